@@ -1,0 +1,67 @@
+"""``flask users``, ``flask audit`` and ``flask demo`` commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from app.errors import DomainError
+from app.models import ROLES
+from app.services import audit, demo, users
+
+users_cli = AppGroup("users", help="Manage users and API tokens.")
+audit_cli = AppGroup("audit", help="Check the audit log.")
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--authority-level", type=int, default=None, help="Approval authority level (approvers).")
+@click.option("--password", default=None, help="Generated and printed when omitted.")
+@click.option("--name", "display_name", default=None)
+def create_user(username, role, authority_level, password, display_name) -> None:
+    """Create USERNAME with ROLE."""
+    try:
+        user, password = users.create_user(username, role, password, display_name=display_name,
+                                           authority_level=authority_level)
+    except DomainError as exc:
+        for field, message in exc.details.get("errors", {}).items():
+            click.echo(f"error: {field}: {message}", err=True)
+        sys.exit(1)
+    click.echo(f"created {user.username} ({user.role}) password: {password}")
+
+
+@users_cli.command("token")
+@click.argument("username")
+def token(username: str) -> None:
+    """Print a new API token for USERNAME (alone on the last line)."""
+    try:
+        value = users.issue_token(username)
+    except DomainError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(f"API token for {username} (keep it secret):")
+    click.echo(value)
+
+
+@audit_cli.command("verify")
+def verify() -> None:
+    """Recompute the audit hash chain; name the first broken row."""
+    report = audit.verify_chain()
+    if report.ok:
+        click.echo(f"ok: {report.checked} events, chain intact")
+        return
+    click.echo(f"broken at audit event {report.broken_at}: {report.reason} "
+               f"({report.checked} events before it are intact)", err=True)
+    sys.exit(1)
+
+
+@demo_cli.command("load")
+@click.option("--customers", default=36, show_default=True)
+def load(customers: int) -> None:
+    """Users for every role, customers with statements, cases in every state."""
+    for line in demo.load(customers):
+        click.echo(line)

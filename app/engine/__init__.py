@@ -1,0 +1,44 @@
+"""The engine adapter: the only package that imports SpiffWorkflow.
+
+Services use what this module exports and get back our own dataclasses, never engine
+objects: bundles are built from deployed files, steps return ``StepResult``.
+"""
+
+from app.engine.definitions import Bundle, DefinitionError, UserTaskMeta, build_bundle, content_hash
+from app.engine.runtime import (
+    DecisionRecord,
+    EngineError,
+    ReadyTask,
+    StepResult,
+    TaskNotReady,
+    WaitingTimer,
+    complete_task,
+    fire_due_timers,
+    start,
+    task_data,
+)
+from app.engine.serialization import SERIALIZER_VERSION, StateVersionError
+from app.engine.validation import Problem, references, validate_bundle
+
+__all__ = [
+    "SERIALIZER_VERSION",
+    "Bundle",
+    "DecisionRecord",
+    "DefinitionError",
+    "EngineError",
+    "Problem",
+    "ReadyTask",
+    "StateVersionError",
+    "StepResult",
+    "TaskNotReady",
+    "UserTaskMeta",
+    "WaitingTimer",
+    "build_bundle",
+    "complete_task",
+    "content_hash",
+    "fire_due_timers",
+    "references",
+    "start",
+    "task_data",
+    "validate_bundle",
+]

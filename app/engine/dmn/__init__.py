@@ -1,0 +1,34 @@
+"""Our DMN 1.1-1.3 decision-table engine: FEEL cells, every hit policy, decision history.
+
+SpiffWorkflow's own DMN support evaluates Python cells only and lacks UNIQUE checking,
+aggregation and history; the engine adapter calls this package instead.
+"""
+
+from app.engine.dmn.errors import DmnError, DmnEvaluationError, DmnParseError, DmnProblem
+from app.engine.dmn.model import (
+    Decision,
+    DecisionInput,
+    DecisionModel,
+    DecisionOutput,
+    DecisionResult,
+    OutputEntry,
+    Rule,
+)
+from app.engine.dmn.parse import DMN_NAMESPACES, load_dmn, validate_dmn
+
+__all__ = [
+    "DMN_NAMESPACES",
+    "Decision",
+    "DecisionInput",
+    "DecisionModel",
+    "DecisionOutput",
+    "DecisionResult",
+    "DmnError",
+    "DmnEvaluationError",
+    "DmnParseError",
+    "DmnProblem",
+    "OutputEntry",
+    "Rule",
+    "load_dmn",
+    "validate_dmn",
+]

@@ -1,0 +1,208 @@
+"""Run one engine step: start, complete a user task, fire due timers.
+
+Each call takes stored state (or nothing, to start), runs the workflow until it waits for
+a person or a timer, and returns the new state with everything the services must project:
+ready user tasks, waiting timers, decisions evaluated and the path the engine took. No
+SpiffWorkflow object leaves this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import serialization
+from app.engine.definitions import Bundle
+from app.engine.dmn import DmnError
+from app.engine.sandbox import SandboxViolation, ScriptError
+from app.engine.scripting import CreditScriptEngine
+
+
+class EngineError(RuntimeError):
+    """The diagram failed while running (script error, no matching rule, ...)."""
+
+    def __init__(self, element_id: str | None, reason: str) -> None:
+        super().__init__(f"{element_id}: {reason}" if element_id else reason)
+        self.element_id, self.reason = element_id, reason
+
+
+class TaskNotReady(LookupError):
+    """The task is not (or no longer) waiting for a person."""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    uuid: str
+    spec_id: str
+    name: str
+    lane: str | None
+    form: str | None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    uuid: str
+    spec_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    task_spec: str
+    decision_id: str
+    dmn_file: str
+    hit_policy: str
+    inputs: dict[str, Any]
+    matched_rules: list[str]
+    outputs: Any
+
+
+@dataclass(frozen=True)
+class StepResult:
+    state: str
+    completed: bool
+    data: dict[str, Any]
+    ready_tasks: list[ReadyTask]
+    timers: list[WaitingTimer]
+    decisions: list[DecisionRecord]
+    path: list[tuple[str, str]]  # (element id, element type) completed by the engine, in order
+
+
+def _engine(bundle: Bundle) -> CreditScriptEngine:
+    return CreditScriptEngine(decisions=bundle.decisions)
+
+
+def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
+    path: list[tuple[str, str]] = []
+
+    def record(task) -> None:
+        spec = task.task_spec
+        if getattr(spec, "bpmn_id", None):
+            path.append((spec.bpmn_id, type(spec).__name__))
+
+    try:
+        if action is not None:
+            action(record)
+        workflow.do_engine_steps(did_complete_task=record)
+    except (SandboxViolation, ScriptError, DmnError) as exc:
+        raise EngineError(None, str(exc)) from exc
+    except SpiffWorkflowException as exc:
+        task = getattr(exc, "task", None)
+        element = task.task_spec.bpmn_id if task is not None else None
+        cause = getattr(exc, "error", None) or getattr(exc, "exception", None) or exc
+        raise EngineError(element, str(cause).split("\n")[0]) from exc
+    return path
+
+
+def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, path) -> StepResult:
+    ready = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        meta = bundle.user_tasks.get(task.task_spec.bpmn_id)
+        ready.append(ReadyTask(
+            uuid=str(task.id), spec_id=task.task_spec.bpmn_id,
+            name=meta.name if meta else task.task_spec.bpmn_id,
+            lane=meta.lane if meta else task.task_spec.lane,
+            form=meta.form if meta else None,
+        ))
+    timers = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        due = task.internal_data.get("event_value")
+        if isinstance(definition, TimerEventDefinition) and due:
+            timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, _aware(due)))
+    decisions = [
+        DecisionRecord(
+            task_spec=d.task_spec, decision_id=d.decision_id, dmn_file=d.dmn_file,
+            hit_policy=d.result.hit_policy, inputs=d.result.inputs,
+            matched_rules=list(d.result.matched_rule_ids), outputs=d.result.output,
+        )
+        for d in engine.evaluated
+    ]
+    return StepResult(
+        state=serialization.dump(workflow),
+        completed=workflow.is_completed(),
+        data=_data_of(workflow),
+        ready_tasks=ready,
+        timers=timers,
+        decisions=decisions,
+        path=path,
+    )
+
+
+def _aware(value: str | datetime) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _data_of(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's current data: the end task's when finished, else the latest ready/completed task's."""
+    if workflow.is_completed():
+        return dict(workflow.data) or dict(workflow.last_task.data if workflow.last_task else {})
+    ready = workflow.get_tasks(state=TaskState.READY)
+    if ready:
+        return dict(ready[0].data)
+    return dict(workflow.last_task.data) if workflow.last_task else {}
+
+
+def start(bundle: Bundle, data: Mapping[str, Any] | None = None) -> StepResult:
+    """Start a new instance of the bundle's process with ``data`` as its initial data."""
+    engine = _engine(bundle)
+    workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=engine)
+    if data:
+        workflow.task_tree.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+    path = _run(workflow, None)
+    return _result(workflow, bundle, engine, path)
+
+
+def _restore(bundle: Bundle, state: str) -> tuple[BpmnWorkflow, CreditScriptEngine]:
+    workflow = serialization.load(state, bundle)
+    engine = _engine(bundle)
+    workflow.script_engine = engine
+    return workflow, engine
+
+
+def _ready_user_task(workflow: BpmnWorkflow, task_uuid: str):
+    try:
+        task = workflow.get_task_from_id(UUID(task_uuid))
+    except Exception as exc:  # SpiffWorkflow raises its own TaskNotFoundException
+        raise TaskNotReady(f"task {task_uuid} does not exist in this instance") from exc
+    if task is None or not task.task_spec.manual or task.state != TaskState.READY:
+        raise TaskNotReady(f"task {task_uuid} is not waiting for input")
+    return task
+
+
+def task_data(bundle: Bundle, state: str, task_uuid: str) -> dict[str, Any]:
+    """The data a ready user task sees (to prefill its form)."""
+    workflow, _ = _restore(bundle, state)
+    return dict(_ready_user_task(workflow, task_uuid).data)
+
+
+def complete_task(bundle: Bundle, state: str, task_uuid: str, data: Mapping[str, Any]) -> StepResult:
+    """Merge ``data`` into a ready user task, complete it and run on."""
+    workflow, engine = _restore(bundle, state)
+    task = _ready_user_task(workflow, task_uuid)
+
+    def act(record) -> None:
+        task.data.update(data)
+        task.run()
+        record(task)
+
+    path = _run(workflow, act)
+    return _result(workflow, bundle, engine, path)
+
+
+def fire_due_timers(bundle: Bundle, state: str) -> StepResult:
+    """Fire every timer of the instance that is due now and run on."""
+    workflow, engine = _restore(bundle, state)
+    path = _run(workflow, lambda record: workflow.refresh_timers())
+    return _result(workflow, bundle, engine, path)

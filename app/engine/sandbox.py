@@ -1,0 +1,310 @@
+"""The only way code written by process designers runs.
+
+Scripts (BPMN script tasks) and expressions (gateway conditions, DMN cells, timer
+expressions) are checked by an AST pass that names the offending line, then compiled
+with RestrictedPython (defence in depth) and run against a small allow-list of builtins.
+
+Policy, decided here once:
+
+* refused: ``import``/``from ... import``; any name or attribute starting with ``_``;
+  the names in :data:`FORBIDDEN_NAMES` anywhere (even as a data variable, so a diagram
+  cannot shadow them); attributes in :data:`FORBIDDEN_ATTRIBUTES` (``str.format`` and
+  frame/code introspection); ``global``/``nonlocal``; ``class``; ``async``/``await``;
+  ``yield``; ``with``; ``match``; assignment expressions (``:=``) inside expressions.
+* allowed: ``def`` and ``lambda`` (functions a script defines are not kept in task data),
+  loops, comprehensions, ``try``/``except``/``raise`` (a few exception classes are in the
+  builtins), ``print`` (output is discarded).
+* not limited: CPU time and memory. The threat model is escaping the sandbox, not a
+  designer writing an endless loop; deployment review and tests cover that.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import decimal
+import functools
+import math
+import operator
+import re
+import textwrap
+import types
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from RestrictedPython import PrintCollector, compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr_raise,
+)
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES
+
+SCRIPT_FILENAME = "<script>"
+EXPRESSION_FILENAME = "<expression>"
+
+FORBIDDEN_NAMES = frozenset({
+    "exec", "eval", "open", "compile", "globals", "locals", "vars", "getattr",
+    "setattr", "delattr", "hasattr", "input", "breakpoint", "help", "memoryview",
+    "type", "object", "super", "classmethod", "staticmethod", "property", "dir",
+    "exit", "quit", "reload", "execfile", "copyright", "credits", "license",
+})
+FORBIDDEN_ATTRIBUTES = frozenset({"format", "format_map", "mro"}) | INSPECT_ATTRIBUTES
+
+_REFUSED_NODES: dict[type[ast.AST], str] = {
+    ast.Import: "import is not allowed",
+    ast.ImportFrom: "import is not allowed",
+    ast.Global: "global is not allowed",
+    ast.Nonlocal: "nonlocal is not allowed",
+    ast.ClassDef: "class definitions are not allowed",
+    ast.AsyncFunctionDef: "async is not allowed",
+    ast.AsyncFor: "async is not allowed",
+    ast.AsyncWith: "async is not allowed",
+    ast.Await: "await is not allowed",
+    ast.Yield: "yield is not allowed",
+    ast.YieldFrom: "yield is not allowed",
+    ast.With: "with is not allowed",
+    ast.Match: "match is not allowed",
+}
+
+
+class SandboxViolation(Exception):
+    """A construct the sandbox refuses, with the line it stands on (1-based)."""
+
+    def __init__(self, line: int | None, reason: str) -> None:
+        self.line = line
+        self.reason = reason
+        super().__init__(f"line {line}: {reason}" if line is not None else reason)
+
+
+class ScriptError(Exception):
+    """A script or expression failed while running (not a sandbox refusal).
+
+    ``line`` is the line of the designer's source that raised; ``message`` reads like
+    ``"ZeroDivisionError: division by zero"``; the original exception is ``__cause__``.
+    """
+
+    def __init__(self, line: int | None, message: str) -> None:
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+class _Checker(ast.NodeVisitor):
+    """Collect every refused construct of one tree."""
+
+    def __init__(self, expression: bool) -> None:
+        self.expression = expression
+        self.violations: list[SandboxViolation] = []
+
+    def refuse(self, node: ast.AST, reason: str) -> None:
+        self.violations.append(SandboxViolation(getattr(node, "lineno", None), reason))
+
+    def generic_visit(self, node: ast.AST) -> None:
+        reason = _REFUSED_NODES.get(type(node))
+        if reason:
+            self.refuse(node, reason)
+        elif self.expression and isinstance(node, ast.NamedExpr):
+            self.refuse(node, "assignment expressions are not allowed")
+        elif isinstance(node, ast.Name):
+            self._check_name(node, node.id)
+        elif isinstance(node, ast.Attribute):
+            if node.attr.startswith("_"):
+                self.refuse(node, f"attribute {node.attr!r} is not allowed (starts with '_')")
+            elif node.attr in FORBIDDEN_ATTRIBUTES:
+                self.refuse(node, f"attribute {node.attr!r} is not allowed")
+        elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            if isinstance(node, ast.FunctionDef):
+                self._check_name(node, node.name)
+            for arg in ast.walk(node.args):
+                if isinstance(arg, ast.arg):
+                    self._check_name(arg, arg.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            self._check_name(node, node.name)
+        elif isinstance(node, ast.keyword) and node.arg:
+            self._check_name(node, node.arg)
+        super().generic_visit(node)
+
+    def _check_name(self, node: ast.AST, name: str) -> None:
+        if name.startswith("_"):
+            self.refuse(node, f"name {name!r} is not allowed (starts with '_')")
+        elif name in FORBIDDEN_NAMES:
+            self.refuse(node, f"{name} is not allowed")
+
+
+_RP_LINE = re.compile(r"^Line (\d+): (.*)$", re.S)
+
+
+def _check(source: str, mode: str) -> tuple[list[SandboxViolation], types.CodeType | None]:
+    """Our AST pass, then RestrictedPython's own policy; returns violations and code."""
+    filename = EXPRESSION_FILENAME if mode == "eval" else SCRIPT_FILENAME
+    try:
+        tree = ast.parse(source, filename, mode)
+    except SyntaxError as exc:
+        return [SandboxViolation(exc.lineno, f"syntax error: {exc.msg}")], None
+    checker = _Checker(expression=mode == "eval")
+    checker.visit(tree)
+    if checker.violations:
+        return sorted(checker.violations, key=lambda v: v.line or 0), None
+    compile_mode = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    result = compile_mode(source, filename)
+    found = []
+    for error in result.errors:
+        match = _RP_LINE.match(error)
+        found.append(SandboxViolation(int(match[1]), match[2]) if match
+                     else SandboxViolation(None, error))
+    return found, result.code
+
+
+def _prepare_script(source: str) -> str:
+    return textwrap.dedent(source)
+
+
+def _prepare_expression(source: str) -> str:
+    return source.strip()
+
+
+def check_script(source: str) -> list[SandboxViolation]:
+    """Every refused construct of a script, in line order; empty when it is acceptable."""
+    return _check(_prepare_script(source), "exec")[0]
+
+
+def check_expression(source: str) -> list[SandboxViolation]:
+    """Every refused construct of an expression, in line order; empty when acceptable."""
+    return _check(_prepare_expression(source), "eval")[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_script(source: str) -> types.CodeType:
+    """Compile a script for :func:`run_script`; raise the first :class:`SandboxViolation`."""
+    violations, code = _check(_prepare_script(source), "exec")
+    if violations or code is None:
+        raise violations[0] if violations else SandboxViolation(None, "nothing to run")
+    return code
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_expression(source: str) -> types.CodeType:
+    """Compile an expression for :func:`evaluate`; raise the first violation."""
+    violations, code = _check(_prepare_expression(source), "eval")
+    if violations or code is None:
+        raise violations[0] if violations else SandboxViolation(None, "nothing to run")
+    return code
+
+
+_INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul,
+    "/=": operator.itruediv, "//=": operator.ifloordiv, "%=": operator.imod,
+    "**=": operator.ipow, "<<=": operator.ilshift, ">>=": operator.irshift,
+    "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor,
+}
+
+
+def _inplacevar(op: str, target: Any, value: Any) -> Any:
+    return _INPLACE_OPS[op](target, value)
+
+
+def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+def _getitem(container: Any, key: Any) -> Any:
+    return container[key]
+
+
+_GUARDS: dict[str, Any] = {
+    "_getattr_": safer_getattr_raise,
+    "_getitem_": _getitem,
+    "_getiter_": iter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_inplacevar_": _inplacevar,
+    "_apply_": _apply,
+    "_print_": PrintCollector,
+}
+
+SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType({
+    "None": None, "True": True, "False": False,
+    "abs": abs, "all": all, "any": any, "bool": bool, "dict": dict,
+    "enumerate": enumerate, "filter": filter, "float": float, "int": int,
+    "isinstance": isinstance, "len": len, "list": list, "map": map, "max": max,
+    "min": min, "range": range, "reversed": reversed, "round": round, "set": set,
+    "sorted": sorted, "str": str, "sum": sum, "tuple": tuple, "zip": zip,
+    "sqrt": math.sqrt, "log": math.log, "exp": math.exp, "floor": math.floor,
+    "ceil": math.ceil, "Decimal": decimal.Decimal, "date": _dt.date,
+    "datetime": _dt.datetime, "timedelta": _dt.timedelta,
+    "Exception": Exception, "ValueError": ValueError, "KeyError": KeyError,
+    "TypeError": TypeError, "ArithmeticError": ArithmeticError,
+    "ZeroDivisionError": ZeroDivisionError,
+})
+
+_DEFAULT_BUILTINS = {**SAFE_BUILTINS, **_GUARDS}
+
+
+def _builtins(functions: Mapping[str, Callable[..., Any]] | None) -> dict[str, Any]:
+    if not functions:
+        return _DEFAULT_BUILTINS
+    bad = [name for name in functions if name.startswith("_") or name in FORBIDDEN_NAMES]
+    if bad:
+        raise ValueError(f"function names not allowed in the sandbox: {sorted(bad)}")
+    return {**SAFE_BUILTINS, **functions, **_GUARDS}
+
+
+def _script_error(exc: Exception, filename: str) -> ScriptError:
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    error = ScriptError(line, f"{type(exc).__name__}: {exc}")
+    error.__cause__ = exc
+    return error
+
+
+def _is_helper(value: Any) -> bool:
+    return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type,
+                              types.ModuleType, PrintCollector))
+
+
+def run_script(source: str, data: dict[str, Any],
+               functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+    """Run a script with ``data`` as its namespace (task data semantics).
+
+    Names the script binds land in ``data``; names it deletes leave it. Builtins,
+    ``functions``, guards and functions the script defines are never left in ``data``.
+    On error no name binding is applied (in-place changes to mutable values may be)
+    and :class:`ScriptError` is raised; a refused construct raises SandboxViolation.
+    """
+    code = compile_script(source)
+    namespace: dict[str, Any] = dict(data)
+    namespace["__builtins__"] = _builtins(functions)
+    try:
+        exec(code, namespace)  # noqa: S102 - restricted code, guarded builtins
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a ScriptError
+        raise _script_error(exc, SCRIPT_FILENAME) from exc
+    for name in [name for name in data if name not in namespace]:
+        del data[name]
+    for name, value in namespace.items():
+        if name.startswith("_"):
+            continue
+        if name in data and data[name] is value:
+            continue
+        if _is_helper(value):
+            data.pop(name, None)
+            continue
+        data[name] = value
+
+
+def evaluate(source: str, data: Mapping[str, Any],
+             functions: Mapping[str, Callable[..., Any]] | None = None) -> Any:
+    """Evaluate an expression against ``data``; errors raise :class:`ScriptError`."""
+    code = compile_expression(source)
+    namespace: dict[str, Any] = dict(data)
+    namespace["__builtins__"] = _builtins(functions)
+    try:
+        return eval(code, namespace)  # noqa: S307 - restricted code, guarded builtins
+    except Exception as exc:  # noqa: BLE001
+        raise _script_error(exc, EXPRESSION_FILENAME) from exc

@@ -1,0 +1,124 @@
+"""Check a process bundle before it is deployed: nothing that would fail or escape runs.
+
+Every problem names the file, the element id, the line in the file and the reason, so a
+designer (or ``flask workflows validate``) can go straight to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from app.engine import sandbox
+from app.engine.definitions import FORM_PROPERTY, DefinitionError, load_decisions, parse_process
+from app.engine.dmn import DmnError, validate_dmn
+from app.engine.xml import UnsafeXmlError, parse_xml, source_lines
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+@dataclass(frozen=True)
+class Problem:
+    filename: str
+    element_id: str | None
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.filename}:{self.line}" if self.line else self.filename
+        return f"{where}: {self.element_id + ': ' if self.element_id else ''}{self.message}"
+
+
+def _sandbox_problems(filename, element_id, line, source, *, script: bool) -> list[Problem]:
+    check = sandbox.check_script if script else sandbox.check_expression
+    problems = []
+    for violation in check(source):
+        where = f" (line {violation.line} of the {'script' if script else 'expression'})" if violation.line else ""
+        problems.append(Problem(filename, element_id, line, f"{violation.reason}{where}"))
+    return problems
+
+
+def _code_problems(filename: str, root) -> list[Problem]:
+    """Scripts, conditions and timer expressions, read straight from the XML."""
+    problems: list[Problem] = []
+    ns = {"bpmn": BPMN_NS, "spiff": SPIFF_NS}
+    for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", ns):
+        task = script.getparent()
+        problems += _sandbox_problems(filename, task.get("id"), script.sourceline, script.text or "", script=True)
+    for tag in ("preScript", "postScript"):
+        for script in root.iterfind(f".//spiff:{tag}", ns):
+            owner = script.getparent().getparent()
+            problems += _sandbox_problems(filename, owner.get("id"), script.sourceline, script.text or "",
+                                          script=True)
+    for condition in root.iterfind(".//bpmn:sequenceFlow/bpmn:conditionExpression", ns):
+        flow = condition.getparent()
+        problems += _sandbox_problems(filename, flow.get("id"), condition.sourceline,
+                                      (condition.text or "").strip(), script=False)
+    for tag in ("timeDuration", "timeDate", "timeCycle"):
+        for timer in root.iterfind(f".//bpmn:timerEventDefinition/bpmn:{tag}", ns):
+            event = timer.getparent().getparent()
+            problems += _sandbox_problems(filename, event.get("id"), timer.sourceline,
+                                          (timer.text or "").strip(), script=False)
+    return problems
+
+
+def references(bpmn_xml: str, filename: str) -> tuple[set[str], set[str]]:
+    """The decision ids and form file names a BPMN file refers to."""
+    root = parse_xml(bpmn_xml, filename)
+    decisions = {el.text.strip() for el in root.iter(f"{{{SPIFF_NS}}}calledDecisionId") if el.text}
+    forms = {el.get("value") for el in root.iter(f"{{{SPIFF_NS}}}property")
+             if el.get("name") == FORM_PROPERTY and el.get("value")}
+    return decisions, forms
+
+
+def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
+                    forms: Mapping[str, dict], known_groups: Iterable[str] | None = None) -> list[Problem]:
+    """Every problem with this BPMN and the DMN and forms deployed with it (empty: deployable)."""
+    try:
+        root = parse_xml(bpmn_xml, bpmn_file)
+    except UnsafeXmlError as exc:
+        return [Problem(bpmn_file, None, exc.line, exc.reason)]
+    lines = source_lines(root)
+    problems = _code_problems(bpmn_file, root)
+
+    for name, xml in sorted(dmn_files.items()):
+        problems += [Problem(p.filename, p.element_id, p.line, p.message) for p in validate_dmn(xml, name)]
+    decision_ids: set[str] = set()
+    if not any(p.filename in dmn_files for p in problems):
+        try:
+            decision_ids = set(load_decisions(dmn_files))
+        except (DefinitionError, DmnError) as exc:
+            problems.append(Problem(getattr(exc, "filename", "?"), getattr(exc, "element_id", None), None, str(exc)))
+
+    ns = {"bpmn": BPMN_NS, "spiff": SPIFF_NS}
+    for task in root.iterfind(".//bpmn:businessRuleTask", ns):
+        ref = task.find(".//spiff:calledDecisionId", ns)
+        called = ref.text.strip() if ref is not None and ref.text else None
+        if not called:
+            problems.append(Problem(bpmn_file, task.get("id"), task.sourceline, "no calledDecisionId"))
+        elif decision_ids and called not in decision_ids:
+            problems.append(Problem(bpmn_file, task.get("id"), task.sourceline,
+                                    f"calls decision {called!r}, which no deployed DMN file defines"))
+    for task in root.iterfind(".//bpmn:userTask", ns):
+        form = next((p.get("value") for p in task.iterfind(".//spiff:property", ns)
+                     if p.get("name") == FORM_PROPERTY), None)
+        if not form:
+            problems.append(Problem(bpmn_file, task.get("id"), task.sourceline,
+                                    f"user task has no {FORM_PROPERTY} property"))
+        elif form not in forms:
+            problems.append(Problem(bpmn_file, task.get("id"), task.sourceline, f"form {form!r} does not exist"))
+    if known_groups is not None:
+        groups = set(known_groups)
+        for lane in root.iterfind(".//bpmn:lane", ns):
+            if lane.get("name") not in groups:
+                problems.append(Problem(bpmn_file, lane.get("id"), lane.sourceline,
+                                        f"lane {lane.get('name')!r} is not a known group "
+                                        f"({', '.join(sorted(groups))})"))
+    if not problems:
+        try:
+            parse_process(bpmn_file, bpmn_xml)
+        except DefinitionError as exc:
+            line = exc.line or lines.get(exc.element_id or "")
+            problems.append(Problem(bpmn_file, exc.element_id, line, exc.reason))
+    return problems

@@ -1,0 +1,177 @@
+"""What makes a form file valid: JSON Schema 2020-12 plus our UI-hint conventions.
+
+Deployment validation calls ``check_form_schema`` and refuses a form with any problem;
+``load_form`` runs the structural part so a broken file fails loudly, not on a user's submit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from app.forms.hints import KNOWN_WIDGETS, is_object_array, primary_type
+from app.forms.registry import registered_validators
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_SCALAR_TYPES = {"string", "number", "integer", "boolean"}
+
+
+def check_form_schema(schema: Any, validators: Iterable[str] | None = None) -> list[str]:
+    """Every problem of a form schema, as readable lines; an empty list means it is usable.
+
+    ``validators`` are the known ``x-validator`` names (default: the registered ones).
+    """
+    problems = structural_problems(schema)
+    if not isinstance(schema, Mapping):
+        return problems
+    known = set(registered_validators() if validators is None else validators)
+    for where, prop in _all_properties(schema):
+        name = prop.get("x-validator")
+        if isinstance(name, str) and name not in known:
+            problems.append(f"{where}: x-validator {name!r} is not registered")
+    return problems
+
+
+def structural_problems(schema: Any) -> list[str]:
+    """Problems found without looking at the validator registry."""
+    if not isinstance(schema, Mapping):
+        return ["the form must be a JSON object"]
+    meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    problems = [
+        f"not a valid JSON Schema at {_where(error.absolute_path)}: {error.message}"
+        for error in meta.iter_errors(schema)
+    ]
+    if problems:
+        return problems
+    if schema.get("$schema", SCHEMA_DIALECT) != SCHEMA_DIALECT:
+        problems.append(f"$schema must be {SCHEMA_DIALECT}")
+    problems += _object_problems(schema, "", top_level=True)
+    then = schema.get("then")
+    if isinstance(then, Mapping):
+        properties = schema.get("properties") or {}
+        problems += [
+            f"then.required: {name!r} is not a property"
+            for name in then.get("required") or []
+            if name not in properties
+        ]
+    return problems
+
+
+def _where(path: Iterable[Any]) -> str:
+    return "/" + "/".join(str(part) for part in path)
+
+
+def _object_problems(schema: Mapping[str, Any], prefix: str, top_level: bool = False) -> list[str]:
+    problems: list[str] = []
+    if primary_type(schema) != "object":
+        problems.append(f'{prefix or "form"}: type must be "object"')
+    properties = schema.get("properties")
+    if not isinstance(properties, Mapping) or not properties:
+        return problems + [f"{prefix or 'form'}: needs at least one property"]
+    for name in schema.get("required") or []:
+        if name not in properties:
+            problems.append(f"{prefix}required: {name!r} is not a property")
+    order = schema.get("x-order")
+    if order is not None:
+        if not isinstance(order, list) or not all(isinstance(n, str) for n in order):
+            problems.append(f"{prefix}x-order: must be a list of property names")
+        else:
+            problems += [f"{prefix}x-order: {n!r} is not a property" for n in order if n not in properties]
+            if len(set(order)) != len(order):
+                problems.append(f"{prefix}x-order: lists a property twice")
+    problems += _text_problems(schema, prefix or "form")
+    for name, prop in properties.items():
+        where = f"{prefix}properties.{name}"
+        if not isinstance(prop, Mapping):
+            problems.append(f"{where}: must be an object")
+            continue
+        problems += _property_problems(prop, where, nested=not top_level)
+    return problems
+
+
+def _text_problems(node: Mapping[str, Any], where: str) -> list[str]:
+    problems = []
+    for key in ("x-title", "x-description", "x-unit"):
+        value = node.get(key)
+        if value is None or (key == "x-unit" and isinstance(value, str)):
+            continue
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            problems.append(f'{where}: {key} must map locales to text, like {{"zh_CN": "..."}}')
+    return problems
+
+
+def _property_problems(prop: Mapping[str, Any], where: str, nested: bool) -> list[str]:
+    problems = _text_problems(prop, where)
+    kind = primary_type(prop)
+    if kind == "array":
+        return problems + _array_problems(prop, where, nested)
+    if kind == "object":
+        return problems + [f"{where}: nested objects are not supported; use an array with x-layout columns"]
+    if kind not in _SCALAR_TYPES:
+        problems.append(f"{where}: type must be one of string, number, integer, boolean or array")
+    problems += _widget_problems(prop, kind, where)
+    problems += _enum_title_problems(prop, where)
+    if "x-validator" in prop and not isinstance(prop["x-validator"], str):
+        problems.append(f"{where}: x-validator must be a validator name")
+    return problems
+
+
+def _widget_problems(prop: Mapping[str, Any], kind: str | None, where: str) -> list[str]:
+    widget = prop.get("x-widget")
+    if widget is None:
+        return []
+    if widget not in KNOWN_WIDGETS:
+        return [f"{where}: x-widget {widget!r} is not one of {', '.join(sorted(KNOWN_WIDGETS))}"]
+    if widget in ("money", "percent") and kind not in ("number", "integer"):
+        return [f"{where}: x-widget {widget!r} needs type number or integer"]
+    if widget in ("radio", "select") and "enum" not in prop and kind != "boolean":
+        return [f"{where}: x-widget {widget!r} needs an enum"]
+    if widget == "textarea" and kind != "string":
+        return [f"{where}: x-widget 'textarea' needs type string"]
+    return []
+
+
+def _enum_title_problems(prop: Mapping[str, Any], where: str) -> list[str]:
+    titles = prop.get("x-enum-titles")
+    if titles is None:
+        return []
+    enum = prop.get("enum")
+    if not isinstance(enum, list):
+        return [f"{where}: x-enum-titles without an enum"]
+    if not isinstance(titles, Mapping):
+        return [f"{where}: x-enum-titles must map locales to lists of titles"]
+    problems = []
+    for locale, labels in titles.items():
+        if not isinstance(labels, list):
+            problems.append(f"{where}: x-enum-titles.{locale} must be a list")
+        elif len(labels) != len(enum):
+            problems.append(
+                f"{where}: x-enum-titles.{locale} has {len(labels)} titles for {len(enum)} enum values"
+            )
+    return problems
+
+
+def _array_problems(prop: Mapping[str, Any], where: str, nested: bool) -> list[str]:
+    if nested:
+        return [f"{where}: arrays inside a table are not supported"]
+    items = prop.get("items")
+    layout = prop.get("x-layout")
+    if is_object_array(prop):
+        problems = [] if layout in (None, "columns") else [f'{where}: x-layout must be "columns"']
+        return problems + _object_problems(items, f"{where}.items.")
+    if isinstance(items, Mapping) and isinstance(items.get("enum"), list):
+        return _enum_title_problems(items, f"{where}.items")
+    return [f"{where}: arrays need object items (a table) or enum items (checkboxes)"]
+
+
+def _all_properties(schema: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, Mapping):
+            continue
+        yield f"properties.{name}", prop
+        if is_object_array(prop):
+            for sub, sub_prop in (prop["items"].get("properties") or {}).items():
+                if isinstance(sub_prop, Mapping):
+                    yield f"properties.{name}.items.properties.{sub}", sub_prop

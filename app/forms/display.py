@@ -1,0 +1,224 @@
+"""Helpers the form templates call: formatting values, ids, column labels, error order.
+
+``app.forms.register_template_helpers`` exposes them to Jinja (see TEMPLATE_GLOBALS).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from app.forms.coerce import option_value
+from app.forms.hints import field_widget
+from app.forms.messages import normalize_locale, ui_text
+from app.forms.schema import Field, FormSchema, as_form_schema
+
+FORM_ERROR_KEY = "_form"  # errors not tied to one field
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def format_number(value: Any) -> str:
+    """A number as typed, without exponent or a trailing ".0" (1990 -> "1990", 1e-05 -> "0.00001")."""
+    if not _is_number(value):
+        return "" if value is None else str(value)
+    if value == int(value):
+        return str(int(value))
+    return f"{Decimal(str(value)):f}"
+
+
+def format_amount(value: Any) -> str:
+    """Money without unit, two decimals and thousands separators: "1,234,567.00"."""
+    if not _is_number(value):
+        return "" if value is None else str(value)
+    return f"{Decimal(str(value)):,.2f}"
+
+
+def format_money(value: Any, locale: Any = None, unit: str | None = None) -> str:
+    """Money with its unit: "1,234,567.00 元" (zh_CN) or "CNY 1,234,567.00" (en).
+
+    ``unit`` (an ``x-unit`` such as 万元) replaces the default and always follows the amount.
+    A value that is not a number (an invalid entry being shown back) is returned as text.
+    """
+    if not _is_number(value):
+        return "" if value is None else str(value)
+    amount = format_amount(value)
+    if unit:
+        return f"{amount} {unit}"
+    if normalize_locale(locale) == "en":
+        return f"CNY {amount}"
+    return f"{amount} 元"
+
+
+def format_percent(value: Any, locale: Any = None) -> str:
+    """A percent field's value is the number shown before "%": 4.35 -> "4.35%"."""
+    if not _is_number(value):
+        return "" if value is None else str(value)
+    return f"{format_number(value)}%"
+
+
+def field_value(data: Mapping[str, Any] | None, field: Field) -> Any:
+    """The field's value in ``data``, or the schema's ``default`` when the data has none."""
+    if data and field.name in data:
+        return data[field.name]
+    return field.schema.get("default")
+
+
+def input_value(field: Field, value: Any) -> str:
+    """The text to put in an input's value attribute."""
+    if value is None:
+        return ""
+    if field.widget == "money":
+        return format_amount(value)
+    if _is_number(value):
+        return format_number(value)
+    if isinstance(value, bool):
+        return option_value(value)
+    return str(value)
+
+
+def input_attrs(field: Field, value: Any) -> dict[str, str]:
+    """type/inputmode/step of an <input>; a value that failed conversion is shown in a text input
+    so the user sees what they typed."""
+    widget = field.widget
+    if widget in ("money", "percent"):
+        return {"type": "text", "inputmode": "decimal", "autocomplete": "off"}
+    if widget in ("integer", "number"):
+        mode = "numeric" if widget == "integer" else "decimal"
+        if value is None or _is_number(value):
+            return {"type": "number", "step": "1" if widget == "integer" else "any", "inputmode": mode}
+        return {"type": "text", "inputmode": mode}
+    if widget == "date" and (value is None or (isinstance(value, str) and _ISO_DATE.match(value))):
+        return {"type": "date"}
+    return {"type": "text"}
+
+
+def is_selected(member: Any, value: Any) -> bool:
+    """Whether an option (enum member) is the chosen value, or among the chosen values."""
+    if isinstance(value, list):
+        return any(option_value(member) == option_value(v) for v in value)
+    return value is not None and option_value(member) == option_value(value)
+
+
+def display_value(field: Field, value: Any, locale: Any = None) -> str:
+    """A value as read-only text: option titles, 是/否, money with unit, "—" when empty."""
+    if value is None or value == "" or value == []:
+        return ui_text("empty", locale)
+    options = field.options(locale)
+    if options and field.widget in ("select", "radio", "checkboxes"):
+        labels = dict((option_value(v), label) for v, label in options)
+        chosen = value if isinstance(value, list) else [value]
+        texts = [labels.get(option_value(v), str(v)) for v in chosen]
+        return ui_text("list_separator", locale).join(texts)
+    if isinstance(value, bool):
+        return ui_text("yes" if value else "no", locale)
+    widget = field.widget
+    if widget == "money":
+        return format_money(value, locale, field.unit(locale) if "x-unit" in field.schema else None)
+    if widget == "percent":
+        return format_percent(value, locale)
+    text = format_number(value) if _is_number(value) else str(value)
+    unit = field.unit(locale)
+    return f"{text} {unit}" if unit else text
+
+
+def field_id(path: str) -> str:
+    """The HTML id of the input for an error path ("requested_amount", "statements-1-cash")."""
+    return f"f-{path}"
+
+
+def cell_path(table: Field, index: int, row: Field) -> str:
+    """The HTML name (and error path) of one cell of a columns table: "statements-0-total_assets"."""
+    return f"{table.name}-{index}-{row.name}"
+
+
+def column_count(table: Field, value: Any, add: str | None = None) -> int:
+    """Columns to show: existing items, at least minItems and 1, plus one if ``add`` names the table."""
+    count = max(len(value) if isinstance(value, list) else 0, table.min_items, 1)
+    if add == table.name and (table.max_items is None or count < table.max_items):
+        count += 1
+    return count
+
+
+def can_add_column(table: Field, count: int) -> bool:
+    return table.max_items is None or count < table.max_items
+
+
+def column_label(table: Field, value: Any, index: int, locale: Any = None) -> str:
+    """A column's header: the first line item's value (the fiscal year) when the table has other
+    rows and that value has the right type, else "第 n 列" / "Column n"."""
+    rows = table.item_fields()
+    item = value[index] if isinstance(value, list) and index < len(value) else None
+    if len(rows) >= 2 and isinstance(item, Mapping) and _is_key_value(rows[0], item.get(rows[0].name)):
+        return display_value(rows[0], item[rows[0].name], locale)
+    return ui_text("column", locale, n=index + 1)
+
+
+def _is_key_value(row: Field, value: Any) -> bool:
+    if row.type in ("integer", "number"):
+        return _is_number(value)
+    return row.type == "string" and isinstance(value, str) and value.strip() != ""
+
+
+def error_items(
+    form: FormSchema | Mapping[str, Any], errors: Mapping[str, str] | None
+) -> list[tuple[str, str, str | None]]:
+    """Errors as (path, message, anchor id) in the order the fields appear on the page.
+
+    Form-level errors come first, without an anchor; cells of a table are read row by row.
+    """
+    errors = dict(errors or {})
+    ordered: list[str] = [FORM_ERROR_KEY]
+    for field in as_form_schema(form).fields():
+        ordered.append(field.name)
+        if field.is_table:
+            positions = {p: _cell_position(p, field) for p in errors}
+            cells = [p for p, position in positions.items() if position is not None]
+            ordered += sorted(cells, key=lambda p: positions[p])
+    ordered += [p for p in errors if p not in ordered]
+    return [
+        (path, errors[path], None if path == FORM_ERROR_KEY else field_id(path))
+        for path in ordered
+        if path in errors
+    ]
+
+
+def _cell_position(path: str, table: Field) -> tuple[int, int] | None:
+    """(row, column) of a table cell's error path, or None if the path is not one of its cells."""
+    match = re.match(rf"^{re.escape(table.name)}-(\d+)-(.+)$", path)
+    rows = [row.name for row in table.item_fields()]
+    if not match or match.group(2) not in rows:
+        return None
+    return rows.index(match.group(2)), int(match.group(1))
+
+
+TEMPLATE_GLOBALS = {
+    "form_fields": lambda form: as_form_schema(form).fields(),
+    "form_title": lambda form, locale=None: as_form_schema(form).title(locale),
+    "form_text": ui_text,
+    "form_value": field_value,
+    "form_input_value": input_value,
+    "form_input_attrs": input_attrs,
+    "form_display_value": display_value,
+    "form_option_value": option_value,
+    "form_is_selected": is_selected,
+    "form_field_id": field_id,
+    "form_cell_path": cell_path,
+    "form_column_count": column_count,
+    "form_can_add_column": can_add_column,
+    "form_column_label": column_label,
+    "form_error_items": error_items,
+    "field_widget": field_widget,
+    "format_money": format_money,
+}
+
+TEMPLATE_FILTERS = {
+    "format_money": format_money,
+    "format_percent": format_percent,
+    "format_amount": format_amount,
+}

@@ -1,0 +1,53 @@
+"""Reading the UI hints of one property: its type, its widget and the display order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# Widgets a form file may ask for with "x-widget".
+KNOWN_WIDGETS = frozenset({"textarea", "radio", "select", "money", "percent"})
+
+
+def primary_type(prop: Mapping[str, Any]) -> str | None:
+    """The property's JSON type, ignoring "null" in a type list (string for a bare string enum)."""
+    declared = prop.get("type")
+    if isinstance(declared, list):
+        declared = next((t for t in declared if t != "null"), None)
+    if declared is None and isinstance(prop.get("enum"), list):
+        values = [v for v in prop["enum"] if v is not None]
+        if values and all(isinstance(v, str) for v in values):
+            return "string"
+    return declared if isinstance(declared, str) else None
+
+
+def is_object_array(prop: Mapping[str, Any]) -> bool:
+    items = prop.get("items")
+    return primary_type(prop) == "array" and isinstance(items, Mapping) and primary_type(items) == "object"
+
+
+def field_widget(prop: Mapping[str, Any]) -> str:
+    """How a property is entered: table, checkboxes, checkbox, radio, select, textarea,
+    money, percent, date, integer, number or text."""
+    kind = primary_type(prop)
+    if kind == "array":
+        return "table" if is_object_array(prop) else "checkboxes"
+    hint = prop.get("x-widget")
+    if hint in KNOWN_WIDGETS:
+        return hint
+    if "enum" in prop:
+        return "select"
+    if kind == "boolean":
+        return "checkbox"
+    if prop.get("format") == "date":
+        return "date"
+    if kind in ("integer", "number"):
+        return kind
+    return "text"
+
+
+def ordered_names(schema: Mapping[str, Any]) -> list[str]:
+    """Property names listed in ``x-order`` first, then the remaining ones in file order."""
+    properties = schema.get("properties") or {}
+    order = [n for n in schema.get("x-order") or [] if isinstance(n, str) and n in properties]
+    return list(dict.fromkeys([*order, *properties]))

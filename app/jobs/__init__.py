@@ -1,0 +1,38 @@
+"""Celery, the Flask way: tasks run inside the app context and call one service."""
+
+from __future__ import annotations
+
+from celery import Task
+from flask import Flask
+
+from app.extensions import celery
+from app.jobs import timers  # noqa: F401  (registers the tasks)
+
+
+def celery_init_app(app: Flask):
+    """Configure the shared Celery app from the Flask config; tasks enter the app context."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    config = app.config
+    celery.conf.update(
+        broker_url=config["CELERY_BROKER_URL"],
+        result_backend=config["CELERY_RESULT_BACKEND"],
+        task_always_eager=config["CELERY_ALWAYS_EAGER"],
+        task_eager_propagates=True,
+        task_time_limit=300,
+        task_acks_late=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        beat_schedule={
+            "timer-tick": {"task": "app.jobs.timers.tick", "schedule": float(config["TIMER_TICK_SECONDS"])},
+        },
+        timezone="UTC",
+    )
+    celery.Task = FlaskTask
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

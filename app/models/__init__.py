@@ -1,0 +1,22 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from app.models.audit import AuditEvent
+from app.models.customer import Customer, Facility, FinancialStatement
+from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
+from app.models.user import ROLES, ApiToken, User, UserGroup
+
+__all__ = [
+    "ROLES",
+    "ApiToken",
+    "AuditEvent",
+    "Customer",
+    "DecisionLog",
+    "Facility",
+    "FinancialStatement",
+    "HumanTask",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "Timer",
+    "User",
+    "UserGroup",
+]

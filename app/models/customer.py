@@ -1,0 +1,74 @@
+"""Credit customers, their financial statements and facilities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JsonType, utcnow
+
+Money = Numeric(18, 2)
+
+
+class Customer(db.Model):
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    industry: Mapped[str] = mapped_column(String(32))
+    size: Mapped[str] = mapped_column(String(16))
+    credit_record: Mapped[str] = mapped_column(String(32))
+    listed: Mapped[bool] = mapped_column(default=False)
+    segment: Mapped[str | None] = mapped_column(String(32))
+    grade: Mapped[str | None] = mapped_column(String(8))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    statements: Mapped[list[FinancialStatement]] = relationship(
+        back_populates="customer", order_by="FinancialStatement.fiscal_year"
+    )
+    facilities: Mapped[list[Facility]] = relationship(
+        back_populates="customer", order_by="Facility.id.desc()"
+    )
+
+
+class FinancialStatement(db.Model):
+    """One annual statement; line items as a JSON object keyed by ``risk.statements.LINE_ITEMS``."""
+
+    __tablename__ = "financial_statement"
+    __table_args__ = (UniqueConstraint("customer_id", "fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    fiscal_year: Mapped[int]
+    items: Mapped[dict] = mapped_column(JsonType)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer] = relationship(back_populates="statements")
+
+
+class Facility(db.Model):
+    """A credit facility (授信额度) decided by a credit application."""
+
+    __tablename__ = "facility"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # active | rejected
+    limit_amount: Mapped[Decimal] = mapped_column(Money)
+    margin_pct: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
+    term_months: Mapped[int | None]
+    grade: Mapped[str | None] = mapped_column(String(8))
+    risk_controls: Mapped[str | None] = mapped_column(String(1000))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[Customer] = relationship(back_populates="facilities")

@@ -1,0 +1,135 @@
+"""Deployed process definitions, running instances and their projections.
+
+The serialized workflow lives only in ``ProcessInstance.state``. Everything a list or an
+inbox shows is read from the projection tables beside it (``HumanTask``, ``Timer``,
+``DecisionLog``) and from ``ProcessInstance.summary``, written in the same transaction as
+the state, so no list ever deserializes a workflow.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JsonType, utcnow
+
+
+class ProcessDefinition(db.Model):
+    """One deployed version of a BPMN process with the DMN and forms it uses."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("process_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_file: Mapped[str] = mapped_column(String(200))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    dmn_files: Mapped[dict] = mapped_column(JsonType)  # file name -> XML text
+    forms: Mapped[dict] = mapped_column(JsonType)  # file name -> JSON Schema
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
+class ProcessInstance(db.Model):
+    """A running or finished case: one credit file driven by one deployed definition."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_status_updated", "status", "updated_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(100))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # running | completed | error
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    current_step: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[dict] = mapped_column(JsonType, default=dict)
+    state: Mapped[str] = mapped_column(Text, deferred=True)  # lists never load it
+    serializer_version: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(default=1)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    definition: Mapped[ProcessDefinition] = relationship()
+    started_by = relationship("User")
+    customer = relationship("Customer")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(db.Model):
+    """Projection: every user task that became ready, with its lane, assignee and outcome."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_queue", "state", "lane", "created_at"),
+        Index("ix_human_task_assignee", "assignee_id", "state", "created_at"),
+        UniqueConstraint("instance_id", "task_uuid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_uuid: Mapped[str] = mapped_column(String(36))
+    task_spec: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(64))
+    form: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16))  # ready | completed | cancelled
+    required_level: Mapped[int | None]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    claimed_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    submitted: Mapped[dict | None] = mapped_column(JsonType)
+
+    instance: Mapped[ProcessInstance] = relationship()
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    completed_by = relationship("User", foreign_keys=[completed_by_id])
+
+
+class Timer(db.Model):
+    """Projection: a waiting BPMN timer and when it is due."""
+
+    __tablename__ = "timer"
+    __table_args__ = (
+        Index("ix_timer_due", "status", "due_at"),
+        UniqueConstraint("instance_id", "task_uuid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_uuid: Mapped[str] = mapped_column(String(36))
+    task_spec: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting | fired | cancelled
+    fired_at: Mapped[datetime | None]
+
+
+class DecisionLog(db.Model):
+    """Projection: one DMN evaluation inside a process, with what went in and came out."""
+
+    __tablename__ = "decision_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    task_spec: Mapped[str] = mapped_column(String(100))
+    decision_id: Mapped[str] = mapped_column(String(100))
+    dmn_file: Mapped[str] = mapped_column(String(200))
+    hit_policy: Mapped[str] = mapped_column(String(32))
+    inputs: Mapped[dict] = mapped_column(JsonType)
+    matched_rules: Mapped[list] = mapped_column(JsonType)
+    outputs: Mapped[dict | list | None] = mapped_column(JsonType)
+    evaluated_at: Mapped[datetime] = mapped_column(default=utcnow)

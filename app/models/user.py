@@ -1,0 +1,68 @@
+"""People: users, their groups (BPMN lanes) and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+ROLES = ("officer", "approver", "risk_manager", "compliance", "designer", "admin")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    authority_level: Mapped[int | None]
+    branch: Mapped[str] = mapped_column(String(64), default="head_office")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    groups: Mapped[list[UserGroup]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def group_codes(self) -> set[str]:
+        return {g.group_code for g in self.groups}
+
+
+class UserGroup(db.Model):
+    """Membership of a user in a candidate group (a BPMN lane name)."""
+
+    __tablename__ = "user_group"
+    __table_args__ = (UniqueConstraint("user_id", "group_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    group_code: Mapped[str] = mapped_column(String(64), index=True)
+
+    user: Mapped[User] = relationship(back_populates="groups")
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,106 @@
+"""The append-only audit log: every engine event and user action, hash-chained.
+
+Each row's hash covers its own content and the previous row's hash, so an edited, deleted
+or inserted row breaks the chain from that point on; ``verify_chain`` names the first.
+Rows are only ever appended, inside the caller's transaction (helpers flush, never commit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import AuditEvent, User
+from app.models.base import utcnow
+
+GENESIS = "0" * 64
+SYSTEM = "system"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def to_json_safe(value: Any) -> Any:
+    """A deep copy of ``value`` holding only JSON types (as stored and hashed)."""
+    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+
+
+def _digest(event: AuditEvent) -> str:
+    occurred = event.occurred_at.replace(tzinfo=None).isoformat(timespec="microseconds")
+    body = json.dumps(
+        [occurred, event.event_type, event.actor_id, event.actor_name, event.instance_id,
+         event.customer_id, event.payload, event.prev_hash],
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _lock_chain() -> None:
+    """Serialize appends so two transactions never chain to the same previous row."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(7301001)"))
+
+
+def record(event_type: str, actor: User | None = None, *, instance_id: int | None = None,
+           customer_id: int | None = None, **payload: Any) -> AuditEvent:
+    """Append one event to the chain (flushes; the caller's transaction commits it)."""
+    _lock_chain()
+    prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        event_type=event_type,
+        actor_id=actor.id if actor is not None else None,
+        actor_name=actor.username if actor is not None else SYSTEM,
+        instance_id=instance_id,
+        customer_id=customer_id,
+        payload=to_json_safe(payload),
+        prev_hash=prev or GENESIS,
+    )
+    event.hash = _digest(event)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None
+    reason: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    """Recompute every hash in id order; report the first row that does not fit."""
+    prev, checked, last_id = GENESIS, 0, 0
+    while True:
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
+        if not rows:
+            return ChainReport(checked, None, None)
+        for row in rows:
+            if row.prev_hash != prev:
+                return ChainReport(checked, row.id, "previous hash does not match: a row before it was "
+                                                    "deleted, inserted or altered")
+            if _digest(row) != row.hash:
+                return ChainReport(checked, row.id, "content does not match its hash: the row was altered")
+            prev, last_id, checked = row.hash, row.id, checked + 1
+        db.session.expunge_all()

@@ -1,0 +1,113 @@
+"""Credit cases: start one, read one, list them, its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from app import engine
+from app.errors import InvalidInput, NotAuthorized, NotFound
+from app.extensions import db
+from app.models import AuditEvent, DecisionLog, HumanTask, ProcessInstance, User
+from app.models.base import utcnow
+from app.services import audit, deployment
+from app.services.customers import READERS
+from app.services.forms import writable_fields
+from app.services.steps import run_step
+
+STARTERS = {"officer", "admin"}
+
+
+def _reference(instance_id: int) -> str:
+    return f"CA-{utcnow():%Y}-{instance_id:06d}"
+
+
+def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) -> ProcessInstance:
+    """Open a new case of the latest deployed version of ``process_id``."""
+    if user.role not in STARTERS:
+        raise NotAuthorized(_("Only credit officers may open a credit application."))
+    definition = deployment.latest_definition(process_id)
+    bundle = deployment.bundle_for(definition)
+    allowed = set().union(*(writable_fields(s) for s in bundle.forms.values())) if bundle.forms else set()
+    unknown = sorted(set(data or {}) - allowed)
+    if unknown:
+        raise InvalidInput(_("Unknown fields in the case data."),
+                           {k: _("not a field of any form of this process") for k in unknown})
+    instance = ProcessInstance(
+        reference="pending", definition_id=definition.id, process_id=process_id, status="running",
+        state="", serializer_version=engine.SERIALIZER_VERSION, started_by_id=user.id, summary={},
+    )
+    db.session.add(instance)
+    db.session.flush()
+    instance.reference = _reference(instance.id)
+    audit.record("instance.started", user, instance_id=instance.id, process_id=process_id,
+                 version=definition.version, data=data or {})
+    run_step(instance, user, lambda b, _state: engine.start(b, data))
+    return instance
+
+
+def may_read(user: User) -> bool:
+    return user.role in READERS
+
+
+def get_case(user: User, instance_id: int) -> ProcessInstance:
+    if not may_read(user):
+        raise NotAuthorized(_("Your role may not read credit files."))
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(_("No case %(id)s.", id=instance_id))
+    return instance
+
+
+@dataclass(frozen=True)
+class CaseView:
+    instance: ProcessInstance
+    tasks: list[HumanTask]
+    decisions: list[DecisionLog]
+    events: list[AuditEvent]
+    data: dict[str, Any]
+
+
+def case_view(user: User, instance_id: int) -> CaseView:
+    """Everything the case page shows, read from projections (no workflow is loaded)."""
+    instance = get_case(user, instance_id)
+    tasks = list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
+                                    .order_by(HumanTask.id)))
+    decisions = list(db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == instance.id)
+                                        .order_by(DecisionLog.id)))
+    events = history(user, instance_id)
+    data: dict[str, Any] = {}
+    for task in tasks:
+        data.update(task.submitted or {})
+    data.update(instance.summary or {})
+    return CaseView(instance, tasks, decisions, events, data)
+
+
+def history(user: User, instance_id: int) -> list[AuditEvent]:
+    get_case(user, instance_id)
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+                                   .order_by(AuditEvent.id)))
+
+
+def list_cases(user: User, *, status: str | None = None, search: str | None = None,
+               page: int = 1, per_page: int = 50) -> tuple[list[ProcessInstance], int]:
+    """Cases newest first, from the instance rows' summaries (never the serialized state)."""
+    if not may_read(user):
+        raise NotAuthorized(_("Your role may not read credit files."))
+    query = select(ProcessInstance.id)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.where(or_(ProcessInstance.reference.ilike(like),
+                                ProcessInstance.summary["customer_name"].as_string().ilike(like)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ids = db.session.scalars(query.order_by(ProcessInstance.id.desc())
+                             .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids))
+                              .order_by(ProcessInstance.id.desc())
+                              .execution_options(populate_existing=False)).all() if ids else []
+    return list(rows), total

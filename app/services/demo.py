@@ -1,0 +1,134 @@
+"""Demo data: users for every role, customers with two years of statements, cases in every state.
+
+Everything goes through the same services a person uses, so the demo data carries a full
+audit trail and decision log.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import HumanTask, User
+from app.risk.uscc import make_uscc, org_code_check_character
+from app.services import cases, deployment, tasks, users
+
+PASSWORD = "demo-pass-2026"
+DEMO_USERS = [
+    ("officer", "officer", None, "王晓明 (客户经理)"),
+    ("officer2", "officer", None, "李娜 (客户经理)"),
+    ("approver", "approver", 1, "张伟 (分行审批人)"),
+    ("approver2", "approver", 2, "刘洋 (总行审批人)"),
+    ("cco", "approver", 3, "陈静 (首席信贷官)"),
+    ("risk", "risk_manager", None, "赵磊 (风险经理)"),
+    ("compliance", "compliance", None, "孙丽 (合规)"),
+    ("designer", "designer", None, "周杰 (流程设计)"),
+    ("admin", "admin", None, "系统管理员"),
+]
+COMPANIES = ["华东精密机械", "江南纺织", "海川物流", "蓝海科技", "金穗农业", "恒通建设", "万家商贸", "星辰软件",
+             "瑞丰食品", "长江航运", "北辰置业", "东方电子", "宏达化工", "绿源环保", "天成医药", "新锐汽配"]
+INDUSTRIES = ["manufacturing", "wholesale_retail", "construction", "real_estate", "technology", "services",
+              "agriculture", "transport"]
+SIZES = {"large": 2_000_000_000, "medium": 400_000_000, "small": 60_000_000, "micro": 8_000_000}
+STAGES = ["intake", "statements", "review", "approval", "returned", "approved", "rejected"]
+
+
+def statement(year: int, assets: float, health: float, rng: random.Random) -> dict:
+    """One plausible annual statement; ``health`` in [0, 1] moves every ratio together."""
+    liabilities = assets * (0.85 - 0.45 * health)
+    current_assets = assets * rng.uniform(0.35, 0.55)
+    current_liabilities = current_assets / (0.8 + 1.2 * health)
+    sales = assets * rng.uniform(0.6, 1.4)
+    ebit = sales * (0.01 + 0.12 * health)
+    interest = liabilities * 0.045
+    short_debt = current_liabilities * 0.4
+    return {
+        "fiscal_year": year, "total_assets": round(assets), "current_assets": round(current_assets),
+        "cash": round(current_assets * 0.25), "inventory": round(current_assets * 0.3),
+        "receivables": round(current_assets * 0.3), "total_liabilities": round(liabilities),
+        "current_liabilities": round(current_liabilities), "short_term_debt": round(short_debt),
+        "long_term_debt": round((liabilities - current_liabilities) * 0.8),
+        "book_equity": round(assets - liabilities), "retained_earnings": round((assets - liabilities) * 0.4),
+        "sales": round(sales), "ebit": round(ebit), "interest_expense": round(interest),
+        "net_income": round((ebit - interest) * 0.75), "operating_cash_flow": round(ebit * 0.9),
+        "depreciation": round(assets * 0.03),
+    }
+
+
+def demo_uscc(index: int) -> str:
+    """A valid unified social credit code for demo customer ``index`` (Shanghai, enterprise)."""
+    body = f"MA{index + 1:06d}"
+    return make_uscc(f"91310000{body}{org_code_check_character(body)}")
+
+
+def _user(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def _open_task(instance_id: int, spec: str) -> HumanTask:
+    return db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                     HumanTask.task_spec == spec, HumanTask.state == "ready"))
+
+
+def _approver_for(level: int | None) -> User:
+    return _user({1: "approver", 2: "approver2"}.get(level or 3, "cco"))
+
+
+def _drive(index: int, stage: str, rng: random.Random) -> None:
+    officer = _user("officer" if index % 2 == 0 else "officer2")
+    size = list(SIZES)[index % 4]
+    industry = INDUSTRIES[index % len(INDUSTRIES)]
+    health = rng.uniform(0.2, 0.45) if stage == "rejected" else rng.uniform(0.75, 1.45)
+    instance = cases.start_case(officer, "credit_application")
+    if stage == "intake":
+        return
+    intake = {
+        "customer_name": f"{COMPANIES[index % len(COMPANIES)]}{'有限公司' if index < 16 else f'{index}号有限公司'}",
+        "uscc": demo_uscc(index),
+        "industry": industry, "size": size, "listed": size == "large" and index % 3 == 0,
+        "credit_record": "serious_delinquency" if stage == "rejected" and index % 2 else "clean",
+        "requested_amount": round(SIZES[size] * rng.uniform(0.02, 0.08), -4),
+        "requested_term_months": rng.choice([12, 24, 36]), "purpose": "流动资金周转 / working capital",
+    }
+    tasks.complete(officer, _open_task(instance.id, "application_intake").id, intake)
+    if stage == "statements":
+        return
+    assets = SIZES[size] * rng.uniform(0.7, 1.3)
+    years = [statement(2024, assets * 0.92, health * 0.95, rng), statement(2025, assets, health, rng)]
+    if intake["listed"]:
+        for st in years:
+            st["market_equity"] = round(st["book_equity"] * 1.6)
+    tasks.complete(officer, _open_task(instance.id, "financial_statements").id, {"statements": years})
+    if stage == "review":
+        return
+    review = {"proposed_limit": instance.summary.get("proposed_limit"), "proposed_term_months": 12,
+              "proposed_margin_pct": 1.5, "proposed_controls": "按季度报送财务报表",
+              "officer_opinion": "经营稳定，建议按方案授信。"}
+    tasks.complete(officer, _open_task(instance.id, "review_proposal").id, review)
+    if stage == "approval":
+        return
+    approver = _approver_for(instance.summary.get("approval_level"))
+    signoff = _open_task(instance.id, "approval_signoff")
+    if stage == "returned":
+        tasks.complete(approver, signoff.id, {"decision": "return", "comment": "请补充担保安排后重新提交。"})
+    elif stage == "approved":
+        tasks.complete(approver, signoff.id, {"decision": "approve", "comment": "同意。"})
+    else:
+        tasks.complete(approver, signoff.id, {"decision": "reject", "comment": "风险过高，不予授信。"})
+
+
+def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
+    """Create the demo; yields lines to print (users and their passwords first)."""
+    for username, role, level, name in DEMO_USERS:
+        if _user(username) is None:
+            users.create_user(username, role, PASSWORD, display_name=name, authority_level=level)
+        yield f"user {username:<11} role {role:<13} level {level or '-'}  password {PASSWORD}"
+    outcomes = deployment.deploy_files(note="demo")
+    yield from (f"process {o.process_id} v{o.version}" for o in outcomes)
+    rng = random.Random(seed)
+    for index in range(count):
+        _drive(index, STAGES[index % len(STAGES)], rng)
+    yield f"{count} cases created, in every state: {', '.join(STAGES)}"

@@ -1,0 +1,161 @@
+"""Deploying process definitions: validate, version, store, and find the bundle to run.
+
+A deployment stores the BPMN with exactly the DMN files and forms it refers to, so an
+instance keeps running on what it started with even after the files change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app import engine
+from app.errors import InvalidInput, NotFound
+from app.extensions import db
+from app.forms import check_form_schema
+from app.models import ProcessDefinition, User, UserGroup
+from app.services import audit
+from app.services.users import ROLE_GROUPS
+
+
+@dataclass(frozen=True)
+class DeployOutcome:
+    process_id: str
+    version: int
+    created: bool  # False: content unchanged, the latest version stands
+
+
+class DeploymentRefused(InvalidInput):
+    """Validation found problems; ``problems`` lists them (file, element, line, reason)."""
+
+    def __init__(self, problems: list[engine.Problem]) -> None:
+        super().__init__("the files cannot be deployed",
+                         {f"{p.filename}:{p.element_id or ''}": p.message for p in problems})
+        self.problems = problems
+
+
+def known_groups() -> set[str]:
+    groups = {g for gs in ROLE_GROUPS.values() for g in gs}
+    groups.update(db.session.scalars(select(UserGroup.group_code).distinct()))
+    return groups
+
+
+def _read_dir(directory: Path, suffix: str) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob(f"*{suffix}"))}
+
+
+def _load_forms(names: Iterable[str], forms_dir: Path) -> tuple[dict[str, dict], list[engine.Problem]]:
+    forms, problems = {}, []
+    for name in sorted(names):
+        path = forms_dir / name
+        if Path(name).name != name or not path.is_file():
+            continue  # reported by the bundle validation as a missing form
+        try:
+            schema = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            problems.append(engine.Problem(name, None, exc.lineno, f"not valid JSON: {exc.msg}"))
+            continue
+        problems += [engine.Problem(name, None, None, message) for message in check_form_schema(schema)]
+        forms[name] = schema
+    return forms, problems
+
+
+@dataclass(frozen=True)
+class Candidate:
+    bpmn_file: str
+    bpmn_xml: str
+    dmn_files: dict[str, str]
+    forms: dict[str, dict]
+    problems: list[engine.Problem]
+
+
+def prepare(bpmn_path: Path, dmn_files: dict[str, str], forms_dir: Path) -> Candidate:
+    """Gather and validate what deploying ``bpmn_path`` would store."""
+    bpmn_xml = bpmn_path.read_text(encoding="utf-8")
+    try:
+        decision_ids, form_names = engine.references(bpmn_xml, bpmn_path.name)
+    except ValueError as exc:
+        return Candidate(bpmn_path.name, bpmn_xml, {}, {}, [engine.Problem(bpmn_path.name, None, None, str(exc))])
+    used_dmn = {name: xml for name, xml in dmn_files.items()
+                if any(f'id="{d}"' in xml for d in decision_ids)}
+    forms, problems = _load_forms(form_names, forms_dir)
+    problems += engine.validate_bundle(bpmn_path.name, bpmn_xml, used_dmn, forms, known_groups())
+    return Candidate(bpmn_path.name, bpmn_xml, used_dmn, forms, problems)
+
+
+def _split(paths: Iterable[Path]) -> tuple[list[Path], dict[str, str]]:
+    config = current_app.config
+    paths = list(paths)
+    bpmn = [p for p in paths if p.suffix == ".bpmn"] or sorted(Path(config["WORKFLOWS_DIR"]).glob("*.bpmn"))
+    named_dmn = {p.name: p.read_text(encoding="utf-8") for p in paths if p.suffix == ".dmn"}
+    return bpmn, {**_read_dir(Path(config["RULES_DIR"]), ".dmn"), **named_dmn}
+
+
+def validate_files(paths: Iterable[Path]) -> list[engine.Problem]:
+    """Problems with the named BPMN/DMN files (or all of workflows/ and rules/)."""
+    bpmn_paths, dmn_files = _split(paths)
+    forms_dir = Path(current_app.config["FORMS_DIR"])
+    problems: list[engine.Problem] = []
+    for name, xml in dmn_files.items():
+        problems += [engine.Problem(p.filename, p.element_id, p.line, p.message)
+                     for p in engine.validation.validate_dmn(xml, name)]
+    for path in bpmn_paths:
+        problems += [p for p in prepare(path, dmn_files, forms_dir).problems if p.filename not in dmn_files]
+    return problems
+
+
+def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: str | None = None) -> list[DeployOutcome]:
+    """Deploy the BPMN files named (or all of workflows/), each with the DMN and forms it uses.
+
+    All or nothing: if any file has a problem nothing is stored.
+    """
+    bpmn_paths, dmn_files = _split(paths)
+    forms_dir = Path(current_app.config["FORMS_DIR"])
+    candidates = [prepare(path, dmn_files, forms_dir) for path in bpmn_paths]
+    problems = [p for c in candidates for p in c.problems]
+    if problems:
+        raise DeploymentRefused(problems)
+    outcomes = [_store(candidate, actor, note) for candidate in candidates]
+    db.session.commit()
+    return outcomes
+
+
+def _store(candidate: Candidate, actor: User | None, note: str | None) -> DeployOutcome:
+    bundle = engine.build_bundle(candidate.bpmn_file, candidate.bpmn_xml, candidate.dmn_files, candidate.forms)
+    latest = latest_definition(bundle.process_id, required=False)
+    if latest is not None and latest.content_hash == bundle.content_hash:
+        return DeployOutcome(bundle.process_id, latest.version, created=False)
+    version = (db.session.scalar(select(func.max(ProcessDefinition.version))
+                                 .where(ProcessDefinition.process_id == bundle.process_id)) or 0) + 1
+    definition = ProcessDefinition(
+        process_id=bundle.process_id, name=bundle.name, version=version, content_hash=bundle.content_hash,
+        bpmn_file=candidate.bpmn_file, bpmn_xml=candidate.bpmn_xml, dmn_files=candidate.dmn_files,
+        forms=candidate.forms, deployed_by_id=actor.id if actor else None, note=note,
+    )
+    db.session.add(definition)
+    db.session.flush()
+    audit.record("definition.deployed", actor, process_id=bundle.process_id, version=version,
+                 content_hash=bundle.content_hash, files=[candidate.bpmn_file, *candidate.dmn_files],
+                 note=note)
+    return DeployOutcome(bundle.process_id, version, created=True)
+
+
+def latest_definition(process_id: str, required: bool = True) -> ProcessDefinition | None:
+    definition = db.session.scalar(
+        select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
+        .order_by(ProcessDefinition.version.desc()).limit(1)
+    )
+    if definition is None and required:
+        raise NotFound(f"process {process_id!r} is not deployed (run `flask workflows deploy`)")
+    return definition
+
+
+def bundle_for(definition: ProcessDefinition) -> engine.Bundle:
+    """The parsed, cached bundle of a deployed definition."""
+    return engine.build_bundle(definition.bpmn_file, definition.bpmn_xml, definition.dmn_files,
+                               definition.forms, definition.process_id)

@@ -1,0 +1,114 @@
+"""Write what one engine step produced into the instance row and its projections.
+
+Called inside the step's transaction (flush only): the new state, the human tasks that
+became ready or were completed, waiting timers, every decision evaluated, the path the
+engine took, and an audit row for each of those events.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import select
+
+from app import engine
+from app.extensions import db
+from app.models import DecisionLog, HumanTask, ProcessInstance, Timer, User
+from app.models.base import utcnow
+from app.services import audit
+
+# The data variable that carries the authority level an approval task requires (分级审批).
+AUTHORITY_VARIABLE = "approval_level"
+APPROVER_LANE = "approver"
+# What lists and the case page show, copied from the case data at each step.
+SUMMARY_KEYS = ("customer_name", "uscc", "industry", "size", "credit_record", "listed", "requested_amount",
+                "requested_term_months", "segment", "z_model", "analysis", "pd", "score_points", "z_score", "z_zone",
+                "grade", "limit_cap", "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit",
+                "proposed_term_months", "proposed_margin_pct", "proposed_controls", "officer_opinion",
+                "approval_level", "approval_level_name", "decision", "comment", "approver_comment", "outcome")
+PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway": "engine.gateway_taken",
+                    "InclusiveGateway": "engine.gateway_taken", "ScriptTask": "engine.script_run",
+                    "BusinessRuleTask": "engine.business_rule_run", "EndEvent": "engine.end_reached",
+                    "StartEvent": "engine.started", "BoundaryEvent": "engine.timer_fired",
+                    "IntermediateCatchEvent": "engine.event_caught"}
+
+
+def _level(data: dict[str, Any]) -> int | None:
+    try:
+        return int(data[AUTHORITY_VARIABLE])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None) -> None:
+    """Project ``result`` onto ``instance`` (already added to the session)."""
+    now = utcnow()
+    instance.state = result.state
+    instance.serializer_version = engine.SERIALIZER_VERSION
+    instance.updated_at = now
+    summary = dict(instance.summary or {})
+    summary.update({k: audit.to_json_safe(result.data[k]) for k in SUMMARY_KEYS if k in result.data})
+    instance.summary = summary
+    instance.outcome = result.data.get("outcome") if result.completed else None
+    instance.status = "completed" if result.completed else "running"
+    instance.completed_at = now if result.completed else None
+    instance.current_step = ", ".join(t.name for t in result.ready_tasks) or None
+    db.session.flush()
+
+    for element_id, kind in result.path:
+        event_type = PATH_EVENT_TYPES.get(kind)
+        if event_type:
+            audit.record(event_type, actor, instance_id=instance.id, customer_id=instance.customer_id,
+                         element=element_id)
+    _project_tasks(instance, result, now, actor)
+    _project_timers(instance, result)
+    for decision in result.decisions:
+        db.session.add(DecisionLog(
+            instance_id=instance.id, definition_id=instance.definition_id, task_spec=decision.task_spec,
+            decision_id=decision.decision_id, dmn_file=decision.dmn_file, hit_policy=decision.hit_policy,
+            inputs=audit.to_json_safe(decision.inputs), matched_rules=decision.matched_rules,
+            outputs=audit.to_json_safe(decision.outputs), evaluated_at=now,
+        ))
+        audit.record("engine.decision_evaluated", actor, instance_id=instance.id,
+                     customer_id=instance.customer_id, decision=decision.decision_id,
+                     inputs=decision.inputs, matched_rules=decision.matched_rules, outputs=decision.outputs)
+    if result.completed:
+        audit.record("instance.completed", actor, instance_id=instance.id, customer_id=instance.customer_id,
+                     outcome=instance.outcome)
+
+
+def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, actor) -> None:
+    open_tasks = {t.task_uuid: t for t in db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+    ready = {t.uuid: t for t in result.ready_tasks}
+    for uuid, row in open_tasks.items():
+        if uuid not in ready and row.completed_at is None:
+            row.state = "cancelled"  # left behind by the engine (e.g. an interrupting timer)
+            row.completed_at = now
+    for uuid, task in ready.items():
+        if uuid in open_tasks:
+            continue
+        row = HumanTask(
+            instance_id=instance.id, task_uuid=uuid, task_spec=task.spec_id, name=task.name, lane=task.lane,
+            form=task.form, state="ready", created_at=now,
+            required_level=_level(result.data) if task.lane == APPROVER_LANE else None,
+        )
+        db.session.add(row)
+        db.session.flush()
+        audit.record("task.ready", actor, instance_id=instance.id, customer_id=instance.customer_id,
+                     task_id=row.id, task=task.spec_id, lane=task.lane, required_level=row.required_level)
+
+
+def _project_timers(instance: ProcessInstance, result: engine.StepResult) -> None:
+    waiting = {t.uuid: t for t in result.timers}
+    for row in db.session.scalars(select(Timer).where(Timer.instance_id == instance.id,
+                                                      Timer.status.in_(("waiting", "firing")))):
+        if row.task_uuid not in waiting:
+            row.status = "fired" if row.due_at <= utcnow() else "cancelled"
+            row.fired_at = utcnow() if row.status == "fired" else None
+        else:
+            waiting.pop(row.task_uuid)
+    for timer in waiting.values():
+        db.session.add(Timer(instance_id=instance.id, task_uuid=timer.uuid, task_spec=timer.spec_id,
+                             due_at=timer.due_at.astimezone(UTC).replace(tzinfo=None)))

@@ -1,0 +1,60 @@
+"""One step, one transaction: load an instance, run the engine, project, audit, commit.
+
+The instance row carries a version counter (SQLAlchemy ``version_id_col``): the UPDATE
+only succeeds ``WHERE version = :expected``. A step that loses the race is rolled back
+whole and reported as a conflict naming who won.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import engine
+from app.errors import Conflict, ProcessFailed
+from app.extensions import db
+from app.models import HumanTask, ProcessInstance, User
+from app.services import audit, customers, deployment
+from app.services.projections import apply_step
+
+Step = Callable[[engine.Bundle, str], engine.StepResult]
+
+
+def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, before_commit=None) -> engine.StepResult:
+    """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing."""
+    instance_id = instance.id
+    bundle = deployment.bundle_for(instance.definition)
+    try:
+        result = step(bundle, instance.state)
+    except engine.EngineError as exc:
+        db.session.rollback()
+        audit.record("engine.error", actor, instance_id=instance_id, element=exc.element_id, reason=exc.reason)
+        db.session.commit()
+        raise ProcessFailed(_("The process failed at %(element)s: %(reason)s",
+                              element=exc.element_id or "?", reason=exc.reason)) from exc
+    try:
+        apply_step(instance, result, actor)
+        customers.sync_from_case(instance, result.data, actor)
+        if before_commit is not None:
+            before_commit(instance)
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        raise lost_race(instance_id) from exc
+    return result
+
+
+def lost_race(instance_id: int) -> Conflict:
+    """The conflict to report when someone else moved the instance first."""
+    latest = db.session.scalar(
+        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.completed_at.is_not(None))
+        .order_by(HumanTask.completed_at.desc()).limit(1))
+    if latest is not None and latest.completed_by is not None:
+        return Conflict(_("This case was changed by %(user)s at %(time)s; reload to see it.",
+                          user=latest.completed_by.display_name,
+                          time=latest.completed_at.strftime("%Y-%m-%d %H:%M:%S UTC")))
+    return Conflict(_("This case was changed by someone else; reload to see it."))

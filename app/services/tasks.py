@@ -1,0 +1,196 @@
+"""Human tasks: who may see and act on them, claim, unclaim, complete.
+
+Authorization lives here, not in templates: a user acts on a task only if its lane is
+one of their groups (or it is assigned to them), never on a case they investigated when
+the task is an approval (审贷分离), and only with the authority level the approval
+authority table asked for (分级审批).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, or_, select
+
+from app import engine
+from app.errors import Conflict, InsufficientAuthority, NotAuthorized, NotFound, SegregationOfDutiesViolation
+from app.extensions import db
+from app.models import HumanTask, ProcessInstance, User
+from app.models.base import utcnow
+from app.services import audit, deployment
+from app.services.forms import accept, accept_post, schema_of
+from app.services.projections import APPROVER_LANE
+from app.services.steps import lost_race, run_step
+
+
+def get_task(task_id: int) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(_("No task %(id)s.", id=task_id))
+    return task
+
+
+def investigated(user: User, instance: ProcessInstance) -> bool:
+    """Did ``user`` open the case or work any non-approval step of it?"""
+    if instance.started_by_id == user.id:
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        HumanTask.instance_id == instance.id, HumanTask.completed_by_id == user.id,
+        HumanTask.lane != APPROVER_LANE))))
+
+
+def check_may_act(user: User, task: HumanTask) -> None:
+    """Raise the precise refusal if ``user`` may not work ``task`` now."""
+    if task.state != "ready":
+        who = task.completed_by.display_name if task.completed_by else _("the system")
+        when = task.completed_at.strftime("%Y-%m-%d %H:%M:%S UTC") if task.completed_at else ""
+        raise Conflict(_("This task was completed by %(user)s at %(time)s.", user=who, time=when))
+    if task.assignee_id is not None and task.assignee_id != user.id:
+        raise NotAuthorized(_("This task is claimed by %(user)s.", user=task.assignee.display_name))
+    if task.assignee_id != user.id and task.lane not in user.group_codes:
+        raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.", lane=task.lane))
+    if task.lane == APPROVER_LANE:
+        if investigated(user, task.instance):
+            raise SegregationOfDutiesViolation(
+                _("审贷分离: you investigated this case, so you may not approve it."))
+        if task.required_level and (user.authority_level or 0) < task.required_level:
+            raise InsufficientAuthority(
+                _("This approval needs authority level %(need)s; yours is %(have)s.",
+                  need=task.required_level, have=user.authority_level or 0))
+
+
+def claim(user: User, task_id: int) -> HumanTask:
+    task = get_task(task_id)
+    check_may_act(user, task)
+    if task.assignee_id != user.id:
+        task.assignee_id, task.claimed_at = user.id, utcnow()
+        audit.record("task.claimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
+                     task_id=task.id, task=task.task_spec)
+        db.session.commit()
+    return task
+
+
+def unclaim(user: User, task_id: int) -> HumanTask:
+    task = get_task(task_id)
+    if task.assignee_id != user.id:
+        raise NotAuthorized(_("Only the person who claimed a task can put it back."))
+    if task.state != "ready":
+        check_may_act(user, task)
+    task.assignee_id, task.claimed_at = None, None
+    audit.record("task.unclaimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
+                 task_id=task.id, task=task.task_spec)
+    db.session.commit()
+    return task
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    task: HumanTask
+    schema: dict
+    data: dict[str, Any]
+    instance_version: int
+
+
+def open_task(user: User, task_id: int) -> TaskForm:
+    """The task with its form and current data, for the task page or the API."""
+    task = get_task(task_id)
+    check_may_act(user, task)
+    instance = task.instance
+    bundle = deployment.bundle_for(instance.definition)
+    data = engine.task_data(bundle, instance.state, task.task_uuid)
+    return TaskForm(task, schema_of(bundle.forms, task.form), data, instance.version)
+
+
+def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, post: Any = None,
+             expected_version: int | None = None, locale: str = "zh_CN") -> HumanTask:
+    """Validate the submission against the task's form and run the process on."""
+    task = get_task(task_id)
+    check_may_act(user, task)
+    instance = task.instance
+    if expected_version is not None and expected_version != instance.version:
+        raise lost_race(instance.id)
+    bundle = deployment.bundle_for(instance.definition)
+    schema = schema_of(bundle.forms, task.form)
+    if post is not None:
+        current = engine.task_data(bundle, instance.state, task.task_uuid)
+        submitted = accept_post(schema, post, current, locale)
+    else:
+        submitted = accept(schema, data or {}, locale)
+    claimed_now = task.assignee_id is None
+
+    def finish(_instance: ProcessInstance) -> None:
+        task.state, task.completed_at, task.completed_by_id = "completed", utcnow(), user.id
+        task.assignee_id = user.id
+        task.submitted = audit.to_json_safe(submitted)
+        if claimed_now:
+            audit.record("task.claimed", user, instance_id=instance.id, customer_id=instance.customer_id,
+                         task_id=task.id, task=task.task_spec)
+        audit.record("task.completed", user, instance_id=instance.id, customer_id=instance.customer_id,
+                     task_id=task.id, task=task.task_spec, data=submitted)
+
+    task_uuid = task.task_uuid
+    try:
+        run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted),
+                 before_commit=finish)
+    except engine.TaskNotReady as exc:
+        db.session.rollback()
+        raise Conflict(str(exc)) from exc
+    return task
+
+
+@dataclass(frozen=True)
+class TaskList:
+    rows: list[HumanTask]
+    total: int
+    hidden_above_authority: int = 0
+
+
+def _base(user: User):
+    return (select(HumanTask).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+            .where(HumanTask.state == "ready"))
+
+
+def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
+    """Tasks assigned to me, then my groups' unclaimed queue, oldest first."""
+    groups = list(user.group_codes)
+    query = _base(user).where(or_(HumanTask.assignee_id == user.id,
+                                  (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)))
+    return _page(query, page, per_page)
+
+
+def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
+    """Approval tasks within my authority, excluding cases I investigated (审贷分离)."""
+    if APPROVER_LANE not in user.group_codes:
+        raise NotAuthorized(_("The sign-off inbox is for approvers."))
+    level = user.authority_level or 0
+    investigated_cases = select(HumanTask.instance_id).where(HumanTask.completed_by_id == user.id,
+                                                            HumanTask.lane != APPROVER_LANE)
+    query = _base(user).where(
+        HumanTask.lane == APPROVER_LANE,
+        or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),
+        ProcessInstance.started_by_id != user.id,
+        HumanTask.instance_id.not_in(investigated_cases),
+    )
+    hidden = db.session.scalar(select(func.count()).select_from(
+        query.where(HumanTask.required_level > level).subquery())) or 0
+    result = _page(query.where(or_(HumanTask.required_level.is_(None), HumanTask.required_level <= level)),
+                   page, per_page)
+    return TaskList(result.rows, result.total, hidden)
+
+
+def _page(query, page: int, per_page: int) -> TaskList:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(HumanTask.created_at, HumanTask.id)
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return TaskList(list(rows), total)
+
+
+def api_tasks(user: User, limit: int = 200) -> list[tuple[HumanTask, dict]]:
+    """What the caller may act on now, with each task's form schema."""
+    result = []
+    for task in my_tasks(user, per_page=limit).rows:
+        bundle = deployment.bundle_for(task.instance.definition)
+        result.append((task, bundle.forms.get(task.form or "", {})))
+    return result

@@ -1,0 +1,43 @@
+"""Firing due BPMN timers (SLA boundaries, review schedules) exactly once.
+
+Rows of the ``timer`` projection that are due are claimed one at a time with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share the work without
+firing one twice; the instance's version counter guards the step itself.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app import engine
+from app.errors import Conflict, ProcessFailed
+from app.extensions import db
+from app.models import ProcessInstance, Timer
+from app.models.base import utcnow
+from app.services.steps import run_step
+
+
+def _next_due():
+    query = (select(Timer).where(Timer.status == "waiting", Timer.due_at <= utcnow())
+             .order_by(Timer.due_at).limit(1))
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return db.session.scalar(query)
+
+
+def fire_due(limit: int = 500) -> int:
+    """Fire up to ``limit`` due timers; each one is its own transaction."""
+    fired = 0
+    for _ in range(limit):
+        timer = _next_due()
+        if timer is None:
+            break
+        instance = db.session.get(ProcessInstance, timer.instance_id)
+        timer.status = "firing"
+        try:
+            run_step(instance, None, lambda b, state: engine.fire_due_timers(b, state))
+            fired += 1
+        except (Conflict, ProcessFailed):
+            db.session.rollback()
+    db.session.remove()
+    return fired

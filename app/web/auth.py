@@ -1,0 +1,57 @@
+"""Log in, log out, choose the language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from app.errors import NotAuthorized
+from app.services import users
+
+auth = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after log-in (no open redirect)."""
+    if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("tasks.my_tasks")
+
+
+@auth.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the log-in form; on success go where the user was heading."""
+    error = None
+    if request.method == "POST":
+        try:
+            user = users.authenticate(request.form.get("username", ""), request.form.get("password", ""))
+        except NotAuthorized:
+            error = _("Wrong user name or password.")
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", error=error), 401 if error else 200
+
+
+@auth.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have logged out."))
+    return redirect(url_for("auth.login"))
+
+
+@auth.route("/locale/<code>", methods=["POST"])
+def set_locale(code: str):
+    """Switch the interface language (zh_CN or en) and return to the page."""
+    if code in current_app.config["LANGUAGES"]:
+        session["locale"] = code
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@auth.route("/")
+def index():
+    return redirect(url_for("tasks.my_tasks"))

@@ -1,0 +1,42 @@
+"""Credit cases: the list, opening a new application, the case page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.services import cases as case_service
+from app.services import tasks as task_service
+
+cases = Blueprint("cases", __name__)
+CREDIT_APPLICATION = "credit_application"
+
+
+@cases.route("/cases")
+@login_required
+def index():
+    """Every case, newest first, with search and status filter."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = case_service.list_cases(current_user, status=request.args.get("status") or None,
+                                          search=request.args.get("q") or None, page=page)
+    return render_template("cases/list.html", rows=rows, total=total, page=page)
+
+
+@cases.route("/cases/new", methods=["POST"])
+@login_required
+def new():
+    """Open a credit application and go straight to its intake form."""
+    instance = case_service.start_case(current_user, CREDIT_APPLICATION)
+    listing = task_service.my_tasks(current_user, per_page=200)
+    first = next((t for t in listing.rows if t.instance_id == instance.id), None)
+    if first is None:
+        return redirect(url_for("cases.show", case_id=instance.id))
+    return redirect(url_for("tasks.show", task_id=first.id))
+
+
+@cases.route("/cases/<int:case_id>")
+@login_required
+def show(case_id: int):
+    """Customer, figures, ratios, rating, decisions and the timeline of one case."""
+    view = case_service.case_view(current_user, case_id)
+    return render_template("cases/show.html", view=view)

@@ -1,0 +1,26 @@
+"""The customer list and a customer's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from app.services import customers as customer_service
+
+customers = Blueprint("customers", __name__)
+
+
+@customers.route("/customers")
+@login_required
+def index():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = customer_service.list_customers(current_user, request.args.get("q") or None, page=page)
+    return render_template("customers/list.html", rows=rows, total=total, page=page)
+
+
+@customers.route("/customers/<int:customer_id>")
+@login_required
+def show(customer_id: int):
+    customer = customer_service.get_customer(current_user, customer_id)
+    return render_template("customers/show.html", customer=customer,
+                           cases=customer_service.cases_of(customer_id))

@@ -1,0 +1,69 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+
+_ERROR = {"type": "object", "properties": {"error": {"type": "string"},
+                                           "errors": {"type": "object", "additionalProperties": {"type": "string"}}}}
+_TASK = {"type": "object", "required": ["id", "name", "case_id", "process", "lane", "assignee", "due_at", "form"],
+         "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "case_id": {"type": "integer"},
+                        "process": {"type": "string"}, "lane": {"type": ["string", "null"]},
+                        "assignee": {"type": ["string", "null"]},
+                        "due_at": {"type": ["string", "null"], "format": "date-time"},
+                        "state": {"type": "string"},
+                        "form": {"type": ["object", "null"], "description": "the task's JSON Schema form"}}}
+
+
+def _responses(ok: dict, *codes: int) -> dict:
+    texts = {401: "no valid bearer token", 403: "not allowed (role, group, 审贷分离, authority level)",
+             404: "no such object", 409: "the task or case was changed by someone else; nothing was changed",
+             422: "invalid data; errors name each field"}
+    out = {"200": ok} if "description" in ok else ok
+    for code in codes:
+        out[str(code)] = {"description": texts[code],
+                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return out
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_DATA_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"data": {"type": "object"}}}}}}
+_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {"title": "Credit lifecycle API", "version": "1",
+             "description": "Bearer tokens from `flask users token USERNAME`. Amounts in CNY."},
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {"Error": _ERROR, "Task": _TASK},
+    },
+    "paths": {
+        "/cases": {"post": {
+            "summary": "Open a case", "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"type": "object", "required": ["process"],
+                           "properties": {"process": {"type": "string", "example": "credit_application"},
+                                          "data": {"type": "object"}}}}}},
+            "responses": _responses({"201": _json({"type": "object", "properties": {
+                "id": {"type": "integer"}, "status": {"type": "string"}, "reference": {"type": "string"}}},
+                "created")}, 401, 403, 404, 422)}},
+        "/cases/{id}": {"get": {"summary": "A case with its tasks and decisions", "parameters": _ID,
+                                "responses": _responses(_json({"type": "object"}, "the case"), 401, 403, 404)}},
+        "/cases/{id}/history": {"get": {"summary": "The case's audit trail", "parameters": _ID,
+                                        "responses": _responses(_json({"type": "array"}, "events"), 401, 403, 404)}},
+        "/tasks": {"get": {"summary": "Tasks the caller may act on",
+                           "responses": _responses(_json({"type": "array", "items": {
+                               "$ref": "#/components/schemas/Task"}}, "tasks"), 401)}},
+        "/tasks/{id}/claim": {"post": {"summary": "Claim a task", "parameters": _ID, "responses": _responses(
+            _json({"$ref": "#/components/schemas/Task"}, "claimed"), 401, 403, 404, 409)}},
+        "/tasks/{id}/unclaim": {"post": {"summary": "Put a task back in its queue", "parameters": _ID,
+                                         "responses": _responses(_json({"$ref": "#/components/schemas/Task"},
+                                                                       "unclaimed"), 401, 403, 404, 409)}},
+        "/tasks/{id}/complete": {"post": {"summary": "Submit a task's form", "parameters": _ID,
+                                          "requestBody": _DATA_BODY, "responses": _responses(
+                                              _json({"$ref": "#/components/schemas/Task"}, "completed"),
+                                              401, 403, 404, 409, 422)}},
+    },
+}

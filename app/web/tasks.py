@@ -1,0 +1,68 @@
+"""My tasks, the sign-off inbox, and the task page with its form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.errors import InvalidInput
+from app.services import tasks as task_service
+
+tasks = Blueprint("tasks", __name__)
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+@tasks.route("/tasks")
+@login_required
+def my_tasks():
+    """Tasks assigned to me and my groups' unclaimed queue."""
+    listing = task_service.my_tasks(current_user, page=_page())
+    return render_template("tasks/list.html", listing=listing, page=_page(), title=_("My tasks"))
+
+
+@tasks.route("/inbox")
+@login_required
+def inbox():
+    """The approver's sign-off inbox: approvals within my authority, not on cases I investigated."""
+    listing = task_service.sign_off_inbox(current_user, page=_page())
+    return render_template("tasks/inbox.html", listing=listing, page=_page())
+
+
+@tasks.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def show(task_id: int):
+    """The task's form; a POST validates it and runs the process on."""
+    if request.method == "POST":
+        try:
+            task = task_service.complete(current_user, task_id, post=request.form,
+                                         expected_version=request.form.get("_version", type=int),
+                                         locale=str(get_locale()))
+        except InvalidInput as exc:
+            view = task_service.open_task(current_user, task_id)
+            return render_template("tasks/form.html", view=view, data=exc.details.get("data") or view.data,
+                                   errors=exc.errors), 422
+        flash(_("“%(task)s” completed.", task=task.name))
+        return redirect(url_for("cases.show", case_id=task.instance_id))
+    view = task_service.open_task(current_user, task_id)
+    return render_template("tasks/form.html", view=view, data=view.data, errors={})
+
+
+@tasks.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id: int):
+    task_service.claim(current_user, task_id)
+    flash(_("Task claimed: it is now yours alone."))
+    return redirect(request.form.get("next") or url_for("tasks.show", task_id=task_id))
+
+
+@tasks.route("/tasks/<int:task_id>/unclaim", methods=["POST"])
+@login_required
+def unclaim(task_id: int):
+    task_service.unclaim(current_user, task_id)
+    flash(_("Task returned to the group queue."))
+    return redirect(url_for("tasks.my_tasks"))

@@ -1,0 +1,140 @@
+"""Every setting of the application, read once from the environment.
+
+Each setting is an environment variable with the ``CREDIT_`` prefix (``DATABASE_URL`` and
+``CELERY_BROKER_URL`` are also read without it, as platforms commonly set them). The table
+below is the one place they are documented; README.md points here.
+
+==============================  ==========================================================  =========================
+variable                        meaning                                                     default
+==============================  ==========================================================  =========================
+CREDIT_ENV                      development | testing | production                          development
+CREDIT_SECRET_KEY               Flask session and CSRF secret (required in production)      random per process
+DATABASE_URL                    SQLAlchemy URL (postgresql+psycopg://…, sqlite:///…)         sqlite:///instance/credit.sqlite
+CELERY_BROKER_URL               redis://…, amqp://…, or sqla+sqlite:///… (embedded)          sqla+sqlite:///instance/broker.sqlite
+CREDIT_CELERY_RESULT_BACKEND    Celery result backend                                       db+<database url> (sqlite)
+CREDIT_CELERY_ALWAYS_EAGER      run Celery tasks in-process (tests without a worker)        false (true in testing)
+CREDIT_TIMER_TICK_SECONDS       how often beat fires due BPMN timers                        30
+CREDIT_WORKFLOWS_DIR            BPMN files deployed by ``flask workflows deploy``           ./workflows
+CREDIT_RULES_DIR                DMN files                                                   ./rules
+CREDIT_FORMS_DIR                JSON Schema forms                                           ./forms
+CREDIT_DEFAULT_LOCALE           zh_CN or en                                                 zh_CN
+CREDIT_SESSION_COOKIE_SECURE    send the session cookie over HTTPS only                     false (true in production)
+CREDIT_API_TOKEN_DAYS           lifetime of an API token                                    90
+CREDIT_LOG_LEVEL                Python logging level                                        INFO
+==============================  ==========================================================  =========================
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+PREFIX = "CREDIT_"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or contradicts another one."""
+
+
+def env(name: str, default: str | None = None, *, bare: bool = False) -> str | None:
+    """Read ``CREDIT_<name>`` (or ``<name>`` itself when ``bare``) from the environment."""
+    value = os.environ.get(PREFIX + name)
+    if value is None and bare:
+        value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{PREFIX}{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}{name} must be a whole number, not {value!r}") from exc
+
+
+def _sqlite_url(name: str) -> str:
+    return f"sqlite:///{INSTANCE_DIR / name}"
+
+
+class BaseConfig:
+    ENV_NAME = "development"
+    SECRET_KEY = env("SECRET_KEY") or secrets.token_hex(32)
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", bare=True) or _sqlite_url("credit.sqlite")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL", bare=True) or f"sqla+{_sqlite_url('broker.sqlite')}"
+    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or f"db+{_sqlite_url('celery-results.sqlite')}"
+    CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", False)
+    TIMER_TICK_SECONDS = env_int("TIMER_TICK_SECONDS", 30)
+    WORKFLOWS_DIR = Path(env("WORKFLOWS_DIR") or BASE_DIR / "workflows")
+    RULES_DIR = Path(env("RULES_DIR") or BASE_DIR / "rules")
+    FORMS_DIR = Path(env("FORMS_DIR") or BASE_DIR / "forms")
+    BABEL_DEFAULT_LOCALE = env("DEFAULT_LOCALE") or "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+    LOG_LEVEL = env("LOG_LEVEL") or "INFO"
+    WTF_CSRF_TIME_LIMIT = None
+
+
+class DevelopmentConfig(BaseConfig):
+    pass
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", bare=True) or "sqlite:///:memory:"
+    CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", env("CELERY_BROKER_URL", bare=True) is None)
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+
+    @classmethod
+    def check(cls) -> None:
+        if not env("SECRET_KEY"):
+            raise ConfigError("CREDIT_SECRET_KEY must be set in production")
+        if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            raise ConfigError("production needs DATABASE_URL pointing at PostgreSQL, not SQLite")
+        if cls.CELERY_BROKER_URL.startswith("sqla+"):
+            raise ConfigError("production needs CELERY_BROKER_URL pointing at Redis or RabbitMQ")
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[BaseConfig]:
+    """The config class for ``name`` (default: ``CREDIT_ENV``), checked for contradictions."""
+    name = name or env("ENV") or "development"
+    try:
+        cls = CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(f"{PREFIX}ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from exc
+    check = getattr(cls, "check", None)
+    if check:
+        check()
+    return cls

@@ -1,0 +1,76 @@
+"""Shared fixtures: one app per session, an emptied database per test, users and clients.
+
+The database is emptied (not rolled back) between tests so that a real Celery worker,
+which reads through its own connection, sees exactly what a test committed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from config import TestingConfig
+from tests import factories
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app(TestingConfig, WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_db(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def deployed(app):
+    """credit_application deployed from workflows/ and rules/."""
+    return factories.deploy()
+
+
+@pytest.fixture
+def people(app):
+    """An officer, a second officer, approvers at levels 1-3 and one of each other role."""
+    return factories.people()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """Log ``client`` in as a user (password from the factories)."""
+
+    def do(username: str):
+        response = client.post("/login", data={"username": username, "password": factories.PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do

@@ -1,0 +1,80 @@
+"""Builders for test data, all through the services (so audit and projections are real)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import HumanTask, ProcessInstance, User
+from app.services import cases, deployment, tasks, users
+from app.services.demo import demo_uscc, statement
+
+PASSWORD = "correct-horse-42"
+PEOPLE = [
+    ("officer", "officer", None), ("officer2", "officer", None), ("approver1", "approver", 1),
+    ("approver2", "approver", 2), ("approver3", "approver", 3), ("risk", "risk_manager", None),
+    ("compliance", "compliance", None), ("designer", "designer", None), ("admin", "admin", None),
+]
+
+
+def deploy():
+    return deployment.deploy_files()
+
+
+def people() -> SimpleNamespace:
+    created = {}
+    for username, role, level in PEOPLE:
+        user, _ = users.create_user(username, role, PASSWORD, authority_level=level)
+        created[username] = user
+    return SimpleNamespace(**created)
+
+
+def intake(index: int = 1, **overrides) -> dict:
+    data = {
+        "customer_name": "华东精密机械有限公司", "uscc": demo_uscc(index), "industry": "manufacturing",
+        "size": "medium", "credit_record": "clean", "listed": False, "requested_amount": 5_000_000,
+        "requested_term_months": 24, "purpose": "流动资金周转",
+    }
+    data.update(overrides)
+    return data
+
+
+def statements(health: float = 1.3, assets: float = 400_000_000) -> list[dict]:
+    import random
+
+    rng = random.Random(7)
+    return [statement(2024, assets * 0.95, health, rng), statement(2025, assets, health, rng)]
+
+
+def open_task(instance_id: int, spec: str) -> HumanTask:
+    task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                     HumanTask.task_spec == spec, HumanTask.state == "ready"))
+    assert task is not None, f"no ready {spec} task in case {instance_id}"
+    return task
+
+
+def case_at(stage: str, officer: User, **intake_overrides) -> ProcessInstance:
+    """A credit application driven by ``officer`` up to ``stage``:
+    intake | statements | review | approval."""
+    instance = cases.start_case(officer, "credit_application")
+    if stage == "intake":
+        return instance
+    tasks.complete(officer, open_task(instance.id, "application_intake").id, intake(**intake_overrides))
+    if stage == "statements":
+        return instance
+    tasks.complete(officer, open_task(instance.id, "financial_statements").id, {"statements": statements()})
+    if stage == "review":
+        return instance
+    tasks.complete(officer, open_task(instance.id, "review_proposal").id, review(instance))
+    assert stage == "approval", stage
+    return instance
+
+
+def review(instance: ProcessInstance, **overrides) -> dict:
+    data = {"proposed_limit": instance.summary["proposed_limit"], "proposed_term_months": 12,
+            "proposed_margin_pct": 1.2, "proposed_controls": "按季报送财务报表",
+            "officer_opinion": "经营稳健，建议授信。"}
+    data.update(overrides)
+    return data
