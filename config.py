@@ -104,6 +104,8 @@ class TestingConfig(BaseConfig):
     TESTING = True
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", bare=True) or "sqlite:///:memory:"
     CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", env("CELERY_BROKER_URL", bare=True) is None)
+    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (
+        "cache+memory://" if CELERY_ALWAYS_EAGER else f"db+{_sqlite_url('celery-results.sqlite')}")
 
 
 class ProductionConfig(BaseConfig):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask, current_app, request, session
 
@@ -29,6 +30,7 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(BaseConfig.WORKFLOWS_DIR.parent / "instance"))
     app.config.from_object(config or config_for())
     app.config.update(overrides)
+    Path(app.instance_path).mkdir(exist_ok=True)  # SQLite files of the embedded default live here
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change at INFO
 

@@ -61,7 +61,11 @@ def verify() -> None:
 
 @demo_cli.command("load")
 @click.option("--customers", default=36, show_default=True)
-def load(customers: int) -> None:
+@click.option("--if-empty", is_flag=True, help="Do nothing when users already exist (for `make run`).")
+def load(customers: int, if_empty: bool) -> None:
     """Users for every role, customers with statements, cases in every state."""
+    if if_empty and demo.has_users():
+        click.echo(f"demo data already loaded; users log in with password {demo.PASSWORD}")
+        return
     for line in demo.load(customers):
         click.echo(line)

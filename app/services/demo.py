@@ -64,6 +64,10 @@ def demo_uscc(index: int) -> str:
     return make_uscc(f"91310000{body}{org_code_check_character(body)}")
 
 
+def has_users() -> bool:
+    return db.session.scalar(select(User.id).limit(1)) is not None
+
+
 def _user(username: str) -> User:
     return db.session.scalar(select(User).where(User.username == username))
 

@@ -1,0 +1,75 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+export PYTHONPATH := $(CURDIR)
+VENDOR := app/static/vendor
+APT := DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: run test install assets fonts chromium translations db demo serve lint bench clean
+
+run: install assets fonts translations db demo serve
+
+test: install assets fonts chromium translations
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# npm packages, copied into app/static/vendor (never hand-copied into git).
+assets: $(VENDOR)/.installed
+$(VENDOR)/.installed: app/static/package.json app/static/package-lock.json
+	cd app/static && npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/dmn-js
+	cp app/static/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp app/static/node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	cp -r app/static/node_modules/bpmn-js/dist/. $(VENDOR)/bpmn-js/
+	cp -r app/static/node_modules/dmn-js/dist/. $(VENDOR)/dmn-js/
+	touch $@
+
+# A CJK font, or Chinese in PDFs renders as empty boxes.
+fonts:
+	@fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || { $(APT) update -qq && $(APT) install -y -qq fonts-wqy-microhei fontconfig; }
+
+# Debian's Chromium for the browser tests (Playwright never downloads a browser here).
+chromium:
+	@test -x /usr/bin/chromium || { $(APT) update -qq && $(APT) install -y -qq chromium; }
+
+translations: install
+	$(BIN)/pybabel compile -q -d app/translations -f
+
+db: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask workflows deploy --note "make run"
+
+demo: install
+	$(BIN)/flask demo load --if-empty
+
+# The web server and a Celery worker with embedded beat (SQLite + kombu's SQLAlchemy transport).
+serve:
+	@echo "Open http://$(HOST):$(PORT)/ (demo users and passwords printed above)"
+	$(BIN)/celery -A app.worker worker --beat --loglevel=INFO --concurrency=1 \
+	    --schedule instance/celerybeat-schedule & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python bench/engine_overhead.py
+	$(BIN)/python bench/inbox.py
+
+clean:
+	rm -rf $(VENV) app/static/node_modules $(VENDOR) instance

@@ -1,0 +1,108 @@
+"""Codes that templates translate at run time with ``_(value)``.
+
+Roles, lanes, task and instance states, outcomes, customer attributes, Z-score zones and audit
+event types are stored as codes and shown through ``_(code)``. Extraction cannot see such
+dynamic values, so each code is declared here once behind the ``N_`` marker
+(``pybabel extract -k N_``). The English msgid is the code itself; the ``en`` catalog gives
+readable English and the ``zh_CN`` catalog the bank's Chinese.
+"""
+
+from __future__ import annotations
+
+
+def N_(s: str) -> str:  # noqa: N802  (the conventional gettext no-op marker)
+    """Mark ``s`` for extraction without translating it."""
+    return s
+
+
+ROLES: tuple[str, ...] = (
+    N_("officer"),
+    N_("approver"),
+    N_("risk_manager"),
+    N_("compliance"),
+    N_("designer"),
+    N_("admin"),
+)
+
+TASK_STATES: tuple[str, ...] = (N_("ready"), N_("completed"), N_("cancelled"))
+
+INSTANCE_STATUSES: tuple[str, ...] = (N_("running"), N_("completed"), N_("error"))
+
+OUTCOMES: tuple[str, ...] = (N_("approved"), N_("rejected"))
+
+FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"))
+
+INDUSTRIES: tuple[str, ...] = (
+    N_("manufacturing"),
+    N_("wholesale_retail"),
+    N_("construction"),
+    N_("real_estate"),
+    N_("technology"),
+    N_("services"),
+    N_("agriculture"),
+    N_("transport"),
+)
+
+SIZES: tuple[str, ...] = (N_("large"), N_("medium"), N_("small"), N_("micro"))
+
+SEGMENTS: tuple[str, ...] = (
+    N_("restricted"),
+    N_("large_corporate"),
+    N_("mid_corporate"),
+    N_("sme"),
+    N_("micro"),
+)
+
+CREDIT_RECORDS: tuple[str, ...] = (
+    N_("clean"),
+    N_("minor_delinquency"),
+    N_("serious_delinquency"),
+    N_("no_history"),
+)
+
+Z_ZONES: tuple[str, ...] = (N_("safe"), N_("grey"), N_("distress"))
+
+EVENT_TYPES: tuple[str, ...] = (
+    N_("instance.started"),
+    N_("instance.completed"),
+    N_("task.ready"),
+    N_("task.claimed"),
+    N_("task.unclaimed"),
+    N_("task.completed"),
+    N_("engine.started"),
+    N_("engine.gateway_taken"),
+    N_("engine.script_run"),
+    N_("engine.business_rule_run"),
+    N_("engine.end_reached"),
+    N_("engine.timer_fired"),
+    N_("engine.event_caught"),
+    N_("engine.decision_evaluated"),
+    N_("engine.error"),
+    N_("customer.created"),
+    N_("customer.updated"),
+    N_("facility.recorded"),
+    N_("definition.deployed"),
+    N_("user.created"),
+    N_("auth.login"),
+    N_("auth.login_failed"),
+    N_("auth.token_issued"),
+)
+
+# Lanes (candidate groups) use the role codes.
+LANES: tuple[str, ...] = ROLES
+
+VOCABULARY: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        ROLES
+        + TASK_STATES
+        + INSTANCE_STATUSES
+        + OUTCOMES
+        + FACILITY_STATUSES
+        + INDUSTRIES
+        + SIZES
+        + SEGMENTS
+        + CREDIT_RECORDS
+        + Z_ZONES
+        + EVENT_TYPES
+    )
+)
