@@ -46,7 +46,7 @@ chromium:
 	@test -x /usr/bin/chromium || { $(APT) update -qq && $(APT) install -y -qq chromium; }
 
 translations: install
-	$(BIN)/pybabel compile -q -d app/translations -f
+	$(BIN)/pybabel -q compile -d app/translations -f
 
 db: install
 	mkdir -p instance

@@ -69,6 +69,8 @@ class CaseView:
     decisions: list[DecisionLog]
     events: list[AuditEvent]
     data: dict[str, Any]
+    visited: list[str]  # BPMN element ids the case has passed through, for the diagram
+    current: list[str]  # element ids waiting now
 
 
 def case_view(user: User, instance_id: int) -> CaseView:
@@ -83,7 +85,14 @@ def case_view(user: User, instance_id: int) -> CaseView:
     for task in tasks:
         data.update(task.submitted or {})
     data.update(instance.summary or {})
-    return CaseView(instance, tasks, decisions, events, data)
+    current = [t.task_spec for t in tasks if t.state == "ready"]
+    visited: list[str] = []
+    for event in events:
+        element = event.payload.get("element") or (event.payload.get("task") if event.event_type ==
+                                                     "task.completed" else None)
+        if element and element not in visited:
+            visited.append(element)
+    return CaseView(instance, tasks, decisions, events, data, visited, current)
 
 
 def history(user: User, instance_id: int) -> list[AuditEvent]:

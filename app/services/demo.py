@@ -40,7 +40,7 @@ def statement(year: int, assets: float, health: float, rng: random.Random) -> di
     """One plausible annual statement; ``health`` in [0, 1] moves every ratio together."""
     liabilities = assets * (0.85 - 0.45 * health)
     current_assets = assets * rng.uniform(0.35, 0.55)
-    current_liabilities = current_assets / (0.8 + 1.2 * health)
+    current_liabilities = min(current_assets / (0.8 + 1.2 * health), liabilities * 0.7)
     sales = assets * rng.uniform(0.6, 1.4)
     ebit = sales * (0.01 + 0.12 * health)
     interest = liabilities * 0.045

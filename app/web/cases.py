@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.services import cases as case_service
@@ -40,3 +40,11 @@ def show(case_id: int):
     """Customer, figures, ratios, rating, decisions and the timeline of one case."""
     view = case_service.case_view(current_user, case_id)
     return render_template("cases/show.html", view=view)
+
+
+@cases.route("/cases/<int:case_id>/diagram.bpmn")
+@login_required
+def diagram(case_id: int):
+    """The BPMN of the version this case runs on (the case page draws it with bpmn-js)."""
+    xml = case_service.get_case(current_user, case_id).definition.bpmn_xml
+    return Response(xml, mimetype="application/xml")

@@ -1,0 +1,48 @@
+// Case page: the BPMN diagram with the path taken and the current step, and the ratio trend chart.
+(function () {
+  "use strict";
+
+  function showDiagram(container) {
+    if (!window.BpmnJS) { return; }
+    var visited = JSON.parse(container.dataset.visited || "[]");
+    var current = JSON.parse(container.dataset.current || "[]");
+    var viewer = new window.BpmnJS({ container: container });
+    fetch(container.dataset.url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) { throw new Error(response.status + " " + response.statusText); }
+      return response.text();
+    }).then(function (xml) {
+      return viewer.importXML(xml);
+    }).then(function () {
+      var canvas = viewer.get("canvas");
+      var registry = viewer.get("elementRegistry");
+      canvas.zoom("fit-viewport");
+      visited.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, "path-visited"); } });
+      current.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, "path-current"); } });
+      container.setAttribute("data-ready", "true");
+    }).catch(function (err) {
+      container.textContent = container.dataset.errorText + " " + err.message;
+    });
+  }
+
+  function showTrend(canvas) {
+    if (!window.Chart) { return; }
+    var trend = JSON.parse(canvas.dataset.trend);
+    var names = JSON.parse(canvas.dataset.names);
+    var years = Object.keys(trend);
+    var colours = ["#9f1239", "#1d4ed8", "#047857", "#b45309"];
+    new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: years,
+        datasets: Object.keys(names).map(function (key, i) {
+          return { label: names[key], data: years.map(function (y) { return trend[y][key]; }),
+                   borderColor: colours[i % colours.length], tension: 0.2 };
+        })
+      },
+      options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { position: "bottom" } } }
+    });
+  }
+
+  document.querySelectorAll("[data-bpmn-viewer]").forEach(showDiagram);
+  document.querySelectorAll("canvas[data-trend]").forEach(showTrend);
+})();
