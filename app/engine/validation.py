@@ -84,7 +84,7 @@ def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
 
     for name, xml in sorted(dmn_files.items()):
         problems += [Problem(p.filename, p.element_id, p.line, p.message) for p in validate_dmn(xml, name)]
-    decision_ids: set[str] = set()
+    decision_ids: set[str] | None = None  # None: the DMN files did not load, so calls cannot be checked
     if not any(p.filename in dmn_files for p in problems):
         try:
             decision_ids = set(load_decisions(dmn_files))
@@ -97,7 +97,7 @@ def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
         called = ref.text.strip() if ref is not None and ref.text else None
         if not called:
             problems.append(Problem(bpmn_file, task.get("id"), task.sourceline, "no calledDecisionId"))
-        elif decision_ids and called not in decision_ids:
+        elif decision_ids is not None and called not in decision_ids:
             problems.append(Problem(bpmn_file, task.get("id"), task.sourceline,
                                     f"calls decision {called!r}, which no deployed DMN file defines"))
     for task in root.iterfind(".//bpmn:userTask", ns):

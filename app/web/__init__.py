@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-from zoneinfo import ZoneInfo
-
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
@@ -18,21 +15,8 @@ from app.web.api import api
 from app.web.auth import auth
 from app.web.cases import cases
 from app.web.customers import customers
+from app.web.display import in_language, local_time, title_in
 from app.web.tasks import tasks
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored (naive UTC) time shown in Beijing time."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=UTC).astimezone(SHANGHAI).strftime(fmt)
-
-
-def _title(titles: dict[str, tuple[str, str]], key: str, locale: str) -> str:
-    english, chinese = titles.get(key, (key, key))
-    return chinese if str(locale).startswith("zh") else english
 
 
 def wants_json() -> bool:
@@ -61,10 +45,11 @@ def register_web(app: Flask) -> None:
         return {"current_locale": str(get_locale())}
 
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.globals.update(
         format_money=format_money, format_amount=format_amount, line_items=LINE_ITEMS, ratio_names=RATIO_NAMES,
-        line_item_title=lambda item, locale: _title(LINE_ITEM_TITLES, item, locale),
-        ratio_title=lambda name, locale: _title(RATIO_TITLES, name, locale),
+        line_item_title=lambda item, locale: title_in(LINE_ITEM_TITLES, item, locale),
+        ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
     for blueprint in (auth, tasks, cases, customers, api):

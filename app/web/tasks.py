@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
 from app.services import tasks as task_service
+from app.web.display import in_language
 
 tasks = Blueprint("tasks", __name__)
 
@@ -46,7 +47,7 @@ def show(task_id: int):
             view = task_service.open_task(current_user, task_id)
             return render_template("tasks/form.html", view=view, data=exc.details.get("data") or view.data,
                                    errors=exc.errors), 422
-        flash(_("“%(task)s” completed.", task=task.name))
+        flash(_("“%(task)s” completed.", task=in_language(task.name, get_locale())))
         return redirect(url_for("cases.show", case_id=task.instance_id))
     view = task_service.open_task(current_user, task_id)
     return render_template("tasks/form.html", view=view, data=view.data, errors={})

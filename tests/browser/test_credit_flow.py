@@ -102,6 +102,7 @@ def test_application_from_intake_to_approval(app, browser_page: Page):
     # what was typed is kept
     expect(page.locator("#f-customer_name")).to_have_value("华东精密机械有限公司")
     expect(page.locator("#f-purpose")).to_have_value("流动资金周转")
+    page.screenshot(path="/tmp/intake_error.png", full_page=True)
 
     fill_intake(page, demo_uscc(1))
     submit_task(page)
@@ -147,6 +148,7 @@ def test_application_from_intake_to_approval(app, browser_page: Page):
     page.wait_for_url(TASK_URL)
     page.check("input[name=decision][value=approve]")
     page.fill("#f-comment", "同意授信，按季跟踪财务状况。")
+    page.screenshot(path="/tmp/signoff.png", full_page=True)
     submit_task(page)
     page.wait_for_url(CASE_URL)
     assert int(CASE_URL.search(page.url).group(1)) == case_id

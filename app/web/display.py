@@ -1,0 +1,28 @@
+"""Small display helpers shared by views and templates."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (naive UTC) time shown in Beijing time."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=UTC).astimezone(SHANGHAI).strftime(fmt)
+
+
+def title_in(titles: dict[str, tuple[str, str]], key: str, locale: str) -> str:
+    english, chinese = titles.get(key, (key, key))
+    return chinese if str(locale).startswith("zh") else english
+
+
+def in_language(text, locale) -> str:
+    """Diagram and rule texts are written "English / 中文": show the half for the screen's language."""
+    if not isinstance(text, str) or " / " not in text:
+        return text
+    english, _sep, chinese = text.partition(" / ")
+    return chinese if str(locale).startswith("zh") else english
