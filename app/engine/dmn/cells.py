@@ -5,7 +5,7 @@ expression for the sandbox. One that starts with a comparison operator gets the 
 expression put in front (``< 0.5`` → ``(amount) < 0.5``, as SpiffWorkflow does); one that
 evaluates to something other than a bool is compared with the input value for equality.
 Input expressions and output entries are FEEL-simple expressions translated to Python
-(see :func:`app.engine.feel.feel_expression_to_python`), or Python when not FEEL.
+(see :func:`app.engine.feel_expressions.feel_expression_to_python`), or Python when not FEEL.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.engine.feel import FeelSyntaxError, UnaryTests, feel_expression_to_python, parse_unary_tests
+from app.engine.feel import FeelSyntaxError, UnaryTests, parse_unary_tests
+from app.engine.feel_expressions import feel_expression_to_python
 from app.engine.sandbox import check_expression, evaluate
 
 _OPERATORS = ("<=", ">=", "==", "!=", "<", ">", "in ", "not in ", "is ")

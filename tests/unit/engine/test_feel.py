@@ -17,11 +17,11 @@ from app.engine.feel import (
     FeelSyntaxError,
     Not,
     Range,
-    feel_expression_to_python,
     parse_feel_literal,
     parse_feel_literal_list,
     parse_unary_tests,
 )
+from app.engine.feel_expressions import feel_expression_to_python
 from app.engine.sandbox import evaluate
 
 

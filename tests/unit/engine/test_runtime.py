@@ -1,0 +1,214 @@
+"""The engine adapter driven without a database: bundle, start, complete, serialize, decisions."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from app import engine
+from app.engine import serialization
+from tests.factories import intake, statements
+
+ROOT = Path(__file__).resolve().parents[3]
+BPMN = ROOT / "tests" / "data" / "bpmn"
+
+
+def _forms(names) -> dict[str, dict]:
+    return {name: json.loads((ROOT / "forms" / name).read_text(encoding="utf-8")) for name in names}
+
+
+def _bundle(bpmn_path: Path) -> engine.Bundle:
+    xml = bpmn_path.read_text(encoding="utf-8")
+    decision_ids, form_names = engine.references(xml, bpmn_path.name)
+    dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
+    used = {name: text for name, text in dmn.items() if any(f'id="{d}"' in text for d in decision_ids)}
+    return engine.build_bundle(bpmn_path.name, xml, used, _forms(form_names))
+
+
+@pytest.fixture(scope="module")
+def credit() -> engine.Bundle:
+    return _bundle(ROOT / "workflows" / "credit_application.bpmn")
+
+
+def _only_ready(result: engine.StepResult) -> engine.ReadyTask:
+    assert len(result.ready_tasks) == 1, result.ready_tasks
+    return result.ready_tasks[0]
+
+
+def _to_approval(bundle: engine.Bundle) -> engine.StepResult:
+    result = engine.start(bundle)
+    result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, intake())
+    result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, {"statements": statements()})
+    return engine.complete_task(bundle, result.state, _only_ready(result).uuid, {
+        "proposed_limit": result.data["proposed_limit"], "proposed_term_months": 12,
+        "proposed_margin_pct": 1.2, "officer_opinion": "ok"})
+
+
+def test_bundle_knows_its_process_user_tasks_lanes_and_forms(credit):
+    assert credit.process_id == "credit_application"
+    assert set(credit.decisions) == {"customer_segment", "credit_rating", "limit_proposal", "approval_authority"}
+    tasks = credit.user_tasks
+    assert {t: (m.lane, m.form) for t, m in tasks.items()} == {
+        "application_intake": ("officer", "application_intake.json"),
+        "financial_statements": ("officer", "financial_statements.json"),
+        "review_proposal": ("officer", "review_proposal.json"),
+        "approval_signoff": ("approver", "approval_signoff.json"),
+    }
+
+
+def test_same_content_gives_the_cached_bundle_and_changed_content_a_new_one(credit):
+    again = _bundle(ROOT / "workflows" / "credit_application.bpmn")
+    assert again is credit
+    xml = (ROOT / "workflows" / "credit_application.bpmn").read_text(encoding="utf-8")
+    changed = engine.build_bundle("credit_application.bpmn", xml.replace("Sign off / 审批", "Sign off / 审批2"),
+                                  {}, {})
+    assert changed.content_hash != credit.content_hash
+
+
+def test_start_waits_at_intake_with_the_initial_data(credit):
+    result = engine.start(credit, {"customer_name": "甲公司"})
+    task = _only_ready(result)
+    assert (task.spec_id, task.lane, task.form) == ("application_intake", "officer", "application_intake.json")
+    assert not result.completed and result.decisions == []
+    assert ("start", "StartEvent") in result.path
+    assert engine.task_data(credit, result.state, task.uuid)["customer_name"] == "甲公司"
+
+
+def test_intake_runs_the_segment_decision_and_records_it(credit):
+    started = engine.start(credit)
+    result = engine.complete_task(credit, started.state, _only_ready(started).uuid, intake())
+    assert _only_ready(result).spec_id == "financial_statements"
+    [decision] = result.decisions
+    assert decision.decision_id == "customer_segment" and decision.task_spec == "classify_customer"
+    assert decision.dmn_file == "customer_segment.dmn"
+    assert decision.inputs["industry"] == "manufacturing" and decision.inputs["size"] == "medium"
+    assert decision.outputs == {"segment": "mid_corporate", "z_model": "z_prime"}
+    assert len(decision.matched_rules) == 1
+    assert result.data["segment"] == "mid_corporate"
+    assert ("application_intake", "UserTask") in result.path
+    assert ("classify_customer", "BusinessRuleTask") in result.path
+
+
+def test_statements_run_analysis_rating_limit_and_stop_at_review(credit):
+    result = engine.start(credit)
+    result = engine.complete_task(credit, result.state, _only_ready(result).uuid, intake())
+    result = engine.complete_task(credit, result.state, _only_ready(result).uuid, {"statements": statements()})
+    assert _only_ready(result).spec_id == "review_proposal"
+    assert [d.decision_id for d in result.decisions] == ["credit_rating", "limit_proposal"]
+    assert result.data["grade"] == result.decisions[0].outputs["grade"]
+    assert result.data["proposed_limit"] == min(5_000_000, result.data["limit_cap"])
+
+
+def test_approval_level_comes_from_the_authority_table_and_approve_completes(credit):
+    result = _to_approval(credit)
+    task = _only_ready(result)
+    assert (task.spec_id, task.lane) == ("approval_signoff", "approver")
+    assert result.decisions[-1].decision_id == "approval_authority"
+    assert result.data["approval_level"] == result.decisions[-1].outputs["approval_level"]
+    done = engine.complete_task(credit, result.state, task.uuid, {"decision": "approve", "comment": "同意"})
+    assert done.completed and done.ready_tasks == []
+    assert done.data["outcome"] == "approved"
+    assert ("signoff_decision", "ExclusiveGateway") in done.path and ("end_approved", "EndEvent") in done.path
+
+
+def test_return_loops_back_to_review_with_the_comment(credit):
+    result = _to_approval(credit)
+    back = engine.complete_task(credit, result.state, _only_ready(result).uuid,
+                                {"decision": "return", "comment": "补充担保"})
+    task = _only_ready(back)
+    assert task.spec_id == "review_proposal" and not back.completed
+    assert engine.task_data(credit, back.state, task.uuid)["approver_comment"] == "补充担保"
+
+
+def test_state_round_trips_through_json(credit):
+    started = engine.start(credit)
+    payload = json.loads(started.state)  # plain JSON, storable as text or JSONB
+    assert payload
+    workflow = serialization.load(started.state, credit)
+    assert serialization.load(serialization.dump(workflow), credit) is not None
+    assert json.loads(serialization.dump(workflow)) == payload
+    # the restored state runs on exactly like the original
+    result = engine.complete_task(credit, serialization.dump(workflow), _only_ready(started).uuid, intake())
+    assert _only_ready(result).spec_id == "financial_statements"
+
+
+def test_completing_twice_from_the_same_state_is_refused_on_the_new_state(credit):
+    started = engine.start(credit)
+    uuid_ = _only_ready(started).uuid
+    after = engine.complete_task(credit, started.state, uuid_, intake())
+    with pytest.raises(engine.TaskNotReady):
+        engine.complete_task(credit, after.state, uuid_, intake())
+    with pytest.raises(engine.TaskNotReady):
+        engine.task_data(credit, after.state, uuid_)
+
+
+def test_unknown_task_is_not_ready(credit):
+    started = engine.start(credit)
+    with pytest.raises(engine.TaskNotReady):
+        engine.complete_task(credit, started.state, str(uuid.uuid4()), intake())
+
+
+def test_restoring_with_another_serializer_version_is_refused(credit):
+    started = engine.start(credit)
+    payload = json.loads(started.state)
+    tampered = json.dumps({**payload, "serializer_version": "0.0-old"}) if "serializer_version" in payload \
+        else None
+    if tampered is None:
+        pytest.skip("the state does not carry its serializer version at the top level")
+    with pytest.raises(engine.StateVersionError):
+        engine.complete_task(credit, tampered, _only_ready(started).uuid, intake())
+
+
+def test_a_failing_script_raises_engine_error_naming_the_element():
+    bundle = _bundle(BPMN / "failing_script.bpmn")
+    started = engine.start(bundle)
+    task = _only_ready(started)
+    with pytest.raises(engine.EngineError) as caught:
+        engine.complete_task(bundle, started.state, task.uuid, intake())
+    assert caught.value.element_id == "divide_by_zero"
+    assert "division by zero" in caught.value.reason
+    # the stored state is untouched: the same task can still be completed (and fails the same way)
+    assert engine.task_data(bundle, started.state, task.uuid) == {}
+
+
+@pytest.mark.parametrize(("filename", "element", "reason"), [
+    ("script_import_os.bpmn", "run_shell", "import"),
+    ("script_dunder.bpmn", "climb_classes", "__class__"),
+    ("script_open.bpmn", "read_secrets", "open"),
+    ("condition_eval.bpmn", "flow_eval", "eval"),
+    ("missing_form.bpmn", "ghost_form_task", "no_such_form.json"),
+    ("missing_decision.bpmn", "ghost_decision_task", "no_such_decision"),
+])
+def test_validate_bundle_names_the_offending_element(filename, element, reason):
+    path = BPMN / filename
+    xml = path.read_text(encoding="utf-8")
+    dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
+    problems = engine.validate_bundle(filename, xml, dmn, _forms(["application_intake.json"]), {"officer"})
+    assert any(p.filename == filename and p.element_id == element and reason in p.message for p in problems), \
+        problems
+    assert all(p.line for p in problems if p.element_id == element)
+
+
+def test_validate_bundle_accepts_the_shipped_process(credit):
+    xml = (ROOT / "workflows" / "credit_application.bpmn").read_text(encoding="utf-8")
+    dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
+    forms = _forms(p.name for p in (ROOT / "forms").glob("*.json"))
+    assert engine.validate_bundle("credit_application.bpmn", xml, dmn, forms, {"officer", "approver"}) == []
+
+
+def test_validate_bundle_refuses_unknown_lanes():
+    xml = (BPMN / "failing_script.bpmn").read_text(encoding="utf-8")
+    problems = engine.validate_bundle("failing_script.bpmn", xml, {}, _forms(["application_intake.json"]),
+                                      {"approver"})
+    assert [(p.element_id, "officer" in p.message) for p in problems] == [("Lane_officer", True)]
+
+
+def test_doctype_is_refused_before_parsing():
+    xml = (BPMN / "doctype.bpmn").read_text(encoding="utf-8")
+    problems = engine.validate_bundle("doctype.bpmn", xml, {}, {}, None)
+    assert len(problems) == 1 and "DOCTYPE" in problems[0].message
+    with pytest.raises(ValueError, match="DOCTYPE"):
+        engine.references(xml, "doctype.bpmn")
