@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 
 from app import models  # noqa: F401  (registers the tables with the metadata)
 from app.cli import register_cli
@@ -18,7 +18,9 @@ from config import BaseConfig, config_for
 
 
 def select_locale() -> str:
-    """The user's chosen language, else the browser's, else zh-CN."""
+    """The user's chosen language, else the browser's, else zh-CN (also outside a request: CLI, jobs)."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("locale")
     if chosen:
         return chosen
