@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
+from sqlalchemy import event
 
 from app import models  # noqa: F401  (registers the tables with the metadata)
 from app.cli import register_cli
@@ -27,6 +28,21 @@ def select_locale() -> str:
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "zh_CN"
 
 
+def tune_sqlite(engine) -> None:
+    """A SQLite file (the embedded default) is shared by the web server and the Celery worker:
+    WAL lets readers work beside a writer, and a busy timeout waits for a lock instead of failing."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
 def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
     """Build the Flask app with ``config`` (default: from ``CREDIT_ENV``) and ``overrides``."""
     app = Flask(__name__, instance_path=str(BaseConfig.WORKFLOWS_DIR.parent / "instance"))
@@ -42,6 +58,8 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
+    with app.app_context():
+        tune_sqlite(db.engine)
     register_validators()
     register_template_helpers(app)
     register_web(app)

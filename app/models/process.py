@@ -74,6 +74,8 @@ class HumanTask(db.Model):
     __table_args__ = (
         Index("ix_human_task_queue", "state", "lane", "created_at"),
         Index("ix_human_task_assignee", "assignee_id", "state", "created_at"),
+        # 审贷分离: "cases this user worked" is asked on every sign-off inbox page.
+        Index("ix_human_task_completed_by", "completed_by_id", "lane", "instance_id"),
         UniqueConstraint("instance_id", "task_uuid"),
     )
 

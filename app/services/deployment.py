@@ -155,7 +155,19 @@ def latest_definition(process_id: str, required: bool = True) -> ProcessDefiniti
     return definition
 
 
+# Deployed definitions never change, so their bundles are kept by (row id, content hash): a step
+# then neither re-reads nor re-hashes the files.
+_BUNDLES: dict[tuple[int, str], engine.Bundle] = {}
+
+
 def bundle_for(definition: ProcessDefinition) -> engine.Bundle:
     """The parsed, cached bundle of a deployed definition."""
-    return engine.build_bundle(definition.bpmn_file, definition.bpmn_xml, definition.dmn_files,
-                               definition.forms, definition.process_id)
+    key = (definition.id, definition.content_hash)
+    bundle = _BUNDLES.get(key)
+    if bundle is None:
+        bundle = engine.build_bundle(definition.bpmn_file, definition.bpmn_xml, definition.dmn_files,
+                                     definition.forms, definition.process_id)
+        if len(_BUNDLES) > 256:
+            _BUNDLES.clear()
+        _BUNDLES[key] = bundle
+    return bundle
