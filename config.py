@@ -93,6 +93,7 @@ class BaseConfig:
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
     LOG_LEVEL = env("LOG_LEVEL") or "INFO"
     WTF_CSRF_TIME_LIMIT = None
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 class DevelopmentConfig(BaseConfig):
@@ -102,6 +103,7 @@ class DevelopmentConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt per test user would dominate the suite's time
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", bare=True) or "sqlite:///:memory:"
     CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", env("CELERY_BROKER_URL", bare=True) is None)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (

@@ -7,6 +7,8 @@ which reads through its own connection, sees exactly what a test committed.
 from __future__ import annotations
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -15,9 +17,22 @@ from config import TestingConfig
 from tests import factories
 
 
+class OwnUserClient(FlaskClient):
+    """A test client whose requests load their user from their own session cookie.
+
+    Tests run inside one app context, so Flask-Login's cached ``g._login_user`` would otherwise
+    carry the last logged-in user over to another client's request.
+    """
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     app = create_app(TestingConfig, WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
+    app.test_client_class = OwnUserClient
     with app.app_context():
         db.drop_all()
         db.create_all()

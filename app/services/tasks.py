@@ -152,11 +152,24 @@ def _base(user: User):
             .where(HumanTask.state == "ready"))
 
 
+def _investigated_cases(user: User):
+    return select(HumanTask.instance_id).where(HumanTask.completed_by_id == user.id,
+                                               HumanTask.lane != APPROVER_LANE)
+
+
 def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
-    """Tasks assigned to me, then my groups' unclaimed queue, oldest first."""
+    """Tasks assigned to me, then my groups' unclaimed queue, oldest first.
+
+    Approvals I could not act on (cases I investigated, or above my authority) are left out,
+    as in the sign-off inbox: ``check_may_act`` would refuse them.
+    """
     groups = list(user.group_codes)
+    may_approve = (ProcessInstance.started_by_id != user.id) \
+        & HumanTask.instance_id.not_in(_investigated_cases(user)) \
+        & or_(HumanTask.required_level.is_(None), HumanTask.required_level <= (user.authority_level or 0))
     query = _base(user).where(or_(HumanTask.assignee_id == user.id,
-                                  (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)))
+                                  (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)),
+                              or_(HumanTask.lane.is_(None), HumanTask.lane != APPROVER_LANE, may_approve))
     return _page(query, page, per_page)
 
 
@@ -165,8 +178,7 @@ def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50) -> TaskList
     if APPROVER_LANE not in user.group_codes:
         raise NotAuthorized(_("The sign-off inbox is for approvers."))
     level = user.authority_level or 0
-    investigated_cases = select(HumanTask.instance_id).where(HumanTask.completed_by_id == user.id,
-                                                            HumanTask.lane != APPROVER_LANE)
+    investigated_cases = _investigated_cases(user)
     query = _base(user).where(
         HumanTask.lane == APPROVER_LANE,
         or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),

@@ -50,7 +50,7 @@ def create_user(username: str, role: str, password: str | None = None, *, displa
     password = password or secrets.token_urlsafe(12)
     user = User(username=username, display_name=display_name or username, role=role,
                 authority_level=authority_level, branch=branch,
-                password_hash=generate_password_hash(password))
+                password_hash=generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]))
     user.groups = [UserGroup(group_code=g) for g in ROLE_GROUPS[role]]
     db.session.add(user)
     db.session.flush()
