@@ -13,6 +13,7 @@ from app.cli import register_cli
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.forms import register_template_helpers
 from app.jobs import celery_init_app
+from app.services import audit
 from app.services.forms import register_validators
 from app.web import register_web
 from config import BaseConfig, config_for
@@ -60,6 +61,7 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
 
     with app.app_context():
         tune_sqlite(db.engine)
+    audit.install_chain_hooks()
     register_validators()
     register_template_helpers(app)
     register_web(app)

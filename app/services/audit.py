@@ -14,7 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import event as orm_event
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import AuditEvent, User
@@ -55,11 +57,36 @@ def _lock_chain() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(7301001)"))
 
 
+_HEAD = "audit_chain_head"
+
+
+def _forget_head(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HEAD, None)
+
+
+def install_chain_hooks() -> None:
+    """Forget the cached chain head whenever a transaction ends (commit or rollback)."""
+    if not orm_event.contains(Session, "after_transaction_end", _forget_head):
+        orm_event.listen(Session, "after_transaction_end", _forget_head)
+
+
+def _chain_head() -> str:
+    """The hash the next row chains to: read once per transaction (under the chain lock on
+    PostgreSQL, held to commit), then carried forward in memory as rows are added."""
+    info = db.session.info
+    if _HEAD not in info:
+        _lock_chain()
+        last = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+        info[_HEAD] = last or GENESIS
+    return info[_HEAD]
+
+
 def record(event_type: str, actor: User | None = None, *, instance_id: int | None = None,
            customer_id: int | None = None, **payload: Any) -> AuditEvent:
-    """Append one event to the chain (flushes; the caller's transaction commits it)."""
-    _lock_chain()
-    prev = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    """Append one event to the chain, in the caller's transaction (inserted with its next flush;
+    rows of one transaction are inserted in the order they were recorded)."""
+    prev = _chain_head()
     event = AuditEvent(
         occurred_at=utcnow(),
         event_type=event_type,
@@ -72,7 +99,7 @@ def record(event_type: str, actor: User | None = None, *, instance_id: int | Non
     )
     event.hash = _digest(event)
     db.session.add(event)
-    db.session.flush()
+    db.session.info[_HEAD] = event.hash
     return event
 
 

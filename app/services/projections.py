@@ -7,6 +7,7 @@ engine took, and an audit row for each of those events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
@@ -41,8 +42,14 @@ def _level(data: dict[str, Any]) -> int | None:
         return None
 
 
-def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None) -> None:
-    """Project ``result`` onto ``instance`` (already added to the session)."""
+def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
+               prelude: Callable[[], None] | None = None) -> None:
+    """Project ``result`` onto ``instance`` (already added to the session).
+
+    The instance row is flushed first, so a lost race (its version changed) fails before any
+    projection is written; ``prelude`` then records what the person did (e.g. the task
+    completion) ahead of what the engine did in response, keeping the audit trail in order.
+    """
     now = utcnow()
     instance.state = result.state
     instance.serializer_version = engine.SERIALIZER_VERSION
@@ -55,6 +62,8 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     instance.completed_at = now if result.completed else None
     instance.current_step = ", ".join(t.name for t in result.ready_tasks) or None
     db.session.flush()
+    if prelude is not None:
+        prelude()
 
     for element_id, kind in result.path:
         event_type = PATH_EVENT_TYPES.get(kind)

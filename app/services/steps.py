@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import engine
 from app.errors import Conflict, ProcessFailed
 from app.extensions import db
+from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
 from app.services import audit, customers, deployment
 from app.services.projections import apply_step
@@ -24,7 +25,8 @@ from app.services.projections import apply_step
 Step = Callable[[engine.Bundle, str], engine.StepResult]
 
 
-def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, before_commit=None) -> engine.StepResult:
+def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelude=None,
+             before_commit=None) -> engine.StepResult:
     """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing."""
     instance_id = instance.id
     bundle = deployment.bundle_for(instance.definition)
@@ -37,7 +39,7 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, befor
         raise ProcessFailed(_("The process failed at %(element)s: %(reason)s",
                               element=exc.element_id or "?", reason=exc.reason)) from exc
     try:
-        apply_step(instance, result, actor)
+        apply_step(instance, result, actor, prelude)
         customers.sync_from_case(instance, result.data, actor)
         if before_commit is not None:
             before_commit(instance)
@@ -56,5 +58,5 @@ def lost_race(instance_id: int) -> Conflict:
     if latest is not None and latest.completed_by is not None:
         return Conflict(_("This case was changed by %(user)s at %(time)s; reload to see it.",
                           user=latest.completed_by.display_name,
-                          time=latest.completed_at.strftime("%Y-%m-%d %H:%M:%S UTC")))
+                          time=local_time(latest.completed_at, "%Y-%m-%d %H:%M:%S")))
     return Conflict(_("This case was changed by someone else; reload to see it."))

@@ -13,10 +13,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from app import engine
 from app.errors import Conflict, InsufficientAuthority, NotAuthorized, NotFound, SegregationOfDutiesViolation
 from app.extensions import db
+from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, deployment
@@ -45,16 +47,17 @@ def check_may_act(user: User, task: HumanTask) -> None:
     """Raise the precise refusal if ``user`` may not work ``task`` now."""
     if task.state != "ready":
         who = task.completed_by.display_name if task.completed_by else _("the system")
-        when = task.completed_at.strftime("%Y-%m-%d %H:%M:%S UTC") if task.completed_at else ""
+        when = local_time(task.completed_at, "%Y-%m-%d %H:%M:%S") if task.completed_at else ""
         raise Conflict(_("This task was completed by %(user)s at %(time)s.", user=who, time=when))
     if task.assignee_id is not None and task.assignee_id != user.id:
         raise NotAuthorized(_("This task is claimed by %(user)s.", user=task.assignee.display_name))
     if task.assignee_id != user.id and task.lane not in user.group_codes:
-        raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.", lane=task.lane))
+        raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.",
+                              lane=_(task.lane or "")))
     if task.lane == APPROVER_LANE:
         if investigated(user, task.instance):
             raise SegregationOfDutiesViolation(
-                _("审贷分离: you investigated this case, so you may not approve it."))
+                _("Segregation of duties (审贷分离): you investigated this case, so you may not approve it."))
         if task.required_level and (user.authority_level or 0) < task.required_level:
             raise InsufficientAuthority(
                 _("This approval needs authority level %(need)s; yours is %(have)s.",
@@ -120,20 +123,22 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
         submitted = accept(schema, data or {}, locale)
     claimed_now = task.assignee_id is None
 
-    def finish(_instance: ProcessInstance) -> None:
-        task.state, task.completed_at, task.completed_by_id = "completed", utcnow(), user.id
-        task.assignee_id = user.id
-        task.submitted = audit.to_json_safe(submitted)
+    def recorded() -> None:
         if claimed_now:
             audit.record("task.claimed", user, instance_id=instance.id, customer_id=instance.customer_id,
                          task_id=task.id, task=task.task_spec)
         audit.record("task.completed", user, instance_id=instance.id, customer_id=instance.customer_id,
                      task_id=task.id, task=task.task_spec, data=submitted)
 
+    def finish(_instance: ProcessInstance) -> None:
+        task.state, task.completed_at, task.completed_by_id = "completed", utcnow(), user.id
+        task.assignee_id = user.id
+        task.submitted = audit.to_json_safe(submitted)
+
     task_uuid = task.task_uuid
     try:
         run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted),
-                 before_commit=finish)
+                 prelude=recorded, before_commit=finish)
     except engine.TaskNotReady as exc:
         db.session.rollback()
         raise Conflict(str(exc)) from exc
@@ -194,7 +199,8 @@ def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50) -> TaskList
 
 def _page(query, page: int, per_page: int) -> TaskList:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(HumanTask.created_at, HumanTask.id)
+    rows = db.session.scalars(query.options(contains_eager(HumanTask.instance))
+                              .order_by(HumanTask.created_at, HumanTask.id)
                               .offset((page - 1) * per_page).limit(per_page)).all()
     return TaskList(list(rows), total)
 

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-from zoneinfo import ZoneInfo
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored (naive UTC) time shown in Beijing time."""
-    if value is None:
-        return ""
-    return value.replace(tzinfo=UTC).astimezone(SHANGHAI).strftime(fmt)
+from app.localtime import local_time  # noqa: F401  (a template filter too)
 
 
 def title_in(titles: dict[str, tuple[str, str]], key: str, locale: str) -> str:

@@ -167,3 +167,18 @@ def test_payloads_are_stored_as_json_types():
                                          "tags": ["a", "b"], "nested": ["2"]}
     with pytest.raises(TypeError):
         audit.to_json_safe({"x": object()})
+
+
+def test_the_trail_reads_in_the_order_things_happened(deployed, people):
+    """The sign-off comes before what the engine did because of it (gateway, end, facility)."""
+    case = case_at("approval", people.officer)
+    tasks.complete(people.approver3, open_task(case.id, "approval_signoff").id,
+                   {"decision": "approve", "comment": "同意"})
+    trail = [(e.event_type, e.payload.get("task") or e.payload.get("element"))
+             for e in db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == case.id)
+                                         .order_by(AuditEvent.id))]
+    signed = trail.index(("task.completed", "approval_signoff"))
+    assert trail.index(("task.claimed", "approval_signoff")) == signed - 1
+    assert signed < trail.index(("engine.gateway_taken", "signoff_decision"))
+    assert signed < trail.index(("instance.completed", None))
+    assert audit.verify_chain().ok

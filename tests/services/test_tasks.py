@@ -17,6 +17,7 @@ from app.errors import (
     SegregationOfDutiesViolation,
 )
 from app.extensions import db
+from app.localtime import local_time
 from app.models import AuditEvent, HumanTask, ProcessInstance, UserGroup
 from app.services import cases, deployment, tasks, users
 from tests.factories import PASSWORD, case_at, intake, open_task, review, statements
@@ -140,14 +141,14 @@ def test_claiming_twice_is_idempotent(deployed, people):
 def test_officer_may_not_open_an_approver_task_nor_approver_an_officer_task(deployed, people):
     instance = case_at("approval", people.officer2)
     signoff = open_task(instance.id, "approval_signoff")
-    with pytest.raises(NotAuthorized, match="belongs to the approver group"):
+    with pytest.raises(NotAuthorized, match="belongs to the Approver group"):
         tasks.open_task(people.officer, signoff.id)
     other = cases.start_case(people.officer, "credit_application")
     intake_task = open_task(other.id, "application_intake")
     before = snapshot(other.id)
-    with pytest.raises(NotAuthorized, match="belongs to the officer group"):
+    with pytest.raises(NotAuthorized, match="belongs to the Credit officer group"):
         tasks.complete(people.approver3, intake_task.id, intake())
-    with pytest.raises(NotAuthorized, match="belongs to the officer group"):
+    with pytest.raises(NotAuthorized, match="belongs to the Credit officer group"):
         tasks.claim(people.approver3, intake_task.id)
     assert snapshot(other.id) == before
     assert intake_task.id not in [t.id for t in tasks.my_tasks(people.approver3).rows]
@@ -234,7 +235,7 @@ def test_completing_a_completed_task_is_a_conflict_naming_who_and_when(deployed,
             tasks.complete(user, task.id, intake(customer_name="改名公司"))
         assert caught.value.status == 409
         assert caught.value.message.startswith("This task was completed by officer at ")
-        assert task.completed_at.strftime("%Y-%m-%d %H:%M:%S") in caught.value.message
+        assert local_time(task.completed_at, "%Y-%m-%d %H:%M:%S") in caught.value.message
     assert snapshot(instance.id) == before
     db.session.refresh(instance)
     assert instance.summary["customer_name"] == intake()["customer_name"]

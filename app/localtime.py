@@ -1,0 +1,15 @@
+"""Times are stored as naive UTC and shown to people in Beijing time (UTC+8)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (naive UTC) time as Beijing time text; empty for None."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=UTC).astimezone(SHANGHAI).strftime(fmt)
