@@ -62,9 +62,16 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     instance.completed_at = now if result.completed else None
     instance.current_step = ", ".join(t.name for t in result.ready_tasks) or None
     db.session.flush()
+    # From here on everything is only added; one flush at commit writes it (queries below read
+    # rows that already exist, so they need no flush before them).
+    with db.session.no_autoflush:
+        _project(instance, result, actor, prelude, now)
+
+
+def _project(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
+             prelude: Callable[[], None] | None, now) -> None:
     if prelude is not None:
         prelude()
-
     for element_id, kind in result.path:
         event_type = PATH_EVENT_TYPES.get(kind)
         if event_type:

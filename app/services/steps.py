@@ -40,7 +40,8 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelu
                               element=exc.element_id or "?", reason=exc.reason)) from exc
     try:
         apply_step(instance, result, actor, prelude)
-        customers.sync_from_case(instance, result.data, actor)
+        with db.session.no_autoflush:
+            customers.sync_from_case(instance, result.data, actor)
         if before_commit is not None:
             before_commit(instance)
         db.session.commit()
