@@ -24,6 +24,7 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @click.option("--name", "display_name", default=None)
 def create_user(username, role, authority_level, password, display_name) -> None:
     """Create USERNAME with ROLE."""
+    given = password is not None
     try:
         user, password = users.create_user(username, role, password, display_name=display_name,
                                            authority_level=authority_level)
@@ -31,7 +32,8 @@ def create_user(username, role, authority_level, password, display_name) -> None
         for field, message in exc.details.get("errors", {}).items():
             click.echo(f"error: {field}: {message}", err=True)
         sys.exit(1)
-    click.echo(f"created {user.username} ({user.role}) password: {password}")
+    shown = "(as given)" if given else password
+    click.echo(f"created {user.username} ({user.role}) password: {shown}")
 
 
 @users_cli.command("token")

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models import AuditEvent, ProcessDefinition, User
+from app.services import users
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn"
 
@@ -70,10 +71,18 @@ def test_deploy_of_a_bad_diagram_stores_nothing(cli):
     assert db.session.scalar(select(func.count()).select_from(ProcessDefinition)) == 0
 
 
+def test_users_create_prints_a_generated_password_that_works(cli):
+    result = cli("users", "create", "han.mei", "--role", "officer")
+    assert result.exit_code == 0, result.output
+    generated = result.output.strip().rsplit("password: ", 1)[1]
+    assert users.authenticate("han.mei", generated).username == "han.mei"
+
+
 def test_users_create_stores_only_a_hash(cli):
     result = cli("users", "create", "li.lei", "--role", "officer", "--password", "s3cret-pass-9")
     assert result.exit_code == 0, result.output
     assert "created li.lei (officer)" in result.output
+    assert "s3cret-pass-9" not in result.output  # a password given is not echoed to the terminal
     user = db.session.scalar(select(User).where(User.username == "li.lei"))
     assert user.password_hash != "s3cret-pass-9" and "s3cret-pass-9" not in user.password_hash
     assert check_password_hash(user.password_hash, "s3cret-pass-9")

@@ -122,3 +122,17 @@ def test_session_choice_beats_the_browser(app):
         ctx.session["locale"] = "en"
         refresh()
         assert gettext("My tasks") == "My tasks"
+
+
+def test_the_template_holds_exactly_what_the_code_asks_to_translate():
+    """A new ``_()`` in a template or module must reach the catalogs (pybabel extract + update)."""
+    from babel.messages.extract import extract_from_dir
+
+    root = TRANSLATIONS.parent.parent
+    method_map = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "_l": None, "N_": None, "ngettext": (1, 2)}
+    found = {msgid if isinstance(msgid, str) else msgid[0]
+             for _file, _line, msgid, _comments, _context in
+             extract_from_dir(str(root), method_map=method_map, keywords=keywords)}
+    assert found - set(POT_IDS) == set(), "untranslated strings: run pybabel extract and update"
+    assert set(POT_IDS) - found == set(), "stale strings in messages.pot: run pybabel extract"
