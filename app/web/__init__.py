@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from app.errors import DomainError, InvalidInput
 from app.extensions import csrf, login_manager
@@ -39,6 +41,12 @@ def register_web(app: Flask) -> None:
                 body["errors"] = exc.errors
             return jsonify(body), exc.status
         return render_template("error.html", error=exc), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(exc: CSRFError):
+        error = DomainError(_("The form has expired or did not come from this site (%(reason)s). "
+                              "Reload the page and submit again.", reason=exc.description))
+        return render_template("error.html", error=error), 400
 
     @app.context_processor
     def layout_globals():

@@ -256,3 +256,16 @@ def test_my_tasks_page_lists_the_group_queue(as_user, people):
     task_id = open_task(case.id, "application_intake").id
     assert f"/tasks/{task_id}" in text_of(as_user("officer2").get("/tasks"))
     assert f"/tasks/{task_id}" not in text_of(as_user("approver3").get("/tasks"))
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(app, client, monkeypatch, people):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    refused = client.post("/login", data={"username": "officer", "password": "x"})
+    assert refused.status_code == 400
+    assert "did not come from this site" in refused.get_data(as_text=True) or "来自本站" in refused.get_data(as_text=True)
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    from tests.factories import PASSWORD
+
+    accepted = client.post("/login", data={"username": "officer", "password": PASSWORD, "csrf_token": token})
+    assert accepted.status_code == 302
