@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +18,13 @@ from app.services import audit
 READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
 
 
-def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User | None) -> None:
-    """Keep the customer record in step with what the case has established (flush only)."""
+def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User | None,
+                   submitted: Collection[str] | None = None) -> None:
+    """Keep the customer record in step with what the case has established (flush only).
+
+    ``submitted`` names the fields a person entered in this step (None: any may have changed);
+    statements are stored again only when they were among them.
+    """
     if instance.customer_id is None and data.get("uscc"):
         instance.customer_id = _upsert_customer(data, actor, instance).id
     customer = db.session.get(Customer, instance.customer_id) if instance.customer_id else None
@@ -30,7 +36,7 @@ def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User 
             setattr(customer, key, data[key])
             audit.record("customer.updated", actor, instance_id=instance.id, customer_id=customer.id,
                          field=key, before=before, after=data[key])
-    if data.get("statements"):
+    if data.get("statements") and (submitted is None or "statements" in submitted):
         _store_statements(customer, instance, data["statements"])
     if instance.status == "completed" and instance.outcome in ("approved", "rejected"):
         _record_facility(customer, instance, data, actor)

@@ -7,7 +7,7 @@ whole and reported as a conflict naming who won.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -26,7 +26,7 @@ Step = Callable[[engine.Bundle, str], engine.StepResult]
 
 
 def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelude=None,
-             before_commit=None) -> engine.StepResult:
+             before_commit=None, submitted: Collection[str] | None = None) -> engine.StepResult:
     """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing."""
     instance_id = instance.id
     bundle = deployment.bundle_for(instance.definition)
@@ -41,7 +41,7 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelu
     try:
         apply_step(instance, result, actor, prelude)
         with db.session.no_autoflush:
-            customers.sync_from_case(instance, result.data, actor)
+            customers.sync_from_case(instance, result.data, actor, submitted)
         if before_commit is not None:
             before_commit(instance)
         db.session.commit()

@@ -138,7 +138,7 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     task_uuid = task.task_uuid
     try:
         run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted),
-                 prelude=recorded, before_commit=finish)
+                 prelude=recorded, before_commit=finish, submitted=submitted.keys())
     except engine.TaskNotReady as exc:
         db.session.rollback()
         raise Conflict(str(exc)) from exc
