@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from app import engine
 from app.errors import InvalidInput, NotAuthorized, NotFound
@@ -101,22 +101,29 @@ def history(user: User, instance_id: int) -> list[AuditEvent]:
                                    .order_by(AuditEvent.id)))
 
 
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[ProcessInstance]
+    page: int
+    has_next: bool
+
+
 def list_cases(user: User, *, status: str | None = None, search: str | None = None,
-               page: int = 1, per_page: int = 50) -> tuple[list[ProcessInstance], int]:
-    """Cases newest first, from the instance rows' summaries (never the serialized state)."""
+               page: int = 1, per_page: int = 50) -> CasePage:
+    """Cases newest first, from the instance rows' summaries (never the serialized state).
+
+    No total is counted: a COUNT over every case ever opened grows with history, while a
+    page (one row more than shown tells whether there is a next) costs the same at any size.
+    """
     if not may_read(user):
         raise NotAuthorized(_("Your role may not read credit files."))
-    query = select(ProcessInstance.id)
+    query = select(ProcessInstance)
     if status:
         query = query.where(ProcessInstance.status == status)
     if search:
         like = f"%{search.strip()}%"
         query = query.where(or_(ProcessInstance.reference.ilike(like),
                                 ProcessInstance.summary["customer_name"].as_string().ilike(like)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ids = db.session.scalars(query.order_by(ProcessInstance.id.desc())
-                             .offset((page - 1) * per_page).limit(per_page)).all()
-    rows = db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids))
-                              .order_by(ProcessInstance.id.desc())
-                              .execution_options(populate_existing=False)).all() if ids else []
-    return list(rows), total
+    rows = list(db.session.scalars(query.order_by(ProcessInstance.id.desc())
+                                   .offset((page - 1) * per_page).limit(per_page + 1)))
+    return CasePage(rows[:per_page], page, len(rows) > per_page)

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from app import engine
 from app.errors import Conflict, InsufficientAuthority, NotAuthorized, NotFound, SegregationOfDutiesViolation
@@ -157,9 +157,15 @@ def _base(user: User):
             .where(HumanTask.state == "ready"))
 
 
-def _investigated_cases(user: User):
-    return select(HumanTask.instance_id).where(HumanTask.completed_by_id == user.id,
-                                               HumanTask.lane != APPROVER_LANE)
+def _not_investigated_by(user: User):
+    """审贷分离 as a filter: the task's case has no non-approval step this user completed.
+
+    Correlated on the task's case, so its cost follows the open tasks listed, not the
+    user's whole history (an uncorrelated NOT IN read every step they ever completed).
+    """
+    worked = aliased(HumanTask)
+    return ~exists().where(worked.instance_id == HumanTask.instance_id, worked.completed_by_id == user.id,
+                           worked.lane != APPROVER_LANE)
 
 
 def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
@@ -170,7 +176,7 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
     """
     groups = list(user.group_codes)
     may_approve = (ProcessInstance.started_by_id != user.id) \
-        & HumanTask.instance_id.not_in(_investigated_cases(user)) \
+        & _not_investigated_by(user) \
         & or_(HumanTask.required_level.is_(None), HumanTask.required_level <= (user.authority_level or 0))
     query = _base(user).where(or_(HumanTask.assignee_id == user.id,
                                   (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)),
@@ -183,12 +189,11 @@ def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50) -> TaskList
     if APPROVER_LANE not in user.group_codes:
         raise NotAuthorized(_("The sign-off inbox is for approvers."))
     level = user.authority_level or 0
-    investigated_cases = _investigated_cases(user)
     query = _base(user).where(
         HumanTask.lane == APPROVER_LANE,
         or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),
         ProcessInstance.started_by_id != user.id,
-        HumanTask.instance_id.not_in(investigated_cases),
+        _not_investigated_by(user),
     )
     hidden = db.session.scalar(select(func.count()).select_from(
         query.where(HumanTask.required_level > level).subquery())) or 0

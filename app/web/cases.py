@@ -17,9 +17,9 @@ CREDIT_APPLICATION = "credit_application"
 def index():
     """Every case, newest first, with search and status filter."""
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, total = case_service.list_cases(current_user, status=request.args.get("status") or None,
-                                          search=request.args.get("q") or None, page=page)
-    return render_template("cases/list.html", rows=rows, total=total, page=page)
+    listing = case_service.list_cases(current_user, status=request.args.get("status") or None,
+                                      search=request.args.get("q") or None, page=page)
+    return render_template("cases/list.html", listing=listing)
 
 
 @cases.route("/cases/new", methods=["POST"])

@@ -102,10 +102,12 @@ def test_case_view_shows_tasks_decisions_history_and_data(deployed, people):
 def test_list_cases_filters_by_status_and_searches_name_and_reference(deployed, people):
     first = case_at("statements", people.officer, customer_name="星河电子有限公司")
     second = case_at("statements", people.officer, customer_name="远东物流有限公司")
-    rows, total = cases.list_cases(people.approver1)
-    assert total == 2 and [r.id for r in rows] == [second.id, first.id]
-    assert [r.id for r in cases.list_cases(people.risk, search="星河")[0]] == [first.id]
-    assert [r.id for r in cases.list_cases(people.risk, search=second.reference)[0]] == [second.id]
-    assert cases.list_cases(people.risk, status="completed") == ([], 0)
-    rows, total = cases.list_cases(people.risk, page=2, per_page=1)
-    assert total == 2 and [r.id for r in rows] == [first.id]
+    listing = cases.list_cases(people.approver1)
+    assert [r.id for r in listing.rows] == [second.id, first.id] and not listing.has_next
+    assert [r.id for r in cases.list_cases(people.risk, search="星河").rows] == [first.id]
+    assert [r.id for r in cases.list_cases(people.risk, search=second.reference).rows] == [second.id]
+    assert cases.list_cases(people.risk, status="completed").rows == []
+    first_page = cases.list_cases(people.risk, page=1, per_page=1)
+    assert [r.id for r in first_page.rows] == [second.id] and first_page.has_next
+    last_page = cases.list_cases(people.risk, page=2, per_page=1)
+    assert [r.id for r in last_page.rows] == [first.id] and not last_page.has_next

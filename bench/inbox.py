@@ -1,0 +1,376 @@
+"""Inboxes and the case list at 10k / 100k (/ 1M) process instances.
+
+Run from the repository root::
+
+    .venv/bin/python bench/inbox.py                                   # SQLite file, 10k and 100k
+    .venv/bin/python bench/inbox.py --max 1000000                     # ... and 1M
+    .venv/bin/python bench/inbox.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+
+(``--database-url`` DROPS and re-creates every table of that database: never point it at data
+you keep, nor at a database a test run is using at the same time.)
+
+Pages measured, each as the service a view calls plus what the page template reads from every
+row (``task.instance.reference`` / ``.summary``, as ``tasks/_table.html`` does):
+
+* ``my_tasks``    ``tasks.my_tasks`` for an officer with tasks assigned to them;
+* ``group_queue`` ``tasks.my_tasks`` for a second officer of the same group, nothing assigned;
+* ``sign_off``    ``tasks.sign_off_inbox`` for a level-2 approver;
+* ``cases_p1``    ``cases.list_cases`` first page, no filter;
+* ``cases_search`` ``cases.list_cases(search=<one customer's name>)``.
+
+Data: rows are bulk-inserted with SQLAlchemy Core (10k rows a transaction), never through the
+engine: ``process_instance`` with a realistic summary and a small fake state, and the
+``human_task`` rows such a case leaves (4 completed tasks for a finished case, the completed
+ones and one ready task for an open one). Open work is bounded by staff, history grows: at
+every size there are ``--open`` (default 2,000) running cases - some assigned to the measured
+officer, most in the officer and approver queues - and everything else is finished history.
+So a page that reads its projection through an index costs the same at 10k and at 1M; a
+ratio above 1.5 between sizes points at a scan, a COUNT over the table or an OFFSET.
+
+For each page and size: median and p95 over ``--calls`` calls (default 30) after warm-up, SQL
+statements per call, and the ratio to the smallest size (goal <= 1.5). The query plan
+(``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN`` on PostgreSQL) of every statement of each page
+is printed once, at the largest size. Prints figures, asserts nothing, exits 0.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+from sqlalchemy import event, func, insert, select, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import HumanTask, ProcessInstance, User, UserGroup  # noqa: E402
+from app.risk.uscc import make_uscc, org_code_check_character  # noqa: E402
+from app.services import cases, deployment, tasks, users  # noqa: E402
+from app.services.demo import COMPANIES, INDUSTRIES, SIZES  # noqa: E402
+from config import TestingConfig  # noqa: E402
+
+BATCH = 10_000
+GOAL = 1.5
+PASSWORD = "bench-pass-2026"
+TASKS = [  # (spec, name, lane, form)
+    ("application_intake", "Capture application / 录入授信申请", "officer", "application_intake.json"),
+    ("financial_statements", "Enter financial statements / 录入财务报表", "officer", "financial_statements.json"),
+    ("review_proposal", "Review proposal / 复核授信方案", "officer", "review_proposal.json"),
+    ("approval_signoff", "Sign off / 审批", "approver", "approval_signoff.json"),
+]
+GRADES = ["AAA", "AA", "A", "BBB", "BB", "B", "CCC"]
+SEGMENTS = ["large_corporate", "mid_corporate", "sme", "micro"]
+FAKE_STATE = '{"serializer_version":"bench","tasks":{},"root":"00000000-0000-0000-0000-000000000000"}'
+NOW = datetime(2026, 11, 30, 9, 0, 0)
+# Lets sign_off_inbox's "cases I investigated" subquery seek instead of scanning human_task.
+
+
+class World:
+    """Users and counters shared by the populating batches."""
+
+    def __init__(self, seed: int = 20261130) -> None:
+        self.rng = random.Random(seed)
+        self.next_instance = 1
+        self.next_task = 1
+        self.instances = 0
+
+
+def uscc(i: int) -> str:
+    """A valid unified social credit code for customer ``i`` (up to 9,999,999; demo_uscc stops at 999,999)."""
+    body = f"M{i:07d}"
+    return make_uscc(f"91310000{body}{org_code_check_character(body)}")
+
+
+def customer_name(i: int) -> str:
+    return f"{COMPANIES[i % len(COMPANIES)]}{i}号有限公司"
+
+
+def summary(i: int, rng: random.Random, stage: int, outcome: str | None) -> dict:
+    size = list(SIZES)[i % 4]
+    amount = round(SIZES[size] * rng.uniform(0.02, 0.08), -4)
+    data = {"customer_name": customer_name(i), "uscc": uscc(i), "industry": INDUSTRIES[i % len(INDUSTRIES)],
+            "size": size, "credit_record": "clean", "listed": False, "requested_amount": amount,
+            "requested_term_months": 24}
+    if stage >= 1:
+        data.update({"segment": SEGMENTS[i % 4], "z_model": "z_prime"})
+    if stage >= 2:
+        data.update({"pd": round(rng.uniform(0.002, 0.08), 4), "score_points": rng.randint(480, 720),
+                     "z_score": round(rng.uniform(0.8, 4.5), 2), "grade": GRADES[i % len(GRADES)],
+                     "limit_cap": amount, "pricing_margin_pct": 1.2, "max_term_months": 36,
+                     "proposed_limit": amount, "proposed_term_months": 12, "proposed_margin_pct": 1.2,
+                     "risk_controls": "按季报送财务报表"})
+    if stage >= 3:
+        data.update({"officer_opinion": "经营稳健，建议授信。", "approval_level": 1 + i % 3,
+                     "approval_level_name": ["支行", "分行", "总行"][i % 3]})
+    if outcome:
+        data.update({"decision": "approve" if outcome == "approved" else "reject", "comment": "同意。",
+                     "outcome": outcome})
+    return data
+
+
+def populate(world: World, count: int, open_cases: int, staff: dict) -> float:
+    """Insert ``count`` more instances (the first ``open_cases`` ever inserted are running)."""
+    t0 = time.perf_counter()
+    rng = world.rng
+    officers, approvers = staff["officers"], staff["approvers"]
+    definition_id = staff["definition_id"]
+    done = 0
+    while done < count:
+        n = min(BATCH, count - done)
+        instances, human = [], []
+        for _ in range(n):
+            iid = world.next_instance
+            world.next_instance += 1
+            running = world.instances < open_cases
+            world.instances += 1
+            starter = officers[iid % len(officers)]
+            if running:
+                started = NOW - timedelta(minutes=rng.randint(10, 60 * 24 * 20))
+                stage = rng.choices([0, 1, 2, 3], weights=[2, 3, 3, 4])[0]
+                outcome = None
+            else:
+                started = NOW - timedelta(days=rng.randint(21, 3 * 365), minutes=rng.randint(0, 1440))
+                stage = 4
+                outcome = "approved" if rng.random() < 0.8 else "rejected"
+            step_at = started
+            for k in range(stage + (1 if running else 0)):
+                spec, name, lane, form = TASKS[k]
+                ready = running and k == stage
+                created = step_at
+                step_at = step_at + timedelta(hours=rng.randint(1, 48))
+                if lane == "approver":
+                    completer = approvers[iid % len(approvers)]
+                    assignee = completer if not ready else None
+                else:
+                    completer = starter
+                    # the open officer task is claimed by its starter 1 time in 3, else in the queue
+                    assignee = starter if (not ready or iid % 3 == 0) else None
+                human.append({
+                    "id": world.next_task, "instance_id": iid, "task_uuid": f"{iid:08x}-0000-4000-8000-{k:012x}",
+                    "task_spec": spec, "name": name, "lane": lane, "form": form,
+                    "state": "ready" if ready else "completed",
+                    "required_level": (1 + iid % 3) if lane == "approver" else None,
+                    "assignee_id": assignee, "claimed_at": created if assignee else None, "due_at": None,
+                    "created_at": created, "completed_at": None if ready else step_at,
+                    "completed_by_id": None if ready else completer,
+                    "submitted": None if ready else {"ok": True},
+                })
+                world.next_task += 1
+            current = TASKS[stage][1] if running else None
+            instances.append({
+                "id": iid, "reference": f"CA-{started:%Y}-{iid:07d}", "definition_id": definition_id,
+                "process_id": "credit_application", "customer_id": None,
+                "status": "running" if running else "completed", "outcome": outcome, "current_step": current,
+                "summary": summary(iid, rng, stage if running else 3, outcome), "state": FAKE_STATE,
+                "serializer_version": "bench", "version": stage + 2, "started_by_id": starter,
+                "started_at": started, "updated_at": step_at, "completed_at": None if running else step_at,
+            })
+        db.session.execute(insert(ProcessInstance.__table__), instances)
+        db.session.execute(insert(HumanTask.__table__), human)
+        db.session.commit()
+        done += n
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return time.perf_counter() - t0
+
+
+def make_staff(extra_officers: int = 18) -> dict:
+    """The measured users through the service (groups, audit), the rest of the staff by bulk insert."""
+    named = {}
+    for username, role, level in [("officer", "officer", None), ("officer2", "officer", None),
+                                  ("approver1", "approver", 1), ("approver2", "approver", 2),
+                                  ("approver3", "approver", 3), ("compliance", "compliance", None)]:
+        named[username] = users.create_user(username, role, PASSWORD, authority_level=level)[0].id
+    outcomes = deployment.deploy_files()
+    definition_id = deployment.latest_definition(outcomes[0].process_id).id
+    rows = [{"username": f"officer_x{i:02d}", "display_name": f"客户经理{i:02d}", "password_hash": "x",
+             "role": "officer", "authority_level": None, "branch": "head_office", "active": True,
+             "created_at": NOW} for i in range(extra_officers)]
+    db.session.execute(insert(User.__table__), rows)
+    db.session.commit()
+    extra = list(db.session.scalars(select(User.id).where(User.username.like("officer_x%"))))
+    db.session.execute(insert(UserGroup.__table__), [{"user_id": uid, "group_code": "officer"} for uid in extra])
+    db.session.commit()
+    return {"named": named, "definition_id": definition_id,
+            "officers": [named["officer"], *extra],  # officer2 starts nothing and has nothing assigned
+            "approvers": [named["approver1"], named["approver2"], named["approver3"]]}
+
+
+class Statements:
+    """Collects the SQL a call issues (for counts and for the query plans)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, object]] = []
+        self.on = False
+
+    def __call__(self, _conn, _cursor, statement, parameters, _context, _many) -> None:
+        if self.on:
+            self.seen.append((statement, parameters))
+
+
+def pages(staff: dict, search_name: str):
+    named = staff["named"]
+
+    def touch(rows) -> None:
+        for task in rows:  # what tasks/_table.html reads from each row
+            _ = (task.instance.reference, (task.instance.summary or {}).get("customer_name"))
+
+    def my_tasks():
+        touch(tasks.my_tasks(db.session.get(User, named["officer"])).rows)
+
+    def group_queue():
+        touch(tasks.my_tasks(db.session.get(User, named["officer2"])).rows)
+
+    def sign_off():
+        touch(tasks.sign_off_inbox(db.session.get(User, named["approver2"])).rows)
+
+    def cases_p1():
+        rows = cases.list_cases(db.session.get(User, named["compliance"])).rows
+        _ = [r.summary for r in rows]
+
+    def cases_search():
+        rows = cases.list_cases(db.session.get(User, named["compliance"]), search=search_name).rows
+        _ = [r.summary for r in rows]
+
+    return {"my_tasks": my_tasks, "group_queue": group_queue, "sign_off": sign_off,
+            "cases_p1": cases_p1, "cases_search": cases_search}
+
+
+def measure(fn, calls: int, stmts: Statements) -> dict:
+    times = []
+    for i in range(calls + 2):
+        db.session.remove()  # every call is a new request: empty identity map
+        stmts.seen = []
+        stmts.on = True
+        t0 = time.perf_counter()
+        fn()
+        elapsed = time.perf_counter() - t0
+        stmts.on = False
+        if i >= 2:
+            times.append(elapsed)
+    times.sort()
+    p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
+    return {"median": statistics.median(times), "p95": p95, "sql": len(stmts.seen), "plan_sql": list(stmts.seen)}
+
+
+def explain(statements: list[tuple[str, object]]) -> list[str]:
+    """The plan of each distinct statement shape of one call (the N+1 lazy loads shown once)."""
+    out, shapes = [], set()
+    dialect = db.engine.dialect.name
+    conn = db.session.connection()
+    for sql, params in statements:
+        shape = re.sub(r"\s+", " ", sql)
+        if shape in shapes:
+            continue
+        shapes.add(shape)
+        prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+        rows = conn.exec_driver_sql(prefix + sql, params).all()
+        short = re.sub(r"SELECT .*? FROM", "SELECT … FROM", shape, count=1)
+        out.append(f"    SQL: {short[:400]}")
+        if dialect == "sqlite":
+            out += [f"      {r[-1]}" for r in rows]
+        else:
+            out += [f"      {r[0]}" for r in rows]
+    db.session.rollback()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench "
+                                               "(its tables are DROPPED); default: a fresh SQLite file")
+    parser.add_argument("--max", type=int, default=100_000, help="largest size (100000; 1000000 adds 1M)")
+    parser.add_argument("--calls", type=int, default=30, help="calls per page and size (30)")
+    parser.add_argument("--open", type=int, default=2_000, help="running cases at every size (2000)")
+    parser.add_argument("--no-explain", action="store_true", help="skip the query plans")
+    args = parser.parse_args(argv)
+    sizes = [s for s in (10_000, 100_000, 1_000_000) if s <= args.max] or [args.max]
+
+    tmp = None
+    url = args.database_url
+    if not url:
+        tmp = tempfile.TemporaryDirectory(prefix="bench-inbox-")
+        url = f"sqlite:///{tmp.name}/inbox.sqlite"
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    logging.getLogger().setLevel(logging.WARNING)
+    shown_url = re.sub(r"//([^:@/]+):[^@]+@", r"//\1:***@", url)
+    print(f"inbox bench on {shown_url}, sizes {', '.join(f'{s:,}' for s in sizes)}, {args.open:,} open cases, "
+          f"{args.calls} calls/page, {os.cpu_count()} cpu(s), load average {os.getloadavg()[0]:.2f}")
+
+    results: dict[str, dict[int, dict]] = {}
+    plans: dict[str, list[str]] = {}
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        staff = make_staff()
+        world = World()
+        stmts = Statements()
+        event.listen(db.engine, "before_cursor_execute", stmts)
+        for size in sizes:
+            took = populate(world, size - world.instances, min(args.open, size), staff)
+            counts = {
+                "instances": db.session.scalar(select(func.count()).select_from(ProcessInstance)),
+                "human_task": db.session.scalar(select(func.count()).select_from(HumanTask)),
+                "ready": db.session.scalar(select(func.count()).select_from(HumanTask)
+                                           .where(HumanTask.state == "ready")),
+            }
+            print(f"\n== {size:,} instances ({counts['instances']:,} instances, {counts['human_task']:,} human_task, "
+                  f"{counts['ready']:,} ready) populated in {took:.1f}s")
+            target = 1234 if size > 1234 else size // 2
+            page_fns = pages(staff, customer_name(target))
+            print(f"{'page':<14}{'median ms':>10}{'p95 ms':>9}{'SQL/call':>9}")
+            for name, fn in page_fns.items():
+                r = measure(fn, args.calls, stmts)
+                results.setdefault(name, {})[size] = r
+                print(f"{name:<14}{r['median'] * 1e3:>10.2f}{r['p95'] * 1e3:>9.2f}{r['sql']:>9}")
+                if size == sizes[-1] and not args.no_explain:
+                    plans[name] = explain(r["plan_sql"])
+        event.remove(db.engine, "before_cursor_execute", stmts)
+        db.session.remove()
+        db.engine.dispose()
+
+    if plans:
+        print(f"\n== query plans at {sizes[-1]:,} instances")
+        for name, lines in plans.items():
+            print(f"  {name}:")
+            print("\n".join(lines))
+
+    print(f"\n== ratio of median time to {sizes[0]:,} (goal <= {GOAL})")
+    header = "".join(f"{s:>12,}" for s in sizes[1:])
+    print(f"{'page':<14}{header}")
+    worst = 0.0
+    for name, by_size in results.items():
+        base = by_size[sizes[0]]["median"]
+        ratios = [by_size[s]["median"] / base for s in sizes[1:]]
+        worst = max([worst, *ratios])
+        flags = "".join(f"{r:>11.2f}{'!' if r > GOAL else ' '}" for r in ratios)
+        print(f"{name:<14}{flags}")
+    if len(sizes) > 1:
+        print(f"worst ratio {worst:.2f} (goal <= {GOAL}); '!' marks a page above the goal")
+    if tmp:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
