@@ -52,6 +52,9 @@ class ProcessInstance(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(32))
     current_step: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[dict] = mapped_column(JsonType, default=dict)
+    # What the last step left waiting, so the next step reads back only rows that changed.
+    open_tasks: Mapped[list] = mapped_column(JsonType, default=list)
+    waiting_timers: Mapped[int] = mapped_column(default=0)
     state: Mapped[str] = mapped_column(Text, deferred=True)  # lists never load it
     serializer_version: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(default=1)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -41,14 +41,20 @@ def to_json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
 
 
-def _digest(event: AuditEvent) -> str:
-    occurred = event.occurred_at.replace(tzinfo=None).isoformat(timespec="microseconds")
-    body = json.dumps(
-        [occurred, event.event_type, event.actor_id, event.actor_name, event.instance_id,
-         event.customer_id, event.payload, event.prev_hash],
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-    )
+_HASHED = ("occurred_at", "event_type", "actor_id", "actor_name", "instance_id", "customer_id", "payload",
+           "prev_hash")
+
+
+def _digest_of(row: dict[str, Any]) -> str:
+    """SHA-256 over a row's content and the previous row's hash."""
+    values = [row[name] for name in _HASHED]
+    values[0] = values[0].replace(tzinfo=None).isoformat(timespec="microseconds")
+    body = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _digest(event: AuditEvent) -> str:
+    return _digest_of({name: getattr(event, name) for name in _HASHED})
 
 
 def _lock_chain() -> None:
@@ -58,17 +64,28 @@ def _lock_chain() -> None:
 
 
 _HEAD = "audit_chain_head"
+_PENDING = "audit_pending_rows"
 
 
-def _forget_head(session: Session, transaction) -> None:
+def _write_pending(session: Session) -> None:
+    """At commit, insert the transaction's audit rows in one statement, in the order recorded."""
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+
+
+def _forget(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_HEAD, None)
+        session.info.pop(_PENDING, None)  # rolled back: never written
 
 
 def install_chain_hooks() -> None:
-    """Forget the cached chain head whenever a transaction ends (commit or rollback)."""
-    if not orm_event.contains(Session, "after_transaction_end", _forget_head):
-        orm_event.listen(Session, "after_transaction_end", _forget_head)
+    """Write pending rows at commit; forget the chain head and pending rows when a transaction ends."""
+    if not orm_event.contains(Session, "before_commit", _write_pending):
+        orm_event.listen(Session, "before_commit", _write_pending)
+    if not orm_event.contains(Session, "after_transaction_end", _forget):
+        orm_event.listen(Session, "after_transaction_end", _forget)
 
 
 def _chain_head() -> str:
@@ -83,24 +100,22 @@ def _chain_head() -> str:
 
 
 def record(event_type: str, actor: User | None = None, *, instance_id: int | None = None,
-           customer_id: int | None = None, **payload: Any) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction (inserted with its next flush;
-    rows of one transaction are inserted in the order they were recorded)."""
-    prev = _chain_head()
-    event = AuditEvent(
-        occurred_at=utcnow(),
-        event_type=event_type,
-        actor_id=actor.id if actor is not None else None,
-        actor_name=actor.username if actor is not None else SYSTEM,
-        instance_id=instance_id,
-        customer_id=customer_id,
-        payload=to_json_safe(payload),
-        prev_hash=prev or GENESIS,
-    )
-    event.hash = _digest(event)
-    db.session.add(event)
-    db.session.info[_HEAD] = event.hash
-    return event
+           customer_id: int | None = None, **payload: Any) -> None:
+    """Append one event to the chain in the caller's transaction: the rows of a transaction are
+    inserted together when it commits, in the order recorded, and vanish if it rolls back."""
+    row = {
+        "occurred_at": utcnow(),
+        "event_type": event_type,
+        "actor_id": actor.id if actor is not None else None,
+        "actor_name": actor.username if actor is not None else SYSTEM,
+        "instance_id": instance_id,
+        "customer_id": customer_id,
+        "payload": to_json_safe(payload),
+        "prev_hash": _chain_head(),
+    }
+    row["hash"] = _digest_of(row)
+    db.session.info.setdefault(_PENDING, []).append(row)
+    db.session.info[_HEAD] = row["hash"]
 
 
 @dataclass(frozen=True)

@@ -43,12 +43,13 @@ def _level(data: dict[str, Any]) -> int | None:
 
 
 def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
-               prelude: Callable[[], None] | None = None) -> None:
+               prelude: Callable[[], None] | None = None, completing: str | None = None) -> None:
     """Project ``result`` onto ``instance`` (already added to the session).
 
     The instance row is flushed first, so a lost race (its version changed) fails before any
     projection is written; ``prelude`` then records what the person did (e.g. the task
     completion) ahead of what the engine did in response, keeping the audit trail in order.
+    ``completing`` is the user task the caller completes (it records that row itself).
     """
     now = utcnow()
     instance.state = result.state
@@ -61,11 +62,17 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     instance.status = "completed" if result.completed else "running"
     instance.completed_at = now if result.completed else None
     instance.current_step = ", ".join(t.name for t in result.ready_tasks) or None
+    previous_tasks, previous_timers = set(instance.open_tasks or ()), instance.waiting_timers or 0
+    instance.open_tasks = [t.uuid for t in result.ready_tasks]
+    instance.waiting_timers = len(result.timers)
     db.session.flush()
     # From here on everything is only added; one flush at commit writes it (queries below read
     # rows that already exist, so they need no flush before them).
     with db.session.no_autoflush:
         _project(instance, result, actor, prelude, now)
+        _project_tasks(instance, result, now, actor, previous_tasks - {completing})
+        if previous_timers or result.timers:
+            _project_timers(instance, result)
 
 
 def _project(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
@@ -77,8 +84,6 @@ def _project(instance: ProcessInstance, result: engine.StepResult, actor: User |
         if event_type:
             audit.record(event_type, actor, instance_id=instance.id, customer_id=instance.customer_id,
                          element=element_id)
-    _project_tasks(instance, result, now, actor)
-    _project_timers(instance, result)
     for decision in result.decisions:
         db.session.add(DecisionLog(
             instance_id=instance.id, definition_id=instance.definition_id, task_spec=decision.task_spec,
@@ -94,26 +99,29 @@ def _project(instance: ProcessInstance, result: engine.StepResult, actor: User |
                      outcome=instance.outcome)
 
 
-def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, actor) -> None:
-    open_tasks = {t.task_uuid: t for t in db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready"))}
+def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, actor,
+                   previous: set[str]) -> None:
+    """New ready tasks become rows; tasks the engine dropped without a person completing them
+    (e.g. an interrupting timer) are cancelled. Only those are read back."""
     ready = {t.uuid: t for t in result.ready_tasks}
-    for uuid, row in open_tasks.items():
-        if uuid not in ready and row.completed_at is None:
-            row.state = "cancelled"  # left behind by the engine (e.g. an interrupting timer)
-            row.completed_at = now
+    dropped = previous - set(ready)
+    if dropped:
+        for row in db.session.scalars(select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.task_uuid.in_(dropped),
+                HumanTask.state == "ready")):
+            row.state, row.completed_at = "cancelled", now
+            audit.record("task.cancelled", actor, instance_id=instance.id, customer_id=instance.customer_id,
+                         task_id=row.id, task_uuid=row.task_uuid, task=row.task_spec)
     for uuid, task in ready.items():
-        if uuid in open_tasks:
+        if uuid in previous:
             continue
-        row = HumanTask(
+        level = _level(result.data) if task.lane == APPROVER_LANE else None
+        db.session.add(HumanTask(
             instance_id=instance.id, task_uuid=uuid, task_spec=task.spec_id, name=task.name, lane=task.lane,
-            form=task.form, state="ready", created_at=now,
-            required_level=_level(result.data) if task.lane == APPROVER_LANE else None,
-        )
-        db.session.add(row)
-        db.session.flush()
+            form=task.form, state="ready", created_at=now, required_level=level,
+        ))
         audit.record("task.ready", actor, instance_id=instance.id, customer_id=instance.customer_id,
-                     task_id=row.id, task=task.spec_id, lane=task.lane, required_level=row.required_level)
+                     task_uuid=uuid, task=task.spec_id, lane=task.lane, required_level=level)
 
 
 def _project_timers(instance: ProcessInstance, result: engine.StepResult) -> None:

@@ -26,7 +26,8 @@ Step = Callable[[engine.Bundle, str], engine.StepResult]
 
 
 def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelude=None,
-             before_commit=None, submitted: Collection[str] | None = None) -> engine.StepResult:
+             before_commit=None, submitted: Collection[str] | None = None,
+             completing: str | None = None) -> engine.StepResult:
     """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing."""
     instance_id = instance.id
     bundle = deployment.bundle_for(instance.definition)
@@ -39,7 +40,7 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelu
         raise ProcessFailed(_("The process failed at %(element)s: %(reason)s",
                               element=exc.element_id or "?", reason=exc.reason)) from exc
     try:
-        apply_step(instance, result, actor, prelude)
+        apply_step(instance, result, actor, prelude, completing)
         with db.session.no_autoflush:
             customers.sync_from_case(instance, result.data, actor, submitted)
         if before_commit is not None:

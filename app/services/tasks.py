@@ -70,7 +70,7 @@ def claim(user: User, task_id: int) -> HumanTask:
     if task.assignee_id != user.id:
         task.assignee_id, task.claimed_at = user.id, utcnow()
         audit.record("task.claimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
-                     task_id=task.id, task=task.task_spec)
+                     task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
         db.session.commit()
     return task
 
@@ -83,7 +83,7 @@ def unclaim(user: User, task_id: int) -> HumanTask:
         check_may_act(user, task)
     task.assignee_id, task.claimed_at = None, None
     audit.record("task.unclaimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
-                 task_id=task.id, task=task.task_spec)
+                 task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
     db.session.commit()
     return task
 
@@ -126,9 +126,9 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     def recorded() -> None:
         if claimed_now:
             audit.record("task.claimed", user, instance_id=instance.id, customer_id=instance.customer_id,
-                         task_id=task.id, task=task.task_spec)
+                         task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
         audit.record("task.completed", user, instance_id=instance.id, customer_id=instance.customer_id,
-                     task_id=task.id, task=task.task_spec, data=submitted)
+                     task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, data=submitted)
 
     def finish(_instance: ProcessInstance) -> None:
         task.state, task.completed_at, task.completed_by_id = "completed", utcnow(), user.id
@@ -138,7 +138,8 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     task_uuid = task.task_uuid
     try:
         run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted),
-                 prelude=recorded, before_commit=finish, submitted=submitted.keys())
+                 prelude=recorded, before_commit=finish, submitted=submitted.keys(),
+                 completing=task_uuid)
     except engine.TaskNotReady as exc:
         db.session.rollback()
         raise Conflict(str(exc)) from exc

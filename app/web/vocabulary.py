@@ -66,6 +66,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("instance.started"),
     N_("instance.completed"),
     N_("task.ready"),
+    N_("task.cancelled"),
     N_("task.claimed"),
     N_("task.unclaimed"),
     N_("task.completed"),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs.timers import tick
-from app.models import AuditEvent, ProcessInstance, Timer
+from app.models import AuditEvent, HumanTask, ProcessInstance, Timer
 from app.services import cases, deployment
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "timer_wait.bpmn"
@@ -32,3 +32,24 @@ def test_tick_fires_a_due_timer_once(app, people, celery_worker):
     assert db.session.get(Timer, timer.id).status == "fired"
     fired = db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.instance_id == instance.id)).all()
     assert "engine.event_caught" in fired
+
+
+SLA = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "sla_boundary.bpmn"
+
+
+def test_an_interrupting_timer_cancels_the_open_task(app, people, celery_worker):
+    deployment.deploy_files([SLA])
+    instance = cases.start_case(people.officer, "sla_boundary")
+    task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance.id))
+    assert task.state == "ready" and instance.open_tasks == [task.task_uuid] and instance.waiting_timers == 1
+
+    time.sleep(1.2)
+    assert tick.delay().get(timeout=60) == 1
+
+    db.session.expire_all()
+    instance = db.session.get(ProcessInstance, instance.id)
+    assert instance.outcome == "escalated" and instance.open_tasks == [] and instance.waiting_timers == 0
+    assert db.session.get(HumanTask, task.id).state == "cancelled"
+    trail = db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.instance_id == instance.id)
+                               .order_by(AuditEvent.id)).all()
+    assert "task.cancelled" in trail and "engine.timer_fired" in trail

@@ -31,11 +31,11 @@ def test_a_step_that_loses_the_race_changes_nothing(deployed, people, monkeypatc
 
     real_apply = steps.apply_step
 
-    def someone_else_first(instance, result, actor, prelude=None):
+    def someone_else_first(instance, result, actor, *args):
         with db.engine.begin() as other:
             other.execute(update(ProcessInstance).where(ProcessInstance.id == instance.id)
                           .values(version=ProcessInstance.version + 1))
-        real_apply(instance, result, actor, prelude)
+        real_apply(instance, result, actor, *args)
 
     monkeypatch.setattr(steps, "apply_step", someone_else_first)
     with pytest.raises(Conflict):

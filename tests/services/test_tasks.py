@@ -122,7 +122,7 @@ def test_unclaim_puts_the_task_back_for_the_group(deployed, people):
     tasks.claim(people.officer2, task.id)
     tasks.complete(people.officer2, task.id, intake())
     events = db.session.execute(select(AuditEvent.event_type, AuditEvent.actor_name)
-                                .where(AuditEvent.payload["task_id"].as_integer() == task.id)
+                                .where(AuditEvent.payload["task_uuid"].as_string() == task.task_uuid)
                                 .order_by(AuditEvent.id)).all()
     assert [tuple(e) for e in events] == [("task.ready", "officer"), ("task.claimed", "officer"),
                                           ("task.unclaimed", "officer"), ("task.claimed", "officer2"),
