@@ -103,21 +103,25 @@ def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
 
 
 def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, path) -> StepResult:
-    ready = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-        meta = bundle.user_tasks.get(task.task_spec.bpmn_id)
-        ready.append(ReadyTask(
-            uuid=str(task.id), spec_id=task.task_spec.bpmn_id,
-            name=meta.name if meta else task.task_spec.bpmn_id,
-            lane=meta.lane if meta else task.task_spec.lane,
-            form=meta.form if meta else None,
-        ))
-    timers = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
+    ready: list[ReadyTask] = []
+    timers: list[WaitingTimer] = []
+    first_ready = None
+    # One walk over the task tree collects ready user tasks, waiting timers and the data.
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        spec = task.task_spec
+        if task.state == TaskState.READY:
+            first_ready = first_ready or task
+            if spec.manual:
+                meta = bundle.user_tasks.get(spec.bpmn_id)
+                ready.append(ReadyTask(
+                    uuid=str(task.id), spec_id=spec.bpmn_id, name=meta.name if meta else spec.bpmn_id,
+                    lane=meta.lane if meta else spec.lane, form=meta.form if meta else None,
+                ))
+            continue
+        definition = getattr(spec, "event_definition", None)
         due = task.internal_data.get("event_value")
         if isinstance(definition, TimerEventDefinition) and due:
-            timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, _aware(due)))
+            timers.append(WaitingTimer(str(task.id), spec.bpmn_id, _aware(due)))
     decisions = [
         DecisionRecord(
             task_spec=d.task_spec, decision_id=d.decision_id, dmn_file=d.dmn_file,
@@ -126,10 +130,11 @@ def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, 
         )
         for d in engine.evaluated
     ]
+    completed = workflow.is_completed()
     return StepResult(
         state=serialization.dump(workflow),
-        completed=workflow.is_completed(),
-        data=_data_of(workflow),
+        completed=completed,
+        data=_data_of(workflow, completed, first_ready),
         ready_tasks=ready,
         timers=timers,
         decisions=decisions,
@@ -142,14 +147,14 @@ def _aware(value: str | datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _data_of(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The case's current data: the end task's when finished, else the latest ready/completed task's."""
-    if workflow.is_completed():
-        return dict(workflow.data) or dict(workflow.last_task.data if workflow.last_task else {})
-    ready = workflow.get_tasks(state=TaskState.READY)
-    if ready:
-        return dict(ready[0].data)
-    return dict(workflow.last_task.data) if workflow.last_task else {}
+def _data_of(workflow: BpmnWorkflow, completed: bool, first_ready) -> dict[str, Any]:
+    """The case's current data: the end task's when finished, else the first ready task's
+    (or the last completed task's while only timers wait). Read only: not copied."""
+    if completed:
+        return workflow.data or (workflow.last_task.data if workflow.last_task else {})
+    if first_ready is not None:
+        return first_ready.data
+    return workflow.last_task.data if workflow.last_task else {}
 
 
 def start(bundle: Bundle, data: Mapping[str, Any] | None = None) -> StepResult:

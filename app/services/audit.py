@@ -70,8 +70,8 @@ _PENDING = "audit_pending_rows"
 def _write_pending(session: Session) -> None:
     """At commit, insert the transaction's audit rows in one statement, in the order recorded."""
     rows = session.info.pop(_PENDING, None)
-    if rows:
-        session.execute(insert(AuditEvent), rows)
+    if rows:  # plain Core executemany on the table: no ORM bulk machinery, no RETURNING
+        session.connection().execute(insert(AuditEvent.__table__), rows)
 
 
 def _forget(session: Session, transaction) -> None:

@@ -19,13 +19,20 @@ READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
 
 
 def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User | None,
-                   submitted: Collection[str] | None = None) -> None:
+                   submitted: Collection[str] | None = None, changed: Collection[str] | None = None) -> None:
     """Keep the customer record in step with what the case has established (flush only).
 
-    ``submitted`` names the fields a person entered in this step (None: any may have changed);
-    statements are stored again only when they were among them.
+    ``submitted`` names the fields a person entered in this step and ``changed`` the case
+    values the step changed (None: any may have); the customer is only read when one of them
+    concerns it.
     """
-    if instance.customer_id is None and data.get("uscc"):
+    statements_submitted = bool(data.get("statements")) and (submitted is None or "statements" in submitted)
+    finished = instance.status == "completed" and instance.outcome in ("approved", "rejected")
+    rated = changed is None or bool({"segment", "grade"} & set(changed))
+    new_customer = instance.customer_id is None and bool(data.get("uscc"))
+    if not (new_customer or rated or statements_submitted or finished):
+        return
+    if new_customer:
         instance.customer_id = _upsert_customer(data, actor, instance).id
     customer = db.session.get(Customer, instance.customer_id) if instance.customer_id else None
     if customer is None:
@@ -36,9 +43,9 @@ def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User 
             setattr(customer, key, data[key])
             audit.record("customer.updated", actor, instance_id=instance.id, customer_id=customer.id,
                          field=key, before=before, after=data[key])
-    if data.get("statements") and (submitted is None or "statements" in submitted):
+    if statements_submitted:
         _store_statements(customer, instance, data["statements"])
-    if instance.status == "completed" and instance.outcome in ("approved", "rejected"):
+    if finished:
         _record_facility(customer, instance, data, actor)
 
 

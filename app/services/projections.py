@@ -43,21 +43,24 @@ def _level(data: dict[str, Any]) -> int | None:
 
 
 def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
-               prelude: Callable[[], None] | None = None, completing: str | None = None) -> None:
+               prelude: Callable[[], None] | None = None, completing: str | None = None) -> set[str]:
     """Project ``result`` onto ``instance`` (already added to the session).
 
     The instance row is flushed first, so a lost race (its version changed) fails before any
     projection is written; ``prelude`` then records what the person did (e.g. the task
     completion) ahead of what the engine did in response, keeping the audit trail in order.
     ``completing`` is the user task the caller completes (it records that row itself).
+    Returns the summary keys whose values this step changed.
     """
     now = utcnow()
     instance.state = result.state
     instance.serializer_version = engine.SERIALIZER_VERSION
     instance.updated_at = now
     summary = dict(instance.summary or {})
-    summary.update({k: audit.to_json_safe(result.data[k]) for k in SUMMARY_KEYS if k in result.data})
-    instance.summary = summary
+    changed = {k for k in SUMMARY_KEYS if k in result.data and result.data[k] != summary.get(k)}
+    summary.update({k: audit.to_json_safe(result.data[k]) for k in changed})
+    if changed:
+        instance.summary = summary
     instance.outcome = result.data.get("outcome") if result.completed else None
     instance.status = "completed" if result.completed else "running"
     instance.completed_at = now if result.completed else None
@@ -73,6 +76,7 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
         _project_tasks(instance, result, now, actor, previous_tasks - {completing})
         if previous_timers or result.timers:
             _project_timers(instance, result)
+    return changed
 
 
 def _project(instance: ProcessInstance, result: engine.StepResult, actor: User | None,

@@ -40,9 +40,9 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelu
         raise ProcessFailed(_("The process failed at %(element)s: %(reason)s",
                               element=exc.element_id or "?", reason=exc.reason)) from exc
     try:
-        apply_step(instance, result, actor, prelude, completing)
+        changed = apply_step(instance, result, actor, prelude, completing)
         with db.session.no_autoflush:
-            customers.sync_from_case(instance, result.data, actor, submitted)
+            customers.sync_from_case(instance, result.data, actor, submitted, changed)
         if before_commit is not None:
             before_commit(instance)
         db.session.commit()
