@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -12,6 +13,16 @@ from app.services import cases, deployment, tasks, users
 from app.services.demo import demo_uscc, statement
 
 PASSWORD = "correct-horse-42"
+BPMN_FIXTURES = Path(__file__).resolve().parent / "data" / "bpmn"
+# Diagrams validation must refuse: (file, offending element id, word the reason must contain).
+BAD_BPMN = [
+    ("script_import_os.bpmn", "run_shell", "import"),
+    ("script_dunder.bpmn", "climb_classes", "__class__"),
+    ("script_open.bpmn", "read_secrets", "open"),
+    ("condition_eval.bpmn", "flow_eval", "eval"),
+    ("missing_form.bpmn", "ghost_form_task", "no_such_form.json"),
+    ("missing_decision.bpmn", "ghost_decision_task", "no_such_decision"),
+]
 PEOPLE = [
     ("officer", "officer", None), ("officer2", "officer", None), ("approver1", "approver", 1),
     ("approver2", "approver", 2), ("approver3", "approver", 3), ("risk", "risk_manager", None),

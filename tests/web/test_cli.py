@@ -11,17 +11,11 @@ from werkzeug.security import check_password_hash
 from app.extensions import db
 from app.models import AuditEvent, ProcessDefinition, User
 from app.services import users
+from tests.factories import BAD_BPMN
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn"
 
-BAD_FIXTURES = [
-    ("script_import_os.bpmn", "run_shell", "import"),
-    ("script_dunder.bpmn", "climb_classes", "__class__"),
-    ("script_open.bpmn", "read_secrets", "open"),
-    ("condition_eval.bpmn", "flow_eval", "eval"),
-    ("missing_form.bpmn", "ghost_form_task", "no_such_form.json"),
-    ("missing_decision.bpmn", "ghost_decision_task", "no_such_decision"),
-]
+BAD_FIXTURES = BAD_BPMN
 
 
 @pytest.fixture

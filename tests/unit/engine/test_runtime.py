@@ -10,7 +10,7 @@ import pytest
 
 from app import engine
 from app.engine import serialization
-from tests.factories import intake, statements
+from tests.factories import BAD_BPMN, intake, statements
 
 ROOT = Path(__file__).resolve().parents[3]
 BPMN = ROOT / "tests" / "data" / "bpmn"
@@ -172,14 +172,7 @@ def test_a_failing_script_raises_engine_error_naming_the_element():
     assert engine.task_data(bundle, started.state, task.uuid) == {}
 
 
-@pytest.mark.parametrize(("filename", "element", "reason"), [
-    ("script_import_os.bpmn", "run_shell", "import"),
-    ("script_dunder.bpmn", "climb_classes", "__class__"),
-    ("script_open.bpmn", "read_secrets", "open"),
-    ("condition_eval.bpmn", "flow_eval", "eval"),
-    ("missing_form.bpmn", "ghost_form_task", "no_such_form.json"),
-    ("missing_decision.bpmn", "ghost_decision_task", "no_such_decision"),
-])
+@pytest.mark.parametrize(("filename", "element", "reason"), BAD_BPMN)
 def test_validate_bundle_names_the_offending_element(filename, element, reason):
     path = BPMN / filename
     xml = path.read_text(encoding="utf-8")
