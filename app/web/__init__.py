@@ -42,6 +42,12 @@ def register_web(app: Flask) -> None:
             return jsonify(body), exc.status
         return render_template("error.html", error=exc), exc.status
 
+    @app.errorhandler(404)
+    def not_found(_exc):
+        if wants_json():
+            return jsonify(error="no such resource"), 404
+        return render_template("error.html", error=DomainError(_("This page does not exist."))), 404
+
     @app.errorhandler(CSRFError)
     def csrf_refused(exc: CSRFError):
         error = DomainError(_("The form has expired or did not come from this site (%(reason)s). "

@@ -269,3 +269,11 @@ def test_a_form_post_without_the_csrf_token_is_refused(app, client, monkeypatch,
 
     accepted = client.post("/login", data={"username": "officer", "password": PASSWORD, "csrf_token": token})
     assert accepted.status_code == 302
+
+
+def test_an_unknown_page_is_a_404_of_ours(as_user):
+    officer = as_user("officer")
+    page = officer.get("/no/such/page")
+    assert page.status_code == 404 and "This page does not exist." in page.get_data(as_text=True)
+    api = officer.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.get_json() == {"error": "no such resource"}
