@@ -277,3 +277,13 @@ def test_an_unknown_page_is_a_404_of_ours(as_user):
     assert page.status_code == 404 and "This page does not exist." in page.get_data(as_text=True)
     api = officer.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.get_json() == {"error": "no such resource"}
+
+
+def test_task_names_from_the_diagram_show_in_the_screens_language(as_user, people):
+    english = as_user("officer")
+    english.post("/cases/new")
+    page = english.get("/tasks").get_data(as_text=True)
+    assert "Capture application" in page and "录入授信申请" not in page
+    english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    page = english.get("/tasks").get_data(as_text=True)
+    assert "录入授信申请" in page and "Capture application" not in page
