@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from flask import g
+from flask_babel import refresh
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -20,12 +21,13 @@ from tests import factories
 class OwnUserClient(FlaskClient):
     """A test client whose requests load their user from their own session cookie.
 
-    Tests run inside one app context, so Flask-Login's cached ``g._login_user`` would otherwise
-    carry the last logged-in user over to another client's request.
+    Tests run inside one app context, so Flask-Login's cached ``g._login_user`` (and
+    Flask-Babel's cached locale) would otherwise carry over to another client's request.
     """
 
     def open(self, *args, **kwargs):
         g.pop("_login_user", None)
+        refresh()  # the language is chosen per request too
         return super().open(*args, **kwargs)
 
 
