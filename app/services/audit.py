@@ -94,7 +94,9 @@ def _chain_head() -> str:
     info = db.session.info
     if _HEAD not in info:
         _lock_chain()
-        last = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+        table = AuditEvent.__table__  # read on the connection: no ORM autoflush, no entity loading
+        last = db.session.connection().execute(
+            select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar()
         info[_HEAD] = last or GENESIS
     return info[_HEAD]
 

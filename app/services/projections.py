@@ -116,6 +116,14 @@ def _save_instance(instance: ProcessInstance, values: dict[str, Any]) -> None:
         set_committed_value(instance, key, value)
 
 
+def write(row, **values: Any) -> None:
+    """Update one loaded row with a single Core statement and mark the new values as stored."""
+    table = type(row).__table__
+    db.session.connection().execute(update(table).where(table.c.id == row.id).values(**values))
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+
+
 def _insert(model, row: dict[str, Any]) -> None:
     """A projection row is only ever inserted here, never read back in the same step: a plain
     Core INSERT on the step's connection costs a fraction of an ORM object's flush."""

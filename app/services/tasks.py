@@ -23,7 +23,7 @@ from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, deployment
 from app.services.forms import accept, accept_post, schema_of
-from app.services.projections import APPROVER_LANE
+from app.services.projections import APPROVER_LANE, write
 from app.services.steps import lost_race, run_step
 
 
@@ -131,9 +131,8 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
                      task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, data=submitted)
 
     def finish(_instance: ProcessInstance) -> None:
-        task.state, task.completed_at, task.completed_by_id = "completed", utcnow(), user.id
-        task.assignee_id = user.id
-        task.submitted = audit.to_json_safe(submitted)
+        write(task, state="completed", completed_at=utcnow(), completed_by_id=user.id, assignee_id=user.id,
+              submitted=audit.to_json_safe(submitted))
 
     task_uuid = task.task_uuid
     try:
