@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 from flask import g
-from flask_babel import refresh
 from flask.testing import FlaskClient
+from flask_babel import refresh
 from sqlalchemy import text
 
 from app import create_app
