@@ -57,55 +57,56 @@ def _digest(event: AuditEvent) -> str:
     return _digest_of({name: getattr(event, name) for name in _HASHED})
 
 
-def _lock_chain() -> None:
-    """Serialize appends so two transactions never chain to the same previous row."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(7301001)"))
+def _lock_chain(session: Session) -> None:
+    """Serialize appends so two transactions never chain to the same previous row.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement (that changes
+    nothing) takes the database's write lock, which the transaction then holds to its commit.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(7301001)"))
+    elif connection.dialect.name == "sqlite":
+        connection.execute(text("UPDATE audit_event SET id = id WHERE 0"))
 
 
-_HEAD = "audit_chain_head"
 _PENDING = "audit_pending_rows"
 
 
 def _write_pending(session: Session) -> None:
-    """At commit, insert the transaction's audit rows in one statement, in the order recorded."""
+    """At commit, chain the transaction's rows to the current head (under the chain lock, held to
+    the commit) and insert them in one statement, in the order they were recorded."""
     rows = session.info.pop(_PENDING, None)
-    if rows:  # plain Core executemany on the table: no ORM bulk machinery, no RETURNING
-        session.connection().execute(insert(AuditEvent.__table__), rows)
+    if not rows:
+        return
+    _lock_chain(session)
+    table = AuditEvent.__table__
+    connection = session.connection()
+    prev = connection.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar() or GENESIS
+    for row in rows:
+        row["prev_hash"] = prev
+        row["hash"] = prev = _digest_of(row)
+    connection.execute(insert(table), rows)  # plain Core executemany: no ORM machinery, no RETURNING
 
 
 def _forget(session: Session, transaction) -> None:
     if transaction.parent is None:
-        session.info.pop(_HEAD, None)
         session.info.pop(_PENDING, None)  # rolled back: never written
 
 
 def install_chain_hooks() -> None:
-    """Write pending rows at commit; forget the chain head and pending rows when a transaction ends."""
+    """Write pending rows at commit; forget them when a transaction ends without committing."""
     if not orm_event.contains(Session, "before_commit", _write_pending):
         orm_event.listen(Session, "before_commit", _write_pending)
     if not orm_event.contains(Session, "after_transaction_end", _forget):
         orm_event.listen(Session, "after_transaction_end", _forget)
 
 
-def _chain_head() -> str:
-    """The hash the next row chains to: read once per transaction (under the chain lock on
-    PostgreSQL, held to commit), then carried forward in memory as rows are added."""
-    info = db.session.info
-    if _HEAD not in info:
-        _lock_chain()
-        table = AuditEvent.__table__  # read on the connection: no ORM autoflush, no entity loading
-        last = db.session.connection().execute(
-            select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar()
-        info[_HEAD] = last or GENESIS
-    return info[_HEAD]
-
-
 def record(event_type: str, actor: User | None = None, *, instance_id: int | None = None,
            customer_id: int | None = None, **payload: Any) -> None:
-    """Append one event to the chain in the caller's transaction: the rows of a transaction are
-    inserted together when it commits, in the order recorded, and vanish if it rolls back."""
-    row = {
+    """Append one event in the caller's transaction: its rows are chained and inserted together
+    when it commits, in the order recorded, and vanish if it rolls back."""
+    db.session.info.setdefault(_PENDING, []).append({
         "occurred_at": utcnow(),
         "event_type": event_type,
         "actor_id": actor.id if actor is not None else None,
@@ -113,11 +114,7 @@ def record(event_type: str, actor: User | None = None, *, instance_id: int | Non
         "instance_id": instance_id,
         "customer_id": customer_id,
         "payload": to_json_safe(payload),
-        "prev_hash": _chain_head(),
-    }
-    row["hash"] = _digest_of(row)
-    db.session.info.setdefault(_PENDING, []).append(row)
-    db.session.info[_HEAD] = row["hash"]
+    })
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.jobs.timers import tick
 from app.models import AuditEvent, HumanTask, ProcessInstance, Timer
+from app.models.base import utcnow
 from app.services import cases, deployment
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "timer_wait.bpmn"
@@ -53,3 +55,25 @@ def test_an_interrupting_timer_cancels_the_open_task(app, people, celery_worker)
     trail = db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.instance_id == instance.id)
                                .order_by(AuditEvent.id)).all()
     assert "task.cancelled" in trail and "engine.timer_fired" in trail
+
+
+FAILING = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "timer_fail.bpmn"
+
+
+def test_a_failing_timer_is_set_aside_and_the_others_still_fire(app, people, celery_worker):
+    deployment.deploy_files([FAILING, BPMN])
+    bad = cases.start_case(people.officer, "timer_fail")
+    good = cases.start_case(people.officer, "timer_wait")
+    db.session.execute(update(Timer).where(Timer.instance_id == bad.id)
+                       .values(due_at=utcnow() - timedelta(hours=1)))  # the failing one comes first
+    db.session.commit()
+    time.sleep(1.2)
+
+    assert tick.delay().get(timeout=60) == 1
+
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, good.id).status == "completed"
+    assert db.session.scalar(select(Timer.status).where(Timer.instance_id == bad.id)) == "failed"
+    errors = db.session.scalars(select(AuditEvent.payload).where(AuditEvent.event_type == "engine.error")).all()
+    assert len(errors) == 1 and errors[0]["element"] == "mark"
+    assert tick.delay().get(timeout=60) == 0  # not retried on every tick

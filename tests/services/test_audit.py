@@ -182,3 +182,28 @@ def test_the_trail_reads_in_the_order_things_happened(deployed, people):
     assert signed < trail.index(("engine.gateway_taken", "signoff_decision"))
     assert signed < trail.index(("instance.completed", None))
     assert audit.verify_chain().ok
+
+
+def test_interleaved_transactions_never_fork_the_chain(tmp_path):
+    """Rows are chained at commit under the chain lock: a transaction that recorded first but
+    commits second chains to the other's row, not to the head it could have seen earlier."""
+    from app import create_app
+    from config import TestingConfig
+
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/chain.sqlite")
+    with app.app_context():
+        db.create_all()
+        audit.record("seed")
+        db.session.commit()
+        with app.app_context():  # request A records ...
+            audit.record("auth.login_failed", username="a")
+            with app.app_context():  # ... request B records and commits meanwhile ...
+                audit.record("auth.login_failed", username="b")
+                db.session.commit()
+            db.session.commit()  # ... then A commits
+        report = audit.verify_chain()
+        assert report.ok and report.checked == 3
+        names = db.session.scalars(select(AuditEvent.payload).order_by(AuditEvent.id)).all()
+        assert [p.get("username") for p in names] == [None, "b", "a"]
+        db.session.remove()
+        db.engine.dispose()
