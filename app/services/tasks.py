@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from app import engine
@@ -55,10 +55,13 @@ def check_may_act(user: User, task: HumanTask) -> None:
         raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.",
                               lane=_(task.lane or "")))
     if task.lane == APPROVER_LANE:
+        if task.required_level is None:
+            raise InsufficientAuthority(
+                _("No approval authority level was decided for this task, so nobody may sign it off."))
         if investigated(user, task.instance):
             raise SegregationOfDutiesViolation(
                 _("Segregation of duties (审贷分离): you investigated this case, so you may not approve it."))
-        if task.required_level and (user.authority_level or 0) < task.required_level:
+        if (user.authority_level or 0) < task.required_level:
             raise InsufficientAuthority(
                 _("This approval needs authority level %(need)s; yours is %(have)s.",
                   need=task.required_level, have=user.authority_level or 0))
@@ -68,10 +71,20 @@ def claim(user: User, task_id: int) -> HumanTask:
     task = get_task(task_id)
     check_may_act(user, task)
     if task.assignee_id != user.id:
-        task.assignee_id, task.claimed_at = user.id, utcnow()
+        # Claimed only if still open and free: of two people claiming at once, one is refused.
+        taken = db.session.execute(
+            update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready",
+                                    HumanTask.assignee_id.is_(None))
+            .values(assignee_id=user.id, claimed_at=utcnow()).execution_options(synchronize_session=False))
+        if taken.rowcount != 1:
+            db.session.rollback()
+            db.session.refresh(task)
+            check_may_act(user, task)  # names who has it, or who completed it
+            raise Conflict(_("This task was claimed by someone else meanwhile."))
         audit.record("task.claimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
                      task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
         db.session.commit()
+        db.session.refresh(task)
     return task
 
 
@@ -81,10 +94,17 @@ def unclaim(user: User, task_id: int) -> HumanTask:
         raise NotAuthorized(_("Only the person who claimed a task can put it back."))
     if task.state != "ready":
         check_may_act(user, task)
-    task.assignee_id, task.claimed_at = None, None
+    released = db.session.execute(
+        update(HumanTask).where(HumanTask.id == task.id, HumanTask.assignee_id == user.id,
+                                HumanTask.state == "ready")
+        .values(assignee_id=None, claimed_at=None).execution_options(synchronize_session=False))
+    if released.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(_("This task changed meanwhile; reload to see it."))
     audit.record("task.unclaimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
                  task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
     db.session.commit()
+    db.session.refresh(task)
     return task
 
 

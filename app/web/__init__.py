@@ -54,6 +54,13 @@ def register_web(app: Flask) -> None:
                               "Reload the page and submit again.", reason=exc.description))
         return render_template("error.html", error=error), 400
 
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
     @app.context_processor
     def layout_globals():
         return {"current_locale": str(get_locale())}

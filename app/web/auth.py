@@ -14,7 +14,7 @@ from app.services import users
 auth = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths are followed after log-in (no open redirect)."""
     if target and urlparse(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
         return target
@@ -32,7 +32,7 @@ def login():
             error = _("Wrong user name or password.")
         else:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("login.html", error=error), 401 if error else 200
 
 
@@ -49,7 +49,7 @@ def set_locale(code: str):
     """Switch the interface language (zh_CN or en) and return to the page."""
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @auth.route("/")

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
 from app.services import tasks as task_service
+from app.web.auth import safe_next
 from app.web.display import in_language
 
 tasks = Blueprint("tasks", __name__)
@@ -58,7 +59,8 @@ def show(task_id: int):
 def claim(task_id: int):
     task_service.claim(current_user, task_id)
     flash(_("Task claimed: it is now yours alone."))
-    return redirect(request.form.get("next") or url_for("tasks.show", task_id=task_id))
+    return redirect(safe_next(request.form.get("next")) if request.form.get("next")
+                    else url_for("tasks.show", task_id=task_id))
 
 
 @tasks.route("/tasks/<int:task_id>/unclaim", methods=["POST"])

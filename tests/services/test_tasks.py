@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.errors import (
     Conflict,
@@ -332,3 +332,16 @@ def test_refusals_outside_a_request_are_domain_errors(app, deployed, people):
     signoff_id = open_task(instance.id, "approval_signoff").id
     with pytest.raises(InsufficientAuthority, match="3"):  # no request, as in a Celery task or a CLI command
         tasks.claim(people.approver1, signoff_id)
+
+
+def test_of_two_people_claiming_at_once_one_is_refused(deployed, people):
+    instance = cases.start_case(people.officer, "credit_application")
+    task = open_task(instance.id, "application_intake")  # loaded by "us" before the other claim lands
+    with db.engine.begin() as other:  # officer2's claim commits first
+        other.execute(update(HumanTask).where(HumanTask.id == task.id).values(assignee_id=people.officer2.id))
+    with pytest.raises(NotAuthorized, match="claimed by"):
+        tasks.claim(people.officer, task.id)
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).assignee_id == people.officer2.id
+    claims = db.session.scalars(select(AuditEvent.actor_name).where(AuditEvent.event_type == "task.claimed")).all()
+    assert claims == []  # the refused claim left no trace but the other's (made outside the services here)

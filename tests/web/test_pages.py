@@ -287,3 +287,22 @@ def test_task_names_from_the_diagram_show_in_the_screens_language(as_user, peopl
     english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     page = english.get("/tasks").get_data(as_text=True)
     assert "录入授信申请" in page and "Capture application" not in page
+
+
+def test_pages_refuse_framing_and_the_diagram_cannot_run_script(as_user, people):
+    officer = as_user("officer")
+    officer.post("/cases/new")
+    page = officer.get("/tasks")
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["X-Content-Type-Options"] == "nosniff"
+    diagram = officer.get("/cases/1/diagram.bpmn")
+    assert diagram.status_code == 200 and diagram.mimetype == "application/xml"
+    assert "sandbox" in diagram.headers["Content-Security-Policy"]
+
+
+def test_claim_never_redirects_off_site(as_user, people):
+    officer = as_user("officer")
+    officer.post("/cases/new")
+    task = db.session.scalar(select(HumanTask).where(HumanTask.task_spec == "application_intake"))
+    response = officer.post(f"/tasks/{task.id}/claim", data={"next": "https://evil.example/"})
+    assert response.status_code == 302 and "evil.example" not in response.headers["Location"]
+    assert db.session.get(HumanTask, task.id).assignee_id == people.officer.id
