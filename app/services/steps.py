@@ -29,13 +29,16 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelu
              before_commit=None, submitted: Collection[str] | None = None,
              completing: str | None = None) -> engine.StepResult:
     """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing."""
-    instance_id = instance.id
+    instance_id, process_id = instance.id, instance.process_id
     bundle = deployment.bundle_for(instance.definition)
     try:
         result = step(bundle, instance.state)
     except engine.EngineError as exc:
         db.session.rollback()
-        audit.record("engine.error", actor, instance_id=instance_id, element=exc.element_id, reason=exc.reason)
+        # A case that failed while starting was rolled back with the step: its id belongs to nobody.
+        kept = db.session.get(ProcessInstance, instance_id) is not None
+        audit.record("engine.error", actor, instance_id=instance_id if kept else None, process_id=process_id,
+                     element=exc.element_id, reason=exc.reason)
         db.session.commit()
         raise ProcessFailed(_("The process failed at %(element)s: %(reason)s",
                               element=exc.element_id or "?", reason=exc.reason)) from exc

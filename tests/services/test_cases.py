@@ -111,3 +111,22 @@ def test_list_cases_filters_by_status_and_searches_name_and_reference(deployed, 
     assert [r.id for r in first_page.rows] == [second.id] and first_page.has_next
     last_page = cases.list_cases(people.risk, page=2, per_page=1)
     assert [r.id for r in last_page.rows] == [first.id] and not last_page.has_next
+
+
+def test_a_case_that_fails_while_starting_leaves_an_error_that_belongs_to_no_later_case(app, people):
+    from app.errors import ProcessFailed
+    from app.services import deployment
+    from tests.factories import BPMN_FIXTURES, deploy
+
+    deployment.deploy_files([BPMN_FIXTURES / "start_fail.bpmn"])
+    with pytest.raises(ProcessFailed, match="mark"):
+        cases.start_case(people.officer, "start_fail")
+    assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
+    error = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "engine.error"))
+    assert error.instance_id is None and error.payload["process_id"] == "start_fail"
+
+    deploy()
+    later = cases.start_case(people.officer, "credit_application")
+    first = db.session.scalar(select(AuditEvent.event_type).where(AuditEvent.instance_id == later.id)
+                              .order_by(AuditEvent.id).limit(1))
+    assert first == "instance.started"
