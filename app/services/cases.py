@@ -31,11 +31,10 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
         raise NotAuthorized(_("Only credit officers may open a credit application."))
     definition = deployment.latest_definition(process_id)
     bundle = deployment.bundle_for(definition)
-    allowed = set().union(*(writable_fields(s) for s in bundle.forms.values())) if bundle.forms else set()
-    unknown = sorted(set(data or {}) - allowed)
+    unknown = sorted(set(data or {}) - _opening_fields(bundle)) if data else []
     if unknown:
         raise InvalidInput(_("Unknown fields in the case data."),
-                           {k: _("not a field of any form of this process") for k in unknown})
+                           {k: _("not a field of the process's first form") for k in unknown})
     instance = ProcessInstance(
         reference="pending", definition_id=definition.id, process_id=process_id, status="running",
         state="", serializer_version=engine.SERIALIZER_VERSION, started_by_id=user.id, summary={},
@@ -47,6 +46,17 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
                  version=definition.version, data=data or {})
     run_step(instance, user, lambda b, _state: engine.start(b, data))
     return instance
+
+
+def _opening_fields(bundle: engine.Bundle) -> set[str]:
+    """What data may prefill a new case: the writable fields of the form(s) it opens with, so a
+    case can never start with an approver's decision or any later step's values already set."""
+    opening = engine.start(bundle)
+    fields: set[str] = set()
+    for task in opening.ready_tasks:
+        if task.form in bundle.forms:
+            fields |= writable_fields(bundle.forms[task.form])
+    return fields
 
 
 def may_read(user: User) -> bool:

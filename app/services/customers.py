@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -18,48 +17,50 @@ from app.services import audit
 READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
 
 
-def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User | None,
-                   submitted: Collection[str] | None = None, changed: Collection[str] | None = None) -> None:
-    """Keep the customer record in step with what the case has established (flush only).
+def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User | None) -> None:
+    """Link the case to its customer and, when the case is decided, record the outcome (flush only).
 
-    ``submitted`` names the fields a person entered in this step and ``changed`` the case
-    values the step changed (None: any may have); the customer is only read when one of them
-    concerns it.
+    A case in progress never changes an existing customer's master data, rating or statements:
+    only an approved case does (with before/after in the audit log), so an officer's unapproved
+    entries cannot overwrite what an earlier approval established. A customer seen for the first
+    time is created at intake, as a prospect with no rating.
     """
-    statements_submitted = bool(data.get("statements")) and (submitted is None or "statements" in submitted)
-    finished = instance.status == "completed" and instance.outcome in ("approved", "rejected")
-    rated = changed is None or bool({"segment", "grade"} & set(changed))
-    new_customer = instance.customer_id is None and bool(data.get("uscc"))
-    if not (new_customer or rated or statements_submitted or finished):
+    new_link = instance.customer_id is None and bool(data.get("uscc"))
+    decided = instance.status == "completed" and instance.outcome in ("approved", "rejected")
+    if new_link:
+        instance.customer_id = _find_or_create(data, actor, instance).id
+    if not decided or instance.customer_id is None:
         return
-    if new_customer:
-        instance.customer_id = _upsert_customer(data, actor, instance).id
-    customer = db.session.get(Customer, instance.customer_id) if instance.customer_id else None
-    if customer is None:
-        return
-    for key in ("segment", "grade"):
-        if data.get(key) and getattr(customer, key) != data[key]:
-            before = getattr(customer, key)
-            setattr(customer, key, data[key])
-            audit.record("customer.updated", actor, instance_id=instance.id, customer_id=customer.id,
-                         field=key, before=before, after=data[key])
-    if statements_submitted:
-        _store_statements(customer, instance, data["statements"])
-    if finished:
-        _record_facility(customer, instance, data, actor)
+    customer = db.session.get(Customer, instance.customer_id)
+    if instance.outcome == "approved":
+        _apply_master_data(customer, instance, data, actor)
+        if data.get("statements"):
+            _store_statements(customer, instance, data["statements"])
+    _record_facility(customer, instance, data, actor)
 
 
-def _upsert_customer(data: dict[str, Any], actor: User | None, instance: ProcessInstance) -> Customer:
+def _master_values(data: dict[str, Any]) -> dict[str, Any]:
+    return {"name": data.get("customer_name"), "industry": data.get("industry"), "size": data.get("size"),
+            "credit_record": data.get("credit_record"), "listed": bool(data.get("listed")),
+            "segment": data.get("segment"), "grade": data.get("grade")}
+
+
+def _find_or_create(data: dict[str, Any], actor: User | None, instance: ProcessInstance) -> Customer:
     customer = db.session.scalar(select(Customer).where(Customer.uscc == data["uscc"]))
-    values = {"name": data.get("customer_name"), "industry": data.get("industry"), "size": data.get("size"),
-              "credit_record": data.get("credit_record"), "listed": bool(data.get("listed"))}
-    if customer is None:
-        customer = Customer(uscc=data["uscc"], officer_id=instance.started_by_id, **values)
-        db.session.add(customer)
-        db.session.flush()
-        audit.record("customer.created", actor, instance_id=instance.id, customer_id=customer.id,
-                     after={"uscc": customer.uscc, **values})
+    if customer is not None:
         return customer
+    values = {k: v for k, v in _master_values(data).items() if k not in ("segment", "grade")}
+    customer = Customer(uscc=data["uscc"], officer_id=instance.started_by_id, **values)
+    db.session.add(customer)
+    db.session.flush()
+    audit.record("customer.created", actor, instance_id=instance.id, customer_id=customer.id,
+                 after={"uscc": customer.uscc, **values})
+    return customer
+
+
+def _apply_master_data(customer: Customer, instance: ProcessInstance, data: dict[str, Any],
+                       actor: User | None) -> None:
+    values = _master_values(data)
     before = {k: getattr(customer, k) for k in values}
     changed = {k: v for k, v in values.items() if v is not None and before[k] != v}
     if changed:
@@ -67,7 +68,6 @@ def _upsert_customer(data: dict[str, Any], actor: User | None, instance: Process
             setattr(customer, key, value)
         audit.record("customer.updated", actor, instance_id=instance.id, customer_id=customer.id,
                      before={k: before[k] for k in changed}, after=changed)
-    return customer
 
 
 def _store_statements(customer: Customer, instance: ProcessInstance, statements: list[dict]) -> None:

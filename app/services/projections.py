@@ -45,14 +45,13 @@ def _level(data: dict[str, Any]) -> int | None:
 
 
 def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
-               prelude: Callable[[], None] | None = None, completing: str | None = None) -> set[str]:
+               prelude: Callable[[], None] | None = None, completing: str | None = None) -> None:
     """Project ``result`` onto ``instance`` (already added to the session).
 
     The instance row is written first, so a lost race (its version changed) fails before any
     projection is written; ``prelude`` then records what the person did (e.g. the task
     completion) ahead of what the engine did in response, keeping the audit trail in order.
     ``completing`` is the user task the caller completes (it records that row itself).
-    Returns the summary keys whose values this step changed.
     """
     now = utcnow()
     summary = dict(instance.summary or {})
@@ -75,7 +74,6 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
         _project_tasks(instance, result, now, actor, previous_tasks - {completing})
         if previous_timers or result.timers:
             _project_timers(instance, result)
-    return changed
 
 
 def _project(instance: ProcessInstance, result: engine.StepResult, actor: User | None,

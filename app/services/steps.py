@@ -7,7 +7,7 @@ whole and reported as a conflict naming who won.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -26,8 +26,7 @@ Step = Callable[[engine.Bundle, str], engine.StepResult]
 
 
 def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelude=None,
-             before_commit=None, submitted: Collection[str] | None = None,
-             completing: str | None = None) -> engine.StepResult:
+             before_commit=None, completing: str | None = None) -> engine.StepResult:
     """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing."""
     instance_id, process_id = instance.id, instance.process_id
     bundle = deployment.bundle_for(instance.definition)
@@ -43,9 +42,9 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelu
         raise ProcessFailed(_("The process failed at %(element)s: %(reason)s",
                               element=exc.element_id or "?", reason=exc.reason)) from exc
     try:
-        changed = apply_step(instance, result, actor, prelude, completing)
+        apply_step(instance, result, actor, prelude, completing)
         with db.session.no_autoflush:
-            customers.sync_from_case(instance, result.data, actor, submitted, changed)
+            customers.sync_from_case(instance, result.data, actor)
         if before_commit is not None:
             before_commit(instance)
         db.session.commit()

@@ -53,7 +53,7 @@ def check_may_act(user: User, task: HumanTask) -> None:
         raise NotAuthorized(_("This task is claimed by %(user)s.", user=task.assignee.display_name))
     if task.assignee_id != user.id and task.lane not in user.group_codes:
         raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.",
-                              lane=_(task.lane or "")))
+                              lane=_(task.lane) if task.lane else "-"))
     if task.lane == APPROVER_LANE:
         if task.required_level is None:
             raise InsufficientAuthority(
@@ -157,8 +157,7 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     task_uuid = task.task_uuid
     try:
         run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted),
-                 prelude=recorded, before_commit=finish, submitted=submitted.keys(),
-                 completing=task_uuid)
+                 prelude=recorded, before_commit=finish, completing=task_uuid)
     except engine.TaskNotReady as exc:
         db.session.rollback()
         raise Conflict(str(exc)) from exc

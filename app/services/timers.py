@@ -40,7 +40,7 @@ def fire_due(limit: int = 500) -> int:
         instance = db.session.get(ProcessInstance, timer.instance_id)
         timer.status = "firing"
         try:
-            run_step(instance, None, lambda b, state: engine.fire_due_timers(b, state), submitted=())
+            run_step(instance, None, lambda b, state: engine.fire_due_timers(b, state))
             fired += 1
         except Conflict:
             db.session.rollback()  # another worker moved the instance first

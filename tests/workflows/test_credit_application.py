@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Customer, DecisionLog, Facility, HumanTask
 from app.services import tasks
-from tests.factories import case_at, open_task
+from tests.factories import case_at, open_task, review
 
 
 def test_approve_path_records_an_active_facility(deployed, people):
@@ -80,3 +80,42 @@ def test_serious_delinquency_is_restricted_and_declined(deployed, people):
     assert case.summary["segment"] == "restricted"
     assert case.summary["limit_cap"] == 0
     assert case.summary["proposed_limit"] == 0
+
+
+def test_a_case_in_progress_never_overwrites_an_existing_customer(deployed, people):
+    first = case_at("approval", people.officer, customer_name="真名有限公司")
+    tasks.complete(people.approver3, open_task(first.id, "approval_signoff").id,
+                   {"decision": "approve", "comment": "同意"})
+    customer = db.session.get(Customer, first.customer_id)
+    approved = (customer.name, customer.credit_record, customer.grade)
+
+    # Another officer opens a case for the same company and enters different master data.
+    second = case_at("review", people.officer2, customer_name="别的名字有限公司", credit_record="minor_delinquency")
+    assert second.customer_id == first.customer_id
+    db.session.refresh(customer)
+    assert (customer.name, customer.credit_record, customer.grade) == approved
+
+    # Only its approval changes the record, audited with before and after.
+    tasks.complete(people.officer2, open_task(second.id, "review_proposal").id, review(second))
+    tasks.complete(people.approver3, open_task(second.id, "approval_signoff").id,
+                   {"decision": "approve", "comment": "同意"})
+    db.session.refresh(customer)
+    assert customer.name == "别的名字有限公司" and customer.credit_record == "minor_delinquency"
+    change = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "customer.updated",
+                                                        AuditEvent.instance_id == second.id))
+    assert change.payload["before"]["name"] == "真名有限公司"
+
+
+def test_a_return_comment_does_not_carry_over_to_the_next_sign_off(deployed, people):
+    case = case_at("approval", people.officer)
+    tasks.complete(people.approver3, open_task(case.id, "approval_signoff").id,
+                   {"decision": "return", "comment": "请降低额度"})
+    again = open_task(case.id, "review_proposal")
+    tasks.complete(people.officer, again.id, review(case, proposed_limit=1_000_000))
+    signoff = open_task(case.id, "approval_signoff")
+    shown = tasks.open_task(people.approver3, signoff.id).data
+    assert shown.get("comment") is None and shown.get("decision") is None
+    assert shown["approver_comment"] == "请降低额度"
+    tasks.complete(people.approver3, signoff.id, {"decision": "approve"})
+    db.session.refresh(case)
+    assert case.outcome == "approved" and case.summary.get("comment") is None
