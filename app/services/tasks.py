@@ -51,7 +51,7 @@ def check_may_act(user: User, task: HumanTask) -> None:
         raise Conflict(_("This task was completed by %(user)s at %(time)s.", user=who, time=when))
     if task.assignee_id is not None and task.assignee_id != user.id:
         raise NotAuthorized(_("This task is claimed by %(user)s.", user=task.assignee.display_name))
-    if task.assignee_id != user.id and task.lane not in user.group_codes:
+    if task.lane and task.lane not in user.group_codes:  # even a claimant who has left the group
         raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.",
                               lane=_(task.lane) if task.lane else "-"))
     if task.lane == APPROVER_LANE:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.errors import (
     Conflict,
@@ -345,3 +345,16 @@ def test_of_two_people_claiming_at_once_one_is_refused(deployed, people):
     assert db.session.get(HumanTask, task.id).assignee_id == people.officer2.id
     claims = db.session.scalars(select(AuditEvent.actor_name).where(AuditEvent.event_type == "task.claimed")).all()
     assert claims == []  # the refused claim left no trace but the other's (made outside the services here)
+
+
+def test_a_claimant_who_left_the_group_may_no_longer_work_the_task(deployed, people):
+    from app.models import UserGroup
+
+    instance = cases.start_case(people.officer, "credit_application")
+    task = open_task(instance.id, "application_intake")
+    tasks.claim(people.officer2, task.id)
+    db.session.execute(delete(UserGroup).where(UserGroup.user_id == people.officer2.id))
+    db.session.commit()
+    db.session.expire(people.officer2)
+    with pytest.raises(NotAuthorized, match="group"):
+        tasks.complete(people.officer2, task.id, intake())
