@@ -76,7 +76,8 @@ class BaseConfig:
     ENV_NAME = "development"
     SECRET_KEY = env("SECRET_KEY") or secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", bare=True) or _sqlite_url("credit.sqlite")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # A network database connection can die while pooled: ping it at checkout. SQLite has no network.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {} if SQLALCHEMY_DATABASE_URI.startswith("sqlite") else {"pool_pre_ping": True}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", bare=True) or f"sqla+{_sqlite_url('broker.sqlite')}"
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or f"db+{_sqlite_url('celery-results.sqlite')}"
     CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", False)
