@@ -213,7 +213,20 @@ def _getitem(container: Any, key: Any) -> Any:
     return container[key]
 
 
+_RUNTIME_IMPORTS = frozenset({"time"})
+
+
+def _runtime_import(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002
+    """The C datetime module imports ``time`` through the calling frame's builtins (e.g. in
+    ``date.today()``); allow exactly that. Scripts can never call this themselves: names with
+    a leading underscore and ``import`` statements are refused before anything runs."""
+    if name not in _RUNTIME_IMPORTS or level:
+        raise ImportError(f"import of {name!r} is not allowed")
+    return __import__(name, globals, locals, fromlist, level)
+
+
 _GUARDS: dict[str, Any] = {
+    "__import__": _runtime_import,
     "_getattr_": safer_getattr_raise,
     "_getitem_": _getitem,
     "_getiter_": iter,

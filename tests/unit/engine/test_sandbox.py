@@ -189,3 +189,15 @@ def test_runtime_guards_still_hold() -> None:
 def test_functions_with_forbidden_names_are_refused() -> None:
     with pytest.raises(ValueError):
         evaluate("1", {}, {"_hidden": print})
+
+
+def test_dates_work_in_scripts_though_imports_stay_refused() -> None:
+    from datetime import date
+
+    data: dict = {}
+    run_script("today = date.today()\nyear = today.strftime('%Y')\nfirst = today.replace(month=1, day=1)", data)
+    assert data["today"] == date.today() and data["year"] == str(date.today().year)
+    assert data["first"] == date(date.today().year, 1, 1)
+    assert set(data) == {"today", "year", "first"}
+    assert check_script("import time")
+    assert check_script("__import__('time')")
