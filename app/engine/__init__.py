@@ -18,7 +18,7 @@ from app.engine.runtime import (
     task_data,
 )
 from app.engine.serialization import SERIALIZER_VERSION, StateVersionError
-from app.engine.validation import Problem, references, validate_bundle
+from app.engine.validation import Problem, decision_files, dmn_problems, references, validate_bundle
 
 __all__ = [
     "SERIALIZER_VERSION",
@@ -36,6 +36,8 @@ __all__ = [
     "build_bundle",
     "complete_task",
     "content_hash",
+    "decision_files",
+    "dmn_problems",
     "fire_due_timers",
     "references",
     "start",

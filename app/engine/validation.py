@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from app.engine import sandbox
 from app.engine.definitions import FORM_PROPERTY, DefinitionError, load_decisions, parse_process
-from app.engine.dmn import DmnError, validate_dmn
+from app.engine.dmn import DmnError, load_dmn, validate_dmn
 from app.engine.xml import UnsafeXmlError, parse_xml, source_lines
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -63,6 +63,26 @@ def _code_problems(filename: str, root) -> list[Problem]:
     return problems
 
 
+def dmn_problems(xml: str, filename: str) -> list[Problem]:
+    """Every problem of one DMN file, as validation problems."""
+    return [Problem(p.filename, p.element_id, p.line, p.message) for p in validate_dmn(xml, filename)]
+
+
+def decision_files(dmn_files: Mapping[str, str], called: set[str]) -> dict[str, str]:
+    """The DMN files a process needs: those defining a decision it calls (a decision's required
+    decisions live in its own file). A file that does not load is kept if it mentions a called
+    id, so its problems are reported rather than silently left out."""
+    chosen: dict[str, str] = {}
+    for name, xml in sorted(dmn_files.items()):
+        try:
+            defines = set(load_dmn(xml, name).decisions)
+        except (DmnError, UnsafeXmlError, ValueError):
+            defines = {d for d in called if f'"{d}"' in xml}
+        if defines & called:
+            chosen[name] = xml
+    return chosen
+
+
 def references(bpmn_xml: str, filename: str) -> tuple[set[str], set[str]]:
     """The decision ids and form file names a BPMN file refers to."""
     root = parse_xml(bpmn_xml, filename)
@@ -83,7 +103,7 @@ def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
     problems = _code_problems(bpmn_file, root)
 
     for name, xml in sorted(dmn_files.items()):
-        problems += [Problem(p.filename, p.element_id, p.line, p.message) for p in validate_dmn(xml, name)]
+        problems += dmn_problems(xml, name)
     decision_ids: set[str] | None = None  # None: the DMN files did not load, so calls cannot be checked
     if not any(p.filename in dmn_files for p in problems):
         try:

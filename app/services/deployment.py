@@ -81,8 +81,7 @@ def prepare(bpmn_path: Path, dmn_files: dict[str, str], forms_dir: Path) -> Cand
         decision_ids, form_names = engine.references(bpmn_xml, bpmn_path.name)
     except ValueError as exc:
         return Candidate(bpmn_path.name, bpmn_xml, {}, {}, [engine.Problem(bpmn_path.name, None, None, str(exc))])
-    used_dmn = {name: xml for name, xml in dmn_files.items()
-                if any(f'id="{d}"' in xml for d in decision_ids)}
+    used_dmn = engine.decision_files(dmn_files, decision_ids)
     forms, problems = _load_forms(form_names, forms_dir)
     problems += engine.validate_bundle(bpmn_path.name, bpmn_xml, used_dmn, forms, known_groups())
     return Candidate(bpmn_path.name, bpmn_xml, used_dmn, forms, problems)
@@ -102,8 +101,7 @@ def validate_files(paths: Iterable[Path]) -> list[engine.Problem]:
     forms_dir = Path(current_app.config["FORMS_DIR"])
     problems: list[engine.Problem] = []
     for name, xml in dmn_files.items():
-        problems += [engine.Problem(p.filename, p.element_id, p.line, p.message)
-                     for p in engine.validation.validate_dmn(xml, name)]
+        problems += engine.dmn_problems(xml, name)
     for path in bpmn_paths:
         problems += [p for p in prepare(path, dmn_files, forms_dir).problems if p.filename not in dmn_files]
     return problems

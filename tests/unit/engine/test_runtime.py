@@ -13,6 +13,7 @@ from app.engine import serialization
 from tests.factories import BAD_BPMN, intake, statements
 
 ROOT = Path(__file__).resolve().parents[3]
+RULES = ROOT / "rules"
 BPMN = ROOT / "tests" / "data" / "bpmn"
 
 
@@ -203,3 +204,13 @@ def test_doctype_is_refused_before_parsing():
     assert len(problems) == 1 and "DOCTYPE" in problems[0].message
     with pytest.raises(ValueError, match="DOCTYPE"):
         engine.references(xml, "doctype.bpmn")
+
+
+def test_a_process_is_deployed_with_exactly_the_dmn_files_defining_its_decisions():
+    rules = {p.name: p.read_text(encoding="utf-8") for p in RULES.glob("*.dmn")}
+    # a decision id that only appears as a rule's text elsewhere does not drag that file in
+    rules["decoy.dmn"] = rules["credit_rating.dmn"].replace('id="credit_rating"', 'id="other_rating"')
+    chosen = engine.decision_files(rules, {"credit_rating", "customer_segment"})
+    assert set(chosen) == {"credit_rating.dmn", "customer_segment.dmn"}
+    broken = {"broken.dmn": '<definitions><decision id="credit_rating">'}
+    assert set(engine.decision_files(broken, {"credit_rating"})) == {"broken.dmn"}
