@@ -59,7 +59,8 @@ def accept(schema: Mapping[str, Any], data: Mapping[str, Any], locale: str) -> d
     return normalized
 
 
-def accept_post(schema: Mapping[str, Any], form: Any, current: Mapping[str, Any], locale: str) -> dict[str, Any]:
-    """Like ``accept`` for an HTML form post (strings turned into typed values first)."""
-    return accept(schema, coerce_form(schema, form, current), locale)
+def accept_post(schema: Mapping[str, Any], form: Any, locale: str) -> dict[str, Any]:
+    """Like ``accept`` for an HTML form post (strings turned into typed values first). Read-only
+    fields are never taken from a post, so the task's current data is not needed here."""
+    return accept(schema, coerce_form(schema, form), locale)
 

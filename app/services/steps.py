@@ -25,9 +25,13 @@ from app.services.projections import apply_step
 Step = Callable[[engine.Bundle, str], engine.StepResult]
 
 
-def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelude=None,
-             before_commit=None, completing: str | None = None) -> engine.StepResult:
-    """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing."""
+def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
+             prelude: Callable[[], None] | None = None, completing: str | None = None) -> engine.StepResult:
+    """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing.
+
+    ``prelude`` writes what the person did (see ``projections.apply_step``); ``completing`` is the
+    user task they completed.
+    """
     instance_id, process_id = instance.id, instance.process_id
     bundle = deployment.bundle_for(instance.definition)
     try:
@@ -45,8 +49,6 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *, prelu
         apply_step(instance, result, actor, prelude, completing)
         with db.session.no_autoflush:
             customers.sync_from_case(instance, result.data, actor)
-        if before_commit is not None:
-            before_commit(instance)
         db.session.commit()
     except (StaleDataError, IntegrityError) as exc:
         db.session.rollback()

@@ -136,28 +136,23 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
         raise lost_race(instance.id)
     bundle = deployment.bundle_for(instance.definition)
     schema = schema_of(bundle.forms, task.form)
-    if post is not None:
-        current = engine.task_data(bundle, instance.state, task.task_uuid)
-        submitted = accept_post(schema, post, current, locale)
-    else:
-        submitted = accept(schema, data or {}, locale)
+    submitted = accept_post(schema, post, locale) if post is not None else accept(schema, data or {}, locale)
     claimed_now = task.assignee_id is None
 
     def recorded() -> None:
+        """What the person did, written ahead of what the engine did in response."""
+        write(task, state="completed", completed_at=utcnow(), completed_by_id=user.id, assignee_id=user.id,
+              submitted=audit.to_json_safe(submitted))
         if claimed_now:
             audit.record("task.claimed", user, instance_id=instance.id, customer_id=instance.customer_id,
                          task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
         audit.record("task.completed", user, instance_id=instance.id, customer_id=instance.customer_id,
                      task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, data=submitted)
 
-    def finish(_instance: ProcessInstance) -> None:
-        write(task, state="completed", completed_at=utcnow(), completed_by_id=user.id, assignee_id=user.id,
-              submitted=audit.to_json_safe(submitted))
-
     task_uuid = task.task_uuid
     try:
         run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted),
-                 prelude=recorded, before_commit=finish, completing=task_uuid)
+                 prelude=recorded, completing=task_uuid)
     except engine.TaskNotReady as exc:
         db.session.rollback()
         raise Conflict(str(exc)) from exc

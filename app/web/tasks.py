@@ -46,7 +46,7 @@ def show(task_id: int):
                                          locale=str(get_locale()))
         except InvalidInput as exc:
             view = task_service.open_task(current_user, task_id)
-            return render_template("tasks/form.html", view=view, data=exc.details.get("data") or view.data,
+            return render_template("tasks/form.html", view=view, data={**view.data, **(exc.details.get("data") or {})},
                                    errors=exc.errors), 422
         flash(_("“%(task)s” completed.", task=in_language(task.name, get_locale())))
         return redirect(url_for("cases.show", case_id=task.instance_id))

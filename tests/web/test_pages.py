@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance
 from app.services import tasks
-from tests.factories import PASSWORD, case_at, intake, open_task, statements
+from tests.factories import PASSWORD, case_at, intake, open_task, review, statements
 
 
 @pytest.fixture
@@ -157,6 +157,24 @@ def test_signoff_return_without_comment_is_422_naming_the_comment(as_user, peopl
     assert response.status_code == 422
     assert re.search(r"comment|意见", text_of(response), re.I)
     assert snapshot(case.id) == before
+    # the page shown again still carries the read-only figures the approver decides on
+    assert review(case)["officer_opinion"] in text_of(response)
+
+
+def test_submitting_a_form_loads_the_workflow_only_to_run_the_step(as_user, people, monkeypatch):
+    from app import engine
+
+    case = case_at("approval", people.officer)
+    signoff_id = open_task(case.id, "approval_signoff").id
+    approver = as_user("approver3")
+    version = snapshot(case.id)[2]
+
+    def no_preview(*_args):
+        raise AssertionError("the task's data was loaded again just to validate the post")
+
+    monkeypatch.setattr(engine, "task_data", no_preview)
+    response = approver.post(f"/tasks/{signoff_id}", data={"decision": "approve", "_version": str(version)})
+    assert response.status_code == 302
 
 
 def test_a_post_with_an_old_version_is_409_naming_who_changed_it(as_user, people):
