@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import HumanTask, ProcessInstance, User
+from app.models import AuditEvent, HumanTask, ProcessInstance, User
 from app.services import cases, deployment, tasks, users
 from app.services.demo import demo_uscc, statement
 
@@ -57,6 +58,26 @@ def statements(health: float = 1.3, assets: float = 400_000_000) -> list[dict]:
 
     rng = random.Random(7)
     return [statement(2024, assets * 0.95, health, rng), statement(2025, assets, health, rng)]
+
+
+class Snapshot(NamedTuple):
+    """What a refused or failed step must leave exactly as it was."""
+
+    tasks: int
+    audit_rows: int
+    version: int
+    task_rows: list[tuple]
+
+
+def snapshot(instance_id: int) -> Snapshot:
+    db.session.expire_all()
+    return Snapshot(
+        db.session.scalar(select(func.count()).select_from(HumanTask)),
+        db.session.scalar(select(func.count()).select_from(AuditEvent)),
+        db.session.get(ProcessInstance, instance_id).version,
+        [tuple(r) for r in db.session.execute(select(HumanTask.id, HumanTask.state, HumanTask.assignee_id)
+                                              .order_by(HumanTask.id))],
+    )
 
 
 def open_task(instance_id: int, spec: str) -> HumanTask:

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, ProcessInstance, UserGroup
+from app.models import HumanTask, ProcessInstance, UserGroup
 from app.services import users
-from tests.factories import case_at, intake, open_task, review, statements
+from tests.factories import case_at, intake, open_task, review, snapshot, statements
 
 EN = {"Accept-Language": "en"}
 
@@ -30,13 +30,6 @@ def api(client, people, deployed):
             return client.post(f"/api/v1{path}", json=body, headers=self.headers)
 
     return Caller
-
-
-def snapshot(instance_id: int) -> tuple:
-    db.session.expire_all()
-    return (db.session.scalar(select(func.count()).select_from(HumanTask)),
-            db.session.scalar(select(func.count()).select_from(AuditEvent)),
-            db.session.get(ProcessInstance, instance_id).version)
 
 
 def ready_task(caller, case_id: int, spec: str) -> dict:
