@@ -90,7 +90,7 @@ def case_view(user: User, instance_id: int) -> CaseView:
                                     .order_by(HumanTask.id)))
     decisions = list(db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == instance.id)
                                         .order_by(DecisionLog.id)))
-    events = history(user, instance_id)
+    events = _events_of(instance.id)
     data: dict[str, Any] = {}
     for task in tasks:
         data.update(task.submitted or {})
@@ -106,7 +106,11 @@ def case_view(user: User, instance_id: int) -> CaseView:
 
 
 def history(user: User, instance_id: int) -> list[AuditEvent]:
-    get_case(user, instance_id)
+    """The case's audit trail, oldest first."""
+    return _events_of(get_case(user, instance_id).id)
+
+
+def _events_of(instance_id: int) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
                                    .order_by(AuditEvent.id)))
 

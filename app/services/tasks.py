@@ -224,6 +224,19 @@ def _page(query, page: int, per_page: int) -> TaskList:
     return TaskList(list(rows), total)
 
 
+def first_open_task(user: User, instance_id: int) -> HumanTask | None:
+    """The task of a case that ``user`` may work now, if any (e.g. right after opening it)."""
+    candidates = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                            HumanTask.state == "ready").order_by(HumanTask.id))
+    for task in candidates:
+        try:
+            check_may_act(user, task)
+        except (NotAuthorized, Conflict):
+            continue
+        return task
+    return None
+
+
 def api_tasks(user: User, limit: int = 200) -> list[tuple[HumanTask, dict]]:
     """What the caller may act on now, with each task's form schema."""
     result = []

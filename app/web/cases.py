@@ -27,8 +27,7 @@ def index():
 def new():
     """Open a credit application and go straight to its intake form."""
     instance = case_service.start_case(current_user, CREDIT_APPLICATION)
-    listing = task_service.my_tasks(current_user, per_page=200)
-    first = next((t for t in listing.rows if t.instance_id == instance.id), None)
+    first = task_service.first_open_task(current_user, instance.id)
     if first is None:
         return redirect(url_for("cases.show", case_id=instance.id))
     return redirect(url_for("tasks.show", task_id=first.id))

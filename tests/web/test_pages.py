@@ -317,3 +317,14 @@ def test_claim_never_redirects_off_site(as_user, people):
     response = officer.post(f"/tasks/{task.id}/claim", data={"next": "https://evil.example/"})
     assert response.status_code == 302 and "evil.example" not in response.headers["Location"]
     assert db.session.get(HumanTask, task.id).assignee_id == people.officer.id
+
+
+def test_a_new_application_opens_its_intake_form_however_many_tasks_wait(as_user, people):
+    from app.services import cases
+
+    for _ in range(201):  # more open tasks than any page of "My tasks" shows
+        cases.start_case(people.officer, "credit_application")
+    response = as_user("officer").post("/cases/new")
+    newest = db.session.scalar(select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(1))
+    intake_task = open_task(newest.id, "application_intake")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/tasks/{intake_task.id}")
