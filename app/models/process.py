@@ -118,7 +118,7 @@ class Timer(db.Model):
     task_uuid: Mapped[str] = mapped_column(String(36))
     task_spec: Mapped[str] = mapped_column(String(100))
     due_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting | fired | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting | fired | cancelled | failed
     fired_at: Mapped[datetime | None]
 
 

@@ -156,12 +156,12 @@ def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, ac
 def _project_timers(instance: ProcessInstance, result: engine.StepResult) -> None:
     waiting = {t.uuid: t for t in result.timers}
     for row in db.session.scalars(select(Timer).where(Timer.instance_id == instance.id,
-                                                      Timer.status.in_(("waiting", "firing")))):
+                                                      Timer.status == "waiting")):
         if row.task_uuid not in waiting:
             row.status = "fired" if row.due_at <= utcnow() else "cancelled"
             row.fired_at = utcnow() if row.status == "fired" else None
         else:
-            waiting.pop(row.task_uuid)
+            waiting.pop(row.task_uuid)  # still waiting: left as it is
     for timer in waiting.values():
         db.session.add(Timer(instance_id=instance.id, task_uuid=timer.uuid, task_spec=timer.spec_id,
                              due_at=timer.due_at.astimezone(UTC).replace(tzinfo=None)))

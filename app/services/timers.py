@@ -38,7 +38,6 @@ def fire_due(limit: int = 500) -> int:
             break
         tried.add(timer.id)
         instance = db.session.get(ProcessInstance, timer.instance_id)
-        timer.status = "firing"
         try:
             run_step(instance, None, lambda b, state: engine.fire_due_timers(b, state))
             fired += 1
