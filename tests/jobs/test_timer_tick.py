@@ -77,3 +77,20 @@ def test_a_failing_timer_is_set_aside_and_the_others_still_fire(app, people, cel
     errors = db.session.scalars(select(AuditEvent.payload).where(AuditEvent.event_type == "engine.error")).all()
     assert len(errors) == 1 and errors[0]["element"] == "mark"
     assert tick.delay().get(timeout=60) == 0  # not retried on every tick
+
+
+def test_a_timer_the_engine_finds_not_yet_due_keeps_waiting(app, people, celery_worker):
+    deployment.deploy_files([BPMN])
+    instance = cases.start_case(people.officer, "timer_wait")
+    # the projection says due (e.g. clocks of two machines disagree); the engine's own time says not yet
+    db.session.execute(update(Timer).where(Timer.instance_id == instance.id)
+                       .values(due_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    tick.delay().get(timeout=60)
+    db.session.expire_all()
+    assert db.session.scalar(select(Timer.status).where(Timer.instance_id == instance.id)) == "waiting"
+    assert db.session.get(ProcessInstance, instance.id).status == "running"
+    time.sleep(1.2)
+    tick.delay().get(timeout=60)
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, instance.id).status == "completed"
