@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,24 +12,12 @@ from app.forms.validate import clean_form
 from app.risk.errors import RiskInputError
 from app.risk.uscc import validate_uscc
 
-# The credit-code check's reasons (English, from app.risk) in Chinese for the zh-CN screens.
-_USCC_ZH = [
-    (re.compile(r"must be (\d+) characters, got (\d+)"), "应为 {0} 位，实际 {1} 位"),
-    (re.compile(r"illegal character '(.)' at position (\d+)"), "第 {1} 位字符“{0}”不允许使用"),
-    (re.compile(r"wrong check character at position 18: expected (\w), got (\w)"),
-     "第 18 位校验码错误：应为 {0}，实际为 {1}"),
-    (re.compile(r"wrong organization code check character at position 17: expected (\w), got (\w)"),
-     "第 17 位组织机构代码校验码错误：应为 {0}，实际为 {1}"),
-]
-
 
 def _uscc(value: Any) -> str:
     try:
         return validate_uscc(str(value))
     except RiskInputError as exc:
-        chinese = next((template.format(*m.groups()) for pattern, template in _USCC_ZH
-                        if (m := pattern.search(exc.message))), exc.message)
-        raise ValueError({"zh_CN": chinese, "en": exc.message}) from exc
+        raise ValueError({"zh_CN": exc.message_zh or exc.message, "en": exc.message}) from exc
 
 
 def register_validators() -> None:
