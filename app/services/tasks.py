@@ -155,7 +155,7 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
                  prelude=recorded, completing=task_uuid)
     except engine.TaskNotReady as exc:
         db.session.rollback()
-        raise Conflict(str(exc)) from exc
+        raise Conflict(_("This task is no longer waiting for input; reload the case to see where it is.")) from exc
     return task
 
 
