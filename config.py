@@ -14,6 +14,7 @@ CELERY_BROKER_URL               redis://…, amqp://…, or sqla+sqlite:///… (
 CREDIT_CELERY_RESULT_BACKEND    Celery result backend                                       db+<database url> (sqlite)
 CREDIT_CELERY_ALWAYS_EAGER      run Celery tasks in-process (tests without a worker)        false (true in testing)
 CREDIT_TIMER_TICK_SECONDS       how often beat fires due BPMN timers                        30
+CREDIT_ENGINE_CACHE_SIZE        workflows kept in memory per process for the next step      256 (0 in testing)
 CREDIT_WORKFLOWS_DIR            BPMN files deployed by ``flask workflows deploy``           ./workflows
 CREDIT_RULES_DIR                DMN files                                                   ./rules
 CREDIT_FORMS_DIR                JSON Schema forms                                           ./forms
@@ -82,6 +83,7 @@ class BaseConfig:
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or f"db+{_sqlite_url('celery-results.sqlite')}"
     CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", False)
     TIMER_TICK_SECONDS = env_int("TIMER_TICK_SECONDS", 30)
+    ENGINE_CACHE_SIZE = env_int("ENGINE_CACHE_SIZE", 256)
     WORKFLOWS_DIR = Path(env("WORKFLOWS_DIR") or BASE_DIR / "workflows")
     RULES_DIR = Path(env("RULES_DIR") or BASE_DIR / "rules")
     FORMS_DIR = Path(env("FORMS_DIR") or BASE_DIR / "forms")
@@ -107,6 +109,8 @@ class TestingConfig(BaseConfig):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt per test user would dominate the suite's time
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", bare=True) or "sqlite:///:memory:"
     CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", env("CELERY_BROKER_URL", bare=True) is None)
+    # Every step parses its state, so the suite exercises what a cold process does; the cache has its own tests.
+    ENGINE_CACHE_SIZE = env_int("ENGINE_CACHE_SIZE", 0)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (
         "cache+memory://" if CELERY_ALWAYS_EAGER else f"db+{_sqlite_url('celery-results.sqlite')}")
 

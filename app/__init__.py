@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request, session
 from sqlalchemy import event
 
-from app import models  # noqa: F401  (registers the tables with the metadata)
+from app import engine, models  # noqa: F401  (models registers the tables with the metadata)
 from app.cli import register_cli
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.forms import register_template_helpers
@@ -62,6 +62,7 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
     with app.app_context():
         tune_sqlite(db.engine)
     audit.install_chain_hooks()
+    engine.configure_cache(app.config["ENGINE_CACHE_SIZE"])
     register_validators()
     register_template_helpers(app)
     register_web(app)

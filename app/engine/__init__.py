@@ -19,6 +19,7 @@ from app.engine.runtime import (
 )
 from app.engine.serialization import SERIALIZER_VERSION, StateVersionError
 from app.engine.validation import Problem, decision_files, dmn_problems, references, validate_bundle
+from app.engine.workflow_cache import configure as configure_cache
 
 __all__ = [
     "SERIALIZER_VERSION",
@@ -35,6 +36,7 @@ __all__ = [
     "WaitingTimer",
     "build_bundle",
     "complete_task",
+    "configure_cache",
     "content_hash",
     "decision_files",
     "dmn_problems",

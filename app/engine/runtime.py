@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import serialization
+from app.engine import serialization, workflow_cache
 from app.engine.definitions import Bundle
 from app.engine.dmn import DmnError
 from app.engine.sandbox import SandboxViolation, ScriptError
@@ -67,6 +67,9 @@ class DecisionRecord:
 
 @dataclass(frozen=True)
 class StepResult:
+    """What a step produced. ``data`` is the workflow's live data, not a copy: read it in the
+    step's own transaction (the workflow is kept for the next step on ``state``)."""
+
     state: str
     completed: bool
     data: dict[str, Any]
@@ -131,8 +134,11 @@ def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, 
         for d in engine.evaluated
     ]
     completed = workflow.is_completed()
+    state = serialization.dump(workflow)
+    if not completed:
+        workflow_cache.put(bundle, state, workflow)
     return StepResult(
-        state=serialization.dump(workflow),
+        state=state,
         completed=completed,
         data=_data_of(workflow, completed, first_ready),
         ready_tasks=ready,
@@ -170,7 +176,8 @@ def start(bundle: Bundle, data: Mapping[str, Any] | None = None) -> StepResult:
 
 
 def _restore(bundle: Bundle, state: str) -> tuple[BpmnWorkflow, CreditScriptEngine]:
-    workflow = serialization.load(state, bundle)
+    """The workflow stored as ``state``: the one the last step left in memory, else parsed."""
+    workflow = workflow_cache.take(bundle, state) or serialization.load(state, bundle)
     engine = _engine(bundle)
     workflow.script_engine = engine
     return workflow, engine
@@ -189,7 +196,9 @@ def _ready_user_task(workflow: BpmnWorkflow, task_uuid: str):
 def task_data(bundle: Bundle, state: str, task_uuid: str) -> dict[str, Any]:
     """The data a ready user task sees (to prefill its form)."""
     workflow, _ = _restore(bundle, state)
-    return dict(_ready_user_task(workflow, task_uuid).data)
+    data = dict(_ready_user_task(workflow, task_uuid).data)
+    workflow_cache.put(bundle, state, workflow)  # only read: still exactly ``state``
+    return data
 
 
 def complete_task(bundle: Bundle, state: str, task_uuid: str, data: Mapping[str, Any]) -> StepResult:

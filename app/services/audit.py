@@ -57,6 +57,13 @@ def _digest(event: AuditEvent) -> str:
     return _digest_of({name: getattr(event, name) for name in _HASHED})
 
 
+_TABLE = AuditEvent.__table__
+_HEAD = select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+_APPEND = insert(_TABLE)
+_LOCKS = {"postgresql": text("SELECT pg_advisory_xact_lock(7301001)"),
+          "sqlite": text("UPDATE audit_event SET id = id WHERE 0")}
+
+
 def _lock_chain(session: Session) -> None:
     """Serialize appends so two transactions never chain to the same previous row.
 
@@ -64,10 +71,9 @@ def _lock_chain(session: Session) -> None:
     nothing) takes the database's write lock, which the transaction then holds to its commit.
     """
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(7301001)"))
-    elif connection.dialect.name == "sqlite":
-        connection.execute(text("UPDATE audit_event SET id = id WHERE 0"))
+    lock = _LOCKS.get(connection.dialect.name)
+    if lock is not None:
+        connection.execute(lock)
 
 
 _PENDING = "audit_pending_rows"
@@ -80,13 +86,12 @@ def _write_pending(session: Session) -> None:
     if not rows:
         return
     _lock_chain(session)
-    table = AuditEvent.__table__
     connection = session.connection()
-    prev = connection.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar() or GENESIS
+    prev = connection.execute(_HEAD).scalar() or GENESIS
     for row in rows:
         row["prev_hash"] = prev
         row["hash"] = prev = _digest_of(row)
-    connection.execute(insert(table), rows)  # plain Core executemany: no ORM machinery, no RETURNING
+    connection.execute(_APPEND, rows)  # plain Core executemany: no ORM machinery, no RETURNING
 
 
 def _forget(session: Session, transaction) -> None:

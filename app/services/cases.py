@@ -16,6 +16,7 @@ from app.models.base import utcnow
 from app.services import audit, deployment
 from app.services.customers import READERS
 from app.services.forms import writable_fields
+from app.services.rows import write
 from app.services.steps import run_step
 
 STARTERS = {"officer", "admin"}
@@ -41,7 +42,7 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
     )
     db.session.add(instance)
     db.session.flush()
-    instance.reference = _reference(instance.id)
+    write(instance, reference=_reference(instance.id))  # not a step: the version stays
     audit.record("instance.started", user, instance_id=instance.id, process_id=process_id,
                  version=definition.version, data=data or {})
     run_step(instance, user, lambda b, _state: engine.start(b, data))

@@ -6,37 +6,40 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select, update
 
 from app.errors import NotAuthorized, NotFound
 from app.extensions import db
 from app.models import Customer, Facility, FinancialStatement, ProcessInstance, User
+from app.models.base import utcnow
 from app.risk.statements import LINE_ITEMS
 from app.services import audit
+from app.services.rows import insert_returning_id, insert_row, insert_rows, write
 
 READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
 
 
 def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User | None) -> None:
-    """Link the case to its customer and, when the case is decided, record the outcome (flush only).
+    """Link the case to its customer and, when the case is decided, record the outcome.
 
     A case in progress never changes an existing customer's master data, rating or statements:
     only an approved case does (with before/after in the audit log), so an officer's unapproved
     entries cannot overwrite what an earlier approval established. A customer seen for the first
-    time is created at intake, as a prospect with no rating.
+    time is created at intake, as a prospect with no rating. Rows are written with single Core
+    statements in the step's transaction (see ``rows``); nothing here is read back by the step.
     """
-    new_link = instance.customer_id is None and bool(data.get("uscc"))
+    if instance.customer_id is None and data.get("uscc"):
+        # A link, not a step: written without moving the instance's version.
+        write(instance, customer_id=_find_or_create(data, actor, instance))
     decided = instance.status == "completed" and instance.outcome in ("approved", "rejected")
-    if new_link:
-        instance.customer_id = _find_or_create(data, actor, instance).id
     if not decided or instance.customer_id is None:
         return
-    customer = db.session.get(Customer, instance.customer_id)
     if instance.outcome == "approved":
+        customer = db.session.get(Customer, instance.customer_id)
         _apply_master_data(customer, instance, data, actor)
         if data.get("statements"):
-            _store_statements(customer, instance, data["statements"])
-    _record_facility(customer, instance, data, actor)
+            _store_statements(instance.customer_id, instance, data["statements"])
+    _record_facility(instance.customer_id, instance, data, actor)
 
 
 def _master_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -45,17 +48,19 @@ def _master_values(data: dict[str, Any]) -> dict[str, Any]:
             "segment": data.get("segment"), "grade": data.get("grade")}
 
 
-def _find_or_create(data: dict[str, Any], actor: User | None, instance: ProcessInstance) -> Customer:
-    customer = db.session.scalar(select(Customer).where(Customer.uscc == data["uscc"]))
-    if customer is not None:
-        return customer
+_BY_USCC = select(Customer.id).where(Customer.uscc == bindparam("uscc"))
+
+
+def _find_or_create(data: dict[str, Any], actor: User | None, instance: ProcessInstance) -> int:
+    found = db.session.execute(_BY_USCC, {"uscc": data["uscc"]}).scalar()
+    if found is not None:
+        return found
     values = {k: v for k, v in _master_values(data).items() if k not in ("segment", "grade")}
-    customer = Customer(uscc=data["uscc"], officer_id=instance.started_by_id, **values)
-    db.session.add(customer)
-    db.session.flush()
-    audit.record("customer.created", actor, instance_id=instance.id, customer_id=customer.id,
-                 after={"uscc": customer.uscc, **values})
-    return customer
+    customer_id = insert_returning_id(Customer, {"uscc": data["uscc"], "officer_id": instance.started_by_id,
+                                                 **values})
+    audit.record("customer.created", actor, instance_id=instance.id, customer_id=customer_id,
+                 after={"uscc": data["uscc"], **values})
+    return customer_id
 
 
 def _apply_master_data(customer: Customer, instance: ProcessInstance, data: dict[str, Any],
@@ -64,42 +69,50 @@ def _apply_master_data(customer: Customer, instance: ProcessInstance, data: dict
     before = {k: getattr(customer, k) for k in values}
     changed = {k: v for k, v in values.items() if v is not None and before[k] != v}
     if changed:
-        for key, value in changed.items():
-            setattr(customer, key, value)
+        write(customer, **changed, updated_at=utcnow())
         audit.record("customer.updated", actor, instance_id=instance.id, customer_id=customer.id,
                      before={k: before[k] for k in changed}, after=changed)
 
 
-def _store_statements(customer: Customer, instance: ProcessInstance, statements: list[dict]) -> None:
-    existing = {s.fiscal_year: s for s in customer.statements}
+_STATEMENT_YEARS = select(FinancialStatement.id, FinancialStatement.fiscal_year, FinancialStatement.items) \
+    .where(FinancialStatement.customer_id == bindparam("customer_id"))
+
+
+def _store_statements(customer_id: int, instance: ProcessInstance, statements: list[dict]) -> None:
+    existing = {year: (row_id, items) for row_id, year, items in
+                db.session.execute(_STATEMENT_YEARS, {"customer_id": customer_id})}
+    added = []
     for raw in statements:
         year = int(raw["fiscal_year"])
         items = {k: raw.get(k) for k in LINE_ITEMS}
-        row = existing.get(year)
-        if row is None:
-            db.session.add(FinancialStatement(customer_id=customer.id, fiscal_year=year, items=items,
-                                              instance_id=instance.id))
-        elif row.items != items:
-            row.items, row.instance_id = items, instance.id
-    db.session.flush()
+        if year not in existing:
+            added.append({"customer_id": customer_id, "fiscal_year": year, "items": items,
+                          "instance_id": instance.id})
+        elif existing[year][1] != items:
+            db.session.execute(update(FinancialStatement).where(FinancialStatement.id == existing[year][0])
+                               .values(items=items, instance_id=instance.id)
+                               .execution_options(synchronize_session=False))
+    insert_rows(FinancialStatement, added)
 
 
-def _record_facility(customer: Customer, instance: ProcessInstance, data: dict[str, Any],
+_FACILITY_OF = select(Facility.id).where(Facility.instance_id == bindparam("instance_id"))
+
+
+def _record_facility(customer_id: int, instance: ProcessInstance, data: dict[str, Any],
                      actor: User | None) -> None:
-    if db.session.scalar(select(Facility.id).where(Facility.instance_id == instance.id)):
+    if db.session.execute(_FACILITY_OF, {"instance_id": instance.id}).scalar() is not None:
         return
     approved = instance.outcome == "approved"
-    facility = Facility(
-        customer_id=customer.id, instance_id=instance.id, status="active" if approved else "rejected",
+    values = dict(
+        customer_id=customer_id, instance_id=instance.id, status="active" if approved else "rejected",
         limit_amount=Decimal(str(data.get("proposed_limit") or 0)) if approved else Decimal(0),
         margin_pct=Decimal(str(data["proposed_margin_pct"])) if data.get("proposed_margin_pct") is not None else None,
         term_months=data.get("proposed_term_months"), grade=data.get("grade"),
         risk_controls=data.get("proposed_controls"), decided_by_id=actor.id if actor else None,
     )
-    db.session.add(facility)
-    db.session.flush()
-    audit.record("facility.recorded", actor, instance_id=instance.id, customer_id=customer.id,
-                 status=facility.status, limit=facility.limit_amount, term_months=facility.term_months)
+    insert_row(Facility, values)
+    audit.record("facility.recorded", actor, instance_id=instance.id, customer_id=customer_id,
+                 status=values["status"], limit=values["limit_amount"], term_months=values["term_months"])
 
 
 def _check_reader(user: User) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import DecisionLog, HumanTask, ProcessInstance, Timer, User
 from app.models.base import utcnow
 from app.services import audit
+from app.services.rows import insert_row
 
 # The data variable that carries the authority level an approval task requires (分级审批).
 AUTHORITY_VARIABLE = "approval_level"
@@ -86,7 +87,7 @@ def _project(instance: ProcessInstance, result: engine.StepResult, actor: User |
             audit.record(event_type, actor, instance_id=instance.id, customer_id=instance.customer_id,
                          element=element_id)
     for decision in result.decisions:
-        _insert(DecisionLog, dict(
+        insert_row(DecisionLog, dict(
             instance_id=instance.id, definition_id=instance.definition_id, task_spec=decision.task_spec,
             decision_id=decision.decision_id, dmn_file=decision.dmn_file, hit_policy=decision.hit_policy,
             inputs=audit.to_json_safe(decision.inputs), matched_rules=decision.matched_rules,
@@ -100,32 +101,23 @@ def _project(instance: ProcessInstance, result: engine.StepResult, actor: User |
                      outcome=instance.outcome)
 
 
+# Built once, so SQLAlchemy reuses its cache key and compiled form (see ``rows``).
+_INSTANCES = ProcessInstance.__table__
+_SAVE_INSTANCE = update(_INSTANCES).where(_INSTANCES.c.id == bindparam("row_id"),
+                                          _INSTANCES.c.version == bindparam("expected_version"))
+
+
 def _save_instance(instance: ProcessInstance, values: dict[str, Any]) -> None:
     """``UPDATE ... WHERE version = :expected`` in one statement; no row means someone else's
     step committed first (StaleDataError, turned into a 409 by the caller)."""
-    table = ProcessInstance.__table__
     expected = instance.version
     values = {**values, "version": expected + 1}
     done = db.session.connection().execute(
-        update(table).where(table.c.id == instance.id, table.c.version == expected).values(**values))
+        _SAVE_INSTANCE, {**values, "row_id": instance.id, "expected_version": expected})
     if done.rowcount != 1:
         raise StaleDataError(f"process instance {instance.id} is no longer at version {expected}")
     for key, value in values.items():
         set_committed_value(instance, key, value)
-
-
-def write(row, **values: Any) -> None:
-    """Update one loaded row with a single Core statement and mark the new values as stored."""
-    table = type(row).__table__
-    db.session.connection().execute(update(table).where(table.c.id == row.id).values(**values))
-    for key, value in values.items():
-        set_committed_value(row, key, value)
-
-
-def _insert(model, row: dict[str, Any]) -> None:
-    """A projection row is only ever inserted here, never read back in the same step: a plain
-    Core INSERT on the step's connection costs a fraction of an ORM object's flush."""
-    db.session.connection().execute(insert(model.__table__), row)
 
 
 def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, actor,
@@ -145,7 +137,7 @@ def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, ac
         if uuid in previous:
             continue
         level = _level(result.data) if task.lane == APPROVER_LANE else None
-        _insert(HumanTask, dict(
+        insert_row(HumanTask, dict(
             instance_id=instance.id, task_uuid=uuid, task_spec=task.spec_id, name=task.name, lane=task.lane,
             form=task.form, state="ready", created_at=now, required_level=level,
         ))

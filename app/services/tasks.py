@@ -23,7 +23,8 @@ from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, deployment
 from app.services.forms import accept, accept_post, schema_of
-from app.services.projections import APPROVER_LANE, write
+from app.services.projections import APPROVER_LANE
+from app.services.rows import write
 from app.services.steps import lost_race, run_step
 
 
