@@ -68,12 +68,16 @@ def _lock_chain(session: Session) -> None:
     """Serialize appends so two transactions never chain to the same previous row.
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement (that changes
-    nothing) takes the database's write lock, which the transaction then holds to its commit.
+    nothing) takes the database's write lock, which the transaction then holds to its commit;
+    a transaction that has already written holds it.
     """
     connection = session.connection()
     lock = _LOCKS.get(connection.dialect.name)
-    if lock is not None:
-        connection.execute(lock)
+    if lock is None:
+        return
+    if connection.dialect.name == "sqlite" and connection.connection.dbapi_connection.in_transaction:
+        return
+    connection.execute(lock)
 
 
 _PENDING = "audit_pending_rows"

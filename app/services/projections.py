@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import DecisionLog, HumanTask, ProcessInstance, Timer, User
 from app.models.base import utcnow
 from app.services import audit
-from app.services.rows import insert_row
+from app.services.rows import insert_row, insert_rows
 
 # The data variable that carries the authority level an approval task requires (分级审批).
 AUTHORITY_VARIABLE = "approval_level"
@@ -31,9 +31,10 @@ SUMMARY_KEYS = ("customer_name", "uscc", "industry", "size", "credit_record", "l
                 "grade", "limit_cap", "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit",
                 "proposed_term_months", "proposed_margin_pct", "proposed_controls", "officer_opinion",
                 "approval_level", "approval_level_name", "decision", "comment", "approver_comment", "outcome")
+# A business rule task is recorded by its decision's row (engine.decision_evaluated, with the element).
 PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway": "engine.gateway_taken",
                     "InclusiveGateway": "engine.gateway_taken", "ScriptTask": "engine.script_run",
-                    "BusinessRuleTask": "engine.business_rule_run", "EndEvent": "engine.end_reached",
+                    "EndEvent": "engine.end_reached",
                     "StartEvent": "engine.started", "BoundaryEvent": "engine.timer_fired",
                     "IntermediateCatchEvent": "engine.event_caught"}
 
@@ -86,15 +87,15 @@ def _project(instance: ProcessInstance, result: engine.StepResult, actor: User |
         if event_type:
             audit.record(event_type, actor, instance_id=instance.id, customer_id=instance.customer_id,
                          element=element_id)
+    insert_rows(DecisionLog, [dict(
+        instance_id=instance.id, definition_id=instance.definition_id, task_spec=decision.task_spec,
+        decision_id=decision.decision_id, dmn_file=decision.dmn_file, hit_policy=decision.hit_policy,
+        inputs=audit.to_json_safe(decision.inputs), matched_rules=decision.matched_rules,
+        outputs=audit.to_json_safe(decision.outputs), evaluated_at=now,
+    ) for decision in result.decisions])
     for decision in result.decisions:
-        insert_row(DecisionLog, dict(
-            instance_id=instance.id, definition_id=instance.definition_id, task_spec=decision.task_spec,
-            decision_id=decision.decision_id, dmn_file=decision.dmn_file, hit_policy=decision.hit_policy,
-            inputs=audit.to_json_safe(decision.inputs), matched_rules=decision.matched_rules,
-            outputs=audit.to_json_safe(decision.outputs), evaluated_at=now,
-        ))
         audit.record("engine.decision_evaluated", actor, instance_id=instance.id,
-                     customer_id=instance.customer_id, decision=decision.decision_id,
+                     customer_id=instance.customer_id, element=decision.task_spec, decision=decision.decision_id,
                      inputs=decision.inputs, matched_rules=decision.matched_rules, outputs=decision.outputs)
     if result.completed:
         audit.record("instance.completed", actor, instance_id=instance.id, customer_id=instance.customer_id,

@@ -62,6 +62,8 @@ def test_each_step_is_audited_with_its_actor(lifecycle, people):
     decisions = [e for e in events if e.event_type == "engine.decision_evaluated"]
     assert [e.payload["decision"] for e in decisions] == ["customer_segment", "credit_rating", "limit_proposal",
                                                           "approval_authority"]
+    assert [e.payload["element"] for e in decisions] == ["classify_customer", "rate_customer", "propose_limit",
+                                                         "approval_authority"]  # the business rule task
     assert decisions[0].payload["inputs"]["industry"] == "manufacturing"
     assert decisions[0].payload["matched_rules"] and decisions[0].payload["outputs"]["segment"]
     # the submission is in the trail as submitted
