@@ -29,9 +29,11 @@ class ProcessDefinition(db.Model):
     version: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     bpmn_file: Mapped[str] = mapped_column(String(200))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    dmn_files: Mapped[dict] = mapped_column(JsonType)  # file name -> XML text
-    forms: Mapped[dict] = mapped_column(JsonType)  # file name -> JSON Schema
+    # The files are read once per process to build the cached bundle: a step loading its
+    # instance's definition never reads (or parses) them.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    dmn_files: Mapped[dict] = mapped_column(JsonType, deferred=True)  # file name -> XML text
+    forms: Mapped[dict] = mapped_column(JsonType, deferred=True)  # file name -> JSON Schema
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(String(500))

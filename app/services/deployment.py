@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app import engine
 from app.errors import InvalidInput, NotFound
@@ -143,11 +143,12 @@ def _store(candidate: Candidate, actor: User | None, note: str | None) -> Deploy
     return DeployOutcome(bundle.process_id, version, created=True)
 
 
+_LATEST = select(ProcessDefinition).where(ProcessDefinition.process_id == bindparam("process_id")) \
+    .order_by(ProcessDefinition.version.desc()).limit(1)
+
+
 def latest_definition(process_id: str, required: bool = True) -> ProcessDefinition | None:
-    definition = db.session.scalar(
-        select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
-        .order_by(ProcessDefinition.version.desc()).limit(1)
-    )
+    definition = db.session.scalar(_LATEST, {"process_id": process_id})
     if definition is None and required:
         raise NotFound(f"process {process_id!r} is not deployed (run `flask workflows deploy`)")
     return definition

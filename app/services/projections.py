@@ -47,7 +47,8 @@ def _level(data: dict[str, Any]) -> int | None:
 
 
 def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
-               prelude: Callable[[], None] | None = None, completing: str | None = None) -> None:
+               prelude: Callable[[], None] | None = None, completing: str | None = None,
+               also: dict[str, Any] | None = None) -> None:
     """Project ``result`` onto ``instance`` (already added to the session).
 
     The instance row is written first, so a lost race (its version changed) fails before any
@@ -68,6 +69,7 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
         "completed_at": now if result.completed else None,
         "current_step": ", ".join(t.name for t in result.ready_tasks) or None,
         "open_tasks": [t.uuid for t in result.ready_tasks], "waiting_timers": len(result.timers),
+        **(also or {}),
     })
     # From here on everything is only added; one flush at commit writes it (queries below read
     # rows that already exist, so they need no flush before them).

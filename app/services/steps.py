@@ -26,11 +26,12 @@ Step = Callable[[engine.Bundle, str], engine.StepResult]
 
 
 def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
-             prelude: Callable[[], None] | None = None, completing: str | None = None) -> engine.StepResult:
+             prelude: Callable[[], None] | None = None, completing: str | None = None,
+             also: dict | None = None) -> engine.StepResult:
     """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing.
 
     ``prelude`` writes what the person did (see ``projections.apply_step``); ``completing`` is the
-    user task they completed.
+    user task they completed; ``also`` holds more columns of the instance row to write with the step.
     """
     instance_id, process_id = instance.id, instance.process_id
     bundle = deployment.bundle_for(instance.definition)
@@ -46,7 +47,7 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
         raise ProcessFailed(_("The process failed at %(element)s: %(reason)s",
                               element=exc.element_id or "?", reason=exc.reason)) from exc
     try:
-        apply_step(instance, result, actor, prelude, completing)
+        apply_step(instance, result, actor, prelude, completing, also)
         with db.session.no_autoflush:
             customers.sync_from_case(instance, result.data, actor)
         db.session.commit()
