@@ -45,11 +45,29 @@ _HASHED = ("occurred_at", "event_type", "actor_id", "actor_name", "instance_id",
            "prev_hash")
 
 
-def _digest_of(row: dict[str, Any]) -> str:
-    """SHA-256 over a row's content and the previous row's hash."""
-    values = [row[name] for name in _HASHED]
-    values[0] = values[0].replace(tzinfo=None).isoformat(timespec="microseconds")
-    body = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def _encode_payload(payload: dict[str, Any]) -> str:
+    """The payload's canonical JSON: what is hashed, and (parsed back) what is stored."""
+    try:
+        return _canonical(payload)
+    except TypeError:  # keys of mixed types cannot be sorted: make them all strings first
+        return _canonical(to_json_safe(payload))
+
+
+def _digest_of(row: dict[str, Any], payload_json: str | None = None) -> str:
+    """SHA-256 over a row's content and the previous row's hash.
+
+    The body is the canonical JSON of the list of ``_HASHED`` values; ``payload_json`` (the
+    payload's canonical JSON, when the caller has it) is spliced in rather than encoded again.
+    """
+    head = [row[name] for name in _HASHED[:6]]
+    head[0] = head[0].replace(tzinfo=None).isoformat(timespec="microseconds")
+    if payload_json is None:
+        payload_json = _canonical(row["payload"])
+    body = f"{_canonical(head)[:-1]},{payload_json},{_canonical(row['prev_hash'])}]"
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -81,6 +99,7 @@ def _lock_chain(session: Session) -> None:
 
 
 _PENDING = "audit_pending_rows"
+_PAYLOAD_JSON = "_payload_json"  # carried from record() to the digest, never inserted
 
 
 def _write_pending(session: Session) -> None:
@@ -94,7 +113,7 @@ def _write_pending(session: Session) -> None:
     prev = connection.execute(_HEAD).scalar() or GENESIS
     for row in rows:
         row["prev_hash"] = prev
-        row["hash"] = prev = _digest_of(row)
+        row["hash"] = prev = _digest_of(row, row.pop(_PAYLOAD_JSON))
     connection.execute(_APPEND, rows)  # plain Core executemany: no ORM machinery, no RETURNING
 
 
@@ -115,6 +134,7 @@ def record(event_type: str, actor: User | None = None, *, instance_id: int | Non
            customer_id: int | None = None, **payload: Any) -> None:
     """Append one event in the caller's transaction: its rows are chained and inserted together
     when it commits, in the order recorded, and vanish if it rolls back."""
+    payload_json = _encode_payload(payload)
     db.session.info.setdefault(_PENDING, []).append({
         "occurred_at": utcnow(),
         "event_type": event_type,
@@ -122,7 +142,8 @@ def record(event_type: str, actor: User | None = None, *, instance_id: int | Non
         "actor_name": actor.username if actor is not None else SYSTEM,
         "instance_id": instance_id,
         "customer_id": customer_id,
-        "payload": to_json_safe(payload),
+        "payload": json.loads(payload_json),
+        _PAYLOAD_JSON: payload_json,
     })
 
 

@@ -171,6 +171,23 @@ def test_payloads_are_stored_as_json_types():
         audit.to_json_safe({"x": object()})
 
 
+def test_the_hash_formula_is_the_documented_one():
+    """SHA-256 of the canonical JSON list of the hashed columns: rows already stored must keep
+    verifying whatever shortcut the writer takes (here, the payload's JSON spliced in)."""
+    import hashlib
+    import json
+
+    payload = {"b": [1, {"z": "中文", "a": Decimal("2.50")}], "a": None, 3: "mixed keys"}
+    row = {"occurred_at": datetime(2026, 11, 30, 8, 0, 1, 5), "event_type": "task.completed", "actor_id": 7,
+           "actor_name": "officer", "instance_id": 12, "customer_id": None,
+           "payload": audit.to_json_safe(payload), "prev_hash": "ab" * 32}
+    body = json.dumps(["2026-11-30T08:00:01.000005", "task.completed", 7, "officer", 12, None, row["payload"],
+                       "ab" * 32], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    expected = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    assert audit._digest_of(row) == expected
+    assert audit._digest_of(row, audit._encode_payload(payload)) == expected
+
+
 def test_the_trail_reads_in_the_order_things_happened(deployed, people):
     """The sign-off comes before what the engine did because of it (gateway, end, facility)."""
     case = case_at("approval", people.officer)
