@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from app import engine
@@ -35,13 +35,16 @@ def get_task(task_id: int) -> HumanTask:
     return task
 
 
+_WORKED_ON = select(exists().where(HumanTask.instance_id == bindparam("instance_id"),
+                                   HumanTask.completed_by_id == bindparam("user_id"),
+                                   HumanTask.lane != APPROVER_LANE))
+
+
 def investigated(user: User, instance: ProcessInstance) -> bool:
     """Did ``user`` open the case or work any non-approval step of it?"""
     if instance.started_by_id == user.id:
         return True
-    return bool(db.session.scalar(select(exists().where(
-        HumanTask.instance_id == instance.id, HumanTask.completed_by_id == user.id,
-        HumanTask.lane != APPROVER_LANE))))
+    return bool(db.session.scalar(_WORKED_ON, {"instance_id": instance.id, "user_id": user.id}))
 
 
 def check_may_act(user: User, task: HumanTask) -> None:
