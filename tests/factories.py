@@ -28,6 +28,9 @@ PEOPLE = [
     ("officer", "officer", None), ("officer2", "officer", None), ("approver1", "approver", 1),
     ("approver2", "approver", 2), ("approver3", "approver", 3), ("risk", "risk_manager", None),
     ("compliance", "compliance", None), ("designer", "designer", None), ("admin", "admin", None),
+    # the credit committee (贷审会): two approvers and the chief risk officer, who holds the veto
+    ("member1", "approver", 2, ("committee",)), ("member2", "approver", 3, ("committee",)),
+    ("cro", "risk_manager", None, ("committee", "cro")),
 ]
 
 
@@ -37,8 +40,9 @@ def deploy():
 
 def people() -> SimpleNamespace:
     created = {}
-    for username, role, level in PEOPLE:
-        user, _ = users.create_user(username, role, PASSWORD, authority_level=level)
+    for username, role, level, *groups in PEOPLE:
+        user, _ = users.create_user(username, role, PASSWORD, authority_level=level,
+                                    groups=groups[0] if groups else ())
         created[username] = user
     return SimpleNamespace(**created)
 
@@ -101,6 +105,28 @@ def case_at(stage: str, officer: User, **intake_overrides) -> ProcessInstance:
         return instance
     tasks.complete(officer, open_task(instance.id, "review_proposal").id, review(instance))
     assert stage == "approval", stage
+    return instance
+
+
+# Cases that the approval authority table routes each way (grades from the statements' health).
+ROUTES = {
+    "single": dict(size="medium", health=1.3, requested_amount=5_000_000),            # A, CNY 5m: branch
+    "sequential": dict(size="large", health=1.2, requested_amount=150_000_000),       # BBB, CNY 150m
+    "committee": dict(size="large", health=1.3, requested_amount=300_000_000),        # A, CNY 300m
+}
+
+
+def case_routed(route: str, officer: User) -> ProcessInstance:
+    """A case at its first approval step on ``route`` (single | sequential | committee)."""
+    shape = ROUTES[route]
+    instance = cases.start_case(officer, "credit_application")
+    tasks.complete(officer, open_task(instance.id, "application_intake").id,
+                   intake(size=shape["size"], requested_amount=shape["requested_amount"]))
+    tasks.complete(officer, open_task(instance.id, "financial_statements").id,
+                   {"statements": statements(health=shape["health"])})
+    tasks.complete(officer, open_task(instance.id, "review_proposal").id, review(instance))
+    db.session.refresh(instance)
+    assert instance.summary["approval_route"] == route, instance.summary
     return instance
 
 

@@ -22,18 +22,21 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @click.option("--authority-level", type=int, default=None, help="Approval authority level (approvers).")
 @click.option("--password", default=None, help="Generated and printed when omitted.")
 @click.option("--name", "display_name", default=None)
-def create_user(username, role, authority_level, password, display_name) -> None:
+@click.option("--group", "groups", multiple=True,
+              help="Also join this group: committee (credit committee), cro (holds the committee's veto).")
+def create_user(username, role, authority_level, password, display_name, groups) -> None:
     """Create USERNAME with ROLE."""
     given = password is not None
     try:
         user, password = users.create_user(username, role, password, display_name=display_name,
-                                           authority_level=authority_level)
+                                           authority_level=authority_level, groups=tuple(groups))
     except DomainError as exc:
         for field, message in exc.details.get("errors", {}).items():
             click.echo(f"error: {field}: {message}", err=True)
         sys.exit(1)
     shown = "(as given)" if given else password
-    click.echo(f"created {user.username} ({user.role}) password: {shown}")
+    click.echo(f"created {user.username} ({user.role}; groups {', '.join(sorted(user.group_codes))}) "
+               f"password: {shown}")
 
 
 @users_cli.command("token")

@@ -24,6 +24,8 @@ from app.engine.scripting import DecisionRef
 from app.engine.xml import parse_xml
 
 FORM_PROPERTY = "formJsonSchemaFilename"
+# A user task property naming the data variable that holds the username who must do the task.
+ASSIGNEE_PROPERTY = "assigneeVariable"
 
 
 class DefinitionError(ValueError):
@@ -66,6 +68,7 @@ class UserTaskMeta:
     name: str
     lane: str | None
     form: str | None
+    assignee_variable: str | None = None
 
 
 @dataclass
@@ -137,6 +140,7 @@ def user_tasks_of(spec: Any, subprocess_specs: Mapping[str, Any]) -> dict[str, U
                 name=task_spec.bpmn_name or task_spec.bpmn_id,
                 lane=task_spec.lane,
                 form=properties.get(FORM_PROPERTY),
+                assignee_variable=properties.get(ASSIGNEE_PROPERTY),
             )
     return metas
 

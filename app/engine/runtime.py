@@ -8,7 +8,7 @@ SpiffWorkflow object leaves this module.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +16,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -45,6 +46,7 @@ class ReadyTask:
     name: str
     lane: str | None
     form: str | None
+    assignee: str | None = None  # a username, when the diagram names who must do it (e.g. a committee member)
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,11 @@ class StepResult:
     path: list[tuple[str, str]]  # (element id, element type) completed by the engine, in order
 
 
-def _engine(bundle: Bundle) -> CreditScriptEngine:
-    return CreditScriptEngine(decisions=bundle.decisions)
+Directory = Mapping[str, Callable[..., Any]]
+
+
+def _engine(bundle: Bundle, directory: Directory | None = None) -> CreditScriptEngine:
+    return CreditScriptEngine(decisions=bundle.decisions, directory=directory)
 
 
 def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
@@ -116,9 +121,11 @@ def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, 
             first_ready = first_ready or task
             if spec.manual:
                 meta = bundle.user_tasks.get(spec.bpmn_id)
+                assignee = task.data.get(meta.assignee_variable) if meta and meta.assignee_variable else None
                 ready.append(ReadyTask(
                     uuid=str(task.id), spec_id=spec.bpmn_id, name=meta.name if meta else spec.bpmn_id,
                     lane=meta.lane if meta else spec.lane, form=meta.form if meta else None,
+                    assignee=str(assignee) if assignee is not None else None,
                 ))
             continue
         definition = getattr(spec, "event_definition", None)
@@ -163,9 +170,9 @@ def _data_of(workflow: BpmnWorkflow, completed: bool, first_ready) -> dict[str, 
     return workflow.last_task.data if workflow.last_task else {}
 
 
-def start(bundle: Bundle, data: Mapping[str, Any] | None = None) -> StepResult:
+def start(bundle: Bundle, data: Mapping[str, Any] | None = None, directory: Directory | None = None) -> StepResult:
     """Start a new instance of the bundle's process with ``data`` as its initial data."""
-    engine = _engine(bundle)
+    engine = _engine(bundle, directory)
     workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=engine)
     if data:
         workflow.task_tree.data.update(data)
@@ -175,10 +182,11 @@ def start(bundle: Bundle, data: Mapping[str, Any] | None = None) -> StepResult:
     return _result(workflow, bundle, engine, path)
 
 
-def _restore(bundle: Bundle, state: str) -> tuple[BpmnWorkflow, CreditScriptEngine]:
+def _restore(bundle: Bundle, state: str,
+             directory: Directory | None = None) -> tuple[BpmnWorkflow, CreditScriptEngine]:
     """The workflow stored as ``state``: the one the last step left in memory, else parsed."""
     workflow = workflow_cache.take(bundle, state) or serialization.load(state, bundle)
-    engine = _engine(bundle)
+    engine = _engine(bundle, directory)
     workflow.script_engine = engine
     return workflow, engine
 
@@ -201,13 +209,20 @@ def task_data(bundle: Bundle, state: str, task_uuid: str) -> dict[str, Any]:
     return data
 
 
-def complete_task(bundle: Bundle, state: str, task_uuid: str, data: Mapping[str, Any]) -> StepResult:
-    """Merge ``data`` into a ready user task, complete it and run on."""
-    workflow, engine = _restore(bundle, state)
+def complete_task(bundle: Bundle, state: str, task_uuid: str, data: Mapping[str, Any],
+                  directory: Directory | None = None) -> StepResult:
+    """Merge ``data`` into a ready user task, complete it and run on.
+
+    For one instance of a multi-instance task (e.g. a committee member's vote) the submission,
+    with the instance's input item, also becomes the instance's output item, which SpiffWorkflow
+    collects into the activity's output collection.
+    """
+    workflow, engine = _restore(bundle, state, directory)
     task = _ready_user_task(workflow, task_uuid)
 
     def act(record) -> None:
         task.data.update(data)
+        _set_output_item(task, data)
         task.run()
         record(task)
 
@@ -215,8 +230,18 @@ def complete_task(bundle: Bundle, state: str, task_uuid: str, data: Mapping[str,
     return _result(workflow, bundle, engine, path)
 
 
-def fire_due_timers(bundle: Bundle, state: str) -> StepResult:
+def _set_output_item(task, data: Mapping[str, Any]) -> None:
+    activity = task.parent.task_spec if task.parent is not None else None
+    if not isinstance(activity, MultiInstanceTask) or activity.output_item is None:
+        return
+    item = dict(data)
+    if activity.input_item is not None and activity.input_item.bpmn_id in task.data:
+        item[activity.input_item.bpmn_id] = task.data[activity.input_item.bpmn_id]
+    task.data[activity.output_item.bpmn_id] = item
+
+
+def fire_due_timers(bundle: Bundle, state: str, directory: Directory | None = None) -> StepResult:
     """Fire every timer of the instance that is due now and run on."""
-    workflow, engine = _restore(bundle, state)
+    workflow, engine = _restore(bundle, state, directory)
     path = _run(workflow, lambda record: workflow.refresh_timers())
     return _result(workflow, bundle, engine, path)

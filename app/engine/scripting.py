@@ -15,6 +15,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+from app.approval.committee import is_vetoed, tally_votes
 from app.engine import sandbox
 from app.engine.dmn import Decision
 from app.risk.analysis import analyse_financials
@@ -22,18 +23,30 @@ from app.risk.analysis import analyse_financials
 # Functions a process designer may call from scripts and expressions, and nothing else.
 SCRIPT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "analyse_financials": analyse_financials,
+    "tally_votes": tally_votes,
+    "is_vetoed": is_vetoed,
 }
+# Functions whose answers live in the database (people, groups): the services pass them in for
+# each step. ``members_of(group)`` -> usernames of the active, qualified members of a group.
+DIRECTORY_FUNCTIONS = ("members_of",)
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
     """Runs task-data scripts and expressions through the sandbox, never plain exec/eval."""
 
+    def __init__(self, directory: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        super().__init__()
+        unknown = set(directory or {}) - set(DIRECTORY_FUNCTIONS)
+        if unknown:
+            raise ValueError(f"not directory functions: {', '.join(sorted(unknown))}")
+        self.functions = {**SCRIPT_FUNCTIONS, **(directory or {})}
+
     def evaluate(self, expression, context, external_context=None):
-        functions = {**SCRIPT_FUNCTIONS, **(external_context or {})}
+        functions = {**self.functions, **(external_context or {})}
         return sandbox.evaluate(expression, context, functions)
 
     def execute(self, script, context, external_context=None):
-        functions = {**SCRIPT_FUNCTIONS, **(external_context or {})}
+        functions = {**self.functions, **(external_context or {})}
         clash = set(functions) & set(context)
         if clash:
             raise ValueError(f"task data overwrites a function: {', '.join(sorted(clash))}")
@@ -59,10 +72,11 @@ class CreditScriptEngine(PythonScriptEngine):
     """Script engine bound to one deployed version's decisions for one engine step."""
 
     decisions: Mapping[str, tuple[str, Decision]] = field(default_factory=dict)
+    directory: Mapping[str, Callable[..., Any]] | None = None
     evaluated: list[EvaluatedDecision] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        super().__init__(environment=SandboxEnvironment())
+        super().__init__(environment=SandboxEnvironment(self.directory))
 
     def evaluate_decision(self, decision_id: str, task) -> dict[str, Any]:
         """Evaluate ``decision_id`` against the task's data; return what merges into it."""

@@ -17,7 +17,9 @@ from app.models import AuditEvent, DecisionLog, HumanTask, ProcessDefinition, Pr
 from app.models.base import utcnow
 from app.services import audit, deployment
 from app.services.customers import READERS
+from app.services.directory import DIRECTORY
 from app.services.forms import writable_fields
+from app.services.projections import APPROVAL_LANES
 from app.services.rows import insert_returning_id
 from app.services.steps import run_step
 
@@ -41,7 +43,7 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
     instance = _insert_instance(definition, user)
     audit.record("instance.started", user, instance_id=instance.id, process_id=process_id,
                  version=definition.version, data=data or {})
-    run_step(instance, user, lambda b, _state: engine.start(b, data), also={"reference": _reference(instance.id)})
+    run_step(instance, user, lambda b, _state: engine.start(b, data, DIRECTORY), also={"reference": _reference(instance.id)})
     return instance
 
 
@@ -95,6 +97,11 @@ class CaseView:
     data: dict[str, Any]
     visited: list[str]  # BPMN element ids the case has passed through, for the diagram
     current: list[str]  # element ids waiting now
+
+    @property
+    def signoffs(self) -> list[HumanTask]:
+        """Every sign-off and committee vote given so far, each with who, when and what they said."""
+        return [t for t in self.tasks if t.lane in APPROVAL_LANES and t.state == "completed"]
 
 
 def case_view(user: User, instance_id: int) -> CaseView:

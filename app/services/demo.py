@@ -18,22 +18,27 @@ from app.services import cases, deployment, tasks, users
 
 PASSWORD = "demo-pass-2026"
 DEMO_USERS = [
-    ("officer", "officer", None, "王晓明 (客户经理)"),
-    ("officer2", "officer", None, "李娜 (客户经理)"),
-    ("approver", "approver", 1, "张伟 (分行审批人)"),
-    ("approver2", "approver", 2, "刘洋 (总行审批人)"),
-    ("cco", "approver", 3, "陈静 (首席信贷官)"),
-    ("risk", "risk_manager", None, "赵磊 (风险经理)"),
-    ("compliance", "compliance", None, "孙丽 (合规)"),
-    ("designer", "designer", None, "周杰 (流程设计)"),
-    ("admin", "admin", None, "系统管理员"),
+    ("officer", "officer", None, "王晓明 (客户经理)", ()),
+    ("officer2", "officer", None, "李娜 (客户经理)", ()),
+    ("approver", "approver", 1, "张伟 (分行审批人)", ()),
+    ("approver2", "approver", 2, "刘洋 (总行审批人)", ("committee",)),
+    ("cco", "approver", 3, "陈静 (首席信贷官)", ("committee",)),
+    ("cro", "risk_manager", None, "黄涛 (首席风险官)", ("committee", "cro")),
+    ("risk", "risk_manager", None, "赵磊 (风险经理)", ()),
+    ("compliance", "compliance", None, "孙丽 (合规)", ()),
+    ("designer", "designer", None, "周杰 (流程设计)", ()),
+    ("admin", "admin", None, "系统管理员", ()),
 ]
 COMPANIES = ["华东精密机械", "江南纺织", "海川物流", "蓝海科技", "金穗农业", "恒通建设", "万家商贸", "星辰软件",
              "瑞丰食品", "长江航运", "北辰置业", "东方电子", "宏达化工", "绿源环保", "天成医药", "新锐汽配"]
 INDUSTRIES = ["manufacturing", "wholesale_retail", "construction", "real_estate", "technology", "services",
               "agriculture", "transport"]
 SIZES = {"large": 2_000_000_000, "medium": 400_000_000, "small": 60_000_000, "micro": 8_000_000}
-STAGES = ["intake", "statements", "review", "approval", "returned", "approved", "rejected"]
+STAGES = ["intake", "statements", "review", "approval", "returned", "approved", "rejected", "second_level",
+          "committee_voting", "committee_approved"]
+# Stages whose case is shaped so the approval authority table routes it (size, health, amount).
+ROUTED = {"second_level": ("large", 1.2, 150_000_000), "committee_voting": ("large", 1.3, 300_000_000),
+          "committee_approved": ("large", 1.3, 300_000_000)}
 
 
 def statement(year: int, assets: float, health: float, rng: random.Random) -> dict:
@@ -86,6 +91,8 @@ def _drive(index: int, stage: str, rng: random.Random) -> None:
     size = list(SIZES)[index % 4]
     industry = INDUSTRIES[index % len(INDUSTRIES)]
     health = rng.uniform(0.2, 0.45) if stage == "rejected" else rng.uniform(0.75, 1.45)
+    if stage in ROUTED:
+        size, health, requested = ROUTED[stage]
     instance = cases.start_case(officer, "credit_application")
     if stage == "intake":
         return
@@ -94,7 +101,7 @@ def _drive(index: int, stage: str, rng: random.Random) -> None:
         "uscc": demo_uscc(index),
         "industry": industry, "size": size, "listed": size == "large" and index % 3 == 0,
         "credit_record": "serious_delinquency" if stage == "rejected" and index % 2 else "clean",
-        "requested_amount": round(SIZES[size] * rng.uniform(0.02, 0.08), -4),
+        "requested_amount": requested if stage in ROUTED else round(SIZES[size] * rng.uniform(0.02, 0.08), -4),
         "requested_term_months": rng.choice([12, 24, 36]), "purpose": "流动资金周转 / working capital",
     }
     tasks.complete(officer, _open_task(instance.id, "application_intake").id, intake)
@@ -114,21 +121,46 @@ def _drive(index: int, stage: str, rng: random.Random) -> None:
     tasks.complete(officer, _open_task(instance.id, "review_proposal").id, review)
     if stage == "approval":
         return
-    approver = _approver_for(instance.summary.get("approval_level"))
-    signoff = _open_task(instance.id, "approval_signoff")
-    if stage == "returned":
-        tasks.complete(approver, signoff.id, {"decision": "return", "comment": "请补充担保安排后重新提交。"})
-    elif stage == "approved":
-        tasks.complete(approver, signoff.id, {"decision": "approve", "comment": "同意。"})
-    else:
-        tasks.complete(approver, signoff.id, {"decision": "reject", "comment": "风险过高，不予授信。"})
+    _decide(instance.id, stage)
+
+
+SIGN_OFFS = {
+    "returned": {"decision": "return", "comment": "请补充担保安排后重新提交。", "fields_to_fix": ["proposed_controls"]},
+    "rejected": {"decision": "reject", "comment": "风险过高，不予授信。"},
+}
+APPROVE = {"decision": "approve", "comment": "同意。"}
+
+
+def _decide(instance_id: int, stage: str) -> None:
+    """Sign off level by level, or have the committee vote, as ``stage`` says."""
+    while True:
+        signoff = _ready(instance_id, "approval_signoff")
+        if signoff:
+            [task] = signoff
+            tasks.complete(_approver_for(task.required_level), task.id, SIGN_OFFS.get(stage, APPROVE))
+            if stage in SIGN_OFFS or stage == "second_level":
+                return
+            continue
+        votes = _ready(instance_id, "committee_vote")
+        if votes:
+            cast = votes[:1] if stage in ("committee_voting", "returned") else votes
+            decision = {"decision": "reject", "comment": "不同意。"} if stage == "rejected" else APPROVE
+            for vote in cast:
+                tasks.complete(vote.assignee, vote.id, decision)
+        return
+
+
+def _ready(instance_id: int, spec: str) -> list[HumanTask]:
+    return list(db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.task_spec == spec, HumanTask.state == "ready")
+        .order_by(HumanTask.id)))
 
 
 def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     """Create the demo; yields lines to print (users and their passwords first)."""
-    for username, role, level, name in DEMO_USERS:
+    for username, role, level, name, groups in DEMO_USERS:
         if _user(username) is None:
-            users.create_user(username, role, PASSWORD, display_name=name, authority_level=level)
+            users.create_user(username, role, PASSWORD, display_name=name, authority_level=level, groups=groups)
         yield f"user {username:<11} role {role:<13} level {level or '-'}  password {PASSWORD}"
     outcomes = deployment.deploy_files(note="demo")
     yield from (f"process {o.process_id} v{o.version}" for o in outcomes)

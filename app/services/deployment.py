@@ -20,7 +20,7 @@ from app.extensions import db
 from app.forms import check_form_schema
 from app.models import ProcessDefinition, User, UserGroup
 from app.services import audit
-from app.services.users import ROLE_GROUPS
+from app.services.users import all_groups
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class DeploymentRefused(InvalidInput):
 
 
 def known_groups() -> set[str]:
-    groups = {g for gs in ROLE_GROUPS.values() for g in gs}
+    groups = all_groups()
     groups.update(db.session.scalars(select(UserGroup.group_code).distinct()))
     return groups
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.errors import InvalidInput, NotFound
 from app.forms import register_validator
 from app.forms.coerce import coerce_form
@@ -51,3 +53,16 @@ def accept_post(schema: Mapping[str, Any], form: Any, locale: str) -> dict[str, 
     fields are never taken from a post, so the task's current data is not needed here."""
     return accept(schema, coerce_form(schema, form), locale)
 
+
+
+def check_option_groups(schema: Mapping[str, Any], data: Mapping[str, Any], user) -> None:
+    """An option a form reserves for a group (``"x-option-groups": {"veto": "cro"}``) may be chosen
+    only by that group's members; anyone else is refused, naming the field."""
+    errors = {}
+    for name, prop in schema.get("properties", {}).items():
+        required = (prop.get("x-option-groups") or {}).get(data.get(name)) if isinstance(data.get(name), str) else None
+        if required and required not in user.group_codes:
+            errors[name] = _("Only members of the %(group)s group may choose “%(option)s”.",
+                             group=_(required), option=data[name])
+    if errors:
+        raise InvalidInput(_("The form has errors."), errors, data=dict(data))

@@ -25,12 +25,15 @@ from app.services.rows import insert_row, insert_rows
 # The data variable that carries the authority level an approval task requires (分级审批).
 AUTHORITY_VARIABLE = "approval_level"
 APPROVER_LANE = "approver"
+# Lanes whose tasks decide a credit: nobody who investigated the case may work them (审贷分离).
+APPROVAL_LANES = (APPROVER_LANE, "committee")
 # What lists and the case page show, copied from the case data at each step.
 SUMMARY_KEYS = ("customer_name", "uscc", "industry", "size", "credit_record", "listed", "requested_amount",
                 "requested_term_months", "segment", "z_model", "analysis", "pd", "score_points", "z_score", "z_zone",
                 "grade", "limit_cap", "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit",
                 "proposed_term_months", "proposed_margin_pct", "proposed_controls", "officer_opinion",
-                "approval_level", "approval_level_name", "decision", "comment", "approver_comment", "outcome")
+                "approval_level", "approval_level_name", "approval_route", "final_level", "committee_result",
+                "committee", "decision", "comment", "approver_comment", "returned_fields", "outcome")
 # A business rule task is recorded by its decision's row (engine.decision_evaluated, with the element).
 PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway": "engine.gateway_taken",
                     "InclusiveGateway": "engine.gateway_taken", "ScriptTask": "engine.script_run",
@@ -140,12 +143,23 @@ def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, ac
         if uuid in previous:
             continue
         level = _level(result.data) if task.lane == APPROVER_LANE else None
+        assignee_id = _user_id(task.assignee) if task.assignee else None
         insert_row(HumanTask, dict(
             instance_id=instance.id, task_uuid=uuid, task_spec=task.spec_id, name=task.name, lane=task.lane,
-            form=task.form, state="ready", created_at=now, required_level=level,
+            form=task.form, state="ready", created_at=now, required_level=level, assignee_id=assignee_id,
+            claimed_at=now if assignee_id else None,
         ))
         audit.record("task.ready", actor, instance_id=instance.id, customer_id=instance.customer_id,
-                     task_uuid=uuid, task=task.spec_id, lane=task.lane, required_level=level)
+                     task_uuid=uuid, task=task.spec_id, lane=task.lane, required_level=level,
+                     **({"assignee": task.assignee} if task.assignee else {}))
+
+
+_USER_BY_NAME = select(User.id).where(User.username == bindparam("username"))
+
+
+def _user_id(username: str) -> int | None:
+    """The user a diagram assigned a task to by name; None (the lane's queue) if there is none."""
+    return db.session.execute(_USER_BY_NAME, {"username": username}).scalar()
 
 
 def _project_timers(instance: ProcessInstance, result: engine.StepResult) -> None:

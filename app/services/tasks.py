@@ -22,8 +22,9 @@ from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, deployment
-from app.services.forms import accept, accept_post, schema_of
-from app.services.projections import APPROVER_LANE
+from app.services.directory import DIRECTORY
+from app.services.forms import accept, accept_post, check_option_groups, schema_of
+from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.rows import write
 from app.services.steps import lost_race, run_step
 
@@ -37,7 +38,7 @@ def get_task(task_id: int) -> HumanTask:
 
 _WORKED_ON = select(exists().where(HumanTask.instance_id == bindparam("instance_id"),
                                    HumanTask.completed_by_id == bindparam("user_id"),
-                                   HumanTask.lane != APPROVER_LANE))
+                                   HumanTask.lane.not_in(APPROVAL_LANES)))
 
 
 def investigated(user: User, instance: ProcessInstance) -> bool:
@@ -58,13 +59,13 @@ def check_may_act(user: User, task: HumanTask) -> None:
     if task.lane and task.lane not in user.group_codes:  # even a claimant who has left the group
         raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.",
                               lane=_(task.lane) if task.lane else "-"))
+    if task.lane in APPROVAL_LANES and investigated(user, task.instance):
+        raise SegregationOfDutiesViolation(
+            _("Segregation of duties (审贷分离): you investigated this case, so you may not approve it."))
     if task.lane == APPROVER_LANE:
         if task.required_level is None:
             raise InsufficientAuthority(
                 _("No approval authority level was decided for this task, so nobody may sign it off."))
-        if investigated(user, task.instance):
-            raise SegregationOfDutiesViolation(
-                _("Segregation of duties (审贷分离): you investigated this case, so you may not approve it."))
         if (user.authority_level or 0) < task.required_level:
             raise InsufficientAuthority(
                 _("This approval needs authority level %(need)s; yours is %(have)s.",
@@ -141,6 +142,7 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     bundle = deployment.bundle_for(instance.definition)
     schema = schema_of(bundle.forms, task.form)
     submitted = accept_post(schema, post, locale) if post is not None else accept(schema, data or {}, locale)
+    check_option_groups(schema, submitted, user)
     claimed_now = task.assignee_id is None
 
     def recorded() -> None:
@@ -155,7 +157,7 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
 
     task_uuid = task.task_uuid
     try:
-        run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted),
+        run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted, DIRECTORY),
                  prelude=recorded, completing=task_uuid)
     except engine.TaskNotReady as exc:
         db.session.rollback()
@@ -183,7 +185,7 @@ def _not_investigated_by(user: User):
     """
     worked = aliased(HumanTask)
     return ~exists().where(worked.instance_id == HumanTask.instance_id, worked.completed_by_id == user.id,
-                           worked.lane != APPROVER_LANE)
+                           worked.lane.not_in(APPROVAL_LANES))
 
 
 def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
@@ -198,17 +200,18 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
         & or_(HumanTask.required_level.is_(None), HumanTask.required_level <= (user.authority_level or 0))
     query = _base(user).where(or_(HumanTask.assignee_id == user.id,
                                   (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)),
-                              or_(HumanTask.lane.is_(None), HumanTask.lane != APPROVER_LANE, may_approve))
+                              or_(HumanTask.lane.is_(None), HumanTask.lane.not_in(APPROVAL_LANES), may_approve))
     return _page(query, page, per_page)
 
 
 def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
-    """Approval tasks within my authority, excluding cases I investigated (审贷分离)."""
-    if APPROVER_LANE not in user.group_codes:
+    """Approval tasks within my authority and my committee votes, excluding cases I investigated (审贷分离)."""
+    lanes = [lane for lane in APPROVAL_LANES if lane in user.group_codes]
+    if not lanes:
         raise NotAuthorized(_("The sign-off inbox is for approvers."))
     level = user.authority_level or 0
     query = _base(user).where(
-        HumanTask.lane == APPROVER_LANE,
+        HumanTask.lane.in_(lanes),
         or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),
         ProcessInstance.started_by_id != user.id,
         _not_investigated_by(user),

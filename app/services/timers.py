@@ -16,6 +16,7 @@ from app.errors import Conflict, ProcessFailed
 from app.extensions import db
 from app.models import ProcessInstance, Timer
 from app.models.base import utcnow
+from app.services.directory import DIRECTORY
 from app.services.steps import run_step
 
 
@@ -39,7 +40,7 @@ def fire_due(limit: int = 500) -> int:
         tried.add(timer.id)
         instance = db.session.get(ProcessInstance, timer.instance_id)
         try:
-            run_step(instance, None, lambda b, state: engine.fire_due_timers(b, state))
+            run_step(instance, None, lambda b, state: engine.fire_due_timers(b, state, DIRECTORY))
             fired += 1
         except Conflict:
             db.session.rollback()  # another worker moved the instance first

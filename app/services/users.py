@@ -25,14 +25,25 @@ ROLE_GROUPS: dict[str, tuple[str, ...]] = {
     "designer": ("designer",),
     "admin": ("admin",),
 }
+# Groups a user joins besides their role's: the credit committee (贷审会) and the chief risk
+# officer, who holds the committee's veto (the group named by rules/committee_rules.dmn).
+EXTRA_GROUPS: tuple[str, ...] = ("committee", "cro")
 MIN_PASSWORD = 8
 
 
+def all_groups() -> set[str]:
+    return {g for gs in ROLE_GROUPS.values() for g in gs} | set(EXTRA_GROUPS)
+
+
 def create_user(username: str, role: str, password: str | None = None, *, display_name: str | None = None,
-                authority_level: int | None = None, branch: str = "head_office",
+                authority_level: int | None = None, branch: str = "head_office", groups: tuple[str, ...] = (),
                 actor: User | None = None) -> tuple[User, str]:
-    """Create a user with the groups of ``role``; return it and its password (generated if not given)."""
+    """Create a user with the groups of ``role`` (and ``groups``, e.g. committee); return it and its
+    password (generated if not given)."""
     errors: dict[str, str] = {}
+    unknown = sorted(set(groups) - all_groups())
+    if unknown:
+        errors["groups"] = f"unknown group(s) {', '.join(unknown)}; one of {', '.join(sorted(all_groups()))}"
     if role not in ROLES:
         errors["role"] = f"unknown role {role!r}; one of {', '.join(ROLES)}"
     if not username or not username.replace("_", "").replace(".", "").isalnum():
@@ -51,10 +62,11 @@ def create_user(username: str, role: str, password: str | None = None, *, displa
     user = User(username=username, display_name=display_name or username, role=role,
                 authority_level=authority_level, branch=branch,
                 password_hash=generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]))
-    user.groups = [UserGroup(group_code=g) for g in ROLE_GROUPS[role]]
+    user.groups = [UserGroup(group_code=g) for g in dict.fromkeys([*ROLE_GROUPS[role], *groups])]
     db.session.add(user)
     db.session.flush()
-    audit.record("user.created", actor, target=username, role=role, authority_level=authority_level)
+    audit.record("user.created", actor, target=username, role=role, authority_level=authority_level,
+                 groups=sorted(user.group_codes))
     db.session.commit()
     return user, password
 

@@ -24,11 +24,19 @@ ROLES: tuple[str, ...] = (
     N_("admin"),
 )
 
+# Groups beyond the roles' own (lanes and the committee's veto holders).
+GROUPS: tuple[str, ...] = (N_("committee"), N_("cro"))
+
 TASK_STATES: tuple[str, ...] = (N_("ready"), N_("completed"), N_("cancelled"))
 
 INSTANCE_STATUSES: tuple[str, ...] = (N_("running"), N_("completed"), N_("error"))
 
 OUTCOMES: tuple[str, ...] = (N_("approved"), N_("rejected"))
+
+# Sign-off and committee decisions, approval routes and committee results.
+DECISIONS: tuple[str, ...] = (N_("approve"), N_("return"), N_("reject"), N_("abstain"), N_("veto"))
+APPROVAL_ROUTES: tuple[str, ...] = (N_("single"), N_("sequential"), N_("committee"))
+COMMITTEE_RESULTS: tuple[str, ...] = (N_("no_quorum"), N_("vetoed"))
 
 FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"))
 
@@ -95,6 +103,10 @@ LANES: tuple[str, ...] = ROLES
 VOCABULARY: tuple[str, ...] = tuple(
     dict.fromkeys(
         ROLES
+        + GROUPS
+        + DECISIONS
+        + APPROVAL_ROUTES
+        + COMMITTEE_RESULTS
         + TASK_STATES
         + INSTANCE_STATUSES
         + OUTCOMES

@@ -70,7 +70,7 @@ def test_each_step_is_audited_with_its_actor(lifecycle, people):
     intake_done = next(e for e in events if e.event_type == "task.completed")
     assert intake_done.payload["data"]["uscc"] == intake()["uscc"]
     gateway = [e.payload["element"] for e in events if e.event_type == "engine.gateway_taken"]
-    assert gateway == ["signoff_decision"]
+    assert gateway == ["approval_route", "signoff_decision"]
 
 
 def test_the_chain_of_a_real_lifecycle_verifies(lifecycle):

@@ -29,7 +29,16 @@ def test_create_user_hashes_the_password_joins_the_role_group_and_audits(app):
     assert (user.display_name, user.authority_level, user.group_codes) == ("张三", 2, {"approver"})
     created = events("user.created")[-1]
     assert created.actor_name == "boss" and created.payload == {"target": "zhang.san", "role": "approver",
-                                                                "authority_level": 2}
+                                                                "authority_level": 2, "groups": ["approver"]}
+
+
+def test_a_user_can_join_the_committee_and_an_unknown_group_is_refused(app):
+    member, _ = users.create_user("wang.wu", "risk_manager", "long-enough-3", groups=("committee", "cro"))
+    assert member.group_codes == {"risk_manager", "committee", "cro"}
+    with pytest.raises(InvalidInput) as caught:
+        users.create_user("zhao", "approver", "long-enough-4", authority_level=1, groups=("board",))
+    assert "board" in caught.value.errors["groups"]
+    assert db.session.scalar(select(User.id).where(User.username == "zhao")) is None
 
 
 def test_a_generated_password_is_returned_and_works(app):

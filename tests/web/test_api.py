@@ -156,14 +156,14 @@ def test_invalid_intake_is_422_with_per_field_errors_and_changes_nothing(api, pe
     assert snapshot(case_id) == before
 
 
-def test_return_without_comment_is_422_naming_comment(api, people):
+def test_return_without_comment_or_fields_is_422_naming_both(api, people):
     case = case_at("approval", people.officer)
     task_id = open_task(case.id, "approval_signoff").id
     approver3 = api("approver3")
     before = snapshot(case.id)
     response = approver3.post(f"/tasks/{task_id}/complete", {"data": {"decision": "return"}})
     assert response.status_code == 422
-    assert list(response.get_json()["errors"]) == ["comment"]
+    assert sorted(response.get_json()["errors"]) == ["comment", "fields_to_fix"]
     assert snapshot(case.id) == before
 
 

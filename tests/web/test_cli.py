@@ -75,12 +75,22 @@ def test_users_create_prints_a_generated_password_that_works(cli):
 def test_users_create_stores_only_a_hash(cli):
     result = cli("users", "create", "li.lei", "--role", "officer", "--password", "s3cret-pass-9")
     assert result.exit_code == 0, result.output
-    assert "created li.lei (officer)" in result.output
+    assert "created li.lei (officer; groups officer)" in result.output
     assert "s3cret-pass-9" not in result.output  # a password given is not echoed to the terminal
     user = db.session.scalar(select(User).where(User.username == "li.lei"))
     assert user.password_hash != "s3cret-pass-9" and "s3cret-pass-9" not in user.password_hash
     assert check_password_hash(user.password_hash, "s3cret-pass-9")
     assert user.group_codes == {"officer"}
+
+
+def test_users_create_joins_the_committee_and_refuses_an_unknown_group(cli):
+    result = cli("users", "create", "huang", "--role", "risk_manager", "--group", "committee", "--group", "cro",
+                 "--password", "s3cret-pass-9")
+    assert result.exit_code == 0, result.output
+    assert "groups committee, cro, risk_manager" in result.output
+    bad = cli("users", "create", "zhou", "--role", "officer", "--group", "board", "--password", "s3cret-pass-9")
+    assert bad.exit_code == 1 and "groups" in bad.output and "board" in bad.output
+    assert db.session.scalar(select(User).where(User.username == "zhou")) is None
 
 
 def test_users_create_refuses_an_approver_without_authority_level(cli):

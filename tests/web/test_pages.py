@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance
 from app.services import tasks
 from tests.factories import PASSWORD, case_at, intake, open_task, review, snapshot, statements
-
-
-@pytest.fixture
-def as_user(app, deployed, people):
-    """``as_user(username)``: a fresh test client logged in as that user, pages in English."""
-
-    def do(username: str):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return do
 
 
 def text_of(response) -> str:

@@ -51,11 +51,11 @@ def test_return_loops_back_to_the_officer_with_the_comment(deployed, people):
     case = case_at("approval", people.officer)
     approver = people.approver3
     tasks.complete(approver, open_task(case.id, "approval_signoff").id,
-                   {"decision": "return", "comment": "请补充担保"})
+                   {"decision": "return", "comment": "请补充担保", "fields_to_fix": ["proposed_controls"]})
     again = open_task(case.id, "review_proposal")
     assert again.lane == "officer"
     view = tasks.open_task(people.officer, again.id)
-    assert view.data["approver_comment"] == "请补充担保"
+    assert view.data["approver_comment"] == "请补充担保" and view.data["returned_fields"] == ["proposed_controls"]
     tasks.complete(people.officer, again.id, {"proposed_limit": 1_000_000, "proposed_term_months": 12,
                                                "proposed_margin_pct": 1.5, "officer_opinion": "已补充保证人"})
     signoff = open_task(case.id, "approval_signoff")
@@ -109,7 +109,7 @@ def test_a_case_in_progress_never_overwrites_an_existing_customer(deployed, peop
 def test_a_return_comment_does_not_carry_over_to_the_next_sign_off(deployed, people):
     case = case_at("approval", people.officer)
     tasks.complete(people.approver3, open_task(case.id, "approval_signoff").id,
-                   {"decision": "return", "comment": "请降低额度"})
+                   {"decision": "return", "comment": "请降低额度", "fields_to_fix": ["proposed_limit"]})
     again = open_task(case.id, "review_proposal")
     tasks.complete(people.officer, again.id, review(case, proposed_limit=1_000_000))
     signoff = open_task(case.id, "approval_signoff")

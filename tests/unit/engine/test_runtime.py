@@ -50,13 +50,15 @@ def _to_approval(bundle: engine.Bundle) -> engine.StepResult:
 
 def test_bundle_knows_its_process_user_tasks_lanes_and_forms(credit):
     assert credit.process_id == "credit_application"
-    assert set(credit.decisions) == {"customer_segment", "credit_rating", "limit_proposal", "approval_authority"}
+    assert set(credit.decisions) == {"customer_segment", "credit_rating", "limit_proposal", "approval_authority",
+                                     "committee_rules"}
     tasks = credit.user_tasks
-    assert {t: (m.lane, m.form) for t, m in tasks.items()} == {
-        "application_intake": ("officer", "application_intake.json"),
-        "financial_statements": ("officer", "financial_statements.json"),
-        "review_proposal": ("officer", "review_proposal.json"),
-        "approval_signoff": ("approver", "approval_signoff.json"),
+    assert {t: (m.lane, m.form, m.assignee_variable) for t, m in tasks.items()} == {
+        "application_intake": ("officer", "application_intake.json", None),
+        "financial_statements": ("officer", "financial_statements.json", None),
+        "review_proposal": ("officer", "review_proposal.json", None),
+        "approval_signoff": ("approver", "approval_signoff.json", None),
+        "committee_vote": ("committee", "committee_vote.json", "member"),
     }
 
 
@@ -118,10 +120,11 @@ def test_approval_level_comes_from_the_authority_table_and_approve_completes(cre
 def test_return_loops_back_to_review_with_the_comment(credit):
     result = _to_approval(credit)
     back = engine.complete_task(credit, result.state, _only_ready(result).uuid,
-                                {"decision": "return", "comment": "补充担保"})
+                                {"decision": "return", "comment": "补充担保", "fields_to_fix": ["proposed_controls"]})
     task = _only_ready(back)
     assert task.spec_id == "review_proposal" and not back.completed
-    assert engine.task_data(credit, back.state, task.uuid)["approver_comment"] == "补充担保"
+    shown = engine.task_data(credit, back.state, task.uuid)
+    assert shown["approver_comment"] == "补充担保" and shown["returned_fields"] == ["proposed_controls"]
 
 
 def test_state_round_trips_through_json(credit):
@@ -188,7 +191,8 @@ def test_validate_bundle_accepts_the_shipped_process(credit):
     xml = (ROOT / "workflows" / "credit_application.bpmn").read_text(encoding="utf-8")
     dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
     forms = _forms(p.name for p in (ROOT / "forms").glob("*.json"))
-    assert engine.validate_bundle("credit_application.bpmn", xml, dmn, forms, {"officer", "approver"}) == []
+    assert engine.validate_bundle("credit_application.bpmn", xml, dmn, forms,
+                                  {"officer", "approver", "committee"}) == []
 
 
 def test_validate_bundle_refuses_unknown_lanes():

@@ -1,0 +1,41 @@
+"""The demo data `make run` loads: users for every role and the committee, cases in every state."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import HumanTask, ProcessInstance, User
+from app.models.user import ROLES
+from app.services import audit, demo
+
+
+def ready_specs(instance_id: int) -> dict[str, list[HumanTask]]:
+    found: dict[str, list[HumanTask]] = {}
+    for task in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                           HumanTask.state == "ready")):
+        found.setdefault(task.task_spec, []).append(task)
+    return found
+
+
+def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
+    lines = list(demo.load(count=len(demo.STAGES)))
+    assert lines[-1].startswith(f"{len(demo.STAGES)} cases created")
+    people = {u.username: u for u in db.session.scalars(select(User))}
+    assert {u.role for u in people.values()} == set(ROLES)
+    assert demo.has_users()
+    assert {"committee", "cro"} <= people["cro"].group_codes and "committee" in people["cco"].group_codes
+    cases = list(db.session.scalars(select(ProcessInstance).order_by(ProcessInstance.id)))
+    by_stage = dict(zip(demo.STAGES, cases, strict=True))
+    assert set(ready_specs(by_stage["intake"].id)) == {"application_intake"}
+    assert set(ready_specs(by_stage["review"].id)) == {"review_proposal"}
+    assert set(ready_specs(by_stage["returned"].id)) in ({"review_proposal"}, {"committee_vote"})
+    assert (by_stage["approved"].status, by_stage["approved"].outcome) == ("completed", "approved")
+    assert (by_stage["rejected"].status, by_stage["rejected"].outcome) == ("completed", "rejected")
+    [second] = ready_specs(by_stage["second_level"].id)["approval_signoff"]
+    assert second.required_level == 3 and by_stage["second_level"].summary["approval_route"] == "sequential"
+    votes = ready_specs(by_stage["committee_voting"].id)["committee_vote"]
+    assert len(votes) == 2 and all(v.assignee_id for v in votes)
+    assert by_stage["committee_approved"].outcome == "approved"
+    assert by_stage["committee_approved"].summary["committee"]["result"] == "approved"
+    assert audit.verify_chain().ok

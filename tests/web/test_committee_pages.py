@@ -1,0 +1,46 @@
+"""The committee vote and the sign-offs as the people involved see them in the browser's pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import HumanTask
+from tests.factories import case_routed, snapshot
+from tests.web.test_pages import text_of
+
+
+def votes(instance_id: int) -> dict[str, HumanTask]:
+    return {t.assignee.username: t for t in db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.task_spec == "committee_vote", HumanTask.state == "ready"))}
+
+
+def test_members_vote_on_their_page_and_the_case_shows_every_vote(as_user, people):
+    case = case_routed("committee", people.officer)
+    ballot = votes(case.id)
+    cro = as_user("cro")
+    page = text_of(cro.get(f"/tasks/{ballot['cro'].id}"))
+    assert "Committee vote" in page and "Veto" in page and "Abstain" in page
+    inbox = cro.get("/inbox")
+    assert inbox.status_code == 200 and f"/tasks/{ballot['cro'].id}" in text_of(inbox)
+    for name, decision, comment in (("member1", "approve", "Agreed"), ("member2", "reject", "Sector risk"),
+                                    ("cro", "approve", "Agreed with covenants")):
+        client = cro if name == "cro" else as_user(name)
+        response = client.post(f"/tasks/{ballot[name].id}", data={
+            "decision": decision, "comment": comment, "_version": str(snapshot(case.id).version)})
+        assert response.status_code == 302, text_of(response)
+    shown = text_of(as_user("officer").get(f"/cases/{case.id}"))
+    assert "Sign-offs" in shown and "Sector risk" in shown and "Agreed with covenants" in shown
+    assert "2 for, 1 against, 0 abstaining, 3 of 3 members voting" in shown
+
+
+def test_a_veto_without_the_right_is_422_naming_the_field_and_stores_nothing(as_user, people):
+    case = case_routed("committee", people.officer)
+    ballot = votes(case.id)
+    member1 = as_user("member1")
+    before = snapshot(case.id)
+    response = member1.post(f"/tasks/{ballot['member1'].id}", data={
+        "decision": "veto", "comment": "No", "_version": str(before.version)})
+    assert response.status_code == 422
+    assert "Only members of the Chief risk officer group may choose" in text_of(response)
+    assert snapshot(case.id) == before
