@@ -8,7 +8,7 @@ authority table asked for (分级审批).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -21,7 +21,7 @@ from app.extensions import db
 from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, deployment
+from app.services import audit, deployment, rounds
 from app.services.directory import DIRECTORY
 from app.services.forms import accept, accept_post, check_option_groups, schema_of
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
@@ -119,16 +119,19 @@ class TaskForm:
     schema: dict
     data: dict[str, Any]
     instance_version: int
+    changes: list[rounds.Change] = field(default_factory=list)  # for an approval: what the officer changed
 
 
 def open_task(user: User, task_id: int) -> TaskForm:
-    """The task with its form and current data, for the task page or the API."""
+    """The task with its form and current data, for the task page or the API; an approval also
+    shows what the officer changed since the last round."""
     task = get_task(task_id)
     check_may_act(user, task)
     instance = task.instance
     bundle = deployment.bundle_for(instance.definition)
     data = engine.task_data(bundle, instance.state, task.task_uuid)
-    return TaskForm(task, schema_of(bundle.forms, task.form), data, instance.version)
+    changes = rounds.changes_since_last_round(instance.id, bundle.forms) if task.lane in APPROVAL_LANES else []
+    return TaskForm(task, schema_of(bundle.forms, task.form), data, instance.version, changes)
 
 
 def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, post: Any = None,

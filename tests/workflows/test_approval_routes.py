@@ -10,7 +10,7 @@ from app.errors import InvalidInput, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
 from app.models import AuditEvent, HumanTask
 from app.services import tasks, users
-from tests.factories import PASSWORD, case_routed, snapshot
+from tests.factories import PASSWORD, case_routed, review, snapshot
 
 APPROVE = {"decision": "approve", "comment": "同意"}
 
@@ -149,3 +149,22 @@ def test_committee_votes_are_in_each_members_sign_off_inbox(deployed, people):
     assert [t.id for t in tasks.sign_off_inbox(people.cro).rows] == [votes["cro"].id]
     assert votes["member1"].id in [t.id for t in tasks.sign_off_inbox(people.member1).rows]
     assert votes["cro"].id not in [t.id for t in tasks.sign_off_inbox(people.member1).rows]
+
+
+def test_a_resubmission_shows_the_approver_what_changed(deployed, people):
+    case = case_routed("single", people.officer)
+    first_limit = case.summary["proposed_limit"]
+    tasks.complete(people.approver1, ready(case.id, "approval_signoff")[0].id,
+                   {"decision": "return", "comment": "额度过高，请加担保",
+                    "fields_to_fix": ["proposed_limit", "proposed_controls"]})
+    [again] = ready(case.id, "review_proposal")
+    officer_view = tasks.open_task(people.officer, again.id)
+    assert officer_view.data["returned_fields"] == ["proposed_limit", "proposed_controls"]
+    assert officer_view.data["approver_comment"] == "额度过高，请加担保"
+    assert officer_view.changes == []  # only an approval shows a diff
+    tasks.complete(people.officer, again.id, review(case, proposed_limit=3_000_000,
+                                                   proposed_controls="追加法人代表连带责任保证"))
+    [signoff] = ready(case.id, "approval_signoff")
+    changes = {c.field: (c.before, c.after) for c in tasks.open_task(people.approver1, signoff.id).changes}
+    assert changes == {"proposed_limit": (first_limit, 3_000_000),
+                       "proposed_controls": ("按季报送财务报表", "追加法人代表连带责任保证")}
