@@ -80,6 +80,7 @@ from app.engine.scripting import CreditScriptEngine, DecisionRef  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import AuditEvent, HumanTask, ProcessInstance, User  # noqa: E402
 from app.services import cases, deployment, tasks  # noqa: E402
+from app.services.demo import COMPLIANT  # noqa: E402
 from app.services.forms import accept, schema_of  # noqa: E402
 from config import BaseConfig, TestingConfig  # noqa: E402
 from tests import factories  # noqa: E402
@@ -191,6 +192,7 @@ def drive_service_case(index: int, people, timed: Stopwatch) -> int:
     signoff = open_task(iid, "approval_signoff")
     approver = {1: people.approver1, 2: people.approver2}.get(signoff.required_level or 3, people.approver3)
     timed(tasks.complete, approver, signoff.id, SIGNOFF)
+    timed(tasks.complete, people.compliance, open_task(iid, "compliance_checklist").id, COMPLIANT)
     return iid
 
 
@@ -201,6 +203,7 @@ def normalized_inputs(forms, n: int) -> dict:
         "statements": [accept(schema_of(forms, "financial_statements.json"), statements_for(i), "zh_CN")
                        for i in range(n)],
         "signoff": accept(schema_of(forms, "approval_signoff.json"), SIGNOFF, "zh_CN"),
+        "compliance": accept(schema_of(forms, "compliance_checklist.json"), COMPLIANT, "zh_CN"),
         "review_schema": schema_of(forms, "review_proposal.json"),
     }
 
@@ -295,7 +298,8 @@ def audit_mod_verify() -> str:
 def file_bundle():
     bpmn = ROOT / "workflows" / f"{PROCESS}.bpmn"
     dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
-    return build_bundle(bpmn.name, bpmn.read_text(encoding="utf-8"), dmn, {}, PROCESS)
+    called = {"compliance_signoff.bpmn": (ROOT / "workflows" / "compliance_signoff.bpmn").read_text(encoding="utf-8")}
+    return build_bundle(bpmn.name, bpmn.read_text(encoding="utf-8"), dmn, {}, PROCESS, called)
 
 
 class DecisionRefTaskConverter(SpiffBpmnTaskConverter):
@@ -365,6 +369,7 @@ class Baseline:
         state = self.step(state, "review_proposal", lambda t: accept(
             normalized["review_schema"], review_for(t.data["proposed_limit"]), "zh_CN"))
         state = self.step(state, "approval_signoff", lambda t: normalized["signoff"])
+        state = self.step(state, "compliance_checklist", lambda t: normalized["compliance"])
         return state
 
     def chunk(self, indices, normalized) -> None:
@@ -427,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     bare = {kind: baseline.finish() for kind, baseline in baselines.items()}
 
     per = 1e3 / n
-    steps = 5  # start + 4 user tasks
+    steps = 6  # start + 5 user tasks
     rate = {kind: n / b["elapsed"] for kind, b in bare.items()}
     svc_rate = n / svc["elapsed"]
     cold_rate = n / ran["cold"]["elapsed"]

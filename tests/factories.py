@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
 from app.services import cases, deployment, tasks, users
-from app.services.demo import demo_uscc, statement
+from app.services.demo import COMPLIANT, demo_uscc, statement
 
 PASSWORD = "correct-horse-42"
 BPMN_FIXTURES = Path(__file__).resolve().parent / "data" / "bpmn"
@@ -128,6 +128,12 @@ def case_routed(route: str, officer: User) -> ProcessInstance:
     db.session.refresh(instance)
     assert instance.summary["approval_route"] == route, instance.summary
     return instance
+
+
+def compliance_sign_off(instance: ProcessInstance, compliance: User, **overrides) -> None:
+    """The compliance officer signs the approved case off (合规审查通过): the limit becomes active."""
+    tasks.complete(compliance, open_task(instance.id, "compliance_checklist").id, {**COMPLIANT, **overrides})
+    db.session.refresh(instance)
 
 
 def review(instance: ProcessInstance, **overrides) -> dict:

@@ -18,7 +18,15 @@ from app.engine.runtime import (
     task_data,
 )
 from app.engine.serialization import SERIALIZER_VERSION, StateVersionError
-from app.engine.validation import Problem, decision_files, dmn_problems, references, validate_bundle
+from app.engine.validation import (
+    Problem,
+    called_processes,
+    decision_files,
+    dmn_problems,
+    process_ids,
+    references,
+    validate_bundle,
+)
 from app.engine.workflow_cache import configure as configure_cache
 
 __all__ = [
@@ -35,12 +43,14 @@ __all__ = [
     "UserTaskMeta",
     "WaitingTimer",
     "build_bundle",
+    "called_processes",
     "complete_task",
     "configure_cache",
     "content_hash",
     "decision_files",
     "dmn_problems",
     "fire_due_timers",
+    "process_ids",
     "references",
     "start",
     "task_data",

@@ -85,9 +85,13 @@ class Bundle:
     user_tasks: dict[str, UserTaskMeta] = field(default_factory=dict)
 
 
-def content_hash(bpmn_xml: str, dmn_files: Mapping[str, str], forms: Mapping[str, dict]) -> str:
-    """SHA-256 over the BPMN, every DMN and every form, in a stable order."""
+def content_hash(bpmn_xml: str, dmn_files: Mapping[str, str], forms: Mapping[str, dict],
+                 called_files: Mapping[str, str] | None = None) -> str:
+    """SHA-256 over the BPMN, the BPMN files of the processes it calls, every DMN and every form,
+    in a stable order (a definition without call activities hashes as it always did)."""
     digest = hashlib.sha256(bpmn_xml.encode())
+    for name in sorted(called_files or {}):
+        digest.update(b"\0called\0" + name.encode() + b"\0" + called_files[name].encode())
     for name in sorted(dmn_files):
         digest.update(b"\0dmn\0" + name.encode() + b"\0" + dmn_files[name].encode())
     for name in sorted(forms):
@@ -95,13 +99,18 @@ def content_hash(bpmn_xml: str, dmn_files: Mapping[str, str], forms: Mapping[str
     return digest.hexdigest()
 
 
-def parse_process(bpmn_file: str, bpmn_xml: str, process_id: str | None = None) -> tuple[Any, dict, str]:
-    """Parse one BPMN file; return (spec, subprocess specs, process id)."""
+def parse_process(bpmn_file: str, bpmn_xml: str, process_id: str | None = None,
+                  called_files: Mapping[str, str] | None = None) -> tuple[Any, dict, str]:
+    """Parse one BPMN file, with the files of the processes its call activities call; return
+    (spec, subprocess specs including the called processes, process id)."""
     root = parse_xml(bpmn_xml, bpmn_file)
     parser = CreditBpmnParser()
     try:
         parser.add_bpmn_xml(root, filename=bpmn_file)
-        ids = parser.get_process_ids()
+        own_ids = parser.get_process_ids()
+        for name, xml in sorted((called_files or {}).items()):
+            parser.add_bpmn_xml(parse_xml(xml, name), filename=name)
+        ids = own_ids
         if process_id is None:
             if not ids:
                 raise DefinitionError(bpmn_file, None, None, "no executable process in the file")
@@ -150,14 +159,15 @@ _CACHE_SIZE = 64
 
 
 def build_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
-                 forms: Mapping[str, dict], process_id: str | None = None) -> Bundle:
+                 forms: Mapping[str, dict], process_id: str | None = None,
+                 called_files: Mapping[str, str] | None = None) -> Bundle:
     """Parse (or take from the cache) the bundle for exactly this content."""
-    key = content_hash(bpmn_xml, dmn_files, forms)
+    key = content_hash(bpmn_xml, dmn_files, forms, called_files)
     cached = _CACHE.get(key)
     if cached is not None:
         _CACHE.move_to_end(key)
         return cached
-    spec, subprocess_specs, process_id = parse_process(bpmn_file, bpmn_xml, process_id)
+    spec, subprocess_specs, process_id = parse_process(bpmn_file, bpmn_xml, process_id, called_files)
     bundle = Bundle(
         content_hash=key,
         process_id=process_id,

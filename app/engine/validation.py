@@ -92,15 +92,33 @@ def references(bpmn_xml: str, filename: str) -> tuple[set[str], set[str]]:
     return decisions, forms
 
 
+def called_processes(bpmn_xml: str, filename: str) -> set[str]:
+    """The process ids a BPMN file's call activities call."""
+    root = parse_xml(bpmn_xml, filename)
+    return {el.get("calledElement") for el in root.iter(f"{{{BPMN_NS}}}callActivity") if el.get("calledElement")}
+
+
+def process_ids(bpmn_xml: str, filename: str) -> set[str]:
+    """The executable process ids a BPMN file defines."""
+    root = parse_xml(bpmn_xml, filename)
+    return {el.get("id") for el in root.iter(f"{{{BPMN_NS}}}process") if el.get("isExecutable") == "true"}
+
+
 def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
-                    forms: Mapping[str, dict], known_groups: Iterable[str] | None = None) -> list[Problem]:
-    """Every problem with this BPMN and the DMN and forms deployed with it (empty: deployable)."""
-    try:
-        root = parse_xml(bpmn_xml, bpmn_file)
-    except UnsafeXmlError as exc:
-        return [Problem(bpmn_file, None, exc.line, exc.reason)]
-    lines = source_lines(root)
-    problems = _code_problems(bpmn_file, root)
+                    forms: Mapping[str, dict], known_groups: Iterable[str] | None = None,
+                    called_files: Mapping[str, str] | None = None) -> list[Problem]:
+    """Every problem with this BPMN, the processes it calls and the DMN and forms deployed with it
+    (empty: deployable)."""
+    files = {bpmn_file: bpmn_xml, **(called_files or {})}
+    roots = {}
+    for name, xml in files.items():
+        try:
+            roots[name] = parse_xml(xml, name)
+        except UnsafeXmlError as exc:
+            return [Problem(name, None, exc.line, exc.reason)]
+    problems: list[Problem] = []
+    for name, root in roots.items():
+        problems += _code_problems(name, root)
 
     for name, xml in sorted(dmn_files.items()):
         problems += dmn_problems(xml, name)
@@ -111,34 +129,51 @@ def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
         except (DefinitionError, DmnError) as exc:
             problems.append(Problem(getattr(exc, "filename", "?"), getattr(exc, "element_id", None), None, str(exc)))
 
+    defined = {pid for name, xml in files.items() for pid in process_ids(xml, name)}
+    for name, root in roots.items():
+        problems += _reference_problems(name, root, decision_ids, forms, known_groups, defined)
+    if not problems:
+        try:
+            parse_process(bpmn_file, bpmn_xml, called_files=called_files)
+        except DefinitionError as exc:
+            line = exc.line or source_lines(roots.get(exc.filename, roots[bpmn_file])).get(exc.element_id or "")
+            problems.append(Problem(exc.filename, exc.element_id, line, exc.reason))
+    return problems
+
+
+def _reference_problems(filename: str, root, decision_ids: set[str] | None, forms: Mapping[str, dict],
+                        known_groups: Iterable[str] | None, defined: set[str]) -> list[Problem]:
+    """Decisions, forms, lanes and called processes one BPMN file refers to that do not exist."""
+    problems: list[Problem] = []
     ns = {"bpmn": BPMN_NS, "spiff": SPIFF_NS}
     for task in root.iterfind(".//bpmn:businessRuleTask", ns):
         ref = task.find(".//spiff:calledDecisionId", ns)
         called = ref.text.strip() if ref is not None and ref.text else None
         if not called:
-            problems.append(Problem(bpmn_file, task.get("id"), task.sourceline, "no calledDecisionId"))
+            problems.append(Problem(filename, task.get("id"), task.sourceline, "no calledDecisionId"))
         elif decision_ids is not None and called not in decision_ids:
-            problems.append(Problem(bpmn_file, task.get("id"), task.sourceline,
+            problems.append(Problem(filename, task.get("id"), task.sourceline,
                                     f"calls decision {called!r}, which no deployed DMN file defines"))
     for task in root.iterfind(".//bpmn:userTask", ns):
         form = next((p.get("value") for p in task.iterfind(".//spiff:property", ns)
                      if p.get("name") == FORM_PROPERTY), None)
         if not form:
-            problems.append(Problem(bpmn_file, task.get("id"), task.sourceline,
+            problems.append(Problem(filename, task.get("id"), task.sourceline,
                                     f"user task has no {FORM_PROPERTY} property"))
         elif form not in forms:
-            problems.append(Problem(bpmn_file, task.get("id"), task.sourceline, f"form {form!r} does not exist"))
+            problems.append(Problem(filename, task.get("id"), task.sourceline, f"form {form!r} does not exist"))
+    for call in root.iterfind(".//bpmn:callActivity", ns):
+        target = call.get("calledElement")
+        if not target:
+            problems.append(Problem(filename, call.get("id"), call.sourceline, "call activity names no process"))
+        elif target not in defined:
+            problems.append(Problem(filename, call.get("id"), call.sourceline,
+                                    f"calls process {target!r}, which no file in workflows/ defines"))
     if known_groups is not None:
         groups = set(known_groups)
         for lane in root.iterfind(".//bpmn:lane", ns):
             if lane.get("name") not in groups:
-                problems.append(Problem(bpmn_file, lane.get("id"), lane.sourceline,
+                problems.append(Problem(filename, lane.get("id"), lane.sourceline,
                                         f"lane {lane.get('name')!r} is not a known group "
                                         f"({', '.join(sorted(groups))})"))
-    if not problems:
-        try:
-            parse_process(bpmn_file, bpmn_xml)
-        except DefinitionError as exc:
-            line = exc.line or lines.get(exc.element_id or "")
-            problems.append(Problem(bpmn_file, exc.element_id, line, exc.reason))
     return problems

@@ -34,6 +34,8 @@ class ProcessDefinition(db.Model):
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     dmn_files: Mapped[dict] = mapped_column(JsonType, deferred=True)  # file name -> XML text
     forms: Mapped[dict] = mapped_column(JsonType, deferred=True)  # file name -> JSON Schema
+    # The BPMN files of the processes its call activities call (file name -> XML), deployed with it.
+    called_files: Mapped[dict] = mapped_column(JsonType, deferred=True, default=dict, server_default="{}")
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(String(500))

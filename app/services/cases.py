@@ -24,6 +24,7 @@ from app.services.rows import insert_returning_id
 from app.services.steps import run_step
 
 STARTERS = {"officer", "admin"}
+SIGNING_LANES = (*APPROVAL_LANES, "compliance")
 
 
 def _reference(instance_id: int) -> str:
@@ -100,8 +101,9 @@ class CaseView:
 
     @property
     def signoffs(self) -> list[HumanTask]:
-        """Every sign-off and committee vote given so far, each with who, when and what they said."""
-        return [t for t in self.tasks if t.lane in APPROVAL_LANES and t.state == "completed"]
+        """Every sign-off, committee vote and compliance sign-off given so far, each with who, when
+        and what they said."""
+        return [t for t in self.tasks if t.lane in SIGNING_LANES and t.state == "completed"]
 
 
 def case_view(user: User, instance_id: int) -> CaseView:

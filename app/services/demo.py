@@ -35,7 +35,7 @@ INDUSTRIES = ["manufacturing", "wholesale_retail", "construction", "real_estate"
               "agriculture", "transport"]
 SIZES = {"large": 2_000_000_000, "medium": 400_000_000, "small": 60_000_000, "micro": 8_000_000}
 STAGES = ["intake", "statements", "review", "approval", "returned", "approved", "rejected", "second_level",
-          "committee_voting", "committee_approved"]
+          "committee_voting", "committee_approved", "compliance"]
 # Stages whose case is shaped so the approval authority table routes it (size, health, amount).
 ROUTED = {"second_level": ("large", 1.2, 150_000_000), "committee_voting": ("large", 1.3, 300_000_000),
           "committee_approved": ("large", 1.3, 300_000_000)}
@@ -122,6 +122,20 @@ def _drive(index: int, stage: str, rng: random.Random) -> None:
     if stage == "approval":
         return
     _decide(instance.id, stage)
+    checklist = _ready(instance.id, "compliance_checklist")
+    if checklist and stage != "compliance":
+        tasks.complete(_user("compliance"), checklist[0].id, COMPLIANT)
+
+
+# A compliance sign-off with every check passed and its evidence (合规审查通过).
+COMPLIANT = {
+    "kyc_complete": True, "kyc_evidence": "营业执照、法定代表人身份证件已核验",
+    "sanctions_screening": "clear", "sanctions_evidence": "制裁名单及反洗钱筛查未命中",
+    "related_party": "none", "related_party_evidence": "关联方名单比对无关联",
+    "regulatory_limits": True, "limits_evidence": "单一客户及集团客户授信集中度均在监管限额内",
+    "documents_present": True, "documents_evidence": "授信申请书、财务报表、担保合同齐全",
+    "compliance_decision": "sign_off",
+}
 
 
 SIGN_OFFS = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -72,25 +72,71 @@ class Candidate:
     dmn_files: dict[str, str]
     forms: dict[str, dict]
     problems: list[engine.Problem]
+    called_files: dict[str, str] = field(default_factory=dict)
+
+
+def _called_files(bpmn_file: str, bpmn_xml: str, workflows_dir: Path) -> dict[str, str]:
+    """The files of workflows/ defining the processes ``bpmn_xml`` calls, and those they call in turn."""
+    library = {p.name: p.read_text(encoding="utf-8") for p in sorted(workflows_dir.glob("*.bpmn"))}
+    defines = {}
+    for name, xml in library.items():
+        try:
+            defines.update({pid: name for pid in engine.process_ids(xml, name)})
+        except ValueError:
+            continue  # a broken file is reported when it is itself deployed or validated
+    found: dict[str, str] = {}
+    wanted = list(engine.called_processes(bpmn_xml, bpmn_file))
+    while wanted:
+        name = defines.get(wanted.pop())
+        if name and name != bpmn_file and name not in found:
+            found[name] = library[name]
+            wanted += engine.called_processes(found[name], name)
+    return found
 
 
 def prepare(bpmn_path: Path, dmn_files: dict[str, str], forms_dir: Path) -> Candidate:
-    """Gather and validate what deploying ``bpmn_path`` would store."""
+    """Gather and validate what deploying ``bpmn_path`` would store: with the DMN and forms it
+    uses, the BPMN files of the processes it calls (and the DMN and forms those use)."""
     bpmn_xml = bpmn_path.read_text(encoding="utf-8")
     try:
+        called = _called_files(bpmn_path.name, bpmn_xml, Path(current_app.config["WORKFLOWS_DIR"]))
         decision_ids, form_names = engine.references(bpmn_xml, bpmn_path.name)
+        for name, xml in called.items():
+            more_decisions, more_forms = engine.references(xml, name)
+            decision_ids, form_names = decision_ids | more_decisions, form_names | more_forms
     except ValueError as exc:
         return Candidate(bpmn_path.name, bpmn_xml, {}, {}, [engine.Problem(bpmn_path.name, None, None, str(exc))])
     used_dmn = engine.decision_files(dmn_files, decision_ids)
     forms, problems = _load_forms(form_names, forms_dir)
-    problems += engine.validate_bundle(bpmn_path.name, bpmn_xml, used_dmn, forms, known_groups())
-    return Candidate(bpmn_path.name, bpmn_xml, used_dmn, forms, problems)
+    problems += engine.validate_bundle(bpmn_path.name, bpmn_xml, used_dmn, forms, known_groups(), called)
+    return Candidate(bpmn_path.name, bpmn_xml, used_dmn, forms, problems, called)
+
+
+def _top_level(paths: list[Path]) -> list[Path]:
+    """The processes people start: a file whose processes are all called by another file's call
+    activities is deployed inside each caller's definition instead (e.g. the compliance sign-off)."""
+    texts = {p: p.read_text(encoding="utf-8") for p in paths}
+    called: set[str] = set()
+    for path, xml in texts.items():
+        try:
+            called |= engine.called_processes(xml, path.name)
+        except ValueError:
+            continue
+    kept = []
+    for path, xml in texts.items():
+        try:
+            defines = engine.process_ids(xml, path.name)
+        except ValueError:
+            defines = set()
+        if not defines or not defines <= called:
+            kept.append(path)
+    return kept
 
 
 def _split(paths: Iterable[Path]) -> tuple[list[Path], dict[str, str]]:
     config = current_app.config
     paths = list(paths)
-    bpmn = [p for p in paths if p.suffix == ".bpmn"] or sorted(Path(config["WORKFLOWS_DIR"]).glob("*.bpmn"))
+    bpmn = [p for p in paths if p.suffix == ".bpmn"] or _top_level(sorted(Path(config["WORKFLOWS_DIR"]).glob("*.bpmn")))
     named_dmn = {p.name: p.read_text(encoding="utf-8") for p in paths if p.suffix == ".dmn"}
     return bpmn, {**_read_dir(Path(config["RULES_DIR"]), ".dmn"), **named_dmn}
 
@@ -124,7 +170,8 @@ def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: st
 
 
 def _store(candidate: Candidate, actor: User | None, note: str | None) -> DeployOutcome:
-    bundle = engine.build_bundle(candidate.bpmn_file, candidate.bpmn_xml, candidate.dmn_files, candidate.forms)
+    bundle = engine.build_bundle(candidate.bpmn_file, candidate.bpmn_xml, candidate.dmn_files, candidate.forms,
+                                 called_files=candidate.called_files)
     latest = latest_definition(bundle.process_id, required=False)
     if latest is not None and latest.content_hash == bundle.content_hash:
         return DeployOutcome(bundle.process_id, latest.version, created=False)
@@ -133,12 +180,14 @@ def _store(candidate: Candidate, actor: User | None, note: str | None) -> Deploy
     definition = ProcessDefinition(
         process_id=bundle.process_id, name=bundle.name, version=version, content_hash=bundle.content_hash,
         bpmn_file=candidate.bpmn_file, bpmn_xml=candidate.bpmn_xml, dmn_files=candidate.dmn_files,
-        forms=candidate.forms, deployed_by_id=actor.id if actor else None, note=note,
+        forms=candidate.forms, called_files=candidate.called_files, deployed_by_id=actor.id if actor else None,
+        note=note,
     )
     db.session.add(definition)
     db.session.flush()
     audit.record("definition.deployed", actor, process_id=bundle.process_id, version=version,
-                 content_hash=bundle.content_hash, files=[candidate.bpmn_file, *candidate.dmn_files],
+                 content_hash=bundle.content_hash,
+                 files=[candidate.bpmn_file, *candidate.called_files, *candidate.dmn_files],
                  note=note)
     return DeployOutcome(bundle.process_id, version, created=True)
 
@@ -165,7 +214,7 @@ def bundle_for(definition: ProcessDefinition) -> engine.Bundle:
     bundle = _BUNDLES.get(key)
     if bundle is None:
         bundle = engine.build_bundle(definition.bpmn_file, definition.bpmn_xml, definition.dmn_files,
-                                     definition.forms, definition.process_id)
+                                     definition.forms, definition.process_id, definition.called_files or {})
         if len(_BUNDLES) > 256:
             _BUNDLES.clear()
         _BUNDLES[key] = bundle

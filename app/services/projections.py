@@ -33,7 +33,8 @@ SUMMARY_KEYS = ("customer_name", "uscc", "industry", "size", "credit_record", "l
                 "grade", "limit_cap", "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit",
                 "proposed_term_months", "proposed_margin_pct", "proposed_controls", "officer_opinion",
                 "approval_level", "approval_level_name", "approval_route", "final_level", "committee_result",
-                "committee", "decision", "comment", "approver_comment", "returned_fields", "outcome")
+                "committee", "decision", "comment", "approver_comment", "returned_fields", "compliance_result",
+                "compliance_findings", "outcome")
 # A business rule task is recorded by its decision's row (engine.decision_evaluated, with the element).
 PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway": "engine.gateway_taken",
                     "InclusiveGateway": "engine.gateway_taken", "ScriptTask": "engine.script_run",

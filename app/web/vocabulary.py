@@ -34,7 +34,7 @@ INSTANCE_STATUSES: tuple[str, ...] = (N_("running"), N_("completed"), N_("error"
 OUTCOMES: tuple[str, ...] = (N_("approved"), N_("rejected"))
 
 # Sign-off and committee decisions, approval routes and committee results.
-DECISIONS: tuple[str, ...] = (N_("approve"), N_("return"), N_("reject"), N_("abstain"), N_("veto"))
+DECISIONS: tuple[str, ...] = (N_("approve"), N_("return"), N_("reject"), N_("abstain"), N_("veto"), N_("sign_off"))
 APPROVAL_ROUTES: tuple[str, ...] = (N_("single"), N_("sequential"), N_("committee"))
 COMMITTEE_RESULTS: tuple[str, ...] = (N_("no_quorum"), N_("vetoed"))
 

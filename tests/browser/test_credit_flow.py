@@ -152,6 +152,28 @@ def test_application_from_intake_to_approval(app, browser_page: Page):
     submit_task(page)
     page.wait_for_url(CASE_URL)
     assert int(CASE_URL.search(page.url).group(1)) == case_id
+    expect(page.locator("#signoffs")).to_contain_text("同意授信，按季跟踪财务状况。")
+    expect(page.locator(".status-approved")).to_have_count(0)  # the limit waits for compliance
+    log_out(page)
+
+    # --- compliance signs it off: only now does the limit become active --------------------------
+    log_in(page, "compliance")
+    page.goto(f"/cases/{case_id}")
+    page.wait_for_url(CASE_URL)
+    open_ready_task(page)
+    page.check("#f-kyc_complete")
+    page.fill("#f-kyc_evidence", "营业执照、法定代表人身份证件已核验")
+    page.check("input[name=sanctions_screening][value=clear]")
+    page.fill("#f-sanctions_evidence", "制裁名单筛查未命中")
+    page.check("input[name=related_party][value=none]")
+    page.fill("#f-related_party_evidence", "关联方名单比对无关联")
+    page.check("#f-regulatory_limits")
+    page.fill("#f-limits_evidence", "集中度在限额内")
+    page.check("#f-documents_present")
+    page.fill("#f-documents_evidence", "资料齐全")
+    page.check("input[name=compliance_decision][value=sign_off]")
+    submit_task(page)
+    page.wait_for_url(CASE_URL)
 
     expect(page.locator(".status-approved")).to_have_text(re.compile("已批准|[Aa]pproved"))
     expect(page.locator(".timeline")).to_contain_text("同意授信，按季跟踪财务状况。")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from app.extensions import db
 from app.models import AuditEvent
 from app.services import audit, cases, tasks
-from tests.factories import case_at, intake, open_task
+from tests.factories import case_at, compliance_sign_off, intake, open_task
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +37,7 @@ def lifecycle(deployed, people):
     level = instance.summary["approval_level"]
     approver = {1: people.approver1, 2: people.approver2, 3: people.approver3}[level]
     tasks.complete(approver, open_task(instance.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    compliance_sign_off(instance, people.compliance)
     return instance, approver
 
 
@@ -47,13 +48,14 @@ def test_each_step_is_audited_with_its_actor(lifecycle, people):
     assert events[0].payload["process_id"] == "credit_application" and events[0].payload["version"] == 1
     # (the completing task's own rows are written after the step's engine rows; see the report)
     [completed_event] = [e for e in events if e.event_type == "instance.completed"]
-    assert completed_event.payload == {"outcome": "approved"} and completed_event.actor_name == approver.username
+    assert completed_event.payload == {"outcome": "approved"} and completed_event.actor_name == "compliance"
     counts = Counter(e.event_type for e in events)
-    assert counts["task.ready"] == counts["task.claimed"] == counts["task.completed"] == 4
+    assert counts["task.ready"] == counts["task.claimed"] == counts["task.completed"] == 5
     assert counts["engine.decision_evaluated"] == 4
     completed = [(e.payload["task"], e.actor_name) for e in events if e.event_type == "task.completed"]
     assert completed == [("application_intake", "officer"), ("financial_statements", "officer"),
-                         ("review_proposal", "officer"), ("approval_signoff", approver.username)]
+                         ("review_proposal", "officer"), ("approval_signoff", approver.username),
+                         ("compliance_checklist", "compliance")]
     claimed = [(e.payload["task"], e.actor_name) for e in events if e.event_type == "task.claimed"]
     assert claimed == [(task, actor) for task, actor in completed]
     ready = {e.payload["task"]: e.payload for e in events if e.event_type == "task.ready"}
@@ -70,7 +72,7 @@ def test_each_step_is_audited_with_its_actor(lifecycle, people):
     intake_done = next(e for e in events if e.event_type == "task.completed")
     assert intake_done.payload["data"]["uscc"] == intake()["uscc"]
     gateway = [e.payload["element"] for e in events if e.event_type == "engine.gateway_taken"]
-    assert gateway == ["approval_route", "signoff_decision"]
+    assert gateway == ["approval_route", "signoff_decision", "compliance_decision_gateway", "compliance_outcome"]
 
 
 def test_the_chain_of_a_real_lifecycle_verifies(lifecycle):
@@ -193,13 +195,15 @@ def test_the_trail_reads_in_the_order_things_happened(deployed, people):
     case = case_at("approval", people.officer)
     tasks.complete(people.approver3, open_task(case.id, "approval_signoff").id,
                    {"decision": "approve", "comment": "同意"})
+    compliance_sign_off(case, people.compliance)
     trail = [(e.event_type, e.payload.get("task") or e.payload.get("element"))
              for e in db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == case.id)
                                          .order_by(AuditEvent.id))]
     signed = trail.index(("task.completed", "approval_signoff"))
     assert trail.index(("task.claimed", "approval_signoff")) == signed - 1
     assert signed < trail.index(("engine.gateway_taken", "signoff_decision"))
-    assert signed < trail.index(("instance.completed", None))
+    signed_off = trail.index(("task.completed", "compliance_checklist"))
+    assert signed < signed_off < trail.index(("instance.completed", None))
     assert audit.verify_chain().ok
 
 

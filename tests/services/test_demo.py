@@ -38,4 +38,6 @@ def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
     assert len(votes) == 2 and all(v.assignee_id for v in votes)
     assert by_stage["committee_approved"].outcome == "approved"
     assert by_stage["committee_approved"].summary["committee"]["result"] == "approved"
+    assert set(ready_specs(by_stage["compliance"].id)) == {"compliance_checklist"}
+    assert by_stage["compliance"].status == "running"  # approved by credit, the limit not active yet
     assert audit.verify_chain().ok

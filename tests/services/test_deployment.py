@@ -58,7 +58,11 @@ def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
     assert set(definition.dmn_files) == {"customer_segment.dmn", "credit_rating.dmn", "limit_proposal.dmn",
                                          "approval_authority.dmn", "committee_rules.dmn"}
     assert set(definition.forms) == {"application_intake.json", "financial_statements.json",
-                                     "review_proposal.json", "approval_signoff.json", "committee_vote.json"}
+                                     "review_proposal.json", "approval_signoff.json", "committee_vote.json",
+                                     "compliance_checklist.json"}
+    # the compliance sign-off it calls is deployed inside it, not as a process of its own
+    assert set(definition.called_files) == {"compliance_signoff.bpmn"}
+    assert deployment.latest_definition("compliance_signoff", required=False) is None
     assert (definition.deployed_by_id, definition.note) == (people.designer.id, "initial")
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "definition.deployed"))
     assert event.actor_name == "designer" and event.payload["version"] == 1
@@ -145,3 +149,17 @@ def test_a_second_process_gets_its_own_version_line(app, people):
     definition = deployment.latest_definition("failing_script")
     assert definition.dmn_files == {} and set(definition.forms) == {"application_intake.json"}
     assert cases.start_case(people.officer, "failing_script").definition_id == definition.id
+
+
+def test_a_call_activity_naming_no_deployed_process_is_refused_naming_it(app, people, tmp_path, monkeypatch):
+    workflows = tmp_path / "workflows"
+    workflows.mkdir()
+    xml = (ROOT / "workflows" / "credit_application.bpmn").read_text(encoding="utf-8")
+    (workflows / "credit_application.bpmn").write_text(xml, encoding="utf-8")  # its callee left out
+    monkeypatch.setitem(app.config, "WORKFLOWS_DIR", str(workflows))
+    with pytest.raises(deployment.DeploymentRefused) as caught:
+        deployment.deploy_files(actor=people.designer)
+    [problem] = [p for p in caught.value.problems if p.element_id == "compliance_review"]
+    assert "compliance_signoff" in problem.message and problem.filename == "credit_application.bpmn"
+    assert problem.line
+    assert deployment.latest_definition("credit_application", required=False) is None

@@ -20,7 +20,16 @@ from app.extensions import db
 from app.localtime import local_time
 from app.models import AuditEvent, HumanTask, ProcessInstance, UserGroup
 from app.services import cases, deployment, tasks, users
-from tests.factories import PASSWORD, case_at, intake, open_task, review, snapshot, statements
+from tests.factories import (
+    PASSWORD,
+    case_at,
+    compliance_sign_off,
+    intake,
+    open_task,
+    review,
+    snapshot,
+    statements,
+)
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn"
 
@@ -60,14 +69,15 @@ def test_full_lifecycle_by_officer_and_approver(deployed, people):
     assert signoff.lane == "approver" and signoff.required_level == level and level in (1, 2)
     approver = {1: people.approver1, 2: people.approver2}[level]
     tasks.complete(approver, signoff.id, {"decision": "approve", "comment": "同意"})
-    db.session.refresh(instance)
+    compliance_sign_off(instance, people.compliance)
     assert (instance.status, instance.outcome) == ("completed", "approved")
     done = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
                               .order_by(HumanTask.id)).all()
     assert [(t.task_spec, t.state, t.completed_by.username) for t in done] == [
         ("application_intake", "completed", "officer"), ("financial_statements", "completed", "officer"),
-        ("review_proposal", "completed", "officer"), ("approval_signoff", "completed", approver.username)]
-    assert done[-1].submitted == {"decision": "approve", "comment": "同意"}
+        ("review_proposal", "completed", "officer"), ("approval_signoff", "completed", approver.username),
+        ("compliance_checklist", "completed", "compliance")]
+    assert done[-2].submitted == {"decision": "approve", "comment": "同意"}
 
 
 def test_open_task_gives_form_data_and_version(deployed, people):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance, UserGroup
 from app.services import users
-from tests.factories import case_at, intake, open_task, review, snapshot, statements
+from tests.factories import COMPLIANT, case_at, intake, open_task, review, snapshot, statements
 
 EN = {"Accept-Language": "en"}
 
@@ -69,13 +69,18 @@ def test_whole_lifecycle_through_the_api(api, people):
     assert task["lane"] == "approver" and task["form"]["$id"] == "approval_signoff"
     signed = approver3.post(f"/tasks/{task['id']}/complete", {"data": {"decision": "approve", "comment": "同意"}})
     assert signed.status_code == 200, signed.get_json()
+    assert approver3.get(f"/cases/{case_id}").get_json()["status"] == "running"  # compliance signs off first
+    compliance = api("compliance")
+    checklist = ready_task(compliance, case_id, "compliance_checklist")
+    assert checklist["lane"] == "compliance"
+    assert compliance.post(f"/tasks/{checklist['id']}/complete", {"data": COMPLIANT}).status_code == 200
 
     case = approver3.get(f"/cases/{case_id}").get_json()
     assert (case["status"], case["outcome"], case["version"]) == ("completed", "approved", 1)
     assert case["summary"]["customer_name"] == intake()["customer_name"]
     assert [d["decision_id"] for d in case["decisions"]] == ["customer_segment", "credit_rating",
                                                              "limit_proposal", "approval_authority"]
-    assert [t["state"] for t in case["tasks"]] == ["completed"] * 4
+    assert [t["state"] for t in case["tasks"]] == ["completed"] * 5
     history = approver3.get(f"/cases/{case_id}/history").get_json()
     assert history[0]["type"] == "instance.started" and history[0]["actor"] == "officer"
     assert ("task.completed", "approver3") in [(e["type"], e["actor"]) for e in history]

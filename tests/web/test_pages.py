@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance
 from app.services import tasks
-from tests.factories import PASSWORD, case_at, intake, open_task, review, snapshot, statements
+from tests.factories import COMPLIANT, PASSWORD, case_at, intake, open_task, review, snapshot, statements
 
 
 def text_of(response) -> str:
@@ -103,6 +103,13 @@ def test_whole_lifecycle_through_the_pages(as_user, people):
     signed = approver.post(f"/tasks/{signoff_id}", data={"decision": "approve", "comment": "同意",
                                                          "_version": str(version_in(html))})
     assert signed.status_code == 302
+    compliance = as_user("compliance")
+    checklist_id = open_task(case_id, "compliance_checklist").id
+    html = text_of(compliance.get(f"/tasks/{checklist_id}"))
+    assert "KYC complete" in html and "Sanctions / AML screening" in html
+    checklist = {k: ("true" if v is True else str(v)) for k, v in COMPLIANT.items()}
+    done = compliance.post(f"/tasks/{checklist_id}", data={**checklist, "_version": str(version_in(html))})
+    assert done.status_code == 302, text_of(done)
     db.session.expire_all()
     case = db.session.get(ProcessInstance, case_id)
     assert (case.status, case.outcome) == ("completed", "approved")

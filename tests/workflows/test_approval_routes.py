@@ -10,7 +10,7 @@ from app.errors import InvalidInput, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
 from app.models import AuditEvent, HumanTask
 from app.services import tasks, users
-from tests.factories import PASSWORD, case_routed, review, snapshot
+from tests.factories import PASSWORD, case_routed, compliance_sign_off, review, snapshot
 
 APPROVE = {"decision": "approve", "comment": "同意"}
 
@@ -35,6 +35,7 @@ def test_a_small_good_credit_needs_one_branch_approver(deployed, people):
     [signoff] = ready(case.id, "approval_signoff")
     assert signoff.required_level == 1 and case.summary["final_level"] == 1
     tasks.complete(people.approver1, signoff.id, APPROVE)
+    compliance_sign_off(case, people.compliance)
     assert outcome(case) == ("completed", "approved")
 
 
@@ -52,6 +53,7 @@ def test_sequential_levels_head_office_then_chief_credit_officer(deployed, peopl
     shown = tasks.open_task(people.approver3, second.id).data
     assert shown["signed_levels"] == [{"level": 2, "comment": "总行同意，报首席信贷官"}]
     tasks.complete(people.approver3, second.id, APPROVE)
+    compliance_sign_off(case, people.compliance)
     assert outcome(case) == ("completed", "approved")
 
 
@@ -76,6 +78,7 @@ def test_the_committee_votes_and_a_majority_approves(deployed, people):
     tasks.complete(people.member2, votes["member2"].id, {"decision": "reject", "comment": "行业风险高"})
     assert outcome(case) == ("running", None)
     tasks.complete(people.cro, votes["cro"].id, {"decision": "approve", "comment": "同意"})
+    compliance_sign_off(case, people.compliance)
     assert outcome(case) == ("completed", "approved")
     committee = case.summary["committee"]
     assert (committee["result"], committee["approve"], committee["reject"], committee["cast"]) == \
@@ -130,6 +133,7 @@ def test_without_quorum_the_committee_votes_again(deployed, people):
         {t.id for t in votes.values()}
     for name in ("member1", "member2", "cro"):
         tasks.complete(getattr(people, name), again[name].id, APPROVE)
+    compliance_sign_off(case, people.compliance)
     assert outcome(case) == ("completed", "approved")
 
 

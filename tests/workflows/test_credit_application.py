@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Customer, DecisionLog, Facility, HumanTask
 from app.services import tasks
-from tests.factories import case_at, open_task, review
+from tests.factories import case_at, compliance_sign_off, open_task, review
 
 
 def test_approve_path_records_an_active_facility(deployed, people):
@@ -17,8 +17,9 @@ def test_approve_path_records_an_active_facility(deployed, people):
     level = case.summary["approval_level"]
     approver = {1: people.approver1, 2: people.approver2, 3: people.approver3}[level]
     tasks.complete(approver, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    assert db.session.scalar(select(Facility).where(Facility.instance_id == case.id)) is None  # compliance first
+    compliance_sign_off(case, people.compliance)
 
-    db.session.refresh(case)
     assert case.status == "completed" and case.outcome == "approved"
     facility = db.session.scalar(select(Facility).where(Facility.instance_id == case.id))
     assert facility.status == "active"
@@ -86,6 +87,7 @@ def test_a_case_in_progress_never_overwrites_an_existing_customer(deployed, peop
     first = case_at("approval", people.officer, customer_name="真名有限公司")
     tasks.complete(people.approver3, open_task(first.id, "approval_signoff").id,
                    {"decision": "approve", "comment": "同意"})
+    compliance_sign_off(first, people.compliance)
     customer = db.session.get(Customer, first.customer_id)
     approved = (customer.name, customer.credit_record, customer.grade)
 
@@ -99,6 +101,9 @@ def test_a_case_in_progress_never_overwrites_an_existing_customer(deployed, peop
     tasks.complete(people.officer2, open_task(second.id, "review_proposal").id, review(second))
     tasks.complete(people.approver3, open_task(second.id, "approval_signoff").id,
                    {"decision": "approve", "comment": "同意"})
+    db.session.refresh(customer)
+    assert customer.name == "真名有限公司"  # approved by credit, not yet signed off by compliance
+    compliance_sign_off(second, people.compliance)
     db.session.refresh(customer)
     assert customer.name == "别的名字有限公司" and customer.credit_record == "minor_delinquency"
     change = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "customer.updated",
@@ -117,5 +122,5 @@ def test_a_return_comment_does_not_carry_over_to_the_next_sign_off(deployed, peo
     assert shown.get("comment") is None and shown.get("decision") is None
     assert shown["approver_comment"] == "请降低额度"
     tasks.complete(people.approver3, signoff.id, {"decision": "approve"})
-    db.session.refresh(case)
+    compliance_sign_off(case, people.compliance)
     assert case.outcome == "approved" and case.summary.get("comment") is None

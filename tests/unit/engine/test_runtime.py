@@ -10,7 +10,7 @@ import pytest
 
 from app import engine
 from app.engine import serialization
-from tests.factories import BAD_BPMN, intake, statements
+from tests.factories import BAD_BPMN, COMPLIANT, intake, statements
 
 ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "rules"
@@ -21,12 +21,23 @@ def _forms(names) -> dict[str, dict]:
     return {name: json.loads((ROOT / "forms" / name).read_text(encoding="utf-8")) for name in names}
 
 
+def _called(xml: str, name: str) -> dict[str, str]:
+    """The files of workflows/ defining the processes ``xml`` calls (as a deployment finds them)."""
+    wanted = engine.called_processes(xml, name)
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "workflows").glob("*.bpmn"))
+            if engine.process_ids(p.read_text(encoding="utf-8"), p.name) & wanted}
+
+
 def _bundle(bpmn_path: Path) -> engine.Bundle:
     xml = bpmn_path.read_text(encoding="utf-8")
+    called = _called(xml, bpmn_path.name)
     decision_ids, form_names = engine.references(xml, bpmn_path.name)
+    for name, text in called.items():
+        more_decisions, more_forms = engine.references(text, name)
+        decision_ids, form_names = decision_ids | more_decisions, form_names | more_forms
     dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
     used = {name: text for name, text in dmn.items() if any(f'id="{d}"' in text for d in decision_ids)}
-    return engine.build_bundle(bpmn_path.name, xml, used, _forms(form_names))
+    return engine.build_bundle(bpmn_path.name, xml, used, _forms(form_names), called_files=called)
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +70,7 @@ def test_bundle_knows_its_process_user_tasks_lanes_and_forms(credit):
         "review_proposal": ("officer", "review_proposal.json", None),
         "approval_signoff": ("approver", "approval_signoff.json", None),
         "committee_vote": ("committee", "committee_vote.json", "member"),
+        "compliance_checklist": ("compliance", "compliance_checklist.json", None),
     }
 
 
@@ -67,7 +79,7 @@ def test_same_content_gives_the_cached_bundle_and_changed_content_a_new_one(cred
     assert again is credit
     xml = (ROOT / "workflows" / "credit_application.bpmn").read_text(encoding="utf-8")
     changed = engine.build_bundle("credit_application.bpmn", xml.replace("Sign off / 审批", "Sign off / 审批2"),
-                                  {}, {})
+                                  {}, {}, called_files=_called(xml, "credit_application.bpmn"))
     assert changed.content_hash != credit.content_hash
 
 
@@ -111,10 +123,15 @@ def test_approval_level_comes_from_the_authority_table_and_approve_completes(cre
     assert (task.spec_id, task.lane) == ("approval_signoff", "approver")
     assert result.decisions[-1].decision_id == "approval_authority"
     assert result.data["approval_level"] == result.decisions[-1].outputs["approval_level"]
-    done = engine.complete_task(credit, result.state, task.uuid, {"decision": "approve", "comment": "同意"})
+    signed = engine.complete_task(credit, result.state, task.uuid, {"decision": "approve", "comment": "同意"})
+    checklist = _only_ready(signed)  # the called compliance process waits for its checklist
+    assert (checklist.spec_id, checklist.lane, signed.completed) == ("compliance_checklist", "compliance", False)
+    assert engine.task_data(credit, signed.state, checklist.uuid)["proposed_limit"] == result.data["proposed_limit"]
+    done = engine.complete_task(credit, signed.state, checklist.uuid, COMPLIANT)
     assert done.completed and done.ready_tasks == []
-    assert done.data["outcome"] == "approved"
-    assert ("signoff_decision", "ExclusiveGateway") in done.path and ("end_approved", "EndEvent") in done.path
+    assert done.data["outcome"] == "approved" and done.data["compliance_result"] == "signed_off"
+    assert ("signoff_decision", "ExclusiveGateway") in signed.path
+    assert ("compliance_outcome", "ExclusiveGateway") in done.path and ("end_approved", "EndEvent") in done.path
 
 
 def test_return_loops_back_to_review_with_the_comment(credit):
@@ -192,7 +209,8 @@ def test_validate_bundle_accepts_the_shipped_process(credit):
     dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
     forms = _forms(p.name for p in (ROOT / "forms").glob("*.json"))
     assert engine.validate_bundle("credit_application.bpmn", xml, dmn, forms,
-                                  {"officer", "approver", "committee"}) == []
+                                  {"officer", "approver", "committee", "compliance"},
+                                  _called(xml, "credit_application.bpmn")) == []
 
 
 def test_validate_bundle_refuses_unknown_lanes():

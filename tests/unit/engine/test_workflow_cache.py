@@ -12,7 +12,7 @@ import pytest
 
 from app import engine
 from app.engine import workflow_cache
-from tests.factories import intake, statements
+from tests.factories import COMPLIANT, intake, statements
 from tests.unit.engine.test_runtime import ROOT, _bundle, _only_ready
 
 
@@ -44,7 +44,7 @@ def _run_case(bundle: engine.Bundle, monkeypatch) -> list[str]:
     monkeypatch.setattr("SpiffWorkflow.task.uuid4", lambda: uuid.UUID(int=rng.getrandbits(128), version=4))
     result = engine.start(bundle)
     states = [result.state]
-    for data in (intake(), {"statements": statements()}, None, {"decision": "approve", "comment": "同意"}):
+    for data in (intake(), {"statements": statements()}, None, {"decision": "approve", "comment": "同意"}, COMPLIANT):
         if data is None:
             data = {"proposed_limit": result.data["proposed_limit"], "proposed_term_months": 12,
                     "proposed_margin_pct": 1.2, "officer_opinion": "ok"}
