@@ -15,6 +15,7 @@ CREDIT_CELERY_RESULT_BACKEND    Celery result backend                           
 CREDIT_CELERY_ALWAYS_EAGER      run Celery tasks in-process (tests without a worker)        false (true in testing)
 CREDIT_TIMER_TICK_SECONDS       how often beat fires due BPMN timers                        30
 CREDIT_ENGINE_CACHE_SIZE        workflows kept in memory per process for the next step      256 (0 in testing)
+CREDIT_DOCUMENTS_ON_DECISION    a Celery job keeps the PDFs of each decided case            true (false in testing)
 CREDIT_WORKFLOWS_DIR            BPMN files deployed by ``flask workflows deploy``           ./workflows
 CREDIT_RULES_DIR                DMN files                                                   ./rules
 CREDIT_FORMS_DIR                JSON Schema forms                                           ./forms
@@ -84,6 +85,7 @@ class BaseConfig:
     CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", False)
     TIMER_TICK_SECONDS = env_int("TIMER_TICK_SECONDS", 30)
     ENGINE_CACHE_SIZE = env_int("ENGINE_CACHE_SIZE", 256)
+    DOCUMENTS_ON_DECISION = env_bool("DOCUMENTS_ON_DECISION", True)
     WORKFLOWS_DIR = Path(env("WORKFLOWS_DIR") or BASE_DIR / "workflows")
     RULES_DIR = Path(env("RULES_DIR") or BASE_DIR / "rules")
     FORMS_DIR = Path(env("FORMS_DIR") or BASE_DIR / "forms")
@@ -111,6 +113,8 @@ class TestingConfig(BaseConfig):
     CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", env("CELERY_BROKER_URL", bare=True) is None)
     # Every step parses its state, so the suite exercises what a cold process does; the cache has its own tests.
     ENGINE_CACHE_SIZE = env_int("ENGINE_CACHE_SIZE", 0)
+    # Rendering four PDFs per decided case would dominate the suite; the documents tests turn it on.
+    DOCUMENTS_ON_DECISION = env_bool("DOCUMENTS_ON_DECISION", False)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (
         "cache+memory://" if CELERY_ALWAYS_EAGER else f"db+{_sqlite_url('celery-results.sqlite')}")
 

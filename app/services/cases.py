@@ -108,7 +108,11 @@ class CaseView:
 
 def case_view(user: User, instance_id: int) -> CaseView:
     """Everything the case page shows, read from projections (no workflow is loaded)."""
-    instance = get_case(user, instance_id)
+    return view_of(get_case(user, instance_id))
+
+
+def view_of(instance: ProcessInstance) -> CaseView:
+    """The case view of an instance the caller is entitled to (system jobs, or after ``get_case``)."""
     tasks = list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
                                     .order_by(HumanTask.id)))
     decisions = list(db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == instance.id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
@@ -165,6 +166,10 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     except engine.TaskNotReady as exc:
         db.session.rollback()
         raise Conflict(_("This task is no longer waiting for input; reload the case to see where it is.")) from exc
+    if instance.status == "completed" and current_app.config["DOCUMENTS_ON_DECISION"]:
+        from app.jobs.documents import keep_decided  # the jobs import the services: imported when used
+
+        keep_decided.delay(instance.id)  # the signed documents, kept with the case
     return task
 
 

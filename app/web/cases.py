@@ -6,6 +6,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_login import current_user, login_required
 
 from app.services import cases as case_service
+from app.services import documents as document_service
 from app.services import tasks as task_service
 
 cases = Blueprint("cases", __name__)
@@ -38,7 +39,29 @@ def new():
 def show(case_id: int):
     """Customer, figures, ratios, rating, decisions and the timeline of one case."""
     view = case_service.case_view(current_user, case_id)
-    return render_template("cases/show.html", view=view)
+    return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
+                           document_kinds=document_service.KINDS, document_languages=document_service.LANGUAGES)
+
+
+@cases.route("/cases/<int:case_id>/documents/<kind>.pdf")
+@login_required
+def document(case_id: int, kind: str):
+    """The credit memo or approval certificate of the case as it stands (stored with the case)."""
+    row = document_service.document(current_user, case_id, kind, request.args.get("lang", "zh_CN"))
+    return _pdf(row)
+
+
+@cases.route("/cases/<int:case_id>/documents/kept/<int:document_id>.pdf")
+@login_required
+def kept_document(case_id: int, document_id: int):
+    """A rendering kept from an earlier version of the case, exactly as it was."""
+    return _pdf(document_service.stored(current_user, case_id, document_id))
+
+
+def _pdf(row) -> Response:
+    name = f"{row.instance_id}-{row.kind}-{row.language}-v{row.instance_version}.pdf"
+    return Response(row.content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "X-Content-SHA256": row.sha256})
 
 
 @cases.route("/cases/<int:case_id>/diagram.bpmn")

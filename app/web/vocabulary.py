@@ -37,6 +37,7 @@ OUTCOMES: tuple[str, ...] = (N_("approved"), N_("rejected"))
 DECISIONS: tuple[str, ...] = (N_("approve"), N_("return"), N_("reject"), N_("abstain"), N_("veto"), N_("sign_off"))
 APPROVAL_ROUTES: tuple[str, ...] = (N_("single"), N_("sequential"), N_("committee"))
 COMMITTEE_RESULTS: tuple[str, ...] = (N_("no_quorum"), N_("vetoed"))
+DOCUMENT_KINDS: tuple[str, ...] = (N_("credit_memo"), N_("approval_certificate"))
 
 FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"))
 
@@ -72,6 +73,7 @@ Z_ZONES: tuple[str, ...] = (N_("safe"), N_("grey"), N_("distress"))
 
 EVENT_TYPES: tuple[str, ...] = (
     N_("instance.started"),
+    N_("document.rendered"),
     N_("instance.completed"),
     N_("task.ready"),
     N_("task.cancelled"),
@@ -107,6 +109,7 @@ VOCABULARY: tuple[str, ...] = tuple(
         + DECISIONS
         + APPROVAL_ROUTES
         + COMMITTEE_RESULTS
+        + DOCUMENT_KINDS
         + TASK_STATES
         + INSTANCE_STATUSES
         + OUTCOMES

@@ -1,0 +1,1 @@
+"""Documents rendered from a case: the pieces that are not templates (charts)."""

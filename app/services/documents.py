@@ -1,0 +1,106 @@
+"""Credit memo (授信调查报告) and approval certificate (审批意见书) as PDF, kept with the case.
+
+A document is rendered from the case as it stands (its projections: no workflow is loaded) and
+stored with the case version it shows. Asking again for the same version serves the stored file;
+once the case moves on, a new rendering is stored beside the old one, so the version someone
+signed is kept exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from weasyprint import HTML
+
+from app.documents.chart import trend_svg
+from app.errors import InvalidInput, NotFound
+from app.extensions import db
+from app.models import CaseDocument, ProcessInstance, User
+from app.risk.ratios import RATIO_TITLES
+from app.services import audit
+from app.services.cases import case_view, view_of
+from app.web.display import title_in
+
+KINDS = {"credit_memo": "documents/credit_memo.html", "approval_certificate": "documents/approval_certificate.html"}
+LANGUAGES = ("zh_CN", "en")
+CHART_RATIOS = ("debt_to_asset", "current_ratio", "quick_ratio", "roa")
+
+
+def _check(kind: str, language: str) -> None:
+    errors = {}
+    if kind not in KINDS:
+        errors["kind"] = _("Unknown document %(kind)s; one of %(kinds)s.", kind=kind, kinds=", ".join(KINDS))
+    if language not in LANGUAGES:
+        errors["language"] = _("Unknown language %(language)s; one of %(languages)s.", language=language,
+                               languages=", ".join(LANGUAGES))
+    if errors:
+        raise InvalidInput(_("This document cannot be made."), errors)
+
+
+def document(user: User, instance_id: int, kind: str, language: str = "zh_CN") -> CaseDocument:
+    """The document for the case as it stands: the stored one if the case has not moved since, else
+    a new rendering, stored. Readers of the case only (``case_view`` decides)."""
+    _check(kind, language)
+    view = case_view(user, instance_id)
+    if kind == "approval_certificate" and not view.signoffs:
+        raise InvalidInput(_("There is no sign-off to certify yet."), {"kind": _("no sign-off yet")})
+    return _stored_or_rendered(view, kind, language, user)
+
+
+def _stored_or_rendered(view, kind: str, language: str, user: User | None) -> CaseDocument:
+    instance = view.instance
+    kept = db.session.scalar(select(CaseDocument).where(
+        CaseDocument.instance_id == instance.id, CaseDocument.kind == kind, CaseDocument.language == language,
+        CaseDocument.instance_version == instance.version).order_by(CaseDocument.id.desc()).limit(1))
+    if kept is not None:
+        return kept
+    pdf = render_pdf(view, kind, language)
+    row = CaseDocument(instance_id=instance.id, kind=kind, language=language, instance_version=instance.version,
+                       sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), content=pdf,
+                       rendered_by_id=user.id if user else None)
+    db.session.add(row)
+    audit.record("document.rendered", user, instance_id=instance.id, customer_id=instance.customer_id,
+                 kind=kind, language=language, instance_version=instance.version, sha256=row.sha256)
+    db.session.commit()
+    return row
+
+
+def keep_decided(instance_id: int) -> list[CaseDocument]:
+    """The system keeps both documents in both languages of a decided case, as signed (the Celery
+    job run when a case is decided)."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or instance.status != "completed":
+        return []
+    view = view_of(instance)
+    return [_stored_or_rendered(view, kind, language, None) for kind in KINDS for language in LANGUAGES
+            if kind != "approval_certificate" or view.signoffs]
+
+
+def stored_documents(instance_id: int) -> list[CaseDocument]:
+    """Every rendering kept for a case, newest first (the file itself is not loaded)."""
+    return list(db.session.scalars(select(CaseDocument).where(CaseDocument.instance_id == instance_id)
+                                   .order_by(CaseDocument.id.desc())))
+
+
+def stored(user: User, instance_id: int, document_id: int) -> CaseDocument:
+    """One kept rendering of a case the user may read."""
+    case_view(user, instance_id)  # authorizes
+    row = db.session.get(CaseDocument, document_id)
+    if row is None or row.instance_id != instance_id:
+        raise NotFound(_("No document %(id)s for this case.", id=document_id))
+    return row
+
+
+def render_pdf(view, kind: str, language: str) -> bytes:
+    """The PDF bytes of one document of ``view`` in ``language``."""
+    with force_locale(language):
+        analysis = view.data.get("analysis") or {}
+        trend = analysis.get("ratio_trend") or {}
+        names = {name: title_in(RATIO_TITLES, name, language) for name in CHART_RATIOS if name in RATIO_TITLES}
+        html = render_template(KINDS[kind], view=view, d=view.data, a=analysis, current_locale=language,
+                               chart=trend_svg(trend, names))
+    return HTML(string=html).write_pdf()
