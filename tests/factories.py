@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
-from app.services import cases, deployment, tasks, users
+from app.services import cases, deployment, settings, tasks, users
 from app.services.demo import COMPLIANT, demo_uscc, statement
 
 PASSWORD = "correct-horse-42"
@@ -34,7 +34,12 @@ PEOPLE = [
 ]
 
 
+# Tier-1 capital of a mid-sized bank (CNY 50 billion): the large-exposure limits are shares of it.
+TIER1_CAPITAL = "50000000000"
+
+
 def deploy():
+    settings.set_amount(None, settings.TIER1_CAPITAL, TIER1_CAPITAL)
     return deployment.deploy_files()
 
 

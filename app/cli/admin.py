@@ -9,11 +9,33 @@ from flask.cli import AppGroup
 
 from app.errors import DomainError
 from app.models import ROLES
-from app.services import audit, demo, users
+from app.services import audit, demo, settings, users
 
 users_cli = AppGroup("users", help="Manage users and API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
 demo_cli = AppGroup("demo", help="Demo data.")
+settings_cli = AppGroup("settings", help="Figures policy rules use (tier-1 capital).")
+
+
+@settings_cli.command("set")
+@click.argument("key", type=click.Choice(sorted(settings.SETTINGS)))
+@click.argument("value")
+def set_setting(key, value) -> None:
+    """Set KEY (tier1_capital, in CNY) to VALUE, as the system (audited)."""
+    try:
+        saved = settings.set_amount(None, key, value)
+    except DomainError as exc:
+        for field, message in exc.details.get("errors", {}).items():
+            click.echo(f"error: {field}: {message}", err=True)
+        sys.exit(1)
+    click.echo(f"{key} = {saved}")
+
+
+@settings_cli.command("show")
+def show_settings() -> None:
+    """Print every setting."""
+    for key in sorted(settings.SETTINGS):
+        click.echo(f"{key} = {settings.amount(key) if settings.amount(key) is not None else '(not set)'}")
 
 
 @users_cli.command("create")

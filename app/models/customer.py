@@ -26,6 +26,7 @@ class Customer(db.Model):
     listed: Mapped[bool] = mapped_column(default=False)
     segment: Mapped[str | None] = mapped_column(String(32))
     grade: Mapped[str | None] = mapped_column(String(8))
+    group_name: Mapped[str | None] = mapped_column(String(200), index=True)  # connected group (统一授信)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -45,7 +45,8 @@ def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User 
 def _master_values(data: dict[str, Any]) -> dict[str, Any]:
     return {"name": data.get("customer_name"), "industry": data.get("industry"), "size": data.get("size"),
             "credit_record": data.get("credit_record"), "listed": bool(data.get("listed")),
-            "segment": data.get("segment"), "grade": data.get("grade")}
+            "segment": data.get("segment"), "grade": data.get("grade"),
+            "group_name": (data.get("group_name") or "").strip() or None}
 
 
 _BY_USCC = select(Customer.id).where(Customer.uscc == bindparam("uscc"))

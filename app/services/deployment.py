@@ -20,6 +20,7 @@ from app.extensions import db
 from app.forms import check_form_schema
 from app.models import ProcessDefinition, User, UserGroup
 from app.services import audit
+from app.services.exposure import CHECKS
 from app.services.users import all_groups
 
 
@@ -61,6 +62,8 @@ def _load_forms(names: Iterable[str], forms_dir: Path) -> tuple[dict[str, dict],
             problems.append(engine.Problem(name, None, exc.lineno, f"not valid JSON: {exc.msg}"))
             continue
         problems += [engine.Problem(name, None, None, message) for message in check_form_schema(schema)]
+        problems += [engine.Problem(name, None, None, f"x-checks: no check named {check!r} ({', '.join(CHECKS)})")
+                     for check in schema.get("x-checks", ()) if check not in CHECKS]
         forms[name] = schema
     return forms, problems
 

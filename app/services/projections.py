@@ -28,7 +28,7 @@ APPROVER_LANE = "approver"
 # Lanes whose tasks decide a credit: nobody who investigated the case may work them (审贷分离).
 APPROVAL_LANES = (APPROVER_LANE, "committee")
 # What lists and the case page show, copied from the case data at each step.
-SUMMARY_KEYS = ("customer_name", "uscc", "industry", "size", "credit_record", "listed", "requested_amount",
+SUMMARY_KEYS = ("customer_name", "uscc", "group_name", "single_client_share", "group_share", "industry", "size", "credit_record", "listed", "requested_amount",
                 "requested_term_months", "segment", "z_model", "analysis", "pd", "score_points", "z_score", "z_zone",
                 "grade", "limit_cap", "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit",
                 "proposed_term_months", "proposed_margin_pct", "proposed_controls", "officer_opinion",

@@ -24,6 +24,7 @@ from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, deployment, rounds
 from app.services.directory import DIRECTORY
+from app.services.exposure import CHECKS, Exposure, exposure_of
 from app.services.forms import accept, accept_post, check_option_groups, schema_of
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.rows import write
@@ -121,6 +122,7 @@ class TaskForm:
     data: dict[str, Any]
     instance_version: int
     changes: list[rounds.Change] = field(default_factory=list)  # for an approval: what the officer changed
+    exposure: Exposure | None = None  # for a proposal or its approval: customer and group exposure (统一授信)
 
 
 def open_task(user: User, task_id: int) -> TaskForm:
@@ -132,7 +134,12 @@ def open_task(user: User, task_id: int) -> TaskForm:
     bundle = deployment.bundle_for(instance.definition)
     data = engine.task_data(bundle, instance.state, task.task_uuid)
     changes = rounds.changes_since_last_round(instance.id, bundle.forms) if task.lane in APPROVAL_LANES else []
-    return TaskForm(task, schema_of(bundle.forms, task.form), data, instance.version, changes)
+    schema = schema_of(bundle.forms, task.form)
+    shown = None
+    if "large_exposure" in schema.get("x-checks", ()):
+        case_data = {**(instance.summary or {}), **data}
+        shown = exposure_of(instance, case_data, case_data.get("proposed_limit"))
+    return TaskForm(task, schema, data, instance.version, changes, shown)
 
 
 def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, post: Any = None,
@@ -147,6 +154,8 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     schema = schema_of(bundle.forms, task.form)
     submitted = accept_post(schema, post, locale) if post is not None else accept(schema, data or {}, locale)
     check_option_groups(schema, submitted, user)
+    for check in schema.get("x-checks", ()):
+        CHECKS[check](instance, submitted, dict(instance.summary or {}), locale)
     claimed_now = task.assignee_id is None
 
     def recorded() -> None:

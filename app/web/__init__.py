@@ -13,6 +13,7 @@ from app.forms.display import format_amount, format_money
 from app.risk.ratios import RATIO_NAMES, RATIO_TITLES
 from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
 from app.services import users
+from app.web.admin import admin
 from app.web.api import api
 from app.web.auth import auth
 from app.web.cases import cases
@@ -73,5 +74,5 @@ def register_web(app: Flask) -> None:
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
-    for blueprint in (auth, tasks, cases, customers, api):
+    for blueprint in (auth, tasks, cases, customers, admin, api):
         app.register_blueprint(blueprint)

@@ -74,6 +74,7 @@ Z_ZONES: tuple[str, ...] = (N_("safe"), N_("grey"), N_("distress"))
 EVENT_TYPES: tuple[str, ...] = (
     N_("instance.started"),
     N_("document.rendered"),
+    N_("setting.changed"),
     N_("instance.completed"),
     N_("task.ready"),
     N_("task.cancelled"),

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.jobs.documents import keep_decided
 from app.models import AuditEvent, CaseDocument
-from app.services import deployment, tasks
+from app.services import tasks
+from tests import factories
 from tests.factories import case_routed, compliance_sign_off, open_task
 
 
@@ -25,7 +26,7 @@ def kept(instance_id: int, wanted: int, timeout: float = 120) -> list[CaseDocume
 
 
 def test_deciding_a_case_keeps_its_documents_through_the_job(app, people, celery_worker, monkeypatch):
-    deployment.deploy_files()
+    factories.deploy()
     monkeypatch.setitem(app.config, "DOCUMENTS_ON_DECISION", True)
     case = case_routed("single", people.officer)
     tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "approve"})

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, ProcessDefinition
 from app.services import cases, deployment, tasks
+from tests import factories
 from tests.factories import case_at, open_task, review
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +57,7 @@ def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
     assert (outcome.process_id, outcome.version, outcome.created) == ("credit_application", 1, True)
     definition = deployment.latest_definition("credit_application")
     assert set(definition.dmn_files) == {"customer_segment.dmn", "credit_rating.dmn", "limit_proposal.dmn",
-                                         "approval_authority.dmn", "committee_rules.dmn"}
+                                         "approval_authority.dmn", "committee_rules.dmn", "large_exposure.dmn"}
     assert set(definition.forms) == {"application_intake.json", "financial_statements.json",
                                      "review_proposal.json", "approval_signoff.json", "committee_vote.json",
                                      "compliance_checklist.json"}
@@ -78,7 +79,7 @@ def test_redeploying_unchanged_files_creates_no_version(app):
 
 
 def test_a_changed_dmn_makes_version_2_and_running_cases_stay_on_version_1(app, people, rules_copy):
-    deployment.deploy_files()
+    factories.deploy()
     old_case = case_at("review", people.officer)
     everything_needs_level_3(rules_copy)
     [outcome] = deployment.deploy_files()
@@ -163,3 +164,16 @@ def test_a_call_activity_naming_no_deployed_process_is_refused_naming_it(app, pe
     assert "compliance_signoff" in problem.message and problem.filename == "credit_application.bpmn"
     assert problem.line
     assert deployment.latest_definition("credit_application", required=False) is None
+
+
+def test_a_form_naming_an_unknown_check_is_refused_naming_the_form(app, people, tmp_path, monkeypatch):
+    forms = tmp_path / "forms"
+    shutil.copytree(ROOT / "forms", forms)
+    path = forms / "review_proposal.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"large_exposure"', '"no_such_check"'),
+                    encoding="utf-8")
+    monkeypatch.setitem(app.config, "FORMS_DIR", str(forms))
+    with pytest.raises(deployment.DeploymentRefused) as caught:
+        deployment.deploy_files(actor=people.designer)
+    assert [p.filename for p in caught.value.problems] == ["review_proposal.json"]
+    assert "no_such_check" in caught.value.problems[0].message

@@ -62,7 +62,7 @@ def _to_approval(bundle: engine.Bundle) -> engine.StepResult:
 def test_bundle_knows_its_process_user_tasks_lanes_and_forms(credit):
     assert credit.process_id == "credit_application"
     assert set(credit.decisions) == {"customer_segment", "credit_rating", "limit_proposal", "approval_authority",
-                                     "committee_rules"}
+                                     "committee_rules", "large_exposure"}
     tasks = credit.user_tasks
     assert {t: (m.lane, m.form, m.assignee_variable) for t, m in tasks.items()} == {
         "application_intake": ("officer", "application_intake.json", None),
@@ -112,7 +112,7 @@ def test_statements_run_analysis_rating_limit_and_stop_at_review(credit):
     result = engine.complete_task(credit, result.state, _only_ready(result).uuid, intake())
     result = engine.complete_task(credit, result.state, _only_ready(result).uuid, {"statements": statements()})
     assert _only_ready(result).spec_id == "review_proposal"
-    assert [d.decision_id for d in result.decisions] == ["credit_rating", "limit_proposal"]
+    assert [d.decision_id for d in result.decisions] == ["credit_rating", "limit_proposal", "large_exposure"]
     assert result.data["grade"] == result.decisions[0].outputs["grade"]
     assert result.data["proposed_limit"] == min(5_000_000, result.data["limit_cap"])
 

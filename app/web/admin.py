@@ -1,0 +1,32 @@
+"""The administrator's settings: tier-1 capital, which the large-exposure limits are shares of."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.errors import InvalidInput, NotAuthorized
+from app.services import settings
+
+admin = Blueprint("admin", __name__)
+
+
+@admin.route("/admin/settings", methods=["GET", "POST"])
+@login_required
+def edit_settings():
+    """Show the settings; a POST changes tier-1 capital (administrators only, audited)."""
+    if current_user.role != "admin":
+        raise NotAuthorized(_("Only an administrator may change settings."))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            settings.set_amount(current_user, settings.TIER1_CAPITAL, request.form.get(settings.TIER1_CAPITAL, ""))
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("Tier-1 capital saved."))
+            return redirect(url_for("admin.edit_settings"))
+    return render_template("admin/settings.html", capital=settings.amount(settings.TIER1_CAPITAL),
+                           field=settings.TIER1_CAPITAL, errors=errors,
+                           entered=request.form.get(settings.TIER1_CAPITAL)), 422 if errors else 200
