@@ -6,6 +6,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_login import current_user, login_required
 
 from app.services import cases as case_service
+from app.services import delegation
 from app.services import documents as document_service
 from app.services import tasks as task_service
 
@@ -39,7 +40,10 @@ def new():
 def show(case_id: int):
     """Customer, figures, ratios, rating, decisions and the timeline of one case."""
     view = case_service.case_view(current_user, case_id)
+    reassign = {t.id: delegation.colleagues_for(current_user, t) for t in view.tasks
+                if t.state == "ready" and current_user.role in delegation.MANAGERS}
     return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
+                           reassign=reassign,
                            document_kinds=document_service.KINDS, document_languages=document_service.LANGUAGES)
 
 

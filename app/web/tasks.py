@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
+from app.services import delegation
 from app.services import tasks as task_service
 from app.web.auth import safe_next
 from app.web.display import in_language
@@ -47,11 +48,12 @@ def show(task_id: int):
         except InvalidInput as exc:
             view = task_service.open_task(current_user, task_id)
             return render_template("tasks/form.html", view=view, data={**view.data, **(exc.details.get("data") or {})},
-                                   errors=exc.errors), 422
+                                   errors=exc.errors, colleagues=delegation.colleagues_for(current_user, view.task)), 422
         flash(_("“%(task)s” completed.", task=in_language(task.name, get_locale())))
         return redirect(url_for("cases.show", case_id=task.instance_id))
     view = task_service.open_task(current_user, task_id)
-    return render_template("tasks/form.html", view=view, data=view.data, errors={})
+    return render_template("tasks/form.html", view=view, data=view.data, errors={},
+                           colleagues=delegation.colleagues_for(current_user, view.task))
 
 
 @tasks.route("/tasks/<int:task_id>/claim", methods=["POST"])
@@ -68,4 +70,18 @@ def claim(task_id: int):
 def unclaim(task_id: int):
     task_service.unclaim(current_user, task_id)
     flash(_("Task returned to the group queue."))
+    return redirect(url_for("tasks.my_tasks"))
+
+
+@tasks.route("/tasks/<int:task_id>/delegate", methods=["POST"])
+@login_required
+def delegate(task_id: int):
+    """The holder hands the task to a colleague; a manager (with ``reassign``) moves anyone's."""
+    to = request.form.get("to", "")
+    if request.form.get("reassign"):
+        task = delegation.reassign(current_user, task_id, to)
+        flash(_("Task reassigned to %(user)s.", user=task.assignee.display_name))
+    else:
+        task = delegation.delegate(current_user, task_id, to)
+        flash(_("Task delegated to %(user)s.", user=task.assignee.display_name))
     return redirect(url_for("tasks.my_tasks"))

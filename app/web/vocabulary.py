@@ -75,6 +75,8 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("instance.started"),
     N_("document.rendered"),
     N_("setting.changed"),
+    N_("task.delegated"),
+    N_("task.reassigned"),
     N_("instance.completed"),
     N_("task.ready"),
     N_("task.cancelled"),

@@ -1,0 +1,79 @@
+"""Delegation by the holder and reassignment by a manager: recorded, and refused when the colleague
+lacks the group or the authority, investigated the case, or the task is a committee member's vote."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.errors import InsufficientAuthority, NotAuthorized, SegregationOfDutiesViolation
+from app.extensions import db
+from app.models import AuditEvent, HumanTask, UserGroup
+from app.services import delegation, tasks, users
+from tests.factories import PASSWORD, case_routed, open_task, snapshot
+
+
+def sequential_first_signoff(people):
+    """A level-2 sign-off (head office), the first of two."""
+    case = case_routed("sequential", people.officer)
+    return case, open_task(case.id, "approval_signoff")
+
+
+def test_the_holder_delegates_to_a_colleague_with_the_authority_and_it_is_recorded(deployed, people):
+    case, signoff = sequential_first_signoff(people)
+    tasks.claim(people.approver2, signoff.id)
+    offered = [u.username for u in delegation.colleagues_for(people.approver2, signoff)]
+    assert "member1" in offered and "approver3" in offered and "approver1" not in offered
+    delegation.delegate(people.approver2, signoff.id, "member1")
+    assert signoff.assignee_id == people.member1.id
+    with pytest.raises(NotAuthorized):  # no longer the delegator's
+        tasks.complete(people.approver2, signoff.id, {"decision": "approve"})
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "task.delegated"))
+    assert (event.actor_name, event.payload["from"], event.payload["to"]) == ("approver2", "approver2", "member1")
+    tasks.complete(people.member1, signoff.id, {"decision": "approve", "comment": "受托审批同意"})
+
+
+def test_a_delegate_without_the_authority_is_refused_and_nothing_changes(deployed, people):
+    case, signoff = sequential_first_signoff(people)
+    before = snapshot(case.id)
+    with pytest.raises(InsufficientAuthority) as caught:
+        delegation.delegate(people.approver2, signoff.id, "approver1")
+    assert "第 1 级" in caught.value.message and "第 2 级" in caught.value.message
+    with pytest.raises(NotAuthorized):
+        delegation.delegate(people.approver2, signoff.id, "officer2")  # not an approver at all
+    assert snapshot(case.id) == before
+
+
+def test_the_investigator_can_never_be_the_delegate(deployed, people):
+    dual, _ = users.create_user("dual", "officer", PASSWORD, actor=people.admin)
+    db.session.add(UserGroup(user_id=dual.id, group_code="approver"))
+    dual.authority_level = 3
+    db.session.commit()
+    db.session.refresh(dual)
+    case = case_routed("sequential", dual)  # dual opened and worked the case
+    signoff = open_task(case.id, "approval_signoff")
+    with pytest.raises(SegregationOfDutiesViolation):
+        delegation.delegate(people.approver2, signoff.id, "dual")
+    assert "dual" not in [u.username for u in delegation.colleagues_for(people.approver2, signoff)]
+
+
+def test_a_manager_reassigns_and_others_may_not(deployed, people):
+    case, signoff = sequential_first_signoff(people)
+    tasks.claim(people.approver2, signoff.id)
+    with pytest.raises(NotAuthorized):
+        delegation.reassign(people.approver3, signoff.id, "member1")
+    delegation.reassign(people.admin, signoff.id, "member1")
+    assert signoff.assignee_id == people.member1.id
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "task.reassigned"))
+    assert (event.actor_name, event.payload["from"], event.payload["to"]) == ("admin", "approver2", "member1")
+
+
+def test_a_committee_vote_is_never_handed_on(deployed, people):
+    case = case_routed("committee", people.officer)
+    vote = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == case.id,
+                                                     HumanTask.assignee_id == people.member1.id))
+    with pytest.raises(NotAuthorized):
+        delegation.delegate(people.member1, vote.id, "member2")
+    with pytest.raises(NotAuthorized):
+        delegation.reassign(people.admin, vote.id, "member2")
+    assert delegation.colleagues_for(people.member1, vote) == []
