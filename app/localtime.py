@@ -8,6 +8,11 @@ from zoneinfo import ZoneInfo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def local_today():
+    """Today's date in Beijing."""
+    return datetime.now(SHANGHAI).date()
+
+
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored (naive UTC) time as Beijing time text; empty for None."""
     if value is None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
-from app.services import cases, deployment, settings, tasks, users
+from app.services import cases, deployment, qualifications, settings, tasks, users
 from app.services.demo import COMPLIANT, demo_uscc, statement
 
 PASSWORD = "correct-horse-42"
@@ -48,6 +48,8 @@ def people() -> SimpleNamespace:
     for username, role, level, *groups in PEOPLE:
         user, _ = users.create_user(username, role, PASSWORD, authority_level=level,
                                     groups=groups[0] if groups else ())
+        if role == "approver" or "committee" in (groups[0] if groups else ()):
+            qualifications.record(None, username, f"CQ-TEST-{username}", "2099-12-31")
         created[username] = user
     return SimpleNamespace(**created)
 

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from app.errors import DomainError
 from app.models import ROLES
-from app.services import audit, demo, settings, users
+from app.services import audit, demo, qualifications, settings, users
 
 users_cli = AppGroup("users", help="Manage users and API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
@@ -59,6 +59,23 @@ def create_user(username, role, authority_level, password, display_name, groups)
     shown = "(as given)" if given else password
     click.echo(f"created {user.username} ({user.role}; groups {', '.join(sorted(user.group_codes))}) "
                f"password: {shown}")
+
+
+@users_cli.command("qualify")
+@click.argument("username")
+@click.option("--certificate", required=True, help="The training certificate's number.")
+@click.option("--valid-until", required=True, help="Its expiry, YYYY-MM-DD.")
+def qualify(username, certificate, valid_until) -> None:
+    """Record USERNAME's approval qualification (an approver without a valid one approves nothing)."""
+    try:
+        row = qualifications.record(None, username, certificate, valid_until)
+    except DomainError as exc:
+        for field, message in exc.details.get("errors", {}).items():
+            click.echo(f"error: {field}: {message}", err=True)
+        if not exc.details.get("errors"):
+            click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(f"{username} qualified until {row.valid_until.isoformat()} ({row.certificate})")
 
 
 @users_cli.command("token")

@@ -4,10 +4,12 @@ from app.models.audit import AuditEvent
 from app.models.customer import Customer, Facility, FinancialStatement
 from app.models.document import CaseDocument
 from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
+from app.models.qualification import Qualification
 from app.models.setting import AppSetting
 from app.models.user import ROLES, ApiToken, User, UserGroup
 
 __all__ = [
+    "Qualification",
     "AppSetting",
     "CaseDocument",
     "ROLES",

@@ -14,10 +14,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import HumanTask, User
 from app.risk.uscc import make_uscc, org_code_check_character
-from app.services import cases, deployment, settings, tasks, users
+from app.services import cases, deployment, qualifications, settings, tasks, users
 
 PASSWORD = "demo-pass-2026"
-DEMO_TIER1_CAPITAL = "30000000000"  # CNY 30 billion: 15% is CNY 4.5 billion per client
+DEMO_TIER1_CAPITAL = "30000000000"
+DEMO_QUALIFIED_UNTIL = "2028-12-31"  # approvers' training certificates  # CNY 30 billion: 15% is CNY 4.5 billion per client
 DEMO_USERS = [
     ("officer", "officer", None, "王晓明 (客户经理)", ()),
     ("officer2", "officer", None, "李娜 (客户经理)", ()),
@@ -176,6 +177,8 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     for username, role, level, name, groups in DEMO_USERS:
         if _user(username) is None:
             users.create_user(username, role, PASSWORD, display_name=name, authority_level=level, groups=groups)
+            if role == "approver" or "committee" in groups:
+                qualifications.record(None, username, f"审批资格-{username}-2026", DEMO_QUALIFIED_UNTIL)
         yield f"user {username:<11} role {role:<13} level {level or '-'}  password {PASSWORD}"
     if settings.amount(settings.TIER1_CAPITAL) is None:
         settings.set_amount(None, settings.TIER1_CAPITAL, DEMO_TIER1_CAPITAL)

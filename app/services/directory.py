@@ -6,19 +6,21 @@ to each engine step (``engine.scripting.DIRECTORY_FUNCTIONS`` names them).
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 
 from app.extensions import db
-from app.models import User, UserGroup
+from app.localtime import local_today
+from app.models import Qualification, User, UserGroup
 
 _MEMBERS = (select(User.username).join(UserGroup, UserGroup.user_id == User.id)
-            .where(UserGroup.group_code == bindparam("group"), User.active.is_(True))
+            .where(UserGroup.group_code == bindparam("group"), User.active.is_(True),
+                   exists().where(Qualification.user_id == User.id, Qualification.valid_until >= bindparam("today")))
             .order_by(User.username))
 
 
 def members_of(group: str) -> list[str]:
-    """Usernames of the active members of ``group``, in a stable order."""
-    return list(db.session.scalars(_MEMBERS, {"group": group}))
+    """Usernames of the active members of ``group`` holding a valid qualification, in a stable order."""
+    return list(db.session.scalars(_MEMBERS, {"group": group, "today": local_today()}))
 
 
 DIRECTORY = {"members_of": members_of}

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, false, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from app import engine
@@ -22,7 +22,7 @@ from app.extensions import db
 from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, deployment, rounds
+from app.services import audit, deployment, qualifications, rounds
 from app.services.directory import DIRECTORY
 from app.services.exposure import CHECKS, Exposure, exposure_of
 from app.services.forms import accept, accept_post, check_option_groups, schema_of
@@ -64,6 +64,10 @@ def check_may_act(user: User, task: HumanTask) -> None:
     if task.lane in APPROVAL_LANES and investigated(user, task.instance):
         raise SegregationOfDutiesViolation(
             _("Segregation of duties (审贷分离): you investigated this case, so you may not approve it."))
+    if task.lane in APPROVAL_LANES:
+        unqualified = qualifications.refusal(user)
+        if unqualified:
+            raise InsufficientAuthority(unqualified)
     if task.lane == APPROVER_LANE:
         if task.required_level is None:
             raise InsufficientAuthority(
@@ -187,6 +191,7 @@ class TaskList:
     rows: list[HumanTask]
     total: int
     hidden_above_authority: int = 0
+    blocked: str | None = None  # why the user's approvals are withheld (no valid qualification)
 
 
 def _base(user: User):
@@ -215,6 +220,8 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
     may_approve = (ProcessInstance.started_by_id != user.id) \
         & _not_investigated_by(user) \
         & or_(HumanTask.required_level.is_(None), HumanTask.required_level <= (user.authority_level or 0))
+    if qualifications.refusal(user):
+        may_approve = false()  # without a valid qualification no approval is theirs to do
     query = _base(user).where(or_(HumanTask.assignee_id == user.id,
                                   (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)),
                               or_(HumanTask.lane.is_(None), HumanTask.lane.not_in(APPROVAL_LANES), may_approve))
@@ -226,6 +233,9 @@ def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50) -> TaskList
     lanes = [lane for lane in APPROVAL_LANES if lane in user.group_codes]
     if not lanes:
         raise NotAuthorized(_("The sign-off inbox is for approvers."))
+    blocked = qualifications.refusal(user)
+    if blocked:
+        return TaskList([], 0, 0, blocked)
     level = user.authority_level or 0
     query = _base(user).where(
         HumanTask.lane.in_(lanes),

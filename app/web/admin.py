@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput, NotAuthorized
-from app.services import settings
+from app.services import qualifications, settings
 
 admin = Blueprint("admin", __name__)
 
@@ -27,6 +27,25 @@ def edit_settings():
         else:
             flash(_("Tier-1 capital saved."))
             return redirect(url_for("admin.edit_settings"))
+    return _page(errors=errors, entered=request.form.get(settings.TIER1_CAPITAL))
+
+
+def _page(errors=None, entered=None, qualification_errors=None):
     return render_template("admin/settings.html", capital=settings.amount(settings.TIER1_CAPITAL),
-                           field=settings.TIER1_CAPITAL, errors=errors,
-                           entered=request.form.get(settings.TIER1_CAPITAL)), 422 if errors else 200
+                           field=settings.TIER1_CAPITAL, errors=errors or {}, entered=entered,
+                           qualified=qualifications.listing(), today=qualifications.local_today(),
+                           qualification_errors=qualification_errors or {}), \
+        422 if errors or qualification_errors else 200
+
+
+@admin.route("/admin/qualifications", methods=["POST"])
+@login_required
+def record_qualification():
+    """Record an approver's training certificate and its expiry (administrators only, audited)."""
+    try:
+        qualifications.record(current_user, request.form.get("username", ""), request.form.get("certificate", ""),
+                              request.form.get("valid_until", ""))
+    except InvalidInput as exc:
+        return _page(qualification_errors=exc.errors)
+    flash(_("Qualification recorded."))
+    return redirect(url_for("admin.edit_settings"))

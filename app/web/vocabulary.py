@@ -76,6 +76,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("document.rendered"),
     N_("setting.changed"),
     N_("task.delegated"),
+    N_("qualification.recorded"),
     N_("task.reassigned"),
     N_("instance.completed"),
     N_("task.ready"),

@@ -19,7 +19,7 @@ from app.errors import (
 from app.extensions import db
 from app.localtime import local_time
 from app.models import AuditEvent, HumanTask, ProcessInstance, UserGroup
-from app.services import cases, deployment, tasks, users
+from app.services import cases, deployment, qualifications, tasks, users
 from tests.factories import (
     PASSWORD,
     case_at,
@@ -52,11 +52,12 @@ def level3_case(officer) -> ProcessInstance:
 
 
 def dual_role_user(admin):
-    """An officer an admin also put in the approver group, with the highest authority."""
+    """An officer an admin also put in the approver group, with the highest authority and a qualification."""
     user, _ = users.create_user("dual", "officer", PASSWORD, actor=admin)
     db.session.add(UserGroup(user_id=user.id, group_code="approver"))
     user.authority_level = 3
     db.session.commit()
+    qualifications.record(admin, "dual", "CQ-2026-0500", "2099-12-31")
     db.session.refresh(user)
     assert user.group_codes == {"officer", "approver"}
     return user

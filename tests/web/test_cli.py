@@ -129,3 +129,10 @@ def test_audit_verify_is_ok_then_names_the_edited_row(cli, people):
     broken = cli("audit", "verify")
     assert broken.exit_code == 1
     assert f"broken at audit event {target}:" in broken.output
+
+
+def test_users_qualify_records_a_certificate_and_names_bad_input(cli, people):
+    result = cli("users", "qualify", "approver1", "--certificate", "CQ-9", "--valid-until", "2031-01-31")
+    assert result.exit_code == 0 and "approver1 qualified until 2031-01-31" in result.output
+    bad = cli("users", "qualify", "approver1", "--certificate", "CQ-9", "--valid-until", "someday")
+    assert bad.exit_code == 1 and "valid_until" in bad.output

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.errors import InvalidInput, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
 from app.models import AuditEvent, HumanTask
-from app.services import tasks, users
+from app.services import qualifications, tasks, users
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, review, snapshot
 
 APPROVE = {"decision": "approve", "comment": "同意"}
@@ -139,6 +139,7 @@ def test_without_quorum_the_committee_votes_again(deployed, people):
 
 def test_a_committee_member_who_investigated_the_case_may_not_vote(deployed, people):
     dual, _ = users.create_user("li.officer", "officer", PASSWORD, groups=("committee",), actor=people.admin)
+    qualifications.record(people.admin, "li.officer", "CQ-2026-0300", "2099-12-31")
     case = case_routed("committee", dual)  # an officer on the committee opened and worked the case
     votes = votes_by_member(case.id)
     assert set(votes) == {"li.officer", "member1", "member2", "cro"}

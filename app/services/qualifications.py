@@ -1,0 +1,77 @@
+"""Approval qualifications (审批资格): an approver holds their authority only with a valid training
+certificate. An expired one takes them out of the sign-off queue and refuses their approvals, saying why.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.errors import InvalidInput, NotAuthorized, NotFound
+from app.extensions import db
+from app.localtime import local_today  # noqa: F401  (the admin page shows today)
+from app.models import Qualification, User
+from app.services import audit
+
+
+def valid_until(user: User) -> date | None:
+    """The latest expiry among the user's certificates (None: none recorded)."""
+    return db.session.scalar(select(func.max(Qualification.valid_until)).where(Qualification.user_id == user.id))
+
+
+def refusal(user: User, today: date | None = None) -> str | None:
+    """Why ``user`` may not approve now (None: qualified)."""
+    until = valid_until(user)
+    today = today or local_today()
+    if until is None:
+        return _("You hold no approval qualification on record; an administrator records your training "
+                 "certificate.")
+    if until < today:
+        return _("Your approval qualification expired on %(date)s; an administrator records a renewed "
+                 "certificate.", date=until.isoformat())
+    return None
+
+
+def qualified_ids(user_ids: list[int], today: date | None = None) -> set[int]:
+    """Of ``user_ids``, those with a certificate valid today."""
+    today = today or local_today()
+    return set(db.session.scalars(select(Qualification.user_id).where(
+        Qualification.user_id.in_(user_ids), Qualification.valid_until >= today)))
+
+
+def record(admin: User | None, username: str, certificate: str, until: str | date) -> Qualification:
+    """Record a certificate (administrators, or the system at set-up); audited."""
+    if admin is not None and admin.role != "admin":
+        raise NotAuthorized(_("Only an administrator may record qualifications."))
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(_("No user %(name)s.", name=username))
+    errors = {}
+    if not (certificate or "").strip():
+        errors["certificate"] = _("the certificate number is required")
+    try:
+        until_date = until if isinstance(until, date) else date.fromisoformat(str(until).strip())
+    except ValueError:
+        errors["valid_until"] = _("a date as YYYY-MM-DD")
+        until_date = None
+    if errors:
+        raise InvalidInput(_("The qualification was not recorded."), errors)
+    row = Qualification(user_id=user.id, certificate=certificate.strip(), valid_until=until_date,
+                        recorded_by_id=admin.id if admin else None)
+    db.session.add(row)
+    audit.record("qualification.recorded", admin, target=username, certificate=row.certificate,
+                 valid_until=until_date)
+    db.session.commit()
+    return row
+
+
+def listing() -> list[tuple[User, date | None]]:
+    """Everyone who approves or sits on the committee, with their latest expiry."""
+    from app.models import UserGroup
+
+    people = db.session.scalars(select(User).join(UserGroup, UserGroup.user_id == User.id)
+                                .where(UserGroup.group_code.in_(("approver", "committee"))).distinct()
+                                .order_by(User.username))
+    return [(user, valid_until(user)) for user in people]
