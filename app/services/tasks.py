@@ -26,6 +26,7 @@ from app.services import audit, deployment, qualifications, rounds
 from app.services.directory import DIRECTORY
 from app.services.exposure import CHECKS, Exposure, exposure_of
 from app.services.forms import accept, accept_post, check_option_groups, schema_of
+from app.services.inbox_filters import InboxFilter
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.rows import write
 from app.services.steps import lost_race, run_step
@@ -228,8 +229,10 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
     return _page(query, page, per_page)
 
 
-def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
-    """Approval tasks within my authority and my committee votes, excluding cases I investigated (审贷分离)."""
+def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50, filters: InboxFilter | None = None) -> TaskList:
+    """Approval tasks within my authority and my committee votes, excluding cases I investigated (审贷分离),
+    narrowed and ordered by ``filters``."""
+    filters = filters or InboxFilter()
     lanes = [lane for lane in APPROVAL_LANES if lane in user.group_codes]
     if not lanes:
         raise NotAuthorized(_("The sign-off inbox is for approvers."))
@@ -245,15 +248,15 @@ def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50) -> TaskList
     )
     hidden = db.session.scalar(select(func.count()).select_from(
         query.where(HumanTask.required_level > level).subquery())) or 0
-    result = _page(query.where(or_(HumanTask.required_level.is_(None), HumanTask.required_level <= level)),
-                   page, per_page)
+    mine = filters.apply(query.where(or_(HumanTask.required_level.is_(None), HumanTask.required_level <= level)))
+    result = _page(mine, page, per_page, filters.order())
     return TaskList(result.rows, result.total, hidden)
 
 
-def _page(query, page: int, per_page: int) -> TaskList:
+def _page(query, page: int, per_page: int, order: tuple | None = None) -> TaskList:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.options(contains_eager(HumanTask.instance))
-                              .order_by(HumanTask.created_at, HumanTask.id)
+                              .order_by(*(order or (HumanTask.created_at, HumanTask.id)))
                               .offset((page - 1) * per_page).limit(per_page)).all()
     return TaskList(list(rows), total)
 

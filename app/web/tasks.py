@@ -10,10 +10,13 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.services import delegation
 from app.services import tasks as task_service
+from app.services.inbox_filters import SORTS, InboxFilter
 from app.web.auth import safe_next
 from app.web.display import in_language
 
 tasks = Blueprint("tasks", __name__)
+GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "C")
+SEGMENTS = ("large_corporate", "mid_corporate", "sme", "micro")
 
 
 def _page() -> int:
@@ -31,9 +34,16 @@ def my_tasks():
 @tasks.route("/inbox")
 @login_required
 def inbox():
-    """The approver's sign-off inbox: approvals within my authority, not on cases I investigated."""
-    listing = task_service.sign_off_inbox(current_user, page=_page())
-    return render_template("tasks/inbox.html", listing=listing, page=_page())
+    """The approver's sign-off inbox: approvals within my authority, not on cases I investigated,
+    filtered and sorted as asked; "Open next" opens the first of them."""
+    errors: dict[str, str] = {}
+    try:
+        filters = InboxFilter.from_args(request.args)
+    except InvalidInput as exc:
+        filters, errors = InboxFilter(), exc.errors
+    listing = task_service.sign_off_inbox(current_user, page=_page(), filters=filters)
+    return render_template("tasks/inbox.html", listing=listing, page=_page(), filters=filters, errors=errors,
+                           grades=GRADES, segments=SEGMENTS, sorts=SORTS), 422 if errors else 200
 
 
 @tasks.route("/tasks/<int:task_id>", methods=["GET", "POST"])

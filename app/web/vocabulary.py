@@ -38,6 +38,8 @@ DECISIONS: tuple[str, ...] = (N_("approve"), N_("return"), N_("reject"), N_("abs
 APPROVAL_ROUTES: tuple[str, ...] = (N_("single"), N_("sequential"), N_("committee"))
 COMMITTEE_RESULTS: tuple[str, ...] = (N_("no_quorum"), N_("vetoed"))
 DOCUMENT_KINDS: tuple[str, ...] = (N_("credit_memo"), N_("approval_certificate"))
+INBOX_SORTS: tuple[str, ...] = (N_("sort_oldest"), N_("sort_newest"), N_("sort_amount_desc"), N_("sort_amount_asc"),
+                                N_("sort_due"))
 
 FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"))
 
@@ -114,6 +116,7 @@ VOCABULARY: tuple[str, ...] = tuple(
         + APPROVAL_ROUTES
         + COMMITTEE_RESULTS
         + DOCUMENT_KINDS
+        + INBOX_SORTS
         + TASK_STATES
         + INSTANCE_STATUSES
         + OUTCOMES
