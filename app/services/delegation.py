@@ -12,9 +12,9 @@ from sqlalchemy import or_, select, update
 
 from app.errors import Conflict, InsufficientAuthority, NotAuthorized, NotFound, SegregationOfDutiesViolation
 from app.extensions import db
-from app.models import HumanTask, User
+from app.models import HumanTask, User, UserGroup
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, qualifications
 from app.services.projections import APPROVER_LANE
 from app.services.tasks import check_may_act, get_task, investigated
 
@@ -35,16 +35,25 @@ def _refusal(task: HumanTask, colleague: User) -> Exception | None:
     if task.lane == APPROVER_LANE and investigated(colleague, task.instance):
         return SegregationOfDutiesViolation(
             _("Segregation of duties (审贷分离): %(user)s investigated this case.", user=colleague.display_name))
+    if task.lane == APPROVER_LANE and qualifications.refusal(colleague):
+        return InsufficientAuthority(_("%(user)s holds no valid approval qualification.",
+                                       user=colleague.display_name))
     return None
 
 
 def colleagues_for(user: User, task: HumanTask) -> list[User]:
-    """Who ``user`` could hand ``task`` to: every other active user who could do it."""
+    """Who ``user`` could hand ``task`` to: every other active user who could do it. The group, the
+    authority level and the qualification are narrowed in one query; only those left are checked
+    one by one (审贷分离 reads the case's history per person)."""
     if task.state != "ready" or task.lane is None or _is_personal(task):
         return []
-    candidates = db.session.scalars(select(User).where(User.active.is_(True), User.id != user.id)
-                                    .order_by(User.display_name))
-    return [c for c in candidates if c.id != task.assignee_id and _refusal(task, c) is None]
+    query = (select(User).join(UserGroup, UserGroup.user_id == User.id)
+             .where(UserGroup.group_code == task.lane, User.active.is_(True), User.id != user.id,
+                    User.id != (task.assignee_id or 0)).order_by(User.display_name))
+    if task.lane == APPROVER_LANE:
+        query = query.where(User.authority_level >= (task.required_level or 99),
+                            User.id.in_(qualifications.qualified_user_query()))
+    return [c for c in db.session.scalars(query) if _refusal(task, c) is None]
 
 
 def _is_personal(task: HumanTask) -> bool:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
-from app.localtime import local_today  # noqa: F401  (the admin page shows today)
-from app.models import Qualification, User
+from app.localtime import local_today
+from app.models import Qualification, User, UserGroup
 from app.services import audit
 
 
@@ -34,11 +34,9 @@ def refusal(user: User, today: date | None = None) -> str | None:
     return None
 
 
-def qualified_ids(user_ids: list[int], today: date | None = None) -> set[int]:
-    """Of ``user_ids``, those with a certificate valid today."""
-    today = today or local_today()
-    return set(db.session.scalars(select(Qualification.user_id).where(
-        Qualification.user_id.in_(user_ids), Qualification.valid_until >= today)))
+def qualified_user_query(today: date | None = None):
+    """A subquery of the ids of users holding a certificate valid today (for ``IN``)."""
+    return select(Qualification.user_id).where(Qualification.valid_until >= (today or local_today()))
 
 
 def record(admin: User | None, username: str, certificate: str, until: str | date) -> Qualification:
@@ -68,10 +66,10 @@ def record(admin: User | None, username: str, certificate: str, until: str | dat
 
 
 def listing() -> list[tuple[User, date | None]]:
-    """Everyone who approves or sits on the committee, with their latest expiry."""
-    from app.models import UserGroup
-
-    people = db.session.scalars(select(User).join(UserGroup, UserGroup.user_id == User.id)
-                                .where(UserGroup.group_code.in_(("approver", "committee"))).distinct()
-                                .order_by(User.username))
-    return [(user, valid_until(user)) for user in people]
+    """Everyone who approves or sits on the committee, with their latest expiry (one query)."""
+    latest = (select(Qualification.user_id, func.max(Qualification.valid_until).label("until"))
+              .group_by(Qualification.user_id).subquery())
+    approvers = select(UserGroup.user_id).where(UserGroup.group_code.in_(("approver", "committee")))
+    rows = db.session.execute(select(User, latest.c.until).outerjoin(latest, latest.c.user_id == User.id)
+                              .where(User.id.in_(approvers)).order_by(User.username))
+    return [(user, until) for user, until in rows]

@@ -4,11 +4,11 @@ lacks the group or the authority, investigated the case, or the task is a commit
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.errors import InsufficientAuthority, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, UserGroup
+from app.models import AuditEvent, HumanTask, Qualification, UserGroup
 from app.services import delegation, tasks, users
 from tests.factories import PASSWORD, case_routed, open_task, snapshot
 
@@ -77,3 +77,15 @@ def test_a_committee_vote_is_never_handed_on(deployed, people):
     with pytest.raises(NotAuthorized):
         delegation.reassign(people.admin, vote.id, "member2")
     assert delegation.colleagues_for(people.member1, vote) == []
+
+
+def test_a_colleague_without_a_valid_qualification_is_neither_offered_nor_accepted(deployed, people):
+    case, signoff = sequential_first_signoff(people)
+    db.session.execute(delete(Qualification).where(Qualification.user_id == people.member1.id))
+    db.session.commit()
+    assert "member1" not in [u.username for u in delegation.colleagues_for(people.approver2, signoff)]
+    before = snapshot(case.id)
+    with pytest.raises(InsufficientAuthority) as caught:
+        delegation.delegate(people.approver2, signoff.id, "member1")
+    assert "member1" in caught.value.message
+    assert snapshot(case.id) == before
