@@ -50,11 +50,6 @@ def put(bundle, state: str, workflow) -> None:
             _entries.popitem(last=False)
 
 
-def clear() -> None:
-    with _lock:
-        _entries.clear()
-
-
 def held() -> int:
     """How many workflows are kept now."""
     return len(_entries)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput, NotAuthorized
+from app.localtime import local_today
 from app.services import qualifications, settings
 
 admin = Blueprint("admin", __name__)
@@ -33,7 +34,7 @@ def edit_settings():
 def _page(errors=None, entered=None, qualification_errors=None):
     return render_template("admin/settings.html", capital=settings.amount(settings.TIER1_CAPITAL),
                            field=settings.TIER1_CAPITAL, errors=errors or {}, entered=entered,
-                           qualified=qualifications.listing(), today=qualifications.local_today(),
+                           qualified=qualifications.listing(), today=local_today(),
                            qualification_errors=qualification_errors or {}), \
         422 if errors or qualification_errors else 200
 

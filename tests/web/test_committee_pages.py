@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import HumanTask
 from app.services import tasks
-from tests.factories import case_routed, review, snapshot
+from tests.factories import case_routed, open_task, review, snapshot
 from tests.web.test_pages import text_of
 
 
@@ -50,20 +50,16 @@ def test_a_veto_without_the_right_is_422_naming_the_field_and_stores_nothing(as_
 def test_the_approver_sees_the_changes_of_a_resubmission_on_the_sign_off_page(as_user, people):
     case = case_routed("single", people.officer)
     approver = as_user("approver1")
-    signoff = votes_or_signoff(case.id, "approval_signoff")
+    signoff = open_task(case.id, "approval_signoff")
     response = approver.post(f"/tasks/{signoff.id}", data={
         "decision": "return", "comment": "Add a guarantee", "fields_to_fix": "proposed_controls",
         "_version": str(snapshot(case.id).version)})
     assert response.status_code == 302, text_of(response)
     officer = as_user("officer")
-    again = votes_or_signoff(case.id, "review_proposal")
+    again = open_task(case.id, "review_proposal")
     page = text_of(officer.get(f"/tasks/{again.id}"))
     assert "Add a guarantee" in page and "Changed since the last round" not in page
     tasks.complete(people.officer, again.id, review(case, proposed_controls="Personal guarantee of the owner"))
-    page = text_of(approver.get(f"/tasks/{votes_or_signoff(case.id, 'approval_signoff').id}"))
+    page = text_of(approver.get(f"/tasks/{open_task(case.id, 'approval_signoff').id}"))
     assert "Changed since the last round" in page and "Personal guarantee of the owner" in page
 
-
-def votes_or_signoff(instance_id: int, spec: str) -> HumanTask:
-    return db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                     HumanTask.task_spec == spec, HumanTask.state == "ready"))
