@@ -23,6 +23,13 @@ CREDIT_DEFAULT_LOCALE           zh_CN or en                                     
 CREDIT_SESSION_COOKIE_SECURE    send the session cookie over HTTPS only                     false (true in production)
 CREDIT_API_TOKEN_DAYS           lifetime of an API token                                    90
 CREDIT_LOG_LEVEL                Python logging level                                        INFO
+CREDIT_PUBLIC_URL               the address people open, for links in e-mails               http://127.0.0.1:5000
+CREDIT_MAIL_SERVER              SMTP host; unset: e-mails stay in the outbox (admin page)   unset
+CREDIT_MAIL_PORT                SMTP port                                                   25
+CREDIT_MAIL_USE_TLS             STARTTLS before sending                                     false
+CREDIT_MAIL_USERNAME            SMTP login (with CREDIT_MAIL_PASSWORD), when needed          unset
+CREDIT_MAIL_SENDER              the From address                                            credit-workflow@localhost
+CREDIT_MAIL_SEND_SECONDS        how often beat sends the outbox                             60
 ==============================  ==========================================================  =========================
 """
 
@@ -97,6 +104,14 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
     LOG_LEVEL = env("LOG_LEVEL") or "INFO"
+    PUBLIC_URL = env("PUBLIC_URL") or "http://127.0.0.1:5000"
+    MAIL_SERVER = env("MAIL_SERVER")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = env("MAIL_USERNAME")
+    MAIL_PASSWORD = env("MAIL_PASSWORD")
+    MAIL_SENDER = env("MAIL_SENDER") or "credit-workflow@localhost"
+    MAIL_SEND_SECONDS = env_int("MAIL_SEND_SECONDS", 60)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"
 

@@ -9,13 +9,14 @@ SpiffWorkflow object leaves this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -47,6 +48,7 @@ class ReadyTask:
     lane: str | None
     form: str | None
     assignee: str | None = None  # a username, when the diagram names who must do it (e.g. a committee member)
+    due_at: datetime | None = None  # when an interrupting timer on the task fires (its SLA), if it has one
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class WaitingTimer:
     uuid: str
     spec_id: str
     due_at: datetime
+    attached_to: str | None = None  # the task an interrupting boundary timer would cancel
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, 
         definition = getattr(spec, "event_definition", None)
         due = task.internal_data.get("event_value")
         if isinstance(definition, TimerEventDefinition) and due:
-            timers.append(WaitingTimer(str(task.id), spec.bpmn_id, _aware(due)))
+            timers.append(WaitingTimer(str(task.id), spec.bpmn_id, _aware(due), _interrupted_by(task)))
+    ready = _with_due_dates(ready, timers)
     decisions = [
         DecisionRecord(
             task_spec=d.task_spec, decision_id=d.decision_id, dmn_file=d.dmn_file,
@@ -153,6 +157,24 @@ def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, 
         decisions=decisions,
         path=path,
     )
+
+
+def _interrupted_by(timer_task) -> str | None:
+    """The task an interrupting boundary timer is attached to (the split's other child)."""
+    if not (isinstance(timer_task.task_spec, BoundaryEvent) and timer_task.task_spec.cancel_activity):
+        return None
+    siblings = timer_task.parent.children if timer_task.parent is not None else []
+    main = next((t for t in siblings if not isinstance(t.task_spec, BoundaryEvent)), None)
+    return str(main.id) if main is not None else None
+
+
+def _with_due_dates(ready: list[ReadyTask], timers: list[WaitingTimer]) -> list[ReadyTask]:
+    """Each ready task with the earliest interrupting timer on it as its due time."""
+    due: dict[str, datetime] = {}
+    for timer in timers:
+        if timer.attached_to and (timer.attached_to not in due or timer.due_at < due[timer.attached_to]):
+            due[timer.attached_to] = timer.due_at
+    return [replace(task, due_at=due[task.uuid]) if task.uuid in due else task for task in ready]
 
 
 def _aware(value: str | datetime) -> datetime:

@@ -250,7 +250,7 @@ SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType({
     "datetime": _dt.datetime, "timedelta": _dt.timedelta,
     "Exception": Exception, "ValueError": ValueError, "KeyError": KeyError,
     "TypeError": TypeError, "ArithmeticError": ArithmeticError,
-    "ZeroDivisionError": ZeroDivisionError,
+    "ZeroDivisionError": ZeroDivisionError, "NameError": NameError,
 })
 
 _DEFAULT_BUILTINS = {**SAFE_BUILTINS, **_GUARDS}

@@ -6,7 +6,7 @@ from celery import Task
 from flask import Flask
 
 from app.extensions import celery
-from app.jobs import documents, timers  # noqa: F401  (registers the tasks)
+from app.jobs import documents, mail, timers  # noqa: F401  (registers the tasks)
 
 
 def celery_init_app(app: Flask):
@@ -29,6 +29,7 @@ def celery_init_app(app: Flask):
         broker_connection_retry_on_startup=True,
         beat_schedule={
             "timer-tick": {"task": "app.jobs.timers.tick", "schedule": float(config["TIMER_TICK_SECONDS"])},
+            "send-outbox": {"task": "app.jobs.mail.send_outbox", "schedule": float(config["MAIL_SEND_SECONDS"])},
         },
         timezone="UTC",
     )

@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.customer import Customer, Facility, FinancialStatement
 from app.models.document import CaseDocument
+from app.models.notification import Notification, OutboxMail
 from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
 from app.models.qualification import Qualification
 from app.models.setting import AppSetting
@@ -20,6 +21,8 @@ __all__ = [
     "Facility",
     "FinancialStatement",
     "HumanTask",
+    "Notification",
+    "OutboxMail",
     "ProcessDefinition",
     "ProcessInstance",
     "Timer",

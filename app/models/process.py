@@ -97,7 +97,8 @@ class HumanTask(db.Model):
     required_level: Mapped[int | None]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     claimed_at: Mapped[datetime | None]
-    due_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]  # its SLA: when the boundary timer on it fires
+    warn_at: Mapped[datetime | None]  # from then on it shows as near its due time
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

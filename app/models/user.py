@@ -24,6 +24,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(32))
     authority_level: Mapped[int | None]
     branch: Mapped[str] = mapped_column(String(64), default="head_office")
+    email: Mapped[str | None] = mapped_column(String(254))  # notifications are e-mailed when set
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -12,11 +12,12 @@ from sqlalchemy import or_, select, update
 
 from app.errors import Conflict, InsufficientAuthority, NotAuthorized, NotFound, SegregationOfDutiesViolation
 from app.extensions import db
-from app.models import HumanTask, User, UserGroup
+from app.models import HumanTask, User
 from app.models.base import utcnow
-from app.services import audit, qualifications
+from app.services import audit, eligibility, notifications, qualifications
+from app.services.eligibility import investigated
 from app.services.projections import APPROVER_LANE
-from app.services.tasks import check_may_act, get_task, investigated
+from app.services.tasks import check_may_act, get_task
 
 MANAGERS = {"admin"}  # who may reassign any open task
 
@@ -42,18 +43,11 @@ def _refusal(task: HumanTask, colleague: User) -> Exception | None:
 
 
 def colleagues_for(user: User, task: HumanTask) -> list[User]:
-    """Who ``user`` could hand ``task`` to: every other active user who could do it. The group, the
-    authority level and the qualification are narrowed in one query; only those left are checked
-    one by one (审贷分离 reads the case's history per person)."""
+    """Who ``user`` could hand ``task`` to: every other active user who could do it."""
     if task.state != "ready" or task.lane is None or _is_personal(task):
         return []
-    query = (select(User).join(UserGroup, UserGroup.user_id == User.id)
-             .where(UserGroup.group_code == task.lane, User.active.is_(True), User.id != user.id,
-                    User.id != (task.assignee_id or 0)).order_by(User.display_name))
-    if task.lane == APPROVER_LANE:
-        query = query.where(User.authority_level >= (task.required_level or 99),
-                            User.id.in_(qualifications.qualified_user_query()))
-    return [c for c in db.session.scalars(query) if _refusal(task, c) is None]
+    return [c for c in eligibility.able_users(task.lane, task.instance, task.required_level)
+            if c.id not in (user.id, task.assignee_id)]
 
 
 def _is_personal(task: HumanTask) -> bool:
@@ -84,6 +78,7 @@ def _hand_over(task: HumanTask, actor: User, colleague: User, event: str, *, onl
     audit.record(event, actor, instance_id=task.instance_id, customer_id=task.instance.customer_id,
                  task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, **{"from": previous},
                  to=colleague.username)
+    notifications.delegated(task, actor, colleague)
     db.session.commit()
     db.session.refresh(task)
     return task

@@ -31,6 +31,9 @@ DEMO_USERS = [
     ("designer", "designer", None, "周杰 (流程设计)", ()),
     ("admin", "admin", None, "系统管理员", ()),
 ]
+# Where the demo people work (the inbox filters by the branch a case came from); head office otherwise.
+DEMO_BRANCHES = {"officer": "shanghai", "officer2": "beijing", "approver": "shanghai"}
+DEMO_MAIL_DOMAIN = "demo-bank.example"  # every demo user has an address: their e-mails fill the outbox page
 COMPANIES = ["华东精密机械", "江南纺织", "海川物流", "蓝海科技", "金穗农业", "恒通建设", "万家商贸", "星辰软件",
              "瑞丰食品", "长江航运", "北辰置业", "东方电子", "宏达化工", "绿源环保", "天成医药", "新锐汽配"]
 INDUSTRIES = ["manufacturing", "wholesale_retail", "construction", "real_estate", "technology", "services",
@@ -176,7 +179,9 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     """Create the demo; yields lines to print (users and their passwords first)."""
     for username, role, level, name, groups in DEMO_USERS:
         if _user(username) is None:
-            users.create_user(username, role, PASSWORD, display_name=name, authority_level=level, groups=groups)
+            users.create_user(username, role, PASSWORD, display_name=name, authority_level=level, groups=groups,
+                              branch=DEMO_BRANCHES.get(username, "head_office"),
+                              email=f"{username}@{DEMO_MAIL_DOMAIN}")
             if role == "approver" or "committee" in groups:
                 qualifications.record(None, username, f"审批资格-{username}-2026", DEMO_QUALIFIED_UNTIL)
         yield f"user {username:<11} role {role:<13} level {level or '-'}  password {PASSWORD}"

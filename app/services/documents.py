@@ -9,6 +9,8 @@ signed is kept exactly as it was.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from typing import Any
 
 from flask import render_template
 from flask_babel import force_locale
@@ -17,13 +19,16 @@ from sqlalchemy import select
 from weasyprint import HTML
 
 from app.documents.chart import trend_svg
+from app.engine.xml import parse_xml
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
-from app.models import CaseDocument, ProcessInstance, User
+from app.forms.schema import Field, as_form_schema
+from app.language import title_in
+from app.models import CaseDocument, DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, User
 from app.risk.ratios import RATIO_TITLES
 from app.services import audit
-from app.services.cases import case_view, view_of
-from app.web.display import title_in
+from app.services.cases import CaseView, case_view, view_of
+from app.services.exposure import LIMIT_FIELD, Exposure, exposure_of
 
 KINDS = {"credit_memo": "documents/credit_memo.html", "approval_certificate": "documents/approval_certificate.html"}
 LANGUAGES = ("zh_CN", "en")
@@ -98,9 +103,98 @@ def stored(user: User, instance_id: int, document_id: int) -> CaseDocument:
 def render_pdf(view, kind: str, language: str) -> bytes:
     """The PDF bytes of one document of ``view`` in ``language``."""
     with force_locale(language):
-        analysis = view.data.get("analysis") or {}
-        trend = analysis.get("ratio_trend") or {}
-        names = {name: title_in(RATIO_TITLES, name, language) for name in CHART_RATIOS if name in RATIO_TITLES}
-        html = render_template(KINDS[kind], view=view, d=view.data, a=analysis, current_locale=language,
-                               chart=trend_svg(trend, names))
+        html = render_template(KINDS[kind], view=view, d=view.data, a=view.data.get("analysis") or {},
+                               current_locale=language, chart=ratio_chart(view.data, language))
     return HTML(string=html).write_pdf()
+
+
+def ratio_chart(data: dict[str, Any], language: str) -> str:
+    """The case's ratio trend as an SVG line chart, the ratios named in ``language`` ("" if fewer
+    than two years)."""
+    trend = (data.get("analysis") or {}).get("ratio_trend") or {}
+    names = {name: title_in(RATIO_TITLES, name, language) for name in CHART_RATIOS if name in RATIO_TITLES}
+    return trend_svg(trend, names)
+
+
+# The credit memo as a page (the approver's view): the PDF memo's facts, plus what an approver
+# weighs that the PDF leaves out: the group's exposure, why each decision came out as it did, and
+# what earlier rounds said.
+
+@dataclass(frozen=True)
+class ExplainedDecision:
+    """A decision evaluated for the case, with its DMN name and its matched rules' descriptions
+    (the reason for a grade, an override rule's included)."""
+
+    log: DecisionLog
+    name: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Remark:
+    """A sign-off, committee vote or compliance review, numbered by round (a return ends a round)."""
+
+    round: int
+    task: HumanTask
+    decision: str | None
+    comment: str | None
+    returned: list[str]  # fields the officer was asked to fix
+    returned_field: Field | None  # the form field, for how those names read
+
+
+@dataclass(frozen=True)
+class Memo:
+    view: CaseView
+    chart: str
+    exposure: Exposure
+    decisions: list[ExplainedDecision]
+    remarks: list[Remark]
+
+    @property
+    def rating(self) -> ExplainedDecision | None:
+        """The last decision that gave the grade."""
+        return next((d for d in reversed(self.decisions)
+                     if isinstance(d.log.outputs, dict) and "grade" in d.log.outputs), None)
+
+
+def memo(user: User, instance_id: int, language: str) -> Memo:
+    """The credit memo of a case as one page, for readers of the case only (``case_view`` decides)."""
+    view = case_view(user, instance_id)
+    definition = view.instance.definition
+    names, rules = _dmn_texts(definition)
+    decisions = [ExplainedDecision(log, names.get(log.decision_id, log.decision_id),
+                                   [rules[(log.dmn_file, r)] for r in log.matched_rules if (log.dmn_file, r) in rules])
+                 for log in view.decisions]
+    return Memo(view, ratio_chart(view.data, language),
+                exposure_of(view.instance, view.data, view.data.get(LIMIT_FIELD)),
+                decisions, _remarks(view.signoffs, definition.forms or {}))
+
+
+def _dmn_texts(definition: ProcessDefinition) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Decision names by id, and rule descriptions by (DMN file, rule id), from the deployed DMN
+    files (the decision log keeps ids only)."""
+    names: dict[str, str] = {}
+    rules: dict[tuple[str, str], str] = {}
+    for filename, xml in (definition.dmn_files or {}).items():
+        root = parse_xml(xml, filename)
+        for decision in root.iter("{*}decision"):
+            if decision.get("id"):
+                names[decision.get("id")] = decision.get("name") or decision.get("id")
+        for rule in root.iter("{*}rule"):
+            text = (rule.findtext("{*}description") or "").strip()
+            if text and rule.get("id"):
+                rules[(filename, rule.get("id"))] = text
+    return names, rules
+
+
+def _remarks(signoffs: list[HumanTask], forms: dict[str, dict]) -> list[Remark]:
+    remarks, round_ = [], 1
+    for task in signoffs:
+        s = task.submitted or {}
+        decision = s.get("decision") or s.get("compliance_decision")
+        form = as_form_schema(forms[task.form]) if task.form in forms else None
+        remarks.append(Remark(round_, task, decision, s.get("comment") or s.get("compliance_findings"),
+                              list(s.get("fields_to_fix") or ()), form.field("fields_to_fix") if form else None))
+        if decision == "return":
+            round_ += 1
+    return remarks

@@ -1,5 +1,6 @@
-"""What a sign-off inbox can be narrowed and ordered by: amount, grade, segment, waiting time, a search
-by customer name, credit code or case reference. Read from the case summary the steps keep, in SQL."""
+"""What a sign-off inbox can be narrowed and ordered by: amount, grade, segment, waiting time, due state
+(near or past the SLA), the branch the case came from, a search by customer name, credit code or case
+reference. Read from the case summary and the task's due times the steps keep, in SQL."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 
 from app.errors import InvalidInput
-from app.models import HumanTask, ProcessInstance
+from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 
 SORTS = ("oldest", "newest", "amount_desc", "amount_asc", "due")
+DUE_STATES = ("overdue", "near")  # past the due time; near it (the warning time has come) but not past
 
 
 def _amount():
@@ -30,6 +32,8 @@ class InboxFilter:
     grade: str | None = None
     segment: str | None = None
     waiting_days: int | None = None  # waiting at least this many days
+    due: str | None = None  # one of DUE_STATES
+    branch: str | None = None  # the branch of the officer who opened the case
     sort: str = "oldest"
 
     @classmethod
@@ -53,9 +57,13 @@ class InboxFilter:
         sort = args.get("sort") or "oldest"
         if sort not in SORTS:
             errors["sort"] = _("one of %(keys)s", keys=", ".join(SORTS))
+        due = args.get("due") or None
+        if due is not None and due not in DUE_STATES:
+            errors["due"] = _("one of %(keys)s", keys=", ".join(DUE_STATES))
         found = cls(search=(args.get("q") or "").strip() or None, min_amount=number("min_amount"),
                     max_amount=number("max_amount"), grade=args.get("grade") or None,
-                    segment=args.get("segment") or None, waiting_days=number("waiting_days", int), sort=sort)
+                    segment=args.get("segment") or None, waiting_days=number("waiting_days", int), due=due,
+                    branch=(args.get("branch") or "").strip() or None, sort=sort)
         if errors:
             raise InvalidInput(_("The filter cannot be applied."), errors)
         return found
@@ -63,7 +71,7 @@ class InboxFilter:
     @property
     def active(self) -> bool:
         return any(v is not None for v in (self.search, self.min_amount, self.max_amount, self.grade,
-                                           self.segment, self.waiting_days))
+                                           self.segment, self.waiting_days, self.due, self.branch))
 
     def apply(self, query):
         if self.search:
@@ -81,6 +89,13 @@ class InboxFilter:
             query = query.where(ProcessInstance.summary["segment"].as_string() == self.segment)
         if self.waiting_days is not None:
             query = query.where(HumanTask.created_at <= utcnow() - timedelta(days=self.waiting_days))
+        now = utcnow()
+        if self.due == "overdue":
+            query = query.where(HumanTask.due_at <= now)
+        elif self.due == "near":
+            query = query.where(HumanTask.due_at > now, HumanTask.warn_at <= now)
+        if self.branch:
+            query = query.where(ProcessInstance.started_by_id.in_(select(User.id).where(User.branch == self.branch)))
         return query
 
     def order(self) -> tuple:

@@ -8,6 +8,7 @@ engine took, and an audit row for each of those events.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
@@ -19,8 +20,8 @@ from app import engine
 from app.extensions import db
 from app.models import DecisionLog, HumanTask, ProcessInstance, Timer, User
 from app.models.base import utcnow
-from app.services import audit
-from app.services.rows import insert_row, insert_rows
+from app.services import audit, sla
+from app.services.rows import insert_returning_id, insert_rows
 
 # The data variable that carries the authority level an approval task requires (分级审批).
 AUTHORITY_VARIABLE = "approval_level"
@@ -43,6 +44,15 @@ PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway
                     "IntermediateCatchEvent": "engine.event_caught"}
 
 
+@dataclass
+class TaskChanges:
+    """The human tasks a step opened and cancelled (what the people concerned are told about)."""
+
+    opened: list[HumanTask] = field(default_factory=list)  # transient copies of the rows inserted
+    cancelled: list[HumanTask] = field(default_factory=list)
+    timer_fired: bool = False
+
+
 def _level(data: dict[str, Any]) -> int | None:
     try:
         return int(data[AUTHORITY_VARIABLE])
@@ -52,8 +62,9 @@ def _level(data: dict[str, Any]) -> int | None:
 
 def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
                prelude: Callable[[], None] | None = None, completing: str | None = None,
-               also: dict[str, Any] | None = None) -> None:
-    """Project ``result`` onto ``instance`` (already added to the session).
+               also: dict[str, Any] | None = None) -> TaskChanges:
+    """Project ``result`` onto ``instance`` (already added to the session); returns the tasks it
+    opened and cancelled.
 
     The instance row is written first, so a lost race (its version changed) fails before any
     projection is written; ``prelude`` then records what the person did (e.g. the task
@@ -79,9 +90,11 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     # rows that already exist, so they need no flush before them).
     with db.session.no_autoflush:
         _project(instance, result, actor, prelude, now)
-        _project_tasks(instance, result, now, actor, previous_tasks - {completing})
+        changes = _project_tasks(instance, result, now, actor, previous_tasks - {completing})
         if previous_timers or result.timers:
             _project_timers(instance, result)
+    changes.timer_fired = any(kind == "BoundaryEvent" for _element, kind in result.path)
+    return changes
 
 
 def _project(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
@@ -128,9 +141,10 @@ def _save_instance(instance: ProcessInstance, values: dict[str, Any]) -> None:
 
 
 def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, actor,
-                   previous: set[str]) -> None:
+                   previous: set[str]) -> TaskChanges:
     """New ready tasks become rows; tasks the engine dropped without a person completing them
     (e.g. an interrupting timer) are cancelled. Only those are read back."""
+    changes = TaskChanges()
     ready = {t.uuid: t for t in result.ready_tasks}
     dropped = previous - set(ready)
     if dropped:
@@ -138,6 +152,7 @@ def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, ac
                 HumanTask.instance_id == instance.id, HumanTask.task_uuid.in_(dropped),
                 HumanTask.state == "ready")):
             row.state, row.completed_at = "cancelled", now
+            changes.cancelled.append(row)
             audit.record("task.cancelled", actor, instance_id=instance.id, customer_id=instance.customer_id,
                          task_id=row.id, task_uuid=row.task_uuid, task=row.task_spec)
     for uuid, task in ready.items():
@@ -145,14 +160,18 @@ def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, ac
             continue
         level = _level(result.data) if task.lane == APPROVER_LANE else None
         assignee_id = _user_id(task.assignee) if task.assignee else None
-        insert_row(HumanTask, dict(
+        due_at = task.due_at.astimezone(UTC).replace(tzinfo=None) if task.due_at else None
+        values = dict(
             instance_id=instance.id, task_uuid=uuid, task_spec=task.spec_id, name=task.name, lane=task.lane,
             form=task.form, state="ready", created_at=now, required_level=level, assignee_id=assignee_id,
-            claimed_at=now if assignee_id else None,
-        ))
+            claimed_at=now if assignee_id else None, due_at=due_at, warn_at=sla.warn_at(now, due_at, result.data),
+        )
+        changes.opened.append(HumanTask(id=insert_returning_id(HumanTask, values), **values))
         audit.record("task.ready", actor, instance_id=instance.id, customer_id=instance.customer_id,
                      task_uuid=uuid, task=task.spec_id, lane=task.lane, required_level=level,
-                     **({"assignee": task.assignee} if task.assignee else {}))
+                     **({"assignee": task.assignee} if task.assignee else {}),
+                     **({"due_at": due_at.isoformat()} if due_at else {}))
+    return changes
 
 
 _USER_BY_NAME = select(User.id).where(User.username == bindparam("username"))

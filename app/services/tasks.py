@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, false, func, or_, select, update
+from sqlalchemy import exists, false, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from app import engine
@@ -24,6 +24,7 @@ from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, deployment, qualifications, rounds
 from app.services.directory import DIRECTORY
+from app.services.eligibility import investigated
 from app.services.exposure import CHECKS, Exposure, exposure_of
 from app.services.forms import accept, accept_post, check_option_groups, schema_of
 from app.services.inbox_filters import InboxFilter
@@ -37,18 +38,6 @@ def get_task(task_id: int) -> HumanTask:
     if task is None:
         raise NotFound(_("No task %(id)s.", id=task_id))
     return task
-
-
-_WORKED_ON = select(exists().where(HumanTask.instance_id == bindparam("instance_id"),
-                                   HumanTask.completed_by_id == bindparam("user_id"),
-                                   HumanTask.lane.not_in(APPROVAL_LANES)))
-
-
-def investigated(user: User, instance: ProcessInstance) -> bool:
-    """Did ``user`` open the case or work any non-approval step of it?"""
-    if instance.started_by_id == user.id:
-        return True
-    return bool(db.session.scalar(_WORKED_ON, {"instance_id": instance.id, "user_id": user.id}))
 
 
 def check_may_act(user: User, task: HumanTask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -29,6 +30,7 @@ ROLE_GROUPS: dict[str, tuple[str, ...]] = {
 # officer, who holds the committee's veto (the group named by rules/committee_rules.dmn).
 EXTRA_GROUPS: tuple[str, ...] = ("committee", "cro")
 MIN_PASSWORD = 8
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def all_groups() -> set[str]:
@@ -37,7 +39,7 @@ def all_groups() -> set[str]:
 
 def create_user(username: str, role: str, password: str | None = None, *, display_name: str | None = None,
                 authority_level: int | None = None, branch: str = "head_office", groups: tuple[str, ...] = (),
-                actor: User | None = None) -> tuple[User, str]:
+                email: str | None = None, actor: User | None = None) -> tuple[User, str]:
     """Create a user with the groups of ``role`` (and ``groups``, e.g. committee); return it and its
     password (generated if not given)."""
     errors: dict[str, str] = {}
@@ -56,11 +58,13 @@ def create_user(username: str, role: str, password: str | None = None, *, displa
         errors["authority_level"] = "between 1 and 9"
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         errors["username"] = f"{username!r} is taken"
+    if email is not None and not EMAIL.fullmatch(email):
+        errors["email"] = f"{email!r} is not an e-mail address"
     if errors:
         raise InvalidInput("the user cannot be created", errors)
     password = password or secrets.token_urlsafe(12)
     user = User(username=username, display_name=display_name or username, role=role,
-                authority_level=authority_level, branch=branch,
+                authority_level=authority_level, branch=branch, email=email,
                 password_hash=generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]))
     user.groups = [UserGroup(group_code=g) for g in dict.fromkeys([*ROLE_GROUPS[role], *groups])]
     db.session.add(user)
@@ -115,3 +119,8 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.revoked or row.expires_at < utcnow() or not row.user.active:
         return None
     return row.user
+
+
+def branches() -> list[str]:
+    """The branches people work at, for filters."""
+    return list(db.session.scalars(select(User.branch).distinct().order_by(User.branch)))

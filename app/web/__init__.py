@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.errors import DomainError, InvalidInput
@@ -12,13 +13,15 @@ from app.extensions import csrf, login_manager
 from app.forms.display import format_amount, format_money
 from app.risk.ratios import RATIO_NAMES, RATIO_TITLES
 from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
-from app.services import users
+from app.services import notifications as notification_service
+from app.services import sla, users
 from app.web.admin import admin
 from app.web.api import api
 from app.web.auth import auth
 from app.web.cases import cases
 from app.web.customers import customers
 from app.web.display import in_language, local_time, title_in
+from app.web.notifications import notifications
 from app.web.tasks import tasks
 
 
@@ -64,15 +67,17 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def layout_globals():
-        return {"current_locale": str(get_locale())}
+        signed_in = getattr(current_user, "is_authenticated", False)  # no user outside a request (PDF jobs)
+        unread = notification_service.unread_count(current_user) if signed_in else 0
+        return {"current_locale": str(get_locale()), "unread_notifications": unread}
 
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.globals.update(
-        format_money=format_money, format_amount=format_amount, line_items=LINE_ITEMS, ratio_names=RATIO_NAMES,
+        format_money=format_money, format_amount=format_amount, sla_state=lambda task: sla.state_of(task.due_at, task.warn_at), line_items=LINE_ITEMS, ratio_names=RATIO_NAMES,
         line_item_title=lambda item, locale: title_in(LINE_ITEM_TITLES, item, locale),
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
-    for blueprint in (auth, tasks, cases, customers, admin, api):
+    for blueprint in (auth, tasks, cases, customers, notifications, admin, api):
         app.register_blueprint(blueprint)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput, NotAuthorized
 from app.localtime import local_today
-from app.services import qualifications, settings
+from app.services import mail, qualifications, settings
 
 admin = Blueprint("admin", __name__)
 
@@ -50,3 +50,13 @@ def record_qualification():
         return _page(qualification_errors=exc.errors)
     flash(_("Qualification recorded."))
     return redirect(url_for("admin.edit_settings"))
+
+
+@admin.route("/admin/outbox")
+@login_required
+def outbox():
+    """The e-mails notifications produced: what was sent, and (without SMTP) what would have been."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = mail.outbox(current_user, page=page)
+    return render_template("admin/outbox.html", rows=rows, total=total, page=page,
+                           smtp=current_app.config.get("MAIL_SERVER"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from app.services import cases as case_service
@@ -45,6 +46,16 @@ def show(case_id: int):
     return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
                            reassign=reassign,
                            document_kinds=document_service.KINDS, document_languages=document_service.LANGUAGES)
+
+
+@cases.route("/cases/<int:case_id>/memo")
+@login_required
+def memo(case_id: int):
+    """The credit memo as one page: what the approver decides on, with the decisions explained and
+    what earlier rounds said."""
+    page = document_service.memo(current_user, case_id, str(get_locale()))
+    return render_template("cases/memo.html", memo=page, view=page.view,
+                           document_languages=document_service.LANGUAGES)
 
 
 @cases.route("/cases/<int:case_id>/documents/<kind>.pdf")

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services import delegation
+from app.services import delegation, users
 from app.services import tasks as task_service
-from app.services.inbox_filters import SORTS, InboxFilter
+from app.services.inbox_filters import DUE_STATES, SORTS, InboxFilter
 from app.web.auth import safe_next
 from app.web.display import in_language
 
@@ -43,7 +43,8 @@ def inbox():
         filters, errors = InboxFilter(), exc.errors
     listing = task_service.sign_off_inbox(current_user, page=_page(), filters=filters)
     return render_template("tasks/inbox.html", listing=listing, page=_page(), filters=filters, errors=errors,
-                           grades=GRADES, segments=SEGMENTS, sorts=SORTS), 422 if errors else 200
+                           grades=GRADES, segments=SEGMENTS, sorts=SORTS, due_states=DUE_STATES,
+                           branches=users.branches()), 422 if errors else 200
 
 
 @tasks.route("/tasks/<int:task_id>", methods=["GET", "POST"])

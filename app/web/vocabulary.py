@@ -43,6 +43,13 @@ INBOX_SORTS: tuple[str, ...] = (N_("sort_oldest"), N_("sort_newest"), N_("sort_a
 
 FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"))
 
+# A task's time limit (SLA), notification kinds, e-mail states and branches.
+SLA_STATES: tuple[str, ...] = (N_("sla_overdue"), N_("sla_near"), N_("sla_on_time"))
+NOTICE_KINDS: tuple[str, ...] = (N_("notice_new"), N_("notice_returned"), N_("notice_delegated"),
+                                 N_("notice_escalated"), N_("notice_overdue"))
+MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
+BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))
+
 INDUSTRIES: tuple[str, ...] = (
     N_("manufacturing"),
     N_("wholesale_retail"),
@@ -117,6 +124,10 @@ VOCABULARY: tuple[str, ...] = tuple(
         + COMMITTEE_RESULTS
         + DOCUMENT_KINDS
         + INBOX_SORTS
+        + SLA_STATES
+        + NOTICE_KINDS
+        + MAIL_STATUSES
+        + BRANCHES
         + TASK_STATES
         + INSTANCE_STATUSES
         + OUTCOMES

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from app import engine
 from app.engine import serialization
@@ -62,7 +63,7 @@ def _to_approval(bundle: engine.Bundle) -> engine.StepResult:
 def test_bundle_knows_its_process_user_tasks_lanes_and_forms(credit):
     assert credit.process_id == "credit_application"
     assert set(credit.decisions) == {"customer_segment", "credit_rating", "limit_proposal", "approval_authority",
-                                     "committee_rules", "large_exposure"}
+                                     "approval_sla", "committee_rules", "large_exposure"}
     tasks = credit.user_tasks
     assert {t: (m.lane, m.form, m.assignee_variable) for t, m in tasks.items()} == {
         "application_intake": ("officer", "application_intake.json", None),
@@ -121,8 +122,8 @@ def test_approval_level_comes_from_the_authority_table_and_approve_completes(cre
     result = _to_approval(credit)
     task = _only_ready(result)
     assert (task.spec_id, task.lane) == ("approval_signoff", "approver")
-    assert result.decisions[-1].decision_id == "approval_authority"
-    assert result.data["approval_level"] == result.decisions[-1].outputs["approval_level"]
+    authority = next(d for d in result.decisions if d.decision_id == "approval_authority")
+    assert result.data["approval_level"] == authority.outputs["approval_level"]
     signed = engine.complete_task(credit, result.state, task.uuid, {"decision": "approve", "comment": "同意"})
     checklist = _only_ready(signed)  # the called compliance process waits for its checklist
     assert (checklist.spec_id, checklist.lane, signed.completed) == ("compliance_checklist", "compliance", False)
@@ -236,3 +237,27 @@ def test_a_process_is_deployed_with_exactly_the_dmn_files_defining_its_decisions
     assert set(chosen) == {"credit_rating.dmn", "customer_segment.dmn"}
     broken = {"broken.dmn": '<definitions><decision id="credit_rating">'}
     assert set(engine.decision_files(broken, {"credit_rating"})) == {"broken.dmn"}
+
+
+def test_the_sign_off_is_due_when_the_time_limit_table_says_and_escalates_when_overdue(credit):
+    with time_machine.travel("2026-12-01 09:00:00+00:00", tick=False) as clock:
+        result = _to_approval(credit)
+        task = _only_ready(result)
+        sla = next(d for d in result.decisions if d.decision_id == "approval_sla")
+        days = int(sla.outputs["approval_due"].strip("PD"))
+        assert task.due_at.isoformat() == f"2026-12-0{1 + days}T09:00:00+00:00"
+        timer = next(t for t in result.timers if t.spec_id == "signoff_overdue")
+        assert timer.attached_to == task.uuid
+
+        clock.shift(days * 86400 - 60)  # a minute before the due time nothing moves
+        still = engine.fire_due_timers(credit, result.state)
+        assert [t.uuid for t in still.ready_tasks] == [task.uuid]
+
+        clock.shift(120)
+        late = engine.fire_due_timers(credit, still.state)
+        escalated = _only_ready(late)
+        level = result.data["approval_level"]
+        assert escalated.spec_id == "approval_signoff" and escalated.uuid != task.uuid
+        assert late.data["approval_level"] == min(level + 1, sla.outputs["escalation_cap"])
+        assert late.data["escalations"] == [{"from_level": level, "to_level": late.data["approval_level"]}]
+        assert ("signoff_overdue", "BoundaryEvent") in late.path

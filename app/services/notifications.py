@@ -1,0 +1,159 @@
+"""Telling people about their work: in the app, and by e-mail when their address is known.
+
+A step that opens tasks tells whoever could work them (``eligibility``), except the person whose
+action opened them: a new task in a queue, a case returned to its officer, an overdue approval
+escalated to the next level (and its former holder that it left them); a hand-over tells the
+colleague. Each notification is written in the step's own transaction, with its e-mail queued in the
+outbox beside it (``mail`` sends it, or keeps it for the development outbox page).
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select, update
+
+from app.errors import NotAuthorized, NotFound
+from app.extensions import db
+from app.language import in_language
+from app.models import HumanTask, Notification, OutboxMail, ProcessInstance, User
+from app.models.base import utcnow
+from app.services import eligibility
+from app.services.projections import APPROVAL_LANES, TaskChanges
+from app.services.rows import insert_returning_id
+
+MAIL_LOCALES = ("zh_CN", "en")  # e-mails carry both languages, Chinese first
+
+
+def after_step(instance: ProcessInstance, actor: User | None, changes: TaskChanges) -> None:
+    """Notify about the tasks one step opened and, after a timer, the tasks it took away."""
+    for task in changes.opened:
+        kind = "escalated" if changes.timer_fired else ("returned" if _returned(task) else "new")
+        recipients = _recipients(task, instance)
+        _notify([u for u in recipients if actor is None or u.id != actor.id], kind, instance, task)
+    if changes.timer_fired:
+        opened_level = next((t.required_level for t in changes.opened if t.required_level), None)
+        for task in changes.cancelled:
+            if task.assignee_id is not None:
+                _notify([db.session.get(User, task.assignee_id)], "overdue", instance, task,
+                        level=opened_level)
+
+
+def delegated(task: HumanTask, actor: User, colleague: User) -> None:
+    """``actor`` handed ``task`` to ``colleague``."""
+    _notify([colleague], "delegated", task.instance, task, by=actor.display_name)
+
+
+def _returned(task: HumanTask) -> bool:
+    """A task of the officer's side opened again: the case came back from approval or compliance."""
+    if task.lane in APPROVAL_LANES:
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        HumanTask.instance_id == task.instance_id, HumanTask.task_spec == task.task_spec,
+        HumanTask.state == "completed"))))
+
+
+def _recipients(task: HumanTask, instance: ProcessInstance) -> list[User]:
+    if task.assignee_id is not None:
+        return [db.session.get(User, task.assignee_id)]
+    if task.lane is None:
+        return []
+    if task.lane not in APPROVAL_LANES and instance.started_by is not None \
+            and task.lane in instance.started_by.group_codes:
+        return [instance.started_by]  # the case's own officer, not every officer of the bank
+    return eligibility.able_users(task.lane, instance, task.required_level)
+
+
+def _notify(users: list[User], kind: str, instance: ProcessInstance, task: HumanTask, **extra) -> None:
+    summary = instance.summary or {}
+    params = {"reference": instance.reference, "customer": summary.get("customer_name"), "task": task.name,
+              "level": task.required_level, **extra}
+    now = utcnow()
+    for user in users:
+        if user is None or not user.active:
+            continue
+        values = dict(user_id=user.id, kind=kind, instance_id=instance.id, task_id=task.id, params=params,
+                      created_at=now)
+        notification_id = insert_returning_id(Notification, values)
+        if user.email:
+            note = Notification(id=notification_id, **values)
+            db.session.add(OutboxMail(notification_id=notification_id, to_address=user.email,
+                                      subject=_in_both(lambda n=note: subject(n)),
+                                      body=_in_both(lambda n=note: body(n), "\n\n"), created_at=now))
+
+
+def _in_both(render, sep: str = " / ") -> str:
+    texts = []
+    for locale in MAIL_LOCALES:
+        with force_locale(locale):
+            texts.append(render())
+    return sep.join(texts)
+
+
+def message(notification: Notification, locale: str | None = None) -> str:
+    """What the notification says, in the current (or the given) language."""
+    if locale is not None:
+        with force_locale(locale):
+            return message(notification)
+    p = dict(notification.params or {})
+    p["task"] = in_language(p.get("task") or "", str(get_locale()))
+    p["customer"] = p.get("customer") or "-"
+    p["reference"] = p.get("reference") or "-"
+    kind = notification.kind
+    if kind == "returned":
+        return _("Case %(reference)s (%(customer)s) came back to you: %(task)s.", **p)
+    if kind == "delegated":
+        return _("%(by)s handed you %(task)s on case %(reference)s (%(customer)s).", **p)
+    if kind == "escalated":
+        return _("Overdue approval escalated to level %(level)s: %(task)s on case %(reference)s (%(customer)s).",
+                 **p)
+    if kind == "overdue":
+        return _("%(task)s on case %(reference)s (%(customer)s) passed its due time and went to level "
+                 "%(level)s.", **p)
+    return _("New task %(task)s on case %(reference)s (%(customer)s).", **p)
+
+
+def subject(notification: Notification) -> str:
+    return _("[Credit] %(message)s", message=message(notification))
+
+
+def body(notification: Notification) -> str:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    link = f"{base}/tasks/{notification.task_id}" if notification.task_id else f"{base}/cases/{notification.instance_id}"
+    return _("%(message)s\nOpen it: %(link)s", message=message(notification), link=link)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).where(Notification.user_id == user.id,
+                                                        Notification.read_at.is_(None))) or 0
+
+
+def listing(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Notification], int]:
+    """The user's notifications, newest first, and how many there are."""
+    query = select(Notification).where(Notification.user_id == user.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(Notification.id.desc()).offset((page - 1) * per_page)
+                              .limit(per_page)).all()
+    return list(rows), total
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; someone else's is refused."""
+    note = db.session.get(Notification, notification_id)
+    if note is None:
+        raise NotFound(_("No notification %(id)s.", id=notification_id))
+    if note.user_id != user.id:
+        raise NotAuthorized(_("This notification is someone else's."))
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.session.commit()
+    return note
+
+
+def mark_all_read(user: User) -> int:
+    done = db.session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                         Notification.read_at.is_(None))
+                              .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+    return done.rowcount

@@ -1,0 +1,68 @@
+"""Pages of notifications, the e-mail outbox and the inbox's time limits (SLA) and branch filter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Notification, OutboxMail
+from tests.factories import case_routed, open_task
+from tests.web.test_pages import text_of
+
+
+def test_the_approver_sees_the_unread_count_reads_the_notification_and_opens_its_task(as_user, people):
+    case = case_routed("sequential", people.officer)
+    signoff = open_task(case.id, "approval_signoff")
+    approver = as_user("approver2")
+    page = text_of(approver.get("/tasks"))
+    assert 'id="notifications-link"' in page and "1 unread" in page
+    listing = text_of(approver.get("/notifications"))
+    assert f"New task Sign off on case {case.reference}" in listing
+    note = db.session.scalar(select(Notification).where(Notification.user_id == people.approver2.id))
+    opened = approver.post(f"/notifications/{note.id}/open")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/tasks/{signoff.id}")
+    assert "unread" not in text_of(approver.get("/tasks")).split('id="notifications-link"')[1].split("</a>")[0]
+
+
+def test_someone_elses_notification_cannot_be_opened_and_mark_all_read_reads_only_ones_own(as_user, people):
+    case_routed("sequential", people.officer)
+    theirs = db.session.scalar(select(Notification).where(Notification.user_id == people.approver2.id))
+    other = as_user("approver3")
+    assert other.post(f"/notifications/{theirs.id}/open").status_code == 403
+    assert other.post("/notifications/read").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Notification, theirs.id).read_at is None
+    assert db.session.scalar(select(Notification.read_at).where(Notification.user_id == people.approver3.id))
+
+
+def test_the_outbox_shows_the_administrator_what_would_be_sent_and_refuses_others(as_user, people, app):
+    people.approver2.email = "approver2@bank.example"
+    db.session.commit()
+    case_routed("sequential", people.officer)
+    assert db.session.scalar(select(OutboxMail.to_address)) == "approver2@bank.example"
+    page = text_of(as_user("admin").get("/admin/outbox"))
+    assert "approver2@bank.example" in page and "No SMTP server is configured" in page
+    assert "Waiting to be sent" in page
+    assert as_user("officer").get("/admin/outbox").status_code == 403
+
+
+def test_the_inbox_colours_a_task_near_its_due_time_and_filters_by_due_state_and_branch(as_user, people):
+    with time_machine.travel("2026-12-01 01:00:00+00:00", tick=False) as clock:
+        people.officer.branch = "shanghai"
+        db.session.commit()
+        case = case_routed("single", people.officer)
+        signoff = open_task(case.id, "approval_signoff")
+        approver = as_user("approver1")
+        assert "On time" in text_of(approver.get("/inbox"))
+        clock.shift(timedelta(hours=40))
+        page = text_of(approver.get("/inbox"))
+        assert 'class="sla-near"' in page and "Due soon" in page
+        assert f"/tasks/{signoff.id}" in text_of(approver.get("/inbox?due=near"))
+        assert f"/tasks/{signoff.id}" not in text_of(approver.get("/inbox?due=overdue"))
+        assert f"/tasks/{signoff.id}" in text_of(approver.get("/inbox?branch=shanghai"))
+        assert f"/tasks/{signoff.id}" not in text_of(approver.get("/inbox?branch=head_office"))
+        bad = approver.get("/inbox?due=tomorrow")
+        assert bad.status_code == 422 and "due" in text_of(bad)
