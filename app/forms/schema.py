@@ -106,7 +106,8 @@ class Field:
             if primary_type(source) == "boolean":
                 return [(True, ui_text("yes", locale)), (False, ui_text("no", locale))]
             return []
-        labels = _enum_titles(source.get("x-enum-titles"), locale)
+        # An array of options may carry its titles on the items or on the array itself.
+        labels = _enum_titles(source.get("x-enum-titles") or self.schema.get("x-enum-titles"), locale)
         return [
             (value, labels[i] if i < len(labels) else str(value)) for i, value in enumerate(source["enum"])
         ]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.errors import InvalidInput, NotFound
 from app.forms import register_validator
 from app.forms.coerce import coerce_form
+from app.forms.schema import Field
 from app.forms.validate import clean_form
 from app.risk.errors import RiskInputError
 from app.risk.uscc import validate_uscc
@@ -55,14 +57,39 @@ def accept_post(schema: Mapping[str, Any], form: Any, locale: str) -> dict[str, 
 
 
 
+def _reserved(prop: Mapping[str, Any]) -> Mapping[str, str]:
+    """The options of a field reserved for a group: ``"x-option-groups": {"veto": "cro"}``."""
+    return prop.get("x-option-groups") or {}
+
+
 def check_option_groups(schema: Mapping[str, Any], data: Mapping[str, Any], user) -> None:
-    """An option a form reserves for a group (``"x-option-groups": {"veto": "cro"}``) may be chosen
-    only by that group's members; anyone else is refused, naming the field."""
+    """An option a form reserves for a group may be chosen only by that group's members; anyone else
+    is refused, naming the field and the option."""
     errors = {}
     for name, prop in schema.get("properties", {}).items():
-        required = (prop.get("x-option-groups") or {}).get(data.get(name)) if isinstance(data.get(name), str) else None
+        value = data.get(name)
+        required = _reserved(prop).get(value) if isinstance(value, str) else None
         if required and required not in user.group_codes:
+            titles = dict(Field(name, prop).options(get_locale()))
             errors[name] = _("Only members of the %(group)s group may choose “%(option)s”.",
-                             group=_(required), option=data[name])
+                             group=_(required), option=titles.get(value, value))
     if errors:
         raise InvalidInput(_("The form has errors."), errors, data=dict(data))
+
+
+def for_user(schema: Mapping[str, Any], user) -> dict:
+    """The form as ``user`` sees it: options reserved for a group they are not in are left out (the
+    server still refuses them, see ``check_option_groups``)."""
+    properties = dict(schema.get("properties", {}))
+    changed = False
+    for name, prop in properties.items():
+        barred = {option for option, group in _reserved(prop).items() if group not in user.group_codes}
+        if not barred or "enum" not in prop:
+            continue
+        keep = [i for i, option in enumerate(prop["enum"]) if option not in barred]
+        titles = {lang: [labels[i] for i in keep if i < len(labels)]
+                  for lang, labels in (prop.get("x-enum-titles") or {}).items() if isinstance(labels, list)}
+        properties[name] = {**prop, "enum": [prop["enum"][i] for i in keep],
+                            **({"x-enum-titles": titles} if titles else {})}
+        changed = True
+    return {**schema, "properties": properties} if changed else dict(schema)

@@ -31,7 +31,7 @@ APPROVAL_LANES = (APPROVER_LANE, "committee")
 # What lists and the case page show, copied from the case data at each step.
 SUMMARY_KEYS = ("customer_name", "uscc", "group_name", "single_client_share", "group_share", "industry", "size", "credit_record", "listed", "requested_amount",
                 "requested_term_months", "segment", "z_model", "analysis", "pd", "score_points", "z_score", "z_zone",
-                "grade", "limit_cap", "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit",
+                "grade", "model_grade", "rating_override", "limit_cap", "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit",
                 "proposed_term_months", "proposed_margin_pct", "proposed_controls", "officer_opinion",
                 "approval_level", "approval_level_name", "approval_route", "final_level", "committee_result",
                 "committee", "decision", "comment", "approver_comment", "returned_fields", "compliance_result",

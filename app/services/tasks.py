@@ -26,7 +26,7 @@ from app.services import audit, deployment, qualifications, rounds
 from app.services.directory import DIRECTORY
 from app.services.eligibility import investigated
 from app.services.exposure import CHECKS, Exposure, exposure_of
-from app.services.forms import accept, accept_post, check_option_groups, schema_of
+from app.services.forms import accept, accept_post, check_option_groups, for_user, schema_of
 from app.services.inbox_filters import InboxFilter
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.rows import write
@@ -128,7 +128,7 @@ def open_task(user: User, task_id: int) -> TaskForm:
     bundle = deployment.bundle_for(instance.definition)
     data = engine.task_data(bundle, instance.state, task.task_uuid)
     changes = rounds.changes_since_last_round(instance.id, bundle.forms) if task.lane in APPROVAL_LANES else []
-    schema = schema_of(bundle.forms, task.form)
+    schema = for_user(schema_of(bundle.forms, task.form), user)
     shown = None
     if "large_exposure" in schema.get("x-checks", ()):
         case_data = {**(instance.summary or {}), **data}

@@ -39,8 +39,9 @@ def inbox():
     errors: dict[str, str] = {}
     try:
         filters = InboxFilter.from_args(request.args)
-    except InvalidInput as exc:
-        filters, errors = InboxFilter(), exc.errors
+    except InvalidInput as exc:  # the list keeps every filter that could be read
+        errors = exc.errors
+        filters = InboxFilter.from_args({k: v for k, v in request.args.items() if k not in errors})
     listing = task_service.sign_off_inbox(current_user, page=_page(), filters=filters)
     return render_template("tasks/inbox.html", listing=listing, page=_page(), filters=filters, errors=errors,
                            grades=GRADES, segments=SEGMENTS, sorts=SORTS, due_states=DUE_STATES,

@@ -63,10 +63,10 @@ def test_each_step_is_audited_with_its_actor(lifecycle, people):
     assert ready["approval_signoff"]["required_level"] == instance.summary["approval_level"]
     decisions = [e for e in events if e.event_type == "engine.decision_evaluated"]
     assert [e.payload["decision"] for e in decisions] == ["customer_segment", "credit_rating", "limit_proposal",
-                                                          "large_exposure", "approval_authority", "approval_sla"]
+                                                          "large_exposure", "approval_sla", "approval_authority"]
     assert [e.payload["element"] for e in decisions] == ["classify_customer", "rate_customer", "propose_limit",
-                                                         "large_exposure_limits", "approval_authority",
-                                                         "approval_sla"]
+                                                         "large_exposure_limits", "approval_sla",
+                                                         "approval_authority"]
     assert decisions[0].payload["inputs"]["industry"] == "manufacturing"
     assert decisions[0].payload["matched_rules"] and decisions[0].payload["outputs"]["segment"]
     # the submission is in the trail as submitted

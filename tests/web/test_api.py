@@ -79,8 +79,8 @@ def test_whole_lifecycle_through_the_api(api, people):
     assert (case["status"], case["outcome"], case["version"]) == ("completed", "approved", 1)
     assert case["summary"]["customer_name"] == intake()["customer_name"]
     assert [d["decision_id"] for d in case["decisions"]] == ["customer_segment", "credit_rating",
-                                                             "limit_proposal", "large_exposure", "approval_authority",
-                                             "approval_sla"]
+                                                             "limit_proposal", "large_exposure", "approval_sla",
+                                             "approval_authority"]
     assert [t["state"] for t in case["tasks"]] == ["completed"] * 5
     history = approver3.get(f"/cases/{case_id}/history").get_json()
     assert history[0]["type"] == "instance.started" and history[0]["actor"] == "officer"

@@ -43,8 +43,10 @@ def test_a_veto_without_the_right_is_422_naming_the_field_and_stores_nothing(as_
     response = member1.post(f"/tasks/{ballot['member1'].id}", data={
         "decision": "veto", "comment": "No", "_version": str(before.version)})
     assert response.status_code == 422
-    assert "Only members of the Chief risk officer group may choose" in text_of(response)
+    assert "Only members of the Chief risk officer group may choose “Veto”" in text_of(response)
     assert snapshot(case.id) == before
+    assert 'value="veto"' not in text_of(member1.get(f"/tasks/{ballot['member1'].id}"))  # not offered to them
+    assert 'value="veto"' in text_of(as_user("cro").get(f"/tasks/{ballot['cro'].id}"))
 
 
 def test_the_approver_sees_the_changes_of_a_resubmission_on_the_sign_off_page(as_user, people):

@@ -35,8 +35,8 @@ def test_every_business_rule_is_logged_with_inputs_and_matched_rule(deployed, pe
     logs = db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == case.id)
                               .order_by(DecisionLog.id)).all()
     assert [d.decision_id for d in logs] == ["customer_segment", "credit_rating", "limit_proposal",
-                                             "large_exposure", "approval_authority",
-                                             "approval_sla"]
+                                             "large_exposure", "approval_sla",
+                                             "approval_authority"]
     segment = logs[0]
     assert segment.inputs["industry"] == "manufacturing" and segment.inputs["size"] == "medium"
     assert segment.outputs == {"segment": "mid_corporate", "z_model": "z_prime"}
