@@ -27,7 +27,7 @@ from app.services.directory import DIRECTORY
 from app.services.eligibility import investigated
 from app.services.exposure import CHECKS, Exposure, exposure_of
 from app.services.forms import accept, accept_post, check_option_groups, for_user, schema_of
-from app.services.inbox_filters import InboxFilter
+from app.services.inbox_filters import DUE_STATES, InboxFilter
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.rows import write
 from app.services.steps import lost_race, run_step
@@ -182,6 +182,7 @@ class TaskList:
     total: int
     hidden_above_authority: int = 0
     blocked: str | None = None  # why the user's approvals are withheld (no valid qualification)
+    due_counts: dict[str, int] = field(default_factory=dict)  # of the whole queue: overdue, near
 
 
 def _base(user: User):
@@ -237,9 +238,18 @@ def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50, filters: In
     )
     hidden = db.session.scalar(select(func.count()).select_from(
         query.where(HumanTask.required_level > level).subquery())) or 0
-    mine = filters.apply(query.where(or_(HumanTask.required_level.is_(None), HumanTask.required_level <= level)))
-    result = _page(mine, page, per_page, filters.order())
-    return TaskList(result.rows, result.total, hidden)
+    queue = query.where(or_(HumanTask.required_level.is_(None), HumanTask.required_level <= level))
+    result = _page(filters.apply(queue), page, per_page, filters.order())
+    due_counts = {state: db.session.scalar(select(func.count()).select_from(
+        InboxFilter(due=state).apply(queue).subquery())) or 0 for state in DUE_STATES}
+    return TaskList(result.rows, result.total, hidden, due_counts=due_counts)
+
+
+def next_in_queue(user: User, filters: InboxFilter) -> HumanTask | None:
+    """The first task of the user's sign-off queue as ``filters`` narrow and order it (working through
+    the queue one task after another)."""
+    rows = sign_off_inbox(user, per_page=1, filters=filters).rows
+    return rows[0] if rows else None
 
 
 def _page(query, page: int, per_page: int, order: tuple | None = None) -> TaskList:

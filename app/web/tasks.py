@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -62,6 +64,8 @@ def show(task_id: int):
             return render_template("tasks/form.html", view=view, data={**view.data, **(exc.details.get("data") or {})},
                                    errors=exc.errors, colleagues=delegation.colleagues_for(current_user, view.task)), 422
         flash(_("“%(task)s” completed.", task=in_language(task.name, get_locale())))
+        if request.form.get("_queue") is not None:
+            return _next_in_queue(request.form["_queue"])
         return redirect(url_for("cases.show", case_id=task.instance_id))
     view = task_service.open_task(current_user, task_id)
     return render_template("tasks/form.html", view=view, data=view.data, errors={},
@@ -97,3 +101,17 @@ def delegate(task_id: int):
         task = delegation.delegate(current_user, task_id, to)
         flash(_("Task delegated to %(user)s.", user=task.assignee.display_name))
     return redirect(url_for("tasks.my_tasks"))
+
+
+def _next_in_queue(queue: str):
+    """After a sign-off opened from the inbox: the next task of the same filtered queue, or the inbox."""
+    args = dict(parse_qsl(queue))
+    try:
+        filters = InboxFilter.from_args(args)
+    except InvalidInput:
+        filters = InboxFilter()
+    following = task_service.next_in_queue(current_user, filters)
+    if following is None:
+        flash(_("Nothing more is waiting in this queue."))
+        return redirect(url_for("tasks.inbox", **args))
+    return redirect(url_for("tasks.show", task_id=following.id, queue=queue))

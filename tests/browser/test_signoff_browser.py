@@ -135,7 +135,7 @@ def test_the_approver_narrows_sorts_and_searches_the_inbox_and_opens_the_next(ap
     log_in(page, "approver3")
     open_inbox(page)
     expect_rows(page, [EAST, STAR, RIVER, GALAXY])  # oldest first
-    expect(page.locator("#open-next")).to_have_attribute("href", re.compile(rf"/tasks/{made[EAST][0]}$"))
+    expect(page.locator("#open-next")).to_have_attribute("href", re.compile(rf"/tasks/{made[EAST][0]}\?queue="))
 
     # an amount range, cheapest first; what was chosen stays in the form
     assert apply_filters(page, min_amount="3,000,000", max_amount="10000000", sort="amount_asc") == 200
@@ -163,7 +163,7 @@ def test_the_approver_narrows_sorts_and_searches_the_inbox_and_opens_the_next(ap
     expect_rows(page, [STAR, GALAXY])
     expect(page.locator("[name=q]")).to_have_value("星")
     page.locator("#open-next").click()
-    page.wait_for_url(re.compile(rf"/tasks/{made[STAR][0]}$"))
+    page.wait_for_url(re.compile(rf"/tasks/{made[STAR][0]}\?queue="))
     expect(page.locator("main .heading .meta")).to_contain_text(made[STAR][1])
     page.go_back()
     page.wait_for_url(re.compile(r"/inbox\?"))
@@ -240,10 +240,14 @@ def test_the_committee_votes_in_the_browser_and_the_case_goes_on_to_compliance(a
     open_inbox(page)
     expect_rows(page, ["华东精密机械有限公司"])
     page.locator("#open-next").click()
-    page.wait_for_url(re.compile(rf"/tasks/{ballot['cro']}$"))
+    page.wait_for_url(re.compile(rf"/tasks/{ballot['cro']}\?queue="))
     expect(page.locator("input[name=decision][value=veto]")).to_have_count(1)  # the chief risk officer's
+    expect(page.locator("#queue-note")).to_be_visible()
     vote(page, "approve", "同意，附加按季监测条件。")
-    page.wait_for_url(CASE_URL)
+    # opened from the queue: the next one of it opens, and with none left, the inbox says so
+    page.wait_for_url(re.compile(r"/inbox"))
+    expect(page.get_by_text("此列表中已没有待办。")).to_be_visible()
+    page.goto(f"/cases/{case_id}")
 
     # --- the case page: every vote with its comment, the tally, and the next step ---------------------------
     signoffs = page.locator("#signoffs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.extensions import db
 from tests.factories import case_at, open_task
 from tests.web.test_pages import text_of
 
@@ -19,3 +20,33 @@ def test_the_inbox_filters_searches_and_opens_the_next_task(as_user, people):
     assert bad.status_code == 422 and "Amount from: a number" in text_of(bad)
     kept = approver.get("/inbox?min_amount=lots&q=不存在的公司")  # what could be read still applies
     assert kept.status_code == 422 and f"/tasks/{signoff.id}" not in text_of(kept)
+
+
+def test_open_next_works_through_the_filtered_queue_one_sign_off_after_another(as_user, people):
+    first = case_at("approval", people.officer, customer_name="东方电子有限公司")
+    second = case_at("approval", people.officer2, customer_name="东方物流有限公司", index=2)
+    case_at("approval", people.officer, customer_name="海川物流有限公司", index=3)  # outside the search
+    approver = as_user("approver3")
+    page = text_of(approver.get("/inbox?q=东方"))
+    one, two = open_task(first.id, "approval_signoff"), open_task(second.id, "approval_signoff")
+    queue = "q%3D%E4%B8%9C%E6%96%B9"  # the inbox's own query string, carried along
+    assert f"/tasks/{one.id}?queue={queue}" in page.replace("&amp;", "&")
+    opened = text_of(approver.get(f"/tasks/{one.id}?queue={queue}"))
+    assert 'name="_queue"' in opened and 'id="queue-note"' in opened
+    done = approver.post(f"/tasks/{one.id}?queue={queue}", data={
+        "decision": "approve", "comment": "同意", "_version": str(first.version), "_queue": "q=东方"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/tasks/{two.id}?queue={queue}")
+    db.session.refresh(second)
+    last = approver.post(f"/tasks/{two.id}?queue={queue}", data={
+        "decision": "approve", "comment": "同意", "_version": str(second.version), "_queue": "q=东方"})
+    assert last.status_code == 302 and "/inbox?q=" in last.headers["Location"]
+    assert "Nothing more is waiting in this queue." in text_of(approver.get(last.headers["Location"]))
+
+
+def test_the_inbox_counts_what_is_overdue_and_near_its_due_time(as_user, people):
+    case = case_at("approval", people.officer)
+    signoff = open_task(case.id, "approval_signoff")
+    signoff.warn_at = signoff.created_at  # near its due time from the start
+    db.session.commit()
+    page = text_of(as_user("approver3").get("/inbox"))
+    assert 'class="sla sla-near" data-count="1"' in page and 'class="sla sla-overdue" data-count="0"' in page
