@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Facility, ProcessInstance
 from app.services.demo import demo_uscc
 from tests import factories
+from tests.browser.pages import log_in, log_out, submit_task
 
 CASE_URL = re.compile(r"/cases/(\d+)$")
 TASK_URL = re.compile(r"/tasks/\d+$")
@@ -25,24 +26,6 @@ STATEMENT_ITEMS = [
     "current_liabilities", "short_term_debt", "long_term_debt", "book_equity", "retained_earnings", "sales",
     "ebit", "interest_expense", "net_income", "operating_cash_flow", "depreciation",
 ]
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/tasks$"))
-
-
-def log_out(page: Page) -> None:
-    page.locator("header form[action$='/logout'] button").click()
-    page.wait_for_url(re.compile(r"/login"))
-    expect(page.locator("#username")).to_be_visible()
-
-
-def submit_task(page: Page) -> None:
-    page.locator("form.task-form button[type=submit]").click()
 
 
 def wrong_check_character(code: str) -> str:

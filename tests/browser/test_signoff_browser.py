@@ -18,6 +18,7 @@ from app.models import HumanTask, ProcessInstance
 from app.models.base import utcnow
 from app.services import cases, tasks
 from tests import factories
+from tests.browser.pages import log_in, log_out, submit_task
 
 CASE_URL = re.compile(r"/cases/(\d+)$")
 INBOX_LINK = re.compile("审批待办|Sign-off inbox")
@@ -35,20 +36,6 @@ INBOX_CASES = [
 
 
 # --- helpers ------------------------------------------------------------------------------------------
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/tasks$"))
-
-
-def log_out(page: Page) -> None:
-    page.locator("header form[action$='/logout'] button").click()
-    page.wait_for_url(re.compile(r"/login"))
-    expect(page.locator("#username")).to_be_visible()
-
 
 def open_inbox(page: Page) -> None:
     page.locator("header nav").get_by_role("link", name=INBOX_LINK).click()
@@ -103,10 +90,6 @@ def open_row_task(page: Page, reference: str, task_id: int) -> None:
     expect(row).to_have_count(1)
     row.locator("td").first.locator("a").click()
     page.wait_for_url(re.compile(rf"/tasks/{task_id}$"))
-
-
-def submit_task(page: Page) -> None:
-    page.locator("form.task-form button[type=submit]").click()
 
 
 def vote(page: Page, decision: str, comment: str) -> None:
