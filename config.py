@@ -30,6 +30,9 @@ CREDIT_MAIL_USE_TLS             STARTTLS before sending                         
 CREDIT_MAIL_USERNAME            SMTP login (with CREDIT_MAIL_PASSWORD), when needed          unset
 CREDIT_MAIL_SENDER              the From address                                            credit-workflow@localhost
 CREDIT_MAIL_SEND_SECONDS        how often beat sends the outbox                             60
+CREDIT_IMPORT_INLINE_BYTES      a monitoring file up to this size is imported at once;      65536
+                                a larger one by a Celery job with a progress bar
+CREDIT_MAX_UPLOAD_BYTES         the largest file accepted                                   52428800
 ==============================  ==========================================================  =========================
 """
 
@@ -112,6 +115,8 @@ class BaseConfig:
     MAIL_PASSWORD = env("MAIL_PASSWORD")
     MAIL_SENDER = env("MAIL_SENDER") or "credit-workflow@localhost"
     MAIL_SEND_SECONDS = env_int("MAIL_SEND_SECONDS", 60)
+    IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 64 * 1024)
+    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"
 

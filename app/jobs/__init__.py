@@ -6,7 +6,7 @@ from celery import Task
 from flask import Flask
 
 from app.extensions import celery
-from app.jobs import documents, mail, timers  # noqa: F401  (registers the tasks)
+from app.jobs import documents, imports, mail, timers  # noqa: F401  (registers the tasks)
 
 
 def celery_init_app(app: Flask):

@@ -3,6 +3,7 @@
 from app.models.audit import AuditEvent
 from app.models.customer import Customer, Facility, FinancialStatement
 from app.models.document import CaseDocument
+from app.models.monitoring import MonitoringImport, Observation
 from app.models.notification import Notification, OutboxMail
 from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
 from app.models.qualification import Qualification
@@ -21,6 +22,8 @@ __all__ = [
     "Facility",
     "FinancialStatement",
     "HumanTask",
+    "MonitoringImport",
+    "Observation",
     "Notification",
     "OutboxMail",
     "ProcessDefinition",

@@ -51,7 +51,7 @@ class InboxFilter:
                 errors[name] = _("a number")
                 return None
             if value < 0:
-                errors[name] = _("a number")
+                errors[name] = _("not negative")
             return value
 
         sort = args.get("sort") or "oldest"

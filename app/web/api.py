@@ -8,6 +8,7 @@ from flask import Blueprint, g, jsonify, request
 
 from app.errors import InvalidInput, NotAuthorized
 from app.services import cases as case_service
+from app.services import observations as observation_service
 from app.services import tasks as task_service
 from app.services import users
 from app.web.openapi import OPENAPI
@@ -118,3 +119,17 @@ def complete(task_id: int):
 @api.errorhandler(NotAuthorized)
 def refused(exc: NotAuthorized):
     return jsonify(error=exc.message), exc.status
+
+
+@api.post("/monitoring/observations")
+@token_required
+def record_observations():
+    """One observation (a JSON object), or several at once (``{"observations": [...]}``, all or none)."""
+    body = _json_body()
+    if "observations" in body:
+        items = body["observations"] if isinstance(body["observations"], list) else []
+        made = observation_service.record_many(g.api_user, items, "api")
+    else:
+        made = [observation_service.record(g.api_user, body, "api")]
+    return jsonify(observations=[{"id": o.id, "customer_id": o.customer_id,
+                                  "observed_on": o.observed_on.isoformat()} for o in made]), 201

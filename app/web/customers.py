@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from app.services import customers as customer_service
+from app.services import observations as observation_service
 
 customers = Blueprint("customers", __name__)
 
@@ -22,5 +23,6 @@ def index():
 @login_required
 def show(customer_id: int):
     customer = customer_service.get_customer(current_user, customer_id)
+    watched = observation_service.latest_for(customer_id) if current_user.role in observation_service.MAY_READ else []
     return render_template("customers/show.html", customer=customer,
-                           cases=customer_service.cases_of(customer_id))
+                           cases=customer_service.cases_of(customer_id), observations=watched)

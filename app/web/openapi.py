@@ -1,5 +1,7 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
 
+from app.services.observations import RATINGS
+
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"},
                                            "errors": {"type": "object", "additionalProperties": {"type": "string"}}}}
 _TASK = {"type": "object", "required": ["id", "name", "case_id", "process", "lane", "assignee", "due_at", "form"],
@@ -9,6 +11,18 @@ _TASK = {"type": "object", "required": ["id", "name", "case_id", "process", "lan
                         "due_at": {"type": ["string", "null"], "format": "date-time"},
                         "state": {"type": "string"},
                         "form": {"type": ["object", "null"], "description": "the task's JSON Schema form"}}}
+
+
+_OBSERVATION = {"type": "object", "required": ["uscc", "observed_on"], "properties": {
+    "uscc": {"type": "string", "description": "the customer's unified social credit code"},
+    "observed_on": {"type": "string", "format": "date"},
+    "utilization_pct": {"type": "number", "minimum": 0}, "days_past_due": {"type": "integer", "minimum": 0},
+    "overdue_interest": {"type": "number", "minimum": 0}, "enforcement_records": {"type": "integer", "minimum": 0},
+    "tax_arrears": {"type": "number", "minimum": 0}, "utility_arrears": {"type": "number", "minimum": 0},
+    "negative_news": {"type": "boolean"}, "news_note": {"type": "string", "maxLength": 500},
+    "collateral_value": {"type": "number", "minimum": 0},
+    "external_rating": {"type": "string", "enum": list(RATINGS)},
+}}
 
 
 def _responses(ok: dict, *codes: int) -> dict:
@@ -65,5 +79,15 @@ OPENAPI = {
                                           "requestBody": _DATA_BODY, "responses": _responses(
                                               _json({"$ref": "#/components/schemas/Task"}, "completed"),
                                               401, 403, 404, 409, 422)}},
+        "/monitoring/observations": {"post": {
+            "summary": "Record monitoring observations (贷后监测数据)",
+            "description": "One observation as a JSON object, or several as {\"observations\": [...]} (up to "
+                           "1000, all or none). A figure left out was not observed. Errors name the field, and "
+                           "for several the item: observations[2].uscc.",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _OBSERVATION}}},
+            "responses": _responses({"201": _json({"type": "object", "properties": {"observations": {
+                "type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "customer_id": {"type": "integer"},
+                    "observed_on": {"type": "string", "format": "date"}}}}}}, "stored")}, 401, 403, 422)}},
     },
 }

@@ -50,6 +50,10 @@ NOTICE_KINDS: tuple[str, ...] = (N_("notice_new"), N_("notice_returned"), N_("no
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
 BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))
 
+# Monitoring: import states and where an observation came from.
+IMPORT_STATES: tuple[str, ...] = (N_("import_queued"), N_("import_running"), N_("import_done"), N_("import_failed"))
+OBSERVATION_SOURCES: tuple[str, ...] = (N_("source_import"), N_("source_screen"), N_("source_api"))
+
 INDUSTRIES: tuple[str, ...] = (
     N_("manufacturing"),
     N_("wholesale_retail"),
@@ -110,6 +114,10 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("auth.login"),
     N_("auth.login_failed"),
     N_("auth.token_issued"),
+    N_("observation.recorded"),
+    N_("monitoring.import_uploaded"),
+    N_("monitoring.imported"),
+    N_("monitoring.import_failed"),
 )
 
 # Lanes (candidate groups) use the role codes.
@@ -128,6 +136,8 @@ VOCABULARY: tuple[str, ...] = tuple(
         + NOTICE_KINDS
         + MAIL_STATUSES
         + BRANCHES
+        + IMPORT_STATES
+        + OBSERVATION_SOURCES
         + TASK_STATES
         + INSTANCE_STATUSES
         + OUTCOMES

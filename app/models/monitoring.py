@@ -1,0 +1,65 @@
+"""Monitoring data (贷后监测): what is observed of a customer after a limit is granted, and the files
+it was imported from."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JsonType, utcnow
+
+Money = Numeric(18, 2)
+
+
+class Observation(db.Model):
+    """What was observed of one customer on one date; a figure not observed is NULL."""
+
+    __tablename__ = "observation"
+    __table_args__ = (UniqueConstraint("customer_id", "observed_on"),)  # also the index of "latest per customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    observed_on: Mapped[date]
+    utilization_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))  # drawn / limit, in %
+    days_past_due: Mapped[int | None]
+    overdue_interest: Mapped[Decimal | None] = mapped_column(Money)
+    enforcement_records: Mapped[int | None]  # court and enforcement records on file (cumulative)
+    tax_arrears: Mapped[Decimal | None] = mapped_column(Money)
+    utility_arrears: Mapped[Decimal | None] = mapped_column(Money)
+    negative_news: Mapped[bool | None]
+    news_note: Mapped[str | None] = mapped_column(String(500))
+    collateral_value: Mapped[Decimal | None] = mapped_column(Money)
+    external_rating: Mapped[str | None] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(String(16))  # import | screen | api
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_import.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer = relationship("Customer")
+
+
+class MonitoringImport(db.Model):
+    """An uploaded CSV or XLSX file of observations: kept as uploaded, with its progress and every
+    rejected row's reasons."""
+
+    __tablename__ = "monitoring_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    total_rows: Mapped[int] = mapped_column(default=0)
+    done_rows: Mapped[int] = mapped_column(default=0)
+    stored_rows: Mapped[int] = mapped_column(default=0)
+    error_rows: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list] = mapped_column(JsonType, default=list)  # [{row, column, reason}], in row order
+    failure: Mapped[str | None] = mapped_column(String(500))  # why the whole file could not be read
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    uploaded_by = relationship("User")

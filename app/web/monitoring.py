@@ -1,0 +1,85 @@
+"""Monitoring data in: import a file (with its progress), enter an observation, read what came in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.errors import InvalidInput
+from app.services import imports, observations
+
+monitoring = Blueprint("monitoring", __name__)
+ERRORS_SHOWN = 200
+
+
+@monitoring.route("/monitoring", methods=["GET", "POST"])
+@login_required
+def index():
+    """The imports so far and the upload form; a POST uploads a file (small ones are imported at once,
+    larger ones by a Celery job whose progress the import's page shows)."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            job = imports.upload(current_user, upload.filename if upload else "", upload.read() if upload else b"")
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            if len(job.content) <= current_app.config["IMPORT_INLINE_BYTES"]:
+                imports.run(job.id)
+            else:
+                from app.jobs.imports import run_import  # the jobs import the services: imported when used
+
+                run_import.delay(job.id)
+            return redirect(url_for("monitoring.show_import", import_id=job.id))
+    return render_template("monitoring/index.html", imports=imports.recent(current_user), errors=errors,
+                           fields=observations.FIELDS), 422 if errors else 200
+
+
+@monitoring.route("/monitoring/imports/<int:import_id>")
+@login_required
+def show_import(import_id: int):
+    return render_template("monitoring/import.html", job=imports.get(current_user, import_id), shown=ERRORS_SHOWN)
+
+
+@monitoring.route("/monitoring/imports/<int:import_id>/progress")
+@login_required
+def import_progress(import_id: int):
+    """The progress fragment the import page polls (htmx) until the import is done."""
+    return render_template("monitoring/_progress.html", job=imports.get(current_user, import_id), shown=ERRORS_SHOWN)
+
+
+@monitoring.route("/monitoring/imports/<int:import_id>/errors.csv")
+@login_required
+def import_errors(import_id: int):
+    job = imports.get(current_user, import_id)
+    return Response(imports.errors_csv(job), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=import-{job.id}-errors.csv"})
+
+
+@monitoring.route("/monitoring/imports/<int:import_id>/file")
+@login_required
+def import_file(import_id: int):
+    job = imports.get(current_user, import_id)
+    return Response(job.content, mimetype="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename=import-{job.id}{'.xlsx' if job.file_name.lower().endswith('.xlsx') else '.csv'}"})
+
+
+@monitoring.route("/monitoring/observations/new", methods=["GET", "POST"])
+@login_required
+def new_observation():
+    """Enter one observation on the screen."""
+    observations.check_role(current_user, write=True)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            observation = observations.record(current_user, request.form.to_dict(), "screen")
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("Observation stored for %(customer)s on %(date)s.", customer=observation.customer.name,
+                    date=observation.observed_on.isoformat()))
+            return redirect(url_for("customers.show", customer_id=observation.customer_id))
+    return render_template("monitoring/new.html", fields=observations.FIELDS, errors=errors,
+                           entered=request.form, ratings=observations.RATINGS), 422 if errors else 200
