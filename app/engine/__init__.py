@@ -15,6 +15,7 @@ from app.engine.runtime import (
     complete_task,
     fire_due_timers,
     start,
+    start_by_message,
     task_data,
 )
 from app.engine.serialization import SERIALIZER_VERSION, StateVersionError
@@ -53,6 +54,7 @@ __all__ = [
     "process_ids",
     "references",
     "start",
+    "start_by_message",
     "task_data",
     "validate_bundle",
 ]

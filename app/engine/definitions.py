@@ -15,6 +15,8 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
@@ -83,6 +85,7 @@ class Bundle:
     decisions: dict[str, tuple[str, Decision]]
     forms: dict[str, dict]
     user_tasks: dict[str, UserTaskMeta] = field(default_factory=dict)
+    start_messages: frozenset[str] = frozenset()  # messages a start event of the process waits for
 
 
 def content_hash(bpmn_xml: str, dmn_files: Mapping[str, str], forms: Mapping[str, dict],
@@ -158,6 +161,16 @@ _CACHE: OrderedDict[str, Bundle] = OrderedDict()
 _CACHE_SIZE = 64
 
 
+def start_messages_of(spec) -> frozenset[str]:
+    """The names of the messages that start the process (message start events)."""
+    names = set()
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(task_spec, StartEvent) and isinstance(definition, MessageEventDefinition):
+            names.add(definition.name)
+    return frozenset(names)
+
+
 def build_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
                  forms: Mapping[str, dict], process_id: str | None = None,
                  called_files: Mapping[str, str] | None = None) -> Bundle:
@@ -177,6 +190,7 @@ def build_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
         decisions=load_decisions(dmn_files),
         forms=dict(forms),
         user_tasks=user_tasks_of(spec, subprocess_specs),
+        start_messages=start_messages_of(spec),
     )
     _CACHE[key] = bundle
     if len(_CACHE) > _CACHE_SIZE:

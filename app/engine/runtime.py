@@ -15,9 +15,11 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -201,6 +203,23 @@ def start(bundle: Bundle, data: Mapping[str, Any] | None = None, directory: Dire
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
     path = _run(workflow, None)
+    return _result(workflow, bundle, engine, path)
+
+
+def start_by_message(bundle: Bundle, message: str, payload: Mapping[str, Any],
+                     directory: Directory | None = None) -> StepResult:
+    """Start an instance the way a message starts it: its message start event catches ``message``
+    with ``payload`` (which becomes the instance's data) and the process runs on."""
+    engine = _engine(bundle, directory)
+    workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=engine)
+    workflow.do_engine_steps()
+    waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)
+               if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
+               and t.task_spec.event_definition.name == message]
+    if not waiting:
+        raise EngineError(None, f"{bundle.process_id} does not start on the message {message!r}")
+    definition = waiting[0].task_spec.event_definition
+    path = _run(workflow, lambda record: workflow.catch(BpmnEvent(definition, dict(payload))))
     return _result(workflow, bundle, engine, path)
 
 

@@ -6,7 +6,7 @@ from celery import Task
 from flask import Flask
 
 from app.extensions import celery
-from app.jobs import documents, imports, mail, timers  # noqa: F401  (registers the tasks)
+from app.jobs import documents, imports, mail, monitoring, timers  # noqa: F401  (registers the tasks)
 
 
 def celery_init_app(app: Flask):
@@ -30,6 +30,8 @@ def celery_init_app(app: Flask):
         beat_schedule={
             "timer-tick": {"task": "app.jobs.timers.tick", "schedule": float(config["TIMER_TICK_SECONDS"])},
             "send-outbox": {"task": "app.jobs.mail.send_outbox", "schedule": float(config["MAIL_SEND_SECONDS"])},
+            "check-portfolio": {"task": "app.jobs.monitoring.check_portfolio",
+                                "schedule": float(config["PORTFOLIO_CHECK_SECONDS"])},
         },
         timezone="UTC",
     )

@@ -9,6 +9,7 @@ from app.models.process import DecisionLog, HumanTask, ProcessDefinition, Proces
 from app.models.qualification import Qualification
 from app.models.setting import AppSetting
 from app.models.user import ROLES, ApiToken, User, UserGroup
+from app.models.warning import EarlyWarning, FacilityChange
 
 __all__ = [
     "Qualification",
@@ -19,6 +20,8 @@ __all__ = [
     "AuditEvent",
     "Customer",
     "DecisionLog",
+    "EarlyWarning",
+    "FacilityChange",
     "Facility",
     "FinancialStatement",
     "HumanTask",

@@ -28,6 +28,9 @@ class Customer(db.Model):
     grade: Mapped[str | None] = mapped_column(String(8))
     group_name: Mapped[str | None] = mapped_column(String(200), index=True)  # connected group (统一授信)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # 五级分类: normal | special_mention | substandard | doubtful | loss (None: not classified yet)
+    loan_class: Mapped[str | None] = mapped_column(String(16))
+    watchlist: Mapped[bool] = mapped_column(default=False)  # put on the watchlist by a risk-control action
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -63,7 +66,7 @@ class Facility(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16))  # active | rejected
+    status: Mapped[str] = mapped_column(String(16))  # active | rejected | frozen | exited
     limit_amount: Mapped[Decimal] = mapped_column(Money)
     margin_pct: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
     term_months: Mapped[int | None]

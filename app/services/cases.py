@@ -27,8 +27,11 @@ STARTERS = {"officer", "admin"}
 SIGNING_LANES = (*APPROVAL_LANES, "compliance")
 
 
-def _reference(instance_id: int) -> str:
-    return f"CA-{utcnow():%Y}-{instance_id:06d}"
+REFERENCE_PREFIXES = {"credit_application": "CA", "warning_escalation": "EW", "periodic_review": "PR"}
+
+
+def _reference(instance_id: int, process_id: str = "credit_application") -> str:
+    return f"{REFERENCE_PREFIXES.get(process_id, 'CS')}-{utcnow():%Y}-{instance_id:06d}"
 
 
 def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) -> ProcessInstance:
@@ -44,11 +47,30 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
     instance = _insert_instance(definition, user)
     audit.record("instance.started", user, instance_id=instance.id, process_id=process_id,
                  version=definition.version, data=data or {})
-    run_step(instance, user, lambda b, _state: engine.start(b, data, DIRECTORY), also={"reference": _reference(instance.id)})
+    run_step(instance, user, lambda b, _state: engine.start(b, data, DIRECTORY),
+             also={"reference": _reference(instance.id, process_id)})
     return instance
 
 
-def _insert_instance(definition: ProcessDefinition, user: User) -> ProcessInstance:
+def start_by_message(process_id: str, message: str, payload: dict[str, Any], actor: User | None = None
+                     ) -> ProcessInstance:
+    """Start the latest version of ``process_id`` the way ``message`` starts it (e.g. an early warning
+    raised by the portfolio check); ``actor`` None is the system."""
+    definition = deployment.latest_definition(process_id)
+    bundle = deployment.bundle_for(definition)
+    if message not in bundle.start_messages:
+        raise InvalidInput(_("The process does not start on this message."),
+                           {"message": _("%(process)s starts on %(messages)s", process=process_id,
+                                         messages=", ".join(sorted(bundle.start_messages)) or "-")})
+    instance = _insert_instance(definition, actor)
+    audit.record("instance.started", actor, instance_id=instance.id, process_id=process_id,
+                 version=definition.version, message=message, data=payload)
+    run_step(instance, actor, lambda b, _state: engine.start_by_message(b, message, payload, DIRECTORY),
+             also={"reference": _reference(instance.id, process_id)})
+    return instance
+
+
+def _insert_instance(definition: ProcessDefinition, user: User | None) -> ProcessInstance:
     """The new case's row, inserted with one Core statement and attached to the session as stored
     (an ORM flush of one object costs several times more). Its reference, made from its id, is
     written with the first step."""
@@ -57,7 +79,7 @@ def _insert_instance(definition: ProcessDefinition, user: User) -> ProcessInstan
         reference=f"new-{secrets.token_hex(12)}", definition_id=definition.id, process_id=definition.process_id,
         customer_id=None, status="running", outcome=None, current_step=None, summary={}, open_tasks=[],
         waiting_timers=0, state="", serializer_version=engine.SERIALIZER_VERSION, version=1,
-        started_by_id=user.id, started_at=now, updated_at=now, completed_at=None,
+        started_by_id=user.id if user else None, started_at=now, updated_at=now, completed_at=None,
     )
     instance = ProcessInstance(id=insert_returning_id(ProcessInstance, values), **values)
     make_transient_to_detached(instance)

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 
 from app.errors import NotAuthorized, NotFound
 from app.extensions import db
-from app.models import Customer, Facility, FinancialStatement, ProcessInstance, User
+from app.models import Customer, EarlyWarning, Facility, FinancialStatement, ProcessInstance, User
 from app.models.base import utcnow
 from app.risk.statements import LINE_ITEMS
 from app.services import audit
@@ -143,3 +143,9 @@ def get_customer(user: User, customer_id: int) -> Customer:
 def cases_of(customer_id: int) -> list[ProcessInstance]:
     return list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.customer_id == customer_id)
                                    .order_by(ProcessInstance.id.desc())))
+
+
+def warnings_of(customer_id: int, limit: int = 20) -> list[EarlyWarning]:
+    """The customer's early warnings, newest first (the page of a customer the user may read)."""
+    return list(db.session.scalars(select(EarlyWarning).where(EarlyWarning.customer_id == customer_id)
+                                   .order_by(EarlyWarning.id.desc()).limit(limit)))

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import HumanTask, User
+from app.localtime import local_today
+from app.models import Customer, EarlyWarning, Facility, HumanTask, User
 from app.risk.uscc import make_uscc, org_code_check_character
-from app.services import cases, deployment, qualifications, settings, tasks, users
+from app.services import cases, deployment, observations, portfolio, qualifications, settings, tasks, users
 
 PASSWORD = "demo-pass-2026"
 DEMO_TIER1_CAPITAL = "30000000000"
@@ -194,3 +195,35 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     for index in range(count):
         _drive(index, STAGES[index % len(STAGES)], rng)
     yield f"{count} cases created, in every state: {', '.join(STAGES)}"
+    yield from _monitoring()
+
+
+# Monitoring figures for the first watched customers: what each makes the early-warning rules say.
+DEMO_OBSERVATIONS = [
+    {"days_past_due": 45, "overdue_interest": 12000},  # high: past due over 30 days, overdue interest
+    {"utilization_pct": 97.5},                          # medium: the limit nearly used up
+    {"negative_news": True, "news_note": "媒体报道主要股东股权被冻结"},  # low: negative news
+]
+
+
+def _monitoring() -> Iterator[str]:
+    """Observations of the customers with a live limit, one portfolio check, and the warnings it raised
+    taken to different stages: at the risk manager's decision, waiting for the officer's investigation,
+    closed as a false alarm."""
+    watched = list(db.session.scalars(select(Customer).join(Facility, Facility.customer_id == Customer.id)
+                                      .where(Facility.status == "active").order_by(Customer.id)))
+    for index, customer in enumerate(watched):
+        figures = DEMO_OBSERVATIONS[index] if index < len(DEMO_OBSERVATIONS) else {"utilization_pct": 40 + index}
+        observations.record(_user("officer"), {"uscc": customer.uscc, "observed_on": local_today().isoformat(),
+                                               **figures}, "import")
+    result = portfolio.scan(_user("risk"))
+    for warning in db.session.scalars(select(EarlyWarning).where(EarlyWarning.id.in_(result.raised))):
+        investigate = _ready(warning.instance_id, "investigate_warning")
+        if not investigate:
+            continue
+        officer = investigate[0].assignee or _user("officer")
+        if warning.code == "past_due_30":
+            tasks.complete(officer, investigate[0].id, {"assessment": "confirmed", "findings": "已走访企业，资金周转困难属实。"})
+        elif warning.code == "high_utilization":
+            tasks.complete(officer, investigate[0].id, {"assessment": "false_alarm", "findings": "季末临时用款，已于次月初归还。"})
+    yield f"{len(watched)} watched customers observed; {len(result.raised)} early warnings raised"

@@ -35,7 +35,10 @@ SUMMARY_KEYS = ("customer_name", "uscc", "group_name", "single_client_share", "g
                 "proposed_term_months", "proposed_margin_pct", "proposed_controls", "officer_opinion",
                 "approval_level", "approval_level_name", "approval_route", "final_level", "committee_result",
                 "committee", "decision", "comment", "approver_comment", "returned_fields", "compliance_result",
-                "compliance_findings", "outcome")
+                "compliance_findings", "outcome",
+                # an early warning's escalation (warning_escalation.bpmn)
+                "warning_code", "warning_name", "severity", "assessment", "proposed_action", "action",
+                "five_category", "follow_up_date")
 # A business rule task is recorded by its decision's row (engine.decision_evaluated, with the element).
 PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway": "engine.gateway_taken",
                     "InclusiveGateway": "engine.gateway_taken", "ScriptTask": "engine.script_run",

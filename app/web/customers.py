@@ -25,4 +25,5 @@ def show(customer_id: int):
     customer = customer_service.get_customer(current_user, customer_id)
     watched = observation_service.latest_for(customer_id) if current_user.role in observation_service.MAY_READ else []
     return render_template("customers/show.html", customer=customer,
-                           cases=customer_service.cases_of(customer_id), observations=watched)
+                           cases=customer_service.cases_of(customer_id), observations=watched,
+                           warnings=customer_service.warnings_of(customer_id))

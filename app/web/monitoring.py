@@ -6,8 +6,9 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotAuthorized
 from app.services import imports, observations
+from app.services import watchlist as watchlist_service
 
 monitoring = Blueprint("monitoring", __name__)
 ERRORS_SHOWN = 200
@@ -83,3 +84,24 @@ def new_observation():
             return redirect(url_for("customers.show", customer_id=observation.customer_id))
     return render_template("monitoring/new.html", fields=observations.FIELDS, errors=errors,
                            entered=request.form, ratings=observations.RATINGS), 422 if errors else 200
+
+
+@monitoring.route("/watchlist")
+@login_required
+def watchlist():
+    severity = request.args.get("severity") or None
+    customers, flagged = watchlist_service.listing(current_user, severity)
+    return render_template("monitoring/watchlist.html", customers=customers, flagged=flagged, severity=severity)
+
+
+@monitoring.route("/watchlist/check", methods=["POST"])
+@login_required
+def run_check():
+    """A risk manager runs the portfolio check now (a Celery job; beat runs it daily)."""
+    if current_user.role != "risk_manager":
+        raise NotAuthorized(_("Only a risk manager may run the portfolio check."))
+    from app.jobs.monitoring import check_portfolio  # the jobs import the services: imported when used
+
+    check_portfolio.delay()
+    flash(_("The portfolio check has started; new warnings appear here as it raises them."))
+    return redirect(url_for("monitoring.watchlist"))

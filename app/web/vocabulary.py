@@ -53,6 +53,11 @@ BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N
 # Monitoring: import states and where an observation came from.
 IMPORT_STATES: tuple[str, ...] = (N_("import_queued"), N_("import_running"), N_("import_done"), N_("import_failed"))
 OBSERVATION_SOURCES: tuple[str, ...] = (N_("source_import"), N_("source_screen"), N_("source_api"))
+SEVERITIES: tuple[str, ...] = (N_("severity_low"), N_("severity_medium"), N_("severity_high"))
+# 五级分类
+LOAN_CLASSES: tuple[str, ...] = (N_("class_normal"), N_("class_special_mention"), N_("class_substandard"),
+                                 N_("class_doubtful"), N_("class_loss"))
+WARNING_OUTCOMES: tuple[str, ...] = (N_("false_alarm"), N_("closed"), N_("frozen"), N_("exited"))
 
 INDUSTRIES: tuple[str, ...] = (
     N_("manufacturing"),
@@ -118,6 +123,12 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("monitoring.import_uploaded"),
     N_("monitoring.imported"),
     N_("monitoring.import_failed"),
+    N_("monitoring.portfolio_checked"),
+    N_("warning.raised"),
+    N_("facility.changed"),
+    N_("facility.control_skipped"),
+    N_("customer.reclassified"),
+    N_("customer.watchlisted"),
 )
 
 # Lanes (candidate groups) use the role codes.
@@ -138,6 +149,9 @@ VOCABULARY: tuple[str, ...] = tuple(
         + BRANCHES
         + IMPORT_STATES
         + OBSERVATION_SOURCES
+        + SEVERITIES
+        + LOAN_CLASSES
+        + WARNING_OUTCOMES
         + TASK_STATES
         + INSTANCE_STATUSES
         + OUTCOMES

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import HumanTask, Notification, OutboxMail, ProcessInstance, User
+from app.models import EarlyWarning, HumanTask, Notification, OutboxMail, ProcessInstance, User
 from app.models.user import ROLES
-from app.services import audit, demo
+from app.services import audit, demo, watchlist
 
 
 def ready_specs(instance_id: int) -> dict[str, list[HumanTask]]:
@@ -20,12 +20,13 @@ def ready_specs(instance_id: int) -> dict[str, list[HumanTask]]:
 
 def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
     lines = list(demo.load(count=len(demo.STAGES)))
-    assert lines[-1].startswith(f"{len(demo.STAGES)} cases created")
+    assert f"{len(demo.STAGES)} cases created, in every state: {', '.join(demo.STAGES)}" in lines
     people = {u.username: u for u in db.session.scalars(select(User))}
     assert {u.role for u in people.values()} == set(ROLES)
     assert demo.has_users()
     assert {"committee", "cro"} <= people["cro"].group_codes and "committee" in people["cco"].group_codes
-    cases = list(db.session.scalars(select(ProcessInstance).order_by(ProcessInstance.id)))
+    cases = list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.process_id == "credit_application")
+                                    .order_by(ProcessInstance.id)))
     by_stage = dict(zip(demo.STAGES, cases, strict=True))
     assert set(ready_specs(by_stage["intake"].id)) == {"application_intake"}
     assert set(ready_specs(by_stage["review"].id)) == {"review_proposal"}
@@ -44,4 +45,11 @@ def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
     # the approvers were told of the cases waiting for them, in the app and in the outbox
     assert db.session.scalar(select(Notification.id).where(Notification.user_id == people["approver"].id))
     assert db.session.scalar(select(OutboxMail.id).where(OutboxMail.to_address == people["approver"].email))
+    # monitoring: warnings raised by the portfolio check, at different stages of their escalation
+    watched, _flagged = watchlist.listing(people["risk"])
+    stages = {w.warning.code: w.stage for c in watched for w in c.warnings}
+    assert "Decide the risk control / 制定风险控制方案" in stages.values()
+    assert "Investigate the warning / 核查预警" in stages.values()
+    closed = db.session.scalar(select(EarlyWarning).where(EarlyWarning.status == "closed"))
+    assert closed is not None and closed.outcome == "false_alarm"
     assert audit.verify_chain().ok

@@ -24,14 +24,21 @@ def request_context(app):
         yield
 
 
-def definitions() -> list[tuple[str, int]]:
+def definitions(process_id: str = "credit_application") -> list[tuple[str, int]]:
     return [tuple(r) for r in db.session.execute(select(ProcessDefinition.process_id, ProcessDefinition.version)
+                                                 .where(ProcessDefinition.process_id == process_id)
                                                  .order_by(ProcessDefinition.id))]
 
 
 def deployed_events() -> int:
     return db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.event_type == "definition.deployed"))
+
+
+def credit(outcomes):
+    """The credit application's outcome of a deployment (workflows/ holds other processes too)."""
+    [outcome] = [o for o in outcomes if o.process_id == "credit_application"]
+    return outcome
 
 
 @pytest.fixture
@@ -53,7 +60,9 @@ def everything_needs_level_3(rules: Path) -> None:
 
 
 def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
-    [outcome] = deployment.deploy_files(actor=people.designer, note="initial")
+    outcomes = deployment.deploy_files(actor=people.designer, note="initial")
+    assert {o.process_id for o in outcomes} == {"credit_application", "warning_escalation"}
+    outcome = credit(outcomes)
     assert (outcome.process_id, outcome.version, outcome.created) == ("credit_application", 1, True)
     definition = deployment.latest_definition("credit_application")
     assert set(definition.dmn_files) == {"customer_segment.dmn", "credit_rating.dmn", "limit_proposal.dmn",
@@ -66,27 +75,29 @@ def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
     assert set(definition.called_files) == {"compliance_signoff.bpmn"}
     assert deployment.latest_definition("compliance_signoff", required=False) is None
     assert (definition.deployed_by_id, definition.note) == (people.designer.id, "initial")
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "definition.deployed"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "definition.deployed",
+                                                       AuditEvent.payload["process_id"].as_string() == "credit_application"))
     assert event.actor_name == "designer" and event.payload["version"] == 1
     assert event.payload["content_hash"] == definition.content_hash
 
 
 def test_redeploying_unchanged_files_creates_no_version(app):
     deployment.deploy_files()
-    [again] = deployment.deploy_files()
+    again = credit(deployment.deploy_files())
     assert (again.version, again.created) == (1, False)
     assert definitions() == [("credit_application", 1)]
-    assert deployed_events() == 1
+    assert deployed_events() == 2  # each process once
 
 
 def test_a_changed_dmn_makes_version_2_and_running_cases_stay_on_version_1(app, people, rules_copy):
     factories.deploy()
     old_case = case_at("review", people.officer)
     everything_needs_level_3(rules_copy)
-    [outcome] = deployment.deploy_files()
+    outcome = credit(deployment.deploy_files())
     assert (outcome.version, outcome.created) == (2, True)
     assert definitions() == [("credit_application", 1), ("credit_application", 2)]
-    v1, v2 = db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.version)).all()
+    v1, v2 = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.process_id == "credit_application")
+                                .order_by(ProcessDefinition.version)).all()
     assert v1.content_hash != v2.content_hash
     assert v1.dmn_files["approval_authority.dmn"] != v2.dmn_files["approval_authority.dmn"]
     assert v1.dmn_files["credit_rating.dmn"] == v2.dmn_files["credit_rating.dmn"]

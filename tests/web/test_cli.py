@@ -54,8 +54,8 @@ def test_deploy_twice_creates_one_version(cli):
     assert "credit_application v1 deployed" in first.output
     second = cli("workflows", "deploy")
     assert second.exit_code == 0
-    assert "credit_application v1 unchanged" in second.output
-    assert db.session.scalar(select(func.count()).select_from(ProcessDefinition)) == 1
+    assert "credit_application v1 unchanged" in second.output and "warning_escalation v1 unchanged" in second.output
+    assert db.session.scalar(select(func.count()).select_from(ProcessDefinition)) == 2
 
 
 def test_deploy_of_a_bad_diagram_stores_nothing(cli):

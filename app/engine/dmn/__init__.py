@@ -2,6 +2,7 @@
 
 SpiffWorkflow's own DMN support evaluates Python cells only and lacks UNIQUE checking,
 aggregation and history; the engine adapter calls this package instead.
+:mod:`app.engine.dmn.vectorized` evaluates one decision over a whole pandas DataFrame at once.
 """
 
 from app.engine.dmn.errors import DmnError, DmnEvaluationError, DmnParseError, DmnProblem
@@ -15,6 +16,7 @@ from app.engine.dmn.model import (
     Rule,
 )
 from app.engine.dmn.parse import DMN_NAMESPACES, load_dmn, validate_dmn
+from app.engine.dmn.vectorized import DmnRowError, VectorizedDecision, compile_decision, evaluate_rows
 
 __all__ = [
     "DMN_NAMESPACES",
@@ -27,8 +29,12 @@ __all__ = [
     "DmnEvaluationError",
     "DmnParseError",
     "DmnProblem",
+    "DmnRowError",
     "OutputEntry",
     "Rule",
+    "VectorizedDecision",
+    "compile_decision",
+    "evaluate_rows",
     "load_dmn",
     "validate_dmn",
 ]

@@ -1,0 +1,52 @@
+"""Early warnings (预警) and the risk-control actions applied to facilities."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JsonType, utcnow
+
+
+class EarlyWarning(db.Model):
+    """One warning signal of one customer, open until its escalation process ends. A signal already open
+    for the customer is not raised again (deduplication)."""
+
+    __tablename__ = "early_warning"
+    __table_args__ = (Index("ix_early_warning_open", "status", "customer_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(16))  # low | medium | high
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    outcome: Mapped[str | None] = mapped_column(String(32))  # false_alarm | closed
+    evidence: Mapped[dict] = mapped_column(JsonType, default=dict)  # the inputs the rule matched on
+    rule_id: Mapped[str] = mapped_column(String(100))
+    rules_hash: Mapped[str] = mapped_column(String(64))  # which version of rules/warning_rules.dmn
+    observed_on: Mapped[date | None]
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="SET NULL"))
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    customer = relationship("Customer")
+    instance = relationship("ProcessInstance")
+
+
+class FacilityChange(db.Model):
+    """A risk-control action applied to a facility, with the facility before and after."""
+
+    __tablename__ = "facility_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[dict] = mapped_column(JsonType)
+    after: Mapped[dict] = mapped_column(JsonType)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    applied_at: Mapped[datetime] = mapped_column(default=utcnow)

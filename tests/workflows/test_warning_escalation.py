@@ -1,0 +1,135 @@
+"""The portfolio check raises early warnings (deduplicated), each starts workflows/warning_escalation.bpmn:
+the officer investigates within the triage table's time, the risk manager decides a control from
+rules/risk_controls.dmn, an approver of the table's level approves it, the facility changes, the customer
+is classified (五级分类), and the warning closes or is followed up."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import time_machine
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Customer,
+    EarlyWarning,
+    Facility,
+    FacilityChange,
+    HumanTask,
+    ProcessInstance,
+)
+from app.services import observations, portfolio, tasks, timers
+from tests.factories import case_routed, compliance_sign_off, open_task
+
+
+def approved_customer(people) -> Customer:
+    """A customer with a live facility: a case approved by the branch and signed off by compliance."""
+    case = case_routed("single", people.officer)
+    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    compliance_sign_off(case, people.compliance)
+    return db.session.get(Customer, case.customer_id)
+
+
+def observe(people, customer, **figures):
+    observations.record(people.officer, {"uscc": customer.uscc, "observed_on": figures.pop("on", date.today().isoformat()),
+                                         **figures})
+
+
+def escalation(warning: EarlyWarning) -> ProcessInstance:
+    return db.session.get(ProcessInstance, warning.instance_id)
+
+
+def ready(instance_id: int, spec: str) -> HumanTask:
+    return db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.task_spec == spec,
+                                                     HumanTask.state == "ready"))
+
+
+def test_a_past_due_customer_is_warned_once_and_the_approved_freeze_reaches_the_facility(deployed, people):
+    customer = approved_customer(people)
+    observe(people, customer, on=(date.today() - timedelta(days=2)).isoformat(), days_past_due="45",
+            utilization_pct="97")
+    first = portfolio.scan(people.risk)
+    warnings = {w.code: w for w in db.session.scalars(select(EarlyWarning))}
+    assert set(warnings) == {"past_due_30", "high_utilization"} and len(first.raised) == 2
+    assert portfolio.scan(people.risk).raised == []  # open warnings are not raised again
+
+    high = warnings["past_due_30"]
+    case = escalation(high)
+    assert (case.process_id, case.customer_id) == ("warning_escalation", customer.id)
+    investigate = ready(case.id, "investigate_warning")
+    assert investigate.assignee_id == people.officer.id  # the customer's officer
+    assert investigate.due_at is not None  # the triage table's time limit
+    tasks.complete(people.officer, investigate.id, {"assessment": "confirmed", "findings": "客户资金链紧张，已约谈。"})
+    review = ready(case.id, "risk_review")
+    db.session.refresh(case)
+    assert case.summary.get("severity") == "high"
+    tasks.complete(people.risk, review.id, {"action": "freeze", "expected_loss_pct": 10,
+                                            "review_comment": "冻结额度，压缩敞口。"})
+    approval = ready(case.id, "approve_control")
+    assert approval.lane == "approver" and approval.required_level == 2  # the table's level for a freeze
+    tasks.complete(people.approver2, approval.id, {"control_decision": "approve", "control_comment": "同意冻结"})
+
+    db.session.expire_all()
+    facility = db.session.scalar(select(Facility).where(Facility.customer_id == customer.id))
+    assert facility.status == "frozen"
+    change = db.session.scalar(select(FacilityChange).where(FacilityChange.facility_id == facility.id))
+    assert (change.action, change.before["status"], change.after["status"]) == ("freeze", "active", "frozen")
+    assert db.session.get(Customer, customer.id).loan_class == "special_mention"  # 45 days past due
+    assert db.session.get(EarlyWarning, high.id).status == "closed"
+    assert escalation(high).status == "completed"
+    trail = set(db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.instance_id == case.id)))
+    assert {"facility.changed", "customer.reclassified"} <= trail
+
+    medium = warnings["high_utilization"]
+    tasks.complete(people.officer, ready(medium.instance_id, "investigate_warning").id,
+                   {"assessment": "false_alarm", "findings": "季末临时用款，已归还。"})
+    db.session.expire_all()
+    closed = db.session.get(EarlyWarning, medium.id)
+    assert (closed.status, closed.outcome) == ("closed", "false_alarm")
+    assert portfolio.scan(people.risk).raised == []  # handled: the same observation raises nothing again
+    observe(people, customer, utilization_pct="99")  # a new observation still says so: raised again
+    assert {db.session.get(EarlyWarning, i).code for i in portfolio.scan(people.risk).raised} == {"high_utilization"}
+
+
+def test_an_investigation_not_done_in_time_escalates_to_the_risk_manager(deployed, people):
+    customer = approved_customer(people)
+    observe(people, customer, overdue_interest="1200")
+    with time_machine.travel(date.today().isoformat() + " 02:00:00+00:00", tick=False) as clock:
+        [warning_id] = portfolio.scan(people.risk).raised
+        case = escalation(db.session.get(EarlyWarning, warning_id))
+        investigate = ready(case.id, "investigate_warning")
+        clock.shift(timedelta(days=1, minutes=1))  # high: one day
+        assert timers.fire_due() == 1
+    db.session.expire_all()
+    assert db.session.get(HumanTask, investigate.id).state == "cancelled"
+    review = ready(case.id, "risk_review")
+    assert review is not None and db.session.get(ProcessInstance, case.id).summary.get("severity") == "high"
+
+
+def test_a_follow_up_date_waits_and_an_unresolved_follow_up_goes_back_to_the_risk_manager(deployed, people):
+    customer = approved_customer(people)
+    observe(people, customer, utilization_pct="98")
+    with time_machine.travel(date.today().isoformat() + " 02:00:00+00:00", tick=False) as clock:
+        [warning_id] = portfolio.scan(people.risk).raised
+        case = escalation(db.session.get(EarlyWarning, warning_id))
+        tasks.complete(people.officer, ready(case.id, "investigate_warning").id,
+                       {"assessment": "confirmed", "findings": "用款集中。"})
+        follow_on = (date.today() + timedelta(days=7)).isoformat()
+        tasks.complete(people.risk, ready(case.id, "risk_review").id, {
+            "action": "reduce_limit", "reduce_share": 0.2, "expected_loss_pct": 0, "follow_up_date": follow_on,
+            "review_comment": "压降 20%，一周后跟踪。"})
+        limit_before = db.session.scalar(select(Facility.limit_amount).where(Facility.customer_id == customer.id))
+        tasks.complete(people.approver1, ready(case.id, "approve_control").id, {"control_decision": "approve"})
+        db.session.expire_all()
+        facility = db.session.scalar(select(Facility).where(Facility.customer_id == customer.id))
+        assert facility.limit_amount == (limit_before * Decimal("0.8")).quantize(Decimal("0.01"))
+        assert ready(case.id, "follow_up") is None and timers.fire_due() == 0  # waits for the date
+        clock.shift(timedelta(days=8))
+        assert timers.fire_due() == 1
+        follow = ready(case.id, "follow_up")
+        assert follow.assignee_id == people.officer.id
+        tasks.complete(people.officer, follow.id, {"resolved": False, "follow_up_findings": "使用率仍高。"})
+        assert ready(case.id, "risk_review") is not None  # decided again
