@@ -32,6 +32,8 @@ def celery_init_app(app: Flask):
             "send-outbox": {"task": "app.jobs.mail.send_outbox", "schedule": float(config["MAIL_SEND_SECONDS"])},
             "check-portfolio": {"task": "app.jobs.monitoring.check_portfolio",
                                 "schedule": float(config["PORTFOLIO_CHECK_SECONDS"])},
+            "start-reviews": {"task": "app.jobs.monitoring.start_reviews",
+                              "schedule": float(config["REVIEW_CHECK_SECONDS"])},
         },
         timezone="UTC",
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
@@ -31,6 +31,7 @@ class Customer(db.Model):
     # 五级分类: normal | special_mention | substandard | doubtful | loss (None: not classified yet)
     loan_class: Mapped[str | None] = mapped_column(String(16))
     watchlist: Mapped[bool] = mapped_column(default=False)  # put on the watchlist by a risk-control action
+    next_review_on: Mapped[date | None]  # 定期检查: when the next periodic review falls due
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -38,7 +38,7 @@ def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User 
         customer = db.session.get(Customer, instance.customer_id)
         _apply_master_data(customer, instance, data, actor)
         if data.get("statements"):
-            _store_statements(instance.customer_id, instance, data["statements"])
+            store_statements(instance.customer_id, instance, data["statements"])
     _record_facility(instance.customer_id, instance, data, actor)
 
 
@@ -79,7 +79,8 @@ _STATEMENT_YEARS = select(FinancialStatement.id, FinancialStatement.fiscal_year,
     .where(FinancialStatement.customer_id == bindparam("customer_id"))
 
 
-def _store_statements(customer_id: int, instance: ProcessInstance, statements: list[dict]) -> None:
+def store_statements(customer_id: int, instance: ProcessInstance, statements: list[dict]) -> None:
+    """Keep the statements a decided case or review holds: new years added, changed years updated."""
     existing = {year: (row_id, items) for row_id, year, items in
                 db.session.execute(_STATEMENT_YEARS, {"customer_id": customer_id})}
     added = []

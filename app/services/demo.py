@@ -15,7 +15,17 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, EarlyWarning, Facility, HumanTask, User
 from app.risk.uscc import make_uscc, org_code_check_character
-from app.services import cases, deployment, observations, portfolio, qualifications, settings, tasks, users
+from app.services import (
+    cases,
+    deployment,
+    observations,
+    portfolio,
+    qualifications,
+    reviews,
+    settings,
+    tasks,
+    users,
+)
 
 PASSWORD = "demo-pass-2026"
 DEMO_TIER1_CAPITAL = "30000000000"
@@ -227,3 +237,7 @@ def _monitoring() -> Iterator[str]:
         elif warning.code == "high_utilization":
             tasks.complete(officer, investigate[0].id, {"assessment": "false_alarm", "findings": "季末临时用款，已于次月初归还。"})
     yield f"{len(watched)} watched customers observed; {len(result.raised)} early warnings raised"
+    if watched:  # the first watched customer's periodic review falls due today
+        watched[0].next_review_on = local_today()
+        db.session.commit()
+        yield f"{len(reviews.start_due(_user('risk')))} periodic review(s) started"

@@ -57,7 +57,8 @@ SEVERITIES: tuple[str, ...] = (N_("severity_low"), N_("severity_medium"), N_("se
 # 五级分类
 LOAN_CLASSES: tuple[str, ...] = (N_("class_normal"), N_("class_special_mention"), N_("class_substandard"),
                                  N_("class_doubtful"), N_("class_loss"))
-WARNING_OUTCOMES: tuple[str, ...] = (N_("false_alarm"), N_("closed"), N_("frozen"), N_("exited"))
+WARNING_OUTCOMES: tuple[str, ...] = (N_("false_alarm"), N_("closed"), N_("frozen"), N_("exited"), N_("reviewed"),
+                                     N_("regraded"))
 
 INDUSTRIES: tuple[str, ...] = (
     N_("manufacturing"),
@@ -129,6 +130,8 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("facility.control_skipped"),
     N_("customer.reclassified"),
     N_("customer.watchlisted"),
+    N_("customer.reviewed"),
+    N_("review.started"),
 )
 
 # Lanes (candidate groups) use the role codes.

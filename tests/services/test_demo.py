@@ -52,4 +52,6 @@ def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
     assert "Investigate the warning / 核查预警" in stages.values()
     closed = db.session.scalar(select(EarlyWarning).where(EarlyWarning.status == "closed"))
     assert closed is not None and closed.outcome == "false_alarm"
+    review = db.session.scalar(select(ProcessInstance).where(ProcessInstance.process_id == "periodic_review"))
+    assert review is not None and set(ready_specs(review.id)) == {"do_review"}
     assert audit.verify_chain().ok

@@ -133,3 +133,36 @@ def test_a_follow_up_date_waits_and_an_unresolved_follow_up_goes_back_to_the_ris
         assert follow.assignee_id == people.officer.id
         tasks.complete(people.officer, follow.id, {"resolved": False, "follow_up_findings": "使用率仍高。"})
         assert ready(case.id, "risk_review") is not None  # decided again
+
+
+def test_a_low_warning_confirmed_stays_with_the_officer_and_closes_after_classification(deployed, people):
+    customer = approved_customer(people)
+    observe(people, customer, tax_arrears="800")
+    [warning_id] = portfolio.scan(people.risk).raised
+    case = escalation(db.session.get(EarlyWarning, warning_id))
+    tasks.complete(people.officer, ready(case.id, "investigate_warning").id,
+                   {"assessment": "confirmed", "findings": "欠税已补缴计划中。"})
+    db.session.expire_all()
+    assert escalation(db.session.get(EarlyWarning, warning_id)).status == "completed"
+    assert db.session.get(Customer, customer.id).loan_class == "special_mention"  # confirmed: at least 关注
+    assert db.session.get(EarlyWarning, warning_id).status == "closed"
+
+
+def test_a_control_sent_back_returns_to_the_risk_manager_and_no_action_needs_no_approval(deployed, people):
+    customer = approved_customer(people)
+    observe(people, customer, days_past_due="10")
+    [warning_id] = portfolio.scan(people.risk).raised
+    case = escalation(db.session.get(EarlyWarning, warning_id))
+    tasks.complete(people.officer, ready(case.id, "investigate_warning").id,
+                   {"assessment": "confirmed", "findings": "短期周转问题。"})
+    tasks.complete(people.risk, ready(case.id, "risk_review").id,
+                   {"action": "exit", "expected_loss_pct": 5, "review_comment": "建议退出。"})
+    tasks.complete(people.approver2, ready(case.id, "approve_control").id,
+                   {"control_decision": "reject", "control_comment": "措施过重，请重新考虑。"})
+    again = ready(case.id, "risk_review")
+    assert again is not None
+    tasks.complete(people.risk, again.id, {"action": "none", "expected_loss_pct": 0, "review_comment": "持续观察。"})
+    db.session.expire_all()
+    assert ready(case.id, "approve_control") is None
+    assert db.session.scalar(select(Facility.status).where(Facility.customer_id == customer.id)) == "active"
+    assert db.session.get(Customer, customer.id).loan_class == "special_mention"  # 10 days past due

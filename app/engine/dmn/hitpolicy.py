@@ -73,7 +73,11 @@ def _aggregate(shape: TableShape, hits: Sequence[Hit]) -> dict[str, Any]:
                     value, (int, float, decimal.Decimal))):
                 raise DmnEvaluationError(shape.decision_id, hit.rule_id, name,
                                          f"SUM needs numbers, got {value!r}", row=hit.row)
-        return {name: sum(values)}
+        try:
+            return {name: sum(values)}
+        except TypeError as exc:  # a Decimal and a float do not add up
+            raise DmnEvaluationError(shape.decision_id, None, name,
+                                     f"SUM over mixed number types: {exc}") from None
     if not values:
         return {name: None}
     try:

@@ -197,7 +197,7 @@ class Decision:
             except ScriptError as error:
                 raise self._error(rule, column.name, f"output entry {entry.text!r} "
                                   f"failed: {error.message}") from error
-            except ValueError as error:
+            except (ValueError, OverflowError) as error:  # e.g. an infinite number into an integer
                 raise self._error(rule, column.name, f"output entry {entry.text!r}: "
                                   f"{error}") from error
         return result

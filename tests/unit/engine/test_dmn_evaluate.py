@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from app.engine.dmn import DecisionModel, DmnEvaluationError, load_dmn
+from app.engine.dmn.hitpolicy import Hit, TableShape, apply_hit_policy
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "dmn"
 
@@ -185,3 +187,9 @@ def test_date_inputs_and_outputs_are_logged_as_iso_strings() -> None:
     assert result.matched_rule_ids == ["r_a"]
     assert result.as_dict()["output"] == {"grade": "2025-01-01", "pd": 0.01}
     json.dumps(result.as_dict())
+
+
+def test_a_sum_over_a_decimal_and_a_float_and_an_infinite_integer_are_refused_naming_the_decision():
+    shape = TableShape("fees", "COLLECT", "SUM", ("fee",), {})
+    with pytest.raises(DmnEvaluationError, match="SUM over mixed number types"):
+        apply_hit_policy(shape, [Hit("r1", 1, {"fee": Decimal("1.5")}), Hit("r2", 2, {"fee": 0.5})])

@@ -1,0 +1,117 @@
+"""Periodic reviews (定期检查): each customer with a live facility is reviewed as often as
+``rules/review_frequency.dmn`` says for its grade and five-category class. A daily beat job starts the
+reviews that fall due — each its own ``periodic_review`` instance, so twenty years of reviews are twenty
+small instances — and catches up after downtime: every customer due is started once, none twice.
+
+When a review completes, its statements are kept on the customer, an approved new grade (and limit)
+recorded, and the next review date set.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import exists, func, select
+
+from app import engine
+from app.engine.dmn import load_dmn
+from app.errors import ProcessFailed
+from app.extensions import db
+from app.localtime import local_today
+from app.models import Customer, Facility, FacilityChange, FinancialStatement, ProcessInstance, User
+from app.models.base import utcnow
+from app.services import audit, cases
+from app.services.customers import store_statements
+
+PROCESS, MESSAGE = "periodic_review", "review_due"
+LIVE = ("active", "frozen")
+FREQUENCY_FILE, FREQUENCY = "review_frequency.dmn", "review_frequency"
+
+
+def _frequency():
+    text = (Path(current_app.config["RULES_DIR"]) / FREQUENCY_FILE).read_text(encoding="utf-8")
+    return load_dmn(text, FREQUENCY_FILE).decisions[FREQUENCY]
+
+
+def _first_due(customer: Customer, decided: date, decision) -> date:
+    months = decision.evaluate({"grade": customer.grade, "loan_class": customer.loan_class}).output["review_months"]
+    return decided + timedelta(days=round(float(months) * 365 / 12))
+
+
+def start_due(actor: User | None = None, today: date | None = None) -> list[int]:
+    """Start the review of every watched customer whose review is due and not already running; a
+    customer never reviewed is first given its date (from its facility's decision)."""
+    today = today or local_today()
+    running = exists().where(ProcessInstance.customer_id == Customer.id, ProcessInstance.process_id == PROCESS,
+                             ProcessInstance.status == "running")
+    watched = (select(Customer, func.max(Facility.decided_at)).join(Facility, Facility.customer_id == Customer.id)
+               .where(Facility.status.in_(LIVE), ~running).group_by(Customer.id).order_by(Customer.id))
+    decision, started = None, []
+    for customer, decided_at in db.session.execute(watched).all():
+        if customer.next_review_on is None:
+            decision = decision or _frequency()
+            customer.next_review_on = _first_due(customer, decided_at.date(), decision)
+            db.session.commit()
+        if customer.next_review_on > today:
+            continue
+        try:
+            started.append(cases.start_by_message(PROCESS, MESSAGE, _payload(customer), actor).id)
+        except ProcessFailed:  # recorded (engine.error); the others still start
+            continue
+    if started:
+        audit.record("review.started", actor, count=len(started), on=today.isoformat())
+        db.session.commit()
+    return started
+
+
+def _payload(customer: Customer) -> dict[str, Any]:
+    officer = db.session.get(User, customer.officer_id) if customer.officer_id else None
+    limit = db.session.scalar(select(func.sum(Facility.limit_amount)).where(Facility.customer_id == customer.id,
+                                                                           Facility.status.in_(LIVE))) or 0
+    statements = [{"fiscal_year": year, **items} for year, items in db.session.execute(
+        select(FinancialStatement.fiscal_year, FinancialStatement.items).where(
+            FinancialStatement.customer_id == customer.id).order_by(FinancialStatement.fiscal_year.desc()).limit(5))]
+    return {"customer_id": customer.id, "customer_name": customer.name, "uscc": customer.uscc,
+            "officer": officer.username if officer else None, "industry": customer.industry, "size": customer.size,
+            "credit_record": customer.credit_record, "listed": customer.listed, "in_group": bool(customer.group_name),
+            "grade": customer.grade, "loan_class": customer.loan_class, "due_on": customer.next_review_on.isoformat(),
+            "limit_amount": float(limit), "statements": statements}
+
+
+def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None) -> None:
+    """A completed review: statements kept, an approved grade and limit recorded, the next date set."""
+    if instance.process_id != PROCESS or not result.completed:
+        return
+    data = result.data
+    customer = db.session.get(Customer, data.get("customer_id"))
+    if customer is None:
+        return
+    if data.get("statements"):
+        store_statements(customer.id, instance, data["statements"])
+    before = {"grade": customer.grade, "next_review_on": customer.next_review_on.isoformat()
+              if customer.next_review_on else None}
+    customer.grade = data.get("grade") or customer.grade
+    customer.next_review_on = date.fromisoformat(data["next_review_on"])
+    if data.get("review_decision") == "approve" and data.get("new_limit") is not None:
+        _change_limit(customer, instance, Decimal(str(data["new_limit"])), actor)
+    audit.record("customer.reviewed", actor, customer_id=customer.id, instance_id=instance.id, before=before,
+                 after={"grade": customer.grade, "next_review_on": customer.next_review_on.isoformat()},
+                 outcome=data.get("outcome"))
+
+
+def _change_limit(customer: Customer, instance: ProcessInstance, new_limit: Decimal, actor: User | None) -> None:
+    facility = db.session.scalar(select(Facility).where(Facility.customer_id == customer.id, Facility.status.in_(LIVE))
+                                 .order_by(Facility.id.desc()).limit(1))
+    if facility is None:
+        return
+    before = {"limit_amount": str(facility.limit_amount), "grade": facility.grade}
+    facility.limit_amount, facility.grade = new_limit.quantize(Decimal("0.01")), customer.grade
+    after = {"limit_amount": str(facility.limit_amount), "grade": facility.grade}
+    db.session.add(FacilityChange(facility_id=facility.id, instance_id=instance.id, action="review", before=before,
+                                  after=after, applied_by_id=actor.id if actor else None, applied_at=utcnow()))
+    audit.record("facility.changed", actor, customer_id=customer.id, instance_id=instance.id, facility_id=facility.id,
+                 action="review", before=before, after=after)

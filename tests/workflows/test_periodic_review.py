@@ -1,0 +1,107 @@
+"""Periodic reviews (workflows/periodic_review.bpmn): scheduled by rules/review_frequency.dmn, started
+once per due customer (catching up after downtime), re-rated from the officer's statements; a moved grade
+goes through approval; the next date is set; an overdue review escalates."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import time_machine
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Customer, Facility, FacilityChange, HumanTask, ProcessInstance
+from app.services import reviews, tasks, timers
+from tests.factories import statements
+from tests.workflows.test_warning_escalation import approved_customer, ready
+
+YEAR = timedelta(days=365)
+
+
+def review_of(customer_id: int) -> ProcessInstance:
+    return db.session.scalar(select(ProcessInstance).where(ProcessInstance.process_id == "periodic_review",
+                                                           ProcessInstance.customer_id == customer_id))
+
+
+def test_a_review_is_due_by_the_frequency_table_and_started_once_even_when_long_overdue(deployed, people):
+    customer = approved_customer(people)
+    today = date.today()
+    assert reviews.start_due(today=today) == []
+    db.session.refresh(customer)
+    assert customer.grade == "A" and customer.next_review_on == today + YEAR  # good grade: yearly
+    later = today + 3 * YEAR  # the scheduler was down for two years: it catches up, once
+    [started] = reviews.start_due(today=later)
+    assert reviews.start_due(today=later) == []  # already running: not started twice
+    instance = db.session.get(ProcessInstance, started)
+    assert instance.reference.startswith("PR-") and instance.customer_id == customer.id
+    task = ready(instance.id, "do_review")
+    assert task.assignee_id == people.officer.id and task.due_at is not None
+
+
+def test_a_review_that_keeps_the_grade_sets_the_next_date(deployed, people):
+    customer = approved_customer(people)
+    customer.next_review_on = date.today()
+    db.session.commit()
+    [started] = reviews.start_due()
+    task = ready(started, "do_review")
+    tasks.complete(people.officer, task.id, {"statements": statements(health=1.3), "review_notes": "经营正常，按期付息。"})
+    db.session.expire_all()
+    instance = db.session.get(ProcessInstance, started)
+    assert (instance.status, instance.outcome) == ("completed", "reviewed")
+    customer = db.session.get(Customer, customer.id)
+    assert customer.grade == "A" and customer.next_review_on == date.today() + YEAR
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "customer.reviewed"))
+
+
+def test_a_moved_grade_goes_through_approval_and_changes_the_limit_and_the_frequency(deployed, people):
+    customer = approved_customer(people)
+    customer.next_review_on = date.today()
+    db.session.commit()
+    [started] = reviews.start_due()
+    tasks.complete(people.officer, ready(started, "do_review").id,
+                   {"statements": statements(health=0.7), "review_notes": "主营收入下滑，现金流紧张。"})
+    approval = ready(started, "approve_review")
+    assert approval.lane == "approver" and approval.required_level is not None
+    approver = people.approver3
+    tasks.complete(approver, approval.id, {"review_decision": "approve", "new_limit": 3_000_000,
+                                           "review_comment": "同意下调等级并压降额度。"})
+    db.session.expire_all()
+    customer = db.session.get(Customer, customer.id)
+    assert customer.grade not in ("A", None)
+    assert customer.next_review_on < date.today() + YEAR  # a weaker grade is reviewed more often
+    facility = db.session.scalar(select(Facility).where(Facility.customer_id == customer.id))
+    assert facility.limit_amount == Decimal("3000000.00") and facility.grade == customer.grade
+    change = db.session.scalar(select(FacilityChange).where(FacilityChange.action == "review"))
+    assert change.before["limit_amount"] == "5000000.00"
+
+
+def test_a_rejected_regrade_keeps_the_grade(deployed, people):
+    customer = approved_customer(people)
+    customer.next_review_on = date.today()
+    db.session.commit()
+    [started] = reviews.start_due()
+    tasks.complete(people.officer, ready(started, "do_review").id,
+                   {"statements": statements(health=0.7), "review_notes": "收入下滑。"})
+    tasks.complete(people.approver3, ready(started, "approve_review").id,
+                   {"review_decision": "reject", "review_comment": "一次性因素，维持原等级。"})
+    db.session.expire_all()
+    assert db.session.get(Customer, customer.id).grade == "A"
+    assert db.session.get(ProcessInstance, started).outcome == "reviewed"
+
+
+def test_an_overdue_review_escalates_to_the_risk_manager(deployed, people):
+    customer = approved_customer(people)
+    customer.next_review_on = date.today()
+    db.session.commit()
+    with time_machine.travel(date.today().isoformat() + " 02:00:00+00:00", tick=False) as clock:
+        [started] = reviews.start_due()
+        task = ready(started, "do_review")
+        clock.shift(timedelta(days=31))  # grade A: thirty days
+        assert timers.fire_due() == 1
+    db.session.expire_all()
+    assert db.session.get(HumanTask, task.id).state == "cancelled"
+    escalated = ready(started, "overdue_review")
+    assert escalated.lane == "risk_manager"
+    tasks.complete(people.risk, escalated.id, {"statements": statements(health=1.3), "review_notes": "风险经理代为检查。"})
+    assert db.session.get(ProcessInstance, started).status == "completed"
