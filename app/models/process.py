@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -45,7 +45,13 @@ class ProcessInstance(db.Model):
     """A running or finished case: one credit file driven by one deployed definition."""
 
     __tablename__ = "process_instance"
-    __table_args__ = (Index("ix_process_instance_status_updated", "status", "updated_at"),)
+    __table_args__ = (
+        Index("ix_process_instance_status_updated", "status", "updated_at"),
+        # one periodic review running per customer, however many schedulers start them
+        Index("ux_process_instance_one_review", "customer_id", unique=True,
+              sqlite_where=text("process_id = 'periodic_review' AND status = 'running'"),
+              postgresql_where=text("process_id = 'periodic_review' AND status = 'running'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)

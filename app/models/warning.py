@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -16,7 +16,12 @@ class EarlyWarning(db.Model):
     for the customer is not raised again (deduplication)."""
 
     __tablename__ = "early_warning"
-    __table_args__ = (Index("ix_early_warning_open", "status", "customer_id", "code"),)
+    __table_args__ = (
+        Index("ix_early_warning_open", "status", "customer_id", "code"),
+        # one open warning per customer and signal, whatever runs at once
+        Index("ux_early_warning_one_open", "customer_id", "code", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
@@ -28,6 +33,7 @@ class EarlyWarning(db.Model):
     evidence: Mapped[dict] = mapped_column(JsonType, default=dict)  # the inputs the rule matched on
     rule_id: Mapped[str] = mapped_column(String(100))
     rules_hash: Mapped[str] = mapped_column(String(64))  # which version of rules/warning_rules.dmn
+    basis: Mapped[str | None] = mapped_column(String(40))  # the figures it rests on: statements:<year> | observation:<date>
     observed_on: Mapped[date | None]
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="SET NULL"))
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)

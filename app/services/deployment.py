@@ -20,7 +20,7 @@ from app.extensions import db
 from app.forms import check_form_schema
 from app.models import ProcessDefinition, User, UserGroup
 from app.services import audit
-from app.services.exposure import CHECKS
+from app.services.form_checks import CHECKS
 from app.services.users import all_groups
 
 

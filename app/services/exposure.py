@@ -111,4 +111,4 @@ def check_large_exposure(instance: ProcessInstance, submitted: dict[str, Any], d
         raise InvalidInput(_("The proposal breaches a large-exposure limit."), {field: " ".join(errors)})
 
 
-CHECKS = {"large_exposure": check_large_exposure}
+

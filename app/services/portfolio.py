@@ -1,18 +1,18 @@
 """The portfolio check (组合预警扫描): every customer with a live facility, evaluated at once against
 ``rules/warning_rules.dmn`` (vectorized, exactly the engine's answer per row). Each warning not already
-open for that customer, nor raised before from the same observation, becomes an ``EarlyWarning`` and a
-message that starts ``workflows/warning_escalation.bpmn``.
+open for that customer, nor raised before from the very figures it rests on (the statement year for a
+rule on statements, else the observation date), becomes an ``EarlyWarning`` and a message that starts
+``workflows/warning_escalation.bpmn``; the database refuses a second open one (two checks at once).
 
 The inputs of a customer: its industry; debt-to-asset, current ratio and the change of the quick ratio
 from its two latest statements (``risk.ratios``, the one place the formulas live); its latest monitoring
-observation, the change of enforcement records and of the external rating since the one before, and
-collateral value over its live limits.
+observed value of each figure, the change of enforcement records and of the external rating since the
+value observed before, and collateral value over its live limits.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -21,10 +21,11 @@ from typing import Any
 import pandas as pd
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.engine.dmn import load_dmn
 from app.engine.dmn.vectorized import compile_decision
-from app.errors import ProcessFailed
+from app.errors import DomainError
 from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FinancialStatement, Observation, User
 from app.models.base import utcnow
@@ -38,6 +39,7 @@ RULES_FILE = "warning_rules.dmn"
 DECISION = "warning_rules"
 PROCESS, MESSAGE = "warning_escalation", "early_warning"
 LIVE = ("active", "frozen")  # facilities whose customer is watched
+STATEMENT_INPUTS = {"debt_to_asset", "current_ratio", "quick_ratio_change"}
 INPUTS = ("industry", "debt_to_asset", "current_ratio", "quick_ratio_change", "utilization_pct", "days_past_due",
           "overdue_interest", "new_enforcement_records", "tax_arrears", "utility_arrears", "negative_news",
           "collateral_coverage", "external_rating_drop")
@@ -68,25 +70,30 @@ def _live_customers() -> pd.DataFrame:
     return frame.set_index("customer_id")
 
 
-def _ratios(customer_ids: Iterable[int]) -> pd.DataFrame:
-    """Debt-to-asset and current ratio of the latest statement, the quick ratio's relative change from
-    the year before; a statement that cannot give a ratio gives none."""
-    latest: dict[int, list[dict]] = {}
-    for customer_id, year, items in db.session.execute(
-            select(FinancialStatement.customer_id, FinancialStatement.fiscal_year, FinancialStatement.items)
-            .where(FinancialStatement.customer_id.in_(list(customer_ids)))
-            .order_by(FinancialStatement.customer_id, FinancialStatement.fiscal_year.desc())):
-        kept = latest.setdefault(customer_id, [])
-        if len(kept) < 2:
-            kept.append(_ratios_of({**items, "fiscal_year": year}))
+def _watched():
+    """The ids of the customers with a live facility, as a subquery (a portfolio is too many to list)."""
+    return select(Facility.customer_id).where(Facility.status.in_(LIVE)).distinct()
+
+
+def _ratios() -> pd.DataFrame:
+    """Debt-to-asset and current ratio of the latest statement (and its year), the quick ratio's relative
+    change from the year before; a statement that cannot give a ratio gives none."""
+    ranked = select(FinancialStatement.customer_id, FinancialStatement.fiscal_year, FinancialStatement.items,
+                    func.row_number().over(partition_by=FinancialStatement.customer_id,
+                                           order_by=FinancialStatement.fiscal_year.desc()).label("n")) \
+        .where(FinancialStatement.customer_id.in_(_watched())).subquery()
+    latest: dict[int, list[tuple[int, dict]]] = {}
+    for customer_id, year, items, _n in db.session.execute(
+            select(ranked).where(ranked.c.n <= 2).order_by(ranked.c.customer_id, ranked.c.n)):
+        latest.setdefault(customer_id, []).append((year, _ratios_of({**items, "fiscal_year": year})))
     rows = {}
-    for customer_id, (newest, *older) in latest.items():
-        quick_now, quick_before = newest.get("quick_ratio"), older[0].get("quick_ratio") if older else None
+    for customer_id, ((year, newest), *older) in latest.items():
+        quick_now, quick_before = newest.get("quick_ratio"), older[0][1].get("quick_ratio") if older else None
         change = (quick_now - quick_before) / quick_before if quick_now is not None and quick_before else None
-        rows[customer_id] = {"debt_to_asset": newest.get("debt_to_asset"),
-                             "current_ratio": newest.get("current_ratio"), "quick_ratio_change": change}
+        rows[customer_id] = {"debt_to_asset": newest.get("debt_to_asset"), "current_ratio": newest.get("current_ratio"),
+                             "quick_ratio_change": change, "statement_year": year}
     return pd.DataFrame.from_dict(rows, orient="index", columns=["debt_to_asset", "current_ratio",
-                                                                 "quick_ratio_change"])
+                                                                 "quick_ratio_change", "statement_year"])
 
 
 def _ratios_of(items: dict[str, Any]) -> dict[str, float | None]:
@@ -96,32 +103,45 @@ def _ratios_of(items: dict[str, Any]) -> dict[str, float | None]:
         return {}
 
 
-def _observations(customer_ids: Iterable[int]) -> pd.DataFrame:
-    """The latest observation of each customer, with what changed since the one before."""
-    columns = [Observation.customer_id, Observation.observed_on, Observation.utilization_pct,
-               Observation.days_past_due, Observation.overdue_interest, Observation.enforcement_records,
-               Observation.tax_arrears, Observation.utility_arrears, Observation.negative_news,
-               Observation.collateral_value, Observation.external_rating]
-    ranked = select(*columns, func.row_number().over(partition_by=Observation.customer_id,
-                                                     order_by=Observation.observed_on.desc()).label("n")) \
-        .where(Observation.customer_id.in_(list(customer_ids))).subquery()
-    rows = db.session.execute(select(ranked).where(ranked.c.n <= 2).order_by(ranked.c.customer_id, ranked.c.n)).all()
-    names = [c.key for c in columns] + ["n"]
-    frame = pd.DataFrame(rows, columns=names)
-    if frame.empty:
-        return pd.DataFrame(columns=["observed_on", "utilization_pct", "days_past_due", "overdue_interest",
-                                     "new_enforcement_records", "tax_arrears", "utility_arrears", "negative_news",
-                                     "collateral_value", "external_rating_drop"])
-    latest = frame[frame.n == 1].set_index("customer_id")
-    before = frame[frame.n == 2].set_index("customer_id")
-    enforcement_before = before.enforcement_records.reindex(latest.index)
-    latest = latest.assign(
-        new_enforcement_records=[None if now is None or pd.isna(now) else
-                                 int(now) - (0 if was is None or pd.isna(was) else int(was))
-                                 for now, was in zip(latest.enforcement_records, enforcement_before, strict=True)],
-        external_rating_drop=[_notches(was, now) for now, was in
-                              zip(latest.external_rating, before.external_rating.reindex(latest.index), strict=True)])
-    return latest.drop(columns=["n", "enforcement_records", "external_rating"])
+OBSERVED = ("utilization_pct", "days_past_due", "overdue_interest", "tax_arrears", "utility_arrears",
+            "negative_news", "collateral_value")
+CHANGES = ("enforcement_records", "external_rating")  # compared with the figure observed before
+
+
+def _last_values(column, keep: int) -> dict[int, list[tuple[Any, Any]]]:
+    """Each watched customer's last ``keep`` observed (not empty) values of one figure with their dates,
+    newest first."""
+    ranked = select(Observation.customer_id, column.label("value"), Observation.observed_on, func.row_number().over(
+        partition_by=Observation.customer_id, order_by=Observation.observed_on.desc()).label("n")) \
+        .where(column.is_not(None), Observation.customer_id.in_(_watched())).subquery()
+    found: dict[int, list[tuple[Any, Any]]] = {}
+    for customer_id, value, observed_on, _n in db.session.execute(
+            select(ranked).where(ranked.c.n <= keep).order_by(ranked.c.customer_id, ranked.c.n)):
+        found.setdefault(customer_id, []).append((value, observed_on))
+    return found
+
+
+def _observations() -> pd.DataFrame:
+    """Each figure's latest observed value (a row that did not observe a figure does not hide the one
+    before it) and the date it was observed (``on_<figure>``), the change of enforcement records and of
+    the external rating since the value observed before, and the date of the latest observation."""
+    columns: dict[str, dict[int, Any]] = {}
+
+    def put(name: str, values: dict[int, tuple[Any, Any]]) -> None:
+        columns[name] = {c: value for c, (value, _on) in values.items()}
+        columns[f"on_{name}"] = {c: on for c, (_value, on) in values.items()}
+
+    for name in OBSERVED:
+        put(name, {c: v[0] for c, v in _last_values(getattr(Observation, name), 1).items()})
+    enforcement = _last_values(Observation.enforcement_records, 2)
+    put("new_enforcement_records", {c: (v[0][0] - (v[1][0] if len(v) > 1 else 0), v[0][1])
+                                    for c, v in enforcement.items()})
+    ratings = _last_values(Observation.external_rating, 2)
+    put("external_rating_drop", {c: (_notches(v[1][0], v[0][0]), v[0][1]) for c, v in ratings.items() if len(v) > 1})
+    columns["observed_on"] = dict(db.session.execute(
+        select(Observation.customer_id, func.max(Observation.observed_on))
+        .where(Observation.customer_id.in_(_watched())).group_by(Observation.customer_id)).all())
+    return pd.DataFrame(columns)
 
 
 def _notches(before: Any, now: Any) -> int | None:
@@ -134,12 +154,13 @@ def portfolio_frame() -> pd.DataFrame:
     """One row per watched customer: the warning rules' inputs, and who and what it is."""
     customers = _live_customers()
     if customers.empty:
-        return customers.reindex(columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value"])
-    frame = customers.join(_ratios(customers.index)).join(_observations(customers.index))
+        return customers.reindex(columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value",
+                                          "statement_year"])
+    frame = customers.join(_ratios()).join(_observations())
     coverage = [float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
                 for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)]
-    frame = frame.assign(collateral_coverage=coverage)
-    for column in INPUTS:
+    frame = frame.assign(collateral_coverage=coverage, on_collateral_coverage=frame.get("on_collateral_value"))
+    for column in (*INPUTS, "observed_on", "statement_year"):
         if column not in frame:
             frame[column] = None
     return frame.astype(object).where(frame.notna(), None)
@@ -156,21 +177,42 @@ def scan(actor: User | None = None) -> ScanResult:
     found = decision.evaluate(frame[list(INPUTS)])
     open_now = set(db.session.execute(select(EarlyWarning.customer_id, EarlyWarning.code)
                                       .where(EarlyWarning.status == "open")).all())
-    handled = set(db.session.execute(select(EarlyWarning.customer_id, EarlyWarning.code, EarlyWarning.observed_on)))
+    handled = set(db.session.execute(select(EarlyWarning.customer_id, EarlyWarning.code, EarlyWarning.basis)))
+    tested = _tested_inputs(decision.decision)
     raised, seen = [], set()
     for hit in found.itertuples(index=False):
         key = (int(hit.row), hit.warning_code)
-        if key in open_now or key in seen or (*key, frame.at[hit.row, "observed_on"]) in handled:
-            continue  # open already, or raised from this very observation before
+        basis = _basis(frame.loc[hit.row], tested[hit.rule_id])
+        if key in open_now or key in seen or (*key, basis) in handled:
+            continue  # open already, or raised before from the very figures it rests on
         seen.add(key)
         try:
-            raised.append(_raise(frame.loc[hit.row], hit, digest, actor))
-        except ProcessFailed:  # recorded (engine.error) and rolled back with its warning; the others go on
+            raised.append(_raise(frame.loc[hit.row], hit, basis, digest, actor))
+        except (DomainError, IntegrityError):  # recorded and rolled back with its warning (another check
+            db.session.rollback()              # raised it first, or its process failed); the others go on
             continue
     audit.record("monitoring.portfolio_checked", actor, customers=len(frame), signals=len(found),
                  raised=len(raised), rules_hash=digest)
     db.session.commit()
     return ScanResult(len(frame), len(found), raised, digest)
+
+
+def _tested_inputs(decision) -> dict[str, set[str]]:
+    """For each rule, the inputs it tests (a cell other than "-")."""
+    keys = [column.key for column in decision.inputs]
+    return {rule.id: {key for key, cell in zip(keys, rule.input_entries, strict=True) if cell.text.strip() != "-"}
+            for rule in decision.rules}
+
+
+def _basis(customer: pd.Series, tested: set[str]) -> str:
+    """What a warning rests on: the statement year for a rule on statement figures, else the latest date
+    on which one of the figures it tests was observed (a new observation of other figures is no news)."""
+    observed = tested - STATEMENT_INPUTS - {"industry"}
+    if not observed:
+        return f"statements:{customer.statement_year}"
+    dates = [customer.get(f"on_{name}") for name in observed]
+    dates = [d for d in dates if d is not None and not pd.isna(d)]
+    return f"observation:{max(dates).isoformat() if dates else '-'}"
 
 
 def _json(value: Any) -> Any:
@@ -179,10 +221,10 @@ def _json(value: Any) -> Any:
     return audit.to_json_safe(value)
 
 
-def _raise(customer: pd.Series, hit, digest: str, actor: User | None) -> int:
+def _raise(customer: pd.Series, hit, basis: str, digest: str, actor: User | None) -> int:
     evidence = {name: _json(customer[name]) for name in INPUTS}
     warning = EarlyWarning(customer_id=int(customer.name), code=hit.warning_code, name=hit.warning_name,
-                           severity=hit.severity, evidence=evidence, rule_id=hit.rule_id, rules_hash=digest,
+                           severity=hit.severity, evidence=evidence, rule_id=hit.rule_id, rules_hash=digest, basis=basis,
                            observed_on=customer.observed_on, detected_at=utcnow())
     db.session.add(warning)
     db.session.flush()

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 
 from app import engine
 from app.engine.dmn import load_dmn
-from app.errors import ProcessFailed
+from app.errors import DomainError
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, FacilityChange, FinancialStatement, ProcessInstance, User
@@ -49,7 +49,9 @@ def start_due(actor: User | None = None, today: date | None = None) -> list[int]
     running = exists().where(ProcessInstance.customer_id == Customer.id, ProcessInstance.process_id == PROCESS,
                              ProcessInstance.status == "running")
     watched = (select(Customer, func.max(Facility.decided_at)).join(Facility, Facility.customer_id == Customer.id)
-               .where(Facility.status.in_(LIVE), ~running).group_by(Customer.id).order_by(Customer.id))
+               .where(Facility.status.in_(LIVE), ~running,
+                      or_(Customer.next_review_on.is_(None), Customer.next_review_on <= today))
+               .group_by(Customer.id).order_by(Customer.id))
     decision, started = None, []
     for customer, decided_at in db.session.execute(watched).all():
         if customer.next_review_on is None:
@@ -60,7 +62,8 @@ def start_due(actor: User | None = None, today: date | None = None) -> list[int]
             continue
         try:
             started.append(cases.start_by_message(PROCESS, MESSAGE, _payload(customer), actor).id)
-        except ProcessFailed:  # recorded (engine.error); the others still start
+        except DomainError:  # its process failed (recorded), or another scheduler started it first (the
+            db.session.rollback()  # database allows one running review per customer); the others still start
             continue
     if started:
         audit.record("review.started", actor, count=len(started), on=today.isoformat())

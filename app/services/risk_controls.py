@@ -29,14 +29,22 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     if customer is not None and "apply_control" in done and data.get("control_applied"):
         _apply(customer, instance, data["control_applied"], actor)
     if customer is not None and "classify_loan" in done and data.get("five_category") in FIVE_CATEGORIES:
-        before = customer.loan_class
-        customer.loan_class = data["five_category"]
-        audit.record("customer.reclassified", actor, customer_id=customer.id, instance_id=instance.id,
-                     before=before, after=customer.loan_class)
+        _classify(customer, instance, data["five_category"], actor)
     if result.completed:
         db.session.execute(update(EarlyWarning).where(EarlyWarning.instance_id == instance.id,
                                                       EarlyWarning.status == "open")
                            .values(status="closed", outcome=data.get("outcome"), closed_at=utcnow()))
+
+
+def _classify(customer: Customer, instance: ProcessInstance, found: str, actor: User | None) -> None:
+    """Record a classification, never milder than the one on file: one warning's escalation may not
+    lift a class another one set (an upgrade is a credit decision of its own)."""
+    before = customer.loan_class
+    worse = max(found, before, key=FIVE_CATEGORIES.index) if before in FIVE_CATEGORIES else found
+    if worse != before:
+        customer.loan_class = worse
+        audit.record("customer.reclassified", actor, customer_id=customer.id, instance_id=instance.id,
+                     before=before, after=worse, found=found)
 
 
 def _facility_values(facility: Facility) -> dict[str, Any]:
@@ -51,13 +59,20 @@ def _apply(customer: Customer, instance: ProcessInstance, control: dict[str, Any
         customer.watchlist = True
         audit.record("customer.watchlisted", actor, customer_id=customer.id, instance_id=instance.id)
         return
-    facility = db.session.scalar(select(Facility).where(Facility.customer_id == customer.id,
-                                                        Facility.status.in_(("active", "frozen")))
-                                 .order_by(Facility.id.desc()).limit(1))
-    if facility is None:
+    facilities = list(db.session.scalars(select(Facility).where(Facility.customer_id == customer.id,
+                                                                Facility.status.in_(("active", "frozen")))
+                                         .order_by(Facility.id)))
+    if not facilities:
         audit.record("facility.control_skipped", actor, customer_id=customer.id, instance_id=instance.id,
                      action=action, reason="no live facility")
         return
+    for facility in facilities:  # the customer's every live limit
+        _change(facility, customer, instance, control, actor)
+
+
+def _change(facility: Facility, customer: Customer, instance: ProcessInstance, control: dict[str, Any],
+            actor: User | None) -> None:
+    action = control.get("action")
     before = _facility_values(facility)
     if action == "reduce_limit":
         share = Decimal(str(control.get("reduce_share") or 0))

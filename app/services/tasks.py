@@ -25,7 +25,8 @@ from app.models.base import utcnow
 from app.services import audit, deployment, qualifications, rounds
 from app.services.directory import DIRECTORY
 from app.services.eligibility import investigated
-from app.services.exposure import CHECKS, Exposure, exposure_of
+from app.services.exposure import Exposure, exposure_of
+from app.services.form_checks import CHECKS
 from app.services.forms import accept, accept_post, check_option_groups, for_user, schema_of
 from app.services.inbox_filters import DUE_STATES, InboxFilter
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE

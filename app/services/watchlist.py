@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.errors import NotAuthorized
 from app.extensions import db
@@ -40,14 +41,16 @@ def listing(user: User, severity: str | None = None) -> tuple[list[WatchedCustom
     """Customers under open warnings (worst first), and the customers flagged for the watchlist."""
     if user.role not in MAY_READ:
         raise NotAuthorized(_("Your role may not read the watchlist."))
-    query = select(EarlyWarning).where(EarlyWarning.status == "open").order_by(EarlyWarning.detected_at)
+    query = (select(EarlyWarning).where(EarlyWarning.status == "open").order_by(EarlyWarning.detected_at)
+             .options(selectinload(EarlyWarning.customer), selectinload(EarlyWarning.instance)))
     if severity:
         query = query.where(EarlyWarning.severity == severity)
     warnings = list(db.session.scalars(query))
     tasks = {}
     instance_ids = [w.instance_id for w in warnings if w.instance_id]
     for task in db.session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                           HumanTask.state == "ready").order_by(HumanTask.id)):
+                                                           HumanTask.state == "ready").order_by(HumanTask.id)
+                                   .options(selectinload(HumanTask.assignee))):
         tasks.setdefault(task.instance_id, task)
     by_customer: dict[int, WatchedCustomer] = {}
     for warning in warnings:

@@ -60,9 +60,10 @@ def test_good_rows_are_stored_and_each_bad_row_is_reported_with_row_column_and_r
         f"{c.uscc},2026-10-25,,,,,,",                        # 12: no figure
         f"{a.uscc},2026-10-31,10,0,0,0,no,",                 # 13: same customer and date as row 2
         ",2026-10-24,10,0,0,0,no,",                         # 14: no credit code
+        f"{c.uscc},2026-10-23,2000,0,0,0,no,",               # 15: above the bound
     ]
     job = imported(people.officer, "\n".join([HEADER, *rows]))
-    assert (job.status, job.total_rows, job.done_rows, job.stored_rows, job.error_rows) == ("done", 13, 13, 2, 11), job.errors
+    assert (job.status, job.total_rows, job.done_rows, job.stored_rows, job.error_rows) == ("done", 14, 14, 2, 12), job.errors
     got = reasons(job)
     assert got[(4, "uscc")] == "no customer has this credit code"
     assert got[(5, "observed_on")] == "a date such as 2026-11-30"
@@ -75,6 +76,7 @@ def test_good_rows_are_stored_and_each_bad_row_is_reported_with_row_column_and_r
     assert got[(12, "observed_on")] == "an observation needs at least one figure"
     assert got[(13, "observed_on")] == "the same customer and date as row 2"
     assert got[(14, "uscc")] == "required"
+    assert got[(15, "utilization_pct")] == "at most 1000"
     stored = {o.customer_id: o for o in db.session.scalars(select(Observation))}
     assert set(stored) == {a.id, b.id}
     assert stored[b.id].overdue_interest == 1200 and stored[b.id].negative_news is True
@@ -84,7 +86,7 @@ def test_good_rows_are_stored_and_each_bad_row_is_reported_with_row_column_and_r
     csv_text = imports.errors_csv(job).decode("utf-8-sig")
     assert "4,uscc (统一社会信用代码),no customer has this credit code" in csv_text
     done = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "monitoring.imported"))
-    assert done.payload["stored"] == 2 and done.payload["refused"] == 11 and done.actor_name == "officer"
+    assert done.payload["stored"] == 2 and done.payload["refused"] == 12 and done.actor_name == "officer"
 
 
 def test_an_observation_already_stored_is_refused_and_kept_as_it_was(app, people):
@@ -97,9 +99,11 @@ def test_an_observation_already_stored_is_refused_and_kept_as_it_was(app, people
 
 def test_chinese_headers_in_a_gb18030_csv_and_an_xlsx_file_are_read(app, people):
     a, b = customers(2)
-    text = f"统一社会信用代码,观测日期,额度使用率（%）,负面舆情,舆情摘要\n{a.uscc},2026-09-30,97,是,被列入失信名单传闻\n"
+    text = (f"统一社会信用代码,观测日期,额度使用率（%）,负面舆情,舆情摘要\n{a.uscc},2026-09-30,97,是,被列入失信名单传闻\n"
+            f"{a.uscc},2026-09-29,97,是,{'长' * 501}\n")
     job = imported(people.risk, text, "监测.csv", "gb18030")
     assert (job.status, job.stored_rows) == ("done", 1)
+    assert reasons(job) == {(3, "news_note"): "at most 500 characters"}
     note = db.session.scalar(select(Observation.news_note).where(Observation.customer_id == a.id))
     assert note == "被列入失信名单传闻"
     buffer = io.BytesIO()

@@ -7,21 +7,27 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.models import AuditEvent, Customer, Facility, FacilityChange, HumanTask, ProcessInstance
-from app.services import reviews, tasks, timers
+from app.services import cases, reviews, tasks, timers
 from tests.factories import statements
 from tests.workflows.test_warning_escalation import approved_customer, ready
 
 YEAR = timedelta(days=365)
 
 
-def review_of(customer_id: int) -> ProcessInstance:
-    return db.session.scalar(select(ProcessInstance).where(ProcessInstance.process_id == "periodic_review",
-                                                           ProcessInstance.customer_id == customer_id))
+def review_due_today(people) -> tuple[Customer, int]:
+    """An approved customer whose review falls due today, and the review the scheduler started."""
+    customer = approved_customer(people)
+    customer.next_review_on = date.today()
+    db.session.commit()
+    [started] = reviews.start_due()
+    return customer, started
 
 
 def test_a_review_is_due_by_the_frequency_table_and_started_once_even_when_long_overdue(deployed, people):
@@ -40,10 +46,7 @@ def test_a_review_is_due_by_the_frequency_table_and_started_once_even_when_long_
 
 
 def test_a_review_that_keeps_the_grade_sets_the_next_date(deployed, people):
-    customer = approved_customer(people)
-    customer.next_review_on = date.today()
-    db.session.commit()
-    [started] = reviews.start_due()
+    customer, started = review_due_today(people)
     task = ready(started, "do_review")
     tasks.complete(people.officer, task.id, {"statements": statements(health=1.3), "review_notes": "经营正常，按期付息。"})
     db.session.expire_all()
@@ -55,17 +58,19 @@ def test_a_review_that_keeps_the_grade_sets_the_next_date(deployed, people):
 
 
 def test_a_moved_grade_goes_through_approval_and_changes_the_limit_and_the_frequency(deployed, people):
-    customer = approved_customer(people)
-    customer.next_review_on = date.today()
-    db.session.commit()
-    [started] = reviews.start_due()
+    customer, started = review_due_today(people)
     tasks.complete(people.officer, ready(started, "do_review").id,
                    {"statements": statements(health=0.7), "review_notes": "主营收入下滑，现金流紧张。"})
+    proposal = ready(started, "propose_change")
+    assert proposal.lane == "risk_manager"
+    cap = db.session.get(ProcessInstance, started).summary["limit_cap"]
+    with pytest.raises(InvalidInput) as refused:  # above the new grade's policy cap
+        tasks.complete(people.risk, proposal.id, {"new_limit": cap + 1, "change_comment": "维持"})
+    assert "new_limit" in refused.value.errors
+    tasks.complete(people.risk, proposal.id, {"new_limit": 3_000_000, "change_comment": "下调等级，压降额度。"})
     approval = ready(started, "approve_review")
     assert approval.lane == "approver" and approval.required_level is not None
-    approver = people.approver3
-    tasks.complete(approver, approval.id, {"review_decision": "approve", "new_limit": 3_000_000,
-                                           "review_comment": "同意下调等级并压降额度。"})
+    tasks.complete(people.approver3, approval.id, {"review_decision": "approve", "review_comment": "同意。"})
     db.session.expire_all()
     customer = db.session.get(Customer, customer.id)
     assert customer.grade not in ("A", None)
@@ -76,18 +81,38 @@ def test_a_moved_grade_goes_through_approval_and_changes_the_limit_and_the_frequ
     assert change.before["limit_amount"] == "5000000.00"
 
 
-def test_a_rejected_regrade_keeps_the_grade(deployed, people):
+def test_a_late_review_counts_the_next_date_from_today_so_it_is_not_due_again_at_once(deployed, people):
     customer = approved_customer(people)
-    customer.next_review_on = date.today()
+    customer.next_review_on = date.today() - timedelta(days=800)
     db.session.commit()
     [started] = reviews.start_due()
     tasks.complete(people.officer, ready(started, "do_review").id,
+                   {"statements": statements(health=1.3), "review_notes": "补做检查。"})
+    db.session.expire_all()
+    assert db.session.get(Customer, customer.id).next_review_on == date.today() + YEAR
+    assert reviews.start_due() == []
+
+
+def test_a_rejected_regrade_keeps_the_grade(deployed, people):
+    customer, started = review_due_today(people)
+    tasks.complete(people.officer, ready(started, "do_review").id,
                    {"statements": statements(health=0.7), "review_notes": "收入下滑。"})
+    tasks.complete(people.risk, ready(started, "propose_change").id, {"change_comment": "等级下调，额度不变。"})
     tasks.complete(people.approver3, ready(started, "approve_review").id,
                    {"review_decision": "reject", "review_comment": "一次性因素，维持原等级。"})
     db.session.expire_all()
     assert db.session.get(Customer, customer.id).grade == "A"
     assert db.session.get(ProcessInstance, started).outcome == "reviewed"
+    assert db.session.scalar(select(FacilityChange)) is None
+
+
+def test_the_database_allows_one_running_review_per_customer(deployed, people):
+    customer, started = review_due_today(people)
+    with pytest.raises(Conflict):  # a second scheduler starting the same customer's review
+        cases.start_by_message("periodic_review", "review_due", reviews._payload(customer))
+    db.session.rollback()
+    assert [r.id for r in db.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.process_id == "periodic_review"))] == [started]
 
 
 def test_an_overdue_review_escalates_to_the_risk_manager(deployed, people):

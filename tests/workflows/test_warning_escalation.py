@@ -8,9 +8,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 import time_machine
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from app.errors import InsufficientAuthority
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -18,6 +21,7 @@ from app.models import (
     EarlyWarning,
     Facility,
     FacilityChange,
+    FinancialStatement,
     HumanTask,
     ProcessInstance,
 )
@@ -157,7 +161,7 @@ def test_a_control_sent_back_returns_to_the_risk_manager_and_no_action_needs_no_
                    {"assessment": "confirmed", "findings": "短期周转问题。"})
     tasks.complete(people.risk, ready(case.id, "risk_review").id,
                    {"action": "exit", "expected_loss_pct": 5, "review_comment": "建议退出。"})
-    tasks.complete(people.approver2, ready(case.id, "approve_control").id,
+    tasks.complete(people.approver3, ready(case.id, "approve_control").id,
                    {"control_decision": "reject", "control_comment": "措施过重，请重新考虑。"})
     again = ready(case.id, "risk_review")
     assert again is not None
@@ -166,3 +170,76 @@ def test_a_control_sent_back_returns_to_the_risk_manager_and_no_action_needs_no_
     assert ready(case.id, "approve_control") is None
     assert db.session.scalar(select(Facility.status).where(Facility.customer_id == customer.id)) == "active"
     assert db.session.get(Customer, customer.id).loan_class == "special_mention"  # 10 days past due
+
+
+def test_the_approval_level_follows_the_action_the_risk_manager_chose(deployed, people):
+    customer = approved_customer(people)
+    observe(people, customer, utilization_pct="97")  # the table proposes a reduction at branch level
+    [warning_id] = portfolio.scan(people.risk).raised
+    case = escalation(db.session.get(EarlyWarning, warning_id))
+    tasks.complete(people.officer, ready(case.id, "investigate_warning").id, {"assessment": "confirmed", "findings": "走访核实，情况属实。"})
+    tasks.complete(people.risk, ready(case.id, "risk_review").id,
+                   {"action": "exit", "expected_loss_pct": 30, "review_comment": "退出。"})
+    approval = ready(case.id, "approve_control")
+    assert approval.required_level == 3  # an exit needs the chief credit officer, whatever was proposed
+    with pytest.raises(InsufficientAuthority):
+        tasks.complete(people.approver1, approval.id, {"control_decision": "approve"})
+
+
+def test_an_escalation_never_lifts_a_class_another_one_set(deployed, people):
+    customer = approved_customer(people)
+    customer.loan_class = "doubtful"
+    db.session.commit()
+    observe(people, customer, tax_arrears="500")
+    [warning_id] = portfolio.scan(people.risk).raised
+    case = escalation(db.session.get(EarlyWarning, warning_id))
+    tasks.complete(people.officer, ready(case.id, "investigate_warning").id, {"assessment": "confirmed", "findings": "欠税属实，已催缴。"})
+    db.session.expire_all()
+    assert db.session.get(Customer, customer.id).loan_class == "doubtful"
+    assert db.session.get(Customer, customer.id).watchlist is True  # the officer's path applies its watchlist
+
+
+def test_a_warning_on_the_statements_is_not_raised_again_by_a_new_observation(deployed, people):
+    customer = approved_customer(people)
+    statement = db.session.scalars(select(FinancialStatement).where(FinancialStatement.customer_id == customer.id)
+                                   .order_by(FinancialStatement.fiscal_year.desc())).first()
+    items = statement.items  # current liabilities above current assets: a current ratio under 1
+    statement.items = {**items, "current_liabilities": items["current_assets"] * 1.2,
+                       "total_liabilities": max(items["total_liabilities"], items["current_assets"] * 1.2)}
+    db.session.commit()
+    observe(people, customer, on=(date.today() - timedelta(days=1)).isoformat(), utilization_pct="50")
+    raised = [db.session.get(EarlyWarning, i) for i in portfolio.scan(people.risk).raised]
+    [warning] = [w for w in raised if w.code == "current_ratio_below_one"]
+    assert warning.basis == f"statements:{statement.fiscal_year}"
+    tasks.complete(people.officer, ready(warning.instance_id, "investigate_warning").id,
+                   {"assessment": "false_alarm", "findings": "季节性应付款。"})
+    observe(people, customer, utilization_pct="51")
+    assert portfolio.scan(people.risk).raised == []
+
+
+def test_a_figure_not_observed_in_the_latest_row_is_taken_from_the_row_before(deployed, people):
+    customer = approved_customer(people)
+    today = date.today()
+    observe(people, customer, on=(today - timedelta(days=5)).isoformat(), enforcement_records="3")
+    observe(people, customer, on=(today - timedelta(days=4)).isoformat(), utilization_pct="40", days_past_due="12")
+    observe(people, customer, on=(today - timedelta(days=3)).isoformat(), enforcement_records="3")
+    observe(people, customer, on=today.isoformat(), utilization_pct="41")
+    frame = portfolio.portfolio_frame()
+    row = frame.loc[customer.id]
+    assert row.new_enforcement_records == 0  # 3 then 3: nothing new, whatever lies between
+    assert row.days_past_due == 12  # not hidden by a later row that did not observe it
+    assert row.observed_on == today
+
+
+def test_the_database_refuses_a_second_open_warning_for_the_same_signal(deployed, people):
+    customer = approved_customer(people)
+    values = dict(customer_id=customer.id, code="past_due", name="x", severity="high", evidence={}, rule_id="r",
+                  rules_hash="h", basis="observation:-")
+    db.session.add(EarlyWarning(**values))
+    db.session.commit()
+    db.session.add(EarlyWarning(**values))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add(EarlyWarning(**{**values, "status": "closed"}))  # closed ones may repeat
+    db.session.commit()
