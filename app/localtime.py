@@ -18,3 +18,8 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return value.replace(tzinfo=UTC).astimezone(SHANGHAI).strftime(fmt)
+
+
+def to_utc(local: datetime) -> datetime:
+    """A Beijing wall-clock time (naive) as stored time (naive UTC)."""
+    return local.replace(tzinfo=SHANGHAI).astimezone(UTC).replace(tzinfo=None)

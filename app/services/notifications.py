@@ -40,6 +40,19 @@ def after_step(instance: ProcessInstance, actor: User | None, changes: TaskChang
                         level=opened_level)
 
 
+def alert(users: list[User], kind: str, **params) -> None:
+    """An alert about the system itself (e.g. the audit chain is broken), to each of ``users``."""
+    now = utcnow()
+    for user in users:
+        values = dict(user_id=user.id, kind=kind, instance_id=None, task_id=None, params=params, created_at=now)
+        notification_id = insert_returning_id(Notification, values)
+        if user.email:
+            note = Notification(id=notification_id, **values)
+            db.session.add(OutboxMail(notification_id=notification_id, to_address=user.email,
+                                      subject=_in_both(lambda n=note: subject(n)),
+                                      body=_in_both(lambda n=note: body(n), "\n\n"), created_at=now))
+
+
 def delegated(task: HumanTask, actor: User, colleague: User) -> None:
     """``actor`` handed ``task`` to ``colleague``."""
     _notify([colleague], "delegated", task.instance, task, by=actor.display_name)
@@ -101,6 +114,8 @@ def message(notification: Notification, locale: str | None = None) -> str:
     p["customer"] = p.get("customer") or "-"
     p["reference"] = p.get("reference") or "-"
     kind = notification.kind
+    if kind == "chain_broken":
+        return _("The audit log's hash chain is broken at event %(row)s: %(reason)s", **p)
     if kind == "returned":
         return _("Case %(reference)s (%(customer)s) came back to you: %(task)s.", **p)
     if kind == "delegated":
@@ -120,7 +135,12 @@ def subject(notification: Notification) -> str:
 
 def body(notification: Notification) -> str:
     base = current_app.config["PUBLIC_URL"].rstrip("/")
-    link = f"{base}/tasks/{notification.task_id}" if notification.task_id else f"{base}/cases/{notification.instance_id}"
+    if notification.task_id:
+        link = f"{base}/tasks/{notification.task_id}"
+    elif notification.instance_id:
+        link = f"{base}/cases/{notification.instance_id}"
+    else:
+        link = f"{base}/audit"
     return _("%(message)s\nOpen it: %(link)s", message=message(notification), link=link)
 
 

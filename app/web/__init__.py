@@ -17,6 +17,7 @@ from app.services import notifications as notification_service
 from app.services import sla, users
 from app.web.admin import admin
 from app.web.api import api
+from app.web.audit import audit
 from app.web.auth import auth
 from app.web.cases import cases
 from app.web.customers import customers
@@ -80,5 +81,5 @@ def register_web(app: Flask) -> None:
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
-    for blueprint in (auth, tasks, cases, customers, monitoring, notifications, admin, api):
+    for blueprint in (auth, tasks, cases, customers, monitoring, notifications, audit, admin, api):
         app.register_blueprint(blueprint)

@@ -26,7 +26,9 @@ def open_one(notification_id: int):
     note = notification_service.mark_read(current_user, notification_id)
     if note.task_id:
         return redirect(url_for("tasks.show", task_id=note.task_id))
-    return redirect(url_for("cases.show", case_id=note.instance_id))
+    if note.instance_id:
+        return redirect(url_for("cases.show", case_id=note.instance_id))
+    return redirect(url_for("audit.search"))
 
 
 @notifications.route("/notifications/read", methods=["POST"])

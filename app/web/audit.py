@@ -1,0 +1,46 @@
+"""The auditor's workspace (compliance, read-only): search the audit log, export it, check its chain."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+
+from app.errors import InvalidInput
+from app.services import audit_checks, audit_search
+from app.services.audit_search import AuditFilter
+from app.web.vocabulary import EVENT_TYPES
+
+audit = Blueprint("audit", __name__)
+
+
+def _filters() -> tuple[AuditFilter, dict[str, str]]:
+    try:
+        return AuditFilter.from_args(request.args), {}
+    except InvalidInput as exc:  # the search keeps what could be read
+        return AuditFilter.from_args({k: v for k, v in request.args.items() if k not in exc.errors}), exc.errors
+
+
+@audit.route("/audit")
+@login_required
+def search():
+    filters, errors = _filters()
+    page = audit_search.search(current_user, filters, request.args.get("before", type=int))
+    return render_template("audit/search.html", page=page, filters=filters, errors=errors, event_types=EVENT_TYPES,
+                           last_check=audit_checks.last_check(),
+                           families=sorted({t.split(".")[0] + "." for t in EVENT_TYPES})), 422 if errors else 200
+
+
+@audit.route("/audit/export.<kind>")
+@login_required
+def export(kind: str):
+    filters, errors = _filters()
+    if errors:
+        raise InvalidInput("The search cannot be run.", errors)
+    if kind == "csv":
+        return Response(audit_search.export_csv(current_user, filters), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=audit.csv"})
+    if kind == "xlsx":
+        return Response(audit_search.export_xlsx(current_user, filters),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": "attachment; filename=audit.xlsx"})
+    raise InvalidInput("Unknown export.", {"kind": "csv or xlsx"})
