@@ -19,15 +19,15 @@ from sqlalchemy import select
 from weasyprint import HTML
 
 from app.documents.chart import trend_svg
-from app.engine.xml import parse_xml
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.forms.schema import Field, as_form_schema
 from app.language import title_in
-from app.models import CaseDocument, DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, User
+from app.models import CaseDocument, DecisionLog, HumanTask, ProcessInstance, User
 from app.risk.ratios import RATIO_TITLES
 from app.services import audit
 from app.services.cases import CaseView, case_view, view_of
+from app.services.decision_tables import dmn_texts
 from app.services.exposure import LIMIT_FIELD, Exposure, exposure_of
 
 KINDS = {"credit_memo": "documents/credit_memo.html", "approval_certificate": "documents/approval_certificate.html"}
@@ -161,30 +161,13 @@ def memo(user: User, instance_id: int, language: str) -> Memo:
     """The credit memo of a case as one page, for readers of the case only (``case_view`` decides)."""
     view = case_view(user, instance_id)
     definition = view.instance.definition
-    names, rules = _dmn_texts(definition)
+    names, rules = dmn_texts(definition)
     decisions = [ExplainedDecision(log, names.get(log.decision_id, log.decision_id),
                                    [rules[(log.dmn_file, r)] for r in log.matched_rules if (log.dmn_file, r) in rules])
                  for log in view.decisions]
     return Memo(view, ratio_chart(view.data, language),
                 exposure_of(view.instance, view.data, view.data.get(LIMIT_FIELD)),
                 decisions, _remarks(view.signoffs, definition.forms or {}))
-
-
-def _dmn_texts(definition: ProcessDefinition) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    """Decision names by id, and rule descriptions by (DMN file, rule id), from the deployed DMN
-    files (the decision log keeps ids only)."""
-    names: dict[str, str] = {}
-    rules: dict[tuple[str, str], str] = {}
-    for filename, xml in (definition.dmn_files or {}).items():
-        root = parse_xml(xml, filename)
-        for decision in root.iter("{*}decision"):
-            if decision.get("id"):
-                names[decision.get("id")] = decision.get("name") or decision.get("id")
-        for rule in root.iter("{*}rule"):
-            text = (rule.findtext("{*}description") or "").strip()
-            if text and rule.get("id"):
-                rules[(filename, rule.get("id"))] = text
-    return names, rules
 
 
 def _remarks(signoffs: list[HumanTask], forms: dict[str, dict]) -> list[Remark]:

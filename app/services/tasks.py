@@ -41,8 +41,9 @@ def get_task(task_id: int) -> HumanTask:
     return task
 
 
-def check_may_act(user: User, task: HumanTask) -> None:
-    """Raise the precise refusal if ``user`` may not work ``task`` now."""
+def check_may_act(user: User, task: HumanTask, *, record_refusal: bool = True) -> None:
+    """Raise the precise refusal if ``user`` may not work ``task`` now. A refusal for 审贷分离 is a
+    four-eyes near miss: recorded in the audit log (unless the caller is only asking, e.g. a listing)."""
     if task.state != "ready":
         who = task.completed_by.display_name if task.completed_by else _("the system")
         when = local_time(task.completed_at, "%Y-%m-%d %H:%M:%S") if task.completed_at else ""
@@ -53,6 +54,10 @@ def check_may_act(user: User, task: HumanTask) -> None:
         raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.",
                               lane=_(task.lane) if task.lane else "-"))
     if task.lane in APPROVAL_LANES and investigated(user, task.instance):
+        if record_refusal:
+            audit.record("task.refused", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
+                         task_id=task.id, task=task.task_spec, reason="segregation_of_duties")
+            db.session.commit()  # before anything else: the refusal is recorded even though nothing else is
         raise SegregationOfDutiesViolation(
             _("Segregation of duties (审贷分离): you investigated this case, so you may not approve it."))
     if task.lane in APPROVAL_LANES:
@@ -267,7 +272,7 @@ def first_open_task(user: User, instance_id: int) -> HumanTask | None:
                                                             HumanTask.state == "ready").order_by(HumanTask.id))
     for task in candidates:
         try:
-            check_may_act(user, task)
+            check_may_act(user, task, record_refusal=False)
         except (NotAuthorized, Conflict):
             continue
         return task

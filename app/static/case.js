@@ -18,11 +18,31 @@
       canvas.zoom("fit-viewport");
       visited.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, "path-visited"); } });
       current.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, "path-current"); } });
+      viewer.get("eventBus").on("element.click", function (event) { filterTimeline(event.element); });
       container.setAttribute("data-ready", "true");
     }).catch(function (err) {
       container.textContent = container.dataset.errorText + " " + err.message;
     });
   }
+
+  // Clicking an element of the diagram shows that element's history in the timeline.
+  function filterTimeline(element) {
+    var note = document.getElementById("timeline-filter");
+    var items = document.querySelectorAll("#timeline li");
+    if (!note || !element || element.type === "bpmn:Process" || element.type === "bpmn:Collaboration" ||
+        element.type === "bpmn:Participant" || element.type === "bpmn:Lane") { showAll(); return; }
+    items.forEach(function (li) { li.classList.toggle("hidden", li.dataset.element !== element.id); });
+    note.querySelector("[data-element-name]").textContent = (element.businessObject && element.businessObject.name) || element.id;
+    note.hidden = false;
+  }
+
+  function showAll() {
+    var note = document.getElementById("timeline-filter");
+    document.querySelectorAll("#timeline li").forEach(function (li) { li.classList.remove("hidden"); });
+    if (note) { note.hidden = true; }
+  }
+
+  document.querySelectorAll("[data-show-all]").forEach(function (button) { button.addEventListener("click", showAll); });
 
   function showTrend(canvas) {
     if (!window.Chart) { return; }

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services import audit_checks, audit_search
+from app.services import audit_checks, audit_search, exceptions
 from app.services.audit_search import AuditFilter
 from app.web.vocabulary import EVENT_TYPES
 
@@ -44,3 +44,10 @@ def export(kind: str):
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=audit.xlsx"})
     raise InvalidInput("Unknown export.", {"kind": "csv or xlsx"})
+
+
+@audit.route("/audit/exceptions")
+@login_required
+def exceptions_dashboard():
+    """What an auditor looks at first: overrides, escalations, returns, delegations, double signing, near misses."""
+    return render_template("audit/exceptions.html", sections=exceptions.dashboard(current_user))

@@ -6,8 +6,9 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from app.errors import InvalidInput
+from app.services import case_history, decision_tables, delegation
 from app.services import cases as case_service
-from app.services import delegation
 from app.services import documents as document_service
 from app.services import tasks as task_service
 
@@ -87,3 +88,24 @@ def diagram(case_id: int):
     # Served as data only: a diagram can never run script in this origin (CSP sandbox, no sniffing).
     return Response(xml, mimetype="application/xml", headers={
         "Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"})
+
+
+@cases.route("/cases/<int:case_id>/decisions/<int:log_id>")
+@login_required
+def decision(case_id: int, log_id: int):
+    """One decision of the case against the table version that made it, the matched rows highlighted."""
+    return render_template("cases/decision.html", d=decision_tables.detail(current_user, case_id, log_id))
+
+
+@cases.route("/cases/<int:case_id>/history.<kind>")
+@login_required
+def history(case_id: int, kind: str):
+    """The case's full history for auditors, as CSV or PDF."""
+    if kind == "csv":
+        return Response(case_history.history_csv(current_user, case_id), mimetype="text/csv",
+                        headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.csv"})
+    if kind == "pdf":
+        return Response(case_history.history_pdf(current_user, case_id, request.args.get("lang", "zh_CN")),
+                        mimetype="application/pdf",
+                        headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.pdf"})
+    raise InvalidInput("Unknown export.", {"kind": "csv or pdf"})

@@ -53,6 +53,9 @@ BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N
 # Monitoring: import states and where an observation came from.
 IMPORT_STATES: tuple[str, ...] = (N_("import_queued"), N_("import_running"), N_("import_done"), N_("import_failed"))
 OBSERVATION_SOURCES: tuple[str, ...] = (N_("source_import"), N_("source_screen"), N_("source_api"))
+EXCEPTION_SECTIONS: tuple[str, ...] = (N_("exception_overrides"), N_("exception_escalations"), N_("exception_returned"),
+                                       N_("exception_delegations"), N_("exception_signed_twice"),
+                                       N_("exception_near_misses"))
 SEVERITIES: tuple[str, ...] = (N_("severity_low"), N_("severity_medium"), N_("severity_high"))
 # 五级分类
 LOAN_CLASSES: tuple[str, ...] = (N_("class_normal"), N_("class_special_mention"), N_("class_substandard"),
@@ -133,6 +136,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("customer.reviewed"),
     N_("review.started"),
     N_("audit.verified"),
+    N_("task.refused"),
 )
 
 # Lanes (candidate groups) use the role codes.
@@ -154,6 +158,7 @@ VOCABULARY: tuple[str, ...] = tuple(
         + IMPORT_STATES
         + OBSERVATION_SOURCES
         + SEVERITIES
+        + EXCEPTION_SECTIONS
         + LOAN_CLASSES
         + WARNING_OUTCOMES
         + TASK_STATES

@@ -164,7 +164,11 @@ def test_the_officer_who_worked_the_case_may_not_approve_it_even_with_the_approv
         with pytest.raises(SegregationOfDutiesViolation, match="审贷分离") as caught:
             attempt()
         assert caught.value.status == 403
-    assert snapshot(instance.id) == before
+    # nothing changed but the record of each refused attempt (a four-eyes near miss)
+    assert snapshot(instance.id) == before._replace(audit_rows=before.audit_rows + 3)
+    refused = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "task.refused")).all()
+    assert [(e.actor_name, e.instance_id, e.payload["task"]) for e in refused] == [
+        ("dual", instance.id, "approval_signoff")] * 3
     inbox = tasks.sign_off_inbox(dual)
     assert inbox.total == 0 and inbox.rows == [] and inbox.hidden_above_authority == 0
     assert signoff.id not in [t.id for t in tasks.my_tasks(dual).rows]
