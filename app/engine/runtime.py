@@ -126,7 +126,7 @@ def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, 
             first_ready = first_ready or task
             if spec.manual:
                 meta = bundle.user_tasks.get(spec.bpmn_id)
-                assignee = task.data.get(meta.assignee_variable) if meta and meta.assignee_variable else None
+                assignee = _seen_by(task).get(meta.assignee_variable) if meta and meta.assignee_variable else None
                 ready.append(ReadyTask(
                     uuid=str(task.id), spec_id=spec.bpmn_id, name=meta.name if meta else spec.bpmn_id,
                     lane=meta.lane if meta else spec.lane, form=meta.form if meta else None,
@@ -242,10 +242,21 @@ def _ready_user_task(workflow: BpmnWorkflow, task_uuid: str):
     return task
 
 
+def _seen_by(task) -> Mapping[str, Any]:
+    """A task's data as its form sees it: an instance of a multi-instance task whose item is a record (one
+    sampled case, one finding) sees the record's fields too, beside the data (which wins on a clash)."""
+    activity = task.parent.task_spec if task.parent is not None else None
+    if isinstance(activity, MultiInstanceTask) and activity.input_item is not None:
+        item = task.data.get(activity.input_item.bpmn_id)
+        if isinstance(item, Mapping):
+            return {**item, **task.data}
+    return task.data
+
+
 def task_data(bundle: Bundle, state: str, task_uuid: str) -> dict[str, Any]:
     """The data a ready user task sees (to prefill its form)."""
     workflow, _ = _restore(bundle, state)
-    data = dict(_ready_user_task(workflow, task_uuid).data)
+    data = dict(_seen_by(_ready_user_task(workflow, task_uuid)))
     workflow_cache.put(bundle, state, workflow)  # only read: still exactly ``state``
     return data
 

@@ -27,7 +27,8 @@ STARTERS = {"officer", "admin"}
 SIGNING_LANES = (*APPROVAL_LANES, "compliance")
 
 
-REFERENCE_PREFIXES = {"credit_application": "CA", "warning_escalation": "EW", "periodic_review": "PR"}
+REFERENCE_PREFIXES = {"credit_application": "CA", "warning_escalation": "EW", "periodic_review": "PR",
+                      "audit_sampling": "AS"}
 
 
 def _reference(instance_id: int, process_id: str = "credit_application") -> str:

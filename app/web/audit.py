@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services import audit_checks, audit_search, exceptions
+from app.services import audit_checks, audit_search, exceptions, sampling
 from app.services.audit_search import AuditFilter
 from app.web.vocabulary import EVENT_TYPES
 
@@ -51,3 +51,20 @@ def export(kind: str):
 def exceptions_dashboard():
     """What an auditor looks at first: overrides, escalations, returns, delegations, double signing, near misses."""
     return render_template("audit/exceptions.html", sections=exceptions.dashboard(current_user))
+
+
+@audit.route("/audit/sampling", methods=["GET", "POST"])
+@login_required
+def sampling_reviews():
+    """Start a sampling review of a period; the reviews so far."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            review = sampling.start(current_user, request.form.get("period_from", ""), request.form.get("period_to", ""),
+                                    request.form.get("seed") or None)
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            return redirect(url_for("cases.show", case_id=review.id))
+    return render_template("audit/sampling.html", reviews=sampling.reviews(current_user), errors=errors,
+                           entered=request.form), 422 if errors else 200

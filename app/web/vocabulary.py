@@ -61,7 +61,7 @@ SEVERITIES: tuple[str, ...] = (N_("severity_low"), N_("severity_medium"), N_("se
 LOAN_CLASSES: tuple[str, ...] = (N_("class_normal"), N_("class_special_mention"), N_("class_substandard"),
                                  N_("class_doubtful"), N_("class_loss"))
 WARNING_OUTCOMES: tuple[str, ...] = (N_("false_alarm"), N_("closed"), N_("frozen"), N_("exited"), N_("reviewed"),
-                                     N_("regraded"))
+                                     N_("regraded"), N_("no_findings"))
 
 INDUSTRIES: tuple[str, ...] = (
     N_("manufacturing"),
@@ -137,6 +137,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("review.started"),
     N_("audit.verified"),
     N_("task.refused"),
+    N_("sampling.drawn"),
 )
 
 # Lanes (candidate groups) use the role codes.

@@ -61,7 +61,8 @@ def everything_needs_level_3(rules: Path) -> None:
 
 def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
     outcomes = deployment.deploy_files(actor=people.designer, note="initial")
-    assert {o.process_id for o in outcomes} == {"credit_application", "warning_escalation", "periodic_review"}
+    assert {o.process_id for o in outcomes} == {"credit_application", "warning_escalation", "periodic_review",
+                                                "audit_sampling"}
     outcome = credit(outcomes)
     assert (outcome.process_id, outcome.version, outcome.created) == ("credit_application", 1, True)
     definition = deployment.latest_definition("credit_application")
@@ -86,7 +87,7 @@ def test_redeploying_unchanged_files_creates_no_version(app):
     again = credit(deployment.deploy_files())
     assert (again.version, again.created) == (1, False)
     assert definitions() == [("credit_application", 1)]
-    assert deployed_events() == 3  # each process once
+    assert deployed_events() == 4  # each process once
 
 
 def test_a_changed_dmn_makes_version_2_and_running_cases_stay_on_version_1(app, people, rules_copy):

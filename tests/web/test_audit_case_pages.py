@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.errors import SegregationOfDutiesViolation
 from app.extensions import db
+from app.localtime import local_today
 from app.models import AuditEvent, DecisionLog
 from app.services import delegation, qualifications, tasks, timers, users
 from tests.factories import PASSWORD, case_at, case_routed, open_task, review
@@ -87,3 +88,18 @@ def test_the_exceptions_dashboard_lists_each_kind(as_user, people):
     refused = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "task.refused"))
     assert refused.actor_name == "zhao.dual" and refused.instance_id == own.id
     assert as_user("approver1").get("/audit/exceptions").status_code == 403
+
+
+def test_compliance_starts_a_sampling_review_from_its_page(as_user, people):
+    case = case_routed("single", people.officer)
+    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "reject", "comment": "否决"})
+    auditor = as_user("compliance")
+    today = local_today().isoformat()
+    bad = auditor.post("/audit/sampling", data={"period_from": today, "period_to": "2000-01-01"})
+    assert bad.status_code == 422 and "period_to" in text_of(bad)
+    nothing = auditor.post("/audit/sampling", data={"period_from": today, "period_to": today, "seed": "3"})
+    assert nothing.status_code == 422 and "1 decided" in text_of(nothing)  # seed 3 draws 0.24: above a fifth
+    started = auditor.post("/audit/sampling", data={"period_from": today, "period_to": today, "seed": "1"})
+    assert started.status_code == 302 and "/cases/" in started.headers["Location"]
+    assert "AS-" in text_of(auditor.get("/audit/sampling"))
+    assert as_user("officer").get("/audit/sampling").status_code == 403

@@ -55,7 +55,7 @@ def test_deploy_twice_creates_one_version(cli):
     second = cli("workflows", "deploy")
     assert second.exit_code == 0
     assert "credit_application v1 unchanged" in second.output and "warning_escalation v1 unchanged" in second.output
-    assert db.session.scalar(select(func.count()).select_from(ProcessDefinition)) == 3
+    assert db.session.scalar(select(func.count()).select_from(ProcessDefinition)) == 4
 
 
 def test_deploy_of_a_bad_diagram_stores_nothing(cli):
