@@ -9,13 +9,15 @@ others; one that lost a race to another worker is simply left to it.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app import engine
-from app.errors import Conflict, ProcessFailed
+from app.errors import Conflict, NotAuthorized, NotFound, ProcessFailed
 from app.extensions import db
-from app.models import ProcessInstance, Timer
+from app.models import ProcessInstance, Timer, User
 from app.models.base import utcnow
+from app.services import audit
 from app.services.directory import DIRECTORY
 from app.services.steps import run_step
 
@@ -33,7 +35,7 @@ def _next_due(skip: set[int]):
 def fire_due(limit: int = 500) -> int:
     """Fire up to ``limit`` due timers, each in its own transaction; returns how many fired."""
     fired, tried = 0, set()
-    for _ in range(limit):
+    for _attempt in range(limit):
         timer = _next_due(tried)
         if timer is None:
             break
@@ -48,3 +50,29 @@ def fire_due(limit: int = 500) -> int:
             db.session.execute(update(Timer).where(Timer.id == timer.id).values(status="failed"))
             db.session.commit()
     return fired
+
+
+def failed(admin: User) -> list[Timer]:
+    """The timers whose step failed (their error is in the audit log), for the administrator to retry."""
+    _check_admin(admin)
+    return list(db.session.scalars(select(Timer).where(Timer.status == "failed").order_by(Timer.due_at)))
+
+
+def retry(admin: User, timer_id: int) -> Timer:
+    """Put a failed timer back in the queue: the next tick fires it again (audited)."""
+    _check_admin(admin)
+    timer = db.session.get(Timer, timer_id)
+    if timer is None or timer.status != "failed":
+        raise NotFound(_("No failed timer %(id)s.", id=timer_id))
+    db.session.execute(update(Timer).where(Timer.id == timer.id, Timer.status == "failed").values(status="waiting"))
+    instance = db.session.get(ProcessInstance, timer.instance_id)
+    audit.record("timer.retried", admin, instance_id=timer.instance_id,
+                 customer_id=instance.customer_id if instance else None, timer_id=timer.id, element=timer.task_spec)
+    db.session.commit()
+    db.session.refresh(timer)
+    return timer
+
+
+def _check_admin(user: User) -> None:
+    if user.role != "admin":
+        raise NotAuthorized(_("Only an administrator may retry timers."))

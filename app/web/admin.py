@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput, NotAuthorized
 from app.localtime import local_today
-from app.services import mail, qualifications, settings
+from app.services import mail, qualifications, settings, timers
 
 admin = Blueprint("admin", __name__)
 
@@ -35,7 +35,8 @@ def _page(errors=None, entered=None, qualification_errors=None):
     return render_template("admin/settings.html", capital=settings.amount(settings.TIER1_CAPITAL),
                            field=settings.TIER1_CAPITAL, errors=errors or {}, entered=entered,
                            qualified=qualifications.listing(), today=local_today(),
-                           qualification_errors=qualification_errors or {}), \
+                           qualification_errors=qualification_errors or {},
+                           failed_timers=timers.failed(current_user)), \
         422 if errors or qualification_errors else 200
 
 
@@ -60,3 +61,12 @@ def outbox():
     rows, total = mail.outbox(current_user, page=page)
     return render_template("admin/outbox.html", rows=rows, total=total, page=page,
                            smtp=current_app.config.get("MAIL_SERVER"))
+
+
+@admin.route("/admin/timers/<int:timer_id>/retry", methods=["POST"])
+@login_required
+def retry_timer(timer_id: int):
+    """Put a timer whose step failed back in the queue (administrators; audited)."""
+    timers.retry(current_user, timer_id)
+    flash(_("The timer will fire again at the next tick."))
+    return redirect(url_for("admin.edit_settings"))

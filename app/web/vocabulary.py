@@ -138,6 +138,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("audit.verified"),
     N_("task.refused"),
     N_("sampling.drawn"),
+    N_("timer.retried"),
 )
 
 # Lanes (candidate groups) use the role codes.
