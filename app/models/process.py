@@ -40,6 +40,8 @@ class ProcessDefinition(db.Model):
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(String(500))
 
+    deployed_by = relationship("User")
+
 
 class ProcessInstance(db.Model):
     """A running or finished case: one credit file driven by one deployed definition."""

@@ -19,7 +19,7 @@ from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.forms import check_form_schema
 from app.models import ProcessDefinition, User, UserGroup
-from app.services import audit
+from app.services import audit, decision_tests
 from app.services.form_checks import CHECKS
 from app.services.users import all_groups
 
@@ -153,7 +153,7 @@ def validate_files(paths: Iterable[Path]) -> list[engine.Problem]:
         problems += engine.dmn_problems(xml, name)
     for path in bpmn_paths:
         problems += [p for p in prepare(path, dmn_files, forms_dir).problems if p.filename not in dmn_files]
-    return problems
+    return problems + decision_tests.problems(dmn_files, Path(current_app.config["RULES_DIR"]))
 
 
 def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: str | None = None) -> list[DeployOutcome]:
@@ -165,6 +165,8 @@ def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: st
     forms_dir = Path(current_app.config["FORMS_DIR"])
     candidates = [prepare(path, dmn_files, forms_dir) for path in bpmn_paths]
     problems = [p for c in candidates for p in c.problems]
+    used = {name: xml for c in candidates for name, xml in c.dmn_files.items()}
+    problems += decision_tests.problems(used, Path(current_app.config["RULES_DIR"]))  # a failing case blocks
     if problems:
         raise DeploymentRefused(problems)
     outcomes = [_store(candidate, actor, note) for candidate in candidates]

@@ -21,6 +21,7 @@ from app.web.audit import audit
 from app.web.auth import auth
 from app.web.cases import cases
 from app.web.customers import customers
+from app.web.designer import designer
 from app.web.display import in_language, local_time, title_in
 from app.web.monitoring import monitoring
 from app.web.notifications import notifications
@@ -81,5 +82,5 @@ def register_web(app: Flask) -> None:
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
-    for blueprint in (auth, tasks, cases, customers, monitoring, notifications, audit, admin, api):
+    for blueprint in (auth, tasks, cases, customers, monitoring, notifications, audit, designer, admin, api):
         app.register_blueprint(blueprint)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -57,6 +58,12 @@ def everything_needs_level_3(rules: Path) -> None:
     assert xml.count("&lt;= 10000000") == 1 and xml.count("&lt;= 50000000") == 1
     path.write_text(xml.replace("&lt;= 10000000", "&lt;= 1000").replace("&lt;= 50000000", "&lt;= 1000"),
                     encoding="utf-8")
+    # the designer updates the table's decision tests with it (a CNY 10m grade A credit now needs level 3)
+    tests = rules / "approval_authority.tests.json"
+    spec = json.loads(tests.read_text(encoding="utf-8"))
+    [case] = [c for c in spec["cases"] if c["name"].startswith("CNY 10m grade A")]
+    case["expected"]["approval_level"] = 3
+    tests.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
 
 
 def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
