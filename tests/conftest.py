@@ -6,6 +6,9 @@ which reads through its own connection, sees exactly what a test committed.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from flask import g
 from flask.testing import FlaskClient
@@ -91,3 +94,12 @@ def login(client):
         return client
 
     return do
+
+
+@pytest.fixture
+def rules_copy(app, tmp_path, monkeypatch):
+    """rules/ copied to a temporary directory that deployment reads instead."""
+    target = tmp_path / "rules"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "rules", target)
+    monkeypatch.setitem(app.config, "RULES_DIR", str(target))
+    return target

@@ -45,12 +45,7 @@ def alert(users: list[User], kind: str, **params) -> None:
     now = utcnow()
     for user in users:
         values = dict(user_id=user.id, kind=kind, instance_id=None, task_id=None, params=params, created_at=now)
-        notification_id = insert_returning_id(Notification, values)
-        if user.email:
-            note = Notification(id=notification_id, **values)
-            db.session.add(OutboxMail(notification_id=notification_id, to_address=user.email,
-                                      subject=_in_both(lambda n=note: subject(n)),
-                                      body=_in_both(lambda n=note: body(n), "\n\n"), created_at=now))
+        _store(user, values)
 
 
 def delegated(task: HumanTask, actor: User, colleague: User) -> None:
@@ -88,12 +83,17 @@ def _notify(users: list[User], kind: str, instance: ProcessInstance, task: Human
             continue
         values = dict(user_id=user.id, kind=kind, instance_id=instance.id, task_id=task.id, params=params,
                       created_at=now)
-        notification_id = insert_returning_id(Notification, values)
-        if user.email:
-            note = Notification(id=notification_id, **values)
-            db.session.add(OutboxMail(notification_id=notification_id, to_address=user.email,
-                                      subject=_in_both(lambda n=note: subject(n)),
-                                      body=_in_both(lambda n=note: body(n), "\n\n"), created_at=now))
+        _store(user, values)
+
+
+def _store(user: User, values: dict) -> None:
+    """One notification, and its e-mail in the outbox when the person has an address."""
+    notification_id = insert_returning_id(Notification, values)
+    if user.email:
+        note = Notification(id=notification_id, **values)
+        db.session.add(OutboxMail(notification_id=notification_id, to_address=user.email,
+                                  subject=_in_both(lambda: subject(note)),
+                                  body=_in_both(lambda: body(note), "\n\n"), created_at=values["created_at"]))
 
 
 def _in_both(render, sep: str = " / ") -> str:

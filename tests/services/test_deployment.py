@@ -42,15 +42,6 @@ def credit(outcomes):
     return outcome
 
 
-@pytest.fixture
-def rules_copy(app, tmp_path, monkeypatch):
-    """rules/ copied to a temporary directory that deployment reads instead."""
-    target = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", target)
-    monkeypatch.setitem(app.config, "RULES_DIR", str(target))
-    return target
-
-
 def everything_needs_level_3(rules: Path) -> None:
     """Policy change: branch and head-office approvers lose their amount authority."""
     path = rules / "approval_authority.dmn"

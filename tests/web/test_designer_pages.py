@@ -4,7 +4,6 @@ before every deployment, which a failing case blocks (naming the file and the ca
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,6 @@ from app.services.deployment import DeploymentRefused
 from tests.web.test_pages import text_of
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def rules_copy(app, tmp_path, monkeypatch):
-    target = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", target)
-    monkeypatch.setitem(app.config, "RULES_DIR", str(target))
-    return target
 
 
 @pytest.fixture
