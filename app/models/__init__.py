@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.customer import Customer, Facility, FinancialStatement
+from app.models.deployment_request import DeploymentRequest
 from app.models.document import CaseDocument
 from app.models.monitoring import MonitoringImport, Observation
 from app.models.notification import Notification, OutboxMail
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "Customer",
     "DecisionLog",
+    "DeploymentRequest",
     "EarlyWarning",
     "FacilityChange",
     "Facility",

@@ -78,6 +78,20 @@ class Candidate:
     called_files: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where the files to deploy are read: the configured directories, or an approved request's snapshot."""
+
+    workflows: Path
+    rules: Path
+    forms: Path
+
+    @classmethod
+    def configured(cls) -> Source:
+        config = current_app.config
+        return cls(Path(config["WORKFLOWS_DIR"]), Path(config["RULES_DIR"]), Path(config["FORMS_DIR"]))
+
+
 def _called_files(bpmn_file: str, bpmn_xml: str, workflows_dir: Path) -> dict[str, str]:
     """The files of workflows/ defining the processes ``bpmn_xml`` calls, and those they call in turn."""
     library = {p.name: p.read_text(encoding="utf-8") for p in sorted(workflows_dir.glob("*.bpmn"))}
@@ -97,12 +111,14 @@ def _called_files(bpmn_file: str, bpmn_xml: str, workflows_dir: Path) -> dict[st
     return found
 
 
-def prepare(bpmn_path: Path, dmn_files: dict[str, str], forms_dir: Path) -> Candidate:
+def prepare(bpmn_path: Path, dmn_files: dict[str, str], forms_dir: Path, workflows_dir: Path | None = None
+            ) -> Candidate:
     """Gather and validate what deploying ``bpmn_path`` would store: with the DMN and forms it
     uses, the BPMN files of the processes it calls (and the DMN and forms those use)."""
     bpmn_xml = bpmn_path.read_text(encoding="utf-8")
     try:
-        called = _called_files(bpmn_path.name, bpmn_xml, Path(current_app.config["WORKFLOWS_DIR"]))
+        called = _called_files(bpmn_path.name, bpmn_xml,
+                               workflows_dir or Path(current_app.config["WORKFLOWS_DIR"]))
         decision_ids, form_names = engine.references(bpmn_xml, bpmn_path.name)
         for name, xml in called.items():
             more_decisions, more_forms = engine.references(xml, name)
@@ -136,40 +152,47 @@ def _top_level(paths: list[Path]) -> list[Path]:
     return kept
 
 
-def _split(paths: Iterable[Path]) -> tuple[list[Path], dict[str, str]]:
-    config = current_app.config
+def _split(paths: Iterable[Path], source: Source) -> tuple[list[Path], dict[str, str]]:
     paths = list(paths)
-    bpmn = [p for p in paths if p.suffix == ".bpmn"] or _top_level(sorted(Path(config["WORKFLOWS_DIR"]).glob("*.bpmn")))
+    bpmn = [p for p in paths if p.suffix == ".bpmn"] or _top_level(sorted(source.workflows.glob("*.bpmn")))
     named_dmn = {p.name: p.read_text(encoding="utf-8") for p in paths if p.suffix == ".dmn"}
-    return bpmn, {**_read_dir(Path(config["RULES_DIR"]), ".dmn"), **named_dmn}
+    return bpmn, {**_read_dir(source.rules, ".dmn"), **named_dmn}
 
 
-def validate_files(paths: Iterable[Path]) -> list[engine.Problem]:
+def validate_files(paths: Iterable[Path], source: Source | None = None) -> list[engine.Problem]:
     """Problems with the named BPMN/DMN files (or all of workflows/ and rules/)."""
-    bpmn_paths, dmn_files = _split(paths)
-    forms_dir = Path(current_app.config["FORMS_DIR"])
+    source = source or Source.configured()
+    bpmn_paths, dmn_files = _split(paths, source)
     problems: list[engine.Problem] = []
     for name, xml in dmn_files.items():
         problems += engine.dmn_problems(xml, name)
     for path in bpmn_paths:
-        problems += [p for p in prepare(path, dmn_files, forms_dir).problems if p.filename not in dmn_files]
-    return problems + decision_tests.problems(dmn_files, Path(current_app.config["RULES_DIR"]))
+        problems += [p for p in prepare(path, dmn_files, source.forms, source.workflows).problems
+                     if p.filename not in dmn_files]
+    return problems + decision_tests.problems(dmn_files, source.rules)
 
 
-def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: str | None = None) -> list[DeployOutcome]:
+def candidates_of(paths: Iterable[Path] = (), source: Source | None = None) -> list[Candidate]:
+    """What deploying would store, checked: refused whole (DeploymentRefused) if any file has a problem or
+    a decision test fails."""
+    source = source or Source.configured()
+    bpmn_paths, dmn_files = _split(paths, source)
+    candidates = [prepare(path, dmn_files, source.forms, source.workflows) for path in bpmn_paths]
+    problems = [p for c in candidates for p in c.problems]
+    used = {name: xml for c in candidates for name, xml in c.dmn_files.items()}
+    problems += decision_tests.problems(used, source.rules)  # a failing case blocks
+    if problems:
+        raise DeploymentRefused(problems)
+    return candidates
+
+
+def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: str | None = None,
+                 source: Source | None = None) -> list[DeployOutcome]:
     """Deploy the BPMN files named (or all of workflows/), each with the DMN and forms it uses.
 
     All or nothing: if any file has a problem nothing is stored.
     """
-    bpmn_paths, dmn_files = _split(paths)
-    forms_dir = Path(current_app.config["FORMS_DIR"])
-    candidates = [prepare(path, dmn_files, forms_dir) for path in bpmn_paths]
-    problems = [p for c in candidates for p in c.problems]
-    used = {name: xml for c in candidates for name, xml in c.dmn_files.items()}
-    problems += decision_tests.problems(used, Path(current_app.config["RULES_DIR"]))  # a failing case blocks
-    if problems:
-        raise DeploymentRefused(problems)
-    outcomes = [_store(candidate, actor, note) for candidate in candidates]
+    outcomes = [_store(candidate, actor, note) for candidate in candidates_of(paths, source)]
     db.session.commit()
     return outcomes
 

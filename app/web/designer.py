@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.errors import InvalidInput
+from app.services import deployment_requests as requests
 from app.services import designer as designer_service
+from app.services.deployment import DeploymentRefused
 
 designer = Blueprint("designer", __name__)
 
@@ -13,5 +17,38 @@ designer = Blueprint("designer", __name__)
 @designer.route("/designer")
 @login_required
 def overview():
+    return _overview()
+
+
+def _overview(errors: dict[str, str] | None = None, problems=None, status: int = 200):
     return render_template("designer/overview.html", versions=designer_service.versions(current_user),
-                           tables=designer_service.tables(current_user))
+                           tables=designer_service.tables(current_user), requests=requests.listing(current_user),
+                           errors=errors or {}, problems=problems or []), status
+
+
+@designer.route("/designer/deployments", methods=["POST"])
+@login_required
+def request_deployment():
+    """Ask for what is in workflows/, rules/ and forms/ now to be deployed (a second person approves)."""
+    try:
+        row = requests.request(current_user, request.form.get("note", ""))
+    except DeploymentRefused as exc:
+        return _overview(problems=exc.problems, status=422)
+    except InvalidInput as exc:
+        return _overview(errors=exc.errors, status=422)
+    flash(_("Deployment request %(id)s waits for a second designer's approval.", id=row.id))
+    return redirect(url_for("designer.overview"))
+
+
+@designer.route("/designer/deployments/<int:request_id>/<decision>", methods=["POST"])
+@login_required
+def decide_deployment(request_id: int, decision: str):
+    if decision == "approve":
+        row = requests.approve(current_user, request_id, request.form.get("comment", ""))
+        flash(_("Deployed: %(versions)s.", versions=", ".join(f"{p} v{v}" for p, v, _created in row.outcome)))
+    elif decision == "reject":
+        requests.reject(current_user, request_id, request.form.get("comment", ""))
+        flash(_("The deployment request was rejected."))
+    else:
+        raise InvalidInput("Unknown decision.", {"decision": "approve or reject"})
+    return redirect(url_for("designer.overview"))

@@ -56,6 +56,7 @@ OBSERVATION_SOURCES: tuple[str, ...] = (N_("source_import"), N_("source_screen")
 EXCEPTION_SECTIONS: tuple[str, ...] = (N_("exception_overrides"), N_("exception_escalations"), N_("exception_returned"),
                                        N_("exception_delegations"), N_("exception_signed_twice"),
                                        N_("exception_near_misses"))
+REQUEST_STATES: tuple[str, ...] = (N_("request_pending"), N_("request_deployed"), N_("request_rejected"))
 SEVERITIES: tuple[str, ...] = (N_("severity_low"), N_("severity_medium"), N_("severity_high"))
 # 五级分类
 LOAN_CLASSES: tuple[str, ...] = (N_("class_normal"), N_("class_special_mention"), N_("class_substandard"),
@@ -139,6 +140,9 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("task.refused"),
     N_("sampling.drawn"),
     N_("timer.retried"),
+    N_("deployment.requested"),
+    N_("deployment.approved"),
+    N_("deployment.rejected"),
 )
 
 # Lanes (candidate groups) use the role codes.
@@ -160,6 +164,7 @@ VOCABULARY: tuple[str, ...] = tuple(
         + IMPORT_STATES
         + OBSERVATION_SOURCES
         + SEVERITIES
+        + REQUEST_STATES
         + EXCEPTION_SECTIONS
         + LOAN_CLASSES
         + WARNING_OUTCOMES

@@ -1,0 +1,92 @@
+"""Four-eyes on policy changes: a designer requests a deployment of what is in workflows/, rules/ and
+forms/ now (checked, decision tests included, and kept as it was); a second designer or the
+administrator approves it — never the one who asked — and exactly the files requested are deployed, or
+rejects it. Every step is audited."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
+from app.extensions import db
+from app.models import DeploymentRequest, User
+from app.models.base import utcnow
+from app.services import audit, deployment
+from app.services.designer import check_designer
+
+KINDS = {"workflows": "*.bpmn", "rules": "*.dmn", "forms": "*.json"}
+
+
+def _snapshot(source: deployment.Source) -> dict[str, dict[str, str]]:
+    files = {kind: {p.name: p.read_text(encoding="utf-8") for p in sorted(getattr(source, kind).glob(pattern))}
+             for kind, pattern in KINDS.items()}
+    files["rules"].update({p.name: p.read_text(encoding="utf-8") for p in sorted(source.rules.glob("*.tests.json"))})
+    return files
+
+
+def request(user: User, note: str) -> DeploymentRequest:
+    """Check what would be deployed now and keep it for a second person's approval."""
+    check_designer(user)
+    note = (note or "").strip()
+    if len(note) < 4:
+        raise InvalidInput(_("The deployment was not requested."), {"note": _("say what changes and why")})
+    source = deployment.Source.configured()
+    deployment.candidates_of(source=source)  # refused here, naming each problem, if anything fails
+    row = DeploymentRequest(note=note[:500], files=_snapshot(source), requested_by_id=user.id, requested_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    audit.record("deployment.requested", user, request_id=row.id, note=row.note)
+    db.session.commit()
+    return row
+
+
+def _pending(request_id: int) -> DeploymentRequest:
+    row = db.session.get(DeploymentRequest, request_id)
+    if row is None:
+        raise NotFound(_("No deployment request %(id)s.", id=request_id))
+    if row.status != "pending":
+        state = f"request_{row.status}"  # a vocabulary code (app/web/vocabulary.py)
+        raise Conflict(_("This request was already %(status)s.", status=_(state)))
+    return row
+
+
+def approve(user: User, request_id: int, comment: str = "") -> DeploymentRequest:
+    """Deploy exactly the files requested (a second designer or the administrator)."""
+    check_designer(user)
+    row = _pending(request_id)
+    if row.requested_by_id == user.id:
+        raise NotAuthorized(_("Four eyes: someone other than the requester approves a deployment."))
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for kind, files in row.files.items():
+            (root / kind).mkdir()
+            for name, text in files.items():
+                (root / kind / name).write_text(text, encoding="utf-8")
+        outcomes = deployment.deploy_files(actor=row.requested_by, note=row.note,
+                                           source=deployment.Source(root / "workflows", root / "rules", root / "forms"))
+    row.status, row.decided_by_id, row.decided_at, row.comment = "deployed", user.id, utcnow(), comment or None
+    row.outcome = [[o.process_id, o.version, o.created] for o in outcomes]
+    audit.record("deployment.approved", user, request_id=row.id, requested_by=row.requested_by.username,
+                 deployed=row.outcome)
+    db.session.commit()
+    return row
+
+
+def reject(user: User, request_id: int, comment: str) -> DeploymentRequest:
+    check_designer(user)
+    row = _pending(request_id)
+    if not (comment or "").strip():
+        raise InvalidInput(_("The request was not rejected."), {"comment": _("say why")})
+    row.status, row.decided_by_id, row.decided_at, row.comment = "rejected", user.id, utcnow(), comment.strip()[:500]
+    audit.record("deployment.rejected", user, request_id=row.id, comment=row.comment)
+    db.session.commit()
+    return row
+
+
+def listing(user: User) -> list[DeploymentRequest]:
+    check_designer(user)
+    return list(db.session.scalars(select(DeploymentRequest).order_by(DeploymentRequest.id.desc()).limit(30)))
