@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.services import deployment_requests as requests
 from app.services import designer as designer_service
+from app.services import version_diff as version_diff_service
 from app.services.deployment import DeploymentRefused
 
 designer = Blueprint("designer", __name__)
@@ -52,3 +53,14 @@ def decide_deployment(request_id: int, decision: str):
     else:
         raise InvalidInput("Unknown decision.", {"decision": "approve or reject"})
     return redirect(url_for("designer.overview"))
+
+
+@designer.route("/designer/<process_id>/diff")
+@login_required
+def version_diff(process_id: str):
+    """What changed between two versions (``a`` and ``b``, by default the last two)."""
+    versions = designer_service.versions(current_user).get(process_id) or []
+    latest = versions[0].version if versions else 0  # newest first
+    a = request.args.get("a", type=int) or max(latest - 1, 1)
+    b = request.args.get("b", type=int) or latest
+    return render_template("designer/diff.html", d=version_diff_service.diff(current_user, process_id, a, b))
