@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -124,3 +125,23 @@ def user_for_token(token: str) -> User | None:
 def branches() -> list[str]:
     """The branches people work at, for filters."""
     return list(db.session.scalars(select(User.branch).distinct().order_by(User.branch)))
+
+
+def set_email(admin: User, username: str, email: str) -> User:
+    """Set (or clear, with an empty value) the address a user's notifications are e-mailed to; audited."""
+    if admin.role != "admin":
+        raise NotAuthorized(_("Only an administrator may change a user's e-mail address."))
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(_("No user %(name)s.", name=username))
+    email = (email or "").strip() or None
+    if email is not None and not EMAIL.fullmatch(email):
+        raise InvalidInput(_("The e-mail address was not changed."), {"email": _("an e-mail address such as name@bank.cn")})
+    before, user.email = user.email, email
+    audit.record("user.updated", admin, target=username, before={"email": before}, after={"email": email})
+    db.session.commit()
+    return user
+
+
+def active_users() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username)))

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput, NotAuthorized
 from app.localtime import local_today
-from app.services import mail, qualifications, settings, timers
+from app.services import mail, qualifications, settings, timers, users
 
 admin = Blueprint("admin", __name__)
 
@@ -31,13 +31,14 @@ def edit_settings():
     return _page(errors=errors, entered=request.form.get(settings.TIER1_CAPITAL))
 
 
-def _page(errors=None, entered=None, qualification_errors=None):
+def _page(errors=None, entered=None, qualification_errors=None, email_errors=None):
     return render_template("admin/settings.html", capital=settings.amount(settings.TIER1_CAPITAL),
                            field=settings.TIER1_CAPITAL, errors=errors or {}, entered=entered,
                            qualified=qualifications.listing(), today=local_today(),
                            qualification_errors=qualification_errors or {},
-                           failed_timers=timers.failed(current_user)), \
-        422 if errors or qualification_errors else 200
+                           failed_timers=timers.failed(current_user), people=users.active_users(),
+                           email_errors=email_errors or {}), \
+        422 if errors or qualification_errors or email_errors else 200
 
 
 @admin.route("/admin/qualifications", methods=["POST"])
@@ -50,6 +51,18 @@ def record_qualification():
     except InvalidInput as exc:
         return _page(qualification_errors=exc.errors)
     flash(_("Qualification recorded."))
+    return redirect(url_for("admin.edit_settings"))
+
+
+@admin.route("/admin/emails", methods=["POST"])
+@login_required
+def set_email():
+    """Set the address a user's notifications are e-mailed to (administrators only, audited)."""
+    try:
+        users.set_email(current_user, request.form.get("username", ""), request.form.get("email", ""))
+    except InvalidInput as exc:
+        return _page(email_errors=exc.errors)
+    flash(_("E-mail address saved."))
     return redirect(url_for("admin.edit_settings"))
 
 

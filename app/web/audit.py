@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
@@ -35,7 +36,7 @@ def search():
 def export(kind: str):
     filters, errors = _filters()
     if errors:
-        raise InvalidInput("The search cannot be run.", errors)
+        raise InvalidInput(_("The search cannot be run."), errors)
     if kind == "csv":
         return Response(audit_search.export_csv(current_user, filters), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=audit.csv"})
@@ -43,7 +44,7 @@ def export(kind: str):
         return Response(audit_search.export_xlsx(current_user, filters),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": "attachment; filename=audit.xlsx"})
-    raise InvalidInput("Unknown export.", {"kind": "csv or xlsx"})
+    raise InvalidInput(_("Unknown export."), {"kind": _("csv or xlsx")})
 
 
 @audit.route("/audit/exceptions")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
@@ -108,4 +109,4 @@ def history(case_id: int, kind: str):
         return Response(case_history.history_pdf(current_user, case_id, request.args.get("lang", "zh_CN")),
                         mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.pdf"})
-    raise InvalidInput("Unknown export.", {"kind": "csv or pdf"})
+    raise InvalidInput(_("Unknown export."), {"kind": _("csv or pdf")})

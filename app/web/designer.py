@@ -51,7 +51,7 @@ def decide_deployment(request_id: int, decision: str):
         requests.reject(current_user, request_id, request.form.get("comment", ""))
         flash(_("The deployment request was rejected."))
     else:
-        raise InvalidInput("Unknown decision.", {"decision": "approve or reject"})
+        raise InvalidInput(_("Unknown decision."), {"decision": _("approve or reject")})
     return redirect(url_for("designer.overview"))
 
 

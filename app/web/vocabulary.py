@@ -121,6 +121,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("facility.recorded"),
     N_("definition.deployed"),
     N_("user.created"),
+    N_("user.updated"),
     N_("auth.login"),
     N_("auth.login_failed"),
     N_("auth.token_issued"),

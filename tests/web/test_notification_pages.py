@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Notification, OutboxMail
+from app.models import AuditEvent, Notification, OutboxMail
 from tests.factories import case_routed, open_task
 from tests.web.test_pages import text_of
 
@@ -66,3 +66,20 @@ def test_the_inbox_colours_a_task_near_its_due_time_and_filters_by_due_state_and
         assert f"/tasks/{signoff.id}" not in text_of(approver.get("/inbox?branch=head_office"))
         bad = approver.get("/inbox?due=tomorrow")
         assert bad.status_code == 422 and "due" in text_of(bad)
+
+
+def test_the_administrator_sets_an_e_mail_address_in_the_browser_and_a_bad_one_is_named(as_user, people):
+    admin = as_user("admin")
+    bad = admin.post("/admin/emails", data={"username": "approver2", "email": "not an address"})
+    assert bad.status_code == 422 and "an e-mail address such as" in text_of(bad)
+    assert admin.post("/admin/emails", data={"username": "approver2", "email": "liu@bank.cn"}).status_code == 302
+    db.session.expire_all()
+    assert people.approver2.email == "liu@bank.cn"
+    changed = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "user.updated"))
+    assert changed.actor_name == "admin" and changed.payload["after"] == {"email": "liu@bank.cn"}
+    assert "liu@bank.cn" in text_of(admin.get("/admin/settings"))
+    assert as_user("officer").post("/admin/emails", data={"username": "officer", "email": "x@y.cn"}).status_code == 403
+
+
+def test_an_unknown_export_is_refused_in_the_persons_language(as_user, people):
+    assert "Unknown export." in text_of(as_user("compliance").get("/audit/export.pdf"))
