@@ -103,3 +103,24 @@ def rules_copy(app, tmp_path, monkeypatch):
     shutil.copytree(Path(__file__).resolve().parents[1] / "rules", target)
     monkeypatch.setitem(app.config, "RULES_DIR", str(target))
     return target
+
+
+@pytest.fixture
+def workflows_copy(app, tmp_path, monkeypatch):
+    """workflows/ (the BPMN files and their process tests) copied to a temporary directory that deployment
+    reads instead."""
+    target = tmp_path / "workflows"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "workflows", target)
+    monkeypatch.setitem(app.config, "WORKFLOWS_DIR", str(target))
+    return target
+
+
+@pytest.fixture
+def workspace_copy(app, tmp_path, monkeypatch):
+    """workflows/, rules/ and forms/ copied to a temporary directory that the designer's working copy
+    and deployment read and write instead."""
+    root = Path(__file__).resolve().parents[1]
+    for kind, key in (("workflows", "WORKFLOWS_DIR"), ("rules", "RULES_DIR"), ("forms", "FORMS_DIR")):
+        shutil.copytree(root / kind, tmp_path / kind)
+        monkeypatch.setitem(app.config, key, str(tmp_path / kind))
+    return tmp_path

@@ -19,6 +19,7 @@ from app.engine.runtime import (
     task_data,
 )
 from app.engine.serialization import SERIALIZER_VERSION, StateVersionError
+from app.engine.simulation import Simulation, simulation_ids
 from app.engine.validation import (
     Problem,
     called_processes,
@@ -38,6 +39,7 @@ __all__ = [
     "EngineError",
     "Problem",
     "ReadyTask",
+    "Simulation",
     "StateVersionError",
     "StepResult",
     "TaskNotReady",
@@ -53,6 +55,7 @@ __all__ = [
     "fire_due_timers",
     "process_ids",
     "references",
+    "simulation_ids",
     "start",
     "start_by_message",
     "task_data",

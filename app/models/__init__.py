@@ -4,6 +4,8 @@ from app.models.audit import AuditEvent
 from app.models.customer import Customer, Facility, FinancialStatement
 from app.models.deployment_request import DeploymentRequest
 from app.models.document import CaseDocument
+from app.models.draft import DesignDraft
+from app.models.instance_migration import InstanceMigration
 from app.models.monitoring import MonitoringImport, Observation
 from app.models.notification import Notification, OutboxMail
 from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
@@ -22,11 +24,13 @@ __all__ = [
     "Customer",
     "DecisionLog",
     "DeploymentRequest",
+    "DesignDraft",
     "EarlyWarning",
     "FacilityChange",
     "Facility",
     "FinancialStatement",
     "HumanTask",
+    "InstanceMigration",
     "MonitoringImport",
     "Observation",
     "Notification",

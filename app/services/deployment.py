@@ -19,7 +19,7 @@ from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.forms import check_form_schema
 from app.models import ProcessDefinition, User, UserGroup
-from app.services import audit, decision_tests
+from app.services import audit, decision_tests, process_tests
 from app.services.form_checks import CHECKS
 from app.services.users import all_groups
 
@@ -166,21 +166,23 @@ def validate_files(paths: Iterable[Path], source: Source | None = None) -> list[
     problems: list[engine.Problem] = []
     for name, xml in dmn_files.items():
         problems += engine.dmn_problems(xml, name)
-    for path in bpmn_paths:
-        problems += [p for p in prepare(path, dmn_files, source.forms, source.workflows).problems
-                     if p.filename not in dmn_files]
-    return problems + decision_tests.problems(dmn_files, source.rules)
+    candidates = [prepare(path, dmn_files, source.forms, source.workflows) for path in bpmn_paths]
+    for candidate in candidates:
+        problems += [p for p in candidate.problems if p.filename not in dmn_files]
+    return problems + decision_tests.problems(dmn_files, source.rules) \
+        + process_tests.problems(candidates, source.workflows)
 
 
 def candidates_of(paths: Iterable[Path] = (), source: Source | None = None) -> list[Candidate]:
     """What deploying would store, checked: refused whole (DeploymentRefused) if any file has a problem or
-    a decision test fails."""
+    a decision or process test fails."""
     source = source or Source.configured()
     bpmn_paths, dmn_files = _split(paths, source)
     candidates = [prepare(path, dmn_files, source.forms, source.workflows) for path in bpmn_paths]
     problems = [p for c in candidates for p in c.problems]
     used = {name: xml for c in candidates for name, xml in c.dmn_files.items()}
     problems += decision_tests.problems(used, source.rules)  # a failing case blocks
+    problems += process_tests.problems(candidates, source.workflows)  # and so does a failing path
     if problems:
         raise DeploymentRefused(problems)
     return candidates

@@ -1,12 +1,10 @@
-"""Four-eyes on policy changes: a designer requests a deployment of what is in workflows/, rules/ and
-forms/ now (checked, decision tests included, and kept as it was); a second designer or the
+"""Four-eyes on policy changes: a designer requests a deployment of the working copy (workflows/, rules/ and
+forms/ with the saved drafts laid over them; checked, tests included, and kept as it was); a second designer or the
 administrator approves it — never the one who asked — and exactly the files requested are deployed, or
-rejects it. Every step is audited."""
+rejects it. Every step is audited. A deployed snapshot is written back to the directories and closes its
+drafts (``workspace.publish``)."""
 
 from __future__ import annotations
-
-import tempfile
-from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,17 +13,8 @@ from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import DeploymentRequest, User
 from app.models.base import utcnow
-from app.services import audit, deployment
+from app.services import audit, deployment, workspace
 from app.services.designer import check_designer
-
-KINDS = {"workflows": "*.bpmn", "rules": "*.dmn", "forms": "*.json"}
-
-
-def _snapshot(source: deployment.Source) -> dict[str, dict[str, str]]:
-    files = {kind: {p.name: p.read_text(encoding="utf-8") for p in sorted(getattr(source, kind).glob(pattern))}
-             for kind, pattern in KINDS.items()}
-    files["rules"].update({p.name: p.read_text(encoding="utf-8") for p in sorted(source.rules.glob("*.tests.json"))})
-    return files
 
 
 def request(user: User, note: str) -> DeploymentRequest:
@@ -34,9 +23,11 @@ def request(user: User, note: str) -> DeploymentRequest:
     note = (note or "").strip()
     if len(note) < 4:
         raise InvalidInput(_("The deployment was not requested."), {"note": _("say what changes and why")})
-    source = deployment.Source.configured()
-    deployment.candidates_of(source=source)  # refused here, naming each problem, if anything fails
-    row = DeploymentRequest(note=note[:500], files=_snapshot(source), requested_by_id=user.id, requested_at=utcnow())
+    workspace.check_stale()
+    files = workspace.snapshot()
+    with workspace.materialized(files) as source:
+        deployment.candidates_of(source=source)  # refused here, naming each problem, if anything fails
+    row = DeploymentRequest(note=note[:500], files=files, requested_by_id=user.id, requested_at=utcnow())
     db.session.add(row)
     db.session.flush()
     audit.record("deployment.requested", user, request_id=row.id, note=row.note)
@@ -60,18 +51,13 @@ def approve(user: User, request_id: int, comment: str = "") -> DeploymentRequest
     row = _pending(request_id)
     if row.requested_by_id == user.id:
         raise NotAuthorized(_("Four eyes: someone other than the requester approves a deployment."))
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        for kind, files in row.files.items():
-            (root / kind).mkdir()
-            for name, text in files.items():
-                (root / kind / name).write_text(text, encoding="utf-8")
-        outcomes = deployment.deploy_files(actor=row.requested_by, note=row.note,
-                                           source=deployment.Source(root / "workflows", root / "rules", root / "forms"))
+    with workspace.materialized(row.files) as source:
+        outcomes = deployment.deploy_files(actor=row.requested_by, note=row.note, source=source)
+    written = workspace.publish(row.files)
     row.status, row.decided_by_id, row.decided_at, row.comment = "deployed", user.id, utcnow(), comment or None
     row.outcome = [[o.process_id, o.version, o.created] for o in outcomes]
     audit.record("deployment.approved", user, request_id=row.id, requested_by=row.requested_by.username,
-                 deployed=row.outcome)
+                 deployed=row.outcome, written=written)
     db.session.commit()
     return row
 

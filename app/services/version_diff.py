@@ -38,6 +38,7 @@ class VersionDiff:
     elements: Changes
     tables: dict[str, Changes]  # DMN file -> its rules' changes
     forms: Changes
+    element_ids: dict[str, list[str]]  # "added", "removed", "changed" -> ids, for marking the diagrams
 
 
 def _text(element) -> str:
@@ -75,6 +76,16 @@ def _compare(before: dict, after: dict, show=lambda v: v) -> Changes:
     return changes
 
 
+def diagram(user: User, process_id: str, version: int) -> str:
+    """The BPMN of one version (the diff page draws both with bpmn-js)."""
+    check_designer(user)
+    definition = db.session.scalar(select(ProcessDefinition).where(
+        ProcessDefinition.process_id == process_id, ProcessDefinition.version == version))
+    if definition is None:
+        raise NotFound(_("No version %(v)s of %(process)s.", v=version, process=process_id))
+    return definition.bpmn_xml
+
+
 def diff(user: User, process_id: str, version_a: int, version_b: int) -> VersionDiff:
     check_designer(user)
     found = {d.version: d for d in db.session.scalars(select(ProcessDefinition).where(
@@ -86,6 +97,8 @@ def diff(user: User, process_id: str, version_a: int, version_b: int) -> Version
     elements_after = _elements(after.bpmn_xml, after.bpmn_file)
     elements = _compare({k: v[1] for k, v in elements_before.items()}, {k: v[1] for k, v in elements_after.items()})
     labels = {**{k: v[0] for k, v in elements_before.items()}, **{k: v[0] for k, v in elements_after.items()}}
+    ids = {"added": list(elements.added), "removed": list(elements.removed),
+           "changed": [element_id for element_id, _before, _after in elements.changed]}
     elements.added = [labels[k] for k in elements.added]
     elements.removed = [labels[k] for k in elements.removed]
     tables = {}
@@ -96,4 +109,4 @@ def diff(user: User, process_id: str, version_a: int, version_b: int) -> Version
         if not change.empty:
             tables[name] = change
     forms = _compare(before.forms or {}, after.forms or {}, show=lambda _v: "")
-    return VersionDiff(process_id, before, after, elements, tables, forms)
+    return VersionDiff(process_id, before, after, elements, tables, forms, ids)

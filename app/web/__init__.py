@@ -23,8 +23,11 @@ from app.web.cases import cases
 from app.web.customers import customers
 from app.web.designer import designer
 from app.web.display import in_language, local_time, title_in
+from app.web.editor import editor
+from app.web.instance_migration import instance_migration
 from app.web.monitoring import monitoring
 from app.web.notifications import notifications
+from app.web.policy_impact import policy_impact
 from app.web.tasks import tasks
 
 
@@ -82,5 +85,6 @@ def register_web(app: Flask) -> None:
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
-    for blueprint in (auth, tasks, cases, customers, monitoring, notifications, audit, designer, admin, api):
+    for blueprint in (auth, tasks, cases, customers, monitoring, notifications, audit, designer, editor, policy_impact,
+                      instance_migration, admin, api):
         app.register_blueprint(blueprint)

@@ -1,8 +1,8 @@
-"""The designer's workspace: processes and their versions, decision tables and their tests."""
+"""The designer's workspace: processes and their versions, decision tables and processes with their tests."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -23,7 +23,9 @@ def overview():
 
 def _overview(errors: dict[str, str] | None = None, problems=None, status: int = 200):
     return render_template("designer/overview.html", versions=designer_service.versions(current_user),
-                           tables=designer_service.tables(current_user), requests=requests.listing(current_user),
+                           tables=designer_service.tables(current_user),
+                           process_suites=designer_service.process_suites(current_user),
+                           requests=requests.listing(current_user),
                            errors=errors or {}, problems=problems or []), status
 
 
@@ -64,3 +66,12 @@ def version_diff(process_id: str):
     a = request.args.get("a", type=int) or max(latest - 1, 1)
     b = request.args.get("b", type=int) or latest
     return render_template("designer/diff.html", d=version_diff_service.diff(current_user, process_id, a, b))
+
+
+@designer.route("/designer/<process_id>/v<int:version>/diagram.bpmn")
+@login_required
+def version_diagram(process_id: str, version: int):
+    xml = version_diff_service.diagram(current_user, process_id, version)
+    # Served as data only: a diagram can never run script in this origin (CSP sandbox, no sniffing).
+    return Response(xml, mimetype="application/xml", headers={
+        "Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"})

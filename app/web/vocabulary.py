@@ -144,6 +144,10 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("deployment.requested"),
     N_("deployment.approved"),
     N_("deployment.rejected"),
+    N_("instance.migrated"),
+    N_("instance.migration_rolled_back"),
+    N_("draft.saved"),
+    N_("draft.discarded"),
 )
 
 # Lanes (candidate groups) use the role codes.

@@ -22,3 +22,21 @@ def test_the_designer_sees_the_rules_a_policy_change_changed(as_user, people, ru
     assert "No element changed." in page and "No form changed." in page
     assert designer.get("/designer/credit_application/diff?a=1&b=9").status_code == 404
     assert as_user("officer").get("/designer/credit_application/diff").status_code == 403
+
+
+def test_the_changed_elements_are_marked_on_both_diagrams(as_user, people, workspace_copy):
+    path = workspace_copy / "workflows" / "credit_application.bpmn"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Capture application / 录入授信申请", "Capture the application / 录入授信申请", 1),
+                    encoding="utf-8")
+    deployment.deploy_files(actor=people.designer, note="改任务名称")
+    designer = as_user("designer")
+    page = text_of(designer.get("/designer/credit_application/diff"))
+    after = page.split('id="diagram-after"')[1].split("</div>")[0]
+    assert "application_intake" in after.split("diff-changed")[1].split("]")[0]
+    assert 'data-url="/designer/credit_application/v1/diagram.bpmn"' in page
+    diagram = designer.get("/designer/credit_application/v2/diagram.bpmn")
+    assert diagram.status_code == 200 and "Capture the application" in diagram.get_data(as_text=True)
+    assert "sandbox" in diagram.headers["Content-Security-Policy"]
+    assert designer.get("/designer/credit_application/v7/diagram.bpmn").status_code == 404
+    assert as_user("officer").get("/designer/credit_application/v1/diagram.bpmn").status_code == 403

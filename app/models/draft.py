@@ -1,0 +1,36 @@
+"""A designer's draft of one file of workflows/, rules/ or forms/, saved as they work in the browser.
+
+One draft per file: whoever opens the file edits the same draft, and a save names the revision it
+was made on, so nobody's changes are overwritten by a stale editor (the second save is refused).
+``base_hash`` is the SHA-256 of the file the draft started from ("" for a new file): if the file
+changed since (another deployment), the draft is stale and is not deployed until rebased.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class DesignDraft(db.Model):
+    __tablename__ = "design_draft"
+    __table_args__ = (UniqueConstraint("kind", "name", name="uq_design_draft_kind_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # workflows | rules | forms
+    name: Mapped[str] = mapped_column(String(200))  # the file name in that directory
+    content: Mapped[str] = mapped_column(Text, deferred=True)
+    base_hash: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    updated_by = relationship("User", foreign_keys=[updated_by_id])

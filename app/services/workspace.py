@@ -1,0 +1,164 @@
+"""The designer's working copy (工作区): the files of workflows/, rules/ and forms/ with every saved draft
+laid over them. Saving a draft checks it here exactly as ``flask workflows validate`` and a deployment
+would (parse, sandbox, FEEL, references, lanes, decision and process tests); a deployment request keeps a
+snapshot of the working copy; once a second designer approves it, the files are written back to their
+directories and the drafts that were deployed are closed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import engine
+from app.engine.xml import parse_xml
+from app.errors import Conflict
+from app.extensions import db
+from app.models import DesignDraft, User
+from app.services import decision_tests, deployment, drafts, process_tests
+from app.services.designer import check_designer
+
+KINDS = ("workflows", "rules", "forms")
+
+
+@dataclass(frozen=True)
+class WorkingFile:
+    kind: str
+    name: str
+    draft: DesignDraft | None
+    stale: bool
+    exists: bool  # in its directory (False: a new file, only a draft so far)
+
+    @property
+    def editor(self) -> str:
+        """Which editor opens it: bpmn, dmn, form or json (a tests file)."""
+        if self.name.endswith(".tests.json"):
+            return "json"
+        return {"workflows": "bpmn", "rules": "dmn", "forms": "form"}[self.kind]
+
+
+def listing(user: User) -> list[WorkingFile]:
+    """Every file a designer may edit, with its draft (if any)."""
+    check_designer(user)
+    by_file = {(d.kind, d.name): d for d in db.session.scalars(select(DesignDraft))}
+    names = {(kind, p.name) for kind in KINDS for p in drafts.directory(kind).iterdir()
+             if drafts.PATTERNS[kind].match(p.name)}
+    found = []
+    for kind, name in sorted(names | set(by_file), key=lambda k: (KINDS.index(k[0]), k[1])):
+        draft = by_file.get((kind, name))
+        found.append(WorkingFile(kind, name, draft, draft is not None and drafts.is_stale(draft),
+                                 (drafts.directory(kind) / name).is_file()))
+    return found
+
+
+def decision_ids() -> list[str]:
+    """The decisions the working copy's tables define (offered to a business rule task)."""
+    ids: set[str] = set()
+    for name, text in snapshot()["rules"].items():
+        if name.endswith(".dmn"):
+            try:
+                root = parse_xml(text, name)
+            except ValueError:
+                continue
+            ids |= {el.get("id") for el in root.iter("{*}decision") if el.get("id")}
+    return sorted(ids)
+
+
+def groups() -> list[str]:
+    """The groups a lane may name."""
+    return sorted(deployment.known_groups())
+
+
+def snapshot() -> dict[str, dict[str, str]]:
+    """The working copy's text: {"workflows": {name: text}, "rules": {...}, "forms": {...}}."""
+    files = {kind: {p.name: p.read_text(encoding="utf-8") for p in sorted(drafts.directory(kind).iterdir())
+                    if drafts.PATTERNS[kind].match(p.name)} for kind in KINDS}
+    for draft in db.session.scalars(select(DesignDraft)):
+        files[draft.kind][draft.name] = draft.content
+    return files
+
+
+@contextmanager
+def materialized(files: dict[str, dict[str, str]]) -> Iterator[deployment.Source]:
+    """``files`` written to a temporary folder, as a deployment source."""
+    with tempfile.TemporaryDirectory(prefix="workspace-") as folder:
+        root = Path(folder)
+        for kind in KINDS:
+            (root / kind).mkdir()
+            for name, text in files.get(kind, {}).items():
+                (root / kind / name).write_text(text, encoding="utf-8")
+        yield deployment.Source(root / "workflows", root / "rules", root / "forms")
+
+
+def check_stale() -> None:
+    """Refuse to go on while a draft rests on a file that changed since it was begun."""
+    stale = [d for d in db.session.scalars(select(DesignDraft)) if drafts.is_stale(d)]
+    if stale:
+        raise Conflict(_("These drafts were begun on files that have changed since: %(files)s. Open each, check "
+                         "it against the current file and save it again.",
+                         files=", ".join(f"{d.kind}/{d.name}" for d in stale)))
+
+
+@dataclass(frozen=True)
+class Check:
+    problems: list[engine.Problem]
+    tests: list  # decision_tests.CaseResult or process_tests.CaseResult: name, ok, message
+
+
+def check(kind: str, name: str) -> Check:
+    """What saving ``kind/name`` in the working copy leaves to mend: the same validation as a deployment,
+    for this file and what it uses or is used by, and its tests."""
+    files = snapshot()
+    with materialized(files) as source:
+        if kind == "workflows" and name.endswith(".bpmn"):
+            problems = deployment.validate_files([source.workflows / name], source)
+        else:
+            problems = deployment.validate_files([], source)
+        tests: list = []
+        if kind == "rules":
+            dmn = name.removesuffix(".tests.json") + ".dmn" if name.endswith(".tests.json") else name
+            tests_text = files["rules"].get(decision_tests.tests_file(dmn))
+            if dmn in files["rules"] and tests_text is not None:
+                tests = decision_tests.run(dmn, files["rules"][dmn], tests_text)
+        elif kind == "workflows":
+            bpmn = name.removesuffix(".tests.json") + ".bpmn" if name.endswith(".tests.json") else name
+            if bpmn in files["workflows"]:
+                dmn_files = {n: t for n, t in files["rules"].items() if n.endswith(".dmn")}
+                candidate = deployment.prepare(source.workflows / bpmn, dmn_files, source.forms, source.workflows)
+                tests = process_tests.run_dir([candidate], source.workflows)
+    return Check(_ordered(problems, kind, name), tests)
+
+
+def _ordered(problems: list[engine.Problem], kind: str, name: str) -> list[engine.Problem]:
+    """This file's problems first, then the others', each once."""
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.filename != name, p.filename, p.line or 0))
+
+
+def publish(files: dict[str, dict[str, str]]) -> list[str]:
+    """Write a deployed snapshot back to the directories (only what differs) and close the drafts it
+    deployed; a draft changed after the snapshot was taken stays, on its new base."""
+    written = []
+    for kind in KINDS:
+        for name, text in files.get(kind, {}).items():
+            if not drafts.PATTERNS[kind].match(name):
+                continue
+            path = drafts.directory(kind) / name
+            before = path.read_text(encoding="utf-8") if path.is_file() else None
+            if before != text:
+                path.write_text(text, encoding="utf-8")
+                written.append(f"{kind}/{name}")
+            draft = drafts.draft_of(kind, name)
+            if draft is None:
+                continue
+            if draft.content == text:
+                db.session.delete(draft)
+            elif before != text:
+                draft.base_hash = drafts.digest(text)
+    return written

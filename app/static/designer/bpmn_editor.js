@@ -1,0 +1,66 @@
+// The BPMN editor: bpmn-js's modeler, our properties panel (properties.js) for what the engine reads, and
+// each problem the last check found marked on the element it concerns.
+(function () {
+  "use strict";
+  const host = document.getElementById("bpmn-canvas");
+  const descriptor = JSON.parse(document.getElementById("spiff-descriptor").textContent);
+  const modeler = new BpmnJS({ container: host, keyboard: { bindTo: document }, moddleExtensions: { spiffworkflow: descriptor } });
+  const canvas = modeler.get("canvas");
+  const overlays = modeler.get("overlays");
+  const registry = modeler.get("elementRegistry");
+  const fileName = host.dataset.file;
+  let marked = [];
+  let dirty = false;
+
+  function markProblems() {
+    marked.forEach((id) => canvas.removeMarker(id, "has-problem"));
+    overlays.remove({ type: "problem" });
+    marked = [];
+    document.querySelectorAll("#problems li[data-element]").forEach((item) => {
+      const id = item.dataset.element;
+      if (!id || item.dataset.file !== fileName || !registry.get(id)) return;
+      const message = item.textContent.split(": ").slice(1).join(": ");
+      if (!marked.includes(id)) {
+        canvas.addMarker(id, "has-problem");
+        marked.push(id);
+      }
+      const badge = document.createElement("span");
+      badge.className = "problem-badge";
+      badge.textContent = "!";
+      badge.title = message;
+      badge.dataset.element = id;
+      overlays.add(id, "problem", { position: { top: -10, right: 10 }, html: badge });
+    });
+    document.querySelectorAll(".goto-element").forEach((link) => link.addEventListener("click", (event) => {
+      event.preventDefault();
+      const element = registry.get(link.dataset.element);
+      if (!element) return;
+      modeler.get("selection").select(element);
+      canvas.scrollToElement(element);
+    }));
+  }
+
+  async function open() {
+    const source = JSON.parse(document.getElementById("bpmn-source").textContent);
+    try {
+      if (source) await modeler.importXML(source); else await modeler.createDiagram();
+      canvas.zoom("fit-viewport");
+    } catch (error) {
+      const box = document.getElementById("save-error");
+      box.textContent = error.message;
+      box.hidden = false;
+      return;
+    }
+    markProblems();
+    window.designerProperties(modeler, document.getElementById("properties"));
+    modeler.get("eventBus").on("commandStack.changed", () => { dirty = true; });
+  }
+
+  window.designerSave(async () => (await modeler.saveXML({ format: true })).xml, () => {
+    dirty = false;
+    markProblems();
+  });
+  window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); event.returnValue = ""; } });
+  window.bpmnModeler = modeler;  // the browser tests drive it
+  open();
+})();

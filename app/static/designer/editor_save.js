@@ -1,0 +1,88 @@
+// Saving a draft from any editor: POST the text with the revision it was made on; show the problems and
+// test results the server found, or the conflict message if someone saved since (nothing is overwritten).
+(function () {
+  "use strict";
+  const bar = document.getElementById("editor-bar");
+  const status = document.getElementById("save-status");
+  const errorBox = document.getElementById("save-error");
+  const texts = JSON.parse(document.getElementById("editor-texts").textContent);
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function renderCheck(result) {
+    const box = document.getElementById("problems");
+    box.replaceChildren();
+    const count = result.problems.length;
+    box.append(el("p", { id: "problem-count", class: count ? "sla sla-overdue" : "sla sla-on_time" },
+      count ? texts.problems.replace("%(n)s", count) : texts.none));
+    if (count) {
+      const list = el("ul", { class: "problems" });
+      result.problems.forEach((p) => {
+        const item = el("li", { "data-element": p.element || "", "data-file": p.file });
+        item.append(el("code", {}, p.file));
+        if (p.element) {
+          item.append(" · ");
+          item.append(el("a", { href: "#", class: "goto-element", "data-element": p.element }, p.element));
+        }
+        if (p.line) item.append(" · " + texts.line + " " + p.line);
+        item.append(": " + p.message);
+        list.append(item);
+      });
+      box.append(list);
+    }
+    if (result.tests && result.tests.length) {
+      const list = el("ul", { class: "tests" });
+      result.tests.forEach((t) => list.append(el("li", { class: t.ok ? "ok" : "failed" },
+        (t.ok ? "✓ " : "✗ ") + t.name + (t.ok ? "" : ": " + t.message))));
+      box.append(list);
+    }
+  }
+
+  // getText: () => Promise<string>; onChecked(result): the editor marks its elements.
+  window.designerSave = function (getText, onChecked) {
+    const button = document.getElementById("save-draft");
+    async function save() {
+      button.disabled = true;
+      errorBox.hidden = true;
+      status.textContent = texts.saving;
+      try {
+        const content = await getText();
+        const response = await fetch(bar.dataset.saveUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": bar.dataset.csrf },
+          body: JSON.stringify({ content: content, revision: Number(bar.dataset.revision) }),
+        });
+        const result = await response.json();
+        if (!response.ok) {
+          errorBox.textContent = result.error + (result.errors ? " " + Object.values(result.errors).join(" ") : "");
+          errorBox.hidden = false;
+          status.textContent = "";
+          return;
+        }
+        bar.dataset.revision = result.revision;
+        const discard = document.querySelector("#discard-form input[name=revision]");
+        if (discard) discard.value = result.revision;
+        status.textContent = texts.saved.replace("%(n)s", result.revision);
+        document.getElementById("draft-state").textContent = texts.saved.replace("%(n)s", result.revision);
+        renderCheck(result);
+        if (onChecked) onChecked(result);
+      } catch (error) {
+        errorBox.textContent = texts.failed + " " + error;
+        errorBox.hidden = false;
+        status.textContent = "";
+      } finally {
+        button.disabled = false;
+      }
+    }
+    button.addEventListener("click", save);
+    document.addEventListener("keydown", (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key === "s") { event.preventDefault(); save(); }
+    });
+    return save;
+  };
+})();

@@ -1,0 +1,333 @@
+"""Migrating running cases to a newer version: the preview, the batch, the audit trail and the rollback.
+
+Version 2 of the credit application drops the officer's review (复核授信方案): the proposal goes
+straight from the large-exposure check to the adjusted grade. A case waiting at the review, or one
+that has already passed it, cannot move; a case still before it can, and then runs on version 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from sqlalchemy import select
+
+from app import engine
+from app.engine import migration as spec_migration
+from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
+from app.extensions import db
+from app.models import AuditEvent, HumanTask, InstanceMigration, ProcessInstance, Timer
+from app.services import deployment, tasks
+from app.services import instance_migration as migration
+from tests.factories import case_at, compliance_sign_off, intake, open_task, review, statements
+from tests.services.test_deployment import everything_needs_level_3
+
+ROOT = Path(__file__).resolve().parents[2]
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+DI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+REMOVED = "review_proposal"
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+
+
+def without_review(xml: str) -> str:
+    """The credit application with its review task taken out and the flows into it led past it."""
+    root = etree.fromstring(xml.encode())
+    process = root.find(f"{BPMN}process")
+    leaving = process.find(f"{BPMN}sequenceFlow[@sourceRef='{REMOVED}']")
+    gone = {REMOVED, leaving.get("id")}
+    doomed = [process.find(f"{BPMN}userTask[@id='{REMOVED}']"), leaving]
+    doomed += [e for e in root.iter(f"{DI}BPMNShape", f"{DI}BPMNEdge") if e.get("bpmnElement") in gone]
+    doomed += [ref for ref in root.iter(f"{BPMN}flowNodeRef") if ref.text == REMOVED]
+    after = process.find(f"{BPMN}scriptTask[@id='apply_rating_override']")
+    doomed += after.findall(f"{BPMN}incoming")
+    for element in doomed:
+        element.getparent().remove(element)
+    for position, flow in enumerate(process.findall(f"{BPMN}sequenceFlow[@targetRef='{REMOVED}']")):
+        flow.set("targetRef", "apply_rating_override")
+        incoming = etree.Element(f"{BPMN}incoming")
+        incoming.text = flow.get("id")
+        after.insert(position, incoming)
+    return etree.tostring(root, encoding="unicode")
+
+
+def deploy_without_review(app, tmp_path: Path, monkeypatch, designer, change=without_review) -> int:
+    """Deploy version 2, the credit application as ``change`` makes it (its diagrams read from a copy of
+    workflows/); returns its definition id."""
+    workflows = tmp_path / "workflows"
+    workflows.mkdir()
+    for path in (ROOT / "workflows").glob("*.bpmn"):  # the path tests of version 1 stay behind
+        text = path.read_text(encoding="utf-8")
+        (workflows / path.name).write_text(change(text) if path.name == "credit_application.bpmn" else text,
+                                           encoding="utf-8")
+    monkeypatch.setitem(app.config, "WORKFLOWS_DIR", str(workflows))
+    deployment.deploy_files(actor=designer, note="复核并入审批")
+    latest = deployment.latest_definition("credit_application")
+    assert latest.version == 2
+    return latest.id
+
+
+@pytest.fixture
+def cases(deployed, people):
+    """Four cases of version 1: at intake, at the statements, at the review, at sign-off."""
+    return {stage: case_at(stage, people.officer) for stage in ("intake", "statements", "review", "approval")}
+
+
+@pytest.fixture
+def version_2(app, tmp_path, monkeypatch, people, cases):
+    return deploy_without_review(app, tmp_path, monkeypatch, people.designer)
+
+
+def events(event_type: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == event_type)
+                                   .order_by(AuditEvent.id)))
+
+
+def listing(case: ProcessInstance) -> engine.StepResult:
+    """What the engine holds for the case now (its timers' due times)."""
+    case = fresh(case.id)
+    return spec_migration.listing(deployment.bundle_for(case.definition), case.state)
+
+
+def fresh(instance_id: int) -> ProcessInstance:
+    db.session.expire_all()
+    return db.session.get(ProcessInstance, instance_id)
+
+
+def test_the_preview_lists_the_changes_and_refuses_the_cases_the_removed_task_holds(cases, version_2, people):
+    before = {stage: (c.definition_id, c.version) for stage, c in cases.items()}
+    audited = len(db.session.scalars(select(AuditEvent.id)).all())
+    preview = migration.preview(people.designer, "credit_application", [c.id for c in cases.values()])
+    assert preview.target.version == 2
+    [top] = [c for c in preview.changes[1] if c.process == "credit_application"]
+    assert [e.id for e in top.removed] == [REMOVED] and not top.added
+    assert {c.element.id: c.attributes for c in top.changed}["large_exposure_limits"] == ("flows",)
+    by_stage = {stage: next(p for p in preview.cases if p.instance.id == c.id) for stage, c in cases.items()}
+    assert by_stage["intake"].can_migrate and by_stage["statements"].can_migrate
+    assert "Enter financial statements (financial_statements), which stays as it is" in \
+        " ".join(by_stage["statements"].notes)
+    assert any("large_exposure_limits" in note for note in by_stage["statements"].notes)  # ahead of it
+    [waiting] = by_stage["review"].refusals
+    assert waiting == "It waits at Review proposal (review_proposal), which version 2 removes."
+    [passed] = by_stage["approval"].refusals
+    assert passed.startswith("It has already passed Review proposal (review_proposal), which version 2 removes")
+    # a preview changes nothing
+    assert {stage: (fresh(c.id).definition_id, fresh(c.id).version) for stage, c in cases.items()} == before
+    assert len(db.session.scalars(select(AuditEvent.id)).all()) == audited
+
+
+def test_a_batch_moves_the_cases_that_can_move_and_reports_the_others(cases, version_2, people):
+    movable = cases["statements"]
+    state, version, uuids = movable.state, movable.version, list(movable.open_tasks)
+    task_rows = db.session.scalar(select(HumanTask.id).where(HumanTask.instance_id == movable.id,
+                                                            HumanTask.state == "ready"))
+    outcomes = migration.migrate(people.designer, "credit_application", [movable.id, cases["review"].id])
+    moved, refused = outcomes
+    assert moved.migration is not None and not moved.refusals and moved.from_version == 1
+    assert refused.migration is None and "review_proposal" in refused.refusals[0]
+    case = fresh(movable.id)
+    assert case.definition_id == version_2 and case.version == version + 1 and case.status == "running"
+    assert case.open_tasks == uuids and case.current_step == "Enter financial statements / 录入财务报表"
+    assert open_task(case.id, "financial_statements").id == task_rows  # the same task, still open
+    assert fresh(cases["review"].id).definition_id == cases["intake"].definition_id  # left on version 1
+    row = db.session.get(InstanceMigration, moved.migration.id)
+    assert (row.from_definition_id, row.to_definition_id) == (cases["intake"].definition_id, version_2)
+    assert (row.state_before, row.version_before, row.version_after) == (state, version, case.version)
+    assert row.migrated_by_id == people.designer.id and row.rolled_back_at is None
+    [event] = events("instance.migrated")
+    assert event.instance_id == case.id and event.actor_name == "designer"
+    assert (event.payload["from_version"], event.payload["to_version"]) == (1, 2)
+    # the case now runs on version 2: after the statements it goes straight to sign-off
+    tasks.complete(people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()})
+    case = fresh(case.id)
+    assert [t.task_spec for t in db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == case.id, HumanTask.state == "ready"))] == ["approval_signoff"]
+    approver = {1: people.approver1, 2: people.approver2, 3: people.approver3}[case.summary["approval_level"]]
+    tasks.complete(approver, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    compliance_sign_off(case, people.compliance)
+    assert (fresh(case.id).status, fresh(case.id).outcome) == ("completed", "approved")
+
+
+def test_a_rollback_restores_state_and_version_and_is_refused_once_the_case_moved_on(cases, version_2, people):
+    first, second = cases["intake"], cases["statements"]
+    state, v1 = first.state, first.definition_id
+    outcomes = migration.migrate(people.designer, "credit_application", [first.id, second.id])
+    assert all(o.migration for o in outcomes)
+    row = migration.rollback(people.designer, outcomes[0].migration.id)
+    case = fresh(first.id)
+    assert case.state == state and case.definition_id == v1 and case.version == row.version_after + 1
+    assert row.rolled_back_by_id == people.designer.id and row.rolled_back_at is not None
+    assert [e.instance_id for e in events("instance.migration_rolled_back")] == [first.id]
+    assert open_task(case.id, "application_intake").state == "ready"
+    with pytest.raises(Conflict, match="already rolled back"):
+        migration.rollback(people.designer, row.id)
+    # back on version 1: the review comes after the statements again
+    tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake())
+    tasks.complete(people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()})
+    assert open_task(case.id, "review_proposal")
+    # the other case moved on after its migration: rolling it back would undo a step
+    tasks.complete(people.officer, open_task(second.id, "financial_statements").id, {"statements": statements()})
+    with pytest.raises(Conflict, match="has moved on since it was migrated") as caught:
+        migration.rollback(people.designer, outcomes[1].migration.id)
+    assert caught.value.status == 409
+    assert fresh(second.id).definition_id == version_2
+
+
+def test_a_case_waiting_at_a_task_the_new_version_renames_cannot_move(app, tmp_path, monkeypatch, people,
+                                                                     deployed):
+    waiting, before = case_at("statements", people.officer), case_at("intake", people.officer)
+    old_name = 'name="Enter financial statements / 录入财务报表"'
+
+    def renamed(xml: str) -> str:
+        assert xml.count(old_name) == 1
+        return xml.replace(old_name, 'name="Enter two years of statements / 录入近两年财务报表"')
+
+    deploy_without_review(app, tmp_path, monkeypatch, people.designer, change=renamed)
+    preview = migration.preview(people.designer, "credit_application", [waiting.id, before.id])
+    [top] = preview.changes[1]
+    assert [(c.element.id, c.attributes) for c in top.changed] == [("financial_statements", ("name",))]
+    refused, movable = preview.cases
+    assert refused.refusals == ["It waits at Enter financial statements (financial_statements), whose name "
+                                "version 2 changes: a step cannot change under a waiting case."]
+    assert movable.can_migrate
+    assert "Ahead of it, version 2 adds or changes: Enter two years of statements (financial_statements)." \
+        in movable.notes
+
+
+REMINDER = """<bpmn:boundaryEvent id="statements_reminder" name="Reminder / 提醒" attachedToRef="financial_statements"
+        cancelActivity="false">
+      <bpmn:outgoing>flow_reminder_to_end</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration>"P10D"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:endEvent id="reminder_end" name="Reminded / 已提醒"><bpmn:incoming>flow_reminder_to_end</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="flow_reminder_to_end" sourceRef="statements_reminder" targetRef="reminder_end" />
+    """
+
+
+def with_reminder(xml: str) -> str:
+    """Version 2 reminds the officer after ten days at the statements (a non-interrupting boundary timer)."""
+    anchor = '<bpmn:scriptTask id="analyse_financials"'
+    assert xml.count(anchor) == 1
+    return xml.replace(anchor, REMINDER + anchor)
+
+
+def test_a_case_already_waiting_where_a_boundary_event_is_added_cannot_move(app, tmp_path, monkeypatch, people,
+                                                                           deployed):
+    waiting, before = case_at("statements", people.officer), case_at("intake", people.officer)
+    deploy_without_review(app, tmp_path, monkeypatch, people.designer, change=with_reminder)
+    outcomes = migration.migrate(people.designer, "credit_application", [waiting.id, before.id])
+    assert outcomes[0].refusals == [
+        "It waits at Enter financial statements (financial_statements), which version 2 reaches another way "
+        "(a new step or boundary event before it): the case cannot have come that way."]
+    assert outcomes[1].migration is not None
+    # the case that moved meets the reminder when it reaches the statements
+    tasks.complete(people.officer, open_task(before.id, "application_intake").id, intake())
+    assert [t.task_spec for t in db.session.scalars(select(Timer).where(Timer.instance_id == before.id))] == \
+        ["statements_reminder"]
+    assert not db.session.scalars(select(Timer).where(Timer.instance_id == waiting.id)).all()
+
+
+def test_migration_is_for_designers_only(cases, version_2, people):
+    ids = [cases["intake"].id]
+    for user in (people.officer, people.approver3, people.compliance):
+        for attempt in (migration.preview, migration.migrate):
+            with pytest.raises(NotAuthorized):
+                attempt(user, "credit_application", ids)
+        with pytest.raises(NotAuthorized):
+            migration.candidates(user, "credit_application")
+    [outcome] = migration.migrate(people.admin, "credit_application", ids)
+    with pytest.raises(NotAuthorized):
+        migration.rollback(people.officer, outcome.migration.id)
+    assert fresh(cases["intake"].id).definition_id == version_2
+
+
+def test_a_selection_of_nothing_unknown_or_unmovable_cases_is_refused(cases, version_2, people):
+    with pytest.raises(InvalidInput):
+        migration.migrate(people.designer, "credit_application", [])
+    with pytest.raises(NotFound):
+        migration.preview(people.designer, "credit_application", [cases["intake"].id, 999_999])
+    with pytest.raises(NotFound):
+        migration.preview(people.designer, "periodic_review", [cases["intake"].id])
+    with pytest.raises(NotFound):
+        migration.preview(people.designer, "credit_application", [cases["intake"].id], to_version=9)
+    with pytest.raises(NotFound):
+        migration.rollback(people.designer, 424242)
+    [moved] = migration.migrate(people.designer, "credit_application", [cases["intake"].id])
+    [again] = migration.preview(people.designer, "credit_application", [cases["intake"].id]).cases
+    assert again.refusals == ["It is already on version 2, not older than version 2."]
+    listed = migration.candidates(people.designer, "credit_application")
+    assert cases["intake"].id not in {i.id for i in listed.instances}
+    assert {cases["statements"].id, cases["review"].id} <= {i.id for i in listed.instances}
+    assert [m.id for m in migration.history(people.designer, "credit_application")] == [moved.migration.id]
+
+
+def test_a_policy_change_moves_a_case_at_sign_off_keeping_its_due_time(deployed, people, rules_copy):
+    case = case_at("approval", people.officer)
+    signoff = open_task(case.id, "approval_signoff")
+    due, timers = signoff.due_at, [(t.task_uuid, t.due_at) for t in db.session.scalars(
+        select(Timer).where(Timer.instance_id == case.id, Timer.status == "waiting"))]
+    assert due is not None and timers
+    in_engine = [(t.uuid, t.due_at) for t in listing(case).timers]
+    everything_needs_level_3(rules_copy)
+    deployment.deploy_files(actor=people.designer, note="审批权限上收")
+    [preview] = migration.preview(people.designer, "credit_application", [case.id]).cases
+    assert preview.can_migrate
+    assert any("approval_authority.dmn" in note for note in preview.notes)
+    [outcome] = migration.migrate(people.designer, "credit_application", [case.id])
+    assert outcome.migration is not None
+    db.session.expire_all()
+    assert open_task(case.id, "approval_signoff").id == signoff.id and open_task(case.id, "approval_signoff").due_at == due
+    assert [(t.task_uuid, t.due_at) for t in db.session.scalars(
+        select(Timer).where(Timer.instance_id == case.id, Timer.status == "waiting"))] == timers
+    assert fresh(case.id).definition.version == 2 and [(t.uuid, t.due_at) for t in listing(case).timers] == in_engine
+    approver = {1: people.approver1, 2: people.approver2, 3: people.approver3}[case.summary["approval_level"]]
+    tasks.complete(approver, signoff.id, {"decision": "approve", "comment": "同意"})
+    assert open_task(case.id, "compliance_checklist")
+
+
+def test_a_case_inside_the_called_compliance_process_moves_and_completes(deployed, people, rules_copy):
+    case = case_at("approval", people.officer)
+    approver = {1: people.approver1, 2: people.approver2, 3: people.approver3}[case.summary["approval_level"]]
+    tasks.complete(approver, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    checklist = open_task(case.id, "compliance_checklist")  # inside compliance_signoff, the process it calls
+    everything_needs_level_3(rules_copy)
+    deployment.deploy_files(actor=people.designer, note="审批权限上收")
+    [preview] = migration.preview(people.designer, "credit_application", [case.id]).cases
+    assert preview.can_migrate
+    assert any("Compliance sign-off (compliance_review)" in note for note in preview.notes)
+    assert any("Compliance checklist (compliance_checklist)" in note for note in preview.notes)
+    [outcome] = migration.migrate(people.designer, "credit_application", [case.id])
+    assert outcome.migration is not None and fresh(case.id).definition.version == 2
+    assert open_task(case.id, "compliance_checklist").id == checklist.id
+    compliance_sign_off(case, people.compliance)
+    assert (fresh(case.id).status, fresh(case.id).outcome) == ("completed", "approved")
+
+
+@pytest.fixture
+def engine_cache():
+    engine.configure_cache(16)
+    yield
+    engine.configure_cache(0)
+
+
+def test_no_step_runs_on_a_stale_cached_workflow_after_a_migration_or_a_rollback(cases, version_2, people,
+                                                                                 engine_cache):
+    first, second = cases["intake"], cases["statements"]
+    # cache each case's workflow as it is now (opening a task's form reads it)
+    for case, spec in ((first, "application_intake"), (second, "financial_statements")):
+        tasks.open_task(people.officer, open_task(case.id, spec).id)
+    outcomes = migration.migrate(people.designer, "credit_application", [first.id, second.id])
+    migration.rollback(people.designer, outcomes[0].migration.id)
+    # the migrated one runs on version 2, the rolled-back one on version 1
+    tasks.complete(people.officer, open_task(second.id, "financial_statements").id, {"statements": statements()})
+    assert open_task(second.id, "approval_signoff")
+    tasks.complete(people.officer, open_task(first.id, "application_intake").id, intake())
+    tasks.complete(people.officer, open_task(first.id, "financial_statements").id, {"statements": statements()})
+    tasks.complete(people.officer, open_task(first.id, "review_proposal").id, review(fresh(first.id)))
+    assert open_task(first.id, "approval_signoff")
