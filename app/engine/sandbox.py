@@ -10,12 +10,14 @@ Policy, decided here once:
   the names in :data:`FORBIDDEN_NAMES` anywhere (even as a data variable, so a diagram
   cannot shadow them); attributes in :data:`FORBIDDEN_ATTRIBUTES` (``str.format`` and
   frame/code introspection); ``global``/``nonlocal``; ``class``; ``async``/``await``;
-  ``yield``; ``with``; ``match``; assignment expressions (``:=``) inside expressions.
+  ``yield``; ``with``; ``match``; assignment expressions (``:=``) inside expressions; ``while``
+  (process tests run scripts on every save of a draft: a loop must end).
 * allowed: ``def`` and ``lambda`` (functions a script defines are not kept in task data),
-  loops, comprehensions, ``try``/``except``/``raise`` (a few exception classes are in the
-  builtins), ``print`` (output is discarded).
-* not limited: CPU time and memory. The threat model is escaping the sandbox, not a
-  designer writing an endless loop; deployment review and tests cover that.
+  ``for`` loops and comprehensions of at most :data:`MAX_ITERATIONS` items each (so one over a
+  list it keeps growing ends too), ``range()`` of at most as many numbers, ``try``/``except``/
+  ``raise`` (a few exception classes are in the builtins), ``print`` (output is discarded).
+* not limited otherwise: CPU time and memory. The threat model is escaping the sandbox, not a
+  designer writing a slow script; deployment review and tests cover that.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import operator
 import re
 import textwrap
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from RestrictedPython import PrintCollector, compile_restricted_eval, compile_restricted_exec
@@ -66,7 +68,9 @@ _REFUSED_NODES: dict[type[ast.AST], str] = {
     ast.YieldFrom: "yield is not allowed",
     ast.With: "with is not allowed",
     ast.Match: "match is not allowed",
+    ast.While: "while loops are not allowed (a loop must end: use for over a list or a range)",
 }
+MAX_ITERATIONS = 1_000_000  # items one for loop or comprehension may take; the longest range()
 
 
 class SandboxViolation(Exception):
@@ -213,6 +217,25 @@ def _getitem(container: Any, key: Any) -> Any:
     return container[key]
 
 
+def _bounded_iter(iterable: Any) -> Iterator[Any]:
+    """Every for loop and comprehension iterates through this (RestrictedPython's ``_getiter_``)."""
+    for count, item in enumerate(iterable, 1):
+        if count > MAX_ITERATIONS:
+            raise RuntimeError(f"a loop ran more than {MAX_ITERATIONS:,} times")
+        yield item
+
+
+def _bounded_range(*args: int) -> range:
+    numbers = range(*args)
+    try:
+        size = len(numbers)
+    except OverflowError:  # more numbers than a C size: far too many anyway
+        size = MAX_ITERATIONS + 1
+    if size > MAX_ITERATIONS:
+        raise ValueError(f"range() of more than {MAX_ITERATIONS:,} numbers is not allowed")
+    return numbers
+
+
 _RUNTIME_IMPORTS = frozenset({"time"})
 
 
@@ -229,7 +252,7 @@ _GUARDS: dict[str, Any] = {
     "__import__": _runtime_import,
     "_getattr_": safer_getattr_raise,
     "_getitem_": _getitem,
-    "_getiter_": iter,
+    "_getiter_": _bounded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
@@ -243,7 +266,7 @@ SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType({
     "abs": abs, "all": all, "any": any, "bool": bool, "dict": dict,
     "enumerate": enumerate, "filter": filter, "float": float, "int": int,
     "isinstance": isinstance, "len": len, "list": list, "map": map, "max": max,
-    "min": min, "range": range, "reversed": reversed, "round": round, "set": set,
+    "min": min, "range": _bounded_range, "reversed": reversed, "round": round, "set": set,
     "sorted": sorted, "str": str, "sum": sum, "tuple": tuple, "zip": zip,
     "sqrt": math.sqrt, "log": math.log, "exp": math.exp, "floor": math.floor,
     "ceil": math.ceil, "Decimal": decimal.Decimal, "date": _dt.date,

@@ -5,10 +5,15 @@ tasks, fires a waiting timer on demand (whatever its due time) and delivers mess
 sandboxed script engine and DMN evaluator as a real step (``runtime``). After each action it answers
 what a test checks: which user tasks wait, which timers and messages, whether the process completed
 and at which end event of its own, and the case's data.
+
+Process tests run on every save and page open of the designer's editor, so a path that loops without
+ever waiting stops with an ``EngineError`` (``MAX_ENGINE_STEPS``, ``MAX_DEPTH``, ``MAX_SECONDS``) instead of
+hanging. A script that never ends is the sandbox's to stop (``while`` is refused, loops are bounded).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +36,33 @@ from app.engine.runtime import (
     _seen_by,
     _set_output_item,
 )
+
+MAX_ENGINE_STEPS = 5_000  # engine tasks one action may run before waiting; the shipped paths run a dozen
+# SpiffWorkflow's task iterator stops 1,000 tasks deep, so a path looping past that would seem completed;
+# and the engine slows down as a path deepens (a loop through a parallel join takes minutes to get there).
+MAX_DEPTH = 900
+MAX_SECONDS = 5.0  # per action
+
+
+class _BoundedWorkflow(BpmnWorkflow):
+    """A workflow whose ``do_engine_steps`` stops a path that runs on too long without waiting: a loop."""
+
+    def do_engine_steps(self, will_complete_task=None, did_complete_task=None) -> None:
+        count, deadline = 0, time.monotonic() + MAX_SECONDS
+
+        def counted(task) -> None:
+            nonlocal count
+            count += 1
+            over = (f"{MAX_ENGINE_STEPS} steps without waiting" if count > MAX_ENGINE_STEPS
+                    else f"{MAX_DEPTH} steps from the start" if task.depth > MAX_DEPTH
+                    else f"{MAX_SECONDS:g} seconds without waiting" if time.monotonic() > deadline else None)
+            if over:
+                raise EngineError(getattr(task.task_spec, "bpmn_id", None), f"the path ran more than {over}: "
+                                                                             "a loop?")
+            if will_complete_task is not None:
+                will_complete_task(task)
+
+        super().do_engine_steps(counted, did_complete_task)
 
 
 def _timer(task) -> bool:
@@ -65,7 +97,7 @@ class Simulation:
     def __init__(self, bundle: Bundle, directory: Directory | None = None) -> None:
         self.bundle = bundle
         self.engine = _engine(bundle, directory)
-        self.workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self.engine)
+        self.workflow = _BoundedWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self.engine)
         self.path: list[tuple[str, str]] = []
         self._ends = simulation_ids(bundle)["ends"]
 

@@ -6,6 +6,7 @@ Deployment validation calls ``check_form_schema`` and refuses a form with any pr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,6 +17,9 @@ from app.forms.registry import registered_validators
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _SCALAR_TYPES = {"string", "number", "integer", "boolean"}
+# Property names become data keys, HTML ids and field names ("statements-0-cash"): keep them plain.
+_PROPERTY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MAX_DEPTH = 32  # the shipped forms nest 8 levels
 
 
 def check_form_schema(schema: Any, validators: Iterable[str] | None = None) -> list[str]:
@@ -38,6 +42,9 @@ def structural_problems(schema: Any) -> list[str]:
     """Problems found without looking at the validator registry."""
     if not isinstance(schema, Mapping):
         return ["the form must be a JSON object"]
+    if _depth(schema) > _MAX_DEPTH:
+        # jsonschema validates recursively: a few hundred levels exhaust Python's stack.
+        return [f"the form is nested more than {_MAX_DEPTH} levels deep"]
     meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
     problems = [
         f"not a valid JSON Schema at {_where(error.absolute_path)}: {error.message}"
@@ -57,6 +64,18 @@ def structural_problems(schema: Any) -> list[str]:
             if name not in properties
         ]
     return problems
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > _MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, Mapping) else node if isinstance(node, list) else ()
+        stack += [(child, depth + 1) for child in children]
+    return deepest
 
 
 def _where(path: Iterable[Any]) -> str:
@@ -83,6 +102,12 @@ def _object_problems(schema: Mapping[str, Any], prefix: str, top_level: bool = F
                 problems.append(f"{prefix}x-order: lists a property twice")
     problems += _text_problems(schema, prefix or "form")
     for name, prop in properties.items():
+        if not _PROPERTY_NAME.fullmatch(name):
+            problems.append(
+                f"{prefix}properties: {name!r} is not a usable property name "
+                "(letters, digits and _ only, not starting with a digit)"
+            )
+            continue
         where = f"{prefix}properties.{name}"
         if not isinstance(prop, Mapping):
             problems.append(f"{where}: must be an object")

@@ -204,6 +204,8 @@ def load_form(forms_dir: Path, name: str) -> FormSchema:
         schema = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormSchemaError(path.name, [f"not valid JSON: {exc}"]) from exc
+    except RecursionError as exc:
+        raise FormSchemaError(path.name, ["not valid JSON: nested too deeply"]) from exc
     problems = structural_problems(schema)
     if problems:
         raise FormSchemaError(path.name, problems)

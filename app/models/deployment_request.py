@@ -25,6 +25,10 @@ class DeploymentRequest(db.Model):
     decided_at: Mapped[datetime | None]
     comment: Mapped[str | None] = mapped_column(String(500))
     outcome: Mapped[list | None] = mapped_column(JsonType)  # [[process, version, created]]
+    # what the request rests on: each directory file's SHA-256 when requested ("" absent), by kind and name
+    bases: Mapped[dict | None] = mapped_column(JsonType, deferred=True)
+    # the drafts it takes: [{"kind", "name", "id", "revision", "authors": [user ids]}]
+    drafts: Mapped[list | None] = mapped_column(JsonType)
 
     requested_by = relationship("User", foreign_keys=[requested_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])

@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import JsonType, utcnow
 
 
 class DesignDraft(db.Model):
@@ -31,6 +31,7 @@ class DesignDraft(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    authors: Mapped[list] = mapped_column(JsonType, default=list, server_default="[]")  # every saver's user id
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     updated_by = relationship("User", foreign_keys=[updated_by_id])

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app import engine
-from app.engine.dmn import DmnError, load_dmn
+from app.engine.dmn import Decision, DmnError, load_dmn
 
 SUFFIX = ".tests.json"
 
@@ -52,23 +52,40 @@ def run(dmn_name: str, xml: str, text: str) -> list[CaseResult]:
         cases = spec["cases"]
     except json.JSONDecodeError as exc:
         return [CaseResult(name, "-", False, f"not valid JSON at line {exc.lineno}: {exc.msg}")]
+    except RecursionError:
+        return [CaseResult(name, "-", False, "not valid JSON: nested too deeply")]
     except (KeyError, TypeError) as exc:
         return [CaseResult(name, "-", False, f"needs a decision the file defines and a list of cases ({exc})")]
     except DmnError as exc:
         return [CaseResult(name, "-", False, f"the table cannot be loaded: {exc}")]
+    if not isinstance(cases, list):
+        return [CaseResult(name, "-", False, '"cases" must be a list of cases')]
     results = []
     for number, case in enumerate(cases, 1):
-        label = case.get("name") or f"case {number}"
         try:
-            got = decision.evaluate(case.get("inputs") or {}).output
-        except DmnError as exc:
-            results.append(CaseResult(name, label, False, f"the table failed: {exc}"))
-            continue
-        ok = _matches(case.get("expected"), got)
-        message = "" if ok else f"expected {json.dumps(case.get('expected'), ensure_ascii=False)}, " \
-                                f"got {json.dumps(got, ensure_ascii=False, default=str)}"
-        results.append(CaseResult(name, label, ok, message))
+            results.append(_run_case(name, decision, case, number))
+        except RecursionError:  # parsed, but too deep to evaluate, compare or print
+            results.append(CaseResult(name, _label(case, number), False, "the case is nested too deeply to run"))
     return results
+
+
+def _label(case: Any, number: int) -> str:
+    named = case.get("name") if isinstance(case, dict) else None
+    return named if isinstance(named, str) and named else f"case {number}"
+
+
+def _run_case(name: str, decision: Decision, case: Any, number: int) -> CaseResult:
+    label = _label(case, number)
+    if not isinstance(case, dict) or not isinstance(case.get("inputs") or {}, dict):
+        return CaseResult(name, label, False, 'a case must be an object with "inputs" (an object) and "expected"')
+    try:
+        got = decision.evaluate(case.get("inputs") or {}).output
+    except DmnError as exc:
+        return CaseResult(name, label, False, f"the table failed: {exc}")
+    ok = _matches(case.get("expected"), got)
+    message = "" if ok else f"expected {json.dumps(case.get('expected'), ensure_ascii=False)}, " \
+                            f"got {json.dumps(got, ensure_ascii=False, default=str)}"
+    return CaseResult(name, label, ok, message)
 
 
 def run_dir(dmn_files: dict[str, str], rules_dir: Path) -> list[CaseResult]:

@@ -61,9 +61,18 @@ def _load_forms(names: Iterable[str], forms_dir: Path) -> tuple[dict[str, dict],
         except json.JSONDecodeError as exc:
             problems.append(engine.Problem(name, None, exc.lineno, f"not valid JSON: {exc.msg}"))
             continue
+        except RecursionError:
+            problems.append(engine.Problem(name, None, None, "not valid JSON: nested too deeply"))
+            continue
         problems += [engine.Problem(name, None, None, message) for message in check_form_schema(schema)]
-        problems += [engine.Problem(name, None, None, f"x-checks: no check named {check!r} ({', '.join(CHECKS)})")
-                     for check in schema.get("x-checks", ()) if check not in CHECKS]
+        if not isinstance(schema, dict):
+            continue  # reported above: the form must be a JSON object
+        checks = schema.get("x-checks", [])
+        if not isinstance(checks, list) or not all(isinstance(check, str) for check in checks):
+            problems.append(engine.Problem(name, None, None, "x-checks: must be a list of check names"))
+        else:
+            problems += [engine.Problem(name, None, None, f"x-checks: no check named {check!r} ({', '.join(CHECKS)})")
+                         for check in checks if check not in CHECKS]
         forms[name] = schema
     return forms, problems
 
@@ -189,13 +198,15 @@ def candidates_of(paths: Iterable[Path] = (), source: Source | None = None) -> l
 
 
 def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: str | None = None,
-                 source: Source | None = None) -> list[DeployOutcome]:
+                 source: Source | None = None, commit: bool = True) -> list[DeployOutcome]:
     """Deploy the BPMN files named (or all of workflows/), each with the DMN and forms it uses.
 
-    All or nothing: if any file has a problem nothing is stored.
+    All or nothing: if any file has a problem nothing is stored. ``commit=False`` leaves the commit to a
+    caller that has more to do in the same transaction.
     """
     outcomes = [_store(candidate, actor, note) for candidate in candidates_of(paths, source)]
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return outcomes
 
 

@@ -24,13 +24,14 @@ def request(user: User, note: str) -> DeploymentRequest:
     if len(note) < 4:
         raise InvalidInput(_("The deployment was not requested."), {"note": _("say what changes and why")})
     workspace.check_stale()
-    files = workspace.snapshot()
+    files, bases, records = workspace.snapshot(), workspace.bases(), workspace.draft_records()
     with workspace.materialized(files) as source:
         deployment.candidates_of(source=source)  # refused here, naming each problem, if anything fails
-    row = DeploymentRequest(note=note[:500], files=files, requested_by_id=user.id, requested_at=utcnow())
+    row = DeploymentRequest(note=note[:500], files=files, bases=bases, drafts=records, requested_by_id=user.id,
+                            requested_at=utcnow())
     db.session.add(row)
     db.session.flush()
-    audit.record("deployment.requested", user, request_id=row.id, note=row.note)
+    audit.record("deployment.requested", user, request_id=row.id, note=row.note, drafts=changed_files(row))
     db.session.commit()
     return row
 
@@ -51,9 +52,23 @@ def approve(user: User, request_id: int, comment: str = "") -> DeploymentRequest
     row = _pending(request_id)
     if row.requested_by_id == user.id:
         raise NotAuthorized(_("Four eyes: someone other than the requester approves a deployment."))
-    with workspace.materialized(row.files) as source:
-        outcomes = deployment.deploy_files(actor=row.requested_by, note=row.note, source=source)
-    written = workspace.publish(row.files)
+    written_by_approver = [f"{r['kind']}/{r['name']}" for r in row.drafts or () if user.id in r["authors"]]
+    if written_by_approver:
+        raise NotAuthorized(_("Four eyes: you wrote drafts this request deploys (%(files)s); another designer "
+                              "approves it.", files=", ".join(written_by_approver)))
+    changed = workspace.changed_since(row.bases) if row.bases is not None else []
+    if changed:
+        raise Conflict(_("These files changed after the request was made: %(files)s. Reject it and request "
+                         "again, so what is approved is what is deployed over the files as they are.",
+                         files=", ".join(changed)))
+    try:
+        with workspace.materialized(row.files) as source:
+            outcomes = deployment.deploy_files(actor=row.requested_by, note=row.note, source=source, commit=False)
+        written = workspace.publish(row.files, row.drafts or [])
+    except OSError as exc:
+        db.session.rollback()
+        raise Conflict(_("The files could not be written back (%(reason)s); nothing was deployed.",
+                         reason=exc.strerror or exc)) from exc
     row.status, row.decided_by_id, row.decided_at, row.comment = "deployed", user.id, utcnow(), comment or None
     row.outcome = [[o.process_id, o.version, o.created] for o in outcomes]
     audit.record("deployment.approved", user, request_id=row.id, requested_by=row.requested_by.username,
@@ -76,3 +91,8 @@ def reject(user: User, request_id: int, comment: str) -> DeploymentRequest:
 def listing(user: User) -> list[DeploymentRequest]:
     check_designer(user)
     return list(db.session.scalars(select(DeploymentRequest).order_by(DeploymentRequest.id.desc()).limit(30)))
+
+
+def changed_files(row: DeploymentRequest) -> list[str]:
+    """The drafts a request deploys, as kind/name (what the approver reads before approving)."""
+    return [f"{r['kind']}/{r['name']}" for r in row.drafts or ()]

@@ -107,6 +107,8 @@ def run_text(bpmn_file: str, bpmn_xml: str, tests_text: str, dmn_files: Mapping[
         spec = json.loads(tests_text)
     except json.JSONDecodeError as exc:
         return [CaseResult(name, "-", False, f"not valid JSON at line {exc.lineno}: {exc.msg}", line=exc.lineno)]
+    except RecursionError:
+        return [CaseResult(name, "-", False, "not valid JSON: nested too deeply", line=1)]
     shape = _shape_problem(spec)
     if shape:
         return [CaseResult(name, "-", False, shape, line=1)]
@@ -169,6 +171,8 @@ def _run_case(file: str, bundle: engine.Bundle, spec: dict, case: Any, number: i
     except _Failed as failed:
         return CaseResult(file, label, False, failed.message, failed.step, failed.element, failed.expected,
                           failed.actual, line)
+    except RecursionError:  # parsed, but too deep to compare or copy
+        return CaseResult(file, label, False, "the case is nested too deeply to run", line=line)
     return CaseResult(file, label, True, "", line=line)
 
 
@@ -194,6 +198,8 @@ def _check_case(bundle: engine.Bundle, case: Any) -> None:
         raise _Failed(None, None, members)
     tasks, timers, messages, ends = _ids(bundle)
     start_message = case.get("start_message")
+    if start_message is not None and not isinstance(start_message, str):
+        raise _Failed(0, None, '"start_message" must name a message (a string)')
     if start_message is not None and start_message not in bundle.start_messages:
         raise _Failed(0, start_message, f"{bundle.process_id} does not start on the message {start_message!r} "
                                         f"(it starts on: {_listed(bundle.start_messages)})")
@@ -204,6 +210,10 @@ def _check_case(bundle: engine.Bundle, case: Any) -> None:
                                        "(and its data, if any, as an object)")
         kind = kinds[0]
         element = step[kind]
+        assignee = step.get("assignee")
+        if not isinstance(element, str) or not (assignee is None or isinstance(assignee, str)):
+            raise _Failed(index, None, f"step {index}: the {kind} (and the assignee, if any) must be named by a "
+                                       "string")
         known = {"task": tasks, "timer": timers, "message": messages}[kind]
         if element not in known:
             what = {"task": "user task", "timer": "timer event", "message": "message a catch event waits for"}[kind]
@@ -212,11 +222,15 @@ def _check_case(bundle: engine.Bundle, case: Any) -> None:
     status = expected.get("status")
     if status not in STATUSES:
         raise _Failed(None, None, f'expected "status" must be one of {", ".join(STATUSES)}')
+    if not isinstance(expected.get("end", ""), str):
+        raise _Failed(None, None, 'expected "end" must name an end event (a string)')
     if "end" in expected and expected["end"] not in ends:
         raise _Failed(None, expected["end"], f"expected end {expected['end']!r} is not an end event of "
                                              f"{bundle.process_id} (end events: {_listed(ends)})")
-    unknown = [t for t in expected.get("ready", []) if t not in tasks] \
-        if isinstance(expected.get("ready", []), list) else ["(not a list)"]
+    ready = expected.get("ready", [])
+    if not isinstance(ready, list) or not all(isinstance(t, str) for t in ready):
+        raise _Failed(None, None, 'expected "ready" must be a list of user task ids')
+    unknown = [t for t in ready if t not in tasks]
     if unknown:
         raise _Failed(None, None, f"expected ready {_listed(map(str, unknown))}: not user tasks of "
                                   f"{bundle.process_id} (user tasks: {_listed(tasks)})")
@@ -242,9 +256,9 @@ def _directory(members: Mapping[str, Any]) -> dict:
 
 def _play(bundle: engine.Bundle, spec: dict, case: dict, locale: str) -> None:
     members = {**spec.get("members", {}), **(case.get("members") or {})}
-    sim = engine.Simulation(bundle, _directory(members))
     start = case.get("start") or {}
     try:
+        sim = engine.Simulation(bundle, _directory(members))
         if case.get("start_message"):
             sim.start_by_message(case["start_message"], start)
         else:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -48,7 +49,7 @@ def listing(user: User) -> list[WorkingFile]:
     check_designer(user)
     by_file = {(d.kind, d.name): d for d in db.session.scalars(select(DesignDraft))}
     names = {(kind, p.name) for kind in KINDS for p in drafts.directory(kind).iterdir()
-             if drafts.PATTERNS[kind].match(p.name)}
+             if drafts.PATTERNS[kind].fullmatch(p.name)}
     found = []
     for kind, name in sorted(names | set(by_file), key=lambda k: (KINDS.index(k[0]), k[1])):
         draft = by_file.get((kind, name))
@@ -78,7 +79,7 @@ def groups() -> list[str]:
 def snapshot() -> dict[str, dict[str, str]]:
     """The working copy's text: {"workflows": {name: text}, "rules": {...}, "forms": {...}}."""
     files = {kind: {p.name: p.read_text(encoding="utf-8") for p in sorted(drafts.directory(kind).iterdir())
-                    if drafts.PATTERNS[kind].match(p.name)} for kind in KINDS}
+                    if drafts.PATTERNS[kind].fullmatch(p.name)} for kind in KINDS}
     for draft in db.session.scalars(select(DesignDraft)):
         files[draft.kind][draft.name] = draft.content
     return files
@@ -113,26 +114,36 @@ class Check:
 
 def check(kind: str, name: str) -> Check:
     """What saving ``kind/name`` in the working copy leaves to mend: the same validation as a deployment,
-    for this file and what it uses or is used by, and its tests."""
+    for this file and what it uses or is used by, and its tests. A draft so broken that a check itself
+    fails is reported as a problem of that file: a bad draft never locks the workspace."""
     files = snapshot()
-    with materialized(files) as source:
-        if kind == "workflows" and name.endswith(".bpmn"):
-            problems = deployment.validate_files([source.workflows / name], source)
-        else:
-            problems = deployment.validate_files([], source)
-        tests: list = []
-        if kind == "rules":
-            dmn = name.removesuffix(".tests.json") + ".dmn" if name.endswith(".tests.json") else name
-            tests_text = files["rules"].get(decision_tests.tests_file(dmn))
-            if dmn in files["rules"] and tests_text is not None:
-                tests = decision_tests.run(dmn, files["rules"][dmn], tests_text)
-        elif kind == "workflows":
-            bpmn = name.removesuffix(".tests.json") + ".bpmn" if name.endswith(".tests.json") else name
-            if bpmn in files["workflows"]:
-                dmn_files = {n: t for n, t in files["rules"].items() if n.endswith(".dmn")}
-                candidate = deployment.prepare(source.workflows / bpmn, dmn_files, source.forms, source.workflows)
-                tests = process_tests.run_dir([candidate], source.workflows)
-    return Check(_ordered(problems, kind, name), tests)
+    try:
+        with materialized(files) as source:
+            return Check(_ordered(_problems(kind, name, source), kind, name), _tests(kind, name, files, source))
+    except Exception as exc:  # noqa: BLE001 - reported to the designer, who can mend or discard the draft
+        current_app.logger.exception("the check of %s/%s failed", kind, name)
+        return Check([engine.Problem(name, None, None, f"the check could not run: {type(exc).__name__}: {exc}")], [])
+
+
+def _problems(kind: str, name: str, source: deployment.Source) -> list[engine.Problem]:
+    if kind == "workflows" and name.endswith(".bpmn"):
+        return deployment.validate_files([source.workflows / name], source)
+    return deployment.validate_files([], source)
+
+
+def _tests(kind: str, name: str, files: dict[str, dict[str, str]], source: deployment.Source) -> list:
+    if kind == "rules":
+        dmn = name.removesuffix(".tests.json") + ".dmn" if name.endswith(".tests.json") else name
+        tests_text = files["rules"].get(decision_tests.tests_file(dmn))
+        if dmn in files["rules"] and tests_text is not None:
+            return decision_tests.run(dmn, files["rules"][dmn], tests_text)
+    elif kind == "workflows":
+        bpmn = name.removesuffix(".tests.json") + ".bpmn" if name.endswith(".tests.json") else name
+        if bpmn in files["workflows"]:
+            dmn_files = {n: t for n, t in files["rules"].items() if n.endswith(".dmn")}
+            candidate = deployment.prepare(source.workflows / bpmn, dmn_files, source.forms, source.workflows)
+            return process_tests.run_dir([candidate], source.workflows)
+    return []
 
 
 def _ordered(problems: list[engine.Problem], kind: str, name: str) -> list[engine.Problem]:
@@ -141,24 +152,57 @@ def _ordered(problems: list[engine.Problem], kind: str, name: str) -> list[engin
     return sorted(unique, key=lambda p: (p.filename != name, p.filename, p.line or 0))
 
 
-def publish(files: dict[str, dict[str, str]]) -> list[str]:
-    """Write a deployed snapshot back to the directories (only what differs) and close the drafts it
-    deployed; a draft changed after the snapshot was taken stays, on its new base."""
-    written = []
+def bases() -> dict[str, dict[str, str]]:
+    """Each directory file's SHA-256 now, by kind and name (what a deployment request rests on)."""
+    return {kind: {p.name: drafts.digest(p.read_text(encoding="utf-8")) for p in sorted(drafts.directory(kind).iterdir())
+                   if drafts.PATTERNS[kind].fullmatch(p.name)} for kind in KINDS}
+
+
+def draft_records() -> list[dict]:
+    """The drafts in the working copy now, with every author (four eyes: none of them may approve)."""
+    return [{"kind": d.kind, "name": d.name, "id": d.id, "revision": d.revision, "authors": list(d.authors or []),
+             "created": d.created_at.isoformat()}
+            for d in db.session.scalars(select(DesignDraft).order_by(DesignDraft.kind, DesignDraft.name))]
+
+
+def changed_since(recorded: dict[str, dict[str, str]]) -> list[str]:
+    """The files whose directory content is no longer what ``recorded`` (``bases()`` then) says."""
+    now = bases()
+    return [f"{kind}/{name}" for kind in KINDS
+            for name in sorted(set(now.get(kind, {})) | set(recorded.get(kind, {})))
+            if now.get(kind, {}).get(name) != recorded.get(kind, {}).get(name)]
+
+
+def publish(files: dict[str, dict[str, str]], records: list[dict]) -> list[str]:
+    """Write a deployed snapshot back to the directories (only what differs: each file written beside its
+    target, then renamed over it, so a failure leaves no half-written file) and close the drafts it deployed
+    (``records``: the drafts the snapshot took). A draft saved again since stays, rebased on the file it was
+    made from; any other draft is left as it is (stale, if its file changed)."""
+    pending = []
     for kind in KINDS:
         for name, text in files.get(kind, {}).items():
-            if not drafts.PATTERNS[kind].match(name):
-                continue
             path = drafts.directory(kind) / name
-            before = path.read_text(encoding="utf-8") if path.is_file() else None
-            if before != text:
-                path.write_text(text, encoding="utf-8")
-                written.append(f"{kind}/{name}")
-            draft = drafts.draft_of(kind, name)
-            if draft is None:
-                continue
-            if draft.content == text:
-                db.session.delete(draft)
-            elif before != text:
-                draft.base_hash = drafts.digest(text)
-    return written
+            if drafts.PATTERNS[kind].fullmatch(name) and (not path.is_file() or path.read_text(encoding="utf-8") != text):
+                pending.append((path, text, f"{kind}/{name}"))
+    staged = []
+    try:
+        for path, text, _label in pending:
+            temporary = path.with_name(f".{path.name}.deploying")
+            temporary.write_text(text, encoding="utf-8")
+            staged.append((temporary, path))
+    except OSError:
+        for temporary, _path in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, path in staged:
+        temporary.replace(path)
+    for record in records:
+        draft = db.session.get(DesignDraft, record["id"])
+        if draft is None or draft.created_at.isoformat() != record["created"] or draft.revision < record["revision"]:
+            continue  # discarded, or begun again after the request: not the draft deployed
+        deployed = files[record["kind"]].get(record["name"])
+        if draft.content == deployed:
+            db.session.delete(draft)
+        elif deployed is not None:
+            draft.base_hash = drafts.digest(deployed)
+    return [label for _path, _text, label in pending]

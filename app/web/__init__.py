@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from app.errors import DomainError, InvalidInput
 from app.extensions import csrf, login_manager
@@ -31,11 +32,21 @@ from app.web.policy_impact import policy_impact
 from app.web.tasks import tasks
 
 
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` up to the largest INTEGER a column holds: a longer number is no page (404), where the
+    database driver would overflow (a 500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
 def register_web(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter  # before the blueprints' routes are bound
     login_manager.login_view = "auth.login"
     login_manager.user_loader(lambda user_id: users.get_user(int(user_id)))
 

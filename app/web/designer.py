@@ -65,7 +65,8 @@ def version_diff(process_id: str):
     latest = versions[0].version if versions else 0  # newest first
     a = request.args.get("a", type=int) or max(latest - 1, 1)
     b = request.args.get("b", type=int) or latest
-    return render_template("designer/diff.html", d=version_diff_service.diff(current_user, process_id, a, b))
+    return render_template("designer/diff.html", d=version_diff_service.diff(current_user, process_id, a, b),
+                           versions=[v.version for v in versions])
 
 
 @designer.route("/designer/<process_id>/v<int:version>/diagram.bpmn")

@@ -30,10 +30,12 @@ def new_file():
     """Open the editor on a new file (nothing is stored until its first save)."""
     check_designer(current_user)
     kind, name = request.form.get("kind", ""), (request.form.get("name") or "").strip()
-    suffix = {"workflows": ".bpmn", "rules": ".dmn", "forms": ".json"}.get(kind, "")
-    if suffix and not name.endswith(suffix):
-        name += suffix
-    if not drafts.PATTERNS.get(kind, drafts.PATTERNS["forms"]).match(name):
+    suffixes = {"workflows": ".bpmn", "rules": ".dmn", "forms": ".json"}
+    if kind not in suffixes:
+        raise InvalidInput(_("The file was not opened."), {"kind": _("one of %(kinds)s", kinds=", ".join(suffixes))})
+    if not name.endswith(suffixes[kind]):
+        name += suffixes[kind]
+    if not drafts.PATTERNS[kind].fullmatch(name):
         raise InvalidInput(_("The file was not opened."),
                            {"name": _("lower-case letters, digits and _ only, starting with a letter")})
     return redirect(url_for("editor.edit", kind=kind, name=name))
@@ -48,9 +50,11 @@ def edit(kind: str, name: str):
     working = workspace.WorkingFile(kind, name, draft, draft is not None and drafts.is_stale(draft),
                                     drafts.file_text(kind, name) is not None)
     text = drafts.working_text(kind, name)
+    current = drafts.file_text(kind, name)
     return render_template(f"designer/edit_{working.editor}.html", file=working, text=text,
                            check=workspace.check(kind, name) if text is not None else None,
                            save_url=url_for("editor.save", kind=kind, name=name),
+                           base=drafts.digest(current) if current is not None else "",
                            forms=sorted(p.name for p in drafts.directory("forms").glob("*.json")),
                            decisions=workspace.decision_ids(), groups=workspace.groups())
 
@@ -62,14 +66,14 @@ def save(kind: str, name: str):
     tests of the working copy; 409 if someone saved since revision ``n``."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("content"), str) \
-            or not isinstance(body.get("revision"), int):
+            or not isinstance(body.get("revision"), int) or not isinstance(body.get("base", ""), str):
         return jsonify(error=_("Send the file as JSON: content (text) and revision (a number).")), 400
     try:
-        draft = drafts.save(current_user, kind, name, body["content"], body["revision"])
+        draft = drafts.save(current_user, kind, name, body["content"], body["revision"], body.get("base"))
     except DomainError as exc:
         return jsonify(error=exc.message, errors=getattr(exc, "errors", {})), exc.status
     check = workspace.check(kind, name)
-    return jsonify(revision=draft.revision, saved_by=draft.updated_by.display_name,
+    return jsonify(revision=draft.revision, saved_by=draft.updated_by.display_name, stale=drafts.is_stale(draft),
                    problems=[{"file": p.filename, "element": p.element_id, "line": p.line, "message": p.message}
                              for p in check.problems],
                    tests=[{"name": t.name, "ok": t.ok, "message": t.message} for t in check.tests])
@@ -95,6 +99,8 @@ def form_preview():
         return render_template("designer/_form_preview.html", problems=[
             _("Not valid JSON at line %(line)s, column %(column)s: %(reason)s", line=exc.lineno, column=exc.colno,
               reason=exc.msg)]), 200
+    except RecursionError:
+        return render_template("designer/_form_preview.html", problems=[_("The JSON is nested too deeply.")])
     problems = check_form_schema(schema) if isinstance(schema, dict) else [_("A form is a JSON object.")]
     if problems:
         return render_template("designer/_form_preview.html", problems=problems)

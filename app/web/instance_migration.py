@@ -15,15 +15,21 @@ instance_migration = Blueprint("instance_migration", __name__)
 instance_migration.add_app_template_global(attributes_text, "migration_attributes")
 
 
+_LARGEST_ID = 2**31 - 1  # of an INTEGER column: a larger number overflows the database driver (a 500)
+
+
 def _choice() -> tuple[list[int], int | None]:
     """The cases ticked and the target version from the form; a value that is no number is refused."""
     try:
         ids = [int(value) for value in request.form.getlist("ids")]
         target = request.form.get("to", "").strip()
-        return ids, int(target) if target else None
+        version = int(target) if target else None
     except ValueError as exc:
         raise InvalidInput(_("The selection is not valid."), {"ids": _("case ids and the version are numbers")}
                            ) from exc
+    if not all(1 <= number <= _LARGEST_ID for number in ids + ([version] if version is not None else [])):
+        raise InvalidInput(_("The selection is not valid."), {"ids": _("no case or version has that number")})
+    return ids, version
 
 
 def _page(process_id: str, status: int = 200, **shown):

@@ -188,3 +188,19 @@ def test_a_form_naming_an_unknown_check_is_refused_naming_the_form(app, people, 
         deployment.deploy_files(actor=people.designer)
     assert [p.filename for p in caught.value.problems] == ["review_proposal.json"]
     assert "no_such_check" in caught.value.problems[0].message
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("[]", "the form must be a JSON object"),
+    ('"x"', "the form must be a JSON object"),
+    ('{"type": "object", "properties": {"a": {"type": "string"}}, "x-checks": 5}',
+     "x-checks: must be a list of check names"),
+    ("[" * 100_000 + "]" * 100_000, "not valid JSON: nested too deeply"),
+])
+def test_a_form_that_is_no_schema_is_reported_naming_it(app, tmp_path, monkeypatch, content, message):
+    forms = tmp_path / "forms"
+    shutil.copytree(ROOT / "forms", forms)
+    (forms / "review_proposal.json").write_text(content, encoding="utf-8")
+    monkeypatch.setitem(app.config, "FORMS_DIR", str(forms))
+    problems = deployment.validate_files([])
+    assert message in [p.message for p in problems if p.filename == "review_proposal.json"]

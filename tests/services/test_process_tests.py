@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from app import engine
+from app.engine import simulation
 from app.engine.sandbox import SandboxViolation
 from app.engine.scripting import SandboxEnvironment
 from app.extensions import db
@@ -160,6 +162,55 @@ def test_a_malformed_tests_file_names_the_file_and_the_json_line(app):
     [stepless] = run({"process": CREDIT, "cases": [{"name": "odd", "steps": [{"task": "a", "timer": "b"}],
                                                      "expected": {"status": "completed"}}]})
     assert stepless.name == "odd" and "step 1 must name exactly one of task, timer or message" in stepless.message
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ({"start_message": ["m"]}, '"start_message" must name a message (a string)'),
+    ({"steps": [{"task": ["application_intake"]}]}, "step 1: the task (and the assignee, if any) must be named"),
+    ({"steps": [{"task": "application_intake", "assignee": {}}]}, "step 1: the task (and the assignee, if any)"),
+    ({"expected": {"status": "waiting", "end": {"a": 1}}}, 'expected "end" must name an end event (a string)'),
+    ({"expected": {"status": "waiting", "ready": [{"id": "application_intake"}]}},
+     'expected "ready" must be a list of user task ids'),
+])
+def test_a_case_naming_elements_by_other_than_strings_fails_naming_it(app, case, message):
+    [failed] = run({"process": CREDIT, "cases": [{"name": "odd", "steps": [], "expected": {"status": "waiting"},
+                                                  **case}]})
+    assert (failed.file, failed.name, failed.ok) == ("credit_application.tests.json", "odd", False)
+    assert failed.message.startswith(message), failed.message
+
+
+def test_deeply_nested_json_fails_naming_the_file_or_the_case(app):
+    [failed] = run("[" * 100_000 + "]" * 100_000)
+    assert (failed.file, failed.message) == ("credit_application.tests.json", "not valid JSON: nested too deeply")
+    deep = "[" * 900 + "]" * 900  # parses, but is too deep to run and compare
+    [case] = run('{"process": "credit_application", "cases": [{"name": "deep", "start": {"x": ' + deep + '}, '
+                 '"steps": [], "expected": {"status": "waiting", "data": {"x": ' + deep + "}}}]}")
+    assert (case.name, case.message) == ("deep", "the case is nested too deeply to run")
+
+
+def run_endless_loop() -> list[process_tests.CaseResult]:
+    """A draft whose path loops back without waiting (its way out is never taken)."""
+    xml = (ROOT / "tests" / "data" / "bpmn" / "endless_loop.bpmn").read_text(encoding="utf-8")
+    tests = {"process": "endless_loop", "cases": [{"name": "laps", "start": {"laps": 0}, "steps": [],
+                                                   "expected": {"status": "completed"}}]}
+    return process_tests.run_text("endless_loop.bpmn", xml, json.dumps(tests), {}, {})
+
+
+def test_a_path_that_loops_without_waiting_fails_instead_of_seeming_completed(app):
+    # SpiffWorkflow stops looking 1,000 tasks deep: unchecked, the loop "completed" there
+    [failed] = run_endless_loop()
+    assert (failed.name, failed.ok, failed.step) == ("laps", False, 0)
+    assert failed.message.startswith("start: the process failed: ")
+    assert failed.message.endswith(": the path ran more than 900 steps from the start: a loop?")
+
+
+@pytest.mark.parametrize(("limit", "value", "over"), [("MAX_ENGINE_STEPS", 100, "100 steps without waiting"),
+                                                      ("MAX_SECONDS", 0, "0 seconds without waiting")])
+def test_a_path_running_too_many_steps_or_too_long_without_waiting_fails(app, monkeypatch, limit, value, over):
+    monkeypatch.setattr(simulation, limit, value)
+    monkeypatch.setattr(process_tests, "_RESULTS", OrderedDict())
+    [failed] = run_endless_loop()
+    assert failed.message.endswith(f": the path ran more than {over}: a loop?"), failed.message
 
 
 def test_scripts_still_run_in_the_sandbox(app):

@@ -23,7 +23,6 @@ def test_a_second_designer_deploys_exactly_what_was_requested(as_user, people, r
     row = db.session.scalar(select(DeploymentRequest))
     assert row.status == "pending" and "approval_authority.dmn" in row.files["rules"]
     assert first.post(f"/designer/deployments/{row.id}/approve").status_code == 403  # not their own
-    break_a_case(rules_copy)  # the folder changes after the request: the request keeps what was checked
     second = as_user("designer2")
     assert second.post(f"/designer/deployments/{row.id}/approve").status_code == 302
     db.session.expire_all()
@@ -36,6 +35,18 @@ def test_a_second_designer_deploys_exactly_what_was_requested(as_user, people, r
     approved = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "deployment.approved"))
     assert approved.actor_name == "designer2" and approved.payload["requested_by"] == "designer"
     assert second.post(f"/designer/deployments/{row.id}/approve").status_code == 409  # once only
+
+
+def test_a_request_whose_files_changed_since_is_refused_at_approval(as_user, people, rules_copy):
+    users.create_user("designer2", "designer", PASSWORD, actor=people.admin)
+    as_user("designer").post("/designer/deployments", data={"note": "调整审批权限"})
+    row = db.session.scalar(select(DeploymentRequest))
+    break_a_case(rules_copy)  # the folder changes after the request
+    refused = as_user("designer2").post(f"/designer/deployments/{row.id}/approve")
+    assert refused.status_code == 409 and "approval_authority.tests.json" in text_of(refused)
+    db.session.expire_all()
+    assert db.session.get(DeploymentRequest, row.id).status == "pending"
+    assert db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.version == 2)) is None
 
 
 def test_a_request_that_fails_its_checks_is_refused_naming_each_problem(as_user, people, rules_copy):

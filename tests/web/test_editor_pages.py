@@ -77,6 +77,15 @@ def test_a_form_schema_previews_as_the_screen_it_makes(as_user, workspace_copy):
     assert 'id="preview-problems"' in bad and "line 2" in bad
 
 
+def test_a_property_name_that_is_markup_is_refused_and_never_written_unescaped(as_user, workspace_copy):
+    evil = 'x"><img src=x onerror=alert(1)>'
+    schema = {"type": "object", "properties": {"statements": {"type": "array", "title": "Statements", "items": {
+        "type": "object", "properties": {evil: {"type": "number", "title": "Cash"}}}}}}
+    page = text_of(as_user("designer").post("/designer/forms/preview", data={"content": json.dumps(schema)}))
+    assert 'id="preview-problems"' in page and "is not a usable property name" in page
+    assert "<img" not in page
+
+
 def test_a_new_file_opens_empty_and_only_designers_get_in(as_user, workspace_copy):
     designer = as_user("designer")
     opened = designer.post("/designer/files/new", data={"kind": "rules", "name": "visit_frequency"})

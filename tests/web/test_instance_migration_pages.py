@@ -106,3 +106,17 @@ def test_a_post_without_the_csrf_token_is_refused(app, as_user, people, tmp_path
     assert designer.post(PAGE, data={"ids": [str(case.id)], "csrf_token": token}).status_code == 200
     db.session.expire_all()
     assert db.session.get(ProcessInstance, case.id).definition.version == 2
+
+
+def test_a_number_no_row_can_have_is_refused_not_a_500(app, as_user, people):
+    designer = as_user("designer")
+    huge = "9" * 20  # past a 64-bit integer: the database driver overflows
+    for data in ({"ids": [huge]}, {"ids": ["1"], "to": huge}, {"ids": [str(2**31)]}, {"ids": ["0"]}):
+        for path in (f"{PAGE}/preview", PAGE):
+            refused = designer.post(path, data=data)
+            assert refused.status_code == 422, (path, data)
+            assert "no case or version has that number" in text_of(refused)
+    # and in every <int:...> route, old and new: no such page
+    assert designer.post(f"/designer/migrations/{huge}/rollback").status_code == 404
+    assert designer.post(f"/designer/migrations/{2**31}/rollback").status_code == 404
+    assert designer.get(f"/cases/{huge}").status_code == 404

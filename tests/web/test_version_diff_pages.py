@@ -35,6 +35,8 @@ def test_the_changed_elements_are_marked_on_both_diagrams(as_user, people, works
     after = page.split('id="diagram-after"')[1].split("</div>")[0]
     assert "application_intake" in after.split("diff-changed")[1].split("]")[0]
     assert 'data-url="/designer/credit_application/v1/diagram.bpmn"' in page
+    assert '<option value="1" selected>v1</option>' in page.split('name="a"')[1].split("</select>")[0]
+    assert "/designer/credit_application/diff?a=1&amp;b=2" in text_of(designer.get("/designer"))
     diagram = designer.get("/designer/credit_application/v2/diagram.bpmn")
     assert diagram.status_code == 200 and "Capture the application" in diagram.get_data(as_text=True)
     assert "sandbox" in diagram.headers["Content-Security-Policy"]

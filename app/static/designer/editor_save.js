@@ -55,7 +55,7 @@
         const response = await fetch(bar.dataset.saveUrl, {
           method: "POST",
           headers: { "Content-Type": "application/json", "X-CSRFToken": bar.dataset.csrf },
-          body: JSON.stringify({ content: content, revision: Number(bar.dataset.revision) }),
+          body: JSON.stringify({ content: content, revision: Number(bar.dataset.revision), base: bar.dataset.base }),
         });
         const result = await response.json();
         if (!response.ok) {
@@ -69,6 +69,8 @@
         if (discard) discard.value = result.revision;
         status.textContent = texts.saved.replace("%(n)s", result.revision);
         document.getElementById("draft-state").textContent = texts.saved.replace("%(n)s", result.revision);
+        const stale = document.getElementById("stale-draft");
+        if (stale && result.stale === false) stale.hidden = true;
         renderCheck(result);
         if (onChecked) onChecked(result);
       } catch (error) {

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.engine import sandbox
 from app.engine.sandbox import (
     SandboxViolation,
     ScriptError,
@@ -184,6 +185,31 @@ def test_runtime_guards_still_hold() -> None:
         evaluate("x.nothing", {"x": 1})
     with pytest.raises(SandboxViolation):
         evaluate("x.format_map({})", {"x": "{a}"})
+
+
+def test_a_while_loop_is_refused_with_its_line() -> None:
+    [violation] = check_script("done = False\nwhile not done:\n    pass")
+    assert (violation.line, violation.reason) == (
+        2, "while loops are not allowed (a loop must end: use for over a list or a range)")
+
+
+def test_a_loop_over_a_list_it_keeps_growing_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "MAX_ITERATIONS", 1_000)
+    for source in ("items = [1]\nfor i in items:\n    items.append(i)",
+                   "items = [1]\nfound = [items.append(i) for i in items]"):
+        with pytest.raises(ScriptError) as error:
+            run_script(source, {})
+        assert (error.value.line, error.value.message) == (2, "RuntimeError: a loop ran more than 1,000 times")
+    data: dict = {"items": list(range(1_000))}
+    run_script("total = 0\nfor i, j in zip(items, items):\n    total += i\nsquares = [i * i for i in items]", data)
+    assert data["total"] == sum(range(1_000)) and len(data["squares"]) == 1_000
+
+
+@pytest.mark.parametrize("source", ["sum(range(10 ** 12))", "range(10 ** 30)", "list(range(0, 10 ** 7, 2))"])
+def test_a_range_of_more_than_a_million_numbers_is_refused(source: str) -> None:
+    with pytest.raises(ScriptError, match="ValueError: range\\(\\) of more than 1,000,000 numbers is not allowed"):
+        evaluate(source, {})
+    assert evaluate("sum(range(1, 5))", {}) == 10 and evaluate("list(range(0, 10, 3))", {}) == [0, 3, 6, 9]
 
 
 def test_functions_with_forbidden_names_are_refused() -> None:

@@ -275,6 +275,18 @@ def test_user_text_is_escaped(app: Flask) -> None:
     assert '"><b>' not in html
 
 
+def test_schema_names_are_escaped_in_attributes(app: Flask) -> None:
+    # check_form_schema refuses such names; the macros must still never write them unescaped.
+    evil = 'x"><img src=x onerror=alert(1)>'
+    table = {"type": "array", "items": {"type": "object", "properties": {evil: {"type": "number"}}}}
+    html = render(
+        app, "{{ render_form(form, {}, {}, 'en') }}", form={"type": "object", "properties": {evil: table}}
+    )
+    assert "<img" not in html
+    _, cell = Tags(html).by_id(f"f-{evil}-0-{evil}")
+    assert cell["aria-labelledby"] == f"f-{evil}-row-{evil} f-{evil}-col-0"
+
+
 def test_render_readonly(app: Flask) -> None:
     data = {**DATA, "related_party": False}
     html = render(app, "{{ render_readonly(form, data, 'zh_CN') }}", form=FORM, data=data)

@@ -130,6 +130,16 @@ def test_broken_json_and_bad_schema_raise_form_schema_error(forms_dir: Path) -> 
     assert any("slider" in p for p in caught.value.problems)
 
 
+def test_deeply_nested_json_is_a_form_schema_error_not_a_crash(forms_dir: Path) -> None:
+    (forms_dir / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(FormSchemaError, match="nested too deeply"):
+        load_form(forms_dir, "deep")
+    nested: dict[str, Any] = {}
+    for _ in range(150):  # parses, but would exhaust the stack in jsonschema's meta-validation
+        nested = {"type": "object", "properties": {"a": nested}}
+    assert check_form_schema(nested) == ["the form is nested more than 32 levels deep"]
+
+
 def test_a_dict_schema_works_where_a_form_schema_is_expected() -> None:
     form = FormSchema("intake", INTAKE)
     assert [f.name for f in form.fields()][0] == "requested_amount"
@@ -183,6 +193,22 @@ def _with(prop: dict[str, Any], **top: Any) -> dict[str, Any]:
 def test_check_form_schema_names_each_problem(schema: dict[str, Any], expected: str) -> None:
     problems = check_form_schema(schema)
     assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize("name", ['x"><img src=x onerror=alert(1)>', "1st_year", "total-assets", "资产", ""])
+def test_property_names_must_be_plain_identifiers(name: str) -> None:
+    top = _with({"type": "string"})
+    top["properties"][name] = top["properties"].pop("field")
+    statements = INTAKE["properties"]["statements"]
+    rows = {**statements["items"]["properties"], name: {"type": "number"}}
+    nested = _with({**statements, "items": {**statements["items"], "properties": rows}})
+    assert check_form_schema(top) == [
+        f"properties: {name!r} is not a usable property name (letters, digits and _ only, not starting with a digit)"
+    ]
+    assert any(
+        p.startswith(f"properties.field.items.properties: {name!r} is not a usable")
+        for p in check_form_schema(nested)
+    )
 
 
 def test_check_form_schema_refuses_a_non_object() -> None:
