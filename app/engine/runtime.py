@@ -93,8 +93,26 @@ def _engine(bundle: Bundle, directory: Directory | None = None) -> CreditScriptE
     return CreditScriptEngine(decisions=bundle.decisions, directory=directory)
 
 
+# Engine tasks one action may run before it waits (the shipped paths run a dozen), and how deep a path may go:
+# SpiffWorkflow's task walk stops 1,000 tasks deep, so a path past that would seem to have stopped.
+MAX_ENGINE_STEPS = 5_000
+MAX_DEPTH = 900
+
+
 def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
+    """Run ``action`` (completing a task, firing a timer...) and the engine steps after it; a path that runs
+    on without waiting (a loop whose way out is never taken) fails the step instead of holding the worker,
+    or, past SpiffWorkflow's 1,000-deep task walk, seeming to stop."""
     path: list[tuple[str, str]] = []
+    count = 0
+
+    def bounded(task) -> None:
+        nonlocal count
+        count += 1
+        over = (f"{MAX_ENGINE_STEPS} steps without waiting" if count > MAX_ENGINE_STEPS
+                else f"{MAX_DEPTH} steps from the start" if task.depth > MAX_DEPTH else None)
+        if over:
+            raise EngineError(getattr(task.task_spec, "bpmn_id", None), f"the path ran more than {over}: a loop?")
 
     def record(task) -> None:
         spec = task.task_spec
@@ -104,7 +122,7 @@ def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
     try:
         if action is not None:
             action(record)
-        workflow.do_engine_steps(did_complete_task=record)
+        workflow.do_engine_steps(will_complete_task=bounded, did_complete_task=record)
     except (SandboxViolation, ScriptError, DmnError) as exc:
         raise EngineError(None, str(exc)) from exc
     except SpiffWorkflowException as exc:

@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import runtime
 from app.engine.definitions import Bundle
 from app.engine.runtime import (
     Directory,
@@ -37,10 +38,9 @@ from app.engine.runtime import (
     _set_output_item,
 )
 
-MAX_ENGINE_STEPS = 5_000  # engine tasks one action may run before waiting; the shipped paths run a dozen
-# SpiffWorkflow's task iterator stops 1,000 tasks deep, so a path looping past that would seem completed;
-# and the engine slows down as a path deepens (a loop through a parallel join takes minutes to get there).
-MAX_DEPTH = 900
+# The runtime's own bounds (runtime.MAX_ENGINE_STEPS, MAX_DEPTH) hold here too; a test also has a time bound,
+# since the engine slows down as a path deepens (a loop through a parallel join takes minutes to get there).
+MAX_ENGINE_STEPS, MAX_DEPTH = runtime.MAX_ENGINE_STEPS, runtime.MAX_DEPTH
 MAX_SECONDS = 5.0  # per action
 
 

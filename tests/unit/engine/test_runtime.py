@@ -261,3 +261,11 @@ def test_the_sign_off_is_due_when_the_time_limit_table_says_and_escalates_when_o
         assert late.data["approval_level"] == min(level + 1, sla.outputs["escalation_cap"])
         assert late.data["escalations"] == [{"from_level": level, "to_level": late.data["approval_level"]}]
         assert ("signoff_overdue", "BoundaryEvent") in late.path
+
+
+def test_a_live_path_that_loops_without_waiting_fails_the_step_instead_of_seeming_to_stop():
+    # the way out (laps < 0) is never taken: unchecked, SpiffWorkflow's 1,000-deep walk would just stop there
+    bundle = engine.build_bundle("endless_loop.bpmn", (BPMN / "endless_loop.bpmn").read_text(encoding="utf-8"), {}, {})
+    with pytest.raises(engine.EngineError) as failed:
+        engine.start(bundle, {"laps": 0})
+    assert str(failed.value).endswith("the path ran more than 900 steps from the start: a loop?")
