@@ -49,6 +49,21 @@ def check_name(kind: str, name: str) -> None:
         raise NotFound(_("No file %(name)s in %(kind)s.", name=name, kind=kind))
 
 
+def new_name(user: User, kind: str, name: str) -> str:
+    """The file name a designer asks for a new file, with its kind's suffix; refused naming the field."""
+    check_designer(user)
+    suffixes = {"workflows": ".bpmn", "rules": ".dmn", "forms": ".json"}
+    if kind not in suffixes:
+        raise InvalidInput(_("The file was not opened."), {"kind": _("one of %(kinds)s", kinds=", ".join(suffixes))})
+    name = name.strip()
+    if not name.endswith(suffixes[kind]):
+        name += suffixes[kind]
+    if not PATTERNS[kind].fullmatch(name):
+        raise InvalidInput(_("The file was not opened."),
+                           {"name": _("lower-case letters, digits and _ only, starting with a letter")})
+    return name
+
+
 def file_text(kind: str, name: str) -> str | None:
     """The file as it is in its directory (None: a new file)."""
     check_name(kind, name)

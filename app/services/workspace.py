@@ -52,16 +52,46 @@ def listing(user: User) -> list[WorkingFile]:
              if drafts.PATTERNS[kind].fullmatch(p.name)}
     found = []
     for kind, name in sorted(names | set(by_file), key=lambda k: (KINDS.index(k[0]), k[1])):
-        draft = by_file.get((kind, name))
-        found.append(WorkingFile(kind, name, draft, draft is not None and drafts.is_stale(draft),
-                                 (drafts.directory(kind) / name).is_file()))
+        found.append(_working_file(kind, name, by_file.get((kind, name))))
     return found
 
 
-def decision_ids() -> list[str]:
+def _working_file(kind: str, name: str, draft: DesignDraft | None) -> WorkingFile:
+    return WorkingFile(kind, name, draft, draft is not None and drafts.is_stale(draft),
+                       (drafts.directory(kind) / name).is_file())
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A file as its editor opens it: the working text (None: a new file), the SHA-256 of the file beside
+    it ("" if none: a save from this editor rebases a stale draft on it), the check of the working copy, and
+    what the BPMN properties panel offers."""
+
+    file: WorkingFile
+    text: str | None
+    base: str
+    check: Check | None
+    forms: list[str]
+    decisions: list[str]
+    groups: list[str]
+
+
+def opened(user: User, kind: str, name: str) -> Opened:
+    check_designer(user)
+    drafts.check_name(kind, name)
+    draft = drafts.draft_of(kind, name)
+    current = drafts.file_text(kind, name)
+    files = snapshot()
+    text = files[kind].get(name)
+    return Opened(_working_file(kind, name, draft), text, drafts.digest(current) if current is not None else "",
+                  check(kind, name, files) if text is not None else None,
+                  sorted(n for n in files["forms"] if n.endswith(".json")), decision_ids(files), groups())
+
+
+def decision_ids(files: dict[str, dict[str, str]] | None = None) -> list[str]:
     """The decisions the working copy's tables define (offered to a business rule task)."""
     ids: set[str] = set()
-    for name, text in snapshot()["rules"].items():
+    for name, text in (files or snapshot())["rules"].items():
         if name.endswith(".dmn"):
             try:
                 root = parse_xml(text, name)
@@ -112,11 +142,12 @@ class Check:
     tests: list  # decision_tests.CaseResult or process_tests.CaseResult: name, ok, message
 
 
-def check(kind: str, name: str) -> Check:
+def check(kind: str, name: str, files: dict[str, dict[str, str]] | None = None) -> Check:
     """What saving ``kind/name`` in the working copy leaves to mend: the same validation as a deployment,
     for this file and what it uses or is used by, and its tests. A draft so broken that a check itself
-    fails is reported as a problem of that file: a bad draft never locks the workspace."""
-    files = snapshot()
+    fails is reported as a problem of that file: a bad draft never locks the workspace. ``files``: the
+    working copy, if the caller has read it already."""
+    files = files or snapshot()
     try:
         with materialized(files) as source:
             return Check(_ordered(_problems(kind, name, source), kind, name), _tests(kind, name, files, source))

@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import DomainError, InvalidInput
+from app.errors import DomainError
 from app.forms import FormSchema, check_form_schema
 from app.services import drafts, workspace
 from app.services.designer import check_designer
@@ -28,35 +28,17 @@ def files():
 @login_required
 def new_file():
     """Open the editor on a new file (nothing is stored until its first save)."""
-    check_designer(current_user)
-    kind, name = request.form.get("kind", ""), (request.form.get("name") or "").strip()
-    suffixes = {"workflows": ".bpmn", "rules": ".dmn", "forms": ".json"}
-    if kind not in suffixes:
-        raise InvalidInput(_("The file was not opened."), {"kind": _("one of %(kinds)s", kinds=", ".join(suffixes))})
-    if not name.endswith(suffixes[kind]):
-        name += suffixes[kind]
-    if not drafts.PATTERNS[kind].fullmatch(name):
-        raise InvalidInput(_("The file was not opened."),
-                           {"name": _("lower-case letters, digits and _ only, starting with a letter")})
+    kind = request.form.get("kind", "")
+    name = drafts.new_name(current_user, kind, request.form.get("name") or "")
     return redirect(url_for("editor.edit", kind=kind, name=name))
 
 
 @editor.route("/designer/edit/<kind>/<name>")
 @login_required
 def edit(kind: str, name: str):
-    check_designer(current_user)
-    drafts.check_name(kind, name)
-    draft = drafts.draft_of(kind, name)
-    working = workspace.WorkingFile(kind, name, draft, draft is not None and drafts.is_stale(draft),
-                                    drafts.file_text(kind, name) is not None)
-    text = drafts.working_text(kind, name)
-    current = drafts.file_text(kind, name)
-    return render_template(f"designer/edit_{working.editor}.html", file=working, text=text,
-                           check=workspace.check(kind, name) if text is not None else None,
-                           save_url=url_for("editor.save", kind=kind, name=name),
-                           base=drafts.digest(current) if current is not None else "",
-                           forms=sorted(p.name for p in drafts.directory("forms").glob("*.json")),
-                           decisions=workspace.decision_ids(), groups=workspace.groups())
+    view = workspace.opened(current_user, kind, name)
+    return render_template(f"designer/edit_{view.file.editor}.html", view=view, file=view.file, check=view.check,
+                           save_url=url_for("editor.save", kind=kind, name=name))
 
 
 @editor.route("/designer/edit/<kind>/<name>", methods=["POST"])
