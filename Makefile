@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Where people open the application: the links in e-mails point there (`make run PORT=8080` moves both).
+PUBLIC_URL := $(or $(CREDIT_PUBLIC_URL),http://$(HOST):$(PORT))
 export FLASK_APP := wsgi.py
 export PYTHONPATH := $(CURDIR)
 VENDOR := app/static/vendor
@@ -58,11 +60,11 @@ demo: install
 
 # The web server and a Celery worker with embedded beat (SQLite + kombu's SQLAlchemy transport).
 serve:
-	@echo "Open http://$(HOST):$(PORT)/ (demo users and passwords printed above)"
-	$(BIN)/celery -A app.worker worker --beat --loglevel=INFO --concurrency=1 \
+	@echo "Open $(PUBLIC_URL)/ (demo users and passwords printed above)"
+	CREDIT_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/celery -A app.worker worker --beat --loglevel=INFO --concurrency=1 \
 	    --schedule instance/celerybeat-schedule & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	CREDIT_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

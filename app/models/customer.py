@@ -77,3 +77,4 @@ class Facility(db.Model):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="facilities")
+    instance = relationship("ProcessInstance")  # the application that decided it (named by its reference)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
@@ -20,6 +21,7 @@ from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.localtime import local_time, to_utc
 from app.models import AuditEvent, Customer, ProcessDefinition, ProcessInstance, User
+from app.services.readable import Moment, moments
 
 AUDITORS = {"compliance"}
 PAGE = 50
@@ -134,6 +136,11 @@ class AuditPage:
     next_before: int | None  # the id to ask for the next (older) page, None at the end
     cases: dict[int, str]  # instance id -> reference, for the rows shown
     customers: dict[int, str]
+
+    @property
+    def readable(self) -> dict[int, Moment]:
+        """Each row's people, step and submitted fields by name, in the language being rendered."""
+        return {m.event.id: m for m in moments(self.rows, get_locale())}
 
 
 def search(user: User, filters: AuditFilter, before: int | None = None, per_page: int = PAGE) -> AuditPage:

@@ -9,33 +9,36 @@ import json
 
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from weasyprint import HTML
 
 from app.extensions import db
+from app.language import in_language
 from app.localtime import local_time
-from app.models import AuditEvent, ProcessDefinition, User
+from app.models import ProcessDefinition, User
 from app.services.audit_search import check_auditor
 from app.services.cases import case_view
 
-COLUMNS = ("id", "occurred_at", "event_type", "actor", "element", "payload", "hash")
+# The recorded columns as stored (codes, for tools), then the same event as people read it, in the language
+# asked: the event's name, the person's name, the step's name and what was submitted, field by field.
+COLUMNS = ("id", "occurred_at", "event_type", "actor", "element", "payload", "hash",
+           "event", "by", "step", "submitted")
 
 
-def _events(instance_id: int) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
-                                   .order_by(AuditEvent.id)))
-
-
-def history_csv(user: User, instance_id: int) -> bytes:
+def history_csv(user: User, instance_id: int, language: str = "zh_CN") -> bytes:
     check_auditor(user)
     view = case_view(user, instance_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for e in _events(view.instance.id):
-        writer.writerow([e.id, local_time(e.occurred_at, "%Y-%m-%d %H:%M:%S"), e.event_type, e.actor_name,
-                         e.payload.get("element") or e.payload.get("task") or "",
-                         json.dumps(e.payload, ensure_ascii=False, sort_keys=True), e.hash])
+    with force_locale(language):
+        for m in view.timeline:
+            e = m.event
+            writer.writerow([e.id, local_time(e.occurred_at, "%Y-%m-%d %H:%M:%S"), e.event_type, e.actor_name,
+                             m.element or "", json.dumps(e.payload, ensure_ascii=False, sort_keys=True), e.hash,
+                             _(e.event_type), m.actor, in_language(m.step, language) if m.step else "",
+                             "; ".join(f"{x.title}: {x.value}" for x in m.submitted)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -45,6 +48,5 @@ def history_pdf(user: User, instance_id: int, language: str = "zh_CN") -> bytes:
     versions = {d.id: d.version for d in db.session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.id.in_({log.definition_id for log in view.decisions} or {0})))}
     with force_locale(language):
-        html = render_template("documents/history.html", view=view, events=_events(view.instance.id),
-                               versions=versions, current_locale=language)
+        html = render_template("documents/history.html", view=view, versions=versions, current_locale=language)
     return HTML(string=html).write_pdf()

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import make_transient_to_detached
@@ -16,10 +17,13 @@ from app.extensions import db
 from app.models import AuditEvent, DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, deployment
+from app.services.case_facts import Facts, facts_of
+from app.services.case_kinds import kind_of
 from app.services.customers import READERS
 from app.services.directory import DIRECTORY
 from app.services.forms import writable_fields
 from app.services.projections import APPROVAL_LANES
+from app.services.readable import Moment, moments
 from app.services.rows import insert_returning_id
 from app.services.steps import run_step
 
@@ -27,12 +31,8 @@ STARTERS = {"officer", "admin"}
 SIGNING_LANES = (*APPROVAL_LANES, "compliance")
 
 
-REFERENCE_PREFIXES = {"credit_application": "CA", "warning_escalation": "EW", "periodic_review": "PR",
-                      "audit_sampling": "AS"}
-
-
 def _reference(instance_id: int, process_id: str = "credit_application") -> str:
-    return f"{REFERENCE_PREFIXES.get(process_id, 'CS')}-{utcnow():%Y}-{instance_id:06d}"
+    return f"{kind_of(process_id).prefix}-{utcnow():%Y}-{instance_id:06d}"
 
 
 def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) -> ProcessInstance:
@@ -121,12 +121,19 @@ class CaseView:
     data: dict[str, Any]
     visited: list[str]  # BPMN element ids the case has passed through, for the diagram
     current: list[str]  # element ids waiting now
+    facts: Facts  # what this kind of case is about, typed (``case_facts``)
 
     @property
     def signoffs(self) -> list[HumanTask]:
         """Every sign-off, committee vote and compliance sign-off given so far, each with who, when
         and what they said."""
         return [t for t in self.tasks if t.lane in SIGNING_LANES and t.state == "completed"]
+
+    @property
+    def timeline(self) -> list[Moment]:
+        """The events with names for their people, steps and submitted fields, in the language being
+        rendered (a PDF forces its own)."""
+        return moments(self.events, get_locale())
 
 
 def case_view(user: User, instance_id: int) -> CaseView:
@@ -152,7 +159,7 @@ def view_of(instance: ProcessInstance) -> CaseView:
                                                      "task.completed" else None)
         if element and element not in visited:
             visited.append(element)
-    return CaseView(instance, tasks, decisions, events, data, visited, current)
+    return CaseView(instance, tasks, decisions, events, data, visited, current, facts_of(instance, data, tasks))
 
 
 def history(user: User, instance_id: int) -> list[AuditEvent]:

@@ -29,9 +29,12 @@ def _refusal(task: HumanTask, colleague: User) -> Exception | None:
     if task.lane and task.lane not in colleague.group_codes:
         return NotAuthorized(_("%(user)s is not in the %(lane)s group.", user=colleague.display_name,
                                lane=_(task.lane)))
-    if task.lane == APPROVER_LANE and (colleague.authority_level or 0) < (task.required_level or 99):
+    if task.lane == APPROVER_LANE and colleague.authority_level is None:
+        return InsufficientAuthority(_("%(user)s has no approval authority; this approval needs level %(need)s.",
+                                       user=colleague.display_name, need=task.required_level))
+    if task.lane == APPROVER_LANE and colleague.authority_level < (task.required_level or 99):
         return InsufficientAuthority(_("%(user)s has authority level %(have)s; this approval needs %(need)s.",
-                                       user=colleague.display_name, have=colleague.authority_level or 0,
+                                       user=colleague.display_name, have=colleague.authority_level,
                                        need=task.required_level))
     if task.lane == APPROVER_LANE and investigated(colleague, task.instance):
         return SegregationOfDutiesViolation(

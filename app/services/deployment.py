@@ -182,6 +182,22 @@ def validate_files(paths: Iterable[Path], source: Source | None = None) -> list[
         + process_tests.problems(candidates, source.workflows)
 
 
+def prepared(source: Source, process_id: str | None = None) -> list[Candidate]:
+    """What deploying every process of ``source`` (or only the file defining ``process_id``) would store, each
+    with its problems, without running the tests (what a deployment request changes, read for its approver)."""
+    bpmn_paths, dmn_files = _split((), source)
+    if process_id is not None:
+        bpmn_paths = [p for p in bpmn_paths if process_id in _defines(p)]
+    return [prepare(path, dmn_files, source.forms, source.workflows) for path in bpmn_paths]
+
+
+def _defines(path: Path) -> set[str]:
+    try:
+        return engine.process_ids(path.read_text(encoding="utf-8"), path.name)
+    except ValueError:
+        return set()
+
+
 def candidates_of(paths: Iterable[Path] = (), source: Source | None = None) -> list[Candidate]:
     """What deploying would store, checked: refused whole (DeploymentRefused) if any file has a problem or
     a decision or process test fails."""

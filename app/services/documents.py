@@ -51,9 +51,18 @@ def document(user: User, instance_id: int, kind: str, language: str = "zh_CN") -
     a new rendering, stored. Readers of the case only (``case_view`` decides)."""
     _check(kind, language)
     view = case_view(user, instance_id)
+    _offered(view, kind)
     if kind == "approval_certificate" and not view.signoffs:
         raise InvalidInput(_("There is no sign-off to certify yet."), {"kind": _("no sign-off yet")})
     return _stored_or_rendered(view, kind, language, user)
+
+
+def _offered(view: CaseView, kind: str) -> None:
+    """A credit memo is a credit application's: a review, an escalation or a sampling review has none."""
+    case_kind = view.facts.kind
+    if kind not in case_kind.documents:
+        raise InvalidInput(_("A %(kind)s has no %(document)s.", kind=case_kind.title, document=_(kind)),
+                           {"kind": _("not a document of this kind of case")})
 
 
 def _stored_or_rendered(view, kind: str, language: str, user: User | None) -> CaseDocument:
@@ -81,8 +90,8 @@ def keep_decided(instance_id: int) -> list[CaseDocument]:
     if instance is None or instance.status != "completed":
         return []
     view = view_of(instance)
-    return [_stored_or_rendered(view, kind, language, None) for kind in KINDS for language in LANGUAGES
-            if kind != "approval_certificate" or view.signoffs]
+    return [_stored_or_rendered(view, kind, language, None) for kind in view.facts.kind.documents
+            for language in LANGUAGES if kind != "approval_certificate" or view.signoffs]
 
 
 def stored_documents(instance_id: int) -> list[CaseDocument]:
@@ -160,6 +169,7 @@ class Memo:
 def memo(user: User, instance_id: int, language: str) -> Memo:
     """The credit memo of a case as one page, for readers of the case only (``case_view`` decides)."""
     view = case_view(user, instance_id)
+    _offered(view, "credit_memo")
     definition = view.instance.definition
     names, rules = dmn_texts(definition)
     decisions = [ExplainedDecision(log, names.get(log.decision_id, log.decision_id),

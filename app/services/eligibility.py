@@ -7,12 +7,40 @@ for the colleagues a task may be handed to and the people told that a task is wa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import bindparam, exists, select
 
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance, User, UserGroup
 from app.services import qualifications
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
+
+# The committee's veto holders: the group rules/committee_rules.dmn names (veto_group), the one the vote
+# form reserves the veto for ("x-option-groups" of forms/committee_vote.json).
+VETO_GROUP = "cro"
+COMMITTEE_LANE = "committee"
+
+
+@dataclass(frozen=True)
+class Powers:
+    """What a user may decide: sign-offs up to an authority level, votes in the credit committee (贷审会),
+    the committee's veto. A committee member needs no authority level to vote."""
+
+    level: int | None  # None: signs nothing off
+    votes: bool
+    vetoes: bool
+
+    @property
+    def signs(self) -> bool:
+        return self.level is not None
+
+
+def powers_of(user: User) -> Powers:
+    groups = user.group_codes
+    level = user.authority_level if APPROVER_LANE in groups and user.authority_level else None
+    return Powers(level, COMMITTEE_LANE in groups, COMMITTEE_LANE in groups and VETO_GROUP in groups)
+
 
 _WORKED_ON = select(exists().where(HumanTask.instance_id == bindparam("instance_id"),
                                    HumanTask.completed_by_id == bindparam("user_id"),

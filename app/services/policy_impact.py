@@ -150,12 +150,13 @@ def _evaluate(decision: Decision, frame: PortfolioFrame, which: str) -> pd.DataF
         raise InvalidInput(_("The table cannot be evaluated over the portfolio."), {"xml": str(error)}) from error
 
 
-def impact(user: User, dmn_file: str, draft_xml: str) -> Impact:
-    """What ``draft_xml`` would change over the portfolio, against the table in ``rules/``."""
+def impact(user: User, dmn_file: str, draft_xml: str, current_xml: str | None = None) -> Impact:
+    """What ``draft_xml`` would change over the portfolio, against the table in ``rules/`` (or
+    ``current_xml``: the table deployed now, for a deployment request)."""
     check_designer(user)
     if not dmn_file.endswith(".dmn"):
         raise NotFound(_("No file %(name)s in %(kind)s.", name=dmn_file, kind="rules"))
-    text = drafts.file_text("rules", dmn_file)
+    text = current_xml if current_xml is not None else drafts.file_text("rules", dmn_file)
     if text is None:
         raise NotFound(_("%(file)s is not in rules/ yet: there is nothing to compare the draft with.",
                          file=dmn_file))

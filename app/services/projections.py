@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import DecisionLog, HumanTask, ProcessInstance, Timer, User
 from app.models.base import utcnow
 from app.services import audit, sla
+from app.services.case_kinds import kind_of
 from app.services.rows import insert_returning_id, insert_rows
 
 # The data variable that carries the authority level an approval task requires (分级审批).
@@ -28,17 +29,6 @@ AUTHORITY_VARIABLE = "approval_level"
 APPROVER_LANE = "approver"
 # Lanes whose tasks decide a credit: nobody who investigated the case may work them (审贷分离).
 APPROVAL_LANES = (APPROVER_LANE, "committee")
-# What lists and the case page show, copied from the case data at each step.
-SUMMARY_KEYS = ("customer_name", "uscc", "group_name", "single_client_share", "group_share", "industry", "size", "credit_record", "listed", "requested_amount",
-                "requested_term_months", "segment", "z_model", "analysis", "pd", "score_points", "z_score", "z_zone",
-                "grade", "model_grade", "rating_override", "limit_cap", "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit",
-                "proposed_term_months", "proposed_margin_pct", "proposed_controls", "officer_opinion",
-                "approval_level", "approval_level_name", "approval_route", "final_level", "committee_result",
-                "committee", "decision", "comment", "approver_comment", "returned_fields", "compliance_result",
-                "compliance_findings", "outcome",
-                # an early warning's escalation (warning_escalation.bpmn)
-                "warning_code", "warning_name", "severity", "assessment", "proposed_action", "action",
-                "five_category", "follow_up_date")
 # A business rule task is recorded by its decision's row (engine.decision_evaluated, with the element).
 PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway": "engine.gateway_taken",
                     "InclusiveGateway": "engine.gateway_taken", "ScriptTask": "engine.script_run",
@@ -76,7 +66,9 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     """
     now = utcnow()
     summary = dict(instance.summary or {})
-    changed = {k for k in SUMMARY_KEYS if k in result.data and result.data[k] != summary.get(k)}
+    # what lists and the case page show of this kind of case, copied from its data at each step
+    keys = kind_of(instance.process_id).summary_keys
+    changed = {k for k in keys if k in result.data and result.data[k] != summary.get(k)}
     summary.update({k: audit.to_json_safe(result.data[k]) for k in changed})
     previous_tasks, previous_timers = set(instance.open_tasks or ()), instance.waiting_timers or 0
     _save_instance(instance, {

@@ -23,6 +23,7 @@ from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, deployment, qualifications, rounds
+from app.services.case_facts import CreditFacts, Facts, facts_of
 from app.services.directory import DIRECTORY
 from app.services.eligibility import investigated
 from app.services.exposure import Exposure, exposure_of
@@ -68,10 +69,13 @@ def check_may_act(user: User, task: HumanTask, *, record_refusal: bool = True) -
         if task.required_level is None:
             raise InsufficientAuthority(
                 _("No approval authority level was decided for this task, so nobody may sign it off."))
-        if (user.authority_level or 0) < task.required_level:
+        if user.authority_level is None:
+            raise InsufficientAuthority(_("This approval needs authority level %(need)s; you have no approval "
+                                          "authority.", need=task.required_level))
+        if user.authority_level < task.required_level:
             raise InsufficientAuthority(
                 _("This approval needs authority level %(need)s; yours is %(have)s.",
-                  need=task.required_level, have=user.authority_level or 0))
+                  need=task.required_level, have=user.authority_level))
 
 
 def claim(user: User, task_id: int) -> HumanTask:
@@ -123,6 +127,7 @@ class TaskForm:
     instance_version: int
     changes: list[rounds.Change] = field(default_factory=list)  # for an approval: what the officer changed
     exposure: Exposure | None = None  # for a proposal or its approval: customer and group exposure (统一授信)
+    facts: Facts | None = None  # what the case is about (an approver decides on it without opening the memo)
 
 
 def open_task(user: User, task_id: int) -> TaskForm:
@@ -135,11 +140,13 @@ def open_task(user: User, task_id: int) -> TaskForm:
     data = engine.task_data(bundle, instance.state, task.task_uuid)
     changes = rounds.changes_since_last_round(instance.id, bundle.forms) if task.lane in APPROVAL_LANES else []
     schema = for_user(schema_of(bundle.forms, task.form), user)
-    shown = None
-    if "large_exposure" in schema.get("x-checks", ()):
-        case_data = {**(instance.summary or {}), **data}
+    case_data = {**(instance.summary or {}), **data}
+    facts = facts_of(instance, case_data, list(db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id))))
+    shown = None  # the exposure: where a proposal is made, and wherever a credit is decided
+    if "large_exposure" in schema.get("x-checks", ()) or (task.lane in APPROVAL_LANES and isinstance(facts, CreditFacts)):
         shown = exposure_of(instance, case_data, case_data.get("proposed_limit"))
-    return TaskForm(task, schema, data, instance.version, changes, shown)
+    return TaskForm(task, schema, data, instance.version, changes, shown, facts)
 
 
 def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, post: Any = None,

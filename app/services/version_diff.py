@@ -5,6 +5,7 @@ changed (by rule id, with the cells before and after), and the forms that change
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from lxml import etree
@@ -34,7 +35,7 @@ class Changes:
 class VersionDiff:
     process_id: str
     before: ProcessDefinition
-    after: ProcessDefinition
+    after: Any  # a deployed version (ProcessDefinition), or a pending request's (``deployment_review.Proposed``)
     elements: Changes
     tables: dict[str, Changes]  # DMN file -> its rules' changes
     forms: Changes
@@ -92,7 +93,11 @@ def diff(user: User, process_id: str, version_a: int, version_b: int) -> Version
         ProcessDefinition.process_id == process_id, ProcessDefinition.version.in_((version_a, version_b))))}
     if version_a not in found or version_b not in found:
         raise NotFound(_("No versions %(a)s and %(b)s of %(process)s.", a=version_a, b=version_b, process=process_id))
-    before, after = found[version_a], found[version_b]
+    return compare(process_id, found[version_a], found[version_b])
+
+
+def compare(process_id: str, before: Any, after: Any) -> VersionDiff:
+    """The diff of two versions; each has ``bpmn_xml``, ``bpmn_file``, ``dmn_files`` and ``forms``."""
     elements_before = _elements(before.bpmn_xml, before.bpmn_file)
     elements_after = _elements(after.bpmn_xml, after.bpmn_file)
     elements = _compare({k: v[1] for k, v in elements_before.items()}, {k: v[1] for k, v in elements_after.items()})

@@ -12,8 +12,10 @@ from app.services import case_history, decision_tables, delegation
 from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import tasks as task_service
+from app.services.case_kinds import kind_of
 
 cases = Blueprint("cases", __name__)
+cases.add_app_template_global(kind_of, "case_kind")  # lists name each case's kind
 CREDIT_APPLICATION = "credit_application"
 
 
@@ -46,8 +48,7 @@ def show(case_id: int):
     reassign = {t.id: delegation.colleagues_for(current_user, t) for t in view.tasks
                 if t.state == "ready" and current_user.role in delegation.MANAGERS}
     return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
-                           reassign=reassign,
-                           document_kinds=document_service.KINDS, document_languages=document_service.LANGUAGES)
+                           reassign=reassign, document_languages=document_service.LANGUAGES)
 
 
 @cases.route("/cases/<int:case_id>/memo")
@@ -103,7 +104,7 @@ def decision(case_id: int, log_id: int):
 def history(case_id: int, kind: str):
     """The case's full history for auditors, as CSV or PDF."""
     if kind == "csv":
-        return Response(case_history.history_csv(current_user, case_id), mimetype="text/csv",
+        return Response(case_history.history_csv(current_user, case_id, str(get_locale())), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.csv"})
     if kind == "pdf":
         return Response(case_history.history_pdf(current_user, case_id, request.args.get("lang", "zh_CN")),

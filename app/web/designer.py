@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
 from app.services import deployment_requests as requests
+from app.services import deployment_review
 from app.services import designer as designer_service
 from app.services import version_diff as version_diff_service
 from app.services.deployment import DeploymentRefused
@@ -57,6 +58,27 @@ def decide_deployment(request_id: int, decision: str):
     return redirect(url_for("designer.overview"))
 
 
+@designer.route("/designer/deployments/<int:request_id>")
+@login_required
+def deployment_request(request_id: int):
+    """A deployment request with what it changes: each process's diff and each table's policy impact."""
+    return render_template("designer/request.html", review=deployment_review.review(current_user, request_id))
+
+
+@designer.route("/designer/deployments/<int:request_id>/<process_id>/diff")
+@login_required
+def request_diff(request_id: int, process_id: str):
+    """What a pending request changes in one process, against the version running now."""
+    return render_template("designer/diff.html", d=deployment_review.process_diff(current_user, request_id, process_id),
+                           versions=[])
+
+
+@designer.route("/designer/deployments/<int:request_id>/<process_id>.bpmn")
+@login_required
+def request_diagram(request_id: int, process_id: str):
+    return _diagram(deployment_review.proposed(current_user, request_id, process_id).bpmn_xml)
+
+
 @designer.route("/designer/<process_id>/diff")
 @login_required
 def version_diff(process_id: str):
@@ -72,7 +94,10 @@ def version_diff(process_id: str):
 @designer.route("/designer/<process_id>/v<int:version>/diagram.bpmn")
 @login_required
 def version_diagram(process_id: str, version: int):
-    xml = version_diff_service.diagram(current_user, process_id, version)
+    return _diagram(version_diff_service.diagram(current_user, process_id, version))
+
+
+def _diagram(xml: str) -> Response:
     # Served as data only: a diagram can never run script in this origin (CSP sandbox, no sniffing).
     return Response(xml, mimetype="application/xml", headers={
         "Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"})

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.language import in_language
 from app.services import customers as customer_service
+from app.services import deployment_review
 from app.services import policy_impact as impact_service
 from app.services.impact_frames import InputsUnavailable
 
@@ -64,7 +65,13 @@ def _fragment_context(dmn_file: str, compute) -> tuple[dict, int]:
 @policy_impact.route("/designer/impact/<dmn_file>")
 @login_required
 def page(dmn_file: str):
-    """The working copy (the saved draft, else the file) against the file in rules/."""
+    """The working copy (the saved draft, else the file) against the file in rules/; with ``request``, the
+    table as that pending deployment request would deploy it."""
+    request_id = request.args.get("request", type=int)
+    if request_id is not None:
+        context, status = _fragment_context(dmn_file, lambda: deployment_review.table_impact(
+            current_user, request_id, dmn_file))
+        return render_template("designer/impact.html", request_id=request_id, **context), status
     context, status = _fragment_context(dmn_file, lambda: impact_service.impact_of_working_copy(current_user,
                                                                                                  dmn_file))
     return render_template("designer/impact.html", **context), status

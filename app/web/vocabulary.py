@@ -150,6 +150,39 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("draft.discarded"),
 )
 
+# The audit log's event families (the part before the dot), as the event filter names them.
+EVENT_FAMILIES: tuple[str, ...] = (
+    N_("event_family_instance"),
+    N_("event_family_task"),
+    N_("event_family_engine"),
+    N_("event_family_customer"),
+    N_("event_family_facility"),
+    N_("event_family_warning"),
+    N_("event_family_observation"),
+    N_("event_family_monitoring"),
+    N_("event_family_review"),
+    N_("event_family_sampling"),
+    N_("event_family_document"),
+    N_("event_family_timer"),
+    N_("event_family_definition"),
+    N_("event_family_deployment"),
+    N_("event_family_draft"),
+    N_("event_family_user"),
+    N_("event_family_qualification"),
+    N_("event_family_auth"),
+    N_("event_family_setting"),
+    N_("event_family_audit"),
+)
+WARNING_STATES: tuple[str, ...] = (N_("open"),)
+
+
+def event_families() -> list[tuple[str, str, list[str]]]:
+    """Each family's filter value ("task.") with its code and its event types, in ``EVENT_FAMILIES`` order."""
+    families = [code.removeprefix("event_family_") for code in EVENT_FAMILIES]
+    return [(f"{family}.", f"event_family_{family}", sorted(t for t in EVENT_TYPES if t.startswith(f"{family}.")))
+            for family in families]
+
+
 # Lanes (candidate groups) use the role codes.
 LANES: tuple[str, ...] = ROLES
 
@@ -183,5 +216,7 @@ VOCABULARY: tuple[str, ...] = tuple(
         + CREDIT_RECORDS
         + Z_ZONES
         + EVENT_TYPES
+        + EVENT_FAMILIES
+        + WARNING_STATES
     )
 )

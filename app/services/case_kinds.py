@@ -1,0 +1,75 @@
+"""The kinds of case: one per process a person or the system starts, each with its name, the data its
+instance row keeps as a summary, and the documents it has.
+
+A credit application, a periodic review, a warning escalation and a sampling review are different
+things with different facts; the summary each keeps is declared with its kind (lists, inboxes and the
+case page read it without loading the workflow). The compliance sign-off runs inside the credit
+application (a call activity), so its data is the application's. A process a designer adds later
+keeps the union of the known kinds' keys until it is given a kind of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+# What every kind about one customer keeps, so lists and notifications can name the customer.
+CUSTOMER_KEYS = ("customer_name", "uscc")
+# The figures a rating produces, in an application and in a review alike.
+RATING_KEYS = ("segment", "z_model", "analysis", "pd", "score_points", "z_score", "z_zone", "grade", "limit_cap")
+APPROVAL_KEYS = ("approval_level", "approval_level_name", "approval_route", "final_level")
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    process_id: str
+    title: str  # a lazy translation: "Credit application" / 授信申请
+    summary_keys: tuple[str, ...]
+    prefix: str = "CS"  # of its references: CA-2026-000123
+    documents: tuple[str, ...] = ()  # the document kinds (``services.documents.KINDS``) this kind has
+    template: str = "cases/kinds/_other.html"  # the partial with its own facts
+
+    @property
+    def known(self) -> bool:
+        return self.process_id in KINDS
+
+
+CREDIT_APPLICATION = CaseKind(
+    "credit_application", _l("Credit application"),
+    (*CUSTOMER_KEYS, "group_name", "single_client_share", "group_share", "industry", "size", "credit_record",
+     "listed", "requested_amount", "requested_term_months", *RATING_KEYS, "model_grade", "rating_override",
+     "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit", "proposed_term_months",
+     "proposed_margin_pct", "proposed_controls", "officer_opinion", *APPROVAL_KEYS, "committee_result",
+     "committee", "decision", "comment", "approver_comment", "returned_fields", "compliance_result",
+     "compliance_findings", "outcome"),
+    prefix="CA", documents=("credit_memo", "approval_certificate"), template="cases/kinds/_credit_application.html")
+
+PERIODIC_REVIEW = CaseKind(
+    "periodic_review", _l("Periodic review"),
+    (*CUSTOMER_KEYS, "industry", "size", "due_on", "previous_grade", "loan_class", *RATING_KEYS, "limit_amount",
+     "proposed_limit", "new_limit", "review_notes", "change_comment", *APPROVAL_KEYS, "review_decision",
+     "review_comment", "review_escalated", "next_review_on", "outcome"),
+    prefix="PR", template="cases/kinds/_periodic_review.html")
+
+WARNING_ESCALATION = CaseKind(
+    "warning_escalation", _l("Warning escalation"),
+    (*CUSTOMER_KEYS, "warning_code", "warning_name", "severity", "observed_on", "assessment", "findings",
+     "escalated", "proposed_action", "action", "reduce_share", "margin_add_pct", "term_months",
+     "expected_loss_pct", "follow_up_date", "review_comment", "approval_level", "control_decision",
+     "control_comment", "five_category", "resolved", "follow_up_findings", "outcome"),
+    prefix="EW", template="cases/kinds/_warning_escalation.html")
+
+AUDIT_SAMPLING = CaseKind(
+    "audit_sampling", _l("Sampling review"),
+    ("period_from", "period_to", "seed", "sample", "reviews", "to_fix", "fixes", "closure", "closure_comment",
+     "findings", "outcome"),
+    prefix="AS", template="cases/kinds/_audit_sampling.html")
+
+KINDS = {kind.process_id: kind for kind in (CREDIT_APPLICATION, PERIODIC_REVIEW, WARNING_ESCALATION, AUDIT_SAMPLING)}
+OTHER_KEYS = tuple(dict.fromkeys(key for kind in KINDS.values() for key in kind.summary_keys))
+
+
+def kind_of(process_id: str) -> CaseKind:
+    """The kind of a case of ``process_id``; a process without a kind of its own is named by its id."""
+    return KINDS.get(process_id) or CaseKind(process_id, process_id, OTHER_KEYS)
