@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.services import deployment_requests as requests
 from app.services import designer as designer_service
+from app.services import diagram_labels
 from app.services import version_diff as version_diff_service
 from app.services.deployment import DeploymentRefused
 
@@ -72,7 +73,7 @@ def version_diff(process_id: str):
 @designer.route("/designer/<process_id>/v<int:version>/diagram.bpmn")
 @login_required
 def version_diagram(process_id: str, version: int):
-    xml = version_diff_service.diagram(current_user, process_id, version)
+    xml = diagram_labels.for_reader(version_diff_service.diagram(current_user, process_id, version))
     # Served as data only: a diagram can never run script in this origin (CSP sandbox, no sniffing).
     return Response(xml, mimetype="application/xml", headers={
         "Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"})
