@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 VENDOR := app/static/vendor
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run test install assets fonts chromium translations db demo serve lint bench clean
+.PHONY: run test install assets fonts chromium translations messages db demo serve lint bench clean
 
 run: install assets fonts translations db demo serve
 
@@ -49,6 +49,11 @@ chromium:
 
 translations: install
 	$(BIN)/pybabel -q compile -d app/translations -f
+
+# After changing msgids: extract them, merge them into both catalogs, then translate what is new or fuzzy.
+messages: install
+	$(BIN)/pybabel -q extract -F app/translations/babel.cfg -k _l -k N_ -k kept -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations
 
 db: install
 	mkdir -p instance

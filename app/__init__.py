@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 
 from app import engine, models  # noqa: F401  (models registers the tables with the metadata)
@@ -13,6 +13,7 @@ from app.cli import register_cli
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.forms import register_template_helpers
 from app.jobs import celery_init_app
+from app.language import LOCALE_COOKIE
 from app.services import audit
 from app.services.forms import register_validators
 from app.web import register_web
@@ -23,8 +24,8 @@ def select_locale() -> str:
     """The user's chosen language, else the browser's, else zh-CN (also outside a request: CLI, jobs)."""
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = session.get("locale")
-    if chosen:
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "zh_CN"
 

@@ -1,6 +1,20 @@
-"""Texts written in both languages, shown in one: for screens, documents and e-mails alike."""
+"""Texts written in both languages, shown in one: for screens, documents and e-mails alike.
+
+Diagram element names, rule annotations and the texts a decision table outputs are written
+"English / 中文" in the files designers keep (one field, both languages, so neither is forgotten).
+Whatever shows them shows the half for the reader's language; the Jinja environment does so for every
+printed expression (``finalize``), so a template cannot forget it.
+"""
 
 from __future__ import annotations
+
+import re
+
+LOCALE_COOKIE = "locale"  # the language chosen in the top bar
+LOCALE_COOKIE_DAYS = 365
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_LATIN = re.compile(r"[A-Za-z]")
+_MAX_LENGTH = 400
 
 
 def title_in(titles: dict[str, tuple[str, str]], key: str, locale: str) -> str:
@@ -9,9 +23,68 @@ def title_in(titles: dict[str, tuple[str, str]], key: str, locale: str) -> str:
     return chinese if str(locale).startswith("zh") else english
 
 
-def in_language(text, locale) -> str:
-    """Diagram and rule texts are written "English / 中文": the half for ``locale``."""
-    if not isinstance(text, str) or " / " not in text:
-        return text
+def _half(text: str, locale: str) -> str | None:
+    """"English / 中文" (one line, a Latin half without Chinese, then a half with Chinese): one half."""
     english, _sep, chinese = text.partition(" / ")
-    return chinese if str(locale).startswith("zh") else english
+    if "\n" in text or not _LATIN.search(english) or _CJK.search(english) or not _CJK.search(chinese):
+        return None
+    return chinese.strip() if str(locale).startswith("zh") else english.strip()
+
+
+def in_language(text, locale) -> str:
+    """The half of an "English / 中文" text for ``locale``; any other value as it is.
+
+    A list of such texts joined by ", " (the steps a case waits at) is shown part by part, each name once.
+    """
+    if not isinstance(text, str) or " / " not in text or len(text) > _MAX_LENGTH:
+        return text
+    parts = [_half(part, locale) for part in text.split(", ")]
+    if len(parts) > 1 and all(part is not None for part in parts):
+        return ("、" if str(locale).startswith("zh") else ", ").join(dict.fromkeys(parts))
+    half = _half(text, locale)
+    return text if half is None else half
+
+
+def has_chinese(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+class Kept(str):
+    """A translated message that remembers its msgid and values, so what is stored now (an import's
+    refusals, written by a job in one language) is shown later in the reader's language (``shown``).
+
+    It is the message in the current language wherever a string is used; ``stored()`` is what to keep.
+    """
+
+    msgid: str
+    params: dict
+
+    def __new__(cls, msgid: str, **params) -> Kept:
+        from flask_babel import gettext  # a request, a job or the CLI: whatever locale is in force
+
+        text = super().__new__(cls, gettext(msgid, **params) if params else gettext(msgid))
+        text.msgid, text.params = msgid, params
+        return text
+
+    def stored(self) -> dict:
+        return {"msgid": self.msgid, "params": self.params}
+
+
+def kept(msgid: str, **params) -> Kept:
+    """``_()`` for a message that is stored (extracted like ``_``: babel.cfg's keywords name ``kept``)."""
+    return Kept(msgid, **params)
+
+
+def stored(text) -> dict | str:
+    """What to keep of a message: its msgid and values when it is a ``Kept``, else the text."""
+    return text.stored() if isinstance(text, Kept) else text
+
+
+def shown(value) -> str:
+    """A stored message in the reader's language (a plain text, e.g. from an older row, as it is)."""
+    if isinstance(value, dict) and isinstance(value.get("msgid"), str):
+        from flask_babel import gettext
+
+        params = value.get("params") or {}
+        return gettext(value["msgid"], **params) if params else gettext(value["msgid"])
+    return value

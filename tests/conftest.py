@@ -47,7 +47,7 @@ def app():
         db.drop_all()
 
 
-def _empty_tables() -> None:
+def empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(t.name for t in tables)
@@ -63,7 +63,7 @@ def _clean_db(app):
     with app.app_context():
         yield
         db.session.rollback()
-        _empty_tables()
+        empty_tables()
         db.session.remove()
 
 

@@ -57,7 +57,8 @@ class MonitoringImport(db.Model):
     stored_rows: Mapped[int] = mapped_column(default=0)
     error_rows: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list] = mapped_column(JsonType, default=list)  # [{row, column, reason}], in row order
-    failure: Mapped[str | None] = mapped_column(String(500))  # why the whole file could not be read
+    # why the whole file could not be read: a kept message (msgid and values, see app.language.Kept)
+    failure: Mapped[dict | str | None] = mapped_column(JsonType)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

@@ -31,15 +31,15 @@ PASSWORD = "demo-pass-2026"
 DEMO_TIER1_CAPITAL = "30000000000"
 DEMO_QUALIFIED_UNTIL = "2028-12-31"  # approvers' training certificates  # CNY 30 billion: 15% is CNY 4.5 billion per client
 DEMO_USERS = [
-    ("officer", "officer", None, "王晓明 (客户经理)", ()),
-    ("officer2", "officer", None, "李娜 (客户经理)", ()),
-    ("approver", "approver", 1, "张伟 (分行审批人)", ()),
-    ("approver2", "approver", 2, "刘洋 (总行审批人)", ("committee",)),
-    ("cco", "approver", 3, "陈静 (首席信贷官)", ("committee",)),
-    ("cro", "risk_manager", None, "黄涛 (首席风险官)", ("committee", "cro")),
-    ("risk", "risk_manager", None, "赵磊 (风险经理)", ()),
-    ("compliance", "compliance", None, "孙丽 (合规)", ()),
-    ("designer", "designer", None, "周杰 (流程设计)", ()),
+    ("officer", "officer", None, "王晓明", ()),
+    ("officer2", "officer", None, "李娜", ()),
+    ("approver", "approver", 1, "张伟", ()),
+    ("approver2", "approver", 2, "刘洋", ("committee",)),
+    ("cco", "approver", 3, "陈静", ("committee",)),
+    ("cro", "risk_manager", None, "黄涛", ("committee", "cro")),
+    ("risk", "risk_manager", None, "赵磊", ()),
+    ("compliance", "compliance", None, "孙丽", ()),
+    ("designer", "designer", None, "周杰", ()),
     ("admin", "admin", None, "系统管理员", ()),
 ]
 # Where the demo people work (the inbox filters by the branch a case came from); head office otherwise.
@@ -118,7 +118,7 @@ def _drive(index: int, stage: str, rng: random.Random) -> None:
         "industry": industry, "size": size, "listed": size == "large" and index % 3 == 0,
         "credit_record": "serious_delinquency" if stage == "rejected" and index % 2 else "clean",
         "requested_amount": requested if stage in ROUTED else round(SIZES[size] * rng.uniform(0.02, 0.08), -4),
-        "requested_term_months": rng.choice([12, 24, 36]), "purpose": "流动资金周转 / working capital",
+        "requested_term_months": rng.choice([12, 24, 36]), "purpose": "流动资金周转",
     }
     tasks.complete(officer, _open_task(instance.id, "application_intake").id, intake)
     if stage == "statements":

@@ -18,6 +18,8 @@ from sqlalchemy import select
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.language import kept, shown
+from app.language import stored as kept_form
 from app.models import MonitoringImport, Observation, User
 from app.models.base import utcnow
 from app.services import audit, observations
@@ -74,20 +76,20 @@ def read_frame(name: str, content: bytes) -> pd.DataFrame:
     except UnreadableFile:
         raise
     except Exception as exc:  # noqa: BLE001 - pandas and openpyxl raise many kinds for a broken file
-        raise UnreadableFile(_("the file cannot be read as a table (%(reason)s)", reason=str(exc)[:200])) from exc
+        raise UnreadableFile(kept("the file cannot be read as a table (%(reason)s)", reason=str(exc)[:200])) from exc
     headers = [str(c).strip() for c in frame.columns]
     if any(_renamed_twin(h, headers) for h in headers):
-        raise UnreadableFile(_("a column appears twice"))
+        raise UnreadableFile(kept("a column appears twice"))
     unknown = [h for h in headers if h not in observations.BY_HEADER]
     if unknown:
-        raise UnreadableFile(_("unknown columns: %(columns)s; the columns are %(known)s", columns=", ".join(unknown),
+        raise UnreadableFile(kept("unknown columns: %(columns)s; the columns are %(known)s", columns=", ".join(unknown),
                                known=", ".join(f.name for f in observations.FIELDS)))
     names = [observations.BY_HEADER[h].name for h in headers]
     if len(set(names)) != len(names):
-        raise UnreadableFile(_("a column appears twice"))
+        raise UnreadableFile(kept("a column appears twice"))
     for required in ("uscc", "observed_on"):
         if required not in names:
-            raise UnreadableFile(_("the column %(column)s is missing", column=required))
+            raise UnreadableFile(kept("the column %(column)s is missing", column=required))
     frame.columns = names
     return frame
 
@@ -104,7 +106,7 @@ def _read_csv(content: bytes) -> pd.DataFrame:
             return pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding=encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableFile(_("the file is neither UTF-8 nor GB18030 text"))
+    raise UnreadableFile(kept("the file is neither UTF-8 nor GB18030 text"))
 
 
 def run(import_id: int) -> MonitoringImport:
@@ -117,8 +119,8 @@ def run(import_id: int) -> MonitoringImport:
     try:
         frame = read_frame(job.file_name, job.content)
     except UnreadableFile as exc:
-        job.status, job.failure, job.finished_at = "failed", str(exc)[:500], utcnow()
-        audit.record("monitoring.import_failed", None, import_id=job.id, reason=job.failure)
+        job.status, job.failure, job.finished_at = "failed", kept_form(exc.args[0]), utcnow()
+        audit.record("monitoring.import_failed", None, import_id=job.id, reason=str(exc))
         db.session.commit()
         return job
     job.total_rows = len(frame)
@@ -145,17 +147,17 @@ def _store_batch(job: MonitoringImport, batch: pd.DataFrame, start: int, seen: d
             customer_id = customers.get(values["uscc"])
             key = (customer_id, values["observed_on"])
             if customer_id is None:
-                problems = {"uscc": _("no customer has this credit code")}
+                problems = {"uscc": kept("no customer has this credit code")}
             elif key in stored:
-                problems = {"observed_on": _("this customer already has an observation on this date")}
+                problems = {"observed_on": kept("this customer already has an observation on this date")}
             elif key in seen:
-                problems = {"observed_on": _("the same customer and date as row %(row)s", row=seen[key])}
+                problems = {"observed_on": kept("the same customer and date as row %(row)s", row=seen[key])}
             else:
                 seen[key] = row_number
                 rows.append({**observations.row_values(values, customer_id), "source": "import",
                              "import_id": job.id, "recorded_by_id": job.uploaded_by_id, "recorded_at": utcnow()})
         for column, reason in problems.items():
-            errors.append({"row": row_number, "column": column, "reason": reason})
+            errors.append({"row": row_number, "column": column, "reason": kept_form(reason)})
         job.error_rows += bool(problems)
     insert_rows(Observation, rows)
     job.stored_rows += len(rows)
@@ -173,5 +175,5 @@ def errors_csv(job: MonitoringImport) -> bytes:
     for error in job.errors:
         field = observations.BY_NAME.get(error["column"])
         writer.writerow([error["row"], f"{error['column']} ({field.header_zh})" if field else error["column"],
-                         error["reason"]])
+                         shown(error["reason"])])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

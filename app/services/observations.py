@@ -21,6 +21,7 @@ from sqlalchemy import select, tuple_
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.forms.coerce import parse_date, parse_number
+from app.language import kept
 from app.localtime import local_today
 from app.models import Customer, Observation, User
 from app.models.base import utcnow
@@ -81,34 +82,34 @@ def _value(field: ObservationField, raw: Any) -> tuple[Any, str | None]:
     kind = field.kind
     if kind == "text":
         limit = 18 if field.name == "uscc" else 500
-        return (text, None) if len(text) <= limit else (None, _("at most %(n)s characters", n=limit))
+        return (text, None) if len(text) <= limit else (None, kept("at most %(n)s characters", n=limit))
     if kind == "date":
         if isinstance(raw, date):
             return raw, None
         parsed = parse_date(text.split(" ")[0].split("T")[0])
-        return (date.fromisoformat(parsed), None) if parsed else (None, _("a date such as 2026-11-30"))
+        return (date.fromisoformat(parsed), None) if parsed else (None, kept("a date such as 2026-11-30"))
     if kind == "boolean":
         if isinstance(raw, bool):
             return raw, None
         lowered = text.lower()
         if lowered in _TRUE or lowered in _FALSE:
             return lowered in _TRUE, None
-        return None, _("yes or no")
+        return None, kept("yes or no")
     if kind == "rating":
         upper = text.upper()
-        return (upper, None) if upper in RATINGS else (None, _("one of %(values)s", values=", ".join(RATINGS)))
+        return (upper, None) if upper in RATINGS else (None, kept("one of %(values)s", values=", ".join(RATINGS)))
     number = raw if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool) else parse_number(text)
     if number is None:
-        return None, _("a number")
+        return None, kept("a number")
     if number < 0:
-        return None, _("not negative")
+        return None, kept("not negative")
     if kind == "integer":
         if Decimal(str(number)) != Decimal(str(number)).to_integral_value():
-            return None, _("a whole number")
+            return None, kept("a whole number")
         number = int(number)
     limit = MAX_MONEY if kind == "money" else field.maximum
     if limit is not None and number > limit:
-        return None, _("at most %(n)s", n=limit)
+        return None, kept("at most %(n)s", n=limit)
     return (Decimal(str(number)) if kind in ("money", "number") else number), None
 
 
@@ -124,11 +125,11 @@ def check(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
             values[field.name] = value
     for required in ("uscc", "observed_on"):
         if values.get(required) is None and required not in errors:
-            errors[required] = _("required")
+            errors[required] = kept("required")
     if values.get("observed_on") and values["observed_on"] > local_today():
-        errors["observed_on"] = _("not in the future")
+        errors["observed_on"] = kept("not in the future")
     if not errors and all(values.get(name) is None for name in FIGURES):
-        errors["observed_on"] = _("an observation needs at least one figure")
+        errors["observed_on"] = kept("an observation needs at least one figure")
     return values, errors
 
 
@@ -184,9 +185,9 @@ def record_many(user: User, items: list[Mapping[str, Any]], source: str = "api",
         problems = dict(problems)
         if not problems:
             if pair[0] is None:
-                problems["uscc"] = _("no customer has this credit code")
+                problems["uscc"] = kept("no customer has this credit code")
             elif pair in stored or pair in seen:
-                problems["observed_on"] = _("this customer already has an observation on this date")
+                problems["observed_on"] = kept("this customer already has an observation on this date")
             seen.add(pair)
         prefix = "" if single else f"observations[{index}]."
         errors.update({prefix + name: reason for name, reason in problems.items()})

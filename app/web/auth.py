@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from app.errors import NotAuthorized
+from app.language import LOCALE_COOKIE, LOCALE_COOKIE_DAYS
 from app.services import users
 
 auth = Blueprint("auth", __name__)
@@ -47,9 +48,12 @@ def logout():
 @auth.route("/locale/<code>", methods=["POST"])
 def set_locale(code: str):
     """Switch the interface language (zh_CN or en) and return to the page."""
+    response = redirect(safe_next(request.form.get("next")))
     if code in current_app.config["LANGUAGES"]:
-        session["locale"] = code
-    return redirect(safe_next(request.form.get("next")))
+        # A cookie of its own, not the session: the choice outlives logging out and the browser's session.
+        response.set_cookie(LOCALE_COOKIE, code, max_age=LOCALE_COOKIE_DAYS * 86400, httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @auth.route("/")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services import case_history, decision_tables, delegation
+from app.services import case_history, decision_tables, delegation, diagram_labels
 from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import tasks as task_service
@@ -86,7 +86,7 @@ def _pdf(row) -> Response:
 @login_required
 def diagram(case_id: int):
     """The BPMN of the version this case runs on (the case page draws it with bpmn-js)."""
-    xml = case_service.get_case(current_user, case_id).definition.bpmn_xml
+    xml = diagram_labels.for_reader(case_service.get_case(current_user, case_id).definition.bpmn_xml)
     # Served as data only: a diagram can never run script in this origin (CSP sandbox, no sniffing).
     return Response(xml, mimetype="application/xml", headers={
         "Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"})

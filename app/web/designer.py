@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
 from app.services import deployment_requests as requests
-from app.services import deployment_review
+from app.services import deployment_review, diagram_labels
 from app.services import designer as designer_service
 from app.services import version_diff as version_diff_service
 from app.services.deployment import DeploymentRefused
@@ -98,6 +98,7 @@ def version_diagram(process_id: str, version: int):
 
 
 def _diagram(xml: str) -> Response:
+    xml = diagram_labels.for_reader(xml)
     # Served as data only: a diagram can never run script in this origin (CSP sandbox, no sniffing).
     return Response(xml, mimetype="application/xml", headers={
         "Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"})

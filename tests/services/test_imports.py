@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
+from app.language import shown
 from app.models import AuditEvent, Customer, MonitoringImport, Observation
 from app.services import imports, observations
 from app.services.demo import demo_uscc
@@ -40,7 +41,7 @@ def imported(user, text: str, name: str = "obs.csv", encoding: str = "utf-8") ->
 
 
 def reasons(job: MonitoringImport) -> dict[tuple[int, str], str]:
-    return {(e["row"], e["column"]): e["reason"] for e in job.errors}
+    return {(e["row"], e["column"]): shown(e["reason"]) for e in job.errors}
 
 
 def test_good_rows_are_stored_and_each_bad_row_is_reported_with_row_column_and_reason(app, people):
@@ -120,7 +121,7 @@ def test_chinese_headers_in_a_gb18030_csv_and_an_xlsx_file_are_read(app, people)
 ])
 def test_a_file_that_cannot_be_imported_fails_as_a_whole_naming_why(app, people, text, reason):
     job = imported(people.officer, text)
-    assert job.status == "failed" and reason in job.failure and job.stored_rows == 0
+    assert job.status == "failed" and reason in shown(job.failure) and job.stored_rows == 0
     assert db.session.scalar(select(func.count()).select_from(Observation)) == 0
 
 

@@ -196,8 +196,10 @@ def run_endless_loop() -> list[process_tests.CaseResult]:
     return process_tests.run_text("endless_loop.bpmn", xml, json.dumps(tests), {}, {})
 
 
-def test_a_path_that_loops_without_waiting_fails_instead_of_seeming_completed(app):
-    # SpiffWorkflow stops looking 1,000 tasks deep: unchecked, the loop "completed" there
+def test_a_path_that_loops_without_waiting_fails_instead_of_seeming_completed(app, monkeypatch):
+    # SpiffWorkflow stops looking 1,000 tasks deep: unchecked, the loop "completed" there. The step bound is
+    # what this asserts: the time bound must not come first on a loaded machine.
+    monkeypatch.setattr(simulation, "MAX_SECONDS", 120.0)
     [failed] = run_endless_loop()
     assert (failed.name, failed.ok, failed.step) == ("laps", False, 0)
     assert failed.message.startswith("start: the process failed: ")

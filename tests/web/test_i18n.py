@@ -117,11 +117,26 @@ def test_english_request_shows_readable_codes(app):
         assert gettext("sme") == "SME"
 
 
-def test_session_choice_beats_the_browser(app):
-    with app.test_request_context(headers={"Accept-Language": "zh-CN"}) as ctx:
-        ctx.session["locale"] = "en"
+def test_the_chosen_language_beats_the_browser(app):
+    with app.test_request_context(headers={"Accept-Language": "zh-CN", "Cookie": "locale=en"}):
         refresh()
         assert gettext("My tasks") == "My tasks"
+
+
+def test_the_login_page_is_chinese_unless_the_browser_asks_for_english(client):
+    assert "登录" in client.get("/login").get_data(as_text=True)
+    assert "登录" in client.get("/login", headers={"Accept-Language": "fr-FR,de;q=0.8"}).get_data(as_text=True)
+    assert "Log in" in client.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+
+
+def test_the_language_chosen_in_the_top_bar_sticks_after_logging_out(client, people, login):
+    login("officer")
+    client.post("/locale/en", data={"next": "/tasks"})
+    client.post("/logout")
+    page = client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "Log in" in page and "登录" not in page
+    client.post("/locale/zh_CN")
+    assert "登录" in client.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
 
 
 def test_the_template_holds_exactly_what_the_code_asks_to_translate():
@@ -130,7 +145,8 @@ def test_the_template_holds_exactly_what_the_code_asks_to_translate():
 
     root = TRANSLATIONS.parent.parent
     method_map = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "_l": None, "N_": None, "ngettext": (1, 2)}
+    keywords = {"_": None, "gettext": None, "_l": None, "N_": None, "kept": None, "ngettext": (1, 2),
+                "pgettext": ((1, "c"), 2)}
     found = {msgid if isinstance(msgid, str) else msgid[0]
              for _file, _line, msgid, _comments, _context in
              extract_from_dir(str(root), method_map=method_map, keywords=keywords)}
