@@ -26,7 +26,7 @@
     modeler.getViews().forEach((view, index) => {
       const option = document.createElement("option");
       option.value = index;
-      option.textContent = (view.type === "drd" ? "DRD" : view.element.name || view.element.id);
+      option.textContent = (view.type === "drd" ? picker.dataset.drd : view.element.name || view.element.id);
       if (view === modeler.getActiveView()) option.selected = true;
       picker.append(option);
     });
