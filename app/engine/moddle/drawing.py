@@ -98,15 +98,16 @@ def _drawing(element: etree._Element, type_name: str, shape: bool, dis: list[etr
     issues = [_issue(element, f"<{tag}> has no {attribute}: the modeler cannot draw it")
               for attribute in ENDS.get(type_name, ()) if not element.get(attribute)]
     wanted = "BPMNShape" if shape else "BPMNEdge"
-    planes = [di for di in dis if etree.QName(di).localname != "BPMNPlane"]
-    if not planes:
+    marks = [di for di in dis if etree.QName(di).localname != "BPMNPlane"]
+    if not marks:
         return issues + [_issue(element, f"<{tag}> has no {'shape' if shape else 'edge'} in the diagram "
-                                         f"(bpmndi:{wanted}): the modeler cannot draw it; draw it in the modeler")]
-    if len(planes) > 1:
-        lines = ", ".join(str(di.sourceline) for di in planes)
-        issues.append(_issue(element, f"<{tag}> is drawn {len(planes)} times in the diagram (lines {lines}): the "
+                                         f"(bpmndi:{wanted}): the modeler leaves it out, so it can be neither "
+                                         "seen nor edited there")]
+    if len(marks) > 1:
+        lines = ", ".join(str(di.sourceline) for di in marks)
+        issues.append(_issue(element, f"<{tag}> is drawn {len(marks)} times in the diagram (lines {lines}): the "
                                       "modeler draws it once and reports the others"))
-    di = planes[0]
+    di = marks[0]
     if etree.QName(di).localname != wanted:
         issues.append(_issue(di, f"<{tag}> is drawn with a bpmndi:{etree.QName(di).localname}, where the "
                                  f"modeler needs a bpmndi:{wanted}", element_id))

@@ -61,9 +61,6 @@ class Reading:
     issues: list[Issue] = field(default_factory=list)
     duplicated: set[str] = field(default_factory=set)
 
-    def type_of(self, element: etree._Element) -> str | None:
-        return self.types.get(element)
-
 
 class _Unreadable(Exception):
     """moddle throws here: the element (and all it holds) is dropped."""
