@@ -28,15 +28,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# npm packages, copied into app/static/vendor (never hand-copied into git).
+# npm packages, copied into app/static/vendor (never hand-copied into git): the production bundles only.
+# dmn-js's modeler is bundled here (esbuild) with Inferno's production build: every bundle dmn-js ships
+# carries Inferno's development build, which logs to the browser console on each page that loads it.
 assets: $(VENDOR)/.installed
-$(VENDOR)/.installed: app/static/package.json app/static/package-lock.json
+$(VENDOR)/.installed: app/static/package.json app/static/package-lock.json app/static/src/dmn-modeler.js
 	cd app/static && npm ci --no-audit --no-fund --ignore-scripts
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/dmn-js
 	cp app/static/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp app/static/node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
-	cp -r app/static/node_modules/bpmn-js/dist/. $(VENDOR)/bpmn-js/
-	cp -r app/static/node_modules/dmn-js/dist/. $(VENDOR)/dmn-js/
+	cp app/static/node_modules/bpmn-js/dist/*.production.min.js $(VENDOR)/bpmn-js/
+	cp -r app/static/node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js/
+	cp -r app/static/node_modules/dmn-js/dist/assets $(VENDOR)/dmn-js/
+	app/static/node_modules/.bin/esbuild app/static/src/dmn-modeler.js --bundle --minify --format=iife \
+	    --target=es2020 --define:process.env.NODE_ENV='"production"' --log-level=warning \
+	    --outfile=$(VENDOR)/dmn-js/dmn-modeler.min.js
 	touch $@
 
 # A CJK font, or Chinese in PDFs renders as empty boxes.

@@ -5,6 +5,7 @@ objects: bundles are built from deployed files, steps return ``StepResult``.
 """
 
 from app.engine.definitions import Bundle, DefinitionError, UserTaskMeta, build_bundle, content_hash
+from app.engine.moddle.registry import spiffworkflow_descriptor
 from app.engine.runtime import (
     DecisionRecord,
     EngineError,
@@ -56,6 +57,7 @@ __all__ = [
     "process_ids",
     "references",
     "simulation_ids",
+    "spiffworkflow_descriptor",
     "start",
     "start_by_message",
     "task_data",

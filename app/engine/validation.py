@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from app.engine import sandbox
+from app.engine import moddle, sandbox
 from app.engine.definitions import FORM_PROPERTY, DefinitionError, load_decisions, parse_process
 from app.engine.dmn import DmnError, load_dmn, validate_dmn
 from app.engine.xml import UnsafeXmlError, parse_xml, source_lines
@@ -63,9 +63,21 @@ def _code_problems(filename: str, root) -> list[Problem]:
     return problems
 
 
+def _modeler_problems(filename: str, issues: list[moddle.Issue]) -> list[Problem]:
+    """What the modeler (bpmn-js, dmn-js) would refuse, drop or not draw: ids used twice or malformed,
+    unknown or misplaced elements, references naming nothing or the wrong kind of element, flow elements
+    without their shape or edge (``app.engine.moddle``)."""
+    return [Problem(filename, issue.element_id, issue.line, issue.message) for issue in issues]
+
+
 def dmn_problems(xml: str, filename: str) -> list[Problem]:
     """Every problem of one DMN file, as validation problems."""
-    return [Problem(p.filename, p.element_id, p.line, p.message) for p in validate_dmn(xml, filename)]
+    problems = [Problem(p.filename, p.element_id, p.line, p.message) for p in validate_dmn(xml, filename)]
+    try:
+        root = parse_xml(xml, filename)
+    except UnsafeXmlError:
+        return problems  # the DMN reader has said why
+    return problems + _modeler_problems(filename, moddle.dmn_issues(root))
 
 
 def decision_files(dmn_files: Mapping[str, str], called: set[str]) -> dict[str, str]:
@@ -118,7 +130,7 @@ def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
             return [Problem(name, None, exc.line, exc.reason)]
     problems: list[Problem] = []
     for name, root in roots.items():
-        problems += _code_problems(name, root)
+        problems += _modeler_problems(name, moddle.bpmn_issues(root)) + _code_problems(name, root)
 
     for name, xml in sorted(dmn_files.items()):
         problems += dmn_problems(xml, name)

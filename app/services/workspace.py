@@ -65,7 +65,8 @@ def _working_file(kind: str, name: str, draft: DesignDraft | None) -> WorkingFil
 class Opened:
     """A file as its editor opens it: the working text (None: a new file), the SHA-256 of the file beside
     it ("" if none: a save from this editor rebases a stale draft on it), the check of the working copy, and
-    what the BPMN properties panel offers."""
+    what the BPMN properties panel offers, with the moddle extension the BPMN modeler reads SpiffWorkflow's
+    elements by (the one validation reads them by)."""
 
     file: WorkingFile
     text: str | None
@@ -74,6 +75,7 @@ class Opened:
     forms: list[str]
     decisions: list[str]
     groups: list[str]
+    modeler_extension: str
 
 
 def opened(user: User, kind: str, name: str) -> Opened:
@@ -85,7 +87,8 @@ def opened(user: User, kind: str, name: str) -> Opened:
     text = files[kind].get(name)
     return Opened(_working_file(kind, name, draft), text, drafts.digest(current) if current is not None else "",
                   check(kind, name, files) if text is not None else None,
-                  sorted(n for n in files["forms"] if n.endswith(".json")), decision_ids(files), groups())
+                  sorted(n for n in files["forms"] if n.endswith(".json")), decision_ids(files), groups(),
+                  engine.spiffworkflow_descriptor())
 
 
 def decision_ids(files: dict[str, dict[str, str]] | None = None) -> list[str]:

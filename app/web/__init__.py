@@ -75,6 +75,11 @@ def register_web(app: Flask) -> None:
                               "Reload the page and submit again.", reason=exc.description))
         return render_template("error.html", error=error), 400
 
+    @app.route("/favicon.ico")
+    def favicon():
+        """Browsers ask for it on pages without the icon link (a PDF, a JSON answer): never a 404."""
+        return app.send_static_file("favicon.ico")
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -73,6 +73,24 @@ def test_the_check_names_each_problem_with_its_element(people, workspace_copy):
     assert check.problems[0].filename == BPMN  # this file's problems first
 
 
+def test_a_draft_the_modeler_cannot_draw_is_refused_on_save_naming_the_id_both_elements_and_lines(
+        people, workspace_copy):
+    """The message and the start event of periodic_review.bpmn once shared an id: bpmn-js dropped the start
+    event while the checks said "no problems"."""
+    text = drafts.file_text("workflows", "periodic_review.bpmn")
+    broken = _edited(text, '<bpmn:message id="Message_review_due"', '<bpmn:message id="review_due"')
+    broken = _edited(broken, 'messageRef="Message_review_due"', 'messageRef="review_due"')
+    drafts.save(people.designer, "workflows", "periodic_review.bpmn", broken, revision=0)
+    problems = [p for p in workspace.check("workflows", "periodic_review.bpmn").problems
+                if p.filename == "periodic_review.bpmn"]
+    lines = broken.splitlines()
+    message_line = next(n for n, line in enumerate(lines, 1) if '<bpmn:message id="review_due"' in line)
+    start_line = next(n for n, line in enumerate(lines, 1) if '<bpmn:startEvent id="review_due"' in line)
+    assert [(p.element_id, p.line) for p in problems] == [("review_due", start_line)]
+    assert f"<bpmn:message> (line {message_line})" in problems[0].message
+    assert f"<bpmn:startEvent> (line {start_line})" in problems[0].message
+
+
 def test_a_dmn_draft_runs_its_decision_tests_on_save(people, workspace_copy):
     text = drafts.file_text("rules", "review_frequency.dmn")
     drafts.save(people.designer, "rules", "review_frequency.dmn", text, revision=0)

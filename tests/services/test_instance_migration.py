@@ -208,13 +208,25 @@ REMINDER = """<bpmn:boundaryEvent id="statements_reminder" name="Reminder / æé
     </bpmn:endEvent>
     <bpmn:sequenceFlow id="flow_reminder_to_end" sourceRef="statements_reminder" targetRef="reminder_end" />
     """
+REMINDER_DI = """<bpmndi:BPMNShape id="statements_reminder_di" bpmnElement="statements_reminder">
+        <dc:Bounds x="582" y="172" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="reminder_end_di" bpmnElement="reminder_end">
+        <dc:Bounds x="582" y="252" width="36" height="36" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="flow_reminder_to_end_di" bpmnElement="flow_reminder_to_end">
+        <di:waypoint x="600" y="208" />
+        <di:waypoint x="600" y="252" />
+      </bpmndi:BPMNEdge>
+    """
 
 
 def with_reminder(xml: str) -> str:
-    """Version 2 reminds the officer after ten days at the statements (a non-interrupting boundary timer)."""
-    anchor = '<bpmn:scriptTask id="analyse_financials"'
-    assert xml.count(anchor) == 1
-    return xml.replace(anchor, REMINDER + anchor)
+    """Version 2 reminds the officer after ten days at the statements (a non-interrupting boundary timer),
+    drawn on the diagram."""
+    anchor, plane_end = '<bpmn:scriptTask id="analyse_financials"', "</bpmndi:BPMNPlane>"
+    assert xml.count(anchor) == 1 and xml.count(plane_end) == 1
+    return xml.replace(anchor, REMINDER + anchor).replace(plane_end, REMINDER_DI + plane_end)
 
 
 def test_a_case_already_waiting_where_a_boundary_event_is_added_cannot_move(app, tmp_path, monkeypatch, people,

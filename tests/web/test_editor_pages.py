@@ -31,7 +31,7 @@ def test_each_file_opens_in_its_editor(as_user, workspace_copy):
     assert "Capture application" in bpmn  # the source travels in a JSON script block
     assert "application_intake.json" in bpmn and "credit_rating" in bpmn  # the forms and decisions offered
     dmn = text_of(designer.get("/designer/edit/rules/review_frequency.dmn"))
-    assert "dmn-modeler.production.min.js" in dmn and 'id="run-impact"' in dmn
+    assert "dmn-js/dmn-modeler.min.js" in dmn and 'id="run-impact"' in dmn
     form = text_of(designer.get("/designer/edit/forms/application_intake.json"))
     assert 'id="form-source"' in form and 'hx-post="/designer/forms/preview"' in form
     tests = text_of(designer.get("/designer/edit/rules/review_frequency.tests.json"))

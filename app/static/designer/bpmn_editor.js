@@ -4,7 +4,9 @@
   "use strict";
   const host = document.getElementById("bpmn-canvas");
   const descriptor = JSON.parse(document.getElementById("spiff-descriptor").textContent);
-  const modeler = new BpmnJS({ container: host, keyboard: { bindTo: document }, moddleExtensions: { spiffworkflow: descriptor } });
+  // bpmn-js 18 binds its keyboard to the canvas itself (keyboard.bindTo is refused with a console error)
+  const modeler = new BpmnJS({ container: host, additionalModules: [window.modelerTranslate],
+    moddleExtensions: { spiffworkflow: descriptor } });
   const canvas = modeler.get("canvas");
   const overlays = modeler.get("overlays");
   const registry = modeler.get("elementRegistry");
@@ -43,14 +45,18 @@
   async function open() {
     const source = JSON.parse(document.getElementById("bpmn-source").textContent);
     try {
-      if (source) await modeler.importXML(source); else await modeler.createDiagram();
+      if (source) window.showImportWarnings((await modeler.importXML(source)).warnings);
+      else await modeler.createDiagram();
       canvas.zoom("fit-viewport");
     } catch (error) {
+      window.showImportWarnings(error.warnings);
       const box = document.getElementById("save-error");
       box.textContent = error.message;
       box.hidden = false;
+      host.dataset.ready = "failed";
       return;
     }
+    host.dataset.ready = "true";
     markProblems();
     window.designerProperties(modeler, document.getElementById("properties"));
     modeler.get("eventBus").on("commandStack.changed", () => { dirty = true; });

@@ -5,7 +5,11 @@
   "use strict";
   const host = document.getElementById("dmn-canvas");
   const picker = document.getElementById("dmn-views");
-  const modeler = new DmnJS({ container: host, common: { keyboard: { bindTo: document } } });
+  // each view takes the translate module (dmn-js gives a view its own additionalModules, not common's);
+  // the views bind their keyboard to themselves (keyboard.bindTo is refused with a console error)
+  const translated = { additionalModules: [window.modelerTranslate] };
+  const modeler = new DmnJS({ container: host, drd: translated, decisionTable: translated,
+    literalExpression: translated, boxedExpression: translated });
   let dirty = false;
 
   function markProblems() {
@@ -22,7 +26,7 @@
     modeler.getViews().forEach((view, index) => {
       const option = document.createElement("option");
       option.value = index;
-      option.textContent = (view.type === "drd" ? "DRD" : view.element.name || view.element.id);
+      option.textContent = (view.type === "drd" ? picker.dataset.drd : view.element.name || view.element.id);
       if (view === modeler.getActiveView()) option.selected = true;
       picker.append(option);
     });
@@ -32,15 +36,18 @@
     const source = JSON.parse(document.getElementById("dmn-source").textContent)
       || document.getElementById("dmn-template").textContent;
     try {
-      await modeler.importXML(source);
+      window.showImportWarnings((await modeler.importXML(source)).warnings);
+      const table = modeler.getViews().find((view) => view.type === "decisionTable");
+      if (table) window.showImportWarnings((await modeler.open(table)).warnings);
     } catch (error) {
+      window.showImportWarnings(error.warnings);
       const box = document.getElementById("save-error");
       box.textContent = error.message;
       box.hidden = false;
+      host.dataset.ready = "failed";
       return;
     }
-    const table = modeler.getViews().find((view) => view.type === "decisionTable");
-    if (table) await modeler.open(table);
+    host.dataset.ready = "true";
     showViews();
     markProblems();
     const watched = new WeakSet();

@@ -10,6 +10,7 @@
     const moddle = modeler.get("moddle");
     const labels = JSON.parse(panel.dataset.labels);
     const choices = JSON.parse(panel.dataset.choices);
+    const translate = modeler.get("translate");  // the modeler's own, in the page's language (translate.js)
     let current = null;
 
     function is(bo, type) { return bo && bo.$instanceOf && bo.$instanceOf(type); }
@@ -107,13 +108,20 @@
       return control;
     }
 
-    function select(name, value, options, onChange) {
+    // "bpmn:UserTask" as bpmn-js names it in its menus ("User task"), in the page's language
+    function typeName(type) {
+      const words = type.replace(/^bpmn:/, "").replace(/([a-z])([A-Z])/g, "$1 $2").split(" ");
+      return translate([words[0]].concat(words.slice(1).map((w) => w.toLowerCase())).join(" ")
+        .replace("Sub process", "Sub-process").replace("Event based", "Event-based"));
+    }
+
+    function select(name, value, options, onChange, names) {
       const control = document.createElement("select");
       control.name = name;
       [""].concat(options).forEach((option) => {
         const node = document.createElement("option");
         node.value = option;
-        node.textContent = option || "—";
+        node.textContent = (names && names[option]) || option || "—";
         control.append(node);
       });
       if (value && !options.includes(value)) {  // keep a value that names nothing: validation reports it
@@ -158,7 +166,7 @@
       const bo = element.businessObject;
       const id = input("id", bo.id, () => {});
       id.readOnly = true;
-      field(labels.id + " (" + bo.$type.replace("bpmn:", "") + ")", id);
+      field(labels.id + " (" + typeName(bo.$type) + ")", id);
       if (is(bo, "bpmn:Lane")) {
         field(labels.group, input("name", bo.name, (v) => modeling.updateProperties(element, { name: v }), "known-groups"),
           labels.groupHint);
@@ -197,7 +205,7 @@
           const kinds = ["timeDuration", "timeDate", "timeCycle"];
           const kind = kinds.find((k) => definition.get(k)) || "timeDuration";
           const value = definition.get(kind) ? definition.get(kind).body : "";
-          const kindControl = select("timerKind", kind, kinds, () => {});
+          const kindControl = select("timerKind", kind, kinds, () => {}, labels.timerKinds);
           kindControl.options[0].remove();
           field(labels.timerKind, kindControl);
           field(labels.timer, input("timer", value, (v) => {
