@@ -20,9 +20,9 @@ from app import engine
 from app.errors import Conflict, InsufficientAuthority, NotAuthorized, NotFound, SegregationOfDutiesViolation
 from app.extensions import db
 from app.localtime import local_time
-from app.models import HumanTask, ProcessInstance, User
+from app.models import EarlyWarning, HumanTask, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, deployment, qualifications, rounds
+from app.services import audit, deployment, escalations, qualifications, rounds
 from app.services.directory import DIRECTORY
 from app.services.eligibility import investigated
 from app.services.exposure import Exposure, exposure_of
@@ -123,6 +123,7 @@ class TaskForm:
     instance_version: int
     changes: list[rounds.Change] = field(default_factory=list)  # for an approval: what the officer changed
     exposure: Exposure | None = None  # for a proposal or its approval: customer and group exposure (统一授信)
+    warnings: list[EarlyWarning] = field(default_factory=list)  # for an escalation: every warning it holds
 
 
 def open_task(user: User, task_id: int) -> TaskForm:
@@ -139,7 +140,8 @@ def open_task(user: User, task_id: int) -> TaskForm:
     if "large_exposure" in schema.get("x-checks", ()):
         case_data = {**(instance.summary or {}), **data}
         shown = exposure_of(instance, case_data, case_data.get("proposed_limit"))
-    return TaskForm(task, schema, data, instance.version, changes, shown)
+    warnings = escalations.held_by(instance.id) if instance.process_id == escalations.PROCESS else []
+    return TaskForm(task, schema, data, instance.version, changes, shown, warnings)
 
 
 def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, post: Any = None,

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services import case_history, decision_tables, delegation
+from app.services import case_history, decision_tables, delegation, escalations
 from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import tasks as task_service
@@ -45,8 +45,9 @@ def show(case_id: int):
     view = case_service.case_view(current_user, case_id)
     reassign = {t.id: delegation.colleagues_for(current_user, t) for t in view.tasks
                 if t.state == "ready" and current_user.role in delegation.MANAGERS}
+    warnings = escalations.held_by(case_id) if view.instance.process_id == escalations.PROCESS else []
     return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
-                           reassign=reassign,
+                           reassign=reassign, warnings=warnings,
                            document_kinds=document_service.KINDS, document_languages=document_service.LANGUAGES)
 
 
