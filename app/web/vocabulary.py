@@ -64,7 +64,7 @@ RATING_REASONS: tuple[str, ...] = (N_("rating_by_application"), N_("rating_by_re
 # 五级分类
 LOAN_CLASSES: tuple[str, ...] = (N_("class_normal"), N_("class_special_mention"), N_("class_substandard"),
                                  N_("class_doubtful"), N_("class_loss"))
-WARNING_OUTCOMES: tuple[str, ...] = (N_("false_alarm"), N_("closed"), N_("frozen"), N_("exited"), N_("reviewed"),
+WARNING_OUTCOMES: tuple[str, ...] = (N_("open"), N_("false_alarm"), N_("closed"), N_("frozen"), N_("exited"), N_("reviewed"),
                                      N_("regraded"), N_("no_findings"))
 
 INDUSTRIES: tuple[str, ...] = (
