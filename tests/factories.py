@@ -123,12 +123,13 @@ ROUTES = {
 }
 
 
-def case_routed(route: str, officer: User) -> ProcessInstance:
-    """A case at its first approval step on ``route`` (single | sequential | committee)."""
+def case_routed(route: str, officer: User, index: int = 1) -> ProcessInstance:
+    """A case at its first approval step on ``route`` (single | sequential | committee), for the ``index``-th
+    customer of ``intake``."""
     shape = ROUTES[route]
     instance = cases.start_case(officer, "credit_application")
     tasks.complete(officer, open_task(instance.id, "application_intake").id,
-                   intake(size=shape["size"], requested_amount=shape["requested_amount"]))
+                   intake(index, size=shape["size"], requested_amount=shape["requested_amount"]))
     tasks.complete(officer, open_task(instance.id, "financial_statements").id,
                    {"statements": statements(health=shape["health"])})
     tasks.complete(officer, open_task(instance.id, "review_proposal").id, review(instance))

@@ -310,6 +310,26 @@ def _set_output_item(task, data: Mapping[str, Any]) -> None:
     task.data[activity.output_item.bpmn_id] = item
 
 
+def merge_data(bundle: Bundle, state: str, data: Mapping[str, Any], directory: Directory | None = None) -> StepResult:
+    """What a waiting instance learns from outside while it waits (a warning that joins the escalation
+    holding its customer's others): ``data`` merged into every task that waits, a person's or a timer's,
+    so whichever way the path goes on reads it. Nothing else runs.
+
+    A waiting event (a timer) takes its parent's data again whenever the engine looks at it, so the
+    parent (the split before a task with boundary events, or the step before a catch event) learns it too.
+    """
+    workflow, engine = _restore(bundle, state, directory)
+
+    def act(record) -> None:
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            task.data.update(data)
+            if task.state == TaskState.WAITING and task.parent is not None:
+                task.parent.data.update(data)
+
+    path = _run(workflow, act)
+    return _result(workflow, bundle, engine, path)
+
+
 def fire_due_timers(bundle: Bundle, state: str, directory: Directory | None = None) -> StepResult:
     """Fire every timer of the instance that is due now and run on."""
     workflow, engine = _restore(bundle, state, directory)

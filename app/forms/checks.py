@@ -12,6 +12,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from app.forms import conditions
 from app.forms.hints import KNOWN_WIDGETS, is_object_array, primary_type
 from app.forms.registry import registered_validators
 
@@ -55,15 +56,7 @@ def structural_problems(schema: Any) -> list[str]:
     if schema.get("$schema", SCHEMA_DIALECT) != SCHEMA_DIALECT:
         problems.append(f"$schema must be {SCHEMA_DIALECT}")
     problems += _object_problems(schema, "", top_level=True)
-    then = schema.get("then")
-    if isinstance(then, Mapping):
-        properties = schema.get("properties") or {}
-        problems += [
-            f"then.required: {name!r} is not a property"
-            for name in then.get("required") or []
-            if name not in properties
-        ]
-    return problems
+    return problems + conditions.problems(schema)
 
 
 def _depth(value: Any) -> int:

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.forms.hints import option_value
 from app.forms.schema import Field, FormSchema, as_form_schema
 
 # A table index above this is ignored, so a forged post cannot make a huge list.
@@ -87,15 +88,6 @@ def _coerce_scalar(field: Field, text: str) -> Any:
     if field.schema.get("format") == "date":
         return parse_date(text) or text
     return text.replace("\r\n", "\n")
-
-
-def option_value(member: Any) -> str:
-    """How an enum member is written in an HTML value attribute (and read back)."""
-    if isinstance(member, bool):
-        return "true" if member else "false"
-    if member is None:
-        return ""
-    return str(member)
 
 
 def parse_number(text: str) -> int | float | None:

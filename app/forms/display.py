@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from app.forms.coerce import option_value
-from app.forms.hints import field_widget
+from app.forms import conditions
+from app.forms.hints import field_widget, option_value
 from app.forms.messages import normalize_locale, ui_text
 from app.forms.schema import Field, FormSchema, as_form_schema
 
@@ -63,8 +63,9 @@ def format_percent(value: Any, locale: Any = None) -> str:
 
 
 def field_value(data: Mapping[str, Any] | None, field: Field) -> Any:
-    """The field's value in ``data``, or the schema's ``default`` when the data has none."""
-    if data and field.name in data:
+    """The field's value in ``data``, or the schema's ``default`` when the data has none (or null: a table's
+    output that does not apply to the choice proposed, taken up when the person makes that choice)."""
+    if data and data.get(field.name) is not None:
         return data[field.name]
     return field.schema.get("default")
 
@@ -202,6 +203,8 @@ TEMPLATE_GLOBALS = {
     "form_title": lambda form, locale=None: as_form_schema(form).title(locale),
     "form_text": ui_text,
     "form_value": field_value,
+    "form_when": lambda form, name: conditions.client_rules(as_form_schema(form).schema, name),
+    "form_applies": lambda form, data, name: name not in conditions.inapplicable(as_form_schema(form).schema, data or {}),
     "form_input_value": input_value,
     "form_input_attrs": input_attrs,
     "form_display_value": display_value,

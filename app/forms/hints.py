@@ -51,3 +51,12 @@ def ordered_names(schema: Mapping[str, Any]) -> list[str]:
     properties = schema.get("properties") or {}
     order = [n for n in schema.get("x-order") or [] if isinstance(n, str) and n in properties]
     return list(dict.fromkeys([*order, *properties]))
+
+
+def option_value(member: Any) -> str:
+    """How an enum member is written in an HTML value attribute (and read back)."""
+    if isinstance(member, bool):
+        return "true" if member else "false"
+    if member is None:
+        return ""
+    return str(member)

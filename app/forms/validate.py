@@ -13,8 +13,10 @@ from typing import Any
 
 from jsonschema import ValidationError
 
-from app.forms.coerce import coerce_form, option_value
+from app.forms import conditions
+from app.forms.coerce import coerce_form
 from app.forms.display import FORM_ERROR_KEY, column_label, format_money, format_number, format_percent
+from app.forms.hints import option_value
 from app.forms.messages import message, pick, ui_text
 from app.forms.registry import get_validator
 from app.forms.schema import Field, FormSchema, as_form_schema
@@ -42,8 +44,12 @@ def validate_form(schema: FormSchema | Mapping[str, Any], data: Any, locale: Any
 def clean_form(
     schema: FormSchema | Mapping[str, Any], data: Any, locale: Any = "zh_CN"
 ) -> tuple[Any, dict[str, str]]:
-    """Validate ``data`` and return (a copy normalized by the x-validators, errors)."""
+    """Validate ``data`` and return (a copy normalized by the x-validators, errors). A field that does not
+    apply to the choice made (see ``conditions``) is neither checked nor kept."""
     form = as_form_schema(schema)
+    if isinstance(data, Mapping):
+        dropped = conditions.inapplicable(form.schema, data)
+        data = {name: value for name, value in data.items() if name not in dropped}
     errors: dict[str, str] = {}
     for error in form.validator.iter_errors(data):
         for parts in _field_parts(form, error):

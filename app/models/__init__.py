@@ -1,12 +1,12 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from app.models.audit import AuditEvent
-from app.models.customer import Customer, Facility, FinancialStatement
+from app.models.customer import Customer, Facility, FinancialStatement, RatingChange
 from app.models.deployment_request import DeploymentRequest
 from app.models.document import CaseDocument
 from app.models.draft import DesignDraft
 from app.models.instance_migration import InstanceMigration
-from app.models.monitoring import MonitoringImport, Observation
+from app.models.monitoring import MonitoringImport, Observation, PortfolioCheck
 from app.models.notification import Notification, OutboxMail
 from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
 from app.models.qualification import Qualification
@@ -33,6 +33,8 @@ __all__ = [
     "InstanceMigration",
     "MonitoringImport",
     "Observation",
+    "PortfolioCheck",
+    "RatingChange",
     "Notification",
     "OutboxMail",
     "ProcessDefinition",

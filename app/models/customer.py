@@ -78,3 +78,26 @@ class Facility(db.Model):
 
     customer: Mapped[Customer] = relationship(back_populates="facilities")
     instance = relationship("ProcessInstance")  # the application that decided it (named by its reference)
+
+
+class RatingChange(db.Model):
+    """A change of a customer's grade or five-category class, with both before and after: an approved
+    application or review, an escalation's classification, or the cap a class puts on the grade."""
+
+    __tablename__ = "customer_rating_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(32))  # application | review | escalation: what recorded it
+    grade_before: Mapped[str | None] = mapped_column(String(8))
+    grade_after: Mapped[str | None] = mapped_column(String(8))
+    class_before: Mapped[str | None] = mapped_column(String(16))
+    class_after: Mapped[str | None] = mapped_column(String(16))
+    capped_from: Mapped[str | None] = mapped_column(String(8))  # the grade found, when its class capped it
+    rule_id: Mapped[str | None] = mapped_column(String(100))  # the cap table's rule that did
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    instance = relationship("ProcessInstance")
+    changed_by = relationship("User")

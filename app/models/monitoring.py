@@ -64,3 +64,26 @@ class MonitoringImport(db.Model):
     finished_at: Mapped[datetime | None]
 
     uploaded_by = relationship("User")
+
+
+class PortfolioCheck(db.Model):
+    """One run of the portfolio check (asked for by a risk manager, or the daily beat): its progress while
+    it raises warnings customer by customer, and what it did."""
+
+    __tablename__ = "portfolio_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    customers: Mapped[int] = mapped_column(default=0)  # evaluated
+    signals: Mapped[int] = mapped_column(default=0)  # warnings the rules gave, open ones included
+    groups_total: Mapped[int] = mapped_column(default=0)  # customers with new warnings
+    groups_done: Mapped[int] = mapped_column(default=0)
+    raised: Mapped[int] = mapped_column(default=0)  # new warnings
+    started: Mapped[list] = mapped_column(JsonType, default=list)  # the escalations it started (instance ids)
+    joined: Mapped[list] = mapped_column(JsonType, default=list)  # the open escalations new warnings joined
+    failure: Mapped[str | None] = mapped_column(String(500))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    requested_by = relationship("User")

@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
-from app.engine.xml import parse_xml
 from app.extensions import db
 from app.forms.schema import Field
 from app.models import Customer, EarlyWarning, HumanTask, ProcessInstance, User
+from app.services import escalations
 from app.services.case_kinds import AUDIT_SAMPLING, PERIODIC_REVIEW, WARNING_ESCALATION, CaseKind, kind_of
 from app.services.projections import APPROVAL_LANES
 from app.services.readable import fields_of
@@ -77,17 +75,8 @@ class ReviewFacts(Facts):
 
 
 @dataclass(frozen=True)
-class RaisedWarning:
-    """A warning of the escalation: the rule that raised it, read, and the figures that rule tests."""
-
-    warning: EarlyWarning
-    rule: str  # the rule's description ("Days past due over 30 / 逾期超过 30 天"), else its id
-    evidence: list[tuple[str, Any]]  # (the input's label, the value observed)
-
-
-@dataclass(frozen=True)
 class EscalationFacts(Facts):
-    warnings: list[RaisedWarning] = field(default_factory=list)
+    warnings: list[EarlyWarning] = field(default_factory=list)  # worst first, each with its rule and figures
     assessment: str | None = None
     findings: str | None = None
     escalated: bool = False  # not investigated in time
@@ -166,9 +155,7 @@ def _review(base: dict, data: Mapping[str, Any], tasks: list[HumanTask]) -> Revi
 
 def _escalation(base: dict, instance: ProcessInstance, data: Mapping[str, Any],
                 tasks: list[HumanTask]) -> EscalationFacts:
-    rows = list(db.session.scalars(select(EarlyWarning).where(EarlyWarning.instance_id == instance.id)
-                                   .order_by(EarlyWarning.id)))
-    warnings = _read_warnings(rows) if rows else []
+    warnings = escalations.held_by(instance.id)
     action = data.get("action")
     terms = {name: data.get(name) for name in (ACTION_TERMS.get(action), "expected_loss_pct")
              if name and data.get(name) is not None}
@@ -205,29 +192,3 @@ def _sampling(base: dict, data: Mapping[str, Any]) -> SamplingFacts:
     return SamplingFacts(**base, period_from=data.get("period_from"), period_to=data.get("period_to"),
                          seed=data.get("seed"), drawn=drawn, closure=data.get("closure"),
                          closure_comment=data.get("closure_comment"))
-
-
-WARNING_RULES = "warning_rules.dmn"
-
-
-def _read_warnings(rows: list[EarlyWarning]) -> list[RaisedWarning]:
-    """Each warning with its rule's description and the figures that rule tests, labelled as the warning
-    rules in force label them (a rule no longer there is named by its id, with every figure observed)."""
-    path = Path(current_app.config["RULES_DIR"]) / WARNING_RULES
-    labels: dict[str, str] = {}
-    rules: dict[str, tuple[str, set[str]]] = {}
-    if path.is_file():
-        root = parse_xml(path.read_text(encoding="utf-8"), WARNING_RULES)
-        inputs = [((i.findtext("{*}inputExpression/{*}text") or "").strip(), i.get("label")) for i in root.iter("{*}input")]
-        labels = {key: label or key for key, label in inputs}
-        for rule in root.iter("{*}rule"):
-            cells = [(c.findtext("{*}text") or "").strip() for c in rule.iter("{*}inputEntry")]
-            tested = {key for (key, _label), cell in zip(inputs, cells, strict=False) if cell != "-"}
-            rules[rule.get("id")] = ((rule.findtext("{*}description") or "").strip() or rule.get("id"), tested)
-    found = []
-    for w in rows:
-        rule, tested = rules.get(w.rule_id, (w.rule_id, set(w.evidence or ())))
-        evidence = [(labels.get(k, k), v) for k, v in (w.evidence or {}).items()
-                    if k in tested and k != "industry" and v is not None]
-        found.append(RaisedWarning(w, rule, evidence))
-    return found

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FinancialStatement, ProcessInstance, User
 from app.models.base import utcnow
 from app.risk.statements import LINE_ITEMS
-from app.services import audit
+from app.services import audit, classification
 from app.services.rows import insert_returning_id, insert_row, insert_rows, write
 
 READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
@@ -73,6 +73,8 @@ def _apply_master_data(customer: Customer, instance: ProcessInstance, data: dict
         write(customer, **changed, updated_at=utcnow())
         audit.record("customer.updated", actor, instance_id=instance.id, customer_id=customer.id,
                      before={k: before[k] for k in changed}, after=changed)
+    if "grade" in changed or (customer.loan_class is not None and customer.grade is not None):
+        classification.settle(customer, instance, actor, "application", (before["grade"], customer.loan_class))
 
 
 _STATEMENT_YEARS = select(FinancialStatement.id, FinancialStatement.fiscal_year, FinancialStatement.items) \

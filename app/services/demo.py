@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Customer, EarlyWarning, Facility, HumanTask, User
+from app.models import Customer, Facility, HumanTask, ProcessInstance, User
 from app.risk.uscc import make_uscc, org_code_check_character
 from app.services import (
     cases,
@@ -208,6 +209,7 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     yield from _monitoring()
 
 
+LATER_NEWS = {"negative_news": True, "news_note": "媒体报道实际控制人涉诉"}  # low: negative news
 # Monitoring figures for the first watched customers: what each makes the early-warning rules say.
 DEMO_OBSERVATIONS = [
     {"days_past_due": 45, "overdue_interest": 12000},  # high: past due over 30 days, overdue interest
@@ -217,9 +219,9 @@ DEMO_OBSERVATIONS = [
 
 
 def _monitoring() -> Iterator[str]:
-    """Observations of the customers with a live limit, one portfolio check, and the warnings it raised
-    taken to different stages: at the risk manager's decision, waiting for the officer's investigation,
-    closed as a false alarm."""
+    """Observations of the customers with a live limit, one portfolio check, and the escalations it started
+    taken to different stages: at the risk manager's decision, closed as a false alarm; then a later
+    observation of negative news whose escalation waits for the officer's investigation."""
     watched = list(db.session.scalars(select(Customer).join(Facility, Facility.customer_id == Customer.id)
                                       .where(Facility.status == "active").order_by(Customer.id)))
     for index, customer in enumerate(watched):
@@ -227,15 +229,17 @@ def _monitoring() -> Iterator[str]:
         observations.record(_user("officer"), {"uscc": customer.uscc, "observed_on": local_today().isoformat(),
                                                **figures}, "import")
     result = portfolio.scan(_user("risk"))
-    for warning in db.session.scalars(select(EarlyWarning).where(EarlyWarning.id.in_(result.raised))):
-        investigate = _ready(warning.instance_id, "investigate_warning")
-        if not investigate:
-            continue
+    for instance in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(result.started))):
+        investigate = _ready(instance.id, "investigate_warning")
         officer = investigate[0].assignee or _user("officer")
-        if warning.code == "past_due_30":
+        if instance.summary.get("warning_code") == "past_due_30":
             tasks.complete(officer, investigate[0].id, {"assessment": "confirmed", "findings": "已走访企业，资金周转困难属实。"})
-        elif warning.code == "high_utilization":
+        elif instance.summary.get("warning_code") == "high_utilization":
             tasks.complete(officer, investigate[0].id, {"assessment": "false_alarm", "findings": "季末临时用款，已于次月初归还。"})
+    if len(watched) > 1:  # news of the second customer, seen the day before: its officer has it to investigate
+        observations.record(_user("officer"), {"uscc": watched[1].uscc, **LATER_NEWS,
+                                               "observed_on": (local_today() - timedelta(days=1)).isoformat()}, "import")
+        result.raised += portfolio.scan(_user("risk")).raised
     yield f"{len(watched)} watched customers observed; {len(result.raised)} early warnings raised"
     if watched:  # the first watched customer's periodic review falls due today
         watched[0].next_review_on = local_today()

@@ -1,8 +1,10 @@
 """The portfolio check (组合预警扫描): every customer with a live facility, evaluated at once against
 ``rules/warning_rules.dmn`` (vectorized, exactly the engine's answer per row). Each warning not already
 open for that customer, nor raised before from the very figures it rests on (the statement year for a
-rule on statements, else the observation date), becomes an ``EarlyWarning`` and a message that starts
-``workflows/warning_escalation.bpmn``; the database refuses a second open one (two checks at once).
+rule on statements, else the observation date), becomes an ``EarlyWarning`` with the figures its rule
+tests and the date of the observation that triggered it; the database refuses a second open one (two
+checks at once). The new warnings of one customer start one ``workflows/warning_escalation.bpmn``
+together, or join the one open for that customer (``escalations``).
 
 The inputs of a customer: its industry; debt-to-asset, current ratio and the change of the quick ratio
 from its two latest statements (``risk.ratios``, the one place the formulas live); its latest monitoring
@@ -13,7 +15,8 @@ value observed before, and collateral value over its live limits.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.engine.dmn import load_dmn
 from app.engine.dmn.vectorized import compile_decision
+from app.engine.xml import parse_xml
 from app.errors import DomainError
 from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FinancialStatement, Observation, User
@@ -32,12 +36,11 @@ from app.models.base import utcnow
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
 from app.risk.statements import parse_statement
-from app.services import audit, cases
+from app.services import audit, escalations
 from app.services.observations import RATINGS
 
 RULES_FILE = "warning_rules.dmn"
 DECISION = "warning_rules"
-PROCESS, MESSAGE = "warning_escalation", "early_warning"
 LIVE = ("active", "frozen")  # facilities whose customer is watched
 STATEMENT_INPUTS = {"debt_to_asset", "current_ratio", "quick_ratio_change"}
 INPUTS = ("industry", "debt_to_asset", "current_ratio", "quick_ratio_change", "utilization_pct", "days_past_due",
@@ -45,12 +48,18 @@ INPUTS = ("industry", "debt_to_asset", "current_ratio", "quick_ratio_change", "u
           "collateral_coverage", "external_rating_drop")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScanResult:
     customers: int
     signals: int  # warnings the rules raised, open ones included
     raised: list[int]  # the new EarlyWarning ids
     rules_hash: str
+    started: list[int] = field(default_factory=list)  # the escalations started (instance ids)
+    joined: list[int] = field(default_factory=list)  # the open escalations new warnings joined
+
+
+# Told after each customer with new warnings is done: (the result so far, customers done, customers in all).
+Progress = Callable[[ScanResult, int, int], None]
 
 
 def rules_source() -> tuple[str, str]:
@@ -166,53 +175,101 @@ def portfolio_frame() -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
-def scan(actor: User | None = None) -> ScanResult:
-    """Evaluate every watched customer and raise the warnings not already open (each in its own
-    transaction with the escalation it starts)."""
+def scan(actor: User | None = None, progress: Progress | None = None) -> ScanResult:
+    """Evaluate every watched customer and raise the warnings not already open: the new ones of each
+    customer in one transaction with the escalation they start, or the open one they join."""
     text, digest = rules_source()
     decision = compile_decision(load_dmn(text, RULES_FILE), DECISION)
     frame = portfolio_frame()
-    if frame.empty:
-        return ScanResult(0, 0, [], digest)
+    result = ScanResult(len(frame), 0, [], digest)
+    groups = _new_warnings(decision, frame) if not frame.empty else {}
+    result.signals = sum(found for found, _hits in groups.values())
+    groups = {customer_id: hits for customer_id, (_found, hits) in groups.items() if hits}
+    escalating = escalations.open_for(groups)
+    texts = _rule_texts(text)
+    if progress is not None:
+        progress(result, 0, len(groups))
+    for done, (customer_id, hits) in enumerate(groups.items(), 1):
+        customer = frame.loc[customer_id]
+        try:
+            warnings = [_warning(customer, hit, texts, digest, actor) for hit in hits]
+            facts = {"customer_id": customer_id, "customer_name": customer.customer_name, "uscc": customer.uscc,
+                     "officer": customer.officer, "days_past_due": _json(customer.days_past_due)}
+            open_one = escalating.get(customer_id)
+            if open_one is not None and open_one.status == "running":  # read again: it may have ended since
+                result.joined.append(escalations.join(open_one, warnings, facts, actor).id)
+            else:
+                result.started.append(escalations.start(facts, warnings, actor).id)
+            result.raised += [w.id for w in warnings]
+        except (DomainError, IntegrityError):
+            # Rolled back with its warnings (another check raised them first, its process failed, or the
+            # escalation they would join moved meanwhile); the next check raises them. The others go on.
+            db.session.rollback()
+        if progress is not None:
+            progress(result, done, len(groups))
+    audit.record("monitoring.portfolio_checked", actor, customers=result.customers, signals=result.signals,
+                 raised=len(result.raised), started=len(result.started), joined=len(result.joined),
+                 rules_hash=digest)
+    db.session.commit()
+    return result
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A new warning of one customer: the row of the evaluation, the inputs its rule tests (with their
+    labels), and what it rests on (its basis, and the date of the observation that triggered it)."""
+
+    row: Any
+    tested: list[tuple[str, str]]
+    basis: str
+    observed_on: Any
+
+
+def _new_warnings(decision, frame: pd.DataFrame) -> dict[int, tuple[int, list[Hit]]]:
+    """Per customer: how many warnings the rules give, and those not open already nor raised before from
+    the very figures they rest on, in the table's order."""
     found = decision.evaluate(frame[list(INPUTS)])
     open_now = set(db.session.execute(select(EarlyWarning.customer_id, EarlyWarning.code)
                                       .where(EarlyWarning.status == "open")).all())
     handled = set(db.session.execute(select(EarlyWarning.customer_id, EarlyWarning.code, EarlyWarning.basis)))
     tested = _tested_inputs(decision.decision)
-    raised, seen = [], set()
+    groups: dict[int, tuple[int, list[Hit]]] = {}
+    seen = set()
     for hit in found.itertuples(index=False):
         key = (int(hit.row), hit.warning_code)
-        basis = _basis(frame.loc[hit.row], tested[hit.rule_id])
-        if key in open_now or key in seen or (*key, basis) in handled:
-            continue  # open already, or raised before from the very figures it rests on
-        seen.add(key)
-        try:
-            raised.append(_raise(frame.loc[hit.row], hit, basis, digest, actor))
-        except (DomainError, IntegrityError):  # recorded and rolled back with its warning (another check
-            db.session.rollback()              # raised it first, or its process failed); the others go on
-            continue
-    audit.record("monitoring.portfolio_checked", actor, customers=len(frame), signals=len(found),
-                 raised=len(raised), rules_hash=digest)
-    db.session.commit()
-    return ScanResult(len(frame), len(found), raised, digest)
+        count, hits = groups.get(key[0], (0, []))
+        basis, observed_on = _trigger(frame.loc[hit.row], tested[hit.rule_id])
+        if key not in open_now and key not in seen and (*key, basis) not in handled:
+            seen.add(key)  # else open already, or raised before from the very figures it rests on
+            hits.append(Hit(hit, tested[hit.rule_id], basis, observed_on))
+        groups[key[0]] = (count + 1, hits)
+    return groups
 
 
-def _tested_inputs(decision) -> dict[str, set[str]]:
-    """For each rule, the inputs it tests (a cell other than "-")."""
-    keys = [column.key for column in decision.inputs]
-    return {rule.id: {key for key, cell in zip(keys, rule.input_entries, strict=True) if cell.text.strip() != "-"}
+def _tested_inputs(decision) -> dict[str, list[tuple[str, str]]]:
+    """For each rule, the inputs it tests (a cell other than "-") with their labels, in the table's order."""
+    return {rule.id: [(column.key, column.label or column.key) for column, cell
+                      in zip(decision.inputs, rule.input_entries, strict=True) if cell.text.strip() != "-"]
             for rule in decision.rules}
 
 
-def _basis(customer: pd.Series, tested: set[str]) -> str:
-    """What a warning rests on: the statement year for a rule on statement figures, else the latest date
-    on which one of the figures it tests was observed (a new observation of other figures is no news)."""
-    observed = tested - STATEMENT_INPUTS - {"industry"}
+def _rule_texts(text: str) -> dict[str, str]:
+    """Each rule's description in the table (the decision engine keeps ids only)."""
+    return {rule.get("id"): (rule.findtext("{*}description") or "").strip()
+            for rule in parse_xml(text, RULES_FILE).iter("{*}rule") if rule.get("id")}
+
+
+def _trigger(customer: pd.Series, tested: list[tuple[str, str]]) -> tuple[str, Any]:
+    """What a warning rests on and the date of the observation that triggered it: the statement year for a
+    rule on statement figures (no date), else the latest date on which one of the figures it tests was
+    observed (a new observation of other figures is no news)."""
+    observed = {key for key, _label in tested} - STATEMENT_INPUTS - {"industry"}
     if not observed:
-        return f"statements:{customer.statement_year}"
+        return f"statements:{customer.statement_year}", None
     dates = [customer.get(f"on_{name}") for name in observed]
     dates = [d for d in dates if d is not None and not pd.isna(d)]
-    return f"observation:{max(dates).isoformat() if dates else '-'}"
+    latest = max(dates) if dates else None
+    return f"observation:{latest.isoformat() if latest else '-'}", latest
 
 
 def _json(value: Any) -> Any:
@@ -221,21 +278,18 @@ def _json(value: Any) -> Any:
     return audit.to_json_safe(value)
 
 
-def _raise(customer: pd.Series, hit, basis: str, digest: str, actor: User | None) -> int:
+def _warning(customer: pd.Series, hit: Hit, texts: dict[str, str], digest: str, actor: User | None) -> EarlyWarning:
+    """The new warning of one rule's hit (flushed, audited), with the figures its rule tests as observed."""
     evidence = {name: _json(customer[name]) for name in INPUTS}
-    warning = EarlyWarning(customer_id=int(customer.name), code=hit.warning_code, name=hit.warning_name,
-                           severity=hit.severity, evidence=evidence, rule_id=hit.rule_id, rules_hash=digest, basis=basis,
-                           observed_on=customer.observed_on, detected_at=utcnow())
+    figures = [{"key": key, "label": label, "value": evidence.get(key)} for key, label in hit.tested]
+    row = hit.row
+    warning = EarlyWarning(customer_id=int(customer.name), code=row.warning_code, name=row.warning_name,
+                           severity=row.severity, evidence=evidence, rule_id=row.rule_id,
+                           rule_text=texts.get(row.rule_id, "")[:500] or None, figures=figures, rules_hash=digest,
+                           basis=hit.basis, observed_on=hit.observed_on, detected_at=utcnow())
     db.session.add(warning)
     db.session.flush()
     audit.record("warning.raised", actor, customer_id=warning.customer_id, warning_id=warning.id,
-                 code=warning.code, severity=warning.severity, rule=hit.rule_id, evidence=evidence)
-    payload = {"warning_id": warning.id, "customer_id": warning.customer_id, "customer_name": customer.customer_name,
-               "uscc": customer.uscc, "officer": customer.officer, "warning_code": warning.code,
-               "warning_name": warning.name, "severity": warning.severity,
-               "observed_on": customer.observed_on.isoformat() if customer.observed_on else None,
-               "days_past_due": evidence.get("days_past_due"), "evidence": evidence}
-    instance = cases.start_by_message(PROCESS, MESSAGE, payload, actor)  # commits the warning with it
-    warning.instance_id = instance.id
-    db.session.commit()
-    return warning.id
+                 code=warning.code, severity=warning.severity, rule=row.rule_id, figures=figures,
+                 observed_on=hit.observed_on)
+    return warning

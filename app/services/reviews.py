@@ -4,7 +4,8 @@ reviews that fall due — each its own ``periodic_review`` instance, so twenty y
 small instances — and catches up after downtime: every customer due is started once, none twice.
 
 When a review completes, its statements are kept on the customer, an approved new grade (and limit)
-recorded, and the next review date set.
+recorded — no better than the customer's five-category class allows (``classification``) — and the next
+review date set.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, FacilityChange, FinancialStatement, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, cases
+from app.services import audit, cases, classification
 from app.services.customers import store_statements
 
 PROCESS, MESSAGE = "periodic_review", "review_due"
@@ -97,7 +98,9 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User
         store_statements(customer.id, instance, data["statements"])
     before = {"grade": customer.grade, "next_review_on": customer.next_review_on.isoformat()
               if customer.next_review_on else None}
+    rated = (customer.grade, customer.loan_class)
     customer.grade = data.get("grade") or customer.grade
+    classification.settle(customer, instance, actor, "review", rated)  # the class caps the new grade
     customer.next_review_on = date.fromisoformat(data["next_review_on"])
     if data.get("review_decision") == "approve" and data.get("new_limit") is not None:
         _change_limit(customer, instance, Decimal(str(data["new_limit"])), actor)

@@ -1,6 +1,7 @@
 """What a warning's escalation does to the bank's records, in the step that decides it: an approved
 risk-control action changes the customer's facility (before and after kept), the five-category
-classification is recorded on the customer, and the warning closes with its process."""
+classification is recorded on the customer (its grade capped by it, see ``classification``), and the
+warnings the escalation holds close with it."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from app import engine
 from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FacilityChange, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, classification
 
 PROCESS = "warning_escalation"
-FIVE_CATEGORIES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 NOTES = {"require_guarantee": "追加保证担保 / a guarantee required", "more_collateral": "追加抵质押物 / more collateral required"}
 
 
@@ -28,23 +28,12 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     customer = db.session.get(Customer, data.get("customer_id")) if data.get("customer_id") else None
     if customer is not None and "apply_control" in done and data.get("control_applied"):
         _apply(customer, instance, data["control_applied"], actor)
-    if customer is not None and "classify_loan" in done and data.get("five_category") in FIVE_CATEGORIES:
-        _classify(customer, instance, data["five_category"], actor)
+    if customer is not None and "classify_loan" in done and data.get("five_category") in classification.FIVE_CATEGORIES:
+        classification.classify(customer, instance, data["five_category"], actor)
     if result.completed:
         db.session.execute(update(EarlyWarning).where(EarlyWarning.instance_id == instance.id,
                                                       EarlyWarning.status == "open")
                            .values(status="closed", outcome=data.get("outcome"), closed_at=utcnow()))
-
-
-def _classify(customer: Customer, instance: ProcessInstance, found: str, actor: User | None) -> None:
-    """Record a classification, never milder than the one on file: one warning's escalation may not
-    lift a class another one set (an upgrade is a credit decision of its own)."""
-    before = customer.loan_class
-    worse = max(found, before, key=FIVE_CATEGORIES.index) if before in FIVE_CATEGORIES else found
-    if worse != before:
-        customer.loan_class = worse
-        audit.record("customer.reclassified", actor, customer_id=customer.id, instance_id=instance.id,
-                     before=before, after=worse, found=found)
 
 
 def _facility_values(facility: Facility) -> dict[str, Any]:

@@ -60,6 +60,8 @@ def listing(user: User, severity: str | None = None) -> tuple[list[WatchedCustom
             warning, warning.instance.current_step if warning.instance else None,
             task.assignee if task else None, task.lane if task and not task.assignee_id else None,
             task.required_level if task else None, task.id if task else None))
+    for watched in by_customer.values():  # worst first; those of one escalation were raised together
+        watched.warnings.sort(key=lambda w: SEVERITY_ORDER.get(w.warning.severity, 9))
     customers = sorted(by_customer.values(), key=lambda c: (SEVERITY_ORDER.get(c.worst, 9), c.customer.name))
     flagged = list(db.session.scalars(select(Customer).where(Customer.watchlist.is_(True)).order_by(Customer.name)))
     return customers, flagged

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from app.services import classification
 from app.services import customers as customer_service
 from app.services import observations as observation_service
 
@@ -26,4 +27,5 @@ def show(customer_id: int):
     watched = observation_service.latest_for(customer_id) if current_user.role in observation_service.MAY_READ else []
     return render_template("customers/show.html", customer=customer,
                            cases=customer_service.cases_of(customer_id), observations=watched,
-                           warnings=customer_service.warnings_of(customer_id))
+                           warnings=customer_service.warnings_of(customer_id),
+                           rating_history=classification.history_of(customer_id))

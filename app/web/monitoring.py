@@ -6,8 +6,8 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import InvalidInput, NotAuthorized
-from app.services import imports, observations
+from app.errors import InvalidInput
+from app.services import imports, observations, portfolio_checks
 from app.services import watchlist as watchlist_service
 
 monitoring = Blueprint("monitoring", __name__)
@@ -36,6 +36,15 @@ def index():
             return redirect(url_for("monitoring.show_import", import_id=job.id))
     return render_template("monitoring/index.html", imports=imports.recent(current_user), errors=errors,
                            fields=observations.FIELDS), 422 if errors else 200
+
+
+@monitoring.route("/monitoring/template.<kind>")
+@login_required
+def import_template(kind: str):
+    """An empty file to fill in and import: ``?headers=zh`` (Chinese) or ``en`` (the column names)."""
+    content, name = imports.template(current_user, kind, request.args.get("headers", "zh"))
+    mimetype = "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @monitoring.route("/monitoring/imports/<int:import_id>")
@@ -91,17 +100,25 @@ def new_observation():
 def watchlist():
     severity = request.args.get("severity") or None
     customers, flagged = watchlist_service.listing(current_user, severity)
-    return render_template("monitoring/watchlist.html", customers=customers, flagged=flagged, severity=severity)
+    return render_template("monitoring/watchlist.html", customers=customers, flagged=flagged, severity=severity,
+                           check=portfolio_checks.latest(current_user))
 
 
 @monitoring.route("/watchlist/check", methods=["POST"])
 @login_required
 def run_check():
-    """A risk manager runs the portfolio check now (a Celery job; beat runs it daily)."""
-    if current_user.role != "risk_manager":
-        raise NotAuthorized(_("Only a risk manager may run the portfolio check."))
-    from app.jobs.monitoring import check_portfolio  # the jobs import the services: imported when used
+    """A risk manager runs the portfolio check now (a Celery job; beat runs it daily); the watchlist page
+    follows its progress."""
+    check, new = portfolio_checks.request(current_user)
+    if new:
+        from app.jobs.monitoring import check_portfolio  # the jobs import the services: imported when used
 
-    check_portfolio.delay()
-    flash(_("The portfolio check has started; new warnings appear here as it raises them."))
+        check_portfolio.delay(check.id)
     return redirect(url_for("monitoring.watchlist"))
+
+
+@monitoring.route("/watchlist/checks/<int:check_id>/progress")
+@login_required
+def check_progress(check_id: int):
+    """The check's progress fragment the watchlist polls (htmx) until it is done."""
+    return render_template("monitoring/_check.html", check=portfolio_checks.get(current_user, check_id), polled=True)

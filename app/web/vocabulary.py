@@ -52,16 +52,19 @@ BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N
 
 # Monitoring: import states and where an observation came from.
 IMPORT_STATES: tuple[str, ...] = (N_("import_queued"), N_("import_running"), N_("import_done"), N_("import_failed"))
+CHECK_STATES: tuple[str, ...] = (N_("check_queued"), N_("check_running"), N_("check_done"), N_("check_failed"))
 OBSERVATION_SOURCES: tuple[str, ...] = (N_("source_import"), N_("source_screen"), N_("source_api"))
 EXCEPTION_SECTIONS: tuple[str, ...] = (N_("exception_overrides"), N_("exception_escalations"), N_("exception_returned"),
                                        N_("exception_delegations"), N_("exception_signed_twice"),
                                        N_("exception_near_misses"))
 REQUEST_STATES: tuple[str, ...] = (N_("request_pending"), N_("request_deployed"), N_("request_rejected"))
 SEVERITIES: tuple[str, ...] = (N_("severity_low"), N_("severity_medium"), N_("severity_high"))
+# What recorded a change of a customer's grade or class.
+RATING_REASONS: tuple[str, ...] = (N_("rating_by_application"), N_("rating_by_review"), N_("rating_by_escalation"))
 # 五级分类
 LOAN_CLASSES: tuple[str, ...] = (N_("class_normal"), N_("class_special_mention"), N_("class_substandard"),
                                  N_("class_doubtful"), N_("class_loss"))
-WARNING_OUTCOMES: tuple[str, ...] = (N_("false_alarm"), N_("closed"), N_("frozen"), N_("exited"), N_("reviewed"),
+WARNING_OUTCOMES: tuple[str, ...] = (N_("open"), N_("false_alarm"), N_("closed"), N_("frozen"), N_("exited"), N_("reviewed"),
                                      N_("regraded"), N_("no_findings"))
 
 INDUSTRIES: tuple[str, ...] = (
@@ -130,10 +133,14 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("monitoring.imported"),
     N_("monitoring.import_failed"),
     N_("monitoring.portfolio_checked"),
+    N_("monitoring.portfolio_check_requested"),
+    N_("monitoring.portfolio_check_failed"),
     N_("warning.raised"),
+    N_("warning.joined"),
     N_("facility.changed"),
     N_("facility.control_skipped"),
     N_("customer.reclassified"),
+    N_("customer.grade_capped"),
     N_("customer.watchlisted"),
     N_("customer.reviewed"),
     N_("review.started"),
@@ -200,8 +207,10 @@ VOCABULARY: tuple[str, ...] = tuple(
         + MAIL_STATUSES
         + BRANCHES
         + IMPORT_STATES
+        + CHECK_STATES
         + OBSERVATION_SOURCES
         + SEVERITIES
+        + RATING_REASONS
         + REQUEST_STATES
         + EXCEPTION_SECTIONS
         + LOAN_CLASSES

@@ -1,7 +1,7 @@
 """An import's failure is kept as a message (msgid and values), shown in the reader's language.
 
 Revision ID: 0023_kept_messages
-Revises: 0017_draft_authors
+Revises: 0019_warning_groups
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0023_kept_messages"
-down_revision = "0017_draft_authors"
+down_revision = "0019_warning_groups"
 branch_labels = None
 depends_on = None
 

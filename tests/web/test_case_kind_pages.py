@@ -73,7 +73,7 @@ def test_a_warning_escalation_shows_its_warnings_action_approval_and_class(as_us
     page = main(text_of(as_user("risk").get(f"/cases/{case.id}")))
     assert "Warning escalation" in page.split("</h1>")[0] and "New application" not in page
     row = page.split(f'data-warning="{warning.code}"')[1].split("</tr>")[0]
-    assert "Past due over 30 days" in row and "High" in row and "Days past due: 45" in row
+    assert "Past due over 30 days" in row and "High" in row and '<dt>Days past due</dt><dd data-figure="days_past_due">45</dd>' in row
     action = page.split('id="escalation-action"')[1].split("</div>")[0]
     assert "Freeze the limit" in action and "冻结额度，压缩敞口。" in action
     assert people.approver2.display_name in action and "同意冻结" in action
@@ -146,7 +146,7 @@ def test_the_control_approval_page_shows_the_warnings_and_the_action(as_user, pe
     case, warning = escalated(people)
     page = text_of(as_user(lane_user).get(f"/tasks/{ready_task(case.id, 'approve_control').id}"))
     decided_on = page.split('id="decided-on"')[1].split("<form")[0]
-    assert "Past due over 30 days" in decided_on and "High" in decided_on and "Days past due: 45" in decided_on
+    assert "Past due over 30 days" in decided_on and "High" in decided_on and '<dt>Days past due</dt><dd data-figure="days_past_due">45</dd>' in decided_on
     assert "Freeze the limit" in decided_on and "冻结额度，压缩敞口。" in decided_on
     assert f'href="/customers/{case.customer_id}"' in decided_on
     assert "Credit memo" not in page.split("</h1>")[1].split("</p>")[0]  # an escalation has no memo

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import MonitoringImport, Observation
-from app.services import users
+from app.services import imports, observations, users
 from tests.services.test_imports import HEADER, customers
 from tests.web.test_pages import text_of
 
@@ -93,3 +95,37 @@ def test_observations_are_posted_over_the_api(client, people):
     approver = {"Authorization": f"Bearer {users.issue_token('approver1')}"}
     assert client.post("/api/v1/monitoring/observations", headers=approver,
                        json={"uscc": a.uscc, "observed_on": "2026-11-02", "days_past_due": 1}).status_code == 403
+
+
+@pytest.mark.parametrize("kind, headers", [("csv", "zh"), ("csv", "en"), ("xlsx", "zh"), ("xlsx", "en")])
+def test_the_import_page_offers_templates_that_the_importer_reads_back(as_user, people, kind, headers):
+    officer = as_user("officer")
+    page = text_of(officer.get("/monitoring"))
+    link = f"/monitoring/template.{kind}?headers={headers}"
+    assert link in page[page.index('id="import-templates"'):]
+    response = officer.get(link)
+    assert response.status_code == 200 and f"monitoring-template-{headers}.{kind}" in response.headers["Content-Disposition"]
+    content = response.get_data()
+    frame = imports.read_frame(f"template.{kind}", content)  # the header row the importer knows, every column
+    assert list(frame.columns) == [f.name for f in observations.FIELDS] and frame.empty
+    expected = [f.header_zh if headers == "zh" else f.name for f in observations.FIELDS]
+    if kind == "csv":
+        assert content.startswith(b"\xef\xbb\xbf") and content.decode("utf-8-sig").splitlines() == [",".join(expected)]
+        filled = content + f"{customers(1)[0].uscc},2026-10-31,96,0,0,0,0,0,否,,,AA\n".encode()
+    else:
+        book = load_workbook(io.BytesIO(content))
+        first, notes = book.worksheets
+        assert [c.value for c in first[1]] == expected and notes.max_row == len(expected) + 1
+        first.append([customers(1)[0].uscc, "2026-10-31", 96, 0, 0, 0, 0, 0, "否", None, None, "AA"])
+        out = io.BytesIO()
+        book.save(out)
+        filled = out.getvalue()
+    job = imports.upload(people.officer, f"filled.{kind}", filled)
+    assert (imports.run(job.id).stored_rows, job.error_rows) == (1, 0)
+
+
+def test_only_the_templates_that_exist_are_served(as_user):
+    officer = as_user("officer")
+    assert officer.get("/monitoring/template.pdf").status_code == 404
+    assert officer.get("/monitoring/template.csv?headers=fr").status_code == 404
+    assert as_user("approver1").get("/monitoring/template.csv").status_code == 403

@@ -31,7 +31,12 @@ from tests.factories import case_routed, compliance_sign_off, open_task
 
 def approved_customer(people) -> Customer:
     """A customer with a live facility: a case approved by the branch and signed off by compliance."""
-    case = case_routed("single", people.officer)
+    return approved_customer_of(people, 1)
+
+
+def approved_customer_of(people, index: int) -> Customer:
+    """The ``index``-th customer (of factories.intake) with a live facility."""
+    case = case_routed("single", people.officer, index)
     tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
     compliance_sign_off(case, people.compliance)
     return db.session.get(Customer, case.customer_id)
@@ -60,8 +65,9 @@ def test_a_past_due_customer_is_warned_once_and_the_approved_freeze_reaches_the_
     assert set(warnings) == {"past_due_30", "high_utilization"} and len(first.raised) == 2
     assert portfolio.scan(people.risk).raised == []  # open warnings are not raised again
 
-    high = warnings["past_due_30"]
+    high, medium = warnings["past_due_30"], warnings["high_utilization"]
     case = escalation(high)
+    assert medium.instance_id == case.id  # one escalation for the customer's warnings of one check
     assert (case.process_id, case.customer_id) == ("warning_escalation", customer.id)
     investigate = ready(case.id, "investigate_warning")
     assert investigate.assignee_id == people.officer.id  # the customer's officer
@@ -82,20 +88,25 @@ def test_a_past_due_customer_is_warned_once_and_the_approved_freeze_reaches_the_
     change = db.session.scalar(select(FacilityChange).where(FacilityChange.facility_id == facility.id))
     assert (change.action, change.before["status"], change.after["status"]) == ("freeze", "active", "frozen")
     assert db.session.get(Customer, customer.id).loan_class == "special_mention"  # 45 days past due
-    assert db.session.get(EarlyWarning, high.id).status == "closed"
+    assert {(w.status, w.outcome) for w in db.session.scalars(select(EarlyWarning))} == {("closed", "closed")}
     assert escalation(high).status == "completed"
     trail = set(db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.instance_id == case.id)))
     assert {"facility.changed", "customer.reclassified"} <= trail
 
-    medium = warnings["high_utilization"]
-    tasks.complete(people.officer, ready(medium.instance_id, "investigate_warning").id,
-                   {"assessment": "false_alarm", "findings": "季末临时用款，已归还。"})
-    db.session.expire_all()
-    closed = db.session.get(EarlyWarning, medium.id)
-    assert (closed.status, closed.outcome) == ("closed", "false_alarm")
     assert portfolio.scan(people.risk).raised == []  # handled: the same observation raises nothing again
     observe(people, customer, utilization_pct="99")  # a new observation still says so: raised again
     assert {db.session.get(EarlyWarning, i).code for i in portfolio.scan(people.risk).raised} == {"high_utilization"}
+
+
+def test_a_false_alarm_closes_every_warning_of_its_escalation(deployed, people):
+    customer = approved_customer(people)
+    observe(people, customer, utilization_pct="97", tax_arrears="300")  # medium and low
+    [case_id] = portfolio.scan(people.risk).started
+    tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
+                   {"assessment": "false_alarm", "findings": "季末临时用款，已归还。"})
+    db.session.expire_all()
+    assert {(w.code, w.status, w.outcome) for w in db.session.scalars(select(EarlyWarning))} == {
+        ("high_utilization", "closed", "false_alarm"), ("tax_arrears", "closed", "false_alarm")}
 
 
 def test_an_investigation_not_done_in_time_escalates_to_the_risk_manager(deployed, people):

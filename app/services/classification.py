@@ -1,0 +1,81 @@
+"""A customer's grade and five-category class (五级分类) kept from contradicting each other, with their history.
+
+Wherever a class or a grade is recorded on a customer — an escalation's classification, a periodic
+review's re-rating, an approved application's rating — :func:`settle` runs after it: the class caps the
+grade through ``rules/classification_grade_cap.dmn`` (a 次级 customer holds CCC at best, whatever its
+statements say), and the change is kept with its before and after (``RatingChange``, shown on the
+customer's page; audited as ``customer.grade_capped`` when the class lowered the grade).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.engine.dmn import Decision, load_dmn
+from app.extensions import db
+from app.models import Customer, ProcessInstance, RatingChange, User
+from app.models.base import utcnow
+from app.services import audit
+from app.services.rows import insert_row, write
+
+FIVE_CATEGORIES = ("normal", "special_mention", "substandard", "doubtful", "loss")
+CAP_FILE, CAP = "classification_grade_cap.dmn", "classification_grade_cap"
+
+_tables: dict[Path, tuple[int, Decision]] = {}
+
+
+def _cap_table() -> Decision:
+    """The cap table in force, parsed once per change of the file."""
+    path = Path(current_app.config["RULES_DIR"]) / CAP_FILE
+    stamp = path.stat().st_mtime_ns
+    cached = _tables.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = _tables[path] = (stamp, load_dmn(path.read_text(encoding="utf-8"), CAP_FILE).decisions[CAP])
+    return cached[1]
+
+
+def classify(customer: Customer, instance: ProcessInstance, found: str, actor: User | None) -> None:
+    """Record the class an escalation found, never milder than the one on file: one warning's escalation
+    may not lift a class another one set (an upgrade is a credit decision of its own); then settle."""
+    before = (customer.grade, customer.loan_class)
+    worse = max(found, customer.loan_class, key=FIVE_CATEGORIES.index) \
+        if customer.loan_class in FIVE_CATEGORIES else found
+    if worse != customer.loan_class:
+        write(customer, loan_class=worse)
+        audit.record("customer.reclassified", actor, customer_id=customer.id, instance_id=instance.id,
+                     before=before[1], after=worse, found=found)
+    settle(customer, instance, actor, "escalation", before)
+
+
+def settle(customer: Customer, instance: ProcessInstance, actor: User | None, reason: str,
+           before: tuple[str | None, str | None]) -> None:
+    """After ``reason`` changed the customer's grade or class (from ``before``: grade, class), cap the grade
+    by the class and keep the change. A customer never classified has no class to cap by."""
+    found = customer.grade
+    capped, rule = found, None
+    if customer.loan_class is not None and found is not None:
+        result = _cap_table().evaluate({"loan_class": customer.loan_class, "grade": found})
+        capped, rule = result.output["capped_grade"], ",".join(result.matched_rule_ids)
+    if capped != found:
+        write(customer, grade=capped)
+        audit.record("customer.grade_capped", actor, customer_id=customer.id, instance_id=instance.id,
+                     loan_class=customer.loan_class, before=found, after=capped, rule=rule)
+    if (customer.grade, customer.loan_class) == before and capped == found:
+        return
+    insert_row(RatingChange, {
+        "customer_id": customer.id, "instance_id": instance.id, "reason": reason,
+        "grade_before": before[0], "grade_after": customer.grade, "class_before": before[1],
+        "class_after": customer.loan_class, "capped_from": found if capped != found else None,
+        "rule_id": rule if capped != found else None, "changed_by_id": actor.id if actor else None,
+        "changed_at": utcnow()})
+
+
+def history_of(customer_id: int, limit: int = 20) -> list[RatingChange]:
+    """The customer's grade and class changes, newest first (for a page that may read the customer)."""
+    return list(db.session.scalars(select(RatingChange).where(RatingChange.customer_id == customer_id)
+                                   .order_by(RatingChange.id.desc()).limit(limit)
+                                   .options(selectinload(RatingChange.instance), selectinload(RatingChange.changed_by))))

@@ -1,0 +1,89 @@
+"""A customer's grade and five-category class never contradict each other: wherever a class or a grade is
+recorded (an escalation's classification, a periodic review, an approved application) the class caps the
+grade through rules/classification_grade_cap.dmn, and the change is kept with before and after."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Customer, RatingChange
+from app.services import decision_tests, portfolio, reviews, tasks
+from tests.factories import case_routed, compliance_sign_off, open_task, statements
+from tests.web.test_pages import text_of
+from tests.workflows.test_warning_escalation import approved_customer, observe, ready
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+def test_the_cap_table_passes_its_own_cases():
+    results = decision_tests.run("classification_grade_cap.dmn",
+                                 (RULES / "classification_grade_cap.dmn").read_text(encoding="utf-8"),
+                                 (RULES / "classification_grade_cap.tests.json").read_text(encoding="utf-8"))
+    assert len(results) == 8 and all(r.ok for r in results), [r.message for r in results if not r.ok]
+
+
+def substandard_after_a_control(people) -> Customer:
+    """95 days past due → one escalation → freeze approved → classified 次级 (substandard)."""
+    customer = approved_customer(people)
+    assert customer.grade == "A"
+    observe(people, customer, days_past_due="95")
+    [case_id] = portfolio.scan(people.risk).started
+    tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
+                   {"assessment": "confirmed", "findings": "逾期属实，客户停产。"})
+    tasks.complete(people.risk, ready(case_id, "risk_review").id,
+                   {"action": "freeze", "expected_loss_pct": 20, "review_comment": "冻结额度。"})
+    tasks.complete(people.approver2, ready(case_id, "approve_control").id, {"control_decision": "approve"})
+    db.session.expire_all()
+    return db.session.get(Customer, customer.id)
+
+
+def test_a_customer_classified_substandard_after_a_control_no_longer_keeps_its_grade(deployed, people, client, login):
+    customer = substandard_after_a_control(people)
+    assert (customer.loan_class, customer.grade) == ("substandard", "CCC")  # was A: capped, not contradicted
+    [change] = db.session.scalars(select(RatingChange).where(RatingChange.customer_id == customer.id,
+                                                            RatingChange.reason == "escalation"))
+    assert (change.reason, change.grade_before, change.grade_after, change.class_before, change.class_after,
+            change.capped_from) == ("escalation", "A", "CCC", None, "substandard", "A")
+    assert change.rule_id == "Rule_classification_grade_cap_02" and change.instance_id is not None
+    capped = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "customer.grade_capped"))
+    assert (capped.payload["before"], capped.payload["after"], capped.payload["loan_class"]) == \
+        ("A", "CCC", "substandard")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = text_of(login("risk").get(f"/customers/{customer.id}"))
+    history = page[page.index('id="rating-history"'):]
+    assert "CCC" in history and "Substandard" in history and "capped" in history
+
+
+def test_a_periodic_review_cannot_rate_a_substandard_customer_above_its_class(deployed, people):
+    customer = substandard_after_a_control(people)
+    customer.next_review_on = date.today()
+    db.session.commit()
+    [started] = reviews.start_due()
+    tasks.complete(people.officer, ready(started, "do_review").id,  # strong statements: the model says A or better
+                   {"statements": statements(health=1.3), "review_notes": "报表好转，但逾期未清。"})
+    for spec, who, data in (("propose_change", people.risk, {"change_comment": "等级不变。"}),
+                            ("approve_review", people.approver3, {"review_decision": "approve"})):
+        task = ready(started, spec)
+        if task is not None:
+            tasks.complete(who, task.id, data)
+    db.session.expire_all()
+    assert db.session.get(Customer, customer.id).grade in ("CCC", "C")
+    reviewed = db.session.scalars(select(RatingChange).where(RatingChange.reason == "review")).all()
+    assert all(r.grade_after in ("CCC", "C") for r in reviewed)
+
+
+def test_an_approved_application_of_a_classified_customer_is_capped_too(deployed, people):
+    customer = approved_customer(people)
+    customer.loan_class = "special_mention"  # 关注: BB at best
+    db.session.commit()
+    again = case_routed("single", people.officer)  # the same customer applies again; the model rates it A
+    tasks.complete(people.approver1, open_task(again.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    compliance_sign_off(again, people.compliance)
+    db.session.expire_all()
+    assert db.session.get(Customer, customer.id).grade == "BB"
+    change = db.session.scalar(select(RatingChange).where(RatingChange.instance_id == again.id))
+    assert (change.reason, change.capped_from, change.grade_after) == ("application", "A", "BB")
