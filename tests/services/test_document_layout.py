@@ -20,7 +20,7 @@ from app.language import in_language
 from app.models import DecisionLog
 from app.risk.ratios import RATIO_KINDS
 from app.services import case_history, documents, tasks
-from tests.factories import case_routed, compliance_sign_off, open_task
+from tests.factories import case_at, case_routed, compliance_sign_off, open_task, statements
 
 APPROVE = {"decision": "approve", "comment": "同意授信，按季跟踪财务状况。"}
 NAMES = {"debt_to_asset": "资产负债率", "current_ratio": "流动比率", "quick_ratio": "速动比率", "roa": "总资产收益率"}
@@ -141,3 +141,16 @@ def test_one_year_draws_points_without_a_line():
                                               (3.0, 3.0, [0, 1, 2, 3])])
 def test_axis_ticks_are_round_and_include_zero(low, high, ticks):
     assert nice_ticks(low, high) == pytest.approx(ticks)
+
+
+def test_a_case_with_one_year_of_statements_makes_its_memo_and_chart(deployed, people, app):
+    with app.test_request_context():
+        case = case_at("statements", people.officer)
+        tasks.complete(people.officer, open_task(case.id, "financial_statements").id,
+                       {"statements": statements()[1:]}, locale="en")
+        view = documents.case_view(people.officer, case.id)
+        assert overflow(documents.render_html(view, "credit_memo", "zh_CN")) == []
+        chart = documents.ratio_chart(view.data, "zh_CN")
+        assert "<circle" in chart and "<polyline" not in chart and "2025" in chart
+        memo = text_of(documents.document(people.officer, case.id, "credit_memo", "en").content)
+        assert "2025" in memo and "2024" not in memo
