@@ -330,6 +330,15 @@ def merge_data(bundle: Bundle, state: str, data: Mapping[str, Any], directory: D
     return _result(workflow, bundle, engine, path)
 
 
+def cancel(bundle: Bundle, state: str, data: Mapping[str, Any]) -> StepResult:
+    """Stop the instance where it stands (a withdrawn application): every waiting task and timer is
+    cancelled and nothing more runs. ``data`` (e.g. the outcome) is kept in the workflow's data."""
+    workflow, engine = _restore(bundle, state)
+    workflow.data.update(data)
+    workflow.cancel()
+    return _result(workflow, bundle, engine, [])
+
+
 def fire_due_timers(bundle: Bundle, state: str, directory: Directory | None = None) -> StepResult:
     """Fire every timer of the instance that is due now and run on."""
     workflow, engine = _restore(bundle, state, directory)

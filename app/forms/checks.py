@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from app.forms import conditions
-from app.forms.hints import KNOWN_WIDGETS, is_object_array, primary_type
+from app.forms.hints import KNOWN_WIDGETS, is_object_array, must_tick, primary_type
 from app.forms.registry import registered_validators
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -31,6 +31,7 @@ def check_form_schema(schema: Any, validators: Iterable[str] | None = None) -> l
     problems = structural_problems(schema)
     if not isinstance(schema, Mapping):
         return problems
+    problems += _required_yes_no_problems(schema)
     known = set(registered_validators() if validators is None else validators)
     for where, prop in _all_properties(schema):
         name = prop.get("x-validator")
@@ -55,8 +56,43 @@ def structural_problems(schema: Any) -> list[str]:
         return problems
     if schema.get("$schema", SCHEMA_DIALECT) != SCHEMA_DIALECT:
         problems.append(f"$schema must be {SCHEMA_DIALECT}")
+    for key in ("x-fix-fields", "x-fix-comment"):  # where a returned form finds what to fix, and why
+        name = schema.get(key)
+        if name is not None and (not isinstance(name, str) or name not in (schema.get("properties") or {})):
+            problems.append(f"{key}: {name!r} is not a property")
     problems += _object_problems(schema, "", top_level=True)
     return problems + conditions.problems(schema)
+
+
+def _required_yes_no_problems(schema: Mapping[str, Any]) -> list[str]:
+    """A yes/no field in a "required" list: unticked is an answer ("no"), so "required" would mark it
+    while accepting it unticked. One people must tick is ``const: true`` (in the field, or in the
+    ``then`` that requires it)."""
+    problems = []
+    base = schema.get("properties") or {}
+    places: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = [("", schema, base)]
+    for name, prop in base.items():
+        if isinstance(prop, Mapping) and is_object_array(prop):
+            items = prop["items"]
+            places.append((f"properties.{name}.items.", items, items.get("properties") or {}))
+    branches = [("", schema)] + [(f"allOf[{i}].", s) for i, s in enumerate(schema.get("allOf") or [])
+                                   if isinstance(s, Mapping)]
+    for prefix, branch in branches:
+        for key in ("then", "else"):
+            sub = branch.get(key)
+            if isinstance(sub, Mapping):
+                places.append((f"{prefix}{key}.", sub, base))
+    for where, node, properties in places:
+        for name in node.get("required") or []:
+            prop = properties.get(name)
+            here = (node.get("properties") or {}).get(name) if node is not schema else None
+            if not isinstance(prop, Mapping) or primary_type(prop) != "boolean":
+                continue
+            if must_tick(prop) or (isinstance(here, Mapping) and must_tick({"type": "boolean", **here})):
+                continue
+            problems.append(f"{where}required: {name!r} is a yes/no field, which unticked answers “no”; it cannot "
+                            "be required (to make people tick it, give it \"const\": true and say so)")
+    return problems
 
 
 def _depth(value: Any) -> int:
@@ -142,7 +178,7 @@ def _widget_problems(prop: Mapping[str, Any], kind: str | None, where: str) -> l
         return []
     if widget not in KNOWN_WIDGETS:
         return [f"{where}: x-widget {widget!r} is not one of {', '.join(sorted(KNOWN_WIDGETS))}"]
-    if widget in ("money", "percent") and kind not in ("number", "integer"):
+    if widget in ("money", "percent", "share") and kind not in ("number", "integer"):
         return [f"{where}: x-widget {widget!r} needs type number or integer"]
     if widget in ("radio", "select") and "enum" not in prop and kind != "boolean":
         return [f"{where}: x-widget {widget!r} needs an enum"]
@@ -178,6 +214,10 @@ def _array_problems(prop: Mapping[str, Any], where: str, nested: bool) -> list[s
     layout = prop.get("x-layout")
     if is_object_array(prop):
         problems = [] if layout in (None, "columns") else [f'{where}: x-layout must be "columns"']
+        offered, most = prop.get("x-columns"), prop.get("maxItems")
+        if offered is not None and (not isinstance(offered, int) or isinstance(offered, bool) or offered < 1
+                                    or (isinstance(most, int) and offered > most)):
+            problems.append(f"{where}: x-columns must be a whole number of columns from 1 to maxItems")
         return problems + _object_problems(items, f"{where}.items.")
     if isinstance(items, Mapping) and isinstance(items.get("enum"), list):
         return _enum_title_problems(items, f"{where}.items")

@@ -81,6 +81,8 @@ def _coerce_scalar(field: Field, text: str) -> Any:
         number = parse_number(text)
         if number is None or (kind == "integer" and not isinstance(number, int)):
             return text
+        if field.widget == "share":  # typed as a percentage, kept as a fraction
+            return parse_number(str(Decimal(str(number)) / 100))
         return number
     if kind == "boolean":
         lowered = text.lower()

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
+from app.formatting import amount as format_amount
+from app.formatting import figure, is_number, kind_of
+from app.formatting import money as format_money
+from app.formatting import number as format_number
+from app.formatting import percent as format_percent
+from app.formatting import share as format_share
 from app.forms import conditions
 from app.forms.hints import field_widget, option_value
-from app.forms.messages import normalize_locale, ui_text
+from app.forms.messages import ui_text
 from app.forms.schema import Field, FormSchema, as_form_schema
 
 FORM_ERROR_KEY = "_form"  # errors not tied to one field
@@ -20,46 +26,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-
-
-def format_number(value: Any) -> str:
-    """A number as typed, without exponent or a trailing ".0" (1990 -> "1990", 1e-05 -> "0.00001")."""
-    if not _is_number(value):
-        return "" if value is None else str(value)
-    if value == int(value):
-        return str(int(value))
-    return f"{Decimal(str(value)):f}"
-
-
-def format_amount(value: Any) -> str:
-    """Money without unit, two decimals and thousands separators: "1,234,567.00"."""
-    if not _is_number(value):
-        return "" if value is None else str(value)
-    return f"{Decimal(str(value)):,.2f}"
-
-
-def format_money(value: Any, locale: Any = None, unit: str | None = None) -> str:
-    """Money with its unit: "1,234,567.00 元" (zh_CN) or "CNY 1,234,567.00" (en).
-
-    ``unit`` (an ``x-unit`` such as 万元) replaces the default and always follows the amount.
-    A value that is not a number (an invalid entry being shown back) is returned as text.
-    """
-    if not _is_number(value):
-        return "" if value is None else str(value)
-    amount = format_amount(value)
-    if unit:
-        return f"{amount} {unit}"
-    if normalize_locale(locale) == "en":
-        return f"CNY {amount}"
-    return f"{amount} 元"
-
-
-def format_percent(value: Any, locale: Any = None) -> str:
-    """A percent field's value is the number shown before "%": 4.35 -> "4.35%"."""
-    if not _is_number(value):
-        return "" if value is None else str(value)
-    return f"{format_number(value)}%"
+    return is_number(value)
 
 
 def field_value(data: Mapping[str, Any] | None, field: Field) -> Any:
@@ -76,6 +43,8 @@ def input_value(field: Field, value: Any) -> str:
         return ""
     if field.widget == "money":
         return format_amount(value)
+    if field.widget == "share" and _is_number(value):
+        return format_number(round(float(value) * 100, 10))  # entered as a percentage
     if _is_number(value):
         return format_number(value)
     if isinstance(value, bool):
@@ -87,7 +56,7 @@ def input_attrs(field: Field, value: Any) -> dict[str, str]:
     """type/inputmode/step of an <input>; a value that failed conversion is shown in a text input
     so the user sees what they typed."""
     widget = field.widget
-    if widget in ("money", "percent"):
+    if widget in ("money", "percent", "share"):
         return {"type": "text", "inputmode": "decimal", "autocomplete": "off"}
     if widget in ("integer", "number"):
         mode = "numeric" if widget == "integer" else "decimal"
@@ -123,8 +92,12 @@ def display_value(field: Field, value: Any, locale: Any = None) -> str:
         return format_money(value, locale, field.unit(locale) if "x-unit" in field.schema else None)
     if widget == "percent":
         return format_percent(value, locale)
-    text = format_number(value) if _is_number(value) else str(value)
+    if widget == "share":
+        return format_share(value, locale)
     unit = field.unit(locale)
+    if _is_number(value) and unit is None and kind_of(field.name) != "plain":
+        return figure(value, field.name, locale)  # a known figure (pd, a ratio) in a form that gives no widget
+    text = format_number(value) if _is_number(value) else str(value)
     return f"{text} {unit}" if unit else text
 
 
@@ -139,8 +112,18 @@ def cell_path(table: Field, index: int, row: Field) -> str:
 
 
 def column_count(table: Field, value: Any, add: str | None = None) -> int:
-    """Columns to show: existing items, at least minItems and 1, plus one if ``add`` names the table."""
-    count = max(len(value) if isinstance(value, list) else 0, table.min_items, 1)
+    """Columns to show: existing items, at least minItems and 1, plus one if ``add`` names the table.
+
+    A table with ``"x-columns": n`` offers n columns when empty and one blank column more than it holds,
+    up to maxItems (blank columns at the end are dropped when the form is submitted), so a year can be
+    added on a page without links or script."""
+    held = len(value) if isinstance(value, list) else 0
+    offered = table.schema.get("x-columns")
+    count = max(held, table.min_items, 1)
+    if isinstance(offered, int) and not table.read_only:
+        count = max(count, offered, held + 1)
+    if table.max_items is not None:
+        count = min(count, max(table.max_items, held))
     if add == table.name and (table.max_items is None or count < table.max_items):
         count += 1
     return count
@@ -189,6 +172,35 @@ def error_items(
     ]
 
 
+@dataclass(frozen=True)
+class FixRequest:
+    """What a returned form was sent back to have fixed: the fields (in page order) and the comment.
+
+    A form names where its data holds them: ``"x-fix-fields"`` (a list of field names, e.g. the fields
+    an approver ticked when returning the case) and ``"x-fix-comment"`` (the approver's comment)."""
+
+    fields: list[Field]
+    comment: str | None
+
+    def __contains__(self, name: object) -> bool:
+        return any(f.name == name for f in self.fields)
+
+    @property
+    def first(self) -> str | None:
+        return self.fields[0].name if self.fields else None
+
+
+def fix_request(form: FormSchema | Mapping[str, Any], data: Mapping[str, Any] | None) -> FixRequest:
+    """The fields ``data`` says must be fixed (writable ones of this form only), and the comment."""
+    form = as_form_schema(form)
+    data = data or {}
+    named = data.get(form.schema.get("x-fix-fields") or "")
+    wanted = {n for n in named if isinstance(n, str)} if isinstance(named, list) else set()
+    fields = [f for f in form.fields() if f.name in wanted and not f.read_only]
+    comment = data.get(form.schema.get("x-fix-comment") or "") if fields else None
+    return FixRequest(fields, comment if isinstance(comment, str) and comment.strip() else None)
+
+
 def _cell_position(path: str, table: Field) -> tuple[int, int] | None:
     """(row, column) of a table cell's error path, or None if the path is not one of its cells."""
     match = re.match(rf"^{re.escape(table.name)}-(\d+)-(.+)$", path)
@@ -216,6 +228,7 @@ TEMPLATE_GLOBALS = {
     "form_can_add_column": can_add_column,
     "form_column_label": column_label,
     "form_error_items": error_items,
+    "form_fix_request": fix_request,
     "field_widget": field_widget,
     "format_money": format_money,
 }

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 # Widgets a form file may ask for with "x-widget".
-KNOWN_WIDGETS = frozenset({"textarea", "radio", "select", "money", "percent"})
+# "percent" holds a figure already in percent (4.35 is 4.35%); "share" holds a fraction shown and
+# entered as a percentage (0.0142 reads 1.42%, typing 20 stores 0.2).
+KNOWN_WIDGETS = frozenset({"textarea", "radio", "select", "money", "percent", "share"})
 
 
 def primary_type(prop: Mapping[str, Any]) -> str | None:
@@ -21,6 +23,12 @@ def primary_type(prop: Mapping[str, Any]) -> str | None:
     return declared if isinstance(declared, str) else None
 
 
+def must_tick(prop: Mapping[str, Any]) -> bool:
+    """A yes/no field people must tick to go on ("I confirm…"): ``"const": true`` (or ``"enum": [true]``).
+    Any other yes/no field is answered either way, unticked meaning "no", so it is never "required"."""
+    return primary_type(prop) == "boolean" and (prop.get("const") is True or prop.get("enum") == [True])
+
+
 def is_object_array(prop: Mapping[str, Any]) -> bool:
     items = prop.get("items")
     return primary_type(prop) == "array" and isinstance(items, Mapping) and primary_type(items) == "object"
@@ -28,7 +36,7 @@ def is_object_array(prop: Mapping[str, Any]) -> bool:
 
 def field_widget(prop: Mapping[str, Any]) -> str:
     """How a property is entered: table, checkboxes, checkbox, radio, select, textarea,
-    money, percent, date, integer, number or text."""
+    money, percent, share, date, integer, number or text."""
     kind = primary_type(prop)
     if kind == "array":
         return "table" if is_object_array(prop) else "checkboxes"

@@ -46,6 +46,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "format": {"zh_CN": "{title} 格式不正确", "en": "{title} is not in the expected format"},
     "invalid": {"zh_CN": "{title} 无效", "en": "{title} is not valid"},
+    "must_tick": {"zh_CN": "请勾选“{title}”以确认", "en": "Tick “{title}” to confirm"},
     "custom": {"zh_CN": "{title}：{detail}", "en": "{title}: {detail}"},
     # How a cell of a columns table is named in a message: "财务报表（2023）总资产".
     "item_title": {"zh_CN": "{array}（{column}）{field}", "en": "{array} ({column}): {field}"},
@@ -55,6 +56,10 @@ MESSAGES: dict[str, dict[str, str]] = {
 UI_TEXT: dict[str, dict[str, str]] = {
     "error_summary": {"zh_CN": "请更正以下 {count} 个问题", "en": "Please correct {count} {problems}"},
     "required": {"zh_CN": "必填", "en": "required"},
+    "must_tick": {"zh_CN": "须勾选确认", "en": "must be ticked"},
+    "fix_summary": {"zh_CN": "退回修改：请修改以下内容", "en": "Returned for revision: fix these"},
+    "fix_comment": {"zh_CN": "审批意见：", "en": "The approver's comment:"},
+    "to_fix": {"zh_CN": "需修改", "en": "to fix"},
     "yes": {"zh_CN": "是", "en": "Yes"},
     "no": {"zh_CN": "否", "en": "No"},
     "choose": {"zh_CN": "请选择", "en": "Choose…"},

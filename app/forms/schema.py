@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from app.forms.checks import check_form_schema, structural_problems
-from app.forms.hints import field_widget, ordered_names, primary_type
+from app.forms.hints import field_widget, must_tick, ordered_names, primary_type
 from app.forms.messages import normalize_locale, pick, ui_text
 
 __all__ = [
@@ -49,12 +49,24 @@ class FormSchemaError(ValueError):
 
 @dataclass(frozen=True)
 class Field:
-    """One property of a form (or of the items of a columns table), as the UI needs it."""
+    """One property of a form (or of the items of a columns table), as the UI needs it.
+
+    ``required`` is never true of a yes/no field: unticked is an answer ("no"). One people must tick
+    to go on is ``must_tick`` (``"const": true``) instead, and is marked as such.
+    """
 
     name: str
     schema: Mapping[str, Any]
     required: bool = False
     parent: str | None = None  # the array field's name for the line items of a table
+
+    def __post_init__(self) -> None:
+        if self.required and primary_type(self.schema) == "boolean":
+            object.__setattr__(self, "required", False)
+
+    @property
+    def must_tick(self) -> bool:
+        return must_tick(self.schema)
 
     @property
     def type(self) -> str | None:
@@ -93,7 +105,7 @@ class Field:
             return pick(self.schema["x-unit"], locale)
         if self.widget == "money":
             return ui_text("money_unit", locale)
-        if self.widget == "percent":
+        if self.widget in ("percent", "share"):
             return "%"
         return None
 

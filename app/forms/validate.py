@@ -15,7 +15,14 @@ from jsonschema import ValidationError
 
 from app.forms import conditions
 from app.forms.coerce import coerce_form
-from app.forms.display import FORM_ERROR_KEY, column_label, format_money, format_number, format_percent
+from app.forms.display import (
+    FORM_ERROR_KEY,
+    column_label,
+    format_money,
+    format_number,
+    format_percent,
+    format_share,
+)
 from app.forms.hints import option_value
 from app.forms.messages import message, pick, ui_text
 from app.forms.registry import get_validator
@@ -133,6 +140,9 @@ def _message(form: FormSchema, error: ValidationError, parts: list[Any], data: A
         return message(kind, locale, title=title, limit=_format_limit(target, error.validator_value, locale))
     if kind in _COUNT_KINDS:
         return message(kind, locale, title=title, limit=error.validator_value)
+    if kind in ("const", "enum") and target is not None and target.type == "boolean" \
+            and (error.validator_value is True or error.validator_value == [True]):
+        return message("must_tick", locale, title=title)
     if kind == "enum":
         return _enum_message(target, error.validator_value, title, locale)
     if kind == "format":
@@ -148,6 +158,8 @@ def _format_limit(field: Field | None, limit: Any, locale: Any) -> str:
         return format_money(limit, locale)
     if widget == "percent":
         return format_percent(limit, locale)
+    if widget == "share":
+        return format_share(limit, locale)
     return format_number(limit)
 
 

@@ -60,8 +60,8 @@ class ProcessInstance(db.Model):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     process_id: Mapped[str] = mapped_column(String(100))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))  # running | completed | error
-    outcome: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # running | completed | error | withdrawn
+    outcome: Mapped[str | None] = mapped_column(String(32))  # the end it came to: approved, rejected, withdrawn…
     current_step: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[dict] = mapped_column(JsonType, default=dict)
     # What the last step left waiting, so the next step reads back only rows that changed.

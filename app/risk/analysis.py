@@ -23,8 +23,8 @@ def analyse_financials(
 ) -> dict[str, Any]:
     """Ratios for every year, and Z-score and scorecard for the latest year.
 
-    Needs at least two statements of distinct fiscal years; they may come in any
-    order. Returns a JSON-serializable dict::
+    Needs at least one statement (one to five are entered); their fiscal years must differ, and
+    they may come in any order. Returns a JSON-serializable dict::
 
         {"fiscal_year": latest year,
          "ratios": {ratio: value or None},            # latest year
@@ -83,8 +83,8 @@ def _parse_periods(statements: Sequence[Mapping[str, Any]]) -> list[Statement]:
     if duplicates:
         listed = ", ".join(str(year) for year in duplicates)
         raise RiskInputError("statements", f"fiscal year given more than once: {listed}")
-    if len(parsed) < 2:
-        raise RiskInputError("statements", "at least two annual periods are required")
+    if not parsed:
+        raise RiskInputError("statements", "at least one annual statement is required")
     return sorted(parsed, key=lambda st: st.fiscal_year)
 
 

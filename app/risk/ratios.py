@@ -35,6 +35,19 @@ RATIO_TITLES: dict[str, tuple[str, str]] = {
     "leverage": ("Leverage (liabilities to equity)", "产权比率"),
 }
 
+# How each ratio reads: a share of a whole (shown as a percentage), one amount over a like one
+# (a plain multiple), or a coverage (times). See app.formatting.
+RATIO_KINDS: dict[str, str] = {
+    "debt_to_asset": "share",
+    "current_ratio": "multiple",
+    "quick_ratio": "multiple",
+    "interest_coverage": "times",
+    "roa": "share",
+    "roe": "share",
+    "dscr": "times",
+    "leverage": "multiple",
+}
+
 
 def _divide(numerator: float, denominator: float, field: str, ratio: str) -> float:
     """numerator / denominator, refusing a denominator that is zero or negative."""

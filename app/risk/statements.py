@@ -125,9 +125,18 @@ def parse_statement(raw: Mapping[str, Any]) -> Statement:
 
     Raises :class:`RiskInputError` naming the field when a figure is missing or not a
     finite number, when a :data:`NON_NEGATIVE_ITEMS` figure is negative, when
-    total_assets <= 0, or when the figures contradict each other:
-    current_assets > total_assets, or current_liabilities > total_liabilities.
+    total_assets <= 0, or when a part exceeds its whole (:data:`PARTS_OF`; the first one
+    found). Whether the balance sheet balances needs the policy's tolerance: see
+    :func:`inconsistencies`.
     """
+    statement = read_statement(raw)
+    _check_consistency(statement)
+    return statement
+
+
+def read_statement(raw: Mapping[str, Any]) -> Statement:
+    """Like :func:`parse_statement`, without checking the figures against each other (so that
+    :func:`inconsistencies` can list every contradiction at once)."""
     if not isinstance(raw, Mapping):
         raise RiskInputError("statement", "must be an object mapping line items to amounts")
     fiscal_year = _to_fiscal_year(raw.get("fiscal_year"))
@@ -143,24 +152,75 @@ def parse_statement(raw: Mapping[str, Any]) -> Statement:
         if item in NON_NEGATIVE_ITEMS and amount < 0:
             raise RiskInputError(item, f"is {amount:g}, must not be negative")
         figures[item] = amount
-    statement = Statement(fiscal_year=fiscal_year, **figures)  # type: ignore[arg-type]
-    _check_consistency(statement)
-    return statement
+    return Statement(fiscal_year=fiscal_year, **figures)  # type: ignore[arg-type]
 
 
 def _check_consistency(st: Statement) -> None:
     if st.total_assets <= 0:
         raise RiskInputError("total_assets", f"is {st.total_assets:g}, must be positive")
-    if st.current_assets > st.total_assets:
-        raise RiskInputError(
-            "current_assets",
-            f"{st.current_assets:g} exceeds total_assets {st.total_assets:g}",
-        )
-    if st.current_liabilities > st.total_liabilities:
-        raise RiskInputError(
-            "current_liabilities",
-            f"{st.current_liabilities:g} exceeds total_liabilities {st.total_liabilities:g}",
-        )
+    found = inconsistencies(st)
+    if found:
+        first = found[0]
+        raise RiskInputError(first.field, first.describe())
+
+
+# Lines that are parts of another line on a Chinese balance sheet (企业会计准则 presentation): the
+# parts together may not exceed their whole. Short-term borrowings are a current liability; long-term
+# borrowings a non-current one, so with the current liabilities they fit in total liabilities.
+PARTS_OF: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("current_assets",), "total_assets"),
+    (("cash", "inventory", "receivables"), "current_assets"),
+    (("current_liabilities",), "total_liabilities"),
+    (("short_term_debt",), "current_liabilities"),
+    (("current_liabilities", "long_term_debt"), "total_liabilities"),
+)
+# The balance-sheet identity: total assets = total liabilities + owners' equity (资产 = 负债 + 所有者权益).
+BALANCE: tuple[str, tuple[str, ...]] = ("total_assets", ("total_liabilities", "book_equity"))
+
+
+@dataclass(frozen=True)
+class Inconsistency:
+    """Figures of one statement that contradict each other.
+
+    ``kind`` is "exceeds" (``parts`` add up to ``figure``, above their ``whole``'s ``bound``) or
+    "unbalanced" (total assets ``bound`` differ from liabilities plus equity ``figure`` by more than
+    ``tolerance``). ``field`` is the line a form marks: the part, the whole of several parts, or
+    total assets.
+    """
+
+    fiscal_year: int
+    kind: str
+    field: str
+    parts: tuple[str, ...]
+    whole: str
+    figure: float
+    bound: float
+    tolerance: float = 0.0
+
+    def describe(self) -> str:
+        parts = " + ".join(self.parts)
+        if self.kind == "unbalanced":
+            return (f"{self.whole} {self.bound:g} differs from {parts} {self.figure:g} by more than "
+                    f"{self.tolerance:g} (fiscal year {self.fiscal_year})")
+        return f"{parts} {self.figure:g} exceeds {self.whole} {self.bound:g} (fiscal year {self.fiscal_year})"
+
+
+def inconsistencies(st: Statement, balance_tolerance: float | None = None) -> list[Inconsistency]:
+    """Every part that exceeds its whole (:data:`PARTS_OF`), and, when ``balance_tolerance`` (an
+    amount) is given, total assets that differ from liabilities plus equity by more than it."""
+    found = []
+    for parts, whole in PARTS_OF:
+        figure, bound = sum(getattr(st, p) for p in parts), getattr(st, whole)
+        if figure > bound:
+            field = parts[0] if len(parts) == 1 else whole
+            found.append(Inconsistency(st.fiscal_year, "exceeds", field, parts, whole, figure, bound))
+    if balance_tolerance is not None:
+        whole, parts = BALANCE
+        figure, bound = sum(getattr(st, p) for p in parts), getattr(st, whole)
+        if abs(bound - figure) > balance_tolerance:
+            found.append(Inconsistency(st.fiscal_year, "unbalanced", whole, parts, whole, figure, bound,
+                                       balance_tolerance))
+    return found
 
 
 def _is_blank(value: Any) -> bool:

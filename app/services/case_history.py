@@ -43,10 +43,14 @@ def history_csv(user: User, instance_id: int, language: str = "zh_CN") -> bytes:
 
 
 def history_pdf(user: User, instance_id: int, language: str = "zh_CN") -> bytes:
+    return HTML(string=history_html(user, instance_id, language)).write_pdf()
+
+
+def history_html(user: User, instance_id: int, language: str = "zh_CN") -> str:
+    """The page the history PDF is printed from."""
     check_auditor(user)
     view = case_view(user, instance_id)
     versions = {d.id: d.version for d in db.session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.id.in_({log.definition_id for log in view.decisions} or {0})))}
     with force_locale(language):
-        html = render_template("documents/history.html", view=view, versions=versions, current_locale=language)
-    return HTML(string=html).write_pdf()
+        return render_template("documents/history.html", view=view, versions=versions, current_locale=language)

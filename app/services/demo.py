@@ -26,6 +26,7 @@ from app.services import (
     settings,
     tasks,
     users,
+    withdrawal,
 )
 
 PASSWORD = "demo-pass-2026"
@@ -52,7 +53,7 @@ INDUSTRIES = ["manufacturing", "wholesale_retail", "construction", "real_estate"
               "agriculture", "transport"]
 SIZES = {"large": 2_000_000_000, "medium": 400_000_000, "small": 60_000_000, "micro": 8_000_000}
 STAGES = ["intake", "statements", "review", "approval", "returned", "approved", "rejected", "second_level",
-          "committee_voting", "committee_approved", "compliance"]
+          "committee_voting", "committee_approved", "compliance", "withdrawn"]
 # Stages whose case is shaped so the approval authority table routes it (size, health, amount).
 ROUTED = {"second_level": ("large", 1.2, 150_000_000), "committee_voting": ("large", 1.3, 300_000_000),
           "committee_approved": ("large", 1.3, 300_000_000)}
@@ -122,6 +123,9 @@ def _drive(index: int, stage: str, rng: random.Random) -> None:
         "requested_term_months": rng.choice([12, 24, 36]), "purpose": "流动资金周转",
     }
     tasks.complete(officer, _open_task(instance.id, "application_intake").id, intake)
+    if stage == "withdrawn":  # the customer financed elsewhere before sending its statements
+        withdrawal.withdraw(officer, instance.id, "客户已另行融资，撤回申请。")
+        return
     if stage == "statements":
         return
     assets = SIZES[size] * rng.uniform(0.7, 1.3)

@@ -24,7 +24,7 @@ from app.extensions import db
 from app.forms.schema import Field, as_form_schema
 from app.language import title_in
 from app.models import CaseDocument, DecisionLog, HumanTask, ProcessInstance, User
-from app.risk.ratios import RATIO_TITLES
+from app.risk.ratios import RATIO_KINDS, RATIO_TITLES
 from app.services import audit
 from app.services.cases import CaseView, case_view, view_of
 from app.services.decision_tables import dmn_texts
@@ -111,18 +111,24 @@ def stored(user: User, instance_id: int, document_id: int) -> CaseDocument:
 
 def render_pdf(view, kind: str, language: str) -> bytes:
     """The PDF bytes of one document of ``view`` in ``language``."""
+    return HTML(string=render_html(view, kind, language)).write_pdf()
+
+
+def render_html(view, kind: str, language: str) -> str:
+    """The page a document is printed from."""
     with force_locale(language):
-        html = render_template(KINDS[kind], view=view, d=view.data, a=view.data.get("analysis") or {},
+        return render_template(KINDS[kind], view=view, d=view.data, a=view.data.get("analysis") or {},
                                current_locale=language, chart=ratio_chart(view.data, language))
-    return HTML(string=html).write_pdf()
 
 
 def ratio_chart(data: dict[str, Any], language: str) -> str:
-    """The case's ratio trend as an SVG line chart, the ratios named in ``language`` ("" if fewer
-    than two years)."""
+    """The case's ratio trend as an SVG line chart, the ratios and axes named in ``language`` ("" without
+    statements)."""
     trend = (data.get("analysis") or {}).get("ratio_trend") or {}
     names = {name: title_in(RATIO_TITLES, name, language) for name in CHART_RATIOS if name in RATIO_TITLES}
-    return trend_svg(trend, names)
+    with force_locale(language):
+        titles = {"share": _("Shares (%)"), "multiple": _("Multiples (×)")}
+    return trend_svg(trend, names, RATIO_KINDS, titles, language)
 
 
 # The credit memo as a page (the approver's view): the PDF memo's facts, plus what an approver

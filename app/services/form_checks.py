@@ -12,6 +12,7 @@ from app.errors import InvalidInput
 from app.forms.display import format_money
 from app.models import ProcessInstance
 from app.services.exposure import check_large_exposure
+from app.services.statement_checks import check_statements
 
 
 def check_within_limit_cap(instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any],
@@ -24,4 +25,5 @@ def check_within_limit_cap(instance: ProcessInstance, submitted: dict[str, Any],
         "new_limit": _("at most the policy cap for the new grade, %(cap)s", cap=format_money(cap, locale))})
 
 
-CHECKS = {"large_exposure": check_large_exposure, "within_limit_cap": check_within_limit_cap}
+CHECKS = {"large_exposure": check_large_exposure, "within_limit_cap": check_within_limit_cap,
+          "statements": check_statements}

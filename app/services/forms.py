@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from app.errors import InvalidInput, NotFound
 from app.forms import register_validator
 from app.forms.coerce import coerce_form
+from app.forms.hints import primary_type
 from app.forms.schema import Field
 from app.forms.validate import clean_form
 from app.risk.errors import RiskInputError
@@ -41,9 +42,13 @@ def writable_fields(schema: Mapping[str, Any]) -> set[str]:
 
 
 def accept(schema: Mapping[str, Any], data: Mapping[str, Any], locale: str) -> dict[str, Any]:
-    """Keep only writable fields of ``data`` and validate them; raise InvalidInput with per-field messages."""
+    """Keep only writable fields of ``data`` and validate them; raise InvalidInput with per-field messages.
+
+    A yes/no field left out is answered "no", as an unticked box on the page is: it is never missing."""
     allowed = writable_fields(schema)
     cleaned = {k: v for k, v in data.items() if k in allowed}
+    cleaned.update({name: False for name, prop in schema.get("properties", {}).items()
+                    if name in allowed and name not in cleaned and primary_type(prop) == "boolean"})
     normalized, errors = clean_form(schema, cleaned, locale)
     if errors:
         raise InvalidInput("the form has errors", errors, data=dict(data))

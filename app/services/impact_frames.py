@@ -12,7 +12,7 @@ calling the function that computes it for a case — never a second copy of a fo
 * ``financials`` — probability of default, Z-score and its zone, scorecard points and debt ratio of the
   customer's latest statements, from ``risk.analysis.analyse_financials`` with the Z-score model that
   ``rules/customer_segment.dmn`` gives the customer now (as the two workflows' "Analyse financials" script).
-  A customer it cannot analyse (fewer than two statements, no segment matched) is left out of a table that
+  A customer it cannot analyse (no statement on file, no segment matched) is left out of a table that
   reads these, and counted with the reason.
 
 A table that reads a name none of them gives (an application's requested amount, a warning's severity...)
@@ -142,7 +142,7 @@ def _financials(build: _Build) -> pd.DataFrame:
 
 def _why(error: RiskInputError) -> str:
     if error.field == "statements":
-        return _("fewer than two financial statements on file")
+        return _("no financial statement on file")
     if error.field == "model":
         return _("no Z-score model: the customer segment table matches no rule")
     return _("a financial statement cannot be analysed (%(field)s)", field=error.field)

@@ -48,6 +48,18 @@ def alert(users: list[User], kind: str, **params) -> None:
         _store(user, values)
 
 
+def withdrawn(instance: ProcessInstance, actor: User, holders: list[User], reason: str) -> None:
+    """``actor`` withdrew the application: whoever held one of its tasks is told (the case, not the task,
+    is linked: the task is gone)."""
+    summary = instance.summary or {}
+    params = {"reference": instance.reference, "customer": summary.get("customer_name"), "by": actor.display_name,
+              "reason": reason}
+    now = utcnow()
+    for user in {u.id: u for u in holders if u is not None and u.active}.values():
+        _store(user, dict(user_id=user.id, kind="withdrawn", instance_id=instance.id, task_id=None, params=params,
+                          created_at=now))
+
+
 def delegated(task: HumanTask, actor: User, colleague: User) -> None:
     """``actor`` handed ``task`` to ``colleague``."""
     _notify([colleague], "delegated", task.instance, task, by=actor.display_name)
@@ -123,6 +135,8 @@ def message(notification: Notification, locale: str | None = None) -> str:
     if kind == "escalated":
         return _("Overdue approval escalated to level %(level)s: %(task)s on case %(reference)s (%(customer)s).",
                  **p)
+    if kind == "withdrawn":
+        return _("Case %(reference)s (%(customer)s) was withdrawn by %(by)s: %(reason)s", **p)
     if kind == "overdue":
         return _("%(task)s on case %(reference)s (%(customer)s) passed its due time and went to level "
                  "%(level)s.", **p)

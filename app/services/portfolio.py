@@ -35,7 +35,7 @@ from app.models import Customer, EarlyWarning, Facility, FinancialStatement, Obs
 from app.models.base import utcnow
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
-from app.risk.statements import parse_statement
+from app.risk.statements import read_statement
 from app.services import audit, escalations
 from app.services.observations import RATINGS
 
@@ -106,8 +106,10 @@ def _ratios() -> pd.DataFrame:
 
 
 def _ratios_of(items: dict[str, Any]) -> dict[str, float | None]:
+    """The ratios of a statement on file, even one whose figures contradict each other (kept before
+    statements were checked as they were entered): the safety net still watches it."""
     try:
-        return compute_ratios(parse_statement(items))
+        return compute_ratios(read_statement(items))
     except (RiskInputError, ValueError, TypeError):
         return {}
 

@@ -111,7 +111,7 @@ def _project(instance: ProcessInstance, result: engine.StepResult, actor: User |
         audit.record("engine.decision_evaluated", actor, instance_id=instance.id,
                      customer_id=instance.customer_id, element=decision.task_spec, decision=decision.decision_id,
                      inputs=decision.inputs, matched_rules=decision.matched_rules, outputs=decision.outputs)
-    if result.completed:
+    if result.completed and instance.status == "completed":  # a withdrawal records its own event
         audit.record("instance.completed", actor, instance_id=instance.id, customer_id=instance.customer_id,
                      outcome=instance.outcome)
 
@@ -179,10 +179,12 @@ def _user_id(username: str) -> int | None:
 
 def _project_timers(instance: ProcessInstance, result: engine.StepResult) -> None:
     waiting = {t.uuid: t for t in result.timers}
+    passed = {element for element, _kind in result.path}
     for row in db.session.scalars(select(Timer).where(Timer.instance_id == instance.id,
                                                       Timer.status == "waiting")):
         if row.task_uuid not in waiting:
-            row.status = "fired" if row.due_at <= utcnow() else "cancelled"
+            # Fired only if the engine went through it; gone otherwise (its task was done, the case withdrawn).
+            row.status = "fired" if row.due_at <= utcnow() and row.task_spec in passed else "cancelled"
             row.fired_at = utcnow() if row.status == "fired" else None
         else:
             waiting.pop(row.task_uuid)  # still waiting: left as it is

@@ -17,12 +17,19 @@ from sqlalchemy import exists, false, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from app import engine
-from app.errors import Conflict, InsufficientAuthority, NotAuthorized, NotFound, SegregationOfDutiesViolation
+from app.errors import (
+    Conflict,
+    InsufficientAuthority,
+    InvalidInput,
+    NotAuthorized,
+    NotFound,
+    SegregationOfDutiesViolation,
+)
 from app.extensions import db
 from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, deployment, qualifications, rounds
+from app.services import audit, deployment, qualifications, rounds, withdrawal
 from app.services.case_facts import CreditFacts, Facts, facts_of
 from app.services.directory import DIRECTORY
 from app.services.eligibility import investigated
@@ -45,6 +52,8 @@ def get_task(task_id: int) -> HumanTask:
 def check_may_act(user: User, task: HumanTask, *, record_refusal: bool = True) -> None:
     """Raise the precise refusal if ``user`` may not work ``task`` now. A refusal for 审贷分离 is a
     four-eyes near miss: recorded in the audit log (unless the caller is only asking, e.g. a listing)."""
+    if task.instance.status == withdrawal.WITHDRAWN:
+        raise withdrawal.withdrawn_conflict(task.instance)
     if task.state != "ready":
         who = task.completed_by.display_name if task.completed_by else _("the system")
         when = local_time(task.completed_at, "%Y-%m-%d %H:%M:%S") if task.completed_at else ""
@@ -161,8 +170,11 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     schema = schema_of(bundle.forms, task.form)
     submitted = accept_post(schema, post, locale) if post is not None else accept(schema, data or {}, locale)
     check_option_groups(schema, submitted, user)
-    for check in schema.get("x-checks", ()):
-        CHECKS[check](instance, submitted, dict(instance.summary or {}), locale)
+    try:
+        for check in schema.get("x-checks", ()):
+            CHECKS[check](instance, submitted, dict(instance.summary or {}), locale)
+    except InvalidInput as exc:  # shown again with what the person entered, not the task's old data
+        raise InvalidInput(exc.message, exc.errors, data=exc.details.get("data") or submitted) from exc
     claimed_now = task.assignee_id is None
 
     def recorded() -> None:

@@ -44,10 +44,18 @@
 
   document.querySelectorAll("[data-show-all]").forEach(function (button) { button.addEventListener("click", showAll); });
 
+  // Shares (debt-to-asset, ROA) read as percentages on the left axis, multiples (current and quick
+  // ratio) as plain numbers on the right: real values, as the memo's chart draws them.
+  function formatted(kind, value) {
+    if (value === null || value === undefined) { return "—"; }
+    return kind === "share" ? (value * 100).toFixed(2) + "%" : value.toFixed(2);
+  }
+
   function showTrend(canvas) {
     if (!window.Chart) { return; }
     var trend = JSON.parse(canvas.dataset.trend);
     var names = JSON.parse(canvas.dataset.names);
+    var kinds = JSON.parse(canvas.dataset.kinds || "{}");
     var years = Object.keys(trend);
     var colours = ["#9f1239", "#1d4ed8", "#047857", "#b45309"];
     new window.Chart(canvas, {
@@ -55,11 +63,26 @@
       data: {
         labels: years,
         datasets: Object.keys(names).map(function (key, i) {
-          return { label: names[key], data: years.map(function (y) { return trend[y][key]; }),
-                   borderColor: colours[i % colours.length], tension: 0.2 };
+          return { label: names[key], data: years.map(function (y) { return trend[y][key]; }), kind: kinds[key],
+                   yAxisID: kinds[key] === "share" ? "shares" : "multiples", pointRadius: 4,
+                   borderColor: colours[i % colours.length], backgroundColor: colours[i % colours.length], tension: 0.2 };
         })
       },
-      options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { position: "bottom" } } }
+      options: {
+        responsive: true, maintainAspectRatio: false,
+        scales: {
+          shares: { position: "left", beginAtZero: true, title: { display: true, text: canvas.dataset.sharesTitle },
+                    ticks: { callback: function (v) { return Math.round(v * 1000) / 10 + "%"; } } },
+          multiples: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
+                       title: { display: true, text: canvas.dataset.multiplesTitle } }
+        },
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: { callbacks: { label: function (item) {
+            return item.dataset.label + ": " + formatted(item.dataset.kind, item.raw);
+          } } }
+        }
+      }
     });
   }
 

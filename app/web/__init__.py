@@ -11,8 +11,10 @@ from werkzeug.routing import IntegerConverter
 
 from app.errors import DomainError, InvalidInput
 from app.extensions import csrf, login_manager
-from app.forms.display import format_amount, format_money
-from app.risk.ratios import RATIO_NAMES, RATIO_TITLES
+from app.formatting import amount as format_amount
+from app.formatting import money as format_money
+from app.formatting import register_filters
+from app.risk.ratios import RATIO_KINDS, RATIO_NAMES, RATIO_TITLES
 from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
 from app.services import notifications as notification_service
 from app.services import sla, users
@@ -93,12 +95,15 @@ def register_web(app: Flask) -> None:
         unread = notification_service.unread_count(current_user) if signed_in else 0
         return {"current_locale": str(get_locale()), "unread_notifications": unread}
 
+    # JSON (API answers, and |tojson in pages and PDFs) keeps Chinese as it is, never "\u9700…".
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    register_filters(app.jinja_env)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.filters["shown"] = shown
     app.jinja_env.finalize = one_language
     app.jinja_env.globals.update(
-        format_money=format_money, format_amount=format_amount, sla_state=lambda task: sla.state_of(task.due_at, task.warn_at), line_items=LINE_ITEMS, ratio_names=RATIO_NAMES,
+        format_money=format_money, format_amount=format_amount, sla_state=lambda task: sla.state_of(task.due_at, task.warn_at), line_items=LINE_ITEMS, ratio_names=RATIO_NAMES, ratio_kinds=RATIO_KINDS,
         line_item_title=lambda item, locale: title_in(LINE_ITEM_TITLES, item, locale),
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )

@@ -10,7 +10,7 @@ from app.errors import InvalidInput, NotAuthorized
 from app.services import cases as case_service
 from app.services import observations as observation_service
 from app.services import tasks as task_service
-from app.services import users
+from app.services import users, withdrawal
 from app.web.openapi import OPENAPI
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -77,6 +77,17 @@ def get_case(case_id: int):
     body["decisions"] = [{"decision_id": d.decision_id, "inputs": d.inputs, "matched_rules": d.matched_rules,
                           "outputs": d.outputs} for d in view.decisions]
     return jsonify(body)
+
+
+@api.post("/cases/<int:case_id>/withdraw")
+@token_required
+def withdraw_case(case_id: int):
+    """Withdraw an application before it is decided: ``{"reason": "..."}``; 409 once decided or withdrawn."""
+    body = _json_body()
+    reason = body.get("reason")
+    instance = withdrawal.withdraw(g.api_user, case_id, reason if isinstance(reason, str) else "",
+                                   expected_version=body.get("version") if isinstance(body.get("version"), int) else None)
+    return jsonify(_case_json(instance))
 
 
 @api.get("/cases/<int:case_id>/history")

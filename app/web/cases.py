@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services import case_history, decision_tables, delegation, diagram_labels
+from app.services import case_history, decision_tables, delegation, diagram_labels, withdrawal
 from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import tasks as task_service
@@ -48,7 +48,27 @@ def show(case_id: int):
     reassign = {t.id: delegation.colleagues_for(current_user, t) for t in view.tasks
                 if t.state == "ready" and current_user.role in delegation.MANAGERS}
     return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
-                           reassign=reassign, document_languages=document_service.LANGUAGES)
+                           reassign=reassign, can_withdraw=withdrawal.may_withdraw(current_user, view.instance),
+                           withdrawn=withdrawal.withdrawal_of(case_id) if view.instance.status == withdrawal.WITHDRAWN
+                           else None, document_languages=document_service.LANGUAGES)
+
+
+@cases.route("/cases/<int:case_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(case_id: int):
+    """Withdraw an application before it is decided: a page to confirm it with the reason, then the step."""
+    if request.method == "POST":
+        reason = request.form.get("reason", "")
+        try:
+            instance = withdrawal.withdraw(current_user, case_id, reason,
+                                           expected_version=request.form.get("_version", type=int))
+        except InvalidInput as exc:
+            return render_template("cases/withdraw.html", instance=withdrawal.to_confirm(current_user, case_id),
+                                   reason=reason, errors=exc.errors), 422
+        flash(_("Application %(reference)s withdrawn.", reference=instance.reference))
+        return redirect(url_for("cases.show", case_id=case_id))
+    return render_template("cases/withdraw.html", instance=withdrawal.to_confirm(current_user, case_id),
+                           reason="", errors={})
 
 
 @cases.route("/cases/<int:case_id>/memo")

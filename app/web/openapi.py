@@ -65,6 +65,14 @@ OPENAPI = {
                 "created")}, 401, 403, 404, 422)}},
         "/cases/{id}": {"get": {"summary": "A case with its tasks and decisions", "parameters": _ID,
                                 "responses": _responses(_json({"type": "object"}, "the case"), 401, 403, 404)}},
+        "/cases/{id}/withdraw": {"post": {
+            "summary": "Withdraw a credit application before it is decided (its open tasks and timers are "
+                       "cancelled; status and outcome become withdrawn)", "parameters": _ID,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["reason"],
+                "properties": {"reason": {"type": "string", "maxLength": 2000},
+                               "version": {"type": "integer", "description": "the case version seen (optional)"}}}}}},
+            "responses": _responses(_json({"type": "object"}, "the withdrawn case"), 401, 403, 404, 409, 422)}},
         "/cases/{id}/history": {"get": {"summary": "The case's audit trail", "parameters": _ID,
                                         "responses": _responses(_json({"type": "array"}, "events"), 401, 403, 404)}},
         "/tasks": {"get": {"summary": "Tasks the caller may act on",

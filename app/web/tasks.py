@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services import delegation, eligibility, users
+from app.services import delegation, eligibility, users, withdrawal
 from app.services import tasks as task_service
 from app.services.inbox_filters import DUE_STATES, SORTS, InboxFilter
 from app.web.auth import safe_next
@@ -62,14 +62,16 @@ def show(task_id: int):
         except InvalidInput as exc:
             view = task_service.open_task(current_user, task_id)
             return render_template("tasks/form.html", view=view, data={**view.data, **(exc.details.get("data") or {})},
-                                   errors=exc.errors, colleagues=delegation.colleagues_for(current_user, view.task)), 422
+                                   errors=exc.errors, colleagues=delegation.colleagues_for(current_user, view.task),
+                                   can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance)), 422
         flash(_("“%(task)s” completed.", task=in_language(task.name, get_locale())))
         if request.form.get("_queue") is not None:
             return _next_in_queue(request.form["_queue"])
         return redirect(url_for("cases.show", case_id=task.instance_id))
     view = task_service.open_task(current_user, task_id)
     return render_template("tasks/form.html", view=view, data=view.data, errors={},
-                           colleagues=delegation.colleagues_for(current_user, view.task))
+                           colleagues=delegation.colleagues_for(current_user, view.task),
+                           can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance))
 
 
 @tasks.route("/tasks/<int:task_id>/claim", methods=["POST"])

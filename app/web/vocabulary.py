@@ -29,9 +29,9 @@ GROUPS: tuple[str, ...] = (N_("committee"), N_("cro"))
 
 TASK_STATES: tuple[str, ...] = (N_("ready"), N_("completed"), N_("cancelled"))
 
-INSTANCE_STATUSES: tuple[str, ...] = (N_("running"), N_("completed"), N_("error"))
+INSTANCE_STATUSES: tuple[str, ...] = (N_("running"), N_("completed"), N_("error"), N_("withdrawn"))
 
-OUTCOMES: tuple[str, ...] = (N_("approved"), N_("rejected"))
+OUTCOMES: tuple[str, ...] = (N_("approved"), N_("rejected"))  # and "withdrawn", a status too
 
 # Sign-off and committee decisions, approval routes and committee results.
 DECISIONS: tuple[str, ...] = (N_("approve"), N_("return"), N_("reject"), N_("abstain"), N_("veto"), N_("sign_off"))
@@ -46,7 +46,8 @@ FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"))
 # A task's time limit (SLA), notification kinds, e-mail states and branches.
 SLA_STATES: tuple[str, ...] = (N_("sla_overdue"), N_("sla_near"), N_("sla_on_time"))
 NOTICE_KINDS: tuple[str, ...] = (N_("notice_new"), N_("notice_returned"), N_("notice_delegated"),
-                                 N_("notice_escalated"), N_("notice_overdue"), N_("notice_chain_broken"))
+                                 N_("notice_escalated"), N_("notice_overdue"), N_("notice_chain_broken"),
+                                 N_("notice_withdrawn"))
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
 BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))
 
@@ -105,6 +106,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("qualification.recorded"),
     N_("task.reassigned"),
     N_("instance.completed"),
+    N_("instance.withdrawn"),
     N_("task.ready"),
     N_("task.cancelled"),
     N_("task.claimed"),

@@ -73,7 +73,7 @@ def test_one_observation_95_days_past_due_is_one_investigation_and_a_later_signa
     expect(past_due).to_contain_text("Rule_warning_rules")
     expect(past_due.locator("[data-figure=days_past_due]")).to_have_text("95")
     expect(past_due).to_contain_text((TODAY - timedelta(days=2)).isoformat())
-    expect(group.locator("tr[data-warning=overdue_interest] [data-figure=overdue_interest]")).to_have_text("18,000.00")
+    expect(group.locator("tr[data-warning=overdue_interest] [data-figure=overdue_interest]")).to_have_text("18,000.00 元")
     investigation_url = page.url
     log_out(page)
 

@@ -41,6 +41,7 @@ def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
     assert by_stage["committee_approved"].summary["committee"]["result"] == "approved"
     assert set(ready_specs(by_stage["compliance"].id)) == {"compliance_checklist"}
     assert by_stage["compliance"].status == "running"  # approved by credit, the limit not active yet
+    assert (by_stage["withdrawn"].status, by_stage["withdrawn"].outcome) == ("withdrawn", "withdrawn")
     assert people["officer"].branch != people["officer2"].branch and people["approver"].email
     # the approvers were told of the cases waiting for them, in the app and in the outbox
     assert db.session.scalar(select(Notification.id).where(Notification.user_id == people["approver"].id))

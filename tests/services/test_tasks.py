@@ -280,7 +280,7 @@ def test_invalid_intake_names_every_missing_field_and_a_wrong_check_character(de
     before = snapshot(instance.id)
     with pytest.raises(InvalidInput) as caught:
         tasks.complete(people.officer, task.id, {}, locale="en")
-    assert set(caught.value.errors) == {"customer_name", "uscc", "industry", "size", "credit_record", "listed",
+    assert set(caught.value.errors) == {"customer_name", "uscc", "industry", "size", "credit_record",
                                         "requested_amount", "requested_term_months", "purpose"}
     good = intake()["uscc"]
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")

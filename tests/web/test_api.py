@@ -149,8 +149,8 @@ def test_invalid_intake_is_422_with_per_field_errors_and_changes_nothing(api, pe
     missing = officer.post(f"/tasks/{task_id}/complete", {"data": {"customer_name": "甲公司"}})
     assert missing.status_code == 422
     errors = missing.get_json()["errors"]
-    assert set(errors) == {"uscc", "industry", "size", "credit_record", "listed", "requested_amount",
-                           "requested_term_months", "purpose"}
+    assert set(errors) == {"uscc", "industry", "size", "credit_record", "requested_amount",
+                           "requested_term_months", "purpose"}  # not "listed": left out, it is answered "no"
     assert errors["uscc"] == "Unified social credit code is required"
     good = intake()["uscc"]
     wrong = officer.post(f"/tasks/{task_id}/complete",

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask, render_template_string
 
-from app.forms import FormSchema, register_template_helpers, validate_form
-from app.forms.display import error_items, format_money, input_value
+from app.forms import FormSchema, check_form_schema, register_template_helpers, validate_form
+from app.forms.display import column_count, error_items, format_money, input_value
 from app.forms.schema import Field
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "app" / "templates"
@@ -321,3 +321,15 @@ def test_input_value_has_no_exponent() -> None:
 
 def test_format_money_is_a_filter(app: Flask) -> None:
     assert render(app, "{{ 1234.5|format_money('en') }}") == "CNY 1,234.50"
+
+
+def test_a_table_offering_columns_shows_them_and_one_more_than_it_holds() -> None:
+    table = Field("years", {"type": "array", "minItems": 1, "maxItems": 5, "x-columns": 3, "x-layout": "columns",
+                            "items": {"type": "object", "properties": {"fiscal_year": {"type": "integer"}}}})
+    assert column_count(table, None) == 3  # one to five years: three offered on an empty page
+    assert column_count(table, [{}] * 3) == 4 and column_count(table, [{}] * 5) == 5  # room for one more, up to 5
+    plain = Field("years", {**table.schema, "x-columns": None})
+    assert column_count(plain, None) == 1 and column_count(plain, [{}] * 2) == 2
+    problems = check_form_schema({**SCHEMA, "properties": {**SCHEMA["properties"], "statements": {
+        **SCHEMA["properties"]["statements"], "x-columns": 4}}})
+    assert problems == ["properties.statements: x-columns must be a whole number of columns from 1 to maxItems"]

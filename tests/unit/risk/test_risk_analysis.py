@@ -75,11 +75,23 @@ def test_no_z_model_can_run_on_zero_liabilities(healthy: RawFactory) -> None:
     assert result["debt_ratio"] == 0.0
 
 
-@pytest.mark.parametrize("count", [0, 1])
-def test_needs_two_periods(healthy: RawFactory, count: int) -> None:
+def test_needs_one_period(healthy: RawFactory) -> None:
     with pytest.raises(RiskInputError) as caught:
-        analyse_financials([healthy()] * count, "z")
-    assert str(caught.value) == "statements: at least two annual periods are required"
+        analyse_financials([], "z")
+    assert str(caught.value) == "statements: at least one annual statement is required"
+
+
+def test_one_period_is_analysed_alone(healthy: RawFactory) -> None:
+    result = analyse_financials([healthy()], "z")
+    assert result["fiscal_year"] == 2024 and list(result["ratio_trend"]) == ["2024"]
+    assert result["ratio_trend"]["2024"] == result["ratios"] and result["pd"] == pytest.approx(0.033246, abs=1e-6)
+
+
+def test_five_periods_trend_oldest_first(healthy: RawFactory) -> None:
+    years = [healthy(fiscal_year=year, net_income=10 * (year - 2019)) for year in (2024, 2020, 2022, 2021, 2023)]
+    result = analyse_financials(years, "z")
+    assert list(result["ratio_trend"]) == ["2020", "2021", "2022", "2023", "2024"]
+    assert result["ratio_trend"]["2020"]["roa"] == pytest.approx(0.01)
 
 
 def test_periods_must_be_distinct_years(healthy: RawFactory) -> None:

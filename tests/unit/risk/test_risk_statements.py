@@ -7,7 +7,14 @@ from typing import Any
 import pytest
 
 from app.risk.errors import RiskInputError
-from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS, Statement, parse_statement
+from app.risk.statements import (
+    LINE_ITEM_TITLES,
+    LINE_ITEMS,
+    Statement,
+    inconsistencies,
+    parse_statement,
+    read_statement,
+)
 
 RawFactory = Callable[..., dict[str, Any]]
 
@@ -106,7 +113,7 @@ def test_total_assets_must_be_positive(healthy: RawFactory) -> None:
 def test_current_assets_above_total_assets(healthy: RawFactory) -> None:
     with pytest.raises(RiskInputError) as caught:
         parse_statement(healthy(current_assets=1000.5))
-    assert str(caught.value) == "current_assets: 1000.5 exceeds total_assets 1000"
+    assert str(caught.value) == "current_assets: current_assets 1000.5 exceeds total_assets 1000 (fiscal year 2024)"
 
 
 def test_current_liabilities_above_total_liabilities(healthy: RawFactory) -> None:
@@ -117,7 +124,7 @@ def test_current_liabilities_above_total_liabilities(healthy: RawFactory) -> Non
 
 
 def test_equal_current_and_total_figures_are_consistent(healthy: RawFactory) -> None:
-    st = parse_statement(healthy(current_assets=1000, current_liabilities=600))
+    st = parse_statement(healthy(current_assets=1000, current_liabilities=600, long_term_debt=0))
     assert (st.current_assets, st.current_liabilities) == (1000.0, 600.0)
 
 
@@ -137,3 +144,29 @@ def test_not_a_mapping() -> None:
     with pytest.raises(RiskInputError) as caught:
         parse_statement([1, 2])  # type: ignore[arg-type]
     assert caught.value.field == "statement"
+
+
+@pytest.mark.parametrize("overrides, field, parts, whole", [
+    ({"current_assets": 1001}, "current_assets", ("current_assets",), "total_assets"),
+    ({"cash": 200}, "current_assets", ("cash", "inventory", "receivables"), "current_assets"),
+    ({"current_liabilities": 601}, "current_liabilities", ("current_liabilities",), "total_liabilities"),
+    ({"short_term_debt": 251}, "short_term_debt", ("short_term_debt",), "current_liabilities"),
+    ({"long_term_debt": 351}, "total_liabilities", ("current_liabilities", "long_term_debt"), "total_liabilities"),
+])
+def test_every_part_above_its_whole_is_found(healthy: RawFactory, overrides, field, parts, whole) -> None:
+    # current liabilities above total liabilities are, with long-term borrowings, above them too
+    found = inconsistencies(read_statement(healthy(**overrides)))[0]
+    assert (found.kind, found.field, found.parts, found.whole, found.fiscal_year) == ("exceeds", field, parts, whole, 2024)
+    assert found.figure == sum(healthy(**overrides)[p] for p in parts) and found.bound == healthy(**overrides)[whole]
+    with pytest.raises(RiskInputError) as caught:
+        parse_statement(healthy(**overrides))
+    assert caught.value.field == field and "(fiscal year 2024)" in caught.value.message
+
+
+def test_the_balance_sheet_balances_within_the_tolerance_given(healthy: RawFactory) -> None:
+    st = read_statement(healthy(book_equity=405))  # assets 1000, liabilities 600 + equity 405
+    assert inconsistencies(st) == []  # without a tolerance the identity is not checked
+    assert inconsistencies(st, balance_tolerance=5) == []
+    [found] = inconsistencies(st, balance_tolerance=4.99)
+    assert (found.kind, found.field, found.figure, found.bound) == ("unbalanced", "total_assets", 1005, 1000)
+    assert parse_statement(healthy(book_equity=405)).book_equity == 405  # parsing alone does not need the policy

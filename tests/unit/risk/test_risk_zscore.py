@@ -101,7 +101,8 @@ def test_z_score_exactly_at_cut_off_end_to_end(healthy: RawFactory, sales: float
     # x1 = x2 = x3 = x4 = 0 so Z = 1.0 · x5 = sales / 100: 181 → 1.81 and 299 → 2.99 exactly.
     raw = healthy(
         total_assets=100, current_assets=50, cash=10, inventory=10, receivables=10,
-        total_liabilities=60, current_liabilities=50, market_equity=0, retained_earnings=0,
+        total_liabilities=60, current_liabilities=50, short_term_debt=20, long_term_debt=10,
+        market_equity=0, retained_earnings=0,
         ebit=0, sales=sales,
     )  # fmt: skip
     result = z_score(parse_statement(raw), "z")
