@@ -12,11 +12,12 @@ from sqlalchemy import bindparam, exists, select
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance, User, UserGroup
 from app.services import qualifications
+from app.services.nullsafe import differs, outside
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 
 _WORKED_ON = select(exists().where(HumanTask.instance_id == bindparam("instance_id"),
                                    HumanTask.completed_by_id == bindparam("user_id"),
-                                   HumanTask.lane.not_in(APPROVAL_LANES)))
+                                   outside(HumanTask.lane, APPROVAL_LANES)))
 
 
 def investigated(user: User, instance: ProcessInstance) -> bool:
@@ -32,8 +33,8 @@ def able_users(lane: str, instance: ProcessInstance, required_level: int | None 
              .where(UserGroup.group_code == lane, User.active.is_(True)).order_by(User.display_name, User.id))
     if lane in APPROVAL_LANES:
         worked = exists().where(HumanTask.instance_id == instance.id, HumanTask.completed_by_id == User.id,
-                                HumanTask.lane.not_in(APPROVAL_LANES))
-        query = query.where(User.id != (instance.started_by_id or 0), ~worked,
+                                outside(HumanTask.lane, APPROVAL_LANES))
+        query = query.where(differs(User.id, instance.started_by_id), ~worked,
                             User.id.in_(qualifications.qualified_user_query()))
     if lane == APPROVER_LANE:
         query = query.where(User.authority_level >= (required_level if required_level is not None else 99))

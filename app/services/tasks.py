@@ -29,6 +29,7 @@ from app.services.exposure import Exposure, exposure_of
 from app.services.form_checks import CHECKS
 from app.services.forms import accept, accept_post, check_option_groups, for_user, schema_of
 from app.services.inbox_filters import DUE_STATES, InboxFilter
+from app.services.nullsafe import differs, outside
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.rows import write
 from app.services.steps import lost_race, run_step
@@ -204,7 +205,7 @@ def _not_investigated_by(user: User):
     """
     worked = aliased(HumanTask)
     return ~exists().where(worked.instance_id == HumanTask.instance_id, worked.completed_by_id == user.id,
-                           worked.lane.not_in(APPROVAL_LANES))
+                           outside(worked.lane, APPROVAL_LANES))
 
 
 def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
@@ -214,14 +215,14 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
     as in the sign-off inbox: ``check_may_act`` would refuse them.
     """
     groups = list(user.group_codes)
-    may_approve = (ProcessInstance.started_by_id != user.id) \
+    may_approve = differs(ProcessInstance.started_by_id, user.id) \
         & _not_investigated_by(user) \
         & or_(HumanTask.required_level.is_(None), HumanTask.required_level <= (user.authority_level or 0))
     if qualifications.refusal(user):
         may_approve = false()  # without a valid qualification no approval is theirs to do
     query = _base(user).where(or_(HumanTask.assignee_id == user.id,
                                   (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)),
-                              or_(HumanTask.lane.is_(None), HumanTask.lane.not_in(APPROVAL_LANES), may_approve))
+                              or_(outside(HumanTask.lane, APPROVAL_LANES), may_approve))
     return _page(query, page, per_page)
 
 
@@ -239,7 +240,7 @@ def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50, filters: In
     query = _base(user).where(
         HumanTask.lane.in_(lanes),
         or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),
-        ProcessInstance.started_by_id != user.id,
+        differs(ProcessInstance.started_by_id, user.id),  # a case the system started has no starter
         _not_investigated_by(user),
     )
     hidden = db.session.scalar(select(func.count()).select_from(
