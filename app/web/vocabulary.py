@@ -46,7 +46,8 @@ FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"))
 # A task's time limit (SLA), notification kinds, e-mail states and branches.
 SLA_STATES: tuple[str, ...] = (N_("sla_overdue"), N_("sla_near"), N_("sla_on_time"))
 NOTICE_KINDS: tuple[str, ...] = (N_("notice_new"), N_("notice_returned"), N_("notice_delegated"),
-                                 N_("notice_escalated"), N_("notice_overdue"), N_("notice_chain_broken"))
+                                 N_("notice_escalated"), N_("notice_overdue"), N_("notice_chain_broken"),
+                                 N_("notice_unstaffed"))
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
 BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))
 
@@ -101,6 +102,8 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("task.delegated"),
     N_("qualification.recorded"),
     N_("task.reassigned"),
+    N_("staffing.short"),
+    N_("staffing.restored"),
     N_("instance.completed"),
     N_("task.ready"),
     N_("task.cancelled"),
