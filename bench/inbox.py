@@ -61,7 +61,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import HumanTask, ProcessInstance, User, UserGroup  # noqa: E402
 from app.risk.uscc import make_uscc, org_code_check_character  # noqa: E402
-from app.services import cases, deployment, tasks, users  # noqa: E402
+from app.services import cases, deployment, qualifications, tasks, users  # noqa: E402
 from app.services.demo import COMPANIES, INDUSTRIES, SIZES  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
@@ -201,6 +201,8 @@ def make_staff(extra_officers: int = 18) -> dict:
                                   ("approver1", "approver", 1), ("approver2", "approver", 2),
                                   ("approver3", "approver", 3), ("compliance", "compliance", None)]:
         named[username] = users.create_user(username, role, PASSWORD, authority_level=level)[0].id
+        if role == "approver":  # without a valid qualification the sign-off inbox is empty: nothing measured
+            qualifications.record(None, username, f"CQ-BENCH-{username}", "2099-12-31")
     outcomes = deployment.deploy_files()
     definition_id = deployment.latest_definition(outcomes[0].process_id).id
     rows = [{"username": f"officer_x{i:02d}", "display_name": f"客户经理{i:02d}", "password_hash": "x",

@@ -9,7 +9,7 @@ SpiffWorkflow object leaves this module.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -62,6 +63,17 @@ class WaitingTimer:
 
 
 @dataclass(frozen=True)
+class WaitingMessage:
+    """An intermediate catch event waiting for a message (start events are not: a message starts a case)."""
+
+    uuid: str
+    spec_id: str
+    name: str
+    message: str
+    lane: str | None = None  # the lane it stands in: whose arrival it waits for, when it waits for people
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     task_spec: str
     decision_id: str
@@ -84,6 +96,7 @@ class StepResult:
     timers: list[WaitingTimer]
     decisions: list[DecisionRecord]
     path: list[tuple[str, str]]  # (element id, element type) completed by the engine, in order
+    messages: list[WaitingMessage] = field(default_factory=list)  # catch events waiting for a message
 
 
 Directory = Mapping[str, Callable[..., Any]]
@@ -136,8 +149,9 @@ def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
 def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, path) -> StepResult:
     ready: list[ReadyTask] = []
     timers: list[WaitingTimer] = []
+    messages: list[WaitingMessage] = []
     first_ready = None
-    # One walk over the task tree collects ready user tasks, waiting timers and the data.
+    # One walk over the task tree collects ready user tasks, waiting timers and messages, and the data.
     for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
         spec = task.task_spec
         if task.state == TaskState.READY:
@@ -155,6 +169,9 @@ def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, 
         due = task.internal_data.get("event_value")
         if isinstance(definition, TimerEventDefinition) and due:
             timers.append(WaitingTimer(str(task.id), spec.bpmn_id, _aware(due), _interrupted_by(task)))
+        elif isinstance(definition, MessageEventDefinition) and not isinstance(spec, StartEvent):
+            messages.append(WaitingMessage(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
+                                           definition.name, spec.lane))
     ready = _with_due_dates(ready, timers)
     decisions = [
         DecisionRecord(
@@ -176,6 +193,7 @@ def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, 
         timers=timers,
         decisions=decisions,
         path=path,
+        messages=messages,
     )
 
 
@@ -280,24 +298,38 @@ def task_data(bundle: Bundle, state: str, task_uuid: str) -> dict[str, Any]:
 
 
 def complete_task(bundle: Bundle, state: str, task_uuid: str, data: Mapping[str, Any],
-                  directory: Directory | None = None) -> StepResult:
+                  directory: Directory | None = None, performer: str | None = None) -> StepResult:
     """Merge ``data`` into a ready user task, complete it and run on.
 
     For one instance of a multi-instance task (e.g. a committee member's vote) the submission,
     with the instance's input item, also becomes the instance's output item, which SpiffWorkflow
-    collects into the activity's output collection.
+    collects into the activity's output collection. When the item is the person the instance is
+    assigned to (its assignee variable), it becomes ``performer``, the user who completes it: a vote
+    handed to another member counts as theirs.
     """
     workflow, engine = _restore(bundle, state, directory)
     task = _ready_user_task(workflow, task_uuid)
 
     def act(record) -> None:
         task.data.update(data)
+        _take_over(bundle, task, performer)
         _set_output_item(task, data)
         task.run()
         record(task)
 
     path = _run(workflow, act)
     return _result(workflow, bundle, engine, path)
+
+
+def _take_over(bundle: Bundle, task, performer: str | None) -> None:
+    """The instance's item names the person it was assigned to: it names who does it now."""
+    activity = task.parent.task_spec if task.parent is not None else None
+    meta = bundle.user_tasks.get(task.task_spec.bpmn_id)
+    if performer is None or meta is None or not isinstance(activity, MultiInstanceTask) \
+            or activity.input_item is None or meta.assignee_variable != activity.input_item.bpmn_id:
+        return
+    if isinstance(task.data.get(meta.assignee_variable), str):
+        task.data[meta.assignee_variable] = performer
 
 
 def _set_output_item(task, data: Mapping[str, Any]) -> None:
@@ -343,4 +375,20 @@ def fire_due_timers(bundle: Bundle, state: str, directory: Directory | None = No
     """Fire every timer of the instance that is due now and run on."""
     workflow, engine = _restore(bundle, state, directory)
     path = _run(workflow, lambda record: workflow.refresh_timers())
+    return _result(workflow, bundle, engine, path)
+
+
+def deliver_message(bundle: Bundle, state: str, message: str, payload: Mapping[str, Any],
+                    directory: Directory | None = None) -> StepResult:
+    """Deliver ``message`` with ``payload`` to the catch events of the instance waiting for it and run on;
+    ``TaskNotReady`` if none waits (the case has moved on)."""
+    workflow, engine = _restore(bundle, state, directory)
+    waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)
+               if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
+               and not isinstance(t.task_spec, StartEvent) and t.task_spec.event_definition.name == message]
+    if not waiting:
+        workflow_cache.put(bundle, state, workflow)  # only read: still exactly ``state``
+        raise TaskNotReady(f"no event of this instance waits for the message {message!r}")
+    definition = waiting[0].task_spec.event_definition
+    path = _run(workflow, lambda record: workflow.catch(BpmnEvent(definition, dict(payload))))
     return _result(workflow, bundle, engine, path)

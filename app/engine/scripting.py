@@ -27,8 +27,9 @@ SCRIPT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "is_vetoed": is_vetoed,
 }
 # Functions whose answers live in the database (people, groups): the services pass them in for
-# each step. ``members_of(group)`` -> usernames of the active, qualified members of a group.
-DIRECTORY_FUNCTIONS = ("members_of",)
+# each step. ``members_of(group)`` -> usernames of the active, qualified members of a group;
+# ``voters_of(group)`` -> those of them who may decide this case (never opened or worked it: 审贷分离).
+DIRECTORY_FUNCTIONS = ("members_of", "voters_of")
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):

@@ -6,7 +6,7 @@ from celery import Task
 from flask import Flask
 
 from app.extensions import celery
-from app.jobs import audit, documents, imports, mail, monitoring, timers  # noqa: F401  (registers the tasks)
+from app.jobs import audit, documents, imports, mail, monitoring, staffing, timers  # noqa: F401  (registers the tasks)
 
 
 def celery_init_app(app: Flask):
@@ -35,6 +35,8 @@ def celery_init_app(app: Flask):
             "start-reviews": {"task": "app.jobs.monitoring.start_reviews",
                               "schedule": float(config["REVIEW_CHECK_SECONDS"])},
             "verify-audit": {"task": "app.jobs.audit.verify_chain", "schedule": float(config["AUDIT_CHECK_SECONDS"])},
+            "recheck-staffing": {"task": "app.jobs.staffing.recheck",
+                                 "schedule": float(config["STAFFING_CHECK_SECONDS"])},
         },
         timezone="UTC",
     )

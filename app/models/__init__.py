@@ -11,6 +11,7 @@ from app.models.notification import Notification, OutboxMail
 from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
 from app.models.qualification import Qualification
 from app.models.setting import AppSetting
+from app.models.staffing import StaffingGap
 from app.models.user import ROLES, ApiToken, User, UserGroup
 from app.models.warning import EarlyWarning, FacilityChange
 
@@ -39,6 +40,7 @@ __all__ = [
     "OutboxMail",
     "ProcessDefinition",
     "ProcessInstance",
+    "StaffingGap",
     "Timer",
     "User",
     "UserGroup",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,3 +21,8 @@ class Qualification(db.Model):
     valid_until: Mapped[date]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @classmethod
+    def valid_on(cls, day: Any):
+        """The SQL condition of a certificate valid on ``day`` (a date, or a bound parameter)."""
+        return cls.valid_until >= day

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import get_locale
@@ -16,11 +16,11 @@ from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import AuditEvent, DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, deployment
+from app.services import audit, deployment, staffing
 from app.services.case_facts import Facts, facts_of
 from app.services.case_kinds import kind_of
 from app.services.customers import READERS
-from app.services.directory import DIRECTORY
+from app.services.directory import for_case
 from app.services.forms import writable_fields
 from app.services.projections import APPROVAL_LANES
 from app.services.readable import Moment, moments
@@ -48,7 +48,7 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
     instance = _insert_instance(definition, user)
     audit.record("instance.started", user, instance_id=instance.id, process_id=process_id,
                  version=definition.version, data=data or {})
-    run_step(instance, user, lambda b, _state: engine.start(b, data, DIRECTORY),
+    run_step(instance, user, lambda b, _state: engine.start(b, data, for_case(instance)),
              also={"reference": _reference(instance.id, process_id)})
     return instance
 
@@ -66,7 +66,7 @@ def start_by_message(process_id: str, message: str, payload: dict[str, Any], act
     instance = _insert_instance(definition, actor)
     audit.record("instance.started", actor, instance_id=instance.id, process_id=process_id,
                  version=definition.version, message=message, data=payload)
-    run_step(instance, actor, lambda b, _state: engine.start_by_message(b, message, payload, DIRECTORY),
+    run_step(instance, actor, lambda b, _state: engine.start_by_message(b, message, payload, for_case(instance)),
              also={"reference": _reference(instance.id, process_id)})
     return instance
 
@@ -122,6 +122,7 @@ class CaseView:
     visited: list[str]  # BPMN element ids the case has passed through, for the diagram
     current: list[str]  # element ids waiting now
     facts: Facts  # what this kind of case is about, typed (``case_facts``)
+    waiting: list[staffing.Waiting] = field(default_factory=list)  # what it waits for people for, and why
 
     @property
     def signoffs(self) -> list[HumanTask]:
@@ -152,14 +153,17 @@ def view_of(instance: ProcessInstance) -> CaseView:
     for task in tasks:
         data.update(task.submitted or {})
     data.update(instance.summary or {})
-    current = [t.task_spec for t in tasks if t.state == "ready"]
+    waiting = staffing.of_case(instance.id)
+    current = [t.task_spec for t in tasks if t.state == "ready"] + [w.gap.element for w in waiting
+                                                                    if w.gap.task_id is None]
     visited: list[str] = []
     for event in events:
         element = event.payload.get("element") or (event.payload.get("task") if event.event_type ==
                                                      "task.completed" else None)
         if element and element not in visited:
             visited.append(element)
-    return CaseView(instance, tasks, decisions, events, data, visited, current, facts_of(instance, data, tasks))
+    return CaseView(instance, tasks, decisions, events, data, visited, current, facts_of(instance, data, tasks),
+                    waiting)
 
 
 def history(user: User, instance_id: int) -> list[AuditEvent]:

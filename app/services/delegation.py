@@ -2,7 +2,9 @@
 
 The colleague must be able to do the task themselves: in the task's group, with the authority
 level an approval needs, and not someone who investigated the case (审贷分离). A committee vote is
-its member's own and is never handed on. Every hand-over is audited with who, from whom, to whom.
+its member's own: the member never hands it on, but the administrator may give it to another member
+who may vote on the case and holds no vote of this round (its member left, or lost their qualification).
+Every hand-over is audited with who, from whom, to whom.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from app.errors import Conflict, InsufficientAuthority, NotAuthorized, NotFound,
 from app.extensions import db
 from app.models import HumanTask, User
 from app.models.base import utcnow
-from app.services import audit, eligibility, notifications, qualifications
+from app.services import audit, eligibility, notifications, qualifications, staffing
 from app.services.eligibility import investigated
-from app.services.projections import APPROVER_LANE
+from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.tasks import check_may_act, get_task
 
 MANAGERS = {"admin"}  # who may reassign any open task
@@ -36,12 +38,14 @@ def _refusal(task: HumanTask, colleague: User) -> Exception | None:
         return InsufficientAuthority(_("%(user)s has authority level %(have)s; this approval needs %(need)s.",
                                        user=colleague.display_name, have=colleague.authority_level,
                                        need=task.required_level))
-    if task.lane == APPROVER_LANE and investigated(colleague, task.instance):
+    if task.lane in APPROVAL_LANES and investigated(colleague, task.instance):
         return SegregationOfDutiesViolation(
             _("Segregation of duties (审贷分离): %(user)s investigated this case.", user=colleague.display_name))
-    if task.lane == APPROVER_LANE and qualifications.refusal(colleague):
+    if task.lane in APPROVAL_LANES and qualifications.refusal(colleague):
         return InsufficientAuthority(_("%(user)s holds no valid approval qualification.",
                                        user=colleague.display_name))
+    if _is_personal(task) and colleague.id in _voting(task):
+        return Conflict(_("%(user)s already holds a vote of this round.", user=colleague.display_name))
     return None
 
 
@@ -53,9 +57,27 @@ def colleagues_for(user: User, task: HumanTask) -> list[User]:
             if c.id not in (user.id, task.assignee_id)]
 
 
+def reassign_targets(manager: User, task: HumanTask) -> list[User]:
+    """Who a manager could move ``task`` to: everyone who could do it, but for a vote only the members who
+    hold none of this round."""
+    if manager.role not in MANAGERS or task.state != "ready" or task.lane is None:
+        return []
+    others = _voting(task) if _is_personal(task) else set()
+    return [c for c in eligibility.able_users(task.lane, task.instance, task.required_level)
+            if c.id != task.assignee_id and c.id not in others]
+
+
 def _is_personal(task: HumanTask) -> bool:
     """A task the diagram assigned to one person (a committee member's vote)."""
     return task.lane == "committee"
+
+
+def _voting(task: HumanTask) -> set[int]:
+    """Who holds or cast a vote of the round ``task`` belongs to (the votes one step opened together)."""
+    rows = db.session.execute(select(HumanTask.assignee_id, HumanTask.completed_by_id).where(
+        HumanTask.instance_id == task.instance_id, HumanTask.task_spec == task.task_spec,
+        HumanTask.created_at == task.created_at, HumanTask.state != "cancelled"))
+    return {user_id for row in rows for user_id in row if user_id is not None}
 
 
 def _target(task: HumanTask, username: str) -> User:
@@ -100,13 +122,14 @@ def delegate(user: User, task_id: int, to_username: str) -> HumanTask:
 
 
 def reassign(manager: User, task_id: int, to_username: str) -> HumanTask:
-    """A manager moves an open task, whoever holds it, to someone who may do it."""
+    """A manager moves an open task, whoever holds it, to someone who may do it (a vote: to a member who may
+    vote on the case and holds none of this round)."""
     if manager.role not in MANAGERS:
         raise NotAuthorized(_("Only a manager may reassign a task."))
     task = get_task(task_id)
     if task.state != "ready":
         check_may_act(manager, task)  # names who completed it
-    if _is_personal(task):
-        raise NotAuthorized(_("A committee vote is its member's own and cannot be reassigned."))
     colleague = _target(task, to_username)
-    return _hand_over(task, manager, colleague, "task.reassigned", only_from=[task.assignee_id])
+    moved = _hand_over(task, manager, colleague, "task.reassigned", only_from=[task.assignee_id])
+    staffing.recheck(manager)  # the task may have waited for someone who may do it
+    return moved

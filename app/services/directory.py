@@ -1,20 +1,25 @@
 """Who is in a group, for the diagrams: the directory functions the engine's scripts may call.
 
 People and groups live in the database, not in a diagram, so the services hand these functions
-to each engine step (``engine.scripting.DIRECTORY_FUNCTIONS`` names them).
+to each engine step (``engine.scripting.DIRECTORY_FUNCTIONS`` names them), bound to the case the
+step moves (``for_case``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import bindparam, exists, select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Qualification, User, UserGroup
+from app.models import ProcessInstance, Qualification, User, UserGroup
+from app.services import eligibility
 
 _MEMBERS = (select(User.username).join(UserGroup, UserGroup.user_id == User.id)
             .where(UserGroup.group_code == bindparam("group"), User.active.is_(True),
-                   exists().where(Qualification.user_id == User.id, Qualification.valid_until >= bindparam("today")))
+                   exists().where(Qualification.user_id == User.id, Qualification.valid_on(bindparam("today"))))
             .order_by(User.username))
 
 
@@ -23,4 +28,14 @@ def members_of(group: str) -> list[str]:
     return list(db.session.scalars(_MEMBERS, {"group": group, "today": local_today()}))
 
 
-DIRECTORY = {"members_of": members_of}
+def for_case(instance: ProcessInstance, worker: User | None = None) -> dict[str, Callable[..., Any]]:
+    """The directory for one step of ``instance``; ``worker`` completes a step of the case's own work in it
+    (not an approval), which the step records only after the engine ran: they worked the case too."""
+
+    def voters_of(group: str) -> list[str]:
+        """Usernames of the members of ``group`` who may decide this case: active, qualified, and clear of it
+        (审贷分离) — the committee votes with these and counts its quorum among them."""
+        return sorted(u.username for u in eligibility.able_users(group, instance, deciding=True)
+                      if worker is None or u.id != worker.id)
+
+    return {"members_of": members_of, "voters_of": voters_of}

@@ -1,19 +1,27 @@
-"""Who could work a task, asked of the database in one query: its group, 审贷分离, the approval
-qualification and the authority level an approval needs.
+"""Who could work a task, asked of the database: its group, 审贷分离, the approval qualification and the
+authority level an approval needs — written once (``could_work``) as a condition on ``User`` over values or
+columns: the statements below bind one task's values (built once, so each step only runs them), and
+``staffing`` correlates it on every open task at once.
 
-``tasks.check_may_act`` gives one person the precise refusal; this module answers "who could",
-for the colleagues a task may be handed to and the people told that a task is waiting.
+``tasks.check_may_act`` gives one person the precise refusal; this module answers "who could", for the
+colleagues a task may be handed to, the people told that a task is waiting, the committee members who may
+vote on a case (``directory.voters_of``) and the tasks nobody could do (and why: ``explain``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from sqlalchemy import bindparam, exists, select
+from flask_babel import gettext as _
+from sqlalchemy import Date, Integer, String, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import HumanTask, ProcessInstance, User, UserGroup
-from app.services import qualifications
+from app.localtime import local_today
+from app.models import HumanTask, ProcessInstance, Qualification, User, UserGroup
+from app.services.nullsafe import differs, outside
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 
 # The committee's veto holders: the group rules/committee_rules.dmn names (veto_group), the one the vote
@@ -42,27 +50,86 @@ def powers_of(user: User) -> Powers:
     return Powers(level, COMMITTEE_LANE in groups, COMMITTEE_LANE in groups and VETO_GROUP in groups)
 
 
-_WORKED_ON = select(exists().where(HumanTask.instance_id == bindparam("instance_id"),
-                                   HumanTask.completed_by_id == bindparam("user_id"),
-                                   HumanTask.lane.not_in(APPROVAL_LANES)))
+# An approval whose level was never decided: nobody's authority reaches it.
+UNREACHABLE_LEVEL = 99
+
+
+def worked_on(user_id: Any, instance_id: Any):
+    """The user completed a non-approval step of the case (one done in no lane counts too): the SQL
+    condition of 审贷分离, correlated on whatever ``user_id`` and ``instance_id`` are."""
+    worked = aliased(HumanTask)
+    return exists().where(worked.instance_id == instance_id, worked.completed_by_id == user_id,
+                          outside(worked.lane, APPROVAL_LANES))
+
+
+def could_work(lane: Any, instance_id: Any, started_by_id: Any, required_level: Any, today: Any,
+               always_deciding: bool = False):
+    """The condition on ``User`` (joined to ``UserGroup``) for working a task of ``lane`` on the case: an
+    active member of the lane who, when the work decides the credit (an approval lane, or ``always_deciding``),
+    never opened or worked the case and holds a qualification valid on ``today``, and who for the approver
+    lane has the ``required_level``."""
+    clear = and_(differs(User.id, started_by_id), ~worked_on(User.id, instance_id),
+                 User.id.in_(select(Qualification.user_id).where(Qualification.valid_on(today))))
+    return and_(UserGroup.user_id == User.id, UserGroup.group_code == lane, User.active.is_(True),
+                clear if always_deciding else or_(outside(lane, APPROVAL_LANES), clear),
+                or_(differs(lane, APPROVER_LANE),
+                    User.authority_level >= func.coalesce(required_level, UNREACHABLE_LEVEL)))
+
+
+def _bound(always_deciding: bool):
+    return could_work(bindparam("lane", type_=String), bindparam("instance_id", type_=Integer),
+                      bindparam("started_by_id", type_=Integer), bindparam("required_level", type_=Integer),
+                      bindparam("today", type_=Date), always_deciding)
+
+
+_ONLY = bindparam("only", type_=Integer)
+# Built once per kind (by the lane, or deciding whatever the lane): SQLAlchemy reuses the compiled form.
+_ABLE = {deciding: select(User).join(UserGroup, UserGroup.user_id == User.id).where(_bound(deciding))
+         .order_by(User.display_name, User.id) for deciding in (False, True)}
+_ANYONE = {deciding: select(exists().where(_bound(deciding), or_(_ONLY.is_(None), User.id == _ONLY)))
+           for deciding in (False, True)}
+
+
+def _values(lane: str | None, instance: ProcessInstance, required_level: int | None, today: date | None = None,
+            **more: Any) -> dict[str, Any]:
+    return {"lane": lane, "instance_id": instance.id, "started_by_id": instance.started_by_id,
+            "required_level": required_level, "today": today or local_today(), **more}
 
 
 def investigated(user: User, instance: ProcessInstance) -> bool:
     """Did ``user`` open the case or work any non-approval step of it?"""
     if instance.started_by_id == user.id:
         return True
-    return bool(db.session.scalar(_WORKED_ON, {"instance_id": instance.id, "user_id": user.id}))
+    return bool(db.session.scalar(select(worked_on(user.id, instance.id))))
 
 
-def able_users(lane: str, instance: ProcessInstance, required_level: int | None = None) -> list[User]:
-    """Every active user who could work a task of ``lane`` on ``instance`` now, by display name."""
-    query = (select(User).join(UserGroup, UserGroup.user_id == User.id)
-             .where(UserGroup.group_code == lane, User.active.is_(True)).order_by(User.display_name, User.id))
-    if lane in APPROVAL_LANES:
-        worked = exists().where(HumanTask.instance_id == instance.id, HumanTask.completed_by_id == User.id,
-                                HumanTask.lane.not_in(APPROVAL_LANES))
-        query = query.where(User.id != (instance.started_by_id or 0), ~worked,
-                            User.id.in_(qualifications.qualified_user_query()))
+def able_users(lane: str | None, instance: ProcessInstance, required_level: int | None = None, *,
+               deciding: bool = False) -> list[User]:
+    """Every active user who could work a task of ``lane`` on ``instance`` now, by display name. ``deciding``
+    applies 审贷分离 and the qualification whatever the lane (who may vote on a case)."""
+    return list(db.session.scalars(_ABLE[deciding], _values(lane, instance, required_level)))
+
+
+def anyone_could(lane: str | None, instance: ProcessInstance, required_level: int | None = None, *,
+                 only: int | None = None, deciding: bool = False) -> bool:
+    """Could anyone (``only``: that user) work a task of ``lane`` on ``instance`` now?"""
+    return bool(db.session.scalar(_ANYONE[deciding], _values(lane, instance, required_level, only=only)))
+
+
+def explain(reason: str, lane: str | None, level: int | None = None, assignee: str | None = None) -> str:
+    """Why nobody may act (``reason``: "nobody" in the lane, or the "assignee" may not) and what the
+    administrator does about it, in the current language."""
+    if reason == "assignee":
+        return _("%(user)s may no longer do this (inactive, out of the group, without a valid qualification, "
+                 "or 审贷分离 for this case): the administrator reassigns it on the case page.", user=assignee or "-")
+    if lane == "committee":
+        return _("No qualified committee member may vote on this case (active, with a valid approval "
+                 "qualification and no part in the case, 审贷分离): the administrator must add a member to the "
+                 "committee group or record a qualification. The case goes on by itself then.")
     if lane == APPROVER_LANE:
-        query = query.where(User.authority_level >= (required_level if required_level is not None else 99))
-    return list(db.session.scalars(query))
+        return _("No qualified approver of authority level %(level)s or above may sign this off (active, with a "
+                 "valid approval qualification and no part in the case, 审贷分离): the administrator must record "
+                 "a qualification or give an approver that level. It then reaches their sign-off inbox.",
+                 level=level if level is not None else "-")
+    return _("Nobody active is in the %(lane)s group: the administrator must add someone to it. The task then "
+             "reaches their queue.", lane=_(lane) if lane else "-")

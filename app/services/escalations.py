@@ -21,7 +21,7 @@ from app import engine
 from app.extensions import db
 from app.models import EarlyWarning, ProcessInstance, User
 from app.services import audit, cases
-from app.services.directory import DIRECTORY
+from app.services.directory import for_case
 from app.services.steps import run_step
 
 PROCESS, MESSAGE = "warning_escalation", "early_warning"
@@ -104,5 +104,5 @@ def join(instance: ProcessInstance, warnings: list[EarlyWarning], customer: Mapp
     audit.record("warning.joined", actor, instance_id=instance.id, customer_id=instance.customer_id,
                  warning_ids=[w.id for w in warnings], codes=[w.code for w in warnings],
                  severity_before=before, severity=data["severity"])
-    run_step(instance, actor, lambda bundle, state: engine.merge_data(bundle, state, data, DIRECTORY))
+    run_step(instance, actor, lambda bundle, state: engine.merge_data(bundle, state, data, for_case(instance)))
     return instance

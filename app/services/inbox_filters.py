@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app.errors import InvalidInput
-from app.models import HumanTask, ProcessInstance, User
+from app.models import Customer, HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 
 SORTS = ("oldest", "newest", "amount_desc", "amount_asc", "due")
@@ -33,7 +33,7 @@ class InboxFilter:
     segment: str | None = None
     waiting_days: int | None = None  # waiting at least this many days
     due: str | None = None  # one of DUE_STATES
-    branch: str | None = None  # the branch of the officer who opened the case
+    branch: str | None = None  # the branch of the officer who opened the case (or whose customer it is)
     sort: str = "oldest"
 
     @classmethod
@@ -95,7 +95,12 @@ class InboxFilter:
         elif self.due == "near":
             query = query.where(HumanTask.due_at > now, HumanTask.warn_at <= now)
         if self.branch:
-            query = query.where(ProcessInstance.started_by_id.in_(select(User.id).where(User.branch == self.branch)))
+            staff = select(User.id).where(User.branch == self.branch)
+            # A case the system started (no starter) comes from its customer's officer's branch.
+            query = query.where(or_(ProcessInstance.started_by_id.in_(staff),
+                                    ProcessInstance.started_by_id.is_(None)
+                                    & ProcessInstance.customer_id.in_(select(Customer.id)
+                                                                      .where(Customer.officer_id.in_(staff)))))
         return query
 
     def order(self) -> tuple:

@@ -23,9 +23,8 @@ from app.extensions import db
 from app.localtime import local_time
 from app.models import HumanTask, InstanceMigration, ProcessDefinition, ProcessInstance, Timer, User
 from app.models.base import utcnow
-from app.services import audit, deployment
+from app.services import audit, deployment, directory
 from app.services.designer import check_designer
-from app.services.directory import DIRECTORY
 from app.services.migration_words import blocker_text, notes_for, withdrawn_text
 from app.services.steps import run_step
 
@@ -216,7 +215,7 @@ def _migrate_one(user: User, instance: ProcessInstance, target: ProcessDefinitio
 
     def step(_bundle: engine.Bundle, stored: str) -> engine.StepResult:
         nonlocal moved
-        moved = spec_migration.migrate(old, new, stored, DIRECTORY)
+        moved = spec_migration.migrate(old, new, stored, directory.for_case(instance))
         lost = (tasks_before - {t.uuid for t in moved.ready_tasks}) | (timers_before - {t.uuid for t in moved.timers})
         if lost:
             raise _Withdrawn(withdrawn_text(len(lost)))

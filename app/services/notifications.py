@@ -17,13 +17,14 @@ from sqlalchemy import exists, func, select, update
 from app.errors import NotAuthorized, NotFound
 from app.extensions import db
 from app.language import in_language
-from app.models import HumanTask, Notification, OutboxMail, ProcessInstance, User
+from app.models import HumanTask, Notification, OutboxMail, ProcessInstance, StaffingGap, User
 from app.models.base import utcnow
 from app.services import eligibility
 from app.services.projections import APPROVAL_LANES, TaskChanges
 from app.services.rows import insert_returning_id
 
 MAIL_LOCALES = ("zh_CN", "en")  # e-mails carry both languages, Chinese first
+SUBJECT_LENGTH = OutboxMail.subject.type.length
 
 
 def after_step(instance: ProcessInstance, actor: User | None, changes: TaskChanges) -> None:
@@ -58,6 +59,25 @@ def withdrawn(instance: ProcessInstance, actor: User, holders: list[User], reaso
     for user in {u.id: u for u in holders if u is not None and u.active}.values():
         _store(user, dict(user_id=user.id, kind="withdrawn", instance_id=instance.id, task_id=None, params=params,
                           created_at=now))
+
+
+def unstaffed(instance: ProcessInstance, gap: StaffingGap) -> None:
+    """Tell every active administrator that the case cannot go on for want of someone who may act (linked to
+    the case page, where they see why and what to do)."""
+    summary = instance.summary or {}
+    assignee = db.session.get(User, gap.assignee_id) if gap.assignee_id else None
+    params = {"reference": instance.reference, "customer": summary.get("customer_name"), "task": gap.name,
+              "reason": gap.reason, "lane": gap.lane, "level": gap.required_level,
+              "user": assignee.display_name if assignee else None}
+    now = utcnow()
+    for admin in db.session.scalars(select(User).where(User.role == "admin", User.active.is_(True))):
+        _store(admin, dict(user_id=admin.id, kind="unstaffed", instance_id=instance.id, task_id=None, params=params,
+                           created_at=now))
+
+
+def waiting_for(users: list[User], instance: ProcessInstance, task: HumanTask) -> None:
+    """A task nobody could do until now waits in these people's queue."""
+    _notify(users, "new", instance, task)
 
 
 def delegated(task: HumanTask, actor: User, colleague: User) -> None:
@@ -104,7 +124,7 @@ def _store(user: User, values: dict) -> None:
     if user.email:
         note = Notification(id=notification_id, **values)
         db.session.add(OutboxMail(notification_id=notification_id, to_address=user.email,
-                                  subject=_in_both(lambda: subject(note)),
+                                  subject=_fitted(_in_both(lambda: subject(note)), SUBJECT_LENGTH),
                                   body=_in_both(lambda: body(note), "\n\n"), created_at=values["created_at"]))
 
 
@@ -126,6 +146,10 @@ def message(notification: Notification, locale: str | None = None) -> str:
     p["customer"] = p.get("customer") or "-"
     p["reference"] = p.get("reference") or "-"
     kind = notification.kind
+    if kind == "unstaffed":
+        why = eligibility.explain(p.get("reason") or "nobody", p.get("lane"), p.get("level"), p.get("user"))
+        return _("Case %(reference)s (%(customer)s) cannot go on at %(task)s. %(why)s", why=why,
+                 **{k: p[k] for k in ("reference", "customer", "task")})
     if kind == "chain_broken":
         return _("The audit log's hash chain is broken at event %(row)s: %(reason)s", **p)
     if kind == "returned":
@@ -144,7 +168,15 @@ def message(notification: Notification, locale: str | None = None) -> str:
 
 
 def subject(notification: Notification) -> str:
+    if notification.kind == "unstaffed":  # the why and what to do are in the body
+        p = notification.params or {}
+        return _("[Credit] Case %(reference)s cannot go on: nobody may act on it", reference=p.get("reference") or "-")
     return _("[Credit] %(message)s", message=message(notification))
+
+
+def _fitted(text: str, length: int) -> str:
+    """At most ``length`` characters (a long customer name in both languages would not fit the column)."""
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 def body(notification: Notification) -> str:

@@ -6,7 +6,7 @@ deployment, naming the file and the case, like a failing decision test (``decisi
 A file holds::
 
     {"process": "credit_application",             # the process id the cases run (the file's own)
-     "members": {"committee": ["member1", "cro"]}, # optional: who members_of(group) answers, for every case
+     "members": {"committee": ["member1", "cro"]}, # optional: who members_of(group) and voters_of(group) answer
      "cases": [{
         "name": "Approved by the branch / 分行批准",
         "start_message": "early_warning",          # optional: start as this message starts it ...
@@ -16,7 +16,8 @@ A file holds::
           {"task": "application_intake", "data": {...}},    # a ready user task completed with form data
           {"task": "committee_vote", "assignee": "cro", "data": {...}},  # one instance of a multi-instance task
           {"timer": "signoff_overdue"},                     # a waiting timer fired now, whenever it is due
-          {"message": "payment_received", "data": {...}}    # a message delivered to the event waiting for it
+          {"message": "payment_received", "data": {...}},   # a message delivered to the event waiting for it
+          {"message": "staffing_changed", "members": {...}} # any step: who the groups hold from this step on
         ],
         "expected": {"status": "completed",        # or "waiting"
                      "end": "end_approved",        # optional: the process's own end event reached
@@ -214,6 +215,9 @@ def _check_case(bundle: engine.Bundle, case: Any) -> None:
         if not isinstance(element, str) or not (assignee is None or isinstance(assignee, str)):
             raise _Failed(index, None, f"step {index}: the {kind} (and the assignee, if any) must be named by a "
                                        "string")
+        members = _members_problem(step.get("members", {}))
+        if members:
+            raise _Failed(index, element, f"step {index}: {members}")
         known = {"task": tasks, "timer": timers, "message": messages}[kind]
         if element not in known:
             what = {"task": "user task", "timer": "timer event", "message": "message a catch event waits for"}[kind]
@@ -249,9 +253,11 @@ def _where(sim: engine.Simulation) -> str:
 
 
 def _directory(members: Mapping[str, Any]) -> dict:
+    """The directory functions answering from ``members`` as it stands when a script calls them (nobody has
+    worked a simulated case, so every member may also decide it)."""
     def members_of(group: str) -> list[str]:
         return [str(m) for m in members.get(group, [])]
-    return {"members_of": members_of}
+    return {"members_of": members_of, "voters_of": members_of}
 
 
 def _play(bundle: engine.Bundle, spec: dict, case: dict, locale: str) -> None:
@@ -269,6 +275,7 @@ def _play(bundle: engine.Bundle, spec: dict, case: dict, locale: str) -> None:
         kind = next(k for k in STEP_KINDS if k in step)
         element = step[kind]
         where = f"step {index} ({kind} {element})"
+        members.update(step.get("members") or {})  # someone joined or left a group before this step
         try:
             if kind == "task":
                 _complete(sim, bundle, step, where, index, locale)

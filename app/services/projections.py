@@ -77,7 +77,9 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
         "outcome": result.data.get("outcome") if result.completed else None,
         "status": "completed" if result.completed else "running",
         "completed_at": now if result.completed else None,
-        "current_step": ", ".join(t.name for t in result.ready_tasks) or None,
+        # what it waits for: its tasks, else the events waiting for a message (people who may act, say)
+        "current_step": ", ".join(t.name for t in result.ready_tasks) or ", ".join(m.name for m in result.messages)
+        or None,
         "open_tasks": [t.uuid for t in result.ready_tasks], "waiting_timers": len(result.timers),
         **(also or {}),
     })

@@ -13,7 +13,7 @@ from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Qualification, User, UserGroup
-from app.services import audit
+from app.services import audit, staffing
 
 
 def valid_until(user: User) -> date | None:
@@ -36,7 +36,7 @@ def refusal(user: User, today: date | None = None) -> str | None:
 
 def qualified_user_query(today: date | None = None):
     """A subquery of the ids of users holding a certificate valid today (for ``IN``)."""
-    return select(Qualification.user_id).where(Qualification.valid_until >= (today or local_today()))
+    return select(Qualification.user_id).where(Qualification.valid_on(today or local_today()))
 
 
 def record(admin: User | None, username: str, certificate: str, until: str | date) -> Qualification:
@@ -62,6 +62,7 @@ def record(admin: User | None, username: str, certificate: str, until: str | dat
     audit.record("qualification.recorded", admin, target=username, certificate=row.certificate,
                  valid_until=until_date)
     db.session.commit()
+    staffing.recheck(admin)  # a case waiting for a qualified approver or committee member may go on
     return row
 
 

@@ -19,7 +19,7 @@ from app.errors import Conflict, ProcessFailed
 from app.extensions import db
 from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
-from app.services import audit, customers, deployment, notifications, reviews, risk_controls
+from app.services import audit, customers, deployment, notifications, reviews, risk_controls, staffing
 from app.services.projections import apply_step
 
 Step = Callable[[engine.Bundle, str], engine.StepResult]
@@ -53,6 +53,7 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
             risk_controls.after_step(instance, result, actor)
             reviews.after_step(instance, result, actor)
             notifications.after_step(instance, actor, changes)
+            staffing.after_step(instance, result, changes, actor)
         db.session.commit()
     except (StaleDataError, IntegrityError) as exc:
         db.session.rollback()

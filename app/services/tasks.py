@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, false, func, or_, select, update
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy import false, func, or_, select, update
+from sqlalchemy.orm import contains_eager
 
 from app import engine
 from app.errors import (
@@ -29,14 +29,15 @@ from app.extensions import db
 from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, deployment, qualifications, rounds, withdrawal
+from app.services import audit, deployment, qualifications, rounds, staffing, withdrawal
 from app.services.case_facts import CreditFacts, Facts, facts_of
-from app.services.directory import DIRECTORY
-from app.services.eligibility import investigated
+from app.services.directory import for_case
+from app.services.eligibility import investigated, worked_on
 from app.services.exposure import Exposure, exposure_of
 from app.services.form_checks import CHECKS
 from app.services.forms import accept, accept_post, check_option_groups, for_user, schema_of
 from app.services.inbox_filters import DUE_STATES, InboxFilter
+from app.services.nullsafe import differs, outside
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.rows import write
 from app.services.steps import lost_race, run_step
@@ -188,8 +189,10 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
                      task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, data=submitted)
 
     task_uuid = task.task_uuid
+    directory = for_case(instance, worker=None if task.lane in APPROVAL_LANES else user)
     try:
-        run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted, DIRECTORY),
+        run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted, directory,
+                                                                       performer=user.username),
                  prelude=recorded, completing=task_uuid)
     except engine.TaskNotReady as exc:
         db.session.rollback()
@@ -208,6 +211,7 @@ class TaskList:
     hidden_above_authority: int = 0
     blocked: str | None = None  # why the user's approvals are withheld (no valid qualification)
     due_counts: dict[str, int] = field(default_factory=dict)  # of the whole queue: overdue, near
+    waiting: list[staffing.Waiting] = field(default_factory=list)  # cases nobody may act on (see staffing)
 
 
 def _base(user: User):
@@ -221,9 +225,7 @@ def _not_investigated_by(user: User):
     Correlated on the task's case, so its cost follows the open tasks listed, not the
     user's whole history (an uncorrelated NOT IN read every step they ever completed).
     """
-    worked = aliased(HumanTask)
-    return ~exists().where(worked.instance_id == HumanTask.instance_id, worked.completed_by_id == user.id,
-                           worked.lane.not_in(APPROVAL_LANES))
+    return ~worked_on(user.id, HumanTask.instance_id)
 
 
 def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
@@ -233,15 +235,16 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
     as in the sign-off inbox: ``check_may_act`` would refuse them.
     """
     groups = list(user.group_codes)
-    may_approve = (ProcessInstance.started_by_id != user.id) \
+    may_approve = differs(ProcessInstance.started_by_id, user.id) \
         & _not_investigated_by(user) \
         & or_(HumanTask.required_level.is_(None), HumanTask.required_level <= (user.authority_level or 0))
     if qualifications.refusal(user):
         may_approve = false()  # without a valid qualification no approval is theirs to do
     query = _base(user).where(or_(HumanTask.assignee_id == user.id,
                                   (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)),
-                              or_(HumanTask.lane.is_(None), HumanTask.lane.not_in(APPROVAL_LANES), may_approve))
-    return _page(query, page, per_page)
+                              or_(outside(HumanTask.lane, APPROVAL_LANES), may_approve))
+    listing = _page(query, page, per_page)
+    return TaskList(listing.rows, listing.total, waiting=staffing.for_user(user))
 
 
 def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50, filters: InboxFilter | None = None) -> TaskList:
@@ -258,7 +261,7 @@ def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50, filters: In
     query = _base(user).where(
         HumanTask.lane.in_(lanes),
         or_(HumanTask.assignee_id.is_(None), HumanTask.assignee_id == user.id),
-        ProcessInstance.started_by_id != user.id,
+        differs(ProcessInstance.started_by_id, user.id),  # a case the system started has no starter
         _not_investigated_by(user),
     )
     hidden = db.session.scalar(select(func.count()).select_from(

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import ProcessInstance, Timer, User
 from app.models.base import utcnow
 from app.services import audit
-from app.services.directory import DIRECTORY
+from app.services.directory import for_case
 from app.services.steps import run_step
 
 
@@ -42,7 +42,7 @@ def fire_due(limit: int = 500) -> int:
         tried.add(timer.id)
         instance = db.session.get(ProcessInstance, timer.instance_id)
         try:
-            run_step(instance, None, lambda b, state: engine.fire_due_timers(b, state, DIRECTORY))
+            run_step(instance, None, lambda b, state, case=instance: engine.fire_due_timers(b, state, for_case(case)))
             fired += 1
         except Conflict:
             db.session.rollback()  # another worker moved the instance first

@@ -16,7 +16,7 @@ from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import ROLES, ApiToken, User, UserGroup
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, staffing
 
 # The candidate groups (BPMN lane names) each role joins when created.
 ROLE_GROUPS: dict[str, tuple[str, ...]] = {
@@ -73,6 +73,7 @@ def create_user(username: str, role: str, password: str | None = None, *, displa
     audit.record("user.created", actor, target=username, role=role, authority_level=authority_level,
                  groups=sorted(user.group_codes))
     db.session.commit()
+    staffing.recheck(actor)
     return user, password
 
 

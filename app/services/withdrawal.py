@@ -19,6 +19,7 @@ from app.extensions import db
 from app.localtime import local_time
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
 from app.services import audit, notifications
+from app.services.nullsafe import outside
 from app.services.projections import APPROVAL_LANES
 from app.services.steps import lost_race, run_step
 
@@ -119,7 +120,7 @@ def _works_on(user: User, instance: ProcessInstance) -> bool:
     """Opened the case, did one of its officer-side steps, or may do its open officer-side step now."""
     if instance.started_by_id == user.id:
         return True
-    officer_side = HumanTask.lane.is_(None) | HumanTask.lane.not_in((*APPROVAL_LANES, *DECIDED_LANES))
+    officer_side = outside(HumanTask.lane, (*APPROVAL_LANES, *DECIDED_LANES))
     if db.session.scalar(select(exists().where(HumanTask.instance_id == instance.id,
                                                HumanTask.completed_by_id == user.id, officer_side))):
         return True

@@ -45,7 +45,7 @@ def new():
 def show(case_id: int):
     """Customer, figures, ratios, rating, decisions and the timeline of one case."""
     view = case_service.case_view(current_user, case_id)
-    reassign = {t.id: delegation.colleagues_for(current_user, t) for t in view.tasks
+    reassign = {t.id: delegation.reassign_targets(current_user, t) for t in view.tasks
                 if t.state == "ready" and current_user.role in delegation.MANAGERS}
     return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
                            reassign=reassign, can_withdraw=withdrawal.may_withdraw(current_user, view.instance),

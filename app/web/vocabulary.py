@@ -47,7 +47,8 @@ FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"))
 SLA_STATES: tuple[str, ...] = (N_("sla_overdue"), N_("sla_near"), N_("sla_on_time"))
 NOTICE_KINDS: tuple[str, ...] = (N_("notice_new"), N_("notice_returned"), N_("notice_delegated"),
                                  N_("notice_escalated"), N_("notice_overdue"), N_("notice_chain_broken"),
-                                 N_("notice_withdrawn"))
+                                 N_("notice_withdrawn"),
+                                 N_("notice_unstaffed"))
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
 BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))
 
@@ -105,6 +106,8 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("task.delegated"),
     N_("qualification.recorded"),
     N_("task.reassigned"),
+    N_("staffing.short"),
+    N_("staffing.restored"),
     N_("instance.completed"),
     N_("instance.withdrawn"),
     N_("task.ready"),
@@ -169,6 +172,7 @@ EVENT_FAMILIES: tuple[str, ...] = (
     N_("event_family_warning"),
     N_("event_family_observation"),
     N_("event_family_monitoring"),
+    N_("event_family_staffing"),
     N_("event_family_review"),
     N_("event_family_sampling"),
     N_("event_family_document"),

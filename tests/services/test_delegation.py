@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
-from app.errors import InsufficientAuthority, NotAuthorized, SegregationOfDutiesViolation
+from app import engine
+from app.errors import Conflict, InsufficientAuthority, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Qualification, UserGroup
-from app.services import delegation, tasks, users
+from app.services import delegation, deployment, qualifications, tasks, users
 from tests.factories import PASSWORD, case_routed, open_task, snapshot
 
 
@@ -68,15 +69,47 @@ def test_a_manager_reassigns_and_others_may_not(deployed, people):
     assert (event.actor_name, event.payload["from"], event.payload["to"]) == ("admin", "approver2", "member1")
 
 
-def test_a_committee_vote_is_never_handed_on(deployed, people):
+def test_a_member_never_hands_a_vote_on_and_the_administrator_gives_it_only_to_a_member_who_may_vote(deployed,
+                                                                                                      people):
+    """A vote whose member cannot cast it (gone, unqualified) would hold the committee for ever: the
+    administrator gives it to another member who may vote on the case and holds no vote of this round."""
     case = case_routed("committee", people.officer)
     vote = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == case.id,
                                                      HumanTask.assignee_id == people.member1.id))
     with pytest.raises(NotAuthorized):
         delegation.delegate(people.member1, vote.id, "member2")
-    with pytest.raises(NotAuthorized):
-        delegation.reassign(people.admin, vote.id, "member2")
     assert delegation.colleagues_for(people.member1, vote) == []
+    with pytest.raises(Conflict) as holding:  # one member, one vote
+        delegation.reassign(people.admin, vote.id, "member2")
+    assert "member2" in holding.value.message
+    db.session.add(UserGroup(user_id=people.officer.id, group_code="committee"))
+    db.session.commit()
+    db.session.refresh(people.officer)
+    with pytest.raises(SegregationOfDutiesViolation):  # the officer who worked the case
+        delegation.reassign(people.admin, vote.id, "officer")
+    users.create_user("member3", "approver", PASSWORD, authority_level=2, groups=("committee",), actor=people.admin)
+    qualifications.record(people.admin, "member3", "CQ-TEST-member3", "2099-12-31")  # joined after the round began
+    assert [u.username for u in delegation.reassign_targets(people.admin, vote)] == ["member3"]
+    assert delegation.reassign_targets(people.member2, vote) == []  # managers only
+    delegation.reassign(people.admin, vote.id, "member3")
+    member3 = users.get_by_username("member3")
+    assert vote.assignee_id == member3.id and vote.id in [t.id for t in tasks.sign_off_inbox(member3).rows]
+    with pytest.raises(NotAuthorized):
+        tasks.complete(people.member1, vote.id, {"decision": "approve"})
+    tasks.complete(member3, vote.id, {"decision": "approve"})
+    for member in (people.member2, people.cro):
+        tasks.complete(member, _vote_of(case.id, member).id, {"decision": "approve"})
+    db.session.refresh(case)
+    assert case.summary["committee_result"] == "approved" and case.summary["committee"]["cast"] == 3
+    counted = engine.task_data(deployment.bundle_for(case.definition), case.state,
+                               open_task(case.id, "compliance_checklist").task_uuid)["votes"]
+    assert sorted(v["member"] for v in counted) == ["cro", "member2", "member3"]  # the vote counts as member3's
+
+
+def _vote_of(instance_id: int, user) -> HumanTask:
+    return db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready",
+                                                     HumanTask.task_spec == "committee_vote",
+                                                     HumanTask.assignee_id == user.id))
 
 
 def test_a_colleague_without_a_valid_qualification_is_neither_offered_nor_accepted(deployed, people):

@@ -118,6 +118,16 @@ def test_an_approver_with_an_address_gets_an_e_mail_in_both_languages_kept_until
     assert db.session.get(OutboxMail, queued.id).status == "pending"
 
 
+def test_an_e_mail_subject_fits_its_column_however_long_the_message(deployed, people):
+    """A subject is the message in both languages: a long one (an overdue escalation of a customer with a
+    100-character name, a broken chain's reason) was more than PostgreSQL's 300 characters, failing its step."""
+    _with_email(people.admin)
+    notifications.alert([people.admin], "chain_broken", row=7, reason="哈希不符 " * 80)
+    [queued] = db.session.scalars(select(OutboxMail)).all()
+    assert len(queued.subject) == OutboxMail.subject.type.length and queued.subject.endswith("…")
+    assert "哈希不符 " * 80 in queued.body  # the whole message is in the body
+
+
 def test_the_outbox_is_sent_over_smtp_and_a_refused_address_fails_alone(deployed, people, smtp):
     _with_email(people.approver2, people.approver3)
     smtp.refuse = {"approver3@bank.example"}

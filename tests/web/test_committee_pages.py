@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import HumanTask
-from app.services import tasks
-from tests.factories import case_routed, open_task, review, snapshot
+from app.models import HumanTask, Qualification
+from app.services import qualifications, tasks, users
+from tests.factories import PASSWORD, case_routed, open_task, review, snapshot
 from tests.web.test_pages import text_of
 
 
@@ -65,3 +65,39 @@ def test_the_approver_sees_the_changes_of_a_resubmission_on_the_sign_off_page(as
     page = text_of(approver.get(f"/tasks/{open_task(case.id, 'approval_signoff').id}"))
     assert "Changed since the last round" in page and "Personal guarantee of the owner" in page
 
+
+
+def test_a_committee_nobody_may_vote_on_shows_why_on_its_page_and_in_the_lists_until_the_admin_qualifies_one(
+        as_user, people):
+    db.session.execute(delete(Qualification).where(Qualification.user_id.in_(
+        [people.member1.id, people.member2.id, people.cro.id])))
+    db.session.commit()
+    case = case_routed("committee", people.officer)
+    page = text_of(as_user("officer").get(f"/cases/{case.id}"))
+    assert "Waiting for: A committee member who may vote" in page
+    assert "The case cannot go on at" in page and "the administrator must add a member to the committee group" in page
+    admin = as_user("admin")
+    listed = text_of(admin.get("/tasks"))
+    assert "Cases waiting for someone who may act" in listed and case.reference in listed
+    assert case.reference not in text_of(as_user("officer2").get("/tasks"))  # not theirs, not an administrator
+    response = admin.post("/admin/qualifications", data={"username": "cro", "certificate": "CQ-2026-0900",
+                                                          "valid_until": "2099-12-31"})
+    assert response.status_code == 302
+    vote = votes(case.id)["cro"]
+    assert f"/tasks/{vote.id}" in text_of(as_user("cro").get("/inbox"))
+    page = text_of(as_user("officer").get(f"/cases/{case.id}"))
+    assert "The case cannot go on at" not in page and "Committee vote" in page
+    assert "Cases waiting for someone who may act" not in text_of(admin.get("/tasks"))
+
+
+def test_the_administrator_reassigns_a_vote_from_the_case_page_to_a_member_without_one(as_user, people):
+    case = case_routed("committee", people.officer)
+    ballot = votes(case.id)
+    users.create_user("member3", "approver", PASSWORD, authority_level=2, groups=("committee",), actor=people.admin)
+    qualifications.record(people.admin, "member3", "CQ-TEST-member3", "2099-12-31")
+    admin = as_user("admin")
+    page = text_of(admin.get(f"/cases/{case.id}"))
+    assert '<option value="member3">' in page and '<option value="member2">' not in page  # one vote each
+    response = admin.post(f"/tasks/{ballot['member1'].id}/delegate", data={"to": "member3", "reassign": "1"})
+    assert response.status_code == 302
+    assert f"/tasks/{ballot['member1'].id}" in text_of(as_user("member3").get("/inbox"))
