@@ -14,7 +14,7 @@ LOCALE_COOKIE = "locale"  # the language chosen in the top bar
 LOCALE_COOKIE_DAYS = 365
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _LATIN = re.compile(r"[A-Za-z]")
-_MAX_LENGTH = 400
+_MAX_LENGTH = 4000  # a description; longer text is a document, not a label
 
 
 def title_in(titles: dict[str, tuple[str, str]], key: str, locale: str) -> str:

@@ -40,7 +40,7 @@ def _refusal(task: HumanTask, colleague: User) -> Exception | None:
                                        need=task.required_level))
     if task.lane in APPROVAL_LANES and investigated(colleague, task.instance):
         return SegregationOfDutiesViolation(
-            _("Segregation of duties (审贷分离): %(user)s investigated this case.", user=colleague.display_name))
+            _("Segregation of duties: %(user)s investigated this case.", user=colleague.display_name))
     if task.lane in APPROVAL_LANES and qualifications.refusal(colleague):
         return InsufficientAuthority(_("%(user)s holds no valid approval qualification.",
                                        user=colleague.display_name))

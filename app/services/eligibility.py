@@ -121,14 +121,14 @@ def explain(reason: str, lane: str | None, level: int | None = None, assignee: s
     administrator does about it, in the current language."""
     if reason == "assignee":
         return _("%(user)s may no longer do this (inactive, out of the group, without a valid qualification, "
-                 "or 审贷分离 for this case): the administrator reassigns it on the case page.", user=assignee or "-")
+                 "or took part in this case): the administrator reassigns it on the case page.", user=assignee or "-")
     if lane == "committee":
         return _("No qualified committee member may vote on this case (active, with a valid approval "
-                 "qualification and no part in the case, 审贷分离): the administrator must add a member to the "
+                 "qualification and no part in the case): the administrator must add a member to the "
                  "committee group or record a qualification. The case goes on by itself then.")
     if lane == APPROVER_LANE:
         return _("No qualified approver of authority level %(level)s or above may sign this off (active, with a "
-                 "valid approval qualification and no part in the case, 审贷分离): the administrator must record "
+                 "valid approval qualification and no part in the case): the administrator must record "
                  "a qualification or give an approver that level. It then reaches their sign-off inbox.",
                  level=level if level is not None else "-")
     return _("Nobody active is in the %(lane)s group: the administrator must add someone to it. The task then "

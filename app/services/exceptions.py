@@ -134,7 +134,7 @@ def signed_twice() -> list[Finding]:
 def near_misses() -> list[Finding]:
     """Someone who investigated a case tried to approve it (refused, 审贷分离)."""
     return _from_events(("task.refused",), lambda r, case: _(
-        "%(task)s: refused, the person investigated the case (segregation of duties, 审贷分离)",
+        "%(task)s: refused, the person investigated the case (segregation of duties)",
         task=_step(case, r.payload.get("task"))))
 
 

@@ -33,7 +33,7 @@ EXTENSIONS = (".csv", ".xlsx")
 TEMPLATE_LANGUAGES = {"zh": "zh_CN", "en": "en"}  # the header row's language: Chinese headers, or the column names
 KIND_HINTS = {  # what a template's notes say to enter, by the kind of column
     "text": _l("text"), "date": _l("a date such as 2026-11-30"), "number": _l("a number"),
-    "integer": _l("a whole number"), "money": _l("an amount in CNY"), "boolean": _l("yes or no (是 / 否)"),
+    "integer": _l("a whole number"), "money": _l("an amount in CNY"), "boolean": _l("yes or no (%(yes)s or %(no)s also)", yes="是", no="否"),
     "rating": _l("one of %(values)s", values=", ".join(observations.RATINGS)),
 }
 BATCH = 500

@@ -70,7 +70,7 @@ def check_may_act(user: User, task: HumanTask, *, record_refusal: bool = True) -
                          task_id=task.id, task=task.task_spec, reason="segregation_of_duties")
             db.session.commit()  # before anything else: the refusal is recorded even though nothing else is
         raise SegregationOfDutiesViolation(
-            _("Segregation of duties (审贷分离): you investigated this case, so you may not approve it."))
+            _("Segregation of duties: you investigated this case, so you may not approve it."))
     if task.lane in APPROVAL_LANES:
         unqualified = qualifications.refusal(user)
         if unqualified:

@@ -217,7 +217,7 @@ def test_the_investigator_may_not_approve_even_in_the_approver_group(api, people
     signoff_id = open_task(case.id, "approval_signoff").id
     before = snapshot(case.id)
     response = dual.post(f"/tasks/{signoff_id}/complete", {"data": {"decision": "approve", "comment": "ok"}})
-    assert response.status_code == 403 and "审贷分离" in response.get_json()["error"]
+    assert response.status_code == 403 and "Segregation of duties" in response.get_json()["error"]
     assert dual.post(f"/tasks/{signoff_id}/claim").status_code == 403
     assert signoff_id not in [t["id"] for t in dual.get("/tasks").get_json()]
     assert snapshot(case.id) == before._replace(audit_rows=before.audit_rows + 2)  # the two refusals recorded
