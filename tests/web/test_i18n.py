@@ -152,3 +152,19 @@ def test_the_template_holds_exactly_what_the_code_asks_to_translate():
              extract_from_dir(str(root), method_map=method_map, keywords=keywords)}
     assert found - set(POT_IDS) == set(), "untranslated strings: run pybabel extract and update"
     assert set(POT_IDS) - found == set(), "stale strings in messages.pot: run pybabel extract"
+
+
+@pytest.mark.parametrize(("context", "msgid", "chinese"), [
+    ("credit cases", "Cases", "授信业务"), ("test cases", "Cases", "用例"),
+    ("an action refused", "Refused", "操作未获准许"), ("rows of a file", "Refused", "未导入"),
+    ("amount", "Requested", "申请额度"), ("time", "Requested", "申请时间"),
+])
+def test_a_word_that_means_two_things_has_a_translation_for_each(app, context, msgid, chinese):
+    from flask_babel import pgettext
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        refresh()
+        assert pgettext(context, msgid) == chinese
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()
+        assert pgettext(context, msgid) == msgid
