@@ -8,6 +8,7 @@ printed expression (``finalize``), so a template cannot forget it.
 
 from __future__ import annotations
 
+import math
 import re
 
 LOCALE_COOKIE = "locale"  # the language chosen in the top bar
@@ -67,7 +68,15 @@ class Kept(str):
         return text
 
     def stored(self) -> dict:
-        return {"msgid": self.msgid, "params": self.params}
+        return {"msgid": self.msgid, "params": {name: _json_safe(value) for name, value in self.params.items()}}
+
+
+def _json_safe(value):
+    """A message's value as JSON keeps it: text, a whole number or a finite float as it is, anything else
+    (a Decimal, a date, NaN) as the text it reads as."""
+    if value is None or isinstance(value, str | bool | int) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def kept(msgid: str, **params) -> Kept:

@@ -109,7 +109,7 @@ def _value(field: ObservationField, raw: Any) -> tuple[Any, str | None]:
         number = int(number)
     limit = MAX_MONEY if kind == "money" else field.maximum
     if limit is not None and number > limit:
-        return None, kept("at most %(n)s", n=limit)
+        return None, kept("at most %(n)s", n=f"{int(limit):,}")
     return (Decimal(str(number)) if kind in ("money", "number") else number), None
 
 
