@@ -2,8 +2,9 @@
 
 Diagram element names, rule annotations and the texts a decision table outputs are written
 "English / 中文" in the files designers keep (one field, both languages, so neither is forgotten).
-Whatever shows them shows the half for the reader's language; the Jinja environment does so for every
-printed expression (``finalize``), so a template cannot forget it.
+Whatever shows such a text shows the half for the reader's language (``in_language``, the templates'
+filter; a form's read-only field with ``"x-widget": "bilingual"``). A person's own words (a name, an
+opinion) are never split, whatever they look like: only a text the rules wrote is.
 """
 
 from __future__ import annotations

@@ -184,6 +184,8 @@ def _widget_problems(prop: Mapping[str, Any], kind: str | None, where: str) -> l
         return [f"{where}: x-widget {widget!r} needs an enum"]
     if widget == "textarea" and kind != "string":
         return [f"{where}: x-widget 'textarea' needs type string"]
+    if widget == "bilingual" and (kind != "string" or not prop.get("readOnly")):
+        return [f"{where}: x-widget 'bilingual' needs a read-only string"]
     return []
 
 

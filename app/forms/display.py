@@ -20,6 +20,7 @@ from app.forms import conditions
 from app.forms.hints import field_widget, option_value
 from app.forms.messages import ui_text
 from app.forms.schema import Field, FormSchema, as_form_schema
+from app.language import in_language
 
 FORM_ERROR_KEY = "_form"  # errors not tied to one field
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -88,6 +89,8 @@ def display_value(field: Field, value: Any, locale: Any = None) -> str:
     if isinstance(value, bool):
         return ui_text("yes" if value else "no", locale)
     widget = field.widget
+    if widget == "bilingual":
+        return in_language(str(value), locale)
     if widget == "money":
         return format_money(value, locale, field.unit(locale) if "x-unit" in field.schema else None)
     if widget == "percent":

@@ -7,8 +7,9 @@ from typing import Any
 
 # Widgets a form file may ask for with "x-widget".
 # "percent" holds a figure already in percent (4.35 is 4.35%); "share" holds a fraction shown and
-# entered as a percentage (0.0142 reads 1.42%, typing 20 stores 0.2).
-KNOWN_WIDGETS = frozenset({"textarea", "radio", "select", "money", "percent", "share"})
+# entered as a percentage (0.0142 reads 1.42%, typing 20 stores 0.2). "bilingual" shows a read-only text the
+# rules wrote "English / 中文" (a warning's name) in the reader's language; a person's own words never are.
+KNOWN_WIDGETS = frozenset({"textarea", "radio", "select", "money", "percent", "share", "bilingual"})
 
 
 def primary_type(prop: Mapping[str, Any]) -> str | None:

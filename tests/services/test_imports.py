@@ -77,7 +77,7 @@ def test_good_rows_are_stored_and_each_bad_row_is_reported_with_row_column_and_r
     assert got[(12, "observed_on")] == "an observation needs at least one figure"
     assert got[(13, "observed_on")] == "the same customer and date as row 2"
     assert got[(14, "uscc")] == "required"
-    assert got[(15, "utilization_pct")] == "at most 1000"
+    assert got[(15, "utilization_pct")] == "at most 1,000"
     stored = {o.customer_id: o for o in db.session.scalars(select(Observation))}
     assert set(stored) == {a.id, b.id}
     assert stored[b.id].overdue_interest == 1200 and stored[b.id].negative_news is True
