@@ -32,7 +32,7 @@ from app.models.base import utcnow
 from app.services import audit, deployment, qualifications, rounds, staffing, withdrawal
 from app.services.case_facts import CreditFacts, Facts, facts_of
 from app.services.directory import for_case
-from app.services.eligibility import investigated, worked_on
+from app.services.eligibility import COMMITTEE_LANE, investigated, worked_on
 from app.services.exposure import Exposure, exposure_of
 from app.services.form_checks import CHECKS
 from app.services.forms import accept, accept_post, check_option_groups, for_user, schema_of
@@ -61,6 +61,8 @@ def check_may_act(user: User, task: HumanTask, *, record_refusal: bool = True) -
         raise Conflict(_("This task was completed by %(user)s at %(time)s.", user=who, time=when))
     if task.assignee_id is not None and task.assignee_id != user.id:
         raise NotAuthorized(_("This task is claimed by %(user)s.", user=task.assignee.display_name))
+    if task.lane == COMMITTEE_LANE and task.assignee_id is None:
+        raise NotAuthorized(_("A committee vote is cast only by the member it was given to."))
     if task.lane and task.lane not in user.group_codes:  # even a claimant who has left the group
         raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.",
                               lane=_(task.lane) if task.lane else "-"))
@@ -113,6 +115,9 @@ def unclaim(user: User, task_id: int) -> HumanTask:
     task = get_task(task_id)
     if task.assignee_id != user.id:
         raise NotAuthorized(_("Only the person who claimed a task can put it back."))
+    if task.lane == COMMITTEE_LANE:  # one vote per member: back in the pool, another member could cast it too
+        raise NotAuthorized(_("A committee vote is your own and cannot be put back; the administrator may "
+                              "reassign it to another member who may vote."))
     if task.state != "ready":
         check_may_act(user, task)
     released = db.session.execute(

@@ -4,7 +4,7 @@ committee (quorum, majority, veto), driven through the services as the people in
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
@@ -182,3 +182,21 @@ def test_a_resubmission_shows_the_approver_what_changed(deployed, people):
     changes = {c.field: (c.before, c.after) for c in tasks.open_task(people.approver1, signoff.id).changes}
     assert changes == {"proposed_limit": (first_limit, 3_000_000),
                        "proposed_controls": ("按季报送财务报表", "追加法人代表连带责任保证")}
+
+
+def test_a_committee_vote_is_the_members_own_and_never_goes_back_to_the_pool(deployed, people):
+    """The cro put his vote back in the pool and another member cast it as well as his own: two people
+    decided a committee of three. A vote cannot be put back, and nobody but its member casts it."""
+    case = case_routed("committee", people.officer)
+    votes = votes_by_member(case.id)
+    with pytest.raises(NotAuthorized, match="cannot be put back"):
+        tasks.unclaim(people.cro, votes["cro"].id)
+    assert db.session.get(HumanTask, votes["cro"].id).assignee_id == people.cro.id
+    with pytest.raises(NotAuthorized):
+        tasks.claim(people.member1, votes["cro"].id)
+    with pytest.raises(NotAuthorized):
+        tasks.complete(people.member1, votes["cro"].id, {"decision": "approve", "comment": "同意"})
+    db.session.execute(update(HumanTask).where(HumanTask.id == votes["cro"].id).values(assignee_id=None))
+    db.session.commit()  # a vote that lost its member (an older row) is cast by nobody from the pool
+    with pytest.raises(NotAuthorized, match="member it was given to"):
+        tasks.complete(people.member1, votes["cro"].id, {"decision": "approve", "comment": "同意"})
