@@ -130,7 +130,7 @@ def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
     def record(task) -> None:
         spec = task.task_spec
         if getattr(spec, "bpmn_id", None):
-            path.append((spec.bpmn_id, type(spec).__name__))
+            path.append((spec.bpmn_id, _kind(spec)))
 
     try:
         if action is not None:
@@ -144,6 +144,16 @@ def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
         cause = getattr(exc, "error", None) or getattr(exc, "exception", None) or exc
         raise EngineError(element, str(cause).split("\n")[0]) from exc
     return path
+
+
+def _kind(spec) -> str:
+    """What a path records of an element: its class, and for a boundary event caught by a message its
+    ``MessageBoundaryEvent`` (SpiffWorkflow's class says only ``BoundaryEvent``, which is read as a time
+    limit passing)."""
+    if isinstance(spec, BoundaryEvent) and isinstance(getattr(spec, "event_definition", None),
+                                                      MessageEventDefinition):
+        return "MessageBoundaryEvent"
+    return type(spec).__name__
 
 
 def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, path) -> StepResult:
@@ -340,26 +350,6 @@ def _set_output_item(task, data: Mapping[str, Any]) -> None:
     if activity.input_item is not None and activity.input_item.bpmn_id in task.data:
         item[activity.input_item.bpmn_id] = task.data[activity.input_item.bpmn_id]
     task.data[activity.output_item.bpmn_id] = item
-
-
-def merge_data(bundle: Bundle, state: str, data: Mapping[str, Any], directory: Directory | None = None) -> StepResult:
-    """What a waiting instance learns from outside while it waits (a warning that joins the escalation
-    holding its customer's others): ``data`` merged into every task that waits, a person's or a timer's,
-    so whichever way the path goes on reads it. Nothing else runs.
-
-    A waiting event (a timer) takes its parent's data again whenever the engine looks at it, so the
-    parent (the split before a task with boundary events, or the step before a catch event) learns it too.
-    """
-    workflow, engine = _restore(bundle, state, directory)
-
-    def act(record) -> None:
-        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-            task.data.update(data)
-            if task.state == TaskState.WAITING and task.parent is not None:
-                task.parent.data.update(data)
-
-    path = _run(workflow, act)
-    return _result(workflow, bundle, engine, path)
 
 
 def cancel(bundle: Bundle, state: str, data: Mapping[str, Any]) -> StepResult:

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from app.approval.committee import is_vetoed, tally_votes
 from app.engine import sandbox
 from app.engine.dmn import Decision
+from app.engine.durations import shorter_duration
 from app.risk.analysis import analyse_financials
 
 # Functions a process designer may call from scripts and expressions, and nothing else.
@@ -25,6 +26,7 @@ SCRIPT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "analyse_financials": analyse_financials,
     "tally_votes": tally_votes,
     "is_vetoed": is_vetoed,
+    "shorter_duration": shorter_duration,
 }
 # Functions whose answers live in the database (people, groups): the services pass them in for
 # each step. ``members_of(group)`` -> usernames of the active, qualified members of a group;

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -68,12 +68,15 @@ class MonitoringImport(db.Model):
 
 class PortfolioCheck(db.Model):
     """One run of the portfolio check (asked for by a risk manager, or the daily beat): its progress while
-    it raises warnings customer by customer, and what it did."""
+    it raises warnings customer by customer, and what it did. One runs at a time (``active``)."""
 
     __tablename__ = "portfolio_check"
+    # True while queued or running, NULL after: the database lets one check at a time be going on
+    __table_args__ = (Index("ux_portfolio_check_one_active", "active", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    active: Mapped[bool | None]
     customers: Mapped[int] = mapped_column(default=0)  # evaluated
     signals: Mapped[int] = mapped_column(default=0)  # warnings the rules gave, open ones included
     groups_total: Mapped[int] = mapped_column(default=0)  # customers with new warnings
@@ -81,9 +84,11 @@ class PortfolioCheck(db.Model):
     raised: Mapped[int] = mapped_column(default=0)  # new warnings
     started: Mapped[list] = mapped_column(JsonType, default=list)  # the escalations it started (instance ids)
     joined: Mapped[list] = mapped_column(JsonType, default=list)  # the open escalations new warnings joined
-    failure: Mapped[str | None] = mapped_column(String(500))
+    # why it stopped: a kept message (msgid and values, see app.language.Kept), or an error's text
+    failure: Mapped[dict | str | None] = mapped_column(JsonType)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]  # when a worker took it (last)
     finished_at: Mapped[datetime | None]
 
     requested_by = relationship("User")

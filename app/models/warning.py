@@ -14,7 +14,8 @@ from app.models.base import JsonType, utcnow
 class EarlyWarning(db.Model):
     """One warning signal of one customer, open until the escalation that holds it ends. A signal already
     open for the customer is not raised again (deduplication). The new warnings of one customer from one
-    check share one escalation, and a warning raised while one is open joins it (``instance_id``)."""
+    check share one escalation, and a warning raised while one is at its investigation joins it
+    (``instance_id``); later, it starts its own."""
 
     __tablename__ = "early_warning"
     __table_args__ = (
@@ -41,6 +42,7 @@ class EarlyWarning(db.Model):
     basis: Mapped[str | None] = mapped_column(String(40))  # the figures it rests on: statements:<year> | observation:<date>
     observed_on: Mapped[date | None]  # the observation that triggered it (None for a rule on statements)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="SET NULL"))
+    joined_at: Mapped[datetime | None]  # when it joined an escalation already open (None: it started its own)
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
 

@@ -77,6 +77,9 @@ class ReviewFacts(Facts):
 @dataclass(frozen=True)
 class EscalationFacts(Facts):
     warnings: list[EarlyWarning] = field(default_factory=list)  # worst first, each with its rule and figures
+    # the customer's other running escalations (a warning raised after this one's investigation is in one)
+    others: list[ProcessInstance] = field(default_factory=list)
+    to_risk_manager: bool | None = None  # the triage of the group as it stands: a confirmed one goes up
     assessment: str | None = None
     findings: str | None = None
     escalated: bool = False  # not investigated in time
@@ -160,7 +163,8 @@ def _escalation(base: dict, instance: ProcessInstance, data: Mapping[str, Any],
     terms = {name: data.get(name) for name in (ACTION_TERMS.get(action), "expected_loss_pct")
              if name and data.get(name) is not None}
     return EscalationFacts(
-        **base, warnings=warnings, assessment=data.get("assessment"), findings=data.get("findings"),
+        **base, warnings=warnings, others=escalations.others_of(instance), to_risk_manager=data.get("to_risk_manager"),
+        assessment=data.get("assessment"), findings=data.get("findings"),
         escalated=bool(data.get("escalated")), proposed_action=data.get("proposed_action"), action=action,
         terms=terms, review_comment=data.get("review_comment"), follow_up_date=data.get("follow_up_date"),
         approval=_signed(tasks, "control_decision", "control_comment"), five_category=data.get("five_category"))

@@ -54,7 +54,8 @@ PERIODIC_REVIEW = CaseKind(
 
 WARNING_ESCALATION = CaseKind(
     "warning_escalation", _l("Warning escalation"),
-    (*CUSTOMER_KEYS, "warning_code", "warning_name", "severity", "observed_on", "assessment", "findings",
+    (*CUSTOMER_KEYS, "warning_code", "warning_name", "severity", "observed_on", "to_risk_manager", "assessment",
+     "findings",
      "escalated", "proposed_action", "action", "reduce_share", "margin_add_pct", "term_months",
      "expected_loss_pct", "follow_up_date", "review_comment", "approval_level", "control_decision",
      "control_comment", "five_category", "resolved", "follow_up_findings", "outcome"),

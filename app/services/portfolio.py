@@ -4,7 +4,7 @@ open for that customer, nor raised before from the very figures it rests on (the
 rule on statements, else the observation date), becomes an ``EarlyWarning`` with the figures its rule
 tests and the date of the observation that triggered it; the database refuses a second open one (two
 checks at once). The new warnings of one customer start one ``workflows/warning_escalation.bpmn``
-together, or join the one open for that customer (``escalations``).
+together, or join the one of that customer still at its investigation (``escalations``).
 
 The inputs of a customer: its industry; debt-to-asset, current ratio and the change of the quick ratio
 from its two latest statements (``risk.ratios``, the one place the formulas live); its latest monitoring
@@ -55,7 +55,7 @@ class ScanResult:
     raised: list[int]  # the new EarlyWarning ids
     rules_hash: str
     started: list[int] = field(default_factory=list)  # the escalations started (instance ids)
-    joined: list[int] = field(default_factory=list)  # the open escalations new warnings joined
+    joined: list[int] = field(default_factory=list)  # the escalations at their investigation new warnings joined
 
 
 # Told after each customer with new warnings is done: (the result so far, customers done, customers in all).
@@ -179,7 +179,7 @@ def portfolio_frame() -> pd.DataFrame:
 
 def scan(actor: User | None = None, progress: Progress | None = None) -> ScanResult:
     """Evaluate every watched customer and raise the warnings not already open: the new ones of each
-    customer in one transaction with the escalation they start, or the open one they join."""
+    customer in one transaction with the escalation they start, or the one at its investigation they join."""
     text, digest = rules_source()
     decision = compile_decision(load_dmn(text, RULES_FILE), DECISION)
     frame = portfolio_frame()
@@ -197,11 +197,8 @@ def scan(actor: User | None = None, progress: Progress | None = None) -> ScanRes
             warnings = [_warning(customer, hit, texts, digest, actor) for hit in hits]
             facts = {"customer_id": customer_id, "customer_name": customer.customer_name, "uscc": customer.uscc,
                      "officer": customer.officer, "days_past_due": _json(customer.days_past_due)}
-            open_one = escalating.get(customer_id)
-            if open_one is not None and open_one.status == "running":  # read again: it may have ended since
-                result.joined.append(escalations.join(open_one, warnings, facts, actor).id)
-            else:
-                result.started.append(escalations.start(facts, warnings, actor).id)
+            instance, joined = escalations.place(facts, warnings, actor, escalating.get(customer_id, ()))
+            (result.joined if joined else result.started).append(instance.id)
             result.raised += [w.id for w in warnings]
         except (DomainError, IntegrityError):
             # Rolled back with its warnings (another check raised them first, its process failed, or the

@@ -34,7 +34,7 @@ PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway
                     "InclusiveGateway": "engine.gateway_taken", "ScriptTask": "engine.script_run",
                     "EndEvent": "engine.end_reached",
                     "StartEvent": "engine.started", "BoundaryEvent": "engine.timer_fired",
-                    "IntermediateCatchEvent": "engine.event_caught"}
+                    "IntermediateCatchEvent": "engine.event_caught", "MessageBoundaryEvent": "engine.event_caught"}
 
 
 @dataclass

@@ -50,14 +50,28 @@ def get_task(task_id: int) -> HumanTask:
     return task
 
 
+def _opened_again(task: HumanTask) -> HumanTask | None:
+    """The same step open again in the case after ``task`` was closed without being done."""
+    return db.session.scalar(select(HumanTask).where(
+        HumanTask.instance_id == task.instance_id, HumanTask.task_spec == task.task_spec,
+        HumanTask.state == "ready", HumanTask.id > task.id).order_by(HumanTask.id).limit(1))
+
+
 def check_may_act(user: User, task: HumanTask, *, record_refusal: bool = True) -> None:
     """Raise the precise refusal if ``user`` may not work ``task`` now. A refusal for 审贷分离 is a
     four-eyes near miss: recorded in the audit log (unless the caller is only asking, e.g. a listing)."""
     if task.instance.status == withdrawal.WITHDRAWN:
         raise withdrawal.withdrawn_conflict(task.instance)
+    when = local_time(task.completed_at, "%Y-%m-%d %H:%M:%S") if task.completed_at else ""
+    if task.state == "cancelled":
+        again = _opened_again(task)
+        if again is not None:  # e.g. an investigation a joining warning started over: ``task_id`` is the new one
+            raise Conflict(_("This task was closed at %(time)s and opened again with what the case learnt since: "
+                             "this is the task now.", time=when), task_id=again.id)
+        raise Conflict(_("This task was closed at %(time)s without being done: the case went on without it. "
+                         "Open the case to see where it is.", time=when))
     if task.state != "ready":
         who = task.completed_by.display_name if task.completed_by else _("the system")
-        when = local_time(task.completed_at, "%Y-%m-%d %H:%M:%S") if task.completed_at else ""
         raise Conflict(_("This task was completed by %(user)s at %(time)s.", user=who, time=when))
     if task.assignee_id is not None and task.assignee_id != user.id:
         raise NotAuthorized(_("This task is claimed by %(user)s.", user=task.assignee.display_name))

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.errors import InvalidInput
+from app.errors import Conflict, InvalidInput
 from app.services import delegation, eligibility, users, withdrawal
 from app.services import tasks as task_service
 from app.services.inbox_filters import DUE_STATES, SORTS, InboxFilter
@@ -64,11 +64,26 @@ def show(task_id: int):
             return render_template("tasks/form.html", view=view, data={**view.data, **(exc.details.get("data") or {})},
                                    errors=exc.errors, colleagues=delegation.colleagues_for(current_user, view.task),
                                    can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance)), 422
+        except Conflict as exc:  # opened again meanwhile: the new task, with what they entered, to check and send
+            if not exc.details.get("task_id"):
+                raise
+            flash(exc.message)
+            view = task_service.open_task(current_user, exc.details["task_id"])
+            entered = {k: v for k, v in request.form.items() if not k.startswith("_") and k != "csrf_token"}
+            return render_template("tasks/form.html", view=view, data={**view.data, **entered}, errors={},
+                                   colleagues=delegation.colleagues_for(current_user, view.task),
+                                   can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance)), 409
         flash(_("“%(task)s” completed.", task=in_language(task.name, get_locale())))
         if request.form.get("_queue") is not None:
             return _next_in_queue(request.form["_queue"])
         return redirect(url_for("cases.show", case_id=task.instance_id))
-    view = task_service.open_task(current_user, task_id)
+    try:
+        view = task_service.open_task(current_user, task_id)
+    except Conflict as exc:
+        if not exc.details.get("task_id"):
+            raise
+        flash(exc.message)
+        return redirect(url_for("tasks.show", task_id=exc.details["task_id"]))
     return render_template("tasks/form.html", view=view, data=view.data, errors={},
                            colleagues=delegation.colleagues_for(current_user, view.task),
                            can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance))

@@ -1,6 +1,6 @@
 """Browser tests of early warnings: one observation (95 days past due) → one escalation in the officer's
 queue whose investigation lists each warning with its rule, observed values and their date; a second
-signal while it is open joins it; the portfolio check's progress and result on the watchlist; and the
+signal while it is being investigated joins it (the investigation starts over with the whole group); the portfolio check's progress and result on the watchlist; and the
 risk-control form showing the fields of the action chosen."""
 
 from __future__ import annotations
@@ -86,9 +86,13 @@ def test_one_observation_95_days_past_due_is_one_investigation_and_a_later_signa
 
     log_in(page, "officer")
     expect(page.locator("main table tbody tr", has_text="核查预警")).to_have_count(1)
-    page.goto(investigation_url)
+    page.goto(investigation_url)  # the investigation started over with the group: its old link leads there
+    expect(page).not_to_have_url(investigation_url)
+    expect(page.locator("main")).to_contain_text("重新打开")
     expect(group.locator("tbody tr")).to_have_count(4)
     expect(group.locator("tr[data-warning=negative_news]")).to_contain_text(TODAY.isoformat())
+    expect(group.locator("tr[data-warning=negative_news]")).to_contain_text("并入于")
+    expect(page.locator("#triaged-again")).to_contain_text("重新分诊")
 
 
 def test_the_risk_control_form_shows_the_fields_of_the_action_chosen(app, browser_page: Page):

@@ -14,7 +14,7 @@ from app.services import documents, portfolio, sampling, tasks
 from app.services.case_kinds import KINDS
 from tests.factories import statements
 from tests.web.test_pages import text_of
-from tests.workflows.test_audit_sampling import TODAY, decided, ready
+from tests.workflows.test_audit_sampling import decided, ready, today
 from tests.workflows.test_periodic_review import review_due_today
 from tests.workflows.test_warning_escalation import approved_customer, observe
 from tests.workflows.test_warning_escalation import ready as ready_task
@@ -83,7 +83,7 @@ def test_a_warning_escalation_shows_its_warnings_action_approval_and_class(as_us
 
 def test_a_sampling_review_lists_each_drawn_case_linked_with_its_finding_and_remedy(as_user, people):
     adjusted, _plain = decided(people)
-    review = sampling.start(people.compliance, TODAY, TODAY, seed="7")
+    review = sampling.start(people.compliance, today(), today(), seed="7")
     for task in ready(review.id, "review_sampled_case"):
         tasks.complete(people.compliance, task.id, {"finding": "major", "finding_description": "缺少担保合同原件。"})
     [remedy] = [t for t in ready(review.id, "remedy_finding")
@@ -94,7 +94,7 @@ def test_a_sampling_review_lists_each_drawn_case_linked_with_its_finding_and_rem
     page = main(text_of(as_user("compliance").get(f"/cases/{review.id}")))
     assert "Sampling review" in page.split("</h1>")[0] and "New application" not in page
     facts = page.split('id="sampling-facts"')[1].split("</section>")[0]
-    assert TODAY in facts and "<code>7</code>" in facts
+    assert today() in facts and "<code>7</code>" in facts
     row = page.split(f'data-case="{adjusted.reference}"')[1].split("</tr>")[0]
     assert f'<a href="/cases/{adjusted.id}">{adjusted.reference}</a>' in row
     assert f'href="/customers/{adjusted.customer_id}"' in row and people.officer.display_name in row
@@ -103,7 +103,7 @@ def test_a_sampling_review_lists_each_drawn_case_linked_with_its_finding_and_rem
     drawn = text_of(as_user("compliance").get("/audit?event_type=sampling.drawn")).split('id="audit-rows"')[1]
     assert f'<a href="/cases/{adjusted.id}">{adjusted.reference}</a>' in drawn  # the sample as linked cases
     listed = text_of(as_user("compliance").get("/audit/sampling")).split('id="sampling-reviews"')[1]
-    assert f"{TODAY} — {TODAY}" in listed and review.reference in listed
+    assert f"{today()} — {today()}" in listed and review.reference in listed
 
 
 def test_every_list_names_each_cases_kind(as_user, people):

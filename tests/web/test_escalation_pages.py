@@ -6,9 +6,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import time_machine
+from sqlalchemy import select
+
 from app.extensions import db
-from app.models import HumanTask
-from app.services import portfolio, tasks
+from app.models import HumanTask, ProcessInstance
+from app.services import portfolio, tasks, timers
 from tests.factories import snapshot
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
@@ -73,3 +76,81 @@ def test_the_risk_manager_reduces_a_limit_without_the_term_field_refusing_it(as_
     approver = {1: "approver1", 2: "approver2", 3: "approver3"}[approval.required_level]
     shown = text_of(as_user(approver).get(f"/tasks/{approval.id}"))
     assert " hidden" not in box_of(shown, "reduce_share") and " hidden" in box_of(shown, "term_months")
+
+
+def test_each_page_shows_which_escalation_each_warning_went_to_and_what_joining_did(as_user, people):
+    customer = approved_customer(people)
+    observe(people, customer, on=(TODAY - timedelta(days=2)).isoformat(), tax_arrears="800")  # low
+    [first] = portfolio.scan(people.risk).started
+    observe(people, customer, on=(TODAY - timedelta(days=1)).isoformat(), utilization_pct="97")  # joins: medium
+    assert portfolio.scan(people.risk).joined == [first]
+    officer = as_user("officer")
+    task_page = text_of(officer.get(f"/tasks/{ready(first, 'investigate_warning').id}"))
+    note = task_page[task_page.index('id="triaged-again"'):]
+    assert note.startswith('id="triaged-again">1 of these warnings joined during the investigation: the triage ran')
+    assert "Confirmed, the group goes to the risk manager." in note[:note.index("</p>")]
+    joined_row = re.search(r'data-warning="high_utilization">(.*?)</tr>', task_page, re.S).group(1)
+    assert "joined at" in joined_row
+    assert "joined at" not in re.search(r'data-warning="tax_arrears">(.*?)</tr>', task_page, re.S).group(1)
+
+    tasks.complete(people.officer, ready(first, "investigate_warning").id,
+                   {"assessment": "confirmed", "findings": "欠税属实，额度用满。"})
+    observe(people, customer, on=TODAY.isoformat(), overdue_interest="900")  # after the investigation
+    [second] = portfolio.scan(people.risk).started
+    references = {i.id: i.reference for i in db.session.scalars(select(ProcessInstance))}
+    risk = as_user("risk")
+    old_page = text_of(risk.get(f"/cases/{first}"))
+    others = old_page[old_page.index('id="other-escalations"'):]
+    assert f'<a href="/cases/{second}">{references[second]}</a> · Investigate the warning' in others
+    review_page = text_of(risk.get(f"/tasks/{ready(first, 'risk_review').id}"))  # the decision knows of it
+    assert f'href="/cases/{second}"' in review_page[review_page.index('id="other-escalations"'):]
+    new_page = text_of(risk.get(f"/cases/{second}"))
+    assert f'href="/cases/{first}"' in new_page[new_page.index('id="other-escalations"'):]
+    assert new_page.count('data-warning="') == 1 and 'data-warning="overdue_interest"' in new_page
+
+    for page in (text_of(risk.get("/watchlist")), text_of(risk.get(f"/customers/{customer.id}"))):
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
+        went = {code: case for code in ("Tax arrears", "Limit nearly used up", "Interest overdue")
+                for row in rows if code in row
+                for case in re.findall(r'href="/cases/(\d+)"', row)}
+        assert went == {"Tax arrears": str(first), "Limit nearly used up": str(first), "Interest overdue": str(second)}
+
+
+def test_an_investigation_sent_after_a_warning_joined_comes_back_on_the_new_task_with_what_was_entered(as_user,
+                                                                                                    people):
+    customer = approved_customer(people)
+    observe(people, customer, on=(TODAY - timedelta(days=1)).isoformat(), tax_arrears="800")
+    [case_id] = portfolio.scan(people.risk).started
+    old = ready(case_id, "investigate_warning")
+    officer = as_user("officer")
+    form = text_of(officer.get(f"/tasks/{old.id}"))
+    version = re.search(r'name="_version" value="(\d+)"', form).group(1)
+    observe(people, customer, on=TODAY.isoformat(), utilization_pct="97")  # joins while the officer writes
+    assert portfolio.scan(people.risk).joined == [case_id]
+    new = ready(case_id, "investigate_warning")
+
+    sent = officer.post(f"/tasks/{old.id}", data={"assessment": "confirmed", "findings": "欠税属实。",
+                                                  "_version": version})
+    assert sent.status_code == 409
+    page = text_of(sent)
+    assert "opened again with what the case learnt since" in page
+    assert f'action="/tasks/{new.id}"' in page and "欠税属实。" in page  # to check against the group and send
+    assert 'data-warning="high_utilization"' in page
+    assert db.session.get(HumanTask, new.id).state == "ready"  # nothing was completed
+
+    opened = officer.get(f"/tasks/{old.id}")  # an old link leads to the task now
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/tasks/{new.id}")
+
+
+def test_an_investigation_its_time_limit_took_away_says_so_not_that_the_system_completed_it(as_user, people):
+    customer = approved_customer(people)
+    observe(people, customer, on=TODAY.isoformat(), tax_arrears="800")
+    with time_machine.travel(TODAY.isoformat() + " 02:00:00+00:00", tick=False) as clock:
+        [case_id] = portfolio.scan(people.risk).started
+        old = ready(case_id, "investigate_warning")
+        clock.shift(timedelta(days=5, minutes=1))
+        timers.fire_due()
+    opened = as_user("officer").get(f"/tasks/{old.id}")
+    assert opened.status_code == 409
+    assert "without being done: the case went on without it" in text_of(opened)
+    assert "completed by" not in text_of(opened)

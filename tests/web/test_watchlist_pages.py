@@ -3,8 +3,9 @@ check started by a risk manager only."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
+import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
@@ -90,3 +91,20 @@ def test_the_check_keeps_its_progress_customer_by_customer_as_it_goes(deployed, 
     db.session.expire_all()
     done = db.session.get(PortfolioCheck, check.id)
     assert (done.status, done.groups_done, done.raised, len(done.started)) == ("done", 2, 2, 2)
+
+
+def test_a_check_that_gave_way_says_why_in_the_readers_language(as_user, people, monkeypatch):
+    monkeypatch.setattr(monitoring_jobs.check_portfolio, "delay", lambda *args, **kwargs: None)  # the job is lost
+    risk = as_user("risk")
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
+        risk.post("/watchlist/check")
+        clock.shift(timedelta(minutes=11))
+        risk.post("/watchlist/check")
+    lost, new = db.session.scalars(select(PortfolioCheck).order_by(PortfolioCheck.id))
+    assert (lost.status, new.status) == ("failed", "queued")
+    english = text_of(risk.get(f"/watchlist/checks/{lost.id}/progress"))
+    assert "The check stopped: No worker took it within 10 minutes: its job was lost. A new check took its place." \
+        in english
+    chinese = as_user("risk")
+    chinese.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert "10 分钟" in text_of(chinese.get(f"/watchlist/checks/{lost.id}/progress"))

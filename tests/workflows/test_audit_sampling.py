@@ -15,7 +15,10 @@ from app.models import AuditEvent, HumanTask, ProcessInstance
 from app.services import deployment, sampling, tasks
 from tests.factories import case_at, case_routed, compliance_sign_off, open_task, review
 
-TODAY = local_today().isoformat()
+
+def today() -> str:
+    """Read at each use: a suite that runs past midnight in Beijing decides cases on the new day."""
+    return local_today().isoformat()
 
 
 def decided(people) -> tuple[ProcessInstance, ProcessInstance]:
@@ -49,7 +52,7 @@ def test_the_draw_takes_every_adjusted_grade_and_is_repeatable_with_its_seed(dep
 
 def test_a_finding_is_remedied_by_the_cases_officer_and_the_review_closes(deployed, people):
     adjusted, plain = decided(people)
-    review_case = sampling.start(people.compliance, TODAY, TODAY, seed="7")
+    review_case = sampling.start(people.compliance, today(), today(), seed="7")
     assert review_case.reference.startswith("AS-")
     drawn = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "sampling.drawn"))
     assert drawn.payload["seed"] == 7 and adjusted.reference in drawn.payload["drawn"]
@@ -80,10 +83,10 @@ def test_a_finding_is_remedied_by_the_cases_officer_and_the_review_closes(deploy
 
 def test_only_compliance_starts_a_review_and_bad_periods_are_named(deployed, people):
     with pytest.raises(NotAuthorized):
-        sampling.start(people.risk, TODAY, TODAY)
+        sampling.start(people.risk, today(), today())
     with pytest.raises(InvalidInput) as refused:
-        sampling.start(people.compliance, "yesterday", TODAY)
+        sampling.start(people.compliance, "yesterday", today())
     assert "period_from" in refused.value.errors
     with pytest.raises(InvalidInput) as empty, force_locale("en"):
-        sampling.start(people.compliance, TODAY, TODAY)
+        sampling.start(people.compliance, today(), today())
     assert "(0 decided)" in empty.value.errors["period_from"]
