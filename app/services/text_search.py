@@ -1,0 +1,110 @@
+"""Substring search ("contains", any case) over case references, customer names and credit codes,
+answered through the text indexes of ``app.models.search`` so that it costs the same at a thousand
+cases and at a million.
+
+Every search box that looks for a case or a customer by part of its name, credit code or reference
+builds its condition here: the case list, the sign-off inbox, the customer list and the auditor's
+search. A term is literal text: ``%`` and ``_`` match themselves.
+
+A trigram index needs three characters. A shorter term (两个汉字) is matched by reading the rows in
+their list order, which stops at the first page of hits: quick for a common term, a scan for a rare
+one (on PostgreSQL the planner chooses between the two).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, Select, String, literal_column, or_, select
+
+from app.errors import InvalidInput
+from app.extensions import db
+from app.models import Customer, ProcessInstance, case_text, customer_text
+
+MAX_TERM = 100
+INDEXED = 3  # characters a trigram index needs
+CASE_FIELDS = ("reference", "customer_name", "uscc")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_term(raw: str | None, field: str = "q") -> str | None:
+    """The search term as typed, trimmed (None when empty); control characters (NUL …) and more than
+    ``MAX_TERM`` characters are refused naming ``field``."""
+    term = (raw or "").strip()
+    if not term:
+        return None
+    if _CONTROL.search(term):
+        raise InvalidInput(_("The search cannot be run."), {field: _("letters, digits and punctuation only")})
+    if len(term) > MAX_TERM:
+        raise InvalidInput(_("The search cannot be run."),
+                           {field: _("at most %(count)s characters", count=MAX_TERM)})
+    return term
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def like_pattern(term: str) -> str:
+    """``%term%`` for LIKE with ``\\`` as the escape character: ``%`` and ``_`` in the term match themselves."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _phrase(term: str, columns: tuple[str, ...]) -> str:
+    """An FTS5 query: the term as one quoted phrase (a substring for the trigram tokenizer) in ``columns``."""
+    quoted = term.replace('"', '""')
+    return f'{{{" ".join(columns)}}} : "{quoted}"'
+
+
+def _indexed(term: str) -> bool:
+    return len(term) >= INDEXED
+
+
+def _summary_text(key: str) -> ColumnElement:
+    """``summary ->> 'key'`` with the key written out, so PostgreSQL matches the trigram index's expression."""
+    if _dialect() == "postgresql":
+        return ProcessInstance.summary.op("->>", return_type=String)(literal_column(f"'{key}'"))
+    return ProcessInstance.summary[key].as_string()
+
+
+def _case_columns(fields: tuple[str, ...]) -> list[ColumnElement]:
+    return [ProcessInstance.reference if f == "reference" else _summary_text(f) for f in fields]
+
+
+def case_filter(term: str, fields: tuple[str, ...] = CASE_FIELDS, *, among_open_work: bool = False) -> ColumnElement:
+    """Cases whose ``fields`` (reference, customer_name, uscc) contain ``term``.
+
+    ``among_open_work``: the rest of the query already narrows to rows bounded by open work (an inbox's
+    ready tasks), so each of those is tested, which costs the same whatever the history holds; looking the
+    term up in the index first would collect every case in history that contains a common term. (On
+    PostgreSQL the condition is the same either way and the planner weighs the two.)
+    """
+    if _dialect() == "sqlite" and _indexed(term) and not among_open_work:
+        return ProcessInstance.id.in_(select(case_text.c.rowid).where(
+            case_text.c.case_text.op("MATCH")(_phrase(term, fields))))
+    return or_(*(column.ilike(like_pattern(term), escape="\\") for column in _case_columns(fields)))
+
+
+def newest_cases(query: Select, term: str | None) -> Select:
+    """``query`` over ProcessInstance narrowed to cases containing ``term``, newest first.
+
+    On SQLite the FTS table is read newest first and stops at the page's limit, where an ``IN`` over
+    its matches would collect every match of a common term first.
+    """
+    if term and _dialect() == "sqlite" and _indexed(term):
+        return (query.join(case_text, case_text.c.rowid == ProcessInstance.id)
+                .where(case_text.c.case_text.op("MATCH")(_phrase(term, CASE_FIELDS)))
+                .order_by(case_text.c.rowid.desc()))
+    if term:
+        query = query.where(case_filter(term))
+    return query.order_by(ProcessInstance.id.desc())
+
+
+def customer_filter(term: str) -> ColumnElement:
+    """Customers whose name or credit code contains ``term``."""
+    if _dialect() == "sqlite" and _indexed(term):
+        return Customer.id.in_(select(customer_text.c.rowid).where(
+            customer_text.c.customer_text.op("MATCH")(_phrase(term, ("name", "uscc")))))
+    return or_(Customer.name.ilike(like_pattern(term), escape="\\"), Customer.uscc.ilike(like_pattern(term), escape="\\"))
