@@ -21,7 +21,10 @@ row (``task.instance.reference`` / ``.summary``, as ``tasks/_table.html`` does):
   many hits, where ``cases_search`` is a page of a few);
 * ``inbox_search`` ``tasks.sign_off_inbox`` for the level-2 approver, searching one customer's name, and
   ``inbox_common`` searching "有限公司";
-* ``customers_search`` ``customers.list_customers(search=<one customer's name>)`` (a page and its count).
+* ``customers_search`` ``customers.list_customers(search=<one customer's name>)`` (a page and its count);
+* with ``--identifiers``, also ``cases_reference`` (a whole case reference) and ``cases_code`` (a whole
+  credit code) on the case list. Their serial numbers share their digits with many others (001230 is in
+  1001230), which a trigram index cannot tell apart, so these cost more the more cases there are.
 
 Data: rows are bulk-inserted with SQLAlchemy Core (10k rows a transaction), never through the
 engine: ``process_instance`` with a realistic summary and a small fake state, and the
@@ -107,8 +110,28 @@ def uscc(i: int) -> str:
     return make_uscc(f"91310000{body}{org_code_check_character(body)}")
 
 
+# Names built as Chinese company names are (企业名称: region + trade name + industry + form), one per customer:
+# "one customer's name" then selects one customer's cases at every size. The former names (a company of a
+# short list + the serial number, ``--names serial``) shared most of their characters with thousands of
+# others, and the searched one also matched more cases the more there were (…1230号, …11230号 …).
+REGIONS = ("北京", "上海", "天津", "重庆", "河北", "山西", "辽宁", "吉林", "江苏", "浙江", "安徽", "福建", "江西", "山东",
+           "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "广西", "宁夏", "新疆",
+           "深圳", "苏州", "杭州", "南京", "武汉", "成都")
+TRADE = "华信达利通德恒瑞泰丰源盛鑫宏兴隆昌荣辉祥安康佳美嘉禾润金星光明远天海山川江东南新创联众博雅正同仁诚益邦环宇辰阳晨锦"
+TRADES = ("科技", "贸易", "实业", "机械", "电子", "化工", "医药", "建设", "物流", "食品", "纺织", "能源", "材料", "汽车",
+          "地产", "投资", "农业", "传媒", "环保", "电气")
+_NAMES = len(REGIONS) * len(TRADE) ** 2 * len(TRADES)
+NAMES = "realistic"
+
+
 def customer_name(i: int) -> str:
-    return f"{COMPANIES[i % len(COMPANIES)]}{i}号有限公司"
+    if NAMES == "serial":
+        return f"{COMPANIES[i % len(COMPANIES)]}{i}号有限公司"
+    j = (i * 7919 + 12345) % _NAMES  # a permutation (7919 is prime to the count): distinct names up to it
+    j, trade = divmod(j, len(TRADES))
+    j, second = divmod(j, len(TRADE))
+    region, first = divmod(j, len(TRADE))
+    return f"{REGIONS[region]}{TRADE[first]}{TRADE[second]}{TRADES[trade]}有限公司"
 
 
 def summary(i: int, rng: random.Random, stage: int, outcome: str | None) -> dict:
@@ -200,8 +223,9 @@ def populate(world: World, count: int, open_cases: int, staff: dict) -> float:
         db.session.commit()
         done += n
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+        # what autovacuum leaves a table in: statistics, and the GIN indexes' pending lists merged
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
     else:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
@@ -244,7 +268,7 @@ class Statements:
             self.seen.append((statement, parameters))
 
 
-def pages(staff: dict, search_name: str):
+def pages(staff: dict, search_name: str, target: int = 0, identifiers: bool = False):
     named = staff["named"]
 
     def touch(rows) -> None:
@@ -284,9 +308,19 @@ def pages(staff: dict, search_name: str):
         rows, _total = customers.list_customers(db.session.get(User, named["compliance"]), search_name)
         _ = [r.name for r in rows]
 
-    return {"my_tasks": my_tasks, "group_queue": group_queue, "sign_off": sign_off,
-            "cases_p1": cases_p1, "cases_search": cases_search, "cases_common": cases_common,
-            "inbox_search": inbox_search, "inbox_common": inbox_common, "customers_search": customers_search}
+    def search_for(term: str):
+        def page():
+            rows = cases.list_cases(db.session.get(User, named["compliance"]), search=term).rows
+            _ = [r.summary for r in rows]
+        return page
+
+    found = {"my_tasks": my_tasks, "group_queue": group_queue, "sign_off": sign_off,
+             "cases_p1": cases_p1, "cases_search": cases_search, "cases_common": cases_common,
+             "inbox_search": inbox_search, "inbox_common": inbox_common, "customers_search": customers_search}
+    if identifiers:
+        reference = db.session.scalar(select(ProcessInstance.reference).where(ProcessInstance.id == target))
+        found.update(cases_reference=search_for(reference), cases_code=search_for(uscc(target)))
+    return found
 
 
 def timed(fn, stmts: Statements) -> tuple[float, list]:
@@ -332,7 +366,7 @@ def explain(statements: list[tuple[str, object]]) -> list[str]:
 class Size:
     """One size's own database, app, staff and pages."""
 
-    def __init__(self, size: int, url: str, open_cases: int, schema: str | None) -> None:
+    def __init__(self, size: int, url: str, open_cases: int, schema: str | None, identifiers: bool) -> None:
         options = {"connect_args": {"options": f"-csearch_path={schema},public"}, "pool_pre_ping": True} \
             if schema else {}
         self.size, self.schema = size, schema
@@ -352,8 +386,8 @@ class Size:
             }
             self.stmts = Statements()
             event.listen(db.engine, "before_cursor_execute", self.stmts)
-        target = 1230 if size > 1230 else size // 2 // 10 * 10  # a customer row exists for every tenth case
-        self.pages = pages(self.staff, customer_name(target))
+            target = 1230 if size > 1230 else size // 2 // 10 * 10  # a customer row exists for every tenth case
+            self.pages = pages(self.staff, customer_name(target), target, identifiers)
 
 
 def _trigram_in_public(url: str) -> None:
@@ -377,7 +411,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=30, help="measured rounds (30)")
     parser.add_argument("--open", type=int, default=2_000, help="running cases at every size (2000)")
     parser.add_argument("--no-explain", action="store_true", help="skip the query plans")
+    parser.add_argument("--identifiers", action="store_true",
+                        help="also search a whole case reference and a whole credit code")
+    parser.add_argument("--names", choices=("realistic", "serial"), default="realistic",
+                        help="customer names as companies are named (default), or a short list + a serial number")
     args = parser.parse_args(argv)
+    global NAMES
+    NAMES = args.names
     sizes = [s for s in (10_000, 100_000, 1_000_000) if s <= args.max] or [args.max]
 
     tmp = None
@@ -388,12 +428,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     shown_url = re.sub(r"//([^:@/]+):[^@]+@", r"//\1:***@", args.database_url or f"sqlite:///{tmp.name}/<size>.sqlite")
     print(f"inbox bench on {shown_url}, sizes {', '.join(f'{s:,}' for s in sizes)}, {args.open:,} open cases, "
-          f"{args.calls} interleaved rounds, {os.cpu_count()} cpu(s), load average {os.getloadavg()[0]:.2f}")
+          f"{args.calls} interleaved rounds, {args.names} names, {os.cpu_count()} cpu(s), "
+          f"load average {os.getloadavg()[0]:.2f}")
 
     built: list[Size] = []
     for size in sizes:
         url = args.database_url or f"sqlite:///{tmp.name}/inbox-{size}.sqlite"
-        built.append(Size(size, url, args.open, f"inbox_{size}" if args.database_url else None))
+        built.append(Size(size, url, args.open, f"inbox_{size}" if args.database_url else None, args.identifiers))
         b = built[-1]
         print(f"== {size:,} instances ({b.counts['instances']:,} instances, {b.counts['human_task']:,} human_task, "
               f"{b.counts['ready']:,} ready) populated in {b.took:.1f}s")

@@ -1,6 +1,6 @@
 """Substring search ("contains", any case) over case references, customer names and credit codes,
-answered through the text indexes of ``app.models.search`` so that it costs the same at a thousand
-cases and at a million.
+answered through the text indexes of ``app.models.search`` so that it costs about the same at ten
+thousand cases and at a million.
 
 Every search box that looks for a case or a customer by part of its name, credit code or reference
 builds its condition here: the case list, the sign-off inbox, the customer list and the auditor's
@@ -9,6 +9,12 @@ search. A term is literal text: ``%`` and ``_`` match themselves.
 A trigram index needs three characters. A shorter term (两个汉字) is matched by reading the rows in
 their list order, which stops at the first page of hits: quick for a common term, a scan for a rare
 one (on PostgreSQL the planner chooses between the two).
+
+Identifiers are told apart by their last characters: a reference ends with its serial number, a credit
+code with its organization code and check character, while their first ones (CA-2026-, a region's
+91310000) are shared by every case of a year or every customer of a region, and an index asked for
+those reads all of them. So a reference or a credit code is looked up by the term's last characters
+(``KEY_TAIL``) and each row found is checked against the whole term: the same answer, from few rows.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, String, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, func, literal_column, or_, select
 
 from app.errors import InvalidInput
 from app.extensions import db
@@ -25,6 +31,7 @@ from app.models import Customer, ProcessInstance, case_text, customer_text
 MAX_TERM = 100
 INDEXED = 3  # characters a trigram index needs
 CASE_FIELDS = ("reference", "customer_name", "uscc")
+KEY_TAIL = {"reference": 6, "uscc": 9}  # the serial number; the organization code and check character
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -42,24 +49,42 @@ def clean_term(raw: str | None, field: str = "q") -> str | None:
     return term
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
 def like_pattern(term: str) -> str:
     """``%term%`` for LIKE with ``\\`` as the escape character: ``%`` and ``_`` in the term match themselves."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def _phrase(term: str, columns: tuple[str, ...]) -> str:
-    """An FTS5 query: the term as one quoted phrase (a substring for the trigram tokenizer) in ``columns``."""
-    quoted = term.replace('"', '""')
-    return f'{{{" ".join(columns)}}} : "{quoted}"'
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
-def _indexed(term: str) -> bool:
-    return len(term) >= INDEXED
+def _key(term: str, field: str) -> str:
+    """What the index of ``field`` is asked for: the whole term, or an identifier's last characters."""
+    tail = KEY_TAIL.get(field)
+    return term[-tail:] if tail and len(term) > tail else term
+
+
+def _contains(column: ColumnElement, term: str) -> ColumnElement:
+    return column.ilike(like_pattern(term), escape="\\")
+
+
+def _fields_contain(columns: dict[str, ColumnElement], term: str) -> ColumnElement:
+    """One of ``columns`` (by field) contains ``term``, as the trigram indexes answer it: each asked for its
+    key, and the whole term checked on an expression no index serves (so the planner looks up the key only)."""
+    return or_(*(_contains(column, term) if _key(term, field) == term else
+                 and_(_contains(column, _key(term, field)), _contains(func.coalesce(column, column), term))
+                 for field, column in columns.items()))
+
+
+def _fts(table, term: str, columns: dict[str, ColumnElement]) -> list[ColumnElement]:
+    """SQLite: the FTS5 match (each field asked for its key as a quoted phrase, a substring for the trigram
+    tokenizer), and the check of the whole term on the row where a key is only part of it."""
+    phrases = " OR ".join(f'{{{field}}} : "{_key(term, field).replace(chr(34), chr(34) * 2)}"' for field in columns)
+    match = [getattr(table.c, table.name).op("MATCH")(phrases)]
+    if all(_key(term, field) == term for field in columns):
+        return match
+    return [*match, or_(*(_contains(column, term) for column in columns.values()))]
 
 
 def _summary_text(key: str) -> ColumnElement:
@@ -69,8 +94,8 @@ def _summary_text(key: str) -> ColumnElement:
     return ProcessInstance.summary[key].as_string()
 
 
-def _case_columns(fields: tuple[str, ...]) -> list[ColumnElement]:
-    return [ProcessInstance.reference if f == "reference" else _summary_text(f) for f in fields]
+def _case_columns(fields: tuple[str, ...]) -> dict[str, ColumnElement]:
+    return {f: ProcessInstance.reference if f == "reference" else _summary_text(f) for f in fields}
 
 
 def case_filter(term: str, fields: tuple[str, ...] = CASE_FIELDS, *, among_open_work: bool = False) -> ColumnElement:
@@ -81,10 +106,13 @@ def case_filter(term: str, fields: tuple[str, ...] = CASE_FIELDS, *, among_open_
     term up in the index first would collect every case in history that contains a common term. (On
     PostgreSQL the condition is the same either way and the planner weighs the two.)
     """
-    if _dialect() == "sqlite" and _indexed(term) and not among_open_work:
-        return ProcessInstance.id.in_(select(case_text.c.rowid).where(
-            case_text.c.case_text.op("MATCH")(_phrase(term, fields))))
-    return or_(*(column.ilike(like_pattern(term), escape="\\") for column in _case_columns(fields)))
+    columns = _case_columns(fields)
+    if _dialect() != "sqlite":
+        return _fields_contain(columns, term)
+    if not _indexed(term) or among_open_work:
+        return or_(*(_contains(column, term) for column in columns.values()))
+    match, *check = _fts(case_text, term, columns)
+    return and_(ProcessInstance.id.in_(select(case_text.c.rowid).where(match)), *check)
 
 
 def newest_cases(query: Select, term: str | None) -> Select:
@@ -95,7 +123,7 @@ def newest_cases(query: Select, term: str | None) -> Select:
     """
     if term and _dialect() == "sqlite" and _indexed(term):
         return (query.join(case_text, case_text.c.rowid == ProcessInstance.id)
-                .where(case_text.c.case_text.op("MATCH")(_phrase(term, CASE_FIELDS)))
+                .where(*_fts(case_text, term, _case_columns(CASE_FIELDS)))
                 .order_by(case_text.c.rowid.desc()))
     if term:
         query = query.where(case_filter(term))
@@ -104,7 +132,14 @@ def newest_cases(query: Select, term: str | None) -> Select:
 
 def customer_filter(term: str) -> ColumnElement:
     """Customers whose name or credit code contains ``term``."""
-    if _dialect() == "sqlite" and _indexed(term):
-        return Customer.id.in_(select(customer_text.c.rowid).where(
-            customer_text.c.customer_text.op("MATCH")(_phrase(term, ("name", "uscc")))))
-    return or_(Customer.name.ilike(like_pattern(term), escape="\\"), Customer.uscc.ilike(like_pattern(term), escape="\\"))
+    columns = {"name": Customer.name, "uscc": Customer.uscc}
+    if _dialect() != "sqlite":
+        return _fields_contain(columns, term)
+    if not _indexed(term):
+        return or_(*(_contains(column, term) for column in columns.values()))
+    match, *check = _fts(customer_text, term, columns)
+    return and_(Customer.id.in_(select(customer_text.c.rowid).where(match)), *check)
+
+
+def _indexed(term: str) -> bool:
+    return len(term) >= INDEXED

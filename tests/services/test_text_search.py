@@ -38,6 +38,12 @@ def found(user, term: str) -> list[int]:
     ("sunrise trad", [901]),       # any case
     ("CA-2026-0000903", [903]),    # the reference
     ("FL0004", [904]),             # part of the credit code
+    ("91310000MA1FL0004X", [904]),  # a whole credit code: looked up by its last characters, checked whole
+    ("MA1FL0004", [904]),
+    ("CA-2026-0000903", [903]),
+    ("ca-2026-0000903", [903]),
+    ("CA-2025-0000903", []),       # the serial number alone matches, the whole term does not
+    ("FL0004Y", []),
     ("100%_", [902]),              # % and _ are text, not wildcards
     ("0%", [902]),
     ('引号"', [903]),              # a double quote
@@ -71,6 +77,9 @@ def test_every_search_box_uses_the_same_meaning(deployed, people):
     assert total == 1 and rows[0].id == case.customer_id
     assert customers.list_customers(people.risk, rows[0].uscc[-7:].lower())[1] == 1
     assert customers.list_customers(people.risk, "精密机械x")[1] == 0
+    code = rows[0].uscc
+    assert customers.list_customers(people.risk, code)[1] == 1  # looked up by its last characters, checked whole
+    assert customers.list_customers(people.risk, "X" + code[1:])[1] == 0
     inbox = InboxFilter.from_args({"q": case.reference[-5:]})
     assert [p.id for p in db.session.scalars(inbox.apply(select(ProcessInstance)))] == [case.id]
     by_customer = audit_search.search(people.compliance, audit_search.AuditFilter(customer="精密机械"))
@@ -116,3 +125,6 @@ def test_a_search_reads_the_text_index_not_every_case(deployed, people):
         for index in ("reference", "customer_name", "uscc"):
             assert f"ix_process_instance_{index}_trgm" in found_plan, found_plan
         assert "ix_customer_name_trgm" in customers_plan, customers_plan
+        # a whole reference is looked up by its serial number (the year's prefix is in every case of the year)
+        by_reference = plan(select(ProcessInstance.id).where(text_search.case_filter("CA-2026-0000903")))
+        assert "Index Cond: ((reference)::text ~~* '%000903%'" in by_reference, by_reference
