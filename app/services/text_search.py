@@ -12,9 +12,11 @@ one (on PostgreSQL the planner chooses between the two).
 
 Identifiers are told apart by their last characters: a reference ends with its serial number, a credit
 code with its organization code and check character, while their first ones (CA-2026-, a region's
-91310000) are shared by every case of a year or every customer of a region, and an index asked for
-those reads all of them. So a reference or a credit code is looked up by the term's last characters
-(``KEY_TAIL``) and each row found is checked against the whole term: the same answer, from few rows.
+91310000) are shared by every case of a year or every customer of a region. PostgreSQL's GIN index reads
+the whole list of rows of every trigram it is asked for, so there a reference or a credit code column is
+asked for the term's last characters (``KEY_TAIL``) and each row found is checked against the whole term:
+the same answer, from few rows. SQLite's FTS5 steps through common trigrams by the rarer ones, but keeps
+one list per trigram for all columns, so there the whole term is asked for in every column.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def _dialect() -> str:
 
 
 def _key(term: str, field: str) -> str:
-    """What the index of ``field`` is asked for: the whole term, or an identifier's last characters."""
+    """What PostgreSQL's index of ``field`` is asked for: the whole term, or an identifier's last characters."""
     tail = KEY_TAIL.get(field)
     return term[-tail:] if tail and len(term) > tail else term
 
@@ -70,21 +72,19 @@ def _contains(column: ColumnElement, term: str) -> ColumnElement:
 
 
 def _fields_contain(columns: dict[str, ColumnElement], term: str) -> ColumnElement:
-    """One of ``columns`` (by field) contains ``term``, as the trigram indexes answer it: each asked for its
-    key, and the whole term checked on an expression no index serves (so the planner looks up the key only)."""
+    """One of ``columns`` (by field) contains ``term``, as PostgreSQL's trigram indexes answer it: each asked
+    for its key, and the whole term checked on an expression no index serves (so the planner looks up the key
+    only)."""
     return or_(*(_contains(column, term) if _key(term, field) == term else
                  and_(_contains(column, _key(term, field)), _contains(func.coalesce(column, column), term))
                  for field, column in columns.items()))
 
 
-def _fts(table, term: str, columns: dict[str, ColumnElement]) -> list[ColumnElement]:
-    """SQLite: the FTS5 match (each field asked for its key as a quoted phrase, a substring for the trigram
-    tokenizer), and the check of the whole term on the row where a key is only part of it."""
-    phrases = " OR ".join(f'{{{field}}} : "{_key(term, field).replace(chr(34), chr(34) * 2)}"' for field in columns)
-    match = [getattr(table.c, table.name).op("MATCH")(phrases)]
-    if all(_key(term, field) == term for field in columns):
-        return match
-    return [*match, or_(*(_contains(column, term) for column in columns.values()))]
+def _fts(table, term: str, fields) -> ColumnElement:
+    """SQLite: the FTS5 match of ``term`` in ``fields``, as one quoted phrase (a substring for the trigram
+    tokenizer)."""
+    quoted = term.replace('"', '""')
+    return getattr(table.c, table.name).op("MATCH")(f'{{{" ".join(fields)}}} : "{quoted}"')
 
 
 def _summary_text(key: str) -> ColumnElement:
@@ -111,8 +111,7 @@ def case_filter(term: str, fields: tuple[str, ...] = CASE_FIELDS, *, among_open_
         return _fields_contain(columns, term)
     if not _indexed(term) or among_open_work:
         return or_(*(_contains(column, term) for column in columns.values()))
-    match, *check = _fts(case_text, term, columns)
-    return and_(ProcessInstance.id.in_(select(case_text.c.rowid).where(match)), *check)
+    return ProcessInstance.id.in_(select(case_text.c.rowid).where(_fts(case_text, term, fields)))
 
 
 def newest_cases(query: Select, term: str | None) -> Select:
@@ -123,7 +122,7 @@ def newest_cases(query: Select, term: str | None) -> Select:
     """
     if term and _dialect() == "sqlite" and _indexed(term):
         return (query.join(case_text, case_text.c.rowid == ProcessInstance.id)
-                .where(*_fts(case_text, term, _case_columns(CASE_FIELDS)))
+                .where(_fts(case_text, term, CASE_FIELDS))
                 .order_by(case_text.c.rowid.desc()))
     if term:
         query = query.where(case_filter(term))
@@ -137,8 +136,7 @@ def customer_filter(term: str) -> ColumnElement:
         return _fields_contain(columns, term)
     if not _indexed(term):
         return or_(*(_contains(column, term) for column in columns.values()))
-    match, *check = _fts(customer_text, term, columns)
-    return and_(Customer.id.in_(select(customer_text.c.rowid).where(match)), *check)
+    return Customer.id.in_(select(customer_text.c.rowid).where(_fts(customer_text, term, columns)))
 
 
 def _indexed(term: str) -> bool:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput, NotAuthorized
 from app.localtime import local_today
 from app.services import mail, qualifications, settings, timers
+from app.web.args import page_number
 
 admin = Blueprint("admin", __name__)
 
@@ -43,7 +44,7 @@ def _page(errors=None, entered=None):
 @login_required
 def outbox():
     """The e-mails notifications produced: what was sent, and (without SMTP) what would have been."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     rows, total = mail.outbox(current_user, page=page)
     return render_template("admin/outbox.html", rows=rows, total=total, page=page,
                            smtp=current_app.config.get("MAIL_SERVER"))

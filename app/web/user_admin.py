@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.errors import Conflict, InvalidInput
 from app.models import ROLES
 from app.services import user_admin
+from app.web.args import page_number
 
 user_pages = Blueprint("users", __name__)
 
@@ -26,7 +27,7 @@ def index():
         filters = user_admin.UserFilter.from_args(request.args)
     except InvalidInput as exc:
         errors, filters = exc.errors, user_admin.UserFilter()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     listing = user_admin.list_users(current_user, filters, page)
     return render_template("admin/users.html", listing=listing, filters=filters, errors=errors, roles=ROLES,
                            choices=user_admin.choices(current_user)), 422 if errors else 200

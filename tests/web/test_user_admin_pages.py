@@ -125,3 +125,15 @@ def test_bad_input_is_a_4xx_naming_the_field(as_user, people, url, field, base, 
     assert "was not" in page or "cannot be applied" in page
     db.session.expire_all()
     assert people.officer2.display_name == "officer2"
+
+
+def test_the_user_forms_need_the_csrf_token(app, as_user, people, monkeypatch):
+    admin = as_user("admin")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    for url in ("/admin/users/new", f"/admin/users/{people.officer2.id}/deactivate",
+                f"/admin/users/{people.officer2.id}/password", "/account/password"):
+        assert admin.post(url, data={"username": "x.y", "role": "officer"}).status_code == 400, url
+    db.session.expire_all()
+    assert people.officer2.active and not people.officer2.must_change_password
+    page = text_of(admin.get(f"/admin/users/{people.officer2.id}"))
+    assert page.count('name="csrf_token"') >= 6  # every form of the page carries it
