@@ -36,6 +36,7 @@ CREDIT_MAX_UPLOAD_BYTES         the largest file accepted                       
 CREDIT_PORTFOLIO_CHECK_SECONDS  how often beat runs the early-warning portfolio check       86400
 CREDIT_REVIEW_CHECK_SECONDS     how often beat starts the periodic reviews that fell due    3600
 CREDIT_AUDIT_CHECK_SECONDS      how often beat recomputes the audit chain (alerts on break) 86400
+CREDIT_SEARCH_INDEX_SECONDS     how often beat merges SQLite's search index (FTS5 segments) 86400
 ==============================  ==========================================================  =========================
 """
 
@@ -122,6 +123,7 @@ class BaseConfig:
     PORTFOLIO_CHECK_SECONDS = env_int("PORTFOLIO_CHECK_SECONDS", 24 * 3600)
     REVIEW_CHECK_SECONDS = env_int("REVIEW_CHECK_SECONDS", 3600)
     AUDIT_CHECK_SECONDS = env_int("AUDIT_CHECK_SECONDS", 24 * 3600)
+    SEARCH_INDEX_SECONDS = env_int("SEARCH_INDEX_SECONDS", 24 * 3600)
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"

@@ -6,7 +6,7 @@ from celery import Task
 from flask import Flask
 
 from app.extensions import celery
-from app.jobs import audit, documents, imports, mail, monitoring, timers  # noqa: F401  (registers the tasks)
+from app.jobs import audit, documents, imports, mail, monitoring, search, timers  # noqa: F401  (registers the tasks)
 
 
 def celery_init_app(app: Flask):
@@ -35,6 +35,7 @@ def celery_init_app(app: Flask):
             "start-reviews": {"task": "app.jobs.monitoring.start_reviews",
                               "schedule": float(config["REVIEW_CHECK_SECONDS"])},
             "verify-audit": {"task": "app.jobs.audit.verify_chain", "schedule": float(config["AUDIT_CHECK_SECONDS"])},
+            "tidy-search-index": {"task": "app.jobs.search.tidy_index", "schedule": float(config["SEARCH_INDEX_SECONDS"])},
         },
         timezone="UTC",
     )

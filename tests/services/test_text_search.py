@@ -128,3 +128,14 @@ def test_a_search_reads_the_text_index_not_every_case(deployed, people):
         # a whole reference is looked up by its serial number (the year's prefix is in every case of the year)
         by_reference = plan(select(ProcessInstance.id).where(text_search.case_filter("CA-2026-0000903")))
         assert "Index Cond: ((reference)::text ~~* '%000903%'" in by_reference, by_reference
+
+
+def test_the_nightly_tidy_of_the_index_keeps_every_hit(deployed, people, app):
+    seed_cases(deployment.latest_definition("credit_application").id)
+    before = {term: found(people.risk, term) for term in ("精密机械", "sunrise", "CA-2026-0000903", "公司")}
+    text_search.tidy_index()
+    assert {term: found(people.risk, term) for term in before} == before
+    from app.extensions import celery
+
+    assert celery.conf.beat_schedule["tidy-search-index"]["task"] == "app.jobs.search.tidy_index"
+
