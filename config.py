@@ -38,6 +38,7 @@ CREDIT_REVIEW_CHECK_SECONDS     how often beat starts the periodic reviews that 
 CREDIT_AUDIT_CHECK_SECONDS      how often beat recomputes the audit chain (alerts on break) 86400
 CREDIT_STAFFING_CHECK_SECONDS   how often beat re-checks cases waiting for someone who may  3600
                                 act (a qualification lapses by date)
+CREDIT_SEARCH_INDEX_SECONDS     how often beat merges SQLite's search index (FTS5 segments) 86400
 ==============================  ==========================================================  =========================
 """
 
@@ -125,6 +126,7 @@ class BaseConfig:
     REVIEW_CHECK_SECONDS = env_int("REVIEW_CHECK_SECONDS", 3600)
     AUDIT_CHECK_SECONDS = env_int("AUDIT_CHECK_SECONDS", 24 * 3600)
     STAFFING_CHECK_SECONDS = env_int("STAFFING_CHECK_SECONDS", 3600)
+    SEARCH_INDEX_SECONDS = env_int("SEARCH_INDEX_SECONDS", 24 * 3600)
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"

@@ -55,7 +55,8 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change at INFO
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BaseConfig.WORKFLOWS_DIR.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(BaseConfig.WORKFLOWS_DIR.parent / "migrations"),
+                     include_name=models.search.alembic_include_name)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

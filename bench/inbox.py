@@ -6,8 +6,8 @@ Run from the repository root::
     .venv/bin/python bench/inbox.py --max 1000000                     # ... and 1M
     .venv/bin/python bench/inbox.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
-(``--database-url`` DROPS and re-creates every table of that database: never point it at data
-you keep, nor at a database a test run is using at the same time.)
+(``--database-url`` DROPS and re-creates the schemas ``inbox_10000``, ``inbox_100000`` and
+``inbox_1000000`` of that database: never point it at a database a test run is using.)
 
 Pages measured, each as the service a view calls plus what the page template reads from every
 row (``task.instance.reference`` / ``.summary``, as ``tasks/_table.html`` does):
@@ -16,19 +16,34 @@ row (``task.instance.reference`` / ``.summary``, as ``tasks/_table.html`` does):
 * ``group_queue`` ``tasks.my_tasks`` for a second officer of the same group, nothing assigned;
 * ``sign_off``    ``tasks.sign_off_inbox`` for a level-2 approver;
 * ``cases_p1``    ``cases.list_cases`` first page, no filter;
-* ``cases_search`` ``cases.list_cases(search=<one customer's name>)``.
+* ``cases_search`` ``cases.list_cases(search=<one customer's name>)``;
+* ``cases_common`` ``cases.list_cases(search="有限公司")``: a term in every case's name (the first page of
+  many hits, where ``cases_search`` is a page of a few);
+* ``inbox_search`` ``tasks.sign_off_inbox`` for the level-2 approver, searching one customer's name, and
+  ``inbox_common`` searching "有限公司";
+* ``customers_search`` ``customers.list_customers(search=<one customer's name>)`` (a page and its count);
+After loading, each size's search index is tidied as beat's nightly job does (``text_search.tidy_index``:
+SQLite's FTS5 segments merged; nothing on PostgreSQL, where autovacuum keeps the GIN indexes).
+
+* with ``--identifiers``, also ``cases_reference`` (a whole case reference) and ``cases_code`` (a whole
+  credit code) on the case list. Their serial numbers share their digits with many others (001230 is in
+  1001230), which a trigram index cannot tell apart, so these cost more the more cases there are.
 
 Data: rows are bulk-inserted with SQLAlchemy Core (10k rows a transaction), never through the
 engine: ``process_instance`` with a realistic summary and a small fake state, and the
 ``human_task`` rows such a case leaves (4 completed tasks for a finished case, the completed
 ones and one ready task for an open one). Open work is bounded by staff, history grows: at
 every size there are ``--open`` (default 2,000) running cases - some assigned to the measured
-officer, most in the officer and approver queues - and everything else is finished history.
+officer, most in the officer and approver queues - and everything else is finished history. One
+customer row is written for every tenth case (customers are fewer than cases).
 So a page that reads its projection through an index costs the same at 10k and at 1M; a
 ratio above 1.5 between sizes points at a scan, a COUNT over the table or an OFFSET.
 
-For each page and size: median and p95 over ``--calls`` calls (default 30) after warm-up, SQL
-statements per call, and the ratio to the smallest size (goal <= 1.5). The query plan
+Each size is a database of its own (a SQLite file, or a PostgreSQL schema), all built first; the
+calls are then interleaved - one call of every page on every size, round after round - so that a
+machine whose load changes (other work, a shared CI box) slows every size alike and the ratios stay
+fair. For each page and size: median and p95 over ``--calls`` rounds (default 30) after two warm-up
+rounds, SQL statements per call, and the ratio to the smallest size (goal <= 1.5). The query plan
 (``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN`` on PostgreSQL) of every statement of each page
 is printed once, at the largest size. Prints figures, asserts nothing, exits 0.
 """
@@ -59,10 +74,11 @@ from sqlalchemy import event, func, insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import HumanTask, ProcessInstance, User, UserGroup  # noqa: E402
+from app.models import Customer, HumanTask, ProcessInstance, User, UserGroup  # noqa: E402
 from app.risk.uscc import make_uscc, org_code_check_character  # noqa: E402
-from app.services import cases, deployment, qualifications, tasks, users  # noqa: E402
+from app.services import cases, customers, deployment, qualifications, tasks, text_search, users  # noqa: E402
 from app.services.demo import COMPANIES, INDUSTRIES, SIZES  # noqa: E402
+from app.services.inbox_filters import InboxFilter  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 BATCH = 10_000
@@ -97,8 +113,28 @@ def uscc(i: int) -> str:
     return make_uscc(f"91310000{body}{org_code_check_character(body)}")
 
 
+# Names built as Chinese company names are (企业名称: region + trade name + industry + form), one per customer:
+# "one customer's name" then selects one customer's cases at every size. The former names (a company of a
+# short list + the serial number, ``--names serial``) shared most of their characters with thousands of
+# others, and the searched one also matched more cases the more there were (…1230号, …11230号 …).
+REGIONS = ("北京", "上海", "天津", "重庆", "河北", "山西", "辽宁", "吉林", "江苏", "浙江", "安徽", "福建", "江西", "山东",
+           "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "广西", "宁夏", "新疆",
+           "深圳", "苏州", "杭州", "南京", "武汉", "成都")
+TRADE = "华信达利通德恒瑞泰丰源盛鑫宏兴隆昌荣辉祥安康佳美嘉禾润金星光明远天海山川江东南新创联众博雅正同仁诚益邦环宇辰阳晨锦"
+TRADES = ("科技", "贸易", "实业", "机械", "电子", "化工", "医药", "建设", "物流", "食品", "纺织", "能源", "材料", "汽车",
+          "地产", "投资", "农业", "传媒", "环保", "电气")
+_NAMES = len(REGIONS) * len(TRADE) ** 2 * len(TRADES)
+NAMES = "realistic"
+
+
 def customer_name(i: int) -> str:
-    return f"{COMPANIES[i % len(COMPANIES)]}{i}号有限公司"
+    if NAMES == "serial":
+        return f"{COMPANIES[i % len(COMPANIES)]}{i}号有限公司"
+    j = (i * 7919 + 12345) % _NAMES  # a permutation (7919 is prime to the count): distinct names up to it
+    j, trade = divmod(j, len(TRADES))
+    j, second = divmod(j, len(TRADE))
+    region, first = divmod(j, len(TRADE))
+    return f"{REGIONS[region]}{TRADE[first]}{TRADE[second]}{TRADES[trade]}有限公司"
 
 
 def summary(i: int, rng: random.Random, stage: int, outcome: str | None) -> dict:
@@ -183,11 +219,16 @@ def populate(world: World, count: int, open_cases: int, staff: dict) -> float:
             })
         db.session.execute(insert(ProcessInstance.__table__), instances)
         db.session.execute(insert(HumanTask.__table__), human)
+        db.session.execute(insert(Customer.__table__), [
+            {"name": customer_name(row["id"]), "uscc": row["summary"]["uscc"], "industry": row["summary"]["industry"],
+             "size": row["summary"]["size"], "credit_record": "clean", "listed": False, "watchlist": False,
+             "created_at": row["started_at"], "updated_at": row["started_at"]} for row in instances if row["id"] % 10 == 0])
         db.session.commit()
         done += n
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+        # what autovacuum leaves a table in: statistics, and the GIN indexes' pending lists merged
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
     else:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
@@ -201,7 +242,7 @@ def make_staff(extra_officers: int = 18) -> dict:
                                   ("approver1", "approver", 1), ("approver2", "approver", 2),
                                   ("approver3", "approver", 3), ("compliance", "compliance", None)]:
         named[username] = users.create_user(username, role, PASSWORD, authority_level=level)[0].id
-        if role == "approver":  # without a valid qualification the sign-off inbox is empty: nothing measured
+        if role == "approver":  # without a valid certificate the sign-off inbox is empty (and costs nothing)
             qualifications.record(None, username, f"CQ-BENCH-{username}", "2099-12-31")
     outcomes = deployment.deploy_files()
     definition_id = deployment.latest_definition(outcomes[0].process_id).id
@@ -230,7 +271,7 @@ class Statements:
             self.seen.append((statement, parameters))
 
 
-def pages(staff: dict, search_name: str):
+def pages(staff: dict, search_name: str, target: int = 0, identifiers: bool = False):
     named = staff["named"]
 
     def touch(rows) -> None:
@@ -254,25 +295,53 @@ def pages(staff: dict, search_name: str):
         rows = cases.list_cases(db.session.get(User, named["compliance"]), search=search_name).rows
         _ = [r.summary for r in rows]
 
-    return {"my_tasks": my_tasks, "group_queue": group_queue, "sign_off": sign_off,
-            "cases_p1": cases_p1, "cases_search": cases_search}
+    def cases_common():
+        rows = cases.list_cases(db.session.get(User, named["compliance"]), search="有限公司").rows
+        _ = [r.summary for r in rows]
+
+    def inbox_search():
+        touch(tasks.sign_off_inbox(db.session.get(User, named["approver2"]),
+                                   filters=InboxFilter(search=search_name)).rows)
+
+    def inbox_common():
+        touch(tasks.sign_off_inbox(db.session.get(User, named["approver2"]),
+                                   filters=InboxFilter(search="有限公司")).rows)
+
+    def customers_search():
+        rows, _total = customers.list_customers(db.session.get(User, named["compliance"]), search_name)
+        _ = [r.name for r in rows]
+
+    def search_for(term: str):
+        def page():
+            rows = cases.list_cases(db.session.get(User, named["compliance"]), search=term).rows
+            _ = [r.summary for r in rows]
+        return page
+
+    found = {"my_tasks": my_tasks, "group_queue": group_queue, "sign_off": sign_off,
+             "cases_p1": cases_p1, "cases_search": cases_search, "cases_common": cases_common,
+             "inbox_search": inbox_search, "inbox_common": inbox_common, "customers_search": customers_search}
+    if identifiers:
+        reference = db.session.scalar(select(ProcessInstance.reference).where(ProcessInstance.id == target))
+        found.update(cases_reference=search_for(reference), cases_code=search_for(uscc(target)))
+    return found
 
 
-def measure(fn, calls: int, stmts: Statements) -> dict:
-    times = []
-    for i in range(calls + 2):
-        db.session.remove()  # every call is a new request: empty identity map
-        stmts.seen = []
-        stmts.on = True
-        t0 = time.perf_counter()
-        fn()
-        elapsed = time.perf_counter() - t0
-        stmts.on = False
-        if i >= 2:
-            times.append(elapsed)
-    times.sort()
+def timed(fn, stmts: Statements) -> tuple[float, list]:
+    """One call as a new request would make it (empty identity map): seconds and the statements it issued."""
+    db.session.remove()
+    stmts.seen = []
+    stmts.on = True
+    t0 = time.perf_counter()
+    fn()
+    elapsed = time.perf_counter() - t0
+    stmts.on = False
+    return elapsed, list(stmts.seen)
+
+
+def summary_of(times: list[float], statements: list) -> dict:
+    times = sorted(times)
     p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
-    return {"median": statistics.median(times), "p95": p95, "sql": len(stmts.seen), "plan_sql": list(stmts.seen)}
+    return {"median": statistics.median(times), "p95": p95, "sql": len(statements), "plan_sql": statements}
 
 
 def explain(statements: list[tuple[str, object]]) -> list[str]:
@@ -297,78 +366,127 @@ def explain(statements: list[tuple[str, object]]) -> list[str]:
     return out
 
 
+class Size:
+    """One size's own database, app, staff and pages."""
+
+    def __init__(self, size: int, url: str, open_cases: int, schema: str | None, identifiers: bool) -> None:
+        options = {"connect_args": {"options": f"-csearch_path={schema},public"}, "pool_pre_ping": True} \
+            if schema else {}
+        self.size, self.schema = size, schema
+        self.app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
+        with self.app.app_context():
+            if schema:
+                with db.engine.begin() as connection:
+                    connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                    connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+            db.create_all()
+            self.staff = make_staff()
+            self.took = populate(World(), size, min(open_cases, size), self.staff)
+            t0 = time.perf_counter()
+            text_search.tidy_index()  # what beat's nightly job has done to a system that ran a while
+            self.tidied = time.perf_counter() - t0
+            self.counts = {
+                "instances": db.session.scalar(select(func.count()).select_from(ProcessInstance)),
+                "human_task": db.session.scalar(select(func.count()).select_from(HumanTask)),
+                "ready": db.session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.state == "ready")),
+            }
+            self.stmts = Statements()
+            event.listen(db.engine, "before_cursor_execute", self.stmts)
+            target = 1230 if size > 1230 else size // 2 // 10 * 10  # a customer row exists for every tenth case
+            self.pages = pages(self.staff, customer_name(target), target, identifiers)
+
+
+def _trigram_in_public(url: str) -> None:
+    """pg_trgm once, in public, so that every size's schema sees its operator classes (the app falls back
+    to scanning if it cannot be created)."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context(), db.engine.begin() as connection:
+        try:
+            with connection.begin_nested():
+                connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
+        except Exception as exc:  # noqa: BLE001  (the figures then show search without the index)
+            print(f"pg_trgm not created: {str(exc).splitlines()[0]}")
+        db.engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench "
-                                               "(its tables are DROPPED); default: a fresh SQLite file")
+                                               "(its inbox_* schemas are DROPPED); default: fresh SQLite files")
     parser.add_argument("--max", type=int, default=100_000, help="largest size (100000; 1000000 adds 1M)")
-    parser.add_argument("--calls", type=int, default=30, help="calls per page and size (30)")
+    parser.add_argument("--calls", type=int, default=30, help="measured rounds (30)")
     parser.add_argument("--open", type=int, default=2_000, help="running cases at every size (2000)")
     parser.add_argument("--no-explain", action="store_true", help="skip the query plans")
+    parser.add_argument("--identifiers", action="store_true",
+                        help="also search a whole case reference and a whole credit code")
+    parser.add_argument("--names", choices=("realistic", "serial"), default="realistic",
+                        help="customer names as companies are named (default), or a short list + a serial number")
     args = parser.parse_args(argv)
+    global NAMES
+    NAMES = args.names
     sizes = [s for s in (10_000, 100_000, 1_000_000) if s <= args.max] or [args.max]
 
     tmp = None
-    url = args.database_url
-    if not url:
+    if not args.database_url:
         tmp = tempfile.TemporaryDirectory(prefix="bench-inbox-")
-        url = f"sqlite:///{tmp.name}/inbox.sqlite"
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    else:
+        _trigram_in_public(args.database_url)
     logging.getLogger().setLevel(logging.WARNING)
-    shown_url = re.sub(r"//([^:@/]+):[^@]+@", r"//\1:***@", url)
+    shown_url = re.sub(r"//([^:@/]+):[^@]+@", r"//\1:***@", args.database_url or f"sqlite:///{tmp.name}/<size>.sqlite")
     print(f"inbox bench on {shown_url}, sizes {', '.join(f'{s:,}' for s in sizes)}, {args.open:,} open cases, "
-          f"{args.calls} calls/page, {os.cpu_count()} cpu(s), load average {os.getloadavg()[0]:.2f}")
+          f"{args.calls} interleaved rounds, {args.names} names, {os.cpu_count()} cpu(s), "
+          f"load average {os.getloadavg()[0]:.2f}")
 
-    results: dict[str, dict[int, dict]] = {}
-    plans: dict[str, list[str]] = {}
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        staff = make_staff()
-        world = World()
-        stmts = Statements()
-        event.listen(db.engine, "before_cursor_execute", stmts)
-        for size in sizes:
-            took = populate(world, size - world.instances, min(args.open, size), staff)
-            counts = {
-                "instances": db.session.scalar(select(func.count()).select_from(ProcessInstance)),
-                "human_task": db.session.scalar(select(func.count()).select_from(HumanTask)),
-                "ready": db.session.scalar(select(func.count()).select_from(HumanTask)
-                                           .where(HumanTask.state == "ready")),
-            }
-            print(f"\n== {size:,} instances ({counts['instances']:,} instances, {counts['human_task']:,} human_task, "
-                  f"{counts['ready']:,} ready) populated in {took:.1f}s")
-            target = 1234 if size > 1234 else size // 2
-            page_fns = pages(staff, customer_name(target))
-            print(f"{'page':<14}{'median ms':>10}{'p95 ms':>9}{'SQL/call':>9}")
-            for name, fn in page_fns.items():
-                r = measure(fn, args.calls, stmts)
-                results.setdefault(name, {})[size] = r
-                print(f"{name:<14}{r['median'] * 1e3:>10.2f}{r['p95'] * 1e3:>9.2f}{r['sql']:>9}")
-                if size == sizes[-1] and not args.no_explain:
-                    plans[name] = explain(r["plan_sql"])
-        event.remove(db.engine, "before_cursor_execute", stmts)
-        db.session.remove()
-        db.engine.dispose()
+    built: list[Size] = []
+    for size in sizes:
+        url = args.database_url or f"sqlite:///{tmp.name}/inbox-{size}.sqlite"
+        built.append(Size(size, url, args.open, f"inbox_{size}" if args.database_url else None, args.identifiers))
+        b = built[-1]
+        print(f"== {size:,} instances ({b.counts['instances']:,} instances, {b.counts['human_task']:,} human_task, "
+              f"{b.counts['ready']:,} ready) populated in {b.took:.1f}s, search index tidied in {b.tidied:.1f}s")
 
-    if plans:
+    names = list(built[0].pages)
+    times: dict[str, dict[int, list[float]]] = {n: {s: [] for s in sizes} for n in names}
+    statements: dict[str, dict[int, list]] = {n: {} for n in names}
+    for round_ in range(args.calls + 2):
+        for b in built:
+            with b.app.app_context():
+                for name in names:
+                    elapsed, seen = timed(b.pages[name], b.stmts)
+                    if round_ >= 2:
+                        times[name][b.size].append(elapsed)
+                        statements[name][b.size] = seen
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+    results = {n: {s: summary_of(times[n][s], statements[n][s]) for s in sizes} for n in names}
+    for size in sizes:
+        print(f"\n== {size:,} instances")
+        print(f"{'page':<17}{'median ms':>10}{'p95 ms':>9}{'SQL/call':>9}")
+        for name in names:
+            r = results[name][size]
+            print(f"{name:<17}{r['median'] * 1e3:>10.2f}{r['p95'] * 1e3:>9.2f}{r['sql']:>9}")
+
+    if not args.no_explain:
         print(f"\n== query plans at {sizes[-1]:,} instances")
-        for name, lines in plans.items():
-            print(f"  {name}:")
-            print("\n".join(lines))
+        with built[-1].app.app_context():
+            for name in names:
+                print(f"  {name}:")
+                print("\n".join(explain(results[name][sizes[-1]]["plan_sql"])))
 
     print(f"\n== ratio of median time to {sizes[0]:,} (goal <= {GOAL})")
-    header = "".join(f"{s:>12,}" for s in sizes[1:])
-    print(f"{'page':<14}{header}")
+    print(f"{'page':<17}" + "".join(f"{s:>12,}" for s in sizes[1:]))
     worst = 0.0
-    for name, by_size in results.items():
-        base = by_size[sizes[0]]["median"]
-        ratios = [by_size[s]["median"] / base for s in sizes[1:]]
+    for name in names:
+        base = results[name][sizes[0]]["median"]
+        ratios = [results[name][s]["median"] / base for s in sizes[1:]]
         worst = max([worst, *ratios])
-        flags = "".join(f"{r:>11.2f}{'!' if r > GOAL else ' '}" for r in ratios)
-        print(f"{name:<14}{flags}")
+        print(f"{name:<17}" + "".join(f"{r:>11.2f}{'!' if r > GOAL else ' '}" for r in ratios))
     if len(sizes) > 1:
         print(f"worst ratio {worst:.2f} (goal <= {GOAL}); '!' marks a page above the goal")
+    for b in built:
+        with b.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
     if tmp:
         tmp.cleanup()
     return 0

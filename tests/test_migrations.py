@@ -21,3 +21,37 @@ def test_upgrade_builds_an_empty_database_that_matches_the_models(tmp_path, caps
         assert "ix_human_task_completed_by" in indexes
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_text_indexes_are_built_filled_and_kept_by_the_migration(tmp_path):
+    """Migration 0021 indexes the cases and customers already stored, and its triggers keep the index after."""
+    from sqlalchemy import text
+
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/old.sqlite")
+    with app.app_context():
+        upgrade(revision="0017_draft_authors")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO customer (id, name, uscc, industry, size, credit_record, listed, watchlist, created_at, "
+                "updated_at) VALUES (7, '星河精密机械有限公司', '91310000MA1FL0001X', 'manufacturing', 'medium', "
+                "'clean', 0, 0, '2026-01-01', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO process_instance (id, reference, definition_id, process_id, status, summary, open_tasks, "
+                "waiting_timers, state, serializer_version, version, started_at, updated_at) VALUES (5, "
+                "'CA-2026-0000005', 1, 'credit_application', 'running', '{\"customer_name\": \"星河精密机械有限公司\"}', "
+                "'[]', 0, '{}', 'x', 1, '2026-01-01', '2026-01-01')"))
+        upgrade()
+        with db.engine.begin() as connection:
+            def hits(sql: str) -> list:
+                return [r[0] for r in connection.execute(text(sql))]
+
+            assert hits("SELECT rowid FROM case_text WHERE case_text MATCH '\"精密机械\"'") == [5]
+            assert hits("SELECT rowid FROM customer_text WHERE customer_text MATCH '\"精密机械\"'") == [7]
+            connection.execute(text("UPDATE customer SET name = '长江航运有限公司' WHERE id = 7"))
+            assert hits("SELECT rowid FROM customer_text WHERE customer_text MATCH '\"精密机械\"'") == []
+            assert hits("SELECT rowid FROM customer_text WHERE customer_text MATCH '\"长江航运\"'") == [7]
+            assert set(hits("SELECT name FROM sqlite_master WHERE type = 'trigger'")) >= {
+                "case_text_insert", "case_text_update", "case_text_delete",
+                "customer_text_insert", "customer_text_update", "customer_text_delete"}
+        db.session.remove()
+        db.engine.dispose()

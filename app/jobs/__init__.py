@@ -6,7 +6,7 @@ from celery import Task
 from flask import Flask
 
 from app.extensions import celery
-from app.jobs import audit, documents, imports, mail, monitoring, staffing, timers  # noqa: F401  (registers the tasks)
+from app.jobs import audit, documents, imports, mail, monitoring, search, staffing, timers  # noqa: F401  (registers the tasks)
 
 
 def celery_init_app(app: Flask):
@@ -37,6 +37,7 @@ def celery_init_app(app: Flask):
             "verify-audit": {"task": "app.jobs.audit.verify_chain", "schedule": float(config["AUDIT_CHECK_SECONDS"])},
             "recheck-staffing": {"task": "app.jobs.staffing.recheck",
                                  "schedule": float(config["STAFFING_CHECK_SECONDS"])},
+            "tidy-search-index": {"task": "app.jobs.search.tidy_index", "schedule": float(config["SEARCH_INDEX_SECONDS"])},
         },
         timezone="UTC",
     )

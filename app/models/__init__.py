@@ -10,16 +10,22 @@ from app.models.monitoring import MonitoringImport, Observation, PortfolioCheck
 from app.models.notification import Notification, OutboxMail
 from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
 from app.models.qualification import Qualification
+from app.models.search import case_text, customer_text
 from app.models.setting import AppSetting
 from app.models.staffing import StaffingGap
-from app.models.user import ROLES, ApiToken, User, UserGroup
+from app.models.user import EXTRA_GROUPS, GROUPS, ROLE_GROUPS, ROLES, ApiToken, User, UserGroup
 from app.models.warning import EarlyWarning, FacilityChange
 
 __all__ = [
+    "case_text",
+    "customer_text",
     "Qualification",
     "AppSetting",
     "CaseDocument",
     "ROLES",
+    "ROLE_GROUPS",
+    "EXTRA_GROUPS",
+    "GROUPS",
     "ApiToken",
     "AuditEvent",
     "Customer",

@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
 
 ROLES = ("officer", "approver", "risk_manager", "compliance", "designer", "admin")
+# The candidate group (BPMN lane name) of each role: a user is always in their role's group.
+ROLE_GROUPS: dict[str, str] = {role: role for role in ROLES}
+# Groups beside the roles': the credit committee (贷审会) and the chief risk officer, who holds the
+# committee's veto (the group named by rules/committee_rules.dmn).
+EXTRA_GROUPS: tuple[str, ...] = ("committee", "cro")
+GROUPS: frozenset[str] = frozenset(ROLE_GROUPS.values()) | frozenset(EXTRA_GROUPS)
 
 
 class User(UserMixin, db.Model):
@@ -25,7 +31,9 @@ class User(UserMixin, db.Model):
     authority_level: Mapped[int | None]
     branch: Mapped[str] = mapped_column(String(64), default="head_office")
     email: Mapped[str | None] = mapped_column(String(254))  # notifications are e-mailed when set
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)  # deactivated, never deleted: history keeps the name
+    # Set when the administrator chose the password (created or reset): the user picks their own at log-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     groups: Mapped[list[UserGroup]] = relationship(

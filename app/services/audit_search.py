@@ -21,6 +21,7 @@ from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.localtime import local_time, to_utc
 from app.models import AuditEvent, Customer, ProcessDefinition, ProcessInstance, User
+from app.services import text_search
 from app.services.readable import Moment, moments
 
 AUDITORS = {"compliance"}
@@ -61,7 +62,11 @@ class AuditFilter:
         errors: dict[str, str] = {}
 
         def text(name: str) -> str | None:
-            return (args.get(name) or "").strip() or None
+            try:
+                return text_search.clean_term(args.get(name), name)
+            except InvalidInput as exc:
+                errors.update(exc.errors)
+                return None
 
         def day(name: str) -> date | None:
             raw = text(name)
@@ -92,14 +97,13 @@ class AuditFilter:
         if self.customer:
             exact = list(db.session.scalars(select(Customer.id).where(
                 or_(Customer.uscc == self.customer, Customer.name == self.customer))))
-            like = f"%{self.customer}%"
             query = query.where(AuditEvent.customer_id.in_(exact) if exact else AuditEvent.customer_id.in_(
-                select(Customer.id).where(or_(Customer.name.ilike(like), Customer.uscc.ilike(like)))))
+                select(Customer.id).where(text_search.customer_filter(self.customer))))
         if self.case:
             exact = db.session.scalar(select(ProcessInstance.id).where(ProcessInstance.reference == self.case))
             query = query.where(AuditEvent.instance_id == exact) if exact is not None else query.where(
                 AuditEvent.instance_id.in_(select(ProcessInstance.id).where(
-                    ProcessInstance.reference.ilike(f"%{self.case}%"))))
+                    text_search.case_filter(self.case, ("reference",)))))
         if self.user:
             query = query.where(AuditEvent.actor_name == self.user)
         if self.event_type:

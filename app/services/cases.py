@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import make_transient_to_detached
 
 from app import engine
@@ -16,7 +16,7 @@ from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import AuditEvent, DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, deployment, staffing
+from app.services import audit, deployment, staffing, text_search
 from app.services.case_facts import Facts, facts_of
 from app.services.case_kinds import kind_of
 from app.services.customers import READERS
@@ -195,10 +195,6 @@ def list_cases(user: User, *, status: str | None = None, search: str | None = No
     query = select(ProcessInstance)
     if status:
         query = query.where(ProcessInstance.status == status)
-    if search:
-        like = f"%{search.strip()}%"
-        query = query.where(or_(ProcessInstance.reference.ilike(like),
-                                ProcessInstance.summary["customer_name"].as_string().ilike(like)))
-    rows = list(db.session.scalars(query.order_by(ProcessInstance.id.desc())
-                                   .offset((page - 1) * per_page).limit(per_page + 1)))
+    query = text_search.newest_cases(query, text_search.clean_term(search))
+    rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
     return CasePage(rows[:per_page], page, len(rows) > per_page)

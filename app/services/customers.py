@@ -6,14 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from app.errors import NotAuthorized, NotFound
 from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FinancialStatement, ProcessInstance, User
 from app.models.base import utcnow
 from app.risk.statements import LINE_ITEMS
-from app.services import audit, classification
+from app.services import audit, classification, text_search
 from app.services.rows import insert_returning_id, insert_row, insert_rows, write
 
 READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
@@ -127,9 +127,9 @@ def _check_reader(user: User) -> None:
 def list_customers(user: User, search: str | None = None, page: int = 1, per_page: int = 50) -> tuple[list[Customer], int]:
     _check_reader(user)
     query = select(Customer)
-    if search:
-        like = f"%{search.strip()}%"
-        query = query.where(or_(Customer.name.ilike(like), Customer.uscc.ilike(like)))
+    term = text_search.clean_term(search)
+    if term:
+        query = query.where(text_search.customer_filter(term))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(Customer.name).offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total

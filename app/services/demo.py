@@ -42,7 +42,7 @@ DEMO_USERS = [
     ("risk", "risk_manager", None, "赵磊", ()),
     ("compliance", "compliance", None, "孙丽", ()),
     ("designer", "designer", None, "周杰", ()),
-    ("admin", "admin", None, "系统管理员", ()),
+    ("admin", "admin", None, "吴强", ()),
 ]
 # Where the demo people work (the inbox filters by the branch a case came from); head office otherwise.
 DEMO_BRANCHES = {"officer": "shanghai", "officer2": "beijing", "approver": "shanghai"}

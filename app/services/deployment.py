@@ -18,10 +18,9 @@ from app import engine
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.forms import check_form_schema
-from app.models import ProcessDefinition, User, UserGroup
+from app.models import GROUPS, ProcessDefinition, User, UserGroup
 from app.services import audit, decision_tests, process_tests
 from app.services.form_checks import CHECKS
-from app.services.users import all_groups
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class DeploymentRefused(InvalidInput):
 
 
 def known_groups() -> set[str]:
-    groups = all_groups()
+    groups = set(GROUPS)
     groups.update(db.session.scalars(select(UserGroup.group_code).distinct()))
     return groups
 

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from app.errors import InvalidInput
 from app.models import Customer, HumanTask, ProcessInstance, User
 from app.models.base import utcnow
+from app.services import text_search
 
 SORTS = ("oldest", "newest", "amount_desc", "amount_asc", "due")
 DUE_STATES = ("overdue", "near")  # past the due time; near it (the warning time has come) but not past
@@ -60,7 +61,12 @@ class InboxFilter:
         due = args.get("due") or None
         if due is not None and due not in DUE_STATES:
             errors["due"] = _("one of %(keys)s", keys=", ".join(DUE_STATES))
-        found = cls(search=(args.get("q") or "").strip() or None, min_amount=number("min_amount"),
+        try:
+            search = text_search.clean_term(args.get("q"))
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+            search = None
+        found = cls(search=search, min_amount=number("min_amount"),
                     max_amount=number("max_amount"), grade=args.get("grade") or None,
                     segment=args.get("segment") or None, waiting_days=number("waiting_days", int), due=due,
                     branch=(args.get("branch") or "").strip() or None, sort=sort)
@@ -75,10 +81,7 @@ class InboxFilter:
 
     def apply(self, query):
         if self.search:
-            like = f"%{self.search}%"
-            query = query.where(or_(ProcessInstance.summary["customer_name"].as_string().ilike(like),
-                                    ProcessInstance.summary["uscc"].as_string().ilike(like),
-                                    ProcessInstance.reference.ilike(like)))
+            query = query.where(text_search.case_filter(self.search, among_open_work=True))
         if self.min_amount is not None:
             query = query.where(_amount() >= float(self.min_amount))
         if self.max_amount is not None:

@@ -4,6 +4,7 @@ certificate. An expired one takes them out of the sign-off queue and refuses the
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask_babel import gettext as _
@@ -13,7 +14,11 @@ from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Qualification, User, UserGroup
-from app.services import audit, staffing
+from app.services import membership
+
+MAX_CERTIFICATE = 100
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def valid_until(user: User) -> date | None:
@@ -40,29 +45,35 @@ def qualified_user_query(today: date | None = None):
 
 
 def record(admin: User | None, username: str, certificate: str, until: str | date) -> Qualification:
-    """Record a certificate (administrators, or the system at set-up); audited."""
+    """Record a certificate (administrators, or the system at set-up); audited with the expiry before and
+    after, through the one place a change of who may act is committed."""
     if admin is not None and admin.role != "admin":
         raise NotAuthorized(_("Only an administrator may record qualifications."))
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(_("No user %(name)s.", name=username))
     errors = {}
-    if not (certificate or "").strip():
+    certificate = (certificate or "").strip()
+    if not certificate:
         errors["certificate"] = _("the certificate number is required")
+    elif len(certificate) > MAX_CERTIFICATE or _CONTROL.search(certificate):
+        errors["certificate"] = _("at most %(count)s characters, without control characters", count=MAX_CERTIFICATE)
     try:
         until_date = until if isinstance(until, date) else date.fromisoformat(str(until).strip())
     except ValueError:
         errors["valid_until"] = _("a date as YYYY-MM-DD")
         until_date = None
+    if until_date is not None and not FIRST_YEAR <= until_date.year <= LAST_YEAR:
+        errors["valid_until"] = _("a year from %(first)s to %(last)s", first=FIRST_YEAR, last=LAST_YEAR)
     if errors:
         raise InvalidInput(_("The qualification was not recorded."), errors)
-    row = Qualification(user_id=user.id, certificate=certificate.strip(), valid_until=until_date,
+    before = valid_until(user)
+    row = Qualification(user_id=user.id, certificate=certificate, valid_until=until_date,
                         recorded_by_id=admin.id if admin else None)
     db.session.add(row)
-    audit.record("qualification.recorded", admin, target=username, certificate=row.certificate,
-                 valid_until=until_date)
-    db.session.commit()
-    staffing.recheck(admin)  # a case waiting for a qualified approver or committee member may go on
+    membership.commit_change(admin, user, "qualification.recorded", was=membership.Standing.of(user),
+                             before={"valid_until": before}, after={"valid_until": max(until_date, before or until_date)},
+                             certificate=certificate, valid_until=until_date)
     return row
 
 

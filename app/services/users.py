@@ -1,4 +1,5 @@
-"""Users, roles, groups, log-in and API tokens."""
+"""Users: creating one (the administrator's page and ``flask users create`` alike), log-in, a user's own
+password, and API tokens. The administrator's other changes are in ``user_admin``."""
 
 from __future__ import annotations
 
@@ -10,71 +11,94 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
-from app.models import ROLES, ApiToken, User, UserGroup
+from app.models import ROLE_GROUPS, ROLES, ApiToken, User, UserGroup
 from app.models.base import utcnow
-from app.services import audit, staffing
+from app.services import audit, membership, passwords
 
-# The candidate groups (BPMN lane names) each role joins when created.
-ROLE_GROUPS: dict[str, tuple[str, ...]] = {
-    "officer": ("officer",),
-    "approver": ("approver",),
-    "risk_manager": ("risk_manager",),
-    "compliance": ("compliance",),
-    "designer": ("designer",),
-    "admin": ("admin",),
-}
-# Groups a user joins besides their role's: the credit committee (贷审会) and the chief risk
-# officer, who holds the committee's veto (the group named by rules/committee_rules.dmn).
-EXTRA_GROUPS: tuple[str, ...] = ("committee", "cro")
-MIN_PASSWORD = 8
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]{0,63}")
+BRANCH = re.compile(r"[a-z0-9_]{1,64}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_NAME = 100
+MAX_LEVEL = 9
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def all_groups() -> set[str]:
-    return {g for gs in ROLE_GROUPS.values() for g in gs} | set(EXTRA_GROUPS)
+def check_admin(actor: User | None) -> None:
+    """Only an administrator changes users (``None``: the system, from the command line at installation)."""
+    if actor is not None and actor.role != membership.ADMIN_ROLE:
+        raise NotAuthorized(_("Only an administrator may manage users."))
+
+
+def profile_errors(*, display_name: str | None = None, email: str | None = None, branch: str | None = None,
+                   authority_level: int | None = None, role: str | None = None) -> dict[str, str]:
+    """Per-field messages for the profile values given (each already trimmed; None: not being set)."""
+    errors: dict[str, str] = {}
+    if display_name is not None:
+        if not display_name or len(display_name) > MAX_NAME or _CONTROL.search(display_name):
+            errors["display_name"] = _("a name of 1 to %(count)s characters, without control characters",
+                                       count=MAX_NAME)
+    if email and (len(email) > 254 or not EMAIL.fullmatch(email) or _CONTROL.search(email)):
+        errors["email"] = _("an e-mail address such as name@bank.cn")
+    if branch is not None and not BRANCH.fullmatch(branch):
+        errors["branch"] = _("a branch code: lower-case letters, digits and '_' (such as shanghai)")
+    if authority_level is not None and not 1 <= authority_level <= MAX_LEVEL:
+        errors["authority_level"] = _("between 1 and %(max)s", max=MAX_LEVEL)
+    if role == "approver" and authority_level is None:
+        errors["authority_level"] = _("an approver needs an authority level")
+    return errors
+
+
+def group_errors(role: str, groups: tuple[str, ...]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if role not in ROLES:
+        errors["role"] = _("one of %(keys)s", keys=", ".join(ROLES))
+    unknown = sorted(set(groups) - set(membership.known_groups()))
+    if unknown:
+        errors["groups"] = _("unknown group(s) %(groups)s; one of %(known)s", groups=", ".join(unknown),
+                             known=", ".join(membership.known_groups()))
+    return errors
 
 
 def create_user(username: str, role: str, password: str | None = None, *, display_name: str | None = None,
                 authority_level: int | None = None, branch: str = "head_office", groups: tuple[str, ...] = (),
-                email: str | None = None, actor: User | None = None) -> tuple[User, str]:
-    """Create a user with the groups of ``role`` (and ``groups``, e.g. committee); return it and its
-    password (generated if not given)."""
-    errors: dict[str, str] = {}
-    unknown = sorted(set(groups) - all_groups())
-    if unknown:
-        errors["groups"] = f"unknown group(s) {', '.join(unknown)}; one of {', '.join(sorted(all_groups()))}"
-    if role not in ROLES:
-        errors["role"] = f"unknown role {role!r}; one of {', '.join(ROLES)}"
-    if not username or not username.replace("_", "").replace(".", "").isalnum():
-        errors["username"] = "letters, digits, '.' and '_' only"
-    if password is not None and len(password) < MIN_PASSWORD:
-        errors["password"] = f"at least {MIN_PASSWORD} characters"
-    if role == "approver" and authority_level is None:
-        errors["authority_level"] = "an approver needs an authority level (1-3)"
-    if authority_level is not None and not 1 <= authority_level <= 9:
-        errors["authority_level"] = "between 1 and 9"
-    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        errors["username"] = f"{username!r} is taken"
-    if email is not None and not EMAIL.fullmatch(email):
-        errors["email"] = f"{email!r} is not an e-mail address"
+                email: str | None = None, actor: User | None = None,
+                must_change_password: bool = False) -> tuple[User, str]:
+    """Create a user in the groups of ``role`` and ``groups`` (e.g. committee); return it and its password
+    (generated when not given). ``must_change_password``: the user chooses their own at the first log-in."""
+    check_admin(actor)
+    username = (username or "").strip()
+    display_name = (display_name or "").strip() or username
+    email = (email or "").strip() or None
+    errors = profile_errors(display_name=display_name, email=email, branch=branch,
+                            authority_level=authority_level, role=role)
+    errors.update(group_errors(role, groups))
+    if not USERNAME.fullmatch(username):
+        errors["username"] = _("1 to 64 letters, digits, '.' and '_', starting with a letter or digit")
+    elif db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        errors["username"] = _("%(name)s is taken", name=username)
+    if password is not None and (problem := passwords.problem(password, username)):
+        errors["password"] = problem
     if errors:
-        raise InvalidInput("the user cannot be created", errors)
-    password = password or secrets.token_urlsafe(12)
-    user = User(username=username, display_name=display_name or username, role=role,
-                authority_level=authority_level, branch=branch, email=email,
-                password_hash=generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"]))
-    user.groups = [UserGroup(group_code=g) for g in dict.fromkeys([*ROLE_GROUPS[role], *groups])]
+        raise InvalidInput(_("The user was not created."), errors)
+    password = password or passwords.generate(username)
+    user = User(username=username, display_name=display_name, role=role, authority_level=authority_level,
+                branch=branch, email=email, password_hash=passwords.hashed(password), active=True,
+                must_change_password=must_change_password)
+    user.groups = [UserGroup(group_code=g) for g in dict.fromkeys([ROLE_GROUPS[role], *groups])]
     db.session.add(user)
-    db.session.flush()
-    audit.record("user.created", actor, target=username, role=role, authority_level=authority_level,
-                 groups=sorted(user.group_codes))
-    db.session.commit()
-    staffing.recheck(actor)
+    membership.commit_change(actor, user, "user.created", was=None, before=None, after=profile(user))
     return user, password
+
+
+def profile(user: User) -> dict:
+    """What the audit keeps of a user before and after a change (never the password)."""
+    return {"display_name": user.display_name, "role": user.role, "groups": sorted(user.group_codes),
+            "authority_level": user.authority_level, "branch": user.branch, "email": user.email,
+            "active": bool(user.active)}
 
 
 def authenticate(username: str, password: str) -> User:
@@ -89,14 +113,41 @@ def authenticate(username: str, password: str) -> User:
     return user
 
 
+def change_own_password(user: User, current: str, new: str, repeated: str) -> None:
+    """A user replaces their password (the one the administrator set, or their own); audited."""
+    errors: dict[str, str] = {}
+    if not check_password_hash(user.password_hash, current or ""):
+        errors["current"] = _("not your current password")
+    problem = passwords.problem(new, user.username)
+    if problem:
+        errors["new"] = problem
+    elif new == current:
+        errors["new"] = _("must differ from the current password")
+    elif new != repeated:
+        errors["repeated"] = _("the two new passwords differ")
+    if errors:
+        raise InvalidInput(_("The password was not changed."), errors)
+    before = user.must_change_password
+    user.password_hash, user.must_change_password = passwords.hashed(new), False
+    audit.record("user.password_changed", user, target=user.username, before={"must_change_password": before},
+                 after={"must_change_password": False})
+    db.session.commit()
+
+
 def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+def signed_in_user(user_id: int) -> User | None:
+    """The user a session belongs to, while active: a deactivated user's open sessions end at once."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active else None
 
 
 def get_by_username(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound(_("No user %(name)s.", name=username))
     return user
 
 
@@ -126,22 +177,6 @@ def user_for_token(token: str) -> User | None:
 def branches() -> list[str]:
     """The branches people work at, for filters."""
     return list(db.session.scalars(select(User.branch).distinct().order_by(User.branch)))
-
-
-def set_email(admin: User, username: str, email: str) -> User:
-    """Set (or clear, with an empty value) the address a user's notifications are e-mailed to; audited."""
-    if admin.role != "admin":
-        raise NotAuthorized(_("Only an administrator may change a user's e-mail address."))
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(_("No user %(name)s.", name=username))
-    email = (email or "").strip() or None
-    if email is not None and not EMAIL.fullmatch(email):
-        raise InvalidInput(_("The e-mail address was not changed."), {"email": _("an e-mail address such as name@bank.cn")})
-    before, user.email = user.email, email
-    audit.record("user.updated", admin, target=username, before={"email": before}, after={"email": email})
-    db.session.commit()
-    return user
 
 
 def active_users() -> list[User]:

@@ -32,6 +32,7 @@ from app.web.monitoring import monitoring
 from app.web.notifications import notifications
 from app.web.policy_impact import policy_impact
 from app.web.tasks import tasks
+from app.web.user_admin import user_pages
 
 
 class RowIdConverter(IntegerConverter):
@@ -43,6 +44,10 @@ class RowIdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
+# The pages a user who must first choose a password may still open.
+PASSWORD_FREE = {"auth.change_password", "auth.logout", "auth.set_locale", "static"}
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -50,11 +55,19 @@ def wants_json() -> bool:
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before the blueprints' routes are bound
     login_manager.login_view = "auth.login"
-    login_manager.user_loader(lambda user_id: users.get_user(int(user_id)))
+    login_manager.user_loader(lambda user_id: users.signed_in_user(int(user_id)))
 
     @login_manager.unauthorized_handler
     def unauthorized():
         return redirect(url_for("auth.login", next=request.full_path))
+
+    @app.before_request
+    def own_password_first():
+        """A user whose password the administrator set chooses their own before anything else."""
+        if (getattr(current_user, "must_change_password", False) and request.endpoint not in PASSWORD_FREE
+                and not wants_json()):
+            return redirect(url_for("auth.change_password"))
+        return None
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -108,5 +121,5 @@ def register_web(app: Flask) -> None:
     )
     csrf.exempt(api)
     for blueprint in (auth, tasks, cases, customers, monitoring, notifications, audit, designer, editor, policy_impact,
-                      instance_migration, admin, api):
+                      instance_migration, admin, user_pages, api):
         app.register_blueprint(blueprint)

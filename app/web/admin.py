@@ -1,4 +1,5 @@
-"""The administrator's settings: tier-1 capital, which the large-exposure limits are shares of."""
+"""The administrator's settings: tier-1 capital, which the large-exposure limits are shares of; approvers'
+qualifications at a glance; timers that failed; the outbox. Users are managed in ``user_admin``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput, NotAuthorized
 from app.localtime import local_today
-from app.services import mail, qualifications, settings, timers, users
+from app.services import mail, qualifications, settings, timers
+from app.web.args import page_number
 
 admin = Blueprint("admin", __name__)
 
@@ -31,46 +33,18 @@ def edit_settings():
     return _page(errors=errors, entered=request.form.get(settings.TIER1_CAPITAL))
 
 
-def _page(errors=None, entered=None, qualification_errors=None, email_errors=None):
+def _page(errors=None, entered=None):
     return render_template("admin/settings.html", capital=settings.amount(settings.TIER1_CAPITAL),
                            field=settings.TIER1_CAPITAL, errors=errors or {}, entered=entered,
                            qualified=qualifications.listing(), today=local_today(),
-                           qualification_errors=qualification_errors or {},
-                           failed_timers=timers.failed(current_user), people=users.active_users(),
-                           email_errors=email_errors or {}), \
-        422 if errors or qualification_errors or email_errors else 200
-
-
-@admin.route("/admin/qualifications", methods=["POST"])
-@login_required
-def record_qualification():
-    """Record an approver's training certificate and its expiry (administrators only, audited)."""
-    try:
-        qualifications.record(current_user, request.form.get("username", ""), request.form.get("certificate", ""),
-                              request.form.get("valid_until", ""))
-    except InvalidInput as exc:
-        return _page(qualification_errors=exc.errors)
-    flash(_("Qualification recorded."))
-    return redirect(url_for("admin.edit_settings"))
-
-
-@admin.route("/admin/emails", methods=["POST"])
-@login_required
-def set_email():
-    """Set the address a user's notifications are e-mailed to (administrators only, audited)."""
-    try:
-        users.set_email(current_user, request.form.get("username", ""), request.form.get("email", ""))
-    except InvalidInput as exc:
-        return _page(email_errors=exc.errors)
-    flash(_("E-mail address saved."))
-    return redirect(url_for("admin.edit_settings"))
+                           failed_timers=timers.failed(current_user)), 422 if errors else 200
 
 
 @admin.route("/admin/outbox")
 @login_required
 def outbox():
     """The e-mails notifications produced: what was sent, and (without SMTP) what would have been."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     rows, total = mail.outbox(current_user, page=page)
     return render_template("admin/outbox.html", rows=rows, total=total, page=page,
                            smtp=current_app.config.get("MAIL_SERVER"))

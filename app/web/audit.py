@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.services import audit_checks, audit_search, exceptions, sampling
 from app.services.audit_search import AuditFilter
+from app.web.args import whole_number
 from app.web.vocabulary import event_families
 
 audit = Blueprint("audit", __name__)
@@ -25,7 +26,7 @@ def _filters() -> tuple[AuditFilter, dict[str, str]]:
 @login_required
 def search():
     filters, errors = _filters()
-    page = audit_search.search(current_user, filters, request.args.get("before", type=int))
+    page = audit_search.search(current_user, filters, whole_number("before"))
     return render_template("audit/search.html", page=page, filters=filters, errors=errors,
                            last_check=audit_checks.last_check(), families=event_families()), 422 if errors else 200
 

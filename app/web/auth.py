@@ -6,9 +6,9 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from app.errors import NotAuthorized
+from app.errors import InvalidInput, NotAuthorized
 from app.language import LOCALE_COOKIE, LOCALE_COOKIE_DAYS
 from app.services import users
 
@@ -43,6 +43,23 @@ def logout():
     logout_user()
     flash(_("You have logged out."))
     return redirect(url_for("auth.login"))
+
+
+@auth.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A user chooses their own password (at once, after the administrator set one)."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            users.change_own_password(current_user, request.form.get("current", ""), request.form.get("new", ""),
+                                      request.form.get("repeated", ""))
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            flash(_("Your password is changed."))
+            return redirect(url_for("tasks.my_tasks"))
+    return render_template("account_password.html", errors=errors), 422 if errors else 200
 
 
 @auth.route("/locale/<code>", methods=["POST"])

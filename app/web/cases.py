@@ -13,6 +13,7 @@ from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import tasks as task_service
 from app.services.case_kinds import kind_of
+from app.web.args import page_number
 
 cases = Blueprint("cases", __name__)
 cases.add_app_template_global(kind_of, "case_kind")  # lists name each case's kind
@@ -23,7 +24,7 @@ CREDIT_APPLICATION = "credit_application"
 @login_required
 def index():
     """Every case, newest first, with search and status filter."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     listing = case_service.list_cases(current_user, status=request.args.get("status") or None,
                                       search=request.args.get("q") or None, page=page)
     return render_template("cases/list.html", listing=listing)

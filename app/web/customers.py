@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from app.services import classification
 from app.services import customers as customer_service
 from app.services import observations as observation_service
+from app.web.args import page_number
 
 customers = Blueprint("customers", __name__)
 
@@ -15,7 +16,7 @@ customers = Blueprint("customers", __name__)
 @customers.route("/customers")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     rows, total = customer_service.list_customers(current_user, request.args.get("q") or None, page=page)
     return render_template("customers/list.html", rows=rows, total=total, page=page)
 

@@ -12,6 +12,7 @@ from app.services import deployment_review, diagram_labels
 from app.services import designer as designer_service
 from app.services import version_diff as version_diff_service
 from app.services.deployment import DeploymentRefused
+from app.web.args import whole_number
 
 designer = Blueprint("designer", __name__)
 
@@ -85,8 +86,8 @@ def version_diff(process_id: str):
     """What changed between two versions (``a`` and ``b``, by default the last two)."""
     versions = designer_service.versions(current_user).get(process_id) or []
     latest = versions[0].version if versions else 0  # newest first
-    a = request.args.get("a", type=int) or max(latest - 1, 1)
-    b = request.args.get("b", type=int) or latest
+    a = whole_number("a") or max(latest - 1, 1)
+    b = whole_number("b") or latest
     return render_template("designer/diff.html", d=version_diff_service.diff(current_user, process_id, a, b),
                            versions=[v.version for v in versions])
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.services import notifications as notification_service
+from app.web.args import page_number
 
 notifications = Blueprint("notifications", __name__)
 
@@ -13,7 +14,7 @@ notifications = Blueprint("notifications", __name__)
 @notifications.route("/notifications")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     rows, total = notification_service.listing(current_user, page=page)
     return render_template("notifications/list.html", rows=rows, total=total, page=page,
                            message=notification_service.message)

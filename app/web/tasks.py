@@ -13,6 +13,7 @@ from app.errors import Conflict, InvalidInput
 from app.services import delegation, eligibility, users, withdrawal
 from app.services import tasks as task_service
 from app.services.inbox_filters import DUE_STATES, SORTS, InboxFilter
+from app.web.args import page_number
 from app.web.auth import safe_next
 from app.web.display import in_language
 
@@ -22,7 +23,7 @@ SEGMENTS = ("large_corporate", "mid_corporate", "sme", "micro")
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_number()
 
 
 @tasks.route("/tasks")

@@ -22,7 +22,7 @@ from app.models import (
     Qualification,
     StaffingGap,
 )
-from app.services import cases, delegation, notifications, qualifications, staffing, tasks, users
+from app.services import cases, delegation, notifications, qualifications, staffing, tasks, user_admin, users
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, open_task
 
 COMMITTEE = ("member1", "member2", "cro")
@@ -31,7 +31,9 @@ APPROVERS = ("approver1", "approver2", "approver3", "member1", "member2")
 
 @pytest.fixture
 def admin_mail(people):
-    users.set_email(people.admin, "admin", "admin@bank.cn")
+    admin = people.admin
+    user_admin.update_profile(admin, admin.id, {"display_name": admin.display_name, "email": "admin@bank.cn",
+                                                "branch": admin.branch, "authority_level": ""})
     return people.admin
 
 

@@ -80,8 +80,8 @@ def test_a_committee_nobody_may_vote_on_shows_why_on_its_page_and_in_the_lists_u
     listed = text_of(admin.get("/tasks"))
     assert "Cases waiting for someone who may act" in listed and case.reference in listed
     assert case.reference not in text_of(as_user("officer2").get("/tasks"))  # not theirs, not an administrator
-    response = admin.post("/admin/qualifications", data={"username": "cro", "certificate": "CQ-2026-0900",
-                                                          "valid_until": "2099-12-31"})
+    response = admin.post(f"/admin/users/{people.cro.id}/qualifications",
+                          data={"certificate": "CQ-2026-0900", "valid_until": "2099-12-31"})
     assert response.status_code == 302
     vote = votes(case.id)["cro"]
     assert f"/tasks/{vote.id}" in text_of(as_user("cro").get("/inbox"))

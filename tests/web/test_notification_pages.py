@@ -70,15 +70,18 @@ def test_the_inbox_colours_a_task_near_its_due_time_and_filters_by_due_state_and
 
 def test_the_administrator_sets_an_e_mail_address_in_the_browser_and_a_bad_one_is_named(as_user, people):
     admin = as_user("admin")
-    bad = admin.post("/admin/emails", data={"username": "approver2", "email": "not an address"})
+    url = f"/admin/users/{people.approver2.id}/profile"
+    profile = {"display_name": "approver2", "branch": "head_office", "authority_level": "2"}
+    bad = admin.post(url, data={**profile, "email": "not an address"})
     assert bad.status_code == 422 and "an e-mail address such as" in text_of(bad)
-    assert admin.post("/admin/emails", data={"username": "approver2", "email": "liu@bank.cn"}).status_code == 302
+    assert admin.post(url, data={**profile, "email": "liu@bank.cn"}).status_code == 302
     db.session.expire_all()
     assert people.approver2.email == "liu@bank.cn"
     changed = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "user.updated"))
     assert changed.actor_name == "admin" and changed.payload["after"] == {"email": "liu@bank.cn"}
-    assert "liu@bank.cn" in text_of(admin.get("/admin/settings"))
-    assert as_user("officer").post("/admin/emails", data={"username": "officer", "email": "x@y.cn"}).status_code == 403
+    assert "liu@bank.cn" in text_of(admin.get("/admin/users?q=approver2"))
+    assert as_user("officer").post(f"/admin/users/{people.officer.id}/profile",
+                                   data={**profile, "email": "x@y.cn"}).status_code == 403
 
 
 def test_an_unknown_export_is_refused_in_the_persons_language(as_user, people):

@@ -21,9 +21,9 @@ def test_an_unqualified_approver_is_told_why_and_the_administrator_renews(as_use
     assert f"/tasks/{open_task(case.id, 'approval_signoff').id}" not in inbox
     admin = as_user("admin")
     assert "none on record" in text_of(admin.get("/admin/settings"))
-    bad = admin.post("/admin/qualifications", data={"username": "approver1", "certificate": "", "valid_until": "x"})
-    assert bad.status_code == 422
-    done = admin.post("/admin/qualifications", data={"username": "approver1", "certificate": "CQ-2026-0107",
-                                                      "valid_until": "2029-06-30"})
+    url = f"/admin/users/{people.approver1.id}/qualifications"
+    bad = admin.post(url, data={"certificate": "", "valid_until": "x"})
+    assert bad.status_code == 422 and "a date as YYYY-MM-DD" in text_of(bad)
+    done = admin.post(url, data={"certificate": "CQ-2026-0107", "valid_until": "2029-06-30"})
     assert done.status_code == 302 and qualifications.valid_until(people.approver1).isoformat() == "2029-06-30"
     assert f"/tasks/{open_task(case.id, 'approval_signoff').id}" in text_of(approver.get("/inbox"))
