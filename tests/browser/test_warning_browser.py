@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from app.services import portfolio, tasks
@@ -16,6 +17,8 @@ from tests.browser.pages import log_in, log_out, submit_task
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
 TODAY = date.today()
+
+pytestmark = pytest.mark.usefixtures("jobs_here")  # the check runs at once, in this process
 
 
 def enter_observation(page: Page, uscc: str, on: date, **figures: str) -> None:

@@ -20,6 +20,8 @@ def celery_worker(app):
     if app.config["CELERY_ALWAYS_EAGER"]:
         yield None
         return
+    celery = app.extensions["celery"]
+    celery.control.purge()  # jobs the tests before queued for a worker that was not there: not ours to run
     env = {**os.environ, "CREDIT_ENV": "testing", "PYTHONPATH": str(ROOT)}
     log = open(ROOT / "instance" / "test-worker.log", "w") if (ROOT / "instance").is_dir() else subprocess.DEVNULL
     worker = subprocess.Popen(
@@ -27,7 +29,6 @@ def celery_worker(app):
          "--without-gossip", "--without-mingle", "--pool=solo"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    celery = app.extensions["celery"]
     deadline = time.time() + 60
     while time.time() < deadline:
         if worker.poll() is not None:

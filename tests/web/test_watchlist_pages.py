@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -14,6 +15,8 @@ from app.models import PortfolioCheck
 from app.services import escalations, portfolio, portfolio_checks
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, approved_customer_of, observe
+
+pytestmark = pytest.mark.usefixtures("jobs_here")  # the check runs at once, in this process
 
 
 def test_the_watchlist_shows_each_warning_with_its_stage_and_owner(as_user, people):
