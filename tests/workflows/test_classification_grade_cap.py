@@ -65,7 +65,7 @@ def test_a_periodic_review_cannot_rate_a_substandard_customer_above_its_class(de
     [started] = reviews.start_due()
     tasks.complete(people.officer, ready(started, "do_review").id,  # strong statements: the model says A or better
                    {"statements": statements(health=1.3), "review_notes": "报表好转，但逾期未清。"})
-    for spec, who, data in (("propose_change", people.risk, {"change_comment": "等级不变。"}),
+    for spec, who, data in (("propose_change", people.risk, {"new_limit": 0, "change_comment": "次级：压降额度。"}),
                             ("approve_review", people.approver3, {"review_decision": "approve"})):
         task = ready(started, spec)
         if task is not None:
