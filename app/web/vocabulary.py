@@ -162,6 +162,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("customer.grade_capped"),
     N_("customer.watchlisted"),
     N_("customer.reviewed"),
+    N_("customer.review_rescheduled"),
     N_("review.started"),
     N_("audit.verified"),
     N_("task.refused"),
