@@ -34,6 +34,9 @@ def test_each_sampled_item_s_task_shows_its_case_and_customer_in_the_queue_and_o
         about = page.split('id="task-about"')[1].split("</p>")[0]
         assert f'href="/cases/{case.id}">{case.reference}</a>' in about
         assert f'href="/customers/{customer.id}">{customer.name}</a>' in about
+        assert 'id="drawn-case"' not in page  # named once, above the form
+        reason = next(s["sample_reason"] for s in review.summary["sample"] if s["case_id"] == case.id)
+        assert reason not in page and reason.split(" / ")[0] in page  # the rules' words, in the reader's language
         seen.add(case.id)
         tasks.complete(people.compliance, task.id, {"finding": "major", "finding_description": "档案缺少原件。"}
                        if case.id == adjusted.id else {"finding": "none"})
