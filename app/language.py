@@ -47,6 +47,16 @@ def in_language(text, locale) -> str:
     return text if half is None else half
 
 
+def collation_key(text: str, locale) -> tuple:
+    """Sort ``text`` as a reader of ``locale`` expects a list sorted: Chinese by pinyin, English by letter,
+    case aside. GB 2312 lays its 3,755 common characters out in pinyin order (so GB 18030, which keeps that
+    layout, gives their order in its bytes); rarer characters follow by radical, as in a dictionary."""
+    folded = str(text).casefold()
+    if str(locale).startswith("zh"):
+        return (folded.encode("gb18030", errors="replace"),)
+    return (folded,)
+
+
 def has_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
 

@@ -52,6 +52,7 @@ class ReadyTask:
     form: str | None
     assignee: str | None = None  # a username, when the diagram names who must do it (e.g. a committee member)
     due_at: datetime | None = None  # when an interrupting timer on the task fires (its SLA), if it has one
+    item: Mapping[str, Any] | None = None  # of a multi-instance step: the record this instance works on
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def _result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngine, 
                 ready.append(ReadyTask(
                     uuid=str(task.id), spec_id=spec.bpmn_id, name=meta.name if meta else spec.bpmn_id,
                     lane=meta.lane if meta else spec.lane, form=meta.form if meta else None,
-                    assignee=str(assignee) if assignee is not None else None,
+                    assignee=str(assignee) if assignee is not None else None, item=item_of(task),
                 ))
             continue
         definition = getattr(spec, "event_definition", None)
@@ -288,15 +289,21 @@ def _ready_user_task(workflow: BpmnWorkflow, task_uuid: str):
     return task
 
 
-def _seen_by(task) -> Mapping[str, Any]:
-    """A task's data as its form sees it: an instance of a multi-instance task whose item is a record (one
-    sampled case, one finding) sees the record's fields too, beside the data (which wins on a clash)."""
+def item_of(task) -> Mapping[str, Any] | None:
+    """The record an instance of a multi-instance task works on (one sampled case, one finding), if a record."""
     activity = task.parent.task_spec if task.parent is not None else None
     if isinstance(activity, MultiInstanceTask) and activity.input_item is not None:
         item = task.data.get(activity.input_item.bpmn_id)
         if isinstance(item, Mapping):
-            return {**item, **task.data}
-    return task.data
+            return item
+    return None
+
+
+def _seen_by(task) -> Mapping[str, Any]:
+    """A task's data as its form sees it: an instance of a multi-instance task whose item is a record (one
+    sampled case, one finding) sees the record's fields too, beside the data (which wins on a clash)."""
+    item = item_of(task)
+    return {**item, **task.data} if item is not None else task.data
 
 
 def task_data(bundle: Bundle, state: str, task_uuid: str) -> dict[str, Any]:

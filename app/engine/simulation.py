@@ -36,6 +36,7 @@ from app.engine.runtime import (
     _run,
     _seen_by,
     _set_output_item,
+    item_of,
 )
 
 # The runtime's own bounds (runtime.MAX_ENGINE_STEPS, MAX_DEPTH) hold here too; a test also has a time bound,
@@ -162,7 +163,8 @@ class Simulation:
             assignee = _seen_by(task).get(meta.assignee_variable) if meta and meta.assignee_variable else None
             found.append(ReadyTask(uuid=str(task.id), spec_id=spec.bpmn_id, name=meta.name if meta else spec.bpmn_id,
                                    lane=meta.lane if meta else spec.lane, form=meta.form if meta else None,
-                                   assignee=str(assignee) if assignee is not None else None))
+                                   assignee=str(assignee) if assignee is not None else None,
+                                   item=item_of(task)))
         return found
 
     def task_data(self, task_uuid: str) -> dict[str, Any]:

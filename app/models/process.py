@@ -111,6 +111,8 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     submitted: Mapped[dict | None] = mapped_column(JsonType)
+    # A task of a multi-instance step (one sampled case, one finding): the case and customer it is about
+    about: Mapped[dict | None] = mapped_column(JsonType)
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee = relationship("User", foreign_keys=[assignee_id])

@@ -23,7 +23,7 @@ from app.services.customers import READERS
 from app.services.directory import for_case
 from app.services.forms import writable_fields
 from app.services.projections import APPROVAL_LANES
-from app.services.readable import Moment, moments
+from app.services.readable import Moment, decision_text, moments
 from app.services.rows import insert_returning_id
 from app.services.steps import run_step
 
@@ -129,6 +129,11 @@ class CaseView:
         """Every sign-off, committee vote and compliance sign-off given so far, each with who, when
         and what they said."""
         return [t for t in self.tasks if t.lane in SIGNING_LANES and t.state == "completed"]
+
+    @staticmethod
+    def decision_in(task: HumanTask) -> str:
+        """What ``task`` decided, in the reader's language (a committee vote as 同意 / 不同意 / 弃权 / 一票否决)."""
+        return decision_text(task.lane, task.submitted)
 
     @property
     def timeline(self) -> list[Moment]:

@@ -3,8 +3,9 @@
 Wherever a class or a grade is recorded on a customer — an escalation's classification, a periodic
 review's re-rating, an approved application's rating — :func:`settle` runs after it: the class caps the
 grade through ``rules/classification_grade_cap.dmn`` (a 次级 customer holds CCC at best, whatever its
-statements say), and the change is kept with its before and after (``RatingChange``, shown on the
-customer's page; audited as ``customer.grade_capped`` when the class lowered the grade).
+statements say), the change is kept with its before and after (``RatingChange``, shown on the
+customer's page; audited as ``customer.grade_capped`` when the class lowered the grade), and the next
+periodic review comes forward when the new class or grade is reviewed more often (``review_schedule``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from app.engine.dmn import Decision, load_dmn
 from app.extensions import db
 from app.models import Customer, ProcessInstance, RatingChange, User
 from app.models.base import utcnow
-from app.services import audit
+from app.services import audit, review_schedule
 from app.services.rows import insert_row, write
 
 FIVE_CATEGORIES = ("normal", "special_mention", "substandard", "doubtful", "loss")
@@ -72,6 +73,7 @@ def settle(customer: Customer, instance: ProcessInstance, actor: User | None, re
         "class_after": customer.loan_class, "capped_from": found if capped != found else None,
         "rule_id": rule if capped != found else None, "changed_by_id": actor.id if actor else None,
         "changed_at": utcnow()})
+    review_schedule.follow_policy(customer, instance, actor)  # a worse class or grade is reviewed sooner
 
 
 def history_of(customer_id: int, limit: int = 20) -> list[RatingChange]:

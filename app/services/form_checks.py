@@ -17,12 +17,24 @@ from app.services.statement_checks import check_statements
 
 def check_within_limit_cap(instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any],
                            locale: str) -> None:
-    """A new limit proposed in a review may not exceed the policy cap of the customer's new grade."""
-    new_limit, cap = submitted.get("new_limit"), data.get("limit_cap")
-    if new_limit is None or cap is None or Decimal(str(new_limit)) <= Decimal(str(cap)):
+    """A review may neither raise nor keep a limit above the policy cap of the grade it gives (a grade the
+    customer's five-category class has already capped): an empty new limit keeps the live one, so it is
+    checked as asked too. The refusal names the field, the amount asked and the cap."""
+    cap = data.get("limit_cap")
+    new_limit = submitted.get("new_limit")
+    asked = new_limit if new_limit is not None else data.get("limit_amount")
+    if cap is None or asked is None or Decimal(str(asked)) <= Decimal(str(cap)):
         return
-    raise InvalidInput(_("The new limit is above the policy cap."), {
-        "new_limit": _("at most the policy cap for the new grade, %(cap)s", cap=format_money(cap, locale))})
+    class_key = f"class_{data['loan_class']}" if data.get("loan_class") else None  # vocabulary.LOAN_CLASSES
+    held = {"asked": format_money(asked, locale), "cap": format_money(cap, locale), "grade": data.get("grade") or "—",
+            "loan_class": _(class_key) if class_key else _("not classified")}
+    if new_limit is None:
+        field = _("Keeping the live limit of %(asked)s is above the cap of %(cap)s for grade %(grade)s "
+                  "(%(loan_class)s): enter a new limit of at most %(cap)s.", **held)
+    else:
+        field = _("%(asked)s is above the cap of %(cap)s for grade %(grade)s (%(loan_class)s): enter at most "
+                  "%(cap)s.", **held)
+    raise InvalidInput(_("New limit: %(asked)s is above the policy cap of %(cap)s.", **held), {"new_limit": field})
 
 
 CHECKS = {"large_exposure": check_large_exposure, "within_limit_cap": check_within_limit_cap,

@@ -62,33 +62,50 @@ def accept_post(schema: Mapping[str, Any], form: Any, locale: str) -> dict[str, 
 
 
 
-def _reserved(prop: Mapping[str, Any]) -> Mapping[str, str]:
-    """The options of a field reserved for a group: ``"x-option-groups": {"veto": "cro"}``."""
-    return prop.get("x-option-groups") or {}
+def _reserved(prop: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str | None]:
+    """The options of a field reserved for a group: ``"x-option-groups": {"veto": "cro"}``, or for the group
+    the case's rules named (``{"veto": "=veto_group"}``: the committee rules' output); an option whose rules
+    named no group is nobody's to choose (None)."""
+    reserved: dict[str, str | None] = {}
+    for option, group in (prop.get("x-option-groups") or {}).items():
+        reserved[option] = (data.get(group[1:]) or None) if group.startswith("=") else group
+    return reserved
 
 
-def check_option_groups(schema: Mapping[str, Any], data: Mapping[str, Any], user) -> None:
-    """An option a form reserves for a group may be chosen only by that group's members; anyone else
-    is refused, naming the field and the option."""
+def names_case_groups(schema: Mapping[str, Any]) -> bool:
+    """Whether an option of the form is reserved for a group the case's data names (so the data is needed)."""
+    return any(str(group).startswith("=") for prop in schema.get("properties", {}).values()
+               for group in (prop.get("x-option-groups") or {}).values())
+
+
+def check_option_groups(schema: Mapping[str, Any], data: Mapping[str, Any], user,
+                        case_data: Mapping[str, Any] | None = None) -> None:
+    """An option a form reserves for a group may be chosen only by that group's members (an option the
+    case's rules gave to no group, by nobody); anyone else is refused, naming the field and the option."""
     errors = {}
     for name, prop in schema.get("properties", {}).items():
         value = data.get(name)
-        required = _reserved(prop).get(value) if isinstance(value, str) else None
-        if required and required not in user.group_codes:
+        reserved = _reserved(prop, case_data or {})
+        if not isinstance(value, str) or value not in reserved:
+            continue
+        required = reserved[value]
+        if required is None or required not in user.group_codes:
             titles = dict(Field(name, prop).options(get_locale()))
-            errors[name] = _("Only members of the %(group)s group may choose “%(option)s”.",
-                             group=_(required), option=titles.get(value, value))
+            errors[name] = (_("Only members of the %(group)s group may choose “%(option)s”.",
+                              group=_(required), option=titles.get(value, value)) if required else
+                            _("The rules of this case let nobody choose “%(option)s”.", option=titles.get(value, value)))
     if errors:
         raise InvalidInput(_("The form has errors."), errors, data=dict(data))
 
 
-def for_user(schema: Mapping[str, Any], user) -> dict:
-    """The form as ``user`` sees it: options reserved for a group they are not in are left out (the
-    server still refuses them, see ``check_option_groups``)."""
+def for_user(schema: Mapping[str, Any], user, case_data: Mapping[str, Any] | None = None) -> dict:
+    """The form as ``user`` sees it: options reserved for a group they are not in (or, by the case's rules,
+    for nobody) are left out (the server still refuses them, see ``check_option_groups``)."""
     properties = dict(schema.get("properties", {}))
     changed = False
     for name, prop in properties.items():
-        barred = {option for option, group in _reserved(prop).items() if group not in user.group_codes}
+        barred = {option for option, group in _reserved(prop, case_data or {}).items()
+                  if group is None or group not in user.group_codes}
         if not barred or "enum" not in prop:
             continue
         keep = [i for i, option in enumerate(prop["enum"]) if option not in barred]

@@ -107,7 +107,8 @@ def _recipients(task: HumanTask, instance: ProcessInstance) -> list[User]:
 
 def _notify(users: list[User], kind: str, instance: ProcessInstance, task: HumanTask, **extra) -> None:
     summary = instance.summary or {}
-    params = {"reference": instance.reference, "customer": summary.get("customer_name"), "task": task.name,
+    customer = (task.about or {}).get("customer_name") or summary.get("customer_name")  # a sampled case's own
+    params = {"reference": instance.reference, "customer": customer, "task": task.name,
               "level": task.required_level, **extra}
     now = utcnow()
     for user in users:

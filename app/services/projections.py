@@ -7,7 +7,7 @@ engine took, and an audit row for each of those events.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -162,6 +162,7 @@ def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, ac
             instance_id=instance.id, task_uuid=uuid, task_spec=task.spec_id, name=task.name, lane=task.lane,
             form=task.form, state="ready", created_at=now, required_level=level, assignee_id=assignee_id,
             claimed_at=now if assignee_id else None, due_at=due_at, warn_at=sla.warn_at(now, due_at, result.data),
+            about=about(task.item),
         )
         changes.opened.append(HumanTask(id=insert_returning_id(HumanTask, values), **values))
         audit.record("task.ready", actor, instance_id=instance.id, customer_id=instance.customer_id,
@@ -172,6 +173,16 @@ def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, ac
 
 
 _USER_BY_NAME = select(User.id).where(User.username == bindparam("username"))
+
+
+ABOUT_KEYS = ("case_id", "reference", "customer_id", "customer_name")
+
+
+def about(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What one task of a multi-instance step is about, kept on its row for queues and its page: the case
+    (id and reference) and the customer its record names (a sampled case, a finding), None for others."""
+    found = {key: item[key] for key in ABOUT_KEYS if item and item.get(key) is not None}
+    return found or None
 
 
 def _user_id(username: str) -> int | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from app.engine.xml import parse_xml
@@ -25,6 +26,7 @@ from app.forms.messages import ui_text
 from app.forms.schema import Field, as_form_schema
 from app.models import AuditEvent, ProcessDefinition, ProcessInstance, User
 from app.services.audit import SYSTEM
+from app.services.eligibility import COMMITTEE_LANE
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 
@@ -47,6 +49,26 @@ def fields_of(forms: Mapping[str, dict]) -> dict[str, Field]:
             if f.name not in found or len(f.options()) > len(found[f.name].options()):
                 found[f.name] = f
     return found
+
+
+def decision_of(submitted: Mapping[str, Any] | None) -> str | None:
+    """What a sign-off, committee vote or compliance review decided (its code)."""
+    s = submitted or {}
+    return s.get("decision") or s.get("compliance_decision")
+
+
+def decision_text(lane: str | None, submitted: Mapping[str, Any] | None) -> str:
+    """A decision in the reader's language, a committee vote in a committee's words: its "reject" is a vote
+    against (不同意), not a sign-off's rejection (否决), and its veto is 一票否决."""
+    decision = decision_of(submitted)
+    if decision is None:
+        return "—"
+    if lane == COMMITTEE_LANE:
+        votes = {"approve": pgettext("committee vote", "approve"), "reject": pgettext("committee vote", "reject"),
+                 "abstain": pgettext("committee vote", "abstain"), "veto": pgettext("committee vote", "veto")}
+        if decision in votes:
+            return votes[decision]
+    return _(decision)
 
 
 def shown(f: Field | None, value: Any, locale: Any) -> str:

@@ -10,37 +10,25 @@ review date set.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import exists, func, or_, select
 
 from app import engine
-from app.engine.dmn import load_dmn
 from app.errors import DomainError
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, FacilityChange, FinancialStatement, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, cases, classification
+from app.services import audit, cases, classification, review_schedule
 from app.services.customers import store_statements
 
 PROCESS, MESSAGE = "periodic_review", "review_due"
 LIVE = ("active", "frozen")
-FREQUENCY_FILE, FREQUENCY = "review_frequency.dmn", "review_frequency"
-
-
-def _frequency():
-    text = (Path(current_app.config["RULES_DIR"]) / FREQUENCY_FILE).read_text(encoding="utf-8")
-    return load_dmn(text, FREQUENCY_FILE).decisions[FREQUENCY]
-
-
-def _first_due(customer: Customer, decided: date, decision) -> date:
-    months = decision.evaluate({"grade": customer.grade, "loan_class": customer.loan_class}).output["review_months"]
-    return decided + timedelta(days=round(float(months) * 365 / 12))
+def _first_due(customer: Customer, decided: date) -> date:
+    return review_schedule.due_after(decided, customer.grade, customer.loan_class)[0]
 
 
 def start_due(actor: User | None = None, today: date | None = None) -> list[int]:
@@ -53,11 +41,10 @@ def start_due(actor: User | None = None, today: date | None = None) -> list[int]
                .where(Facility.status.in_(LIVE), ~running,
                       or_(Customer.next_review_on.is_(None), Customer.next_review_on <= today))
                .group_by(Customer.id).order_by(Customer.id))
-    decision, started = None, []
+    started = []
     for customer, decided_at in db.session.execute(watched).all():
         if customer.next_review_on is None:
-            decision = decision or _frequency()
-            customer.next_review_on = _first_due(customer, decided_at.date(), decision)
+            customer.next_review_on = _first_due(customer, decided_at.date())
             db.session.commit()
         if customer.next_review_on > today:
             continue
@@ -100,8 +87,9 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User
               if customer.next_review_on else None}
     rated = (customer.grade, customer.loan_class)
     customer.grade = data.get("grade") or customer.grade
-    classification.settle(customer, instance, actor, "review", rated)  # the class caps the new grade
     customer.next_review_on = date.fromisoformat(data["next_review_on"])
+    classification.settle(customer, instance, actor, "review", rated)  # the class caps the new grade
+    review_schedule.follow_policy(customer, instance, actor)  # a class changed while it ran: sooner
     if data.get("review_decision") == "approve" and data.get("new_limit") is not None:
         _change_limit(customer, instance, Decimal(str(data["new_limit"])), actor)
     audit.record("customer.reviewed", actor, customer_id=customer.id, instance_id=instance.id, before=before,

@@ -53,7 +53,8 @@ def draw(period_from: date, period_to: date, seed: int) -> Draw:
                                     "proposed_limit": s.get("proposed_limit"), "grade": s.get("grade"),
                                     "outcome": case.outcome}).output
         if rng.random() < float(result["sample_share"]):
-            sample.append({"case_id": case.id, "reference": case.reference, "customer_name": s.get("customer_name"),
+            sample.append({"case_id": case.id, "reference": case.reference, "customer_id": case.customer_id,
+                           "customer_name": s.get("customer_name"),
                            "sample_reason": result["sample_reason"],
                            "officer": case.started_by.username if case.started_by else None})
     return Draw(len(decided), sample[:MAX_SAMPLE], seed)

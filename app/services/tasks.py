@@ -35,7 +35,14 @@ from app.services.directory import for_case
 from app.services.eligibility import COMMITTEE_LANE, investigated, worked_on
 from app.services.exposure import Exposure, exposure_of
 from app.services.form_checks import CHECKS
-from app.services.forms import accept, accept_post, check_option_groups, for_user, schema_of
+from app.services.forms import (
+    accept,
+    accept_post,
+    check_option_groups,
+    for_user,
+    names_case_groups,
+    schema_of,
+)
 from app.services.inbox_filters import DUE_STATES, InboxFilter
 from app.services.nullsafe import differs, outside
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
@@ -168,8 +175,8 @@ def open_task(user: User, task_id: int) -> TaskForm:
     bundle = deployment.bundle_for(instance.definition)
     data = engine.task_data(bundle, instance.state, task.task_uuid)
     changes = rounds.changes_since_last_round(instance.id, bundle.forms) if task.lane in APPROVAL_LANES else []
-    schema = for_user(schema_of(bundle.forms, task.form), user)
     case_data = {**(instance.summary or {}), **data}
+    schema = for_user(schema_of(bundle.forms, task.form), user, case_data)
     facts = facts_of(instance, case_data, list(db.session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id))))
     shown = None  # the exposure: where a proposal is made, and wherever a credit is decided
@@ -189,7 +196,11 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     bundle = deployment.bundle_for(instance.definition)
     schema = schema_of(bundle.forms, task.form)
     submitted = accept_post(schema, post, locale) if post is not None else accept(schema, data or {}, locale)
-    check_option_groups(schema, submitted, user)
+    if names_case_groups(schema):  # an option reserved for the group the case's rules named: read the case
+        check_option_groups(schema, submitted, user, {**(instance.summary or {}),
+                                                      **engine.task_data(bundle, instance.state, task.task_uuid)})
+    else:
+        check_option_groups(schema, submitted, user)
     try:
         for check in schema.get("x-checks", ()):
             CHECKS[check](instance, submitted, dict(instance.summary or {}), locale)

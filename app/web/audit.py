@@ -10,7 +10,7 @@ from app.errors import InvalidInput
 from app.services import audit_checks, audit_search, exceptions, sampling
 from app.services.audit_search import AuditFilter
 from app.web.args import whole_number
-from app.web.vocabulary import event_families
+from app.web.vocabulary import event_families, outcome_choices, process_choices
 
 audit = Blueprint("audit", __name__)
 
@@ -28,7 +28,8 @@ def search():
     filters, errors = _filters()
     page = audit_search.search(current_user, filters, whole_number("before"))
     return render_template("audit/search.html", page=page, filters=filters, errors=errors,
-                           last_check=audit_checks.last_check(), families=event_families()), 422 if errors else 200
+                           last_check=audit_checks.last_check(), families=event_families(),
+                           processes=process_choices(), outcomes=outcome_choices()), 422 if errors else 200
 
 
 @audit.route("/audit/export.<kind>")

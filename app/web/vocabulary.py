@@ -9,6 +9,15 @@ readable English and the ``zh_CN`` catalog the bank's Chinese.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from app.language import collation_key
+from app.services.case_kinds import KINDS
+
 
 def N_(s: str) -> str:  # noqa: N802  (the conventional gettext no-op marker)
     """Mark ``s`` for extraction without translating it."""
@@ -153,6 +162,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("customer.grade_capped"),
     N_("customer.watchlisted"),
     N_("customer.reviewed"),
+    N_("customer.review_rescheduled"),
     N_("review.started"),
     N_("audit.verified"),
     N_("task.refused"),
@@ -194,11 +204,40 @@ EVENT_FAMILIES: tuple[str, ...] = (
 WARNING_STATES: tuple[str, ...] = (N_("open"),)
 
 
-def event_families() -> list[tuple[str, str, list[str]]]:
-    """Each family's filter value ("task.") with its code and its event types, in ``EVENT_FAMILIES`` order."""
-    families = [code.removeprefix("event_family_") for code in EVENT_FAMILIES]
-    return [(f"{family}.", f"event_family_{family}", sorted(t for t in EVENT_TYPES if t.startswith(f"{family}.")))
-            for family in families]
+@dataclass(frozen=True)
+class Choice:
+    """A filter's option: the value sent and its name in the reader's language."""
+
+    value: str
+    label: str
+
+
+def _sorted(choices: Iterable[Choice]) -> list[Choice]:
+    locale = get_locale()
+    return sorted(choices, key=lambda c: collation_key(c.label, locale))
+
+
+def event_families() -> list[tuple[Choice, list[Choice]]]:
+    """The event filter's groups: each family ("task.", named) with its event types, families and types
+    each sorted by their names in the reader's language."""
+    families = []
+    for code in EVENT_FAMILIES:
+        family = code.removeprefix("event_family_")
+        types = _sorted(Choice(t, _(t)) for t in EVENT_TYPES if t.startswith(f"{family}."))
+        families.append((Choice(f"{family}.", _(code)), types))
+    return sorted(families, key=lambda f: collation_key(f[0].label, get_locale()))
+
+
+def process_choices() -> list[Choice]:
+    """The kinds of case, by name, for a filter on the process."""
+    return _sorted(Choice(process_id, str(kind.title)) for process_id, kind in KINDS.items())
+
+
+def outcome_choices() -> list[Choice]:
+    """Every outcome a case can end with, by name."""
+    codes = dict.fromkeys((*OUTCOMES, "withdrawn", *WARNING_OUTCOMES))
+    codes.pop("open", None)
+    return _sorted(Choice(code, _(code)) for code in codes)
 
 
 # Lanes (candidate groups) use the role codes.

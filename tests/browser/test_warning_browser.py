@@ -121,7 +121,7 @@ def test_the_risk_control_form_shows_the_fields_of_the_action_chosen(app, browse
     expect(share).to_be_hidden()
     page.select_option("#f-action", "reduce_limit")
     expect(share).to_be_visible()
-    expect(share).to_have_value("0.2")  # a fifth, not the whole limit
+    expect(share).to_have_value("20")  # a fifth (20%), not the whole limit
     expect(term).to_be_hidden()
     page.fill("#f-expected_loss_pct", "20")
     page.fill("#f-review_comment", "压降额度两成，按月跟踪。")

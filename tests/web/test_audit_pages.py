@@ -4,6 +4,7 @@ daily chain check that alerts compliance when a row was altered."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.extensions import db
+from app.language import collation_key, has_chinese
 from app.models import AuditEvent, Notification
 from app.services import audit, audit_checks, tasks
 from tests.factories import case_routed, open_task
@@ -89,3 +91,38 @@ def test_the_daily_check_alerts_compliance_when_a_row_was_altered(as_user, peopl
     assert alert.user_id == people.compliance.id and alert.params["row"] == victim.id
     page = text_of(as_user("compliance").get("/audit"))
     assert f"broken at event {victim.id}" in page
+
+
+def options(page: str, name: str) -> list[tuple[str, str]]:
+    """The (value, label) pairs a filter's select offers, in order, "All" left out."""
+    select_ = page.split(f'<select name="{name}">')[1].split("</select>")[0]
+    return [(value, re.sub(r"\s+", " ", label).strip()) for value, label in
+            re.findall(r'<option value="([^"]+)"[^>]*>(.*?)</option>', select_, flags=re.S)]
+
+
+def test_the_filters_offer_named_choices_sorted_in_the_reader_s_language_and_each_narrows(as_user, people):
+    case = case_routed("single", people.officer)
+    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "reject", "comment": "不同意"})
+    auditor = as_user("compliance")
+    for language in ("zh", "en"):
+        auditor.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        page = text_of(auditor.get("/audit"))
+        for name in ("event_type", "process", "outcome"):
+            offered = options(page, name)
+            assert offered and all(label != value for value, label in offered), (name, language)
+            assert not any(re.fullmatch(r"[a-z_.]+", label) for _value, label in offered)  # no code shown
+            if language == "zh":
+                assert all(has_chinese(label) for _value, label in offered), name
+        families = re.findall(r'<optgroup label="([^"]+)">', page.split('<select name="event_type">')[1])
+        assert families == sorted(families, key=lambda label: collation_key(label, language))
+        for group in page.split('<select name="event_type">')[1].split("</select>")[0].split("<optgroup")[1:]:
+            labels = [re.sub(r"<[^>]+>", "", o).strip() for o in re.findall(r"<option[^>]*>(.*?)</option>", group)][1:]
+            assert labels == sorted(labels, key=lambda label: collation_key(label, language))
+    assert sorted(["审批", "任务", "客户"], key=lambda w: collation_key(w, "zh")) == ["客户", "任务", "审批"]  # ke ren shen
+    auditor.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+    page = text_of(auditor.get("/audit"))
+    completed = dict(options(page, "event_type"))["task.completed"]
+    chosen = text_of(auditor.get("/audit?event_type=task.completed&process=credit_application&outcome=rejected"))
+    assert set(events(chosen)) == {"task.completed"} and case.reference in chosen
+    assert f'<option value="task.completed" selected>{completed}</option>' in chosen
+    assert dict(options(chosen, "outcome"))["rejected"] == "已否决" and '<option value="rejected" selected>' in chosen

@@ -89,7 +89,7 @@ def test_a_sampling_review_lists_each_drawn_case_linked_with_its_finding_and_rem
     [remedy] = [t for t in ready(review.id, "remedy_finding")
                 if f'/cases/{adjusted.id}"' in text_of(as_user("officer").get(f"/tasks/{t.id}"))]
     remedy_page = text_of(as_user("officer").get(f"/tasks/{remedy.id}"))
-    assert f'<a href="/cases/{adjusted.id}">{adjusted.reference}</a>' in remedy_page.split('id="drawn-case"')[1]
+    assert f'<a href="/cases/{adjusted.id}">{adjusted.reference}</a>' in remedy_page.split('id="task-about"')[1]
     tasks.complete(people.officer, remedy.id, {"remediation": "已补充担保合同原件并归档。"})
     page = main(text_of(as_user("compliance").get(f"/cases/{review.id}")))
     assert "Sampling review" in page.split("</h1>")[0] and "New application" not in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import delete, select
 
 from app.extensions import db
@@ -101,3 +103,30 @@ def test_the_administrator_reassigns_a_vote_from_the_case_page_to_a_member_witho
     response = admin.post(f"/tasks/{ballot['member1'].id}/delegate", data={"to": "member3", "reassign": "1"})
     assert response.status_code == 302
     assert f"/tasks/{ballot['member1'].id}" in text_of(as_user("member3").get("/inbox"))
+
+
+def choices(html: str) -> list[str]:
+    """The labels of the vote's radio buttons, in order."""
+    return [re.sub(r"<[^>]+>", "", label).strip() for label in
+            re.findall(r'<input[^>]*name="decision"[^>]*>\s*(.*?)</label>', html, flags=re.S)]
+
+
+def test_the_vote_reads_as_a_committee_votes_in_each_language_and_the_case_shows_it_so(as_user, people):
+    case = case_routed("committee", people.officer)
+    ballot = votes(case.id)
+    for language, cro_sees, member_sees in (
+            ("zh", ["同意", "不同意", "弃权", "一票否决"], ["同意", "不同意", "弃权"]),
+            ("en", ["Approve", "Reject", "Abstain", "Veto"], ["Approve", "Reject", "Abstain"])):
+        cro, member = as_user("cro"), as_user("member1")
+        cro.environ_base["HTTP_ACCEPT_LANGUAGE"] = member.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        assert choices(text_of(cro.get(f"/tasks/{ballot['cro'].id}"))) == cro_sees
+        assert choices(text_of(member.get(f"/tasks/{ballot['member1'].id}"))) == member_sees
+    member2 = as_user("member2")
+    response = member2.post(f"/tasks/{ballot['member2'].id}", data={
+        "decision": "reject", "comment": "行业风险", "_version": str(snapshot(case.id).version)})
+    assert response.status_code == 302, text_of(response)
+    officer = as_user("officer")
+    assert ">Reject</span>" in text_of(officer.get(f"/cases/{case.id}"))
+    officer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
+    page = text_of(officer.get(f"/cases/{case.id}"))
+    assert ">不同意</span>" in page and ">否决</span>" not in page  # a vote against, not a sign-off's rejection

@@ -56,7 +56,7 @@ def test_the_risk_manager_reduces_a_limit_without_the_term_field_refusing_it(as_
     review = ready(case_id, "risk_review")
     page = text_of(risk.get(f"/tasks/{review.id}"))
     assert " hidden" in box_of(page, "term_months") and " hidden" in box_of(page, "reduce_share")  # no action yet
-    assert re.search(r'id="f-reduce_share"[^>]*value="0.2"', page)  # a fifth, not the whole limit
+    assert re.search(r'id="f-reduce_share"[^>]*value="20"', page)  # a fifth (20%), not the whole limit
     assert re.search(r'id="f-term_months"[^>]*value="12"', page)  # not 0
 
     form = {"action": "shorten_term", "expected_loss_pct": "20", "review_comment": "缩短期限。",
@@ -66,7 +66,7 @@ def test_the_risk_manager_reduces_a_limit_without_the_term_field_refusing_it(as_
     assert " hidden" not in box_of(text_of(refused), "term_months")
 
     # what the page posted before (every field, the term at 0) for a reduction of the limit: accepted
-    done = risk.post(f"/tasks/{review.id}", data={**form, "action": "reduce_limit", "reduce_share": "0.3",
+    done = risk.post(f"/tasks/{review.id}", data={**form, "action": "reduce_limit", "reduce_share": "30",
                                                    "term_months": "0", "margin_add_pct": "0"})
     assert done.status_code == 302
     approval = ready(case_id, "approve_control")
@@ -154,3 +154,33 @@ def test_an_investigation_its_time_limit_took_away_says_so_not_that_the_system_c
     assert opened.status_code == 409
     assert "without being done: the case went on without it" in text_of(opened)
     assert "completed by" not in text_of(opened)
+
+
+def test_the_control_approval_opens_with_the_proposal_above_the_decision_and_shares_as_percentages(as_user, people):
+    customer = approved_customer(people)
+    observe(people, customer, days_past_due="95")
+    [case_id] = portfolio.scan(people.risk).started
+    tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
+                   {"assessment": "confirmed", "findings": "逾期属实，客户停产。"})
+    risk = as_user("risk")
+    review = ready(case_id, "risk_review")
+    page = text_of(risk.get(f"/tasks/{review.id}"))
+    assert re.search(r'id="f-reduce_share"[^>]*value="20"', page) and "%" in box_of(page, "reduce_share") + \
+        page[page.index('id="f-reduce_share"'):page.index('id="f-reduce_share"') + 400]
+    done = risk.post(f"/tasks/{review.id}", data={
+        "action": "reduce_limit", "reduce_share": "30", "expected_loss_pct": "15", "review_comment": "压降三成。",
+        "_version": str(snapshot(case_id).version)})
+    assert done.status_code == 302, text_of(done)
+    assert db.session.get(HumanTask, review.id).submitted["reduce_share"] == 0.3
+    approval = ready(case_id, "approve_control")
+    approver = as_user({1: "approver1", 2: "approver2", 3: "approver3"}[approval.required_level])
+    for language, confirmed, reduce, proposed_by_table in (("en", "Confirmed: the risk is real", "Reduce the limit", "Exit"),
+                                                         ("zh", "属实：风险存在", "压降额度", "退出")):
+        approver.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        shown = text_of(approver.get(f"/tasks/{approval.id}"))
+        form = shown[shown.index('class="task-form"'):]
+        decision = form.index('name="control_decision"')
+        proposal = form[:decision]
+        for words in (confirmed, "逾期属实，客户停产。", proposed_by_table, reduce, "30.00%", "15%", "压降三成。"):
+            assert words in proposal, (language, words)
+        assert "0.3" not in re.sub(r"<[^>]+>", " ", proposal)

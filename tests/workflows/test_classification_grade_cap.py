@@ -4,12 +4,13 @@ grade through rules/classification_grade_cap.dmn, and the change is kept with be
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.extensions import db
+from app.localtime import local_today
 from app.models import AuditEvent, Customer, RatingChange
 from app.services import decision_tests, portfolio, reviews, tasks
 from tests.factories import case_routed, compliance_sign_off, open_task, statements
@@ -65,7 +66,7 @@ def test_a_periodic_review_cannot_rate_a_substandard_customer_above_its_class(de
     [started] = reviews.start_due()
     tasks.complete(people.officer, ready(started, "do_review").id,  # strong statements: the model says A or better
                    {"statements": statements(health=1.3), "review_notes": "报表好转，但逾期未清。"})
-    for spec, who, data in (("propose_change", people.risk, {"change_comment": "等级不变。"}),
+    for spec, who, data in (("propose_change", people.risk, {"new_limit": 0, "change_comment": "次级：压降额度。"}),
                             ("approve_review", people.approver3, {"review_decision": "approve"})):
         task = ready(started, spec)
         if task is not None:
@@ -87,3 +88,47 @@ def test_an_approved_application_of_a_classified_customer_is_capped_too(deployed
     assert db.session.get(Customer, customer.id).grade == "BB"
     change = db.session.scalar(select(RatingChange).where(RatingChange.instance_id == again.id))
     assert (change.reason, change.capped_from, change.grade_after) == ("application", "A", "BB")
+
+
+def test_a_customer_classified_substandard_is_reviewed_sooner_as_the_frequency_table_says(deployed, people):
+    customer = approved_customer(people)
+    yearly = local_today() + timedelta(days=365)
+    customer.next_review_on = yearly  # grade A, normal: the yearly review
+    db.session.commit()
+    observe(people, customer, days_past_due="95")
+    [case_id] = portfolio.scan(people.risk).started
+    tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
+                   {"assessment": "confirmed", "findings": "逾期属实，客户停产。"})
+    tasks.complete(people.risk, ready(case_id, "risk_review").id,
+                   {"action": "freeze", "expected_loss_pct": 20, "review_comment": "冻结额度。"})
+    tasks.complete(people.approver2, ready(case_id, "approve_control").id, {"control_decision": "approve"})
+    db.session.expire_all()
+    customer = db.session.get(Customer, customer.id)
+    monthly = local_today() + timedelta(days=round(365 / 12))  # 次级: monthly (review_frequency.dmn)
+    assert customer.loan_class == "substandard" and customer.next_review_on == monthly
+    moved = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "customer.review_rescheduled"))
+    assert (moved.payload["before"], moved.payload["after"], moved.payload["loan_class"]) == \
+        (yearly.isoformat(), monthly.isoformat(), "substandard")
+    assert moved.payload["rule"] == "Rule_review_frequency_01" and moved.instance_id == case_id
+    [started] = reviews.start_due(today=monthly)  # and the scheduler starts it then
+    assert db.session.get(Customer, customer.id).next_review_on == monthly and started
+
+
+def test_a_review_finishing_after_a_reclassification_keeps_the_sooner_date(deployed, people):
+    customer = approved_customer(people)
+    customer.next_review_on = date.today()
+    db.session.commit()
+    [started] = reviews.start_due()  # read class normal at its start: its own next date would be a year on
+    customer = db.session.get(Customer, customer.id)
+    customer.loan_class = "special_mention"  # an escalation classified it 关注 meanwhile (BB at best)
+    db.session.commit()
+    tasks.complete(people.officer, ready(started, "do_review").id,
+                   {"statements": statements(health=1.3), "review_notes": "经营正常。"})
+    for spec, who, data in (("propose_change", people.risk, {"new_limit": 0, "change_comment": "关注类，压降。"}),
+                            ("approve_review", people.approver3, {"review_decision": "approve"})):
+        task = ready(started, spec)
+        if task is not None:
+            tasks.complete(who, task.id, data)
+    db.session.expire_all()
+    quarterly = local_today() + timedelta(days=round(3 * 365 / 12))  # 关注: quarterly
+    assert db.session.get(Customer, customer.id).next_review_on == quarterly

@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
+from app.formatting import money
 from app.models import AuditEvent, Customer, Facility, FacilityChange, HumanTask, ProcessInstance
 from app.services import cases, reviews, tasks, timers
 from tests.factories import statements
@@ -130,3 +132,42 @@ def test_an_overdue_review_escalates_to_the_risk_manager(deployed, people):
     assert escalated.lane == "risk_manager"
     tasks.complete(people.risk, escalated.id, {"statements": statements(health=1.3), "review_notes": "风险经理代为检查。"})
     assert db.session.get(ProcessInstance, started).status == "completed"
+
+
+def test_keeping_a_live_limit_above_the_cap_of_the_grade_is_refused_naming_the_amount_and_the_cap(deployed, people):
+    customer = approved_customer(people)
+    facility = db.session.scalar(select(Facility).where(Facility.customer_id == customer.id))
+    facility.limit_amount, customer.next_review_on = Decimal("400000000"), date.today()  # above any A cap
+    db.session.commit()
+    [started] = reviews.start_due()
+    tasks.complete(people.officer, ready(started, "do_review").id,
+                   {"statements": statements(health=1.3), "review_notes": "经营正常。"})
+    proposal = ready(started, "propose_change")  # the grade held, yet the limit is above its cap
+    summary = db.session.get(ProcessInstance, started).summary
+    assert summary["grade"] == "A" and summary["limit_cap"] < 400_000_000
+    with pytest.raises(InvalidInput) as refused:  # leaving the new limit empty keeps the live one
+        tasks.complete(people.risk, proposal.id, {"change_comment": "维持现有额度。"}, locale="zh_CN")
+    asked, cap = money(400_000_000, "zh_CN"), money(summary["limit_cap"], "zh_CN")
+    assert asked in refused.value.message and cap in refused.value.message
+    assert asked in refused.value.errors["new_limit"] and cap in refused.value.errors["new_limit"]
+    with pytest.raises(InvalidInput) as raised:
+        tasks.complete(people.risk, proposal.id, {"new_limit": summary["limit_cap"] + 1, "change_comment": "上调。"},
+                       locale="en")
+    assert money(summary["limit_cap"] + 1, "en") in raised.value.errors["new_limit"]
+    assert money(summary["limit_cap"], "en") in raised.value.errors["new_limit"]
+    tasks.complete(people.risk, proposal.id, {"new_limit": summary["limit_cap"], "change_comment": "压降至上限。"})
+    assert ready(started, "approve_review") is not None
+
+
+def test_the_class_caps_the_grade_a_review_gives_and_so_its_limit(deployed, people):
+    customer = approved_customer(people)
+    customer.loan_class, customer.next_review_on = "substandard", date.today()  # 次级: CCC at best
+    db.session.commit()
+    [started] = reviews.start_due()
+    tasks.complete(people.officer, ready(started, "do_review").id,
+                   {"statements": statements(health=1.3), "review_notes": "报表尚可，但已列为次级。"})
+    summary = db.session.get(ProcessInstance, started).summary
+    assert summary["grade"] == "CCC" and summary["limit_cap"] == 0  # not the A its statements alone give
+    with pytest.raises(InvalidInput) as refused, force_locale("en"):
+        tasks.complete(people.risk, ready(started, "propose_change").id, {"change_comment": "维持。"}, locale="en")
+    assert "Substandard" in refused.value.errors["new_limit"] and "CCC" in refused.value.errors["new_limit"]
