@@ -9,10 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.engine.dmn import load_dmn
 from app.extensions import db
-from app.models import AuditEvent, Customer, RatingChange
-from app.services import decision_tests, portfolio, reviews, tasks
-from tests.factories import case_routed, compliance_sign_off, open_task, statements
+from app.models import AuditEvent, Customer, DecisionLog, HumanTask, RatingChange
+from app.services import cases, decision_tests, portfolio, reviews, tasks
+from tests.factories import intake, open_task, review, statements
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
@@ -76,14 +77,44 @@ def test_a_periodic_review_cannot_rate_a_substandard_customer_above_its_class(de
     assert all(r.grade_after in ("CCC", "C") for r in reviewed)
 
 
-def test_an_approved_application_of_a_classified_customer_is_capped_too(deployed, people):
+def limit_cap_for(data: dict, grade: str) -> float:
+    """What the limit table gives the case's customer at ``grade``."""
+    table = load_dmn((RULES / "limit_proposal.dmn").read_text(encoding="utf-8"), "limit_proposal.dmn")
+    return table.decisions["limit_proposal"].evaluate({**data, "grade": grade}).output["limit_cap"]
+
+
+def test_a_substandard_customer_applying_is_capped_before_the_limit_and_the_decision(deployed, people, client, login):
     customer = approved_customer(people)
-    customer.loan_class = "special_mention"  # 关注: BB at best
+    customer.loan_class = "substandard"  # 次级: CCC at best
     db.session.commit()
-    again = case_routed("single", people.officer)  # the same customer applies again; the model rates it A
-    tasks.complete(people.approver1, open_task(again.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
-    compliance_sign_off(again, people.compliance)
-    db.session.expire_all()
-    assert db.session.get(Customer, customer.id).grade == "BB"
-    change = db.session.scalar(select(RatingChange).where(RatingChange.instance_id == again.id))
-    assert (change.reason, change.capped_from, change.grade_after) == ("application", "A", "BB")
+    case = cases.start_case(people.officer, "credit_application")
+    tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake(1))
+    tasks.complete(people.officer, open_task(case.id, "financial_statements").id,
+                   {"statements": statements(health=1.4)})  # the model rates these AA
+    db.session.refresh(case)
+    proposal = case.summary
+    assert (proposal["grade"], proposal["capped_from"], proposal["loan_class"]) == ("CCC", "AA", "substandard")
+    assert proposal["model_grade"] == "CCC"  # what the officer's review starts from
+    assert proposal["limit_cap"] == limit_cap_for(proposal, "CCC") < limit_cap_for(proposal, "AA")
+    logged = {d.decision_id: d for d in db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == case.id))}
+    assert logged["classification_grade_cap"].outputs == {"grade": "CCC", "capped_from": "AA"}
+    # the officer adjusts the grade to AA: the class caps the adjusted grade too, before the route is set
+    tasks.complete(people.officer, open_task(case.id, "review_proposal").id,
+                   review(case, proposed_limit=min(proposal["limit_cap"], 5_000_000), grade_override="AA",
+                          override_reason="客户自称经营好转。"))
+    db.session.refresh(case)
+    decided_on = case.summary
+    assert (decided_on["grade"], decided_on["capped_from"]) == ("CCC", "AA")
+    assert decided_on["rating_override"]["grade"] == "AA"
+    approval = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.state == "ready"))
+    assert approval.lane in ("approver", "committee")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    approver = approval.assignee.username if approval.assignee else next(
+        u.username for u in (people.approver1, people.approver2, people.approver3)
+        if u.authority_level >= (approval.required_level or 0))
+    page = text_of(login(approver).get(f"/tasks/{approval.id}"))
+    decided = page[page.index('id="decided-on"'):]
+    assert "<strong>CCC</strong>" in decided
+    assert "rated AA; a customer classified Substandard holds CCC at best" in decided
+    memo = text_of(client.get(f"/cases/{case.id}/memo"))
+    assert "rated AA; a customer classified Substandard holds CCC at best" in memo
