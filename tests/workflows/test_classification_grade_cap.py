@@ -118,3 +118,5 @@ def test_a_substandard_customer_applying_is_capped_before_the_limit_and_the_deci
     assert "rated AA; a customer classified Substandard holds CCC at best" in decided
     memo = text_of(client.get(f"/cases/{case.id}/memo"))
     assert "rated AA; a customer classified Substandard holds CCC at best" in memo
+    why = memo[memo.index("Why this grade"):]
+    assert "PD" in why.split("</p>")[0] and "Substandard: no better than CCC" in why.split("</p>")[0]
