@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.engine.dmn import load_dmn
 from app.extensions import db
-from app.models import AuditEvent, Customer, DecisionLog, HumanTask, RatingChange
+from app.models import AuditEvent, Customer, DecisionLog, HumanTask, ProcessInstance, RatingChange
 from app.services import cases, decision_tests, portfolio, reviews, tasks
 from tests.factories import intake, open_task, review, statements
 from tests.web.test_pages import text_of
@@ -75,6 +75,22 @@ def test_a_periodic_review_cannot_rate_a_substandard_customer_above_its_class(de
     assert db.session.get(Customer, customer.id).grade in ("CCC", "C")
     reviewed = db.session.scalars(select(RatingChange).where(RatingChange.reason == "review")).all()
     assert all(r.grade_after in ("CCC", "C") for r in reviewed)
+
+
+def test_a_periodic_review_caps_the_new_grade_before_a_change_is_proposed(deployed, people, client, login):
+    customer = substandard_after_a_control(people)  # CCC, 次级
+    customer.next_review_on = date.today()
+    db.session.commit()
+    [started] = reviews.start_due()
+    tasks.complete(people.officer, ready(started, "do_review").id,  # strong statements: the model says A or better
+                   {"statements": statements(health=1.3), "review_notes": "报表好转，但逾期未清。"})
+    case = db.session.get(ProcessInstance, started)
+    db.session.refresh(case)
+    assert case.summary["grade"] == "CCC" and case.summary["capped_from"] in ("AAA", "AA", "A")
+    assert ready(started, "propose_change") is None  # capped, the grade did not move: no limit for "A" proposed
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = text_of(login("risk").get(f"/cases/{started}"))
+    assert f"rated {case.summary['capped_from']}; a customer classified Substandard holds CCC at best" in page
 
 
 def limit_cap_for(data: dict, grade: str) -> float:
