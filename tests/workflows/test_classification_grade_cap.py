@@ -7,9 +7,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.engine.dmn import load_dmn
+from app.errors import InvalidInput
 from app.extensions import db
 from app.models import AuditEvent, Customer, DecisionLog, HumanTask, ProcessInstance, RatingChange
 from app.services import cases, decision_tests, portfolio, reviews, tasks
@@ -114,14 +117,18 @@ def test_a_substandard_customer_applying_is_capped_before_the_limit_and_the_deci
     assert proposal["limit_cap"] == limit_cap_for(proposal, "CCC") < limit_cap_for(proposal, "AA")
     logged = {d.decision_id: d for d in db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == case.id))}
     assert logged["classification_grade_cap"].outputs == {"grade": "CCC", "capped_from": "AA"}
-    # the officer adjusts the grade to AA: the class caps the adjusted grade too, before the route is set
-    tasks.complete(people.officer, open_task(case.id, "review_proposal").id,
-                   review(case, proposed_limit=min(proposal["limit_cap"], 5_000_000), grade_override="AA",
-                          override_reason="客户自称经营好转。"))
+    # the officer may not adjust the grade above what the class allows; the proposal goes on capped
+    proposal_task = open_task(case.id, "review_proposal")
+    limit = min(proposal["limit_cap"], 5_000_000)
+    with force_locale("en"), pytest.raises(InvalidInput) as refused:
+        tasks.complete(people.officer, proposal_task.id, review(case, proposed_limit=limit, grade_override="AA",
+                                                                override_reason="客户自称经营好转。"),
+                       locale="en")
+    assert refused.value.errors == {"grade_override": "at best CCC for a customer classified Substandard"}
+    tasks.complete(people.officer, proposal_task.id, review(case, proposed_limit=limit))
     db.session.refresh(case)
     decided_on = case.summary
-    assert (decided_on["grade"], decided_on["capped_from"]) == ("CCC", "AA")
-    assert decided_on["rating_override"]["grade"] == "AA"
+    assert (decided_on["grade"], decided_on["capped_from"], decided_on.get("rating_override")) == ("CCC", "AA", None)
     approval = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.state == "ready"))
     assert approval.lane in ("approver", "committee")
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
