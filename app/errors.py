@@ -36,6 +36,10 @@ class Conflict(DomainError):
     status = 409
 
 
+class CaseNotRunning(Conflict):
+    """The case is withdrawn, finished or stopped: the engine steps only a running case; nothing was changed."""
+
+
 class InvalidInput(DomainError):
     """Submitted data failed validation; ``errors`` maps each field to its message."""
 

@@ -34,6 +34,10 @@ PEOPLE = [
 ]
 
 
+# The directory of an engine step run without the database: the customer is new (no five-category class on file).
+NEW_CUSTOMER = {"class_on_file": lambda uscc: None}
+
+
 # Tier-1 capital of a mid-sized bank (CNY 50 billion): the large-exposure limits are shares of it.
 TIER1_CAPITAL = "50000000000"
 

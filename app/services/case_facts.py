@@ -58,6 +58,7 @@ class ReviewFacts(Facts):
     due_on: str | None = None
     previous_grade: str | None = None
     grade: str | None = None
+    capped_from: str | None = None  # the grade the review rated before the class capped it
     loan_class: str | None = None
     limit_amount: float | None = None  # the live limits when the review began
     limit_cap: float | None = None  # the policy's cap for the new grade
@@ -149,7 +150,7 @@ def _signed(tasks: list[HumanTask], decision_key: str, comment_key: str) -> Sign
 def _review(base: dict, data: Mapping[str, Any], tasks: list[HumanTask]) -> ReviewFacts:
     return ReviewFacts(
         **base, due_on=data.get("due_on"), previous_grade=data.get("previous_grade"), grade=data.get("grade"),
-        loan_class=data.get("loan_class"), limit_amount=data.get("limit_amount"), limit_cap=data.get("limit_cap"),
+        capped_from=data.get("capped_from"), loan_class=data.get("loan_class"), limit_amount=data.get("limit_amount"), limit_cap=data.get("limit_cap"),
         new_limit=data.get("new_limit"), change_comment=data.get("change_comment"),
         review_notes=data.get("review_notes"), escalated=bool(data.get("review_escalated")),
         approval=_signed(tasks, "review_decision", "review_comment"), next_review_on=data.get("next_review_on"),

@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 # What every kind about one customer keeps, so lists and notifications can name the customer.
 CUSTOMER_KEYS = ("customer_name", "uscc")
 # The figures a rating produces, in an application and in a review alike.
-RATING_KEYS = ("segment", "z_model", "analysis", "pd", "score_points", "z_score", "z_zone", "grade", "limit_cap")
+RATING_KEYS = ("segment", "z_model", "analysis", "pd", "score_points", "z_score", "z_zone", "grade", "capped_from",
+               "limit_cap")
 APPROVAL_KEYS = ("approval_level", "approval_level_name", "approval_route", "final_level")
 
 
@@ -38,7 +39,8 @@ class CaseKind:
 CREDIT_APPLICATION = CaseKind(
     "credit_application", _l("Credit application"),
     (*CUSTOMER_KEYS, "group_name", "single_client_share", "group_share", "industry", "size", "credit_record",
-     "listed", "requested_amount", "requested_term_months", *RATING_KEYS, "model_grade", "rating_override",
+     "listed", "requested_amount", "requested_term_months", "loan_class", *RATING_KEYS, "model_grade",
+     "rating_override",
      "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit", "proposed_term_months",
      "proposed_margin_pct", "proposed_controls", "officer_opinion", *APPROVAL_KEYS, "committee_result",
      "committee", "decision", "comment", "approver_comment", "returned_fields", "compliance_result",

@@ -53,17 +53,20 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
     return instance
 
 
-def start_by_message(process_id: str, message: str, payload: dict[str, Any], actor: User | None = None
-                     ) -> ProcessInstance:
+def start_by_message(process_id: str, message: str, payload: dict[str, Any], actor: User | None = None, *,
+                     started_by: User | None = None) -> ProcessInstance:
     """Start the latest version of ``process_id`` the way ``message`` starts it (e.g. an early warning
-    raised by the portfolio check); ``actor`` None is the system."""
+    raised by the portfolio check). ``actor`` is who caused it, audited as the start's actor (the risk
+    manager who ran the check; None: the beat); ``started_by`` the person who opens it as their own case, if
+    anyone does (the auditor who drew a sample). A case the system starts has no starter: 审贷分离 excludes
+    a case's starter from deciding it, and whoever pressed the button that ran the check did not apply."""
     definition = deployment.latest_definition(process_id)
     bundle = deployment.bundle_for(definition)
     if message not in bundle.start_messages:
         raise InvalidInput(_("The process does not start on this message."),
                            {"message": _("%(process)s starts on %(messages)s", process=process_id,
                                          messages=", ".join(sorted(bundle.start_messages)) or "-")})
-    instance = _insert_instance(definition, actor)
+    instance = _insert_instance(definition, started_by)
     audit.record("instance.started", actor, instance_id=instance.id, process_id=process_id,
                  version=definition.version, message=message, data=payload)
     run_step(instance, actor, lambda b, _state: engine.start_by_message(b, message, payload, for_case(instance)),
@@ -123,6 +126,7 @@ class CaseView:
     current: list[str]  # element ids waiting now
     facts: Facts  # what this kind of case is about, typed (``case_facts``)
     waiting: list[staffing.Waiting] = field(default_factory=list)  # what it waits for people for, and why
+    requested_by: str | None = None  # a case the system started: who asked for what started it (ran the check)
 
     @property
     def signoffs(self) -> list[HumanTask]:
@@ -167,8 +171,12 @@ def view_of(instance: ProcessInstance) -> CaseView:
                                                      "task.completed" else None)
         if element and element not in visited:
             visited.append(element)
+    started = next((e for e in events if e.event_type == "instance.started"), None)
+    asker = db.session.get(User, started.actor_id) if started is not None and started.actor_id is not None \
+        and instance.started_by_id is None else None
+    requested_by = asker.display_name if asker is not None else None
     return CaseView(instance, tasks, decisions, events, data, visited, current, facts_of(instance, data, tasks),
-                    waiting)
+                    waiting, requested_by)
 
 
 def history(user: User, instance_id: int) -> list[AuditEvent]:

@@ -1,11 +1,14 @@
 """A customer's grade and five-category class (五级分类) kept from contradicting each other, with their history.
 
-Wherever a class or a grade is recorded on a customer — an escalation's classification, a periodic
-review's re-rating, an approved application's rating — :func:`settle` runs after it: the class caps the
-grade through ``rules/classification_grade_cap.dmn`` (a 次级 customer holds CCC at best, whatever its
-statements say), the change is kept with its before and after (``RatingChange``, shown on the
-customer's page; audited as ``customer.grade_capped`` when the class lowered the grade), and the next
-periodic review comes forward when the new class or grade is reviewed more often (``review_schedule``).
+The class caps the grade through ``rules/classification_grade_cap.dmn`` (a 次级 customer holds CCC at best,
+whatever its statements say). Where a grade is produced — an application's rating and its adjusted grade, a
+periodic review's re-rating — the process itself evaluates that table before the limit, the route and the
+approvers' pages rest on the grade (the class on file comes from the ``class_on_file`` directory function),
+and keeps what the class lowered as ``capped_from``. Wherever a class or a grade is then recorded on a
+customer, :func:`settle` runs the same table once more (an escalation may have worsened the class since),
+and the change is kept with its before and after (``RatingChange``, shown on the customer's page; audited as
+``customer.grade_capped`` when the class lowered the grade on file), and the next periodic review comes
+forward when the new class or grade is reviewed more often (``review_schedule``).
 """
 
 from __future__ import annotations
@@ -52,26 +55,37 @@ def classify(customer: Customer, instance: ProcessInstance, found: str, actor: U
     settle(customer, instance, actor, "escalation", before)
 
 
+def cap(loan_class: str | None, grade: str | None) -> tuple[str | None, str | None]:
+    """The grade a customer of ``loan_class`` may hold when rated ``grade``, and the rule that said so (None
+    when the class does not lower it, or the customer has no class or no grade)."""
+    if loan_class is None or grade is None:
+        return grade, None
+    result = _cap_table().evaluate({"loan_class": loan_class, "grade": grade})
+    held = result.output["grade"]
+    return held, ",".join(result.matched_rule_ids) if held != grade else None
+
+
 def settle(customer: Customer, instance: ProcessInstance, actor: User | None, reason: str,
-           before: tuple[str | None, str | None]) -> None:
+           before: tuple[str | None, str | None], rated: str | None = None) -> None:
     """After ``reason`` changed the customer's grade or class (from ``before``: grade, class), cap the grade
-    by the class and keep the change. A customer never classified has no class to cap by."""
+    by the class and keep the change. ``rated`` is the grade the case's rating gave before its process capped
+    it (its data's ``capped_from``), so the change says what the class lowered even when the process did.
+    A customer never classified has no class to cap by."""
     found = customer.grade
-    capped, rule = found, None
-    if customer.loan_class is not None and found is not None:
-        result = _cap_table().evaluate({"loan_class": customer.loan_class, "grade": found})
-        capped, rule = result.output["capped_grade"], ",".join(result.matched_rule_ids)
-    if capped != found:
+    capped, rule = cap(customer.loan_class, found)
+    if rule is not None:
         write(customer, grade=capped)
         audit.record("customer.grade_capped", actor, customer_id=customer.id, instance_id=instance.id,
                      loan_class=customer.loan_class, before=found, after=capped, rule=rule)
-    if (customer.grade, customer.loan_class) == before and capped == found:
+    elif rated is not None and rated != found:
+        found, rule = rated, cap(customer.loan_class, rated)[1]
+    if (customer.grade, customer.loan_class) == before and rule is None:
         return
     insert_row(RatingChange, {
         "customer_id": customer.id, "instance_id": instance.id, "reason": reason,
         "grade_before": before[0], "grade_after": customer.grade, "class_before": before[1],
-        "class_after": customer.loan_class, "capped_from": found if capped != found else None,
-        "rule_id": rule if capped != found else None, "changed_by_id": actor.id if actor else None,
+        "class_after": customer.loan_class, "capped_from": found if rule is not None else None,
+        "rule_id": rule, "changed_by_id": actor.id if actor else None,
         "changed_at": utcnow()})
     review_schedule.follow_policy(customer, instance, actor)  # a worse class or grade is reviewed sooner
 

@@ -74,7 +74,8 @@ def _apply_master_data(customer: Customer, instance: ProcessInstance, data: dict
         audit.record("customer.updated", actor, instance_id=instance.id, customer_id=customer.id,
                      before={k: before[k] for k in changed}, after=changed)
     if "grade" in changed or (customer.loan_class is not None and customer.grade is not None):
-        classification.settle(customer, instance, actor, "application", (before["grade"], customer.loan_class))
+        classification.settle(customer, instance, actor, "application", (before["grade"], customer.loan_class),
+                              data.get("capped_from"))
 
 
 _STATEMENT_YEARS = select(FinancialStatement.id, FinancialStatement.fiscal_year, FinancialStatement.items) \

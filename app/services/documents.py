@@ -167,9 +167,16 @@ class Memo:
 
     @property
     def rating(self) -> ExplainedDecision | None:
-        """The last decision that gave the grade."""
-        return next((d for d in reversed(self.decisions)
-                     if isinstance(d.log.outputs, dict) and "grade" in d.log.outputs), None)
+        """The last decision that rated the grade (not the class's cap of it)."""
+        return next((d for d in reversed(self.decisions) if isinstance(d.log.outputs, dict)
+                     and "grade" in d.log.outputs and "capped_from" not in d.log.outputs), None)
+
+    @property
+    def grade_cap(self) -> ExplainedDecision | None:
+        """The class's cap of the grade in force, when it lowered the grade (its rule says why)."""
+        last = next((d for d in reversed(self.decisions)
+                     if isinstance(d.log.outputs, dict) and "capped_from" in d.log.outputs), None)
+        return last if last is not None and last.log.outputs.get("capped_from") else None
 
 
 def memo(user: User, instance_id: int, language: str) -> Memo:

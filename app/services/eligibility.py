@@ -116,9 +116,56 @@ def anyone_could(lane: str | None, instance: ProcessInstance, required_level: in
     return bool(db.session.scalar(_ANYONE[deciding], _values(lane, instance, required_level, only=only)))
 
 
-def explain(reason: str, lane: str | None, level: int | None = None, assignee: str | None = None) -> str:
+@dataclass(frozen=True)
+class Shortfall:
+    """Why nobody of a deciding lane may act on a case now: the active members of the lane (of the level, for
+    a sign-off) and, by name, those of them who opened or worked the case (审贷分离) or hold no valid approval
+    qualification."""
+
+    members: int
+    took_part: list[str]
+    unqualified: list[str]
+
+
+def shortfall(lane: str, instance: ProcessInstance, required_level: int | None = None) -> Shortfall:
+    """Who of ``lane`` could decide ``instance`` but for 审贷分离 or a qualification (the case page's why)."""
+    today = local_today()
+    pool = select(User).join(UserGroup, UserGroup.user_id == User.id).where(
+        UserGroup.group_code == lane, User.active.is_(True))
+    if lane == APPROVER_LANE:
+        pool = pool.where(User.authority_level >= func.coalesce(required_level, UNREACHABLE_LEVEL))
+    members = list(db.session.scalars(pool.order_by(User.display_name, User.id)))
+    qualified = set(db.session.scalars(select(Qualification.user_id).where(
+        Qualification.user_id.in_([u.id for u in members]), Qualification.valid_on(today)))) if members else set()
+    return Shortfall(len(members), [u.display_name for u in members if investigated(u, instance)],
+                     [u.display_name for u in members if u.id not in qualified])
+
+
+def _why(lane: str | None, short: Shortfall) -> str:
+    if not short.members:
+        return _("the committee group has no active member") if lane == COMMITTEE_LANE             else _("no active approver has that level")
+    parts = []
+    if short.took_part:
+        parts.append(_("%(names)s opened or worked this case, so may not decide it",
+                       names=", ".join(short.took_part)))
+    if short.unqualified:
+        parts.append(_("%(names)s hold no valid approval qualification", names=", ".join(short.unqualified)))
+    return _("; ").join(parts)
+
+
+def explain(reason: str, lane: str | None, level: int | None = None, assignee: str | None = None,
+            short: Shortfall | None = None) -> str:
     """Why nobody may act (``reason``: "nobody" in the lane, or the "assignee" may not) and what the
-    administrator does about it, in the current language."""
+    administrator does about it, in the current language; with ``short`` (the case's ``shortfall``), the
+    specific cause: nobody in the lane, or who is in it and why each may not decide this case."""
+    if reason != "assignee" and short is not None and lane == COMMITTEE_LANE:
+        return _("No active member of the credit committee may vote on this case (%(why)s): the administrator "
+                 "must add a member to the committee group or record a qualification. The case goes on by itself "
+                 "then.", why=_why(lane, short))
+    if reason != "assignee" and short is not None and lane == APPROVER_LANE:
+        return _("No approver with authority level %(level)s or above may sign this off (%(why)s): the "
+                 "administrator must record a qualification or give an approver that level. It then reaches "
+                 "their sign-off inbox.", level=level if level is not None else "-", why=_why(lane, short))
     if reason == "assignee":
         return _("%(user)s may no longer do this (inactive, out of the group, without a valid qualification, "
                  "or took part in this case): the administrator reassigns it on the case page.", user=assignee or "-")

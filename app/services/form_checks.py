@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from app.errors import InvalidInput
 from app.forms.display import format_money
 from app.models import ProcessInstance
+from app.services.classification import cap
 from app.services.exposure import check_large_exposure
 from app.services.statement_checks import check_statements
 
@@ -37,5 +38,20 @@ def check_within_limit_cap(instance: ProcessInstance, submitted: dict[str, Any],
     raise InvalidInput(_("New limit: %(asked)s is above the policy cap of %(cap)s.", **held), {"new_limit": field})
 
 
+def check_grade_within_class(instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any],
+                             locale: str) -> None:
+    """A grade the officer adjusts may be no better than the customer's five-category class allows (the cap
+    table the process applies anyway): said at once, rather than lowered after the officer sent it."""
+    adjusted, loan_class = submitted.get("grade_override"), data.get("loan_class")
+    if not adjusted or adjusted == "model" or not loan_class:
+        return
+    held, rule = cap(loan_class, adjusted)
+    if rule is None:
+        return
+    label = "class_" + loan_class  # the class's name, as the pages name it
+    raise InvalidInput(_("The adjusted grade is better than the customer's class allows."), {
+        "grade_override": _("at best %(grade)s for a customer classified %(class)s", grade=held, **{"class": _(label)})})
+
+
 CHECKS = {"large_exposure": check_large_exposure, "within_limit_cap": check_within_limit_cap,
-          "statements": check_statements}
+          "statements": check_statements, "grade_within_class": check_grade_within_class}

@@ -7,6 +7,7 @@ A file holds::
 
     {"process": "credit_application",             # the process id the cases run (the file's own)
      "members": {"committee": ["member1", "cro"]}, # optional: who members_of(group) and voters_of(group) answer
+     "classes": {"91110000MA01ABCD2X": "substandard"}, # optional: what class_on_file(uscc) answers (else None)
      "cases": [{
         "name": "Approved by the branch / 分行批准",
         "start_message": "early_warning",          # optional: start as this message starts it ...
@@ -141,13 +142,19 @@ def run_text(bpmn_file: str, bpmn_xml: str, tests_text: str, dmn_files: Mapping[
 def _shape_problem(spec: Any) -> str | None:
     if not isinstance(spec, dict) or not isinstance(spec.get("process"), str) or not isinstance(spec.get("cases"), list):
         return 'needs {"process": "<process id>", "cases": [...]}'
-    return _members_problem(spec.get("members", {}))
+    return _members_problem(spec.get("members", {})) or _classes_problem(spec.get("classes", {}))
 
 
 def _members_problem(members: Any) -> str | None:
     if not isinstance(members, dict) or not all(
             isinstance(names, list) and all(isinstance(n, str) for n in names) for names in members.values()):
         return '"members" must map each group to a list of usernames'
+    return None
+
+
+def _classes_problem(classes: Any) -> str | None:
+    if not isinstance(classes, dict) or not all(isinstance(c, str) for c in classes.values()):
+        return '"classes" must map each credit code to a five-category class'
     return None
 
 
@@ -194,7 +201,7 @@ def _check_case(bundle: engine.Bundle, case: Any) -> None:
     if not isinstance(steps, list) or not isinstance(expected, dict) or not isinstance(case.get("start", {}), dict):
         raise _Failed(None, None, 'a case needs "steps" (a list), "expected" (an object) and, if any, "start" '
                                   "(an object)")
-    members = _members_problem(case.get("members", {}))
+    members = _members_problem(case.get("members", {})) or _classes_problem(case.get("classes", {}))
     if members:
         raise _Failed(None, None, members)
     tasks, timers, messages, ends = _ids(bundle)
@@ -252,19 +259,25 @@ def _where(sim: engine.Simulation) -> str:
     return "; ".join(parts)
 
 
-def _directory(members: Mapping[str, Any]) -> dict:
+def _directory(members: Mapping[str, Any], classes: Mapping[str, Any]) -> dict:
     """The directory functions answering from ``members`` as it stands when a script calls them (nobody has
-    worked a simulated case, so every member may also decide it)."""
+    worked a simulated case, so every member may also decide it), and from ``classes`` (credit code → class on
+    file; a customer not listed is new)."""
     def members_of(group: str) -> list[str]:
         return [str(m) for m in members.get(group, [])]
-    return {"members_of": members_of, "voters_of": members_of}
+
+    def class_on_file(uscc: str | None) -> str | None:
+        found = classes.get(uscc or "")
+        return str(found) if found else None
+    return {"members_of": members_of, "voters_of": members_of, "class_on_file": class_on_file}
 
 
 def _play(bundle: engine.Bundle, spec: dict, case: dict, locale: str) -> None:
     members = {**spec.get("members", {}), **(case.get("members") or {})}
+    classes = {**spec.get("classes", {}), **(case.get("classes") or {})}
     start = case.get("start") or {}
     try:
-        sim = engine.Simulation(bundle, _directory(members))
+        sim = engine.Simulation(bundle, _directory(members, classes))
         if case.get("start_message"):
             sim.start_by_message(case["start_message"], start)
         else:

@@ -88,7 +88,7 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     rated = (customer.grade, customer.loan_class)
     customer.grade = data.get("grade") or customer.grade
     customer.next_review_on = date.fromisoformat(data["next_review_on"])
-    classification.settle(customer, instance, actor, "review", rated)  # the class caps the new grade
+    classification.settle(customer, instance, actor, "review", rated, data.get("capped_from"))  # capped again
     review_schedule.follow_policy(customer, instance, actor)  # a class changed while it ran: sooner
     if data.get("review_decision") == "approve" and data.get("new_limit") is not None:
         _change_limit(customer, instance, Decimal(str(data["new_limit"])), actor)

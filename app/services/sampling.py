@@ -88,7 +88,8 @@ def start(user: User, period_from: str, period_to: str, seed: str | None = None)
     audit.record("sampling.drawn", user, period_from=period_from, period_to=period_to, seed=result.seed,
                  population=result.population, drawn=[s["reference"] for s in result.sample])
     return cases.start_by_message(PROCESS, MESSAGE, {"sample": result.sample, "period_from": period_from,
-                                                     "period_to": period_to, "seed": result.seed}, user)
+                                                     "period_to": period_to, "seed": result.seed}, user,
+                                  started_by=user)
 
 
 def reviews(user: User) -> list[ProcessInstance]:

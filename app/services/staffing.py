@@ -6,8 +6,10 @@ lane, no qualified approver of its level clear of the case (审贷分离), or an
 Or the diagram waits, at an intermediate catch event for the message ``staffing_changed``, for someone of
 the event's lane who may act on the case: the committee convenes only with members who may vote on it, and
 with none it waits there instead of voting with nobody. Either way the step opens a gap (``StaffingGap``):
-the case page and the administrators' task list show it and what to do, the administrators are told in the
-app and by e-mail, and ``staffing.short`` is audited.
+the case page and the administrators' task list show it, its specific cause (nobody in the lane, or who is in
+it and why each may not decide this case) and what to do, ``staffing.short`` is audited, and the administrators
+are told in the app and by e-mail once per need (a lane and level, or an assignee), however many cases wait
+for it and however often a re-check finds it still unmet.
 
 ``recheck`` is the resume hook. The services that change who may act call it (a qualification recorded, a
 user created, added to a group or reactivated, a task reassigned), and beat runs it as a safety net, since a
@@ -36,6 +38,7 @@ from app.services.rows import insert_returning_id
 
 # The message a diagram waits for when nobody may act (see workflows/credit_application.bpmn, wait_for_members).
 MESSAGE = "staffing_changed"
+DECIDING_LANES = (eligibility.COMMITTEE_LANE, eligibility.APPROVER_LANE)  # whose cause the case page spells out
 
 _OPEN_OF_CASE = select(StaffingGap).where(StaffingGap.instance_id == bindparam("instance_id"),
                                           StaffingGap.closed_at.is_(None))
@@ -80,14 +83,29 @@ def _open(instance: ProcessInstance, actor: User | None, subject: str, element: 
     audit.record("staffing.short", actor, instance_id=instance.id, customer_id=instance.customer_id, element=element,
                  lane=lane, required_level=level, reason=reason,
                  **({"task_id": task.id, "assignee_id": task.assignee_id} if task else {}))
-    notifications.unstaffed(instance, gap)
+    if not _need_known(gap):
+        notifications.unstaffed(instance, gap)
+
+
+def _need_known(gap: StaffingGap) -> bool:
+    """Is the need ``gap`` stands for (its lane and level, or its assignee) already open on another case, so
+    the administrators were told of it? They are told once per need, not per case and not again at a
+    re-check while it is unmet; once every gap of a need closes, the next one tells them again."""
+    return bool(db.session.scalar(select(exists().where(
+        StaffingGap.id != gap.id, StaffingGap.closed_at.is_(None), StaffingGap.reason == gap.reason,
+        StaffingGap.lane.is_not_distinct_from(gap.lane),
+        StaffingGap.required_level.is_not_distinct_from(gap.required_level),
+        StaffingGap.assignee_id.is_not_distinct_from(gap.assignee_id)))))
 
 
 def explain(gap: StaffingGap) -> str:
-    """Why the case waits and what the administrator does, in the current language."""
+    """Why the case waits — the specific cause, as it stands now — and what the administrator does, in the
+    current language."""
     assignee = db.session.get(User, gap.assignee_id) if gap.assignee_id else None
+    short = eligibility.shortfall(gap.lane, gap.instance, gap.required_level) \
+        if gap.reason == "nobody" and gap.lane in DECIDING_LANES else None
     return eligibility.explain(gap.reason, gap.lane, gap.required_level,
-                               assignee.display_name if assignee else None)
+                               assignee.display_name if assignee else None, short)
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """One step, one transaction: load an instance, run the engine, project, audit, commit.
 
-The instance row carries a version counter (SQLAlchemy ``version_id_col``): the UPDATE
-only succeeds ``WHERE version = :expected``. A step that loses the race is rolled back
-whole and reported as a conflict naming who won.
+Only a running case is stepped: every way the engine moves a case (a task completed, a timer fired, a
+message delivered, a withdrawal, a move to another version) comes through ``run_step``, which refuses a
+withdrawn, finished or stopped case before the engine runs (``CaseNotRunning``, naming why). The instance
+row carries a version counter (SQLAlchemy ``version_id_col``): the UPDATE only succeeds ``WHERE version =
+:expected``. A step that loses the race is rolled back whole and reported as a conflict naming who won.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import engine
-from app.errors import Conflict, ProcessFailed
+from app.errors import CaseNotRunning, Conflict, ProcessFailed
 from app.extensions import db
 from app.localtime import local_time
-from app.models import HumanTask, ProcessInstance, User
+from app.models import AuditEvent, HumanTask, ProcessInstance, User
 from app.services import audit, customers, deployment, notifications, reviews, risk_controls, staffing
 from app.services.projections import apply_step
 
 Step = Callable[[engine.Bundle, str], engine.StepResult]
+RUNNING, WITHDRAWN = "running", "withdrawn"
 
 
 def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
@@ -32,7 +35,10 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
 
     ``prelude`` writes what the person did (see ``projections.apply_step``); ``completing`` is the
     user task they completed; ``also`` holds more columns of the instance row to write with the step.
+    A case that is not running is refused (``not_running``) and nothing is changed.
     """
+    if instance.status != RUNNING:
+        raise not_running(instance)
     instance_id, process_id = instance.id, instance.process_id
     bundle = deployment.bundle_for(instance.definition)
     try:
@@ -59,6 +65,31 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
         db.session.rollback()
         raise lost_race(instance_id) from exc
     return result
+
+
+def not_running(instance: ProcessInstance) -> CaseNotRunning:
+    """The refusal of any step on a case that is not running: who withdrew it (when and why), or when it
+    finished and how, or the state it stopped in."""
+    if instance.status == WITHDRAWN:
+        event = withdrawal_of(instance.id)
+        who = event.actor_name if event is not None else _("someone")
+        when = local_time(event.occurred_at, "%Y-%m-%d %H:%M") if event is not None else ""
+        reason = (event.payload or {}).get("reason", "") if event is not None else ""
+        return CaseNotRunning(_("Case %(reference)s was withdrawn by %(user)s at %(time)s (%(reason)s); it can no "
+                                "longer be worked.", reference=instance.reference, user=who, time=when, reason=reason))
+    if instance.status == "completed":
+        return CaseNotRunning(_("Case %(reference)s finished at %(time)s (%(outcome)s); it can no longer be worked.",
+                                reference=instance.reference, time=local_time(instance.completed_at, "%Y-%m-%d %H:%M")
+                                if instance.completed_at else "", outcome=_(instance.outcome or "completed")))
+    return CaseNotRunning(_("Case %(reference)s is not running (%(status)s); it can no longer be worked.",
+                            reference=instance.reference, status=_(instance.status)))
+
+
+def withdrawal_of(instance_id: int) -> AuditEvent | None:
+    """The audit event of the case's withdrawal (who, when, why), if it was withdrawn."""
+    return db.session.scalar(select(AuditEvent).where(AuditEvent.instance_id == instance_id,
+                                                      AuditEvent.event_type == "instance.withdrawn")
+                             .order_by(AuditEvent.id.desc()).limit(1))
 
 
 def lost_race(instance_id: int) -> Conflict:

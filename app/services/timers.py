@@ -4,7 +4,8 @@ Rows of the ``timer`` projection that are due are claimed one at a time with
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share the work without
 firing one twice; the instance's version counter guards the step itself. A timer whose
 step fails is marked ``failed`` (the error is in the audit log) so it cannot hold up the
-others; one that lost a race to another worker is simply left to it.
+others; one that lost a race to another worker is simply left to it. A timer of a case that is no longer
+running (withdrawn or finished while the timer row still waited) never steps it: it is cancelled, audited.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app import engine
-from app.errors import Conflict, NotAuthorized, NotFound, ProcessFailed
+from app.errors import CaseNotRunning, Conflict, NotAuthorized, NotFound, ProcessFailed
 from app.extensions import db
 from app.models import ProcessInstance, Timer, User
 from app.models.base import utcnow
@@ -44,6 +45,13 @@ def fire_due(limit: int = 500) -> int:
         try:
             run_step(instance, None, lambda b, state, case=instance: engine.fire_due_timers(b, state, for_case(case)))
             fired += 1
+        except CaseNotRunning as refused:
+            db.session.rollback()
+            db.session.execute(update(Timer).where(Timer.id == timer.id, Timer.status == "waiting")
+                               .values(status="cancelled"))
+            audit.record("timer.refused", None, instance_id=instance.id, customer_id=instance.customer_id,
+                         timer_id=timer.id, element=timer.task_spec, status=instance.status, reason=refused.message)
+            db.session.commit()
         except Conflict:
             db.session.rollback()  # another worker moved the instance first
         except ProcessFailed:

@@ -16,14 +16,12 @@ from sqlalchemy import exists, select
 from app import engine
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
-from app.localtime import local_time
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
-from app.services import audit, notifications
+from app.services import audit, notifications, steps
 from app.services.nullsafe import outside
 from app.services.projections import APPROVAL_LANES
-from app.services.steps import lost_race, run_step
+from app.services.steps import WITHDRAWN, lost_race, not_running, run_step
 
-WITHDRAWN = "withdrawn"  # the case's status and outcome
 PROCESSES = ("credit_application",)  # what an applicant can withdraw
 DECIDED_LANES = ("compliance",)  # a case waiting here was approved: past withdrawal
 MAX_REASON = 2000
@@ -88,20 +86,13 @@ def may_withdraw(user: User, instance: ProcessInstance) -> bool:
 
 
 def withdrawn_conflict(instance: ProcessInstance) -> Conflict:
-    """The 409 for any step on a withdrawn case: who withdrew it, when and why."""
-    event = withdrawal_of(instance.id)
-    who = event.actor_name if event is not None else _("someone")
-    when = local_time(event.occurred_at, "%Y-%m-%d %H:%M") if event is not None else ""
-    reason = (event.payload or {}).get("reason", "") if event is not None else ""
-    return Conflict(_("Case %(reference)s was withdrawn by %(user)s at %(time)s (%(reason)s); it can no longer "
-                      "be worked.", reference=instance.reference, user=who, time=when, reason=reason))
+    """The 409 for any step on a withdrawn case: who withdrew it, when and why (as every step refuses it)."""
+    return not_running(instance)
 
 
 def withdrawal_of(instance_id: int) -> AuditEvent | None:
     """The audit event of the case's withdrawal (who, when, why), if it was withdrawn."""
-    return db.session.scalar(select(AuditEvent).where(AuditEvent.instance_id == instance_id,
-                                                      AuditEvent.event_type == "instance.withdrawn")
-                             .order_by(AuditEvent.id.desc()).limit(1))
+    return steps.withdrawal_of(instance_id)
 
 
 def _instance(instance_id: int) -> ProcessInstance:

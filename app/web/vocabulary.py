@@ -168,6 +168,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("task.refused"),
     N_("sampling.drawn"),
     N_("timer.retried"),
+    N_("timer.refused"),
     N_("deployment.requested"),
     N_("deployment.approved"),
     N_("deployment.rejected"),

@@ -51,7 +51,7 @@ def test_each_step_is_audited_with_its_actor(lifecycle, people):
     assert completed_event.payload == {"outcome": "approved"} and completed_event.actor_name == "compliance"
     counts = Counter(e.event_type for e in events)
     assert counts["task.ready"] == counts["task.claimed"] == counts["task.completed"] == 5
-    assert counts["engine.decision_evaluated"] == 6
+    assert counts["engine.decision_evaluated"] == 8  # the grade capped by the class twice: rated, then adjusted
     completed = [(e.payload["task"], e.actor_name) for e in events if e.event_type == "task.completed"]
     assert completed == [("application_intake", "officer"), ("financial_statements", "officer"),
                          ("review_proposal", "officer"), ("approval_signoff", approver.username),
@@ -62,11 +62,12 @@ def test_each_step_is_audited_with_its_actor(lifecycle, people):
     assert ready["approval_signoff"]["lane"] == "approver"
     assert ready["approval_signoff"]["required_level"] == instance.summary["approval_level"]
     decisions = [e for e in events if e.event_type == "engine.decision_evaluated"]
-    assert [e.payload["decision"] for e in decisions] == ["customer_segment", "credit_rating", "limit_proposal",
-                                                          "large_exposure", "approval_sla", "approval_authority"]
-    assert [e.payload["element"] for e in decisions] == ["classify_customer", "rate_customer", "propose_limit",
-                                                         "large_exposure_limits", "approval_sla",
-                                                         "approval_authority"]
+    assert [e.payload["decision"] for e in decisions] == [
+        "customer_segment", "credit_rating", "classification_grade_cap", "limit_proposal", "large_exposure",
+        "classification_grade_cap", "approval_sla", "approval_authority"]
+    assert [e.payload["element"] for e in decisions] == [
+        "classify_customer", "rate_customer", "cap_grade", "propose_limit", "large_exposure_limits",
+        "cap_adjusted_grade", "approval_sla", "approval_authority"]
     assert decisions[0].payload["inputs"]["industry"] == "manufacturing"
     assert decisions[0].payload["matched_rules"] and decisions[0].payload["outputs"]["segment"]
     # the submission is in the trail as submitted

@@ -92,8 +92,8 @@ def test_case_view_shows_tasks_decisions_history_and_data(deployed, people):
     instance = case_at("review", people.officer)
     view = cases.case_view(people.compliance, instance.id)
     assert [t.task_spec for t in view.tasks] == ["application_intake", "financial_statements", "review_proposal"]
-    assert [d.decision_id for d in view.decisions] == ["customer_segment", "credit_rating", "limit_proposal",
-                                                       "large_exposure"]
+    assert [d.decision_id for d in view.decisions] == ["customer_segment", "credit_rating", "classification_grade_cap",
+                                                       "limit_proposal", "large_exposure"]
     assert view.events[0].event_type == "instance.started"
     assert all(e.instance_id == instance.id for e in view.events)
     assert view.data["customer_name"] == intake()["customer_name"] and view.data["grade"] == instance.summary["grade"]

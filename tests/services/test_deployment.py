@@ -66,7 +66,7 @@ def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
     definition = deployment.latest_definition("credit_application")
     assert set(definition.dmn_files) == {"customer_segment.dmn", "credit_rating.dmn", "limit_proposal.dmn",
                                          "approval_authority.dmn", "approval_sla.dmn", "committee_rules.dmn",
-                                         "large_exposure.dmn"}
+                                         "large_exposure.dmn", "classification_grade_cap.dmn"}
     assert set(definition.forms) == {"application_intake.json", "financial_statements.json",
                                      "review_proposal.json", "approval_signoff.json", "committee_vote.json",
                                      "compliance_checklist.json"}

@@ -97,6 +97,49 @@ def test_a_committee_nobody_may_vote_on_waits_tells_the_administrators_and_votes
     assert (case.status, case.outcome) == ("completed", "approved")
 
 
+def unstaffed_notes() -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "unstaffed"))
+
+
+def test_cases_waiting_for_the_same_missing_committee_tell_the_administrators_once_and_name_their_cause(
+        deployed, people, client, login):
+    unqualify(*COMMITTEE)  # members, none of them qualified
+    user_admin.set_role_and_groups(people.admin, people.officer.id, "officer", ["officer", "committee"])
+    qualifications.record(people.admin, "officer", "CQ-2026-0009", "2099-12-31")  # qualified, but the applicant
+    first = case_routed("committee", people.officer, 1)
+    second = case_routed("committee", people.officer, 2)
+    assert [len(staffing.of_case(c.id)) for c in (first, second)] == [1, 1]
+    assert len(events("staffing.short", first.id)) == len(events("staffing.short", second.id)) == 1  # each case audited
+    assert unstaffed_notes() == 1 and told("unstaffed", first.id) == ["admin"]  # one need: told once
+    assert staffing.recheck().resumed == [] and unstaffed_notes() == 1  # still unmet: not told again
+
+    [waiting] = staffing.of_case(second.id)
+    with force_locale("en"):
+        why = staffing.explain(waiting.gap)
+    assert why.startswith("No active member of the credit committee may vote on this case (")
+    assert f"{people.officer.display_name} opened or worked this case, so may not decide it" in why
+    assert all(getattr(people, m).display_name in why.split("opened or worked")[1] for m in COMMITTEE)
+    assert "hold no valid approval qualification" in why
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = login("admin").get(f"/cases/{second.id}").get_data(as_text=True)
+    assert "No active member of the credit committee may vote on this case" in page
+    assert "opened or worked this case, so may not decide it" in page
+
+    # a sign-off nobody of its level may do is another need: told once more, with its own cause
+    unqualify(*APPROVERS)
+    signoff_case = case_routed("single", people.officer, 3)
+    assert unstaffed_notes() == 2 and told("unstaffed", signoff_case.id) == ["admin"]
+    [signoff_gap] = staffing.of_case(signoff_case.id)
+    with force_locale("en"):
+        assert staffing.explain(signoff_gap.gap).startswith("No approver with authority level 1 or above may sign "
+                                                            "this off (")
+
+    for member in COMMITTEE:  # the need is met: both cases vote
+        qualifications.record(people.admin, member, f"CQ-2026-{member}", "2099-12-31")
+    assert all(ready(c.id, "committee_vote") for c in (first, second))
+    assert staffing.of_case(first.id) == staffing.of_case(second.id) == []
+
+
 def test_a_member_added_to_the_committee_resumes_the_waiting_case(deployed, people):
     unqualify(*COMMITTEE)
     case = case_routed("committee", people.officer)
@@ -117,7 +160,8 @@ def test_a_sign_off_no_qualified_approver_may_do_shows_why_and_reaches_the_first
     [waiting] = staffing.of_case(case.id)
     assert (waiting.gap.task_id, waiting.gap.lane, waiting.gap.required_level) == (signoff.id, "approver", 1)
     with force_locale("en"):
-        assert "No qualified approver of authority level 1 or above" in staffing.explain(waiting.gap)
+        assert "No approver with authority level 1 or above may sign this off" in staffing.explain(waiting.gap)
+        assert "hold no valid approval qualification" in staffing.explain(waiting.gap)
     assert told("unstaffed", case.id) == ["admin"] and told("new", case.id) == []
 
     qualifications.record(people.admin, "approver2", "CQ-2026-0002", "2099-12-31")

@@ -78,9 +78,9 @@ def test_whole_lifecycle_through_the_api(api, people):
     case = approver3.get(f"/cases/{case_id}").get_json()
     assert (case["status"], case["outcome"], case["version"]) == ("completed", "approved", 1)
     assert case["summary"]["customer_name"] == intake()["customer_name"]
-    assert [d["decision_id"] for d in case["decisions"]] == ["customer_segment", "credit_rating",
-                                                             "limit_proposal", "large_exposure", "approval_sla",
-                                             "approval_authority"]
+    assert [d["decision_id"] for d in case["decisions"]] == [
+        "customer_segment", "credit_rating", "classification_grade_cap", "limit_proposal", "large_exposure",
+        "classification_grade_cap", "approval_sla", "approval_authority"]
     assert [t["state"] for t in case["tasks"]] == ["completed"] * 5
     history = approver3.get(f"/cases/{case_id}/history").get_json()
     assert history[0]["type"] == "instance.started" and history[0]["actor"] == "officer"

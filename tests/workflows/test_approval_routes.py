@@ -201,3 +201,34 @@ def test_a_committee_vote_is_the_members_own_and_never_goes_back_to_the_pool(dep
     db.session.commit()  # a vote that lost its member (an older row) is cast by nobody from the pool
     with force_locale("en"), pytest.raises(NotAuthorized, match="member it was given to"):
         tasks.complete(people.member1, votes["cro"].id, {"decision": "approve", "comment": "同意"})
+
+
+def test_the_quorum_counts_every_member_who_may_vote_on_the_case_and_no_one_excluded_from_it(deployed, people):
+    """The quorum's denominator is the committee as it may vote on this case — every active, qualified member
+    clear of it — not the votes cast: two approvals among four who may vote is short of a 66% quorum, and the
+    officer on the committee who opened the case is neither counted nor able to vote."""
+    dual, _ = users.create_user("li.officer", "officer", PASSWORD, groups=("committee",), actor=people.admin)
+    qualifications.record(people.admin, "li.officer", "CQ-2026-0301", "2099-12-31")
+    users.create_user("zhao", "approver", PASSWORD, authority_level=3, groups=("committee",), actor=people.admin)
+    qualifications.record(people.admin, "zhao", "CQ-2026-0302", "2099-12-31")
+    zhao = users.get_by_username("zhao")
+    case = case_routed("committee", dual)
+    votes = votes_by_member(case.id)
+    assert set(votes) == {"member1", "member2", "cro", "zhao"}  # li.officer opened it: no vote
+    with pytest.raises(NotAuthorized):
+        tasks.check_may_act(dual, votes["member1"], record_refusal=False)  # nor may cast another's
+    tasks.complete(people.member1, votes["member1"].id, APPROVE)
+    tasks.complete(people.member2, votes["member2"].id, APPROVE)
+    tasks.complete(people.cro, votes["cro"].id, {"decision": "abstain", "comment": "回避"})
+    tasks.complete(zhao, votes["zhao"].id, {"decision": "abstain", "comment": "材料不足"})
+    db.session.refresh(case)
+    committee = case.summary["committee"]
+    assert (committee["result"], committee["members"], committee["cast"]) == ("no_quorum", 4, 2)  # 2/4 < 0.66
+    again = votes_by_member(case.id)
+    assert set(again) == {"member1", "member2", "cro", "zhao"}
+    for name, user in (("member1", people.member1), ("member2", people.member2), ("cro", people.cro),
+                       ("zhao", zhao)):
+        tasks.complete(user, again[name].id, APPROVE if name != "zhao" else {"decision": "reject", "comment": "否"})
+    db.session.refresh(case)
+    assert (case.summary["committee"]["result"], case.summary["committee"]["members"],
+            case.summary["committee"]["cast"]) == ("approved", 4, 4)

@@ -7,13 +7,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
+from app.engine.dmn import load_dmn
+from app.errors import InvalidInput
 from app.extensions import db
 from app.localtime import local_today
-from app.models import AuditEvent, Customer, RatingChange
-from app.services import decision_tests, portfolio, reviews, tasks
-from tests.factories import case_routed, compliance_sign_off, open_task, statements
+from app.models import AuditEvent, Customer, DecisionLog, HumanTask, ProcessInstance, RatingChange
+from app.services import cases, decision_tests, portfolio, reviews, tasks
+from tests.factories import intake, open_task, review, statements
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
@@ -77,17 +81,73 @@ def test_a_periodic_review_cannot_rate_a_substandard_customer_above_its_class(de
     assert all(r.grade_after in ("CCC", "C") for r in reviewed)
 
 
-def test_an_approved_application_of_a_classified_customer_is_capped_too(deployed, people):
-    customer = approved_customer(people)
-    customer.loan_class = "special_mention"  # 关注: BB at best
+def test_a_periodic_review_caps_the_new_grade_before_a_change_is_proposed(deployed, people, client, login):
+    customer = substandard_after_a_control(people)  # CCC, 次级
+    customer.next_review_on = date.today()
     db.session.commit()
-    again = case_routed("single", people.officer)  # the same customer applies again; the model rates it A
-    tasks.complete(people.approver1, open_task(again.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
-    compliance_sign_off(again, people.compliance)
-    db.session.expire_all()
-    assert db.session.get(Customer, customer.id).grade == "BB"
-    change = db.session.scalar(select(RatingChange).where(RatingChange.instance_id == again.id))
-    assert (change.reason, change.capped_from, change.grade_after) == ("application", "A", "BB")
+    [started] = reviews.start_due()
+    tasks.complete(people.officer, ready(started, "do_review").id,  # strong statements: the model says A or better
+                   {"statements": statements(health=1.3), "review_notes": "报表好转，但逾期未清。"})
+    case = db.session.get(ProcessInstance, started)
+    db.session.refresh(case)
+    assert case.summary["grade"] == "CCC" and case.summary["capped_from"] in ("AAA", "AA", "A")
+    proposal = ready(started, "propose_change")  # the grade did not move; the live limit is above CCC's cap
+    assert proposal is not None  # to bring it within CCC's cap, not to give "A" its limit
+    logged = db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == started,
+                                                           DecisionLog.decision_id == "limit_proposal")).all()
+    assert [d.inputs["grade"] for d in logged] == ["CCC"]
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = text_of(login("risk").get(f"/cases/{started}"))
+    assert f"rated {case.summary['capped_from']}; a customer classified Substandard holds CCC at best" in page
+
+
+def limit_cap_for(data: dict, grade: str) -> float:
+    """What the limit table gives the case's customer at ``grade``."""
+    table = load_dmn((RULES / "limit_proposal.dmn").read_text(encoding="utf-8"), "limit_proposal.dmn")
+    return table.decisions["limit_proposal"].evaluate({**data, "grade": grade}).output["limit_cap"]
+
+
+def test_a_substandard_customer_applying_is_capped_before_the_limit_and_the_decision(deployed, people, client, login):
+    customer = approved_customer(people)
+    customer.loan_class = "substandard"  # 次级: CCC at best
+    db.session.commit()
+    case = cases.start_case(people.officer, "credit_application")
+    tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake(1))
+    tasks.complete(people.officer, open_task(case.id, "financial_statements").id,
+                   {"statements": statements(health=1.4)})  # the model rates these AA
+    db.session.refresh(case)
+    proposal = case.summary
+    assert (proposal["grade"], proposal["capped_from"], proposal["loan_class"]) == ("CCC", "AA", "substandard")
+    assert proposal["model_grade"] == "CCC"  # what the officer's review starts from
+    assert proposal["limit_cap"] == limit_cap_for(proposal, "CCC") < limit_cap_for(proposal, "AA")
+    logged = {d.decision_id: d for d in db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == case.id))}
+    assert logged["classification_grade_cap"].outputs == {"grade": "CCC", "capped_from": "AA"}
+    # the officer may not adjust the grade above what the class allows; the proposal goes on capped
+    proposal_task = open_task(case.id, "review_proposal")
+    limit = min(proposal["limit_cap"], 5_000_000)
+    with force_locale("en"), pytest.raises(InvalidInput) as refused:
+        tasks.complete(people.officer, proposal_task.id, review(case, proposed_limit=limit, grade_override="AA",
+                                                                override_reason="客户自称经营好转。"),
+                       locale="en")
+    assert refused.value.errors == {"grade_override": "at best CCC for a customer classified Substandard"}
+    tasks.complete(people.officer, proposal_task.id, review(case, proposed_limit=limit))
+    db.session.refresh(case)
+    decided_on = case.summary
+    assert (decided_on["grade"], decided_on["capped_from"], decided_on.get("rating_override")) == ("CCC", "AA", None)
+    approval = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.state == "ready"))
+    assert approval.lane in ("approver", "committee")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    approver = approval.assignee.username if approval.assignee else next(
+        u.username for u in (people.approver1, people.approver2, people.approver3)
+        if u.authority_level >= (approval.required_level or 0))
+    page = text_of(login(approver).get(f"/tasks/{approval.id}"))
+    decided = page[page.index('id="decided-on"'):]
+    assert "<strong>CCC</strong>" in decided
+    assert "rated AA; a customer classified Substandard holds CCC at best" in decided
+    memo = text_of(client.get(f"/cases/{case.id}/memo"))
+    assert "rated AA; a customer classified Substandard holds CCC at best" in memo
+    why = memo[memo.index("Why this grade"):]
+    assert "PD" in why.split("</p>")[0] and "Substandard: no better than CCC" in why.split("</p>")[0]
 
 
 def test_a_customer_classified_substandard_is_reviewed_sooner_as_the_frequency_table_says(deployed, people):

@@ -34,9 +34,9 @@ def test_every_business_rule_is_logged_with_inputs_and_matched_rule(deployed, pe
     case = case_at("approval", people.officer)
     logs = db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == case.id)
                               .order_by(DecisionLog.id)).all()
-    assert [d.decision_id for d in logs] == ["customer_segment", "credit_rating", "limit_proposal",
-                                             "large_exposure", "approval_sla",
-                                             "approval_authority"]
+    assert [d.decision_id for d in logs] == ["customer_segment", "credit_rating", "classification_grade_cap",
+                                             "limit_proposal", "large_exposure", "classification_grade_cap",
+                                             "approval_sla", "approval_authority"]
     segment = logs[0]
     assert segment.inputs["industry"] == "manufacturing" and segment.inputs["size"] == "medium"
     assert segment.outputs == {"segment": "mid_corporate", "z_model": "z_prime"}
@@ -46,8 +46,8 @@ def test_every_business_rule_is_logged_with_inputs_and_matched_rule(deployed, pe
     events = db.session.scalar(select(func.count()).select_from(AuditEvent)
                                .where(AuditEvent.instance_id == case.id,
                                       AuditEvent.event_type == "engine.decision_evaluated"))
-    assert events == 6
-    assert logs[3].outputs == {"single_client_share": 0.15, "group_share": 0.2}
+    assert events == 8
+    assert logs[4].outputs == {"single_client_share": 0.15, "group_share": 0.2}
 
 
 def test_return_loops_back_to_the_officer_with_the_comment(deployed, people):

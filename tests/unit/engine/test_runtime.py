@@ -11,7 +11,7 @@ import time_machine
 
 from app import engine
 from app.engine import serialization
-from tests.factories import BAD_BPMN, COMPLIANT, intake, statements
+from tests.factories import BAD_BPMN, COMPLIANT, NEW_CUSTOMER, intake, statements
 
 ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "rules"
@@ -54,7 +54,8 @@ def _only_ready(result: engine.StepResult) -> engine.ReadyTask:
 def _to_approval(bundle: engine.Bundle) -> engine.StepResult:
     result = engine.start(bundle)
     result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, intake())
-    result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, {"statements": statements()})
+    result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, {"statements": statements()},
+                                  NEW_CUSTOMER)
     return engine.complete_task(bundle, result.state, _only_ready(result).uuid, {
         "proposed_limit": result.data["proposed_limit"], "proposed_term_months": 12,
         "proposed_margin_pct": 1.2, "officer_opinion": "ok"})
@@ -63,7 +64,8 @@ def _to_approval(bundle: engine.Bundle) -> engine.StepResult:
 def test_bundle_knows_its_process_user_tasks_lanes_and_forms(credit):
     assert credit.process_id == "credit_application"
     assert set(credit.decisions) == {"customer_segment", "credit_rating", "limit_proposal", "approval_authority",
-                                     "approval_sla", "committee_rules", "large_exposure"}
+                                     "approval_sla", "committee_rules", "large_exposure",
+                                     "classification_grade_cap"}
     tasks = credit.user_tasks
     assert {t: (m.lane, m.form, m.assignee_variable) for t, m in tasks.items()} == {
         "application_intake": ("officer", "application_intake.json", None),
@@ -111,9 +113,11 @@ def test_intake_runs_the_segment_decision_and_records_it(credit):
 def test_statements_run_analysis_rating_limit_and_stop_at_review(credit):
     result = engine.start(credit)
     result = engine.complete_task(credit, result.state, _only_ready(result).uuid, intake())
-    result = engine.complete_task(credit, result.state, _only_ready(result).uuid, {"statements": statements()})
+    result = engine.complete_task(credit, result.state, _only_ready(result).uuid, {"statements": statements()},
+                                  NEW_CUSTOMER)
     assert _only_ready(result).spec_id == "review_proposal"
-    assert [d.decision_id for d in result.decisions] == ["credit_rating", "limit_proposal", "large_exposure"]
+    assert [d.decision_id for d in result.decisions] == ["credit_rating", "classification_grade_cap", "limit_proposal",
+                                                         "large_exposure"]
     assert result.data["grade"] == result.decisions[0].outputs["grade"]
     assert result.data["proposed_limit"] == min(5_000_000, result.data["limit_cap"])
 

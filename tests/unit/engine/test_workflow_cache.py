@@ -12,7 +12,7 @@ import pytest
 
 from app import engine
 from app.engine import workflow_cache
-from tests.factories import COMPLIANT, intake, statements
+from tests.factories import COMPLIANT, NEW_CUSTOMER, intake, statements
 from tests.unit.engine.test_runtime import ROOT, _bundle, _only_ready
 
 
@@ -49,7 +49,7 @@ def _run_case(bundle: engine.Bundle, monkeypatch) -> list[str]:
         if data is None:
             data = {"proposed_limit": result.data["proposed_limit"], "proposed_term_months": 12,
                     "proposed_margin_pct": 1.2, "officer_opinion": "ok"}
-        result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, data)
+        result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, data, NEW_CUSTOMER)
         states.append(result.state)
     assert result.completed
     return states
