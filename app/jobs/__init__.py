@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Task
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 from app.extensions import celery
 from app.jobs import audit, documents, imports, mail, monitoring, search, staffing, timers  # noqa: F401  (registers the tasks)
@@ -14,7 +14,10 @@ def celery_init_app(app: Flask):
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            # Eager (tests, or a call inside a request): the app that asked, in a context of its own (its own
+            # session); in a worker, the app configured here. The last app created is not always the caller's.
+            caller = current_app._get_current_object() if has_app_context() else app
+            with caller.app_context():
                 return self.run(*args, **kwargs)
 
     config = app.config
