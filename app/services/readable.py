@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from app.engine.xml import parse_xml
 from app.extensions import db
+from app.formatting import figure
 from app.forms.display import column_label, display_value
 from app.forms.messages import ui_text
 from app.forms.schema import Field, as_form_schema
@@ -52,7 +53,7 @@ def fields_of(forms: Mapping[str, dict]) -> dict[str, Field]:
 def shown(f: Field | None, value: Any, locale: Any) -> str:
     """A value as its form shows it; a columns table (the statements) as its columns' labels."""
     if f is None:
-        return ui_text("empty", locale) if value in (None, "", []) else str(value)
+        return ui_text("empty", locale) if value in (None, "", []) else figure(value, None, locale)
     if f.is_table and isinstance(value, list):
         labels = [column_label(f, value, i, locale) for i in range(len(value))]
         return ui_text("list_separator", locale).join(labels) or ui_text("empty", locale)

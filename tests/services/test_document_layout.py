@@ -74,8 +74,8 @@ def test_the_history_pdf_prints_chinese_and_whole_event_names(decided, people):
     assert in_language(log.outputs["approval_level_name"], "zh_CN") in text  # 总行→首席信贷官, as Chinese
     assert "流程发起" in text and "任务办结" in text  # an event's name on one line, not a character a line
     pd = decided.summary["pd"]
-    assert f"pd = {probability(pd)}" in text and repr(pd) not in text
-    assert f"proposed_limit = {money(decided.summary['proposed_limit'], 'zh_CN')}" in text
+    assert f"违约概率 = {probability(pd)}" in text and repr(pd) not in text  # each input by its column's label
+    assert f"拟授信额度（元） = {money(decided.summary['proposed_limit'], 'zh_CN')}" in text
 
 
 @pytest.mark.parametrize("kind", list(documents.KINDS))
