@@ -33,7 +33,7 @@ def test_the_investigation_lists_each_warning_with_its_rule_values_and_date(as_u
     assert 'data-figure="days_past_due">95<' in by_code["past_due_30"]
     assert (TODAY - timedelta(days=4)).isoformat() in by_code["past_due_30"]  # its observation's date
     assert 'data-figure="overdue_interest">CNY 18,000.00<' in by_code["overdue_interest"]
-    assert 'data-figure="utilization_pct">98.5%<' in by_code["high_utilization"]
+    assert 'data-figure="utilization_pct">98.50%<' in by_code["high_utilization"]
     assert (TODAY - timedelta(days=1)).isoformat() in by_code["high_utilization"]
     assert "Rule_warning_rules" in by_code["past_due_30"]  # the rule that matched
     case_page = text_of(as_user("risk").get(f"/cases/{case_id}"))
