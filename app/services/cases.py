@@ -138,6 +138,17 @@ class CaseView:
         return moments(self.events, get_locale())
 
     @property
+    def signed_shown(self) -> frozenset[int]:
+        """The approval tasks whose decision and comment the case page shows in its sign-off record: every
+        sign-off of an application (its table), the last approval of a review or an escalation."""
+        if not self.facts.kind.signed_fields:
+            return frozenset()
+        if hasattr(self.facts, "approval"):
+            approval = self.facts.approval
+            return frozenset({approval.task_id}) if approval is not None else frozenset()
+        return frozenset(t.id for t in self.signoffs)
+
+    @property
     def readings(self) -> list[Reading]:
         """The decisions with their tables' names and columns' labels (``decision_words``)."""
         return readings(self.decisions)
