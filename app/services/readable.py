@@ -134,6 +134,20 @@ def actor_of(event: AuditEvent, names: Mapping[int, str]) -> str:
     return _("the system") if event.actor_name == SYSTEM else event.actor_name
 
 
+def actor(event: AuditEvent) -> str:
+    """Who did what ``event`` records, by name (a person's display name, else "the system")."""
+    return actor_of(event, actor_names([event]))
+
+
+def people_named(usernames: Iterable[str]) -> list[str]:
+    """The display names of ``usernames`` (kept by a process, e.g. a committee's veto), in their order; one
+    that names nobody stays as it is."""
+    usernames = [u for u in usernames if u]
+    names = dict(db.session.execute(select(User.username, User.display_name)
+                                    .where(User.username.in_(set(usernames)))).all()) if usernames else {}
+    return [names.get(u, u) for u in usernames]
+
+
 def moments(events: list[AuditEvent], locale: Any) -> list[Moment]:
     """``events`` with names for their people, steps, decisions and submitted fields."""
     names = actor_names(events)

@@ -21,6 +21,7 @@ from app.models import AuditEvent, HumanTask, ProcessInstance, User
 from app.services import audit, notifications
 from app.services.nullsafe import outside
 from app.services.projections import APPROVAL_LANES
+from app.services.readable import actor
 from app.services.steps import lost_race, run_step
 
 WITHDRAWN = "withdrawn"  # the case's status and outcome
@@ -90,7 +91,7 @@ def may_withdraw(user: User, instance: ProcessInstance) -> bool:
 def withdrawn_conflict(instance: ProcessInstance) -> Conflict:
     """The 409 for any step on a withdrawn case: who withdrew it, when and why."""
     event = withdrawal_of(instance.id)
-    who = event.actor_name if event is not None else _("someone")
+    who = actor(event) if event is not None else _("someone")
     when = local_time(event.occurred_at, "%Y-%m-%d %H:%M") if event is not None else ""
     reason = (event.payload or {}).get("reason", "") if event is not None else ""
     return Conflict(_("Case %(reference)s was withdrawn by %(user)s at %(time)s (%(reason)s); it can no longer "

@@ -21,6 +21,7 @@ from app.formatting import EMPTY, figure
 from app.forms.display import display_value
 from app.language import in_language, shown, title_in  # noqa: F401  (template filters and globals)
 from app.localtime import local_time  # noqa: F401  (a template filter too)
+from app.services.readable import actor, people_named
 from app.web.vocabulary import VOCABULARY
 
 # Variables whose codes the vocabulary keeps under a prefix of their own.
@@ -88,3 +89,15 @@ def term_filter(context, value: Any, name: str | None = None, fields: Mapping | 
                 codes: Mapping[str, str] | None = None) -> str:
     """``{{ value|term(name, fields, codes) }}`` in the page's language."""
     return term(value, name, context.get("current_locale"), fields, codes)
+
+
+def actor_filter(event) -> str:
+    """``{{ event|actor }}``: who did it, by name, never a user name."""
+    return actor(event)
+
+
+@pass_context
+def people_filter(context, usernames) -> str:
+    """``{{ usernames|people }}``: the people a process kept by user name (a committee's veto), by name."""
+    separator = "、" if str(context.get("current_locale")).startswith("zh") else ", "
+    return separator.join(people_named(usernames or ()))
