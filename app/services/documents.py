@@ -52,9 +52,19 @@ def document(user: User, instance_id: int, kind: str, language: str = "zh_CN") -
     _check(kind, language)
     view = case_view(user, instance_id)
     _offered(view, kind)
-    if kind == "approval_certificate" and not view.signoffs:
-        raise InvalidInput(_("There is no sign-off to certify yet."), {"kind": _("no sign-off yet")})
+    if kind not in offered(view):
+        raise InvalidInput(_("The approval certificate is issued once the credit is approved and the case decided."),
+                           {"kind": _("not approved and decided yet")})
     return _stored_or_rendered(view, kind, language, user)
+
+
+def offered(view: CaseView) -> tuple[str, ...]:
+    """The documents the case can produce now (what its page links to): its kind's, the approval certificate
+    only once the credit is approved and the case decided (never for a case rejected, withdrawn or still
+    running)."""
+    instance = view.instance
+    approved = instance.status == "completed" and instance.outcome == "approved"
+    return tuple(kind for kind in view.facts.kind.documents if kind != "approval_certificate" or approved)
 
 
 def _offered(view: CaseView, kind: str) -> None:
@@ -90,8 +100,7 @@ def keep_decided(instance_id: int) -> list[CaseDocument]:
     if instance is None or instance.status != "completed":
         return []
     view = view_of(instance)
-    return [_stored_or_rendered(view, kind, language, None) for kind in view.facts.kind.documents
-            for language in LANGUAGES if kind != "approval_certificate" or view.signoffs]
+    return [_stored_or_rendered(view, kind, language, None) for kind in offered(view) for language in LANGUAGES]
 
 
 def stored_documents(instance_id: int) -> list[CaseDocument]:
