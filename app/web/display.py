@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from jinja2 import pass_context
 
 from app.formatting import EMPTY, figure
@@ -40,13 +40,15 @@ def duration(text: str) -> str | None:
     if not found or not any(found.groups()):
         return None
     years, months, weeks, days, hours, minutes = (int(g) if g else 0 for g in found.groups())
+    # One msgid for one and one for more (the catalogs keep no plural forms): Chinese reads both alike.
     parts = [
-        ngettext("%(num)s year", "%(num)s years", years) if years else "",
-        ngettext("%(num)s month", "%(num)s months", months) if months else "",
-        ngettext("%(num)s week", "%(num)s weeks", weeks) if weeks else "",
-        ngettext("%(num)s day", "%(num)s days", days) if days else "",
-        ngettext("%(num)s hour", "%(num)s hours", hours) if hours else "",
-        ngettext("%(num)s minute", "%(num)s minutes", minutes) if minutes else "",
+        (gettext("%(num)s year", num=1) if years == 1 else gettext("%(num)s years", num=years)) if years else "",
+        (gettext("%(num)s month", num=1) if months == 1 else gettext("%(num)s months", num=months)) if months else "",
+        (gettext("%(num)s week", num=1) if weeks == 1 else gettext("%(num)s weeks", num=weeks)) if weeks else "",
+        (gettext("%(num)s day", num=1) if days == 1 else gettext("%(num)s days", num=days)) if days else "",
+        (gettext("%(num)s hour", num=1) if hours == 1 else gettext("%(num)s hours", num=hours)) if hours else "",
+        (gettext("%(num)s minute", num=1) if minutes == 1 else gettext("%(num)s minutes", num=minutes))
+        if minutes else "",
     ]
     return " ".join(part for part in parts if part)
 
