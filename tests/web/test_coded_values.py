@@ -9,11 +9,16 @@ import html
 import io
 import re
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
+from flask import render_template_string
+from flask_babel import force_locale
 from pypdf import PdfReader
 
 from app.services import case_history, documents, portfolio, tasks
+from app.services.deployment import latest_definition
+from app.services.readable import fields_of
 from tests.factories import case_routed, compliance_sign_off, open_task
 from tests.workflows.test_warning_escalation import approved_customer, escalation, observe, ready
 
@@ -117,3 +122,16 @@ def test_a_warning_escalation_reads_in_labels_on_its_page_and_history(warned, pe
     for label in LABELS[language]["warned"]:
         assert label in history_pdf, label
 
+
+
+@pytest.mark.parametrize("language, expected", [("zh_CN", "次级 | 高 | 3 天 | 冻结额度"),
+                                                ("en", "Substandard | High | 3 days | Freeze the limit")])
+def test_a_value_no_form_names_still_reads_as_its_label(deployed, app, language, expected):
+    """A case kind's facts show a value through its form when one names it, else through ``term``: never raw."""
+    page = ('{% import "cases/kinds/_common.html" as common with context %}'
+            "{{ common.shown(bare, 'five_category', 'substandard') }} | {{ common.shown(bare, 'severity', 'high') }} | "
+            "{{ common.shown(bare, 'investigate_within', 'P3D') }} | {{ common.shown(forms, 'action', 'freeze') }}")
+    forms = SimpleNamespace(fields=fields_of(latest_definition("warning_escalation").forms or {}))
+    with app.test_request_context(), force_locale(language):
+        assert render_template_string(page, bare=SimpleNamespace(fields={}), forms=forms,
+                                      current_locale=language) == expected
