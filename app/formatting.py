@@ -11,9 +11,9 @@ money          an amount in CNY                            1,234,567.00 元 / CN
 amount         an amount in a table whose header says CNY  1,234,567.00
 share          a fraction of a whole (0.5612)              56.12% (0.025% when small)
 probability    a probability of default (0.0141579)        1.42% (0.025% when small)
-percent        a figure already in percent (4.35)          4.35%
-multiple       one amount over a like one (1.3456)         1.35
-times          a coverage (4.2)                            4.2×
+percent        a figure already in percent (1.5)           1.50% (4.125%: as typed)
+multiple       one amount over a like one (1.3456)         1.35×
+times          a coverage (0.6)                            0.60×
 score          a Z-score (2.4567)                          2.46
 points         scorecard points (612.4)                    612
 =============  ==========================================  ===========================
@@ -82,10 +82,13 @@ def money(value: Any, locale: Any = None, unit: str | None = None) -> str:
 
 
 def percent(value: Any, locale: Any = None) -> str:
-    """A figure already in percent: 4.35 -> "4.35%" (as typed, no rounding)."""
+    """A figure already in percent, two decimals, more only as typed (a rate is never rounded):
+    1.5 -> "1.50%", 4.35 -> "4.35%", 4.125 -> "4.125%"."""
     if not is_number(value):
         return "" if value is None else str(value)
-    return f"{number(value)}%"
+    exact = Decimal(str(value)).normalize()
+    decimals = max(2, -exact.as_tuple().exponent) if isinstance(exact.as_tuple().exponent, int) else 2
+    return f"{exact:,.{decimals}f}%"
 
 
 def share(value: Any, locale: Any = None) -> str:
@@ -108,20 +111,15 @@ def probability(value: Any, locale: Any = None) -> str:
 
 
 def multiple(value: Any, locale: Any = None) -> str:
-    """One amount over a like one, e.g. a current ratio: 1.3456 -> "1.35"."""
+    """One amount over a like one, e.g. a current ratio: 1.3456 -> "1.35×", 0.6 -> "0.60×"."""
     if not is_number(value):
         return "" if value is None else str(value)
-    return f"{float(value):,.2f}"
+    return f"{float(value):,.2f}×"
 
 
 def times(value: Any, locale: Any = None) -> str:
-    """A coverage, e.g. interest cover: 4.2 -> "4.2×", 1.25 -> "1.25×", 12 -> "12.0×"."""
-    if not is_number(value):
-        return "" if value is None else str(value)
-    text = f"{float(value):,.2f}"
-    if text.endswith("0"):
-        text = text[:-1]
-    return f"{text}×"
+    """A coverage, e.g. interest cover, reads as a multiple: 4.2 -> "4.20×", 0.6 -> "0.60×"."""
+    return multiple(value, locale)
 
 
 def score(value: Any, locale: Any = None) -> str:

@@ -68,6 +68,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "empty": {"zh_CN": "—", "en": "—"},
     "money_unit": {"zh_CN": "元", "en": "CNY"},
     "list_separator": {"zh_CN": "、", "en": ", "},
+    # An aside after a label: full-width brackets in Chinese, ASCII ones after a space in English.
+    "aside": {"zh_CN": "（{text}）", "en": " ({text})"},
 }
 
 _EN_PLURALS = {"characters": "character", "entries": "entry", "problems": "problem"}

@@ -33,6 +33,7 @@ class Signed:
     by: User | None
     at: datetime | None
     level: int | None
+    task_id: int | None = None  # the approval task (its timeline entry does not repeat what is shown here)
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ def _signed(tasks: list[HumanTask], decision_key: str, comment_key: str) -> Sign
         return None
     last = max(done, key=lambda t: (t.completed_at, t.id))
     s = last.submitted or {}
-    return Signed(s.get(decision_key), s.get(comment_key), last.completed_by, last.completed_at, last.required_level)
+    return Signed(s.get(decision_key), s.get(comment_key), last.completed_by, last.completed_at, last.required_level,
+                  last.id)
 
 
 def _review(base: dict, data: Mapping[str, Any], tasks: list[HumanTask]) -> ReviewFacts:

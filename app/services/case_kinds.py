@@ -30,6 +30,18 @@ class CaseKind:
     prefix: str = "CS"  # of its references: CA-2026-000123
     documents: tuple[str, ...] = ()  # the document kinds (``services.documents.KINDS``) this kind has
     template: str = "cases/kinds/_other.html"  # the partial with its own facts
+    # What its approvers decide on, shown above their form (the partial's ``on_task``) to the lanes named:
+    # the form's read-only copies of these fields are not shown a second time.
+    decided_on: tuple[str, ...] = ()
+    decided_on_lanes: tuple[str, ...] = ()
+    # The fields of an approval the case page shows in its sign-off record (the section ``signed_anchor``):
+    # the timeline names that record instead of repeating them.
+    signed_fields: tuple[str, ...] = ()
+    signed_anchor: str = ""
+
+    def shown_above(self, lane: str | None) -> frozenset[str]:
+        """The fields the task page of ``lane`` shows above the form."""
+        return frozenset(self.decided_on) if lane in self.decided_on_lanes else frozenset()
 
     @property
     def known(self) -> bool:
@@ -45,14 +57,24 @@ CREDIT_APPLICATION = CaseKind(
      "proposed_margin_pct", "proposed_controls", "officer_opinion", *APPROVAL_KEYS, "committee_result",
      "committee", "decision", "comment", "approver_comment", "returned_fields", "compliance_result",
      "compliance_findings", "outcome"),
-    prefix="CA", documents=("credit_memo", "approval_certificate"), template="cases/kinds/_credit_application.html")
+    prefix="CA", documents=("credit_memo", "approval_certificate"), template="cases/kinds/_credit_application.html",
+    decided_on=(*CUSTOMER_KEYS, "industry", "size", "segment", "requested_amount", "requested_term_months", "pd",
+                "score_points", "z_score", "z_zone", "grade", "limit_cap", "proposed_limit", "proposed_term_months",
+                "proposed_margin_pct", "proposed_controls", "approval_level", "approval_level_name",
+                "officer_opinion"),
+    decided_on_lanes=("approver", "committee", "compliance"),
+    signed_fields=("decision", "comment", "compliance_decision", "compliance_findings"), signed_anchor="signoffs")
 
 PERIODIC_REVIEW = CaseKind(
     "periodic_review", _l("Periodic review"),
     (*CUSTOMER_KEYS, "industry", "size", "due_on", "previous_grade", "loan_class", *RATING_KEYS, "limit_amount",
      "proposed_limit", "new_limit", "review_notes", "change_comment", *APPROVAL_KEYS, "review_decision",
      "review_comment", "review_escalated", "next_review_on", "outcome"),
-    prefix="PR", template="cases/kinds/_periodic_review.html")
+    prefix="PR", template="cases/kinds/_periodic_review.html",
+    decided_on=(*CUSTOMER_KEYS, "due_on", "previous_grade", "grade", "pd", "z_score", "loan_class", "limit_amount",
+                "limit_cap", "new_limit", "change_comment", "review_notes"),
+    decided_on_lanes=("approver", "committee"),
+    signed_fields=("review_decision", "review_comment"), signed_anchor="review-approval")
 
 WARNING_ESCALATION = CaseKind(
     "warning_escalation", _l("Warning escalation"),
@@ -61,7 +83,12 @@ WARNING_ESCALATION = CaseKind(
      "escalated", "proposed_action", "action", "reduce_share", "margin_add_pct", "term_months",
      "expected_loss_pct", "follow_up_date", "review_comment", "approval_level", "control_decision",
      "control_comment", "five_category", "resolved", "follow_up_findings", "outcome"),
-    prefix="EW", template="cases/kinds/_warning_escalation.html")
+    prefix="EW", template="cases/kinds/_warning_escalation.html",
+    decided_on=(*CUSTOMER_KEYS, "warning_code", "warning_name", "severity", "observed_on", "assessment", "findings",
+                "proposed_action", "action", "reduce_share", "margin_add_pct", "term_months", "expected_loss_pct",
+                "review_comment"),
+    decided_on_lanes=("approver", "committee"),
+    signed_fields=("control_decision", "control_comment"), signed_anchor="control-approval")
 
 AUDIT_SAMPLING = CaseKind(
     "audit_sampling", _l("Sampling review"),

@@ -20,6 +20,7 @@ from app.services import audit, deployment, staffing, text_search
 from app.services.case_facts import Facts, facts_of
 from app.services.case_kinds import kind_of
 from app.services.customers import READERS
+from app.services.decision_words import Reading, readings
 from app.services.directory import for_case
 from app.services.forms import writable_fields
 from app.services.projections import APPROVAL_LANES
@@ -144,6 +145,22 @@ class CaseView:
         """The events with names for their people, steps and submitted fields, in the language being
         rendered (a PDF forces its own)."""
         return moments(self.events, get_locale())
+
+    @property
+    def signed_shown(self) -> frozenset[int]:
+        """The approval tasks whose decision and comment the case page shows in its sign-off record: every
+        sign-off of an application (its table), the last approval of a review or an escalation."""
+        if not self.facts.kind.signed_fields:
+            return frozenset()
+        if hasattr(self.facts, "approval"):
+            approval = self.facts.approval
+            return frozenset({approval.task_id}) if approval is not None else frozenset()
+        return frozenset(t.id for t in self.signoffs)
+
+    @property
+    def readings(self) -> list[Reading]:
+        """The decisions with their tables' names and columns' labels (``decision_words``)."""
+        return readings(self.decisions)
 
 
 def case_view(user: User, instance_id: int) -> CaseView:

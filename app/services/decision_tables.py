@@ -5,33 +5,26 @@ rows that matched, its outputs."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.engine.dmn import Decision, load_dmn
-from app.engine.xml import parse_xml
 from app.errors import NotFound
 from app.extensions import db
+from app.forms.schema import Field
 from app.models import DecisionLog, ProcessDefinition, ProcessInstance, User
 from app.services.cases import get_case
+from app.services.decision_words import Reading, readings, table_words
+from app.services.readable import fields_of
 
 
 def dmn_texts(definition: ProcessDefinition) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     """Decision names by id, and rule descriptions by (DMN file, rule id), from the deployed DMN files."""
-    names: dict[str, str] = {}
-    rules: dict[tuple[str, str], str] = {}
-    for filename, xml in (definition.dmn_files or {}).items():
-        root = parse_xml(xml, filename)
-        for decision in root.iter("{*}decision"):
-            if decision.get("id"):
-                names[decision.get("id")] = decision.get("name") or decision.get("id")
-        for rule in root.iter("{*}rule"):
-            text = (rule.findtext("{*}description") or "").strip()
-            if text and rule.get("id"):
-                rules[(filename, rule.get("id"))] = text
-    return names, rules
+    words = table_words(definition)
+    return words.names, words.rules
 
 
 @dataclass(frozen=True)
@@ -42,6 +35,8 @@ class DecisionDetail:
     table_hash: str  # SHA-256 of that DMN file as deployed
     decision: Decision
     descriptions: dict[str, str]  # rule id -> its description
+    reading: Reading  # its inputs and outputs by their columns' labels
+    fields: Mapping[str, Field]  # the process's form fields, for how a value reads
 
     def matched(self, rule_id: str) -> bool:
         return rule_id in (self.log.matched_rules or ())
@@ -60,4 +55,5 @@ def detail(user: User, case_id: int, log_id: int) -> DecisionDetail:
     decision = load_dmn(xml, log.dmn_file).decisions[log.decision_id]
     _names, rules = dmn_texts(definition)
     return DecisionDetail(instance, log, definition, hashlib.sha256(xml.encode()).hexdigest(), decision,
-                          {rule_id: text for (file, rule_id), text in rules.items() if file == log.dmn_file})
+                          {rule_id: text for (file, rule_id), text in rules.items() if file == log.dmn_file},
+                          readings([log])[0], fields_of(instance.definition.forms or {}))

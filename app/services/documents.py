@@ -23,11 +23,11 @@ from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.forms.schema import Field, as_form_schema
 from app.language import title_in
-from app.models import CaseDocument, DecisionLog, HumanTask, ProcessInstance, User
+from app.models import CaseDocument, HumanTask, ProcessInstance, User
 from app.risk.ratios import RATIO_KINDS, RATIO_TITLES
 from app.services import audit
 from app.services.cases import CaseView, case_view, view_of
-from app.services.decision_tables import dmn_texts
+from app.services.decision_words import Reading
 from app.services.exposure import LIMIT_FIELD, Exposure, exposure_of
 
 KINDS = {"credit_memo": "documents/credit_memo.html", "approval_certificate": "documents/approval_certificate.html"}
@@ -52,9 +52,19 @@ def document(user: User, instance_id: int, kind: str, language: str = "zh_CN") -
     _check(kind, language)
     view = case_view(user, instance_id)
     _offered(view, kind)
-    if kind == "approval_certificate" and not view.signoffs:
-        raise InvalidInput(_("There is no sign-off to certify yet."), {"kind": _("no sign-off yet")})
+    if kind not in offered(view):
+        raise InvalidInput(_("The approval certificate is issued once the credit is approved and the case decided."),
+                           {"kind": _("not approved and decided yet")})
     return _stored_or_rendered(view, kind, language, user)
+
+
+def offered(view: CaseView) -> tuple[str, ...]:
+    """The documents the case can produce now (what its page links to): its kind's, the approval certificate
+    only once the credit is approved and the case decided (never for a case rejected, withdrawn or still
+    running)."""
+    instance = view.instance
+    approved = instance.status == "completed" and instance.outcome == "approved"
+    return tuple(kind for kind in view.facts.kind.documents if kind != "approval_certificate" or approved)
 
 
 def _offered(view: CaseView, kind: str) -> None:
@@ -90,8 +100,7 @@ def keep_decided(instance_id: int) -> list[CaseDocument]:
     if instance is None or instance.status != "completed":
         return []
     view = view_of(instance)
-    return [_stored_or_rendered(view, kind, language, None) for kind in view.facts.kind.documents
-            for language in LANGUAGES if kind != "approval_certificate" or view.signoffs]
+    return [_stored_or_rendered(view, kind, language, None) for kind in offered(view) for language in LANGUAGES]
 
 
 def stored_documents(instance_id: int) -> list[CaseDocument]:
@@ -136,16 +145,6 @@ def ratio_chart(data: dict[str, Any], language: str) -> str:
 # what earlier rounds said.
 
 @dataclass(frozen=True)
-class ExplainedDecision:
-    """A decision evaluated for the case, with its DMN name and its matched rules' descriptions
-    (the reason for a grade, an override rule's included)."""
-
-    log: DecisionLog
-    name: str
-    reasons: list[str]
-
-
-@dataclass(frozen=True)
 class Remark:
     """A sign-off, committee vote or compliance review, numbered by round (a return ends a round)."""
 
@@ -162,17 +161,17 @@ class Memo:
     view: CaseView
     chart: str
     exposure: Exposure
-    decisions: list[ExplainedDecision]
+    decisions: list[Reading]  # each with its DMN name and its matched rules' descriptions (a grade's reason)
     remarks: list[Remark]
 
     @property
-    def rating(self) -> ExplainedDecision | None:
+    def rating(self) -> Reading | None:
         """The last decision that rated the grade (not the class's cap of it)."""
         return next((d for d in reversed(self.decisions) if isinstance(d.log.outputs, dict)
                      and "grade" in d.log.outputs and "capped_from" not in d.log.outputs), None)
 
     @property
-    def grade_cap(self) -> ExplainedDecision | None:
+    def grade_cap(self) -> Reading | None:
         """The class's cap of the grade in force, when it lowered the grade (its rule says why)."""
         last = next((d for d in reversed(self.decisions)
                      if isinstance(d.log.outputs, dict) and "capped_from" in d.log.outputs), None)
@@ -184,13 +183,9 @@ def memo(user: User, instance_id: int, language: str) -> Memo:
     view = case_view(user, instance_id)
     _offered(view, "credit_memo")
     definition = view.instance.definition
-    names, rules = dmn_texts(definition)
-    decisions = [ExplainedDecision(log, names.get(log.decision_id, log.decision_id),
-                                   [rules[(log.dmn_file, r)] for r in log.matched_rules if (log.dmn_file, r) in rules])
-                 for log in view.decisions]
     return Memo(view, ratio_chart(view.data, language),
                 exposure_of(view.instance, view.data, view.data.get(LIMIT_FIELD)),
-                decisions, _remarks(view.signoffs, definition.forms or {}))
+                view.readings, _remarks(view.signoffs, definition.forms or {}))
 
 
 def _remarks(signoffs: list[HumanTask], forms: dict[str, dict]) -> list[Remark]:

@@ -112,10 +112,12 @@ def returned() -> list[Finding]:
 
 def delegations() -> list[Finding]:
     def detail(r: AuditEvent, case: ProcessInstance | None) -> str:
-        people = _names((r.payload.get("from"), r.payload.get("to")))
-        return _("%(task)s: from %(from)s to %(to)s", task=_step(case, r.payload.get("task")),
-                 **{"from": people.get(r.payload.get("from"), r.payload.get("from") or "—"),
-                    "to": people.get(r.payload.get("to"), r.payload.get("to") or "—")})
+        before, after = r.payload.get("from"), r.payload.get("to")
+        people = _names((before, after))
+        task, to = _step(case, r.payload.get("task")), people.get(after, after) or _("the group's queue")
+        if not before:  # nobody held it: it was taken from the group's queue
+            return _("%(task)s: from the group's queue to %(to)s", task=task, to=to)
+        return _("%(task)s: from %(from)s to %(to)s", task=task, to=to, **{"from": people.get(before, before)})
     return _from_events(("task.delegated", "task.reassigned"), detail)
 
 

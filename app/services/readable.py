@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from app.engine.xml import parse_xml
 from app.extensions import db
+from app.formatting import figure
 from app.forms.display import column_label, display_value
 from app.forms.messages import ui_text
 from app.forms.schema import Field, as_form_schema
@@ -74,7 +75,7 @@ def decision_text(lane: str | None, submitted: Mapping[str, Any] | None) -> str:
 def shown(f: Field | None, value: Any, locale: Any) -> str:
     """A value as its form shows it; a columns table (the statements) as its columns' labels."""
     if f is None:
-        return ui_text("empty", locale) if value in (None, "", []) else str(value)
+        return ui_text("empty", locale) if value in (None, "", []) else figure(value, None, locale)
     if f.is_table and isinstance(value, list):
         labels = [column_label(f, value, i, locale) for i in range(len(value))]
         return ui_text("list_separator", locale).join(labels) or ui_text("empty", locale)
@@ -153,6 +154,20 @@ def actor_of(event: AuditEvent, names: Mapping[int, str]) -> str:
     if event.actor_id in names:
         return names[event.actor_id]
     return _("the system") if event.actor_name == SYSTEM else event.actor_name
+
+
+def actor(event: AuditEvent) -> str:
+    """Who did what ``event`` records, by name (a person's display name, else "the system")."""
+    return actor_of(event, actor_names([event]))
+
+
+def people_named(usernames: Iterable[str]) -> list[str]:
+    """The display names of ``usernames`` (kept by a process, e.g. a committee's veto), in their order; one
+    that names nobody stays as it is."""
+    usernames = [u for u in usernames if u]
+    names = dict(db.session.execute(select(User.username, User.display_name)
+                                    .where(User.username.in_(set(usernames)))).all()) if usernames else {}
+    return [names.get(u, u) for u in usernames]
 
 
 def moments(events: list[AuditEvent], locale: Any) -> list[Moment]:

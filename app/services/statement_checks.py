@@ -66,7 +66,8 @@ def check_statements(instance: ProcessInstance, submitted: dict[str, Any], data:
 
 
 def _add(errors: dict[str, str], path: str, text: str) -> None:
-    errors[path] = f"{errors[path]} {text}" if path in errors else text
+    """One more problem of a cell: one line each (a form lists them as bullets)."""
+    errors[path] = f"{errors[path]}\n{text}" if path in errors else text
 
 
 def _line(item: str, locale: str) -> str:

@@ -23,6 +23,7 @@ from app.localtime import local_time
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
 from app.services import audit, customers, deployment, notifications, reviews, risk_controls, staffing
 from app.services.projections import apply_step
+from app.services.readable import actor
 
 Step = Callable[[engine.Bundle, str], engine.StepResult]
 RUNNING, WITHDRAWN = "running", "withdrawn"
@@ -72,7 +73,7 @@ def not_running(instance: ProcessInstance) -> CaseNotRunning:
     finished and how, or the state it stopped in."""
     if instance.status == WITHDRAWN:
         event = withdrawal_of(instance.id)
-        who = event.actor_name if event is not None else _("someone")
+        who = actor(event) if event is not None else _("someone")  # by name, as the banner says
         when = local_time(event.occurred_at, "%Y-%m-%d %H:%M") if event is not None else ""
         reason = (event.payload or {}).get("reason", "") if event is not None else ""
         return CaseNotRunning(_("Case %(reference)s was withdrawn by %(user)s at %(time)s (%(reason)s); it can no "

@@ -25,7 +25,7 @@ from app.web.auth import auth
 from app.web.cases import cases
 from app.web.customers import customers
 from app.web.designer import designer
-from app.web.display import in_language, local_time, shown, title_in
+from app.web.display import actor_filter, in_language, local_time, people_filter, shown, term_filter, title_in
 from app.web.editor import editor
 from app.web.instance_migration import instance_migration
 from app.web.monitoring import monitoring
@@ -114,6 +114,9 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.filters["shown"] = shown
+    app.jinja_env.filters["term"] = term_filter
+    app.jinja_env.filters["actor"] = actor_filter
+    app.jinja_env.filters["people"] = people_filter
     app.jinja_env.globals.update(
         format_money=format_money, format_amount=format_amount, sla_state=lambda task: sla.state_of(task.due_at, task.warn_at), line_items=LINE_ITEMS, ratio_names=RATIO_NAMES, ratio_kinds=RATIO_KINDS,
         line_item_title=lambda item, locale: title_in(LINE_ITEM_TITLES, item, locale),

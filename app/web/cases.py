@@ -49,6 +49,7 @@ def show(case_id: int):
     reassign = {t.id: delegation.reassign_targets(current_user, t) for t in view.tasks
                 if t.state == "ready" and current_user.role in delegation.MANAGERS}
     return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
+                           offered=document_service.offered(view),
                            reassign=reassign, can_withdraw=withdrawal.may_withdraw(current_user, view.instance),
                            withdrawn=withdrawal.withdrawal_of(case_id) if view.instance.status == withdrawal.WITHDRAWN
                            else None, document_languages=document_service.LANGUAGES)

@@ -107,6 +107,8 @@ CREDIT_RECORDS: tuple[str, ...] = (
 )
 
 Z_ZONES: tuple[str, ...] = (N_("safe"), N_("grey"), N_("distress"))
+# The Z-score models (customer_segment.dmn's z_model), by ``term``'s prefix.
+Z_MODELS: tuple[str, ...] = (N_("z_model_z"), N_("z_model_z_prime"), N_("z_model_z_double_prime"), N_("z_model_em"))
 
 EVENT_TYPES: tuple[str, ...] = (
     N_("instance.started"),
@@ -275,6 +277,7 @@ VOCABULARY: tuple[str, ...] = tuple(
         + SEGMENTS
         + CREDIT_RECORDS
         + Z_ZONES
+        + Z_MODELS
         + EVENT_TYPES
         + EVENT_FAMILIES
         + WARNING_STATES

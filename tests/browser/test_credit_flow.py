@@ -159,7 +159,9 @@ def test_application_from_intake_to_approval(app, browser_page: Page):
     page.wait_for_url(CASE_URL)
 
     expect(page.locator(".status-approved")).to_have_text(re.compile("已批准|[Aa]pproved"))
-    expect(page.locator(".timeline")).to_contain_text("同意授信，按季跟踪财务状况。")
+    expect(page.locator("#signoffs")).to_contain_text("同意授信，按季跟踪财务状况。")  # said once, in the record
+    expect(page.locator(".timeline")).not_to_contain_text("同意授信，按季跟踪财务状况。")
+    expect(page.locator('.timeline a.signed-above[href="#signoffs"]').first).to_be_visible()  # which points there
     page.screenshot(path="/tmp/case_page.png", full_page=True)
 
     with app.app_context():

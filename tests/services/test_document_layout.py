@@ -74,8 +74,8 @@ def test_the_history_pdf_prints_chinese_and_whole_event_names(decided, people):
     assert in_language(log.outputs["approval_level_name"], "zh_CN") in text  # 总行→首席信贷官, as Chinese
     assert "流程发起" in text and "任务办结" in text  # an event's name on one line, not a character a line
     pd = decided.summary["pd"]
-    assert f"pd = {probability(pd)}" in text and repr(pd) not in text
-    assert f"proposed_limit = {money(decided.summary['proposed_limit'], 'zh_CN')}" in text
+    assert f"违约概率 = {probability(pd)}" in text and repr(pd) not in text  # each input by its column's label
+    assert f"拟授信额度（元） = {money(decided.summary['proposed_limit'], 'zh_CN')}" in text
 
 
 @pytest.mark.parametrize("kind", list(documents.KINDS))
@@ -91,7 +91,7 @@ def test_the_memo_prints_figures_as_an_officer_reads_them(decided, people):
     assert probability(summary["pd"]) in memo and repr(summary["pd"]) not in memo
     ratios = summary["analysis"]["ratios"]
     assert f"{ratios['debt_to_asset'] * 100:.2f}%" in memo  # 资产负债率 as a percentage
-    assert f"{ratios['current_ratio']:.2f}" in memo  # 流动比率 as a plain multiple
+    assert f"{ratios['current_ratio']:.2f}×" in memo  # 流动比率 as a multiple
     assert not re.search(r"\d\.\d{6,}", memo)  # no raw float anywhere
 
 
@@ -111,7 +111,7 @@ def test_the_chart_draws_real_values_so_a_small_move_looks_small():
     assert [label for _v, _y, label in multiples.ticks] == ["0", "0.5", "1", "1.5"]
     assert shares.title == "比例（%）" and multiples.title == "倍数"
     assert shares.series[0].label == "资产负债率  55.00% (2025)"
-    assert multiples.series[0].label == "流动比率  1.40 (2025)"
+    assert multiples.series[0].label == "流动比率  1.40× (2025)"
 
 
 def test_the_chart_labels_do_not_overlap():

@@ -60,11 +60,11 @@ def test_the_approval_certificate_in_english(approved, people):
 def test_the_signed_version_is_kept_when_the_case_moves_on(deployed, people):
     case = case_routed("single", people.officer)
     tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, APPROVE)
-    first = documents.document(people.officer, case.id, "approval_certificate", "zh_CN")
-    again = documents.document(people.officer, case.id, "approval_certificate", "zh_CN")
+    first = documents.document(people.officer, case.id, "credit_memo", "zh_CN")
+    again = documents.document(people.officer, case.id, "credit_memo", "zh_CN")
     assert again.id == first.id  # the case has not moved: the stored file is served
     compliance_sign_off(case, people.compliance)
-    after = documents.document(people.officer, case.id, "approval_certificate", "zh_CN")
+    after = documents.document(people.officer, case.id, "credit_memo", "zh_CN")
     assert after.id != first.id and after.instance_version > first.instance_version
     kept = db.session.get(CaseDocument, first.id)
     assert kept.content == first.content and "合规审查清单" not in text_of(kept.content)

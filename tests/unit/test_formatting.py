@@ -22,8 +22,9 @@ def test_a_probability_of_default_reads_as_a_percentage_with_sensible_digits(val
 
 @pytest.mark.parametrize("name, value, text", [
     ("debt_to_asset", 0.5612, "56.12%"), ("roa", -0.0104, "-1.04%"), ("roe", 0.125, "12.50%"),
-    ("current_ratio", 1.3456, "1.35"), ("quick_ratio", 0.9, "0.90"), ("leverage", 1.5, "1.50"),
-    ("interest_coverage", 4.2, "4.2×"), ("dscr", 1.25, "1.25×"), ("interest_coverage", 12, "12.0×"),
+    ("current_ratio", 1.3456, "1.35×"), ("quick_ratio", 0.9, "0.90×"), ("leverage", 1.5, "1.50×"),
+    ("interest_coverage", 4.2, "4.20×"), ("dscr", 1.25, "1.25×"), ("interest_coverage", 12, "12.00×"),
+    ("dscr", 0.6, "0.60×"),
 ])
 def test_each_ratio_reads_as_its_kind(name, value, text):
     assert f.ratio(value, name) == text
@@ -36,7 +37,8 @@ def test_every_ratio_has_a_kind():
 @pytest.mark.parametrize("name, value, locale, text", [
     ("proposed_limit", 5_000_000, "zh_CN", "5,000,000.00 元"), ("proposed_limit", 5e6, "en", "CNY 5,000,000.00"),
     ("total_assets", 400_000_000.4, "en", "CNY 400,000,000.40"), ("pd", 0.0141579, "en", "1.42%"),
-    ("single_client_share", 0.15, "en", "15.00%"), ("pricing_margin_pct", 1.2, "en", "1.2%"),
+    ("single_client_share", 0.15, "en", "15.00%"), ("pricing_margin_pct", 1.2, "en", "1.20%"),
+    ("proposed_margin_pct", 4.125, "zh_CN", "4.125%"),
     ("utilization_pct", Decimal("95.50"), "en", "95.50%"), ("z_score", 2.38712, "en", "2.39"),
     ("score_points", 584.36, "en", "584"), ("approval_level", 2, "en", "2"), ("anything", 0.003960460438, "en", "0.00396"),
     ("listed", False, "zh_CN", "否"), ("listed", True, "en", "yes"), ("grade", "BBB", "en", "BBB"), ("x", None, "en", "—"),
@@ -58,4 +60,4 @@ def test_filters_take_the_page_language():
         page = render_template_string("{{ a|money }} | {{ b|probability }} | {{ c|ratio('current_ratio') }} | "
                                       "{{ none|money }} | {{ d|figure('proposed_limit') }}",
                                       a=1234.5, b=0.0141, c=1.345, d=2e6, none=None, current_locale="en")
-    assert page == "CNY 1,234.50 | 1.41% | 1.34 | — | CNY 2,000,000.00"
+    assert page == "CNY 1,234.50 | 1.41% | 1.34× | — | CNY 2,000,000.00"

@@ -33,7 +33,7 @@ def test_the_investigation_lists_each_warning_with_its_rule_values_and_date(as_u
     assert 'data-figure="days_past_due">95<' in by_code["past_due_30"]
     assert (TODAY - timedelta(days=4)).isoformat() in by_code["past_due_30"]  # its observation's date
     assert 'data-figure="overdue_interest">CNY 18,000.00<' in by_code["overdue_interest"]
-    assert 'data-figure="utilization_pct">98.5%<' in by_code["high_utilization"]
+    assert 'data-figure="utilization_pct">98.50%<' in by_code["high_utilization"]
     assert (TODAY - timedelta(days=1)).isoformat() in by_code["high_utilization"]
     assert "Rule_warning_rules" in by_code["past_due_30"]  # the rule that matched
     case_page = text_of(as_user("risk").get(f"/cases/{case_id}"))
@@ -75,7 +75,9 @@ def test_the_risk_manager_reduces_a_limit_without_the_term_field_refusing_it(as_
     assert submitted["reduce_share"] == 0.3 and "term_months" not in submitted  # dropped, not kept
     approver = {1: "approver1", 2: "approver2", 3: "approver3"}[approval.required_level]
     shown = text_of(as_user(approver).get(f"/tasks/{approval.id}"))
-    assert " hidden" not in box_of(shown, "reduce_share") and " hidden" in box_of(shown, "term_months")
+    card = shown[shown.index('id="escalation-action"'):shown.index("</div>", shown.index('id="escalation-action"'))]
+    assert 'id="f-reduce_share"' not in shown and 'id="f-term_months"' not in shown  # shown above, not again
+    assert "30.00%" in card and "Shorten the term" not in card  # the reduction, not a term that does not apply
 
 
 def test_each_page_shows_which_escalation_each_warning_went_to_and_what_joining_did(as_user, people):

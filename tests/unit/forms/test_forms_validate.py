@@ -111,7 +111,7 @@ def test_valid_data_has_no_errors() -> None:
             "Requested amount must be at most 50000000",
         ),
         ({"fee": 0}, "fee", "手续费 必须大于 0.00 元", "Fee must be greater than CNY 0.00"),
-        ({"rate": 24}, "rate", "利率 必须小于 24%", "Rate must be less than 24%"),
+        ({"rate": 24}, "rate", "利率 必须小于 24.00%", "Rate must be less than 24.00%"),
         ({"term_months": 10}, "term_months", "期限 必须是 3 的整数倍", "Term must be a multiple of 3"),
         (
             {"purpose": "abc"},
