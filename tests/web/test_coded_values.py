@@ -48,8 +48,14 @@ def page_text(response) -> str:
     return squeezed(html.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
+# A long reference a narrow PDF column wrapped ("classification_grade_c ap.dmn", "Rule_classification_grade
+# _cap_04"): still a reference, read as one.
+WRAPPED_REFERENCE = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*_[a-z0-9_]* ?[a-z0-9_]*\.dmn\b|\bRule_\w+(?: _\w+)?", re.ASCII)
+
+
 def pdf_text(pdf: bytes) -> str:
-    return squeezed(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    text = squeezed(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    return WRAPPED_REFERENCE.sub(" ", text)
 
 
 def reader(as_user, username: str, language: str):
