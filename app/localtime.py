@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def local_today():
+def local_today() -> date:
     """Today's date in Beijing."""
     return datetime.now(SHANGHAI).date()
+
+
+def local_now() -> datetime:
+    """Beijing's wall-clock time now, naive (what a person at the bank reads on the clock)."""
+    return datetime.now(SHANGHAI).replace(tzinfo=None)
+
+
+def local_date(value: datetime) -> date:
+    """The Beijing date of a stored (naive UTC) time: a decision at 01:00 Beijing is that day's, not the day before."""
+    return value.replace(tzinfo=UTC).astimezone(SHANGHAI).date()
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import exists, func, or_, select
 from app import engine
 from app.errors import DomainError
 from app.extensions import db
-from app.localtime import local_today
+from app.localtime import local_date, local_today
 from app.models import Customer, Facility, FacilityChange, FinancialStatement, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, cases, classification, review_schedule
@@ -44,7 +44,7 @@ def start_due(actor: User | None = None, today: date | None = None) -> list[int]
     started = []
     for customer, decided_at in db.session.execute(watched).all():
         if customer.next_review_on is None:
-            customer.next_review_on = _first_due(customer, decided_at.date())
+            customer.next_review_on = _first_due(customer, local_date(decided_at))
             db.session.commit()
         if customer.next_review_on > today:
             continue

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.formatting import money
+from app.localtime import local_today
 from app.models import AuditEvent, Customer, Facility, FacilityChange, HumanTask, ProcessInstance
 from app.services import cases, reviews, tasks, timers
 from tests.factories import statements
@@ -34,7 +35,7 @@ def review_due_today(people) -> tuple[Customer, int]:
 
 def test_a_review_is_due_by_the_frequency_table_and_started_once_even_when_long_overdue(deployed, people):
     customer = approved_customer(people)
-    today = date.today()
+    today = local_today()
     assert reviews.start_due(today=today) == []
     db.session.refresh(customer)
     assert customer.grade == "A" and customer.next_review_on == today + YEAR  # good grade: yearly
@@ -55,7 +56,7 @@ def test_a_review_that_keeps_the_grade_sets_the_next_date(deployed, people):
     instance = db.session.get(ProcessInstance, started)
     assert (instance.status, instance.outcome) == ("completed", "reviewed")
     customer = db.session.get(Customer, customer.id)
-    assert customer.grade == "A" and customer.next_review_on == date.today() + YEAR
+    assert customer.grade == "A" and customer.next_review_on == local_today() + YEAR
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "customer.reviewed"))
 
 
@@ -76,7 +77,7 @@ def test_a_moved_grade_goes_through_approval_and_changes_the_limit_and_the_frequ
     db.session.expire_all()
     customer = db.session.get(Customer, customer.id)
     assert customer.grade not in ("A", None)
-    assert customer.next_review_on < date.today() + YEAR  # a weaker grade is reviewed more often
+    assert customer.next_review_on < local_today() + YEAR  # a weaker grade is reviewed more often
     facility = db.session.scalar(select(Facility).where(Facility.customer_id == customer.id))
     assert facility.limit_amount == Decimal("3000000.00") and facility.grade == customer.grade
     change = db.session.scalar(select(FacilityChange).where(FacilityChange.action == "review"))
@@ -91,8 +92,31 @@ def test_a_late_review_counts_the_next_date_from_today_so_it_is_not_due_again_at
     tasks.complete(people.officer, ready(started, "do_review").id,
                    {"statements": statements(health=1.3), "review_notes": "补做检查。"})
     db.session.expire_all()
-    assert db.session.get(Customer, customer.id).next_review_on == date.today() + YEAR
+    assert db.session.get(Customer, customer.id).next_review_on == local_today() + YEAR
     assert reviews.start_due() == []
+
+
+AFTER_MIDNIGHT_IN_BEIJING = "2026-12-05 17:30:00+00:00"  # 01:30 on 6 December in Beijing, the 5th on UTC's calendar
+
+
+def test_a_review_finished_after_midnight_in_beijing_counts_the_next_date_from_beijing_s_today(deployed, people):
+    with time_machine.travel(AFTER_MIDNIGHT_IN_BEIJING, tick=False):
+        customer = approved_customer(people)
+        customer.next_review_on = date(2026, 12, 5)  # due yesterday in Beijing
+        db.session.commit()
+        [started] = reviews.start_due()
+        tasks.complete(people.officer, ready(started, "do_review").id,
+                       {"statements": statements(health=1.3), "review_notes": "凌晨完成检查。"})
+    db.session.expire_all()
+    assert db.session.get(Customer, customer.id).next_review_on == date(2026, 12, 6) + YEAR  # not the 5th + a year
+
+
+def test_a_first_review_date_counts_from_the_beijing_day_of_the_decision(deployed, people):
+    with time_machine.travel(AFTER_MIDNIGHT_IN_BEIJING, tick=False):
+        customer = approved_customer(people)  # its facility decided at 01:30 on the 6th, Beijing time
+        assert reviews.start_due() == []
+    db.session.expire_all()
+    assert db.session.get(Customer, customer.id).next_review_on == date(2026, 12, 6) + YEAR
 
 
 def test_a_rejected_regrade_keeps_the_grade(deployed, people):

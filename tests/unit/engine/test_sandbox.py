@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from app.engine import sandbox
 from app.engine.sandbox import (
@@ -18,6 +19,7 @@ from app.engine.sandbox import (
     evaluate,
     run_script,
 )
+from app.localtime import local_today
 
 ESCAPES = [
     ("import os", "import is not allowed"),
@@ -222,8 +224,25 @@ def test_dates_work_in_scripts_though_imports_stay_refused() -> None:
 
     data: dict = {}
     run_script("today = date.today()\nyear = today.strftime('%Y')\nfirst = today.replace(month=1, day=1)", data)
-    assert data["today"] == date.today() and data["year"] == str(date.today().year)
-    assert data["first"] == date(date.today().year, 1, 1)
+    assert data["today"] == local_today() and data["year"] == str(local_today().year)
+    assert data["first"] == date(local_today().year, 1, 1)
     assert set(data) == {"today", "year", "first"}
     assert check_script("import time")
     assert check_script("__import__('time')")
+
+
+def test_scripts_read_beijing_s_calendar_and_clock_and_keep_plain_dates() -> None:
+    with time_machine.travel("2026-12-05 17:30:00+00:00", tick=False):  # 01:30 on the 6th in Beijing
+        data: dict = {}
+        run_script("today = date.today()\nnow = datetime.now()\nalso_now = datetime.today()\n"
+                   "utc = datetime.utcnow()\nstamp = datetime.fromtimestamp(0)", data)
+        assert evaluate("date.today() == date(2026, 12, 6)", {})
+    assert data["today"] == dt.date(2026, 12, 6)
+    assert data["now"] == data["also_now"] == dt.datetime(2026, 12, 6, 1, 30)
+    assert data["utc"] == dt.datetime(2026, 12, 5, 17, 30)  # asked for UTC by name
+    assert data["stamp"] == dt.datetime(1970, 1, 1, 8, 0)
+    assert type(data["today"]) is dt.date and type(data["now"]) is dt.datetime  # task data holds standard values
+    assert type(evaluate("date.fromisoformat('2026-01-31') + timedelta(days=1)", {})) is dt.date
+    assert evaluate("isinstance(d, date) and isinstance(t, datetime) and isinstance(t, date) "
+                    "and not isinstance(d, datetime)", {"d": dt.date(2026, 1, 1), "t": dt.datetime(2026, 1, 1)})
+    assert check_expression("date._plain") and check_expression("date.today.__func__")
