@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.forms.schema import Field
+from app.forms.schema import Field, as_form_schema
 from app.models import Customer, EarlyWarning, HumanTask, ProcessInstance, User
 from app.services import escalations
 from app.services.case_kinds import AUDIT_SAMPLING, PERIODIC_REVIEW, WARNING_ESCALATION, CaseKind, kind_of
@@ -34,6 +34,7 @@ class Signed:
     at: datetime | None
     level: int | None
     task_id: int | None = None  # the approval task (its timeline entry does not repeat what is shown here)
+    field: Field | None = None  # the decision's field on the task's own form (its options' words)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def facts_of(instance: ProcessInstance, data: Mapping[str, Any], tasks: list[Hum
     base = dict(kind=kind, customer_id=instance.customer_id, customer_name=data.get("customer_name"),
                 uscc=data.get("uscc"), data=dict(data), fields=fields_of(instance.definition.forms or {}))
     if kind is PERIODIC_REVIEW:
-        return _review(base, data, tasks)
+        return _review(base, data, tasks, instance.definition.forms or {})
     if kind is WARNING_ESCALATION:
         return _escalation(base, instance, data, tasks)
     if kind is AUDIT_SAMPLING:
@@ -138,24 +139,26 @@ def facts_of(instance: ProcessInstance, data: Mapping[str, Any], tasks: list[Hum
     return Facts(**base)
 
 
-def _signed(tasks: list[HumanTask], decision_key: str, comment_key: str) -> Signed | None:
-    """The last approval given on the case (an approver's task completed)."""
+def _signed(tasks: list[HumanTask], decision_key: str, comment_key: str, forms: Mapping[str, dict]) -> Signed | None:
+    """The last approval given on the case (an approver's task completed), its decision read through the
+    form it was given on."""
     done = [t for t in tasks if t.lane in APPROVAL_LANES and t.state == "completed"]
     if not done:
         return None
     last = max(done, key=lambda t: (t.completed_at, t.id))
     s = last.submitted or {}
+    form = forms.get(last.form or "")
     return Signed(s.get(decision_key), s.get(comment_key), last.completed_by, last.completed_at, last.required_level,
-                  last.id)
+                  last.id, as_form_schema(form).field(decision_key) if form else None)
 
 
-def _review(base: dict, data: Mapping[str, Any], tasks: list[HumanTask]) -> ReviewFacts:
+def _review(base: dict, data: Mapping[str, Any], tasks: list[HumanTask], forms: Mapping[str, dict]) -> ReviewFacts:
     return ReviewFacts(
         **base, due_on=data.get("due_on"), previous_grade=data.get("previous_grade"), grade=data.get("grade"),
         capped_from=data.get("capped_from"), loan_class=data.get("loan_class"), limit_amount=data.get("limit_amount"), limit_cap=data.get("limit_cap"),
         new_limit=data.get("new_limit"), change_comment=data.get("change_comment"),
         review_notes=data.get("review_notes"), escalated=bool(data.get("review_escalated")),
-        approval=_signed(tasks, "review_decision", "review_comment"), next_review_on=data.get("next_review_on"),
+        approval=_signed(tasks, "review_decision", "review_comment", forms), next_review_on=data.get("next_review_on"),
         rated=bool(data.get("analysis")))
 
 
@@ -170,7 +173,8 @@ def _escalation(base: dict, instance: ProcessInstance, data: Mapping[str, Any],
         assessment=data.get("assessment"), findings=data.get("findings"),
         escalated=bool(data.get("escalated")), proposed_action=data.get("proposed_action"), action=action,
         terms=terms, review_comment=data.get("review_comment"), follow_up_date=data.get("follow_up_date"),
-        approval=_signed(tasks, "control_decision", "control_comment"), five_category=data.get("five_category"))
+        approval=_signed(tasks, "control_decision", "control_comment",
+                                                     instance.definition.forms or {}), five_category=data.get("five_category"))
 
 
 def _sampling(base: dict, data: Mapping[str, Any]) -> SamplingFacts:

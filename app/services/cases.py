@@ -135,10 +135,11 @@ class CaseView:
         and what they said."""
         return [t for t in self.tasks if t.lane in SIGNING_LANES and t.state == "completed"]
 
-    @staticmethod
-    def decision_in(task: HumanTask) -> str:
-        """What ``task`` decided, in the reader's language (a committee vote as 同意 / 不同意 / 弃权 / 一票否决)."""
-        return decision_text(task.lane, task.submitted)
+    def decision_in(self, task: HumanTask) -> str:
+        """What ``task`` decided, in the reader's language as the task's form words it (a sign-off's 批准 / 退回修改
+        / 否决, a committee vote's 同意 / 不同意 / 弃权 / 一票否决)."""
+        return decision_text(task.lane, task.submitted, (self.instance.definition.forms or {}).get(task.form or ""),
+                             get_locale())
 
     @property
     def timeline(self) -> list[Moment]:

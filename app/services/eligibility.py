@@ -10,6 +10,7 @@ vote on a case (``directory.voters_of``) and the tasks nobody could do (and why:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,9 +25,6 @@ from app.models import HumanTask, ProcessInstance, Qualification, User, UserGrou
 from app.services.nullsafe import differs, outside
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 
-# The committee's veto holders: the group rules/committee_rules.dmn names (veto_group), the one the vote
-# form reserves the veto for ("x-option-groups" of forms/committee_vote.json).
-VETO_GROUP = "cro"
 COMMITTEE_LANE = "committee"
 
 
@@ -44,10 +42,12 @@ class Powers:
         return self.level is not None
 
 
-def powers_of(user: User) -> Powers:
+def powers_of(user: User, veto_groups: Collection[str]) -> Powers:
+    """``user``'s powers; the veto is a committee member's of one of ``veto_groups`` (the groups the committee
+    rules give it: ``membership.veto_groups``)."""
     groups = user.group_codes
     level = user.authority_level if APPROVER_LANE in groups and user.authority_level else None
-    return Powers(level, COMMITTEE_LANE in groups, COMMITTEE_LANE in groups and VETO_GROUP in groups)
+    return Powers(level, COMMITTEE_LANE in groups, COMMITTEE_LANE in groups and bool(groups & set(veto_groups)))
 
 
 # An approval whose level was never decided: nobody's authority reaches it.

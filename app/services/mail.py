@@ -4,9 +4,11 @@ e-mails stay in the outbox, which administrators read on the outbox page (develo
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -14,6 +16,7 @@ from app.errors import NotAuthorized
 from app.extensions import db
 from app.models import OutboxMail, User
 from app.models.base import utcnow
+from app.services import notifications
 
 MAX_ATTEMPTS = 5
 
@@ -65,11 +68,22 @@ def send_pending(limit: int = 100) -> int:
     return sent
 
 
-def outbox(admin: User, *, page: int = 1, per_page: int = 50) -> tuple[list[OutboxMail], int]:
-    """The e-mails, newest first (administrators)."""
+@dataclass(frozen=True)
+class Outgoing:
+    """An e-mail of the outbox as the page shows it: its subject and body in the reader's language (the
+    e-mail itself carries both)."""
+
+    mail: OutboxMail
+    subject: str
+    body: str
+
+
+def outbox(admin: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Outgoing], int]:
+    """The e-mails, newest first (administrators), each in the current language."""
     if admin.role != "admin":
         raise NotAuthorized(_("Only an administrator may read the outbox."))
     total = db.session.scalar(select(func.count()).select_from(OutboxMail)) or 0
     rows = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc())
                               .offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
+    locale = str(get_locale())
+    return [Outgoing(m, *notifications.mail_in(m, locale)) for m in rows], total

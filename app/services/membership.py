@@ -16,10 +16,11 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app import engine
 from app.errors import Conflict
 from app.extensions import db
 from app.models import ProcessDefinition, ProcessInstance, User, UserGroup
-from app.services import audit, deployment, staffing
+from app.services import audit, deployment, eligibility, staffing
 
 ADMIN_ROLE = "admin"
 VETO_OUTPUT = "veto_group"  # the committee rules' output naming the group that holds the veto
@@ -56,16 +57,35 @@ def required_groups() -> dict[str, str]:
             for group in _MEMBERS_OF.findall(xml):
                 needs.setdefault(group, _("the process %(process)s calls on its members",
                                           process=definition.process_id))
-        for _filename, decision in bundle.decisions.values():
-            for column, output in enumerate(decision.outputs):
-                if output.name != VETO_OUTPUT:
-                    continue
-                for rule in decision.rules:
-                    named = _STRING.match(rule.output_entries[column].text)
-                    if named:
-                        needs.setdefault(named.group(1), _("the committee rules (%(table)s) give it the veto",
-                                                           table=decision.id))
+        for table, group in _veto_grants(bundle):
+            needs.setdefault(group, _("the committee rules (%(table)s) give it the veto", table=table))
     return needs
+
+
+def _veto_grants(bundle: engine.Bundle) -> list[tuple[str, str]]:
+    """(table, group) for each group a deployed table's rule gives the veto (its ``veto_group`` output)."""
+    grants = []
+    for _filename, decision in bundle.decisions.values():
+        for column, output in enumerate(decision.outputs):
+            if output.name != VETO_OUTPUT:
+                continue
+            for rule in decision.rules:
+                named = _STRING.match(rule.output_entries[column].text)
+                if named:
+                    grants.append((decision.id, named.group(1)))
+    return grants
+
+
+def veto_groups() -> set[str]:
+    """The groups the committee rules in use give the veto: the source the vote form offers it from (its
+    ``"=veto_group"`` option reads the case's output of those rules), so no group holds it by code."""
+    return {group for definition in _definitions_in_use()
+            for _table, group in _veto_grants(deployment.bundle_for(definition))}
+
+
+def powers_of(user: User) -> eligibility.Powers:
+    """What ``user`` may decide, the veto as the committee rules in use give it."""
+    return eligibility.powers_of(user, veto_groups())
 
 
 @dataclass(frozen=True)

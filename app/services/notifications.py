@@ -129,12 +129,42 @@ def _store(user: User, values: dict) -> None:
                                   body=_in_both(lambda: body(note), "\n\n"), created_at=values["created_at"]))
 
 
-def _in_both(render, sep: str = " / ") -> str:
+def _halves(render) -> list[str]:
     texts = []
     for locale in MAIL_LOCALES:
         with force_locale(locale):
             texts.append(render())
-    return sep.join(texts)
+    return texts
+
+
+def _in_both(render, sep: str = " / ") -> str:
+    return sep.join(_halves(render))
+
+
+def _half_sent(sent: str, render, sep: str, locale: str) -> str:
+    """The ``locale`` half of ``sent``, a text ``_in_both`` wrote: its halves are rendered again and found in
+    it in order, and the reader's is cut out of what was sent (a subject cut to fit stays cut). A text the
+    halves are not found in (a wording changed since) is shown whole, as it was sent."""
+    wanted = [i for i, each in enumerate(MAIL_LOCALES) if each.split("_")[0] == str(locale).split("_")[0]]
+    if not wanted:
+        return sent
+    parts, rest = [], sent
+    for half in _halves(render)[:-1]:
+        if not rest.startswith(half + sep):
+            return sent
+        parts.append(half)
+        rest = rest[len(half + sep):]
+    return (parts + [rest])[wanted[0]]
+
+
+def mail_in(mail: OutboxMail, locale: str) -> tuple[str, str]:
+    """The subject and body of an e-mail in ``locale``, cut from what was sent in both languages (the outbox
+    page shows the reader's half); one whose notification is gone, whole."""
+    note = db.session.get(Notification, mail.notification_id) if mail.notification_id else None
+    if note is None:
+        return mail.subject, mail.body
+    return (_half_sent(mail.subject, lambda: subject(note), " / ", locale),
+            _half_sent(mail.body, lambda: body(note), "\n\n", locale))
 
 
 def message(notification: Notification, locale: str | None = None) -> str:

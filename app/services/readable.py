@@ -58,12 +58,25 @@ def decision_of(submitted: Mapping[str, Any] | None) -> str | None:
     return s.get("decision") or s.get("compliance_decision")
 
 
-def decision_text(lane: str | None, submitted: Mapping[str, Any] | None) -> str:
-    """A decision in the reader's language, a committee vote in a committee's words: its "reject" is a vote
-    against (不同意), not a sign-off's rejection (否决), and its veto is 一票否决."""
+def decision_field(form: Mapping[str, Any] | None, submitted: Mapping[str, Any] | None) -> Field | None:
+    """The field of ``form`` that a sign-off, vote or compliance review decided on (its options' words)."""
+    s = submitted or {}
+    name = "decision" if s.get("decision") else "compliance_decision"
+    found = as_form_schema(form).field(name) if form else None
+    return found if found is not None and found.options() else None
+
+
+def decision_text(lane: str | None, submitted: Mapping[str, Any] | None, form: Mapping[str, Any] | None = None,
+                  locale: Any = None) -> str:
+    """A decision in the reader's language, as the form it was given on words it: a sign-off's "reject" is
+    否决, a committee vote's is a vote against (不同意), a compliance review's "return" returns it with its
+    findings. Without its form, a committee vote in a committee's words, anything else by its code's."""
     decision = decision_of(submitted)
     if decision is None:
         return "—"
+    f = decision_field(form, submitted)
+    if f is not None and decision in {value for value, _label in f.options()}:
+        return display_value(f, decision, locale)
     if lane == COMMITTEE_LANE:
         votes = {"approve": pgettext("committee vote", "approve"), "reject": pgettext("committee vote", "reject"),
                  "abstain": pgettext("committee vote", "abstain"), "veto": pgettext("committee vote", "veto")}

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import Conflict, InvalidInput
-from app.services import delegation, eligibility, users, withdrawal
+from app.services import delegation, membership, users, withdrawal
 from app.services import tasks as task_service
 from app.services.inbox_filters import DUE_STATES, SORTS, InboxFilter
 from app.web.args import page_number
@@ -48,7 +48,7 @@ def inbox():
     listing = task_service.sign_off_inbox(current_user, page=_page(), filters=filters)
     return render_template("tasks/inbox.html", listing=listing, page=_page(), filters=filters, errors=errors,
                            grades=GRADES, segments=SEGMENTS, sorts=SORTS, due_states=DUE_STATES,
-                           branches=users.branches(), powers=eligibility.powers_of(current_user)), 422 if errors else 200
+                           branches=users.branches(), powers=membership.powers_of(current_user)), 422 if errors else 200
 
 
 @tasks.route("/tasks/<int:task_id>", methods=["GET", "POST"])

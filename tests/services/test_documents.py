@@ -53,7 +53,8 @@ def test_the_approval_certificate_in_english(approved, people):
     certificate = documents.document(people.officer, approved.id, "approval_certificate", "en")
     text = text_of(certificate.content)
     assert "Approval certificate" in text and "Approved" in text
-    assert "Compliance checklist" in text and "Signed off" in text  # the compliance signature, in English
+    # the compliance signature, in English and in the words of its form (the option its officer chose)
+    assert "Compliance checklist" in text and "Sign off" in text and "Signed off" not in text
     assert approved.summary["uscc"] in text
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+from pypdf import PdfReader
 from sqlalchemy import delete, select
 
 from app.extensions import db
@@ -130,3 +132,35 @@ def test_the_vote_reads_as_a_committee_votes_in_each_language_and_the_case_shows
     officer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
     page = text_of(officer.get(f"/cases/{case.id}"))
     assert ">不同意</span>" in page and ">否决</span>" not in page  # a vote against, not a sign-off's rejection
+
+
+def signed_words(page: str) -> list[str]:
+    """The decisions of the case page's sign-off record, as it words them."""
+    return re.findall(r'<span class="decision decision-\w+">([^<]*)</span>', page)
+
+
+def history_text(client, case_id: int, language: str) -> str:
+    pdf = client.get(f"/cases/{case_id}/history.pdf?lang={language}")
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_data())).pages)
+
+
+def test_a_sign_off_reads_in_its_own_forms_words_and_a_vote_in_the_votes_on_the_page_and_in_the_history(
+        as_user, people):
+    approved, rejected = case_routed("single", people.officer), case_routed("single", people.officer)
+    approver = as_user("approver1")
+    for case, decision in ((approved, "approve"), (rejected, "reject")):
+        response = approver.post(f"/tasks/{open_task(case.id, 'approval_signoff').id}", data={
+            "decision": decision, "comment": "意见", "_version": str(snapshot(case.id).version)})
+        assert response.status_code == 302, text_of(response)
+    voted = case_routed("committee", people.officer)
+    response = as_user("member2").post(f"/tasks/{votes(voted.id)['member2'].id}", data={
+        "decision": "reject", "comment": "行业风险", "_version": str(snapshot(voted.id).version)})
+    assert response.status_code == 302, text_of(response)
+    auditor = as_user("compliance")
+    for language, words in (("zh", {approved: "批准", rejected: "否决", voted: "不同意"}),
+                            ("en", {approved: "Approve", rejected: "Reject", voted: "Reject"})):
+        auditor.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        for case, word in words.items():
+            assert signed_words(text_of(auditor.get(f"/cases/{case.id}"))) == [word]
+        assert "同意" not in history_text(auditor, approved.id, language)  # a sign-off is not a vote
+    assert "不同意" in history_text(auditor, voted.id, "zh") and "否决" in history_text(auditor, rejected.id, "zh")

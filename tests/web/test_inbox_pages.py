@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.extensions import db
+from tests import factories
 from tests.factories import case_at, open_task
 from tests.web.test_pages import text_of
 
@@ -50,3 +51,18 @@ def test_the_inbox_counts_what_is_overdue_and_near_its_due_time(as_user, people)
     db.session.commit()
     page = text_of(as_user("approver3").get("/inbox"))
     assert 'class="sla sla-near" data-count="1"' in page and 'class="sla sla-overdue" data-count="0"' in page
+
+
+VETO_NOTE = "You hold the committee's veto"
+
+
+def test_the_inbox_tells_the_veto_to_the_group_the_committee_rules_give_it(as_user, people, rules_copy):
+    assert VETO_NOTE in text_of(as_user("cro").get("/inbox"))  # the shipped rules give it to the cro
+    assert VETO_NOTE not in text_of(as_user("member2").get("/inbox"))
+    table = rules_copy / "committee_rules.dmn"
+    table.write_text(table.read_text(encoding="utf-8").replace("<text>\"cro\"</text>", "<text>\"approver\"</text>"),
+                     encoding="utf-8")
+    factories.deploy()
+    assert VETO_NOTE in text_of(as_user("member2").get("/inbox"))  # a committee member of the group named
+    assert VETO_NOTE not in text_of(as_user("cro").get("/inbox"))
+    assert VETO_NOTE not in text_of(as_user("approver2").get("/inbox"))  # of the group, not of the committee

@@ -86,3 +86,21 @@ def test_the_administrator_sets_an_e_mail_address_in_the_browser_and_a_bad_one_i
 
 def test_an_unknown_export_is_refused_in_the_persons_language(as_user, people):
     assert "Unknown export." in text_of(as_user("compliance").get("/audit/export.pdf"))
+
+
+def test_the_outbox_shows_each_e_mail_in_the_readers_language_and_keeps_what_was_sent_in_both(as_user, people):
+    people.approver2.email = "approver2@bank.example"
+    db.session.commit()
+    case = case_routed("sequential", people.officer)
+    sent = db.session.scalar(select(OutboxMail))
+    assert sent.subject.startswith("[授信] 新任务") and f"/ [Credit] New task Sign off on case {case.reference}" in sent.subject
+    admin = as_user("admin")
+    for language, reader, other in (("en", "[Credit] New task Sign off on case", ("[授信]", "新任务", "打开")),
+                                    ("zh", "[授信] 新任务：审批", ("[Credit]", "New task", "Open it"))):
+        admin.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        row = text_of(admin.get("/admin/outbox")).split("<tbody>")[1].split("</tbody>")[0]
+        summary = row.split("<summary>")[1].split("</summary>")[0]
+        assert summary.startswith(reader) and case.reference in summary and " / " not in summary
+        assert not any(word in row for word in other), row
+    db.session.expire_all()
+    assert db.session.get(OutboxMail, sent.id).subject == sent.subject  # what was sent stays as it was
