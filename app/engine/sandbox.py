@@ -47,7 +47,7 @@ from RestrictedPython.Guards import (
 )
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
-from app.localtime import SHANGHAI, local_now, local_today
+from app.engine.bank_clock import BankDate, BankDateTime
 
 SCRIPT_FILENAME = "<script>"
 EXPRESSION_FILENAME = "<expression>"
@@ -254,59 +254,6 @@ def _runtime_import(name, globals=None, locals=None, fromlist=(), level=0):  # n
     return __import__(name, globals, locals, fromlist, level)
 
 
-class _MakesPlain(type):
-    """The sandbox's ``date`` and ``datetime`` stand for the standard classes: what they make and what
-    ``isinstance`` accepts are plain standard values (task data serializes those, and only those)."""
-
-    _plain: type
-
-    def __instancecheck__(cls, value: Any) -> bool:
-        return isinstance(value, cls._plain)
-
-    def __subclasscheck__(cls, other: type) -> bool:
-        return issubclass(other, cls._plain)
-
-
-class _BankDate(_dt.date, metaclass=_MakesPlain):
-    """``date`` in scripts and expressions: today is Beijing's date, not the server's."""
-
-    _plain = _dt.date
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> _dt.date:  # type: ignore[misc]
-        return _dt.date(*args, **kwargs)
-
-    @classmethod
-    def today(cls) -> _dt.date:  # type: ignore[override]
-        return local_today()
-
-    @classmethod
-    def fromtimestamp(cls, timestamp: float) -> _dt.date:  # type: ignore[override]
-        return _dt.datetime.fromtimestamp(timestamp, SHANGHAI).date()
-
-
-class _BankDateTime(_dt.datetime, metaclass=_MakesPlain):
-    """``datetime`` in scripts and expressions: now is Beijing's wall clock (naive) unless a zone is given."""
-
-    _plain = _dt.datetime
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> _dt.datetime:  # type: ignore[misc]
-        return _dt.datetime(*args, **kwargs)
-
-    @classmethod
-    def now(cls, tz: _dt.tzinfo | None = None) -> _dt.datetime:  # type: ignore[override]
-        return local_now() if tz is None else _dt.datetime.now(tz)
-
-    @classmethod
-    def today(cls) -> _dt.datetime:  # type: ignore[override]
-        return local_now()
-
-    @classmethod
-    def fromtimestamp(cls, timestamp: float, tz: _dt.tzinfo | None = None) -> _dt.datetime:  # type: ignore[override]
-        if tz is not None:
-            return _dt.datetime.fromtimestamp(timestamp, tz)
-        return _dt.datetime.fromtimestamp(timestamp, SHANGHAI).replace(tzinfo=None)
-
-
 _GUARDS: dict[str, Any] = {
     "__import__": _runtime_import,
     "_getattr_": safer_getattr_raise,
@@ -328,8 +275,8 @@ SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType({
     "min": min, "range": _bounded_range, "reversed": reversed, "round": round, "set": set,
     "sorted": sorted, "str": str, "sum": sum, "tuple": tuple, "zip": zip,
     "sqrt": math.sqrt, "log": math.log, "exp": math.exp, "floor": math.floor,
-    "ceil": math.ceil, "Decimal": decimal.Decimal, "date": _BankDate,
-    "datetime": _BankDateTime, "timedelta": _dt.timedelta,
+    "ceil": math.ceil, "Decimal": decimal.Decimal, "date": BankDate,
+    "datetime": BankDateTime, "timedelta": _dt.timedelta,
     "Exception": Exception, "ValueError": ValueError, "KeyError": KeyError,
     "TypeError": TypeError, "ArithmeticError": ArithmeticError,
     "ZeroDivisionError": ZeroDivisionError, "NameError": NameError,
