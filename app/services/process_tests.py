@@ -52,6 +52,7 @@ from app.engine.dmn import DmnError
 from app.errors import InvalidInput
 from app.services.decision_tests import _matches
 from app.services.forms import accept, writable_fields
+from app.services.process_test_shape import classes_problem, members_problem, shape_problem
 
 SUFFIX = ".tests.json"
 STATUSES = ("completed", "waiting")
@@ -111,7 +112,7 @@ def run_text(bpmn_file: str, bpmn_xml: str, tests_text: str, dmn_files: Mapping[
         return [CaseResult(name, "-", False, f"not valid JSON at line {exc.lineno}: {exc.msg}", line=exc.lineno)]
     except RecursionError:
         return [CaseResult(name, "-", False, "not valid JSON: nested too deeply", line=1)]
-    shape = _shape_problem(spec)
+    shape = shape_problem(spec)
     if shape:
         return [CaseResult(name, "-", False, shape, line=1)]
     try:
@@ -137,25 +138,6 @@ def run_text(bpmn_file: str, bpmn_xml: str, tests_text: str, dmn_files: Mapping[
     if len(_RESULTS) > _RESULTS_SIZE:
         _RESULTS.popitem(last=False)
     return list(results)
-
-
-def _shape_problem(spec: Any) -> str | None:
-    if not isinstance(spec, dict) or not isinstance(spec.get("process"), str) or not isinstance(spec.get("cases"), list):
-        return 'needs {"process": "<process id>", "cases": [...]}'
-    return _members_problem(spec.get("members", {})) or _classes_problem(spec.get("classes", {}))
-
-
-def _members_problem(members: Any) -> str | None:
-    if not isinstance(members, dict) or not all(
-            isinstance(names, list) and all(isinstance(n, str) for n in names) for names in members.values()):
-        return '"members" must map each group to a list of usernames'
-    return None
-
-
-def _classes_problem(classes: Any) -> str | None:
-    if not isinstance(classes, dict) or not all(isinstance(c, str) for c in classes.values()):
-        return '"classes" must map each credit code to a five-category class'
-    return None
 
 
 def _line_of(text: str, case: Any) -> int | None:
@@ -201,7 +183,7 @@ def _check_case(bundle: engine.Bundle, case: Any) -> None:
     if not isinstance(steps, list) or not isinstance(expected, dict) or not isinstance(case.get("start", {}), dict):
         raise _Failed(None, None, 'a case needs "steps" (a list), "expected" (an object) and, if any, "start" '
                                   "(an object)")
-    members = _members_problem(case.get("members", {})) or _classes_problem(case.get("classes", {}))
+    members = members_problem(case.get("members", {})) or classes_problem(case.get("classes", {}))
     if members:
         raise _Failed(None, None, members)
     tasks, timers, messages, ends = _ids(bundle)
@@ -222,7 +204,7 @@ def _check_case(bundle: engine.Bundle, case: Any) -> None:
         if not isinstance(element, str) or not (assignee is None or isinstance(assignee, str)):
             raise _Failed(index, None, f"step {index}: the {kind} (and the assignee, if any) must be named by a "
                                        "string")
-        members = _members_problem(step.get("members", {}))
+        members = members_problem(step.get("members", {}))
         if members:
             raise _Failed(index, element, f"step {index}: {members}")
         known = {"task": tasks, "timer": timers, "message": messages}[kind]
