@@ -49,6 +49,8 @@ from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.rows import write
 from app.services.steps import lost_race, run_step
 
+KEEP_DECIDED = "app.jobs.documents.keep_decided"
+
 
 def get_task(task_id: int) -> HumanTask:
     task = db.session.get(HumanTask, task_id)
@@ -228,9 +230,8 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
         db.session.rollback()
         raise Conflict(_("This task is no longer waiting for input; reload the case to see where it is.")) from exc
     if instance.status == "completed" and current_app.config["DOCUMENTS_ON_DECISION"]:
-        from app.jobs.documents import keep_decided  # the jobs import the services: imported when used
-
-        keep_decided.delay(instance.id)  # the signed documents, kept with the case
+        # the signed documents, kept with the case: the job by its registered name (jobs call services, not back)
+        current_app.extensions["celery"].tasks[KEEP_DECIDED].delay(instance.id)
     return task
 
 
