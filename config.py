@@ -14,6 +14,7 @@ CELERY_BROKER_URL               redis://…, amqp://…, or sqla+sqlite:///… (
 CREDIT_CELERY_RESULT_BACKEND    Celery result backend                                       db+<database url> (sqlite)
 CREDIT_CELERY_ALWAYS_EAGER      run Celery tasks in-process (tests without a worker)        false (true in testing)
 CREDIT_TIMER_TICK_SECONDS       how often beat fires due BPMN timers                        30
+CREDIT_TIMER_BUDGET_SECONDS     one tick fires timers this long, then queues the next       120
 CREDIT_ENGINE_CACHE_SIZE        workflows kept in memory per process for the next step      256 (0 in testing)
 CREDIT_DOCUMENTS_ON_DECISION    a Celery job keeps the PDFs of each decided case            true (false in testing)
 CREDIT_WORKFLOWS_DIR            BPMN files deployed by ``flask workflows deploy``           ./workflows
@@ -32,6 +33,7 @@ CREDIT_MAIL_SENDER              the From address                                
 CREDIT_MAIL_SEND_SECONDS        how often beat sends the outbox                             60
 CREDIT_IMPORT_INLINE_BYTES      a monitoring file up to this size is imported at once;      65536
                                 a larger one by a Celery job with a progress bar
+CREDIT_AUDIT_LOCK_SECONDS       a write waits this long for the audit chain, then 503       5
 CREDIT_MAX_UPLOAD_BYTES         the largest file accepted                                   52428800
 CREDIT_PORTFOLIO_CHECK_SECONDS  how often beat runs the early-warning portfolio check       86400
 CREDIT_REVIEW_CHECK_SECONDS     how often beat starts the periodic reviews that fell due    3600
@@ -100,6 +102,7 @@ class BaseConfig:
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or f"db+{_sqlite_url('celery-results.sqlite')}"
     CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", False)
     TIMER_TICK_SECONDS = env_int("TIMER_TICK_SECONDS", 30)
+    TIMER_BUDGET_SECONDS = env_int("TIMER_BUDGET_SECONDS", 120)  # the tick's time_limit is 300
     ENGINE_CACHE_SIZE = env_int("ENGINE_CACHE_SIZE", 256)
     DOCUMENTS_ON_DECISION = env_bool("DOCUMENTS_ON_DECISION", True)
     WORKFLOWS_DIR = Path(env("WORKFLOWS_DIR") or BASE_DIR / "workflows")
@@ -121,6 +124,7 @@ class BaseConfig:
     MAIL_PASSWORD = env("MAIL_PASSWORD")
     MAIL_SENDER = env("MAIL_SENDER") or "credit-workflow@localhost"
     MAIL_SEND_SECONDS = env_int("MAIL_SEND_SECONDS", 60)
+    AUDIT_LOCK_SECONDS = env_int("AUDIT_LOCK_SECONDS", 5)
     IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 64 * 1024)
     PORTFOLIO_CHECK_SECONDS = env_int("PORTFOLIO_CHECK_SECONDS", 24 * 3600)
     REVIEW_CHECK_SECONDS = env_int("REVIEW_CHECK_SECONDS", 3600)

@@ -54,3 +54,14 @@ class ProcessFailed(DomainError):
     """The diagram itself failed (a script or decision error); the step was not saved."""
 
     status = 422
+
+
+class Unavailable(DomainError):
+    """The database is unreachable or busy (a lock held too long): nothing was saved; try again shortly.
+    Answered 503 with ``Retry-After``."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after

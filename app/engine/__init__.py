@@ -22,7 +22,7 @@ from app.engine.runtime import (
     start_by_message,
     task_data,
 )
-from app.engine.serialization import SERIALIZER_VERSION, StateVersionError
+from app.engine.serialization import SERIALIZER_VERSION, StateVersionError, UnreadableState
 from app.engine.simulation import Simulation, simulation_ids
 from app.engine.validation import (
     Problem,
@@ -45,6 +45,7 @@ __all__ = [
     "ReadyTask",
     "Simulation",
     "StateVersionError",
+    "UnreadableState",
     "StepResult",
     "TaskNotReady",
     "UserTaskMeta",

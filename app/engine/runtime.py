@@ -273,7 +273,10 @@ def start_by_message(bundle: Bundle, message: str, payload: Mapping[str, Any],
 def _restore(bundle: Bundle, state: str,
              directory: Directory | None = None) -> tuple[BpmnWorkflow, CreditScriptEngine]:
     """The workflow stored as ``state``: the one the last step left in memory, else parsed."""
-    workflow = workflow_cache.take(bundle, state) or serialization.load(state, bundle)
+    try:
+        workflow = workflow_cache.take(bundle, state) or serialization.load(state, bundle)
+    except serialization.UnreadableState as exc:  # this case's step fails, recorded and retryable
+        raise EngineError(None, f"its stored state cannot be read ({exc})"[:500]) from exc
     engine = _engine(bundle, directory)
     workflow.script_engine = engine
     return workflow, engine

@@ -24,7 +24,11 @@ from app.engine.definitions import Bundle
 SERIALIZER_VERSION = f"c1-s{SPIFF_SERIALIZER_VERSION}"
 
 
-class StateVersionError(RuntimeError):
+class UnreadableState(RuntimeError):
+    """Stored state cannot be restored: damaged, or written by another serializer version."""
+
+
+class StateVersionError(UnreadableState):
     """Stored state was written by another serializer version and must be migrated first."""
 
 
@@ -70,8 +74,16 @@ def dump(workflow: BpmnWorkflow) -> str:
 
 def load(state: str, bundle: Bundle) -> BpmnWorkflow:
     """Restore a workflow from ``dump`` output onto its bundle's spec."""
-    dct = json.loads(state)
-    version = dct.pop("serializer_version", None)
+    try:
+        dct = json.loads(state)
+        version = dct.pop("serializer_version", None)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise UnreadableState(f"not a stored workflow: {exc}") from exc
     if version != SERIALIZER_VERSION:
         raise StateVersionError(f"state written by serializer {version}, this code reads {SERIALIZER_VERSION}")
-    return _SERIALIZER.registry.restore(dct, bundle=bundle)
+    try:
+        return _SERIALIZER.registry.restore(dct, bundle=bundle)
+    except UnreadableState:
+        raise
+    except Exception as exc:  # noqa: BLE001 - SpiffWorkflow's KeyError, ValueError... on a damaged state
+        raise UnreadableState(f"{type(exc).__name__}: {exc}") from exc

@@ -14,10 +14,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import event as orm_event
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.errors import Unavailable
 from app.extensions import db
 from app.models import AuditEvent, User
 from app.models.base import utcnow
@@ -78,6 +82,8 @@ def _digest(event: AuditEvent) -> str:
 _TABLE = AuditEvent.__table__
 _HEAD = select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
 _APPEND = insert(_TABLE)
+# For the rest of the transaction only (its commit): the chain lock, then its last row and the insert.
+_LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :timeout, true)")
 _LOCKS = {"postgresql": text("SELECT pg_advisory_xact_lock(7301001)"),
           "sqlite": text("UPDATE audit_event SET id = id WHERE 0")}
 
@@ -87,7 +93,9 @@ def _lock_chain(session: Session) -> None:
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement (that changes
     nothing) takes the database's write lock, which the transaction then holds to its commit;
-    a transaction that has already written holds it.
+    a transaction that has already written holds it. The wait is bounded (``AUDIT_LOCK_SECONDS`` on
+    PostgreSQL, the busy timeout on SQLite): a process stalled while holding the chain makes the others
+    answer ``Unavailable`` (503, retry), never hang.
     """
     connection = session.connection()
     lock = _LOCKS.get(connection.dialect.name)
@@ -95,7 +103,13 @@ def _lock_chain(session: Session) -> None:
         return
     if connection.dialect.name == "sqlite" and connection.connection.dbapi_connection.in_transaction:
         return
-    connection.execute(lock)
+    if connection.dialect.name == "postgresql":  # SQLite waits its busy timeout (5 s), then refuses
+        connection.execute(_LOCK_TIMEOUT, {"timeout": f"{int(current_app.config['AUDIT_LOCK_SECONDS'] * 1000)}ms"})
+    try:
+        connection.execute(lock)
+    except OperationalError as exc:  # another transaction holds the chain too long (a stalled worker)
+        raise Unavailable(_("The audit log is held by another process; nothing was saved. Try again in a few "
+                            "seconds.")) from exc
 
 
 _PENDING = "audit_pending_rows"

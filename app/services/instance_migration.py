@@ -153,7 +153,7 @@ def _case_preview(instance: ProcessInstance, target: ProcessDefinition) -> CaseP
         return CasePreview(instance, source.version, refusals)
     try:
         plan = spec_migration.plan(deployment.bundle_for(source), deployment.bundle_for(target), instance.state)
-    except engine.StateVersionError as exc:
+    except engine.UnreadableState as exc:
         return CasePreview(instance, source.version, [_("Its stored state cannot be read: %(reason)s",
                                                         reason=str(exc))])
     if not plan.can_migrate:

@@ -3,6 +3,7 @@ e-mails stay in the outbox, which administrators read on the outbox page (develo
 
 from __future__ import annotations
 
+import re
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -16,7 +17,7 @@ from app.errors import NotAuthorized
 from app.extensions import db
 from app.models import OutboxMail, User
 from app.models.base import utcnow
-from app.services import notifications
+from app.services import notifications, one_by_one
 
 MAX_ATTEMPTS = 5
 
@@ -25,18 +26,33 @@ def configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
 def _message(mail: OutboxMail) -> EmailMessage:
+    """The e-mail to send. A subject carrying a line break or another control character (a customer's name
+    as typed) is sent on one line; an address carrying one is refused (``ValueError``): it is no address."""
+    if _CONTROL.search(mail.to_address):
+        raise ValueError(_("The address %(address)r holds a control character.", address=mail.to_address))
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = mail.to_address
-    message["Subject"] = mail.subject
+    message["Subject"] = _CONTROL.sub(" ", mail.subject).strip()
     message.set_content(mail.body)
     return message
 
 
+# The server answered, but not for this e-mail: tried again on the next runs, up to MAX_ATTEMPTS.
+_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused)
+# The connection is gone: the e-mail is not to blame, and the others cannot go either.
+_GONE = (OSError, smtplib.SMTPException)
+
+
 def send_pending(limit: int = 100) -> int:
     """Send up to ``limit`` pending e-mails over one SMTP connection; returns how many were sent.
-    A refused address fails that e-mail only; a server that cannot be reached leaves them all pending."""
+    A refused address fails that e-mail only (after ``MAX_ATTEMPTS``); an e-mail that cannot even be
+    written (an address with a line break, text that cannot be encoded) fails at once with its reason,
+    shown on the outbox page; a server that cannot be reached leaves them all pending."""
     if not configured():
         return 0
     pending = db.session.scalars(select(OutboxMail).where(OutboxMail.status == "pending")
@@ -52,20 +68,35 @@ def send_pending(limit: int = 100) -> int:
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             for mail in pending:
-                mail.attempts += 1
-                try:
-                    smtp.send_message(_message(mail))
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
-                    mail.error = str(exc)[:500]
-                    mail.status = "failed" if mail.attempts >= MAX_ATTEMPTS else "pending"
-                else:
-                    mail.status, mail.sent_at, mail.error = "sent", utcnow(), None
-                    sent += 1
-                db.session.commit()
+                sent += _send_one(smtp, mail)
     except (OSError, smtplib.SMTPException) as exc:  # the server is down or refused us: try again later
         db.session.rollback()
         current_app.logger.warning("SMTP %s unavailable: %s", config["MAIL_SERVER"], exc)
     return sent
+
+
+def _send_one(smtp: smtplib.SMTP, mail: OutboxMail) -> bool:
+    """Send one e-mail and keep its outcome (committed); whatever fails with it is its own failure."""
+    mail_id = mail.id
+    mail.attempts += 1
+    try:
+        smtp.send_message(_message(mail))
+    except _REFUSED as exc:
+        mail.error = str(exc)[:500]
+        mail.status = "failed" if mail.attempts >= MAX_ATTEMPTS else "pending"
+    except _GONE:  # (SMTP's errors are OSErrors too: the refusals above are told apart first)
+        raise
+    except Exception as exc:  # noqa: BLE001 - this e-mail cannot be sent as it is: it fails, the others go
+        why = one_by_one.failed("e-mail", mail_id, exc)
+        mail = db.session.get(OutboxMail, mail_id)
+        mail.attempts += 1
+        mail.status, mail.error = "failed", why
+    else:
+        mail.status, mail.sent_at, mail.error = "sent", utcnow(), None
+        db.session.commit()
+        return True
+    db.session.commit()
+    return False
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,14 @@ from sqlalchemy.exc import IntegrityError
 from app.engine.dmn import load_dmn
 from app.engine.dmn.vectorized import compile_decision
 from app.engine.xml import parse_xml
-from app.errors import DomainError
+from app.errors import DomainError, Unavailable
 from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FinancialStatement, Observation, User
 from app.models.base import utcnow
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
 from app.risk.statements import read_statement
-from app.services import audit, escalations
+from app.services import audit, escalations, one_by_one
 from app.services.observations import RATINGS
 
 RULES_FILE = "warning_rules.dmn"
@@ -200,10 +200,17 @@ def scan(actor: User | None = None, progress: Progress | None = None) -> ScanRes
             instance, joined = escalations.place(facts, warnings, actor, escalating.get(customer_id, ()))
             (result.joined if joined else result.started).append(instance.id)
             result.raised += [w.id for w in warnings]
+        except Unavailable:  # the database is away or the audit log held: the next run starts it again
+            db.session.rollback()
+            raise
         except (DomainError, IntegrityError):
             # Rolled back with its warnings (another check raised them first, its process failed, or the
             # escalation they would join moved meanwhile); the next check raises them. The others go on.
             db.session.rollback()
+        except Exception as exc:  # noqa: BLE001 - this customer's failure, recorded; the others go on
+            audit.record("engine.error", actor, customer_id=int(customer_id), process_id=escalations.PROCESS,
+                         element=None, reason=one_by_one.failed("portfolio check of customer", customer_id, exc))
+            db.session.commit()
         if progress is not None:
             progress(result, done, len(groups))
     audit.record("monitoring.portfolio_checked", actor, customers=result.customers, signals=result.signals,

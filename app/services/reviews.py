@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 
 from app import engine
-from app.errors import DomainError
+from app.errors import DomainError, Unavailable
 from app.extensions import db
 from app.localtime import local_date, local_today
 from app.models import Customer, Facility, FacilityChange, FinancialStatement, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, cases, classification, review_schedule
+from app.services import audit, cases, classification, one_by_one, review_schedule
 from app.services.customers import store_statements
 
 PROCESS, MESSAGE = "periodic_review", "review_due"
@@ -43,16 +43,23 @@ def start_due(actor: User | None = None, today: date | None = None) -> list[int]
                .group_by(Customer.id).order_by(Customer.id))
     started = []
     for customer, decided_at in db.session.execute(watched).all():
-        if customer.next_review_on is None:
-            customer.next_review_on = _first_due(customer, local_date(decided_at))
-            db.session.commit()
-        if customer.next_review_on > today:
-            continue
+        customer_id = customer.id
         try:
+            if customer.next_review_on is None:
+                customer.next_review_on = _first_due(customer, local_date(decided_at))
+                db.session.commit()
+            if customer.next_review_on > today:
+                continue
             started.append(cases.start_by_message(PROCESS, MESSAGE, _payload(customer), actor).id)
+        except Unavailable:  # the database is away or the audit log held: the next run starts it again
+            db.session.rollback()
+            raise
         except DomainError:  # its process failed (recorded), or another scheduler started it first (the
             db.session.rollback()  # database allows one running review per customer); the others still start
-            continue
+        except Exception as exc:  # noqa: BLE001 - this customer's failure, recorded; the others still start
+            audit.record("engine.error", actor, customer_id=customer_id, process_id=PROCESS,
+                         element=None, reason=one_by_one.failed("review of customer", customer_id, exc))
+            db.session.commit()
     if started:
         audit.record("review.started", actor, count=len(started), on=today.isoformat())
         db.session.commit()

@@ -32,7 +32,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import HumanTask, ProcessInstance, StaffingGap, User, UserGroup
 from app.models.base import utcnow
-from app.services import audit, directory, eligibility, notifications, steps
+from app.services import audit, directory, eligibility, notifications, one_by_one, steps
 from app.services.projections import TaskChanges
 from app.services.rows import insert_returning_id
 
@@ -124,9 +124,15 @@ def recheck(actor: User | None = None) -> Recheck:
     for gap_id in list(db.session.scalars(select(StaffingGap.id).where(StaffingGap.closed_at.is_(None))
                                           .order_by(StaffingGap.id))):
         gap = db.session.get(StaffingGap, gap_id)
-        if gap is not None and gap.closed_at is None:
+        if gap is None or gap.closed_at is not None:
+            continue
+        instance_id = gap.instance_id
+        try:
             _recheck(gap, actor, done)
-    for task in db.session.scalars(_nobody_may_do()).all():
+        except Exception as exc:  # noqa: BLE001 - this case's failure, recorded; the others are re-checked
+            _failed(actor, instance_id, one_by_one.failed("staffing re-check of case", instance_id, exc))
+    for task_id, instance_id in [(t.id, t.instance_id) for t in db.session.scalars(_nobody_may_do())]:
+        task = db.session.get(HumanTask, task_id)
         reason = "nobody" if task.assignee_id is None else "assignee"
         try:
             _open(task.instance, actor, f"task:{task.task_uuid}", task.task_spec, task.name, task.lane,
@@ -135,8 +141,18 @@ def recheck(actor: User | None = None) -> Recheck:
         except IntegrityError:  # another re-check opened it first
             db.session.rollback()
             continue
-        done.opened.append(task.id)
+        except Exception as exc:  # noqa: BLE001 - this case's failure, recorded; the others are re-checked
+            _failed(actor, instance_id, one_by_one.failed("staffing re-check of case", instance_id, exc))
+            continue
+        done.opened.append(task_id)
     return done
+
+
+def _failed(actor: User | None, instance_id: int, reason: str) -> None:
+    instance = db.session.get(ProcessInstance, instance_id)
+    audit.record("engine.error", actor, instance_id=instance_id, customer_id=instance.customer_id if instance else None,
+                 process_id=instance.process_id if instance else None, element=None, reason=reason)
+    db.session.commit()
 
 
 def _recheck(gap: StaffingGap, actor: User | None, done: Recheck) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.routing import IntegerConverter
 
-from app.errors import DomainError, InvalidInput
+from app.errors import DomainError, InvalidInput, Unavailable
 from app.extensions import csrf, login_manager
 from app.formatting import amount as format_amount
 from app.formatting import money as format_money
@@ -71,12 +72,23 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Unavailable) else {}
         if wants_json():
             body = {"error": exc.message}
             if isinstance(exc, InvalidInput):
                 body["errors"] = exc.errors
-            return jsonify(body), exc.status
-        return render_template("error.html", error=exc), exc.status
+            return jsonify(body), exc.status, headers
+        return render_template("error.html", error=exc), exc.status, headers
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc):
+        """The database cannot be reached (or a lock not had in time): nothing was saved; 503, try again.
+        The page is drawn for an anonymous visitor: who is signed in is in the database that is away."""
+        app.logger.warning("database unavailable: %s", exc)
+        g._login_user = login_manager.anonymous_user()
+        return domain_error(Unavailable(_("The database is not answering just now; nothing was saved. "
+                                          "Try again in a few seconds.")))
 
     @app.errorhandler(404)
     def not_found(_exc):

@@ -59,12 +59,15 @@ def test_a_fire_that_crashed_half_way_leaves_nothing_and_fires_once_on_the_next_
     [instance_id] = _waiting(1, people.officer)
     real = steps.apply_step
 
+    class WorkerDied(BaseException):
+        """The process ends (killed, its time limit): nothing of the step is caught or recorded."""
+
     def crash(*args, **kwargs):
         real(*args, **kwargs)
-        raise RuntimeError("the worker died before commit")
+        raise WorkerDied("the worker died before commit")
 
     monkeypatch.setattr(steps, "apply_step", crash)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(WorkerDied):
         timers.fire_due()
     db.session.rollback()
     monkeypatch.setattr(steps, "apply_step", real)

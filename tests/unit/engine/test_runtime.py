@@ -182,8 +182,9 @@ def test_restoring_with_another_serializer_version_is_refused(credit):
     payload = json.loads(started.state)
     assert payload["serializer_version"] == engine.SERIALIZER_VERSION
     tampered = json.dumps({**payload, "serializer_version": "0.0-old"})
-    with pytest.raises(engine.StateVersionError):
+    with pytest.raises(engine.EngineError, match="stored state cannot be read") as refused:
         engine.complete_task(credit, tampered, _only_ready(started).uuid, intake())
+    assert isinstance(refused.value.__cause__, engine.StateVersionError)  # a step of that case fails, named
 
 
 def test_a_failing_script_raises_engine_error_naming_the_element():
