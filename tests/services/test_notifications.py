@@ -153,3 +153,28 @@ def test_an_unreachable_server_leaves_every_e_mail_pending(deployed, people, smt
     monkeypatch.setattr(mail.smtplib, "SMTP", down)
     assert mail.send_pending() == 0
     assert db.session.scalar(select(OutboxMail.status)) == "pending"
+
+
+def test_an_e_mail_that_cannot_be_written_fails_alone_with_its_reason_and_the_others_go(people, smtp, login):
+    """A customer's name with a line break (accepted over the API) made the job raise on its e-mail at every
+    run, and every e-mail behind it waited for ever."""
+    def queued(to: str, subject: str) -> int:
+        row = OutboxMail(to_address=to, subject=subject, body="正文 / body")
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+    before = queued("approver1@bank.example", "[授信] 新任务 / [Credit] New task")
+    named = queued("approver2@bank.example", "[授信] 预警：某某公司\r\nBcc: all@bank.example / [Credit] Warning")
+    smuggled = queued("approver3@bank.example\nBcc: all@bank.example", "[授信] 新任务")
+    after = queued("risk@bank.example", "[授信] 新任务")
+    assert mail.send_pending() == 3
+    assert [m["To"] for m in smtp.sent] == ["approver1@bank.example", "approver2@bank.example", "risk@bank.example"]
+    assert smtp.sent[1]["Subject"] == "[授信] 预警：某某公司 Bcc: all@bank.example / [Credit] Warning"  # one line
+    rows = {m.id: m for m in db.session.scalars(select(OutboxMail))}
+    assert [rows[i].status for i in (before, named, after)] == ["sent"] * 3
+    bad = rows[smuggled]
+    assert bad.status == "failed" and "'approver3@bank.example\\nBcc: all@bank.example'" in bad.error  # why
+    assert mail.send_pending() == 0  # nothing left that could block the next e-mails
+    page = login("admin").get("/admin/outbox").get_data(as_text=True)
+    assert "approver3@bank.example\\nBcc: all@bank.example&#39;" in page
