@@ -33,7 +33,15 @@ def _responses(ok: dict, *codes: int) -> dict:
     for code in codes:
         out[str(code)] = {"description": texts[code],
                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    out["503"] = {"$ref": "#/components/responses/Unavailable"}  # any operation, when the database is away
     return out
+
+
+# The database cannot be reached, or the audit log is held too long by another process: nothing was saved.
+_UNAVAILABLE = {
+    "description": "the database is unreachable or busy; nothing was saved: retry after the seconds given",
+    "headers": {"Retry-After": {"description": "seconds to wait before retrying", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def _json(schema: dict, description: str) -> dict:
@@ -53,6 +61,7 @@ OPENAPI = {
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {"Error": _ERROR, "Task": _TASK},
+        "responses": {"Unavailable": _UNAVAILABLE},
     },
     "paths": {
         "/cases": {"post": {
