@@ -1,6 +1,7 @@
 """One portfolio check at a time, held by the database: two risk managers asking at once, or the beat while a
 check runs, get the check going on; a check that can no longer finish (its job lost on the way, its worker
-gone) gives way to a new one, saying why."""
+gone) gives way to a new one, saying why. Each customer of a check, or of the review scheduler, on its own: one
+that fails is recorded and the others go on."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import PortfolioCheck
+from app.models import AuditEvent, PortfolioCheck
 from app.models.base import utcnow
-from app.services import portfolio, portfolio_checks
+from app.services import escalations, portfolio, portfolio_checks, reviews
+from tests.services.test_policy_impact import seed_portfolio
 
 NOW = datetime.now(UTC)
 
@@ -103,3 +105,42 @@ def test_a_redelivered_job_resumes_its_running_check(deployed, people):
     db.session.commit()
     assert portfolio_checks.run(check.id).status == "done"
     assert (check.active, len(checks())) == (None, 1)
+
+
+def test_one_customer_that_fails_in_the_check_is_recorded_and_the_others_are_warned(deployed, people, monkeypatch):
+    """Each customer on its own: whatever one's escalation raises is recorded (``engine.error``) and the
+    check goes on to raise the others' warnings."""
+    seed_portfolio(40)
+    real, failing = escalations.place, []
+
+    def place(facts, *args, **kwargs):
+        if not failing:  # the first customer warned: its data makes the escalation fail
+            failing.append(facts["customer_id"])
+            raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'")
+        return real(facts, *args, **kwargs)
+
+    monkeypatch.setattr(escalations, "place", place)
+    result = portfolio.scan()
+    assert failing and result.started  # the others were warned
+    [error] = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "engine.error"))
+    assert error.customer_id == failing[0] and error.payload["reason"].startswith("TypeError: unsupported")
+
+
+def test_one_customer_whose_review_cannot_start_is_recorded_and_the_others_start(deployed, people, monkeypatch):
+    seed_portfolio(12)
+    real, failing = reviews._payload, []
+
+    def payload(customer):
+        if not failing:  # the first customer due: its stored figures cannot be read
+            failing.append(customer.id)
+            raise ValueError("invalid literal for int() with base 10: 'n/a'")
+        return real(customer)
+
+    monkeypatch.setattr(reviews, "_payload", payload)
+    with time_machine.travel(NOW + timedelta(days=3 * 366), tick=False):
+        started = reviews.start_due()
+    assert failing and started
+    [error] = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "engine.error"))
+    assert error.customer_id == failing[0] and error.payload == {
+        "process_id": "periodic_review", "element": None, "reason": "ValueError: invalid literal for int() with "
+                                                                    "base 10: 'n/a'"}

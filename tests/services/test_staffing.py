@@ -215,3 +215,19 @@ def test_nothing_waits_when_someone_may_act(deployed, people):
     case = cases.start_case(people.officer, "credit_application")
     assert db.session.scalar(select(func.count()).select_from(StaffingGap)) == 0
     assert db.session.get(ProcessInstance, case.id).current_step
+
+
+def test_one_unreadable_case_waiting_for_people_fails_alone_and_the_others_resume(deployed, people):
+    """Each case on its own: one whose stored state cannot be read is recorded (``engine.error``) and keeps
+    waiting; the others go on, and the administrator's change that set off the re-check is saved."""
+    unqualify(*COMMITTEE)
+    broken = case_routed("committee", people.officer, 1)
+    other = case_routed("committee", people.officer, 2)
+    db.session.get(ProcessInstance, broken.id).state = '{"tasks": [1, 2'
+    db.session.commit()
+    for member in COMMITTEE:
+        qualifications.record(people.admin, member, f"CQ-2026-{member}", "2099-12-31")
+    staffing.recheck()
+    assert ready(other.id, "committee_vote") and staffing.of_case(other.id) == []
+    assert ready(broken.id, "committee_vote") == [] and len(staffing.of_case(broken.id)) == 1
+    assert "stored state cannot be read" in events("engine.error", broken.id)[0].payload["reason"]
