@@ -13,6 +13,7 @@ audited. A backlog (timers that fell due while nothing ran) drains in one tick, 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -21,7 +22,7 @@ from sqlalchemy import select, tuple_, update
 from app import engine
 from app.errors import CaseNotRunning, Conflict, NotAuthorized, NotFound, ProcessFailed
 from app.extensions import db
-from app.models import ProcessInstance, Timer, User
+from app.models import AuditEvent, ProcessInstance, Timer, User
 from app.models.base import utcnow
 from app.services import audit, one_by_one
 from app.services.directory import for_case
@@ -91,10 +92,30 @@ def _mark_failed(timer_id: int) -> None:
     db.session.execute(update(Timer).where(Timer.id == timer_id).values(status="failed"))
 
 
-def failed(admin: User) -> list[Timer]:
-    """The timers whose step failed (their error is in the audit log), for the administrator to retry."""
+@dataclass(frozen=True)
+class FailedTimer:
+    """A failed timer as the administrator's page lists it: the timer, and the reason its case last failed
+    (its latest ``engine.error``)."""
+
+    timer: Timer
+    reason: str | None
+
+    def __getattr__(self, name: str):  # the timer's own columns (instance_id, task_spec, due_at...)
+        return getattr(self.timer, name)
+
+
+def failed(admin: User) -> list[FailedTimer]:
+    """The timers whose step failed, each with why, for the administrator to retry."""
     _check_admin(admin)
-    return list(db.session.scalars(select(Timer).where(Timer.status == "failed").order_by(Timer.due_at)))
+    rows = list(db.session.scalars(select(Timer).where(Timer.status == "failed").order_by(Timer.due_at)))
+    reasons: dict[int, str] = {}
+    if rows:
+        for instance_id, payload in db.session.execute(
+                select(AuditEvent.instance_id, AuditEvent.payload)
+                .where(AuditEvent.event_type == "engine.error", AuditEvent.instance_id.in_({t.instance_id for t in rows}))
+                .order_by(AuditEvent.id)):
+            reasons[instance_id] = (payload or {}).get("reason")  # the latest wins
+    return [FailedTimer(t, reasons.get(t.instance_id)) for t in rows]
 
 
 def retry(admin: User, timer_id: int) -> Timer:

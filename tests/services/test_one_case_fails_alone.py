@@ -36,7 +36,8 @@ def _status(ids: list[int]) -> dict[int, str]:
     return dict(db.session.execute(select(Timer.instance_id, Timer.status).where(Timer.instance_id.in_(ids))).all())
 
 
-def test_one_unreadable_case_among_many_due_timers_fails_alone_and_the_others_all_fire(app, people, monkeypatch):
+def test_one_unreadable_case_among_many_due_timers_fails_alone_and_the_others_all_fire(app, people, monkeypatch,
+                                                                                      login):
     ids = _due(6, people.officer)
     first, corrupt, crashing = ids[0], ids[2], ids[4]
     # The case due first was stored by another serializer version; another's state is damaged JSON.
@@ -64,7 +65,9 @@ def test_one_unreadable_case_among_many_due_timers_fails_alone_and_the_others_al
     assert errors[crashing]["reason"] == "KeyError: 'customer_name'" and errors[crashing]["element"] == "wait"
     # Listed for the administrator, and retried once mended.
     failed = {t.instance_id: t for t in timers.failed(people.admin)}
-    assert set(failed) == {first, corrupt, crashing}
+    assert set(failed) == {first, corrupt, crashing} and failed[crashing].reason == "KeyError: 'customer_name'"
+    page = login("admin").get("/admin/settings").get_data(as_text=True).split('id="failed-timers"')[1]
+    assert all(f'>#{i}</a>' in page for i in failed) and "stored state cannot be read" in page
     monkeypatch.setattr(steps, "apply_step", real)
     timers.retry(people.admin, failed[crashing].id)
     assert timers.fire_due() == 1
