@@ -23,7 +23,7 @@ from app.extensions import db
 from app.localtime import local_time
 from app.models import HumanTask, InstanceMigration, ProcessDefinition, ProcessInstance, Timer, User
 from app.models.base import utcnow
-from app.services import audit, deployment, directory
+from app.services import audit, deployment, directory, one_by_one
 from app.services.designer import check_designer
 from app.services.migration_words import blocker_text, notes_for, withdrawn_text
 from app.services.steps import run_step
@@ -269,7 +269,12 @@ def migrate(user: User, process_id: str, instance_ids: Iterable[int], to_version
         instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
                                      .options(joinedload(ProcessInstance.definition))
                                      .execution_options(populate_existing=True))
-        outcomes.append(_migrate_one(user, instance, target))
+        from_version = instance.definition.version
+        try:
+            outcomes.append(_migrate_one(user, instance, target))
+        except Exception as exc:  # noqa: BLE001 - this case's failure, reported; the others still move
+            why = one_by_one.failed("migration of case", instance_id, exc)
+            outcomes.append(Outcome(db.session.get(ProcessInstance, instance_id), from_version, refusals=[why]))
     return outcomes
 
 

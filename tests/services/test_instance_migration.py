@@ -343,3 +343,18 @@ def test_no_step_runs_on_a_stale_cached_workflow_after_a_migration_or_a_rollback
     tasks.complete(people.officer, open_task(first.id, "financial_statements").id, {"statements": statements()})
     tasks.complete(people.officer, open_task(first.id, "review_proposal").id, review(fresh(first.id)))
     assert open_task(first.id, "approval_signoff")
+
+
+def test_a_case_whose_state_cannot_be_read_is_reported_and_the_batch_moves_the_others(cases, version_2, people):
+    """Each case of a batch on its own: damaged stored state is refused in the preview and the migration with
+    the reason; the others move."""
+    broken, movable = cases["intake"], cases["statements"]
+    db.session.get(ProcessInstance, broken.id).state = '{"tasks": [1, 2'
+    db.session.commit()
+    preview = migration.preview(people.designer, "credit_application", [broken.id, movable.id])
+    by_id = {p.instance.id: p for p in preview.cases}
+    assert "stored state cannot be read" in by_id[broken.id].refusals[0] and by_id[movable.id].can_migrate
+    outcomes = {o.instance.id: o for o in migration.migrate(people.designer, "credit_application",
+                                                             [broken.id, movable.id])}
+    assert "stored state cannot be read" in outcomes[broken.id].refusals[0] and outcomes[broken.id].migration is None
+    assert outcomes[movable.id].migration is not None and fresh(movable.id).definition_id == version_2
