@@ -16,6 +16,8 @@ from app.models import PortfolioCheck
 from app.models.base import utcnow
 from app.services import portfolio, portfolio_checks
 
+pytestmark = pytest.mark.usefixtures("no_worker")  # these tests run the check's job themselves, or lose it
+
 NOW = datetime.now(UTC)
 
 
