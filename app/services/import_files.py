@@ -32,6 +32,7 @@ from app.language import kept
 
 MAX_MEMBERS = 10_000  # a workbook has dozens; a zip of a million empty members is a bomb of its own
 CHUNK = 1 << 20
+PART_PARSED_AT_UPLOAD = 4 << 20  # the package's index, workbook and relations: kilobytes in any real workbook
 _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]+[0-9]+(?::[A-Za-z]+[0-9]+)?)"')
@@ -133,8 +134,9 @@ def read(name: str, content: bytes) -> tuple[list[str], Iterator[tuple[int, list
     read one at a time. Call ``count`` first: this trusts the file's size."""
     try:
         if is_xlsx(name):
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            values = (tuple(_text(v) for v in row) for row in book.worksheets[0].iter_rows(values_only=True))
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+            sheet.reset_dimensions()  # read every row there is: a dimension that understates them would cut them
+            values = (tuple(_text(v) for v in row) for row in sheet.iter_rows(values_only=True))
         else:
             values = (tuple(record) for record in csv.reader(io.StringIO(decode(content))))
         header = next(values, ())
@@ -183,6 +185,10 @@ def _open_xlsx(content: bytes, limits: Limits) -> tuple[zipfile.ZipFile, str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         unpacked = sum(info.file_size for info in archive.infolist())
+        if any(info.file_size > PART_PARSED_AT_UPLOAD for info in archive.infolist()
+               if info.filename == "[Content_Types].xml" or info.filename.endswith(("workbook.xml", ".rels"))):
+            raise UnreadableFile(kept("the file is not a workbook this importer reads (an XLSX of at most %(limit)s "
+                                      "parts)", limit=f"{MAX_MEMBERS:,}"))
         if unpacked > limits.unpacked:
             raise UnreadableFile(kept("%(size)s MB unpacked, more than %(limit)s MB (the limit, "
                                       "CREDIT_IMPORT_MAX_UNPACKED)", size=f"{unpacked / 2**20:,.0f}",

@@ -135,6 +135,16 @@ def test_an_xlsx_whose_dimension_lies_is_counted_in_the_job_and_failed_naming_th
     assert (failed.stored_rows, db.session.scalar(select(func.count()).select_from(Observation))) == (0, 0)
 
 
+def test_an_xlsx_whose_dimension_understates_its_rows_is_imported_whole(app, people):
+    """openpyxl's read-only mode trusts the dimension: rows past it were silently dropped."""
+    customer = Customer(name="监测客户", uscc=demo_uscc(100), industry="manufacturing", size="medium",
+                        credit_record="clean")
+    db.session.add(customer)
+    db.session.commit()
+    job = imports.run(imports.upload(people.risk, "liar.xlsx", workbook(5, "A1:B2")).id)
+    assert (job.status, job.total_rows, job.done_rows, job.error_rows) == ("done", 5, 5, 5)  # "X" is no credit code
+
+
 @pytest.mark.parametrize("setting, limit, text, reason", [
     ("IMPORT_MAX_ROWS", 10, HEADER + "\n" + "x,2026-01-01,1\n" * 11, "more than 10 rows (the limit, CREDIT_IMPORT_MAX_ROWS)"),
     ("IMPORT_MAX_COLUMNS", 100, ",".join(["uscc"] * 101) + "\n", "more than 100 columns (the limit, CREDIT_IMPORT_MAX_COLUMNS)"),
