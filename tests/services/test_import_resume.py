@@ -56,7 +56,8 @@ def age(import_id: int, seconds: int) -> None:
     db.session.commit()
 
 
-def test_an_import_whose_worker_died_is_resumed_by_the_watchdog_and_stores_every_row_once(app, people, monkeypatch):
+def test_an_import_whose_worker_died_is_resumed_by_the_watchdog_and_stores_every_row_once(app, people, monkeypatch,
+                                                                                         jobs_here):
     job = upload_of(people)
     monkeypatch.setattr(imports, "BATCH", 6)
     with monkeypatch.context() as dying:
