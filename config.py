@@ -35,6 +35,18 @@ CREDIT_IMPORT_INLINE_BYTES      a monitoring file up to this size is imported at
                                 a larger one by a Celery job with a progress bar
 CREDIT_AUDIT_LOCK_SECONDS       a write waits this long for the audit chain, then 503       5
 CREDIT_MAX_UPLOAD_BYTES         the largest file accepted                                   52428800
+CREDIT_IMPORT_MAX_ROWS          the most data rows a monitoring file may hold               1000000
+CREDIT_IMPORT_MAX_COLUMNS       the most columns a row of a monitoring file may have        100
+CREDIT_IMPORT_MAX_CELLS         the most cells a monitoring file may hold                   20000000
+CREDIT_IMPORT_MAX_UNPACKED      an XLSX's size unpacked (its zip's declared sizes), at    536870912
+                                most; all four are checked before the file is parsed
+CREDIT_IMPORT_STALE_SECONDS     an import whose worker gave no sign of life this long is    300
+                                resumed by the watchdog (its lease has lapsed)
+CREDIT_IMPORT_WATCH_SECONDS     how often beat runs the imports' watchdog                   60
+CREDIT_IMPORT_MAX_ATTEMPTS      runs of one import before it is failed (a file that kills   5
+                                its worker every time)
+CREDIT_OUTBOX_SWEEP_SECONDS     how often beat sends again the jobs the broker did not      60
+                                take (and how old a job is before it is sent again)
 CREDIT_PORTFOLIO_CHECK_SECONDS  how often beat runs the early-warning portfolio check       86400
 CREDIT_REVIEW_CHECK_SECONDS     how often beat starts the periodic reviews that fell due    3600
 CREDIT_AUDIT_CHECK_SECONDS      how often beat recomputes the audit chain (alerts on break) 86400
@@ -132,6 +144,14 @@ class BaseConfig:
     STAFFING_CHECK_SECONDS = env_int("STAFFING_CHECK_SECONDS", 3600)
     SEARCH_INDEX_SECONDS = env_int("SEARCH_INDEX_SECONDS", 24 * 3600)
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+    IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
+    IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
+    IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 20_000_000)
+    IMPORT_MAX_UNPACKED = env_int("IMPORT_MAX_UNPACKED", 512 * 1024 * 1024)
+    IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 300)
+    IMPORT_WATCH_SECONDS = env_int("IMPORT_WATCH_SECONDS", 60)
+    IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 5)
+    OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"
 

@@ -14,7 +14,7 @@ from app.extensions import babel, csrf, db, login_manager, migrate
 from app.forms import register_template_helpers
 from app.jobs import celery_init_app
 from app.language import LOCALE_COOKIE
-from app.services import audit
+from app.services import audit, dispatch
 from app.services.forms import register_validators
 from app.web import register_web
 from config import BaseConfig, config_for
@@ -64,6 +64,7 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
     with app.app_context():
         tune_sqlite(db.engine)
     audit.install_chain_hooks()
+    dispatch.init_app(app)
     engine.configure_cache(app.config["ENGINE_CACHE_SIZE"])
     register_validators()
     register_template_helpers(app)

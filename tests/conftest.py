@@ -86,6 +86,15 @@ def jobs_here(app, monkeypatch):
 
 
 @pytest.fixture
+def no_worker(monkeypatch):
+    """No worker takes the jobs queued: they stay in the outbox, unsent (for tests of what waits for its job,
+    or that run the job themselves)."""
+    from app.services import dispatch
+
+    monkeypatch.setattr(dispatch, "relay", lambda ids: 0)
+
+
+@pytest.fixture
 def deployed(app):
     """credit_application deployed from workflows/ and rules/."""
     return factories.deploy()

@@ -6,7 +6,17 @@ from celery import Task
 from flask import Flask, current_app, has_app_context
 
 from app.extensions import celery
-from app.jobs import audit, documents, imports, mail, monitoring, search, staffing, timers  # noqa: F401  (registers the tasks)
+from app.jobs import (  # noqa: F401  (registers the tasks)
+    audit,
+    documents,
+    imports,
+    mail,
+    monitoring,
+    outbox,
+    search,
+    staffing,
+    timers,
+)
 
 
 def celery_init_app(app: Flask):
@@ -41,6 +51,8 @@ def celery_init_app(app: Flask):
             "recheck-staffing": {"task": "app.jobs.staffing.recheck",
                                  "schedule": float(config["STAFFING_CHECK_SECONDS"])},
             "tidy-search-index": {"task": "app.jobs.search.tidy_index", "schedule": float(config["SEARCH_INDEX_SECONDS"])},
+            "relay-jobs": {"task": "app.jobs.outbox.sweep", "schedule": float(config["OUTBOX_SWEEP_SECONDS"])},
+            "watch-imports": {"task": "app.jobs.imports.watch", "schedule": float(config["IMPORT_WATCH_SECONDS"])},
         },
         timezone="UTC",
     )

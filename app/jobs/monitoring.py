@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
-from app.services import portfolio_checks, reviews
+from app.services import dispatch, portfolio_checks, reviews
 
 
-@shared_task(name="app.jobs.monitoring.check_portfolio", time_limit=3600, acks_late=True)
+# Idempotent (the scan never raises a warning twice): a lost worker's job is redelivered.
+@shared_task(name=dispatch.CHECK_PORTFOLIO, time_limit=3600, acks_late=True, reject_on_worker_lost=True)
 def check_portfolio(check_id: int | None = None) -> int:
     """Run the check a risk manager asked for (the beat's daily run: a new one), its progress kept in its
     row; returns how many warnings it raised."""

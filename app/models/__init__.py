@@ -8,6 +8,7 @@ from app.models.draft import DesignDraft
 from app.models.instance_migration import InstanceMigration
 from app.models.monitoring import MonitoringImport, Observation, PortfolioCheck
 from app.models.notification import Notification, OutboxMail
+from app.models.outbox import QueuedJob
 from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
 from app.models.qualification import Qualification
 from app.models.search import case_text, customer_text
@@ -20,6 +21,7 @@ __all__ = [
     "case_text",
     "customer_text",
     "Qualification",
+    "QueuedJob",
     "AppSetting",
     "CaseDocument",
     "ROLES",

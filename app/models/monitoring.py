@@ -62,6 +62,11 @@ class MonitoringImport(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # The lease of the run that holds it: its token and its last sign of life (each stored batch). A run
+    # whose heartbeat is stale has no live worker; the watchdog queues the import again (see imports.watch).
+    runner: Mapped[str | None] = mapped_column(String(36))
+    heartbeat_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)  # runs started: a file that kills every worker stops
 
     uploaded_by = relationship("User")
 

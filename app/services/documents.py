@@ -77,6 +77,9 @@ def _offered(view: CaseView, kind: str) -> None:
 
 def _stored_or_rendered(view, kind: str, language: str, user: User | None) -> CaseDocument:
     instance = view.instance
+    # Two runs at once (the job sent twice, or a person asking while it runs) render one copy: on PostgreSQL
+    # the second waits here for the first's commit, then finds its row; SQLite lets one writer at a time.
+    db.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance.id).with_for_update())
     kept = db.session.scalar(select(CaseDocument).where(
         CaseDocument.instance_id == instance.id, CaseDocument.kind == kind, CaseDocument.language == language,
         CaseDocument.instance_version == instance.version).order_by(CaseDocument.id.desc()).limit(1))

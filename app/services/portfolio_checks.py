@@ -27,7 +27,7 @@ from app.extensions import db
 from app.language import kept, stored
 from app.models import PortfolioCheck, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, portfolio
+from app.services import audit, dispatch, portfolio
 from app.services.observations import MAY_READ
 
 MAY_RUN = {"risk_manager"}
@@ -40,13 +40,14 @@ SHOWN = 50  # escalations listed with links
 
 
 def request(user: User) -> tuple[PortfolioCheck, bool]:
-    """A risk manager asks for a check now: the one already going on, else a new one (and True: the caller
-    queues its job)."""
+    """A risk manager asks for a check now: the one already going on, else a new one (and True), its job
+    queued with it."""
     if user.role not in MAY_RUN:
         raise NotAuthorized(_("Only a risk manager may run the portfolio check."))
     check, new = _claim(user)
     if new:
         audit.record("monitoring.portfolio_check_requested", user, check_id=check.id)
+        dispatch.enqueue(dispatch.CHECK_PORTFOLIO, check.id)
     db.session.commit()
     return check, new
 

@@ -29,7 +29,7 @@ from app.extensions import db
 from app.localtime import local_time
 from app.models import HumanTask, ProcessInstance, User
 from app.models.base import utcnow
-from app.services import audit, deployment, qualifications, rounds, staffing, withdrawal
+from app.services import audit, deployment, dispatch, qualifications, rounds, staffing, withdrawal
 from app.services.case_facts import CreditFacts, Facts, facts_of
 from app.services.directory import for_case
 from app.services.eligibility import COMMITTEE_LANE, investigated, worked_on
@@ -48,8 +48,6 @@ from app.services.nullsafe import differs, outside
 from app.services.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.rows import write
 from app.services.steps import lost_race, run_step
-
-KEEP_DECIDED = "app.jobs.documents.keep_decided"
 
 
 def get_task(task_id: int) -> HumanTask:
@@ -211,7 +209,8 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     claimed_now = task.assignee_id is None
 
     def recorded() -> None:
-        """What the person did, written ahead of what the engine did in response."""
+        """What the person did, written ahead of what the engine did in response (the instance row already
+        carries the step's outcome)."""
         write(task, state="completed", completed_at=utcnow(), completed_by_id=user.id, assignee_id=user.id,
               submitted=audit.to_json_safe(submitted))
         if claimed_now:
@@ -219,6 +218,9 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
                          task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
         audit.record("task.completed", user, instance_id=instance.id, customer_id=instance.customer_id,
                      task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, data=submitted)
+        if instance.status == "completed" and current_app.config["DOCUMENTS_ON_DECISION"]:
+            # the signed documents, kept with the case: a job committed with the decision, sent after it
+            dispatch.enqueue(dispatch.KEEP_DECIDED, instance.id)
 
     task_uuid = task.task_uuid
     directory = for_case(instance, worker=None if task.lane in APPROVAL_LANES else user)
@@ -229,9 +231,6 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     except engine.TaskNotReady as exc:
         db.session.rollback()
         raise Conflict(_("This task is no longer waiting for input; reload the case to see where it is.")) from exc
-    if instance.status == "completed" and current_app.config["DOCUMENTS_ON_DECISION"]:
-        # the signed documents, kept with the case: the job by its registered name (jobs call services, not back)
-        current_app.extensions["celery"].tasks[KEEP_DECIDED].delay(instance.id)
     return task
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,21 +18,15 @@ ERRORS_SHOWN = 200
 @login_required
 def index():
     """The imports so far and the upload form; a POST uploads a file (small ones are imported at once,
-    larger ones by a Celery job whose progress the import's page shows)."""
+    larger ones by a Celery job whose progress the import's page shows: see ``imports.submit``)."""
     errors: dict[str, str] = {}
     if request.method == "POST":
         upload = request.files.get("file")
         try:
-            job = imports.upload(current_user, upload.filename if upload else "", upload.read() if upload else b"")
+            job = imports.submit(current_user, upload.filename if upload else "", upload.read() if upload else b"")
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            if len(job.content) <= current_app.config["IMPORT_INLINE_BYTES"]:
-                imports.run(job.id)
-            else:
-                from app.jobs.imports import run_import  # the jobs import the services: imported when used
-
-                run_import.delay(job.id)
             return redirect(url_for("monitoring.show_import", import_id=job.id))
     return render_template("monitoring/index.html", imports=imports.recent(current_user), errors=errors,
                            fields=observations.FIELDS), 422 if errors else 200
@@ -109,11 +103,7 @@ def watchlist():
 def run_check():
     """A risk manager runs the portfolio check now (a Celery job; beat runs it daily); the watchlist page
     follows its progress."""
-    check, new = portfolio_checks.request(current_user)
-    if new:
-        from app.jobs.monitoring import check_portfolio  # the jobs import the services: imported when used
-
-        check_portfolio.delay(check.id)
+    portfolio_checks.request(current_user)
     return redirect(url_for("monitoring.watchlist"))
 
 

@@ -23,7 +23,7 @@ def also_an_approver(admin: User, user: User, level: int) -> None:
 
 
 def test_the_risk_manager_who_ran_the_check_is_not_the_escalations_starter_and_may_approve_its_control(
-        deployed, people, client, login):
+        deployed, people, client, login, no_worker):
     also_an_approver(people.admin, people.risk, 3)
     also_an_approver(people.admin, people.cro, 3)
     customer = approved_customer(people)

@@ -18,6 +18,8 @@ from app.models.base import utcnow
 from app.services import escalations, portfolio, portfolio_checks, reviews
 from tests.services.test_policy_impact import seed_portfolio
 
+pytestmark = pytest.mark.usefixtures("no_worker")  # these tests run the check's job themselves, or lose it
+
 NOW = datetime.now(UTC)
 
 

@@ -10,7 +10,6 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs import monitoring as monitoring_jobs
 from app.models import PortfolioCheck
 from app.services import escalations, portfolio, portfolio_checks
 from tests.web.test_pages import text_of
@@ -55,10 +54,9 @@ def test_the_portfolio_check_shows_its_result_with_links_when_done(as_user, peop
 
 
 def test_a_check_waiting_for_its_worker_is_polled_until_done_and_then_refreshes_the_list(as_user, people,
-                                                                                        monkeypatch):
+                                                                                        monkeypatch, no_worker):
     customer = approved_customer(people)
     observe(people, customer, on=date.today().isoformat(), utilization_pct="97")
-    monkeypatch.setattr(monitoring_jobs.check_portfolio, "delay", lambda *args, **kwargs: None)
     risk = as_user("risk")
     risk.post("/watchlist/check")
     risk.post("/watchlist/check")  # asked twice: one check
@@ -75,7 +73,7 @@ def test_a_check_waiting_for_its_worker_is_polled_until_done_and_then_refreshes_
     assert as_user("approver1").get(f"/watchlist/checks/{check.id}/progress").status_code == 403
 
 
-def test_the_check_keeps_its_progress_customer_by_customer_as_it_goes(deployed, people, monkeypatch):
+def test_the_check_keeps_its_progress_customer_by_customer_as_it_goes(deployed, people, monkeypatch, no_worker):
     first, second = approved_customer(people), approved_customer_of(people, 2)
     for customer in (first, second):
         observe(people, customer, on=date.today().isoformat(), utilization_pct="97")
@@ -96,8 +94,7 @@ def test_the_check_keeps_its_progress_customer_by_customer_as_it_goes(deployed, 
     assert (done.status, done.groups_done, done.raised, len(done.started)) == ("done", 2, 2, 2)
 
 
-def test_a_check_that_gave_way_says_why_in_the_readers_language(as_user, people, monkeypatch):
-    monkeypatch.setattr(monitoring_jobs.check_portfolio, "delay", lambda *args, **kwargs: None)  # the job is lost
+def test_a_check_that_gave_way_says_why_in_the_readers_language(as_user, people, no_worker):  # the job is lost
     risk = as_user("risk")
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         risk.post("/watchlist/check")
