@@ -42,7 +42,7 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
         raise NotAuthorized(_("Only credit officers may open a credit application."))
     definition = deployment.latest_definition(process_id)
     bundle = deployment.bundle_for(definition)
-    unknown = sorted(set(data or {}) - _opening_fields(bundle)) if data else []
+    unknown = sorted(set(data or {}) - opening_fields(bundle)) if data else []
     if unknown:
         raise InvalidInput(_("Unknown fields in the case data."),
                            {k: _("not a field of the process's first form") for k in unknown})
@@ -92,15 +92,15 @@ def _insert_instance(definition: ProcessDefinition, user: User | None) -> Proces
     return instance
 
 
-def _opening_fields(bundle: engine.Bundle) -> set[str]:
+def opening_forms(bundle: engine.Bundle) -> list[str]:
+    """The forms a new case of ``bundle`` opens with."""
+    return [task.form for task in engine.start(bundle).ready_tasks if task.form in bundle.forms]
+
+
+def opening_fields(bundle: engine.Bundle) -> set[str]:
     """What data may prefill a new case: the writable fields of the form(s) it opens with, so a
     case can never start with an approver's decision or any later step's values already set."""
-    opening = engine.start(bundle)
-    fields: set[str] = set()
-    for task in opening.ready_tasks:
-        if task.form in bundle.forms:
-            fields |= writable_fields(bundle.forms[task.form])
-    return fields
+    return {name for form in opening_forms(bundle) for name in writable_fields(bundle.forms[form])}
 
 
 def may_read(user: User) -> bool:

@@ -61,8 +61,11 @@ def to_confirm(user: User, instance_id: int) -> ProcessInstance:
 
 
 def check_may_withdraw(user: User, instance: ProcessInstance) -> None:
-    """Raise the refusal that applies, if any: not an application, already withdrawn or decided (409), or
-    ``user`` does not work the case (403)."""
+    """Raise the refusal that applies, if any: ``user`` does not work the case (403, first: who withdrew it and
+    why is not told to someone who may not read it), or not an application, already withdrawn or decided (409)."""
+    if not _works_on(user, instance):
+        raise NotAuthorized(_("Only an officer who works on case %(reference)s may withdraw it.",
+                              reference=instance.reference))
     if instance.status == WITHDRAWN:
         raise withdrawn_conflict(instance)
     if instance.process_id not in PROCESSES:
@@ -71,9 +74,6 @@ def check_may_withdraw(user: User, instance: ProcessInstance) -> None:
     if instance.status != "running" or any(t.lane in DECIDED_LANES for t in _open_tasks(instance)):
         raise Conflict(_("Case %(reference)s has been decided; it can no longer be withdrawn.",
                          reference=instance.reference))
-    if not _works_on(user, instance):
-        raise NotAuthorized(_("Only an officer who works on case %(reference)s may withdraw it.",
-                              reference=instance.reference))
 
 
 def may_withdraw(user: User, instance: ProcessInstance) -> bool:

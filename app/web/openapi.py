@@ -1,5 +1,10 @@
-"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json: the fixed paths below, with the
+bodies of opening a case and completing a task described by the deployed processes' own forms."""
 
+import copy
+from collections.abc import Iterable
+
+from app.services.api_description import ProcessShape
 from app.services.observations import RATINGS
 
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"},
@@ -108,3 +113,28 @@ OPENAPI = {
                     "observed_on": {"type": "string", "format": "date"}}}}}}, "stored")}, 401, 403, 422)}},
     },
 }
+
+
+def document(shapes: Iterable[ProcessShape]) -> dict:
+    """OPENAPI with each process's start data (POST /cases) and each task form (POST /tasks/{id}/complete)."""
+    doc = copy.deepcopy(OPENAPI)
+    schemas, starts, forms = doc["components"]["schemas"], [], []
+    for shape in shapes:
+        schemas[f"Start.{shape.process_id}"] = shape.start_data
+        starts.append({"type": "object", "required": ["process"], "additionalProperties": False, "properties": {
+            "process": {"const": shape.process_id}, "data": {"$ref": f"#/components/schemas/Start.{shape.process_id}"}}})
+        for file_name, schema in shape.forms.items():
+            name = f"Form.{file_name.removesuffix('.json')}"
+            if schemas.get(name, schema) != schema:  # another process deployed a different form by that name
+                name = f"Form.{shape.process_id}.{file_name.removesuffix('.json')}"
+            if name not in schemas:
+                schemas[name] = schema
+                forms.append({"$ref": f"#/components/schemas/{name}"})
+    if starts:
+        doc["paths"]["/cases"]["post"]["requestBody"]["content"]["application/json"]["schema"] = {"oneOf": starts}
+    if forms:
+        doc["paths"]["/tasks/{id}/complete"]["post"]["requestBody"] = {"required": True, "content": {
+            "application/json": {"schema": {"type": "object", "required": ["data"], "properties": {"data": {
+                "anyOf": forms, "description": "the fields of the task's own form (its key is the task's form "
+                                               "in GET /tasks)"}}}}}}
+    return doc

@@ -1,0 +1,166 @@
+"""Who may reach what: the one table of every route's roles, and the probe that holds the app to it.
+
+Every endpoint in ``app.url_map`` has a row here. A row names the roles whose user reaches the route (any
+answer but 401, 403 or the log-in page), per method where the methods differ; every other role's user must
+get 403, and the anonymous visitor the log-in page (401 on the API). A route added without a row fails
+``test_route_access``, and so does a route whose view forgets its check (a refused role gets through).
+
+Object routes are probed with the seeded objects (``route_seed``): a task in the officers' lane, a
+notification of approver1's, a deployment request designer asked for (so designer, who asked, may not decide
+it: four eyes). The table states who may reach these objects, not only the page kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+
+from flask import Flask
+
+OFFICER, APPROVER, RISK, COMPLIANCE, DESIGNER, ADMIN = (
+    "officer", "approver", "risk_manager", "compliance", "designer", "admin")
+ALL_ROLES = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE, DESIGNER, ADMIN})
+PUBLIC = frozenset({*ALL_ROLES, None})  # None: a visitor who has not logged in
+SIGNED_IN = ALL_ROLES
+CASE_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE, ADMIN})
+MONITORING_READERS = frozenset({OFFICER, RISK, COMPLIANCE, ADMIN})
+MONITORING_WRITERS = frozenset({OFFICER, RISK})
+DESIGNERS = frozenset({DESIGNER, ADMIN})
+ONLY_ADMIN = frozenset({ADMIN})
+
+ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
+    # signing in, the language, static files
+    "auth.index": PUBLIC, "auth.login": PUBLIC, "auth.set_locale": PUBLIC, "favicon": PUBLIC, "static": PUBLIC,
+    "auth.logout": SIGNED_IN, "auth.change_password": SIGNED_IN,
+    "notifications.index": SIGNED_IN, "notifications.read_all": SIGNED_IN,
+    "notifications.open_one": frozenset({APPROVER}),  # approver1's notification: its owner only
+    # tasks (the seeded task waits in the officers' lane)
+    "tasks.my_tasks": SIGNED_IN, "tasks.inbox": frozenset({APPROVER}),
+    "tasks.show": frozenset({OFFICER}), "tasks.claim": frozenset({OFFICER}), "tasks.unclaim": frozenset({OFFICER}),
+    "tasks.delegate": frozenset({OFFICER}),
+    # cases and customers
+    "cases.index": CASE_READERS, "cases.show": CASE_READERS, "cases.decision": CASE_READERS,
+    "cases.diagram": CASE_READERS, "cases.memo": CASE_READERS, "cases.document": CASE_READERS,
+    "cases.kept_document": CASE_READERS, "cases.history": frozenset({COMPLIANCE}),
+    "cases.new": frozenset({OFFICER, ADMIN}), "cases.withdraw": frozenset({OFFICER}),
+    "customers.index": CASE_READERS, "customers.show": CASE_READERS,
+    # monitoring and the watchlist
+    "monitoring.index": {"GET": MONITORING_READERS, "POST": MONITORING_WRITERS},
+    "monitoring.new_observation": MONITORING_WRITERS, "monitoring.import_template": MONITORING_READERS,
+    "monitoring.show_import": MONITORING_READERS, "monitoring.import_progress": MONITORING_READERS,
+    "monitoring.import_errors": MONITORING_READERS, "monitoring.import_file": MONITORING_READERS,
+    "monitoring.watchlist": MONITORING_READERS, "monitoring.check_progress": MONITORING_READERS,
+    "monitoring.run_check": frozenset({RISK}),
+    # the audit workspace
+    "audit.search": frozenset({COMPLIANCE}), "audit.export": frozenset({COMPLIANCE}),
+    "audit.exceptions_dashboard": frozenset({COMPLIANCE}), "audit.sampling_reviews": frozenset({COMPLIANCE}),
+    # the designer's workspace
+    "designer.overview": DESIGNERS, "designer.version_diff": DESIGNERS, "designer.version_diagram": DESIGNERS,
+    "designer.request_deployment": DESIGNERS, "designer.deployment_request": DESIGNERS,
+    "designer.request_diff": DESIGNERS, "designer.request_diagram": DESIGNERS,
+    "designer.decide_deployment": DESIGNERS,  # probed with reject: who asked may withdraw it (approve is four-eyes)
+    "editor.files": DESIGNERS, "editor.new_file": DESIGNERS, "editor.edit": DESIGNERS, "editor.save": DESIGNERS,
+    "editor.discard": DESIGNERS, "editor.form_preview": DESIGNERS,
+    "policy_impact.page": DESIGNERS, "policy_impact.fragment": DESIGNERS,
+    "instance_migration.page": DESIGNERS, "instance_migration.preview": DESIGNERS,
+    "instance_migration.migrate": DESIGNERS, "instance_migration.rollback": DESIGNERS,
+    # administration
+    "admin.edit_settings": ONLY_ADMIN, "admin.outbox": ONLY_ADMIN, "admin.retry_timer": ONLY_ADMIN,
+    "users.index": ONLY_ADMIN, "users.new": ONLY_ADMIN, "users.show": ONLY_ADMIN, "users.profile": ONLY_ADMIN,
+    "users.membership": ONLY_ADMIN, "users.qualification": ONLY_ADMIN, "users.password": ONLY_ADMIN,
+    "users.deactivate": ONLY_ADMIN, "users.reactivate": ONLY_ADMIN,
+    # the JSON API (bearer tokens; the seeded task is the officers')
+    "api.openapi": PUBLIC, "api.list_tasks": SIGNED_IN,
+    "api.create_case": frozenset({OFFICER, ADMIN}), "api.get_case": CASE_READERS, "api.case_history": CASE_READERS,
+    "api.withdraw_case": frozenset({OFFICER}), "api.claim": frozenset({OFFICER}),
+    "api.unclaim": frozenset({OFFICER}), "api.complete": frozenset({OFFICER}),
+    "api.record_observations": MONITORING_WRITERS,
+}
+
+# Values of the path parameters that are not seeded ids, and the endpoints that take another object.
+PATH_VALUES = {"code": "en", "filename": "favicon.ico", "process_id": "credit_application", "version": 1,
+               "decision": "reject", "dmn_file": "approval_authority.dmn", "migration_id": 1}
+PATH_BY_ENDPOINT = {
+    "audit.export": {"kind": "csv"}, "cases.history": {"kind": "csv"}, "monitoring.import_template": {"kind": "csv"},
+    "cases.document": {"kind": "credit_memo"},
+    "editor.edit": {"kind": "workflows", "name": "credit_application.bpmn"},
+    "editor.save": {"kind": "workflows", "name": "credit_application.bpmn"},
+    "editor.discard": {"kind": "workflows", "name": "credit_application.bpmn"},
+}
+# Bodies that take a request past its parsing to the check (a save at a revision nobody has stops there).
+JSON_BODIES = {
+    "api.create_case": {"process": "credit_application"}, "api.withdraw_case": {"reason": "who may withdraw"},
+    "api.complete": {"data": {}}, "editor.save": {"content": "", "revision": 10**6},
+}
+
+
+def allowed(endpoint: str, method: str) -> frozenset:
+    row = ACCESS[endpoint]
+    return row[method] if isinstance(row, Mapping) else row
+
+
+def unlisted(app: Flask) -> list[str]:
+    """Endpoints of ``app`` without a row in the table (or a row without one of the route's methods)."""
+    missing = set()
+    for rule in app.url_map.iter_rules():
+        row = ACCESS.get(rule.endpoint)
+        if row is None or (isinstance(row, Mapping) and not set(methods(rule)) <= set(row)):
+            missing.add(rule.endpoint)
+    return sorted(missing)
+
+
+def methods(rule) -> list[str]:
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def probes(app: Flask, ids: Mapping[str, object], extra: Mapping[str, Mapping[str, object]] = {},
+           only: Collection[str] | None = None) -> Iterable:
+    """(endpoint, method, path, json body or None) for every rule and method of ``app``, logout last."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if only is not None and rule.endpoint not in only:
+            continue
+        values = {**PATH_VALUES, **ids, **PATH_BY_ENDPOINT.get(rule.endpoint, {}), **extra.get(rule.endpoint, {})}
+        with app.test_request_context():
+            path = app.url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+        for method in methods(rule):
+            body = JSON_BODIES.get(rule.endpoint, {}) if rule.endpoint.startswith(("api.", "editor.save")) else None
+            found.append((rule.endpoint == "auth.logout", path, method, rule.endpoint, body))
+    return [(endpoint, method, path, body) for _last, path, method, endpoint, body in sorted(found)]
+
+
+def outcome(response) -> str:
+    """reached | refused | log in | failed"""
+    if response.status_code >= 500:
+        return "failed"
+    to_log_in = response.status_code == 302 and "/login?next=" in response.headers.get("Location", "")
+    if to_log_in or (response.status_code == 401 and response.request.path.startswith("/api/")):
+        return "log in"
+    return "refused" if response.status_code == 403 else "reached"
+
+
+def expected(endpoint: str, method: str, role: str | None) -> str:
+    if role in allowed(endpoint, method):
+        return "reached"
+    return "log in" if role is None else "refused"
+
+
+def probe(app: Flask, roles: Iterable[str | None], login: Callable, ids: Mapping, extra: Mapping = {},
+          only: Collection[str] | None = None) -> list[str]:
+    """Request every route as each role; one line per answer that is not what the table says.
+    ``login(role)`` gives (test client, headers) of a new session of that role's user (None: anonymous)."""
+    sessions = {role: login(role) for role in roles}
+    wrong = []
+    for endpoint, method, path, body in probes(app, ids, extra, only):
+        if endpoint not in ACCESS:
+            wrong.append(f"{endpoint} ({method} {path}): no row in the table of who may reach what")
+            continue
+        # Refused roles first: a permitted request that changes the object (a withdrawal) must not hide them.
+        for role in sorted(sessions, key=lambda role: role in allowed(endpoint, method)):
+            client, headers = login(role) if endpoint == "auth.logout" else sessions[role]
+            kwargs = {"json": body} if body is not None else {"data": {}}
+            response = client.open(path, method=method, headers=headers, **kwargs)
+            got, want = outcome(response), expected(endpoint, method, role)
+            if got != want:
+                wrong.append(f"{endpoint} ({method} {path}) as {role or 'anonymous'}: {response.status_code} "
+                             f"({got}), the table says {want}")
+    return wrong
