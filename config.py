@@ -21,6 +21,9 @@ CREDIT_RULES_DIR                DMN files                                       
 CREDIT_FORMS_DIR                JSON Schema forms                                           ./forms
 CREDIT_DEFAULT_LOCALE           zh_CN or en                                                 zh_CN
 CREDIT_SESSION_COOKIE_SECURE    send the session cookie over HTTPS only                     false (true in production)
+CREDIT_FORCE_HTTPS              redirect plain HTTP to HTTPS (HSTS is sent over HTTPS        false
+                                whatever this says)
+CREDIT_HSTS_SECONDS             how long a browser keeps to HTTPS after one visit (HSTS)     31536000 (a year)
 CREDIT_API_TOKEN_DAYS           lifetime of an API token                                    90
 CREDIT_LOG_LEVEL                Python logging level                                        INFO
 CREDIT_PUBLIC_URL               the address people open, for links in e-mails               http://127.0.0.1:5000
@@ -111,6 +114,8 @@ class BaseConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    FORCE_HTTPS = env_bool("FORCE_HTTPS", False)
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
     LOG_LEVEL = env("LOG_LEVEL") or "INFO"
     PUBLIC_URL = env("PUBLIC_URL") or "http://127.0.0.1:5000"
