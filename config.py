@@ -22,6 +22,9 @@ CREDIT_RULES_DIR                DMN files                                       
 CREDIT_FORMS_DIR                JSON Schema forms                                           ./forms
 CREDIT_DEFAULT_LOCALE           zh_CN or en                                                 zh_CN
 CREDIT_SESSION_COOKIE_SECURE    send the session cookie over HTTPS only                     false (true in production)
+CREDIT_FORCE_HTTPS              redirect plain HTTP to HTTPS (HSTS is sent over HTTPS        false
+                                whatever this says)
+CREDIT_HSTS_SECONDS             how long a browser keeps to HTTPS after one visit (HSTS)     31536000 (a year)
 CREDIT_API_TOKEN_DAYS           lifetime of an API token                                    90
 CREDIT_LOG_LEVEL                Python logging level                                        INFO
 CREDIT_PUBLIC_URL               the address people open, for links in e-mails               http://127.0.0.1:5000
@@ -50,6 +53,12 @@ CREDIT_OUTBOX_SWEEP_SECONDS     how often beat sends again the jobs the broker d
 CREDIT_PORTFOLIO_CHECK_SECONDS  how often beat runs the early-warning portfolio check       86400
 CREDIT_REVIEW_CHECK_SECONDS     how often beat starts the periodic reviews that fell due    3600
 CREDIT_AUDIT_CHECK_SECONDS      how often beat recomputes the audit chain (alerts on break) 86400
+CREDIT_AUDIT_KEY                the secret that keys the audit chain's hashes (HMAC), kept   a fixed development key
+                                outside the database (required and strong in production)    (refused in production)
+CREDIT_AUDIT_ANCHOR             the file that keeps the audit chain's verified head, where   instance/audit-anchor
+                                the database user cannot write ("off": none)                 (none in testing)
+CREDIT_AUDIT_PREVIOUS_KEY       read by ``flask audit rekey`` alone: the key the chain was   unset (the plain SHA-256
+                                written with, when rotating keys                            of a chain before keys)
 CREDIT_STAFFING_CHECK_SECONDS   how often beat re-checks cases waiting for someone who may  3600
                                 act (a qualification lapses by date)
 CREDIT_SEARCH_INDEX_SECONDS     how often beat merges SQLite's search index (FTS5 segments) 86400
@@ -100,6 +109,17 @@ def env_int(name: str, default: int) -> int:
         raise ConfigError(f"{PREFIX}{name} must be a whole number, not {value!r}") from exc
 
 
+# Only for development and tests: production refuses it (``check_audit_key``).
+DEVELOPMENT_AUDIT_KEY = "development audit key: never use it in production"
+
+
+def _anchor_path(default: Path | None) -> Path | None:
+    value = env("AUDIT_ANCHOR")
+    if value is None:
+        return default
+    return None if value.lower() == "off" else Path(value)
+
+
 def _sqlite_url(name: str) -> str:
     return f"sqlite:///{INSTANCE_DIR / name}"
 
@@ -126,6 +146,8 @@ class BaseConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    FORCE_HTTPS = env_bool("FORCE_HTTPS", False)
+    HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
     API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
     LOG_LEVEL = env("LOG_LEVEL") or "INFO"
     PUBLIC_URL = env("PUBLIC_URL") or "http://127.0.0.1:5000"
@@ -141,6 +163,8 @@ class BaseConfig:
     PORTFOLIO_CHECK_SECONDS = env_int("PORTFOLIO_CHECK_SECONDS", 24 * 3600)
     REVIEW_CHECK_SECONDS = env_int("REVIEW_CHECK_SECONDS", 3600)
     AUDIT_CHECK_SECONDS = env_int("AUDIT_CHECK_SECONDS", 24 * 3600)
+    AUDIT_KEY = env("AUDIT_KEY") or DEVELOPMENT_AUDIT_KEY
+    AUDIT_ANCHOR = _anchor_path(INSTANCE_DIR / "audit-anchor")
     STAFFING_CHECK_SECONDS = env_int("STAFFING_CHECK_SECONDS", 3600)
     SEARCH_INDEX_SECONDS = env_int("SEARCH_INDEX_SECONDS", 24 * 3600)
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
@@ -170,6 +194,8 @@ class TestingConfig(BaseConfig):
     ENGINE_CACHE_SIZE = env_int("ENGINE_CACHE_SIZE", 0)
     # Rendering four PDFs per decided case would dominate the suite; the documents tests turn it on.
     DOCUMENTS_ON_DECISION = env_bool("DOCUMENTS_ON_DECISION", False)
+    # One anchor file would outlive each test's database: the anchor tests name their own.
+    AUDIT_ANCHOR = _anchor_path(None)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (
         "cache+memory://" if CELERY_ALWAYS_EAGER else f"db+{_sqlite_url('celery-results.sqlite')}")
 
@@ -186,6 +212,22 @@ class ProductionConfig(BaseConfig):
             raise ConfigError("production needs DATABASE_URL pointing at PostgreSQL, not SQLite")
         if cls.CELERY_BROKER_URL.startswith("sqla+"):
             raise ConfigError("production needs CELERY_BROKER_URL pointing at Redis or RabbitMQ")
+        check_audit_key(env("AUDIT_KEY"), env("SECRET_KEY"))
+        if cls.AUDIT_ANCHOR is None:
+            raise ConfigError("production needs CREDIT_AUDIT_ANCHOR: the file that keeps the audit chain's head")
+
+
+def check_audit_key(key: str | None, secret_key: str | None) -> None:
+    """The audit chain's key in production: set, long and varied enough that it cannot be guessed, and not
+    the session secret (whoever reads one must not hold the other)."""
+    if not key:
+        raise ConfigError("CREDIT_AUDIT_KEY must be set in production: it keys the audit chain's hashes "
+                          "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+    if key == DEVELOPMENT_AUDIT_KEY or len(key) < 32 or len(set(key)) < 10:
+        raise ConfigError("CREDIT_AUDIT_KEY is too weak for production: at least 32 random characters "
+                          "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+    if key == secret_key:
+        raise ConfigError("CREDIT_AUDIT_KEY must differ from CREDIT_SECRET_KEY")
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {

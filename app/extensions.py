@@ -5,6 +5,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
@@ -25,3 +26,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 celery = Celery("credit")
+talisman = Talisman()  # the security headers: bound in app.web.security_headers

@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 
 from app.errors import DomainError
 from app.models import ROLES
-from app.services import audit, demo, qualifications, settings, users
+from app.services import audit, audit_anchor, demo, qualifications, settings, users
+from config import env
 
 users_cli = AppGroup("users", help="Manage users and API tokens.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
@@ -96,14 +97,28 @@ def token(username: str) -> None:
 
 @audit_cli.command("verify")
 def verify() -> None:
-    """Recompute the audit hash chain; name the first broken row."""
-    report = audit.verify_chain()
+    """Recompute the keyed audit chain and compare it with its anchor; name the first broken row, a cut
+    end or a re-chained log. An intact chain moves the anchor to its head."""
+    report = audit_anchor.verify()
     if report.ok:
-        click.echo(f"ok: {report.checked} events, chain intact")
+        click.echo(f"ok: {report.checked} events, chain intact, anchored at event {report.head_id}")
         return
     click.echo(f"broken at audit event {report.broken_at}: {report.reason} "
                f"({report.checked} events before it are intact)", err=True)
     sys.exit(1)
+
+
+@audit_cli.command("rekey")
+def rekey() -> None:
+    """Hash the whole chain again under CREDIT_AUDIT_KEY, once it verifies under the previous key:
+    CREDIT_AUDIT_PREVIOUS_KEY when rotating keys, else the plain SHA-256 of a chain from before the key."""
+    previous = env("AUDIT_PREVIOUS_KEY")
+    try:
+        count = audit_anchor.rekey(previous.encode("utf-8") if previous else None)
+    except audit.ChainUnreadable as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"re-keyed {count} events" if count else "the chain already verifies under the audit key")
 
 
 @demo_cli.command("load")

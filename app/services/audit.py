@@ -3,11 +3,17 @@
 Each row's hash covers its own content and the previous row's hash, so an edited, deleted
 or inserted row breaks the chain from that point on; ``verify_chain`` names the first.
 Rows are only ever appended, inside the caller's transaction (helpers flush, never commit).
+
+The hash is an HMAC keyed with ``CREDIT_AUDIT_KEY``, a secret kept outside the database: someone who
+can write the table but does not hold the key cannot re-chain a forged row so that it verifies. What
+the key cannot show, a deleted tail, the anchor does (``audit_anchor``). A chain written before the key
+(plain SHA-256) is re-keyed once by ``flask audit rekey`` (``rechain``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,8 +22,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy import event as orm_event
-from sqlalchemy import insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -61,8 +67,14 @@ def _encode_payload(payload: dict[str, Any]) -> str:
         return _canonical(to_json_safe(payload))
 
 
-def _digest_of(row: dict[str, Any], payload_json: str | None = None) -> str:
-    """SHA-256 over a row's content and the previous row's hash.
+def chain_key() -> bytes:
+    """The configured audit key (``CREDIT_AUDIT_KEY``)."""
+    return current_app.config["AUDIT_KEY"].encode("utf-8")
+
+
+def _digest_of(row: dict[str, Any], payload_json: str | None = None, *, key: bytes | None) -> str:
+    """HMAC-SHA256 with ``key`` over a row's content and the previous row's hash (plain SHA-256 when
+    ``key`` is None: the chains written before the key, which ``rechain`` reads).
 
     The body is the canonical JSON of the list of ``_HASHED`` values; ``payload_json`` (the
     payload's canonical JSON, when the caller has it) is spliced in rather than encoded again.
@@ -71,12 +83,14 @@ def _digest_of(row: dict[str, Any], payload_json: str | None = None) -> str:
     head[0] = head[0].replace(tzinfo=None).isoformat(timespec="microseconds")
     if payload_json is None:
         payload_json = _canonical(row["payload"])
-    body = f"{_canonical(head)[:-1]},{payload_json},{_canonical(row['prev_hash'])}]"
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    body = f"{_canonical(head)[:-1]},{payload_json},{_canonical(row['prev_hash'])}]".encode()
+    if key is None:
+        return hashlib.sha256(body).hexdigest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
-def _digest(event: AuditEvent) -> str:
-    return _digest_of({name: getattr(event, name) for name in _HASHED})
+def _digest(event: AuditEvent, key: bytes | None) -> str:
+    return _digest_of({name: getattr(event, name) for name in _HASHED}, key=key)
 
 
 _TABLE = AuditEvent.__table__
@@ -124,10 +138,10 @@ def _write_pending(session: Session) -> None:
         return
     _lock_chain(session)
     connection = session.connection()
-    prev = connection.execute(_HEAD).scalar() or GENESIS
+    prev, key = connection.execute(_HEAD).scalar() or GENESIS, chain_key()
     for row in rows:
         row["prev_hash"] = prev
-        row["hash"] = prev = _digest_of(row, row.pop(_PAYLOAD_JSON))
+        row["hash"] = prev = _digest_of(row, row.pop(_PAYLOAD_JSON), key=key)
     connection.execute(_APPEND, rows)  # plain Core executemany: no ORM machinery, no RETURNING
 
 
@@ -166,26 +180,77 @@ class ChainReport:
     checked: int
     broken_at: int | None
     reason: str | None
+    head_id: int = 0  # the last row verified (0: none), and its hash: what the anchor keeps
+    head_hash: str = GENESIS
 
     @property
     def ok(self) -> bool:
         return self.broken_at is None
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
-    """Recompute every hash in id order; report the first row that does not fit."""
-    prev, checked, last_id = GENESIS, 0, 0
+def _rows(batch: int):
+    """Every row in id order, a batch at a time (the session is emptied between batches)."""
+    last_id = 0
     while True:
         rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)).all()
         if not rows:
-            return ChainReport(checked, None, None)
-        for row in rows:
-            if row.prev_hash != prev:
-                return ChainReport(checked, row.id, "previous hash does not match: a row before it was "
-                                                    "deleted, inserted or altered")
-            if _digest(row) != row.hash:
-                return ChainReport(checked, row.id, "content does not match its hash: the row was altered")
-            prev, last_id, checked = row.hash, row.id, checked + 1
+            return
+        yield from rows
+        last_id = rows[-1].id
         db.session.expunge_all()
+
+
+def verify_chain(batch: int = 5000, key: bytes | None = None) -> ChainReport:
+    """Recompute every hash in id order (keyed with ``key``, default the configured audit key); report the
+    first row that does not fit."""
+    key = chain_key() if key is None else key
+    prev, checked, head_id = GENESIS, 0, 0
+    for row in _rows(batch):
+        if row.prev_hash != prev:
+            return ChainReport(checked, row.id, "previous hash does not match: a row before it was "
+                                                "deleted, inserted or altered", head_id, prev)
+        if _digest(row, key) != row.hash:
+            return ChainReport(checked, row.id, "content does not match its keyed hash: the row was altered, "
+                                                "or forged without the audit key", head_id, prev)
+        prev, head_id, checked = row.hash, row.id, checked + 1
+    return ChainReport(checked, None, None, head_id, prev)
+
+
+def rechain(old_key: bytes | None, batch: int = 5000) -> int:
+    """Re-key the whole chain: verify every row under ``old_key`` (None: the plain SHA-256 chain written
+    before the audit key), then hash it again under the configured key, in one transaction under the chain
+    lock. A row that does not verify under the old key stops it, naming the row, and nothing is changed.
+    Returns the number of rows re-keyed."""
+    key, count = chain_key(), 0
+    statement = update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
+        prev_hash=bindparam("new_prev"), hash=bindparam("new_hash"))
+    _lock_chain(db.session)
+    try:
+        old_prev = new_prev = GENESIS
+        changed: list[dict[str, Any]] = []
+        for row in _rows(batch):
+            if row.prev_hash != old_prev or _digest(row, old_key) != row.hash:
+                raise ChainUnreadable(row.id)
+            old_prev = row.hash
+            values = {name: getattr(row, name) for name in _HASHED} | {"prev_hash": new_prev}
+            new_prev = _digest_of(values, key=key)
+            changed.append({"row_id": row.id, "new_prev": values["prev_hash"], "new_hash": new_prev})
+            if len(changed) == batch:  # rows already read are behind the next batch's ids: safe to write
+                db.session.connection().execute(statement, changed)
+                count, changed = count + len(changed), []
+        if changed:
+            db.session.connection().execute(statement, changed)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return count + len(changed)
+
+
+class ChainUnreadable(Exception):
+    """The chain does not verify under the key it is said to be written with."""
+
+    def __init__(self, row_id: int) -> None:
+        super().__init__(f"audit event {row_id} does not verify under the previous key: nothing was re-keyed")
+        self.row_id = row_id

@@ -1,5 +1,6 @@
-"""The daily check of the audit chain: recompute it, record the result, and alert compliance staff (in
-the app and by e-mail) when a row was altered, deleted or inserted."""
+"""The daily check of the audit chain: recompute it, compare it with its anchor, record the result, and
+alert compliance staff (in the app and by e-mail) when a row was altered, deleted or inserted, or the log
+was cut short or re-chained."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from app.services import audit, notifications
+from app.services import audit, audit_anchor, notifications
 
 
 def verify_and_alert() -> audit.ChainReport:
-    report = audit.verify_chain()
+    report = audit_anchor.verify()
     audit.record("audit.verified", None, checked=report.checked, ok=report.ok, broken_at=report.broken_at,
                  reason=report.reason)
     if not report.ok:

@@ -19,6 +19,8 @@ from app.services import text_search
 
 SORTS = ("oldest", "newest", "amount_desc", "amount_asc", "due")
 DUE_STATES = ("overdue", "near")  # past the due time; near it (the warning time has come) but not past
+# The query-string names an inbox filter is read from (``InboxFilter.from_args``), and nothing else.
+ARG_NAMES = ("q", "min_amount", "max_amount", "grade", "segment", "waiting_days", "due", "branch", "sort")
 
 
 def _amount():

@@ -32,6 +32,7 @@ from app.web.instance_migration import instance_migration
 from app.web.monitoring import monitoring
 from app.web.notifications import notifications
 from app.web.policy_impact import policy_impact
+from app.web.security_headers import register_security_headers
 from app.web.tasks import tasks
 from app.web.user_admin import user_pages
 
@@ -55,6 +56,7 @@ def wants_json() -> bool:
 
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before the blueprints' routes are bound
+    register_security_headers(app)  # first: its nonce is made before any other hook answers
     login_manager.login_view = "auth.login"
     login_manager.user_loader(lambda user_id: users.signed_in_user(int(user_id)))
 
@@ -106,13 +108,6 @@ def register_web(app: Flask) -> None:
     def favicon():
         """Browsers ask for it on pages without the icon link (a PDF, a JSON answer): never a 404."""
         return app.send_static_file("favicon.ico")
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
 
     @app.context_processor
     def layout_globals():

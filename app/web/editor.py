@@ -14,6 +14,7 @@ from app.errors import DomainError
 from app.forms import FormSchema, check_form_schema
 from app.services import drafts, workspace
 from app.services.designer import check_designer
+from app.web.security_headers import modeler_page
 
 editor = Blueprint("editor", __name__)
 
@@ -34,6 +35,7 @@ def new_file():
 
 
 @editor.route("/designer/edit/<kind>/<name>")
+@modeler_page
 @login_required
 def edit(kind: str, name: str):
     view = workspace.opened(current_user, kind, name)

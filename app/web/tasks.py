@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from app.errors import Conflict, InvalidInput
 from app.services import delegation, membership, users, withdrawal
 from app.services import tasks as task_service
-from app.services.inbox_filters import DUE_STATES, SORTS, InboxFilter
+from app.services.inbox_filters import ARG_NAMES, DUE_STATES, SORTS, InboxFilter
 from app.web.args import page_number
 from app.web.auth import safe_next
 from app.web.display import in_language
@@ -64,7 +64,8 @@ def show(task_id: int):
             view = task_service.open_task(current_user, task_id)
             return render_template("tasks/form.html", view=view, data={**view.data, **(exc.details.get("data") or {})},
                                    errors=exc.errors, colleagues=delegation.colleagues_for(current_user, view.task),
-                                   can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance)), 422
+                                   can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance),
+                                   queue=_queue(request.form.get("_queue"))), 422
         except Conflict as exc:  # opened again meanwhile: the new task, with what they entered, to check and send
             if not exc.details.get("task_id"):
                 raise
@@ -73,10 +74,12 @@ def show(task_id: int):
             entered = {k: v for k, v in request.form.items() if not k.startswith("_") and k != "csrf_token"}
             return render_template("tasks/form.html", view=view, data={**view.data, **entered}, errors={},
                                    colleagues=delegation.colleagues_for(current_user, view.task),
-                                   can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance)), 409
+                                   can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance),
+                                   queue=_queue(request.form.get("_queue"))), 409
         flash(_("“%(task)s” completed.", task=in_language(task.name, get_locale())))
-        if request.form.get("_queue") is not None:
-            return _next_in_queue(request.form["_queue"])
+        queue = _queue(request.form.get("_queue"))
+        if queue is not None:
+            return _next_in_queue(queue)
         return redirect(url_for("cases.show", case_id=task.instance_id))
     try:
         view = task_service.open_task(current_user, task_id)
@@ -87,7 +90,8 @@ def show(task_id: int):
         return redirect(url_for("tasks.show", task_id=exc.details["task_id"]))
     return render_template("tasks/form.html", view=view, data=view.data, errors={},
                            colleagues=delegation.colleagues_for(current_user, view.task),
-                           can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance))
+                           can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance),
+                           queue=_queue(request.args.get("queue")))
 
 
 @tasks.route("/tasks/<int:task_id>/claim", methods=["POST"])
@@ -119,6 +123,17 @@ def delegate(task_id: int):
         task = delegation.delegate(current_user, task_id, to)
         flash(_("Task delegated to %(user)s.", user=task.assignee.display_name))
     return redirect(url_for("tasks.my_tasks"))
+
+
+def _queue(raw: str | None) -> str | None:
+    """The sign-off queue a task was opened from (the inbox's query string), keeping only the inbox's own
+    filter names: anything else (``_method``, ``_external``, an unknown name) is dropped, so a crafted value
+    can neither steer ``url_for`` nor fail the redirect after a sign-off that has already committed."""
+    if raw is None:
+        return None
+    pairs = parse_qsl(raw)
+    kept = [(k, v) for k, v in pairs if k in ARG_NAMES]
+    return raw if len(kept) == len(pairs) else urlencode(kept)
 
 
 def _next_in_queue(queue: str):

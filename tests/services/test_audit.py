@@ -149,7 +149,7 @@ def test_a_well_forged_inserted_row_breaks_the_link_to_the_next_row(lifecycle):
     forged = AuditEvent(id=before + 1, occurred_at=datetime(2025, 1, 1), event_type="task.completed",
                         actor_id=None, actor_name="mallory", payload={"task": "approval_signoff"},
                         prev_hash=previous.hash)
-    forged.hash = audit._digest(forged)  # the forger knows the algorithm
+    forged.hash = audit._digest(forged, audit.chain_key())  # the forger knows the algorithm, even the key
     db.session.add(forged)
     db.session.commit()
     db.session.expire_all()
@@ -176,9 +176,11 @@ def test_payloads_are_stored_as_json_types():
 
 
 def test_the_hash_formula_is_the_documented_one():
-    """SHA-256 of the canonical JSON list of the hashed columns: rows already stored must keep
-    verifying whatever shortcut the writer takes (here, the payload's JSON spliced in)."""
+    """HMAC-SHA256, keyed with the audit key, of the canonical JSON list of the hashed columns (plain
+    SHA-256 for a chain from before the key): rows already stored must keep verifying whatever shortcut the
+    writer takes (here, the payload's JSON spliced in)."""
     import hashlib
+    import hmac
     import json
 
     payload = {"b": [1, {"z": "中文", "a": Decimal("2.50")}], "a": None, 3: "mixed keys"}
@@ -186,10 +188,12 @@ def test_the_hash_formula_is_the_documented_one():
            "actor_name": "officer", "instance_id": 12, "customer_id": None,
            "payload": audit.to_json_safe(payload), "prev_hash": "ab" * 32}
     body = json.dumps(["2026-11-30T08:00:01.000005", "task.completed", 7, "officer", 12, None, row["payload"],
-                       "ab" * 32], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    expected = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    assert audit._digest_of(row) == expected
-    assert audit._digest_of(row, audit._encode_payload(payload)) == expected
+                       "ab" * 32], sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    key = b"a key kept outside the database"
+    expected = hmac.new(key, body, hashlib.sha256).hexdigest()
+    assert audit._digest_of(row, key=key) == expected
+    assert audit._digest_of(row, audit._encode_payload(payload), key=key) == expected
+    assert audit._digest_of(row, key=None) == hashlib.sha256(body).hexdigest()
 
 
 def test_the_trail_reads_in_the_order_things_happened(deployed, people):

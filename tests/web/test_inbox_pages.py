@@ -66,3 +66,21 @@ def test_the_inbox_tells_the_veto_to_the_group_the_committee_rules_give_it(as_us
     assert VETO_NOTE in text_of(as_user("member2").get("/inbox"))  # a committee member of the group named
     assert VETO_NOTE not in text_of(as_user("cro").get("/inbox"))
     assert VETO_NOTE not in text_of(as_user("approver2").get("/inbox"))  # of the group, not of the committee
+
+
+def test_a_crafted_queue_never_fails_a_sign_off_that_has_committed(as_user, people):
+    """``_queue=_method=PUT`` once reached ``url_for`` as its own ``_method`` argument: the sign-off had
+    committed, and its answer was a 500. Only the inbox's filter names are carried along."""
+    case = case_at("approval", people.officer, customer_name="东方电子有限公司")
+    signoff = open_task(case.id, "approval_signoff")
+    approver = as_user("approver3")
+    opened = text_of(approver.get(f"/tasks/{signoff.id}?queue=_method%3DPUT%26_external%3D1%26q%3D东方"))
+    assert 'name="_queue" value="q=%E4%B8%9C%E6%96%B9"' in opened
+    done = approver.post(f"/tasks/{signoff.id}", data={
+        "decision": "approve", "comment": "同意", "_version": str(case.version),
+        "_queue": "_method=PUT&_external=1&_scheme=javascript&_anchor=x"})
+    assert done.status_code == 302, done.status_code
+    assert done.headers["Location"].startswith("/inbox") or "/tasks/" in done.headers["Location"]
+    assert "_method" not in done.headers["Location"] and "javascript" not in done.headers["Location"]
+    db.session.refresh(signoff)
+    assert signoff.state == "completed"
