@@ -77,6 +77,9 @@ import app.engine as engine_pkg  # noqa: E402
 from app import create_app  # noqa: E402
 from app.engine import build_bundle, serialization  # noqa: E402
 from app.engine.scripting import CreditScriptEngine, DecisionRef  # noqa: E402
+
+# What the services pass for a new customer (no class on file), so the baselines run the same scripts.
+BASELINE_DIRECTORY = {"class_on_file": lambda uscc: None}
 from app.extensions import db  # noqa: E402
 from app.models import AuditEvent, HumanTask, ProcessInstance, User  # noqa: E402
 from app.services import cases, deployment, tasks  # noqa: E402
@@ -347,7 +350,7 @@ class Baseline:
 
     def load(self, state: str) -> BpmnWorkflow:
         workflow = self._load(state)
-        workflow.script_engine = CreditScriptEngine(decisions=self.bundle.decisions)
+        workflow.script_engine = CreditScriptEngine(decisions=self.bundle.decisions, directory=BASELINE_DIRECTORY)
         return workflow
 
     def step(self, state: str, spec_id: str, data_for) -> str:
@@ -361,7 +364,7 @@ class Baseline:
 
     def case(self, index: int, normalized) -> str:
         workflow = BpmnWorkflow(self.bundle.spec, self.bundle.subprocess_specs,
-                                script_engine=CreditScriptEngine(decisions=self.bundle.decisions))
+                                script_engine=CreditScriptEngine(decisions=self.bundle.decisions, directory=BASELINE_DIRECTORY))
         workflow.do_engine_steps()
         state = self.dump(workflow)
         state = self.step(state, "application_intake", lambda t: normalized["intake"][index])

@@ -28,6 +28,7 @@ from app.engine import serialization, workflow_cache
 from app.engine.definitions import Bundle
 from app.engine.dmn import DmnError
 from app.engine.sandbox import SandboxViolation, ScriptError
+from app.engine.sandbox_limits import LIMITS, deadline
 from app.engine.scripting import CreditScriptEngine
 
 
@@ -134,9 +135,10 @@ def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
             path.append((spec.bpmn_id, _kind(spec)))
 
     try:
-        if action is not None:
-            action(record)
-        workflow.do_engine_steps(will_complete_task=bounded, did_complete_task=record)
+        with deadline(LIMITS.action_seconds):  # all the designers' code one action runs, together
+            if action is not None:
+                action(record)
+            workflow.do_engine_steps(will_complete_task=bounded, did_complete_task=record)
     except (SandboxViolation, ScriptError, DmnError) as exc:
         raise EngineError(None, str(exc)) from exc
     except SpiffWorkflowException as exc:

@@ -20,8 +20,17 @@ Policy, decided here once:
   read Beijing's calendar and wall clock (naive), never the server's UTC, so a script run at 01:00
   Beijing time dates its work that day. ``datetime.utcnow()`` stays UTC. The ``date`` and ``datetime``
   a script sees make and recognise (``isinstance``) plain standard dates, so task data holds only those.
-* not limited otherwise: CPU time and memory. The threat model is escaping the sandbox, not a
-  designer writing a slow script; deployment review and tests cover that.
+* limited: every evaluation runs under ``sandbox_limits.LIMITS`` (the one place they are set): an
+  operation that would make too large an integer (``10**10**10``, ``pow``, ``<<``), string, list or tuple
+  (``*``, ``+``, ``%``, ``join``, ``ljust``/``rjust``/``center``/``zfill``, ``replace``, ``str()`` and
+  f-strings of huge values) is refused *before* it is computed, since C code holding the interpreter
+  cannot be interrupted; loop and comprehension items, calls of functions the script defines, ranges and
+  the items operations build all draw on one budget of steps per evaluation, and each step checks a
+  wall-clock deadline (nested loops end). A caller bounds many evaluations together with
+  ``sandbox_limits.deadline`` (a draft's checks, one engine action). Past a limit: :class:`ScriptLimitExceeded`
+  naming the line and the limit; a script's ``except`` cannot swallow it. ``print`` output is discarded
+  unformatted. Not bounded in advance: a single comparison or search over values that share one large part
+  many times (``[s] * n == [t] * n``) still runs in C to its end; the worker's time limit is the backstop.
 """
 
 from __future__ import annotations
@@ -31,23 +40,26 @@ import datetime as _dt
 import decimal
 import functools
 import math
-import operator
 import re
 import textwrap
+import time
 import types
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from RestrictedPython import PrintCollector, compile_restricted_eval, compile_restricted_exec
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
-    safer_getattr_raise,
 )
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
+from app.engine import sandbox_builtins as guarded
+from app.engine import sandbox_limits as limits
 from app.engine.bank_clock import BankDate, BankDateTime
+from app.engine.sandbox_limits import LimitExceeded
+from app.engine.sandbox_policy import DiscardedPrint, LimitedTransformer, counted
 
 SCRIPT_FILENAME = "<script>"
 EXPRESSION_FILENAME = "<expression>"
@@ -58,7 +70,8 @@ FORBIDDEN_NAMES = frozenset({
     "type", "object", "super", "classmethod", "staticmethod", "property", "dir",
     "exit", "quit", "reload", "execfile", "copyright", "credits", "license",
 })
-FORBIDDEN_ATTRIBUTES = frozenset({"format", "format_map", "mro"}) | INSPECT_ATTRIBUTES
+# translate/maketrans can map each character to a long text: refused rather than estimated
+FORBIDDEN_ATTRIBUTES = frozenset({"format", "format_map", "mro", "translate", "maketrans"}) | INSPECT_ATTRIBUTES
 
 _REFUSED_NODES: dict[type[ast.AST], str] = {
     ast.Import: "import is not allowed",
@@ -99,6 +112,10 @@ class ScriptError(Exception):
         self.line = line
         self.message = message
         super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+class ScriptLimitExceeded(ScriptError):
+    """A script or expression went past one of the sandbox's limits (``LIMITS``): the message names it."""
 
 
 class _Checker(ast.NodeVisitor):
@@ -158,7 +175,7 @@ def _check(source: str, mode: str) -> tuple[list[SandboxViolation], types.CodeTy
     if checker.violations:
         return sorted(checker.violations, key=lambda v: v.line or 0), None
     compile_mode = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compile_mode(source, filename)
+    result = compile_mode(source, filename, policy=LimitedTransformer)
     found = []
     for error in result.errors:
         match = _RP_LINE.match(error)
@@ -203,31 +220,20 @@ def compile_expression(source: str) -> types.CodeType:
     return code
 
 
-_INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul,
-    "/=": operator.itruediv, "//=": operator.ifloordiv, "%=": operator.imod,
-    "**=": operator.ipow, "<<=": operator.ilshift, ">>=": operator.irshift,
-    "&=": operator.iand, "|=": operator.ior, "^=": operator.ixor,
-}
-
-
-def _inplacevar(op: str, target: Any, value: Any) -> Any:
-    return _INPLACE_OPS[op](target, value)
-
-
 def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
-def _getitem(container: Any, key: Any) -> Any:
-    return container[key]
-
-
 def _bounded_iter(iterable: Any) -> Iterator[Any]:
-    """Every for loop and comprehension iterates through this (RestrictedPython's ``_getiter_``)."""
+    """Every for loop and comprehension iterates through this (RestrictedPython's ``_getiter_``): each
+    item costs a step of the evaluation's budget (which checks its deadline)."""
+    budget, clock = limits._current(), time.monotonic
     for count, item in enumerate(iterable, 1):
         if count > MAX_ITERATIONS:
             raise RuntimeError(f"a loop ran more than {MAX_ITERATIONS:,} times")
+        budget.left -= 1
+        if budget.left < 0 or budget.exceeded is not None or clock() > budget.ends:
+            budget.step(0)  # raises, naming the limit
         yield item
 
 
@@ -239,6 +245,8 @@ def _bounded_range(*args: int) -> range:
         size = MAX_ITERATIONS + 1
     if size > MAX_ITERATIONS:
         raise ValueError(f"range() of more than {MAX_ITERATIONS:,} numbers is not allowed")
+    if size > 64:
+        limits.step(size)  # what C may run through it (sum, list) without a loop step
     return numbers
 
 
@@ -256,26 +264,32 @@ def _runtime_import(name, globals=None, locals=None, fromlist=(), level=0):  # n
 
 _GUARDS: dict[str, Any] = {
     "__import__": _runtime_import,
-    "_getattr_": safer_getattr_raise,
-    "_getitem_": _getitem,
+    "_getattr_": guarded.getattr_,
+    "_getitem_": guarded.subscript,
     "_getiter_": _bounded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
-    "_inplacevar_": _inplacevar,
+    "_inplacevar_": guarded.inplacevar,
     "_apply_": _apply,
-    "_print_": PrintCollector,
+    "_print_": DiscardedPrint,
+    "_mul_": limits.mul, "_pow_": limits.power, "_lshift_": limits.lshift, "_add_": limits.add,
+    "_mod_": limits.mod, "_step_": limits.step, "_formatted_": limits.formatted,
 }
 
 SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType({
     "None": None, "True": True, "False": False,
-    "abs": abs, "all": all, "any": any, "bool": bool, "dict": dict,
-    "enumerate": enumerate, "filter": filter, "float": float, "int": int,
-    "isinstance": isinstance, "len": len, "list": list, "map": map, "max": max,
-    "min": min, "range": _bounded_range, "reversed": reversed, "round": round, "set": set,
-    "sorted": sorted, "str": str, "sum": sum, "tuple": tuple, "zip": zip,
-    "sqrt": math.sqrt, "log": math.log, "exp": math.exp, "floor": math.floor,
-    "ceil": math.ceil, "Decimal": decimal.Decimal, "date": BankDate,
+    "abs": abs, "all": all, "any": any, "bool": bool,
+    "dict": guarded.guarded_type(dict, guarded.charged(dict)),
+    "enumerate": enumerate, "filter": filter, "float": float,
+    "int": guarded.guarded_type(int, guarded.int_call),
+    "isinstance": isinstance, "len": len, "list": guarded.guarded_type(list, guarded.charged(list)),
+    "map": map, "max": max, "min": min, "pow": limits.power, "range": _bounded_range,
+    "reversed": reversed, "round": guarded.round_, "set": guarded.guarded_type(set, guarded.charged(set)),
+    "sorted": guarded.charged(sorted), "str": guarded.guarded_type(str, guarded.str_call), "sum": guarded.total,
+    "tuple": guarded.guarded_type(tuple, guarded.charged(tuple)), "zip": zip,
+    "sqrt": math.sqrt, "log": math.log, "exp": math.exp, "floor": guarded.floor,
+    "ceil": guarded.ceil, "Decimal": decimal.Decimal, "date": BankDate,
     "datetime": BankDateTime, "timedelta": _dt.timedelta,
     "Exception": Exception, "ValueError": ValueError, "KeyError": KeyError,
     "TypeError": TypeError, "ArithmeticError": ArithmeticError,
@@ -308,7 +322,19 @@ def _script_error(exc: Exception, filename: str) -> ScriptError:
 
 def _is_helper(value: Any) -> bool:
     return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type,
-                              types.ModuleType, PrintCollector))
+                              types.ModuleType, DiscardedPrint))
+
+
+def _limit_error(exc: LimitExceeded, filename: str) -> ScriptLimitExceeded:
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    error = ScriptLimitExceeded(line, f"limit exceeded: {exc}")
+    error.__cause__ = exc
+    return error
 
 
 def run_script(source: str, data: dict[str, Any],
@@ -323,10 +349,18 @@ def run_script(source: str, data: dict[str, Any],
     code = compile_script(source)
     namespace: dict[str, Any] = dict(data)
     namespace["__builtins__"] = _builtins(functions)
+    previous = limits.enter(script=True)
     try:
         exec(code, namespace)  # noqa: S102 - restricted code, guarded builtins
+    except LimitExceeded as exc:
+        limits.leave(previous)
+        raise _limit_error(exc, SCRIPT_FILENAME) from None
     except Exception as exc:  # noqa: BLE001 - every failure becomes a ScriptError
-        raise _script_error(exc, SCRIPT_FILENAME) from exc
+        exceeded = limits.leave(previous)
+        raise _limit_error(exceeded, SCRIPT_FILENAME) if exceeded else _script_error(exc, SCRIPT_FILENAME) from exc
+    exceeded = limits.leave(previous)
+    if exceeded:  # caught by a bare ``except:`` in the script: still past the limit
+        raise _limit_error(exceeded, SCRIPT_FILENAME) from None
     for name in [name for name in data if name not in namespace]:
         del data[name]
     for name, value in namespace.items():
@@ -346,7 +380,24 @@ def evaluate(source: str, data: Mapping[str, Any],
     code = compile_expression(source)
     namespace: dict[str, Any] = dict(data)
     namespace["__builtins__"] = _builtins(functions)
+    if not counted(source):
+        try:
+            return eval(code, namespace)  # noqa: S307 - restricted code, guarded builtins
+        except LimitExceeded as exc:
+            raise _limit_error(exc, EXPRESSION_FILENAME) from None
+        except Exception as exc:  # noqa: BLE001
+            raise _script_error(exc, EXPRESSION_FILENAME) from exc
+    previous = limits.enter()
     try:
-        return eval(code, namespace)  # noqa: S307 - restricted code, guarded builtins
+        result = eval(code, namespace)  # noqa: S307 - restricted code, guarded builtins
+    except LimitExceeded as exc:
+        limits.leave(previous)
+        raise _limit_error(exc, EXPRESSION_FILENAME) from None
     except Exception as exc:  # noqa: BLE001
-        raise _script_error(exc, EXPRESSION_FILENAME) from exc
+        exceeded = limits.leave(previous)
+        raise _limit_error(exceeded, EXPRESSION_FILENAME) if exceeded else _script_error(exc, EXPRESSION_FILENAME) \
+            from exc
+    exceeded = limits.leave(previous)
+    if exceeded:
+        raise _limit_error(exceeded, EXPRESSION_FILENAME) from None
+    return result

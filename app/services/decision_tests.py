@@ -61,11 +61,12 @@ def run(dmn_name: str, xml: str, text: str) -> list[CaseResult]:
     if not isinstance(cases, list):
         return [CaseResult(name, "-", False, '"cases" must be a list of cases')]
     results = []
-    for number, case in enumerate(cases, 1):
-        try:
-            results.append(_run_case(name, decision, case, number))
-        except RecursionError:  # parsed, but too deep to evaluate, compare or print
-            results.append(CaseResult(name, _label(case, number), False, "the case is nested too deeply to run"))
+    with engine.bounded_checks():  # the table's cells, over every case, end within the check's seconds
+        for number, case in enumerate(cases, 1):
+            try:
+                results.append(_run_case(name, decision, case, number))
+            except RecursionError:  # parsed, but too deep to evaluate, compare or print
+                results.append(CaseResult(name, _label(case, number), False, "the case is nested too deeply to run"))
     return results
 
 

@@ -152,7 +152,7 @@ def check(kind: str, name: str, files: dict[str, dict[str, str]] | None = None) 
     working copy, if the caller has read it already."""
     files = files or snapshot()
     try:
-        with materialized(files) as source:
+        with engine.bounded_checks(), materialized(files) as source:
             return Check(_ordered(_problems(kind, name, source), kind, name), _tests(kind, name, files, source))
     except Exception as exc:  # noqa: BLE001 - reported to the designer, who can mend or discard the draft
         current_app.logger.exception("the check of %s/%s failed", kind, name)
