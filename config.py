@@ -128,6 +128,8 @@ class BaseConfig:
     STAFFING_CHECK_SECONDS = env_int("STAFFING_CHECK_SECONDS", 3600)
     SEARCH_INDEX_SECONDS = env_int("SEARCH_INDEX_SECONDS", 24 * 3600)
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+    # A JSON body (an API call, a saved draft of at most 2 MB) is read whole and walked: bounded apart.
+    MAX_JSON_BYTES = env_int("MAX_JSON_BYTES", 4 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"
 
