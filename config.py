@@ -176,6 +176,9 @@ class BaseConfig:
     IMPORT_WATCH_SECONDS = env_int("IMPORT_WATCH_SECONDS", 60)
     IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 5)
     OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+
+    # A JSON body (an API call, a saved draft of at most 2 MB) is read whole and walked: bounded apart.
+    MAX_JSON_BYTES = env_int("MAX_JSON_BYTES", 4 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None
     PASSWORD_HASH_METHOD = "scrypt"
 

@@ -9,6 +9,8 @@ from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from app.inputs.json_columns import dump_json, load_json
+
 # Constraint names are fixed so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -20,7 +22,9 @@ NAMING = {
 
 # Objects stay readable after a commit (a request renders what its step just wrote) instead of
 # being reloaded attribute by attribute; each request or job starts from a fresh session.
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False})
+# JSON columns are written without NaN or infinities and read with any stored before as null.
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False},
+                engine_options={"json_serializer": dump_json, "json_deserializer": load_json})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

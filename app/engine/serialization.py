@@ -75,7 +75,9 @@ def dump(workflow: BpmnWorkflow) -> str:
 def load(state: str, bundle: Bundle) -> BpmnWorkflow:
     """Restore a workflow from ``dump`` output onto its bundle's spec."""
     try:
-        dct = json.loads(state)
+        # A NaN or an infinity stored before the input guards reads as None (the pages show a dash), never as
+        # a float that breaks every later comparison and formatting of the case (as the JSON columns read it).
+        dct = json.loads(state, parse_constant=lambda _name: None)
         version = dct.pop("serializer_version", None)
     except (TypeError, ValueError, AttributeError) as exc:
         raise UnreadableState(f"not a stored workflow: {exc}") from exc

@@ -16,6 +16,7 @@ from typing import Any
 
 from app.forms.hints import option_value
 from app.forms.schema import Field, FormSchema, as_form_schema
+from app.inputs.dates import accepted
 
 # A table index above this is ignored, so a forged post cannot make a huge list.
 MAX_TABLE_COLUMNS = 50
@@ -118,14 +119,16 @@ def parse_number(text: str) -> int | float | None:
 
 
 def parse_date(text: str) -> str | None:
-    """An ISO date from "2024-01-31", "2024/1/31", "2024.1.31" or "2024年1月31日"; None otherwise."""
+    """An ISO date from "2024-01-31", "2024/1/31", "2024.1.31" or "2024年1月31日"; None otherwise, or when it is
+    outside the years ``app.inputs.dates`` accepts."""
     match = _DATE.match(unicodedata.normalize("NFKC", text).strip())
     if not match:
         return None
     try:
-        return date(*(int(part) for part in match.groups())).isoformat()
+        day = date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
+    return day.isoformat() if accepted(day) else None
 
 
 def _coerce_table(field: Field, form: Mapping[str, Any], current: Any) -> Any:

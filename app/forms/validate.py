@@ -27,6 +27,7 @@ from app.forms.hints import option_value
 from app.forms.messages import message, pick, ui_text
 from app.forms.registry import get_validator
 from app.forms.schema import Field, FormSchema, as_form_schema
+from app.forms.values import value_errors
 
 _LIMIT_KINDS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
 _COUNT_KINDS = {"minLength", "maxLength", "minItems", "maxItems"}
@@ -57,7 +58,7 @@ def clean_form(
     if isinstance(data, Mapping):
         dropped = conditions.inapplicable(form.schema, data)
         data = {name: value for name, value in data.items() if name not in dropped}
-    errors: dict[str, str] = {}
+    errors = value_errors(form, data, lambda parts: _title(form, parts, data, locale), locale)
     for error in form.validator.iter_errors(data):
         for parts in _field_parts(form, error):
             path = "-".join(str(p) for p in parts) or FORM_ERROR_KEY

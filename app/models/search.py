@@ -47,11 +47,15 @@ TRIGRAM_INDEXES = {
     },
 }
 
+# A summary SQLite's JSON functions refuse (a NaN stored before the input guards) indexes as NULL: json_extract
+# would fail the trigger, and so the write, and the migration that fills the index.
+_READABLE = "json_extract(CASE WHEN json_valid({{row}}.summary) THEN {{row}}.summary END, '$.{key}')"
+
 # FTS5 tables: (name, source table, {column: SQLite expression over the source row}).
 FTS_TABLES = {
     "process_instance": ("case_text", {"reference": "{row}.reference",
-                                       "customer_name": "json_extract({row}.summary, '$.customer_name')",
-                                       "uscc": "json_extract({row}.summary, '$.uscc')"}),
+                                       "customer_name": _READABLE.format(key="customer_name"),
+                                       "uscc": _READABLE.format(key="uscc")}),
     "customer": ("customer_text", {"name": "{row}.name", "uscc": "{row}.uscc"}),
 }
 

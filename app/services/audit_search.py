@@ -5,20 +5,19 @@ millionth row as on the first; exported as CSV or XLSX. Compliance staff only, r
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
-import pandas as pd
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from app.documents import sheets
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
+from app.inputs import dates, numbers
 from app.localtime import local_time, to_utc
 from app.models import AuditEvent, Customer, ProcessDefinition, ProcessInstance, User
 from app.services import text_search
@@ -72,17 +71,21 @@ class AuditFilter:
             raw = text(name)
             if raw is None:
                 return None
+            value = dates.iso_date(raw)
+            if value is None:
+                errors[name] = _("a date such as 2026-11-30, from %(first)s to %(last)s",
+                                 first=dates.EARLIEST.isoformat(), last=dates.LATEST.isoformat())
+            return value
+
+        def whole(name: str) -> int | None:
             try:
-                return date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = _("a date such as 2026-11-30")
+                return numbers.whole_number(args, name)
+            except InvalidInput as exc:
+                errors.update(exc.errors)
                 return None
 
-        version = text("version")
-        if version is not None and not version.isdigit():
-            errors["version"] = _("a whole number")
         found = cls(customer=text("customer"), case=text("case"), user=text("user"), event_type=text("event_type"),
-                    process=text("process"), version=int(version) if version and version.isdigit() else None,
+                    process=text("process"), version=whole("version"),
                     date_from=day("date_from"), date_to=day("date_to"), outcome=text("outcome"))
         if found.date_from and found.date_to and found.date_from > found.date_to:
             errors["date_to"] = _("not before the start date")
@@ -192,14 +195,8 @@ def rows_for_export(user: User, filters: AuditFilter, limit: int = EXPORT_LIMIT)
 
 
 def export_csv(user: User, filters: AuditFilter) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows_for_export(user, filters))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return sheets.csv_bytes(rows_for_export(user, filters))
 
 
 def export_xlsx(user: User, filters: AuditFilter) -> bytes:
-    rows = rows_for_export(user, filters, XLSX_LIMIT)
-    header = next(rows)
-    buffer = io.BytesIO()
-    pd.DataFrame(list(rows), columns=header).to_excel(buffer, index=False, sheet_name="audit")
-    return buffer.getvalue()
+    return sheets.xlsx_bytes("audit", rows_for_export(user, filters, XLSX_LIMIT))

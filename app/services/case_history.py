@@ -3,8 +3,6 @@ the case's facts, each decision (table version, inputs, matched rules, outputs) 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from flask import render_template
@@ -13,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from weasyprint import HTML
 
+from app.documents import sheets
 from app.extensions import db
 from app.language import in_language
 from app.localtime import local_time
@@ -29,17 +28,15 @@ COLUMNS = ("id", "occurred_at", "event_type", "actor", "element", "payload", "ha
 def history_csv(user: User, instance_id: int, language: str = "zh_CN") -> bytes:
     check_auditor(user)
     view = case_view(user, instance_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    rows: list[list] = [list(COLUMNS)]
     with force_locale(language):
         for m in view.timeline:
             e = m.event
-            writer.writerow([e.id, local_time(e.occurred_at, "%Y-%m-%d %H:%M:%S"), e.event_type, e.actor_name,
-                             m.element or "", json.dumps(e.payload, ensure_ascii=False, sort_keys=True), e.hash,
-                             _(e.event_type), m.actor, in_language(m.step, language) if m.step else "",
-                             "; ".join(f"{x.title}: {x.value}" for x in m.submitted)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            rows.append([e.id, local_time(e.occurred_at, "%Y-%m-%d %H:%M:%S"), e.event_type, e.actor_name,
+                         m.element or "", json.dumps(e.payload, ensure_ascii=False, sort_keys=True), e.hash,
+                         _(e.event_type), m.actor, in_language(m.step, language) if m.step else "",
+                         "; ".join(f"{x.title}: {x.value}" for x in m.submitted)])
+    return sheets.csv_bytes(rows)
 
 
 def history_pdf(user: User, instance_id: int, language: str = "zh_CN") -> bytes:

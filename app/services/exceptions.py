@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.language import in_language
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
+from app.models.base import readable_json
 from app.services.audit_search import check_auditor
 from app.services.projections import APPROVAL_LANES
 from app.services.readable import actor_names, actor_of, words_of
@@ -76,7 +77,7 @@ def _by(task: HumanTask | None) -> str | None:
 def overrides() -> list[Finding]:
     """Grades the officer adjusted from the model's, with who adjusted and why."""
     rows = list(db.session.scalars(select(ProcessInstance).where(
-        ProcessInstance.summary["rating_override"].as_string().is_not(None))
+        readable_json(ProcessInstance.summary, db.engine.dialect.name)["rating_override"].as_string().is_not(None))
         .order_by(ProcessInstance.id.desc()).limit(LIMIT)))
     proposals = _last_completed([c.id for c in rows], HumanTask.task_spec == "review_proposal")
     found = []

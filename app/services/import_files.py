@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import range_boundaries
 
+from app.inputs.text import escaped
 from app.language import kept
 
 MAX_MEMBERS = 10_000  # a workbook has dozens; a zip of a million empty members is a bomb of its own
@@ -143,7 +144,7 @@ def read(name: str, content: bytes) -> tuple[list[str], Iterator[tuple[int, list
     except UnreadableFile:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl and csv raise many kinds for a broken file
-        raise UnreadableFile(kept("the file cannot be read as a table (%(reason)s)", reason=str(exc)[:200])) from exc
+        raise UnreadableFile(kept("the file cannot be read as a table (%(reason)s)", reason=escaped(str(exc)[:200]))) from exc
     headers = [h.strip() for h in header]
     while headers and not headers[-1]:
         headers.pop()
@@ -201,7 +202,7 @@ def _open_xlsx(content: bytes, limits: Limits) -> tuple[zipfile.ZipFile, str]:
     except UnreadableFile:
         raise
     except Exception as exc:  # noqa: BLE001 - zipfile and openpyxl raise many kinds for a broken file
-        raise UnreadableFile(kept("the file cannot be read as a table (%(reason)s)", reason=str(exc)[:200])) from exc
+        raise UnreadableFile(kept("the file cannot be read as a table (%(reason)s)", reason=escaped(str(exc)[:200]))) from exc
     if sheet is None:
         raise UnreadableFile(kept("the workbook has no worksheet"))
     return archive, sheet

@@ -14,7 +14,6 @@ import again; a batch is stored only by the run that still holds the lease, so n
 
 from __future__ import annotations
 
-import csv
 import io
 import uuid
 from datetime import timedelta
@@ -28,8 +27,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import or_, select, update
 
+from app.documents import sheets
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.inputs.text import escaped, text_problem
 from app.language import kept, shown
 from app.language import stored as kept_form
 from app.models import MonitoringImport, Observation, User
@@ -109,6 +110,9 @@ def recent(user: User, limit: int = 20) -> list[MonitoringImport]:
 
 def columns(headers: list[str]) -> list[str]:
     """The file's header row as our column names; refused as a whole when it cannot be."""
+    odd = [escaped(h) for h in headers if text_problem(h)]
+    if odd:  # a NUL in a header would reach the failure kept and the audit (PostgreSQL refuses it)
+        raise UnreadableFile(kept("a column name holds a control character: %(columns)s", columns=", ".join(odd)))
     unknown = [h for h in headers if h not in observations.BY_HEADER]
     if unknown:
         raise UnreadableFile(kept("unknown columns: %(columns)s; the columns are %(known)s", columns=", ".join(unknown),
@@ -273,14 +277,12 @@ def _store_batch(job: MonitoringImport, batch: list[tuple[int, dict]], token: st
 
 def errors_csv(job: MonitoringImport) -> bytes:
     """The refused rows' reasons as CSV (UTF-8 with BOM, so Excel opens the Chinese correctly)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Row"), _("Column"), _("Reason")])
+    rows: list[list] = [[_("Row"), _("Column"), _("Reason")]]
     for error in job.errors:
         field = observations.BY_NAME.get(error["column"])
-        writer.writerow([error["row"], f"{error['column']} ({field.header_zh})" if field else error["column"],
-                         shown(error["reason"])])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        rows.append([error["row"], f"{error['column']} ({field.header_zh})" if field else error["column"],
+                     shown(error["reason"])])
+    return sheets.csv_bytes(rows)
 
 
 def template(user: User, kind: str, language: str) -> tuple[bytes, str]:
@@ -293,9 +295,7 @@ def template(user: User, kind: str, language: str) -> tuple[bytes, str]:
     headers = [f.header_zh if language == "zh" else f.name for f in observations.FIELDS]
     name = f"monitoring-template-{language}.{kind}"
     if kind == "csv":  # with a BOM, so Excel opens the Chinese headers correctly
-        out = io.StringIO()
-        csv.writer(out).writerow(headers)
-        return ("\ufeff" + out.getvalue()).encode("utf-8"), name
+        return sheets.csv_bytes([headers]), name
     with force_locale(TEMPLATE_LANGUAGES[language]):
         notes = [(header, str(f.title), str(KIND_HINTS[f.kind]))
                  for header, f in zip(headers, observations.FIELDS, strict=True)]
@@ -304,15 +304,14 @@ def template(user: User, kind: str, language: str) -> tuple[bytes, str]:
     book = Workbook()
     sheet = book.active
     sheet.title = sheet_names[0]
-    sheet.append(headers)
+    sheets.append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = max(14, len(str(cell.value)) * 2 + 2)
     sheet.freeze_panes = "A2"
     explained = book.create_sheet(sheet_names[1])
-    explained.append(note_headers)
-    for row in notes:
-        explained.append(row)
+    for row in (note_headers, *notes):
+        sheets.append_row(explained, row)
     for letter, width in zip("ABC", (24, 36, 40), strict=True):
         explained.column_dimensions[letter].width = width
     out = io.BytesIO()

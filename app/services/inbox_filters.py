@@ -7,24 +7,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app.errors import InvalidInput
+from app.extensions import db
+from app.inputs import numbers
 from app.models import Customer, HumanTask, ProcessInstance, User
-from app.models.base import utcnow
+from app.models.base import readable_json, utcnow
 from app.services import text_search
 
 SORTS = ("oldest", "newest", "amount_desc", "amount_asc", "due")
+MAX_WAITING_DAYS = 36_500  # a hundred years: more is no filter, and beyond a timedelta's reach
 DUE_STATES = ("overdue", "near")  # past the due time; near it (the warning time has come) but not past
 # The query-string names an inbox filter is read from (``InboxFilter.from_args``), and nothing else.
 ARG_NAMES = ("q", "min_amount", "max_amount", "grade", "segment", "waiting_days", "due", "branch", "sort")
 
 
+def _summary():
+    return readable_json(ProcessInstance.summary, db.engine.dialect.name)
+
+
 def _amount():
-    return ProcessInstance.summary["proposed_limit"].as_float()
+    return _summary()["proposed_limit"].as_float()
 
 
 @dataclass(frozen=True)
@@ -44,18 +51,18 @@ class InboxFilter:
         """From a query string; a value that cannot be read is refused naming its field."""
         errors: dict[str, str] = {}
 
-        def number(name: str, kind=Decimal):
-            raw = (args.get(name) or "").replace(",", "").strip()
-            if not raw:
-                return None
+        def number(name: str, read=numbers.decimal_number):
             try:
-                value = kind(raw)
-            except (InvalidOperation, ValueError):
-                errors[name] = _("a number")
+                value = read(args, name)
+            except InvalidInput as exc:
+                errors.update(exc.errors)
                 return None
-            if value < 0:
+            if value is not None and value < 0:
                 errors[name] = _("not negative")
             return value
+
+        def days(args, name: str) -> int | None:
+            return numbers.whole_number(args, name, largest=MAX_WAITING_DAYS)
 
         sort = args.get("sort") or "oldest"
         if sort not in SORTS:
@@ -70,7 +77,7 @@ class InboxFilter:
             search = None
         found = cls(search=search, min_amount=number("min_amount"),
                     max_amount=number("max_amount"), grade=args.get("grade") or None,
-                    segment=args.get("segment") or None, waiting_days=number("waiting_days", int), due=due,
+                    segment=args.get("segment") or None, waiting_days=number("waiting_days", days), due=due,
                     branch=(args.get("branch") or "").strip() or None, sort=sort)
         if errors:
             raise InvalidInput(_("The filter cannot be applied."), errors)
@@ -89,9 +96,9 @@ class InboxFilter:
         if self.max_amount is not None:
             query = query.where(_amount() <= float(self.max_amount))
         if self.grade:
-            query = query.where(ProcessInstance.summary["grade"].as_string() == self.grade)
+            query = query.where(_summary()["grade"].as_string() == self.grade)
         if self.segment:
-            query = query.where(ProcessInstance.summary["segment"].as_string() == self.segment)
+            query = query.where(_summary()["segment"].as_string() == self.segment)
         if self.waiting_days is not None:
             query = query.where(HumanTask.created_at <= utcnow() - timedelta(days=self.waiting_days))
         now = utcnow()

@@ -21,6 +21,8 @@ from sqlalchemy import select, tuple_
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.forms.coerce import parse_date, parse_number
+from app.inputs import numbers as number_rules
+from app.inputs import text as text_rules
 from app.language import kept
 from app.localtime import local_today
 from app.models import Customer, Observation, User
@@ -80,6 +82,8 @@ def _value(field: ObservationField, raw: Any) -> tuple[Any, str | None]:
     if text == "" or text.lower() in ("nan", "none", "null"):
         return None, None
     kind = field.kind
+    if text_rules.refused_kind(text, multi_line=field.name == "news_note"):
+        return None, kept("letters, digits and punctuation only, on one line")
     if kind == "text":
         limit = 18 if field.name == "uscc" else 500
         return (text, None) if len(text) <= limit else (None, kept("at most %(n)s characters", n=limit))
@@ -99,7 +103,7 @@ def _value(field: ObservationField, raw: Any) -> tuple[Any, str | None]:
         upper = text.upper()
         return (upper, None) if upper in RATINGS else (None, kept("one of %(values)s", values=", ".join(RATINGS)))
     number = raw if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool) else parse_number(text)
-    if number is None:
+    if number is None or number_rules.refused_kind(number):
         return None, kept("a number")
     if number < 0:
         return None, kept("not negative")

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from app.engine.dmn import load_dmn
 from app.errors import InvalidInput
 from app.extensions import db
+from app.inputs import numbers
+from app.inputs.dates import EARLIEST, LATEST, iso_date
 from app.localtime import to_utc
 from app.models import ProcessInstance, User
 from app.services import audit, cases
@@ -66,18 +68,19 @@ def start(user: User, period_from: str, period_to: str, seed: str | None = None)
     errors: dict[str, str] = {}
     dates = {}
     for name, raw in (("period_from", period_from), ("period_to", period_to)):
-        try:
-            dates[name] = date.fromisoformat((raw or "").strip())
-        except ValueError:
-            errors[name] = _("a date such as 2026-11-30")
+        day = iso_date(raw or "")
+        if day is None:
+            errors[name] = _("a date such as 2026-11-30, from %(first)s to %(last)s",
+                             first=EARLIEST.isoformat(), last=LATEST.isoformat())
+        else:
+            dates[name] = day
     if not errors and dates["period_from"] > dates["period_to"]:
         errors["period_to"] = _("not before the start date")
     chosen_seed = None
-    if seed:
-        if not seed.strip().isdigit():
-            errors["seed"] = _("a whole number")
-        else:
-            chosen_seed = int(seed)
+    try:
+        chosen_seed = numbers.whole_number({"seed": seed or ""}, "seed", largest=numbers.LARGEST)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
     if errors:
         raise InvalidInput(_("The sampling review was not started."), errors)
     result = draw(dates["period_from"], dates["period_to"], chosen_seed if chosen_seed is not None

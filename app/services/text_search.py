@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, func, literal_column
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Customer, ProcessInstance, case_text, customer_text
+from app.models.base import readable_json
 
 MAX_TERM = 100
 INDEXED = 3  # characters a trigram index needs
@@ -91,7 +92,7 @@ def _summary_text(key: str) -> ColumnElement:
     """``summary ->> 'key'`` with the key written out, so PostgreSQL matches the trigram index's expression."""
     if _dialect() == "postgresql":
         return ProcessInstance.summary.op("->>", return_type=String)(literal_column(f"'{key}'"))
-    return ProcessInstance.summary[key].as_string()
+    return readable_json(ProcessInstance.summary, "sqlite")[key].as_string()
 
 
 def _case_columns(fields: tuple[str, ...]) -> dict[str, ColumnElement]:

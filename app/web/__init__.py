@@ -28,6 +28,7 @@ from app.web.customers import customers
 from app.web.designer import designer
 from app.web.display import actor_filter, in_language, local_time, people_filter, shown, term_filter, title_in
 from app.web.editor import editor
+from app.web.input_guard import install_input_guard
 from app.web.instance_migration import instance_migration
 from app.web.monitoring import monitoring
 from app.web.notifications import notifications
@@ -51,12 +52,15 @@ PASSWORD_FREE = {"auth.change_password", "auth.logout", "auth.set_locale", "stat
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and any request that sent JSON (the editor's saves), is answered in JSON."""
+    return request.path.startswith("/api/") or request.is_json
 
 
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before the blueprints' routes are bound
     register_security_headers(app)  # first: its nonce is made before any other hook answers
+
+    install_input_guard(app)  # next: nothing reads a field before it is checked
     login_manager.login_view = "auth.login"
     login_manager.user_loader(lambda user_id: users.signed_in_user(int(user_id)))
 

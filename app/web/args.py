@@ -1,19 +1,40 @@
-"""Whole numbers from a query string, kept within what a database integer holds: an absurd value
-(``page=99999999999999999999``) reads as the largest one (an empty page, no such version), where the
-database driver would overflow (a 500)."""
+"""Values of a query string or a form that many views read, read once here: whole numbers (digits only and
+within what a database integer holds, or a 422 naming the field: ``page=10**30``, ``before=abc``, where the
+database driver would overflow, a 500; the rule is ``app.inputs.numbers.whole_number``) and the language a
+document is asked in (``lang=xx`` is a 422, not Babel's unknown-locale error)."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
+from flask_babel import gettext as _
 
-LIMIT = 2**31 - 1  # the largest INTEGER of a column (as the route converter's)
+from app.errors import InvalidInput
+from app.inputs import numbers
+
+LIMIT = numbers.ROW_ID  # the largest INTEGER of a column (as the route converter's)
 
 
 def whole_number(name: str, default: int | None = None) -> int | None:
-    value = request.args.get(name, type=int)
-    return default if value is None else max(-LIMIT, min(LIMIT, value))
+    """The whole number ``name`` of the query string, ``default`` when absent."""
+    value = numbers.whole_number(request.args, name, smallest=-LIMIT)
+    return default if value is None else value
+
+
+def form_number(name: str, default: int | None = None) -> int | None:
+    """The whole number ``name`` of the posted form (a revision, a version), ``default`` when absent."""
+    value = numbers.whole_number(request.form, name, smallest=-LIMIT)
+    return default if value is None else value
 
 
 def page_number() -> int:
     """The ``page`` asked for, 1 when absent or below 1."""
     return max(whole_number("page", 1) or 1, 1)
+
+
+def language(name: str = "lang", default: str = "zh_CN") -> str:
+    """The language ``name`` of the query string (one of the app's ``LANGUAGES``), ``default`` when absent."""
+    value = request.args.get(name) or default
+    if value not in current_app.config["LANGUAGES"]:
+        raise InvalidInput(_("The request cannot be read."),
+                           {name: _("one of %(keys)s", keys=", ".join(current_app.config["LANGUAGES"]))})
+    return value

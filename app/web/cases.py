@@ -13,7 +13,8 @@ from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import tasks as task_service
 from app.services.case_kinds import kind_of
-from app.web.args import page_number
+from app.web.args import form_number, language, page_number
+from app.web.input_guard import lines_allowed
 
 cases = Blueprint("cases", __name__)
 cases.add_app_template_global(kind_of, "case_kind")  # lists name each case's kind
@@ -56,6 +57,7 @@ def show(case_id: int):
 
 
 @cases.route("/cases/<int:case_id>/withdraw", methods=["GET", "POST"])
+@lines_allowed("reason")
 @login_required
 def withdraw(case_id: int):
     """Withdraw an application before it is decided: a page to confirm it with the reason, then the step."""
@@ -63,7 +65,7 @@ def withdraw(case_id: int):
         reason = request.form.get("reason", "")
         try:
             instance = withdrawal.withdraw(current_user, case_id, reason,
-                                           expected_version=request.form.get("_version", type=int))
+                                           expected_version=form_number("_version"))
         except InvalidInput as exc:
             return render_template("cases/withdraw.html", instance=withdrawal.to_confirm(current_user, case_id),
                                    reason=reason, errors=exc.errors), 422
@@ -87,7 +89,7 @@ def memo(case_id: int):
 @login_required
 def document(case_id: int, kind: str):
     """The credit memo or approval certificate of the case as it stands (stored with the case)."""
-    row = document_service.document(current_user, case_id, kind, request.args.get("lang", "zh_CN"))
+    row = document_service.document(current_user, case_id, kind, language())
     return _pdf(row)
 
 
@@ -127,7 +129,7 @@ def history(case_id: int, kind: str):
         return Response(case_history.history_csv(current_user, case_id, str(get_locale())), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.csv"})
     if kind == "pdf":
-        return Response(case_history.history_pdf(current_user, case_id, request.args.get("lang", "zh_CN")),
+        return Response(case_history.history_pdf(current_user, case_id, language()),
                         mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.pdf"})
     raise InvalidInput(_("Unknown export."), {"kind": _("csv or pdf")})

@@ -14,6 +14,8 @@ from app.errors import DomainError
 from app.forms import FormSchema, check_form_schema
 from app.services import drafts, workspace
 from app.services.designer import check_designer
+from app.web.args import form_number
+from app.web.input_guard import lines_allowed
 from app.web.security_headers import modeler_page
 
 editor = Blueprint("editor", __name__)
@@ -66,12 +68,13 @@ def save(kind: str, name: str):
 @editor.route("/designer/edit/<kind>/<name>/discard", methods=["POST"])
 @login_required
 def discard(kind: str, name: str):
-    drafts.discard(current_user, kind, name, request.form.get("revision", type=int) or 0)
+    drafts.discard(current_user, kind, name, form_number("revision", 0))
     return render_template("designer/files.html", files=workspace.listing(current_user),
                            message=_("The draft of %(name)s was discarded.", name=name))
 
 
 @editor.route("/designer/forms/preview", methods=["POST"])
+@lines_allowed("content")
 @login_required
 def form_preview():
     """The screen a form schema makes, as the task page renders it (htmx swaps it in as the designer types)."""

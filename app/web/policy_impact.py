@@ -17,6 +17,8 @@ from app.services import customers as customer_service
 from app.services import deployment_review
 from app.services import policy_impact as impact_service
 from app.services.impact_frames import InputsUnavailable
+from app.web.args import whole_number
+from app.web.input_guard import lines_allowed
 
 policy_impact = Blueprint("policy_impact", __name__)
 CHART_BARS = 15  # transitions drawn; the table lists them all
@@ -67,7 +69,7 @@ def _fragment_context(dmn_file: str, compute) -> tuple[dict, int]:
 def page(dmn_file: str):
     """The working copy (the saved draft, else the file) against the file in rules/; with ``request``, the
     table as that pending deployment request would deploy it."""
-    request_id = request.args.get("request", type=int)
+    request_id = whole_number("request")
     if request_id is not None:
         context, status = _fragment_context(dmn_file, lambda: deployment_review.table_impact(
             current_user, request_id, dmn_file))
@@ -78,6 +80,7 @@ def page(dmn_file: str):
 
 
 @policy_impact.route("/designer/impact/<dmn_file>", methods=["POST"])
+@lines_allowed("xml")
 @login_required
 def fragment(dmn_file: str):
     """The impact of the XML posted (the editor's unsaved table), as the fragment only."""

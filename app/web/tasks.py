@@ -13,9 +13,10 @@ from app.errors import Conflict, InvalidInput
 from app.services import delegation, membership, users, withdrawal
 from app.services import tasks as task_service
 from app.services.inbox_filters import ARG_NAMES, DUE_STATES, SORTS, InboxFilter
-from app.web.args import page_number
+from app.web.args import form_number, page_number
 from app.web.auth import safe_next
 from app.web.display import in_language
+from app.web.input_guard import SCHEMA, lines_allowed
 
 tasks = Blueprint("tasks", __name__)
 GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "C")
@@ -52,13 +53,14 @@ def inbox():
 
 
 @tasks.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@lines_allowed(SCHEMA)
 @login_required
 def show(task_id: int):
     """The task's form; a POST validates it and runs the process on."""
     if request.method == "POST":
         try:
             task = task_service.complete(current_user, task_id, post=request.form,
-                                         expected_version=request.form.get("_version", type=int),
+                                         expected_version=form_number("_version"),
                                          locale=str(get_locale()))
         except InvalidInput as exc:
             view = task_service.open_task(current_user, task_id)
