@@ -28,9 +28,11 @@ from app.web.designer import designer
 from app.web.display import actor_filter, in_language, local_time, people_filter, shown, term_filter, title_in
 from app.web.editor import editor
 from app.web.instance_migration import instance_migration
+from app.web.login_limits import register_limits
 from app.web.monitoring import monitoring
 from app.web.notifications import notifications
 from app.web.policy_impact import policy_impact
+from app.web.sessions import register_sessions
 from app.web.tasks import tasks
 from app.web.user_admin import user_pages
 
@@ -55,7 +57,9 @@ def wants_json() -> bool:
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before the blueprints' routes are bound
     login_manager.login_view = "auth.login"
-    login_manager.user_loader(lambda user_id: users.signed_in_user(int(user_id)))
+    login_manager.user_loader(users.signed_in_user)
+    register_sessions(app)  # before the checks below: an expired session is signed out first
+    register_limits(app)
 
     @login_manager.unauthorized_handler
     def unauthorized():
