@@ -146,6 +146,9 @@ class BaseConfig:
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
+    # Redis unreachable: count in this process's memory meanwhile rather than refuse every log-in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_LIMIT_ACCOUNT = env("LOGIN_LIMIT_ACCOUNT") or "5 per minute;20 per hour"
     LOGIN_LIMIT_ADDRESS = env("LOGIN_LIMIT_ADDRESS") or "20 per minute;100 per hour"
     PASSWORD_HASH_METHOD = "scrypt"
