@@ -8,10 +8,11 @@ below is the one place they are documented; README.md points here.
 variable                        meaning                                                     default
 ==============================  ==========================================================  =========================
 CREDIT_ENV                      development | testing | production                          development
-CREDIT_SECRET_KEY               Flask session and CSRF secret (required in production)      random per process
+CREDIT_SECRET_KEY               Flask session and CSRF secret (required in production:      random per process
+                                at least 32 characters, not a word or a repeated pattern)
 DATABASE_URL                    SQLAlchemy URL (postgresql+psycopg://…, sqlite:///…)         sqlite:///instance/credit.sqlite
 CELERY_BROKER_URL               redis://…, amqp://…, or sqla+sqlite:///… (embedded)          sqla+sqlite:///instance/broker.sqlite
-CREDIT_CELERY_RESULT_BACKEND    Celery result backend                                       db+<database url> (sqlite)
+CREDIT_CELERY_RESULT_BACKEND    Celery result backend (required in production)              db+<database url> (sqlite)
 CREDIT_CELERY_ALWAYS_EAGER      run Celery tasks in-process (tests without a worker)        false (true in testing)
 CREDIT_TIMER_TICK_SECONDS       how often beat fires due BPMN timers                        30
 CREDIT_TIMER_BUDGET_SECONDS     one tick fires timers this long, then queues the next       120
@@ -62,6 +63,12 @@ CREDIT_AUDIT_PREVIOUS_KEY       read by ``flask audit rekey`` alone: the key the
 CREDIT_STAFFING_CHECK_SECONDS   how often beat re-checks cases waiting for someone who may  3600
                                 act (a qualification lapses by date)
 CREDIT_SEARCH_INDEX_SECONDS     how often beat merges SQLite's search index (FTS5 segments) 86400
+CREDIT_SESSION_IDLE_MINUTES     a browser session ends after this long without a request    30
+CREDIT_SESSION_HOURS            a browser session ends this long after log-in, used or not  10 (a working day)
+CREDIT_RATELIMIT_STORAGE_URI    where failed log-ins are counted: memory:// (one process)   memory:// (required
+                                or redis://host:6379/N (shared by every web process)         in production)
+CREDIT_LOGIN_LIMIT_ACCOUNT      failed log-ins allowed per user name                        5 per minute;20 per hour
+CREDIT_LOGIN_LIMIT_ADDRESS      failed log-ins allowed per client address                   20 per minute;100 per hour
 ==============================  ==========================================================  =========================
 """
 
@@ -69,6 +76,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -180,6 +188,20 @@ class BaseConfig:
     # A JSON body (an API call, a saved draft of at most 2 MB) is read whole and walked: bounded apart.
     MAX_JSON_BYTES = env_int("MAX_JSON_BYTES", 4 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None
+    # Sessions: idle timeout and absolute lifetime (app/web/sessions.py); the signed cookie itself is refused
+    # past the lifetime too, so a copied cookie is worth a working day at most.
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+    SESSION_HOURS = env_int("SESSION_HOURS", 10)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
+    # Failed log-ins counted per user name and per address (Flask-Limiter; app/web/login_limits.py).
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    # Redis unreachable: count in this process's memory meanwhile rather than refuse every log-in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    LOGIN_LIMIT_ACCOUNT = env("LOGIN_LIMIT_ACCOUNT") or "5 per minute;20 per hour"
+    LOGIN_LIMIT_ADDRESS = env("LOGIN_LIMIT_ADDRESS") or "20 per minute;100 per hour"
     PASSWORD_HASH_METHOD = "scrypt"
 
 
@@ -209,15 +231,47 @@ class ProductionConfig(BaseConfig):
 
     @classmethod
     def check(cls) -> None:
-        if not env("SECRET_KEY"):
+        """Refuse to start on a setting that would leave production open or losing work."""
+        key = env("SECRET_KEY")
+        if not key:
             raise ConfigError("CREDIT_SECRET_KEY must be set in production")
+        if problem := secret_key_problem(key):
+            raise ConfigError(f"CREDIT_SECRET_KEY is too weak for production: {problem}. "
+                              "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'")
         if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             raise ConfigError("production needs DATABASE_URL pointing at PostgreSQL, not SQLite")
         if cls.CELERY_BROKER_URL.startswith("sqla+"):
             raise ConfigError("production needs CELERY_BROKER_URL pointing at Redis or RabbitMQ")
+        if cls.CELERY_RESULT_BACKEND.startswith(("db+sqlite", "cache+memory")):
+            raise ConfigError("production needs CREDIT_CELERY_RESULT_BACKEND set to Redis or the database "
+                              "(redis://…/1 or db+postgresql+psycopg://…), not a local SQLite file")
+        if cls.RATELIMIT_STORAGE_URI.startswith("memory://"):
+            raise ConfigError("production needs CREDIT_RATELIMIT_STORAGE_URI pointing at Redis "
+                              "(redis://…/2): in memory each web process would count failed log-ins alone")
         check_audit_key(env("AUDIT_KEY"), env("SECRET_KEY"))
         if cls.AUDIT_ANCHOR is None:
             raise ConfigError("production needs CREDIT_AUDIT_ANCHOR: the file that keeps the audit chain's head")
+
+
+# Keys people type when told to "set a secret": refused in production, whatever their length.
+WEAK_KEY_WORDS = ("changeme", "change-me", "change_me", "secret", "password", "default", "example", "qwerty",
+                  "letmein")
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions or key the audit chain in production (None: strong enough).
+
+    At least 32 characters, at least 12 different ones (a hex token of 32 bytes has 16), and no word from
+    ``WEAK_KEY_WORDS``: ``secrets.token_hex(32)`` passes, ``changeme`` or ``x`` * 40 does not."""
+    if len(key) < 32:
+        return f"{len(key)} characters, at least 32 are needed"
+    if len(set(key)) < 12:
+        return f"only {len(set(key))} different characters, at least 12 are needed"
+    lowered = key.lower()
+    word = next((w for w in WEAK_KEY_WORDS if w in lowered), None)
+    if word:
+        return f"it contains the guessable word {word!r}"
+    return None
 
 
 def check_audit_key(key: str | None, secret_key: str | None) -> None:
@@ -226,9 +280,10 @@ def check_audit_key(key: str | None, secret_key: str | None) -> None:
     if not key:
         raise ConfigError("CREDIT_AUDIT_KEY must be set in production: it keys the audit chain's hashes "
                           "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
-    if key == DEVELOPMENT_AUDIT_KEY or len(key) < 32 or len(set(key)) < 10:
-        raise ConfigError("CREDIT_AUDIT_KEY is too weak for production: at least 32 random characters "
-                          "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+    problem = "it is the development key" if key == DEVELOPMENT_AUDIT_KEY else secret_key_problem(key)
+    if problem:
+        raise ConfigError(f"CREDIT_AUDIT_KEY is too weak for production ({problem}): "
+                          "e.g. python -c 'import secrets; print(secrets.token_hex(32))'")
     if key == secret_key:
         raise ConfigError("CREDIT_AUDIT_KEY must differ from CREDIT_SECRET_KEY")
 

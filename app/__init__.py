@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from app import engine, models  # noqa: F401  (models registers the tables with the metadata)
 from app.cli import register_cli
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.forms import register_template_helpers
 from app.jobs import celery_init_app
 from app.language import LOCALE_COOKIE
@@ -59,6 +59,7 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
                      include_name=models.search.alembic_include_name)
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
     with app.app_context():

@@ -2,6 +2,8 @@
 
 from celery import Celery
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,5 +31,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are declared on the views they guard (the log-in); storage and strategy come from the config.
+limiter = Limiter(key_func=get_remote_address)
 celery = Celery("credit")
 talisman = Talisman()  # the security headers: bound in app.web.security_headers

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from config import TestingConfig
 from tests import factories
 
@@ -70,6 +70,7 @@ def empty_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_db(app):
+    limiter.reset()  # failed log-ins counted by one test never hold up another's
     with app.app_context():
         yield
         db.session.rollback()

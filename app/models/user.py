@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     # Set when the administrator chose the password (created or reset): the user picks their own at log-in.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Counted up when the user's browser sessions must end (log-out, password changed or reset, deactivated):
+    # a session cookie names the epoch it was signed in at and is refused once the epoch has moved on.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     groups: Mapped[list[UserGroup]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -43,6 +46,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: the user and the session epoch (``"12:3"``)."""
+        return f"{self.id}:{self.session_epoch or 0}"
 
     @property
     def group_codes(self) -> set[str]:

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.models import ROLE_GROUPS, ROLES, HumanTask, Qualification, User, UserGroup
-from app.services import audit, membership, passwords, qualifications, staffing, text_search
+from app.services import audit, membership, passwords, qualifications, staffing, text_search, users
 from app.services.users import branches, check_admin, create_user, group_errors, profile_errors
 
 PER_PAGE = 50
@@ -206,6 +206,7 @@ def set_active(admin: User, user_id: int, active: bool) -> User:
         raise InvalidInput(_("The user was not changed."), {"active": _("you cannot deactivate yourself")})
     was = membership.Standing.of(user)
     user.active = active
+    users.end_sessions(user)
     membership.commit_change(admin, user, "user.reactivated" if active else "user.deactivated", was=was,
                              before={"active": not active}, after={"active": active})
     return user
@@ -222,6 +223,7 @@ def reset_password(admin: User, user_id: int, password: str | None) -> str | Non
     chosen = password or passwords.generate(user.username)
     before = user.must_change_password
     user.password_hash, user.must_change_password = passwords.hashed(chosen), True
+    users.end_sessions(user)  # whoever held the old password is signed out
     audit.record("user.password_reset", admin, target=user.username, generated=password is None,
                  before={"must_change_password": before}, after={"must_change_password": True})
     db.session.commit()

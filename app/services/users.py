@@ -23,6 +23,8 @@ USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]{0,63}")
 BRANCH = re.compile(r"[a-z0-9_]{1,64}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MAX_NAME = 100
+MAX_USERNAME = 64
+LOGGED_NAME = 64  # what the audit keeps of a user name typed at log-in (anyone may type one)
 MAX_LEVEL = 9
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -102,15 +104,40 @@ def profile(user: User) -> dict:
 
 
 def authenticate(username: str, password: str) -> User:
-    """Check a log-in; every attempt, good or bad, is audited."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        audit.record("auth.login_failed", None, username=username)
+    """Check a log-in; every attempt, good or bad, is audited.
+
+    Known and unknown names take the same time (an unknown name is checked against a dummy hash), so the
+    answer's speed does not tell which names exist. A field longer than any real one is refused (422) before
+    anything is looked up; what the audit keeps of the name typed is cut at ``LOGGED_NAME`` characters."""
+    too_long = {field: _("at most %(count)s characters", count=limit)
+                for field, value, limit in (("username", username, MAX_USERNAME),
+                                            ("password", password, passwords.MAX_LENGTH))
+                if len(value or "") > limit}
+    user = None
+    if not too_long and USERNAME.fullmatch(username or ""):
+        user = db.session.scalar(select(User).where(User.username == username))
+    matches = check_password_hash(user.password_hash if user else passwords.dummy_hash(), password or "")
+    if user is None or not user.active or not matches:
+        audit.record("auth.login_failed", None, username=(username or "")[:LOGGED_NAME])
         db.session.commit()
+        if too_long:
+            raise InvalidInput(_("Wrong user name or password."), too_long)
         raise NotAuthorized("wrong user name or password")
     audit.record("auth.login", user)
     db.session.commit()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every browser session of ``user`` ends at its next request (the caller commits)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def log_out(user: User) -> None:
+    """The user logs out: their sessions end on the server, not only in this browser; audited."""
+    end_sessions(user)
+    audit.record("auth.logout", user)
+    db.session.commit()
 
 
 def change_own_password(user: User, current: str, new: str, repeated: str) -> None:
@@ -129,6 +156,7 @@ def change_own_password(user: User, current: str, new: str, repeated: str) -> No
         raise InvalidInput(_("The password was not changed."), errors)
     before = user.must_change_password
     user.password_hash, user.must_change_password = passwords.hashed(new), False
+    end_sessions(user)  # a session opened with the old password ends; the caller signs this one in again
     audit.record("user.password_changed", user, target=user.username, before={"must_change_password": before},
                  after={"must_change_password": False})
     db.session.commit()
@@ -138,10 +166,17 @@ def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def signed_in_user(user_id: int) -> User | None:
-    """The user a session belongs to, while active: a deactivated user's open sessions end at once."""
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.active else None
+def signed_in_user(session_id: str) -> User | None:
+    """The user a session belongs to (``"<id>:<epoch>"``, from ``User.get_id``), while active and while the
+    session's epoch is the user's: a deactivated user's sessions, and sessions from before a log-out or a
+    password change, end at once. A cookie in an older shape opens nothing."""
+    user_id, _sep, epoch = (session_id or "").partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()) or len(user_id) > 10:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or (user.session_epoch or 0) != int(epoch):
+        return None
+    return user
 
 
 def get_by_username(username: str) -> User:

@@ -30,10 +30,12 @@ from app.web.display import actor_filter, in_language, local_time, people_filter
 from app.web.editor import editor
 from app.web.input_guard import install_input_guard
 from app.web.instance_migration import instance_migration
+from app.web.login_limits import register_limits
 from app.web.monitoring import monitoring
 from app.web.notifications import notifications
 from app.web.policy_impact import policy_impact
 from app.web.security_headers import register_security_headers
+from app.web.sessions import register_sessions
 from app.web.tasks import tasks
 from app.web.user_admin import user_pages
 
@@ -62,7 +64,9 @@ def register_web(app: Flask) -> None:
 
     install_input_guard(app)  # next: nothing reads a field before it is checked
     login_manager.login_view = "auth.login"
-    login_manager.user_loader(lambda user_id: users.signed_in_user(int(user_id)))
+    login_manager.user_loader(users.signed_in_user)
+    register_sessions(app)  # before the checks below: an expired session is signed out first
+    register_limits(app)
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.errors import InvalidInput, NotAuthorized
 from app.language import LOCALE_COOKIE, LOCALE_COOKIE_DAYS
 from app.services import users
+from app.web.login_limits import limited
+from app.web.sessions import start as start_session
 
 auth = Blueprint("auth", __name__)
 
@@ -23,24 +25,38 @@ def safe_next(target: str | None) -> str:
 
 
 @auth.route("/login", methods=["GET", "POST"])
+@limited
 def login():
     """Show the log-in form; on success go where the user was heading."""
-    error = None
+    error, errors = None, {}
     if request.method == "POST":
         try:
             user = users.authenticate(request.form.get("username", ""), request.form.get("password", ""))
         except NotAuthorized:
             error = _("Wrong user name or password.")
+        except InvalidInput as exc:
+            error, errors = exc.message, exc.errors
         else:
-            login_user(user)
+            _sign_in(user)
             return redirect(safe_next(request.args.get("next")))
-    return render_template("login.html", error=error), 401 if error else 200
+    status = 422 if errors else 401 if error else 200
+    return render_template("login.html", error=error, errors=errors), status
+
+
+def _sign_in(user) -> None:
+    """A new session for ``user``: nothing of the session before is kept (no session fixation)."""
+    session.clear()
+    login_user(user)
+    start_session()
 
 
 @auth.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """End the user's sessions on the server (a copied cookie opens nothing after) and in this browser."""
+    users.log_out(current_user)
     logout_user()
+    session.clear()
     flash(_("You have logged out."))
     return redirect(url_for("auth.login"))
 
@@ -57,6 +73,7 @@ def change_password():
         except InvalidInput as exc:
             errors = exc.errors
         else:
+            _sign_in(current_user._get_current_object())  # the change ended every session; keep this one
             flash(_("Your password is changed."))
             return redirect(url_for("tasks.my_tasks"))
     return render_template("account_password.html", errors=errors), 422 if errors else 200

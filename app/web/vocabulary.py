@@ -148,6 +148,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("user.password_changed"),
     N_("auth.login"),
     N_("auth.login_failed"),
+    N_("auth.logout"),
     N_("auth.token_issued"),
     N_("observation.recorded"),
     N_("monitoring.import_uploaded"),

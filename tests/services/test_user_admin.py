@@ -123,17 +123,19 @@ def test_role_and_groups_change_is_audited_and_an_unknown_group_refused(deployed
 
 
 def test_deactivation_and_reactivation_are_audited_and_a_deactivated_user_cannot_log_in(deployed, people):
-    token = users.issue_token("officer2")
+    token, session_id = users.issue_token("officer2"), people.officer2.get_id()
+    assert users.signed_in_user(session_id) == people.officer2
     user_admin.set_active(people.admin, people.officer2.id, False)
     assert last("user.deactivated").payload == {"target": "officer2", "before": {"active": True},
                                                 "after": {"active": False}}
     with pytest.raises(NotAuthorized):
         users.authenticate("officer2", PASSWORD)
-    assert users.user_for_token(token) is None and users.signed_in_user(people.officer2.id) is None
+    assert users.user_for_token(token) is None and users.signed_in_user(session_id) is None
     assert db.session.get(User, people.officer2.id) is not None  # never deleted
     user_admin.set_active(people.admin, people.officer2.id, True)
     assert last("user.reactivated").payload["after"] == {"active": True}
     assert users.authenticate("officer2", PASSWORD).username == "officer2"
+    assert users.signed_in_user(session_id) is None  # reactivation does not revive the sessions it ended
 
 
 def test_a_password_reset_is_temporary_and_audited_without_the_password(deployed, people):
