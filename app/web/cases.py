@@ -17,6 +17,7 @@ from app.web.args import page_number
 
 cases = Blueprint("cases", __name__)
 cases.add_app_template_global(kind_of, "case_kind")  # lists name each case's kind
+cases.add_app_template_global(case_service.startable, "startable_kinds")  # the start menu: what the user may start
 CREDIT_APPLICATION = "credit_application"
 
 
@@ -33,8 +34,9 @@ def index():
 @cases.route("/cases/new", methods=["POST"])
 @login_required
 def new():
-    """Open a credit application and go straight to its intake form."""
-    instance = case_service.start_case(current_user, CREDIT_APPLICATION)
+    """Open a case of the process chosen (a credit application unless another is named) and go straight to its
+    first form; a process the user may not start is refused by the service (403 naming it)."""
+    instance = case_service.start_case(current_user, request.form.get("process") or CREDIT_APPLICATION)
     first = task_service.first_open_task(current_user, instance.id)
     if first is None:
         return redirect(url_for("cases.show", case_id=instance.id))
