@@ -13,7 +13,16 @@ from app.errors import Conflict, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
 from app.models import AuditEvent, HumanTask
 from app.services import cases, delegation, qualifications, staffing, tasks, users
-from tests.factories import PASSWORD, ROUTES, compliance_sign_off, intake, open_task, review, snapshot, statements
+from tests.factories import (
+    PASSWORD,
+    ROUTES,
+    compliance_sign_off,
+    intake,
+    open_task,
+    review,
+    snapshot,
+    statements,
+)
 from tests.web.test_pages import text_of
 
 APPROVE = {"decision": "approve", "comment": "同意"}
