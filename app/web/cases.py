@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services import case_history, decision_tables, delegation, diagram_labels, withdrawal
+from app.services import case_history, decision_tables, delegation, diagram_labels, recusal, withdrawal
 from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import tasks as task_service
@@ -50,9 +50,10 @@ def show(case_id: int):
     view = case_service.case_view(current_user, case_id)
     reassign = {t.id: delegation.reassign_targets(current_user, t) for t in view.tasks
                 if t.state == "ready" and current_user.role in delegation.MANAGERS}
+    excusable = {t.id for t in view.tasks if recusal.may_excuse(current_user, t)}
     return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
                            offered=document_service.offered(view),
-                           reassign=reassign, can_withdraw=withdrawal.may_withdraw(current_user, view.instance),
+                           reassign=reassign, excusable=excusable, can_withdraw=withdrawal.may_withdraw(current_user, view.instance),
                            withdrawn=withdrawal.withdrawal_of(case_id) if view.instance.status == withdrawal.WITHDRAWN
                            else None, document_languages=document_service.LANGUAGES)
 

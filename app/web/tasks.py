@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import Conflict, InvalidInput
-from app.services import delegation, membership, users, withdrawal
+from app.services import delegation, membership, recusal, users, withdrawal
 from app.services import tasks as task_service
 from app.services.inbox_filters import DUE_STATES, SORTS, InboxFilter
 from app.web.args import page_number
@@ -119,6 +119,16 @@ def delegate(task_id: int):
         task = delegation.delegate(current_user, task_id, to)
         flash(_("Task delegated to %(user)s.", user=task.assignee.display_name))
     return redirect(url_for("tasks.my_tasks"))
+
+
+@tasks.route("/tasks/<int:task_id>/excuse", methods=["POST"])
+@login_required
+def excuse(task_id: int):
+    """The administrator excuses the vote of a member who may no longer vote on the case (回避)."""
+    task = recusal.excuse(current_user, task_id)
+    flash(_("The vote of %(user)s was excused; the committee decides with the members who may vote.",
+            user=task.assignee.display_name if task.assignee else "-"))
+    return redirect(url_for("cases.show", case_id=task.instance_id))
 
 
 def _next_in_queue(queue: str):

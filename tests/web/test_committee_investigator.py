@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.errors import Conflict, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
-from app.models import AuditEvent, HumanTask
+from app.models import AuditEvent, HumanTask, Qualification
 from app.services import cases, delegation, qualifications, staffing, tasks, users
 from tests.factories import (
     PASSWORD,
     ROUTES,
+    case_routed,
     compliance_sign_off,
     intake,
     open_task,
@@ -111,3 +112,18 @@ def test_the_administrators_page_refuses_the_investigator_with_the_reason(as_use
     refused = admin.post(f"/tasks/{vote.id}/delegate", data={"to": "li", "reassign": "1"})
     assert refused.status_code == 403 and "Segregation of duties" in text_of(refused) and "li" in text_of(refused)
     assert votes(case.id)["member1"].id == vote.id
+
+
+def test_the_case_page_offers_the_administrator_to_excuse_it(as_user, people):
+    case = case_routed("committee", people.officer)
+    vote = votes(case.id)["member2"]
+    db.session.execute(delete(Qualification).where(Qualification.user_id == people.member2.id))
+    db.session.commit()  # mid-round, and every other member holds a vote: nobody to hand it to
+    admin = as_user("admin")
+    assert f"/tasks/{vote.id}/excuse" in text_of(admin.get(f"/cases/{case.id}"))
+    assert f"/tasks/{vote.id}/excuse" not in text_of(as_user("officer").get(f"/cases/{case.id}"))
+    assert as_user("cro").post(f"/tasks/{vote.id}/excuse").status_code == 403
+    done = admin.post(f"/tasks/{vote.id}/excuse")
+    assert done.status_code == 302
+    page = text_of(admin.get(f"/cases/{case.id}"))
+    assert "recused" in page.lower()
