@@ -16,6 +16,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser
@@ -86,6 +87,9 @@ class Bundle:
     forms: dict[str, dict]
     user_tasks: dict[str, UserTaskMeta] = field(default_factory=dict)
     start_messages: frozenset[str] = frozenset()  # messages a start event of the process waits for
+    # Has a plain start event (none event definition): a person can open it; a process whose start events all
+    # wait for a message (or a timer) is started only by what sends that message.
+    starts_by_hand: bool = True
 
 
 def content_hash(bpmn_xml: str, dmn_files: Mapping[str, str], forms: Mapping[str, dict],
@@ -171,6 +175,13 @@ def start_messages_of(spec) -> frozenset[str]:
     return frozenset(names)
 
 
+def starts_by_hand(spec) -> bool:
+    """Does the process have a plain start event, one that waits for nothing (so a person can open it)?"""
+    return any(isinstance(task_spec, StartEvent) and isinstance(getattr(task_spec, "event_definition", None),
+                                                                 NoneEventDefinition)
+               for task_spec in spec.task_specs.values())
+
+
 def build_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
                  forms: Mapping[str, dict], process_id: str | None = None,
                  called_files: Mapping[str, str] | None = None) -> Bundle:
@@ -191,6 +202,7 @@ def build_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
         forms=dict(forms),
         user_tasks=user_tasks_of(spec, subprocess_specs),
         start_messages=start_messages_of(spec),
+        starts_by_hand=starts_by_hand(spec),
     )
     _CACHE[key] = bundle
     if len(_CACHE) > _CACHE_SIZE:

@@ -6,6 +6,12 @@ things with different facts; the summary each keeps is declared with its kind (l
 case page read it without loading the workflow). The compliance sign-off runs inside the credit
 application (a call activity), so its data is the application's. A process a designer adds later
 keeps the union of the known kinds' keys until it is given a kind of its own.
+
+Who may start each kind is declared here too (``started_by``: the roles that open one by hand; none: only
+the system starts it, on the message its diagram waits for). ``cases.start_case`` checks it for the browser and
+the API alike, and the start menus offer only what the user may start. A process a designer adds later may be
+opened by officers and administrators when its diagram has a plain start event; one whose start events all
+wait for a message is the system's whatever its kind says.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ CUSTOMER_KEYS = ("customer_name", "uscc")
 # The figures a rating produces, in an application and in a review alike.
 RATING_KEYS = ("segment", "z_model", "analysis", "pd", "score_points", "z_score", "z_zone", "grade", "capped_from",
                "limit_cap")
+# Who opens a case by hand, unless its kind says otherwise.
+PEOPLE_WHO_START = ("officer", "admin")
 APPROVAL_KEYS = ("approval_level", "approval_level_name", "approval_route", "final_level")
 
 
@@ -38,6 +46,14 @@ class CaseKind:
     # the timeline names that record instead of repeating them.
     signed_fields: tuple[str, ...] = ()
     signed_anchor: str = ""
+    # The roles that may open a case of this kind by hand; () = only the system starts it (a schedule, a check,
+    # a sample drawn), never a person, in the browser or over the API.
+    started_by: tuple[str, ...] = PEOPLE_WHO_START
+    start_label: str = ""  # a lazy translation: the start menu's button ("New credit application")
+
+    @property
+    def system_only(self) -> bool:
+        return not self.started_by
 
     def shown_above(self, lane: str | None) -> frozenset[str]:
         """The fields the task page of ``lane`` shows above the form."""
@@ -58,6 +74,7 @@ CREDIT_APPLICATION = CaseKind(
      "committee", "decision", "comment", "approver_comment", "returned_fields", "compliance_result",
      "compliance_findings", "outcome"),
     prefix="CA", documents=("credit_memo", "approval_certificate"), template="cases/kinds/_credit_application.html",
+    started_by=PEOPLE_WHO_START, start_label=_l("New credit application"),
     decided_on=(*CUSTOMER_KEYS, "industry", "size", "segment", "requested_amount", "requested_term_months", "pd",
                 "score_points", "z_score", "z_zone", "grade", "limit_cap", "proposed_limit", "proposed_term_months",
                 "proposed_margin_pct", "proposed_controls", "approval_level", "approval_level_name",
@@ -70,7 +87,7 @@ PERIODIC_REVIEW = CaseKind(
     (*CUSTOMER_KEYS, "industry", "size", "due_on", "previous_grade", "loan_class", *RATING_KEYS, "limit_amount",
      "proposed_limit", "new_limit", "review_notes", "change_comment", *APPROVAL_KEYS, "review_decision",
      "review_comment", "review_escalated", "next_review_on", "outcome"),
-    prefix="PR", template="cases/kinds/_periodic_review.html",
+    prefix="PR", template="cases/kinds/_periodic_review.html", started_by=(),  # the review schedule starts it
     decided_on=(*CUSTOMER_KEYS, "due_on", "previous_grade", "grade", "pd", "z_score", "loan_class", "limit_amount",
                 "limit_cap", "new_limit", "change_comment", "review_notes"),
     decided_on_lanes=("approver", "committee"),
@@ -83,7 +100,7 @@ WARNING_ESCALATION = CaseKind(
      "escalated", "proposed_action", "action", "reduce_share", "margin_add_pct", "term_months",
      "expected_loss_pct", "follow_up_date", "review_comment", "approval_level", "control_decision",
      "control_comment", "five_category", "resolved", "follow_up_findings", "outcome"),
-    prefix="EW", template="cases/kinds/_warning_escalation.html",
+    prefix="EW", template="cases/kinds/_warning_escalation.html", started_by=(),  # the portfolio check raises it
     decided_on=(*CUSTOMER_KEYS, "warning_code", "warning_name", "severity", "observed_on", "assessment", "findings",
                 "proposed_action", "action", "reduce_share", "margin_add_pct", "term_months", "expected_loss_pct",
                 "review_comment"),
@@ -94,7 +111,7 @@ AUDIT_SAMPLING = CaseKind(
     "audit_sampling", _l("Sampling review"),
     ("period_from", "period_to", "seed", "sample", "reviews", "to_fix", "fixes", "closure", "closure_comment",
      "findings", "outcome"),
-    prefix="AS", template="cases/kinds/_audit_sampling.html")
+    prefix="AS", template="cases/kinds/_audit_sampling.html", started_by=())  # compliance draws a sample
 
 KINDS = {kind.process_id: kind for kind in (CREDIT_APPLICATION, PERIODIC_REVIEW, WARNING_ESCALATION, AUDIT_SAMPLING)}
 OTHER_KEYS = tuple(dict.fromkeys(key for kind in KINDS.values() for key in kind.summary_keys))

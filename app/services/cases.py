@@ -15,11 +15,12 @@ from app import engine
 from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.forms import clean_form
+from app.forms.messages import ui_text
 from app.models import AuditEvent, DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, User
 from app.models.base import utcnow
 from app.services import audit, deployment, staffing, text_search
 from app.services.case_facts import Facts, facts_of
-from app.services.case_kinds import kind_of
+from app.services.case_kinds import CaseKind, kind_of
 from app.services.customers import READERS
 from app.services.decision_words import Reading, readings
 from app.services.directory import for_case
@@ -29,7 +30,6 @@ from app.services.readable import Moment, decision_text, moments
 from app.services.rows import insert_returning_id
 from app.services.steps import run_step
 
-STARTERS = {"officer", "admin"}
 SIGNING_LANES = (*APPROVAL_LANES, "compliance")
 
 
@@ -38,11 +38,10 @@ def _reference(instance_id: int, process_id: str = "credit_application") -> str:
 
 
 def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) -> ProcessInstance:
-    """Open a new case of the latest deployed version of ``process_id``."""
-    if user.role not in STARTERS:
-        raise NotAuthorized(_("Only credit officers may open a credit application."))
+    """Open a new case of the latest deployed version of ``process_id``, if ``user`` may start it."""
     definition = deployment.latest_definition(process_id)
     bundle = deployment.bundle_for(definition)
+    check_may_start(user, process_id, bundle)
     unknown = sorted(set(data or {}) - opening_fields(bundle)) if data else []
     if unknown:
         raise InvalidInput(_("Unknown fields in the case data."),
@@ -56,6 +55,39 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
     run_step(instance, user, lambda b, _state: engine.start(b, data, for_case(instance)),
              also={"reference": _reference(instance.id, process_id)})
     return instance
+
+
+def _by_hand(process_id: str, bundle: engine.Bundle) -> CaseKind | None:
+    """The kind of ``process_id`` if people may open it by hand at all (None: only the system starts it)."""
+    kind = kind_of(process_id)
+    return kind if kind.started_by and bundle.starts_by_hand else None
+
+
+def check_may_start(user: User, process_id: str, bundle: engine.Bundle) -> None:
+    """Refuse, naming the process, a start ``user`` may not make: a process only the system starts (its kind
+    names no role, or its diagram starts only on a message), or one their role does not start."""
+    kind = _by_hand(process_id, bundle)
+    title = kind_of(process_id).title
+    if kind is None:
+        raise NotAuthorized(_("%(process)s (%(id)s) is started only by the system, never by a person.",
+                              process=title, id=process_id))
+    if user.role not in kind.started_by:
+        raise NotAuthorized(_("Your role may not start %(process)s (%(id)s); it is opened by: %(roles)s.",
+                              process=title, id=process_id, roles=ui_text("list_separator", get_locale()).join(
+                                  _(role) for role in kind.started_by)))
+
+
+def startable(user: User) -> list[CaseKind]:
+    """The kinds of case ``user`` may open by hand now (the start menus), of the processes deployed."""
+    kinds = []
+    for process_id in db.session.scalars(select(ProcessDefinition.process_id).distinct()
+                                         .order_by(ProcessDefinition.process_id)):
+        kind = kind_of(process_id)
+        if user.role not in kind.started_by:
+            continue  # decided without parsing the diagram
+        if _by_hand(process_id, deployment.bundle_for(deployment.latest_definition(process_id))) is not None:
+            kinds.append(kind)
+    return sorted(kinds, key=lambda k: (not k.known, k.process_id))  # the bank's own kinds first
 
 
 def start_by_message(process_id: str, message: str, payload: dict[str, Any], actor: User | None = None, *,

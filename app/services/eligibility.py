@@ -166,6 +166,11 @@ def explain(reason: str, lane: str | None, level: int | None = None, assignee: s
         return _("No approver with authority level %(level)s or above may sign this off (%(why)s): the "
                  "administrator must record a qualification or give an approver that level. It then reaches "
                  "their sign-off inbox.", level=level if level is not None else "-", why=_why(lane, short))
+    if reason == "assignee" and lane == COMMITTEE_LANE:
+        return _("%(user)s may no longer vote on this case (inactive, out of the committee, without a valid "
+                 "qualification, or took part in this case): on the case page the administrator reassigns the vote "
+                 "to a member who may vote, or excuses it so the committee decides with those who may.",
+                 user=assignee or "-")
     if reason == "assignee":
         return _("%(user)s may no longer do this (inactive, out of the group, without a valid qualification, "
                  "or took part in this case): the administrator reassigns it on the case page.", user=assignee or "-")

@@ -79,7 +79,8 @@ def decision_text(lane: str | None, submitted: Mapping[str, Any] | None, form: M
         return display_value(f, decision, locale)
     if lane == COMMITTEE_LANE:
         votes = {"approve": pgettext("committee vote", "approve"), "reject": pgettext("committee vote", "reject"),
-                 "abstain": pgettext("committee vote", "abstain"), "veto": pgettext("committee vote", "veto")}
+                 "abstain": pgettext("committee vote", "abstain"), "veto": pgettext("committee vote", "veto"),
+                 "recused": pgettext("committee vote", "recused")}
         if decision in votes:
             return votes[decision]
     return _(decision)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services import case_history, decision_tables, delegation, diagram_labels, withdrawal
+from app.services import case_history, decision_tables, delegation, diagram_labels, recusal, withdrawal
 from app.services import cases as case_service
 from app.services import documents as document_service
 from app.services import tasks as task_service
@@ -18,6 +18,7 @@ from app.web.input_guard import lines_allowed
 
 cases = Blueprint("cases", __name__)
 cases.add_app_template_global(kind_of, "case_kind")  # lists name each case's kind
+cases.add_app_template_global(case_service.startable, "startable_kinds")  # the start menu: what the user may start
 CREDIT_APPLICATION = "credit_application"
 
 
@@ -34,8 +35,9 @@ def index():
 @cases.route("/cases/new", methods=["POST"])
 @login_required
 def new():
-    """Open a credit application and go straight to its intake form."""
-    instance = case_service.start_case(current_user, CREDIT_APPLICATION)
+    """Open a case of the process chosen (a credit application unless another is named) and go straight to its
+    first form; a process the user may not start is refused by the service (403 naming it)."""
+    instance = case_service.start_case(current_user, request.form.get("process") or CREDIT_APPLICATION)
     first = task_service.first_open_task(current_user, instance.id)
     if first is None:
         return redirect(url_for("cases.show", case_id=instance.id))
@@ -49,9 +51,10 @@ def show(case_id: int):
     view = case_service.case_view(current_user, case_id)
     reassign = {t.id: delegation.reassign_targets(current_user, t) for t in view.tasks
                 if t.state == "ready" and current_user.role in delegation.MANAGERS}
+    excusable = {t.id for t in view.tasks if recusal.may_excuse(current_user, t)}
     return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
                            offered=document_service.offered(view),
-                           reassign=reassign, can_withdraw=withdrawal.may_withdraw(current_user, view.instance),
+                           reassign=reassign, excusable=excusable, can_withdraw=withdrawal.may_withdraw(current_user, view.instance),
                            withdrawn=withdrawal.withdrawal_of(case_id) if view.instance.status == withdrawal.WITHDRAWN
                            else None, document_languages=document_service.LANGUAGES)
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import Conflict, InvalidInput
-from app.services import delegation, membership, users, withdrawal
+from app.services import delegation, membership, recusal, users, withdrawal
 from app.services import tasks as task_service
 from app.services.inbox_filters import ARG_NAMES, DUE_STATES, SORTS, InboxFilter
 from app.web.args import form_number, page_number
@@ -136,6 +136,16 @@ def _queue(raw: str | None) -> str | None:
     pairs = parse_qsl(raw)
     kept = [(k, v) for k, v in pairs if k in ARG_NAMES]
     return raw if len(kept) == len(pairs) else urlencode(kept)
+
+
+@tasks.route("/tasks/<int:task_id>/excuse", methods=["POST"])
+@login_required
+def excuse(task_id: int):
+    """The administrator excuses the vote of a member who may no longer vote on the case (回避)."""
+    task = recusal.excuse(current_user, task_id)
+    flash(_("The vote of %(user)s was excused; the committee decides with the members who may vote.",
+            user=task.assignee.display_name if task.assignee else "-"))
+    return redirect(url_for("cases.show", case_id=task.instance_id))
 
 
 def _next_in_queue(queue: str):

@@ -43,7 +43,8 @@ INSTANCE_STATUSES: tuple[str, ...] = (N_("running"), N_("completed"), N_("error"
 OUTCOMES: tuple[str, ...] = (N_("approved"), N_("rejected"))  # and "withdrawn", a status too
 
 # Sign-off and committee decisions, approval routes and committee results.
-DECISIONS: tuple[str, ...] = (N_("approve"), N_("return"), N_("reject"), N_("abstain"), N_("veto"), N_("sign_off"))
+DECISIONS: tuple[str, ...] = (N_("approve"), N_("return"), N_("reject"), N_("abstain"), N_("veto"), N_("sign_off"),
+                              N_("recused"))
 APPROVAL_ROUTES: tuple[str, ...] = (N_("single"), N_("sequential"), N_("committee"))
 COMMITTEE_RESULTS: tuple[str, ...] = (N_("no_quorum"), N_("vetoed"))
 DOCUMENT_KINDS: tuple[str, ...] = (N_("credit_memo"), N_("approval_certificate"))
@@ -117,6 +118,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("task.delegated"),
     N_("qualification.recorded"),
     N_("task.reassigned"),
+    N_("task.excused"),
     N_("staffing.short"),
     N_("staffing.restored"),
     N_("instance.completed"),

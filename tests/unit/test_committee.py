@@ -40,3 +40,14 @@ def test_no_members_is_no_quorum_and_counts_are_reported():
     assert tally_votes([], [], 0.5, 0.5)["result"] == "no_quorum"
     result = tally_votes([vote("a", "approve"), vote("b", "abstain")], ["a", "b", "a"], 0.5, 0.5)
     assert (result["members"], result["cast"], result["approve"], result["abstain"]) == (2, 1, 1, 1)
+
+
+def test_a_recused_vote_gives_up_its_seat_so_the_quorum_counts_who_may_vote():
+    """Two of three members approve and the third was excused (回避): 2 of 2 who may vote, carried; with two
+    excused, one approval is one of one; with every vote excused nobody may vote, so there is no quorum."""
+    two = tally_votes([vote("a", "approve"), vote("b", "approve"), vote("c", "recused")], MEMBERS, 0.75, 0.5)
+    assert (two["result"], two["members"], two["cast"], two["recused"]) == ("approved", 2, 2, 1)
+    one = tally_votes([vote("a", "approve"), vote("b", "recused"), vote("c", "recused")], MEMBERS, 0.75, 0.5)
+    assert (one["result"], one["members"]) == ("approved", 1)
+    none = tally_votes([vote(m, "recused") for m in MEMBERS], MEMBERS, 0.66, 0.5)
+    assert (none["result"], none["members"], none["cast"]) == ("no_quorum", 0, 0)
