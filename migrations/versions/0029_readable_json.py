@@ -9,8 +9,8 @@ Revises: 0027_task_about
 
 from alembic import op
 
-revision = "0028_readable_json"
-down_revision = "0027_task_about"
+revision = "0029_readable_json"
+down_revision = "0028_job_outbox"
 branch_labels = None
 depends_on = None
 

@@ -8,8 +8,8 @@ Revises: 0027_task_about
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0028_session_epoch"
-down_revision = "0027_task_about"
+revision = "0030_session_epoch"
+down_revision = "0029_readable_json"
 branch_labels = None
 depends_on = None
 
