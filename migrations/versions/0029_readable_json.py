@@ -3,8 +3,8 @@ before the input guards) as no name and no credit code, instead of failing the w
 row: the triggers of case_text extract through ``json_valid``. Nothing changes on PostgreSQL (JSONB never
 held NaN).
 
-Revision ID: 0028_readable_json
-Revises: 0027_task_about
+Revision ID: 0029_readable_json
+Revises: 0028_job_outbox
 """
 
 from alembic import op

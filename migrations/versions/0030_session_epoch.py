@@ -1,8 +1,8 @@
 """A user's session epoch: counted up at log-out, password change or reset and deactivation, so every
 browser session signed in before it ends on the server (a copied or replayed cookie opens nothing).
 
-Revision ID: 0028_session_epoch
-Revises: 0027_task_about
+Revision ID: 0030_session_epoch
+Revises: 0029_readable_json
 """
 
 import sqlalchemy as sa
