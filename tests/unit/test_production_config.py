@@ -16,6 +16,8 @@ STRONG = secrets.token_hex(32)
 def production(monkeypatch):
     """A production configuration that passes every check; each test spoils one setting."""
     monkeypatch.setenv("CREDIT_SECRET_KEY", STRONG)
+    monkeypatch.setenv("CREDIT_AUDIT_KEY", secrets.token_hex(32))
+    monkeypatch.setattr(ProductionConfig, "AUDIT_ANCHOR", "/var/lib/credit/audit-anchor")
     for name, value in (("SQLALCHEMY_DATABASE_URI", "postgresql+psycopg://credit@db/credit"),
                         ("CELERY_BROKER_URL", "redis://redis:6379/0"),
                         ("CELERY_RESULT_BACKEND", "redis://redis:6379/1"),
