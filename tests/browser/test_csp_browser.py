@@ -42,6 +42,8 @@ def test_modelers_htmx_and_charts_work_under_the_content_security_policy(app, br
     expect(page.locator("#form-preview input, #form-preview select").first).to_be_visible()  # htmx swapped it in
     page.fill("#form-source", page.input_value("#form-source").replace('"type": "object"', '"type": "object" ', 1))
     page.locator("#form-source").press("End")
+    page.click("#save-draft")  # the text editors' script, moved out of the page into a static file
+    expect(page.locator("#draft-state")).to_contain_text("1", timeout=20_000)
     page.wait_for_load_state("networkidle")
     log_out(page)
 
@@ -50,7 +52,6 @@ def test_modelers_htmx_and_charts_work_under_the_content_security_policy(app, br
     page.goto(f"/cases/{case_id}")
     expect(page.locator("#case-diagram")).to_have_attribute("data-ready", "true", timeout=20_000)
     page.wait_for_load_state("networkidle")
-    charts = page.locator("canvas[data-trend]")
-    if charts.count():
-        assert page.evaluate("() => !!window.Chart && !!Chart.getChart(document.querySelector('canvas[data-trend]'))")
+    expect(page.locator("canvas[data-trend]")).to_have_count(1)
+    assert page.evaluate("() => !!Chart.getChart(document.querySelector('canvas[data-trend]'))")  # drawn
     assert problems == [], "\n".join(problems)
