@@ -107,9 +107,17 @@ def _lock_chain(session: Session) -> None:
         connection.execute(_LOCK_TIMEOUT, {"timeout": f"{int(current_app.config['AUDIT_LOCK_SECONDS'] * 1000)}ms"})
     try:
         connection.execute(lock)
-    except OperationalError as exc:  # another transaction holds the chain too long (a stalled worker)
+    except OperationalError as exc:
+        if not _lock_timed_out(exc):
+            raise  # the database itself is away: answered 503 as such
         raise Unavailable(_("The audit log is held by another process; nothing was saved. Try again in a few "
                             "seconds.")) from exc
+
+
+def _lock_timed_out(exc: OperationalError) -> bool:
+    """Another transaction held the chain past the bound (a stalled worker): PostgreSQL's lock_not_available,
+    SQLite's "database is locked"."""
+    return getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig)
 
 
 _PENDING = "audit_pending_rows"
