@@ -107,9 +107,9 @@ def _lock_chain(session: Session) -> None:
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement (that changes
     nothing) takes the database's write lock, which the transaction then holds to its commit;
-    a transaction that has already written holds it. The wait is bounded (``AUDIT_LOCK_SECONDS`` on
-    PostgreSQL, the busy timeout on SQLite): a process stalled while holding the chain makes the others
-    answer ``Unavailable`` (503, retry), never hang.
+    a transaction that has already written holds it. The wait is bounded by ``AUDIT_LOCK_SECONDS``
+    (PostgreSQL's lock_timeout, SQLite's busy timeout): a process stalled while holding the chain makes the
+    others answer ``Unavailable`` (503, retry), never hang.
     """
     connection = session.connection()
     lock = _LOCKS.get(connection.dialect.name)
@@ -117,13 +117,29 @@ def _lock_chain(session: Session) -> None:
         return
     if connection.dialect.name == "sqlite" and connection.connection.dbapi_connection.in_transaction:
         return
-    if connection.dialect.name == "postgresql":  # SQLite waits its busy timeout (5 s), then refuses
-        connection.execute(_LOCK_TIMEOUT, {"timeout": f"{int(current_app.config['AUDIT_LOCK_SECONDS'] * 1000)}ms"})
+    bound = int(current_app.config["AUDIT_LOCK_SECONDS"] * 1000)
+    if connection.dialect.name == "postgresql":
+        connection.execute(_LOCK_TIMEOUT, {"timeout": f"{bound}ms"})
+        restore = None
+    else:  # SQLite's busy timeout, for this statement only (the connection's own is longer)
+        restore = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={bound}")
     try:
         connection.execute(lock)
-    except OperationalError as exc:  # another transaction holds the chain too long (a stalled worker)
+    except OperationalError as exc:
+        if not _lock_timed_out(exc):
+            raise  # the database itself is away: answered 503 as such
         raise Unavailable(_("The audit log is held by another process; nothing was saved. Try again in a few "
                             "seconds.")) from exc
+    finally:
+        if restore is not None:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(restore)}")
+
+
+def _lock_timed_out(exc: OperationalError) -> bool:
+    """Another transaction held the chain past the bound (a stalled worker): PostgreSQL's lock_not_available,
+    SQLite's "database is locked"."""
+    return getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig)
 
 
 _PENDING = "audit_pending_rows"

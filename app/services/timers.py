@@ -101,6 +101,8 @@ class FailedTimer:
     reason: str | None
 
     def __getattr__(self, name: str):  # the timer's own columns (instance_id, task_spec, due_at...)
+        if name.startswith("__") or name in ("timer", "reason"):
+            raise AttributeError(name)
         return getattr(self.timer, name)
 
 

@@ -3,6 +3,7 @@ a readable page in the browser), never a 500 HTML page to an API client, never a
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
@@ -74,3 +75,29 @@ def test_a_stalled_holder_of_the_audit_chain_makes_writes_answer_503_within_the_
     db.session.rollback()  # the request ran in the test's app context: its session ends with the context
     audit.record("test.event", people.admin)  # released: writes go through again
     db.session.commit()
+
+
+def test_on_sqlite_a_held_write_lock_makes_an_audited_write_answer_503_within_the_bound(app, tmp_path):
+    """The embedded default: the web server and the worker share a file, whose connections wait 30 s for a lock;
+    the audit chain waits only ``AUDIT_LOCK_SECONDS``."""
+    path = tmp_path / "held.sqlite"
+    shared = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", AUDIT_LOCK_SECONDS=1)
+    try:
+        with shared.app_context():
+            db.create_all()
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")  # a stalled process holding the write lock
+            began = time.monotonic()
+            audit.record("test.event", None)
+            with pytest.raises(Unavailable):
+                db.session.commit()
+            assert time.monotonic() - began < 3
+            db.session.rollback()
+            holder.execute("ROLLBACK")
+            holder.close()
+            audit.record("test.event", None)  # released: writes go through again
+            db.session.commit()
+            assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 30000  # the connection's own
+            db.session.remove()
+    finally:
+        app.extensions["celery"].set_default()
