@@ -22,7 +22,7 @@ from app.services.case_kinds import kind_of
 from app.services.customers import READERS
 from app.services.decision_words import Reading, readings
 from app.services.directory import for_case
-from app.services.forms import writable_fields
+from app.services.forms import accept_prefill, writable_fields
 from app.services.projections import APPROVAL_LANES
 from app.services.readable import Moment, decision_text, moments
 from app.services.rows import insert_returning_id
@@ -46,6 +46,8 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
     if unknown:
         raise InvalidInput(_("Unknown fields in the case data."),
                            {k: _("not a field of the process's first form") for k in unknown})
+    for form in opening_forms(bundle) if data else ():  # each value as its form checks it, never stored unchecked
+        data = {**data, **accept_prefill(bundle.forms[form], data, str(get_locale()))}
     instance = _insert_instance(definition, user)
     audit.record("instance.started", user, instance_id=instance.id, process_id=process_id,
                  version=definition.version, data=data or {})

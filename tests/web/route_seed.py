@@ -42,7 +42,7 @@ def seed() -> SimpleNamespace:
         intake_task=intake_task, ids={
             "case_id": at_approval.id, "customer_id": at_approval.customer_id, "log_id": log.id,
             "task_id": intake_task.id, "notification_id": notification.id if notification else 1,
-            "timer_id": timer.id if timer else 1, "user_id": spare.id, "import_id": job.id, "check_id": check.id,
+            "timer_id": timer.id if timer else 1, "user_id": spare.id, "import_id": job.id, "check_id": check.id, "sign_off_id": sign_off.id,
             "document_id": memo.id, "request_id": asked.id, "withdrawn_case_id": to_withdraw.id,
         })
 
