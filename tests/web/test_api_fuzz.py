@@ -152,15 +152,15 @@ def requests_for(path: str, body_schema: dict | None, world, hostile) -> tuple[s
     if path == "/tasks/{id}/complete":
         fullest = ("officer", FRESH_INTAKE, with_data("Form.application_intake"))
         plausible = st.one_of(st.tuples(st.just("officer"), st.just(FRESH_INTAKE), body(fullest[2])),
-                              st.tuples(st.just("approver1"), st.just(seeded.ids["sign_off_id"]),
+                              st.tuples(st.just("approver1"), st.just(seeded["sign_off_id"]),
                                         body(with_data("Form.approval_signoff"))))
     elif path.startswith("/tasks/{id}"):
         fullest = ("officer", FRESH_INTAKE, None)
         plausible = st.tuples(st.just("officer"), st.just(FRESH_INTAKE), st.none())
     elif path.startswith("/cases/{id}"):
-        fullest = ("officer", seeded.ids["case_id"], body_schema)
+        fullest = ("officer", seeded["case_id"], body_schema)
         plausible = st.tuples(st.sampled_from(["officer", "compliance"]),
-                              st.sampled_from([seeded.ids["case_id"], seeded.ids["withdrawn_case_id"]]),
+                              st.sampled_from([seeded["case_id"], seeded["withdrawn_case_id"]]),
                               body(body_schema))
     else:
         fullest = ("officer", 0, with_data("Start.credit_application", process={"const": "credit_application"})
@@ -177,7 +177,7 @@ FRESH_INTAKE = -1  # stands for the intake task of a case opened for the example
 def test_no_api_request_is_answered_with_a_500(app, world, path, method, family, request):
     if (path, family) in NEEDS_INPUT_GUARD:
         request.applymarker(pytest.mark.xfail(reason=NEEDS_INPUT_GUARD[path, family], strict=False))
-    seeded, tokens, document = world
+    _seeded, tokens, document = world
     operation = document["paths"][path][method]
     body_schema = (operation.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema")
     client = app.test_client()
