@@ -14,7 +14,6 @@ from sqlalchemy.orm import make_transient_to_detached
 from app import engine
 from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
-from app.forms import clean_form
 from app.forms.messages import ui_text
 from app.models import AuditEvent, DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, User
 from app.models.base import utcnow
@@ -24,7 +23,7 @@ from app.services.case_kinds import CaseKind, kind_of
 from app.services.customers import READERS
 from app.services.decision_words import Reading, readings
 from app.services.directory import for_case
-from app.services.forms import writable_fields
+from app.services.forms import accept_prefill, writable_fields
 from app.services.projections import APPROVAL_LANES
 from app.services.readable import Moment, decision_text, moments
 from app.services.rows import insert_returning_id
@@ -46,9 +45,8 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
     if unknown:
         raise InvalidInput(_("Unknown fields in the case data."),
                            {k: _("not a field of the process's first form") for k in unknown})
-    wrong = _prefill_errors(bundle, data) if data else {}
-    if wrong:
-        raise InvalidInput(_("The case data has errors."), wrong)
+    for form in opening_forms(bundle) if data else ():  # each value as its form checks it, never stored unchecked
+        data = {**data, **accept_prefill(bundle.forms[form], data, str(get_locale()))}
     instance = _insert_instance(definition, user)
     audit.record("instance.started", user, instance_id=instance.id, process_id=process_id,
                  version=definition.version, data=data or {})
@@ -137,17 +135,6 @@ def opening_fields(bundle: engine.Bundle) -> set[str]:
     """What data may prefill a new case: the writable fields of the form(s) it opens with, so a
     case can never start with an approver's decision or any later step's values already set."""
     return {name for form in opening_forms(bundle) for name in writable_fields(bundle.forms[form])}
-
-
-def _prefill_errors(bundle: engine.Bundle, data: dict[str, Any]) -> dict[str, str]:
-    """What is wrong with the fields given to prefill a case, by its opening form(s): a field may be left
-    out (the officer fills it in later), but one given must be valid (no NaN amount, no line break in a
-    name: stored as given, it would break the case's pages and mails)."""
-    errors: dict[str, str] = {}
-    for schema in (bundle.forms[form] for form in opening_forms(bundle)):
-        found = clean_form(schema, data, get_locale())[1]
-        errors |= {path: text for path, text in found.items() if path.split("-")[0] in data}
-    return errors
 
 
 def may_read(user: User) -> bool:

@@ -55,6 +55,17 @@ def accept(schema: Mapping[str, Any], data: Mapping[str, Any], locale: str) -> d
     return normalized
 
 
+def accept_prefill(schema: Mapping[str, Any], data: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """Data that fills in the form beforehand (a case's start data): each field given is checked as the form
+    checks it (type, bounds, pattern, validator); fields left out stay for the person to fill in at the task."""
+    given = {name: prop for name, prop in schema.get("properties", {}).items() if name in data}
+    normalized, errors = clean_form({"type": "object", "properties": given},
+                                    {k: v for k, v in data.items() if k in given}, locale)
+    if errors:
+        raise InvalidInput(_("The case data has errors."), errors, data=dict(data))
+    return normalized
+
+
 def accept_post(schema: Mapping[str, Any], form: Any, locale: str) -> dict[str, Any]:
     """Like ``accept`` for an HTML form post (strings turned into typed values first). Read-only
     fields are never taken from a post, so the task's current data is not needed here."""

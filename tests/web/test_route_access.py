@@ -54,9 +54,9 @@ def test_every_route_has_a_row_in_the_table(app):
 
 
 def test_every_route_answers_each_role_as_the_table_says(app, seeded):
-    extra = {"api.withdraw_case": {"case_id": seeded.ids["withdrawn_case_id"]},
-             "cases.withdraw": {"case_id": seeded.ids["withdrawn_case_id"]}}
-    wrong = route_access.probe(app, ROLES, login_as(app), seeded.ids, extra)
+    extra = {"api.withdraw_case": {"case_id": seeded["withdrawn_case_id"]},
+             "cases.withdraw": {"case_id": seeded["withdrawn_case_id"]}}
+    wrong = route_access.probe(app, ROLES, login_as(app), seeded, extra)
     assert not wrong, "\n".join(wrong)
 
 
