@@ -34,6 +34,7 @@ class Limits:
     int_bits: int = 10_000  # bits of an integer an operation makes (about 3,000 digits)
     action_seconds: float = 10.0  # all the designers' code one engine action runs (a task completed, a timer)
     check_seconds: float = 5.0  # all the designers' code one check runs (a draft's save, a tests file)
+    impact_seconds: float = 30.0  # a draft table's impact over the whole portfolio (one web request)
 
 
 LIMITS = Limits()
@@ -94,9 +95,10 @@ def deadline(seconds: float) -> Iterator[None]:
         _state.outer = previous
 
 
-def bounded_checks() -> Any:
-    """:func:`deadline` of ``LIMITS.check_seconds``: what a check on save or before deployment runs under."""
-    return deadline(LIMITS.check_seconds)
+def bounded_checks(seconds: float | None = None) -> Any:
+    """:func:`deadline` of ``seconds`` (default ``LIMITS.check_seconds``: what a check on save or before
+    deployment runs under)."""
+    return deadline(LIMITS.check_seconds if seconds is None else seconds)
 
 
 def enter(script: bool = False) -> Budget | None:
