@@ -75,6 +75,7 @@ class _State(threading.local):
 
 
 _state = _State()
+_PENDING = Budget(0.0)  # an evaluation whose budget no guard has needed yet (never charged itself)
 
 
 def _seconds(ends: float) -> str:
@@ -112,7 +113,7 @@ def enter(script: bool = False) -> Budget | None:
     catch an exception: the budget remembers the limit it passed); an expression's by the first guard that
     needs one."""
     previous = _state.budget
-    _state.budget = None
+    _state.budget = _PENDING
     if script:
         _current()
     return previous
@@ -127,10 +128,13 @@ def leave(previous: Budget | None) -> LimitExceeded | None:
 
 def _current() -> Budget:
     found = _state.budget
-    if found is None:
+    if found is None or found is _PENDING:
         ends = time.monotonic() + LIMITS.seconds
         outer = _state.outer
-        found = _state.budget = Budget(min(ends, outer[0]) if outer else ends)
+        made = Budget(min(ends, outer[0]) if outer else ends)
+        if found is None:  # a guard run outside any evaluation: a budget of its own, kept nowhere
+            return made
+        found = _state.budget = made
     return found
 
 
@@ -140,14 +144,14 @@ def step(cost: int = 1) -> None:
 
 def refuse(what: str) -> None:
     found = _state.budget
-    if found is None:  # an expression (it cannot catch this) that has needed no budget so far
+    if found is None or found is _PENDING:  # an expression (it cannot catch this) that needed no budget yet
         raise LimitExceeded(what)
     found.fail(what)
 
 
 def _charge(cost: int) -> None:
     found = _state.budget
-    if found is not None:
+    if found is not None and found is not _PENDING:
         found.step(cost)
 
 
