@@ -24,11 +24,10 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import serialization, workflow_cache
+from app.engine import sandbox_limits, serialization, workflow_cache
 from app.engine.definitions import Bundle
 from app.engine.dmn import DmnError
 from app.engine.sandbox import SandboxViolation, ScriptError
-from app.engine.sandbox_limits import LIMITS, deadline
 from app.engine.scripting import CreditScriptEngine
 
 
@@ -135,7 +134,8 @@ def _run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
             path.append((spec.bpmn_id, _kind(spec)))
 
     try:
-        with deadline(LIMITS.action_seconds):  # all the designers' code one action runs, together
+        # all the designers' code one action runs (a task completed, a timer fired), together
+        with sandbox_limits.deadline(sandbox_limits.LIMITS.action_seconds, "one action may take"):
             if action is not None:
                 action(record)
             workflow.do_engine_steps(will_complete_task=bounded, did_complete_task=record)

@@ -33,7 +33,8 @@ class Limits:
     length: int = 1_000_000  # characters or items of one string, list or tuple an operation makes
     int_bits: int = 10_000  # bits of an integer an operation makes (about 3,000 digits)
     action_seconds: float = 10.0  # all the designers' code one engine action runs (a task completed, a timer)
-    check_seconds: float = 5.0  # all the designers' code one check runs (a draft's save, a tests file)
+    check_seconds: float = 15.0  # all the designers' code one check runs (a draft's save, a tests file)
+    impact_seconds: float = 30.0  # a draft table's impact over the whole portfolio (one web request)
 
 
 LIMITS = Limits()
@@ -70,33 +71,41 @@ class Budget:
 
 class _State(threading.local):
     budget: Budget | None = None  # the evaluation running in this thread
-    outer: tuple[float, float] | None = None  # (ends, seconds) of the innermost deadline()
+    outer: tuple[float, str] | None = None  # (ends, what) of the earliest deadline() around this code
 
 
 _state = _State()
+_PENDING = Budget(0.0)  # an evaluation whose budget no guard has needed yet (never charged itself)
 
 
 def _seconds(ends: float) -> str:
     outer = _state.outer
-    return f"the {outer[1]:g} seconds its check may take" if outer and outer[0] == ends \
+    return outer[1] if outer and outer[0] == ends \
         else f"{LIMITS.seconds:g} seconds"
 
 
 @contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Every evaluation inside ends by ``seconds`` from now (and by its own limit), in this thread."""
+def deadline(seconds: float, what: str) -> Iterator[None]:
+    """Every evaluation inside ends by ``seconds`` from now (and by its own limit), in this thread; past it,
+    the error says ``the {seconds} seconds {what}`` (e.g. "its whole check may take")."""
     previous = _state.outer
     ends = time.monotonic() + seconds
-    _state.outer = previous if previous and previous[0] <= ends else (ends, seconds)
+    _state.outer = previous if previous and previous[0] <= ends else (ends, f"the {seconds:g} seconds {what}")
     try:
         yield
     finally:
         _state.outer = previous
 
 
-def bounded_checks() -> Any:
-    """:func:`deadline` of ``LIMITS.check_seconds``: what a check on save or before deployment runs under."""
-    return deadline(LIMITS.check_seconds)
+def current_deadline() -> tuple[float, str] | None:
+    """(monotonic end, what it is, as an error names it) of the earliest :func:`deadline` in force here."""
+    return _state.outer
+
+
+def bounded_checks(seconds: float | None = None) -> Any:
+    """:func:`deadline` of ``seconds`` (default ``LIMITS.check_seconds``: what a check on save or before
+    deployment runs under)."""
+    return deadline(LIMITS.check_seconds if seconds is None else seconds, "its whole check may take")
 
 
 def enter(script: bool = False) -> Budget | None:
@@ -104,7 +113,7 @@ def enter(script: bool = False) -> Budget | None:
     catch an exception: the budget remembers the limit it passed); an expression's by the first guard that
     needs one."""
     previous = _state.budget
-    _state.budget = None
+    _state.budget = _PENDING
     if script:
         _current()
     return previous
@@ -119,10 +128,13 @@ def leave(previous: Budget | None) -> LimitExceeded | None:
 
 def _current() -> Budget:
     found = _state.budget
-    if found is None:
+    if found is None or found is _PENDING:
         ends = time.monotonic() + LIMITS.seconds
         outer = _state.outer
-        found = _state.budget = Budget(min(ends, outer[0]) if outer else ends)
+        made = Budget(min(ends, outer[0]) if outer else ends)
+        if found is None:  # a guard run outside any evaluation: a budget of its own, kept nowhere
+            return made
+        found = _state.budget = made
     return found
 
 
@@ -132,14 +144,14 @@ def step(cost: int = 1) -> None:
 
 def refuse(what: str) -> None:
     found = _state.budget
-    if found is None:  # an expression (it cannot catch this) that has needed no budget so far
+    if found is None or found is _PENDING:  # an expression (it cannot catch this) that needed no budget yet
         raise LimitExceeded(what)
     found.fail(what)
 
 
 def _charge(cost: int) -> None:
     found = _state.budget
-    if found is not None:
+    if found is not None and found is not _PENDING:
         found.step(cost)
 
 
@@ -242,19 +254,27 @@ def length(value: Any) -> int:
         return 0
 
 
-def text_size(value: Any, _seen: frozenset[int] = frozenset()) -> int:
+def text_size(value: Any) -> int:
     """About how many characters ``str(value)`` makes; counting stops once past the length limit."""
+    return _text_size(value, frozenset(), {})
+
+
+def _text_size(value: Any, seen: frozenset[int], decimals: dict[int, int]) -> int:
     if isinstance(value, (str, bytes)):
         return len(value) + 2
     if is_int(value):
         return value.bit_length() * 3 // 10 + 2
+    if isinstance(value, decimal.Decimal):  # exact from a long text: as many digits (counted once per value)
+        if id(value) not in decimals:
+            decimals[id(value)] = len(value.as_tuple().digits) + 8
+        return decimals[id(value)]
     if isinstance(value, (list, tuple, set, frozenset, dict)):
-        if id(value) in _seen:
+        if id(value) in seen:
             return 5
-        seen, total = _seen | {id(value)}, 2
+        inner, total = seen | {id(value)}, 2
         items = [x for pair in value.items() for x in pair] if isinstance(value, dict) else value
         for item in items:
-            total += text_size(item, seen) + 2
+            total += _text_size(item, inner, decimals) + 2
             if total > LIMITS.length:
                 break
         _charge(len(value))

@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import runtime
+from app.engine import runtime, sandbox_limits
 from app.engine.definitions import Bundle
 from app.engine.runtime import (
     Directory,
@@ -49,14 +49,17 @@ class _BoundedWorkflow(BpmnWorkflow):
     """A workflow whose ``do_engine_steps`` stops a path that runs on too long without waiting: a loop."""
 
     def do_engine_steps(self, will_complete_task=None, did_complete_task=None) -> None:
-        count, deadline = 0, time.monotonic() + MAX_SECONDS
+        count, deadline, limit = 0, time.monotonic() + MAX_SECONDS, f"{MAX_SECONDS:g} seconds without waiting"
+        check = sandbox_limits.current_deadline()  # the whole check's (a draft's save): ends this action too
+        if check is not None and check[0] < deadline:
+            deadline, limit = check
 
         def counted(task) -> None:
             nonlocal count
             count += 1
             over = (f"{MAX_ENGINE_STEPS} steps without waiting" if count > MAX_ENGINE_STEPS
                     else f"{MAX_DEPTH} steps from the start" if task.depth > MAX_DEPTH
-                    else f"{MAX_SECONDS:g} seconds without waiting" if time.monotonic() > deadline else None)
+                    else limit if time.monotonic() > deadline else None)
             if over:
                 raise EngineError(getattr(task.task_spec, "bpmn_id", None), f"the path ran more than {over}: "
                                                                              "a loop?")

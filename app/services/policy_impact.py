@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 
+from app.engine import SANDBOX_LIMITS, bounded_checks
 from app.engine.dmn import Decision, DmnError, DmnRowError, load_dmn, validate_dmn
 from app.engine.dmn.hitpolicy import is_multi
 from app.engine.dmn.vectorized import compile_decision
@@ -163,8 +164,9 @@ def impact(user: User, dmn_file: str, draft_xml: str, current_xml: str | None = 
     current = _main_decision(dmn_file, load_dmn(text, dmn_file).decisions)
     draft = _load_draft(dmn_file, draft_xml, current.id)
     frame = portfolio_frame(current, draft)
-    before = _evaluate(current, frame, _("The table in rules/"))
-    after = _evaluate(draft, frame, _("The draft"))
+    with bounded_checks(SANDBOX_LIMITS.impact_seconds):  # a draft's cells never hold the request unbounded
+        before = _evaluate(current, frame, _("The table in rules/"))
+        after = _evaluate(draft, frame, _("The draft"))
     result = compare(current, draft, before, after, frame)
     result.dmn_file, result.identical = dmn_file, draft_xml == text
     return result

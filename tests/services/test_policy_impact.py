@@ -227,3 +227,12 @@ def test_a_hit_policy_changed_to_collect_compares_each_customers_entries(seeded,
     assert [c.customer_id for c in found.changed_customers] == changed
     twelve = {e.value: e for e in found.entries}[12]  # the catch-all now holds for everyone
     assert twelve.after == len(contexts) and twelve.gained == len(changed)
+
+
+def test_a_draft_cell_past_the_sandbox_s_limits_is_refused_naming_the_limit(seeded, people):
+    """A cell that would build a 10 GB text is refused before it computes, on the first customer it meets."""
+    text = (RULES / "review_frequency.dmn").read_text()
+    with pytest.raises(InvalidInput) as refused:
+        impact(people.designer, "review_frequency.dmn", text.replace(
+            '<text>"BB","BBB"</text>', "<text>len('a' * 10**10) &gt; 0</text>"))
+    assert "limit exceeded" in refused.value.errors["xml"] and "1,000,000" in refused.value.errors["xml"]

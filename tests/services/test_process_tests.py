@@ -3,6 +3,7 @@ save and before every deployment, which a failing case blocks (naming the tests 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections import OrderedDict
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import engine
-from app.engine import simulation
+from app.engine import sandbox_limits, simulation
 from app.engine.sandbox import SandboxViolation
 from app.engine.scripting import SandboxEnvironment
 from app.extensions import db
@@ -200,6 +201,8 @@ def test_a_path_that_loops_without_waiting_fails_instead_of_seeming_completed(ap
     # SpiffWorkflow stops looking 1,000 tasks deep: unchecked, the loop "completed" there. The step bound is
     # what this asserts: the time bound must not come first on a loaded machine.
     monkeypatch.setattr(simulation, "MAX_SECONDS", 120.0)
+    monkeypatch.setattr(sandbox_limits, "LIMITS", dataclasses.replace(sandbox_limits.LIMITS, check_seconds=120.0,
+                                                                      action_seconds=120.0))
     [failed] = run_endless_loop()
     assert (failed.name, failed.ok, failed.step) == ("laps", False, 0)
     assert failed.message.startswith("start: the process failed: ")
@@ -213,6 +216,14 @@ def test_a_path_running_too_many_steps_or_too_long_without_waiting_fails(app, mo
     monkeypatch.setattr(process_tests, "_RESULTS", OrderedDict())
     [failed] = run_endless_loop()
     assert failed.message.endswith(f": the path ran more than {over}: a loop?"), failed.message
+
+
+def test_a_path_past_the_seconds_of_its_whole_check_fails_naming_them(app, monkeypatch):
+    """A tests file's check (a draft's save) ends by its deadline, however its actions share the time."""
+    monkeypatch.setattr(process_tests, "_RESULTS", OrderedDict())
+    monkeypatch.setattr(sandbox_limits, "LIMITS", dataclasses.replace(sandbox_limits.LIMITS, check_seconds=0.0))
+    [failed] = run_endless_loop()
+    assert failed.message.endswith(": the path ran more than the 0 seconds its whole check may take: a loop?")
 
 
 def test_scripts_still_run_in_the_sandbox(app):

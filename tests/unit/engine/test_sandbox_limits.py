@@ -120,11 +120,24 @@ def test_a_check_bounds_all_the_code_it_runs_together() -> None:
     """Each evaluation has its own seconds; a check's deadline ends them all, however many there are."""
     started = time.monotonic()
     refused = 0
-    with sandbox_limits.deadline(0.5):
+    with sandbox_limits.deadline(0.5, "the test allows"):
         for _ in range(20):
             try:
                 run_script("for i in range(10**6):\n    x = i", {})
             except ScriptLimitExceeded as exc:
                 refused += 1
-                assert "0.5 seconds" in exc.message
+                assert "the 0.5 seconds the test allows" in exc.message
     assert refused >= 19 and time.monotonic() - started < 3
+
+
+def test_the_text_of_values_sharing_a_long_decimal_is_sized_by_its_digits() -> None:
+    with pytest.raises(ScriptLimitExceeded, match="the text would have"):
+        run_script("d = Decimal('1' * 900000)\nx = [d] * 20000\ny = str(x)", {})
+
+
+def test_a_function_an_expression_made_spends_no_later_evaluation_s_budget() -> None:
+    made = evaluate("lambda n: [i for i in range(n)]", {})
+    time.sleep(0.01)
+    assert len(made(10**6)) == 10**6  # outside any evaluation: a budget of its own, kept nowhere
+    assert evaluate("'a' * 100 + name", {"name": "b"}) == "a" * 100 + "b"
+    run_script("x = [i for i in range(10**6)]", {})  # a fresh budget, not what the call above spent
