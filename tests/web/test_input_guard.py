@@ -100,7 +100,7 @@ def test_an_uploaded_file_name_is_checked_naming_the_field(as_user, name, field_
 
 
 def test_a_csv_header_with_a_nul_fails_the_import_with_its_reason_never_stuck_running(app, people):
-    job = imports.upload(people.risk, "observations.csv", "uscc,observed_on,ove\x00rdue_days\n".encode() +
+    job = imports.upload(people.risk, "observations.csv", b"uscc,observed_on,ove\x00rdue_days\n" +
                          b"91310000MA1FL8TQ2X,2025-01-01,3\n")
     imports.run(job.id)
     db.session.refresh(job)

@@ -39,14 +39,14 @@ def test_the_api_refuses_a_number_that_is_not_one_in_every_body(api, people, num
           "data.requested_amount")
     assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
     task_id = open_task(case_at("intake", people.officer).id, "application_intake").id
-    body = '{"data": {"requested_amount": %s, "customer_name": "华东精密机械有限公司"}}' % number
+    body = f'{{"data": {{"requested_amount": {number}, "customer_name": "华东精密机械有限公司"}}}}'
     named(api("officer", f"/tasks/{task_id}/complete", body), "data.requested_amount")
-    observation = '{"uscc": "91310000MA1FL8TQ2X", "observed_on": "2025-01-01", "overdue_interest": %s}' % number
+    observation = f'{{"uscc": "91310000MA1FL8TQ2X", "observed_on": "2025-01-01", "overdue_interest": {number}}}'
     named(api("risk", "/monitoring/observations", observation), "overdue_interest")
-    named(api("risk", "/monitoring/observations", '{"observations": [%s]}' % observation),
+    named(api("risk", "/monitoring/observations", f'{{"observations": [{observation}]}}'),
           "observations[0].overdue_interest")
     named(api("officer", f"/cases/{case_at('intake', people.officer).id}/withdraw",
-              '{"reason": "x", "version": %s}' % number), "version")
+              f'{{"reason": "x", "version": {number}}}'), "version")
     assert db.session.scalar(select(func.count()).select_from(Observation)) == 0
 
 
@@ -62,7 +62,7 @@ def test_a_form_refuses_a_number_that_is_not_one_naming_the_field(as_user, peopl
 
 
 def test_a_start_data_number_beyond_64_bits_is_named(api):
-    named(api("officer", "/cases", '{"process": "credit_application", "data": {"requested_term_months": %s}}' % HUGE),
+    named(api("officer", "/cases", f'{{"process": "credit_application", "data": {{"requested_term_months": {HUGE}}}}}'),
           "data.requested_term_months")
 
 
