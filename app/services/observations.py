@@ -79,7 +79,7 @@ def _text(value: Any) -> str:
 def _value(field: ObservationField, raw: Any) -> tuple[Any, str | None]:
     """The typed value of ``raw`` for ``field`` (None when empty), or the reason it is refused."""
     text = _text(raw)
-    if text == "" or text.lower() in ("nan", "none", "null"):
+    if text == "" or text.lower() in ("none", "null"):  # "NaN" is a number that is not one: refused below
         return None, None
     kind = field.kind
     if text_rules.refused_kind(text, multi_line=field.name == "news_note"):

@@ -32,9 +32,11 @@ def page_number() -> int:
 
 
 def language(name: str = "lang", default: str = "zh_CN") -> str:
-    """The language ``name`` of the query string (one of the app's ``LANGUAGES``), ``default`` when absent."""
-    value = request.args.get(name) or default
-    if value not in current_app.config["LANGUAGES"]:
-        raise InvalidInput(_("The request cannot be read."),
-                           {name: _("one of %(keys)s", keys=", ".join(current_app.config["LANGUAGES"]))})
-    return value
+    """The language ``name`` of the query string as one of the app's ``LANGUAGES`` (``zh``, ``zh-CN`` and
+    ``zh_CN`` all read as ``zh_CN``), ``default`` when absent."""
+    offered = current_app.config["LANGUAGES"]
+    asked = (request.args.get(name) or default).replace("-", "_")
+    for language in offered:
+        if asked.lower() in (language.lower(), language.split("_")[0].lower()):
+            return language
+    raise InvalidInput(_("The request cannot be read."), {name: _("one of %(keys)s", keys=", ".join(offered))})

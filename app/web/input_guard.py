@@ -101,7 +101,7 @@ def guard_request() -> None:
     problems = _problems()
     if problems:
         field, reason = next(iter(problems.items()))
-        raise InvalidInput(_("The request was refused: %(field)s %(reason)s.", field=field, reason=reason),
+        raise InvalidInput(_("The request was not accepted: %(field)s %(reason)s.", field=field, reason=reason),
                            problems)
 
 
