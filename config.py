@@ -221,6 +221,11 @@ class TestingConfig(BaseConfig):
     DOCUMENTS_ON_DECISION = env_bool("DOCUMENTS_ON_DECISION", False)
     # One anchor file would outlive each test's database: the anchor tests name their own.
     AUDIT_ANCHOR = _anchor_path(None)
+
+    # Tests travel in time by days with a client signed in; tests/web/test_session_end.py sets the real limits.
+    SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 10 * 365 * 24 * 60)
+    SESSION_HOURS = env_int("SESSION_HOURS", 10 * 365 * 24)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (
         "cache+memory://" if CELERY_ALWAYS_EAGER else f"db+{_sqlite_url('celery-results.sqlite')}")
 

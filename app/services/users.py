@@ -118,7 +118,7 @@ def authenticate(username: str, password: str) -> User:
         user = db.session.scalar(select(User).where(User.username == username))
     matches = check_password_hash(user.password_hash if user else passwords.dummy_hash(), password or "")
     if user is None or not user.active or not matches:
-        audit.record("auth.login_failed", None, username=(username or "")[:LOGGED_NAME])
+        audit.record("auth.login_failed", None, username=_as_logged(username))
         db.session.commit()
         if too_long:
             raise InvalidInput(_("Wrong user name or password."), too_long)
@@ -126,6 +126,12 @@ def authenticate(username: str, password: str) -> User:
     audit.record("auth.login", user)
     db.session.commit()
     return user
+
+
+def _as_logged(username: str | None) -> str:
+    """What the audit keeps of a name anyone typed: its first ``LOGGED_NAME`` characters, a control character
+    (NUL, which PostgreSQL's JSON refuses, a newline that would fake a line) shown as U+FFFD."""
+    return "".join("\ufffd" if _CONTROL.match(ch) else ch for ch in (username or "")[:LOGGED_NAME])
 
 
 def end_sessions(user: User) -> None:

@@ -99,3 +99,9 @@ def test_an_over_long_field_is_refused_and_the_audit_keeps_a_capped_name(client,
         response.get_data(as_text=True)
     [event] = failed_logins()
     assert len(event.payload["username"]) <= 64
+
+
+def test_control_characters_in_a_typed_name_never_reach_the_audit(client, people):
+    assert attempt(client, "admin\x00\nforged line").status_code == 401
+    [event] = failed_logins()
+    assert event.payload["username"] == "admin\ufffd\ufffdforged line"

@@ -5,12 +5,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 
 from app.services import user_admin
+from config import BaseConfig
 from tests.factories import PASSWORD
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def real_limits(app, monkeypatch):
+    """The limits every environment but the tests' has (the suite travels in time with clients signed in)."""
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_HOURS", "PERMANENT_SESSION_LIFETIME"):
+        monkeypatch.setitem(app.config, key, getattr(BaseConfig, key))
+
+
+def test_the_defaults_are_half_an_hour_idle_and_a_working_day():
+    assert (BaseConfig.SESSION_IDLE_MINUTES, BaseConfig.SESSION_HOURS) == (30, 10)
+    assert BaseConfig.PERMANENT_SESSION_LIFETIME == timedelta(hours=10)
 
 
 def signed_in(app, username: str):
@@ -107,4 +121,3 @@ def test_the_cookie_itself_is_refused_after_the_lifetime(app, people):
         cookie = cookie_of(client)
         clock.shift(timedelta(hours=10, minutes=1))
         assert shows_login(replayed(app, cookie).get("/audit"))
-    assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=10)
