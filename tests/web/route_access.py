@@ -37,6 +37,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "tasks.my_tasks": SIGNED_IN, "tasks.inbox": frozenset({APPROVER}),
     "tasks.show": frozenset({OFFICER}), "tasks.claim": frozenset({OFFICER}), "tasks.unclaim": frozenset({OFFICER}),
     "tasks.delegate": frozenset({OFFICER}),
+    "tasks.excuse": frozenset({ADMIN}),  # a committee vote of a member who may no longer vote (回避)
     # cases and customers
     "cases.index": CASE_READERS, "cases.show": CASE_READERS, "cases.decision": CASE_READERS,
     "cases.diagram": CASE_READERS, "cases.memo": CASE_READERS, "cases.document": CASE_READERS,

@@ -74,7 +74,7 @@ def test_known_and_unknown_names_cost_one_password_check_each(client, people, mo
         return real(hashed, password)
 
     monkeypatch.setattr(users, "check_password_hash", spy)
-    for name in ("officer", "nobody-here", "bad name\x00!"):
+    for name in ("officer", "nobody-here", "nobody-else"):
         assert attempt(client, name, address=f"10.0.3.{len(checked)}").status_code == 401
     assert len(checked) == 3 and all(h.startswith(("pbkdf2:", "scrypt:")) for h in checked)
 
@@ -102,6 +102,6 @@ def test_an_over_long_field_is_refused_and_the_audit_keeps_a_capped_name(client,
 
 
 def test_control_characters_in_a_typed_name_never_reach_the_audit(client, people):
-    assert attempt(client, "admin\x00\nforged line").status_code == 401
-    [event] = failed_logins()
-    assert event.payload["username"] == "admin\ufffd\ufffdforged line"
+    refused = attempt(client, "admin\x00\nforged line")
+    assert refused.status_code == 422 and "username" in refused.get_data(as_text=True)  # the input guard, first
+    assert not any("\n" in str(e.payload) or "\x00" in str(e.payload) for e in db.session.scalars(select(AuditEvent)))
