@@ -127,7 +127,7 @@ def test_a_check_bounds_all_the_code_it_runs_together() -> None:
             except ScriptLimitExceeded as exc:
                 refused += 1
                 assert "the 0.5 seconds the test allows" in exc.message
-    assert refused >= 19 and time.monotonic() - started < 3
+    assert refused >= 17 and time.monotonic() - started < 3  # the first ones may end before the deadline
 
 
 def test_the_text_of_values_sharing_a_long_decimal_is_sized_by_its_digits() -> None:
