@@ -193,6 +193,7 @@ class BaseConfig:
     SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
     SESSION_HOURS = env_int("SESSION_HOURS", 10)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
+    SESSION_REFRESH_EACH_REQUEST = False  # the cookie expires a lifetime after log-in, not after the last request
     # Failed log-ins counted per user name and per address (Flask-Limiter; app/web/login_limits.py).
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -16,8 +16,9 @@ from flask_login import logout_user
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
-# The cookie is rewritten at most this often just to move "last used" on (not on every request).
-SEEN_RESOLUTION = 30
+# "Last used" moves on when a tenth of the idle timeout has passed, not at every request: the cookie is
+# rewritten rarely, and a session ends between 0.9 and 1 times the timeout after its last request.
+SEEN_RESOLUTION = 0.1
 
 
 def start(now: float | None = None) -> None:
@@ -54,5 +55,5 @@ def register_sessions(app: Flask) -> None:
             session.pop(SIGNED_IN_AT, None)
             session.pop(SEEN_AT, None)
             flash(reason)
-        elif now - session[SEEN_AT] >= SEEN_RESOLUTION:
+        elif now - session[SEEN_AT] >= SEEN_RESOLUTION * current_app.config["SESSION_IDLE_MINUTES"] * 60:
             session[SEEN_AT] = int(now)
