@@ -309,13 +309,15 @@ def _builtins(functions: Mapping[str, Callable[..., Any]] | None) -> dict[str, A
 
 
 def _script_error(exc: Exception, filename: str) -> ScriptError:
-    line = None
-    tb = exc.__traceback__
+    """The designer's error, at the line of their code it was raised from (the last frame in ``filename``)."""
+    tb, line = exc.__traceback__, None
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
+        line = tb.tb_lineno if tb.tb_frame.f_code.co_filename == filename else line
         tb = tb.tb_next
-    error = ScriptError(line, f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, LimitExceeded):
+        error: ScriptError = ScriptLimitExceeded(line, f"limit exceeded: {exc}")
+    else:
+        error = ScriptError(line, f"{type(exc).__name__}: {exc}")
     error.__cause__ = exc
     return error
 
@@ -323,18 +325,6 @@ def _script_error(exc: Exception, filename: str) -> ScriptError:
 def _is_helper(value: Any) -> bool:
     return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type,
                               types.ModuleType, DiscardedPrint))
-
-
-def _limit_error(exc: LimitExceeded, filename: str) -> ScriptLimitExceeded:
-    line = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    error = ScriptLimitExceeded(line, f"limit exceeded: {exc}")
-    error.__cause__ = exc
-    return error
 
 
 def run_script(source: str, data: dict[str, Any],
@@ -354,13 +344,13 @@ def run_script(source: str, data: dict[str, Any],
         exec(code, namespace)  # noqa: S102 - restricted code, guarded builtins
     except LimitExceeded as exc:
         limits.leave(previous)
-        raise _limit_error(exc, SCRIPT_FILENAME) from None
+        raise _script_error(exc, SCRIPT_FILENAME) from None
     except Exception as exc:  # noqa: BLE001 - every failure becomes a ScriptError
         exceeded = limits.leave(previous)
-        raise _limit_error(exceeded, SCRIPT_FILENAME) if exceeded else _script_error(exc, SCRIPT_FILENAME) from exc
+        raise _script_error(exceeded or exc, SCRIPT_FILENAME) from exc
     exceeded = limits.leave(previous)
     if exceeded:  # caught by a bare ``except:`` in the script: still past the limit
-        raise _limit_error(exceeded, SCRIPT_FILENAME) from None
+        raise _script_error(exceeded, SCRIPT_FILENAME) from None
     for name in [name for name in data if name not in namespace]:
         del data[name]
     for name, value in namespace.items():
@@ -384,7 +374,7 @@ def evaluate(source: str, data: Mapping[str, Any],
         try:
             return eval(code, namespace)  # noqa: S307 - restricted code, guarded builtins
         except LimitExceeded as exc:
-            raise _limit_error(exc, EXPRESSION_FILENAME) from None
+            raise _script_error(exc, EXPRESSION_FILENAME) from None
         except Exception as exc:  # noqa: BLE001
             raise _script_error(exc, EXPRESSION_FILENAME) from exc
     previous = limits.enter()
@@ -392,12 +382,11 @@ def evaluate(source: str, data: Mapping[str, Any],
         result = eval(code, namespace)  # noqa: S307 - restricted code, guarded builtins
     except LimitExceeded as exc:
         limits.leave(previous)
-        raise _limit_error(exc, EXPRESSION_FILENAME) from None
+        raise _script_error(exc, EXPRESSION_FILENAME) from None
     except Exception as exc:  # noqa: BLE001
         exceeded = limits.leave(previous)
-        raise _limit_error(exceeded, EXPRESSION_FILENAME) if exceeded else _script_error(exc, EXPRESSION_FILENAME) \
-            from exc
+        raise _script_error(exceeded or exc, EXPRESSION_FILENAME) from exc
     exceeded = limits.leave(previous)
     if exceeded:
-        raise _limit_error(exceeded, EXPRESSION_FILENAME) from None
+        raise _script_error(exceeded, EXPRESSION_FILENAME) from None
     return result
