@@ -196,7 +196,9 @@ class BaseConfig:
     SESSION_REFRESH_EACH_REQUEST = False  # the cookie expires a lifetime after log-in, not after the last request
     # Failed log-ins counted per user name and per address (Flask-Limiter; app/web/login_limits.py).
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI") or "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    # The 429 answer sets its own Retry-After (login_limits.py); Flask-Limiter's headers would stamp the window's
+    # Retry-After on every log-in answer, a 200 or another 503's too.
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
     # Redis unreachable: count in this process's memory meanwhile rather than refuse every log-in.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

@@ -58,7 +58,8 @@ def test_a_stalled_holder_of_the_audit_chain_makes_writes_answer_503_within_the_
         pytest.skip("the chain's advisory lock is PostgreSQL's; SQLite waits its busy timeout")
     monkeypatch.setitem(app.config, "AUDIT_LOCK_SECONDS", 1)
     other = create_engine(db.engine.url)
-    with other.connect() as stalled:
+    stalled = other.connect()
+    try:
         stalled.execute(text("SELECT pg_advisory_lock(7301001)"))  # a frozen worker holding the chain
         began = time.monotonic()
         audit.record("test.event", people.admin)
@@ -70,8 +71,10 @@ def test_a_stalled_holder_of_the_audit_chain_makes_writes_answer_503_within_the_
         response = client.post("/login", data={"username": "officer", "password": "wrong"})  # audited
         assert response.status_code == 503 and response.headers["Retry-After"] == "5"
         assert time.monotonic() - began < 3
-        stalled.execute(text("SELECT pg_advisory_unlock(7301001)"))
-    other.dispose()
+    finally:  # the lock is the session's: it must go with this connection even when an assert fails
+        stalled.execute(text("SELECT pg_advisory_unlock_all()"))
+        stalled.close()
+        other.dispose()
     db.session.rollback()  # the request ran in the test's app context: its session ends with the context
     audit.record("test.event", people.admin)  # released: writes go through again
     db.session.commit()
