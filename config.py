@@ -188,13 +188,13 @@ class BaseConfig:
     # A JSON body (an API call, a saved draft of at most 2 MB) is read whole and walked: bounded apart.
     MAX_JSON_BYTES = env_int("MAX_JSON_BYTES", 4 * 1024 * 1024)
     WTF_CSRF_TIME_LIMIT = None
-    # Sessions: idle timeout and absolute lifetime (app/web/sessions.py); the signed cookie itself is refused
+    # Sessions: idle timeout and absolute lifetime (app/web/auth/sessions.py); the signed cookie itself is refused
     # past the lifetime too, so a copied cookie is worth a working day at most.
     SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
     SESSION_HOURS = env_int("SESSION_HOURS", 10)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
     SESSION_REFRESH_EACH_REQUEST = False  # the cookie expires a lifetime after log-in, not after the last request
-    # Failed log-ins counted per user name and per address (Flask-Limiter; app/web/login_limits.py).
+    # Failed log-ins counted per user name and per address (Flask-Limiter; app/web/auth/login_limits.py).
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI") or "memory://"
     # The 429 answer sets its own Retry-After (login_limits.py); Flask-Limiter's headers would stamp the window's
     # Retry-After on every log-in answer, a 200 or another 503's too.

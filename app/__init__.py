@@ -14,8 +14,9 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.forms import register_template_helpers
 from app.jobs import celery_init_app
 from app.language import LOCALE_COOKIE
-from app.services import audit, dispatch
-from app.services.forms import register_validators
+from app.services.audit import audit
+from app.services.design.forms import register_validators
+from app.services.shared import dispatch
 from app.web import register_web
 from config import BaseConfig, config_for
 

@@ -30,8 +30,8 @@ from datetime import datetime, timedelta  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import AuditEvent, Customer, ProcessDefinition, ProcessInstance, User  # noqa: E402
-from app.services import audit_search  # noqa: E402
-from app.services.audit_search import AuditFilter  # noqa: E402
+from app.services.audit import audit_search  # noqa: E402
+from app.services.audit.audit_search import AuditFilter  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 TYPES = ["task.ready", "task.claimed", "task.completed", "engine.decision_evaluated", "engine.gateway_taken",

@@ -82,9 +82,10 @@ from app.engine.scripting import CreditScriptEngine, DecisionRef  # noqa: E402
 BASELINE_DIRECTORY = {"class_on_file": lambda uscc: None}
 from app.extensions import db  # noqa: E402
 from app.models import AuditEvent, HumanTask, ProcessInstance, User  # noqa: E402
-from app.services import cases, deployment, tasks  # noqa: E402
-from app.services.demo import COMPLIANT  # noqa: E402
-from app.services.forms import accept, schema_of  # noqa: E402
+from app.services.admin.demo import COMPLIANT  # noqa: E402
+from app.services.cases import cases, tasks  # noqa: E402
+from app.services.design import deployment  # noqa: E402
+from app.services.design.forms import accept, schema_of  # noqa: E402
 from config import BaseConfig, TestingConfig  # noqa: E402
 from tests import factories  # noqa: E402
 
@@ -290,7 +291,7 @@ class ServiceRun:
 
 
 def audit_mod_verify() -> str:
-    from app.services.audit import verify_chain
+    from app.services.audit.audit import verify_chain
 
     report = verify_chain()
     return f"audit chain ok ({report.checked} rows)" if report.ok else f"AUDIT CHAIN BROKEN at {report.broken_at}"

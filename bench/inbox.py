@@ -76,9 +76,13 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Customer, HumanTask, ProcessInstance, User, UserGroup  # noqa: E402
 from app.risk.uscc import make_uscc, org_code_check_character  # noqa: E402
-from app.services import cases, customers, deployment, qualifications, tasks, text_search, users  # noqa: E402
-from app.services.demo import COMPANIES, INDUSTRIES, SIZES  # noqa: E402
-from app.services.inbox_filters import InboxFilter  # noqa: E402
+from app.services.admin import users  # noqa: E402
+from app.services.admin.demo import COMPANIES, INDUSTRIES, SIZES  # noqa: E402
+from app.services.approval import qualifications  # noqa: E402
+from app.services.cases import cases, tasks, text_search  # noqa: E402
+from app.services.cases.inbox_filters import InboxFilter  # noqa: E402
+from app.services.customers import customers  # noqa: E402
+from app.services.design import deployment  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 BATCH = 10_000

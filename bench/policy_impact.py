@@ -50,9 +50,9 @@ from app.models import (  # noqa: E402
     ProcessInstance,
     User,
 )
-from app.services import policy_impact  # noqa: E402
-from app.services.demo import statement  # noqa: E402
-from app.services.impact_frames import portfolio_frame  # noqa: E402
+from app.services.admin.demo import statement  # noqa: E402
+from app.services.design import policy_impact  # noqa: E402
+from app.services.design.impact_frames import portfolio_frame  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 RULES = ROOT / "rules"

@@ -72,7 +72,8 @@ def _instrument(spent: Counter) -> None:
 
     import app.engine as engine_pkg
     from app.engine import serialization
-    from app.services import audit, steps, timers
+    from app.services.audit import audit
+    from app.services.cases import steps, timers
 
     _clocked(timers, "_next_due", "claim", spent)
     _clocked(timers, "for_case", "directory", spent)
@@ -93,7 +94,7 @@ def _worker(url: str, ready, start, results) -> None:
     app = _app(url)
     with app.app_context():
         from app.extensions import db
-        from app.services import timers
+        from app.services.cases import timers
 
         _instrument(spent)
         db.session.execute(db.text("SELECT 1"))  # connected before the clock starts
@@ -110,7 +111,7 @@ def _round(url: str, count: int, workers: int) -> tuple[int, float, Counter]:
 
     from app.extensions import db
     from app.models import Timer
-    from app.services import cases
+    from app.services.cases import cases
 
     app = _app(url)
     with app.app_context():
@@ -151,7 +152,7 @@ def _officer():
 
 def _prepare(url: str) -> None:
     from app.extensions import db
-    from app.services import deployment
+    from app.services.design import deployment
     from tests import factories
 
     app = _app(url)

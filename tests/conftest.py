@@ -90,7 +90,7 @@ def jobs_here(app, monkeypatch):
 def no_worker(monkeypatch):
     """No worker takes the jobs queued: they stay in the outbox, unsent (for tests of what waits for its job,
     or that run the job themselves)."""
-    from app.services import dispatch
+    from app.services.shared import dispatch
 
     monkeypatch.setattr(dispatch, "relay", lambda ids: 0)
 

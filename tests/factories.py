@@ -10,8 +10,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
-from app.services import cases, deployment, qualifications, settings, tasks, users
-from app.services.demo import COMPLIANT, demo_uscc, statement
+from app.services.admin import settings, users
+from app.services.admin.demo import COMPLIANT, demo_uscc, statement
+from app.services.approval import qualifications
+from app.services.cases import cases, tasks
+from app.services.design import deployment
 
 PASSWORD = "correct-horse-42"
 BPMN_FIXTURES = Path(__file__).resolve().parent / "data" / "bpmn"

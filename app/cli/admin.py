@@ -9,7 +9,9 @@ from flask.cli import AppGroup
 
 from app.errors import DomainError
 from app.models import ROLES
-from app.services import audit, audit_anchor, demo, qualifications, settings, users
+from app.services.admin import demo, settings, users
+from app.services.approval import qualifications
+from app.services.audit import audit, audit_anchor
 from config import env
 
 users_cli = AppGroup("users", help="Manage users and API tokens.")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from app.services import audit_checks
+from app.services.audit import audit_checks
 
 
 @shared_task(name="app.jobs.audit.verify_chain", time_limit=3600)

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from app.services import dispatch, documents
+from app.services.audit import documents
+from app.services.shared import dispatch
 
 
 # Idempotent (what is kept is not rendered again): a lost worker's job is redelivered, not dropped.

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from app.services import dispatch, imports
+from app.services.monitoring import imports
+from app.services.shared import dispatch
 
 
 # Idempotent (a run resumes after the last batch stored, under the import's lease): a lost worker's job is

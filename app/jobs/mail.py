@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from app.services import mail
+from app.services.notifications import mail
 
 
 @shared_task(name="app.jobs.mail.send_outbox", time_limit=120)

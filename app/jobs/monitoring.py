@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from app.services import dispatch, portfolio_checks, reviews
+from app.services.monitoring import portfolio_checks, reviews
+from app.services.shared import dispatch
 
 
 # Idempotent (the scan never raises a warning twice): a lost worker's job is redelivered.

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from app.services import dispatch
+from app.services.shared import dispatch
 
 
 @shared_task(name="app.jobs.outbox.sweep", time_limit=300)

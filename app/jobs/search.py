@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from app.services import text_search
+from app.services.cases import text_search
 
 
 @shared_task(name="app.jobs.search.tidy_index", time_limit=1800)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from app.services import staffing
+from app.services.approval import staffing
 
 
 @shared_task(name="app.jobs.staffing.recheck", time_limit=600)

@@ -5,7 +5,7 @@ import time
 from celery import shared_task
 from flask import current_app
 
-from app.services import timers
+from app.services.cases import timers
 
 
 @shared_task(name="app.jobs.timers.tick", time_limit=300)

@@ -17,27 +17,28 @@ from app.formatting import money as format_money
 from app.formatting import register_filters
 from app.risk.ratios import RATIO_KINDS, RATIO_NAMES, RATIO_TITLES
 from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
-from app.services import notifications as notification_service
-from app.services import sla, users
-from app.web.admin import admin
-from app.web.api import api
-from app.web.audit import audit
-from app.web.auth import auth
-from app.web.cases import cases
-from app.web.customers import customers
-from app.web.designer import designer
+from app.services.admin import users
+from app.services.approval import sla
+from app.services.notifications import notifications as notification_service
+from app.web.admin.admin import admin
+from app.web.admin.notifications import notifications
+from app.web.admin.user_admin import user_pages
+from app.web.api.api import api
+from app.web.audit.audit import audit
+from app.web.auth.auth import auth
+from app.web.auth.login_limits import register_limits
+from app.web.auth.sessions import register_sessions
+from app.web.cases.cases import cases
+from app.web.cases.tasks import tasks
+from app.web.design.designer import designer
+from app.web.design.editor import editor
+from app.web.design.instance_migration import instance_migration
+from app.web.design.policy_impact import policy_impact
 from app.web.display import actor_filter, in_language, local_time, people_filter, shown, term_filter, title_in
-from app.web.editor import editor
 from app.web.input_guard import install_input_guard
-from app.web.instance_migration import instance_migration
-from app.web.login_limits import register_limits
-from app.web.monitoring import monitoring
-from app.web.notifications import notifications
-from app.web.policy_impact import policy_impact
+from app.web.monitoring.customers import customers
+from app.web.monitoring.monitoring import monitoring
 from app.web.security_headers import register_security_headers
-from app.web.sessions import register_sessions
-from app.web.tasks import tasks
-from app.web.user_admin import user_pages
 
 
 class RowIdConverter(IntegerConverter):

@@ -21,7 +21,7 @@ from app.formatting import EMPTY, figure
 from app.forms.display import display_value
 from app.language import in_language, shown, title_in  # noqa: F401  (template filters and globals)
 from app.localtime import local_time  # noqa: F401  (a template filter too)
-from app.services.readable import actor, people_named
+from app.services.audit.readable import actor, people_named
 from app.web.vocabulary import VOCABULARY
 
 # Variables whose codes the vocabulary keeps under a prefix of their own.

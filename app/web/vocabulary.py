@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.language import collation_key
-from app.services.case_kinds import KINDS
+from app.services.cases.case_kinds import KINDS
 
 
 def N_(s: str) -> str:  # noqa: N802  (the conventional gettext no-op marker)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Facility, ProcessInstance
-from app.services.demo import demo_uscc
+from app.services.admin.demo import demo_uscc
 from tests import factories
 from tests.browser.pages import log_in, log_out, submit_task
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer, Facility, ProcessDefinition, ProcessInstance
-from app.services import portfolio, users
+from app.services.admin import users
+from app.services.monitoring import portfolio
 from tests import factories
 from tests.browser.pages import log_in, log_out
 from tests.services.test_policy_impact import seed_portfolio

@@ -7,7 +7,8 @@ from datetime import date
 
 from playwright.sync_api import Page, expect
 
-from app.services import dispatch, portfolio
+from app.services.monitoring import portfolio
+from app.services.shared import dispatch
 from tests import factories
 from tests.browser.pages import log_in
 from tests.services.test_imports import HEADER, customers

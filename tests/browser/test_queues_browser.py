@@ -17,7 +17,8 @@ from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import EarlyWarning, HumanTask, ProcessInstance, Qualification
-from app.services import portfolio, tasks
+from app.services.cases import tasks
+from app.services.monitoring import portfolio
 from tests import factories
 from tests.browser.pages import log_in, log_out, submit_task
 from tests.workflows.test_warning_escalation import approved_customer, observe

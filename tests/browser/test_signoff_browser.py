@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance
 from app.models.base import utcnow
-from app.services import cases, tasks
+from app.services.cases import cases, tasks
 from tests import factories
 from tests.browser.pages import log_in, log_out, submit_task
 

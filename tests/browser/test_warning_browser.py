@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.services import portfolio, tasks
+from app.services.cases import tasks
+from app.services.monitoring import portfolio
 from tests import factories
 from tests.browser.pages import log_in, log_out, submit_task
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.jobs.documents import keep_decided
 from app.models import AuditEvent, CaseDocument
-from app.services import tasks
+from app.services.cases import tasks
 from tests import factories
 from tests.factories import case_routed, compliance_sign_off, open_task
 

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.jobs.timers import tick
 from app.models import AuditEvent, ProcessInstance, Timer
-from app.services import cases, deployment, steps, timers
+from app.services.cases import cases, steps, timers
+from app.services.design import deployment
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "timer_wait.bpmn"
 

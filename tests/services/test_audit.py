@@ -11,7 +11,8 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.services import audit, cases, tasks
+from app.services.audit import audit
+from app.services.cases import cases, tasks
 from tests.factories import case_at, compliance_sign_off, intake, open_task
 
 

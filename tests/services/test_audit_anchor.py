@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.services import audit, audit_anchor, audit_checks
+from app.services.audit import audit, audit_anchor, audit_checks
 from config import DEVELOPMENT_AUDIT_KEY, ConfigError, check_audit_key
 from tests.factories import case_at
 

@@ -14,7 +14,10 @@ from sqlalchemy import select
 from app.errors import ProcessFailed
 from app.extensions import db
 from app.models import AuditEvent
-from app.services import cases, delegation, deployment, imports, settings, tasks, timers, users
+from app.services.admin import settings, users
+from app.services.cases import cases, delegation, tasks, timers
+from app.services.design import deployment
+from app.services.monitoring import imports
 from tests.factories import PASSWORD, TIER1_CAPITAL, case_routed, open_task
 
 FAILING = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "start_fail.bpmn"

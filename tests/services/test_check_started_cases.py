@@ -9,7 +9,10 @@ import pytest
 from app.errors import SegregationOfDutiesViolation
 from app.extensions import db
 from app.models import ProcessInstance, User
-from app.services import portfolio_checks, qualifications, tasks, user_admin
+from app.services.admin import user_admin
+from app.services.approval import qualifications
+from app.services.cases import tasks
+from app.services.monitoring import portfolio_checks
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 

@@ -10,7 +10,10 @@ from app import engine
 from app.errors import Conflict, InsufficientAuthority, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Qualification, UserGroup
-from app.services import delegation, deployment, qualifications, tasks, users
+from app.services.admin import users
+from app.services.approval import qualifications
+from app.services.cases import delegation, tasks
+from app.services.design import deployment
 from tests.factories import PASSWORD, case_routed, open_task, snapshot
 
 

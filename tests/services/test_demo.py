@@ -7,7 +7,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import EarlyWarning, HumanTask, Notification, OutboxMail, ProcessInstance, User
 from app.models.user import ROLES
-from app.services import audit, demo, watchlist
+from app.services.admin import demo
+from app.services.audit import audit
+from app.services.monitoring import watchlist
 
 
 def ready_specs(instance_id: int) -> dict[str, list[HumanTask]]:

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, ProcessDefinition
-from app.services import cases, deployment, tasks
+from app.services.cases import cases, tasks
+from app.services.design import deployment
 from tests import factories
 from tests.factories import case_at, open_task, review
 

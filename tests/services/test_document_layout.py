@@ -19,7 +19,8 @@ from app.formatting import money, probability
 from app.language import in_language
 from app.models import DecisionLog
 from app.risk.ratios import RATIO_KINDS
-from app.services import case_history, documents, tasks
+from app.services.audit import documents
+from app.services.cases import case_history, tasks
 from tests.factories import case_at, case_routed, compliance_sign_off, open_task, statements
 
 APPROVE = {"decision": "approve", "comment": "同意授信，按季跟踪财务状况。"}

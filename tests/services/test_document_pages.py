@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from app.services import documents
+from app.services.audit import documents
 from tests.services.test_document_layout import decided, overflow  # noqa: F401  (fixture)
 
 

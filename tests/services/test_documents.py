@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import CaseDocument
-from app.services import documents, tasks
+from app.services.audit import documents
+from app.services.cases import tasks
 from tests.factories import case_routed, compliance_sign_off, open_task
 
 APPROVE = {"decision": "approve", "comment": "同意授信，按季跟踪财务状况。"}

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import AuditEvent, DesignDraft, ProcessDefinition
-from app.services import deployment_requests, drafts, users, workspace
-from app.services.deployment import DeploymentRefused
+from app.services.admin import users
+from app.services.design import deployment_requests, drafts, workspace
+from app.services.design.deployment import DeploymentRefused
 from tests.factories import PASSWORD
 
 BPMN = "credit_application.bpmn"

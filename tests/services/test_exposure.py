@@ -11,7 +11,8 @@ from sqlalchemy import select
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import AppSetting, AuditEvent
-from app.services import cases, settings, tasks
+from app.services.admin import settings
+from app.services.cases import cases, tasks
 from tests.factories import compliance_sign_off, intake, open_task, review, snapshot, statements
 
 GROUP = "华东控股集团"

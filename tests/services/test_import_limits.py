@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.language import shown
 from app.models import Customer, MonitoringImport, Observation
-from app.services import import_files, imports
-from app.services.demo import demo_uscc
+from app.services.admin.demo import demo_uscc
+from app.services.monitoring import import_files, imports
 
 HEADER = "uscc,observed_on,overdue_interest"
 

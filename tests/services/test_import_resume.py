@@ -12,8 +12,9 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import AuditEvent, MonitoringImport, Observation
 from app.models.base import utcnow
-from app.services import dispatch, imports
-from app.services.imports import LeaseLost
+from app.services.monitoring import imports
+from app.services.monitoring.imports import LeaseLost
+from app.services.shared import dispatch
 from tests.services.test_imports import HEADER, customers
 
 IMPORTS = MonitoringImport.__table__

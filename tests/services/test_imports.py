@@ -15,8 +15,8 @@ from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.language import shown
 from app.models import AuditEvent, Customer, MonitoringImport, Observation
-from app.services import imports, observations
-from app.services.demo import demo_uscc
+from app.services.admin.demo import demo_uscc
+from app.services.monitoring import imports, observations
 
 HEADER = "uscc,observed_on,utilization_pct,days_past_due,overdue_interest,enforcement_records,negative_news,external_rating"
 

@@ -11,8 +11,8 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.models import HumanTask
 from app.models.base import utcnow
-from app.services import cases, tasks
-from app.services.inbox_filters import InboxFilter
+from app.services.cases import cases, tasks
+from app.services.cases.inbox_filters import InboxFilter
 from tests.factories import intake, open_task, review, statements
 
 

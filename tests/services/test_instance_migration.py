@@ -18,8 +18,9 @@ from app.engine import migration as spec_migration
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, InstanceMigration, ProcessInstance, Timer
-from app.services import deployment, tasks
-from app.services import instance_migration as migration
+from app.services.cases import tasks
+from app.services.design import deployment
+from app.services.design import instance_migration as migration
 from tests.factories import case_at, compliance_sign_off, intake, open_task, review, statements
 from tests.services.test_deployment import everything_needs_level_3
 

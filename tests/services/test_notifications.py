@@ -11,7 +11,8 @@ from sqlalchemy import select
 from app.errors import NotAuthorized
 from app.extensions import db
 from app.models import Notification, OutboxMail
-from app.services import delegation, mail, notifications, tasks
+from app.services.cases import delegation, tasks
+from app.services.notifications import mail, notifications
 from tests.factories import case_routed, open_task, review
 
 

@@ -18,10 +18,10 @@ from app.extensions import db
 from app.models import Customer, Facility, FinancialStatement, Observation, ProcessDefinition, ProcessInstance
 from app.risk.analysis import analyse_financials
 from app.risk.errors import RiskInputError
-from app.services import portfolio
-from app.services.demo import demo_uscc, statement
-from app.services.impact_frames import InputsUnavailable
-from app.services.policy_impact import impact
+from app.services.admin.demo import demo_uscc, statement
+from app.services.design.impact_frames import InputsUnavailable
+from app.services.design.policy_impact import impact
+from app.services.monitoring import portfolio
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 INDUSTRIES = ("manufacturing", "wholesale_retail", "construction", "real_estate", "technology", "services")

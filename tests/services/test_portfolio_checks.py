@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import AuditEvent, PortfolioCheck
 from app.models.base import utcnow
-from app.services import escalations, portfolio, portfolio_checks, reviews
+from app.services.monitoring import escalations, portfolio, portfolio_checks, reviews
 from tests.services.test_policy_impact import seed_portfolio
 
 pytestmark = pytest.mark.usefixtures("no_worker")  # these tests run the check's job themselves, or lose it

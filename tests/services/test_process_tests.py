@@ -18,8 +18,8 @@ from app.engine.sandbox import SandboxViolation
 from app.engine.scripting import SandboxEnvironment
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
-from app.services import deployment, process_tests
-from app.services.deployment import DeploymentRefused
+from app.services.design import deployment, process_tests
+from app.services.design.deployment import DeploymentRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDIT = "credit_application"

@@ -11,7 +11,8 @@ from sqlalchemy import delete, select
 from app.errors import InsufficientAuthority, InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Qualification
-from app.services import qualifications, tasks
+from app.services.approval import qualifications
+from app.services.cases import tasks
 from tests.factories import case_routed, open_task, snapshot
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from app.errors import Conflict
 from app.extensions import db
 from app.models import AuditEvent, DecisionLog, HumanTask, ProcessInstance
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import case_at, open_task, review
 
 
@@ -27,7 +27,7 @@ def test_a_step_that_loses_the_race_changes_nothing(deployed, people, monkeypatc
     version = case.version
 
     # Another worker commits a step on the same instance after we loaded it, before we commit.
-    from app.services import steps
+    from app.services.cases import steps
 
     real_apply = steps.apply_step
 

@@ -10,7 +10,8 @@ from sqlalchemy import delete, select
 from app.errors import Conflict, InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Qualification
-from app.services import delegation, recusal, staffing, tasks
+from app.services.approval import staffing
+from app.services.cases import delegation, recusal, tasks
 from tests.factories import case_routed, compliance_sign_off, open_task, snapshot
 
 APPROVE = {"decision": "approve", "comment": "同意"}

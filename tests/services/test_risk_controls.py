@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer, Facility, FacilityChange, ProcessInstance
-from app.services import risk_controls
+from app.services.monitoring import risk_controls
 from tests.workflows.test_warning_escalation import approved_customer
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, DecisionLog, HumanTask, Notification
-from app.services import sla, tasks, timers
-from app.services.inbox_filters import InboxFilter
+from app.services.approval import sla
+from app.services.cases import tasks, timers
+from app.services.cases.inbox_filters import InboxFilter
 from tests.factories import case_routed, open_task
 
 START = "2026-12-01 01:00:00+00:00"  # 09:00 in Shanghai

@@ -22,7 +22,10 @@ from app.models import (
     Qualification,
     StaffingGap,
 )
-from app.services import cases, delegation, notifications, qualifications, staffing, tasks, user_admin, users
+from app.services.admin import user_admin, users
+from app.services.approval import qualifications, staffing
+from app.services.cases import cases, delegation, tasks
+from app.services.notifications import notifications
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, open_task
 
 COMMITTEE = ("member1", "member2", "cro")

@@ -11,7 +11,8 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance
 from app.risk.statements import PARTS_OF
-from app.services import statement_checks, tasks
+from app.services.cases import tasks
+from app.services.monitoring import statement_checks
 from tests.factories import PASSWORD, case_at, open_task, snapshot, statements
 from tests.workflows.test_periodic_review import review_due_today
 from tests.workflows.test_warning_escalation import ready
@@ -139,7 +140,7 @@ def test_the_periodic_review_refuses_them_too(deployed, people):
 
 
 def test_the_api_answers_422_naming_the_cell(deployed, people, client):
-    from app.services import users
+    from app.services.admin import users
 
     case = case_at("statements", people.officer)
     token = users.issue_token("officer")

@@ -19,7 +19,10 @@ from app.errors import (
 from app.extensions import db
 from app.localtime import local_time
 from app.models import AuditEvent, HumanTask, ProcessInstance, UserGroup
-from app.services import cases, deployment, qualifications, tasks, users
+from app.services.admin import users
+from app.services.approval import qualifications
+from app.services.cases import cases, tasks
+from app.services.design import deployment
 from tests.factories import (
     PASSWORD,
     case_at,

@@ -11,8 +11,11 @@ from sqlalchemy import insert, select, text, update
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Customer, ProcessInstance
-from app.services import audit_search, cases, customers, deployment, text_search
-from app.services.inbox_filters import InboxFilter
+from app.services.audit import audit_search
+from app.services.cases import cases, text_search
+from app.services.cases.inbox_filters import InboxFilter
+from app.services.customers import customers
+from app.services.design import deployment
 from tests.factories import case_at, intake
 
 NAMES = ["星河精密机械有限公司", "Sunrise Trading Co", "百分之100%_公司", '引号"公司', "华东电气"]

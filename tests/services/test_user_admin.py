@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.errors import Conflict, InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import AuditEvent, User
-from app.services import membership, qualifications, user_admin, users
+from app.services.admin import membership, user_admin, users
+from app.services.approval import qualifications
 from tests.factories import PASSWORD
 
 

@@ -11,7 +11,7 @@ from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import ApiToken, AuditEvent, User
 from app.models.base import utcnow
-from app.services import users
+from app.services.admin import users
 
 
 def events(event_type: str) -> list[AuditEvent]:

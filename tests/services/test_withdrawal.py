@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from app.errors import Conflict, InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Notification, ProcessInstance, Timer
-from app.services import cases, observations, portfolio, tasks, withdrawal
+from app.services.cases import cases, tasks, withdrawal
+from app.services.monitoring import observations, portfolio
 from tests.factories import case_at, case_routed, compliance_sign_off, intake, open_task
 from tests.workflows.test_warning_escalation import approved_customer
 

@@ -1,5 +1,5 @@
 """Jobs are queued through one module: no service or view imports ``app.jobs`` or calls ``.delay`` itself
-(a job queued that way is lost when the broker is away: see app/services/dispatch.py)."""
+(a job queued that way is lost when the broker is away: see app/services/shared/dispatch.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """No query in ``app/`` excludes rows by a nullable column with a bare ``!=``, ``NOT IN`` or ``~ .in_()``.
 
 Such a comparison is unknown for NULL and drops the row: the approvals of every case the system started
-(no ``started_by_id``) were in nobody's queue. ``app.services.nullsafe`` says it the NULL-safe way; this test
+(no ``started_by_id``) were in nobody's queue. ``app.services.shared.nullsafe`` says it the NULL-safe way; this test
 reads every module of ``app/`` and names each comparison that does not, so the class stays closed.
 """
 
@@ -14,7 +14,7 @@ import app.models  # noqa: F401  (the mapped classes)
 from app.extensions import db
 
 APP = Path(__file__).resolve().parents[2] / "app"
-IDIOM = APP / "services" / "nullsafe.py"
+IDIOM = APP / "services" / "shared" / "nullsafe.py"
 EXCLUDING = {"not_in", "notin_"}
 
 
@@ -71,7 +71,7 @@ def test_no_query_in_the_app_compares_a_nullable_column_unsafely():
     for path in sorted(APP.rglob("*.py")):
         if path != IDIOM:
             found += offending(path.read_text(encoding="utf-8"), str(path.relative_to(APP.parent)))
-    assert found == [], "use app.services.nullsafe (differs, outside):\n" + "\n".join(found)
+    assert found == [], "use app.services.shared.nullsafe (differs, outside):\n" + "\n".join(found)
 
 
 def test_the_check_names_the_comparisons_that_lost_the_system_started_cases():

@@ -7,7 +7,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DecisionLog, HumanTask, Notification, Timer
-from app.services import deployment_requests, documents, imports, portfolio_checks, users
+from app.services.admin import users
+from app.services.audit import documents
+from app.services.design import deployment_requests
+from app.services.monitoring import imports, portfolio_checks
 from tests import factories
 
 # The user who stands for each role (factories.PEOPLE); None is the anonymous visitor.

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance, UserGroup
-from app.services import users
+from app.services.admin import users
 from tests.factories import COMPLIANT, case_at, intake, open_task, review, snapshot, statements
 
 EN = {"Accept-Language": "en"}

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
-from app.services import users
-from app.web.openapi import OPENAPI
+from app.services.admin import users
+from app.web.api.openapi import OPENAPI
 from tests.conftest import empty_tables
 from tests.factories import case_at, open_task
 from tests.web.route_seed import seed

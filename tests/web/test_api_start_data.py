@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Customer, ProcessInstance
-from app.services import users
+from app.services.admin import users
 
 
 @pytest.fixture

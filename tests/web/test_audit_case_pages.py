@@ -15,7 +15,9 @@ from app.errors import SegregationOfDutiesViolation
 from app.extensions import db
 from app.localtime import local_today
 from app.models import AuditEvent, DecisionLog
-from app.services import delegation, qualifications, tasks, timers, users
+from app.services.admin import users
+from app.services.approval import qualifications
+from app.services.cases import delegation, tasks, timers
 from tests.factories import PASSWORD, case_at, case_routed, open_task, review
 from tests.web.test_pages import text_of
 

@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.language import collation_key, has_chinese
 from app.models import AuditEvent, Notification
-from app.services import audit, audit_checks, tasks
+from app.services.audit import audit, audit_checks
+from app.services.cases import tasks
 from tests.factories import case_routed, open_task
 from tests.web.test_pages import text_of
 

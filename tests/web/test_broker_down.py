@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CaseDocument, MonitoringImport, Observation, ProcessInstance, QueuedJob
-from app.services import dispatch, tasks, users
-from app.services.demo import COMPLIANT
+from app.services.admin import users
+from app.services.admin.demo import COMPLIANT
+from app.services.cases import tasks
+from app.services.shared import dispatch
 from tests.factories import case_routed, open_task
 from tests.services.test_imports import HEADER, customers
 

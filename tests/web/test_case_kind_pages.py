@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CaseDocument, EarlyWarning, ProcessInstance
-from app.services import documents, portfolio, sampling, tasks
-from app.services.case_kinds import KINDS
+from app.services.audit import documents, sampling
+from app.services.cases import tasks
+from app.services.cases.case_kinds import KINDS
+from app.services.monitoring import portfolio
 from tests.factories import statements
 from tests.web.test_pages import text_of
 from tests.workflows.test_audit_sampling import decided, ready, today

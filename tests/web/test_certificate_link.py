@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.services import tasks, withdrawal
+from app.services.cases import tasks, withdrawal
 from tests.factories import case_at, case_routed, compliance_sign_off, open_task
 from tests.web.test_pages import text_of
 

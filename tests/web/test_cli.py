@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models import AuditEvent, ProcessDefinition, User
-from app.services import users
+from app.services.admin import users
 from tests.factories import BAD_BPMN
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn"

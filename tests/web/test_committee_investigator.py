@@ -12,7 +12,9 @@ from sqlalchemy import delete, select
 from app.errors import Conflict, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, Qualification
-from app.services import cases, delegation, qualifications, staffing, tasks, users
+from app.services.admin import users
+from app.services.approval import qualifications, staffing
+from app.services.cases import cases, delegation, tasks
 from tests.factories import (
     PASSWORD,
     ROUTES,

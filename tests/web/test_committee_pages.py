@@ -10,7 +10,9 @@ from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import HumanTask, Qualification
-from app.services import qualifications, tasks, users
+from app.services.admin import users
+from app.services.approval import qualifications
+from app.services.cases import tasks
 from tests.factories import PASSWORD, case_routed, open_task, review, snapshot
 from tests.web.test_pages import text_of
 

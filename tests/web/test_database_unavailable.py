@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from app.errors import Unavailable
 from app.extensions import db
-from app.services import audit
+from app.services.audit import audit
 from config import TestingConfig
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1

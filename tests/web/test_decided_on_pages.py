@@ -7,7 +7,9 @@ import pytest
 from flask_babel import force_locale
 
 from app.errors import InsufficientAuthority
-from app.services import delegation, qualifications, tasks, users
+from app.services.admin import users
+from app.services.approval import qualifications
+from app.services.cases import delegation, tasks
 from tests.factories import PASSWORD, case_routed, open_task
 from tests.web.test_committee_pages import votes
 from tests.web.test_pages import text_of

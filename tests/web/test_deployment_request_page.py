@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DeploymentRequest
-from app.services import users
+from app.services.admin import users
 from tests.factories import PASSWORD
 from tests.services.test_deployment import everything_needs_level_3
 from tests.web.test_pages import text_of

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, DeploymentRequest, ProcessDefinition
-from app.services import users
+from app.services.admin import users
 from tests.factories import PASSWORD
 from tests.services.test_deployment import everything_needs_level_3
 from tests.web.test_designer_pages import break_a_case

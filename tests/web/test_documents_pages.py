@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import case_routed, compliance_sign_off, open_task
 from tests.web.test_pages import text_of
 

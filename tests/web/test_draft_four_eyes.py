@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.errors import NotAuthorized
 from app.extensions import db
 from app.models import ProcessDefinition
-from app.services import deployment_requests, drafts, users
+from app.services.admin import users
+from app.services.design import deployment_requests, drafts
 from tests.factories import PASSWORD
 
 AUTHORITY = "approval_authority.dmn"

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from app.errors import NotFound
 from app.extensions import db
 from app.models import DeploymentRequest
-from app.services import deployment_requests, drafts, users
+from app.services.admin import users
+from app.services.design import deployment_requests, drafts
 from tests.factories import PASSWORD
 
 

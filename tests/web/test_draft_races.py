@@ -11,7 +11,8 @@ from sqlalchemy import select, text
 from app.errors import Conflict
 from app.extensions import db
 from app.models import DesignDraft
-from app.services import drafts, users
+from app.services.admin import users
+from app.services.design import drafts
 from tests.factories import PASSWORD
 
 DMN = "review_frequency.dmn"

@@ -3,7 +3,7 @@ the current file, and then no longer blocks a deployment request."""
 
 from __future__ import annotations
 
-from app.services import deployment_requests, drafts
+from app.services.design import deployment_requests, drafts
 
 DMN = "review_frequency.dmn"
 

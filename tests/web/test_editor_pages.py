@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DesignDraft
-from app.services import drafts, users
+from app.services.admin import users
+from app.services.design import drafts
 from tests.factories import PASSWORD
 from tests.web.test_pages import text_of
 

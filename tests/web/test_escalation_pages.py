@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance
-from app.services import portfolio, tasks, timers
+from app.services.cases import tasks, timers
+from app.services.monitoring import portfolio
 from tests.factories import snapshot
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready

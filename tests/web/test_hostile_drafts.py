@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.engine.sandbox_limits import LIMITS
 from app.extensions import db
 from app.models import DesignDraft
-from app.services import drafts, process_tests
+from app.services.design import drafts, process_tests
 from tests.web.test_pages import text_of
 
 BPMN = "credit_application.bpmn"

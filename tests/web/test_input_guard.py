@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, MonitoringImport, ProcessInstance
-from app.services import imports, users
+from app.services.admin import users
+from app.services.monitoring import imports
 from tests.factories import PASSWORD, case_at, intake, open_task
 from tests.web.test_pages import text_of
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import InstanceMigration, ProcessInstance
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import case_at, open_task, statements
 from tests.services.test_instance_migration import deploy_without_review
 from tests.web.test_pages import text_of

@@ -12,7 +12,7 @@ from werkzeug.exceptions import TooManyRequests
 from app.errors import NotAuthorized
 from app.extensions import db
 from app.models import AuditEvent
-from app.services import users
+from app.services.admin import users
 from tests.factories import PASSWORD
 
 
@@ -80,7 +80,7 @@ def test_known_and_unknown_names_cost_one_password_check_each(client, people, mo
 
 
 def test_an_inactive_user_costs_a_password_check_too(people, monkeypatch):
-    from app.services import user_admin
+    from app.services.admin import user_admin
 
     user_admin.set_active(people.admin, people.officer2.id, False)
     checked = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.forms.display import display_value, format_money
 from app.forms.schema import as_form_schema
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import case_at, case_routed, open_task, review
 from tests.web.test_pages import text_of
 

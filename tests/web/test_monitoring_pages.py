@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import MonitoringImport, Observation
-from app.services import import_files, imports, observations, users
+from app.services.admin import users
+from app.services.monitoring import import_files, imports, observations
 from tests.services.test_imports import HEADER, customers
 from tests.web.test_pages import text_of
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Observation, ProcessInstance
-from app.services import users
+from app.services.admin import users
 from tests.factories import case_at, intake, open_task
 from tests.web.test_pages import text_of
 

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from app.formatting import money, multiple, percent, probability, share
-from app.services import documents
+from app.services.audit import documents
 from tests.web.test_coded_values import decided, page_text, pdf_text, reader  # noqa: F401  (fixture)
 
 

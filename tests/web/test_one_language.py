@@ -23,8 +23,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.language import has_chinese
 from app.models import ProcessInstance
-from app.services import demo, imports
-from app.services import users as user_service
+from app.services.admin import demo
+from app.services.admin import users as user_service
+from app.services.monitoring import imports
 from tests.conftest import empty_tables
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "app" / "translations"

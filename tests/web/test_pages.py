@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import COMPLIANT, PASSWORD, case_at, intake, open_task, review, snapshot, statements
 
 
@@ -312,7 +312,7 @@ def test_claim_never_redirects_off_site(as_user, people):
 
 
 def test_a_new_application_opens_its_intake_form_however_many_tasks_wait(as_user, people):
-    from app.services import cases
+    from app.services.cases import cases
 
     for _ in range(201):  # more open tasks than any page of "My tasks" shows
         cases.start_case(people.officer, "credit_application")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.services import demo, passwords
+from app.services.admin import demo, passwords
 from tests.factories import PASSWORD
 
 WEAK = [

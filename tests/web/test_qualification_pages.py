@@ -6,7 +6,7 @@ from sqlalchemy import delete
 
 from app.extensions import db
 from app.models import Qualification
-from app.services import qualifications
+from app.services.approval import qualifications
 from tests.factories import case_routed, open_task
 from tests.web.test_pages import text_of
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import case_at, open_task, review
 
 

@@ -10,7 +10,7 @@ import io
 from pypdf import PdfReader
 
 from app.extensions import db
-from app.services import delegation, tasks
+from app.services.cases import delegation, tasks
 from app.web.vocabulary import EVENT_FAMILIES, EVENT_TYPES
 from tests.factories import case_at, case_routed, open_task, review
 from tests.web.test_pages import text_of

@@ -7,7 +7,7 @@ import re
 
 from app.forms import check_form_schema
 from app.forms.display import fix_request
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import case_at, case_routed, open_task
 from tests.web.test_pages import text_of
 

@@ -11,7 +11,7 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from app.services import users
+from app.services.admin import users
 from config import TestingConfig
 from tests.conftest import OwnUserClient, empty_tables
 from tests.factories import PASSWORD

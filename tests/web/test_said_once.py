@@ -11,7 +11,8 @@ import pytest
 
 from app.extensions import db
 from app.models import EarlyWarning
-from app.services import portfolio, tasks
+from app.services.cases import tasks
+from app.services.monitoring import portfolio
 from tests.factories import case_at, case_routed, compliance_sign_off, open_task, statements
 from tests.web.test_coded_values import page_text
 from tests.web.test_pages import text_of, version_in

@@ -7,7 +7,8 @@ import re
 
 from app.extensions import db
 from app.models import Customer
-from app.services import sampling, tasks
+from app.services.audit import sampling
+from app.services.cases import tasks
 from tests.web.test_pages import text_of
 from tests.workflows.test_audit_sampling import decided, ready, today
 

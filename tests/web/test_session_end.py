@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from app.services import user_admin
+from app.services.admin import user_admin
 from config import BaseConfig
 from tests.factories import PASSWORD
 

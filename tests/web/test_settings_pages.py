@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.services import settings
+from app.services.admin import settings
 from tests.factories import case_at, open_task
 from tests.web.test_pages import text_of
 

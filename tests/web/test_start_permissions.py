@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ProcessInstance
 from app.models.user import ROLES
-from app.services import deployment, users
-from app.services.case_kinds import KINDS
+from app.services.admin import users
+from app.services.cases.case_kinds import KINDS
+from app.services.design import deployment
 from tests.factories import BPMN_FIXTURES
 from tests.web.test_pages import text_of
 

@@ -19,19 +19,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, EarlyWarning, HumanTask, ProcessDefinition, ProcessInstance
-from app.services import (
-    cases,
-    deployment,
-    eligibility,
-    portfolio,
-    qualifications,
-    reviews,
-    sampling,
-    tasks,
-    timers,
-    users,
-)
-from app.services.projections import APPROVAL_LANES
+from app.services.admin import users
+from app.services.approval import eligibility, qualifications
+from app.services.audit import sampling
+from app.services.cases import cases, tasks, timers
+from app.services.cases.projections import APPROVAL_LANES
+from app.services.design import deployment
+from app.services.monitoring import portfolio, reviews
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, intake, open_task, review, statements
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import observe

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import ProcessInstance
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import case_at, intake, open_task
 from tests.web.test_pages import text_of
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import PortfolioCheck
-from app.services import escalations, portfolio, portfolio_checks
+from app.services.monitoring import escalations, portfolio, portfolio_checks
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, approved_customer_of, observe
 

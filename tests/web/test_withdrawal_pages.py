@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import ProcessInstance
-from app.services import users
+from app.services.admin import users
 from tests.factories import case_at, case_routed, open_task
 from tests.web.test_pages import text_of
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from app.extensions import db
-from app.services import delegation, withdrawal
+from app.services.cases import delegation, withdrawal
 from tests.factories import case_at, open_task
 from tests.web.test_coded_values import page_text
 from tests.web.test_pages import text_of

@@ -4,7 +4,7 @@ answered "no" when left unticked — on the page and over the API alike."""
 from __future__ import annotations
 
 from app.extensions import db
-from app.services import users
+from app.services.admin import users
 from tests.factories import case_at, intake, open_task
 
 

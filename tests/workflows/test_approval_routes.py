@@ -10,7 +10,9 @@ from sqlalchemy import select, update
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import AuditEvent, HumanTask
-from app.services import qualifications, tasks, users
+from app.services.admin import users
+from app.services.approval import qualifications
+from app.services.cases import tasks
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, review, snapshot
 
 APPROVE = {"decision": "approve", "comment": "同意"}

@@ -12,7 +12,9 @@ from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.localtime import local_today
 from app.models import AuditEvent, HumanTask, ProcessInstance
-from app.services import deployment, sampling, tasks
+from app.services.audit import sampling
+from app.services.cases import tasks
+from app.services.design import deployment
 from tests.factories import case_at, case_routed, compliance_sign_off, open_task, review
 
 

@@ -16,7 +16,9 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.localtime import local_today
 from app.models import AuditEvent, Customer, DecisionLog, HumanTask, ProcessInstance, RatingChange
-from app.services import cases, decision_tests, portfolio, reviews, tasks
+from app.services.cases import cases, tasks
+from app.services.design import decision_tests
+from app.services.monitoring import portfolio, reviews
 from tests.factories import intake, open_task, review, statements
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready

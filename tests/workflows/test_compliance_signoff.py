@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import Facility
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import COMPLIANT, case_routed, compliance_sign_off, open_task, review, snapshot
 
 APPROVE = {"decision": "approve", "comment": "同意"}

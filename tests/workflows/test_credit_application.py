@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Customer, DecisionLog, Facility, HumanTask
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import case_at, compliance_sign_off, open_task, review
 
 

@@ -17,7 +17,8 @@ from app.extensions import db
 from app.formatting import money
 from app.localtime import local_today
 from app.models import AuditEvent, Customer, Facility, FacilityChange, HumanTask, ProcessInstance
-from app.services import cases, reviews, tasks, timers
+from app.services.cases import cases, tasks, timers
+from app.services.monitoring import reviews
 from tests.factories import statements
 from tests.workflows.test_warning_escalation import approved_customer, ready
 

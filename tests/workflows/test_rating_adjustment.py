@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.errors import InvalidInput
 from app.extensions import db
 from app.models import DecisionLog
-from app.services import tasks
+from app.services.cases import tasks
 from tests.factories import case_at, open_task, review, snapshot
 
 

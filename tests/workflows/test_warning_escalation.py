@@ -25,7 +25,8 @@ from app.models import (
     HumanTask,
     ProcessInstance,
 )
-from app.services import observations, portfolio, tasks, timers
+from app.services.cases import tasks, timers
+from app.services.monitoring import observations, portfolio
 from tests.factories import case_routed, compliance_sign_off, open_task
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, EarlyWarning, HumanTask, ProcessInstance
-from app.services import escalations, portfolio, tasks, timers
+from app.services.cases import tasks, timers
+from app.services.monitoring import escalations, portfolio
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
 TODAY = date.today()

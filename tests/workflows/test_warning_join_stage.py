@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, DecisionLog, EarlyWarning, HumanTask, Notification, ProcessInstance
 from app.models.base import utcnow
-from app.services import portfolio, tasks, timers
+from app.services.cases import tasks, timers
+from app.services.monitoring import portfolio
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
 TODAY = date.today()

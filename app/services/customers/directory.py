@@ -1,0 +1,50 @@
+"""Who is in a group and what class a customer holds, for the diagrams: the directory functions the engine's
+scripts may call.
+
+People, groups and customers' classes live in the database, not in a diagram, so the services hand these functions
+to each engine step (``engine.scripting.DIRECTORY_FUNCTIONS`` names them), bound to the case the
+step moves (``for_case``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import bindparam, exists, select
+
+from app.extensions import db
+from app.localtime import local_today
+from app.models import Customer, ProcessInstance, Qualification, User, UserGroup
+from app.services.approval import eligibility
+
+_MEMBERS = (select(User.username).join(UserGroup, UserGroup.user_id == User.id)
+            .where(UserGroup.group_code == bindparam("group"), User.active.is_(True),
+                   exists().where(Qualification.user_id == User.id, Qualification.valid_on(bindparam("today"))))
+            .order_by(User.username))
+
+
+def members_of(group: str) -> list[str]:
+    """Usernames of the active members of ``group`` holding a valid qualification, in a stable order."""
+    return list(db.session.scalars(_MEMBERS, {"group": group, "today": local_today()}))
+
+
+def class_on_file(uscc: str | None) -> str | None:
+    """The five-category class (五级分类) on file for the customer with credit code ``uscc``; None for a
+    customer not yet known or never classified. The rating of a case caps its grade by it."""
+    if not uscc:
+        return None
+    return db.session.scalar(select(Customer.loan_class).where(Customer.uscc == uscc))
+
+
+def for_case(instance: ProcessInstance, worker: User | None = None) -> dict[str, Callable[..., Any]]:
+    """The directory for one step of ``instance``; ``worker`` completes a step of the case's own work in it
+    (not an approval), which the step records only after the engine ran: they worked the case too."""
+
+    def voters_of(group: str) -> list[str]:
+        """Usernames of the members of ``group`` who may decide this case: active, qualified, and clear of it
+        (审贷分离) — the committee votes with these and counts its quorum among them."""
+        return sorted(u.username for u in eligibility.able_users(group, instance, deciding=True)
+                      if worker is None or u.id != worker.id)
+
+    return {"members_of": members_of, "voters_of": voters_of, "class_on_file": class_on_file}

@@ -1,0 +1,303 @@
+"""The portfolio check (组合预警扫描): every customer with a live facility, evaluated at once against
+``rules/warning_rules.dmn`` (vectorized, exactly the engine's answer per row). Each warning not already
+open for that customer, nor raised before from the very figures it rests on (the statement year for a
+rule on statements, else the observation date), becomes an ``EarlyWarning`` with the figures its rule
+tests and the date of the observation that triggered it; the database refuses a second open one (two
+checks at once). The new warnings of one customer start one ``workflows/warning_escalation.bpmn``
+together, or join the one of that customer still at its investigation (``escalations``).
+
+The inputs of a customer: its industry; debt-to-asset, current ratio and the change of the quick ratio
+from its two latest statements (``risk.ratios``, the one place the formulas live); its latest monitoring
+observed value of each figure, the change of enforcement records and of the external rating since the
+value observed before, and collateral value over its live limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.engine.dmn import load_dmn
+from app.engine.dmn.vectorized import compile_decision
+from app.engine.xml import parse_xml
+from app.errors import DomainError, Unavailable
+from app.extensions import db
+from app.models import Customer, EarlyWarning, Facility, FinancialStatement, Observation, User
+from app.models.base import utcnow
+from app.risk.errors import RiskInputError
+from app.risk.ratios import compute_ratios
+from app.risk.statements import read_statement
+from app.services.audit import audit
+from app.services.monitoring import escalations
+from app.services.monitoring.observations import RATINGS
+from app.services.shared import one_by_one
+
+RULES_FILE = "warning_rules.dmn"
+DECISION = "warning_rules"
+LIVE = ("active", "frozen")  # facilities whose customer is watched
+STATEMENT_INPUTS = {"debt_to_asset", "current_ratio", "quick_ratio_change"}
+INPUTS = ("industry", "debt_to_asset", "current_ratio", "quick_ratio_change", "utilization_pct", "days_past_due",
+          "overdue_interest", "new_enforcement_records", "tax_arrears", "utility_arrears", "negative_news",
+          "collateral_coverage", "external_rating_drop")
+
+
+@dataclass
+class ScanResult:
+    customers: int
+    signals: int  # warnings the rules raised, open ones included
+    raised: list[int]  # the new EarlyWarning ids
+    rules_hash: str
+    started: list[int] = field(default_factory=list)  # the escalations started (instance ids)
+    joined: list[int] = field(default_factory=list)  # the escalations at their investigation new warnings joined
+
+
+# Told after each customer with new warnings is done: (the result so far, customers done, customers in all).
+Progress = Callable[[ScanResult, int, int], None]
+
+
+def rules_source() -> tuple[str, str]:
+    """The warning rules in force and their SHA-256 (kept with every warning raised)."""
+    text = (Path(current_app.config["RULES_DIR"]) / RULES_FILE).read_text(encoding="utf-8")
+    return text, hashlib.sha256(text.encode()).hexdigest()
+
+
+def _live_customers() -> pd.DataFrame:
+    rows = db.session.execute(
+        select(Customer.id, Customer.name, Customer.uscc, Customer.industry, User.username,
+               func.sum(Facility.limit_amount))
+        .join(Facility, Facility.customer_id == Customer.id).outerjoin(User, User.id == Customer.officer_id)
+        .where(Facility.status.in_(LIVE)).group_by(Customer.id, Customer.name, Customer.uscc, Customer.industry,
+                                                   User.username)).all()
+    frame = pd.DataFrame(rows, columns=["customer_id", "customer_name", "uscc", "industry", "officer", "live_limit"])
+    return frame.set_index("customer_id")
+
+
+def _watched():
+    """The ids of the customers with a live facility, as a subquery (a portfolio is too many to list)."""
+    return select(Facility.customer_id).where(Facility.status.in_(LIVE)).distinct()
+
+
+def _ratios() -> pd.DataFrame:
+    """Debt-to-asset and current ratio of the latest statement (and its year), the quick ratio's relative
+    change from the year before; a statement that cannot give a ratio gives none."""
+    ranked = select(FinancialStatement.customer_id, FinancialStatement.fiscal_year, FinancialStatement.items,
+                    func.row_number().over(partition_by=FinancialStatement.customer_id,
+                                           order_by=FinancialStatement.fiscal_year.desc()).label("n")) \
+        .where(FinancialStatement.customer_id.in_(_watched())).subquery()
+    latest: dict[int, list[tuple[int, dict]]] = {}
+    for customer_id, year, items, _n in db.session.execute(
+            select(ranked).where(ranked.c.n <= 2).order_by(ranked.c.customer_id, ranked.c.n)):
+        latest.setdefault(customer_id, []).append((year, _ratios_of({**items, "fiscal_year": year})))
+    rows = {}
+    for customer_id, ((year, newest), *older) in latest.items():
+        quick_now, quick_before = newest.get("quick_ratio"), older[0][1].get("quick_ratio") if older else None
+        change = (quick_now - quick_before) / quick_before if quick_now is not None and quick_before else None
+        rows[customer_id] = {"debt_to_asset": newest.get("debt_to_asset"), "current_ratio": newest.get("current_ratio"),
+                             "quick_ratio_change": change, "statement_year": year}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["debt_to_asset", "current_ratio",
+                                                                 "quick_ratio_change", "statement_year"])
+
+
+def _ratios_of(items: dict[str, Any]) -> dict[str, float | None]:
+    """The ratios of a statement on file, even one whose figures contradict each other (kept before
+    statements were checked as they were entered): the safety net still watches it."""
+    try:
+        return compute_ratios(read_statement(items))
+    except (RiskInputError, ValueError, TypeError):
+        return {}
+
+
+OBSERVED = ("utilization_pct", "days_past_due", "overdue_interest", "tax_arrears", "utility_arrears",
+            "negative_news", "collateral_value")
+CHANGES = ("enforcement_records", "external_rating")  # compared with the figure observed before
+
+
+def _last_values(column, keep: int) -> dict[int, list[tuple[Any, Any]]]:
+    """Each watched customer's last ``keep`` observed (not empty) values of one figure with their dates,
+    newest first."""
+    ranked = select(Observation.customer_id, column.label("value"), Observation.observed_on, func.row_number().over(
+        partition_by=Observation.customer_id, order_by=Observation.observed_on.desc()).label("n")) \
+        .where(column.is_not(None), Observation.customer_id.in_(_watched())).subquery()
+    found: dict[int, list[tuple[Any, Any]]] = {}
+    for customer_id, value, observed_on, _n in db.session.execute(
+            select(ranked).where(ranked.c.n <= keep).order_by(ranked.c.customer_id, ranked.c.n)):
+        found.setdefault(customer_id, []).append((value, observed_on))
+    return found
+
+
+def _observations() -> pd.DataFrame:
+    """Each figure's latest observed value (a row that did not observe a figure does not hide the one
+    before it) and the date it was observed (``on_<figure>``), the change of enforcement records and of
+    the external rating since the value observed before, and the date of the latest observation."""
+    columns: dict[str, dict[int, Any]] = {}
+
+    def put(name: str, values: dict[int, tuple[Any, Any]]) -> None:
+        columns[name] = {c: value for c, (value, _on) in values.items()}
+        columns[f"on_{name}"] = {c: on for c, (_value, on) in values.items()}
+
+    for name in OBSERVED:
+        put(name, {c: v[0] for c, v in _last_values(getattr(Observation, name), 1).items()})
+    enforcement = _last_values(Observation.enforcement_records, 2)
+    put("new_enforcement_records", {c: (v[0][0] - (v[1][0] if len(v) > 1 else 0), v[0][1])
+                                    for c, v in enforcement.items()})
+    ratings = _last_values(Observation.external_rating, 2)
+    put("external_rating_drop", {c: (_notches(v[1][0], v[0][0]), v[0][1]) for c, v in ratings.items() if len(v) > 1})
+    columns["observed_on"] = dict(db.session.execute(
+        select(Observation.customer_id, func.max(Observation.observed_on))
+        .where(Observation.customer_id.in_(_watched())).group_by(Observation.customer_id)).all())
+    return pd.DataFrame(columns)
+
+
+def _notches(before: Any, now: Any) -> int | None:
+    if not isinstance(before, str) or not isinstance(now, str) or before not in RATINGS or now not in RATINGS:
+        return None
+    return RATINGS.index(now) - RATINGS.index(before)
+
+
+def portfolio_frame() -> pd.DataFrame:
+    """One row per watched customer: the warning rules' inputs, and who and what it is."""
+    customers = _live_customers()
+    if customers.empty:
+        return customers.reindex(columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value",
+                                          "statement_year"])
+    frame = customers.join(_ratios()).join(_observations())
+    coverage = [float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
+                for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)]
+    frame = frame.assign(collateral_coverage=coverage, on_collateral_coverage=frame.get("on_collateral_value"))
+    for column in (*INPUTS, "observed_on", "statement_year"):
+        if column not in frame:
+            frame[column] = None
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def scan(actor: User | None = None, progress: Progress | None = None) -> ScanResult:
+    """Evaluate every watched customer and raise the warnings not already open: the new ones of each
+    customer in one transaction with the escalation they start, or the one at its investigation they join."""
+    text, digest = rules_source()
+    decision = compile_decision(load_dmn(text, RULES_FILE), DECISION)
+    frame = portfolio_frame()
+    result = ScanResult(len(frame), 0, [], digest)
+    groups = _new_warnings(decision, frame) if not frame.empty else {}
+    result.signals = sum(found for found, _hits in groups.values())
+    groups = {customer_id: hits for customer_id, (_found, hits) in groups.items() if hits}
+    escalating = escalations.open_for(groups)
+    texts = _rule_texts(text)
+    if progress is not None:
+        progress(result, 0, len(groups))
+    for done, (customer_id, hits) in enumerate(groups.items(), 1):
+        customer = frame.loc[customer_id]
+        try:
+            warnings = [_warning(customer, hit, texts, digest, actor) for hit in hits]
+            facts = {"customer_id": customer_id, "customer_name": customer.customer_name, "uscc": customer.uscc,
+                     "officer": customer.officer, "days_past_due": _json(customer.days_past_due)}
+            instance, joined = escalations.place(facts, warnings, actor, escalating.get(customer_id, ()))
+            (result.joined if joined else result.started).append(instance.id)
+            result.raised += [w.id for w in warnings]
+        except Unavailable:  # the database is away or the audit log held: the next run starts it again
+            db.session.rollback()
+            raise
+        except (DomainError, IntegrityError):
+            # Rolled back with its warnings (another check raised them first, its process failed, or the
+            # escalation they would join moved meanwhile); the next check raises them. The others go on.
+            db.session.rollback()
+        except Exception as exc:  # noqa: BLE001 - this customer's failure, recorded; the others go on
+            audit.record("engine.error", actor, customer_id=int(customer_id), process_id=escalations.PROCESS,
+                         element=None, reason=one_by_one.failed("portfolio check of customer", customer_id, exc))
+            db.session.commit()
+        if progress is not None:
+            progress(result, done, len(groups))
+    audit.record("monitoring.portfolio_checked", actor, customers=result.customers, signals=result.signals,
+                 raised=len(result.raised), started=len(result.started), joined=len(result.joined),
+                 rules_hash=digest)
+    db.session.commit()
+    return result
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A new warning of one customer: the row of the evaluation, the inputs its rule tests (with their
+    labels), and what it rests on (its basis, and the date of the observation that triggered it)."""
+
+    row: Any
+    tested: list[tuple[str, str]]
+    basis: str
+    observed_on: Any
+
+
+def _new_warnings(decision, frame: pd.DataFrame) -> dict[int, tuple[int, list[Hit]]]:
+    """Per customer: how many warnings the rules give, and those not open already nor raised before from
+    the very figures they rest on, in the table's order."""
+    found = decision.evaluate(frame[list(INPUTS)])
+    open_now = set(db.session.execute(select(EarlyWarning.customer_id, EarlyWarning.code)
+                                      .where(EarlyWarning.status == "open")).all())
+    handled = set(db.session.execute(select(EarlyWarning.customer_id, EarlyWarning.code, EarlyWarning.basis)))
+    tested = _tested_inputs(decision.decision)
+    groups: dict[int, tuple[int, list[Hit]]] = {}
+    seen = set()
+    for hit in found.itertuples(index=False):
+        key = (int(hit.row), hit.warning_code)
+        count, hits = groups.get(key[0], (0, []))
+        basis, observed_on = _trigger(frame.loc[hit.row], tested[hit.rule_id])
+        if key not in open_now and key not in seen and (*key, basis) not in handled:
+            seen.add(key)  # else open already, or raised before from the very figures it rests on
+            hits.append(Hit(hit, tested[hit.rule_id], basis, observed_on))
+        groups[key[0]] = (count + 1, hits)
+    return groups
+
+
+def _tested_inputs(decision) -> dict[str, list[tuple[str, str]]]:
+    """For each rule, the inputs it tests (a cell other than "-") with their labels, in the table's order."""
+    return {rule.id: [(column.key, column.label or column.key) for column, cell
+                      in zip(decision.inputs, rule.input_entries, strict=True) if cell.text.strip() != "-"]
+            for rule in decision.rules}
+
+
+def _rule_texts(text: str) -> dict[str, str]:
+    """Each rule's description in the table (the decision engine keeps ids only)."""
+    return {rule.get("id"): (rule.findtext("{*}description") or "").strip()
+            for rule in parse_xml(text, RULES_FILE).iter("{*}rule") if rule.get("id")}
+
+
+def _trigger(customer: pd.Series, tested: list[tuple[str, str]]) -> tuple[str, Any]:
+    """What a warning rests on and the date of the observation that triggered it: the statement year for a
+    rule on statement figures (no date), else the latest date on which one of the figures it tests was
+    observed (a new observation of other figures is no news)."""
+    observed = {key for key, _label in tested} - STATEMENT_INPUTS - {"industry"}
+    if not observed:
+        return f"statements:{customer.statement_year}", None
+    dates = [customer.get(f"on_{name}") for name in observed]
+    dates = [d for d in dates if d is not None and not pd.isna(d)]
+    latest = max(dates) if dates else None
+    return f"observation:{latest.isoformat() if latest else '-'}", latest
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return audit.to_json_safe(value)
+
+
+def _warning(customer: pd.Series, hit: Hit, texts: dict[str, str], digest: str, actor: User | None) -> EarlyWarning:
+    """The new warning of one rule's hit (flushed, audited), with the figures its rule tests as observed."""
+    evidence = {name: _json(customer[name]) for name in INPUTS}
+    figures = [{"key": key, "label": label, "value": evidence.get(key)} for key, label in hit.tested]
+    row = hit.row
+    warning = EarlyWarning(customer_id=int(customer.name), code=row.warning_code, name=row.warning_name,
+                           severity=row.severity, evidence=evidence, rule_id=row.rule_id,
+                           rule_text=texts.get(row.rule_id, "")[:500] or None, figures=figures, rules_hash=digest,
+                           basis=hit.basis, observed_on=hit.observed_on, detected_at=utcnow())
+    db.session.add(warning)
+    db.session.flush()
+    audit.record("warning.raised", actor, customer_id=warning.customer_id, warning_id=warning.id,
+                 code=warning.code, severity=warning.severity, rule=row.rule_id, figures=figures,
+                 observed_on=hit.observed_on)
+    return warning

@@ -1,0 +1,39 @@
+"""The person's notifications: the list, opening one (marks it read), marking all read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.services.notifications import notifications as notification_service
+from app.web.args import page_number
+
+notifications = Blueprint("notifications", __name__)
+
+
+@notifications.route("/notifications")
+@login_required
+def index():
+    page = page_number()
+    rows, total = notification_service.listing(current_user, page=page)
+    return render_template("notifications/list.html", rows=rows, total=total, page=page,
+                           message=notification_service.message)
+
+
+@notifications.route("/notifications/<int:notification_id>/open", methods=["POST"])
+@login_required
+def open_one(notification_id: int):
+    """Mark it read and go to its task (the task page says if it has moved on) or its case."""
+    note = notification_service.mark_read(current_user, notification_id)
+    if note.task_id:
+        return redirect(url_for("tasks.show", task_id=note.task_id))
+    if note.instance_id:
+        return redirect(url_for("cases.show", case_id=note.instance_id))
+    return redirect(url_for("audit.search"))
+
+
+@notifications.route("/notifications/read", methods=["POST"])
+@login_required
+def read_all():
+    notification_service.mark_all_read(current_user)
+    return redirect(url_for("notifications.index"))

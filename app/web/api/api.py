@@ -1,0 +1,149 @@
+"""The JSON API under /api/v1, authenticated by bearer tokens only (never the session cookie)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+
+from app.errors import InvalidInput, NotAuthorized
+from app.services.admin import users
+from app.services.cases import cases as case_service
+from app.services.cases import tasks as task_service
+from app.services.cases import withdrawal
+from app.services.design import api_description
+from app.services.monitoring import observations as observation_service
+from app.web.api import openapi as description
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        user = users.user_for_token(header[7:].strip()) if header.startswith("Bearer ") else None
+        if user is None:
+            return jsonify(error="a valid bearer token is required: 'Authorization: Bearer <token>'"), 401
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the request body must be a JSON object", {"body": "expected a JSON object"})
+    return body
+
+
+def _task_json(task, form=None) -> dict:
+    return {"id": task.id, "name": task.name, "case_id": task.instance_id, "process": task.instance.process_id,
+            "lane": task.lane, "assignee": task.assignee.username if task.assignee else None,
+            "due_at": task.due_at.isoformat() + "Z" if task.due_at else None, "state": task.state,
+            "form": form}
+
+
+def _case_json(instance) -> dict:
+    return {"id": instance.id, "reference": instance.reference, "process": instance.process_id,
+            "version": instance.definition.version, "status": instance.status, "outcome": instance.outcome,
+            "current_step": instance.current_step, "customer_id": instance.customer_id,
+            "summary": instance.summary, "started_at": instance.started_at.isoformat() + "Z"}
+
+
+@api.get("/openapi.json")
+def openapi():
+    """The API's description, with the start data and task forms of the processes deployed now."""
+    return jsonify(description.document(api_description.process_shapes()))
+
+
+@api.post("/cases")
+@token_required
+def create_case():
+    body = _json_body()
+    data = body.get("data") or {}
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be an object", {"data": "expected a JSON object"})
+    if not isinstance(body.get("process"), str):
+        raise InvalidInput("process is required", {"process": "the process id, e.g. credit_application"})
+    instance = case_service.start_case(g.api_user, body["process"], data)
+    return jsonify(id=instance.id, status=instance.status, reference=instance.reference), 201
+
+
+@api.get("/cases/<int:case_id>")
+@token_required
+def get_case(case_id: int):
+    view = case_service.case_view(g.api_user, case_id)
+    body = _case_json(view.instance)
+    body["tasks"] = [_task_json(t) for t in view.tasks]
+    body["decisions"] = [{"decision_id": d.decision_id, "inputs": d.inputs, "matched_rules": d.matched_rules,
+                          "outputs": d.outputs} for d in view.decisions]
+    return jsonify(body)
+
+
+@api.post("/cases/<int:case_id>/withdraw")
+@token_required
+def withdraw_case(case_id: int):
+    """Withdraw an application before it is decided: ``{"reason": "..."}``; 409 once decided or withdrawn."""
+    body = _json_body()
+    reason = body.get("reason")
+    instance = withdrawal.withdraw(g.api_user, case_id, reason if isinstance(reason, str) else "",
+                                   expected_version=body.get("version") if isinstance(body.get("version"), int) else None)
+    return jsonify(_case_json(instance))
+
+
+@api.get("/cases/<int:case_id>/history")
+@token_required
+def case_history(case_id: int):
+    events = case_service.history(g.api_user, case_id)
+    return jsonify([{"id": e.id, "at": e.occurred_at.isoformat() + "Z", "type": e.event_type,
+                     "actor": e.actor_name, "payload": e.payload, "hash": e.hash} for e in events])
+
+
+@api.get("/tasks")
+@token_required
+def list_tasks():
+    return jsonify([_task_json(task, form) for task, form in task_service.api_tasks(g.api_user)])
+
+
+@api.post("/tasks/<int:task_id>/claim")
+@token_required
+def claim(task_id: int):
+    return jsonify(_task_json(task_service.claim(g.api_user, task_id)))
+
+
+@api.post("/tasks/<int:task_id>/unclaim")
+@token_required
+def unclaim(task_id: int):
+    return jsonify(_task_json(task_service.unclaim(g.api_user, task_id)))
+
+
+@api.post("/tasks/<int:task_id>/complete")
+@token_required
+def complete(task_id: int):
+    data = _json_body().get("data")
+    if not isinstance(data, dict):
+        raise InvalidInput("data is required", {"data": "expected a JSON object with the form's fields"})
+    locale = request.accept_languages.best_match(["zh_CN", "en"]) or "en"
+    task = task_service.complete(g.api_user, task_id, data, locale=locale)
+    return jsonify(_task_json(task))
+
+
+@api.errorhandler(NotAuthorized)
+def refused(exc: NotAuthorized):
+    return jsonify(error=exc.message), exc.status
+
+
+@api.post("/monitoring/observations")
+@token_required
+def record_observations():
+    """One observation (a JSON object), or several at once (``{"observations": [...]}``, all or none)."""
+    body = _json_body()
+    if "observations" in body:
+        items = body["observations"] if isinstance(body["observations"], list) else []
+        made = observation_service.record_many(g.api_user, items, "api")
+    else:
+        made = [observation_service.record(g.api_user, body, "api")]
+    return jsonify(observations=[{"id": o.id, "customer_id": o.customer_id,
+                                  "observed_on": o.observed_on.isoformat()} for o in made]), 201
