@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_app_context
 from app.extensions import celery
 from app.jobs import (  # noqa: F401  (registers the tasks)
     audit,
+    design,
     documents,
     imports,
     mail,

@@ -4,7 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.customer import Customer, Facility, FinancialStatement, RatingChange
 from app.models.deployment_request import DeploymentRequest
 from app.models.document import CaseDocument
-from app.models.draft import DesignDraft
+from app.models.draft import DesignDraft, DraftCheck
 from app.models.instance_migration import InstanceMigration
 from app.models.monitoring import MonitoringImport, Observation, PortfolioCheck
 from app.models.notification import Notification, OutboxMail
@@ -34,6 +34,7 @@ __all__ = [
     "DecisionLog",
     "DeploymentRequest",
     "DesignDraft",
+    "DraftCheck",
     "EarlyWarning",
     "FacilityChange",
     "Facility",

@@ -35,3 +35,27 @@ class DesignDraft(db.Model):
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     updated_by = relationship("User", foreign_keys=[updated_by_id])
+
+
+class DraftCheck(db.Model):
+    """One check of a file in the working copy, run by a job so that no save or editor page waits on a
+    designer's code. ``fingerprint`` is the SHA-256 of the file's name, the language the messages are in
+    and every file of the working copy: the same working copy is checked once, and a check whose working
+    copy has changed since it was asked for is ``superseded`` (the editor asks again). ``state``: queued,
+    running, done or superseded; ``problems`` and ``tests`` hold what a done check found."""
+
+    __tablename__ = "draft_check"
+    __table_args__ = (UniqueConstraint("kind", "name", "fingerprint", name="uq_draft_check_file_fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)  # runs begun: a check that lost its worker twice ends
+    problems: Mapped[list] = mapped_column(JsonType, default=list)
+    tests: Mapped[list] = mapped_column(JsonType, default=list)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

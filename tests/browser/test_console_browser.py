@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
 
 from app.services.design import deployment
 from tests import factories
 from tests.browser.pages import log_in, log_out
 from tests.workflows.test_periodic_review import review_due_today
+
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,10 +4,13 @@ and Chart.js) draw, and the browser reports no violation of the policy and logs 
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
 from tests.browser.pages import log_in, log_out
+
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
 
 # Reported to the test by the page itself; Playwright's init scripts run outside the page's policy.
 LISTEN = """document.addEventListener("securitypolicyviolation", (e) =>

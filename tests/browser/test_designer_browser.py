@@ -1,26 +1,48 @@
-"""Browser tests of the designer's workspace: the BPMN modeler with our properties panel, a draft saved and
-its problem marked on the diagram element it concerns; the version diff on both diagrams; a DMN cell
+"""Browser tests of the designer's workspace: the BPMN modeler with our properties panel, a draft saved, its
+check shown as running until a worker has done it, and its problem marked on the diagram element it concerns; the version diff on both diagrams; a DMN cell
 edited in dmn-js, its impact on the portfolio, the four-eyes deployment, and a new case on the new version."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer, Facility, ProcessDefinition, ProcessInstance
 from app.services.admin import users
+from app.services.design import draft_checks
 from app.services.monitoring import portfolio
 from tests import factories
 from tests.browser.pages import log_in, log_out
 from tests.services.test_policy_impact import seed_portfolio
 
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
+
 BPMN_EDITOR = "/designer/edit/workflows/credit_application.bpmn"
 
 
-def test_a_designer_edits_a_lane_in_the_modeler_and_sees_the_problem_on_it(app, browser_page: Page, workspace_copy):
+@pytest.fixture
+def slow_worker(no_worker, monkeypatch):
+    """The check's job is not run at the save: a worker finishes it between the editor's second and third
+    asking (run in the server's thread, which the page's requests go through)."""
+    asked = {}
+    real = draft_checks.status
+
+    def status(user, check_id):
+        asked[check_id] = asked.get(check_id, 0) + 1
+        if asked[check_id] == 2:
+            draft_checks.run(check_id)
+        return real(user, check_id)
+
+    monkeypatch.setattr(draft_checks, "status", status)
+    return asked
+
+
+def test_a_designer_edits_a_lane_in_the_modeler_and_sees_the_problem_on_it(app, browser_page: Page, workspace_copy,
+                                                                           slow_worker):
     page = browser_page
     with app.app_context():
         factories.people()
@@ -44,7 +66,9 @@ def test_a_designer_edits_a_lane_in_the_modeler_and_sees_the_problem_on_it(app, 
     group.press("Tab")
     page.locator("#save-draft").click()
     expect(page.locator("#save-status")).to_contain_text("1")
+    expect(page.locator("#problem-count")).to_contain_text("正在检查工作副本")  # the save did not wait for the check
     expect(page.locator("#problems li[data-element=Lane_officer]")).to_contain_text("nobody")
+    assert max(slow_worker.values()) >= 2  # shown once the editor asked again
     expect(canvas.locator("g.djs-element.has-problem[data-element-id=Lane_officer]")).to_have_count(1)
     expect(canvas.locator(".problem-badge[data-element=Lane_officer]")).to_have_count(1)
 

@@ -16,6 +16,8 @@ from app.services.design import drafts
 from tests import factories
 from tests.browser.pages import log_in
 
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
+
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = [("workflows", p.name) for p in sorted((ROOT / "workflows").glob("*.bpmn"))] + \
           [("rules", p.name) for p in sorted((ROOT / "rules").glob("*.dmn"))]

@@ -60,7 +60,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "designer.request_diff": DESIGNERS, "designer.request_diagram": DESIGNERS,
     "designer.decide_deployment": DESIGNERS,  # probed with reject: who asked may withdraw it (approve is four-eyes)
     "editor.files": DESIGNERS, "editor.new_file": DESIGNERS, "editor.edit": DESIGNERS, "editor.save": DESIGNERS,
-    "editor.discard": DESIGNERS, "editor.form_preview": DESIGNERS,
+    "editor.discard": DESIGNERS, "editor.form_preview": DESIGNERS, "editor.check_status": DESIGNERS,
     "policy_impact.page": DESIGNERS, "policy_impact.fragment": DESIGNERS,
     "instance_migration.page": DESIGNERS, "instance_migration.preview": DESIGNERS,
     "instance_migration.migrate": DESIGNERS, "instance_migration.rollback": DESIGNERS,
@@ -86,6 +86,7 @@ PATH_BY_ENDPOINT = {
     "editor.edit": {"kind": "workflows", "name": "credit_application.bpmn"},
     "editor.save": {"kind": "workflows", "name": "credit_application.bpmn"},
     "editor.discard": {"kind": "workflows", "name": "credit_application.bpmn"},
+    "editor.check_status": {"check_id": 10**6},  # none: a designer is told so (404), anyone else refused
 }
 # Bodies that take a request past its parsing to the check (a save at a revision nobody has stops there).
 JSON_BODIES = {

@@ -15,6 +15,8 @@ from app.services.admin import users
 from app.services.design import deployment_requests, drafts
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
+
 
 def test_check_name_refuses_a_trailing_newline(app):
     with pytest.raises(NotFound):

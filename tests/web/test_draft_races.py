@@ -15,6 +15,8 @@ from app.services.admin import users
 from app.services.design import drafts
 from tests.factories import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
+
 DMN = "review_frequency.dmn"
 
 

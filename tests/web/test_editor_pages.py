@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -14,6 +15,8 @@ from app.services.admin import users
 from app.services.design import drafts
 from tests.factories import PASSWORD
 from tests.web.test_pages import text_of
+
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
 
 BPMN = "credit_application.bpmn"
 
@@ -50,10 +53,10 @@ def test_a_save_answers_with_each_problem_on_its_element_and_a_stale_save_is_ref
     assert response.status_code == 200
     body = response.get_json()
     assert body["revision"] == 1
-    [on_task] = [p for p in body["problems"] if p["element"] == "rate_customer"]
+    [on_task] = [p for p in body["check"]["problems"] if p["element"] == "rate_customer"]
     line = next(n for n, row in enumerate(broken.splitlines(), 1) if 'id="rate_customer"' in row)
     assert on_task["file"] == BPMN and on_task["line"] == line and "no_such_table" in on_task["message"]
-    assert body["problems"][0]["file"] == BPMN  # this file's problems first
+    assert body["check"]["problems"][0]["file"] == BPMN  # this file's problems first
 
     refused = _save(second, "workflows", BPMN, text, 0)  # opened before the first save
     assert refused.status_code == 409

@@ -17,6 +17,8 @@ from app.services.monitoring import imports
 from tests.factories import PASSWORD, case_at, intake, open_task
 from tests.web.test_pages import text_of
 
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
+
 
 def refused(response, field: str) -> None:
     assert response.status_code in (400, 422), (response.status_code, text_of(response)[:400])

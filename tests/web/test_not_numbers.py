@@ -13,6 +13,8 @@ from app.services.admin import users
 from tests.factories import case_at, intake, open_task
 from tests.web.test_pages import text_of
 
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
+
 HUGE = str(10**30)
 NOT_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e309", HUGE, "-" + HUGE]
 

@@ -7,6 +7,8 @@ import pytest
 
 from tests.factories import case_at, open_task
 
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
+
 BIG = "99999999999999999999999"
 
 

@@ -53,7 +53,7 @@ def test_every_route_has_a_row_in_the_table(app):
         "rows for routes that are gone"
 
 
-def test_every_route_answers_each_role_as_the_table_says(app, seeded):
+def test_every_route_answers_each_role_as_the_table_says(app, seeded, jobs_here):
     extra = {"api.withdraw_case": {"case_id": seeded["withdrawn_case_id"]},
              "cases.withdraw": {"case_id": seeded["withdrawn_case_id"]}}
     wrong = route_access.probe(app, ROLES, login_as(app), seeded, extra)

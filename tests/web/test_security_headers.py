@@ -7,7 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.factories import case_at
+
+pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "templates"
 

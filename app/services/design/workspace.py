@@ -1,7 +1,7 @@
 """The designer's working copy (工作区): the files of workflows/, rules/ and forms/ with every saved draft
-laid over them. Saving a draft checks it here exactly as ``flask workflows validate`` and a deployment
-would (parse, sandbox, FEEL, references, lanes, decision and process tests); a deployment request keeps a
-snapshot of the working copy; once a second designer approves it, the files are written back to their
+laid over them. A draft is checked here (by a job: ``draft_checks``) exactly as ``flask workflows
+validate`` and a deployment would (parse, sandbox, FEEL, references, lanes, decision and process tests); a
+deployment request keeps a snapshot of the working copy; once a second designer approves it, the files are written back to their
 directories and the drafts that were deployed are closed.
 """
 
@@ -64,14 +64,13 @@ def _working_file(kind: str, name: str, draft: DesignDraft | None) -> WorkingFil
 @dataclass(frozen=True)
 class Opened:
     """A file as its editor opens it: the working text (None: a new file), the SHA-256 of the file beside
-    it ("" if none: a save from this editor rebases a stale draft on it), the check of the working copy, and
-    what the BPMN properties panel offers, with the moddle extension the BPMN modeler reads SpiffWorkflow's
-    elements by (the one validation reads them by)."""
+    it ("" if none: a save from this editor rebases a stale draft on it), and what the BPMN properties panel
+    offers, with the moddle extension the BPMN modeler reads SpiffWorkflow's elements by (the one validation
+    reads them by)."""
 
     file: WorkingFile
     text: str | None
     base: str
-    check: Check | None
     forms: list[str]
     decisions: list[str]
     groups: list[str]
@@ -86,7 +85,6 @@ def opened(user: User, kind: str, name: str) -> Opened:
     files = snapshot()
     text = files[kind].get(name)
     return Opened(_working_file(kind, name, draft), text, drafts.digest(current) if current is not None else "",
-                  check(kind, name, files) if text is not None else None,
                   sorted(n for n in files["forms"] if n.endswith(".json")), decision_ids(files), groups(),
                   engine.spiffworkflow_descriptor())
 

@@ -29,6 +29,7 @@ from app.models.base import utcnow
 KEEP_DECIDED = "app.jobs.documents.keep_decided"
 RUN_IMPORT = "app.jobs.imports.run_import"
 CHECK_PORTFOLIO = "app.jobs.monitoring.check_portfolio"
+CHECK_DRAFT = "app.jobs.design.check_draft"
 
 PENDING = "job_outbox"  # the session.info key of the ids enqueued in the session's transaction
 KEPT_SENT = timedelta(days=7)  # sent rows are deleted by the sweep after this long

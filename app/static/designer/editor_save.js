@@ -1,5 +1,6 @@
-// Saving a draft from any editor: POST the text with the revision it was made on; show the problems and
-// test results the server found, or the conflict message if someone saved since (nothing is overwritten).
+// Saving a draft from any editor: POST the text with the revision it was made on, or show the conflict
+// message if someone saved since (nothing is overwritten). The check of the working copy runs in a worker:
+// the answer says whether it is done; until it is, ask its URL again and show its problems when it is.
 (function () {
   "use strict";
   const bar = document.getElementById("editor-bar");
@@ -17,6 +18,10 @@
   function renderCheck(result) {
     const box = document.getElementById("problems");
     box.replaceChildren();
+    if (result.state !== "done") {
+      box.append(el("p", { id: "problem-count", class: "sla", role: "status" }, texts.checking));
+      return;
+    }
     const count = result.problems.length;
     box.append(el("p", { id: "problem-count", class: count ? "sla sla-overdue" : "sla sla-on_time" },
       count ? texts.problems.replace("%(n)s", count) : texts.none));
@@ -43,9 +48,45 @@
     }
   }
 
+  // Ask for a check until it is done (each save's check replaces the one asked for before).
+  let asking = 0;
+  function follow(check, onChecked) {
+    const mine = ++asking;
+    renderCheck(check);
+    if (check.state === "done") {
+      if (onChecked) onChecked(check);
+      return;
+    }
+    let wait = 500;
+    async function ask() {
+      if (mine !== asking) return;
+      try {
+        const response = await fetch(check.url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        const now = await response.json();
+        if (!response.ok) {
+          errorBox.textContent = texts.checkLost + " " + (now.error || response.status);
+          errorBox.hidden = false;
+          if (response.status < 500) return;  // refused or gone: asking again will not help
+        } else {
+          if (mine !== asking) return;
+          if (now.state === "done") { follow(now, onChecked); return; }
+          check = now;  // still running, or the check of the working copy as it is now (it changed meanwhile)
+        }
+      } catch (error) {
+        errorBox.textContent = texts.checkLost + " " + error.message;
+        errorBox.hidden = false;
+      }
+      wait = Math.min(wait * 1.5, 3000);
+      setTimeout(ask, wait);
+    }
+    setTimeout(ask, wait);
+  }
+
   // getText: () => Promise<string>; onChecked(result): the editor marks its elements.
   window.designerSave = function (getText, onChecked) {
     const button = document.getElementById("save-draft");
+    const pending = document.getElementById("problems").dataset.checkUrl;
+    if (pending) follow({ state: "queued", url: pending, problems: [], tests: [] }, onChecked);
     async function save() {
       button.disabled = true;
       errorBox.hidden = true;
@@ -71,8 +112,7 @@
         document.getElementById("draft-state").textContent = texts.saved.replace("%(n)s", result.revision);
         const stale = document.getElementById("stale-draft");
         if (stale && result.stale === false) stale.hidden = true;
-        renderCheck(result);
-        if (onChecked) onChecked(result);
+        follow(result.check, onChecked);
       } catch (error) {
         errorBox.textContent = texts.failed + " " + error;
         errorBox.hidden = false;

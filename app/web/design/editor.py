@@ -1,6 +1,7 @@
 """The designer's editors: BPMN in bpmn-js, DMN in dmn-js, forms as JSON Schema with a live preview, and
-tests files as JSON. Each save is a draft; the answer carries the problems and test results of the
-working copy, which the editor shows on the diagram element each concerns."""
+tests files as JSON. Each save is a draft and asks for the check of the working copy, which a worker runs
+(``draft_checks``): the answer carries the check as it stands, and the editor asks for it again until it is
+done, then shows its problems on the diagram element each concerns."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask_login import current_user, login_required
 
 from app.errors import DomainError
 from app.forms import FormSchema, check_form_schema
-from app.services.design import drafts, workspace
+from app.services.design import draft_checks, drafts, workspace
 from app.services.design.designer import check_designer
 from app.web.args import form_number
 from app.web.input_guard import lines_allowed
@@ -41,15 +42,17 @@ def new_file():
 @login_required
 def edit(kind: str, name: str):
     view = workspace.opened(current_user, kind, name)
-    return render_template(f"designer/edit_{view.file.editor}.html", view=view, file=view.file, check=view.check,
+    check = draft_checks.request(current_user, kind, name) if view.text is not None else None
+    return render_template(f"designer/edit_{view.file.editor}.html", view=view, file=view.file, check=check,
                            save_url=url_for("editor.save", kind=kind, name=name))
 
 
 @editor.route("/designer/edit/<kind>/<name>", methods=["POST"])
 @login_required
 def save(kind: str, name: str):
-    """Save a draft: JSON ``{"content": text, "revision": n}`` → the new revision with the problems and
-    tests of the working copy; 409 if someone saved since revision ``n``."""
+    """Save a draft: JSON ``{"content": text, "revision": n}`` → the new revision and the check of the
+    working copy (``check``: its state, and its problems and tests once done; ``check.url`` to ask again);
+    409 if someone saved since revision ``n``."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("content"), str) \
             or not isinstance(body.get("revision"), int) or not isinstance(body.get("base", ""), str):
@@ -58,11 +61,20 @@ def save(kind: str, name: str):
         draft = drafts.save(current_user, kind, name, body["content"], body["revision"], body.get("base"))
     except DomainError as exc:
         return jsonify(error=exc.message, errors=getattr(exc, "errors", {})), exc.status
-    check = workspace.check(kind, name)
+    check = draft_checks.request(current_user, kind, name)
     return jsonify(revision=draft.revision, saved_by=draft.updated_by.display_name, stale=drafts.is_stale(draft),
-                   problems=[{"file": p.filename, "element": p.element_id, "line": p.line, "message": p.message}
-                             for p in check.problems],
-                   tests=[{"name": t.name, "ok": t.ok, "message": t.message} for t in check.tests])
+                   check=_described(check))
+
+
+@editor.route("/designer/checks/<int:check_id>")
+@login_required
+def check_status(check_id: int):
+    """A check as it stands (JSON, as in a save's answer): the editor asks until it is done."""
+    return jsonify(_described(draft_checks.status(current_user, check_id)))
+
+
+def _described(check) -> dict:
+    return {**draft_checks.described(check), "url": url_for("editor.check_status", check_id=check.id)}
 
 
 @editor.route("/designer/edit/<kind>/<name>/discard", methods=["POST"])
