@@ -169,9 +169,9 @@ def test_a_connection_lost_at_commit_is_a_retryable_503_whatever_the_driver_call
     """SQLite reports a connection closed under it as a ProgrammingError ("Cannot operate on a closed
     database."), which SQLAlchemy marks ``connection_invalidated``: the database went away, not the request."""
     case, _other, approver = two_cases
-    task_id = open_task(case.id, "approval_signoff").id
+    case_id, task_id = case.id, open_task(case.id, "approval_signoff").id
     token = users.issue_token("approver3")
-    before = _stored(case.id, task_id)
+    before = _stored(case_id, task_id)
     dies_at_commit(task_id, _disconnected(kind, "Cannot operate on a closed database."))
 
     response = approver.post(f"/api/v1/tasks/{task_id}/complete", json={"data": REJECT},
@@ -180,7 +180,7 @@ def test_a_connection_lost_at_commit_is_a_retryable_503_whatever_the_driver_call
     assert response.status_code == 503 and response.is_json, response.status_code
     assert response.headers["Retry-After"].isdigit()
     db.session.remove()
-    assert _stored(case.id, task_id) == before
+    assert _stored(case_id, task_id) == before
 
 
 def test_after_a_restart_while_idle_the_first_request_finds_a_live_connection(two_cases):
