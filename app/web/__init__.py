@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.routing import IntegerConverter
 
 from app.errors import DomainError, InvalidInput, Unavailable
@@ -20,6 +20,7 @@ from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
 from app.services.admin import users
 from app.services.approval import sla
 from app.services.notifications import notifications as notification_service
+from app.services.shared.one_by_one import transient
 from app.web.admin.admin import admin
 from app.web.admin.notifications import notifications
 from app.web.admin.user_admin import user_pages
@@ -91,11 +92,15 @@ def register_web(app: Flask) -> None:
             return jsonify(body), exc.status, headers
         return render_template("error.html", error=exc), exc.status, headers
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    def database_unavailable(exc):
-        """The database cannot be reached (or a lock not had in time): nothing was saved; 503, try again.
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(exc: DBAPIError):
+        """The database cannot be reached, its connection was lost (a restart, even at a step's commit: the
+        transaction went with it), or a lock not had in time: nothing was saved; 503, try again. Whatever the
+        driver calls a lost connection (SQLite: a ProgrammingError) counts, as SQLAlchemy marks it
+        ``connection_invalidated``; any other driver error is ours, and propagates as one.
         The page is drawn for an anonymous visitor: who is signed in is in the database that is away."""
+        if not transient(exc):
+            raise exc
         app.logger.warning("database unavailable: %s", exc)
         g._login_user = login_manager.anonymous_user()
         return domain_error(Unavailable(_("The database is not answering just now; nothing was saved. "
