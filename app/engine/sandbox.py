@@ -278,6 +278,7 @@ _GUARDS: dict[str, Any] = {
     "_mul_": limits.mul, "_pow_": limits.power, "_lshift_": limits.lshift, "_add_": limits.add,
     "_mod_": limits.mod, "_step_": limits.step, "_formatted_": limits.formatted,
     "_compared_": compare.compared, "_searched_": compare.searched, "_members_": compare.members,
+    "_key_": compare.key,
     "_or_": compare.SET_OPS["|"], "_and_": compare.SET_OPS["&"], "_sub_": compare.SET_OPS["-"],
     "_xor_": compare.SET_OPS["^"],
 }

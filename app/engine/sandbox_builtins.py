@@ -132,8 +132,8 @@ _METHODS = {"join": _join, "ljust": _pad("ljust"), "rjust": _pad("rjust"), "cent
 _METHOD_OWNERS = (str, bytes, list, dict, set)
 
 # Methods that compare their object's or argument's items (``count``, ``sort``, ``update``...), by owner.
-_COMPARING = ((list, compare.SEQUENCE_METHODS), (tuple, compare.SEQUENCE_METHODS),
-              (set, compare.SET_METHODS), (frozenset, compare.SET_METHODS), (dict, compare.DICT_METHODS))
+_COMPARING = ((dict, compare.DICT_METHODS), (list, compare.SEQUENCE_METHODS), (tuple, compare.SEQUENCE_METHODS),
+              (set, compare.SET_METHODS), (frozenset, compare.SET_METHODS))
 
 def _comparing(obj: Any, name: str, found: Any) -> Any:
     if isinstance(obj, _GuardedType):
@@ -165,6 +165,8 @@ def method(obj: Any, name: str, found: Any) -> Any:
     return found
 
 def subscript(container: Any, key: Any) -> Any:
+    if type(key) is tuple:
+        compare.key(key)
     result = container[key]
     if type(key) is slice and isinstance(result, SEQUENCES):
         sized(len(result))

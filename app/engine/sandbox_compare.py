@@ -46,18 +46,19 @@ _CHUNK = 65_536  # items visited between two charges to the budget
 
 
 class _Left:
-    """Pushed under a container's items: once popped, the walk has left that container."""
+    """Pushed under a container's items: once popped, the walk has left that container (and knows its weight)."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "start")
 
-    def __init__(self, key: int) -> None:
-        self.key = key
+    def __init__(self, key: int, start: int) -> None:
+        self.key, self.start = key, start
 
 
 def weight(value: Any) -> int:
     """What comparing ``value`` may look at: characters, items (each time held), an integer's or Decimal's
     64-bit words; counting stops once past ``LIMITS.compared``. A container inside itself weighs more."""
     total, visited, limit, stack = 0, 0, LIMITS.compared, [value]
+    known: dict[int, int] = {}  # the weight of each container walked: held again, it is added at once
     inside: set[int] = set()  # the containers the walk is in: meeting one again is a cycle
     while stack and total <= limit:
         item = stack.pop()
@@ -73,6 +74,7 @@ def weight(value: Any) -> int:
             continue
         if kind is _Left:
             inside.discard(item.key)
+            known[item.key] = total - item.start
             continue
         if kind is dict:
             parts: tuple[Any, ...] = (item.keys(), item.values())
@@ -80,24 +82,34 @@ def weight(value: Any) -> int:
             parts = (item,)
         else:
             continue
-        if id(item) in inside:
+        key, start = id(item), total
+        if key in known:
+            total += known[key]
+            visited += 1
+            continue
+        if key in inside:
             return limit + 1
+        nested = []
         for part in parts:
             count = len(part)
             total += count
             visited += count
             kinds = set(map(type, part))  # one pass in C: most containers hold one kind of plain value
             if kinds <= _FLAT:
-                pass
-            elif kinds <= _TEXTS:
+                continue
+            if kinds <= _TEXTS:
                 total += sum(map(len, part))
             elif kinds <= _INTS:
                 total += sum(map(int.bit_length, part)) >> 6
             else:
-                if id(item) not in inside:
-                    inside.add(id(item))
-                    stack.append(_Left(id(item)))
+                nested.append(part)
+        if nested:
+            inside.add(key)
+            stack.append(_Left(key, start))
+            for part in nested:
                 stack.extend(part)
+        else:
+            known[key] = total - start
         if visited > _CHUNK:
             _charge(visited)
             visited = 0
@@ -225,13 +237,32 @@ def fromkeys(iterable: Any, value: Any = None) -> dict[Any, Any]:
     return dict.fromkeys(each(iterable, "fromkeys()"), value)
 
 
+def key(value: Any) -> Any:
+    """A key a dict or set hashes and compares with its equal (``_key_``): a tuple is weighed (its hash is
+    not kept: a tuple of tuples is hashed through all it holds)."""
+    if type(value) is tuple:
+        _limit(weight(value), "a key")
+    return value
+
+
+def _looking_up(name: str) -> Callable[..., Any]:
+    """``set.add``/``discard``/``remove``, ``dict.get``/``pop``/``setdefault``: the key is weighed."""
+    def guard(obj: Any, *args: Any) -> Any:
+        if args:
+            key(args[0])
+        return getattr(obj, name)(*args)
+    return guard
+
+
 _SET_METHODS = ("update", "union", "intersection", "difference", "symmetric_difference",
                 "intersection_update", "difference_update", "symmetric_difference_update",
                 "issubset", "issuperset", "isdisjoint")
 SEQUENCE_METHODS: dict[str, Callable[..., Any]] = {
     **{name: _searching(name) for name in ("count", "index", "remove")}, "sort": _sort}
-SET_METHODS: dict[str, Callable[..., Any]] = {name: _merging(name) for name in _SET_METHODS}
-DICT_METHODS: dict[str, Callable[..., Any]] = {"update": _merging("update")}
+SET_METHODS: dict[str, Callable[..., Any]] = {
+    **{name: _merging(name) for name in _SET_METHODS}, **{name: _looking_up(name) for name in ("add", "discard", "remove")}}
+DICT_METHODS: dict[str, Callable[..., Any]] = {
+    "update": _merging("update"), **{name: _looking_up(name) for name in ("get", "pop", "setdefault")}}
 METHOD_NAMES = frozenset({*SEQUENCE_METHODS, *SET_METHODS, *DICT_METHODS, "fromkeys"})
 
 

@@ -50,6 +50,16 @@ def _constant(node: ast.expr | None) -> bool:
     return False
 
 
+def _key(node: ast.expr) -> ast.expr:
+    """``node`` through ``_key_`` (a tuple a dict or set hashes and compares is weighed), unless a literal."""
+    return node if _constant(node) else _call("_key_", node, node)
+
+
+def _starred(node: ast.Starred, guard: str) -> ast.Starred:
+    node.value = _call(guard, node.value, node.value)
+    return node
+
+
 _FREE_OPS = (ast.Is, ast.IsNot)
 _SEARCH_OPS = (ast.In, ast.NotIn)
 
@@ -95,15 +105,31 @@ class LimitedTransformer(RestrictingNodeTransformer):
 
     def visit_Set(self, node: ast.Set) -> ast.AST:
         node = self.node_contents_visit(node)
-        for elt in node.elts:
-            if isinstance(elt, ast.Starred):
-                elt.value = _call("_members_", elt.value, elt.value)
+        node.elts = [_starred(elt, "_members_") if isinstance(elt, ast.Starred) else _key(elt) for elt in node.elts]
         return node
 
     def visit_Dict(self, node: ast.Dict) -> ast.AST:
         node = self.node_contents_visit(node)
         node.values = [_call("_members_", value, value) if key is None else value
                        for key, value in zip(node.keys, node.values, strict=True)]
+        node.keys = [key if key is None else _key(key) for key in node.keys]
+        return node
+
+    def visit_SetComp(self, node: ast.SetComp) -> ast.AST:
+        node = super().visit_SetComp(node)
+        node.elt = _key(node.elt)
+        return node
+
+    def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
+        node = super().visit_DictComp(node)
+        node.key = _key(node.key)
+        return node
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        keyed = not isinstance(node.slice, ast.Slice)
+        node = super().visit_Subscript(node)
+        if keyed and isinstance(node, ast.Subscript):  # a store or del: a load's _getitem_ weighs its key
+            node.slice = _key(node.slice)
         return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:

@@ -47,6 +47,14 @@ ATTACKS = {
     "dict merge display": "a = {(s, i): 0 for i in range(10**5)}\nb = {(t, i): 0 for i in range(10**5)}\n"
                           "x = {**a, **b}",
     "long decimals": "d = Decimal('1' * 900000)\ne = Decimal('1' * 900000)\nx = [d] * 10**5 == [e] * 10**5",
+    "tuples in a set display": "a = (s,) * 10**6\nb = (t,) * 10**6\nx = {a, b}",
+    "tuple keys in a dict display": "a = (s,) * 10**6\nx = {a: 1}",
+    "tuple stored as a key": "x = {}\nx[(s,) * 10**6] = 1",
+    "tuple looked up": "x = {}\ny = x[(t,) * 10**6]",
+    "set.add": "x = set()\nx.add((s,) * 10**6)",
+    "dict.setdefault": "x = {}\nx.setdefault((s,) * 10**6)",
+    "set comprehension": "x = {(s,) * 10**6 for i in range(2)}",
+    "dict comprehension": "x = {(t,) * 10**6: i for i in range(2)}",
     "big integers": "a = [[2**9999] * 1000] * 1000\nb = [[2**9999] * 1000] * 1000\nx = a == b",
 }
 
@@ -58,6 +66,16 @@ def test_a_comparison_over_values_held_many_times_is_refused_before_it_runs(sour
     assert caught.value.line is not None and caught.value.line >= 3
     assert f"more than {LIMITS.compared:,} characters and items" in caught.value.message
     assert "a value held many times counts each time" in caught.value.message
+
+
+def test_a_key_whose_hash_runs_through_a_billion_items_is_refused() -> None:
+    """A tuple's hash is not kept: hashing a tuple of tuples runs through all they hold, each time."""
+    nested = "a = (1,) * 1000\nb = (a,) * 1000\nc = (b,) * 1000\n"
+    with pytest.raises(ScriptLimitExceeded, match="a key would look at more than"):
+        run_script(nested + "x = {}.get(c)", {})
+    c = ((((1,) * 1000,) * 1000,) * 1000)
+    with pytest.raises(ScriptLimitExceeded, match="a comparison would look at more than"):
+        evaluate("c in d", {"c": c, "d": {}})
 
 
 def test_a_condition_or_cell_comparing_huge_shared_values_is_refused() -> None:
