@@ -135,19 +135,23 @@ _METHOD_OWNERS = (str, bytes, list, dict, set)
 _COMPARING = ((dict, compare.DICT_METHODS), (list, compare.SEQUENCE_METHODS), (tuple, compare.SEQUENCE_METHODS),
               (set, compare.SET_METHODS), (frozenset, compare.SET_METHODS))
 
+_COMPARING_BY_TYPE = dict(_COMPARING)
+
 def _comparing(obj: Any, name: str, found: Any) -> Any:
+    guards = _COMPARING_BY_TYPE.get(type(obj))
+    if guards is not None:  # a bound method of a plain dict, list...: the usual case
+        guard = guards.get(name)
+        return found if guard is None else guard if guard is compare.fromkeys else functools.partial(guard, obj)
     if isinstance(obj, _GuardedType):
         obj = obj.real
     unbound = isinstance(obj, type)
     owner = obj if unbound else type(obj)
     for kind, guards in _COMPARING:
         if issubclass(owner, kind):
-            if name == "fromkeys" and kind is dict:
-                return compare.fromkeys
             guard = guards.get(name)
             if guard is None:
                 return found
-            return guard if unbound else functools.partial(guard, obj)
+            return guard if unbound or guard is compare.fromkeys else functools.partial(guard, obj)
     return found
 
 def method(obj: Any, name: str, found: Any) -> Any:

@@ -18,7 +18,9 @@ Where the guards stand (the transformer and the builtins put them there):
 * ``sorted``, ``min``, ``max``, ``set()``, ``dict()``, ``dict.fromkeys``, the list/tuple searches
   (``count``, ``index``, ``remove``, ``sort``) and the set and dict methods and operators that take another
   collection: their input is weighed (an iterator item by item, as it is consumed: :func:`each`), or with a
-  ``key``, the keys it makes.
+  ``key``, the keys it makes;
+* a key a dict or set hashes and compares with its equal (a display's, a comprehension's, ``d[k]``, ``add``,
+  ``get``, ``pop``...): :func:`key` weighs a tuple (its hash runs through all it holds, each time).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ _INTS = frozenset({int, bool})
 _NUMBERS = frozenset({int, float, bool, decimal.Decimal})
 _PLAIN = _FLAT | _NUMBERS | _TEXTS  # operands that pass at once: one type check
 _HASHED = frozenset({dict, set, frozenset, str, bytes, range, _VIEWS[0], _VIEWS[2]})  # ``in``: a lookup
+_SEQUENCES = frozenset({list, tuple, set, frozenset})
+_MIXED = _FLAT | _TEXTS | _INTS
 _CHUNK = 65_536  # items visited between two charges to the budget
 
 
@@ -54,9 +58,30 @@ class _Left:
         self.key, self.start = key, start
 
 
+def _flat(part: Any) -> int | None:
+    """The weight of a container of plain values only (one kind mostly: one pass in C), else None."""
+    kinds = set(map(type, part))
+    if kinds <= _FLAT:
+        return len(part)
+    if kinds <= _TEXTS:
+        return len(part) + sum(map(len, part))
+    if kinds <= _INTS:
+        return len(part) + (sum(map(int.bit_length, part)) >> 6)
+    if kinds <= _MIXED:  # a record's values, a (name, number) key
+        return len(part) + sum(len(x) if type(x) in _TEXTS else x.bit_length() >> 6 if type(x) is int else 0
+                               for x in part)
+    return None
+
+
 def weight(value: Any) -> int:
     """What comparing ``value`` may look at: characters, items (each time held), an integer's or Decimal's
     64-bit words; counting stops once past ``LIMITS.compared``. A container inside itself weighs more."""
+    if type(value) in _SEQUENCES:  # most operands: a short list of plain values
+        found = _flat(value)
+        if found is not None:
+            if len(value) > 64:
+                _charge(len(value))
+            return found
     total, visited, limit, stack = 0, 0, LIMITS.compared, [value]
     known: dict[int, int] = {}  # the weight of each container walked: held again, it is added at once
     inside: set[int] = set()  # the containers the walk is in: meeting one again is a cycle
@@ -91,18 +116,13 @@ def weight(value: Any) -> int:
             return limit + 1
         nested = []
         for part in parts:
-            count = len(part)
-            total += count
-            visited += count
-            kinds = set(map(type, part))  # one pass in C: most containers hold one kind of plain value
-            if kinds <= _FLAT:
-                continue
-            if kinds <= _TEXTS:
-                total += sum(map(len, part))
-            elif kinds <= _INTS:
-                total += sum(map(int.bit_length, part)) >> 6
-            else:
+            visited += len(part)
+            found = _flat(part)
+            if found is None:
+                total += len(part)
                 nested.append(part)
+            else:
+                total += found
         if nested:
             inside.add(key)
             stack.append(_Left(key, start))
@@ -262,8 +282,9 @@ SEQUENCE_METHODS: dict[str, Callable[..., Any]] = {
 SET_METHODS: dict[str, Callable[..., Any]] = {
     **{name: _merging(name) for name in _SET_METHODS}, **{name: _looking_up(name) for name in ("add", "discard", "remove")}}
 DICT_METHODS: dict[str, Callable[..., Any]] = {
-    "update": _merging("update"), **{name: _looking_up(name) for name in ("get", "pop", "setdefault")}}
-METHOD_NAMES = frozenset({*SEQUENCE_METHODS, *SET_METHODS, *DICT_METHODS, "fromkeys"})
+    "update": _merging("update"), **{name: _looking_up(name) for name in ("get", "pop", "setdefault")},
+    "fromkeys": fromkeys}  # a class method: given as it is, bound or not
+METHOD_NAMES = frozenset({*SEQUENCE_METHODS, *SET_METHODS, *DICT_METHODS})
 
 
 def setop(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:

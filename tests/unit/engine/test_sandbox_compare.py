@@ -33,6 +33,7 @@ ATTACKS = {
     "set display": "x = {*([s, t] * 500000)}",
     "dict()": "x = dict(zip([s, t] * 500000, range(10**6)))",
     "dict.fromkeys": "x = dict.fromkeys([s, t] * 500000)",
+    "fromkeys of a dict": "x = {}.fromkeys([s, t] * 500000)",
     "set.update": "x = set()\nx.update([s, t] * 500000)",
     "set.union": "x = set().union([s, t] * 500000)",
     "set.issubset": "x = {s}.issubset([t] * 10**6)",
@@ -42,9 +43,9 @@ ATTACKS = {
     "dict items equality": "a = dict.fromkeys(range(10**5), s)\nb = dict.fromkeys(range(10**5), t)\n"
                            "x = a.items() == b.items()",
     "in dict values": "a = dict.fromkeys(range(10**6), s)\nx = t in a.values()",
-    "set operator": "a = {(s, i) for i in range(10**5)}\nb = {(t, i) for i in range(10**5)}\nx = a | b",
-    "set operator in place": "a = {(s, i) for i in range(10**5)}\nb = {(t, i) for i in range(10**5)}\na -= b",
-    "dict merge display": "a = {(s, i): 0 for i in range(10**5)}\nb = {(t, i): 0 for i in range(10**5)}\n"
+    "set operator": "a = {(s, i) for i in range(10**4)}\nb = {(t, i) for i in range(10**4)}\nx = a | b",
+    "set operator in place": "a = {(s, i) for i in range(10**4)}\nb = {(t, i) for i in range(10**4)}\na -= b",
+    "dict merge display": "a = {(s, i): 0 for i in range(10**4)}\nb = {(t, i): 0 for i in range(10**4)}\n"
                           "x = {**a, **b}",
     "long decimals": "d = Decimal('1' * 900000)\ne = Decimal('1' * 900000)\nx = [d] * 10**5 == [e] * 10**5",
     "tuples in a set display": "a = (s,) * 10**6\nb = (t,) * 10**6\nx = {a, b}",
