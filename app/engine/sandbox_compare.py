@@ -265,12 +265,14 @@ def key(value: Any) -> Any:
     return value
 
 
-def _looking_up(name: str) -> Callable[..., Any]:
-    """``set.add``/``discard``/``remove``, ``dict.get``/``pop``/``setdefault``: the key is weighed."""
+def _looking_up(owner: type, name: str) -> Callable[..., Any]:
+    """``set.add``/``discard``/``remove``, ``dict.get``/``pop``/``setdefault``: a tuple key is weighed."""
+    unbound = getattr(owner, name)
+
     def guard(obj: Any, *args: Any) -> Any:
-        if args:
+        if args and type(args[0]) is tuple:
             key(args[0])
-        return getattr(obj, name)(*args)
+        return unbound(obj, *args)
     return guard
 
 
@@ -280,9 +282,9 @@ _SET_METHODS = ("update", "union", "intersection", "difference", "symmetric_diff
 SEQUENCE_METHODS: dict[str, Callable[..., Any]] = {
     **{name: _searching(name) for name in ("count", "index", "remove")}, "sort": _sort}
 SET_METHODS: dict[str, Callable[..., Any]] = {
-    **{name: _merging(name) for name in _SET_METHODS}, **{name: _looking_up(name) for name in ("add", "discard", "remove")}}
+    **{name: _merging(name) for name in _SET_METHODS}, **{name: _looking_up(set, name) for name in ("add", "discard", "remove")}}
 DICT_METHODS: dict[str, Callable[..., Any]] = {
-    "update": _merging("update"), **{name: _looking_up(name) for name in ("get", "pop", "setdefault")},
+    "update": _merging("update"), **{name: _looking_up(dict, name) for name in ("get", "pop", "setdefault")},
     "fromkeys": fromkeys}  # a class method: given as it is, bound or not
 METHOD_NAMES = frozenset({*SEQUENCE_METHODS, *SET_METHODS, *DICT_METHODS})
 
