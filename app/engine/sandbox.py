@@ -29,8 +29,9 @@ Policy, decided here once:
   wall-clock deadline (nested loops end). A caller bounds many evaluations together with
   ``sandbox_limits.deadline`` (a draft's checks, one engine action). Past a limit: :class:`ScriptLimitExceeded`
   naming the line and the limit; a script's ``except`` cannot swallow it. ``print`` output is discarded
-  unformatted. Not bounded in advance: a single comparison or search over values that share one large part
-  many times (``[s] * n == [t] * n``) still runs in C to its end; the worker's time limit is the backstop.
+  unformatted. A comparison, ``in``, sort, ``min``/``max`` or set that would look at too many characters and
+  items (a value held many times counted each time: ``[s] * n == [t] * n``) is refused before C runs it
+  (``sandbox_compare``); a dict or set lookup and a comparison with a literal are not weighed.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from RestrictedPython.Guards import (
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from app.engine import sandbox_builtins as guarded
+from app.engine import sandbox_compare as compare
 from app.engine import sandbox_limits as limits
 from app.engine.bank_clock import BankDate, BankDateTime
 from app.engine.sandbox_limits import LimitExceeded
@@ -275,18 +277,22 @@ _GUARDS: dict[str, Any] = {
     "_print_": DiscardedPrint,
     "_mul_": limits.mul, "_pow_": limits.power, "_lshift_": limits.lshift, "_add_": limits.add,
     "_mod_": limits.mod, "_step_": limits.step, "_formatted_": limits.formatted,
+    "_compared_": compare.compared, "_searched_": compare.searched, "_members_": compare.members,
+    "_key_": compare.key,
+    "_or_": compare.SET_OPS["|"], "_and_": compare.SET_OPS["&"], "_sub_": compare.SET_OPS["-"],
+    "_xor_": compare.SET_OPS["^"],
 }
 
 SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType({
     "None": None, "True": True, "False": False,
     "abs": abs, "all": all, "any": any, "bool": bool,
-    "dict": guarded.guarded_type(dict, guarded.charged(dict)),
+    "dict": guarded.guarded_type(dict, guarded.charged(compare.unique(dict))),
     "enumerate": enumerate, "filter": filter, "float": float,
     "int": guarded.guarded_type(int, guarded.int_call),
     "isinstance": isinstance, "len": len, "list": guarded.guarded_type(list, guarded.charged(list)),
-    "map": map, "max": max, "min": min, "pow": limits.power, "range": _bounded_range,
-    "reversed": reversed, "round": guarded.round_, "set": guarded.guarded_type(set, guarded.charged(set)),
-    "sorted": guarded.charged(sorted), "str": guarded.guarded_type(str, guarded.str_call), "sum": guarded.total,
+    "map": map, "max": compare.max_, "min": compare.min_, "pow": limits.power, "range": _bounded_range,
+    "reversed": reversed, "round": guarded.round_, "set": guarded.guarded_type(set, guarded.charged(compare.unique(set))),
+    "sorted": guarded.charged(compare.sorted_), "str": guarded.guarded_type(str, guarded.str_call), "sum": guarded.total,
     "tuple": guarded.guarded_type(tuple, guarded.charged(tuple)), "zip": zip,
     "sqrt": math.sqrt, "log": math.log, "exp": math.exp, "floor": guarded.floor,
     "ceil": guarded.ceil, "Decimal": decimal.Decimal, "date": BankDate,

@@ -8,6 +8,7 @@ them (``_getattr_``), bound or unbound (``str.join``).
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 import operator
 import re
@@ -16,6 +17,7 @@ from typing import Any
 
 from RestrictedPython.Guards import safer_getattr_raise
 
+from app.engine import sandbox_compare as compare
 from app.engine.sandbox_limits import LIMITS, SEQUENCES, bits, inplace, length, refuse, sized, text_size
 
 _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -30,7 +32,11 @@ def plain_inplace(op: str, target: Any, value: Any) -> Any:
     return _INPLACE_OPS[op](target, value)
 
 
+_SET_INPLACE = frozenset({"|=", "&=", "-=", "^="})
+
 def inplacevar(op: str, target: Any, value: Any) -> Any:
+    if op in _SET_INPLACE and isinstance(target, (set, dict)):  # each item of value looked up in target
+        value = compare.each(value, "a set operation")
     return inplace(op, target, value, plain_inplace)
 
 def str_call(*args: Any, **kwargs: Any) -> str:
@@ -125,11 +131,35 @@ _METHODS = {"join": _join, "ljust": _pad("ljust"), "rjust": _pad("rjust"), "cent
             "copy": _copy}
 _METHOD_OWNERS = (str, bytes, list, dict, set)
 
+# Methods that compare their object's or argument's items (``count``, ``sort``, ``update``...), by owner.
+_COMPARING = ((dict, compare.DICT_METHODS), (list, compare.SEQUENCE_METHODS), (tuple, compare.SEQUENCE_METHODS),
+              (set, compare.SET_METHODS), (frozenset, compare.SET_METHODS))
+
+_COMPARING_BY_TYPE = dict(_COMPARING)
+
+def _comparing(obj: Any, name: str, found: Any) -> Any:
+    guards = _COMPARING_BY_TYPE.get(type(obj))
+    if guards is not None:  # a bound method of a plain dict, list...: the usual case
+        guard = guards.get(name)
+        return found if guard is None else guard if guard is compare.fromkeys else functools.partial(guard, obj)
+    if isinstance(obj, _GuardedType):
+        obj = obj.real
+    unbound = isinstance(obj, type)
+    owner = obj if unbound else type(obj)
+    for kind, guards in _COMPARING:
+        if issubclass(owner, kind):
+            guard = guards.get(name)
+            if guard is None:
+                return found
+            return guard if unbound or guard is compare.fromkeys else functools.partial(guard, obj)
+    return found
+
 def method(obj: Any, name: str, found: Any) -> Any:
-    """What ``obj.name`` gives a script: ``found``, or its guard if it is a method that can grow."""
+    """What ``obj.name`` gives a script: ``found``, or its guard if it is a method that can grow or compare
+    many items."""
     guard = _METHODS.get(name)
     if guard is None:
-        return found
+        return _comparing(obj, name, found) if name in compare.METHOD_NAMES else found
     if isinstance(obj, _GuardedType):
         obj = obj.real
     if isinstance(obj, type):
@@ -139,6 +169,8 @@ def method(obj: Any, name: str, found: Any) -> Any:
     return found
 
 def subscript(container: Any, key: Any) -> Any:
+    if type(key) is tuple:
+        compare.key(key)
     result = container[key]
     if type(key) is slice and isinstance(result, SEQUENCES):
         sized(len(result))

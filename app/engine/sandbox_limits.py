@@ -3,7 +3,8 @@
 Big-integer arithmetic, string repeats and the like run in C and hold the interpreter: a thread timeout
 cannot stop them once started. So each operation that can make a large value is guarded *before* it
 computes: its result's size is estimated (bits of an integer, characters or items of a string, list or
-tuple) and refused beyond :data:`LIMITS`. Work that adds up is counted against one budget per evaluation
+tuple) and refused beyond :data:`LIMITS`; a comparison, search, sort or set, whose result is small, by what it
+will look at (:mod:`app.engine.sandbox_compare`). Work that adds up is counted against one budget per evaluation
 (a script, a condition, a cell): every loop item and comprehension item, every call of a function the
 script defines, every statement, every range and every item an operation builds costs steps, and each
 step checks the wall-clock deadline, so nested loops end too. An exceeded limit raises
@@ -32,6 +33,7 @@ class Limits:
     steps: int = 5_000_000  # loop items, calls, statements and items built, all together
     length: int = 1_000_000  # characters or items of one string, list or tuple an operation makes
     int_bits: int = 10_000  # bits of an integer an operation makes (about 3,000 digits)
+    compared: int = 20_000_000  # characters and items one comparison, search, sort or set may look at
     action_seconds: float = 10.0  # all the designers' code one engine action runs (a task completed, a timer)
     check_seconds: float = 15.0  # all the designers' code one check runs (a draft's save, a tests file)
     impact_seconds: float = 30.0  # a draft table's impact over the whole portfolio (one web request)

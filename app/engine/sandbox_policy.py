@@ -16,7 +16,9 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 
 from app.engine.sandbox_builtins import spec_problem
 
-_GUARDED_OPS = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_"}
+_GUARDED_OPS = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_",
+                ast.BitOr: "_or_", ast.BitAnd: "_and_", ast.Sub: "_sub_", ast.BitXor: "_xor_"}
+_SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)  # between sets they compare items
 
 
 def _number(node: ast.expr) -> bool:
@@ -32,7 +34,52 @@ def _bounded(node: ast.BinOp) -> bool:
         return any(isinstance(side, ast.Constant) and type(side.value) is float for side in (node.left, node.right))
     if isinstance(node.op, ast.Mod):  # a number's remainder (a format is guarded: its text comes from the left)
         return _number(node.left)
+    if isinstance(node.op, _SET_OPS):  # a set with a number is a TypeError
+        return _number(node.left) or _number(node.right)
     return False
+
+
+def _constant(node: ast.expr | None) -> bool:
+    """A literal: what comparing with it may look at is written in the source."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_constant(elt) for elt in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(_constant(part) for part in (*node.keys, *node.values))
+    return False
+
+
+def _key(node: ast.expr) -> ast.expr:
+    """``node`` through ``_key_`` (a tuple a dict or set hashes and compares is weighed), unless a literal."""
+    return node if _constant(node) else _call("_key_", node, node)
+
+
+def _starred(node: ast.Starred, guard: str) -> ast.Starred:
+    node.value = _call(guard, node.value, node.value)
+    return node
+
+
+_FREE_OPS = (ast.Is, ast.IsNot)
+_SEARCH_OPS = (ast.In, ast.NotIn)
+
+
+def _guard_compare(node: ast.Compare) -> None:
+    """Each operand of a comparison through ``_compared_`` (the right of ``in``: ``_searched_``), in place,
+    so a chain still evaluates each once and stops early; none beside a literal or ``is``."""
+    operands = [node.left, *node.comparators]
+    guards: list[list[str]] = [[] for _ in operands]
+    for i, op in enumerate(node.ops):
+        if isinstance(op, _FREE_OPS) or _constant(operands[i]) or _constant(operands[i + 1]):
+            continue
+        guards[i].append("_compared_")
+        guards[i + 1].append("_searched_" if isinstance(op, _SEARCH_OPS) else "_compared_")
+    wrapped = []
+    for operand, names in zip(operands, guards, strict=True):
+        for name in dict.fromkeys(names):
+            operand = _call(name, operand, operand)
+        wrapped.append(operand)
+    node.left, node.comparators = wrapped[0], wrapped[1:]
 
 
 def _call(name: str, node: ast.AST, *args: ast.expr) -> ast.Call:
@@ -42,13 +89,48 @@ def _call(name: str, node: ast.AST, *args: ast.expr) -> ast.Call:
 
 class LimitedTransformer(RestrictingNodeTransformer):
     """RestrictedPython's policy, plus the guards of ``sandbox_limits``: operations that can make a huge
-    value go through a guard that sizes the result first; each call of a function the script defines costs
-    a step; an f-string's value is sized and its format spec must be a small constant."""
+    value go through a guard that sizes the result first; comparisons, ``in`` and set operations through
+    one that weighs what they will look at (``sandbox_compare``); each call of a function the script
+    defines costs a step; an f-string's value is sized and its format spec must be a small constant."""
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         node = self.node_contents_visit(node)
         guard = _GUARDED_OPS.get(type(node.op))
         return _call(guard, node, node.left, node.right) if guard and not _bounded(node) else node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        node = self.node_contents_visit(node)
+        _guard_compare(node)
+        return node
+
+    def visit_Set(self, node: ast.Set) -> ast.AST:
+        node = self.node_contents_visit(node)
+        node.elts = [_starred(elt, "_members_") if isinstance(elt, ast.Starred) else _key(elt) for elt in node.elts]
+        return node
+
+    def visit_Dict(self, node: ast.Dict) -> ast.AST:
+        node = self.node_contents_visit(node)
+        node.values = [_call("_members_", value, value) if key is None else value
+                       for key, value in zip(node.keys, node.values, strict=True)]
+        node.keys = [key if key is None else _key(key) for key in node.keys]
+        return node
+
+    def visit_SetComp(self, node: ast.SetComp) -> ast.AST:
+        node = super().visit_SetComp(node)
+        node.elt = _key(node.elt)
+        return node
+
+    def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
+        node = super().visit_DictComp(node)
+        node.key = _key(node.key)
+        return node
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        keyed = not isinstance(node.slice, ast.Slice)
+        node = super().visit_Subscript(node)
+        if keyed and isinstance(node, ast.Subscript):  # a store or del: a load's _getitem_ weighs its key
+            node.slice = _key(node.slice)
+        return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         node = super().visit_FunctionDef(node)
