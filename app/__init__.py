@@ -17,6 +17,7 @@ from app.language import LOCALE_COOKIE
 from app.services.audit import audit
 from app.services.design.forms import register_validators
 from app.services.shared import dispatch
+from app.step_reactions import register_step_reactions
 from app.web import register_web
 from config import BaseConfig, config_for
 
@@ -67,6 +68,7 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
         tune_sqlite(db.engine)
     audit.install_chain_hooks()
     dispatch.init_app(app)
+    register_step_reactions(app)
     engine.configure_cache(app.config["ENGINE_CACHE_SIZE"])
     register_validators()
     register_template_helpers(app)

@@ -15,11 +15,11 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from app.approval.committee import is_vetoed, tally_votes
 from app.engine import sandbox
 from app.engine.dmn import Decision
 from app.engine.durations import shorter_duration
 from app.risk.analysis import analyse_financials
+from app.risk.committee import is_vetoed, tally_votes
 
 # Functions a process designer may call from scripts and expressions, and nothing else.
 SCRIPT_FUNCTIONS: dict[str, Callable[..., Any]] = {

@@ -1,4 +1,4 @@
-"""Pure credit-risk functions: statements, ratios, Altman Z-scores, scorecards, USCC.
+"""Pure credit-risk functions: statements, ratios, Altman Z-scores, scorecards, USCC, committee voting.
 
 Nothing here imports Flask, the database or any other part of ``app``; every function
 takes plain values and returns plain values, so it can run in a BPMN script task, a

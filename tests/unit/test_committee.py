@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.approval.committee import is_vetoed, tally_votes
+from app.risk.committee import is_vetoed, tally_votes
 
 MEMBERS = ["a", "b", "c"]
 

@@ -30,13 +30,14 @@ def test_a_save_racing_another_on_the_same_revision_is_refused_not_a_lost_update
     def other_worker_commits_first():
         # designer2's save on revision 1 commits between this save's revision check and its write
         db.session.execute(text("UPDATE design_draft SET content = :c, revision = 2"), {"c": base + "<!-- theirs -->"})
+        db.session.commit()  # theirs is committed: the refusal of ours rolls back only ours
         monkeypatch.setattr(drafts, "utcnow", real_utcnow)
         return real_utcnow()
 
     monkeypatch.setattr(drafts, "utcnow", other_worker_commits_first)
     with pytest.raises(Conflict):
         drafts.save(people.designer, "rules", DMN, base + "<!-- mine -->", revision=1)
-    db.session.expire_all()  # the other worker's save (in this one session, not rolled back) is what stays
+    db.session.expire_all()  # the other worker's save is what stays
     assert db.session.scalar(select(DesignDraft.content)) == base + "<!-- theirs -->"
 
 

@@ -23,6 +23,7 @@ from app.models import ProcessDefinition, ProcessInstance, User, UserGroup
 from app.services.approval import eligibility, staffing
 from app.services.audit import audit
 from app.services.design import deployment
+from app.services.shared.unit_of_work import unit_of_work
 
 ADMIN_ROLE = "admin"
 VETO_OUTPUT = "veto_group"  # the committee rules' output naming the group that holds the veto
@@ -152,14 +153,10 @@ def commit_change(actor: User | None, user: User, event_type: str, *, was: Stand
     """Commit a change of ``user``'s groups, role, activation or qualification (already applied to the
     session): checked against the required groups (``was`` is the standing before; None for a new user),
     audited as ``event_type`` with ``before`` and ``after``. Rolls back on a refusal."""
-    try:
+    with unit_of_work():
         db.session.flush()
         if was is not None:
             _serialize_checks()
             check_staffed(user, was)
         audit.record(event_type, actor, target=user.username, before=before, after=after, **payload)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     staffing.recheck(actor)  # a case waiting for someone who may act goes on; a task nobody may do is reported

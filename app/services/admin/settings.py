@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import AppSetting, User
 from app.models.base import utcnow
 from app.services.audit import audit
+from app.services.shared.unit_of_work import unit_of_work
 
 TIER1_CAPITAL = "tier1_capital"
 SETTINGS = {TIER1_CAPITAL: "Tier-1 capital (CNY)"}
@@ -34,12 +35,12 @@ def set_amount(actor: User | None, key: str, raw: str) -> Decimal:
         value = None
     if value is None or not value.is_finite() or value <= 0:
         raise InvalidInput(_("The setting was not changed."), {key: _("a positive amount in CNY")})
-    row = db.session.get(AppSetting, key)
-    before = row.value if row is not None else None
-    if row is None:
-        row = AppSetting(key=key, value=str(value))
-        db.session.add(row)
-    row.value, row.updated_by_id, row.updated_at = str(value), actor.id if actor else None, utcnow()
-    audit.record("setting.changed", actor, key=key, before=before, after=str(value))
-    db.session.commit()
+    with unit_of_work():
+        row = db.session.get(AppSetting, key)
+        before = row.value if row is not None else None
+        if row is None:
+            row = AppSetting(key=key, value=str(value))
+            db.session.add(row)
+        row.value, row.updated_by_id, row.updated_at = str(value), actor.id if actor else None, utcnow()
+        audit.record("setting.changed", actor, key=key, before=before, after=str(value))
     return value

@@ -22,6 +22,7 @@ from app.services.admin.users import branches, check_admin, create_user, group_e
 from app.services.approval import qualifications, staffing
 from app.services.audit import audit
 from app.services.cases import text_search
+from app.services.shared.unit_of_work import unit_of_work
 
 PER_PAGE = 50
 STATUSES = ("active", "deactivated", "all")
@@ -165,13 +166,13 @@ def update_profile(admin: User, user_id: int, form: Mapping[str, str]) -> User:
     errors.update(profile_errors(**values, role=user.role))
     if errors:
         raise InvalidInput(_("The user was not changed."), errors)
-    before = {k: getattr(user, k) for k in values if getattr(user, k) != values[k]}
-    for key in before:
-        setattr(user, key, values[key])
-    if before:
-        audit.record("user.updated", admin, target=user.username, before=before,
-                     after={k: values[k] for k in before})
-    db.session.commit()
+    with unit_of_work():
+        before = {k: getattr(user, k) for k in values if getattr(user, k) != values[k]}
+        for key in before:
+            setattr(user, key, values[key])
+        if before:
+            audit.record("user.updated", admin, target=user.username, before=before,
+                         after={k: values[k] for k in before})
     if "authority_level" in before:  # a sign-off waiting for that level may now reach them (or lose its approver)
         staffing.recheck(admin)
     return user
@@ -224,12 +225,12 @@ def reset_password(admin: User, user_id: int, password: str | None) -> str | Non
     if password is not None and (problem := passwords.problem(password, user.username)):
         raise InvalidInput(_("The password was not reset."), {"password": problem})
     chosen = password or passwords.generate(user.username)
-    before = user.must_change_password
-    user.password_hash, user.must_change_password = passwords.hashed(chosen), True
-    users.end_sessions(user)  # whoever held the old password is signed out
-    audit.record("user.password_reset", admin, target=user.username, generated=password is None,
-                 before={"must_change_password": before}, after={"must_change_password": True})
-    db.session.commit()
+    with unit_of_work():
+        before = user.must_change_password
+        user.password_hash, user.must_change_password = passwords.hashed(chosen), True
+        users.end_sessions(user)  # whoever held the old password is signed out
+        audit.record("user.password_reset", admin, target=user.username, generated=password is None,
+                     before={"must_change_password": before}, after={"must_change_password": True})
     return None if password else chosen
 
 

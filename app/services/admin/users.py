@@ -19,6 +19,7 @@ from app.models import ROLE_GROUPS, ROLES, ApiToken, User, UserGroup
 from app.models.base import utcnow
 from app.services.admin import membership, passwords
 from app.services.audit import audit
+from app.services.shared.unit_of_work import unit_of_work
 
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]{0,63}")
 BRANCH = re.compile(r"[a-z0-9_]{1,64}")
@@ -119,13 +120,13 @@ def authenticate(username: str, password: str) -> User:
         user = db.session.scalar(select(User).where(User.username == username))
     matches = check_password_hash(user.password_hash if user else passwords.dummy_hash(), password or "")
     if user is None or not user.active or not matches:
-        audit.record("auth.login_failed", None, username=_as_logged(username))
-        db.session.commit()
+        with unit_of_work():
+            audit.record("auth.login_failed", None, username=_as_logged(username))
         if too_long:
             raise InvalidInput(_("Wrong user name or password."), too_long)
         raise NotAuthorized("wrong user name or password")
-    audit.record("auth.login", user)
-    db.session.commit()
+    with unit_of_work():
+        audit.record("auth.login", user)
     return user
 
 
@@ -142,9 +143,9 @@ def end_sessions(user: User) -> None:
 
 def log_out(user: User) -> None:
     """The user logs out: their sessions end on the server, not only in this browser; audited."""
-    end_sessions(user)
-    audit.record("auth.logout", user)
-    db.session.commit()
+    with unit_of_work():
+        end_sessions(user)
+        audit.record("auth.logout", user)
 
 
 def change_own_password(user: User, current: str, new: str, repeated: str) -> None:
@@ -161,12 +162,12 @@ def change_own_password(user: User, current: str, new: str, repeated: str) -> No
         errors["repeated"] = _("the two new passwords differ")
     if errors:
         raise InvalidInput(_("The password was not changed."), errors)
-    before = user.must_change_password
-    user.password_hash, user.must_change_password = passwords.hashed(new), False
-    end_sessions(user)  # a session opened with the old password ends; the caller signs this one in again
-    audit.record("user.password_changed", user, target=user.username, before={"must_change_password": before},
-                 after={"must_change_password": False})
-    db.session.commit()
+    with unit_of_work():
+        before = user.must_change_password
+        user.password_hash, user.must_change_password = passwords.hashed(new), False
+        end_sessions(user)  # a session opened with the old password ends; the caller signs this one in again
+        audit.record("user.password_changed", user, target=user.username, before={"must_change_password": before},
+                     after={"must_change_password": False})
 
 
 def get_user(user_id: int) -> User | None:
@@ -202,10 +203,10 @@ def issue_token(username: str) -> str:
     user = get_by_username(username)
     token = secrets.token_urlsafe(32)
     days = current_app.config["API_TOKEN_DAYS"]
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token),
-                            expires_at=utcnow() + timedelta(days=days)))
-    audit.record("auth.token_issued", user)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token),
+                                expires_at=utcnow() + timedelta(days=days)))
+        audit.record("auth.token_issued", user)
     return token
 
 

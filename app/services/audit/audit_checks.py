@@ -10,16 +10,17 @@ from app.extensions import db
 from app.models import AuditEvent, User
 from app.services.audit import audit, audit_anchor
 from app.services.notifications import notifications
+from app.services.shared.unit_of_work import unit_of_work
 
 
 def verify_and_alert() -> audit.ChainReport:
-    report = audit_anchor.verify()
-    audit.record("audit.verified", None, checked=report.checked, ok=report.ok, broken_at=report.broken_at,
-                 reason=report.reason)
-    if not report.ok:
-        staff = list(db.session.scalars(select(User).where(User.role == "compliance", User.active.is_(True))))
-        notifications.alert(staff, "chain_broken", row=report.broken_at, reason=report.reason)
-    db.session.commit()
+    with unit_of_work():
+        report = audit_anchor.verify()
+        audit.record("audit.verified", None, checked=report.checked, ok=report.ok, broken_at=report.broken_at,
+                     reason=report.reason)
+        if not report.ok:
+            staff = list(db.session.scalars(select(User).where(User.role == "compliance", User.active.is_(True))))
+            notifications.alert(staff, "chain_broken", row=report.broken_at, reason=report.reason)
     return report
 
 

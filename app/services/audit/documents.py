@@ -29,6 +29,7 @@ from app.services.approval.exposure import LIMIT_FIELD, Exposure, exposure_of
 from app.services.audit import audit
 from app.services.audit.decision_words import Reading
 from app.services.cases.cases import CaseView, case_view, view_of
+from app.services.shared.unit_of_work import unit_of_work
 
 KINDS = {"credit_memo": "documents/credit_memo.html", "approval_certificate": "documents/approval_certificate.html"}
 LANGUAGES = ("zh_CN", "en")
@@ -86,13 +87,13 @@ def _stored_or_rendered(view, kind: str, language: str, user: User | None) -> Ca
     if kept is not None:
         return kept
     pdf = render_pdf(view, kind, language)
-    row = CaseDocument(instance_id=instance.id, kind=kind, language=language, instance_version=instance.version,
-                       sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), content=pdf,
-                       rendered_by_id=user.id if user else None)
-    db.session.add(row)
-    audit.record("document.rendered", user, instance_id=instance.id, customer_id=instance.customer_id,
-                 kind=kind, language=language, instance_version=instance.version, sha256=row.sha256)
-    db.session.commit()
+    with unit_of_work():
+        row = CaseDocument(instance_id=instance.id, kind=kind, language=language, instance_version=instance.version,
+                           sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), content=pdf,
+                           rendered_by_id=user.id if user else None)
+        db.session.add(row)
+        audit.record("document.rendered", user, instance_id=instance.id, customer_id=instance.customer_id,
+                     kind=kind, language=language, instance_version=instance.version, sha256=row.sha256)
     return row
 
 

@@ -4,7 +4,7 @@ A member who may no longer vote on the case in the middle of a round (they left 
 qualification lapsed, or a diagram that listed members without 审贷分离 gave a vote to someone who worked the case)
 leaves a vote nobody may cast. The administrator hands it to a member who may vote and holds none of the round
 (``delegation.reassign``); where there is no such member, the administrator excuses it here: the vote is closed as
-``recused``, its seat is not counted (``approval.committee.tally_votes``), and the committee decides with the
+``recused``, its seat is not counted (``risk.committee.tally_votes``), and the committee decides with the
 members who may vote. With nobody left who may, the count finds no quorum and the committee convenes again, to
 wait in the staffing state (``staffing``) until someone may vote.
 """
@@ -14,11 +14,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app import engine
-from app.approval.committee import RECUSED
 from app.errors import Conflict, InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import HumanTask, User
 from app.models.base import utcnow
+from app.risk.committee import RECUSED
 from app.services.approval import eligibility
 from app.services.audit import audit
 from app.services.cases.delegation import MANAGERS

@@ -1,4 +1,5 @@
-"""One step, one transaction: load an instance, run the engine, project, audit, commit.
+"""One step, one transaction: load an instance, run the engine, project, audit, let the other rooms react
+(``reactions``: their listeners, registered in the app factory), commit.
 
 Only a running case is stepped: every way the engine moves a case (a task completed, a timer fired, a
 message delivered, a withdrawal, a move to another version) comes through ``run_step``, which refuses a
@@ -13,22 +14,18 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app import engine
 from app.errors import CaseNotRunning, Conflict, ProcessFailed
 from app.extensions import db
 from app.localtime import local_time
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
-from app.services.approval import staffing
 from app.services.audit import audit
 from app.services.audit.readable import actor
+from app.services.cases import reactions
 from app.services.cases.projections import apply_step
-from app.services.customers import customers
 from app.services.design import deployment
-from app.services.monitoring import reviews, risk_controls
-from app.services.notifications import notifications
+from app.services.shared.unit_of_work import unit_of_work
 
 Step = Callable[[engine.Bundle, str], engine.StepResult]
 RUNNING, WITHDRAWN = "running", "withdrawn"
@@ -53,23 +50,15 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
         db.session.rollback()
         # A case that failed while starting was rolled back with the step: its id belongs to nobody.
         kept = db.session.get(ProcessInstance, instance_id) is not None
-        audit.record("engine.error", actor, instance_id=instance_id if kept else None, process_id=process_id,
-                     element=exc.element_id, reason=exc.reason)
-        db.session.commit()
+        with unit_of_work(own=True):  # the failure is recorded, though the step is not
+            audit.record("engine.error", actor, instance_id=instance_id if kept else None, process_id=process_id,
+                         element=exc.element_id, reason=exc.reason)
         raise ProcessFailed(_("The process failed at %(element)s: %(reason)s",
                               element=exc.element_id or "?", reason=exc.reason)) from exc
-    try:
+    with unit_of_work(lambda: lost_race(instance_id)):
         changes = apply_step(instance, result, actor, prelude, completing, also)
         with db.session.no_autoflush:
-            customers.sync_from_case(instance, result.data, actor)
-            risk_controls.after_step(instance, result, actor)
-            reviews.after_step(instance, result, actor)
-            notifications.after_step(instance, actor, changes)
-            staffing.after_step(instance, result, changes, actor)
-        db.session.commit()
-    except (StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        raise lost_race(instance_id) from exc
+            reactions.installed().run(reactions.StepTaken(instance, result, actor, changes))
     return result
 
 

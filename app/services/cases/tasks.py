@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import contains_eager
@@ -49,9 +48,9 @@ from app.services.design.forms import (
     names_case_groups,
     schema_of,
 )
-from app.services.shared import dispatch
 from app.services.shared.nullsafe import differs, outside
 from app.services.shared.rows import write
+from app.services.shared.unit_of_work import unit_of_work
 
 
 def get_task(task_id: int) -> HumanTask:
@@ -92,10 +91,11 @@ def check_may_act(user: User, task: HumanTask, *, record_refusal: bool = True) -
         raise NotAuthorized(_("This task belongs to the %(lane)s group, which you are not in.",
                               lane=_(task.lane) if task.lane else "-"))
     if task.lane in APPROVAL_LANES and investigated(user, task.instance):
-        if record_refusal:
-            audit.record("task.refused", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
-                         task_id=task.id, task=task.task_spec, reason="segregation_of_duties")
-            db.session.commit()  # before anything else: the refusal is recorded even though nothing else is
+        if record_refusal:  # a unit of its own: the refusal is recorded even though nothing else is
+            with unit_of_work(own=True):
+                audit.record("task.refused", user, instance_id=task.instance_id,
+                             customer_id=task.instance.customer_id, task_id=task.id, task=task.task_spec,
+                             reason="segregation_of_duties")
         raise SegregationOfDutiesViolation(
             _("Segregation of duties: you investigated this case, so you may not approve it."))
     if task.lane in APPROVAL_LANES:
@@ -120,19 +120,19 @@ def claim(user: User, task_id: int) -> HumanTask:
     check_may_act(user, task)
     if task.assignee_id != user.id:
         # Claimed only if still open and free: of two people claiming at once, one is refused.
-        taken = db.session.execute(
-            update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready",
-                                    HumanTask.assignee_id.is_(None))
-            .values(assignee_id=user.id, claimed_at=utcnow()).execution_options(synchronize_session=False))
+        with unit_of_work():
+            taken = db.session.execute(
+                update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready",
+                                        HumanTask.assignee_id.is_(None))
+                .values(assignee_id=user.id, claimed_at=utcnow()).execution_options(synchronize_session=False))
+            if taken.rowcount == 1:
+                audit.record("task.claimed", user, instance_id=task.instance_id,
+                             customer_id=task.instance.customer_id, task_id=task.id, task_uuid=task.task_uuid,
+                             task=task.task_spec)
+        db.session.refresh(task)
         if taken.rowcount != 1:
-            db.session.rollback()
-            db.session.refresh(task)
             check_may_act(user, task)  # names who has it, or who completed it
             raise Conflict(_("This task was claimed by someone else meanwhile."))
-        audit.record("task.claimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
-                     task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
-        db.session.commit()
-        db.session.refresh(task)
     return task
 
 
@@ -145,16 +145,15 @@ def unclaim(user: User, task_id: int) -> HumanTask:
                               "reassign it to another member who may vote."))
     if task.state != "ready":
         check_may_act(user, task)
-    released = db.session.execute(
-        update(HumanTask).where(HumanTask.id == task.id, HumanTask.assignee_id == user.id,
-                                HumanTask.state == "ready")
-        .values(assignee_id=None, claimed_at=None).execution_options(synchronize_session=False))
-    if released.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(_("This task changed meanwhile; reload to see it."))
-    audit.record("task.unclaimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
-                 task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
-    db.session.commit()
+    with unit_of_work():
+        released = db.session.execute(
+            update(HumanTask).where(HumanTask.id == task.id, HumanTask.assignee_id == user.id,
+                                    HumanTask.state == "ready")
+            .values(assignee_id=None, claimed_at=None).execution_options(synchronize_session=False))
+        if released.rowcount != 1:
+            raise Conflict(_("This task changed meanwhile; reload to see it."))
+        audit.record("task.unclaimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
+                     task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
     db.session.refresh(task)
     return task
 
@@ -222,9 +221,6 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
                          task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
         audit.record("task.completed", user, instance_id=instance.id, customer_id=instance.customer_id,
                      task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, data=submitted)
-        if instance.status == "completed" and current_app.config["DOCUMENTS_ON_DECISION"]:
-            # the signed documents, kept with the case: a job committed with the decision, sent after it
-            dispatch.enqueue(dispatch.KEEP_DECIDED, instance.id)
 
     task_uuid = task.task_uuid
     directory = for_case(instance, worker=None if task.lane in APPROVAL_LANES else user)

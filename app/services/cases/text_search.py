@@ -30,6 +30,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.models import Customer, ProcessInstance, case_text, customer_text
 from app.models.base import readable_json
+from app.services.shared.unit_of_work import unit_of_work
 
 MAX_TERM = 100
 INDEXED = 3  # characters a trigram index needs
@@ -153,7 +154,7 @@ def tidy_index() -> None:
     """
     if _dialect() != "sqlite":
         return
-    for table in (case_text, customer_text):
-        db.session.execute(text(f"INSERT INTO {table.name}({table.name}) VALUES ('optimize')"))
-    db.session.commit()
+    with unit_of_work():
+        for table in (case_text, customer_text):
+            db.session.execute(text(f"INSERT INTO {table.name}({table.name}) VALUES ('optimize')"))
 

@@ -28,6 +28,7 @@ from app.services.audit import audit
 from app.services.cases.steps import run_step
 from app.services.customers.directory import for_case
 from app.services.shared import one_by_one
+from app.services.shared.unit_of_work import unit_of_work
 
 
 def _next_due(after: tuple[datetime, int] | None):
@@ -127,11 +128,11 @@ def retry(admin: User, timer_id: int) -> Timer:
     timer = db.session.get(Timer, timer_id)
     if timer is None or timer.status != "failed":
         raise NotFound(_("No failed timer %(id)s.", id=timer_id))
-    db.session.execute(update(Timer).where(Timer.id == timer.id, Timer.status == "failed").values(status="waiting"))
-    instance = db.session.get(ProcessInstance, timer.instance_id)
-    audit.record("timer.retried", admin, instance_id=timer.instance_id,
-                 customer_id=instance.customer_id if instance else None, timer_id=timer.id, element=timer.task_spec)
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(update(Timer).where(Timer.id == timer.id, Timer.status == "failed").values(status="waiting"))
+        instance = db.session.get(ProcessInstance, timer.instance_id)
+        audit.record("timer.retried", admin, instance_id=timer.instance_id,
+                     customer_id=instance.customer_id if instance else None, timer_id=timer.id, element=timer.task_spec)
     db.session.refresh(timer)
     return timer
 

@@ -22,6 +22,7 @@ from app.models import GROUPS, ProcessDefinition, User, UserGroup
 from app.services.audit import audit
 from app.services.design import decision_tests, process_tests
 from app.services.design.form_checks import CHECKS
+from app.services.shared.unit_of_work import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -214,15 +215,14 @@ def candidates_of(paths: Iterable[Path] = (), source: Source | None = None) -> l
 
 
 def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: str | None = None,
-                 source: Source | None = None, commit: bool = True) -> list[DeployOutcome]:
+                 source: Source | None = None) -> list[DeployOutcome]:
     """Deploy the BPMN files named (or all of workflows/), each with the DMN and forms it uses.
 
-    All or nothing: if any file has a problem nothing is stored. ``commit=False`` leaves the commit to a
-    caller that has more to do in the same transaction.
+    All or nothing: if any file has a problem nothing is stored. One unit of work: inside a caller's unit
+    (a deployment request that writes more), it is committed with that unit.
     """
-    outcomes = [_store(candidate, actor, note) for candidate in candidates_of(paths, source)]
-    if commit:
-        db.session.commit()
+    with unit_of_work():  # inside a caller's unit (a deployment request), committed with it
+        outcomes = [_store(candidate, actor, note) for candidate in candidates_of(paths, source)]
     return outcomes
 
 

@@ -16,6 +16,7 @@ from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.design import deployment, workspace
 from app.services.design.designer import check_designer
+from app.services.shared.unit_of_work import unit_of_work
 
 
 def request(user: User, note: str) -> DeploymentRequest:
@@ -28,12 +29,12 @@ def request(user: User, note: str) -> DeploymentRequest:
     files, bases, records = workspace.snapshot(), workspace.bases(), workspace.draft_records()
     with workspace.materialized(files) as source:
         deployment.candidates_of(source=source)  # refused here, naming each problem, if anything fails
-    row = DeploymentRequest(note=note[:500], files=files, bases=bases, drafts=records, requested_by_id=user.id,
-                            requested_at=utcnow())
-    db.session.add(row)
-    db.session.flush()
-    audit.record("deployment.requested", user, request_id=row.id, note=row.note, drafts=changed_files(row))
-    db.session.commit()
+    with unit_of_work():
+        row = DeploymentRequest(note=note[:500], files=files, bases=bases, drafts=records, requested_by_id=user.id,
+                                requested_at=utcnow())
+        db.session.add(row)
+        db.session.flush()
+        audit.record("deployment.requested", user, request_id=row.id, note=row.note, drafts=changed_files(row))
     return row
 
 
@@ -63,18 +64,17 @@ def approve(user: User, request_id: int, comment: str = "") -> DeploymentRequest
                          "again, so what is approved is what is deployed over the files as they are.",
                          files=", ".join(changed)))
     try:
-        with workspace.materialized(row.files) as source:
-            outcomes = deployment.deploy_files(actor=row.requested_by, note=row.note, source=source, commit=False)
-        written = workspace.publish(row.files, row.drafts or [])
-    except OSError as exc:
-        db.session.rollback()
+        with unit_of_work():
+            with workspace.materialized(row.files) as source:
+                outcomes = deployment.deploy_files(actor=row.requested_by, note=row.note, source=source)
+            written = workspace.publish(row.files, row.drafts or [])
+            row.status, row.decided_by_id, row.decided_at = "deployed", user.id, utcnow()
+            row.comment, row.outcome = comment or None, [[o.process_id, o.version, o.created] for o in outcomes]
+            audit.record("deployment.approved", user, request_id=row.id, requested_by=row.requested_by.username,
+                         deployed=row.outcome, written=written)
+    except OSError as exc:  # rolled back: nothing was deployed
         raise Conflict(_("The files could not be written back (%(reason)s); nothing was deployed.",
                          reason=exc.strerror or exc)) from exc
-    row.status, row.decided_by_id, row.decided_at, row.comment = "deployed", user.id, utcnow(), comment or None
-    row.outcome = [[o.process_id, o.version, o.created] for o in outcomes]
-    audit.record("deployment.approved", user, request_id=row.id, requested_by=row.requested_by.username,
-                 deployed=row.outcome, written=written)
-    db.session.commit()
     return row
 
 
@@ -83,9 +83,9 @@ def reject(user: User, request_id: int, comment: str) -> DeploymentRequest:
     row = _pending(request_id)
     if not (comment or "").strip():
         raise InvalidInput(_("The request was not rejected."), {"comment": _("say why")})
-    row.status, row.decided_by_id, row.decided_at, row.comment = "rejected", user.id, utcnow(), comment.strip()[:500]
-    audit.record("deployment.rejected", user, request_id=row.id, comment=row.comment)
-    db.session.commit()
+    with unit_of_work():
+        row.status, row.decided_by_id, row.decided_at, row.comment = "rejected", user.id, utcnow(), comment.strip()[:500]
+        audit.record("deployment.rejected", user, request_id=row.id, comment=row.comment)
     return row
 
 

@@ -24,6 +24,7 @@ from app.models import DesignDraft, User
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.design.designer import check_designer
+from app.services.shared.unit_of_work import unit_of_work
 
 # the files a designer may edit, per directory (matched whole: ``fullmatch``)
 PATTERNS = {
@@ -125,30 +126,30 @@ def save(user: User, kind: str, name: str, content: str, revision: int, base: st
     current_hash = digest(current) if current is not None else ""
     now = utcnow()
     draft = draft_of(kind, name)
-    if revision == 0 and draft is None:
-        draft = DesignDraft(kind=kind, name=name, base_hash=current_hash, revision=1, content=content,
-                            created_by_id=user.id, created_at=now, updated_by_id=user.id, updated_at=now,
-                            authors=[user.id])
-        try:
-            with db.session.begin_nested():
-                db.session.add(draft)
-        except IntegrityError:  # someone's first save won the race (the savepoint is rolled back)
-            raise _moved_on(draft_of(kind, name)) from None
-    else:
-        if draft is None or draft.revision != revision:
-            raise _moved_on(draft)
-        authors = draft.authors if user.id in draft.authors else [*draft.authors, user.id]
-        rebased = base if base is not None and base == current_hash else draft.base_hash
-        updated = db.session.execute(
-            update(DesignDraft).where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
-            .values(content=content, revision=revision + 1, updated_by_id=user.id, updated_at=now, authors=authors,
-                    base_hash=rebased).execution_options(synchronize_session=False))
-        if updated.rowcount != 1:  # a save between our read and our write: nothing of ours was written
+    with unit_of_work():
+        if revision == 0 and draft is None:
+            draft = DesignDraft(kind=kind, name=name, base_hash=current_hash, revision=1, content=content,
+                                created_by_id=user.id, created_at=now, updated_by_id=user.id, updated_at=now,
+                                authors=[user.id])
+            try:
+                with db.session.begin_nested():
+                    db.session.add(draft)
+            except IntegrityError:  # someone's first save won the race (the savepoint is rolled back)
+                raise _moved_on(draft_of(kind, name)) from None
+        else:
+            if draft is None or draft.revision != revision:
+                raise _moved_on(draft)
+            authors = draft.authors if user.id in draft.authors else [*draft.authors, user.id]
+            rebased = base if base is not None and base == current_hash else draft.base_hash
+            updated = db.session.execute(
+                update(DesignDraft).where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
+                .values(content=content, revision=revision + 1, updated_by_id=user.id, updated_at=now, authors=authors,
+                        base_hash=rebased).execution_options(synchronize_session=False))
+            if updated.rowcount != 1:  # a save between our read and our write: nothing of ours was written
+                db.session.expire(draft)
+                raise _moved_on(draft_of(kind, name))
             db.session.expire(draft)
-            raise _moved_on(draft_of(kind, name))
-        db.session.expire(draft)
-    audit.record("draft.saved", user, kind=kind, name=name, revision=revision + 1, content_hash=digest(content))
-    db.session.commit()
+        audit.record("draft.saved", user, kind=kind, name=name, revision=revision + 1, content_hash=digest(content))
     return draft
 
 
@@ -158,14 +159,14 @@ def discard(user: User, kind: str, name: str, revision: int) -> None:
     draft = draft_of(kind, name)
     if draft is None:
         return
-    deleted = db.session.execute(delete(DesignDraft).where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
-                                 .execution_options(synchronize_session=False))
-    if deleted.rowcount != 1:
-        db.session.expire(draft)
-        raise Conflict(_("%(user)s saved this draft at %(time)s, after you opened it; it was not discarded.",
-                         user=draft.updated_by.display_name, time=format_datetime(draft.updated_at, "short")))
-    audit.record("draft.discarded", user, kind=kind, name=name, revision=revision)
-    db.session.commit()
+    with unit_of_work():
+        deleted = db.session.execute(delete(DesignDraft).where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
+                                     .execution_options(synchronize_session=False))
+        if deleted.rowcount != 1:
+            db.session.expire(draft)
+            raise Conflict(_("%(user)s saved this draft at %(time)s, after you opened it; it was not discarded.",
+                             user=draft.updated_by.display_name, time=format_datetime(draft.updated_at, "short")))
+        audit.record("draft.discarded", user, kind=kind, name=name, revision=revision)
 
 
 def listing(user: User) -> list[DesignDraft]:

@@ -28,6 +28,7 @@ from app.localtime import local_today
 from app.models import Customer, Observation, User
 from app.models.base import utcnow
 from app.services.audit import audit
+from app.services.shared.unit_of_work import unit_of_work
 
 MAY_RECORD = {"officer", "risk_manager"}
 MAY_READ = MAY_RECORD | {"compliance", "admin"}
@@ -198,18 +199,18 @@ def record_many(user: User, items: list[Mapping[str, Any]], source: str = "api",
     if errors:
         raise InvalidInput(_("The observation was not stored.") if single
                            else _("The observations were not stored."), errors)
-    now, made = utcnow(), []
-    for (values, _problems), (customer_id, _day) in zip(checked, pairs, strict=True):
-        observation = Observation(**row_values(values, customer_id), source=source, recorded_by_id=user.id,
-                                  recorded_at=now)
-        db.session.add(observation)
-        made.append((observation, values))
-    db.session.flush()
-    for observation, values in made:
-        audit.record("observation.recorded", user, customer_id=observation.customer_id,
-                     observation_id=observation.id, source=source, observed_on=values["observed_on"].isoformat(),
-                     figures={k: audit.to_json_safe(values[k]) for k in FIGURES if values.get(k) is not None})
-    db.session.commit()
+    with unit_of_work():
+        now, made = utcnow(), []
+        for (values, _problems), (customer_id, _day) in zip(checked, pairs, strict=True):
+            observation = Observation(**row_values(values, customer_id), source=source, recorded_by_id=user.id,
+                                      recorded_at=now)
+            db.session.add(observation)
+            made.append((observation, values))
+        db.session.flush()
+        for observation, values in made:
+            audit.record("observation.recorded", user, customer_id=observation.customer_id,
+                         observation_id=observation.id, source=source, observed_on=values["observed_on"].isoformat(),
+                         figures={k: audit.to_json_safe(values[k]) for k in FIGURES if values.get(k) is not None})
     return [observation for observation, _values in made]
 
 

@@ -22,6 +22,7 @@ from app.models.base import utcnow
 from app.services.approval import eligibility
 from app.services.cases.projections import APPROVAL_LANES, TaskChanges
 from app.services.shared.rows import insert_returning_id
+from app.services.shared.unit_of_work import unit_of_work
 
 MAIL_LOCALES = ("zh_CN", "en")  # e-mails carry both languages, Chinese first
 SUBJECT_LENGTH = OutboxMail.subject.type.length
@@ -243,14 +244,14 @@ def mark_read(user: User, notification_id: int) -> Notification:
     if note.user_id != user.id:
         raise NotAuthorized(_("This notification is someone else's."))
     if note.read_at is None:
-        note.read_at = utcnow()
-        db.session.commit()
+        with unit_of_work():
+            note.read_at = utcnow()
     return note
 
 
 def mark_all_read(user: User) -> int:
-    done = db.session.execute(update(Notification).where(Notification.user_id == user.id,
-                                                         Notification.read_at.is_(None))
-                              .values(read_at=utcnow()).execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        done = db.session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                             Notification.read_at.is_(None))
+                                  .values(read_at=utcnow()).execution_options(synchronize_session=False))
     return done.rowcount

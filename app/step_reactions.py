@@ -1,0 +1,40 @@
+"""What each room does when a case takes a step, in the order it is done (the one place that order is set;
+``tests/services/test_step_reactions.py`` pins it). See ``app.services.cases.reactions``.
+
+The customer's master data is synchronised first: the listeners after it read the customer the case is
+linked to. The decided case's documents are queued last, once every row of the step is written.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from app.services.approval import staffing
+from app.services.cases.reactions import EXTENSION, Reactions, StepTaken
+from app.services.customers import customers
+from app.services.monitoring import reviews, risk_controls
+from app.services.notifications import notifications
+from app.services.shared import dispatch
+
+
+def register_step_reactions(app: Flask) -> Reactions:
+    reactions = Reactions()
+    reactions.on_rows("customers.sync_from_case",
+                      lambda step: customers.sync_from_case(step.instance, step.result.data, step.actor))
+    reactions.on_rows("risk_controls.after_step",
+                      lambda step: risk_controls.after_step(step.instance, step.result, step.actor))
+    reactions.on_rows("reviews.after_step", lambda step: reviews.after_step(step.instance, step.result, step.actor))
+    reactions.on_rows("notifications.after_step",
+                      lambda step: notifications.after_step(step.instance, step.actor, step.changes))
+    reactions.on_rows("staffing.after_step",
+                      lambda step: staffing.after_step(step.instance, step.result, step.changes, step.actor))
+    reactions.on_jobs("documents.keep_decided", keep_decided)
+    app.extensions[EXTENSION] = reactions
+    return reactions
+
+
+def keep_decided(step: StepTaken) -> None:
+    """The signed documents of a case the step decided, kept by a job (however it was decided: a person, a
+    timer or a message)."""
+    if step.instance.status == "completed" and current_app.config["DOCUMENTS_ON_DECISION"]:
+        dispatch.enqueue(dispatch.KEEP_DECIDED, step.instance.id)
