@@ -84,10 +84,12 @@ def _matching(query: Select, term: str | None) -> Select:
                            ContactLogEntry.contact_name.ilike(pattern, escape="\\")))
 
 
-def of_customer(user: User, customer_id: int, search: str | None = None, limit: int = 200) -> list[ContactLogEntry]:
-    """The customer's log, newest contact first; ``search`` keeps the entries whose summary or whom holds it."""
+def of_customer(user: User, customer_id: int, search: str | None = None, *, field: str = "log_q",
+                limit: int = 200) -> list[ContactLogEntry]:
+    """The customer's log, newest contact first; ``search`` (the query-string ``field``) keeps the entries whose
+    summary or whom holds it."""
     readable_customer(user, customer_id)
-    term = text_search.clean_term(search, "log_q")
+    term = text_search.clean_term(search, field)
     query = select(ContactLogEntry).where(ContactLogEntry.customer_id == customer_id)
     return list(db.session.scalars(_matching(query, term).order_by(
         ContactLogEntry.contacted_on.desc(), ContactLogEntry.id.desc()).limit(limit)))

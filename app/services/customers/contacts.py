@@ -94,7 +94,7 @@ def _audited(values: Mapping[str, Any]) -> dict[str, Any]:
 def _only_primary(customer_id: int, contact_id: int) -> None:
     db.session.execute(update(CustomerContact).where(
         CustomerContact.customer_id == customer_id, CustomerContact.id != contact_id,
-        CustomerContact.is_primary.is_(True)).values(is_primary=False).execution_options(synchronize_session=False))
+        CustomerContact.is_primary.is_(True)).values(is_primary=False))  # the loaded rows follow (evaluated)
 
 
 def add(user: User, customer_id: int, data: Mapping[str, Any]) -> CustomerContact:
