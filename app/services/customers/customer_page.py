@@ -43,7 +43,8 @@ class CustomerPage:
 
 def timeline(entries: list[ContactLogEntry], cases: list[ProcessInstance],
              warnings: list[EarlyWarning]) -> list[TimelineItem]:
-    """The items newest first; on one day, timed items (cases, warnings) by time, then the day's contacts."""
+    """The items newest first; on one day the day's contacts (which have a date only) come first, then its
+    cases and warnings, the latest first."""
     items = [TimelineItem("contact", e.contacted_on, None, e) for e in entries]
     items += [TimelineItem("case", local_date(c.started_at), c.started_at, c) for c in cases]
     items += [TimelineItem("warning", local_date(w.detected_at), w.detected_at, w) for w in warnings]
