@@ -5,10 +5,22 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EarlyWarning, HumanTask, Notification, OutboxMail, ProcessInstance, User
+from app.localtime import local_today
+from app.models import (
+    ContactLogEntry,
+    Customer,
+    CustomerContact,
+    EarlyWarning,
+    HumanTask,
+    Notification,
+    OutboxMail,
+    ProcessInstance,
+    User,
+)
 from app.models.user import ROLES
 from app.services.admin import demo
 from app.services.audit import audit
+from app.services.customers import follow_ups
 from app.services.monitoring import watchlist
 
 
@@ -61,9 +73,6 @@ def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
 
 
 def test_the_demo_customers_have_contacts_a_log_and_one_follow_up_due_today_for_officer(app):
-    from app.models import ContactLogEntry, Customer, CustomerContact
-    from app.services.customers import follow_ups
-
     lines = list(demo.load(count=len(demo.STAGES)))
     assert any("follow-up(s) due today for officer" in line for line in lines), lines
     customers = list(db.session.scalars(select(Customer).where(Customer.officer_id.is_not(None))))
@@ -72,4 +81,4 @@ def test_the_demo_customers_have_contacts_a_log_and_one_follow_up_due_today_for_
     assert len(with_contacts) > len(customers) / 2 and with_contacts <= with_log
     officer = db.session.scalar(select(User).where(User.username == "officer"))
     [due] = follow_ups.due_for(officer)
-    assert due.follow_up_on == demo.local_today()
+    assert due.follow_up_on == local_today()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
+from app.localtime import local_today
 from app.models import DecisionLog, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.audit import documents
@@ -43,8 +44,8 @@ def seed() -> dict[str, int]:
     contact = contacts.add(people.officer, customer_id, {"name": "陈建国", "role": "financial_controller",
                                                          "phone": "13812345678"})
     entry = contact_log.add(people.officer, customer_id, {
-        "contacted_on": "2026-01-05", "channel": "phone", "contact_id": contact.id, "summary": "询问季度报表",
-        "follow_up_on": "2026-01-06"})
+        "contacted_on": local_today().isoformat(), "channel": "phone", "contact_id": contact.id,
+        "summary": "询问季度报表", "follow_up_on": local_today().isoformat()})
     return {"case_id": at_approval.id, "customer_id": at_approval.customer_id, "log_id": log.id,
             "task_id": intake_task.id, "notification_id": notification.id, "timer_id": timer.id if timer else 1,
             "user_id": spare.id, "import_id": job.id, "check_id": check.id, "document_id": memo.id,
