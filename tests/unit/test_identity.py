@@ -4,13 +4,14 @@ numbers, e-mail addresses and the mask every screen shows."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 
 from app.services.customers import identity
 
 
 @pytest.fixture(autouse=True)
-def _request(app):
-    with app.test_request_context():
+def _english(app):
+    with app.test_request_context(), force_locale("en"):
         yield
 
 
