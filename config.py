@@ -53,6 +53,8 @@ CREDIT_OUTBOX_SWEEP_SECONDS     how often beat sends again the jobs the broker d
                                 take (and how old a job is before it is sent again)
 CREDIT_PORTFOLIO_CHECK_SECONDS  how often beat runs the early-warning portfolio check       86400
 CREDIT_REVIEW_CHECK_SECONDS     how often beat starts the periodic reviews that fell due    3600
+CREDIT_FOLLOW_UP_CHECK_SECONDS  how often beat tells officers of contact-log follow-ups     3600
+                                that fell due (each once)
 CREDIT_AUDIT_CHECK_SECONDS      how often beat recomputes the audit chain (alerts on break) 86400
 CREDIT_AUDIT_KEY                the secret that keys the audit chain's hashes (HMAC), kept   a fixed development key
                                 outside the database (required and strong in production)    (refused in production)
@@ -170,6 +172,7 @@ class BaseConfig:
     IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 64 * 1024)
     PORTFOLIO_CHECK_SECONDS = env_int("PORTFOLIO_CHECK_SECONDS", 24 * 3600)
     REVIEW_CHECK_SECONDS = env_int("REVIEW_CHECK_SECONDS", 3600)
+    FOLLOW_UP_CHECK_SECONDS = env_int("FOLLOW_UP_CHECK_SECONDS", 3600)
     AUDIT_CHECK_SECONDS = env_int("AUDIT_CHECK_SECONDS", 24 * 3600)
     AUDIT_KEY = env("AUDIT_KEY") or DEVELOPMENT_AUDIT_KEY
     AUDIT_ANCHOR = _anchor_path(INSTANCE_DIR / "audit-anchor")

@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_app_context
 from app.extensions import celery
 from app.jobs import (  # noqa: F401  (registers the tasks)
     audit,
+    customers,
     design,
     documents,
     imports,
@@ -53,6 +54,8 @@ def celery_init_app(app: Flask):
                                  "schedule": float(config["STAFFING_CHECK_SECONDS"])},
             "tidy-search-index": {"task": "app.jobs.search.tidy_index", "schedule": float(config["SEARCH_INDEX_SECONDS"])},
             "relay-jobs": {"task": "app.jobs.outbox.sweep", "schedule": float(config["OUTBOX_SWEEP_SECONDS"])},
+            "notify-follow-ups": {"task": "app.jobs.customers.notify_follow_ups",
+                                  "schedule": float(config["FOLLOW_UP_CHECK_SECONDS"])},
             "watch-imports": {"task": "app.jobs.imports.watch", "schedule": float(config["IMPORT_WATCH_SECONDS"])},
         },
         timezone="UTC",

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from app.models.audit import AuditEvent
+from app.models.contact import ContactLogEntry, CustomerContact
 from app.models.customer import Customer, Facility, FinancialStatement, RatingChange
 from app.models.deployment_request import DeploymentRequest
 from app.models.document import CaseDocument
@@ -24,6 +25,8 @@ __all__ = [
     "QueuedJob",
     "AppSetting",
     "CaseDocument",
+    "ContactLogEntry",
+    "CustomerContact",
     "ROLES",
     "ROLE_GROUPS",
     "EXTRA_GROUPS",

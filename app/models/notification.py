@@ -13,8 +13,9 @@ from app.models.base import JsonType, utcnow
 # new: a task arrived in your queue; returned: your case came back to you; delegated: a colleague or a
 # manager handed you a task; escalated: an overdue approval arrived at your level; overdue: a task you
 # held passed its due time and went up a level; chain_broken: the audit log failed its daily check;
-# unstaffed (to administrators): a case cannot go on, nobody may act on it.
-KINDS = ("new", "returned", "delegated", "escalated", "overdue", "chain_broken", "unstaffed")
+# unstaffed (to administrators): a case cannot go on, nobody may act on it; follow_up: a follow-up of the
+# contact log fell due (to the customer's officer).
+KINDS = ("new", "returned", "delegated", "escalated", "overdue", "chain_broken", "unstaffed", "follow_up")
 
 
 class Notification(db.Model):

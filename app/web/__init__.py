@@ -19,6 +19,7 @@ from app.risk.ratios import RATIO_KINDS, RATIO_NAMES, RATIO_TITLES
 from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
 from app.services.admin import users
 from app.services.approval import sla
+from app.services.customers.identity import masked as masked_id
 from app.services.notifications import notifications as notification_service
 from app.services.shared.one_by_one import transient
 from app.web.admin.admin import admin
@@ -37,6 +38,7 @@ from app.web.design.instance_migration import instance_migration
 from app.web.design.policy_impact import policy_impact
 from app.web.display import actor_filter, in_language, local_time, people_filter, shown, term_filter, title_in
 from app.web.input_guard import install_input_guard
+from app.web.monitoring.contacts import contact_pages
 from app.web.monitoring.customers import customers
 from app.web.monitoring.monitoring import monitoring
 from app.web.security_headers import register_security_headers
@@ -138,12 +140,13 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["term"] = term_filter
     app.jinja_env.filters["actor"] = actor_filter
     app.jinja_env.filters["people"] = people_filter
+    app.jinja_env.filters["masked_id"] = masked_id  # an identity number, on every screen
     app.jinja_env.globals.update(
         format_money=format_money, format_amount=format_amount, sla_state=lambda task: sla.state_of(task.due_at, task.warn_at), line_items=LINE_ITEMS, ratio_names=RATIO_NAMES, ratio_kinds=RATIO_KINDS,
         line_item_title=lambda item, locale: title_in(LINE_ITEM_TITLES, item, locale),
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
-    for blueprint in (auth, tasks, cases, customers, monitoring, notifications, audit, designer, editor, policy_impact,
-                      instance_migration, admin, user_pages, api):
+    for blueprint in (auth, tasks, cases, customers, contact_pages, monitoring, notifications, audit, designer, editor,
+                      policy_impact, instance_migration, admin, user_pages, api):
         app.register_blueprint(blueprint)

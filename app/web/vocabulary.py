@@ -58,7 +58,7 @@ SLA_STATES: tuple[str, ...] = (N_("sla_overdue"), N_("sla_near"), N_("sla_on_tim
 NOTICE_KINDS: tuple[str, ...] = (N_("notice_new"), N_("notice_returned"), N_("notice_delegated"),
                                  N_("notice_escalated"), N_("notice_overdue"), N_("notice_chain_broken"),
                                  N_("notice_withdrawn"),
-                                 N_("notice_unstaffed"))
+                                 N_("notice_unstaffed"), N_("notice_follow_up"))
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
 BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EarlyWarning, HumanTask, Notification, OutboxMail, ProcessInstance, User
+from app.localtime import local_today
+from app.models import (
+    ContactLogEntry,
+    Customer,
+    CustomerContact,
+    EarlyWarning,
+    HumanTask,
+    Notification,
+    OutboxMail,
+    ProcessInstance,
+    User,
+)
 from app.models.user import ROLES
 from app.services.admin import demo
 from app.services.audit import audit
+from app.services.customers import follow_ups
 from app.services.monitoring import watchlist
 
 
@@ -58,3 +70,15 @@ def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
     review = db.session.scalar(select(ProcessInstance).where(ProcessInstance.process_id == "periodic_review"))
     assert review is not None and set(ready_specs(review.id)) == {"do_review"}
     assert audit.verify_chain().ok
+
+
+def test_the_demo_customers_have_contacts_a_log_and_one_follow_up_due_today_for_officer(app):
+    lines = list(demo.load(count=len(demo.STAGES)))
+    assert any("follow-up(s) due today for officer" in line for line in lines), lines
+    customers = list(db.session.scalars(select(Customer).where(Customer.officer_id.is_not(None))))
+    with_contacts = {c.customer_id for c in db.session.scalars(select(CustomerContact))}
+    with_log = {e.customer_id for e in db.session.scalars(select(ContactLogEntry))}
+    assert len(with_contacts) > len(customers) / 2 and with_contacts <= with_log
+    officer = db.session.scalar(select(User).where(User.username == "officer"))
+    [due] = follow_ups.due_for(officer)
+    assert due.follow_up_on == local_today()

@@ -24,6 +24,7 @@ SIGNED_IN = ALL_ROLES
 CASE_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE, ADMIN})
 MONITORING_READERS = frozenset({OFFICER, RISK, COMPLIANCE, ADMIN})
 MONITORING_WRITERS = frozenset({OFFICER, RISK})
+CONTACT_WRITERS = frozenset({OFFICER, RISK})  # the customer's officer and the risk managers
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -44,6 +45,10 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "cases.kept_document": CASE_READERS, "cases.history": frozenset({COMPLIANCE}),
     "cases.new": frozenset({OFFICER, ADMIN}), "cases.withdraw": frozenset({OFFICER}),
     "customers.index": CASE_READERS, "customers.show": CASE_READERS,
+    # a customer's contacts and contact log: the seeded customer is the officer's
+    "contacts.new_contact": CONTACT_WRITERS, "contacts.edit_contact": CONTACT_WRITERS,
+    "contacts.remove_contact": CONTACT_WRITERS, "contacts.new_entry": CONTACT_WRITERS,
+    "contacts.follow_up_done": CONTACT_WRITERS, "contacts.search_log": frozenset({RISK}),
     # monitoring and the watchlist
     "monitoring.index": {"GET": MONITORING_READERS, "POST": MONITORING_WRITERS},
     "monitoring.new_observation": MONITORING_WRITERS, "monitoring.import_template": MONITORING_READERS,
@@ -75,6 +80,8 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.withdraw_case": frozenset({OFFICER}), "api.claim": frozenset({OFFICER}),
     "api.unclaim": frozenset({OFFICER}), "api.complete": frozenset({OFFICER}),
     "api.record_observations": MONITORING_WRITERS,
+    "api.list_contacts": CASE_READERS, "api.add_contact": CONTACT_WRITERS,
+    "api.list_contact_log": CASE_READERS, "api.add_contact_log": CONTACT_WRITERS,
 }
 
 # Values of the path parameters that are not seeded ids, and the endpoints that take another object.

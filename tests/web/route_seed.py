@@ -6,9 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
+from app.localtime import local_today
 from app.models import DecisionLog, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.audit import documents
+from app.services.customers import contact_log, contacts
 from app.services.design import deployment_requests
 from app.services.monitoring import imports, portfolio_checks
 from tests import factories
@@ -38,7 +40,14 @@ def seed() -> dict[str, int]:
     check, _new = portfolio_checks.request(people.risk)
     memo = documents.document(people.officer, at_approval.id, "credit_memo", "en")
     asked = deployment_requests.request(people.designer, "a request the probe reads")
+    customer_id = at_approval.customer_id
+    contact = contacts.add(people.officer, customer_id, {"name": "陈建国", "role": "financial_controller",
+                                                         "phone": "13812345678"})
+    entry = contact_log.add(people.officer, customer_id, {
+        "contacted_on": local_today().isoformat(), "channel": "phone", "contact_id": contact.id,
+        "summary": "询问季度报表", "follow_up_on": local_today().isoformat()})
     return {"case_id": at_approval.id, "customer_id": at_approval.customer_id, "log_id": log.id,
             "task_id": intake_task.id, "notification_id": notification.id, "timer_id": timer.id if timer else 1,
             "user_id": spare.id, "import_id": job.id, "check_id": check.id, "document_id": memo.id,
-            "request_id": asked.id, "sign_off_id": sign_off.id, "withdrawn_case_id": to_withdraw.id}
+            "request_id": asked.id, "sign_off_id": sign_off.id, "withdrawn_case_id": to_withdraw.id,
+            "contact_id": contact.id, "entry_id": entry.id}

@@ -151,6 +151,10 @@ def requests_for(path: str, body_schema: dict | None, world, hostile) -> tuple[s
         plausible = st.tuples(st.sampled_from(["officer", "compliance"]),
                               st.sampled_from([seeded["case_id"], seeded["withdrawn_case_id"]]),
                               body(body_schema))
+    elif path.startswith("/customers/{id}"):  # the seeded customer is the officer's: bodies reach the checks
+        fullest = ("officer", seeded["customer_id"], body_schema)
+        plausible = st.tuples(st.sampled_from(["officer", "risk", "compliance"]), st.just(seeded["customer_id"]),
+                              body(body_schema))
     else:
         fullest = ("officer", 0, with_data("Start.credit_application", process={"const": "credit_application"})
                    if path == "/cases" else body_schema)

@@ -86,6 +86,18 @@ def delegated(task: HumanTask, actor: User, colleague: User) -> None:
     _notify([colleague], "delegated", task.instance, task, by=actor.display_name)
 
 
+def follow_up_due(officer: User | None, entry) -> None:
+    """A follow-up of the contact log (``ContactLogEntry``) fell due: its customer's officer is told, linked to
+    the customer's page."""
+    if officer is None or not officer.active:
+        return
+    summary = entry.summary if len(entry.summary) <= 80 else entry.summary[:79] + "…"
+    params = {"customer": entry.customer.name, "customer_id": entry.customer_id, "entry_id": entry.id,
+              "summary": " ".join(summary.split()), "date": entry.follow_up_on.isoformat()}
+    _store(officer, dict(user_id=officer.id, kind="follow_up", instance_id=None, task_id=None, params=params,
+                         created_at=utcnow()))
+
+
 def _returned(task: HumanTask) -> bool:
     """A task of the officer's side opened again: the case came back from approval or compliance."""
     if task.lane in APPROVAL_LANES:
@@ -182,6 +194,8 @@ def message(notification: Notification, locale: str | None = None) -> str:
         why = eligibility.explain(p.get("reason") or "nobody", p.get("lane"), p.get("level"), p.get("user"))
         return _("Case %(reference)s (%(customer)s) cannot go on at %(task)s. %(why)s", why=why,
                  **{k: p[k] for k in ("reference", "customer", "task")})
+    if kind == "follow_up":
+        return _("Follow-up due %(date)s with %(customer)s: %(summary)s", **p)
     if kind == "chain_broken":
         return _("The audit log's hash chain is broken at event %(row)s: %(reason)s", **p)
     if kind == "returned":
@@ -217,6 +231,8 @@ def body(notification: Notification) -> str:
         link = f"{base}/tasks/{notification.task_id}"
     elif notification.instance_id:
         link = f"{base}/cases/{notification.instance_id}"
+    elif notification.kind == "follow_up":
+        link = f"{base}/customers/{(notification.params or {}).get('customer_id')}#contact-log"
     else:
         link = f"{base}/audit"
     return _("%(message)s\nOpen it: %(link)s", message=message(notification), link=link)

@@ -14,6 +14,7 @@ from app.services.admin import membership, users
 from app.services.cases import delegation, recusal, withdrawal
 from app.services.cases import tasks as task_service
 from app.services.cases.inbox_filters import ARG_NAMES, DUE_STATES, SORTS, InboxFilter
+from app.services.customers import follow_ups
 from app.web.args import form_number, page_number
 from app.web.auth.auth import safe_next
 from app.web.display import in_language
@@ -31,9 +32,10 @@ def _page() -> int:
 @tasks.route("/tasks")
 @login_required
 def my_tasks():
-    """Tasks assigned to me and my groups' unclaimed queue."""
+    """Tasks assigned to me and my groups' unclaimed queue, and the contact log's follow-ups due."""
     listing = task_service.my_tasks(current_user, page=_page())
-    return render_template("tasks/list.html", listing=listing, page=_page(), title=_("My tasks"))
+    return render_template("tasks/list.html", listing=listing, page=_page(), title=_("My tasks"),
+                           follow_ups=follow_ups.due_for(current_user))
 
 
 @tasks.route("/inbox")

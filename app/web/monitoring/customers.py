@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from app.services.customers import contact_log, contacts, customer_page
 from app.services.customers import customers as customer_service
-from app.services.monitoring import classification
-from app.services.monitoring import observations as observation_service
 from app.web.args import page_number
 
 customers = Blueprint("customers", __name__)
@@ -24,9 +23,9 @@ def index():
 @customers.route("/customers/<int:customer_id>")
 @login_required
 def show(customer_id: int):
-    customer = customer_service.get_customer(current_user, customer_id)
-    watched = observation_service.latest_for(customer_id) if current_user.role in observation_service.MAY_READ else []
-    return render_template("customers/show.html", customer=customer,
-                           cases=customer_service.cases_of(customer_id), observations=watched,
-                           warnings=customer_service.warnings_of(customer_id),
-                           rating_history=classification.history_of(customer_id))
+    """The customer, its contacts and one timeline of its contact log, cases and warnings (``log_q``
+    searches the log)."""
+    view = customer_page.page(current_user, customer_id, request.args.get("log_q") or None)
+    return render_template("customers/show.html", view=view, customer=view.customer, cases=view.cases,
+                           observations=view.observations, warnings=view.warnings,
+                           rating_history=view.rating_history, roles=contacts.ROLES, channels=contact_log.CHANNELS)

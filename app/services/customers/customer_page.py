@@ -1,0 +1,63 @@
+"""What a customer's page shows, gathered by one call: the customer, its facilities' history, monitoring data,
+its contacts, and one timeline of its contact log with its cases and warnings (newest first).
+
+The timeline puts each item on its Beijing date (a case on the day it started, a warning on the day it was
+raised, a contact on the day it happened). A search of the log (``log_q``) narrows the timeline to the log
+entries that hold it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.localtime import local_date
+from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, ProcessInstance, User
+from app.services.customers import contact_log, contacts, customers
+from app.services.customers.contact_rights import may_write
+from app.services.monitoring import classification
+from app.services.monitoring import observations as observation_service
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    kind: str  # contact | case | warning
+    on: date
+    at: datetime | None  # the stored time, to order items of one day (a contact has its day only)
+    item: Any  # the ContactLogEntry, ProcessInstance or EarlyWarning
+
+
+@dataclass
+class CustomerPage:
+    customer: Customer
+    cases: list[ProcessInstance]
+    warnings: list[EarlyWarning]
+    contacts: list[CustomerContact]
+    timeline: list[TimelineItem]
+    may_write: bool
+    log_search: str | None
+    observations: list = field(default_factory=list)
+    rating_history: list = field(default_factory=list)
+
+
+def timeline(entries: list[ContactLogEntry], cases: list[ProcessInstance],
+             warnings: list[EarlyWarning]) -> list[TimelineItem]:
+    """The items newest first; on one day the day's contacts (which have a date only) come first, then its
+    cases and warnings, the latest first."""
+    items = [TimelineItem("contact", e.contacted_on, None, e) for e in entries]
+    items += [TimelineItem("case", local_date(c.started_at), c.started_at, c) for c in cases]
+    items += [TimelineItem("warning", local_date(w.detected_at), w.detected_at, w) for w in warnings]
+    return sorted(items, key=lambda i: (i.on, i.at or datetime.max, getattr(i.item, "id", 0)), reverse=True)
+
+
+def page(user: User, customer_id: int, log_search: str | None = None) -> CustomerPage:
+    """Everything the customer's page shows to ``user`` (who must be able to read the customer)."""
+    customer = customers.get_customer(user, customer_id)
+    entries = contact_log.of_customer(user, customer_id, log_search)
+    cases, warnings = customers.cases_of(customer_id), customers.warnings_of(customer_id)
+    shown = timeline(entries, [] if log_search else cases, [] if log_search else warnings)
+    watched = observation_service.latest_for(customer_id) if user.role in observation_service.MAY_READ else []
+    return CustomerPage(customer=customer, cases=cases, warnings=warnings, contacts=contacts.current(customer_id),
+                        timeline=shown, may_write=may_write(user, customer), log_search=log_search,
+                        observations=watched, rating_history=classification.history_of(customer_id))
