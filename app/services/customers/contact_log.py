@@ -24,6 +24,7 @@ from app.services.audit import audit
 from app.services.cases import text_search
 from app.services.customers import fields
 from app.services.customers.contact_rights import check_manager, readable_customer, writable_customer
+from app.services.shared.unit_of_work import unit_of_work
 
 CHANNELS = {"phone": _l("Phone"), "email": _l("E-mail"), "visit": _l("Visit"), "meeting": _l("Meeting")}
 MAX_SUMMARY = 4000
@@ -63,16 +64,12 @@ def add(user: User, customer_id: int, data: Mapping[str, Any]) -> ContactLogEntr
     """Log one contact with the customer, as ``user``."""
     writable_customer(user, customer_id)
     values = check(customer_id, data)
-    try:
+    with unit_of_work():
         entry = ContactLogEntry(customer_id=customer_id, logged_by_id=user.id, **values)
         db.session.add(entry)
         db.session.flush()
         audit.record("customer.contact_logged", user, customer_id=customer_id, entry_id=entry.id,
                      after={k: v for k, v in values.items() if k != "summary"}, summary=values["summary"][:200])
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return entry
 
 

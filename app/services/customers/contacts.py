@@ -22,6 +22,7 @@ from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.customers import fields, identity
 from app.services.customers.contact_rights import readable_customer, writable_customer
+from app.services.shared.unit_of_work import unit_of_work
 
 ROLES = {"legal_representative": _l("Legal representative"), "actual_controller": _l("Actual controller"),
          "financial_controller": _l("Financial controller"), "authorised_agent": _l("Authorised agent"),
@@ -101,7 +102,7 @@ def add(user: User, customer_id: int, data: Mapping[str, Any]) -> CustomerContac
     """Add a contact to the customer."""
     writable_customer(user, customer_id)
     values = check(data)
-    try:
+    with unit_of_work():
         contact = CustomerContact(customer_id=customer_id, created_by_id=user.id, **values)
         db.session.add(contact)
         db.session.flush()
@@ -109,10 +110,6 @@ def add(user: User, customer_id: int, data: Mapping[str, Any]) -> CustomerContac
             _only_primary(customer_id, contact.id)
         audit.record("customer.contact_added", user, customer_id=customer_id, contact_id=contact.id,
                      after=_audited(values))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return contact
 
 
@@ -123,7 +120,7 @@ def edit(user: User, customer_id: int, contact_id: int, data: Mapping[str, Any])
     values = check(data)
     before = {name: getattr(contact, name) for name in EDITABLE}
     changed = {name: value for name, value in values.items() if before[name] != value}
-    try:
+    with unit_of_work():
         if changed:
             for name, value in changed.items():
                 setattr(contact, name, value)
@@ -131,10 +128,6 @@ def edit(user: User, customer_id: int, contact_id: int, data: Mapping[str, Any])
                 _only_primary(customer_id, contact.id)
             audit.record("customer.contact_changed", user, customer_id=customer_id, contact_id=contact.id,
                          before=_audited({k: before[k] for k in changed}), after=_audited(changed))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return contact
 
 
@@ -142,12 +135,8 @@ def remove(user: User, customer_id: int, contact_id: int) -> CustomerContact:
     """Take a contact off the customer's list (kept, marked removed: the log still names it)."""
     writable_customer(user, customer_id)
     contact = _current(customer_id, contact_id)
-    try:
+    with unit_of_work():
         contact.removed_at, contact.removed_by_id, contact.is_primary = utcnow(), user.id, False
         audit.record("customer.contact_removed", user, customer_id=customer_id, contact_id=contact.id,
                      name=contact.name, role=contact.role)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return contact

@@ -19,6 +19,7 @@ from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.customers.contact_rights import writable_customer
 from app.services.notifications import notifications
+from app.services.shared.unit_of_work import unit_of_work
 
 _OPEN = (ContactLogEntry.follow_up_on.is_not(None), ContactLogEntry.follow_up_done_at.is_(None))
 
@@ -40,14 +41,10 @@ def done(user: User, entry_id: int) -> ContactLogEntry:
     writable_customer(user, entry.customer_id)
     if entry.follow_up_done_at is not None:
         return entry
-    try:
+    with unit_of_work():
         entry.follow_up_done_at, entry.follow_up_done_by_id = utcnow(), user.id
         audit.record("customer.follow_up_done", user, customer_id=entry.customer_id, entry_id=entry.id,
                      follow_up_on=entry.follow_up_on)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return entry
 
 
@@ -61,15 +58,11 @@ def notify_due() -> int:
         .order_by(ContactLogEntry.id)).all()
     told = 0
     for entry_id, officer_id in due:
-        try:
+        with unit_of_work():
             claimed = db.session.execute(update(ContactLogEntry).where(
                 ContactLogEntry.id == entry_id, ContactLogEntry.follow_up_notified_at.is_(None))
                 .values(follow_up_notified_at=utcnow()).execution_options(synchronize_session=False))
             if claimed.rowcount == 1:
                 notifications.follow_up_due(db.session.get(User, officer_id), db.session.get(ContactLogEntry, entry_id))
                 told += 1
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
     return told
