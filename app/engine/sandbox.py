@@ -226,6 +226,16 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
+def _stepped(make: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    """``map``, ``filter``, ``zip``, ``enumerate``, ``reversed``: C iterators. Consumed in C (``list()``,
+    ``sorted()``, ``sum()``, ``max()``...) they would call a function or hand over items a million times with
+    no step between: each item they give costs a step and a look at the deadline, as a loop's item does."""
+    def call(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        return _bounded_iter(make(*args, **kwargs))
+    call.__name__ = make.__name__
+    return call
+
+
 def _bounded_iter(iterable: Any) -> Iterator[Any]:
     """Every for loop and comprehension iterates through this (RestrictedPython's ``_getiter_``): each
     item costs a step of the evaluation's budget (which checks its deadline)."""
@@ -287,13 +297,13 @@ SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType({
     "None": None, "True": True, "False": False,
     "abs": abs, "all": all, "any": any, "bool": bool,
     "dict": guarded.guarded_type(dict, guarded.charged(compare.unique(dict))),
-    "enumerate": enumerate, "filter": filter, "float": float,
+    "enumerate": _stepped(enumerate), "filter": _stepped(filter), "float": float,
     "int": guarded.guarded_type(int, guarded.int_call),
     "isinstance": isinstance, "len": len, "list": guarded.guarded_type(list, guarded.charged(list)),
-    "map": map, "max": compare.max_, "min": compare.min_, "pow": limits.power, "range": _bounded_range,
-    "reversed": reversed, "round": guarded.round_, "set": guarded.guarded_type(set, guarded.charged(compare.unique(set))),
+    "map": _stepped(map), "max": compare.max_, "min": compare.min_, "pow": limits.power, "range": _bounded_range,
+    "reversed": _stepped(reversed), "round": guarded.round_, "set": guarded.guarded_type(set, guarded.charged(compare.unique(set))),
     "sorted": guarded.charged(compare.sorted_), "str": guarded.guarded_type(str, guarded.str_call), "sum": guarded.total,
-    "tuple": guarded.guarded_type(tuple, guarded.charged(tuple)), "zip": zip,
+    "tuple": guarded.guarded_type(tuple, guarded.charged(tuple)), "zip": _stepped(zip),
     "sqrt": math.sqrt, "log": math.log, "exp": math.exp, "floor": guarded.floor,
     "ceil": guarded.ceil, "Decimal": decimal.Decimal, "date": BankDate,
     "datetime": BankDateTime, "timedelta": _dt.timedelta,

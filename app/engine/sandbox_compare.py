@@ -6,8 +6,10 @@ characters (distinct objects), ``[s] * n == [t] * n`` compares n megabytes and r
 sees it. What such a call may cost is bounded by the *weight* of what it looks at: the characters of each
 string, the items of each list, tuple, set or dict (a dict's keys and values), counted each time a value is
 held (``[s] * n`` weighs n × len(s)), a big integer or Decimal by its size. So each operand is weighed first
-and refused past ``LIMITS.compared`` (:func:`weight` stops counting once past it); the items weighing visits
-are charged to the evaluation's steps, so many heavy comparisons still end on the budget.
+and refused past ``LIMITS.compared`` (:func:`weight` stops counting once past it), or nested deeper than
+``LIMITS.depth`` (a tuple's hash recurses in C with no check: 200,000 levels crash the process); the items
+weighing visits are charged to the evaluation's steps, so many heavy comparisons still end on the budget, and
+a ``key`` function or an iterator that C consumes (``sorted``, ``max``, ``set()``...) costs a step per item.
 
 Where the guards stand (the transformer and the builtins put them there):
 
@@ -32,7 +34,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from app.engine.sandbox_limits import LIMITS, _charge, refuse
+from app.engine.sandbox_limits import LIMITS, _charge, refuse, step
 
 _VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
 CONTAINERS = (list, tuple, dict, set, frozenset, *_VIEWS)
@@ -125,6 +127,9 @@ def weight(value: Any) -> int:
                 total += found
         if nested:
             inside.add(key)
+            if len(inside) >= LIMITS.depth:  # hashing a tuple nested deeper runs C out of stack, with no check
+                refuse(f"a value nested more than {LIMITS.depth:,} levels deep cannot be compared or used as a "
+                       "key")
             stack.append(_Left(key, start))
             for part in nested:
                 stack.extend(part)
@@ -168,6 +173,7 @@ def searched(value: Any) -> Any:
 def _weighed(items: Iterator[Any], what: str) -> Iterator[Any]:
     total = 0
     for item in items:
+        step()  # consumed in C (``set()``, ``sorted()``...): each item still costs a step and sees the deadline
         total += 1 + weight(item)
         _limit(total, what)
         yield item
@@ -187,6 +193,7 @@ def _keyed(key: Callable[[Any], Any], what: str) -> Callable[[Any], Any]:
 
     def weighed_key(item: Any) -> Any:
         nonlocal total
+        step()  # called from C, once per item: a step, as a loop's item is, and a look at the deadline
         made = key(item)
         total += 1 + weight(made)
         _limit(total, what)

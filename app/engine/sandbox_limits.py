@@ -33,6 +33,7 @@ class Limits:
     steps: int = 5_000_000  # loop items, calls, statements and items built, all together
     length: int = 1_000_000  # characters or items of one string, list or tuple an operation makes
     int_bits: int = 10_000  # bits of an integer an operation makes (about 3,000 digits)
+    depth: int = 100  # levels of lists, tuples, sets and dicts inside one another that a comparison or key may hold
     compared: int = 20_000_000  # characters and items one comparison, search, sort or set may look at
     action_seconds: float = 10.0  # all the designers' code one engine action runs (a task completed, a timer)
     check_seconds: float = 15.0  # all the designers' code one check runs (a draft's save, a tests file)

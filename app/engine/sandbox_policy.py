@@ -70,6 +70,9 @@ def _guard_compare(node: ast.Compare) -> None:
     operands = [node.left, *node.comparators]
     guards: list[list[str]] = [[] for _ in operands]
     for i, op in enumerate(node.ops):
+        if isinstance(op, _SEARCH_OPS) and isinstance(operands[i + 1], (ast.Set, ast.Dict)) \
+                and not _constant(operands[i]):
+            guards[i].append("_key_")  # looked up in a literal set or dict: hashed, so a tuple is weighed
         if isinstance(op, _FREE_OPS) or _constant(operands[i]) or _constant(operands[i + 1]):
             continue
         guards[i].append("_compared_")

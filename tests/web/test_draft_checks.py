@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import DraftCheck, QueuedJob
+from app.models import DraftCheck, QueuedJob, UserGroup
 from app.models.base import utcnow
+from app.services.admin import users
 from app.services.design import draft_checks, drafts, workspace
 from app.services.shared import dispatch
+from tests.factories import PASSWORD
 from tests.web.test_pages import text_of
 
 BPMN = "credit_application.bpmn"
@@ -137,3 +139,36 @@ def test_each_language_has_its_own_check(as_user, workspace_copy, no_worker):
 def test_an_unknown_check_is_not_found_by_a_designer_and_refused_to_others(as_user, workspace_copy, no_worker):
     assert as_user("designer").get("/designer/checks/999999").status_code == 404
     assert as_user("officer").get("/designer/checks/999999").status_code == 403
+
+
+def test_a_working_copy_back_to_an_earlier_state_gets_its_superseded_check_run(
+        as_user, workspace_copy, no_worker, no_check_in_request):
+    designer = as_user("designer")
+    first = _save(designer, _broken(), 0).get_json()["check"]  # copy A
+    _save(designer, drafts.file_text("workflows", BPMN), 1)  # copy B
+    assert _run_job(no_check_in_request, first["id"]) == "superseded"  # the worker met B
+    again = _save(designer, _broken(), 2).get_json()["check"]  # A again (a change undone)
+    assert again["id"] == first["id"] and again["state"] == "queued"  # not superseded for ever
+    assert _run_job(no_check_in_request, again["id"]) == "done"
+    assert any("no_such_name" in p["message"] for p in designer.get(again["url"]).get_json()["problems"])
+
+
+def test_a_check_whose_job_was_lost_before_any_worker_took_it_is_queued_again(as_user, workspace_copy, no_worker):
+    designer = as_user("designer")
+    check = _save(designer, _broken(), 0).get_json()["check"]
+    assert designer.get(check["url"]).get_json()["state"] == "queued" and len(_queued_checks()) == 1
+    row = db.session.get(DraftCheck, check["id"])
+    row.requested_at = utcnow() - draft_checks.LOST_AFTER - timedelta(seconds=1)  # the broker lost its message
+    db.session.commit()
+    assert designer.get(check["url"]).get_json()["state"] == "queued"
+    assert len(_queued_checks()) == 2  # sent again
+
+
+def test_the_groups_a_lane_may_name_are_part_of_what_a_check_depends_on(app, people, workspace_copy):
+    files = workspace.snapshot()
+    before = draft_checks.fingerprint("workflows", BPMN, "en", files)
+    users.create_user("newcomer", "officer", PASSWORD, groups=("committee",), actor=people.admin)
+    assert draft_checks.fingerprint("workflows", BPMN, "en", files) == before  # a known group: the same
+    db.session.add(UserGroup(user_id=users.get_by_username("newcomer").id, group_code="special_desk"))
+    db.session.commit()
+    assert draft_checks.fingerprint("workflows", BPMN, "en", files) != before

@@ -5,8 +5,9 @@ result when it is ready. No web request waits on a designer's code.
 A check is keyed by its file and the working copy's fingerprint (every file's text and the language its
 messages are in), so the same working copy is checked once however often the editor asks. A check whose
 working copy changed before its worker reached it is ``superseded``: the editor asks again for the copy as
-it is now. A check that lost its worker (killed, or past its time limit) is queued again when the editor
-next asks; after :data:`MAX_ATTEMPTS` it ends as a problem that says so, so the draft can still be opened,
+it is now; when the working copy comes back to what it was (a change undone), that check runs again. A
+check that lost its worker (killed, or past its time limit) or its job is queued again when the editor next
+asks; after :data:`MAX_ATTEMPTS` runs it ends as a problem that says so, so the draft can still be opened,
 mended and discarded.
 """
 
@@ -38,7 +39,9 @@ KEPT = timedelta(days=1)  # older checks of a file are forgotten when it is chec
 
 
 def fingerprint(kind: str, name: str, locale: str, files: dict[str, dict[str, str]]) -> str:
-    digest = hashlib.sha256(f"{kind}/{name}\0{locale}".encode())
+    """What a check's result depends on: the file, the language, every file of the working copy and the
+    groups a lane may name (the check reads them from the database)."""
+    digest = hashlib.sha256(f"{kind}/{name}\0{locale}\0{','.join(sorted(workspace.groups()))}".encode())
     for file_kind in workspace.KINDS:
         for file_name, text in sorted(files.get(file_kind, {}).items()):
             digest.update(f"\0{file_kind}/{file_name}\0".encode())
@@ -46,7 +49,7 @@ def fingerprint(kind: str, name: str, locale: str, files: dict[str, dict[str, st
     return digest.hexdigest()
 
 
-def request(user: User, kind: str, name: str) -> DraftCheck:
+def request(user: User, kind: str, name: str, _tries: int = 3) -> DraftCheck:
     """The check of ``kind/name`` in the working copy as it is now, in the user's language: found, or queued
     (committed; with an eager Celery the job has run by the time this returns)."""
     check_designer(user)
@@ -67,7 +70,9 @@ def request(user: User, kind: str, name: str) -> DraftCheck:
         db.session.flush()
     except IntegrityError:  # asked for at the same moment by another editor: theirs is this one
         db.session.rollback()
-        return request(user, kind, name)
+        if _tries <= 1:
+            raise
+        return request(user, kind, name, _tries - 1)
     dispatch.enqueue(dispatch.CHECK_DRAFT, row.id)
     db.session.commit()
     db.session.refresh(row)
@@ -87,9 +92,15 @@ def status(user: User, check_id: int) -> DraftCheck:
 
 
 def _revived(row: DraftCheck) -> DraftCheck:
-    """``row``, queued again if its worker was lost mid-run."""
-    if row.state == "running" and row.started_at is not None and row.started_at < utcnow() - LOST_AFTER:
-        row.state = "queued"
+    """``row``, queued again if it needs a run it will not get otherwise: superseded once and now the
+    working copy again (a change undone, a draft discarded), its worker lost mid-run, or its job lost
+    before any worker took it."""
+    late = utcnow() - LOST_AFTER
+    lost = (row.state == "superseded"
+            or (row.state == "running" and row.started_at is not None and row.started_at < late)
+            or (row.state == "queued" and row.requested_at < late))
+    if lost:
+        row.state, row.requested_at = "queued", utcnow()
         dispatch.enqueue(dispatch.CHECK_DRAFT, row.id)
         db.session.commit()
         db.session.refresh(row)

@@ -49,6 +49,7 @@
   }
 
   // Ask for a check until it is done (each save's check replaces the one asked for before).
+  const GIVE_UP_MS = 10 * 60 * 1000;
   let asking = 0;
   function follow(check, onChecked) {
     const mine = ++asking;
@@ -58,8 +59,14 @@
       return;
     }
     let wait = 500;
+    const since = Date.now();
     async function ask() {
       if (mine !== asking) return;
+      if (Date.now() - since > GIVE_UP_MS) {  // the worker is away: say so rather than ask for ever
+        errorBox.textContent = texts.checkGaveUp;
+        errorBox.hidden = false;
+        return;
+      }
       try {
         const response = await fetch(check.url, { credentials: "same-origin", headers: { Accept: "application/json" } });
         const now = await response.json();

@@ -69,6 +69,55 @@ def test_a_comparison_over_values_held_many_times_is_refused_before_it_runs(sour
     assert "a value held many times counts each time" in caught.value.message
 
 
+HALF = "s = 'a' * 500000\nt = 'a' * 500000\n"  # each call below looks at half a megabyte, a million times
+CALLED_FROM_C = {
+    "map of a string method": "x = list(map(s.startswith, [t] * 10**6))",
+    "map of a dict lookup": "d = {s: 1}\nx = list(map(d.get, [t] * 10**6))",
+    "map of a guard": "x = list(map(max, [[s, t]] * 10**6))",
+    "filter of a set method": "x = list(filter({s}.issuperset, [[t]] * 10**6))",
+    "map of str.count": "x = sum(map(s.count, [t] * 10**6))",
+    "max by a method key": "x = max([t] * 10**6, key=s.startswith)",
+    "zip consumed by dict": "x = dict(zip(map(s.count, [t] * 10**6), range(10**6)))",
+}
+
+
+@pytest.mark.parametrize("source", CALLED_FROM_C.values(), ids=CALLED_FROM_C.keys())
+def test_a_function_called_from_c_for_each_of_many_items_ends_on_the_deadline(source: str) -> None:
+    """``map``, ``filter``, ``zip``... and a ``key`` are called from C, item after item: each item costs a step
+    and the deadline is looked at, as for a loop's item (before, one of these ran for minutes in one call)."""
+    with pytest.raises(ScriptLimitExceeded) as caught:
+        run_script(HALF + source, {})
+    assert caught.value.line == source.count("\n") + 3 and ("longer than" in caught.value.message or "steps" in caught.value.message)
+
+
+DEEP = "t = ()\nfor i in range(200000):\n    t = (t,)\n"
+NESTED = {
+    "looked up in a set literal": "x = t in {1}",
+    "looked up in a dict": "d = {}\nx = t in d",
+    "a dict key": "d = {t: 1}",
+    "dict.get": "x = {}.get(t)",
+    "set.add": "x = set()\nx.add(t)",
+    "set()": "x = set([t])",
+    "a list compared": "x = [t] == [t]",
+}
+
+
+@pytest.mark.parametrize("source", NESTED.values(), ids=NESTED.keys())
+def test_a_value_nested_too_deep_to_hash_is_refused_not_a_crash(source: str) -> None:
+    """A tuple's hash recurses in C with no check: 200,000 levels crashed the process (the web or the worker)."""
+    with pytest.raises(ScriptLimitExceeded, match=f"nested more than {LIMITS.depth:,} levels"):
+        run_script(DEEP + source, {})
+
+
+def test_values_nested_as_deep_as_data_is_still_compare_and_hash_and_c_iterators_work() -> None:
+    data: dict[str, object] = {}
+    run_script("t = ()\nfor i in range(50):\n    t = (t,)\nx = t in {t: 1}\ny = [t] == [t]\n"
+               "z = list(map(str.upper, ['a', 'b']))\nw = dict(zip('ab', range(2)))\n"
+               "v = list(enumerate(filter(None, [0, 1, 2])))\nu = list(reversed([1, 2]))\n", data)
+    assert data["x"] is True and data["y"] is True and data["z"] == ["A", "B"]
+    assert data["w"] == {"a": 0, "b": 1} and data["v"] == [(0, 1), (1, 2)] and data["u"] == [2, 1]
+
+
 def test_a_key_whose_hash_runs_through_a_billion_items_is_refused() -> None:
     """A tuple's hash is not kept: hashing a tuple of tuples runs through all they hold, each time."""
     nested = "a = (1,) * 1000\nb = (a,) * 1000\nc = (b,) * 1000\n"
