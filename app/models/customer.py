@@ -12,6 +12,8 @@ from app.extensions import db
 from app.models.base import JsonType, utcnow
 
 Money = Numeric(18, 2)
+# A facility that still exposes the bank (its limit counts in exposure, its customer is watched and reviewed).
+LIVE_FACILITY_STATUSES = ("active", "frozen")
 
 
 class Customer(db.Model):

@@ -1,5 +1,7 @@
-"""What a customer's page shows, gathered by one call: the customer, its facilities' history, monitoring data,
-its contacts, and one timeline of its contact log with its cases and warnings (newest first).
+"""What a customer's page (客户全景视图) shows, gathered by one call: the customer and its master data history,
+its exposure and its group's, its facilities, statements and ratio trend, grade and class history, monitoring
+data, warnings, reviews and cases, its contacts, and one timeline of its contact log with its cases and
+warnings (newest first). Every part is read by the customer's id on an index (see ``customer_figures``).
 
 The timeline puts each item on its Beijing date (a case on the day it started, a warning on the day it was
 raised, a contact on the day it happened). A search of the log (``log_q``) narrows the timeline to the log
@@ -14,10 +16,12 @@ from typing import Any
 
 from app.localtime import local_date
 from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, ProcessInstance, User
-from app.services.customers import contact_log, contacts, customers
+from app.services.customers import contact_log, contacts, customer_figures, customers, master_history
 from app.services.customers.contact_rights import may_write
 from app.services.monitoring import classification
 from app.services.monitoring import observations as observation_service
+
+REVIEW, ESCALATION = "periodic_review", "warning_escalation"  # process ids of the kinds the page lists apart
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,19 @@ class CustomerPage:
     log_search: str | None
     observations: list = field(default_factory=list)
     rating_history: list = field(default_factory=list)
+    master_changes: list[master_history.MasterChange] = field(default_factory=list)
+    figures: customer_figures.Figures | None = None
+    exposure: customer_figures.CustomerExposure | None = None
+
+    @property
+    def reviews(self) -> list[ProcessInstance]:
+        """The customer's periodic reviews (定期检查), newest first."""
+        return [c for c in self.cases if c.process_id == REVIEW]
+
+    @property
+    def escalations(self) -> list[ProcessInstance]:
+        """The warning escalations (预警处置) of the customer, newest first."""
+        return [c for c in self.cases if c.process_id == ESCALATION]
 
 
 def timeline(entries: list[ContactLogEntry], cases: list[ProcessInstance],
@@ -60,4 +77,7 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
     watched = observation_service.latest_for(customer_id) if user.role in observation_service.MAY_READ else []
     return CustomerPage(customer=customer, cases=cases, warnings=warnings, contacts=contacts.current(customer_id),
                         timeline=shown, may_write=may_write(user, customer), log_search=log_search,
-                        observations=watched, rating_history=classification.history_of(customer_id))
+                        observations=watched, rating_history=classification.history_of(customer_id),
+                        master_changes=master_history.history_of(customer_id),
+                        figures=customer_figures.figures_of(customer_id),
+                        exposure=customer_figures.exposure_of(customer))

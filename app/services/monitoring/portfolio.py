@@ -33,6 +33,7 @@ from app.errors import DomainError, Unavailable
 from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FinancialStatement, Observation, User
 from app.models.base import utcnow
+from app.models.customer import LIVE_FACILITY_STATUSES
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
 from app.risk.statements import read_statement
@@ -43,7 +44,7 @@ from app.services.shared import one_by_one
 
 RULES_FILE = "warning_rules.dmn"
 DECISION = "warning_rules"
-LIVE = ("active", "frozen")  # facilities whose customer is watched
+LIVE = LIVE_FACILITY_STATUSES  # facilities whose customer is watched
 STATEMENT_INPUTS = {"debt_to_asset", "current_ratio", "quick_ratio_change"}
 INPUTS = ("industry", "debt_to_asset", "current_ratio", "quick_ratio_change", "utilization_pct", "days_past_due",
           "overdue_interest", "new_enforcement_records", "tax_arrears", "utility_arrears", "negative_news",

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.localtime import local_date, local_today
 from app.models import Customer, Facility, FacilityChange, FinancialStatement, ProcessInstance, User
 from app.models.base import utcnow
+from app.models.customer import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
 from app.services.cases import cases
 from app.services.customers.customers import store_statements
@@ -29,7 +30,7 @@ from app.services.monitoring import classification, review_schedule
 from app.services.shared import one_by_one
 
 PROCESS, MESSAGE = "periodic_review", "review_due"
-LIVE = ("active", "frozen")
+LIVE = LIVE_FACILITY_STATUSES
 def _first_due(customer: Customer, decided: date) -> date:
     return review_schedule.due_after(decided, customer.grade, customer.loan_class)[0]
 

@@ -1,0 +1,53 @@
+"""The customer page as a 360 view: every section is there, in both languages, with what the customer's
+history holds (master data before/after, exposure with the group, statements and ratios, reviews, cases)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests.services.test_exposure import GROUP, approved
+from tests.web.test_pages import text_of
+
+SECTIONS = ("overview", "exposure", "facilities", "figures", "rating-history", "warnings", "reviews", "cases",
+            "contacts", "contact-log", "master-history")
+
+
+def section(page: str, anchor: str) -> str:
+    found = re.search(rf'<(?:section|div) class="card" id="{anchor}">(.*?)</section>', page, re.S) \
+        or re.search(rf'<div id="{anchor}">(.*?)</div>\s*<section', page, re.S)
+    assert found, f"no section {anchor}"
+    return html.unescape(found.group(1))
+
+
+def test_the_page_shows_every_section_with_the_customers_history(as_user, people):
+    first = approved(people, 71, 2_000_000, size="medium", group_name=GROUP)
+    second = approved(people, 71, 1_000_000, size="large", group_name=GROUP)
+    approved(people, 72, 4_000_000, group_name=GROUP)
+    page = text_of(as_user("officer").get(f"/customers/{first.customer_id}"))
+    for anchor in SECTIONS:
+        assert f'href="#{anchor}"' in page
+        section(page, anchor)
+    assert "7,000,000.00" in section(page, "exposure") and "Customers in the group: 2" in section(page, "exposure")
+    assert "3,000,000.00" in section(page, "exposure")
+    history = section(page, "master-history")
+    assert "first recorded" in history and "Medium" in history and "Large" in history
+    assert f'/cases/{second.id}' in history
+    figures = section(page, "figures")
+    assert "Total assets" in figures and "data-trend" in figures
+    assert first.reference in section(page, "cases") and second.reference in section(page, "cases")
+    assert "No periodic review yet." in section(page, "reviews") or "PR-" in section(page, "reviews")
+
+
+def test_the_page_reads_in_chinese(as_user, people):
+    case = approved(people, 81, 2_000_000)
+    client = as_user("compliance")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    page = text_of(client.get(f"/customers/{case.customer_id}"))
+    for words in ("概况", "授信敞口", "财务报表", "主数据变更记录", "定期检查", "资产总计"):
+        assert words in page, words
+
+
+def test_a_designer_may_not_open_a_customer(as_user, people):
+    case = approved(people, 91, 2_000_000)
+    assert as_user("designer").get(f"/customers/{case.customer_id}").status_code == 403
