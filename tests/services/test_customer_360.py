@@ -21,8 +21,8 @@ def test_an_approved_change_of_master_data_shows_before_after_who_and_the_case(d
     assert not latest.created and latest.instance_id == second.id
     assert {(c.field, c.before, c.after) for c in latest.changes} >= {("size", "medium", "large"),
                                                                       ("industry", "manufacturing", "wholesale_retail")}
-    assert latest.actor_name in {people.approver1.username, people.approver2.username,
-                                 people.approver3.username, people.compliance.username}
+    assert latest.actor_name in {people.approver1.display_name, people.approver2.display_name,
+                                 people.approver3.display_name, people.compliance.display_name}
 
 
 def test_exposure_counts_the_live_limits_of_the_customer_and_of_its_group(deployed, people):

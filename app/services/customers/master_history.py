@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, User
 
 EVENTS = ("customer.created", "customer.updated")
 # The master data fields in the order the page shows them, with their labels.
@@ -48,23 +48,24 @@ class MasterChange:
     event_id: int
     created: bool  # the customer's first record (intake), not a change
     at: datetime
-    actor_name: str
+    actor_name: str | None  # the display name of who did it (None: the system)
     instance_id: int | None
     changes: list[FieldChange]
 
 
 def history_of(customer_id: int, limit: int = 50) -> list[MasterChange]:
     """The customer's master data record and changes, newest first."""
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.customer_id == customer_id,
-                                                         AuditEvent.event_type.in_(EVENTS))
-                                .order_by(AuditEvent.id.desc()).limit(limit))
-    return [_change(e) for e in events]
+    rows = db.session.execute(select(AuditEvent, User.display_name)
+                              .outerjoin(User, User.id == AuditEvent.actor_id)
+                              .where(AuditEvent.customer_id == customer_id, AuditEvent.event_type.in_(EVENTS))
+                              .order_by(AuditEvent.id.desc()).limit(limit))
+    return [_change(event, shown_as) for event, shown_as in rows]
 
 
-def _change(event: AuditEvent) -> MasterChange:
+def _change(event: AuditEvent, shown_as: str | None) -> MasterChange:
     payload = event.payload or {}
     before, after = payload.get("before") or {}, payload.get("after") or {}
     order = [f for f in FIELDS if f in after] + sorted(f for f in after if f not in FIELDS)
     return MasterChange(event_id=event.id, created=event.event_type == "customer.created", at=event.occurred_at,
-                        actor_name=event.actor_name, instance_id=event.instance_id,
+                        actor_name=shown_as or (event.actor_name if event.actor_id else None), instance_id=event.instance_id,
                         changes=[FieldChange(f, before.get(f), after[f]) for f in order])
