@@ -80,6 +80,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.withdraw_case": frozenset({OFFICER}), "api.claim": frozenset({OFFICER}),
     "api.unclaim": frozenset({OFFICER}), "api.complete": frozenset({OFFICER}),
     "api.record_observations": MONITORING_WRITERS,
+    "api.list_customers": CASE_READERS, "api.show_customer": CASE_READERS,
     "api.list_contacts": CASE_READERS, "api.add_contact": CONTACT_WRITERS,
     "api.list_contact_log": CASE_READERS, "api.add_contact_log": CONTACT_WRITERS,
 }

@@ -51,3 +51,19 @@ def test_the_page_reads_in_chinese(as_user, people):
 def test_a_designer_may_not_open_a_customer(as_user, people):
     case = approved(people, 91, 2_000_000)
     assert as_user("designer").get(f"/customers/{case.customer_id}").status_code == 403
+
+
+def test_the_api_lists_customers_and_gives_one_with_its_facilities_and_exposure(client, as_user, people):
+    from app.services.admin import users
+
+    case = approved(people, 95, 3_000_000, group_name=GROUP)
+    headers = {"Authorization": f"Bearer {users.issue_token('officer')}"}
+    listed = client.get("/api/v1/customers?q=" + case.customer.uscc, headers=headers).get_json()
+    assert listed["total"] == 1 and listed["customers"][0]["id"] == case.customer_id
+    one = client.get(f"/api/v1/customers/{case.customer_id}", headers=headers).get_json()
+    assert one["group_name"] == GROUP and one["exposure"]["customer_limit"] == "3000000.00"
+    assert [f["case_id"] for f in one["facilities"]] == [case.id] and one["facilities"][0]["status"] == "active"
+    assert client.get("/api/v1/customers/999999", headers=headers).status_code == 404
+    assert client.get("/api/v1/customers?page=10000000000000000000000", headers=headers).status_code == 422
+    designer = {"Authorization": f"Bearer {users.issue_token('designer')}"}
+    assert client.get(f"/api/v1/customers/{case.customer_id}", headers=designer).status_code == 403

@@ -81,3 +81,16 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
                         master_changes=master_history.history_of(customer_id),
                         figures=customer_figures.figures_of(customer_id),
                         exposure=customer_figures.exposure_of(customer))
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    """A customer's master data with its facilities and exposure: what an integration reads (the API)."""
+
+    customer: Customer
+    exposure: customer_figures.CustomerExposure
+
+
+def record(user: User, customer_id: int) -> CustomerRecord:
+    customer = customers.get_customer(user, customer_id)
+    return CustomerRecord(customer=customer, exposure=customer_figures.exposure_of(customer))

@@ -11,11 +11,13 @@ from app.services.admin import users
 from app.services.cases import cases as case_service
 from app.services.cases import tasks as task_service
 from app.services.cases import withdrawal
-from app.services.customers import contact_log, contacts
+from app.services.customers import contact_log, contacts, customer_page
+from app.services.customers import customers as customer_service
 from app.services.customers.identity import masked
 from app.services.design import api_description
 from app.services.monitoring import observations as observation_service
 from app.web.api import openapi as description
+from app.web.args import page_number
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -166,6 +168,43 @@ def _entry_json(entry) -> dict:
             "follow_up_done_at": done.isoformat() + "Z" if done else None,
             "logged_by": entry.logged_by.username if entry.logged_by else None,
             "logged_at": entry.logged_at.isoformat() + "Z"}
+
+
+def _customer_json(customer) -> dict:
+    return {"id": customer.id, "name": customer.name, "uscc": customer.uscc, "industry": customer.industry,
+            "size": customer.size, "segment": customer.segment, "group_name": customer.group_name,
+            "listed": customer.listed, "credit_record": customer.credit_record, "grade": customer.grade,
+            "loan_class": customer.loan_class, "watchlist": customer.watchlist,
+            "next_review_on": customer.next_review_on.isoformat() if customer.next_review_on else None}
+
+
+def _money(amount) -> str | None:
+    return None if amount is None else f"{amount:.2f}"
+
+
+@api.get("/customers")
+@token_required
+def list_customers():
+    """Customers by name, credit code or group (``?q=``), 50 a page (``?page=``), by name."""
+    page = page_number()
+    rows, total = customer_service.list_customers(g.api_user, request.args.get("q") or None, page=page)
+    return jsonify(customers=[_customer_json(c) for c in rows], total=total, page=page)
+
+
+@api.get("/customers/<int:customer_id>")
+@token_required
+def show_customer(customer_id: int):
+    """A customer's master data, facilities and exposure (its own and its group's live limits)."""
+    found = customer_page.record(g.api_user, customer_id)
+    exposure = found.exposure
+    return jsonify({**_customer_json(found.customer),
+                    "exposure": {"customer_limit": _money(exposure.customer_limit),
+                                 "live_facilities": exposure.live_facilities,
+                                 "group_limit": _money(exposure.group_limit), "group_members": exposure.group_members},
+                    "facilities": [{"id": f.id, "case_id": f.instance_id, "status": f.status,
+                                    "limit": _money(f.limit_amount), "margin_pct": _money(f.margin_pct),
+                                    "term_months": f.term_months, "grade": f.grade,
+                                    "decided_at": f.decided_at.isoformat() + "Z"} for f in found.customer.facilities]})
 
 
 @api.get("/customers/<int:customer_id>/contacts")

@@ -65,6 +65,23 @@ _ENTRY = {"type": "object", "properties": {
     "contact_id": {"type": ["integer", "null"]}, "follow_up_on": {"type": ["string", "null"], "format": "date"},
     "follow_up_done_at": {"type": ["string", "null"], "format": "date-time"},
     "logged_by": {"type": ["string", "null"]}, "logged_at": {"type": "string", "format": "date-time"}}}
+_CUSTOMER = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "uscc": {"type": "string"},
+    "industry": {"type": "string"}, "size": {"type": "string"}, "segment": {"type": ["string", "null"]},
+    "group_name": {"type": ["string", "null"], "description": "the connected group (统一授信)"},
+    "listed": {"type": "boolean"}, "credit_record": {"type": "string"}, "grade": {"type": ["string", "null"]},
+    "loan_class": {"type": ["string", "null"], "enum": ["normal", "special_mention", "substandard", "doubtful",
+                                                        "loss", None], "description": "五级分类"},
+    "watchlist": {"type": "boolean"}, "next_review_on": {"type": ["string", "null"], "format": "date"}}}
+_AMOUNT = {"type": ["string", "null"], "description": "CNY, two decimals, as a string"}
+_CUSTOMER_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Customer"}, {"type": "object", "properties": {
+    "exposure": {"type": "object", "properties": {
+        "customer_limit": _AMOUNT, "live_facilities": {"type": "integer"}, "group_limit": _AMOUNT,
+        "group_members": {"type": "integer"}}},
+    "facilities": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "case_id": {"type": "integer"}, "status": {"type": "string"},
+        "limit": _AMOUNT, "margin_pct": _AMOUNT, "term_months": {"type": ["integer", "null"]},
+        "grade": {"type": ["string", "null"]}, "decided_at": {"type": "string", "format": "date-time"}}}}}}]}
 _CUSTOMER_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"},
                  "description": "the customer's id"}]
 
@@ -104,7 +121,7 @@ OPENAPI = {
     "security": [{"bearer": []}],
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {"Error": _ERROR, "Task": _TASK, "Contact": _CONTACT, "NewContact": _NEW_CONTACT,
+        "schemas": {"Error": _ERROR, "Task": _TASK, "Customer": _CUSTOMER, "CustomerDetail": _CUSTOMER_DETAIL, "Contact": _CONTACT, "NewContact": _NEW_CONTACT,
                     "ContactLogEntry": _ENTRY, "NewContactLogEntry": _NEW_ENTRY},
         "responses": {"Unavailable": _UNAVAILABLE},
     },
@@ -151,6 +168,18 @@ OPENAPI = {
                 "type": "array", "items": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "customer_id": {"type": "integer"},
                     "observed_on": {"type": "string", "format": "date"}}}}}}, "stored")}, 401, 403, 422)}},
+        "/customers": {"get": {
+            "summary": "Customers by name, credit code or group, 50 a page",
+            "parameters": [{"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100}},
+                           {"name": "page", "in": "query", "required": False,
+                            "schema": {"type": "integer", "minimum": 1}}],
+            "responses": _responses(_json({"type": "object", "properties": {
+                "customers": {"type": "array", "items": {"$ref": "#/components/schemas/Customer"}},
+                "total": {"type": "integer"}, "page": {"type": "integer"}}}, "the customers"), 401, 403, 422)}},
+        "/customers/{id}": {"get": {
+            "summary": "A customer's master data, facilities and exposure", "parameters": _CUSTOMER_ID,
+            "responses": _responses(_json({"$ref": "#/components/schemas/CustomerDetail"}, "the customer"),
+                                    401, 403, 404)}},
         "/customers/{id}/contacts": {
             "get": {"summary": "The customer's contacts (客户联系人), the primary first", "parameters": _CUSTOMER_ID,
                     "responses": _responses(_json({"type": "object", "properties": {"contacts": {
