@@ -1,4 +1,5 @@
-"""What a person does on every page, for the browser tests: log in, log out, submit a task's form."""
+"""What a person does on every page, for the browser tests: log in, log out, submit a task's form; and the
+designer's modelers, as the tests drive them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests import factories
+
+# The editor page's modeler, as its ES module exports it (for page.evaluate in an async function): importing the
+# module's URL again gives the instance the page runs, one module per URL, so nothing is put on window for tests.
+BPMN_MODELER = "(await import('/static/designer/bpmn_editor.js')).modeler"
+DMN_MODELER = "(await import('/static/designer/dmn_editor.js')).modeler"
 
 
 def log_in(page: Page, username: str) -> None:

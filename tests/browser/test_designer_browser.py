@@ -16,7 +16,7 @@ from app.services.admin import users
 from app.services.design import draft_checks
 from app.services.monitoring import portfolio
 from tests import factories
-from tests.browser.pages import log_in, log_out
+from tests.browser.pages import BPMN_MODELER, log_in, log_out
 from tests.services.test_policy_impact import seed_portfolio
 
 pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
@@ -58,8 +58,8 @@ def test_a_designer_edits_a_lane_in_the_modeler_and_sees_the_problem_on_it(app, 
     expect(panel.locator("select[name=decision]")).to_have_value("credit_rating")
 
     # a lane named after a group nobody belongs to: saved as a draft, and marked on the lane
-    page.evaluate("""() => { const m = window.bpmnModeler;
-        m.get('selection').select(m.get('elementRegistry').get('Lane_officer')); }""")
+    page.evaluate(f"""async () => {{ const m = {BPMN_MODELER};
+        m.get('selection').select(m.get('elementRegistry').get('Lane_officer')); }}""")
     group = panel.locator("input[name=name]")
     expect(group).to_have_value("officer")
     group.fill("nobody")

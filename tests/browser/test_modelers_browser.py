@@ -14,15 +14,15 @@ from playwright.sync_api import Page, expect
 from app.engine.meaning import differences
 from app.services.design import drafts
 from tests import factories
-from tests.browser.pages import log_in
+from tests.browser.pages import BPMN_MODELER, DMN_MODELER, log_in
 
 pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = [("workflows", p.name) for p in sorted((ROOT / "workflows").glob("*.bpmn"))] + \
           [("rules", p.name) for p in sorted((ROOT / "rules").glob("*.dmn"))]
-EXPORT = {"workflows": "async () => (await window.bpmnModeler.saveXML({ format: true })).xml",
-          "rules": "async () => (await window.dmnModeler.saveXML({ format: true })).xml"}
+EXPORT = {"workflows": f"async () => (await {BPMN_MODELER}.saveXML({{ format: true }})).xml",
+          "rules": f"async () => (await {DMN_MODELER}.saveXML({{ format: true }})).xml"}
 
 
 def _open(page: Page, kind: str, name: str) -> None:
