@@ -32,7 +32,7 @@ def test_the_page_shows_every_section_with_the_customers_history(as_user, people
     assert "3,000,000.00" in section(page, "exposure")
     history = section(page, "master-history")
     assert "first recorded" in history and "Medium" in history and "Large" in history
-    assert f'/cases/{second.id}' in history
+    assert f'/cases/{second.id}' in history and second.reference in history
     figures = section(page, "figures")
     assert "Total assets" in figures and "data-trend" in figures
     assert first.reference in section(page, "cases") and second.reference in section(page, "cases")

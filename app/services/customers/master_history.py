@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, User
+from app.models import AuditEvent, ProcessInstance, User
 
 EVENTS = ("customer.created", "customer.updated")
 # The master data fields in the order the page shows them, with their labels.
@@ -50,22 +50,25 @@ class MasterChange:
     at: datetime
     actor_name: str | None  # the display name of who did it (None: the system)
     instance_id: int | None
+    reference: str | None  # the case's reference (CA-2026-000123)
     changes: list[FieldChange]
 
 
 def history_of(customer_id: int, limit: int = 50) -> list[MasterChange]:
     """The customer's master data record and changes, newest first."""
-    rows = db.session.execute(select(AuditEvent, User.display_name)
+    rows = db.session.execute(select(AuditEvent, User.display_name, ProcessInstance.reference)
                               .outerjoin(User, User.id == AuditEvent.actor_id)
+                              .outerjoin(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
                               .where(AuditEvent.customer_id == customer_id, AuditEvent.event_type.in_(EVENTS))
                               .order_by(AuditEvent.id.desc()).limit(limit))
-    return [_change(event, shown_as) for event, shown_as in rows]
+    return [_change(event, shown_as, reference) for event, shown_as, reference in rows]
 
 
-def _change(event: AuditEvent, shown_as: str | None) -> MasterChange:
+def _change(event: AuditEvent, shown_as: str | None, reference: str | None) -> MasterChange:
     payload = event.payload or {}
     before, after = payload.get("before") or {}, payload.get("after") or {}
     order = [f for f in FIELDS if f in after] + sorted(f for f in after if f not in FIELDS)
     return MasterChange(event_id=event.id, created=event.event_type == "customer.created", at=event.occurred_at,
-                        actor_name=shown_as or (event.actor_name if event.actor_id else None), instance_id=event.instance_id,
+                        actor_name=shown_as or (event.actor_name if event.actor_id else None),
+                        instance_id=event.instance_id, reference=reference,
                         changes=[FieldChange(f, before.get(f), after[f]) for f in order])
