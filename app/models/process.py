@@ -88,7 +88,8 @@ class ProcessInstance(db.Model):
 @event.listens_for(ProcessInstance, "before_update")
 def _written_only_by_compare_and_set(_mapper, _connection, target: ProcessInstance) -> None:
     """An attribute of a case set and flushed would write the row without its version check."""
-    if object_session(target).is_modified(target, include_collections=False):
+    session = object_session(target)  # always the one flushing
+    if session is not None and session.is_modified(target, include_collections=False):
         raise RuntimeError(f"process instance {target.id} is written only by instance_row.write "
                            "(compare-and-set on its version), never by an ORM flush")
 
