@@ -6,7 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
@@ -96,6 +96,14 @@ def snapshot(instance_id: int) -> Snapshot:
         [tuple(r) for r in db.session.execute(select(HumanTask.id, HumanTask.state, HumanTask.assignee_id)
                                               .order_by(HumanTask.id))],
     )
+
+
+def damage_state(instance_id: int) -> None:
+    """Store a workflow state that cannot be read, as a damaged row would hold it: written behind the
+    application's back (the application writes the row only with its version check)."""
+    db.session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
+                       .values(state='{"tasks": [1, 2'))
+    db.session.commit()
 
 
 def open_task(instance_id: int, spec: str) -> HumanTask:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.extensions import db
 from app.models.base import JsonType, utcnow
@@ -44,7 +44,12 @@ class ProcessDefinition(db.Model):
 
 
 class ProcessInstance(db.Model):
-    """A running or finished case: one credit file driven by one deployed definition."""
+    """A running or finished case: one credit file driven by one deployed definition.
+
+    ``version`` is its optimistic lock, one mechanism only: every write of the row is an explicit
+    compare-and-set, ``UPDATE ... WHERE version = :expected`` (``app.services.cases.instance_row``). The
+    ORM does not version it (no ``version_id_col``) and refuses to flush a change to it (below).
+    """
 
     __tablename__ = "process_instance"
     __table_args__ = (
@@ -79,7 +84,14 @@ class ProcessInstance(db.Model):
     started_by = relationship("User")
     customer = relationship("Customer")
 
-    __mapper_args__ = {"version_id_col": version}
+
+@event.listens_for(ProcessInstance, "before_update")
+def _written_only_by_compare_and_set(_mapper, _connection, target: ProcessInstance) -> None:
+    """An attribute of a case set and flushed would write the row without its version check."""
+    session = object_session(target)  # always the one flushing
+    if session is not None and session.is_modified(target, include_collections=False):
+        raise RuntimeError(f"process instance {target.id} is written only by instance_row.write "
+                           "(compare-and-set on its version), never by an ORM flush")
 
 
 class HumanTask(db.Model):

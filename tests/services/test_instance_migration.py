@@ -21,7 +21,7 @@ from app.models import AuditEvent, HumanTask, InstanceMigration, ProcessInstance
 from app.services.cases import tasks
 from app.services.design import deployment
 from app.services.design import instance_migration as migration
-from tests.factories import case_at, compliance_sign_off, intake, open_task, review, statements
+from tests.factories import case_at, compliance_sign_off, damage_state, intake, open_task, review, statements
 from tests.services.test_deployment import everything_needs_level_3
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -350,8 +350,7 @@ def test_a_case_whose_state_cannot_be_read_is_reported_and_the_batch_moves_the_o
     """Each case of a batch on its own: damaged stored state is refused in the preview and the migration with
     the reason; the others move."""
     broken, movable = cases["intake"], cases["statements"]
-    db.session.get(ProcessInstance, broken.id).state = '{"tasks": [1, 2'
-    db.session.commit()
+    damage_state(broken.id)
     preview = migration.preview(people.designer, "credit_application", [broken.id, movable.id])
     by_id = {p.instance.id: p for p in preview.cases}
     assert "stored state cannot be read" in by_id[broken.id].refusals[0] and by_id[movable.id].can_migrate

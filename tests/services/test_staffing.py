@@ -26,7 +26,7 @@ from app.services.admin import user_admin, users
 from app.services.approval import qualifications, staffing
 from app.services.cases import cases, delegation, tasks
 from app.services.notifications import notifications
-from tests.factories import PASSWORD, case_routed, compliance_sign_off, open_task
+from tests.factories import PASSWORD, case_routed, compliance_sign_off, damage_state, open_task
 
 COMMITTEE = ("member1", "member2", "cro")
 APPROVERS = ("approver1", "approver2", "approver3", "member1", "member2")
@@ -226,8 +226,7 @@ def test_one_unreadable_case_waiting_for_people_fails_alone_and_the_others_resum
     unqualify(*COMMITTEE)
     broken = case_routed("committee", people.officer, 1)
     other = case_routed("committee", people.officer, 2)
-    db.session.get(ProcessInstance, broken.id).state = '{"tasks": [1, 2'
-    db.session.commit()
+    damage_state(broken.id)
     for member in COMMITTEE:
         qualifications.record(people.admin, member, f"CQ-2026-{member}", "2099-12-31")
     staffing.recheck()

@@ -27,7 +27,7 @@ from app.services.cases.case_kinds import (
     kind_of,
 )
 from app.services.cases.projections import APPROVAL_LANES
-from app.services.monitoring import escalations
+from app.services.monitoring import escalation_reads
 
 
 @dataclass(frozen=True)
@@ -170,12 +170,12 @@ def _review(base: dict, data: Mapping[str, Any], tasks: list[HumanTask], forms: 
 
 def _escalation(base: dict, instance: ProcessInstance, data: Mapping[str, Any],
                 tasks: list[HumanTask]) -> EscalationFacts:
-    warnings = escalations.held_by(instance.id)
+    warnings = escalation_reads.held_by(instance.id)
     action = data.get("action")
     terms = {name: data.get(name) for name in (ACTION_TERMS.get(action), "expected_loss_pct")
              if name and data.get(name) is not None}
     return EscalationFacts(
-        **base, warnings=warnings, others=escalations.others_of(instance), to_risk_manager=data.get("to_risk_manager"),
+        **base, warnings=warnings, others=escalation_reads.others_of(instance), to_risk_manager=data.get("to_risk_manager"),
         assessment=data.get("assessment"), findings=data.get("findings"),
         escalated=bool(data.get("escalated")), proposed_action=data.get("proposed_action"), action=action,
         terms=terms, review_comment=data.get("review_comment"), follow_up_date=data.get("follow_up_date"),

@@ -9,7 +9,6 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import make_transient_to_detached
 
 from app import engine
 from app.errors import InvalidInput, NotAuthorized, NotFound
@@ -21,7 +20,7 @@ from app.services.approval import staffing
 from app.services.audit import audit
 from app.services.audit.decision_words import Reading, readings
 from app.services.audit.readable import Moment, decision_text, moments
-from app.services.cases import steps, text_search
+from app.services.cases import instance_row, steps, text_search
 from app.services.cases.case_facts import Facts, facts_of
 from app.services.cases.case_kinds import CaseKind, kind_of
 from app.services.cases.projections import APPROVAL_LANES
@@ -29,7 +28,6 @@ from app.services.customers.customers import READERS
 from app.services.customers.directory import for_case
 from app.services.design import deployment
 from app.services.design.forms import accept_prefill, writable_fields
-from app.services.shared.rows import insert_returning_id
 
 SIGNING_LANES = (*APPROVAL_LANES, "compliance")
 
@@ -112,9 +110,8 @@ def start_by_message(process_id: str, message: str, payload: dict[str, Any], act
 
 
 def _insert_instance(definition: ProcessDefinition, user: User | None) -> ProcessInstance:
-    """The new case's row, inserted with one Core statement and attached to the session as stored
-    (an ORM flush of one object costs several times more). Its reference, made from its id, is
-    written with the first step."""
+    """The new case's row (``instance_row.insert``). Its reference, made from its id, is written with the
+    first step."""
     now = utcnow()
     values = dict(
         reference=f"new-{secrets.token_hex(12)}", definition_id=definition.id, process_id=definition.process_id,
@@ -122,10 +119,7 @@ def _insert_instance(definition: ProcessDefinition, user: User | None) -> Proces
         waiting_timers=0, state="", serializer_version=engine.SERIALIZER_VERSION, version=1,
         started_by_id=user.id if user else None, started_at=now, updated_at=now, completed_at=None,
     )
-    instance = ProcessInstance(id=insert_returning_id(ProcessInstance, values), **values)
-    make_transient_to_detached(instance)
-    db.session.add(instance)
-    return instance
+    return instance_row.insert(values)
 
 
 def opening_forms(bundle: engine.Bundle) -> list[str]:

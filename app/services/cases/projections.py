@@ -2,7 +2,9 @@
 
 Called inside the step's transaction (flush only): the new state, the human tasks that
 became ready or were completed, waiting timers, every decision evaluated, the path the
-engine took, and an audit row for each of those events.
+engine took, and an audit row for each of those events. The instance row itself is written
+by ``instance_row.write``, the compare-and-set on its version counter (``WHERE version =
+:expected``, moving it to the next version).
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import bindparam, select
 
 from app import engine
 from app.extensions import db
@@ -22,6 +22,7 @@ from app.models import DecisionLog, HumanTask, ProcessInstance, Timer, User
 from app.models.base import utcnow
 from app.services.approval import sla
 from app.services.audit import audit
+from app.services.cases import instance_row
 from app.services.cases.case_kinds import kind_of
 from app.services.shared.rows import insert_returning_id, insert_rows
 
@@ -60,8 +61,8 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     """Project ``result`` onto ``instance`` (already added to the session); returns the tasks it
     opened and cancelled.
 
-    The instance row is written first, so a lost race (its version changed) fails before any
-    projection is written; ``prelude`` then records what the person did (e.g. the task
+    The instance row is written first (``instance_row.write``: ``WHERE version = :expected``), so a
+    lost race (its version changed) fails before any projection is written; ``prelude`` then records what the person did (e.g. the task
     completion) ahead of what the engine did in response, keeping the audit trail in order.
     ``completing`` is the user task the caller completes (it records that row itself).
     """
@@ -72,7 +73,7 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     changed = {k for k in keys if k in result.data and result.data[k] != summary.get(k)}
     summary.update({k: audit.to_json_safe(result.data[k]) for k in changed})
     previous_tasks, previous_timers = set(instance.open_tasks or ()), instance.waiting_timers or 0
-    _save_instance(instance, {
+    instance_row.write(instance, {
         "state": result.state, "serializer_version": engine.SERIALIZER_VERSION, "updated_at": now,
         **({"summary": summary} if changed else {}),
         "outcome": result.data.get("outcome") if result.completed else None,
@@ -117,25 +118,6 @@ def _project(instance: ProcessInstance, result: engine.StepResult, actor: User |
     if result.completed and instance.status == "completed":  # a withdrawal records its own event
         audit.record("instance.completed", actor, instance_id=instance.id, customer_id=instance.customer_id,
                      outcome=instance.outcome)
-
-
-# Built once, so SQLAlchemy reuses its cache key and compiled form (see ``rows``).
-_INSTANCES = ProcessInstance.__table__
-_SAVE_INSTANCE = update(_INSTANCES).where(_INSTANCES.c.id == bindparam("row_id"),
-                                          _INSTANCES.c.version == bindparam("expected_version"))
-
-
-def _save_instance(instance: ProcessInstance, values: dict[str, Any]) -> None:
-    """``UPDATE ... WHERE version = :expected`` in one statement; no row means someone else's
-    step committed first (StaleDataError, turned into a 409 by the caller)."""
-    expected = instance.version
-    values = {**values, "version": expected + 1}
-    done = db.session.connection().execute(
-        _SAVE_INSTANCE, {**values, "row_id": instance.id, "expected_version": expected})
-    if done.rowcount != 1:
-        raise StaleDataError(f"process instance {instance.id} is no longer at version {expected}")
-    for key, value in values.items():
-        set_committed_value(instance, key, value)
 
 
 def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, actor,

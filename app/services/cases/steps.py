@@ -4,8 +4,9 @@
 Only a running case is stepped: every way the engine moves a case (a task completed, a timer fired, a
 message delivered, a withdrawal, a move to another version) comes through ``run_step``, which refuses a
 withdrawn, finished or stopped case before the engine runs (``CaseNotRunning``, naming why). The instance
-row carries a version counter (SQLAlchemy ``version_id_col``): the UPDATE only succeeds ``WHERE version =
-:expected``. A step that loses the race is rolled back whole and reported as a conflict naming who won.
+row carries a version counter, checked and moved by one explicit compare-and-set (``instance_row.write``:
+``UPDATE ... WHERE version = :expected``; the ORM does not version the row): a step that loses the race is
+rolled back whole and reported as a conflict naming who won (``lost_race``).
 """
 
 from __future__ import annotations

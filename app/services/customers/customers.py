@@ -14,7 +14,7 @@ from app.models import Customer, EarlyWarning, Facility, FinancialStatement, Pro
 from app.models.base import utcnow
 from app.risk.statements import LINE_ITEMS
 from app.services.audit import audit
-from app.services.cases import text_search
+from app.services.cases import instance_row, text_search
 from app.services.monitoring import classification
 from app.services.shared.rows import insert_returning_id, insert_row, insert_rows, write
 
@@ -31,8 +31,8 @@ def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User 
     statements in the step's transaction (see ``rows``); nothing here is read back by the step.
     """
     if instance.customer_id is None and data.get("uscc"):
-        # A link, not a step: written without moving the instance's version.
-        write(instance, customer_id=_find_or_create(data, actor, instance))
+        # A link, not a step: checked against the version the step just wrote, without moving it.
+        instance_row.write(instance, {"customer_id": _find_or_create(data, actor, instance)}, new_version=False)
     decided = instance.status == "completed" and instance.outcome in ("approved", "rejected")
     if not decided or instance.customer_id is None:
         return

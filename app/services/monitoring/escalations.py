@@ -14,7 +14,8 @@ rather than reaching a decision made on findings that never saw it. Where a warn
 diagram's to say (where the event waits), not this module's.
 
 Each warning belongs to one escalation (``EarlyWarning.instance_id``; ``joined_at`` when it joined one
-already open) and closes with it (``risk_controls.after_step``).
+already open) and closes with it (``risk_controls.after_step``). What an escalation holds is read by
+``escalation_reads``, which the case page uses without importing this module (it starts cases).
 """
 
 from __future__ import annotations
@@ -31,13 +32,9 @@ from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.cases import cases, steps
 from app.services.customers.directory import for_case
+from app.services.monitoring.escalation_reads import PROCESS, held_by, rank
 
-PROCESS, MESSAGE, JOINED = "warning_escalation", "early_warning", "warning_joined"
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-
-
-def _rank(warning: EarlyWarning) -> int:
-    return SEVERITY_ORDER.get(warning.severity, len(SEVERITY_ORDER))
+MESSAGE, JOINED = "early_warning", "warning_joined"
 
 
 def open_for(customer_ids: Iterable[int]) -> dict[int, list[ProcessInstance]]:
@@ -56,24 +53,6 @@ def open_for(customer_ids: Iterable[int]) -> dict[int, list[ProcessInstance]]:
     return found
 
 
-def others_of(instance: ProcessInstance) -> list[ProcessInstance]:
-    """The customer's other running escalations (a warning that came after this one's investigation is in
-    one of them), oldest first."""
-    if instance.customer_id is None:
-        return []
-    return list(db.session.scalars(select(ProcessInstance).where(
-        ProcessInstance.process_id == PROCESS, ProcessInstance.status == "running",
-        ProcessInstance.customer_id == instance.customer_id, ProcessInstance.id != instance.id)
-        .order_by(ProcessInstance.id)))
-
-
-def held_by(instance_id: int) -> list[EarlyWarning]:
-    """The warnings an escalation holds, worst first (then in the order they were raised)."""
-    warnings = db.session.scalars(select(EarlyWarning).where(EarlyWarning.instance_id == instance_id)
-                                  .order_by(EarlyWarning.id))
-    return sorted(warnings, key=_rank)
-
-
 def _brief(warning: EarlyWarning) -> dict[str, Any]:
     return {"warning_id": warning.id, "code": warning.code, "name": warning.name, "severity": warning.severity,
             "rule_id": warning.rule_id, "observed_on": warning.observed_on.isoformat() if warning.observed_on else None}
@@ -89,7 +68,7 @@ def _names(warnings: list[EarlyWarning]) -> str:
 
 def _group_data(warnings: list[EarlyWarning], days_past_due: Any) -> dict[str, Any]:
     """What the escalation's steps read of its group: the lead warning (the worst) and the others."""
-    ordered = sorted(warnings, key=_rank)  # stable: the table's order among equals
+    ordered = sorted(warnings, key=rank)  # stable: the table's order among equals
     lead = ordered[0]
     dates = [w.observed_on for w in ordered if w.observed_on is not None]
     return {"warning_id": lead.id, "warning_code": lead.code, "warning_name": _names(ordered),

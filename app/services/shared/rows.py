@@ -28,7 +28,10 @@ def _insert_into(table: Table, returning_id: bool):
 
 
 def write(row, **values: Any) -> None:
-    """Update one loaded row and mark the new values as stored on the object."""
+    """Update one loaded row and mark the new values as stored on the object. Not a case's row: that is
+    written only with its version check (``app.services.cases.instance_row``)."""
+    if type(row).__table__.name == "process_instance":
+        raise TypeError("process_instance is written by app.services.cases.instance_row.write")
     db.session.connection().execute(_update_by_id(type(row).__table__), {**values, "row_id": row.id})
     for key, value in values.items():
         set_committed_value(row, key, value)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
 from app.services.audit import documents as document_service
-from app.services.cases import case_history, delegation, recusal, withdrawal
+from app.services.cases import case_history, case_page, withdrawal
 from app.services.cases import cases as case_service
 from app.services.cases import tasks as task_service
 from app.services.cases.case_kinds import kind_of
@@ -49,15 +49,7 @@ def new():
 @login_required
 def show(case_id: int):
     """Customer, figures, ratios, rating, decisions and the timeline of one case."""
-    view = case_service.case_view(current_user, case_id)
-    reassign = {t.id: delegation.reassign_targets(current_user, t) for t in view.tasks
-                if t.state == "ready" and current_user.role in delegation.MANAGERS}
-    excusable = {t.id for t in view.tasks if recusal.may_excuse(current_user, t)}
-    return render_template("cases/show.html", view=view, documents=document_service.stored_documents(case_id),
-                           offered=document_service.offered(view),
-                           reassign=reassign, excusable=excusable, can_withdraw=withdrawal.may_withdraw(current_user, view.instance),
-                           withdrawn=withdrawal.withdrawal_of(case_id) if view.instance.status == withdrawal.WITHDRAWN
-                           else None, document_languages=document_service.LANGUAGES)
+    return render_template("cases/show.html", **case_page.case_page(current_user, case_id).names())
 
 
 @cases.route("/cases/<int:case_id>/withdraw", methods=["GET", "POST"])

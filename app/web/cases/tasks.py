@@ -11,9 +11,10 @@ from flask_login import current_user, login_required
 
 from app.errors import Conflict, InvalidInput
 from app.services.admin import membership, users
-from app.services.cases import delegation, recusal, withdrawal
+from app.services.cases import delegation, recusal
 from app.services.cases import tasks as task_service
 from app.services.cases.inbox_filters import ARG_NAMES, DUE_STATES, SORTS, InboxFilter
+from app.services.cases.task_page import task_page
 from app.services.customers import follow_ups
 from app.web.args import form_number, page_number
 from app.web.auth.auth import safe_next
@@ -66,20 +67,17 @@ def show(task_id: int):
                                          expected_version=form_number("_version"),
                                          locale=str(get_locale()))
         except InvalidInput as exc:
-            view = task_service.open_task(current_user, task_id)
-            return render_template("tasks/form.html", view=view, data={**view.data, **(exc.details.get("data") or {})},
-                                   errors=exc.errors, colleagues=delegation.colleagues_for(current_user, view.task),
-                                   can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance),
+            page = task_page(current_user, task_id)
+            return render_template("tasks/form.html", **page.names(),
+                                   data={**page.view.data, **(exc.details.get("data") or {})}, errors=exc.errors,
                                    queue=_queue(request.form.get("_queue"))), 422
         except Conflict as exc:  # opened again meanwhile: the new task, with what they entered, to check and send
             if not exc.details.get("task_id"):
                 raise
             flash(exc.message)
-            view = task_service.open_task(current_user, exc.details["task_id"])
+            page = task_page(current_user, exc.details["task_id"])
             entered = {k: v for k, v in request.form.items() if not k.startswith("_") and k != "csrf_token"}
-            return render_template("tasks/form.html", view=view, data={**view.data, **entered}, errors={},
-                                   colleagues=delegation.colleagues_for(current_user, view.task),
-                                   can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance),
+            return render_template("tasks/form.html", **page.names(), data={**page.view.data, **entered}, errors={},
                                    queue=_queue(request.form.get("_queue"))), 409
         flash(_("“%(task)s” completed.", task=in_language(task.name, get_locale())))
         queue = _queue(request.form.get("_queue"))
@@ -87,15 +85,13 @@ def show(task_id: int):
             return _next_in_queue(queue)
         return redirect(url_for("cases.show", case_id=task.instance_id))
     try:
-        view = task_service.open_task(current_user, task_id)
+        page = task_page(current_user, task_id)
     except Conflict as exc:
         if not exc.details.get("task_id"):
             raise
         flash(exc.message)
         return redirect(url_for("tasks.show", task_id=exc.details["task_id"]))
-    return render_template("tasks/form.html", view=view, data=view.data, errors={},
-                           colleagues=delegation.colleagues_for(current_user, view.task),
-                           can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance),
+    return render_template("tasks/form.html", **page.names(), data=page.view.data, errors={},
                            queue=_queue(request.args.get("queue")))
 
 
