@@ -17,7 +17,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import AuditEvent, Customer, DecisionLog, HumanTask, ProcessInstance, RatingChange
 from app.services.cases import cases, tasks
-from app.services.design import decision_tests
+from app.services.design.testing import decision_tests
 from app.services.monitoring import portfolio, reviews
 from tests.factories import intake, open_task, review, statements
 from tests.web.test_pages import text_of

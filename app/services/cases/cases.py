@@ -27,8 +27,8 @@ from app.services.cases.case_kinds import CaseKind, kind_of
 from app.services.cases.projections import APPROVAL_LANES
 from app.services.customers.customers import READERS
 from app.services.customers.directory import for_case
-from app.services.design import deployment
-from app.services.design.forms import accept_prefill, writable_fields
+from app.services.design.deployment import deployment
+from app.services.design.forms.forms import accept_prefill, writable_fields
 from app.services.shared.rows import insert_returning_id
 
 SIGNING_LANES = (*APPROVAL_LANES, "compliance")

@@ -13,7 +13,7 @@ from app.services.cases import tasks as task_service
 from app.services.cases import withdrawal
 from app.services.customers import contact_log, contacts
 from app.services.customers.identity import masked
-from app.services.design import api_description
+from app.services.design.forms import api_description
 from app.services.monitoring import observations as observation_service
 from app.web.api import openapi as description
 
