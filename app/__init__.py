@@ -15,7 +15,7 @@ from app.forms import register_template_helpers
 from app.jobs import celery_init_app
 from app.language import LOCALE_COOKIE
 from app.services.audit import audit
-from app.services.design.forms import register_validators
+from app.services.design.forms.forms import register_validators
 from app.services.shared import dispatch
 from app.step_reactions import register_step_reactions
 from app.web import register_web

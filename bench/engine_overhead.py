@@ -84,8 +84,8 @@ from app.extensions import db  # noqa: E402
 from app.models import AuditEvent, HumanTask, ProcessInstance, User  # noqa: E402
 from app.services.admin.demo import COMPLIANT  # noqa: E402
 from app.services.cases import cases, tasks  # noqa: E402
-from app.services.design import deployment  # noqa: E402
-from app.services.design.forms import accept, schema_of  # noqa: E402
+from app.services.design.deployment import deployment  # noqa: E402
+from app.services.design.forms.forms import accept, schema_of  # noqa: E402
 from config import BaseConfig, TestingConfig  # noqa: E402
 from tests import factories  # noqa: E402
 

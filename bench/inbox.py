@@ -82,7 +82,7 @@ from app.services.approval import qualifications  # noqa: E402
 from app.services.cases import cases, tasks, text_search  # noqa: E402
 from app.services.cases.inbox_filters import InboxFilter  # noqa: E402
 from app.services.customers import customers  # noqa: E402
-from app.services.design import deployment  # noqa: E402
+from app.services.design.deployment import deployment  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 BATCH = 10_000

@@ -51,8 +51,8 @@ from app.models import (  # noqa: E402
     User,
 )
 from app.services.admin.demo import statement  # noqa: E402
-from app.services.design import policy_impact  # noqa: E402
-from app.services.design.impact_frames import portfolio_frame  # noqa: E402
+from app.services.design.impact import policy_impact  # noqa: E402
+from app.services.design.impact.impact_frames import portfolio_frame  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 RULES = ROOT / "rules"

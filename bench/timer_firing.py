@@ -152,7 +152,7 @@ def _officer():
 
 def _prepare(url: str) -> None:
     from app.extensions import db
-    from app.services.design import deployment
+    from app.services.design.deployment import deployment
     from tests import factories
 
     app = _app(url)

@@ -14,7 +14,7 @@ from app.services.admin import settings, users
 from app.services.admin.demo import COMPLIANT, demo_uscc, statement
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 
 PASSWORD = "correct-horse-42"
 BPMN_FIXTURES = Path(__file__).resolve().parent / "data" / "bpmn"

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 
 workflows_cli = AppGroup("workflows", help="Deploy and validate BPMN processes with their DMN and forms.")
 

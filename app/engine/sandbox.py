@@ -13,8 +13,8 @@ Policy, decided here once:
   ``yield``; ``with``; ``match``; assignment expressions (``:=``) inside expressions; ``while``
   (process tests run scripts on every save of a draft: a loop must end).
 * allowed: ``def`` and ``lambda`` (functions a script defines are not kept in task data),
-  ``for`` loops and comprehensions of at most :data:`MAX_ITERATIONS` items each (so one over a
-  list it keeps growing ends too), ``range()`` of at most as many numbers, ``try``/``except``/
+  ``for`` loops and comprehensions of at most ``sandbox_iteration.MAX_ITERATIONS`` items each (so one
+  over a list it keeps growing ends too), ``range()`` of at most as many numbers, ``try``/``except``/
   ``raise`` (a few exception classes are in the builtins), ``print`` (output is discarded).
 * the clock is the bank's: ``date.today()``, ``datetime.now()``/``today()`` and ``fromtimestamp()``
   read Beijing's calendar and wall clock (naive), never the server's UTC, so a script run at 01:00
@@ -43,9 +43,8 @@ import functools
 import math
 import re
 import textwrap
-import time
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
@@ -58,6 +57,7 @@ from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from app.engine import sandbox_builtins as guarded
 from app.engine import sandbox_compare as compare
+from app.engine import sandbox_iteration as iteration
 from app.engine import sandbox_limits as limits
 from app.engine.bank_clock import BankDate, BankDateTime
 from app.engine.sandbox_limits import LimitExceeded
@@ -91,7 +91,6 @@ _REFUSED_NODES: dict[type[ast.AST], str] = {
     ast.Match: "match is not allowed",
     ast.While: "while loops are not allowed (a loop must end: use for over a list or a range)",
 }
-MAX_ITERATIONS = 1_000_000  # items one for loop or comprehension may take; the longest range()
 
 
 class SandboxViolation(Exception):
@@ -226,42 +225,6 @@ def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
-def _stepped(make: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
-    """``map``, ``filter``, ``zip``, ``enumerate``, ``reversed``: C iterators. Consumed in C (``list()``,
-    ``sorted()``, ``sum()``, ``max()``...) they would call a function or hand over items a million times with
-    no step between: each item they give costs a step and a look at the deadline, as a loop's item does."""
-    def call(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        return _bounded_iter(make(*args, **kwargs))
-    call.__name__ = make.__name__
-    return call
-
-
-def _bounded_iter(iterable: Any) -> Iterator[Any]:
-    """Every for loop and comprehension iterates through this (RestrictedPython's ``_getiter_``): each
-    item costs a step of the evaluation's budget (which checks its deadline)."""
-    budget, clock = limits._current(), time.monotonic
-    for count, item in enumerate(iterable, 1):
-        if count > MAX_ITERATIONS:
-            raise RuntimeError(f"a loop ran more than {MAX_ITERATIONS:,} times")
-        budget.left -= 1
-        if budget.left < 0 or budget.exceeded is not None or clock() > budget.ends:
-            budget.step(0)  # raises, naming the limit
-        yield item
-
-
-def _bounded_range(*args: int) -> range:
-    numbers = range(*args)
-    try:
-        size = len(numbers)
-    except OverflowError:  # more numbers than a C size: far too many anyway
-        size = MAX_ITERATIONS + 1
-    if size > MAX_ITERATIONS:
-        raise ValueError(f"range() of more than {MAX_ITERATIONS:,} numbers is not allowed")
-    if size > 64:
-        limits.step(size)  # what C may run through it (sum, list) without a loop step
-    return numbers
-
-
 _RUNTIME_IMPORTS = frozenset({"time"})
 
 
@@ -278,7 +241,7 @@ _GUARDS: dict[str, Any] = {
     "__import__": _runtime_import,
     "_getattr_": guarded.getattr_,
     "_getitem_": guarded.subscript,
-    "_getiter_": _bounded_iter,
+    "_getiter_": iteration.bounded_iter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": full_write_guard,
@@ -297,13 +260,13 @@ SAFE_BUILTINS: Mapping[str, Any] = types.MappingProxyType({
     "None": None, "True": True, "False": False,
     "abs": abs, "all": all, "any": any, "bool": bool,
     "dict": guarded.guarded_type(dict, guarded.charged(compare.unique(dict))),
-    "enumerate": _stepped(enumerate), "filter": _stepped(filter), "float": float,
+    "enumerate": iteration.stepped(enumerate), "filter": iteration.stepped(filter), "float": float,
     "int": guarded.guarded_type(int, guarded.int_call),
     "isinstance": isinstance, "len": len, "list": guarded.guarded_type(list, guarded.charged(list)),
-    "map": _stepped(map), "max": compare.max_, "min": compare.min_, "pow": limits.power, "range": _bounded_range,
-    "reversed": _stepped(reversed), "round": guarded.round_, "set": guarded.guarded_type(set, guarded.charged(compare.unique(set))),
+    "map": iteration.stepped(map), "max": compare.max_, "min": compare.min_, "pow": limits.power, "range": iteration.bounded_range,
+    "reversed": iteration.stepped(reversed), "round": guarded.round_, "set": guarded.guarded_type(set, guarded.charged(compare.unique(set))),
     "sorted": guarded.charged(compare.sorted_), "str": guarded.guarded_type(str, guarded.str_call), "sum": guarded.total,
-    "tuple": guarded.guarded_type(tuple, guarded.charged(tuple)), "zip": _stepped(zip),
+    "tuple": guarded.guarded_type(tuple, guarded.charged(tuple)), "zip": iteration.stepped(zip),
     "sqrt": math.sqrt, "log": math.log, "exp": math.exp, "floor": guarded.floor,
     "ceil": guarded.ceil, "Decimal": decimal.Decimal, "date": BankDate,
     "datetime": BankDateTime, "timedelta": _dt.timedelta,

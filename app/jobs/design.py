@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from app.engine import SANDBOX_LIMITS
-from app.services.design import draft_checks
+from app.services.design.workspace import draft_checks
 from app.services.shared import dispatch
 
 

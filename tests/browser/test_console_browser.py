@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
 
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests import factories
 from tests.browser.pages import log_in, log_out
 from tests.workflows.test_periodic_review import review_due_today

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Customer, Facility, ProcessDefinition, ProcessInstance
 from app.services.admin import users
-from app.services.design import draft_checks
+from app.services.design.workspace import draft_checks
 from app.services.monitoring import portfolio
 from tests import factories
 from tests.browser.pages import BPMN_MODELER, log_in, log_out

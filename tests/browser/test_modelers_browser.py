@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.engine.meaning import differences
-from app.services.design import drafts
+from app.services.design.workspace import drafts
 from tests import factories
 from tests.browser.pages import BPMN_MODELER, DMN_MODELER, log_in
 

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.jobs.timers import tick
 from app.models import AuditEvent, ProcessInstance, Timer
 from app.services.cases import cases, steps, timers
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "timer_wait.bpmn"
 

@@ -13,7 +13,7 @@ from app.jobs.timers import tick
 from app.models import AuditEvent, HumanTask, ProcessInstance, Timer
 from app.models.base import utcnow
 from app.services.cases import cases
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 
 BPMN = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "timer_wait.bpmn"
 

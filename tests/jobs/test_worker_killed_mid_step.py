@@ -25,7 +25,7 @@ from app.extensions import db
 from app.jobs.timers import tick
 from app.models import AuditEvent, ProcessInstance, Timer
 from app.services.cases import cases, steps
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests.jobs.test_timer_robustness import BPMN, _fired_per_instance
 
 

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from app.services.admin import settings, users
 from app.services.cases import cases, delegation, tasks, timers
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from app.services.monitoring import imports
 from tests.factories import PASSWORD, TIER1_CAPITAL, case_routed, open_task
 

@@ -116,7 +116,7 @@ def test_list_cases_filters_by_status_and_searches_name_and_reference(deployed, 
 
 def test_a_case_that_fails_while_starting_leaves_an_error_that_belongs_to_no_later_case(app, people):
     from app.errors import ProcessFailed
-    from app.services.design import deployment
+    from app.services.design.deployment import deployment
     from tests.factories import BPMN_FIXTURES, deploy
 
     deployment.deploy_files([BPMN_FIXTURES / "start_fail.bpmn"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.design import decision_tests
+from app.services.design.testing import decision_tests
 
 ROOT = Path(__file__).resolve().parents[2]
 DMN = "review_frequency.dmn"

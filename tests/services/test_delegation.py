@@ -13,7 +13,7 @@ from app.models import AuditEvent, HumanTask, Qualification, UserGroup
 from app.services.admin import users
 from app.services.approval import qualifications
 from app.services.cases import delegation, tasks
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests.factories import PASSWORD, case_routed, open_task, snapshot
 
 

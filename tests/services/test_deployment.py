@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, ProcessDefinition
 from app.services.cases import cases, tasks
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests import factories
 from tests.factories import case_at, open_task, review
 

@@ -10,8 +10,9 @@ from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import AuditEvent, DesignDraft, ProcessDefinition
 from app.services.admin import users
-from app.services.design import deployment_requests, drafts, workspace
-from app.services.design.deployment import DeploymentRefused
+from app.services.design.deployment import deployment_requests
+from app.services.design.deployment.deployment import DeploymentRefused
+from app.services.design.workspace import drafts, workspace
 from tests.factories import PASSWORD
 
 BPMN = "credit_application.bpmn"

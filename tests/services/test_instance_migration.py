@@ -19,8 +19,8 @@ from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, InstanceMigration, ProcessInstance, Timer
 from app.services.cases import tasks
-from app.services.design import deployment
-from app.services.design import instance_migration as migration
+from app.services.design.deployment import deployment
+from app.services.design.migration import instance_migration as migration
 from tests.factories import case_at, compliance_sign_off, damage_state, intake, open_task, review, statements
 from tests.services.test_deployment import everything_needs_level_3
 

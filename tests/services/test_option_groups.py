@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.errors import InvalidInput
-from app.services.design.forms import check_option_groups, for_user
+from app.services.design.forms.forms import check_option_groups, for_user
 
 VOTE = json.loads((Path(__file__).parents[2] / "forms" / "committee_vote.json").read_text(encoding="utf-8"))
 CRO, MEMBER = SimpleNamespace(group_codes={"committee", "cro"}), SimpleNamespace(group_codes={"committee"})

@@ -19,8 +19,8 @@ from app.models import Customer, Facility, FinancialStatement, Observation, Proc
 from app.risk.analysis import analyse_financials
 from app.risk.errors import RiskInputError
 from app.services.admin.demo import demo_uscc, statement
-from app.services.design.impact_frames import InputsUnavailable
-from app.services.design.policy_impact import impact
+from app.services.design.impact.impact_frames import InputsUnavailable
+from app.services.design.impact.policy_impact import impact
 from app.services.monitoring import portfolio
 
 RULES = Path(__file__).resolve().parents[2] / "rules"

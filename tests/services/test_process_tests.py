@@ -18,8 +18,9 @@ from app.engine.sandbox import SandboxViolation
 from app.engine.scripting import SandboxEnvironment
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
-from app.services.design import deployment, process_tests
-from app.services.design.deployment import DeploymentRefused
+from app.services.design.deployment import deployment
+from app.services.design.deployment.deployment import DeploymentRefused
+from app.services.design.testing import process_tests
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDIT = "credit_application"

@@ -27,8 +27,8 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.cases import cases, tasks, timers, withdrawal
-from app.services.design import deployment
-from app.services.design import instance_migration as migration
+from app.services.design.deployment import deployment
+from app.services.design.migration import instance_migration as migration
 from app.services.shared import rows
 from tests.factories import case_at, case_routed, intake, open_task, review
 from tests.services.test_instance_migration import deploy_without_review

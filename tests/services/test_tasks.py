@@ -22,7 +22,7 @@ from app.models import AuditEvent, HumanTask, ProcessInstance, UserGroup
 from app.services.admin import users
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests.factories import (
     PASSWORD,
     case_at,

@@ -15,7 +15,7 @@ from app.services.audit import audit_search
 from app.services.cases import cases, text_search
 from app.services.cases.inbox_filters import InboxFilter
 from app.services.customers import customers
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests.factories import case_at, intake
 
 NAMES = ["星河精密机械有限公司", "Sunrise Trading Co", "百分之100%_公司", '引号"公司', "华东电气"]

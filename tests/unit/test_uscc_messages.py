@@ -3,7 +3,7 @@
 import pytest
 
 from app.services.admin.demo import demo_uscc
-from app.services.design.forms import _uscc
+from app.services.design.forms.forms import _uscc
 
 
 def test_wrong_check_character_is_explained_in_both_languages():

@@ -11,7 +11,7 @@ from app.models import DecisionLog, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.audit import documents
 from app.services.customers import contact_log, contacts
-from app.services.design import deployment_requests
+from app.services.design.deployment import deployment_requests
 from app.services.monitoring import imports, portfolio_checks
 from tests import factories
 

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from app.services.audit import documents
 from app.services.audit.readable import fields_of
 from app.services.cases import case_history, tasks
-from app.services.design.deployment import latest_definition
+from app.services.design.deployment.deployment import latest_definition
 from app.services.monitoring import portfolio
 from tests.factories import case_routed, compliance_sign_off, open_task
 from tests.workflows.test_warning_escalation import approved_customer, escalation, observe, ready

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ProcessDefinition
-from app.services.design import deployment
-from app.services.design.deployment import DeploymentRefused
+from app.services.design.deployment import deployment
+from app.services.design.deployment.deployment import DeploymentRefused
 from tests.web.test_pages import text_of
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import DraftCheck, QueuedJob, UserGroup
 from app.models.base import utcnow
 from app.services.admin import users
-from app.services.design import draft_checks, drafts, workspace
+from app.services.design.workspace import draft_checks, drafts, workspace
 from app.services.shared import dispatch
 from tests.factories import PASSWORD
 from tests.web.test_pages import text_of

@@ -12,7 +12,8 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models import DeploymentRequest
 from app.services.admin import users
-from app.services.design import deployment_requests, drafts
+from app.services.design.deployment import deployment_requests
+from app.services.design.workspace import drafts
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process

@@ -12,7 +12,8 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models import DeploymentRequest, ProcessDefinition
 from app.services.admin import users
-from app.services.design import deployment_requests, drafts
+from app.services.design.deployment import deployment_requests
+from app.services.design.workspace import drafts
 from tests.factories import PASSWORD
 
 BPMN = "credit_application.bpmn"

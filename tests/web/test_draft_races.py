@@ -12,7 +12,7 @@ from app.errors import Conflict
 from app.extensions import db
 from app.models import DesignDraft
 from app.services.admin import users
-from app.services.design import drafts
+from app.services.design.workspace import drafts
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process

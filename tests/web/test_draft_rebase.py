@@ -3,7 +3,8 @@ the current file, and then no longer blocks a deployment request."""
 
 from __future__ import annotations
 
-from app.services.design import deployment_requests, drafts
+from app.services.design.deployment import deployment_requests
+from app.services.design.workspace import drafts
 
 DMN = "review_frequency.dmn"
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import DesignDraft
 from app.services.admin import users
-from app.services.design import drafts
+from app.services.design.workspace import drafts
 from tests.factories import PASSWORD
 from tests.web.test_pages import text_of
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from app.engine.sandbox_limits import LIMITS
 from app.extensions import db
 from app.models import DesignDraft
-from app.services.design import drafts, process_tests
+from app.services.design.testing import process_tests
+from app.services.design.workspace import drafts
 from tests.web.test_pages import text_of
 
 pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process

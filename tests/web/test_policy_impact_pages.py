@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.design import drafts
+from app.services.design.workspace import drafts
 from tests.services.test_policy_impact import seed_portfolio
 from tests.web.test_pages import text_of
 

@@ -12,7 +12,7 @@ from app.models import ProcessInstance
 from app.models.user import ROLES
 from app.services.admin import users
 from app.services.cases.case_kinds import KINDS
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests.factories import BPMN_FIXTURES
 from tests.web.test_pages import text_of
 

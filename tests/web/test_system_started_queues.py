@@ -24,7 +24,7 @@ from app.services.approval import eligibility, qualifications
 from app.services.audit import sampling
 from app.services.cases import cases, tasks, timers
 from app.services.cases.projections import APPROVAL_LANES
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from app.services.monitoring import portfolio, reviews
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, intake, open_task, review, statements
 from tests.web.test_pages import text_of

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import AuditEvent, Timer
 from app.models.base import utcnow
 from app.services.cases import cases, timers
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests.web.test_pages import text_of
 
 FAILING = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "timer_fail.bpmn"

@@ -3,7 +3,7 @@ after, the diagram elements, the forms."""
 
 from __future__ import annotations
 
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests.services.test_deployment import everything_needs_level_3
 from tests.web.test_pages import text_of
 

@@ -14,7 +14,7 @@ from app.localtime import local_today
 from app.models import AuditEvent, HumanTask, ProcessInstance
 from app.services.audit import sampling
 from app.services.cases import tasks
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from tests.factories import case_at, case_routed, compliance_sign_off, open_task, review
 
 

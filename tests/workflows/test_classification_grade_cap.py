@@ -17,8 +17,8 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import AuditEvent, Customer, DecisionLog, HumanTask, ProcessInstance, RatingChange
 from app.services.cases import cases, tasks
-from app.services.design import decision_tests
-from app.services.monitoring import portfolio, reviews
+from app.services.design.testing import decision_tests
+from app.services.monitoring import classification, portfolio, review_schedule, reviews
 from tests.factories import intake, open_task, review, statements
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
@@ -194,3 +194,24 @@ def test_a_review_finishing_after_a_reclassification_keeps_the_sooner_date(deplo
     db.session.expire_all()
     quarterly = local_today() + timedelta(days=round(3 * 365 / 12))  # 关注: quarterly
     assert db.session.get(Customer, customer.id).next_review_on == quarterly
+
+
+def test_a_table_deployed_again_is_in_force_for_the_cap_and_the_review_date(rules_copy):
+    """A deployment writes its tables back to rules/: the next cap and the next review date read the new rule."""
+    start, cap_file, frequency_file = date(2026, 3, 2), rules_copy / classification.CAP_FILE, \
+        rules_copy / review_schedule.FREQUENCY_FILE
+    assert classification.cap("substandard", "AA") == ("CCC", "Rule_classification_grade_cap_02")
+    assert review_schedule.due_after(start, "AA", "substandard") == (date(2026, 4, 1), "Rule_review_frequency_01")
+    cap_text = cap_file.read_text(encoding="utf-8")
+    cap_file.write_text(cap_text.replace('<outputEntry id="Rule_classification_grade_cap_02_out1">\n'
+                                         '          <text>"CCC"</text>',
+                                         '<outputEntry id="Rule_classification_grade_cap_02_out1">\n'
+                                         '          <text>"B"</text>'), encoding="utf-8")
+    frequency_text = frequency_file.read_text(encoding="utf-8")
+    frequency_file.write_text(frequency_text.replace('<outputEntry id="Rule_review_frequency_01_out1">\n'
+                                                     '          <text>1</text>',
+                                                     '<outputEntry id="Rule_review_frequency_01_out1">\n'
+                                                     '          <text>2</text>'), encoding="utf-8")
+    assert cap_file.read_text(encoding="utf-8") != cap_text and frequency_file.read_text(encoding="utf-8") != frequency_text
+    assert classification.cap("substandard", "AA") == ("B", "Rule_classification_grade_cap_02")
+    assert review_schedule.due_after(start, "AA", "substandard") == (date(2026, 5, 2), "Rule_review_frequency_01")

@@ -2,10 +2,12 @@
 
 SpiffWorkflow's own DMN support evaluates Python cells only and lacks UNIQUE checking,
 aggregation and history; the engine adapter calls this package instead.
-:mod:`app.engine.dmn.vectorized` evaluates one decision over a whole pandas DataFrame at once.
+:mod:`app.engine.dmn.vectorized` evaluates one decision over a whole pandas DataFrame at once;
+:func:`decision_in_force` keeps a rules file's decision parsed until the file changes.
 """
 
 from app.engine.dmn.errors import DmnError, DmnEvaluationError, DmnParseError, DmnProblem
+from app.engine.dmn.in_force import decision_in_force
 from app.engine.dmn.model import (
     Decision,
     DecisionInput,
@@ -34,6 +36,7 @@ __all__ = [
     "Rule",
     "VectorizedDecision",
     "compile_decision",
+    "decision_in_force",
     "evaluate_rows",
     "load_dmn",
     "validate_dmn",

@@ -19,7 +19,7 @@ from app.risk.uscc import make_uscc, org_code_check_character
 from app.services.admin import demo_contacts, settings, users
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks, withdrawal
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from app.services.monitoring import observations, portfolio, reviews
 
 PASSWORD = "demo-pass-2026"

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.models import ProcessDefinition, ProcessInstance, User, UserGroup
 from app.services.approval import eligibility, staffing
 from app.services.audit import audit
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from app.services.shared.unit_of_work import unit_of_work
 
 ADMIN_ROLE = "admin"

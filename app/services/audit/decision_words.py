@@ -9,9 +9,7 @@ the values are formatted by the ``term`` filter (``app.web.display``).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +19,7 @@ from app.engine.dmn import load_dmn
 from app.engine.xml import parse_xml
 from app.extensions import db
 from app.models import DecisionLog, EarlyWarning, ProcessDefinition
+from app.services.shared.bounded_cache import BoundedCache
 
 CODE_SUFFIX, NAME_SUFFIX = "_code", "_name"
 
@@ -35,8 +34,7 @@ class TableWords:
     codes: dict[str, str] = field(default_factory=dict)  # a code a table writes -> the name it writes beside it
 
 
-_WORDS: OrderedDict[str, TableWords] = OrderedDict()  # by content hash: a deployed version never changes
-_WORDS_KEPT = 32
+_WORDS: BoundedCache[str, TableWords] = BoundedCache(32)  # by content hash: a deployed version never changes
 
 
 def _literal(text: str) -> str | None:
@@ -47,11 +45,10 @@ def _literal(text: str) -> str | None:
 
 def table_words(definition: ProcessDefinition) -> TableWords:
     """The names, rule descriptions, column labels and code names of a deployed version, read once."""
-    cached = _WORDS.get(definition.content_hash)
-    if cached is not None:
-        with suppress(KeyError):
-            _WORDS.move_to_end(definition.content_hash)
-        return cached
+    return _WORDS.get(definition.content_hash, lambda: _read_words(definition))
+
+
+def _read_words(definition: ProcessDefinition) -> TableWords:
     words = TableWords()
     for filename, xml in (definition.dmn_files or {}).items():
         for decision in load_dmn(xml, filename).decisions.values():
@@ -72,9 +69,6 @@ def table_words(definition: ProcessDefinition) -> TableWords:
             text = (rule.findtext("{*}description") or "").strip()
             if text and rule.get("id"):
                 words.rules[(filename, rule.get("id"))] = text
-    _WORDS[definition.content_hash] = words
-    if len(_WORDS) > _WORDS_KEPT:
-        _WORDS.popitem(last=False)
     return words
 
 

@@ -9,9 +9,7 @@ and the auditor's search alike.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +26,7 @@ from app.forms.schema import Field, as_form_schema
 from app.models import AuditEvent, ProcessDefinition, ProcessInstance, User
 from app.services.approval.eligibility import COMMITTEE_LANE
 from app.services.audit.audit import SYSTEM
+from app.services.shared.bounded_cache import BoundedCache
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 
@@ -114,17 +113,15 @@ class Words:
     forms: dict[str, dict] = field(default_factory=dict)
 
 
-_WORDS: OrderedDict[str, Words] = OrderedDict()  # by content hash: a deployed version never changes
-_WORDS_KEPT = 32
+_WORDS: BoundedCache[str, Words] = BoundedCache(32)  # by content hash: a deployed version never changes
 
 
 def words_of(definition: ProcessDefinition) -> Words:
     """The names of a deployed version (its called processes' too), read once per content."""
-    cached = _WORDS.get(definition.content_hash)
-    if cached is not None:
-        with suppress(KeyError):  # another thread let it go meanwhile: it is still returned
-            _WORDS.move_to_end(definition.content_hash)
-        return cached
+    return _WORDS.get(definition.content_hash, lambda: _read_words(definition))
+
+
+def _read_words(definition: ProcessDefinition) -> Words:
     words = Words(forms=dict(definition.forms or {}))
     files = {definition.bpmn_file: definition.bpmn_xml, **(definition.called_files or {})}
     for filename, xml in files.items():
@@ -140,9 +137,6 @@ def words_of(definition: ProcessDefinition) -> Words:
         for decision in parse_xml(xml, filename).iter("{*}decision"):
             if decision.get("id"):
                 words.decisions[decision.get("id")] = decision.get("name") or decision.get("id")
-    _WORDS[definition.content_hash] = words
-    if len(_WORDS) > _WORDS_KEPT:
-        _WORDS.popitem(last=False)
     return words
 
 

@@ -26,8 +26,8 @@ from app.services.cases.case_kinds import CaseKind, kind_of
 from app.services.cases.projections import APPROVAL_LANES
 from app.services.customers.customers import READERS
 from app.services.customers.directory import for_case
-from app.services.design import deployment
-from app.services.design.forms import accept_prefill, writable_fields
+from app.services.design.deployment import deployment
+from app.services.design.forms.forms import accept_prefill, writable_fields
 
 SIGNING_LANES = (*APPROVAL_LANES, "compliance")
 

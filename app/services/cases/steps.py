@@ -25,7 +25,7 @@ from app.services.audit import audit
 from app.services.audit.readable import actor
 from app.services.cases import reactions
 from app.services.cases.projections import apply_step
-from app.services.design import deployment
+from app.services.design.deployment import deployment
 from app.services.shared.unit_of_work import unit_of_work
 
 Step = Callable[[engine.Bundle, str], engine.StepResult]

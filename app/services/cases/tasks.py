@@ -38,9 +38,9 @@ from app.services.cases.inbox_filters import DUE_STATES, InboxFilter
 from app.services.cases.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.cases.steps import lost_race, run_step
 from app.services.customers.directory import for_case
-from app.services.design import deployment
-from app.services.design.form_checks import CHECKS
-from app.services.design.forms import (
+from app.services.design.deployment import deployment
+from app.services.design.forms.form_checks import CHECKS
+from app.services.design.forms.forms import (
     accept,
     accept_post,
     check_option_groups,

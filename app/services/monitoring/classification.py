@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.engine.dmn import Decision, load_dmn
+from app.engine.dmn import Decision, decision_in_force
 from app.extensions import db
 from app.models import Customer, ProcessInstance, RatingChange, User
 from app.models.base import utcnow
@@ -30,17 +30,10 @@ from app.services.shared.rows import insert_row, write
 FIVE_CATEGORIES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 CAP_FILE, CAP = "classification_grade_cap.dmn", "classification_grade_cap"
 
-_tables: dict[Path, tuple[int, Decision]] = {}
-
 
 def _cap_table() -> Decision:
     """The cap table in force, parsed once per change of the file."""
-    path = Path(current_app.config["RULES_DIR"]) / CAP_FILE
-    stamp = path.stat().st_mtime_ns
-    cached = _tables.get(path)
-    if cached is None or cached[0] != stamp:
-        cached = _tables[path] = (stamp, load_dmn(path.read_text(encoding="utf-8"), CAP_FILE).decisions[CAP])
-    return cached[1]
+    return decision_in_force(Path(current_app.config["RULES_DIR"]) / CAP_FILE, CAP)
 
 
 def classify(customer: Customer, instance: ProcessInstance, found: str, actor: User | None) -> None:

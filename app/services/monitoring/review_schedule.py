@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.engine.dmn import Decision, load_dmn
+from app.engine.dmn import Decision, decision_in_force
 from app.localtime import local_today
 from app.models import Customer, ProcessInstance, User
 from app.services.audit import audit
@@ -22,17 +22,10 @@ from app.services.shared.rows import write
 
 FREQUENCY_FILE, FREQUENCY = "review_frequency.dmn", "review_frequency"
 
-_tables: dict[Path, tuple[int, Decision]] = {}
-
 
 def frequency() -> Decision:
     """The review frequency table in force, parsed once per change of the file."""
-    path = Path(current_app.config["RULES_DIR"]) / FREQUENCY_FILE
-    stamp = path.stat().st_mtime_ns
-    cached = _tables.get(path)
-    if cached is None or cached[0] != stamp:
-        cached = _tables[path] = (stamp, load_dmn(path.read_text(encoding="utf-8"), FREQUENCY_FILE).decisions[FREQUENCY])
-    return cached[1]
+    return decision_in_force(Path(current_app.config["RULES_DIR"]) / FREQUENCY_FILE, FREQUENCY)
 
 
 def due_after(start: date, grade: str | None, loan_class: str | None) -> tuple[date, str]:

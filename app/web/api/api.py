@@ -14,7 +14,7 @@ from app.services.cases import withdrawal
 from app.services.customers import contact_log, contacts, customer_page
 from app.services.customers import customers as customer_service
 from app.services.customers.identity import masked
-from app.services.design import api_description
+from app.services.design.forms import api_description
 from app.services.monitoring import observations as observation_service
 from app.web.api import openapi as description
 from app.web.args import page_number

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from app.services.customers.contact_log import CHANNELS, MAX_SUMMARY
 from app.services.customers.contacts import ID_TYPES, ROLES
-from app.services.design.api_description import ProcessShape
+from app.services.design.forms.api_description import ProcessShape
 from app.services.monitoring.observations import RATINGS
 
 _ERROR = {"type": "object", "properties": {"error": {"type": "string"},

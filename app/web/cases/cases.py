@@ -13,7 +13,8 @@ from app.services.cases import case_history, case_page, withdrawal
 from app.services.cases import cases as case_service
 from app.services.cases import tasks as task_service
 from app.services.cases.case_kinds import kind_of
-from app.services.design import decision_tables, diagram_labels
+from app.services.design.deployment import diagram_labels
+from app.services.design.impact import decision_tables
 from app.web.args import form_number, language, page_number
 from app.web.input_guard import lines_allowed
 

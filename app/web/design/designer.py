@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services.design import deployment_requests as requests
-from app.services.design import deployment_review, diagram_labels
-from app.services.design import designer as designer_service
-from app.services.design import version_diff as version_diff_service
-from app.services.design.deployment import DeploymentRefused
+from app.services.design.deployment import deployment_requests as requests
+from app.services.design.deployment import deployment_review, diagram_labels
+from app.services.design.deployment import version_diff as version_diff_service
+from app.services.design.deployment.deployment import DeploymentRefused
+from app.services.design.workspace import designer as designer_service
 from app.web.args import whole_number
 
 designer = Blueprint("designer", __name__)

@@ -13,8 +13,8 @@ from flask_login import current_user, login_required
 
 from app.errors import DomainError
 from app.forms import FormSchema, check_form_schema
-from app.services.design import draft_checks, drafts, workspace
-from app.services.design.designer import check_designer
+from app.services.design.workspace import draft_checks, drafts, workspace
+from app.services.design.workspace.designer import check_designer
 from app.web.args import form_number
 from app.web.input_guard import lines_allowed
 from app.web.security_headers import modeler_page

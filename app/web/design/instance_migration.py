@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services.design import instance_migration as migration_service
-from app.services.design.migration_words import attributes_text
+from app.services.design.migration import instance_migration as migration_service
+from app.services.design.migration.migration_words import attributes_text
 
 instance_migration = Blueprint("instance_migration", __name__)
 instance_migration.add_app_template_global(attributes_text, "migration_attributes")

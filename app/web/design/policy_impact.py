@@ -14,9 +14,9 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.language import in_language
 from app.services.customers import customers as customer_service
-from app.services.design import deployment_review
-from app.services.design import policy_impact as impact_service
-from app.services.design.impact_frames import InputsUnavailable
+from app.services.design.deployment import deployment_review
+from app.services.design.impact import policy_impact as impact_service
+from app.services.design.impact.impact_frames import InputsUnavailable
 from app.web.args import whole_number
 from app.web.input_guard import lines_allowed
 

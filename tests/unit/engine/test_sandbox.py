@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from app.engine import sandbox
+from app.engine import sandbox_iteration
 from app.engine.sandbox import (
     SandboxViolation,
     ScriptError,
@@ -196,7 +196,7 @@ def test_a_while_loop_is_refused_with_its_line() -> None:
 
 
 def test_a_loop_over_a_list_it_keeps_growing_ends(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandbox, "MAX_ITERATIONS", 1_000)
+    monkeypatch.setattr(sandbox_iteration, "MAX_ITERATIONS", 1_000)
     for source in ("items = [1]\nfor i in items:\n    items.append(i)",
                    "items = [1]\nfound = [items.append(i) for i in items]"):
         with pytest.raises(ScriptError) as error:

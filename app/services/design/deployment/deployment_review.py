@@ -20,9 +20,11 @@ from app.engine.xml import parse_xml
 from app.errors import NotFound
 from app.extensions import db
 from app.models import DeploymentRequest, ProcessDefinition, User
-from app.services.design import deployment, policy_impact, version_diff, workspace
-from app.services.design.deployment_requests import changed_files
-from app.services.design.designer import check_designer
+from app.services.design.deployment import deployment, version_diff
+from app.services.design.deployment.deployment_requests import changed_files
+from app.services.design.impact import policy_impact
+from app.services.design.workspace import workspace
+from app.services.design.workspace.designer import check_designer
 
 
 @dataclass(frozen=True)

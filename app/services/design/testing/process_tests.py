@@ -50,9 +50,9 @@ from typing import Any, Protocol
 from app import engine
 from app.engine.dmn import DmnError
 from app.errors import InvalidInput
-from app.services.design.decision_tests import _matches
-from app.services.design.forms import accept, writable_fields
-from app.services.design.process_test_shape import classes_problem, members_problem, shape_problem
+from app.services.design.forms.forms import accept, writable_fields
+from app.services.design.testing.decision_tests import _matches
+from app.services.design.testing.process_test_shape import classes_problem, members_problem, shape_problem
 
 SUFFIX = ".tests.json"
 STATUSES = ("completed", "waiting")

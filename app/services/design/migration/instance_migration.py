@@ -26,9 +26,9 @@ from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.cases.steps import run_step
 from app.services.customers import directory
-from app.services.design import deployment
-from app.services.design.designer import check_designer
-from app.services.design.migration_words import blocker_text, notes_for, withdrawn_text
+from app.services.design.deployment import deployment
+from app.services.design.migration.migration_words import blocker_text, notes_for, withdrawn_text
+from app.services.design.workspace.designer import check_designer
 from app.services.shared import one_by_one
 
 LISTED = 500  # running cases listed for selection at most (the oldest first)

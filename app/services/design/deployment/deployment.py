@@ -20,8 +20,8 @@ from app.extensions import db
 from app.forms import check_form_schema
 from app.models import GROUPS, ProcessDefinition, User, UserGroup
 from app.services.audit import audit
-from app.services.design import decision_tests, process_tests
-from app.services.design.form_checks import CHECKS
+from app.services.design.forms.form_checks import CHECKS
+from app.services.design.testing import decision_tests, process_tests
 from app.services.shared.unit_of_work import unit_of_work
 
 

@@ -14,8 +14,9 @@ from app.extensions import db
 from app.models import DeploymentRequest, User
 from app.models.base import utcnow
 from app.services.audit import audit
-from app.services.design import deployment, workspace
-from app.services.design.designer import check_designer
+from app.services.design.deployment import deployment
+from app.services.design.workspace import workspace
+from app.services.design.workspace.designer import check_designer
 from app.services.shared.unit_of_work import unit_of_work
 
 

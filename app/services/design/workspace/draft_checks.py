@@ -27,8 +27,8 @@ from app.extensions import db
 from app.language import in_language
 from app.models import DraftCheck, User
 from app.models.base import utcnow
-from app.services.design import drafts, workspace
-from app.services.design.designer import check_designer
+from app.services.design.workspace import drafts, workspace
+from app.services.design.workspace.designer import check_designer
 from app.services.shared import dispatch
 
 PENDING = ("queued", "running")

@@ -22,8 +22,10 @@ from app.engine.xml import parse_xml
 from app.errors import Conflict
 from app.extensions import db
 from app.models import DesignDraft, User
-from app.services.design import decision_tests, deployment, drafts, process_tests
-from app.services.design.designer import check_designer
+from app.services.design.deployment import deployment
+from app.services.design.testing import decision_tests, process_tests
+from app.services.design.workspace import drafts
+from app.services.design.workspace.designer import check_designer
 
 KINDS = ("workflows", "rules", "forms")
 

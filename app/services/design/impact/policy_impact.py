@@ -29,9 +29,9 @@ from app.engine.dmn.hitpolicy import is_multi
 from app.engine.dmn.vectorized import compile_decision
 from app.errors import InvalidInput, NotFound
 from app.models import DesignDraft, User
-from app.services.design import drafts
-from app.services.design.designer import check_designer
-from app.services.design.impact_frames import PortfolioFrame, portfolio_frame
+from app.services.design.impact.impact_frames import PortfolioFrame, portfolio_frame
+from app.services.design.workspace import drafts
+from app.services.design.workspace.designer import check_designer
 
 SHOWN = 100  # changed customers listed
 

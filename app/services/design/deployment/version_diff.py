@@ -15,7 +15,7 @@ from app.engine.xml import parse_xml
 from app.errors import NotFound
 from app.extensions import db
 from app.models import ProcessDefinition, User
-from app.services.design.designer import check_designer
+from app.services.design.workspace.designer import check_designer
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 

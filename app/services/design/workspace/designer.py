@@ -15,7 +15,8 @@ from sqlalchemy import select
 from app.errors import NotAuthorized
 from app.extensions import db
 from app.models import ProcessDefinition, User
-from app.services.design import decision_tests, deployment, process_tests
+from app.services.design.deployment import deployment
+from app.services.design.testing import decision_tests, process_tests
 
 DESIGNERS = {"designer", "admin"}
 

@@ -38,7 +38,7 @@ from app.extensions import db
 from app.models import Customer, Facility, FinancialStatement
 from app.risk.analysis import analyse_financials
 from app.risk.errors import RiskInputError
-from app.services.design import drafts
+from app.services.design.workspace import drafts
 from app.services.monitoring import portfolio
 
 SEGMENT_FILE, SEGMENT = "customer_segment.dmn", "customer_segment"

@@ -23,7 +23,7 @@ from app.extensions import db
 from app.models import DesignDraft, User
 from app.models.base import utcnow
 from app.services.audit import audit
-from app.services.design.designer import check_designer
+from app.services.design.workspace.designer import check_designer
 from app.services.shared.unit_of_work import unit_of_work
 
 # the files a designer may edit, per directory (matched whole: ``fullmatch``)

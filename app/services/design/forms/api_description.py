@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ProcessDefinition
 from app.services.cases.cases import opening_forms
-from app.services.design import deployment
-from app.services.design.forms import writable_fields
+from app.services.design.deployment import deployment
+from app.services.design.forms.forms import writable_fields
 
 # Keys of a form file that name the file itself; a schema inside the API's document is named by its place.
 _OWN_NAME = ("$schema", "$id")
