@@ -30,6 +30,7 @@ POLICY = {
     "font-src": "'self' data:",
     "connect-src": "'self'",
     "object-src": "'none'",
+    "frame-src": "'none'",  # no page frames anything; a document's page alone frames its own PDF preview
     "base-uri": "'self'",
     "form-action": "'self'",
     "frame-ancestors": "'none'",

@@ -1,5 +1,5 @@
 """What a customer's page shows, gathered by one call: the customer, its facilities' history, monitoring data,
-its contacts, and one timeline of its contact log with its cases and warnings (newest first).
+its contacts, its documents (资料, with its cases' and warnings'), and one timeline of its contact log with its cases and warnings (newest first).
 
 The timeline puts each item on its Beijing date (a case on the day it started, a warning on the day it was
 raised, a contact on the day it happened). A search of the log (``log_q``) narrows the timeline to the log
@@ -14,6 +14,7 @@ from typing import Any
 
 from app.localtime import local_date
 from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, ProcessInstance, User
+from app.services.attachments import pages as attachment_pages
 from app.services.customers import contact_log, contacts, customers
 from app.services.customers.contact_rights import may_write
 from app.services.monitoring import classification
@@ -39,6 +40,7 @@ class CustomerPage:
     log_search: str | None
     observations: list = field(default_factory=list)
     rating_history: list = field(default_factory=list)
+    documents: attachment_pages.DocumentList | None = None  # None: the user's role reads no documents
 
 
 def timeline(entries: list[ContactLogEntry], cases: list[ProcessInstance],
@@ -60,4 +62,5 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
     watched = observation_service.latest_for(customer_id) if user.role in observation_service.MAY_READ else []
     return CustomerPage(customer=customer, cases=cases, warnings=warnings, contacts=contacts.current(customer_id),
                         timeline=shown, may_write=may_write(user, customer), log_search=log_search,
-                        observations=watched, rating_history=classification.history_of(customer_id))
+                        observations=watched, rating_history=classification.history_of(customer_id),
+                        documents=attachment_pages.for_customer(user, customer))

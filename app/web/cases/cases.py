@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
+from app.services.attachments import pages as attachment_pages
 from app.services.audit import documents as document_service
 from app.services.cases import case_history, delegation, recusal, withdrawal
 from app.services.cases import cases as case_service
@@ -57,7 +58,8 @@ def show(case_id: int):
                            offered=document_service.offered(view),
                            reassign=reassign, excusable=excusable, can_withdraw=withdrawal.may_withdraw(current_user, view.instance),
                            withdrawn=withdrawal.withdrawal_of(case_id) if view.instance.status == withdrawal.WITHDRAWN
-                           else None, document_languages=document_service.LANGUAGES)
+                           else None, document_languages=document_service.LANGUAGES,
+                           attachments=attachment_pages.for_case(current_user, view.instance, view.data))
 
 
 @cases.route("/cases/<int:case_id>/withdraw", methods=["GET", "POST"])
