@@ -8,6 +8,7 @@ import hashlib
 import io
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
@@ -29,7 +30,8 @@ def upload(name: str, data: bytes, claimed: str | None = None) -> Upload:
 
 
 def refused(call) -> dict[str, str]:
-    with pytest.raises(InvalidInput) as caught:
+    """The reasons, read in English whatever language the suite ran in before."""
+    with force_locale("en"), pytest.raises(InvalidInput) as caught:
         call()
     return caught.value.errors
 

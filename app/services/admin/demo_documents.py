@@ -56,6 +56,12 @@ def png(width: int = 240, height: int = 160) -> bytes:
             + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
 
 
+def _officer_of(customer: Customer) -> User:
+    officer = db.session.get(User, customer.officer_id)
+    assert officer is not None, customer.id  # the demo's customers all have one
+    return officer
+
+
 def _attach_to_customer(user: User, customer: Customer, name: str, data: bytes, **fields: str):
     return attachments.attach_to_customer(user, customer.id, Upload(name, None, io.BytesIO(data)), fields)
 
@@ -93,23 +99,23 @@ def load() -> Iterator[str]:
     photo = png()
     count = 0
     for index, customer in enumerate(customers):
-        officer = db.session.get(User, customer.officer_id)
+        officer = _officer_of(customer)
         if index < WITH_PAPERS:
             _papers(customer, officer)
             count += 2
         if index % 2 == 0:  # the same picture each time: the store keeps it once
             _attach_to_customer(officer, customer, "厂区照片.png", photo, kind="photo", title="贷后走访厂区照片")
             count += 1
-    evidence = _evidence(db.session.scalar(select(User).where(User.username == "compliance")))
+    compliance = db.session.scalar(select(User).where(User.username == "compliance"))
+    evidence = _evidence(compliance) if compliance is not None else 0
     warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.instance_id.is_not(None))
                                 .order_by(EarlyWarning.id))
     if warning is not None:
-        officer = db.session.get(User, warning.customer.officer_id)
-        attachments.attach_to_case(officer, warning.instance_id, Upload("现场核查照片.png", None, io.BytesIO(photo)),
+        attachments.attach_to_case(_officer_of(warning.customer), warning.instance_id, Upload("现场核查照片.png", None, io.BytesIO(photo)),
                                    {"kind": "photo", "title": "现场核查照片", "warning_id": str(warning.id)})
         count += 1
     if customers:
-        officer = db.session.get(User, customers[0].officer_id)
+        officer = _officer_of(customers[0])
         wrong = _attach_to_customer(officer, customers[0], "厂区照片(1).png", photo, kind="photo", title="重复的照片")
         attachments.delete(officer, wrong.id, {"reason": "重复上传"})
     yield f"{count + evidence + 1} documents attached ({evidence} as compliance evidence, 1 deleted)"

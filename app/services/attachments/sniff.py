@@ -53,7 +53,7 @@ TYPES: dict[str, FileType] = {t.code: t for t in (
     FileType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",),
              "Word (DOCX)"),
     FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",), "Excel (XLSX)"),
-    FileType("text", "text/plain", (".txt",), "text (TXT)"),
+    FileType("text", "text/plain", (".txt",), "TXT"),
     FileType("csv", "text/csv", (".csv",), "CSV"),
 )}
 BY_MIMETYPE = {t.mimetype: t for t in TYPES.values()}
