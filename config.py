@@ -38,7 +38,12 @@ CREDIT_MAIL_SEND_SECONDS        how often beat sends the outbox                 
 CREDIT_IMPORT_INLINE_BYTES      a monitoring file up to this size is imported at once;      65536
                                 a larger one by a Celery job with a progress bar
 CREDIT_AUDIT_LOCK_SECONDS       a write waits this long for the audit chain, then 503       5
-CREDIT_MAX_UPLOAD_BYTES         the largest file accepted                                   52428800
+CREDIT_MAX_UPLOAD_BYTES         the largest request body accepted (any upload)              52428800
+CREDIT_DOCUMENT_MAX_BYTES       the largest attached document (资料); below the one above     20971520 (20 MB)
+CREDIT_DOCUMENT_STORE           the folder that keeps attached documents' bytes, one file   instance/documents
+                                per SHA-256 (LocalFolderStorage)
+CREDIT_DOCUMENT_STORAGE         the class that stores them (module:Class, built with the    app.services.attachments.
+                                app's config: e.g. an object store's adapter)               storage:LocalFolderStorage
 CREDIT_IMPORT_MAX_ROWS          the most data rows a monitoring file may hold               1000000
 CREDIT_IMPORT_MAX_COLUMNS       the most columns a row of a monitoring file may have        100
 CREDIT_IMPORT_MAX_CELLS         the most cells a monitoring file may hold                   20000000
@@ -179,6 +184,9 @@ class BaseConfig:
     STAFFING_CHECK_SECONDS = env_int("STAFFING_CHECK_SECONDS", 3600)
     SEARCH_INDEX_SECONDS = env_int("SEARCH_INDEX_SECONDS", 24 * 3600)
     MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+    DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+    DOCUMENT_STORE = Path(env("DOCUMENT_STORE") or INSTANCE_DIR / "documents")
+    DOCUMENT_STORAGE = env("DOCUMENT_STORAGE") or "app.services.attachments.storage:LocalFolderStorage"
     IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)
     IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100)
     IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 20_000_000)
@@ -316,4 +324,15 @@ def config_for(name: str | None = None) -> type[BaseConfig]:
     check = getattr(cls, "check", None)
     if check:
         check()
+    check_document_limit(cls.DOCUMENT_MAX_BYTES, cls.MAX_CONTENT_LENGTH)
     return cls
+
+
+def check_document_limit(document_bytes: int, request_bytes: int | None) -> None:
+    """An attached document's limit must leave room in a request's: past the request's, the web server would
+    refuse the upload before the application could say which limit it passed."""
+    if document_bytes <= 0:
+        raise ConfigError(f"CREDIT_DOCUMENT_MAX_BYTES must be a positive number of bytes, not {document_bytes}")
+    if request_bytes is not None and document_bytes >= request_bytes:
+        raise ConfigError(f"CREDIT_DOCUMENT_MAX_BYTES ({document_bytes}) must be below CREDIT_MAX_UPLOAD_BYTES "
+                          f"({request_bytes}), which bounds the whole request the file comes in")

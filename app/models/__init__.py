@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from app.models.attachment import Attachment
 from app.models.audit import AuditEvent
 from app.models.contact import ContactLogEntry, CustomerContact
 from app.models.customer import Customer, Facility, FinancialStatement, RatingChange
@@ -24,6 +25,7 @@ __all__ = [
     "Qualification",
     "QueuedJob",
     "AppSetting",
+    "Attachment",
     "CaseDocument",
     "ContactLogEntry",
     "CustomerContact",

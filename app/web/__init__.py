@@ -38,6 +38,7 @@ from app.web.design.instance_migration import instance_migration
 from app.web.design.policy_impact import policy_impact
 from app.web.display import actor_filter, in_language, local_time, people_filter, shown, term_filter, title_in
 from app.web.input_guard import install_input_guard
+from app.web.monitoring.attachments import attachment_pages
 from app.web.monitoring.contacts import contact_pages
 from app.web.monitoring.customers import customers
 from app.web.monitoring.monitoring import monitoring
@@ -147,6 +148,6 @@ def register_web(app: Flask) -> None:
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
-    for blueprint in (auth, tasks, cases, customers, contact_pages, monitoring, notifications, audit, designer, editor,
+    for blueprint in (auth, tasks, cases, customers, contact_pages, attachment_pages, monitoring, notifications, audit, designer, editor,
                       policy_impact, instance_migration, admin, user_pages, api):
         app.register_blueprint(blueprint)

@@ -9,7 +9,8 @@ HTTPS (directly or through a proxy's ``X-Forwarded-Proto``), and can redirect pl
 page's own code lives in ``app/static``, and an inline ``<script>`` must carry the nonce. Styles come
 from the static style sheets only; bpmn-js and Chart.js set element styles through the DOM, which a
 policy does not govern; dmn-js writes ``style=""`` attributes, which its editor page alone allows
-(``modeler_page``).
+(``modeler_page``). No page frames anything (``frame-src 'none'``) but a document's page, which frames its own
+PDF preview (``app/web/monitoring/attachments.py``).
 
 Every page is a credit file or shows one (cases, customers, memos, PDFs, exports, the audit log, the
 inboxes): none may stay in a browser's or a proxy's cache, so every answer but the static files is
@@ -30,6 +31,7 @@ POLICY = {
     "font-src": "'self' data:",
     "connect-src": "'self'",
     "object-src": "'none'",
+    "frame-src": "'none'",  # no page frames anything; a document's page alone frames its own PDF preview
     "base-uri": "'self'",
     "form-action": "'self'",
     "frame-ancestors": "'none'",

@@ -114,6 +114,9 @@ Z_MODELS: tuple[str, ...] = (N_("z_model_z"), N_("z_model_z_prime"), N_("z_model
 EVENT_TYPES: tuple[str, ...] = (
     N_("instance.started"),
     N_("document.rendered"),
+    N_("document.uploaded"),
+    N_("document.downloaded"),
+    N_("document.deleted"),
     N_("setting.changed"),
     N_("task.delegated"),
     N_("qualification.recorded"),

@@ -13,7 +13,7 @@ from app.services.cases.task_page import task_page
 from tests.factories import case_at, case_routed, open_task
 
 CASE_PAGE_NAMES = {"view", "documents", "offered", "reassign", "excusable", "can_withdraw", "withdrawn",
-                   "document_languages"}
+                   "document_languages", "attachments"}
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.localtime import local_today
 from app.models import (
+    Attachment,
     ContactLogEntry,
     Customer,
     CustomerContact,
@@ -82,3 +83,15 @@ def test_the_demo_customers_have_contacts_a_log_and_one_follow_up_due_today_for_
     officer = db.session.scalar(select(User).where(User.username == "officer"))
     [due] = follow_ups.due_for(officer)
     assert due.follow_up_on == local_today()
+
+
+def test_the_demo_has_documents_evidence_a_warning_photo_and_one_deleted(app):
+    lines = list(demo.load(count=len(demo.STAGES)))
+    assert any("documents attached" in line for line in lines), lines
+    rows = list(db.session.scalars(select(Attachment)))
+    kinds = {r.content_type for r in rows}
+    assert {"application/pdf", "image/png"} <= kinds
+    assert any(r.checklist_item == "sanctions" for r in rows) and any(r.warning_id for r in rows)
+    [deleted] = [r for r in rows if r.deleted_at is not None]
+    assert deleted.delete_reason == "重复上传"
+    assert audit.verify_chain().ok

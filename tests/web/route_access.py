@@ -25,6 +25,10 @@ CASE_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE, ADMIN})
 MONITORING_READERS = frozenset({OFFICER, RISK, COMPLIANCE, ADMIN})
 MONITORING_WRITERS = frozenset({OFFICER, RISK})
 CONTACT_WRITERS = frozenset({OFFICER, RISK})  # the customer's officer and the risk managers
+# attached documents (资料): read by who reads customers and cases but administrators; attached by the
+# customer's or case's officer, risk managers and compliance; deleted by whoever attached it or a risk manager
+DOCUMENT_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE})
+DOCUMENT_ATTACHERS = frozenset({OFFICER, RISK, COMPLIANCE})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -49,6 +53,10 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "contacts.new_contact": CONTACT_WRITERS, "contacts.edit_contact": CONTACT_WRITERS,
     "contacts.remove_contact": CONTACT_WRITERS, "contacts.new_entry": CONTACT_WRITERS,
     "contacts.follow_up_done": CONTACT_WRITERS, "contacts.search_log": frozenset({RISK}),
+    # attached documents: the seeded photo was attached by the officer to the officer's customer
+    "attachments.attach_to_customer": DOCUMENT_ATTACHERS, "attachments.attach_to_case": DOCUMENT_ATTACHERS,
+    "attachments.show": DOCUMENT_READERS, "attachments.download": DOCUMENT_READERS,
+    "attachments.preview": DOCUMENT_READERS, "attachments.delete": frozenset({OFFICER, RISK}),
     # monitoring and the watchlist
     "monitoring.index": {"GET": MONITORING_READERS, "POST": MONITORING_WRITERS},
     "monitoring.new_observation": MONITORING_WRITERS, "monitoring.import_template": MONITORING_READERS,
@@ -83,6 +91,8 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.list_customers": CASE_READERS, "api.show_customer": CASE_READERS,
     "api.list_contacts": CASE_READERS, "api.add_contact": CONTACT_WRITERS,
     "api.list_contact_log": CASE_READERS, "api.add_contact_log": CONTACT_WRITERS,
+    "api.list_documents": DOCUMENT_READERS, "api.attach_document": DOCUMENT_ATTACHERS,
+    "api.get_document": DOCUMENT_READERS, "api.document_content": DOCUMENT_READERS,
 }
 
 # Values of the path parameters that are not seeded ids, and the endpoints that take another object.

@@ -3,17 +3,20 @@ and one of each object a route names by id, all through the services (so every c
 
 from __future__ import annotations
 
+import io
+
 from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
 from app.models import DecisionLog, HumanTask, Notification, Timer
 from app.services.admin import users
+from app.services.attachments import attachments
 from app.services.audit import documents
 from app.services.customers import contact_log, contacts
 from app.services.design.deployment import deployment_requests
 from app.services.monitoring import imports, portfolio_checks
-from tests import factories
+from tests import factories, files
 
 # The user who stands for each role (factories.PEOPLE); None is the anonymous visitor.
 ROLE_USERS = {"officer": "officer", "approver": "approver1", "risk_manager": "risk", "compliance": "compliance",
@@ -46,8 +49,10 @@ def seed() -> dict[str, int]:
     entry = contact_log.add(people.officer, customer_id, {
         "contacted_on": local_today().isoformat(), "channel": "phone", "contact_id": contact.id,
         "summary": "询问季度报表", "follow_up_on": local_today().isoformat()})
+    photo = attachments.attach_to_customer(people.officer, customer_id, attachments.Upload(
+        "site.png", "image/png", io.BytesIO(files.png())), {"kind": "photo", "title": "厂房照片"})
     return {"case_id": at_approval.id, "customer_id": at_approval.customer_id, "log_id": log.id,
             "task_id": intake_task.id, "notification_id": notification.id, "timer_id": timer.id if timer else 1,
             "user_id": spare.id, "import_id": job.id, "check_id": check.id, "document_id": memo.id,
             "request_id": asked.id, "sign_off_id": sign_off.id, "withdrawn_case_id": to_withdraw.id,
-            "contact_id": contact.id, "entry_id": entry.id}
+            "contact_id": contact.id, "entry_id": entry.id, "attachment_id": photo.id}

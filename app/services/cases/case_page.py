@@ -1,5 +1,5 @@
 """What a case's page shows to one user, gathered by one call: the case (``cases.case_view``, which checks
-that the user may read it), its kept documents and those it can produce, and what the user may do on it —
+that the user may read it), its kept documents and those it can produce, the files attached to it, and what the user may do on it —
 move an open task to someone else or excuse a vote (a manager), withdraw the application (an officer who
 works on it) — and, for a withdrawn case, who withdrew it, when and why.
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from app.models import AuditEvent, CaseDocument, User
+from app.services.attachments import pages as attachment_pages
 from app.services.audit import documents
 from app.services.cases import delegation, recusal, withdrawal
 from app.services.cases.cases import CaseView, case_view
@@ -29,6 +30,7 @@ class CasePage:
     can_withdraw: bool
     withdrawn: AuditEvent | None  # the withdrawal (who, when, why) of a withdrawn case
     document_languages: tuple[str, ...]
+    attachments: attachment_pages.CaseDocuments | None  # the documents attached (资料); None: the role reads none
 
     def names(self) -> dict[str, Any]:
         """The parts by name, for the template."""
@@ -46,4 +48,4 @@ def case_page(user: User, case_id: int) -> CasePage:
         reassign=reassign, excusable={t.id for t in view.tasks if recusal.may_excuse(user, t)},
         can_withdraw=withdrawal.may_withdraw(user, instance),
         withdrawn=withdrawal.withdrawal_of(case_id) if instance.status == withdrawal.WITHDRAWN else None,
-        document_languages=documents.LANGUAGES)
+        document_languages=documents.LANGUAGES, attachments=attachment_pages.for_case(user, instance, view.data))

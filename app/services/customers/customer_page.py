@@ -1,7 +1,8 @@
 """What a customer's page (客户全景视图) shows, gathered by one call: the customer and its master data history,
 its exposure and its group's, its facilities, statements and ratio trend, grade and class history, monitoring
-data, warnings, reviews and cases, its contacts, and one timeline of its contact log with its cases and
-warnings (newest first). Every part is read by the customer's id on an index (see ``customer_figures``).
+data, warnings, reviews and cases, its contacts, its documents (资料, with its cases' and warnings'), and one
+timeline of its contact log with its cases and warnings (newest first). Every part is read by the customer's id
+on an index (see ``customer_figures``).
 
 The timeline puts each item on its Beijing date (a case on the day it started, a warning on the day it was
 raised, a contact on the day it happened). A search of the log (``log_q``) narrows the timeline to the log
@@ -16,6 +17,7 @@ from typing import Any
 
 from app.localtime import local_date
 from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, ProcessInstance, User
+from app.services.attachments import pages as attachment_pages
 from app.services.customers import contact_log, contacts, customer_figures, customers, master_history
 from app.services.customers.contact_rights import may_write
 from app.services.monitoring import classification
@@ -46,6 +48,7 @@ class CustomerPage:
     master_changes: list[master_history.MasterChange] = field(default_factory=list)
     figures: customer_figures.Figures | None = None
     exposure: customer_figures.CustomerExposure | None = None
+    documents: attachment_pages.DocumentList | None = None  # None: the user's role reads no documents
 
     @property
     def reviews(self) -> list[ProcessInstance]:
@@ -80,7 +83,8 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
                         observations=watched, rating_history=classification.history_of(customer_id),
                         master_changes=master_history.history_of(customer_id),
                         figures=customer_figures.figures_of(customer_id),
-                        exposure=customer_figures.exposure_of(customer))
+                        exposure=customer_figures.exposure_of(customer),
+                        documents=attachment_pages.for_customer(user, customer))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ bodies of opening a case and completing a task described by the deployed process
 import copy
 from collections.abc import Iterable
 
+from app.services.attachments.attachments import KINDS, MAX_NOTE, MAX_TITLE
+from app.services.attachments.checklist import ITEMS
+from app.services.attachments.sniff import TYPES
 from app.services.customers.contact_log import CHANNELS, MAX_SUMMARY
 from app.services.customers.contacts import ID_TYPES, ROLES
 from app.services.design.forms.api_description import ProcessShape
@@ -82,6 +85,35 @@ _CUSTOMER_DETAIL = {"allOf": [{"$ref": "#/components/schemas/Customer"}, {"type"
         "id": {"type": "integer"}, "case_id": {"type": "integer"}, "status": {"type": "string"},
         "limit": _AMOUNT, "margin_pct": _AMOUNT, "term_months": {"type": ["integer", "null"]},
         "grade": {"type": ["string", "null"]}, "decided_at": {"type": "string", "format": "date-time"}}}}}}]}
+_KIND = {"type": "string", "enum": list(KINDS),
+         "description": "身份与资质证明 KYC papers, 审计报告 audited statements, 评估报告 appraisal report, 合同 contract, "
+                        "照片 photo (an image), 其他 other"}
+_NEW_DOCUMENT = {"type": "object", "required": ["file", "kind"], "properties": {
+    "file": {"type": "string", "contentMediaType": "application/octet-stream",
+             "description": "the file: " + ", ".join(t.label for t in TYPES.values()) + ", its bytes matching its "
+                            "name's extension; at most CREDIT_DOCUMENT_MAX_BYTES (20 MB by default)"},
+    "kind": _KIND,
+    "title": {"type": "string", "maxLength": MAX_TITLE, "description": "the file name when left out"},
+    "note": {"type": "string", "maxLength": MAX_NOTE, "description": "several lines allowed"},
+    "case_id": {"type": "integer", "description": "attach it to this case of the customer instead"},
+    "warning_id": {"type": "integer", "description": "with case_id: one of the case's warnings it is about"},
+    "checklist_item": {"type": "string", "enum": list(ITEMS),
+                       "description": "with case_id: the compliance checklist item it is evidence for"},
+}}
+_DOCUMENT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "customer_id": {"type": ["integer", "null"]}, "case_id": {"type": ["integer", "null"]},
+    "warning_id": {"type": ["integer", "null"]}, "checklist_item": {"type": ["string", "null"]}, "kind": _KIND,
+    "title": {"type": "string"}, "note": {"type": ["string", "null"]},
+    "file_name": {"type": "string", "description": "as kept: no path, control or bidi characters"},
+    "content_type": {"type": "string", "description": "detected from the bytes, never the client's"},
+    "size": {"type": "integer"}, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "uploaded_by": {"type": ["string", "null"]}, "uploaded_at": {"type": "string", "format": "date-time"},
+    "deleted_at": {"type": ["string", "null"], "format": "date-time",
+                   "description": "deleted documents are listed to compliance and risk managers only"},
+    "deleted_by": {"type": ["string", "null"]}, "delete_reason": {"type": ["string", "null"]},
+    "content_url": {"type": "string", "description": "GET it for the bytes"}}}
+_DOCUMENT_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"},
+                 "description": "the document's id"}]
 _CUSTOMER_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"},
                  "description": "the customer's id"}]
 
@@ -121,8 +153,9 @@ OPENAPI = {
     "security": [{"bearer": []}],
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {"Error": _ERROR, "Task": _TASK, "Customer": _CUSTOMER, "CustomerDetail": _CUSTOMER_DETAIL, "Contact": _CONTACT, "NewContact": _NEW_CONTACT,
-                    "ContactLogEntry": _ENTRY, "NewContactLogEntry": _NEW_ENTRY},
+        "schemas": {"Error": _ERROR, "Task": _TASK, "Customer": _CUSTOMER, "CustomerDetail": _CUSTOMER_DETAIL,
+                    "Contact": _CONTACT, "NewContact": _NEW_CONTACT, "ContactLogEntry": _ENTRY,
+                    "NewContactLogEntry": _NEW_ENTRY, "Document": _DOCUMENT, "NewDocument": _NEW_DOCUMENT},
         "responses": {"Unavailable": _UNAVAILABLE},
     },
     "paths": {
@@ -204,6 +237,29 @@ OPENAPI = {
                          "schema": {"$ref": "#/components/schemas/NewContactLogEntry"}}}},
                      "responses": _responses({"201": _json({"$ref": "#/components/schemas/ContactLogEntry"},
                                                            "logged")}, 401, 403, 404, 422)}},
+        "/customers/{id}/documents": {
+            "get": {"summary": "The customer's documents (资料), its cases' and warnings' too, newest first",
+                    "parameters": _CUSTOMER_ID,
+                    "responses": _responses(_json({"type": "object", "properties": {"documents": {
+                        "type": "array", "items": {"$ref": "#/components/schemas/Document"}}}}, "the documents"),
+                        401, 403, 404)},
+            "post": {"summary": "Attach a document (the customer's officer or the case's, a risk manager, compliance)",
+                     "parameters": _CUSTOMER_ID,
+                     "requestBody": {"required": True, "content": {"multipart/form-data": {
+                         "schema": {"$ref": "#/components/schemas/NewDocument"}}}},
+                     "responses": _responses({"201": _json({"$ref": "#/components/schemas/Document"}, "attached")},
+                                             401, 403, 404, 422)}},
+        "/documents/{id}": {"get": {
+            "summary": "A document's metadata", "parameters": _DOCUMENT_ID,
+            "responses": _responses(_json({"$ref": "#/components/schemas/Document"}, "the document"), 401, 403, 404)}},
+        "/documents/{id}/content": {"get": {
+            "summary": "A document's bytes (Content-Disposition: attachment; the type detected from the bytes)",
+            "parameters": _DOCUMENT_ID,
+            "responses": _responses({"200": {"description": "the file", "headers": {"X-Content-SHA256": {
+                "description": "the SHA-256 of the bytes, as kept", "schema": {"type": "string"}}},
+                "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                    "contentMediaType": "application/octet-stream"}}}}},
+                401, 403, 404)}},
     },
 }
 
