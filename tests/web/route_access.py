@@ -49,6 +49,10 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "contacts.new_contact": CONTACT_WRITERS, "contacts.edit_contact": CONTACT_WRITERS,
     "contacts.remove_contact": CONTACT_WRITERS, "contacts.new_entry": CONTACT_WRITERS,
     "contacts.follow_up_done": CONTACT_WRITERS, "contacts.search_log": frozenset({RISK}),
+    # facilities that mature: the list (an officer's own customers, the bank's for the others), and a renewal
+    # proposed by the customer's officer; the intake's customer search (the seeded task waits in the officers' lane)
+    "facilities.maturing_list": CASE_READERS, "facilities.renew": frozenset({OFFICER}),
+    "tasks.customer_matches": frozenset({OFFICER}),
     # monitoring and the watchlist
     "monitoring.index": {"GET": MONITORING_READERS, "POST": MONITORING_WRITERS},
     "monitoring.new_observation": MONITORING_WRITERS, "monitoring.import_template": MONITORING_READERS,
@@ -82,6 +86,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.record_observations": MONITORING_WRITERS,
     "api.list_contacts": CASE_READERS, "api.add_contact": CONTACT_WRITERS,
     "api.list_contact_log": CASE_READERS, "api.add_contact_log": CONTACT_WRITERS,
+    "api.list_facilities": CASE_READERS,
 }
 
 # Values of the path parameters that are not seeded ids, and the endpoints that take another object.

@@ -14,8 +14,9 @@ from app.services.admin import membership, users
 from app.services.cases import delegation, recusal, withdrawal
 from app.services.cases import tasks as task_service
 from app.services.cases.inbox_filters import ARG_NAMES, DUE_STATES, SORTS, InboxFilter
+from app.services.cases.intake_pick import QUERY_FIELD
 from app.services.customers import follow_ups
-from app.web.args import form_number, page_number
+from app.web.args import form_number, page_number, whole_number
 from app.web.auth.auth import safe_next
 from app.web.display import in_language
 from app.web.input_guard import SCHEMA, lines_allowed
@@ -86,8 +87,9 @@ def show(task_id: int):
         if queue is not None:
             return _next_in_queue(queue)
         return redirect(url_for("cases.show", case_id=task.instance_id))
-    try:
-        view = task_service.open_task(current_user, task_id)
+    try:  # the intake's picker: the customers searched for, and the one picked (its fields filled in)
+        view = task_service.open_task(current_user, task_id, customer_query=request.args.get(QUERY_FIELD) or None,
+                                      customer_id=whole_number("customer"))
     except Conflict as exc:
         if not exc.details.get("task_id"):
             raise
@@ -97,6 +99,16 @@ def show(task_id: int):
                            colleagues=delegation.colleagues_for(current_user, view.task),
                            can_withdraw=withdrawal.may_withdraw(current_user, view.task.instance),
                            queue=_queue(request.args.get("queue")))
+
+
+@tasks.route("/tasks/<int:task_id>/customers")
+@login_required
+def customer_matches(task_id: int):
+    """The intake's customer search as the officer types (htmx): the bank's customers whose name or credit code
+    holds ``customer_q``, each offered to fill the form."""
+    query = request.args.get(QUERY_FIELD) or None
+    return render_template("tasks/_customer_matches.html", task_id=task_id, query=query,
+                           matches=task_service.customer_matches(current_user, task_id, query))
 
 
 @tasks.route("/tasks/<int:task_id>/claim", methods=["POST"])
