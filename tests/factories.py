@@ -165,3 +165,21 @@ def review(instance: ProcessInstance, **overrides) -> dict:
             "officer_opinion": "经营稳健，建议授信。"}
     data.update(overrides)
     return data
+
+
+def approved_case(people: SimpleNamespace, index: int = 1, limit: int | None = None,
+                  **intake_overrides) -> ProcessInstance:
+    """A credit application for the ``index``-th customer of ``intake`` approved and signed off by compliance: an
+    active facility (of ``limit``, else the proposal's), decided today."""
+    case = cases.start_case(people.officer, "credit_application")
+    tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake(index, **intake_overrides))
+    tasks.complete(people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()})
+    db.session.refresh(case)
+    proposal = review(case, **({"proposed_limit": limit} if limit is not None else {}))
+    tasks.complete(people.officer, open_task(case.id, "review_proposal").id, proposal)
+    signoff = open_task(case.id, "approval_signoff")
+    approver = {1: people.approver1, 2: people.approver2}.get(signoff.required_level, people.approver3)
+    tasks.complete(approver, signoff.id, {"decision": "approve"})
+    compliance_sign_off(case, people.compliance)
+    assert (case.status, case.outcome) == ("completed", "approved"), case.summary
+    return case

@@ -55,3 +55,39 @@ def test_the_text_indexes_are_built_filled_and_kept_by_the_migration(tmp_path):
                 "customer_text_insert", "customer_text_update", "customer_text_delete"}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_facility_dates_are_backfilled_from_each_decision(tmp_path):
+    """Migration 0034 dates the facilities already recorded: start = the Beijing date of the decision, maturity =
+    start + term (a short month's last day past its end); a rejection, or a facility without a term, keeps none."""
+    from sqlalchemy import text
+
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/dated.sqlite")
+    with app.app_context():
+        upgrade(revision="0032_customer_contacts")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO customer (id, name, uscc, industry, size, credit_record, listed, watchlist, created_at, "
+                "updated_at) VALUES (7, '星河精密机械有限公司', '91310000MA1FL0001X', 'manufacturing', 'medium', "
+                "'clean', 0, 0, '2025-01-01', '2025-01-01')"))
+            for case_id in (1, 2, 3, 4):
+                connection.execute(text(
+                    "INSERT INTO process_instance (id, reference, definition_id, process_id, status, summary, "
+                    "open_tasks, waiting_timers, state, serializer_version, version, started_at, updated_at) VALUES "
+                    f"({case_id}, 'CA-2025-00000{case_id}', 1, 'credit_application', 'completed', '{{}}', '[]', 0, "
+                    "'{}', 'x', 1, '2025-01-01', '2025-01-01')"))
+            for row_id, status, term, decided in ((1, "active", 1, "2025-01-30 17:30:00"),   # 31 Jan in Beijing
+                                                  (2, "frozen", 12, "2024-02-29 02:00:00"),
+                                                  (3, "rejected", 12, "2025-03-01 02:00:00"),
+                                                  (4, "active", None, "2025-03-01 02:00:00")):
+                connection.execute(text(
+                    "INSERT INTO facility (id, customer_id, instance_id, status, limit_amount, term_months, decided_at) "
+                    f"VALUES ({row_id}, 7, {row_id}, '{status}', 1000000, {term or 'NULL'}, '{decided}')"))
+        upgrade()
+        with db.engine.begin() as connection:
+            dated = {row[0]: (row[1], row[2]) for row in connection.execute(text(
+                "SELECT id, start_on, matures_on FROM facility ORDER BY id"))}
+        assert dated == {1: ("2025-01-31", "2025-02-28"), 2: ("2024-02-29", "2025-02-28"), 3: (None, None),
+                         4: ("2025-03-01", None)}
+        db.session.remove()
+        db.engine.dispose()

@@ -56,6 +56,8 @@ def celery_init_app(app: Flask):
             "relay-jobs": {"task": "app.jobs.outbox.sweep", "schedule": float(config["OUTBOX_SWEEP_SECONDS"])},
             "notify-follow-ups": {"task": "app.jobs.customers.notify_follow_ups",
                                   "schedule": float(config["FOLLOW_UP_CHECK_SECONDS"])},
+            "propose-renewals": {"task": "app.jobs.customers.propose_renewals",
+                                 "schedule": float(config["RENEWAL_CHECK_SECONDS"])},
             "watch-imports": {"task": "app.jobs.imports.watch", "schedule": float(config["IMPORT_WATCH_SECONDS"])},
         },
         timezone="UTC",

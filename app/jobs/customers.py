@@ -1,11 +1,20 @@
-"""The contact log's follow-ups: each officer told once when one falls due."""
+"""The customers' scheduled work: follow-ups of the contact log falling due, and facilities nearing maturity."""
 
 from celery import shared_task
 
-from app.services.customers import follow_ups
+from app.services.customers import follow_ups, renewals
+from app.services.shared import dispatch
 
 
 @shared_task(name="app.jobs.customers.notify_follow_ups", time_limit=600)
 def notify_follow_ups() -> int:
     """Notify the officers of the follow-ups due (idempotent: each is told once); returns how many."""
     return follow_ups.notify_due()
+
+
+# Idempotent (a facility is renewed by one case, ever): a lost worker's job is redelivered.
+@shared_task(name=dispatch.PROPOSE_RENEWALS, time_limit=3600, acks_late=True, reject_on_worker_lost=True)
+def propose_renewals() -> int:
+    """Propose the renewal (续授信) of each live facility within ``CREDIT_RENEWAL_LEAD_DAYS`` of its maturity
+    that has none; returns how many were proposed."""
+    return len(renewals.propose_due())

@@ -62,14 +62,15 @@ class FinancialStatement(db.Model):
 
 
 class Facility(db.Model):
-    """A credit facility (授信额度) decided by a credit application."""
+    """A credit facility (授信额度) decided by a credit application: it starts on the day it is recorded and
+    matures ``term_months`` later; a renewal (续授信) is a new application that replaces it when approved."""
 
     __tablename__ = "facility"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16))  # active | rejected | frozen | exited
+    status: Mapped[str] = mapped_column(String(16))  # active | rejected | frozen | exited | renewed
     limit_amount: Mapped[Decimal] = mapped_column(Money)
     margin_pct: Mapped[Decimal | None] = mapped_column(Numeric(6, 3))
     term_months: Mapped[int | None]
@@ -77,9 +78,20 @@ class Facility(db.Model):
     risk_controls: Mapped[str | None] = mapped_column(String(1000))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    start_on: Mapped[date | None]  # the Beijing date it was recorded (None: a rejection, no facility)
+    matures_on: Mapped[date | None] = mapped_column(index=True)  # start_on + term_months (到期日)
+    # the facility this one replaces (续授信): set when the renewal is approved, which ends the other
+    renews_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id", ondelete="SET NULL"),
+                                                           unique=True)
+    # the credit application proposed to renew this one: one per facility, ever (claimed when it starts)
+    renewal_case_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="SET NULL"),
+                                                        unique=True)
 
     customer: Mapped[Customer] = relationship(back_populates="facilities")
-    instance = relationship("ProcessInstance")  # the application that decided it (named by its reference)
+    # the application that decided it (named by its reference)
+    instance = relationship("ProcessInstance", foreign_keys=[instance_id])
+    renewal_case = relationship("ProcessInstance", foreign_keys=[renewal_case_id])
+    renews = relationship("Facility", remote_side=[id], foreign_keys=[renews_facility_id])
 
 
 class RatingChange(db.Model):

@@ -51,14 +51,21 @@ DOCUMENT_KINDS: tuple[str, ...] = (N_("credit_memo"), N_("approval_certificate")
 INBOX_SORTS: tuple[str, ...] = (N_("sort_oldest"), N_("sort_newest"), N_("sort_amount_desc"), N_("sort_amount_asc"),
                                 N_("sort_due"))
 
-FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"))
+FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"), N_("renewed"))
+# Facilities that end: a renewal's state, the list's renewal filter and its maturity bands.
+RENEWAL_STATES: tuple[str, ...] = (N_("renewal_none"), N_("renewal_proposed"), N_("renewal_in_progress"),
+                                   N_("renewal_approved"), N_("renewal_rejected"), N_("renewal_withdrawn"))
+RENEWAL_FILTERS: tuple[str, ...] = (N_("renewal_filter_none"), N_("renewal_filter_proposed"),
+                                    N_("renewal_filter_in_progress"), N_("renewal_filter_decided"))
+MATURITY_BANDS: tuple[str, ...] = (N_("band_matured"), N_("band_within_30"), N_("band_within_60"),
+                                   N_("band_within_90"))
 
 # A task's time limit (SLA), notification kinds, e-mail states and branches.
 SLA_STATES: tuple[str, ...] = (N_("sla_overdue"), N_("sla_near"), N_("sla_on_time"))
 NOTICE_KINDS: tuple[str, ...] = (N_("notice_new"), N_("notice_returned"), N_("notice_delegated"),
                                  N_("notice_escalated"), N_("notice_overdue"), N_("notice_chain_broken"),
                                  N_("notice_withdrawn"),
-                                 N_("notice_unstaffed"), N_("notice_follow_up"))
+                                 N_("notice_unstaffed"), N_("notice_follow_up"), N_("notice_renewal"))
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
 BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))
 
@@ -165,6 +172,9 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("warning.raised"),
     N_("warning.joined"),
     N_("facility.changed"),
+    N_("facility.renewal_proposed"),
+    N_("facility.renewal_failed"),
+    N_("facility.renewed"),
     N_("facility.control_skipped"),
     N_("customer.reclassified"),
     N_("customer.grade_capped"),
@@ -278,6 +288,9 @@ VOCABULARY: tuple[str, ...] = tuple(
         + INSTANCE_STATUSES
         + OUTCOMES
         + FACILITY_STATUSES
+        + RENEWAL_STATES
+        + RENEWAL_FILTERS
+        + MATURITY_BANDS
         + INDUSTRIES
         + SIZES
         + SEGMENTS

@@ -21,7 +21,8 @@ from app.models import (
 from app.models.user import ROLES
 from app.services.admin import demo
 from app.services.audit import audit
-from app.services.customers import follow_ups
+from app.services.customers import follow_ups, maturing
+from app.services.customers.facility_terms import add_months
 from app.services.monitoring import watchlist
 
 
@@ -42,6 +43,7 @@ def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
     assert {"committee", "cro"} <= people["cro"].group_codes and "committee" in people["cco"].group_codes
     cases = list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.process_id == "credit_application")
                                     .order_by(ProcessInstance.id)))
+    cases = [c for c in cases if "renews_facility_id" not in c.summary]  # the renewal the demo proposes: below
     by_stage = dict(zip(demo.STAGES, cases, strict=True))
     assert set(ready_specs(by_stage["intake"].id)) == {"application_intake"}
     assert set(ready_specs(by_stage["review"].id)) == {"review_proposal"}
@@ -94,4 +96,19 @@ def test_the_demo_has_documents_evidence_a_warning_photo_and_one_deleted(app):
     assert any(r.checklist_item == "sanctions" for r in rows) and any(r.warning_id for r in rows)
     [deleted] = [r for r in rows if r.deleted_at is not None]
     assert deleted.delete_reason == "重复上传"
+
+
+def test_the_demo_has_facilities_near_maturity_and_one_renewal_proposed(app):
+    lines = list(demo.load(count=len(demo.STAGES)))
+    assert any("facilities dated to mature soon" in line for line in lines), lines
+    people = {u.username: u for u in db.session.scalars(select(User))}
+    own = maturing.maturing(people["officer2"])  # the demo's approved applications are officer2's
+    assert [t.days_left for t in own.rows] == [20, 50]
+    assert [t.renewal_state for t in own.rows] == ["proposed", "none"]
+    [intake] = ready_specs(own.rows[0].renewal.id)["application_intake"]
+    assert intake.assignee_id == people["officer2"].id
+    bank = maturing.maturing(people["risk"])
+    assert {b.key: b.count for b in bank.bands} == {"matured": 0, "within_30": 1, "within_60": 1, "within_90": 0}
+    for term in bank.rows:
+        assert term.facility.start_on == add_months(term.facility.matures_on, -term.facility.term_months)
     assert audit.verify_chain().ok

@@ -57,6 +57,10 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "attachments.attach_to_customer": DOCUMENT_ATTACHERS, "attachments.attach_to_case": DOCUMENT_ATTACHERS,
     "attachments.show": DOCUMENT_READERS, "attachments.download": DOCUMENT_READERS,
     "attachments.preview": DOCUMENT_READERS, "attachments.delete": frozenset({OFFICER, RISK}),
+    # facilities that mature: the list (an officer's own customers, the bank's for the others), and a renewal
+    # proposed by the customer's officer; the intake's customer search (the seeded task waits in the officers' lane)
+    "facilities.maturing_list": CASE_READERS, "facilities.renew": frozenset({OFFICER}),
+    "tasks.customer_matches": frozenset({OFFICER}),
     # monitoring and the watchlist
     "monitoring.index": {"GET": MONITORING_READERS, "POST": MONITORING_WRITERS},
     "monitoring.new_observation": MONITORING_WRITERS, "monitoring.import_template": MONITORING_READERS,
@@ -93,6 +97,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.list_contact_log": CASE_READERS, "api.add_contact_log": CONTACT_WRITERS,
     "api.list_documents": DOCUMENT_READERS, "api.attach_document": DOCUMENT_ATTACHERS,
     "api.get_document": DOCUMENT_READERS, "api.document_content": DOCUMENT_READERS,
+    "api.list_facilities": CASE_READERS,
 }
 
 # Values of the path parameters that are not seeded ids, and the endpoints that take another object.

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import DecisionLog, HumanTask, Notification, Timer
+from app.models import DecisionLog, Facility, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.attachments import attachments
 from app.services.audit import documents
@@ -44,6 +44,8 @@ def seed() -> dict[str, int]:
     memo = documents.document(people.officer, at_approval.id, "credit_memo", "en")
     asked = deployment_requests.request(people.designer, "a request the probe reads")
     customer_id = at_approval.customer_id
+    facility = db.session.scalar(select(Facility).where(
+        Facility.instance_id == factories.approved_case(people, 1).id))  # the officer's customer's
     contact = contacts.add(people.officer, customer_id, {"name": "陈建国", "role": "financial_controller",
                                                          "phone": "13812345678"})
     entry = contact_log.add(people.officer, customer_id, {
@@ -55,4 +57,5 @@ def seed() -> dict[str, int]:
             "task_id": intake_task.id, "notification_id": notification.id, "timer_id": timer.id if timer else 1,
             "user_id": spare.id, "import_id": job.id, "check_id": check.id, "document_id": memo.id,
             "request_id": asked.id, "sign_off_id": sign_off.id, "withdrawn_case_id": to_withdraw.id,
-            "contact_id": contact.id, "entry_id": entry.id, "attachment_id": photo.id}
+            "contact_id": contact.id, "entry_id": entry.id, "attachment_id": photo.id,
+            "facility_id": facility.id}

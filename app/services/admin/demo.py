@@ -16,7 +16,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, HumanTask, ProcessInstance, User
 from app.risk.uscc import make_uscc, org_code_check_character
-from app.services.admin import demo_contacts, demo_documents, settings, users
+from app.services.admin import demo_contacts, demo_documents, demo_facilities, settings, users
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks, withdrawal
 from app.services.design.deployment import deployment
@@ -206,6 +206,7 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     yield from _monitoring()
     yield from demo_contacts.load()
     yield from demo_documents.load()
+    yield from demo_facilities.load()
 
 
 LATER_NEWS = {"negative_news": True, "news_note": "媒体报道实际控制人涉诉"}  # low: negative news

@@ -3,7 +3,8 @@
 A customer's exposure is the sum of its active limits; its connected group's is the sum over every
 customer of the group. A proposal is measured on top of both, against shares of the bank's tier-1
 capital: the shares come from ``rules/large_exposure.dmn`` (into the case data), the capital from
-the administrator's setting. A proposal that would breach a limit is refused with the numbers.
+the administrator's setting. A proposal that would breach a limit is refused with the numbers. A renewal
+(续授信) is measured without the facility it replaces, which ends when the renewal is approved.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def exposure_of(instance: ProcessInstance, data: dict[str, Any], proposed: Any) 
     """The exposures a proposal of ``proposed`` CNY would bring for this case's customer and group."""
     uscc, group = data.get("uscc"), (data.get("group_name") or "").strip() or None
     other_cases = Facility.instance_id != instance.id
+    if data.get("renews_facility_id"):  # a renewal (续授信) replaces its facility: the two are never counted together
+        other_cases = other_cases & (Facility.id != data["renews_facility_id"])
     customer_existing = _active_total(Customer.uscc == uscc, other_cases) if uscc else Decimal(0)
     group_existing = customer_existing
     if group:

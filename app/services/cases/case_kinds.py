@@ -28,6 +28,8 @@ RATING_KEYS = ("segment", "z_model", "analysis", "pd", "score_points", "z_score"
 # Who opens a case by hand, unless its kind says otherwise.
 PEOPLE_WHO_START = ("officer", "admin")
 APPROVAL_KEYS = ("approval_level", "approval_level_name", "approval_route", "final_level")
+# A renewal (续授信): the facility it replaces, named by its case's reference, and when that one matures.
+RENEWAL_KEYS = ("renews_facility_id", "renews_reference", "renews_matures_on")
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ CREDIT_APPLICATION = CaseKind(
      "pricing_margin_pct", "max_term_months", "risk_controls", "proposed_limit", "proposed_term_months",
      "proposed_margin_pct", "proposed_controls", "officer_opinion", *APPROVAL_KEYS, "committee_result",
      "committee", "decision", "comment", "approver_comment", "returned_fields", "compliance_result",
-     "compliance_findings", "outcome"),
+     "compliance_findings", "outcome", *RENEWAL_KEYS),
     prefix="CA", documents=("credit_memo", "approval_certificate"), template="cases/kinds/_credit_application.html",
     started_by=PEOPLE_WHO_START, start_label=_l("New credit application"),
     decided_on=(*CUSTOMER_KEYS, "industry", "size", "segment", "requested_amount", "requested_term_months", "pd",

@@ -36,8 +36,15 @@ def _reference(instance_id: int, process_id: str = "credit_application") -> str:
     return f"{kind_of(process_id).prefix}-{utcnow():%Y}-{instance_id:06d}"
 
 
-def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) -> ProcessInstance:
-    """Open a new case of the latest deployed version of ``process_id``, if ``user`` may start it."""
+def start_case(user: User, process_id: str, data: dict[str, Any] | None = None, *,
+               carried: dict[str, Any] | None = None, on_behalf: bool = False) -> ProcessInstance:
+    """Open a new case of the latest deployed version of ``process_id``, if ``user`` may start it.
+
+    ``data`` prefills the fields of its first form (each checked as the form checks it). ``carried`` is what a
+    service puts in the case from the bank's own records beside them (a renewal's link to the facility it
+    renews): never read from a request, so not a form's field. ``on_behalf``: the system opens the case for
+    ``user`` (a renewal the beat proposes): it is theirs (they are its starter), and the audit log names the
+    system as who started it."""
     definition = deployment.latest_definition(process_id)
     bundle = deployment.bundle_for(definition)
     check_may_start(user, process_id, bundle)
@@ -48,9 +55,11 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None) 
     for form in opening_forms(bundle) if data else ():  # each value as its form checks it, never stored unchecked
         data = {**data, **accept_prefill(bundle.forms[form], data, str(get_locale()))}
     instance = _insert_instance(definition, user)
-    audit.record("instance.started", user, instance_id=instance.id, process_id=process_id,
-                 version=definition.version, data=data or {})
-    steps.run_step(instance, user, lambda b, _state: engine.start(b, data, for_case(instance)),
+    actor = None if on_behalf else user
+    audit.record("instance.started", actor, instance_id=instance.id, process_id=process_id,
+                 version=definition.version, data=data or {}, **({"carried": carried} if carried else {}))
+    start_data = {**(data or {}), **(carried or {})} or None
+    steps.run_step(instance, actor, lambda b, _state: engine.start(b, start_data, for_case(instance)),
              also={"reference": _reference(instance.id, process_id)})
     return instance
 

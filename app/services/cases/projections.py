@@ -46,6 +46,7 @@ class TaskChanges:
     opened: list[HumanTask] = field(default_factory=list)  # transient copies of the rows inserted
     cancelled: list[HumanTask] = field(default_factory=list)
     timer_fired: bool = False
+    started: bool = False  # the step started the case
 
 
 def _level(data: dict[str, Any]) -> int | None:
@@ -93,6 +94,7 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
         if previous_timers or result.timers:
             _project_timers(instance, result)
     changes.timer_fired = any(kind == "BoundaryEvent" for _element, kind in result.path)
+    changes.started = any(kind == "StartEvent" for _element, kind in result.path)
     return changes
 
 

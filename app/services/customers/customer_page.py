@@ -18,7 +18,14 @@ from typing import Any
 from app.localtime import local_date
 from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, ProcessInstance, User
 from app.services.attachments import pages as attachment_pages
-from app.services.customers import contact_log, contacts, customer_figures, customers, master_history
+from app.services.customers import (
+    contact_log,
+    contacts,
+    customer_figures,
+    customers,
+    master_history,
+    maturing,
+)
 from app.services.customers.contact_rights import may_write
 from app.services.monitoring import classification
 from app.services.monitoring import observations as observation_service
@@ -49,6 +56,7 @@ class CustomerPage:
     figures: customer_figures.Figures | None = None
     exposure: customer_figures.CustomerExposure | None = None
     documents: attachment_pages.DocumentList | None = None  # None: the user's role reads no documents
+    facility_terms: list = field(default_factory=list)  # its facilities with dates and renewal (``maturing``)
 
     @property
     def reviews(self) -> list[ProcessInstance]:
@@ -84,7 +92,8 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
                         master_changes=master_history.history_of(customer_id),
                         figures=customer_figures.figures_of(customer_id),
                         exposure=customer_figures.exposure_of(customer),
-                        documents=attachment_pages.for_customer(user, customer))
+                        documents=attachment_pages.for_customer(user, customer),
+                        facility_terms=maturing.of_customer(user, customer_id))
 
 
 @dataclass(frozen=True)

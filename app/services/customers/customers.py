@@ -15,8 +15,9 @@ from app.models.base import utcnow
 from app.risk.statements import LINE_ITEMS
 from app.services.audit import audit
 from app.services.cases import instance_row, text_search
+from app.services.customers import facility_terms
 from app.services.monitoring import classification
-from app.services.shared.rows import insert_returning_id, insert_row, insert_rows, write
+from app.services.shared.rows import insert_returning_id, insert_rows, write
 
 READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
 
@@ -33,6 +34,9 @@ def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User 
     if instance.customer_id is None and data.get("uscc"):
         # A link, not a step: checked against the version the step just wrote, without moving it.
         instance_row.write(instance, {"customer_id": _find_or_create(data, actor, instance)}, new_version=False)
+        facility_terms.claim_for_renewal(instance, data, actor)  # a renewal (续授信): its facility, once
+    elif data.get("renews_facility_id") and data.get("uscc"):
+        facility_terms.check_same_customer(instance, data)  # linked when it started: its intake cannot move it
     decided = instance.status == "completed" and instance.outcome in ("approved", "rejected")
     if not decided or instance.customer_id is None:
         return
@@ -110,16 +114,21 @@ def _record_facility(customer_id: int, instance: ProcessInstance, data: dict[str
     if db.session.execute(_FACILITY_OF, {"instance_id": instance.id}).scalar() is not None:
         return
     approved = instance.outcome == "approved"
+    renews = data.get("renews_facility_id") if approved else None
     values = dict(
         customer_id=customer_id, instance_id=instance.id, status="active" if approved else "rejected",
         limit_amount=Decimal(str(data.get("proposed_limit") or 0)) if approved else Decimal(0),
         margin_pct=Decimal(str(data["proposed_margin_pct"])) if data.get("proposed_margin_pct") is not None else None,
         term_months=data.get("proposed_term_months"), grade=data.get("grade"),
         risk_controls=data.get("proposed_controls"), decided_by_id=actor.id if actor else None,
+        renews_facility_id=renews, **facility_terms.dates_of(approved, data.get("proposed_term_months")),
     )
-    insert_row(Facility, values)
+    facility_id = insert_returning_id(Facility, values)
     audit.record("facility.recorded", actor, instance_id=instance.id, customer_id=customer_id,
-                 status=values["status"], limit=values["limit_amount"], term_months=values["term_months"])
+                 status=values["status"], limit=values["limit_amount"], term_months=values["term_months"],
+                 start_on=values["start_on"], matures_on=values["matures_on"], renews_facility_id=renews)
+    if renews:
+        facility_terms.end_renewed(renews, facility_id, instance, actor)
 
 
 def _check_reader(user: User) -> None:
@@ -136,6 +145,17 @@ def list_customers(user: User, search: str | None = None, page: int = 1, per_pag
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(Customer.name).offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total
+
+
+def search_customers(user: User, search: str | None, limit: int = 10, field: str = "q") -> list[Customer]:
+    """The first ``limit`` customers whose name or credit code holds ``search``, by name (no total counted:
+    a picker shows the first hits, at the cost of a page at any size)."""
+    _check_reader(user)
+    term = text_search.clean_term(search, field)
+    if not term:
+        return []
+    return list(db.session.scalars(select(Customer).where(text_search.customer_filter(term))
+                                   .order_by(Customer.name).limit(limit)))
 
 
 def get_customer(user: User, customer_id: int) -> Customer:

@@ -30,10 +30,14 @@ SUBJECT_LENGTH = OutboxMail.subject.type.length
 
 def after_step(instance: ProcessInstance, actor: User | None, changes: TaskChanges) -> None:
     """Notify about the tasks one step opened and, after a timer, the tasks it took away."""
+    summary = instance.summary or {}
     for task in changes.opened:
         kind = "escalated" if changes.timer_fired else ("returned" if _returned(task) else "new")
+        extra = {}
+        if changes.started and summary.get("renews_reference"):  # a renewal (续授信) proposed for its officer
+            kind, extra = "renewal", {"renews": summary["renews_reference"], "date": summary.get("renews_matures_on")}
         recipients = _recipients(task, instance)
-        _notify([u for u in recipients if actor is None or u.id != actor.id], kind, instance, task)
+        _notify([u for u in recipients if actor is None or u.id != actor.id], kind, instance, task, **extra)
     if changes.timer_fired:
         opened_level = next((t.required_level for t in changes.opened if t.required_level), None)
         for task in changes.cancelled:
@@ -196,6 +200,9 @@ def message(notification: Notification, locale: str | None = None) -> str:
                  **{k: p[k] for k in ("reference", "customer", "task")})
     if kind == "follow_up":
         return _("Follow-up due %(date)s with %(customer)s: %(summary)s", **p)
+    if kind == "renewal":
+        return _("Renewal proposed: facility %(renews)s of %(customer)s matures on %(date)s; case %(reference)s "
+                 "waits for you at %(task)s.", **{**p, "renews": p.get("renews") or "-", "date": p.get("date") or "-"})
     if kind == "chain_broken":
         return _("The audit log's hash chain is broken at event %(row)s: %(reason)s", **p)
     if kind == "returned":

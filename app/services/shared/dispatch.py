@@ -30,6 +30,7 @@ KEEP_DECIDED = "app.jobs.documents.keep_decided"
 RUN_IMPORT = "app.jobs.imports.run_import"
 CHECK_PORTFOLIO = "app.jobs.monitoring.check_portfolio"
 CHECK_DRAFT = "app.jobs.design.check_draft"
+PROPOSE_RENEWALS = "app.jobs.customers.propose_renewals"
 
 PENDING = "job_outbox"  # the session.info key of the ids enqueued in the session's transaction
 KEPT_SENT = timedelta(days=7)  # sent rows are deleted by the sweep after this long

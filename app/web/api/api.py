@@ -13,7 +13,7 @@ from app.services.attachments import attachments
 from app.services.cases import cases as case_service
 from app.services.cases import tasks as task_service
 from app.services.cases import withdrawal
-from app.services.customers import contact_log, contacts, customer_page
+from app.services.customers import contact_log, contacts, customer_page, maturing
 from app.services.customers import customers as customer_service
 from app.services.customers.identity import masked
 from app.services.design.forms import api_description
@@ -286,3 +286,24 @@ def document_content(attachment_id: int):
     """The file's bytes, as an attachment, with the type detected when it was attached."""
     attachment, data = attachments.content(g.api_user, attachment_id)
     return file_response(attachment, data, inline=False)
+
+
+def _facility_json(term) -> dict:
+    """A facility with its dates and its renewal (续授信), as the customer's page shows it."""
+    f = term.facility
+    return {"id": f.id, "customer_id": f.customer_id, "case_id": f.instance_id, "reference": f.instance.reference,
+            "status": f.status, "limit_amount": str(f.limit_amount),
+            "margin_pct": str(f.margin_pct) if f.margin_pct is not None else None, "term_months": f.term_months,
+            "grade": f.grade, "decided_at": f.decided_at.isoformat() + "Z",
+            "start_on": f.start_on.isoformat() if f.start_on else None,
+            "matures_on": f.matures_on.isoformat() if f.matures_on else None, "days_left": term.days_left,
+            "renews_facility_id": f.renews_facility_id,
+            "renewal": {"state": term.renewal_state, "case_id": term.renewal.id if term.renewal else None,
+                        "reference": term.renewal.reference if term.renewal else None}}
+
+
+@api.get("/customers/<int:customer_id>/facilities")
+@token_required
+def list_facilities(customer_id: int):
+    """The customer's facilities (授信额度), newest first, with their start and maturity dates and renewal."""
+    return jsonify(facilities=[_facility_json(t) for t in maturing.of_customer(g.api_user, customer_id)])

@@ -114,6 +114,24 @@ _DOCUMENT = {"type": "object", "properties": {
     "content_url": {"type": "string", "description": "GET it for the bytes"}}}
 _DOCUMENT_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"},
                  "description": "the document's id"}]
+_FACILITY = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "customer_id": {"type": "integer"},
+    "case_id": {"type": "integer", "description": "the credit application that decided it"},
+    "reference": {"type": "string", "description": "that application's reference, which names the facility"},
+    "status": {"type": "string", "enum": ["active", "frozen", "exited", "renewed", "rejected"],
+               "description": "renewed: replaced by the approved renewal that names it in renews_facility_id"},
+    "limit_amount": {"type": "string", "description": "CNY, a decimal as text"},
+    "margin_pct": {"type": ["string", "null"], "description": "over the LPR, in percent"},
+    "term_months": {"type": ["integer", "null"]}, "grade": {"type": ["string", "null"]},
+    "decided_at": {"type": "string", "format": "date-time"},
+    "start_on": {"type": ["string", "null"], "format": "date", "description": "the Beijing date it was recorded"},
+    "matures_on": {"type": ["string", "null"], "format": "date",
+                   "description": "start_on + term_months (a short month's last day when the day is past it)"},
+    "days_left": {"type": ["integer", "null"], "description": "to maturity; negative once matured"},
+    "renews_facility_id": {"type": ["integer", "null"], "description": "the facility this one replaced (续授信)"},
+    "renewal": {"type": "object", "properties": {
+        "state": {"type": "string", "enum": ["none", "proposed", "in_progress", "approved", "rejected", "withdrawn"]},
+        "case_id": {"type": ["integer", "null"]}, "reference": {"type": ["string", "null"]}}}}}
 _CUSTOMER_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"},
                  "description": "the customer's id"}]
 
@@ -155,7 +173,8 @@ OPENAPI = {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {"Error": _ERROR, "Task": _TASK, "Customer": _CUSTOMER, "CustomerDetail": _CUSTOMER_DETAIL,
                     "Contact": _CONTACT, "NewContact": _NEW_CONTACT, "ContactLogEntry": _ENTRY,
-                    "NewContactLogEntry": _NEW_ENTRY, "Document": _DOCUMENT, "NewDocument": _NEW_DOCUMENT},
+                    "NewContactLogEntry": _NEW_ENTRY, "Document": _DOCUMENT, "NewDocument": _NEW_DOCUMENT,
+                    "Facility": _FACILITY},
         "responses": {"Unavailable": _UNAVAILABLE},
     },
     "paths": {
@@ -223,6 +242,12 @@ OPENAPI = {
                          "schema": {"$ref": "#/components/schemas/NewContact"}}}},
                      "responses": _responses({"201": _json({"$ref": "#/components/schemas/Contact"}, "added")},
                                              401, 403, 404, 422)}},
+        "/customers/{id}/facilities": {
+            "get": {"summary": "The customer's facilities (授信额度), newest first, with their dates and renewal",
+                    "parameters": _CUSTOMER_ID,
+                    "responses": _responses(_json({"type": "object", "properties": {"facilities": {
+                        "type": "array", "items": {"$ref": "#/components/schemas/Facility"}}}}, "the facilities"),
+                        401, 403, 404)}},
         "/customers/{id}/contact-log": {
             "get": {"summary": "The customer's contact log (联系记录), newest first",
                     "parameters": [*_CUSTOMER_ID, {"name": "q", "in": "query", "required": False,

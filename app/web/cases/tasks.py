@@ -14,9 +14,10 @@ from app.services.admin import membership, users
 from app.services.cases import delegation, recusal
 from app.services.cases import tasks as task_service
 from app.services.cases.inbox_filters import ARG_NAMES, DUE_STATES, SORTS, InboxFilter
+from app.services.cases.intake_pick import QUERY_FIELD
 from app.services.cases.task_page import task_page
 from app.services.customers import follow_ups
-from app.web.args import form_number, page_number
+from app.web.args import form_number, page_number, whole_number
 from app.web.auth.auth import safe_next
 from app.web.display import in_language
 from app.web.input_guard import SCHEMA, lines_allowed
@@ -84,8 +85,9 @@ def show(task_id: int):
         if queue is not None:
             return _next_in_queue(queue)
         return redirect(url_for("cases.show", case_id=task.instance_id))
-    try:
-        page = task_page(current_user, task_id)
+    try:  # the intake's picker: the customers searched for, and the one picked (its fields filled in)
+        page = task_page(current_user, task_id, customer_query=request.args.get(QUERY_FIELD) or None,
+                         customer_id=whole_number("customer"))
     except Conflict as exc:
         if not exc.details.get("task_id"):
             raise
@@ -93,6 +95,16 @@ def show(task_id: int):
         return redirect(url_for("tasks.show", task_id=exc.details["task_id"]))
     return render_template("tasks/form.html", **page.names(), data=page.view.data, errors={},
                            queue=_queue(request.args.get("queue")))
+
+
+@tasks.route("/tasks/<int:task_id>/customers")
+@login_required
+def customer_matches(task_id: int):
+    """The intake's customer search as the officer types (htmx): the bank's customers whose name or credit code
+    holds ``customer_q``, each offered to fill the form."""
+    query = request.args.get(QUERY_FIELD) or None
+    return render_template("tasks/_customer_matches.html", task_id=task_id, query=query,
+                           matches=task_service.customer_matches(current_user, task_id, query))
 
 
 @tasks.route("/tasks/<int:task_id>/claim", methods=["POST"])
