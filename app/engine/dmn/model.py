@@ -31,8 +31,9 @@ class DecisionInput:
     @property
     def key(self) -> str:
         """How the column is named in results and the decision log: its input expression
-        (usually the data variable, e.g. ``debt_ratio``), which the label only describes."""
-        return self.expression.strip() or self.label
+        (usually the data variable, e.g. ``debt_ratio``), which the label only describes; a column
+        without either (a problem ``validate_dmn`` reports) by its id."""
+        return self.expression.strip() or self.label or self.id
 
 
 @dataclass(frozen=True)
