@@ -66,7 +66,7 @@ def upload(user: User, file_name: str, content: bytes) -> MonitoringImport:
     return job
 
 
-def submit(user: User, file_name: str, content: bytes) -> MonitoringImport:
+def submit(user: User, file_name: str | None, content: bytes) -> MonitoringImport:
     """The upload form: keep the file, then import a small one at once; a larger one (by what it unpacks
     to, not its size on the wire) is queued, its job committed with the upload, and never parsed here."""
     job, work = _kept(user, file_name, content)
@@ -74,10 +74,10 @@ def submit(user: User, file_name: str, content: bytes) -> MonitoringImport:
     if not inline:
         dispatch.enqueue(dispatch.RUN_IMPORT, job.id)
     db.session.commit()
-    return run(job.id) if inline else job
+    return (run(job.id) or job) if inline else job  # run gives None only for an import deleted meanwhile
 
 
-def _kept(user: User, file_name: str, content: bytes) -> tuple[MonitoringImport, int]:
+def _kept(user: User, file_name: str | None, content: bytes) -> tuple[MonitoringImport, int]:
     observations.check_role(user, write=True)
     name = PurePath(file_name or "").name
     if not name or PurePath(name).suffix.lower() not in EXTENSIONS:
