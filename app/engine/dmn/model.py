@@ -84,6 +84,14 @@ class DecisionResult:
         """Whether ``output`` is a list of dicts."""
         return is_multi(self.hit_policy, self.aggregation)
 
+    @property
+    def single_output(self) -> dict[str, Any]:
+        """``output`` of a single-hit decision that matched, for the tables the code reads one row of (they
+        end in a catch-all rule); no match or a list is a TypeError, as indexing ``output`` would raise."""
+        if not isinstance(self.output, dict):
+            raise TypeError(f"decision {self.decision_id!r} gave no single output: {self.output!r}")
+        return self.output
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-serializable record of the evaluation (required decisions included)."""
         return {
