@@ -87,7 +87,8 @@ def percent(value: Any, locale: Any = None) -> str:
     if not is_number(value):
         return "" if value is None else str(value)
     exact = Decimal(str(value)).normalize()
-    decimals = max(2, -exact.as_tuple().exponent) if isinstance(exact.as_tuple().exponent, int) else 2
+    exponent = exact.as_tuple().exponent  # "n", "N" or "F" for NaN and infinity
+    decimals = max(2, -exponent) if isinstance(exponent, int) else 2
     return f"{exact:,.{decimals}f}%"
 
 

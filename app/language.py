@@ -41,8 +41,9 @@ def in_language(text, locale) -> str:
     if not isinstance(text, str) or " / " not in text or len(text) > _MAX_LENGTH:
         return text
     parts = [_half(part, locale) for part in text.split(", ")]
-    if len(parts) > 1 and all(part is not None for part in parts):
-        return ("、" if str(locale).startswith("zh") else ", ").join(dict.fromkeys(parts))
+    halves = [part for part in parts if part is not None]
+    if len(parts) > 1 and len(halves) == len(parts):
+        return ("、" if str(locale).startswith("zh") else ", ").join(dict.fromkeys(halves))
     half = _half(text, locale)
     return text if half is None else half
 

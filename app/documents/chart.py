@@ -20,7 +20,7 @@ PANEL_WIDTH, PLOT_HEIGHT, GAP = 300, 150, 24
 LEFT, RIGHT, TOP, AXIS_BAND, LEGEND_LINE = 46, 12, 22, 20, 14
 COLOURS = ("#1d4ed8", "#b45309", "#047857", "#7c3aed", "#be123c")
 TICKS = 4  # about this many steps on an axis
-FORMATS: dict[str, Callable[[float], str]] = {"share": share, "multiple": multiple}
+FORMATS: dict[str, Callable[[float, str], str]] = {"share": share, "multiple": multiple}
 
 
 @dataclass(frozen=True)

@@ -97,8 +97,9 @@ def content_hash(bpmn_xml: str, dmn_files: Mapping[str, str], forms: Mapping[str
     """SHA-256 over the BPMN, the BPMN files of the processes it calls, every DMN and every form,
     in a stable order (a definition without call activities hashes as it always did)."""
     digest = hashlib.sha256(bpmn_xml.encode())
-    for name in sorted(called_files or {}):
-        digest.update(b"\0called\0" + name.encode() + b"\0" + called_files[name].encode())
+    called = called_files or {}
+    for name in sorted(called):
+        digest.update(b"\0called\0" + name.encode() + b"\0" + called[name].encode())
     for name in sorted(dmn_files):
         digest.update(b"\0dmn\0" + name.encode() + b"\0" + dmn_files[name].encode())
     for name in sorted(forms):

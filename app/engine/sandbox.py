@@ -287,7 +287,7 @@ def _builtins(functions: Mapping[str, Callable[..., Any]] | None) -> dict[str, A
     return {**SAFE_BUILTINS, **functions, **_GUARDS}
 
 
-def _script_error(exc: Exception, filename: str) -> ScriptError:
+def _script_error(exc: Exception | LimitExceeded, filename: str) -> ScriptError:
     """The designer's error, at the line of their code it was raised from (the last frame in ``filename``)."""
     tb, line = exc.__traceback__, None
     while tb is not None:

@@ -77,6 +77,9 @@ def charged(make: Any) -> Any:
 class _GuardedType(type):
     """A builtin type as scripts see it: calling it is guarded, ``isinstance`` and its methods are the type's."""
 
+    real: type  # both set by guarded_type
+    make: Callable[..., Any]
+
     def __instancecheck__(cls, obj: Any) -> bool:
         return isinstance(obj, cls.real)
 
@@ -135,7 +138,7 @@ _METHOD_OWNERS = (str, bytes, list, dict, set)
 _COMPARING = ((dict, compare.DICT_METHODS), (list, compare.SEQUENCE_METHODS), (tuple, compare.SEQUENCE_METHODS),
               (set, compare.SET_METHODS), (frozenset, compare.SET_METHODS))
 
-_COMPARING_BY_TYPE = dict(_COMPARING)
+_COMPARING_BY_TYPE: dict[type, dict[str, Callable[..., Any]]] = dict(_COMPARING)
 
 def _comparing(obj: Any, name: str, found: Any) -> Any:
     guards = _COMPARING_BY_TYPE.get(type(obj))

@@ -36,7 +36,7 @@ from typing import Any
 
 from app.engine.sandbox_limits import LIMITS, _charge, refuse, step
 
-_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
+_VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items()))
 CONTAINERS = (list, tuple, dict, set, frozenset, *_VIEWS)
 _SEARCHED = (list, tuple, _VIEWS[1])  # ``in`` runs through these item by item
 _SETLIKE = (set, frozenset, dict, *_VIEWS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import Any
+from typing import Any, cast
 
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
@@ -118,30 +118,33 @@ class LimitedTransformer(RestrictingNodeTransformer):
         node.keys = [key if key is None else _key(key) for key in node.keys]
         return node
 
+    # RestrictedPython types every visit_* as returning any visit result (a node, nodes or None); the
+    # ones these extend return the node they were given, its contents visited (Subscript: a Call for a load).
+
     def visit_SetComp(self, node: ast.SetComp) -> ast.AST:
-        node = super().visit_SetComp(node)
+        node = cast(ast.SetComp, super().visit_SetComp(node))
         node.elt = _key(node.elt)
         return node
 
     def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
-        node = super().visit_DictComp(node)
+        node = cast(ast.DictComp, super().visit_DictComp(node))
         node.key = _key(node.key)
         return node
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         keyed = not isinstance(node.slice, ast.Slice)
-        node = super().visit_Subscript(node)
-        if keyed and isinstance(node, ast.Subscript):  # a store or del: a load's _getitem_ weighs its key
-            node.slice = _key(node.slice)
-        return node
+        visited = cast(ast.AST, super().visit_Subscript(node))
+        if keyed and isinstance(visited, ast.Subscript):  # a store or del: a load's _getitem_ weighs its key
+            visited.slice = _key(visited.slice)
+        return visited
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
-        node = super().visit_FunctionDef(node)
+        node = cast(ast.FunctionDef, super().visit_FunctionDef(node))
         node.body.insert(0, ast.copy_location(ast.Expr(_call("_step_", node)), node))
         return node
 
     def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
-        node = super().visit_Lambda(node)
+        node = cast(ast.Lambda, super().visit_Lambda(node))
         node.body = ast.copy_location(ast.BoolOp(ast.Or(), [_call("_step_", node), node.body]), node.body)
         return node
 
@@ -149,10 +152,11 @@ class LimitedTransformer(RestrictingNodeTransformer):
         spec = node.format_spec
         if spec is not None:
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
-            if not all(isinstance(p, ast.Constant) for p in parts):
+            constants = [p for p in parts if isinstance(p, ast.Constant)]
+            if len(constants) < len(parts):
                 self.error(node, "an f-string's format spec must be written out, not computed")
             else:
-                problem = spec_problem("".join(str(p.value) for p in parts))
+                problem = spec_problem("".join(str(p.value) for p in constants))
                 if problem:
                     self.error(node, problem)
         node = self.node_contents_visit(node)

@@ -214,7 +214,7 @@ def _array_problems(prop: Mapping[str, Any], where: str, nested: bool) -> list[s
         return [f"{where}: arrays inside a table are not supported"]
     items = prop.get("items")
     layout = prop.get("x-layout")
-    if is_object_array(prop):
+    if is_object_array(prop) and isinstance(items, Mapping):  # the one implies the other
         problems = [] if layout in (None, "columns") else [f'{where}: x-layout must be "columns"']
         offered, most = prop.get("x-columns"), prop.get("maxItems")
         if offered is not None and (not isinstance(offered, int) or isinstance(offered, bool) or offered < 1

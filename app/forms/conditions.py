@@ -75,7 +75,8 @@ def _condition(schema: Mapping[str, Any]) -> Condition:
 
 def _rule_nodes(schema: Mapping[str, Any], key: str = "if") -> Iterator[tuple[str, Mapping[str, Any]]]:
     """The schema itself and each item of its ``allOf`` that holds ``key``, with where it is."""
-    items = schema.get("allOf") if isinstance(schema.get("allOf"), list) else []
+    all_of = schema.get("allOf")
+    items = all_of if isinstance(all_of, list) else []
     for where, node in [("", schema), *((f"allOf[{i}].", item) for i, item in enumerate(items))]:
         if isinstance(node, Mapping) and isinstance(node.get(key), Mapping):
             yield where, node

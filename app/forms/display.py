@@ -164,9 +164,8 @@ def error_items(
     for field in as_form_schema(form).fields():
         ordered.append(field.name)
         if field.is_table:
-            positions = {p: _cell_position(p, field) for p in errors}
-            cells = [p for p, position in positions.items() if position is not None]
-            ordered += sorted(cells, key=lambda p: positions[p])
+            positions = {p: position for p in errors if (position := _cell_position(p, field)) is not None}
+            ordered += sorted(positions, key=lambda p: positions[p])
     ordered += [p for p in errors if p not in ordered]
     return [
         (path, errors[path], None if path == FORM_ERROR_KEY else field_id(path))

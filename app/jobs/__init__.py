@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from celery import Task
 from flask import Flask, current_app, has_app_context
+from werkzeug.local import LocalProxy
 
 from app.extensions import celery
 from app.jobs import (  # noqa: F401  (registers the tasks)
@@ -28,7 +31,7 @@ def celery_init_app(app: Flask):
         def __call__(self, *args, **kwargs):
             # Eager (tests, or a call inside a request): the app that asked, in a context of its own (its own
             # session); in a worker, the app configured here. The last app created is not always the caller's.
-            caller = current_app._get_current_object() if has_app_context() else app
+            caller = cast("LocalProxy[Flask]", current_app)._get_current_object() if has_app_context() else app
             with caller.app_context():
                 return self.run(*args, **kwargs)
 

@@ -11,7 +11,8 @@ from app.services.shared import dispatch
 def check_portfolio(check_id: int | None = None) -> int:
     """Run the check a risk manager asked for (the beat's daily run: a new one), its progress kept in its
     row; returns how many warnings it raised."""
-    return portfolio_checks.run(check_id).raised
+    check = portfolio_checks.run(check_id)
+    return check.raised if check is not None else 0  # None: no such check, or it ended before this one began
 
 
 @shared_task(name="app.jobs.monitoring.start_reviews", time_limit=3600)

@@ -11,11 +11,10 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Model, utcnow
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """One uploaded file and what it is about. Deleting is soft: the row stays with who deleted it, when and
     why (``deleted_at``); officers no longer see it, compliance and risk managers do."""
 

@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One event; ``hash`` = SHA-256 over the previous row's hash and this row's content."""
 
     __tablename__ = "audit_event"

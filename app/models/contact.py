@@ -7,11 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Model, utcnow
 
 
-class CustomerContact(db.Model):
+class CustomerContact(Model):
     """One person of the customer: a legal representative, a financial controller… Removed ones are kept
     (``removed_at``): the log and the audit trail still name them."""
 
@@ -33,7 +32,7 @@ class CustomerContact(db.Model):
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-class ContactLogEntry(db.Model):
+class ContactLogEntry(Model):
     """One contact with the customer: a call, an e-mail, a visit or a meeting, and the follow-up it asks
     for, which falls due as a to-do of the customer's officer."""
 

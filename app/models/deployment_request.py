@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 
 
-class DeploymentRequest(db.Model):
+class DeploymentRequest(Model):
     __tablename__ = "deployment_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)

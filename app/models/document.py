@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Model, utcnow
 
 
-class CaseDocument(db.Model):
+class CaseDocument(Model):
     """A PDF rendered from a case at one version of it. Rows are only added: the version a person
     signed stays exactly as it was, whatever the case's data does later."""
 

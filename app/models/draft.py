@@ -13,11 +13,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 
 
-class DesignDraft(db.Model):
+class DesignDraft(Model):
     __tablename__ = "design_draft"
     __table_args__ = (UniqueConstraint("kind", "name", name="uq_design_draft_kind_name"),)
 
@@ -37,7 +36,7 @@ class DesignDraft(db.Model):
     updated_by = relationship("User", foreign_keys=[updated_by_id])
 
 
-class DraftCheck(db.Model):
+class DraftCheck(Model):
     """One check of a file in the working copy, run by a job so that no save or editor page waits on a
     designer's code. ``fingerprint`` is the SHA-256 of the file's name, the language the messages are in
     and every file of the working copy: the same working copy is checked once, and a check whose working

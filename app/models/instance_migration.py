@@ -7,12 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 from app.models.process import ProcessDefinition, ProcessInstance
 
 
-class InstanceMigration(db.Model):
+class InstanceMigration(Model):
     """One case's migration: the state it left (to restore exactly) and who moved it, and back."""
 
     __tablename__ = "instance_migration"

@@ -9,13 +9,12 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 
 Money = Numeric(18, 2)
 
 
-class Observation(db.Model):
+class Observation(Model):
     """What was observed of one customer on one date; a figure not observed is NULL."""
 
     __tablename__ = "observation"
@@ -42,7 +41,7 @@ class Observation(db.Model):
     customer = relationship("Customer")
 
 
-class MonitoringImport(db.Model):
+class MonitoringImport(Model):
     """An uploaded CSV or XLSX file of observations: kept as uploaded, with its progress and every
     rejected row's reasons."""
 
@@ -71,7 +70,7 @@ class MonitoringImport(db.Model):
     uploaded_by = relationship("User")
 
 
-class PortfolioCheck(db.Model):
+class PortfolioCheck(Model):
     """One run of the portfolio check (asked for by a risk manager, or the daily beat): its progress while
     it raises warnings customer by customer, and what it did. One runs at a time (``active``)."""
 

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 
 # new: a task arrived in your queue; returned: your case came back to you; delegated: a colleague or a
 # manager handed you a task; escalated: an overdue approval arrived at your level; overdue: a task you
@@ -18,7 +17,7 @@ from app.models.base import JsonType, utcnow
 KINDS = ("new", "returned", "delegated", "escalated", "overdue", "chain_broken", "unstaffed", "follow_up")
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at", "id"),)
 
@@ -35,7 +34,7 @@ class Notification(db.Model):
     user = relationship("User")
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     """An e-mail waiting to be sent, sent, or failed; without an SMTP server it stays here (the
     development outbox page shows it)."""
 

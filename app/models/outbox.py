@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 
 
-class QueuedJob(db.Model):
+class QueuedJob(Model):
     """One job to send to the broker: its registered task name and arguments. Written in the transaction
     that needs it, so a job exists exactly when the work asking for it committed; ``sent_at`` is set once
     the broker took it (or an eager run finished), and until then the sweep sends it again."""

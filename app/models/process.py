@@ -13,11 +13,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 
 
-class ProcessDefinition(db.Model):
+class ProcessDefinition(Model):
     """One deployed version of a BPMN process with the DMN and forms it uses."""
 
     __tablename__ = "process_definition"
@@ -43,7 +42,7 @@ class ProcessDefinition(db.Model):
     deployed_by = relationship("User")
 
 
-class ProcessInstance(db.Model):
+class ProcessInstance(Model):
     """A running or finished case: one credit file driven by one deployed definition.
 
     ``version`` is its optimistic lock, one mechanism only: every write of the row is an explicit
@@ -94,7 +93,7 @@ def _written_only_by_compare_and_set(_mapper, _connection, target: ProcessInstan
                            "(compare-and-set on its version), never by an ORM flush")
 
 
-class HumanTask(db.Model):
+class HumanTask(Model):
     """Projection: every user task that became ready, with its lane, assignee and outcome."""
 
     __tablename__ = "human_task"
@@ -131,7 +130,7 @@ class HumanTask(db.Model):
     completed_by = relationship("User", foreign_keys=[completed_by_id])
 
 
-class Timer(db.Model):
+class Timer(Model):
     """Projection: a waiting BPMN timer and when it is due."""
 
     __tablename__ = "timer"
@@ -149,7 +148,7 @@ class Timer(db.Model):
     fired_at: Mapped[datetime | None]
 
 
-class DecisionLog(db.Model):
+class DecisionLog(Model):
     """Projection: one DMN evaluation inside a process, with what went in and came out."""
 
     __tablename__ = "decision_log"

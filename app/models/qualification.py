@@ -8,11 +8,10 @@ from typing import Any
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Model, utcnow
 
 
-class Qualification(db.Model):
+class Qualification(Model):
     __tablename__ = "qualification"
 
     id: Mapped[int] = mapped_column(primary_key=True)

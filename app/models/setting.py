@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Model, utcnow
 
 
-class AppSetting(db.Model):
+class AppSetting(Model):
     __tablename__ = "app_setting"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)

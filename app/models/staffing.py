@@ -7,15 +7,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Model, utcnow
 
 # nobody: no one in the lane may do it (no active member; for an approval, none qualified of the level and
 # clear of the case); assignee: the person the task is assigned to may no longer do it.
 REASONS = ("nobody", "assignee")
 
 
-class StaffingGap(db.Model):
+class StaffingGap(Model):
     """An open task nobody may do, or a diagram waiting at a catch event for people (the committee when no
     member may vote on the case): open while ``closed_at`` is empty; the administrators were told when it
     opened."""

@@ -7,11 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 
 
-class EarlyWarning(db.Model):
+class EarlyWarning(Model):
     """One warning signal of one customer, open until the escalation that holds it ends. A signal already
     open for the customer is not raised again (deduplication). The new warnings of one customer from one
     check share one escalation, and a warning raised while one is at its investigation joins it
@@ -50,7 +49,7 @@ class EarlyWarning(db.Model):
     instance = relationship("ProcessInstance")
 
 
-class FacilityChange(db.Model):
+class FacilityChange(Model):
     """A risk-control action applied to a facility, with the facility before and after."""
 
     __tablename__ = "facility_change"

@@ -56,4 +56,6 @@ def tally_votes(votes: Iterable[Mapping[str, Any]], members: Iterable[str], quor
 
 def is_vetoed(vote: Mapping[str, Any] | None, veto_holders: Iterable[str]) -> bool:
     """Does this vote stop the committee at once (the completion condition of the vote)?"""
-    return bool(vote) and vote.get("decision") == "veto" and vote.get("member") in set(veto_holders)
+    if not vote:
+        return False
+    return vote.get("decision") == "veto" and vote.get("member") in set(veto_holders)

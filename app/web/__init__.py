@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -90,7 +92,7 @@ def register_web(app: Flask) -> None:
     def domain_error(exc: DomainError):
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Unavailable) else {}
         if wants_json():
-            body = {"error": exc.message}
+            body: dict[str, Any] = {"error": exc.message}
             if isinstance(exc, InvalidInput):
                 body["errors"] = exc.errors
             return jsonify(body), exc.status, headers

@@ -5,6 +5,8 @@ document is asked in (``lang=xx`` is a 422, not Babel's unknown-locale error).""
 
 from __future__ import annotations
 
+from typing import overload
+
 from flask import current_app, request
 from flask_babel import gettext as _
 
@@ -14,12 +16,20 @@ from app.inputs import numbers
 LIMIT = numbers.ROW_ID  # the largest INTEGER of a column (as the route converter's)
 
 
+@overload
+def whole_number(name: str, default: int) -> int: ...
+@overload
+def whole_number(name: str, default: None = None) -> int | None: ...
 def whole_number(name: str, default: int | None = None) -> int | None:
     """The whole number ``name`` of the query string, ``default`` when absent."""
     value = numbers.whole_number(request.args, name, smallest=-LIMIT)
     return default if value is None else value
 
 
+@overload
+def form_number(name: str, default: int) -> int: ...
+@overload
+def form_number(name: str, default: None = None) -> int | None: ...
 def form_number(name: str, default: int | None = None) -> int | None:
     """The whole number ``name`` of the posted form (a revision, a version), ``default`` when absent."""
     value = numbers.whole_number(request.form, name, smallest=-LIMIT)

@@ -53,7 +53,7 @@ class GuardedRequest(Request):
     """Reads JSON bodies with ``_GuardedJson``. Flask assigns the app's JSON provider to every request it
     opens (``request.json_module = app.json``): that assignment is ignored, bodies are read by ours."""
 
-    @property  # type: ignore[override]
+    @property
     def json_module(self):
         return _GuardedJson
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.jobs.monitoring import check_portfolio
 from app.models import AuditEvent, PortfolioCheck
 from app.models.base import utcnow
 from app.services.monitoring import escalations, portfolio, portfolio_checks, reviews
@@ -67,6 +68,18 @@ def test_the_beat_leaves_a_check_going_on_to_its_worker(deployed, people, no_sca
     db.session.commit()
     assert portfolio_checks.run(None).id == asked.id  # running
     assert [(c.id, c.status) for c in checks()] == [(asked.id, "running")]
+
+
+def test_the_beat_refused_by_a_check_that_ended_before_it_looked_again_runs_none(deployed, people, no_scan,
+                                                                                  monkeypatch):
+    """Found by mypy: the database refused the beat's new check for one going on, which finished before the beat
+    looked for it again; ``run`` gave None, and the job failed on ``None.raised`` instead of raising none."""
+    going, _new = portfolio_checks.request(people.risk)
+    monkeypatch.setattr(portfolio_checks, "_going", lambda: None)  # not seen before the insert, gone after it
+    assert portfolio_checks.run(None) is None
+    assert check_portfolio(None) == 0
+    assert portfolio_checks.request(people.risk) == (None, False)  # the page just shows the watchlist
+    assert [c.id for c in checks()] == [going.id]
 
 
 def test_a_queued_check_whose_job_was_lost_gives_way_saying_why(deployed, people, no_scan):

@@ -72,10 +72,12 @@ class _Column:
         """Where the cell matches, by the engine's own rules."""
         mask = self.none & tests.matches(None)
         if self.num_at is not None:
+            num = self.num
+            assert num is not None  # set together with num_at
             try:
-                mask |= self.num_at & _numeric(tests.test, self.num)
+                mask |= self.num_at & _numeric(tests.test, num)
             except _NotExact:
-                distinct, inverse = np.unique(self.num[self.num_at], return_inverse=True)
+                distinct, inverse = np.unique(num[self.num_at], return_inverse=True)
                 mask[self.num_at] |= np.array([tests.matches(float(v)) for v in distinct], bool)[inverse]
         if self.codes is not None:
             mask |= np.array([tests.matches(v) for v in self.uniques] + [False])[self.codes]
@@ -88,7 +90,8 @@ def _split(values: Sequence[Any], none: np.ndarray, convert: bool) -> _Column:
     """The general case, one value at a time; ``convert`` frame cells to Python first."""
     n = len(values)
     num, num_at, codes = np.full(n, np.nan), np.zeros(n, bool), np.full(n, -1, np.intp)
-    column, seen = _Column(none), {}
+    column = _Column(none)
+    seen: dict[tuple[type, Any], int] = {}  # (kind, value) -> index in column.uniques
     for position, value in enumerate(values):
         if none[position]:
             continue

@@ -31,8 +31,9 @@ class DecisionInput:
     @property
     def key(self) -> str:
         """How the column is named in results and the decision log: its input expression
-        (usually the data variable, e.g. ``debt_ratio``), which the label only describes."""
-        return self.expression.strip() or self.label
+        (usually the data variable, e.g. ``debt_ratio``), which the label only describes; a column
+        without either (a problem ``validate_dmn`` reports) by its id."""
+        return self.expression.strip() or self.label or self.id
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,14 @@ class DecisionResult:
     def is_multi(self) -> bool:
         """Whether ``output`` is a list of dicts."""
         return is_multi(self.hit_policy, self.aggregation)
+
+    @property
+    def single_output(self) -> dict[str, Any]:
+        """``output`` of a single-hit decision that matched, for the tables the code reads one row of (they
+        end in a catch-all rule); no match or a list is a TypeError, as indexing ``output`` would raise."""
+        if not isinstance(self.output, dict):
+            raise TypeError(f"decision {self.decision_id!r} gave no single output: {self.output!r}")
+        return self.output
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-serializable record of the evaluation (required decisions included)."""

@@ -219,13 +219,13 @@ class _Reader:
             except CellError as error:
                 self.problem(entry, f"{where}, input {column.key!r}: {text!r} {error}", rule_id)
         entries = []
-        for column, entry in zip(outputs, out_elements, strict=False):
+        for output, entry in zip(outputs, out_elements, strict=False):
             text = self.text_of(entry)
             try:
                 entries.append(OutputEntry(text, compile_expression_cell(
                     text, self.is_python(entry))))
             except CellError as error:
-                self.problem(entry, f"{where}, output {column.name!r}: {text!r} {error}",
+                self.problem(entry, f"{where}, output {output.name!r}: {text!r} {error}",
                              rule_id)
         return Rule(rule_id, row, tuple(cells), tuple(entries))
 

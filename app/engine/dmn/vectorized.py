@@ -41,7 +41,7 @@ exactly as :func:`evaluate_rows` does. ``Decision._outputs`` is this package's o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +106,10 @@ def _patterns(matches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes.ravel(), first
 
 
+def _constant(values: list[Any]) -> Callable[[], list[Any]]:
+    return lambda: values
+
+
 def _add_result(env: _Env, decision: Decision, outcome: _Outcome, n: int) -> None:
     """A required decision's outputs as the engine merges them into the context."""
     names = decision.shape.output_names
@@ -119,7 +123,7 @@ def _add_result(env: _Env, decision: Decision, outcome: _Outcome, n: int) -> Non
     matched = np.zeros(n, bool)
     matched[outcome.rows[outcome.rules >= 0]] = True
     for name, column in zip(names, columns, strict=True):
-        env.add(name, lambda column=column: column)
+        env.add(name, _constant(column))
 
     def results() -> list[Any]:
         rows = zip(*columns, strict=True)
@@ -286,13 +290,16 @@ def _policy(plan: _Plan, matches: np.ndarray, suspect: np.ndarray,
 def _entries(decision: Decision, result: DecisionResult) -> list[tuple[Any, list[Any]]]:
     """(rule id, output values) of one engine result, in the frame's shape."""
     names = decision.shape.output_names
+    output = result.output
     if result.is_multi:
-        return [(rule_id, [output[n] for n in names])
-                for rule_id, output in zip(result.matched_rule_ids, result.output, strict=True)]
-    if result.output is None:
+        assert isinstance(output, list)
+        return [(rule_id, [entry[n] for n in names])
+                for rule_id, entry in zip(result.matched_rule_ids, output, strict=True)]
+    if output is None:
         return [(None, [None] * len(names))]
+    assert isinstance(output, dict)
     rule_id = result.matched_rule_ids[0] if result.matched_rule_ids and not result.aggregation else None
-    return [(rule_id, [result.output[n] for n in names])]
+    return [(rule_id, [output[n] for n in names])]
 
 
 def _evaluate_row(decision: Decision, rows: _Rows, position: int) -> DecisionResult:

@@ -102,10 +102,12 @@ def check_large_exposure(instance: ProcessInstance, submitted: dict[str, Any], d
             field: _("Tier-1 capital is not set; an administrator sets it under Settings.")})
     errors = []
     if "single" in exposure.breaches:
+        assert exposure.single_share is not None  # a breach has a limit, so a share
         errors.append(_("Single-client exposure would be %(total)s, above %(share)s%% of tier-1 capital "
                         "(%(limit)s).", total=format_money(exposure.single_total, locale),
                         share=f"{float(exposure.single_share * 100):g}", limit=format_money(exposure.single_limit, locale)))
     if "group" in exposure.breaches:
+        assert exposure.group_share is not None
         errors.append(_("Exposure to the group %(group)s would be %(total)s, above %(share)s%% of tier-1 "
                         "capital (%(limit)s).", group=exposure.group_name,
                         total=format_money(exposure.group_total, locale),

@@ -67,6 +67,7 @@ def record(admin: User | None, username: str, certificate: str, until: str | dat
         errors["valid_until"] = _("a year from %(first)s to %(last)s", first=FIRST_YEAR, last=LAST_YEAR)
     if errors:
         raise InvalidInput(_("The qualification was not recorded."), errors)
+    assert until_date is not None  # refused above otherwise
     before = valid_until(user)
     row = Qualification(user_id=user.id, certificate=certificate, valid_until=until_date,
                         recorded_by_id=admin.id if admin else None)

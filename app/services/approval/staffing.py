@@ -138,6 +138,7 @@ def recheck(actor: User | None = None) -> Recheck:
             _failed(actor, instance_id, one_by_one.failed("staffing re-check of case", instance_id, exc))
     for task_id, instance_id in [(t.id, t.instance_id) for t in db.session.scalars(_nobody_may_do())]:
         task = db.session.get(HumanTask, task_id)
+        assert task is not None  # tasks are never deleted
         reason = "nobody" if task.assignee_id is None else "assignee"
         try:
             _open(task.instance, actor, f"task:{task.task_uuid}", task.task_spec, task.name, task.lane,
@@ -179,7 +180,9 @@ def _recheck(gap: StaffingGap, actor: User | None, done: Recheck) -> None:
                 b, state, MESSAGE, {}, directory.for_case(instance)), prelude=restored)
         except engine.TaskNotReady:  # no longer waiting for it
             db.session.rollback()
-            db.session.get(StaffingGap, gap.id).closed_at = utcnow()
+            closed = db.session.get(StaffingGap, gap.id)
+            assert closed is not None  # gaps are never deleted
+            closed.closed_at = utcnow()
             db.session.commit()
             return
         except (Conflict, ProcessFailed):

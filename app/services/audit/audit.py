@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from app.errors import Unavailable
 from app.extensions import db
@@ -102,7 +102,7 @@ _LOCKS = {"postgresql": text("SELECT pg_advisory_xact_lock(7301001)"),
           "sqlite": text("UPDATE audit_event SET id = id WHERE 0")}
 
 
-def _lock_chain(session: Session) -> None:
+def _lock_chain(session: Session | scoped_session[Any]) -> None:
     """Serialize appends so two transactions never chain to the same previous row.
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement (that changes
@@ -115,7 +115,8 @@ def _lock_chain(session: Session) -> None:
     lock = _LOCKS.get(connection.dialect.name)
     if lock is None:
         return
-    if connection.dialect.name == "sqlite" and connection.connection.dbapi_connection.in_transaction:
+    raw = connection.connection.dbapi_connection  # None only once the connection is invalidated
+    if connection.dialect.name == "sqlite" and raw is not None and raw.in_transaction:
         return
     bound = int(current_app.config["AUDIT_LOCK_SECONDS"] * 1000)
     if connection.dialect.name == "postgresql":

@@ -179,7 +179,8 @@ class Memo:
         """The class's cap of the grade in force, when it lowered the grade (its rule says why)."""
         last = next((d for d in reversed(self.decisions)
                      if isinstance(d.log.outputs, dict) and "capped_from" in d.log.outputs), None)
-        return last if last is not None and last.log.outputs.get("capped_from") else None
+        outputs = last.log.outputs if last is not None else None
+        return last if isinstance(outputs, dict) and outputs.get("capped_from") else None
 
 
 def memo(user: User, instance_id: int, language: str) -> Memo:

@@ -32,12 +32,12 @@ class Finding:
     detail: str  # in words; texts written "English / 中文" are shown in the reader's language
 
 
-def _cases(ids) -> dict[int, ProcessInstance]:
+def _cases(ids) -> dict[int | None, ProcessInstance]:  # looked up by events' instance_id, None finding none
     ids = list(ids)
     return {i.id: i for i in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))} if ids else {}
 
 
-def _names(usernames) -> dict[str, str]:
+def _names(usernames) -> dict[str | None, str]:  # looked up by a payload's names, None finding none
     usernames = set(usernames) - {None}
     return dict(db.session.execute(select(User.username, User.display_name)
                                    .where(User.username.in_(usernames))).all()) if usernames else {}

@@ -159,7 +159,7 @@ def actor_names(events: Iterable[AuditEvent]) -> dict[int, str]:
 
 
 def actor_of(event: AuditEvent, names: Mapping[int, str]) -> str:
-    if event.actor_id in names:
+    if event.actor_id is not None and event.actor_id in names:
         return names[event.actor_id]
     return _("the system") if event.actor_name == SYSTEM else event.actor_name
 
@@ -182,9 +182,9 @@ def moments(events: list[AuditEvent], locale: Any) -> list[Moment]:
     """``events`` with names for their people, steps, decisions and submitted fields."""
     names = actor_names(events)
     instance_ids = {e.instance_id for e in events if e.instance_id}
-    definitions = dict(db.session.execute(select(ProcessInstance.id, ProcessInstance.definition_id)
+    definitions: dict[int | None, int] = dict(db.session.execute(select(ProcessInstance.id, ProcessInstance.definition_id)
                                           .where(ProcessInstance.id.in_(instance_ids))).all()) if instance_ids else {}
-    words = {d.id: words_of(d) for d in db.session.scalars(select(ProcessDefinition).where(
+    words: dict[int | None, Words] = {d.id: words_of(d) for d in db.session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.id.in_(set(definitions.values()))))} if definitions else {}
     named = {ref for e in events for ref in (e.payload or {}).get("drawn") or () if isinstance(ref, str)}
     references = dict(db.session.execute(select(ProcessInstance.reference, ProcessInstance.id)
@@ -196,7 +196,7 @@ def moments(events: list[AuditEvent], locale: Any) -> list[Moment]:
         element = payload.get("element") or payload.get("task")
         submitted = []
         if e.event_type == "task.completed" and isinstance(payload.get("data"), Mapping):
-            form = w.forms.get(w.task_forms.get(payload.get("task"), ""))
+            form = w.forms.get(w.task_forms.get(payload.get("task") or "", ""))
             submitted = entries(form, payload["data"], locale)
         decision = payload.get("decision")
         cases = [(ref, references.get(ref)) for ref in payload.get("drawn") or () if isinstance(ref, str)]

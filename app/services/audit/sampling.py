@@ -54,7 +54,7 @@ def draw(period_from: date, period_to: date, seed: int) -> Draw:
         s = case.summary or {}
         result = decision.evaluate({"rating_adjusted": bool(s.get("rating_override")),
                                     "proposed_limit": s.get("proposed_limit"), "grade": s.get("grade"),
-                                    "outcome": case.outcome}).output
+                                    "outcome": case.outcome}).single_output
         if rng.random() < float(result["sample_share"]):
             sample.append({"case_id": case.id, "reference": case.reference, "customer_id": case.customer_id,
                            "customer_name": s.get("customer_name"),

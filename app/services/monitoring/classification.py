@@ -55,7 +55,7 @@ def cap(loan_class: str | None, grade: str | None) -> tuple[str | None, str | No
     if loan_class is None or grade is None:
         return grade, None
     result = _cap_table().evaluate({"loan_class": loan_class, "grade": grade})
-    held = result.output["grade"]
+    held = result.single_output["grade"]
     return held, ",".join(result.matched_rule_ids) if held != grade else None
 
 

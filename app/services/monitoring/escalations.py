@@ -49,6 +49,7 @@ def open_for(customer_ids: Iterable[int]) -> dict[int, list[ProcessInstance]]:
                                               ProcessInstance.status == "running", waits_for_someone,
                                               ProcessInstance.customer_id.in_(ids[start:start + 900]))
                 .order_by(ProcessInstance.id.desc())):
+            assert instance.customer_id is not None  # selected by it
             found.setdefault(instance.customer_id, []).append(instance)
     return found
 

@@ -18,6 +18,7 @@ import io
 import uuid
 from datetime import timedelta
 from pathlib import PurePath
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
@@ -39,7 +40,7 @@ from app.services.audit import audit
 from app.services.monitoring import import_files, observations
 from app.services.monitoring.import_files import UnreadableFile
 from app.services.shared import dispatch
-from app.services.shared.rows import insert_rows
+from app.services.shared.rows import insert_rows, rowcount
 
 EXTENSIONS = (".csv", ".xlsx")
 TEMPLATE_LANGUAGES = {"zh": "zh_CN", "en": "en"}  # the header row's language: Chinese headers, or the column names
@@ -66,7 +67,7 @@ def upload(user: User, file_name: str, content: bytes) -> MonitoringImport:
     return job
 
 
-def submit(user: User, file_name: str, content: bytes) -> MonitoringImport:
+def submit(user: User, file_name: str | None, content: bytes) -> MonitoringImport:
     """The upload form: keep the file, then import a small one at once; a larger one (by what it unpacks
     to, not its size on the wire) is queued, its job committed with the upload, and never parsed here."""
     job, work = _kept(user, file_name, content)
@@ -74,10 +75,10 @@ def submit(user: User, file_name: str, content: bytes) -> MonitoringImport:
     if not inline:
         dispatch.enqueue(dispatch.RUN_IMPORT, job.id)
     db.session.commit()
-    return run(job.id) if inline else job
+    return (run(job.id) or job) if inline else job  # run gives None only for an import deleted meanwhile
 
 
-def _kept(user: User, file_name: str, content: bytes) -> tuple[MonitoringImport, int]:
+def _kept(user: User, file_name: str | None, content: bytes) -> tuple[MonitoringImport, int]:
     observations.check_role(user, write=True)
     name = PurePath(file_name or "").name
     if not name or PurePath(name).suffix.lower() not in EXTENSIONS:
@@ -154,11 +155,11 @@ def _claim(import_id: int) -> str | None:
     """Take the lease of an import waiting to run, or of a run whose worker is gone; None if a live run
     holds it or it is finished. Of two runs claiming at once the database lets one."""
     token, now = str(uuid.uuid4()), utcnow()
-    taken = db.session.execute(update(_IMPORTS).where(
+    taken = rowcount(db.session.execute(update(_IMPORTS).where(
         _IMPORTS.c.id == import_id, _IMPORTS.c.status.in_(RUNNING),
         or_(_IMPORTS.c.status == "queued", _IMPORTS.c.runner.is_(None), _IMPORTS.c.heartbeat_at.is_(None),
             _IMPORTS.c.heartbeat_at < now - _stale()))
-        .values(status="running", runner=token, heartbeat_at=now, attempts=_IMPORTS.c.attempts + 1)).rowcount
+        .values(status="running", runner=token, heartbeat_at=now, attempts=_IMPORTS.c.attempts + 1)))
     db.session.commit()
     return token if taken == 1 else None
 
@@ -169,8 +170,8 @@ def _stale() -> timedelta:
 
 def _beat(job: MonitoringImport, token: str) -> None:
     """Renew the lease in the current transaction; LeaseLost if another run holds it now."""
-    held = db.session.execute(update(_IMPORTS).where(_IMPORTS.c.id == job.id, _IMPORTS.c.runner == token)
-                              .values(heartbeat_at=utcnow())).rowcount
+    held = rowcount(db.session.execute(update(_IMPORTS).where(_IMPORTS.c.id == job.id, _IMPORTS.c.runner == token)
+                                       .values(heartbeat_at=utcnow())))
     if held != 1:
         raise LeaseLost(job.id)
 
@@ -210,9 +211,9 @@ def _run(job: MonitoringImport, token: str) -> MonitoringImport:
     return job
 
 
-def _record(names: list[str], cells: list[str]) -> dict:
+def _record(names: list[str], cells: list[str]) -> dict[str, Any]:
     """A row's cells by column name; a cell past the header's columns is a problem of the row."""
-    record = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names)}
+    record: dict[str, Any] = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names)}
     if any(str(c).strip() for c in cells[len(names):]):
         record[EXTRA] = True
     return record

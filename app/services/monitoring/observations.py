@@ -112,9 +112,9 @@ def _value(field: ObservationField, raw: Any) -> tuple[Any, str | None]:
         if Decimal(str(number)) != Decimal(str(number)).to_integral_value():
             return None, kept("a whole number")
         number = int(number)
-    limit = MAX_MONEY if kind == "money" else field.maximum
-    if limit is not None and number > limit:
-        return None, kept("at most %(n)s", n=f"{int(limit):,}")
+    highest = MAX_MONEY if kind == "money" else field.maximum
+    if highest is not None and number > highest:
+        return None, kept("at most %(n)s", n=f"{int(highest):,}")
     return (Decimal(str(number)) if kind in ("money", "number") else number), None
 
 
@@ -182,8 +182,10 @@ def record_many(user: User, items: list[Mapping[str, Any]], source: str = "api",
                            {"observations": _("between 1 and %(n)s observations", n=MAX_BATCH)})
     checked = [check(item if isinstance(item, Mapping) else {}) for item in items]
     customers = customers_by_uscc(v["uscc"] for v, e in checked if not e)
-    pairs = [(customers.get(v.get("uscc")), v.get("observed_on")) for v, _e in checked]
-    stored = already_stored({p for p, (_v, e) in zip(pairs, checked, strict=True) if not e and p[0]})
+    pairs: list[tuple[int | None, Any]] = [(customers.get(v.get("uscc", "")), v.get("observed_on"))
+                                           for v, _e in checked]
+    stored = already_stored({(customer_id, day) for (customer_id, day), (_v, e) in zip(pairs, checked, strict=True)
+                             if not e and customer_id})
     errors: dict[str, str] = {}
     seen: set = set()
     for index, ((_values, problems), pair) in enumerate(zip(checked, pairs, strict=True)):
@@ -202,6 +204,7 @@ def record_many(user: User, items: list[Mapping[str, Any]], source: str = "api",
     with unit_of_work():
         now, made = utcnow(), []
         for (values, _problems), (customer_id, _day) in zip(checked, pairs, strict=True):
+            assert customer_id is not None  # refused above otherwise
             observation = Observation(**row_values(values, customer_id), source=source, recorded_by_id=user.id,
                                       recorded_at=now)
             db.session.add(observation)

@@ -187,9 +187,9 @@ def scan(actor: User | None = None, progress: Progress | None = None) -> ScanRes
     decision = compile_decision(load_dmn(text, RULES_FILE), DECISION)
     frame = portfolio_frame()
     result = ScanResult(len(frame), 0, [], digest)
-    groups = _new_warnings(decision, frame) if not frame.empty else {}
-    result.signals = sum(found for found, _hits in groups.values())
-    groups = {customer_id: hits for customer_id, (_found, hits) in groups.items() if hits}
+    signals = _new_warnings(decision, frame) if not frame.empty else {}
+    result.signals = sum(found for found, _hits in signals.values())
+    groups = {customer_id: hits for customer_id, (_found, hits) in signals.items() if hits}
     escalating = escalations.open_for(groups)
     texts = _rule_texts(text)
     if progress is not None:

@@ -41,13 +41,13 @@ STALLED_AFTER = timedelta(hours=1, minutes=5)
 SHOWN = 50  # escalations listed with links
 
 
-def request(user: User) -> tuple[PortfolioCheck, bool]:
+def request(user: User) -> tuple[PortfolioCheck | None, bool]:
     """A risk manager asks for a check now: the one already going on, else a new one (and True), its job
     queued with it."""
     if user.role not in MAY_RUN:
         raise NotAuthorized(_("Only a risk manager may run the portfolio check."))
     check, new = _claim(user)
-    if new:
+    if check is not None and new:
         audit.record("monitoring.portfolio_check_requested", user, check_id=check.id)
         dispatch.enqueue(dispatch.CHECK_PORTFOLIO, check.id)
     db.session.commit()
@@ -58,9 +58,9 @@ def _going() -> PortfolioCheck | None:
     return db.session.scalar(select(PortfolioCheck).where(PortfolioCheck.active.is_(True)))
 
 
-def _claim(user: User | None) -> tuple[PortfolioCheck, bool]:
+def _claim(user: User | None) -> tuple[PortfolioCheck | None, bool]:
     """The check going on, else a new one, queued (True); flushed, not committed. Of two asking at once,
-    the database lets one insert and the other gets its check."""
+    the database lets one insert and the other gets its check (None if that one finished meanwhile)."""
     going = _going()
     if going is not None and not _given_up(going):
         return going, False
@@ -95,9 +95,10 @@ def _fail(check: PortfolioCheck, reason) -> None:
     audit.record("monitoring.portfolio_check_failed", None, check_id=check.id, reason=str(reason)[:500])
 
 
-def run(check_id: int | None = None) -> PortfolioCheck:
+def run(check_id: int | None = None) -> PortfolioCheck | None:
     """Run a check, keeping its progress in its row as it goes. The beat's daily run (``check_id`` None)
-    runs a new one, unless one is going on: then that one is returned, left to its worker."""
+    runs a new one, unless one is going on: then that one is returned, left to its worker. None: there is no
+    check ``check_id``, or the check going on that refused the beat's ended before the beat read it."""
     if check_id is None:
         check, new = _claim(None)
         db.session.commit()

@@ -31,7 +31,7 @@ def frequency() -> Decision:
 def due_after(start: date, grade: str | None, loan_class: str | None) -> tuple[date, str]:
     """The review date the table gives counting from ``start``, and the rule that gave it."""
     result = frequency().evaluate({"grade": grade, "loan_class": loan_class})
-    months = float(result.output["review_months"])
+    months = float(result.single_output["review_months"])
     return start + timedelta(days=round(months * 365 / 12)), ",".join(result.matched_rule_ids)
 
 

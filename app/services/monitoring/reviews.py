@@ -71,6 +71,8 @@ def start_due(actor: User | None = None, today: date | None = None) -> list[int]
 
 
 def _payload(customer: Customer) -> dict[str, Any]:
+    due_on = customer.next_review_on
+    assert due_on is not None  # start_due gives a customer its date first
     officer = db.session.get(User, customer.officer_id) if customer.officer_id else None
     limit = db.session.scalar(select(func.sum(Facility.limit_amount)).where(Facility.customer_id == customer.id,
                                                                            Facility.status.in_(LIVE))) or 0
@@ -80,7 +82,7 @@ def _payload(customer: Customer) -> dict[str, Any]:
     return {"customer_id": customer.id, "customer_name": customer.name, "uscc": customer.uscc,
             "officer": officer.username if officer else None, "industry": customer.industry, "size": customer.size,
             "credit_record": customer.credit_record, "listed": customer.listed, "in_group": bool(customer.group_name),
-            "grade": customer.grade, "loan_class": customer.loan_class, "due_on": customer.next_review_on.isoformat(),
+            "grade": customer.grade, "loan_class": customer.loan_class, "due_on": due_on.isoformat(),
             "limit_amount": float(limit), "statements": statements}
 
 

@@ -32,7 +32,7 @@ def balance_tolerance(size: str | None) -> Callable[[float], float]:
     """By the policy for a company of ``size``: the amount (CNY) by which total assets may differ from
     liabilities plus equity, as a function of total assets."""
     text = (Path(current_app.config["RULES_DIR"]) / RULES_FILE).read_text(encoding="utf-8")
-    policy = load_dmn(text, RULES_FILE).decisions[DECISION].evaluate({"size": size}).output
+    policy = load_dmn(text, RULES_FILE).decisions[DECISION].evaluate({"size": size}).single_output
     share, floor = float(policy["balance_tolerance_share"]), float(policy["balance_tolerance_min"])
     return lambda total_assets: max(floor, share * total_assets)
 

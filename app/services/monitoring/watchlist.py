@@ -46,7 +46,7 @@ def listing(user: User, severity: str | None = None) -> tuple[list[WatchedCustom
     if severity:
         query = query.where(EarlyWarning.severity == severity)
     warnings = list(db.session.scalars(query))
-    tasks = {}
+    tasks: dict[int | None, HumanTask] = {}  # by instance (a warning without one finds none)
     instance_ids = [w.instance_id for w in warnings if w.instance_id]
     for task in db.session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
                                                            HumanTask.state == "ready").order_by(HumanTask.id)
@@ -54,12 +54,12 @@ def listing(user: User, severity: str | None = None) -> tuple[list[WatchedCustom
         tasks.setdefault(task.instance_id, task)
     by_customer: dict[int, WatchedCustomer] = {}
     for warning in warnings:
-        task = tasks.get(warning.instance_id)
+        ready = tasks.get(warning.instance_id)
         watched = by_customer.setdefault(warning.customer_id, WatchedCustomer(warning.customer))
         watched.warnings.append(WatchedWarning(
             warning, warning.instance.current_step if warning.instance else None,
-            task.assignee if task else None, task.lane if task and not task.assignee_id else None,
-            task.required_level if task else None, task.id if task else None))
+            ready.assignee if ready else None, ready.lane if ready and not ready.assignee_id else None,
+            ready.required_level if ready else None, ready.id if ready else None))
     for watched in by_customer.values():  # worst first; those of one escalation were raised together
         watched.warnings.sort(key=lambda w: SEVERITY_ORDER.get(w.warning.severity, 9))
     customers = sorted(by_customer.values(), key=lambda c: (SEVERITY_ORDER.get(c.worst, 9), c.customer.name))

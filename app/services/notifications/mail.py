@@ -89,9 +89,10 @@ def _send_one(smtp: smtplib.SMTP, mail: OutboxMail) -> bool:
         raise
     except Exception as exc:  # noqa: BLE001 - this e-mail cannot be sent as it is: it fails, the others go
         why = one_by_one.failed("e-mail", mail_id, exc)
-        mail = db.session.get(OutboxMail, mail_id)
-        mail.attempts += 1
-        mail.status, mail.error = "failed", why
+        failed = db.session.get(OutboxMail, mail_id)
+        assert failed is not None  # mails are never deleted
+        failed.attempts += 1
+        failed.status, failed.error = "failed", why
     else:
         mail.status, mail.sent_at, mail.error = "sent", utcnow(), None
         db.session.commit()

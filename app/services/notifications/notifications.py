@@ -9,6 +9,8 @@ outbox beside it (``mail`` sends it, or keeps it for the development outbox page
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
@@ -21,7 +23,7 @@ from app.models import HumanTask, Notification, OutboxMail, ProcessInstance, Sta
 from app.models.base import utcnow
 from app.services.approval import eligibility
 from app.services.cases.projections import APPROVAL_LANES, TaskChanges
-from app.services.shared.rows import insert_returning_id
+from app.services.shared.rows import insert_returning_id, rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 MAIL_LOCALES = ("zh_CN", "en")  # e-mails carry both languages, Chinese first
@@ -113,7 +115,8 @@ def _returned(task: HumanTask) -> bool:
 
 def _recipients(task: HumanTask, instance: ProcessInstance) -> list[User]:
     if task.assignee_id is not None:
-        return [db.session.get(User, task.assignee_id)]
+        assignee = db.session.get(User, task.assignee_id)
+        return [assignee] if assignee is not None else []
     if task.lane is None:
         return []
     if task.lane not in APPROVAL_LANES and instance.started_by is not None \
@@ -122,7 +125,7 @@ def _recipients(task: HumanTask, instance: ProcessInstance) -> list[User]:
     return eligibility.able_users(task.lane, instance, task.required_level)
 
 
-def _notify(users: list[User], kind: str, instance: ProcessInstance, task: HumanTask, **extra) -> None:
+def _notify(users: Sequence[User | None], kind: str, instance: ProcessInstance, task: HumanTask, **extra) -> None:
     summary = instance.summary or {}
     customer = (task.about or {}).get("customer_name") or summary.get("customer_name")  # a sampled case's own
     params = {"reference": instance.reference, "customer": customer, "task": task.name,
@@ -274,7 +277,7 @@ def mark_read(user: User, notification_id: int) -> Notification:
 
 def mark_all_read(user: User) -> int:
     with unit_of_work():
-        done = db.session.execute(update(Notification).where(Notification.user_id == user.id,
-                                                             Notification.read_at.is_(None))
-                                  .values(read_at=utcnow()).execution_options(synchronize_session=False))
-    return done.rowcount
+        done = rowcount(db.session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                                      Notification.read_at.is_(None))
+                                           .values(read_at=utcnow()).execution_options(synchronize_session=False)))
+    return done

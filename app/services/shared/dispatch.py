@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import event, select, update
@@ -124,7 +125,7 @@ def _inline() -> bool:
 
 
 def _mark(row_id: int, error: str | None = None) -> None:
-    values = {"attempts": QueuedJob.attempts + 1}
+    values: dict[str, Any] = {"attempts": QueuedJob.attempts + 1}
     values.update({"last_error": error} if error else {"sent_at": utcnow(), "last_error": None})
     with db.engine.begin() as connection:
         connection.execute(update(QueuedJob).where(QueuedJob.id == row_id).values(**values))

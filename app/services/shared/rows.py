@@ -8,12 +8,18 @@ SQLAlchemy reuses the statement's cache key and compiled form every time.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import CursorResult, Result, Table, bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE run by ``db.session.execute`` matched (a compare-and-set reads it): the
+    session types every result as rows, while such a statement's is a cursor result, which counts them."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 @cache

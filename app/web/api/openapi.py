@@ -3,6 +3,7 @@ bodies of opening a case and completing a task described by the deployed process
 
 import copy
 from collections.abc import Iterable
+from typing import Any
 
 from app.services.attachments.attachments import KINDS, MAX_NOTE, MAX_TITLE
 from app.services.attachments.checklist import ITEMS
@@ -53,7 +54,7 @@ _CONTACT = {"type": "object", "properties": {
     "email": {"type": ["string", "null"]}, "id_type": {"type": ["string", "null"], "enum": [*ID_TYPES, None]},
     "id_number_masked": {"type": ["string", "null"], "description": "masked, as on every screen: 1101**********1234"},
     "is_primary": {"type": "boolean"}}}
-_NEW_ENTRY = {"type": "object", "required": ["contacted_on", "channel", "summary"], "additionalProperties": False,
+_NEW_ENTRY: dict[str, Any] = {"type": "object", "required": ["contacted_on", "channel", "summary"], "additionalProperties": False,
               "properties": {
     "contacted_on": {"type": "string", "format": "date", "description": "not in the future"},
     "channel": {"type": "string", "enum": list(CHANNELS), "description": "电话, 邮件, 走访, 会议"},
@@ -163,7 +164,7 @@ _DATA_BODY = {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "properties": {"data": {"type": "object"}}}}}}
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
-OPENAPI = {
+OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "Credit lifecycle API", "version": "1",
              "description": "Bearer tokens from `flask users token USERNAME`. Amounts in CNY."},

@@ -50,7 +50,7 @@ def request_deployment():
 def decide_deployment(request_id: int, decision: str):
     if decision == "approve":
         row = requests.approve(current_user, request_id, request.form.get("comment", ""))
-        flash(_("Deployed: %(versions)s.", versions=", ".join(f"{p} v{v}" for p, v, _created in row.outcome)))
+        flash(_("Deployed: %(versions)s.", versions=", ".join(f"{p} v{v}" for p, v, _created in row.outcome or [])))
     elif decision == "reject":
         requests.reject(current_user, request_id, request.form.get("comment", ""))
         flash(_("The deployment request was rejected."))

@@ -32,7 +32,7 @@ def impact_value(value: Any, locale: str = "en") -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float, Decimal)):
-        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+        if math.isfinite(value) and value == int(value) and -1e15 < value < 1e15:
             return f"{int(value):,}"
         return f"{value:,}" if not isinstance(value, float) else f"{value:,.6g}"
     if isinstance(value, tuple):  # an entry of a multiple-hit table: its first two outputs

@@ -137,6 +137,14 @@ def test_validate_reports_every_problem() -> None:
     assert len(problems) == len(expected)
 
 
+def test_validate_names_an_input_without_expression_or_label_by_its_id() -> None:
+    # DecisionInput.key gave None here, so the cell's problem said "input None" (found by mypy)
+    source = table(expression="", cell="__import__('os')").replace(' label="Amount"', "")
+    messages = [p.message for p in validate_dmn(source, "t.dmn")]
+    assert "input 'i' has no expression" in messages
+    assert any("input 'i': " in m and "refused by the sandbox" in m for m in messages), messages
+
+
 def test_validate_aggregation_needs_one_output() -> None:
     source = table(policy="COLLECT").replace('hitPolicy="COLLECT"',
                                              'hitPolicy="COLLECT" aggregation="MEDIAN"')
