@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 
@@ -126,14 +126,25 @@ class SamplingFacts(Facts):
     closure_comment: str | None = None
 
 
+class _Common(TypedDict):
+    """The fields of ``Facts`` every kind's facts are made with."""
+
+    kind: CaseKind
+    customer_id: int | None
+    customer_name: str | None
+    uscc: str | None
+    data: dict[str, Any]
+    fields: Mapping[str, Field]
+
+
 ACTION_TERMS = {"reduce_limit": "reduce_share", "raise_margin": "margin_add_pct", "shorten_term": "term_months"}
 
 
 def facts_of(instance: ProcessInstance, data: Mapping[str, Any], tasks: list[HumanTask]) -> Facts:
     """The typed facts of ``instance`` from its case data (summary and submissions) and its tasks."""
     kind = kind_of(instance.process_id)
-    base = dict(kind=kind, customer_id=instance.customer_id, customer_name=data.get("customer_name"),
-                uscc=data.get("uscc"), data=dict(data), fields=fields_of(instance.definition.forms or {}))
+    base = _Common(kind=kind, customer_id=instance.customer_id, customer_name=data.get("customer_name"),
+                   uscc=data.get("uscc"), data=dict(data), fields=fields_of(instance.definition.forms or {}))
     if kind is PERIODIC_REVIEW:
         return _review(base, data, tasks, instance.definition.forms or {})
     if kind is WARNING_ESCALATION:
@@ -158,7 +169,7 @@ def _signed(tasks: list[HumanTask], decision_key: str, comment_key: str, forms: 
                   last.id, as_form_schema(form).field(decision_key) if form else None)
 
 
-def _review(base: dict, data: Mapping[str, Any], tasks: list[HumanTask], forms: Mapping[str, dict]) -> ReviewFacts:
+def _review(base: _Common, data: Mapping[str, Any], tasks: list[HumanTask], forms: Mapping[str, dict]) -> ReviewFacts:
     return ReviewFacts(
         **base, due_on=data.get("due_on"), previous_grade=data.get("previous_grade"), grade=data.get("grade"),
         capped_from=data.get("capped_from"), loan_class=data.get("loan_class"), limit_amount=data.get("limit_amount"), limit_cap=data.get("limit_cap"),
@@ -168,11 +179,11 @@ def _review(base: dict, data: Mapping[str, Any], tasks: list[HumanTask], forms: 
         rated=bool(data.get("analysis")))
 
 
-def _escalation(base: dict, instance: ProcessInstance, data: Mapping[str, Any],
+def _escalation(base: _Common, instance: ProcessInstance, data: Mapping[str, Any],
                 tasks: list[HumanTask]) -> EscalationFacts:
     warnings = escalation_reads.held_by(instance.id)
     action = data.get("action")
-    terms = {name: data.get(name) for name in (ACTION_TERMS.get(action), "expected_loss_pct")
+    terms = {name: data.get(name) for name in (ACTION_TERMS.get(action or ""), "expected_loss_pct")
              if name and data.get(name) is not None}
     return EscalationFacts(
         **base, warnings=warnings, others=escalation_reads.others_of(instance), to_risk_manager=data.get("to_risk_manager"),
@@ -183,18 +194,21 @@ def _escalation(base: dict, instance: ProcessInstance, data: Mapping[str, Any],
                                                      instance.definition.forms or {}), five_category=data.get("five_category"))
 
 
-def _sampling(base: dict, data: Mapping[str, Any]) -> SamplingFacts:
+def _sampling(base: _Common, data: Mapping[str, Any]) -> SamplingFacts:
     sample = [s for s in data.get("sample") or () if isinstance(s, Mapping)]
     case_ids = {s.get("case_id") for s in sample if isinstance(s.get("case_id"), int)}
-    customers = dict(db.session.execute(select(ProcessInstance.id, ProcessInstance.customer_id)
-                                        .where(ProcessInstance.id.in_(case_ids))).all()) if case_ids else {}
-    names = dict(db.session.execute(select(Customer.id, Customer.name).where(
+    # Each map is looked up by a sample's values, a missing one (None) finding none.
+    customers: dict[int | None, int | None] = dict(db.session.execute(
+        select(ProcessInstance.id, ProcessInstance.customer_id).where(ProcessInstance.id.in_(case_ids))).all()) \
+        if case_ids else {}
+    names: dict[int | None, str] = dict(db.session.execute(select(Customer.id, Customer.name).where(
         Customer.id.in_(set(customers.values()) - {None}))).all()) if customers else {}
     usernames = {s.get("officer") for s in sample if s.get("officer")}
-    officers = dict(db.session.execute(select(User.username, User.display_name)
-                                       .where(User.username.in_(usernames))).all()) if usernames else {}
+    officers: dict[str | None, str] = dict(db.session.execute(select(User.username, User.display_name)
+                                                              .where(User.username.in_(usernames))).all()) \
+        if usernames else {}
     found = {(r.get("sampled") or {}).get("reference"): r for r in data.get("reviews") or () if isinstance(r, Mapping)}
-    remedies: dict[str, list[str]] = {}
+    remedies: dict[str | None, list[str]] = {}
     for fixed in data.get("fixes") or ():
         if isinstance(fixed, Mapping) and fixed.get("remediation"):
             remedies.setdefault((fixed.get("fix") or {}).get("reference"), []).append(fixed["remediation"])

@@ -52,12 +52,14 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None, 
     if unknown:
         raise InvalidInput(_("Unknown fields in the case data."),
                            {k: _("not a field of the process's first form") for k in unknown})
-    for form in opening_forms(bundle) if data else ():  # each value as its form checks it, never stored unchecked
-        data = {**data, **accept_prefill(bundle.forms[form], data, str(get_locale()))}
+    if data:
+        for form in opening_forms(bundle):  # each value as its form checks it, never stored unchecked
+            data = {**data, **accept_prefill(bundle.forms[form], data, str(get_locale()))}
     instance = _insert_instance(definition, user)
     actor = None if on_behalf else user
+    carried_payload: dict[str, Any] = {"carried": carried} if carried else {}
     audit.record("instance.started", actor, instance_id=instance.id, process_id=process_id,
-                 version=definition.version, data=data or {}, **({"carried": carried} if carried else {}))
+                 version=definition.version, data=data or {}, **carried_payload)
     start_data = {**(data or {}), **(carried or {})} or None
     steps.run_step(instance, actor, lambda b, _state: engine.start(b, start_data, for_case(instance)),
              also={"reference": _reference(instance.id, process_id)})

@@ -22,6 +22,7 @@ from app.services.audit import audit
 from app.services.cases.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.cases.tasks import check_may_act, get_task
 from app.services.notifications import notifications
+from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 MANAGERS = {"admin"}  # who may reassign any open task
@@ -34,13 +35,14 @@ def _refusal(task: HumanTask, colleague: User) -> Exception | None:
     if task.lane and task.lane not in colleague.group_codes:
         return NotAuthorized(_("%(user)s is not in the %(lane)s group.", user=colleague.display_name,
                                lane=_(task.lane)))
-    if task.lane == APPROVER_LANE and colleague.authority_level is None:
-        return InsufficientAuthority(_("%(user)s has no approval authority; this approval needs level %(need)s.",
-                                       user=colleague.display_name, need=task.required_level))
-    if task.lane == APPROVER_LANE and colleague.authority_level < (task.required_level or 99):
-        return InsufficientAuthority(_("%(user)s has authority level %(have)s; this approval needs %(need)s.",
-                                       user=colleague.display_name, have=colleague.authority_level,
-                                       need=task.required_level))
+    if task.lane == APPROVER_LANE:
+        if colleague.authority_level is None:
+            return InsufficientAuthority(_("%(user)s has no approval authority; this approval needs level %(need)s.",
+                                           user=colleague.display_name, need=task.required_level))
+        if colleague.authority_level < (task.required_level or 99):
+            return InsufficientAuthority(_("%(user)s has authority level %(have)s; this approval needs %(need)s.",
+                                           user=colleague.display_name, have=colleague.authority_level,
+                                           need=task.required_level))
     if task.lane in APPROVAL_LANES and investigated(colleague, task.instance):
         return SegregationOfDutiesViolation(
             _("Segregation of duties: %(user)s investigated this case.", user=colleague.display_name))
@@ -101,7 +103,7 @@ def _hand_over(task: HumanTask, actor: User, colleague: User, event: str, *, onl
                                     or_(*[HumanTask.assignee_id.is_(None) if a is None else HumanTask.assignee_id == a
                                           for a in only_from]))
             .values(assignee_id=colleague.id, claimed_at=utcnow()).execution_options(synchronize_session=False))
-        if moved.rowcount != 1:
+        if rowcount(moved) != 1:
             raise Conflict(_("This task changed meanwhile; reload to see it."))
         audit.record(event, actor, instance_id=task.instance_id, customer_id=task.instance.customer_id,
                      task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, **{"from": previous},

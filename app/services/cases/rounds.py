@@ -45,7 +45,8 @@ def changes_since_last_round(instance_id: int, forms: Mapping[str, dict]) -> lis
         if len(done) < 2:
             continue
         before, after = done[-2].submitted or {}, done[-1].submitted or {}
-        form = as_form_schema(forms[done[-1].form]) if done[-1].form in forms else None
+        name = done[-1].form
+        form = as_form_schema(forms[name]) if name is not None and name in forms else None
         for field in dict.fromkeys([*before, *after]):
             if before.get(field) != after.get(field):
                 changes.append(Change(spec, field, form.field(field) if form else None,

@@ -50,7 +50,7 @@ from app.services.design.forms.forms import (
     schema_of,
 )
 from app.services.shared.nullsafe import differs, outside
-from app.services.shared.rows import write
+from app.services.shared.rows import rowcount, write
 from app.services.shared.unit_of_work import unit_of_work
 
 
@@ -126,12 +126,12 @@ def claim(user: User, task_id: int) -> HumanTask:
                 update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready",
                                         HumanTask.assignee_id.is_(None))
                 .values(assignee_id=user.id, claimed_at=utcnow()).execution_options(synchronize_session=False))
-            if taken.rowcount == 1:
+            if rowcount(taken) == 1:
                 audit.record("task.claimed", user, instance_id=task.instance_id,
                              customer_id=task.instance.customer_id, task_id=task.id, task_uuid=task.task_uuid,
                              task=task.task_spec)
         db.session.refresh(task)
-        if taken.rowcount != 1:
+        if rowcount(taken) != 1:
             check_may_act(user, task)  # names who has it, or who completed it
             raise Conflict(_("This task was claimed by someone else meanwhile."))
     return task
@@ -151,7 +151,7 @@ def unclaim(user: User, task_id: int) -> HumanTask:
             update(HumanTask).where(HumanTask.id == task.id, HumanTask.assignee_id == user.id,
                                     HumanTask.state == "ready")
             .values(assignee_id=None, claimed_at=None).execution_options(synchronize_session=False))
-        if released.rowcount != 1:
+        if rowcount(released) != 1:
             raise Conflict(_("This task changed meanwhile; reload to see it."))
         audit.record("task.unclaimed", user, instance_id=task.instance_id, customer_id=task.instance.customer_id,
                      task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)

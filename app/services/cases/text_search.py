@@ -22,9 +22,22 @@ one list per trigram for all columns, so there the whole term is asked for in ev
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, String, and_, func, literal_column, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    String,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 
 from app.errors import InvalidInput
 from app.extensions import db
@@ -69,11 +82,11 @@ def _key(term: str, field: str) -> str:
     return term[-tail:] if tail and len(term) > tail else term
 
 
-def _contains(column: ColumnElement, term: str) -> ColumnElement:
+def _contains(column: SQLColumnExpression[Any], term: str) -> ColumnElement:
     return column.ilike(like_pattern(term), escape="\\")
 
 
-def _fields_contain(columns: dict[str, ColumnElement], term: str) -> ColumnElement:
+def _fields_contain(columns: Mapping[str, SQLColumnExpression[Any]], term: str) -> ColumnElement:
     """One of ``columns`` (by field) contains ``term``, as PostgreSQL's trigram indexes answer it: each asked
     for its key, and the whole term checked on an expression no index serves (so the planner looks up the key
     only)."""
@@ -96,7 +109,7 @@ def _summary_text(key: str) -> ColumnElement:
     return readable_json(ProcessInstance.summary, "sqlite")[key].as_string()
 
 
-def _case_columns(fields: tuple[str, ...]) -> dict[str, ColumnElement]:
+def _case_columns(fields: tuple[str, ...]) -> dict[str, SQLColumnExpression[Any]]:
     return {f: ProcessInstance.reference if f == "reference" else _summary_text(f) for f in fields}
 
 

@@ -65,9 +65,10 @@ def _fire(timer: Timer) -> bool:
     worker that moved the case first, or marked failed with its error audited, whatever the error."""
     timer_id, element = timer.id, timer.task_spec
     instance = db.session.get(ProcessInstance, timer.instance_id)
+    assert instance is not None  # a timer's case: cases are never deleted
     instance_id, customer_id, process_id = instance.id, instance.customer_id, instance.process_id
     try:
-        run_step(instance, None, lambda b, state, case=instance: engine.fire_due_timers(b, state, for_case(case)))
+        run_step(instance, None, lambda b, state: engine.fire_due_timers(b, state, for_case(instance)))
         return True
     except CaseNotRunning as refused:
         db.session.rollback()
@@ -112,7 +113,7 @@ def failed(admin: User) -> list[FailedTimer]:
     """The timers whose step failed, each with why, for the administrator to retry."""
     _check_admin(admin)
     rows = list(db.session.scalars(select(Timer).where(Timer.status == "failed").order_by(Timer.due_at)))
-    reasons: dict[int, str] = {}
+    reasons: dict[int, str | None] = {}
     if rows:
         for instance_id, payload in db.session.execute(
                 select(AuditEvent.instance_id, AuditEvent.payload)

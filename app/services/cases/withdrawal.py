@@ -48,7 +48,8 @@ def withdraw(user: User, instance_id: int, reason: str, expected_version: int | 
         """The withdrawal and the word to those who held its tasks, in the step's transaction."""
         audit.record("instance.withdrawn", user, instance_id=instance.id, customer_id=instance.customer_id,
                      reason=reason, step=instance.current_step)
-        notifications.withdrawn(instance, user, [db.session.get(User, i) for i in held], reason)
+        notifications.withdrawn(instance, user, [u for i in held if (u := db.session.get(User, i)) is not None],
+                                reason)
 
     run_step(instance, user, lambda b, state: engine.cancel(b, state, {"outcome": WITHDRAWN}),
              prelude=recorded, also={"status": WITHDRAWN, "outcome": WITHDRAWN})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -161,7 +162,7 @@ def excuse(task_id: int):
 
 def _next_in_queue(queue: str):
     """After a sign-off opened from the inbox: the next task of the same filtered queue, or the inbox."""
-    args = dict(parse_qsl(queue))
+    args: dict[str, Any] = dict(parse_qsl(queue))  # the inbox's filter names only: ``_queue`` kept no other
     try:
         filters = InboxFilter.from_args(args)
     except InvalidInput:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
@@ -116,10 +117,10 @@ def _called_files(bpmn_file: str, bpmn_xml: str, workflows_dir: Path) -> dict[st
     found: dict[str, str] = {}
     wanted = list(engine.called_processes(bpmn_xml, bpmn_file))
     while wanted:
-        name = defines.get(wanted.pop())
-        if name and name != bpmn_file and name not in found:
-            found[name] = library[name]
-            wanted += engine.called_processes(found[name], name)
+        defining = defines.get(wanted.pop())  # the file defining the called process
+        if defining and defining != bpmn_file and defining not in found:
+            found[defining] = library[defining]
+            wanted += engine.called_processes(found[defining], defining)
     return found
 
 
@@ -255,7 +256,12 @@ _LATEST = select(ProcessDefinition).where(ProcessDefinition.process_id == bindpa
     .order_by(ProcessDefinition.version.desc()).limit(1)
 
 
+@overload
+def latest_definition(process_id: str, required: Literal[True] = True) -> ProcessDefinition: ...
+@overload
+def latest_definition(process_id: str, required: bool) -> ProcessDefinition | None: ...
 def latest_definition(process_id: str, required: bool = True) -> ProcessDefinition | None:
+    """The latest deployed version of ``process_id``; refused as not found unless ``required`` is False."""
     definition = db.session.scalar(_LATEST, {"process_id": process_id})
     if definition is None and required:
         raise NotFound(f"process {process_id!r} is not deployed (run `flask workflows deploy`)")

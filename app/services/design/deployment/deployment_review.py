@@ -117,7 +117,8 @@ def _versions(process_id: str, *versions: int) -> dict[int, ProcessDefinition]:
 def review(user: User, request_id: int) -> RequestReview:
     """A request with the processes and tables it changes (designers, who approve requests)."""
     row = _request(user, request_id)
-    processes, pairs = [], []
+    processes: list[ProcessChange] = []
+    pairs: list[tuple[ProcessDefinition | None, Proposed | ProcessDefinition]] = []  # (before, after)
     if row.status == "pending":
         for p in _proposals(row):
             latest = deployment.latest_definition(p.process_id, required=False)

@@ -49,6 +49,7 @@ def detail(user: User, case_id: int, log_id: int) -> DecisionDetail:
     if log is None:
         raise NotFound(_("No decision %(id)s in this case.", id=log_id))
     definition = db.session.get(ProcessDefinition, log.definition_id)
+    assert definition is not None  # deployed versions are never deleted
     xml = (definition.dmn_files or {}).get(log.dmn_file)
     if xml is None:
         raise NotFound(_("The table %(file)s is not in the deployed version.", file=log.dmn_file))

@@ -272,12 +272,15 @@ def migrate(user: User, process_id: str, instance_ids: Iterable[int], to_version
         instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
                                      .options(joinedload(ProcessInstance.definition))
                                      .execution_options(populate_existing=True))
+        assert instance is not None  # selected above, and cases are never deleted
         from_version = instance.definition.version
         try:
             outcomes.append(_migrate_one(user, instance, target))
         except Exception as exc:  # noqa: BLE001 - this case's failure, reported; the others still move
             why = one_by_one.failed("migration of case", instance_id, exc)
-            outcomes.append(Outcome(db.session.get(ProcessInstance, instance_id), from_version, refusals=[why]))
+            reread = db.session.get(ProcessInstance, instance_id)  # as the rollback left it
+            assert reread is not None
+            outcomes.append(Outcome(reread, from_version, refusals=[why]))
     return outcomes
 
 
@@ -294,6 +297,7 @@ def rollback(user: User, migration_id: int) -> InstanceMigration:
                          time=local_time(row.rolled_back_at, "%Y-%m-%d %H:%M:%S")))
     instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == row.instance_id)
                                  .execution_options(populate_existing=True))
+    assert instance is not None  # a migration's case: cases are never deleted
     if instance.version != row.version_after:
         raise Conflict(_moved_on(row, instance))
     source = row.from_definition

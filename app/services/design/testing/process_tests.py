@@ -73,14 +73,21 @@ class CaseResult:
 
 
 class Candidate(Protocol):
-    """What ``deployment.prepare`` gathers for one BPMN file (``deployment.Candidate``)."""
+    """What ``deployment.prepare`` gathers for one BPMN file (``deployment.Candidate``, a frozen dataclass:
+    its members are read-only, so properties here)."""
 
-    bpmn_file: str
-    bpmn_xml: str
-    dmn_files: dict[str, str]
-    forms: dict[str, dict]
-    called_files: dict[str, str]
-    problems: list
+    @property
+    def bpmn_file(self) -> str: ...
+    @property
+    def bpmn_xml(self) -> str: ...
+    @property
+    def dmn_files(self) -> dict[str, str]: ...
+    @property
+    def forms(self) -> dict[str, dict]: ...
+    @property
+    def called_files(self) -> dict[str, str]: ...
+    @property
+    def problems(self) -> list: ...
 
 
 class _Failed(Exception):
@@ -154,7 +161,8 @@ def _line_of(text: str, case: Any) -> int | None:
 
 def _run_case(file: str, bundle: engine.Bundle, spec: dict, case: Any, number: int, text: str,
               locale: str) -> CaseResult:
-    label = case.get("name") if isinstance(case, dict) and isinstance(case.get("name"), str) else f"case {number}"
+    name = case.get("name") if isinstance(case, dict) else None
+    label = name if isinstance(name, str) else f"case {number}"
     line = _line_of(text, case)
     try:
         _check_case(bundle, case)
@@ -319,6 +327,7 @@ def _complete(sim: engine.Simulation, bundle: engine.Bundle, step: dict, where: 
         fields = "; ".join(f"{field}: {message}" for field, message in refused.items())
         raise _Failed(index, task_id, f"{where}: {task.form} refuses the data — {fields}", "the form accepts the data",
                       fields)
+    assert submitted is not None  # accept refuses only with errors, raised above
     sim.complete(task.uuid, submitted)
 
 

@@ -24,6 +24,7 @@ from app.models import DesignDraft, User
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.design.workspace.designer import check_designer
+from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 # the files a designer may edit, per directory (matched whole: ``fullmatch``)
@@ -145,7 +146,7 @@ def save(user: User, kind: str, name: str, content: str, revision: int, base: st
                 update(DesignDraft).where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
                 .values(content=content, revision=revision + 1, updated_by_id=user.id, updated_at=now, authors=authors,
                         base_hash=rebased).execution_options(synchronize_session=False))
-            if updated.rowcount != 1:  # a save between our read and our write: nothing of ours was written
+            if rowcount(updated) != 1:  # a save between our read and our write: nothing of ours was written
                 db.session.expire(draft)
                 raise _moved_on(draft_of(kind, name))
             db.session.expire(draft)
@@ -162,7 +163,7 @@ def discard(user: User, kind: str, name: str, revision: int) -> None:
     with unit_of_work():
         deleted = db.session.execute(delete(DesignDraft).where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
                                      .execution_options(synchronize_session=False))
-        if deleted.rowcount != 1:
+        if rowcount(deleted) != 1:
             db.session.expire(draft)
             raise Conflict(_("%(user)s saved this draft at %(time)s, after you opened it; it was not discarded.",
                              user=draft.updated_by.display_name, time=format_datetime(draft.updated_at, "short")))
