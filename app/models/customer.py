@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -66,6 +66,8 @@ class Facility(db.Model):
     matures ``term_months`` later; a renewal (续授信) is a new application that replaces it when approved."""
 
     __tablename__ = "facility"
+    # the maturing list and the renewal schedule: live facilities by maturity, never a scan of those ended
+    __table_args__ = (Index("ix_facility_status_maturity", "status", "matures_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
@@ -79,7 +81,7 @@ class Facility(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     start_on: Mapped[date | None]  # the Beijing date it was recorded (None: a rejection, no facility)
-    matures_on: Mapped[date | None] = mapped_column(index=True)  # start_on + term_months (到期日)
+    matures_on: Mapped[date | None]  # start_on + term_months (到期日)
     # the facility this one replaces (续授信): set when the renewal is approved, which ends the other
     renews_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id", ondelete="SET NULL"),
                                                            unique=True)

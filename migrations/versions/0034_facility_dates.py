@@ -42,7 +42,7 @@ def upgrade():
         batch.add_column(sa.Column("matures_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("renews_facility_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("renewal_case_id", sa.Integer(), nullable=True))
-        batch.create_index("ix_facility_matures_on", ["matures_on"])
+        batch.create_index("ix_facility_status_maturity", ["status", "matures_on"])
         batch.create_unique_constraint("uq_facility_renews_facility_id", ["renews_facility_id"])
         batch.create_unique_constraint("uq_facility_renewal_case_id", ["renewal_case_id"])
         batch.create_foreign_key("fk_facility_renews_facility_id_facility", "facility", ["renews_facility_id"],
@@ -81,7 +81,7 @@ def downgrade():
         batch.drop_constraint("fk_facility_renews_facility_id_facility", type_="foreignkey")
         batch.drop_constraint("uq_facility_renewal_case_id", type_="unique")
         batch.drop_constraint("uq_facility_renews_facility_id", type_="unique")
-        batch.drop_index("ix_facility_matures_on")
+        batch.drop_index("ix_facility_status_maturity")
         batch.drop_column("renewal_case_id")
         batch.drop_column("renews_facility_id")
         batch.drop_column("matures_on")

@@ -126,3 +126,35 @@ def test_a_customers_facilities_carry_their_dates_and_renewal(book, people):
     assert (term.renewal_state, term.renewal.id, term.may_propose) == ("proposed", renewal.id, False)
     [own] = maturing.of_customer(people.officer, book[45].customer_id)
     assert own.may_propose and own.renewal_state == "none"
+
+
+def test_an_approver_sees_the_maturity_but_not_the_monitoring_data(book, people):
+    customer = book[12].customer
+    observations.record(people.officer, {"uscc": customer.uscc, "observed_on": local_today().isoformat(),
+                                         "utilization_pct": 77}, "screen")
+    assert people.approver1.role not in observations.MAY_READ
+    for rows in (maturing.maturing(people.approver1).rows, maturing.of_customer(people.approver1, customer.id)):
+        row = next(t for t in rows if t.facility.id == book[12].id)
+        assert row.utilization_pct is None and row.used is None and row.observed_on is None
+    assert next(t for t in maturing.maturing(people.risk).rows if t.facility.id == book[12].id).used is not None
+
+
+def test_the_statements_of_a_list_page_do_not_grow_with_its_rows(book, people):
+    from sqlalchemy import event
+
+    def statements_for(call) -> int:
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        db.session.expire_all()
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            terms = call()
+            [(t.facility.instance.reference, t.facility.renews) for t in terms]  # what the page reads of each
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    few = statements_for(lambda: maturing.maturing(people.officer, within=30).rows)
+    many = statements_for(lambda: maturing.maturing(people.risk, within=90).rows)
+    assert len(maturing.maturing(people.risk, within=90).rows) > len(maturing.maturing(people.officer, within=30).rows)
+    assert many <= few + 1, (few, many)

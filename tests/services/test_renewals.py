@@ -95,13 +95,17 @@ def test_the_job_proposes_each_due_renewal_once_for_the_officer(deployed, people
     assert notice.params["renews"] == due.instance.reference and notice.task_id == intake.id
 
 
-def test_the_lead_is_one_setting_and_matured_live_facilities_are_proposed_too(app, deployed, people, monkeypatch):
+def test_the_lead_is_one_setting_and_recently_matured_facilities_are_proposed_too(app, deployed, people,
+                                                                                 monkeypatch):
     matured = maturing_in(approved_case(people, 1), -5)
+    long_ago = maturing_in(approved_case(people, 3), -(renewals.OVERDUE_WINDOW_DAYS + 1))
     soon = maturing_in(approved_case(people, 2), 20)
     monkeypatch.setitem(app.config, "RENEWAL_LEAD_DAYS", 10)
     renewals.propose_due()
     assert renewal_of(matured) is not None and renewal_of(soon) is None
+    assert renewal_of(long_ago) is None  # years of dated limits never flood the officers on the first run
     assert len(renewals.propose_due(today=local_today() + timedelta(days=15))) == 1  # the lead reached later
+    assert renewals.propose(people.officer, long_ago.id).id == renewal_of(long_ago).id  # by hand, it may
 
 
 def test_a_facility_without_an_active_officer_is_not_proposed(deployed, people):
@@ -213,15 +217,60 @@ def test_a_second_start_for_the_same_facility_is_rolled_back_whole(deployed, peo
     assert renewal_of(facility).id == first.id
 
 
-def test_a_frozen_facility_is_live_an_exited_one_is_not(deployed, people):
+def test_the_schedule_leaves_a_frozen_facility_to_its_officer_and_an_exited_one_alone(deployed, people):
     frozen = maturing_in(approved_case(people, 1), 10)
     exited = maturing_in(approved_case(people, 2), 10)
+    active = maturing_in(approved_case(people, 3), 10)
     frozen.status, exited.status = "frozen", "exited"
     db.session.commit()
     [proposed] = renewals.propose_due()
-    assert renewal_of(frozen).id == proposed and renewal_of(exited) is None
+    assert renewal_of(active).id == proposed and renewal_of(frozen) is None and renewal_of(exited) is None
+    assert renewals.propose(people.officer, frozen.id).id == renewal_of(frozen).id
     with pytest.raises(Conflict):
         renewals.propose(people.officer, exited.id)
+
+
+def test_renewing_a_frozen_facility_never_lifts_the_freeze(deployed, people):
+    old = maturing_in(approved_case(people, 1, limit=4_000_000), 45)
+    renewal = renewals.propose(people.officer, old.id)
+    old.status, old.risk_controls = "frozen", "冻结额度，停止提款"  # a risk control freezes it meanwhile
+    db.session.commit()
+    drive_to_approval(people, renewal)
+    signoff = open_task(renewal.id, "approval_signoff")
+    approver = {1: people.approver1, 2: people.approver2}.get(signoff.required_level, people.approver3)
+    tasks.complete(approver, signoff.id, {"decision": "approve"})
+    compliance_sign_off(renewal, people.compliance)
+    new, old = facility_of(renewal), facility_of(old.instance)
+    assert old.status == "renewed" and new.status == "frozen"
+    assert new.risk_controls.startswith("冻结额度，停止提款")
+
+
+def test_a_control_that_shortens_the_term_moves_the_maturity(deployed, people):
+    from app.services.monitoring import risk_controls
+
+    facility = facility_of(approved_case(people, 1))
+    start, case = facility.start_on, facility.instance
+    risk_controls._apply(facility.customer, case, {"action": "shorten_term", "term_months": 6}, people.approver2)
+    db.session.commit()
+    db.session.expire_all()
+    facility = db.session.get(Facility, facility.id)
+    assert facility.term_months == 6 and facility.matures_on == add_months(start, 6)
+    change = db.session.scalar(select(FacilityChange).where(FacilityChange.facility_id == facility.id,
+                                                            FacilityChange.action == "shorten_term"))
+    assert change.after["matures_on"] == add_months(start, 6).isoformat() != change.before["matures_on"]
+
+
+def test_a_frozen_limit_counts_in_the_large_exposure_check_as_on_the_customer_page(deployed, people):
+    from app.services.cases import cases
+    from app.services.customers.customer_figures import exposure_of as page_exposure
+    from tests.factories import intake
+
+    facility = facility_of(approved_case(people, 1, limit=5_000_000))
+    facility.status = "frozen"
+    db.session.commit()
+    other = cases.start_case(people.officer, "credit_application")
+    gate = exposure_of(other, intake(1), 1)
+    assert gate.customer_existing == Decimal(5_000_000) == page_exposure(facility.customer).customer_limit
 
 
 def test_the_job_is_registered_in_the_beat_schedule(app):

@@ -67,3 +67,31 @@ def test_the_api_lists_customers_and_gives_one_with_its_facilities_and_exposure(
     assert client.get("/api/v1/customers?page=10000000000000000000000", headers=headers).status_code == 422
     designer = {"Authorization": f"Bearer {users.issue_token('designer')}"}
     assert client.get(f"/api/v1/customers/{case.customer_id}", headers=designer).status_code == 403
+
+
+def test_the_customer_page_reads_the_same_number_of_statements_for_1_or_6_facilities(as_user, people):
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.services.customers import customer_page
+
+    few = approved(people, 101, 1_000_000)
+    many = approved(people, 102, 1_000_000)
+    for _ in range(5):
+        approved(people, 102, 1_000_000)
+
+    def statements_for(customer_id: int) -> int:
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        db.session.expire_all()
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            view = customer_page.page(people.risk, customer_id)
+            [(t.facility.instance.reference, t.renewal) for t in view.facility_terms]
+            [(w.instance.reference if w.instance else None) for w in view.warnings]
+            [(e.logged_by, e.follow_up_done_by) for e in (t.item for t in view.timeline if t.kind == "contact")]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    assert statements_for(many.customer_id) <= statements_for(few.customer_id) + 1

@@ -20,6 +20,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.forms.display import format_money
 from app.models import Customer, Facility, ProcessInstance
+from app.models.customer import LIVE_FACILITY_STATUSES
 from app.services.admin import settings
 
 LIMIT_FIELD = "proposed_limit"
@@ -63,7 +64,7 @@ class Exposure:
 
 def _active_total(*conditions) -> Decimal:
     query = select(func.coalesce(func.sum(Facility.limit_amount), 0)).join(Customer, Facility.customer_id == Customer.id) \
-        .where(Facility.status == "active", *conditions)
+        .where(Facility.status.in_(LIVE_FACILITY_STATUSES), *conditions)
     return Decimal(str(db.session.scalar(query) or 0))
 
 

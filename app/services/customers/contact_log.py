@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.errors import InvalidInput
 from app.extensions import db
@@ -87,7 +88,8 @@ def of_customer(user: User, customer_id: int, search: str | None = None, *, fiel
     summary or whom holds it."""
     readable_customer(user, customer_id)
     term = text_search.clean_term(search, field)
-    query = select(ContactLogEntry).where(ContactLogEntry.customer_id == customer_id)
+    query = select(ContactLogEntry).where(ContactLogEntry.customer_id == customer_id) \
+        .options(selectinload(ContactLogEntry.logged_by), selectinload(ContactLogEntry.follow_up_done_by))
     return list(db.session.scalars(_matching(query, term).order_by(
         ContactLogEntry.contacted_on.desc(), ContactLogEntry.id.desc()).limit(limit)))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.errors import NotAuthorized, NotFound
 from app.extensions import db
@@ -123,6 +124,10 @@ def _record_facility(customer_id: int, instance: ProcessInstance, data: dict[str
         risk_controls=data.get("proposed_controls"), decided_by_id=actor.id if actor else None,
         renews_facility_id=renews, **facility_terms.dates_of(approved, data.get("proposed_term_months")),
     )
+    kept = facility_terms.carried_over(renews)
+    if kept:  # the renewed facility is frozen: the new one starts frozen, under the same controls
+        values.update(status=kept["status"], risk_controls="; ".join(
+            filter(None, [kept["risk_controls"], values["risk_controls"]]))[:1000] or None)
     facility_id = insert_returning_id(Facility, values)
     audit.record("facility.recorded", actor, instance_id=instance.id, customer_id=customer_id,
                  status=values["status"], limit=values["limit_amount"], term_months=values["term_months"],
@@ -174,4 +179,5 @@ def cases_of(customer_id: int) -> list[ProcessInstance]:
 def warnings_of(customer_id: int, limit: int = 20) -> list[EarlyWarning]:
     """The customer's early warnings, newest first (the page of a customer the user may read)."""
     return list(db.session.scalars(select(EarlyWarning).where(EarlyWarning.customer_id == customer_id)
+                                   .options(joinedload(EarlyWarning.instance))  # the page names each one's case
                                    .order_by(EarlyWarning.id.desc()).limit(limit)))

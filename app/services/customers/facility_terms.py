@@ -30,9 +30,10 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, FacilityChange, HumanTask, ProcessInstance, User
 from app.models.base import utcnow
+from app.models.customer import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
 
-LIVE = ("active", "frozen")  # a facility that may be drawn on (a frozen one still runs to its maturity)
+LIVE = LIVE_FACILITY_STATUSES  # a facility that may be drawn on (a frozen one still runs to its maturity)
 RENEWED = "renewed"
 
 
@@ -100,6 +101,17 @@ def not_renewable(facility: Facility | None) -> Conflict:
                         case_id=facility.renewal_case_id)
     return Conflict(_("Facility %(reference)s is %(status)s; only a live facility is renewed.",
                       reference=facility.instance.reference, status=_(facility.status)))
+
+
+def carried_over(old_id: int | None) -> dict[str, Any]:
+    """What the renewal of facility ``old_id`` keeps of it: a freeze (冻结) and the risk controls that hold on
+    it, so that renewing a frozen facility never lifts a control that the warning escalation put on it."""
+    if not old_id:
+        return {}
+    old = db.session.scalar(select(Facility).where(Facility.id == old_id))
+    if old is None or old.status != "frozen":
+        return {}
+    return {"status": "frozen", "risk_controls": old.risk_controls}
 
 
 def end_renewed(old_id: int, new_facility_id: int, instance: ProcessInstance, actor: User | None) -> None:

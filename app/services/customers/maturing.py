@@ -20,13 +20,14 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, HumanTask, Observation, ProcessInstance, User
 from app.services.customers import customers, facility_terms, renewals
+from app.services.monitoring import observations
 
 WITHIN = (30, 60, 90)
 BANDS = ("matured", "within_30", "within_60", "within_90")  # matured: past its date and still live
@@ -143,7 +144,7 @@ def maturing(user: User, within: int | None = None, renewal: str | None = None, 
     bands = [Band(key, *counted.get(key, (0, Decimal(0)))) for key in shown]
     rows = db.session.execute(
         scoped(select(Facility, Customer, case_row, _worked().label("worked")).select_from(Facility))
-        .order_by(Facility.matures_on, Facility.id).offset((page - 1) * per_page).limit(per_page)).all()
+        .options(*_FACILITY_LINKS).order_by(Facility.matures_on, Facility.id).offset((page - 1) * per_page).limit(per_page)).all()
     used = _utilization({customer.id for _f, customer, _c, _w in rows})
     terms = [_term(user, facility, customer, renewal_case, worked, today, used)
              for facility, customer, renewal_case, worked in rows]
@@ -155,16 +156,23 @@ def of_customer(user: User, customer_id: int) -> list[FacilityTerm]:
     customer = customers.get_customer(user, customer_id)
     rows = db.session.execute(
         select(Facility, _worked().label("worked")).where(Facility.customer_id == customer_id)
-        .order_by(Facility.id.desc())).all()
+        .options(*_FACILITY_LINKS, joinedload(Facility.renewal_case)).order_by(Facility.id.desc())).all()
     used = _utilization({customer_id})
     today = local_today()
     return [_term(user, facility, customer, facility.renewal_case, worked, today, used) for facility, worked in rows]
+
+
+# What a facility's row shows beside it (its case's reference, the facility it renews), loaded with it: the
+# statements of a page do not grow with its rows.
+_FACILITY_LINKS = (joinedload(Facility.instance), selectinload(Facility.renews).joinedload(Facility.instance))
 
 
 def _term(user: User, facility: Facility, customer: Customer, renewal_case: ProcessInstance | None, worked: bool,
           today: date, used: dict[int, tuple[Decimal | None, date | None]]) -> FacilityTerm:
     pct, observed_on = used.get(customer.id, (None, None))
     days_left = (facility.matures_on - today).days if facility.matures_on else None
+    if user.role not in observations.MAY_READ:  # monitoring data is for those who read it (not approvers)
+        pct, observed_on = None, None
     return FacilityTerm(facility, customer, days_left, renewal_case, renewal_state(renewal_case, bool(worked)),
                         renewals.may_propose(user, facility), pct if facility.status in facility_terms.LIVE else None,
                         observed_on)

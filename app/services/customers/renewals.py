@@ -33,6 +33,11 @@ from app.services.shared import one_by_one
 PROCESS = "credit_application"
 
 
+# A facility matured longer ago than this is not proposed by the schedule (the list shows it to its officer): on
+# the first run after facilities are dated, years of old limits would otherwise all become applications at once.
+OVERDUE_WINDOW_DAYS = 30
+
+
 def lead_days() -> int:
     """How many days before its maturity a facility's renewal is proposed (``CREDIT_RENEWAL_LEAD_DAYS``)."""
     return int(current_app.config["RENEWAL_LEAD_DAYS"])
@@ -59,16 +64,18 @@ def propose(user: User, facility_id: int) -> ProcessInstance:
 
 
 def propose_due(today: date | None = None) -> list[int]:
-    """Propose the renewal of every live facility maturing within the lead days (or matured and still live)
-    that has none, for its customer's active officer; returns the new cases' ids. Each in its own
+    """Propose the renewal of every active facility maturing within the lead days (or matured within the last
+    ``OVERDUE_WINDOW_DAYS`` and still active) that has none, for its customer's active officer (a frozen one is
+    under a risk control: its officer proposes it by hand, and the renewal stays frozen); returns the new cases' ids. Each in its own
     transaction: one facility's failure is recorded on it (``facility.renewal_failed``) and the others go on;
     a facility proposed meanwhile (by hand, by another worker) is left as it is."""
-    horizon = (today or local_today()) + timedelta(days=lead_days())
+    today = today or local_today()
+    horizon, oldest = today + timedelta(days=lead_days()), today - timedelta(days=OVERDUE_WINDOW_DAYS)
     due = db.session.execute(
         select(Facility.id, User.id).join(Customer, Customer.id == Facility.customer_id)
         .join(User, User.id == Customer.officer_id)
-        .where(Facility.status.in_(facility_terms.LIVE), Facility.renewal_case_id.is_(None),
-               Facility.matures_on.is_not(None), Facility.matures_on <= horizon,
+        .where(Facility.status == "active", Facility.renewal_case_id.is_(None),
+               Facility.matures_on.is_not(None), Facility.matures_on.between(oldest, horizon),
                User.active.is_(True), User.role == "officer")
         .order_by(Facility.matures_on, Facility.id)).all()
     started = []

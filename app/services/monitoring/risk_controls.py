@@ -14,7 +14,9 @@ from app import engine
 from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FacilityChange, ProcessInstance, User
 from app.models.base import utcnow
+from app.models.customer import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
+from app.services.customers import facility_terms
 from app.services.monitoring import classification
 
 PROCESS = "warning_escalation"
@@ -40,7 +42,8 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User
 def _facility_values(facility: Facility) -> dict[str, Any]:
     return {"status": facility.status, "limit_amount": str(facility.limit_amount),
             "margin_pct": str(facility.margin_pct) if facility.margin_pct is not None else None,
-            "term_months": facility.term_months, "risk_controls": facility.risk_controls}
+            "term_months": facility.term_months, "risk_controls": facility.risk_controls,
+            "matures_on": facility.matures_on.isoformat() if facility.matures_on else None}
 
 
 def _apply(customer: Customer, instance: ProcessInstance, control: dict[str, Any], actor: User | None) -> None:
@@ -50,7 +53,7 @@ def _apply(customer: Customer, instance: ProcessInstance, control: dict[str, Any
         audit.record("customer.watchlisted", actor, customer_id=customer.id, instance_id=instance.id)
         return
     facilities = list(db.session.scalars(select(Facility).where(Facility.customer_id == customer.id,
-                                                                Facility.status.in_(("active", "frozen")))
+                                                                Facility.status.in_(LIVE_FACILITY_STATUSES))
                                          .order_by(Facility.id)))
     if not facilities:
         audit.record("facility.control_skipped", actor, customer_id=customer.id, instance_id=instance.id,
@@ -75,6 +78,8 @@ def _change(facility: Facility, customer: Customer, instance: ProcessInstance, c
         facility.margin_pct = (facility.margin_pct or 0) + Decimal(str(control.get("margin_add_pct") or 0))
     elif action == "shorten_term" and control.get("term_months"):
         facility.term_months = min(facility.term_months or 10**6, int(control["term_months"]))
+        if facility.start_on is not None:  # a shorter term ends it sooner: the maturity (and its renewal) follow
+            facility.matures_on = facility_terms.maturity(facility.start_on, facility.term_months)
     elif action in NOTES:
         facility.risk_controls = "; ".join(filter(None, [facility.risk_controls, NOTES[action]]))[:1000]
     after = _facility_values(facility)
