@@ -2,7 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.contact import ContactLogEntry, CustomerContact
-from app.models.customer import Customer, Facility, FinancialStatement, RatingChange
+from app.models.customer import Customer, CustomerOfficerChange, Facility, FinancialStatement, RatingChange
 from app.models.deployment_request import DeploymentRequest
 from app.models.document import CaseDocument
 from app.models.draft import DesignDraft, DraftCheck
@@ -34,6 +34,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Customer",
+    "CustomerOfficerChange",
     "DecisionLog",
     "DeploymentRequest",
     "DesignDraft",

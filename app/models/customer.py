@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -16,6 +16,8 @@ Money = Numeric(18, 2)
 
 class Customer(db.Model):
     __tablename__ = "customer"
+    # "My customers": an officer's book, a page by name without a sort of the whole book.
+    __table_args__ = (Index("ix_customer_officer_name", "officer_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -63,6 +65,9 @@ class Facility(db.Model):
     """A credit facility (授信额度) decided by a credit application."""
 
     __tablename__ = "facility"
+    # A customer's live limit (the sum of its active facilities) read from the index alone, for every row of
+    # an officer's book at once (the totals of "my customers").
+    __table_args__ = (Index("ix_facility_live", "customer_id", "status", "limit_amount"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
@@ -101,3 +106,24 @@ class RatingChange(db.Model):
 
     instance = relationship("ProcessInstance")
     changed_by = relationship("User")
+
+
+class CustomerOfficerChange(db.Model):
+    """One change of a customer's relationship officer (客户移交): who had it, who has it now, why, and the
+    manager who moved it. The customer's page shows them newest first."""
+
+    __tablename__ = "customer_officer_change"
+    __table_args__ = (Index("ix_customer_officer_change_customer", "customer_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    officer_before_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    officer_after_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    tasks_moved: Mapped[int] = mapped_column(default=0)  # open tasks of the former officer that went along
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    officer_before = relationship("User", foreign_keys=[officer_before_id])
+    officer_after = relationship("User", foreign_keys=[officer_after_id])
+    changed_by = relationship("User", foreign_keys=[changed_by_id])

@@ -25,6 +25,7 @@ CASE_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE, ADMIN})
 MONITORING_READERS = frozenset({OFFICER, RISK, COMPLIANCE, ADMIN})
 MONITORING_WRITERS = frozenset({OFFICER, RISK})
 CONTACT_WRITERS = frozenset({OFFICER, RISK})  # the customer's officer and the risk managers
+RELATIONSHIP_MANAGERS = frozenset({APPROVER, RISK})  # who assigns and transfers customers
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -45,6 +46,10 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "cases.kept_document": CASE_READERS, "cases.history": frozenset({COMPLIANCE}),
     "cases.new": frozenset({OFFICER, ADMIN}), "cases.withdraw": frozenset({OFFICER}),
     "customers.index": CASE_READERS, "customers.show": CASE_READERS,
+    # my customers and transfers (客户移交): officers hold customers, approvers (their branch) and risk managers
+    # manage them; the seeded customer is the officer's, of head office, as approver1 is
+    "my_customers.index": frozenset({OFFICER, APPROVER, RISK}),
+    "my_customers.transfer_many": RELATIONSHIP_MANAGERS, "my_customers.transfer_one": RELATIONSHIP_MANAGERS,
     # a customer's contacts and contact log: the seeded customer is the officer's
     "contacts.new_contact": CONTACT_WRITERS, "contacts.edit_contact": CONTACT_WRITERS,
     "contacts.remove_contact": CONTACT_WRITERS, "contacts.new_entry": CONTACT_WRITERS,
@@ -82,6 +87,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.record_observations": MONITORING_WRITERS,
     "api.list_contacts": CASE_READERS, "api.add_contact": CONTACT_WRITERS,
     "api.list_contact_log": CASE_READERS, "api.add_contact_log": CONTACT_WRITERS,
+    "api.my_customer_list": frozenset({OFFICER, APPROVER, RISK}), "api.transfer_customer": RELATIONSHIP_MANAGERS,
 }
 
 # Values of the path parameters that are not seeded ids, and the endpoints that take another object.

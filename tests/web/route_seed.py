@@ -10,7 +10,7 @@ from app.localtime import local_today
 from app.models import DecisionLog, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.audit import documents
-from app.services.customers import contact_log, contacts
+from app.services.customers import contact_log, contacts, transfer
 from app.services.design import deployment_requests
 from app.services.monitoring import imports, portfolio_checks
 from tests import factories
@@ -41,6 +41,9 @@ def seed() -> dict[str, int]:
     memo = documents.document(people.officer, at_approval.id, "credit_memo", "en")
     asked = deployment_requests.request(people.designer, "a request the probe reads")
     customer_id = at_approval.customer_id
+    # a transfer away and back (客户移交): the customer's page shows its history; it stays the officer's
+    transfer.transfer(people.risk, [customer_id], "officer2", "route probe: away")
+    transfer.transfer(people.risk, [customer_id], "officer", "route probe: back")
     contact = contacts.add(people.officer, customer_id, {"name": "陈建国", "role": "financial_controller",
                                                          "phone": "13812345678"})
     entry = contact_log.add(people.officer, customer_id, {

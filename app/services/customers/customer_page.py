@@ -14,7 +14,7 @@ from typing import Any
 
 from app.localtime import local_date
 from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, ProcessInstance, User
-from app.services.customers import contact_log, contacts, customers
+from app.services.customers import contact_log, contacts, customers, transfer
 from app.services.customers.contact_rights import may_write
 from app.services.monitoring import classification
 from app.services.monitoring import observations as observation_service
@@ -39,6 +39,7 @@ class CustomerPage:
     log_search: str | None
     observations: list = field(default_factory=list)
     rating_history: list = field(default_factory=list)
+    officer: transfer.OfficerPanel | None = None  # the relationship officer, their team, the transfers
 
 
 def timeline(entries: list[ContactLogEntry], cases: list[ProcessInstance],
@@ -60,4 +61,5 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
     watched = observation_service.latest_for(customer_id) if user.role in observation_service.MAY_READ else []
     return CustomerPage(customer=customer, cases=cases, warnings=warnings, contacts=contacts.current(customer_id),
                         timeline=shown, may_write=may_write(user, customer), log_search=log_search,
-                        observations=watched, rating_history=classification.history_of(customer_id))
+                        observations=watched, rating_history=classification.history_of(customer_id),
+                        officer=transfer.officer_panel(user, customer))
