@@ -12,7 +12,8 @@ The database is ``--database-url``, else ``CREDIT_BENCH_DATABASE_URL``, else
 ``customers_<size>``, DROPPED and re-created (a database called ``test`` is refused: test runs use it).
 
 The book: 200 officers in 10 branches (two teams each), so the measured officer holds 1/200 of the customers
-(50 at 10k, 5,000 at 1M) and the measured branch approver manages 1/10. Seven customers in ten have a decided
+(50 at 10k, 5,000 at 1M) and the measured branch approver manages 1/10; one more officer holds 50 customers at
+every size (``mine_50``: the same page over a bank 100 times larger, the officer's book unchanged). Seven customers in ten have a decided
 facility (one in ten of those exited, the others live; terms of 12, 24 or 36 months decided over three years),
 3% an open early warning, one in five two contacts, one in ten three contact-log entries, one in a hundred a
 past transfer (客户移交). Grades, classes, industries and review dates are spread over their values. Rows are
@@ -23,6 +24,8 @@ Pages, each the service call a view makes (plus what its template reads from eve
 
 * ``customer_page``  ``customer_page.page`` for one of the officer's customers (its facilities and their cases
   read as the template does);
+* ``mine_50``, ``mine_50_grade``: ``my_customers.page`` for the officer with 50 customers, without and with a
+  filter (grade BBB);
 * ``mine``           ``my_customers.page`` for the officer: the first page by name, with the totals;
 * ``mine_grade``, ``mine_warning``, ``mine_review``, ``mine_maturity``: the same with one filter (grade BBB,
   an open warning, review due within 30 days, a facility maturing within 90 days);
@@ -82,6 +85,7 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 CHUNK = 50_000
 GOAL = 1.5
 OFFICERS, BRANCHES = 200, 10
+STEADY, STEADY_BOOK = 1000, 50  # an officer who holds 50 customers at every size
 NOW = datetime(2026, 12, 1, 2, 0, 0)
 TODAY = date(2026, 12, 1)
 GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC")
@@ -113,7 +117,11 @@ class Loader:
             db.session.execute(insert(table), rows)
             return
         columns = list(rows[0])
-        raw = db.session.connection().connection.driver_connection
+        connection = db.session.connection()
+        # the rows carry their customers' live limits: the triggers that keep them (and the foreign keys, the
+        # generator's own) are not run for every copied row
+        connection.exec_driver_sql("SET session_replication_role = replica")
+        raw = connection.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
@@ -127,6 +135,9 @@ def make_staff(load: Loader) -> dict:
                       "display_name": f"客户经理{k:03d}", "password_hash": "x", "role": "officer",
                       "branch": f"branch{k % BRANCHES}", "team": "对公一部" if k // BRANCHES % 2 == 0 else "对公二部",
                       "active": True, "must_change_password": False, "session_epoch": 0, "created_at": NOW})
+    users.append({"id": STEADY, "username": "steady", "display_name": "客户经理（固定户数）", "password_hash": "x",
+                  "role": "officer", "branch": "branch0", "team": "对公三部", "active": True,
+                  "must_change_password": False, "session_epoch": 0, "created_at": NOW})
     for b in range(BRANCHES):
         users.append({"id": OFFICERS + b + 1, "username": f"approver{b}", "display_name": f"分行审批人{b}",
                       "password_hash": "x", "role": "approver", "authority_level": 1, "branch": f"branch{b}",
@@ -140,7 +151,7 @@ def make_staff(load: Loader) -> dict:
                               "bpmn_xml": "", "dmn_files": {}, "forms": {}, "called_files": {},
                               "deployed_at": NOW}])
     db.session.commit()
-    return {"officer": 1, "approver": OFFICERS + 1}
+    return {"officer": 1, "approver": OFFICERS + 1, "steady": STEADY}
 
 
 def populate(size: int, load: Loader) -> None:
@@ -155,7 +166,7 @@ def populate(size: int, load: Loader) -> None:
         rows = {m: [] for m in (Customer, ProcessInstance, Facility, EarlyWarning, CustomerContact, ContactLogEntry,
                                 CustomerOfficerChange)}
         for i in range(start, min(start + CHUNK, size + 1)):
-            officer = (i - 1) % OFFICERS + 1
+            officer = STEADY if i % (size // STEADY_BOOK) == 7 else (i - 1) % OFFICERS + 1
             created = NOW - timedelta(days=rng.randrange(1, 2000))
             rows[Customer].append({
                 "id": i, "name": name_of(i), "uscc": f"B{i:017d}", "industry": INDUSTRIES[i % len(INDUSTRIES)],
@@ -164,6 +175,8 @@ def populate(size: int, load: Loader) -> None:
                 "group_name": None, "officer_id": officer, "loan_class": CLASSES[rng.randrange(len(CLASSES))],
                 "watchlist": False, "next_review_on": TODAY + timedelta(days=rng.randrange(-30, 365)),
                 "created_at": created, "updated_at": created})
+            customer = rows[Customer][-1]
+            customer["live_limit"] = Decimal(0)
             if rng.random() < 0.7:
                 for live in ((True, False) if rng.random() < 0.1 else (True,)):
                     instance_id = next_id("instance")
@@ -175,12 +188,13 @@ def populate(size: int, load: Loader) -> None:
                         "waiting_timers": 0, "state": "{}", "serializer_version": "bench", "version": 5,
                         "started_by_id": officer, "started_at": decided - timedelta(days=20), "updated_at": decided,
                         "completed_at": decided})
+                    amount = Decimal(rng.randrange(50, 50_000) * 10_000)
+                    customer["live_limit"] += amount if live else 0
                     rows[Facility].append({
                         "id": next_id("facility"), "customer_id": i, "instance_id": instance_id,
-                        "status": "active" if live else "exited",
-                        "limit_amount": Decimal(rng.randrange(50, 50_000) * 10_000), "margin_pct": Decimal("1.200"),
-                        "term_months": rng.choice((12, 24, 36)), "grade": None, "risk_controls": None,
-                        "decided_by_id": None, "decided_at": decided})
+                        "status": "active" if live else "exited", "limit_amount": amount,
+                        "margin_pct": Decimal("1.200"), "term_months": rng.choice((12, 24, 36)), "grade": None,
+                        "risk_controls": None, "decided_by_id": None, "decided_at": decided})
             if rng.random() < 0.03:
                 rows[EarlyWarning].append({
                     "id": next_id("warning"), "customer_id": i, "code": "past_due_30", "name": "Past due / 逾期",
@@ -244,7 +258,8 @@ def pages(staff: dict) -> dict:
             _ = [(r.customer.name, r.officer.display_name if r.officer else None) for r in found.rows]
         return call
 
-    return {"customer_page": customer, "mine": book({}), "mine_grade": book({"grade": "BBB"}),
+    return {"customer_page": customer, "mine_50": book({}, staff["steady"]), "mine_50_grade": book({"grade": "BBB"}, staff["steady"]),
+            "mine": book({}), "mine_grade": book({"grade": "BBB"}),
             "mine_warning": book({"warning": "1"}), "mine_review": book({"review_days": "30"}),
             "mine_maturity": book({"maturity_days": "90"}), "mine_by_limit": book({"sort": "limit"}),
             "branch": book({}, approver_id)}

@@ -7,6 +7,7 @@ from app.models.deployment_request import DeploymentRequest
 from app.models.document import CaseDocument
 from app.models.draft import DesignDraft, DraftCheck
 from app.models.instance_migration import InstanceMigration
+from app.models.live_limit import install as install_live_limit  # noqa: F401  (registers the triggers)
 from app.models.monitoring import MonitoringImport, Observation, PortfolioCheck
 from app.models.notification import Notification, OutboxMail
 from app.models.outbox import QueuedJob

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Date, and_, exists
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.models import Customer, Facility
@@ -40,13 +41,16 @@ def _months_after_sqlite(element, compiler, **kw):
     return f"date({compiler.process(start, **kw)}, '+' || {compiler.process(months, **kw)} || ' months')"
 
 
-def matures_on() -> ColumnElement[date]:
-    """The facility's maturity date (the one function to switch to ``Facility.matures_on``)."""
-    return _MonthsAfter(Facility.decided_at, Facility.term_months)
+def matures_on(facility=Facility) -> ColumnElement[date]:
+    """The maturity date of ``facility`` (the model or an alias of it): the one function to switch to
+    ``facility.matures_on``."""
+    return _MonthsAfter(facility.decided_at, facility.term_months)
 
 
 def maturing_within(today: date, end: date) -> ColumnElement[bool]:
-    """The customer has a live facility maturing between ``today`` and ``end`` (both included)."""
-    when = matures_on()
-    return exists().where(Facility.customer_id == Customer.id, Facility.status == LIVE,
+    """The customer has a live facility maturing between ``today`` and ``end`` (both included); its own alias
+    of the facilities, so a query that joins them too still reads every customer's."""
+    facility = aliased(Facility)
+    when = matures_on(facility)
+    return exists().where(facility.customer_id == Customer.id, facility.status == LIVE,
                           and_(when >= today, when <= end))

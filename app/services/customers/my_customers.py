@@ -6,12 +6,16 @@ of the branch's officers, a risk manager everyone's, with a column naming each r
 officer or team. Everything is set-based SQL that reads the customers of the scope once:
 
 - **totals** (how many, their live limit in CNY, both by five-category class) are one grouped query over the
-  filtered customers; each customer's live limit, the sum of its active facilities, is read from the
-  ``ix_facility_live`` index alone;
-- **a page** is one query ordered by name (walking ``ix_customer_officer_name`` for an officer), live limit
-  or grade, and one query for what its 50 rows show beside (open warnings, the next maturity).
+  filtered customers; a customer's live limit, the sum of its active facilities, is kept on the customer by the
+  database (``app/models/live_limit.py``), so an officer's book is counted and summed from
+  ``ix_customer_officer_name`` alone on PostgreSQL (the index carries what the filters and totals read);
+- **a page**: its customers' ids in order, by name (walking ``ix_customer_officer_name`` for an officer), live
+  limit or grade, then the 50 customers and what their rows show beside (next maturity, open warnings,
+  officer), a query each.
 
-No query runs per row, and the count is the totals' own (no second pass over the book).
+No query runs per row, and the count is the totals' own (no second pass over the book). The filters on an
+open warning and on a maturity probe the customers' warnings and facilities, one index lookup per customer of
+the book.
 """
 
 from __future__ import annotations
@@ -76,14 +80,6 @@ class Book:
         return max(1, (self.total + self.per_page - 1) // self.per_page)
 
 
-def live_limit() -> ColumnElement[Decimal]:
-    """The customer's live limit (its active facilities' limits summed; 0 without any), per row of a query
-    on ``Customer``."""
-    return (select(func.coalesce(func.sum(Facility.limit_amount), 0))
-            .where(Facility.customer_id == Customer.id, Facility.status == maturity.LIVE)
-            .correlate(Customer).scalar_subquery())
-
-
 def page(user: User, args: Mapping[str, str], page: int = 1, *, strict: bool = False,
          per_page: int = PER_PAGE) -> Book:
     """The book ``user`` sees (refused for a role that neither holds nor manages customers), narrowed by the
@@ -118,35 +114,37 @@ def _holders(filters: BookFilter, officers: list[User]) -> list[ColumnElement[bo
 
 def _totals(where: list) -> tuple[int, Decimal, list[ClassTotal]]:
     """How many customers and their live limit, in all and by class: one grouped query."""
-    book = select(Customer.loan_class.label("loan_class"), live_limit().label("live")).where(*where).subquery()
-    grouped = db.session.execute(select(book.c.loan_class, func.count(), func.coalesce(func.sum(book.c.live), 0))
-                                 .group_by(book.c.loan_class)).all()
-    by_class = {cls or UNCLASSIFIED: ClassTotal(cls or UNCLASSIFIED, count, Decimal(str(amount)))
-                for cls, count, amount in grouped}
-    order = ("normal", "special_mention", "substandard", "doubtful", "loss", UNCLASSIFIED)
-    ordered = [by_class[c] for c in order if c in by_class]
+    grouped = db.session.execute(select(Customer.loan_class, func.count(), func.sum(Customer.live_limit))
+                                 .where(*where).group_by(Customer.loan_class)).all()
+    found = {cls: (count, amount) for cls, count, amount in grouped}
+    order = ("normal", "special_mention", "substandard", "doubtful", "loss", None)
+    ordered = [ClassTotal(c or UNCLASSIFIED, found[c][0], Decimal(str(found[c][1] or 0))) for c in order if c in found]
     return sum(c.customers for c in ordered), sum((c.live_limit for c in ordered), Decimal(0)), ordered
 
 
 def _rows(where: list, sort: str, page: int, per_page: int) -> list[BookRow]:
-    live = live_limit().label("live")
-    order = {"name": (Customer.name, Customer.id), "limit": (live.desc(), Customer.name, Customer.id),
-             "grade": (grade_rank(), Customer.name, Customer.id)}[sort]
-    found = db.session.execute(select(Customer, live).where(*where).order_by(*order)
-                               .offset((page - 1) * per_page).limit(per_page)).all()
-    ids = [c.id for c, _live in found]
+    """The page: its customers' ids in order (narrow rows, from the index where it can), then the customers,
+    their next maturities, their open warnings and their officers, a query each."""
+    order = {"name": (), "limit": (Customer.live_limit.desc(),), "grade": (grade_rank(),)}[sort]
+    chosen = db.session.execute(select(Customer.id).where(*where).order_by(*order, Customer.name, Customer.id)
+                                .offset((page - 1) * per_page).limit(per_page)).scalars().all()
+    if not chosen:
+        return []
+    found = {c.id: c for c in db.session.scalars(select(Customer).where(Customer.id.in_(chosen))
+                                                 .execution_options(populate_existing=True))}  # the live limit now
+    when = maturity.matures_on()
+    nearest = dict(db.session.execute(
+        select(Facility.customer_id, func.min(when))
+        .where(Facility.status == maturity.LIVE, Facility.customer_id.in_(chosen), when >= local_today())
+        .group_by(Facility.customer_id)).all())
     warnings = dict(db.session.execute(
         select(EarlyWarning.customer_id, func.count()).where(EarlyWarning.status == "open",
-                                                             EarlyWarning.customer_id.in_(ids))
-        .group_by(EarlyWarning.customer_id)).all()) if ids else {}
-    matures = dict(db.session.execute(
-        select(Facility.customer_id, func.min(maturity.matures_on()))
-        .where(Facility.status == maturity.LIVE, Facility.customer_id.in_(ids), maturity.matures_on() >= local_today())
-        .group_by(Facility.customer_id)).all()) if ids else {}
+                                                             EarlyWarning.customer_id.in_(chosen))
+        .group_by(EarlyWarning.customer_id)).all())
     holders = {u.id: u for u in db.session.scalars(select(User).options(lazyload(User.groups)).where(
-        User.id.in_({c.officer_id for c, _live in found if c.officer_id})))} if ids else {}
-    return [BookRow(c, holders.get(c.officer_id), Decimal(str(amount or 0)), warnings.get(c.id, 0),
-                    _as_date(matures.get(c.id))) for c, amount in found]
+        User.id.in_({c.officer_id for c in found.values() if c.officer_id})))}
+    return [BookRow(found[cid], holders.get(found[cid].officer_id), found[cid].live_limit or Decimal(0),
+                    warnings.get(cid, 0), _as_date(nearest.get(cid))) for cid in chosen]
 
 
 def _as_date(value) -> date | None:
