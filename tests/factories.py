@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -9,11 +11,13 @@ from typing import NamedTuple
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, ProcessInstance, User
+from app.localtime import local_date, local_today
+from app.models import AuditEvent, Customer, Facility, HumanTask, ProcessDefinition, ProcessInstance, User
 from app.services.admin import settings, users
 from app.services.admin.demo import COMPLIANT, demo_uscc, statement
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks
+from app.services.customers.facility_terms import maturity
 from app.services.design.deployment import deployment
 
 PASSWORD = "correct-horse-42"
@@ -183,3 +187,34 @@ def approved_case(people: SimpleNamespace, index: int = 1, limit: int | None = N
     compliance_sign_off(case, people.compliance)
     assert (case.status, case.outcome) == ("completed", "approved"), case.summary
     return case
+
+
+def book_customer(officer: User | None, index: int, **values) -> Customer:
+    """A customer of ``officer``'s book (the ``index``-th credit code), stored directly: its master data as
+    given (grade, loan_class, industry, next_review_on…)."""
+    customer = Customer(**{"name": f"客户{index:04d}有限公司", "uscc": demo_uscc(index), "industry": "manufacturing",
+                           "size": "medium", "credit_record": "clean", "officer_id": officer.id if officer else None,
+                           **values})
+    db.session.add(customer)
+    db.session.commit()
+    return customer
+
+
+def facility(customer: Customer, limit: int, *, status: str = "active", term_months: int | None = 12,
+             decided_at: datetime | None = None) -> Facility:
+    """A decided facility of ``customer`` (with the decided application it needs; a definition must be
+    deployed)."""
+    definition_id = db.session.scalar(select(ProcessDefinition.id).order_by(ProcessDefinition.id).limit(1))
+    number = (db.session.scalar(select(func.count()).select_from(ProcessInstance)) or 0) + 1
+    instance = ProcessInstance(reference=f"CA-TEST-{number:07d}", definition_id=definition_id,
+                               process_id="credit_application", customer_id=customer.id, status="completed",
+                               outcome="approved", state="{}", serializer_version="test")
+    db.session.add(instance)
+    db.session.flush()
+    start = local_date(decided_at) if decided_at else local_today()  # dated as a recorded facility is
+    row = Facility(customer_id=customer.id, instance_id=instance.id, status=status, limit_amount=Decimal(limit),
+                   term_months=term_months, start_on=start, matures_on=maturity(start, term_months),
+                   **({"decided_at": decided_at} if decided_at else {}))
+    db.session.add(row)
+    db.session.commit()
+    return row

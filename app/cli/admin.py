@@ -50,14 +50,15 @@ def show_settings() -> None:
 @click.option("--group", "groups", multiple=True,
               help="Also join this group: committee (credit committee), cro (holds the committee's veto).")
 @click.option("--branch", default="head_office", show_default=True, help="The branch the user works at.")
+@click.option("--team", default=None, help="The officer's team within the branch.")
 @click.option("--email", default=None, help="Notifications are also e-mailed here.")
-def create_user(username, role, authority_level, password, display_name, groups, branch, email) -> None:
+def create_user(username, role, authority_level, password, display_name, groups, branch, team, email) -> None:
     """Create USERNAME with ROLE."""
     given = password is not None
     try:
         user, password = users.create_user(username, role, password, display_name=display_name,
                                            authority_level=authority_level, groups=tuple(groups),
-                                           branch=branch, email=email)
+                                           branch=branch, email=email, team=team)
     except DomainError as exc:
         for field, message in exc.details.get("errors", {}).items():
             click.echo(f"error: {field}: {message}", err=True)

@@ -3,11 +3,12 @@
 from app.models.attachment import Attachment
 from app.models.audit import AuditEvent
 from app.models.contact import ContactLogEntry, CustomerContact
-from app.models.customer import Customer, Facility, FinancialStatement, RatingChange
+from app.models.customer import Customer, CustomerOfficerChange, Facility, FinancialStatement, RatingChange
 from app.models.deployment_request import DeploymentRequest
 from app.models.document import CaseDocument
 from app.models.draft import DesignDraft, DraftCheck
 from app.models.instance_migration import InstanceMigration
+from app.models.live_limit import install as install_live_limit  # noqa: F401  (registers the triggers)
 from app.models.monitoring import MonitoringImport, Observation, PortfolioCheck
 from app.models.notification import Notification, OutboxMail
 from app.models.outbox import QueuedJob
@@ -36,6 +37,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Customer",
+    "CustomerOfficerChange",
     "DecisionLog",
     "DeploymentRequest",
     "DesignDraft",

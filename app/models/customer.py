@@ -18,6 +18,11 @@ LIVE_FACILITY_STATUSES = ("active", "frozen")
 
 class Customer(db.Model):
     __tablename__ = "customer"
+    # "My customers": an officer's book, a page by name without a sort of the whole book; on PostgreSQL it
+    # carries what the filters and the totals read, so an officer's book is counted from the index alone.
+    __table_args__ = (Index("ix_customer_officer_name", "officer_id", "name",
+                            postgresql_include=["id", "loan_class", "grade", "industry", "next_review_on",
+                                                "live_limit"]),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -34,6 +39,8 @@ class Customer(db.Model):
     loan_class: Mapped[str | None] = mapped_column(String(16))
     watchlist: Mapped[bool] = mapped_column(default=False)  # put on the watchlist by a risk-control action
     next_review_on: Mapped[date | None]  # 定期检查: when the next periodic review falls due
+    # The sum of its live facilities' limits, kept by triggers on facility (app/models/live_limit.py).
+    live_limit: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -66,8 +73,12 @@ class Facility(db.Model):
     matures ``term_months`` later; a renewal (续授信) is a new application that replaces it when approved."""
 
     __tablename__ = "facility"
-    # the maturing list and the renewal schedule: live facilities by maturity, never a scan of those ended
-    __table_args__ = (Index("ix_facility_status_maturity", "status", "matures_on"),)
+    # The maturing list and the renewal schedule read live facilities by maturity (never a scan of those ended);
+    # a customer's live facilities, and on PostgreSQL their maturity, are read from an index alone (the live
+    # limit's trigger, and the maturity filter of "my customers" for every customer of a book).
+    __table_args__ = (Index("ix_facility_status_maturity", "status", "matures_on"),
+                      Index("ix_facility_live", "customer_id", "status", "limit_amount",
+                            postgresql_include=["matures_on"]))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
@@ -117,3 +128,24 @@ class RatingChange(db.Model):
 
     instance = relationship("ProcessInstance")
     changed_by = relationship("User")
+
+
+class CustomerOfficerChange(db.Model):
+    """One change of a customer's relationship officer (客户移交): who had it, who has it now, why, and the
+    manager who moved it. The customer's page shows them newest first."""
+
+    __tablename__ = "customer_officer_change"
+    __table_args__ = (Index("ix_customer_officer_change_customer", "customer_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    officer_before_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    officer_after_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    tasks_moved: Mapped[int] = mapped_column(default=0)  # open tasks of the former officer that went along
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    officer_before = relationship("User", foreign_keys=[officer_before_id])
+    officer_after = relationship("User", foreign_keys=[officer_after_id])
+    changed_by = relationship("User", foreign_keys=[changed_by_id])

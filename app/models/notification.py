@@ -13,8 +13,10 @@ from app.models.base import JsonType, Model, utcnow
 # manager handed you a task; escalated: an overdue approval arrived at your level; overdue: a task you
 # held passed its due time and went up a level; chain_broken: the audit log failed its daily check;
 # unstaffed (to administrators): a case cannot go on, nobody may act on it; follow_up: a follow-up of the
-# contact log fell due (to the customer's officer).
-KINDS = ("new", "returned", "delegated", "escalated", "overdue", "chain_broken", "unstaffed", "follow_up")
+# contact log fell due (to the customer's officer); transfer_in / transfer_out: customers were transferred to
+# you / away from you (客户移交).
+KINDS = ("new", "returned", "delegated", "escalated", "overdue", "chain_broken", "unstaffed", "follow_up",
+         "transfer_in", "transfer_out")
 
 
 class Notification(Model):

@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(32))
     authority_level: Mapped[int | None]
     branch: Mapped[str] = mapped_column(String(64), default="head_office")
+    # The officer's team within the branch (对公一部…): "my team's customers" and the transfer form group by it.
+    team: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(254))  # notifications are e-mailed when set
     active: Mapped[bool] = mapped_column(default=True)  # deactivated, never deleted: history keeps the name
     # Set when the administrator chose the password (created or reset): the user picks their own at log-in.

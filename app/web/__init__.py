@@ -45,6 +45,7 @@ from app.web.monitoring.contacts import contact_pages
 from app.web.monitoring.customers import customers
 from app.web.monitoring.facilities import facilities
 from app.web.monitoring.monitoring import monitoring
+from app.web.monitoring.my_customers import my_customer_pages
 from app.web.security_headers import register_security_headers
 
 
@@ -151,6 +152,7 @@ def register_web(app: Flask) -> None:
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
-    for blueprint in (auth, tasks, cases, customers, contact_pages, attachment_pages, facilities, monitoring,
-                      notifications, audit, designer, editor, policy_impact, instance_migration, admin, user_pages, api):
+    for blueprint in (auth, tasks, cases, my_customer_pages, customers, contact_pages, attachment_pages, facilities,
+                      monitoring, notifications, audit, designer, editor, policy_impact, instance_migration, admin,
+                      user_pages, api):
         app.register_blueprint(blueprint)

@@ -65,9 +65,13 @@ SLA_STATES: tuple[str, ...] = (N_("sla_overdue"), N_("sla_near"), N_("sla_on_tim
 NOTICE_KINDS: tuple[str, ...] = (N_("notice_new"), N_("notice_returned"), N_("notice_delegated"),
                                  N_("notice_escalated"), N_("notice_overdue"), N_("notice_chain_broken"),
                                  N_("notice_withdrawn"),
-                                 N_("notice_unstaffed"), N_("notice_follow_up"), N_("notice_renewal"))
+                                 N_("notice_unstaffed"), N_("notice_follow_up"), N_("notice_renewal"),
+                                 N_("notice_transfer_in"), N_("notice_transfer_out"))
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
 BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))
+# "My customers": its sorts, and the class of a customer not classified yet.
+BOOK_WORDS: tuple[str, ...] = (N_("book_sort_name"), N_("book_sort_limit"), N_("book_sort_grade"),
+                               N_("class_unclassified"))
 
 # Monitoring: import states and where an observation came from.
 IMPORT_STATES: tuple[str, ...] = (N_("import_queued"), N_("import_running"), N_("import_done"), N_("import_failed"))
@@ -149,6 +153,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("engine.error"),
     N_("customer.created"),
     N_("customer.updated"),
+    N_("customer.officer_changed"),
     N_("facility.recorded"),
     N_("definition.deployed"),
     N_("user.created"),
@@ -275,6 +280,7 @@ VOCABULARY: tuple[str, ...] = tuple(
         + NOTICE_KINDS
         + MAIL_STATUSES
         + BRANCHES
+        + BOOK_WORDS
         + IMPORT_STATES
         + CHECK_STATES
         + OBSERVATION_SOURCES

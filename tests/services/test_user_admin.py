@@ -67,6 +67,21 @@ def test_a_profile_change_is_audited_with_only_what_changed(deployed, people):
     assert people.approver2.authority_level == 3
 
 
+def test_an_officers_team_is_set_changed_and_cleared_audited(deployed, people):
+    user, _shown = user_admin.create(people.admin, form(team=" 对公一部 "), [])
+    assert user.team == "对公一部" and last("user.created").payload["after"]["team"] == "对公一部"
+    good = {"display_name": "陈静", "email": "chen@bank.cn", "branch": "shanghai", "authority_level": ""}
+    user_admin.update_profile(people.admin, user.id, {**good, "team": "对公二部"})
+    assert last("user.updated").payload["before"] == {"team": "对公一部"}
+    user_admin.update_profile(people.admin, user.id, {**good, "team": ""})
+    assert user.team is None and last("user.updated").payload["after"] == {"team": None}
+    assert user_admin.choices(people.admin).teams == []
+    for bad in ("t" * 65, "对公\x00一部"):
+        with pytest.raises(InvalidInput) as caught:
+            user_admin.update_profile(people.admin, user.id, {**good, "team": bad})
+        assert "team" in caught.value.errors
+
+
 @pytest.mark.parametrize(("values", "field"), [
     ({"display_name": ""}, "display_name"),
     ({"display_name": "a\x00b"}, "display_name"),

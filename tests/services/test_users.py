@@ -30,7 +30,7 @@ def test_create_user_hashes_the_password_joins_the_role_group_and_audits(app):
     created = events("user.created")[-1]
     assert created.actor_name == "boss" and created.payload == {"target": "zhang.san", "before": None, "after": {
         "display_name": "张三", "role": "approver", "groups": ["approver"], "authority_level": 2,
-        "branch": "head_office", "email": None, "active": True}}
+        "branch": "head_office", "team": None, "email": None, "active": True}}
 
 
 def test_a_user_can_join_the_committee_and_an_unknown_group_is_refused(app):

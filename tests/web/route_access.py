@@ -29,6 +29,7 @@ CONTACT_WRITERS = frozenset({OFFICER, RISK})  # the customer's officer and the r
 # customer's or case's officer, risk managers and compliance; deleted by whoever attached it or a risk manager
 DOCUMENT_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE})
 DOCUMENT_ATTACHERS = frozenset({OFFICER, RISK, COMPLIANCE})
+RELATIONSHIP_MANAGERS = frozenset({APPROVER, RISK})  # who assigns and transfers customers
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -49,6 +50,10 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "cases.kept_document": CASE_READERS, "cases.history": frozenset({COMPLIANCE}),
     "cases.new": frozenset({OFFICER, ADMIN}), "cases.withdraw": frozenset({OFFICER}),
     "customers.index": CASE_READERS, "customers.show": CASE_READERS,
+    # my customers and transfers (客户移交): officers hold customers, approvers (their branch) and risk managers
+    # manage them; the seeded customer is the officer's, of head office, as approver1 is
+    "my_customers.index": frozenset({OFFICER, APPROVER, RISK}),
+    "my_customers.transfer_many": RELATIONSHIP_MANAGERS, "my_customers.transfer_one": RELATIONSHIP_MANAGERS,
     # a customer's contacts and contact log: the seeded customer is the officer's
     "contacts.new_contact": CONTACT_WRITERS, "contacts.edit_contact": CONTACT_WRITERS,
     "contacts.remove_contact": CONTACT_WRITERS, "contacts.new_entry": CONTACT_WRITERS,
@@ -98,6 +103,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.list_documents": DOCUMENT_READERS, "api.attach_document": DOCUMENT_ATTACHERS,
     "api.get_document": DOCUMENT_READERS, "api.document_content": DOCUMENT_READERS,
     "api.list_facilities": CASE_READERS,
+    "api.my_customer_list": frozenset({OFFICER, APPROVER, RISK}), "api.transfer_customer": RELATIONSHIP_MANAGERS,
 }
 
 # Values of the path parameters that are not seeded ids, and the endpoints that take another object.

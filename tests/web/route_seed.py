@@ -13,7 +13,7 @@ from app.models import DecisionLog, Facility, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.attachments import attachments
 from app.services.audit import documents
-from app.services.customers import contact_log, contacts
+from app.services.customers import contact_log, contacts, transfer
 from app.services.design.deployment import deployment_requests
 from app.services.monitoring import imports, portfolio_checks
 from tests import factories, files
@@ -46,6 +46,9 @@ def seed() -> dict[str, int]:
     customer_id = at_approval.customer_id
     facility = db.session.scalar(select(Facility).where(
         Facility.instance_id == factories.approved_case(people, 1).id))  # the officer's customer's
+    # a transfer away and back (客户移交): the customer's page shows its history; it stays the officer's
+    transfer.transfer(people.risk, [customer_id], "officer2", "route probe: away")
+    transfer.transfer(people.risk, [customer_id], "officer", "route probe: back")
     contact = contacts.add(people.officer, customer_id, {"name": "陈建国", "role": "financial_controller",
                                                          "phone": "13812345678"})
     entry = contact_log.add(people.officer, customer_id, {

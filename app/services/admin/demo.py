@@ -19,6 +19,7 @@ from app.risk.uscc import make_uscc, org_code_check_character
 from app.services.admin import demo_contacts, demo_documents, demo_facilities, settings, users
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks, withdrawal
+from app.services.customers import transfer
 from app.services.design.deployment import deployment
 from app.services.monitoring import observations, portfolio, reviews
 
@@ -28,6 +29,7 @@ DEMO_QUALIFIED_UNTIL = "2028-12-31"  # approvers' training certificates  # CNY 3
 DEMO_USERS = [
     ("officer", "officer", None, "王晓明", ()),
     ("officer2", "officer", None, "李娜", ()),
+    ("officer3", "officer", None, "郑凯", ()),
     ("approver", "approver", 1, "张伟", ()),
     ("approver2", "approver", 2, "刘洋", ("committee",)),
     ("cco", "approver", 3, "陈静", ("committee",)),
@@ -38,7 +40,10 @@ DEMO_USERS = [
     ("admin", "admin", None, "吴强", ()),
 ]
 # Where the demo people work (the inbox filters by the branch a case came from); head office otherwise.
-DEMO_BRANCHES = {"officer": "shanghai", "officer2": "beijing", "approver": "shanghai"}
+DEMO_BRANCHES = {"officer": "shanghai", "officer2": "beijing", "officer3": "shanghai", "approver": "shanghai"}
+# The officers' teams: officer and officer3 work in two teams of the Shanghai branch, whose approver manages them
+# (a transfer between them can be shown); officer2 in Beijing's.
+DEMO_TEAMS = {"officer": "对公一部", "officer3": "对公二部", "officer2": "对公一部"}
 DEMO_MAIL_DOMAIN = "demo-bank.example"  # every demo user has an address: their e-mails fill the outbox page
 COMPANIES = ["华东精密机械", "江南纺织", "海川物流", "蓝海科技", "金穗农业", "恒通建设", "万家商贸", "星辰软件",
              "瑞丰食品", "长江航运", "北辰置业", "东方电子", "宏达化工", "绿源环保", "天成医药", "新锐汽配"]
@@ -189,7 +194,7 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     for username, role, level, name, groups in DEMO_USERS:
         if _user(username) is None:
             users.create_user(username, role, PASSWORD, display_name=name, authority_level=level, groups=groups,
-                              branch=DEMO_BRANCHES.get(username, "head_office"),
+                              branch=DEMO_BRANCHES.get(username, "head_office"), team=DEMO_TEAMS.get(username),
                               email=f"{username}@{DEMO_MAIL_DOMAIN}")
             if role == "approver" or "committee" in groups:
                 qualifications.record(None, username, f"审批资格-{username}-2026", DEMO_QUALIFIED_UNTIL)
@@ -207,6 +212,7 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     yield from demo_contacts.load()
     yield from demo_documents.load()
     yield from demo_facilities.load()
+    yield from _past_transfer()
 
 
 LATER_NEWS = {"negative_news": True, "news_note": "媒体报道实际控制人涉诉"}  # low: negative news
@@ -245,3 +251,19 @@ def _monitoring() -> Iterator[str]:
         watched[0].next_review_on = local_today()
         db.session.commit()
         yield f"{len(reviews.start_due(_user('risk')))} periodic review(s) started"
+
+
+TRANSFER_REASON = "客户经营地迁至浦东新区，改由对公二部就近服务。"
+
+
+def _past_transfer() -> Iterator[str]:
+    """One past transfer (客户移交): the Shanghai branch's approver, who manages its officers, moved one of
+    ``officer``'s customers to ``officer3`` of the other team, through ``transfer`` (the history row, the audit
+    trail, the notices and the tasks that went along are the real ones); ``officer`` keeps the rest, so another
+    transfer can be shown from "My team's customers"."""
+    theirs = list(db.session.scalars(select(Customer).where(Customer.officer_id == _user("officer").id)
+                                     .order_by(Customer.id.desc()).limit(2)))
+    if len(theirs) < 2:
+        return
+    done = transfer.transfer(_user("approver"), [theirs[0].id], "officer3", TRANSFER_REASON)
+    yield f"customer {done.customers[0].name} transferred from officer to officer3 ({done.tasks_moved} open task(s))"

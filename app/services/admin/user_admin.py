@@ -18,7 +18,7 @@ from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.models import ROLE_GROUPS, ROLES, HumanTask, Qualification, User, UserGroup
 from app.services.admin import membership, passwords, users
-from app.services.admin.users import branches, check_admin, create_user, group_errors, profile_errors
+from app.services.admin.users import branches, check_admin, create_user, group_errors, profile_errors, teams
 from app.services.approval import qualifications, staffing
 from app.services.audit import audit
 from app.services.cases import text_search
@@ -109,16 +109,17 @@ def user_page(admin: User, user_id: int) -> UserPage:
 
 @dataclass(frozen=True)
 class Choices:
-    """What the forms offer: every group that can be given (and which are required), the branches."""
+    """What the forms offer: every group that can be given (and which are required), the branches, the teams."""
 
     groups: list[str]
     required: dict[str, str]
     branches: list[str]
+    teams: list[str]
 
 
 def choices(admin: User) -> Choices:
     check_admin(admin)
-    return Choices(membership.known_groups(), membership.required_groups(), branches())
+    return Choices(membership.known_groups(), membership.required_groups(), branches(), teams())
 
 
 def _user(user_id: int) -> User:
@@ -151,18 +152,20 @@ def create(admin: User, form: Mapping[str, str], groups: list[str]) -> tuple[Use
     user, password = create_user(form.get("username", ""), form.get("role", ""), typed,
                                  display_name=form.get("display_name"), authority_level=level,
                                  branch=(form.get("branch") or "").strip(), groups=tuple(groups),
-                                 email=form.get("email"), actor=admin, must_change_password=True)
+                                 email=form.get("email"), actor=admin, must_change_password=True,
+                                 team=form.get("team"))
     return user, None if typed else password
 
 
 def update_profile(admin: User, user_id: int, form: Mapping[str, str]) -> User:
-    """Change the name shown, e-mail, branch and authority level; audited with what changed."""
+    """Change the name shown, e-mail, branch, team and authority level; audited with what changed."""
     check_admin(admin)
     user = _user(user_id)
     errors: dict[str, str] = {}
     level = parse_level(form.get("authority_level"), errors)
     values = {"display_name": (form.get("display_name") or "").strip(), "email": (form.get("email") or "").strip()
-              or None, "branch": (form.get("branch") or "").strip(), "authority_level": level}
+              or None, "branch": (form.get("branch") or "").strip(), "team": (form.get("team") or "").strip() or None,
+              "authority_level": level}
     errors.update(profile_errors(**values, role=user.role))
     if errors:
         raise InvalidInput(_("The user was not changed."), errors)

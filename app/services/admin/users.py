@@ -28,6 +28,7 @@ MAX_NAME = 100
 MAX_USERNAME = 64
 LOGGED_NAME = 64  # what the audit keeps of a user name typed at log-in (anyone may type one)
 MAX_LEVEL = 9
+MAX_TEAM = 64
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -38,7 +39,8 @@ def check_admin(actor: User | None) -> None:
 
 
 def profile_errors(*, display_name: str | None = None, email: str | None = None, branch: str | None = None,
-                   authority_level: int | None = None, role: str | None = None) -> dict[str, str]:
+                   authority_level: int | None = None, role: str | None = None,
+                   team: str | None = None) -> dict[str, str]:
     """Per-field messages for the profile values given (each already trimmed; None: not being set)."""
     errors: dict[str, str] = {}
     if display_name is not None:
@@ -49,6 +51,9 @@ def profile_errors(*, display_name: str | None = None, email: str | None = None,
         errors["email"] = _("an e-mail address such as name@bank.cn")
     if branch is not None and not BRANCH.fullmatch(branch):
         errors["branch"] = _("a branch code: lower-case letters, digits and '_' (such as shanghai)")
+    if team and (len(team) > MAX_TEAM or _CONTROL.search(team)):
+        errors["team"] = _("a team name of at most %(count)s characters (such as Corporate Team 1), or empty",
+                           count=MAX_TEAM)
     if authority_level is not None and not 1 <= authority_level <= MAX_LEVEL:
         errors["authority_level"] = _("between 1 and %(max)s", max=MAX_LEVEL)
     if role == "approver" and authority_level is None:
@@ -70,15 +75,16 @@ def group_errors(role: str, groups: tuple[str, ...]) -> dict[str, str]:
 def create_user(username: str, role: str, password: str | None = None, *, display_name: str | None = None,
                 authority_level: int | None = None, branch: str = "head_office", groups: tuple[str, ...] = (),
                 email: str | None = None, actor: User | None = None,
-                must_change_password: bool = False) -> tuple[User, str]:
+                must_change_password: bool = False, team: str | None = None) -> tuple[User, str]:
     """Create a user in the groups of ``role`` and ``groups`` (e.g. committee); return it and its password
     (generated when not given). ``must_change_password``: the user chooses their own at the first log-in."""
     check_admin(actor)
     username = (username or "").strip()
     display_name = (display_name or "").strip() or username
     email = (email or "").strip() or None
+    team = (team or "").strip() or None
     errors = profile_errors(display_name=display_name, email=email, branch=branch,
-                            authority_level=authority_level, role=role)
+                            authority_level=authority_level, role=role, team=team)
     errors.update(group_errors(role, groups))
     if not USERNAME.fullmatch(username):
         errors["username"] = _("1 to 64 letters, digits, '.' and '_', starting with a letter or digit")
@@ -90,7 +96,7 @@ def create_user(username: str, role: str, password: str | None = None, *, displa
         raise InvalidInput(_("The user was not created."), errors)
     password = password or passwords.generate(username)
     user = User(username=username, display_name=display_name, role=role, authority_level=authority_level,
-                branch=branch, email=email, password_hash=passwords.hashed(password), active=True,
+                branch=branch, team=team, email=email, password_hash=passwords.hashed(password), active=True,
                 must_change_password=must_change_password)
     user.groups = [UserGroup(group_code=g) for g in dict.fromkeys([ROLE_GROUPS[role], *groups])]
     db.session.add(user)
@@ -101,7 +107,7 @@ def create_user(username: str, role: str, password: str | None = None, *, displa
 def profile(user: User) -> dict:
     """What the audit keeps of a user before and after a change (never the password)."""
     return {"display_name": user.display_name, "role": user.role, "groups": sorted(user.group_codes),
-            "authority_level": user.authority_level, "branch": user.branch, "email": user.email,
+            "authority_level": user.authority_level, "branch": user.branch, "team": user.team, "email": user.email,
             "active": bool(user.active)}
 
 
@@ -220,6 +226,11 @@ def user_for_token(token: str) -> User | None:
 def branches() -> list[str]:
     """The branches people work at, for filters."""
     return list(db.session.scalars(select(User.branch).distinct().order_by(User.branch)))
+
+
+def teams() -> list[str]:
+    """The teams people work in, for the forms."""
+    return list(db.session.scalars(select(User.team).where(User.team.is_not(None)).distinct().order_by(User.team)))
 
 
 def active_users() -> list[User]:

@@ -22,7 +22,6 @@ from app.services.audit import audit
 from app.services.cases.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.cases.tasks import check_may_act, get_task
 from app.services.notifications import notifications
-from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 MANAGERS = {"admin"}  # who may reassign any open task
@@ -95,22 +94,41 @@ def _target(task: HumanTask, username: str) -> User:
     return colleague
 
 
-def _hand_over(task: HumanTask, actor: User, colleague: User, event: str, *, only_from: list) -> HumanTask:
+def _move(task: HumanTask, actor: User, colleague: User, event: str, *, only_from: list, **noted) -> None:
+    """Give ``task`` to ``colleague`` if it is still open and held as ``only_from`` says; audited (inside the
+    caller's unit of work)."""
     previous = task.assignee.username if task.assignee else None
+    moved = db.session.execute(
+        update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready",
+                                or_(*[HumanTask.assignee_id.is_(None) if a is None else HumanTask.assignee_id == a
+                                      for a in only_from]))
+        .values(assignee_id=colleague.id, claimed_at=utcnow()).execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise Conflict(_("This task changed meanwhile; reload to see it."))
+    audit.record(event, actor, instance_id=task.instance_id, customer_id=task.instance.customer_id,
+                 task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, **{"from": previous},
+                 to=colleague.username, **noted)
+
+
+def _hand_over(task: HumanTask, actor: User, colleague: User, event: str, *, only_from: list) -> HumanTask:
     with unit_of_work():
-        moved = db.session.execute(
-            update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready",
-                                    or_(*[HumanTask.assignee_id.is_(None) if a is None else HumanTask.assignee_id == a
-                                          for a in only_from]))
-            .values(assignee_id=colleague.id, claimed_at=utcnow()).execution_options(synchronize_session=False))
-        if rowcount(moved) != 1:
-            raise Conflict(_("This task changed meanwhile; reload to see it."))
-        audit.record(event, actor, instance_id=task.instance_id, customer_id=task.instance.customer_id,
-                     task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, **{"from": previous},
-                     to=colleague.username)
+        _move(task, actor, colleague, event, only_from=only_from)
         notifications.delegated(task, actor, colleague)
     db.session.refresh(task)
     return task
+
+
+def move_with_customer(manager: User, held: list[HumanTask], colleague: User, reason: str) -> None:
+    """A customer moved to ``colleague`` (客户移交): the open tasks its former officer ``held`` go along, each
+    checked as a reassignment is (``colleague`` may do it) and moved only if that officer still holds it,
+    audited as ``task.reassigned`` naming the transfer's reason. Inside the transfer's unit of work: a task
+    that cannot move (or moved meanwhile) refuses the whole transfer. The transfer's own notice tells the
+    colleague, one for all its tasks."""
+    for task in held:
+        refusal = _refusal(task, colleague)
+        if refusal is not None:
+            raise refusal
+        _move(task, manager, colleague, "task.reassigned", only_from=[task.assignee_id], transfer=reason)
 
 
 def delegate(user: User, task_id: int, to_username: str) -> HumanTask:

@@ -24,6 +24,7 @@ from app.services.approval import sla
 from app.services.audit import audit
 from app.services.cases import instance_row
 from app.services.cases.case_kinds import kind_of
+from app.services.customers import directory
 from app.services.shared.rows import insert_returning_id, insert_rows
 
 # The data variable that carries the authority level an approval task requires (分级审批).
@@ -31,6 +32,7 @@ AUTHORITY_VARIABLE = "approval_level"
 APPROVER_LANE = "approver"
 # Lanes whose tasks decide a credit: nobody who investigated the case may work them (审贷分离).
 APPROVAL_LANES = (APPROVER_LANE, "committee")
+OFFICER_LANE = "officer"  # the customer's officer's tasks
 # A business rule task is recorded by its decision's row (engine.decision_evaluated, with the element).
 PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway": "engine.gateway_taken",
                     "InclusiveGateway": "engine.gateway_taken", "ScriptTask": "engine.script_run",
@@ -142,6 +144,8 @@ def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, ac
             continue
         level = _level(result.data) if task.lane == APPROVER_LANE else None
         assignee_id = _user_id(task.assignee) if task.assignee else None
+        if assignee_id is not None and task.lane == OFFICER_LANE:  # the customer may have changed hands since
+            assignee_id = directory.officer_now(_customer_of(instance, result.data), assignee_id)
         due_at = task.due_at.astimezone(UTC).replace(tzinfo=None) if task.due_at else None
         values = dict(
             instance_id=instance.id, task_uuid=uuid, task_spec=task.spec_id, name=task.name, lane=task.lane,
@@ -168,6 +172,13 @@ def about(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
     (id and reference) and the customer its record names (a sampled case, a finding), None for others."""
     found = {key: item[key] for key in ABOUT_KEYS if item and item.get(key) is not None}
     return found or None
+
+
+def _customer_of(instance: ProcessInstance, data: Mapping[str, Any]) -> int | None:
+    """The case's customer: linked, or (a case its first step opens, linked after it) named by its data, as the
+    review and warning messages name it."""
+    named = data.get("customer_id")
+    return instance.customer_id or (named if isinstance(named, int) and not isinstance(named, bool) else None)
 
 
 def _user_id(username: str) -> int | None:

@@ -25,6 +25,7 @@ from app.services.customers import (
     customers,
     master_history,
     maturing,
+    transfer,
 )
 from app.services.customers.contact_rights import may_write
 from app.services.monitoring import classification
@@ -57,6 +58,7 @@ class CustomerPage:
     exposure: customer_figures.CustomerExposure | None = None
     documents: attachment_pages.DocumentList | None = None  # None: the user's role reads no documents
     facility_terms: list = field(default_factory=list)  # its facilities with dates and renewal (``maturing``)
+    officer: transfer.OfficerPanel | None = None  # the relationship officer, their team, the transfers
 
     @property
     def reviews(self) -> list[ProcessInstance]:
@@ -93,7 +95,8 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
                         figures=customer_figures.figures_of(customer_id),
                         exposure=customer_figures.exposure_of(customer),
                         documents=attachment_pages.for_customer(user, customer),
-                        facility_terms=maturing.of_customer(user, customer_id))
+                        facility_terms=maturing.of_customer(user, customer_id),
+                        officer=transfer.officer_panel(user, customer))
 
 
 @dataclass(frozen=True)

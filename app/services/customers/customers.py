@@ -124,10 +124,10 @@ def _record_facility(customer_id: int, instance: ProcessInstance, data: dict[str
         risk_controls=data.get("proposed_controls"), decided_by_id=actor.id if actor else None,
         renews_facility_id=renews, **facility_terms.dates_of(approved, data.get("proposed_term_months")),
     )
-    kept = facility_terms.carried_over(renews)
-    if kept:  # the renewed facility is frozen: the new one starts frozen, under the same controls
-        values.update(status=kept["status"], risk_controls="; ".join(
-            filter(None, [kept["risk_controls"], values["risk_controls"]]))[:1000] or None)
+    carried = facility_terms.carried_over(renews)
+    if carried:  # the renewed facility is frozen: the new one starts frozen, under the same controls
+        values.update(status=carried["status"], risk_controls="; ".join(
+            filter(None, [carried["risk_controls"], values["risk_controls"]]))[:1000] or None)
     facility_id = insert_returning_id(Facility, values)
     audit.record("facility.recorded", actor, instance_id=instance.id, customer_id=customer_id,
                  status=values["status"], limit=values["limit_amount"], term_months=values["term_months"],

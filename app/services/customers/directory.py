@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, exists, select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Customer, ProcessInstance, Qualification, User, UserGroup
+from app.models import Customer, CustomerOfficerChange, ProcessInstance, Qualification, User, UserGroup
 from app.services.approval import eligibility
 
 _MEMBERS = (select(User.username).join(UserGroup, UserGroup.user_id == User.id)
@@ -35,6 +35,22 @@ def class_on_file(uscc: str | None) -> str | None:
     if not uscc:
         return None
     return db.session.scalar(select(Customer.loan_class).where(Customer.uscc == uscc))
+
+
+_OFFICER_NOW = (select(Customer.officer_id)
+                .where(Customer.id == bindparam("customer_id"),
+                       exists().where(CustomerOfficerChange.customer_id == Customer.id,
+                                      CustomerOfficerChange.officer_before_id == bindparam("named"))))
+
+
+def officer_now(customer_id: int | None, named_id: int | None) -> int | None:
+    """Who takes a task a diagram gave by name to the customer's officer (``assigneeVariable`` officer, read
+    when the case began): the officer named, or, when the customer was transferred away from them since (客户
+    移交), its officer now."""
+    if customer_id is None or named_id is None:
+        return named_id
+    now = db.session.execute(_OFFICER_NOW, {"customer_id": customer_id, "named": named_id}).scalar()
+    return now if now is not None else named_id
 
 
 def for_case(instance: ProcessInstance, worker: User | None = None) -> dict[str, Callable[..., Any]]:

@@ -104,6 +104,29 @@ def follow_up_due(officer: User | None, entry) -> None:
                          created_at=utcnow()))
 
 
+NAMES_SHOWN = 3  # customers a transfer's notice names; "…" for the rest
+
+
+def customers_moved(user: User, kind: str, customers: list, by: User, reason: str, **extra) -> None:
+    """Customers changed hands (客户移交): ``transfer_in`` tells the officer who took them over, ``transfer_out``
+    the officer who had them; one notice for all the customers of one transfer, linked to the customer's page
+    (one customer) or to "my customers"."""
+    if user is None or not user.active or not customers:
+        return
+    names = [c.name for c in customers[:NAMES_SHOWN]]
+    params = {"count": len(customers), "names": names, "more": len(customers) > NAMES_SHOWN, "by": by.display_name,
+              "reason": reason if len(reason) <= 200 else reason[:199] + "…",
+              "customer_id": customers[0].id if len(customers) == 1 else None, **extra}
+    _store(user, dict(user_id=user.id, kind=kind, instance_id=None, task_id=None, params=params,
+                      created_at=utcnow()))
+
+
+def customers_link(notification: Notification) -> str:
+    """Where a transfer's notice leads: the one customer's page, or "my customers"."""
+    customer_id = (notification.params or {}).get("customer_id")
+    return f"/customers/{customer_id}#officer" if customer_id else "/customers/mine"
+
+
 def _returned(task: HumanTask) -> bool:
     """A task of the officer's side opened again: the case came back from approval or compliance."""
     if task.lane in APPROVAL_LANES:
@@ -206,6 +229,8 @@ def message(notification: Notification, locale: str | None = None) -> str:
     if kind == "renewal":
         return _("Renewal proposed: facility %(renews)s of %(customer)s matures on %(date)s; case %(reference)s "
                  "waits for you at %(task)s.", **{**p, "renews": p.get("renews") or "-", "date": p.get("date") or "-"})
+    if kind in ("transfer_in", "transfer_out"):
+        return _transfer_message(kind, p)
     if kind == "chain_broken":
         return _("The audit log's hash chain is broken at event %(row)s: %(reason)s", **p)
     if kind == "returned":
@@ -221,6 +246,18 @@ def message(notification: Notification, locale: str | None = None) -> str:
         return _("%(task)s on case %(reference)s (%(customer)s) passed its due time and went to level "
                  "%(level)s.", **p)
     return _("New task %(task)s on case %(reference)s (%(customer)s).", **p)
+
+
+def _transfer_message(kind: str, p: dict) -> str:
+    separator = "、" if str(get_locale()).startswith("zh") else ", "
+    names = separator.join(p.get("names") or []) + ("…" if p.get("more") else "")
+    values = {"by": p.get("by") or "-", "count": p.get("count") or 0, "customers": names,
+              "reason": p.get("reason") or "-", "tasks": p.get("tasks") or 0, "to": p.get("to") or "-"}
+    if kind == "transfer_in":
+        return _("%(by)s transferred %(count)s customer(s) to you: %(customers)s; %(tasks)s open task(s) came "
+                 "with them. Reason: %(reason)s", **values)
+    return _("%(by)s transferred %(count)s of your customers to %(to)s: %(customers)s; %(tasks)s open task(s) "
+             "went with them. Reason: %(reason)s", **values)
 
 
 def subject(notification: Notification) -> str:
@@ -243,6 +280,8 @@ def body(notification: Notification) -> str:
         link = f"{base}/cases/{notification.instance_id}"
     elif notification.kind == "follow_up":
         link = f"{base}/customers/{(notification.params or {}).get('customer_id')}#contact-log"
+    elif notification.kind in ("transfer_in", "transfer_out"):
+        link = base + customers_link(notification)
     else:
         link = f"{base}/audit"
     return _("%(message)s\nOpen it: %(link)s", message=message(notification), link=link)

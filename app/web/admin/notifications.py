@@ -31,6 +31,8 @@ def open_one(notification_id: int):
         return redirect(url_for("cases.show", case_id=note.instance_id))
     if note.kind == "follow_up" and (note.params or {}).get("customer_id"):
         return redirect(url_for("customers.show", customer_id=note.params["customer_id"], _anchor="contact-log"))
+    if note.kind in ("transfer_in", "transfer_out"):
+        return redirect(notification_service.customers_link(note))
     return redirect(url_for("audit.search"))
 
 

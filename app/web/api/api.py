@@ -13,7 +13,7 @@ from app.services.attachments import attachments
 from app.services.cases import cases as case_service
 from app.services.cases import tasks as task_service
 from app.services.cases import withdrawal
-from app.services.customers import contact_log, contacts, customer_page, maturing
+from app.services.customers import contact_log, contacts, customer_page, maturing, my_customers, transfer
 from app.services.customers import customers as customer_service
 from app.services.customers.identity import masked
 from app.services.design.forms import api_description
@@ -307,3 +307,36 @@ def _facility_json(term) -> dict:
 def list_facilities(customer_id: int):
     """The customer's facilities (授信额度), newest first, with their start and maturity dates and renewal."""
     return jsonify(facilities=[_facility_json(t) for t in maturing.of_customer(g.api_user, customer_id)])
+
+
+def _book_row_json(row) -> dict:
+    c = row.customer
+    return {"id": c.id, "name": c.name, "uscc": c.uscc, "industry": c.industry, "grade": c.grade,
+            "loan_class": c.loan_class, "officer": row.officer.username if row.officer else None,
+            "team": row.officer.team if row.officer else None, "live_limit": str(row.live_limit),
+            "next_review_on": c.next_review_on.isoformat() if c.next_review_on else None,
+            "next_maturity": row.next_maturity.isoformat() if row.next_maturity else None,
+            "open_warnings": row.open_warnings}
+
+
+@api.get("/customers/mine")
+@token_required
+def my_customer_list():
+    """My customers (我的客户): an officer's own, a manager's branch's or the bank's; filtered (the query string
+    as on the page), with totals; a filter that cannot be read is a 422 naming it."""
+    book = my_customers.page(g.api_user, request.args, page_number(), strict=True)
+    return jsonify(scope=book.scope.kind, total=book.total, live_limit=str(book.live_limit), page=book.page,
+                   per_page=book.per_page, by_class=[{"loan_class": c.loan_class, "customers": c.customers,
+                                                      "live_limit": str(c.live_limit)} for c in book.by_class],
+                   customers=[_book_row_json(r) for r in book.rows])
+
+
+@api.post("/customers/<int:customer_id>/officer")
+@token_required
+def transfer_customer(customer_id: int):
+    """Assign or transfer the customer to another officer (客户移交; a relationship manager), with a reason; the
+    open tasks its former officer held go along."""
+    body = _json_body()
+    done = transfer.transfer(g.api_user, [customer_id], body.get("officer"), body.get("reason"))
+    return jsonify(customer_id=customer_id, officer=done.officer.username, officer_before=done.before[customer_id],
+                   tasks_moved=done.tasks_moved)

@@ -8,8 +8,10 @@ from typing import Any
 from app.services.attachments.attachments import KINDS, MAX_NOTE, MAX_TITLE
 from app.services.attachments.checklist import ITEMS
 from app.services.attachments.sniff import TYPES
+from app.services.customers.book_filter import CLASSES, INDUSTRIES, MAX_DAYS, SORTS
 from app.services.customers.contact_log import CHANNELS, MAX_SUMMARY
 from app.services.customers.contacts import ID_TYPES, ROLES
+from app.services.customers.transfer import MAX_REASON
 from app.services.design.forms.api_description import ProcessShape
 from app.services.monitoring.observations import RATINGS
 
@@ -137,6 +139,55 @@ _CUSTOMER_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type"
                  "description": "the customer's id"}]
 
 
+_AMOUNT = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "CNY, a decimal number as text"}
+_BOOK_ROW = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": {"type": "string"}, "uscc": {"type": "string"},
+    "industry": {"type": "string"}, "grade": {"type": ["string", "null"]},
+    "loan_class": {"type": ["string", "null"], "description": "五级分类; null: not classified yet"},
+    "officer": {"type": ["string", "null"], "description": "the officer's user name"},
+    "team": {"type": ["string", "null"]}, "live_limit": _AMOUNT,
+    "next_review_on": {"type": ["string", "null"], "format": "date"},
+    "next_maturity": {"type": ["string", "null"], "format": "date", "description": "of its live facilities"},
+    "open_warnings": {"type": "integer"}}}
+_BOOK = {"type": "object", "properties": {
+    "scope": {"type": "string", "enum": ["own", "branch", "bank"],
+              "description": "an officer's own customers, a branch's (its approver), the bank's (a risk manager)"},
+    "total": {"type": "integer"}, "live_limit": _AMOUNT, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+    "by_class": {"type": "array", "items": {"type": "object", "properties": {
+        "loan_class": {"type": "string", "enum": list(CLASSES)}, "customers": {"type": "integer"},
+        "live_limit": _AMOUNT}}},
+    "customers": {"type": "array", "items": {"$ref": "#/components/schemas/BookRow"}}}}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+_DAYS = {"type": "integer", "minimum": 0, "maximum": MAX_DAYS}
+_BOOK_FILTERS = [
+    _query("officer", {"type": "integer"}, "a manager's view: one of their officers (user id)"),
+    _query("team", {"type": "string", "maxLength": 100}, "a manager's view: one of their officers' teams"),
+    _query("grade", {"type": "string", "enum": list(RATINGS)}, "the customer's grade"),
+    _query("loan_class", {"type": "string", "enum": list(CLASSES)}, "五级分类, or unclassified"),
+    _query("industry", {"type": "string", "enum": list(INDUSTRIES)}, "the customer's industry"),
+    _query("warning", {"type": "string", "enum": ["1", "0"]}, "1: only customers with an open early warning"),
+    _query("review_days", _DAYS, "periodic review due within so many days, or past due"),
+    _query("maturity_days", _DAYS, "a live facility maturing within so many days"),
+    _query("sort", {"type": "string", "enum": list(SORTS)}, "name (default), limit (largest first), grade (best "
+                                                              "first)"),
+    _query("page", {"type": "integer", "minimum": 1}, "50 customers a page"),
+]
+_TRANSFER = {"type": "object", "required": ["officer", "reason"], "additionalProperties": False, "properties": {
+    "officer": {"type": "string", "maxLength": 64,
+                "description": "the user name of an active officer the caller manages (a branch's approver: of "
+                               "that branch; a risk manager: any)"},
+    "reason": {"type": "string", "minLength": 1, "maxLength": MAX_REASON, "description": "several lines allowed"}}}
+_TRANSFERRED = {"type": "object", "properties": {
+    "customer_id": {"type": "integer"}, "officer": {"type": "string"},
+    "officer_before": {"type": ["string", "null"]},
+    "tasks_moved": {"type": "integer", "description": "open tasks of the former officer that went along"}}}
+
+
 def _responses(ok: dict, *codes: int) -> dict:
     texts = {401: "no valid bearer token", 403: "not allowed (role, group, 审贷分离, authority level)",
              404: "no such object", 409: "the task or case was changed by someone else; nothing was changed",
@@ -175,7 +226,8 @@ OPENAPI: dict[str, Any] = {
         "schemas": {"Error": _ERROR, "Task": _TASK, "Customer": _CUSTOMER, "CustomerDetail": _CUSTOMER_DETAIL,
                     "Contact": _CONTACT, "NewContact": _NEW_CONTACT, "ContactLogEntry": _ENTRY,
                     "NewContactLogEntry": _NEW_ENTRY, "Document": _DOCUMENT, "NewDocument": _NEW_DOCUMENT,
-                    "Facility": _FACILITY},
+                    "Facility": _FACILITY, "BookRow": _BOOK_ROW, "Book": _BOOK, "Transfer": _TRANSFER,
+                    "Transferred": _TRANSFERRED},
         "responses": {"Unavailable": _UNAVAILABLE},
     },
     "paths": {
@@ -233,6 +285,18 @@ OPENAPI: dict[str, Any] = {
             "summary": "A customer's master data, facilities and exposure", "parameters": _CUSTOMER_ID,
             "responses": _responses(_json({"$ref": "#/components/schemas/CustomerDetail"}, "the customer"),
                                     401, 403, 404)}},
+        "/customers/mine": {
+            "get": {"summary": "My customers (我的客户): an officer's, or a manager's branch's or the bank's, with "
+                               "totals", "parameters": _BOOK_FILTERS,
+                    "responses": _responses(_json({"$ref": "#/components/schemas/Book"}, "a page and the totals"),
+                                            401, 403, 422)}},
+        "/customers/{id}/officer": {
+            "post": {"summary": "Assign or transfer the customer to another officer (客户移交; a relationship "
+                                "manager); the former officer's open tasks go along", "parameters": _CUSTOMER_ID,
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": {"$ref": "#/components/schemas/Transfer"}}}},
+                     "responses": _responses(_json({"$ref": "#/components/schemas/Transferred"}, "transferred"),
+                                             401, 403, 404, 409, 422)}},
         "/customers/{id}/contacts": {
             "get": {"summary": "The customer's contacts (客户联系人), the primary first", "parameters": _CUSTOMER_ID,
                     "responses": _responses(_json({"type": "object", "properties": {"contacts": {

@@ -1,0 +1,69 @@
+"""A customer's live limit is kept by the database on every write of its facilities (a decided case, a risk
+control, a bulk statement), and migration 0035 fills it for the facilities already stored."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_migrate import upgrade
+from sqlalchemy import delete, text, update
+
+from app import create_app
+from app.extensions import db
+from app.models import Customer, Facility
+from app.services.cases import tasks
+from config import TestingConfig
+from tests.factories import book_customer, case_routed, compliance_sign_off, facility, open_task
+
+
+def live(customer_id: int) -> Decimal:
+    return Decimal(str(db.session.scalar(text("SELECT live_limit FROM customer WHERE id = :id"), {"id": customer_id})))
+
+
+def test_the_live_limit_follows_every_write_of_the_facilities(deployed, people):
+    first, second = book_customer(people.officer, 1), book_customer(people.officer, 2)
+    one = facility(first, 3_000_000)
+    facility(first, 2_000_000)
+    facility(first, 9_000_000, status="rejected")
+    assert (live(first.id), live(second.id)) == (Decimal(5_000_000), 0)
+    db.session.execute(update(Facility).where(Facility.id == one.id).values(limit_amount=Decimal(1_500_000)))
+    assert live(first.id) == Decimal(3_500_000)
+    db.session.execute(update(Facility).where(Facility.id == one.id).values(status="frozen"))
+    assert live(first.id) == Decimal(3_500_000)  # frozen still counts, as in every exposure
+    db.session.execute(update(Facility).where(Facility.id == one.id).values(status="exited"))
+    assert live(first.id) == Decimal(2_000_000)
+    db.session.execute(update(Facility).where(Facility.id == one.id).values(status="active", customer_id=second.id))
+    assert (live(first.id), live(second.id)) == (Decimal(2_000_000), Decimal(1_500_000))
+    db.session.execute(delete(Facility).where(Facility.id == one.id))
+    assert live(second.id) == 0
+    db.session.commit()
+
+
+def test_an_approved_case_adds_its_limit(deployed, people):
+    case = case_routed("single", people.officer)
+    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    compliance_sign_off(case, people.compliance)
+    db.session.refresh(case)
+    assert live(case.customer_id) == Decimal(str(case.summary["proposed_limit"]))
+    assert db.session.get(Customer, case.customer_id).live_limit == live(case.customer_id)
+
+
+def test_the_migration_fills_the_live_limits_and_builds_the_triggers(tmp_path):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/old.sqlite")
+    with app.app_context():
+        upgrade(revision="0032_customer_contacts")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO customer (id, name, uscc, industry, size, credit_record, listed, watchlist, created_at, "
+                "updated_at) VALUES (7, '星河精密机械有限公司', '91310000MA1FL0001X', 'manufacturing', 'medium', "
+                "'clean', 0, 0, '2026-01-01', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO facility (id, customer_id, instance_id, status, limit_amount, decided_at) VALUES "
+                "(1, 7, 1, 'active', 4000000, '2026-01-01'), (2, 7, 2, 'exited', 8000000, '2025-01-01')"))
+        upgrade()
+        with db.engine.begin() as connection:
+            assert connection.execute(text("SELECT live_limit FROM customer WHERE id = 7")).scalar() == 4000000
+            connection.execute(text("UPDATE facility SET status = 'active' WHERE id = 2"))
+            assert connection.execute(text("SELECT live_limit FROM customer WHERE id = 7")).scalar() == 12000000
+        db.session.remove()
+        db.engine.dispose()
