@@ -103,7 +103,8 @@ def _approver_for(level: int | None) -> User:
 
 
 def _drive(index: int, stage: str, rng: random.Random) -> None:
-    officer = _user("officer" if index % 2 == 0 else "officer2")
+    # alternate the two officers, shifted each round of the stages: each holds approved facilities of its own
+    officer = _user("officer" if (index + index // len(STAGES)) % 2 == 0 else "officer2")
     size = list(SIZES)[index % 4]
     industry = INDUSTRIES[index % len(INDUSTRIES)]
     health = rng.uniform(0.2, 0.45) if stage == "rejected" else rng.uniform(0.75, 1.45)

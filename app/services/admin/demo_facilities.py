@@ -19,7 +19,7 @@ from app.models import Facility, User
 from app.services.customers import facility_terms, renewals
 
 # Days from today the demo's live facilities mature, in the order they were decided (matured: negative); the
-# first has its renewal proposed already. (The demo's approved applications are officer2's: 李娜 sees them.)
+# first has its renewal proposed already.
 MATURITIES = (20, 50, 80, -10, 25)
 
 
