@@ -79,6 +79,7 @@ from app.models import (  # noqa: E402
     UserGroup,
 )
 from app.services.customers import customer_page, my_customers  # noqa: E402
+from app.services.customers.facility_terms import maturity  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
@@ -190,11 +191,13 @@ def populate(size: int, load: Loader) -> None:
                         "completed_at": decided})
                     amount = Decimal(rng.randrange(50, 50_000) * 10_000)
                     customer["live_limit"] += amount if live else 0
+                    term = rng.choice((12, 24, 36))
                     rows[Facility].append({
                         "id": next_id("facility"), "customer_id": i, "instance_id": instance_id,
                         "status": "active" if live else "exited", "limit_amount": amount,
-                        "margin_pct": Decimal("1.200"), "term_months": rng.choice((12, 24, 36)), "grade": None,
-                        "risk_controls": None, "decided_by_id": None, "decided_at": decided})
+                        "margin_pct": Decimal("1.200"), "term_months": term, "grade": None,
+                        "risk_controls": None, "decided_by_id": None, "decided_at": decided,
+                        "start_on": decided.date(), "matures_on": maturity(decided.date(), term)})
             if rng.random() < 0.03:
                 rows[EarlyWarning].append({
                     "id": next_id("warning"), "customer_id": i, "code": "past_due_30", "name": "Past due / 逾期",
