@@ -17,6 +17,7 @@ run: install assets fonts translations db demo serve
 
 test: install assets fonts chromium translations
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 $(BIN)/python:

@@ -8,15 +8,14 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import JsonType, utcnow
+from app.models.base import JsonType, Model, utcnow
 
 Money = Numeric(18, 2)
 # A facility that still exposes the bank (its limit counts in exposure, its customer is watched and reviewed).
 LIVE_FACILITY_STATUSES = ("active", "frozen")
 
 
-class Customer(db.Model):
+class Customer(Model):
     __tablename__ = "customer"
     # "My customers": an officer's book, a page by name without a sort of the whole book; on PostgreSQL it
     # carries what the filters and the totals read, so an officer's book is counted from the index alone.
@@ -52,7 +51,7 @@ class Customer(db.Model):
     )
 
 
-class FinancialStatement(db.Model):
+class FinancialStatement(Model):
     """One annual statement; line items as a JSON object keyed by ``risk.statements.LINE_ITEMS``."""
 
     __tablename__ = "financial_statement"
@@ -68,7 +67,7 @@ class FinancialStatement(db.Model):
     customer: Mapped[Customer] = relationship(back_populates="statements")
 
 
-class Facility(db.Model):
+class Facility(Model):
     """A credit facility (授信额度) decided by a credit application: it starts on the day it is recorded and
     matures ``term_months`` later; a renewal (续授信) is a new application that replaces it when approved."""
 
@@ -107,7 +106,7 @@ class Facility(db.Model):
     renews = relationship("Facility", remote_side=[id], foreign_keys=[renews_facility_id])
 
 
-class RatingChange(db.Model):
+class RatingChange(Model):
     """A change of a customer's grade or five-category class, with both before and after: an approved
     application or review, an escalation's classification, or the cap a class puts on the grade."""
 
@@ -130,7 +129,7 @@ class RatingChange(db.Model):
     changed_by = relationship("User")
 
 
-class CustomerOfficerChange(db.Model):
+class CustomerOfficerChange(Model):
     """One change of a customer's relationship officer (客户移交): who had it, who has it now, why, and the
     manager who moved it. The customer's page shows them newest first."""
 

@@ -8,8 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import Model, utcnow
 
 ROLES = ("officer", "approver", "risk_manager", "compliance", "designer", "admin")
 # The candidate group (BPMN lane name) of each role: a user is always in their role's group.
@@ -20,7 +19,7 @@ EXTRA_GROUPS: tuple[str, ...] = ("committee", "cro")
 GROUPS: frozenset[str] = frozenset(ROLE_GROUPS.values()) | frozenset(EXTRA_GROUPS)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "app_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +57,7 @@ class User(UserMixin, db.Model):
         return {g.group_code for g in self.groups}
 
 
-class UserGroup(db.Model):
+class UserGroup(Model):
     """Membership of a user in a candidate group (a BPMN lane name)."""
 
     __tablename__ = "user_group"
@@ -71,7 +70,7 @@ class UserGroup(db.Model):
     user: Mapped[User] = relationship(back_populates="groups")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"

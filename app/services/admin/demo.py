@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -89,13 +90,21 @@ def has_users() -> bool:
     return db.session.scalar(select(User.id).limit(1)) is not None
 
 
-def _user(username: str) -> User:
+def _find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
 
 
+def _user(username: str) -> User:
+    user = _find_user(username)
+    assert user is not None, username  # load() makes the demo's users first
+    return user
+
+
 def _open_task(instance_id: int, spec: str) -> HumanTask:
-    return db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
+    task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                      HumanTask.task_spec == spec, HumanTask.state == "ready"))
+    assert task is not None, spec  # the demo's case has just reached it
+    return task
 
 
 def _approver_for(level: int | None) -> User:
@@ -158,7 +167,7 @@ COMPLIANT = {
 }
 
 
-SIGN_OFFS = {
+SIGN_OFFS: dict[str, dict[str, Any]] = {
     "returned": {"decision": "return", "comment": "请补充担保安排后重新提交。", "fields_to_fix": ["proposed_controls"]},
     "rejected": {"decision": "reject", "comment": "风险过高，不予授信。"},
 }
@@ -193,7 +202,7 @@ def _ready(instance_id: int, spec: str) -> list[HumanTask]:
 def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     """Create the demo; yields lines to print (users and their passwords first)."""
     for username, role, level, name, groups in DEMO_USERS:
-        if _user(username) is None:
+        if _find_user(username) is None:
             users.create_user(username, role, PASSWORD, display_name=name, authority_level=level, groups=groups,
                               branch=DEMO_BRANCHES.get(username, "head_office"), team=DEMO_TEAMS.get(username),
                               email=f"{username}@{DEMO_MAIL_DOMAIN}")
@@ -218,7 +227,7 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
 
 LATER_NEWS = {"negative_news": True, "news_note": "媒体报道实际控制人涉诉"}  # low: negative news
 # Monitoring figures for the first watched customers: what each makes the early-warning rules say.
-DEMO_OBSERVATIONS = [
+DEMO_OBSERVATIONS: list[dict[str, Any]] = [
     {"days_past_due": 45, "overdue_interest": 12000},  # high: past due over 30 days, overdue interest
     {"utilization_pct": 97.5},                          # medium: the limit nearly used up
     {"negative_news": True, "news_note": "媒体报道主要股东股权被冻结"},  # low: negative news

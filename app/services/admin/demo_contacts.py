@@ -68,6 +68,12 @@ def _log(customer: Customer, officer: User, people: list, today: date, rng: rand
     return count
 
 
+def _officer_of(customer: Customer) -> User:
+    officer = db.session.get(User, customer.officer_id)
+    assert officer is not None, customer.id  # selected for having one
+    return officer
+
+
 def load(seed: int = 20261206) -> Iterator[str]:
     """Contacts and a contact log for four customers in five; one follow-up due today for ``officer``."""
     rng, today = random.Random(seed), local_today()
@@ -77,16 +83,16 @@ def load(seed: int = 20261206) -> Iterator[str]:
     for index, customer in enumerate(customers):
         if index % 5 == 4:
             continue  # a customer without contacts yet, as some are
-        officer = db.session.get(User, customer.officer_id)
+        officer = _officer_of(customer)
         logged += _log(customer, officer, _people(customer, officer, rng), today, rng)
-    mine = next((c for c in customers if db.session.get(User, c.officer_id).username == "officer"), None)
+    mine = next((c for c in customers if _officer_of(c).username == "officer"), None)
     if mine is not None:
-        officer = db.session.get(User, mine.officer_id)
+        officer = _officer_of(mine)
         contact_log.add(officer, mine.id, {
             "contacted_on": (today - timedelta(days=7)).isoformat(), "channel": "phone",
             "contact_id": contacts.current(mine.id)[0].id, "follow_up_on": today.isoformat(),
             "summary": "客户承诺一周内提供最新一期纳税申报表，届时跟进。"})
         logged += 1
-    due = len(follow_ups.due_for(db.session.get(User, mine.officer_id))) if mine is not None else 0
+    due = len(follow_ups.due_for(_officer_of(mine))) if mine is not None else 0
     yield f"{sum(1 for i in range(len(customers)) if i % 5 != 4)} customers with contacts; {logged} contacts logged; " \
           f"{due} follow-up(s) due today for officer"

@@ -111,6 +111,7 @@ def load() -> Iterator[str]:
     warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.instance_id.is_not(None))
                                 .order_by(EarlyWarning.id))
     if warning is not None:
+        assert warning.instance_id is not None  # selected for having a case
         attachments.attach_to_case(_officer_of(warning.customer), warning.instance_id, Upload("现场核查照片.png", None, io.BytesIO(photo)),
                                    {"kind": "photo", "title": "现场核查照片", "warning_id": str(warning.id)})
         count += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -163,9 +164,10 @@ def update_profile(admin: User, user_id: int, form: Mapping[str, str]) -> User:
     user = _user(user_id)
     errors: dict[str, str] = {}
     level = parse_level(form.get("authority_level"), errors)
-    values = {"display_name": (form.get("display_name") or "").strip(), "email": (form.get("email") or "").strip()
-              or None, "branch": (form.get("branch") or "").strip(), "team": (form.get("team") or "").strip() or None,
-              "authority_level": level}
+    values: dict[str, Any] = {  # profile_errors' keywords, each of its type
+        "display_name": (form.get("display_name") or "").strip(),
+        "email": (form.get("email") or "").strip() or None, "branch": (form.get("branch") or "").strip(),
+        "team": (form.get("team") or "").strip() or None, "authority_level": level}
     errors.update(profile_errors(**values, role=user.role))
     if errors:
         raise InvalidInput(_("The user was not changed."), errors)

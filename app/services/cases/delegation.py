@@ -22,6 +22,7 @@ from app.services.audit import audit
 from app.services.cases.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.cases.tasks import check_may_act, get_task
 from app.services.notifications import notifications
+from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 MANAGERS = {"admin"}  # who may reassign any open task
@@ -103,7 +104,7 @@ def _move(task: HumanTask, actor: User, colleague: User, event: str, *, only_fro
                                 or_(*[HumanTask.assignee_id.is_(None) if a is None else HumanTask.assignee_id == a
                                       for a in only_from]))
         .values(assignee_id=colleague.id, claimed_at=utcnow()).execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
+    if rowcount(moved) != 1:
         raise Conflict(_("This task changed meanwhile; reload to see it."))
     audit.record(event, actor, instance_id=task.instance_id, customer_id=task.instance.customer_id,
                  task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, **{"from": previous},

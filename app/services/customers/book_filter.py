@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, case, exists
@@ -49,7 +50,7 @@ class BookFilter:
     def read(cls, args: Mapping[str, str]) -> tuple[BookFilter, dict[str, str]]:
         """The filter from a query string, and the message of each field that could not be read (left out)."""
         errors: dict[str, str] = {}
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # each read and checked as its field's type
 
         def one_of(name: str, allowed: tuple[str, ...]) -> None:
             raw = _text(args, name, errors)

@@ -43,6 +43,7 @@ def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User 
         return
     if instance.outcome == "approved":
         customer = db.session.get(Customer, instance.customer_id)
+        assert customer is not None  # the case's customer: customers are never deleted
         _apply_master_data(customer, instance, data, actor)
         if data.get("statements"):
             store_statements(instance.customer_id, instance, data["statements"])
@@ -116,7 +117,7 @@ def _record_facility(customer_id: int, instance: ProcessInstance, data: dict[str
         return
     approved = instance.outcome == "approved"
     renews = data.get("renews_facility_id") if approved else None
-    values = dict(
+    values: dict[str, Any] = dict(
         customer_id=customer_id, instance_id=instance.id, status="active" if approved else "rejected",
         limit_amount=Decimal(str(data.get("proposed_limit") or 0)) if approved else Decimal(0),
         margin_pct=Decimal(str(data["proposed_margin_pct"])) if data.get("proposed_margin_pct") is not None else None,

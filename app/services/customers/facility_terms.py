@@ -32,6 +32,7 @@ from app.models import Customer, Facility, FacilityChange, HumanTask, ProcessIns
 from app.models.base import utcnow
 from app.models.customer import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
+from app.services.shared.rows import rowcount
 
 LIVE = LIVE_FACILITY_STATUSES  # a facility that may be drawn on (a frozen one still runs to its maturity)
 RENEWED = "renewed"
@@ -68,7 +69,7 @@ def claim_for_renewal(instance: ProcessInstance, data: dict[str, Any], actor: Us
         update(Facility).where(Facility.id == facility_id, Facility.renewal_case_id.is_(None),
                                Facility.status.in_(LIVE))
         .values(renewal_case_id=instance.id))  # the facility loaded in the session learns it too
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise not_renewable(db.session.get(Facility, facility_id))
     if instance.started_by_id is not None:
         db.session.execute(

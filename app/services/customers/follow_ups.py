@@ -19,6 +19,7 @@ from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.customers.contact_rights import writable_customer
 from app.services.notifications import notifications
+from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 _OPEN = (ContactLogEntry.follow_up_on.is_not(None), ContactLogEntry.follow_up_done_at.is_(None))
@@ -62,7 +63,7 @@ def notify_due() -> int:
             claimed = db.session.execute(update(ContactLogEntry).where(
                 ContactLogEntry.id == entry_id, ContactLogEntry.follow_up_notified_at.is_(None))
                 .values(follow_up_notified_at=utcnow()).execution_options(synchronize_session=False))
-            if claimed.rowcount == 1:
+            if rowcount(claimed) == 1:
                 notifications.follow_up_due(db.session.get(User, officer_id), db.session.get(ContactLogEntry, entry_id))
                 told += 1
     return told

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
@@ -125,7 +126,9 @@ def _totals(where: list) -> tuple[int, Decimal, list[ClassTotal]]:
 def _rows(where: list, sort: str, page: int, per_page: int) -> list[BookRow]:
     """The page: its customers' ids in order (narrow rows, from the index where it can), then the customers,
     their next maturities, their open warnings and their officers, a query each."""
-    order = {"name": (), "limit": (Customer.live_limit.desc(),), "grade": (grade_rank(),)}[sort]
+    orders: dict[str, tuple[ColumnElement[Any], ...]] = {
+        "name": (), "limit": (Customer.live_limit.desc(),), "grade": (grade_rank(),)}
+    order = orders[sort]
     chosen = db.session.execute(select(Customer.id).where(*where).order_by(*order, Customer.name, Customer.id)
                                 .offset((page - 1) * per_page).limit(per_page)).scalars().all()
     if not chosen:
@@ -141,8 +144,9 @@ def _rows(where: list, sort: str, page: int, per_page: int) -> list[BookRow]:
         select(EarlyWarning.customer_id, func.count()).where(EarlyWarning.status == "open",
                                                              EarlyWarning.customer_id.in_(chosen))
         .group_by(EarlyWarning.customer_id)).all())
-    holders = {u.id: u for u in db.session.scalars(select(User).options(lazyload(User.groups)).where(
-        User.id.in_({c.officer_id for c in found.values() if c.officer_id})))}
+    holders: dict[int | None, User] = {  # looked up by officer_id, which may be None
+        u.id: u for u in db.session.scalars(select(User).options(lazyload(User.groups)).where(
+            User.id.in_({c.officer_id for c in found.values() if c.officer_id})))}
     return [BookRow(found[cid], holders.get(found[cid].officer_id), found[cid].live_limit or Decimal(0),
                     warnings.get(cid, 0), _as_date(nearest.get(cid))) for cid in chosen]
 

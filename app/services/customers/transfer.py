@@ -46,7 +46,7 @@ from app.services.customers.relationship_rights import (
     officers_managed,
 )
 from app.services.notifications import notifications
-from app.services.shared.rows import insert_rows
+from app.services.shared.rows import insert_rows, rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 MAX_REASON = 500
@@ -72,6 +72,7 @@ def transfer(manager: User, customer_ids: Iterable, to_officer: str | None, reas
     officer = _target(manager, to_officer, errors)
     if errors:
         raise InvalidInput(_("No customer was transferred."), errors)
+    assert officer is not None  # _target names an error otherwise
     found = {c.id: c for c in db.session.scalars(select(Customer).where(Customer.id.in_(ids)))}
     chosen = []
     for customer_id in ids:
@@ -118,7 +119,7 @@ def _reason(raw: str | None, errors: dict[str, str]) -> str:
     return reason
 
 
-def _target(manager: User, username: str | None, errors: dict[str, str]) -> User:
+def _target(manager: User, username: str | None, errors: dict[str, str]) -> User | None:
     name = username.strip() if isinstance(username, str) else ""
     officer = db.session.scalar(select(User).where(User.username == name)) if 0 < len(name) <= 64 else None
     if officer is None:
@@ -128,7 +129,7 @@ def _target(manager: User, username: str | None, errors: dict[str, str]) -> User
     elif not manages_officer(manager, officer):
         errors["officer"] = _("%(user)s works at another branch (%(branch)s); you manage the officers of %(own)s",
                               user=officer.display_name, branch=_(officer.branch), own=_(manager.branch))
-    return officer  # type: ignore[return-value]  (None only with an error named)
+    return officer
 
 
 def _move(manager: User, chosen: list[Customer], officer: User, reason: str) -> tuple[int, dict[int, str | None]]:
@@ -140,20 +141,22 @@ def _move(manager: User, chosen: list[Customer], officer: User, reason: str) -> 
         done = db.session.execute(update(Customer).where(Customer.id.in_(mine), held_still)
                                   .values(officer_id=officer.id, updated_at=now)
                                   .execution_options(synchronize_session=False))
-        if done.rowcount != len(mine):
+        if rowcount(done) != len(mine):
             raise _changed_meanwhile(mine, old)
     tasks = _held_tasks(before)
     delegation.move_with_customer(manager, tasks, officer, reason)
     per_customer: dict[int, int] = {}
     for task in tasks:
-        per_customer[task.instance.customer_id] = per_customer.get(task.instance.customer_id, 0) + 1
+        customer_id = _customer_of(task)
+        per_customer[customer_id] = per_customer.get(customer_id, 0) + 1
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(
         {old for old in before.values() if old is not None})))}
     insert_rows(CustomerOfficerChange, [
         {"customer_id": c.id, "officer_before_id": before[c.id], "officer_after_id": officer.id, "reason": reason,
          "tasks_moved": per_customer.get(c.id, 0), "changed_by_id": manager.id, "changed_at": now} for c in chosen])
     for customer in chosen:
-        old = people.get(before[customer.id])
+        held = before[customer.id]
+        old = people[held] if held in people else None
         set_committed_value(customer, "officer_id", officer.id)
         audit.record("customer.officer_changed", manager, customer_id=customer.id, reason=reason,
                      before={"officer": old.username if old else None}, after={"officer": officer.username},
@@ -179,7 +182,13 @@ def _held_tasks(before: dict[int, int | None]) -> list[HumanTask]:
         .where(ProcessInstance.customer_id.in_(list(before)), HumanTask.state == "ready",
                HumanTask.lane == OFFICER_LANE, HumanTask.assignee_id.in_(officers))
         .order_by(HumanTask.id)).all()
-    return [t for t in rows if t.assignee_id == before[t.instance.customer_id]]
+    return [t for t in rows if t.assignee_id == before[_customer_of(t)]]
+
+
+def _customer_of(task: HumanTask) -> int:
+    customer_id = task.instance.customer_id
+    assert customer_id is not None  # _held_tasks selects the tasks by their case's customer
+    return customer_id
 
 
 def _notify(manager: User, chosen: list[Customer], officer: User, before: dict[int, int | None],
