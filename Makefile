@@ -80,6 +80,7 @@ serve:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/engine_overhead.py
