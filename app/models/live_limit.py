@@ -27,6 +27,13 @@ def _again(row: str) -> str:
     return f"UPDATE customer SET live_limit = {_SUM.format(row=row)} WHERE id = {row}.customer_id"
 
 
+def _lock(row: str) -> str:
+    """Wait for the customer row first, in a statement of its own: the sum after it reads a snapshot taken once
+    any other transaction writing this customer's facilities has committed (READ COMMITTED takes one per
+    statement), so two writes at once never leave a sum that misses the other's facility."""
+    return f"PERFORM 1 FROM customer WHERE id = {row}.customer_id FOR UPDATE"
+
+
 def sqlite_statements() -> list[str]:
     return [
         "DROP TRIGGER IF EXISTS facility_live_insert",
@@ -42,8 +49,8 @@ def sqlite_statements() -> list[str]:
 def postgresql_statements() -> list[str]:
     return [
         "CREATE OR REPLACE FUNCTION facility_live_limit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP <> 'INSERT' THEN {_again('OLD')}; END IF; "
-        f"IF TG_OP <> 'DELETE' THEN {_again('NEW')}; END IF; "
+        f"IF TG_OP <> 'INSERT' THEN {_lock('OLD')}; {_again('OLD')}; END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {_lock('NEW')}; {_again('NEW')}; END IF; "
         "RETURN NULL; END $$",
         "DROP TRIGGER IF EXISTS facility_live_limit ON facility",
         "CREATE TRIGGER facility_live_limit AFTER INSERT OR DELETE OR UPDATE OF customer_id, status, limit_amount "

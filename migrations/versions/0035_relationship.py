@@ -19,6 +19,10 @@ _SUM = ("(SELECT coalesce(sum(limit_amount), 0) FROM facility WHERE customer_id 
         "AND status IN ('active', 'frozen'))")
 
 
+def _lock(row: str) -> str:  # the customer row first, so the sum after it sees a concurrent writer's facility
+    return f"PERFORM 1 FROM customer WHERE id = {row}.customer_id FOR UPDATE"
+
+
 def _again(row: str) -> str:
     return f"UPDATE customer SET live_limit = {_SUM.format(row=row)} WHERE id = {row}.customer_id"
 
@@ -32,8 +36,8 @@ TRIGGERS = {
     ],
     "postgresql": [
         "CREATE OR REPLACE FUNCTION facility_live_limit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP <> 'INSERT' THEN {_again('OLD')}; END IF; "
-        f"IF TG_OP <> 'DELETE' THEN {_again('NEW')}; END IF; "
+        f"IF TG_OP <> 'INSERT' THEN {_lock('OLD')}; {_again('OLD')}; END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {_lock('NEW')}; {_again('NEW')}; END IF; "
         "RETURN NULL; END $$",
         "CREATE TRIGGER facility_live_limit AFTER INSERT OR DELETE OR UPDATE OF customer_id, status, limit_amount "
         "ON facility FOR EACH ROW EXECUTE FUNCTION facility_live_limit()",

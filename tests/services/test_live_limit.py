@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, text, update
 
@@ -67,3 +68,42 @@ def test_the_migration_fills_the_live_limits_and_builds_the_triggers(tmp_path):
             assert connection.execute(text("SELECT live_limit FROM customer WHERE id = 7")).scalar() == 12000000
         db.session.remove()
         db.engine.dispose()
+
+
+def test_two_writes_of_one_customers_facilities_at_once_leave_the_exact_sum(deployed, people):
+    """PostgreSQL (READ COMMITTED): the second writer waits for the customer row, then sums what the first
+    committed; without the lock taken in a statement of its own, its sum missed the other's new facility."""
+    import threading
+    import time
+
+    from sqlalchemy import insert
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one write at a time")
+    customer = book_customer(people.officer, 1)
+    spare_a, spare_b = facility(customer, 100, status="exited"), facility(customer, 50, status="exited")
+    cases_ab = (spare_a.instance_id, spare_b.instance_id)
+    db.session.execute(delete(Facility).where(Facility.id.in_((spare_a.id, spare_b.id))))  # their cases stay
+    db.session.commit()
+
+    def row(instance_id: int, amount: int) -> dict:
+        return {"customer_id": customer.id, "instance_id": instance_id, "status": "active",
+                "limit_amount": Decimal(amount)}
+
+    engine = db.engine  # the thread has no app context of its own
+    writer_a = engine.connect()
+    held = writer_a.begin()
+    writer_a.execute(insert(Facility.__table__).values(**row(cases_ab[0], 100)))
+
+    def writer_b():
+        with engine.begin() as connection:
+            connection.execute(insert(Facility.__table__).values(**row(cases_ab[1], 50)))
+
+    thread = threading.Thread(target=writer_b)
+    thread.start()
+    time.sleep(1)  # writer B is waiting for the customer row writer A's trigger holds
+    held.commit()
+    writer_a.close()
+    thread.join(timeout=30)
+    db.session.expire_all()
+    assert live(customer.id) == Decimal(150)

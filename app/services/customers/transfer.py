@@ -93,19 +93,19 @@ def transfer(manager: User, customer_ids: Iterable, to_officer: str | None, reas
 
 
 def _ids(raw: Iterable, errors: dict[str, str]) -> list[int]:
-    ids: list[int] = []
+    ids: dict[int, None] = {}  # in the order given, each once
     for value in raw if isinstance(raw, list | tuple) else ([] if raw is None else [raw]):
         text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
         if not text.isascii() or not text.isdigit() or len(text) > 10:
             errors["customer_ids"] = _("customer numbers only")
             return []
-        if int(text) not in ids:
-            ids.append(int(text))
+        ids[int(text)] = None
+        if len(ids) > MAX_CUSTOMERS:  # refused as soon as it is too long, never read to its end
+            errors["customer_ids"] = _("at most %(count)s customers at once", count=MAX_CUSTOMERS)
+            return []
     if not ids:
         errors["customer_ids"] = _("choose at least one customer")
-    elif len(ids) > MAX_CUSTOMERS:
-        errors["customer_ids"] = _("at most %(count)s customers at once", count=MAX_CUSTOMERS)
-    return ids
+    return list(ids)
 
 
 def _reason(raw: str | None, errors: dict[str, str]) -> str:
