@@ -2,7 +2,8 @@
 ``tests/services/test_step_reactions.py`` pins it). See ``app.services.cases.reactions``.
 
 The customer's master data is synchronised first: the listeners after it read the customer the case is
-linked to. The decided case's documents are queued last, once every row of the step is written.
+linked to (the documents attached to the case before it had one take it at once). The decided case's documents
+are queued last, once every row of the step is written.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from app.services.approval import staffing
+from app.services.attachments import attachments
 from app.services.cases.reactions import EXTENSION, Reactions, StepTaken
 from app.services.customers import customers
 from app.services.monitoring import reviews, risk_controls
@@ -21,6 +23,7 @@ def register_step_reactions(app: Flask) -> Reactions:
     reactions = Reactions()
     reactions.on_rows("customers.sync_from_case",
                       lambda step: customers.sync_from_case(step.instance, step.result.data, step.actor))
+    reactions.on_rows("attachments.link_to_customer", lambda step: attachments.link_to_customer(step.instance))
     reactions.on_rows("risk_controls.after_step",
                       lambda step: risk_controls.after_step(step.instance, step.result, step.actor))
     reactions.on_rows("reviews.after_step", lambda step: reviews.after_step(step.instance, step.result, step.actor))

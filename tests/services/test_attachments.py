@@ -1,28 +1,58 @@
 """Attached documents (资料): the type read from the bytes (a PNG named .pdf, HTML, macros and a file over the
 limit refused, naming the file), safe names, the SHA-256 kept and the bytes in the store under it, soft delete
-seen by compliance and risk managers only, and who may read, attach and delete."""
+seen by compliance and risk managers only, who may read, attach and delete, a document attached at intake reaching
+the customer once the case is linked, and every audit row of a case's document on the case's trail."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
-from app.models import Attachment, AuditEvent, EarlyWarning
+from app.models import Attachment, AuditEvent, EarlyWarning, ProcessInstance
+from app.services.admin.demo_documents import pdf
 from app.services.attachments import attachments, pages, sniff
 from app.services.attachments.attachments import Upload
 from app.services.attachments.storage import LocalFolderStorage, storage
+from app.services.audit import audit
+from app.services.cases import tasks
 from app.services.monitoring import observations, portfolio
 from tests import files
-from tests.factories import case_at, case_routed
+from tests.factories import case_at, case_routed, intake, open_task
 from tests.services.test_contacts import customer_of
 
 PDF_FIELDS = {"kind": "audited_statements", "title": "2025 年审计报告", "note": "会计师事务所出具\n无保留意见"}
+WORD_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+              'content-types"><Default Extension="xml" ContentType="application/xml"/><Override '
+              'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+              'wordprocessingml.document.main+xml"/>{}</Types>')
+POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.domain)</script></body></html>\n" + files.PDF[9:]
+
+
+def zipped(parts: dict[str, str | bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def word(extra_types: str = "", **parts: bytes) -> bytes:
+    """A DOCX whose [Content_Types].xml declares ``extra_types`` besides the document, with ``parts`` too."""
+    return zipped({"[Content_Types].xml": WORD_TYPES.format(extra_types), "word/document.xml": "<w:document/>",
+                   **{name.replace("__", "/").replace("_dot_", "."): data for name, data in parts.items()}})
+
+
+def renamed_local_name(data: bytes) -> bytes:
+    """The zip with the name in its first local header changed (same length): its directory says otherwise."""
+    length = int.from_bytes(data[26:28], "little")
+    return data[:30] + b"X" + data[31:30 + length] + data[30 + length:]
 
 
 def upload(name: str, data: bytes, claimed: str | None = None) -> Upload:
@@ -80,6 +110,10 @@ def test_each_kind_accepted_is_detected(people, customer, name, data, kind):
     ("empty.pdf", b"", None, ["empty.pdf", "empty"]),
     ("real.pdf", files.PDF, "image/png", ["real.pdf", "PNG", "PDF"]),  # the client says PNG: its bytes say PDF
     ("invoice\u202efdp.exe", files.PDF, None, ["invoicefdp.exe", ".exe"]),  # shown as "invoiceexe.pdf"
+    ("x.pdf", POLYGLOT, "application/pdf", ["x.pdf", "HTML"]),  # a PDF that is an HTML page too
+    ("报告.docx", word('<Override PartName="/word/evil.bin" ContentType="application/vnd.ms-office.vbaProject"/>',
+                      word__evil_dot_bin=b"\xd0\xcf\x11\xe0"), None, ["报告.docx", "macros"]),
+    ("notes.txt", b"a" * 5000 + b"<script>alert(1)</script>", None, ["notes.txt", "HTML"]),
 ])
 def test_a_file_whose_bytes_are_not_what_it_says_is_refused_naming_it(people, customer, name, data, claimed, words):
     errors = refused(lambda: attachments.attach_to_customer(people.officer, customer.id, upload(name, data, claimed),
@@ -87,6 +121,50 @@ def test_a_file_whose_bytes_are_not_what_it_says_is_refused_naming_it(people, cu
     assert set(errors) == {"file"}
     assert all(word in errors["file"] for word in words), errors
     assert db.session.scalar(select(Attachment.id)) is None
+
+
+@pytest.mark.parametrize(("data", "kind"), [
+    (word(), "docx"),
+    (files.XLSX, "xlsx"),
+    # macros however the VBA part is named: declared by its content type, or a macro-enabled main part
+    (word('<Override PartName="/word/evil.bin" ContentType="application/vnd.ms-office.vbaProject"/>',
+          word__evil_dot_bin=b"\xd0\xcf\x11\xe0"), sniff.MACROS),
+    (word('<Default Extension="dat" ContentType="APPLICATION/VND.MS-OFFICE.VBAPROJECT"/>'), sniff.MACROS),
+    (zipped({"[Content_Types].xml": '<Types><Override PartName="/xl/workbook.xml" ContentType="application/'
+                                    'vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>', "xl/workbook.xml": "<x/>"}),
+     sniff.MACROS),
+    (word(word__vbaProject_dot_bin=b"\xd0\xcf"), sniff.MACROS),
+    # a [Content_Types].xml larger than is ever read: refused, never unpacked whole
+    (word("<!--" + "x" * 65 * 1024 + "-->"), None),  # more than sniff.MAX_CONTENT_TYPES
+    # data before the zip's first local header, a first header that is not the directory's, a name twice
+    (b"PK\x03\x04" + b"junk" * 10 + files.DOCX, None),
+    (b"PK\x03\x04\x14\x00" + files.DOCX, None),
+    (renamed_local_name(files.DOCX), None),
+    (files.DOCX + b"PK\x03\x04", "docx"),  # bytes after the directory are the zip's comment's business
+    # markup anywhere in the first 64 KB of text, whatever it starts with
+    (b"a" * 5000 + b"<script>alert(1)</script>", sniff.MARKUP),
+    ("说明：".encode("gb18030") + b"x" * 60_000 + b"<IFRAME src=//x>", sniff.MARKUP),
+    (b"x<svg onload=alert(1)>", sniff.MARKUP),
+    (b"notes\n<?xml version='1.0'?>", sniff.MARKUP),
+    (b"see <!DocType html>", sniff.MARKUP),
+    (b"a < b and c > d, x<y", "text"),
+    # a PDF that is an HTML page too; real PDFs are PDFs
+    (POLYGLOT, sniff.MARKUP),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n<!DOCTYPE html>", sniff.MARKUP),
+    (files.PDF, "pdf"),
+    (pdf("2025 年度审计报告", [("审计意见", "标准无保留意见")], "全文见纸质档案。"), "pdf"),
+])
+def test_what_a_file_is_is_read_from_all_of_it_that_matters(data, kind):
+    assert sniff.sniff(data) == kind
+
+
+def test_a_zip_is_never_unpacked_but_for_its_content_types(monkeypatch):
+    data, opened = word(word__media__a_dot_png=files.png()), []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, name, *a, **k: opened.append(
+        getattr(name, "filename", name)) or real_open(self, name, *a, **k))
+    assert sniff.sniff(data) == "docx"
+    assert opened == ["[Content_Types].xml"]
 
 
 def test_a_file_over_the_limit_is_refused_naming_the_limit(app, monkeypatch, people, customer):
@@ -110,6 +188,11 @@ def test_fields_are_checked_and_a_photo_must_be_an_image(people, customer):
     ("a\x00b.pdf", "ab.pdf"), ("\u202ereport.pdf", "report.pdf"), ("re\u2066po\u2069rt\u200b.pdf", "report.pdf"),
     ("  ..hidden .pdf", "hidden .pdf"), ('what?<is>"this".pdf', "what__is__this_.pdf"), ("", "document"),
     ("x" * 300 + ".pdf", "x" * 196 + ".pdf"), ("line\nbreak.pdf", "linebreak.pdf"),
+    # Windows device names, any case, any extension: kept apart from the device
+    ("CON.pdf", "_CON.pdf"), ("nul.txt", "_nul.txt"), ("Com1.tar.gz", "_Com1.tar.gz"), ("lpt9", "_lpt9"),
+    ("AUX", "_AUX"), ("prn .pdf", "_prn .pdf"), ("..\\NUL.csv", "_NUL.csv"), ("COM\u00b9.pdf", "_COM\u00b9.pdf"),
+    ("CONSOLE.pdf", "CONSOLE.pdf"), ("com10.pdf", "com10.pdf"), ("auxiliary.pdf", "auxiliary.pdf"),
+    ("CON" + "x" * 300 + ".pdf", "CON" + "x" * 193 + ".pdf"),
 ])
 def test_file_names_are_made_safe(given, kept):
     assert sniff.clean_name(given) == kept
@@ -234,3 +317,41 @@ def test_the_folder_store_writes_whole_files_under_checked_keys(tmp_path):
     for bad in ("../../etc/passwd", key.upper(), key[:-1], ""):
         with pytest.raises(ValueError):
             store.put(bad, b"x")
+
+
+def test_a_document_attached_at_intake_reaches_the_customer_once_the_case_is_linked(deployed, people):
+    case = case_at("intake", people.officer)
+    assert case.customer_id is None
+    early = attachments.attach_to_case(people.officer, case.id, upload("营业执照.pdf", files.PDF), {"kind": "kyc"})
+    assert early.customer_id is None  # nobody knows the customer yet
+    tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake())
+    db.session.expire_all()
+    customer_id = db.session.get(ProcessInstance, case.id).customer_id
+    assert customer_id is not None and db.session.get(Attachment, early.id).customer_id == customer_id
+    assert [a.id for a in attachments.of_customer(people.officer, customer_id)] == [early.id]
+    assert [r.id for r in pages.for_customer(people.officer, db.session.get(ProcessInstance, case.id).customer).rows] \
+        == [early.id]
+    later = attachments.attach_to_case(people.officer, case.id, upload("b.pdf", files.PDF), {"kind": "other"})
+    assert later.customer_id == customer_id
+    own = attachments.attach_to_customer(people.officer, customer_id, upload("c.pdf", files.PDF), {"kind": "other"})
+    # a case's document kept without the customer (before this was mended) is still the customer's
+    db.session.execute(update(Attachment).where(Attachment.id == early.id).values(customer_id=None))
+    db.session.expire_all()
+    assert {a.id for a in attachments.of_customer(people.officer, customer_id)} == {early.id, later.id, own.id}
+
+
+def test_every_audit_row_of_a_case_document_is_on_the_case_and_the_customer(deployed, people):
+    case = case_routed("single", people.officer)
+    made = attachments.attach_to_case(people.officer, case.id, upload("a.pdf", files.PDF), {"kind": "other"})
+    attachments.content(people.approver1, made.id)
+    attachments.content(people.approver1, made.id, inline=True)
+    attachments.delete(people.officer, made.id, {"reason": "重复"})
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type.like("document.%"))
+                              .order_by(AuditEvent.id)).all()
+    assert [r.event_type for r in rows] == ["document.uploaded", "document.downloaded", "document.downloaded",
+                                            "document.deleted"]
+    for row in rows:
+        assert (row.instance_id, row.customer_id) == (case.id, case.customer_id), row.event_type
+        assert not {"case_id", "instance_id", "customer_id"} & set(row.payload), row.payload
+    with pytest.raises(TypeError, match="instance_id"):
+        audit.record("document.downloaded", people.officer, case_id=case.id)

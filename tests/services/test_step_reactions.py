@@ -19,6 +19,7 @@ from tests.factories import case_routed, open_task
 def test_the_listeners_run_in_one_fixed_order_with_the_customer_first_and_jobs_last(app):
     assert app.extensions[EXTENSION].order() == [
         "customers.sync_from_case",
+        "attachments.link_to_customer",
         "risk_controls.after_step",
         "reviews.after_step",
         "notifications.after_step",

@@ -1,23 +1,25 @@
 """Attached documents (资料) in the browser's pages and over the API: the sections on the customer and case pages,
 the upload form (a refused file is a 422 naming it), a document's page with its preview, downloads sent as
 attachments with the type read from the bytes and ``nosniff`` (PDF and images inline only as a preview), the
-delete with its reason, and 403/404 for who may not."""
+delete with its reason, and 403/404 for who may not; the pages read their documents in as many statements for ten
+documents as for one."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
-from app.models import Attachment
+from app.models import Attachment, User
 from app.services.admin import users
 from app.services.attachments import attachments
 from app.services.attachments.attachments import Upload
 from app.services.attachments.sniff import TYPES
 from tests import files
-from tests.factories import PASSWORD, case_routed
+from tests.factories import PASSWORD, case_at, case_routed
 from tests.services.test_contacts import customer_of
 
 
@@ -95,6 +97,7 @@ def test_downloads_are_attachments_with_the_detected_type_and_nosniff(signed_in,
     assert preview.headers["Content-Disposition"].startswith("inline;")
     assert preview.headers["X-Content-Type-Options"] == "nosniff" and preview.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert csp(preview)["frame-ancestors"] == "frame-ancestors 'self'" and csp(preview)["default-src"].endswith("'none'")
+    assert csp(preview)["sandbox"] == "sandbox"  # an origin of its own, no script: a PDF that is HTML too reaches nothing
     page = client.get(f"/documents/{pdf.id}")
     assert f'<iframe src="/documents/{pdf.id}/preview"' in page.text and csp(page)["frame-src"] == "frame-src 'self'"
     assert csp(client.get(f"/customers/{customer.id}"))["frame-src"] == "frame-src 'none'"  # other pages frame nothing
@@ -198,3 +201,56 @@ def test_the_openapi_document_describes_the_documents_routes(client):
     body = doc["paths"]["/customers/{id}/documents"]["post"]["requestBody"]["content"]
     assert body["multipart/form-data"]["schema"] == {"$ref": "#/components/schemas/NewDocument"}
     assert "kyc" in doc["components"]["schemas"]["NewDocument"]["properties"]["kind"]["enum"]
+
+
+def statements(call: Callable[[], object]) -> list[str]:
+    """The SQL statements ``call`` sends, read from a session holding nothing yet (as a request's does)."""
+    db.session.expunge_all()
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return sent
+
+
+def test_the_pages_read_ten_documents_in_as_many_statements_as_one(signed_in, deployed, people):
+    """Who attached and deleted each document, its case and its warning are read with the list, not one by one:
+    ten documents, each on its own case, attached and half deleted by ten different people, cost the customer's
+    and the case's page no more statements than one."""
+    officer = people.officer
+    cases = [case_at("statements", officer) for _ in range(10)]  # one customer (the same credit code), ten cases
+    customer_id, first = cases[0].customer_id, cases[0].id
+    assert {c.customer_id for c in cases} == {customer_id}
+    staff = [users.create_user(f"risk{i}", "risk_manager", PASSWORD)[0].id for i in range(10)]
+    compliance = signed_in("compliance")  # sees deleted documents too, with who deleted them
+
+    def attach_up_to(count: int) -> None:
+        for i in range(count):
+            if db.session.scalar(select(Attachment.id).where(Attachment.title == f"doc{i}")) is not None:
+                continue
+            by = db.session.get(User, staff[i])
+            on_case = attachments.attach_to_case(by, cases[i].id, Upload("a.pdf", None, io.BytesIO(files.PDF)),
+                                                 {"kind": "other", "title": f"doc{i}"})
+            attachments.attach_to_case(by, first, Upload("b.pdf", None, io.BytesIO(files.PDF)),
+                                       {"kind": "other", "title": f"evidence{i}", "checklist_item": "kyc"})
+            if i % 2 == 0:  # the first too: one document deleted or ten, the same statements
+                attachments.delete(db.session.get(User, staff[(i + 1) % 10]), on_case.id, {"reason": "重复"})
+
+    sent = {}
+    for count in (1, 10):
+        attach_up_to(count)
+        customer_page = statements(lambda: compliance.get(f"/customers/{customer_id}"))
+        case_page = statements(lambda: compliance.get(f"/cases/{first}"))
+        api = statements(lambda: compliance.get(f"/api/v1/customers/{customer_id}/documents",
+                                                headers=api_headers("compliance")))
+        sent[count] = (len(customer_page), len(case_page), len(api))
+    page = compliance.get(f"/customers/{customer_id}").text
+    assert all(f"doc{i}" in page for i in range(10)) and page.count('class="deleted"') == 5
+    assert sent[10] == sent[1], sent
+

@@ -7,7 +7,9 @@ bytes are not what its name's extension (or the type the client sent) says: a PN
 What is kept: the name made safe (``sniff.clean_name``), the type detected from the bytes (never the client's),
 the size and the SHA-256; the bytes go to the document store under that hash (``storage``), never into the
 database. Every upload, deletion and read of a file's bytes is in the audit log (``document.uploaded``,
-``document.deleted``, ``document.downloaded``).
+``document.deleted``, ``document.downloaded``), each with the case (``instance_id``) and the customer as its
+columns. A document attached to a case before the case knows its customer (at intake) is given the customer when
+the case is linked (``link_to_customer``, a step reaction).
 
 Who may do what is ``rights``; each public function here checks it first.
 """
@@ -22,7 +24,7 @@ from typing import IO, Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.errors import DomainError, InvalidInput, NotFound
@@ -223,7 +225,24 @@ def of_customer(user: User, customer_id: int) -> list[Attachment]:
     """Every document of the customer, its cases' and warnings' too, newest first (deleted ones, marked, for
     compliance and risk managers)."""
     rights.readable_customer(user, customer_id)
-    return _listed(user, Attachment.customer_id == customer_id)
+    # Its cases' too by the case, should a document of one not carry the customer (attached before the case was
+    # linked, and kept so by a version before ``link_to_customer``).
+    return _listed(user, or_(Attachment.customer_id == customer_id, Attachment.instance_id.in_(
+        select(ProcessInstance.id).where(ProcessInstance.customer_id == customer_id))))
+
+
+_LINK = (update(Attachment.__table__)
+         .where(Attachment.__table__.c.instance_id == bindparam("case"), Attachment.__table__.c.customer_id.is_(None))
+         .values(customer_id=bindparam("customer")))
+
+
+def link_to_customer(instance: ProcessInstance) -> None:
+    """A step's reaction (``app/step_reactions.py``, right after the customer is synchronised): once the case is
+    linked to its customer, the documents attached to it before (at intake, while the customer was not yet
+    known) carry the customer too, so its page and the API list them. One UPDATE in the step's transaction; none
+    for a case without a customer."""
+    if instance.customer_id is not None:
+        db.session.connection().execute(_LINK, {"case": instance.id, "customer": instance.customer_id})
 
 
 def of_case(user: User, case_id: int) -> list[Attachment]:
@@ -260,8 +279,9 @@ def content(user: User, attachment_id: int, *, inline: bool = False) -> tuple[At
         raise StoredFileDamaged(_("The stored file of document %(id)s does not match its SHA-256: it was not "
                                   "sent. Tell the administrator.", id=attachment.id))
     with unit_of_work():
-        audit.record("document.downloaded", user, customer_id=attachment.customer_id, document_id=attachment.id,
-                     case_id=attachment.instance_id, inline=inline, deleted=attachment.deleted_at is not None)
+        audit.record("document.downloaded", user, instance_id=attachment.instance_id,
+                     customer_id=attachment.customer_id, document_id=attachment.id, inline=inline,
+                     deleted=attachment.deleted_at is not None)
     return attachment, data
 
 

@@ -178,7 +178,10 @@ def install_chain_hooks() -> None:
 def record(event_type: str, actor: User | None = None, *, instance_id: int | None = None,
            customer_id: int | None = None, **payload: Any) -> None:
     """Append one event in the caller's transaction: its rows are chained and inserted together
-    when it commits, in the order recorded, and vanish if it rolls back."""
+    when it commits, in the order recorded, and vanish if it rolls back. The case is ``instance_id``, a
+    column: a case named in the payload would be missing from the case's audit trail."""
+    if "case_id" in payload:
+        raise TypeError(f"audit.record({event_type!r}): pass the case as instance_id=, not case_id=")
     payload_json = _encode_payload(payload)
     db.session.info.setdefault(_PENDING, []).append({
         "occurred_at": utcnow(),

@@ -4,8 +4,8 @@ order (``app/step_reactions.py``), so ``steps`` knows none of them by name.
 Two hooks, both run by ``steps.run_step`` inside the step's transaction, after the engine's outcome is
 projected (tasks, instance row) and before the commit:
 
-- ``rows``: listeners that write rows of their own room (the customer's master data first, then risk
-  controls, reviews, notifications, staffing gaps). A failure rolls the whole step back.
+- ``rows``: listeners that write rows of their own room (the customer's master data first, then the customer
+  on the documents attached before the case had one, risk controls, reviews, notifications, staffing gaps). A failure rolls the whole step back.
 - ``jobs``: listeners that queue jobs for what the step decided (the decided case's documents). A job is a
   row of the job outbox, committed with the step and sent to the broker only after the commit
   (``dispatch``): it exists exactly when the step does, however the step came about (a person, a timer, a

@@ -4,7 +4,9 @@ its preview, the download, and the (soft) delete with its reason.
 Files are sent with the type detected from their bytes when they were attached, never the client's, and
 ``X-Content-Type-Options: nosniff``: a download always as an attachment; a preview (PDF and images only)
 inline, framed only by this application's own pages (``frame-ancestors 'self'``) and under a policy that lets
-it load nothing.
+it load nothing and puts it in a sandbox of its own origin, no script (``sandbox``): a file that is also HTML (a
+PDF/HTML polyglot), should a browser ever render it as a page, reaches nothing of the application. Chromium's
+built-in PDF viewer shows a PDF under that sandbox (``tests/browser/test_documents_browser.py`` checks it).
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ attachment_pages.add_app_template_global(sniff.label_of, "file_label")  # PDF, P
 attachment_pages.add_app_template_global(checklist.title_of, "checklist_title")
 # The document's page frames its own PDF preview; every other page frames nothing (POLICY's frame-src).
 FRAMES_OWN_PREVIEW = {**POLICY, "frame-src": "'self'"}
-# What a preview may do once open, alone or in the frame above: load nothing, be framed only by our pages.
-PREVIEW_POLICY = {"default-src": "'none'", "img-src": "'self'", "style-src": "'unsafe-inline'",
+# What a preview may do once open, alone or in the frame above: load nothing, run nothing, be framed only by our
+# pages, in an origin of its own.
+PREVIEW_POLICY = {"sandbox": "", "default-src": "'none'", "img-src": "'self'", "style-src": "'unsafe-inline'",
                   "object-src": "'self'", "frame-ancestors": "'self'", "form-action": "'none'", "base-uri": "'none'"}
 
 
