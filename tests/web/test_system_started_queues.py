@@ -21,9 +21,9 @@ from app.localtime import local_today
 from app.models import Customer, EarlyWarning, HumanTask, ProcessDefinition, ProcessInstance
 from app.services.admin import users
 from app.services.approval import eligibility, qualifications
+from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit import sampling
 from app.services.cases import cases, tasks, timers
-from app.services.cases.projections import APPROVAL_LANES
 from app.services.design.deployment import deployment
 from app.services.monitoring import portfolio, reviews
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, intake, open_task, review, statements

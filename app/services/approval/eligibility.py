@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.localtime import local_today
 from app.models import HumanTask, ProcessInstance, Qualification, User, UserGroup
-from app.services.cases.projections import APPROVAL_LANES, APPROVER_LANE
+from app.services.approval.lanes import APPROVAL_LANES, APPROVER_LANE
 from app.services.shared.nullsafe import differs, outside
 
 COMMITTEE_LANE = "committee"

@@ -17,9 +17,9 @@ from app.extensions import db
 from app.language import in_language
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
 from app.models.base import readable_json
+from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit.audit_search import check_auditor
 from app.services.audit.readable import actor_names, actor_of, words_of
-from app.services.cases.projections import APPROVAL_LANES
 
 LIMIT = 100
 

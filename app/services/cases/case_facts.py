@@ -18,6 +18,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.forms.schema import Field, as_form_schema
 from app.models import Customer, EarlyWarning, HumanTask, ProcessInstance, User
+from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit.readable import fields_of
 from app.services.cases.case_kinds import (
     AUDIT_SAMPLING,
@@ -26,7 +27,6 @@ from app.services.cases.case_kinds import (
     CaseKind,
     kind_of,
 )
-from app.services.cases.projections import APPROVAL_LANES
 from app.services.monitoring import escalation_reads
 
 

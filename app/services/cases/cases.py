@@ -17,13 +17,13 @@ from app.forms.messages import ui_text
 from app.models import AuditEvent, DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, User
 from app.models.base import utcnow
 from app.services.approval import staffing
+from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit import audit
 from app.services.audit.decision_words import Reading, readings
 from app.services.audit.readable import Moment, decision_text, moments
 from app.services.cases import instance_row, steps, text_search
 from app.services.cases.case_facts import Facts, facts_of
 from app.services.cases.case_kinds import CaseKind, kind_of
-from app.services.cases.projections import APPROVAL_LANES
 from app.services.customers.customers import READERS
 from app.services.customers.directory import for_case
 from app.services.design.deployment import deployment

@@ -18,8 +18,8 @@ from app.models import HumanTask, User
 from app.models.base import utcnow
 from app.services.approval import eligibility, qualifications, staffing
 from app.services.approval.eligibility import investigated
+from app.services.approval.lanes import APPROVAL_LANES, APPROVER_LANE
 from app.services.audit import audit
-from app.services.cases.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.cases.tasks import check_may_act, get_task
 from app.services.notifications import notifications
 from app.services.shared.rows import rowcount

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import DecisionLog, HumanTask, ProcessInstance, Timer, User
 from app.models.base import utcnow
 from app.services.approval import sla
+from app.services.approval.lanes import APPROVER_LANE
 from app.services.audit import audit
 from app.services.cases import instance_row
 from app.services.cases.case_kinds import kind_of
@@ -29,9 +30,6 @@ from app.services.shared.rows import insert_returning_id, insert_rows
 
 # The data variable that carries the authority level an approval task requires (分级审批).
 AUTHORITY_VARIABLE = "approval_level"
-APPROVER_LANE = "approver"
-# Lanes whose tasks decide a credit: nobody who investigated the case may work them (审贷分离).
-APPROVAL_LANES = (APPROVER_LANE, "committee")
 OFFICER_LANE = "officer"  # the customer's officer's tasks
 # A business rule task is recorded by its decision's row (engine.decision_evaluated, with the element).
 PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway": "engine.gateway_taken",

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 from app.extensions import db
 from app.forms.schema import Field, as_form_schema
 from app.models import HumanTask
-from app.services.cases.projections import APPROVAL_LANES
+from app.services.approval.lanes import APPROVAL_LANES
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,11 @@ from app.models.base import utcnow
 from app.services.approval import qualifications, staffing
 from app.services.approval.eligibility import COMMITTEE_LANE, investigated, worked_on
 from app.services.approval.exposure import Exposure, exposure_of
+from app.services.approval.lanes import APPROVAL_LANES, APPROVER_LANE
 from app.services.audit import audit
 from app.services.cases import intake_pick, rounds, withdrawal
 from app.services.cases.case_facts import CreditFacts, Facts, facts_of
 from app.services.cases.inbox_filters import DUE_STATES, InboxFilter
-from app.services.cases.projections import APPROVAL_LANES, APPROVER_LANE
 from app.services.cases.steps import lost_race, run_step
 from app.services.customers.directory import for_case
 from app.services.design.deployment import deployment

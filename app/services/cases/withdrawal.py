@@ -17,9 +17,9 @@ from app import engine
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessInstance, User
+from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit import audit
 from app.services.cases import steps
-from app.services.cases.projections import APPROVAL_LANES
 from app.services.cases.steps import WITHDRAWN, lost_race, not_running, run_step
 from app.services.notifications import notifications
 from app.services.shared.nullsafe import outside

@@ -22,7 +22,8 @@ from app.language import in_language
 from app.models import HumanTask, Notification, OutboxMail, ProcessInstance, StaffingGap, User
 from app.models.base import utcnow
 from app.services.approval import eligibility
-from app.services.cases.projections import APPROVAL_LANES, TaskChanges
+from app.services.approval.lanes import APPROVAL_LANES
+from app.services.cases.projections import TaskChanges
 from app.services.shared.rows import insert_returning_id, rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
