@@ -292,3 +292,34 @@ def test_a_renewals_intake_cannot_move_it_to_another_customer(deployed, people):
     assert facility.customer.uscc in refused.value.errors["uscc"]
     assert open_task(renewal.id, "application_intake").id == task.id  # nothing moved
     tasks.complete(people.officer, task.id, {**data, "uscc": facility.customer.uscc})
+
+
+def test_a_renewal_that_cannot_start_is_recorded_once_per_reason_and_the_others_go_on(deployed, people,
+                                                                                      monkeypatch):
+    broken = maturing_in(approved_case(people, 1), 20)
+    fine = maturing_in(approved_case(people, 2), 40)
+    start_case = renewals.cases.start_case
+    reason = {"text": "disk full"}
+
+    def start_or_fail(officer, process, data, **kw):
+        if kw["carried"]["renews_facility_id"] == broken.id:
+            raise RuntimeError(reason["text"])
+        return start_case(officer, process, data, **kw)
+
+    monkeypatch.setattr(renewals.cases, "start_case", start_or_fail)
+
+    def failures():
+        return db.session.scalars(select(AuditEvent.payload).where(
+            AuditEvent.event_type == "facility.renewal_failed")).all()
+
+    assert len(renewals.propose_due()) == 1  # the other facility is proposed all the same
+    assert renewal_of(fine) is not None and renewal_of(broken) is None
+    assert failures() == [{"facility_id": broken.id, "reason": "RuntimeError: disk full"}]
+    renewals.propose_due()  # the hourly job fails the same way again: not a row every hour
+    renewals.propose_due()
+    assert len(failures()) == 1
+    reason["text"] = "permission denied"  # a new reason is news
+    renewals.propose_due()
+    assert [f["reason"] for f in failures()] == ["RuntimeError: disk full", "RuntimeError: permission denied"]
+    monkeypatch.setattr(renewals.cases, "start_case", start_case)
+    assert renewals.propose_due() and renewal_of(broken) is not None

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from app.errors import Conflict, NotAuthorized, NotFound, Unavailable
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Customer, Facility, ProcessInstance, User
+from app.models import AuditEvent, Customer, Facility, ProcessInstance, User
 from app.services.audit import audit
 from app.services.cases import cases
 from app.services.customers import facility_terms, known
@@ -92,14 +92,26 @@ def propose_due(today: date | None = None) -> list[int]:
             db.session.rollback()
         except Exception as exc:  # noqa: BLE001 - this facility's failure, recorded; the others go on
             reason = one_by_one.failed("renewal of facility", facility_id, exc)
-            audit.record("facility.renewal_failed", None, customer_id=_customer_of(facility_id),
-                         facility_id=facility_id, reason=reason)
-            db.session.commit()
+            customer_id = _customer_of(facility_id)
+            if _last_failure(customer_id, facility_id) != reason:
+                audit.record("facility.renewal_failed", None, customer_id=customer_id,
+                             facility_id=facility_id, reason=reason)
+                db.session.commit()
     return started
 
 
 def _customer_of(facility_id: int) -> int | None:
     return db.session.scalar(select(Facility.customer_id).where(Facility.id == facility_id))
+
+
+def _last_failure(customer_id: int | None, facility_id: int) -> str | None:
+    """The reason of the last recorded failure to propose this facility's renewal, if any: the job runs every
+    hour, and a failure that stays the same is recorded once, not once a run (a new reason is recorded)."""
+    payloads = db.session.scalars(
+        select(AuditEvent.payload).where(AuditEvent.event_type == "facility.renewal_failed",
+                                         AuditEvent.customer_id == customer_id)
+        .order_by(AuditEvent.id.desc()))
+    return next((p.get("reason") for p in payloads if p.get("facility_id") == facility_id), None)
 
 
 def _start(facility: Facility, officer: User, *, on_behalf: bool) -> ProcessInstance:
