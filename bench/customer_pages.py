@@ -62,9 +62,8 @@ from decimal import Decimal  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
-from sqlalchemy import event, func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import (  # noqa: E402
     ContactLogEntry,
@@ -80,7 +79,7 @@ from app.models import (  # noqa: E402
 )
 from app.services.customers import customer_page, my_customers  # noqa: E402
 from app.services.customers.facility_terms import maturity  # noqa: E402
-from config import TestingConfig  # noqa: E402
+from bench.size_runs import close, explain, fresh_app, interleaved, listen, masked, p95, trigram_in_public  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 CHUNK = 50_000
@@ -236,16 +235,6 @@ def analyse() -> None:
         db.session.commit()
 
 
-class Statements:
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, object]] = []
-        self.on = False
-
-    def __call__(self, _conn, _cursor, statement, parameters, _context, _many) -> None:
-        if self.on:
-            self.seen.append((statement, parameters))
-
-
 def pages(staff: dict) -> dict:
     officer_id, approver_id = staff["officer"], staff["approver"]
     shown = db.session.scalar(select(Customer.id).join(Facility, Facility.customer_id == Customer.id)
@@ -268,44 +257,11 @@ def pages(staff: dict) -> dict:
             "branch": book({}, approver_id)}
 
 
-def timed(fn, stmts: Statements) -> tuple[float, list]:
-    db.session.remove()
-    stmts.seen, stmts.on = [], True
-    t0 = time.perf_counter()
-    fn()
-    elapsed = time.perf_counter() - t0
-    stmts.on = False
-    return elapsed, list(stmts.seen)
-
-
-def explain(statements: list[tuple[str, object]]) -> list[str]:
-    out, shapes = [], set()
-    postgres = db.engine.dialect.name == "postgresql"
-    connection = db.session.connection()
-    for sql, params in statements:
-        shape = re.sub(r"\s+", " ", sql)
-        if shape in shapes:
-            continue
-        shapes.add(shape)
-        rows = connection.exec_driver_sql(("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + sql, params).all()
-        out.append(f"    SQL: {re.sub(r'SELECT .*? FROM', 'SELECT … FROM', shape, count=1)[:300]}")
-        out += [f"      {r[0] if postgres else r[-1]}" for r in rows]
-    db.session.rollback()
-    return out
-
-
 class Size:
     def __init__(self, size: int, url: str, schema: str | None) -> None:
-        options = {"connect_args": {"options": f"-csearch_path={schema},public"}, "pool_pre_ping": True} \
-            if schema else {}
         self.size = size
-        self.app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
+        self.app = fresh_app(url, schema)
         with self.app.app_context():
-            if schema:
-                with db.engine.begin() as connection:
-                    connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-                    connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-            db.create_all()
             t0 = time.perf_counter()
             load = Loader()
             self.staff = make_staff(load)
@@ -318,20 +274,8 @@ class Size:
                            for m in (Customer, Facility, EarlyWarning, CustomerContact, ContactLogEntry)}
             self.held = db.session.scalar(select(func.count()).select_from(Customer)
                                           .where(Customer.officer_id == self.staff["officer"]))
-            self.stmts = Statements()
-            event.listen(db.engine, "before_cursor_execute", self.stmts)
+            self.stmts = listen()
             self.pages = pages(self.staff)
-
-
-def _trigram(url: str) -> None:
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context(), db.engine.begin() as connection:
-        try:
-            with connection.begin_nested():
-                connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
-        except Exception as exc:  # noqa: BLE001  (search then scans; nothing measured here needs it)
-            print(f"pg_trgm not created: {str(exc).splitlines()[0]}")
-        db.engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -348,9 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     tmp = tempfile.TemporaryDirectory(prefix="bench-customers-") if args.sqlite else None
     if not args.sqlite:
-        _trigram(args.database_url)
-    shown = "sqlite (temporary files)" if args.sqlite else re.sub(r"//([^:@/]+):[^@]+@", r"//\1:***@",
-                                                                   args.database_url)
+        trigram_in_public(args.database_url)
+    shown = "sqlite (temporary files)" if args.sqlite else masked(args.database_url)
     print(f"customer pages bench on {shown}, sizes {', '.join(f'{s:,}' for s in args.sizes)}, {args.calls} "
           f"interleaved rounds, {os.cpu_count()} cpu(s), load average {os.getloadavg()[0]:.2f}")
     built = []
@@ -361,29 +304,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {size:,} customers loaded in {b.loaded:.1f}s, analysed in {b.analysed:.1f}s: "
               + ", ".join(f"{n} {c:,}" for n, c in b.counts.items()) + f"; the officer holds {b.held:,}")
     names = list(built[0].pages)
-    times = {n: {b.size: [] for b in built} for n in names}
-    seen: dict[str, dict[int, list]] = {n: {} for n in names}
-    for round_ in range(args.calls + 2):
-        for b in built:
-            with b.app.app_context():
-                for name in names:
-                    elapsed, statements = timed(b.pages[name], b.stmts)
-                    if round_ >= 2:
-                        times[name][b.size].append(elapsed)
-                        seen[name][b.size] = statements
+    times, seen = interleaved(built, args.calls)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     for b in built:
         print(f"\n== {b.size:,} customers\n{'page':<15}{'median ms':>10}{'p95 ms':>9}{'SQL/call':>9}")
         for name in names:
-            ordered = sorted(times[name][b.size])
-            p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-            print(f"{name:<15}{statistics.median(ordered) * 1e3:>10.2f}{p95 * 1e3:>9.2f}{len(seen[name][b.size]):>9}")
+            taken = times[name][b.size]
+            print(f"{name:<15}{statistics.median(taken) * 1e3:>10.2f}{p95(taken) * 1e3:>9.2f}{len(seen[name][b.size]):>9}")
     if args.explain:
         print(f"\n== plans at {built[-1].size:,}")
         with built[-1].app.app_context():
             for name in names:
                 print(f"  {name}:")
-                print("\n".join(explain(seen[name][built[-1].size])))
+                print("\n".join(explain(seen[name][built[-1].size], width=300)))
     if len(built) > 1:
         base = built[0].size
         print(f"\n== ratio of the median to {base:,} (goal <= {GOAL})")
@@ -392,12 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             first = statistics.median(times[name][base])
             ratios = [statistics.median(times[name][b.size]) / first for b in built[1:]]
             print(f"{name:<15}" + "".join(f"{r:>11.2f}{'!' if r > GOAL else ' '}" for r in ratios))
-    for b in built:
-        with b.app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    if tmp:
-        tmp.cleanup()
+    close(built, tmp)
     return 0
 
 

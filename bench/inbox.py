@@ -61,7 +61,6 @@ import argparse  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
-import re  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -70,9 +69,8 @@ from datetime import datetime, timedelta  # noqa: E402
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
-from sqlalchemy import event, func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Customer, HumanTask, ProcessInstance, User, UserGroup  # noqa: E402
 from app.risk.uscc import make_uscc, org_code_check_character  # noqa: E402
@@ -83,7 +81,7 @@ from app.services.cases import cases, tasks, text_search  # noqa: E402
 from app.services.cases.inbox_filters import InboxFilter  # noqa: E402
 from app.services.customers import customers  # noqa: E402
 from app.services.design.deployment import deployment  # noqa: E402
-from config import TestingConfig  # noqa: E402
+from bench.size_runs import close, explain, fresh_app, interleaved, listen, masked, p95, trigram_in_public  # noqa: E402
 
 BATCH = 10_000
 GOAL = 1.5
@@ -263,18 +261,6 @@ def make_staff(extra_officers: int = 18) -> dict:
             "approvers": [named["approver1"], named["approver2"], named["approver3"]]}
 
 
-class Statements:
-    """Collects the SQL a call issues (for counts and for the query plans)."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, object]] = []
-        self.on = False
-
-    def __call__(self, _conn, _cursor, statement, parameters, _context, _many) -> None:
-        if self.on:
-            self.seen.append((statement, parameters))
-
-
 def pages(staff: dict, search_name: str, target: int = 0, identifiers: bool = False):
     named = staff["named"]
 
@@ -330,60 +316,17 @@ def pages(staff: dict, search_name: str, target: int = 0, identifiers: bool = Fa
     return found
 
 
-def timed(fn, stmts: Statements) -> tuple[float, list]:
-    """One call as a new request would make it (empty identity map): seconds and the statements it issued."""
-    db.session.remove()
-    stmts.seen = []
-    stmts.on = True
-    t0 = time.perf_counter()
-    fn()
-    elapsed = time.perf_counter() - t0
-    stmts.on = False
-    return elapsed, list(stmts.seen)
-
-
 def summary_of(times: list[float], statements: list) -> dict:
-    times = sorted(times)
-    p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
-    return {"median": statistics.median(times), "p95": p95, "sql": len(statements), "plan_sql": statements}
-
-
-def explain(statements: list[tuple[str, object]]) -> list[str]:
-    """The plan of each distinct statement shape of one call (the N+1 lazy loads shown once)."""
-    out, shapes = [], set()
-    dialect = db.engine.dialect.name
-    conn = db.session.connection()
-    for sql, params in statements:
-        shape = re.sub(r"\s+", " ", sql)
-        if shape in shapes:
-            continue
-        shapes.add(shape)
-        prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
-        rows = conn.exec_driver_sql(prefix + sql, params).all()
-        short = re.sub(r"SELECT .*? FROM", "SELECT … FROM", shape, count=1)
-        out.append(f"    SQL: {short[:400]}")
-        if dialect == "sqlite":
-            out += [f"      {r[-1]}" for r in rows]
-        else:
-            out += [f"      {r[0]}" for r in rows]
-    db.session.rollback()
-    return out
+    return {"median": statistics.median(times), "p95": p95(times), "sql": len(statements), "plan_sql": statements}
 
 
 class Size:
     """One size's own database, app, staff and pages."""
 
     def __init__(self, size: int, url: str, open_cases: int, schema: str | None, identifiers: bool) -> None:
-        options = {"connect_args": {"options": f"-csearch_path={schema},public"}, "pool_pre_ping": True} \
-            if schema else {}
         self.size, self.schema = size, schema
-        self.app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
+        self.app = fresh_app(url, schema)
         with self.app.app_context():
-            if schema:
-                with db.engine.begin() as connection:
-                    connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-                    connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-            db.create_all()
             self.staff = make_staff()
             self.took = populate(World(), size, min(open_cases, size), self.staff)
             t0 = time.perf_counter()
@@ -394,23 +337,9 @@ class Size:
                 "human_task": db.session.scalar(select(func.count()).select_from(HumanTask)),
                 "ready": db.session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.state == "ready")),
             }
-            self.stmts = Statements()
-            event.listen(db.engine, "before_cursor_execute", self.stmts)
+            self.stmts = listen()
             target = 1230 if size > 1230 else size // 2 // 10 * 10  # a customer row exists for every tenth case
             self.pages = pages(self.staff, customer_name(target), target, identifiers)
-
-
-def _trigram_in_public(url: str) -> None:
-    """pg_trgm once, in public, so that every size's schema sees its operator classes (the app falls back
-    to scanning if it cannot be created)."""
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context(), db.engine.begin() as connection:
-        try:
-            with connection.begin_nested():
-                connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
-        except Exception as exc:  # noqa: BLE001  (the figures then show search without the index)
-            print(f"pg_trgm not created: {str(exc).splitlines()[0]}")
-        db.engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,9 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.database_url:
         tmp = tempfile.TemporaryDirectory(prefix="bench-inbox-")
     else:
-        _trigram_in_public(args.database_url)
+        trigram_in_public(args.database_url)
     logging.getLogger().setLevel(logging.WARNING)
-    shown_url = re.sub(r"//([^:@/]+):[^@]+@", r"//\1:***@", args.database_url or f"sqlite:///{tmp.name}/<size>.sqlite")
+    shown_url = masked(args.database_url or f"sqlite:///{tmp.name}/<size>.sqlite")
     print(f"inbox bench on {shown_url}, sizes {', '.join(f'{s:,}' for s in sizes)}, {args.open:,} open cases, "
           f"{args.calls} interleaved rounds, {args.names} names, {os.cpu_count()} cpu(s), "
           f"load average {os.getloadavg()[0]:.2f}")
@@ -450,16 +379,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{b.counts['ready']:,} ready) populated in {b.took:.1f}s, search index tidied in {b.tidied:.1f}s")
 
     names = list(built[0].pages)
-    times: dict[str, dict[int, list[float]]] = {n: {s: [] for s in sizes} for n in names}
-    statements: dict[str, dict[int, list]] = {n: {} for n in names}
-    for round_ in range(args.calls + 2):
-        for b in built:
-            with b.app.app_context():
-                for name in names:
-                    elapsed, seen = timed(b.pages[name], b.stmts)
-                    if round_ >= 2:
-                        times[name][b.size].append(elapsed)
-                        statements[name][b.size] = seen
+    times, statements = interleaved(built, args.calls)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
     results = {n: {s: summary_of(times[n][s], statements[n][s]) for s in sizes} for n in names}
@@ -475,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         with built[-1].app.app_context():
             for name in names:
                 print(f"  {name}:")
-                print("\n".join(explain(results[name][sizes[-1]]["plan_sql"])))
+                print("\n".join(explain(results[name][sizes[-1]]["plan_sql"], width=400)))
 
     print(f"\n== ratio of median time to {sizes[0]:,} (goal <= {GOAL})")
     print(f"{'page':<17}" + "".join(f"{s:>12,}" for s in sizes[1:]))
@@ -487,12 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<17}" + "".join(f"{r:>11.2f}{'!' if r > GOAL else ' '}" for r in ratios))
     if len(sizes) > 1:
         print(f"worst ratio {worst:.2f} (goal <= {GOAL}); '!' marks a page above the goal")
-    for b in built:
-        with b.app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    if tmp:
-        tmp.cleanup()
+    close(built, tmp)
     return 0
 
 

@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 from flask_migrate import check, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
-from app import create_app
 from app.extensions import db
-from config import TestingConfig
+from tests.migrated import insert_customer, migrated_app
 
 
 def test_upgrade_builds_an_empty_database_that_matches_the_models(tmp_path, capsys):
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/fresh.sqlite")
-    with app.app_context():
-        upgrade()
+    with migrated_app(tmp_path / "fresh.sqlite"):
         tables = set(inspect(db.engine).get_table_names())
         assert {"process_instance", "human_task", "timer", "decision_log", "audit_event"} <= tables
         check()  # exits non-zero (SystemExit) if the models need a migration that does not exist
         indexes = {i["name"] for i in inspect(db.engine).get_indexes("human_task")}
         assert "ix_human_task_completed_by" in indexes
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_the_text_indexes_are_built_filled_and_kept_by_the_migration(tmp_path):
     """Migration 0021 indexes the cases and customers already stored, and its triggers keep the index after."""
-    from sqlalchemy import text
-
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/old.sqlite")
-    with app.app_context():
-        upgrade(revision="0017_draft_authors")
+    with migrated_app(tmp_path / "old.sqlite", "0017_draft_authors"):
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO customer (id, name, uscc, industry, size, credit_record, listed, watchlist, created_at, "
-                "updated_at) VALUES (7, '星河精密机械有限公司', '91310000MA1FL0001X', 'manufacturing', 'medium', "
-                "'clean', 0, 0, '2026-01-01', '2026-01-01')"))
+            insert_customer(connection, "2026-01-01")
             connection.execute(text(
                 "INSERT INTO process_instance (id, reference, definition_id, process_id, status, summary, open_tasks, "
                 "waiting_timers, state, serializer_version, version, started_at, updated_at) VALUES (5, "
@@ -53,23 +41,14 @@ def test_the_text_indexes_are_built_filled_and_kept_by_the_migration(tmp_path):
             assert set(hits("SELECT name FROM sqlite_master WHERE type = 'trigger'")) >= {
                 "case_text_insert", "case_text_update", "case_text_delete",
                 "customer_text_insert", "customer_text_update", "customer_text_delete"}
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_the_facility_dates_are_backfilled_from_each_decision(tmp_path):
     """Migration 0034 dates the facilities already recorded: start = the Beijing date of the decision, maturity =
     start + term (a short month's last day past its end); a rejection, or a facility without a term, keeps none."""
-    from sqlalchemy import text
-
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/dated.sqlite")
-    with app.app_context():
-        upgrade(revision="0032_customer_contacts")
+    with migrated_app(tmp_path / "dated.sqlite", "0032_customer_contacts"):
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO customer (id, name, uscc, industry, size, credit_record, listed, watchlist, created_at, "
-                "updated_at) VALUES (7, '星河精密机械有限公司', '91310000MA1FL0001X', 'manufacturing', 'medium', "
-                "'clean', 0, 0, '2025-01-01', '2025-01-01')"))
+            insert_customer(connection, "2025-01-01")
             for case_id in (1, 2, 3, 4):
                 connection.execute(text(
                     "INSERT INTO process_instance (id, reference, definition_id, process_id, status, summary, "
@@ -89,5 +68,3 @@ def test_the_facility_dates_are_backfilled_from_each_decision(tmp_path):
                 "SELECT id, start_on, matures_on FROM facility ORDER BY id"))}
         assert dated == {1: ("2025-01-31", "2025-02-28"), 2: ("2024-02-29", "2025-02-28"), 3: (None, None),
                          4: ("2025-03-01", None)}
-        db.session.remove()
-        db.engine.dispose()

@@ -9,12 +9,11 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, text, update
 
-from app import create_app
 from app.extensions import db
 from app.models import Customer, Facility
 from app.services.cases import tasks
-from config import TestingConfig
 from tests.factories import book_customer, case_routed, compliance_sign_off, facility, open_task
+from tests.migrated import insert_customer, migrated_app
 
 
 def live(customer_id: int) -> Decimal:
@@ -50,14 +49,9 @@ def test_an_approved_case_adds_its_limit(deployed, people):
 
 
 def test_the_migration_fills_the_live_limits_and_builds_the_triggers(tmp_path):
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/old.sqlite")
-    with app.app_context():
-        upgrade(revision="0032_customer_contacts")
+    with migrated_app(tmp_path / "old.sqlite", "0032_customer_contacts"):
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO customer (id, name, uscc, industry, size, credit_record, listed, watchlist, created_at, "
-                "updated_at) VALUES (7, '星河精密机械有限公司', '91310000MA1FL0001X', 'manufacturing', 'medium', "
-                "'clean', 0, 0, '2026-01-01', '2026-01-01')"))
+            insert_customer(connection, "2026-01-01")
             connection.execute(text(
                 "INSERT INTO facility (id, customer_id, instance_id, status, limit_amount, decided_at) VALUES "
                 "(1, 7, 1, 'active', 4000000, '2026-01-01'), (2, 7, 2, 'exited', 8000000, '2025-01-01')"))
@@ -66,8 +60,6 @@ def test_the_migration_fills_the_live_limits_and_builds_the_triggers(tmp_path):
             assert connection.execute(text("SELECT live_limit FROM customer WHERE id = 7")).scalar() == 4000000
             connection.execute(text("UPDATE facility SET status = 'active' WHERE id = 2"))
             assert connection.execute(text("SELECT live_limit FROM customer WHERE id = 7")).scalar() == 12000000
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_two_writes_of_one_customers_facilities_at_once_leave_the_exact_sum(deployed, people):

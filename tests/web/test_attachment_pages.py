@@ -24,18 +24,6 @@ from tests.services.test_contacts import customer_of
 
 
 @pytest.fixture
-def signed_in(app, people):
-    def do(username: str):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return do
-
-
-@pytest.fixture
 def customer(people):
     return customer_of(people.officer)
 

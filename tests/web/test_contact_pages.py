@@ -13,23 +13,10 @@ from app.localtime import local_today
 from app.models import ContactLogEntry, Notification
 from app.services.admin import users
 from app.services.customers import contact_log, contacts, follow_ups
-from tests.factories import PASSWORD
 from tests.services.test_contacts import GOOD, RESIDENT_ID, customer_of
 
 TODAY = local_today()
 MASKED = "1101**********002X"
-
-
-@pytest.fixture
-def signed_in(app, people):
-    def do(username: str):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return do
 
 
 @pytest.fixture

@@ -41,8 +41,7 @@ def test_the_page_shows_every_section_with_the_customers_history(as_user, people
 
 def test_the_page_reads_in_chinese(as_user, people):
     case = approved(people, 81, 2_000_000)
-    client = as_user("compliance")
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    client = as_user("compliance", language="zh-CN")
     page = text_of(client.get(f"/customers/{case.customer_id}"))
     for words in ("概况", "授信敞口", "财务报表", "主数据变更记录", "定期检查", "资产总计"):
         assert words in page, words

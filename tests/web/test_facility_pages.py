@@ -15,19 +15,7 @@ from app.models import Facility, HumanTask
 from app.services.admin import users
 from app.services.cases import cases
 from app.services.customers import renewals
-from tests.factories import PASSWORD, approved_case, intake, open_task
-
-
-@pytest.fixture
-def signed_in(app, people):
-    def do(username: str):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return do
+from tests.factories import approved_case, intake, open_task
 
 
 def maturing(case, days: int) -> Facility:

@@ -63,8 +63,7 @@ def test_a_user_who_may_not_read_the_case_is_refused(as_user, people):
 
 def test_the_memo_reads_in_chinese(as_user, people):
     case = case_routed("single", people.officer)
-    client = as_user("approver1")
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    client = as_user("approver1", language="zh-CN")
     page = text_of(client.get(f"/cases/{case.id}/memo"))
     assert 'lang="zh-CN"' in page
     assert "信用评级主标尺" in page and "Credit rating master scale" not in page

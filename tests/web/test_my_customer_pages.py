@@ -31,18 +31,6 @@ def branch(deployed, people):
     return made, customers
 
 
-@pytest.fixture
-def signed_in(app, people):
-    def do(username: str):
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        response = client.post("/login", data={"username": username, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return do
-
-
 def officer_of(customer_id: int) -> str:
     db.session.expire_all()
     customer = db.session.get(Customer, customer_id)

@@ -18,8 +18,7 @@ def test_a_customer_name_with_a_slash_is_shown_whole(as_user, people):
     case = case_at("intake", people.officer)
     tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake(customer_name=NAME))
     english = text_of(as_user("officer").get(f"/cases/{case.id}"))
-    chinese_client = as_user("officer")
-    chinese_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    chinese_client = as_user("officer", language="zh-CN")
     chinese = text_of(chinese_client.get(f"/cases/{case.id}"))
     assert db.session.get(ProcessInstance, case.id).summary["customer_name"] == NAME
     assert NAME in english and NAME in chinese

@@ -106,6 +106,5 @@ def test_a_check_that_gave_way_says_why_in_the_readers_language(as_user, people,
     english = text_of(risk.get(f"/watchlist/checks/{lost.id}/progress"))
     assert "The check stopped: No worker took it within 10 minutes: its job was lost. A new check took its place." \
         in english
-    chinese = as_user("risk")
-    chinese.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    chinese = as_user("risk", language="zh-CN")
     assert "10 分钟" in text_of(chinese.get(f"/watchlist/checks/{lost.id}/progress"))

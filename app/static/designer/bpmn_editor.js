@@ -3,6 +3,7 @@
 // loaded before this module (window.BpmnJS). The browser tests drive the modeler this module exports.
 import { modelerTranslate, showImportWarnings } from "./translate.js";
 import { designerSave } from "./editor_save.js";
+import { openInModeler, unsavedChanges } from "./modeler_page.js";
 import { designerProperties } from "./properties.js";
 
 const host = document.getElementById("bpmn-canvas");
@@ -15,7 +16,7 @@ const overlays = modeler.get("overlays");
 const registry = modeler.get("elementRegistry");
 const fileName = host.dataset.file;
 let marked = [];
-let dirty = false;
+const unsaved = unsavedChanges();
 
 function markProblems() {
   marked.forEach((id) => canvas.removeMarker(id, "has-problem"));
@@ -47,27 +48,19 @@ function markProblems() {
 
 async function open() {
   const source = JSON.parse(document.getElementById("bpmn-source").textContent);
-  try {
+  const opened = await openInModeler(host, async () => {
     if (source) showImportWarnings((await modeler.importXML(source)).warnings);
     else await modeler.createDiagram();
     canvas.zoom("fit-viewport");
-  } catch (error) {
-    showImportWarnings(error.warnings);
-    const box = document.getElementById("save-error");
-    box.textContent = error.message;
-    box.hidden = false;
-    host.dataset.ready = "failed";
-    return;
-  }
-  host.dataset.ready = "true";
+  });
+  if (!opened) return;
   markProblems();
   designerProperties(modeler, document.getElementById("properties"));
-  modeler.get("eventBus").on("commandStack.changed", () => { dirty = true; });
+  modeler.get("eventBus").on("commandStack.changed", () => unsaved.changed());
 }
 
 designerSave(async () => (await modeler.saveXML({ format: true })).xml, () => {
-  dirty = false;
+  unsaved.saved();
   markProblems();
 });
-window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); event.returnValue = ""; } });
 open();

@@ -6,6 +6,7 @@
 import { modelerTranslate, showImportWarnings } from "./translate.js";
 import * as PolicyImpact from "../impact.js";
 import { designerSave } from "./editor_save.js";
+import { openInModeler, unsavedChanges } from "./modeler_page.js";
 
 const host = document.getElementById("dmn-canvas");
 const picker = document.getElementById("dmn-views");
@@ -14,7 +15,7 @@ const picker = document.getElementById("dmn-views");
 const translated = { additionalModules: [modelerTranslate] };
 export const modeler = new window.DmnJS({ container: host, drd: translated, decisionTable: translated,
   literalExpression: translated, boxedExpression: translated });
-let dirty = false;
+const unsaved = unsavedChanges();
 
 function markProblems() {
   host.querySelectorAll(".has-problem").forEach((node) => node.classList.remove("has-problem"));
@@ -39,19 +40,12 @@ function showViews() {
 async function open() {
   const source = JSON.parse(document.getElementById("dmn-source").textContent)
     || document.getElementById("dmn-template").textContent;
-  try {
+  const opened = await openInModeler(host, async () => {
     showImportWarnings((await modeler.importXML(source)).warnings);
     const table = modeler.getViews().find((view) => view.type === "decisionTable");
     if (table) showImportWarnings((await modeler.open(table)).warnings);
-  } catch (error) {
-    showImportWarnings(error.warnings);
-    const box = document.getElementById("save-error");
-    box.textContent = error.message;
-    box.hidden = false;
-    host.dataset.ready = "failed";
-    return;
-  }
-  host.dataset.ready = "true";
+  });
+  if (!opened) return;
   showViews();
   markProblems();
   const watched = new WeakSet();
@@ -59,7 +53,7 @@ async function open() {
     const viewer = modeler.getActiveViewer();
     if (!viewer || watched.has(viewer)) return;
     watched.add(viewer);
-    viewer.get("eventBus").on("elements.changed", () => { dirty = true; });
+    viewer.get("eventBus").on("elements.changed", () => unsaved.changed());
   }
   watch();
   modeler.on("views.changed", () => { showViews(); markProblems(); watch(); });
@@ -69,7 +63,7 @@ picker.addEventListener("change", () => modeler.open(modeler.getViews()[Number(p
 
 async function currentXml() { return (await modeler.saveXML({ format: true })).xml; }
 
-designerSave(currentXml, () => { dirty = false; markProblems(); });
+designerSave(currentXml, () => { unsaved.saved(); markProblems(); });
 
 const impactButton = document.getElementById("run-impact");
 if (impactButton) {
@@ -83,5 +77,4 @@ if (impactButton) {
     }
   });
 }
-window.addEventListener("beforeunload", (event) => { if (dirty) { event.preventDefault(); event.returnValue = ""; } });
 open();
