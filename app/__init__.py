@@ -58,7 +58,7 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BaseConfig.WORKFLOWS_DIR.parent / "migrations"),
-                     include_name=models.search.alembic_include_name)
+                     include_name=models.cases.alembic_include_name)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

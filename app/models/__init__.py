@@ -1,24 +1,48 @@
-"""SQLAlchemy models, one module per aggregate."""
+"""SQLAlchemy models, grouped by the domain they serve as the services are: ``cases``, ``customers``,
+``monitoring``, ``design``, ``audit`` and ``people`` are packages; a domain with one module of models
+(attachments, notifications, settings, the job outbox) keeps it here beside ``base``.
+
+Importing this package maps every model and registers the database objects built with the tables (the
+live limit's triggers, the text indexes): ``create_all`` and Alembic read its metadata.
+"""
 
 from app.models.attachment import Attachment
-from app.models.audit import AuditEvent
-from app.models.contact import ContactLogEntry, CustomerContact
-from app.models.customer import Customer, CustomerOfficerChange, Facility, FinancialStatement, RatingChange
-from app.models.deployment_request import DeploymentRequest
-from app.models.document import CaseDocument
-from app.models.draft import DesignDraft, DraftCheck
-from app.models.instance_migration import InstanceMigration
-from app.models.live_limit import install as install_live_limit  # noqa: F401  (registers the triggers)
-from app.models.monitoring import MonitoringImport, Observation, PortfolioCheck
+from app.models.audit import AuditEvent, CaseDocument
+from app.models.cases import (
+    DecisionLog,
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    Timer,
+    case_text,
+    customer_text,
+)
+from app.models.customers import (
+    ContactLogEntry,
+    Customer,
+    CustomerContact,
+    CustomerOfficerChange,
+    Facility,
+    FinancialStatement,
+    RatingChange,
+    install_live_limit,  # noqa: F401  (registers the triggers)
+)
+from app.models.design import DeploymentRequest, DesignDraft, DraftCheck, InstanceMigration
+from app.models.monitoring import EarlyWarning, FacilityChange, MonitoringImport, Observation, PortfolioCheck
 from app.models.notification import Notification, OutboxMail
 from app.models.outbox import QueuedJob
-from app.models.process import DecisionLog, HumanTask, ProcessDefinition, ProcessInstance, Timer
-from app.models.qualification import Qualification
-from app.models.search import case_text, customer_text
+from app.models.people import (
+    EXTRA_GROUPS,
+    GROUPS,
+    ROLE_GROUPS,
+    ROLES,
+    ApiToken,
+    Qualification,
+    StaffingGap,
+    User,
+    UserGroup,
+)
 from app.models.setting import AppSetting
-from app.models.staffing import StaffingGap
-from app.models.user import EXTRA_GROUPS, GROUPS, ROLE_GROUPS, ROLES, ApiToken, User, UserGroup
-from app.models.warning import EarlyWarning, FacilityChange
 
 __all__ = [
     "case_text",

@@ -1,7 +1,7 @@
 """Substring search through an index (trigram GIN on PostgreSQL, FTS5 trigram tables on SQLite), and a
 password the administrator set that its user must change at the next log-in.
 
-The text indexes are not SQLAlchemy objects (see app/models/search.py, which builds the same ones for
+The text indexes are not SQLAlchemy objects (see app/models/cases/search.py, which builds the same ones for
 ``create_all``). On SQLite they are kept by triggers on process_instance and customer: a later
 migration that rebuilds either table (batch "move and copy") drops the triggers with the old table and
 must create them again. On PostgreSQL, a database user who may not create pg_trgm gets no indexes

@@ -14,7 +14,7 @@ branch_labels = None
 depends_on = None
 
 
-# A customer's live limit kept by triggers on facility (the same as app/models/live_limit.py builds).
+# A customer's live limit kept by triggers on facility, as app/models/customers/live_limit.py builds them.
 _SUM = ("(SELECT coalesce(sum(limit_amount), 0) FROM facility WHERE customer_id = {row}.customer_id "
         "AND status IN ('active', 'frozen'))")
 

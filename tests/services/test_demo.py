@@ -18,7 +18,7 @@ from app.models import (
     ProcessInstance,
     User,
 )
-from app.models.user import ROLES
+from app.models.people import ROLES
 from app.services.admin import demo
 from app.services.audit import audit
 from app.services.customers import follow_ups, maturing

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ProcessInstance
-from app.models.user import ROLES
+from app.models.people import ROLES
 from app.services.admin import users
 from app.services.cases.case_kinds import KINDS
 from app.services.design.deployment import deployment

@@ -20,7 +20,7 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.forms.display import format_money
 from app.models import Customer, Facility, ProcessInstance
-from app.models.customer import LIVE_FACILITY_STATUSES
+from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.admin import settings
 
 LIMIT_FIELD = "proposed_limit"

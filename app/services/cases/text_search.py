@@ -1,5 +1,5 @@
 """Substring search ("contains", any case) over case references, customer names and credit codes,
-answered through the text indexes of ``app.models.search`` so that it costs about the same at ten
+answered through the text indexes of ``app.models.cases.search`` so that it costs about the same at ten
 thousand cases and at a million.
 
 Every search box that looks for a case or a customer by part of its name, credit code or reference

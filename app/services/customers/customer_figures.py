@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Customer, Facility, FinancialStatement
-from app.models.customer import LIVE_FACILITY_STATUSES
+from app.models.customers import LIVE_FACILITY_STATUSES
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
 from app.risk.statements import parse_statement

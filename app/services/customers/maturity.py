@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, exists
 from sqlalchemy.orm import aliased
 
 from app.models import Customer, Facility
-from app.models.customer import LIVE_FACILITY_STATUSES
+from app.models.customers import LIVE_FACILITY_STATUSES
 
 
 def matures_on(facility=Facility) -> ColumnElement[date]:

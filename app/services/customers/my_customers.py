@@ -7,7 +7,7 @@ officer or team. Everything is set-based SQL that reads the customers of the sco
 
 - **totals** (how many, their live limit in CNY, both by five-category class) are one grouped query over the
   filtered customers; a customer's live limit, the sum of its active facilities, is kept on the customer by the
-  database (``app/models/live_limit.py``), so an officer's book is counted and summed from
+  database (``app/models/customers/live_limit.py``), so an officer's book is counted and summed from
   ``ix_customer_officer_name`` alone on PostgreSQL (the index carries what the filters and totals read);
 - **a page**: its customers' ids in order, by name (walking ``ix_customer_officer_name`` for an officer), live
   limit or grade, then the 50 customers and what their rows show beside (next maturity, open warnings,

@@ -33,7 +33,7 @@ from app.errors import DomainError, Unavailable
 from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FinancialStatement, Observation, User
 from app.models.base import utcnow
-from app.models.customer import LIVE_FACILITY_STATUSES
+from app.models.customers import LIVE_FACILITY_STATUSES
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
 from app.risk.statements import read_statement

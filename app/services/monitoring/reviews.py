@@ -22,7 +22,7 @@ from app.extensions import db
 from app.localtime import local_date, local_today
 from app.models import Customer, Facility, FacilityChange, FinancialStatement, ProcessInstance, User
 from app.models.base import utcnow
-from app.models.customer import LIVE_FACILITY_STATUSES
+from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
 from app.services.cases import cases
 from app.services.customers.customers import store_statements

@@ -14,7 +14,7 @@ from app import engine
 from app.extensions import db
 from app.models import Customer, EarlyWarning, Facility, FacilityChange, ProcessInstance, User
 from app.models.base import utcnow
-from app.models.customer import LIVE_FACILITY_STATUSES
+from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
 from app.services.customers import facility_terms
 from app.services.monitoring import classification

@@ -23,8 +23,8 @@ import logging
 from sqlalchemy import Column, Integer, MetaData, Table, Text, event, text
 from sqlalchemy.exc import DBAPIError
 
-from app.models.customer import Customer
-from app.models.process import ProcessInstance
+from app.models.cases.process import ProcessInstance
+from app.models.customers import Customer
 
 log = logging.getLogger(__name__)
 

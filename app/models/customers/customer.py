@@ -38,7 +38,8 @@ class Customer(Model):
     loan_class: Mapped[str | None] = mapped_column(String(16))
     watchlist: Mapped[bool] = mapped_column(default=False)  # put on the watchlist by a risk-control action
     next_review_on: Mapped[date | None]  # 定期检查: when the next periodic review falls due
-    # The sum of its live facilities' limits, kept by triggers on facility (app/models/live_limit.py).
+    # The sum of its live facilities' limits, kept by triggers on facility
+    # (app/models/customers/live_limit.py).
     live_limit: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

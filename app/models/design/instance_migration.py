@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import JsonType, Model, utcnow
-from app.models.process import ProcessDefinition, ProcessInstance
+from app.models.cases import ProcessDefinition, ProcessInstance
 
 
 class InstanceMigration(Model):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from app.models.customer import LIVE_FACILITY_STATUSES, Facility
+from app.models.customers.customer import LIVE_FACILITY_STATUSES, Facility
 
 _LIVE = ", ".join(f"'{status}'" for status in LIVE_FACILITY_STATUSES)
 _SUM = ("(SELECT coalesce(sum(limit_amount), 0) FROM facility WHERE customer_id = {row}.customer_id "
