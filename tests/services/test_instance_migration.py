@@ -21,6 +21,7 @@ from app.models import AuditEvent, HumanTask, InstanceMigration, ProcessInstance
 from app.services.cases import tasks
 from app.services.design.deployment import deployment
 from app.services.design.migration import instance_migration as migration
+from app.services.design.migration import migration_preview
 from tests.factories import case_at, compliance_sign_off, damage_state, intake, open_task, review, statements
 from tests.services.test_deployment import everything_needs_level_3
 
@@ -103,7 +104,7 @@ def fresh(instance_id: int) -> ProcessInstance:
 def test_the_preview_lists_the_changes_and_refuses_the_cases_the_removed_task_holds(cases, version_2, people):
     before = {stage: (c.definition_id, c.version) for stage, c in cases.items()}
     audited = len(db.session.scalars(select(AuditEvent.id)).all())
-    preview = migration.preview(people.designer, "credit_application", [c.id for c in cases.values()])
+    preview = migration_preview.preview(people.designer, "credit_application", [c.id for c in cases.values()])
     assert preview.target.version == 2
     [top] = [c for c in preview.changes[1] if c.process == "credit_application"]
     assert [e.id for e in top.removed] == [REMOVED] and not top.added
@@ -189,7 +190,7 @@ def test_a_case_waiting_at_a_task_the_new_version_renames_cannot_move(app, tmp_p
         return xml.replace(old_name, 'name="Enter two years of statements / 录入近两年财务报表"')
 
     deploy_without_review(app, tmp_path, monkeypatch, people.designer, change=renamed)
-    preview = migration.preview(people.designer, "credit_application", [waiting.id, before.id])
+    preview = migration_preview.preview(people.designer, "credit_application", [waiting.id, before.id])
     [top] = preview.changes[1]
     assert [(c.element.id, c.attributes) for c in top.changed] == [("financial_statements", ("name",))]
     refused, movable = preview.cases
@@ -249,11 +250,11 @@ def test_a_case_already_waiting_where_a_boundary_event_is_added_cannot_move(app,
 def test_migration_is_for_designers_only(cases, version_2, people):
     ids = [cases["intake"].id]
     for user in (people.officer, people.approver3, people.compliance):
-        for attempt in (migration.preview, migration.migrate):
+        for attempt in (migration_preview.preview, migration.migrate):
             with pytest.raises(NotAuthorized):
                 attempt(user, "credit_application", ids)
         with pytest.raises(NotAuthorized):
-            migration.candidates(user, "credit_application")
+            migration_preview.candidates(user, "credit_application")
     [outcome] = migration.migrate(people.admin, "credit_application", ids)
     with pytest.raises(NotAuthorized):
         migration.rollback(people.officer, outcome.migration.id)
@@ -264,20 +265,20 @@ def test_a_selection_of_nothing_unknown_or_unmovable_cases_is_refused(cases, ver
     with pytest.raises(InvalidInput):
         migration.migrate(people.designer, "credit_application", [])
     with pytest.raises(NotFound):
-        migration.preview(people.designer, "credit_application", [cases["intake"].id, 999_999])
+        migration_preview.preview(people.designer, "credit_application", [cases["intake"].id, 999_999])
     with pytest.raises(NotFound):
-        migration.preview(people.designer, "periodic_review", [cases["intake"].id])
+        migration_preview.preview(people.designer, "periodic_review", [cases["intake"].id])
     with pytest.raises(NotFound):
-        migration.preview(people.designer, "credit_application", [cases["intake"].id], to_version=9)
+        migration_preview.preview(people.designer, "credit_application", [cases["intake"].id], to_version=9)
     with pytest.raises(NotFound):
         migration.rollback(people.designer, 424242)
     [moved] = migration.migrate(people.designer, "credit_application", [cases["intake"].id])
-    [again] = migration.preview(people.designer, "credit_application", [cases["intake"].id]).cases
+    [again] = migration_preview.preview(people.designer, "credit_application", [cases["intake"].id]).cases
     assert again.refusals == ["It is already on version 2, not older than version 2."]
-    listed = migration.candidates(people.designer, "credit_application")
+    listed = migration_preview.candidates(people.designer, "credit_application")
     assert cases["intake"].id not in {i.id for i in listed.instances}
     assert {cases["statements"].id, cases["review"].id} <= {i.id for i in listed.instances}
-    assert [m.id for m in migration.history(people.designer, "credit_application")] == [moved.migration.id]
+    assert [m.id for m in migration_preview.history(people.designer, "credit_application")] == [moved.migration.id]
 
 
 def test_a_policy_change_moves_a_case_at_sign_off_keeping_its_due_time(deployed, people, rules_copy):
@@ -289,7 +290,7 @@ def test_a_policy_change_moves_a_case_at_sign_off_keeping_its_due_time(deployed,
     in_engine = [(t.uuid, t.due_at) for t in listing(case).timers]
     everything_needs_level_3(rules_copy)
     deployment.deploy_files(actor=people.designer, note="审批权限上收")
-    [preview] = migration.preview(people.designer, "credit_application", [case.id]).cases
+    [preview] = migration_preview.preview(people.designer, "credit_application", [case.id]).cases
     assert preview.can_migrate
     assert any("approval_authority.dmn" in note for note in preview.notes)
     [outcome] = migration.migrate(people.designer, "credit_application", [case.id])
@@ -311,7 +312,7 @@ def test_a_case_inside_the_called_compliance_process_moves_and_completes(deploye
     checklist = open_task(case.id, "compliance_checklist")  # inside compliance_signoff, the process it calls
     everything_needs_level_3(rules_copy)
     deployment.deploy_files(actor=people.designer, note="审批权限上收")
-    [preview] = migration.preview(people.designer, "credit_application", [case.id]).cases
+    [preview] = migration_preview.preview(people.designer, "credit_application", [case.id]).cases
     assert preview.can_migrate
     assert any("Compliance sign-off (compliance_review)" in note for note in preview.notes)
     assert any("Compliance checklist (compliance_checklist)" in note for note in preview.notes)
@@ -351,7 +352,7 @@ def test_a_case_whose_state_cannot_be_read_is_reported_and_the_batch_moves_the_o
     the reason; the others move."""
     broken, movable = cases["intake"], cases["statements"]
     damage_state(broken.id)
-    preview = migration.preview(people.designer, "credit_application", [broken.id, movable.id])
+    preview = migration_preview.preview(people.designer, "credit_application", [broken.id, movable.id])
     by_id = {p.instance.id: p for p in preview.cases}
     assert "stored state cannot be read" in by_id[broken.id].refusals[0] and by_id[movable.id].can_migrate
     outcomes = {o.instance.id: o for o in migration.migrate(people.designer, "credit_application",

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
 from app.services.design.migration import instance_migration as migration_service
+from app.services.design.migration import migration_preview
 from app.services.design.migration.migration_words import attributes_text
 
 instance_migration = Blueprint("instance_migration", __name__)
@@ -34,8 +35,8 @@ def _choice() -> tuple[list[int], int | None]:
 
 def _page(process_id: str, status: int = 200, **shown):
     return render_template("designer/migrate.html", process_id=process_id,
-                           candidates=migration_service.candidates(current_user, process_id),
-                           history=migration_service.history(current_user, process_id),
+                           candidates=migration_preview.candidates(current_user, process_id),
+                           history=migration_preview.history(current_user, process_id),
                            selected=set(shown.pop("selected", ())), **shown), status
 
 
@@ -51,7 +52,7 @@ def page(process_id: str):
 def preview(process_id: str):
     """What migrating the chosen cases would change for each, or why one cannot move; changes nothing."""
     ids, target = _choice()
-    found = migration_service.preview(current_user, process_id, ids, target)
+    found = migration_preview.preview(current_user, process_id, ids, target)
     return _page(process_id, preview=found, selected=ids, target=found.target.version)
 
 

@@ -35,6 +35,9 @@ process did instead, or the end state.
 
 A process a call activity calls is tested through its callers' deployments: its own tests file, if any,
 runs with the files of the first caller that carries it.
+
+Here the tests files are found, run and their results remembered; a file's and a case's shape are checked
+in ``process_test_shape``, a case is played through the process in ``process_test_play``.
 """
 
 from __future__ import annotations
@@ -49,14 +52,10 @@ from typing import Any, Protocol
 
 from app import engine
 from app.engine.dmn import DmnError
-from app.errors import InvalidInput
-from app.services.design.forms.forms import accept, writable_fields
-from app.services.design.testing.decision_tests import _matches
-from app.services.design.testing.process_test_shape import classes_problem, members_problem, shape_problem
+from app.services.design.testing.process_test_play import play
+from app.services.design.testing.process_test_shape import CaseFailed, check_case, listed, shape_problem
 
 SUFFIX = ".tests.json"
-STATUSES = ("completed", "waiting")
-STEP_KINDS = ("task", "timer", "message")
 
 
 @dataclass(frozen=True)
@@ -90,13 +89,6 @@ class Candidate(Protocol):
     def problems(self) -> list: ...
 
 
-class _Failed(Exception):
-    def __init__(self, step: int | None, element: str | None, message: str, expected: str | None = None,
-                 actual: str | None = None) -> None:
-        super().__init__(message)
-        self.step, self.element, self.message, self.expected, self.actual = step, element, message, expected, actual
-
-
 def tests_file(bpmn_name: str) -> str:
     return bpmn_name.removesuffix(".bpmn") + SUFFIX
 
@@ -126,7 +118,7 @@ def run_text(bpmn_file: str, bpmn_xml: str, tests_text: str, dmn_files: Mapping[
         defined = engine.process_ids(bpmn_xml, bpmn_file)
         if spec["process"] not in defined:
             return [CaseResult(name, "-", False, f"the cases are for the process {spec['process']!r}, which "
-                                                 f"{bpmn_file} does not define (it defines: {_listed(defined)})",
+                                                 f"{bpmn_file} does not define (it defines: {listed(defined)})",
                                line=1)]
         bundle = engine.build_bundle(bpmn_file, bpmn_xml, dmn_files, forms, spec["process"], called_files or {})
     except (DmnError, ValueError) as exc:  # engine.DefinitionError is a ValueError
@@ -165,9 +157,9 @@ def _run_case(file: str, bundle: engine.Bundle, spec: dict, case: Any, number: i
     label = name if isinstance(name, str) else f"case {number}"
     line = _line_of(text, case)
     try:
-        _check_case(bundle, case)
-        _play(bundle, spec, case, locale)
-    except _Failed as failed:
+        check_case(bundle, case)
+        play(bundle, spec, case, locale)
+    except CaseFailed as failed:
         return CaseResult(file, label, False, failed.message, failed.step, failed.element, failed.expected,
                           failed.actual, line)
     except RecursionError:  # parsed, but too deep to compare or copy
@@ -175,198 +167,6 @@ def _run_case(file: str, bundle: engine.Bundle, spec: dict, case: Any, number: i
     return CaseResult(file, label, True, "", line=line)
 
 
-def _ids(bundle: engine.Bundle) -> tuple[set[str], set[str], set[str], set[str]]:
-    events = engine.simulation_ids(bundle)
-    return set(bundle.user_tasks), events["timers"], events["messages"], events["ends"]
-
-
-def _listed(ids: Iterable[str]) -> str:
-    return ", ".join(sorted(ids)) or "none"
-
-
-def _check_case(bundle: engine.Bundle, case: Any) -> None:
-    """Refuse a case the process cannot even be asked to run: a wrong shape, an element it lacks."""
-    if not isinstance(case, dict):
-        raise _Failed(None, None, "a case must be an object with steps and expected")
-    steps, expected = case.get("steps", []), case.get("expected")
-    if not isinstance(steps, list) or not isinstance(expected, dict) or not isinstance(case.get("start", {}), dict):
-        raise _Failed(None, None, 'a case needs "steps" (a list), "expected" (an object) and, if any, "start" '
-                                  "(an object)")
-    members = members_problem(case.get("members", {})) or classes_problem(case.get("classes", {}))
-    if members:
-        raise _Failed(None, None, members)
-    tasks, timers, messages, ends = _ids(bundle)
-    start_message = case.get("start_message")
-    if start_message is not None and not isinstance(start_message, str):
-        raise _Failed(0, None, '"start_message" must name a message (a string)')
-    if start_message is not None and start_message not in bundle.start_messages:
-        raise _Failed(0, start_message, f"{bundle.process_id} does not start on the message {start_message!r} "
-                                        f"(it starts on: {_listed(bundle.start_messages)})")
-    for index, step in enumerate(steps, 1):
-        kinds = [k for k in STEP_KINDS if isinstance(step, dict) and k in step]
-        if len(kinds) != 1 or not isinstance(step.get("data", {}), dict):
-            raise _Failed(index, None, f"step {index} must name exactly one of task, timer or message "
-                                       "(and its data, if any, as an object)")
-        kind = kinds[0]
-        element = step[kind]
-        assignee = step.get("assignee")
-        if not isinstance(element, str) or not (assignee is None or isinstance(assignee, str)):
-            raise _Failed(index, None, f"step {index}: the {kind} (and the assignee, if any) must be named by a "
-                                       "string")
-        members = members_problem(step.get("members", {}))
-        if members:
-            raise _Failed(index, element, f"step {index}: {members}")
-        known = {"task": tasks, "timer": timers, "message": messages}[kind]
-        if element not in known:
-            what = {"task": "user task", "timer": "timer event", "message": "message a catch event waits for"}[kind]
-            raise _Failed(index, str(element), f"step {index} names the {kind} {element!r}: {bundle.process_id} "
-                                               f"has no such {what} ({kind}s: {_listed(known)})")
-    status = expected.get("status")
-    if status not in STATUSES:
-        raise _Failed(None, None, f'expected "status" must be one of {", ".join(STATUSES)}')
-    if not isinstance(expected.get("end", ""), str):
-        raise _Failed(None, None, 'expected "end" must name an end event (a string)')
-    if "end" in expected and expected["end"] not in ends:
-        raise _Failed(None, expected["end"], f"expected end {expected['end']!r} is not an end event of "
-                                             f"{bundle.process_id} (end events: {_listed(ends)})")
-    ready = expected.get("ready", [])
-    if not isinstance(ready, list) or not all(isinstance(t, str) for t in ready):
-        raise _Failed(None, None, 'expected "ready" must be a list of user task ids')
-    unknown = [t for t in ready if t not in tasks]
-    if unknown:
-        raise _Failed(None, None, f"expected ready {_listed(map(str, unknown))}: not user tasks of "
-                                  f"{bundle.process_id} (user tasks: {_listed(tasks)})")
-
-
-def _where(sim: engine.Simulation) -> str:
-    """Where the instance is, in a few words."""
-    if sim.completed:
-        return f"the process completed at {sim.end or 'an end event'}"
-    parts = [f"waiting: {_listed({t.spec_id for t in sim.ready_tasks()})}"]
-    if sim.waiting_timers():
-        parts.append(f"timers: {_listed(set(sim.waiting_timers()))}")
-    if sim.waiting_messages():
-        parts.append(f"messages: {_listed(set(sim.waiting_messages()))}")
-    return "; ".join(parts)
-
-
-def _directory(members: Mapping[str, Any], classes: Mapping[str, Any]) -> dict:
-    """The directory functions answering from ``members`` as it stands when a script calls them (nobody has
-    worked a simulated case, so every member may also decide it), and from ``classes`` (credit code → class on
-    file; a customer not listed is new)."""
-    def members_of(group: str) -> list[str]:
-        return [str(m) for m in members.get(group, [])]
-
-    def class_on_file(uscc: str | None) -> str | None:
-        found = classes.get(uscc or "")
-        return str(found) if found else None
-    return {"members_of": members_of, "voters_of": members_of, "class_on_file": class_on_file}
-
-
-def _play(bundle: engine.Bundle, spec: dict, case: dict, locale: str) -> None:
-    members = {**spec.get("members", {}), **(case.get("members") or {})}
-    classes = {**spec.get("classes", {}), **(case.get("classes") or {})}
-    start = case.get("start") or {}
-    try:
-        sim = engine.Simulation(bundle, _directory(members, classes))
-        if case.get("start_message"):
-            sim.start_by_message(case["start_message"], start)
-        else:
-            sim.start(start)
-    except Exception as exc:  # noqa: BLE001 — a designer's diagram may fail in any way: report it
-        raise _Failed(0, case.get("start_message"), f"start: the process failed: {_reason(exc)}") from exc
-    for index, step in enumerate(case.get("steps", []), 1):
-        kind = next(k for k in STEP_KINDS if k in step)
-        element = step[kind]
-        where = f"step {index} ({kind} {element})"
-        members.update(step.get("members") or {})  # someone joined or left a group before this step
-        try:
-            if kind == "task":
-                _complete(sim, bundle, step, where, index, locale)
-            elif kind == "timer" and not sim.fire_timer(element):
-                raise _Failed(index, element, f"{where}: expected the timer to be waiting, but {_where(sim)}",
-                              f"timer {element} waiting", _where(sim))
-            elif kind == "message" and not sim.send_message(element, step.get("data") or {}):
-                raise _Failed(index, element, f"{where}: expected an event waiting for the message, but {_where(sim)}",
-                              f"message {element} awaited", _where(sim))
-        except _Failed:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            raise _Failed(index, element, f"{where}: the process failed: {_reason(exc)}") from exc
-    _check_end(sim, case["expected"])
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, engine.EngineError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _complete(sim: engine.Simulation, bundle: engine.Bundle, step: dict, where: str, index: int,
-              locale: str) -> None:
-    task_id, assignee = step["task"], step.get("assignee")
-    ready = [t for t in sim.ready_tasks() if t.spec_id == task_id and (assignee is None or t.assignee == assignee)]
-    if not ready:
-        wanted = f"{task_id} waiting" + (f" for {assignee}" if assignee else "")
-        raise _Failed(index, task_id, f"{where}: expected {wanted}, but {_where(sim)}", wanted, _where(sim))
-    task = ready[0]
-    schema = bundle.forms.get(task.form or "")
-    if schema is None:
-        raise _Failed(index, task_id, f"{where}: the task has no form deployed with it ({task.form!r}), so "
-                                      "nobody could complete it")
-    data = step.get("data") or {}
-    properties = schema.get("properties", {})
-    refused = {k: ("read-only on the form" if k in properties else "not a field of the form")
-               for k in data if k not in writable_fields(schema)}
-    try:
-        submitted = accept(schema, data, locale)
-    except InvalidInput as exc:
-        refused = {**exc.errors, **refused}
-        submitted = None
-    if refused:
-        fields = "; ".join(f"{field}: {message}" for field, message in refused.items())
-        raise _Failed(index, task_id, f"{where}: {task.form} refuses the data — {fields}", "the form accepts the data",
-                      fields)
-    assert submitted is not None  # accept refuses only with errors, raised above
-    sim.complete(task.uuid, submitted)
-
-
-def _difference(expected: Any, got: Any, path: str) -> tuple[str, Any, Any] | None:
-    """The first key of ``expected`` the data does not match: (path, expected, got)."""
-    if isinstance(expected, dict) and isinstance(got, dict):
-        for key, value in expected.items():
-            if key not in got:
-                return f"{path}.{key}", value, "nothing"
-            found = _difference(value, got[key], f"{path}.{key}")
-            if found:
-                return found
-        return None
-    return None if _matches(expected, got) else (path, expected, got)
-
-
-def _shown(value: Any) -> str:
-    return value if value == "nothing" else json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _check_end(sim: engine.Simulation, expected: dict) -> None:
-    status = "completed" if sim.completed else "waiting"
-    if expected["status"] != status:
-        raise _Failed(None, None, f"end state: expected the process {expected['status']}, but {_where(sim)}",
-                      expected["status"], _where(sim))
-    if "end" in expected and expected["end"] != sim.end:
-        raise _Failed(None, expected["end"], f"end state: expected the end event {expected['end']}, "
-                                             f"got {sim.end or 'none'}", expected["end"], sim.end)
-    if "ready" in expected:
-        wanted, got = sorted(set(expected["ready"])), sorted({t.spec_id for t in sim.ready_tasks()})
-        if wanted != got:
-            raise _Failed(None, None, f"end state: expected waiting {_listed(wanted)}, got {_listed(got)}",
-                          _listed(wanted), _listed(got))
-    if "data" in expected:
-        difference = _difference(expected["data"], sim.data, "data")
-        if difference:
-            path, want, got = difference
-            raise _Failed(None, path, f"end state: {path} expected {_shown(want)}, got {_shown(got)}",
-                          _shown(want), _shown(got))
 
 
 def _suites(candidates: Iterable[Candidate], workflows_dir: Path):
