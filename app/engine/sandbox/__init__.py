@@ -13,25 +13,25 @@ Policy, decided here once:
   ``yield``; ``with``; ``match``; assignment expressions (``:=``) inside expressions; ``while``
   (process tests run scripts on every save of a draft: a loop must end).
 * allowed: ``def`` and ``lambda`` (functions a script defines are not kept in task data),
-  ``for`` loops and comprehensions of at most ``sandbox_iteration.MAX_ITERATIONS`` items each (so one
+  ``for`` loops and comprehensions of at most ``iteration.MAX_ITERATIONS`` items each (so one
   over a list it keeps growing ends too), ``range()`` of at most as many numbers, ``try``/``except``/
   ``raise`` (a few exception classes are in the builtins), ``print`` (output is discarded).
 * the clock is the bank's: ``date.today()``, ``datetime.now()``/``today()`` and ``fromtimestamp()``
   read Beijing's calendar and wall clock (naive), never the server's UTC, so a script run at 01:00
   Beijing time dates its work that day. ``datetime.utcnow()`` stays UTC. The ``date`` and ``datetime``
   a script sees make and recognise (``isinstance``) plain standard dates, so task data holds only those.
-* limited: every evaluation runs under ``sandbox_limits.LIMITS`` (the one place they are set): an
+* limited: every evaluation runs under ``limits.LIMITS`` (the one place they are set): an
   operation that would make too large an integer (``10**10**10``, ``pow``, ``<<``), string, list or tuple
   (``*``, ``+``, ``%``, ``join``, ``ljust``/``rjust``/``center``/``zfill``, ``replace``, ``str()`` and
   f-strings of huge values) is refused *before* it is computed, since C code holding the interpreter
   cannot be interrupted; loop and comprehension items, calls of functions the script defines, ranges and
   the items operations build all draw on one budget of steps per evaluation, and each step checks a
   wall-clock deadline (nested loops end). A caller bounds many evaluations together with
-  ``sandbox_limits.deadline`` (a draft's checks, one engine action). Past a limit: :class:`ScriptLimitExceeded`
+  ``limits.deadline`` (a draft's checks, one engine action). Past a limit: :class:`ScriptLimitExceeded`
   naming the line and the limit; a script's ``except`` cannot swallow it. ``print`` output is discarded
   unformatted. A comparison, ``in``, sort, ``min``/``max`` or set that would look at too many characters and
   items (a value held many times counted each time: ``[s] * n == [t] * n``) is refused before C runs it
-  (``sandbox_compare``); a dict or set lookup and a comparison with a literal are not weighed.
+  (``compare``); a dict or set lookup and a comparison with a literal are not weighed.
 """
 
 from __future__ import annotations
@@ -55,13 +55,11 @@ from RestrictedPython.Guards import (
 )
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
-from app.engine import sandbox_builtins as guarded
-from app.engine import sandbox_compare as compare
-from app.engine import sandbox_iteration as iteration
-from app.engine import sandbox_limits as limits
 from app.engine.bank_clock import BankDate, BankDateTime
-from app.engine.sandbox_limits import LimitExceeded
-from app.engine.sandbox_policy import DiscardedPrint, LimitedTransformer, counted
+from app.engine.sandbox import builtins as guarded
+from app.engine.sandbox import compare, iteration, limits
+from app.engine.sandbox.limits import LimitExceeded
+from app.engine.sandbox.policy import DiscardedPrint, LimitedTransformer, counted
 
 SCRIPT_FILENAME = "<script>"
 EXPRESSION_FILENAME = "<expression>"
