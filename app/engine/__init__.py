@@ -22,8 +22,8 @@ from app.engine.runtime import (
     start_by_message,
     task_data,
 )
-from app.engine.sandbox_limits import LIMITS as SANDBOX_LIMITS
-from app.engine.sandbox_limits import bounded_checks
+from app.engine.sandbox import LIMITS as SANDBOX_LIMITS
+from app.engine.sandbox import bounded_checks
 from app.engine.serialization import SERIALIZER_VERSION, StateVersionError, UnreadableState
 from app.engine.simulation import Simulation, simulation_ids
 from app.engine.validation import (

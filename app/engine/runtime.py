@@ -24,10 +24,11 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import sandbox_limits, serialization, workflow_cache
+from app.engine import serialization, workflow_cache
 from app.engine.definitions import Bundle
 from app.engine.dmn import DmnError
 from app.engine.sandbox import SandboxViolation, ScriptError
+from app.engine.sandbox import limits as sandbox_limits
 from app.engine.scripting import CreditScriptEngine
 
 

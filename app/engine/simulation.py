@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import runtime, sandbox_limits
+from app.engine import runtime
 from app.engine.definitions import Bundle
 from app.engine.runtime import (
     Directory,
@@ -38,6 +38,7 @@ from app.engine.runtime import (
     _set_output_item,
     item_of,
 )
+from app.engine.sandbox import limits as sandbox_limits
 
 # The runtime's own bounds (runtime.MAX_ENGINE_STEPS, MAX_DEPTH) hold here too; a test also has a time bound,
 # since the engine slows down as a path deepens (a loop through a parallel join takes minutes to get there).

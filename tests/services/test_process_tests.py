@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app import engine
-from app.engine import sandbox_limits, simulation
+from app.engine import simulation
 from app.engine.sandbox import SandboxViolation
+from app.engine.sandbox import limits as sandbox_limits
 from app.engine.scripting import SandboxEnvironment
 from app.extensions import db
 from app.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance

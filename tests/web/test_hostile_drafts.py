@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from app.engine.sandbox_limits import LIMITS
+from app.engine.sandbox.limits import LIMITS
 from app.extensions import db
 from app.models import DesignDraft
 from app.services.design.testing import process_tests

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from app.engine import sandbox_iteration
 from app.engine.sandbox import (
     SandboxViolation,
     ScriptError,
@@ -19,6 +18,7 @@ from app.engine.sandbox import (
     evaluate,
     run_script,
 )
+from app.engine.sandbox import iteration as sandbox_iteration
 from app.localtime import local_today
 
 ESCAPES = [

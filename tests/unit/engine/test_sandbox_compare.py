@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from app.engine.sandbox import ScriptLimitExceeded, evaluate, run_script
-from app.engine.sandbox_compare import weight
-from app.engine.sandbox_limits import LIMITS
+from app.engine.sandbox.compare import weight
+from app.engine.sandbox.limits import LIMITS
 
 HEAVY = "s = 'a' * 10**6\nt = 'a' * 10**6\n"  # two equal strings, distinct objects: each compare is a memcmp
 ATTACKS = {

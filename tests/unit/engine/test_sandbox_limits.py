@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from app.engine import sandbox_limits
 from app.engine.sandbox import ScriptLimitExceeded, evaluate, run_script
-from app.engine.sandbox_limits import LIMITS
+from app.engine.sandbox import limits as sandbox_limits
+from app.engine.sandbox.limits import LIMITS
 
 SCRIPTS = {
     "power": "x = 10**10**10",

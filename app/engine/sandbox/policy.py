@@ -1,7 +1,7 @@
 """RestrictedPython's policy with the sandbox's limits woven in, and what ``print`` is in a script.
 
 The transformer rewrites the operations that can make a huge value into calls of the guards in
-:mod:`app.engine.sandbox_limits` (which size the result before computing it), makes each call of a function
+:mod:`app.engine.sandbox.limits` (which size the result before computing it), makes each call of a function
 the script defines cost a step, sizes an f-string's values and refuses a format spec that is computed or
 asks for a width beyond the length limit.
 """
@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
-from app.engine.sandbox_builtins import spec_problem
+from app.engine.sandbox.builtins import spec_problem
 
 _GUARDED_OPS = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_",
                 ast.BitOr: "_or_", ast.BitAnd: "_and_", ast.Sub: "_sub_", ast.BitXor: "_xor_"}
@@ -91,9 +91,9 @@ def _call(name: str, node: ast.AST, *args: ast.expr) -> ast.Call:
 
 
 class LimitedTransformer(RestrictingNodeTransformer):
-    """RestrictedPython's policy, plus the guards of ``sandbox_limits``: operations that can make a huge
+    """RestrictedPython's policy, plus the guards of ``limits``: operations that can make a huge
     value go through a guard that sizes the result first; comparisons, ``in`` and set operations through
-    one that weighs what they will look at (``sandbox_compare``); each call of a function the script
+    one that weighs what they will look at (``compare``); each call of a function the script
     defines costs a step; an f-string's value is sized and its format spec must be a small constant."""
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:

@@ -34,7 +34,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from app.engine.sandbox_limits import LIMITS, _charge, refuse, step
+from app.engine.sandbox.limits import LIMITS, _charge, refuse, step
 
 _VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items()))
 CONTAINERS = (list, tuple, dict, set, frozenset, *_VIEWS)

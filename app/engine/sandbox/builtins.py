@@ -1,5 +1,5 @@
 """The builtins and methods designers' code calls, as the sandbox hands them over: each that can make a
-large value sizes it first (:mod:`app.engine.sandbox_limits`). ``str``, ``int``, ``list``... stay types for
+large value sizes it first (:mod:`app.engine.sandbox.limits`). ``str``, ``int``, ``list``... stay types for
 ``isinstance`` and their own methods; calling them is guarded. Methods that can grow a value far beyond their
 object (``join``, ``ljust``, ``replace``, ``extend``...) are swapped for their guards when a script reads
 them (``_getattr_``), bound or unbound (``str.join``).
@@ -17,8 +17,8 @@ from typing import Any
 
 from RestrictedPython.Guards import safer_getattr_raise
 
-from app.engine import sandbox_compare as compare
-from app.engine.sandbox_limits import LIMITS, SEQUENCES, bits, inplace, length, refuse, sized, text_size
+from app.engine.sandbox import compare
+from app.engine.sandbox.limits import LIMITS, SEQUENCES, bits, inplace, length, refuse, sized, text_size
 
 _INPLACE_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul,

@@ -4,7 +4,7 @@ Big-integer arithmetic, string repeats and the like run in C and hold the interp
 cannot stop them once started. So each operation that can make a large value is guarded *before* it
 computes: its result's size is estimated (bits of an integer, characters or items of a string, list or
 tuple) and refused beyond :data:`LIMITS`; a comparison, search, sort or set, whose result is small, by what it
-will look at (:mod:`app.engine.sandbox_compare`). Work that adds up is counted against one budget per evaluation
+will look at (:mod:`app.engine.sandbox.compare`). Work that adds up is counted against one budget per evaluation
 (a script, a condition, a cell): every loop item and comprehension item, every call of a function the
 script defines, every statement, every range and every item an operation builds costs steps, and each
 step checks the wall-clock deadline, so nested loops end too. An exceeded limit raises

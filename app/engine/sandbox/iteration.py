@@ -4,7 +4,7 @@
 A ``for`` loop or comprehension may take at most :data:`MAX_ITERATIONS` items (so one over a list it keeps
 growing ends too), and ``range()`` may hold at most as many numbers. Every item a loop, a comprehension or a
 C iterator (``map``, ``filter``, ``zip``, ``enumerate``, ``reversed``) gives costs a step of the evaluation's
-budget and a look at its deadline (:mod:`app.engine.sandbox_limits`), so nested loops and iterators that C
+budget and a look at its deadline (:mod:`app.engine.sandbox.limits`), so nested loops and iterators that C
 consumes end too.
 """
 
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from app.engine import sandbox_limits as limits
+from app.engine.sandbox import limits
 
 MAX_ITERATIONS = 1_000_000  # items one for loop or comprehension may take; the longest range()
 
