@@ -28,7 +28,7 @@ makes one JSON round trip, in one of two ways:
   ``app.engine.scripting.DecisionRef`` instead of SpiffWorkflow's DMN engine, so the bench
   registers (for itself only) a converter that writes the decision id and restores the
   ``DecisionRef``; the script engine is set again after each deserialize.
-* **spec-less** - ``app.engine.serialization.dump()`` / ``load()``, the app's own format (spec
+* **spec-less** - ``app.engine.runtime.serialization.dump()`` / ``load()``, the app's own format (spec
   attached from the bundle on load). Cheaper than stock, so the stricter baseline.
 
 ``services / stock`` is the goal's figure (>= 0.5); ``services / spec-less`` measures what the
@@ -75,7 +75,8 @@ from sqlalchemy import bindparam, event, func, select  # noqa: E402
 
 import app.engine as engine_pkg  # noqa: E402
 from app import create_app  # noqa: E402
-from app.engine import build_bundle, serialization  # noqa: E402
+from app.engine import build_bundle  # noqa: E402
+from app.engine.runtime import serialization  # noqa: E402
 from app.engine.scripting import CreditScriptEngine, DecisionRef  # noqa: E402
 
 # What the services pass for a new customer (no class on file), so the baselines run the same scripts.
@@ -331,7 +332,7 @@ class Baseline:
 
     * ``stock``: SpiffWorkflow's ``BpmnWorkflowSerializer`` as shipped (spec included in every
       round trip, ``serialize_json`` / ``deserialize_json``), the goal's literal baseline;
-    * ``specless``: ``app.engine.serialization.dump()`` / ``load()`` (spec attached from the bundle
+    * ``specless``: ``app.engine.runtime.serialization.dump()`` / ``load()`` (spec attached from the bundle
       on load), the app's own format, so the stricter baseline.
     """
 

@@ -71,7 +71,7 @@ def _instrument(spent: Counter) -> None:
     from sqlalchemy.orm import Session
 
     import app.engine as engine_pkg
-    from app.engine import serialization
+    from app.engine.runtime import serialization
     from app.services.audit import audit
     from app.services.cases import steps, timers
 

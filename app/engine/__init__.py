@@ -7,15 +7,19 @@ objects: bundles are built from deployed files, steps return ``StepResult``.
 from app.engine.definitions import Bundle, DefinitionError, UserTaskMeta, build_bundle, content_hash
 from app.engine.moddle.registry import spiffworkflow_descriptor
 from app.engine.runtime import (
+    SERIALIZER_VERSION,
     DecisionRecord,
     EngineError,
     ReadyTask,
+    StateVersionError,
     StepResult,
     TaskNotReady,
+    UnreadableState,
     WaitingMessage,
     WaitingTimer,
     cancel,
     complete_task,
+    configure_cache,
     deliver_message,
     fire_due_timers,
     start,
@@ -24,7 +28,6 @@ from app.engine.runtime import (
 )
 from app.engine.sandbox import LIMITS as SANDBOX_LIMITS
 from app.engine.sandbox import bounded_checks
-from app.engine.serialization import SERIALIZER_VERSION, StateVersionError, UnreadableState
 from app.engine.simulation import Simulation, simulation_ids
 from app.engine.validation import (
     Problem,
@@ -35,7 +38,6 @@ from app.engine.validation import (
     references,
     validate_bundle,
 )
-from app.engine.workflow_cache import configure as configure_cache
 
 __all__ = [
     "SANDBOX_LIMITS",

@@ -31,12 +31,12 @@ from app.engine.runtime import (
     Directory,
     EngineError,
     ReadyTask,
-    _data_of,
-    _engine,
-    _run,
-    _seen_by,
-    _set_output_item,
+    data_of,
     item_of,
+    run,
+    script_engine,
+    seen_by,
+    set_output_item,
 )
 from app.engine.sandbox import limits as sandbox_limits
 
@@ -101,7 +101,7 @@ class Simulation:
 
     def __init__(self, bundle: Bundle, directory: Directory | None = None) -> None:
         self.bundle = bundle
-        self.engine = _engine(bundle, directory)
+        self.engine = script_engine(bundle, directory)
         self.workflow = _BoundedWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=self.engine)
         self.path: list[tuple[str, str]] = []
         self._ends = simulation_ids(bundle)["ends"]
@@ -112,7 +112,7 @@ class Simulation:
             self.workflow.task_tree.data.update(data)
             for task in self.workflow.get_tasks(state=TaskState.READY):
                 task.data.update(data)
-        self.path += _run(self.workflow, None)
+        self.path += run(self.workflow, None)
 
     def start_by_message(self, message: str, payload: Mapping[str, Any]) -> None:
         self.workflow.do_engine_steps()
@@ -120,7 +120,7 @@ class Simulation:
         if not waiting:
             raise EngineError(None, f"{self.bundle.process_id} does not start on the message {message!r}")
         definition = waiting[0].task_spec.event_definition
-        self.path += _run(self.workflow, lambda record: self.workflow.catch(BpmnEvent(definition, dict(payload))))
+        self.path += run(self.workflow, lambda record: self.workflow.catch(BpmnEvent(definition, dict(payload))))
 
     def complete(self, task_uuid: str, data: Mapping[str, Any]) -> None:
         """Merge ``data`` into the ready user task ``task_uuid`` (see ``ready_tasks``) and run on."""
@@ -128,11 +128,11 @@ class Simulation:
 
         def act(record) -> None:
             task.data.update(data)
-            _set_output_item(task, data)
+            set_output_item(task, data)
             task.run()
             record(task)
 
-        self.path += _run(self.workflow, act)
+        self.path += run(self.workflow, act)
 
     def fire_timer(self, spec_id: str) -> bool:
         """Fire the waiting timer ``spec_id`` now, whenever it is due, and run on; False if none waits."""
@@ -142,7 +142,7 @@ class Simulation:
             return False
         for task in waiting:
             task.internal_data["event_fired"] = True
-        self.path += _run(self.workflow, lambda record: self.workflow.refresh_timers())
+        self.path += run(self.workflow, lambda record: self.workflow.refresh_timers())
         return True
 
     def send_message(self, message: str, payload: Mapping[str, Any]) -> bool:
@@ -151,7 +151,7 @@ class Simulation:
         if not waiting:
             return False
         definition = waiting[0].task_spec.event_definition
-        self.path += _run(self.workflow, lambda record: self.workflow.catch(BpmnEvent(definition, dict(payload))))
+        self.path += run(self.workflow, lambda record: self.workflow.catch(BpmnEvent(definition, dict(payload))))
         return True
 
     # -- what a test checks --------------------------------------------------------------------
@@ -164,7 +164,7 @@ class Simulation:
         for task in self._ready():
             spec = task.task_spec
             meta = self.bundle.user_tasks.get(spec.bpmn_id)
-            assignee = _seen_by(task).get(meta.assignee_variable) if meta and meta.assignee_variable else None
+            assignee = seen_by(task).get(meta.assignee_variable) if meta and meta.assignee_variable else None
             found.append(ReadyTask(uuid=str(task.id), spec_id=spec.bpmn_id, name=meta.name if meta else spec.bpmn_id,
                                    lane=meta.lane if meta else spec.lane, form=meta.form if meta else None,
                                    assignee=str(assignee) if assignee is not None else None,
@@ -174,7 +174,7 @@ class Simulation:
     def task_data(self, task_uuid: str) -> dict[str, Any]:
         """The data a ready user task's form sees."""
         task = next(t for t in self._ready() if str(t.id) == task_uuid)
-        return dict(_seen_by(task))
+        return dict(seen_by(task))
 
     def waiting_timers(self) -> list[str]:
         return [t.task_spec.bpmn_id for t in self.workflow.get_tasks(state=TaskState.WAITING) if _timer(t)]
@@ -195,4 +195,4 @@ class Simulation:
     def data(self) -> dict[str, Any]:
         """The case's data as a real step would project it (read only)."""
         ready = self._ready()
-        return _data_of(self.workflow, self.completed, ready[0] if ready else None)
+        return data_of(self.workflow, self.completed, ready[0] if ready else None)

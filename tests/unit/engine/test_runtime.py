@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from app import engine
-from app.engine import serialization
+from app.engine.runtime import serialization
 from tests.factories import BAD_BPMN, COMPLIANT, NEW_CUSTOMER, intake, statements
 
 ROOT = Path(__file__).resolve().parents[3]

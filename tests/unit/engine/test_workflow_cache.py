@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from app import engine
-from app.engine import workflow_cache
+from app.engine.runtime import workflow_cache
 from tests.factories import COMPLIANT, NEW_CUSTOMER, intake, statements
 from tests.unit.engine.test_runtime import ROOT, _bundle, _only_ready
 
