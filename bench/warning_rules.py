@@ -15,7 +15,7 @@ with the missing figures a real portfolio has (no prior year, unsecured, unrated
 Two frame layouts (``--frame``):
 
 * **typed** - float64 columns with NaN, a str column, an object column for negative news;
-* **object** - every column object with ``None`` for missing, as ``app.services.monitoring.portfolio``
+* **object** - every column object with ``None`` for missing, as ``app.services.monitoring.portfolio_inputs``
   builds its frame (``astype(object).where(notna, None)``).
 
 **Vectorized**: ``VectorizedDecision.evaluate(frame)``, median of ``--repeat`` runs after a
@@ -84,7 +84,8 @@ def portfolio(n: int, seed: int = 20261130) -> pd.DataFrame:
 
 
 def as_objects(frame: pd.DataFrame) -> pd.DataFrame:
-    """The layout ``app.services.monitoring.portfolio`` hands the rules: object columns, None for missing."""
+    """The layout ``app.services.monitoring.portfolio_inputs`` hands the rules: object columns, None for
+    missing."""
     return frame.astype(object).where(frame.notna(), None)
 
 

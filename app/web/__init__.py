@@ -22,7 +22,7 @@ from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
 from app.services.admin import users
 from app.services.approval import sla
 from app.services.customers.identity import masked as masked_id
-from app.services.notifications import notifications as notification_service
+from app.services.notifications import inbox as notification_inbox
 from app.services.shared.one_by_one import transient
 from app.web.admin.admin import admin
 from app.web.admin.notifications import notifications
@@ -133,7 +133,7 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def layout_globals():
         signed_in = getattr(current_user, "is_authenticated", False)  # no user outside a request (PDF jobs)
-        unread = notification_service.unread_count(current_user) if signed_in else 0
+        unread = notification_inbox.unread_count(current_user) if signed_in else 0
         return {"current_locale": str(get_locale()), "unread_notifications": unread}
 
     # JSON (API answers, and |tojson in pages and PDFs) keeps Chinese as it is, never "\u9700…".

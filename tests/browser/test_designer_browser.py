@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Customer, Facility, ProcessDefinition, ProcessInstance
 from app.services.admin import users
 from app.services.design.workspace import draft_checks
-from app.services.monitoring import portfolio
+from app.services.monitoring import portfolio_inputs
 from tests import factories
 from tests.browser.pages import BPMN_MODELER, log_in, log_out
 from tests.services.test_policy_impact import seed_portfolio
@@ -109,7 +109,7 @@ def test_a_designer_edits_a_dmn_cell_sees_its_impact_deploys_and_a_new_case_runs
         factories.deploy()
         seed_portfolio(30)
         # at least two live B-grade large corporates, whose limit cap the edited cell sets
-        live = select(Facility.customer_id).where(Facility.status.in_(portfolio.LIVE))
+        live = select(Facility.customer_id).where(Facility.status.in_(portfolio_inputs.LIVE))
         customers = db.session.scalars(select(Customer).where(Customer.id.in_(live)).order_by(Customer.id)).all()
         for customer in customers[:2]:
             customer.grade, customer.segment = "B", "large_corporate"

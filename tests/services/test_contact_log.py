@@ -15,7 +15,7 @@ from app.localtime import local_today
 from app.models import AuditEvent, ContactLogEntry, Notification, OutboxMail
 from app.services.customers import contact_log, contacts, follow_ups
 from app.services.customers.customer_page import page
-from app.services.notifications import notifications
+from app.services.notifications import messages
 from tests.services.test_contacts import GOOD, customer_of, refused
 
 TODAY = local_today()
@@ -111,8 +111,8 @@ def test_a_follow_up_due_is_the_officers_to_do_and_is_notified_once(people):
     assert follow_ups.notify_due() == 0  # beat again, another worker: told once
     [note] = db.session.scalars(select(Notification).where(Notification.kind == "follow_up")).all()
     assert note.user_id == people.officer.id and note.params["customer_id"] == customer.id
-    assert "走访企业" in notifications.message(note, "en") and customer.name in notifications.message(note, "en")
-    assert f"/customers/{customer.id}" in notifications.body(note)
+    assert "走访企业" in messages.message(note, "en") and customer.name in messages.message(note, "en")
+    assert f"/customers/{customer.id}" in messages.body(note)
 
 
 def test_a_follow_up_done_records_who_and_when_and_leaves_the_list(people):

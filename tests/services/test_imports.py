@@ -16,7 +16,7 @@ from app.extensions import db
 from app.language import shown
 from app.models import AuditEvent, Customer, MonitoringImport, Observation
 from app.services.admin.demo import demo_uscc
-from app.services.monitoring import imports, observations
+from app.services.monitoring import import_downloads, imports, observations
 
 HEADER = "uscc,observed_on,utilization_pct,days_past_due,overdue_interest,enforcement_records,negative_news,external_rating"
 
@@ -84,7 +84,7 @@ def test_good_rows_are_stored_and_each_bad_row_is_reported_with_row_column_and_r
     assert stored[b.id].observed_on == date(2026, 10, 31) and stored[b.id].source == "import"
     assert stored[b.id].import_id == job.id and stored[b.id].recorded_by_id == people.officer.id
     assert db.session.get(MonitoringImport, job.id).content.startswith(b"uscc,observed_on")  # the file is kept
-    csv_text = imports.errors_csv(job).decode("utf-8-sig")
+    csv_text = import_downloads.errors_csv(job).decode("utf-8-sig")
     assert "4,uscc (统一社会信用代码),no customer has this credit code" in csv_text
     done = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "monitoring.imported"))
     assert done.payload["stored"] == 2 and done.payload["refused"] == 12 and done.actor_name == "officer"

@@ -12,7 +12,7 @@ from app.errors import NotAuthorized
 from app.extensions import db
 from app.models import Notification, OutboxMail
 from app.services.cases import delegation, tasks
-from app.services.notifications import mail, notifications
+from app.services.notifications import inbox, mail, messages, notifications
 from tests.factories import case_routed, open_task, review
 
 
@@ -27,9 +27,9 @@ def test_a_sign_off_waiting_tells_each_approver_who_may_do_it_and_nobody_else(de
     # not the branch approver (level 1), not the officer who investigated, not the officer's own steps
     note = db.session.scalar(select(Notification).where(Notification.user_id == people.approver2.id))
     assert note.task_id == open_task(case.id, "approval_signoff").id
-    assert notifications.message(note, "en") == (
+    assert messages.message(note, "en") == (
         f"New task Sign off on case {case.reference} ({case.summary['customer_name']}).")
-    assert notifications.message(note, "zh_CN").startswith("新任务：审批")
+    assert messages.message(note, "zh_CN").startswith("新任务：审批")
 
 
 def test_a_return_tells_the_cases_officer_and_a_delegation_the_colleague(deployed, people):
@@ -55,12 +55,12 @@ def test_each_committee_member_is_told_of_their_own_vote(deployed, people):
 def test_a_notification_is_its_owners_to_read(deployed, people):
     case = case_routed("single", people.officer)
     note = db.session.scalar(select(Notification).where(Notification.instance_id == case.id))
-    assert notifications.unread_count(note.user) == 1
+    assert inbox.unread_count(note.user) == 1
     other = people.approver2 if note.user_id != people.approver2.id else people.approver3
     with pytest.raises(NotAuthorized):
-        notifications.mark_read(other, note.id)
-    notifications.mark_read(note.user, note.id)
-    assert notifications.unread_count(note.user) == 0
+        inbox.mark_read(other, note.id)
+    inbox.mark_read(note.user, note.id)
+    assert inbox.unread_count(note.user) == 0
 
 
 class FakeSMTP:

@@ -21,7 +21,7 @@ from app.risk.errors import RiskInputError
 from app.services.admin.demo import demo_uscc, statement
 from app.services.design.impact.impact_frames import InputsUnavailable
 from app.services.design.impact.policy_impact import impact
-from app.services.monitoring import portfolio
+from app.services.monitoring import portfolio_inputs
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 INDUSTRIES = ("manufacturing", "wholesale_retail", "construction", "real_estate", "technology", "services")
@@ -78,7 +78,7 @@ def edited(name: str, old: str, new: str) -> str:
 
 
 def live_customers() -> list[Customer]:
-    live = select(Facility.customer_id).where(Facility.status.in_(portfolio.LIVE))
+    live = select(Facility.customer_id).where(Facility.status.in_(portfolio_inputs.LIVE))
     return list(db.session.scalars(select(Customer).where(Customer.id.in_(live)).order_by(Customer.id)))
 
 
@@ -117,8 +117,8 @@ def test_a_review_frequency_cell_changed_counts_exactly_the_customers_the_engine
 def test_a_warning_threshold_lowered_gains_exactly_the_warnings_the_engine_raises(seeded, people):
     draft = edited("warning_rules.dmn", "<text>&gt; 95</text>", "<text>&gt; 80</text>")
     found = impact(people.designer, "warning_rules.dmn", draft)
-    frame = portfolio.portfolio_frame()
-    contexts = {int(c): {k: frame.at[c, k] for k in portfolio.INPUTS} for c in frame.index}
+    frame = portfolio_inputs.portfolio_frame()
+    contexts = {int(c): {k: frame.at[c, k] for k in portfolio_inputs.INPUTS} for c in frame.index}
     old = per_row("warning_rules.dmn", (RULES / "warning_rules.dmn").read_text(), contexts)
     new = per_row("warning_rules.dmn", draft, contexts)
     codes = {c: ({o["warning_code"] for o in old[c]}, {o["warning_code"] for o in new[c]}) for c in contexts}

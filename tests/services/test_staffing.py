@@ -25,7 +25,7 @@ from app.models import (
 from app.services.admin import user_admin, users
 from app.services.approval import qualifications, staffing
 from app.services.cases import cases, delegation, tasks
-from app.services.notifications import notifications
+from app.services.notifications import messages
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, damage_state, open_task
 
 COMMITTEE = ("member1", "member2", "cro")
@@ -76,7 +76,7 @@ def test_a_committee_nobody_may_vote_on_waits_tells_the_administrators_and_votes
             staffing.explain(waiting.gap)
     assert told("unstaffed", case.id) == ["admin"] and len(events("staffing.short", case.id)) == 1
     note = db.session.scalar(select(Notification).where(Notification.kind == "unstaffed"))
-    assert "no qualified committee member" in notifications.message(note, "en").lower()
+    assert "no qualified committee member" in messages.message(note, "en").lower()
     mail = db.session.scalar(select(OutboxMail).where(OutboxMail.to_address == "admin@bank.cn"))
     assert mail is not None and "贷审会" in mail.body and f"/cases/{case.id}" in mail.body
     assert [w.gap.id for w in tasks.my_tasks(people.admin).waiting] == [waiting.gap.id]

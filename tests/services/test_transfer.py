@@ -19,7 +19,7 @@ from app.services.admin import users
 from app.services.cases import cases, tasks
 from app.services.customers import customer_page, directory, transfer
 from app.services.monitoring import reviews
-from app.services.notifications import notifications
+from app.services.notifications import messages
 from tests.factories import PASSWORD, book_customer, case_at, case_routed, facility, open_task
 
 REASON = "客户经营地迁移，改由就近团队服务"
@@ -98,11 +98,11 @@ def test_a_transfer_moves_the_customer_its_officers_open_tasks_and_nothing_else(
         Notification.kind.in_(("transfer_in", "transfer_out"))))}
     assert {told[people.officer2.id].kind, told[people.officer.id].kind} == {"transfer_in", "transfer_out"}
     with force_locale("en"):
-        welcome = notifications.message(told[people.officer2.id])
-        farewell = notifications.message(told[people.officer.id])
+        welcome = messages.message(told[people.officer2.id])
+        farewell = messages.message(told[people.officer.id])
     assert world.x.name in welcome and "2 open task(s)" in welcome and REASON in welcome
     assert "to 李娜" not in farewell and world.x.name in farewell  # named by their display name
-    assert notifications.customers_link(told[people.officer2.id]) == f"/customers/{world.x.id}#officer"
+    assert messages.customers_link(told[people.officer2.id]) == f"/customers/{world.x.id}#officer"
 
 
 def test_the_customer_page_shows_the_officer_the_history_and_offers_the_transfer_to_managers(world, people):

@@ -26,7 +26,7 @@ from app.models import (
     ProcessInstance,
 )
 from app.services.cases import tasks, timers
-from app.services.monitoring import observations, portfolio
+from app.services.monitoring import observations, portfolio, portfolio_inputs
 from tests.factories import case_routed, compliance_sign_off, open_task
 
 
@@ -236,7 +236,7 @@ def test_a_figure_not_observed_in_the_latest_row_is_taken_from_the_row_before(de
     observe(people, customer, on=(today - timedelta(days=4)).isoformat(), utilization_pct="40", days_past_due="12")
     observe(people, customer, on=(today - timedelta(days=3)).isoformat(), enforcement_records="3")
     observe(people, customer, on=today.isoformat(), utilization_pct="41")
-    frame = portfolio.portfolio_frame()
+    frame = portfolio_inputs.portfolio_frame()
     row = frame.loc[customer.id]
     assert row.new_enforcement_records == 0  # 3 then 3: nothing new, whatever lies between
     assert row.days_past_due == 12  # not hidden by a later row that did not observe it

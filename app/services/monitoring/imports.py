@@ -10,25 +10,21 @@ A run holds the import by a lease: its token (``runner``) and a heartbeat renewe
 second run of the same import (the job sent twice, or redelivered) finds it held and leaves it; a run
 whose heartbeat went stale (its worker was killed) is taken over by ``watch`` (beat), which queues the
 import again; a batch is stored only by the run that still holds the lease, so no row is stored twice.
+
+The import page's downloads (the template, the refused rows' reasons) are in ``import_downloads``.
 """
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import or_, select, update
 
-from app.documents import sheets
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.inputs.text import escaped, text_problem
@@ -43,12 +39,6 @@ from app.services.shared import dispatch
 from app.services.shared.rows import insert_rows, rowcount
 
 EXTENSIONS = (".csv", ".xlsx")
-TEMPLATE_LANGUAGES = {"zh": "zh_CN", "en": "en"}  # the header row's language: Chinese headers, or the column names
-KIND_HINTS = {  # what a template's notes say to enter, by the kind of column
-    "text": _l("text"), "date": _l("a date such as 2026-11-30"), "number": _l("a number"),
-    "integer": _l("a whole number"), "money": _l("an amount in CNY"), "boolean": _l("yes or no (%(yes)s or %(no)s also)", yes="是", no="否"),
-    "rating": _l("one of %(values)s", values=", ".join(observations.RATINGS)),
-}
 BATCH = 500
 MAX_ERRORS_KEPT = 50_000
 RUNNING = ("queued", "running")
@@ -277,46 +267,3 @@ def _store_batch(job: MonitoringImport, batch: list[tuple[int, dict]], token: st
         job.errors = job.errors + errors[:MAX_ERRORS_KEPT - len(job.errors)]
     db.session.commit()
 
-
-def errors_csv(job: MonitoringImport) -> bytes:
-    """The refused rows' reasons as CSV (UTF-8 with BOM, so Excel opens the Chinese correctly)."""
-    rows: list[list] = [[_("Row"), _("Column"), _("Reason")]]
-    for error in job.errors:
-        field = observations.BY_NAME.get(error["column"])
-        rows.append([error["row"], f"{error['column']} ({field.header_zh})" if field else error["column"],
-                     shown(error["reason"])])
-    return sheets.csv_bytes(rows)
-
-
-def template(user: User, kind: str, language: str) -> tuple[bytes, str]:
-    """An empty import file (``kind`` csv or xlsx) whose header row names every column the importer reads
-    (``observations.FIELDS``), in Chinese (``zh``) or as the English column names (``en``); the XLSX explains
-    each column on a second sheet. Returns the bytes and the file name."""
-    observations.check_role(user, write=False)
-    if kind not in ("csv", "xlsx") or language not in TEMPLATE_LANGUAGES:
-        raise NotFound(_("No such template."))
-    headers = [f.header_zh if language == "zh" else f.name for f in observations.FIELDS]
-    name = f"monitoring-template-{language}.{kind}"
-    if kind == "csv":  # with a BOM, so Excel opens the Chinese headers correctly
-        return sheets.csv_bytes([headers]), name
-    with force_locale(TEMPLATE_LANGUAGES[language]):
-        notes = [(header, str(f.title), str(KIND_HINTS[f.kind]))
-                 for header, f in zip(headers, observations.FIELDS, strict=True)]
-        sheet_names = (_("Observations"), _("Columns"))
-        note_headers = (_("Column"), _("Meaning"), _("What to enter"))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = sheet_names[0]
-    sheets.append_row(sheet, headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = max(14, len(str(cell.value)) * 2 + 2)
-    sheet.freeze_panes = "A2"
-    explained = book.create_sheet(sheet_names[1])
-    for row in (note_headers, *notes):
-        sheets.append_row(explained, row)
-    for letter, width in zip("ABC", (24, 36, 40), strict=True):
-        explained.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue(), name

@@ -17,7 +17,7 @@ from app.errors import NotAuthorized
 from app.extensions import db
 from app.models import OutboxMail, User
 from app.models.base import utcnow
-from app.services.notifications import notifications
+from app.services.notifications import mail_text
 from app.services.shared import one_by_one
 
 MAX_ATTEMPTS = 5
@@ -119,4 +119,4 @@ def outbox(admin: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Outg
     rows = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc())
                               .offset((page - 1) * per_page).limit(per_page)).all()
     locale = str(get_locale())
-    return [Outgoing(m, *notifications.mail_in(m, locale)) for m in rows], total
+    return [Outgoing(m, *mail_text.mail_in(m, locale)) for m in rows], total

@@ -4,31 +4,25 @@ A step that opens tasks tells whoever could work them (``eligibility``), except 
 action opened them: a new task in a queue, a case returned to its officer, an overdue approval
 escalated to the next level (and its former holder that it left them); a hand-over tells the
 colleague. Each notification is written in the step's own transaction, with its e-mail queued in the
-outbox beside it (``mail`` sends it, or keeps it for the development outbox page).
+outbox beside it (``mail`` sends it, or keeps it for the development outbox page). What a notification
+says is worded in ``messages``, its e-mail's text in both languages in ``mail_text``; the person reads their
+notifications through ``inbox``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import current_app
-from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select
 
-from app.errors import NotAuthorized, NotFound
 from app.extensions import db
-from app.language import in_language
 from app.models import HumanTask, Notification, OutboxMail, ProcessInstance, StaffingGap, User
 from app.models.base import utcnow
 from app.services.approval import eligibility
 from app.services.approval.lanes import APPROVAL_LANES
 from app.services.cases.projections import TaskChanges
-from app.services.shared.rows import insert_returning_id, rowcount
-from app.services.shared.unit_of_work import unit_of_work
-
-MAIL_LOCALES = ("zh_CN", "en")  # e-mails carry both languages, Chinese first
-SUBJECT_LENGTH = OutboxMail.subject.type.length
+from app.services.notifications import mail_text
+from app.services.shared.rows import insert_returning_id
 
 
 def after_step(instance: ProcessInstance, actor: User | None, changes: TaskChanges) -> None:
@@ -167,157 +161,6 @@ def _store(user: User, values: dict) -> None:
     """One notification, and its e-mail in the outbox when the person has an address."""
     notification_id = insert_returning_id(Notification, values)
     if user.email:
-        note = Notification(id=notification_id, **values)
-        db.session.add(OutboxMail(notification_id=notification_id, to_address=user.email,
-                                  subject=_fitted(_in_both(lambda: subject(note)), SUBJECT_LENGTH),
-                                  body=_in_both(lambda: body(note), "\n\n"), created_at=values["created_at"]))
-
-
-def _halves(render) -> list[str]:
-    texts = []
-    for locale in MAIL_LOCALES:
-        with force_locale(locale):
-            texts.append(render())
-    return texts
-
-
-def _in_both(render, sep: str = " / ") -> str:
-    return sep.join(_halves(render))
-
-
-def _half_sent(sent: str, render, sep: str, locale: str) -> str:
-    """The ``locale`` half of ``sent``, a text ``_in_both`` wrote: its halves are rendered again and found in
-    it in order, and the reader's is cut out of what was sent (a subject cut to fit stays cut). A text the
-    halves are not found in (a wording changed since) is shown whole, as it was sent."""
-    wanted = [i for i, each in enumerate(MAIL_LOCALES) if each.split("_")[0] == str(locale).split("_")[0]]
-    if not wanted:
-        return sent
-    parts, rest = [], sent
-    for half in _halves(render)[:-1]:
-        if not rest.startswith(half + sep):
-            return sent
-        parts.append(half)
-        rest = rest[len(half + sep):]
-    return (parts + [rest])[wanted[0]]
-
-
-def mail_in(mail: OutboxMail, locale: str) -> tuple[str, str]:
-    """The subject and body of an e-mail in ``locale``, cut from what was sent in both languages (the outbox
-    page shows the reader's half); one whose notification is gone, whole."""
-    note = db.session.get(Notification, mail.notification_id) if mail.notification_id else None
-    if note is None:
-        return mail.subject, mail.body
-    return (_half_sent(mail.subject, lambda: subject(note), " / ", locale),
-            _half_sent(mail.body, lambda: body(note), "\n\n", locale))
-
-
-def message(notification: Notification, locale: str | None = None) -> str:
-    """What the notification says, in the current (or the given) language."""
-    if locale is not None:
-        with force_locale(locale):
-            return message(notification)
-    p = dict(notification.params or {})
-    p["task"] = in_language(p.get("task") or "", str(get_locale()))
-    p["customer"] = p.get("customer") or "-"
-    p["reference"] = p.get("reference") or "-"
-    kind = notification.kind
-    if kind == "unstaffed":
-        why = eligibility.explain(p.get("reason") or "nobody", p.get("lane"), p.get("level"), p.get("user"))
-        return _("Case %(reference)s (%(customer)s) cannot go on at %(task)s. %(why)s", why=why,
-                 **{k: p[k] for k in ("reference", "customer", "task")})
-    if kind == "follow_up":
-        return _("Follow-up due %(date)s with %(customer)s: %(summary)s", **p)
-    if kind == "renewal":
-        return _("Renewal proposed: facility %(renews)s of %(customer)s matures on %(date)s; case %(reference)s "
-                 "waits for you at %(task)s.", **{**p, "renews": p.get("renews") or "-", "date": p.get("date") or "-"})
-    if kind in ("transfer_in", "transfer_out"):
-        return _transfer_message(kind, p)
-    if kind == "chain_broken":
-        return _("The audit log's hash chain is broken at event %(row)s: %(reason)s", **p)
-    if kind == "returned":
-        return _("Case %(reference)s (%(customer)s) came back to you: %(task)s.", **p)
-    if kind == "delegated":
-        return _("%(by)s handed you %(task)s on case %(reference)s (%(customer)s).", **p)
-    if kind == "escalated":
-        return _("Overdue approval escalated to level %(level)s: %(task)s on case %(reference)s (%(customer)s).",
-                 **p)
-    if kind == "withdrawn":
-        return _("Case %(reference)s (%(customer)s) was withdrawn by %(by)s: %(reason)s", **p)
-    if kind == "overdue":
-        return _("%(task)s on case %(reference)s (%(customer)s) passed its due time and went to level "
-                 "%(level)s.", **p)
-    return _("New task %(task)s on case %(reference)s (%(customer)s).", **p)
-
-
-def _transfer_message(kind: str, p: dict) -> str:
-    separator = "、" if str(get_locale()).startswith("zh") else ", "
-    names = separator.join(p.get("names") or []) + ("…" if p.get("more") else "")
-    values = {"by": p.get("by") or "-", "count": p.get("count") or 0, "customers": names,
-              "reason": p.get("reason") or "-", "tasks": p.get("tasks") or 0, "to": p.get("to") or "-"}
-    if kind == "transfer_in":
-        return _("%(by)s transferred %(count)s customer(s) to you: %(customers)s; %(tasks)s open task(s) came "
-                 "with them. Reason: %(reason)s", **values)
-    return _("%(by)s transferred %(count)s of your customers to %(to)s: %(customers)s; %(tasks)s open task(s) "
-             "went with them. Reason: %(reason)s", **values)
-
-
-def subject(notification: Notification) -> str:
-    if notification.kind == "unstaffed":  # the why and what to do are in the body
-        p = notification.params or {}
-        return _("[Credit] Case %(reference)s cannot go on: nobody may act on it", reference=p.get("reference") or "-")
-    return _("[Credit] %(message)s", message=message(notification))
-
-
-def _fitted(text: str, length: int) -> str:
-    """At most ``length`` characters (a long customer name in both languages would not fit the column)."""
-    return text if len(text) <= length else text[:length - 1] + "…"
-
-
-def body(notification: Notification) -> str:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    if notification.task_id:
-        link = f"{base}/tasks/{notification.task_id}"
-    elif notification.instance_id:
-        link = f"{base}/cases/{notification.instance_id}"
-    elif notification.kind == "follow_up":
-        link = f"{base}/customers/{(notification.params or {}).get('customer_id')}#contact-log"
-    elif notification.kind in ("transfer_in", "transfer_out"):
-        link = base + customers_link(notification)
-    else:
-        link = f"{base}/audit"
-    return _("%(message)s\nOpen it: %(link)s", message=message(notification), link=link)
-
-
-def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).where(Notification.user_id == user.id,
-                                                        Notification.read_at.is_(None))) or 0
-
-
-def listing(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Notification], int]:
-    """The user's notifications, newest first, and how many there are."""
-    query = select(Notification).where(Notification.user_id == user.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(Notification.id.desc()).offset((page - 1) * per_page)
-                              .limit(per_page)).all()
-    return list(rows), total
-
-
-def mark_read(user: User, notification_id: int) -> Notification:
-    """Mark one of the user's notifications read; someone else's is refused."""
-    note = db.session.get(Notification, notification_id)
-    if note is None:
-        raise NotFound(_("No notification %(id)s.", id=notification_id))
-    if note.user_id != user.id:
-        raise NotAuthorized(_("This notification is someone else's."))
-    if note.read_at is None:
-        with unit_of_work():
-            note.read_at = utcnow()
-    return note
-
-
-def mark_all_read(user: User) -> int:
-    with unit_of_work():
-        done = rowcount(db.session.execute(update(Notification).where(Notification.user_id == user.id,
-                                                                      Notification.read_at.is_(None))
-                                           .values(read_at=utcnow()).execution_options(synchronize_session=False)))
-    return done
+        subject, body = mail_text.written(Notification(id=notification_id, **values))
+        db.session.add(OutboxMail(notification_id=notification_id, to_address=user.email, subject=subject,
+                                  body=body, created_at=values["created_at"]))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services.monitoring import imports, observations, portfolio_checks
+from app.services.monitoring import import_downloads, imports, observations, portfolio_checks
 from app.services.monitoring import watchlist as watchlist_service
 
 monitoring = Blueprint("monitoring", __name__)
@@ -36,7 +36,7 @@ def index():
 @login_required
 def import_template(kind: str):
     """An empty file to fill in and import: ``?headers=zh`` (Chinese) or ``en`` (the column names)."""
-    content, name = imports.template(current_user, kind, request.args.get("headers", "zh"))
+    content, name = import_downloads.template(current_user, kind, request.args.get("headers", "zh"))
     mimetype = "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
@@ -58,7 +58,7 @@ def import_progress(import_id: int):
 @login_required
 def import_errors(import_id: int):
     job = imports.get(current_user, import_id)
-    return Response(imports.errors_csv(job), mimetype="text/csv", headers={
+    return Response(import_downloads.errors_csv(job), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=import-{job.id}-errors.csv"})
 
 

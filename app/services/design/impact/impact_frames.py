@@ -8,7 +8,7 @@ calling the function that computes it for a case — never a second copy of a fo
   and ``periodic_review`` reads back): industry, size, credit record, listed, the segment and grade in force,
   the five-category class; ``in_group`` (a connected group is named), and the live limits added up as
   ``limit_amount`` and ``proposed_limit`` (what a periodic review takes to its tables).
-* ``monitoring`` — the early-warning inputs, from ``portfolio.portfolio_frame`` (the portfolio check).
+* ``monitoring`` — the early-warning inputs, from ``portfolio_inputs.portfolio_frame`` (the portfolio check's).
 * ``financials`` — probability of default, Z-score and its zone, scorecard points and debt ratio of the
   customer's latest statements, from ``risk.analysis.analyse_financials`` with the Z-score model that
   ``rules/customer_segment.dmn`` gives the customer now (as the two workflows' "Analyse financials" script).
@@ -39,7 +39,7 @@ from app.models import Customer, Facility, FinancialStatement
 from app.risk.analysis import analyse_financials
 from app.risk.errors import RiskInputError
 from app.services.design.workspace import drafts
-from app.services.monitoring import portfolio
+from app.services.monitoring import portfolio_inputs
 
 SEGMENT_FILE, SEGMENT = "customer_segment.dmn", "customer_segment"
 STATEMENTS_READ = 5  # the latest statements a periodic review takes (reviews._payload)
@@ -87,7 +87,7 @@ class _Build:
 
 def _customers(build: _Build) -> pd.DataFrame:
     live = select(Facility.customer_id, func.sum(Facility.limit_amount).label("live_limit")) \
-        .where(Facility.status.in_(portfolio.LIVE)).group_by(Facility.customer_id).subquery()
+        .where(Facility.status.in_(portfolio_inputs.LIVE)).group_by(Facility.customer_id).subquery()
     rows = [tuple(row) for row in db.session.execute(
         select(Customer.id, Customer.name, Customer.uscc, Customer.industry, Customer.size, Customer.credit_record,
                Customer.listed, Customer.segment, Customer.grade, Customer.loan_class, Customer.group_name,
@@ -103,7 +103,7 @@ def _customers(build: _Build) -> pd.DataFrame:
 
 
 def _monitoring(build: _Build) -> pd.DataFrame:
-    return portfolio.portfolio_frame()[[c for c in portfolio.INPUTS if c != "industry"]]
+    return portfolio_inputs.portfolio_frame()[[c for c in portfolio_inputs.INPUTS if c != "industry"]]
 
 
 def _segments(build: _Build) -> pd.DataFrame:
@@ -124,7 +124,7 @@ def _financials(build: _Build) -> pd.DataFrame:
                     func.row_number().over(partition_by=FinancialStatement.customer_id,
                                            order_by=FinancialStatement.fiscal_year.desc()).label("n")) \
         .where(FinancialStatement.customer_id.in_(select(Facility.customer_id).where(
-            Facility.status.in_(portfolio.LIVE)))).subquery()
+            Facility.status.in_(portfolio_inputs.LIVE)))).subquery()
     statements: dict[int, list[dict]] = {}
     for customer_id, year, items, _n in db.session.execute(
             select(ranked).where(ranked.c.n <= STATEMENTS_READ).order_by(ranked.c.customer_id, ranked.c.n)):
@@ -152,7 +152,7 @@ def _why(error: RiskInputError) -> str:
 SOURCES: dict[str, Source] = {
     "customers": Source(("industry", "size", "credit_record", "listed", "segment", "grade", "loan_class",
                          "in_group", "limit_amount", "proposed_limit"), _customers),
-    "monitoring": Source(tuple(c for c in portfolio.INPUTS if c != "industry"), _monitoring),
+    "monitoring": Source(tuple(c for c in portfolio_inputs.INPUTS if c != "industry"), _monitoring),
     "segments": Source(("z_model",), _segments),
     "financials": Source(tuple(FINANCIALS), _financials),
 }

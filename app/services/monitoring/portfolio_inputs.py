@@ -1,0 +1,139 @@
+"""The inputs of the warning rules (``rules/warning_rules.dmn``) for every watched customer, one row each:
+the frame the portfolio check (``portfolio``) and a draft table's policy impact evaluate at once.
+
+The inputs of a customer: its industry; debt-to-asset, current ratio and the change of the quick ratio
+from its two latest statements (``risk.ratios``, the one place the formulas live); its latest monitoring
+observed value of each figure, the change of enforcement records and of the external rating since the
+value observed before, and collateral value over its live limits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Customer, Facility, FinancialStatement, Observation, User
+from app.models.customers import LIVE_FACILITY_STATUSES
+from app.risk.errors import RiskInputError
+from app.risk.ratios import compute_ratios
+from app.risk.statements import read_statement
+from app.services.monitoring.observations import RATINGS
+
+LIVE = LIVE_FACILITY_STATUSES  # facilities whose customer is watched
+STATEMENT_INPUTS = {"debt_to_asset", "current_ratio", "quick_ratio_change"}
+INPUTS = ("industry", "debt_to_asset", "current_ratio", "quick_ratio_change", "utilization_pct", "days_past_due",
+          "overdue_interest", "new_enforcement_records", "tax_arrears", "utility_arrears", "negative_news",
+          "collateral_coverage", "external_rating_drop")
+
+
+def _live_customers() -> pd.DataFrame:
+    rows = db.session.execute(
+        select(Customer.id, Customer.name, Customer.uscc, Customer.industry, User.username,
+               func.sum(Facility.limit_amount))
+        .join(Facility, Facility.customer_id == Customer.id).outerjoin(User, User.id == Customer.officer_id)
+        .where(Facility.status.in_(LIVE)).group_by(Customer.id, Customer.name, Customer.uscc, Customer.industry,
+                                                   User.username)).all()
+    frame = pd.DataFrame(rows, columns=["customer_id", "customer_name", "uscc", "industry", "officer", "live_limit"])
+    return frame.set_index("customer_id")
+
+
+def _watched():
+    """The ids of the customers with a live facility, as a subquery (a portfolio is too many to list)."""
+    return select(Facility.customer_id).where(Facility.status.in_(LIVE)).distinct()
+
+
+def _ratios() -> pd.DataFrame:
+    """Debt-to-asset and current ratio of the latest statement (and its year), the quick ratio's relative
+    change from the year before; a statement that cannot give a ratio gives none."""
+    ranked = select(FinancialStatement.customer_id, FinancialStatement.fiscal_year, FinancialStatement.items,
+                    func.row_number().over(partition_by=FinancialStatement.customer_id,
+                                           order_by=FinancialStatement.fiscal_year.desc()).label("n")) \
+        .where(FinancialStatement.customer_id.in_(_watched())).subquery()
+    latest: dict[int, list[tuple[int, dict]]] = {}
+    for customer_id, year, items, _n in db.session.execute(
+            select(ranked).where(ranked.c.n <= 2).order_by(ranked.c.customer_id, ranked.c.n)):
+        latest.setdefault(customer_id, []).append((year, _ratios_of({**items, "fiscal_year": year})))
+    rows = {}
+    for customer_id, ((year, newest), *older) in latest.items():
+        quick_now, quick_before = newest.get("quick_ratio"), older[0][1].get("quick_ratio") if older else None
+        change = (quick_now - quick_before) / quick_before if quick_now is not None and quick_before else None
+        rows[customer_id] = {"debt_to_asset": newest.get("debt_to_asset"), "current_ratio": newest.get("current_ratio"),
+                             "quick_ratio_change": change, "statement_year": year}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["debt_to_asset", "current_ratio",
+                                                                 "quick_ratio_change", "statement_year"])
+
+
+def _ratios_of(items: dict[str, Any]) -> dict[str, float | None]:
+    """The ratios of a statement on file, even one whose figures contradict each other (kept before
+    statements were checked as they were entered): the safety net still watches it."""
+    try:
+        return compute_ratios(read_statement(items))
+    except (RiskInputError, ValueError, TypeError):
+        return {}
+
+
+OBSERVED = ("utilization_pct", "days_past_due", "overdue_interest", "tax_arrears", "utility_arrears",
+            "negative_news", "collateral_value")
+CHANGES = ("enforcement_records", "external_rating")  # compared with the figure observed before
+
+
+def _last_values(column, keep: int) -> dict[int, list[tuple[Any, Any]]]:
+    """Each watched customer's last ``keep`` observed (not empty) values of one figure with their dates,
+    newest first."""
+    ranked = select(Observation.customer_id, column.label("value"), Observation.observed_on, func.row_number().over(
+        partition_by=Observation.customer_id, order_by=Observation.observed_on.desc()).label("n")) \
+        .where(column.is_not(None), Observation.customer_id.in_(_watched())).subquery()
+    found: dict[int, list[tuple[Any, Any]]] = {}
+    for customer_id, value, observed_on, _n in db.session.execute(
+            select(ranked).where(ranked.c.n <= keep).order_by(ranked.c.customer_id, ranked.c.n)):
+        found.setdefault(customer_id, []).append((value, observed_on))
+    return found
+
+
+def _observations() -> pd.DataFrame:
+    """Each figure's latest observed value (a row that did not observe a figure does not hide the one
+    before it) and the date it was observed (``on_<figure>``), the change of enforcement records and of
+    the external rating since the value observed before, and the date of the latest observation."""
+    columns: dict[str, dict[int, Any]] = {}
+
+    def put(name: str, values: dict[int, tuple[Any, Any]]) -> None:
+        columns[name] = {c: value for c, (value, _on) in values.items()}
+        columns[f"on_{name}"] = {c: on for c, (_value, on) in values.items()}
+
+    for name in OBSERVED:
+        put(name, {c: v[0] for c, v in _last_values(getattr(Observation, name), 1).items()})
+    enforcement = _last_values(Observation.enforcement_records, 2)
+    put("new_enforcement_records", {c: (v[0][0] - (v[1][0] if len(v) > 1 else 0), v[0][1])
+                                    for c, v in enforcement.items()})
+    ratings = _last_values(Observation.external_rating, 2)
+    put("external_rating_drop", {c: (_notches(v[1][0], v[0][0]), v[0][1]) for c, v in ratings.items() if len(v) > 1})
+    columns["observed_on"] = dict(db.session.execute(
+        select(Observation.customer_id, func.max(Observation.observed_on))
+        .where(Observation.customer_id.in_(_watched())).group_by(Observation.customer_id)).all())
+    return pd.DataFrame(columns)
+
+
+def _notches(before: Any, now: Any) -> int | None:
+    if not isinstance(before, str) or not isinstance(now, str) or before not in RATINGS or now not in RATINGS:
+        return None
+    return RATINGS.index(now) - RATINGS.index(before)
+
+
+def portfolio_frame() -> pd.DataFrame:
+    """One row per watched customer: the warning rules' inputs, and who and what it is."""
+    customers = _live_customers()
+    if customers.empty:
+        return customers.reindex(columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value",
+                                          "statement_year"])
+    frame = customers.join(_ratios()).join(_observations())
+    coverage = [float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
+                for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)]
+    frame = frame.assign(collateral_coverage=coverage, on_collateral_coverage=frame.get("on_collateral_value"))
+    for column in (*INPUTS, "observed_on", "statement_year"):
+        if column not in frame:
+            frame[column] = None
+    return frame.astype(object).where(frame.notna(), None)
+

@@ -1,0 +1,91 @@
+"""What a notification says: its message in the reader's language, and the subject and body of its e-mail
+(with the link that opens what it is about)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+
+from app.language import in_language
+from app.models import Notification
+from app.services.approval import eligibility
+
+
+def customers_link(notification: Notification) -> str:
+    """Where a transfer's notice leads: the one customer's page, or "my customers"."""
+    customer_id = (notification.params or {}).get("customer_id")
+    return f"/customers/{customer_id}#officer" if customer_id else "/customers/mine"
+
+
+def message(notification: Notification, locale: str | None = None) -> str:
+    """What the notification says, in the current (or the given) language."""
+    if locale is not None:
+        with force_locale(locale):
+            return message(notification)
+    p = dict(notification.params or {})
+    p["task"] = in_language(p.get("task") or "", str(get_locale()))
+    p["customer"] = p.get("customer") or "-"
+    p["reference"] = p.get("reference") or "-"
+    kind = notification.kind
+    if kind == "unstaffed":
+        why = eligibility.explain(p.get("reason") or "nobody", p.get("lane"), p.get("level"), p.get("user"))
+        return _("Case %(reference)s (%(customer)s) cannot go on at %(task)s. %(why)s", why=why,
+                 **{k: p[k] for k in ("reference", "customer", "task")})
+    if kind == "follow_up":
+        return _("Follow-up due %(date)s with %(customer)s: %(summary)s", **p)
+    if kind == "renewal":
+        return _("Renewal proposed: facility %(renews)s of %(customer)s matures on %(date)s; case %(reference)s "
+                 "waits for you at %(task)s.", **{**p, "renews": p.get("renews") or "-", "date": p.get("date") or "-"})
+    if kind in ("transfer_in", "transfer_out"):
+        return _transfer_message(kind, p)
+    if kind == "chain_broken":
+        return _("The audit log's hash chain is broken at event %(row)s: %(reason)s", **p)
+    if kind == "returned":
+        return _("Case %(reference)s (%(customer)s) came back to you: %(task)s.", **p)
+    if kind == "delegated":
+        return _("%(by)s handed you %(task)s on case %(reference)s (%(customer)s).", **p)
+    if kind == "escalated":
+        return _("Overdue approval escalated to level %(level)s: %(task)s on case %(reference)s (%(customer)s).",
+                 **p)
+    if kind == "withdrawn":
+        return _("Case %(reference)s (%(customer)s) was withdrawn by %(by)s: %(reason)s", **p)
+    if kind == "overdue":
+        return _("%(task)s on case %(reference)s (%(customer)s) passed its due time and went to level "
+                 "%(level)s.", **p)
+    return _("New task %(task)s on case %(reference)s (%(customer)s).", **p)
+
+
+def _transfer_message(kind: str, p: dict) -> str:
+    separator = "、" if str(get_locale()).startswith("zh") else ", "
+    names = separator.join(p.get("names") or []) + ("…" if p.get("more") else "")
+    values = {"by": p.get("by") or "-", "count": p.get("count") or 0, "customers": names,
+              "reason": p.get("reason") or "-", "tasks": p.get("tasks") or 0, "to": p.get("to") or "-"}
+    if kind == "transfer_in":
+        return _("%(by)s transferred %(count)s customer(s) to you: %(customers)s; %(tasks)s open task(s) came "
+                 "with them. Reason: %(reason)s", **values)
+    return _("%(by)s transferred %(count)s of your customers to %(to)s: %(customers)s; %(tasks)s open task(s) "
+             "went with them. Reason: %(reason)s", **values)
+
+
+def subject(notification: Notification) -> str:
+    if notification.kind == "unstaffed":  # the why and what to do are in the body
+        p = notification.params or {}
+        return _("[Credit] Case %(reference)s cannot go on: nobody may act on it", reference=p.get("reference") or "-")
+    return _("[Credit] %(message)s", message=message(notification))
+
+
+def body(notification: Notification) -> str:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    if notification.task_id:
+        link = f"{base}/tasks/{notification.task_id}"
+    elif notification.instance_id:
+        link = f"{base}/cases/{notification.instance_id}"
+    elif notification.kind == "follow_up":
+        link = f"{base}/customers/{(notification.params or {}).get('customer_id')}#contact-log"
+    elif notification.kind in ("transfer_in", "transfer_out"):
+        link = base + customers_link(notification)
+    else:
+        link = f"{base}/audit"
+    return _("%(message)s\nOpen it: %(link)s", message=message(notification), link=link)
+
