@@ -78,8 +78,9 @@ from app.models import (  # noqa: E402
     User,
     UserGroup,
 )
-from app.services.customers import customer_page, my_customers  # noqa: E402
-from app.services.customers.facility_terms import maturity  # noqa: E402
+from app.services.customers.facilities.facility_terms import maturity  # noqa: E402
+from app.services.customers.page import customer_page  # noqa: E402
+from app.services.customers.relationship import my_customers  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"

@@ -81,7 +81,7 @@ from app.services.admin.demo import COMPANIES, INDUSTRIES, SIZES  # noqa: E402
 from app.services.approval import qualifications  # noqa: E402
 from app.services.cases import cases, tasks, text_search  # noqa: E402
 from app.services.cases.inbox_filters import InboxFilter  # noqa: E402
-from app.services.customers import customers  # noqa: E402
+from app.services.customers.master import customers  # noqa: E402
 from app.services.design.deployment import deployment  # noqa: E402
 from config import TestingConfig  # noqa: E402
 

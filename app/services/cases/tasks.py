@@ -37,7 +37,7 @@ from app.services.cases import intake_pick, rounds, withdrawal
 from app.services.cases.case_facts import CreditFacts, Facts, facts_of
 from app.services.cases.inbox_filters import DUE_STATES, InboxFilter
 from app.services.cases.steps import lost_race, run_step
-from app.services.customers.directory import for_case
+from app.services.customers.master.directory import for_case
 from app.services.design.deployment import deployment
 from app.services.design.forms.form_checks import CHECKS
 from app.services.design.forms.form_offers import offered

@@ -2,8 +2,8 @@
 link between the case and its customer (a prospect created at intake), the renewal's claim on the facility it
 renews (``facility_terms``), and once the case is decided its master data, statements and facility.
 
-Apart from ``customers`` (reading customers), which the facilities' lists read: the writer records the
-facility, so it stands above both.
+It stands above the two sub-packages it writes into, ``master`` and ``facilities``: the facilities' lists
+read customers (``master.customers``), so a writer inside ``master`` would make the two import each other.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from app.models import Customer, Facility, ProcessInstance, User
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.cases import instance_row
-from app.services.customers import customers, facility_terms
+from app.services.customers.facilities import facility_terms
+from app.services.customers.master import customers
 from app.services.monitoring import classification
 from app.services.shared.rows import insert_returning_id, write
 

@@ -13,9 +13,12 @@ from app.services.attachments import attachments
 from app.services.cases import cases as case_service
 from app.services.cases import tasks as task_service
 from app.services.cases import withdrawal
-from app.services.customers import contact_log, contacts, customer_page, maturing, my_customers, transfer
-from app.services.customers import customers as customer_service
-from app.services.customers.identity import masked
+from app.services.customers.contacts import contact_log, contacts
+from app.services.customers.contacts.identity import masked
+from app.services.customers.facilities import maturing
+from app.services.customers.master import customers as customer_service
+from app.services.customers.page import customer_page
+from app.services.customers.relationship import my_customers, transfer
 from app.services.design.forms import api_description
 from app.services.monitoring import observations as observation_service
 from app.web.api import openapi as description

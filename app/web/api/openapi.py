@@ -8,10 +8,10 @@ from typing import Any
 from app.services.attachments.attachments import KINDS, MAX_NOTE, MAX_TITLE
 from app.services.attachments.checklist import ITEMS
 from app.services.attachments.sniff import TYPES
-from app.services.customers.book_filter import CLASSES, INDUSTRIES, MAX_DAYS, SORTS
-from app.services.customers.contact_log import CHANNELS, MAX_SUMMARY
-from app.services.customers.contacts import ID_TYPES, ROLES
-from app.services.customers.transfer import MAX_REASON
+from app.services.customers.contacts.contact_log import CHANNELS, MAX_SUMMARY
+from app.services.customers.contacts.contacts import ID_TYPES, ROLES
+from app.services.customers.relationship.book_filter import CLASSES, INDUSTRIES, MAX_DAYS, SORTS
+from app.services.customers.relationship.transfer import MAX_REASON
 from app.services.design.forms.api_description import ProcessShape
 from app.services.monitoring.observations import RATINGS
 
