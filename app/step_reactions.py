@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from app.services.approval import staffing
 from app.services.attachments import attachments
 from app.services.cases.reactions import EXTENSION, Reactions, StepTaken
-from app.services.customers import customers
+from app.services.customers import case_sync
 from app.services.monitoring import reviews, risk_controls
 from app.services.notifications import notifications
 from app.services.shared import dispatch
@@ -22,7 +22,7 @@ from app.services.shared import dispatch
 def register_step_reactions(app: Flask) -> Reactions:
     reactions = Reactions()
     reactions.on_rows("customers.sync_from_case",
-                      lambda step: customers.sync_from_case(step.instance, step.result.data, step.actor))
+                      lambda step: case_sync.sync_from_case(step.instance, step.result.data, step.actor))
     reactions.on_rows("attachments.link_to_customer", lambda step: attachments.link_to_customer(step.instance))
     reactions.on_rows("risk_controls.after_step",
                       lambda step: risk_controls.after_step(step.instance, step.result, step.actor))

@@ -62,7 +62,8 @@ from sqlalchemy import func, select  # noqa: E402
 
 from app.extensions import db  # noqa: E402
 from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, Facility, User  # noqa: E402
-from app.services.customers import customer_page, my_customers  # noqa: E402
+from app.services.customers.page import customer_page  # noqa: E402
+from app.services.customers.relationship import my_customers  # noqa: E402
 from bench.customer_pages_seed import Loader, analyse, make_staff, populate  # noqa: E402
 from bench.size_runs import close, explain, fresh_app, interleaved, listen, masked, p95, trigram_in_public  # noqa: E402
 

@@ -31,7 +31,7 @@ from app.models import (
     User,
     UserGroup,
 )
-from app.services.customers.facility_terms import maturity
+from app.services.customers.facilities.facility_terms import maturity
 
 CHUNK = 50_000
 OFFICERS, BRANCHES = 200, 10

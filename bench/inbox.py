@@ -73,7 +73,7 @@ from app.extensions import db  # noqa: E402
 from app.models import HumanTask, ProcessInstance, User  # noqa: E402
 from app.services.cases import cases, tasks, text_search  # noqa: E402
 from app.services.cases.inbox_filters import InboxFilter  # noqa: E402
-from app.services.customers import customers  # noqa: E402
+from app.services.customers.master import customers  # noqa: E402
 from bench.inbox_seed import World, customer_name, make_staff, populate, uscc, use_names  # noqa: E402
 from bench.size_runs import close, explain, fresh_app, interleaved, listen, masked, p95, trigram_in_public  # noqa: E402
 

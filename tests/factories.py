@@ -17,7 +17,7 @@ from app.services.admin import settings, users
 from app.services.admin.demo import COMPLIANT, demo_uscc, statement
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks
-from app.services.customers.facility_terms import maturity
+from app.services.customers.facilities.facility_terms import maturity
 from app.services.design.deployment import deployment
 
 PASSWORD = "correct-horse-42"

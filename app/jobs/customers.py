@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from app.services.customers import follow_ups, renewals
+from app.services.customers.contacts import follow_ups
+from app.services.customers.facilities import renewals
 from app.services.shared import dispatch
 
 

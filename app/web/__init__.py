@@ -21,7 +21,7 @@ from app.risk.ratios import RATIO_KINDS, RATIO_NAMES, RATIO_TITLES
 from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
 from app.services.admin import users
 from app.services.approval import sla
-from app.services.customers.identity import masked as masked_id
+from app.services.customers.contacts.identity import masked as masked_id
 from app.services.notifications import inbox as notification_inbox
 from app.services.shared.one_by_one import transient
 from app.web.admin.admin import admin

@@ -17,7 +17,7 @@ from app.models.base import utcnow
 from app.services.approval import staffing
 from app.services.cases import tasks, timers, withdrawal
 from app.services.cases.steps import run_step
-from app.services.customers.directory import for_case
+from app.services.customers.master.directory import for_case
 from tests.factories import case_at, case_routed, compliance_sign_off, open_task, review, snapshot
 from tests.web.test_pages import text_of
 

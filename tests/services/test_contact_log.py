@@ -13,8 +13,8 @@ from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.localtime import local_today
 from app.models import AuditEvent, ContactLogEntry, Notification, OutboxMail
-from app.services.customers import contact_log, contacts, follow_ups
-from app.services.customers.customer_page import page
+from app.services.customers.contacts import contact_log, contacts, follow_ups
+from app.services.customers.page.customer_page import page
 from app.services.notifications import messages
 from tests.services.test_contacts import GOOD, customer_of, refused
 

@@ -10,7 +10,7 @@ from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import AuditEvent, Customer, CustomerContact
 from app.services.admin.demo import demo_uscc
-from app.services.customers import contacts
+from app.services.customers.contacts import contacts
 
 RESIDENT_ID = "11010519491231002X"
 GOOD = {"name": "陈建国", "role": "legal_representative", "phone": "138 1234 5678", "email": "chen@hdjx.example.cn",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from app.extensions import db
 from app.models import FinancialStatement
 from app.services.admin import settings
-from app.services.customers import customer_page
+from app.services.customers.page import customer_page
 from tests.services.test_exposure import GROUP, approved
 
 

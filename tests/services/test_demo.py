@@ -21,8 +21,9 @@ from app.models import (
 from app.models.people import ROLES
 from app.services.admin import demo
 from app.services.audit import audit
-from app.services.customers import follow_ups, maturing
-from app.services.customers.facility_terms import add_months
+from app.services.customers.contacts import follow_ups
+from app.services.customers.facilities import maturing
+from app.services.customers.facilities.facility_terms import add_months
 from app.services.monitoring import watchlist
 
 

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Facility, ProcessInstance
 from app.services.cases import tasks
-from app.services.customers import maturing, renewals
+from app.services.customers.facilities import maturing, renewals
 from app.services.monitoring import observations
 from tests.factories import approved_case, open_task
 

@@ -16,8 +16,8 @@ from app.localtime import local_today
 from app.models import EarlyWarning
 from app.models.base import utcnow
 from app.services.admin import users
-from app.services.customers import my_customers
-from app.services.customers.relationship_rights import manages_customer, manages_officer
+from app.services.customers.relationship import my_customers
+from app.services.customers.relationship.relationship_rights import manages_customer, manages_officer
 from tests.factories import PASSWORD, book_customer, facility
 
 TODAY = local_today()

@@ -18,8 +18,8 @@ from app.models import AuditEvent, Facility, FacilityChange, FinancialStatement,
 from app.services.admin.demo import demo_uscc
 from app.services.approval.exposure import exposure_of
 from app.services.cases import tasks, withdrawal
-from app.services.customers import facility_terms, renewals
-from app.services.customers.facility_terms import add_months, dates_of
+from app.services.customers.facilities import facility_terms, renewals
+from app.services.customers.facilities.facility_terms import add_months, dates_of
 from tests.factories import approved_case, compliance_sign_off, open_task, review
 
 
@@ -262,7 +262,7 @@ def test_a_control_that_shortens_the_term_moves_the_maturity(deployed, people):
 
 def test_a_frozen_limit_counts_in_the_large_exposure_check_as_on_the_customer_page(deployed, people):
     from app.services.cases import cases
-    from app.services.customers.customer_figures import exposure_of as page_exposure
+    from app.services.customers.page.customer_figures import exposure_of as page_exposure
     from tests.factories import intake
 
     facility = facility_of(approved_case(people, 1, limit=5_000_000))

@@ -11,7 +11,7 @@ from app.services.admin.demo import COMPLIANT
 from app.services.cases import tasks
 from app.services.cases.reactions import EXTENSION
 from app.services.cases.steps import run_step
-from app.services.customers.directory import for_case
+from app.services.customers.master.directory import for_case
 from app.services.shared import dispatch
 from tests.factories import case_routed, open_task
 

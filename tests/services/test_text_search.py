@@ -14,7 +14,7 @@ from app.models import Customer, ProcessInstance
 from app.services.audit import audit_search
 from app.services.cases import cases, text_search
 from app.services.cases.inbox_filters import InboxFilter
-from app.services.customers import customers
+from app.services.customers.master import customers
 from app.services.design.deployment import deployment
 from tests.factories import case_at, intake
 

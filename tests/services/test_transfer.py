@@ -17,7 +17,9 @@ from app.localtime import local_today
 from app.models import AuditEvent, Customer, CustomerOfficerChange, HumanTask, Notification
 from app.services.admin import users
 from app.services.cases import cases, tasks
-from app.services.customers import customer_page, directory, transfer
+from app.services.customers.master import directory
+from app.services.customers.page import customer_page
+from app.services.customers.relationship import transfer
 from app.services.monitoring import reviews
 from app.services.notifications import messages
 from tests.factories import PASSWORD, book_customer, case_at, case_routed, facility, open_task

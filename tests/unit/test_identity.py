@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from app.services.customers import identity
+from app.services.customers.contacts import identity
 
 
 @pytest.fixture(autouse=True)

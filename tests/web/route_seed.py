@@ -13,7 +13,8 @@ from app.models import DecisionLog, Facility, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.attachments import attachments
 from app.services.audit import documents
-from app.services.customers import contact_log, contacts, transfer
+from app.services.customers.contacts import contact_log, contacts
+from app.services.customers.relationship import transfer
 from app.services.design.deployment import deployment_requests
 from app.services.monitoring import imports, portfolio_checks
 from tests import factories, files

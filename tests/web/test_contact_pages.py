@@ -12,7 +12,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import ContactLogEntry, Notification
 from app.services.admin import users
-from app.services.customers import contact_log, contacts, follow_ups
+from app.services.customers.contacts import contact_log, contacts, follow_ups
 from tests.services.test_contacts import GOOD, RESIDENT_ID, customer_of
 
 TODAY = local_today()

@@ -72,7 +72,7 @@ def test_the_customer_page_reads_the_same_number_of_statements_for_1_or_6_facili
     from sqlalchemy import event
 
     from app.extensions import db
-    from app.services.customers import customer_page
+    from app.services.customers.page import customer_page
 
     few = approved(people, 101, 1_000_000)
     many = approved(people, 102, 1_000_000)

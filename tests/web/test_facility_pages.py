@@ -14,7 +14,7 @@ from app.localtime import local_today
 from app.models import Facility, HumanTask
 from app.services.admin import users
 from app.services.cases import cases
-from app.services.customers import renewals
+from app.services.customers.facilities import renewals
 from tests.factories import approved_case, intake, open_task
 
 

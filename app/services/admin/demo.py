@@ -20,7 +20,7 @@ from app.risk.uscc import make_uscc, org_code_check_character
 from app.services.admin import demo_contacts, demo_documents, demo_facilities, settings, users
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks, withdrawal
-from app.services.customers import transfer
+from app.services.customers.relationship import transfer
 from app.services.design.deployment import deployment
 from app.services.monitoring import observations, portfolio, reviews
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, User
-from app.services.customers import contact_log, contacts, follow_ups
-from app.services.customers.identity import check_character
+from app.services.customers.contacts import contact_log, contacts, follow_ups
+from app.services.customers.contacts.identity import check_character
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["建国", "晓梅", "志强", "丽华", "海涛", "秀英", "文斌", "静怡", "国栋", "慧敏", "立新", "雪松"]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.localtime import local_today, to_utc
 from app.models import Facility, User
-from app.services.customers import facility_terms, renewals
+from app.services.customers.facilities import facility_terms, renewals
 
 # Days from today the demo's live facilities mature, in the order they were decided (matured: negative); the
 # first has its renewal proposed already.

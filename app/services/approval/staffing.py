@@ -36,7 +36,7 @@ from app.services.approval import eligibility
 from app.services.audit import audit
 from app.services.cases import steps
 from app.services.cases.projections import TaskChanges
-from app.services.customers import directory
+from app.services.customers.master import directory
 from app.services.notifications import notifications
 from app.services.shared import one_by_one
 from app.services.shared.rows import insert_returning_id

@@ -34,7 +34,7 @@ from app.models.base import utcnow
 from app.services.attachments import checklist, rights, sniff
 from app.services.attachments.storage import storage
 from app.services.audit import audit
-from app.services.customers import fields
+from app.services.customers.contacts import fields
 from app.services.shared.unit_of_work import unit_of_work
 
 KINDS = {"kyc": _l("KYC papers"), "audited_statements": _l("Audited statements"),

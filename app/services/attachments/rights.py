@@ -22,7 +22,7 @@ from app.errors import Conflict, NotAuthorized, NotFound
 from app.extensions import db
 from app.models import Attachment, Customer, HumanTask, ProcessInstance, User
 from app.services.cases import cases
-from app.services.customers import customers
+from app.services.customers.master import customers
 
 READERS = frozenset({"officer", "approver", "risk_manager", "compliance"})
 ATTACH_ANYWHERE = frozenset({"risk_manager", "compliance"})

@@ -24,8 +24,8 @@ from app.services.audit.readable import Moment, decision_text, moments
 from app.services.cases import instance_row, steps, text_search
 from app.services.cases.case_facts import Facts, facts_of
 from app.services.cases.case_kinds import CaseKind, kind_of
-from app.services.customers.customers import READERS
-from app.services.customers.directory import for_case
+from app.services.customers.master.customers import READERS
+from app.services.customers.master.directory import for_case
 from app.services.design.deployment import deployment
 from app.services.design.forms.forms import accept_prefill, writable_fields
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.models import Customer, User
-from app.services.customers import customers
-from app.services.customers.known import Known, known_of
+from app.services.customers.master import customers
+from app.services.customers.master.known import Known, known_of
 from app.services.design.forms.forms import writable_fields
 
 NAMING_FIELDS = ("customer_name", "uscc")  # a form with these writable names its customer

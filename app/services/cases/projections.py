@@ -25,7 +25,7 @@ from app.services.approval.lanes import APPROVER_LANE
 from app.services.audit import audit
 from app.services.cases import instance_row
 from app.services.cases.case_kinds import kind_of
-from app.services.customers import directory
+from app.services.customers.master import directory
 from app.services.shared.rows import insert_returning_id, insert_rows
 
 # The data variable that carries the authority level an approval task requires (分级审批).

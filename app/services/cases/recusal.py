@@ -24,7 +24,7 @@ from app.services.audit import audit
 from app.services.cases.delegation import MANAGERS
 from app.services.cases.steps import run_step
 from app.services.cases.tasks import check_may_act, get_task
-from app.services.customers.directory import for_case
+from app.services.customers.master.directory import for_case
 from app.services.shared.rows import write
 
 

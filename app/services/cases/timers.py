@@ -26,7 +26,7 @@ from app.models import AuditEvent, ProcessInstance, Timer, User
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.cases.steps import run_step
-from app.services.customers.directory import for_case
+from app.services.customers.master.directory import for_case
 from app.services.shared import one_by_one
 from app.services.shared.unit_of_work import unit_of_work
 

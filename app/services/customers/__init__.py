@@ -1,12 +1,12 @@
-"""Customers, the directory of who serves them, their relationship officers, their contacts and contact log, and
-their facilities' terms.
+"""Customers: their master data, the relationship officers who serve them, their contacts, their facilities, and
+their page; one sub-package for each.
 
-Other rooms import the modules of this package by name (``from app.services.customers.customers import customers``):
-``customers``, ``directory``, ``contacts`` (contact people), ``contact_log`` (the log and its search),
-``follow_ups`` (the officer's to-dos from the log, and their notices), ``customer_page`` (what the customer's
-page shows), ``known`` (what the bank knows of a customer, as an application's fields), ``facility_terms`` (a
-facility's dates, and the link between a renewal and the facility it replaces), ``renewals`` (续授信 proposed by
-the beat or the customer's officer) and ``maturing`` (the facilities that mature soon), ``my_customers`` (an officer's book and a manager's, with
-filters and totals) and ``transfer`` (assigning and transferring customers between officers, 客户移交);
-``contact_rights``, ``relationship_rights`` (who manages whom), ``book_filter``, ``maturity``, ``fields`` and
-``identity`` serve these."""
+``master`` (the customer, who may read it, its statements, its master data history, what the bank knows of it,
+the directory the diagrams call), ``relationship`` (an officer's book and a manager's, transfers between
+officers, who manages whom), ``contacts`` (contact people, the contact log, its follow-ups, who may write them),
+``facilities`` (a facility's dates and renewal link, the maturing list, renewals), ``page`` (what the customer's
+page shows). ``case_sync`` (what a case's step writes into the customer's file) stands above ``master`` and
+``facilities``, which it writes into.
+
+Other rooms import the modules of the sub-packages by name
+(``from app.services.customers.master import customers``); each sub-package's ``__init__`` names them."""

@@ -31,7 +31,7 @@ from app.models import EarlyWarning, HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.cases import cases, steps
-from app.services.customers.directory import for_case
+from app.services.customers.master.directory import for_case
 from app.services.monitoring.escalation_reads import PROCESS, held_by, rank
 
 MESSAGE, JOINED = "early_warning", "warning_joined"

@@ -25,7 +25,7 @@ from app.models.base import utcnow
 from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
 from app.services.cases import cases
-from app.services.customers.customers import store_statements
+from app.services.customers.master.customers import store_statements
 from app.services.monitoring import classification, review_schedule
 from app.services.shared import one_by_one
 

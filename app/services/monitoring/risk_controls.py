@@ -16,7 +16,7 @@ from app.models import Customer, EarlyWarning, Facility, FacilityChange, Process
 from app.models.base import utcnow
 from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
-from app.services.customers import facility_terms
+from app.services.customers.facilities import facility_terms
 from app.services.monitoring import classification
 
 PROCESS = "warning_escalation"

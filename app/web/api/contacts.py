@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from app.services.customers import contact_log, contacts
-from app.services.customers.identity import masked
+from app.services.customers.contacts import contact_log, contacts
+from app.services.customers.contacts.identity import masked
 from app.web.api.shared import json_body, token_required
 
 

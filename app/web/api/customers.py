@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from app.services.customers import customer_page, maturing, my_customers, transfer
-from app.services.customers import customers as customer_service
+from app.services.customers.facilities import maturing
+from app.services.customers.master import customers as customer_service
+from app.services.customers.page import customer_page
+from app.services.customers.relationship import my_customers, transfer
 from app.web.api.shared import json_body, token_required
 from app.web.args import page_number
 

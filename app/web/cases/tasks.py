@@ -17,7 +17,7 @@ from app.services.cases import tasks as task_service
 from app.services.cases.inbox_filters import ARG_NAMES, DUE_STATES, SORTS, InboxFilter
 from app.services.cases.intake_pick import QUERY_FIELD
 from app.services.cases.task_page import task_page
-from app.services.customers import follow_ups
+from app.services.customers.contacts import follow_ups
 from app.web.args import form_number, page_number, whole_number
 from app.web.auth.auth import safe_next
 from app.web.display import in_language

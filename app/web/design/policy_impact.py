@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
 from app.language import in_language
-from app.services.customers import customers as customer_service
+from app.services.customers.master import customers as customer_service
 from app.services.design.deployment import deployment_review
 from app.services.design.impact import policy_impact as impact_service
 from app.services.design.impact.impact_frames import InputsUnavailable

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services.customers import contact_log, contacts, follow_ups
-from app.services.customers.contact_rights import writable_customer
+from app.services.customers.contacts import contact_log, contacts, follow_ups
+from app.services.customers.contacts.contact_rights import writable_customer
 from app.web.args import page_number
 from app.web.auth.auth import safe_next
 from app.web.input_guard import lines_allowed

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from app.services.customers import contact_log, contacts, customer_page
-from app.services.customers import customers as customer_service
+from app.services.customers.contacts import contact_log, contacts
+from app.services.customers.master import customers as customer_service
+from app.services.customers.page import customer_page
 from app.web.args import page_number
 
 customers = Blueprint("customers", __name__)

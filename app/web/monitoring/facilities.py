@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.errors import Conflict
 from app.services.cases import tasks as task_service
-from app.services.customers import maturing, renewals
+from app.services.customers.facilities import maturing, renewals
 from app.web.args import page_number, whole_number
 from app.web.auth.auth import safe_next
 

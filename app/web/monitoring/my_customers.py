@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services.customers import book_filter, my_customers, transfer
+from app.services.customers.relationship import book_filter, my_customers, transfer
 from app.web.args import page_number
 from app.web.input_guard import lines_allowed
 

@@ -16,7 +16,7 @@ from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit import audit
 from app.services.cases.steps import lost_race, run_step
 from app.services.cases.tasks.access import check_may_act, get_task
-from app.services.customers.directory import for_case
+from app.services.customers.master.directory import for_case
 from app.services.design.deployment import deployment
 from app.services.design.forms.form_checks import CHECKS
 from app.services.design.forms.forms import (

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.models import ProcessInstance
-from app.services.customers import known
+from app.services.customers.master import known
 
 
 def _statements_on_file(instance: ProcessInstance, data: Mapping[str, Any]) -> Any:

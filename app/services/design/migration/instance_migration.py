@@ -28,7 +28,7 @@ from app.models import HumanTask, InstanceMigration, ProcessDefinition, ProcessI
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.cases.steps import run_step
-from app.services.customers import directory
+from app.services.customers.master import directory
 from app.services.design.deployment import deployment
 from app.services.design.migration.migration_preview import case_preview, selected_cases, target_definition
 from app.services.design.migration.migration_words import blocker_text, withdrawn_text

@@ -1,8 +1,8 @@
 """The book of customers in the OpenAPI document: my customers (我的客户), an officer's own or a manager's
 branch's or the bank's, filtered, with totals; and transferring a customer to another officer (客户移交)."""
 
-from app.services.customers.book_filter import CLASSES, INDUSTRIES, MAX_DAYS, SORTS
-from app.services.customers.transfer import MAX_REASON
+from app.services.customers.relationship.book_filter import CLASSES, INDUSTRIES, MAX_DAYS, SORTS
+from app.services.customers.relationship.transfer import MAX_REASON
 from app.services.monitoring.observations import RATINGS
 from app.web.api.openapi.customers import CUSTOMER_ID
 from app.web.api.openapi.shared import json_answer, query, responses

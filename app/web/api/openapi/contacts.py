@@ -3,8 +3,8 @@
 
 from typing import Any
 
-from app.services.customers.contact_log import CHANNELS, MAX_SUMMARY
-from app.services.customers.contacts import ID_TYPES, ROLES
+from app.services.customers.contacts.contact_log import CHANNELS, MAX_SUMMARY
+from app.services.customers.contacts.contacts import ID_TYPES, ROLES
 from app.web.api.openapi.customers import CUSTOMER_ID
 from app.web.api.openapi.shared import json_answer, responses
 

@@ -35,8 +35,8 @@ from app.models import Customer, CustomerOfficerChange, HumanTask, ProcessInstan
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.cases import delegation
-from app.services.customers import customers as customer_service
-from app.services.customers.relationship_rights import (
+from app.services.customers.master import customers as customer_service
+from app.services.customers.relationship.relationship_rights import (
     OFFICER,
     by_team,
     check_manager,

@@ -1,26 +1,27 @@
-"""Customers: the master data a case creates or updates, statements, facilities, lists."""
+"""What a case's step writes into its customer's file (the step reaction ``customers.sync_from_case``): the
+link between the case and its customer (a prospect created at intake), the renewal's claim on the facility it
+renews (``facility_terms``), and once the case is decided its master data, statements and facility.
+
+It stands above the two sub-packages it writes into, ``master`` and ``facilities``: the facilities' lists
+read customers (``master.customers``), so a writer inside ``master`` would make the two import each other.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
 
-from app.errors import NotAuthorized, NotFound
 from app.extensions import db
-from app.models import Customer, EarlyWarning, Facility, FinancialStatement, ProcessInstance, User
+from app.models import Customer, Facility, ProcessInstance, User
 from app.models.base import utcnow
-from app.risk.statements import LINE_ITEMS
 from app.services.audit import audit
-from app.services.cases import instance_row, text_search
-from app.services.customers import facility_terms
+from app.services.cases import instance_row
+from app.services.customers.facilities import facility_terms
+from app.services.customers.master import customers
 from app.services.monitoring import classification
-from app.services.shared.rows import insert_returning_id, insert_rows, write
-
-READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
+from app.services.shared.rows import insert_returning_id, write
 
 
 def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User | None) -> None:
@@ -46,7 +47,7 @@ def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User 
         assert customer is not None  # the case's customer: customers are never deleted
         _apply_master_data(customer, instance, data, actor)
         if data.get("statements"):
-            store_statements(instance.customer_id, instance, data["statements"])
+            customers.store_statements(instance.customer_id, instance, data["statements"])
     _record_facility(instance.customer_id, instance, data, actor)
 
 
@@ -86,28 +87,6 @@ def _apply_master_data(customer: Customer, instance: ProcessInstance, data: dict
                               data.get("capped_from"))
 
 
-_STATEMENT_YEARS = select(FinancialStatement.id, FinancialStatement.fiscal_year, FinancialStatement.items) \
-    .where(FinancialStatement.customer_id == bindparam("customer_id"))
-
-
-def store_statements(customer_id: int, instance: ProcessInstance, statements: list[dict]) -> None:
-    """Keep the statements a decided case or review holds: new years added, changed years updated."""
-    existing = {year: (row_id, items) for row_id, year, items in
-                db.session.execute(_STATEMENT_YEARS, {"customer_id": customer_id})}
-    added = []
-    for raw in statements:
-        year = int(raw["fiscal_year"])
-        items = {k: raw.get(k) for k in LINE_ITEMS}
-        if year not in existing:
-            added.append({"customer_id": customer_id, "fiscal_year": year, "items": items,
-                          "instance_id": instance.id})
-        elif existing[year][1] != items:
-            db.session.execute(update(FinancialStatement).where(FinancialStatement.id == existing[year][0])
-                               .values(items=items, instance_id=instance.id)
-                               .execution_options(synchronize_session=False))
-    insert_rows(FinancialStatement, added)
-
-
 _FACILITY_OF = select(Facility.id).where(Facility.instance_id == bindparam("instance_id"))
 
 
@@ -135,50 +114,3 @@ def _record_facility(customer_id: int, instance: ProcessInstance, data: dict[str
                  start_on=values["start_on"], matures_on=values["matures_on"], renews_facility_id=renews)
     if renews:
         facility_terms.end_renewed(renews, facility_id, instance, actor)
-
-
-def _check_reader(user: User) -> None:
-    if user.role not in READERS:
-        raise NotAuthorized(_("Your role may not read customer files."))
-
-
-def list_customers(user: User, search: str | None = None, page: int = 1, per_page: int = 50) -> tuple[list[Customer], int]:
-    _check_reader(user)
-    query = select(Customer)
-    term = text_search.clean_term(search)
-    if term:
-        query = query.where(text_search.customer_filter(term))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(Customer.name).offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
-
-
-def search_customers(user: User, search: str | None, limit: int = 10, field: str = "q") -> list[Customer]:
-    """The first ``limit`` customers whose name or credit code holds ``search``, by name (no total counted:
-    a picker shows the first hits, at the cost of a page at any size)."""
-    _check_reader(user)
-    term = text_search.clean_term(search, field)
-    if not term:
-        return []
-    return list(db.session.scalars(select(Customer).where(text_search.customer_filter(term))
-                                   .order_by(Customer.name).limit(limit)))
-
-
-def get_customer(user: User, customer_id: int) -> Customer:
-    _check_reader(user)
-    customer = db.session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound(f"no customer {customer_id}")
-    return customer
-
-
-def cases_of(customer_id: int) -> list[ProcessInstance]:
-    return list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.customer_id == customer_id)
-                                   .order_by(ProcessInstance.id.desc())))
-
-
-def warnings_of(customer_id: int, limit: int = 20) -> list[EarlyWarning]:
-    """The customer's early warnings, newest first (the page of a customer the user may read)."""
-    return list(db.session.scalars(select(EarlyWarning).where(EarlyWarning.customer_id == customer_id)
-                                   .options(joinedload(EarlyWarning.instance))  # the page names each one's case
-                                   .order_by(EarlyWarning.id.desc()).limit(limit)))

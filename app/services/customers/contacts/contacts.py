@@ -20,8 +20,8 @@ from app.extensions import db
 from app.models import CustomerContact, User
 from app.models.base import utcnow
 from app.services.audit import audit
-from app.services.customers import fields, identity
-from app.services.customers.contact_rights import readable_customer, writable_customer
+from app.services.customers.contacts import fields, identity
+from app.services.customers.contacts.contact_rights import readable_customer, writable_customer
 from app.services.shared.unit_of_work import unit_of_work
 
 ROLES = {"legal_representative": _l("Legal representative"), "actual_controller": _l("Actual controller"),

@@ -17,7 +17,7 @@ from app.localtime import local_today
 from app.models import ContactLogEntry, Customer, User
 from app.models.base import utcnow
 from app.services.audit import audit
-from app.services.customers.contact_rights import writable_customer
+from app.services.customers.contacts.contact_rights import writable_customer
 from app.services.notifications import notifications
 from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work

@@ -18,16 +18,12 @@ from typing import Any
 from app.localtime import local_date
 from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, ProcessInstance, User
 from app.services.attachments import pages as attachment_pages
-from app.services.customers import (
-    contact_log,
-    contacts,
-    customer_figures,
-    customers,
-    master_history,
-    maturing,
-    transfer,
-)
-from app.services.customers.contact_rights import may_write
+from app.services.customers.contacts import contact_log, contacts
+from app.services.customers.contacts.contact_rights import may_write
+from app.services.customers.facilities import maturing
+from app.services.customers.master import customers, master_history
+from app.services.customers.page import customer_figures
+from app.services.customers.relationship import transfer
 from app.services.monitoring import classification
 from app.services.monitoring import observations as observation_service
 

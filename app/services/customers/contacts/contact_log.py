@@ -23,8 +23,8 @@ from app.localtime import local_today
 from app.models import ContactLogEntry, Customer, CustomerContact, User
 from app.services.audit import audit
 from app.services.cases import text_search
-from app.services.customers import fields
-from app.services.customers.contact_rights import check_manager, readable_customer, writable_customer
+from app.services.customers.contacts import fields
+from app.services.customers.contacts.contact_rights import check_manager, readable_customer, writable_customer
 from app.services.shared.unit_of_work import unit_of_work
 
 CHANNELS = {"phone": _l("Phone"), "email": _l("E-mail"), "visit": _l("Visit"), "meeting": _l("Meeting")}

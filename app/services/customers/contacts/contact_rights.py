@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from app.errors import NotAuthorized
 from app.models import Customer, User
-from app.services.customers import customers
+from app.services.customers.master import customers
 
 MANAGERS = {"risk_manager"}  # write for every customer, and search the bank's whole contact log
 

@@ -20,7 +20,7 @@ from app.errors import InvalidInput
 from app.inputs import numbers
 from app.models import Customer, EarlyWarning
 from app.services.cases import text_search
-from app.services.customers import maturity
+from app.services.customers.facilities import maturity
 from app.services.monitoring.classification import FIVE_CATEGORIES
 from app.services.monitoring.observations import RATINGS
 

@@ -26,7 +26,8 @@ from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, HumanTask, Observation, ProcessInstance, User
-from app.services.customers import customers, facility_terms, renewals
+from app.services.customers.facilities import facility_terms, renewals
+from app.services.customers.master import customers
 from app.services.monitoring import observations
 
 WITHIN = (30, 60, 90)

@@ -27,7 +27,8 @@ from app.localtime import local_today
 from app.models import AuditEvent, Customer, Facility, ProcessInstance, User
 from app.services.audit import audit
 from app.services.cases import cases
-from app.services.customers import facility_terms, known
+from app.services.customers.facilities import facility_terms
+from app.services.customers.master import known
 from app.services.shared import one_by_one
 
 PROCESS = "credit_application"

@@ -34,9 +34,15 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, EarlyWarning, Facility, User
-from app.services.customers import maturity
-from app.services.customers.book_filter import UNCLASSIFIED, BookFilter, grade_rank
-from app.services.customers.relationship_rights import Scope, by_team, in_scope, officers_managed, scope_of
+from app.services.customers.facilities import maturity
+from app.services.customers.relationship.book_filter import UNCLASSIFIED, BookFilter, grade_rank
+from app.services.customers.relationship.relationship_rights import (
+    Scope,
+    by_team,
+    in_scope,
+    officers_managed,
+    scope_of,
+)
 
 PER_PAGE = 50
 
