@@ -31,7 +31,7 @@ from app.services.design.deployment import deployment
 from app.services.design.migration import instance_migration as migration
 from app.services.shared import rows
 from tests.factories import case_at, case_routed, intake, open_task, review
-from tests.services.test_instance_migration import deploy_without_review
+from tests.services.migrating import deploy_without_review
 
 
 def _counts(instance_id: int) -> tuple[int, int, int]:

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import InstanceMigration, ProcessInstance
 from app.services.cases import tasks
 from tests.factories import case_at, open_task, statements
-from tests.services.test_instance_migration import deploy_without_review
+from tests.services.migrating import deploy_without_review
 from tests.web.test_pages import text_of
 
 PAGE = "/designer/credit_application/migrate"

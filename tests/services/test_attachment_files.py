@@ -1,7 +1,6 @@
-"""Attached documents (资料): the type read from the bytes (a PNG named .pdf, HTML, macros and a file over the
-limit refused, naming the file), safe names, the SHA-256 kept and the bytes in the store under it, soft delete
-seen by compliance and risk managers only, who may read, attach and delete, a document attached at intake reaching
-the customer once the case is linked, and every audit row of a case's document on the case's trail."""
+"""The file of an attached document (资料): the type read from the bytes (a PNG named .pdf, HTML, macros and a file
+over the limit refused, naming the file), the fields checked, safe names, the SHA-256 kept and the bytes in the store
+under it, never sent once changed there."""
 
 from __future__ import annotations
 
@@ -10,24 +9,17 @@ import io
 import zipfile
 
 import pytest
-from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
+from app.errors import NotFound
 from app.extensions import db
-from app.models import Attachment, AuditEvent, EarlyWarning, ProcessInstance
+from app.models import Attachment, AuditEvent
 from app.services.admin.demo_documents import pdf
-from app.services.attachments import attachments, pages, sniff
-from app.services.attachments.attachments import Upload
+from app.services.attachments import attachments, sniff
 from app.services.attachments.storage import LocalFolderStorage, storage
-from app.services.audit import audit
-from app.services.cases import tasks
-from app.services.monitoring import observations, portfolio
 from tests import files
-from tests.factories import case_at, case_routed, intake, open_task
-from tests.services.test_contacts import customer_of
+from tests.services.uploads import PDF_FIELDS, refused, upload
 
-PDF_FIELDS = {"kind": "audited_statements", "title": "2025 年审计报告", "note": "会计师事务所出具\n无保留意见"}
 WORD_TYPES = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
               'content-types"><Default Extension="xml" ContentType="application/xml"/><Override '
               'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.'
@@ -53,22 +45,6 @@ def renamed_local_name(data: bytes) -> bytes:
     """The zip with the name in its first local header changed (same length): its directory says otherwise."""
     length = int.from_bytes(data[26:28], "little")
     return data[:30] + b"X" + data[31:30 + length] + data[30 + length:]
-
-
-def upload(name: str, data: bytes, claimed: str | None = None) -> Upload:
-    return Upload(name, claimed, io.BytesIO(data))
-
-
-def refused(call) -> dict[str, str]:
-    """The reasons, read in English whatever language the suite ran in before."""
-    with force_locale("en"), pytest.raises(InvalidInput) as caught:
-        call()
-    return caught.value.errors
-
-
-@pytest.fixture
-def customer(people):
-    return customer_of(people.officer)
 
 
 def test_a_pdf_is_kept_in_the_store_by_its_sha256_with_the_type_read_from_its_bytes(app, people, customer):
@@ -198,100 +174,6 @@ def test_file_names_are_made_safe(given, kept):
     assert sniff.clean_name(given) == kept
 
 
-def test_a_deleted_document_is_gone_for_officers_and_kept_for_compliance_and_risk_managers(people, customer):
-    made = attachments.attach_to_customer(people.officer, customer.id, upload("a.pdf", files.PDF), PDF_FIELDS)
-    assert set(refused(lambda: attachments.delete(people.officer, made.id, {"reason": " "}))) == {"reason"}
-    attachments.delete(people.officer, made.id, {"reason": "上传错了客户"})
-    assert attachments.of_customer(people.officer, customer.id) == []
-    assert attachments.of_customer(people.approver1, customer.id) == []
-    with pytest.raises(NotFound):
-        attachments.get(people.officer, made.id)
-    with pytest.raises(NotFound):
-        attachments.content(people.officer, made.id)
-    for reader in (people.compliance, people.risk):
-        [seen] = attachments.of_customer(reader, customer.id)
-        assert (seen.deleted_by_id, seen.delete_reason) == (people.officer.id, "上传错了客户")
-        assert attachments.content(reader, made.id)[1] == files.PDF
-    with pytest.raises(Conflict):
-        attachments.delete(people.risk, made.id, {"reason": "again"})
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "document.deleted"))
-    assert (event.actor_name, event.payload["reason"], event.customer_id) == ("officer", "上传错了客户", customer.id)
-
-
-def test_who_may_read_attach_and_delete(people, customer):
-    mine = attachments.attach_to_customer(people.officer, customer.id, upload("a.pdf", files.PDF), PDF_FIELDS)
-    for outsider in (people.admin, people.designer):
-        with pytest.raises(NotAuthorized):
-            attachments.of_customer(outsider, customer.id)
-        with pytest.raises(NotAuthorized):
-            attachments.content(outsider, mine.id)
-        assert pages.for_customer(outsider, customer) is None  # their customer page shows no documents
-    for reader in (people.officer2, people.approver1, people.risk, people.compliance):
-        assert [a.id for a in attachments.of_customer(reader, customer.id)] == [mine.id]
-    for refused_user in (people.officer2, people.approver1, people.admin, people.designer):  # not the customer's
-        with pytest.raises(NotAuthorized):
-            attachments.attach_to_customer(refused_user, customer.id, upload("b.pdf", files.PDF), PDF_FIELDS)
-    evidence = attachments.attach_to_customer(people.compliance, customer.id, upload("kyc.pdf", files.PDF),
-                                              {"kind": "kyc"})
-    attachments.attach_to_customer(people.risk, customer.id, upload("r.pdf", files.PDF), {"kind": "other"})
-    for not_theirs in (people.officer2, people.compliance, people.approver1):
-        with pytest.raises(NotAuthorized):
-            attachments.delete(not_theirs, mine.id, {"reason": "x"})
-    with pytest.raises(NotAuthorized):
-        attachments.delete(people.officer, evidence.id, {"reason": "x"})
-    attachments.delete(people.compliance, evidence.id, {"reason": "换新版本"})  # whoever attached it
-    attachments.delete(people.risk, mine.id, {"reason": "重复"})  # a risk manager, anyone's
-    with pytest.raises(NotFound):
-        attachments.of_customer(people.officer, 10**6)
-
-
-def test_a_case_document_is_evidence_for_a_checklist_item_and_shown_under_it(deployed, people):
-    case = case_routed("single", people.officer)
-    made = attachments.attach_to_case(people.compliance, case.id, upload("筛查.pdf", files.PDF),
-                                      {"kind": "other", "checklist_item": "sanctions"})
-    assert (made.instance_id, made.customer_id, made.checklist_item) == (case.id, case.customer_id, "sanctions")
-    section = pages.for_case(people.compliance, case, {"sanctions_evidence": "未命中"})
-    shown = {e.item.code: e for e in section.checklist}
-    assert [d.id for d in shown["sanctions"].rows] == [made.id] and shown["sanctions"].evidence == "未命中"
-    assert shown["kyc"].rows == [] and section.may_attach
-    assert [a.id for a in attachments.of_customer(people.officer, case.customer_id)] == [made.id]
-    errors = refused(lambda: attachments.attach_to_case(people.compliance, case.id, upload("b.pdf", files.PDF),
-                                                        {"kind": "other", "checklist_item": "astrology"}))
-    assert set(errors) == {"checklist_item"}
-    errors = refused(lambda: attachments.attach_to_case(people.compliance, case.id, upload("b.pdf", files.PDF),
-                                                        {"kind": "other", "warning_id": "12"}))
-    assert set(errors) == {"warning_id"}
-
-
-def test_the_officers_who_work_a_case_attach_to_it_and_others_do_not(deployed, people):
-    case = case_routed("single", people.officer)  # waiting for its approver: only officer worked it
-    attachments.attach_to_case(people.officer, case.id, upload("合同.pdf", files.PDF), {"kind": "contract"})
-    for outsider in (people.officer2, people.approver1):
-        with pytest.raises(NotAuthorized):
-            attachments.attach_to_case(outsider, case.id, upload("a.pdf", files.PDF), {"kind": "other"})
-        assert not pages.for_case(outsider, case, {}).may_attach
-    fresh = case_at("intake", people.officer)  # in the officers' queue: any officer may take it on
-    attachments.attach_to_case(people.officer2, fresh.id, upload("a.pdf", files.PDF), {"kind": "other"})
-
-
-def test_a_document_is_attached_to_a_warning_of_an_escalation(deployed, people):
-    from tests.workflows.test_warning_escalation import approved_customer
-
-    customer = approved_customer(people)
-    observations.record(people.officer, {"uscc": customer.uscc, "observed_on": "2026-01-05", "days_past_due": "45"})
-    portfolio.scan(people.risk)
-    warning = db.session.scalar(select(EarlyWarning))
-    made = attachments.attach_to_case(people.officer, warning.instance_id, upload("催收.pdf", files.PDF),
-                                      {"kind": "other", "warning_id": str(warning.id)})
-    assert (made.warning_id, made.customer_id) == (warning.id, customer.id)
-    assert pages.for_case(people.officer, made.instance, {}).checklist == []  # an escalation has no checklist
-    errors = refused(lambda: attachments.attach_to_case(people.officer, warning.instance_id,
-                                                        upload("a.pdf", files.PDF),
-                                                        {"kind": "other", "warning_id": str(warning.id),
-                                                         "checklist_item": "kyc"}))
-    assert "checklist_item" in errors
-
-
 def test_bytes_changed_in_the_store_are_never_sent(app, people, customer):
     made = attachments.attach_to_customer(people.officer, customer.id, upload("a.pdf", files.PDF), PDF_FIELDS)
     kept = app.config["DOCUMENT_STORE"] / made.sha256[:2] / made.sha256
@@ -317,41 +199,3 @@ def test_the_folder_store_writes_whole_files_under_checked_keys(tmp_path):
     for bad in ("../../etc/passwd", key.upper(), key[:-1], ""):
         with pytest.raises(ValueError):
             store.put(bad, b"x")
-
-
-def test_a_document_attached_at_intake_reaches_the_customer_once_the_case_is_linked(deployed, people):
-    case = case_at("intake", people.officer)
-    assert case.customer_id is None
-    early = attachments.attach_to_case(people.officer, case.id, upload("营业执照.pdf", files.PDF), {"kind": "kyc"})
-    assert early.customer_id is None  # nobody knows the customer yet
-    tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake())
-    db.session.expire_all()
-    customer_id = db.session.get(ProcessInstance, case.id).customer_id
-    assert customer_id is not None and db.session.get(Attachment, early.id).customer_id == customer_id
-    assert [a.id for a in attachments.of_customer(people.officer, customer_id)] == [early.id]
-    assert [r.id for r in pages.for_customer(people.officer, db.session.get(ProcessInstance, case.id).customer).rows] \
-        == [early.id]
-    later = attachments.attach_to_case(people.officer, case.id, upload("b.pdf", files.PDF), {"kind": "other"})
-    assert later.customer_id == customer_id
-    own = attachments.attach_to_customer(people.officer, customer_id, upload("c.pdf", files.PDF), {"kind": "other"})
-    # a case's document kept without the customer (before this was mended) is still the customer's
-    db.session.execute(update(Attachment).where(Attachment.id == early.id).values(customer_id=None))
-    db.session.expire_all()
-    assert {a.id for a in attachments.of_customer(people.officer, customer_id)} == {early.id, later.id, own.id}
-
-
-def test_every_audit_row_of_a_case_document_is_on_the_case_and_the_customer(deployed, people):
-    case = case_routed("single", people.officer)
-    made = attachments.attach_to_case(people.officer, case.id, upload("a.pdf", files.PDF), {"kind": "other"})
-    attachments.content(people.approver1, made.id)
-    attachments.content(people.approver1, made.id, inline=True)
-    attachments.delete(people.officer, made.id, {"reason": "重复"})
-    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type.like("document.%"))
-                              .order_by(AuditEvent.id)).all()
-    assert [r.event_type for r in rows] == ["document.uploaded", "document.downloaded", "document.downloaded",
-                                            "document.deleted"]
-    for row in rows:
-        assert (row.instance_id, row.customer_id) == (case.id, case.customer_id), row.event_type
-        assert not {"case_id", "instance_id", "customer_id"} & set(row.payload), row.payload
-    with pytest.raises(TypeError, match="instance_id"):
-        audit.record("document.downloaded", people.officer, case_id=case.id)
