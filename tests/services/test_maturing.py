@@ -7,33 +7,25 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Facility, ProcessInstance
 from app.services.cases import tasks
 from app.services.customers.facilities import maturing, renewals
 from app.services.monitoring import observations
 from tests.factories import approved_case, open_task
-
-
-def facility_maturing_in(case: ProcessInstance, days: int) -> Facility:
-    facility = db.session.scalar(select(Facility).where(Facility.instance_id == case.id))
-    facility.matures_on = local_today() + timedelta(days=days)
-    db.session.commit()
-    return facility
+from tests.services.facilities import maturing_in
 
 
 @pytest.fixture
 def book(deployed, people):
     """The officer's customers: one matured but live, one within 30, 60 and 90 days, one in 200 days; and one of
     officer2's within 30 days."""
-    made = {days: facility_maturing_in(approved_case(people, index, limit=1_000_000 * index), days)
+    made = {days: maturing_in(approved_case(people, index, limit=1_000_000 * index), days)
             for index, days in enumerate((-3, 12, 45, 80, 200), start=1)}
     case = approved_case(SimpleOfficer(people, people.officer2), 9, limit=2_000_000)
-    made["other"] = facility_maturing_in(case, 20)
+    made["other"] = maturing_in(case, 20)
     return made
 
 

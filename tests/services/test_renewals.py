@@ -1,74 +1,26 @@
-"""Facilities that end (授信到期与续授信): dates computed when a facility is recorded, the renewal the beat
-proposes once per facility (prefilled, linked, its intake the officer's), one proposed by hand, and the old
-facility ended when the renewal is approved."""
+"""Renewal (续授信): the renewal the beat proposes once per facility (prefilled, linked, its intake the officer's),
+one proposed by hand, and the old facility ended when the renewal is approved. A facility's dates are in
+``test_facility_dates``."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.localtime import local_today
-from app.models import AuditEvent, Facility, FacilityChange, FinancialStatement, Notification, ProcessInstance
+from app.models import AuditEvent, FacilityChange, FinancialStatement, Notification, ProcessInstance
 from app.services.admin.demo import demo_uscc
 from app.services.approval.exposure import exposure_of
 from app.services.cases import tasks, withdrawal
-from app.services.customers.facilities import facility_terms, renewals
-from app.services.customers.facilities.facility_terms import add_months, dates_of
+from app.services.customers.facilities import renewals
+from app.services.customers.facilities.facility_terms import add_months
 from tests.factories import approved_case, compliance_sign_off, open_task, review
-
-
-def facility_of(case: ProcessInstance) -> Facility:
-    db.session.expire_all()
-    return db.session.scalar(select(Facility).where(Facility.instance_id == case.id))
-
-
-def maturing_in(case: ProcessInstance, days: int) -> Facility:
-    """The case's facility, moved so that it matures ``days`` from today (negative: matured)."""
-    facility = facility_of(case)
-    facility.matures_on = local_today() + timedelta(days=days)
-    db.session.commit()
-    return facility
-
-
-def renewal_of(facility: Facility) -> ProcessInstance | None:
-    db.session.expire_all()
-    renewal_id = db.session.scalar(select(Facility.renewal_case_id).where(Facility.id == facility.id))
-    return db.session.get(ProcessInstance, renewal_id) if renewal_id else None
-
-
-@pytest.mark.parametrize(("start", "months", "matures"), [
-    (date(2025, 1, 31), 1, date(2025, 2, 28)),    # past a short month's end: its last day
-    (date(2024, 1, 31), 1, date(2024, 2, 29)),    # a leap year's February
-    (date(2024, 2, 29), 12, date(2025, 2, 28)),
-    (date(2025, 8, 31), 1, date(2025, 9, 30)),
-    (date(2025, 12, 15), 1, date(2026, 1, 15)),   # into the next year
-    (date(2025, 3, 31), 24, date(2027, 3, 31)),
-    (date(2025, 11, 30), 3, date(2026, 2, 28)),
-])
-def test_maturity_is_the_start_plus_its_term_in_calendar_months(start, months, matures):
-    assert add_months(start, months) == matures
-    assert facility_terms.maturity(start, months) == matures
-    assert facility_terms.maturity(start, None) is None
-
-
-def test_a_facility_starts_on_the_beijing_date_of_its_decision():
-    with time_machine.travel(datetime(2026, 1, 30, 17, 30, tzinfo=UTC), tick=False):  # 01:30 on 31 January in Beijing
-        assert dates_of(True, 1) == {"start_on": date(2026, 1, 31), "matures_on": date(2026, 2, 28)}
-    assert dates_of(False, 12) == {"start_on": None, "matures_on": None}
-
-
-def test_a_recorded_facility_is_dated_from_its_decision(deployed, people):
-    facility = facility_of(approved_case(people))
-    assert facility.status == "active" and facility.term_months == 12
-    assert facility.start_on == local_today() and facility.matures_on == add_months(local_today(), 12)
-    recorded = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "facility.recorded"))
-    assert recorded.payload["matures_on"] == facility.matures_on.isoformat()
+from tests.services.facilities import facility_of, maturing_in, renewal_of
 
 
 def test_the_job_proposes_each_due_renewal_once_for_the_officer(deployed, people):
@@ -243,34 +195,6 @@ def test_renewing_a_frozen_facility_never_lifts_the_freeze(deployed, people):
     new, old = facility_of(renewal), facility_of(old.instance)
     assert old.status == "renewed" and new.status == "frozen"
     assert new.risk_controls.startswith("冻结额度，停止提款")
-
-
-def test_a_control_that_shortens_the_term_moves_the_maturity(deployed, people):
-    from app.services.monitoring import risk_controls
-
-    facility = facility_of(approved_case(people, 1))
-    start, case = facility.start_on, facility.instance
-    risk_controls._apply(facility.customer, case, {"action": "shorten_term", "term_months": 6}, people.approver2)
-    db.session.commit()
-    db.session.expire_all()
-    facility = db.session.get(Facility, facility.id)
-    assert facility.term_months == 6 and facility.matures_on == add_months(start, 6)
-    change = db.session.scalar(select(FacilityChange).where(FacilityChange.facility_id == facility.id,
-                                                            FacilityChange.action == "shorten_term"))
-    assert change.after["matures_on"] == add_months(start, 6).isoformat() != change.before["matures_on"]
-
-
-def test_a_frozen_limit_counts_in_the_large_exposure_check_as_on_the_customer_page(deployed, people):
-    from app.services.cases import cases
-    from app.services.customers.page.customer_figures import exposure_of as page_exposure
-    from tests.factories import intake
-
-    facility = facility_of(approved_case(people, 1, limit=5_000_000))
-    facility.status = "frozen"
-    db.session.commit()
-    other = cases.start_case(people.officer, "credit_application")
-    gate = exposure_of(other, intake(1), 1)
-    assert gate.customer_existing == Decimal(5_000_000) == page_exposure(facility.customer).customer_limit
 
 
 def test_the_job_is_registered_in_the_beat_schedule(app):
