@@ -17,6 +17,7 @@ run: install assets fonts translations db demo serve
 
 test: install assets fonts chromium translations
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -80,6 +81,7 @@ serve:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: install
