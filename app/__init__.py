@@ -57,8 +57,12 @@ def create_app(config: type[BaseConfig] | None = None, **overrides) -> Flask:
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every task state change at INFO
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(BaseConfig.WORKFLOWS_DIR.parent / "migrations"),
-                     include_name=models.cases.alembic_include_name)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(BaseConfig.WORKFLOWS_DIR.parent / "migrations"),
+        include_name=models.cases.alembic_include_name,
+    )
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -25,8 +25,11 @@ NAMING = {
 # Objects stay readable after a commit (a request renders what its step just wrote) instead of
 # being reloaded attribute by attribute; each request or job starts from a fresh session.
 # JSON columns are written without NaN or infinities and read with any stored before as null.
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False},
-                engine_options={"json_serializer": dump_json, "json_deserializer": load_json})
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=NAMING),
+    session_options={"expire_on_commit": False},
+    engine_options={"json_serializer": dump_json, "json_deserializer": load_json},
+)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -98,8 +98,8 @@ def share(value: Any, locale: Any = None) -> str:
     if not is_number(value):
         return "" if value is None else str(value)
     pct = float(value) * 100
-    if 0 < abs(pct) < 10 ** -_MAX_DECIMALS:
-        return f"<{10 ** -_MAX_DECIMALS:.{_MAX_DECIMALS}f}%"
+    if 0 < abs(pct) < 10**-_MAX_DECIMALS:
+        return f"<{10**-_MAX_DECIMALS:.{_MAX_DECIMALS}f}%"
     decimals = 2
     if 0 < abs(pct) < 1:
         decimals = min(max(2, 1 - math.floor(math.log10(abs(pct)))), _MAX_DECIMALS)
@@ -147,8 +147,15 @@ def plain(value: Any, locale: Any = None) -> str:
 
 
 KIND_FORMATS: dict[str, Callable[..., str]] = {
-    "money": money, "share": share, "probability": probability, "percent": percent, "multiple": multiple,
-    "times": times, "score": score, "points": points, "plain": plain,
+    "money": money,
+    "share": share,
+    "probability": probability,
+    "percent": percent,
+    "multiple": multiple,
+    "times": times,
+    "score": score,
+    "points": points,
+    "plain": plain,
 }
 
 # What each number the processes, tables and checks name is (the ratios' kinds come from their
@@ -156,16 +163,39 @@ KIND_FORMATS: dict[str, Callable[..., str]] = {
 FIGURE_KINDS: dict[str, str] = {
     **{item: "money" for item in LINE_ITEMS},
     **RATIO_KINDS,
-    "requested_amount": "money", "proposed_limit": "money", "limit_cap": "money", "new_limit": "money",
-    "limit_amount": "money", "amount": "money", "overdue_interest": "money", "tax_arrears": "money",
-    "utility_arrears": "money", "collateral_value": "money", "tier1_capital": "money",
-    "pd": "probability", "debt_ratio": "share", "quick_ratio_change": "share", "collateral_coverage": "share",
-    "single_client_share": "share", "group_share": "share", "sla_warn_share": "share",
-    "sample_share": "share", "approve_share": "share", "quorum_share": "share", "reduce_share": "share",
+    "requested_amount": "money",
+    "proposed_limit": "money",
+    "limit_cap": "money",
+    "new_limit": "money",
+    "limit_amount": "money",
+    "amount": "money",
+    "overdue_interest": "money",
+    "tax_arrears": "money",
+    "utility_arrears": "money",
+    "collateral_value": "money",
+    "tier1_capital": "money",
+    "pd": "probability",
+    "debt_ratio": "share",
+    "quick_ratio_change": "share",
+    "collateral_coverage": "share",
+    "single_client_share": "share",
+    "group_share": "share",
+    "sla_warn_share": "share",
+    "sample_share": "share",
+    "approve_share": "share",
+    "quorum_share": "share",
+    "reduce_share": "share",
     "balance_tolerance_share": "share",
-    "utilization_pct": "percent", "expected_loss_pct": "percent", "pricing_margin_pct": "percent",
-    "proposed_margin_pct": "percent", "margin_add_pct": "percent", "margin_pct": "percent",
-    "z_score": "score", "score": "score", "points": "points", "score_points": "points",
+    "utilization_pct": "percent",
+    "expected_loss_pct": "percent",
+    "pricing_margin_pct": "percent",
+    "proposed_margin_pct": "percent",
+    "margin_add_pct": "percent",
+    "margin_pct": "percent",
+    "z_score": "score",
+    "score": "score",
+    "points": "points",
+    "score_points": "points",
 }
 
 

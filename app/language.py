@@ -26,7 +26,7 @@ def title_in(titles: dict[str, tuple[str, str]], key: str, locale: str) -> str:
 
 
 def _half(text: str, locale: str) -> str | None:
-    """"English / 中文" (one line, a Latin half without Chinese, then a half with Chinese): one half."""
+    """ "English / 中文" (one line, a Latin half without Chinese, then a half with Chinese): one half."""
     english, _sep, chinese = text.partition(" / ")
     if "\n" in text or not _LATIN.search(english) or _CJK.search(english) or not _CJK.search(chinese):
         return None
@@ -80,13 +80,20 @@ class Kept(str):
         return text
 
     def stored(self) -> dict:
-        return {"msgid": self.msgid, "params": {name: _json_safe(value) for name, value in self.params.items()}}
+        return {
+            "msgid": self.msgid,
+            "params": {name: _json_safe(value) for name, value in self.params.items()},
+        }
 
 
 def _json_safe(value):
     """A message's value as JSON keeps it: text, a whole number or a finite float as it is, anything else
     (a Decimal, a date, NaN) as the text it reads as."""
-    if value is None or isinstance(value, str | bool | int) or (isinstance(value, float) and math.isfinite(value)):
+    if (
+        value is None
+        or isinstance(value, str | bool | int)
+        or (isinstance(value, float) and math.isfinite(value))
+    ):
         return value
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 

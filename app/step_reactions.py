@@ -21,16 +21,28 @@ from app.services.shared import dispatch
 
 def register_step_reactions(app: Flask) -> Reactions:
     reactions = Reactions()
-    reactions.on_rows("customers.sync_from_case",
-                      lambda step: case_sync.sync_from_case(step.instance, step.result.data, step.actor))
-    reactions.on_rows("attachments.link_to_customer", lambda step: attachments.link_to_customer(step.instance))
-    reactions.on_rows("risk_controls.after_step",
-                      lambda step: risk_controls.after_step(step.instance, step.result, step.actor))
-    reactions.on_rows("reviews.after_step", lambda step: reviews.after_step(step.instance, step.result, step.actor))
-    reactions.on_rows("notifications.after_step",
-                      lambda step: notifications.after_step(step.instance, step.actor, step.changes))
-    reactions.on_rows("staffing.after_step",
-                      lambda step: staffing.after_step(step.instance, step.result, step.changes, step.actor))
+    reactions.on_rows(
+        "customers.sync_from_case",
+        lambda step: case_sync.sync_from_case(step.instance, step.result.data, step.actor),
+    )
+    reactions.on_rows(
+        "attachments.link_to_customer", lambda step: attachments.link_to_customer(step.instance)
+    )
+    reactions.on_rows(
+        "risk_controls.after_step",
+        lambda step: risk_controls.after_step(step.instance, step.result, step.actor),
+    )
+    reactions.on_rows(
+        "reviews.after_step", lambda step: reviews.after_step(step.instance, step.result, step.actor)
+    )
+    reactions.on_rows(
+        "notifications.after_step",
+        lambda step: notifications.after_step(step.instance, step.actor, step.changes),
+    )
+    reactions.on_rows(
+        "staffing.after_step",
+        lambda step: staffing.after_step(step.instance, step.result, step.changes, step.actor),
+    )
     reactions.on_jobs("documents.keep_decided", keep_decided)
     app.extensions[EXTENSION] = reactions
     return reactions

@@ -34,8 +34,18 @@ from app.services.audit import audit_search  # noqa: E402
 from app.services.audit.audit_search import AuditFilter  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
-TYPES = ["task.ready", "task.claimed", "task.completed", "engine.decision_evaluated", "engine.gateway_taken",
-         "engine.script_run", "instance.started", "instance.completed", "auth.login", "customer.updated"]
+TYPES = [
+    "task.ready",
+    "task.claimed",
+    "task.completed",
+    "engine.decision_evaluated",
+    "engine.gateway_taken",
+    "engine.script_run",
+    "instance.started",
+    "instance.completed",
+    "auth.login",
+    "customer.updated",
+]
 SEARCHES = {
     "no filter": {},
     "one event type": {"event_type": "task.completed"},
@@ -51,23 +61,90 @@ def fill(n: int) -> None:
     rng = random.Random(n)
     cases, customers = max(n // 40, 10), max(n // 200, 5)
     conn = db.session.connection()
-    conn.execute(Customer.__table__.insert(), [dict(id=i + 1, name=f"客户{i:05d}", uscc=f"U{i:017d}", industry="services",
-                 size="small", credit_record="clean", listed=False, watchlist=False) for i in range(customers)])
-    conn.execute(User.__table__.insert(), [dict(id=1, username="compliance", display_name="c", password_hash="x",
-                 role="compliance", branch="head_office")])
-    conn.execute(ProcessDefinition.__table__.insert(), [dict(id=1, process_id="credit_application", name="c", version=1,
-                 content_hash="h", bpmn_file="f", bpmn_xml="", dmn_files={}, forms={}, called_files={})])
-    conn.execute(ProcessInstance.__table__.insert(), [dict(id=i + 1, reference=f"CA-2026-{i:06d}", definition_id=1,
-                 process_id="credit_application", customer_id=i % customers + 1, status="completed",
-                 outcome="approved", summary={}, open_tasks=[], waiting_timers=0, state="", serializer_version="x",
-                 version=1) for i in range(cases)])
+    conn.execute(
+        Customer.__table__.insert(),
+        [
+            dict(
+                id=i + 1,
+                name=f"客户{i:05d}",
+                uscc=f"U{i:017d}",
+                industry="services",
+                size="small",
+                credit_record="clean",
+                listed=False,
+                watchlist=False,
+            )
+            for i in range(customers)
+        ],
+    )
+    conn.execute(
+        User.__table__.insert(),
+        [
+            dict(
+                id=1,
+                username="compliance",
+                display_name="c",
+                password_hash="x",
+                role="compliance",
+                branch="head_office",
+            )
+        ],
+    )
+    conn.execute(
+        ProcessDefinition.__table__.insert(),
+        [
+            dict(
+                id=1,
+                process_id="credit_application",
+                name="c",
+                version=1,
+                content_hash="h",
+                bpmn_file="f",
+                bpmn_xml="",
+                dmn_files={},
+                forms={},
+                called_files={},
+            )
+        ],
+    )
+    conn.execute(
+        ProcessInstance.__table__.insert(),
+        [
+            dict(
+                id=i + 1,
+                reference=f"CA-2026-{i:06d}",
+                definition_id=1,
+                process_id="credit_application",
+                customer_id=i % customers + 1,
+                status="completed",
+                outcome="approved",
+                summary={},
+                open_tasks=[],
+                waiting_timers=0,
+                state="",
+                serializer_version="x",
+                version=1,
+            )
+            for i in range(cases)
+        ],
+    )
     start = datetime(2026, 1, 1)
     rows = []
     for i in range(n):
         case = rng.randrange(cases)
-        rows.append(dict(id=i + 1, occurred_at=start + timedelta(minutes=i * 525600 // n), event_type=rng.choice(TYPES),
-                         actor_name=f"officer{rng.randrange(50)}", instance_id=case + 1,
-                         customer_id=case % customers + 1, payload={"n": i}, prev_hash=f"{i:064d}", hash=f"{i + 1:064d}"))
+        rows.append(
+            dict(
+                id=i + 1,
+                occurred_at=start + timedelta(minutes=i * 525600 // n),
+                event_type=rng.choice(TYPES),
+                actor_name=f"officer{rng.randrange(50)}",
+                instance_id=case + 1,
+                customer_id=case % customers + 1,
+                payload={"n": i},
+                prev_hash=f"{i:064d}",
+                hash=f"{i + 1:064d}",
+            )
+        )
         if len(rows) == 20000:
             conn.execute(AuditEvent.__table__.insert(), rows)
             rows = []
@@ -104,7 +181,11 @@ def main() -> None:
     print(f"{'search':<16}{header}   largest / first")
     for name, by_size in results.items():
         first, last = by_size[args.sizes[0]], by_size[args.sizes[-1]]
-        print(f"{name:<16}" + "".join(f"{by_size[s] * 1000:>10.2f}ms" for s in args.sizes) + f"   {last / first:>6.2f}")
+        print(
+            f"{name:<16}"
+            + "".join(f"{by_size[s] * 1000:>10.2f}ms" for s in args.sizes)
+            + f"   {last / first:>6.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -73,24 +73,39 @@ GOAL = 1.5
 
 def pages(staff: dict) -> dict:
     officer_id, approver_id = staff["officer"], staff["approver"]
-    shown = db.session.scalar(select(Customer.id).join(Facility, Facility.customer_id == Customer.id)
-                              .where(Customer.officer_id == officer_id).order_by(Customer.id).limit(1))
+    shown = db.session.scalar(
+        select(Customer.id)
+        .join(Facility, Facility.customer_id == Customer.id)
+        .where(Customer.officer_id == officer_id)
+        .order_by(Customer.id)
+        .limit(1)
+    )
 
     def customer():
         view = customer_page.page(db.session.get(User, officer_id), shown)
-        _ = [(f.limit_amount, f.instance.reference) for f in view.customer.facilities]  # as the template reads
+        _ = [
+            (f.limit_amount, f.instance.reference) for f in view.customer.facilities
+        ]  # as the template reads
 
     def book(args: dict, user_id: int = officer_id):
         def call():
             found = my_customers.page(db.session.get(User, user_id), args)
             _ = [(r.customer.name, r.officer.display_name if r.officer else None) for r in found.rows]
+
         return call
 
-    return {"customer_page": customer, "mine_50": book({}, staff["steady"]), "mine_50_grade": book({"grade": "BBB"}, staff["steady"]),
-            "mine": book({}), "mine_grade": book({"grade": "BBB"}),
-            "mine_warning": book({"warning": "1"}), "mine_review": book({"review_days": "30"}),
-            "mine_maturity": book({"maturity_days": "90"}), "mine_by_limit": book({"sort": "limit"}),
-            "branch": book({}, approver_id)}
+    return {
+        "customer_page": customer,
+        "mine_50": book({}, staff["steady"]),
+        "mine_50_grade": book({"grade": "BBB"}, staff["steady"]),
+        "mine": book({}),
+        "mine_grade": book({"grade": "BBB"}),
+        "mine_warning": book({"warning": "1"}),
+        "mine_review": book({"review_days": "30"}),
+        "mine_maturity": book({"maturity_days": "90"}),
+        "mine_by_limit": book({"sort": "limit"}),
+        "branch": book({}, approver_id),
+    }
 
 
 class Size:
@@ -106,18 +121,24 @@ class Size:
             t0 = time.perf_counter()
             analyse()
             self.analysed = time.perf_counter() - t0
-            self.counts = {m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
-                           for m in (Customer, Facility, EarlyWarning, CustomerContact, ContactLogEntry)}
-            self.held = db.session.scalar(select(func.count()).select_from(Customer)
-                                          .where(Customer.officer_id == self.staff["officer"]))
+            self.counts = {
+                m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
+                for m in (Customer, Facility, EarlyWarning, CustomerContact, ContactLogEntry)
+            }
+            self.held = db.session.scalar(
+                select(func.count()).select_from(Customer).where(Customer.officer_id == self.staff["officer"])
+            )
             self.stmts = listen()
             self.pages = pages(self.staff)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("CREDIT_BENCH_DATABASE_URL") or DEFAULT_URL,
-                        help=f"its customers_<size> schemas are DROPPED (default {DEFAULT_URL})")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("CREDIT_BENCH_DATABASE_URL") or DEFAULT_URL,
+        help=f"its customers_<size> schemas are DROPPED (default {DEFAULT_URL})",
+    )
     parser.add_argument("--sqlite", action="store_true", help="SQLite files in a temporary folder instead")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--calls", type=int, default=20, help="measured rounds (20)")
@@ -130,15 +151,20 @@ def main(argv: list[str] | None = None) -> int:
     if not args.sqlite:
         trigram_in_public(args.database_url)
     shown = "sqlite (temporary files)" if args.sqlite else masked(args.database_url)
-    print(f"customer pages bench on {shown}, sizes {', '.join(f'{s:,}' for s in args.sizes)}, {args.calls} "
-          f"interleaved rounds, {os.cpu_count()} cpu(s), load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"customer pages bench on {shown}, sizes {', '.join(f'{s:,}' for s in args.sizes)}, {args.calls} "
+        f"interleaved rounds, {os.cpu_count()} cpu(s), load average {os.getloadavg()[0]:.2f}"
+    )
     built = []
     for size in args.sizes:
         url = f"sqlite:///{tmp.name}/customers-{size}.sqlite" if tmp else args.database_url
         built.append(Size(size, url, None if tmp else f"customers_{size}"))
         b = built[-1]
-        print(f"== {size:,} customers loaded in {b.loaded:.1f}s, analysed in {b.analysed:.1f}s: "
-              + ", ".join(f"{n} {c:,}" for n, c in b.counts.items()) + f"; the officer holds {b.held:,}")
+        print(
+            f"== {size:,} customers loaded in {b.loaded:.1f}s, analysed in {b.analysed:.1f}s: "
+            + ", ".join(f"{n} {c:,}" for n, c in b.counts.items())
+            + f"; the officer holds {b.held:,}"
+        )
     names = list(built[0].pages)
     times, seen = interleaved(built, args.calls)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
@@ -146,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {b.size:,} customers\n{'page':<15}{'median ms':>10}{'p95 ms':>9}{'SQL/call':>9}")
         for name in names:
             taken = times[name][b.size]
-            print(f"{name:<15}{statistics.median(taken) * 1e3:>10.2f}{p95(taken) * 1e3:>9.2f}{len(seen[name][b.size]):>9}")
+            print(
+                f"{name:<15}{statistics.median(taken) * 1e3:>10.2f}{p95(taken) * 1e3:>9.2f}{len(seen[name][b.size]):>9}"
+            )
     if args.explain:
         print(f"\n== plans at {built[-1].size:,}")
         with built[-1].app.app_context():

@@ -75,7 +75,7 @@ def chunk_ratio(baseline: dict, service: dict) -> float:
 
 def quartered(values: list) -> list[list]:
     size = max(1, len(values) // 4)
-    return [values[i:i + size] for i in range(0, size * 4, size)]
+    return [values[i : i + size] for i in range(0, size * 4, size)]
 
 
 def kb(n: float) -> str:
@@ -88,13 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile top-15 of the service path")
     args = parser.parse_args(argv)
     n = args.cases
-    print(f"credit_application x {n} cases each way, {os.cpu_count()} cpu(s), "
-          f"python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"credit_application x {n} cases each way, {os.cpu_count()} cpu(s), "
+        f"python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}"
+    )
 
     chunk = 10
     with tempfile.TemporaryDirectory(prefix="bench-engine-") as tmp:
-        services = {"warm": ServiceRun(tmp, args.profile, BaseConfig.ENGINE_CACHE_SIZE),
-                    "cold": ServiceRun(tmp, False, 0)}
+        services = {
+            "warm": ServiceRun(tmp, args.profile, BaseConfig.ENGINE_CACHE_SIZE),
+            "cold": ServiceRun(tmp, False, 0),
+        }
         with services["warm"].app.app_context():
             normalized = normalized_inputs(services["warm"].forms, n)
         bundle = file_bundle()
@@ -120,47 +124,70 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'path':<48}{'cases/s':>9}{'ms/case':>9}{'ms/step':>9}{'SQL/case':>10}")
     for kind, b in bare.items():
-        print(f"{Baseline.LABELS[kind]:<48}{rate[kind]:>9.1f}{b['elapsed'] * per:>9.1f}"
-              f"{b['elapsed'] * per / steps:>9.2f}{'-':>10}")
+        print(
+            f"{Baseline.LABELS[kind]:<48}{rate[kind]:>9.1f}{b['elapsed'] * per:>9.1f}"
+            f"{b['elapsed'] * per / steps:>9.2f}{'-':>10}"
+        )
     for name, label in SERVICE_LABELS.items():
         run = ran[name]
-        print(f"{label:<48}{n / run['elapsed']:>9.1f}{run['elapsed'] * per:>9.1f}"
-              f"{run['elapsed'] * per / steps:>9.2f}{run['statements'] / n:>10.1f}")
+        print(
+            f"{label:<48}{n / run['elapsed']:>9.1f}{run['elapsed'] * per:>9.1f}"
+            f"{run['elapsed'] * per / steps:>9.2f}{run['statements'] / n:>10.1f}"
+        )
     print()
-    print(f"outcomes (services): {dict(svc['outcomes'])}; bare cases completed: "
-          + ", ".join(f"{kind} {b['finished']}/{n}" for kind, b in bare.items()))
-    print(f"services: {svc['chain']}, {svc['audit_rows'] / n:.1f} audit rows/case, "
-          f"database file {svc['db_bytes'] / 1e6:.1f} MB")
+    print(
+        f"outcomes (services): {dict(svc['outcomes'])}; bare cases completed: "
+        + ", ".join(f"{kind} {b['finished']}/{n}" for kind, b in bare.items())
+    )
+    print(
+        f"services: {svc['chain']}, {svc['audit_rows'] / n:.1f} audit rows/case, "
+        f"database file {svc['db_bytes'] / 1e6:.1f} MB"
+    )
     sizes, size_bytes = svc["sizes"], svc["size_bytes"]
-    print(f"stored state at end (len of ProcessInstance.state): median {kb(statistics.median(sizes))}, "
-          f"max {kb(max(sizes))}  [UTF-8 bytes: median {kb(statistics.median(size_bytes))}, "
-          f"max {kb(max(size_bytes))}]  (goal <= {kb(STATE_GOAL)})")
+    print(
+        f"stored state at end (len of ProcessInstance.state): median {kb(statistics.median(sizes))}, "
+        f"max {kb(max(sizes))}  [UTF-8 bytes: median {kb(statistics.median(size_bytes))}, "
+        f"max {kb(max(size_bytes))}]  (goal <= {kb(STATE_GOAL)})"
+    )
     for kind, b in bare.items():
-        print(f"{kind} baseline state per finished case: median {kb(statistics.median(b['sizes']))}, "
-              f"max {kb(max(b['sizes']))}")
+        print(
+            f"{kind} baseline state per finished case: median {kb(statistics.median(b['sizes']))}, "
+            f"max {kb(max(b['sizes']))}"
+        )
     print()
     meter: Meter = svc["meter"]
     eng = meter.engine_s * per
     total = svc["elapsed"] * per
     print("where the service path spends a case:")
-    print(f"  engine adapter (start/complete_task, incl. dump/load) {eng:7.1f} ms ({eng / total:5.1%})"
-          f"  [dump {meter.dump_s * per:.1f} ms, load {meter.load_s * per:.1f} ms]")
-    print(f"  the rest: forms, SQL, projections, audit, customers  {total - eng:7.1f} ms "
-          f"({(total - eng) / total:5.1%})")
+    print(
+        f"  engine adapter (start/complete_task, incl. dump/load) {eng:7.1f} ms ({eng / total:5.1%})"
+        f"  [dump {meter.dump_s * per:.1f} ms, load {meter.load_s * per:.1f} ms]"
+    )
+    print(
+        f"  the rest: forms, SQL, projections, audit, customers  {total - eng:7.1f} ms "
+        f"({(total - eng) / total:5.1%})"
+    )
     if svc.get("profile"):
         print()
         print("cProfile, service path, top 15 by cumulative time:")
         print(svc["profile"].strip())
     print()
     print(f"state {kb(statistics.median(sizes))} median / {kb(max(sizes))} max (goal <= {kb(STATE_GOAL)})")
-    print(f"ratio vs stock SpiffWorkflow round trip: {svc_rate / rate['stock']:.2f} over the whole run, "
-          f"{chunk_ratio(bare['stock'], svc):.2f} median of chunks (goal >= {RATIO_GOAL})")
-    quarters = [chunk_ratio({"chunks": q_b}, {"chunks": q_s}) for q_b, q_s in
-                zip(quartered(bare["stock"]["chunks"]), quartered(svc["chunks"]), strict=True) if q_b]
+    print(
+        f"ratio vs stock SpiffWorkflow round trip: {svc_rate / rate['stock']:.2f} over the whole run, "
+        f"{chunk_ratio(bare['stock'], svc):.2f} median of chunks (goal >= {RATIO_GOAL})"
+    )
+    quarters = [
+        chunk_ratio({"chunks": q_b}, {"chunks": q_s})
+        for q_b, q_s in zip(quartered(bare["stock"]["chunks"]), quartered(svc["chunks"]), strict=True)
+        if q_b
+    ]
     print("  by quarter of the run (the database grows): " + ", ".join(f"{q:.2f}" for q in quarters))
     print(f"ratio vs spec-less round trip: {svc_rate / rate['specless']:.2f}")
-    print(f"cold process (every step parses its state): {cold_rate / rate['stock']:.2f} vs stock, "
-          f"{cold_rate / rate['specless']:.2f} vs spec-less")
+    print(
+        f"cold process (every step parses its state): {cold_rate / rate['stock']:.2f} vs stock, "
+        f"{cold_rate / rate['specless']:.2f} vs spec-less"
+    )
     return 0
 
 

@@ -34,7 +34,11 @@ BASELINE_DIRECTORY = {"class_on_file": lambda uscc: None}
 def file_bundle():
     bpmn = ROOT / "workflows" / f"{PROCESS}.bpmn"
     dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
-    called = {"compliance_signoff.bpmn": (ROOT / "workflows" / "compliance_signoff.bpmn").read_text(encoding="utf-8")}
+    called = {
+        "compliance_signoff.bpmn": (ROOT / "workflows" / "compliance_signoff.bpmn").read_text(
+            encoding="utf-8"
+        )
+    }
     return build_bundle(bpmn.name, bpmn.read_text(encoding="utf-8"), dmn, {}, PROCESS, called)
 
 
@@ -67,8 +71,10 @@ class Baseline:
       on load), the app's own format, so the stricter baseline.
     """
 
-    LABELS = {"stock": "bare SpiffWorkflow, stock serializer (spec in)",
-              "specless": "bare SpiffWorkflow, spec-less dump/load"}
+    LABELS = {
+        "stock": "bare SpiffWorkflow, stock serializer (spec in)",
+        "specless": "bare SpiffWorkflow, spec-less dump/load",
+    }
 
     def __init__(self, kind: str, bundle) -> None:
         self.kind, self.bundle = kind, bundle
@@ -83,27 +89,38 @@ class Baseline:
 
     def load(self, state: str) -> BpmnWorkflow:
         workflow = self._load(state)
-        workflow.script_engine = CreditScriptEngine(decisions=self.bundle.decisions, directory=BASELINE_DIRECTORY)
+        workflow.script_engine = CreditScriptEngine(
+            decisions=self.bundle.decisions, directory=BASELINE_DIRECTORY
+        )
         return workflow
 
     def step(self, state: str, spec_id: str, data_for) -> str:
         workflow = self.load(state)
-        task = next(t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
-                    if t.task_spec.bpmn_id == spec_id)
+        task = next(
+            t
+            for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+            if t.task_spec.bpmn_id == spec_id
+        )
         task.data.update(data_for(task))
         task.run()
         workflow.do_engine_steps()
         return self.dump(workflow)
 
     def case(self, index: int, normalized) -> str:
-        workflow = BpmnWorkflow(self.bundle.spec, self.bundle.subprocess_specs,
-                                script_engine=CreditScriptEngine(decisions=self.bundle.decisions, directory=BASELINE_DIRECTORY))
+        workflow = BpmnWorkflow(
+            self.bundle.spec,
+            self.bundle.subprocess_specs,
+            script_engine=CreditScriptEngine(decisions=self.bundle.decisions, directory=BASELINE_DIRECTORY),
+        )
         workflow.do_engine_steps()
         state = self.dump(workflow)
         state = self.step(state, "application_intake", lambda t: normalized["intake"][index])
         state = self.step(state, "financial_statements", lambda t: normalized["statements"][index])
-        state = self.step(state, "review_proposal", lambda t: accept(
-            normalized["review_schema"], review_for(t.data["proposed_limit"]), "zh_CN"))
+        state = self.step(
+            state,
+            "review_proposal",
+            lambda t: accept(normalized["review_schema"], review_for(t.data["proposed_limit"]), "zh_CN"),
+        )
         state = self.step(state, "approval_signoff", lambda t: normalized["signoff"])
         state = self.step(state, "compliance_checklist", lambda t: normalized["compliance"])
         return state
@@ -117,5 +134,11 @@ class Baseline:
 
     def finish(self) -> dict:
         finished = sum(1 for s in self.states if self.load(s).is_completed())
-        return {"elapsed": self.elapsed, "chunks": self.chunks, "cases": len(self.states), "finished": finished,
-                "sizes": [len(s) for s in self.states], "size_bytes": [len(s.encode()) for s in self.states]}
+        return {
+            "elapsed": self.elapsed,
+            "chunks": self.chunks,
+            "cases": len(self.states),
+            "finished": finished,
+            "sizes": [len(s) for s in self.states],
+            "size_bytes": [len(s.encode()) for s in self.states],
+        }

@@ -20,8 +20,9 @@ def intake_for(index: int) -> dict:
     """A different customer per case (its own USCC, so the customer sync creates a row)."""
     size = SIZES[index % 4]
     amount = {"large": 80_000_000, "medium": 12_000_000, "small": 2_500_000, "micro": 400_000}[size]
-    return factories.intake(index + 1, size=size, requested_amount=amount,
-                            customer_name=f"基准测试{index:05d}号有限公司")
+    return factories.intake(
+        index + 1, size=size, requested_amount=amount, customer_name=f"基准测试{index:05d}号有限公司"
+    )
 
 
 def statements_for(index: int) -> dict:
@@ -30,8 +31,13 @@ def statements_for(index: int) -> dict:
 
 
 def review_for(proposed_limit) -> dict:
-    return {"proposed_limit": proposed_limit, "proposed_term_months": 12, "proposed_margin_pct": 1.2,
-            "proposed_controls": "按季报送财务报表", "officer_opinion": "经营稳健，建议授信。"}
+    return {
+        "proposed_limit": proposed_limit,
+        "proposed_term_months": 12,
+        "proposed_margin_pct": 1.2,
+        "proposed_controls": "按季报送财务报表",
+        "officer_opinion": "经营稳健，建议授信。",
+    }
 
 
 SIGNOFF = {"decision": "approve", "comment": "同意。"}
@@ -40,9 +46,13 @@ SIGNOFF = {"decision": "approve", "comment": "同意。"}
 def normalized_inputs(forms, n: int) -> dict:
     """The exact data tasks.complete hands the engine (form-normalized), for the bare baseline."""
     return {
-        "intake": [accept(schema_of(forms, "application_intake.json"), intake_for(i), "zh_CN") for i in range(n)],
-        "statements": [accept(schema_of(forms, "financial_statements.json"), statements_for(i), "zh_CN")
-                       for i in range(n)],
+        "intake": [
+            accept(schema_of(forms, "application_intake.json"), intake_for(i), "zh_CN") for i in range(n)
+        ],
+        "statements": [
+            accept(schema_of(forms, "financial_statements.json"), statements_for(i), "zh_CN")
+            for i in range(n)
+        ],
         "signoff": accept(schema_of(forms, "approval_signoff.json"), SIGNOFF, "zh_CN"),
         "compliance": accept(schema_of(forms, "compliance_checklist.json"), COMPLIANT, "zh_CN"),
         "review_schema": schema_of(forms, "review_proposal.json"),

@@ -62,6 +62,7 @@ class Meter:
             finally:
                 setattr(self, slot, getattr(self, slot) + time.perf_counter() - t0)
                 self.calls[name] += 1
+
         wrapper.__wrapped__ = fn
         return wrapper
 
@@ -73,8 +74,10 @@ class Meter:
 
 
 _OPEN_TASK = select(HumanTask.id, HumanTask.required_level).where(
-    HumanTask.instance_id == bindparam("instance_id"), HumanTask.task_spec == bindparam("spec"),
-    HumanTask.state == "ready")
+    HumanTask.instance_id == bindparam("instance_id"),
+    HumanTask.task_spec == bindparam("spec"),
+    HumanTask.state == "ready",
+)
 
 
 def open_task(instance_id: int, spec: str):
@@ -108,8 +111,12 @@ def drive_service_case(index: int, people, timed: Stopwatch) -> int:
     iid = instance.id
     timed(tasks.complete, officer, open_task(iid, "application_intake").id, intake_for(index))
     timed(tasks.complete, officer, open_task(iid, "financial_statements").id, statements_for(index))
-    timed(tasks.complete, officer, open_task(iid, "review_proposal").id,
-          review_for(instance.summary["proposed_limit"]))
+    timed(
+        tasks.complete,
+        officer,
+        open_task(iid, "review_proposal").id,
+        review_for(instance.summary["proposed_limit"]),
+    )
     signoff = open_task(iid, "approval_signoff")
     approver = {1: people.approver1, 2: people.approver2}.get(signoff.required_level or 3, people.approver3)
     timed(tasks.complete, approver, signoff.id, SIGNOFF)
@@ -124,8 +131,9 @@ class ServiceRun:
     def __init__(self, tmp: str, profile: bool, cache_size: int) -> None:
         self.path = f"{tmp}/bench-{cache_size}.sqlite"
         self.cache_size = cache_size
-        self.app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{self.path}",
-                              ENGINE_CACHE_SIZE=cache_size)
+        self.app = create_app(
+            TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{self.path}", ENGINE_CACHE_SIZE=cache_size
+        )
         logging.getLogger().setLevel(logging.WARNING)
         self.profiler = cProfile.Profile() if profile else None
         self.meter = Meter()
@@ -177,14 +185,24 @@ class ServiceRun:
         n = len(self.instance_ids)
         with self.app.app_context():
             audit_rows = db.session.scalar(select(func.count(AuditEvent.id))) - self.audit_before
-            rows = db.session.execute(select(ProcessInstance.status, ProcessInstance.outcome, ProcessInstance.state)
-                                      .where(ProcessInstance.id.in_(self.instance_ids))).all()
+            rows = db.session.execute(
+                select(ProcessInstance.status, ProcessInstance.outcome, ProcessInstance.state).where(
+                    ProcessInstance.id.in_(self.instance_ids)
+                )
+            ).all()
             out = dict(
-                elapsed=self.elapsed, chunks=self.chunks, cases=n,
+                elapsed=self.elapsed,
+                chunks=self.chunks,
+                cases=n,
                 outcomes=Counter((r[0], r[1]) for r in rows),
-                sizes=[len(r[2]) for r in rows], size_bytes=[len(r[2].encode()) for r in rows],
-                meter=self.meter, statements=self.statements, audit_rows=audit_rows, chain=audit_mod_verify(),
-                db_bytes=os.path.getsize(self.path), normalized=normalized_inputs(self.forms, n),
+                sizes=[len(r[2]) for r in rows],
+                size_bytes=[len(r[2].encode()) for r in rows],
+                meter=self.meter,
+                statements=self.statements,
+                audit_rows=audit_rows,
+                chain=audit_mod_verify(),
+                db_bytes=os.path.getsize(self.path),
+                normalized=normalized_inputs(self.forms, n),
             )
             db.session.remove()
             db.engine.dispose()
@@ -199,4 +217,8 @@ def audit_mod_verify() -> str:
     from app.services.audit.audit import verify_chain
 
     report = verify_chain()
-    return f"audit chain ok ({report.checked} rows)" if report.ok else f"AUDIT CHAIN BROKEN at {report.broken_at}"
+    return (
+        f"audit chain ok ({report.checked} rows)"
+        if report.ok
+        else f"AUDIT CHAIN BROKEN at {report.broken_at}"
+    )

@@ -109,12 +109,18 @@ def pages(staff: dict, search_name: str, target: int = 0, identifiers: bool = Fa
         _ = [r.summary for r in rows]
 
     def inbox_search():
-        touch(tasks.sign_off_inbox(db.session.get(User, named["approver2"]),
-                                   filters=InboxFilter(search=search_name)).rows)
+        touch(
+            tasks.sign_off_inbox(
+                db.session.get(User, named["approver2"]), filters=InboxFilter(search=search_name)
+            ).rows
+        )
 
     def inbox_common():
-        touch(tasks.sign_off_inbox(db.session.get(User, named["approver2"]),
-                                   filters=InboxFilter(search="有限公司")).rows)
+        touch(
+            tasks.sign_off_inbox(
+                db.session.get(User, named["approver2"]), filters=InboxFilter(search="有限公司")
+            ).rows
+        )
 
     def customers_search():
         rows, _total = customers.list_customers(db.session.get(User, named["compliance"]), search_name)
@@ -124,11 +130,20 @@ def pages(staff: dict, search_name: str, target: int = 0, identifiers: bool = Fa
         def page():
             rows = cases.list_cases(db.session.get(User, named["compliance"]), search=term).rows
             _ = [r.summary for r in rows]
+
         return page
 
-    found = {"my_tasks": my_tasks, "group_queue": group_queue, "sign_off": sign_off,
-             "cases_p1": cases_p1, "cases_search": cases_search, "cases_common": cases_common,
-             "inbox_search": inbox_search, "inbox_common": inbox_common, "customers_search": customers_search}
+    found = {
+        "my_tasks": my_tasks,
+        "group_queue": group_queue,
+        "sign_off": sign_off,
+        "cases_p1": cases_p1,
+        "cases_search": cases_search,
+        "cases_common": cases_common,
+        "inbox_search": inbox_search,
+        "inbox_common": inbox_common,
+        "customers_search": customers_search,
+    }
     if identifiers:
         reference = db.session.scalar(select(ProcessInstance.reference).where(ProcessInstance.id == target))
         found.update(cases_reference=search_for(reference), cases_code=search_for(uscc(target)))
@@ -136,7 +151,12 @@ def pages(staff: dict, search_name: str, target: int = 0, identifiers: bool = Fa
 
 
 def summary_of(times: list[float], statements: list) -> dict:
-    return {"median": statistics.median(times), "p95": p95(times), "sql": len(statements), "plan_sql": statements}
+    return {
+        "median": statistics.median(times),
+        "p95": p95(times),
+        "sql": len(statements),
+        "plan_sql": statements,
+    }
 
 
 class Size:
@@ -154,25 +174,39 @@ class Size:
             self.counts = {
                 "instances": db.session.scalar(select(func.count()).select_from(ProcessInstance)),
                 "human_task": db.session.scalar(select(func.count()).select_from(HumanTask)),
-                "ready": db.session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.state == "ready")),
+                "ready": db.session.scalar(
+                    select(func.count()).select_from(HumanTask).where(HumanTask.state == "ready")
+                ),
             }
             self.stmts = listen()
-            target = 1230 if size > 1230 else size // 2 // 10 * 10  # a customer row exists for every tenth case
+            target = (
+                1230 if size > 1230 else size // 2 // 10 * 10
+            )  # a customer row exists for every tenth case
             self.pages = pages(self.staff, customer_name(target), target, identifiers)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench "
-                                               "(its inbox_* schemas are DROPPED); default: fresh SQLite files")
+    parser.add_argument(
+        "--database-url",
+        help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench "
+        "(its inbox_* schemas are DROPPED); default: fresh SQLite files",
+    )
     parser.add_argument("--max", type=int, default=100_000, help="largest size (100000; 1000000 adds 1M)")
     parser.add_argument("--calls", type=int, default=30, help="measured rounds (30)")
     parser.add_argument("--open", type=int, default=2_000, help="running cases at every size (2000)")
     parser.add_argument("--no-explain", action="store_true", help="skip the query plans")
-    parser.add_argument("--identifiers", action="store_true",
-                        help="also search a whole case reference and a whole credit code")
-    parser.add_argument("--names", choices=("realistic", "serial"), default="realistic",
-                        help="customer names as companies are named (default), or a short list + a serial number")
+    parser.add_argument(
+        "--identifiers",
+        action="store_true",
+        help="also search a whole case reference and a whole credit code",
+    )
+    parser.add_argument(
+        "--names",
+        choices=("realistic", "serial"),
+        default="realistic",
+        help="customer names as companies are named (default), or a short list + a serial number",
+    )
     args = parser.parse_args(argv)
     use_names(args.names)
     sizes = [s for s in (10_000, 100_000, 1_000_000) if s <= args.max] or [args.max]
@@ -184,17 +218,23 @@ def main(argv: list[str] | None = None) -> int:
         trigram_in_public(args.database_url)
     logging.getLogger().setLevel(logging.WARNING)
     shown_url = masked(args.database_url or f"sqlite:///{tmp.name}/<size>.sqlite")
-    print(f"inbox bench on {shown_url}, sizes {', '.join(f'{s:,}' for s in sizes)}, {args.open:,} open cases, "
-          f"{args.calls} interleaved rounds, {args.names} names, {os.cpu_count()} cpu(s), "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"inbox bench on {shown_url}, sizes {', '.join(f'{s:,}' for s in sizes)}, {args.open:,} open cases, "
+        f"{args.calls} interleaved rounds, {args.names} names, {os.cpu_count()} cpu(s), "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
 
     built: list[Size] = []
     for size in sizes:
         url = args.database_url or f"sqlite:///{tmp.name}/inbox-{size}.sqlite"
-        built.append(Size(size, url, args.open, f"inbox_{size}" if args.database_url else None, args.identifiers))
+        built.append(
+            Size(size, url, args.open, f"inbox_{size}" if args.database_url else None, args.identifiers)
+        )
         b = built[-1]
-        print(f"== {size:,} instances ({b.counts['instances']:,} instances, {b.counts['human_task']:,} human_task, "
-              f"{b.counts['ready']:,} ready) populated in {b.took:.1f}s, search index tidied in {b.tidied:.1f}s")
+        print(
+            f"== {size:,} instances ({b.counts['instances']:,} instances, {b.counts['human_task']:,} human_task, "
+            f"{b.counts['ready']:,} ready) populated in {b.took:.1f}s, search index tidied in {b.tidied:.1f}s"
+        )
 
     names = list(built[0].pages)
     times, statements = interleaved(built, args.calls)

@@ -52,8 +52,11 @@ class Size(Protocol):
 def fresh_app(url: str, schema: str | None) -> Flask:
     """An app on ``url`` with its tables created; with ``schema``, on that PostgreSQL schema, DROPPED and
     created anew."""
-    options = {"connect_args": {"options": f"-csearch_path={schema},public"}, "pool_pre_ping": True} \
-        if schema else {}
+    options = (
+        {"connect_args": {"options": f"-csearch_path={schema},public"}, "pool_pre_ping": True}
+        if schema
+        else {}
+    )
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
     with app.app_context():
         if schema:
@@ -95,7 +98,9 @@ def timed(fn: Callable[[], object], stmts: Statements) -> tuple[float, list]:
     return elapsed, list(stmts.seen)
 
 
-def interleaved(built: Sequence[Size], calls: int) -> tuple[dict[str, dict[int, list[float]]], dict[str, dict[int, list]]]:
+def interleaved(
+    built: Sequence[Size], calls: int
+) -> tuple[dict[str, dict[int, list[float]]], dict[str, dict[int, list]]]:
     """Every page of every size called once a round, ``calls`` measured rounds after the warm-up ones: the
     seconds of each call, and the statements of the last, by page name and size."""
     names = list(built[0].pages)
@@ -128,7 +133,9 @@ def explain(statements: list[tuple[str, Any]], width: int) -> list[str]:
         if shape in shapes:
             continue
         shapes.add(shape)
-        rows = connection.exec_driver_sql(("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + sql, params).all()
+        rows = connection.exec_driver_sql(
+            ("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + sql, params
+        ).all()
         out.append(f"    SQL: {re.sub(r'SELECT .*? FROM', 'SELECT … FROM', shape, count=1)[:width]}")
         out += [f"      {r[0] if postgres else r[-1]}" for r in rows]
     db.session.rollback()

@@ -42,15 +42,30 @@ from collections import Counter  # noqa: E402
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 BPMN = ROOT / "tests" / "data" / "bpmn" / "timer_wait.bpmn"
-PARTS = ("claim", "directory", "bundle", "restore", "engine step", "projections", "audit lock wait", "commit (all)")
+PARTS = (
+    "claim",
+    "directory",
+    "bundle",
+    "restore",
+    "engine step",
+    "projections",
+    "audit lock wait",
+    "commit (all)",
+)
 
 
 def _app(url: str):
     from app import create_app
     from config import BaseConfig
 
-    return create_app(BaseConfig, SQLALCHEMY_DATABASE_URI=url, CELERY_ALWAYS_EAGER=True, LOG_LEVEL="WARNING",
-                      DOCUMENTS_ON_DECISION=False, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True})
+    return create_app(
+        BaseConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        CELERY_ALWAYS_EAGER=True,
+        LOG_LEVEL="WARNING",
+        DOCUMENTS_ON_DECISION=False,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+    )
 
 
 def _clocked(owner, name: str, part: str, spent: Counter) -> None:
@@ -121,7 +136,9 @@ def _round(url: str, count: int, workers: int) -> tuple[int, float, Counter]:
         time.sleep(1.2)  # PT1S: every timer is due
         context = multiprocessing.get_context("spawn")
         ready, start, results = context.Queue(), context.Event(), context.Queue()
-        processes = [context.Process(target=_worker, args=(url, ready, start, results)) for _ in range(workers)]
+        processes = [
+            context.Process(target=_worker, args=(url, ready, start, results)) for _ in range(workers)
+        ]
         for process in processes:
             process.start()
         for _process in processes:
@@ -180,14 +197,21 @@ def main() -> None:
         rows.append((workers, fired, wall, spent))
         print(f"{workers} worker(s): {fired} timers in {wall:.1f} s = {fired / wall:.0f}/s", flush=True)
     base = rows[0][1] / rows[0][2]
-    print("\nworkers  fired/s  speed-up  | ms per fired timer, summed over workers: " + ", ".join(PARTS) + ", rest")
+    print(
+        "\nworkers  fired/s  speed-up  | ms per fired timer, summed over workers: "
+        + ", ".join(PARTS)
+        + ", rest"
+    )
     for workers, fired, wall, spent in rows:
         per = {part: 1000 * spent[part] / fired for part in PARTS}
         inside = sum(per[p] for p in PARTS if p not in ("audit lock wait",))
         # commit (all) holds the audit lock wait: the rest is the workers' time outside every clocked part
         rest = 1000 * workers * wall / fired - inside
-        print(f"{workers:>7}  {fired / wall:>7.0f}  {fired / wall / base:>8.2f}  | "
-              + ", ".join(f"{per[p]:.2f}" for p in PARTS) + f", {rest:.2f}")
+        print(
+            f"{workers:>7}  {fired / wall:>7.0f}  {fired / wall / base:>8.2f}  | "
+            + ", ".join(f"{per[p]:.2f}" for p in PARTS)
+            + f", {rest:.2f}"
+        )
 
 
 if __name__ == "__main__":

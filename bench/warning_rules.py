@@ -47,9 +47,18 @@ from app.engine.dmn import load_dmn  # noqa: E402
 from app.engine.dmn.vectorized import compile_decision, evaluate_rows  # noqa: E402
 
 RULES = ROOT / "rules" / "warning_rules.dmn"
-INDUSTRIES = {"manufacturing": 0.28, "wholesale_retail": 0.2, "construction": 0.1, "real_estate": 0.07,
-              "technology": 0.1, "services": 0.12, "agriculture": 0.05, "transport": 0.05, "mining": 0.02,
-              "utilities": 0.01}
+INDUSTRIES = {
+    "manufacturing": 0.28,
+    "wholesale_retail": 0.2,
+    "construction": 0.1,
+    "real_estate": 0.07,
+    "technology": 0.1,
+    "services": 0.12,
+    "agriculture": 0.05,
+    "transport": 0.05,
+    "mining": 0.02,
+    "utilities": 0.01,
+}
 
 
 def portfolio(n: int, seed: int = 20261130) -> pd.DataFrame:
@@ -66,21 +75,24 @@ def portfolio(n: int, seed: int = 20261130) -> pd.DataFrame:
     industry[rng.random(n) < 0.01] = None
     news = np.where(rng.random(n) < 0.03, True, False).astype(object)
     news[rng.random(n) < 0.05] = None
-    return pd.DataFrame({
-        "industry": pd.Series(industry, dtype="str"),
-        "debt_to_asset": missing(rng.beta(5, 4, n).round(4), 0.03),
-        "current_ratio": missing(rng.lognormal(np.log(1.4), 0.35, n).round(3), 0.05),
-        "quick_ratio_change": missing(rng.normal(0, 0.18, n).round(4), 0.10),
-        "utilization_pct": missing(np.clip(rng.beta(2.2, 1.6, n) * 105, 0, 110).round(1), 0.02),
-        "days_past_due": sometimes(0.07, rng.geometric(0.05, n).clip(1, 180).astype(float)),
-        "overdue_interest": sometimes(0.03, rng.exponential(50_000, n).round(2)),
-        "new_enforcement_records": rng.poisson(0.03, n).astype(float),
-        "tax_arrears": sometimes(0.02, rng.exponential(20_000, n).round(2)),
-        "utility_arrears": sometimes(0.02, rng.exponential(3_000, n).round(2)),
-        "negative_news": news,
-        "collateral_coverage": missing(rng.lognormal(np.log(1.5), 0.4, n).round(3), 0.30),
-        "external_rating_drop": missing(rng.choice([0, 0, 0, 0, 1, 1, 2, 3], n).astype(float), 0.50),
-    }, index=pd.RangeIndex(100_000, 100_000 + n, name="customer_id"))
+    return pd.DataFrame(
+        {
+            "industry": pd.Series(industry, dtype="str"),
+            "debt_to_asset": missing(rng.beta(5, 4, n).round(4), 0.03),
+            "current_ratio": missing(rng.lognormal(np.log(1.4), 0.35, n).round(3), 0.05),
+            "quick_ratio_change": missing(rng.normal(0, 0.18, n).round(4), 0.10),
+            "utilization_pct": missing(np.clip(rng.beta(2.2, 1.6, n) * 105, 0, 110).round(1), 0.02),
+            "days_past_due": sometimes(0.07, rng.geometric(0.05, n).clip(1, 180).astype(float)),
+            "overdue_interest": sometimes(0.03, rng.exponential(50_000, n).round(2)),
+            "new_enforcement_records": rng.poisson(0.03, n).astype(float),
+            "tax_arrears": sometimes(0.02, rng.exponential(20_000, n).round(2)),
+            "utility_arrears": sometimes(0.02, rng.exponential(3_000, n).round(2)),
+            "negative_news": news,
+            "collateral_coverage": missing(rng.lognormal(np.log(1.5), 0.4, n).round(3), 0.30),
+            "external_rating_drop": missing(rng.choice([0, 0, 0, 0, 1, 1, 2, 3], n).astype(float), 0.50),
+        },
+        index=pd.RangeIndex(100_000, 100_000 + n, name="customer_id"),
+    )
 
 
 def as_objects(frame: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +113,8 @@ def timed(fn, repeat: int) -> tuple[float, object]:
 def same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return list(a.columns) == list(b.columns) and all(
         [(type(x), repr(x)) for x in a[c].tolist()] == [(type(x), repr(x)) for x in b[c].tolist()]
-        for c in a.columns)
+        for c in a.columns
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,12 +127,16 @@ def main(argv: list[str] | None = None) -> int:
 
     decision = compile_decision(load_dmn(RULES.read_bytes(), RULES.name), "warning_rules")
     layouts = ["typed", "object"] if args.frame == "both" else [args.frame]
-    print(f"warning_rules ({len(decision.decision.rules)} rules, {decision.decision.hit_policy}, "
-          f"{len(decision.decision.inputs)} inputs; vectorized: {decision.per_row is None}), "
-          f"{os.cpu_count()} cpu(s), python {sys.version.split()[0]}, pandas {pd.__version__}, "
-          f"numpy {np.__version__}, load average {os.getloadavg()[0]:.2f}")
-    print(f"{'frame':<8}{'customers':>11}{'vector s':>10}{'ms/10k':>9}{'warnings':>10}"
-          f"{'per-row s':>11}{'ms/10k':>9}{'speed-up':>10}  same")
+    print(
+        f"warning_rules ({len(decision.decision.rules)} rules, {decision.decision.hit_policy}, "
+        f"{len(decision.decision.inputs)} inputs; vectorized: {decision.per_row is None}), "
+        f"{os.cpu_count()} cpu(s), python {sys.version.split()[0]}, pandas {pd.__version__}, "
+        f"numpy {np.__version__}, load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"{'frame':<8}{'customers':>11}{'vector s':>10}{'ms/10k':>9}{'warnings':>10}"
+        f"{'per-row s':>11}{'ms/10k':>9}{'speed-up':>10}  same"
+    )
     per_row_rate: dict[str, float] = {}
     for layout in layouts:
         for n in args.sizes:
@@ -128,16 +145,19 @@ def main(argv: list[str] | None = None) -> int:
                 frame = as_objects(frame)
             decision.evaluate(frame.iloc[:1000])  # warm-up
             vector_s, result = timed(lambda f=frame: decision.evaluate(f), args.repeat)
-            line = (f"{layout:<8}{n:>11,}{vector_s:>10.3f}{vector_s / n * 1e7:>9.1f}"
-                    f"{len(result):>10,}")  # type: ignore[arg-type]
+            line = f"{layout:<8}{n:>11,}{vector_s:>10.3f}{vector_s / n * 1e7:>9.1f}{len(result):>10,}"  # type: ignore[arg-type]
             if n <= args.per_row_max:
                 row_s, reference = timed(lambda f=frame: evaluate_rows(decision, f), 1)
                 per_row_rate[layout] = row_s / n
-                line += (f"{row_s:>11.2f}{row_s / n * 1e7:>9.0f}{row_s / vector_s:>9.0f}x"
-                         f"  {same(result, reference)}")  # type: ignore[arg-type]
+                line += (
+                    f"{row_s:>11.2f}{row_s / n * 1e7:>9.0f}{row_s / vector_s:>9.0f}x"
+                    f"  {same(result, reference)}"
+                )  # type: ignore[arg-type]
             elif layout in per_row_rate:
                 estimate = per_row_rate[layout] * n
-                line += f"{'(~' + format(estimate, '.0f') + ' s)':>11}{'not run':>9}{estimate / vector_s:>9.0f}x~"
+                line += (
+                    f"{'(~' + format(estimate, '.0f') + ' s)':>11}{'not run':>9}{estimate / vector_s:>9.0f}x~"
+                )
             print(line)
     print("per-row runs only up to --per-row-max; '(~N s)' and 'x~' extrapolate its rate linearly.")
     return 0

@@ -38,8 +38,12 @@ class OwnUserClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    app = create_app(TestingConfig, WTF_CSRF_ENABLED=False, SERVER_NAME="localhost",
-                     DOCUMENT_STORE=tmp_path_factory.mktemp("documents"))  # attached documents' bytes
+    app = create_app(
+        TestingConfig,
+        WTF_CSRF_ENABLED=False,
+        SERVER_NAME="localhost",
+        DOCUMENT_STORE=tmp_path_factory.mktemp("documents"),
+    )  # attached documents' bytes
     app.test_client_class = OwnUserClient
     with app.app_context():
         db.drop_all()

@@ -32,11 +32,18 @@ BAD_BPMN = [
     ("missing_decision.bpmn", "ghost_decision_task", "no_such_decision"),
 ]
 PEOPLE = [
-    ("officer", "officer", None), ("officer2", "officer", None), ("approver1", "approver", 1),
-    ("approver2", "approver", 2), ("approver3", "approver", 3), ("risk", "risk_manager", None),
-    ("compliance", "compliance", None), ("designer", "designer", None), ("admin", "admin", None),
+    ("officer", "officer", None),
+    ("officer2", "officer", None),
+    ("approver1", "approver", 1),
+    ("approver2", "approver", 2),
+    ("approver3", "approver", 3),
+    ("risk", "risk_manager", None),
+    ("compliance", "compliance", None),
+    ("designer", "designer", None),
+    ("admin", "admin", None),
     # the credit committee (贷审会): two approvers and the chief risk officer, who holds the veto
-    ("member1", "approver", 2, ("committee",)), ("member2", "approver", 3, ("committee",)),
+    ("member1", "approver", 2, ("committee",)),
+    ("member2", "approver", 3, ("committee",)),
     ("cro", "risk_manager", None, ("committee", "cro")),
 ]
 
@@ -57,8 +64,9 @@ def deploy():
 def people() -> SimpleNamespace:
     created = {}
     for username, role, level, *groups in PEOPLE:
-        user, _ = users.create_user(username, role, PASSWORD, authority_level=level,
-                                    groups=groups[0] if groups else ())
+        user, _ = users.create_user(
+            username, role, PASSWORD, authority_level=level, groups=groups[0] if groups else ()
+        )
         if role == "approver" or "committee" in (groups[0] if groups else ()):
             qualifications.record(None, username, f"CQ-TEST-{username}", "2099-12-31")
         created[username] = user
@@ -67,9 +75,15 @@ def people() -> SimpleNamespace:
 
 def intake(index: int = 1, **overrides) -> dict:
     data = {
-        "customer_name": "华东精密机械有限公司", "uscc": demo_uscc(index), "industry": "manufacturing",
-        "size": "medium", "credit_record": "clean", "listed": False, "requested_amount": 5_000_000,
-        "requested_term_months": 24, "purpose": "流动资金周转",
+        "customer_name": "华东精密机械有限公司",
+        "uscc": demo_uscc(index),
+        "industry": "manufacturing",
+        "size": "medium",
+        "credit_record": "clean",
+        "listed": False,
+        "requested_amount": 5_000_000,
+        "requested_term_months": 24,
+        "purpose": "流动资金周转",
     }
     data.update(overrides)
     return data
@@ -97,22 +111,30 @@ def snapshot(instance_id: int) -> Snapshot:
         db.session.scalar(select(func.count()).select_from(HumanTask)),
         db.session.scalar(select(func.count()).select_from(AuditEvent)),
         db.session.get(ProcessInstance, instance_id).version,
-        [tuple(r) for r in db.session.execute(select(HumanTask.id, HumanTask.state, HumanTask.assignee_id)
-                                              .order_by(HumanTask.id))],
+        [
+            tuple(r)
+            for r in db.session.execute(
+                select(HumanTask.id, HumanTask.state, HumanTask.assignee_id).order_by(HumanTask.id)
+            )
+        ],
     )
 
 
 def damage_state(instance_id: int) -> None:
     """Store a workflow state that cannot be read, as a damaged row would hold it: written behind the
     application's back (the application writes the row only with its version check)."""
-    db.session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
-                       .values(state='{"tasks": [1, 2'))
+    db.session.execute(
+        update(ProcessInstance).where(ProcessInstance.id == instance_id).values(state='{"tasks": [1, 2')
+    )
     db.session.commit()
 
 
 def open_task(instance_id: int, spec: str) -> HumanTask:
-    task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                     HumanTask.task_spec == spec, HumanTask.state == "ready"))
+    task = db.session.scalar(
+        select(HumanTask).where(
+            HumanTask.instance_id == instance_id, HumanTask.task_spec == spec, HumanTask.state == "ready"
+        )
+    )
     assert task is not None, f"no ready {spec} task in case {instance_id}"
     return task
 
@@ -136,9 +158,9 @@ def case_at(stage: str, officer: User, **intake_overrides) -> ProcessInstance:
 
 # Cases that the approval authority table routes each way (grades from the statements' health).
 ROUTES = {
-    "single": dict(size="medium", health=1.3, requested_amount=5_000_000),            # A, CNY 5m: branch
-    "sequential": dict(size="large", health=1.2, requested_amount=150_000_000),       # BBB, CNY 150m
-    "committee": dict(size="large", health=1.3, requested_amount=300_000_000),        # A, CNY 300m
+    "single": dict(size="medium", health=1.3, requested_amount=5_000_000),  # A, CNY 5m: branch
+    "sequential": dict(size="large", health=1.2, requested_amount=150_000_000),  # BBB, CNY 150m
+    "committee": dict(size="large", health=1.3, requested_amount=300_000_000),  # A, CNY 300m
 }
 
 
@@ -147,10 +169,16 @@ def case_routed(route: str, officer: User, index: int = 1) -> ProcessInstance:
     customer of ``intake``."""
     shape = ROUTES[route]
     instance = cases.start_case(officer, "credit_application")
-    tasks.complete(officer, open_task(instance.id, "application_intake").id,
-                   intake(index, size=shape["size"], requested_amount=shape["requested_amount"]))
-    tasks.complete(officer, open_task(instance.id, "financial_statements").id,
-                   {"statements": statements(health=shape["health"])})
+    tasks.complete(
+        officer,
+        open_task(instance.id, "application_intake").id,
+        intake(index, size=shape["size"], requested_amount=shape["requested_amount"]),
+    )
+    tasks.complete(
+        officer,
+        open_task(instance.id, "financial_statements").id,
+        {"statements": statements(health=shape["health"])},
+    )
     tasks.complete(officer, open_task(instance.id, "review_proposal").id, review(instance))
     db.session.refresh(instance)
     assert instance.summary["approval_route"] == route, instance.summary
@@ -164,20 +192,29 @@ def compliance_sign_off(instance: ProcessInstance, compliance: User, **overrides
 
 
 def review(instance: ProcessInstance, **overrides) -> dict:
-    data = {"proposed_limit": instance.summary["proposed_limit"], "proposed_term_months": 12,
-            "proposed_margin_pct": 1.2, "proposed_controls": "按季报送财务报表",
-            "officer_opinion": "经营稳健，建议授信。"}
+    data = {
+        "proposed_limit": instance.summary["proposed_limit"],
+        "proposed_term_months": 12,
+        "proposed_margin_pct": 1.2,
+        "proposed_controls": "按季报送财务报表",
+        "officer_opinion": "经营稳健，建议授信。",
+    }
     data.update(overrides)
     return data
 
 
-def approved_case(people: SimpleNamespace, index: int = 1, limit: int | None = None,
-                  **intake_overrides) -> ProcessInstance:
+def approved_case(
+    people: SimpleNamespace, index: int = 1, limit: int | None = None, **intake_overrides
+) -> ProcessInstance:
     """A credit application for the ``index``-th customer of ``intake`` approved and signed off by compliance: an
     active facility (of ``limit``, else the proposal's), decided today."""
     case = cases.start_case(people.officer, "credit_application")
-    tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake(index, **intake_overrides))
-    tasks.complete(people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()})
+    tasks.complete(
+        people.officer, open_task(case.id, "application_intake").id, intake(index, **intake_overrides)
+    )
+    tasks.complete(
+        people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()}
+    )
     db.session.refresh(case)
     proposal = review(case, **({"proposed_limit": limit} if limit is not None else {}))
     tasks.complete(people.officer, open_task(case.id, "review_proposal").id, proposal)
@@ -192,29 +229,57 @@ def approved_case(people: SimpleNamespace, index: int = 1, limit: int | None = N
 def book_customer(officer: User | None, index: int, **values) -> Customer:
     """A customer of ``officer``'s book (the ``index``-th credit code), stored directly: its master data as
     given (grade, loan_class, industry, next_review_on…)."""
-    customer = Customer(**{"name": f"客户{index:04d}有限公司", "uscc": demo_uscc(index), "industry": "manufacturing",
-                           "size": "medium", "credit_record": "clean", "officer_id": officer.id if officer else None,
-                           **values})
+    customer = Customer(
+        **{
+            "name": f"客户{index:04d}有限公司",
+            "uscc": demo_uscc(index),
+            "industry": "manufacturing",
+            "size": "medium",
+            "credit_record": "clean",
+            "officer_id": officer.id if officer else None,
+            **values,
+        }
+    )
     db.session.add(customer)
     db.session.commit()
     return customer
 
 
-def facility(customer: Customer, limit: int, *, status: str = "active", term_months: int | None = 12,
-             decided_at: datetime | None = None) -> Facility:
+def facility(
+    customer: Customer,
+    limit: int,
+    *,
+    status: str = "active",
+    term_months: int | None = 12,
+    decided_at: datetime | None = None,
+) -> Facility:
     """A decided facility of ``customer`` (with the decided application it needs; a definition must be
     deployed)."""
     definition_id = db.session.scalar(select(ProcessDefinition.id).order_by(ProcessDefinition.id).limit(1))
     number = (db.session.scalar(select(func.count()).select_from(ProcessInstance)) or 0) + 1
-    instance = ProcessInstance(reference=f"CA-TEST-{number:07d}", definition_id=definition_id,
-                               process_id="credit_application", customer_id=customer.id, status="completed",
-                               outcome="approved", state="{}", serializer_version="test")
+    instance = ProcessInstance(
+        reference=f"CA-TEST-{number:07d}",
+        definition_id=definition_id,
+        process_id="credit_application",
+        customer_id=customer.id,
+        status="completed",
+        outcome="approved",
+        state="{}",
+        serializer_version="test",
+    )
     db.session.add(instance)
     db.session.flush()
     start = local_date(decided_at) if decided_at else local_today()  # dated as a recorded facility is
-    row = Facility(customer_id=customer.id, instance_id=instance.id, status=status, limit_amount=Decimal(limit),
-                   term_months=term_months, start_on=start, matures_on=maturity(start, term_months),
-                   **({"decided_at": decided_at} if decided_at else {}))
+    row = Facility(
+        customer_id=customer.id,
+        instance_id=instance.id,
+        status=status,
+        limit_amount=Decimal(limit),
+        term_months=term_months,
+        start_on=start,
+        matures_on=maturity(start, term_months),
+        **({"decided_at": decided_at} if decided_at else {}),
+    )
     db.session.add(row)
     db.session.commit()
     return row

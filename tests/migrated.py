@@ -34,7 +34,10 @@ def migrated_app(path: Path, revision: str = "head") -> Iterator[Flask]:
 def insert_customer(connection: Connection, created: str) -> None:
     """Customer 7, 星河精密机械有限公司, created (and last updated) on ``created``: the row the migrations' tests
     start from, in the columns a customer has had since before revision 0017."""
-    connection.execute(text(
-        "INSERT INTO customer (id, name, uscc, industry, size, credit_record, listed, watchlist, created_at, "
-        "updated_at) VALUES (7, '星河精密机械有限公司', '91310000MA1FL0001X', 'manufacturing', 'medium', "
-        f"'clean', 0, 0, '{created}', '{created}')"))
+    connection.execute(
+        text(
+            "INSERT INTO customer (id, name, uscc, industry, size, credit_record, listed, watchlist, created_at, "
+            "updated_at) VALUES (7, '星河精密机械有限公司', '91310000MA1FL0001X', 'manufacturing', 'medium', "
+            f"'clean', 0, 0, '{created}', '{created}')"
+        )
+    )

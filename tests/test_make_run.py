@@ -10,14 +10,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def dry_run(*args: str, env: dict[str, str] | None = None) -> str:
     """The commands ``make serve`` would run, without running them."""
-    return subprocess.run(["make", "-n", "serve", *args], cwd=ROOT, capture_output=True, text=True, check=True,
-                          env={"PATH": "/usr/bin:/bin", **(env or {})}).stdout
+    return subprocess.run(
+        ["make", "-n", "serve", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+    ).stdout
 
 
 def test_another_port_moves_the_web_server_and_the_links():
     commands = dry_run("PORT=8080")
     assert "flask run --host 127.0.0.1 --port 8080" in commands
-    assert commands.count("CREDIT_PUBLIC_URL=http://127.0.0.1:8080 ") == 2  # the web server and the worker's e-mails
+    assert (
+        commands.count("CREDIT_PUBLIC_URL=http://127.0.0.1:8080 ") == 2
+    )  # the web server and the worker's e-mails
     assert "Open http://127.0.0.1:8080/" in commands
 
 

@@ -23,13 +23,17 @@ def test_the_text_indexes_are_built_filled_and_kept_by_the_migration(tmp_path):
     with migrated_app(tmp_path / "old.sqlite", "0017_draft_authors"):
         with db.engine.begin() as connection:
             insert_customer(connection, "2026-01-01")
-            connection.execute(text(
-                "INSERT INTO process_instance (id, reference, definition_id, process_id, status, summary, open_tasks, "
-                "waiting_timers, state, serializer_version, version, started_at, updated_at) VALUES (5, "
-                "'CA-2026-0000005', 1, 'credit_application', 'running', '{\"customer_name\": \"星河精密机械有限公司\"}', "
-                "'[]', 0, '{}', 'x', 1, '2026-01-01', '2026-01-01')"))
+            connection.execute(
+                text(
+                    "INSERT INTO process_instance (id, reference, definition_id, process_id, status, summary, open_tasks, "
+                    "waiting_timers, state, serializer_version, version, started_at, updated_at) VALUES (5, "
+                    "'CA-2026-0000005', 1, 'credit_application', 'running', '{\"customer_name\": \"星河精密机械有限公司\"}', "
+                    "'[]', 0, '{}', 'x', 1, '2026-01-01', '2026-01-01')"
+                )
+            )
         upgrade()
         with db.engine.begin() as connection:
+
             def hits(sql: str) -> list:
                 return [r[0] for r in connection.execute(text(sql))]
 
@@ -39,8 +43,13 @@ def test_the_text_indexes_are_built_filled_and_kept_by_the_migration(tmp_path):
             assert hits("SELECT rowid FROM customer_text WHERE customer_text MATCH '\"精密机械\"'") == []
             assert hits("SELECT rowid FROM customer_text WHERE customer_text MATCH '\"长江航运\"'") == [7]
             assert set(hits("SELECT name FROM sqlite_master WHERE type = 'trigger'")) >= {
-                "case_text_insert", "case_text_update", "case_text_delete",
-                "customer_text_insert", "customer_text_update", "customer_text_delete"}
+                "case_text_insert",
+                "case_text_update",
+                "case_text_delete",
+                "customer_text_insert",
+                "customer_text_update",
+                "customer_text_delete",
+            }
 
 
 def test_the_facility_dates_are_backfilled_from_each_decision(tmp_path):
@@ -50,21 +59,37 @@ def test_the_facility_dates_are_backfilled_from_each_decision(tmp_path):
         with db.engine.begin() as connection:
             insert_customer(connection, "2025-01-01")
             for case_id in (1, 2, 3, 4):
-                connection.execute(text(
-                    "INSERT INTO process_instance (id, reference, definition_id, process_id, status, summary, "
-                    "open_tasks, waiting_timers, state, serializer_version, version, started_at, updated_at) VALUES "
-                    f"({case_id}, 'CA-2025-00000{case_id}', 1, 'credit_application', 'completed', '{{}}', '[]', 0, "
-                    "'{}', 'x', 1, '2025-01-01', '2025-01-01')"))
-            for row_id, status, term, decided in ((1, "active", 1, "2025-01-30 17:30:00"),   # 31 Jan in Beijing
-                                                  (2, "frozen", 12, "2024-02-29 02:00:00"),
-                                                  (3, "rejected", 12, "2025-03-01 02:00:00"),
-                                                  (4, "active", None, "2025-03-01 02:00:00")):
-                connection.execute(text(
-                    "INSERT INTO facility (id, customer_id, instance_id, status, limit_amount, term_months, decided_at) "
-                    f"VALUES ({row_id}, 7, {row_id}, '{status}', 1000000, {term or 'NULL'}, '{decided}')"))
+                connection.execute(
+                    text(
+                        "INSERT INTO process_instance (id, reference, definition_id, process_id, status, summary, "
+                        "open_tasks, waiting_timers, state, serializer_version, version, started_at, updated_at) VALUES "
+                        f"({case_id}, 'CA-2025-00000{case_id}', 1, 'credit_application', 'completed', '{{}}', '[]', 0, "
+                        "'{}', 'x', 1, '2025-01-01', '2025-01-01')"
+                    )
+                )
+            for row_id, status, term, decided in (
+                (1, "active", 1, "2025-01-30 17:30:00"),  # 31 Jan in Beijing
+                (2, "frozen", 12, "2024-02-29 02:00:00"),
+                (3, "rejected", 12, "2025-03-01 02:00:00"),
+                (4, "active", None, "2025-03-01 02:00:00"),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO facility (id, customer_id, instance_id, status, limit_amount, term_months, decided_at) "
+                        f"VALUES ({row_id}, 7, {row_id}, '{status}', 1000000, {term or 'NULL'}, '{decided}')"
+                    )
+                )
         upgrade()
         with db.engine.begin() as connection:
-            dated = {row[0]: (row[1], row[2]) for row in connection.execute(text(
-                "SELECT id, start_on, matures_on FROM facility ORDER BY id"))}
-        assert dated == {1: ("2025-01-31", "2025-02-28"), 2: ("2024-02-29", "2025-02-28"), 3: (None, None),
-                         4: ("2025-03-01", None)}
+            dated = {
+                row[0]: (row[1], row[2])
+                for row in connection.execute(
+                    text("SELECT id, start_on, matures_on FROM facility ORDER BY id")
+                )
+            }
+        assert dated == {
+            1: ("2025-01-31", "2025-02-28"),
+            2: ("2024-02-29", "2025-02-28"),
+            3: (None, None),
+            4: ("2025-03-01", None),
+        }

@@ -47,8 +47,12 @@ def show_settings() -> None:
 @click.option("--authority-level", type=int, default=None, help="Approval authority level (approvers).")
 @click.option("--password", default=None, help="Generated and printed when omitted.")
 @click.option("--name", "display_name", default=None)
-@click.option("--group", "groups", multiple=True,
-              help="Also join this group: committee (credit committee), cro (holds the committee's veto).")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    help="Also join this group: committee (credit committee), cro (holds the committee's veto).",
+)
 @click.option("--branch", default="head_office", show_default=True, help="The branch the user works at.")
 @click.option("--team", default=None, help="The officer's team within the branch.")
 @click.option("--email", default=None, help="Notifications are also e-mailed here.")
@@ -56,16 +60,26 @@ def create_user(username, role, authority_level, password, display_name, groups,
     """Create USERNAME with ROLE."""
     given = password is not None
     try:
-        user, password = users.create_user(username, role, password, display_name=display_name,
-                                           authority_level=authority_level, groups=tuple(groups),
-                                           branch=branch, email=email, team=team)
+        user, password = users.create_user(
+            username,
+            role,
+            password,
+            display_name=display_name,
+            authority_level=authority_level,
+            groups=tuple(groups),
+            branch=branch,
+            email=email,
+            team=team,
+        )
     except DomainError as exc:
         for field, message in exc.details.get("errors", {}).items():
             click.echo(f"error: {field}: {message}", err=True)
         sys.exit(1)
     shown = "(as given)" if given else password
-    click.echo(f"created {user.username} ({user.role}; groups {', '.join(sorted(user.group_codes))}) "
-               f"password: {shown}")
+    click.echo(
+        f"created {user.username} ({user.role}; groups {', '.join(sorted(user.group_codes))}) "
+        f"password: {shown}"
+    )
 
 
 @users_cli.command("qualify")
@@ -106,8 +120,11 @@ def verify() -> None:
     if report.ok:
         click.echo(f"ok: {report.checked} events, chain intact, anchored at event {report.head_id}")
         return
-    click.echo(f"broken at audit event {report.broken_at}: {report.reason} "
-               f"({report.checked} events before it are intact)", err=True)
+    click.echo(
+        f"broken at audit event {report.broken_at}: {report.reason} "
+        f"({report.checked} events before it are intact)",
+        err=True,
+    )
     sys.exit(1)
 
 

@@ -28,8 +28,7 @@ def _fail(message: str) -> NoReturn:
 @rules_cli.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("decision_id")
-@click.option("--input", "input_json", default="{}", show_default=True,
-              help="The context as a JSON object.")
+@click.option("--input", "input_json", default="{}", show_default=True, help="The context as a JSON object.")
 @click.option("--full", is_flag=True, help="Print inputs, matched rules and output.")
 def eval_command(file: Path, decision_id: str, input_json: str, full: bool) -> None:
     """Evaluate DECISION_ID of the DMN FILE against the --input context."""

@@ -74,8 +74,13 @@ def nice_ticks(low: float, high: float, steps: int = TICKS) -> list[float]:
     return [round(i * step, 12) for i in range(first, last + 1)]
 
 
-def build_chart(trend: Mapping[str, Mapping[str, float | None]], names: Mapping[str, str],
-                kinds: Mapping[str, str], panel_titles: Mapping[str, str], locale: str = "zh_CN") -> Chart | None:
+def build_chart(
+    trend: Mapping[str, Mapping[str, float | None]],
+    names: Mapping[str, str],
+    kinds: Mapping[str, str],
+    panel_titles: Mapping[str, str],
+    locale: str = "zh_CN",
+) -> Chart | None:
     """The chart's geometry. ``trend``: {year: {ratio: value}}; ``names``: {ratio: title} (only these
     are drawn); ``kinds``: {ratio: "share" | "multiple"}; ``panel_titles``: {kind: axis title}.
     None when nothing can be drawn."""
@@ -85,7 +90,9 @@ def build_chart(trend: Mapping[str, Mapping[str, float | None]], names: Mapping[
         ratios = [r for r in names if kinds.get(r) == kind and _values(trend, years, r)]
         if not ratios:
             continue
-        panels.append(_panel(kind, panel_titles.get(kind, kind), len(panels), trend, years, ratios, names, locale))
+        panels.append(
+            _panel(kind, panel_titles.get(kind, kind), len(panels), trend, years, ratios, names, locale)
+        )
     if not panels:
         return None
     legend = max(len(p.series) for p in panels) * LEGEND_LINE
@@ -97,24 +104,40 @@ def _values(trend, years: Sequence[str], ratio: str) -> list[float]:
     return [float(v) for y in years if isinstance(v := trend[y].get(ratio), int | float) and math.isfinite(v)]
 
 
-def _panel(kind: str, title: str, index: int, trend, years: list[str], ratios: list[str],
-           names: Mapping[str, str], locale: str) -> Panel:
+def _panel(
+    kind: str,
+    title: str,
+    index: int,
+    trend,
+    years: list[str],
+    ratios: list[str],
+    names: Mapping[str, str],
+    locale: str,
+) -> Panel:
     left = index * (PANEL_WIDTH + GAP) + LEFT
     plot_width = PANEL_WIDTH - LEFT - RIGHT
     known = [v for r in ratios for v in _values(trend, years, r)]
     values = nice_ticks(min(known), max(known))
     bottom = TOP + PLOT_HEIGHT
     fmt = FORMATS[kind]
-    ticks = [(v, bottom - (v - values[0]) / (values[-1] - values[0]) * PLOT_HEIGHT, _tick_label(kind, v))
-             for v in values]
+    ticks = [
+        (v, bottom - (v - values[0]) / (values[-1] - values[0]) * PLOT_HEIGHT, _tick_label(kind, v))
+        for v in values
+    ]
     # One year sits in the middle; several spread from edge to edge with a margin.
-    xs = ([left + plot_width / 2] if len(years) == 1 else
-          [left + 12 + i * (plot_width - 24) / (len(years) - 1) for i in range(len(years))])
+    xs = (
+        [left + plot_width / 2]
+        if len(years) == 1
+        else [left + 12 + i * (plot_width - 24) / (len(years) - 1) for i in range(len(years))]
+    )
     panel = Panel(kind, title, left, ticks, list(zip(years, xs, strict=True)), [])
     for ratio in ratios:
         colour = COLOURS[list(names).index(ratio) % len(COLOURS)]  # a ratio keeps its colour in any panel
-        points = [Point(year, float(v), x, panel.y_of(float(v))) for year, x in panel.years
-                  if isinstance(v := trend[year].get(ratio), int | float) and math.isfinite(v)]
+        points = [
+            Point(year, float(v), x, panel.y_of(float(v)))
+            for year, x in panel.years
+            if isinstance(v := trend[year].get(ratio), int | float) and math.isfinite(v)
+        ]
         latest = points[-1]
         label = f"{names[ratio]}  {fmt(latest.value, locale)} ({latest.year})"
         panel.series.append(Series(ratio, names[ratio], colour, points, label))
@@ -129,9 +152,11 @@ def _tick_label(kind: str, value: float) -> str:
 
 def render_svg(chart: Chart) -> str:
     """The chart as an SVG document."""
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{chart.width:.0f}" height="{chart.height:.0f}" '
-             f'viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" font-size="9" '
-             'font-family="WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{chart.width:.0f}" height="{chart.height:.0f}" '
+        f'viewBox="0 0 {chart.width:.0f} {chart.height:.0f}" font-size="9" '
+        'font-family="WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif">'
+    ]
     for panel in chart.panels:
         parts += _panel_svg(panel)
     parts.append("</svg>")
@@ -141,31 +166,54 @@ def render_svg(chart: Chart) -> str:
 def _panel_svg(panel: Panel) -> list[str]:
     right = panel.left + PANEL_WIDTH - LEFT - RIGHT
     bottom = TOP + PLOT_HEIGHT
-    parts = [f'<text class="axis-title" x="{panel.left - LEFT + 2:.1f}" y="{TOP - 9}" font-weight="bold">'
-             f'{escape(panel.title)}</text>']
+    parts = [
+        f'<text class="axis-title" x="{panel.left - LEFT + 2:.1f}" y="{TOP - 9}" font-weight="bold">'
+        f"{escape(panel.title)}</text>"
+    ]
     for value, y, label in panel.ticks:
         stroke = "#6b7280" if value == 0 else "#e5e7eb"
-        parts.append(f'<line x1="{panel.left:.1f}" y1="{y:.1f}" x2="{right:.1f}" y2="{y:.1f}" stroke="{stroke}"/>')
-        parts.append(f'<text class="tick" x="{panel.left - 4:.1f}" y="{y + 3:.1f}" text-anchor="end">{escape(label)}</text>')
-    parts.append(f'<line x1="{panel.left:.1f}" y1="{TOP}" x2="{panel.left:.1f}" y2="{bottom}" stroke="#6b7280"/>')
+        parts.append(
+            f'<line x1="{panel.left:.1f}" y1="{y:.1f}" x2="{right:.1f}" y2="{y:.1f}" stroke="{stroke}"/>'
+        )
+        parts.append(
+            f'<text class="tick" x="{panel.left - 4:.1f}" y="{y + 3:.1f}" text-anchor="end">{escape(label)}</text>'
+        )
+    parts.append(
+        f'<line x1="{panel.left:.1f}" y1="{TOP}" x2="{panel.left:.1f}" y2="{bottom}" stroke="#6b7280"/>'
+    )
     for year, x in panel.years:
-        parts.append(f'<text class="year" x="{x:.1f}" y="{bottom + 13}" text-anchor="middle">{escape(year)}</text>')
+        parts.append(
+            f'<text class="year" x="{x:.1f}" y="{bottom + 13}" text-anchor="middle">{escape(year)}</text>'
+        )
     for index, series in enumerate(panel.series):
         if len(series.points) > 1:
             path = " ".join(f"{p.x:.1f},{p.y:.1f}" for p in series.points)
-            parts.append(f'<polyline fill="none" stroke="{series.colour}" stroke-width="1.8" points="{path}"/>')
-        parts += [f'<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="2.5" fill="{series.colour}"/>' for p in series.points]
+            parts.append(
+                f'<polyline fill="none" stroke="{series.colour}" stroke-width="1.8" points="{path}"/>'
+            )
+        parts += [
+            f'<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="2.5" fill="{series.colour}"/>' for p in series.points
+        ]
         y = bottom + AXIS_BAND + index * LEGEND_LINE + 8
         x = panel.left - LEFT + 2
-        parts.append(f'<line x1="{x:.1f}" y1="{y - 3:.1f}" x2="{x + 14:.1f}" y2="{y - 3:.1f}" '
-                     f'stroke="{series.colour}" stroke-width="2"/>')
-        parts.append(f'<text class="legend" x="{x + 18:.1f}" y="{y:.1f}" fill="{series.colour}">'
-                     f'{escape(series.label)}</text>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{y - 3:.1f}" x2="{x + 14:.1f}" y2="{y - 3:.1f}" '
+            f'stroke="{series.colour}" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<text class="legend" x="{x + 18:.1f}" y="{y:.1f}" fill="{series.colour}">'
+            f"{escape(series.label)}</text>"
+        )
     return parts
 
 
-def trend_svg(trend: Mapping[str, Mapping[str, float | None]], names: Mapping[str, str],
-              kinds: Mapping[str, str], panel_titles: Mapping[str, str], locale: str = "zh_CN") -> str:
+def trend_svg(
+    trend: Mapping[str, Mapping[str, float | None]],
+    names: Mapping[str, str],
+    kinds: Mapping[str, str],
+    panel_titles: Mapping[str, str],
+    locale: str = "zh_CN",
+) -> str:
     """The ratio trend as SVG ("" when there is nothing to draw)."""
     chart = build_chart(trend, names, kinds, panel_titles, locale)
     return render_svg(chart) if chart else ""

@@ -47,11 +47,15 @@ class _DecisionTaskParser(BusinessRuleTaskParser):
         extensions = self.parse_extensions()
         decision_id = extensions.get("calledDecisionId")
         if not decision_id:
-            raise ValidationException("business rule task has no calledDecisionId", node=self.node,
-                                      file_name=self.filename)
+            raise ValidationException(
+                "business rule task has no calledDecisionId", node=self.node, file_name=self.filename
+            )
         return BusinessRuleTask(
-            self.spec, self.bpmn_id, dmnEngine=DecisionRef(decision_id),
-            prescript=extensions.get("preScript"), postscript=extensions.get("postScript"),
+            self.spec,
+            self.bpmn_id,
+            dmnEngine=DecisionRef(decision_id),
+            prescript=extensions.get("preScript"),
+            postscript=extensions.get("postScript"),
             **self.bpmn_attributes,
         )
 
@@ -92,8 +96,12 @@ class Bundle:
     starts_by_hand: bool = True
 
 
-def content_hash(bpmn_xml: str, dmn_files: Mapping[str, str], forms: Mapping[str, dict],
-                 called_files: Mapping[str, str] | None = None) -> str:
+def content_hash(
+    bpmn_xml: str,
+    dmn_files: Mapping[str, str],
+    forms: Mapping[str, dict],
+    called_files: Mapping[str, str] | None = None,
+) -> str:
     """SHA-256 over the BPMN, the BPMN files of the processes it calls, every DMN and every form,
     in a stable order (a definition without call activities hashes as it always did)."""
     digest = hashlib.sha256(bpmn_xml.encode())
@@ -107,8 +115,12 @@ def content_hash(bpmn_xml: str, dmn_files: Mapping[str, str], forms: Mapping[str
     return digest.hexdigest()
 
 
-def parse_process(bpmn_file: str, bpmn_xml: str, process_id: str | None = None,
-                  called_files: Mapping[str, str] | None = None) -> tuple[Any, dict, str]:
+def parse_process(
+    bpmn_file: str,
+    bpmn_xml: str,
+    process_id: str | None = None,
+    called_files: Mapping[str, str] | None = None,
+) -> tuple[Any, dict, str]:
     """Parse one BPMN file, with the files of the processes its call activities call; return
     (spec, subprocess specs including the called processes, process id)."""
     root = parse_xml(bpmn_xml, bpmn_file)
@@ -138,8 +150,9 @@ def load_decisions(dmn_files: Mapping[str, str]) -> dict[str, tuple[str, Decisio
         model = load_dmn(xml, filename)
         for decision_id, decision in model.decisions.items():
             if decision_id in decisions:
-                raise DefinitionError(filename, decision_id, None,
-                                      f"decision id also defined in {decisions[decision_id][0]}")
+                raise DefinitionError(
+                    filename, decision_id, None, f"decision id also defined in {decisions[decision_id][0]}"
+                )
             decisions[decision_id] = (filename, decision)
     return decisions
 
@@ -178,14 +191,21 @@ def start_messages_of(spec) -> frozenset[str]:
 
 def starts_by_hand(spec) -> bool:
     """Does the process have a plain start event, one that waits for nothing (so a person can open it)?"""
-    return any(isinstance(task_spec, StartEvent) and isinstance(getattr(task_spec, "event_definition", None),
-                                                                 NoneEventDefinition)
-               for task_spec in spec.task_specs.values())
+    return any(
+        isinstance(task_spec, StartEvent)
+        and isinstance(getattr(task_spec, "event_definition", None), NoneEventDefinition)
+        for task_spec in spec.task_specs.values()
+    )
 
 
-def build_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
-                 forms: Mapping[str, dict], process_id: str | None = None,
-                 called_files: Mapping[str, str] | None = None) -> Bundle:
+def build_bundle(
+    bpmn_file: str,
+    bpmn_xml: str,
+    dmn_files: Mapping[str, str],
+    forms: Mapping[str, dict],
+    process_id: str | None = None,
+    called_files: Mapping[str, str] | None = None,
+) -> Bundle:
     """Parse (or take from the cache) the bundle for exactly this content."""
     key = content_hash(bpmn_xml, dmn_files, forms, called_files)
     cached = _CACHE.get(key)

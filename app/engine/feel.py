@@ -105,8 +105,7 @@ class UnaryTests:
 
 
 _NO = object()  # a value that cannot be compared with a literal
-_OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-              "=": operator.eq}
+_OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
 
 
 def _coerce(value: Any, literal: Any) -> Any:
@@ -159,17 +158,21 @@ def _matches(test: Test, value: Any) -> bool:
         return test.literal is not None and _compare(value, "=", test.literal)
     if isinstance(test, Comparison):
         return _compare(value, test.op, test.literal)
-    return (_compare(value, ">=" if test.low_closed else ">", test.low)
-            and _compare(value, "<=" if test.high_closed else "<", test.high))
+    return _compare(value, ">=" if test.low_closed else ">", test.low) and _compare(
+        value, "<=" if test.high_closed else "<", test.high
+    )
 
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<num>\d+(?:\.\d+)?|\.\d+)
   | (?P<str>"(?:[^"\\]|\\.)*")
   | (?P<name>[^\W\d]\w*)
   | (?P<op>\.\.|<=|>=|!=|\*\*|[<>=()\[\],+\-*/.])
-""", re.X)
+""",
+    re.X,
+)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'"}
 
 
@@ -200,8 +203,8 @@ def _unquote(text: str, tok: _Tok) -> str:
         char, step = body[i], 1
         if char == "\\":
             code, step = body[i + 1], 2
-            if code == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2:i + 6]):
-                char, step = chr(int(body[i + 2:i + 6], 16)), 6
+            if code == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2 : i + 6]):
+                char, step = chr(int(body[i + 2 : i + 6], 16)), 6
             elif code in _ESCAPES:
                 char = _ESCAPES[code]
             else:
@@ -211,8 +214,11 @@ def _unquote(text: str, tok: _Tok) -> str:
     return "".join(out)
 
 
-_TEMPORAL = {"date": dt.date.fromisoformat, "date and time": dt.datetime.fromisoformat,
-             "time": dt.time.fromisoformat}
+_TEMPORAL = {
+    "date": dt.date.fromisoformat,
+    "date and time": dt.datetime.fromisoformat,
+    "time": dt.time.fromisoformat,
+}
 
 
 class _Parser:

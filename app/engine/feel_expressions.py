@@ -12,8 +12,23 @@ from typing import Any
 
 from app.engine.feel import FeelSyntaxError, _Parser, _Tok, _tokenize  # noqa: F401
 
-_RESERVED = {"if", "then", "else", "and", "or", "not", "for", "some", "every", "in",
-             "between", "instance", "function", "satisfies", "return"}
+_RESERVED = {
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "for",
+    "some",
+    "every",
+    "in",
+    "between",
+    "instance",
+    "function",
+    "satisfies",
+    "return",
+}
 _COMPARE = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -29,8 +44,7 @@ class _Translator(_Parser):
             return f"(({then}) if ({cond}) else ({self.expression()}))"
         return self.binary(0)
 
-    _LEVELS: tuple[tuple[str, ...], ...] = (("or",), ("and",), tuple(_COMPARE),
-                                             ("+", "-"), ("*", "/"))
+    _LEVELS: tuple[tuple[str, ...], ...] = (("or",), ("and",), tuple(_COMPARE), ("+", "-"), ("*", "/"))
 
     def binary(self, level: int) -> str:
         if level == len(self._LEVELS):

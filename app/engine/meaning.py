@@ -22,10 +22,14 @@ from app.engine.moddle.reader import read
 from app.engine.xml import parse_xml
 
 # the diagram interchange of BPMN and DMN, and dmn-js's older layout extension: layout, not meaning
-LAYOUT = frozenset({
-    "http://www.omg.org/spec/BPMN/20100524/DI", "https://www.omg.org/spec/DMN/20191111/DMNDI/",
-    "http://bpmn.io/schema/dmn/biodi/1.0", "http://bpmn.io/schema/dmn/biodi/2.0",
-})
+LAYOUT = frozenset(
+    {
+        "http://www.omg.org/spec/BPMN/20100524/DI",
+        "https://www.omg.org/spec/DMN/20191111/DMNDI/",
+        "http://bpmn.io/schema/dmn/biodi/1.0",
+        "http://bpmn.io/schema/dmn/biodi/2.0",
+    }
+)
 # which tool wrote the file last
 TOOLING = frozenset({"exporter", "exporterVersion"})
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -64,8 +68,10 @@ def _defaults(root: etree._Element) -> dict[etree._Element, dict[str, str]]:
         found = registry.dmn()
     else:
         return {}
-    return {element: {p.name: p.default for p in found.descriptor(kind).properties if p.is_attr and p.default}
-            for element, kind in reading.types.items()}
+    return {
+        element: {p.name: p.default for p in found.descriptor(kind).properties if p.is_attr and p.default}
+        for element, kind in reading.types.items()
+    }
 
 
 def _text(element: etree._Element) -> str:
@@ -90,8 +96,12 @@ def _meaning(element: etree._Element, defaults: dict[etree._Element, dict[str, s
     for child in element:
         if isinstance(child.tag, str) and etree.QName(child).namespace not in LAYOUT:
             groups.setdefault(child.tag, []).append(_meaning(child, defaults))
-    return Meaning(element.tag, _attributes(element, defaults.get(element, {})), _text(element),
-                   tuple((tag, tuple(items)) for tag, items in sorted(groups.items())))
+    return Meaning(
+        element.tag,
+        _attributes(element, defaults.get(element, {})),
+        _text(element),
+        tuple((tag, tuple(items)) for tag, items in sorted(groups.items())),
+    )
 
 
 def differences(before: str, after: str, filename: str = "") -> list[str]:
@@ -117,5 +127,5 @@ def _compare(before: Meaning, after: Meaning, path: str, found: list[str]) -> No
         olds, news = old_children.get(tag, ()), new_children.get(tag, ())
         for a, b in zip(olds, news, strict=False):
             _compare(a, b, here, found)
-        found += [f"{here}/{m.label()}: lost" for m in olds[len(news):]]
-        found += [f"{here}/{m.label()}: added" for m in news[len(olds):]]
+        found += [f"{here}/{m.label()}: lost" for m in olds[len(news) :]]
+        found += [f"{here}/{m.label()}: added" for m in news[len(olds) :]]

@@ -58,12 +58,19 @@ class _BoundedWorkflow(BpmnWorkflow):
         def counted(task) -> None:
             nonlocal count
             count += 1
-            over = (f"{MAX_ENGINE_STEPS} steps without waiting" if count > MAX_ENGINE_STEPS
-                    else f"{MAX_DEPTH} steps from the start" if task.depth > MAX_DEPTH
-                    else limit if time.monotonic() > deadline else None)
+            over = (
+                f"{MAX_ENGINE_STEPS} steps without waiting"
+                if count > MAX_ENGINE_STEPS
+                else f"{MAX_DEPTH} steps from the start"
+                if task.depth > MAX_DEPTH
+                else limit
+                if time.monotonic() > deadline
+                else None
+            )
             if over:
-                raise EngineError(getattr(task.task_spec, "bpmn_id", None), f"the path ran more than {over}: "
-                                                                             "a loop?")
+                raise EngineError(
+                    getattr(task.task_spec, "bpmn_id", None), f"the path ran more than {over}: a loop?"
+                )
             if will_complete_task is not None:
                 will_complete_task(task)
 
@@ -91,8 +98,11 @@ def simulation_ids(bundle: Bundle) -> dict[str, set[str]]:
                 timers.add(spec.bpmn_id)
             elif isinstance(definition, MessageEventDefinition) and not isinstance(spec, StartEvent):
                 messages.add(definition.name)
-    ends = {spec.bpmn_id for spec in bundle.spec.task_specs.values()
-            if isinstance(spec, EndEvent) and getattr(spec, "bpmn_id", None)}
+    ends = {
+        spec.bpmn_id
+        for spec in bundle.spec.task_specs.values()
+        if isinstance(spec, EndEvent) and getattr(spec, "bpmn_id", None)
+    }
     return {"timers": timers, "messages": messages, "ends": ends}
 
 
@@ -120,7 +130,9 @@ class Simulation:
         if not waiting:
             raise EngineError(None, f"{self.bundle.process_id} does not start on the message {message!r}")
         definition = waiting[0].task_spec.event_definition
-        self.path += run(self.workflow, lambda record: self.workflow.catch(BpmnEvent(definition, dict(payload))))
+        self.path += run(
+            self.workflow, lambda record: self.workflow.catch(BpmnEvent(definition, dict(payload)))
+        )
 
     def complete(self, task_uuid: str, data: Mapping[str, Any]) -> None:
         """Merge ``data`` into the ready user task ``task_uuid`` (see ``ready_tasks``) and run on."""
@@ -136,8 +148,11 @@ class Simulation:
 
     def fire_timer(self, spec_id: str) -> bool:
         """Fire the waiting timer ``spec_id`` now, whenever it is due, and run on; False if none waits."""
-        waiting = [t for t in self.workflow.get_tasks(state=TaskState.WAITING)
-                   if _timer(t) and t.task_spec.bpmn_id == spec_id]
+        waiting = [
+            t
+            for t in self.workflow.get_tasks(state=TaskState.WAITING)
+            if _timer(t) and t.task_spec.bpmn_id == spec_id
+        ]
         if not waiting:
             return False
         for task in waiting:
@@ -151,7 +166,9 @@ class Simulation:
         if not waiting:
             return False
         definition = waiting[0].task_spec.event_definition
-        self.path += run(self.workflow, lambda record: self.workflow.catch(BpmnEvent(definition, dict(payload))))
+        self.path += run(
+            self.workflow, lambda record: self.workflow.catch(BpmnEvent(definition, dict(payload)))
+        )
         return True
 
     # -- what a test checks --------------------------------------------------------------------
@@ -165,10 +182,17 @@ class Simulation:
             spec = task.task_spec
             meta = self.bundle.user_tasks.get(spec.bpmn_id)
             assignee = seen_by(task).get(meta.assignee_variable) if meta and meta.assignee_variable else None
-            found.append(ReadyTask(uuid=str(task.id), spec_id=spec.bpmn_id, name=meta.name if meta else spec.bpmn_id,
-                                   lane=meta.lane if meta else spec.lane, form=meta.form if meta else None,
-                                   assignee=str(assignee) if assignee is not None else None,
-                                   item=item_of(task)))
+            found.append(
+                ReadyTask(
+                    uuid=str(task.id),
+                    spec_id=spec.bpmn_id,
+                    name=meta.name if meta else spec.bpmn_id,
+                    lane=meta.lane if meta else spec.lane,
+                    form=meta.form if meta else None,
+                    assignee=str(assignee) if assignee is not None else None,
+                    item=item_of(task),
+                )
+            )
         return found
 
     def task_data(self, task_uuid: str) -> dict[str, Any]:

@@ -34,7 +34,11 @@ def _sandbox_problems(filename, element_id, line, source, *, script: bool) -> li
     check = sandbox.check_script if script else sandbox.check_expression
     problems = []
     for violation in check(source):
-        where = f" (line {violation.line} of the {'script' if script else 'expression'})" if violation.line else ""
+        where = (
+            f" (line {violation.line} of the {'script' if script else 'expression'})"
+            if violation.line
+            else ""
+        )
         problems.append(Problem(filename, element_id, line, f"{violation.reason}{where}"))
     return problems
 
@@ -45,21 +49,26 @@ def _code_problems(filename: str, root) -> list[Problem]:
     ns = {"bpmn": BPMN_NS, "spiff": SPIFF_NS}
     for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", ns):
         task = script.getparent()
-        problems += _sandbox_problems(filename, task.get("id"), script.sourceline, script.text or "", script=True)
+        problems += _sandbox_problems(
+            filename, task.get("id"), script.sourceline, script.text or "", script=True
+        )
     for tag in ("preScript", "postScript"):
         for script in root.iterfind(f".//spiff:{tag}", ns):
             owner = script.getparent().getparent()
-            problems += _sandbox_problems(filename, owner.get("id"), script.sourceline, script.text or "",
-                                          script=True)
+            problems += _sandbox_problems(
+                filename, owner.get("id"), script.sourceline, script.text or "", script=True
+            )
     for condition in root.iterfind(".//bpmn:sequenceFlow/bpmn:conditionExpression", ns):
         flow = condition.getparent()
-        problems += _sandbox_problems(filename, flow.get("id"), condition.sourceline,
-                                      (condition.text or "").strip(), script=False)
+        problems += _sandbox_problems(
+            filename, flow.get("id"), condition.sourceline, (condition.text or "").strip(), script=False
+        )
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iterfind(f".//bpmn:timerEventDefinition/bpmn:{tag}", ns):
             event = timer.getparent().getparent()
-            problems += _sandbox_problems(filename, event.get("id"), timer.sourceline,
-                                          (timer.text or "").strip(), script=False)
+            problems += _sandbox_problems(
+                filename, event.get("id"), timer.sourceline, (timer.text or "").strip(), script=False
+            )
     return problems
 
 
@@ -99,15 +108,20 @@ def references(bpmn_xml: str, filename: str) -> tuple[set[str], set[str]]:
     """The decision ids and form file names a BPMN file refers to."""
     root = parse_xml(bpmn_xml, filename)
     decisions = {el.text.strip() for el in root.iter(f"{{{SPIFF_NS}}}calledDecisionId") if el.text}
-    forms = {el.get("value") for el in root.iter(f"{{{SPIFF_NS}}}property")
-             if el.get("name") == FORM_PROPERTY and el.get("value")}
+    forms = {
+        el.get("value")
+        for el in root.iter(f"{{{SPIFF_NS}}}property")
+        if el.get("name") == FORM_PROPERTY and el.get("value")
+    }
     return decisions, forms
 
 
 def called_processes(bpmn_xml: str, filename: str) -> set[str]:
     """The process ids a BPMN file's call activities call."""
     root = parse_xml(bpmn_xml, filename)
-    return {el.get("calledElement") for el in root.iter(f"{{{BPMN_NS}}}callActivity") if el.get("calledElement")}
+    return {
+        el.get("calledElement") for el in root.iter(f"{{{BPMN_NS}}}callActivity") if el.get("calledElement")
+    }
 
 
 def process_ids(bpmn_xml: str, filename: str) -> set[str]:
@@ -116,9 +130,14 @@ def process_ids(bpmn_xml: str, filename: str) -> set[str]:
     return {el.get("id") for el in root.iter(f"{{{BPMN_NS}}}process") if el.get("isExecutable") == "true"}
 
 
-def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
-                    forms: Mapping[str, dict], known_groups: Iterable[str] | None = None,
-                    called_files: Mapping[str, str] | None = None) -> list[Problem]:
+def validate_bundle(
+    bpmn_file: str,
+    bpmn_xml: str,
+    dmn_files: Mapping[str, str],
+    forms: Mapping[str, dict],
+    known_groups: Iterable[str] | None = None,
+    called_files: Mapping[str, str] | None = None,
+) -> list[Problem]:
     """Every problem with this BPMN, the processes it calls and the DMN and forms deployed with it
     (empty: deployable)."""
     files = {bpmn_file: bpmn_xml, **(called_files or {})}
@@ -139,7 +158,9 @@ def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
         try:
             decision_ids = set(load_decisions(dmn_files))
         except (DefinitionError, DmnError) as exc:
-            problems.append(Problem(getattr(exc, "filename", "?"), getattr(exc, "element_id", None), None, str(exc)))
+            problems.append(
+                Problem(getattr(exc, "filename", "?"), getattr(exc, "element_id", None), None, str(exc))
+            )
 
     defined = {pid for name, xml in files.items() for pid in process_ids(xml, name)}
     for name, root in roots.items():
@@ -148,13 +169,21 @@ def validate_bundle(bpmn_file: str, bpmn_xml: str, dmn_files: Mapping[str, str],
         try:
             parse_process(bpmn_file, bpmn_xml, called_files=called_files)
         except DefinitionError as exc:
-            line = exc.line or source_lines(roots.get(exc.filename, roots[bpmn_file])).get(exc.element_id or "")
+            line = exc.line or source_lines(roots.get(exc.filename, roots[bpmn_file])).get(
+                exc.element_id or ""
+            )
             problems.append(Problem(exc.filename, exc.element_id, line, exc.reason))
     return problems
 
 
-def _reference_problems(filename: str, root, decision_ids: set[str] | None, forms: Mapping[str, dict],
-                        known_groups: Iterable[str] | None, defined: set[str]) -> list[Problem]:
+def _reference_problems(
+    filename: str,
+    root,
+    decision_ids: set[str] | None,
+    forms: Mapping[str, dict],
+    known_groups: Iterable[str] | None,
+    defined: set[str],
+) -> list[Problem]:
     """Decisions, forms, lanes and called processes one BPMN file refers to that do not exist."""
     problems: list[Problem] = []
     ns = {"bpmn": BPMN_NS, "spiff": SPIFF_NS}
@@ -164,28 +193,58 @@ def _reference_problems(filename: str, root, decision_ids: set[str] | None, form
         if not called:
             problems.append(Problem(filename, task.get("id"), task.sourceline, "no calledDecisionId"))
         elif decision_ids is not None and called not in decision_ids:
-            problems.append(Problem(filename, task.get("id"), task.sourceline,
-                                    f"calls decision {called!r}, which no deployed DMN file defines"))
+            problems.append(
+                Problem(
+                    filename,
+                    task.get("id"),
+                    task.sourceline,
+                    f"calls decision {called!r}, which no deployed DMN file defines",
+                )
+            )
     for task in root.iterfind(".//bpmn:userTask", ns):
-        form = next((p.get("value") for p in task.iterfind(".//spiff:property", ns)
-                     if p.get("name") == FORM_PROPERTY), None)
+        form = next(
+            (
+                p.get("value")
+                for p in task.iterfind(".//spiff:property", ns)
+                if p.get("name") == FORM_PROPERTY
+            ),
+            None,
+        )
         if not form:
-            problems.append(Problem(filename, task.get("id"), task.sourceline,
-                                    f"user task has no {FORM_PROPERTY} property"))
+            problems.append(
+                Problem(
+                    filename, task.get("id"), task.sourceline, f"user task has no {FORM_PROPERTY} property"
+                )
+            )
         elif form not in forms:
-            problems.append(Problem(filename, task.get("id"), task.sourceline, f"form {form!r} does not exist"))
+            problems.append(
+                Problem(filename, task.get("id"), task.sourceline, f"form {form!r} does not exist")
+            )
     for call in root.iterfind(".//bpmn:callActivity", ns):
         target = call.get("calledElement")
         if not target:
-            problems.append(Problem(filename, call.get("id"), call.sourceline, "call activity names no process"))
+            problems.append(
+                Problem(filename, call.get("id"), call.sourceline, "call activity names no process")
+            )
         elif target not in defined:
-            problems.append(Problem(filename, call.get("id"), call.sourceline,
-                                    f"calls process {target!r}, which no file in workflows/ defines"))
+            problems.append(
+                Problem(
+                    filename,
+                    call.get("id"),
+                    call.sourceline,
+                    f"calls process {target!r}, which no file in workflows/ defines",
+                )
+            )
     if known_groups is not None:
         groups = set(known_groups)
         for lane in root.iterfind(".//bpmn:lane", ns):
             if lane.get("name") not in groups:
-                problems.append(Problem(filename, lane.get("id"), lane.sourceline,
-                                        f"lane {lane.get('name')!r} is not a known group "
-                                        f"({', '.join(sorted(groups))})"))
+                problems.append(
+                    Problem(
+                        filename,
+                        lane.get("id"),
+                        lane.sourceline,
+                        f"lane {lane.get('name')!r} is not a known group ({', '.join(sorted(groups))})",
+                    )
+                )
     return problems

@@ -75,8 +75,9 @@ def _required_yes_no_problems(schema: Mapping[str, Any]) -> list[str]:
         if isinstance(prop, Mapping) and is_object_array(prop):
             items = prop["items"]
             places.append((f"properties.{name}.items.", items, items.get("properties") or {}))
-    branches = [("", schema)] + [(f"allOf[{i}].", s) for i, s in enumerate(schema.get("allOf") or [])
-                                   if isinstance(s, Mapping)]
+    branches = [("", schema)] + [
+        (f"allOf[{i}].", s) for i, s in enumerate(schema.get("allOf") or []) if isinstance(s, Mapping)
+    ]
     for prefix, branch in branches:
         for key in ("then", "else"):
             sub = branch.get(key)
@@ -90,8 +91,10 @@ def _required_yes_no_problems(schema: Mapping[str, Any]) -> list[str]:
                 continue
             if must_tick(prop) or (isinstance(here, Mapping) and must_tick({"type": "boolean", **here})):
                 continue
-            problems.append(f"{where}required: {name!r} is a yes/no field, which unticked answers “no”; it cannot "
-                            "be required (to make people tick it, give it \"const\": true and say so)")
+            problems.append(
+                f"{where}required: {name!r} is a yes/no field, which unticked answers “no”; it cannot "
+                'be required (to make people tick it, give it "const": true and say so)'
+            )
     return problems
 
 
@@ -217,8 +220,12 @@ def _array_problems(prop: Mapping[str, Any], where: str, nested: bool) -> list[s
     if is_object_array(prop) and isinstance(items, Mapping):  # the one implies the other
         problems = [] if layout in (None, "columns") else [f'{where}: x-layout must be "columns"']
         offered, most = prop.get("x-columns"), prop.get("maxItems")
-        if offered is not None and (not isinstance(offered, int) or isinstance(offered, bool) or offered < 1
-                                    or (isinstance(most, int) and offered > most)):
+        if offered is not None and (
+            not isinstance(offered, int)
+            or isinstance(offered, bool)
+            or offered < 1
+            or (isinstance(most, int) and offered > most)
+        ):
             problems.append(f"{where}: x-columns must be a whole number of columns from 1 to maxItems")
         return problems + _object_problems(items, f"{where}.items.")
     if isinstance(items, Mapping) and isinstance(items.get("enum"), list):

@@ -84,8 +84,10 @@ def _rule_nodes(schema: Mapping[str, Any], key: str = "if") -> Iterator[tuple[st
 
 def rules_of(schema: Mapping[str, Any]) -> list[Rule]:
     """The rules of a form that passed :func:`problems` (see the module's docstring)."""
-    return [Rule(_condition(node["if"]), _forbidden(node.get("then")), _forbidden(node.get("else")))
-            for _where, node in _rule_nodes(schema)]
+    return [
+        Rule(_condition(node["if"]), _forbidden(node.get("then")), _forbidden(node.get("else")))
+        for _where, node in _rule_nodes(schema)
+    ]
 
 
 def inapplicable(schema: Mapping[str, Any], data: Mapping[str, Any]) -> set[str]:
@@ -102,17 +104,25 @@ def client_rules(schema: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
     found = []
     for rule in rules_of(schema):
         if name in rule.forbidden_then or name in rule.forbidden_else:
-            found.append({"tests": {field: [option_value(v) for v in allowed]
-                                    for field, allowed in rule.condition.tests},
-                          "required": list(rule.condition.required),
-                          "applies": name in rule.forbidden_else})
+            found.append(
+                {
+                    "tests": {
+                        field: [option_value(v) for v in allowed] for field, allowed in rule.condition.tests
+                    },
+                    "required": list(rule.condition.required),
+                    "applies": name in rule.forbidden_else,
+                }
+            )
     return found
 
 
 def problems(schema: Mapping[str, Any]) -> list[str]:
     """Why the screens could not follow a form's conditions; empty when they can."""
-    found = [f"{key}: the screens cannot follow it; say when fields apply with if/then/else on a choice"
-             for key in UNFOLLOWED if key in schema]
+    found = [
+        f"{key}: the screens cannot follow it; say when fields apply with if/then/else on a choice"
+        for key in UNFOLLOWED
+        if key in schema
+    ]
     properties = schema.get("properties") or {}
     always = set(schema.get("required") or [])
     for where, node in _rule_nodes(schema):
@@ -127,13 +137,18 @@ def problems(schema: Mapping[str, Any]) -> list[str]:
                 if name not in properties:
                     found.append(f"{where}{branch}.properties: {name!r} is not a property")
             for name in _forbidden(part) & always:
-                found.append(f"{where}{branch}.properties: {name!r} is always required, so it cannot stop applying")
+                found.append(
+                    f"{where}{branch}.properties: {name!r} is always required, so it cannot stop applying"
+                )
     return found
 
 
 def _if_problems(test: Mapping[str, Any], properties: Mapping[str, Any], where: str) -> list[str]:
-    found = [f"{where}: {key!r} cannot be followed by the screens (only properties and required)"
-             for key in test if key not in ("properties", "required")]
+    found = [
+        f"{where}: {key!r} cannot be followed by the screens (only properties and required)"
+        for key in test
+        if key not in ("properties", "required")
+    ]
     tested = test.get("properties") or {}
     for name in [*tested, *(test.get("required") or [])]:
         prop = properties.get(name)
@@ -142,7 +157,11 @@ def _if_problems(test: Mapping[str, Any], properties: Mapping[str, Any], where: 
         elif primary_type(prop) == "array":
             found.append(f"{where}: {name!r} holds several values, not one choice")
     for name, value in tested.items():
-        if not isinstance(value, Mapping) or not value or set(value) - {"const", "enum"} \
-                or ("enum" in value and not isinstance(value["enum"], list)):
+        if (
+            not isinstance(value, Mapping)
+            or not value
+            or set(value) - {"const", "enum"}
+            or ("enum" in value and not isinstance(value["enum"], list))
+        ):
             found.append(f"{where}: {name!r} must be tested with const or enum")
     return found

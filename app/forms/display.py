@@ -99,7 +99,9 @@ def display_value(field: Field, value: Any, locale: Any = None) -> str:
         return format_share(value, locale)
     unit = field.unit(locale)
     if _is_number(value) and unit is None and kind_of(field.name) != "plain":
-        return figure(value, field.name, locale)  # a known figure (pd, a ratio) in a form that gives no widget
+        return figure(
+            value, field.name, locale
+        )  # a known figure (pd, a ratio) in a form that gives no widget
     text = format_number(value) if _is_number(value) else str(value)
     return f"{text} {unit}" if unit else text
 
@@ -218,7 +220,9 @@ TEMPLATE_GLOBALS = {
     "form_text": ui_text,
     "form_value": field_value,
     "form_when": lambda form, name: conditions.client_rules(as_form_schema(form).schema, name),
-    "form_applies": lambda form, data, name: name not in conditions.inapplicable(as_form_schema(form).schema, data or {}),
+    "form_applies": lambda form, data, name: (
+        name not in conditions.inapplicable(as_form_schema(form).schema, data or {})
+    ),
     "form_input_value": input_value,
     "form_input_attrs": input_attrs,
     "form_display_value": display_value,

@@ -46,13 +46,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "format": {"zh_CN": "{title} 格式不正确", "en": "{title} is not in the expected format"},
     "invalid": {"zh_CN": "{title} 无效", "en": "{title} is not valid"},
-    "not_finite": {"zh_CN": "{title} 必须是有效数字（不能是 NaN 或无穷大）",
-                   "en": "{title} must be a number (not NaN or an infinity)"},
-    "too_large": {"zh_CN": "{title} 的绝对值不能超过 {limit}", "en": "{title} must be at most {limit} in size"},
-    "control": {"zh_CN": "{title} 含有不允许的控制字符", "en": "{title} holds a control character that is not allowed"},
-    "date_range": {"zh_CN": "{title} 必须在 {first} 至 {last} 之间", "en": "{title} must be from {first} to {last}"},
-    "single_line": {"zh_CN": "{title} 只能填写一行（不能换行或使用制表符）",
-                    "en": "{title} must be a single line (no line breaks or tabs)"},
+    "not_finite": {
+        "zh_CN": "{title} 必须是有效数字（不能是 NaN 或无穷大）",
+        "en": "{title} must be a number (not NaN or an infinity)",
+    },
+    "too_large": {
+        "zh_CN": "{title} 的绝对值不能超过 {limit}",
+        "en": "{title} must be at most {limit} in size",
+    },
+    "control": {
+        "zh_CN": "{title} 含有不允许的控制字符",
+        "en": "{title} holds a control character that is not allowed",
+    },
+    "date_range": {
+        "zh_CN": "{title} 必须在 {first} 至 {last} 之间",
+        "en": "{title} must be from {first} to {last}",
+    },
+    "single_line": {
+        "zh_CN": "{title} 只能填写一行（不能换行或使用制表符）",
+        "en": "{title} must be a single line (no line breaks or tabs)",
+    },
     "must_tick": {"zh_CN": "请勾选“{title}”以确认", "en": "Tick “{title}” to confirm"},
     "custom": {"zh_CN": "{title}：{detail}", "en": "{title}: {detail}"},
     # How a cell of a columns table is named in a message: "财务报表（2023）总资产".

@@ -141,8 +141,12 @@ def _message(form: FormSchema, error: ValidationError, parts: list[Any], data: A
         return message(kind, locale, title=title, limit=_format_limit(target, error.validator_value, locale))
     if kind in _COUNT_KINDS:
         return message(kind, locale, title=title, limit=error.validator_value)
-    if kind in ("const", "enum") and target is not None and target.type == "boolean" \
-            and (error.validator_value is True or error.validator_value == [True]):
+    if (
+        kind in ("const", "enum")
+        and target is not None
+        and target.type == "boolean"
+        and (error.validator_value is True or error.validator_value == [True])
+    ):
         return message("must_tick", locale, title=title)
     if kind == "enum":
         return _enum_message(target, error.validator_value, title, locale)

@@ -16,9 +16,15 @@ from app.forms.messages import message
 from app.forms.schema import Field, FormSchema
 from app.inputs import dates, numbers, text
 
-MESSAGES = {"not_finite": "not_finite", "too_large": "too_large", "nul": "control", "surrogate": "control",
-            "control": "control", "line": "single_line",
-            "date_range": "date_range"}
+MESSAGES = {
+    "not_finite": "not_finite",
+    "too_large": "too_large",
+    "nul": "control",
+    "surrogate": "control",
+    "control": "control",
+    "line": "single_line",
+    "date_range": "date_range",
+}
 
 
 def value_errors(form: FormSchema, data: Any, title_of, locale: Any) -> dict[str, str]:
@@ -31,7 +37,7 @@ def value_errors(form: FormSchema, data: Any, title_of, locale: Any) -> dict[str
         field = form.field(name) if isinstance(name, str) else None
         if field is not None and field.is_table and isinstance(value, list):
             for index, item in enumerate(value):
-                for key, cell in (item.items() if isinstance(item, Mapping) else ()):
+                for key, cell in item.items() if isinstance(item, Mapping) else ():
                     row = next((r for r in field.item_fields() if r.name == key), None)
                     _check(cell, row, [name, index, key], errors, title_of, locale)
         else:
@@ -39,15 +45,25 @@ def value_errors(form: FormSchema, data: Any, title_of, locale: Any) -> dict[str
     return errors
 
 
-def _check(value: Any, field: Field | None, parts: list[Any], errors: dict[str, str], title_of,
-           locale: Any) -> None:
+def _check(
+    value: Any, field: Field | None, parts: list[Any], errors: dict[str, str], title_of, locale: Any
+) -> None:
     kind = _first_refused(value, multi_line=field is not None and field.widget == "textarea")
     if kind is None and field is not None and field.schema.get("format") == "date" and isinstance(value, str):
         kind = _date_kind(value)
     if kind:
         path = "-".join(str(p) for p in parts)
-        errors.setdefault(path, message(MESSAGES[kind], locale, title=title_of(parts), limit=f"{numbers.LARGEST:,}",
-                                        first=dates.EARLIEST.isoformat(), last=dates.LATEST.isoformat()))
+        errors.setdefault(
+            path,
+            message(
+                MESSAGES[kind],
+                locale,
+                title=title_of(parts),
+                limit=f"{numbers.LARGEST:,}",
+                first=dates.EARLIEST.isoformat(),
+                last=dates.LATEST.isoformat(),
+            ),
+        )
 
 
 def _date_kind(value: str) -> str | None:

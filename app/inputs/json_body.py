@@ -55,8 +55,10 @@ def loads(raw: bytes | str) -> Any:
     """The parsed body, or ``InvalidInput`` naming the first place that breaks a rule above."""
     data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
     if depth(data) > MAX_DEPTH:
-        raise InvalidInput(_("The request cannot be read."),
-                           {"body": _("JSON nested more than %(count)s levels deep", count=MAX_DEPTH)})
+        raise InvalidInput(
+            _("The request cannot be read."),
+            {"body": _("JSON nested more than %(count)s levels deep", count=MAX_DEPTH)},
+        )
     try:
         parsed = json.loads(data)
     except UnicodeDecodeError as exc:
@@ -69,8 +71,10 @@ def loads(raw: bytes | str) -> Any:
         found = _first_problem(parsed, "")
         if found:
             place, reason = escaped(found[0]), found[1]
-            raise InvalidInput(_("The request cannot be read: %(field)s %(reason)s.", field=place or "body",
-                                 reason=reason), {place or "body": reason})
+            raise InvalidInput(
+                _("The request cannot be read: %(field)s %(reason)s.", field=place or "body", reason=reason),
+                {place or "body": reason},
+            )
     return parsed
 
 

@@ -48,8 +48,9 @@ def _finite(value: float | Decimal) -> bool:
     return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
 
 
-def whole_number(args: Mapping[str, str], name: str, *, largest: int = ROW_ID,
-                 smallest: int = 0) -> int | None:
+def whole_number(
+    args: Mapping[str, str], name: str, *, largest: int = ROW_ID, smallest: int = 0
+) -> int | None:
     """The whole number named ``name`` in ``args`` (a query string), None when absent or empty; anything else
     than digits, or a number outside ``smallest``..``largest``, is refused naming the field."""
     raw = (args.get(name) or "").strip()
@@ -60,8 +61,10 @@ def whole_number(args: Mapping[str, str], name: str, *, largest: int = ROW_ID,
         raise InvalidInput(_("The request cannot be read."), {name: _("a whole number")})
     value = int(raw)
     if not smallest <= value <= largest:
-        raise InvalidInput(_("The request cannot be read."),
-                           {name: _("a whole number from %(low)s to %(high)s", low=smallest, high=largest)})
+        raise InvalidInput(
+            _("The request cannot be read."),
+            {name: _("a whole number from %(low)s to %(high)s", low=smallest, high=largest)},
+        )
     return value
 
 

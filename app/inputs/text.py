@@ -50,8 +50,10 @@ def text_problem(text: str, *, multi_line: bool = False) -> str | None:
 def escaped(text: str) -> str:
     """``text`` with every character ``text_problem`` refuses written as ``\\uXXXX``: safe to show and to
     encode (a field's name that itself holds the offending character)."""
-    return _NEVER.sub(lambda found: f"\\u{ord(found.group()):04x}", _NOT_IN_A_LINE.sub(
-        lambda found: f"\\u{ord(found.group()):04x}", text))
+    return _NEVER.sub(
+        lambda found: f"\\u{ord(found.group()):04x}",
+        _NOT_IN_A_LINE.sub(lambda found: f"\\u{ord(found.group()):04x}", text),
+    )
 
 
 def file_name_problem(name: str) -> str | None:

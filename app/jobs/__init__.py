@@ -31,7 +31,9 @@ def celery_init_app(app: Flask):
         def __call__(self, *args, **kwargs):
             # Eager (tests, or a call inside a request): the app that asked, in a context of its own (its own
             # session); in a worker, the app configured here. The last app created is not always the caller's.
-            caller = cast("LocalProxy[Flask]", current_app)._get_current_object() if has_app_context() else app
+            caller = (
+                cast("LocalProxy[Flask]", current_app)._get_current_object() if has_app_context() else app
+            )
             with caller.app_context():
                 return self.run(*args, **kwargs)
 
@@ -47,21 +49,46 @@ def celery_init_app(app: Flask):
         broker_connection_retry_on_startup=True,
         beat_schedule={
             "timer-tick": {"task": "app.jobs.timers.tick", "schedule": float(config["TIMER_TICK_SECONDS"])},
-            "send-outbox": {"task": "app.jobs.mail.send_outbox", "schedule": float(config["MAIL_SEND_SECONDS"])},
-            "check-portfolio": {"task": "app.jobs.monitoring.check_portfolio",
-                                "schedule": float(config["PORTFOLIO_CHECK_SECONDS"])},
-            "start-reviews": {"task": "app.jobs.monitoring.start_reviews",
-                              "schedule": float(config["REVIEW_CHECK_SECONDS"])},
-            "verify-audit": {"task": "app.jobs.audit.verify_chain", "schedule": float(config["AUDIT_CHECK_SECONDS"])},
-            "recheck-staffing": {"task": "app.jobs.staffing.recheck",
-                                 "schedule": float(config["STAFFING_CHECK_SECONDS"])},
-            "tidy-search-index": {"task": "app.jobs.search.tidy_index", "schedule": float(config["SEARCH_INDEX_SECONDS"])},
-            "relay-jobs": {"task": "app.jobs.outbox.sweep", "schedule": float(config["OUTBOX_SWEEP_SECONDS"])},
-            "notify-follow-ups": {"task": "app.jobs.customers.notify_follow_ups",
-                                  "schedule": float(config["FOLLOW_UP_CHECK_SECONDS"])},
-            "propose-renewals": {"task": "app.jobs.customers.propose_renewals",
-                                 "schedule": float(config["RENEWAL_CHECK_SECONDS"])},
-            "watch-imports": {"task": "app.jobs.imports.watch", "schedule": float(config["IMPORT_WATCH_SECONDS"])},
+            "send-outbox": {
+                "task": "app.jobs.mail.send_outbox",
+                "schedule": float(config["MAIL_SEND_SECONDS"]),
+            },
+            "check-portfolio": {
+                "task": "app.jobs.monitoring.check_portfolio",
+                "schedule": float(config["PORTFOLIO_CHECK_SECONDS"]),
+            },
+            "start-reviews": {
+                "task": "app.jobs.monitoring.start_reviews",
+                "schedule": float(config["REVIEW_CHECK_SECONDS"]),
+            },
+            "verify-audit": {
+                "task": "app.jobs.audit.verify_chain",
+                "schedule": float(config["AUDIT_CHECK_SECONDS"]),
+            },
+            "recheck-staffing": {
+                "task": "app.jobs.staffing.recheck",
+                "schedule": float(config["STAFFING_CHECK_SECONDS"]),
+            },
+            "tidy-search-index": {
+                "task": "app.jobs.search.tidy_index",
+                "schedule": float(config["SEARCH_INDEX_SECONDS"]),
+            },
+            "relay-jobs": {
+                "task": "app.jobs.outbox.sweep",
+                "schedule": float(config["OUTBOX_SWEEP_SECONDS"]),
+            },
+            "notify-follow-ups": {
+                "task": "app.jobs.customers.notify_follow_ups",
+                "schedule": float(config["FOLLOW_UP_CHECK_SECONDS"]),
+            },
+            "propose-renewals": {
+                "task": "app.jobs.customers.propose_renewals",
+                "schedule": float(config["RENEWAL_CHECK_SECONDS"]),
+            },
+            "watch-imports": {
+                "task": "app.jobs.imports.watch",
+                "schedule": float(config["IMPORT_WATCH_SECONDS"]),
+            },
         },
         timezone="UTC",
     )

@@ -19,8 +19,10 @@ class Attachment(Model):
     why (``deleted_at``); officers no longer see it, compliance and risk managers do."""
 
     __tablename__ = "attachment"
-    __table_args__ = (Index("ix_attachment_customer", "customer_id", "uploaded_at"),
-                      Index("ix_attachment_instance", "instance_id", "uploaded_at"))
+    __table_args__ = (
+        Index("ix_attachment_customer", "customer_id", "uploaded_at"),
+        Index("ix_attachment_instance", "instance_id", "uploaded_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Every file of a customer's case or warning carries the customer too (the customer page lists them all);
@@ -32,7 +34,9 @@ class Attachment(Model):
     kind: Mapped[str] = mapped_column(String(24))  # attachments.attachments.KINDS
     title: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
-    file_name: Mapped[str] = mapped_column(String(255))  # as sanitised: no path, no control or bidi characters
+    file_name: Mapped[str] = mapped_column(
+        String(255)
+    )  # as sanitised: no path, no control or bidi characters
     content_type: Mapped[str] = mapped_column(String(100))  # detected from the bytes, never the client's
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64), index=True)  # also the key in the document store

@@ -15,8 +15,18 @@ from app.models.base import JsonType, Model, utcnow
 # unstaffed (to administrators): a case cannot go on, nobody may act on it; follow_up: a follow-up of the
 # contact log fell due (to the customer's officer); transfer_in / transfer_out: customers were transferred to
 # you / away from you (客户移交).
-KINDS = ("new", "returned", "delegated", "escalated", "overdue", "chain_broken", "unstaffed", "follow_up",
-         "transfer_in", "transfer_out")
+KINDS = (
+    "new",
+    "returned",
+    "delegated",
+    "escalated",
+    "overdue",
+    "chain_broken",
+    "unstaffed",
+    "follow_up",
+    "transfer_in",
+    "transfer_out",
+)
 
 
 class Notification(Model):

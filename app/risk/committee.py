@@ -15,8 +15,13 @@ DECISIONS = ("approve", "reject", "abstain", "veto")
 RECUSED = "recused"  # not a member's choice: the seat of a member who may no longer vote on the case
 
 
-def tally_votes(votes: Iterable[Mapping[str, Any]], members: Iterable[str], quorum_share: float,
-                approve_share: float, veto_holders: Iterable[str] = ()) -> dict[str, Any]:
+def tally_votes(
+    votes: Iterable[Mapping[str, Any]],
+    members: Iterable[str],
+    quorum_share: float,
+    approve_share: float,
+    veto_holders: Iterable[str] = (),
+) -> dict[str, Any]:
     """The committee's result from its votes.
 
     * ``vetoed`` if a member holding the veto voted ``veto`` (anyone else's veto counts as a reject);

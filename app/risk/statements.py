@@ -200,8 +200,10 @@ class Inconsistency:
     def describe(self) -> str:
         parts = " + ".join(self.parts)
         if self.kind == "unbalanced":
-            return (f"{self.whole} {self.bound:g} differs from {parts} {self.figure:g} by more than "
-                    f"{self.tolerance:g} (fiscal year {self.fiscal_year})")
+            return (
+                f"{self.whole} {self.bound:g} differs from {parts} {self.figure:g} by more than "
+                f"{self.tolerance:g} (fiscal year {self.fiscal_year})"
+            )
         return f"{parts} {self.figure:g} exceeds {self.whole} {self.bound:g} (fiscal year {self.fiscal_year})"
 
 
@@ -218,8 +220,11 @@ def inconsistencies(st: Statement, balance_tolerance: float | None = None) -> li
         whole, parts = BALANCE
         figure, bound = sum(getattr(st, p) for p in parts), getattr(st, whole)
         if abs(bound - figure) > balance_tolerance:
-            found.append(Inconsistency(st.fiscal_year, "unbalanced", whole, parts, whole, figure, bound,
-                                       balance_tolerance))
+            found.append(
+                Inconsistency(
+                    st.fiscal_year, "unbalanced", whole, parts, whole, figure, bound, balance_tolerance
+                )
+            )
     return found
 
 

@@ -36,8 +36,11 @@ _FIELD = "uscc"
 def _check_characters(text: str) -> None:
     for index, char in enumerate(text):
         if char not in CHARSET:
-            raise RiskInputError(_FIELD, f"illegal character {char!r} at position {index + 1}",
-                                 f"第 {index + 1} 位字符“{char}”不允许使用")
+            raise RiskInputError(
+                _FIELD,
+                f"illegal character {char!r} at position {index + 1}",
+                f"第 {index + 1} 位字符“{char}”不允许使用",
+            )
 
 
 def check_character(prefix17: str) -> str:
@@ -73,13 +76,17 @@ def validate_uscc(code: str, *, check_org_code: bool = True) -> str:
         raise RiskInputError(_FIELD, f"must be a string, got {type(code).__name__}")
     normalized = code.strip().upper()
     if len(normalized) != LENGTH:
-        raise RiskInputError(_FIELD, f"must be {LENGTH} characters, got {len(normalized)}",
-                             f"应为 {LENGTH} 位，实际 {len(normalized)} 位")
+        raise RiskInputError(
+            _FIELD,
+            f"must be {LENGTH} characters, got {len(normalized)}",
+            f"应为 {LENGTH} 位，实际 {len(normalized)} 位",
+        )
     _check_characters(normalized)
     expected = check_character(normalized[:17])
     if normalized[17] != expected:
         raise RiskInputError(
-            _FIELD, f"wrong check character at position 18: expected {expected}, got {normalized[17]}",
+            _FIELD,
+            f"wrong check character at position 18: expected {expected}, got {normalized[17]}",
             f"第 18 位校验码错误：应为 {expected}，实际为 {normalized[17]}",
         )
     if check_org_code:

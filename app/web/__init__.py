@@ -53,8 +53,14 @@ class RowIdConverter(IntegerConverter):
     """``<int:...>`` up to the largest INTEGER a column holds: a longer number is no page (404), where the
     database driver would overflow (a 500)."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
-                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = 2**31 - 1,
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
 
 
@@ -84,8 +90,11 @@ def register_web(app: Flask) -> None:
     @app.before_request
     def own_password_first():
         """A user whose password the administrator set chooses their own before anything else."""
-        if (getattr(current_user, "must_change_password", False) and request.endpoint not in PASSWORD_FREE
-                and not wants_json()):
+        if (
+            getattr(current_user, "must_change_password", False)
+            and request.endpoint not in PASSWORD_FREE
+            and not wants_json()
+        ):
             return redirect(url_for("auth.change_password"))
         return None
 
@@ -110,8 +119,11 @@ def register_web(app: Flask) -> None:
             raise exc
         app.logger.warning("database unavailable: %s", exc)
         g._login_user = login_manager.anonymous_user()
-        return domain_error(Unavailable(_("The database is not answering just now; nothing was saved. "
-                                          "Try again in a few seconds.")))
+        return domain_error(
+            Unavailable(
+                _("The database is not answering just now; nothing was saved. Try again in a few seconds.")
+            )
+        )
 
     @app.errorhandler(404)
     def not_found(_exc):
@@ -121,8 +133,13 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_refused(exc: CSRFError):
-        error = DomainError(_("The form has expired or did not come from this site (%(reason)s). "
-                              "Reload the page and submit again.", reason=exc.description))
+        error = DomainError(
+            _(
+                "The form has expired or did not come from this site (%(reason)s). "
+                "Reload the page and submit again.",
+                reason=exc.description,
+            )
+        )
         return render_template("error.html", error=error), 400
 
     @app.route("/favicon.ico")
@@ -147,12 +164,34 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["people"] = people_filter
     app.jinja_env.filters["masked_id"] = masked_id  # an identity number, on every screen
     app.jinja_env.globals.update(
-        format_money=format_money, format_amount=format_amount, sla_state=lambda task: sla.state_of(task.due_at, task.warn_at), line_items=LINE_ITEMS, ratio_names=RATIO_NAMES, ratio_kinds=RATIO_KINDS,
+        format_money=format_money,
+        format_amount=format_amount,
+        sla_state=lambda task: sla.state_of(task.due_at, task.warn_at),
+        line_items=LINE_ITEMS,
+        ratio_names=RATIO_NAMES,
+        ratio_kinds=RATIO_KINDS,
         line_item_title=lambda item, locale: title_in(LINE_ITEM_TITLES, item, locale),
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
     )
     csrf.exempt(api)
-    for blueprint in (auth, tasks, cases, my_customer_pages, customers, contact_pages, attachment_pages, facilities,
-                      monitoring, notifications, audit, designer, editor, policy_impact, instance_migration, admin,
-                      user_pages, api):
+    for blueprint in (
+        auth,
+        tasks,
+        cases,
+        my_customer_pages,
+        customers,
+        contact_pages,
+        attachment_pages,
+        facilities,
+        monitoring,
+        notifications,
+        audit,
+        designer,
+        editor,
+        policy_impact,
+        instance_migration,
+        admin,
+        user_pages,
+        api,
+    ):
         app.register_blueprint(blueprint)

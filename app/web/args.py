@@ -49,4 +49,6 @@ def language(name: str = "lang", default: str = "zh_CN") -> str:
     for language in offered:
         if asked.lower() in (language.lower(), language.split("_")[0].lower()):
             return language
-    raise InvalidInput(_("The request cannot be read."), {name: _("one of %(keys)s", keys=", ".join(offered))})
+    raise InvalidInput(
+        _("The request cannot be read."), {name: _("one of %(keys)s", keys=", ".join(offered))}
+    )

@@ -26,8 +26,12 @@ from app.web.vocabulary import VOCABULARY
 
 # Variables whose codes the vocabulary keeps under a prefix of their own.
 CODE_PREFIXES: dict[str, str] = {
-    "severity": "severity_", "five_category": "class_", "loan_class": "class_", "class_before": "class_",
-    "class_after": "class_", "z_model": "z_model_",
+    "severity": "severity_",
+    "five_category": "class_",
+    "loan_class": "class_",
+    "class_before": "class_",
+    "class_after": "class_",
+    "z_model": "z_model_",
 }
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
@@ -42,13 +46,22 @@ def duration(text: str) -> str | None:
     years, months, weeks, days, hours, minutes = (int(g) if g else 0 for g in found.groups())
     # One msgid for one and one for more (the catalogs keep no plural forms): Chinese reads both alike.
     parts = [
-        (gettext("%(num)s year", num=1) if years == 1 else gettext("%(num)s years", num=years)) if years else "",
-        (gettext("%(num)s month", num=1) if months == 1 else gettext("%(num)s months", num=months)) if months else "",
-        (gettext("%(num)s week", num=1) if weeks == 1 else gettext("%(num)s weeks", num=weeks)) if weeks else "",
+        (gettext("%(num)s year", num=1) if years == 1 else gettext("%(num)s years", num=years))
+        if years
+        else "",
+        (gettext("%(num)s month", num=1) if months == 1 else gettext("%(num)s months", num=months))
+        if months
+        else "",
+        (gettext("%(num)s week", num=1) if weeks == 1 else gettext("%(num)s weeks", num=weeks))
+        if weeks
+        else "",
         (gettext("%(num)s day", num=1) if days == 1 else gettext("%(num)s days", num=days)) if days else "",
-        (gettext("%(num)s hour", num=1) if hours == 1 else gettext("%(num)s hours", num=hours)) if hours else "",
+        (gettext("%(num)s hour", num=1) if hours == 1 else gettext("%(num)s hours", num=hours))
+        if hours
+        else "",
         (gettext("%(num)s minute", num=1) if minutes == 1 else gettext("%(num)s minutes", num=minutes))
-        if minutes else "",
+        if minutes
+        else "",
     ]
     return " ".join(part for part in parts if part)
 
@@ -67,8 +80,13 @@ def word(text: str, name: str | None, codes: Mapping[str, str] | None, locale: A
     return duration(text) or in_language(text, locale)
 
 
-def term(value: Any, name: str | None = None, locale: Any = None, fields: Mapping | None = None,
-         codes: Mapping[str, str] | None = None) -> str:
+def term(
+    value: Any,
+    name: str | None = None,
+    locale: Any = None,
+    fields: Mapping | None = None,
+    codes: Mapping[str, str] | None = None,
+) -> str:
     """``value`` of the variable ``name`` as a person reads it (see the module's docstring)."""
     if value is None or value == "":
         return EMPTY
@@ -78,17 +96,25 @@ def term(value: Any, name: str | None = None, locale: Any = None, fields: Mappin
     if isinstance(value, str):
         return word(value, name, codes, locale)
     if isinstance(value, Mapping):
-        return "; ".join(f"{term(key, None, locale, fields, codes)}: {term(item, str(key), locale, fields, codes)}"
-                         for key, item in value.items())
+        return "; ".join(
+            f"{term(key, None, locale, fields, codes)}: {term(item, str(key), locale, fields, codes)}"
+            for key, item in value.items()
+        )
     if isinstance(value, list | tuple):
         return ("、" if str(locale).startswith("zh") else ", ").join(
-            term(item, name, locale, fields, codes) for item in value)
+            term(item, name, locale, fields, codes) for item in value
+        )
     return figure(value, name, locale)
 
 
 @pass_context
-def term_filter(context, value: Any, name: str | None = None, fields: Mapping | None = None,
-                codes: Mapping[str, str] | None = None) -> str:
+def term_filter(
+    context,
+    value: Any,
+    name: str | None = None,
+    fields: Mapping | None = None,
+    codes: Mapping[str, str] | None = None,
+) -> str:
     """``{{ value|term(name, fields, codes) }}`` in the page's language."""
     return term(value, name, context.get("current_locale"), fields, codes)
 

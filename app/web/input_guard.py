@@ -82,8 +82,14 @@ def _problems() -> dict[str, str]:
         check(name, value, text_problem(value))
     if request.is_json:
         if (request.content_length or 0) > current_app.config["MAX_JSON_BYTES"]:
-            raise InvalidInput(_("The request cannot be read."), {"body": _(
-                "a JSON body of at most %(count)s bytes", count=current_app.config["MAX_JSON_BYTES"])})
+            raise InvalidInput(
+                _("The request cannot be read."),
+                {
+                    "body": _(
+                        "a JSON body of at most %(count)s bytes", count=current_app.config["MAX_JSON_BYTES"]
+                    )
+                },
+            )
         request.get_json(silent=True)  # refuses (InvalidInput) what json_body refuses; kept for the view
     elif request.method in ("POST", "PUT", "PATCH", "DELETE"):
         lines = _multi_line_fields()
@@ -101,8 +107,9 @@ def guard_request() -> None:
     problems = _problems()
     if problems:
         field, reason = next(iter(problems.items()))
-        raise InvalidInput(_("The request was not accepted: %(field)s %(reason)s.", field=field, reason=reason),
-                           problems)
+        raise InvalidInput(
+            _("The request was not accepted: %(field)s %(reason)s.", field=field, reason=reason), problems
+        )
 
 
 def install_input_guard(app: Flask) -> None:

@@ -43,52 +43,123 @@ INSTANCE_STATUSES: tuple[str, ...] = (N_("running"), N_("completed"), N_("error"
 OUTCOMES: tuple[str, ...] = (N_("approved"), N_("rejected"))  # and "withdrawn", a status too
 
 # Sign-off and committee decisions, approval routes and committee results.
-DECISIONS: tuple[str, ...] = (N_("approve"), N_("return"), N_("reject"), N_("abstain"), N_("veto"), N_("sign_off"),
-                              N_("recused"))
+DECISIONS: tuple[str, ...] = (
+    N_("approve"),
+    N_("return"),
+    N_("reject"),
+    N_("abstain"),
+    N_("veto"),
+    N_("sign_off"),
+    N_("recused"),
+)
 APPROVAL_ROUTES: tuple[str, ...] = (N_("single"), N_("sequential"), N_("committee"))
 COMMITTEE_RESULTS: tuple[str, ...] = (N_("no_quorum"), N_("vetoed"))
 DOCUMENT_KINDS: tuple[str, ...] = (N_("credit_memo"), N_("approval_certificate"))
-INBOX_SORTS: tuple[str, ...] = (N_("sort_oldest"), N_("sort_newest"), N_("sort_amount_desc"), N_("sort_amount_asc"),
-                                N_("sort_due"))
+INBOX_SORTS: tuple[str, ...] = (
+    N_("sort_oldest"),
+    N_("sort_newest"),
+    N_("sort_amount_desc"),
+    N_("sort_amount_asc"),
+    N_("sort_due"),
+)
 
 FACILITY_STATUSES: tuple[str, ...] = (N_("active"), N_("rejected"), N_("renewed"))
 # Facilities that end: a renewal's state, the list's renewal filter and its maturity bands.
-RENEWAL_STATES: tuple[str, ...] = (N_("renewal_none"), N_("renewal_proposed"), N_("renewal_in_progress"),
-                                   N_("renewal_approved"), N_("renewal_rejected"), N_("renewal_withdrawn"))
-RENEWAL_FILTERS: tuple[str, ...] = (N_("renewal_filter_none"), N_("renewal_filter_proposed"),
-                                    N_("renewal_filter_in_progress"), N_("renewal_filter_decided"))
-MATURITY_BANDS: tuple[str, ...] = (N_("band_matured"), N_("band_within_30"), N_("band_within_60"),
-                                   N_("band_within_90"))
+RENEWAL_STATES: tuple[str, ...] = (
+    N_("renewal_none"),
+    N_("renewal_proposed"),
+    N_("renewal_in_progress"),
+    N_("renewal_approved"),
+    N_("renewal_rejected"),
+    N_("renewal_withdrawn"),
+)
+RENEWAL_FILTERS: tuple[str, ...] = (
+    N_("renewal_filter_none"),
+    N_("renewal_filter_proposed"),
+    N_("renewal_filter_in_progress"),
+    N_("renewal_filter_decided"),
+)
+MATURITY_BANDS: tuple[str, ...] = (
+    N_("band_matured"),
+    N_("band_within_30"),
+    N_("band_within_60"),
+    N_("band_within_90"),
+)
 
 # A task's time limit (SLA), notification kinds, e-mail states and branches.
 SLA_STATES: tuple[str, ...] = (N_("sla_overdue"), N_("sla_near"), N_("sla_on_time"))
-NOTICE_KINDS: tuple[str, ...] = (N_("notice_new"), N_("notice_returned"), N_("notice_delegated"),
-                                 N_("notice_escalated"), N_("notice_overdue"), N_("notice_chain_broken"),
-                                 N_("notice_withdrawn"),
-                                 N_("notice_unstaffed"), N_("notice_follow_up"), N_("notice_renewal"),
-                                 N_("notice_transfer_in"), N_("notice_transfer_out"))
+NOTICE_KINDS: tuple[str, ...] = (
+    N_("notice_new"),
+    N_("notice_returned"),
+    N_("notice_delegated"),
+    N_("notice_escalated"),
+    N_("notice_overdue"),
+    N_("notice_chain_broken"),
+    N_("notice_withdrawn"),
+    N_("notice_unstaffed"),
+    N_("notice_follow_up"),
+    N_("notice_renewal"),
+    N_("notice_transfer_in"),
+    N_("notice_transfer_out"),
+)
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
 BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))
 # "My customers": its sorts, and the class of a customer not classified yet.
-BOOK_WORDS: tuple[str, ...] = (N_("book_sort_name"), N_("book_sort_limit"), N_("book_sort_grade"),
-                               N_("class_unclassified"))
+BOOK_WORDS: tuple[str, ...] = (
+    N_("book_sort_name"),
+    N_("book_sort_limit"),
+    N_("book_sort_grade"),
+    N_("class_unclassified"),
+)
 
 # Monitoring: import states and where an observation came from.
-IMPORT_STATES: tuple[str, ...] = (N_("import_queued"), N_("import_running"), N_("import_done"), N_("import_failed"))
-CHECK_STATES: tuple[str, ...] = (N_("check_queued"), N_("check_running"), N_("check_done"), N_("check_failed"))
+IMPORT_STATES: tuple[str, ...] = (
+    N_("import_queued"),
+    N_("import_running"),
+    N_("import_done"),
+    N_("import_failed"),
+)
+CHECK_STATES: tuple[str, ...] = (
+    N_("check_queued"),
+    N_("check_running"),
+    N_("check_done"),
+    N_("check_failed"),
+)
 OBSERVATION_SOURCES: tuple[str, ...] = (N_("source_import"), N_("source_screen"), N_("source_api"))
-EXCEPTION_SECTIONS: tuple[str, ...] = (N_("exception_overrides"), N_("exception_escalations"), N_("exception_returned"),
-                                       N_("exception_delegations"), N_("exception_signed_twice"),
-                                       N_("exception_near_misses"))
+EXCEPTION_SECTIONS: tuple[str, ...] = (
+    N_("exception_overrides"),
+    N_("exception_escalations"),
+    N_("exception_returned"),
+    N_("exception_delegations"),
+    N_("exception_signed_twice"),
+    N_("exception_near_misses"),
+)
 REQUEST_STATES: tuple[str, ...] = (N_("request_pending"), N_("request_deployed"), N_("request_rejected"))
 SEVERITIES: tuple[str, ...] = (N_("severity_low"), N_("severity_medium"), N_("severity_high"))
 # What recorded a change of a customer's grade or class.
-RATING_REASONS: tuple[str, ...] = (N_("rating_by_application"), N_("rating_by_review"), N_("rating_by_escalation"))
+RATING_REASONS: tuple[str, ...] = (
+    N_("rating_by_application"),
+    N_("rating_by_review"),
+    N_("rating_by_escalation"),
+)
 # 五级分类
-LOAN_CLASSES: tuple[str, ...] = (N_("class_normal"), N_("class_special_mention"), N_("class_substandard"),
-                                 N_("class_doubtful"), N_("class_loss"))
-WARNING_OUTCOMES: tuple[str, ...] = (N_("open"), N_("false_alarm"), N_("closed"), N_("frozen"), N_("exited"), N_("reviewed"),
-                                     N_("regraded"), N_("no_findings"))
+LOAN_CLASSES: tuple[str, ...] = (
+    N_("class_normal"),
+    N_("class_special_mention"),
+    N_("class_substandard"),
+    N_("class_doubtful"),
+    N_("class_loss"),
+)
+WARNING_OUTCOMES: tuple[str, ...] = (
+    N_("open"),
+    N_("false_alarm"),
+    N_("closed"),
+    N_("frozen"),
+    N_("exited"),
+    N_("reviewed"),
+    N_("regraded"),
+    N_("no_findings"),
+)
 
 INDUSTRIES: tuple[str, ...] = (
     N_("manufacturing"),
@@ -120,7 +191,12 @@ CREDIT_RECORDS: tuple[str, ...] = (
 
 Z_ZONES: tuple[str, ...] = (N_("safe"), N_("grey"), N_("distress"))
 # The Z-score models (customer_segment.dmn's z_model), by ``term``'s prefix.
-Z_MODELS: tuple[str, ...] = (N_("z_model_z"), N_("z_model_z_prime"), N_("z_model_z_double_prime"), N_("z_model_em"))
+Z_MODELS: tuple[str, ...] = (
+    N_("z_model_z"),
+    N_("z_model_z_prime"),
+    N_("z_model_z_double_prime"),
+    N_("z_model_em"),
+)
 
 EVENT_TYPES: tuple[str, ...] = (
     N_("instance.started"),

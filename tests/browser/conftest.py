@@ -17,8 +17,13 @@ from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 HERE = Path(__file__).parent.resolve()
 
@@ -57,14 +62,18 @@ def live_server(app) -> Iterator[str]:
 def browser_page(live_server):
     """A Chromium page (locale zh-CN) whose relative URLs resolve against the live server."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium (`make test` does, or "
-                    "`apt-get install -y chromium`). Never run `playwright install`.", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's Chromium (`make test` does, or "
+            "`apt-get install -y chromium`). Never run `playwright install`.",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", base_url=live_server,
-                                      viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            locale="zh-CN", base_url=live_server, viewport={"width": 1280, "height": 900}
+        )
         context.set_default_timeout(10_000)
         page = context.new_page()
         try:

@@ -39,7 +39,9 @@ def test_the_auditor_reads_a_case_on_its_highlighted_diagram(app, browser_page: 
     expect(note).to_contain_text("录入授信申请")
     visible = page.locator("#timeline li:not(.hidden)")
     expect(visible.first).to_have_attribute("data-element", "application_intake")
-    assert all(el == "application_intake" for el in visible.evaluate_all("els => els.map(e => e.dataset.element)"))
+    assert all(
+        el == "application_intake" for el in visible.evaluate_all("els => els.map(e => e.dataset.element)")
+    )
     expect(visible.locator("details.submission")).to_have_count(1)
     note.get_by_role("button").click()
     expect(note).to_be_hidden()

@@ -19,21 +19,31 @@ pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, run
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _pages(case_id: int, review_id: int, task_id: int, customer_id: int) -> dict[str, list[tuple[str, str | None]]]:
+def _pages(
+    case_id: int, review_id: int, task_id: int, customer_id: int
+) -> dict[str, list[tuple[str, str | None]]]:
     """Per user, the pages to open and, for a page with a diagram, the element that is ready once drawn."""
     case = (f"/cases/{case_id}", "#case-diagram")
     return {
-        "officer": [("/tasks", None), case, (f"/cases/{review_id}", "#case-diagram"), ("/customers", None),
-                    (f"/customers/{customer_id}", None)],
+        "officer": [
+            ("/tasks", None),
+            case,
+            (f"/cases/{review_id}", "#case-diagram"),
+            ("/customers", None),
+            (f"/customers/{customer_id}", None),
+        ],
         "approver3": [("/inbox", None), (f"/tasks/{task_id}", None)],
         "risk": [("/watchlist", None), ("/monitoring", None)],
         "compliance": [("/audit", None), ("/audit/exceptions", None), ("/audit/sampling", None), case],
         "admin": [("/admin/settings", None)],
-        "designer": [("/designer", None), ("/designer/files", None),
-                     ("/designer/edit/workflows/credit_application.bpmn", "#bpmn-canvas"),
-                     ("/designer/edit/workflows/periodic_review.bpmn", "#bpmn-canvas"),
-                     ("/designer/edit/rules/credit_rating.dmn", "#dmn-canvas"),
-                     ("/designer/credit_application/diff", "#diagram-after")],
+        "designer": [
+            ("/designer", None),
+            ("/designer/files", None),
+            ("/designer/edit/workflows/credit_application.bpmn", "#bpmn-canvas"),
+            ("/designer/edit/workflows/periodic_review.bpmn", "#bpmn-canvas"),
+            ("/designer/edit/rules/credit_rating.dmn", "#dmn-canvas"),
+            ("/designer/credit_application/diff", "#diagram-after"),
+        ],
     }
 
 
@@ -48,8 +58,12 @@ def test_the_main_pages_log_nothing_to_the_console_for_any_role(app, browser_pag
         customer_id = customer.id
         task_id = factories.open_task(case.id, "approval_signoff").id
         path = workspace_copy / "workflows" / "credit_application.bpmn"  # a second version, for the diff
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "Capture application / 录入授信申请", "Capture the application / 录入授信申请", 1), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                "Capture application / 录入授信申请", "Capture the application / 录入授信申请", 1
+            ),
+            encoding="utf-8",
+        )
         deployment.deploy_files()
 
     logged: list[str] = []
@@ -83,7 +97,9 @@ def test_the_main_pages_log_nothing_to_the_console_for_any_role(app, browser_pag
                 expect(page.locator(drawn)).to_have_attribute("data-ready", "true", timeout=20_000)
             page.wait_for_load_state("networkidle")
             if url == f"/cases/{review_id}":
-                expect(page.locator("#case-diagram g.djs-element[data-element-id=review_due]")).to_have_count(1)
+                expect(page.locator("#case-diagram g.djs-element[data-element-id=review_due]")).to_have_count(
+                    1
+                )
         where["page"] = f"{user} log out"
         log_out(page)
     assert logged == [], "\n".join(logged)

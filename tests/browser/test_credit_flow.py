@@ -22,9 +22,24 @@ TASK_URL = re.compile(r"/tasks/\d+$")
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 INBOX_LINK = re.compile("审批待办|Sign-off inbox")
 STATEMENT_ITEMS = [
-    "fiscal_year", "total_assets", "current_assets", "cash", "inventory", "receivables", "total_liabilities",
-    "current_liabilities", "short_term_debt", "long_term_debt", "book_equity", "retained_earnings", "sales",
-    "ebit", "interest_expense", "net_income", "operating_cash_flow", "depreciation",
+    "fiscal_year",
+    "total_assets",
+    "current_assets",
+    "cash",
+    "inventory",
+    "receivables",
+    "total_liabilities",
+    "current_liabilities",
+    "short_term_debt",
+    "long_term_debt",
+    "book_equity",
+    "retained_earnings",
+    "sales",
+    "ebit",
+    "interest_expense",
+    "net_income",
+    "operating_cash_flow",
+    "depreciation",
 ]
 
 
@@ -98,8 +113,9 @@ def test_application_from_intake_to_approval(app, browser_page: Page):
     for index, statement in enumerate(reversed(factories.statements())):
         for item in STATEMENT_ITEMS:
             value = statement[item]
-            page.fill(f"[name='statements-{index}-{item}']",
-                      str(value) if item == "fiscal_year" else f"{value:,}")
+            page.fill(
+                f"[name='statements-{index}-{item}']", str(value) if item == "fiscal_year" else f"{value:,}"
+            )
     page.screenshot(path="/tmp/statements.png", full_page=True)
     submit_task(page)
     page.wait_for_url(CASE_URL)
@@ -159,9 +175,13 @@ def test_application_from_intake_to_approval(app, browser_page: Page):
     page.wait_for_url(CASE_URL)
 
     expect(page.locator(".status-approved")).to_have_text(re.compile("已批准|[Aa]pproved"))
-    expect(page.locator("#signoffs")).to_contain_text("同意授信，按季跟踪财务状况。")  # said once, in the record
+    expect(page.locator("#signoffs")).to_contain_text(
+        "同意授信，按季跟踪财务状况。"
+    )  # said once, in the record
     expect(page.locator(".timeline")).not_to_contain_text("同意授信，按季跟踪财务状况。")
-    expect(page.locator('.timeline a.signed-above[href="#signoffs"]').first).to_be_visible()  # which points there
+    expect(
+        page.locator('.timeline a.signed-above[href="#signoffs"]').first
+    ).to_be_visible()  # which points there
     page.screenshot(path="/tmp/case_page.png", full_page=True)
 
     with app.app_context():

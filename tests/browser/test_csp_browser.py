@@ -17,7 +17,9 @@ LISTEN = """document.addEventListener("securitypolicyviolation", (e) =>
   window.reportViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`));"""
 
 
-def test_modelers_htmx_and_charts_work_under_the_content_security_policy(app, browser_page: Page, workspace_copy):
+def test_modelers_htmx_and_charts_work_under_the_content_security_policy(
+    app, browser_page: Page, workspace_copy
+):
     page = browser_page
     with app.app_context():
         people = factories.people()
@@ -32,18 +34,27 @@ def test_modelers_htmx_and_charts_work_under_the_content_security_policy(app, br
 
     response = page.goto("/login")
     assert "'nonce-" in response.headers["content-security-policy"]
-    assert "unsafe-inline" not in response.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+    assert (
+        "unsafe-inline"
+        not in response.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+    )
     log_in(page, "designer")
-    for url, drawn in (("/designer/edit/workflows/credit_application.bpmn", "#bpmn-canvas"),
-                       ("/designer/edit/rules/credit_rating.dmn", "#dmn-canvas")):
+    for url, drawn in (
+        ("/designer/edit/workflows/credit_application.bpmn", "#bpmn-canvas"),
+        ("/designer/edit/rules/credit_rating.dmn", "#dmn-canvas"),
+    ):
         where["page"] = url
         page.goto(url)
         expect(page.locator(drawn)).to_have_attribute("data-ready", "true", timeout=20_000)
         page.wait_for_load_state("networkidle")
     where["page"] = "form editor (htmx)"
     page.goto("/designer/edit/forms/application_intake.json")
-    expect(page.locator("#form-preview input, #form-preview select").first).to_be_visible()  # htmx swapped it in
-    page.fill("#form-source", page.input_value("#form-source").replace('"type": "object"', '"type": "object" ', 1))
+    expect(
+        page.locator("#form-preview input, #form-preview select").first
+    ).to_be_visible()  # htmx swapped it in
+    page.fill(
+        "#form-source", page.input_value("#form-source").replace('"type": "object"', '"type": "object" ', 1)
+    )
     page.locator("#form-source").press("End")
     page.click("#save-draft")  # the text editors' script, moved out of the page into a static file
     expect(page.locator("#draft-state")).to_contain_text("1", timeout=20_000)

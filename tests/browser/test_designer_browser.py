@@ -41,8 +41,9 @@ def slow_worker(no_worker, monkeypatch):
     return asked
 
 
-def test_a_designer_edits_a_lane_in_the_modeler_and_sees_the_problem_on_it(app, browser_page: Page, workspace_copy,
-                                                                           slow_worker):
+def test_a_designer_edits_a_lane_in_the_modeler_and_sees_the_problem_on_it(
+    app, browser_page: Page, workspace_copy, slow_worker
+):
     page = browser_page
     with app.app_context():
         factories.people()
@@ -66,7 +67,9 @@ def test_a_designer_edits_a_lane_in_the_modeler_and_sees_the_problem_on_it(app, 
     group.press("Tab")
     page.locator("#save-draft").click()
     expect(page.locator("#save-status")).to_contain_text("1")
-    expect(page.locator("#problem-count")).to_contain_text("正在检查工作副本")  # the save did not wait for the check
+    expect(page.locator("#problem-count")).to_contain_text(
+        "正在检查工作副本"
+    )  # the save did not wait for the check
     expect(page.locator("#problems li[data-element=Lane_officer]")).to_contain_text("nobody")
     assert max(slow_worker.values()) >= 2  # shown once the editor asked again
     expect(canvas.locator("g.djs-element.has-problem[data-element-id=Lane_officer]")).to_have_count(1)
@@ -74,7 +77,9 @@ def test_a_designer_edits_a_lane_in_the_modeler_and_sees_the_problem_on_it(app, 
 
     # reopened, the draft is there with its problem marked
     page.reload()
-    expect(canvas.locator("g.djs-element.has-problem[data-element-id=Lane_officer]")).to_have_count(1, timeout=15_000)
+    expect(canvas.locator("g.djs-element.has-problem[data-element-id=Lane_officer]")).to_have_count(
+        1, timeout=15_000
+    )
     expect(page.locator("#editor-bar")).to_have_attribute("data-revision", "1")
 
 
@@ -84,8 +89,12 @@ def test_the_version_diff_is_drawn_on_both_diagrams(app, browser_page: Page, wor
     with app.app_context():
         factories.people()
         factories.deploy()
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "Capture application / 录入授信申请", "Capture the application / 录入授信申请", 1), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                "Capture application / 录入授信申请", "Capture the application / 录入授信申请", 1
+            ),
+            encoding="utf-8",
+        )
         factories.deploy()
     log_in(page, "designer")
     page.goto("/designer/credit_application/diff")
@@ -99,7 +108,8 @@ def test_the_version_diff_is_drawn_on_both_diagrams(app, browser_page: Page, wor
 
 
 def test_a_designer_edits_a_dmn_cell_sees_its_impact_deploys_and_a_new_case_runs_on_it(
-        app, browser_page: Page, workspace_copy):
+    app, browser_page: Page, workspace_copy
+):
     """The issue's path: a cell edited in dmn-js, the impact on the portfolio seen (and equal to a direct count),
     the draft saved, a deployment requested, approved by a second designer, and a new application on v2."""
     page = browser_page
@@ -110,7 +120,9 @@ def test_a_designer_edits_a_dmn_cell_sees_its_impact_deploys_and_a_new_case_runs
         seed_portfolio(30)
         # at least two live B-grade large corporates, whose limit cap the edited cell sets
         live = select(Facility.customer_id).where(Facility.status.in_(portfolio_inputs.LIVE))
-        customers = db.session.scalars(select(Customer).where(Customer.id.in_(live)).order_by(Customer.id)).all()
+        customers = db.session.scalars(
+            select(Customer).where(Customer.id.in_(live)).order_by(Customer.id)
+        ).all()
         for customer in customers[:2]:
             customer.grade, customer.segment = "B", "large_corporate"
         db.session.commit()
@@ -141,7 +153,9 @@ def test_a_designer_edits_a_dmn_cell_sees_its_impact_deploys_and_a_new_case_runs
     page.goto("/designer")
     page.fill("#request-deployment input[name=note]", "B 级大型企业额度上限下调至一千万")
     page.locator("#request-deployment button[type=submit]").click()
-    expect(page.locator("#deployment-requests tbody tr").first).to_contain_text("B 级大型企业额度上限下调至一千万")
+    expect(page.locator("#deployment-requests tbody tr").first).to_contain_text(
+        "B 级大型企业额度上限下调至一千万"
+    )
     log_out(page)
 
     log_in(page, "designer2")
@@ -150,15 +164,23 @@ def test_a_designer_edits_a_dmn_cell_sees_its_impact_deploys_and_a_new_case_runs
     expect(page.locator("#deployment-requests tbody tr").first.locator("form")).to_have_count(0)  # decided
     log_out(page)
     with app.app_context():
-        v2 = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == "credit_application")
-                               .order_by(ProcessDefinition.version.desc()))
+        v2 = db.session.scalar(
+            select(ProcessDefinition)
+            .where(ProcessDefinition.process_id == "credit_application")
+            .order_by(ProcessDefinition.version.desc())
+        )
         assert v2.version == 2 and "<text>10000000</text>" in v2.dmn_files["limit_proposal.dmn"]
-    assert "<text>10000000</text>" in (workspace_copy / "rules" / "limit_proposal.dmn").read_text(encoding="utf-8")
+    assert "<text>10000000</text>" in (workspace_copy / "rules" / "limit_proposal.dmn").read_text(
+        encoding="utf-8"
+    )
 
     log_in(page, "officer")
     page.get_by_role("button", name=re.compile("新建授信申请|New credit application")).click()
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
     with app.app_context():
-        case = db.session.scalar(select(ProcessInstance).where(ProcessInstance.process_id == "credit_application")
-                                 .order_by(ProcessInstance.id.desc()))
+        case = db.session.scalar(
+            select(ProcessInstance)
+            .where(ProcessInstance.process_id == "credit_application")
+            .order_by(ProcessInstance.id.desc())
+        )
         assert case.definition.version == 2

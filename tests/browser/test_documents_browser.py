@@ -21,17 +21,27 @@ def test_an_officer_attaches_a_photo_and_a_pdf_to_a_customer_and_previews_them(a
         people = factories.people()
         customer_id = customer_of(people.officer).id
     refused_by_policy: list[str] = []
-    page.on("console", lambda message: refused_by_policy.append(message.text)
-            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            refused_by_policy.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text
+            else None
+        ),
+    )
 
     log_in(page, "officer")
     page.goto(f"/customers/{customer_id}")
     page.locator("#attach-document").click()
-    page.set_input_files("#d-file", {"name": "厂区照片.pdf", "mimeType": "application/pdf", "buffer": files.png()})
+    page.set_input_files(
+        "#d-file", {"name": "厂区照片.pdf", "mimeType": "application/pdf", "buffer": files.png()}
+    )
     page.select_option("#d-kind", "photo")
     page.locator("#document-form button[type=submit]").click()
     expect(page.locator("#d-file-error")).to_contain_text("厂区照片.pdf")  # a PNG named .pdf
-    page.set_input_files("#d-file", {"name": "厂区照片.png", "mimeType": "image/png", "buffer": files.png(64, 48)})
+    page.set_input_files(
+        "#d-file", {"name": "厂区照片.png", "mimeType": "image/png", "buffer": files.png(64, 48)}
+    )
     page.select_option("#d-kind", "photo")
     page.fill("#d-title", "贷后走访厂区照片")
     page.fill("#d-note", "走访时拍摄\n厂房运转正常")
@@ -52,7 +62,9 @@ def test_an_officer_attaches_a_photo_and_a_pdf_to_a_customer_and_previews_them(a
 
     page.goto(f"/customers/{customer_id}/documents/new")
     audited = pdf("2025 年度审计报告（摘要）", [("审计意见", "标准无保留意见")], "全文见纸质档案。")
-    page.set_input_files("#d-file", {"name": "审计报告.pdf", "mimeType": "application/pdf", "buffer": audited})
+    page.set_input_files(
+        "#d-file", {"name": "审计报告.pdf", "mimeType": "application/pdf", "buffer": audited}
+    )
     page.select_option("#d-kind", "audited_statements")
     page.locator("#document-form button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/customers/{customer_id}#documents$"))

@@ -19,10 +19,13 @@ from tests.browser.pages import BPMN_MODELER, DMN_MODELER, log_in
 pytestmark = pytest.mark.usefixtures("jobs_here")  # a draft's check, a job, runs in this process
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = [("workflows", p.name) for p in sorted((ROOT / "workflows").glob("*.bpmn"))] + \
-          [("rules", p.name) for p in sorted((ROOT / "rules").glob("*.dmn"))]
-EXPORT = {"workflows": f"async () => (await {BPMN_MODELER}.saveXML({{ format: true }})).xml",
-          "rules": f"async () => (await {DMN_MODELER}.saveXML({{ format: true }})).xml"}
+SHIPPED = [("workflows", p.name) for p in sorted((ROOT / "workflows").glob("*.bpmn"))] + [
+    ("rules", p.name) for p in sorted((ROOT / "rules").glob("*.dmn"))
+]
+EXPORT = {
+    "workflows": f"async () => (await {BPMN_MODELER}.saveXML({{ format: true }})).xml",
+    "rules": f"async () => (await {DMN_MODELER}.saveXML({{ format: true }})).xml",
+}
 
 
 def _open(page: Page, kind: str, name: str) -> None:
@@ -31,8 +34,9 @@ def _open(page: Page, kind: str, name: str) -> None:
     expect(canvas).to_have_attribute("data-ready", "true", timeout=20_000)
 
 
-def test_every_shipped_diagram_opens_without_warning_and_saves_unchanged_in_meaning(app, browser_page: Page,
-                                                                                    workspace_copy):
+def test_every_shipped_diagram_opens_without_warning_and_saves_unchanged_in_meaning(
+    app, browser_page: Page, workspace_copy
+):
     page = browser_page
     with app.app_context():
         factories.people()
@@ -56,8 +60,9 @@ def test_the_designer_sees_what_the_modeler_could_not_read(app, browser_page: Pa
     with app.app_context():
         people = factories.people()
         text = drafts.file_text("workflows", "periodic_review.bpmn")
-        broken = text.replace('<bpmn:message id="Message_review_due"', '<bpmn:message id="review_due"') \
-            .replace('messageRef="Message_review_due"', 'messageRef="review_due"')
+        broken = text.replace(
+            '<bpmn:message id="Message_review_due"', '<bpmn:message id="review_due"'
+        ).replace('messageRef="Message_review_due"', 'messageRef="review_due"')
         drafts.save(people.designer, "workflows", "periodic_review.bpmn", broken, revision=0)
     log_in(page, "designer")
     _open(page, "workflows", "periodic_review.bpmn")
@@ -67,11 +72,16 @@ def test_the_designer_sees_what_the_modeler_could_not_read(app, browser_page: Pa
     expect(page.locator("#problems li[data-element=review_due]")).to_contain_text("used twice")
 
 
-@pytest.mark.parametrize(("locale", "palette", "context_menu"), [
-    ("zh-CN", "创建开始事件", "在下方添加规则"), ("en", "Create start event", "Add rule below"),
-])
-def test_the_modelers_speak_the_page_language(app, live_server, browser_page: Page, workspace_copy, locale, palette,
-                                              context_menu):
+@pytest.mark.parametrize(
+    ("locale", "palette", "context_menu"),
+    [
+        ("zh-CN", "创建开始事件", "在下方添加规则"),
+        ("en", "Create start event", "Add rule below"),
+    ],
+)
+def test_the_modelers_speak_the_page_language(
+    app, live_server, browser_page: Page, workspace_copy, locale, palette, context_menu
+):
     page = browser_page
     with app.app_context():
         factories.people()
@@ -79,11 +89,14 @@ def test_the_modelers_speak_the_page_language(app, live_server, browser_page: Pa
     if locale == "en":
         page.locator("header form[action*='/locale/'] button").click()
     _open(page, "workflows", "credit_application.bpmn")
-    expect(page.locator(".djs-palette .entry[data-action='create.start-event']")).to_have_attribute("aria-label", palette)
+    expect(page.locator(".djs-palette .entry[data-action='create.start-event']")).to_have_attribute(
+        "aria-label", palette
+    )
     # our properties panel names the element's kind as bpmn-js's menus do
     page.locator("#bpmn-canvas g.djs-element[data-element-id=rate_customer]").first.click()
     expect(page.locator("#properties label.property").first).to_contain_text(
-        "业务规则任务" if locale == "zh-CN" else "Business rule task")
+        "业务规则任务" if locale == "zh-CN" else "Business rule task"
+    )
 
     _open(page, "rules", "credit_rating.dmn")
     page.locator("td[data-row-id=Rule_credit_rating_01]").first.click(button="right")

@@ -15,16 +15,19 @@ from tests.services.test_imports import HEADER, customers
 from tests.workflows.test_warning_escalation import approved_customer, observe
 
 
-def test_an_officer_imports_a_file_and_follows_its_progress_to_the_refused_rows(app, browser_page: Page,
-                                                                                tmp_path, monkeypatch):
+def test_an_officer_imports_a_file_and_follows_its_progress_to_the_refused_rows(
+    app, browser_page: Page, tmp_path, monkeypatch
+):
     page = browser_page
     with app.app_context():
         factories.people()
         made = [(c.uscc, c.name) for c in customers(3)]
     good = "\n".join(f"{uscc},2026-10-{day:02d},{60 + day},0,0,0,否," for uscc, _n in made for day in (1, 2))
     csv = tmp_path / "贷后监测.csv"
-    csv.write_text(f"{HEADER}\n{good}\n91310000MA9999999X,2026-10-01,50,0,0,0,否,\n{made[0][0]},2026-10-03,abc,0,0,0,否,\n",
-                   encoding="utf-8")
+    csv.write_text(
+        f"{HEADER}\n{good}\n91310000MA9999999X,2026-10-01,50,0,0,0,否,\n{made[0][0]},2026-10-03,abc,0,0,0,否,\n",
+        encoding="utf-8",
+    )
 
     log_in(page, "officer")
     page.locator("header nav").get_by_role("link", name="贷后监测").click()

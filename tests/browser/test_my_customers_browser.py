@@ -19,15 +19,27 @@ def test_a_manager_filters_the_branch_and_transfers_two_customers_in_bulk(app, b
     page = browser_page
     with app.app_context():
         factories.people()
-        sh1 = users.create_user("sh1", "officer", factories.PASSWORD, display_name="王晓明", branch="shanghai",
-                                team="对公一部")[0]
-        users.create_user("sh2", "officer", factories.PASSWORD, display_name="郑凯", branch="shanghai",
-                          team="对公二部")
-        users.create_user("sh_head", "approver", factories.PASSWORD, display_name="张伟", authority_level=1,
-                          branch="shanghai")
+        sh1 = users.create_user(
+            "sh1", "officer", factories.PASSWORD, display_name="王晓明", branch="shanghai", team="对公一部"
+        )[0]
+        users.create_user(
+            "sh2", "officer", factories.PASSWORD, display_name="郑凯", branch="shanghai", team="对公二部"
+        )
+        users.create_user(
+            "sh_head",
+            "approver",
+            factories.PASSWORD,
+            display_name="张伟",
+            authority_level=1,
+            branch="shanghai",
+        )
         grades = ["A", "A", "BBB", "A"]
-        moved = [factories.book_customer(sh1, i + 1, name=f"浦江{i + 1}号实业有限公司", grade=g, loan_class="normal")
-                 for i, g in enumerate(grades)]
+        moved = [
+            factories.book_customer(
+                sh1, i + 1, name=f"浦江{i + 1}号实业有限公司", grade=g, loan_class="normal"
+            )
+            for i, g in enumerate(grades)
+        ]
         chosen = [(c.id, c.name) for c in moved if c.grade == "A"][:2]
 
     log_in(page, "sh_head")

@@ -38,10 +38,16 @@ def test_a_warning_the_portfolio_check_raised_reaches_the_approvers_sign_off_inb
         [warning_id] = portfolio.scan().raised  # as beat runs it: nobody started the escalation
         case_id = db.session.get(EarlyWarning, warning_id).instance_id
         assert db.session.get(ProcessInstance, case_id).started_by_id is None
-        tasks.complete(people.officer, factories.open_task(case_id, "investigate_warning").id,
-                       {"assessment": "confirmed", "findings": "逾期属实。"})
-        tasks.complete(people.risk, factories.open_task(case_id, "risk_review").id,
-                       {"action": "freeze", "expected_loss_pct": 10, "review_comment": "冻结额度。"})
+        tasks.complete(
+            people.officer,
+            factories.open_task(case_id, "investigate_warning").id,
+            {"assessment": "confirmed", "findings": "逾期属实。"},
+        )
+        tasks.complete(
+            people.risk,
+            factories.open_task(case_id, "risk_review").id,
+            {"action": "freeze", "expected_loss_pct": 10, "review_comment": "冻结额度。"},
+        )
         approval = factories.open_task(case_id, "approve_control")
         approval_id, reference = approval.id, db.session.get(ProcessInstance, case_id).reference
 
@@ -67,20 +73,26 @@ def test_a_warning_the_portfolio_check_raised_reaches_the_approvers_sign_off_inb
 
 
 def test_a_committee_nobody_may_vote_on_waits_visibly_until_the_administrator_qualifies_a_member(
-        app, browser_page: Page):
+    app, browser_page: Page
+):
     page = browser_page
     with app.app_context():
         people = factories.people()
         factories.deploy()
-        db.session.execute(delete(Qualification).where(Qualification.user_id.in_(
-            [people.member1.id, people.member2.id, people.cro.id])))  # a fresh install: nobody qualified
+        db.session.execute(
+            delete(Qualification).where(
+                Qualification.user_id.in_([people.member1.id, people.member2.id, people.cro.id])
+            )
+        )  # a fresh install: nobody qualified
         db.session.commit()
         case = factories.case_routed("committee", people.officer)
         case_id, reference = case.id, case.reference
 
     log_in(page, "officer")
     page.goto(f"/cases/{case_id}")
-    expect(page.locator("main .heading")).to_contain_text(re.compile("可表决的贷审会委员|A committee member who may vote"))
+    expect(page.locator("main .heading")).to_contain_text(
+        re.compile("可表决的贷审会委员|A committee member who may vote")
+    )
     notice = page.locator("p.notice.staffing")
     expect(notice).to_have_count(1)
     expect(notice).to_contain_text(re.compile("贷审会组|committee group"))
@@ -103,9 +115,13 @@ def test_a_committee_nobody_may_vote_on_waits_visibly_until_the_administrator_qu
     log_out(page)
 
     with app.app_context():
-        vote_id = db.session.scalar(select(HumanTask.id).where(HumanTask.instance_id == case_id,
-                                                               HumanTask.task_spec == "committee_vote",
-                                                               HumanTask.state == "ready"))
+        vote_id = db.session.scalar(
+            select(HumanTask.id).where(
+                HumanTask.instance_id == case_id,
+                HumanTask.task_spec == "committee_vote",
+                HumanTask.state == "ready",
+            )
+        )
     log_in(page, "cro")
     page.locator("header nav").get_by_role("link", name=INBOX_LINK).click()
     row = page.locator("table.grid tbody tr").filter(has_text=reference)

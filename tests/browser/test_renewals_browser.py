@@ -18,7 +18,9 @@ from tests import factories
 from tests.browser.pages import log_in
 
 
-def test_an_officer_proposes_a_renewal_from_the_maturing_list_and_picks_a_customer_at_intake(app, browser_page: Page):
+def test_an_officer_proposes_a_renewal_from_the_maturing_list_and_picks_a_customer_at_intake(
+    app, browser_page: Page
+):
     page = browser_page
     with app.app_context():
         factories.deploy()
@@ -49,7 +51,9 @@ def test_an_officer_proposes_a_renewal_from_the_maturing_list_and_picks_a_custom
 
     page.goto("/facilities/maturing")
     expect(page.locator(f'#maturing tr[data-facility="{facility_id}"] .renewal-proposed')).to_be_visible()
-    expect(page.locator(f'#maturing tr[data-facility="{facility_id}"] button.propose-renewal')).to_have_count(0)
+    expect(page.locator(f'#maturing tr[data-facility="{facility_id}"] button.propose-renewal')).to_have_count(
+        0
+    )
 
     page.goto("/tasks")  # a new application of the officer's own: the intake offers the bank's customers
     page.locator("form[action$='/cases/new'] button[type=submit]").first.click()

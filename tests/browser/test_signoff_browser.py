@@ -37,6 +37,7 @@ INBOX_CASES = [
 
 # --- helpers ------------------------------------------------------------------------------------------
 
+
 def open_inbox(page: Page) -> None:
     page.locator("header nav").get_by_role("link", name=INBOX_LINK).click()
     page.wait_for_url(re.compile(r"/inbox$"))
@@ -47,16 +48,27 @@ def settle(page: Page) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def at_signoff(officer, index: int, name: str, size: str, health: float, amount: int) -> tuple[int, str, dict]:
+def at_signoff(
+    officer, index: int, name: str, size: str, health: float, amount: int
+) -> tuple[int, str, dict]:
     """A case waiting for its approval sign-off; returns (sign-off task id, case reference, summary)."""
     case = cases.start_case(officer, "credit_application")
-    tasks.complete(officer, factories.open_task(case.id, "application_intake").id,
-                   factories.intake(index, customer_name=name, size=size, requested_amount=amount))
-    tasks.complete(officer, factories.open_task(case.id, "financial_statements").id,
-                   {"statements": factories.statements(health=health)})
+    tasks.complete(
+        officer,
+        factories.open_task(case.id, "application_intake").id,
+        factories.intake(index, customer_name=name, size=size, requested_amount=amount),
+    )
+    tasks.complete(
+        officer,
+        factories.open_task(case.id, "financial_statements").id,
+        {"statements": factories.statements(health=health)},
+    )
     db.session.refresh(case)
-    tasks.complete(officer, factories.open_task(case.id, "review_proposal").id,
-                   factories.review(case, proposed_limit=amount))
+    tasks.complete(
+        officer,
+        factories.open_task(case.id, "review_proposal").id,
+        factories.review(case, proposed_limit=amount),
+    )
     db.session.refresh(case)
     return factories.open_task(case.id, "approval_signoff").id, case.reference, dict(case.summary)
 
@@ -100,6 +112,7 @@ def vote(page: Page, decision: str, comment: str) -> None:
 
 # --- the inbox's filters --------------------------------------------------------------------------------
 
+
 def test_the_approver_narrows_sorts_and_searches_the_inbox_and_opens_the_next(app, browser_page: Page):
     page = browser_page
     with app.app_context():
@@ -108,17 +121,26 @@ def test_the_approver_narrows_sorts_and_searches_the_inbox_and_opens_the_next(ap
         made = {}
         for index, (name, size, health, amount, grade, segment) in enumerate(INBOX_CASES, start=81):
             task_id, reference, summary = at_signoff(people.officer, index, name, size, health, amount)
-            assert (summary["grade"], summary["segment"], summary["approval_route"]) == (grade, segment, "single")
+            assert (summary["grade"], summary["segment"], summary["approval_route"]) == (
+                grade,
+                segment,
+                "single",
+            )
             made[name] = task_id, reference
         # the first case has been waiting five days
-        db.session.execute(update(HumanTask).where(HumanTask.id == made[EAST][0])
-                           .values(created_at=utcnow() - timedelta(days=5)))
+        db.session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == made[EAST][0])
+            .values(created_at=utcnow() - timedelta(days=5))
+        )
         db.session.commit()
 
     log_in(page, "approver3")
     open_inbox(page)
     expect_rows(page, [EAST, STAR, RIVER, GALAXY])  # oldest first
-    expect(page.locator("#open-next")).to_have_attribute("href", re.compile(rf"/tasks/{made[EAST][0]}\?queue="))
+    expect(page.locator("#open-next")).to_have_attribute(
+        "href", re.compile(rf"/tasks/{made[EAST][0]}\?queue=")
+    )
 
     # an amount range, cheapest first; what was chosen stays in the form
     assert apply_filters(page, min_amount="3,000,000", max_amount="10000000", sort="amount_asc") == 200
@@ -181,6 +203,7 @@ def test_the_approver_narrows_sorts_and_searches_the_inbox_and_opens_the_next(ap
 
 # --- the credit committee -------------------------------------------------------------------------------
 
+
 def test_the_committee_votes_in_the_browser_and_the_case_goes_on_to_compliance(app, browser_page: Page):
     page = browser_page
     with app.app_context():
@@ -188,9 +211,16 @@ def test_the_committee_votes_in_the_browser_and_the_case_goes_on_to_compliance(a
         factories.deploy()
         case = factories.case_routed("committee", people.officer)
         case_id, reference = case.id, case.reference
-        ballot = {t.assignee.username: t.id for t in db.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == case_id, HumanTask.task_spec == "committee_vote",
-            HumanTask.state == "ready"))}
+        ballot = {
+            t.assignee.username: t.id
+            for t in db.session.scalars(
+                select(HumanTask).where(
+                    HumanTask.instance_id == case_id,
+                    HumanTask.task_spec == "committee_vote",
+                    HumanTask.state == "ready",
+                )
+            )
+        }
     assert set(ballot) == {"member1", "member2", "cro"}
 
     # --- member1 finds the vote in the sign-off inbox, tries a veto, is refused, and approves ------------
@@ -234,8 +264,11 @@ def test_the_committee_votes_in_the_browser_and_the_case_goes_on_to_compliance(a
 
     # --- the case page: every vote with its comment, the tally, and the next step ---------------------------
     signoffs = page.locator("#signoffs")
-    for comment, decision in (("同意，第一还款来源充足。", "approve"), ("行业周期下行，集中度偏高。", "reject"),
-                              ("同意，附加按季监测条件。", "approve")):
+    for comment, decision in (
+        ("同意，第一还款来源充足。", "approve"),
+        ("行业周期下行，集中度偏高。", "reject"),
+        ("同意，附加按季监测条件。", "approve"),
+    ):
         row = signoffs.locator("tbody tr").filter(has_text=comment)
         expect(row).to_have_count(1)
         expect(row.locator(f".decision-{decision}")).to_have_count(1)
@@ -243,16 +276,21 @@ def test_the_committee_votes_in_the_browser_and_the_case_goes_on_to_compliance(a
         expect(signoffs.locator("tbody tr").filter(has_text=member)).to_have_count(1)
     tally = signoffs.locator("p.meta")
     expect(tally).to_contain_text(re.compile(r"(贷审会|Committee)\s*[:：]\s*(已批准|[Aa]pproved)"))
-    expect(tally).to_contain_text(re.compile(
-        r"2 for, 1 against, 0 abstaining, 3 of 3 members voting|2\D+1\D+0\D+3\D+3"))
+    expect(tally).to_contain_text(
+        re.compile(r"2 for, 1 against, 0 abstaining, 3 of 3 members voting|2\D+1\D+0\D+3\D+3")
+    )
     expect(page.locator(".heading .meta")).to_contain_text(re.compile("合规审查清单|Compliance checklist"))
     expect(page.locator(".heading .status-approved")).to_have_count(0)  # the limit waits for compliance
     settle(page)
     with app.app_context():
         instance = db.session.get(ProcessInstance, case_id)
         committee = instance.summary["committee"]
-        assert (committee["result"], committee["approve"], committee["reject"], committee["cast"]) == \
-            ("approved", 2, 1, 3)
+        assert (committee["result"], committee["approve"], committee["reject"], committee["cast"]) == (
+            "approved",
+            2,
+            1,
+            3,
+        )
         compliance_task = factories.open_task(case_id, "compliance_checklist").id
     log_out(page)
 

@@ -42,7 +42,9 @@ def run_check(page: Page) -> None:
     expect(page.locator("#check-progress")).to_have_attribute("data-status", "done")
 
 
-def test_one_observation_95_days_past_due_is_one_investigation_and_a_later_signal_joins_it(app, browser_page: Page):
+def test_one_observation_95_days_past_due_is_one_investigation_and_a_later_signal_joins_it(
+    app, browser_page: Page
+):
     page = browser_page
     with app.app_context():
         people = factories.people()
@@ -50,8 +52,14 @@ def test_one_observation_95_days_past_due_is_one_investigation_and_a_later_signa
         uscc = approved_customer(people).uscc
 
     log_in(page, "officer")
-    enter_observation(page, uscc, TODAY - timedelta(days=2), days_past_due="95", overdue_interest="18000",
-                      utilization_pct="99")
+    enter_observation(
+        page,
+        uscc,
+        TODAY - timedelta(days=2),
+        days_past_due="95",
+        overdue_interest="18000",
+        utilization_pct="99",
+    )
     log_out(page)
 
     log_in(page, "risk")
@@ -77,7 +85,9 @@ def test_one_observation_95_days_past_due_is_one_investigation_and_a_later_signa
     expect(past_due).to_contain_text("Rule_warning_rules")
     expect(past_due.locator("[data-figure=days_past_due]")).to_have_text("95")
     expect(past_due).to_contain_text((TODAY - timedelta(days=2)).isoformat())
-    expect(group.locator("tr[data-warning=overdue_interest] [data-figure=overdue_interest]")).to_have_text("18,000.00 元")
+    expect(group.locator("tr[data-warning=overdue_interest] [data-figure=overdue_interest]")).to_have_text(
+        "18,000.00 元"
+    )
     investigation_url = page.url
     log_out(page)
 
@@ -107,13 +117,20 @@ def test_the_risk_control_form_shows_the_fields_of_the_action_chosen(app, browse
         customer = approved_customer(people)
         observe(people, customer, days_past_due="95")  # the table proposes an exit
         [case_id] = portfolio.scan(people.risk).started
-        tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
-                       {"assessment": "confirmed", "findings": "逾期属实。"})
+        tasks.complete(
+            people.officer,
+            ready(case_id, "investigate_warning").id,
+            {"assessment": "confirmed", "findings": "逾期属实。"},
+        )
         review_id = ready(case_id, "risk_review").id
 
     log_in(page, "risk")
     page.goto(f"/tasks/{review_id}")
-    share, term, margin = page.locator("#f-reduce_share"), page.locator("#f-term_months"), page.locator("#f-margin_add_pct")
+    share, term, margin = (
+        page.locator("#f-reduce_share"),
+        page.locator("#f-term_months"),
+        page.locator("#f-margin_add_pct"),
+    )
     for field in (share, term, margin):
         expect(field).to_be_hidden()
     page.select_option("#f-action", "shorten_term")

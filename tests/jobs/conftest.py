@@ -23,11 +23,29 @@ def celery_worker(app):
     celery = app.extensions["celery"]
     celery.control.purge()  # jobs the tests before queued for a worker that was not there: not ours to run
     env = {**os.environ, "CREDIT_ENV": "testing", "PYTHONPATH": str(ROOT)}
-    log = open(ROOT / "instance" / "test-worker.log", "w") if (ROOT / "instance").is_dir() else subprocess.DEVNULL
+    log = (
+        open(ROOT / "instance" / "test-worker.log", "w")
+        if (ROOT / "instance").is_dir()
+        else subprocess.DEVNULL
+    )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "app.worker", "worker", "--loglevel=INFO", "--concurrency=1",
-         "--without-gossip", "--without-mingle", "--pool=solo"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "app.worker",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--pool=solo",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -34,11 +34,17 @@ def test_deciding_a_case_keeps_its_documents_through_the_job(app, people, celery
     compliance_sign_off(case, people.compliance)
     rows = kept(case.id, 4)
     assert sorted((r.kind, r.language) for r in rows) == [
-        ("approval_certificate", "en"), ("approval_certificate", "zh_CN"), ("credit_memo", "en"),
-        ("credit_memo", "zh_CN")]
+        ("approval_certificate", "en"),
+        ("approval_certificate", "zh_CN"),
+        ("credit_memo", "en"),
+        ("credit_memo", "zh_CN"),
+    ]
     assert all(r.rendered_by_id is None and r.instance_version == case.version for r in rows)
-    rendered = db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == case.id,
-                                                           AuditEvent.event_type == "document.rendered")).all()
+    rendered = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.instance_id == case.id, AuditEvent.event_type == "document.rendered"
+        )
+    ).all()
     assert len(rendered) == 4 and all(e.actor_name == "system" for e in rendered)
     # asked again, the job keeps what it has: nothing new is rendered
     assert keep_decided.delay(case.id).get(timeout=120) == 4

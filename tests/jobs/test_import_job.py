@@ -14,8 +14,9 @@ from tests.factories import PASSWORD
 from tests.services.test_imports import HEADER, customers
 
 
-def test_a_file_above_the_inline_size_is_imported_by_the_job_and_the_page_follows_it(app, people, celery_worker,
-                                                                                  monkeypatch):
+def test_a_file_above_the_inline_size_is_imported_by_the_job_and_the_page_follows_it(
+    app, people, celery_worker, monkeypatch
+):
     made = customers(30)
     rows = [f"{c.uscc},2026-{month:02d}-28,{50 + month},0,0,0,no," for c in made for month in range(1, 11)]
     rows.append("91310000MA9999999X,2026-01-28,50,0,0,0,no,")  # one refused
@@ -23,8 +24,11 @@ def test_a_file_above_the_inline_size_is_imported_by_the_job_and_the_page_follow
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.post("/login", data={"username": "officer", "password": PASSWORD})
-    posted = client.post("/monitoring", data={"file": (io.BytesIO("\n".join([HEADER, *rows]).encode()), "big.csv")},
-                         content_type="multipart/form-data")
+    posted = client.post(
+        "/monitoring",
+        data={"file": (io.BytesIO("\n".join([HEADER, *rows]).encode()), "big.csv")},
+        content_type="multipart/form-data",
+    )
     assert posted.status_code == 302
     job_id = db.session.scalar(select(MonitoringImport.id))
     deadline = time.time() + 120

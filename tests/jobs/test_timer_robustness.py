@@ -29,9 +29,11 @@ def _waiting(count: int, officer) -> list[int]:
 
 def _fired_per_instance(ids: list[int]) -> dict[int, int]:
     db.session.expire_all()
-    rows = db.session.execute(select(AuditEvent.instance_id, func.count()).where(
-        AuditEvent.instance_id.in_(ids), AuditEvent.event_type == "engine.event_caught")
-        .group_by(AuditEvent.instance_id)).all()
+    rows = db.session.execute(
+        select(AuditEvent.instance_id, func.count())
+        .where(AuditEvent.instance_id.in_(ids), AuditEvent.event_type == "engine.event_caught")
+        .group_by(AuditEvent.instance_id)
+    ).all()
     return dict(rows)
 
 
@@ -53,10 +55,14 @@ def test_two_workers_at_the_same_timers_fire_each_once(app, people):
         w.join(timeout=60)
     assert sum(fired) == 6
     assert _fired_per_instance(ids) == dict.fromkeys(ids, 1)
-    assert {i.status for i in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))} == {"completed"}
+    assert {
+        i.status for i in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))
+    } == {"completed"}
 
 
-def test_a_fire_that_crashed_half_way_leaves_nothing_and_fires_once_on_the_next_tick(app, people, monkeypatch):
+def test_a_fire_that_crashed_half_way_leaves_nothing_and_fires_once_on_the_next_tick(
+    app, people, monkeypatch
+):
     [instance_id] = _waiting(1, people.officer)
     real = steps.apply_step
 

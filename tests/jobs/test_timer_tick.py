@@ -33,7 +33,9 @@ def test_tick_fires_a_due_timer_once(app, people, celery_worker):
     instance = db.session.get(ProcessInstance, instance.id)
     assert instance.status == "completed" and instance.outcome == "fired"
     assert db.session.get(Timer, timer.id).status == "fired"
-    fired = db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.instance_id == instance.id)).all()
+    fired = db.session.scalars(
+        select(AuditEvent.event_type).where(AuditEvent.instance_id == instance.id)
+    ).all()
     assert "engine.event_caught" in fired
 
 
@@ -53,8 +55,9 @@ def test_an_interrupting_timer_cancels_the_open_task(app, people, celery_worker)
     instance = db.session.get(ProcessInstance, instance.id)
     assert instance.outcome == "escalated" and instance.open_tasks == [] and instance.waiting_timers == 0
     assert db.session.get(HumanTask, task.id).state == "cancelled"
-    trail = db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.instance_id == instance.id)
-                               .order_by(AuditEvent.id)).all()
+    trail = db.session.scalars(
+        select(AuditEvent.event_type).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id)
+    ).all()
     assert "task.cancelled" in trail and "engine.timer_fired" in trail
 
 
@@ -65,8 +68,9 @@ def test_a_failing_timer_is_set_aside_and_the_others_still_fire(app, people, cel
     deployment.deploy_files([FAILING, BPMN])
     bad = cases.start_case(people.officer, "timer_fail")
     good = cases.start_case(people.officer, "timer_wait")
-    db.session.execute(update(Timer).where(Timer.instance_id == bad.id)
-                       .values(due_at=utcnow() - timedelta(hours=1)))  # the failing one comes first
+    db.session.execute(
+        update(Timer).where(Timer.instance_id == bad.id).values(due_at=utcnow() - timedelta(hours=1))
+    )  # the failing one comes first
     db.session.commit()
     time.sleep(1.2)
 
@@ -75,7 +79,9 @@ def test_a_failing_timer_is_set_aside_and_the_others_still_fire(app, people, cel
     db.session.expire_all()
     assert db.session.get(ProcessInstance, good.id).status == "completed"
     assert db.session.scalar(select(Timer.status).where(Timer.instance_id == bad.id)) == "failed"
-    errors = db.session.scalars(select(AuditEvent.payload).where(AuditEvent.event_type == "engine.error")).all()
+    errors = db.session.scalars(
+        select(AuditEvent.payload).where(AuditEvent.event_type == "engine.error")
+    ).all()
     assert len(errors) == 1 and errors[0]["element"] == "mark"
     assert tick.delay().get(timeout=60) == 0  # not retried on every tick
 
@@ -84,8 +90,9 @@ def test_a_timer_the_engine_finds_not_yet_due_keeps_waiting(app, people, celery_
     deployment.deploy_files([BPMN])
     instance = cases.start_case(people.officer, "timer_wait")
     # the projection says due (e.g. clocks of two machines disagree); the engine's own time says not yet
-    db.session.execute(update(Timer).where(Timer.instance_id == instance.id)
-                       .values(due_at=utcnow() - timedelta(minutes=5)))
+    db.session.execute(
+        update(Timer).where(Timer.instance_id == instance.id).values(due_at=utcnow() - timedelta(minutes=5))
+    )
     db.session.commit()
     tick.delay().get(timeout=60)
     db.session.expire_all()

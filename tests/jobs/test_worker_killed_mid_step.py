@@ -39,15 +39,20 @@ def _due(count: int, officer) -> list[int]:
 
 def _timers(ids: list[int]) -> dict[int, str]:
     db.session.expire_all()
-    return dict(db.session.execute(select(Timer.instance_id, Timer.status).where(Timer.instance_id.in_(ids))).all())
+    return dict(
+        db.session.execute(select(Timer.instance_id, Timer.status).where(Timer.instance_id.in_(ids))).all()
+    )
 
 
 def _audited(instance_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.instance_id == instance_id))
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.instance_id == instance_id)
+    )
 
 
 def test_a_worker_killed_mid_step_leaves_that_step_undone_and_the_next_tick_fires_each_timer_once(
-        app, people, monkeypatch):
+    app, people, monkeypatch
+):
     ids = _due(5, people.officer)
     killed = ids[2]
     audited_before = _audited(killed)
@@ -69,10 +74,17 @@ def test_a_worker_killed_mid_step_leaves_that_step_undone_and_the_next_tick_fire
     db.session.rollback()  # the dead process's connection: the server ends its transaction uncommitted
 
     assert moved == ["completed"]  # the engine had moved the case when the worker died
-    assert _timers(ids) == {ids[0]: "fired", ids[1]: "fired", killed: "waiting", ids[3]: "waiting",
-                            ids[4]: "waiting"}
+    assert _timers(ids) == {
+        ids[0]: "fired",
+        ids[1]: "fired",
+        killed: "waiting",
+        ids[3]: "waiting",
+        ids[4]: "waiting",
+    }
     assert db.session.get(ProcessInstance, killed).status == "running"
-    assert _audited(killed) == audited_before  # nothing of the step, and no engine.error: not the case's fault
+    assert (
+        _audited(killed) == audited_before
+    )  # nothing of the step, and no engine.error: not the case's fault
     assert _fired_per_instance(ids) == {ids[0]: 1, ids[1]: 1}
 
     assert tick() == 3  # the job run again: the killed case's timer, and those not reached
@@ -80,7 +92,12 @@ def test_a_worker_killed_mid_step_leaves_that_step_undone_and_the_next_tick_fire
 
     assert set(_timers(ids).values()) == {"fired"}
     assert _fired_per_instance(ids) == dict.fromkeys(ids, 1)  # each once across both runs
-    assert {i.status for i in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))} == {
-        "completed"}
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.event_type == "engine.error")) == 0
+    assert {
+        i.status for i in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))
+    } == {"completed"}
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.event_type == "engine.error")
+        )
+        == 0
+    )

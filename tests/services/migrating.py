@@ -46,8 +46,9 @@ def deploy_without_review(app, tmp_path: Path, monkeypatch, designer, change=wit
     workflows.mkdir()
     for path in (ROOT / "workflows").glob("*.bpmn"):  # the path tests of version 1 stay behind
         text = path.read_text(encoding="utf-8")
-        (workflows / path.name).write_text(change(text) if path.name == "credit_application.bpmn" else text,
-                                           encoding="utf-8")
+        (workflows / path.name).write_text(
+            change(text) if path.name == "credit_application.bpmn" else text, encoding="utf-8"
+        )
     monkeypatch.setitem(app.config, "WORKFLOWS_DIR", str(workflows))
     deployment.deploy_files(actor=designer, note="复核并入审批")
     latest = deployment.latest_definition("credit_application")

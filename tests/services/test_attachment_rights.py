@@ -32,7 +32,11 @@ def test_a_deleted_document_is_gone_for_officers_and_kept_for_compliance_and_ris
     with pytest.raises(Conflict):
         attachments.delete(people.risk, made.id, {"reason": "again"})
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "document.deleted"))
-    assert (event.actor_name, event.payload["reason"], event.customer_id) == ("officer", "上传错了客户", customer.id)
+    assert (event.actor_name, event.payload["reason"], event.customer_id) == (
+        "officer",
+        "上传错了客户",
+        customer.id,
+    )
 
 
 def test_who_may_read_attach_and_delete(people, customer):
@@ -45,11 +49,17 @@ def test_who_may_read_attach_and_delete(people, customer):
         assert pages.for_customer(outsider, customer) is None  # their customer page shows no documents
     for reader in (people.officer2, people.approver1, people.risk, people.compliance):
         assert [a.id for a in attachments.of_customer(reader, customer.id)] == [mine.id]
-    for refused_user in (people.officer2, people.approver1, people.admin, people.designer):  # not the customer's
+    for refused_user in (
+        people.officer2,
+        people.approver1,
+        people.admin,
+        people.designer,
+    ):  # not the customer's
         with pytest.raises(NotAuthorized):
             attachments.attach_to_customer(refused_user, customer.id, upload("b.pdf", files.PDF), PDF_FIELDS)
-    evidence = attachments.attach_to_customer(people.compliance, customer.id, upload("kyc.pdf", files.PDF),
-                                              {"kind": "kyc"})
+    evidence = attachments.attach_to_customer(
+        people.compliance, customer.id, upload("kyc.pdf", files.PDF), {"kind": "kyc"}
+    )
     attachments.attach_to_customer(people.risk, customer.id, upload("r.pdf", files.PDF), {"kind": "other"})
     for not_theirs in (people.officer2, people.compliance, people.approver1):
         with pytest.raises(NotAuthorized):

@@ -23,8 +23,11 @@ def request_context(app):
 
 
 def trail(instance_id: int) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
+        )
+    )
 
 
 def ids() -> list[int]:
@@ -37,7 +40,9 @@ def lifecycle(deployed, people):
     instance = case_at("approval", people.officer)
     level = instance.summary["approval_level"]
     approver = {1: people.approver1, 2: people.approver2, 3: people.approver3}[level]
-    tasks.complete(approver, open_task(instance.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    tasks.complete(
+        approver, open_task(instance.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"}
+    )
     compliance_sign_off(instance, people.compliance)
     return instance, approver
 
@@ -52,11 +57,17 @@ def test_each_step_is_audited_with_its_actor(lifecycle, people):
     assert completed_event.payload == {"outcome": "approved"} and completed_event.actor_name == "compliance"
     counts = Counter(e.event_type for e in events)
     assert counts["task.ready"] == counts["task.claimed"] == counts["task.completed"] == 5
-    assert counts["engine.decision_evaluated"] == 8  # the grade capped by the class twice: rated, then adjusted
+    assert (
+        counts["engine.decision_evaluated"] == 8
+    )  # the grade capped by the class twice: rated, then adjusted
     completed = [(e.payload["task"], e.actor_name) for e in events if e.event_type == "task.completed"]
-    assert completed == [("application_intake", "officer"), ("financial_statements", "officer"),
-                         ("review_proposal", "officer"), ("approval_signoff", approver.username),
-                         ("compliance_checklist", "compliance")]
+    assert completed == [
+        ("application_intake", "officer"),
+        ("financial_statements", "officer"),
+        ("review_proposal", "officer"),
+        ("approval_signoff", approver.username),
+        ("compliance_checklist", "compliance"),
+    ]
     claimed = [(e.payload["task"], e.actor_name) for e in events if e.event_type == "task.claimed"]
     assert claimed == [(task, actor) for task, actor in completed]
     ready = {e.payload["task"]: e.payload for e in events if e.event_type == "task.ready"}
@@ -64,18 +75,37 @@ def test_each_step_is_audited_with_its_actor(lifecycle, people):
     assert ready["approval_signoff"]["required_level"] == instance.summary["approval_level"]
     decisions = [e for e in events if e.event_type == "engine.decision_evaluated"]
     assert [e.payload["decision"] for e in decisions] == [
-        "customer_segment", "credit_rating", "classification_grade_cap", "limit_proposal", "large_exposure",
-        "classification_grade_cap", "approval_sla", "approval_authority"]
+        "customer_segment",
+        "credit_rating",
+        "classification_grade_cap",
+        "limit_proposal",
+        "large_exposure",
+        "classification_grade_cap",
+        "approval_sla",
+        "approval_authority",
+    ]
     assert [e.payload["element"] for e in decisions] == [
-        "classify_customer", "rate_customer", "cap_grade", "propose_limit", "large_exposure_limits",
-        "cap_adjusted_grade", "approval_sla", "approval_authority"]
+        "classify_customer",
+        "rate_customer",
+        "cap_grade",
+        "propose_limit",
+        "large_exposure_limits",
+        "cap_adjusted_grade",
+        "approval_sla",
+        "approval_authority",
+    ]
     assert decisions[0].payload["inputs"]["industry"] == "manufacturing"
     assert decisions[0].payload["matched_rules"] and decisions[0].payload["outputs"]["segment"]
     # the submission is in the trail as submitted
     intake_done = next(e for e in events if e.event_type == "task.completed")
     assert intake_done.payload["data"]["uscc"] == intake()["uscc"]
     gateway = [e.payload["element"] for e in events if e.event_type == "engine.gateway_taken"]
-    assert gateway == ["approval_route", "signoff_decision", "compliance_decision_gateway", "compliance_outcome"]
+    assert gateway == [
+        "approval_route",
+        "signoff_decision",
+        "compliance_decision_gateway",
+        "compliance_outcome",
+    ]
 
 
 def test_the_chain_of_a_real_lifecycle_verifies(lifecycle):
@@ -95,8 +125,10 @@ def test_each_row_chains_to_the_previous_one(lifecycle):
 
 def test_an_edited_payload_is_named(lifecycle):
     target = next(e for e in trail(lifecycle[0].id) if e.event_type == "task.completed")
-    db.session.execute(text("UPDATE audit_event SET payload = :p WHERE id = :id"),
-                       {"p": '{"task": "approval_signoff", "data": {"decision": "reject"}}', "id": target.id})
+    db.session.execute(
+        text("UPDATE audit_event SET payload = :p WHERE id = :id"),
+        {"p": '{"task": "approval_signoff", "data": {"decision": "reject"}}', "id": target.id},
+    )
     db.session.commit()
     db.session.expire_all()
     report = audit.verify_chain()
@@ -134,10 +166,13 @@ def _open_gap_after(position: int) -> tuple[int, int]:
 
 def test_a_row_inserted_in_the_middle_is_named(lifecycle):
     before, _ = _open_gap_after(10)
-    db.session.execute(text(
-        "INSERT INTO audit_event (id, occurred_at, event_type, actor_id, actor_name, payload, prev_hash, hash) "
-        "VALUES (:id, :at, 'task.completed', NULL, 'mallory', '{}', :prev, :hash)"),
-        {"id": before + 1, "at": datetime(2025, 1, 1), "prev": "f" * 64, "hash": "e" * 64})
+    db.session.execute(
+        text(
+            "INSERT INTO audit_event (id, occurred_at, event_type, actor_id, actor_name, payload, prev_hash, hash) "
+            "VALUES (:id, :at, 'task.completed', NULL, 'mallory', '{}', :prev, :hash)"
+        ),
+        {"id": before + 1, "at": datetime(2025, 1, 1), "prev": "f" * 64, "hash": "e" * 64},
+    )
     db.session.commit()
     db.session.expire_all()
     report = audit.verify_chain()
@@ -147,9 +182,15 @@ def test_a_row_inserted_in_the_middle_is_named(lifecycle):
 def test_a_well_forged_inserted_row_breaks_the_link_to_the_next_row(lifecycle):
     before, after = _open_gap_after(10)
     previous = db.session.get(AuditEvent, before)
-    forged = AuditEvent(id=before + 1, occurred_at=datetime(2025, 1, 1), event_type="task.completed",
-                        actor_id=None, actor_name="mallory", payload={"task": "approval_signoff"},
-                        prev_hash=previous.hash)
+    forged = AuditEvent(
+        id=before + 1,
+        occurred_at=datetime(2025, 1, 1),
+        event_type="task.completed",
+        actor_id=None,
+        actor_name="mallory",
+        payload={"task": "approval_signoff"},
+        prev_hash=previous.hash,
+    )
     forged.hash = audit._digest(forged, audit.chain_key())  # the forger knows the algorithm, even the key
     db.session.add(forged)
     db.session.commit()
@@ -168,10 +209,20 @@ def test_record_appends_after_tampering_without_hiding_it(lifecycle, people):
 
 
 def test_payloads_are_stored_as_json_types():
-    value = {"when": datetime(2025, 3, 1, 8, 30), "day": date(2025, 3, 1), "amount": Decimal("1.10"),
-             "tags": {"b", "a"}, "nested": [Decimal("2")]}
-    assert audit.to_json_safe(value) == {"when": "2025-03-01T08:30:00", "day": "2025-03-01", "amount": "1.10",
-                                         "tags": ["a", "b"], "nested": ["2"]}
+    value = {
+        "when": datetime(2025, 3, 1, 8, 30),
+        "day": date(2025, 3, 1),
+        "amount": Decimal("1.10"),
+        "tags": {"b", "a"},
+        "nested": [Decimal("2")],
+    }
+    assert audit.to_json_safe(value) == {
+        "when": "2025-03-01T08:30:00",
+        "day": "2025-03-01",
+        "amount": "1.10",
+        "tags": ["a", "b"],
+        "nested": ["2"],
+    }
     with pytest.raises(TypeError):
         audit.to_json_safe({"x": object()})
 
@@ -185,11 +236,22 @@ def test_the_hash_formula_is_the_documented_one():
     import json
 
     payload = {"b": [1, {"z": "中文", "a": Decimal("2.50")}], "a": None, 3: "mixed keys"}
-    row = {"occurred_at": datetime(2026, 11, 30, 8, 0, 1, 5), "event_type": "task.completed", "actor_id": 7,
-           "actor_name": "officer", "instance_id": 12, "customer_id": None,
-           "payload": audit.to_json_safe(payload), "prev_hash": "ab" * 32}
-    body = json.dumps(["2026-11-30T08:00:01.000005", "task.completed", 7, "officer", 12, None, row["payload"],
-                       "ab" * 32], sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    row = {
+        "occurred_at": datetime(2026, 11, 30, 8, 0, 1, 5),
+        "event_type": "task.completed",
+        "actor_id": 7,
+        "actor_name": "officer",
+        "instance_id": 12,
+        "customer_id": None,
+        "payload": audit.to_json_safe(payload),
+        "prev_hash": "ab" * 32,
+    }
+    body = json.dumps(
+        ["2026-11-30T08:00:01.000005", "task.completed", 7, "officer", 12, None, row["payload"], "ab" * 32],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
     key = b"a key kept outside the database"
     expected = hmac.new(key, body, hashlib.sha256).hexdigest()
     assert audit._digest_of(row, key=key) == expected
@@ -200,12 +262,18 @@ def test_the_hash_formula_is_the_documented_one():
 def test_the_trail_reads_in_the_order_things_happened(deployed, people):
     """The sign-off comes before what the engine did because of it (gateway, end, facility)."""
     case = case_at("approval", people.officer)
-    tasks.complete(people.approver3, open_task(case.id, "approval_signoff").id,
-                   {"decision": "approve", "comment": "同意"})
+    tasks.complete(
+        people.approver3,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "approve", "comment": "同意"},
+    )
     compliance_sign_off(case, people.compliance)
-    trail = [(e.event_type, e.payload.get("task") or e.payload.get("element"))
-             for e in db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == case.id)
-                                         .order_by(AuditEvent.id))]
+    trail = [
+        (e.event_type, e.payload.get("task") or e.payload.get("element"))
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == case.id).order_by(AuditEvent.id)
+        )
+    ]
     signed = trail.index(("task.completed", "approval_signoff"))
     assert trail.index(("task.claimed", "approval_signoff")) == signed - 1
     assert signed < trail.index(("engine.gateway_taken", "signoff_decision"))

@@ -36,8 +36,10 @@ def rechain_from(position: int, key: bytes | None) -> None:
     prev = rows[position - 1].hash if position else audit.GENESIS
     for row in rows[position:]:
         values = {name: getattr(row, name) for name in HASHED} | {"prev_hash": prev}
-        db.session.execute(text("UPDATE audit_event SET prev_hash = :p, hash = :h WHERE id = :id"),
-                           {"p": prev, "h": (prev := audit._digest_of(values, key=key)), "id": row.id})
+        db.session.execute(
+            text("UPDATE audit_event SET prev_hash = :p, hash = :h WHERE id = :id"),
+            {"p": prev, "h": (prev := audit._digest_of(values, key=key)), "id": row.id},
+        )
     db.session.commit()
     db.session.expire_all()
 

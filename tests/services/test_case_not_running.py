@@ -30,7 +30,9 @@ def request_context(app):
         yield
 
 
-def test_a_task_submitted_on_a_withdrawn_case_is_refused_on_the_page_and_in_the_service(deployed, people, login):
+def test_a_task_submitted_on_a_withdrawn_case_is_refused_on_the_page_and_in_the_service(
+    deployed, people, login
+):
     case = case_at("review", people.officer)
     proposal = open_task(case.id, "review_proposal")
     withdrawal.withdraw(people.officer, case.id, REASON)
@@ -48,7 +50,10 @@ def test_a_timer_left_waiting_on_a_withdrawn_case_is_cancelled_not_fired(deploye
     case = case_routed("single", people.officer)  # its sign-off has a time limit: a waiting timer
     withdrawal.withdraw(people.officer, case.id, REASON)
     [timer] = db.session.scalars(select(Timer).where(Timer.instance_id == case.id))
-    timer.status, timer.due_at = "waiting", utcnow() - timedelta(hours=1)  # as if the withdrawal had missed it
+    timer.status, timer.due_at = (
+        "waiting",
+        utcnow() - timedelta(hours=1),
+    )  # as if the withdrawal had missed it
     db.session.commit()
     before = snapshot(case.id)
     assert timers.fire_due() == 0
@@ -63,12 +68,20 @@ def test_a_timer_left_waiting_on_a_withdrawn_case_is_cancelled_not_fired(deploye
 
 def test_a_message_to_a_completed_case_is_refused(deployed, people):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "approve", "comment": "同意"},
+    )
     compliance_sign_off(case, people.compliance)
     assert case.status == "completed"
     before = snapshot(case.id)
     with pytest.raises(CaseNotRunning) as refused:
-        run_step(case, None, lambda b, state: engine.deliver_message(b, state, staffing.MESSAGE, {}, for_case(case)))
+        run_step(
+            case,
+            None,
+            lambda b, state: engine.deliver_message(b, state, staffing.MESSAGE, {}, for_case(case)),
+        )
     assert "finished at" in refused.value.message and "(Approved)" in refused.value.message
     assert snapshot(case.id) == before
     db.session.expire_all()

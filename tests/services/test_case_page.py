@@ -12,8 +12,17 @@ from app.services.cases.case_page import case_page
 from app.services.cases.task_page import task_page
 from tests.factories import case_at, case_routed, open_task
 
-CASE_PAGE_NAMES = {"view", "documents", "offered", "reassign", "excusable", "can_withdraw", "withdrawn",
-                   "document_languages", "attachments"}
+CASE_PAGE_NAMES = {
+    "view",
+    "documents",
+    "offered",
+    "reassign",
+    "excusable",
+    "can_withdraw",
+    "withdrawn",
+    "document_languages",
+    "attachments",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +68,8 @@ def test_the_case_page_keeps_the_case_services_refusal(deployed, people):
 
 
 def test_the_task_page_offers_the_officer_colleagues_and_the_withdrawal_and_the_approver_other_approvers(
-        deployed, people):
+    deployed, people
+):
     case = case_at("statements", people.officer)
     statements = open_task(case.id, "financial_statements")
     officer = task_page(people.officer, statements.id)

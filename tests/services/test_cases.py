@@ -26,15 +26,27 @@ def count(model) -> int:
 
 def test_opening_a_case_writes_instance_first_task_and_audit(deployed, people):
     instance = cases.start_case(people.officer, "credit_application")
-    assert re.fullmatch(r"CA-\d{4}-\d{6}", instance.reference) and instance.reference.endswith(f"{instance.id:06d}")
-    assert (instance.status, instance.definition.version, instance.started_by_id) == ("running", 1, people.officer.id)
+    assert re.fullmatch(r"CA-\d{4}-\d{6}", instance.reference) and instance.reference.endswith(
+        f"{instance.id:06d}"
+    )
+    assert (instance.status, instance.definition.version, instance.started_by_id) == (
+        "running",
+        1,
+        people.officer.id,
+    )
     assert instance.current_step == "Capture application / 录入授信申请"
     task = open_task(instance.id, "application_intake")
     assert (task.lane, task.assignee_id, task.form) == ("officer", None, "application_intake.json")
-    events = db.session.execute(select(AuditEvent.event_type, AuditEvent.actor_name)
-                                .where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id)).all()
-    assert [tuple(e) for e in events] == [("instance.started", "officer"), ("engine.started", "officer"),
-                                          ("task.ready", "officer")]
+    events = db.session.execute(
+        select(AuditEvent.event_type, AuditEvent.actor_name)
+        .where(AuditEvent.instance_id == instance.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [tuple(e) for e in events] == [
+        ("instance.started", "officer"),
+        ("engine.started", "officer"),
+        ("task.ready", "officer"),
+    ]
 
 
 def test_initial_data_prefills_the_first_form(deployed, people):
@@ -54,8 +66,9 @@ def test_only_officers_and_admins_open_cases(deployed, people, role):
 def test_unknown_fields_are_refused_by_name_and_nothing_is_written(deployed, people):
     events = count(AuditEvent)
     with pytest.raises(InvalidInput) as caught:
-        cases.start_case(people.officer, "credit_application", {"customer_name": "甲", "is_admin": True,
-                                                                "__class__": "x"})
+        cases.start_case(
+            people.officer, "credit_application", {"customer_name": "甲", "is_admin": True, "__class__": "x"}
+        )
     assert caught.value.status == 422
     assert set(caught.value.errors) == {"is_admin", "__class__"}
     assert (count(ProcessInstance), count(HumanTask), count(AuditEvent)) == (0, 0, events)
@@ -74,10 +87,12 @@ def test_a_process_not_deployed_is_not_found(app, people):
 
 def test_designer_may_not_read_cases(deployed, people):
     instance = cases.start_case(people.officer, "credit_application")
-    for attempt in (lambda: cases.get_case(people.designer, instance.id),
-                    lambda: cases.case_view(people.designer, instance.id),
-                    lambda: cases.history(people.designer, instance.id),
-                    lambda: cases.list_cases(people.designer)):
+    for attempt in (
+        lambda: cases.get_case(people.designer, instance.id),
+        lambda: cases.case_view(people.designer, instance.id),
+        lambda: cases.history(people.designer, instance.id),
+        lambda: cases.list_cases(people.designer),
+    ):
         with pytest.raises(NotAuthorized) as caught:
             attempt()
         assert caught.value.status == 403
@@ -91,12 +106,24 @@ def test_unknown_case_is_not_found(deployed, people):
 def test_case_view_shows_tasks_decisions_history_and_data(deployed, people):
     instance = case_at("review", people.officer)
     view = cases.case_view(people.compliance, instance.id)
-    assert [t.task_spec for t in view.tasks] == ["application_intake", "financial_statements", "review_proposal"]
-    assert [d.decision_id for d in view.decisions] == ["customer_segment", "credit_rating", "classification_grade_cap",
-                                                       "limit_proposal", "large_exposure"]
+    assert [t.task_spec for t in view.tasks] == [
+        "application_intake",
+        "financial_statements",
+        "review_proposal",
+    ]
+    assert [d.decision_id for d in view.decisions] == [
+        "customer_segment",
+        "credit_rating",
+        "classification_grade_cap",
+        "limit_proposal",
+        "large_exposure",
+    ]
     assert view.events[0].event_type == "instance.started"
     assert all(e.instance_id == instance.id for e in view.events)
-    assert view.data["customer_name"] == intake()["customer_name"] and view.data["grade"] == instance.summary["grade"]
+    assert (
+        view.data["customer_name"] == intake()["customer_name"]
+        and view.data["grade"] == instance.summary["grade"]
+    )
     assert view.data["purpose"] == intake()["purpose"]  # submitted, not in the summary
 
 
@@ -128,6 +155,10 @@ def test_a_case_that_fails_while_starting_leaves_an_error_that_belongs_to_no_lat
 
     deploy()
     later = cases.start_case(people.officer, "credit_application")
-    first = db.session.scalar(select(AuditEvent.event_type).where(AuditEvent.instance_id == later.id)
-                              .order_by(AuditEvent.id).limit(1))
+    first = db.session.scalar(
+        select(AuditEvent.event_type)
+        .where(AuditEvent.instance_id == later.id)
+        .order_by(AuditEvent.id)
+        .limit(1)
+    )
     assert first == "instance.started"

@@ -19,14 +19,23 @@ from tests.workflows.test_warning_escalation import approved_customer, observe, 
 
 def also_an_approver(admin: User, user: User, level: int) -> None:
     """A risk manager who also signs off up to ``level`` (a chief risk officer often does)."""
-    user_admin.update_profile(admin, user.id, {"display_name": user.display_name, "email": user.email or "",
-                                               "branch": user.branch or "", "authority_level": str(level)})
+    user_admin.update_profile(
+        admin,
+        user.id,
+        {
+            "display_name": user.display_name,
+            "email": user.email or "",
+            "branch": user.branch or "",
+            "authority_level": str(level),
+        },
+    )
     user_admin.set_role_and_groups(admin, user.id, user.role, [*user.group_codes, "approver"])
     qualifications.record(admin, user.username, f"CQ-2026-{user.username}", "2099-12-31")
 
 
 def test_the_risk_manager_who_ran_the_check_is_not_the_escalations_starter_and_may_approve_its_control(
-        deployed, people, client, login, no_worker):
+    deployed, people, client, login, no_worker
+):
     also_an_approver(people.admin, people.risk, 3)
     also_an_approver(people.admin, people.cro, 3)
     customer = approved_customer(people)
@@ -37,10 +46,16 @@ def test_the_risk_manager_who_ran_the_check_is_not_the_escalations_starter_and_m
     case = db.session.get(ProcessInstance, case_id)
     assert case.started_by_id is None  # the system started it, on the check the risk manager ran
 
-    tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
-                   {"assessment": "confirmed", "findings": "逾期属实，客户停产。"})
-    tasks.complete(people.cro, ready(case_id, "risk_review").id,  # the chief risk officer reviews it
-                   {"action": "freeze", "expected_loss_pct": 20, "review_comment": "冻结额度。"})
+    tasks.complete(
+        people.officer,
+        ready(case_id, "investigate_warning").id,
+        {"assessment": "confirmed", "findings": "逾期属实，客户停产。"},
+    )
+    tasks.complete(
+        people.cro,
+        ready(case_id, "risk_review").id,  # the chief risk officer reviews it
+        {"action": "freeze", "expected_loss_pct": 20, "review_comment": "冻结额度。"},
+    )
     control = ready(case_id, "approve_control")
     assert control.id in [t.id for t in tasks.sign_off_inbox(people.risk).rows]  # in the queue of who may act
     assert control.id not in [t.id for t in tasks.sign_off_inbox(people.cro).rows]  # 审贷分离 still holds

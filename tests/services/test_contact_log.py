@@ -22,8 +22,13 @@ TODAY = local_today()
 
 
 def entry(**changes) -> dict:
-    return {"contacted_on": TODAY.isoformat(), "channel": "visit", "contact_name": "王会计",
-            "summary": "走访企业，了解经营情况。\n库存偏高，回款正常。", **changes}
+    return {
+        "contacted_on": TODAY.isoformat(),
+        "channel": "visit",
+        "contact_name": "王会计",
+        "summary": "走访企业，了解经营情况。\n库存偏高，回款正常。",
+        **changes,
+    }
 
 
 def test_an_entry_keeps_its_lines_whom_and_who_logged_it(people):
@@ -36,16 +41,26 @@ def test_an_entry_keeps_its_lines_whom_and_who_logged_it(people):
     assert event.payload["entry_id"] == logged.id
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"contacted_on": (TODAY + timedelta(days=1)).isoformat()}, "contacted_on"),
-    ({"contacted_on": "yesterday"}, "contacted_on"), ({"contacted_on": "9999-12-31"}, "contacted_on"),
-    ({"follow_up_on": (TODAY - timedelta(days=1)).isoformat()}, "follow_up_on"),
-    ({"channel": "fax"}, "channel"), ({"summary": ""}, "summary"), ({"summary": "a\x00b"}, "summary"),
-    ({"summary": "bell\x07"}, "summary"), ({"summary": "x" * 4001}, "summary"),
-    ({"contact_name": ""}, "contact_name"), ({"contact_name": "two\nlines"}, "contact_name"),
-    ({"contact_id": "99999"}, "contact_id"), ({"contact_id": "1e3"}, "contact_id"),
-    ({"contact_id": 2**70}, "contact_id"), ({"summary": {"deep": []}}, "summary"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"contacted_on": (TODAY + timedelta(days=1)).isoformat()}, "contacted_on"),
+        ({"contacted_on": "yesterday"}, "contacted_on"),
+        ({"contacted_on": "9999-12-31"}, "contacted_on"),
+        ({"follow_up_on": (TODAY - timedelta(days=1)).isoformat()}, "follow_up_on"),
+        ({"channel": "fax"}, "channel"),
+        ({"summary": ""}, "summary"),
+        ({"summary": "a\x00b"}, "summary"),
+        ({"summary": "bell\x07"}, "summary"),
+        ({"summary": "x" * 4001}, "summary"),
+        ({"contact_name": ""}, "contact_name"),
+        ({"contact_name": "two\nlines"}, "contact_name"),
+        ({"contact_id": "99999"}, "contact_id"),
+        ({"contact_id": "1e3"}, "contact_id"),
+        ({"contact_id": 2**70}, "contact_id"),
+        ({"summary": {"deep": []}}, "summary"),
+    ],
+)
 def test_each_bad_field_is_named(people, changes, field):
     customer = customer_of(people.officer)
     assert field in refused(lambda: contact_log.add(people.officer, customer.id, entry(**changes)))
@@ -58,7 +73,8 @@ def test_another_customers_or_a_removed_contact_is_not_whom(people):
     contacts.remove(people.officer, mine.id, gone.id)
     for contact_id in (theirs.id, gone.id):
         assert "contact_id" in refused(
-            lambda chosen=contact_id: contact_log.add(people.officer, mine.id, entry(contact_id=chosen)))
+            lambda chosen=contact_id: contact_log.add(people.officer, mine.id, entry(contact_id=chosen))
+        )
 
 
 def test_only_the_customers_officer_and_risk_managers_log(people):
@@ -127,7 +143,9 @@ def test_a_follow_up_done_records_who_and_when_and_leaves_the_list(people):
     stored = db.session.get(ContactLogEntry, due.id)
     assert stored.follow_up_done_by_id == people.officer.id and stored.follow_up_done_at is not None
     assert follow_ups.due_for(people.officer) == [] and follow_ups.notify_due() == 0
-    assert db.session.scalar(select(func.count()).where(AuditEvent.event_type == "customer.follow_up_done")) == 1
+    assert (
+        db.session.scalar(select(func.count()).where(AuditEvent.event_type == "customer.follow_up_done")) == 1
+    )
 
 
 def test_the_officer_with_an_address_gets_the_follow_up_by_e_mail_too(people):

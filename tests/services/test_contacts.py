@@ -13,13 +13,26 @@ from app.services.admin.demo import demo_uscc
 from app.services.customers.contacts import contacts
 
 RESIDENT_ID = "11010519491231002X"
-GOOD = {"name": "陈建国", "role": "legal_representative", "phone": "138 1234 5678", "email": "chen@hdjx.example.cn",
-        "id_type": "resident_id", "id_number": RESIDENT_ID.lower(), "is_primary": True}
+GOOD = {
+    "name": "陈建国",
+    "role": "legal_representative",
+    "phone": "138 1234 5678",
+    "email": "chen@hdjx.example.cn",
+    "id_type": "resident_id",
+    "id_number": RESIDENT_ID.lower(),
+    "is_primary": True,
+}
 
 
 def customer_of(officer, index: int = 1) -> Customer:
-    customer = Customer(name=f"华东精密机械{index}有限公司", uscc=demo_uscc(index), industry="manufacturing",
-                        size="medium", credit_record="clean", officer_id=officer.id)
+    customer = Customer(
+        name=f"华东精密机械{index}有限公司",
+        uscc=demo_uscc(index),
+        industry="manufacturing",
+        size="medium",
+        credit_record="clean",
+        officer_id=officer.id,
+    )
     db.session.add(customer)
     db.session.commit()
     return customer
@@ -41,13 +54,23 @@ def test_a_contact_is_stored_as_read_and_audited_with_its_id_number_masked(peopl
     assert RESIDENT_ID not in str(event.payload)
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"name": ""}, "name"), ({"name": "x" * 101}, "name"), ({"name": "陈\x00建国"}, "name"),
-    ({"name": "陈\n建国"}, "name"), ({"role": "boss"}, "role"), ({"phone": "12345"}, "phone"),
-    ({"email": "chen@"}, "email"), ({"id_number": "110105194912310021"}, "id_number"),
-    ({"id_type": "", "id_number": RESIDENT_ID}, "id_type"), ({"is_primary": "maybe"}, "is_primary"),
-    ({"name": ["a list"]}, "name"), ({"phone": 13812345678}, "phone"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 101}, "name"),
+        ({"name": "陈\x00建国"}, "name"),
+        ({"name": "陈\n建国"}, "name"),
+        ({"role": "boss"}, "role"),
+        ({"phone": "12345"}, "phone"),
+        ({"email": "chen@"}, "email"),
+        ({"id_number": "110105194912310021"}, "id_number"),
+        ({"id_type": "", "id_number": RESIDENT_ID}, "id_type"),
+        ({"is_primary": "maybe"}, "is_primary"),
+        ({"name": ["a list"]}, "name"),
+        ({"phone": 13812345678}, "phone"),
+    ],
+)
 def test_each_bad_field_is_named(people, changes, field):
     customer = customer_of(people.officer)
     assert field in refused(lambda: contacts.add(people.officer, customer.id, {**GOOD, **changes}))
@@ -57,12 +80,17 @@ def test_each_bad_field_is_named(people, changes, field):
 def test_one_primary_contact_and_an_edit_audits_before_and_after(people):
     customer = customer_of(people.officer)
     first = contacts.add(people.officer, customer.id, GOOD)
-    second = contacts.add(people.risk, customer.id, {"name": "李梅", "role": "financial_controller",
-                                                     "is_primary": "yes"})
+    second = contacts.add(
+        people.risk, customer.id, {"name": "李梅", "role": "financial_controller", "is_primary": "yes"}
+    )
     assert [c.name for c in contacts.current(customer.id)] == ["李梅", "陈建国"]
     assert db.session.get(CustomerContact, first.id).is_primary is False
-    contacts.edit(people.officer, customer.id, second.id, {"name": "李梅", "role": "financial_controller",
-                                                           "phone": "021-62345678"})
+    contacts.edit(
+        people.officer,
+        customer.id,
+        second.id,
+        {"name": "李梅", "role": "financial_controller", "phone": "021-62345678"},
+    )
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "customer.contact_changed"))
     assert event.payload["before"] == {"phone": None, "is_primary": True, "id_number": ""}
     assert event.payload["after"]["phone"] == "021-62345678"

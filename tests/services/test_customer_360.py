@@ -19,10 +19,16 @@ def test_an_approved_change_of_master_data_shows_before_after_who_and_the_case(d
     latest, created = view.master_changes[0], view.master_changes[-1]
     assert created.created and created.instance_id == first.id
     assert not latest.created and latest.instance_id == second.id
-    assert {(c.field, c.before, c.after) for c in latest.changes} >= {("size", "medium", "large"),
-                                                                      ("industry", "manufacturing", "wholesale_retail")}
-    assert latest.actor_name in {people.approver1.display_name, people.approver2.display_name,
-                                 people.approver3.display_name, people.compliance.display_name}
+    assert {(c.field, c.before, c.after) for c in latest.changes} >= {
+        ("size", "medium", "large"),
+        ("industry", "manufacturing", "wholesale_retail"),
+    }
+    assert latest.actor_name in {
+        people.approver1.display_name,
+        people.approver2.display_name,
+        people.approver3.display_name,
+        people.compliance.display_name,
+    }
 
 
 def test_exposure_counts_the_live_limits_of_the_customer_and_of_its_group(deployed, people):
@@ -37,15 +43,20 @@ def test_exposure_counts_the_live_limits_of_the_customer_and_of_its_group(deploy
     assert exposure.share(exposure.group_limit) == Decimal("0.0125")
 
 
-def test_the_statements_kept_give_a_ratio_trend_and_a_year_that_does_not_hold_together_is_named(deployed, people):
+def test_the_statements_kept_give_a_ratio_trend_and_a_year_that_does_not_hold_together_is_named(
+    deployed, people
+):
     case = approved(people, 51, 2_000_000)
     figures = customer_page.page(people.officer, case.customer_id).figures
     years = [st["fiscal_year"] for st in figures.statements]
     assert years == sorted(years) and len(years) >= 2
     assert set(figures.ratio_trend) == {str(y) for y in years}
     assert 0 < figures.ratio_trend[str(years[-1])]["debt_to_asset"] < 1
-    broken = db.session.query(FinancialStatement).filter_by(customer_id=case.customer_id,
-                                                            fiscal_year=years[0]).one()
+    broken = (
+        db.session.query(FinancialStatement)
+        .filter_by(customer_id=case.customer_id, fiscal_year=years[0])
+        .one()
+    )
     broken.items = {**broken.items, "total_assets": -1}
     db.session.commit()
     figures = customer_page.page(people.officer, case.customer_id).figures

@@ -33,10 +33,21 @@ def _terminate_every_backend() -> list[int]:
     killer = create_engine(db.engine.url, poolclass=NullPool)
     try:
         with killer.connect() as other:
-            pids = other.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                      "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")).scalars().all()
-            ended = [pid for pid in pids
-                     if other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar()]
+            pids = (
+                other.execute(
+                    text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            ended = [
+                pid
+                for pid in pids
+                if other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar()
+            ]
     finally:
         killer.dispose()
     return ended
@@ -75,8 +86,9 @@ def dies_at_commit(app):
         if connection.execute(select(HumanTask.state).where(HumanTask.id == task_id)).scalar() != "completed":
             return
         armed.clear()
-        flushed["completions"] = connection.execute(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.event_type == "task.completed")).scalar()
+        flushed["completions"] = connection.execute(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.event_type == "task.completed")
+        ).scalar()
         flushed["jobs"] = connection.execute(select(func.count()).select_from(QueuedJob)).scalar()
         fault(connection)
 
@@ -100,8 +112,15 @@ def _stored(instance_id: int, task_id: int) -> tuple:
     """Everything of the case the step would change, and what the step adds elsewhere."""
     instance = db.session.get(ProcessInstance, instance_id)
     jobs = db.session.scalar(select(func.count()).select_from(QueuedJob))
-    return (snapshot(instance_id), instance.status, instance.state, instance.summary,
-            db.session.get(HumanTask, task_id).state, _completions(task_id), jobs)
+    return (
+        snapshot(instance_id),
+        instance.status,
+        instance.state,
+        instance.summary,
+        db.session.get(HumanTask, task_id).state,
+        _completions(task_id),
+        jobs,
+    )
 
 
 def _reject(approver, task_id: int, version: int):
@@ -128,7 +147,8 @@ def _fault_of_this_database():
 
 
 def test_the_database_restarting_mid_step_answers_503_keeps_nothing_and_the_retry_goes_through_once(
-        two_cases, dies_at_commit):
+    two_cases, dies_at_commit
+):
     case, other, approver = two_cases
     case_id, other_id = case.id, other.id
     task_id = open_task(case.id, "approval_signoff").id
@@ -164,8 +184,9 @@ def test_the_database_restarting_mid_step_answers_503_keeps_nothing_and_the_retr
 
 
 @pytest.mark.parametrize("kind", [OperationalError, ProgrammingError])
-def test_a_connection_lost_at_commit_is_a_retryable_503_whatever_the_driver_calls_it(two_cases, dies_at_commit,
-                                                                                      kind):
+def test_a_connection_lost_at_commit_is_a_retryable_503_whatever_the_driver_calls_it(
+    two_cases, dies_at_commit, kind
+):
     """SQLite reports a connection closed under it as a ProgrammingError ("Cannot operate on a closed
     database."), which SQLAlchemy marks ``connection_invalidated``: the database went away, not the request."""
     case, _other, approver = two_cases
@@ -174,8 +195,11 @@ def test_a_connection_lost_at_commit_is_a_retryable_503_whatever_the_driver_call
     before = _stored(case_id, task_id)
     dies_at_commit(task_id, _disconnected(kind, "Cannot operate on a closed database."))
 
-    response = approver.post(f"/api/v1/tasks/{task_id}/complete", json={"data": REJECT},
-                             headers={"Authorization": f"Bearer {token}"})
+    response = approver.post(
+        f"/api/v1/tasks/{task_id}/complete",
+        json={"data": REJECT},
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
     assert response.status_code == 503 and response.is_json, response.status_code
     assert response.headers["Retry-After"].isdigit()

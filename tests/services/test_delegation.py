@@ -33,7 +33,11 @@ def test_the_holder_delegates_to_a_colleague_with_the_authority_and_it_is_record
     with pytest.raises(NotAuthorized):  # no longer the delegator's
         tasks.complete(people.approver2, signoff.id, {"decision": "approve"})
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "task.delegated"))
-    assert (event.actor_name, event.payload["from"], event.payload["to"]) == ("approver2", "approver2", "member1")
+    assert (event.actor_name, event.payload["from"], event.payload["to"]) == (
+        "approver2",
+        "approver2",
+        "member1",
+    )
     tasks.complete(people.member1, signoff.id, {"decision": "approve", "comment": "受托审批同意"})
 
 
@@ -72,13 +76,15 @@ def test_a_manager_reassigns_and_others_may_not(deployed, people):
     assert (event.actor_name, event.payload["from"], event.payload["to"]) == ("admin", "approver2", "member1")
 
 
-def test_a_member_never_hands_a_vote_on_and_the_administrator_gives_it_only_to_a_member_who_may_vote(deployed,
-                                                                                                      people):
+def test_a_member_never_hands_a_vote_on_and_the_administrator_gives_it_only_to_a_member_who_may_vote(
+    deployed, people
+):
     """A vote whose member cannot cast it (gone, unqualified) would hold the committee for ever: the
     administrator gives it to another member who may vote on the case and holds no vote of this round."""
     case = case_routed("committee", people.officer)
-    vote = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == case.id,
-                                                     HumanTask.assignee_id == people.member1.id))
+    vote = db.session.scalar(
+        select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.assignee_id == people.member1.id)
+    )
     with pytest.raises(NotAuthorized):
         delegation.delegate(people.member1, vote.id, "member2")
     assert delegation.colleagues_for(people.member1, vote) == []
@@ -90,8 +96,12 @@ def test_a_member_never_hands_a_vote_on_and_the_administrator_gives_it_only_to_a
     db.session.refresh(people.officer)
     with pytest.raises(SegregationOfDutiesViolation):  # the officer who worked the case
         delegation.reassign(people.admin, vote.id, "officer")
-    users.create_user("member3", "approver", PASSWORD, authority_level=2, groups=("committee",), actor=people.admin)
-    qualifications.record(people.admin, "member3", "CQ-TEST-member3", "2099-12-31")  # joined after the round began
+    users.create_user(
+        "member3", "approver", PASSWORD, authority_level=2, groups=("committee",), actor=people.admin
+    )
+    qualifications.record(
+        people.admin, "member3", "CQ-TEST-member3", "2099-12-31"
+    )  # joined after the round began
     assert [u.username for u in delegation.reassign_targets(people.admin, vote)] == ["member3"]
     assert delegation.reassign_targets(people.member2, vote) == []  # managers only
     delegation.reassign(people.admin, vote.id, "member3")
@@ -104,15 +114,27 @@ def test_a_member_never_hands_a_vote_on_and_the_administrator_gives_it_only_to_a
         tasks.complete(member, _vote_of(case.id, member).id, {"decision": "approve"})
     db.session.refresh(case)
     assert case.summary["committee_result"] == "approved" and case.summary["committee"]["cast"] == 3
-    counted = engine.task_data(deployment.bundle_for(case.definition), case.state,
-                               open_task(case.id, "compliance_checklist").task_uuid)["votes"]
-    assert sorted(v["member"] for v in counted) == ["cro", "member2", "member3"]  # the vote counts as member3's
+    counted = engine.task_data(
+        deployment.bundle_for(case.definition),
+        case.state,
+        open_task(case.id, "compliance_checklist").task_uuid,
+    )["votes"]
+    assert sorted(v["member"] for v in counted) == [
+        "cro",
+        "member2",
+        "member3",
+    ]  # the vote counts as member3's
 
 
 def _vote_of(instance_id: int, user) -> HumanTask:
-    return db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready",
-                                                     HumanTask.task_spec == "committee_vote",
-                                                     HumanTask.assignee_id == user.id))
+    return db.session.scalar(
+        select(HumanTask).where(
+            HumanTask.instance_id == instance_id,
+            HumanTask.state == "ready",
+            HumanTask.task_spec == "committee_vote",
+            HumanTask.assignee_id == user.id,
+        )
+    )
 
 
 def test_a_colleague_without_a_valid_qualification_is_neither_offered_nor_accepted(deployed, people):

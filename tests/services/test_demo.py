@@ -29,8 +29,9 @@ from app.services.monitoring import watchlist
 
 def ready_specs(instance_id: int) -> dict[str, list[HumanTask]]:
     found: dict[str, list[HumanTask]] = {}
-    for task in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                           HumanTask.state == "ready")):
+    for task in db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready")
+    ):
         found.setdefault(task.task_spec, []).append(task)
     return found
 
@@ -42,9 +43,16 @@ def test_the_demo_has_every_role_the_committee_and_a_case_in_every_state(app):
     assert {u.role for u in people.values()} == set(ROLES)
     assert demo.has_users()
     assert {"committee", "cro"} <= people["cro"].group_codes and "committee" in people["cco"].group_codes
-    cases = list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.process_id == "credit_application")
-                                    .order_by(ProcessInstance.id)))
-    cases = [c for c in cases if "renews_facility_id" not in c.summary]  # the renewal the demo proposes: below
+    cases = list(
+        db.session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.process_id == "credit_application")
+            .order_by(ProcessInstance.id)
+        )
+    )
+    cases = [
+        c for c in cases if "renews_facility_id" not in c.summary
+    ]  # the renewal the demo proposes: below
     by_stage = dict(zip(demo.STAGES, cases, strict=True))
     assert set(ready_specs(by_stage["intake"].id)) == {"application_intake"}
     assert set(ready_specs(by_stage["review"].id)) == {"review_proposal"}
@@ -109,7 +117,12 @@ def test_the_demo_has_facilities_near_maturity_and_one_renewal_proposed(app):
     [intake] = ready_specs(own.rows[0].renewal.id)["application_intake"]
     assert intake.assignee_id == people["officer2"].id
     bank = maturing.maturing(people["risk"])
-    assert {b.key: b.count for b in bank.bands} == {"matured": 0, "within_30": 1, "within_60": 1, "within_90": 0}
+    assert {b.key: b.count for b in bank.bands} == {
+        "matured": 0,
+        "within_30": 1,
+        "within_60": 1,
+        "within_90": 0,
+    }
     for term in bank.rows:
         assert term.facility.start_on == add_months(term.facility.matures_on, -term.facility.term_months)
     assert audit.verify_chain().ok

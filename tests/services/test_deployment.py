@@ -27,14 +27,20 @@ def request_context(app):
 
 
 def definitions(process_id: str = "credit_application") -> list[tuple[str, int]]:
-    return [tuple(r) for r in db.session.execute(select(ProcessDefinition.process_id, ProcessDefinition.version)
-                                                 .where(ProcessDefinition.process_id == process_id)
-                                                 .order_by(ProcessDefinition.id))]
+    return [
+        tuple(r)
+        for r in db.session.execute(
+            select(ProcessDefinition.process_id, ProcessDefinition.version)
+            .where(ProcessDefinition.process_id == process_id)
+            .order_by(ProcessDefinition.id)
+        )
+    ]
 
 
 def deployed_events() -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.event_type == "definition.deployed"))
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.event_type == "definition.deployed")
+    )
 
 
 def credit(outcomes):
@@ -48,8 +54,9 @@ def everything_needs_level_3(rules: Path) -> None:
     path = rules / "approval_authority.dmn"
     xml = path.read_text(encoding="utf-8")
     assert xml.count("&lt;= 10000000") == 1 and xml.count("&lt;= 50000000") == 1
-    path.write_text(xml.replace("&lt;= 10000000", "&lt;= 1000").replace("&lt;= 50000000", "&lt;= 1000"),
-                    encoding="utf-8")
+    path.write_text(
+        xml.replace("&lt;= 10000000", "&lt;= 1000").replace("&lt;= 50000000", "&lt;= 1000"), encoding="utf-8"
+    )
     # the designer updates the table's decision tests with it (a CNY 10m grade A credit now needs level 3)
     tests = rules / "approval_authority.tests.json"
     spec = json.loads(tests.read_text(encoding="utf-8"))
@@ -60,23 +67,43 @@ def everything_needs_level_3(rules: Path) -> None:
 
 def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
     outcomes = deployment.deploy_files(actor=people.designer, note="initial")
-    assert {o.process_id for o in outcomes} == {"credit_application", "warning_escalation", "periodic_review",
-                                                "audit_sampling"}
+    assert {o.process_id for o in outcomes} == {
+        "credit_application",
+        "warning_escalation",
+        "periodic_review",
+        "audit_sampling",
+    }
     outcome = credit(outcomes)
     assert (outcome.process_id, outcome.version, outcome.created) == ("credit_application", 1, True)
     definition = deployment.latest_definition("credit_application")
-    assert set(definition.dmn_files) == {"customer_segment.dmn", "credit_rating.dmn", "limit_proposal.dmn",
-                                         "approval_authority.dmn", "approval_sla.dmn", "committee_rules.dmn",
-                                         "large_exposure.dmn", "classification_grade_cap.dmn"}
-    assert set(definition.forms) == {"application_intake.json", "financial_statements.json",
-                                     "review_proposal.json", "approval_signoff.json", "committee_vote.json",
-                                     "compliance_checklist.json"}
+    assert set(definition.dmn_files) == {
+        "customer_segment.dmn",
+        "credit_rating.dmn",
+        "limit_proposal.dmn",
+        "approval_authority.dmn",
+        "approval_sla.dmn",
+        "committee_rules.dmn",
+        "large_exposure.dmn",
+        "classification_grade_cap.dmn",
+    }
+    assert set(definition.forms) == {
+        "application_intake.json",
+        "financial_statements.json",
+        "review_proposal.json",
+        "approval_signoff.json",
+        "committee_vote.json",
+        "compliance_checklist.json",
+    }
     # the compliance sign-off it calls is deployed inside it, not as a process of its own
     assert set(definition.called_files) == {"compliance_signoff.bpmn"}
     assert deployment.latest_definition("compliance_signoff", required=False) is None
     assert (definition.deployed_by_id, definition.note) == (people.designer.id, "initial")
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "definition.deployed",
-                                                       AuditEvent.payload["process_id"].as_string() == "credit_application"))
+    event = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.event_type == "definition.deployed",
+            AuditEvent.payload["process_id"].as_string() == "credit_application",
+        )
+    )
     assert event.actor_name == "designer" and event.payload["version"] == 1
     assert event.payload["content_hash"] == definition.content_hash
 
@@ -96,8 +123,11 @@ def test_a_changed_dmn_makes_version_2_and_running_cases_stay_on_version_1(app, 
     outcome = credit(deployment.deploy_files())
     assert (outcome.version, outcome.created) == (2, True)
     assert definitions() == [("credit_application", 1), ("credit_application", 2)]
-    v1, v2 = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.process_id == "credit_application")
-                                .order_by(ProcessDefinition.version)).all()
+    v1, v2 = db.session.scalars(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.process_id == "credit_application")
+        .order_by(ProcessDefinition.version)
+    ).all()
     assert v1.content_hash != v2.content_hash
     assert v1.dmn_files["approval_authority.dmn"] != v2.dmn_files["approval_authority.dmn"]
     assert v1.dmn_files["credit_rating.dmn"] == v2.dmn_files["credit_rating.dmn"]
@@ -114,18 +144,25 @@ def test_a_changed_dmn_makes_version_2_and_running_cases_stay_on_version_1(app, 
     assert deployment.deploy_files()[0].created is False
 
 
-@pytest.mark.parametrize(("filename", "element"), [
-    ("script_import_os.bpmn", "run_shell"), ("script_dunder.bpmn", "climb_classes"),
-    ("script_open.bpmn", "read_secrets"), ("condition_eval.bpmn", "flow_eval"),
-    ("missing_form.bpmn", "ghost_form_task"), ("missing_decision.bpmn", "ghost_decision_task"),
-    ("doctype.bpmn", None),
-])
+@pytest.mark.parametrize(
+    ("filename", "element"),
+    [
+        ("script_import_os.bpmn", "run_shell"),
+        ("script_dunder.bpmn", "climb_classes"),
+        ("script_open.bpmn", "read_secrets"),
+        ("condition_eval.bpmn", "flow_eval"),
+        ("missing_form.bpmn", "ghost_form_task"),
+        ("missing_decision.bpmn", "ghost_decision_task"),
+        ("doctype.bpmn", None),
+    ],
+)
 def test_bad_diagrams_are_refused_and_nothing_is_stored(app, filename, element):
     with pytest.raises(deployment.DeploymentRefused) as caught:
         deployment.deploy_files([BPMN / filename])
     assert caught.value.status == 422
-    assert any(p.filename == filename and p.element_id == element for p in caught.value.problems), \
+    assert any(p.filename == filename and p.element_id == element for p in caught.value.problems), (
         caught.value.problems
+    )
     assert f"{filename}:{element or ''}" in caught.value.errors
     assert definitions() == [] and deployed_events() == 0
 
@@ -182,8 +219,9 @@ def test_a_form_naming_an_unknown_check_is_refused_naming_the_form(app, people, 
     forms = tmp_path / "forms"
     shutil.copytree(ROOT / "forms", forms)
     path = forms / "review_proposal.json"
-    path.write_text(path.read_text(encoding="utf-8").replace('"large_exposure"', '"no_such_check"'),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"large_exposure"', '"no_such_check"'), encoding="utf-8"
+    )
     monkeypatch.setitem(app.config, "FORMS_DIR", str(forms))
     with pytest.raises(deployment.DeploymentRefused) as caught:
         deployment.deploy_files(actor=people.designer)
@@ -191,13 +229,18 @@ def test_a_form_naming_an_unknown_check_is_refused_naming_the_form(app, people, 
     assert "no_such_check" in caught.value.problems[0].message
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("[]", "the form must be a JSON object"),
-    ('"x"', "the form must be a JSON object"),
-    ('{"type": "object", "properties": {"a": {"type": "string"}}, "x-checks": 5}',
-     "x-checks: must be a list of check names"),
-    ("[" * 100_000 + "]" * 100_000, "not valid JSON: nested too deeply"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[]", "the form must be a JSON object"),
+        ('"x"', "the form must be a JSON object"),
+        (
+            '{"type": "object", "properties": {"a": {"type": "string"}}, "x-checks": 5}',
+            "x-checks: must be a list of check names",
+        ),
+        ("[" * 100_000 + "]" * 100_000, "not valid JSON: nested too deeply"),
+    ],
+)
 def test_a_form_that_is_no_schema_is_reported_naming_it(app, tmp_path, monkeypatch, content, message):
     forms = tmp_path / "forms"
     shutil.copytree(ROOT / "forms", forms)

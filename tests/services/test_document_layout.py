@@ -24,7 +24,12 @@ from app.services.cases import case_history, tasks
 from tests.factories import case_at, case_routed, compliance_sign_off, open_task, statements
 
 APPROVE = {"decision": "approve", "comment": "同意授信，按季跟踪财务状况。"}
-NAMES = {"debt_to_asset": "资产负债率", "current_ratio": "流动比率", "quick_ratio": "速动比率", "roa": "总资产收益率"}
+NAMES = {
+    "debt_to_asset": "资产负债率",
+    "current_ratio": "流动比率",
+    "quick_ratio": "速动比率",
+    "roa": "总资产收益率",
+}
 TITLES = {"share": "比例（%）", "multiple": "倍数"}
 
 
@@ -70,12 +75,17 @@ def test_the_history_pdf_fits_its_columns_on_the_page(decided, people, language)
 def test_the_history_pdf_prints_chinese_and_whole_event_names(decided, people):
     text = text_of(case_history.history_pdf(people.compliance, decided.id, "zh_CN"))
     assert not re.search(r"\\u[0-9a-f]{4}", text)
-    log = db.session.scalar(select(DecisionLog).where(DecisionLog.instance_id == decided.id,
-                                                      DecisionLog.decision_id == "approval_authority"))
+    log = db.session.scalar(
+        select(DecisionLog).where(
+            DecisionLog.instance_id == decided.id, DecisionLog.decision_id == "approval_authority"
+        )
+    )
     assert in_language(log.outputs["approval_level_name"], "zh_CN") in text  # 总行→首席信贷官, as Chinese
     assert "流程发起" in text and "任务办结" in text  # an event's name on one line, not a character a line
     pd = decided.summary["pd"]
-    assert f"违约概率 = {probability(pd)}" in text and repr(pd) not in text  # each input by its column's label
+    assert (
+        f"违约概率 = {probability(pd)}" in text and repr(pd) not in text
+    )  # each input by its column's label
     assert f"拟授信额度（元） = {money(decided.summary['proposed_limit'], 'zh_CN')}" in text
 
 
@@ -97,8 +107,10 @@ def test_the_memo_prints_figures_as_an_officer_reads_them(decided, people):
 
 
 def test_the_chart_draws_real_values_so_a_small_move_looks_small():
-    trend = {"2024": {"debt_to_asset": 0.56, "current_ratio": 1.35, "quick_ratio": 0.9, "roa": 0.031},
-             "2025": {"debt_to_asset": 0.55, "current_ratio": 1.40, "quick_ratio": 0.95, "roa": -0.01}}
+    trend = {
+        "2024": {"debt_to_asset": 0.56, "current_ratio": 1.35, "quick_ratio": 0.9, "roa": 0.031},
+        "2025": {"debt_to_asset": 0.55, "current_ratio": 1.40, "quick_ratio": 0.95, "roa": -0.01},
+    }
     chart = build_chart(trend, NAMES, RATIO_KINDS, TITLES)
     shares, multiples = chart.panels
     assert (shares.kind, multiples.kind) == ("share", "multiple")
@@ -116,13 +128,15 @@ def test_the_chart_draws_real_values_so_a_small_move_looks_small():
 
 
 def test_the_chart_labels_do_not_overlap():
-    trend = {str(y): {"debt_to_asset": 0.6, "current_ratio": 1.2, "quick_ratio": 1.2, "roa": 0.6}
-             for y in range(2021, 2026)}  # equal values: labels at the line ends would sit on each other
+    trend = {
+        str(y): {"debt_to_asset": 0.6, "current_ratio": 1.2, "quick_ratio": 1.2, "roa": 0.6}
+        for y in range(2021, 2026)
+    }  # equal values: labels at the line ends would sit on each other
     svg = trend_svg(trend, NAMES, RATIO_KINDS, TITLES)
     legends = [(float(x), float(y)) for x, y in re.findall(r'class="legend" x="([\d.]+)" y="([\d.]+)"', svg)]
     assert len(legends) == 4
     for i, (x1, y1) in enumerate(legends):
-        for x2, y2 in legends[i + 1:]:
+        for x2, y2 in legends[i + 1 :]:
             assert abs(y1 - y2) >= 12 or abs(x1 - x2) >= 200  # a line apart, or in the other panel
     years = [float(x) for x in re.findall(r'class="year" x="([\d.]+)"', svg)[:5]]
     assert all(b - a >= 40 for a, b in zip(years, years[1:], strict=False))  # year labels apart
@@ -137,9 +151,15 @@ def test_one_year_draws_points_without_a_line():
     assert trend_svg({}, NAMES, RATIO_KINDS, TITLES) == ""
 
 
-@pytest.mark.parametrize("low, high, ticks", [(0.55, 0.56, [0, 0.2, 0.4, 0.6]), (0.9, 1.4, [0, 0.5, 1, 1.5]),
-                                              (-0.01, 0.031, [-0.02, 0, 0.02, 0.04]),
-                                              (3.0, 3.0, [0, 1, 2, 3])])
+@pytest.mark.parametrize(
+    "low, high, ticks",
+    [
+        (0.55, 0.56, [0, 0.2, 0.4, 0.6]),
+        (0.9, 1.4, [0, 0.5, 1, 1.5]),
+        (-0.01, 0.031, [-0.02, 0, 0.02, 0.04]),
+        (3.0, 3.0, [0, 1, 2, 3]),
+    ],
+)
 def test_axis_ticks_are_round_and_include_zero(low, high, ticks):
     assert nice_ticks(low, high) == pytest.approx(ticks)
 
@@ -147,8 +167,12 @@ def test_axis_ticks_are_round_and_include_zero(low, high, ticks):
 def test_a_case_with_one_year_of_statements_makes_its_memo_and_chart(deployed, people, app):
     with app.test_request_context():
         case = case_at("statements", people.officer)
-        tasks.complete(people.officer, open_task(case.id, "financial_statements").id,
-                       {"statements": statements()[1:]}, locale="en")
+        tasks.complete(
+            people.officer,
+            open_task(case.id, "financial_statements").id,
+            {"statements": statements()[1:]},
+            locale="en",
+        )
         view = documents.case_view(people.officer, case.id)
         assert overflow(documents.render_html(view, "credit_memo", "zh_CN")) == []
         chart = documents.ratio_chart(view.data, "zh_CN")

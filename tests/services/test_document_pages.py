@@ -19,8 +19,9 @@ from tests.services.test_document_layout import decided, overflow  # noqa: F401 
 def five_periods(view):
     """``view`` with five years of statements (the most the form takes), so the memo runs over pages."""
     first = view.data["statements"][0]
-    return dataclasses.replace(view, data={**view.data, "statements": [{**first, "fiscal_year": 2021 + n}
-                                                                       for n in range(5)]})
+    return dataclasses.replace(
+        view, data={**view.data, "statements": [{**first, "fiscal_year": 2021 + n} for n in range(5)]}
+    )
 
 
 CONTENT = ("h1", "h2", "h3", "tr", "p", "div", "svg", "dl")
@@ -29,8 +30,11 @@ CONTENT = ("h1", "h2", "h3", "tr", "p", "div", "svg", "dl")
 def _blocks(box, found: list[tuple[str, int, bool]], header: bool = False) -> None:
     for child in getattr(box, "children", ()):
         in_header = header or (isinstance(child, boxes.TableRowGroupBox) and child.is_header)
-        if child.element is not None and child.element_tag in CONTENT and \
-                isinstance(child, boxes.BlockBox | boxes.TableRowBox | boxes.ReplacedBox):
+        if (
+            child.element is not None
+            and child.element_tag in CONTENT
+            and isinstance(child, boxes.BlockBox | boxes.TableRowBox | boxes.ReplacedBox)
+        ):
             found.append((child.element_tag, id(child.element), in_header))
         _blocks(child, found, in_header)
 

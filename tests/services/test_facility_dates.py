@@ -20,15 +20,18 @@ from tests.factories import approved_case
 from tests.services.facilities import facility_of
 
 
-@pytest.mark.parametrize(("start", "months", "matures"), [
-    (date(2025, 1, 31), 1, date(2025, 2, 28)),    # past a short month's end: its last day
-    (date(2024, 1, 31), 1, date(2024, 2, 29)),    # a leap year's February
-    (date(2024, 2, 29), 12, date(2025, 2, 28)),
-    (date(2025, 8, 31), 1, date(2025, 9, 30)),
-    (date(2025, 12, 15), 1, date(2026, 1, 15)),   # into the next year
-    (date(2025, 3, 31), 24, date(2027, 3, 31)),
-    (date(2025, 11, 30), 3, date(2026, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("start", "months", "matures"),
+    [
+        (date(2025, 1, 31), 1, date(2025, 2, 28)),  # past a short month's end: its last day
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),  # a leap year's February
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2025, 8, 31), 1, date(2025, 9, 30)),
+        (date(2025, 12, 15), 1, date(2026, 1, 15)),  # into the next year
+        (date(2025, 3, 31), 24, date(2027, 3, 31)),
+        (date(2025, 11, 30), 3, date(2026, 2, 28)),
+    ],
+)
 def test_maturity_is_the_start_plus_its_term_in_calendar_months(start, months, matures):
     assert add_months(start, months) == matures
     assert facility_terms.maturity(start, months) == matures
@@ -36,7 +39,9 @@ def test_maturity_is_the_start_plus_its_term_in_calendar_months(start, months, m
 
 
 def test_a_facility_starts_on_the_beijing_date_of_its_decision():
-    with time_machine.travel(datetime(2026, 1, 30, 17, 30, tzinfo=UTC), tick=False):  # 01:30 on 31 January in Beijing
+    with time_machine.travel(
+        datetime(2026, 1, 30, 17, 30, tzinfo=UTC), tick=False
+    ):  # 01:30 on 31 January in Beijing
         assert dates_of(True, 1) == {"start_on": date(2026, 1, 31), "matures_on": date(2026, 2, 28)}
     assert dates_of(False, 12) == {"start_on": None, "matures_on": None}
 
@@ -54,13 +59,18 @@ def test_a_control_that_shortens_the_term_moves_the_maturity(deployed, people):
 
     facility = facility_of(approved_case(people, 1))
     start, case = facility.start_on, facility.instance
-    risk_controls._apply(facility.customer, case, {"action": "shorten_term", "term_months": 6}, people.approver2)
+    risk_controls._apply(
+        facility.customer, case, {"action": "shorten_term", "term_months": 6}, people.approver2
+    )
     db.session.commit()
     db.session.expire_all()
     facility = db.session.get(Facility, facility.id)
     assert facility.term_months == 6 and facility.matures_on == add_months(start, 6)
-    change = db.session.scalar(select(FacilityChange).where(FacilityChange.facility_id == facility.id,
-                                                            FacilityChange.action == "shorten_term"))
+    change = db.session.scalar(
+        select(FacilityChange).where(
+            FacilityChange.facility_id == facility.id, FacilityChange.action == "shorten_term"
+        )
+    )
     assert change.after["matures_on"] == add_months(start, 6).isoformat() != change.before["matures_on"]
 
 

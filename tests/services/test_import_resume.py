@@ -26,7 +26,9 @@ class WorkerKilled(BaseException):
 
 def upload_of(people, days: int = 4) -> MonitoringImport:
     made = customers(5)
-    lines = [HEADER] + [f"{c.uscc},2026-10-{day:02d},{day},0,0,0,no," for c in made for day in range(1, days + 1)]
+    lines = [HEADER] + [
+        f"{c.uscc},2026-10-{day:02d},{day},0,0,0,no," for c in made for day in range(1, days + 1)
+    ]
     return imports.upload(people.officer, "big.csv", "\n".join(lines).encode())
 
 
@@ -52,13 +54,17 @@ def stored() -> tuple[int, int]:
 
 
 def age(import_id: int, seconds: int) -> None:
-    db.session.execute(update(IMPORTS).where(IMPORTS.c.id == import_id)
-                       .values(heartbeat_at=utcnow() - timedelta(seconds=seconds)))
+    db.session.execute(
+        update(IMPORTS)
+        .where(IMPORTS.c.id == import_id)
+        .values(heartbeat_at=utcnow() - timedelta(seconds=seconds))
+    )
     db.session.commit()
 
 
-def test_an_import_whose_worker_died_is_resumed_by_the_watchdog_and_stores_every_row_once(app, people, monkeypatch,
-                                                                                         jobs_here):
+def test_an_import_whose_worker_died_is_resumed_by_the_watchdog_and_stores_every_row_once(
+    app, people, monkeypatch, jobs_here
+):
     job = upload_of(people)
     monkeypatch.setattr(imports, "BATCH", 6)
     with monkeypatch.context() as dying:
@@ -74,10 +80,22 @@ def test_an_import_whose_worker_died_is_resumed_by_the_watchdog_and_stores_every
     assert imports.watch() == [job.id]  # queued again (run here, eagerly), resumed after row 13
     db.session.expire_all()
     done = db.session.get(MonitoringImport, job.id)
-    assert (done.status, done.done_rows, done.stored_rows, done.error_rows, done.attempts) == ("done", 20, 20, 0, 2)
+    assert (done.status, done.done_rows, done.stored_rows, done.error_rows, done.attempts) == (
+        "done",
+        20,
+        20,
+        0,
+        2,
+    )
     assert stored() == (20, 20)
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.event_type == "monitoring.import_resumed")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.event_type == "monitoring.import_resumed")
+        )
+        == 1
+    )
 
 
 def test_a_frozen_run_whose_lease_was_taken_over_stores_nothing_more(app, people, no_worker):
@@ -94,8 +112,9 @@ def test_a_frozen_run_whose_lease_was_taken_over_stores_nothing_more(app, people
     assert imports.run(job.id).status == "done" and stored() == (20, 20)  # the job queued again finishes it
 
 
-def test_an_import_that_kills_its_worker_every_time_is_failed_after_the_attempts_allowed(app, people,
-                                                                                          monkeypatch, no_worker):
+def test_an_import_that_kills_its_worker_every_time_is_failed_after_the_attempts_allowed(
+    app, people, monkeypatch, no_worker
+):
     monkeypatch.setitem(app.config, "IMPORT_MAX_ATTEMPTS", 2)
     job = upload_of(people)
     for _attempt in range(2):

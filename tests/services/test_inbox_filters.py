@@ -18,8 +18,11 @@ from tests.factories import intake, open_task, review, statements
 
 def at_signoff(officer, index: int, name: str, amount: int):
     case = cases.start_case(officer, "credit_application")
-    tasks.complete(officer, open_task(case.id, "application_intake").id,
-                   intake(index, customer_name=name, requested_amount=amount))
+    tasks.complete(
+        officer,
+        open_task(case.id, "application_intake").id,
+        intake(index, customer_name=name, requested_amount=amount),
+    )
     tasks.complete(officer, open_task(case.id, "financial_statements").id, {"statements": statements()})
     db.session.refresh(case)
     tasks.complete(officer, open_task(case.id, "review_proposal").id, review(case, proposed_limit=amount))
@@ -28,11 +31,15 @@ def at_signoff(officer, index: int, name: str, amount: int):
 
 @pytest.fixture
 def inbox_of_three(deployed, people):
-    made = [at_signoff(people.officer, 61, "东方电子有限公司", 2_000_000),
-            at_signoff(people.officer, 62, "星辰软件有限公司", 8_000_000),
-            at_signoff(people.officer, 63, "海川物流有限公司", 5_000_000)]
+    made = [
+        at_signoff(people.officer, 61, "东方电子有限公司", 2_000_000),
+        at_signoff(people.officer, 62, "星辰软件有限公司", 8_000_000),
+        at_signoff(people.officer, 63, "海川物流有限公司", 5_000_000),
+    ]
     old = made[0][1]
-    db.session.execute(update(HumanTask).where(HumanTask.id == old.id).values(created_at=utcnow() - timedelta(days=5)))
+    db.session.execute(
+        update(HumanTask).where(HumanTask.id == old.id).values(created_at=utcnow() - timedelta(days=5))
+    )
     db.session.commit()
     return [signoff.id for _, signoff in made]
 

@@ -36,8 +36,11 @@ def version_2(app, tmp_path, monkeypatch, people, cases):
 
 
 def events(event_type: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == event_type)
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.event_type == event_type).order_by(AuditEvent.id)
+        )
+    )
 
 
 def test_the_preview_lists_the_changes_and_refuses_the_cases_the_removed_task_holds(cases, version_2, people):
@@ -50,13 +53,16 @@ def test_the_preview_lists_the_changes_and_refuses_the_cases_the_removed_task_ho
     assert {c.element.id: c.attributes for c in top.changed}["large_exposure_limits"] == ("flows",)
     by_stage = {stage: next(p for p in preview.cases if p.instance.id == c.id) for stage, c in cases.items()}
     assert by_stage["intake"].can_migrate and by_stage["statements"].can_migrate
-    assert "Enter financial statements (financial_statements), which stays as it is" in \
-        " ".join(by_stage["statements"].notes)
+    assert "Enter financial statements (financial_statements), which stays as it is" in " ".join(
+        by_stage["statements"].notes
+    )
     assert any("large_exposure_limits" in note for note in by_stage["statements"].notes)  # ahead of it
     [waiting] = by_stage["review"].refusals
     assert waiting == "It waits at Review proposal (review_proposal), which version 2 removes."
     [passed] = by_stage["approval"].refusals
-    assert passed.startswith("It has already passed Review proposal (review_proposal), which version 2 removes")
+    assert passed.startswith(
+        "It has already passed Review proposal (review_proposal), which version 2 removes"
+    )
     # a preview changes nothing
     assert {stage: (fresh(c.id).definition_id, fresh(c.id).version) for stage, c in cases.items()} == before
     assert len(db.session.scalars(select(AuditEvent.id)).all()) == audited
@@ -65,8 +71,9 @@ def test_the_preview_lists_the_changes_and_refuses_the_cases_the_removed_task_ho
 def test_a_batch_moves_the_cases_that_can_move_and_reports_the_others(cases, version_2, people):
     movable = cases["statements"]
     state, version, uuids = movable.state, movable.version, list(movable.open_tasks)
-    task_rows = db.session.scalar(select(HumanTask.id).where(HumanTask.instance_id == movable.id,
-                                                            HumanTask.state == "ready"))
+    task_rows = db.session.scalar(
+        select(HumanTask.id).where(HumanTask.instance_id == movable.id, HumanTask.state == "ready")
+    )
     outcomes = migration.migrate(people.designer, "credit_application", [movable.id, cases["review"].id])
     moved, refused = outcomes
     assert moved.migration is not None and not moved.refusals and moved.from_version == 1
@@ -84,17 +91,27 @@ def test_a_batch_moves_the_cases_that_can_move_and_reports_the_others(cases, ver
     assert event.instance_id == case.id and event.actor_name == "designer"
     assert (event.payload["from_version"], event.payload["to_version"]) == (1, 2)
     # the case now runs on version 2: after the statements it goes straight to sign-off
-    tasks.complete(people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()})
+    tasks.complete(
+        people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()}
+    )
     case = fresh(case.id)
-    assert [t.task_spec for t in db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == case.id, HumanTask.state == "ready"))] == ["approval_signoff"]
+    assert [
+        t.task_spec
+        for t in db.session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.state == "ready")
+        )
+    ] == ["approval_signoff"]
     approver = {1: people.approver1, 2: people.approver2, 3: people.approver3}[case.summary["approval_level"]]
-    tasks.complete(approver, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    tasks.complete(
+        approver, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"}
+    )
     compliance_sign_off(case, people.compliance)
     assert (fresh(case.id).status, fresh(case.id).outcome) == ("completed", "approved")
 
 
-def test_a_rollback_restores_state_and_version_and_is_refused_once_the_case_moved_on(cases, version_2, people):
+def test_a_rollback_restores_state_and_version_and_is_refused_once_the_case_moved_on(
+    cases, version_2, people
+):
     first, second = cases["intake"], cases["statements"]
     state, v1 = first.state, first.definition_id
     outcomes = migration.migrate(people.designer, "credit_application", [first.id, second.id])
@@ -109,10 +126,14 @@ def test_a_rollback_restores_state_and_version_and_is_refused_once_the_case_move
         migration.rollback(people.designer, row.id)
     # back on version 1: the review comes after the statements again
     tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake())
-    tasks.complete(people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()})
+    tasks.complete(
+        people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()}
+    )
     assert open_task(case.id, "review_proposal")
     # the other case moved on after its migration: rolling it back would undo a step
-    tasks.complete(people.officer, open_task(second.id, "financial_statements").id, {"statements": statements()})
+    tasks.complete(
+        people.officer, open_task(second.id, "financial_statements").id, {"statements": statements()}
+    )
     with pytest.raises(Conflict, match="has moved on since it was migrated") as caught:
         migration.rollback(people.designer, outcomes[1].migration.id)
     assert caught.value.status == 409
@@ -150,7 +171,9 @@ def test_a_selection_of_nothing_unknown_or_unmovable_cases_is_refused(cases, ver
     listed = migration_preview.candidates(people.designer, "credit_application")
     assert cases["intake"].id not in {i.id for i in listed.instances}
     assert {cases["statements"].id, cases["review"].id} <= {i.id for i in listed.instances}
-    assert [m.id for m in migration_preview.history(people.designer, "credit_application")] == [moved.migration.id]
+    assert [m.id for m in migration_preview.history(people.designer, "credit_application")] == [
+        moved.migration.id
+    ]
 
 
 @pytest.fixture
@@ -160,8 +183,9 @@ def engine_cache():
     engine.configure_cache(0)
 
 
-def test_no_step_runs_on_a_stale_cached_workflow_after_a_migration_or_a_rollback(cases, version_2, people,
-                                                                                 engine_cache):
+def test_no_step_runs_on_a_stale_cached_workflow_after_a_migration_or_a_rollback(
+    cases, version_2, people, engine_cache
+):
     first, second = cases["intake"], cases["statements"]
     # cache each case's workflow as it is now (opening a task's form reads it)
     for case, spec in ((first, "application_intake"), (second, "financial_statements")):
@@ -169,15 +193,21 @@ def test_no_step_runs_on_a_stale_cached_workflow_after_a_migration_or_a_rollback
     outcomes = migration.migrate(people.designer, "credit_application", [first.id, second.id])
     migration.rollback(people.designer, outcomes[0].migration.id)
     # the migrated one runs on version 2, the rolled-back one on version 1
-    tasks.complete(people.officer, open_task(second.id, "financial_statements").id, {"statements": statements()})
+    tasks.complete(
+        people.officer, open_task(second.id, "financial_statements").id, {"statements": statements()}
+    )
     assert open_task(second.id, "approval_signoff")
     tasks.complete(people.officer, open_task(first.id, "application_intake").id, intake())
-    tasks.complete(people.officer, open_task(first.id, "financial_statements").id, {"statements": statements()})
+    tasks.complete(
+        people.officer, open_task(first.id, "financial_statements").id, {"statements": statements()}
+    )
     tasks.complete(people.officer, open_task(first.id, "review_proposal").id, review(fresh(first.id)))
     assert open_task(first.id, "approval_signoff")
 
 
-def test_a_case_whose_state_cannot_be_read_is_reported_and_the_batch_moves_the_others(cases, version_2, people):
+def test_a_case_whose_state_cannot_be_read_is_reported_and_the_batch_moves_the_others(
+    cases, version_2, people
+):
     """Each case of a batch on its own: damaged stored state is refused in the preview and the migration with
     the reason; the others move."""
     broken, movable = cases["intake"], cases["statements"]
@@ -185,7 +215,12 @@ def test_a_case_whose_state_cannot_be_read_is_reported_and_the_batch_moves_the_o
     preview = migration_preview.preview(people.designer, "credit_application", [broken.id, movable.id])
     by_id = {p.instance.id: p for p in preview.cases}
     assert "stored state cannot be read" in by_id[broken.id].refusals[0] and by_id[movable.id].can_migrate
-    outcomes = {o.instance.id: o for o in migration.migrate(people.designer, "credit_application",
-                                                             [broken.id, movable.id])}
-    assert "stored state cannot be read" in outcomes[broken.id].refusals[0] and outcomes[broken.id].migration is None
+    outcomes = {
+        o.instance.id: o
+        for o in migration.migrate(people.designer, "credit_application", [broken.id, movable.id])
+    }
+    assert (
+        "stored state cannot be read" in outcomes[broken.id].refusals[0]
+        and outcomes[broken.id].migration is None
+    )
     assert outcomes[movable.id].migration is not None and fresh(movable.id).definition_id == version_2

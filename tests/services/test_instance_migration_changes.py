@@ -28,8 +28,9 @@ def listing(case: ProcessInstance) -> engine.StepResult:
     return spec_migration.listing(deployment.bundle_for(case.definition), case.state)
 
 
-def test_a_case_waiting_at_a_task_the_new_version_renames_cannot_move(app, tmp_path, monkeypatch, people,
-                                                                     deployed):
+def test_a_case_waiting_at_a_task_the_new_version_renames_cannot_move(
+    app, tmp_path, monkeypatch, people, deployed
+):
     waiting, before = case_at("statements", people.officer), case_at("intake", people.officer)
     old_name = 'name="Enter financial statements / 录入财务报表"'
 
@@ -42,11 +43,15 @@ def test_a_case_waiting_at_a_task_the_new_version_renames_cannot_move(app, tmp_p
     [top] = preview.changes[1]
     assert [(c.element.id, c.attributes) for c in top.changed] == [("financial_statements", ("name",))]
     refused, movable = preview.cases
-    assert refused.refusals == ["It waits at Enter financial statements (financial_statements), whose name "
-                                "version 2 changes: a step cannot change under a waiting case."]
+    assert refused.refusals == [
+        "It waits at Enter financial statements (financial_statements), whose name "
+        "version 2 changes: a step cannot change under a waiting case."
+    ]
     assert movable.can_migrate
-    assert "Ahead of it, version 2 adds or changes: Enter two years of statements (financial_statements)." \
+    assert (
+        "Ahead of it, version 2 adds or changes: Enter two years of statements (financial_statements)."
         in movable.notes
+    )
 
 
 REMINDER = """<bpmn:boundaryEvent id="statements_reminder" name="Reminder / 提醒" attachedToRef="financial_statements"
@@ -79,27 +84,37 @@ def with_reminder(xml: str) -> str:
     return xml.replace(anchor, REMINDER + anchor).replace(plane_end, REMINDER_DI + plane_end)
 
 
-def test_a_case_already_waiting_where_a_boundary_event_is_added_cannot_move(app, tmp_path, monkeypatch, people,
-                                                                           deployed):
+def test_a_case_already_waiting_where_a_boundary_event_is_added_cannot_move(
+    app, tmp_path, monkeypatch, people, deployed
+):
     waiting, before = case_at("statements", people.officer), case_at("intake", people.officer)
     deploy_without_review(app, tmp_path, monkeypatch, people.designer, change=with_reminder)
     outcomes = migration.migrate(people.designer, "credit_application", [waiting.id, before.id])
     assert outcomes[0].refusals == [
         "It waits at Enter financial statements (financial_statements), which version 2 reaches another way "
-        "(a new step or boundary event before it): the case cannot have come that way."]
+        "(a new step or boundary event before it): the case cannot have come that way."
+    ]
     assert outcomes[1].migration is not None
     # the case that moved meets the reminder when it reaches the statements
     tasks.complete(people.officer, open_task(before.id, "application_intake").id, intake())
-    assert [t.task_spec for t in db.session.scalars(select(Timer).where(Timer.instance_id == before.id))] == \
-        ["statements_reminder"]
+    assert [t.task_spec for t in db.session.scalars(select(Timer).where(Timer.instance_id == before.id))] == [
+        "statements_reminder"
+    ]
     assert not db.session.scalars(select(Timer).where(Timer.instance_id == waiting.id)).all()
 
 
 def test_a_policy_change_moves_a_case_at_sign_off_keeping_its_due_time(deployed, people, rules_copy):
     case = case_at("approval", people.officer)
     signoff = open_task(case.id, "approval_signoff")
-    due, timers = signoff.due_at, [(t.task_uuid, t.due_at) for t in db.session.scalars(
-        select(Timer).where(Timer.instance_id == case.id, Timer.status == "waiting"))]
+    due, timers = (
+        signoff.due_at,
+        [
+            (t.task_uuid, t.due_at)
+            for t in db.session.scalars(
+                select(Timer).where(Timer.instance_id == case.id, Timer.status == "waiting")
+            )
+        ],
+    )
     assert due is not None and timers
     in_engine = [(t.uuid, t.due_at) for t in listing(case).timers]
     everything_needs_level_3(rules_copy)
@@ -110,10 +125,20 @@ def test_a_policy_change_moves_a_case_at_sign_off_keeping_its_due_time(deployed,
     [outcome] = migration.migrate(people.designer, "credit_application", [case.id])
     assert outcome.migration is not None
     db.session.expire_all()
-    assert open_task(case.id, "approval_signoff").id == signoff.id and open_task(case.id, "approval_signoff").due_at == due
-    assert [(t.task_uuid, t.due_at) for t in db.session.scalars(
-        select(Timer).where(Timer.instance_id == case.id, Timer.status == "waiting"))] == timers
-    assert fresh(case.id).definition.version == 2 and [(t.uuid, t.due_at) for t in listing(case).timers] == in_engine
+    assert (
+        open_task(case.id, "approval_signoff").id == signoff.id
+        and open_task(case.id, "approval_signoff").due_at == due
+    )
+    assert [
+        (t.task_uuid, t.due_at)
+        for t in db.session.scalars(
+            select(Timer).where(Timer.instance_id == case.id, Timer.status == "waiting")
+        )
+    ] == timers
+    assert (
+        fresh(case.id).definition.version == 2
+        and [(t.uuid, t.due_at) for t in listing(case).timers] == in_engine
+    )
     approver = {1: people.approver1, 2: people.approver2, 3: people.approver3}[case.summary["approval_level"]]
     tasks.complete(approver, signoff.id, {"decision": "approve", "comment": "同意"})
     assert open_task(case.id, "compliance_checklist")
@@ -122,7 +147,9 @@ def test_a_policy_change_moves_a_case_at_sign_off_keeping_its_due_time(deployed,
 def test_a_case_inside_the_called_compliance_process_moves_and_completes(deployed, people, rules_copy):
     case = case_at("approval", people.officer)
     approver = {1: people.approver1, 2: people.approver2, 3: people.approver3}[case.summary["approval_level"]]
-    tasks.complete(approver, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    tasks.complete(
+        approver, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"}
+    )
     checklist = open_task(case.id, "compliance_checklist")  # inside compliance_signoff, the process it calls
     everything_needs_level_3(rules_copy)
     deployment.deploy_files(actor=people.designer, note="审批权限上收")

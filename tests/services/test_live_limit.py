@@ -17,7 +17,9 @@ from tests.migrated import insert_customer, migrated_app
 
 
 def live(customer_id: int) -> Decimal:
-    return Decimal(str(db.session.scalar(text("SELECT live_limit FROM customer WHERE id = :id"), {"id": customer_id})))
+    return Decimal(
+        str(db.session.scalar(text("SELECT live_limit FROM customer WHERE id = :id"), {"id": customer_id}))
+    )
 
 
 def test_the_live_limit_follows_every_write_of_the_facilities(deployed, people):
@@ -32,7 +34,9 @@ def test_the_live_limit_follows_every_write_of_the_facilities(deployed, people):
     assert live(first.id) == Decimal(3_500_000)  # frozen still counts, as in every exposure
     db.session.execute(update(Facility).where(Facility.id == one.id).values(status="exited"))
     assert live(first.id) == Decimal(2_000_000)
-    db.session.execute(update(Facility).where(Facility.id == one.id).values(status="active", customer_id=second.id))
+    db.session.execute(
+        update(Facility).where(Facility.id == one.id).values(status="active", customer_id=second.id)
+    )
     assert (live(first.id), live(second.id)) == (Decimal(2_000_000), Decimal(1_500_000))
     db.session.execute(delete(Facility).where(Facility.id == one.id))
     assert live(second.id) == 0
@@ -41,7 +45,11 @@ def test_the_live_limit_follows_every_write_of_the_facilities(deployed, people):
 
 def test_an_approved_case_adds_its_limit(deployed, people):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "approve", "comment": "同意"},
+    )
     compliance_sign_off(case, people.compliance)
     db.session.refresh(case)
     assert live(case.customer_id) == Decimal(str(case.summary["proposed_limit"]))
@@ -52,14 +60,21 @@ def test_the_migration_fills_the_live_limits_and_builds_the_triggers(tmp_path):
     with migrated_app(tmp_path / "old.sqlite", "0032_customer_contacts"):
         with db.engine.begin() as connection:
             insert_customer(connection, "2026-01-01")
-            connection.execute(text(
-                "INSERT INTO facility (id, customer_id, instance_id, status, limit_amount, decided_at) VALUES "
-                "(1, 7, 1, 'active', 4000000, '2026-01-01'), (2, 7, 2, 'exited', 8000000, '2025-01-01')"))
+            connection.execute(
+                text(
+                    "INSERT INTO facility (id, customer_id, instance_id, status, limit_amount, decided_at) VALUES "
+                    "(1, 7, 1, 'active', 4000000, '2026-01-01'), (2, 7, 2, 'exited', 8000000, '2025-01-01')"
+                )
+            )
         upgrade()
         with db.engine.begin() as connection:
-            assert connection.execute(text("SELECT live_limit FROM customer WHERE id = 7")).scalar() == 4000000
+            assert (
+                connection.execute(text("SELECT live_limit FROM customer WHERE id = 7")).scalar() == 4000000
+            )
             connection.execute(text("UPDATE facility SET status = 'active' WHERE id = 2"))
-            assert connection.execute(text("SELECT live_limit FROM customer WHERE id = 7")).scalar() == 12000000
+            assert (
+                connection.execute(text("SELECT live_limit FROM customer WHERE id = 7")).scalar() == 12000000
+            )
 
 
 def test_two_writes_of_one_customers_facilities_at_once_leave_the_exact_sum(deployed, people):
@@ -79,8 +94,12 @@ def test_two_writes_of_one_customers_facilities_at_once_leave_the_exact_sum(depl
     db.session.commit()
 
     def row(instance_id: int, amount: int) -> dict:
-        return {"customer_id": customer.id, "instance_id": instance_id, "status": "active",
-                "limit_amount": Decimal(amount)}
+        return {
+            "customer_id": customer.id,
+            "instance_id": instance_id,
+            "status": "active",
+            "limit_amount": Decimal(amount),
+        }
 
     engine = db.engine  # the thread has no app context of its own
     writer_a = engine.connect()

@@ -31,24 +31,55 @@ def staff(people):
     sh1, sh2 = officer("sh1", "shanghai", "对公一部"), officer("sh2", "shanghai", "对公二部")
     bj = officer("bj1", "beijing", "对公一部")
     sh_head = users.create_user("sh_head", "approver", PASSWORD, authority_level=1, branch="shanghai")[0]
-    return SimpleNamespace(sh1=sh1, sh2=sh2, bj=bj, sh_head=sh_head, risk=people.risk,
-                           compliance=people.compliance, admin=people.admin)
+    return SimpleNamespace(
+        sh1=sh1,
+        sh2=sh2,
+        bj=bj,
+        sh_head=sh_head,
+        risk=people.risk,
+        compliance=people.compliance,
+        admin=people.admin,
+    )
 
 
 def warn(customer) -> None:
-    db.session.add(EarlyWarning(customer_id=customer.id, code="past_due_30", name="Past due / 逾期", severity="high",
-                                rule_id="r1", rules_hash="x", evidence={}))
+    db.session.add(
+        EarlyWarning(
+            customer_id=customer.id,
+            code="past_due_30",
+            name="Past due / 逾期",
+            severity="high",
+            rule_id="r1",
+            rules_hash="x",
+            evidence={},
+        )
+    )
     db.session.commit()
 
 
 @pytest.fixture
 def book(staff, deployed):
     """sh1 holds three customers, sh2 one, bj1 one."""
-    c1 = book_customer(staff.sh1, 1, name="甲精密机械有限公司", grade="AA", loan_class="normal",
-                       next_review_on=TODAY + timedelta(days=10))
-    facility(c1, 5_000_000, term_months=1, decided_at=utcnow() - timedelta(days=10))  # matures in about 20 days
-    c2 = book_customer(staff.sh1, 2, name="乙建设有限公司", grade="BBB", loan_class="special_mention",
-                       industry="construction", next_review_on=TODAY - timedelta(days=5))
+    c1 = book_customer(
+        staff.sh1,
+        1,
+        name="甲精密机械有限公司",
+        grade="AA",
+        loan_class="normal",
+        next_review_on=TODAY + timedelta(days=10),
+    )
+    facility(
+        c1, 5_000_000, term_months=1, decided_at=utcnow() - timedelta(days=10)
+    )  # matures in about 20 days
+    c2 = book_customer(
+        staff.sh1,
+        2,
+        name="乙建设有限公司",
+        grade="BBB",
+        loan_class="special_mention",
+        industry="construction",
+        next_review_on=TODAY - timedelta(days=5),
+    )
     facility(c2, 2_000_000, term_months=36)
     facility(c2, 9_000_000, status="rejected")  # not live: never counted
     warn(c2)
@@ -70,27 +101,33 @@ def test_an_officer_sees_their_own_book_with_its_totals_by_class(staff, book):
     assert names(mine) == ["丙服务有限公司", "乙建设有限公司", "甲精密机械有限公司"]  # by name
     assert (mine.total, mine.live_limit) == (3, Decimal("7000000"))
     assert [(c.loan_class, c.customers, c.live_limit) for c in mine.by_class] == [
-        ("normal", 1, Decimal("5000000")), ("special_mention", 1, Decimal("2000000")), ("unclassified", 1, Decimal(0))]
+        ("normal", 1, Decimal("5000000")),
+        ("special_mention", 1, Decimal("2000000")),
+        ("unclassified", 1, Decimal(0)),
+    ]
     row = {r.customer.id: r for r in mine.rows}
     assert row[book.c2.id].open_warnings == 1 and row[book.c1.id].open_warnings == 0
     assert TODAY + timedelta(days=17) <= row[book.c1.id].next_maturity <= TODAY + timedelta(days=22)
     assert row[book.c3.id].next_maturity is None and row[book.c3.id].live_limit == 0
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ({"grade": "AA"}, ["甲精密机械有限公司"]),
-    ({"loan_class": "special_mention"}, ["乙建设有限公司"]),
-    ({"loan_class": "unclassified"}, ["丙服务有限公司"]),
-    ({"industry": "construction"}, ["乙建设有限公司"]),
-    ({"warning": "1"}, ["乙建设有限公司"]),
-    ({"review_days": "0"}, ["乙建设有限公司"]),  # past due
-    ({"review_days": "30"}, ["乙建设有限公司", "甲精密机械有限公司"]),
-    ({"maturity_days": "30"}, ["甲精密机械有限公司"]),
-    ({"maturity_days": "10"}, []),
-    ({"sort": "limit"}, ["甲精密机械有限公司", "乙建设有限公司", "丙服务有限公司"]),
-    ({"sort": "grade"}, ["甲精密机械有限公司", "乙建设有限公司", "丙服务有限公司"]),
-    ({"grade": "BBB", "warning": "1", "review_days": "0"}, ["乙建设有限公司"]),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"grade": "AA"}, ["甲精密机械有限公司"]),
+        ({"loan_class": "special_mention"}, ["乙建设有限公司"]),
+        ({"loan_class": "unclassified"}, ["丙服务有限公司"]),
+        ({"industry": "construction"}, ["乙建设有限公司"]),
+        ({"warning": "1"}, ["乙建设有限公司"]),
+        ({"review_days": "0"}, ["乙建设有限公司"]),  # past due
+        ({"review_days": "30"}, ["乙建设有限公司", "甲精密机械有限公司"]),
+        ({"maturity_days": "30"}, ["甲精密机械有限公司"]),
+        ({"maturity_days": "10"}, []),
+        ({"sort": "limit"}, ["甲精密机械有限公司", "乙建设有限公司", "丙服务有限公司"]),
+        ({"sort": "grade"}, ["甲精密机械有限公司", "乙建设有限公司", "丙服务有限公司"]),
+        ({"grade": "BBB", "warning": "1", "review_days": "0"}, ["乙建设有限公司"]),
+    ],
+)
 def test_each_filter_narrows_the_book_and_its_totals(staff, book, args, expected):
     found = my_customers.page(staff.sh1, args)
     assert found.errors == {}
@@ -102,8 +139,16 @@ def test_each_filter_narrows_the_book_and_its_totals(staff, book, args, expected
 def test_a_branch_approver_manages_the_branch_and_a_risk_manager_the_bank(staff, book):
     branch = my_customers.page(staff.sh_head, {})
     assert branch.scope.kind == "branch" and branch.scope.managed
-    assert {r.customer.name for r in branch.rows} == {"甲精密机械有限公司", "乙建设有限公司", "丙服务有限公司", "丁贸易有限公司"}
-    assert [o.username for o in branch.officers] == ["sh1", "sh2"] and branch.teams == ["对公一部", "对公二部"]
+    assert {r.customer.name for r in branch.rows} == {
+        "甲精密机械有限公司",
+        "乙建设有限公司",
+        "丙服务有限公司",
+        "丁贸易有限公司",
+    }
+    assert [o.username for o in branch.officers] == ["sh1", "sh2"] and branch.teams == [
+        "对公一部",
+        "对公二部",
+    ]
     assert {r.officer.username for r in branch.rows} == {"sh1", "sh2"}
     assert names(my_customers.page(staff.sh_head, {"officer": str(staff.sh2.id)})) == ["丁贸易有限公司"]
     assert names(my_customers.page(staff.sh_head, {"team": "对公二部"})) == ["丁贸易有限公司"]
@@ -126,12 +171,22 @@ def test_another_branchs_officer_is_no_filter_of_a_branch_approver(staff, book):
     assert my_customers.page(staff.sh1, {"officer": str(staff.sh2.id)}).errors  # an officer has no officers
 
 
-@pytest.mark.parametrize(("args", "field"), [
-    ({"grade": "ZZ"}, "grade"), ({"loan_class": "bad"}, "loan_class"), ({"industry": "mining"}, "industry"),
-    ({"review_days": "-1"}, "review_days"), ({"review_days": "abc"}, "review_days"),
-    ({"maturity_days": "99999"}, "maturity_days"), ({"warning": "maybe"}, "warning"), ({"sort": "size"}, "sort"),
-    ({"officer": "1e3"}, "officer"), ({"team": "x" * 101}, "team"), ({"team": "a\x00"}, "team"),
-])
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"grade": "ZZ"}, "grade"),
+        ({"loan_class": "bad"}, "loan_class"),
+        ({"industry": "mining"}, "industry"),
+        ({"review_days": "-1"}, "review_days"),
+        ({"review_days": "abc"}, "review_days"),
+        ({"maturity_days": "99999"}, "maturity_days"),
+        ({"warning": "maybe"}, "warning"),
+        ({"sort": "size"}, "sort"),
+        ({"officer": "1e3"}, "officer"),
+        ({"team": "x" * 101}, "team"),
+        ({"team": "a\x00"}, "team"),
+    ],
+)
 def test_a_filter_that_cannot_be_read_is_named_and_the_others_still_apply(staff, book, args, field):
     found = my_customers.page(staff.sh1, {**args, "industry": args.get("industry", "construction")})
     assert field in found.errors

@@ -17,8 +17,12 @@ from tests.factories import case_routed, open_task, review
 
 
 def told(case, kind: str) -> set[str]:
-    return {n.user.username for n in db.session.scalars(
-        select(Notification).where(Notification.instance_id == case.id, Notification.kind == kind))}
+    return {
+        n.user.username
+        for n in db.session.scalars(
+            select(Notification).where(Notification.instance_id == case.id, Notification.kind == kind)
+        )
+    }
 
 
 def test_a_sign_off_waiting_tells_each_approver_who_may_do_it_and_nobody_else(deployed, people):
@@ -28,15 +32,19 @@ def test_a_sign_off_waiting_tells_each_approver_who_may_do_it_and_nobody_else(de
     note = db.session.scalar(select(Notification).where(Notification.user_id == people.approver2.id))
     assert note.task_id == open_task(case.id, "approval_signoff").id
     assert messages.message(note, "en") == (
-        f"New task Sign off on case {case.reference} ({case.summary['customer_name']}).")
+        f"New task Sign off on case {case.reference} ({case.summary['customer_name']})."
+    )
     assert messages.message(note, "zh_CN").startswith("新任务：审批")
 
 
 def test_a_return_tells_the_cases_officer_and_a_delegation_the_colleague(deployed, people):
     case = case_routed("single", people.officer)
     signoff = open_task(case.id, "approval_signoff")
-    tasks.complete(people.approver1, signoff.id, {"decision": "return", "comment": "请补充担保",
-                                                  "fields_to_fix": ["proposed_controls"]})
+    tasks.complete(
+        people.approver1,
+        signoff.id,
+        {"decision": "return", "comment": "请补充担保", "fields_to_fix": ["proposed_controls"]},
+    )
     assert told(case, "returned") == {"officer"}  # not officer2, though in the same group
     tasks.complete(people.officer, open_task(case.id, "review_proposal").id, review(case))
     again = open_task(case.id, "approval_signoff")
@@ -107,13 +115,16 @@ def _with_email(*users):
 
 
 def test_an_approver_with_an_address_gets_an_e_mail_in_both_languages_kept_until_smtp_is_configured(
-        deployed, people, app, monkeypatch):
+    deployed, people, app, monkeypatch
+):
     _with_email(people.approver1)
     monkeypatch.setitem(app.config, "MAIL_SERVER", None)
     case = case_routed("single", people.officer)
     [queued] = db.session.scalars(select(OutboxMail)).all()  # only the approver has an address
     assert queued.to_address == "approver1@bank.example" and queued.status == "pending"
-    assert queued.subject.startswith("[授信] 新任务：审批") and " / [Credit] New task Sign off" in queued.subject
+    assert (
+        queued.subject.startswith("[授信] 新任务：审批") and " / [Credit] New task Sign off" in queued.subject
+    )
     assert f"/tasks/{open_task(case.id, 'approval_signoff').id}" in queued.body
     assert mail.send_pending() == 0  # no server: it stays in the outbox
     assert db.session.get(OutboxMail, queued.id).status == "pending"
@@ -159,6 +170,7 @@ def test_an_unreachable_server_leaves_every_e_mail_pending(deployed, people, smt
 def test_an_e_mail_that_cannot_be_written_fails_alone_with_its_reason_and_the_others_go(people, smtp, login):
     """A customer's name with a line break (accepted over the API) made the job raise on its e-mail at every
     run, and every e-mail behind it waited for ever."""
+
     def queued(to: str, subject: str) -> int:
         row = OutboxMail(to_address=to, subject=subject, body="正文 / body")
         db.session.add(row)
@@ -166,12 +178,20 @@ def test_an_e_mail_that_cannot_be_written_fails_alone_with_its_reason_and_the_ot
         return row.id
 
     before = queued("approver1@bank.example", "[授信] 新任务 / [Credit] New task")
-    named = queued("approver2@bank.example", "[授信] 预警：某某公司\r\nBcc: all@bank.example / [Credit] Warning")
+    named = queued(
+        "approver2@bank.example", "[授信] 预警：某某公司\r\nBcc: all@bank.example / [Credit] Warning"
+    )
     smuggled = queued("approver3@bank.example\nBcc: all@bank.example", "[授信] 新任务")
     after = queued("risk@bank.example", "[授信] 新任务")
     assert mail.send_pending() == 3
-    assert [m["To"] for m in smtp.sent] == ["approver1@bank.example", "approver2@bank.example", "risk@bank.example"]
-    assert smtp.sent[1]["Subject"] == "[授信] 预警：某某公司 Bcc: all@bank.example / [Credit] Warning"  # one line
+    assert [m["To"] for m in smtp.sent] == [
+        "approver1@bank.example",
+        "approver2@bank.example",
+        "risk@bank.example",
+    ]
+    assert (
+        smtp.sent[1]["Subject"] == "[授信] 预警：某某公司 Bcc: all@bank.example / [Credit] Warning"
+    )  # one line
     rows = {m.id: m for m in db.session.scalars(select(OutboxMail))}
     assert [rows[i].status for i in (before, named, after)] == ["sent"] * 3
     bad = rows[smuggled]

@@ -25,8 +25,11 @@ def _due(count: int, officer) -> list[int]:
     deployment.deploy_files([BPMN])
     ids = [cases.start_case(officer, "timer_wait").id for _ in range(count)]
     for n, instance_id in enumerate(ids):
-        db.session.execute(update(Timer).where(Timer.instance_id == instance_id)
-                           .values(due_at=utcnow() - timedelta(hours=1) + timedelta(milliseconds=n)))
+        db.session.execute(
+            update(Timer)
+            .where(Timer.instance_id == instance_id)
+            .values(due_at=utcnow() - timedelta(hours=1) + timedelta(milliseconds=n))
+        )
     db.session.commit()
     time.sleep(1.2)  # their timers (PT1S) fall due in the engine too
     return ids
@@ -34,17 +37,24 @@ def _due(count: int, officer) -> list[int]:
 
 def _status(ids: list[int]) -> dict[int, str]:
     db.session.expire_all()
-    return dict(db.session.execute(select(Timer.instance_id, Timer.status).where(Timer.instance_id.in_(ids))).all())
+    return dict(
+        db.session.execute(select(Timer.instance_id, Timer.status).where(Timer.instance_id.in_(ids))).all()
+    )
 
 
-def test_one_unreadable_case_among_many_due_timers_fails_alone_and_the_others_all_fire(app, people, monkeypatch,
-                                                                                      login):
+def test_one_unreadable_case_among_many_due_timers_fails_alone_and_the_others_all_fire(
+    app, people, monkeypatch, login
+):
     ids = _due(6, people.officer)
     first, corrupt, crashing = ids[0], ids[2], ids[4]
     # The case due first was stored by another serializer version; another's state is damaged JSON.
-    state = db.session.get(ProcessInstance, first).state.replace('"serializer_version":"c1-', '"serializer_version":"c0-')
+    state = db.session.get(ProcessInstance, first).state.replace(
+        '"serializer_version":"c1-', '"serializer_version":"c0-'
+    )
     db.session.execute(update(ProcessInstance).where(ProcessInstance.id == first).values(state=state))
-    db.session.execute(update(ProcessInstance).where(ProcessInstance.id == corrupt).values(state='{"tasks": [1, 2'))
+    db.session.execute(
+        update(ProcessInstance).where(ProcessInstance.id == corrupt).values(state='{"tasks": [1, 2')
+    )
     db.session.commit()
     real = steps.apply_step
 
@@ -56,19 +66,29 @@ def test_one_unreadable_case_among_many_due_timers_fails_alone_and_the_others_al
     monkeypatch.setattr(steps, "apply_step", fails_for_one)
 
     assert timers.fire_due() == 3
-    assert _status(ids) == {first: "failed", ids[1]: "fired", corrupt: "failed", ids[3]: "fired",
-                            crashing: "failed", ids[5]: "fired"}
-    errors = {e.instance_id: e.payload for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.event_type == "engine.error"))}
+    assert _status(ids) == {
+        first: "failed",
+        ids[1]: "fired",
+        corrupt: "failed",
+        ids[3]: "fired",
+        crashing: "failed",
+        ids[5]: "fired",
+    }
+    errors = {
+        e.instance_id: e.payload
+        for e in db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "engine.error"))
+    }
     assert set(errors) == {first, corrupt, crashing}
     assert "stored state cannot be read" in errors[first]["reason"] and "c0-" in errors[first]["reason"]
     assert "stored state cannot be read" in errors[corrupt]["reason"]
     assert errors[crashing]["reason"] == "KeyError: 'customer_name'" and errors[crashing]["element"] == "wait"
     # Listed for the administrator, and retried once mended.
     failed = {t.instance_id: t for t in timers.failed(people.admin)}
-    assert set(failed) == {first, corrupt, crashing} and failed[crashing].reason == "KeyError: 'customer_name'"
+    assert (
+        set(failed) == {first, corrupt, crashing} and failed[crashing].reason == "KeyError: 'customer_name'"
+    )
     page = login("admin").get("/admin/settings").get_data(as_text=True).split('id="failed-timers"')[1]
-    assert all(f'>#{i}</a>' in page for i in failed) and "stored state cannot be read" in page
+    assert all(f">#{i}</a>" in page for i in failed) and "stored state cannot be read" in page
     monkeypatch.setattr(steps, "apply_step", real)
     timers.retry(people.admin, failed[crashing].id)
     assert timers.fire_due() == 1

@@ -23,7 +23,9 @@ def offered(user, case: dict) -> list[str]:
 def test_the_veto_is_offered_to_the_group_the_rules_name_and_to_nobody_where_they_name_none(app):
     assert offered(CRO, {"veto_group": "cro"}) == ["approve", "reject", "abstain", "veto"]
     assert offered(MEMBER, {"veto_group": "cro"}) == ["approve", "reject", "abstain"]
-    assert offered(MEMBER, {"veto_group": "committee"})[-1] == "veto"  # the rules may give it to another group
+    assert (
+        offered(MEMBER, {"veto_group": "committee"})[-1] == "veto"
+    )  # the rules may give it to another group
     assert offered(CRO, {"veto_group": None}) == offered(CRO, {}) == ["approve", "reject", "abstain"]
     titles = for_user(VOTE, CRO, {})["properties"]["decision"]["x-enum-titles"]
     assert titles["zh_CN"] == ["同意", "不同意", "弃权"] and titles["en"] == ["Approve", "Reject", "Abstain"]

@@ -37,22 +37,42 @@ def seed_portfolio(count: int = 40, seed: int = 7) -> list[int]:
     definition = db.session.scalar(select(ProcessDefinition).limit(1))
     today, ids = date.today(), []
     for i in range(count):
-        customer = Customer(name=f"测试客户{i:03d}", uscc=demo_uscc(500 + i), industry=rng.choice(INDUSTRIES),
-                            size=rng.choice(("large", "medium", "small", "micro")),
-                            credit_record=rng.choice(("clean", "clean", "minor_delinquency", "serious_delinquency")),
-                            listed=rng.random() < 0.2, segment=rng.choice(SEGMENTS), grade=rng.choice(GRADES),
-                            loan_class=rng.choice(CLASSES), group_name="集团甲" if rng.random() < 0.2 else None)
+        customer = Customer(
+            name=f"测试客户{i:03d}",
+            uscc=demo_uscc(500 + i),
+            industry=rng.choice(INDUSTRIES),
+            size=rng.choice(("large", "medium", "small", "micro")),
+            credit_record=rng.choice(("clean", "clean", "minor_delinquency", "serious_delinquency")),
+            listed=rng.random() < 0.2,
+            segment=rng.choice(SEGMENTS),
+            grade=rng.choice(GRADES),
+            loan_class=rng.choice(CLASSES),
+            group_name="集团甲" if rng.random() < 0.2 else None,
+        )
         db.session.add(customer)
         db.session.flush()
         ids.append(customer.id)
-        instance = ProcessInstance(reference=f"IMPACT-{i:04d}", definition_id=definition.id,
-                                   process_id="credit_application", customer_id=customer.id, status="completed",
-                                   outcome="approved", state="{}", serializer_version="test")
+        instance = ProcessInstance(
+            reference=f"IMPACT-{i:04d}",
+            definition_id=definition.id,
+            process_id="credit_application",
+            customer_id=customer.id,
+            status="completed",
+            outcome="approved",
+            state="{}",
+            serializer_version="test",
+        )
         db.session.add(instance)
         db.session.flush()
         status = "exited" if i % 10 == 9 else "frozen" if i % 7 == 3 else "active"
-        db.session.add(Facility(customer_id=customer.id, instance_id=instance.id, status=status,
-                                limit_amount=Decimal(rng.choice((2, 5, 20, 80, 300))) * 1_000_000))
+        db.session.add(
+            Facility(
+                customer_id=customer.id,
+                instance_id=instance.id,
+                status=status,
+                limit_amount=Decimal(rng.choice((2, 5, 20, 80, 300))) * 1_000_000,
+            )
+        )
         years = 0 if i % 13 == 5 else 1 if i % 11 == 4 else 2
         assets, health = rng.uniform(5e7, 2e9), rng.uniform(0.0, 1.4)
         for year in range(2026 - years, 2026):
@@ -60,13 +80,21 @@ def seed_portfolio(count: int = 40, seed: int = 7) -> list[int]:
             items.pop("fiscal_year")
             db.session.add(FinancialStatement(customer_id=customer.id, fiscal_year=year, items=items))
         for days_ago in (40, 5):
-            db.session.add(Observation(
-                customer_id=customer.id, observed_on=today - timedelta(days=days_ago), source="screen",
-                utilization_pct=Decimal(str(round(rng.uniform(30, 100), 1))),
-                days_past_due=rng.choice((0, 0, 0, 12, 45)),
-                enforcement_records=rng.choice((0, 0, 1)), negative_news=rng.random() < 0.1,
-                collateral_value=Decimal(rng.choice((0, 1, 3, 9))) * 1_000_000 if rng.random() < 0.6 else None,
-                external_rating=rng.choice(("AA", "A", "BBB", "BB", None))))
+            db.session.add(
+                Observation(
+                    customer_id=customer.id,
+                    observed_on=today - timedelta(days=days_ago),
+                    source="screen",
+                    utilization_pct=Decimal(str(round(rng.uniform(30, 100), 1))),
+                    days_past_due=rng.choice((0, 0, 0, 12, 45)),
+                    enforcement_records=rng.choice((0, 0, 1)),
+                    negative_news=rng.random() < 0.1,
+                    collateral_value=Decimal(rng.choice((0, 1, 3, 9))) * 1_000_000
+                    if rng.random() < 0.6
+                    else None,
+                    external_rating=rng.choice(("AA", "A", "BBB", "BB", None)),
+                )
+            )
     db.session.commit()
     return ids
 
@@ -96,15 +124,20 @@ def seeded(deployed, people):
 def test_a_review_frequency_cell_changed_counts_exactly_the_customers_the_engine_moves(seeded, people):
     draft = edited("review_frequency.dmn", '<text>"BB","BBB"</text>', '<text>"A","BB","BBB"</text>')
     found = impact(people.designer, "review_frequency.dmn", draft)
-    contexts = {c.id: {"grade": c.grade, "loan_class": c.loan_class} for c in live_customers()}  # reviews._first_due
+    contexts = {
+        c.id: {"grade": c.grade, "loan_class": c.loan_class} for c in live_customers()
+    }  # reviews._first_due
     old = per_row("review_frequency.dmn", (RULES / "review_frequency.dmn").read_text(), contexts)
     new = per_row("review_frequency.dmn", draft, contexts)
     moved = [c for c in contexts if old[c] != new[c]]
     assert moved, "the seeded portfolio must have an A-graded customer in a normal class"
     assert found.customers == len(contexts) and found.changed == len(moved) and not found.multi
     outputs = {o.name: o for o in found.outputs}
-    expected = Counter((old[c]["review_months"], new[c]["review_months"]) for c in moved
-                       if old[c]["review_months"] != new[c]["review_months"])
+    expected = Counter(
+        (old[c]["review_months"], new[c]["review_months"])
+        for c in moved
+        if old[c]["review_months"] != new[c]["review_months"]
+    )
     assert {(t.before, t.after): t.count for t in outputs["review_months"].transitions} == expected
     assert outputs["review_months"].changed == sum(expected.values())
     assert [c.customer_id for c in found.changed_customers] == moved
@@ -143,9 +176,17 @@ def test_a_rating_boundary_moved_regrades_exactly_the_customers_the_engine_would
     found = impact(people.designer, "credit_rating.dmn", draft)
     segment = load_dmn((RULES / "customer_segment.dmn").read_text(), "s").decisions["customer_segment"]
     contexts, left_out = {}, 0
-    for customer in live_customers():  # as the "Analyse financials" script: the segment's Z model, 5 statements
-        z_model = segment.evaluate({"industry": customer.industry, "size": customer.size, "listed": customer.listed,
-                                    "credit_record": customer.credit_record}).output["z_model"]
+    for (
+        customer
+    ) in live_customers():  # as the "Analyse financials" script: the segment's Z model, 5 statements
+        z_model = segment.evaluate(
+            {
+                "industry": customer.industry,
+                "size": customer.size,
+                "listed": customer.listed,
+                "credit_record": customer.credit_record,
+            }
+        ).output["z_model"]
         statements = [{"fiscal_year": s.fiscal_year, **s.items} for s in reversed(customer.statements)][:5]
         try:
             analysis = analyse_financials(statements, z_model)
@@ -171,30 +212,49 @@ def test_the_file_itself_changes_nothing(seeded, people):
 def test_a_broken_draft_is_refused_naming_the_problem(seeded, people):
     text = (RULES / "review_frequency.dmn").read_text()
     with pytest.raises(InvalidInput) as broken:
-        impact(people.designer, "review_frequency.dmn", text.replace('<text>"BB","BBB"</text>', "<text>&gt;&gt; 3(</text>"))
+        impact(
+            people.designer,
+            "review_frequency.dmn",
+            text.replace('<text>"BB","BBB"</text>', "<text>&gt;&gt; 3(</text>"),
+        )
     assert broken.value.status == 422 and "65" in broken.value.errors["xml"]  # the line, in either language
     assert "rule 'Rule_review_frequency_04' (row 4), input 'grade'" in broken.value.errors["xml"]
     with pytest.raises(InvalidInput) as cut:
         impact(people.designer, "review_frequency.dmn", text[: len(text) // 2])
     assert "not well-formed XML" in cut.value.errors["xml"] and "line" in cut.value.errors["xml"]
     with pytest.raises(InvalidInput) as renamed:
-        impact(people.designer, "review_frequency.dmn", text.replace('decision id="review_frequency"',
-                                                                     'decision id="review_months"'))
-    assert "review_months" in renamed.value.errors["xml"] and "review_frequency" in renamed.value.errors["xml"]
+        impact(
+            people.designer,
+            "review_frequency.dmn",
+            text.replace('decision id="review_frequency"', 'decision id="review_months"'),
+        )
+    assert (
+        "review_months" in renamed.value.errors["xml"] and "review_frequency" in renamed.value.errors["xml"]
+    )
     with pytest.raises(InvalidInput) as unsafe:  # a Python cell the sandbox refuses never runs
-        impact(people.designer, "review_frequency.dmn", text.replace(
-            '<text>"BB","BBB"</text>', "<text>__import__('os').system('true')</text>"))
-    assert "refused by the sandbox" in unsafe.value.errors["xml"] and "__import__" in unsafe.value.errors["xml"]
+        impact(
+            people.designer,
+            "review_frequency.dmn",
+            text.replace('<text>"BB","BBB"</text>', "<text>__import__('os').system('true')</text>"),
+        )
+    assert (
+        "refused by the sandbox" in unsafe.value.errors["xml"] and "__import__" in unsafe.value.errors["xml"]
+    )
 
 
 def test_a_draft_that_fails_on_a_customer_names_the_customer(seeded, people):
     text = (RULES / "limit_proposal.dmn").read_text()  # UNIQUE: a second rule for every restricted customer
     draft = text.replace('<text>"CCC","C"</text>', '<text>"CCC","C","B"</text>', 1).replace(
-        '<text>not("restricted")</text>', "<text>-</text>", 1)
+        '<text>not("restricted")</text>', "<text>-</text>", 1
+    )
     with pytest.raises(InvalidInput) as failed:
         impact(people.designer, "limit_proposal.dmn", draft)
     message = failed.value.errors["xml"]
-    assert "测试客户" in message and "91310000MA" in message and "hit policy UNIQUE allows one matching rule" in message
+    assert (
+        "测试客户" in message
+        and "91310000MA" in message
+        and "hit policy UNIQUE allows one matching rule" in message
+    )
 
 
 def test_a_table_whose_inputs_are_not_known_per_customer_says_which(seeded, people):
@@ -233,6 +293,9 @@ def test_a_draft_cell_past_the_sandbox_s_limits_is_refused_naming_the_limit(seed
     """A cell that would build a 10 GB text is refused before it computes, on the first customer it meets."""
     text = (RULES / "review_frequency.dmn").read_text()
     with pytest.raises(InvalidInput) as refused:
-        impact(people.designer, "review_frequency.dmn", text.replace(
-            '<text>"BB","BBB"</text>', "<text>len('a' * 10**10) &gt; 0</text>"))
+        impact(
+            people.designer,
+            "review_frequency.dmn",
+            text.replace('<text>"BB","BBB"</text>', "<text>len('a' * 10**10) &gt; 0</text>"),
+        )
     assert "limit exceeded" in refused.value.errors["xml"] and "1,000,000" in refused.value.errors["xml"]

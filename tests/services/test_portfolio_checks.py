@@ -31,6 +31,7 @@ def checks() -> list[PortfolioCheck]:
 @pytest.fixture
 def no_scan(monkeypatch):
     """A scan that must not run (the beat, or a job whose check gave way)."""
+
     def refused(*_args, **_kwargs):
         raise AssertionError("a second check ran")
 
@@ -41,7 +42,9 @@ def test_the_database_holds_one_check_going_on_at_a_time(deployed, people):
     db.session.add(PortfolioCheck(status="queued", active=True, started=[], joined=[], requested_at=utcnow()))
     db.session.flush()
     with pytest.raises(IntegrityError), db.session.begin_nested():
-        db.session.add(PortfolioCheck(status="running", active=True, started=[], joined=[], requested_at=utcnow()))
+        db.session.add(
+            PortfolioCheck(status="running", active=True, started=[], joined=[], requested_at=utcnow())
+        )
     db.session.add(PortfolioCheck(status="done", active=None, started=[], joined=[], requested_at=utcnow()))
     db.session.flush()  # done or failed: as many as there were
 
@@ -70,8 +73,9 @@ def test_the_beat_leaves_a_check_going_on_to_its_worker(deployed, people, no_sca
     assert [(c.id, c.status) for c in checks()] == [(asked.id, "running")]
 
 
-def test_the_beat_refused_by_a_check_that_ended_before_it_looked_again_runs_none(deployed, people, no_scan,
-                                                                                  monkeypatch):
+def test_the_beat_refused_by_a_check_that_ended_before_it_looked_again_runs_none(
+    deployed, people, no_scan, monkeypatch
+):
     """Found by mypy: the database refused the beat's new check for one going on, which finished before the beat
     looked for it again; ``run`` gave None, and the job failed on ``None.raised`` instead of raising none."""
     going, _new = portfolio_checks.request(people.risk)
@@ -92,8 +96,11 @@ def test_a_queued_check_whose_job_was_lost_gives_way_saying_why(deployed, people
     assert new and taken_over.id != lost.id and taken_over.status == "queued"
     db.session.refresh(lost)
     assert (lost.status, lost.active) == ("failed", None)
-    assert lost.failure == {"msgid": "No worker took it within %(minutes)s minutes: its job was lost. "
-                                     "A new check took its place.", "params": {"minutes": 10}}
+    assert lost.failure == {
+        "msgid": "No worker took it within %(minutes)s minutes: its job was lost. "
+        "A new check took its place.",
+        "params": {"minutes": 10},
+    }
     assert portfolio_checks.run(lost.id).status == "failed"  # its message, if it ever comes, runs nothing
 
 
@@ -109,8 +116,12 @@ def test_a_check_running_past_its_time_limit_gives_way_and_the_beat_runs_a_new_o
     assert ran.id != stalled.id and ran.status == "done"
     db.session.refresh(stalled)
     assert stalled.status == "failed" and "past its time limit" in stalled.failure["msgid"]
-    assert db.session.scalar(select(func.count()).select_from(PortfolioCheck)
-                             .where(PortfolioCheck.active.is_(True))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(PortfolioCheck).where(PortfolioCheck.active.is_(True))
+        )
+        == 0
+    )
 
 
 def test_a_redelivered_job_resumes_its_running_check(deployed, people):
@@ -122,7 +133,9 @@ def test_a_redelivered_job_resumes_its_running_check(deployed, people):
     assert (check.active, len(checks())) == (None, 1)
 
 
-def test_one_customer_that_fails_in_the_check_is_recorded_and_the_others_are_warned(deployed, people, monkeypatch):
+def test_one_customer_that_fails_in_the_check_is_recorded_and_the_others_are_warned(
+    deployed, people, monkeypatch
+):
     """Each customer on its own: whatever one's escalation raises is recorded (``engine.error``) and the
     check goes on to raise the others' warnings."""
     seed_portfolio(40)
@@ -141,7 +154,9 @@ def test_one_customer_that_fails_in_the_check_is_recorded_and_the_others_are_war
     assert error.customer_id == failing[0] and error.payload["reason"].startswith("TypeError: unsupported")
 
 
-def test_one_customer_whose_review_cannot_start_is_recorded_and_the_others_start(deployed, people, monkeypatch):
+def test_one_customer_whose_review_cannot_start_is_recorded_and_the_others_start(
+    deployed, people, monkeypatch
+):
     seed_portfolio(12)
     real, failing = reviews._payload, []
 
@@ -157,5 +172,7 @@ def test_one_customer_whose_review_cannot_start_is_recorded_and_the_others_start
     assert failing and started
     [error] = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "engine.error"))
     assert error.customer_id == failing[0] and error.payload == {
-        "process_id": "periodic_review", "element": None, "reason": "ValueError: invalid literal for int() with "
-                                                                    "base 10: 'n/a'"}
+        "process_id": "periodic_review",
+        "element": None,
+        "reason": "ValueError: invalid literal for int() with base 10: 'n/a'",
+    }

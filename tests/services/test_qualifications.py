@@ -42,8 +42,12 @@ def test_an_expired_qualification_empties_the_inbox_and_refuses_the_approval_say
 def test_a_committee_member_without_a_valid_certificate_is_not_called_to_vote(deployed, people):
     expire(people.member2)
     case = case_routed("committee", people.officer)
-    called = {t.assignee.username for t in db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == case.id, HumanTask.task_spec == "committee_vote"))}
+    called = {
+        t.assignee.username
+        for t in db.session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.task_spec == "committee_vote")
+        )
+    }
     assert called == {"member1", "cro"}
 
 
@@ -55,6 +59,9 @@ def test_only_the_administrator_records_a_certificate_and_bad_input_is_named(dep
     assert set(caught.value.errors) == {"certificate", "valid_until"}
     qualifications.record(people.admin, "approver3", "CQ-2026-0001", "2030-12-31")
     assert qualifications.valid_until(people.approver3) >= date(2030, 12, 31)
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "qualification.recorded")
-                               .order_by(AuditEvent.id.desc())).first()
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.event_type == "qualification.recorded")
+        .order_by(AuditEvent.id.desc())
+    ).first()
     assert event.actor_name == "admin" and event.payload["target"] == "approver3"

@@ -37,8 +37,12 @@ from tests.services.migrating import deploy_without_review
 def _counts(instance_id: int) -> tuple[int, int, int]:
     return (
         db.session.scalar(select(func.count()).select_from(AuditEvent)),
-        db.session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.instance_id == instance_id)),
-        db.session.scalar(select(func.count()).select_from(DecisionLog).where(DecisionLog.instance_id == instance_id)),
+        db.session.scalar(
+            select(func.count()).select_from(HumanTask).where(HumanTask.instance_id == instance_id)
+        ),
+        db.session.scalar(
+            select(func.count()).select_from(DecisionLog).where(DecisionLog.instance_id == instance_id)
+        ),
     )
 
 
@@ -55,8 +59,11 @@ def test_a_step_that_loses_the_race_changes_nothing(deployed, people, monkeypatc
 
     def someone_else_first(instance, result, actor, *args):
         with db.engine.begin() as other:
-            other.execute(update(ProcessInstance).where(ProcessInstance.id == instance.id)
-                          .values(version=ProcessInstance.version + 1))
+            other.execute(
+                update(ProcessInstance)
+                .where(ProcessInstance.id == instance.id)
+                .values(version=ProcessInstance.version + 1)
+            )
         real_apply(instance, result, actor, *args)
 
     monkeypatch.setattr(steps, "apply_step", someone_else_first)
@@ -69,7 +76,9 @@ def test_a_step_that_loses_the_race_changes_nothing(deployed, people, monkeypatc
     assert db.session.get(ProcessInstance, case.id).version == version + 1  # only the other writer's bump
 
 
-def test_two_sessions_completing_the_same_task_make_one_win_and_name_the_winner(app, deployed, people, monkeypatch):
+def test_two_sessions_completing_the_same_task_make_one_win_and_name_the_winner(
+    app, deployed, people, monkeypatch
+):
     """Two approvers sign the same case off at once, each in a session of their own: the one who commits first
     wins; the other's step is refused whole, naming who won."""
     case = case_routed("single", people.officer)
@@ -81,9 +90,13 @@ def test_two_sessions_completing_the_same_task_make_one_win_and_name_the_winner(
     winner_id = people.approver2.id
 
     def the_other_session_first(instance, result, actor, *args):
-        monkeypatch.setattr(steps, "apply_step", real_apply)  # once: the other session's own step runs as ever
+        monkeypatch.setattr(
+            steps, "apply_step", real_apply
+        )  # once: the other session's own step runs as ever
         with app.app_context():  # a session of its own, committed before ours writes
-            tasks.complete(db.session.get(User, winner_id), task.id, {"decision": "approve", "comment": "同意"})
+            tasks.complete(
+                db.session.get(User, winner_id), task.id, {"decision": "approve", "comment": "同意"}
+            )
             db.session.remove()
         real_apply(instance, result, actor, *args)
 
@@ -94,10 +107,17 @@ def test_two_sessions_completing_the_same_task_make_one_win_and_name_the_winner(
     assert people.approver2.display_name in lost.value.message
     db.session.expire_all()
     done = db.session.get(HumanTask, task.id)
-    assert (done.state, done.completed_by_id, done.submitted["decision"]) == ("completed", winner_id, "approve")
+    assert (done.state, done.completed_by_id, done.submitted["decision"]) == (
+        "completed",
+        winner_id,
+        "approve",
+    )
     assert db.session.get(ProcessInstance, case.id).version == version + 1  # one step only: the winner's
-    completions = db.session.scalars(select(AuditEvent.actor_id).where(
-        AuditEvent.event_type == "task.completed", AuditEvent.payload["task_id"].as_integer() == task.id)).all()
+    completions = db.session.scalars(
+        select(AuditEvent.actor_id).where(
+            AuditEvent.event_type == "task.completed", AuditEvent.payload["task_id"].as_integer() == task.id
+        )
+    ).all()
     assert completions == [winner_id]
 
 
@@ -115,6 +135,7 @@ def _start(people, **_):
         for gone in [row for row in db.session.identity_map.values() if isinstance(row, ProcessInstance)]:
             db.session.expunge(gone)
         return bool(cases.start_case(people.officer, "credit_application"))
+
     return act
 
 
@@ -126,7 +147,9 @@ def _withdraw(people, **_):
 def _migrate(people, version_2, **_):
     case = case_at("intake", people.officer)
     version_2()
-    return lambda: migration.migrate(people.designer, "credit_application", [case.id])[0].migration is not None
+    return lambda: (
+        migration.migrate(people.designer, "credit_application", [case.id])[0].migration is not None
+    )
 
 
 def _roll_back(people, version_2, **_):
@@ -144,34 +167,53 @@ def _fire_timer(people, clock, **_):
 
 
 TIMER = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "timer_wait.bpmn"
-WRITERS = {"a task completed": _complete_intake, "a case started": _start, "a withdrawal": _withdraw,
-           "a migration to another version": _migrate, "a migration rolled back": _roll_back,
-           "a timer fired": _fire_timer}
+WRITERS = {
+    "a task completed": _complete_intake,
+    "a case started": _start,
+    "a withdrawal": _withdraw,
+    "a migration to another version": _migrate,
+    "a migration rolled back": _roll_back,
+    "a timer fired": _fire_timer,
+}
 
 
 def _everything() -> tuple:
     """All a refused write must leave as it was."""
-    rows = [select(ProcessInstance.id, ProcessInstance.version, ProcessInstance.status, ProcessInstance.definition_id,
-                   ProcessInstance.customer_id).order_by(ProcessInstance.id),
-            select(HumanTask.id, HumanTask.state).order_by(HumanTask.id),
-            select(Timer.id, Timer.status).order_by(Timer.id),
-            select(InstanceMigration.id, InstanceMigration.rolled_back_at).order_by(InstanceMigration.id),
-            select(func.count()).select_from(AuditEvent), select(func.count()).select_from(Customer)]
+    rows = [
+        select(
+            ProcessInstance.id,
+            ProcessInstance.version,
+            ProcessInstance.status,
+            ProcessInstance.definition_id,
+            ProcessInstance.customer_id,
+        ).order_by(ProcessInstance.id),
+        select(HumanTask.id, HumanTask.state).order_by(HumanTask.id),
+        select(Timer.id, Timer.status).order_by(Timer.id),
+        select(InstanceMigration.id, InstanceMigration.rolled_back_at).order_by(InstanceMigration.id),
+        select(func.count()).select_from(AuditEvent),
+        select(func.count()).select_from(Customer),
+    ]
     db.session.expire_all()
     return tuple(tuple(tuple(r) for r in db.session.execute(query)) for query in rows)
 
 
 @pytest.mark.parametrize("writer", WRITERS)
-def test_every_writer_of_the_instance_row_goes_through_its_version_check(app, deployed, people, tmp_path,
-                                                                         monkeypatch, writer):
+def test_every_writer_of_the_instance_row_goes_through_its_version_check(
+    app, deployed, people, tmp_path, monkeypatch, writer
+):
     """Whoever writes a case's row (a step, a withdrawal, a migration and its rollback, a timer, the customer
     link a step makes) writes it ``WHERE version = :expected``. Another transaction moving the row just before
     any one of those writes makes the whole write lost, changing nothing; only with no one in between does it
     take. A writer that updated the row without the check would take regardless, and fail here."""
-    with app.test_request_context(headers={"Accept-Language": "en"}), \
-            time_machine.travel(utcnow().replace(tzinfo=UTC), tick=False) as clock:
-        act = WRITERS[writer](people=people, clock=clock, version_2=lambda: deploy_without_review(
-            app, tmp_path, monkeypatch, people.designer))
+    with (
+        app.test_request_context(headers={"Accept-Language": "en"}),
+        time_machine.travel(utcnow().replace(tzinfo=UTC), tick=False) as clock,
+    ):
+        act = WRITERS[writer](
+            people=people,
+            clock=clock,
+            version_2=lambda: deploy_without_review(app, tmp_path, monkeypatch, people.designer),
+        )
         before = _everything()
         written: list[str] = []
         for moved_before in range(1, 10):  # someone else moves the row before our 1st write, our 2nd...

@@ -18,8 +18,16 @@ APPROVE = {"decision": "approve", "comment": "同意"}
 
 
 def votes(instance_id: int) -> dict[str, HumanTask]:
-    return {t.assignee.username: t for t in db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.task_spec == "committee_vote", HumanTask.state == "ready"))}
+    return {
+        t.assignee.username: t
+        for t in db.session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.task_spec == "committee_vote",
+                HumanTask.state == "ready",
+            )
+        )
+    }
 
 
 def lapse(user) -> None:
@@ -36,8 +44,9 @@ def test_a_vote_nobody_may_take_over_is_excused_and_the_members_who_may_vote_dec
     with force_locale("en"):
         assert "excuses it" in staffing.of_case(case.id)[0].reason
     assert recusal.may_excuse(people.admin, ballot["member2"])
-    assert not recusal.may_excuse(people.admin, ballot["member1"]) and not recusal.may_excuse(people.cro,
-                                                                                                ballot["member2"])
+    assert not recusal.may_excuse(people.admin, ballot["member1"]) and not recusal.may_excuse(
+        people.cro, ballot["member2"]
+    )
     recusal.excuse(people.admin, ballot["member2"].id)
     assert staffing.of_case(case.id) == []
     tasks.complete(people.member1, ballot["member1"].id, APPROVE)
@@ -45,7 +54,11 @@ def test_a_vote_nobody_may_take_over_is_excused_and_the_members_who_may_vote_dec
     db.session.refresh(case)
     committee = case.summary["committee"]
     assert (committee["result"], committee["members"], committee["cast"], committee["recused"]) == (
-        "approved", 2, 2, 1)  # the quorum counted among the two who may vote
+        "approved",
+        2,
+        2,
+        1,
+    )  # the quorum counted among the two who may vote
     excused = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "task.excused"))
     assert (excused.actor_name, excused.payload["member"]) == ("admin", "member2")
     compliance_sign_off(case, people.compliance)
@@ -66,4 +79,3 @@ def test_only_the_administrator_excuses_and_only_a_vote_whose_member_may_not_vot
         case2 = case_routed("single", people.officer, index=2)
         with pytest.raises(InvalidInput):
             recusal.excuse(people.admin, open_task(case2.id, "approval_signoff").id)
-

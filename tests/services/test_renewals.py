@@ -37,18 +37,24 @@ def test_the_job_proposes_each_due_renewal_once_for_the_officer(deployed, people
     assert renewal.summary["renews_matures_on"] == due.matures_on.isoformat()
     intake = open_task(renewal.id, "application_intake")
     assert intake.assignee_id == people.officer.id  # the intake is the customer's officer's
-    started = db.session.scalar(select(AuditEvent).where(AuditEvent.instance_id == renewal.id,
-                                                         AuditEvent.event_type == "instance.started"))
+    started = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.instance_id == renewal.id, AuditEvent.event_type == "instance.started"
+        )
+    )
     assert started.actor_id is None  # the system proposed it
-    proposed = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "facility.renewal_proposed"))
+    proposed = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.event_type == "facility.renewal_proposed")
+    )
     assert proposed.payload["facility_id"] == due.id and proposed.instance_id == renewal.id
     [notice] = db.session.scalars(select(Notification).where(Notification.instance_id == renewal.id)).all()
     assert notice.user_id == people.officer.id and notice.kind == "renewal"
     assert notice.params["renews"] == due.instance.reference and notice.task_id == intake.id
 
 
-def test_the_lead_is_one_setting_and_recently_matured_facilities_are_proposed_too(app, deployed, people,
-                                                                                 monkeypatch):
+def test_the_lead_is_one_setting_and_recently_matured_facilities_are_proposed_too(
+    app, deployed, people, monkeypatch
+):
     matured = maturing_in(approved_case(people, 1), -5)
     long_ago = maturing_in(approved_case(people, 3), -(renewals.OVERDUE_WINDOW_DAYS + 1))
     soon = maturing_in(approved_case(people, 2), 20)
@@ -73,35 +79,94 @@ def test_the_renewal_is_prefilled_from_the_customer_its_facility_and_its_stateme
     renewal = renewal_of(facility) or db.session.get(ProcessInstance, renewals.propose_due()[0])
     view = tasks.open_task(people.officer, open_task(renewal.id, "application_intake").id)
     customer = facility.customer
-    assert {k: view.data.get(k) for k in ("customer_name", "uscc", "industry", "size", "credit_record", "listed",
-                                          "group_name", "requested_amount", "requested_term_months")} == {
-        "customer_name": customer.name, "uscc": customer.uscc, "industry": customer.industry,
-        "size": customer.size, "credit_record": customer.credit_record, "listed": customer.listed,
-        "group_name": "华东控股集团", "requested_amount": 4_000_000, "requested_term_months": 12}
+    assert {
+        k: view.data.get(k)
+        for k in (
+            "customer_name",
+            "uscc",
+            "industry",
+            "size",
+            "credit_record",
+            "listed",
+            "group_name",
+            "requested_amount",
+            "requested_term_months",
+        )
+    } == {
+        "customer_name": customer.name,
+        "uscc": customer.uscc,
+        "industry": customer.industry,
+        "size": customer.size,
+        "credit_record": customer.credit_record,
+        "listed": customer.listed,
+        "group_name": "华东控股集团",
+        "requested_amount": 4_000_000,
+        "requested_term_months": 12,
+    }
     assert facility.instance.reference in view.data["purpose"]
     assert renewal.customer_id == customer.id  # linked when it started
-    intake = {k: view.data[k] for k in ("customer_name", "uscc", "industry", "size", "credit_record", "listed",
-                                        "group_name", "requested_amount", "requested_term_months", "purpose")}
+    intake = {
+        k: view.data[k]
+        for k in (
+            "customer_name",
+            "uscc",
+            "industry",
+            "size",
+            "credit_record",
+            "listed",
+            "group_name",
+            "requested_amount",
+            "requested_term_months",
+            "purpose",
+        )
+    }
     tasks.complete(people.officer, open_task(renewal.id, "application_intake").id, intake)
     statements = tasks.open_task(people.officer, open_task(renewal.id, "financial_statements").id)
-    on_file = db.session.scalars(select(FinancialStatement.fiscal_year).where(
-        FinancialStatement.customer_id == customer.id).order_by(FinancialStatement.fiscal_year.desc())).all()
+    on_file = db.session.scalars(
+        select(FinancialStatement.fiscal_year)
+        .where(FinancialStatement.customer_id == customer.id)
+        .order_by(FinancialStatement.fiscal_year.desc())
+    ).all()
     assert [s["fiscal_year"] for s in statements.data["statements"]] == list(on_file)[:3]
-    stored = db.session.scalar(select(FinancialStatement).where(FinancialStatement.customer_id == customer.id,
-                                                                FinancialStatement.fiscal_year == on_file[0]))
+    stored = db.session.scalar(
+        select(FinancialStatement).where(
+            FinancialStatement.customer_id == customer.id, FinancialStatement.fiscal_year == on_file[0]
+        )
+    )
     assert statements.data["statements"][0]["total_assets"] == stored.items["total_assets"]
 
 
 def drive_to_approval(people, renewal: ProcessInstance, **review_overrides) -> None:
     view = tasks.open_task(people.officer, open_task(renewal.id, "application_intake").id)
-    tasks.complete(people.officer, open_task(renewal.id, "application_intake").id,
-                   {k: v for k, v in view.data.items() if k in (
-                       "customer_name", "uscc", "industry", "size", "credit_record", "listed", "group_name",
-                       "requested_amount", "requested_term_months", "purpose")})
-    offered = tasks.open_task(people.officer, open_task(renewal.id, "financial_statements").id).data["statements"]
+    tasks.complete(
+        people.officer,
+        open_task(renewal.id, "application_intake").id,
+        {
+            k: v
+            for k, v in view.data.items()
+            if k
+            in (
+                "customer_name",
+                "uscc",
+                "industry",
+                "size",
+                "credit_record",
+                "listed",
+                "group_name",
+                "requested_amount",
+                "requested_term_months",
+                "purpose",
+            )
+        },
+    )
+    offered = tasks.open_task(people.officer, open_task(renewal.id, "financial_statements").id).data[
+        "statements"
+    ]
     tasks.complete(people.officer, open_task(renewal.id, "financial_statements").id, {"statements": offered})
     db.session.refresh(renewal)
-    tasks.complete(people.officer, open_task(renewal.id, "review_proposal").id, review(renewal, **review_overrides))
+    tasks.complete(
+        people.officer, open_task(renewal.id, "review_proposal").id, review(renewal, **review_overrides)
+    )
 
 
 def test_an_approved_renewal_replaces_the_facility_it_renews(deployed, people):
@@ -121,8 +186,12 @@ def test_an_approved_renewal_replaces_the_facility_it_renews(deployed, people):
     assert old.status == "renewed" and old.renewal_case_id == renewal.id
     change = db.session.scalar(select(FacilityChange).where(FacilityChange.facility_id == old.id))
     assert change.action == "renewed" and change.after["renewed_by_facility"] == new.id
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "facility.renewed")).payload[
-        "facility_id"] == old.id
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "facility.renewed")).payload[
+            "facility_id"
+        ]
+        == old.id
+    )
     assert renewals.propose_due(today=old.matures_on) == []  # a renewed facility is no longer live
 
 
@@ -147,11 +216,18 @@ def test_the_customers_officer_proposes_by_hand_and_nobody_else(deployed, people
         renewals.propose(people.officer, 10**6)
     renewal = renewals.propose(people.officer, facility.id)
     assert renewal_of(facility).id == renewal.id
-    started = db.session.scalar(select(AuditEvent).where(AuditEvent.instance_id == renewal.id,
-                                                         AuditEvent.event_type == "instance.started"))
+    started = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.instance_id == renewal.id, AuditEvent.event_type == "instance.started"
+        )
+    )
     assert started.actor_id == people.officer.id
-    assert db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.instance_id == renewal.id)) == 0  # they did it themselves
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.instance_id == renewal.id)
+        )
+        == 0
+    )  # they did it themselves
     with pytest.raises(Conflict) as twice:
         renewals.propose(people.officer, facility.id)
     assert twice.value.details["case_id"] == renewal.id
@@ -163,7 +239,9 @@ def test_a_second_start_for_the_same_facility_is_rolled_back_whole(deployed, peo
     first = renewals.propose(people.officer, facility.id)
     cases_before = db.session.scalar(select(func.count()).select_from(ProcessInstance))
     with pytest.raises(Conflict):
-        renewals._start(facility_of(facility.instance), people.officer, on_behalf=True)  # past the may_propose check
+        renewals._start(
+            facility_of(facility.instance), people.officer, on_behalf=True
+        )  # past the may_propose check
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == cases_before
     assert renewal_of(facility).id == first.id
@@ -208,9 +286,21 @@ def test_a_renewals_intake_cannot_move_it_to_another_customer(deployed, people):
     facility = maturing_in(approved_case(people, 1), 30)
     renewal = renewals.propose(people.officer, facility.id)
     task = open_task(renewal.id, "application_intake")
-    data = {k: v for k, v in tasks.open_task(people.officer, task.id).data.items() if k in (
-        "customer_name", "industry", "size", "credit_record", "listed", "requested_amount", "requested_term_months",
-        "purpose")}
+    data = {
+        k: v
+        for k, v in tasks.open_task(people.officer, task.id).data.items()
+        if k
+        in (
+            "customer_name",
+            "industry",
+            "size",
+            "credit_record",
+            "listed",
+            "requested_amount",
+            "requested_term_months",
+            "purpose",
+        )
+    }
     with pytest.raises(InvalidInput) as refused:
         tasks.complete(people.officer, task.id, {**data, "uscc": demo_uscc(2)})
     assert facility.customer.uscc in refused.value.errors["uscc"]
@@ -218,8 +308,9 @@ def test_a_renewals_intake_cannot_move_it_to_another_customer(deployed, people):
     tasks.complete(people.officer, task.id, {**data, "uscc": facility.customer.uscc})
 
 
-def test_a_renewal_that_cannot_start_is_recorded_once_per_reason_and_the_others_go_on(deployed, people,
-                                                                                      monkeypatch):
+def test_a_renewal_that_cannot_start_is_recorded_once_per_reason_and_the_others_go_on(
+    deployed, people, monkeypatch
+):
     broken = maturing_in(approved_case(people, 1), 20)
     fine = maturing_in(approved_case(people, 2), 40)
     start_case = renewals.cases.start_case
@@ -233,8 +324,9 @@ def test_a_renewal_that_cannot_start_is_recorded_once_per_reason_and_the_others_
     monkeypatch.setattr(renewals.cases, "start_case", start_or_fail)
 
     def failures():
-        return db.session.scalars(select(AuditEvent.payload).where(
-            AuditEvent.event_type == "facility.renewal_failed")).all()
+        return db.session.scalars(
+            select(AuditEvent.payload).where(AuditEvent.event_type == "facility.renewal_failed")
+        ).all()
 
     assert len(renewals.propose_due()) == 1  # the other facility is proposed all the same
     assert renewal_of(fine) is not None and renewal_of(broken) is None

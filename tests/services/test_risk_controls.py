@@ -13,14 +13,21 @@ from app.services.monitoring import risk_controls
 from tests.workflows.test_warning_escalation import approved_customer
 
 
-@pytest.mark.parametrize("control, field, expected", [
-    ({"action": "reduce_limit", "reduce_share": 0.25}, "limit_amount", Decimal("3750000.00")),
-    ({"action": "freeze"}, "status", "frozen"),
-    ({"action": "exit"}, "status", "exited"),
-    ({"action": "raise_margin", "margin_add_pct": 0.5}, "margin_pct", Decimal("1.700")),
-    ({"action": "shorten_term", "term_months": 6}, "term_months", 6),
-    ({"action": "require_guarantee"}, "risk_controls", "按季报送财务报表; 追加保证担保 / a guarantee required"),
-])
+@pytest.mark.parametrize(
+    "control, field, expected",
+    [
+        ({"action": "reduce_limit", "reduce_share": 0.25}, "limit_amount", Decimal("3750000.00")),
+        ({"action": "freeze"}, "status", "frozen"),
+        ({"action": "exit"}, "status", "exited"),
+        ({"action": "raise_margin", "margin_add_pct": 0.5}, "margin_pct", Decimal("1.700")),
+        ({"action": "shorten_term", "term_months": 6}, "term_months", 6),
+        (
+            {"action": "require_guarantee"},
+            "risk_controls",
+            "按季报送财务报表; 追加保证担保 / a guarantee required",
+        ),
+    ],
+)
 def test_each_action_changes_the_facility(deployed, people, control, field, expected):
     customer = approved_customer(people)
     case = db.session.scalar(select(ProcessInstance).where(ProcessInstance.customer_id == customer.id))

@@ -19,12 +19,17 @@ START = "2026-12-01 01:00:00+00:00"  # 09:00 in Shanghai
 
 
 def _due_days(case) -> int:
-    decision = db.session.scalar(select(DecisionLog).where(DecisionLog.instance_id == case.id,
-                                                           DecisionLog.decision_id == "approval_sla"))
+    decision = db.session.scalar(
+        select(DecisionLog).where(
+            DecisionLog.instance_id == case.id, DecisionLog.decision_id == "approval_sla"
+        )
+    )
     return int(decision.outputs["approval_due"].strip("PD"))
 
 
-def test_a_sign_off_is_due_when_the_table_says_near_it_in_its_last_quarter_and_overdue_after(deployed, people):
+def test_a_sign_off_is_due_when_the_table_says_near_it_in_its_last_quarter_and_overdue_after(
+    deployed, people
+):
     with time_machine.travel(START, tick=False) as clock:
         case = case_routed("single", people.officer)  # CNY 5 million: two days
         signoff = open_task(case.id, "approval_signoff")
@@ -33,7 +38,10 @@ def test_a_sign_off_is_due_when_the_table_says_near_it_in_its_last_quarter_and_o
         assert signoff.due_at == signoff.created_at + timedelta(days=2)
         assert signoff.warn_at == signoff.due_at - timedelta(hours=12)  # a quarter of the time left
         assert sla.state_of(signoff.due_at, signoff.warn_at) == "on_time"
-        inbox = lambda **f: [t.id for t in tasks.sign_off_inbox(people.approver1, filters=InboxFilter(**f)).rows]  # noqa: E731
+
+        def inbox(**f):
+            return [t.id for t in tasks.sign_off_inbox(people.approver1, filters=InboxFilter(**f)).rows]
+
         assert inbox(due="near") == [] and inbox(due="overdue") == []
 
         clock.shift(timedelta(hours=37))
@@ -42,7 +50,9 @@ def test_a_sign_off_is_due_when_the_table_says_near_it_in_its_last_quarter_and_o
         assert timers.fire_due() == 0  # near is not due: nothing moves
 
 
-def test_an_overdue_sign_off_escalates_to_the_next_level_and_tells_who_held_it_and_who_gets_it(deployed, people):
+def test_an_overdue_sign_off_escalates_to_the_next_level_and_tells_who_held_it_and_who_gets_it(
+    deployed, people
+):
     with time_machine.travel(START, tick=False) as clock:
         case = case_routed("single", people.officer)
         signoff = open_task(case.id, "approval_signoff")
@@ -58,16 +68,26 @@ def test_an_overdue_sign_off_escalates_to_the_next_level_and_tells_who_held_it_a
         # the branch approver's queue no longer holds it; head office's does
         assert tasks.sign_off_inbox(people.approver1).rows == []
         assert [t.id for t in tasks.sign_off_inbox(people.approver2).rows] == [escalated.id]
-        trail = db.session.scalars(select(AuditEvent.event_type).where(AuditEvent.instance_id == case.id)
-                                   .order_by(AuditEvent.id)).all()
+        trail = db.session.scalars(
+            select(AuditEvent.event_type).where(AuditEvent.instance_id == case.id).order_by(AuditEvent.id)
+        ).all()
         assert trail[-4:] == ["engine.timer_fired", "engine.script_run", "task.cancelled", "task.ready"]
-        told = {(n.user.username, n.kind) for n in db.session.scalars(
-            select(Notification).where(Notification.instance_id == case.id, Notification.kind.in_(
-                ("overdue", "escalated"))))}
+        told = {
+            (n.user.username, n.kind)
+            for n in db.session.scalars(
+                select(Notification).where(
+                    Notification.instance_id == case.id, Notification.kind.in_(("overdue", "escalated"))
+                )
+            )
+        }
         # the holder is told it left them; each level-2-or-above approver who may act is told it arrived
         assert ("approver1", "overdue") in told
-        assert {("approver2", "escalated"), ("approver3", "escalated"), ("member1", "escalated"),
-                ("member2", "escalated")} <= told
+        assert {
+            ("approver2", "escalated"),
+            ("approver3", "escalated"),
+            ("member1", "escalated"),
+            ("member2", "escalated"),
+        } <= told
         assert not any(user == "officer" for user, _kind in told)  # the investigator never approves
 
         tasks.complete(people.approver2, escalated.id, {"decision": "approve", "comment": "超时上报，同意"})

@@ -35,8 +35,16 @@ APPROVERS = ("approver1", "approver2", "approver3", "member1", "member2")
 @pytest.fixture
 def admin_mail(people):
     admin = people.admin
-    user_admin.update_profile(admin, admin.id, {"display_name": admin.display_name, "email": "admin@bank.cn",
-                                                "branch": admin.branch, "authority_level": ""})
+    user_admin.update_profile(
+        admin,
+        admin.id,
+        {
+            "display_name": admin.display_name,
+            "email": "admin@bank.cn",
+            "branch": admin.branch,
+            "authority_level": "",
+        },
+    )
     return people.admin
 
 
@@ -48,32 +56,51 @@ def unqualify(*usernames: str) -> None:
 
 
 def ready(instance_id: int, spec: str) -> list[HumanTask]:
-    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                           HumanTask.task_spec == spec, HumanTask.state == "ready")))
+    return list(
+        db.session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance_id, HumanTask.task_spec == spec, HumanTask.state == "ready"
+            )
+        )
+    )
 
 
 def events(kind: str, instance_id: int) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == kind,
-                                                            AuditEvent.instance_id == instance_id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.event_type == kind, AuditEvent.instance_id == instance_id)
+        )
+    )
 
 
 def told(kind: str, instance_id: int) -> list[str]:
-    return sorted(n.user.username for n in db.session.scalars(select(Notification).where(
-        Notification.kind == kind, Notification.instance_id == instance_id)))
+    return sorted(
+        n.user.username
+        for n in db.session.scalars(
+            select(Notification).where(Notification.kind == kind, Notification.instance_id == instance_id)
+        )
+    )
 
 
 def test_a_committee_nobody_may_vote_on_waits_tells_the_administrators_and_votes_once_someone_qualifies(
-        deployed, people, admin_mail):
+    deployed, people, admin_mail
+):
     unqualify(*COMMITTEE)
     case = case_routed("committee", people.officer)  # once: ProcessFailed, "more than 900 steps ... a loop?"
     db.session.refresh(case)
     assert case.status == "running" and ready(case.id, "committee_vote") == []
     assert case.current_step == "A committee member who may vote / 可表决的贷审会委员"
     [waiting] = staffing.of_case(case.id)
-    assert (waiting.gap.element, waiting.gap.lane, waiting.gap.reason) == ("wait_for_members", "committee", "nobody")
+    assert (waiting.gap.element, waiting.gap.lane, waiting.gap.reason) == (
+        "wait_for_members",
+        "committee",
+        "nobody",
+    )
     with force_locale("en"):
-        assert "the administrator must add a member to the committee group or record a qualification" in \
-            staffing.explain(waiting.gap)
+        assert (
+            "the administrator must add a member to the committee group or record a qualification"
+            in staffing.explain(waiting.gap)
+        )
     assert told("unstaffed", case.id) == ["admin"] and len(events("staffing.short", case.id)) == 1
     note = db.session.scalar(select(Notification).where(Notification.kind == "unstaffed"))
     assert "no qualified committee member" in messages.message(note, "en").lower()
@@ -89,7 +116,9 @@ def test_a_committee_nobody_may_vote_on_waits_tells_the_administrators_and_votes
     qualifications.record(people.admin, "member1", "CQ-2026-0001", "2099-12-31")  # resumes by itself
     db.session.refresh(case)
     [vote] = ready(case.id, "committee_vote")
-    assert vote.assignee_id == people.member1.id and vote.id in [t.id for t in tasks.sign_off_inbox(people.member1).rows]
+    assert vote.assignee_id == people.member1.id and vote.id in [
+        t.id for t in tasks.sign_off_inbox(people.member1).rows
+    ]
     assert "member1" in told("new", case.id)
     assert staffing.of_case(case.id) == [] and len(events("staffing.restored", case.id)) == 1
     assert db.session.get(StaffingGap, waiting.gap.id).closed_at is not None
@@ -101,18 +130,25 @@ def test_a_committee_nobody_may_vote_on_waits_tells_the_administrators_and_votes
 
 
 def unstaffed_notes() -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "unstaffed"))
+    return db.session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.kind == "unstaffed")
+    )
 
 
 def test_cases_waiting_for_the_same_missing_committee_tell_the_administrators_once_and_name_their_cause(
-        deployed, people, client, login):
+    deployed, people, client, login
+):
     unqualify(*COMMITTEE)  # members, none of them qualified
     user_admin.set_role_and_groups(people.admin, people.officer.id, "officer", ["officer", "committee"])
-    qualifications.record(people.admin, "officer", "CQ-2026-0009", "2099-12-31")  # qualified, but the applicant
+    qualifications.record(
+        people.admin, "officer", "CQ-2026-0009", "2099-12-31"
+    )  # qualified, but the applicant
     first = case_routed("committee", people.officer, 1)
     second = case_routed("committee", people.officer, 2)
     assert [len(staffing.of_case(c.id)) for c in (first, second)] == [1, 1]
-    assert len(events("staffing.short", first.id)) == len(events("staffing.short", second.id)) == 1  # each case audited
+    assert (
+        len(events("staffing.short", first.id)) == len(events("staffing.short", second.id)) == 1
+    )  # each case audited
     assert unstaffed_notes() == 1 and told("unstaffed", first.id) == ["admin"]  # one need: told once
     assert staffing.recheck().resumed == [] and unstaffed_notes() == 1  # still unmet: not told again
 
@@ -134,8 +170,9 @@ def test_cases_waiting_for_the_same_missing_committee_tell_the_administrators_on
     assert unstaffed_notes() == 2 and told("unstaffed", signoff_case.id) == ["admin"]
     [signoff_gap] = staffing.of_case(signoff_case.id)
     with force_locale("en"):
-        assert staffing.explain(signoff_gap.gap).startswith("No approver with authority level 1 or above may sign "
-                                                            "this off (")
+        assert staffing.explain(signoff_gap.gap).startswith(
+            "No approver with authority level 1 or above may sign this off ("
+        )
 
     for member in COMMITTEE:  # the need is met: both cases vote
         qualifications.record(people.admin, member, f"CQ-2026-{member}", "2099-12-31")
@@ -146,24 +183,33 @@ def test_cases_waiting_for_the_same_missing_committee_tell_the_administrators_on
 def test_a_member_added_to_the_committee_resumes_the_waiting_case(deployed, people):
     unqualify(*COMMITTEE)
     case = case_routed("committee", people.officer)
-    qualifications.record(people.admin, "approver3", "CQ-2026-0003", "2099-12-31")  # not a member: still waiting
+    qualifications.record(
+        people.admin, "approver3", "CQ-2026-0003", "2099-12-31"
+    )  # not a member: still waiting
     assert ready(case.id, "committee_vote") == [] and len(staffing.of_case(case.id)) == 1
-    users.create_user("zhao", "approver", PASSWORD, authority_level=3, groups=("committee",), actor=people.admin)
+    users.create_user(
+        "zhao", "approver", PASSWORD, authority_level=3, groups=("committee",), actor=people.admin
+    )
     assert ready(case.id, "committee_vote") == []  # a member, but not qualified yet
     qualifications.record(people.admin, "zhao", "CQ-2026-0004", "2099-12-31")
     assert [t.assignee.username for t in ready(case.id, "committee_vote")] == ["zhao"]
 
 
 def test_a_sign_off_no_qualified_approver_may_do_shows_why_and_reaches_the_first_who_qualifies(
-        deployed, people, admin_mail):
+    deployed, people, admin_mail
+):
     unqualify(*APPROVERS)
     case = case_routed("single", people.officer)
     signoff = open_task(case.id, "approval_signoff")
-    assert all(signoff.id not in [t.id for t in tasks.my_tasks(users.get_by_username(u)).rows] for u in APPROVERS)
+    assert all(
+        signoff.id not in [t.id for t in tasks.my_tasks(users.get_by_username(u)).rows] for u in APPROVERS
+    )
     [waiting] = staffing.of_case(case.id)
     assert (waiting.gap.task_id, waiting.gap.lane, waiting.gap.required_level) == (signoff.id, "approver", 1)
     with force_locale("en"):
-        assert "No approver with authority level 1 or above may sign this off" in staffing.explain(waiting.gap)
+        assert "No approver with authority level 1 or above may sign this off" in staffing.explain(
+            waiting.gap
+        )
         assert "hold no valid approval qualification" in staffing.explain(waiting.gap)
     assert told("unstaffed", case.id) == ["admin"] and told("new", case.id) == []
 
@@ -179,8 +225,11 @@ def test_a_lapsed_qualification_is_found_by_the_beat_recheck_and_told_once(deplo
     signoff = open_task(case.id, "approval_signoff")
     assert staffing.of_case(case.id) == []
     for username in APPROVERS:
-        db.session.execute(Qualification.__table__.update().where(
-            Qualification.user_id == users.get_by_username(username).id).values(valid_until=local_today()))
+        db.session.execute(
+            Qualification.__table__.update()
+            .where(Qualification.user_id == users.get_by_username(username).id)
+            .values(valid_until=local_today())
+        )
     db.session.commit()
     with time_machine.travel(local_today() + timedelta(days=2)):
         done = staffing.recheck()
@@ -190,14 +239,17 @@ def test_a_lapsed_qualification_is_found_by_the_beat_recheck_and_told_once(deplo
 
 def test_a_task_whose_assignee_may_no_longer_do_it_is_shown_and_closes_when_reassigned(deployed, people):
     case = case_routed("committee", people.officer)
-    vote = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == case.id,
-                                                     HumanTask.assignee_id == people.member2.id))
+    vote = db.session.scalar(
+        select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.assignee_id == people.member2.id)
+    )
     unqualify("member2")  # their certificate withdrawn mid-vote: the committee would wait for ever
     done = staffing.recheck()
     assert done.opened == [vote.id]
     [waiting] = staffing.of_case(case.id)
     assert waiting.gap.reason == "assignee" and waiting.gap.assignee_id == people.member2.id
-    users.create_user("member3", "approver", PASSWORD, authority_level=2, groups=("committee",), actor=people.admin)
+    users.create_user(
+        "member3", "approver", PASSWORD, authority_level=2, groups=("committee",), actor=people.admin
+    )
     qualifications.record(people.admin, "member3", "CQ-TEST-member3", "2099-12-31")
     delegation.reassign(people.admin, vote.id, "member3")
     assert staffing.of_case(case.id) == []

@@ -48,11 +48,14 @@ BROKEN = [(parts, whole) for parts, whole in PARTS_OF]
 
 @pytest.mark.parametrize("parts, whole", BROKEN, ids=[f"{'+'.join(p)}<={w}" for p, w in BROKEN])
 def test_parts_above_their_whole_are_refused_on_the_cell_naming_the_year_and_both_figures(
-        deployed, people, parts, whole):
+    deployed, people, parts, whole
+):
     case = case_at("statements", people.officer)
     years = two_years()
     bad = years[1]  # 2025, the second column
-    bad[parts[0]] = bad[whole] - sum(bad[p] for p in parts[1:]) + 1000  # the parts now exceed the whole by 1,000
+    bad[parts[0]] = (
+        bad[whole] - sum(bad[p] for p in parts[1:]) + 1000
+    )  # the parts now exceed the whole by 1,000
     errors = refused(people.officer, case, years)
     field = parts[0] if len(parts) == 1 else whole
     message = errors[f"statements-1-{field}"]
@@ -63,7 +66,9 @@ def test_parts_above_their_whole_are_refused_on_the_cell_naming_the_year_and_bot
 
 
 def test_a_balance_sheet_that_does_not_balance_beyond_the_tolerance_is_refused(deployed, people):
-    case = case_at("statements", people.officer)  # a medium company: 0.01% of total assets, at least CNY 1,000
+    case = case_at(
+        "statements", people.officer
+    )  # a medium company: 0.01% of total assets, at least CNY 1,000
     years = two_years()
     assets = years[0]["total_assets"]
     years[0]["book_equity"] += round(assets * 0.0001) + 500  # just beyond the tolerance
@@ -97,10 +102,17 @@ def test_every_contradiction_is_named_at_once_in_chinese(deployed, people):
     years[1]["short_term_debt"] = years[1]["current_liabilities"] + 1
     years[1]["total_assets"] += 10_000_000
     errors = refused(people.officer, case, years, locale="zh_CN")
-    assert {"statements-0-current_assets", "statements-1-short_term_debt", "statements-1-total_assets"} <= set(errors)
+    assert {
+        "statements-0-current_assets",
+        "statements-1-short_term_debt",
+        "statements-1-total_assets",
+    } <= set(errors)
     assert errors["statements-0-current_assets"].startswith("2024：流动资产合计")
     assert "超过资产总计" in errors["statements-0-current_assets"]
-    assert "元" in errors["statements-1-total_assets"] and "负债合计 + 所有者权益合计" in errors["statements-1-total_assets"]
+    assert (
+        "元" in errors["statements-1-total_assets"]
+        and "负债合计 + 所有者权益合计" in errors["statements-1-total_assets"]
+    )
 
 
 def test_a_year_entered_twice_is_refused(deployed, people):
@@ -124,7 +136,9 @@ def test_one_to_five_years_are_accepted(deployed, people, count):
 
 def test_six_years_and_none_are_refused(deployed, people):
     case = case_at("statements", people.officer)
-    assert "statements" in refused(people.officer, case, [dict(two_years()[1], fiscal_year=2025 - i) for i in range(6)])
+    assert "statements" in refused(
+        people.officer, case, [dict(two_years()[1], fiscal_year=2025 - i) for i in range(6)]
+    )
     assert "statements" in refused(people.officer, case, [])
 
 
@@ -134,7 +148,9 @@ def test_the_periodic_review_refuses_them_too(deployed, people):
     years[1]["cash"] = years[1]["current_assets"]  # with inventory and receivables, above current assets
     task = ready(started, "do_review")
     with pytest.raises(InvalidInput) as caught:
-        tasks.complete(people.officer, task.id, {"statements": years, "review_notes": "经营正常。"}, locale="en")
+        tasks.complete(
+            people.officer, task.id, {"statements": years, "review_notes": "经营正常。"}, locale="en"
+        )
     assert "2025: " in caught.value.errors["statements-1-current_assets"]
     assert db.session.get(HumanTask, task.id).state == "ready"
 
@@ -146,11 +162,18 @@ def test_the_api_answers_422_naming_the_cell(deployed, people, client):
     token = users.issue_token("officer")
     years = two_years()
     years[0]["receivables"] = years[0]["current_assets"]
-    task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.state == "ready"))
-    response = client.post(f"/api/v1/tasks/{task.id}/complete", json={"data": {"statements": years}},
-                           headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"})
+    task = db.session.scalar(
+        select(HumanTask).where(HumanTask.instance_id == case.id, HumanTask.state == "ready")
+    )
+    response = client.post(
+        f"/api/v1/tasks/{task.id}/complete",
+        json={"data": {"statements": years}},
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+    )
     assert response.status_code == 422
-    assert response.json["errors"]["statements-0-current_assets"].startswith("2024: Cash and cash equivalents")
+    assert response.json["errors"]["statements-0-current_assets"].startswith(
+        "2024: Cash and cash equivalents"
+    )
     assert db.session.get(ProcessInstance, case.id).current_step
 
 

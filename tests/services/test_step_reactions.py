@@ -35,11 +35,16 @@ def test_a_case_decided_without_a_person_queues_its_documents(app, people, deplo
     assert dispatch.unsent() == []  # not decided yet: nothing queued
     last = open_task(case.id, "compliance_checklist").task_uuid
     instance = db.session.get(ProcessInstance, case.id)
-    run_step(instance, None, lambda bundle, state: engine.complete_task(bundle, state, last, COMPLIANT,
-                                                                         for_case(instance)))
+    run_step(
+        instance,
+        None,
+        lambda bundle, state: engine.complete_task(bundle, state, last, COMPLIANT, for_case(instance)),
+    )
     db.session.expire_all()
     assert db.session.get(ProcessInstance, case.id).status == "completed"
-    assert [(job.task, job.args) for job in db.session.query(QueuedJob)] == [(dispatch.KEEP_DECIDED, [case.id])]
+    assert [(job.task, job.args) for job in db.session.query(QueuedJob)] == [
+        (dispatch.KEEP_DECIDED, [case.id])
+    ]
 
 
 def test_no_documents_are_queued_when_the_bank_keeps_none(app, people, deployed, no_worker, monkeypatch):

@@ -26,7 +26,9 @@ def request_context(request):
 def level3_case(officer) -> ProcessInstance:
     """A case at sign-off that needs the chief credit officer (> CNY 50 million)."""
     instance = case_at("review", officer)
-    tasks.complete(officer, open_task(instance.id, "review_proposal").id, review(instance, proposed_limit=60_000_000))
+    tasks.complete(
+        officer, open_task(instance.id, "review_proposal").id, review(instance, proposed_limit=60_000_000)
+    )
     return instance
 
 
@@ -63,8 +65,11 @@ def test_the_officer_who_worked_the_case_may_not_approve_it_even_with_the_approv
     instance = case_at("approval", dual)
     signoff = open_task(instance.id, "approval_signoff")
     before = snapshot(instance.id)
-    for attempt in (lambda: tasks.claim(dual, signoff.id), lambda: tasks.open_task(dual, signoff.id),
-                    lambda: tasks.complete(dual, signoff.id, {"decision": "approve", "comment": "自批"})):
+    for attempt in (
+        lambda: tasks.claim(dual, signoff.id),
+        lambda: tasks.open_task(dual, signoff.id),
+        lambda: tasks.complete(dual, signoff.id, {"decision": "approve", "comment": "自批"}),
+    ):
         with pytest.raises(SegregationOfDutiesViolation, match="Segregation of duties") as caught:
             attempt()
         assert caught.value.status == 403
@@ -72,7 +77,8 @@ def test_the_officer_who_worked_the_case_may_not_approve_it_even_with_the_approv
     assert snapshot(instance.id) == before._replace(audit_rows=before.audit_rows + 3)
     refused = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "task.refused")).all()
     assert [(e.actor_name, e.instance_id, e.payload["task"]) for e in refused] == [
-        ("dual", instance.id, "approval_signoff")] * 3
+        ("dual", instance.id, "approval_signoff")
+    ] * 3
     inbox = tasks.sign_off_inbox(dual)
     assert inbox.total == 0 and inbox.rows == [] and inbox.hidden_above_authority == 0
     assert signoff.id not in [t.id for t in tasks.my_tasks(dual).rows]
@@ -85,8 +91,9 @@ def test_an_officer_who_only_completed_a_step_is_also_an_investigator(deployed, 
     dual = dual_role_user(people.admin)
     instance = cases.start_case(people.officer, "credit_application")
     tasks.complete(dual, open_task(instance.id, "application_intake").id, intake())
-    tasks.complete(people.officer, open_task(instance.id, "financial_statements").id,
-                   {"statements": statements()})
+    tasks.complete(
+        people.officer, open_task(instance.id, "financial_statements").id, {"statements": statements()}
+    )
     tasks.complete(people.officer, open_task(instance.id, "review_proposal").id, review(instance))
     signoff = open_task(instance.id, "approval_signoff")
     with pytest.raises(SegregationOfDutiesViolation):

@@ -21,10 +21,12 @@ def test_claimed_task_is_refused_to_everyone_else(deployed, people):
     task = open_task(instance.id, "application_intake")
     tasks.claim(people.officer, task.id)
     before = snapshot(instance.id)
-    for attempt in (lambda: tasks.claim(people.officer2, task.id),
-                    lambda: tasks.open_task(people.officer2, task.id),
-                    lambda: tasks.complete(people.officer2, task.id, intake()),
-                    lambda: tasks.unclaim(people.officer2, task.id)):
+    for attempt in (
+        lambda: tasks.claim(people.officer2, task.id),
+        lambda: tasks.open_task(people.officer2, task.id),
+        lambda: tasks.complete(people.officer2, task.id, intake()),
+        lambda: tasks.unclaim(people.officer2, task.id),
+    ):
         with pytest.raises(NotAuthorized) as caught:
             attempt()
         assert caught.value.status == 403
@@ -48,12 +50,18 @@ def test_unclaim_puts_the_task_back_for_the_group(deployed, people):
     assert task.assignee_id is None
     tasks.claim(people.officer2, task.id)
     tasks.complete(people.officer2, task.id, intake())
-    events = db.session.execute(select(AuditEvent.event_type, AuditEvent.actor_name)
-                                .where(AuditEvent.payload["task_uuid"].as_string() == task.task_uuid)
-                                .order_by(AuditEvent.id)).all()
-    assert [tuple(e) for e in events] == [("task.ready", "officer"), ("task.claimed", "officer"),
-                                          ("task.unclaimed", "officer"), ("task.claimed", "officer2"),
-                                          ("task.completed", "officer2")]
+    events = db.session.execute(
+        select(AuditEvent.event_type, AuditEvent.actor_name)
+        .where(AuditEvent.payload["task_uuid"].as_string() == task.task_uuid)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [tuple(e) for e in events] == [
+        ("task.ready", "officer"),
+        ("task.claimed", "officer"),
+        ("task.unclaimed", "officer"),
+        ("task.claimed", "officer2"),
+        ("task.completed", "officer2"),
+    ]
 
 
 def test_claiming_twice_is_idempotent(deployed, people):
@@ -84,7 +92,9 @@ def test_of_two_people_claiming_at_once_one_is_refused(deployed, people):
         tasks.claim(people.officer, task.id)
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).assignee_id == people.officer2.id
-    claims = db.session.scalars(select(AuditEvent.actor_name).where(AuditEvent.event_type == "task.claimed")).all()
+    claims = db.session.scalars(
+        select(AuditEvent.actor_name).where(AuditEvent.event_type == "task.claimed")
+    ).all()
     assert claims == []  # the refused claim left no trace but the other's (made outside the services here)
 
 

@@ -31,12 +31,16 @@ def test_full_lifecycle_by_officer_and_approver(deployed, people):
     tasks.complete(approver, signoff.id, {"decision": "approve", "comment": "同意"})
     compliance_sign_off(instance, people.compliance)
     assert (instance.status, instance.outcome) == ("completed", "approved")
-    done = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
-                              .order_by(HumanTask.id)).all()
+    done = db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id)
+    ).all()
     assert [(t.task_spec, t.state, t.completed_by.username) for t in done] == [
-        ("application_intake", "completed", "officer"), ("financial_statements", "completed", "officer"),
-        ("review_proposal", "completed", "officer"), ("approval_signoff", "completed", approver.username),
-        ("compliance_checklist", "completed", "compliance")]
+        ("application_intake", "completed", "officer"),
+        ("financial_statements", "completed", "officer"),
+        ("review_proposal", "completed", "officer"),
+        ("approval_signoff", "completed", approver.username),
+        ("compliance_checklist", "completed", "compliance"),
+    ]
     assert done[-2].submitted == {"decision": "approve", "comment": "同意"}
 
 
@@ -77,12 +81,15 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(deployed, people):
     assert open_task(instance.id, "review_proposal")
 
 
-@pytest.mark.parametrize(("data", "field", "text"), [
-    ({}, "decision", None),
-    ({"decision": "return"}, "comment", None),
-    ({"decision": "reject"}, "comment", None),
-    ({"decision": "maybe", "comment": "x"}, "decision", None),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "text"),
+    [
+        ({}, "decision", None),
+        ({"decision": "return"}, "comment", None),
+        ({"decision": "reject"}, "comment", None),
+        ({"decision": "maybe", "comment": "x"}, "decision", None),
+    ],
+)
 def test_invalid_signoff_is_refused_per_field_and_changes_nothing(deployed, people, data, field, text):
     instance = case_at("approval", people.officer)
     signoff = open_task(instance.id, "approval_signoff")
@@ -99,8 +106,16 @@ def test_invalid_intake_names_every_missing_field_and_a_wrong_check_character(de
     before = snapshot(instance.id)
     with pytest.raises(InvalidInput) as caught:
         tasks.complete(people.officer, task.id, {}, locale="en")
-    assert set(caught.value.errors) == {"customer_name", "uscc", "industry", "size", "credit_record",
-                                        "requested_amount", "requested_term_months", "purpose"}
+    assert set(caught.value.errors) == {
+        "customer_name",
+        "uscc",
+        "industry",
+        "size",
+        "credit_record",
+        "requested_amount",
+        "requested_term_months",
+        "purpose",
+    }
     good = intake()["uscc"]
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
     with pytest.raises(InvalidInput) as caught:
@@ -130,8 +145,9 @@ def test_a_failing_script_rolls_the_step_back_and_audits_the_error(deployed, peo
     assert "divide_by_zero" in caught.value.message and "division by zero" in caught.value.message
     after = snapshot(instance.id)
     assert (after[0], after[2], after[3]) == (tasks_before, version, rows)
-    new_events = db.session.execute(select(AuditEvent.event_type, AuditEvent.payload)
-                                    .where(AuditEvent.id > events_before)).all()
+    new_events = db.session.execute(
+        select(AuditEvent.event_type, AuditEvent.payload).where(AuditEvent.id > events_before)
+    ).all()
     assert [e.event_type for e in new_events] == ["engine.error"]
     assert new_events[0].payload["element"] == "divide_by_zero"
     db.session.refresh(task)

@@ -69,8 +69,9 @@ def world(deployed, people):
     [review_id] = reviews.start_due(people.risk)
     review = open_task(review_id, "do_review")
     assert review.assignee_id == people.officer.id and customer_of(others_case).id == x.id
-    return SimpleNamespace(x=x, y=y, claimed=claimed, queued=queued, signoff=signoff, others=others, y_task=y_task,
-                           review=review)
+    return SimpleNamespace(
+        x=x, y=y, claimed=claimed, queued=queued, signoff=signoff, others=others, y_task=y_task, review=review
+    )
 
 
 def test_a_transfer_moves_the_customer_its_officers_open_tasks_and_nothing_else(world, people):
@@ -80,24 +81,43 @@ def test_a_transfer_moves_the_customer_its_officers_open_tasks_and_nothing_else(
     db.session.expire_all()
     assert db.session.get(Customer, world.x.id).officer_id == people.officer2.id
     assert db.session.get(Customer, world.y.id).officer_id == people.officer.id
-    assert state(world.claimed, world.review) == [(world.claimed.id, "ready", people.officer2.id),
-                                                  (world.review.id, "ready", people.officer2.id)]
+    assert state(world.claimed, world.review) == [
+        (world.claimed.id, "ready", people.officer2.id),
+        (world.review.id, "ready", people.officer2.id),
+    ]
     assert state(world.queued, world.signoff, world.others, world.y_task) == untouched
     tasks.check_may_act(people.officer2, db.session.get(HumanTask, world.review.id))  # theirs now
     [change] = db.session.scalars(select(CustomerOfficerChange))
-    assert (change.customer_id, change.officer_before_id, change.officer_after_id, change.reason, change.tasks_moved,
-            change.changed_by_id) == (world.x.id, people.officer.id, people.officer2.id, REASON, 2,
-                                      people.approver1.id)
-    [changed] = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "customer.officer_changed"))
+    assert (
+        change.customer_id,
+        change.officer_before_id,
+        change.officer_after_id,
+        change.reason,
+        change.tasks_moved,
+        change.changed_by_id,
+    ) == (world.x.id, people.officer.id, people.officer2.id, REASON, 2, people.approver1.id)
+    [changed] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.event_type == "customer.officer_changed")
+    )
     assert (changed.actor_name, changed.customer_id) == ("approver1", world.x.id)
-    assert changed.payload == {"reason": REASON, "before": {"officer": "officer"}, "after": {"officer": "officer2"},
-                               "tasks_moved": 2}
+    assert changed.payload == {
+        "reason": REASON,
+        "before": {"officer": "officer"},
+        "after": {"officer": "officer2"},
+        "tasks_moved": 2,
+    }
     moved = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "task.reassigned")).all()
     assert {e.payload["task_id"] for e in moved} == {world.claimed.id, world.review.id}
-    assert all(e.payload["from"] == "officer" and e.payload["to"] == "officer2" and e.payload["transfer"] == REASON
-               for e in moved)
-    told = {n.user_id: n for n in db.session.scalars(select(Notification).where(
-        Notification.kind.in_(("transfer_in", "transfer_out"))))}
+    assert all(
+        e.payload["from"] == "officer" and e.payload["to"] == "officer2" and e.payload["transfer"] == REASON
+        for e in moved
+    )
+    told = {
+        n.user_id: n
+        for n in db.session.scalars(
+            select(Notification).where(Notification.kind.in_(("transfer_in", "transfer_out")))
+        )
+    }
     assert {told[people.officer2.id].kind, told[people.officer.id].kind} == {"transfer_in", "transfer_out"}
     with force_locale("en"):
         welcome = messages.message(told[people.officer2.id])
@@ -111,11 +131,14 @@ def test_the_customer_page_shows_the_officer_the_history_and_offers_the_transfer
     transfer.transfer(people.risk, [world.x.id], "officer2", REASON)
     panel = customer_page.page(people.approver1, world.x.id).officer
     assert panel.officer.username == "officer2" and panel.may_transfer
-    assert [(h.officer_before.username, h.officer_after.username, h.changed_by.username) for h in panel.history] == [
-        ("officer", "officer2", "risk")]
+    assert [
+        (h.officer_before.username, h.officer_after.username, h.changed_by.username) for h in panel.history
+    ] == [("officer", "officer2", "risk")]
     assert not customer_page.page(people.officer2, world.x.id).officer.may_transfer
     form = transfer.transfer_form(people.approver1, world.x.id)
-    assert "officer2" not in [o.username for o in form.targets] and "officer" in [o.username for o in form.targets]
+    assert "officer2" not in [o.username for o in form.targets] and "officer" in [
+        o.username for o in form.targets
+    ]
 
 
 def test_a_task_the_diagram_gives_later_to_the_former_officer_goes_to_the_officer_now(deployed, people):
@@ -144,9 +167,15 @@ def test_a_bulk_transfer_is_all_or_nothing_and_names_the_customer_that_blocked_i
     db.session.expire_all()
     assert {c.officer_id for c in mine} == {people.officer.id}
     assert count(CustomerOfficerChange) == 0 and count(Notification) == 0
-    assert not db.session.scalar(select(AuditEvent.id).where(AuditEvent.event_type == "customer.officer_changed"))
+    assert not db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.event_type == "customer.officer_changed")
+    )
     done = transfer.transfer(people.risk, [mine[0].id, theirs.id, mine[1].id, mine[0].id], "officer2", REASON)
-    assert [c.name for c in done.customers] == [mine[0].name, theirs.name, mine[1].name]  # a repeat counted once
+    assert [c.name for c in done.customers] == [
+        mine[0].name,
+        theirs.name,
+        mine[1].name,
+    ]  # a repeat counted once
     assert count(CustomerOfficerChange) == 3
     assert {n.kind for n in db.session.scalars(select(Notification))} == {"transfer_in", "transfer_out"}
     assert count(Notification) == 3  # officer2 once; officer and bj1 once each
@@ -161,21 +190,24 @@ def test_only_a_relationship_manager_transfers(deployed, people, who):
         transfer.transfer_form(getattr(people, who), customer.id)
 
 
-@pytest.mark.parametrize(("ids", "target", "reason", "field"), [
-    ([], "officer2", REASON, "customer_ids"),
-    (["x1"], "officer2", REASON, "customer_ids"),
-    (list(range(1, 502)), "officer2", REASON, "customer_ids"),
-    ("own", "officer2", "", "reason"),
-    ("own", "officer2", "   ", "reason"),
-    ("own", "officer2", "x" * 501, "reason"),
-    ("own", "officer2", "原因\x00", "reason"),
-    ("own", "", REASON, "officer"),
-    ("own", "nobody", REASON, "officer"),
-    ("own", "approver2", REASON, "officer"),  # not an officer
-    ("own", "gone", REASON, "officer"),  # deactivated
-    ("own", "bj1", REASON, "officer"),  # another branch than the approver's
-    ("own", "officer", REASON, "officer"),  # already theirs
-])
+@pytest.mark.parametrize(
+    ("ids", "target", "reason", "field"),
+    [
+        ([], "officer2", REASON, "customer_ids"),
+        (["x1"], "officer2", REASON, "customer_ids"),
+        (list(range(1, 502)), "officer2", REASON, "customer_ids"),
+        ("own", "officer2", "", "reason"),
+        ("own", "officer2", "   ", "reason"),
+        ("own", "officer2", "x" * 501, "reason"),
+        ("own", "officer2", "原因\x00", "reason"),
+        ("own", "", REASON, "officer"),
+        ("own", "nobody", REASON, "officer"),
+        ("own", "approver2", REASON, "officer"),  # not an officer
+        ("own", "gone", REASON, "officer"),  # deactivated
+        ("own", "bj1", REASON, "officer"),  # another branch than the approver's
+        ("own", "officer", REASON, "officer"),  # already theirs
+    ],
+)
 def test_each_refusal_names_its_field_and_changes_nothing(deployed, people, far, ids, target, reason, field):
     gone = users.create_user("gone", "officer", PASSWORD)[0]
     gone.active = False
@@ -201,7 +233,9 @@ def test_a_customer_the_manager_does_not_manage_or_that_does_not_exist_is_refuse
     unassigned = book_customer(None, 9)
     with pytest.raises(NotAuthorized):  # a customer without an officer is a head-office matter
         transfer.transfer(people.approver1, [unassigned.id], "officer2", REASON)
-    done = transfer.transfer(people.risk, [unassigned.id, theirs.id], "officer2", REASON)  # assigned by head office
+    done = transfer.transfer(
+        people.risk, [unassigned.id, theirs.id], "officer2", REASON
+    )  # assigned by head office
     assert done.before == {unassigned.id: None, theirs.id: "bj1"}
 
 
@@ -209,7 +243,9 @@ def test_a_customer_that_changed_hands_meanwhile_is_a_conflict(deployed, people)
     customer = book_customer(people.officer, 1)
     db.session.get(Customer, customer.id)  # the stale copy the transfer reads
     with db.engine.begin() as other:
-        other.execute(update(Customer).where(Customer.id == customer.id).values(officer_id=people.officer2.id))
+        other.execute(
+            update(Customer).where(Customer.id == customer.id).values(officer_id=people.officer2.id)
+        )
     users.create_user("officer3", "officer", PASSWORD)
     with pytest.raises(Conflict) as caught:
         transfer.transfer(people.risk, [customer.id], "officer3", REASON)

@@ -15,15 +15,22 @@ from tests.factories import PASSWORD
 
 
 def last(event_type: str) -> AuditEvent:
-    row = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == event_type)
-                             .order_by(AuditEvent.id.desc())).first()
+    row = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.event_type == event_type).order_by(AuditEvent.id.desc())
+    ).first()
     assert row is not None, f"no {event_type} event"
     return row
 
 
 def form(**values) -> dict[str, str]:
-    base = {"username": "chen.jing", "display_name": "陈静", "role": "officer", "branch": "shanghai",
-            "email": "chen@bank.cn", "authority_level": ""}
+    base = {
+        "username": "chen.jing",
+        "display_name": "陈静",
+        "role": "officer",
+        "branch": "shanghai",
+        "email": "chen@bank.cn",
+        "authority_level": "",
+    }
     return {**base, **values}
 
 
@@ -31,22 +38,33 @@ def test_the_administrator_creates_a_user_who_must_choose_a_password(deployed, p
     user, shown = user_admin.create(people.admin, form(role="approver", authority_level="2"), ["committee"])
     assert shown and len(shown) >= 10 and user.must_change_password
     assert (user.display_name, user.branch, user.email, user.authority_level, user.group_codes) == (
-        "陈静", "shanghai", "chen@bank.cn", 2, {"approver", "committee"})
+        "陈静",
+        "shanghai",
+        "chen@bank.cn",
+        2,
+        {"approver", "committee"},
+    )
     created = last("user.created")
     assert created.actor_name == "admin" and created.payload["before"] is None
-    assert created.payload["after"]["groups"] == ["approver", "committee"] and shown not in str(created.payload)
+    assert created.payload["after"]["groups"] == ["approver", "committee"] and shown not in str(
+        created.payload
+    )
     assert users.authenticate("chen.jing", shown).username == "chen.jing"
-    typed, none_shown = user_admin.create(people.admin, form(username="he.ping", password="Typed-pass-2026"), [])
+    typed, none_shown = user_admin.create(
+        people.admin, form(username="he.ping", password="Typed-pass-2026"), []
+    )
     assert none_shown is None and typed.must_change_password
 
 
 def test_a_user_changes_the_password_the_administrator_set(deployed, people):
     user, shown = user_admin.create(people.admin, form(password="Temporary-2026"), [])
     assert user.must_change_password
-    for current, new, repeated, field in [("wrong-password", "My-own-pass-77", "My-own-pass-77", "current"),
-                                          ("Temporary-2026", "short", "short", "new"),
-                                          ("Temporary-2026", "My-own-pass-77", "My-own-pass-78", "repeated"),
-                                          ("Temporary-2026", "Temporary-2026", "Temporary-2026", "new")]:
+    for current, new, repeated, field in [
+        ("wrong-password", "My-own-pass-77", "My-own-pass-77", "current"),
+        ("Temporary-2026", "short", "short", "new"),
+        ("Temporary-2026", "My-own-pass-77", "My-own-pass-78", "repeated"),
+        ("Temporary-2026", "Temporary-2026", "Temporary-2026", "new"),
+    ]:
         with pytest.raises(InvalidInput) as caught:
             users.change_own_password(user, current, new, repeated)
         assert field in caught.value.errors
@@ -54,16 +72,23 @@ def test_a_user_changes_the_password_the_administrator_set(deployed, people):
     assert not user.must_change_password and users.authenticate("chen.jing", "My-own-pass-77")
     changed = last("user.password_changed")
     assert changed.actor_name == "chen.jing" and changed.payload["before"] == {"must_change_password": True}
-    assert changed.payload["after"] == {"must_change_password": False} and "My-own" not in str(changed.payload)
+    assert changed.payload["after"] == {"must_change_password": False} and "My-own" not in str(
+        changed.payload
+    )
 
 
 def test_a_profile_change_is_audited_with_only_what_changed(deployed, people):
-    user_admin.update_profile(people.admin, people.approver2.id, {
-        "display_name": "刘二", "email": "liu@bank.cn", "branch": "head_office", "authority_level": "3"})
+    user_admin.update_profile(
+        people.admin,
+        people.approver2.id,
+        {"display_name": "刘二", "email": "liu@bank.cn", "branch": "head_office", "authority_level": "3"},
+    )
     changed = last("user.updated")
-    assert changed.payload == {"target": "approver2", "before": {"display_name": "approver2", "email": None,
-                                                                 "authority_level": 2},
-                               "after": {"display_name": "刘二", "email": "liu@bank.cn", "authority_level": 3}}
+    assert changed.payload == {
+        "target": "approver2",
+        "before": {"display_name": "approver2", "email": None, "authority_level": 2},
+        "after": {"display_name": "刘二", "email": "liu@bank.cn", "authority_level": 3},
+    }
     assert people.approver2.authority_level == 3
 
 
@@ -82,19 +107,22 @@ def test_an_officers_team_is_set_changed_and_cleared_audited(deployed, people):
         assert "team" in caught.value.errors
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"display_name": ""}, "display_name"),
-    ({"display_name": "a\x00b"}, "display_name"),
-    ({"display_name": "x" * 101}, "display_name"),
-    ({"email": "not an address"}, "email"),
-    ({"email": "a@b\x00.cn"}, "email"),
-    ({"branch": "上海"}, "branch"),
-    ({"branch": "b" * 65}, "branch"),
-    ({"authority_level": "x"}, "authority_level"),
-    ({"authority_level": "0"}, "authority_level"),
-    ({"authority_level": "99999999999999999999"}, "authority_level"),
-    ({"authority_level": ""}, "authority_level"),  # an approver needs one
-])
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"display_name": ""}, "display_name"),
+        ({"display_name": "a\x00b"}, "display_name"),
+        ({"display_name": "x" * 101}, "display_name"),
+        ({"email": "not an address"}, "email"),
+        ({"email": "a@b\x00.cn"}, "email"),
+        ({"branch": "上海"}, "branch"),
+        ({"branch": "b" * 65}, "branch"),
+        ({"authority_level": "x"}, "authority_level"),
+        ({"authority_level": "0"}, "authority_level"),
+        ({"authority_level": "99999999999999999999"}, "authority_level"),
+        ({"authority_level": ""}, "authority_level"),  # an approver needs one
+    ],
+)
 def test_a_bad_profile_value_is_refused_naming_its_field_and_nothing_changes(deployed, people, values, field):
     good = {"display_name": "approver2", "email": "", "branch": "head_office", "authority_level": "2"}
     with pytest.raises(InvalidInput) as caught:
@@ -104,18 +132,21 @@ def test_a_bad_profile_value_is_refused_naming_its_field_and_nothing_changes(dep
     assert (people.approver2.display_name, people.approver2.authority_level) == ("approver2", 2)
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"username": "bad name"}, "username"),
-    ({"username": "x\x00"}, "username"),
-    ({"username": "u" * 65}, "username"),
-    ({"username": "officer"}, "username"),  # taken
-    ({"role": "king"}, "role"),
-    ({"role": "approver"}, "authority_level"),
-    ({"password": "short"}, "password"),
-    ({"password": "chen.jing-2026"}, "password"),  # the user name
-    ({"password": "password123"}, "password"),  # common
-    ({"password": "aaaaaaaaaaaa"}, "password"),
-])
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"username": "bad name"}, "username"),
+        ({"username": "x\x00"}, "username"),
+        ({"username": "u" * 65}, "username"),
+        ({"username": "officer"}, "username"),  # taken
+        ({"role": "king"}, "role"),
+        ({"role": "approver"}, "authority_level"),
+        ({"password": "short"}, "password"),
+        ({"password": "chen.jing-2026"}, "password"),  # the user name
+        ({"password": "password123"}, "password"),  # common
+        ({"password": "aaaaaaaaaaaa"}, "password"),
+    ],
+)
 def test_a_bad_new_user_is_refused_naming_its_field(deployed, people, values, field):
     with pytest.raises(InvalidInput) as caught:
         user_admin.create(people.admin, form(**values), [])
@@ -142,8 +173,11 @@ def test_deactivation_and_reactivation_are_audited_and_a_deactivated_user_cannot
     token, session_id = users.issue_token("officer2"), people.officer2.get_id()
     assert users.signed_in_user(session_id) == people.officer2
     user_admin.set_active(people.admin, people.officer2.id, False)
-    assert last("user.deactivated").payload == {"target": "officer2", "before": {"active": True},
-                                                "after": {"active": False}}
+    assert last("user.deactivated").payload == {
+        "target": "officer2",
+        "before": {"active": True},
+        "after": {"active": False},
+    }
     with pytest.raises(NotAuthorized):
         users.authenticate("officer2", PASSWORD)
     assert users.user_for_token(token) is None and users.signed_in_user(session_id) is None
@@ -160,8 +194,12 @@ def test_a_password_reset_is_temporary_and_audited_without_the_password(deployed
     with pytest.raises(NotAuthorized):
         users.authenticate("officer2", PASSWORD)
     reset = last("user.password_reset")
-    assert reset.payload == {"target": "officer2", "generated": True, "before": {"must_change_password": False},
-                             "after": {"must_change_password": True}}
+    assert reset.payload == {
+        "target": "officer2",
+        "generated": True,
+        "before": {"must_change_password": False},
+        "after": {"must_change_password": True},
+    }
     assert user_admin.reset_password(people.admin, people.officer2.id, "Chosen-by-admin-1") is None
     for bad in ("short", "officer2-2026!", "qwertyuiop", "x\x00" * 6):
         with pytest.raises(InvalidInput) as caught:
@@ -176,9 +214,13 @@ def test_a_qualification_is_audited_with_the_expiry_before_and_after(deployed, p
     assert recorded.payload["before"] == {"valid_until": "2099-12-31"}
     assert recorded.payload["after"] == {"valid_until": "2099-12-31"}  # the later certificate still counts
     assert recorded.payload["certificate"] == "CQ-2031"
-    for certificate, until, field in [("", "2031-01-01", "certificate"), ("C\x00", "2031-01-01", "certificate"),
-                                      ("C" * 101, "2031-01-01", "certificate"), ("CQ", "31/12/2031", "valid_until"),
-                                      ("CQ", "9999-12-31", "valid_until")]:
+    for certificate, until, field in [
+        ("", "2031-01-01", "certificate"),
+        ("C\x00", "2031-01-01", "certificate"),
+        ("C" * 101, "2031-01-01", "certificate"),
+        ("CQ", "31/12/2031", "valid_until"),
+        ("CQ", "9999-12-31", "valid_until"),
+    ]:
         with pytest.raises(InvalidInput) as caught:
             user_admin.record_qualification(people.admin, people.approver3.id, certificate, until)
         assert field in caught.value.errors
@@ -248,8 +290,10 @@ def test_the_users_list_filters_by_role_group_branch_status_and_name(deployed, p
     user_admin.set_active(people.admin, people.officer2.id, False)
 
     def names(**args) -> list[str]:
-        return sorted(u.username for u in user_admin.list_users(
-            people.admin, user_admin.UserFilter.from_args(args)).rows)
+        return sorted(
+            u.username
+            for u in user_admin.list_users(people.admin, user_admin.UserFilter.from_args(args)).rows
+        )
 
     assert "officer2" not in names() and names(status="deactivated") == ["officer2"]
     assert "officer2" in names(status="all")
@@ -272,5 +316,10 @@ def test_every_change_of_who_may_act_goes_through_one_commit_point(deployed, peo
     user_admin.set_active(people.admin, user.id, False)
     user_admin.set_active(people.admin, user.id, True)
     qualifications.record(people.admin, user.username, "CQ-1", "2030-01-01")
-    assert seen == ["user.created", "user.membership_changed", "user.deactivated", "user.reactivated",
-                    "qualification.recorded"]
+    assert seen == [
+        "user.created",
+        "user.membership_changed",
+        "user.deactivated",
+        "user.reactivated",
+        "qualification.recorded",
+    ]

@@ -15,22 +15,37 @@ from app.services.admin import users
 
 
 def events(event_type: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == event_type)
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.event_type == event_type).order_by(AuditEvent.id)
+        )
+    )
 
 
 def test_create_user_hashes_the_password_joins_the_role_group_and_audits(app):
     admin, _ = users.create_user("boss", "admin", "long-enough-1")
-    user, password = users.create_user("zhang.san", "approver", "long-enough-2", authority_level=2,
-                                       display_name="张三", actor=admin)
+    user, password = users.create_user(
+        "zhang.san", "approver", "long-enough-2", authority_level=2, display_name="张三", actor=admin
+    )
     assert password == "long-enough-2"
     stored = db.session.scalar(select(User.password_hash).where(User.username == "zhang.san"))
     assert "long-enough-2" not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
     assert (user.display_name, user.authority_level, user.group_codes) == ("张三", 2, {"approver"})
     created = events("user.created")[-1]
-    assert created.actor_name == "boss" and created.payload == {"target": "zhang.san", "before": None, "after": {
-        "display_name": "张三", "role": "approver", "groups": ["approver"], "authority_level": 2,
-        "branch": "head_office", "team": None, "email": None, "active": True}}
+    assert created.actor_name == "boss" and created.payload == {
+        "target": "zhang.san",
+        "before": None,
+        "after": {
+            "display_name": "张三",
+            "role": "approver",
+            "groups": ["approver"],
+            "authority_level": 2,
+            "branch": "head_office",
+            "team": None,
+            "email": None,
+            "active": True,
+        },
+    }
 
 
 def test_a_user_can_join_the_committee_and_an_unknown_group_is_refused(app):
@@ -48,13 +63,16 @@ def test_a_generated_password_is_returned_and_works(app):
     assert users.authenticate("li", password).username == "li"
 
 
-@pytest.mark.parametrize(("args", "kwargs", "field"), [
-    (("x", "king", "long-enough-1"), {}, "role"),
-    (("bad name!", "officer", "long-enough-1"), {}, "username"),
-    (("short", "officer", "1234567"), {}, "password"),
-    (("appr", "approver", "long-enough-1"), {}, "authority_level"),
-    (("appr", "approver", "long-enough-1"), {"authority_level": 10}, "authority_level"),
-])
+@pytest.mark.parametrize(
+    ("args", "kwargs", "field"),
+    [
+        (("x", "king", "long-enough-1"), {}, "role"),
+        (("bad name!", "officer", "long-enough-1"), {}, "username"),
+        (("short", "officer", "1234567"), {}, "password"),
+        (("appr", "approver", "long-enough-1"), {}, "authority_level"),
+        (("appr", "approver", "long-enough-1"), {"authority_level": 10}, "authority_level"),
+    ],
+)
 def test_invalid_users_are_refused_per_field(app, args, kwargs, field):
     with pytest.raises(InvalidInput) as caught:
         users.create_user(*args, **kwargs)
@@ -78,7 +96,9 @@ def test_login_success_and_failure_are_audited(app):
             users.authenticate(name, password)
     failed = events("auth.login_failed")
     assert [(e.actor_name, e.actor_id, e.payload) for e in failed] == [
-        ("system", None, {"username": "li"}), ("system", None, {"username": "ghost"})]
+        ("system", None, {"username": "li"}),
+        ("system", None, {"username": "ghost"}),
+    ]
     assert all("password" not in str(e.payload) for e in failed)
 
 

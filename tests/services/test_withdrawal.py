@@ -27,8 +27,11 @@ def request_context(app):
 
 
 def events(case, event_type: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == case.id,
-                                                            AuditEvent.event_type == event_type)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == case.id, AuditEvent.event_type == event_type)
+        )
+    )
 
 
 def test_an_application_opened_and_abandoned_is_withdrawn_with_its_reason(deployed, people):
@@ -40,7 +43,12 @@ def test_an_application_opened_and_abandoned_is_withdrawn_with_its_reason(deploy
     withdrawal.withdraw(people.officer, case.id, REASON)
     db.session.expire_all()
     case = db.session.get(ProcessInstance, case.id)
-    assert (case.status, case.outcome, case.current_step, case.open_tasks) == ("withdrawn", "withdrawn", None, [])
+    assert (case.status, case.outcome, case.current_step, case.open_tasks) == (
+        "withdrawn",
+        "withdrawn",
+        None,
+        [],
+    )
     assert db.session.get(HumanTask, intake_task.id).state == "cancelled"
     [event] = events(case, "instance.withdrawn")
     assert event.actor_id == people.officer.id and event.payload["reason"] == REASON
@@ -48,7 +56,9 @@ def test_an_application_opened_and_abandoned_is_withdrawn_with_its_reason(deploy
     assert intake_task.id not in [t.id for t in tasks.my_tasks(people.officer).rows]
 
 
-def test_a_case_waiting_for_its_approver_is_withdrawn_its_timer_cancelled_and_the_holder_told(deployed, people):
+def test_a_case_waiting_for_its_approver_is_withdrawn_its_timer_cancelled_and_the_holder_told(
+    deployed, people
+):
     with time_machine.travel("2026-12-01 01:00:00+00:00", tick=False) as clock:
         case = case_routed("single", people.officer)  # a two-day sign-off time limit
         signoff = open_task(case.id, "approval_signoff")
@@ -57,7 +67,9 @@ def test_a_case_waiting_for_its_approver_is_withdrawn_its_timer_cancelled_and_th
         withdrawal.withdraw(people.officer, case.id, REASON)
     db.session.expire_all()
     assert db.session.get(HumanTask, signoff.id).state == "cancelled"
-    assert [t.status for t in db.session.scalars(select(Timer).where(Timer.instance_id == case.id))] == ["cancelled"]
+    assert [t.status for t in db.session.scalars(select(Timer).where(Timer.instance_id == case.id))] == [
+        "cancelled"
+    ]
     [note] = db.session.scalars(select(Notification).where(Notification.kind == "withdrawn"))
     assert note.user_id == people.approver1.id and note.params["reason"] == REASON and note.task_id is None
     assert tasks.sign_off_inbox(people.approver1).rows == []
@@ -67,10 +79,12 @@ def test_a_withdrawn_case_cannot_be_worked_again(deployed, people):
     case = case_at("statements", people.officer)
     task = open_task(case.id, "financial_statements")
     withdrawal.withdraw(people.officer, case.id, REASON)
-    for attempt in (lambda: tasks.complete(people.officer, task.id, {"statements": []}),
-                    lambda: tasks.claim(people.officer, task.id),
-                    lambda: tasks.open_task(people.officer, task.id),
-                    lambda: withdrawal.withdraw(people.officer, case.id, "again")):
+    for attempt in (
+        lambda: tasks.complete(people.officer, task.id, {"statements": []}),
+        lambda: tasks.claim(people.officer, task.id),
+        lambda: tasks.open_task(people.officer, task.id),
+        lambda: withdrawal.withdraw(people.officer, case.id, "again"),
+    ):
         with pytest.raises(Conflict) as caught:
             attempt()
         assert case.reference in caught.value.message and "withdrawn" in caught.value.message
@@ -87,8 +101,11 @@ def test_a_decided_case_cannot_be_withdrawn(deployed, people):
     with pytest.raises(Conflict, match="decided"):
         withdrawal.withdraw(people.officer, approved.id, REASON)
     rejected = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(rejected.id, "approval_signoff").id,
-                   {"decision": "reject", "comment": "风险过高"})
+    tasks.complete(
+        people.approver1,
+        open_task(rejected.id, "approval_signoff").id,
+        {"decision": "reject", "comment": "风险过高"},
+    )
     with pytest.raises(Conflict, match="decided"):
         withdrawal.withdraw(people.officer, rejected.id, REASON)
 
@@ -107,9 +124,13 @@ def test_only_an_officer_who_works_the_case_may_withdraw_it(deployed, people):
 
 def test_only_a_credit_application_is_withdrawn(deployed, people):
     customer = approved_customer(people)
-    observations.record(people.officer, {"uscc": customer.uscc, "observed_on": "2026-01-05", "days_past_due": "45"})
+    observations.record(
+        people.officer, {"uscc": customer.uscc, "observed_on": "2026-01-05", "days_past_due": "45"}
+    )
     portfolio.scan(people.risk)
-    escalation = db.session.scalar(select(ProcessInstance).where(ProcessInstance.process_id == "warning_escalation"))
+    escalation = db.session.scalar(
+        select(ProcessInstance).where(ProcessInstance.process_id == "warning_escalation")
+    )
     with pytest.raises(Conflict, match="Only a credit application"):
         withdrawal.withdraw(people.officer, escalation.id, REASON)
 
@@ -122,8 +143,12 @@ def test_a_withdrawal_that_lost_a_race_changes_nothing(deployed, people):
         withdrawal.withdraw(people.officer, case.id, REASON, expected_version=seen)
     db.session.expire_all()
     assert db.session.get(ProcessInstance, case.id).status == "running"
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.event_type == "instance.withdrawn")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.event_type == "instance.withdrawn")
+        )
+        == 0
+    )
 
 
 def test_withdrawn_cases_are_listed_as_such(deployed, people):

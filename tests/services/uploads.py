@@ -10,7 +10,11 @@ from flask_babel import force_locale
 from app.errors import InvalidInput
 from app.services.attachments.attachments import Upload
 
-PDF_FIELDS = {"kind": "audited_statements", "title": "2025 年审计报告", "note": "会计师事务所出具\n无保留意见"}
+PDF_FIELDS = {
+    "kind": "audited_statements",
+    "title": "2025 年审计报告",
+    "note": "会计师事务所出具\n无保留意见",
+}
 
 
 def upload(name: str, data: bytes, claimed: str | None = None) -> Upload:

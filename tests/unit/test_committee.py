@@ -13,17 +13,22 @@ def vote(member, decision):
     return {"member": member, "decision": decision, "comment": "…"}
 
 
-@pytest.mark.parametrize(("decisions", "quorum", "majority", "expected"), [
-    (["approve", "approve", "reject"], 0.66, 0.5, "approved"),       # 2 of 3 cast for: carried
-    (["approve", "reject", "abstain"], 0.66, 0.5, "rejected"),       # 1 of 2: a tie is not a majority
-    (["approve", "abstain", "abstain"], 0.66, 0.5, "no_quorum"),     # 1 of 3 members cast a vote
-    (["approve", "approve", "abstain"], 0.66, 0.5, "approved"),      # 2 of 3 members: 0.667 >= 0.66
-    (["approve", "approve", "reject"], 0.66, 0.66, "approved"),      # two thirds exceed 0.66
-    (["approve", "reject", "reject"], 0.66, 0.66, "rejected"),
-    (["approve", "approve", "abstain"], 0.75, 0.5, "no_quorum"),     # three quarters needed
-])
+@pytest.mark.parametrize(
+    ("decisions", "quorum", "majority", "expected"),
+    [
+        (["approve", "approve", "reject"], 0.66, 0.5, "approved"),  # 2 of 3 cast for: carried
+        (["approve", "reject", "abstain"], 0.66, 0.5, "rejected"),  # 1 of 2: a tie is not a majority
+        (["approve", "abstain", "abstain"], 0.66, 0.5, "no_quorum"),  # 1 of 3 members cast a vote
+        (["approve", "approve", "abstain"], 0.66, 0.5, "approved"),  # 2 of 3 members: 0.667 >= 0.66
+        (["approve", "approve", "reject"], 0.66, 0.66, "approved"),  # two thirds exceed 0.66
+        (["approve", "reject", "reject"], 0.66, 0.66, "rejected"),
+        (["approve", "approve", "abstain"], 0.75, 0.5, "no_quorum"),  # three quarters needed
+    ],
+)
 def test_quorum_and_majority(decisions, quorum, majority, expected):
-    result = tally_votes([vote(m, d) for m, d in zip(MEMBERS, decisions, strict=True)], MEMBERS, quorum, majority)
+    result = tally_votes(
+        [vote(m, d) for m, d in zip(MEMBERS, decisions, strict=True)], MEMBERS, quorum, majority
+    )
     assert result["result"] == expected
 
 

@@ -12,9 +12,13 @@ def test_the_defaults_fit():
     check_document_limit(BaseConfig.DOCUMENT_MAX_BYTES, BaseConfig.MAX_CONTENT_LENGTH)
 
 
-@pytest.mark.parametrize(("document", "request_bytes", "named"), [
-    (60 * 1024 * 1024, 50 * 1024 * 1024, "CREDIT_MAX_UPLOAD_BYTES"), (0, 1024, "positive"),
-])
+@pytest.mark.parametrize(
+    ("document", "request_bytes", "named"),
+    [
+        (60 * 1024 * 1024, 50 * 1024 * 1024, "CREDIT_MAX_UPLOAD_BYTES"),
+        (0, 1024, "positive"),
+    ],
+)
 def test_a_limit_past_the_request_or_not_positive_is_refused(document, request_bytes, named):
     with pytest.raises(ConfigError, match=named):
         check_document_limit(document, request_bytes)

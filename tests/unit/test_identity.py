@@ -26,13 +26,16 @@ def test_the_check_character_is_the_standards():
     assert identity.ID_WEIGHTS == tuple(2 ** (17 - i) % 11 for i in range(17))
 
 
-@pytest.mark.parametrize(("number", "word"), [
-    ("110105194912310021", "check character"),   # one digit off: the check character catches it
-    ("110101199003071234", "check character"),
-    ("11010519491331002X", "date of birth"),     # month 13
-    ("1101051949123100", "18 characters"),
-    ("11010519491231002Y", "18 characters"),
-])
+@pytest.mark.parametrize(
+    ("number", "word"),
+    [
+        ("110105194912310021", "check character"),  # one digit off: the check character catches it
+        ("110101199003071234", "check character"),
+        ("11010519491331002X", "date of birth"),  # month 13
+        ("1101051949123100", "18 characters"),
+        ("11010519491231002Y", "18 characters"),
+    ],
+)
 def test_a_mistyped_resident_id_is_refused_saying_why(number, word):
     assert word in identity.resident_id_problem(number)
 
@@ -42,15 +45,23 @@ def test_other_documents_are_letters_and_digits():
     assert identity.id_number_problem("passport", "E1<script>") is not None
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("13812345678", "13812345678"), ("+86 138 1234 5678", "13812345678"), ("021-62345678", "021-62345678"),
-    ("0755 88886666", "0755-88886666"), ("010-62345678-801", "010-62345678-801"),
-])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("021-62345678", "021-62345678"),
+        ("0755 88886666", "0755-88886666"),
+        ("010-62345678-801", "010-62345678-801"),
+    ],
+)
 def test_mainland_mobile_and_landline_numbers_are_read_and_written_one_way(typed, stored):
     assert identity.normal_phone(typed) == stored
 
 
-@pytest.mark.parametrize("typed", ["12812345678", "1381234567", "62345678", "021-623", "phone me", "+1 415 555 0100"])
+@pytest.mark.parametrize(
+    "typed", ["12812345678", "1381234567", "62345678", "021-623", "phone me", "+1 415 555 0100"]
+)
 def test_other_phone_numbers_are_refused(typed):
     assert identity.normal_phone(typed) is None
 

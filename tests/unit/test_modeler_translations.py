@@ -14,12 +14,26 @@ DICTIONARY = ROOT / "app" / "templates" / "designer" / "modeler_zh.json"
 CALLS = re.compile(r"""translate\(\s*(['"`])((?:\\.|(?!\1).)*)\1""", re.S)
 # strings the menus and the hit policy, data type and date pickers pass to translate from a constant
 CONSTANTS = re.compile(r"""\b(label|title|explanation)\s*:\s*(['"])([A-Z][^'"]*)\2|return '([A-Z][^']*)';""")
-SOURCES = ("bpmn-js", "diagram-js", "dmn-js", "dmn-js-shared", "dmn-js-drd", "dmn-js-decision-table",
-           "dmn-js-literal-expression", "dmn-js-boxed-expression", "table-js")
-CONSTANT_SOURCES = ("bpmn-js/lib/features", "dmn-js-drd/lib", "dmn-js-decision-table/lib/features/hit-policy",
-                    "dmn-js-decision-table/lib/features/simple-date-edit",
-                    "dmn-js-decision-table/lib/features/simple-time-edit",
-                    "dmn-js-decision-table/lib/features/simple-date-time-edit", "dmn-js-shared/lib/util/IdsUtil.js")
+SOURCES = (
+    "bpmn-js",
+    "diagram-js",
+    "dmn-js",
+    "dmn-js-shared",
+    "dmn-js-drd",
+    "dmn-js-decision-table",
+    "dmn-js-literal-expression",
+    "dmn-js-boxed-expression",
+    "table-js",
+)
+CONSTANT_SOURCES = (
+    "bpmn-js/lib/features",
+    "dmn-js-drd/lib",
+    "dmn-js-decision-table/lib/features/hit-policy",
+    "dmn-js-decision-table/lib/features/simple-date-edit",
+    "dmn-js-decision-table/lib/features/simple-time-edit",
+    "dmn-js-decision-table/lib/features/simple-date-time-edit",
+    "dmn-js-shared/lib/util/IdsUtil.js",
+)
 # FEEL examples shown as they are, and diagram-js's own documentation example
 UNTRANSLATED = {'"value"', '"value", "value", ...', "HELLO {you}"}
 
@@ -28,10 +42,12 @@ def _strings() -> set[str]:
     found: set[str] = set()
     for package in SOURCES:
         for path in (NODE_MODULES / package / "lib").rglob("*.js"):
-            found |= {m.group(2).replace("\\'", "'") for m in CALLS.finditer(path.read_text(encoding="utf-8"))}
+            found |= {
+                m.group(2).replace("\\'", "'") for m in CALLS.finditer(path.read_text(encoding="utf-8"))
+            }
     for source in CONSTANT_SOURCES:
         root = NODE_MODULES / source
-        for path in ([root] if root.is_file() else root.rglob("*.js")):
+        for path in [root] if root.is_file() else root.rglob("*.js"):
             found |= {m.group(3) or m.group(4) for m in CONSTANTS.finditer(path.read_text(encoding="utf-8"))}
     return found
 

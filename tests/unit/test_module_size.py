@@ -14,8 +14,9 @@ WRITTEN_BY_US = ("app", "tests", "bench")  # migrations/versions are generated, 
 
 
 def modules() -> list[Path]:
-    return sorted(p for folder in WRITTEN_BY_US for p in (ROOT / folder).rglob("*.py")
-                  if "node_modules" not in p.parts)
+    return sorted(
+        p for folder in WRITTEN_BY_US for p in (ROOT / folder).rglob("*.py") if "node_modules" not in p.parts
+    )
 
 
 def test_there_are_modules_to_measure():

@@ -56,11 +56,20 @@ def offending(source: str, filename: str = "<query>") -> list[str]:
         if isinstance(node, ast.Compare) and any(isinstance(op, ast.NotEq) for op in node.ops):
             if any(_nullable(side) for side in [node.left, *node.comparators]):
                 found.append(node)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in EXCLUDING:
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in EXCLUDING
+        ):
             if _nullable(node.func.value) is not False:  # an aliased or unknown column counts as nullable
                 found.append(node)
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert) and isinstance(node.operand, ast.Call) \
-                and isinstance(node.operand.func, ast.Attribute) and node.operand.func.attr == "in_":
+        elif (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.Invert)
+            and isinstance(node.operand, ast.Call)
+            and isinstance(node.operand.func, ast.Attribute)
+            and node.operand.func.attr == "in_"
+        ):
             if _nullable(node.operand.func.value) is not False:
                 found.append(node)
     return [f"{filename}:{n.lineno}: {ast.get_source_segment(source, n)}" for n in found]
@@ -78,7 +87,13 @@ def test_the_check_names_the_comparisons_that_lost_the_system_started_cases():
     assert offending("q.where(ProcessInstance.started_by_id != user.id)")
     assert offending("exists().where(worked.lane.not_in(APPROVAL_LANES))")  # an alias: nullable unless known
     assert offending("q.where(~HumanTask.lane.in_(lanes))")
-    assert offending('q.where(ProcessInstance.summary["grade"].as_string() != "A")')  # a JSON value may be null
-    assert not offending("q.where(Timer.id.not_in(skip), Facility.instance_id != instance.id)")  # NOT NULL columns
+    assert offending(
+        'q.where(ProcessInstance.summary["grade"].as_string() != "A")'
+    )  # a JSON value may be null
+    assert not offending(
+        "q.where(Timer.id.not_in(skip), Facility.instance_id != instance.id)"
+    )  # NOT NULL columns
     assert not offending("if task.assignee_id != user.id: pass")  # Python, not SQL
-    assert not offending("q.where(differs(ProcessInstance.started_by_id, user.id), outside(worked.lane, LANES))")
+    assert not offending(
+        "q.where(differs(ProcessInstance.started_by_id, user.id), outside(worked.lane, LANES))"
+    )

@@ -55,8 +55,11 @@ def test_a_forms_english_texts_hold_no_chinese(form):
 BILINGUAL = re.compile(r'(?:name="|<text>|<description>)([^"<\n]* / [^"<\n]*)')
 
 
-@pytest.mark.parametrize("path", sorted([*(ROOT / "workflows").glob("*.bpmn"), *(ROOT / "rules").glob("*.dmn")]),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted([*(ROOT / "workflows").glob("*.bpmn"), *(ROOT / "rules").glob("*.dmn")]),
+    ids=lambda p: p.name,
+)
 def test_every_text_written_in_both_languages_splits_into_one(path):
     texts = BILINGUAL.findall(path.read_text(encoding="utf-8"))
     whole = [t for t in texts if has_chinese(t) and in_language(t, "en") == t]

@@ -18,10 +18,12 @@ def production(monkeypatch):
     monkeypatch.setenv("CREDIT_SECRET_KEY", STRONG)
     monkeypatch.setenv("CREDIT_AUDIT_KEY", secrets.token_hex(32))
     monkeypatch.setattr(ProductionConfig, "AUDIT_ANCHOR", "/var/lib/credit/audit-anchor")
-    for name, value in (("SQLALCHEMY_DATABASE_URI", "postgresql+psycopg://credit@db/credit"),
-                        ("CELERY_BROKER_URL", "redis://redis:6379/0"),
-                        ("CELERY_RESULT_BACKEND", "redis://redis:6379/1"),
-                        ("RATELIMIT_STORAGE_URI", "redis://redis:6379/2")):
+    for name, value in (
+        ("SQLALCHEMY_DATABASE_URI", "postgresql+psycopg://credit@db/credit"),
+        ("CELERY_BROKER_URL", "redis://redis:6379/0"),
+        ("CELERY_RESULT_BACKEND", "redis://redis:6379/1"),
+        ("RATELIMIT_STORAGE_URI", "redis://redis:6379/2"),
+    ):
         monkeypatch.setattr(ProductionConfig, name, value)
     return monkeypatch
 
@@ -36,14 +38,17 @@ def test_a_complete_production_configuration_starts(production):
     assert config_for("production") is ProductionConfig
 
 
-@pytest.mark.parametrize(("key", "said"), [
-    ("x", "1 characters, at least 32"),
-    ("changeme", "at least 32"),
-    ("changeme" * 5, "different characters"),
-    ("x" * 64, "only 1 different characters"),
-    ("my-Secret-key-for-the-credit-app-2026", "guessable word 'secret'"),
-    ("Password-0123456789-abcdefghijklmnop", "guessable word 'password'"),
-])
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ("x", "1 characters, at least 32"),
+        ("changeme", "at least 32"),
+        ("changeme" * 5, "different characters"),
+        ("x" * 64, "only 1 different characters"),
+        ("my-Secret-key-for-the-credit-app-2026", "guessable word 'secret'"),
+        ("Password-0123456789-abcdefghijklmnop", "guessable word 'password'"),
+    ],
+)
 def test_a_weak_secret_key_is_refused(production, key, said):
     production.setenv("CREDIT_SECRET_KEY", key)
     message = refusal()

@@ -25,13 +25,18 @@ SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 STATIC_SRC = re.compile(r"""filename=['"]([^'"]+\.js)['"]|src=['"]/static/([^'"?]+\.js)""")
 GLOBAL_OBJECT = r"\b(?:window|globalThis|self)"
 # window.X = ..., window["X"] = ..., window.X ||= ... (not window.X == ..., nor window.X.y = ...)
-WINDOW_WRITE = re.compile(GLOBAL_OBJECT + r"""\s*(?:\.\s*[A-Za-z_$][\w$]*|\[[^\]]+\])\s*"""
-                          r"""(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?!=)""")
+WINDOW_WRITE = re.compile(
+    GLOBAL_OBJECT + r"""\s*(?:\.\s*[A-Za-z_$][\w$]*|\[[^\]]+\])\s*"""
+    r"""(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?!=)"""
+)
 WINDOW_DEFINE = re.compile(r"\bObject\.(?:assign|defineProperty|defineProperties)\(\s*" + GLOBAL_OBJECT)
-TOP_LEVEL_NAME = re.compile(r"^(?:var|let|const|class|function\*?|async\s+function\*?)\s+([A-Za-z_$][\w$]*)",
-                            re.MULTILINE)
-IMPORT_FROM = re.compile(r"""^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]""",
-                         re.MULTILINE)
+TOP_LEVEL_NAME = re.compile(
+    r"^(?:var|let|const|class|function\*?|async\s+function\*?)\s+([A-Za-z_$][\w$]*)", re.MULTILINE
+)
+IMPORT_FROM = re.compile(
+    r"""^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]""",
+    re.MULTILINE,
+)
 
 
 def _code(text: str) -> str:
@@ -42,7 +47,9 @@ def _code(text: str) -> str:
 
 def window_writes(text: str) -> list[str]:
     code = _code(text)
-    return [m.group(0) for m in WINDOW_WRITE.finditer(code)] + [m.group(0) for m in WINDOW_DEFINE.finditer(code)]
+    return [m.group(0) for m in WINDOW_WRITE.finditer(code)] + [
+        m.group(0) for m in WINDOW_DEFINE.finditer(code)
+    ]
 
 
 def imports(text: str) -> list[str]:
@@ -56,8 +63,14 @@ def script_tags() -> list[tuple[str, int, str, str]]:
         for tag in SCRIPT_TAG.finditer(template.read_text(encoding="utf-8")):
             src = STATIC_SRC.search(tag.group(0))
             if src:
-                found.append((str(template.relative_to(TEMPLATES)), tag.start(), src.group(1) or src.group(2),
-                              tag.group(0)))
+                found.append(
+                    (
+                        str(template.relative_to(TEMPLATES)),
+                        tag.start(),
+                        src.group(1) or src.group(2),
+                        tag.group(0),
+                    )
+                )
     return found
 
 
@@ -75,16 +88,27 @@ def _name(path: Path) -> str:
 
 def test_the_scanner_sees_a_window_global_and_a_relative_import():
     """The patterns above catch what the files once did, and leave reads and comparisons alone."""
-    assert window_writes('window.designerSave = function (getText) {};') == ["window.designerSave ="]
-    assert window_writes("window['PolicyImpact']={ show };\nglobalThis.x ||= 1;") == \
-        ["window['PolicyImpact']=", "globalThis.x ||="]
+    assert window_writes("window.designerSave = function (getText) {};") == ["window.designerSave ="]
+    assert window_writes("window['PolicyImpact']={ show };\nglobalThis.x ||= 1;") == [
+        "window['PolicyImpact']=",
+        "globalThis.x ||=",
+    ]
     assert window_writes("Object.assign(window, { a: 1 });")
-    assert window_writes('if (!window.Chart) { return; }\nnew window.BpmnJS({});\nwindow.Chart.defaults.x = 1;\n'
-                         'window.addEventListener("beforeunload", (e) => { e.returnValue = ""; });\n'
-                         'if (window.x === 1) {}\n// window.old = 1') == []
-    assert imports('import { a } from "./a.js";\nimport * as B from "../b.js";\nexport { c } from "./c.js";') == \
-        ["./a.js", "../b.js", "./c.js"]
-    assert TOP_LEVEL_NAME.findall("var a = 1;\nfunction b() {\n  var inner;\n}\n(function () {})();") == ["a", "b"]
+    assert (
+        window_writes(
+            "if (!window.Chart) { return; }\nnew window.BpmnJS({});\nwindow.Chart.defaults.x = 1;\n"
+            'window.addEventListener("beforeunload", (e) => { e.returnValue = ""; });\n'
+            "if (window.x === 1) {}\n// window.old = 1"
+        )
+        == []
+    )
+    assert imports(
+        'import { a } from "./a.js";\nimport * as B from "../b.js";\nexport { c } from "./c.js";'
+    ) == ["./a.js", "../b.js", "./c.js"]
+    assert TOP_LEVEL_NAME.findall("var a = 1;\nfunction b() {\n  var inner;\n}\n(function () {})();") == [
+        "a",
+        "b",
+    ]
 
 
 def test_our_scripts_are_found():
@@ -95,16 +119,21 @@ def test_our_scripts_are_found():
 
 @pytest.mark.parametrize("path", OURS, ids=_name)
 def test_no_script_of_ours_writes_a_window_property(path: Path):
-    assert window_writes(path.read_text(encoding="utf-8")) == [], \
+    assert window_writes(path.read_text(encoding="utf-8")) == [], (
         f"{_name(path)}: export it and import it where it is used instead of putting it on window"
+    )
 
 
 def test_every_template_loads_our_scripts_as_modules_after_the_vendor_bundles():
     tags = script_tags()
     assert any(_ours(name) for _template, _at, name, _tag in tags)
-    classic = [f"{template}: {tag}" for template, _at, name, tag in tags if _ours(name) and not _is_module(tag)]
-    assert classic == [], "load our scripts with <script type=\"module\">"
-    vendor_as_module = [f"{template}: {tag}" for template, _at, name, tag in tags if not _ours(name) and _is_module(tag)]
+    classic = [
+        f"{template}: {tag}" for template, _at, name, tag in tags if _ours(name) and not _is_module(tag)
+    ]
+    assert classic == [], 'load our scripts with <script type="module">'
+    vendor_as_module = [
+        f"{template}: {tag}" for template, _at, name, tag in tags if not _ours(name) and _is_module(tag)
+    ]
     assert vendor_as_module == [], "the vendor bundles are UMD: classic scripts"
     for template in {t for t, *_ in tags}:
         mine = [at for t, at, name, _tag in tags if t == template and _ours(name)]
@@ -134,7 +163,9 @@ def test_imports_are_relative_and_every_script_of_ours_is_loaded():
         for spec in imports(path.read_text(encoding="utf-8")):
             assert spec.startswith(("./", "../")) and spec.endswith(".js"), f"{_name(path)}: import {spec!r}"
             target = (path.parent / spec).resolve()
-            assert target.is_file() and target.is_relative_to(STATIC.resolve()), f"{_name(path)}: {spec!r} is missing"
+            assert target.is_file() and target.is_relative_to(STATIC.resolve()), (
+                f"{_name(path)}: {spec!r} is missing"
+            )
             name = target.relative_to(STATIC.resolve()).as_posix()
             assert name in ours, f"{_name(path)}: imports {name}, not one of our scripts"
             reached.add(name)

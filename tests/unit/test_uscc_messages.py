@@ -21,10 +21,13 @@ def test_a_valid_code_comes_back_normalized():
     assert _uscc(code.lower()) == code
 
 
-@pytest.mark.parametrize(("code", "zh"), [
-    ("123", "应为 18 位，实际 3 位"),
-    ("91310000MA0000I00X", "第 15 位字符“I”不允许使用"),
-])
+@pytest.mark.parametrize(
+    ("code", "zh"),
+    [
+        ("123", "应为 18 位，实际 3 位"),
+        ("91310000MA0000I00X", "第 15 位字符“I”不允许使用"),
+    ],
+)
 def test_every_refusal_has_its_chinese_reason(code, zh):
     with pytest.raises(ValueError) as refused:
         _uscc(code)

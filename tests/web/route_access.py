@@ -17,7 +17,13 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from flask import Flask
 
 OFFICER, APPROVER, RISK, COMPLIANCE, DESIGNER, ADMIN = (
-    "officer", "approver", "risk_manager", "compliance", "designer", "admin")
+    "officer",
+    "approver",
+    "risk_manager",
+    "compliance",
+    "designer",
+    "admin",
+)
 ALL_ROLES = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE, DESIGNER, ADMIN})
 PUBLIC = frozenset({*ALL_ROLES, None})  # None: a visitor who has not logged in
 SIGNED_IN = ALL_ROLES
@@ -35,82 +41,152 @@ ONLY_ADMIN = frozenset({ADMIN})
 
 ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # signing in, the language, static files
-    "auth.index": PUBLIC, "auth.login": PUBLIC, "auth.set_locale": PUBLIC, "favicon": PUBLIC, "static": PUBLIC,
-    "auth.logout": SIGNED_IN, "auth.change_password": SIGNED_IN,
-    "notifications.index": SIGNED_IN, "notifications.read_all": SIGNED_IN,
+    "auth.index": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.set_locale": PUBLIC,
+    "favicon": PUBLIC,
+    "static": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "notifications.index": SIGNED_IN,
+    "notifications.read_all": SIGNED_IN,
     "notifications.open_one": frozenset({APPROVER}),  # approver1's notification: its owner only
     # tasks (the seeded task waits in the officers' lane)
-    "tasks.my_tasks": SIGNED_IN, "tasks.inbox": frozenset({APPROVER}),
-    "tasks.show": frozenset({OFFICER}), "tasks.claim": frozenset({OFFICER}), "tasks.unclaim": frozenset({OFFICER}),
+    "tasks.my_tasks": SIGNED_IN,
+    "tasks.inbox": frozenset({APPROVER}),
+    "tasks.show": frozenset({OFFICER}),
+    "tasks.claim": frozenset({OFFICER}),
+    "tasks.unclaim": frozenset({OFFICER}),
     "tasks.delegate": frozenset({OFFICER}),
     "tasks.excuse": frozenset({ADMIN}),  # a committee vote of a member who may no longer vote (回避)
     # cases and customers
-    "cases.index": CASE_READERS, "cases.show": CASE_READERS, "cases.decision": CASE_READERS,
-    "cases.diagram": CASE_READERS, "cases.memo": CASE_READERS, "cases.document": CASE_READERS,
-    "cases.kept_document": CASE_READERS, "cases.history": frozenset({COMPLIANCE}),
-    "cases.new": frozenset({OFFICER, ADMIN}), "cases.withdraw": frozenset({OFFICER}),
-    "customers.index": CASE_READERS, "customers.show": CASE_READERS,
+    "cases.index": CASE_READERS,
+    "cases.show": CASE_READERS,
+    "cases.decision": CASE_READERS,
+    "cases.diagram": CASE_READERS,
+    "cases.memo": CASE_READERS,
+    "cases.document": CASE_READERS,
+    "cases.kept_document": CASE_READERS,
+    "cases.history": frozenset({COMPLIANCE}),
+    "cases.new": frozenset({OFFICER, ADMIN}),
+    "cases.withdraw": frozenset({OFFICER}),
+    "customers.index": CASE_READERS,
+    "customers.show": CASE_READERS,
     # my customers and transfers (客户移交): officers hold customers, approvers (their branch) and risk managers
     # manage them; the seeded customer is the officer's, of head office, as approver1 is
     "my_customers.index": frozenset({OFFICER, APPROVER, RISK}),
-    "my_customers.transfer_many": RELATIONSHIP_MANAGERS, "my_customers.transfer_one": RELATIONSHIP_MANAGERS,
+    "my_customers.transfer_many": RELATIONSHIP_MANAGERS,
+    "my_customers.transfer_one": RELATIONSHIP_MANAGERS,
     # a customer's contacts and contact log: the seeded customer is the officer's
-    "contacts.new_contact": CONTACT_WRITERS, "contacts.edit_contact": CONTACT_WRITERS,
-    "contacts.remove_contact": CONTACT_WRITERS, "contacts.new_entry": CONTACT_WRITERS,
-    "contacts.follow_up_done": CONTACT_WRITERS, "contacts.search_log": frozenset({RISK}),
+    "contacts.new_contact": CONTACT_WRITERS,
+    "contacts.edit_contact": CONTACT_WRITERS,
+    "contacts.remove_contact": CONTACT_WRITERS,
+    "contacts.new_entry": CONTACT_WRITERS,
+    "contacts.follow_up_done": CONTACT_WRITERS,
+    "contacts.search_log": frozenset({RISK}),
     # attached documents: the seeded photo was attached by the officer to the officer's customer
-    "attachments.attach_to_customer": DOCUMENT_ATTACHERS, "attachments.attach_to_case": DOCUMENT_ATTACHERS,
-    "attachments.show": DOCUMENT_READERS, "attachments.download": DOCUMENT_READERS,
-    "attachments.preview": DOCUMENT_READERS, "attachments.delete": frozenset({OFFICER, RISK}),
+    "attachments.attach_to_customer": DOCUMENT_ATTACHERS,
+    "attachments.attach_to_case": DOCUMENT_ATTACHERS,
+    "attachments.show": DOCUMENT_READERS,
+    "attachments.download": DOCUMENT_READERS,
+    "attachments.preview": DOCUMENT_READERS,
+    "attachments.delete": frozenset({OFFICER, RISK}),
     # facilities that mature: the list (an officer's own customers, the bank's for the others), and a renewal
     # proposed by the customer's officer; the intake's customer search (the seeded task waits in the officers' lane)
-    "facilities.maturing_list": CASE_READERS, "facilities.renew": frozenset({OFFICER}),
+    "facilities.maturing_list": CASE_READERS,
+    "facilities.renew": frozenset({OFFICER}),
     "tasks.customer_matches": frozenset({OFFICER}),
     # monitoring and the watchlist
     "monitoring.index": {"GET": MONITORING_READERS, "POST": MONITORING_WRITERS},
-    "monitoring.new_observation": MONITORING_WRITERS, "monitoring.import_template": MONITORING_READERS,
-    "monitoring.show_import": MONITORING_READERS, "monitoring.import_progress": MONITORING_READERS,
-    "monitoring.import_errors": MONITORING_READERS, "monitoring.import_file": MONITORING_READERS,
-    "monitoring.watchlist": MONITORING_READERS, "monitoring.check_progress": MONITORING_READERS,
+    "monitoring.new_observation": MONITORING_WRITERS,
+    "monitoring.import_template": MONITORING_READERS,
+    "monitoring.show_import": MONITORING_READERS,
+    "monitoring.import_progress": MONITORING_READERS,
+    "monitoring.import_errors": MONITORING_READERS,
+    "monitoring.import_file": MONITORING_READERS,
+    "monitoring.watchlist": MONITORING_READERS,
+    "monitoring.check_progress": MONITORING_READERS,
     "monitoring.run_check": frozenset({RISK}),
     # the audit workspace
-    "audit.search": frozenset({COMPLIANCE}), "audit.export": frozenset({COMPLIANCE}),
-    "audit.exceptions_dashboard": frozenset({COMPLIANCE}), "audit.sampling_reviews": frozenset({COMPLIANCE}),
+    "audit.search": frozenset({COMPLIANCE}),
+    "audit.export": frozenset({COMPLIANCE}),
+    "audit.exceptions_dashboard": frozenset({COMPLIANCE}),
+    "audit.sampling_reviews": frozenset({COMPLIANCE}),
     # the designer's workspace
-    "designer.overview": DESIGNERS, "designer.version_diff": DESIGNERS, "designer.version_diagram": DESIGNERS,
-    "designer.request_deployment": DESIGNERS, "designer.deployment_request": DESIGNERS,
-    "designer.request_diff": DESIGNERS, "designer.request_diagram": DESIGNERS,
+    "designer.overview": DESIGNERS,
+    "designer.version_diff": DESIGNERS,
+    "designer.version_diagram": DESIGNERS,
+    "designer.request_deployment": DESIGNERS,
+    "designer.deployment_request": DESIGNERS,
+    "designer.request_diff": DESIGNERS,
+    "designer.request_diagram": DESIGNERS,
     "designer.decide_deployment": DESIGNERS,  # probed with reject: who asked may withdraw it (approve is four-eyes)
-    "editor.files": DESIGNERS, "editor.new_file": DESIGNERS, "editor.edit": DESIGNERS, "editor.save": DESIGNERS,
-    "editor.discard": DESIGNERS, "editor.form_preview": DESIGNERS, "editor.check_status": DESIGNERS,
-    "policy_impact.page": DESIGNERS, "policy_impact.fragment": DESIGNERS,
-    "instance_migration.page": DESIGNERS, "instance_migration.preview": DESIGNERS,
-    "instance_migration.migrate": DESIGNERS, "instance_migration.rollback": DESIGNERS,
+    "editor.files": DESIGNERS,
+    "editor.new_file": DESIGNERS,
+    "editor.edit": DESIGNERS,
+    "editor.save": DESIGNERS,
+    "editor.discard": DESIGNERS,
+    "editor.form_preview": DESIGNERS,
+    "editor.check_status": DESIGNERS,
+    "policy_impact.page": DESIGNERS,
+    "policy_impact.fragment": DESIGNERS,
+    "instance_migration.page": DESIGNERS,
+    "instance_migration.preview": DESIGNERS,
+    "instance_migration.migrate": DESIGNERS,
+    "instance_migration.rollback": DESIGNERS,
     # administration
-    "admin.edit_settings": ONLY_ADMIN, "admin.outbox": ONLY_ADMIN, "admin.retry_timer": ONLY_ADMIN,
-    "users.index": ONLY_ADMIN, "users.new": ONLY_ADMIN, "users.show": ONLY_ADMIN, "users.profile": ONLY_ADMIN,
-    "users.membership": ONLY_ADMIN, "users.qualification": ONLY_ADMIN, "users.password": ONLY_ADMIN,
-    "users.deactivate": ONLY_ADMIN, "users.reactivate": ONLY_ADMIN,
+    "admin.edit_settings": ONLY_ADMIN,
+    "admin.outbox": ONLY_ADMIN,
+    "admin.retry_timer": ONLY_ADMIN,
+    "users.index": ONLY_ADMIN,
+    "users.new": ONLY_ADMIN,
+    "users.show": ONLY_ADMIN,
+    "users.profile": ONLY_ADMIN,
+    "users.membership": ONLY_ADMIN,
+    "users.qualification": ONLY_ADMIN,
+    "users.password": ONLY_ADMIN,
+    "users.deactivate": ONLY_ADMIN,
+    "users.reactivate": ONLY_ADMIN,
     # the JSON API (bearer tokens; the seeded task is the officers')
-    "api.openapi": PUBLIC, "api.list_tasks": SIGNED_IN,
-    "api.create_case": frozenset({OFFICER, ADMIN}), "api.get_case": CASE_READERS, "api.case_history": CASE_READERS,
-    "api.withdraw_case": frozenset({OFFICER}), "api.claim": frozenset({OFFICER}),
-    "api.unclaim": frozenset({OFFICER}), "api.complete": frozenset({OFFICER}),
+    "api.openapi": PUBLIC,
+    "api.list_tasks": SIGNED_IN,
+    "api.create_case": frozenset({OFFICER, ADMIN}),
+    "api.get_case": CASE_READERS,
+    "api.case_history": CASE_READERS,
+    "api.withdraw_case": frozenset({OFFICER}),
+    "api.claim": frozenset({OFFICER}),
+    "api.unclaim": frozenset({OFFICER}),
+    "api.complete": frozenset({OFFICER}),
     "api.record_observations": MONITORING_WRITERS,
-    "api.list_customers": CASE_READERS, "api.show_customer": CASE_READERS,
-    "api.list_contacts": CASE_READERS, "api.add_contact": CONTACT_WRITERS,
-    "api.list_contact_log": CASE_READERS, "api.add_contact_log": CONTACT_WRITERS,
-    "api.list_documents": DOCUMENT_READERS, "api.attach_document": DOCUMENT_ATTACHERS,
-    "api.get_document": DOCUMENT_READERS, "api.document_content": DOCUMENT_READERS,
+    "api.list_customers": CASE_READERS,
+    "api.show_customer": CASE_READERS,
+    "api.list_contacts": CASE_READERS,
+    "api.add_contact": CONTACT_WRITERS,
+    "api.list_contact_log": CASE_READERS,
+    "api.add_contact_log": CONTACT_WRITERS,
+    "api.list_documents": DOCUMENT_READERS,
+    "api.attach_document": DOCUMENT_ATTACHERS,
+    "api.get_document": DOCUMENT_READERS,
+    "api.document_content": DOCUMENT_READERS,
     "api.list_facilities": CASE_READERS,
-    "api.my_customer_list": frozenset({OFFICER, APPROVER, RISK}), "api.transfer_customer": RELATIONSHIP_MANAGERS,
+    "api.my_customer_list": frozenset({OFFICER, APPROVER, RISK}),
+    "api.transfer_customer": RELATIONSHIP_MANAGERS,
 }
 
 # Values of the path parameters that are not seeded ids, and the endpoints that take another object.
-PATH_VALUES = {"code": "en", "filename": "favicon.ico", "process_id": "credit_application", "version": 1,
-               "decision": "reject", "dmn_file": "approval_authority.dmn", "migration_id": 1}
+PATH_VALUES = {
+    "code": "en",
+    "filename": "favicon.ico",
+    "process_id": "credit_application",
+    "version": 1,
+    "decision": "reject",
+    "dmn_file": "approval_authority.dmn",
+    "migration_id": 1,
+}
 PATH_BY_ENDPOINT = {
-    "audit.export": {"kind": "csv"}, "cases.history": {"kind": "csv"}, "monitoring.import_template": {"kind": "csv"},
+    "audit.export": {"kind": "csv"},
+    "cases.history": {"kind": "csv"},
+    "monitoring.import_template": {"kind": "csv"},
     "cases.document": {"kind": "credit_memo"},
     "editor.edit": {"kind": "workflows", "name": "credit_application.bpmn"},
     "editor.save": {"kind": "workflows", "name": "credit_application.bpmn"},
@@ -119,8 +195,10 @@ PATH_BY_ENDPOINT = {
 }
 # Bodies that take a request past its parsing to the check (a save at a revision nobody has stops there).
 JSON_BODIES = {
-    "api.create_case": {"process": "credit_application"}, "api.withdraw_case": {"reason": "who may withdraw"},
-    "api.complete": {"data": {}}, "editor.save": {"content": "", "revision": 10**6},
+    "api.create_case": {"process": "credit_application"},
+    "api.withdraw_case": {"reason": "who may withdraw"},
+    "api.complete": {"data": {}},
+    "editor.save": {"content": "", "revision": 10**6},
 }
 
 
@@ -143,18 +221,31 @@ def methods(rule) -> list[str]:
     return sorted(rule.methods - {"HEAD", "OPTIONS"})
 
 
-def probes(app: Flask, ids: Mapping[str, object], extra: Mapping[str, Mapping[str, object]] = {},
-           only: Collection[str] | None = None) -> Iterable:
+def probes(
+    app: Flask,
+    ids: Mapping[str, object],
+    extra: Mapping[str, Mapping[str, object]] = {},
+    only: Collection[str] | None = None,
+) -> Iterable:
     """(endpoint, method, path, json body or None) for every rule and method of ``app``, logout last."""
     found = []
     for rule in app.url_map.iter_rules():
         if only is not None and rule.endpoint not in only:
             continue
-        values = {**PATH_VALUES, **ids, **PATH_BY_ENDPOINT.get(rule.endpoint, {}), **extra.get(rule.endpoint, {})}
+        values = {
+            **PATH_VALUES,
+            **ids,
+            **PATH_BY_ENDPOINT.get(rule.endpoint, {}),
+            **extra.get(rule.endpoint, {}),
+        }
         with app.test_request_context():
             path = app.url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
         for method in methods(rule):
-            body = JSON_BODIES.get(rule.endpoint, {}) if rule.endpoint.startswith(("api.", "editor.save")) else None
+            body = (
+                JSON_BODIES.get(rule.endpoint, {})
+                if rule.endpoint.startswith(("api.", "editor.save"))
+                else None
+            )
             found.append((rule.endpoint == "auth.logout", path, method, rule.endpoint, body))
     return [(endpoint, method, path, body) for _last, path, method, endpoint, body in sorted(found)]
 
@@ -175,8 +266,14 @@ def expected(endpoint: str, method: str, role: str | None) -> str:
     return "log in" if role is None else "refused"
 
 
-def probe(app: Flask, roles: Iterable[str | None], login: Callable, ids: Mapping, extra: Mapping = {},
-          only: Collection[str] | None = None) -> list[str]:
+def probe(
+    app: Flask,
+    roles: Iterable[str | None],
+    login: Callable,
+    ids: Mapping,
+    extra: Mapping = {},
+    only: Collection[str] | None = None,
+) -> list[str]:
     """Request every route as each role; one line per answer that is not what the table says.
     ``login(role)`` gives (test client, headers) of a new session of that role's user (None: anonymous)."""
     sessions = {role: login(role) for role in roles}
@@ -192,6 +289,8 @@ def probe(app: Flask, roles: Iterable[str | None], login: Callable, ids: Mapping
             response = client.open(path, method=method, headers=headers, **kwargs)
             got, want = outcome(response), expected(endpoint, method, role)
             if got != want:
-                wrong.append(f"{endpoint} ({method} {path}) as {role or 'anonymous'}: {response.status_code} "
-                             f"({got}), the table says {want}")
+                wrong.append(
+                    f"{endpoint} ({method} {path}) as {role or 'anonymous'}: {response.status_code} "
+                    f"({got}), the table says {want}"
+                )
     return wrong

@@ -20,8 +20,14 @@ from app.services.monitoring import imports, portfolio_checks
 from tests import factories, files
 
 # The user who stands for each role (factories.PEOPLE); None is the anonymous visitor.
-ROLE_USERS = {"officer": "officer", "approver": "approver1", "risk_manager": "risk", "compliance": "compliance",
-              "designer": "designer", "admin": "admin"}
+ROLE_USERS = {
+    "officer": "officer",
+    "approver": "approver1",
+    "risk_manager": "risk",
+    "compliance": "compliance",
+    "designer": "designer",
+    "admin": "admin",
+}
 ROLES = (*ROLE_USERS, None)
 
 
@@ -32,34 +38,65 @@ def seed() -> dict[str, int]:
     people = factories.people()
     spare, _ = users.create_user("spare_officer", "officer", factories.PASSWORD)  # the one the admin edits
     at_approval = factories.case_routed("single", people.officer)
-    sign_off = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == at_approval.id,
-                                                         HumanTask.state == "ready"))
+    sign_off = db.session.scalar(
+        select(HumanTask).where(HumanTask.instance_id == at_approval.id, HumanTask.state == "ready")
+    )
     intake_task = factories.open_task(factories.case_at("intake", people.officer).id, "application_intake")
     to_withdraw = factories.case_at("intake", people.officer)
     log = db.session.scalar(select(DecisionLog).where(DecisionLog.instance_id == at_approval.id))
-    notification = db.session.scalar(select(Notification).where(Notification.user_id == people.approver1.id)
-                                     .order_by(Notification.id))
+    notification = db.session.scalar(
+        select(Notification).where(Notification.user_id == people.approver1.id).order_by(Notification.id)
+    )
     timer = db.session.scalar(select(Timer).order_by(Timer.id))
     job = imports.upload(people.risk, "seed.csv", b"uscc,observed_on\n")
     check, _new = portfolio_checks.request(people.risk)
     memo = documents.document(people.officer, at_approval.id, "credit_memo", "en")
     asked = deployment_requests.request(people.designer, "a request the probe reads")
     customer_id = at_approval.customer_id
-    facility = db.session.scalar(select(Facility).where(
-        Facility.instance_id == factories.approved_case(people, 1).id))  # the officer's customer's
+    facility = db.session.scalar(
+        select(Facility).where(Facility.instance_id == factories.approved_case(people, 1).id)
+    )  # the officer's customer's
     # a transfer away and back (客户移交): the customer's page shows its history; it stays the officer's
     transfer.transfer(people.risk, [customer_id], "officer2", "route probe: away")
     transfer.transfer(people.risk, [customer_id], "officer", "route probe: back")
-    contact = contacts.add(people.officer, customer_id, {"name": "陈建国", "role": "financial_controller",
-                                                         "phone": "13812345678"})
-    entry = contact_log.add(people.officer, customer_id, {
-        "contacted_on": local_today().isoformat(), "channel": "phone", "contact_id": contact.id,
-        "summary": "询问季度报表", "follow_up_on": local_today().isoformat()})
-    photo = attachments.attach_to_customer(people.officer, customer_id, attachments.Upload(
-        "site.png", "image/png", io.BytesIO(files.png())), {"kind": "photo", "title": "厂房照片"})
-    return {"case_id": at_approval.id, "customer_id": at_approval.customer_id, "log_id": log.id,
-            "task_id": intake_task.id, "notification_id": notification.id, "timer_id": timer.id if timer else 1,
-            "user_id": spare.id, "import_id": job.id, "check_id": check.id, "document_id": memo.id,
-            "request_id": asked.id, "sign_off_id": sign_off.id, "withdrawn_case_id": to_withdraw.id,
-            "contact_id": contact.id, "entry_id": entry.id, "attachment_id": photo.id,
-            "facility_id": facility.id}
+    contact = contacts.add(
+        people.officer,
+        customer_id,
+        {"name": "陈建国", "role": "financial_controller", "phone": "13812345678"},
+    )
+    entry = contact_log.add(
+        people.officer,
+        customer_id,
+        {
+            "contacted_on": local_today().isoformat(),
+            "channel": "phone",
+            "contact_id": contact.id,
+            "summary": "询问季度报表",
+            "follow_up_on": local_today().isoformat(),
+        },
+    )
+    photo = attachments.attach_to_customer(
+        people.officer,
+        customer_id,
+        attachments.Upload("site.png", "image/png", io.BytesIO(files.png())),
+        {"kind": "photo", "title": "厂房照片"},
+    )
+    return {
+        "case_id": at_approval.id,
+        "customer_id": at_approval.customer_id,
+        "log_id": log.id,
+        "task_id": intake_task.id,
+        "notification_id": notification.id,
+        "timer_id": timer.id if timer else 1,
+        "user_id": spare.id,
+        "import_id": job.id,
+        "check_id": check.id,
+        "document_id": memo.id,
+        "request_id": asked.id,
+        "sign_off_id": sign_off.id,
+        "withdrawn_case_id": to_withdraw.id,
+        "contact_id": contact.id,
+        "entry_id": entry.id,
+        "attachment_id": photo.id,
+        "facility_id": facility.id,
+    }

@@ -35,8 +35,14 @@ def api(client, people, deployed):
 def ready_task(caller, case_id: int, spec: str) -> dict:
     listed = caller.get("/tasks")
     assert listed.status_code == 200, listed.get_json()
-    [task] = [t for t in listed.get_json() if t["case_id"] == case_id and t["name"] and t["state"] == "ready"
-              and db.session.get(HumanTask, t["id"]).task_spec == spec]
+    [task] = [
+        t
+        for t in listed.get_json()
+        if t["case_id"] == case_id
+        and t["name"]
+        and t["state"] == "ready"
+        and db.session.get(HumanTask, t["id"]).task_spec == spec
+    ]
     return task
 
 
@@ -57,17 +63,26 @@ def test_whole_lifecycle_through_the_api(api, people):
     assert done.get_json()["state"] == "completed"
 
     task = ready_task(officer, case_id, "financial_statements")
-    assert officer.post(f"/tasks/{task['id']}/complete", {"data": {"statements": statements()}}).status_code == 200
+    assert (
+        officer.post(f"/tasks/{task['id']}/complete", {"data": {"statements": statements()}}).status_code
+        == 200
+    )
     case = officer.get(f"/cases/{case_id}").get_json()
     task = ready_task(officer, case_id, "review_proposal")
-    body = {"proposed_limit": case["summary"]["proposed_limit"], "proposed_term_months": 12,
-            "proposed_margin_pct": 1.2, "officer_opinion": "建议授信"}
+    body = {
+        "proposed_limit": case["summary"]["proposed_limit"],
+        "proposed_term_months": 12,
+        "proposed_margin_pct": 1.2,
+        "officer_opinion": "建议授信",
+    }
     assert officer.post(f"/tasks/{task['id']}/complete", {"data": body}).status_code == 200
 
     assert all(t["case_id"] != case_id for t in officer.get("/tasks").get_json())
     task = ready_task(approver3, case_id, "approval_signoff")
     assert task["lane"] == "approver" and task["form"]["$id"] == "approval_signoff"
-    signed = approver3.post(f"/tasks/{task['id']}/complete", {"data": {"decision": "approve", "comment": "同意"}})
+    signed = approver3.post(
+        f"/tasks/{task['id']}/complete", {"data": {"decision": "approve", "comment": "同意"}}
+    )
     assert signed.status_code == 200, signed.get_json()
     assert approver3.get(f"/cases/{case_id}").get_json()["status"] == "running"  # compliance signs off first
     compliance = api("compliance")
@@ -79,8 +94,15 @@ def test_whole_lifecycle_through_the_api(api, people):
     assert (case["status"], case["outcome"], case["version"]) == ("completed", "approved", 1)
     assert case["summary"]["customer_name"] == intake()["customer_name"]
     assert [d["decision_id"] for d in case["decisions"]] == [
-        "customer_segment", "credit_rating", "classification_grade_cap", "limit_proposal", "large_exposure",
-        "classification_grade_cap", "approval_sla", "approval_authority"]
+        "customer_segment",
+        "credit_rating",
+        "classification_grade_cap",
+        "limit_proposal",
+        "large_exposure",
+        "classification_grade_cap",
+        "approval_sla",
+        "approval_authority",
+    ]
     assert [t["state"] for t in case["tasks"]] == ["completed"] * 5
     history = approver3.get(f"/cases/{case_id}/history").get_json()
     assert history[0]["type"] == "instance.started" and history[0]["actor"] == "officer"
@@ -88,11 +110,22 @@ def test_whole_lifecycle_through_the_api(api, people):
     assert all(re.fullmatch(r"[0-9a-f]{64}", e["hash"]) for e in history)
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Bearer nope"},
-                                     {"Authorization": "Basic b2ZmaWNlcjpjb3JyZWN0LWhvcnNlLTQy"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic b2ZmaWNlcjpjb3JyZWN0LWhvcnNlLTQy"},
+    ],
+)
 def test_no_valid_token_is_401(client, people, deployed, headers):
-    for method, path in (("get", "/api/v1/tasks"), ("post", "/api/v1/cases"), ("get", "/api/v1/cases/1"),
-                         ("post", "/api/v1/tasks/1/complete")):
+    for method, path in (
+        ("get", "/api/v1/tasks"),
+        ("post", "/api/v1/cases"),
+        ("get", "/api/v1/cases/1"),
+        ("post", "/api/v1/tasks/1/complete"),
+    ):
         response = getattr(client, method)(path, headers=headers, json={})
         assert response.status_code == 401, (method, path)
         assert "bearer token" in response.get_json()["error"]
@@ -123,15 +156,18 @@ def test_designer_may_not_read_cases(api, people):
 
 
 def test_unknown_fields_when_opening_a_case_are_422_by_name(api):
-    response = api("officer").post("/cases", {"process": "credit_application",
-                                              "data": {"customer_name": "甲", "role": "admin"}})
+    response = api("officer").post(
+        "/cases", {"process": "credit_application", "data": {"customer_name": "甲", "role": "admin"}}
+    )
     assert response.status_code == 422
     assert list(response.get_json()["errors"]) == ["role"]
     assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "process"), ({"process": "credit_application", "data": [1]}, "data"), ([1, 2], "body")])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({}, "process"), ({"process": "credit_application", "data": [1]}, "data"), ([1, 2], "body")],
+)
 def test_malformed_case_bodies_are_422(api, body, field):
     response = api("officer").post("/cases", body)
     assert response.status_code == 422 and field in response.get_json()["errors"]
@@ -149,12 +185,20 @@ def test_invalid_intake_is_422_with_per_field_errors_and_changes_nothing(api, pe
     missing = officer.post(f"/tasks/{task_id}/complete", {"data": {"customer_name": "甲公司"}})
     assert missing.status_code == 422
     errors = missing.get_json()["errors"]
-    assert set(errors) == {"uscc", "industry", "size", "credit_record", "requested_amount",
-                           "requested_term_months", "purpose"}  # not "listed": left out, it is answered "no"
+    assert set(errors) == {
+        "uscc",
+        "industry",
+        "size",
+        "credit_record",
+        "requested_amount",
+        "requested_term_months",
+        "purpose",
+    }  # not "listed": left out, it is answered "no"
     assert errors["uscc"] == "Unified social credit code is required"
     good = intake()["uscc"]
-    wrong = officer.post(f"/tasks/{task_id}/complete",
-                         {"data": intake(uscc=good[:-1] + ("0" if good[-1] != "0" else "1"))})
+    wrong = officer.post(
+        f"/tasks/{task_id}/complete", {"data": intake(uscc=good[:-1] + ("0" if good[-1] != "0" else "1"))}
+    )
     assert wrong.status_code == 422 and list(wrong.get_json()["errors"]) == ["uscc"]
     assert "check character" in wrong.get_json()["errors"]["uscc"]
     no_data = officer.post(f"/tasks/{task_id}/complete", {"nodata": 1})
@@ -179,8 +223,11 @@ def test_a_task_claimed_by_someone_else_is_403(api, people):
     task_id = open_task(case_id, "application_intake").id
     assert officer.post(f"/tasks/{task_id}/claim").status_code == 200
     before = snapshot(case_id)
-    for path, body in ((f"/tasks/{task_id}/claim", None), (f"/tasks/{task_id}/complete", {"data": intake()}),
-                       (f"/tasks/{task_id}/unclaim", None)):
+    for path, body in (
+        (f"/tasks/{task_id}/claim", None),
+        (f"/tasks/{task_id}/complete", {"data": intake()}),
+        (f"/tasks/{task_id}/unclaim", None),
+    ):
         response = officer2.post(path, body)
         assert response.status_code == 403, path
     assert "claimed by officer" in officer2.post(f"/tasks/{task_id}/claim").get_json()["error"]
@@ -227,8 +274,12 @@ def test_insufficient_authority_is_403_with_both_levels(api, people):
     case = case_at("review", people.officer)
     review_id = open_task(case.id, "review_proposal").id
     officer = api("officer")
-    assert officer.post(f"/tasks/{review_id}/complete",
-                        {"data": review(case, proposed_limit=60_000_000)}).status_code == 200
+    assert (
+        officer.post(
+            f"/tasks/{review_id}/complete", {"data": review(case, proposed_limit=60_000_000)}
+        ).status_code
+        == 200
+    )
     signoff_id = open_task(case.id, "approval_signoff").id
     approver1, approver3 = api("approver1"), api("approver3")
     before = snapshot(case.id)
@@ -250,8 +301,9 @@ def test_completing_twice_is_409_naming_who_and_when(api, people):
     before = snapshot(case_id)
     again = officer2.post(f"/tasks/{task_id}/complete", {"data": intake(customer_name="别的公司")})
     assert again.status_code == 409
-    assert re.fullmatch(r"This task was completed by officer at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.",
-                        again.get_json()["error"])
+    assert re.fullmatch(
+        r"This task was completed by officer at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.", again.get_json()["error"]
+    )
     assert officer.post(f"/tasks/{task_id}/claim").status_code == 409
     assert snapshot(case_id) == before
 

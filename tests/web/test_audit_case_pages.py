@@ -24,12 +24,20 @@ from tests.web.test_pages import text_of
 
 def test_a_decision_is_shown_against_its_table_with_the_matched_rows_highlighted(as_user, people):
     case = case_routed("single", people.officer)
-    log = db.session.scalar(select(DecisionLog).where(DecisionLog.instance_id == case.id,
-                                                      DecisionLog.decision_id == "approval_authority"))
+    log = db.session.scalar(
+        select(DecisionLog).where(
+            DecisionLog.instance_id == case.id, DecisionLog.decision_id == "approval_authority"
+        )
+    )
     page = text_of(as_user("compliance").get(f"/cases/{case.id}/decisions/{log.id}"))
     [matched] = log.matched_rules
-    assert f'data-rule="{matched}"' in page and 'class="matched" aria-current="true" data-rule="' + matched in page
-    assert page.count('class="matched"') == 1 and "credit_application v1" in page and 'id="table-hash"' in page
+    assert (
+        f'data-rule="{matched}"' in page
+        and 'class="matched" aria-current="true" data-rule="' + matched in page
+    )
+    assert (
+        page.count('class="matched"') == 1 and "credit_application v1" in page and 'id="table-hash"' in page
+    )
     assert as_user("compliance").get(f"/cases/{case.id}/decisions/999999").status_code == 404
     assert as_user("designer").get(f"/cases/{case.id}/decisions/{log.id}").status_code == 403
 
@@ -43,7 +51,11 @@ def test_the_case_page_shows_each_submission_and_the_auditor_exports_the_history
     csv_text = as_user("compliance").get(f"/cases/{case.id}/history.csv").get_data().decode("utf-8-sig")
     rows = csv_text.strip().splitlines()
     events = db.session.scalars(select(AuditEvent.hash).where(AuditEvent.instance_id == case.id)).all()
-    assert rows[0].startswith("id,occurred_at,event_type") and len(rows) == len(events) + 1 and events[-1] in rows[-1]
+    assert (
+        rows[0].startswith("id,occurred_at,event_type")
+        and len(rows) == len(events) + 1
+        and events[-1] in rows[-1]
+    )
     pdf = as_user("compliance").get(f"/cases/{case.id}/history.pdf?lang=zh_CN")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_data())).pages)
     assert "案件历史" in text and case.reference in text and "approval_authority" in text
@@ -53,23 +65,38 @@ def test_the_case_page_shows_each_submission_and_the_auditor_exports_the_history
 def test_the_exceptions_dashboard_lists_each_kind(as_user, people):
     # a rating adjusted with its reason
     adjusted = case_at("review", people.officer)
-    tasks.complete(people.officer, open_task(adjusted.id, "review_proposal").id,
-                   review(adjusted, grade_override="BB", override_reason="担保人退出"))
+    tasks.complete(
+        people.officer,
+        open_task(adjusted.id, "review_proposal").id,
+        review(adjusted, grade_override="BB", override_reason="担保人退出"),
+    )
     # returned and resubmitted
     returned = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(returned.id, "approval_signoff").id,
-                   {"decision": "return", "comment": "补充", "fields_to_fix": ["proposed_controls"]})
+    tasks.complete(
+        people.approver1,
+        open_task(returned.id, "approval_signoff").id,
+        {"decision": "return", "comment": "补充", "fields_to_fix": ["proposed_controls"]},
+    )
     tasks.complete(people.officer, open_task(returned.id, "review_proposal").id, review(returned))
     # delegated
     tasks.claim(people.approver1, open_task(returned.id, "approval_signoff").id)
     delegation.delegate(people.approver1, open_task(returned.id, "approval_signoff").id, "approver2")
     # one person signing both levels of a sequential chain
     chain = case_routed("sequential", people.officer)
-    tasks.complete(people.approver3, open_task(chain.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
-    tasks.complete(people.approver3, open_task(chain.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    tasks.complete(
+        people.approver3,
+        open_task(chain.id, "approval_signoff").id,
+        {"decision": "approve", "comment": "同意"},
+    )
+    tasks.complete(
+        people.approver3,
+        open_task(chain.id, "approval_signoff").id,
+        {"decision": "approve", "comment": "同意"},
+    )
     # a four-eyes near miss: an approver who worked the case tries to sign it
-    dual, _ = users.create_user("zhao.dual", "officer", PASSWORD, authority_level=3, groups=("approver",),
-                                actor=people.admin)
+    dual, _ = users.create_user(
+        "zhao.dual", "officer", PASSWORD, authority_level=3, groups=("approver",), actor=people.admin
+    )
     qualifications.record(people.admin, "zhao.dual", "CQ-1", "2099-12-31")
     own = case_routed("single", dual)
     with pytest.raises(SegregationOfDutiesViolation):
@@ -81,9 +108,14 @@ def test_the_exceptions_dashboard_lists_each_kind(as_user, people):
         assert timers.fire_due() >= 1  # the other cases' sign-offs are overdue by then too
 
     page = text_of(as_user("compliance").get("/audit/exceptions"))
-    for section, reference in (("overrides", adjusted.reference), ("returned", returned.reference),
-                               ("delegations", returned.reference), ("signed_twice", chain.reference),
-                               ("near_misses", own.reference), ("escalations", late.reference)):
+    for section, reference in (
+        ("overrides", adjusted.reference),
+        ("returned", returned.reference),
+        ("delegations", returned.reference),
+        ("signed_twice", chain.reference),
+        ("near_misses", own.reference),
+        ("escalations", late.reference),
+    ):
         block = page.split(f'id="{section}"')[1].split("</section>")[0]
         assert reference in block, section
     assert "approver3" in page.split('id="signed_twice"')[1].split("</section>")[0]
@@ -94,7 +126,9 @@ def test_the_exceptions_dashboard_lists_each_kind(as_user, people):
 
 def test_compliance_starts_a_sampling_review_from_its_page(as_user, people):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "reject", "comment": "否决"})
+    tasks.complete(
+        people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "reject", "comment": "否决"}
+    )
     auditor = as_user("compliance")
     today = local_today().isoformat()
     bad = auditor.post("/audit/sampling", data={"period_from": today, "period_to": "2000-01-01"})

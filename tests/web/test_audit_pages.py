@@ -21,7 +21,9 @@ from tests.web.test_pages import text_of
 
 
 def events(page: str) -> list[str]:
-    return [line.split('data-event="')[1].split('"')[0] for line in page.splitlines() if 'data-event="' in line]
+    return [
+        line.split('data-event="')[1].split('"')[0] for line in page.splitlines() if 'data-event="' in line
+    ]
 
 
 @pytest.mark.parametrize("username", ["officer", "approver1", "risk", "admin", "designer"])
@@ -33,13 +35,21 @@ def test_only_compliance_reads_the_audit_log(as_user, people, username):
 
 def test_the_search_narrows_by_case_customer_user_event_process_outcome_and_date(as_user, people):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "reject", "comment": "不同意"})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "reject", "comment": "不同意"},
+    )
     other = case_routed("single", people.officer2)
     auditor = as_user("compliance")
     by_case = text_of(auditor.get(f"/audit?case={case.reference}"))
     assert case.reference in by_case and other.reference not in by_case
     assert set(events(text_of(auditor.get(f"/audit?case={case.reference}&event_type=task.")))) <= {
-        "task.ready", "task.claimed", "task.completed", "task.cancelled"}
+        "task.ready",
+        "task.claimed",
+        "task.completed",
+        "task.cancelled",
+    }
     by_user = events(text_of(auditor.get("/audit?user=approver1")))
     assert by_user and "task.completed" in by_user
     by_customer = text_of(auditor.get(f"/audit?customer={case.summary['uscc']}"))
@@ -62,9 +72,16 @@ def test_pages_follow_by_id_without_gaps_or_repeats(as_user, people):
     seen, url = [], "/audit?event_type=customer.updated"
     while url:
         page = text_of(auditor.get(url))
-        seen += [int(line.split('<td class="num">')[1].split("<")[0]) for line in page.splitlines()
-                 if 'data-event="customer.updated"' in line]
-        url = page.split('id="older" href="')[1].split('"')[0].replace("&amp;", "&") if 'id="older"' in page else None
+        seen += [
+            int(line.split('<td class="num">')[1].split("<")[0])
+            for line in page.splitlines()
+            if 'data-event="customer.updated"' in line
+        ]
+        url = (
+            page.split('id="older" href="')[1].split('"')[0].replace("&amp;", "&")
+            if 'id="older"' in page
+            else None
+        )
     assert len(seen) == 120 and seen == sorted(seen, reverse=True) and len(set(seen)) == 120
 
 
@@ -97,13 +114,19 @@ def test_the_daily_check_alerts_compliance_when_a_row_was_altered(as_user, peopl
 def options(page: str, name: str) -> list[tuple[str, str]]:
     """The (value, label) pairs a filter's select offers, in order, "All" left out."""
     select_ = page.split(f'<select name="{name}">')[1].split("</select>")[0]
-    return [(value, re.sub(r"\s+", " ", label).strip()) for value, label in
-            re.findall(r'<option value="([^"]+)"[^>]*>(.*?)</option>', select_, flags=re.S)]
+    return [
+        (value, re.sub(r"\s+", " ", label).strip())
+        for value, label in re.findall(r'<option value="([^"]+)"[^>]*>(.*?)</option>', select_, flags=re.S)
+    ]
 
 
 def test_the_filters_offer_named_choices_sorted_in_the_reader_s_language_and_each_narrows(as_user, people):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "reject", "comment": "不同意"})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "reject", "comment": "不同意"},
+    )
     auditor = as_user("compliance")
     for language in ("zh", "en"):
         auditor.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
@@ -117,13 +140,24 @@ def test_the_filters_offer_named_choices_sorted_in_the_reader_s_language_and_eac
         families = re.findall(r'<optgroup label="([^"]+)">', page.split('<select name="event_type">')[1])
         assert families == sorted(families, key=lambda label: collation_key(label, language))
         for group in page.split('<select name="event_type">')[1].split("</select>")[0].split("<optgroup")[1:]:
-            labels = [re.sub(r"<[^>]+>", "", o).strip() for o in re.findall(r"<option[^>]*>(.*?)</option>", group)][1:]
+            labels = [
+                re.sub(r"<[^>]+>", "", o).strip() for o in re.findall(r"<option[^>]*>(.*?)</option>", group)
+            ][1:]
             assert labels == sorted(labels, key=lambda label: collation_key(label, language))
-    assert sorted(["审批", "任务", "客户"], key=lambda w: collation_key(w, "zh")) == ["客户", "任务", "审批"]  # ke ren shen
+    assert sorted(["审批", "任务", "客户"], key=lambda w: collation_key(w, "zh")) == [
+        "客户",
+        "任务",
+        "审批",
+    ]  # ke ren shen
     auditor.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
     page = text_of(auditor.get("/audit"))
     completed = dict(options(page, "event_type"))["task.completed"]
-    chosen = text_of(auditor.get("/audit?event_type=task.completed&process=credit_application&outcome=rejected"))
+    chosen = text_of(
+        auditor.get("/audit?event_type=task.completed&process=credit_application&outcome=rejected")
+    )
     assert set(events(chosen)) == {"task.completed"} and case.reference in chosen
     assert f'<option value="task.completed" selected>{completed}</option>' in chosen
-    assert dict(options(chosen, "outcome"))["rejected"] == "已否决" and '<option value="rejected" selected>' in chosen
+    assert (
+        dict(options(chosen, "outcome"))["rejected"] == "已否决"
+        and '<option value="rejected" selected>' in chosen
+    )

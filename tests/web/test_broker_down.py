@@ -44,13 +44,17 @@ def broker_down(app, monkeypatch):
 
 
 def test_a_sign_off_with_the_broker_away_is_done_and_its_documents_job_is_sent_when_it_returns(
-        app, client, people, deployed, broker_down, monkeypatch):
+    app, client, people, deployed, broker_down, monkeypatch
+):
     monkeypatch.setitem(app.config, "DOCUMENTS_ON_DECISION", True)
     case = case_routed("single", people.officer)
     tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "approve"})
     token = users.issue_token("compliance")
-    answered = client.post(f"/api/v1/tasks/{open_task(case.id, 'compliance_checklist').id}/complete",
-                           json={"data": COMPLIANT}, headers={"Authorization": f"Bearer {token}"})
+    answered = client.post(
+        f"/api/v1/tasks/{open_task(case.id, 'compliance_checklist').id}/complete",
+        json={"data": COMPLIANT},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert answered.status_code == 200, answered.get_data(as_text=True)  # was a 500 after the commit
     db.session.expire_all()
     assert db.session.get(ProcessInstance, case.id).status == "completed"
@@ -66,12 +70,16 @@ def test_a_sign_off_with_the_broker_away_is_done_and_its_documents_job_is_sent_w
 
 
 def test_a_large_import_with_the_broker_away_is_queued_and_imported_when_it_returns(
-        app, as_user, people, broker_down, monkeypatch):
+    app, as_user, people, broker_down, monkeypatch
+):
     made = customers(3)
     monkeypatch.setitem(app.config, "IMPORT_INLINE_BYTES", 0)
     rows = "\n".join(f"{c.uscc},2026-01-{day:02d},50,0,0,0,no," for c in made for day in (1, 2))
-    posted = as_user("officer").post("/monitoring", data={"file": (io.BytesIO(
-        f"{HEADER}\n{rows}\n".encode()), "big.csv")}, content_type="multipart/form-data")
+    posted = as_user("officer").post(
+        "/monitoring",
+        data={"file": (io.BytesIO(f"{HEADER}\n{rows}\n".encode()), "big.csv")},
+        content_type="multipart/form-data",
+    )
     assert posted.status_code == 302
     job = db.session.scalar(select(MonitoringImport))
     assert job.status == "queued" and [j.task for j in dispatch.unsent()] == [dispatch.RUN_IMPORT]

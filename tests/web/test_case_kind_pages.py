@@ -29,10 +29,16 @@ def main(page: str) -> str:
 def regraded_review(people) -> ProcessInstance:
     """A periodic review whose weaker statements moved the grade, a limit cut proposed and approved."""
     _customer, started = review_due_today(people)
-    tasks.complete(people.officer, ready_task(started, "do_review").id,
-                   {"statements": statements(health=0.7), "review_notes": "主营收入下滑，现金流紧张。"})
-    tasks.complete(people.risk, ready_task(started, "propose_change").id,
-                   {"new_limit": 3_000_000, "change_comment": "下调等级，压降额度。"})
+    tasks.complete(
+        people.officer,
+        ready_task(started, "do_review").id,
+        {"statements": statements(health=0.7), "review_notes": "主营收入下滑，现金流紧张。"},
+    )
+    tasks.complete(
+        people.risk,
+        ready_task(started, "propose_change").id,
+        {"new_limit": 3_000_000, "change_comment": "下调等级，压降额度。"},
+    )
     return db.session.get(ProcessInstance, started)
 
 
@@ -43,17 +49,26 @@ def escalated(people) -> tuple[ProcessInstance, EarlyWarning]:
     [warning_id] = portfolio.scan(people.risk).raised
     warning = db.session.get(EarlyWarning, warning_id)
     case_id = warning.instance_id
-    tasks.complete(people.officer, ready_task(case_id, "investigate_warning").id,
-                   {"assessment": "confirmed", "findings": "客户资金链紧张，已约谈。"})
-    tasks.complete(people.risk, ready_task(case_id, "risk_review").id,
-                   {"action": "freeze", "expected_loss_pct": 10, "review_comment": "冻结额度，压缩敞口。"})
+    tasks.complete(
+        people.officer,
+        ready_task(case_id, "investigate_warning").id,
+        {"assessment": "confirmed", "findings": "客户资金链紧张，已约谈。"},
+    )
+    tasks.complete(
+        people.risk,
+        ready_task(case_id, "risk_review").id,
+        {"action": "freeze", "expected_loss_pct": 10, "review_comment": "冻结额度，压缩敞口。"},
+    )
     return db.session.get(ProcessInstance, case_id), warning
 
 
 def test_a_periodic_review_shows_its_own_facts_and_its_approval(as_user, people):
     review = regraded_review(people)
-    tasks.complete(people.approver3, ready_task(review.id, "approve_review").id,
-                   {"review_decision": "approve", "review_comment": "同意下调。"})
+    tasks.complete(
+        people.approver3,
+        ready_task(review.id, "approve_review").id,
+        {"review_decision": "approve", "review_comment": "同意下调。"},
+    )
     page = main(text_of(as_user("officer").get(f"/cases/{review.id}")))
     assert "Periodic review" in page.split("</h1>")[0] and "New application" not in page
     facts = page.split('id="review-facts"')[1].split("</section>")[0]
@@ -70,12 +85,19 @@ def test_a_periodic_review_shows_its_own_facts_and_its_approval(as_user, people)
 
 def test_a_warning_escalation_shows_its_warnings_action_approval_and_class(as_user, people):
     case, warning = escalated(people)
-    tasks.complete(people.approver2, ready_task(case.id, "approve_control").id,
-                   {"control_decision": "approve", "control_comment": "同意冻结"})
+    tasks.complete(
+        people.approver2,
+        ready_task(case.id, "approve_control").id,
+        {"control_decision": "approve", "control_comment": "同意冻结"},
+    )
     page = main(text_of(as_user("risk").get(f"/cases/{case.id}")))
     assert "Warning escalation" in page.split("</h1>")[0] and "New application" not in page
     row = page.split(f'data-warning="{warning.code}"')[1].split("</tr>")[0]
-    assert "Past due over 30 days" in row and "High" in row and '<dt>Days past due</dt><dd data-figure="days_past_due">45</dd>' in row
+    assert (
+        "Past due over 30 days" in row
+        and "High" in row
+        and '<dt>Days past due</dt><dd data-figure="days_past_due">45</dd>' in row
+    )
     action = page.split('id="escalation-action"')[1].split("</div>")[0]
     assert "Freeze the limit" in action and "冻结额度，压缩敞口。" in action
     assert people.approver2.display_name in action and "同意冻结" in action
@@ -87,11 +109,18 @@ def test_a_sampling_review_lists_each_drawn_case_linked_with_its_finding_and_rem
     adjusted, _plain = decided(people)
     review = sampling.start(people.compliance, today(), today(), seed="7")
     for task in ready(review.id, "review_sampled_case"):
-        tasks.complete(people.compliance, task.id, {"finding": "major", "finding_description": "缺少担保合同原件。"})
-    [remedy] = [t for t in ready(review.id, "remedy_finding")
-                if f'/cases/{adjusted.id}"' in text_of(as_user("officer").get(f"/tasks/{t.id}"))]
+        tasks.complete(
+            people.compliance, task.id, {"finding": "major", "finding_description": "缺少担保合同原件。"}
+        )
+    [remedy] = [
+        t
+        for t in ready(review.id, "remedy_finding")
+        if f'/cases/{adjusted.id}"' in text_of(as_user("officer").get(f"/tasks/{t.id}"))
+    ]
     remedy_page = text_of(as_user("officer").get(f"/tasks/{remedy.id}"))
-    assert f'<a href="/cases/{adjusted.id}">{adjusted.reference}</a>' in remedy_page.split('id="task-about"')[1]
+    assert (
+        f'<a href="/cases/{adjusted.id}">{adjusted.reference}</a>' in remedy_page.split('id="task-about"')[1]
+    )
     tasks.complete(people.officer, remedy.id, {"remediation": "已补充担保合同原件并归档。"})
     page = main(text_of(as_user("compliance").get(f"/cases/{review.id}")))
     assert "Sampling review" in page.split("</h1>")[0] and "New application" not in page
@@ -119,7 +148,9 @@ def test_every_list_names_each_cases_kind(as_user, people):
     assert review.reference in mine and "Periodic review" in mine.split(review.reference)[1].split("</td>")[0]
     customer = main(text_of(officer.get(f"/customers/{review.customer_id}")))
     assert "Periodic review" in customer and "Credit application" in customer
-    application = db.session.scalar(select(ProcessInstance).where(ProcessInstance.process_id == "credit_application"))
+    application = db.session.scalar(
+        select(ProcessInstance).where(ProcessInstance.process_id == "credit_application")
+    )
     assert f">{application.reference}</a></td>" in customer.split('id="facilities"')[1]  # not "#1"
 
 
@@ -127,7 +158,9 @@ def test_a_case_keeps_only_its_own_kinds_summary(people, deployed):
     review = regraded_review(people)
     assert {"due_on", "previous_grade", "limit_amount", "new_limit"} <= set(review.summary)
     assert set(review.summary) <= set(KINDS["periodic_review"].summary_keys)
-    assert not {"customer_name", "requested_amount", "proposed_limit", "grade"} & set(KINDS["audit_sampling"].summary_keys)
+    assert not {"customer_name", "requested_amount", "proposed_limit", "grade"} & set(
+        KINDS["audit_sampling"].summary_keys
+    )
     assert not {"requested_amount", "warning_code", "sample"} & set(review.summary)
 
 
@@ -137,8 +170,11 @@ def test_only_an_application_has_a_credit_memo(as_user, people):
     assert reader.get(f"/cases/{review.id}/memo").status_code == 422
     refused = reader.get(f"/cases/{review.id}/documents/credit_memo.pdf")
     assert refused.status_code == 422 and "Periodic review" in text_of(refused)
-    tasks.complete(people.approver3, ready_task(review.id, "approve_review").id, {"review_decision": "reject",
-                                                                                  "review_comment": "维持。"})
+    tasks.complete(
+        people.approver3,
+        ready_task(review.id, "approve_review").id,
+        {"review_decision": "reject", "review_comment": "维持。"},
+    )
     assert documents.keep_decided(review.id) == []
     assert db.session.scalar(select(CaseDocument)) is None
 
@@ -148,7 +184,11 @@ def test_the_control_approval_page_shows_the_warnings_and_the_action(as_user, pe
     case, warning = escalated(people)
     page = text_of(as_user(lane_user).get(f"/tasks/{ready_task(case.id, 'approve_control').id}"))
     decided_on = page.split('id="decided-on"')[1].split("<form")[0]
-    assert "Past due over 30 days" in decided_on and "High" in decided_on and '<dt>Days past due</dt><dd data-figure="days_past_due">45</dd>' in decided_on
+    assert (
+        "Past due over 30 days" in decided_on
+        and "High" in decided_on
+        and '<dt>Days past due</dt><dd data-figure="days_past_due">45</dd>' in decided_on
+    )
     assert "Freeze the limit" in decided_on and "冻结额度，压缩敞口。" in decided_on
     assert f'href="/customers/{case.customer_id}"' in decided_on
     assert "Credit memo" not in page.split("</h1>")[1].split("</p>")[0]  # an escalation has no memo

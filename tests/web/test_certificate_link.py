@@ -21,8 +21,11 @@ def approved(people):
 
 def rejected(people):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id,
-                   {"decision": "reject", "comment": "风险过高"})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "reject", "comment": "风险过高"},
+    )
     return case
 
 
@@ -38,8 +41,10 @@ def withdrawn(people):
     return case
 
 
-@pytest.mark.parametrize("make, certificate", [(approved, True), (rejected, False),
-                                               (approved_awaiting_compliance, False), (withdrawn, False)])
+@pytest.mark.parametrize(
+    "make, certificate",
+    [(approved, True), (rejected, False), (approved_awaiting_compliance, False), (withdrawn, False)],
+)
 def test_every_document_link_leads_to_a_document(as_user, people, make, certificate):
     case = make(people)
     risk = as_user("risk")

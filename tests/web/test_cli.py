@@ -54,7 +54,10 @@ def test_deploy_twice_creates_one_version(cli):
     assert "credit_application v1 deployed" in first.output
     second = cli("workflows", "deploy")
     assert second.exit_code == 0
-    assert "credit_application v1 unchanged" in second.output and "warning_escalation v1 unchanged" in second.output
+    assert (
+        "credit_application v1 unchanged" in second.output
+        and "warning_escalation v1 unchanged" in second.output
+    )
     assert db.session.scalar(select(func.count()).select_from(ProcessDefinition)) == 4
 
 
@@ -84,11 +87,24 @@ def test_users_create_stores_only_a_hash(cli):
 
 
 def test_users_create_joins_the_committee_and_refuses_an_unknown_group(cli):
-    result = cli("users", "create", "huang", "--role", "risk_manager", "--group", "committee", "--group", "cro",
-                 "--password", "s3cret-pass-9")
+    result = cli(
+        "users",
+        "create",
+        "huang",
+        "--role",
+        "risk_manager",
+        "--group",
+        "committee",
+        "--group",
+        "cro",
+        "--password",
+        "s3cret-pass-9",
+    )
     assert result.exit_code == 0, result.output
     assert "groups committee, cro, risk_manager" in result.output
-    bad = cli("users", "create", "zhou", "--role", "officer", "--group", "board", "--password", "s3cret-pass-9")
+    bad = cli(
+        "users", "create", "zhou", "--role", "officer", "--group", "board", "--password", "s3cret-pass-9"
+    )
     assert bad.exit_code == 1 and "groups" in bad.output and "board" in bad.output
     assert db.session.scalar(select(User).where(User.username == "zhou")) is None
 

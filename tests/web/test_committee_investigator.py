@@ -32,14 +32,24 @@ APPROVE = {"decision": "approve", "comment": "同意"}
 
 
 def votes(instance_id: int) -> dict[str, HumanTask]:
-    return {t.assignee.username: t for t in db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.task_spec == "committee_vote", HumanTask.state == "ready"))}
+    return {
+        t.assignee.username: t
+        for t in db.session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.task_spec == "committee_vote",
+                HumanTask.state == "ready",
+            )
+        )
+    }
 
 
 @pytest.fixture
 def investigator(people):
     """An officer who also sits on the credit committee, qualified to vote."""
-    user, _ = users.create_user("li", "officer", PASSWORD, groups=("officer", "committee"), actor=people.admin)
+    user, _ = users.create_user(
+        "li", "officer", PASSWORD, groups=("officer", "committee"), actor=people.admin
+    )
     qualifications.record(people.admin, "li", "CQ-2026-0401", "2099-12-31")
     return user
 
@@ -48,10 +58,16 @@ def investigated_by(investigator, officer):
     """A committee case ``officer`` opened and ``investigator`` worked (the statements and the proposal)."""
     shape = ROUTES["committee"]
     case = cases.start_case(officer, "credit_application")
-    tasks.complete(officer, open_task(case.id, "application_intake").id,
-                   intake(1, size=shape["size"], requested_amount=shape["requested_amount"]))
-    tasks.complete(investigator, open_task(case.id, "financial_statements").id,
-                   {"statements": statements(health=shape["health"])})
+    tasks.complete(
+        officer,
+        open_task(case.id, "application_intake").id,
+        intake(1, size=shape["size"], requested_amount=shape["requested_amount"]),
+    )
+    tasks.complete(
+        investigator,
+        open_task(case.id, "financial_statements").id,
+        {"statements": statements(health=shape["health"])},
+    )
     tasks.complete(investigator, open_task(case.id, "review_proposal").id, review(case))
     db.session.refresh(case)
     assert case.summary["approval_route"] == "committee"
@@ -59,7 +75,8 @@ def investigated_by(investigator, officer):
 
 
 def test_the_investigator_on_the_committee_gets_no_vote_and_the_case_completes_with_the_others(
-        deployed, people, investigator):
+    deployed, people, investigator
+):
     case = investigated_by(investigator, people.officer)
     ballot = votes(case.id)
     assert set(ballot) == {"member1", "member2", "cro"}  # no vote for li, who investigated it
@@ -76,7 +93,9 @@ def test_the_investigator_on_the_committee_gets_no_vote_and_the_case_completes_w
     assert (case.status, case.outcome) == ("completed", "approved")
 
 
-def test_a_vote_goes_to_another_member_who_may_vote_and_never_to_the_investigator(deployed, people, investigator):
+def test_a_vote_goes_to_another_member_who_may_vote_and_never_to_the_investigator(
+    deployed, people, investigator
+):
     case = investigated_by(investigator, people.officer)
     vote = votes(case.id)["member1"]
     before = snapshot(case.id)
@@ -91,7 +110,9 @@ def test_a_vote_goes_to_another_member_who_may_vote_and_never_to_the_investigato
     assert "committee" in outside.value.message
     assert snapshot(case.id).task_rows == before.task_rows  # nothing moved
     assert "li" not in [u.username for u in delegation.reassign_targets(people.admin, vote)]
-    users.create_user("member3", "approver", PASSWORD, authority_level=2, groups=("committee",), actor=people.admin)
+    users.create_user(
+        "member3", "approver", PASSWORD, authority_level=2, groups=("committee",), actor=people.admin
+    )
     qualifications.record(people.admin, "member3", "CQ-TEST-member3", "2099-12-31")
     member3 = users.get_by_username("member3")
     assert [u.username for u in delegation.reassign_targets(people.admin, vote)] == ["member3"]
@@ -110,9 +131,15 @@ def test_the_administrators_page_refuses_the_investigator_with_the_reason(as_use
     case = investigated_by(investigator, people.officer)
     vote = votes(case.id)["member1"]
     admin = as_user("admin")
-    assert admin.get(f"/cases/{case.id}").status_code == 200  # offers nobody: every member who may vote holds one
+    assert (
+        admin.get(f"/cases/{case.id}").status_code == 200
+    )  # offers nobody: every member who may vote holds one
     refused = admin.post(f"/tasks/{vote.id}/delegate", data={"to": "li", "reassign": "1"})
-    assert refused.status_code == 403 and "Segregation of duties" in text_of(refused) and "li" in text_of(refused)
+    assert (
+        refused.status_code == 403
+        and "Segregation of duties" in text_of(refused)
+        and "li" in text_of(refused)
+    )
     assert votes(case.id)["member1"].id == vote.id
 
 

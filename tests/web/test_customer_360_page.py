@@ -9,13 +9,25 @@ import re
 from tests.services.test_exposure import GROUP, approved
 from tests.web.test_pages import text_of
 
-SECTIONS = ("overview", "exposure", "facilities", "figures", "rating-history", "warnings", "reviews", "cases",
-            "contacts", "contact-log", "master-history")
+SECTIONS = (
+    "overview",
+    "exposure",
+    "facilities",
+    "figures",
+    "rating-history",
+    "warnings",
+    "reviews",
+    "cases",
+    "contacts",
+    "contact-log",
+    "master-history",
+)
 
 
 def section(page: str, anchor: str) -> str:
-    found = re.search(rf'<(?:section|div) class="card" id="{anchor}">(.*?)</section>', page, re.S) \
-        or re.search(rf'<div id="{anchor}">(.*?)</div>\s*<section', page, re.S)
+    found = re.search(
+        rf'<(?:section|div) class="card" id="{anchor}">(.*?)</section>', page, re.S
+    ) or re.search(rf'<div id="{anchor}">(.*?)</div>\s*<section', page, re.S)
     assert found, f"no section {anchor}"
     return html.unescape(found.group(1))
 
@@ -28,11 +40,13 @@ def test_the_page_shows_every_section_with_the_customers_history(as_user, people
     for anchor in SECTIONS:
         assert f'href="#{anchor}"' in page
         section(page, anchor)
-    assert "7,000,000.00" in section(page, "exposure") and "Customers in the group: 2" in section(page, "exposure")
+    assert "7,000,000.00" in section(page, "exposure") and "Customers in the group: 2" in section(
+        page, "exposure"
+    )
     assert "3,000,000.00" in section(page, "exposure")
     history = section(page, "master-history")
     assert "first recorded" in history and "Medium" in history and "Large" in history
-    assert f'/cases/{second.id}' in history and second.reference in history
+    assert f"/cases/{second.id}" in history and second.reference in history
     figures = section(page, "figures")
     assert "Total assets" in figures and "data-trend" in figures
     assert first.reference in section(page, "cases") and second.reference in section(page, "cases")
@@ -61,7 +75,9 @@ def test_the_api_lists_customers_and_gives_one_with_its_facilities_and_exposure(
     assert listed["total"] == 1 and listed["customers"][0]["id"] == case.customer_id
     one = client.get(f"/api/v1/customers/{case.customer_id}", headers=headers).get_json()
     assert one["group_name"] == GROUP and one["exposure"]["customer_limit"] == "3000000.00"
-    assert [f["case_id"] for f in one["facilities"]] == [case.id] and one["facilities"][0]["status"] == "active"
+    assert [f["case_id"] for f in one["facilities"]] == [case.id] and one["facilities"][0][
+        "status"
+    ] == "active"
     assert client.get("/api/v1/customers/999999", headers=headers).status_code == 404
     assert client.get("/api/v1/customers?page=10000000000000000000000", headers=headers).status_code == 422
     designer = {"Authorization": f"Bearer {users.issue_token('designer')}"}
@@ -88,7 +104,10 @@ def test_the_customer_page_reads_the_same_number_of_statements_for_1_or_6_facili
             view = customer_page.page(people.risk, customer_id)
             [(t.facility.instance.reference, t.renewal) for t in view.facility_terms]
             [(w.instance.reference if w.instance else None) for w in view.warnings]
-            [(e.logged_by, e.follow_up_done_by) for e in (t.item for t in view.timeline if t.kind == "contact")]
+            [
+                (e.logged_by, e.follow_up_done_by)
+                for e in (t.item for t in view.timeline if t.kind == "contact")
+            ]
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)

@@ -21,8 +21,12 @@ UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"  # nothing lis
 @pytest.fixture
 def away(app):
     """An app whose database cannot be reached (its requests run in their own app context)."""
-    down = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=UNREACHABLE, WTF_CSRF_ENABLED=False,
-                      SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    down = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=UNREACHABLE,
+        WTF_CSRF_ENABLED=False,
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}},
+    )
     yield down.test_client()
     app.extensions["celery"].set_default()  # the session's app stays the one jobs run in
 
@@ -35,8 +39,9 @@ def test_the_api_answers_503_json_with_retry_after_when_the_database_is_away(awa
 
 
 def test_a_page_answers_a_readable_503_when_the_database_is_away(away):
-    response = away.post("/login", data={"username": "officer", "password": "x"},
-                         headers={"Accept-Language": "en"})
+    response = away.post(
+        "/login", data={"username": "officer", "password": "x"}, headers={"Accept-Language": "en"}
+    )
     assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
     page = response.get_data(as_text=True)
     assert "<title>" in page and "The database is not answering" in page
@@ -48,12 +53,16 @@ def test_openapi_documents_503_with_retry_after(client):
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             if method in ("get", "post", "put", "patch", "delete") and path != "/openapi.json":
-                assert operation["responses"]["503"] == {"$ref": "#/components/responses/Unavailable"}, (path, method)
+                assert operation["responses"]["503"] == {"$ref": "#/components/responses/Unavailable"}, (
+                    path,
+                    method,
+                )
     assert "Retry-After" in document["components"]["responses"]["Unavailable"]["headers"]
 
 
-def test_a_stalled_holder_of_the_audit_chain_makes_writes_answer_503_within_the_bound(app, people, monkeypatch,
-                                                                                      client):
+def test_a_stalled_holder_of_the_audit_chain_makes_writes_answer_503_within_the_bound(
+    app, people, monkeypatch, client
+):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the chain's advisory lock is PostgreSQL's; SQLite waits its busy timeout")
     monkeypatch.setitem(app.config, "AUDIT_LOCK_SECONDS", 1)

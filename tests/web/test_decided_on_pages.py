@@ -25,7 +25,10 @@ def assert_the_credit_is_shown(page: str, case) -> None:
     assert s["customer_name"] in shown and s["uscc"] in shown  # the customer
     assert "Proposed limit" in shown and f"{s['proposed_limit']:,.2f}" in shown  # the amount
     assert f">{s['grade']}<" in shown and "PD" in shown and f"{s['pd'] * 100:.2f}%" in shown
-    assert "Z-score" in shown and {"safe": "Safe zone", "grey": "Grey zone", "distress": "Distress zone"}[s["z_zone"]] in shown
+    assert (
+        "Z-score" in shown
+        and {"safe": "Safe zone", "grey": "Grey zone", "distress": "Distress zone"}[s["z_zone"]] in shown
+    )
     assert 'id="key-ratios"' in shown and "Current ratio" in shown  # the key ratios by year
     assert "Term / margin" in shown and "LPR +" in shown  # the proposal
     assert 'id="exposure"' in page and "This customer" in page.split('id="exposure"')[1]  # the exposure
@@ -45,8 +48,11 @@ def test_the_committee_vote_page_shows_the_credit_decided_on(as_user, people):
 
 def test_the_officers_own_tasks_do_not_repeat_it(as_user, people):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id,
-                   {"decision": "return", "comment": "补充", "fields_to_fix": ["proposed_controls"]})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "return", "comment": "补充", "fields_to_fix": ["proposed_controls"]},
+    )
     page = text_of(as_user("officer").get(f"/tasks/{open_task(case.id, 'review_proposal').id}"))
     assert 'id="decided-on"' not in page
 
@@ -64,7 +70,9 @@ def test_a_committee_member_without_a_level_is_told_what_they_may_do(as_user, pe
 def test_a_refusal_for_someone_without_a_level_says_so(people, deployed):
     case = case_routed("single", people.officer)
     task = open_task(case.id, "approval_signoff")
-    nolevel, _ = users.create_user("zhou.nolevel", "risk_manager", PASSWORD, groups=("approver",), actor=people.admin)
+    nolevel, _ = users.create_user(
+        "zhou.nolevel", "risk_manager", PASSWORD, groups=("approver",), actor=people.admin
+    )
     qualifications.record(people.admin, "zhou.nolevel", "CQ-TEST-zhou", "2099-12-31")
     with force_locale("en"):
         with pytest.raises(InsufficientAuthority) as refused:

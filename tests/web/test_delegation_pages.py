@@ -30,8 +30,14 @@ def test_a_manager_reassigns_from_the_case_page(as_user, people):
     admin = as_user("admin")
     page = text_of(admin.get(f"/cases/{case.id}"))
     assert "Reassign" in page
-    assert admin.post(f"/tasks/{signoff.id}/delegate", data={"to": "approver3", "reassign": "1"}).status_code == 302
+    assert (
+        admin.post(f"/tasks/{signoff.id}/delegate", data={"to": "approver3", "reassign": "1"}).status_code
+        == 302
+    )
     db.session.refresh(signoff)
     assert signoff.assignee_id == people.approver3.id
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "task.reassigned")).actor_name == "admin"
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "task.reassigned")).actor_name
+        == "admin"
+    )
     assert "Reassign" not in text_of(as_user("officer").get(f"/cases/{case.id}"))

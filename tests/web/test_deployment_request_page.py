@@ -15,8 +15,11 @@ from tests.web.test_pages import text_of
 
 
 def links(page: str, kind: str) -> list[str]:
-    return [chunk.split('"')[0].replace("&amp;", "&") for chunk in page.split('href="')[1:]
-            if f'class="{kind}-link"' in chunk.split(">")[0]]
+    return [
+        chunk.split('"')[0].replace("&amp;", "&")
+        for chunk in page.split('href="')[1:]
+        if f'class="{kind}-link"' in chunk.split(">")[0]
+    ]
 
 
 def test_the_request_page_links_each_process_diff_and_each_table_impact(as_user, people, rules_copy):

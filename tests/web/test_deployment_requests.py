@@ -28,8 +28,11 @@ def test_a_second_designer_deploys_exactly_what_was_requested(as_user, people, r
     db.session.expire_all()
     row = db.session.get(DeploymentRequest, row.id)
     assert row.status == "deployed" and ["credit_application", 2, True] in row.outcome
-    v2 = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == "credit_application",
-                                                           ProcessDefinition.version == 2))
+    v2 = db.session.scalar(
+        select(ProcessDefinition).where(
+            ProcessDefinition.process_id == "credit_application", ProcessDefinition.version == 2
+        )
+    )
     assert v2.deployed_by_id == people.designer.id and v2.note == "审批权限上收至首席信贷官"
     assert "&lt;= 1000" in v2.dmn_files["approval_authority.dmn"]
     approved = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "deployment.approved"))
@@ -64,8 +67,16 @@ def test_a_rejection_needs_a_reason_and_only_designers_take_part(as_user, people
     row = db.session.scalar(select(DeploymentRequest))
     second = as_user("designer2")
     assert second.post(f"/designer/deployments/{row.id}/reject", data={"comment": ""}).status_code == 422
-    assert as_user("officer").post(f"/designer/deployments/{row.id}/reject", data={"comment": "no"}).status_code == 403
-    assert second.post(f"/designer/deployments/{row.id}/reject", data={"comment": "规则未经风险部会签"}).status_code == 302
+    assert (
+        as_user("officer").post(f"/designer/deployments/{row.id}/reject", data={"comment": "no"}).status_code
+        == 403
+    )
+    assert (
+        second.post(
+            f"/designer/deployments/{row.id}/reject", data={"comment": "规则未经风险部会签"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(DeploymentRequest, row.id).status == "rejected"
     assert as_user("officer").post("/designer/deployments", data={"note": "x" * 10}).status_code == 403

@@ -35,7 +35,9 @@ def break_a_case(rules: Path) -> None:
 def test_every_table_in_rules_passes_its_tests_and_the_designer_sees_them(as_user, people):
     page = text_of(as_user("designer").get("/designer"))
     tests = page.split('id="decision-tests"')[1]
-    assert 'data-table="approval_authority.dmn"' in tests and "all pass" in tests and "sla-overdue" not in tests
+    assert (
+        'data-table="approval_authority.dmn"' in tests and "all pass" in tests and "sla-overdue" not in tests
+    )
     assert "credit_application" in page and "v1" in page
     assert as_user("officer").get("/designer").status_code == 403
 

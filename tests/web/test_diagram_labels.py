@@ -25,4 +25,6 @@ def test_the_case_diagram_is_served_in_the_readers_language(as_user, people):
     assert (english["approval_signoff"], chinese["approval_signoff"]) == ("Sign off", "审批")
     assert (english["Lane_officer"], chinese["Lane_officer"]) == ("Credit officer", "客户经理")
     assert set(english) == set(chinese) == set(stored)  # every element, by the same id
-    assert not [name for name in english.values() if " / " in name and any("\u4e00" <= c <= "\u9fff" for c in name)]
+    assert not [
+        name for name in english.values() if " / " in name and any("\u4e00" <= c <= "\u9fff" for c in name)
+    ]

@@ -24,7 +24,9 @@ def test_the_case_page_offers_the_documents_and_lists_what_was_kept(as_user, peo
 def test_document_refusals_are_4xx_not_500(as_user, people):
     case = case_routed("single", people.officer)
     officer = as_user("officer")
-    assert officer.get(f"/cases/{case.id}/documents/approval_certificate.pdf").status_code == 422  # no sign-off
+    assert (
+        officer.get(f"/cases/{case.id}/documents/approval_certificate.pdf").status_code == 422
+    )  # no sign-off
     assert officer.get(f"/cases/{case.id}/documents/contract.pdf").status_code == 422
     assert officer.get(f"/cases/{case.id}/documents/kept/999.pdf").status_code == 404
     assert as_user("designer").get(f"/cases/{case.id}/documents/credit_memo.pdf").status_code == 403

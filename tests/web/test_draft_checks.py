@@ -25,8 +25,11 @@ SCRIPT = "<bpmn:script>proposed_limit = min(requested_amount, limit_cap)"
 
 
 def _save(client, content, revision):
-    return client.post(f"/designer/edit/workflows/{BPMN}", data=json.dumps({"content": content, "revision": revision}),
-                       content_type="application/json")
+    return client.post(
+        f"/designer/edit/workflows/{BPMN}",
+        data=json.dumps({"content": content, "revision": revision}),
+        content_type="application/json",
+    )
 
 
 def _broken() -> str:
@@ -35,7 +38,10 @@ def _broken() -> str:
 
 
 def _queued_checks() -> list[list]:
-    return [row.args for row in db.session.scalars(select(QueuedJob).where(QueuedJob.task == dispatch.CHECK_DRAFT))]
+    return [
+        row.args
+        for row in db.session.scalars(select(QueuedJob).where(QueuedJob.task == dispatch.CHECK_DRAFT))
+    ]
 
 
 @pytest.fixture
@@ -61,7 +67,8 @@ def _run_job(calls, check_id):
 
 
 def test_a_save_answers_at_once_and_the_editor_asks_until_the_worker_has_checked(
-        as_user, workspace_copy, no_worker, no_check_in_request):
+    as_user, workspace_copy, no_worker, no_check_in_request
+):
     designer = as_user("designer")
     saved = _save(designer, _broken(), 0)
     assert saved.status_code == 200
@@ -69,9 +76,13 @@ def test_a_save_answers_at_once_and_the_editor_asks_until_the_worker_has_checked
     assert check["state"] == "queued" and check["problems"] == [] and check["url"].endswith(f"/{check['id']}")
     assert _queued_checks() == [[check["id"]]]  # the job waits in the outbox, committed with the save
 
-    page = designer.get(f"/designer/edit/workflows/{BPMN}")  # the same working copy: the same check, still running
+    page = designer.get(
+        f"/designer/edit/workflows/{BPMN}"
+    )  # the same working copy: the same check, still running
     assert page.status_code == 200
-    assert f'data-check-url="{check["url"]}"' in text_of(page) and "Checking the working copy" in text_of(page)
+    assert f'data-check-url="{check["url"]}"' in text_of(page) and "Checking the working copy" in text_of(
+        page
+    )
     assert len(_queued_checks()) == 1
     assert designer.get(check["url"]).get_json()["state"] == "queued"
 
@@ -84,7 +95,8 @@ def test_a_save_answers_at_once_and_the_editor_asks_until_the_worker_has_checked
 
 
 def test_a_check_overtaken_by_a_later_save_is_replaced_by_the_check_of_the_copy_now(
-        as_user, workspace_copy, no_worker, no_check_in_request):
+    as_user, workspace_copy, no_worker, no_check_in_request
+):
     designer = as_user("designer")
     first = _save(designer, _broken(), 0).get_json()["check"]
     second = _save(designer, drafts.file_text("workflows", BPMN), 1).get_json()["check"]
@@ -97,7 +109,8 @@ def test_a_check_overtaken_by_a_later_save_is_replaced_by_the_check_of_the_copy_
 
 
 def test_a_check_that_lost_its_worker_runs_again_then_ends_as_a_problem(
-        as_user, workspace_copy, no_worker, no_check_in_request):
+    as_user, workspace_copy, no_worker, no_check_in_request
+):
     designer = as_user("designer")
     check = _save(designer, _broken(), 0).get_json()["check"]
     row = db.session.get(DraftCheck, check["id"])
@@ -136,13 +149,16 @@ def test_each_language_has_its_own_check(as_user, workspace_copy, no_worker):
     assert len(locales) == 2 and db.session.scalar(select(func.count()).select_from(DraftCheck)) == 2
 
 
-def test_an_unknown_check_is_not_found_by_a_designer_and_refused_to_others(as_user, workspace_copy, no_worker):
+def test_an_unknown_check_is_not_found_by_a_designer_and_refused_to_others(
+    as_user, workspace_copy, no_worker
+):
     assert as_user("designer").get("/designer/checks/999999").status_code == 404
     assert as_user("officer").get("/designer/checks/999999").status_code == 403
 
 
 def test_a_working_copy_back_to_an_earlier_state_gets_its_superseded_check_run(
-        as_user, workspace_copy, no_worker, no_check_in_request):
+    as_user, workspace_copy, no_worker, no_check_in_request
+):
     designer = as_user("designer")
     first = _save(designer, _broken(), 0).get_json()["check"]  # copy A
     _save(designer, drafts.file_text("workflows", BPMN), 1)  # copy B
@@ -153,12 +169,16 @@ def test_a_working_copy_back_to_an_earlier_state_gets_its_superseded_check_run(
     assert any("no_such_name" in p["message"] for p in designer.get(again["url"]).get_json()["problems"])
 
 
-def test_a_check_whose_job_was_lost_before_any_worker_took_it_is_queued_again(as_user, workspace_copy, no_worker):
+def test_a_check_whose_job_was_lost_before_any_worker_took_it_is_queued_again(
+    as_user, workspace_copy, no_worker
+):
     designer = as_user("designer")
     check = _save(designer, _broken(), 0).get_json()["check"]
     assert designer.get(check["url"]).get_json()["state"] == "queued" and len(_queued_checks()) == 1
     row = db.session.get(DraftCheck, check["id"])
-    row.requested_at = utcnow() - draft_checks.LOST_AFTER - timedelta(seconds=1)  # the broker lost its message
+    row.requested_at = (
+        utcnow() - draft_checks.LOST_AFTER - timedelta(seconds=1)
+    )  # the broker lost its message
     db.session.commit()
     assert designer.get(check["url"]).get_json()["state"] == "queued"
     assert len(_queued_checks()) == 2  # sent again

@@ -36,7 +36,9 @@ def test_the_author_of_a_draft_in_the_request_cannot_approve_it(people, workspac
 
 def test_the_approver_sees_which_files_the_request_changes(as_user, people, workspace_copy):
     users.create_user("designer2", "designer", PASSWORD, actor=people.admin)
-    drafts.save(people.designer, "rules", AUTHORITY, drafts.file_text("rules", AUTHORITY) + "\n<!-- x -->\n", 0)
+    drafts.save(
+        people.designer, "rules", AUTHORITY, drafts.file_text("rules", AUTHORITY) + "\n<!-- x -->\n", 0
+    )
     assert as_user("designer").post("/designer/deployments", data={"note": "typo"}).status_code == 302
     page = as_user("designer2").get("/designer").get_data(as_text=True)
     requests_table = page.split('id="deployment-requests"')[1].split("</table>")[0]

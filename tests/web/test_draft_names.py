@@ -30,7 +30,9 @@ def test_a_newline_named_draft_is_refused_not_published_unchecked(as_user, peopl
     body = json.dumps({"content": "<not-bpmn>import os</not-bpmn>", "revision": 0})
     saved = designer.post("/designer/edit/workflows/evil.bpmn%0A", data=body, content_type="application/json")
     try:
-        assert saved.status_code in (404, 422), "saved, and its check found no problem: " + saved.get_data(as_text=True)
+        assert saved.status_code in (404, 422), "saved, and its check found no problem: " + saved.get_data(
+            as_text=True
+        )
         if saved.status_code == 422:  # the input guard refuses the line break first, naming the field
             assert saved.get_json()["errors"] == {"name": "must be a single line (no line breaks or tabs)"}
     finally:  # what happens next when it is saved: it rides along in a request and lands in workflows/
@@ -38,4 +40,6 @@ def test_a_newline_named_draft_is_refused_not_published_unchecked(as_user, peopl
             assert designer.post("/designer/deployments", data={"note": "something"}).status_code == 302
             row = db.session.scalar(select(DeploymentRequest))
             deployment_requests.approve(users.get_by_username("designer2"), row.id)
-            assert not (workspace_copy / "workflows" / "evil.bpmn\n").exists(), "written into workflows/, unchecked"
+            assert not (workspace_copy / "workflows" / "evil.bpmn\n").exists(), (
+                "written into workflows/, unchecked"
+            )

@@ -22,13 +22,16 @@ def _edited(text: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-def test_approving_an_older_request_after_a_newer_one_does_not_revert_the_newer_files(people, workspace_copy,
-                                                                                      deployed):
+def test_approving_an_older_request_after_a_newer_one_does_not_revert_the_newer_files(
+    people, workspace_copy, deployed
+):
     users.create_user("designer2", "designer", PASSWORD, actor=people.admin)
     second = users.get_by_username("designer2")
     original = drafts.file_text("workflows", BPMN)
     older = deployment_requests.request(people.designer, "nothing changed yet")  # snapshot: the file as it is
-    renamed = _edited(original, "Capture application / 录入授信申请", "Capture the application / 录入授信申请")
+    renamed = _edited(
+        original, "Capture application / 录入授信申请", "Capture the application / 录入授信申请"
+    )
     drafts.save(people.designer, "workflows", BPMN, renamed, revision=0)
     newer = deployment_requests.request(people.designer, "rename the intake task")
     deployment_requests.approve(second, newer.id)
@@ -39,10 +42,15 @@ def test_approving_an_older_request_after_a_newer_one_does_not_revert_the_newer_
     except Conflict:
         return  # the right answer: its snapshot rests on files that have changed since
     file_now = drafts.file_text("workflows", BPMN)
-    latest = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == "credit_application")
-                               .order_by(ProcessDefinition.version.desc()))
-    assert file_now == renamed, (f"the newer deployment's change was written over with the older snapshot "
-                                 f"(and deployed again as v{latest.version}); no draft keeps it")
+    latest = db.session.scalar(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.process_id == "credit_application")
+        .order_by(ProcessDefinition.version.desc())
+    )
+    assert file_now == renamed, (
+        f"the newer deployment's change was written over with the older snapshot "
+        f"(and deployed again as v{latest.version}); no draft keeps it"
+    )
 
 
 def test_publish_does_not_rebase_a_draft_that_was_begun_on_the_old_file(people, workspace_copy, deployed):
@@ -50,7 +58,9 @@ def test_publish_does_not_rebase_a_draft_that_was_begun_on_the_old_file(people, 
     users.create_user("designer2", "designer", PASSWORD, actor=people.admin)
     second = users.get_by_username("designer2")
     original = drafts.file_text("workflows", BPMN)
-    change_a = _edited(original, "Capture application / 录入授信申请", "Capture the application / 录入授信申请")
+    change_a = _edited(
+        original, "Capture application / 录入授信申请", "Capture the application / 录入授信申请"
+    )
     drafts.save(people.designer, "workflows", BPMN, change_a, revision=0)
     row = deployment_requests.request(people.designer, "rename the intake task")
     drafts.discard(people.designer, "workflows", BPMN, revision=1)
@@ -60,7 +70,9 @@ def test_publish_does_not_rebase_a_draft_that_was_begun_on_the_old_file(people, 
     later = drafts.draft_of("workflows", BPMN)
     assert drafts.file_text("workflows", BPMN) == change_a
     assert "Capture the application" not in later.content  # it lacks the deployed rename ...
-    assert drafts.is_stale(later), "... yet it is not stale: the next request would revert the rename unwarned"
+    assert drafts.is_stale(later), (
+        "... yet it is not stale: the next request would revert the rename unwarned"
+    )
 
 
 def test_a_deployment_request_refuses_a_stale_draft_at_approval_too(people, workspace_copy, deployed):

@@ -19,13 +19,19 @@ from tests.factories import PASSWORD
 BPMN = "credit_application.bpmn"
 
 
-def test_a_failed_write_back_leaves_no_live_version_behind_a_pending_request(people, workspace_copy, deployed,
-                                                                            monkeypatch):
+def test_a_failed_write_back_leaves_no_live_version_behind_a_pending_request(
+    people, workspace_copy, deployed, monkeypatch
+):
     users.create_user("designer2", "designer", PASSWORD, actor=people.admin)
     second = users.get_by_username("designer2")
     text = drafts.file_text("workflows", BPMN)
-    drafts.save(people.designer, "workflows", BPMN,
-                text.replace("Capture application / 录入授信申请", "Capture the application / 录入授信申请", 1), 0)
+    drafts.save(
+        people.designer,
+        "workflows",
+        BPMN,
+        text.replace("Capture application / 录入授信申请", "Capture the application / 录入授信申请", 1),
+        0,
+    )
     row = deployment_requests.request(people.designer, "rename the intake task")
     real_write = Path.write_text
 
@@ -41,7 +47,8 @@ def test_a_failed_write_back_leaves_no_live_version_behind_a_pending_request(peo
     assert (workspace_copy / "workflows" / BPMN).read_text(encoding="utf-8") == text  # nothing half-written
     assert not list((workspace_copy / "workflows").glob(".*.deploying"))
     db.session.rollback()
-    versions = db.session.scalars(select(ProcessDefinition.version).where(
-        ProcessDefinition.process_id == "credit_application")).all()
+    versions = db.session.scalars(
+        select(ProcessDefinition.version).where(ProcessDefinition.process_id == "credit_application")
+    ).all()
     status = db.session.get(DeploymentRequest, row.id).status
     assert (max(versions), status) != (2, "pending"), "version 2 is live while its request is still pending"

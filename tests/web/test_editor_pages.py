@@ -22,16 +22,23 @@ BPMN = "credit_application.bpmn"
 
 
 def _save(client, kind, name, content, revision):
-    return client.post(f"/designer/edit/{kind}/{name}", data=json.dumps({"content": content, "revision": revision}),
-                       content_type="application/json")
+    return client.post(
+        f"/designer/edit/{kind}/{name}",
+        data=json.dumps({"content": content, "revision": revision}),
+        content_type="application/json",
+    )
 
 
 def test_each_file_opens_in_its_editor(as_user, workspace_copy):
     designer = as_user("designer")
     listing = text_of(designer.get("/designer/files"))
-    assert f'data-file="workflows/{BPMN}"' in listing and 'data-file="forms/application_intake.json"' in listing
+    assert (
+        f'data-file="workflows/{BPMN}"' in listing and 'data-file="forms/application_intake.json"' in listing
+    )
     bpmn = text_of(designer.get(f"/designer/edit/workflows/{BPMN}"))
-    assert 'id="bpmn-canvas"' in bpmn and "bpmn-modeler.production.min.js" in bpmn and 'id="properties"' in bpmn
+    assert (
+        'id="bpmn-canvas"' in bpmn and "bpmn-modeler.production.min.js" in bpmn and 'id="properties"' in bpmn
+    )
     assert "Capture application" in bpmn  # the source travels in a JSON script block
     assert "application_intake.json" in bpmn and "credit_rating" in bpmn  # the forms and decisions offered
     dmn = text_of(designer.get("/designer/edit/rules/review_frequency.dmn"))
@@ -43,12 +50,17 @@ def test_each_file_opens_in_its_editor(as_user, workspace_copy):
     assert designer.get("/designer/edit/rules/..%2Fconfig.py").status_code == 404
 
 
-def test_a_save_answers_with_each_problem_on_its_element_and_a_stale_save_is_refused(as_user, people, workspace_copy):
+def test_a_save_answers_with_each_problem_on_its_element_and_a_stale_save_is_refused(
+    as_user, people, workspace_copy
+):
     users.create_user("designer2", "designer", PASSWORD, actor=people.admin)
     first, second = as_user("designer"), as_user("designer2")
     text = drafts.file_text("workflows", BPMN)
-    broken = text.replace("<spiffworkflow:calledDecisionId>credit_rating</spiffworkflow:calledDecisionId>",
-                          "<spiffworkflow:calledDecisionId>no_such_table</spiffworkflow:calledDecisionId>", 1)
+    broken = text.replace(
+        "<spiffworkflow:calledDecisionId>credit_rating</spiffworkflow:calledDecisionId>",
+        "<spiffworkflow:calledDecisionId>no_such_table</spiffworkflow:calledDecisionId>",
+        1,
+    )
     response = _save(first, "workflows", BPMN, broken, 0)
     assert response.status_code == 200
     body = response.get_json()
@@ -73,19 +85,37 @@ def test_a_save_answers_with_each_problem_on_its_element_and_a_stale_save_is_ref
 
 def test_a_form_schema_previews_as_the_screen_it_makes(as_user, workspace_copy):
     designer = as_user("designer")
-    schema = {"type": "object", "title": "Visit / 走访", "properties": {
-        "visit_date": {"type": "string", "format": "date", "title": "Visit date / 走访日期"},
-        "amount": {"type": "number", "title": "Amount / 金额", "x-unit": "CNY"}}, "required": ["visit_date"]}
-    page = text_of(designer.post("/designer/forms/preview", data={"content": json.dumps(schema), "name": "visit.json"}))
+    schema = {
+        "type": "object",
+        "title": "Visit / 走访",
+        "properties": {
+            "visit_date": {"type": "string", "format": "date", "title": "Visit date / 走访日期"},
+            "amount": {"type": "number", "title": "Amount / 金额", "x-unit": "CNY"},
+        },
+        "required": ["visit_date"],
+    }
+    page = text_of(
+        designer.post("/designer/forms/preview", data={"content": json.dumps(schema), "name": "visit.json"})
+    )
     assert 'id="preview-form"' in page and "Visit date" in page and 'name="amount"' in page
-    bad = text_of(designer.post("/designer/forms/preview", data={"content": '{"type": "object",\n  "properties": }'}))
+    bad = text_of(
+        designer.post("/designer/forms/preview", data={"content": '{"type": "object",\n  "properties": }'})
+    )
     assert 'id="preview-problems"' in bad and "line 2" in bad
 
 
 def test_a_property_name_that_is_markup_is_refused_and_never_written_unescaped(as_user, workspace_copy):
     evil = 'x"><img src=x onerror=alert(1)>'
-    schema = {"type": "object", "properties": {"statements": {"type": "array", "title": "Statements", "items": {
-        "type": "object", "properties": {evil: {"type": "number", "title": "Cash"}}}}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "statements": {
+                "type": "array",
+                "title": "Statements",
+                "items": {"type": "object", "properties": {evil: {"type": "number", "title": "Cash"}}},
+            }
+        },
+    }
     page = text_of(as_user("designer").post("/designer/forms/preview", data={"content": json.dumps(schema)}))
     assert 'id="preview-problems"' in page and "is not a usable property name" in page
     assert "<img" not in page
@@ -94,7 +124,9 @@ def test_a_property_name_that_is_markup_is_refused_and_never_written_unescaped(a
 def test_a_new_file_opens_empty_and_only_designers_get_in(as_user, workspace_copy):
     designer = as_user("designer")
     opened = designer.post("/designer/files/new", data={"kind": "rules", "name": "visit_frequency"})
-    assert opened.status_code == 302 and opened.headers["Location"].endswith("/designer/edit/rules/visit_frequency.dmn")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(
+        "/designer/edit/rules/visit_frequency.dmn"
+    )
     page = text_of(designer.get(opened.headers["Location"]))
     assert "A new file: nothing is stored until you save." in page and 'id="dmn-template"' in page
     assert designer.post("/designer/files/new", data={"kind": "rules", "name": "../x"}).status_code == 422

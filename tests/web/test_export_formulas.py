@@ -29,7 +29,9 @@ def test_the_audit_xlsx_holds_no_formula_cell(as_user, evil_case):
     cells = [c for row in book.active.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     named = [c for c in cells if c.value == EVIL]
-    assert named and all(c.data_type == "s" and c.quotePrefix for c in named)  # the name kept exactly, as text
+    assert named and all(
+        c.data_type == "s" and c.quotePrefix for c in named
+    )  # the name kept exactly, as text
 
 
 @pytest.mark.parametrize("url", ["/audit/export.csv", "/cases/{case_id}/history.csv"])
@@ -38,7 +40,9 @@ def test_a_csv_export_starts_no_cell_with_a_formula(as_user, evil_case, url):
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     cells = [cell for row in rows for cell in row]
-    assert not [cell for cell in cells if cell.startswith(STARTS) and not sheets._PLAIN_NUMBER.fullmatch(cell)]
+    assert not [
+        cell for cell in cells if cell.startswith(STARTS) and not sheets._PLAIN_NUMBER.fullmatch(cell)
+    ]
     assert "'" + EVIL in cells or any(EVIL in cell for cell in cells)
 
 

@@ -84,7 +84,11 @@ def test_the_customer_page_shows_dates_and_the_renewal(signed_in, soon, people):
     first, _second = soon
     renewal = renewals.propose(people.officer, first.id)
     page = signed_in("risk").get(f"/customers/{first.customer_id}").text
-    assert 'id="facilities"' in page and first.matures_on.isoformat() in page and first.start_on.isoformat() in page
+    assert (
+        'id="facilities"' in page
+        and first.matures_on.isoformat() in page
+        and first.start_on.isoformat() in page
+    )
     assert renewal.reference in page and "Proposed" in page and 'class="propose-renewal"' not in page
     case_page = signed_in("risk").get(f"/cases/{renewal.id}").text
     assert 'id="renews"' in case_page and first.instance.reference in case_page
@@ -104,7 +108,11 @@ def test_intake_picks_an_existing_customer_and_fills_in_what_the_bank_knows(sign
     assert "No customer found" in officer.get(f"/tasks/{task.id}/customers?customer_q=nobody-at-all").text
     assert known.name in officer.get(f"/tasks/{task.id}?customer_q={known.name[:4]}").text  # without htmx
     filled = officer.get(f"/tasks/{task.id}?customer={known.id}").text
-    assert f'value="{known.uscc}"' in filled and f'value="{known.name}"' in filled and 'id="customer-known"' in filled
+    assert (
+        f'value="{known.uscc}"' in filled
+        and f'value="{known.name}"' in filled
+        and 'id="customer-known"' in filled
+    )
     assert "2025" in filled  # the statements on file, offered at the statements step
     assert officer.get(f"/tasks/{task.id}?customer=999999").status_code == 404
     assert signed_in("approver1").get(f"/tasks/{task.id}/customers?customer_q=华东").status_code == 403
@@ -115,13 +123,19 @@ def test_the_statements_step_offers_the_known_customers_statements(signed_in, so
     case = cases.start_case(people.officer, "credit_application")
     from app.services.cases import tasks
 
-    tasks.complete(people.officer, open_task(case.id, "application_intake").id, intake(1))  # the same credit code
+    tasks.complete(
+        people.officer, open_task(case.id, "application_intake").id, intake(1)
+    )  # the same credit code
     statements = open_task(case.id, "financial_statements")
     page = signed_in("officer").get(f"/tasks/{statements.id}").text
     total_assets = known.statements[-1].items["total_assets"]
     assert str(total_assets) in page.replace(",", "")
-    assert db.session.scalar(select(HumanTask.id).where(HumanTask.instance_id == case.id,
-                                                        HumanTask.state == "ready")) == statements.id
+    assert (
+        db.session.scalar(
+            select(HumanTask.id).where(HumanTask.instance_id == case.id, HumanTask.state == "ready")
+        )
+        == statements.id
+    )
 
 
 def test_the_api_lists_a_customers_facilities_with_their_dates(client, soon, people):
@@ -129,15 +143,25 @@ def test_the_api_lists_a_customers_facilities_with_their_dates(client, soon, peo
     renewal = renewals.propose(people.officer, first.id)
 
     def get(username: str, customer_id: int):
-        return client.get(f"/api/v1/customers/{customer_id}/facilities",
-                          headers={"Authorization": f"Bearer {users.issue_token(username)}"})
+        return client.get(
+            f"/api/v1/customers/{customer_id}/facilities",
+            headers={"Authorization": f"Bearer {users.issue_token(username)}"},
+        )
 
     [facility] = get("compliance", first.customer_id).get_json()["facilities"]
-    assert facility["start_on"] == first.start_on.isoformat() and facility["matures_on"] == first.matures_on.isoformat()
-    assert facility["days_left"] == 20 and facility["status"] == "active" and facility["limit_amount"] == "3000000.00"
+    assert (
+        facility["start_on"] == first.start_on.isoformat()
+        and facility["matures_on"] == first.matures_on.isoformat()
+    )
+    assert (
+        facility["days_left"] == 20
+        and facility["status"] == "active"
+        and facility["limit_amount"] == "3000000.00"
+    )
     assert facility["renewal"] == {"state": "proposed", "case_id": renewal.id, "reference": renewal.reference}
     assert get("designer", first.customer_id).status_code == 403
     assert get("officer", 999999).status_code == 404
     path = client.get("/api/v1/openapi.json").get_json()["paths"]["/customers/{id}/facilities"]
-    assert path["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["facilities"][
-        "items"] == {"$ref": "#/components/schemas/Facility"}
+    assert path["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
+        "facilities"
+    ]["items"] == {"$ref": "#/components/schemas/Facility"}

@@ -29,8 +29,11 @@ def test_the_case_page_and_the_proposal_read_as_an_officer_reads_them(as_user, p
     ratios = summary["analysis"]["ratios"]
     for name in ("debt_to_asset", "current_ratio", "interest_coverage", "roe"):
         assert f'<td class="num">{ratio(ratios[name], name)}</td>' in page
-    log = db.session.scalar(select(DecisionLog).where(DecisionLog.instance_id == case.id,
-                                                      DecisionLog.decision_id == "credit_rating"))
+    log = db.session.scalar(
+        select(DecisionLog).where(
+            DecisionLog.instance_id == case.id, DecisionLog.decision_id == "credit_rating"
+        )
+    )
     assert f"<dt>Probability of default</dt><dd>{probability(log.inputs['pd'])}</dd>" in page  # by its label
     assert 'data-kinds="' in page  # the chart draws shares and multiples on their own axes
     assert RAW_FLOAT.findall(visible(page)) == []

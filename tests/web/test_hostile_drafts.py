@@ -33,16 +33,23 @@ HOSTILE = {
 
 
 def _save(client, content, revision):
-    return client.post(f"/designer/edit/workflows/{BPMN}", data=json.dumps({"content": content, "revision": revision}),
-                       content_type="application/json")
+    return client.post(
+        f"/designer/edit/workflows/{BPMN}",
+        data=json.dumps({"content": content, "revision": revision}),
+        content_type="application/json",
+    )
 
 
 @pytest.mark.parametrize("script", HOSTILE.values(), ids=HOSTILE.keys())
-def test_a_hostile_script_is_a_problem_within_seconds_and_the_draft_can_be_discarded(as_user, workspace_copy, script):
+def test_a_hostile_script_is_a_problem_within_seconds_and_the_draft_can_be_discarded(
+    as_user, workspace_copy, script
+):
     designer = as_user("designer")
     text = drafts.file_text("workflows", BPMN)
     assert SCRIPT in text
-    hostile = text.replace(SCRIPT, f"<bpmn:script>{script}\nproposed_limit = min(requested_amount, limit_cap)", 1)
+    hostile = text.replace(
+        SCRIPT, f"<bpmn:script>{script}\nproposed_limit = min(requested_amount, limit_cap)", 1
+    )
 
     started = time.monotonic()
     saved = _save(designer, hostile, 0)
@@ -51,11 +58,13 @@ def test_a_hostile_script_is_a_problem_within_seconds_and_the_draft_can_be_disca
     assert failed and "draft_proposal" in failed[0]["message"] and "limit exceeded" in failed[0]["message"]
 
     started = time.monotonic()
-    page = designer.get(f"/designer/edit/workflows/{BPMN}")  # the draft still opens, with what its check found
+    page = designer.get(
+        f"/designer/edit/workflows/{BPMN}"
+    )  # the draft still opens, with what its check found
     assert page.status_code == 200 and time.monotonic() - started < LIMITS.check_seconds + 10
     assert "limit exceeded" in text_of(page)
     listing = text_of(designer.get("/designer/files"))
-    assert f'/designer/edit/workflows/{BPMN}/discard' in listing and 'name="csrf_token"' in listing
+    assert f"/designer/edit/workflows/{BPMN}/discard" in listing and 'name="csrf_token"' in listing
     discarded = designer.post(f"/designer/edit/workflows/{BPMN}/discard", data={"revision": "1"})
     assert discarded.status_code == 200 and db.session.scalar(select(DesignDraft)) is None
 
@@ -65,8 +74,13 @@ def test_the_site_answers_while_a_hostile_draft_is_checked(app, as_user, workspa
     monkeypatch.setattr(process_tests, "_RESULTS", OrderedDict())  # run, not remembered from another test
     designer = as_user("designer")
     text = drafts.file_text("workflows", BPMN)
-    hostile = text.replace(SCRIPT, "<bpmn:script>for i in range(10**6):\n  for j in range(10**6):\n    pass\n"
-                           "proposed_limit = min(requested_amount, limit_cap)", 1)
+    hostile = text.replace(
+        SCRIPT,
+        "<bpmn:script>for i in range(10**6):\n  for j in range(10**6):\n    pass\n"
+        "proposed_limit = min(requested_amount, limit_cap)",
+        1,
+    )
+
     def login_page():
         time.sleep(0.5)  # the save's check is running by now
         with app.app_context():

@@ -125,7 +125,9 @@ def test_the_chosen_language_beats_the_browser(app):
 
 def test_the_login_page_is_chinese_unless_the_browser_asks_for_english(client):
     assert "登录" in client.get("/login").get_data(as_text=True)
-    assert "登录" in client.get("/login", headers={"Accept-Language": "fr-FR,de;q=0.8"}).get_data(as_text=True)
+    assert "登录" in client.get("/login", headers={"Accept-Language": "fr-FR,de;q=0.8"}).get_data(
+        as_text=True
+    )
     assert "Log in" in client.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
 
 
@@ -145,20 +147,36 @@ def test_the_template_holds_exactly_what_the_code_asks_to_translate():
 
     root = TRANSLATIONS.parent.parent
     method_map = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "_l": None, "N_": None, "kept": None, "ngettext": (1, 2),
-                "pgettext": ((1, "c"), 2)}
-    found = {msgid if isinstance(msgid, str) else msgid[0]
-             for _file, _line, msgid, _comments, _context in
-             extract_from_dir(str(root), method_map=method_map, keywords=keywords)}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "_l": None,
+        "N_": None,
+        "kept": None,
+        "ngettext": (1, 2),
+        "pgettext": ((1, "c"), 2),
+    }
+    found = {
+        msgid if isinstance(msgid, str) else msgid[0]
+        for _file, _line, msgid, _comments, _context in extract_from_dir(
+            str(root), method_map=method_map, keywords=keywords
+        )
+    }
     assert found - set(POT_IDS) == set(), "untranslated strings: run pybabel extract and update"
     assert set(POT_IDS) - found == set(), "stale strings in messages.pot: run pybabel extract"
 
 
-@pytest.mark.parametrize(("context", "msgid", "chinese"), [
-    ("credit cases", "Cases", "授信业务"), ("test cases", "Cases", "用例"),
-    ("an action refused", "Refused", "操作未获准许"), ("rows of a file", "Refused", "未导入"),
-    ("amount", "Requested", "申请额度"), ("time", "Requested", "申请时间"),
-])
+@pytest.mark.parametrize(
+    ("context", "msgid", "chinese"),
+    [
+        ("credit cases", "Cases", "授信业务"),
+        ("test cases", "Cases", "用例"),
+        ("an action refused", "Refused", "操作未获准许"),
+        ("rows of a file", "Refused", "未导入"),
+        ("amount", "Requested", "申请额度"),
+        ("time", "Requested", "申请时间"),
+    ],
+)
 def test_a_word_that_means_two_things_has_a_translation_for_each(app, context, msgid, chinese):
     from flask_babel import pgettext
 

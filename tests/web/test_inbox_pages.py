@@ -34,12 +34,16 @@ def test_open_next_works_through_the_filtered_queue_one_sign_off_after_another(a
     assert f"/tasks/{one.id}?queue={queue}" in page.replace("&amp;", "&")
     opened = text_of(approver.get(f"/tasks/{one.id}?queue={queue}"))
     assert 'name="_queue"' in opened and 'id="queue-note"' in opened
-    done = approver.post(f"/tasks/{one.id}?queue={queue}", data={
-        "decision": "approve", "comment": "同意", "_version": str(first.version), "_queue": "q=东方"})
+    done = approver.post(
+        f"/tasks/{one.id}?queue={queue}",
+        data={"decision": "approve", "comment": "同意", "_version": str(first.version), "_queue": "q=东方"},
+    )
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/tasks/{two.id}?queue={queue}")
     db.session.refresh(second)
-    last = approver.post(f"/tasks/{two.id}?queue={queue}", data={
-        "decision": "approve", "comment": "同意", "_version": str(second.version), "_queue": "q=东方"})
+    last = approver.post(
+        f"/tasks/{two.id}?queue={queue}",
+        data={"decision": "approve", "comment": "同意", "_version": str(second.version), "_queue": "q=东方"},
+    )
     assert last.status_code == 302 and "/inbox?q=" in last.headers["Location"]
     assert "Nothing more is waiting in this queue." in text_of(approver.get(last.headers["Location"]))
 
@@ -60,8 +64,10 @@ def test_the_inbox_tells_the_veto_to_the_group_the_committee_rules_give_it(as_us
     assert VETO_NOTE in text_of(as_user("cro").get("/inbox"))  # the shipped rules give it to the cro
     assert VETO_NOTE not in text_of(as_user("member2").get("/inbox"))
     table = rules_copy / "committee_rules.dmn"
-    table.write_text(table.read_text(encoding="utf-8").replace("<text>\"cro\"</text>", "<text>\"approver\"</text>"),
-                     encoding="utf-8")
+    table.write_text(
+        table.read_text(encoding="utf-8").replace('<text>"cro"</text>', '<text>"approver"</text>'),
+        encoding="utf-8",
+    )
     factories.deploy()
     assert VETO_NOTE in text_of(as_user("member2").get("/inbox"))  # a committee member of the group named
     assert VETO_NOTE not in text_of(as_user("cro").get("/inbox"))
@@ -76,9 +82,15 @@ def test_a_crafted_queue_never_fails_a_sign_off_that_has_committed(as_user, peop
     approver = as_user("approver3")
     opened = text_of(approver.get(f"/tasks/{signoff.id}?queue=_method%3DPUT%26_external%3D1%26q%3D东方"))
     assert 'name="_queue" value="q=%E4%B8%9C%E6%96%B9"' in opened
-    done = approver.post(f"/tasks/{signoff.id}", data={
-        "decision": "approve", "comment": "同意", "_version": str(case.version),
-        "_queue": "_method=PUT&_external=1&_scheme=javascript&_anchor=x"})
+    done = approver.post(
+        f"/tasks/{signoff.id}",
+        data={
+            "decision": "approve",
+            "comment": "同意",
+            "_version": str(case.version),
+            "_queue": "_method=PUT&_external=1&_scheme=javascript&_anchor=x",
+        },
+    )
     assert done.status_code == 302, done.status_code
     assert done.headers["Location"].startswith("/inbox") or "/tasks/" in done.headers["Location"]
     assert "_method" not in done.headers["Location"] and "javascript" not in done.headers["Location"]

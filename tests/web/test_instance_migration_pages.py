@@ -24,7 +24,9 @@ def row(html: str, instance_id: int) -> str:
     return html.split(f'data-instance="{instance_id}"')[1].split("</tr>")[0]
 
 
-def test_the_designer_previews_migrates_and_rolls_back_from_the_page(app, as_user, people, tmp_path, monkeypatch):
+def test_the_designer_previews_migrates_and_rolls_back_from_the_page(
+    app, as_user, people, tmp_path, monkeypatch
+):
     at_statements, at_review = case_at("statements", people.officer), case_at("review", people.officer)
     deploy_without_review(app, tmp_path, monkeypatch, people.designer)
     designer = as_user("designer")
@@ -40,7 +42,9 @@ def test_the_designer_previews_migrates_and_rolls_back_from_the_page(app, as_use
     shown = section(text_of(preview), "migration-preview")
     assert "review_proposal" in shown.split("<table")[0]  # the element version 2 removes
     assert "stays as it is" in row(shown, at_statements.id)
-    assert "It waits at Review proposal (review_proposal), which version 2 removes." in row(shown, at_review.id)
+    assert "It waits at Review proposal (review_proposal), which version 2 removes." in row(
+        shown, at_review.id
+    )
     assert db.session.scalar(select(InstanceMigration.id)) is None  # a preview changes nothing
 
     done = designer.post(PAGE, data=ids)
@@ -64,13 +68,17 @@ def test_the_designer_previews_migrates_and_rolls_back_from_the_page(app, as_use
     assert designer.post(f"/designer/migrations/{migration_id}/rollback").status_code == 409
 
 
-def test_a_rollback_after_the_case_moved_on_is_refused_with_a_409(app, as_user, people, tmp_path, monkeypatch):
+def test_a_rollback_after_the_case_moved_on_is_refused_with_a_409(
+    app, as_user, people, tmp_path, monkeypatch
+):
     case = case_at("statements", people.officer)
     deploy_without_review(app, tmp_path, monkeypatch, people.designer)
     designer = as_user("designer")
     designer.post(PAGE, data={"ids": [str(case.id)]})
     migration_id = db.session.scalar(select(InstanceMigration.id))
-    tasks.complete(people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()})
+    tasks.complete(
+        people.officer, open_task(case.id, "financial_statements").id, {"statements": statements()}
+    )
     refused = designer.post(f"/designer/migrations/{migration_id}/rollback")
     assert refused.status_code == 409 and "has moved on since it was migrated" in text_of(refused)
 

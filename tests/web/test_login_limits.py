@@ -17,8 +17,11 @@ from tests.factories import PASSWORD
 
 
 def attempt(client, username: str, password: str = "wrong-password-1", address: str = "10.0.0.1"):
-    return client.post("/login", data={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": address, "HTTP_ACCEPT_LANGUAGE": "en"})
+    return client.post(
+        "/login",
+        data={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address, "HTTP_ACCEPT_LANGUAGE": "en"},
+    )
 
 
 def failed_logins() -> list[AuditEvent]:
@@ -95,13 +98,18 @@ def test_an_over_long_field_is_refused_and_the_audit_keeps_a_capped_name(client,
     data = {"username": "officer", "password": PASSWORD, field: value}
     response = client.post("/login", data=data, environ_base={"HTTP_ACCEPT_LANGUAGE": "en"})
     assert response.status_code == 422
-    assert ("User name: at most 64" if field == "username" else "Password: at most 128") in \
-        response.get_data(as_text=True)
+    assert ("User name: at most 64" if field == "username" else "Password: at most 128") in response.get_data(
+        as_text=True
+    )
     [event] = failed_logins()
     assert len(event.payload["username"]) <= 64
 
 
 def test_control_characters_in_a_typed_name_never_reach_the_audit(client, people):
     refused = attempt(client, "admin\x00\nforged line")
-    assert refused.status_code == 422 and "username" in refused.get_data(as_text=True)  # the input guard, first
-    assert not any("\n" in str(e.payload) or "\x00" in str(e.payload) for e in db.session.scalars(select(AuditEvent)))
+    assert refused.status_code == 422 and "username" in refused.get_data(
+        as_text=True
+    )  # the input guard, first
+    assert not any(
+        "\n" in str(e.payload) or "\x00" in str(e.payload) for e in db.session.scalars(select(AuditEvent))
+    )

@@ -37,21 +37,30 @@ def test_the_case_page_and_the_sign_off_page_link_to_the_memo(as_user, people):
 
 def test_the_memo_carries_an_earlier_rounds_return_comment_and_fields(as_user, people):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {
-        "decision": "return", "comment": "Add a guarantee", "fields_to_fix": ["proposed_controls"]})
-    tasks.complete(people.officer, open_task(case.id, "review_proposal").id,
-                   review(case, proposed_controls="Personal guarantee of the owner"))
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "return", "comment": "Add a guarantee", "fields_to_fix": ["proposed_controls"]},
+    )
+    tasks.complete(
+        people.officer,
+        open_task(case.id, "review_proposal").id,
+        review(case, proposed_controls="Personal guarantee of the owner"),
+    )
     approver = as_user("approver1")
     page = text_of(approver.get(f"/cases/{case.id}/memo"))
-    rounds = page[page.index('id="rounds"'):]
+    rounds = page[page.index('id="rounds"') :]
     fields = as_form_schema(case.definition.forms["approval_signoff.json"]).field("fields_to_fix")
     assert "Add a guarantee" in rounds and "Return for revision" in rounds
     assert display_value(fields, ["proposed_controls"], "en") in rounds  # what the officer was asked to fix
     assert "Personal guarantee of the owner" in page  # and the resubmitted proposal
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id, {"decision": "approve",
-                                                                                 "comment": "Agreed"})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "approve", "comment": "Agreed"},
+    )
     rounds = text_of(approver.get(f"/cases/{case.id}/memo"))
-    rounds = rounds[rounds.index('id="rounds"'):]
+    rounds = rounds[rounds.index('id="rounds"') :]
     assert rounds.index("Add a guarantee") < rounds.index("Agreed") and "<tr><td>2</td>" in rounds
 
 

@@ -18,8 +18,9 @@ from tests.web.test_pages import text_of
 
 
 def upload(client, name: str, text: str):
-    return client.post("/monitoring", data={"file": (io.BytesIO(text.encode()), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/monitoring", data={"file": (io.BytesIO(text.encode()), name)}, content_type="multipart/form-data"
+    )
 
 
 def test_an_officer_uploads_a_file_sees_each_refused_row_and_downloads_them_and_the_file(as_user, people):
@@ -32,7 +33,7 @@ def test_an_officer_uploads_a_file_sees_each_refused_row_and_downloads_them_and_
     assert response.headers["Location"].endswith(f"/monitoring/imports/{job.id}")
     page = text_of(officer.get(f"/monitoring/imports/{job.id}"))
     assert 'data-status="done"' in page and "2 of 2 rows checked: 1 stored, 1 refused." in page
-    assert "<td class=\"num\">3</td><td><code>utilization_pct</code></td><td>a number</td>" in page
+    assert '<td class="num">3</td><td><code>utilization_pct</code></td><td>a number</td>' in page
     assert "hx-trigger" not in page  # done: the page stops polling
     errors = officer.get(f"/monitoring/imports/{job.id}/errors.csv")
     assert errors.mimetype == "text/csv" and "3,utilization_pct" in errors.get_data(as_text=True)
@@ -44,8 +45,16 @@ def test_an_officer_uploads_a_file_sees_each_refused_row_and_downloads_them_and_
 
 def test_a_running_import_polls_its_progress(as_user, people):
     [a] = customers(1)
-    job = MonitoringImport(file_name="big.csv", content=b"x", status="running", total_rows=1000, done_rows=500,
-                           stored_rows=480, error_rows=20, errors=[])
+    job = MonitoringImport(
+        file_name="big.csv",
+        content=b"x",
+        status="running",
+        total_rows=1000,
+        done_rows=500,
+        stored_rows=480,
+        error_rows=20,
+        errors=[],
+    )
     db.session.add(job)
     db.session.commit()
     fragment = text_of(as_user("risk").get(f"/monitoring/imports/{job.id}/progress"))
@@ -72,11 +81,17 @@ def test_approvers_may_not_import_or_read_and_compliance_reads_only(as_user, peo
 def test_an_observation_entered_on_the_screen_is_stored_or_refused_naming_the_field(as_user, people):
     [a] = customers(1)
     officer = as_user("officer")
-    bad = officer.post("/monitoring/observations/new", data={"uscc": a.uscc, "observed_on": "2026-11-01",
-                                                              "days_past_due": "-3"})
-    assert bad.status_code == 422 and "not negative" in text_of(bad) and 'id="o-days_past_due"' in text_of(bad)
-    good = officer.post("/monitoring/observations/new", data={"uscc": a.uscc, "observed_on": "2026-11-01",
-                                                               "days_past_due": "3", "negative_news": "yes"})
+    bad = officer.post(
+        "/monitoring/observations/new",
+        data={"uscc": a.uscc, "observed_on": "2026-11-01", "days_past_due": "-3"},
+    )
+    assert (
+        bad.status_code == 422 and "not negative" in text_of(bad) and 'id="o-days_past_due"' in text_of(bad)
+    )
+    good = officer.post(
+        "/monitoring/observations/new",
+        data={"uscc": a.uscc, "observed_on": "2026-11-01", "days_past_due": "3", "negative_news": "yes"},
+    )
     assert good.status_code == 302 and good.headers["Location"].endswith(f"/customers/{a.id}")
     assert db.session.scalar(select(Observation.days_past_due)) == 3
 
@@ -84,18 +99,36 @@ def test_an_observation_entered_on_the_screen_is_stored_or_refused_naming_the_fi
 def test_observations_are_posted_over_the_api(client, people):
     a, b = customers(2)
     headers = {"Authorization": f"Bearer {users.issue_token('risk')}", "Accept-Language": "en"}
-    one = client.post("/api/v1/monitoring/observations", headers=headers,
-                      json={"uscc": a.uscc, "observed_on": "2026-11-01", "utilization_pct": 97.5})
+    one = client.post(
+        "/api/v1/monitoring/observations",
+        headers=headers,
+        json={"uscc": a.uscc, "observed_on": "2026-11-01", "utilization_pct": 97.5},
+    )
     assert one.status_code == 201 and one.get_json()["observations"][0]["customer_id"] == a.id
-    batch = client.post("/api/v1/monitoring/observations", headers=headers, json={"observations": [
-        {"uscc": b.uscc, "observed_on": "2026-11-01", "enforcement_records": 2},
-        {"uscc": b.uscc, "observed_on": "2026-11-02", "external_rating": "Q"}]})
+    batch = client.post(
+        "/api/v1/monitoring/observations",
+        headers=headers,
+        json={
+            "observations": [
+                {"uscc": b.uscc, "observed_on": "2026-11-01", "enforcement_records": 2},
+                {"uscc": b.uscc, "observed_on": "2026-11-02", "external_rating": "Q"},
+            ]
+        },
+    )
     assert batch.status_code == 422
-    assert batch.get_json()["errors"] == {"observations[1].external_rating": "one of AAA, AA, A, BBB, BB, B, CCC, CC, C, D"}
+    assert batch.get_json()["errors"] == {
+        "observations[1].external_rating": "one of AAA, AA, A, BBB, BB, B, CCC, CC, C, D"
+    }
     assert db.session.scalar(select(Observation.id).where(Observation.customer_id == b.id)) is None
     approver = {"Authorization": f"Bearer {users.issue_token('approver1')}"}
-    assert client.post("/api/v1/monitoring/observations", headers=approver,
-                       json={"uscc": a.uscc, "observed_on": "2026-11-02", "days_past_due": 1}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/monitoring/observations",
+            headers=approver,
+            json={"uscc": a.uscc, "observed_on": "2026-11-02", "days_past_due": 1},
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize("kind, headers", [("csv", "zh"), ("csv", "en"), ("xlsx", "zh"), ("xlsx", "en")])
@@ -103,15 +136,20 @@ def test_the_import_page_offers_templates_that_the_importer_reads_back(as_user, 
     officer = as_user("officer")
     page = text_of(officer.get("/monitoring"))
     link = f"/monitoring/template.{kind}?headers={headers}"
-    assert link in page[page.index('id="import-templates"'):]
+    assert link in page[page.index('id="import-templates"') :]
     response = officer.get(link)
-    assert response.status_code == 200 and f"monitoring-template-{headers}.{kind}" in response.headers["Content-Disposition"]
+    assert (
+        response.status_code == 200
+        and f"monitoring-template-{headers}.{kind}" in response.headers["Content-Disposition"]
+    )
     content = response.get_data()
     headers_read, rows = import_files.read(f"template.{kind}", content)  # the header row the importer knows
     assert imports.columns(headers_read) == [f.name for f in observations.FIELDS] and list(rows) == []
     expected = [f.header_zh if headers == "zh" else f.name for f in observations.FIELDS]
     if kind == "csv":
-        assert content.startswith(b"\xef\xbb\xbf") and content.decode("utf-8-sig").splitlines() == [",".join(expected)]
+        assert content.startswith(b"\xef\xbb\xbf") and content.decode("utf-8-sig").splitlines() == [
+            ",".join(expected)
+        ]
         filled = content + f"{customers(1)[0].uscc},2026-10-31,96,0,0,0,0,0,否,,,AA\n".encode()
     else:
         book = load_workbook(io.BytesIO(content))

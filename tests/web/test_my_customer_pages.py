@@ -20,12 +20,19 @@ REASON = "团队调整，客户移交对公二部"
 @pytest.fixture
 def branch(deployed, people):
     """Shanghai: two officers of two teams and the branch's approver; one officer of Beijing."""
-    made = {name: users.create_user(name, role, PASSWORD, branch=where, team=team, authority_level=level)[0]
-            for name, role, where, team, level in [
-                ("sh1", "officer", "shanghai", "对公一部", None), ("sh2", "officer", "shanghai", "对公二部", None),
-                ("bj1", "officer", "beijing", "对公一部", None), ("sh_head", "approver", "shanghai", None, 1)]}
-    customers = [book_customer(made["sh1"], i, name=f"上海客户{i}有限公司", grade="A", loan_class="normal")
-                 for i in (1, 2, 3)]
+    made = {
+        name: users.create_user(name, role, PASSWORD, branch=where, team=team, authority_level=level)[0]
+        for name, role, where, team, level in [
+            ("sh1", "officer", "shanghai", "对公一部", None),
+            ("sh2", "officer", "shanghai", "对公二部", None),
+            ("bj1", "officer", "beijing", "对公一部", None),
+            ("sh_head", "approver", "shanghai", None, 1),
+        ]
+    }
+    customers = [
+        book_customer(made["sh1"], i, name=f"上海客户{i}有限公司", grade="A", loan_class="normal")
+        for i in (1, 2, 3)
+    ]
     facility(customers[0], 3_000_000)
     customers.append(book_customer(made["bj1"], 4, name="北京客户有限公司"))
     return made, customers
@@ -64,8 +71,15 @@ def test_a_manager_transfers_two_customers_in_bulk_and_sees_the_new_officer(sign
     made, customers = branch
     head = signed_in("sh_head")
     back = urlencode({"grade": "A"})
-    response = head.post("/customers/transfer", data={"customer_ids": [customers[0].id, customers[1].id],
-                                                      "officer": "sh2", "reason": REASON, "back": back})
+    response = head.post(
+        "/customers/transfer",
+        data={
+            "customer_ids": [customers[0].id, customers[1].id],
+            "officer": "sh2",
+            "reason": REASON,
+            "back": back,
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/customers/mine?grade=A")
     assert [officer_of(c.id) for c in customers] == ["sh2", "sh2", "sh1", "bj1"]
     text = head.get("/customers/mine?grade=A").get_data(as_text=True)
@@ -81,33 +95,50 @@ def test_a_manager_transfers_two_customers_in_bulk_and_sees_the_new_officer(sign
     assert "上海客户1有限公司" in sh2.get("/notifications").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("form", "field"), [
-    ({"officer": "sh2", "reason": ""}, "reason"),
-    ({"officer": "", "reason": REASON}, "officer"),
-    ({"officer": "bj1", "reason": REASON}, "officer"),
-    ({"officer": "sh1", "reason": REASON}, "officer"),  # already theirs
-])
-def test_a_refused_bulk_transfer_is_a_422_with_the_message_and_keeps_what_was_typed(signed_in, branch, form, field):
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"officer": "sh2", "reason": ""}, "reason"),
+        ({"officer": "", "reason": REASON}, "officer"),
+        ({"officer": "bj1", "reason": REASON}, "officer"),
+        ({"officer": "sh1", "reason": REASON}, "officer"),  # already theirs
+    ],
+)
+def test_a_refused_bulk_transfer_is_a_422_with_the_message_and_keeps_what_was_typed(
+    signed_in, branch, form, field
+):
     _made, customers = branch
-    response = signed_in("sh_head").post("/customers/transfer", data={
-        "customer_ids": [customers[0].id, customers[2].id], "back": "", **form})
+    response = signed_in("sh_head").post(
+        "/customers/transfer", data={"customer_ids": [customers[0].id, customers[2].id], "back": "", **form}
+    )
     assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "No customer was transferred." in text and f'data-field="{field}"' in text
-    assert f'id="pick-{customers[0].id}" checked' in text and f'id="pick-{customers[1].id}" checked' not in text
+    assert (
+        f'id="pick-{customers[0].id}" checked' in text and f'id="pick-{customers[1].id}" checked' not in text
+    )
     assert [officer_of(c.id) for c in customers[:3]] == ["sh1", "sh1", "sh1"]
     assert db.session.scalar(select(func.count()).select_from(CustomerOfficerChange)) == 0
 
 
 def test_a_bulk_transfer_with_a_customer_of_another_branch_is_refused_naming_it(signed_in, branch):
     _made, customers = branch
-    response = signed_in("sh_head").post("/customers/transfer", data={
-        "customer_ids": [customers[0].id, customers[3].id], "officer": "sh2", "reason": REASON})
+    response = signed_in("sh_head").post(
+        "/customers/transfer",
+        data={"customer_ids": [customers[0].id, customers[3].id], "officer": "sh2", "reason": REASON},
+    )
     assert response.status_code == 403 and "北京客户有限公司" in response.get_data(as_text=True)
     assert officer_of(customers[0].id) == "sh1"
     for who in ("sh1", "compliance", "admin"):
-        assert signed_in(who).post("/customers/transfer", data={
-            "customer_ids": [customers[0].id], "officer": "sh2", "reason": REASON}).status_code == 403
+        assert (
+            signed_in(who)
+            .post(
+                "/customers/transfer",
+                data={"customer_ids": [customers[0].id], "officer": "sh2", "reason": REASON},
+            )
+            .status_code
+            == 403
+        )
 
 
 def test_one_customer_is_transferred_from_its_page(signed_in, branch):
@@ -117,8 +148,12 @@ def test_one_customer_is_transferred_from_its_page(signed_in, branch):
     assert form.status_code == 200 and 'value="sh2"' in form.text and 'value="sh1"' not in form.text
     refused = head.post(f"/customers/{customers[2].id}/officer", data={"officer": "sh2", "reason": " "})
     assert refused.status_code == 422 and 'data-field="reason"' in refused.text
-    done = head.post(f"/customers/{customers[2].id}/officer", data={"officer": "sh2", "reason": "第一行\n第二行"})
-    assert done.status_code == 302 and done.headers["Location"].endswith(f"/customers/{customers[2].id}#officer")
+    done = head.post(
+        f"/customers/{customers[2].id}/officer", data={"officer": "sh2", "reason": "第一行\n第二行"}
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/customers/{customers[2].id}#officer"
+    )
     assert officer_of(customers[2].id) == "sh2"
     assert head.get(f"/customers/{customers[3].id}/officer").status_code == 403  # Beijing's
     assert signed_in("sh1").get(f"/customers/{customers[2].id}/officer").status_code == 403
@@ -152,20 +187,45 @@ def test_the_api_lists_my_customers_and_transfers_one(api, branch):
     assert api("compliance").get("/customers/mine").status_code == 403
     done = api("sh_head").post(f"/customers/{customers[1].id}/officer", {"officer": "sh2", "reason": REASON})
     assert done.status_code == 200, done.get_json()
-    assert done.get_json() == {"customer_id": customers[1].id, "officer": "sh2", "officer_before": "sh1",
-                               "tasks_moved": 0}
+    assert done.get_json() == {
+        "customer_id": customers[1].id,
+        "officer": "sh2",
+        "officer_before": "sh1",
+        "tasks_moved": 0,
+    }
     again = api("sh_head").post(f"/customers/{customers[1].id}/officer", {"officer": "sh2", "reason": REASON})
     assert again.status_code == 422 and "officer" in again.get_json()["errors"]
-    assert api("sh_head").post(f"/customers/{customers[3].id}/officer",
-                               {"officer": "sh2", "reason": REASON}).status_code == 403
-    assert api("sh1").post(f"/customers/{customers[0].id}/officer",
-                           {"officer": "sh2", "reason": REASON}).status_code == 403
-    assert api("risk").post("/customers/999999/officer", {"officer": "sh2", "reason": REASON}).status_code == 404
-    assert api("risk").post(f"/customers/{customers[0].id}/officer", ["not", "an", "object"]).status_code == 422
+    assert (
+        api("sh_head")
+        .post(f"/customers/{customers[3].id}/officer", {"officer": "sh2", "reason": REASON})
+        .status_code
+        == 403
+    )
+    assert (
+        api("sh1")
+        .post(f"/customers/{customers[0].id}/officer", {"officer": "sh2", "reason": REASON})
+        .status_code
+        == 403
+    )
+    assert (
+        api("risk").post("/customers/999999/officer", {"officer": "sh2", "reason": REASON}).status_code == 404
+    )
+    assert (
+        api("risk").post(f"/customers/{customers[0].id}/officer", ["not", "an", "object"]).status_code == 422
+    )
 
 
 def test_the_openapi_document_describes_both_operations(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "get" in paths["/customers/mine"] and "post" in paths["/customers/{id}/officer"]
     assert {p["name"] for p in paths["/customers/mine"]["get"]["parameters"]} >= {
-        "grade", "loan_class", "industry", "warning", "review_days", "maturity_days", "officer", "team", "sort"}
+        "grade",
+        "loan_class",
+        "industry",
+        "warning",
+        "review_days",
+        "maturity_days",
+        "officer",
+        "team",
+        "sort",
+    }

@@ -24,7 +24,9 @@ def test_the_approver_sees_the_unread_count_reads_the_notification_and_opens_its
     note = db.session.scalar(select(Notification).where(Notification.user_id == people.approver2.id))
     opened = approver.post(f"/notifications/{note.id}/open")
     assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/tasks/{signoff.id}")
-    assert "unread" not in text_of(approver.get("/tasks")).split('id="notifications-link"')[1].split("</a>")[0]
+    assert (
+        "unread" not in text_of(approver.get("/tasks")).split('id="notifications-link"')[1].split("</a>")[0]
+    )
 
 
 def test_someone_elses_notification_cannot_be_opened_and_mark_all_read_reads_only_ones_own(as_user, people):
@@ -80,23 +82,34 @@ def test_the_administrator_sets_an_e_mail_address_in_the_browser_and_a_bad_one_i
     changed = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "user.updated"))
     assert changed.actor_name == "admin" and changed.payload["after"] == {"email": "liu@bank.cn"}
     assert "liu@bank.cn" in text_of(admin.get("/admin/users?q=approver2"))
-    assert as_user("officer").post(f"/admin/users/{people.officer.id}/profile",
-                                   data={**profile, "email": "x@y.cn"}).status_code == 403
+    assert (
+        as_user("officer")
+        .post(f"/admin/users/{people.officer.id}/profile", data={**profile, "email": "x@y.cn"})
+        .status_code
+        == 403
+    )
 
 
 def test_an_unknown_export_is_refused_in_the_persons_language(as_user, people):
     assert "Unknown export." in text_of(as_user("compliance").get("/audit/export.pdf"))
 
 
-def test_the_outbox_shows_each_e_mail_in_the_readers_language_and_keeps_what_was_sent_in_both(as_user, people):
+def test_the_outbox_shows_each_e_mail_in_the_readers_language_and_keeps_what_was_sent_in_both(
+    as_user, people
+):
     people.approver2.email = "approver2@bank.example"
     db.session.commit()
     case = case_routed("sequential", people.officer)
     sent = db.session.scalar(select(OutboxMail))
-    assert sent.subject.startswith("[授信] 新任务") and f"/ [Credit] New task Sign off on case {case.reference}" in sent.subject
+    assert (
+        sent.subject.startswith("[授信] 新任务")
+        and f"/ [Credit] New task Sign off on case {case.reference}" in sent.subject
+    )
     admin = as_user("admin")
-    for language, reader, other in (("en", "[Credit] New task Sign off on case", ("[授信]", "新任务", "打开")),
-                                    ("zh", "[授信] 新任务：审批", ("[Credit]", "New task", "Open it"))):
+    for language, reader, other in (
+        ("en", "[Credit] New task Sign off on case", ("[授信]", "新任务", "打开")),
+        ("zh", "[授信] 新任务：审批", ("[Credit]", "New task", "Open it")),
+    ):
         admin.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
         row = text_of(admin.get("/admin/outbox")).split("<tbody>")[1].split("</tbody>")[0]
         summary = row.split("<summary>")[1].split("</summary>")[0]

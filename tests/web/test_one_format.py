@@ -14,8 +14,13 @@ from tests.web.test_coded_values import decided, page_text, pdf_text, reader  # 
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
-def test_the_same_figure_reads_the_same_on_the_page_the_memo_and_the_pdf(decided, people, as_user, app,  # noqa: F811
-                                                                          language):
+def test_the_same_figure_reads_the_same_on_the_page_the_memo_and_the_pdf(
+    decided,  # noqa: F811
+    people,
+    as_user,
+    app,
+    language,
+):
     summary = decided.summary
     ratios = summary["analysis"]["ratios"]
     expected = {
@@ -26,13 +31,16 @@ def test_the_same_figure_reads_the_same_on_the_page_the_memo_and_the_pdf(decided
         "debt service cover": multiple(ratios["dscr"]),
         "single-client share": share(0.15),
     }
-    assert re.fullmatch(r"LPR \+ \d+\.\d{2,}%", expected["margin"]) and expected["current ratio"].endswith("×")
+    assert re.fullmatch(r"LPR \+ \d+\.\d{2,}%", expected["margin"]) and expected["current ratio"].endswith(
+        "×"
+    )
     client = reader(as_user, "compliance", language)
     case_page = page_text(client.get(f"/cases/{decided.id}"))
     memo_page = page_text(client.get(f"/cases/{decided.id}/memo"))
     with app.test_request_context():
-        memo_pdf = pdf_text(documents.render_pdf(documents.case_view(people.risk, decided.id), "credit_memo",
-                                                 language))
+        memo_pdf = pdf_text(
+            documents.render_pdf(documents.case_view(people.risk, decided.id), "credit_memo", language)
+        )
     for where, text in {"case page": case_page, "memo page": memo_page, "memo PDF": memo_pdf}.items():
         for name, value in expected.items():
             if name == "single-client share" and where == "case page":

@@ -33,8 +33,20 @@ ROLES = ("officer", "approver2", "cro", "compliance", "risk", "admin", "designer
 READ_CASES = ("officer", "approver2", "cro", "compliance", "risk", "admin")  # every case page of the demo too
 PER_PATTERN = 2  # pages of one route shape visited per user (/cases/<n>: two cases)
 MAX_PAGES = 70  # per user and language
-SKIP = ("/logout", "/locale/", "export", ".pdf", ".csv", ".xlsx", ".bpmn", ".dmn", "/static/", "/download",
-        "/api/", "/edit/")  # files and the designer's raw editors (a file is shown as written)
+SKIP = (
+    "/logout",
+    "/locale/",
+    "export",
+    ".pdf",
+    ".csv",
+    ".xlsx",
+    ".bpmn",
+    ".dmn",
+    "/static/",
+    "/download",
+    "/api/",
+    "/edit/",
+)  # files and the designer's raw editors (a file is shown as written)
 BILINGUAL = re.compile(r"(^|[\s(（])[A-Za-z][^\n/]{0,80}[a-z)] / [^\n]{0,60}[\u4e00-\u9fff]")
 
 
@@ -46,8 +58,11 @@ def _catalog(name: str) -> dict[str, str]:
 ZH = _catalog("zh")
 # Whole messages a page might print: long enough not to be a word that names or comments contain too.
 CHINESE_MESSAGES = {text for text in ZH.values() if "%(" not in text and len(text) >= 4}
-ENGLISH_MESSAGES = {msgid for msgid, text in ZH.items()
-                    if "%(" not in msgid and " " in msgid and not has_chinese(msgid) and text != msgid}
+ENGLISH_MESSAGES = {
+    msgid
+    for msgid, text in ZH.items()
+    if "%(" not in msgid and " " in msgid and not has_chinese(msgid) and text != msgid
+}
 
 
 class Page(HTMLParser):
@@ -84,7 +99,9 @@ def _problems(text: str, language: str) -> list[str]:
     found = []
     if BILINGUAL.search(text):
         found.append("both languages")
-    if language == "en" and (text in CHINESE_MESSAGES or any(m in text for m in CHINESE_MESSAGES if len(m) >= 8)):
+    if language == "en" and (
+        text in CHINESE_MESSAGES or any(m in text for m in CHINESE_MESSAGES if len(m) >= 8)
+    ):
         found.append("a Chinese message")
     if language == "zh" and text.rstrip(".:") in ENGLISH_MESSAGES:
         found.append("an English message")
@@ -128,7 +145,9 @@ def demo_site(app):
         officer = user_service.get_by_username("officer")
         job = imports.upload(officer, "figures.csv", b"uscc,observed_on,days_past_due\nX,2026-13-01,-3\n")
         imports.run(job.id)
-        app.cases = [f"/cases/{i}" for i in db.session.scalars(select(ProcessInstance.id).order_by(ProcessInstance.id))]
+        app.cases = [
+            f"/cases/{i}" for i in db.session.scalars(select(ProcessInstance.id).order_by(ProcessInstance.id))
+        ]
         yield app
         db.session.rollback()
         empty_tables()
@@ -149,5 +168,6 @@ def test_every_page_a_user_reaches_is_in_one_language(demo_site, username, langu
     assert response.status_code == 302
     problems, pages = _walk(client, language, demo_site.cases if username in READ_CASES else [])
     assert pages > 5
-    assert not problems, "\n".join(f"{kind}: {text!r} on {sorted(paths)[:3]}" for (kind, text), paths
-                                   in sorted(problems.items()))
+    assert not problems, "\n".join(
+        f"{kind}: {text!r} on {sorted(paths)[:3]}" for (kind, text), paths in sorted(problems.items())
+    )

@@ -51,8 +51,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 def test_a_failed_log_in_is_401_and_audited(client, people):
     response = client.post("/login", data={"username": "officer", "password": "wrong"})
     assert response.status_code == 401
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "auth.login_failed")) \
-        .payload == {"username": "officer"}
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.event_type == "auth.login_failed")
+    ).payload == {"username": "officer"}
     assert client.get("/tasks").status_code == 302
 
 
@@ -72,8 +73,17 @@ def test_whole_lifecycle_through_the_pages(as_user, people):
     page = officer.get(f"/tasks/{task_id}")
     assert page.status_code == 200
     html = text_of(page)
-    for field in ("customer_name", "uscc", "industry", "size", "credit_record", "listed", "requested_amount",
-                  "requested_term_months", "purpose"):
+    for field in (
+        "customer_name",
+        "uscc",
+        "industry",
+        "size",
+        "credit_record",
+        "listed",
+        "requested_amount",
+        "requested_term_months",
+        "purpose",
+    ):
         assert f'name="{field}"' in html, field
     case_id = db.session.get(HumanTask, task_id).instance_id
 
@@ -90,8 +100,13 @@ def test_whole_lifecycle_through_the_pages(as_user, people):
     task_id = open_task(case_id, "review_proposal").id
     html = text_of(officer.get(f"/tasks/{task_id}"))
     case = db.session.get(ProcessInstance, case_id)
-    review = {"proposed_limit": str(case.summary["proposed_limit"]), "proposed_term_months": "12",
-              "proposed_margin_pct": "1.2", "officer_opinion": "建议授信", "_version": str(version_in(html))}
+    review = {
+        "proposed_limit": str(case.summary["proposed_limit"]),
+        "proposed_term_months": "12",
+        "proposed_margin_pct": "1.2",
+        "officer_opinion": "建议授信",
+        "_version": str(version_in(html)),
+    }
     assert officer.post(f"/tasks/{task_id}", data=review).status_code == 302
 
     approver = as_user("approver3")
@@ -100,8 +115,10 @@ def test_whole_lifecycle_through_the_pages(as_user, people):
     assert f"/tasks/{signoff_id}" in inbox
     html = text_of(approver.get(f"/tasks/{signoff_id}"))
     assert 'name="decision"' in html
-    signed = approver.post(f"/tasks/{signoff_id}", data={"decision": "approve", "comment": "同意",
-                                                         "_version": str(version_in(html))})
+    signed = approver.post(
+        f"/tasks/{signoff_id}",
+        data={"decision": "approve", "comment": "同意", "_version": str(version_in(html))},
+    )
     assert signed.status_code == 302
     compliance = as_user("compliance")
     checklist_id = open_task(case_id, "compliance_checklist").id
@@ -138,7 +155,9 @@ def test_signoff_return_without_comment_is_422_naming_the_comment(as_user, peopl
     signoff_id = open_task(case.id, "approval_signoff").id
     approver = as_user("approver3")
     before = snapshot(case.id)
-    response = approver.post(f"/tasks/{signoff_id}", data={"decision": "return", "_version": str(before.version)})
+    response = approver.post(
+        f"/tasks/{signoff_id}", data={"decision": "return", "_version": str(before.version)}
+    )
     assert response.status_code == 422
     assert re.search(r"comment|意见", text_of(response), re.I)
     assert snapshot(case.id) == before
@@ -210,9 +229,18 @@ def test_wrong_group_is_403_both_ways(as_user, people):
 
 def test_inbox_hides_approvals_above_authority_and_says_so(as_user, people):
     case = case_at("review", people.officer)
-    with_app_request(lambda: tasks.complete(people.officer, open_task(case.id, "review_proposal").id, {
-        "proposed_limit": 60_000_000, "proposed_term_months": 12, "proposed_margin_pct": 1.2,
-        "officer_opinion": "大额"}))
+    with_app_request(
+        lambda: tasks.complete(
+            people.officer,
+            open_task(case.id, "review_proposal").id,
+            {
+                "proposed_limit": 60_000_000,
+                "proposed_term_months": 12,
+                "proposed_margin_pct": 1.2,
+                "officer_opinion": "大额",
+            },
+        )
+    )
     signoff_id = open_task(case.id, "approval_signoff").id
     junior = as_user("approver1")
     html = text_of(junior.get("/inbox"))
@@ -225,6 +253,7 @@ def test_inbox_hides_approvals_above_authority_and_says_so(as_user, people):
 
 def with_app_request(action):
     from flask import current_app
+
     with current_app.test_request_context():
         return action()
 
@@ -265,7 +294,9 @@ def test_a_form_post_without_the_csrf_token_is_refused(app, client, monkeypatch,
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     refused = client.post("/login", data={"username": "officer", "password": "x"})
     assert refused.status_code == 400
-    assert "did not come from this site" in refused.get_data(as_text=True) or "来自本站" in refused.get_data(as_text=True)
+    assert "did not come from this site" in refused.get_data(as_text=True) or "来自本站" in refused.get_data(
+        as_text=True
+    )
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
     from tests.factories import PASSWORD

@@ -36,8 +36,9 @@ def test_good_passwords_and_the_demo_one_pass(app, password):
 
 
 def test_the_command_line_refuses_a_weak_administrator_password(app):
-    result = app.test_cli_runner().invoke(args=["users", "create", "root2", "--role", "admin",
-                                                "--password", "aaaaaaaa"])
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "root2", "--role", "admin", "--password", "aaaaaaaa"]
+    )
     assert result.exit_code != 0 and "12" in result.output
     assert db.session.scalar(select(User).where(User.username == "root2")) is None
 
@@ -45,8 +46,10 @@ def test_the_command_line_refuses_a_weak_administrator_password(app):
 @pytest.mark.parametrize(("password", "rule"), WEAK[:4])
 def test_the_administrators_pages_refuse_a_weak_password(as_user, people, password, rule):
     admin = as_user("admin")
-    created = admin.post("/admin/users/new", data={"username": "xu.ming", "role": "admin", "password": password,
-                                                    "branch": "head_office"})
+    created = admin.post(
+        "/admin/users/new",
+        data={"username": "xu.ming", "role": "admin", "password": password, "branch": "head_office"},
+    )
     assert created.status_code == 422 and rule in created.get_data(as_text=True)
     assert db.session.scalar(select(User).where(User.username == "xu.ming")) is None
     reset = admin.post(f"/admin/users/{people.officer2.id}/password", data={"password": password})
@@ -55,5 +58,7 @@ def test_the_administrators_pages_refuse_a_weak_password(as_user, people, passwo
 
 def test_a_user_cannot_choose_a_weak_password_of_their_own(as_user, people):
     client = as_user("officer")
-    answer = client.post("/account/password", data={"current": PASSWORD, "new": "aaaaaaaa", "repeated": "aaaaaaaa"})
+    answer = client.post(
+        "/account/password", data={"current": PASSWORD, "new": "aaaaaaaa", "repeated": "aaaaaaaa"}
+    )
     assert answer.status_code == 422 and "at least 12 characters" in answer.get_data(as_text=True)

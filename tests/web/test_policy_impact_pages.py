@@ -37,10 +37,15 @@ def test_the_fragment_shows_the_numbers_the_transitions_their_chart_and_the_cust
     assert "<html" not in page and "data-impact-root" in page  # the fragment only, for the editor to insert
     changed = number(page, "impact-changed")
     assert number(page, "impact-customers") >= changed > 0
-    transitions = page.split('class="grid compact transitions" data-output="review_months"')[1].split("</table>")[0]
+    transitions = page.split('class="grid compact transitions" data-output="review_months"')[1].split(
+        "</table>"
+    )[0]
     assert re.search(rf"<td>12</td><td>6</td><td class=\"num\">{changed}</td>", transitions)
     [chart] = re.findall(r'data-impact-chart="([^"]+)"', page)
-    assert json.loads(unescape(chart)) == {"labels": ["12 → 6"], "datasets": [{"key": "customers", "data": [changed]}]}
+    assert json.loads(unescape(chart)) == {
+        "labels": ["12 → 6"],
+        "datasets": [{"key": "customers", "data": [changed]}],
+    }
     assert 'data-rule="Rule_review_frequency_04"' in page
     assert page.count("data-customer=") == changed and "测试客户" in page
     assert "/customers/" not in page  # a designer does not read customer files: names without links
@@ -51,7 +56,11 @@ def test_the_fragment_shows_the_numbers_the_transitions_their_chart_and_the_cust
 def test_the_page_compares_the_saved_draft_with_the_file_and_the_overview_links_it(seeded, as_user, people):
     client = as_user("designer")
     same = text_of(client.get("/designer/impact/review_frequency.dmn"))
-    assert 'id="impact-identical"' in same and number(same, "impact-changed") == 0 and "No draft of this table" in same
+    assert (
+        'id="impact-identical"' in same
+        and number(same, "impact-changed") == 0
+        and "No draft of this table" in same
+    )
     assert "vendor/chart.umd.min.js" in same and "impact.js" in same
     drafts.save(people.designer, "rules", "review_frequency.dmn", MORE_OFTEN, 0)
     page = text_of(client.get("/designer/impact/review_frequency.dmn"))
@@ -61,17 +70,25 @@ def test_the_page_compares_the_saved_draft_with_the_file_and_the_overview_links_
 
 
 def test_the_warning_rules_fragment_counts_customers_gaining_a_warning(seeded, as_user):
-    draft = (RULES / "warning_rules.dmn").read_text(encoding="utf-8").replace("<text>&gt; 95</text>",
-                                                                              "<text>&gt; 80</text>")
+    draft = (
+        (RULES / "warning_rules.dmn")
+        .read_text(encoding="utf-8")
+        .replace("<text>&gt; 95</text>", "<text>&gt; 80</text>")
+    )
     page = text_of(as_user("designer").post("/designer/impact/warning_rules.dmn", data={"xml": draft}))
-    assert number(page, "impact-gained") == number(page, "impact-changed") > 0 and number(page, "impact-lost") == 0
+    assert (
+        number(page, "impact-gained") == number(page, "impact-changed") > 0
+        and number(page, "impact-lost") == 0
+    )
     assert 'data-entry="high_utilization"' in page and "data-impact-chart" in page
 
 
 def test_an_officer_is_refused(seeded, as_user):
     assert as_user("officer").get("/designer/impact/review_frequency.dmn").status_code == 403
-    assert as_user("officer").post("/designer/impact/review_frequency.dmn",
-                                   data={"xml": MORE_OFTEN}).status_code == 403
+    assert (
+        as_user("officer").post("/designer/impact/review_frequency.dmn", data={"xml": MORE_OFTEN}).status_code
+        == 403
+    )
 
 
 def test_bad_xml_is_refused_naming_the_problem(seeded, as_user):

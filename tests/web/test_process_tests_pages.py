@@ -54,6 +54,9 @@ def test_a_request_keeps_the_process_tests_with_the_files(as_user, workflows_cop
     assert as_user("designer").post("/designer/deployments", data={"note": "新增流程测试"}).status_code == 302
     row = db.session.scalar(select(DeploymentRequest))
     kept = row.files["workflows"]
-    assert kept["credit_application.tests.json"] == \
-        (workflows_copy / "credit_application.tests.json").read_text(encoding="utf-8")
-    assert {"warning_escalation.tests.json", "periodic_review.tests.json", "credit_application.bpmn"} <= set(kept)
+    assert kept["credit_application.tests.json"] == (
+        workflows_copy / "credit_application.tests.json"
+    ).read_text(encoding="utf-8")
+    assert {"warning_escalation.tests.json", "periodic_review.tests.json", "credit_application.bpmn"} <= set(
+        kept
+    )

@@ -25,5 +25,7 @@ def test_an_unqualified_approver_is_told_why_and_the_administrator_renews(as_use
     bad = admin.post(url, data={"certificate": "", "valid_until": "x"})
     assert bad.status_code == 422 and "a date as YYYY-MM-DD" in text_of(bad)
     done = admin.post(url, data={"certificate": "CQ-2026-0107", "valid_until": "2029-06-30"})
-    assert done.status_code == 302 and qualifications.valid_until(people.approver1).isoformat() == "2029-06-30"
+    assert (
+        done.status_code == 302 and qualifications.valid_until(people.approver1).isoformat() == "2029-06-30"
+    )
     assert f"/tasks/{open_task(case.id, 'approval_signoff').id}" in text_of(approver.get("/inbox"))

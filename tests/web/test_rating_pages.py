@@ -8,8 +8,11 @@ from tests.factories import case_at, open_task, review
 
 def test_the_case_page_and_the_memo_show_the_adjustment(deployed, people, as_user):
     case = case_at("review", people.officer)
-    tasks.complete(people.officer, open_task(case.id, "review_proposal").id,
-                   review(case, grade_override="BB", override_reason="Guarantor withdrew"))
+    tasks.complete(
+        people.officer,
+        open_task(case.id, "review_proposal").id,
+        review(case, grade_override="BB", override_reason="Guarantor withdrew"),
+    )
     officer = as_user("officer")
     for url in (f"/cases/{case.id}", f"/cases/{case.id}/memo"):
         page = officer.get(url).get_data(as_text=True)

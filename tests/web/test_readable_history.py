@@ -25,13 +25,17 @@ def test_the_timeline_names_people_steps_and_each_submitted_field_as_its_form_sh
     case = case_routed("single", people.officer)  # intake: listed is False, industry "manufacturing"
     shown = timeline(text_of(as_user("compliance").get(f"/cases/{case.id}")))
     intake = shown.split('data-element="application_intake" data-event="task.completed"')[1].split("</li>")[0]
-    assert people.officer.display_name in intake and "Capture application" in intake  # person and step by name
+    assert (
+        people.officer.display_name in intake and "Capture application" in intake
+    )  # person and step by name
     assert "Customer name" in intake and "Industry" in intake and "Manufacturing" in intake
     assert "Listed company" in intake and "<dd>No</dd>" in intake  # a yes/no as the form shows it
     assert "CNY 5,000,000.00" in intake  # money with its unit
     for code in ("<code>", "customer_name", "requested_amount", '"manufacturing"', "false"):
         assert f">{code}<" not in intake and f"<dt>{code}</dt>" not in intake
-    statements = shown.split('data-element="financial_statements" data-event="task.completed"')[1].split("</li>")[0]
+    statements = shown.split('data-element="financial_statements" data-event="task.completed"')[1].split(
+        "</li>"
+    )[0]
     assert "2024, 2025" in statements  # a columns table by its columns, not its JSON
     assert "fiscal_year" not in statements
 
@@ -40,9 +44,14 @@ def test_the_history_csv_adds_readable_columns_and_the_pdf_shows_field_titles(as
     named(people)
     case = case_routed("single", people.officer)
     auditor = as_user("compliance")
-    rows = list(csv.DictReader(io.StringIO(auditor.get(f"/cases/{case.id}/history.csv")
-                                            .get_data().decode("utf-8-sig"))))
-    intake = next(r for r in rows if r["event_type"] == "task.completed" and r["element"] == "application_intake")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(auditor.get(f"/cases/{case.id}/history.csv").get_data().decode("utf-8-sig"))
+        )
+    )
+    intake = next(
+        r for r in rows if r["event_type"] == "task.completed" and r["element"] == "application_intake"
+    )
     assert intake["event"] == "Task completed" and intake["by"] == people.officer.display_name
     assert intake["step"] == "Capture application" and "Industry: Manufacturing" in intake["submitted"]
     assert "Listed company: No" in intake["submitted"] and intake["hash"]  # the recorded columns stay
@@ -76,11 +85,17 @@ def named(people) -> None:
 def test_the_exceptions_page_names_and_links_cases_customers_and_people(as_user, people):
     named(people)
     adjusted = case_at("review", people.officer)
-    tasks.complete(people.officer, open_task(adjusted.id, "review_proposal").id,
-                   review(adjusted, grade_override="BB", override_reason="担保人退出"))
+    tasks.complete(
+        people.officer,
+        open_task(adjusted.id, "review_proposal").id,
+        review(adjusted, grade_override="BB", override_reason="担保人退出"),
+    )
     returned = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(returned.id, "approval_signoff").id,
-                   {"decision": "return", "comment": "补充", "fields_to_fix": ["proposed_controls"]})
+    tasks.complete(
+        people.approver1,
+        open_task(returned.id, "approval_signoff").id,
+        {"decision": "return", "comment": "补充", "fields_to_fix": ["proposed_controls"]},
+    )
     tasks.complete(people.officer, open_task(returned.id, "review_proposal").id, review(returned))
     tasks.claim(people.approver1, open_task(returned.id, "approval_signoff").id)
     delegation.delegate(people.approver1, open_task(returned.id, "approval_signoff").id, "approver2")

@@ -18,16 +18,25 @@ def field_block(page: str, name: str) -> str:
     """The opening tag of the field wrapper that holds the input ``f-<name>``."""
     at = page.index(f'id="f-{name}"')
     start = page.rindex('<div class="form-field', 0, at)
-    return page[start:page.index(">", start)]
+    return page[start : page.index(">", start)]
 
 
 def test_the_returned_form_marks_the_fields_to_fix_and_scrolls_to_the_first(as_user, people):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id,
-                   {"decision": "return", "comment": COMMENT, "fields_to_fix": ["proposed_controls", "proposed_limit"]})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "return", "comment": COMMENT, "fields_to_fix": ["proposed_controls", "proposed_limit"]},
+    )
     page = text_of(as_user("officer").get(f"/tasks/{open_task(case.id, 'review_proposal').id}"))
-    summary = page[page.index('id="form-fix-summary"'):page.index("</div>", page.index('id="form-fix-summary"'))]
-    assert COMMENT in summary and 'href="#f-proposed_limit"' in summary and 'href="#f-proposed_controls"' in summary
+    summary = page[
+        page.index('id="form-fix-summary"') : page.index("</div>", page.index('id="form-fix-summary"'))
+    ]
+    assert (
+        COMMENT in summary
+        and 'href="#f-proposed_limit"' in summary
+        and 'href="#f-proposed_controls"' in summary
+    )
     assert "form-field-to-fix" in field_block(page, "proposed_limit")
     assert "form-field-to-fix" in field_block(page, "proposed_controls")
     assert "form-field-to-fix" not in field_block(page, "proposed_term_months")
@@ -42,14 +51,24 @@ def test_a_first_round_form_marks_nothing(as_user, people):
 
 
 def test_what_to_fix_is_read_from_the_fields_the_form_names():
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-              "x-fix-fields": "returned", "x-fix-comment": "why",
-              "properties": {"a": {"type": "string"}, "b": {"type": "string", "readOnly": True},
-                             "returned": {"type": "array", "items": {"type": "string", "enum": ["a", "b"]},
-                                          "readOnly": True},
-                             "why": {"type": "string", "readOnly": True}}}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "x-fix-fields": "returned",
+        "x-fix-comment": "why",
+        "properties": {
+            "a": {"type": "string"},
+            "b": {"type": "string", "readOnly": True},
+            "returned": {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}, "readOnly": True},
+            "why": {"type": "string", "readOnly": True},
+        },
+    }
     request = fix_request(schema, {"returned": ["b", "a", "ghost"], "why": "  理由  "})
-    assert [f.name for f in request.fields] == ["a"] and request.comment == "  理由  "  # read-only b is not asked
+    assert [f.name for f in request.fields] == [
+        "a"
+    ] and request.comment == "  理由  "  # read-only b is not asked
     assert fix_request(schema, {"why": "x"}).fields == [] and fix_request(schema, {}).comment is None
     assert check_form_schema(schema) == []
-    assert check_form_schema({**schema, "x-fix-fields": "ghost"}) == ["x-fix-fields: 'ghost' is not a property"]
+    assert check_form_schema({**schema, "x-fix-fields": "ghost"}) == [
+        "x-fix-fields: 'ghost' is not a property"
+    ]

@@ -49,13 +49,16 @@ def login_as(app):
 
 def test_every_route_has_a_row_in_the_table(app):
     assert route_access.unlisted(app) == []
-    assert set(route_access.ACCESS) <= {rule.endpoint for rule in app.url_map.iter_rules()}, \
+    assert set(route_access.ACCESS) <= {rule.endpoint for rule in app.url_map.iter_rules()}, (
         "rows for routes that are gone"
+    )
 
 
 def test_every_route_answers_each_role_as_the_table_says(app, seeded, jobs_here):
-    extra = {"api.withdraw_case": {"case_id": seeded["withdrawn_case_id"]},
-             "cases.withdraw": {"case_id": seeded["withdrawn_case_id"]}}
+    extra = {
+        "api.withdraw_case": {"case_id": seeded["withdrawn_case_id"]},
+        "cases.withdraw": {"case_id": seeded["withdrawn_case_id"]},
+    }
     wrong = route_access.probe(app, ROLES, login_as(app), seeded, extra)
     assert not wrong, "\n".join(wrong)
 
@@ -63,8 +66,12 @@ def test_every_route_answers_each_role_as_the_table_says(app, seeded, jobs_here)
 def test_a_new_route_without_a_row_or_without_its_check_fails(tmp_path, monkeypatch):
     """The property the two tests above keep: a page added later is named until the table has it, and a
     page that the table restricts but whose view checks nothing is named too."""
-    other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/routes.sqlite",
-                       WTF_CSRF_ENABLED=False, SERVER_NAME="localhost")
+    other = create_app(
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/routes.sqlite",
+        WTF_CSRF_ENABLED=False,
+        SERVER_NAME="localhost",
+    )
     other.test_client_class = OwnUserClient
     other.add_url_rule("/probe/forgotten", "forgotten_page", lambda: "open to all")
     other.add_url_rule("/probe/unguarded", "unguarded_page", lambda: "open to all")
@@ -72,9 +79,11 @@ def test_a_new_route_without_a_row_or_without_its_check_fails(tmp_path, monkeypa
 
     assert route_access.unlisted(other) == ["forgotten_page"]
     with other.app_context():
-        wrong = route_access.probe(other, [None], login_as(other), {},
-                                   only={"forgotten_page", "unguarded_page", "admin.outbox"})
+        wrong = route_access.probe(
+            other, [None], login_as(other), {}, only={"forgotten_page", "unguarded_page", "admin.outbox"}
+        )
     assert len(wrong) == 2, wrong
     assert wrong[0].startswith("forgotten_page (GET /probe/forgotten): no row")
-    assert wrong[1].startswith("unguarded_page (GET /probe/unguarded) as anonymous: 200 (reached), "
-                               "the table says log in")
+    assert wrong[1].startswith(
+        "unguarded_page (GET /probe/unguarded) as anonymous: 200 (reached), the table says log in"
+    )

@@ -42,10 +42,16 @@ def warned_at_approval(deployed, people):
     observe(people, customer, on=date.today().isoformat(), days_past_due="45")
     portfolio.scan(people.risk)
     case = escalation(db.session.query(EarlyWarning).filter_by(code="past_due_30").one())
-    tasks.complete(people.officer, ready(case.id, "investigate_warning").id,
-                   {"assessment": "confirmed", "findings": "客户资金链紧张。"})
-    tasks.complete(people.risk, ready(case.id, "risk_review").id,
-                   {"action": "freeze", "expected_loss_pct": 10, "review_comment": "冻结额度，压缩敞口。"})
+    tasks.complete(
+        people.officer,
+        ready(case.id, "investigate_warning").id,
+        {"assessment": "confirmed", "findings": "客户资金链紧张。"},
+    )
+    tasks.complete(
+        people.risk,
+        ready(case.id, "risk_review").id,
+        {"action": "freeze", "expected_loss_pct": 10, "review_comment": "冻结额度，压缩敞口。"},
+    )
     return ready(case.id, "approve_control")
 
 
@@ -54,8 +60,15 @@ def test_the_sign_off_page_shows_the_proposal_once(as_user, people):
     task = open_task(case.id, "approval_signoff")
     page = text_of(as_user("approver1").get(f"/tasks/{task.id}"))
     assert 'id="decided-on"' in page
-    for name in ("grade", "approval_level", "proposed_limit", "proposed_term_months", "proposed_margin_pct",
-                 "proposed_controls", "officer_opinion"):
+    for name in (
+        "grade",
+        "approval_level",
+        "proposed_limit",
+        "proposed_term_months",
+        "proposed_margin_pct",
+        "proposed_controls",
+        "officer_opinion",
+    ):
         assert f'id="f-{name}"' not in page, name  # the form's read-only copy is not shown again
     opinion = case.summary.get("officer_opinion")
     assert opinion and page_text_of(page).count(opinion) == 1
@@ -72,8 +85,11 @@ def test_the_control_approval_page_shows_the_action_once(warned_at_approval, as_
 
 def test_an_approvers_comment_is_said_once_on_the_case_page(deployed, people, as_user):
     case = case_routed("single", people.officer)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id,
-                   {"decision": "approve", "comment": COMMENT})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "approve", "comment": COMMENT},
+    )
     compliance_sign_off(case, people.compliance)
     page = as_user("risk").get(f"/cases/{case.id}")
     assert page_text(page).count(COMMENT) == 1
@@ -95,8 +111,12 @@ def test_a_cell_refused_for_several_reasons_lists_each_as_a_bullet(as_user, peop
     response = officer.post(f"/tasks/{task.id}", data=post)
     assert response.status_code == 422
     page = text_of(response)
-    found = re.search(r'<ul class="form-error-message form-error-list" id="f-statements-1-current_assets-error">'
-                      r"(.*?)</ul>", page, re.S)
+    found = re.search(
+        r'<ul class="form-error-message form-error-list" id="f-statements-1-current_assets-error">'
+        r"(.*?)</ul>",
+        page,
+        re.S,
+    )
     assert found, "the cell's reasons are not a list"
     items = re.findall(r"<li>(.*?)</li>", found.group(1), re.S)
     assert len(items) == 2 and all(item.startswith("2025: ") for item in items)

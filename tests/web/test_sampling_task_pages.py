@@ -15,7 +15,9 @@ from tests.workflows.test_audit_sampling import decided, ready, today
 
 def row_of(page: str, task_id: int) -> str:
     """The queue's table row of one task."""
-    return next(row for row in re.findall(r"<tr.*?</tr>", page, flags=re.S) if f'href="/tasks/{task_id}"' in row)
+    return next(
+        row for row in re.findall(r"<tr.*?</tr>", page, flags=re.S) if f'href="/tasks/{task_id}"' in row
+    )
 
 
 def test_each_sampled_item_s_task_shows_its_case_and_customer_in_the_queue_and_on_its_page(as_user, people):
@@ -37,10 +39,17 @@ def test_each_sampled_item_s_task_shows_its_case_and_customer_in_the_queue_and_o
         assert f'href="/customers/{customer.id}">{customer.name}</a>' in about
         assert 'id="drawn-case"' not in page  # named once, above the form
         reason = next(s["sample_reason"] for s in review.summary["sample"] if s["case_id"] == case.id)
-        assert reason not in page and reason.split(" / ")[0] in page  # the rules' words, in the reader's language
+        assert (
+            reason not in page and reason.split(" / ")[0] in page
+        )  # the rules' words, in the reader's language
         seen.add(case.id)
-        tasks.complete(people.compliance, task.id, {"finding": "major", "finding_description": "档案缺少原件。"}
-                       if case.id == adjusted.id else {"finding": "none"})
+        tasks.complete(
+            people.compliance,
+            task.id,
+            {"finding": "major", "finding_description": "档案缺少原件。"}
+            if case.id == adjusted.id
+            else {"finding": "none"},
+        )
     assert adjusted.id in seen
     [remedy] = ready(review.id, "remedy_finding")
     officer_queue = text_of(as_user("officer").get("/tasks"))

@@ -26,8 +26,12 @@ def test_a_page_carries_a_policy_with_a_fresh_nonce_and_no_inline_script(as_user
     policy = _directives(first.headers["Content-Security-Policy"])
     assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
     assert "'unsafe-inline'" not in policy["style-src"] and "style-src-attr" not in policy
-    assert policy["frame-ancestors"] == "frame-ancestors 'none'" and policy["object-src"] == "object-src 'none'"
-    nonces = [re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1) for r in (first, second)]
+    assert (
+        policy["frame-ancestors"] == "frame-ancestors 'none'" and policy["object-src"] == "object-src 'none'"
+    )
+    nonces = [
+        re.search(r"'nonce-([^']+)'", r.headers["Content-Security-Policy"]).group(1) for r in (first, second)
+    ]
     assert nonces[0] != nonces[1]
     assert first.headers["X-Frame-Options"] == "DENY" and first.headers["X-Content-Type-Options"] == "nosniff"
     assert first.headers["Referrer-Policy"] == "same-origin"
@@ -45,10 +49,17 @@ def test_hsts_only_over_https(as_user, people):
 def test_no_credit_file_stays_in_a_cache(as_user, people):
     case = case_at("approval", people.officer)
     officer, compliance = as_user("officer"), as_user("compliance")
-    for client, url in ((officer, f"/cases/{case.id}"), (officer, f"/cases/{case.id}/memo"),
-                        (officer, f"/customers/{case.customer_id}"), (officer, "/tasks"),
-                        (compliance, f"/cases/{case.id}/history.csv"), (compliance, "/audit"),
-                        (compliance, "/audit/export.csv"), (officer, "/login"), (officer, "/api/v1/openapi.json")):
+    for client, url in (
+        (officer, f"/cases/{case.id}"),
+        (officer, f"/cases/{case.id}/memo"),
+        (officer, f"/customers/{case.customer_id}"),
+        (officer, "/tasks"),
+        (compliance, f"/cases/{case.id}/history.csv"),
+        (compliance, "/audit"),
+        (compliance, "/audit/export.csv"),
+        (officer, "/login"),
+        (officer, "/api/v1/openapi.json"),
+    ):
         answer = client.get(url)
         assert answer.status_code < 400, (url, answer.status_code)
         assert answer.headers["Cache-Control"] == "no-store", url
@@ -57,7 +68,9 @@ def test_no_credit_file_stays_in_a_cache(as_user, people):
 
 def test_the_modeler_page_alone_lets_dmn_js_write_style_attributes(as_user, people, workspace_copy):
     designer = as_user("designer")
-    editor = _directives(designer.get("/designer/edit/rules/credit_rating.dmn").headers["Content-Security-Policy"])
+    editor = _directives(
+        designer.get("/designer/edit/rules/credit_rating.dmn").headers["Content-Security-Policy"]
+    )
     assert editor["style-src-attr"] == "style-src-attr 'unsafe-inline'" and "'nonce-" in editor["script-src"]
     assert "style-src-attr" not in designer.get("/designer/files").headers["Content-Security-Policy"]
 
@@ -79,7 +92,11 @@ def test_templates_hold_no_inline_script_without_the_nonce_and_no_event_handler(
             data = re.search(r'type="(application/json|text/plain)"', tag)
             if "src=" not in tag and not data and "csp_nonce()" not in tag:
                 offenders.append(f"{path.relative_to(TEMPLATES)}: {tag}")
-        offenders += [f"{path.relative_to(TEMPLATES)}: {m}" for m in re.findall(r"\son[a-z]+\s*=\s*[\"']", text)]
+        offenders += [
+            f"{path.relative_to(TEMPLATES)}: {m}" for m in re.findall(r"\son[a-z]+\s*=\s*[\"']", text)
+        ]
         if not path.is_relative_to(TEMPLATES / "documents"):  # PDFs (WeasyPrint) are never under the policy
-            offenders += [f"{path.relative_to(TEMPLATES)}: {m}" for m in re.findall(r"<style\b|\sstyle=\"", text)]
+            offenders += [
+                f"{path.relative_to(TEMPLATES)}: {m}" for m in re.findall(r"<style\b|\sstyle=\"", text)
+            ]
     assert offenders == []

@@ -69,8 +69,10 @@ def test_deactivation_ends_the_users_sessions(app, people, signed_in):
 def test_a_password_change_ends_the_other_sessions_and_keeps_this_one(app, signed_in):
     here, elsewhere = signed_in("compliance"), signed_in("compliance")
     old_cookie = cookie_of(here)
-    changed = here.post("/account/password", data={"current": PASSWORD, "new": "Fresh-choice-2026",
-                                                   "repeated": "Fresh-choice-2026"})
+    changed = here.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "Fresh-choice-2026", "repeated": "Fresh-choice-2026"},
+    )
     assert changed.status_code == 302
     assert here.get("/audit").status_code == 200
     assert shows_login(elsewhere.get("/audit"))

@@ -18,8 +18,14 @@ from tests.web.test_pages import text_of
 
 SYSTEM_ONLY = sorted(kind.process_id for kind in KINDS.values() if kind.system_only)
 # One user of each role (tests.factories.PEOPLE).
-OF_ROLE = {"officer": "officer", "approver": "approver1", "risk_manager": "risk", "compliance": "compliance",
-           "designer": "designer", "admin": "admin"}
+OF_ROLE = {
+    "officer": "officer",
+    "approver": "approver1",
+    "risk_manager": "risk",
+    "compliance": "compliance",
+    "designer": "designer",
+    "admin": "admin",
+}
 EN = {"Accept-Language": "en"}
 
 
@@ -42,8 +48,9 @@ def test_the_system_only_processes_are_the_ones_the_system_starts():
 
 @pytest.mark.parametrize("process", SYSTEM_ONLY)
 @pytest.mark.parametrize("role", sorted(OF_ROLE))
-def test_a_process_only_the_system_starts_is_refused_to_everyone_over_the_api(client, deployed, people, role,
-                                                                               process):
+def test_a_process_only_the_system_starts_is_refused_to_everyone_over_the_api(
+    client, deployed, people, role, process
+):
     response = api_start(client, OF_ROLE[role], process)
     assert response.status_code == 403, response.get_json()
     error = response.get_json()["error"]
@@ -87,11 +94,18 @@ def test_a_designers_process_that_starts_only_on_a_message_is_the_systems(client
     """A process without a kind of its own follows its diagram: with a plain start event officers may open it;
     when every start event waits for a message, nobody may, and no menu offers it."""
     plain = (BPMN_FIXTURES / "start_fail.bpmn").read_text()
-    on_message = plain.replace('id="start_fail" name="Start fail"', 'id="on_message" name="On message"') \
-        .replace('bpmnElement="start_fail"', 'bpmnElement="on_message"') \
-        .replace('<bpmn:startEvent id="start" />', '<bpmn:startEvent id="start"><bpmn:messageEventDefinition '
-                 'id="start_message" messageRef="Message_go" /></bpmn:startEvent>') \
-        .replace('  <bpmndi:BPMNDiagram', '  <bpmn:message id="Message_go" name="go" />\n  <bpmndi:BPMNDiagram')
+    on_message = (
+        plain.replace('id="start_fail" name="Start fail"', 'id="on_message" name="On message"')
+        .replace('bpmnElement="start_fail"', 'bpmnElement="on_message"')
+        .replace(
+            '<bpmn:startEvent id="start" />',
+            '<bpmn:startEvent id="start"><bpmn:messageEventDefinition '
+            'id="start_message" messageRef="Message_go" /></bpmn:startEvent>',
+        )
+        .replace(
+            "  <bpmndi:BPMNDiagram", '  <bpmn:message id="Message_go" name="go" />\n  <bpmndi:BPMNDiagram'
+        )
+    )
     (tmp_path / "on_message.bpmn").write_text(on_message)
     deployment.deploy_files([tmp_path / "on_message.bpmn", BPMN_FIXTURES / "timer_wait.bpmn"])
     refused = api_start(client, "officer", "on_message")

@@ -11,8 +11,13 @@ from app.extensions import db
 from tests.factories import case_routed, open_task
 from tests.web.test_pages import text_of
 
-JSON_COLUMNS = [("process_instance", "summary"), ("process_instance", "state"), ("human_task", "submitted"),
-                ("decision_log", "inputs"), ("audit_event", "payload")]
+JSON_COLUMNS = [
+    ("process_instance", "summary"),
+    ("process_instance", "state"),
+    ("human_task", "submitted"),
+    ("decision_log", "inputs"),
+    ("audit_event", "payload"),
+]
 
 
 def store_not_a_number(word: str) -> None:
@@ -21,11 +26,17 @@ def store_not_a_number(word: str) -> None:
     for table, column in JSON_COLUMNS:
         for key in ("requested_amount", "proposed_limit"):
             for colon in (": ", ":"):
-                db.session.execute(text(f"UPDATE {table} SET {column} = replace({column}, :old, :new)"),
-                                   {"old": f'"{key}"{colon}5000000', "new": f'"{key}"{colon}{word}'})
+                db.session.execute(
+                    text(f"UPDATE {table} SET {column} = replace({column}, :old, :new)"),
+                    {"old": f'"{key}"{colon}5000000', "new": f'"{key}"{colon}{word}'},
+                )
     db.session.commit()
-    stored = {f"{table}.{column}": db.session.scalar(text(f"SELECT count(*) FROM {table} WHERE {column} LIKE :w"),
-                                                     {"w": f"%{word}%"}) for table, column in JSON_COLUMNS}
+    stored = {
+        f"{table}.{column}": db.session.scalar(
+            text(f"SELECT count(*) FROM {table} WHERE {column} LIKE :w"), {"w": f"%{word}%"}
+        )
+        for table, column in JSON_COLUMNS
+    }
     assert stored["process_instance.summary"] and stored["human_task.submitted"], stored
 
 
@@ -36,11 +47,21 @@ def test_a_stored_not_a_number_breaks_no_page(as_user, people, app, word):
     instance = case_routed("single", people.officer)
     task_id, case_id = open_task(instance.id, "approval_signoff").id, instance.id
     store_not_a_number(word)
-    pages = [("risk", "/cases"), ("risk", "/cases?q=华东"), ("risk", f"/cases/{case_id}"),
-             ("approver2", "/inbox"), ("approver2", "/inbox?min_amount=1000&sort=amount_desc"),
-             ("approver2", f"/tasks/{task_id}"), ("officer", f"/cases/{case_id}/memo"),
-             ("compliance", "/audit/exceptions"), ("compliance", "/audit"), ("compliance", "/audit/export.csv"),
-             ("compliance", "/audit/export.xlsx"), ("risk", "/customers"), ("officer", "/tasks")]
+    pages = [
+        ("risk", "/cases"),
+        ("risk", "/cases?q=华东"),
+        ("risk", f"/cases/{case_id}"),
+        ("approver2", "/inbox"),
+        ("approver2", "/inbox?min_amount=1000&sort=amount_desc"),
+        ("approver2", f"/tasks/{task_id}"),
+        ("officer", f"/cases/{case_id}/memo"),
+        ("compliance", "/audit/exceptions"),
+        ("compliance", "/audit"),
+        ("compliance", "/audit/export.csv"),
+        ("compliance", "/audit/export.xlsx"),
+        ("risk", "/customers"),
+        ("officer", "/tasks"),
+    ]
     for user, url in pages:
         response = as_user(user).get(url)
         assert response.status_code == 200, (url, text_of(response)[:500])

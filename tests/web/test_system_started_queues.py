@@ -38,8 +38,9 @@ SYSTEM_STARTED = {"warning_escalation", "periodic_review", "audit_sampling"}
 @pytest.fixture
 def dual(people):
     """An officer who is also a qualified approver of the highest level: the one 审贷分离 must stop."""
-    user, _ = users.create_user("dual", "officer", PASSWORD, authority_level=3, groups=("approver",),
-                                branch="shanghai")
+    user, _ = users.create_user(
+        "dual", "officer", PASSWORD, authority_level=3, groups=("approver",), branch="shanghai"
+    )
     qualifications.record(None, "dual", "CQ-TEST-dual", "2099-12-31")
     db.session.refresh(user)
     assert user.group_codes == {"officer", "approver"}
@@ -64,8 +65,11 @@ def queues(app, as_user, people):
                 self.tokens[username] = users.issue_token(username)
             headers = {"Authorization": f"Bearer {self.tokens[username]}", "Accept-Language": "en"}
             client = app.test_client()
-            return client.get(f"/api/v1{path}", headers=headers) if method == "get" else \
-                client.post(f"/api/v1{path}", json=body, headers=headers)
+            return (
+                client.get(f"/api/v1{path}", headers=headers)
+                if method == "get"
+                else client.post(f"/api/v1{path}", json=body, headers=headers)
+            )
 
         def listed(self, username: str, task: HumanTask) -> dict[str, bool]:
             user = users.get_by_username(username)
@@ -123,50 +127,103 @@ def test_every_task_of_a_system_started_case_is_in_the_queue_of_who_may_do_it(qu
     with time_machine.travel(today.isoformat() + " 02:00:00+00:00", tick=False) as clock:
         [warning_id] = portfolio.scan().raised
         escalation = started_by_the_system(db.session.get(EarlyWarning, warning_id).instance_id)
-        queues.do("dual", escalation, "investigate_warning", {"assessment": "confirmed", "findings": "逾期属实。"})
-        queues.do("risk", escalation, "risk_review", {
-            "action": "reduce_limit", "reduce_share": 0.2, "expected_loss_pct": 5,
-            "follow_up_date": (today + timedelta(days=7)).isoformat(), "review_comment": "压降 20%。"},
-            hidden_from=("officer",))
+        queues.do(
+            "dual", escalation, "investigate_warning", {"assessment": "confirmed", "findings": "逾期属实。"}
+        )
+        queues.do(
+            "risk",
+            escalation,
+            "risk_review",
+            {
+                "action": "reduce_limit",
+                "reduce_share": 0.2,
+                "expected_loss_pct": 5,
+                "follow_up_date": (today + timedelta(days=7)).isoformat(),
+                "review_comment": "压降 20%。",
+            },
+            hidden_from=("officer",),
+        )
         control = open_task(escalation, "approve_control")  # from the branch of the customer's officer
-        assert f'href="/tasks/{control.id}"' in text_of(queues.page("approver2").get("/inbox?branch=shanghai"))
-        assert f'href="/tasks/{control.id}"' not in text_of(queues.page("approver2").get("/inbox?branch=beijing"))
-        queues.do("approver2", escalation, "approve_control", {"control_decision": "approve", "control_comment": "同意"},
-                  hidden_from=("dual",))  # dual investigated it
+        assert f'href="/tasks/{control.id}"' in text_of(
+            queues.page("approver2").get("/inbox?branch=shanghai")
+        )
+        assert f'href="/tasks/{control.id}"' not in text_of(
+            queues.page("approver2").get("/inbox?branch=beijing")
+        )
+        queues.do(
+            "approver2",
+            escalation,
+            "approve_control",
+            {"control_decision": "approve", "control_comment": "同意"},
+            hidden_from=("dual",),
+        )  # dual investigated it
         clock.shift(timedelta(days=8))
         assert timers.fire_due() == 1
-        queues.do("dual", escalation, "follow_up", {"resolved": True, "follow_up_findings": "已回款。"},
-                  hidden_from=("officer",))
+        queues.do(
+            "dual",
+            escalation,
+            "follow_up",
+            {"resolved": True, "follow_up_findings": "已回款。"},
+            hidden_from=("officer",),
+        )
 
     # The review scheduler starts a review that moves the grade (approved by an approver who did not work it),
     # and another that is not done in time and escalates to the risk manager.
     moved = customer_of(dual, people, 2)
-    late = customer_of(people.officer2, people, 3, grade_override="AA", override_reason="集团担保")  # always sampled
+    late = customer_of(
+        people.officer2, people, 3, grade_override="AA", override_reason="集团担保"
+    )  # always sampled
     for customer in (moved, late):
         customer.next_review_on = today
     db.session.commit()
     queues.pages.clear()  # a signed cookie carries its signing time, and the clock now goes back (no server's does)
     with time_machine.travel(today.isoformat() + " 02:00:00+00:00", tick=False) as clock:
-        started = {db.session.get(ProcessInstance, i).customer_id: started_by_the_system(i)
-                   for i in reviews.start_due()}
-        queues.do("dual", started[moved.id], "do_review",
-                  {"statements": statements(health=0.7), "review_notes": "收入下滑。"}, hidden_from=("officer",))
-        queues.do("risk", started[moved.id], "propose_change", {"new_limit": 3_000_000, "change_comment": "下调。"})
-        queues.do("approver3", started[moved.id], "approve_review", {"review_decision": "approve"},
-                  hidden_from=("dual",))
+        started = {
+            db.session.get(ProcessInstance, i).customer_id: started_by_the_system(i)
+            for i in reviews.start_due()
+        }
+        queues.do(
+            "dual",
+            started[moved.id],
+            "do_review",
+            {"statements": statements(health=0.7), "review_notes": "收入下滑。"},
+            hidden_from=("officer",),
+        )
+        queues.do(
+            "risk", started[moved.id], "propose_change", {"new_limit": 3_000_000, "change_comment": "下调。"}
+        )
+        queues.do(
+            "approver3",
+            started[moved.id],
+            "approve_review",
+            {"review_decision": "approve"},
+            hidden_from=("dual",),
+        )
         clock.shift(timedelta(days=31))
         assert timers.fire_due() == 1
-        queues.do("risk", started[late.id], "overdue_review",
-                  {"statements": statements(health=1.3), "review_notes": "风险经理代为检查。"})
+        queues.do(
+            "risk",
+            started[late.id],
+            "overdue_review",
+            {"statements": statements(health=1.3), "review_notes": "风险经理代为检查。"},
+        )
 
     queues.pages.clear()  # back to the real clock, before the last travel's
     # Compliance draws a sample: each drawn case is reviewed, the finding remedied by the case's officer.
     drawn = sampling.start(people.compliance, today.isoformat(), today.isoformat(), seed="7")
-    for task in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == drawn.id,
-                                                           HumanTask.state == "ready").order_by(HumanTask.id)):
-        finding = {"finding": "major", "finding_description": "缺少原件。"} if task.id == min(
-            t.id for t in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == drawn.id))) \
+    for task in db.session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == drawn.id, HumanTask.state == "ready")
+        .order_by(HumanTask.id)
+    ):
+        finding = (
+            {"finding": "major", "finding_description": "缺少原件。"}
+            if task.id
+            == min(
+                t.id for t in db.session.scalars(select(HumanTask).where(HumanTask.instance_id == drawn.id))
+            )
             else {"finding": "none"}
+        )
         queues.do("compliance", drawn.id, "review_sampled_case", finding)
     remedy = open_task(drawn.id, "remedy_finding")
     queues.do(remedy.assignee.username, drawn.id, "remedy_finding", {"remediation": "已补充。"})
@@ -189,8 +246,17 @@ def test_a_lane_less_task_someone_completed_counts_as_investigating(deployed, pe
     case = case_routed("single", people.officer)
     signoff = open_task(case.id, "approval_signoff")
     assert signoff.id in [t.id for t in tasks.sign_off_inbox(people.approver1).rows]
-    db.session.add(HumanTask(instance_id=case.id, task_uuid="lane-less", task_spec="site_visit", name="Site visit",
-                             lane=None, state="completed", completed_by_id=people.approver1.id))
+    db.session.add(
+        HumanTask(
+            instance_id=case.id,
+            task_uuid="lane-less",
+            task_spec="site_visit",
+            name="Site visit",
+            lane=None,
+            state="completed",
+            completed_by_id=people.approver1.id,
+        )
+    )
     db.session.commit()
     assert eligibility.investigated(people.approver1, case)
     assert signoff.id not in [t.id for t in tasks.sign_off_inbox(people.approver1).rows]

@@ -21,7 +21,9 @@ FAILING = Path(__file__).resolve().parents[1] / "data" / "bpmn" / "timer_fail.bp
 def test_the_administrator_sees_a_failed_timer_and_retries_it(as_user, people):
     deployment.deploy_files([FAILING])
     case = cases.start_case(people.officer, "timer_fail")
-    db.session.execute(update(Timer).where(Timer.instance_id == case.id).values(due_at=utcnow() - timedelta(hours=1)))
+    db.session.execute(
+        update(Timer).where(Timer.instance_id == case.id).values(due_at=utcnow() - timedelta(hours=1))
+    )
     db.session.commit()
     time.sleep(1.2)  # its one second passes
     timers.fire_due()
@@ -30,7 +32,9 @@ def test_the_administrator_sees_a_failed_timer_and_retries_it(as_user, people):
     admin = as_user("admin")
     page = text_of(admin.get("/admin/settings"))
     assert 'id="failed-timers"' in page and f"<code>{timer.task_spec}</code>" in page
-    assert "<title>" in page and 'id="qualifications"' in page.split("<main")[1]  # the sections are on the page
+    assert (
+        "<title>" in page and 'id="qualifications"' in page.split("<main")[1]
+    )  # the sections are on the page
     assert as_user("officer").post(f"/admin/timers/{timer.id}/retry").status_code == 403
     assert admin.post(f"/admin/timers/{timer.id}/retry").status_code == 302
     db.session.expire_all()

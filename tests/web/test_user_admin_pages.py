@@ -12,18 +12,33 @@ from app.models import User
 from tests.factories import PASSWORD
 from tests.web.test_pages import text_of
 
-ROUTES = [("get", "/admin/users"), ("get", "/admin/users/new"), ("post", "/admin/users/new"),
-          ("get", "/admin/users/{id}"), ("post", "/admin/users/{id}/profile"),
-          ("post", "/admin/users/{id}/membership"), ("post", "/admin/users/{id}/deactivate"),
-          ("post", "/admin/users/{id}/reactivate"), ("post", "/admin/users/{id}/password"),
-          ("post", "/admin/users/{id}/qualifications")]
+ROUTES = [
+    ("get", "/admin/users"),
+    ("get", "/admin/users/new"),
+    ("post", "/admin/users/new"),
+    ("get", "/admin/users/{id}"),
+    ("post", "/admin/users/{id}/profile"),
+    ("post", "/admin/users/{id}/membership"),
+    ("post", "/admin/users/{id}/deactivate"),
+    ("post", "/admin/users/{id}/reactivate"),
+    ("post", "/admin/users/{id}/password"),
+    ("post", "/admin/users/{id}/qualifications"),
+]
 
 
 @pytest.mark.parametrize("username", ["officer", "approver2", "risk", "compliance", "designer", "cro"])
 def test_every_other_role_is_refused_on_every_route(as_user, people, username):
     client = as_user(username)
-    data = {"username": "intruder", "role": "admin", "display_name": "x", "branch": "head_office",
-            "groups": ["admin"], "password": "Intruder-pass-1", "certificate": "C", "valid_until": "2030-01-01"}
+    data = {
+        "username": "intruder",
+        "role": "admin",
+        "display_name": "x",
+        "branch": "head_office",
+        "groups": ["admin"],
+        "password": "Intruder-pass-1",
+        "certificate": "C",
+        "valid_until": "2030-01-01",
+    }
     for method, url in ROUTES:
         response = getattr(client, method)(url.format(id=people.officer2.id), data=data)
         assert response.status_code == 403, (method, url, response.status_code)
@@ -35,14 +50,26 @@ def test_every_other_role_is_refused_on_every_route(as_user, people, username):
 def test_the_administrator_creates_a_user_who_chooses_a_password_at_the_first_log_in(app, as_user, people):
     admin = as_user("admin")
     assert "New user" in text_of(admin.get("/admin/users"))
-    created = admin.post("/admin/users/new", data={"username": "chen.jing", "display_name": "陈静", "role": "approver",
-                                                   "authority_level": "2", "groups": ["committee"],
-                                                   "branch": "shanghai", "email": "chen@bank.cn", "password": ""})
+    created = admin.post(
+        "/admin/users/new",
+        data={
+            "username": "chen.jing",
+            "display_name": "陈静",
+            "role": "approver",
+            "authority_level": "2",
+            "groups": ["committee"],
+            "branch": "shanghai",
+            "email": "chen@bank.cn",
+            "password": "",
+        },
+    )
     page = text_of(created)
     assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
     shown = re.search(r'id="shown-password">.*?<code>([^<]+)</code>', page, re.S).group(1)
     user = db.session.query(User).filter_by(username="chen.jing").one()
-    assert user.group_codes == {"approver", "committee"} and shown not in text_of(admin.get(f"/admin/users/{user.id}"))
+    assert user.group_codes == {"approver", "committee"} and shown not in text_of(
+        admin.get(f"/admin/users/{user.id}")
+    )
     newcomer = app.test_client()
     newcomer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert newcomer.post("/login", data={"username": "chen.jing", "password": shown}).status_code == 302
@@ -51,8 +78,9 @@ def test_the_administrator_creates_a_user_who_chooses_a_password_at_the_first_lo
     assert newcomer.get("/api/v1/tasks").status_code == 401  # the API is not a way around it
     bad = newcomer.post("/account/password", data={"current": shown, "new": "chen.jing-123", "repeated": "x"})
     assert bad.status_code == 422 and "must not be or contain the user name" in text_of(bad)
-    done = newcomer.post("/account/password", data={"current": shown, "new": "Own-choice-2026",
-                                                   "repeated": "Own-choice-2026"})
+    done = newcomer.post(
+        "/account/password", data={"current": shown, "new": "Own-choice-2026", "repeated": "Own-choice-2026"}
+    )
     assert done.status_code == 302 and newcomer.get("/tasks").status_code == 200
 
 
@@ -61,8 +89,9 @@ def test_a_refusal_names_the_required_group_on_the_page(as_user, people):
     refused = admin.post(f"/admin/users/{people.compliance.id}/deactivate")
     assert refused.status_code == 409
     assert "last active member of the group compliance" in text_of(refused)
-    refused = admin.post(f"/admin/users/{people.cro.id}/membership", data={"role": "risk_manager",
-                                                                            "groups": ["committee"]})
+    refused = admin.post(
+        f"/admin/users/{people.cro.id}/membership", data={"role": "risk_manager", "groups": ["committee"]}
+    )
     assert refused.status_code == 409 and "cro" in text_of(refused) and "veto" in text_of(refused)
     db.session.expire_all()
     assert people.compliance.active and "cro" in people.cro.group_codes
@@ -94,26 +123,37 @@ NASTY = ["a\x00b", "line\x07bell", "长" * 300]
 
 
 @pytest.mark.parametrize("value", NASTY)
-@pytest.mark.parametrize(("url", "field", "base"), [
-    ("/admin/users/new", "username", {"display_name": "x", "role": "officer", "branch": "head_office"}),
-    ("/admin/users/new", "display_name", {"username": "new.one", "role": "officer", "branch": "head_office"}),
-    ("/admin/users/new", "email", {"username": "new.one", "role": "officer", "branch": "head_office"}),
-    ("/admin/users/new", "role", {"username": "new.one", "branch": "head_office"}),
-    ("/admin/users/new", "authority_level", {"username": "new.one", "role": "approver", "branch": "head_office"}),
-    ("/admin/users/new", "password", {"username": "new.one", "role": "officer", "branch": "head_office"}),
-    ("/admin/users/new", "groups", {"username": "new.one", "role": "officer", "branch": "head_office"}),
-    ("/admin/users/{id}/profile", "display_name", {"branch": "head_office"}),
-    ("/admin/users/{id}/profile", "email", {"display_name": "x", "branch": "head_office"}),
-    ("/admin/users/{id}/profile", "branch", {"display_name": "x"}),
-    ("/admin/users/{id}/profile", "authority_level", {"display_name": "x", "branch": "head_office"}),
-    ("/admin/users/{id}/membership", "role", {}),
-    ("/admin/users/{id}/membership", "groups", {"role": "officer"}),
-    ("/admin/users/{id}/password", "password", {}),
-    ("/admin/users/{id}/qualifications", "certificate", {"valid_until": "2030-01-01"}),
-    ("/admin/users/{id}/qualifications", "valid_until", {"certificate": "CQ-1"}),
-    ("/admin/users?{field}={value}", "q", None),
-    ("/admin/users?{field}={value}", "role", None),
-])
+@pytest.mark.parametrize(
+    ("url", "field", "base"),
+    [
+        ("/admin/users/new", "username", {"display_name": "x", "role": "officer", "branch": "head_office"}),
+        (
+            "/admin/users/new",
+            "display_name",
+            {"username": "new.one", "role": "officer", "branch": "head_office"},
+        ),
+        ("/admin/users/new", "email", {"username": "new.one", "role": "officer", "branch": "head_office"}),
+        ("/admin/users/new", "role", {"username": "new.one", "branch": "head_office"}),
+        (
+            "/admin/users/new",
+            "authority_level",
+            {"username": "new.one", "role": "approver", "branch": "head_office"},
+        ),
+        ("/admin/users/new", "password", {"username": "new.one", "role": "officer", "branch": "head_office"}),
+        ("/admin/users/new", "groups", {"username": "new.one", "role": "officer", "branch": "head_office"}),
+        ("/admin/users/{id}/profile", "display_name", {"branch": "head_office"}),
+        ("/admin/users/{id}/profile", "email", {"display_name": "x", "branch": "head_office"}),
+        ("/admin/users/{id}/profile", "branch", {"display_name": "x"}),
+        ("/admin/users/{id}/profile", "authority_level", {"display_name": "x", "branch": "head_office"}),
+        ("/admin/users/{id}/membership", "role", {}),
+        ("/admin/users/{id}/membership", "groups", {"role": "officer"}),
+        ("/admin/users/{id}/password", "password", {}),
+        ("/admin/users/{id}/qualifications", "certificate", {"valid_until": "2030-01-01"}),
+        ("/admin/users/{id}/qualifications", "valid_until", {"certificate": "CQ-1"}),
+        ("/admin/users?{field}={value}", "q", None),
+        ("/admin/users?{field}={value}", "role", None),
+    ],
+)
 def test_bad_input_is_a_4xx_naming_the_field(as_user, people, url, field, base, value):
     admin = as_user("admin")
     if base is None:
@@ -130,8 +170,12 @@ def test_bad_input_is_a_4xx_naming_the_field(as_user, people, url, field, base, 
 def test_the_user_forms_need_the_csrf_token(app, as_user, people, monkeypatch):
     admin = as_user("admin")
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    for url in ("/admin/users/new", f"/admin/users/{people.officer2.id}/deactivate",
-                f"/admin/users/{people.officer2.id}/password", "/account/password"):
+    for url in (
+        "/admin/users/new",
+        f"/admin/users/{people.officer2.id}/deactivate",
+        f"/admin/users/{people.officer2.id}/password",
+        "/account/password",
+    ):
         assert admin.post(url, data={"username": "x.y", "role": "officer"}).status_code == 400, url
     db.session.expire_all()
     assert people.officer2.active and not people.officer2.must_change_password

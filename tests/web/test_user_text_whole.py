@@ -26,9 +26,13 @@ def test_a_customer_name_with_a_slash_is_shown_whole(as_user, people):
 
 def test_an_officers_opinion_reads_the_same_in_both_languages(as_user, people):
     case = case_at("review", people.officer)
-    data = {"proposed_limit": db.session.get(ProcessInstance, case.id).summary["proposed_limit"],
-            "proposed_term_months": 12, "proposed_margin_pct": 1.2, "proposed_controls": "按季报送财务报表",
-            "officer_opinion": OPINION}
+    data = {
+        "proposed_limit": db.session.get(ProcessInstance, case.id).summary["proposed_limit"],
+        "proposed_term_months": 12,
+        "proposed_margin_pct": 1.2,
+        "proposed_controls": "按季报送财务报表",
+        "officer_opinion": OPINION,
+    }
     tasks.complete(people.officer, open_task(case.id, "review_proposal").id, data)
     signoff = open_task(case.id, "approval_signoff")
     english = text_of(as_user("approver1").get(f"/tasks/{signoff.id}"))
@@ -39,14 +43,21 @@ def test_a_returned_form_offers_back_what_the_officer_wrote_not_half_of_it(as_us
     """The form's inputs are printed through the same finalize: re-submitting the returned form as shown
     would store only the reader's half of the opinion."""
     case = case_at("review", people.officer)
-    data = {"proposed_limit": db.session.get(ProcessInstance, case.id).summary["proposed_limit"],
-            "proposed_term_months": 12, "proposed_margin_pct": 1.2, "proposed_controls": "按季报送财务报表",
-            "officer_opinion": OPINION}
+    data = {
+        "proposed_limit": db.session.get(ProcessInstance, case.id).summary["proposed_limit"],
+        "proposed_term_months": 12,
+        "proposed_margin_pct": 1.2,
+        "proposed_controls": "按季报送财务报表",
+        "officer_opinion": OPINION,
+    }
     tasks.complete(people.officer, open_task(case.id, "review_proposal").id, data)
-    tasks.complete(people.approver1, open_task(case.id, "approval_signoff").id,
-                   {"decision": "return", "comment": "请补充说明。", "fields_to_fix": ["officer_opinion"]})
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "return", "comment": "请补充说明。", "fields_to_fix": ["officer_opinion"]},
+    )
     returned = open_task(case.id, "review_proposal")
     page = text_of(as_user("officer").get(f"/tasks/{returned.id}"))
     start = page.index('name="officer_opinion"')
-    textarea = page[start:page.index("</textarea>", start)]
+    textarea = page[start : page.index("</textarea>", start)]
     assert "发现重大关联交易风险" in textarea

@@ -27,8 +27,10 @@ def test_the_designer_sees_the_rules_a_policy_change_changed(as_user, people, ru
 def test_the_changed_elements_are_marked_on_both_diagrams(as_user, people, workspace_copy):
     path = workspace_copy / "workflows" / "credit_application.bpmn"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("Capture application / 录入授信申请", "Capture the application / 录入授信申请", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("Capture application / 录入授信申请", "Capture the application / 录入授信申请", 1),
+        encoding="utf-8",
+    )
     deployment.deploy_files(actor=people.designer, note="改任务名称")
     designer = as_user("designer")
     page = text_of(designer.get("/designer/credit_application/diff"))

@@ -48,13 +48,14 @@ def test_the_portfolio_check_shows_its_result_with_links_when_done(as_user, peop
     [check] = db.session.scalars(select(PortfolioCheck))
     [case_id] = check.started
     assert (check.customers, check.raised, check.groups_done, check.groups_total) == (1, 2, 1, 1)
-    counts = page[page.index('id="check-counts"'):]
+    counts = page[page.index('id="check-counts"') :]
     assert "1 customers evaluated · 2 warnings raised · 1 escalations started · 0 joined" in counts
-    assert f'href="/cases/{case_id}"' in page[page.index('id="check-escalations"'):]
+    assert f'href="/cases/{case_id}"' in page[page.index('id="check-escalations"') :]
 
 
-def test_a_check_waiting_for_its_worker_is_polled_until_done_and_then_refreshes_the_list(as_user, people,
-                                                                                        monkeypatch, no_worker):
+def test_a_check_waiting_for_its_worker_is_polled_until_done_and_then_refreshes_the_list(
+    as_user, people, monkeypatch, no_worker
+):
     customer = approved_customer(people)
     observe(people, customer, on=date.today().isoformat(), utilization_pct="97")
     risk = as_user("risk")
@@ -69,11 +70,15 @@ def test_a_check_waiting_for_its_worker_is_polled_until_done_and_then_refreshes_
     done = text_of(risk.get(f"/watchlist/checks/{check.id}/progress"))
     assert 'data-status="done"' in done and "every 1s" not in done
     assert 'hx-select="#watchlist"' in done  # the list below is brought up to date, no reload
-    assert as_user("officer").get(f"/watchlist/checks/{check.id}/progress").status_code == 200  # readers follow it
+    assert (
+        as_user("officer").get(f"/watchlist/checks/{check.id}/progress").status_code == 200
+    )  # readers follow it
     assert as_user("approver1").get(f"/watchlist/checks/{check.id}/progress").status_code == 403
 
 
-def test_the_check_keeps_its_progress_customer_by_customer_as_it_goes(deployed, people, monkeypatch, no_worker):
+def test_the_check_keeps_its_progress_customer_by_customer_as_it_goes(
+    deployed, people, monkeypatch, no_worker
+):
     first, second = approved_customer(people), approved_customer_of(people, 2)
     for customer in (first, second):
         observe(people, customer, on=date.today().isoformat(), utilization_pct="97")
@@ -94,7 +99,9 @@ def test_the_check_keeps_its_progress_customer_by_customer_as_it_goes(deployed, 
     assert (done.status, done.groups_done, done.raised, len(done.started)) == ("done", 2, 2, 2)
 
 
-def test_a_check_that_gave_way_says_why_in_the_readers_language(as_user, people, no_worker):  # the job is lost
+def test_a_check_that_gave_way_says_why_in_the_readers_language(
+    as_user, people, no_worker
+):  # the job is lost
     risk = as_user("risk")
     with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         risk.post("/watchlist/check")
@@ -104,7 +111,9 @@ def test_a_check_that_gave_way_says_why_in_the_readers_language(as_user, people,
     assert (lost.status, new.status) == ("failed", "queued")
     risk = as_user("risk")  # its cookie was signed 11 minutes ahead of the clock we are back to
     english = text_of(risk.get(f"/watchlist/checks/{lost.id}/progress"))
-    assert "The check stopped: No worker took it within 10 minutes: its job was lost. A new check took its place." \
+    assert (
+        "The check stopped: No worker took it within 10 minutes: its job was lost. A new check took its place."
         in english
+    )
     chinese = as_user("risk", language="zh-CN")
     assert "10 分钟" in text_of(chinese.get(f"/watchlist/checks/{lost.id}/progress"))

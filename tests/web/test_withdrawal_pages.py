@@ -52,7 +52,10 @@ def test_the_api_withdraws_and_then_refuses(as_user, people, client):
     headers = {"Authorization": f"Bearer {users.issue_token('officer')}"}
     assert client.post(f"/api/v1/cases/{case.id}/withdraw", json={}, headers=headers).status_code == 422
     done = client.post(f"/api/v1/cases/{case.id}/withdraw", json={"reason": REASON}, headers=headers)
-    assert done.status_code == 200 and (done.json["status"], done.json["outcome"]) == ("withdrawn", "withdrawn")
+    assert done.status_code == 200 and (done.json["status"], done.json["outcome"]) == (
+        "withdrawn",
+        "withdrawn",
+    )
     again = client.post(f"/api/v1/cases/{case.id}/withdraw", json={"reason": REASON}, headers=headers)
     assert again.status_code == 409 and case.reference in again.json["error"]
     task = client.get(f"/api/v1/cases/{case.id}", headers=headers).json["tasks"][-1]

@@ -20,14 +20,16 @@ def test_a_withdrawn_case_names_who_withdrew_it(as_user, people):
     case = case_at("statements", people.officer)
     withdrawal.withdraw(people.officer, case.id, "客户另行融资")
     page = text_of(as_user("risk").get(f"/cases/{case.id}"))
-    banner = page[page.index('id="withdrawn"'):page.index("</p>", page.index('id="withdrawn"'))]
+    banner = page[page.index('id="withdrawn"') : page.index("</p>", page.index('id="withdrawn"'))]
     assert "李娜" in banner and "officer" not in banner
 
 
 def test_english_pages_use_no_chinese_punctuation(as_user, people):
     case = case_at("statements", people.officer)
     pages = {
-        "intake form": as_user("officer").get(f"/tasks/{open_task(case_at('intake', people.officer).id, 'application_intake').id}"),
+        "intake form": as_user("officer").get(
+            f"/tasks/{open_task(case_at('intake', people.officer).id, 'application_intake').id}"
+        ),
         "statements form": as_user("officer").get(f"/tasks/{open_task(case.id, 'financial_statements').id}"),
         "users": as_user("admin").get("/admin/users"),
         "case page": as_user("risk").get(f"/cases/{case.id}"),

@@ -19,9 +19,15 @@ APPROVE = {"decision": "approve", "comment": "同意"}
 
 
 def ready(instance_id: int, spec: str) -> list[HumanTask]:
-    return list(db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.task_spec == spec, HumanTask.state == "ready")
-        .order_by(HumanTask.id)))
+    return list(
+        db.session.scalars(
+            select(HumanTask)
+            .where(
+                HumanTask.instance_id == instance_id, HumanTask.task_spec == spec, HumanTask.state == "ready"
+            )
+            .order_by(HumanTask.id)
+        )
+    )
 
 
 def votes_by_member(instance_id: int) -> dict[str, HumanTask]:
@@ -62,8 +68,11 @@ def test_sequential_levels_head_office_then_chief_credit_officer(deployed, peopl
 
 def test_a_reject_at_the_first_level_ends_the_sequence(deployed, people):
     case = case_routed("sequential", people.officer)
-    tasks.complete(people.approver2, ready(case.id, "approval_signoff")[0].id,
-                   {"decision": "reject", "comment": "担保不足"})
+    tasks.complete(
+        people.approver2,
+        ready(case.id, "approval_signoff")[0].id,
+        {"decision": "reject", "comment": "担保不足"},
+    )
     assert outcome(case) == ("completed", "rejected")
     assert ready(case.id, "approval_signoff") == []
 
@@ -84,11 +93,18 @@ def test_the_committee_votes_and_a_majority_approves(deployed, people):
     compliance_sign_off(case, people.compliance)
     assert outcome(case) == ("completed", "approved")
     committee = case.summary["committee"]
-    assert (committee["result"], committee["approve"], committee["reject"], committee["cast"]) == \
-        ("approved", 2, 1, 3)
-    recorded = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.instance_id == case.id, AuditEvent.event_type == "task.completed")).all()
-    comments = {e.actor_name: e.payload["data"]["comment"] for e in recorded if e.payload["task"] == "committee_vote"}
+    assert (committee["result"], committee["approve"], committee["reject"], committee["cast"]) == (
+        "approved",
+        2,
+        1,
+        3,
+    )
+    recorded = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.instance_id == case.id, AuditEvent.event_type == "task.completed")
+    ).all()
+    comments = {
+        e.actor_name: e.payload["data"]["comment"] for e in recorded if e.payload["task"] == "committee_vote"
+    }
     assert comments == {"member1": "同意", "member2": "行业风险高", "cro": "同意"}
 
 
@@ -132,16 +148,18 @@ def test_without_quorum_the_committee_votes_again(deployed, people):
     db.session.refresh(case)
     assert case.status == "running" and case.summary["committee_result"] == "no_quorum"
     again = votes_by_member(case.id)
-    assert set(again) == {"member1", "member2", "cro"} and not set(t.id for t in again.values()) & \
-        {t.id for t in votes.values()}
+    assert set(again) == {"member1", "member2", "cro"} and not set(t.id for t in again.values()) & {
+        t.id for t in votes.values()
+    }
     for name in ("member1", "member2", "cro"):
         tasks.complete(getattr(people, name), again[name].id, APPROVE)
     compliance_sign_off(case, people.compliance)
     assert outcome(case) == ("completed", "approved")
 
 
-def test_a_committee_member_who_investigated_the_case_gets_no_vote_and_the_quorum_counts_the_others(deployed,
-                                                                                                     people):
+def test_a_committee_member_who_investigated_the_case_gets_no_vote_and_the_quorum_counts_the_others(
+    deployed, people
+):
     """A vote 审贷分离 would refuse was once opened for the investigator: the others voted and the case waited
     for it for ever. Now the committee is only who may vote on the case, and its quorum counts them."""
     dual, _ = users.create_user("li.officer", "officer", PASSWORD, groups=("committee",), actor=people.admin)
@@ -171,20 +189,31 @@ def test_committee_votes_are_in_each_members_sign_off_inbox(deployed, people):
 def test_a_resubmission_shows_the_approver_what_changed(deployed, people):
     case = case_routed("single", people.officer)
     first_limit = case.summary["proposed_limit"]
-    tasks.complete(people.approver1, ready(case.id, "approval_signoff")[0].id,
-                   {"decision": "return", "comment": "额度过高，请加担保",
-                    "fields_to_fix": ["proposed_limit", "proposed_controls"]})
+    tasks.complete(
+        people.approver1,
+        ready(case.id, "approval_signoff")[0].id,
+        {
+            "decision": "return",
+            "comment": "额度过高，请加担保",
+            "fields_to_fix": ["proposed_limit", "proposed_controls"],
+        },
+    )
     [again] = ready(case.id, "review_proposal")
     officer_view = tasks.open_task(people.officer, again.id)
     assert officer_view.data["returned_fields"] == ["proposed_limit", "proposed_controls"]
     assert officer_view.data["approver_comment"] == "额度过高，请加担保"
     assert officer_view.changes == []  # only an approval shows a diff
-    tasks.complete(people.officer, again.id, review(case, proposed_limit=3_000_000,
-                                                   proposed_controls="追加法人代表连带责任保证"))
+    tasks.complete(
+        people.officer,
+        again.id,
+        review(case, proposed_limit=3_000_000, proposed_controls="追加法人代表连带责任保证"),
+    )
     [signoff] = ready(case.id, "approval_signoff")
     changes = {c.field: (c.before, c.after) for c in tasks.open_task(people.approver1, signoff.id).changes}
-    assert changes == {"proposed_limit": (first_limit, 3_000_000),
-                       "proposed_controls": ("按季报送财务报表", "追加法人代表连带责任保证")}
+    assert changes == {
+        "proposed_limit": (first_limit, 3_000_000),
+        "proposed_controls": ("按季报送财务报表", "追加法人代表连带责任保证"),
+    }
 
 
 def test_a_committee_vote_is_the_members_own_and_never_goes_back_to_the_pool(deployed, people):
@@ -205,13 +234,17 @@ def test_a_committee_vote_is_the_members_own_and_never_goes_back_to_the_pool(dep
         tasks.complete(people.member1, votes["cro"].id, {"decision": "approve", "comment": "同意"})
 
 
-def test_the_quorum_counts_every_member_who_may_vote_on_the_case_and_no_one_excluded_from_it(deployed, people):
+def test_the_quorum_counts_every_member_who_may_vote_on_the_case_and_no_one_excluded_from_it(
+    deployed, people
+):
     """The quorum's denominator is the committee as it may vote on this case — every active, qualified member
     clear of it — not the votes cast: two approvals among four who may vote is short of a 66% quorum, and the
     officer on the committee who opened the case is neither counted nor able to vote."""
     dual, _ = users.create_user("li.officer", "officer", PASSWORD, groups=("committee",), actor=people.admin)
     qualifications.record(people.admin, "li.officer", "CQ-2026-0301", "2099-12-31")
-    users.create_user("zhao", "approver", PASSWORD, authority_level=3, groups=("committee",), actor=people.admin)
+    users.create_user(
+        "zhao", "approver", PASSWORD, authority_level=3, groups=("committee",), actor=people.admin
+    )
     qualifications.record(people.admin, "zhao", "CQ-2026-0302", "2099-12-31")
     zhao = users.get_by_username("zhao")
     case = case_routed("committee", dual)
@@ -228,9 +261,18 @@ def test_the_quorum_counts_every_member_who_may_vote_on_the_case_and_no_one_excl
     assert (committee["result"], committee["members"], committee["cast"]) == ("no_quorum", 4, 2)  # 2/4 < 0.66
     again = votes_by_member(case.id)
     assert set(again) == {"member1", "member2", "cro", "zhao"}
-    for name, user in (("member1", people.member1), ("member2", people.member2), ("cro", people.cro),
-                       ("zhao", zhao)):
-        tasks.complete(user, again[name].id, APPROVE if name != "zhao" else {"decision": "reject", "comment": "否"})
+    for name, user in (
+        ("member1", people.member1),
+        ("member2", people.member2),
+        ("cro", people.cro),
+        ("zhao", zhao),
+    ):
+        tasks.complete(
+            user, again[name].id, APPROVE if name != "zhao" else {"decision": "reject", "comment": "否"}
+        )
     db.session.refresh(case)
-    assert (case.summary["committee"]["result"], case.summary["committee"]["members"],
-            case.summary["committee"]["cast"]) == ("approved", 4, 4)
+    assert (
+        case.summary["committee"]["result"],
+        case.summary["committee"]["members"],
+        case.summary["committee"]["cast"],
+    ) == ("approved", 4, 4)

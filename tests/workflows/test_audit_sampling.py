@@ -26,28 +26,46 @@ def today() -> str:
 def decided(people) -> tuple[ProcessInstance, ProcessInstance]:
     """An approved case with an adjusted grade (always drawn) and a plain approved one."""
     adjusted = case_at("review", people.officer)
-    tasks.complete(people.officer, open_task(adjusted.id, "review_proposal").id,
-                   review(adjusted, grade_override="AA", override_reason="集团担保，上调一级"))
-    tasks.complete(people.approver3, open_task(adjusted.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    tasks.complete(
+        people.officer,
+        open_task(adjusted.id, "review_proposal").id,
+        review(adjusted, grade_override="AA", override_reason="集团担保，上调一级"),
+    )
+    tasks.complete(
+        people.approver3,
+        open_task(adjusted.id, "approval_signoff").id,
+        {"decision": "approve", "comment": "同意"},
+    )
     compliance_sign_off(adjusted, people.compliance)
     plain = case_routed("single", people.officer2)
-    tasks.complete(people.approver1, open_task(plain.id, "approval_signoff").id, {"decision": "approve", "comment": "同意"})
+    tasks.complete(
+        people.approver1,
+        open_task(plain.id, "approval_signoff").id,
+        {"decision": "approve", "comment": "同意"},
+    )
     compliance_sign_off(plain, people.compliance)
     return adjusted, plain
 
 
 def ready(instance_id: int, spec: str) -> list[HumanTask]:
-    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                           HumanTask.task_spec == spec, HumanTask.state == "ready")
-                                   .order_by(HumanTask.id)))
+    return list(
+        db.session.scalars(
+            select(HumanTask)
+            .where(
+                HumanTask.instance_id == instance_id, HumanTask.task_spec == spec, HumanTask.state == "ready"
+            )
+            .order_by(HumanTask.id)
+        )
+    )
 
 
 def test_the_draw_takes_every_adjusted_grade_and_is_repeatable_with_its_seed(deployed, people):
     adjusted, _plain = decided(people)
     first = sampling.draw(local_today(), local_today(), seed=7)
     assert first.population == 2 and adjusted.reference in [s["reference"] for s in first.sample]
-    assert [s["reference"] for s in sampling.draw(local_today(), local_today(), seed=7).sample] == \
-        [s["reference"] for s in first.sample]
+    assert [s["reference"] for s in sampling.draw(local_today(), local_today(), seed=7).sample] == [
+        s["reference"] for s in first.sample
+    ]
     reasons = {s["reference"]: s["sample_reason"] for s in first.sample}
     assert reasons[adjusted.reference].startswith("Adjusted grade")
 
@@ -62,10 +80,15 @@ def test_a_finding_is_remedied_by_the_cases_officer_and_the_review_closes(deploy
     assert len(reviews) == len(drawn.payload["drawn"]) and {r.lane for r in reviews} == {"compliance"}
     bundle = deployment.bundle_for(review_case.definition)
     for task in reviews:
-        shown = engine.task_data(bundle, db.session.get(ProcessInstance, review_case.id).state, task.task_uuid)
+        shown = engine.task_data(
+            bundle, db.session.get(ProcessInstance, review_case.id).state, task.task_uuid
+        )
         if shown["reference"] == adjusted.reference:
-            tasks.complete(people.compliance, task.id, {"finding": "major",
-                                                        "finding_description": "评级上调缺少集团担保合同原件。"})
+            tasks.complete(
+                people.compliance,
+                task.id,
+                {"finding": "major", "finding_description": "评级上调缺少集团担保合同原件。"},
+            )
         else:
             tasks.complete(people.compliance, task.id, {"finding": "none"})
     [remedy] = ready(review_case.id, "remedy_finding")

@@ -41,11 +41,14 @@ def test_an_approved_credit_waits_for_compliance_and_only_then_is_active(deploye
     assert case.summary["compliance_result"] == "signed_off"
 
 
-@pytest.mark.parametrize(("override", "field"), [
-    ({"kyc_complete": False}, "kyc_complete"),
-    ({"sanctions_screening": "match"}, "sanctions_screening"),
-    ({"documents_evidence": ""}, "documents_evidence"),
-])
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"kyc_complete": False}, "kyc_complete"),
+        ({"sanctions_screening": "match"}, "sanctions_screening"),
+        ({"documents_evidence": ""}, "documents_evidence"),
+    ],
+)
 def test_a_sign_off_with_a_failed_check_is_refused_naming_it(deployed, people, override, field):
     case = approved_by_credit(people)
     checklist = open_task(case.id, "compliance_checklist")
@@ -59,11 +62,17 @@ def test_a_sign_off_with_a_failed_check_is_refused_naming_it(deployed, people, o
 def test_a_return_reopens_the_officers_task_with_the_findings_and_the_case_goes_round_again(deployed, people):
     case = approved_by_credit(people)
     with pytest.raises(InvalidInput) as caught:  # a return needs findings
-        tasks.complete(people.compliance, open_task(case.id, "compliance_checklist").id,
-                       {"compliance_decision": "return"})
+        tasks.complete(
+            people.compliance,
+            open_task(case.id, "compliance_checklist").id,
+            {"compliance_decision": "return"},
+        )
     assert list(caught.value.errors) == ["compliance_findings"]
-    tasks.complete(people.compliance, open_task(case.id, "compliance_checklist").id,
-                   {"compliance_decision": "return", "compliance_findings": "缺少担保合同原件"})
+    tasks.complete(
+        people.compliance,
+        open_task(case.id, "compliance_checklist").id,
+        {"compliance_decision": "return", "compliance_findings": "缺少担保合同原件"},
+    )
     db.session.refresh(case)
     assert case.status == "running" and facilities(case.id) == []
     again = open_task(case.id, "review_proposal")

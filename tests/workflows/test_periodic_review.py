@@ -52,7 +52,11 @@ def test_a_review_is_due_by_the_frequency_table_and_started_once_even_when_long_
 def test_a_review_that_keeps_the_grade_sets_the_next_date(deployed, people):
     customer, started = review_due_today(people)
     task = ready(started, "do_review")
-    tasks.complete(people.officer, task.id, {"statements": statements(health=1.3), "review_notes": "经营正常，按期付息。"})
+    tasks.complete(
+        people.officer,
+        task.id,
+        {"statements": statements(health=1.3), "review_notes": "经营正常，按期付息。"},
+    )
     db.session.expire_all()
     instance = db.session.get(ProcessInstance, started)
     assert (instance.status, instance.outcome) == ("completed", "reviewed")
@@ -63,15 +67,20 @@ def test_a_review_that_keeps_the_grade_sets_the_next_date(deployed, people):
 
 def test_a_moved_grade_goes_through_approval_and_changes_the_limit_and_the_frequency(deployed, people):
     customer, started = review_due_today(people)
-    tasks.complete(people.officer, ready(started, "do_review").id,
-                   {"statements": statements(health=0.7), "review_notes": "主营收入下滑，现金流紧张。"})
+    tasks.complete(
+        people.officer,
+        ready(started, "do_review").id,
+        {"statements": statements(health=0.7), "review_notes": "主营收入下滑，现金流紧张。"},
+    )
     proposal = ready(started, "propose_change")
     assert proposal.lane == "risk_manager"
     cap = db.session.get(ProcessInstance, started).summary["limit_cap"]
     with pytest.raises(InvalidInput) as refused:  # above the new grade's policy cap
         tasks.complete(people.risk, proposal.id, {"new_limit": cap + 1, "change_comment": "维持"})
     assert "new_limit" in refused.value.errors
-    tasks.complete(people.risk, proposal.id, {"new_limit": 3_000_000, "change_comment": "下调等级，压降额度。"})
+    tasks.complete(
+        people.risk, proposal.id, {"new_limit": 3_000_000, "change_comment": "下调等级，压降额度。"}
+    )
     approval = ready(started, "approve_review")
     assert approval.lane == "approver" and approval.required_level is not None
     tasks.complete(people.approver3, approval.id, {"review_decision": "approve", "review_comment": "同意。"})
@@ -90,26 +99,38 @@ def test_a_late_review_counts_the_next_date_from_today_so_it_is_not_due_again_at
     customer.next_review_on = date.today() - timedelta(days=800)
     db.session.commit()
     [started] = reviews.start_due()
-    tasks.complete(people.officer, ready(started, "do_review").id,
-                   {"statements": statements(health=1.3), "review_notes": "补做检查。"})
+    tasks.complete(
+        people.officer,
+        ready(started, "do_review").id,
+        {"statements": statements(health=1.3), "review_notes": "补做检查。"},
+    )
     db.session.expire_all()
     assert db.session.get(Customer, customer.id).next_review_on == local_today() + YEAR
     assert reviews.start_due() == []
 
 
-AFTER_MIDNIGHT_IN_BEIJING = "2026-12-05 17:30:00+00:00"  # 01:30 on 6 December in Beijing, the 5th on UTC's calendar
+AFTER_MIDNIGHT_IN_BEIJING = (
+    "2026-12-05 17:30:00+00:00"  # 01:30 on 6 December in Beijing, the 5th on UTC's calendar
+)
 
 
-def test_a_review_finished_after_midnight_in_beijing_counts_the_next_date_from_beijing_s_today(deployed, people):
+def test_a_review_finished_after_midnight_in_beijing_counts_the_next_date_from_beijing_s_today(
+    deployed, people
+):
     with time_machine.travel(AFTER_MIDNIGHT_IN_BEIJING, tick=False):
         customer = approved_customer(people)
         customer.next_review_on = date(2026, 12, 5)  # due yesterday in Beijing
         db.session.commit()
         [started] = reviews.start_due()
-        tasks.complete(people.officer, ready(started, "do_review").id,
-                       {"statements": statements(health=1.3), "review_notes": "凌晨完成检查。"})
+        tasks.complete(
+            people.officer,
+            ready(started, "do_review").id,
+            {"statements": statements(health=1.3), "review_notes": "凌晨完成检查。"},
+        )
     db.session.expire_all()
-    assert db.session.get(Customer, customer.id).next_review_on == date(2026, 12, 6) + YEAR  # not the 5th + a year
+    assert (
+        db.session.get(Customer, customer.id).next_review_on == date(2026, 12, 6) + YEAR
+    )  # not the 5th + a year
 
 
 def test_a_first_review_date_counts_from_the_beijing_day_of_the_decision(deployed, people):
@@ -122,11 +143,19 @@ def test_a_first_review_date_counts_from_the_beijing_day_of_the_decision(deploye
 
 def test_a_rejected_regrade_keeps_the_grade(deployed, people):
     customer, started = review_due_today(people)
-    tasks.complete(people.officer, ready(started, "do_review").id,
-                   {"statements": statements(health=0.7), "review_notes": "收入下滑。"})
-    tasks.complete(people.risk, ready(started, "propose_change").id, {"change_comment": "等级下调，额度不变。"})
-    tasks.complete(people.approver3, ready(started, "approve_review").id,
-                   {"review_decision": "reject", "review_comment": "一次性因素，维持原等级。"})
+    tasks.complete(
+        people.officer,
+        ready(started, "do_review").id,
+        {"statements": statements(health=0.7), "review_notes": "收入下滑。"},
+    )
+    tasks.complete(
+        people.risk, ready(started, "propose_change").id, {"change_comment": "等级下调，额度不变。"}
+    )
+    tasks.complete(
+        people.approver3,
+        ready(started, "approve_review").id,
+        {"review_decision": "reject", "review_comment": "一次性因素，维持原等级。"},
+    )
     db.session.expire_all()
     assert db.session.get(Customer, customer.id).grade == "A"
     assert db.session.get(ProcessInstance, started).outcome == "reviewed"
@@ -138,8 +167,12 @@ def test_the_database_allows_one_running_review_per_customer(deployed, people):
     with pytest.raises(Conflict):  # a second scheduler starting the same customer's review
         cases.start_by_message("periodic_review", "review_due", reviews._payload(customer))
     db.session.rollback()
-    assert [r.id for r in db.session.scalars(select(ProcessInstance).where(
-        ProcessInstance.process_id == "periodic_review"))] == [started]
+    assert [
+        r.id
+        for r in db.session.scalars(
+            select(ProcessInstance).where(ProcessInstance.process_id == "periodic_review")
+        )
+    ] == [started]
 
 
 def test_an_overdue_review_escalates_to_the_risk_manager(deployed, people):
@@ -155,18 +188,27 @@ def test_an_overdue_review_escalates_to_the_risk_manager(deployed, people):
     assert db.session.get(HumanTask, task.id).state == "cancelled"
     escalated = ready(started, "overdue_review")
     assert escalated.lane == "risk_manager"
-    tasks.complete(people.risk, escalated.id, {"statements": statements(health=1.3), "review_notes": "风险经理代为检查。"})
+    tasks.complete(
+        people.risk,
+        escalated.id,
+        {"statements": statements(health=1.3), "review_notes": "风险经理代为检查。"},
+    )
     assert db.session.get(ProcessInstance, started).status == "completed"
 
 
-def test_keeping_a_live_limit_above_the_cap_of_the_grade_is_refused_naming_the_amount_and_the_cap(deployed, people):
+def test_keeping_a_live_limit_above_the_cap_of_the_grade_is_refused_naming_the_amount_and_the_cap(
+    deployed, people
+):
     customer = approved_customer(people)
     facility = db.session.scalar(select(Facility).where(Facility.customer_id == customer.id))
     facility.limit_amount, customer.next_review_on = Decimal("400000000"), date.today()  # above any A cap
     db.session.commit()
     [started] = reviews.start_due()
-    tasks.complete(people.officer, ready(started, "do_review").id,
-                   {"statements": statements(health=1.3), "review_notes": "经营正常。"})
+    tasks.complete(
+        people.officer,
+        ready(started, "do_review").id,
+        {"statements": statements(health=1.3), "review_notes": "经营正常。"},
+    )
     proposal = ready(started, "propose_change")  # the grade held, yet the limit is above its cap
     summary = db.session.get(ProcessInstance, started).summary
     assert summary["grade"] == "A" and summary["limit_cap"] < 400_000_000
@@ -176,11 +218,17 @@ def test_keeping_a_live_limit_above_the_cap_of_the_grade_is_refused_naming_the_a
     assert asked in refused.value.message and cap in refused.value.message
     assert asked in refused.value.errors["new_limit"] and cap in refused.value.errors["new_limit"]
     with pytest.raises(InvalidInput) as raised:
-        tasks.complete(people.risk, proposal.id, {"new_limit": summary["limit_cap"] + 1, "change_comment": "上调。"},
-                       locale="en")
+        tasks.complete(
+            people.risk,
+            proposal.id,
+            {"new_limit": summary["limit_cap"] + 1, "change_comment": "上调。"},
+            locale="en",
+        )
     assert money(summary["limit_cap"] + 1, "en") in raised.value.errors["new_limit"]
     assert money(summary["limit_cap"], "en") in raised.value.errors["new_limit"]
-    tasks.complete(people.risk, proposal.id, {"new_limit": summary["limit_cap"], "change_comment": "压降至上限。"})
+    tasks.complete(
+        people.risk, proposal.id, {"new_limit": summary["limit_cap"], "change_comment": "压降至上限。"}
+    )
     assert ready(started, "approve_review") is not None
 
 
@@ -189,10 +237,15 @@ def test_the_class_caps_the_grade_a_review_gives_and_so_its_limit(deployed, peop
     customer.loan_class, customer.next_review_on = "substandard", date.today()  # 次级: CCC at best
     db.session.commit()
     [started] = reviews.start_due()
-    tasks.complete(people.officer, ready(started, "do_review").id,
-                   {"statements": statements(health=1.3), "review_notes": "报表尚可，但已列为次级。"})
+    tasks.complete(
+        people.officer,
+        ready(started, "do_review").id,
+        {"statements": statements(health=1.3), "review_notes": "报表尚可，但已列为次级。"},
+    )
     summary = db.session.get(ProcessInstance, started).summary
     assert summary["grade"] == "CCC" and summary["limit_cap"] == 0  # not the A its statements alone give
     with pytest.raises(InvalidInput) as refused, force_locale("en"):
-        tasks.complete(people.risk, ready(started, "propose_change").id, {"change_comment": "维持。"}, locale="en")
+        tasks.complete(
+            people.risk, ready(started, "propose_change").id, {"change_comment": "维持。"}, locale="en"
+        )
     assert "Substandard" in refused.value.errors["new_limit"] and "CCC" in refused.value.errors["new_limit"]

@@ -20,17 +20,35 @@ TODAY = date.today()
 
 def investigations(customer_id: int) -> int:
     """The investigations the officer has (had) to do: one a joining warning restarted counts once."""
-    return db.session.scalar(select(func.count()).select_from(HumanTask).join(ProcessInstance).where(
-        ProcessInstance.customer_id == customer_id, HumanTask.task_spec == "investigate_warning",
-        HumanTask.state != "cancelled"))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(HumanTask)
+        .join(ProcessInstance)
+        .where(
+            ProcessInstance.customer_id == customer_id,
+            HumanTask.task_spec == "investigate_warning",
+            HumanTask.state != "cancelled",
+        )
+    )
 
 
 def test_one_observation_95_days_past_due_raises_its_warnings_in_one_escalation(deployed, people):
     customer = approved_customer(people)
-    observe(people, customer, on=(TODAY - timedelta(days=3)).isoformat(), days_past_due="95",
-            overdue_interest="18000", utilization_pct="99")
-    observe(people, customer, on=(TODAY - timedelta(days=1)).isoformat(), negative_news="是",
-            news_note="媒体报道停产")
+    observe(
+        people,
+        customer,
+        on=(TODAY - timedelta(days=3)).isoformat(),
+        days_past_due="95",
+        overdue_interest="18000",
+        utilization_pct="99",
+    )
+    observe(
+        people,
+        customer,
+        on=(TODAY - timedelta(days=1)).isoformat(),
+        negative_news="是",
+        news_note="媒体报道停产",
+    )
     result = portfolio.scan(people.risk)
 
     warnings = {w.code: w for w in db.session.scalars(select(EarlyWarning))}
@@ -39,10 +57,14 @@ def test_one_observation_95_days_past_due_raises_its_warnings_in_one_escalation(
     assert {w.instance_id for w in warnings.values()} == {result.started[0]}
     assert investigations(customer.id) == 1  # the officer investigates once, not four times
     case = db.session.get(ProcessInstance, result.started[0])
-    assert case.summary["severity"] == "high" and case.summary["warning_code"] == "past_due_30"  # the worst leads
+    assert (
+        case.summary["severity"] == "high" and case.summary["warning_code"] == "past_due_30"
+    )  # the worst leads
     investigate = ready(case.id, "investigate_warning")
     assert investigate.assignee_id == people.officer.id
-    assert investigate.due_at - investigate.created_at <= timedelta(days=1, minutes=1)  # triaged as the worst: 1 day
+    assert investigate.due_at - investigate.created_at <= timedelta(
+        days=1, minutes=1
+    )  # triaged as the worst: 1 day
 
     past_due = warnings["past_due_30"]
     assert past_due.observed_on == TODAY - timedelta(days=3)  # its observation, not the latest one
@@ -69,11 +91,16 @@ def test_a_warning_raised_while_the_escalation_is_open_joins_it_and_closes_with_
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "warning.joined")) is not None
 
     # a high warning reaches the risk manager even when the officer calls the group a false alarm
-    tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
-                   {"assessment": "false_alarm", "findings": "季末用款，逾期为系统延迟。"})
+    tasks.complete(
+        people.officer,
+        ready(case_id, "investigate_warning").id,
+        {"assessment": "false_alarm", "findings": "季末用款，逾期为系统延迟。"},
+    )
     review = ready(case_id, "risk_review")
     assert review is not None
-    tasks.complete(people.risk, review.id, {"action": "none", "expected_loss_pct": 0, "review_comment": "持续观察。"})
+    tasks.complete(
+        people.risk, review.id, {"action": "none", "expected_loss_pct": 0, "review_comment": "持续观察。"}
+    )
     db.session.expire_all()
     assert db.session.get(ProcessInstance, case_id).status == "completed"
     assert set(db.session.scalars(select(EarlyWarning.status))) == {"closed"}  # both, with their escalation
@@ -89,19 +116,25 @@ def test_a_joined_warning_reaches_the_escalation_when_its_investigation_timer_fi
         clock.shift(timedelta(days=5, minutes=1))
         assert timers.fire_due() == 1
     assert ready(case_id, "risk_review") is not None
-    assert db.session.get(ProcessInstance, case_id).summary["severity"] == "high"  # the timer's path read the group
+    assert (
+        db.session.get(ProcessInstance, case_id).summary["severity"] == "high"
+    )  # the timer's path read the group
 
 
-def test_a_warning_for_an_escalation_that_ended_since_the_check_began_starts_a_new_one(deployed, people,
-                                                                                      monkeypatch):
+def test_a_warning_for_an_escalation_that_ended_since_the_check_began_starts_a_new_one(
+    deployed, people, monkeypatch
+):
     customer = approved_customer(people)
     observe(people, customer, on=(TODAY - timedelta(days=1)).isoformat(), utilization_pct="97")
     [first] = portfolio.scan(people.risk).started
     ended = db.session.get(ProcessInstance, first)
     observe(people, customer, on=TODAY.isoformat(), tax_arrears="500")
     monkeypatch.setattr(escalations, "open_for", lambda _ids: {customer.id: [ended]})  # seen open, then...
-    tasks.complete(people.officer, ready(first, "investigate_warning").id,  # ...closed before the warning joins
-                   {"assessment": "false_alarm", "findings": "季末临时用款。"})
+    tasks.complete(
+        people.officer,
+        ready(first, "investigate_warning").id,  # ...closed before the warning joins
+        {"assessment": "false_alarm", "findings": "季末临时用款。"},
+    )
     result = portfolio.scan(people.risk)
     assert result.joined == [] and len(result.started) == 1 and result.started != [first]
     late = db.session.get(EarlyWarning, result.raised[0])

@@ -26,22 +26,39 @@ def warning(code: str) -> EarlyWarning:
 
 
 def open_tasks(case_id: int) -> list[HumanTask]:
-    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == case_id,
-                                                           HumanTask.state == "ready")))
+    return list(
+        db.session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == case_id, HumanTask.state == "ready")
+        )
+    )
 
 
 def test_a_high_warning_raised_while_the_escalation_waits_for_its_follow_up_date_is_investigated_now(
-        deployed, people):
+    deployed, people
+):
     customer = approved_customer(people)
     observe(people, customer, utilization_pct="98")  # medium
     with time_machine.travel(NIGHT, tick=False) as clock:
         [case_id] = portfolio.scan(people.risk).started
-        tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
-                       {"assessment": "confirmed", "findings": "用款集中。"})
-        tasks.complete(people.risk, ready(case_id, "risk_review").id, {
-            "action": "reduce_limit", "reduce_share": 0.2, "expected_loss_pct": 0,
-            "follow_up_date": (TODAY + timedelta(days=180)).isoformat(), "review_comment": "压降 20%，半年后跟踪。"})
-        tasks.complete(people.approver1, ready(case_id, "approve_control").id, {"control_decision": "approve"})
+        tasks.complete(
+            people.officer,
+            ready(case_id, "investigate_warning").id,
+            {"assessment": "confirmed", "findings": "用款集中。"},
+        )
+        tasks.complete(
+            people.risk,
+            ready(case_id, "risk_review").id,
+            {
+                "action": "reduce_limit",
+                "reduce_share": 0.2,
+                "expected_loss_pct": 0,
+                "follow_up_date": (TODAY + timedelta(days=180)).isoformat(),
+                "review_comment": "压降 20%，半年后跟踪。",
+            },
+        )
+        tasks.complete(
+            people.approver1, ready(case_id, "approve_control").id, {"control_decision": "approve"}
+        )
         assert open_tasks(case_id) == []  # waits for the follow-up date
 
         clock.shift(timedelta(days=1))
@@ -58,8 +75,11 @@ def test_a_high_warning_raised_while_the_escalation_waits_for_its_follow_up_date
 
         clock.shift(timedelta(days=180))
         assert timers.fire_due() == 2  # the old one's follow-up date, the new one's time to investigate
-        tasks.complete(people.officer, ready(case_id, "follow_up").id,
-                       {"resolved": True, "follow_up_findings": "用款已回落。"})
+        tasks.complete(
+            people.officer,
+            ready(case_id, "follow_up").id,
+            {"resolved": True, "follow_up_findings": "用款已回落。"},
+        )
     db.session.expire_all()
     assert db.session.get(ProcessInstance, case_id).status == "completed"
     assert warning("high_utilization").status == "closed"
@@ -76,13 +96,19 @@ def test_a_medium_warning_joining_a_low_escalation_reaches_the_risk_manager_when
     observe(people, customer, on=TODAY.isoformat(), utilization_pct="97")  # medium
     assert portfolio.scan(people.risk).joined == [case_id]
     assert db.session.get(ProcessInstance, case_id).summary["severity"] == "medium"
-    tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
-                   {"assessment": "confirmed", "findings": "欠税属实，额度用满。"})
-    assert ready(case_id, "risk_review") is not None, "a confirmed medium warning never reached the risk manager"
+    tasks.complete(
+        people.officer,
+        ready(case_id, "investigate_warning").id,
+        {"assessment": "confirmed", "findings": "欠税属实，额度用满。"},
+    )
+    assert ready(case_id, "risk_review") is not None, (
+        "a confirmed medium warning never reached the risk manager"
+    )
 
 
 def test_a_worse_warning_joining_the_investigation_triages_the_group_again_and_only_ever_shortens_its_time(
-        deployed, people):
+    deployed, people
+):
     customer = approved_customer(people)
     observe(people, customer, on=(TODAY - timedelta(days=1)).isoformat(), tax_arrears="800")  # low: five days
     with time_machine.travel(NIGHT, tick=False) as clock:
@@ -99,15 +125,21 @@ def test_a_worse_warning_joining_the_investigation_triages_the_group_again_and_o
         again = ready(case_id, "investigate_warning")  # the investigation starts over with the whole group
         assert again.assignee_id == people.officer.id
         assert again.due_at == began + timedelta(days=4)  # three days from the join: earlier than the five
-        triage = db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == case_id,
-                                                              DecisionLog.decision_id == "warning_triage")
-                                    .order_by(DecisionLog.id)).all()
+        triage = db.session.scalars(
+            select(DecisionLog)
+            .where(DecisionLog.instance_id == case_id, DecisionLog.decision_id == "warning_triage")
+            .order_by(DecisionLog.id)
+        ).all()
         assert [t.matched_rules for t in triage] == [["Rule_warning_triage_03"], ["Rule_warning_triage_02"]]
         assert triage[1].inputs["severity"] == "medium" and triage[1].outputs["to_risk_manager"] is True
         joined = warning("high_utilization")
         assert (joined.instance_id, joined.joined_at) == (case_id, utcnow())
-        events = [e.event_type for e in db.session.scalars(select(AuditEvent).where(
-            AuditEvent.instance_id == case_id).order_by(AuditEvent.id))]
+        events = [
+            e.event_type
+            for e in db.session.scalars(
+                select(AuditEvent).where(AuditEvent.instance_id == case_id).order_by(AuditEvent.id)
+            )
+        ]
         assert "warning.joined" in events and "engine.event_caught" in events
         assert "engine.timer_fired" not in events  # a warning joining is no time limit passing
         told = db.session.scalar(select(Notification).where(Notification.task_id == again.id))
@@ -129,8 +161,11 @@ def test_a_warning_raised_while_the_risk_manager_decides_starts_its_own_escalati
     customer = approved_customer(people)
     observe(people, customer, on=(TODAY - timedelta(days=1)).isoformat(), utilization_pct="97")
     [case_id] = portfolio.scan(people.risk).started
-    tasks.complete(people.officer, ready(case_id, "investigate_warning").id,
-                   {"assessment": "confirmed", "findings": "额度用满。"})
+    tasks.complete(
+        people.officer,
+        ready(case_id, "investigate_warning").id,
+        {"assessment": "confirmed", "findings": "额度用满。"},
+    )
     assert ready(case_id, "risk_review") is not None
     version = db.session.get(ProcessInstance, case_id).version
 
@@ -138,9 +173,13 @@ def test_a_warning_raised_while_the_risk_manager_decides_starts_its_own_escalati
     result = portfolio.scan(people.risk)
     assert result.joined == [] and len(result.started) == 1
     late = warning("tax_arrears")
-    assert late.instance_id == result.started[0] and ready(late.instance_id, "investigate_warning") is not None
+    assert (
+        late.instance_id == result.started[0] and ready(late.instance_id, "investigate_warning") is not None
+    )
     db.session.expire_all()
-    assert db.session.get(ProcessInstance, case_id).version == version  # the decision waiting is left as it was
+    assert (
+        db.session.get(ProcessInstance, case_id).version == version
+    )  # the decision waiting is left as it was
     assert warning("high_utilization").instance_id == case_id
 
 
@@ -150,14 +189,21 @@ def test_each_warning_belongs_to_one_escalation_whatever_the_order(deployed, peo
     customer = approved_customer(people)
     observe(people, customer, on=(TODAY - timedelta(days=2)).isoformat(), utilization_pct="97")
     [deciding] = portfolio.scan(people.risk).started
-    tasks.complete(people.officer, ready(deciding, "investigate_warning").id,
-                   {"assessment": "confirmed", "findings": "额度用满。"})
+    tasks.complete(
+        people.officer,
+        ready(deciding, "investigate_warning").id,
+        {"assessment": "confirmed", "findings": "额度用满。"},
+    )
     observe(people, customer, on=(TODAY - timedelta(days=1)).isoformat(), tax_arrears="500")
     [investigating] = portfolio.scan(people.risk).started
     observe(people, customer, on=TODAY.isoformat(), overdue_interest="900")
     assert portfolio.scan(people.risk).joined == [investigating]
     held = {w.code: w.instance_id for w in db.session.scalars(select(EarlyWarning))}
-    assert held == {"high_utilization": deciding, "tax_arrears": investigating, "overdue_interest": investigating}
+    assert held == {
+        "high_utilization": deciding,
+        "tax_arrears": investigating,
+        "overdue_interest": investigating,
+    }
 
 
 def test_the_time_left_is_never_negative(deployed, people):

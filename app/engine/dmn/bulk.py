@@ -63,7 +63,7 @@ def _patterns(matches: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     packed = np.packbits(matches, axis=1, bitorder="little")
     if packed.shape[1] <= 8:
         padded = np.zeros((len(packed), 8), np.uint8)
-        padded[:, :packed.shape[1]] = packed
+        padded[:, : packed.shape[1]] = packed
         codes = pd.factorize(padded.view("<u8").ravel())[0]
         return codes, np.unique(codes, return_index=True)[1]
     keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
@@ -94,8 +94,11 @@ def _add_result(env: _Env, decision: Decision, outcome: _Outcome, n: int) -> Non
         rows = zip(*columns, strict=True)
         if decision.aggregation:
             return [dict(zip(names, row, strict=True)) for row in rows]
-        return [dict(zip(names, row, strict=True)) if hit else None
-                for row, hit in zip(rows, matched.tolist(), strict=True)]
+        return [
+            dict(zip(names, row, strict=True)) if hit else None
+            for row, hit in zip(rows, matched.tolist(), strict=True)
+        ]
+
     env.add(decision.id, results)
 
 
@@ -105,8 +108,9 @@ def _run(plan: _Plan, env: _Env, n: int) -> _Outcome:
     width = len(decision.outputs)
     none = np.zeros(0, np.intp)
     if plan.per_row is not None or n == 0:
-        return _Outcome(np.full(n, plan.per_row is not None), none, none,
-                        [_objects([]) for _ in range(width)])
+        return _Outcome(
+            np.full(n, plan.per_row is not None), none, none, [_objects([]) for _ in range(width)]
+        )
     suspect = np.zeros(n, bool)
     env = _Env(env.rows, env.extra)
     for required in plan.required:
@@ -170,13 +174,16 @@ def _run(plan: _Plan, env: _Env, n: int) -> _Outcome:
     return _policy(plan, matches, suspect, computed_outputs)
 
 
-def _policy(plan: _Plan, matches: np.ndarray, suspect: np.ndarray,
-            computed: dict[int, dict[int, dict[str, Any]]]) -> _Outcome:
+def _policy(
+    plan: _Plan, matches: np.ndarray, suspect: np.ndarray, computed: dict[int, dict[int, dict[str, Any]]]
+) -> _Outcome:
     """The hit policy, once per distinct pattern of matching rules (per row where it must)."""
     decision = plan.decision
     names, shape, rules = decision.shape.output_names, decision.shape, decision.rules
-    literal = [dict(zip(names, (None if o is _COMPUTED else o for o in rp.outputs), strict=True))
-               for rp in plan.rules]
+    literal = [
+        dict(zip(names, (None if o is _COMPUTED else o for o in rp.outputs), strict=True))
+        for rp in plan.rules
+    ]
     ok = np.flatnonzero(~suspect)
     codes, firsts = _patterns(matches[ok])
     chosen_by: list[list[int] | None] = []  # per pattern; None: decided per row
@@ -228,8 +235,10 @@ def _policy(plan: _Plan, matches: np.ndarray, suspect: np.ndarray,
     extra: list[tuple[int, int, list[Any]]] = []
     for position in ok[per_row].tolist():
         matched = np.flatnonzero(matches[position]).tolist()
-        hits = [Hit(rules[r].id, rules[r].row, computed[r][position] if r in computed
-                    else literal[r]) for r in matched]
+        hits = [
+            Hit(rules[r].id, rules[r].row, computed[r][position] if r in computed else literal[r])
+            for r in matched
+        ]
         try:
             chosen, output = apply_hit_policy(shape, hits)
         except Exception:  # noqa: BLE001
@@ -241,12 +250,26 @@ def _policy(plan: _Plan, matches: np.ndarray, suspect: np.ndarray,
         elif is_multi(decision.hit_policy, None):
             extra.extend((position, index[id(h)], [h.output[n] for n in names]) for h in chosen)
         else:
-            extra.append((position, index[id(chosen[0])] if chosen else -1,
-                          [chosen[0].output[n] if chosen else None for n in names]))
+            extra.append(
+                (
+                    position,
+                    index[id(chosen[0])] if chosen else -1,
+                    [chosen[0].output[n] if chosen else None for n in names],
+                )
+            )
     if extra:
-        parts.append((np.array([e[0] for e in extra], np.intp), np.array([e[1] for e in extra], np.intp),
-                      [_objects([e[2][j] for e in extra]) for j in range(len(names))]))
+        parts.append(
+            (
+                np.array([e[0] for e in extra], np.intp),
+                np.array([e[1] for e in extra], np.intp),
+                [_objects([e[2][j] for e in extra]) for j in range(len(names))],
+            )
+        )
     rows_all = np.concatenate([p[0] for p in parts])
     order = np.argsort(rows_all, kind="stable")
-    return _Outcome(suspect, rows_all[order], np.concatenate([p[1] for p in parts])[order],
-                    [np.concatenate([p[2][j] for p in parts])[order] for j in range(len(names))])
+    return _Outcome(
+        suspect,
+        rows_all[order],
+        np.concatenate([p[1] for p in parts])[order],
+        [np.concatenate([p[2][j] for p in parts])[order] for j in range(len(names))],
+    )

@@ -60,8 +60,10 @@ def _checked(python: str, feel_error: FeelSyntaxError | None) -> str:
     if violations:
         first = violations[0]
         if feel_error is not None and first.reason.startswith("syntax error"):
-            raise CellError(f"neither FEEL ({feel_error.reason} at position "
-                            f"{feel_error.position}) nor Python ({first.reason})")
+            raise CellError(
+                f"neither FEEL ({feel_error.reason} at position "
+                f"{feel_error.position}) nor Python ({first.reason})"
+            )
         raise CellError(f"refused by the sandbox: {first.reason}")
     return python
 
@@ -78,8 +80,7 @@ def compile_expression_cell(text: str, python_language: bool = False) -> str:
         return _checked(text.strip(), feel_error)
 
 
-def compile_input_cell(text: str, input_python: str,
-                       python_language: bool = False) -> InputCell:
+def compile_input_cell(text: str, input_python: str, python_language: bool = False) -> InputCell:
     """Compile one input entry against its column's (Python) input expression."""
     feel_error = None
     if not python_language or text.strip() in ("", "-"):

@@ -21,8 +21,7 @@ def _where(filename: str | None, line: int | None, element_id: str | None) -> st
 class DmnParseError(DmnError):
     """A file that cannot be loaded: not XML, not DMN, refused or inconsistent."""
 
-    def __init__(self, filename: str, element_id: str | None, line: int | None,
-                 reason: str) -> None:
+    def __init__(self, filename: str, element_id: str | None, line: int | None, reason: str) -> None:
         self.filename = filename
         self.element_id = element_id
         self.line = line
@@ -33,9 +32,16 @@ class DmnParseError(DmnError):
 class DmnEvaluationError(DmnError):
     """A decision that failed on given inputs (a name missing, two UNIQUE matches…)."""
 
-    def __init__(self, decision_id: str, rule_id: str | None, column: str | None,
-                 reason: str, *, row: int | None = None,
-                 filename: str | None = None) -> None:
+    def __init__(
+        self,
+        decision_id: str,
+        rule_id: str | None,
+        column: str | None,
+        reason: str,
+        *,
+        row: int | None = None,
+        filename: str | None = None,
+    ) -> None:
         self.decision_id = decision_id
         self.rule_id = rule_id
         self.column = column

@@ -15,11 +15,8 @@ import pandas as pd
 
 from app.engine.feel import AnyTest, Comparison, Disjunction, Equals, Not, Range, Test, UnaryTests
 
-_EXACT = 2 ** 53  # integers smaller than this in size are exact as float64
-_NUMPY_OPS = {"=": np.equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
-              ">=": np.greater_equal}
-
-
+_EXACT = 2**53  # integers smaller than this in size are exact as float64
+_NUMPY_OPS = {"=": np.equal, "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
 
 
 def _python(value: Any) -> Any:
@@ -45,8 +42,9 @@ def _numeric(test: Test, x: np.ndarray) -> np.ndarray:
     if isinstance(test, Comparison):
         return _compare(x, test.op, test.literal)
     assert isinstance(test, Range)
-    return (_compare(x, ">=" if test.low_closed else ">", test.low)
-            & _compare(x, "<=" if test.high_closed else "<", test.high))
+    return _compare(x, ">=" if test.low_closed else ">", test.low) & _compare(
+        x, "<=" if test.high_closed else "<", test.high
+    )
 
 
 def _compare(x: np.ndarray, op: str, literal: Any) -> np.ndarray:
@@ -120,8 +118,7 @@ def _frame_column(series: pd.Series) -> _Column:
         if kind == "f" or np.all(np.abs(num) < _EXACT):
             return _Column(none, ~none, num)
     if kind == "b":
-        return _Column(np.zeros(n, bool), codes=series.to_numpy().astype(np.intp),
-                       uniques=[False, True])
+        return _Column(np.zeros(n, bool), codes=series.to_numpy().astype(np.intp), uniques=[False, True])
     values = series.to_numpy(dtype=object)
     none = np.asarray(pd.isna(values), bool)
     present = values[~none]
@@ -153,8 +150,10 @@ class _Rows:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         if frame.columns.has_duplicates:
-            raise ValueError(f"the frame has duplicate column names: "
-                             f"{sorted(set(frame.columns[frame.columns.duplicated()]), key=str)}")
+            raise ValueError(
+                f"the frame has duplicate column names: "
+                f"{sorted(set(frame.columns[frame.columns.duplicated()]), key=str)}"
+            )
         self.frame = frame
         self.names = [c for c in frame.columns if isinstance(c, str)]
         self.columns: dict[str, _Column] = {}
@@ -216,6 +215,7 @@ class _Env:
 
     def context(self, position: int) -> dict[str, Any]:
         if position not in self.contexts:  # later names (required decisions' outputs) win
-            self.contexts[position] = {name: self.values(name)[position]
-                                       for name in [*self.rows.names, *self.extra]}
+            self.contexts[position] = {
+                name: self.values(name)[position] for name in [*self.rows.names, *self.extra]
+            }
         return self.contexts[position]

@@ -14,8 +14,7 @@ from typing import Any
 
 from app.engine.dmn.errors import DmnEvaluationError
 
-HIT_POLICIES = ("UNIQUE", "FIRST", "PRIORITY", "ANY", "COLLECT", "RULE ORDER",
-                "OUTPUT ORDER")
+HIT_POLICIES = ("UNIQUE", "FIRST", "PRIORITY", "ANY", "COLLECT", "RULE ORDER", "OUTPUT ORDER")
 SINGLE_HIT = frozenset({"UNIQUE", "FIRST", "PRIORITY", "ANY"})
 AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
 PRIORITIZED = frozenset({"PRIORITY", "OUTPUT ORDER"})
@@ -56,9 +55,13 @@ def _priority(shape: TableShape, hit: Hit) -> int:
         if allowed == value and isinstance(allowed, bool) == isinstance(value, bool):
             return index
     raise DmnEvaluationError(
-        shape.decision_id, hit.rule_id, shape.output_names[0],
+        shape.decision_id,
+        hit.rule_id,
+        shape.output_names[0],
         f"output {value!r} is not one of the column's output values "
-        f"{list(shape.priorities)!r}, so {shape.hit_policy} cannot order it", row=hit.row)
+        f"{list(shape.priorities)!r}, so {shape.hit_policy} cannot order it",
+        row=hit.row,
+    )
 
 
 def _aggregate(shape: TableShape, hits: Sequence[Hit]) -> dict[str, Any]:
@@ -69,22 +72,26 @@ def _aggregate(shape: TableShape, hits: Sequence[Hit]) -> dict[str, Any]:
     if shape.aggregation == "SUM":
         for hit in hits:
             value = hit.output[name]
-            if value is not None and (isinstance(value, bool) or not isinstance(
-                    value, (int, float, decimal.Decimal))):
-                raise DmnEvaluationError(shape.decision_id, hit.rule_id, name,
-                                         f"SUM needs numbers, got {value!r}", row=hit.row)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float, decimal.Decimal))
+            ):
+                raise DmnEvaluationError(
+                    shape.decision_id, hit.rule_id, name, f"SUM needs numbers, got {value!r}", row=hit.row
+                )
         try:
             return {name: sum(values)}
         except TypeError as exc:  # a Decimal and a float do not add up
-            raise DmnEvaluationError(shape.decision_id, None, name,
-                                     f"SUM over mixed number types: {exc}") from None
+            raise DmnEvaluationError(
+                shape.decision_id, None, name, f"SUM over mixed number types: {exc}"
+            ) from None
     if not values:
         return {name: None}
     try:
         return {name: min(values) if shape.aggregation == "MIN" else max(values)}
     except TypeError as exc:
-        raise DmnEvaluationError(shape.decision_id, None, name,
-                                 f"{shape.aggregation} over mixed types: {exc}") from None
+        raise DmnEvaluationError(
+            shape.decision_id, None, name, f"{shape.aggregation} over mixed types: {exc}"
+        ) from None
 
 
 def apply_hit_policy(shape: TableShape, hits: Sequence[Hit]) -> tuple[list[Hit], Any]:
@@ -93,9 +100,12 @@ def apply_hit_policy(shape: TableShape, hits: Sequence[Hit]) -> tuple[list[Hit],
     if policy == "UNIQUE":
         if len(hits) > 1:
             raise DmnEvaluationError(
-                shape.decision_id, hits[1].rule_id, None,
-                f"hit policy UNIQUE allows one matching rule, but rules {_describe(hits)} "
-                "all match", row=hits[1].row)
+                shape.decision_id,
+                hits[1].rule_id,
+                None,
+                f"hit policy UNIQUE allows one matching rule, but rules {_describe(hits)} all match",
+                row=hits[1].row,
+            )
         return list(hits), (dict(hits[0].output) if hits else None)
     if policy == "FIRST":
         return list(hits[:1]), (dict(hits[0].output) if hits else None)
@@ -103,10 +113,14 @@ def apply_hit_policy(shape: TableShape, hits: Sequence[Hit]) -> tuple[list[Hit],
         conflicting = [h for h in hits if h.output != hits[0].output]
         if conflicting:
             raise DmnEvaluationError(
-                shape.decision_id, conflicting[0].rule_id, None,
+                shape.decision_id,
+                conflicting[0].rule_id,
+                None,
                 "hit policy ANY needs matching rules to agree, but rules "
                 f"{_describe([hits[0], conflicting[0]])} give different outputs "
-                f"{hits[0].output!r} and {conflicting[0].output!r}", row=conflicting[0].row)
+                f"{hits[0].output!r} and {conflicting[0].output!r}",
+                row=conflicting[0].row,
+            )
         return list(hits), (dict(hits[0].output) if hits else None)
     if policy == "PRIORITY":
         if not hits:

@@ -129,9 +129,13 @@ class Decision:
 
     def __post_init__(self) -> None:
         priorities = self.outputs[0].output_values if self.outputs else ()
-        object.__setattr__(self, "shape", TableShape(
-            self.id, self.hit_policy, self.aggregation,
-            tuple(o.name for o in self.outputs), priorities))
+        object.__setattr__(
+            self,
+            "shape",
+            TableShape(
+                self.id, self.hit_policy, self.aggregation, tuple(o.name for o in self.outputs), priorities
+            ),
+        )
 
     @property
     def required_ids(self) -> tuple[str, ...]:
@@ -142,13 +146,17 @@ class Decision:
         """Evaluate against ``context``; raise DmnEvaluationError naming the cell."""
         return self._evaluate(dict(context), {})
 
-    def _error(self, rule: Rule | None, column: str | None, reason: str
-               ) -> DmnEvaluationError:
-        return DmnEvaluationError(self.id, rule.id if rule else None, column, reason,
-                                  row=rule.row if rule else None, filename=self.filename)
+    def _error(self, rule: Rule | None, column: str | None, reason: str) -> DmnEvaluationError:
+        return DmnEvaluationError(
+            self.id,
+            rule.id if rule else None,
+            column,
+            reason,
+            row=rule.row if rule else None,
+            filename=self.filename,
+        )
 
-    def _evaluate(self, context: dict[str, Any], done: dict[str, DecisionResult]
-                  ) -> DecisionResult:
+    def _evaluate(self, context: dict[str, Any], done: dict[str, DecisionResult]) -> DecisionResult:
         required = []
         for dependency in self.required:
             result = done.get(dependency.id) or dependency._evaluate(dict(context), done)
@@ -162,18 +170,25 @@ class Decision:
         values = [self._input_value(column, context) for column in self.inputs]
         hits = []
         for rule in self.rules:
-            if all(self._cell_matches(rule, column, cell, value, context) for column, cell,
-                   value in zip(self.inputs, rule.input_entries, values, strict=True)):
+            if all(
+                self._cell_matches(rule, column, cell, value, context)
+                for column, cell, value in zip(self.inputs, rule.input_entries, values, strict=True)
+            ):
                 hits.append(Hit(rule.id, rule.row, self._outputs(rule, context)))
                 if self.hit_policy == "FIRST":
                     break
         chosen, output = apply_hit_policy(self.shape, hits)
         return DecisionResult(
-            decision_id=self.id, decision_name=self.name, hit_policy=self.hit_policy,
+            decision_id=self.id,
+            decision_name=self.name,
+            hit_policy=self.hit_policy,
             aggregation=self.aggregation,
             inputs={column.key: jsonable(v) for column, v in zip(self.inputs, values, strict=True)},
             matched_rule_ids=[h.rule_id for h in chosen],
-            matched_rows=[h.row for h in chosen], output=output, required=tuple(required))
+            matched_rows=[h.row for h in chosen],
+            output=output,
+            required=tuple(required),
+        )
 
     def _input_value(self, column: DecisionInput, context: Mapping[str, Any]) -> Any:
         try:
@@ -182,33 +197,35 @@ class Decision:
             missing = _missing_name(error)
             if missing:
                 known = ", ".join(sorted(context)[:30]) or "nothing"
-                reason = (f"input expression {column.expression!r} uses {missing!r}, "
-                          f"which is not in the context (it has: {known})")
+                reason = (
+                    f"input expression {column.expression!r} uses {missing!r}, "
+                    f"which is not in the context (it has: {known})"
+                )
             else:
                 reason = f"input expression {column.expression!r} failed: {error.message}"
             raise self._error(None, column.key, reason) from error
 
-    def _cell_matches(self, rule: Rule, column: DecisionInput, cell: InputCell,
-                      value: Any, context: Mapping[str, Any]) -> bool:
+    def _cell_matches(
+        self, rule: Rule, column: DecisionInput, cell: InputCell, value: Any, context: Mapping[str, Any]
+    ) -> bool:
         try:
             return cell.matches(value, context)
         except ScriptError as error:
-            raise self._error(rule, column.key,
-                              f"input entry {cell.text!r} failed: {error.message}"
-                              ) from error
+            raise self._error(
+                rule, column.key, f"input entry {cell.text!r} failed: {error.message}"
+            ) from error
 
     def _outputs(self, rule: Rule, context: Mapping[str, Any]) -> dict[str, Any]:
         result = {}
         for column, entry in zip(self.outputs, rule.output_entries, strict=True):
             try:
-                result[column.name] = coerce(evaluate(entry.python, context),
-                                             column.type_ref)
+                result[column.name] = coerce(evaluate(entry.python, context), column.type_ref)
             except ScriptError as error:
-                raise self._error(rule, column.name, f"output entry {entry.text!r} "
-                                  f"failed: {error.message}") from error
+                raise self._error(
+                    rule, column.name, f"output entry {entry.text!r} failed: {error.message}"
+                ) from error
             except (ValueError, OverflowError) as error:  # e.g. an infinite number into an integer
-                raise self._error(rule, column.name, f"output entry {entry.text!r}: "
-                                  f"{error}") from error
+                raise self._error(rule, column.name, f"output entry {entry.text!r}: {error}") from error
         return result
 
 
@@ -222,6 +239,5 @@ class DecisionModel:
     def evaluate(self, decision_id: str, context: Mapping[str, Any]) -> DecisionResult:
         """Evaluate one decision by id (KeyError lists the ids that exist)."""
         if decision_id not in self.decisions:
-            raise KeyError(f"no decision {decision_id!r} in {self.filename}; "
-                           f"it has {sorted(self.decisions)}")
+            raise KeyError(f"no decision {decision_id!r} in {self.filename}; it has {sorted(self.decisions)}")
         return self.decisions[decision_id].evaluate(context)

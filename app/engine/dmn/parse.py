@@ -69,24 +69,26 @@ class _Reader:
         doctype = _DOCTYPE.search(text)
         if doctype:
             line = text.count("\n", 0, doctype.start()) + 1
-            raise DmnParseError(self.filename, None, line,
-                                "DOCTYPE declarations are not allowed in DMN files")
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                 dtd_validation=False, huge_tree=False)
+            raise DmnParseError(
+                self.filename, None, line, "DOCTYPE declarations are not allowed in DMN files"
+            )
+        parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+        )
         try:
             if isinstance(source, str):
                 root = etree.fromstring(_XML_DECLARATION.sub("", source, count=1), parser)
             else:
                 root = etree.fromstring(source, parser)
         except etree.XMLSyntaxError as exc:
-            raise DmnParseError(self.filename, None, exc.lineno, f"not well-formed XML: "
-                                f"{exc.msg}") from None
+            raise DmnParseError(self.filename, None, exc.lineno, f"not well-formed XML: {exc.msg}") from None
         if root.getroottree().docinfo.doctype:
             raise DmnParseError(self.filename, None, 1, "DOCTYPE declarations are not allowed")
         qname = etree.QName(root)
         if qname.localname != "definitions" or qname.namespace not in DMN_NAMESPACES:
-            raise DmnParseError(self.filename, None, root.sourceline,
-                                f"not a DMN 1.1-1.3 document (root element {root.tag})")
+            raise DmnParseError(
+                self.filename, None, root.sourceline, f"not a DMN 1.1-1.3 document (root element {root.tag})"
+            )
         self.ns = qname.namespace
         self.python_default = self.is_python(root)
         return root
@@ -96,8 +98,7 @@ class _Reader:
         for element in root.iter():
             element_id = element.get("id") if isinstance(element.tag, str) else None
             if element_id is not None and element_id in seen:
-                self.problem(element, f"duplicate id {element_id!r} (first on line "
-                             f"{seen[element_id]})")
+                self.problem(element, f"duplicate id {element_id!r} (first on line {seen[element_id]})")
             elif element_id is not None:
                 seen[element_id] = element.sourceline
         parts: dict[str, tuple[Any, dict[str, Any]]] = {}
@@ -110,20 +111,25 @@ class _Reader:
             self.build(decision_id, parts, decisions, ())
         return DecisionModel(self.filename, decisions)
 
-    def build(self, decision_id: str, parts: dict[str, tuple[Any, dict[str, Any]]],
-              decisions: dict[str, Decision], chain: tuple[str, ...]) -> Decision | None:
+    def build(
+        self,
+        decision_id: str,
+        parts: dict[str, tuple[Any, dict[str, Any]]],
+        decisions: dict[str, Decision],
+        chain: tuple[str, ...],
+    ) -> Decision | None:
         if decision_id in decisions:
             return decisions[decision_id]
         element, spec = parts[decision_id]
         if decision_id in chain:
-            self.problem(element, "required decisions form a cycle: "
-                         + " -> ".join((*chain, decision_id)))
+            self.problem(element, "required decisions form a cycle: " + " -> ".join((*chain, decision_id)))
             return None
         required = []
         for href_element, ref in spec.pop("required_refs"):
             if ref not in parts:
-                self.problem(href_element, f"required decision {ref!r} is not in this file",
-                             element_id=decision_id)
+                self.problem(
+                    href_element, f"required decision {ref!r} is not in this file", element_id=decision_id
+                )
                 continue
             dependency = self.build(ref, parts, decisions, (*chain, decision_id))
             if dependency is not None:
@@ -148,8 +154,9 @@ class _Reader:
         if aggregation is not None and aggregation not in AGGREGATIONS:
             self.problem(table, f"unknown aggregation {aggregation!r}", decision_id)
         if aggregation is not None and hit_policy != "COLLECT":
-            self.problem(table, f"aggregation {aggregation} needs hit policy COLLECT, "
-                         f"not {hit_policy}", decision_id)
+            self.problem(
+                table, f"aggregation {aggregation} needs hit policy COLLECT, not {hit_policy}", decision_id
+            )
         inputs = tuple(self.input(e) for e in table.findall(self.q("input")))
         outputs = tuple(self.output(e) for e in table.findall(self.q("output")))
         if not outputs:
@@ -158,20 +165,36 @@ class _Reader:
         for name in {n for n in names if names.count(n) > 1}:
             self.problem(table, f"two output columns are named {name!r}", decision_id)
         if aggregation and len(outputs) != 1:
-            self.problem(table, f"aggregation {aggregation} needs exactly one output "
-                         f"column, not {len(outputs)}", decision_id)
+            self.problem(
+                table,
+                f"aggregation {aggregation} needs exactly one output column, not {len(outputs)}",
+                decision_id,
+            )
         if hit_policy in PRIORITIZED and outputs and not outputs[0].output_values:
-            self.problem(table, f"hit policy {hit_policy} needs output values on the "
-                         f"first output column {outputs[0].name!r}", decision_id)
-        rules = tuple(self.rule(e, row, inputs, outputs, decision_id)
-                      for row, e in enumerate(table.findall(self.q("rule")), start=1))
+            self.problem(
+                table,
+                f"hit policy {hit_policy} needs output values on the first output column {outputs[0].name!r}",
+                decision_id,
+            )
+        rules = tuple(
+            self.rule(e, row, inputs, outputs, decision_id)
+            for row, e in enumerate(table.findall(self.q("rule")), start=1)
+        )
         refs = []
-        for requirement in element.findall(f"{self.q('informationRequirement')}/"
-                                           f"{self.q('requiredDecision')}"):
+        for requirement in element.findall(
+            f"{self.q('informationRequirement')}/{self.q('requiredDecision')}"
+        ):
             refs.append((requirement, (requirement.get("href") or "").lstrip("#")))
-        return {"id": decision_id, "name": element.get("name") or decision_id,
-                "hit_policy": hit_policy, "aggregation": aggregation, "inputs": inputs,
-                "outputs": outputs, "rules": rules, "required_refs": refs}
+        return {
+            "id": decision_id,
+            "name": element.get("name") or decision_id,
+            "hit_policy": hit_policy,
+            "aggregation": aggregation,
+            "inputs": inputs,
+            "outputs": outputs,
+            "rules": rules,
+            "required_refs": refs,
+        }
 
     def input(self, element: Any) -> DecisionInput:
         expression_element = element.find(self.q("inputExpression"))
@@ -184,8 +207,9 @@ class _Reader:
             try:
                 python = compile_expression_cell(expression, self.is_python(expression_element))
             except CellError as error:
-                self.problem(expression_element, f"input expression {expression!r}: {error}",
-                             element.get("id"))
+                self.problem(
+                    expression_element, f"input expression {expression!r}: {error}", element.get("id")
+                )
         type_ref = expression_element.get("typeRef") if expression_element is not None else None
         return DecisionInput(element.get("id") or "", label, expression, type_ref, python)
 
@@ -198,19 +222,30 @@ class _Reader:
             except FeelSyntaxError as error:
                 self.problem(element, f"output values {allowed!r}: {error.reason}")
         name = element.get("name") or element.get("id") or ""
-        return DecisionOutput(element.get("id") or name, name, element.get("label"),
-                              element.get("typeRef"), values)
+        return DecisionOutput(
+            element.get("id") or name, name, element.get("label"), element.get("typeRef"), values
+        )
 
-    def rule(self, element: Any, row: int, inputs: tuple[DecisionInput, ...],
-             outputs: tuple[DecisionOutput, ...], decision_id: str) -> Rule:
+    def rule(
+        self,
+        element: Any,
+        row: int,
+        inputs: tuple[DecisionInput, ...],
+        outputs: tuple[DecisionOutput, ...],
+        decision_id: str,
+    ) -> Rule:
         rule_id = element.get("id") or f"{decision_id}-row-{row}"
         where = f"rule {rule_id!r} (row {row})"
         in_elements = element.findall(self.q("inputEntry"))
         out_elements = element.findall(self.q("outputEntry"))
         if len(in_elements) != len(inputs) or len(out_elements) != len(outputs):
-            self.problem(element, f"{where} has {len(in_elements)} input and "
-                         f"{len(out_elements)} output entries; the table has "
-                         f"{len(inputs)} inputs and {len(outputs)} outputs", rule_id)
+            self.problem(
+                element,
+                f"{where} has {len(in_elements)} input and "
+                f"{len(out_elements)} output entries; the table has "
+                f"{len(inputs)} inputs and {len(outputs)} outputs",
+                rule_id,
+            )
         cells = []
         for column, entry in zip(inputs, in_elements, strict=False):
             text = self.text_of(entry)
@@ -222,11 +257,9 @@ class _Reader:
         for output, entry in zip(outputs, out_elements, strict=False):
             text = self.text_of(entry)
             try:
-                entries.append(OutputEntry(text, compile_expression_cell(
-                    text, self.is_python(entry))))
+                entries.append(OutputEntry(text, compile_expression_cell(text, self.is_python(entry))))
             except CellError as error:
-                self.problem(entry, f"{where}, output {output.name!r}: {text!r} {error}",
-                             rule_id)
+                self.problem(entry, f"{where}, output {output.name!r}: {text!r} {error}", rule_id)
         return Rule(rule_id, row, tuple(cells), tuple(entries))
 
 

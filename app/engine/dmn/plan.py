@@ -48,17 +48,30 @@ def _literal(python: str, type_ref: str | None) -> Any:
 
 
 def _plan(decision: Decision, per_row: str | None = None) -> _Plan:
-    names = tuple(c.python.strip() if c.python.strip().isidentifier()
-                  and not keyword.iskeyword(c.python.strip()) else None for c in decision.inputs)
+    names = tuple(
+        c.python.strip()
+        if c.python.strip().isidentifier() and not keyword.iskeyword(c.python.strip())
+        else None
+        for c in decision.inputs
+    )
     policy, width = decision.hit_policy, len(decision.outputs)
-    relevant = (range(width) if policy == "ANY" else range(min(width, 1))
-                if decision.aggregation or policy in ("PRIORITY", "OUTPUT ORDER") else ())
+    relevant = (
+        range(width)
+        if policy == "ANY"
+        else range(min(width, 1))
+        if decision.aggregation or policy in ("PRIORITY", "OUTPUT ORDER")
+        else ()
+    )
     rules = []
     for rule in decision.rules:
-        cells = tuple((k, cell) for k, cell in enumerate(rule.input_entries)
-                      if not (isinstance(cell, FeelInputCell) and isinstance(cell.tests.test, AnyTest)))
-        outputs = tuple(_literal(e.python, c.type_ref)
-                        for e, c in zip(rule.output_entries, decision.outputs, strict=True))
+        cells = tuple(
+            (k, cell)
+            for k, cell in enumerate(rule.input_entries)
+            if not (isinstance(cell, FeelInputCell) and isinstance(cell.tests.test, AnyTest))
+        )
+        outputs = tuple(
+            _literal(e.python, c.type_ref) for e, c in zip(rule.output_entries, decision.outputs, strict=True)
+        )
         rules.append(_RulePlan(cells, outputs, all(outputs[j] is not _COMPUTED for j in relevant)))
     required = tuple(_plan(d) for d in decision.required)
     for dependency, plan in zip(decision.required, required, strict=True):
@@ -79,4 +92,5 @@ def _reached_twice(decision: Decision) -> str | None:
             if found := walk(dependency):
                 return found
         return None
+
     return walk(decision)

@@ -45,8 +45,14 @@ class DmnRowError(DmnEvaluationError):
     """The engine's error for one row of a frame; ``label`` is its index label."""
 
     def __init__(self, label: Any, position: int, error: DmnEvaluationError) -> None:
-        super().__init__(error.decision_id, error.rule_id, error.column, error.reason,
-                         row=error.row, filename=error.filename)
+        super().__init__(
+            error.decision_id,
+            error.rule_id,
+            error.column,
+            error.reason,
+            row=error.row,
+            filename=error.filename,
+        )
         self.label = label
         self.position = position
         self.args = (f"frame row {label!r} (position {position}): {error}",)
@@ -58,8 +64,10 @@ def _entries(decision: Decision, result: DecisionResult) -> list[tuple[Any, list
     output = result.output
     if result.is_multi:
         assert isinstance(output, list)
-        return [(rule_id, [entry[n] for n in names])
-                for rule_id, entry in zip(result.matched_rule_ids, output, strict=True)]
+        return [
+            (rule_id, [entry[n] for n in names])
+            for rule_id, entry in zip(result.matched_rule_ids, output, strict=True)
+        ]
     if output is None:
         return [(None, [None] * len(names))]
     assert isinstance(output, dict)
@@ -74,8 +82,9 @@ def _evaluate_row(decision: Decision, rows: _Rows, position: int) -> DecisionRes
         raise DmnRowError(rows.frame.index[position], position, error) from error
 
 
-def _frame(decision: Decision, index: pd.Index, rows: np.ndarray, rule_ids: np.ndarray,
-           values: list[np.ndarray]) -> pd.DataFrame:
+def _frame(
+    decision: Decision, index: pd.Index, rows: np.ndarray, rule_ids: np.ndarray, values: list[np.ndarray]
+) -> pd.DataFrame:
     names = decision.shape.output_names
     multi = is_multi(decision.hit_policy, decision.aggregation)
     data: dict[str, np.ndarray] = {}
@@ -90,8 +99,10 @@ def _frame(decision: Decision, index: pd.Index, rows: np.ndarray, rule_ids: np.n
 def _check_names(decision: Decision) -> None:
     clash = {"row", "rule_id"} & set(decision.shape.output_names)
     if clash:
-        raise ValueError(f"decision {decision.id!r} has an output named {sorted(clash)[0]!r}, "
-                         "which the frame result uses for itself")
+        raise ValueError(
+            f"decision {decision.id!r} has an output named {sorted(clash)[0]!r}, "
+            "which the frame result uses for itself"
+        )
 
 
 @dataclass(frozen=True)
@@ -122,20 +133,27 @@ class VectorizedDecision:
                 column.append(_objects([output[j] for _, output in entries]))
         rows_all = np.concatenate(positions)
         order = np.argsort(rows_all, kind="stable") if again else np.arange(len(rows_all))
-        return _frame(self.decision, frame.index, rows_all[order],
-                      np.concatenate(rule_ids)[order], [np.concatenate(v)[order] for v in values])
+        return _frame(
+            self.decision,
+            frame.index,
+            rows_all[order],
+            np.concatenate(rule_ids)[order],
+            [np.concatenate(v)[order] for v in values],
+        )
 
 
-def compile_decision(model_or_decision: DecisionModel | Decision,
-                     decision_id: str | None = None) -> VectorizedDecision:
+def compile_decision(
+    model_or_decision: DecisionModel | Decision, decision_id: str | None = None
+) -> VectorizedDecision:
     """Compile one decision (by id from a model, or given) for :meth:`VectorizedDecision.evaluate`."""
     if isinstance(model_or_decision, DecisionModel):
         decisions = model_or_decision.decisions
         if decision_id is None and len(decisions) == 1:
             decision_id = next(iter(decisions))
         if decision_id not in decisions:
-            raise KeyError(f"no decision {decision_id!r} in {model_or_decision.filename}; "
-                           f"it has {sorted(decisions)}")
+            raise KeyError(
+                f"no decision {decision_id!r} in {model_or_decision.filename}; it has {sorted(decisions)}"
+            )
         decision = decisions[decision_id]
     else:
         decision = model_or_decision
@@ -143,8 +161,9 @@ def compile_decision(model_or_decision: DecisionModel | Decision,
             raise KeyError(f"the decision given is {decision.id!r}, not {decision_id!r}")
     _check_names(decision)
     twice = _reached_twice(decision)
-    return VectorizedDecision(decision, _plan(
-        decision, f"it reaches the required decision {twice!r} twice" if twice else None))
+    return VectorizedDecision(
+        decision, _plan(decision, f"it reaches the required decision {twice!r} twice" if twice else None)
+    )
 
 
 def evaluate_rows(decision: Decision | VectorizedDecision, frame: pd.DataFrame) -> pd.DataFrame:
@@ -163,5 +182,10 @@ def evaluate_rows(decision: Decision | VectorizedDecision, frame: pd.DataFrame) 
             rule_ids.append(rule_id)
             for column, value in zip(values, output, strict=True):
                 column.append(value)
-    return _frame(decision, frame.index, np.array(positions, np.intp), _objects(rule_ids),
-                  [_objects(column) for column in values])
+    return _frame(
+        decision,
+        frame.index,
+        np.array(positions, np.intp),
+        _objects(rule_ids),
+        [_objects(column) for column in values],
+    )

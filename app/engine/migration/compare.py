@@ -42,14 +42,35 @@ _REGISTRY = _diff_registry()
 
 # SpecDiff's attribute names, as the words the services show (the rest pass through as they are).
 _ATTRIBUTES = {
-    "inputs": "flows", "outputs": "flows", "bpmn_name": "name", "bpmn_id": "id", "lane": "lane",
-    "extensions": "properties", "script": "script", "prescript": "script", "postscript": "script",
-    "event_definition": "event", "cancel_activity": "event", "typename": "type", "manual": "type",
-    "decision_id": "decision", "cond_task_specs": "conditions", "default_task_spec": "conditions",
-    "choice": "conditions", "data_input_associations": "data", "data_output_associations": "data",
-    "io_specification": "data", "documentation": "documentation", "spec": "called process",
-    "cardinality": "instances", "condition": "instances", "data_input": "instances",
-    "data_output": "instances", "input_item": "instances", "output_item": "instances", "task_spec": "instances",
+    "inputs": "flows",
+    "outputs": "flows",
+    "bpmn_name": "name",
+    "bpmn_id": "id",
+    "lane": "lane",
+    "extensions": "properties",
+    "script": "script",
+    "prescript": "script",
+    "postscript": "script",
+    "event_definition": "event",
+    "cancel_activity": "event",
+    "typename": "type",
+    "manual": "type",
+    "decision_id": "decision",
+    "cond_task_specs": "conditions",
+    "default_task_spec": "conditions",
+    "choice": "conditions",
+    "data_input_associations": "data",
+    "data_output_associations": "data",
+    "io_specification": "data",
+    "documentation": "documentation",
+    "spec": "called process",
+    "cardinality": "instances",
+    "condition": "instances",
+    "data_input": "instances",
+    "data_output": "instances",
+    "input_item": "instances",
+    "output_item": "instances",
+    "task_spec": "instances",
 }
 IGNORED = {"name", "description", "lookahead"}  # the spec's key, type label and engine tuning
 FLOWS = {"inputs", "outputs"}
@@ -91,8 +112,13 @@ class SpecChanges:
 def element_of(spec, process: str) -> Element:
     """The element a task spec stands for, in ``process``."""
     bpmn_id = getattr(spec, "bpmn_id", None)
-    return Element(id=bpmn_id or spec.name, name=getattr(spec, "bpmn_name", None) or bpmn_id or spec.name,
-                   kind=type(spec).__name__, process=process, visible=bpmn_id is not None)
+    return Element(
+        id=bpmn_id or spec.name,
+        name=getattr(spec, "bpmn_name", None) or bpmn_id or spec.name,
+        kind=type(spec).__name__,
+        process=process,
+        visible=bpmn_id is not None,
+    )
 
 
 def attribute_words(keys: Iterable[str]) -> tuple[str, ...]:
@@ -121,9 +147,17 @@ def diffs_of(old: Bundle, new: Bundle) -> Diffs:
         found = _DIFFS.get(key)
     if found is not None and found.old is old and found.new is new:  # a rebuilt bundle has new spec objects
         return found
-    found = Diffs(old, new, SpecDiff(_REGISTRY, old.spec, new.spec), {
-        name: SpecDiff(_REGISTRY, spec, new.subprocess_specs[name]) if name in new.subprocess_specs else None
-        for name, spec in old.subprocess_specs.items()})
+    found = Diffs(
+        old,
+        new,
+        SpecDiff(_REGISTRY, old.spec, new.spec),
+        {
+            name: SpecDiff(_REGISTRY, spec, new.subprocess_specs[name])
+            if name in new.subprocess_specs
+            else None
+            for name, spec in old.subprocess_specs.items()
+        },
+    )
     with _diffs_lock:
         _DIFFS[key] = found
         while len(_DIFFS) > 32:
@@ -140,8 +174,12 @@ def _spec_changes(process: str, diff: SpecDiff) -> SpecChanges:
         element, attributes = element_of(spec, process), attribute_words(keys)
         if element.visible and attributes:
             changed.append(Changed(element, attributes))
-    return SpecChanges(process, added=shown(diff.added), removed=shown(diff.removed),
-                       changed=tuple(sorted(changed, key=lambda c: c.element.id)))
+    return SpecChanges(
+        process,
+        added=shown(diff.added),
+        removed=shown(diff.removed),
+        changed=tuple(sorted(changed, key=lambda c: c.element.id)),
+    )
 
 
 def spec_changes(old: Bundle, new: Bundle) -> list[SpecChanges]:
@@ -150,5 +188,7 @@ def spec_changes(old: Bundle, new: Bundle) -> list[SpecChanges]:
     found = [_spec_changes(old.process_id, diffs.top)]
     for name, diff in sorted(diffs.dependencies.items()):
         found.append(SpecChanges(name, dropped=True) if diff is None else _spec_changes(name, diff))
-    found += [SpecChanges(name, new=True) for name in sorted(set(new.subprocess_specs) - set(old.subprocess_specs))]
+    found += [
+        SpecChanges(name, new=True) for name in sorted(set(new.subprocess_specs) - set(old.subprocess_specs))
+    ]
     return [c for c in found if not c.empty or c.process == old.process_id]

@@ -25,8 +25,10 @@ from app.engine.runtime import Directory, StepResult, restore, run, script_engin
 def _move(workflow: BpmnWorkflow, diffs: Diffs) -> None:
     """Re-point the workflow (and each running subprocess) at the new specs, keeping what the reset
     of ready and waiting tasks would lose: their data, and a waiting timer's due time."""
-    kept = {task.id: (task.state, deepcopy(task.data), deepcopy(task.internal_data))
-            for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)}
+    kept = {
+        task.id: (task.state, deepcopy(task.data), deepcopy(task.internal_data))
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    }
     migrate_workflow(WorkflowDiff(workflow, diffs.top), workflow, diffs.new.spec)
     for sub in workflow.subprocesses.values():
         name = sub.spec.name
@@ -40,7 +42,10 @@ def _move(workflow: BpmnWorkflow, diffs: Diffs) -> None:
 def _foreign_tasks(workflow: BpmnWorkflow, new: Bundle) -> list[Blocker]:
     """Tasks still on an element the new version does not have (a migration that cannot be stored)."""
     found = []
-    for process, sub in [(new.process_id, workflow), *((s.spec.name, s) for s in workflow.subprocesses.values())]:
+    for process, sub in [
+        (new.process_id, workflow),
+        *((s.spec.name, s) for s in workflow.subprocesses.values()),
+    ]:
         spec = new.spec if sub is workflow else new.subprocess_specs.get(process)
         known = set(spec.task_specs.values()) if spec is not None else set()
         for task in sub.get_tasks(skip_subprocesses=True):
@@ -50,8 +55,16 @@ def _foreign_tasks(workflow: BpmnWorkflow, new: Bundle) -> list[Blocker]:
 
 
 def _unloadable(new: Bundle, exc: Exception) -> MigrationRefused:
-    return MigrationRefused([Blocker(Element(new.process_id, new.name, "Process", new.process_id), "running",
-                                     "unloadable", detail=str(exc).split("\n")[0] or type(exc).__name__)])
+    return MigrationRefused(
+        [
+            Blocker(
+                Element(new.process_id, new.name, "Process", new.process_id),
+                "running",
+                "unloadable",
+                detail=str(exc).split("\n")[0] or type(exc).__name__,
+            )
+        ]
+    )
 
 
 def _moved(workflow: BpmnWorkflow, diffs: Diffs) -> None:

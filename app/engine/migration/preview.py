@@ -82,8 +82,14 @@ def _blockers_in(workflow, diff: SpecDiff, process: str) -> list[Blocker]:
         elif live and spec in changed:
             keys = set(changed[spec]) - IGNORED
             if task.state == TaskState.STARTED or keys - FLOWS:
-                found.append(Blocker(element_of(spec, process), standing_of(task), "changed",
-                                     attribute_words(keys - FLOWS) or attribute_words(keys)))
+                found.append(
+                    Blocker(
+                        element_of(spec, process),
+                        standing_of(task),
+                        "changed",
+                        attribute_words(keys - FLOWS) or attribute_words(keys),
+                    )
+                )
             elif "inputs" in keys and not _reached_the_same_way(task, diff):
                 found.append(Blocker(element_of(spec, process), standing_of(task), "rerouted"))
     return found
@@ -106,9 +112,16 @@ def blockers_of(workflow: BpmnWorkflow, diffs: Diffs) -> list[Blocker]:
         diff = diffs.dependencies.get(name)
         if diff is None:
             caller = workflow.get_task_from_id(sp_id)
-            found.append(Blocker(element_of(caller.task_spec, diffs.old.process_id) if caller else
-                                 Element(name, name, "CallActivity", name), "running", "process_dropped",
-                                 detail=name))
+            found.append(
+                Blocker(
+                    element_of(caller.task_spec, diffs.old.process_id)
+                    if caller
+                    else Element(name, name, "CallActivity", name),
+                    "running",
+                    "process_dropped",
+                    detail=name,
+                )
+            )
         else:
             found += _blockers_in(sub, diff, name)
     return found
@@ -139,8 +152,13 @@ def _standings(workflow: BpmnWorkflow, diffs: Diffs) -> list[Standing]:
             moves_to = diff.alignment.get(task.task_spec) if diff is not None else None
             element = element_of(task.task_spec, process)
             if element.visible:
-                found.append(Standing(element, _STANDING[task.state],
-                                      element_of(moves_to, process) if moves_to is not None else None))
+                found.append(
+                    Standing(
+                        element,
+                        _STANDING[task.state],
+                        element_of(moves_to, process) if moves_to is not None else None,
+                    )
+                )
     return found
 
 
@@ -149,7 +167,9 @@ def plan_of(workflow: BpmnWorkflow, diffs: Diffs) -> Plan:
     process = diffs.old.process_id
     live = list(workflow.get_tasks(state=_LIVE, skip_subprocesses=True))
     ahead_specs = _reachable(m for m in (diffs.top.alignment.get(t.task_spec) for t in live) if m is not None)
-    changed_new = {diffs.top.alignment[s] for s in diffs.top.changed if diffs.top.alignment.get(s) is not None}
+    changed_new = {
+        diffs.top.alignment[s] for s in diffs.top.changed if diffs.top.alignment.get(s) is not None
+    }
     ahead, skipped = [], []
     for spec in diffs.new.spec.task_specs.values():
         element = element_of(spec, process)
@@ -159,5 +179,9 @@ def plan_of(workflow: BpmnWorkflow, diffs: Diffs) -> Plan:
             ahead.append(element)
         elif spec in diffs.top.added and spec not in ahead_specs:
             skipped.append(element)
-    return Plan(tuple(_standings(workflow, diffs)), tuple(sorted(ahead, key=lambda e: e.id)),
-                tuple(sorted(skipped, key=lambda e: e.id)), tuple(blockers_of(workflow, diffs)))
+    return Plan(
+        tuple(_standings(workflow, diffs)),
+        tuple(sorted(ahead, key=lambda e: e.id)),
+        tuple(sorted(skipped, key=lambda e: e.id)),
+        tuple(blockers_of(workflow, diffs)),
+    )

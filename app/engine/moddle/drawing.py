@@ -22,16 +22,31 @@ BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DMN = "https://www.omg.org/spec/DMN/20191111/MODEL/"
 
-SHAPES = ("bpmn:FlowNode", "bpmn:DataObjectReference", "bpmn:DataStoreReference", "bpmn:Lane",
-          "bpmn:Participant", "bpmn:TextAnnotation", "bpmn:Group")
+SHAPES = (
+    "bpmn:FlowNode",
+    "bpmn:DataObjectReference",
+    "bpmn:DataStoreReference",
+    "bpmn:Lane",
+    "bpmn:Participant",
+    "bpmn:TextAnnotation",
+    "bpmn:Group",
+)
 EDGES = ("bpmn:SequenceFlow", "bpmn:MessageFlow", "bpmn:Association")
 ROOTS = ("bpmn:Process", "bpmn:SubProcess", "bpmn:Collaboration")
 OPTIONAL = ("bpmn:DataAssociation", "bpmn:DataInput", "bpmn:DataOutput")  # drawn when the file gives a DI
-ENDS = {"bpmn:SequenceFlow": ("sourceRef", "targetRef"), "bpmn:MessageFlow": ("sourceRef", "targetRef"),
-        "bpmn:Association": ("sourceRef", "targetRef"), "bpmn:BoundaryEvent": ("attachedToRef",)}
+ENDS = {
+    "bpmn:SequenceFlow": ("sourceRef", "targetRef"),
+    "bpmn:MessageFlow": ("sourceRef", "targetRef"),
+    "bpmn:Association": ("sourceRef", "targetRef"),
+    "bpmn:BoundaryEvent": ("attachedToRef",),
+}
 # what a DMN requirement's href may name
-REQUIRED = {"requiredDecision": "dmn:Decision", "requiredInput": "dmn:InputData",
-            "requiredKnowledge": "dmn:Invocable", "requiredAuthority": "dmn:KnowledgeSource"}
+REQUIRED = {
+    "requiredDecision": "dmn:Decision",
+    "requiredInput": "dmn:InputData",
+    "requiredKnowledge": "dmn:Invocable",
+    "requiredAuthority": "dmn:KnowledgeSource",
+}
 
 
 def _is(registry: Registry, type_name: str, kinds: tuple[str, ...]) -> bool:
@@ -59,8 +74,13 @@ def _bounded(shape: etree._Element) -> bool:
 def bpmn_issues(root: etree._Element, reading: Reading, registry: Registry) -> list[Issue]:
     """Every element bpmn-js would not draw, each named with its line."""
     if root.find(f"{{{BPMNDI}}}BPMNDiagram") is None:
-        return [Issue(None, root.sourceline, "the file has no diagram (bpmndi:BPMNDiagram): the modeler has "
-                                             "nothing to draw")]
+        return [
+            Issue(
+                None,
+                root.sourceline,
+                "the file has no diagram (bpmndi:BPMNDiagram): the modeler has nothing to draw",
+            )
+        ]
     issues: list[Issue] = []
     drawn: dict[str, list[etree._Element]] = {}
     for di in root.iter(f"{{{BPMNDI}}}BPMNPlane", f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
@@ -68,19 +88,36 @@ def bpmn_issues(root: etree._Element, reading: Reading, registry: Registry) -> l
         if target:
             drawn.setdefault(target, []).append(di)
         else:
-            issues.append(_issue(di, f"<bpmndi:{etree.QName(di).localname}> names no element (bpmnElement): "
-                                     "the modeler cannot draw it", di.get("id")))
+            issues.append(
+                _issue(
+                    di,
+                    f"<bpmndi:{etree.QName(di).localname}> names no element (bpmnElement): "
+                    "the modeler cannot draw it",
+                    di.get("id"),
+                )
+            )
     for target, dis in drawn.items():
         node = reading.nodes.get(target)
         if node is None or target in reading.duplicated:
             continue  # an unresolved bpmnElement is the reference check's, a duplicated id the id check's
         planes = [di for di in dis if etree.QName(di).localname == "BPMNPlane"]
         if planes and not _is(registry, node.type, ROOTS):
-            issues.append(_issue(planes[0], f"the diagram's plane shows {target!r}, a <{node.tag}>: it must show "
-                                            "a process, a sub-process or a collaboration", planes[0].get("id")))
+            issues.append(
+                _issue(
+                    planes[0],
+                    f"the diagram's plane shows {target!r}, a <{node.tag}>: it must show "
+                    "a process, a sub-process or a collaboration",
+                    planes[0].get("id"),
+                )
+            )
         if not _is(registry, node.type, SHAPES + EDGES + ROOTS + OPTIONAL):
-            issues.append(_issue(dis[0], f"the diagram draws {target!r}, a <{node.tag}>, which the modeler cannot "
-                                         "draw", dis[0].get("id")))
+            issues.append(
+                _issue(
+                    dis[0],
+                    f"the diagram draws {target!r}, a <{node.tag}>, which the modeler cannot draw",
+                    dis[0].get("id"),
+                )
+            )
     for element, type_name in reading.types.items():
         shape, edge = _is(registry, type_name, SHAPES), _is(registry, type_name, EDGES)
         if shape or edge:
@@ -95,25 +132,49 @@ def _drawing(element: etree._Element, type_name: str, shape: bool, dis: list[etr
     element_id = element.get("id")
     if not element_id:
         return [_issue(element, f"<{tag}> has no id: the modeler cannot draw it")]
-    issues = [_issue(element, f"<{tag}> has no {attribute}: the modeler cannot draw it")
-              for attribute in ENDS.get(type_name, ()) if not element.get(attribute)]
+    issues = [
+        _issue(element, f"<{tag}> has no {attribute}: the modeler cannot draw it")
+        for attribute in ENDS.get(type_name, ())
+        if not element.get(attribute)
+    ]
     wanted = "BPMNShape" if shape else "BPMNEdge"
     marks = [di for di in dis if etree.QName(di).localname != "BPMNPlane"]
     if not marks:
-        return issues + [_issue(element, f"<{tag}> has no {'shape' if shape else 'edge'} in the diagram "
-                                         f"(bpmndi:{wanted}): the modeler leaves it out, so it can be neither "
-                                         "seen nor edited there")]
+        return issues + [
+            _issue(
+                element,
+                f"<{tag}> has no {'shape' if shape else 'edge'} in the diagram "
+                f"(bpmndi:{wanted}): the modeler leaves it out, so it can be neither "
+                "seen nor edited there",
+            )
+        ]
     if len(marks) > 1:
         lines = ", ".join(str(di.sourceline) for di in marks)
-        issues.append(_issue(element, f"<{tag}> is drawn {len(marks)} times in the diagram (lines {lines}): the "
-                                      "modeler draws it once and reports the others"))
+        issues.append(
+            _issue(
+                element,
+                f"<{tag}> is drawn {len(marks)} times in the diagram (lines {lines}): the "
+                "modeler draws it once and reports the others",
+            )
+        )
     di = marks[0]
     if etree.QName(di).localname != wanted:
-        issues.append(_issue(di, f"<{tag}> is drawn with a bpmndi:{etree.QName(di).localname}, where the "
-                                 f"modeler needs a bpmndi:{wanted}", element_id))
+        issues.append(
+            _issue(
+                di,
+                f"<{tag}> is drawn with a bpmndi:{etree.QName(di).localname}, where the "
+                f"modeler needs a bpmndi:{wanted}",
+                element_id,
+            )
+        )
     elif shape and not _bounded(di):
-        issues.append(_issue(di, f"the shape of <{tag}> has no dc:Bounds (x, y, width, height): the modeler "
-                                 "cannot draw it", element_id))
+        issues.append(
+            _issue(
+                di,
+                f"the shape of <{tag}> has no dc:Bounds (x, y, width, height): the modeler cannot draw it",
+                element_id,
+            )
+        )
     return issues
 
 
@@ -124,8 +185,13 @@ def _association_ends(element: etree._Element, drawn: dict, reading: Reading) ->
         for ref in element.findall(f"{{{BPMN}}}{side}"):
             target = (ref.text or "").strip()
             if target in reading.nodes and target not in drawn:
-                issues.append(_issue(ref, f"the data association {element.get('id')!r} connects {target!r}, which "
-                                          "the diagram does not draw: the modeler cannot draw the association"))
+                issues.append(
+                    _issue(
+                        ref,
+                        f"the data association {element.get('id')!r} connects {target!r}, which "
+                        "the diagram does not draw: the modeler cannot draw the association",
+                    )
+                )
     return issues
 
 
@@ -138,9 +204,15 @@ def dmn_issues(root: etree._Element, reading: Reading, registry: Registry) -> li
             href = ref.get("href") or ""
             target = reading.nodes.get(href.removeprefix("#")) if href.startswith("#") else None
             if target is None:
-                issues.append(_issue(ref, f"<{local}> href={href!r} names no element of this file (write "
-                                          "#the-id): the modeler cannot draw the requirement"))
+                issues.append(
+                    _issue(
+                        ref,
+                        f"<{local}> href={href!r} names no element of this file (write "
+                        "#the-id): the modeler cannot draw the requirement",
+                    )
+                )
             elif not _is(registry, target.type, (wanted,)):
-                issues.append(_issue(ref, f"<{local}> href={href!r} names a <{target.tag}>, where it needs a "
-                                          f"{wanted}"))
+                issues.append(
+                    _issue(ref, f"<{local}> href={href!r} names a <{target.tag}>, where it needs a {wanted}")
+                )
     return issues

@@ -73,9 +73,14 @@ def read(root: etree._Element, registry: Registry, root_type: str) -> Reading:
     package = registry.packages.get(name[1] or "") if name else None
     type_name = reader.alias_to_name(name, package) if name and package else None
     if type_name is None or not registry.known(type_name) or not registry.has_type(type_name, root_type):
-        reader.reading.issues.append(Issue(None, root.sourceline,
-                                           f"the document is not a {root_type.split(':')[0].upper()} document "
-                                           f"(its root is <{etree.QName(root).localname}>)"))
+        reader.reading.issues.append(
+            Issue(
+                None,
+                root.sourceline,
+                f"the document is not a {root_type.split(':')[0].upper()} document "
+                f"(its root is <{etree.QName(root).localname}>)",
+            )
+        )
         return reader.reading
     reader.element(root, type_name)
     reader.resolve()
@@ -107,8 +112,11 @@ class _Reader:
         if package is not None:
             return parse_name(qname.localname, package.prefix)
         # another namespace's element never matches a property by name (moddle gives it its own prefix)
-        return (f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname,
-                None, qname.localname)
+        return (
+            f"{{{qname.namespace}}}{qname.localname}" if qname.namespace else qname.localname,
+            None,
+            qname.localname,
+        )
 
     @staticmethod
     def alias_to_name(name: tuple[str, str | None, str], package) -> str:
@@ -155,8 +163,11 @@ class _Reader:
                 targets = value.split(" ") if prop.is_many else [value]
                 self.reading.references += [Reference(element, prop, t, element.sourceline) for t in targets]
             elif prop is None and package is not None:
-                self._issue(element, f"<{self.tag(element)}> has the attribute {key}, which "
-                                     f"{descriptor.name} does not define: the modeler warns and keeps it unread")
+                self._issue(
+                    element,
+                    f"<{self.tag(element)}> has the attribute {key}, which "
+                    f"{descriptor.name} does not define: the modeler warns and keeps it unread",
+                )
 
     def _register_id(self, element: etree._Element, descriptor: Descriptor, type_name: str) -> bool:
         """False when moddle would refuse the element for its id (and drop it with all it holds)."""
@@ -166,17 +177,24 @@ class _Reader:
         if not value:
             return True
         if not _ID.match(value):
-            self._issue(element, f"the id {value!r} is not a valid XML id (a letter or _ first, then letters, "
-                                 f"digits, _ - or .): the modeler drops <{self.tag(element)}>")
+            self._issue(
+                element,
+                f"the id {value!r} is not a valid XML id (a letter or _ first, then letters, "
+                f"digits, _ - or .): the modeler drops <{self.tag(element)}>",
+            )
             return False
         first = self.reading.nodes.get(value)
         if first is not None:
             self.reading.duplicated.add(value)
-            self.reading.issues.append(Issue(
-                value, element.sourceline,
-                f"the id {value!r} is used twice: by <{first.tag}> (line {first.line}) and by "
-                f"<{self.tag(element)}> (line {element.sourceline}); the modeler keeps the first and drops the "
-                f"second, so it cannot draw it. Give each element its own id"))
+            self.reading.issues.append(
+                Issue(
+                    value,
+                    element.sourceline,
+                    f"the id {value!r} is used twice: by <{first.tag}> (line {first.line}) and by "
+                    f"<{self.tag(element)}> (line {element.sourceline}); the modeler keeps the first and drops the "
+                    f"second, so it cannot draw it. Give each element its own id",
+                )
+            )
             return False
         self.reading.nodes[value] = Node(value, type_name, self.tag(element), element.sourceline, element)
         return True
@@ -191,7 +209,9 @@ class _Reader:
         if kind in SIMPLE or kind == "Element":
             return  # a value, or an element of another namespace kept as it is
         if prop.is_reference:
-            self.reading.references.append(Reference(parent, prop, (child.text or "").strip(), child.sourceline))
+            self.reading.references.append(
+                Reference(parent, prop, (child.text or "").strip(), child.sourceline)
+            )
             return
         self.element(child, kind)
 
@@ -211,15 +231,19 @@ class _Reader:
             if not self.registry.known(type_name):
                 raise _Unreadable(f"is not an element of {package.prefix.upper()}")
             for candidate in descriptor.properties:
-                if not candidate.is_virtual and not candidate.is_reference \
-                        and self.registry.has_type(type_name, candidate.type):
+                if (
+                    not candidate.is_virtual
+                    and not candidate.is_reference
+                    and self.registry.has_type(type_name, candidate.type)
+                ):
                     return candidate, type_name
             raise _Unreadable(f"cannot stand inside <{descriptor.name}>")
         for candidate in descriptor.properties:
             if not candidate.is_reference and not candidate.is_attr and candidate.type == "Element":
                 return candidate, None
-        raise _Unreadable(f"cannot stand inside <{descriptor.name}> (only extension elements hold other "
-                          "namespaces)")
+        raise _Unreadable(
+            f"cannot stand inside <{descriptor.name}> (only extension elements hold other namespaces)"
+        )
 
     def _xsi_type(self, child: etree._Element) -> str:
         value = child.get(f"{{{XSI}}}type")
@@ -229,7 +253,7 @@ class _Reader:
         if package is None:
             raise _Unreadable(f"has the type {value!r}, of a namespace the modeler does not know")
         if package.type_prefix and local.startswith(package.type_prefix):
-            local = local[len(package.type_prefix):]
+            local = local[len(package.type_prefix) :]
         type_name = f"{package.prefix}:{local}"
         if not self.registry.known(type_name):
             raise _Unreadable(f"has the unknown type {value!r}")
@@ -246,16 +270,25 @@ class _Reader:
             where = f"<{self.tag(ref.owner)}> {ref.property.name}"
             target = self.reading.nodes.get(ref.target)
             if target is None:
-                self.reading.issues.append(Issue(owner_id(ref.owner), ref.line,
-                                                 f"{where} names {ref.target!r}, which is no element of this file: "
-                                                 "the modeler drops the reference, and a save loses it"))
+                self.reading.issues.append(
+                    Issue(
+                        owner_id(ref.owner),
+                        ref.line,
+                        f"{where} names {ref.target!r}, which is no element of this file: "
+                        "the modeler drops the reference, and a save loses it",
+                    )
+                )
                 continue
             try:
                 fits = self.registry.has_type(target.type, ref.property.type)
             except UnknownType:
                 fits = False
             if not fits:
-                self.reading.issues.append(Issue(
-                    owner_id(ref.owner), ref.line,
-                    f"{where} names {ref.target!r}, a <{target.tag}> (line {target.line}), where the modeler "
-                    f"expects a {ref.property.type}"))
+                self.reading.issues.append(
+                    Issue(
+                        owner_id(ref.owner),
+                        ref.line,
+                        f"{where} names {ref.target!r}, a <{target.tag}> (line {target.line}), where the modeler "
+                        f"expects a {ref.property.type}",
+                    )
+                )

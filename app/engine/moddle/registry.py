@@ -43,7 +43,9 @@ class Property:
     is_body: bool = False
     is_id: bool = False
     is_virtual: bool = False
-    serialize: str | None = None  # "xsi:type": the element names its type; "property": named after the property
+    serialize: str | None = (
+        None  # "xsi:type": the element names its type; "property": named after the property
+    )
     redefines: str | None = None
     replaces: str | None = None
     default: str | None = None  # as the file writes it ("true", "UNIQUE"); moddle writes no attribute at it
@@ -120,8 +122,9 @@ class Registry:
 
     def _register(self, definition: dict) -> None:
         xml = definition.get("xml") or {}
-        package = Package(definition["prefix"], definition["uri"], xml.get("tagAlias") == "lowerCase",
-                          xml.get("typePrefix"))
+        package = Package(
+            definition["prefix"], definition["uri"], xml.get("tagAlias") == "lowerCase", xml.get("typePrefix")
+        )
         for type_definition in definition.get("types", []):
             self._register_type(type_definition, package)
         self.packages[package.prefix] = self.packages[package.uri] = package
@@ -132,10 +135,23 @@ class Registry:
         for p in definition.get("properties", []):
             ns_name, property_prefix, local = parse_name(p["name"], prefix)
             kind = p["type"] if p["type"] in BUILTINS else parse_name(p["type"], property_prefix)[0]
-            properties.append(Property(
-                local, ns_name, kind, bool(p.get("isMany")), bool(p.get("isAttr")), bool(p.get("isReference")),
-                bool(p.get("isBody")), bool(p.get("isId")), bool(p.get("isVirtual")),
-                (p.get("xml") or {}).get("serialize"), p.get("redefines"), p.get("replaces"), _written(p.get("default"))))
+            properties.append(
+                Property(
+                    local,
+                    ns_name,
+                    kind,
+                    bool(p.get("isMany")),
+                    bool(p.get("isAttr")),
+                    bool(p.get("isReference")),
+                    bool(p.get("isBody")),
+                    bool(p.get("isId")),
+                    bool(p.get("isVirtual")),
+                    (p.get("xml") or {}).get("serialize"),
+                    p.get("redefines"),
+                    p.get("replaces"),
+                    _written(p.get("default")),
+                )
+            )
         for extended in definition.get("extends", []):
             self._types[parse_name(extended, prefix)[0]].traits.append(name)
         self._types[name] = _Type(name, prefix or "", list(definition.get("superClass", [])), properties)
@@ -164,8 +180,9 @@ class Registry:
         if kind is None:
             raise UnknownType(name)
         for superclass in kind.superclasses:
-            self._map_types(superclass if superclass in BUILTINS else parse_name(superclass, kind.prefix)[0],
-                            into, trait)
+            self._map_types(
+                superclass if superclass in BUILTINS else parse_name(superclass, kind.prefix)[0], into, trait
+            )
         self._add_trait(kind, into)
         for extension in kind.traits:
             self._map_types(extension, into, trait=True)
@@ -194,8 +211,9 @@ def _load(*names: str) -> list[dict]:
 @cache
 def bpmn() -> Registry:
     """BPMN 2.0 as bpmn-js reads it, with the SpiffWorkflow extension the modeler is given."""
-    return Registry(_load("bpmn/bpmn.json", "bpmn/bpmndi.json", "bpmn/dc.json", "bpmn/di.json",
-                          "bpmn/spiffworkflow.json"))
+    return Registry(
+        _load("bpmn/bpmn.json", "bpmn/bpmndi.json", "bpmn/dc.json", "bpmn/di.json", "bpmn/spiffworkflow.json")
+    )
 
 
 @cache

@@ -40,26 +40,41 @@ def step_result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngi
             first_ready = first_ready or task
             if spec.manual:
                 meta = bundle.user_tasks.get(spec.bpmn_id)
-                assignee = seen_by(task).get(meta.assignee_variable) if meta and meta.assignee_variable else None
-                ready.append(ReadyTask(
-                    uuid=str(task.id), spec_id=spec.bpmn_id, name=meta.name if meta else spec.bpmn_id,
-                    lane=meta.lane if meta else spec.lane, form=meta.form if meta else None,
-                    assignee=str(assignee) if assignee is not None else None, item=item_of(task),
-                ))
+                assignee = (
+                    seen_by(task).get(meta.assignee_variable) if meta and meta.assignee_variable else None
+                )
+                ready.append(
+                    ReadyTask(
+                        uuid=str(task.id),
+                        spec_id=spec.bpmn_id,
+                        name=meta.name if meta else spec.bpmn_id,
+                        lane=meta.lane if meta else spec.lane,
+                        form=meta.form if meta else None,
+                        assignee=str(assignee) if assignee is not None else None,
+                        item=item_of(task),
+                    )
+                )
             continue
         definition = getattr(spec, "event_definition", None)
         due = task.internal_data.get("event_value")
         if isinstance(definition, TimerEventDefinition) and due:
             timers.append(WaitingTimer(str(task.id), spec.bpmn_id, _aware(due), _interrupted_by(task)))
         elif isinstance(definition, MessageEventDefinition) and not isinstance(spec, StartEvent):
-            messages.append(WaitingMessage(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id,
-                                           definition.name, spec.lane))
+            messages.append(
+                WaitingMessage(
+                    str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, definition.name, spec.lane
+                )
+            )
     ready = _with_due_dates(ready, timers)
     decisions = [
         DecisionRecord(
-            task_spec=d.task_spec, decision_id=d.decision_id, dmn_file=d.dmn_file,
-            hit_policy=d.result.hit_policy, inputs=d.result.inputs,
-            matched_rules=list(d.result.matched_rule_ids), outputs=d.result.output,
+            task_spec=d.task_spec,
+            decision_id=d.decision_id,
+            dmn_file=d.dmn_file,
+            hit_policy=d.result.hit_policy,
+            inputs=d.result.inputs,
+            matched_rules=list(d.result.matched_rule_ids),
+            outputs=d.result.output,
         )
         for d in engine.evaluated
     ]

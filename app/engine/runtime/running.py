@@ -47,10 +47,17 @@ def run(workflow: BpmnWorkflow, action) -> list[tuple[str, str]]:
     def bounded(task) -> None:
         nonlocal count
         count += 1
-        over = (f"{MAX_ENGINE_STEPS} steps without waiting" if count > MAX_ENGINE_STEPS
-                else f"{MAX_DEPTH} steps from the start" if task.depth > MAX_DEPTH else None)
+        over = (
+            f"{MAX_ENGINE_STEPS} steps without waiting"
+            if count > MAX_ENGINE_STEPS
+            else f"{MAX_DEPTH} steps from the start"
+            if task.depth > MAX_DEPTH
+            else None
+        )
         if over:
-            raise EngineError(getattr(task.task_spec, "bpmn_id", None), f"the path ran more than {over}: a loop?")
+            raise EngineError(
+                getattr(task.task_spec, "bpmn_id", None), f"the path ran more than {over}: a loop?"
+            )
 
     def record(task) -> None:
         spec = task.task_spec
@@ -77,14 +84,16 @@ def _kind(spec) -> str:
     """What a path records of an element: its class, and for a boundary event caught by a message its
     ``MessageBoundaryEvent`` (SpiffWorkflow's class says only ``BoundaryEvent``, which is read as a time
     limit passing)."""
-    if isinstance(spec, BoundaryEvent) and isinstance(getattr(spec, "event_definition", None),
-                                                      MessageEventDefinition):
+    if isinstance(spec, BoundaryEvent) and isinstance(
+        getattr(spec, "event_definition", None), MessageEventDefinition
+    ):
         return "MessageBoundaryEvent"
     return type(spec).__name__
 
 
-def restore(bundle: Bundle, state: str,
-            directory: Directory | None = None) -> tuple[BpmnWorkflow, CreditScriptEngine]:
+def restore(
+    bundle: Bundle, state: str, directory: Directory | None = None
+) -> tuple[BpmnWorkflow, CreditScriptEngine]:
     """The workflow stored as ``state``: the one the last step left in memory, else parsed."""
     try:
         workflow = workflow_cache.take(bundle, state) or serialization.load(state, bundle)

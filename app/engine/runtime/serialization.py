@@ -82,7 +82,9 @@ def load(state: str, bundle: Bundle) -> BpmnWorkflow:
     except (TypeError, ValueError, AttributeError) as exc:
         raise UnreadableState(f"not a stored workflow: {exc}") from exc
     if version != SERIALIZER_VERSION:
-        raise StateVersionError(f"state written by serializer {version}, this code reads {SERIALIZER_VERSION}")
+        raise StateVersionError(
+            f"state written by serializer {version}, this code reads {SERIALIZER_VERSION}"
+        )
     try:
         return _SERIALIZER.registry.restore(dct, bundle=bundle)
     except UnreadableState:

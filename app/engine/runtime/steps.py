@@ -26,7 +26,9 @@ from app.engine.runtime.results import EngineError, StepResult, TaskNotReady
 from app.engine.runtime.running import Directory, restore, run, script_engine
 
 
-def start(bundle: Bundle, data: Mapping[str, Any] | None = None, directory: Directory | None = None) -> StepResult:
+def start(
+    bundle: Bundle, data: Mapping[str, Any] | None = None, directory: Directory | None = None
+) -> StepResult:
     """Start a new instance of the bundle's process with ``data`` as its initial data."""
     engine = script_engine(bundle, directory)
     workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=engine)
@@ -38,16 +40,20 @@ def start(bundle: Bundle, data: Mapping[str, Any] | None = None, directory: Dire
     return step_result(workflow, bundle, engine, path)
 
 
-def start_by_message(bundle: Bundle, message: str, payload: Mapping[str, Any],
-                     directory: Directory | None = None) -> StepResult:
+def start_by_message(
+    bundle: Bundle, message: str, payload: Mapping[str, Any], directory: Directory | None = None
+) -> StepResult:
     """Start an instance the way a message starts it: its message start event catches ``message``
     with ``payload`` (which becomes the instance's data) and the process runs on."""
     engine = script_engine(bundle, directory)
     workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=engine)
     workflow.do_engine_steps()
-    waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)
-               if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
-               and t.task_spec.event_definition.name == message]
+    waiting = [
+        t
+        for t in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
+        and t.task_spec.event_definition.name == message
+    ]
     if not waiting:
         raise EngineError(None, f"{bundle.process_id} does not start on the message {message!r}")
     definition = waiting[0].task_spec.event_definition
@@ -73,8 +79,14 @@ def task_data(bundle: Bundle, state: str, task_uuid: str) -> dict[str, Any]:
     return data
 
 
-def complete_task(bundle: Bundle, state: str, task_uuid: str, data: Mapping[str, Any],
-                  directory: Directory | None = None, performer: str | None = None) -> StepResult:
+def complete_task(
+    bundle: Bundle,
+    state: str,
+    task_uuid: str,
+    data: Mapping[str, Any],
+    directory: Directory | None = None,
+    performer: str | None = None,
+) -> StepResult:
     """Merge ``data`` into a ready user task, complete it and run on.
 
     For one instance of a multi-instance task (e.g. a committee member's vote) the submission,
@@ -101,8 +113,13 @@ def _take_over(bundle: Bundle, task, performer: str | None) -> None:
     """The instance's item names the person it was assigned to: it names who does it now."""
     activity = task.parent.task_spec if task.parent is not None else None
     meta = bundle.user_tasks.get(task.task_spec.bpmn_id)
-    if performer is None or meta is None or not isinstance(activity, MultiInstanceTask) \
-            or activity.input_item is None or meta.assignee_variable != activity.input_item.bpmn_id:
+    if (
+        performer is None
+        or meta is None
+        or not isinstance(activity, MultiInstanceTask)
+        or activity.input_item is None
+        or meta.assignee_variable != activity.input_item.bpmn_id
+    ):
         return
     if isinstance(task.data.get(meta.assignee_variable), str):
         task.data[meta.assignee_variable] = performer
@@ -136,14 +153,19 @@ def fire_due_timers(bundle: Bundle, state: str, directory: Directory | None = No
     return step_result(workflow, bundle, engine, path)
 
 
-def deliver_message(bundle: Bundle, state: str, message: str, payload: Mapping[str, Any],
-                    directory: Directory | None = None) -> StepResult:
+def deliver_message(
+    bundle: Bundle, state: str, message: str, payload: Mapping[str, Any], directory: Directory | None = None
+) -> StepResult:
     """Deliver ``message`` with ``payload`` to the catch events of the instance waiting for it and run on;
     ``TaskNotReady`` if none waits (the case has moved on)."""
     workflow, engine = restore(bundle, state, directory)
-    waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING)
-               if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
-               and not isinstance(t.task_spec, StartEvent) and t.task_spec.event_definition.name == message]
+    waiting = [
+        t
+        for t in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(t.task_spec, "event_definition", None), MessageEventDefinition)
+        and not isinstance(t.task_spec, StartEvent)
+        and t.task_spec.event_definition.name == message
+    ]
     if not waiting:
         workflow_cache.put(bundle, state, workflow)  # only read: still exactly ``state``
         raise TaskNotReady(f"no event of this instance waits for the message {message!r}")

@@ -70,8 +70,9 @@ def _flat(part: Any) -> int | None:
     if kinds <= _INTS:
         return len(part) + (sum(map(int.bit_length, part)) >> 6)
     if kinds <= _MIXED:  # a record's values, a (name, number) key
-        return len(part) + sum(len(x) if type(x) in _TEXTS else x.bit_length() >> 6 if type(x) is int else 0
-                               for x in part)
+        return len(part) + sum(
+            len(x) if type(x) in _TEXTS else x.bit_length() >> 6 if type(x) is int else 0 for x in part
+        )
     return None
 
 
@@ -127,9 +128,13 @@ def weight(value: Any) -> int:
                 total += found
         if nested:
             inside.add(key)
-            if len(inside) >= LIMITS.depth:  # hashing a tuple nested deeper runs C out of stack, with no check
-                refuse(f"a value nested more than {LIMITS.depth:,} levels deep cannot be compared or used as a "
-                       "key")
+            if (
+                len(inside) >= LIMITS.depth
+            ):  # hashing a tuple nested deeper runs C out of stack, with no check
+                refuse(
+                    f"a value nested more than {LIMITS.depth:,} levels deep cannot be compared or used as a "
+                    "key"
+                )
             stack.append(_Left(key, start))
             for part in nested:
                 stack.extend(part)
@@ -145,8 +150,10 @@ def weight(value: Any) -> int:
 
 def _limit(total: int, what: str) -> None:
     if total > LIMITS.compared:
-        refuse(f"{what} would look at more than {LIMITS.compared:,} characters and items (the limit is "
-               f"{LIMITS.compared:,}; a value held many times counts each time)")
+        refuse(
+            f"{what} would look at more than {LIMITS.compared:,} characters and items (the limit is "
+            f"{LIMITS.compared:,}; a value held many times counts each time)"
+        )
 
 
 def compared(value: Any) -> Any:
@@ -198,6 +205,7 @@ def _keyed(key: Callable[[Any], Any], what: str) -> Callable[[Any], Any]:
         total += 1 + weight(made)
         _limit(total, what)
         return made
+
     return weighed_key
 
 
@@ -212,6 +220,7 @@ def sorted_(iterable: Any, /, *, key: Any = None, reverse: bool = False) -> list
 
 def _extreme(pick: Callable[..., Any]) -> Callable[..., Any]:
     """``min`` or ``max``: of one iterable or of several arguments, with ``key`` and ``default``."""
+
     def guard(*args: Any, **kwargs: Any) -> Any:
         key = kwargs.get("key")
         if key is not None:
@@ -221,6 +230,7 @@ def _extreme(pick: Callable[..., Any]) -> Callable[..., Any]:
         else:
             _limit(weight(args), f"{pick.__name__}()")
         return pick(*args, **kwargs)
+
     return guard
 
 
@@ -230,18 +240,22 @@ min_, max_ = _extreme(min), _extreme(max)
 def unique(make: type) -> Callable[..., Any]:
     """``set(...)`` or ``dict(...)``: items that may be equal to one another are weighed (a set or dict is
     not: its members are distinct already)."""
+
     def guard(*args: Any, **kwargs: Any) -> Any:
         if args and not isinstance(args[0], _SETLIKE[:3]):
             args = (each(args[0], f"{make.__name__}()"), *args[1:])
         return make(*args, **kwargs)
+
     return guard
 
 
 def _searching(name: str) -> Callable[..., Any]:
     """``list.count``/``index``/``remove`` and ``tuple.count``/``index``: the list is weighed."""
+
     def guard(obj: Any, *args: Any) -> Any:
         _limit(weight(obj), "a search")
         return getattr(obj, name)(*args)
+
     return guard
 
 
@@ -254,8 +268,10 @@ def _sort(obj: Any, *, key: Any = None, reverse: bool = False) -> None:
 def _merging(name: str) -> Callable[..., Any]:
     """A set or dict method taking other collections (``update``, ``union``, ``issubset``...): each is
     weighed (looking its items up in the set compares each with its equal, if any)."""
+
     def guard(obj: Any, *args: Any, **kwargs: Any) -> Any:
         return getattr(obj, name)(*(each(a, f"{name}()") for a in args), **kwargs)
+
     return guard
 
 
@@ -280,36 +296,59 @@ def _looking_up(owner: type, name: str) -> Callable[..., Any]:
         if args and type(args[0]) is tuple:
             key(args[0])
         return unbound(obj, *args)
+
     return guard
 
 
-_SET_METHODS = ("update", "union", "intersection", "difference", "symmetric_difference",
-                "intersection_update", "difference_update", "symmetric_difference_update",
-                "issubset", "issuperset", "isdisjoint")
+_SET_METHODS = (
+    "update",
+    "union",
+    "intersection",
+    "difference",
+    "symmetric_difference",
+    "intersection_update",
+    "difference_update",
+    "symmetric_difference_update",
+    "issubset",
+    "issuperset",
+    "isdisjoint",
+)
 SEQUENCE_METHODS: dict[str, Callable[..., Any]] = {
-    **{name: _searching(name) for name in ("count", "index", "remove")}, "sort": _sort}
+    **{name: _searching(name) for name in ("count", "index", "remove")},
+    "sort": _sort,
+}
 SET_METHODS: dict[str, Callable[..., Any]] = {
-    **{name: _merging(name) for name in _SET_METHODS}, **{name: _looking_up(set, name) for name in ("add", "discard", "remove")}}
+    **{name: _merging(name) for name in _SET_METHODS},
+    **{name: _looking_up(set, name) for name in ("add", "discard", "remove")},
+}
 DICT_METHODS: dict[str, Callable[..., Any]] = {
-    "update": _merging("update"), **{name: _looking_up(dict, name) for name in ("get", "pop", "setdefault")},
-    "fromkeys": fromkeys}  # a class method: given as it is, bound or not
+    "update": _merging("update"),
+    **{name: _looking_up(dict, name) for name in ("get", "pop", "setdefault")},
+    "fromkeys": fromkeys,
+}  # a class method: given as it is, bound or not
 METHOD_NAMES = frozenset({*SEQUENCE_METHODS, *SET_METHODS, *DICT_METHODS})
 
 
 def setop(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """``|``, ``&``, ``-``, ``^`` (``_or_``...): between sets, dicts or dict views both sides are weighed;
     numbers pass at once."""
+
     def guard(a: Any, b: Any) -> Any:
         if type(a) in _NUMBERS:
             return op(a, b)
         if isinstance(a, _SETLIKE) or isinstance(b, _SETLIKE):
             _limit(weight(a) + weight(b), "a set operation")
         return op(a, b)
+
     return guard
 
 
-SET_OPS = {"|": setop(operator.or_), "&": setop(operator.and_), "-": setop(operator.sub),
-           "^": setop(operator.xor)}
+SET_OPS = {
+    "|": setop(operator.or_),
+    "&": setop(operator.and_),
+    "-": setop(operator.sub),
+    "^": setop(operator.xor),
+}
 
 
 def members(items: Any) -> Any:

@@ -23,14 +23,43 @@ from app.engine.sandbox.policy import LimitedTransformer
 SCRIPT_FILENAME = "<script>"
 EXPRESSION_FILENAME = "<expression>"
 
-FORBIDDEN_NAMES = frozenset({
-    "exec", "eval", "open", "compile", "globals", "locals", "vars", "getattr",
-    "setattr", "delattr", "hasattr", "input", "breakpoint", "help", "memoryview",
-    "type", "object", "super", "classmethod", "staticmethod", "property", "dir",
-    "exit", "quit", "reload", "execfile", "copyright", "credits", "license",
-})
+FORBIDDEN_NAMES = frozenset(
+    {
+        "exec",
+        "eval",
+        "open",
+        "compile",
+        "globals",
+        "locals",
+        "vars",
+        "getattr",
+        "setattr",
+        "delattr",
+        "hasattr",
+        "input",
+        "breakpoint",
+        "help",
+        "memoryview",
+        "type",
+        "object",
+        "super",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "dir",
+        "exit",
+        "quit",
+        "reload",
+        "execfile",
+        "copyright",
+        "credits",
+        "license",
+    }
+)
 # translate/maketrans can map each character to a long text: refused rather than estimated
-FORBIDDEN_ATTRIBUTES = frozenset({"format", "format_map", "mro", "translate", "maketrans"}) | INSPECT_ATTRIBUTES
+FORBIDDEN_ATTRIBUTES = (
+    frozenset({"format", "format_map", "mro", "translate", "maketrans"}) | INSPECT_ATTRIBUTES
+)
 
 _REFUSED_NODES: dict[type[ast.AST], str] = {
     ast.Import: "import is not allowed",
@@ -120,8 +149,7 @@ def _check(source: str, mode: str) -> tuple[list[SandboxViolation], types.CodeTy
     found = []
     for error in result.errors:
         match = _RP_LINE.match(error)
-        found.append(SandboxViolation(int(match[1]), match[2]) if match
-                     else SandboxViolation(None, error))
+        found.append(SandboxViolation(int(match[1]), match[2]) if match else SandboxViolation(None, error))
     return found, result.code
 
 
@@ -159,4 +187,3 @@ def compile_expression(source: str) -> types.CodeType:
     if violations or code is None:
         raise violations[0] if violations else SandboxViolation(None, "nothing to run")
     return code
-

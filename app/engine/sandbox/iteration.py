@@ -23,8 +23,10 @@ def stepped(make: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
     """``map``, ``filter``, ``zip``, ``enumerate``, ``reversed``: C iterators. Consumed in C (``list()``,
     ``sorted()``, ``sum()``, ``max()``...) they would call a function or hand over items a million times with
     no step between: each item they give costs a step and a look at the deadline, as a loop's item does."""
+
     def call(*args: Any, **kwargs: Any) -> Iterator[Any]:
         return bounded_iter(make(*args, **kwargs))
+
     call.__name__ = make.__name__
     return call
 

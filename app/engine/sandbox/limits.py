@@ -33,7 +33,9 @@ class Limits:
     steps: int = 5_000_000  # loop items, calls, statements and items built, all together
     length: int = 1_000_000  # characters or items of one string, list or tuple an operation makes
     int_bits: int = 10_000  # bits of an integer an operation makes (about 3,000 digits)
-    depth: int = 100  # levels of lists, tuples, sets and dicts inside one another that a comparison or key may hold
+    depth: int = (
+        100  # levels of lists, tuples, sets and dicts inside one another that a comparison or key may hold
+    )
     compared: int = 20_000_000  # characters and items one comparison, search, sort or set may look at
     action_seconds: float = 10.0  # all the designers' code one engine action runs (a task completed, a timer)
     check_seconds: float = 15.0  # all the designers' code one check runs (a draft's save, a tests file)
@@ -62,8 +64,9 @@ class Budget:
         if self.exceeded:
             raise self.exceeded
         if self.left < 0:
-            self.fail(f"it took more than {LIMITS.steps:,} steps (loop items, calls and items "
-                                       "built together)")
+            self.fail(
+                f"it took more than {LIMITS.steps:,} steps (loop items, calls and items built together)"
+            )
         if time.monotonic() > self.ends:
             self.fail(f"it ran longer than {_seconds(self.ends)}")
 
@@ -83,8 +86,7 @@ _PENDING = Budget(0.0)  # an evaluation whose budget no guard has needed yet (ne
 
 def _seconds(ends: float) -> str:
     outer = _state.outer
-    return outer[1] if outer and outer[0] == ends \
-        else f"{LIMITS.seconds:g} seconds"
+    return outer[1] if outer and outer[0] == ends else f"{LIMITS.seconds:g} seconds"
 
 
 @contextmanager
@@ -201,7 +203,7 @@ def power(a: Any, b: Any, mod: Any = None) -> Any:
             bits(int(b * math.log2(abs(a))) + 1)
     elif isinstance(a, decimal.Decimal) and is_int(b):
         bits(b.bit_length())
-    return a ** b if mod is None else pow(a, b, mod)
+    return a**b if mod is None else pow(a, b, mod)
 
 
 def lshift(a: Any, b: Any) -> Any:

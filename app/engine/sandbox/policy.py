@@ -16,8 +16,17 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 
 from app.engine.sandbox.builtins import spec_problem
 
-_GUARDED_OPS = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_", ast.Mod: "_mod_",
-                ast.BitOr: "_or_", ast.BitAnd: "_and_", ast.Sub: "_sub_", ast.BitXor: "_xor_"}
+_GUARDED_OPS = {
+    ast.Mult: "_mul_",
+    ast.Pow: "_pow_",
+    ast.LShift: "_lshift_",
+    ast.Add: "_add_",
+    ast.Mod: "_mod_",
+    ast.BitOr: "_or_",
+    ast.BitAnd: "_and_",
+    ast.Sub: "_sub_",
+    ast.BitXor: "_xor_",
+}
 _SET_OPS = (ast.BitOr, ast.BitAnd, ast.Sub, ast.BitXor)  # between sets they compare items
 
 
@@ -31,8 +40,12 @@ def _bounded(node: ast.BinOp) -> bool:
     if isinstance(node.op, ast.Add):  # a number plus anything is a number (or a TypeError)
         return _number(node.left) or _number(node.right)
     if isinstance(node.op, ast.Mult):  # a float times anything is a float (or a TypeError)
-        return any(isinstance(side, ast.Constant) and type(side.value) is float for side in (node.left, node.right))
-    if isinstance(node.op, ast.Mod):  # a number's remainder (a format is guarded: its text comes from the left)
+        return any(
+            isinstance(side, ast.Constant) and type(side.value) is float for side in (node.left, node.right)
+        )
+    if isinstance(
+        node.op, ast.Mod
+    ):  # a number's remainder (a format is guarded: its text comes from the left)
         return _number(node.left)
     if isinstance(node.op, _SET_OPS):  # a set with a number is a TypeError
         return _number(node.left) or _number(node.right)
@@ -70,8 +83,11 @@ def _guard_compare(node: ast.Compare) -> None:
     operands = [node.left, *node.comparators]
     guards: list[list[str]] = [[] for _ in operands]
     for i, op in enumerate(node.ops):
-        if isinstance(op, _SEARCH_OPS) and isinstance(operands[i + 1], (ast.Set, ast.Dict)) \
-                and not _constant(operands[i]):
+        if (
+            isinstance(op, _SEARCH_OPS)
+            and isinstance(operands[i + 1], (ast.Set, ast.Dict))
+            and not _constant(operands[i])
+        ):
             guards[i].append("_key_")  # looked up in a literal set or dict: hashed, so a tuple is weighed
         if isinstance(op, _FREE_OPS) or _constant(operands[i]) or _constant(operands[i + 1]):
             continue
@@ -108,13 +124,17 @@ class LimitedTransformer(RestrictingNodeTransformer):
 
     def visit_Set(self, node: ast.Set) -> ast.AST:
         node = self.node_contents_visit(node)
-        node.elts = [_starred(elt, "_members_") if isinstance(elt, ast.Starred) else _key(elt) for elt in node.elts]
+        node.elts = [
+            _starred(elt, "_members_") if isinstance(elt, ast.Starred) else _key(elt) for elt in node.elts
+        ]
         return node
 
     def visit_Dict(self, node: ast.Dict) -> ast.AST:
         node = self.node_contents_visit(node)
-        node.values = [_call("_members_", value, value) if key is None else value
-                       for key, value in zip(node.keys, node.values, strict=True)]
+        node.values = [
+            _call("_members_", value, value) if key is None else value
+            for key, value in zip(node.keys, node.values, strict=True)
+        ]
         node.keys = [key if key is None else _key(key) for key in node.keys]
         return node
 
@@ -180,8 +200,17 @@ class DiscardedPrint:
 # What makes an expression need a budget of its own: something that can loop or call (a comprehension, a
 # lambda, a call: ``sum(range(n))``). Most cells and conditions (comparisons, arithmetic, paths, literals)
 # hold none and pay nothing for one; their guarded operations still refuse what is too large.
-_COUNTED = (ast.Call, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Starred,
-            ast.JoinedStr, ast.Slice)
+_COUNTED = (
+    ast.Call,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.Starred,
+    ast.JoinedStr,
+    ast.Slice,
+)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -56,12 +56,14 @@ def _script_error(exc: Exception | LimitExceeded, filename: str) -> ScriptError:
 
 
 def _is_helper(value: Any) -> bool:
-    return isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type,
-                              types.ModuleType, DiscardedPrint))
+    return isinstance(
+        value, (types.FunctionType, types.BuiltinFunctionType, type, types.ModuleType, DiscardedPrint)
+    )
 
 
-def run_script(source: str, data: dict[str, Any],
-               functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+def run_script(
+    source: str, data: dict[str, Any], functions: Mapping[str, Callable[..., Any]] | None = None
+) -> None:
     """Run a script with ``data`` as its namespace (task data semantics).
 
     Names the script binds land in ``data``; names it deletes leave it. Builtins,
@@ -97,8 +99,9 @@ def run_script(source: str, data: dict[str, Any],
         data[name] = value
 
 
-def evaluate(source: str, data: Mapping[str, Any],
-             functions: Mapping[str, Callable[..., Any]] | None = None) -> Any:
+def evaluate(
+    source: str, data: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]] | None = None
+) -> Any:
     """Evaluate an expression against ``data``; errors raise :class:`ScriptError`."""
     code = compile_expression(source)
     namespace: dict[str, Any] = dict(data)

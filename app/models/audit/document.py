@@ -15,7 +15,9 @@ class CaseDocument(Model):
     signed stays exactly as it was, whatever the case's data does later."""
 
     __tablename__ = "case_document"
-    __table_args__ = (Index("ix_case_document_lookup", "instance_id", "kind", "language", "instance_version"),)
+    __table_args__ = (
+        Index("ix_case_document_lookup", "instance_id", "kind", "language", "instance_version"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))

@@ -54,9 +54,13 @@ class ProcessInstance(Model):
     __table_args__ = (
         Index("ix_process_instance_status_updated", "status", "updated_at"),
         # one periodic review running per customer, however many schedulers start them
-        Index("ux_process_instance_one_review", "customer_id", unique=True,
-              sqlite_where=text("process_id = 'periodic_review' AND status = 'running'"),
-              postgresql_where=text("process_id = 'periodic_review' AND status = 'running'")),
+        Index(
+            "ux_process_instance_one_review",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("process_id = 'periodic_review' AND status = 'running'"),
+            postgresql_where=text("process_id = 'periodic_review' AND status = 'running'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +69,9 @@ class ProcessInstance(Model):
     process_id: Mapped[str] = mapped_column(String(100))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))  # running | completed | error | withdrawn
-    outcome: Mapped[str | None] = mapped_column(String(32))  # the end it came to: approved, rejected, withdrawn…
+    outcome: Mapped[str | None] = mapped_column(
+        String(32)
+    )  # the end it came to: approved, rejected, withdrawn…
     current_step: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[dict] = mapped_column(JsonType, default=dict)
     # What the last step left waiting, so the next step reads back only rows that changed.
@@ -89,8 +95,10 @@ def _written_only_by_compare_and_set(_mapper, _connection, target: ProcessInstan
     """An attribute of a case set and flushed would write the row without its version check."""
     session = object_session(target)  # always the one flushing
     if session is not None and session.is_modified(target, include_collections=False):
-        raise RuntimeError(f"process instance {target.id} is written only by instance_row.write "
-                           "(compare-and-set on its version), never by an ORM flush")
+        raise RuntimeError(
+            f"process instance {target.id} is written only by instance_row.write "
+            "(compare-and-set on its version), never by an ORM flush"
+        )
 
 
 class HumanTask(Model):
@@ -106,7 +114,9 @@ class HumanTask(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     task_uuid: Mapped[str] = mapped_column(String(36))
     task_spec: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
@@ -140,7 +150,9 @@ class Timer(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     task_uuid: Mapped[str] = mapped_column(String(36))
     task_spec: Mapped[str] = mapped_column(String(100))
     due_at: Mapped[datetime]
@@ -154,7 +166,9 @@ class DecisionLog(Model):
     __tablename__ = "decision_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     task_spec: Mapped[str] = mapped_column(String(100))
     decision_id: Mapped[str] = mapped_column(String(100))

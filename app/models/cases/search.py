@@ -30,10 +30,23 @@ log = logging.getLogger(__name__)
 
 # Outside the app's metadata: create_all must not build them as plain tables.
 _virtual = MetaData()
-case_text = Table("case_text", _virtual, Column("rowid", Integer, primary_key=True), Column("case_text", Text),
-                  Column("reference", Text), Column("customer_name", Text), Column("uscc", Text))
-customer_text = Table("customer_text", _virtual, Column("rowid", Integer, primary_key=True),
-                      Column("customer_text", Text), Column("name", Text), Column("uscc", Text))
+case_text = Table(
+    "case_text",
+    _virtual,
+    Column("rowid", Integer, primary_key=True),
+    Column("case_text", Text),
+    Column("reference", Text),
+    Column("customer_name", Text),
+    Column("uscc", Text),
+)
+customer_text = Table(
+    "customer_text",
+    _virtual,
+    Column("rowid", Integer, primary_key=True),
+    Column("customer_text", Text),
+    Column("name", Text),
+    Column("uscc", Text),
+)
 
 TRIGRAM_INDEXES = {
     "process_instance": {
@@ -53,9 +66,14 @@ _READABLE = "json_extract(CASE WHEN json_valid({{row}}.summary) THEN {{row}}.sum
 
 # FTS5 tables: (name, source table, {column: SQLite expression over the source row}).
 FTS_TABLES = {
-    "process_instance": ("case_text", {"reference": "{row}.reference",
-                                       "customer_name": _READABLE.format(key="customer_name"),
-                                       "uscc": _READABLE.format(key="uscc")}),
+    "process_instance": (
+        "case_text",
+        {
+            "reference": "{row}.reference",
+            "customer_name": _READABLE.format(key="customer_name"),
+            "uscc": _READABLE.format(key="uscc"),
+        },
+    ),
     "customer": ("customer_text", {"name": "{row}.name", "uscc": "{row}.uscc"}),
 }
 
@@ -68,7 +86,9 @@ def sqlite_statements(table: str) -> list[str]:
     def values(row: str) -> str:
         return ", ".join(expr.format(row=row) for expr in columns.values())
 
-    changed = " OR ".join(f"{expr.format(row='old')} IS NOT {expr.format(row='new')}" for expr in columns.values())
+    changed = " OR ".join(
+        f"{expr.format(row='old')} IS NOT {expr.format(row='new')}" for expr in columns.values()
+    )
     return [
         f"DROP TABLE IF EXISTS {name}",
         f"CREATE VIRTUAL TABLE {name} USING fts5({names}, tokenize='trigram')",
@@ -91,15 +111,19 @@ def postgresql_trigram(connection) -> bool:
         with connection.begin_nested():
             connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     except DBAPIError as exc:  # a refusal leaves search working, only slower
-        log.warning("pg_trgm cannot be created (%s): substring search will scan instead of using an index",
-                    str(exc.orig).splitlines()[0])
+        log.warning(
+            "pg_trgm cannot be created (%s): substring search will scan instead of using an index",
+            str(exc.orig).splitlines()[0],
+        )
         return False
     return True
 
 
 def postgresql_statements(table: str) -> list[str]:
-    return [f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({expr} gin_trgm_ops)"
-            for name, expr in TRIGRAM_INDEXES[table].items()]
+    return [
+        f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({expr} gin_trgm_ops)"
+        for name, expr in TRIGRAM_INDEXES[table].items()
+    ]
 
 
 def install(connection, table: str) -> None:
@@ -116,12 +140,15 @@ def _drop_fts(table: str):
     def drop(_target, connection, **_kw) -> None:
         if connection.dialect.name == "sqlite":
             connection.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLES[table][0]}")
+
     return drop
 
 
 for _model in (ProcessInstance, Customer):
     _name = _model.__tablename__
-    event.listen(_model.__table__, "after_create", lambda _t, connection, _n=_name, **_kw: install(connection, _n))
+    event.listen(
+        _model.__table__, "after_create", lambda _t, connection, _n=_name, **_kw: install(connection, _n)
+    )
     event.listen(_model.__table__, "before_drop", _drop_fts(_name))
 
 

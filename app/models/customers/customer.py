@@ -19,9 +19,14 @@ class Customer(Model):
     __tablename__ = "customer"
     # "My customers": an officer's book, a page by name without a sort of the whole book; on PostgreSQL it
     # carries what the filters and the totals read, so an officer's book is counted from the index alone.
-    __table_args__ = (Index("ix_customer_officer_name", "officer_id", "name",
-                            postgresql_include=["id", "loan_class", "grade", "industry", "next_review_on",
-                                                "live_limit"]),)
+    __table_args__ = (
+        Index(
+            "ix_customer_officer_name",
+            "officer_id",
+            "name",
+            postgresql_include=["id", "loan_class", "grade", "industry", "next_review_on", "live_limit"],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -76,9 +81,10 @@ class Facility(Model):
     # The maturing list and the renewal schedule read live facilities by maturity (never a scan of those ended);
     # a customer's live facilities, and on PostgreSQL their maturity, are read from an index alone (the live
     # limit's trigger, and the maturity filter of "my customers" for every customer of a book).
-    __table_args__ = (Index("ix_facility_status_maturity", "status", "matures_on"),
-                      Index("ix_facility_live", "customer_id", "status", "limit_amount",
-                            postgresql_include=["matures_on"]))
+    __table_args__ = (
+        Index("ix_facility_status_maturity", "status", "matures_on"),
+        Index("ix_facility_live", "customer_id", "status", "limit_amount", postgresql_include=["matures_on"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
@@ -94,11 +100,13 @@ class Facility(Model):
     start_on: Mapped[date | None]  # the Beijing date it was recorded (None: a rejection, no facility)
     matures_on: Mapped[date | None]  # start_on + term_months (到期日)
     # the facility this one replaces (续授信): set when the renewal is approved, which ends the other
-    renews_facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id", ondelete="SET NULL"),
-                                                           unique=True)
+    renews_facility_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facility.id", ondelete="SET NULL"), unique=True
+    )
     # the credit application proposed to renew this one: one per facility, ever (claimed when it starts)
-    renewal_case_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="SET NULL"),
-                                                        unique=True)
+    renewal_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="SET NULL"), unique=True
+    )
 
     customer: Mapped[Customer] = relationship(back_populates="facilities")
     # the application that decided it (named by its reference)

@@ -19,8 +19,10 @@ from sqlalchemy import event
 from app.models.customers.customer import LIVE_FACILITY_STATUSES, Facility
 
 _LIVE = ", ".join(f"'{status}'" for status in LIVE_FACILITY_STATUSES)
-_SUM = ("(SELECT coalesce(sum(limit_amount), 0) FROM facility WHERE customer_id = {row}.customer_id "
-        f"AND status IN ({_LIVE}))")
+_SUM = (
+    "(SELECT coalesce(sum(limit_amount), 0) FROM facility WHERE customer_id = {row}.customer_id "
+    f"AND status IN ({_LIVE}))"
+)
 
 
 def _again(row: str) -> str:
@@ -60,7 +62,9 @@ def postgresql_statements() -> list[str]:
 
 def install(connection) -> None:
     """Build the triggers on this connection (SQLite or PostgreSQL)."""
-    statements = {"sqlite": sqlite_statements, "postgresql": postgresql_statements}.get(connection.dialect.name)
+    statements = {"sqlite": sqlite_statements, "postgresql": postgresql_statements}.get(
+        connection.dialect.name
+    )
     for statement in statements() if statements else []:
         connection.exec_driver_sql(statement)
 

@@ -30,7 +30,9 @@ class DesignDraft(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    authors: Mapped[list] = mapped_column(JsonType, default=list, server_default="[]")  # every saver's user id
+    authors: Mapped[list] = mapped_column(
+        JsonType, default=list, server_default="[]"
+    )  # every saver's user id
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     updated_by = relationship("User", foreign_keys=[updated_by_id])
@@ -44,7 +46,9 @@ class DraftCheck(Model):
     running, done or superseded; ``problems`` and ``tests`` hold what a done check found."""
 
     __tablename__ = "draft_check"
-    __table_args__ = (UniqueConstraint("kind", "name", "fingerprint", name="uq_draft_check_file_fingerprint"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "name", "fingerprint", name="uq_draft_check_file_fingerprint"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))

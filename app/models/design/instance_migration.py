@@ -17,7 +17,9 @@ class InstanceMigration(Model):
     __tablename__ = "instance_migration"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     from_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     to_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     # The serialized workflow as it was, with its serializer and the instance's version counter then.

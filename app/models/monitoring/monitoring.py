@@ -18,7 +18,9 @@ class Observation(Model):
     """What was observed of one customer on one date; a figure not observed is NULL."""
 
     __tablename__ = "observation"
-    __table_args__ = (UniqueConstraint("customer_id", "observed_on"),)  # also the index of "latest per customer"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "observed_on"),
+    )  # also the index of "latest per customer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))

@@ -21,8 +21,14 @@ class EarlyWarning(Model):
         Index("ix_early_warning_open", "status", "customer_id", "code"),
         Index("ix_early_warning_instance", "instance_id"),
         # one open warning per customer and signal, whatever runs at once
-        Index("ux_early_warning_one_open", "customer_id", "code", unique=True,
-              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+        Index(
+            "ux_early_warning_one_open",
+            "customer_id",
+            "code",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,13 +38,17 @@ class EarlyWarning(Model):
     severity: Mapped[str] = mapped_column(String(16))  # low | medium | high
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
     outcome: Mapped[str | None] = mapped_column(String(32))  # false_alarm | closed
-    evidence: Mapped[dict] = mapped_column(JsonType, default=dict)  # every input of the rules for the customer
+    evidence: Mapped[dict] = mapped_column(
+        JsonType, default=dict
+    )  # every input of the rules for the customer
     rule_id: Mapped[str] = mapped_column(String(100))
     rule_text: Mapped[str | None] = mapped_column(String(500))  # the rule's description, as the table said
     # the figures the rule tests, as observed: [{"key", "label" (the table's, "English / 中文"), "value"}]
     figures: Mapped[list | None] = mapped_column(JsonType)
     rules_hash: Mapped[str] = mapped_column(String(64))  # which version of rules/warning_rules.dmn
-    basis: Mapped[str | None] = mapped_column(String(40))  # the figures it rests on: statements:<year> | observation:<date>
+    basis: Mapped[str | None] = mapped_column(
+        String(40)
+    )  # the figures it rests on: statements:<year> | observation:<date>
     observed_on: Mapped[date | None]  # the observation that triggered it (None for a rule on statements)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="SET NULL"))
     joined_at: Mapped[datetime | None]  # when it joined an escalation already open (None: it started its own)

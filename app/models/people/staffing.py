@@ -23,8 +23,14 @@ class StaffingGap(Model):
     __table_args__ = (
         Index("ix_staffing_gap_open", "closed_at", "instance_id"),
         # one open gap per waiting task or event, whoever notices it first
-        Index("ux_staffing_gap_one_open", "instance_id", "subject", unique=True,
-              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+        Index(
+            "ux_staffing_gap_one_open",
+            "instance_id",
+            "subject",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

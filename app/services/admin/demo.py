@@ -26,7 +26,9 @@ from app.services.monitoring import observations, portfolio, reviews
 
 PASSWORD = "demo-pass-2026"
 DEMO_TIER1_CAPITAL = "30000000000"
-DEMO_QUALIFIED_UNTIL = "2028-12-31"  # approvers' training certificates  # CNY 30 billion: 15% is CNY 4.5 billion per client
+DEMO_QUALIFIED_UNTIL = (
+    "2028-12-31"  # approvers' training certificates  # CNY 30 billion: 15% is CNY 4.5 billion per client
+)
 DEMO_USERS = [
     ("officer", "officer", None, "王晓明", ()),
     ("officer2", "officer", None, "李娜", ()),
@@ -46,16 +48,55 @@ DEMO_BRANCHES = {"officer": "shanghai", "officer2": "beijing", "officer3": "shan
 # (a transfer between them can be shown); officer2 in Beijing's.
 DEMO_TEAMS = {"officer": "对公一部", "officer3": "对公二部", "officer2": "对公一部"}
 DEMO_MAIL_DOMAIN = "demo-bank.example"  # every demo user has an address: their e-mails fill the outbox page
-COMPANIES = ["华东精密机械", "江南纺织", "海川物流", "蓝海科技", "金穗农业", "恒通建设", "万家商贸", "星辰软件",
-             "瑞丰食品", "长江航运", "北辰置业", "东方电子", "宏达化工", "绿源环保", "天成医药", "新锐汽配"]
-INDUSTRIES = ["manufacturing", "wholesale_retail", "construction", "real_estate", "technology", "services",
-              "agriculture", "transport"]
+COMPANIES = [
+    "华东精密机械",
+    "江南纺织",
+    "海川物流",
+    "蓝海科技",
+    "金穗农业",
+    "恒通建设",
+    "万家商贸",
+    "星辰软件",
+    "瑞丰食品",
+    "长江航运",
+    "北辰置业",
+    "东方电子",
+    "宏达化工",
+    "绿源环保",
+    "天成医药",
+    "新锐汽配",
+]
+INDUSTRIES = [
+    "manufacturing",
+    "wholesale_retail",
+    "construction",
+    "real_estate",
+    "technology",
+    "services",
+    "agriculture",
+    "transport",
+]
 SIZES = {"large": 2_000_000_000, "medium": 400_000_000, "small": 60_000_000, "micro": 8_000_000}
-STAGES = ["intake", "statements", "review", "approval", "returned", "approved", "rejected", "second_level",
-          "committee_voting", "committee_approved", "compliance", "withdrawn"]
+STAGES = [
+    "intake",
+    "statements",
+    "review",
+    "approval",
+    "returned",
+    "approved",
+    "rejected",
+    "second_level",
+    "committee_voting",
+    "committee_approved",
+    "compliance",
+    "withdrawn",
+]
 # Stages whose case is shaped so the approval authority table routes it (size, health, amount).
-ROUTED = {"second_level": ("large", 1.2, 150_000_000), "committee_voting": ("large", 1.3, 300_000_000),
-          "committee_approved": ("large", 1.3, 300_000_000)}
+ROUTED = {
+    "second_level": ("large", 1.2, 150_000_000),
+    "committee_voting": ("large", 1.3, 300_000_000),
+    "committee_approved": ("large", 1.3, 300_000_000),
+}
 
 
 def statement(year: int, assets: float, health: float, rng: random.Random) -> dict:
@@ -68,14 +109,23 @@ def statement(year: int, assets: float, health: float, rng: random.Random) -> di
     interest = liabilities * 0.045
     short_debt = current_liabilities * 0.4
     return {
-        "fiscal_year": year, "total_assets": round(assets), "current_assets": round(current_assets),
-        "cash": round(current_assets * 0.25), "inventory": round(current_assets * 0.3),
-        "receivables": round(current_assets * 0.3), "total_liabilities": round(liabilities),
-        "current_liabilities": round(current_liabilities), "short_term_debt": round(short_debt),
+        "fiscal_year": year,
+        "total_assets": round(assets),
+        "current_assets": round(current_assets),
+        "cash": round(current_assets * 0.25),
+        "inventory": round(current_assets * 0.3),
+        "receivables": round(current_assets * 0.3),
+        "total_liabilities": round(liabilities),
+        "current_liabilities": round(current_liabilities),
+        "short_term_debt": round(short_debt),
         "long_term_debt": round((liabilities - current_liabilities) * 0.8),
-        "book_equity": round(assets - liabilities), "retained_earnings": round((assets - liabilities) * 0.4),
-        "sales": round(sales), "ebit": round(ebit), "interest_expense": round(interest),
-        "net_income": round((ebit - interest) * 0.75), "operating_cash_flow": round(ebit * 0.9),
+        "book_equity": round(assets - liabilities),
+        "retained_earnings": round((assets - liabilities) * 0.4),
+        "sales": round(sales),
+        "ebit": round(ebit),
+        "interest_expense": round(interest),
+        "net_income": round((ebit - interest) * 0.75),
+        "operating_cash_flow": round(ebit * 0.9),
         "depreciation": round(assets * 0.03),
     }
 
@@ -101,8 +151,11 @@ def _user(username: str) -> User:
 
 
 def _open_task(instance_id: int, spec: str) -> HumanTask:
-    task = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                     HumanTask.task_spec == spec, HumanTask.state == "ready"))
+    task = db.session.scalar(
+        select(HumanTask).where(
+            HumanTask.instance_id == instance_id, HumanTask.task_spec == spec, HumanTask.state == "ready"
+        )
+    )
     assert task is not None, spec  # the demo's case has just reached it
     return task
 
@@ -125,10 +178,15 @@ def _drive(index: int, stage: str, rng: random.Random) -> None:
     intake = {
         "customer_name": f"{COMPANIES[index % len(COMPANIES)]}{'有限公司' if index < 16 else f'{index}号有限公司'}",
         "uscc": demo_uscc(index),
-        "industry": industry, "size": size, "listed": size == "large" and index % 3 == 0,
+        "industry": industry,
+        "size": size,
+        "listed": size == "large" and index % 3 == 0,
         "credit_record": "serious_delinquency" if stage == "rejected" and index % 2 else "clean",
-        "requested_amount": requested if stage in ROUTED else round(SIZES[size] * rng.uniform(0.02, 0.08), -4),
-        "requested_term_months": rng.choice([12, 24, 36]), "purpose": "流动资金周转",
+        "requested_amount": requested
+        if stage in ROUTED
+        else round(SIZES[size] * rng.uniform(0.02, 0.08), -4),
+        "requested_term_months": rng.choice([12, 24, 36]),
+        "purpose": "流动资金周转",
     }
     tasks.complete(officer, _open_task(instance.id, "application_intake").id, intake)
     if stage == "withdrawn":  # the customer financed elsewhere before sending its statements
@@ -144,9 +202,13 @@ def _drive(index: int, stage: str, rng: random.Random) -> None:
     tasks.complete(officer, _open_task(instance.id, "financial_statements").id, {"statements": years})
     if stage == "review":
         return
-    review = {"proposed_limit": instance.summary.get("proposed_limit"), "proposed_term_months": 12,
-              "proposed_margin_pct": 1.5, "proposed_controls": "按季度报送财务报表",
-              "officer_opinion": "经营稳定，建议按方案授信。"}
+    review = {
+        "proposed_limit": instance.summary.get("proposed_limit"),
+        "proposed_term_months": 12,
+        "proposed_margin_pct": 1.5,
+        "proposed_controls": "按季度报送财务报表",
+        "officer_opinion": "经营稳定，建议按方案授信。",
+    }
     tasks.complete(officer, _open_task(instance.id, "review_proposal").id, review)
     if stage == "approval":
         return
@@ -158,17 +220,26 @@ def _drive(index: int, stage: str, rng: random.Random) -> None:
 
 # A compliance sign-off with every check passed and its evidence (合规审查通过).
 COMPLIANT = {
-    "kyc_complete": True, "kyc_evidence": "营业执照、法定代表人身份证件已核验",
-    "sanctions_screening": "clear", "sanctions_evidence": "制裁名单及反洗钱筛查未命中",
-    "related_party": "none", "related_party_evidence": "关联方名单比对无关联",
-    "regulatory_limits": True, "limits_evidence": "单一客户及集团客户授信集中度均在监管限额内",
-    "documents_present": True, "documents_evidence": "授信申请书、财务报表、担保合同齐全",
+    "kyc_complete": True,
+    "kyc_evidence": "营业执照、法定代表人身份证件已核验",
+    "sanctions_screening": "clear",
+    "sanctions_evidence": "制裁名单及反洗钱筛查未命中",
+    "related_party": "none",
+    "related_party_evidence": "关联方名单比对无关联",
+    "regulatory_limits": True,
+    "limits_evidence": "单一客户及集团客户授信集中度均在监管限额内",
+    "documents_present": True,
+    "documents_evidence": "授信申请书、财务报表、担保合同齐全",
     "compliance_decision": "sign_off",
 }
 
 
 SIGN_OFFS: dict[str, dict[str, Any]] = {
-    "returned": {"decision": "return", "comment": "请补充担保安排后重新提交。", "fields_to_fix": ["proposed_controls"]},
+    "returned": {
+        "decision": "return",
+        "comment": "请补充担保安排后重新提交。",
+        "fields_to_fix": ["proposed_controls"],
+    },
     "rejected": {"decision": "reject", "comment": "风险过高，不予授信。"},
 }
 APPROVE = {"decision": "approve", "comment": "同意。"}
@@ -194,18 +265,32 @@ def _decide(instance_id: int, stage: str) -> None:
 
 
 def _ready(instance_id: int, spec: str) -> list[HumanTask]:
-    return list(db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.task_spec == spec, HumanTask.state == "ready")
-        .order_by(HumanTask.id)))
+    return list(
+        db.session.scalars(
+            select(HumanTask)
+            .where(
+                HumanTask.instance_id == instance_id, HumanTask.task_spec == spec, HumanTask.state == "ready"
+            )
+            .order_by(HumanTask.id)
+        )
+    )
 
 
 def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     """Create the demo; yields lines to print (users and their passwords first)."""
     for username, role, level, name, groups in DEMO_USERS:
         if _find_user(username) is None:
-            users.create_user(username, role, PASSWORD, display_name=name, authority_level=level, groups=groups,
-                              branch=DEMO_BRANCHES.get(username, "head_office"), team=DEMO_TEAMS.get(username),
-                              email=f"{username}@{DEMO_MAIL_DOMAIN}")
+            users.create_user(
+                username,
+                role,
+                PASSWORD,
+                display_name=name,
+                authority_level=level,
+                groups=groups,
+                branch=DEMO_BRANCHES.get(username, "head_office"),
+                team=DEMO_TEAMS.get(username),
+                email=f"{username}@{DEMO_MAIL_DOMAIN}",
+            )
             if role == "approver" or "committee" in groups:
                 qualifications.record(None, username, f"审批资格-{username}-2026", DEMO_QUALIFIED_UNTIL)
         yield f"user {username:<11} role {role:<13} level {level or '-'}  password {PASSWORD}"
@@ -229,7 +314,7 @@ LATER_NEWS = {"negative_news": True, "news_note": "媒体报道实际控制人�
 # Monitoring figures for the first watched customers: what each makes the early-warning rules say.
 DEMO_OBSERVATIONS: list[dict[str, Any]] = [
     {"days_past_due": 45, "overdue_interest": 12000},  # high: past due over 30 days, overdue interest
-    {"utilization_pct": 97.5},                          # medium: the limit nearly used up
+    {"utilization_pct": 97.5},  # medium: the limit nearly used up
     {"negative_news": True, "news_note": "媒体报道主要股东股权被冻结"},  # low: negative news
 ]
 
@@ -238,23 +323,51 @@ def _monitoring() -> Iterator[str]:
     """Observations of the customers with a live limit, one portfolio check, and the escalations it started
     taken to different stages: at the risk manager's decision, closed as a false alarm; then a later
     observation of negative news whose escalation waits for the officer's investigation."""
-    watched = list(db.session.scalars(select(Customer).join(Facility, Facility.customer_id == Customer.id)
-                                      .where(Facility.status == "active").order_by(Customer.id)))
+    watched = list(
+        db.session.scalars(
+            select(Customer)
+            .join(Facility, Facility.customer_id == Customer.id)
+            .where(Facility.status == "active")
+            .order_by(Customer.id)
+        )
+    )
     for index, customer in enumerate(watched):
-        figures = DEMO_OBSERVATIONS[index] if index < len(DEMO_OBSERVATIONS) else {"utilization_pct": 40 + index}
-        observations.record(_user("officer"), {"uscc": customer.uscc, "observed_on": local_today().isoformat(),
-                                               **figures}, "import")
+        figures = (
+            DEMO_OBSERVATIONS[index] if index < len(DEMO_OBSERVATIONS) else {"utilization_pct": 40 + index}
+        )
+        observations.record(
+            _user("officer"),
+            {"uscc": customer.uscc, "observed_on": local_today().isoformat(), **figures},
+            "import",
+        )
     result = portfolio.scan(_user("risk"))
     for instance in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(result.started))):
         investigate = _ready(instance.id, "investigate_warning")
         officer = investigate[0].assignee or _user("officer")
         if instance.summary.get("warning_code") == "past_due_30":
-            tasks.complete(officer, investigate[0].id, {"assessment": "confirmed", "findings": "已走访企业，资金周转困难属实。"})
+            tasks.complete(
+                officer,
+                investigate[0].id,
+                {"assessment": "confirmed", "findings": "已走访企业，资金周转困难属实。"},
+            )
         elif instance.summary.get("warning_code") == "high_utilization":
-            tasks.complete(officer, investigate[0].id, {"assessment": "false_alarm", "findings": "季末临时用款，已于次月初归还。"})
-    if len(watched) > 1:  # news of the second customer, seen the day before: its officer has it to investigate
-        observations.record(_user("officer"), {"uscc": watched[1].uscc, **LATER_NEWS,
-                                               "observed_on": (local_today() - timedelta(days=1)).isoformat()}, "import")
+            tasks.complete(
+                officer,
+                investigate[0].id,
+                {"assessment": "false_alarm", "findings": "季末临时用款，已于次月初归还。"},
+            )
+    if (
+        len(watched) > 1
+    ):  # news of the second customer, seen the day before: its officer has it to investigate
+        observations.record(
+            _user("officer"),
+            {
+                "uscc": watched[1].uscc,
+                **LATER_NEWS,
+                "observed_on": (local_today() - timedelta(days=1)).isoformat(),
+            },
+            "import",
+        )
         result.raised += portfolio.scan(_user("risk")).raised
     yield f"{len(watched)} watched customers observed; {len(result.raised)} early warnings raised"
     if watched:  # the first watched customer's periodic review falls due today
@@ -271,8 +384,14 @@ def _past_transfer() -> Iterator[str]:
     ``officer``'s customers to ``officer3`` of the other team, through ``transfer`` (the history row, the audit
     trail, the notices and the tasks that went along are the real ones); ``officer`` keeps the rest, so another
     transfer can be shown from "My team's customers"."""
-    theirs = list(db.session.scalars(select(Customer).where(Customer.officer_id == _user("officer").id)
-                                     .order_by(Customer.id.desc()).limit(2)))
+    theirs = list(
+        db.session.scalars(
+            select(Customer)
+            .where(Customer.officer_id == _user("officer").id)
+            .order_by(Customer.id.desc())
+            .limit(2)
+        )
+    )
     if len(theirs) < 2:
         return
     done = transfer.transfer(_user("approver"), [theirs[0].id], "officer3", TRANSFER_REASON)

@@ -43,25 +43,43 @@ def _name(rng: random.Random) -> str:
 
 def _people(customer: Customer, officer: User, rng: random.Random) -> list:
     made = []
-    for index, (role, primary) in enumerate(PEOPLE[:rng.choice((2, 3))]):
-        made.append(contacts.add(officer, customer.id, {
-            "name": _name(rng), "role": role, "is_primary": primary,
-            "phone": f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" if index != 1 else
-            f"021-{rng.randrange(10**7, 10**8)}",
-            "email": f"contact{customer.id}-{index}@customer.example.cn" if index else "",
-            "id_type": "resident_id" if index != 2 else "passport",
-            "id_number": _resident_id(rng) if index != 2 else f"E{rng.randrange(10**8):08d}"}))
+    for index, (role, primary) in enumerate(PEOPLE[: rng.choice((2, 3))]):
+        made.append(
+            contacts.add(
+                officer,
+                customer.id,
+                {
+                    "name": _name(rng),
+                    "role": role,
+                    "is_primary": primary,
+                    "phone": f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
+                    if index != 1
+                    else f"021-{rng.randrange(10**7, 10**8)}",
+                    "email": f"contact{customer.id}-{index}@customer.example.cn" if index else "",
+                    "id_type": "resident_id" if index != 2 else "passport",
+                    "id_number": _resident_id(rng) if index != 2 else f"E{rng.randrange(10**8):08d}",
+                },
+            )
+        )
     return made
 
 
 def _log(customer: Customer, officer: User, people: list, today: date, rng: random.Random) -> int:
     count = 0
-    for channel, days_ago, summary, follow_after in ENTRIES[:rng.choice((2, 3, 4))]:
+    for channel, days_ago, summary, follow_after in ENTRIES[: rng.choice((2, 3, 4))]:
         on = today - timedelta(days=days_ago + rng.randrange(3))
         follow_up = on + timedelta(days=follow_after) if follow_after else None
-        entry = contact_log.add(officer, customer.id, {
-            "contacted_on": on.isoformat(), "channel": channel, "contact_id": rng.choice(people).id,
-            "summary": summary, "follow_up_on": follow_up.isoformat() if follow_up else None})
+        entry = contact_log.add(
+            officer,
+            customer.id,
+            {
+                "contacted_on": on.isoformat(),
+                "channel": channel,
+                "contact_id": rng.choice(people).id,
+                "summary": summary,
+                "follow_up_on": follow_up.isoformat() if follow_up else None,
+            },
+        )
         if follow_up and follow_up < today:  # followed up in time: only today's stays open
             follow_ups.done(officer, entry.id)
         count += 1
@@ -77,8 +95,9 @@ def _officer_of(customer: Customer) -> User:
 def load(seed: int = 20261206) -> Iterator[str]:
     """Contacts and a contact log for four customers in five; one follow-up due today for ``officer``."""
     rng, today = random.Random(seed), local_today()
-    customers = list(db.session.scalars(select(Customer).where(Customer.officer_id.is_not(None))
-                                        .order_by(Customer.id)))
+    customers = list(
+        db.session.scalars(select(Customer).where(Customer.officer_id.is_not(None)).order_by(Customer.id))
+    )
     logged = 0
     for index, customer in enumerate(customers):
         if index % 5 == 4:
@@ -88,11 +107,20 @@ def load(seed: int = 20261206) -> Iterator[str]:
     mine = next((c for c in customers if _officer_of(c).username == "officer"), None)
     if mine is not None:
         officer = _officer_of(mine)
-        contact_log.add(officer, mine.id, {
-            "contacted_on": (today - timedelta(days=7)).isoformat(), "channel": "phone",
-            "contact_id": contacts.current(mine.id)[0].id, "follow_up_on": today.isoformat(),
-            "summary": "客户承诺一周内提供最新一期纳税申报表，届时跟进。"})
+        contact_log.add(
+            officer,
+            mine.id,
+            {
+                "contacted_on": (today - timedelta(days=7)).isoformat(),
+                "channel": "phone",
+                "contact_id": contacts.current(mine.id)[0].id,
+                "follow_up_on": today.isoformat(),
+                "summary": "客户承诺一周内提供最新一期纳税申报表，届时跟进。",
+            },
+        )
         logged += 1
     due = len(follow_ups.due_for(_officer_of(mine))) if mine is not None else 0
-    yield f"{sum(1 for i in range(len(customers)) if i % 5 != 4)} customers with contacts; {logged} contacts logged; " \
-          f"{due} follow-up(s) due today for officer"
+    yield (
+        f"{sum(1 for i in range(len(customers)) if i % 5 != 4)} customers with contacts; {logged} contacts logged; "
+        f"{due} follow-up(s) due today for officer"
+    )

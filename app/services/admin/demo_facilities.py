@@ -25,16 +25,19 @@ MATURITIES = (20, 50, 80, -10, 25)
 
 def load() -> Iterator[str]:
     today = local_today()
-    facilities = db.session.scalars(select(Facility).where(Facility.status.in_(facility_terms.LIVE))
-                                    .order_by(Facility.id)).all()
+    facilities = db.session.scalars(
+        select(Facility).where(Facility.status.in_(facility_terms.LIVE)).order_by(Facility.id)
+    ).all()
     for facility, days in zip(facilities, MATURITIES, strict=False):
         facility.matures_on = today + timedelta(days=days)
         facility.start_on = facility_terms.add_months(facility.matures_on, -(facility.term_months or 12))
         facility.decided_at = to_utc(datetime.combine(facility.start_on, time(10)))
     db.session.commit()
-    dated = facilities[:len(MATURITIES)]
-    yield f"{len(dated)} facilities dated to mature soon (in {', '.join(str(d) for d in MATURITIES[:len(dated)])} days)"
-    officer = db.session.get(User, dated[0].customer.officer_id) if dated and dated[0].customer.officer_id else None
+    dated = facilities[: len(MATURITIES)]
+    yield f"{len(dated)} facilities dated to mature soon (in {', '.join(str(d) for d in MATURITIES[: len(dated)])} days)"
+    officer = (
+        db.session.get(User, dated[0].customer.officer_id) if dated and dated[0].customer.officer_id else None
+    )
     if officer is not None:
         facility = dated[0]
         renewal = renewals.propose(officer, facility.id)

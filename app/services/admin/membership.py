@@ -42,8 +42,13 @@ def _definitions_in_use() -> list[ProcessDefinition]:
     """The latest version of each process and every version a running case is on."""
     latest = select(func.max(ProcessDefinition.id)).group_by(ProcessDefinition.process_id)
     running = select(ProcessInstance.definition_id).where(ProcessInstance.status == "running").distinct()
-    return list(db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.id.in_(latest) | ProcessDefinition.id.in_(running)).order_by(ProcessDefinition.id)))
+    return list(
+        db.session.scalars(
+            select(ProcessDefinition)
+            .where(ProcessDefinition.id.in_(latest) | ProcessDefinition.id.in_(running))
+            .order_by(ProcessDefinition.id)
+        )
+    )
 
 
 def required_groups() -> dict[str, str]:
@@ -55,11 +60,14 @@ def required_groups() -> dict[str, str]:
         bundle = deployment.bundle_for(definition)
         for meta in bundle.user_tasks.values():
             if meta.lane:
-                needs.setdefault(meta.lane, _("a lane of the process %(process)s", process=definition.process_id))
+                needs.setdefault(
+                    meta.lane, _("a lane of the process %(process)s", process=definition.process_id)
+                )
         for xml in [definition.bpmn_xml, *(definition.called_files or {}).values()]:
             for group in _MEMBERS_OF.findall(xml):
-                needs.setdefault(group, _("the process %(process)s calls on its members",
-                                          process=definition.process_id))
+                needs.setdefault(
+                    group, _("the process %(process)s calls on its members", process=definition.process_id)
+                )
         for table, group in _veto_grants(bundle):
             needs.setdefault(group, _("the committee rules (%(table)s) give it the veto", table=table))
     return needs
@@ -82,8 +90,11 @@ def _veto_grants(bundle: engine.Bundle) -> list[tuple[str, str]]:
 def veto_groups() -> set[str]:
     """The groups the committee rules in use give the veto: the source the vote form offers it from (its
     ``"=veto_group"`` option reads the case's output of those rules), so no group holds it by code."""
-    return {group for definition in _definitions_in_use()
-            for _table, group in _veto_grants(deployment.bundle_for(definition))}
+    return {
+        group
+        for definition in _definitions_in_use()
+        for _table, group in _veto_grants(deployment.bundle_for(definition))
+    }
 
 
 def powers_of(user: User) -> eligibility.Powers:
@@ -113,13 +124,26 @@ class Standing:
 
 
 def _others_active_in(group: str, user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(UserGroup).join(User, User.id == UserGroup.user_id)
-                             .where(UserGroup.group_code == group, User.active.is_(True), User.id != user.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(UserGroup)
+            .join(User, User.id == UserGroup.user_id)
+            .where(UserGroup.group_code == group, User.active.is_(True), User.id != user.id)
+        )
+        or 0
+    )
 
 
 def _other_active_admins(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(User).where(
-        User.role == ADMIN_ROLE, User.active.is_(True), User.id != user.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == ADMIN_ROLE, User.active.is_(True), User.id != user.id)
+        )
+        or 0
+    )
 
 
 def check_staffed(user: User, was: Standing) -> None:
@@ -127,17 +151,29 @@ def check_staffed(user: User, was: Standing) -> None:
     an active member has none, or no active administrator is left."""
     now = Standing.of(user)
     if was.acting_admin and not now.acting_admin and _other_active_admins(user) == 0:
-        raise Conflict(_("%(user)s is the last active administrator: make someone else an administrator first.",
-                         user=user.username), field="role")
+        raise Conflict(
+            _(
+                "%(user)s is the last active administrator: make someone else an administrator first.",
+                user=user.username,
+            ),
+            field="role",
+        )
     lost = was.acting_groups - now.acting_groups
     if not lost:
         return
     required = required_groups()
     for group in sorted(lost & set(required)):
         if _others_active_in(group, user) == 0:
-            raise Conflict(_("%(user)s is the last active member of the group %(group)s, which is required "
-                             "(%(reason)s): add someone to %(group)s first.",
-                             user=user.username, group=group, reason=required[group]), field="groups")
+            raise Conflict(
+                _(
+                    "%(user)s is the last active member of the group %(group)s, which is required "
+                    "(%(reason)s): add someone to %(group)s first.",
+                    user=user.username,
+                    group=group,
+                    reason=required[group],
+                ),
+                field="groups",
+            )
 
 
 def _serialize_checks() -> None:
@@ -148,8 +184,16 @@ def _serialize_checks() -> None:
         db.session.execute(select(func.pg_advisory_xact_lock(_CHECK_LOCK)))
 
 
-def commit_change(actor: User | None, user: User, event_type: str, *, was: Standing | None,
-                  before: dict[str, Any] | None, after: dict[str, Any], **payload: Any) -> None:
+def commit_change(
+    actor: User | None,
+    user: User,
+    event_type: str,
+    *,
+    was: Standing | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    **payload: Any,
+) -> None:
     """Commit a change of ``user``'s groups, role, activation or qualification (already applied to the
     session): checked against the required groups (``was`` is the standing before; None for a new user),
     audited as ``event_type`` with ``before`` and ``after``. Rolls back on a refusal."""
@@ -159,4 +203,6 @@ def commit_change(actor: User | None, user: User, event_type: str, *, was: Stand
             _serialize_checks()
             check_staffed(user, was)
         audit.record(event_type, actor, target=user.username, before=before, after=after, **payload)
-    staffing.recheck(actor)  # a case waiting for someone who may act goes on; a task nobody may do is reported
+    staffing.recheck(
+        actor
+    )  # a case waiting for someone who may act goes on; a task nobody may do is reported

@@ -26,7 +26,9 @@ def amount(key: str) -> Decimal | None:
 def set_amount(actor: User | None, key: str, raw: str) -> Decimal:
     """Set a money setting (administrators only, or the system at set-up); audited with before/after."""
     if actor is not None and actor.role != "admin":
-        raise NotAuthorized(_("Only an administrator may change %(setting)s.", setting=_(SETTINGS.get(key, key))))
+        raise NotAuthorized(
+            _("Only an administrator may change %(setting)s.", setting=_(SETTINGS.get(key, key)))
+        )
     if key not in SETTINGS:
         raise InvalidInput(_("Unknown setting."), {"key": _("one of %(keys)s", keys=", ".join(SETTINGS))})
     try:

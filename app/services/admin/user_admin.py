@@ -77,15 +77,20 @@ def list_users(admin: User, filters: UserFilter, page: int = 1) -> UserList:
     if filters.role:
         query = query.where(User.role == filters.role)
     if filters.group:
-        query = query.where(User.id.in_(select(UserGroup.user_id).where(UserGroup.group_code == filters.group)))
+        query = query.where(
+            User.id.in_(select(UserGroup.user_id).where(UserGroup.group_code == filters.group))
+        )
     if filters.branch:
         query = query.where(User.branch == filters.branch)
     if filters.q:
         like = text_search.like_pattern(filters.q)
-        query = query.where(or_(User.username.ilike(like, escape="\\"), User.display_name.ilike(like, escape="\\")))
+        query = query.where(
+            or_(User.username.ilike(like, escape="\\"), User.display_name.ilike(like, escape="\\"))
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(User.display_name, User.id)
-                              .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    rows = db.session.scalars(
+        query.order_by(User.display_name, User.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    ).all()
     return UserList(list(rows), total, page)
 
 
@@ -101,11 +106,19 @@ class UserPage:
 def user_page(admin: User, user_id: int) -> UserPage:
     check_admin(admin)
     user = _user(user_id)
-    certificates = db.session.scalars(select(Qualification).where(Qualification.user_id == user.id)
-                                      .order_by(Qualification.valid_until.desc(), Qualification.id.desc())).all()
-    held = db.session.scalars(select(HumanTask).where(HumanTask.assignee_id == user.id, HumanTask.state == "ready")
-                              .order_by(HumanTask.created_at)).all()
-    return UserPage(user, list(certificates), list(held), membership.required_groups(), membership.known_groups())
+    certificates = db.session.scalars(
+        select(Qualification)
+        .where(Qualification.user_id == user.id)
+        .order_by(Qualification.valid_until.desc(), Qualification.id.desc())
+    ).all()
+    held = db.session.scalars(
+        select(HumanTask)
+        .where(HumanTask.assignee_id == user.id, HumanTask.state == "ready")
+        .order_by(HumanTask.created_at)
+    ).all()
+    return UserPage(
+        user, list(certificates), list(held), membership.required_groups(), membership.known_groups()
+    )
 
 
 @dataclass(frozen=True)
@@ -150,11 +163,19 @@ def create(admin: User, form: Mapping[str, str], groups: list[str]) -> tuple[Use
     typed = form.get("password") or None
     if errors:
         raise InvalidInput(_("The user was not created."), errors)
-    user, password = create_user(form.get("username", ""), form.get("role", ""), typed,
-                                 display_name=form.get("display_name"), authority_level=level,
-                                 branch=(form.get("branch") or "").strip(), groups=tuple(groups),
-                                 email=form.get("email"), actor=admin, must_change_password=True,
-                                 team=form.get("team"))
+    user, password = create_user(
+        form.get("username", ""),
+        form.get("role", ""),
+        typed,
+        display_name=form.get("display_name"),
+        authority_level=level,
+        branch=(form.get("branch") or "").strip(),
+        groups=tuple(groups),
+        email=form.get("email"),
+        actor=admin,
+        must_change_password=True,
+        team=form.get("team"),
+    )
     return user, None if typed else password
 
 
@@ -166,8 +187,11 @@ def update_profile(admin: User, user_id: int, form: Mapping[str, str]) -> User:
     level = parse_level(form.get("authority_level"), errors)
     values: dict[str, Any] = {  # profile_errors' keywords, each of its type
         "display_name": (form.get("display_name") or "").strip(),
-        "email": (form.get("email") or "").strip() or None, "branch": (form.get("branch") or "").strip(),
-        "team": (form.get("team") or "").strip() or None, "authority_level": level}
+        "email": (form.get("email") or "").strip() or None,
+        "branch": (form.get("branch") or "").strip(),
+        "team": (form.get("team") or "").strip() or None,
+        "authority_level": level,
+    }
     errors.update(profile_errors(**values, role=user.role))
     if errors:
         raise InvalidInput(_("The user was not changed."), errors)
@@ -176,9 +200,16 @@ def update_profile(admin: User, user_id: int, form: Mapping[str, str]) -> User:
         for key in before:
             setattr(user, key, values[key])
         if before:
-            audit.record("user.updated", admin, target=user.username, before=before,
-                         after={k: values[k] for k in before})
-    if "authority_level" in before:  # a sign-off waiting for that level may now reach them (or lose its approver)
+            audit.record(
+                "user.updated",
+                admin,
+                target=user.username,
+                before=before,
+                after={k: values[k] for k in before},
+            )
+    if (
+        "authority_level" in before
+    ):  # a sign-off waiting for that level may now reach them (or lose its approver)
         staffing.recheck(admin)
     return user
 
@@ -196,7 +227,8 @@ def set_role_and_groups(admin: User, user_id: int, role: str, groups: list[str])
     wanted = set(groups) | {ROLE_GROUPS[role]}
     user.role = role
     user.groups = [g for g in user.groups if g.group_code in wanted] + [
-        UserGroup(group_code=code) for code in sorted(wanted - user.group_codes)]
+        UserGroup(group_code=code) for code in sorted(wanted - user.group_codes)
+    ]
     after = {"role": role, "groups": sorted(wanted)}
     if after == before:
         return user
@@ -216,8 +248,14 @@ def set_active(admin: User, user_id: int, active: bool) -> User:
     was = membership.Standing.of(user)
     user.active = active
     users.end_sessions(user)
-    membership.commit_change(admin, user, "user.reactivated" if active else "user.deactivated", was=was,
-                             before={"active": not active}, after={"active": active})
+    membership.commit_change(
+        admin,
+        user,
+        "user.reactivated" if active else "user.deactivated",
+        was=was,
+        before={"active": not active},
+        after={"active": active},
+    )
     return user
 
 
@@ -234,8 +272,14 @@ def reset_password(admin: User, user_id: int, password: str | None) -> str | Non
         before = user.must_change_password
         user.password_hash, user.must_change_password = passwords.hashed(chosen), True
         users.end_sessions(user)  # whoever held the old password is signed out
-        audit.record("user.password_reset", admin, target=user.username, generated=password is None,
-                     before={"must_change_password": before}, after={"must_change_password": True})
+        audit.record(
+            "user.password_reset",
+            admin,
+            target=user.username,
+            generated=password is None,
+            before={"must_change_password": before},
+            after={"must_change_password": True},
+        )
     return None if password else chosen
 
 

@@ -38,22 +38,30 @@ def check_admin(actor: User | None) -> None:
         raise NotAuthorized(_("Only an administrator may manage users."))
 
 
-def profile_errors(*, display_name: str | None = None, email: str | None = None, branch: str | None = None,
-                   authority_level: int | None = None, role: str | None = None,
-                   team: str | None = None) -> dict[str, str]:
+def profile_errors(
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+    branch: str | None = None,
+    authority_level: int | None = None,
+    role: str | None = None,
+    team: str | None = None,
+) -> dict[str, str]:
     """Per-field messages for the profile values given (each already trimmed; None: not being set)."""
     errors: dict[str, str] = {}
     if display_name is not None:
         if not display_name or len(display_name) > MAX_NAME or _CONTROL.search(display_name):
-            errors["display_name"] = _("a name of 1 to %(count)s characters, without control characters",
-                                       count=MAX_NAME)
+            errors["display_name"] = _(
+                "a name of 1 to %(count)s characters, without control characters", count=MAX_NAME
+            )
     if email and (len(email) > 254 or not EMAIL.fullmatch(email) or _CONTROL.search(email)):
         errors["email"] = _("an e-mail address such as name@bank.cn")
     if branch is not None and not BRANCH.fullmatch(branch):
         errors["branch"] = _("a branch code: lower-case letters, digits and '_' (such as shanghai)")
     if team and (len(team) > MAX_TEAM or _CONTROL.search(team)):
-        errors["team"] = _("a team name of at most %(count)s characters (such as Corporate Team 1), or empty",
-                           count=MAX_TEAM)
+        errors["team"] = _(
+            "a team name of at most %(count)s characters (such as Corporate Team 1), or empty", count=MAX_TEAM
+        )
     if authority_level is not None and not 1 <= authority_level <= MAX_LEVEL:
         errors["authority_level"] = _("between 1 and %(max)s", max=MAX_LEVEL)
     if role == "approver" and authority_level is None:
@@ -67,15 +75,28 @@ def group_errors(role: str, groups: tuple[str, ...]) -> dict[str, str]:
         errors["role"] = _("one of %(keys)s", keys=", ".join(ROLES))
     unknown = sorted(set(groups) - set(membership.known_groups()))
     if unknown:
-        errors["groups"] = _("unknown group(s) %(groups)s; one of %(known)s", groups=", ".join(unknown),
-                             known=", ".join(membership.known_groups()))
+        errors["groups"] = _(
+            "unknown group(s) %(groups)s; one of %(known)s",
+            groups=", ".join(unknown),
+            known=", ".join(membership.known_groups()),
+        )
     return errors
 
 
-def create_user(username: str, role: str, password: str | None = None, *, display_name: str | None = None,
-                authority_level: int | None = None, branch: str = "head_office", groups: tuple[str, ...] = (),
-                email: str | None = None, actor: User | None = None,
-                must_change_password: bool = False, team: str | None = None) -> tuple[User, str]:
+def create_user(
+    username: str,
+    role: str,
+    password: str | None = None,
+    *,
+    display_name: str | None = None,
+    authority_level: int | None = None,
+    branch: str = "head_office",
+    groups: tuple[str, ...] = (),
+    email: str | None = None,
+    actor: User | None = None,
+    must_change_password: bool = False,
+    team: str | None = None,
+) -> tuple[User, str]:
     """Create a user in the groups of ``role`` and ``groups`` (e.g. committee); return it and its password
     (generated when not given). ``must_change_password``: the user chooses their own at the first log-in."""
     check_admin(actor)
@@ -83,8 +104,14 @@ def create_user(username: str, role: str, password: str | None = None, *, displa
     display_name = (display_name or "").strip() or username
     email = (email or "").strip() or None
     team = (team or "").strip() or None
-    errors = profile_errors(display_name=display_name, email=email, branch=branch,
-                            authority_level=authority_level, role=role, team=team)
+    errors = profile_errors(
+        display_name=display_name,
+        email=email,
+        branch=branch,
+        authority_level=authority_level,
+        role=role,
+        team=team,
+    )
     errors.update(group_errors(role, groups))
     if not USERNAME.fullmatch(username):
         errors["username"] = _("1 to 64 letters, digits, '.' and '_', starting with a letter or digit")
@@ -95,9 +122,18 @@ def create_user(username: str, role: str, password: str | None = None, *, displa
     if errors:
         raise InvalidInput(_("The user was not created."), errors)
     password = password or passwords.generate(username)
-    user = User(username=username, display_name=display_name, role=role, authority_level=authority_level,
-                branch=branch, team=team, email=email, password_hash=passwords.hashed(password), active=True,
-                must_change_password=must_change_password)
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role,
+        authority_level=authority_level,
+        branch=branch,
+        team=team,
+        email=email,
+        password_hash=passwords.hashed(password),
+        active=True,
+        must_change_password=must_change_password,
+    )
     user.groups = [UserGroup(group_code=g) for g in dict.fromkeys([ROLE_GROUPS[role], *groups])]
     db.session.add(user)
     membership.commit_change(actor, user, "user.created", was=None, before=None, after=profile(user))
@@ -106,9 +142,16 @@ def create_user(username: str, role: str, password: str | None = None, *, displa
 
 def profile(user: User) -> dict:
     """What the audit keeps of a user before and after a change (never the password)."""
-    return {"display_name": user.display_name, "role": user.role, "groups": sorted(user.group_codes),
-            "authority_level": user.authority_level, "branch": user.branch, "team": user.team, "email": user.email,
-            "active": bool(user.active)}
+    return {
+        "display_name": user.display_name,
+        "role": user.role,
+        "groups": sorted(user.group_codes),
+        "authority_level": user.authority_level,
+        "branch": user.branch,
+        "team": user.team,
+        "email": user.email,
+        "active": bool(user.active),
+    }
 
 
 def authenticate(username: str, password: str) -> User:
@@ -117,10 +160,14 @@ def authenticate(username: str, password: str) -> User:
     Known and unknown names take the same time (an unknown name is checked against a dummy hash), so the
     answer's speed does not tell which names exist. A field longer than any real one is refused (422) before
     anything is looked up; what the audit keeps of the name typed is cut at ``LOGGED_NAME`` characters."""
-    too_long = {field: _("at most %(count)s characters", count=limit)
-                for field, value, limit in (("username", username, MAX_USERNAME),
-                                            ("password", password, passwords.MAX_LENGTH))
-                if len(value or "") > limit}
+    too_long = {
+        field: _("at most %(count)s characters", count=limit)
+        for field, value, limit in (
+            ("username", username, MAX_USERNAME),
+            ("password", password, passwords.MAX_LENGTH),
+        )
+        if len(value or "") > limit
+    }
     user = None
     if not too_long and USERNAME.fullmatch(username or ""):
         user = db.session.scalar(select(User).where(User.username == username))
@@ -172,8 +219,13 @@ def change_own_password(user: User, current: str, new: str, repeated: str) -> No
         before = user.must_change_password
         user.password_hash, user.must_change_password = passwords.hashed(new), False
         end_sessions(user)  # a session opened with the old password ends; the caller signs this one in again
-        audit.record("user.password_changed", user, target=user.username, before={"must_change_password": before},
-                     after={"must_change_password": False})
+        audit.record(
+            "user.password_changed",
+            user,
+            target=user.username,
+            before={"must_change_password": before},
+            after={"must_change_password": False},
+        )
 
 
 def get_user(user_id: int) -> User | None:
@@ -210,8 +262,11 @@ def issue_token(username: str) -> str:
     token = secrets.token_urlsafe(32)
     days = current_app.config["API_TOKEN_DAYS"]
     with unit_of_work():
-        db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token),
-                                expires_at=utcnow() + timedelta(days=days)))
+        db.session.add(
+            ApiToken(
+                user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(days=days)
+            )
+        )
         audit.record("auth.token_issued", user)
     return token
 
@@ -230,7 +285,9 @@ def branches() -> list[str]:
 
 def teams() -> list[str]:
     """The teams people work in, for the forms."""
-    return list(db.session.scalars(select(User.team).where(User.team.is_not(None)).distinct().order_by(User.team)))
+    return list(
+        db.session.scalars(select(User.team).where(User.team.is_not(None)).distinct().order_by(User.team))
+    )
 
 
 def active_users() -> list[User]:

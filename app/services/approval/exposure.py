@@ -63,8 +63,11 @@ class Exposure:
 
 
 def _active_total(*conditions) -> Decimal:
-    query = select(func.coalesce(func.sum(Facility.limit_amount), 0)).join(Customer, Facility.customer_id == Customer.id) \
+    query = (
+        select(func.coalesce(func.sum(Facility.limit_amount), 0))
+        .join(Customer, Facility.customer_id == Customer.id)
         .where(Facility.status.in_(LIVE_FACILITY_STATUSES), *conditions)
+    )
     return Decimal(str(db.session.scalar(query) or 0))
 
 
@@ -72,25 +75,33 @@ def exposure_of(instance: ProcessInstance, data: dict[str, Any], proposed: Any) 
     """The exposures a proposal of ``proposed`` CNY would bring for this case's customer and group."""
     uscc, group = data.get("uscc"), (data.get("group_name") or "").strip() or None
     other_cases = Facility.instance_id != instance.id
-    if data.get("renews_facility_id"):  # a renewal (续授信) replaces its facility: the two are never counted together
+    if data.get(
+        "renews_facility_id"
+    ):  # a renewal (续授信) replaces its facility: the two are never counted together
         other_cases = other_cases & (Facility.id != data["renews_facility_id"])
     customer_existing = _active_total(Customer.uscc == uscc, other_cases) if uscc else Decimal(0)
     group_existing = customer_existing
     if group:
-        group_existing = _active_total(Customer.group_name == group, Customer.uscc != uscc, other_cases) \
+        group_existing = (
+            _active_total(Customer.group_name == group, Customer.uscc != uscc, other_cases)
             + customer_existing
+        )
     share = data.get("single_client_share")
     group_share = data.get("group_share")
     return Exposure(
-        group_name=group, customer_existing=customer_existing, group_existing=group_existing,
-        proposed=Decimal(str(proposed or 0)), capital=settings.amount(settings.TIER1_CAPITAL),
+        group_name=group,
+        customer_existing=customer_existing,
+        group_existing=group_existing,
+        proposed=Decimal(str(proposed or 0)),
+        capital=settings.amount(settings.TIER1_CAPITAL),
         single_share=Decimal(str(share)) if share is not None else None,
         group_share=Decimal(str(group_share)) if group_share is not None else None,
     )
 
 
-def check_large_exposure(instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any],
-                         locale: str) -> None:
+def check_large_exposure(
+    instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any], locale: str
+) -> None:
     """Refuse a proposal (or an approval of it) that would breach a large-exposure limit, naming the
     numbers; refuse any while tier-1 capital is not set, since the limits cannot be checked."""
     if submitted.get("decision") not in (None, "approve"):
@@ -99,22 +110,32 @@ def check_large_exposure(instance: ProcessInstance, submitted: dict[str, Any], d
     exposure = exposure_of(instance, {**data, **submitted}, proposed)
     field = LIMIT_FIELD if LIMIT_FIELD in submitted else "decision"
     if exposure.capital is None:
-        raise InvalidInput(_("The large-exposure limits cannot be checked."), {
-            field: _("Tier-1 capital is not set; an administrator sets it under Settings.")})
+        raise InvalidInput(
+            _("The large-exposure limits cannot be checked."),
+            {field: _("Tier-1 capital is not set; an administrator sets it under Settings.")},
+        )
     errors = []
     if "single" in exposure.breaches:
         assert exposure.single_share is not None  # a breach has a limit, so a share
-        errors.append(_("Single-client exposure would be %(total)s, above %(share)s%% of tier-1 capital "
-                        "(%(limit)s).", total=format_money(exposure.single_total, locale),
-                        share=f"{float(exposure.single_share * 100):g}", limit=format_money(exposure.single_limit, locale)))
+        errors.append(
+            _(
+                "Single-client exposure would be %(total)s, above %(share)s%% of tier-1 capital (%(limit)s).",
+                total=format_money(exposure.single_total, locale),
+                share=f"{float(exposure.single_share * 100):g}",
+                limit=format_money(exposure.single_limit, locale),
+            )
+        )
     if "group" in exposure.breaches:
         assert exposure.group_share is not None
-        errors.append(_("Exposure to the group %(group)s would be %(total)s, above %(share)s%% of tier-1 "
-                        "capital (%(limit)s).", group=exposure.group_name,
-                        total=format_money(exposure.group_total, locale),
-                        share=f"{float(exposure.group_share * 100):g}", limit=format_money(exposure.group_limit, locale)))
+        errors.append(
+            _(
+                "Exposure to the group %(group)s would be %(total)s, above %(share)s%% of tier-1 "
+                "capital (%(limit)s).",
+                group=exposure.group_name,
+                total=format_money(exposure.group_total, locale),
+                share=f"{float(exposure.group_share * 100):g}",
+                limit=format_money(exposure.group_limit, locale),
+            )
+        )
     if errors:
         raise InvalidInput(_("The proposal breaches a large-exposure limit."), {field: " ".join(errors)})
-
-
-

@@ -23,7 +23,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def valid_until(user: User) -> date | None:
     """The latest expiry among the user's certificates (None: none recorded)."""
-    return db.session.scalar(select(func.max(Qualification.valid_until)).where(Qualification.user_id == user.id))
+    return db.session.scalar(
+        select(func.max(Qualification.valid_until)).where(Qualification.user_id == user.id)
+    )
 
 
 def refusal(user: User, today: date | None = None) -> str | None:
@@ -31,11 +33,16 @@ def refusal(user: User, today: date | None = None) -> str | None:
     until = valid_until(user)
     today = today or local_today()
     if until is None:
-        return _("You hold no approval qualification on record; an administrator records your training "
-                 "certificate.")
+        return _(
+            "You hold no approval qualification on record; an administrator records your training "
+            "certificate."
+        )
     if until < today:
-        return _("Your approval qualification expired on %(date)s; an administrator records a renewed "
-                 "certificate.", date=until.isoformat())
+        return _(
+            "Your approval qualification expired on %(date)s; an administrator records a renewed "
+            "certificate.",
+            date=until.isoformat(),
+        )
     return None
 
 
@@ -57,7 +64,9 @@ def record(admin: User | None, username: str, certificate: str, until: str | dat
     if not certificate:
         errors["certificate"] = _("the certificate number is required")
     elif len(certificate) > MAX_CERTIFICATE or _CONTROL.search(certificate):
-        errors["certificate"] = _("at most %(count)s characters, without control characters", count=MAX_CERTIFICATE)
+        errors["certificate"] = _(
+            "at most %(count)s characters, without control characters", count=MAX_CERTIFICATE
+        )
     try:
         until_date = until if isinstance(until, date) else date.fromisoformat(str(until).strip())
     except ValueError:
@@ -69,20 +78,38 @@ def record(admin: User | None, username: str, certificate: str, until: str | dat
         raise InvalidInput(_("The qualification was not recorded."), errors)
     assert until_date is not None  # refused above otherwise
     before = valid_until(user)
-    row = Qualification(user_id=user.id, certificate=certificate, valid_until=until_date,
-                        recorded_by_id=admin.id if admin else None)
+    row = Qualification(
+        user_id=user.id,
+        certificate=certificate,
+        valid_until=until_date,
+        recorded_by_id=admin.id if admin else None,
+    )
     db.session.add(row)
-    membership.commit_change(admin, user, "qualification.recorded", was=membership.Standing.of(user),
-                             before={"valid_until": before}, after={"valid_until": max(until_date, before or until_date)},
-                             certificate=certificate, valid_until=until_date)
+    membership.commit_change(
+        admin,
+        user,
+        "qualification.recorded",
+        was=membership.Standing.of(user),
+        before={"valid_until": before},
+        after={"valid_until": max(until_date, before or until_date)},
+        certificate=certificate,
+        valid_until=until_date,
+    )
     return row
 
 
 def listing() -> list[tuple[User, date | None]]:
     """Everyone who approves or sits on the committee, with their latest expiry (one query)."""
-    latest = (select(Qualification.user_id, func.max(Qualification.valid_until).label("until"))
-              .group_by(Qualification.user_id).subquery())
+    latest = (
+        select(Qualification.user_id, func.max(Qualification.valid_until).label("until"))
+        .group_by(Qualification.user_id)
+        .subquery()
+    )
     approvers = select(UserGroup.user_id).where(UserGroup.group_code.in_(("approver", "committee")))
-    rows = db.session.execute(select(User, latest.c.until).outerjoin(latest, latest.c.user_id == User.id)
-                              .where(User.id.in_(approvers)).order_by(User.username))
+    rows = db.session.execute(
+        select(User, latest.c.until)
+        .outerjoin(latest, latest.c.user_id == User.id)
+        .where(User.id.in_(approvers))
+        .order_by(User.username)
+    )
     return [(user, until) for user, until in rows]

@@ -43,13 +43,19 @@ from app.services.shared.rows import insert_returning_id
 
 # The message a diagram waits for when nobody may act (see workflows/credit_application.bpmn, wait_for_members).
 MESSAGE = "staffing_changed"
-DECIDING_LANES = (eligibility.COMMITTEE_LANE, eligibility.APPROVER_LANE)  # whose cause the case page spells out
+DECIDING_LANES = (
+    eligibility.COMMITTEE_LANE,
+    eligibility.APPROVER_LANE,
+)  # whose cause the case page spells out
 
-_OPEN_OF_CASE = select(StaffingGap).where(StaffingGap.instance_id == bindparam("instance_id"),
-                                          StaffingGap.closed_at.is_(None))
+_OPEN_OF_CASE = select(StaffingGap).where(
+    StaffingGap.instance_id == bindparam("instance_id"), StaffingGap.closed_at.is_(None)
+)
 
 
-def after_step(instance: ProcessInstance, result: engine.StepResult, changes: TaskChanges, actor: User | None) -> None:
+def after_step(
+    instance: ProcessInstance, result: engine.StepResult, changes: TaskChanges, actor: User | None
+) -> None:
     """In the step's transaction: close the gaps of what no longer waits, open one for each task the step
     opened that nobody may do and for each wait for people it left."""
     waiting = {f"task:{t.uuid}" for t in result.ready_tasks} | {f"wait:{m.uuid}" for m in result.messages}
@@ -65,8 +71,17 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, changes: Ta
     for task in changes.opened:
         reason = _short(task, instance)
         if reason is not None:
-            _open(instance, actor, f"task:{task.task_uuid}", task.task_spec, task.name, task.lane,
-                  task.required_level, reason, task)
+            _open(
+                instance,
+                actor,
+                f"task:{task.task_uuid}",
+                task.task_spec,
+                task.name,
+                task.lane,
+                task.required_level,
+                reason,
+                task,
+            )
 
 
 def _short(task: HumanTask, instance: ProcessInstance) -> str | None:
@@ -74,20 +89,50 @@ def _short(task: HumanTask, instance: ProcessInstance) -> str | None:
     if task.lane is None:
         return None  # in no lane: not a queue's task (check_may_act lets anyone do it)
     if task.assignee_id is not None:
-        return None if eligibility.anyone_could(task.lane, instance, task.required_level, only=task.assignee_id) \
+        return (
+            None
+            if eligibility.anyone_could(task.lane, instance, task.required_level, only=task.assignee_id)
             else "assignee"
+        )
     return None if eligibility.anyone_could(task.lane, instance, task.required_level) else "nobody"
 
 
-def _open(instance: ProcessInstance, actor: User | None, subject: str, element: str, name: str, lane: str | None,
-          level: int | None, reason: str, task: HumanTask | None = None) -> None:
-    values = dict(instance_id=instance.id, subject=subject, task_id=task.id if task else None, element=element,
-                  name=name, lane=lane, required_level=level, reason=reason,
-                  assignee_id=task.assignee_id if task else None, opened_at=utcnow(), closed_at=None)
+def _open(
+    instance: ProcessInstance,
+    actor: User | None,
+    subject: str,
+    element: str,
+    name: str,
+    lane: str | None,
+    level: int | None,
+    reason: str,
+    task: HumanTask | None = None,
+) -> None:
+    values = dict(
+        instance_id=instance.id,
+        subject=subject,
+        task_id=task.id if task else None,
+        element=element,
+        name=name,
+        lane=lane,
+        required_level=level,
+        reason=reason,
+        assignee_id=task.assignee_id if task else None,
+        opened_at=utcnow(),
+        closed_at=None,
+    )
     gap = StaffingGap(id=insert_returning_id(StaffingGap, values), **values)
-    audit.record("staffing.short", actor, instance_id=instance.id, customer_id=instance.customer_id, element=element,
-                 lane=lane, required_level=level, reason=reason,
-                 **({"task_id": task.id, "assignee_id": task.assignee_id} if task else {}))
+    audit.record(
+        "staffing.short",
+        actor,
+        instance_id=instance.id,
+        customer_id=instance.customer_id,
+        element=element,
+        lane=lane,
+        required_level=level,
+        reason=reason,
+        **({"task_id": task.id, "assignee_id": task.assignee_id} if task else {}),
+    )
     if not _need_known(gap):
         notifications.unstaffed(instance, gap)
 
@@ -96,21 +141,34 @@ def _need_known(gap: StaffingGap) -> bool:
     """Is the need ``gap`` stands for (its lane and level, or its assignee) already open on another case, so
     the administrators were told of it? They are told once per need, not per case and not again at a
     re-check while it is unmet; once every gap of a need closes, the next one tells them again."""
-    return bool(db.session.scalar(select(exists().where(
-        StaffingGap.id != gap.id, StaffingGap.closed_at.is_(None), StaffingGap.reason == gap.reason,
-        StaffingGap.lane.is_not_distinct_from(gap.lane),
-        StaffingGap.required_level.is_not_distinct_from(gap.required_level),
-        StaffingGap.assignee_id.is_not_distinct_from(gap.assignee_id)))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    StaffingGap.id != gap.id,
+                    StaffingGap.closed_at.is_(None),
+                    StaffingGap.reason == gap.reason,
+                    StaffingGap.lane.is_not_distinct_from(gap.lane),
+                    StaffingGap.required_level.is_not_distinct_from(gap.required_level),
+                    StaffingGap.assignee_id.is_not_distinct_from(gap.assignee_id),
+                )
+            )
+        )
+    )
 
 
 def explain(gap: StaffingGap) -> str:
     """Why the case waits — the specific cause, as it stands now — and what the administrator does, in the
     current language."""
     assignee = db.session.get(User, gap.assignee_id) if gap.assignee_id else None
-    short = eligibility.shortfall(gap.lane, gap.instance, gap.required_level) \
-        if gap.reason == "nobody" and gap.lane in DECIDING_LANES else None
-    return eligibility.explain(gap.reason, gap.lane, gap.required_level,
-                               assignee.display_name if assignee else None, short)
+    short = (
+        eligibility.shortfall(gap.lane, gap.instance, gap.required_level)
+        if gap.reason == "nobody" and gap.lane in DECIDING_LANES
+        else None
+    )
+    return eligibility.explain(
+        gap.reason, gap.lane, gap.required_level, assignee.display_name if assignee else None, short
+    )
 
 
 @dataclass
@@ -126,8 +184,11 @@ def recheck(actor: User | None = None) -> Recheck:
     """Resume every case someone may now act on, and find every open task nobody may do any more. Each case
     in its own transaction: one that fails (its step, or a race) is left for the next re-check."""
     done = Recheck()
-    for gap_id in list(db.session.scalars(select(StaffingGap.id).where(StaffingGap.closed_at.is_(None))
-                                          .order_by(StaffingGap.id))):
+    for gap_id in list(
+        db.session.scalars(
+            select(StaffingGap.id).where(StaffingGap.closed_at.is_(None)).order_by(StaffingGap.id)
+        )
+    ):
         gap = db.session.get(StaffingGap, gap_id)
         if gap is None or gap.closed_at is not None:
             continue
@@ -141,8 +202,17 @@ def recheck(actor: User | None = None) -> Recheck:
         assert task is not None  # tasks are never deleted
         reason = "nobody" if task.assignee_id is None else "assignee"
         try:
-            _open(task.instance, actor, f"task:{task.task_uuid}", task.task_spec, task.name, task.lane,
-                  task.required_level, reason, task)
+            _open(
+                task.instance,
+                actor,
+                f"task:{task.task_uuid}",
+                task.task_spec,
+                task.name,
+                task.lane,
+                task.required_level,
+                reason,
+                task,
+            )
             db.session.commit()
         except IntegrityError:  # another re-check opened it first
             db.session.rollback()
@@ -156,15 +226,24 @@ def recheck(actor: User | None = None) -> Recheck:
 
 def _failed(actor: User | None, instance_id: int, reason: str) -> None:
     instance = db.session.get(ProcessInstance, instance_id)
-    audit.record("engine.error", actor, instance_id=instance_id, customer_id=instance.customer_id if instance else None,
-                 process_id=instance.process_id if instance else None, element=None, reason=reason)
+    audit.record(
+        "engine.error",
+        actor,
+        instance_id=instance_id,
+        customer_id=instance.customer_id if instance else None,
+        process_id=instance.process_id if instance else None,
+        element=None,
+        reason=reason,
+    )
     db.session.commit()
 
 
 def _recheck(gap: StaffingGap, actor: User | None, done: Recheck) -> None:
     instance = gap.instance
     task = gap.task
-    if instance.status != "running" or (gap.subject.startswith("task:") and (task is None or task.state != "ready")):
+    if instance.status != "running" or (
+        gap.subject.startswith("task:") and (task is None or task.state != "ready")
+    ):
         gap.closed_at = utcnow()  # the case moved on without it
         db.session.commit()
         return
@@ -176,8 +255,12 @@ def _recheck(gap: StaffingGap, actor: User | None, done: Recheck) -> None:
             _restored(gap, instance, actor)
 
         try:
-            steps.run_step(instance, actor, lambda b, state: engine.deliver_message(
-                b, state, MESSAGE, {}, directory.for_case(instance)), prelude=restored)
+            steps.run_step(
+                instance,
+                actor,
+                lambda b, state: engine.deliver_message(b, state, MESSAGE, {}, directory.for_case(instance)),
+                prelude=restored,
+            )
         except engine.TaskNotReady:  # no longer waiting for it
             db.session.rollback()
             closed = db.session.get(StaffingGap, gap.id)
@@ -195,27 +278,48 @@ def _recheck(gap: StaffingGap, actor: User | None, done: Recheck) -> None:
         gap.closed_at = utcnow()
         _restored(gap, instance, actor)
         if task.assignee_id is None:
-            notifications.waiting_for(eligibility.able_users(task.lane, instance, task.required_level), instance, task)
+            notifications.waiting_for(
+                eligibility.able_users(task.lane, instance, task.required_level), instance, task
+            )
         db.session.commit()
         done.filled.append(gap.id)
 
 
 def _restored(gap: StaffingGap, instance: ProcessInstance, actor: User | None) -> None:
-    audit.record("staffing.restored", actor, instance_id=instance.id, customer_id=instance.customer_id,
-                 element=gap.element, lane=gap.lane, reason=gap.reason, **({"task_id": gap.task_id} if gap.task_id else {}))
+    audit.record(
+        "staffing.restored",
+        actor,
+        instance_id=instance.id,
+        customer_id=instance.customer_id,
+        element=gap.element,
+        lane=gap.lane,
+        reason=gap.reason,
+        **({"task_id": gap.task_id} if gap.task_id else {}),
+    )
 
 
 def _nobody_may_do():
     """The open tasks of a lane, with no open gap, that nobody may do now (the assignee, when there is one):
     one query over every open task, with ``eligibility.could_work`` correlated on each."""
     task, case = HumanTask, ProcessInstance
-    someone = exists(select(User.id).select_from(User).join(UserGroup, UserGroup.user_id == User.id).where(
-        eligibility.could_work(task.lane, task.instance_id, case.started_by_id, task.required_level, local_today()),
-        or_(task.assignee_id.is_(None), User.id == task.assignee_id)))
+    someone = exists(
+        select(User.id)
+        .select_from(User)
+        .join(UserGroup, UserGroup.user_id == User.id)
+        .where(
+            eligibility.could_work(
+                task.lane, task.instance_id, case.started_by_id, task.required_level, local_today()
+            ),
+            or_(task.assignee_id.is_(None), User.id == task.assignee_id),
+        )
+    )
     known = exists().where(StaffingGap.task_id == task.id, StaffingGap.closed_at.is_(None))
-    return (select(task).join(case, case.id == task.instance_id)
-            .where(task.state == "ready", task.lane.is_not(None), case.status == "running", ~someone, ~known)
-            .order_by(task.id))
+    return (
+        select(task)
+        .join(case, case.id == task.instance_id)
+        .where(task.state == "ready", task.lane.is_not(None), case.status == "running", ~someone, ~known)
+        .order_by(task.id)
+    )
 
 
 @dataclass(frozen=True)
@@ -241,5 +345,7 @@ def for_user(user: User) -> list[Waiting]:
 
 
 def _listed(query) -> list[Waiting]:
-    return [Waiting(gap, explain(gap)) for gap in db.session.scalars(
-        query.where(StaffingGap.closed_at.is_(None)).order_by(StaffingGap.id))]
+    return [
+        Waiting(gap, explain(gap))
+        for gap in db.session.scalars(query.where(StaffingGap.closed_at.is_(None)).order_by(StaffingGap.id))
+    ]

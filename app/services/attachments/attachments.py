@@ -37,8 +37,14 @@ from app.services.audit import audit
 from app.services.customers.contacts import fields
 from app.services.shared.unit_of_work import unit_of_work
 
-KINDS = {"kyc": _l("KYC papers"), "audited_statements": _l("Audited statements"),
-         "appraisal": _l("Appraisal report"), "contract": _l("Contract"), "photo": _l("Photo"), "other": _l("Other")}
+KINDS = {
+    "kyc": _l("KYC papers"),
+    "audited_statements": _l("Audited statements"),
+    "appraisal": _l("Appraisal report"),
+    "contract": _l("Contract"),
+    "photo": _l("Photo"),
+    "other": _l("Other"),
+}
 MAX_TITLE = 200
 MAX_NOTE = 2000
 MAX_REASON = 2000
@@ -92,8 +98,11 @@ def _read(upload: Upload | None, errors: fields.Errors) -> tuple[str, bytes] | N
     limit = max_bytes()
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        errors["file"] = _("%(name)s is larger than %(limit)s, the largest document accepted "
-                           "(CREDIT_DOCUMENT_MAX_BYTES)", name=name, limit=size_text(limit))
+        errors["file"] = _(
+            "%(name)s is larger than %(limit)s, the largest document accepted (CREDIT_DOCUMENT_MAX_BYTES)",
+            name=name,
+            limit=size_text(limit),
+        )
         return None
     if not data:
         errors["file"] = _("%(name)s is empty", name=name)
@@ -111,20 +120,31 @@ def _file_type(name: str, data: bytes, claimed: str | None, errors: fields.Error
         errors["file"] = _("%(name)s holds macros, which are never accepted", name=name)
         return None
     if sniffed is None:
-        errors["file"] = _("%(name)s is none of the kinds accepted (%(kinds)s)", name=name,
-                           kinds=sniff.accepted_labels())
+        errors["file"] = _(
+            "%(name)s is none of the kinds accepted (%(kinds)s)", name=name, kinds=sniff.accepted_labels()
+        )
         return None
     found = sniff.file_type(sniffed, extension)
     if found is None:
-        errors["file"] = _("the content of %(name)s is %(kind)s, which its name (%(extension)s) does not say",
-                           name=name, kind=sniff.TYPES["text" if sniffed == "text" else sniffed].label,
-                           extension=extension or _("no extension"))
+        errors["file"] = _(
+            "the content of %(name)s is %(kind)s, which its name (%(extension)s) does not say",
+            name=name,
+            kind=sniff.TYPES["text" if sniffed == "text" else sniffed].label,
+            extension=extension or _("no extension"),
+        )
         return None
     claimed_type = sniff.BY_MIMETYPE.get((claimed or "").split(";")[0].strip().lower())
-    if claimed_type is not None and claimed_type.code != found.code and {claimed_type.code, found.code} != {
-            "text", "csv"}:
-        errors["file"] = _("%(name)s was sent as %(claimed)s, but its content is %(kind)s", name=name,
-                           claimed=claimed_type.label, kind=found.label)
+    if (
+        claimed_type is not None
+        and claimed_type.code != found.code
+        and {claimed_type.code, found.code} != {"text", "csv"}
+    ):
+        errors["file"] = _(
+            "%(name)s was sent as %(claimed)s, but its content is %(kind)s",
+            name=name,
+            claimed=claimed_type.label,
+            kind=found.label,
+        )
         return None
     return found
 
@@ -144,8 +164,13 @@ def check(upload: Upload | None, data: Mapping[str, Any]) -> _Checked:
     if errors or read is None or found is None:
         raise InvalidInput(_("The document was not attached."), errors)
     name, content = read
-    values.update(file_name=name, title=values["title"] or name, content_type=found.mimetype, size=len(content),
-                  sha256=hashlib.sha256(content).hexdigest())
+    values.update(
+        file_name=name,
+        title=values["title"] or name,
+        content_type=found.mimetype,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
     return _Checked(values, content, found)
 
 
@@ -155,15 +180,24 @@ def _store(user: User, checked: _Checked, **about: Any) -> Attachment:
         attachment = Attachment(uploaded_by_id=user.id, **checked.values, **about)
         db.session.add(attachment)
         db.session.flush()
-        audit.record("document.uploaded", user, instance_id=about.get("instance_id"),
-                     customer_id=about.get("customer_id"), document_id=attachment.id,
-                     warning_id=about.get("warning_id"), checklist_item=about.get("checklist_item"),
-                     **{k: checked.values[k] for k in ("kind", "title", "file_name", "content_type", "size",
-                                                       "sha256")})
+        audit.record(
+            "document.uploaded",
+            user,
+            instance_id=about.get("instance_id"),
+            customer_id=about.get("customer_id"),
+            document_id=attachment.id,
+            warning_id=about.get("warning_id"),
+            checklist_item=about.get("checklist_item"),
+            **{
+                k: checked.values[k] for k in ("kind", "title", "file_name", "content_type", "size", "sha256")
+            },
+        )
     return attachment
 
 
-def attach_to_customer(user: User, customer_id: int, upload: Upload | None, data: Mapping[str, Any]) -> Attachment:
+def attach_to_customer(
+    user: User, customer_id: int, upload: Upload | None, data: Mapping[str, Any]
+) -> Attachment:
     """Attach a document to the customer itself (its KYC papers, its audited statements…)."""
     customer = rights.customer_to_attach(user, customer_id)
     return _store(user, check(upload, data), customer_id=customer.id)
@@ -175,13 +209,23 @@ def attach_to_case(user: User, case_id: int, upload: Upload | None, data: Mappin
     instance = rights.case_to_attach(user, case_id)
     errors: fields.Errors = {}
     warning_id = fields.whole_number(data, "warning_id", errors)
-    if warning_id is not None and db.session.scalar(select(EarlyWarning.id).where(
-            EarlyWarning.id == warning_id, EarlyWarning.instance_id == instance.id)) is None:
+    if (
+        warning_id is not None
+        and db.session.scalar(
+            select(EarlyWarning.id).where(
+                EarlyWarning.id == warning_id, EarlyWarning.instance_id == instance.id
+            )
+        )
+        is None
+    ):
         errors["warning_id"] = _("a warning of this case")
     item = fields.text(data, "checklist_item", errors, limit=40)
     if item is not None and (item not in checklist.ITEMS or not checklist.has_checklist(instance.process_id)):
-        errors["checklist_item"] = _("an item of this case's compliance checklist") if checklist.has_checklist(
-            instance.process_id) else _("this case has no compliance checklist")
+        errors["checklist_item"] = (
+            _("an item of this case's compliance checklist")
+            if checklist.has_checklist(instance.process_id)
+            else _("this case has no compliance checklist")
+        )
     if warning_id is not None and item is not None:
         errors["checklist_item"] = _("a document is about a warning or a checklist item, not both")
     checked = None
@@ -191,12 +235,19 @@ def attach_to_case(user: User, case_id: int, upload: Upload | None, data: Mappin
         errors = {**exc.errors, **errors}
     if errors or checked is None:
         raise InvalidInput(_("The document was not attached."), errors)
-    return _store(user, checked, customer_id=instance.customer_id, instance_id=instance.id, warning_id=warning_id,
-                  checklist_item=item)
+    return _store(
+        user,
+        checked,
+        customer_id=instance.customer_id,
+        instance_id=instance.id,
+        warning_id=warning_id,
+        checklist_item=item,
+    )
 
 
-def attach_via_customer(user: User, customer_id: int, upload: Upload | None,
-                        data: Mapping[str, Any]) -> Attachment:
+def attach_via_customer(
+    user: User, customer_id: int, upload: Upload | None, data: Mapping[str, Any]
+) -> Attachment:
     """The API's one door: to the customer, or with ``case_id`` to one of its cases (and then ``warning_id`` or
     ``checklist_item`` as ``attach_to_case`` reads them)."""
     rights.readable_customer(user, customer_id)
@@ -204,8 +255,11 @@ def attach_via_customer(user: User, customer_id: int, upload: Upload | None,
     case_id = fields.whole_number(data, "case_id", errors)
     if case_id is None and not errors:
         return attach_to_customer(user, customer_id, upload, data)
-    if case_id is not None and db.session.scalar(select(ProcessInstance.customer_id).where(
-            ProcessInstance.id == case_id)) != customer_id:
+    if (
+        case_id is not None
+        and db.session.scalar(select(ProcessInstance.customer_id).where(ProcessInstance.id == case_id))
+        != customer_id
+    ):
         errors["case_id"] = _("a case of this customer")
     if errors:
         raise InvalidInput(_("The document was not attached."), errors)
@@ -213,9 +267,16 @@ def attach_via_customer(user: User, customer_id: int, upload: Upload | None,
 
 
 def _listed(user: User, where: Any) -> list[Attachment]:
-    query = select(Attachment).where(where).options(
-        selectinload(Attachment.uploaded_by), selectinload(Attachment.deleted_by),
-        selectinload(Attachment.instance), selectinload(Attachment.warning))
+    query = (
+        select(Attachment)
+        .where(where)
+        .options(
+            selectinload(Attachment.uploaded_by),
+            selectinload(Attachment.deleted_by),
+            selectinload(Attachment.instance),
+            selectinload(Attachment.warning),
+        )
+    )
     if not rights.may_see_deleted(user):
         query = query.where(Attachment.deleted_at.is_(None))
     return list(db.session.scalars(query.order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())))
@@ -227,13 +288,24 @@ def of_customer(user: User, customer_id: int) -> list[Attachment]:
     rights.readable_customer(user, customer_id)
     # Its cases' too by the case, should a document of one not carry the customer (attached before the case was
     # linked, and kept so by a version before ``link_to_customer``).
-    return _listed(user, or_(Attachment.customer_id == customer_id, Attachment.instance_id.in_(
-        select(ProcessInstance.id).where(ProcessInstance.customer_id == customer_id))))
+    return _listed(
+        user,
+        or_(
+            Attachment.customer_id == customer_id,
+            Attachment.instance_id.in_(
+                select(ProcessInstance.id).where(ProcessInstance.customer_id == customer_id)
+            ),
+        ),
+    )
 
 
-_LINK = (update(Attachment.__table__)
-         .where(Attachment.__table__.c.instance_id == bindparam("case"), Attachment.__table__.c.customer_id.is_(None))
-         .values(customer_id=bindparam("customer")))
+_LINK = (
+    update(Attachment.__table__)
+    .where(
+        Attachment.__table__.c.instance_id == bindparam("case"), Attachment.__table__.c.customer_id.is_(None)
+    )
+    .values(customer_id=bindparam("customer"))
+)
 
 
 def link_to_customer(instance: ProcessInstance) -> None:
@@ -271,17 +343,30 @@ def content(user: User, attachment_id: int, *, inline: bool = False) -> tuple[At
         with storage().open(attachment.sha256) as stored:
             data = stored.read()
     except FileNotFoundError as exc:
-        raise NotFound(_("The file of document %(id)s is missing from the document store.", id=attachment.id)) \
-            from exc
+        raise NotFound(
+            _("The file of document %(id)s is missing from the document store.", id=attachment.id)
+        ) from exc
     if hashlib.sha256(data).hexdigest() != attachment.sha256:
-        current_app.logger.error("document %s: stored bytes do not match SHA-256 %s", attachment.id,
-                                 attachment.sha256)
-        raise StoredFileDamaged(_("The stored file of document %(id)s does not match its SHA-256: it was not "
-                                  "sent. Tell the administrator.", id=attachment.id))
+        current_app.logger.error(
+            "document %s: stored bytes do not match SHA-256 %s", attachment.id, attachment.sha256
+        )
+        raise StoredFileDamaged(
+            _(
+                "The stored file of document %(id)s does not match its SHA-256: it was not "
+                "sent. Tell the administrator.",
+                id=attachment.id,
+            )
+        )
     with unit_of_work():
-        audit.record("document.downloaded", user, instance_id=attachment.instance_id,
-                     customer_id=attachment.customer_id, document_id=attachment.id, inline=inline,
-                     deleted=attachment.deleted_at is not None)
+        audit.record(
+            "document.downloaded",
+            user,
+            instance_id=attachment.instance_id,
+            customer_id=attachment.customer_id,
+            document_id=attachment.id,
+            inline=inline,
+            deleted=attachment.deleted_at is not None,
+        )
     return attachment, data
 
 
@@ -295,7 +380,14 @@ def delete(user: User, attachment_id: int, data: Mapping[str, Any]) -> Attachmen
         raise InvalidInput(_("The document was not deleted."), errors)
     with unit_of_work():
         attachment.deleted_at, attachment.deleted_by_id, attachment.delete_reason = utcnow(), user.id, reason
-        audit.record("document.deleted", user, instance_id=attachment.instance_id,
-                     customer_id=attachment.customer_id, document_id=attachment.id, title=attachment.title,
-                     sha256=attachment.sha256, reason=reason)
+        audit.record(
+            "document.deleted",
+            user,
+            instance_id=attachment.instance_id,
+            customer_id=attachment.customer_id,
+            document_id=attachment.id,
+            title=attachment.title,
+            sha256=attachment.sha256,
+            reason=reason,
+        )
     return attachment

@@ -23,13 +23,20 @@ class ChecklistItem:
     evidence_field: str  # the form's field holding its evidence text
 
 
-ITEMS: dict[str, ChecklistItem] = {i.code: i for i in (
-    ChecklistItem("kyc", _l("KYC (customer due diligence)"), "kyc_complete", "kyc_evidence"),
-    ChecklistItem("sanctions", _l("Sanctions / AML screening"), "sanctions_screening", "sanctions_evidence"),
-    ChecklistItem("related_party", _l("Related-party check"), "related_party", "related_party_evidence"),
-    ChecklistItem("regulatory_limits", _l("Within regulatory limits"), "regulatory_limits", "limits_evidence"),
-    ChecklistItem("documents", _l("Documents complete"), "documents_present", "documents_evidence"),
-)}
+ITEMS: dict[str, ChecklistItem] = {
+    i.code: i
+    for i in (
+        ChecklistItem("kyc", _l("KYC (customer due diligence)"), "kyc_complete", "kyc_evidence"),
+        ChecklistItem(
+            "sanctions", _l("Sanctions / AML screening"), "sanctions_screening", "sanctions_evidence"
+        ),
+        ChecklistItem("related_party", _l("Related-party check"), "related_party", "related_party_evidence"),
+        ChecklistItem(
+            "regulatory_limits", _l("Within regulatory limits"), "regulatory_limits", "limits_evidence"
+        ),
+        ChecklistItem("documents", _l("Documents complete"), "documents_present", "documents_evidence"),
+    )
+}
 
 
 def has_checklist(process_id: str) -> bool:

@@ -41,8 +41,11 @@ def for_customer(user: User, customer: Customer) -> DocumentList | None:
     """The customer's documents section (its cases' and warnings' documents too)."""
     if not rights.may_read(user):
         return None
-    return DocumentList(attachments.of_customer(user, customer.id), rights.may_attach_to_customer(user, customer),
-                        rights.may_see_deleted(user))
+    return DocumentList(
+        attachments.of_customer(user, customer.id),
+        rights.may_attach_to_customer(user, customer),
+        rights.may_see_deleted(user),
+    )
 
 
 def for_case(user: User, instance: ProcessInstance, data: dict[str, Any]) -> CaseDocuments | None:
@@ -53,9 +56,14 @@ def for_case(user: User, instance: ProcessInstance, data: dict[str, Any]) -> Cas
     rows = attachments.of_case(user, instance.id)
     items = []
     if checklist.has_checklist(instance.process_id):
-        items = [ChecklistEvidence(item, data.get(item.evidence_field) or None,
-                                   [r for r in rows if r.checklist_item == code and r.deleted_at is None])
-                 for code, item in checklist.ITEMS.items()]
+        items = [
+            ChecklistEvidence(
+                item,
+                data.get(item.evidence_field) or None,
+                [r for r in rows if r.checklist_item == code and r.deleted_at is None],
+            )
+            for code, item in checklist.ITEMS.items()
+        ]
     return CaseDocuments(rows, rights.may_attach_to_case(user, instance), rights.may_see_deleted(user), items)
 
 
@@ -74,8 +82,12 @@ class DocumentPage:
 def document_page(user: User, attachment_id: int) -> DocumentPage:
     """A document's page: what it is, what it is about, its preview (PDF, images) and the delete form."""
     attachment = rights.readable(user, attachment_id)
-    return DocumentPage(attachment, sniff.BY_MIMETYPE.get(attachment.content_type),
-                        rights.may_delete(user, attachment), checklist.ITEMS.get(attachment.checklist_item or ""))
+    return DocumentPage(
+        attachment,
+        sniff.BY_MIMETYPE.get(attachment.content_type),
+        rights.may_delete(user, attachment),
+        checklist.ITEMS.get(attachment.checklist_item or ""),
+    )
 
 
 @dataclass(frozen=True)
@@ -93,11 +105,21 @@ def _form(customer: Customer | None, instance: ProcessInstance | None = None) ->
     warnings: list[EarlyWarning] = []
     items: list[ChecklistItem] = []
     if instance is not None:
-        warnings = list(db.session.scalars(select(EarlyWarning).where(EarlyWarning.instance_id == instance.id)
-                                           .order_by(EarlyWarning.id)))
+        warnings = list(
+            db.session.scalars(
+                select(EarlyWarning).where(EarlyWarning.instance_id == instance.id).order_by(EarlyWarning.id)
+            )
+        )
         items = list(checklist.ITEMS.values()) if checklist.has_checklist(instance.process_id) else []
-    return UploadForm(customer, instance, warnings, items, attachments.KINDS,
-                      attachments.size_text(attachments.max_bytes()), sniff.accepted_labels())
+    return UploadForm(
+        customer,
+        instance,
+        warnings,
+        items,
+        attachments.KINDS,
+        attachments.size_text(attachments.max_bytes()),
+        sniff.accepted_labels(),
+    )
 
 
 def customer_form(user: User, customer_id: int) -> UploadForm:

@@ -57,12 +57,19 @@ def _works_on(user: User, instance: ProcessInstance) -> bool:
     """Opened the case, is its customer's officer, did or holds one of its steps, or may take its open one."""
     if instance.started_by_id == user.id:
         return True
-    if instance.customer_id is not None and db.session.scalar(
-            select(Customer.officer_id).where(Customer.id == instance.customer_id)) == user.id:
+    if (
+        instance.customer_id is not None
+        and db.session.scalar(select(Customer.officer_id).where(Customer.id == instance.customer_id))
+        == user.id
+    ):
         return True
-    mine = or_(HumanTask.completed_by_id == user.id, HumanTask.assignee_id == user.id,
-               (HumanTask.state == "ready") & HumanTask.assignee_id.is_(None)
-               & HumanTask.lane.in_(sorted(user.group_codes) or [""]))
+    mine = or_(
+        HumanTask.completed_by_id == user.id,
+        HumanTask.assignee_id == user.id,
+        (HumanTask.state == "ready")
+        & HumanTask.assignee_id.is_(None)
+        & HumanTask.lane.in_(sorted(user.group_codes) or [""]),
+    )
     return bool(db.session.scalar(select(exists().where(HumanTask.instance_id == instance.id, mine))))
 
 
@@ -84,16 +91,24 @@ def readable_case(user: User, case_id: int) -> ProcessInstance:
 def customer_to_attach(user: User, customer_id: int) -> Customer:
     customer = readable_customer(user, customer_id)
     if not may_attach_to_customer(user, customer):
-        raise NotAuthorized(_("Only the customer's officer, a risk manager or compliance may attach documents "
-                              "to this customer."))
+        raise NotAuthorized(
+            _(
+                "Only the customer's officer, a risk manager or compliance may attach documents "
+                "to this customer."
+            )
+        )
     return customer
 
 
 def case_to_attach(user: User, case_id: int) -> ProcessInstance:
     instance = readable_case(user, case_id)
     if not may_attach_to_case(user, instance):
-        raise NotAuthorized(_("Only the officers who work this case, a risk manager or compliance may attach "
-                              "documents to it."))
+        raise NotAuthorized(
+            _(
+                "Only the officers who work this case, a risk manager or compliance may attach "
+                "documents to it."
+            )
+        )
     return instance
 
 

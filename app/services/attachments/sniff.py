@@ -52,24 +52,37 @@ class FileType:
     preview: str | None = None  # "pdf" | "image": may be shown in the page; None: download only
 
 
-TYPES: dict[str, FileType] = {t.code: t for t in (
-    FileType("pdf", "application/pdf", (".pdf",), "PDF", "pdf"),
-    FileType("png", "image/png", (".png",), "PNG", "image"),
-    FileType("jpeg", "image/jpeg", (".jpg", ".jpeg"), "JPEG", "image"),
-    FileType("gif", "image/gif", (".gif",), "GIF", "image"),
-    FileType("webp", "image/webp", (".webp",), "WebP", "image"),
-    FileType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",),
-             "Word (DOCX)"),
-    FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",), "Excel (XLSX)"),
-    FileType("text", "text/plain", (".txt",), "TXT"),
-    FileType("csv", "text/csv", (".csv",), "CSV"),
-)}
+TYPES: dict[str, FileType] = {
+    t.code: t
+    for t in (
+        FileType("pdf", "application/pdf", (".pdf",), "PDF", "pdf"),
+        FileType("png", "image/png", (".png",), "PNG", "image"),
+        FileType("jpeg", "image/jpeg", (".jpg", ".jpeg"), "JPEG", "image"),
+        FileType("gif", "image/gif", (".gif",), "GIF", "image"),
+        FileType("webp", "image/webp", (".webp",), "WebP", "image"),
+        FileType(
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            (".docx",),
+            "Word (DOCX)",
+        ),
+        FileType(
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            (".xlsx",),
+            "Excel (XLSX)",
+        ),
+        FileType("text", "text/plain", (".txt",), "TXT"),
+        FileType("csv", "text/csv", (".csv",), "CSV"),
+    )
+}
 BY_MIMETYPE = {t.mimetype: t for t in TYPES.values()}
 IMAGES = frozenset(code for code, t in TYPES.items() if t.preview == "image")
 MARKUP = "markup"  # what ``sniff`` calls text that is HTML, SVG or XML: refused
 MACROS = "macros"  # an Office file that holds VBA macros: refused
-_MARKUP_TAG = re.compile(r"<\s*(!doctype|html|head|body|script|iframe|svg|object|embed|meta|\?xml|style|a\s|img\s)",
-                         re.IGNORECASE)
+_MARKUP_TAG = re.compile(
+    r"<\s*(!doctype|html|head|body|script|iframe|svg|object|embed|meta|\?xml|style|a\s|img\s)", re.IGNORECASE
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 MARKUP_WINDOW = 64 * 1024  # characters of text looked at for markup
 PDF_HEAD = 1024  # bytes of a PDF looked at for HTML (a browser that sniffs reads fewer)
@@ -107,8 +120,18 @@ def _office(data: bytes) -> str | None:
             if len(set(names)) != len(names) or "[Content_Types].xml" not in names:
                 return None
             declared = _content_types(archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, ValueError, OSError,
-            EOFError, struct.error, zlib.error, lzma.LZMAError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+        OSError,
+        EOFError,
+        struct.error,
+        zlib.error,
+        lzma.LZMAError,
+    ):
         return None  # not a zip, encrypted, or packed in a way not read here
     if declared is None:
         return None
@@ -130,7 +153,7 @@ def _starts_at_zero(data: bytes, entries: list[zipfile.ZipInfo]) -> bool:
     header = _LOCAL_HEADER.unpack_from(data)
     name_length = header[9]
     encoding = "utf-8" if first.flag_bits & 0x800 else "cp437"
-    return data[_LOCAL_HEADER.size:_LOCAL_HEADER.size + name_length] == first.orig_filename.encode(encoding)
+    return data[_LOCAL_HEADER.size : _LOCAL_HEADER.size + name_length] == first.orig_filename.encode(encoding)
 
 
 def _content_types(archive: zipfile.ZipFile) -> str | None:
@@ -194,8 +217,10 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _WINDOWS_RESERVED = re.compile(r'[<>:"|?*]')
 # Names Windows gives to devices, whatever their case or extension ("nul.txt", "Com1.pdf" open the device): a
 # file saved under one is kept with "_" before it.
-_DEVICE_NAMES = re.compile(r"(con|conin\$|conout\$|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])\s*(\..*)?",
-                           re.IGNORECASE | re.DOTALL)
+_DEVICE_NAMES = re.compile(
+    r"(con|conin\$|conout\$|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])\s*(\..*)?",
+    re.IGNORECASE | re.DOTALL,
+)
 MAX_NAME = 200
 
 
@@ -213,5 +238,5 @@ def clean_name(name: str) -> str:
         name = "_" + name
     if len(name) > MAX_NAME:
         extension = extension_of(name)[:16]
-        name = name[:MAX_NAME - len(extension)].rstrip(" .") + extension
+        name = name[: MAX_NAME - len(extension)].rstrip(" .") + extension
     return name or "document"

@@ -95,6 +95,9 @@ def storage() -> Storage:
     if built is None or built[0] != (app.config["DOCUMENT_STORAGE"], str(app.config["DOCUMENT_STORE"])):
         module, _colon, name = app.config["DOCUMENT_STORAGE"].partition(":")
         cls = getattr(importlib.import_module(module), name)
-        built = ((app.config["DOCUMENT_STORAGE"], str(app.config["DOCUMENT_STORE"])), cls.from_config(app.config))
+        built = (
+            (app.config["DOCUMENT_STORAGE"], str(app.config["DOCUMENT_STORE"])),
+            cls.from_config(app.config),
+        )
         app.extensions["document_storage"] = built
     return built[1]

@@ -51,8 +51,16 @@ def to_json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
 
 
-_HASHED = ("occurred_at", "event_type", "actor_id", "actor_name", "instance_id", "customer_id", "payload",
-           "prev_hash")
+_HASHED = (
+    "occurred_at",
+    "event_type",
+    "actor_id",
+    "actor_name",
+    "instance_id",
+    "customer_id",
+    "payload",
+    "prev_hash",
+)
 
 
 def _canonical(value: Any) -> str:
@@ -98,8 +106,10 @@ _HEAD = select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
 _APPEND = insert(_TABLE)
 # For the rest of the transaction only (its commit): the chain lock, then its last row and the insert.
 _LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :timeout, true)")
-_LOCKS = {"postgresql": text("SELECT pg_advisory_xact_lock(7301001)"),
-          "sqlite": text("UPDATE audit_event SET id = id WHERE 0")}
+_LOCKS = {
+    "postgresql": text("SELECT pg_advisory_xact_lock(7301001)"),
+    "sqlite": text("UPDATE audit_event SET id = id WHERE 0"),
+}
 
 
 def _lock_chain(session: Session | scoped_session[Any]) -> None:
@@ -130,8 +140,9 @@ def _lock_chain(session: Session | scoped_session[Any]) -> None:
     except OperationalError as exc:
         if not _lock_timed_out(exc):
             raise  # the database itself is away: answered 503 as such
-        raise Unavailable(_("The audit log is held by another process; nothing was saved. Try again in a few "
-                            "seconds.")) from exc
+        raise Unavailable(
+            _("The audit log is held by another process; nothing was saved. Try again in a few seconds.")
+        ) from exc
     finally:
         if restore is not None:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={int(restore)}")
@@ -175,24 +186,32 @@ def install_chain_hooks() -> None:
         orm_event.listen(Session, "after_transaction_end", _forget)
 
 
-def record(event_type: str, actor: User | None = None, *, instance_id: int | None = None,
-           customer_id: int | None = None, **payload: Any) -> None:
+def record(
+    event_type: str,
+    actor: User | None = None,
+    *,
+    instance_id: int | None = None,
+    customer_id: int | None = None,
+    **payload: Any,
+) -> None:
     """Append one event in the caller's transaction: its rows are chained and inserted together
     when it commits, in the order recorded, and vanish if it rolls back. The case is ``instance_id``, a
     column: a case named in the payload would be missing from the case's audit trail."""
     if "case_id" in payload:
         raise TypeError(f"audit.record({event_type!r}): pass the case as instance_id=, not case_id=")
     payload_json = _encode_payload(payload)
-    db.session.info.setdefault(_PENDING, []).append({
-        "occurred_at": utcnow(),
-        "event_type": event_type,
-        "actor_id": actor.id if actor is not None else None,
-        "actor_name": actor.username if actor is not None else SYSTEM,
-        "instance_id": instance_id,
-        "customer_id": customer_id,
-        "payload": json.loads(payload_json),
-        _PAYLOAD_JSON: payload_json,
-    })
+    db.session.info.setdefault(_PENDING, []).append(
+        {
+            "occurred_at": utcnow(),
+            "event_type": event_type,
+            "actor_id": actor.id if actor is not None else None,
+            "actor_name": actor.username if actor is not None else SYSTEM,
+            "instance_id": instance_id,
+            "customer_id": customer_id,
+            "payload": json.loads(payload_json),
+            _PAYLOAD_JSON: payload_json,
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -213,7 +232,8 @@ def _rows(batch: int):
     last_id = 0
     while True:
         rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)).all()
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
         if not rows:
             return
         yield from rows
@@ -228,11 +248,21 @@ def verify_chain(batch: int = 5000, key: bytes | None = None) -> ChainReport:
     prev, checked, head_id = GENESIS, 0, 0
     for row in _rows(batch):
         if row.prev_hash != prev:
-            return ChainReport(checked, row.id, "previous hash does not match: a row before it was "
-                                                "deleted, inserted or altered", head_id, prev)
+            return ChainReport(
+                checked,
+                row.id,
+                "previous hash does not match: a row before it was deleted, inserted or altered",
+                head_id,
+                prev,
+            )
         if _digest(row, key) != row.hash:
-            return ChainReport(checked, row.id, "content does not match its keyed hash: the row was altered, "
-                                                "or forged without the audit key", head_id, prev)
+            return ChainReport(
+                checked,
+                row.id,
+                "content does not match its keyed hash: the row was altered, or forged without the audit key",
+                head_id,
+                prev,
+            )
         prev, head_id, checked = row.hash, row.id, checked + 1
     return ChainReport(checked, None, None, head_id, prev)
 
@@ -243,8 +273,11 @@ def rechain(old_key: bytes | None, batch: int = 5000) -> int:
     lock. A row that does not verify under the old key stops it, naming the row, and nothing is changed.
     Returns the number of rows re-keyed."""
     key, count = chain_key(), 0
-    statement = update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(
-        prev_hash=bindparam("new_prev"), hash=bindparam("new_hash"))
+    statement = (
+        update(_TABLE)
+        .where(_TABLE.c.id == bindparam("row_id"))
+        .values(prev_hash=bindparam("new_prev"), hash=bindparam("new_hash"))
+    )
     _lock_chain(db.session)
     try:
         old_prev = new_prev = GENESIS

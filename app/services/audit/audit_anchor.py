@@ -67,8 +67,12 @@ def read(path: Path) -> Anchor | str | None:
 
 
 def write(path: Path, report: audit.ChainReport) -> None:
-    body = {"id": report.head_id, "hash": report.head_hash, "count": report.checked,
-            "written_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    body = {
+        "id": report.head_id,
+        "hash": report.head_hash,
+        "count": report.checked,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps({**body, "seal": _seal(body)}, sort_keys=True), encoding="utf-8")
@@ -81,15 +85,23 @@ def compare(anchor: Anchor) -> str | None:
         return None  # anchored when the log was empty
     stored = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.id == anchor.id))
     if stored is None:
-        return (f"truncated: audit event {anchor.id}, the chain's head when it was anchored at "
-                f"{anchor.written_at}, is gone: rows were deleted from the end of the log")
+        return (
+            f"truncated: audit event {anchor.id}, the chain's head when it was anchored at "
+            f"{anchor.written_at}, is gone: rows were deleted from the end of the log"
+        )
     if stored != anchor.hash:
-        return (f"re-chained: audit event {anchor.id} no longer has the hash anchored at {anchor.written_at}: "
-                "the chain was rebuilt since")
-    reaching = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.id <= anchor.id))
+        return (
+            f"re-chained: audit event {anchor.id} no longer has the hash anchored at {anchor.written_at}: "
+            "the chain was rebuilt since"
+        )
+    reaching = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.id <= anchor.id)
+    )
     if reaching != anchor.count:
-        return (f"truncated: {anchor.count} rows led to audit event {anchor.id} when it was anchored at "
-                f"{anchor.written_at}, {reaching} do now")
+        return (
+            f"truncated: {anchor.count} rows led to audit event {anchor.id} when it was anchored at "
+            f"{anchor.written_at}, {reaching} do now"
+        )
     return None
 
 

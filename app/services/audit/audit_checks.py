@@ -16,15 +16,27 @@ from app.services.shared.unit_of_work import unit_of_work
 def verify_and_alert() -> audit.ChainReport:
     with unit_of_work():
         report = audit_anchor.verify()
-        audit.record("audit.verified", None, checked=report.checked, ok=report.ok, broken_at=report.broken_at,
-                     reason=report.reason)
+        audit.record(
+            "audit.verified",
+            None,
+            checked=report.checked,
+            ok=report.ok,
+            broken_at=report.broken_at,
+            reason=report.reason,
+        )
         if not report.ok:
-            staff = list(db.session.scalars(select(User).where(User.role == "compliance", User.active.is_(True))))
+            staff = list(
+                db.session.scalars(select(User).where(User.role == "compliance", User.active.is_(True)))
+            )
             notifications.alert(staff, "chain_broken", row=report.broken_at, reason=report.reason)
     return report
 
 
 def last_check() -> AuditEvent | None:
     """The latest recorded check, for the audit page."""
-    return db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "audit.verified")
-                             .order_by(AuditEvent.id.desc()).limit(1))
+    return db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.event_type == "audit.verified")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )

@@ -73,8 +73,11 @@ class AuditFilter:
                 return None
             value = dates.iso_date(raw)
             if value is None:
-                errors[name] = _("a date such as 2026-11-30, from %(first)s to %(last)s",
-                                 first=dates.EARLIEST.isoformat(), last=dates.LATEST.isoformat())
+                errors[name] = _(
+                    "a date such as 2026-11-30, from %(first)s to %(last)s",
+                    first=dates.EARLIEST.isoformat(),
+                    last=dates.LATEST.isoformat(),
+                )
             return value
 
         def whole(name: str) -> int | None:
@@ -84,9 +87,17 @@ class AuditFilter:
                 errors.update(exc.errors)
                 return None
 
-        found = cls(customer=text("customer"), case=text("case"), user=text("user"), event_type=text("event_type"),
-                    process=text("process"), version=whole("version"),
-                    date_from=day("date_from"), date_to=day("date_to"), outcome=text("outcome"))
+        found = cls(
+            customer=text("customer"),
+            case=text("case"),
+            user=text("user"),
+            event_type=text("event_type"),
+            process=text("process"),
+            version=whole("version"),
+            date_from=day("date_from"),
+            date_to=day("date_to"),
+            outcome=text("outcome"),
+        )
         if found.date_from and found.date_to and found.date_from > found.date_to:
             errors["date_to"] = _("not before the start date")
         if errors:
@@ -98,23 +109,45 @@ class AuditFilter:
 
     def apply(self, query):
         if self.customer:
-            exact = list(db.session.scalars(select(Customer.id).where(
-                or_(Customer.uscc == self.customer, Customer.name == self.customer))))
-            query = query.where(AuditEvent.customer_id.in_(exact) if exact else AuditEvent.customer_id.in_(
-                select(Customer.id).where(text_search.customer_filter(self.customer))))
+            exact = list(
+                db.session.scalars(
+                    select(Customer.id).where(
+                        or_(Customer.uscc == self.customer, Customer.name == self.customer)
+                    )
+                )
+            )
+            query = query.where(
+                AuditEvent.customer_id.in_(exact)
+                if exact
+                else AuditEvent.customer_id.in_(
+                    select(Customer.id).where(text_search.customer_filter(self.customer))
+                )
+            )
         if self.case:
-            exact = db.session.scalar(select(ProcessInstance.id).where(ProcessInstance.reference == self.case))
-            query = query.where(AuditEvent.instance_id == exact) if exact is not None else query.where(
-                AuditEvent.instance_id.in_(select(ProcessInstance.id).where(
-                    text_search.case_filter(self.case, ("reference",)))))
+            exact = db.session.scalar(
+                select(ProcessInstance.id).where(ProcessInstance.reference == self.case)
+            )
+            query = (
+                query.where(AuditEvent.instance_id == exact)
+                if exact is not None
+                else query.where(
+                    AuditEvent.instance_id.in_(
+                        select(ProcessInstance.id).where(text_search.case_filter(self.case, ("reference",)))
+                    )
+                )
+            )
         if self.user:
             query = query.where(AuditEvent.actor_name == self.user)
         if self.event_type:
-            query = query.where(AuditEvent.event_type.startswith(self.event_type) if self.event_type.endswith(".")
-                                else AuditEvent.event_type == self.event_type)
+            query = query.where(
+                AuditEvent.event_type.startswith(self.event_type)
+                if self.event_type.endswith(".")
+                else AuditEvent.event_type == self.event_type
+            )
         if self.process or self.version is not None or self.outcome:
-            cases = select(ProcessInstance.id).join(ProcessDefinition,
-                                                    ProcessDefinition.id == ProcessInstance.definition_id)
+            cases = select(ProcessInstance.id).join(
+                ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id
+            )
             if self.process:
                 cases = cases.where(ProcessInstance.process_id == self.process)
             if self.version is not None:
@@ -125,14 +158,22 @@ class AuditFilter:
         if self.date_from:
             start = to_utc(datetime.combine(self.date_from, time.min))
             query = query.where(_unindexed(AuditEvent.occurred_at) >= start)
-            first = db.session.scalar(select(AuditEvent.id).where(AuditEvent.occurred_at >= start - SLACK)
-                                      .order_by(AuditEvent.occurred_at).limit(1))
+            first = db.session.scalar(
+                select(AuditEvent.id)
+                .where(AuditEvent.occurred_at >= start - SLACK)
+                .order_by(AuditEvent.occurred_at)
+                .limit(1)
+            )
             query = query.where(AuditEvent.id >= first) if first is not None else query
         if self.date_to:
             end = to_utc(datetime.combine(self.date_to + timedelta(days=1), time.min))
             query = query.where(_unindexed(AuditEvent.occurred_at) < end)
-            last = db.session.scalar(select(AuditEvent.id).where(AuditEvent.occurred_at < end + SLACK)
-                                     .order_by(AuditEvent.occurred_at.desc()).limit(1))
+            last = db.session.scalar(
+                select(AuditEvent.id)
+                .where(AuditEvent.occurred_at < end + SLACK)
+                .order_by(AuditEvent.occurred_at.desc())
+                .limit(1)
+            )
             query = query.where(AuditEvent.id <= last) if last is not None else query
         return query
 
@@ -165,10 +206,24 @@ def search(user: User, filters: AuditFilter, before: int | None = None, per_page
 def _names(rows: list[AuditEvent]) -> tuple[dict[int, str], dict[int, str]]:
     instance_ids = {r.instance_id for r in rows if r.instance_id}
     customer_ids = {r.customer_id for r in rows if r.customer_id}
-    cases = dict(db.session.execute(select(ProcessInstance.id, ProcessInstance.reference)
-                                    .where(ProcessInstance.id.in_(instance_ids))).all()) if instance_ids else {}
-    customers = dict(db.session.execute(select(Customer.id, Customer.name)
-                                        .where(Customer.id.in_(customer_ids))).all()) if customer_ids else {}
+    cases = (
+        dict(
+            db.session.execute(
+                select(ProcessInstance.id, ProcessInstance.reference).where(
+                    ProcessInstance.id.in_(instance_ids)
+                )
+            ).all()
+        )
+        if instance_ids
+        else {}
+    )
+    customers = (
+        dict(
+            db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(customer_ids))).all()
+        )
+        if customer_ids
+        else {}
+    )
     return cases, customers
 
 
@@ -181,15 +236,28 @@ def rows_for_export(user: User, filters: AuditFilter, limit: int = EXPORT_LIMIT)
     yield list(COLUMNS)
     last, sent = 0, 0
     while sent < limit:
-        batch = list(db.session.scalars(filters.apply(select(AuditEvent)).where(AuditEvent.id > last)
-                                        .order_by(AuditEvent.id).limit(min(5000, limit - sent))))
+        batch = list(
+            db.session.scalars(
+                filters.apply(select(AuditEvent))
+                .where(AuditEvent.id > last)
+                .order_by(AuditEvent.id)
+                .limit(min(5000, limit - sent))
+            )
+        )
         if not batch:
             return
         cases, customers = _names(batch)
         for row in batch:
-            yield [str(row.id), local_time(row.occurred_at, "%Y-%m-%d %H:%M:%S"), row.event_type, row.actor_name,
-                   cases.get(row.instance_id, ""), customers.get(row.customer_id, ""),
-                   json.dumps(row.payload, ensure_ascii=False, sort_keys=True), row.hash]
+            yield [
+                str(row.id),
+                local_time(row.occurred_at, "%Y-%m-%d %H:%M:%S"),
+                row.event_type,
+                row.actor_name,
+                cases.get(row.instance_id, ""),
+                customers.get(row.customer_id, ""),
+                json.dumps(row.payload, ensure_ascii=False, sort_keys=True),
+                row.hash,
+            ]
         last, sent = batch[-1].id, sent + len(batch)
         db.session.expunge_all()
 

@@ -30,8 +30,12 @@ class TableWords:
 
     names: dict[str, str] = field(default_factory=dict)  # decision id -> its name
     rules: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, rule id) -> its description
-    columns: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)  # (file, decision) -> variable -> label
-    codes: dict[str, str] = field(default_factory=dict)  # a code a table writes -> the name it writes beside it
+    columns: dict[tuple[str, str], dict[str, str]] = field(
+        default_factory=dict
+    )  # (file, decision) -> variable -> label
+    codes: dict[str, str] = field(
+        default_factory=dict
+    )  # a code a table writes -> the name it writes beside it
 
 
 _WORDS: BoundedCache[str, TableWords] = BoundedCache(32)  # by content hash: a deployed version never changes
@@ -57,8 +61,11 @@ def _read_words(definition: ProcessDefinition) -> TableWords:
             labels.update({o.name: o.label for o in decision.outputs if o.label})
             words.columns[(filename, decision.id)] = labels
             outputs = [o.name for o in decision.outputs]
-            pairs = [(i, outputs.index(n.removesuffix(CODE_SUFFIX) + NAME_SUFFIX)) for i, n in enumerate(outputs)
-                     if n.endswith(CODE_SUFFIX) and n.removesuffix(CODE_SUFFIX) + NAME_SUFFIX in outputs]
+            pairs = [
+                (i, outputs.index(n.removesuffix(CODE_SUFFIX) + NAME_SUFFIX))
+                for i, n in enumerate(outputs)
+                if n.endswith(CODE_SUFFIX) and n.removesuffix(CODE_SUFFIX) + NAME_SUFFIX in outputs
+            ]
             for rule in decision.rules:
                 for code_at, name_at in pairs:
                     code = _literal(rule.output_entries[code_at].text)
@@ -98,8 +105,11 @@ def readings(logs: Iterable[DecisionLog]) -> list[Reading]:
     """``logs`` as people read them, each against the version that evaluated it."""
     logs = list(logs)
     ids = {log.definition_id for log in logs}
-    definitions = {d.id: d for d in db.session.scalars(select(ProcessDefinition)
-                                                       .where(ProcessDefinition.id.in_(ids)))} if ids else {}
+    definitions = (
+        {d.id: d for d in db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(ids)))}
+        if ids
+        else {}
+    )
     signals = _warning_names(logs)
     found = []
     for log in logs:
@@ -111,11 +121,25 @@ def readings(logs: Iterable[DecisionLog]) -> list[Reading]:
             return [Term(name, labels.get(name, name), value) for name, value in (values or {}).items()]
 
         outputs = log.outputs
-        rows = [terms(outputs)] if isinstance(outputs, dict) else [terms(row) if isinstance(row, dict)
-                                                                   else [Term("", "", row)] for row in outputs or ()]
-        found.append(Reading(log, words.names.get(log.decision_id, log.decision_id), terms(log.inputs), rows,
-                             [words.rules[(log.dmn_file, r)] for r in log.matched_rules or ()
-                              if (log.dmn_file, r) in words.rules], {**signals, **words.codes}))
+        rows = (
+            [terms(outputs)]
+            if isinstance(outputs, dict)
+            else [terms(row) if isinstance(row, dict) else [Term("", "", row)] for row in outputs or ()]
+        )
+        found.append(
+            Reading(
+                log,
+                words.names.get(log.decision_id, log.decision_id),
+                terms(log.inputs),
+                rows,
+                [
+                    words.rules[(log.dmn_file, r)]
+                    for r in log.matched_rules or ()
+                    if (log.dmn_file, r) in words.rules
+                ],
+                {**signals, **words.codes},
+            )
+        )
     return found
 
 
@@ -125,5 +149,8 @@ def _warning_names(logs: list[DecisionLog]) -> dict[str, str]:
     texts = {value for log in logs for value in (log.inputs or {}).values() if isinstance(value, str)}
     if not texts:
         return {}
-    return dict(db.session.execute(select(EarlyWarning.code, EarlyWarning.name)
-                                   .where(EarlyWarning.code.in_(texts)).distinct()).all())
+    return dict(
+        db.session.execute(
+            select(EarlyWarning.code, EarlyWarning.name).where(EarlyWarning.code.in_(texts)).distinct()
+        ).all()
+    )

@@ -31,7 +31,10 @@ from app.services.audit.decision_words import Reading
 from app.services.cases.cases import CaseView, case_view, view_of
 from app.services.shared.unit_of_work import unit_of_work
 
-KINDS = {"credit_memo": "documents/credit_memo.html", "approval_certificate": "documents/approval_certificate.html"}
+KINDS = {
+    "credit_memo": "documents/credit_memo.html",
+    "approval_certificate": "documents/approval_certificate.html",
+}
 LANGUAGES = ("zh_CN", "en")
 CHART_RATIOS = ("debt_to_asset", "current_ratio", "quick_ratio", "roa")
 
@@ -41,8 +44,11 @@ def _check(kind: str, language: str) -> None:
     if kind not in KINDS:
         errors["kind"] = _("Unknown document %(kind)s; one of %(kinds)s.", kind=kind, kinds=", ".join(KINDS))
     if language not in LANGUAGES:
-        errors["language"] = _("Unknown language %(language)s; one of %(languages)s.", language=language,
-                               languages=", ".join(LANGUAGES))
+        errors["language"] = _(
+            "Unknown language %(language)s; one of %(languages)s.",
+            language=language,
+            languages=", ".join(LANGUAGES),
+        )
     if errors:
         raise InvalidInput(_("This document cannot be made."), errors)
 
@@ -54,8 +60,10 @@ def document(user: User, instance_id: int, kind: str, language: str = "zh_CN") -
     view = case_view(user, instance_id)
     _offered(view, kind)
     if kind not in offered(view):
-        raise InvalidInput(_("The approval certificate is issued once the credit is approved and the case decided."),
-                           {"kind": _("not approved and decided yet")})
+        raise InvalidInput(
+            _("The approval certificate is issued once the credit is approved and the case decided."),
+            {"kind": _("not approved and decided yet")},
+        )
     return _stored_or_rendered(view, kind, language, user)
 
 
@@ -72,8 +80,10 @@ def _offered(view: CaseView, kind: str) -> None:
     """A credit memo is a credit application's: a review, an escalation or a sampling review has none."""
     case_kind = view.facts.kind
     if kind not in case_kind.documents:
-        raise InvalidInput(_("A %(kind)s has no %(document)s.", kind=case_kind.title, document=_(kind)),
-                           {"kind": _("not a document of this kind of case")})
+        raise InvalidInput(
+            _("A %(kind)s has no %(document)s.", kind=case_kind.title, document=_(kind)),
+            {"kind": _("not a document of this kind of case")},
+        )
 
 
 def _stored_or_rendered(view, kind: str, language: str, user: User | None) -> CaseDocument:
@@ -81,19 +91,42 @@ def _stored_or_rendered(view, kind: str, language: str, user: User | None) -> Ca
     # Two runs at once (the job sent twice, or a person asking while it runs) render one copy: on PostgreSQL
     # the second waits here for the first's commit, then finds its row; SQLite lets one writer at a time.
     db.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance.id).with_for_update())
-    kept = db.session.scalar(select(CaseDocument).where(
-        CaseDocument.instance_id == instance.id, CaseDocument.kind == kind, CaseDocument.language == language,
-        CaseDocument.instance_version == instance.version).order_by(CaseDocument.id.desc()).limit(1))
+    kept = db.session.scalar(
+        select(CaseDocument)
+        .where(
+            CaseDocument.instance_id == instance.id,
+            CaseDocument.kind == kind,
+            CaseDocument.language == language,
+            CaseDocument.instance_version == instance.version,
+        )
+        .order_by(CaseDocument.id.desc())
+        .limit(1)
+    )
     if kept is not None:
         return kept
     pdf = render_pdf(view, kind, language)
     with unit_of_work():
-        row = CaseDocument(instance_id=instance.id, kind=kind, language=language, instance_version=instance.version,
-                           sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), content=pdf,
-                           rendered_by_id=user.id if user else None)
+        row = CaseDocument(
+            instance_id=instance.id,
+            kind=kind,
+            language=language,
+            instance_version=instance.version,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size=len(pdf),
+            content=pdf,
+            rendered_by_id=user.id if user else None,
+        )
         db.session.add(row)
-        audit.record("document.rendered", user, instance_id=instance.id, customer_id=instance.customer_id,
-                     kind=kind, language=language, instance_version=instance.version, sha256=row.sha256)
+        audit.record(
+            "document.rendered",
+            user,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            kind=kind,
+            language=language,
+            instance_version=instance.version,
+            sha256=row.sha256,
+        )
     return row
 
 
@@ -104,13 +137,20 @@ def keep_decided(instance_id: int) -> list[CaseDocument]:
     if instance is None or instance.status != "completed":
         return []
     view = view_of(instance)
-    return [_stored_or_rendered(view, kind, language, None) for kind in offered(view) for language in LANGUAGES]
+    return [
+        _stored_or_rendered(view, kind, language, None) for kind in offered(view) for language in LANGUAGES
+    ]
 
 
 def stored_documents(instance_id: int) -> list[CaseDocument]:
     """Every rendering kept for a case, newest first (the file itself is not loaded)."""
-    return list(db.session.scalars(select(CaseDocument).where(CaseDocument.instance_id == instance_id)
-                                   .order_by(CaseDocument.id.desc())))
+    return list(
+        db.session.scalars(
+            select(CaseDocument)
+            .where(CaseDocument.instance_id == instance_id)
+            .order_by(CaseDocument.id.desc())
+        )
+    )
 
 
 def stored(user: User, instance_id: int, document_id: int) -> CaseDocument:
@@ -130,8 +170,14 @@ def render_pdf(view, kind: str, language: str) -> bytes:
 def render_html(view, kind: str, language: str) -> str:
     """The page a document is printed from."""
     with force_locale(language):
-        return render_template(KINDS[kind], view=view, d=view.data, a=view.data.get("analysis") or {},
-                               current_locale=language, chart=ratio_chart(view.data, language))
+        return render_template(
+            KINDS[kind],
+            view=view,
+            d=view.data,
+            a=view.data.get("analysis") or {},
+            current_locale=language,
+            chart=ratio_chart(view.data, language),
+        )
 
 
 def ratio_chart(data: dict[str, Any], language: str) -> str:
@@ -147,6 +193,7 @@ def ratio_chart(data: dict[str, Any], language: str) -> str:
 # The credit memo as a page (the approver's view): the PDF memo's facts, plus what an approver
 # weighs that the PDF leaves out: the group's exposure, why each decision came out as it did, and
 # what earlier rounds said.
+
 
 @dataclass(frozen=True)
 class Remark:
@@ -171,14 +218,28 @@ class Memo:
     @property
     def rating(self) -> Reading | None:
         """The last decision that rated the grade (not the class's cap of it)."""
-        return next((d for d in reversed(self.decisions) if isinstance(d.log.outputs, dict)
-                     and "grade" in d.log.outputs and "capped_from" not in d.log.outputs), None)
+        return next(
+            (
+                d
+                for d in reversed(self.decisions)
+                if isinstance(d.log.outputs, dict)
+                and "grade" in d.log.outputs
+                and "capped_from" not in d.log.outputs
+            ),
+            None,
+        )
 
     @property
     def grade_cap(self) -> Reading | None:
         """The class's cap of the grade in force, when it lowered the grade (its rule says why)."""
-        last = next((d for d in reversed(self.decisions)
-                     if isinstance(d.log.outputs, dict) and "capped_from" in d.log.outputs), None)
+        last = next(
+            (
+                d
+                for d in reversed(self.decisions)
+                if isinstance(d.log.outputs, dict) and "capped_from" in d.log.outputs
+            ),
+            None,
+        )
         outputs = last.log.outputs if last is not None else None
         return last if isinstance(outputs, dict) and outputs.get("capped_from") else None
 
@@ -188,9 +249,13 @@ def memo(user: User, instance_id: int, language: str) -> Memo:
     view = case_view(user, instance_id)
     _offered(view, "credit_memo")
     definition = view.instance.definition
-    return Memo(view, ratio_chart(view.data, language),
-                exposure_of(view.instance, view.data, view.data.get(LIMIT_FIELD)),
-                view.readings, _remarks(view.signoffs, definition.forms or {}))
+    return Memo(
+        view,
+        ratio_chart(view.data, language),
+        exposure_of(view.instance, view.data, view.data.get(LIMIT_FIELD)),
+        view.readings,
+        _remarks(view.signoffs, definition.forms or {}),
+    )
 
 
 def _remarks(signoffs: list[HumanTask], forms: dict[str, dict]) -> list[Remark]:
@@ -199,8 +264,16 @@ def _remarks(signoffs: list[HumanTask], forms: dict[str, dict]) -> list[Remark]:
         s = task.submitted or {}
         decision = s.get("decision") or s.get("compliance_decision")
         form = as_form_schema(forms[task.form]) if task.form in forms else None
-        remarks.append(Remark(round_, task, decision, s.get("comment") or s.get("compliance_findings"),
-                              list(s.get("fields_to_fix") or ()), form.field("fields_to_fix") if form else None))
+        remarks.append(
+            Remark(
+                round_,
+                task,
+                decision,
+                s.get("comment") or s.get("compliance_findings"),
+                list(s.get("fields_to_fix") or ()),
+                form.field("fields_to_fix") if form else None,
+            )
+        )
         if decision == "return":
             round_ += 1
     return remarks

@@ -34,13 +34,24 @@ class Finding:
 
 def _cases(ids) -> dict[int | None, ProcessInstance]:  # looked up by events' instance_id, None finding none
     ids = list(ids)
-    return {i.id: i for i in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))} if ids else {}
+    return (
+        {i.id: i for i in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))}
+        if ids
+        else {}
+    )
 
 
 def _names(usernames) -> dict[str | None, str]:  # looked up by a payload's names, None finding none
     usernames = set(usernames) - {None}
-    return dict(db.session.execute(select(User.username, User.display_name)
-                                   .where(User.username.in_(usernames))).all()) if usernames else {}
+    return (
+        dict(
+            db.session.execute(
+                select(User.username, User.display_name).where(User.username.in_(usernames))
+            ).all()
+        )
+        if usernames
+        else {}
+    )
 
 
 def _step(instance: ProcessInstance | None, element: str | None) -> str:
@@ -52,20 +63,32 @@ def _step(instance: ProcessInstance | None, element: str | None) -> str:
 
 
 def _from_events(event_types: tuple[str, ...], detail) -> list[Finding]:
-    rows = list(db.session.scalars(select(AuditEvent).where(AuditEvent.event_type.in_(event_types))
-                                   .order_by(AuditEvent.id.desc()).limit(LIMIT)))
+    rows = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.event_type.in_(event_types))
+            .order_by(AuditEvent.id.desc())
+            .limit(LIMIT)
+        )
+    )
     cases, actors = _cases({r.instance_id for r in rows if r.instance_id}), actor_names(rows)
-    return [Finding(cases.get(r.instance_id), actor_of(r, actors), r.occurred_at, detail(r, cases.get(r.instance_id)))
-            for r in rows]
+    return [
+        Finding(
+            cases.get(r.instance_id), actor_of(r, actors), r.occurred_at, detail(r, cases.get(r.instance_id))
+        )
+        for r in rows
+    ]
 
 
 def _last_completed(instance_ids, where) -> dict[int, HumanTask]:
     """The last task of each case matching ``where`` that someone completed."""
     found: dict[int, HumanTask] = {}
     if instance_ids:
-        for task in db.session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                               HumanTask.state == "completed", where)
-                                       .order_by(HumanTask.completed_at, HumanTask.id)):
+        for task in db.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id.in_(instance_ids), HumanTask.state == "completed", where)
+            .order_by(HumanTask.completed_at, HumanTask.id)
+        ):
             found[task.instance_id] = task
     return found
 
@@ -76,39 +99,70 @@ def _by(task: HumanTask | None) -> str | None:
 
 def overrides() -> list[Finding]:
     """Grades the officer adjusted from the model's, with who adjusted and why."""
-    rows = list(db.session.scalars(select(ProcessInstance).where(
-        readable_json(ProcessInstance.summary, db.engine.dialect.name)["rating_override"].as_string().is_not(None))
-        .order_by(ProcessInstance.id.desc()).limit(LIMIT)))
+    rows = list(
+        db.session.scalars(
+            select(ProcessInstance)
+            .where(
+                readable_json(ProcessInstance.summary, db.engine.dialect.name)["rating_override"]
+                .as_string()
+                .is_not(None)
+            )
+            .order_by(ProcessInstance.id.desc())
+            .limit(LIMIT)
+        )
+    )
     proposals = _last_completed([c.id for c in rows], HumanTask.task_spec == "review_proposal")
     found = []
     for case in rows:
         o = (case.summary or {}).get("rating_override")
         if isinstance(o, dict):
             task = proposals.get(case.id)
-            found.append(Finding(case, _by(task), task.completed_at if task else case.updated_at,
-                                 _("from the model grade %(model)s to %(grade)s: %(reason)s",
-                                   model=o.get("model_grade"), grade=o.get("grade"), reason=o.get("reason"))))
+            found.append(
+                Finding(
+                    case,
+                    _by(task),
+                    task.completed_at if task else case.updated_at,
+                    _(
+                        "from the model grade %(model)s to %(grade)s: %(reason)s",
+                        model=o.get("model_grade"),
+                        grade=o.get("grade"),
+                        reason=o.get("reason"),
+                    ),
+                )
+            )
     return found
 
 
 def escalations() -> list[Finding]:
     """Sign-offs moved above the table's level because they were overdue."""
-    return _from_events(("engine.timer_fired",), lambda r, case: _("%(step)s: the time limit passed",
-                                                                   step=_step(case, r.payload.get("element"))))
+    return _from_events(
+        ("engine.timer_fired",),
+        lambda r, case: _("%(step)s: the time limit passed", step=_step(case, r.payload.get("element"))),
+    )
 
 
 def returned() -> list[Finding]:
     """Cases whose proposal was reviewed more than once (returned by an approver or compliance), with who
     returned it last."""
-    rows = db.session.execute(select(HumanTask.instance_id, func.count()).where(
-        HumanTask.task_spec == "review_proposal", HumanTask.state == "completed")
-        .group_by(HumanTask.instance_id).having(func.count() > 1).order_by(HumanTask.instance_id.desc())
-        .limit(LIMIT)).all()
+    rows = db.session.execute(
+        select(HumanTask.instance_id, func.count())
+        .where(HumanTask.task_spec == "review_proposal", HumanTask.state == "completed")
+        .group_by(HumanTask.instance_id)
+        .having(func.count() > 1)
+        .order_by(HumanTask.instance_id.desc())
+        .limit(LIMIT)
+    ).all()
     cases = _cases(r[0] for r in rows)
     returns = _last_completed(list(cases), HumanTask.lane.in_((*APPROVAL_LANES, "compliance")))
-    return [Finding(cases.get(i), _by(returns.get(i)), returns[i].completed_at if i in returns else None,
-                    _("the proposal submitted %(n)s times, returned %(returns)s", n=n, returns=n - 1))
-            for i, n in rows]
+    return [
+        Finding(
+            cases.get(i),
+            _by(returns.get(i)),
+            returns[i].completed_at if i in returns else None,
+            _("the proposal submitted %(n)s times, returned %(returns)s", n=n, returns=n - 1),
+        )
+        for i, n in rows
+    ]
 
 
 def delegations() -> list[Finding]:
@@ -118,31 +172,49 @@ def delegations() -> list[Finding]:
         task, to = _step(case, r.payload.get("task")), people.get(after, after) or _("the group's queue")
         if not before:  # nobody held it: it was taken from the group's queue
             return _("%(task)s: from the group's queue to %(to)s", task=task, to=to)
-        return _("%(task)s: from %(from)s to %(to)s", task=task, to=to, **{"from": people.get(before, before)})
+        return _(
+            "%(task)s: from %(from)s to %(to)s", task=task, to=to, **{"from": people.get(before, before)}
+        )
+
     return _from_events(("task.delegated", "task.reassigned"), detail)
 
 
 def signed_twice() -> list[Finding]:
     """One person completing two or more sign-offs or votes of the same case."""
-    rows = db.session.execute(select(HumanTask.instance_id, User.display_name, func.count(),
-                                     func.max(HumanTask.completed_at)).join(
-        User, User.id == HumanTask.completed_by_id).where(HumanTask.lane.in_(APPROVAL_LANES),
-                                                           HumanTask.state == "completed")
-        .group_by(HumanTask.instance_id, User.id, User.display_name).having(func.count() > 1)
-        .order_by(HumanTask.instance_id.desc()).limit(LIMIT)).all()
+    rows = db.session.execute(
+        select(HumanTask.instance_id, User.display_name, func.count(), func.max(HumanTask.completed_at))
+        .join(User, User.id == HumanTask.completed_by_id)
+        .where(HumanTask.lane.in_(APPROVAL_LANES), HumanTask.state == "completed")
+        .group_by(HumanTask.instance_id, User.id, User.display_name)
+        .having(func.count() > 1)
+        .order_by(HumanTask.instance_id.desc())
+        .limit(LIMIT)
+    ).all()
     cases = _cases(r[0] for r in rows)
-    return [Finding(cases.get(i), who, last, _("%(n)s sign-offs in one chain", n=n)) for i, who, n, last in rows]
+    return [
+        Finding(cases.get(i), who, last, _("%(n)s sign-offs in one chain", n=n)) for i, who, n, last in rows
+    ]
 
 
 def near_misses() -> list[Finding]:
     """Someone who investigated a case tried to approve it (refused, 审贷分离)."""
-    return _from_events(("task.refused",), lambda r, case: _(
-        "%(task)s: refused, the person investigated the case (segregation of duties)",
-        task=_step(case, r.payload.get("task"))))
+    return _from_events(
+        ("task.refused",),
+        lambda r, case: _(
+            "%(task)s: refused, the person investigated the case (segregation of duties)",
+            task=_step(case, r.payload.get("task")),
+        ),
+    )
 
 
-SECTIONS = (("overrides", overrides), ("escalations", escalations), ("returned", returned),
-            ("delegations", delegations), ("signed_twice", signed_twice), ("near_misses", near_misses))
+SECTIONS = (
+    ("overrides", overrides),
+    ("escalations", escalations),
+    ("returned", returned),
+    ("delegations", delegations),
+    ("signed_twice", signed_twice),
+    ("near_misses", near_misses),
+)
 
 
 def dashboard(user: User) -> dict[str, list[Finding]]:

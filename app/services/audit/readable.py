@@ -65,8 +65,12 @@ def decision_field(form: Mapping[str, Any] | None, submitted: Mapping[str, Any] 
     return found if found is not None and found.options() else None
 
 
-def decision_text(lane: str | None, submitted: Mapping[str, Any] | None, form: Mapping[str, Any] | None = None,
-                  locale: Any = None) -> str:
+def decision_text(
+    lane: str | None,
+    submitted: Mapping[str, Any] | None,
+    form: Mapping[str, Any] | None = None,
+    locale: Any = None,
+) -> str:
     """A decision in the reader's language, as the form it was given on words it: a sign-off's "reject" is
     否决, a committee vote's is a vote against (不同意), a compliance review's "return" returns it with its
     findings. Without its form, a committee vote in a committee's words, anything else by its code's."""
@@ -77,9 +81,13 @@ def decision_text(lane: str | None, submitted: Mapping[str, Any] | None, form: M
     if f is not None and decision in {value for value, _label in f.options()}:
         return display_value(f, decision, locale)
     if lane == COMMITTEE_LANE:
-        votes = {"approve": pgettext("committee vote", "approve"), "reject": pgettext("committee vote", "reject"),
-                 "abstain": pgettext("committee vote", "abstain"), "veto": pgettext("committee vote", "veto"),
-                 "recused": pgettext("committee vote", "recused")}
+        votes = {
+            "approve": pgettext("committee vote", "approve"),
+            "reject": pgettext("committee vote", "reject"),
+            "abstain": pgettext("committee vote", "abstain"),
+            "veto": pgettext("committee vote", "veto"),
+            "recused": pgettext("committee vote", "recused"),
+        }
         if decision in votes:
             return votes[decision]
     return _(decision)
@@ -99,8 +107,14 @@ def entries(form: Mapping[str, Any] | None, data: Mapping[str, Any], locale: Any
     """``data`` as submitted on ``form``, in the form's order; a field the form lacks, by its name."""
     fields = {f.name: f for f in as_form_schema(form).fields()} if form else {}
     ordered = [name for name in fields if name in data] + [name for name in data if name not in fields]
-    return [Entry(name, fields[name].title(locale) if name in fields else name,
-                  shown(fields.get(name), data[name], locale)) for name in ordered]
+    return [
+        Entry(
+            name,
+            fields[name].title(locale) if name in fields else name,
+            shown(fields.get(name), data[name], locale),
+        )
+        for name in ordered
+    ]
 
 
 @dataclass(frozen=True)
@@ -130,7 +144,9 @@ def _read_words(definition: ProcessDefinition) -> Words:
                 continue
             if element.get("name"):
                 words.elements.setdefault(element.get("id"), element.get("name"))
-            form = next((p.get("value") for p in element.iter("{*}property") if p.get("name") == FORM_PROPERTY), None)
+            form = next(
+                (p.get("value") for p in element.iter("{*}property") if p.get("name") == FORM_PROPERTY), None
+            )
             if form and element.tag.endswith("userTask"):
                 words.task_forms[element.get("id")] = form
     for filename, xml in (definition.dmn_files or {}).items():
@@ -150,12 +166,18 @@ class Moment:
     step: str | None  # that element's name
     decision: str | None  # the decision table's name, for a decision evaluated
     submitted: list[Entry]  # a completed task's form data, by field title
-    cases: list[tuple[str, int | None]] = field(default_factory=list)  # cases it names (a sample drawn), with ids
+    cases: list[tuple[str, int | None]] = field(
+        default_factory=list
+    )  # cases it names (a sample drawn), with ids
 
 
 def actor_names(events: Iterable[AuditEvent]) -> dict[int, str]:
     ids = {e.actor_id for e in events if e.actor_id}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    return (
+        dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
 
 
 def actor_of(event: AuditEvent, names: Mapping[int, str]) -> str:
@@ -173,8 +195,15 @@ def people_named(usernames: Iterable[str]) -> list[str]:
     """The display names of ``usernames`` (kept by a process, e.g. a committee's veto), in their order; one
     that names nobody stays as it is."""
     usernames = [u for u in usernames if u]
-    names = dict(db.session.execute(select(User.username, User.display_name)
-                                    .where(User.username.in_(set(usernames)))).all()) if usernames else {}
+    names = (
+        dict(
+            db.session.execute(
+                select(User.username, User.display_name).where(User.username.in_(set(usernames)))
+            ).all()
+        )
+        if usernames
+        else {}
+    )
     return [names.get(u, u) for u in usernames]
 
 
@@ -182,13 +211,39 @@ def moments(events: list[AuditEvent], locale: Any) -> list[Moment]:
     """``events`` with names for their people, steps, decisions and submitted fields."""
     names = actor_names(events)
     instance_ids = {e.instance_id for e in events if e.instance_id}
-    definitions: dict[int | None, int] = dict(db.session.execute(select(ProcessInstance.id, ProcessInstance.definition_id)
-                                          .where(ProcessInstance.id.in_(instance_ids))).all()) if instance_ids else {}
-    words: dict[int | None, Words] = {d.id: words_of(d) for d in db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.id.in_(set(definitions.values()))))} if definitions else {}
+    definitions: dict[int | None, int] = (
+        dict(
+            db.session.execute(
+                select(ProcessInstance.id, ProcessInstance.definition_id).where(
+                    ProcessInstance.id.in_(instance_ids)
+                )
+            ).all()
+        )
+        if instance_ids
+        else {}
+    )
+    words: dict[int | None, Words] = (
+        {
+            d.id: words_of(d)
+            for d in db.session.scalars(
+                select(ProcessDefinition).where(ProcessDefinition.id.in_(set(definitions.values())))
+            )
+        }
+        if definitions
+        else {}
+    )
     named = {ref for e in events for ref in (e.payload or {}).get("drawn") or () if isinstance(ref, str)}
-    references = dict(db.session.execute(select(ProcessInstance.reference, ProcessInstance.id)
-                                         .where(ProcessInstance.reference.in_(named))).all()) if named else {}
+    references = (
+        dict(
+            db.session.execute(
+                select(ProcessInstance.reference, ProcessInstance.id).where(
+                    ProcessInstance.reference.in_(named)
+                )
+            ).all()
+        )
+        if named
+        else {}
+    )
     found = []
     for e in events:
         w = words.get(definitions.get(e.instance_id), Words())
@@ -200,6 +255,15 @@ def moments(events: list[AuditEvent], locale: Any) -> list[Moment]:
             submitted = entries(form, payload["data"], locale)
         decision = payload.get("decision")
         cases = [(ref, references.get(ref)) for ref in payload.get("drawn") or () if isinstance(ref, str)]
-        found.append(Moment(e, actor_of(e, names), element, w.elements.get(element, element) if element else None,
-                            w.decisions.get(decision, decision) if decision else None, submitted, cases))
+        found.append(
+            Moment(
+                e,
+                actor_of(e, names),
+                element,
+                w.elements.get(element, element) if element else None,
+                w.decisions.get(decision, decision) if decision else None,
+                submitted,
+                cases,
+            )
+        )
     return found

@@ -44,22 +44,41 @@ def draw(period_from: date, period_to: date, seed: int) -> Draw:
     """The cases decided in the period and the ones the table and the seed draw from them."""
     text = (Path(current_app.config["RULES_DIR"]) / RULES_FILE).read_text(encoding="utf-8")
     decision = load_dmn(text, RULES_FILE).decisions[DECISION]
-    decided = list(db.session.scalars(select(ProcessInstance).where(
-        ProcessInstance.process_id == "credit_application", ProcessInstance.status == "completed",
-        ProcessInstance.completed_at >= to_utc(datetime.combine(period_from, time.min)),
-        ProcessInstance.completed_at < to_utc(datetime.combine(period_to + timedelta(days=1), time.min)))
-        .order_by(ProcessInstance.id)))
+    decided = list(
+        db.session.scalars(
+            select(ProcessInstance)
+            .where(
+                ProcessInstance.process_id == "credit_application",
+                ProcessInstance.status == "completed",
+                ProcessInstance.completed_at >= to_utc(datetime.combine(period_from, time.min)),
+                ProcessInstance.completed_at
+                < to_utc(datetime.combine(period_to + timedelta(days=1), time.min)),
+            )
+            .order_by(ProcessInstance.id)
+        )
+    )
     rng, sample = random.Random(seed), []
     for case in decided:
         s = case.summary or {}
-        result = decision.evaluate({"rating_adjusted": bool(s.get("rating_override")),
-                                    "proposed_limit": s.get("proposed_limit"), "grade": s.get("grade"),
-                                    "outcome": case.outcome}).single_output
+        result = decision.evaluate(
+            {
+                "rating_adjusted": bool(s.get("rating_override")),
+                "proposed_limit": s.get("proposed_limit"),
+                "grade": s.get("grade"),
+                "outcome": case.outcome,
+            }
+        ).single_output
         if rng.random() < float(result["sample_share"]):
-            sample.append({"case_id": case.id, "reference": case.reference, "customer_id": case.customer_id,
-                           "customer_name": s.get("customer_name"),
-                           "sample_reason": result["sample_reason"],
-                           "officer": case.started_by.username if case.started_by else None})
+            sample.append(
+                {
+                    "case_id": case.id,
+                    "reference": case.reference,
+                    "customer_id": case.customer_id,
+                    "customer_name": s.get("customer_name"),
+                    "sample_reason": result["sample_reason"],
+                    "officer": case.started_by.username if case.started_by else None,
+                }
+            )
     return Draw(len(decided), sample[:MAX_SAMPLE], seed)
 
 
@@ -71,8 +90,11 @@ def start(user: User, period_from: str, period_to: str, seed: str | None = None)
     for name, raw in (("period_from", period_from), ("period_to", period_to)):
         day = iso_date(raw or "")
         if day is None:
-            errors[name] = _("a date such as 2026-11-30, from %(first)s to %(last)s",
-                             first=EARLIEST.isoformat(), last=LATEST.isoformat())
+            errors[name] = _(
+                "a date such as 2026-11-30, from %(first)s to %(last)s",
+                first=EARLIEST.isoformat(),
+                last=LATEST.isoformat(),
+            )
         else:
             dates[name] = day
     if not errors and dates["period_from"] > dates["period_to"]:
@@ -84,19 +106,45 @@ def start(user: User, period_from: str, period_to: str, seed: str | None = None)
         errors.update(exc.errors)
     if errors:
         raise InvalidInput(_("The sampling review was not started."), errors)
-    result = draw(dates["period_from"], dates["period_to"], chosen_seed if chosen_seed is not None
-                  else secrets.randbelow(10**9))
+    result = draw(
+        dates["period_from"],
+        dates["period_to"],
+        chosen_seed if chosen_seed is not None else secrets.randbelow(10**9),
+    )
     if not result.sample:
-        raise InvalidInput(_("The sampling review was not started."), {
-            "period_from": _("no decided case of the period was drawn (%(n)s decided)", n=result.population)})
-    audit.record("sampling.drawn", user, period_from=period_from, period_to=period_to, seed=result.seed,
-                 population=result.population, drawn=[s["reference"] for s in result.sample])
-    return cases.start_by_message(PROCESS, MESSAGE, {"sample": result.sample, "period_from": period_from,
-                                                     "period_to": period_to, "seed": result.seed}, user,
-                                  started_by=user)
+        raise InvalidInput(
+            _("The sampling review was not started."),
+            {
+                "period_from": _(
+                    "no decided case of the period was drawn (%(n)s decided)", n=result.population
+                )
+            },
+        )
+    audit.record(
+        "sampling.drawn",
+        user,
+        period_from=period_from,
+        period_to=period_to,
+        seed=result.seed,
+        population=result.population,
+        drawn=[s["reference"] for s in result.sample],
+    )
+    return cases.start_by_message(
+        PROCESS,
+        MESSAGE,
+        {"sample": result.sample, "period_from": period_from, "period_to": period_to, "seed": result.seed},
+        user,
+        started_by=user,
+    )
 
 
 def reviews(user: User) -> list[ProcessInstance]:
     check_auditor(user)
-    return list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.process_id == PROCESS)
-                                   .order_by(ProcessInstance.id.desc()).limit(50)))
+    return list(
+        db.session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.process_id == PROCESS)
+            .order_by(ProcessInstance.id.desc())
+            .limit(50)
+        )
+    )

@@ -137,14 +137,24 @@ class _Common(TypedDict):
     fields: Mapping[str, Field]
 
 
-ACTION_TERMS = {"reduce_limit": "reduce_share", "raise_margin": "margin_add_pct", "shorten_term": "term_months"}
+ACTION_TERMS = {
+    "reduce_limit": "reduce_share",
+    "raise_margin": "margin_add_pct",
+    "shorten_term": "term_months",
+}
 
 
 def facts_of(instance: ProcessInstance, data: Mapping[str, Any], tasks: list[HumanTask]) -> Facts:
     """The typed facts of ``instance`` from its case data (summary and submissions) and its tasks."""
     kind = kind_of(instance.process_id)
-    base = _Common(kind=kind, customer_id=instance.customer_id, customer_name=data.get("customer_name"),
-                   uscc=data.get("uscc"), data=dict(data), fields=fields_of(instance.definition.forms or {}))
+    base = _Common(
+        kind=kind,
+        customer_id=instance.customer_id,
+        customer_name=data.get("customer_name"),
+        uscc=data.get("uscc"),
+        data=dict(data),
+        fields=fields_of(instance.definition.forms or {}),
+    )
     if kind is PERIODIC_REVIEW:
         return _review(base, data, tasks, instance.definition.forms or {})
     if kind is WARNING_ESCALATION:
@@ -156,7 +166,9 @@ def facts_of(instance: ProcessInstance, data: Mapping[str, Any], tasks: list[Hum
     return Facts(**base)
 
 
-def _signed(tasks: list[HumanTask], decision_key: str, comment_key: str, forms: Mapping[str, dict]) -> Signed | None:
+def _signed(
+    tasks: list[HumanTask], decision_key: str, comment_key: str, forms: Mapping[str, dict]
+) -> Signed | None:
     """The last approval given on the case (an approver's task completed), its decision read through the
     form it was given on."""
     done = [t for t in tasks if t.lane in APPROVAL_LANES and t.state == "completed"]
@@ -165,49 +177,106 @@ def _signed(tasks: list[HumanTask], decision_key: str, comment_key: str, forms: 
     last = max(done, key=lambda t: (t.completed_at, t.id))
     s = last.submitted or {}
     form = forms.get(last.form or "")
-    return Signed(s.get(decision_key), s.get(comment_key), last.completed_by, last.completed_at, last.required_level,
-                  last.id, as_form_schema(form).field(decision_key) if form else None)
+    return Signed(
+        s.get(decision_key),
+        s.get(comment_key),
+        last.completed_by,
+        last.completed_at,
+        last.required_level,
+        last.id,
+        as_form_schema(form).field(decision_key) if form else None,
+    )
 
 
-def _review(base: _Common, data: Mapping[str, Any], tasks: list[HumanTask], forms: Mapping[str, dict]) -> ReviewFacts:
+def _review(
+    base: _Common, data: Mapping[str, Any], tasks: list[HumanTask], forms: Mapping[str, dict]
+) -> ReviewFacts:
     return ReviewFacts(
-        **base, due_on=data.get("due_on"), previous_grade=data.get("previous_grade"), grade=data.get("grade"),
-        capped_from=data.get("capped_from"), loan_class=data.get("loan_class"), limit_amount=data.get("limit_amount"), limit_cap=data.get("limit_cap"),
-        new_limit=data.get("new_limit"), change_comment=data.get("change_comment"),
-        review_notes=data.get("review_notes"), escalated=bool(data.get("review_escalated")),
-        approval=_signed(tasks, "review_decision", "review_comment", forms), next_review_on=data.get("next_review_on"),
-        rated=bool(data.get("analysis")))
+        **base,
+        due_on=data.get("due_on"),
+        previous_grade=data.get("previous_grade"),
+        grade=data.get("grade"),
+        capped_from=data.get("capped_from"),
+        loan_class=data.get("loan_class"),
+        limit_amount=data.get("limit_amount"),
+        limit_cap=data.get("limit_cap"),
+        new_limit=data.get("new_limit"),
+        change_comment=data.get("change_comment"),
+        review_notes=data.get("review_notes"),
+        escalated=bool(data.get("review_escalated")),
+        approval=_signed(tasks, "review_decision", "review_comment", forms),
+        next_review_on=data.get("next_review_on"),
+        rated=bool(data.get("analysis")),
+    )
 
 
-def _escalation(base: _Common, instance: ProcessInstance, data: Mapping[str, Any],
-                tasks: list[HumanTask]) -> EscalationFacts:
+def _escalation(
+    base: _Common, instance: ProcessInstance, data: Mapping[str, Any], tasks: list[HumanTask]
+) -> EscalationFacts:
     warnings = escalation_reads.held_by(instance.id)
     action = data.get("action")
-    terms = {name: data.get(name) for name in (ACTION_TERMS.get(action or ""), "expected_loss_pct")
-             if name and data.get(name) is not None}
+    terms = {
+        name: data.get(name)
+        for name in (ACTION_TERMS.get(action or ""), "expected_loss_pct")
+        if name and data.get(name) is not None
+    }
     return EscalationFacts(
-        **base, warnings=warnings, others=escalation_reads.others_of(instance), to_risk_manager=data.get("to_risk_manager"),
-        assessment=data.get("assessment"), findings=data.get("findings"),
-        escalated=bool(data.get("escalated")), proposed_action=data.get("proposed_action"), action=action,
-        terms=terms, review_comment=data.get("review_comment"), follow_up_date=data.get("follow_up_date"),
-        approval=_signed(tasks, "control_decision", "control_comment",
-                                                     instance.definition.forms or {}), five_category=data.get("five_category"))
+        **base,
+        warnings=warnings,
+        others=escalation_reads.others_of(instance),
+        to_risk_manager=data.get("to_risk_manager"),
+        assessment=data.get("assessment"),
+        findings=data.get("findings"),
+        escalated=bool(data.get("escalated")),
+        proposed_action=data.get("proposed_action"),
+        action=action,
+        terms=terms,
+        review_comment=data.get("review_comment"),
+        follow_up_date=data.get("follow_up_date"),
+        approval=_signed(tasks, "control_decision", "control_comment", instance.definition.forms or {}),
+        five_category=data.get("five_category"),
+    )
 
 
 def _sampling(base: _Common, data: Mapping[str, Any]) -> SamplingFacts:
     sample = [s for s in data.get("sample") or () if isinstance(s, Mapping)]
     case_ids = {s.get("case_id") for s in sample if isinstance(s.get("case_id"), int)}
     # Each map is looked up by a sample's values, a missing one (None) finding none.
-    customers: dict[int | None, int | None] = dict(db.session.execute(
-        select(ProcessInstance.id, ProcessInstance.customer_id).where(ProcessInstance.id.in_(case_ids))).all()) \
-        if case_ids else {}
-    names: dict[int | None, str] = dict(db.session.execute(select(Customer.id, Customer.name).where(
-        Customer.id.in_(set(customers.values()) - {None}))).all()) if customers else {}
+    customers: dict[int | None, int | None] = (
+        dict(
+            db.session.execute(
+                select(ProcessInstance.id, ProcessInstance.customer_id).where(
+                    ProcessInstance.id.in_(case_ids)
+                )
+            ).all()
+        )
+        if case_ids
+        else {}
+    )
+    names: dict[int | None, str] = (
+        dict(
+            db.session.execute(
+                select(Customer.id, Customer.name).where(Customer.id.in_(set(customers.values()) - {None}))
+            ).all()
+        )
+        if customers
+        else {}
+    )
     usernames = {s.get("officer") for s in sample if s.get("officer")}
-    officers: dict[str | None, str] = dict(db.session.execute(select(User.username, User.display_name)
-                                                              .where(User.username.in_(usernames))).all()) \
-        if usernames else {}
-    found = {(r.get("sampled") or {}).get("reference"): r for r in data.get("reviews") or () if isinstance(r, Mapping)}
+    officers: dict[str | None, str] = (
+        dict(
+            db.session.execute(
+                select(User.username, User.display_name).where(User.username.in_(usernames))
+            ).all()
+        )
+        if usernames
+        else {}
+    )
+    found = {
+        (r.get("sampled") or {}).get("reference"): r
+        for r in data.get("reviews") or ()
+        if isinstance(r, Mapping)
+    }
     remedies: dict[str | None, list[str]] = {}
     for fixed in data.get("fixes") or ():
         if isinstance(fixed, Mapping) and fixed.get("remediation"):
@@ -216,10 +285,25 @@ def _sampling(base: _Common, data: Mapping[str, Any]) -> SamplingFacts:
     for s in sample:
         review = found.get(s.get("reference")) or {}
         customer_id = customers.get(s.get("case_id"))
-        drawn.append(Drawn(s.get("case_id") if s.get("case_id") in customers else None, s.get("reference") or "—",
-                           customer_id, names.get(customer_id) or s.get("customer_name"), s.get("sample_reason"),
-                           officers.get(s.get("officer"), s.get("officer")), review.get("finding"),
-                           review.get("finding_description"), remedies.get(s.get("reference"), [])))
-    return SamplingFacts(**base, period_from=data.get("period_from"), period_to=data.get("period_to"),
-                         seed=data.get("seed"), drawn=drawn, closure=data.get("closure"),
-                         closure_comment=data.get("closure_comment"))
+        drawn.append(
+            Drawn(
+                s.get("case_id") if s.get("case_id") in customers else None,
+                s.get("reference") or "—",
+                customer_id,
+                names.get(customer_id) or s.get("customer_name"),
+                s.get("sample_reason"),
+                officers.get(s.get("officer"), s.get("officer")),
+                review.get("finding"),
+                review.get("finding_description"),
+                remedies.get(s.get("reference"), []),
+            )
+        )
+    return SamplingFacts(
+        **base,
+        period_from=data.get("period_from"),
+        period_to=data.get("period_to"),
+        seed=data.get("seed"),
+        drawn=drawn,
+        closure=data.get("closure"),
+        closure_comment=data.get("closure_comment"),
+    )

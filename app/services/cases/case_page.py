@@ -30,7 +30,9 @@ class CasePage:
     can_withdraw: bool
     withdrawn: AuditEvent | None  # the withdrawal (who, when, why) of a withdrawn case
     document_languages: tuple[str, ...]
-    attachments: attachment_pages.CaseDocuments | None  # the documents attached (资料); None: the role reads none
+    attachments: (
+        attachment_pages.CaseDocuments | None
+    )  # the documents attached (资料); None: the role reads none
 
     def names(self) -> dict[str, Any]:
         """The parts by name, for the template."""
@@ -41,11 +43,19 @@ def case_page(user: User, case_id: int) -> CasePage:
     """Everything the page of case ``case_id`` shows to ``user`` (who must be able to read the case)."""
     view = case_view(user, case_id)
     instance = view.instance
-    reassign = {t.id: delegation.reassign_targets(user, t) for t in view.tasks
-                if t.state == "ready" and user.role in delegation.MANAGERS}
+    reassign = {
+        t.id: delegation.reassign_targets(user, t)
+        for t in view.tasks
+        if t.state == "ready" and user.role in delegation.MANAGERS
+    }
     return CasePage(
-        view=view, documents=documents.stored_documents(case_id), offered=documents.offered(view),
-        reassign=reassign, excusable={t.id for t in view.tasks if recusal.may_excuse(user, t)},
+        view=view,
+        documents=documents.stored_documents(case_id),
+        offered=documents.offered(view),
+        reassign=reassign,
+        excusable={t.id for t in view.tasks if recusal.may_excuse(user, t)},
         can_withdraw=withdrawal.may_withdraw(user, instance),
         withdrawn=withdrawal.withdrawal_of(case_id) if instance.status == withdrawal.WITHDRAWN else None,
-        document_languages=documents.LANGUAGES, attachments=attachment_pages.for_case(user, instance, view.data))
+        document_languages=documents.LANGUAGES,
+        attachments=attachment_pages.for_case(user, instance, view.data),
+    )

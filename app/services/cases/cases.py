@@ -36,8 +36,14 @@ def _reference(instance_id: int, process_id: str = "credit_application") -> str:
     return f"{kind_of(process_id).prefix}-{utcnow():%Y}-{instance_id:06d}"
 
 
-def start_case(user: User, process_id: str, data: dict[str, Any] | None = None, *,
-               carried: dict[str, Any] | None = None, on_behalf: bool = False) -> ProcessInstance:
+def start_case(
+    user: User,
+    process_id: str,
+    data: dict[str, Any] | None = None,
+    *,
+    carried: dict[str, Any] | None = None,
+    on_behalf: bool = False,
+) -> ProcessInstance:
     """Open a new case of the latest deployed version of ``process_id``, if ``user`` may start it.
 
     ``data`` prefills the fields of its first form (each checked as the form checks it). ``carried`` is what a
@@ -50,19 +56,32 @@ def start_case(user: User, process_id: str, data: dict[str, Any] | None = None, 
     check_may_start(user, process_id, bundle)
     unknown = sorted(set(data or {}) - opening_fields(bundle)) if data else []
     if unknown:
-        raise InvalidInput(_("Unknown fields in the case data."),
-                           {k: _("not a field of the process's first form") for k in unknown})
+        raise InvalidInput(
+            _("Unknown fields in the case data."),
+            {k: _("not a field of the process's first form") for k in unknown},
+        )
     if data:
         for form in opening_forms(bundle):  # each value as its form checks it, never stored unchecked
             data = {**data, **accept_prefill(bundle.forms[form], data, str(get_locale()))}
     instance = _insert_instance(definition, user)
     actor = None if on_behalf else user
     carried_payload: dict[str, Any] = {"carried": carried} if carried else {}
-    audit.record("instance.started", actor, instance_id=instance.id, process_id=process_id,
-                 version=definition.version, data=data or {}, **carried_payload)
+    audit.record(
+        "instance.started",
+        actor,
+        instance_id=instance.id,
+        process_id=process_id,
+        version=definition.version,
+        data=data or {},
+        **carried_payload,
+    )
     start_data = {**(data or {}), **(carried or {})} or None
-    steps.run_step(instance, actor, lambda b, _state: engine.start(b, start_data, for_case(instance)),
-             also={"reference": _reference(instance.id, process_id)})
+    steps.run_step(
+        instance,
+        actor,
+        lambda b, _state: engine.start(b, start_data, for_case(instance)),
+        also={"reference": _reference(instance.id, process_id)},
+    )
     return instance
 
 
@@ -78,19 +97,30 @@ def check_may_start(user: User, process_id: str, bundle: engine.Bundle) -> None:
     kind = _by_hand(process_id, bundle)
     title = kind_of(process_id).title
     if kind is None:
-        raise NotAuthorized(_("%(process)s (%(id)s) is started only by the system, never by a person.",
-                              process=title, id=process_id))
+        raise NotAuthorized(
+            _(
+                "%(process)s (%(id)s) is started only by the system, never by a person.",
+                process=title,
+                id=process_id,
+            )
+        )
     if user.role not in kind.started_by:
-        raise NotAuthorized(_("Your role may not start %(process)s (%(id)s); it is opened by: %(roles)s.",
-                              process=title, id=process_id, roles=ui_text("list_separator", get_locale()).join(
-                                  _(role) for role in kind.started_by)))
+        raise NotAuthorized(
+            _(
+                "Your role may not start %(process)s (%(id)s); it is opened by: %(roles)s.",
+                process=title,
+                id=process_id,
+                roles=ui_text("list_separator", get_locale()).join(_(role) for role in kind.started_by),
+            )
+        )
 
 
 def startable(user: User) -> list[CaseKind]:
     """The kinds of case ``user`` may open by hand now (the start menus), of the processes deployed."""
     kinds = []
-    for process_id in db.session.scalars(select(ProcessDefinition.process_id).distinct()
-                                         .order_by(ProcessDefinition.process_id)):
+    for process_id in db.session.scalars(
+        select(ProcessDefinition.process_id).distinct().order_by(ProcessDefinition.process_id)
+    ):
         kind = kind_of(process_id)
         if user.role not in kind.started_by:
             continue  # decided without parsing the diagram
@@ -99,8 +129,14 @@ def startable(user: User) -> list[CaseKind]:
     return sorted(kinds, key=lambda k: (not k.known, k.process_id))  # the bank's own kinds first
 
 
-def start_by_message(process_id: str, message: str, payload: dict[str, Any], actor: User | None = None, *,
-                     started_by: User | None = None) -> ProcessInstance:
+def start_by_message(
+    process_id: str,
+    message: str,
+    payload: dict[str, Any],
+    actor: User | None = None,
+    *,
+    started_by: User | None = None,
+) -> ProcessInstance:
     """Start the latest version of ``process_id`` the way ``message`` starts it (e.g. an early warning
     raised by the portfolio check). ``actor`` is who caused it, audited as the start's actor (the risk
     manager who ran the check; None: the beat); ``started_by`` the person who opens it as their own case, if
@@ -109,14 +145,32 @@ def start_by_message(process_id: str, message: str, payload: dict[str, Any], act
     definition = deployment.latest_definition(process_id)
     bundle = deployment.bundle_for(definition)
     if message not in bundle.start_messages:
-        raise InvalidInput(_("The process does not start on this message."),
-                           {"message": _("%(process)s starts on %(messages)s", process=process_id,
-                                         messages=", ".join(sorted(bundle.start_messages)) or "-")})
+        raise InvalidInput(
+            _("The process does not start on this message."),
+            {
+                "message": _(
+                    "%(process)s starts on %(messages)s",
+                    process=process_id,
+                    messages=", ".join(sorted(bundle.start_messages)) or "-",
+                )
+            },
+        )
     instance = _insert_instance(definition, started_by)
-    audit.record("instance.started", actor, instance_id=instance.id, process_id=process_id,
-                 version=definition.version, message=message, data=payload)
-    steps.run_step(instance, actor, lambda b, _state: engine.start_by_message(b, message, payload, for_case(instance)),
-             also={"reference": _reference(instance.id, process_id)})
+    audit.record(
+        "instance.started",
+        actor,
+        instance_id=instance.id,
+        process_id=process_id,
+        version=definition.version,
+        message=message,
+        data=payload,
+    )
+    steps.run_step(
+        instance,
+        actor,
+        lambda b, _state: engine.start_by_message(b, message, payload, for_case(instance)),
+        also={"reference": _reference(instance.id, process_id)},
+    )
     return instance
 
 
@@ -125,10 +179,23 @@ def _insert_instance(definition: ProcessDefinition, user: User | None) -> Proces
     first step."""
     now = utcnow()
     values = dict(
-        reference=f"new-{secrets.token_hex(12)}", definition_id=definition.id, process_id=definition.process_id,
-        customer_id=None, status="running", outcome=None, current_step=None, summary={}, open_tasks=[],
-        waiting_timers=0, state="", serializer_version=engine.SERIALIZER_VERSION, version=1,
-        started_by_id=user.id if user else None, started_at=now, updated_at=now, completed_at=None,
+        reference=f"new-{secrets.token_hex(12)}",
+        definition_id=definition.id,
+        process_id=definition.process_id,
+        customer_id=None,
+        status="running",
+        outcome=None,
+        current_step=None,
+        summary={},
+        open_tasks=[],
+        waiting_timers=0,
+        state="",
+        serializer_version=engine.SERIALIZER_VERSION,
+        version=1,
+        started_by_id=user.id if user else None,
+        started_at=now,
+        updated_at=now,
+        completed_at=None,
     )
     return instance_row.insert(values)
 
@@ -168,7 +235,9 @@ class CaseView:
     current: list[str]  # element ids waiting now
     facts: Facts  # what this kind of case is about, typed (``case_facts``)
     waiting: list[staffing.Waiting] = field(default_factory=list)  # what it waits for people for, and why
-    requested_by: str | None = None  # a case the system started: who asked for what started it (ran the check)
+    requested_by: str | None = (
+        None  # a case the system started: who asked for what started it (ran the check)
+    )
 
     @property
     def signoffs(self) -> list[HumanTask]:
@@ -179,8 +248,12 @@ class CaseView:
     def decision_in(self, task: HumanTask) -> str:
         """What ``task`` decided, in the reader's language as the task's form words it (a sign-off's 批准 / 退回修改
         / 否决, a committee vote's 同意 / 不同意 / 弃权 / 一票否决)."""
-        return decision_text(task.lane, task.submitted, (self.instance.definition.forms or {}).get(task.form or ""),
-                             get_locale())
+        return decision_text(
+            task.lane,
+            task.submitted,
+            (self.instance.definition.forms or {}).get(task.form or ""),
+            get_locale(),
+        )
 
     @property
     def timeline(self) -> list[Moment]:
@@ -212,30 +285,51 @@ def case_view(user: User, instance_id: int) -> CaseView:
 
 def view_of(instance: ProcessInstance) -> CaseView:
     """The case view of an instance the caller is entitled to (system jobs, or after ``get_case``)."""
-    tasks = list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
-                                    .order_by(HumanTask.id)))
-    decisions = list(db.session.scalars(select(DecisionLog).where(DecisionLog.instance_id == instance.id)
-                                        .order_by(DecisionLog.id)))
+    tasks = list(
+        db.session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id)
+        )
+    )
+    decisions = list(
+        db.session.scalars(
+            select(DecisionLog).where(DecisionLog.instance_id == instance.id).order_by(DecisionLog.id)
+        )
+    )
     events = _events_of(instance.id)
     data: dict[str, Any] = {}
     for task in tasks:
         data.update(task.submitted or {})
     data.update(instance.summary or {})
     waiting = staffing.of_case(instance.id)
-    current = [t.task_spec for t in tasks if t.state == "ready"] + [w.gap.element for w in waiting
-                                                                    if w.gap.task_id is None]
+    current = [t.task_spec for t in tasks if t.state == "ready"] + [
+        w.gap.element for w in waiting if w.gap.task_id is None
+    ]
     visited: list[str] = []
     for event in events:
-        element = event.payload.get("element") or (event.payload.get("task") if event.event_type ==
-                                                     "task.completed" else None)
+        element = event.payload.get("element") or (
+            event.payload.get("task") if event.event_type == "task.completed" else None
+        )
         if element and element not in visited:
             visited.append(element)
     started = next((e for e in events if e.event_type == "instance.started"), None)
-    asker = db.session.get(User, started.actor_id) if started is not None and started.actor_id is not None \
-        and instance.started_by_id is None else None
+    asker = (
+        db.session.get(User, started.actor_id)
+        if started is not None and started.actor_id is not None and instance.started_by_id is None
+        else None
+    )
     requested_by = asker.display_name if asker is not None else None
-    return CaseView(instance, tasks, decisions, events, data, visited, current, facts_of(instance, data, tasks),
-                    waiting, requested_by)
+    return CaseView(
+        instance,
+        tasks,
+        decisions,
+        events,
+        data,
+        visited,
+        current,
+        facts_of(instance, data, tasks),
+        waiting,
+        requested_by,
+    )
 
 
 def history(user: User, instance_id: int) -> list[AuditEvent]:
@@ -244,8 +338,11 @@ def history(user: User, instance_id: int) -> list[AuditEvent]:
 
 
 def _events_of(instance_id: int) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -255,8 +352,9 @@ class CasePage:
     has_next: bool
 
 
-def list_cases(user: User, *, status: str | None = None, search: str | None = None,
-               page: int = 1, per_page: int = 50) -> CasePage:
+def list_cases(
+    user: User, *, status: str | None = None, search: str | None = None, page: int = 1, per_page: int = 50
+) -> CasePage:
     """Cases newest first, from the instance rows' summaries (never the serialized state).
 
     No total is counted: a COUNT over every case ever opened grows with history, while a

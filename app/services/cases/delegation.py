@@ -33,22 +33,35 @@ def _refusal(task: HumanTask, colleague: User) -> Exception | None:
     if not colleague.active:
         return NotAuthorized(_("%(user)s is not an active user.", user=colleague.display_name))
     if task.lane and task.lane not in colleague.group_codes:
-        return NotAuthorized(_("%(user)s is not in the %(lane)s group.", user=colleague.display_name,
-                               lane=_(task.lane)))
+        return NotAuthorized(
+            _("%(user)s is not in the %(lane)s group.", user=colleague.display_name, lane=_(task.lane))
+        )
     if task.lane == APPROVER_LANE:
         if colleague.authority_level is None:
-            return InsufficientAuthority(_("%(user)s has no approval authority; this approval needs level %(need)s.",
-                                           user=colleague.display_name, need=task.required_level))
+            return InsufficientAuthority(
+                _(
+                    "%(user)s has no approval authority; this approval needs level %(need)s.",
+                    user=colleague.display_name,
+                    need=task.required_level,
+                )
+            )
         if colleague.authority_level < (task.required_level or 99):
-            return InsufficientAuthority(_("%(user)s has authority level %(have)s; this approval needs %(need)s.",
-                                           user=colleague.display_name, have=colleague.authority_level,
-                                           need=task.required_level))
+            return InsufficientAuthority(
+                _(
+                    "%(user)s has authority level %(have)s; this approval needs %(need)s.",
+                    user=colleague.display_name,
+                    have=colleague.authority_level,
+                    need=task.required_level,
+                )
+            )
     if task.lane in APPROVAL_LANES and investigated(colleague, task.instance):
         return SegregationOfDutiesViolation(
-            _("Segregation of duties: %(user)s investigated this case.", user=colleague.display_name))
+            _("Segregation of duties: %(user)s investigated this case.", user=colleague.display_name)
+        )
     if task.lane in APPROVAL_LANES and qualifications.refusal(colleague):
-        return InsufficientAuthority(_("%(user)s holds no valid approval qualification.",
-                                       user=colleague.display_name))
+        return InsufficientAuthority(
+            _("%(user)s holds no valid approval qualification.", user=colleague.display_name)
+        )
     if _is_personal(task) and colleague.id in _voting(task):
         return Conflict(_("%(user)s already holds a vote of this round.", user=colleague.display_name))
     return None
@@ -58,8 +71,11 @@ def colleagues_for(user: User, task: HumanTask) -> list[User]:
     """Who ``user`` could hand ``task`` to: every other active user who could do it."""
     if task.state != "ready" or task.lane is None or _is_personal(task):
         return []
-    return [c for c in eligibility.able_users(task.lane, task.instance, task.required_level)
-            if c.id not in (user.id, task.assignee_id)]
+    return [
+        c
+        for c in eligibility.able_users(task.lane, task.instance, task.required_level)
+        if c.id not in (user.id, task.assignee_id)
+    ]
 
 
 def reassign_targets(manager: User, task: HumanTask) -> list[User]:
@@ -68,8 +84,11 @@ def reassign_targets(manager: User, task: HumanTask) -> list[User]:
     if manager.role not in MANAGERS or task.state != "ready" or task.lane is None:
         return []
     others = _voting(task) if _is_personal(task) else set()
-    return [c for c in eligibility.able_users(task.lane, task.instance, task.required_level)
-            if c.id != task.assignee_id and c.id not in others]
+    return [
+        c
+        for c in eligibility.able_users(task.lane, task.instance, task.required_level)
+        if c.id != task.assignee_id and c.id not in others
+    ]
 
 
 def _is_personal(task: HumanTask) -> bool:
@@ -79,9 +98,14 @@ def _is_personal(task: HumanTask) -> bool:
 
 def _voting(task: HumanTask) -> set[int]:
     """Who holds or cast a vote of the round ``task`` belongs to (the votes one step opened together)."""
-    rows = db.session.execute(select(HumanTask.assignee_id, HumanTask.completed_by_id).where(
-        HumanTask.instance_id == task.instance_id, HumanTask.task_spec == task.task_spec,
-        HumanTask.created_at == task.created_at, HumanTask.state != "cancelled"))
+    rows = db.session.execute(
+        select(HumanTask.assignee_id, HumanTask.completed_by_id).where(
+            HumanTask.instance_id == task.instance_id,
+            HumanTask.task_spec == task.task_spec,
+            HumanTask.created_at == task.created_at,
+            HumanTask.state != "cancelled",
+        )
+    )
     return {user_id for row in rows for user_id in row if user_id is not None}
 
 
@@ -100,15 +124,34 @@ def _move(task: HumanTask, actor: User, colleague: User, event: str, *, only_fro
     caller's unit of work)."""
     previous = task.assignee.username if task.assignee else None
     moved = db.session.execute(
-        update(HumanTask).where(HumanTask.id == task.id, HumanTask.state == "ready",
-                                or_(*[HumanTask.assignee_id.is_(None) if a is None else HumanTask.assignee_id == a
-                                      for a in only_from]))
-        .values(assignee_id=colleague.id, claimed_at=utcnow()).execution_options(synchronize_session=False))
+        update(HumanTask)
+        .where(
+            HumanTask.id == task.id,
+            HumanTask.state == "ready",
+            or_(
+                *[
+                    HumanTask.assignee_id.is_(None) if a is None else HumanTask.assignee_id == a
+                    for a in only_from
+                ]
+            ),
+        )
+        .values(assignee_id=colleague.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     if rowcount(moved) != 1:
         raise Conflict(_("This task changed meanwhile; reload to see it."))
-    audit.record(event, actor, instance_id=task.instance_id, customer_id=task.instance.customer_id,
-                 task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, **{"from": previous},
-                 to=colleague.username, **noted)
+    audit.record(
+        event,
+        actor,
+        instance_id=task.instance_id,
+        customer_id=task.instance.customer_id,
+        task_id=task.id,
+        task_uuid=task.task_uuid,
+        task=task.task_spec,
+        **{"from": previous},
+        to=colleague.username,
+        **noted,
+    )
 
 
 def _hand_over(task: HumanTask, actor: User, colleague: User, event: str, *, only_from: list) -> HumanTask:

@@ -75,18 +75,36 @@ class InboxFilter:
         except InvalidInput as exc:
             errors.update(exc.errors)
             search = None
-        found = cls(search=search, min_amount=number("min_amount"),
-                    max_amount=number("max_amount"), grade=args.get("grade") or None,
-                    segment=args.get("segment") or None, waiting_days=number("waiting_days", days), due=due,
-                    branch=(args.get("branch") or "").strip() or None, sort=sort)
+        found = cls(
+            search=search,
+            min_amount=number("min_amount"),
+            max_amount=number("max_amount"),
+            grade=args.get("grade") or None,
+            segment=args.get("segment") or None,
+            waiting_days=number("waiting_days", days),
+            due=due,
+            branch=(args.get("branch") or "").strip() or None,
+            sort=sort,
+        )
         if errors:
             raise InvalidInput(_("The filter cannot be applied."), errors)
         return found
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.search, self.min_amount, self.max_amount, self.grade,
-                                           self.segment, self.waiting_days, self.due, self.branch))
+        return any(
+            v is not None
+            for v in (
+                self.search,
+                self.min_amount,
+                self.max_amount,
+                self.grade,
+                self.segment,
+                self.waiting_days,
+                self.due,
+                self.branch,
+            )
+        )
 
     def apply(self, query):
         if self.search:
@@ -109,10 +127,15 @@ class InboxFilter:
         if self.branch:
             staff = select(User.id).where(User.branch == self.branch)
             # A case the system started (no starter) comes from its customer's officer's branch.
-            query = query.where(or_(ProcessInstance.started_by_id.in_(staff),
-                                    ProcessInstance.started_by_id.is_(None)
-                                    & ProcessInstance.customer_id.in_(select(Customer.id)
-                                                                      .where(Customer.officer_id.in_(staff)))))
+            query = query.where(
+                or_(
+                    ProcessInstance.started_by_id.in_(staff),
+                    ProcessInstance.started_by_id.is_(None)
+                    & ProcessInstance.customer_id.in_(
+                        select(Customer.id).where(Customer.officer_id.in_(staff))
+                    ),
+                )
+            )
         return query
 
     def order(self) -> tuple:

@@ -29,8 +29,9 @@ from app.services.shared.rows import insert_returning_id
 
 # Built once, so SQLAlchemy reuses its cache key and compiled form (see ``rows``).
 _INSTANCES = ProcessInstance.__table__
-_WRITE = update(_INSTANCES).where(_INSTANCES.c.id == bindparam("row_id"),
-                                  _INSTANCES.c.version == bindparam("expected_version"))
+_WRITE = update(_INSTANCES).where(
+    _INSTANCES.c.id == bindparam("row_id"), _INSTANCES.c.version == bindparam("expected_version")
+)
 
 
 def insert(values: dict[str, Any]) -> ProcessInstance:
@@ -52,7 +53,9 @@ def write(instance: ProcessInstance, values: dict[str, Any], *, new_version: boo
         values = {**values, "version": expected + 1}
     elif "version" in values:
         raise ValueError("the version moves only with a step (new_version=True)")
-    done = db.session.connection().execute(_WRITE, {**values, "row_id": instance.id, "expected_version": expected})
+    done = db.session.connection().execute(
+        _WRITE, {**values, "row_id": instance.id, "expected_version": expected}
+    )
     if done.rowcount != 1:
         raise StaleDataError(f"process instance {instance.id} is no longer at version {expected}")
     for key, value in values.items():

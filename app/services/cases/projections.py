@@ -32,11 +32,17 @@ from app.services.shared.rows import insert_returning_id, insert_rows
 AUTHORITY_VARIABLE = "approval_level"
 OFFICER_LANE = "officer"  # the customer's officer's tasks
 # A business rule task is recorded by its decision's row (engine.decision_evaluated, with the element).
-PATH_EVENT_TYPES = {"ExclusiveGateway": "engine.gateway_taken", "ParallelGateway": "engine.gateway_taken",
-                    "InclusiveGateway": "engine.gateway_taken", "ScriptTask": "engine.script_run",
-                    "EndEvent": "engine.end_reached",
-                    "StartEvent": "engine.started", "BoundaryEvent": "engine.timer_fired",
-                    "IntermediateCatchEvent": "engine.event_caught", "MessageBoundaryEvent": "engine.event_caught"}
+PATH_EVENT_TYPES = {
+    "ExclusiveGateway": "engine.gateway_taken",
+    "ParallelGateway": "engine.gateway_taken",
+    "InclusiveGateway": "engine.gateway_taken",
+    "ScriptTask": "engine.script_run",
+    "EndEvent": "engine.end_reached",
+    "StartEvent": "engine.started",
+    "BoundaryEvent": "engine.timer_fired",
+    "IntermediateCatchEvent": "engine.event_caught",
+    "MessageBoundaryEvent": "engine.event_caught",
+}
 
 
 @dataclass
@@ -56,9 +62,14 @@ def _level(data: dict[str, Any]) -> int | None:
         return None
 
 
-def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
-               prelude: Callable[[], None] | None = None, completing: str | None = None,
-               also: dict[str, Any] | None = None) -> TaskChanges:
+def apply_step(
+    instance: ProcessInstance,
+    result: engine.StepResult,
+    actor: User | None,
+    prelude: Callable[[], None] | None = None,
+    completing: str | None = None,
+    also: dict[str, Any] | None = None,
+) -> TaskChanges:
     """Project ``result`` onto ``instance`` (already added to the session); returns the tasks it
     opened and cancelled.
 
@@ -74,18 +85,25 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     changed = {k for k in keys if k in result.data and result.data[k] != summary.get(k)}
     summary.update({k: audit.to_json_safe(result.data[k]) for k in changed})
     previous_tasks, previous_timers = set(instance.open_tasks or ()), instance.waiting_timers or 0
-    instance_row.write(instance, {
-        "state": result.state, "serializer_version": engine.SERIALIZER_VERSION, "updated_at": now,
-        **({"summary": summary} if changed else {}),
-        "outcome": result.data.get("outcome") if result.completed else None,
-        "status": "completed" if result.completed else "running",
-        "completed_at": now if result.completed else None,
-        # what it waits for: its tasks, else the events waiting for a message (people who may act, say)
-        "current_step": ", ".join(t.name for t in result.ready_tasks) or ", ".join(m.name for m in result.messages)
-        or None,
-        "open_tasks": [t.uuid for t in result.ready_tasks], "waiting_timers": len(result.timers),
-        **(also or {}),
-    })
+    instance_row.write(
+        instance,
+        {
+            "state": result.state,
+            "serializer_version": engine.SERIALIZER_VERSION,
+            "updated_at": now,
+            **({"summary": summary} if changed else {}),
+            "outcome": result.data.get("outcome") if result.completed else None,
+            "status": "completed" if result.completed else "running",
+            "completed_at": now if result.completed else None,
+            # what it waits for: its tasks, else the events waiting for a message (people who may act, say)
+            "current_step": ", ".join(t.name for t in result.ready_tasks)
+            or ", ".join(m.name for m in result.messages)
+            or None,
+            "open_tasks": [t.uuid for t in result.ready_tasks],
+            "waiting_timers": len(result.timers),
+            **(also or {}),
+        },
+    )
     # From here on everything is only added; one flush at commit writes it (queries below read
     # rows that already exist, so they need no flush before them).
     with db.session.no_autoflush:
@@ -98,45 +116,92 @@ def apply_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     return changes
 
 
-def _project(instance: ProcessInstance, result: engine.StepResult, actor: User | None,
-             prelude: Callable[[], None] | None, now) -> None:
+def _project(
+    instance: ProcessInstance,
+    result: engine.StepResult,
+    actor: User | None,
+    prelude: Callable[[], None] | None,
+    now,
+) -> None:
     if prelude is not None:
         prelude()
     for element_id, kind in result.path:
         event_type = PATH_EVENT_TYPES.get(kind)
         if event_type:
-            audit.record(event_type, actor, instance_id=instance.id, customer_id=instance.customer_id,
-                         element=element_id)
-    insert_rows(DecisionLog, [dict(
-        instance_id=instance.id, definition_id=instance.definition_id, task_spec=decision.task_spec,
-        decision_id=decision.decision_id, dmn_file=decision.dmn_file, hit_policy=decision.hit_policy,
-        inputs=audit.to_json_safe(decision.inputs), matched_rules=decision.matched_rules,
-        outputs=audit.to_json_safe(decision.outputs), evaluated_at=now,
-    ) for decision in result.decisions])
+            audit.record(
+                event_type,
+                actor,
+                instance_id=instance.id,
+                customer_id=instance.customer_id,
+                element=element_id,
+            )
+    insert_rows(
+        DecisionLog,
+        [
+            dict(
+                instance_id=instance.id,
+                definition_id=instance.definition_id,
+                task_spec=decision.task_spec,
+                decision_id=decision.decision_id,
+                dmn_file=decision.dmn_file,
+                hit_policy=decision.hit_policy,
+                inputs=audit.to_json_safe(decision.inputs),
+                matched_rules=decision.matched_rules,
+                outputs=audit.to_json_safe(decision.outputs),
+                evaluated_at=now,
+            )
+            for decision in result.decisions
+        ],
+    )
     for decision in result.decisions:
-        audit.record("engine.decision_evaluated", actor, instance_id=instance.id,
-                     customer_id=instance.customer_id, element=decision.task_spec, decision=decision.decision_id,
-                     inputs=decision.inputs, matched_rules=decision.matched_rules, outputs=decision.outputs)
+        audit.record(
+            "engine.decision_evaluated",
+            actor,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            element=decision.task_spec,
+            decision=decision.decision_id,
+            inputs=decision.inputs,
+            matched_rules=decision.matched_rules,
+            outputs=decision.outputs,
+        )
     if result.completed and instance.status == "completed":  # a withdrawal records its own event
-        audit.record("instance.completed", actor, instance_id=instance.id, customer_id=instance.customer_id,
-                     outcome=instance.outcome)
+        audit.record(
+            "instance.completed",
+            actor,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            outcome=instance.outcome,
+        )
 
 
-def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, actor,
-                   previous: set[str]) -> TaskChanges:
+def _project_tasks(
+    instance: ProcessInstance, result: engine.StepResult, now, actor, previous: set[str]
+) -> TaskChanges:
     """New ready tasks become rows; tasks the engine dropped without a person completing them
     (e.g. an interrupting timer) are cancelled. Only those are read back."""
     changes = TaskChanges()
     ready = {t.uuid: t for t in result.ready_tasks}
     dropped = previous - set(ready)
     if dropped:
-        for row in db.session.scalars(select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.task_uuid.in_(dropped),
-                HumanTask.state == "ready")):
+        for row in db.session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id,
+                HumanTask.task_uuid.in_(dropped),
+                HumanTask.state == "ready",
+            )
+        ):
             row.state, row.completed_at = "cancelled", now
             changes.cancelled.append(row)
-            audit.record("task.cancelled", actor, instance_id=instance.id, customer_id=instance.customer_id,
-                         task_id=row.id, task_uuid=row.task_uuid, task=row.task_spec)
+            audit.record(
+                "task.cancelled",
+                actor,
+                instance_id=instance.id,
+                customer_id=instance.customer_id,
+                task_id=row.id,
+                task_uuid=row.task_uuid,
+                task=row.task_spec,
+            )
     for uuid, task in ready.items():
         if uuid in previous:
             continue
@@ -146,16 +211,34 @@ def _project_tasks(instance: ProcessInstance, result: engine.StepResult, now, ac
             assignee_id = directory.officer_now(_customer_of(instance, result.data), assignee_id)
         due_at = task.due_at.astimezone(UTC).replace(tzinfo=None) if task.due_at else None
         values = dict(
-            instance_id=instance.id, task_uuid=uuid, task_spec=task.spec_id, name=task.name, lane=task.lane,
-            form=task.form, state="ready", created_at=now, required_level=level, assignee_id=assignee_id,
-            claimed_at=now if assignee_id else None, due_at=due_at, warn_at=sla.warn_at(now, due_at, result.data),
+            instance_id=instance.id,
+            task_uuid=uuid,
+            task_spec=task.spec_id,
+            name=task.name,
+            lane=task.lane,
+            form=task.form,
+            state="ready",
+            created_at=now,
+            required_level=level,
+            assignee_id=assignee_id,
+            claimed_at=now if assignee_id else None,
+            due_at=due_at,
+            warn_at=sla.warn_at(now, due_at, result.data),
             about=about(task.item),
         )
         changes.opened.append(HumanTask(id=insert_returning_id(HumanTask, values), **values))
-        audit.record("task.ready", actor, instance_id=instance.id, customer_id=instance.customer_id,
-                     task_uuid=uuid, task=task.spec_id, lane=task.lane, required_level=level,
-                     **({"assignee": task.assignee} if task.assignee else {}),
-                     **({"due_at": due_at.isoformat()} if due_at else {}))
+        audit.record(
+            "task.ready",
+            actor,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            task_uuid=uuid,
+            task=task.spec_id,
+            lane=task.lane,
+            required_level=level,
+            **({"assignee": task.assignee} if task.assignee else {}),
+            **({"due_at": due_at.isoformat()} if due_at else {}),
+        )
     return changes
 
 
@@ -187,8 +270,9 @@ def _user_id(username: str) -> int | None:
 def _project_timers(instance: ProcessInstance, result: engine.StepResult) -> None:
     waiting = {t.uuid: t for t in result.timers}
     passed = {element for element, _kind in result.path}
-    for row in db.session.scalars(select(Timer).where(Timer.instance_id == instance.id,
-                                                      Timer.status == "waiting")):
+    for row in db.session.scalars(
+        select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")
+    ):
         if row.task_uuid not in waiting:
             # Fired only if the engine went through it; gone otherwise (its task was done, the case withdrawn).
             row.status = "fired" if row.due_at <= utcnow() and row.task_spec in passed else "cancelled"
@@ -196,5 +280,11 @@ def _project_timers(instance: ProcessInstance, result: engine.StepResult) -> Non
         else:
             waiting.pop(row.task_uuid)  # still waiting: left as it is
     for timer in waiting.values():
-        db.session.add(Timer(instance_id=instance.id, task_uuid=timer.uuid, task_spec=timer.spec_id,
-                             due_at=timer.due_at.astimezone(UTC).replace(tzinfo=None)))
+        db.session.add(
+            Timer(
+                instance_id=instance.id,
+                task_uuid=timer.uuid,
+                task_spec=timer.spec_id,
+                due_at=timer.due_at.astimezone(UTC).replace(tzinfo=None),
+            )
+        )

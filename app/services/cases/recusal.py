@@ -30,14 +30,19 @@ from app.services.shared.rows import write
 
 def _member_may_vote(task: HumanTask) -> bool:
     return task.assignee_id is not None and eligibility.anyone_could(
-        task.lane, task.instance, only=task.assignee_id, deciding=True)
+        task.lane, task.instance, only=task.assignee_id, deciding=True
+    )
 
 
 def may_excuse(manager: User, task: HumanTask) -> bool:
     """Could ``manager`` excuse ``task`` now (the case page offers it): an open committee vote whose member may
     no longer vote on the case."""
-    return manager.role in MANAGERS and task.state == "ready" and task.lane == eligibility.COMMITTEE_LANE \
+    return (
+        manager.role in MANAGERS
+        and task.state == "ready"
+        and task.lane == eligibility.COMMITTEE_LANE
         and not _member_may_vote(task)
+    )
 
 
 def excuse(manager: User, task_id: int) -> HumanTask:
@@ -51,22 +56,40 @@ def excuse(manager: User, task_id: int) -> HumanTask:
         check_may_act(manager, task, record_refusal=False)  # names who completed it, or that it was closed
     member = task.assignee.display_name if task.assignee else "-"
     if _member_may_vote(task):
-        raise Conflict(_("%(user)s may vote on this case: the vote is theirs to cast, or the administrator "
-                         "reassigns it.", user=member))
+        raise Conflict(
+            _(
+                "%(user)s may vote on this case: the vote is theirs to cast, or the administrator "
+                "reassigns it.",
+                user=member,
+            )
+        )
     instance, task_uuid = task.instance, task.task_uuid
     submitted = {"decision": RECUSED}
 
     def recorded() -> None:
         write(task, state="completed", completed_at=utcnow(), completed_by_id=None, submitted=submitted)
-        audit.record("task.excused", manager, instance_id=instance.id, customer_id=instance.customer_id,
-                     task_id=task.id, task_uuid=task_uuid, task=task.task_spec,
-                     member=task.assignee.username if task.assignee else None)
+        audit.record(
+            "task.excused",
+            manager,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            task_id=task.id,
+            task_uuid=task_uuid,
+            task=task.task_spec,
+            member=task.assignee.username if task.assignee else None,
+        )
 
     try:
-        run_step(instance, manager, lambda b, state: engine.complete_task(b, state, task_uuid, submitted,
-                                                                          for_case(instance)),
-                 prelude=recorded, completing=task_uuid)
+        run_step(
+            instance,
+            manager,
+            lambda b, state: engine.complete_task(b, state, task_uuid, submitted, for_case(instance)),
+            prelude=recorded,
+            completing=task_uuid,
+        )
     except engine.TaskNotReady as exc:
         db.session.rollback()
-        raise Conflict(_("This task is no longer waiting for input; reload the case to see where it is.")) from exc
+        raise Conflict(
+            _("This task is no longer waiting for input; reload the case to see where it is.")
+        ) from exc
     return task

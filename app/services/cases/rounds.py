@@ -28,9 +28,15 @@ class Change:
     after: Any
 
 
-_COMPLETED = (select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"),
-                                      HumanTask.state == "completed", HumanTask.submitted.is_not(None))
-              .order_by(HumanTask.completed_at, HumanTask.id))
+_COMPLETED = (
+    select(HumanTask)
+    .where(
+        HumanTask.instance_id == bindparam("instance_id"),
+        HumanTask.state == "completed",
+        HumanTask.submitted.is_not(None),
+    )
+    .order_by(HumanTask.completed_at, HumanTask.id)
+)
 
 
 def changes_since_last_round(instance_id: int, forms: Mapping[str, dict]) -> list[Change]:
@@ -49,6 +55,9 @@ def changes_since_last_round(instance_id: int, forms: Mapping[str, dict]) -> lis
         form = as_form_schema(forms[name]) if name is not None and name in forms else None
         for field in dict.fromkeys([*before, *after]):
             if before.get(field) != after.get(field):
-                changes.append(Change(spec, field, form.field(field) if form else None,
-                                      before.get(field), after.get(field)))
+                changes.append(
+                    Change(
+                        spec, field, form.field(field) if form else None, before.get(field), after.get(field)
+                    )
+                )
     return changes

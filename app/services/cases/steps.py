@@ -32,9 +32,15 @@ Step = Callable[[engine.Bundle, str], engine.StepResult]
 RUNNING, WITHDRAWN = "running", "withdrawn"
 
 
-def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
-             prelude: Callable[[], None] | None = None, completing: str | None = None,
-             also: dict | None = None) -> engine.StepResult:
+def run_step(
+    instance: ProcessInstance,
+    actor: User | None,
+    step: Step,
+    *,
+    prelude: Callable[[], None] | None = None,
+    completing: str | None = None,
+    also: dict | None = None,
+) -> engine.StepResult:
     """Run ``step`` on ``instance`` and commit it with everything it projects; or change nothing.
 
     ``prelude`` writes what the person did (see ``projections.apply_step``); ``completing`` is the
@@ -52,10 +58,21 @@ def run_step(instance: ProcessInstance, actor: User | None, step: Step, *,
         # A case that failed while starting was rolled back with the step: its id belongs to nobody.
         kept = db.session.get(ProcessInstance, instance_id) is not None
         with unit_of_work(own=True):  # the failure is recorded, though the step is not
-            audit.record("engine.error", actor, instance_id=instance_id if kept else None, process_id=process_id,
-                         element=exc.element_id, reason=exc.reason)
-        raise ProcessFailed(_("The process failed at %(element)s: %(reason)s",
-                              element=exc.element_id or "?", reason=exc.reason)) from exc
+            audit.record(
+                "engine.error",
+                actor,
+                instance_id=instance_id if kept else None,
+                process_id=process_id,
+                element=exc.element_id,
+                reason=exc.reason,
+            )
+        raise ProcessFailed(
+            _(
+                "The process failed at %(element)s: %(reason)s",
+                element=exc.element_id or "?",
+                reason=exc.reason,
+            )
+        ) from exc
     with unit_of_work(lambda: lost_race(instance_id)):
         changes = apply_step(instance, result, actor, prelude, completing, also)
         with db.session.no_autoflush:
@@ -71,30 +88,58 @@ def not_running(instance: ProcessInstance) -> CaseNotRunning:
         who = actor(event) if event is not None else _("someone")  # by name, as the banner says
         when = local_time(event.occurred_at, "%Y-%m-%d %H:%M") if event is not None else ""
         reason = (event.payload or {}).get("reason", "") if event is not None else ""
-        return CaseNotRunning(_("Case %(reference)s was withdrawn by %(user)s at %(time)s (%(reason)s); it can no "
-                                "longer be worked.", reference=instance.reference, user=who, time=when, reason=reason))
+        return CaseNotRunning(
+            _(
+                "Case %(reference)s was withdrawn by %(user)s at %(time)s (%(reason)s); it can no "
+                "longer be worked.",
+                reference=instance.reference,
+                user=who,
+                time=when,
+                reason=reason,
+            )
+        )
     if instance.status == "completed":
-        return CaseNotRunning(_("Case %(reference)s finished at %(time)s (%(outcome)s); it can no longer be worked.",
-                                reference=instance.reference, time=local_time(instance.completed_at, "%Y-%m-%d %H:%M")
-                                if instance.completed_at else "", outcome=_(instance.outcome or "completed")))
-    return CaseNotRunning(_("Case %(reference)s is not running (%(status)s); it can no longer be worked.",
-                            reference=instance.reference, status=_(instance.status)))
+        return CaseNotRunning(
+            _(
+                "Case %(reference)s finished at %(time)s (%(outcome)s); it can no longer be worked.",
+                reference=instance.reference,
+                time=local_time(instance.completed_at, "%Y-%m-%d %H:%M") if instance.completed_at else "",
+                outcome=_(instance.outcome or "completed"),
+            )
+        )
+    return CaseNotRunning(
+        _(
+            "Case %(reference)s is not running (%(status)s); it can no longer be worked.",
+            reference=instance.reference,
+            status=_(instance.status),
+        )
+    )
 
 
 def withdrawal_of(instance_id: int) -> AuditEvent | None:
     """The audit event of the case's withdrawal (who, when, why), if it was withdrawn."""
-    return db.session.scalar(select(AuditEvent).where(AuditEvent.instance_id == instance_id,
-                                                      AuditEvent.event_type == "instance.withdrawn")
-                             .order_by(AuditEvent.id.desc()).limit(1))
+    return db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.instance_id == instance_id, AuditEvent.event_type == "instance.withdrawn")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
 
 
 def lost_race(instance_id: int) -> Conflict:
     """The conflict to report when someone else moved the instance first."""
     latest = db.session.scalar(
-        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.completed_at.is_not(None))
-        .order_by(HumanTask.completed_at.desc()).limit(1))
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id, HumanTask.completed_at.is_not(None))
+        .order_by(HumanTask.completed_at.desc())
+        .limit(1)
+    )
     if latest is not None and latest.completed_by is not None:
-        return Conflict(_("This case was changed by %(user)s at %(time)s; reload to see it.",
-                          user=latest.completed_by.display_name,
-                          time=local_time(latest.completed_at, "%Y-%m-%d %H:%M:%S")))
+        return Conflict(
+            _(
+                "This case was changed by %(user)s at %(time)s; reload to see it.",
+                user=latest.completed_by.display_name,
+                time=local_time(latest.completed_at, "%Y-%m-%d %H:%M:%S"),
+            )
+        )
     return Conflict(_("This case was changed by someone else; reload to see it."))

@@ -28,12 +28,16 @@ class TaskPage:
         return {part.name: getattr(self, part.name) for part in fields(self)}
 
 
-def task_page(user: User, task_id: int, *, customer_query: str | None = None,
-              customer_id: int | None = None) -> TaskPage:
+def task_page(
+    user: User, task_id: int, *, customer_query: str | None = None, customer_id: int | None = None
+) -> TaskPage:
     """Everything the page of task ``task_id`` shows to ``user`` (who must be able to act on it); a task that
     was opened again meanwhile is refused as ``tasks.open_task`` refuses it (Conflict naming the new task).
     On an intake, ``customer_query`` searches the customers to pick from and ``customer_id`` fills in the one
     picked (``intake_pick``)."""
     view = tasks.open_task(user, task_id, customer_query=customer_query, customer_id=customer_id)
-    return TaskPage(view=view, colleagues=delegation.colleagues_for(user, view.task),
-                    can_withdraw=withdrawal.may_withdraw(user, view.task.instance))
+    return TaskPage(
+        view=view,
+        colleagues=delegation.colleagues_for(user, view.task),
+        can_withdraw=withdrawal.may_withdraw(user, view.task.instance),
+    )

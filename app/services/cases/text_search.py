@@ -61,8 +61,9 @@ def clean_term(raw: str | None, field: str = "q") -> str | None:
     if _CONTROL.search(term):
         raise InvalidInput(_("The search cannot be run."), {field: _("letters, digits and punctuation only")})
     if len(term) > MAX_TERM:
-        raise InvalidInput(_("The search cannot be run."),
-                           {field: _("at most %(count)s characters", count=MAX_TERM)})
+        raise InvalidInput(
+            _("The search cannot be run."), {field: _("at most %(count)s characters", count=MAX_TERM)}
+        )
     return term
 
 
@@ -90,9 +91,14 @@ def _fields_contain(columns: Mapping[str, SQLColumnExpression[Any]], term: str) 
     """One of ``columns`` (by field) contains ``term``, as PostgreSQL's trigram indexes answer it: each asked
     for its key, and the whole term checked on an expression no index serves (so the planner looks up the key
     only)."""
-    return or_(*(_contains(column, term) if _key(term, field) == term else
-                 and_(_contains(column, _key(term, field)), _contains(func.coalesce(column, column), term))
-                 for field, column in columns.items()))
+    return or_(
+        *(
+            _contains(column, term)
+            if _key(term, field) == term
+            else and_(_contains(column, _key(term, field)), _contains(func.coalesce(column, column), term))
+            for field, column in columns.items()
+        )
+    )
 
 
 def _fts(table, term: str, fields) -> ColumnElement:
@@ -113,7 +119,9 @@ def _case_columns(fields: tuple[str, ...]) -> dict[str, SQLColumnExpression[Any]
     return {f: ProcessInstance.reference if f == "reference" else _summary_text(f) for f in fields}
 
 
-def case_filter(term: str, fields: tuple[str, ...] = CASE_FIELDS, *, among_open_work: bool = False) -> ColumnElement:
+def case_filter(
+    term: str, fields: tuple[str, ...] = CASE_FIELDS, *, among_open_work: bool = False
+) -> ColumnElement:
     """Cases whose ``fields`` (reference, customer_name, uscc) contain ``term``.
 
     ``among_open_work``: the rest of the query already narrows to rows bounded by open work (an inbox's
@@ -136,9 +144,11 @@ def newest_cases(query: Select, term: str | None) -> Select:
     its matches would collect every match of a common term first.
     """
     if term and _dialect() == "sqlite" and _indexed(term):
-        return (query.join(case_text, case_text.c.rowid == ProcessInstance.id)
-                .where(_fts(case_text, term, CASE_FIELDS))
-                .order_by(case_text.c.rowid.desc()))
+        return (
+            query.join(case_text, case_text.c.rowid == ProcessInstance.id)
+            .where(_fts(case_text, term, CASE_FIELDS))
+            .order_by(case_text.c.rowid.desc())
+        )
     if term:
         query = query.where(case_filter(term))
     return query.order_by(ProcessInstance.id.desc())
@@ -170,4 +180,3 @@ def tidy_index() -> None:
     with unit_of_work():
         for table in (case_text, customer_text):
             db.session.execute(text(f"INSERT INTO {table.name}({table.name}) VALUES ('optimize')"))
-

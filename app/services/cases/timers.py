@@ -33,8 +33,12 @@ from app.services.shared.unit_of_work import unit_of_work
 
 def _next_due(after: tuple[datetime, int] | None):
     """The first waiting timer due now, past ``after`` (the last one tried, by due time then id)."""
-    query = (select(Timer).where(Timer.status == "waiting", Timer.due_at <= utcnow())
-             .order_by(Timer.due_at, Timer.id).limit(1))
+    query = (
+        select(Timer)
+        .where(Timer.status == "waiting", Timer.due_at <= utcnow())
+        .order_by(Timer.due_at, Timer.id)
+        .limit(1)
+    )
     if after is not None:
         query = query.where(tuple_(Timer.due_at, Timer.id) > tuple_(*after))
     if db.engine.dialect.name == "postgresql":
@@ -72,10 +76,19 @@ def _fire(timer: Timer) -> bool:
         return True
     except CaseNotRunning as refused:
         db.session.rollback()
-        db.session.execute(update(Timer).where(Timer.id == timer_id, Timer.status == "waiting")
-                           .values(status="cancelled"))
-        audit.record("timer.refused", None, instance_id=instance_id, customer_id=customer_id,
-                     timer_id=timer_id, element=element, status=instance.status, reason=refused.message)
+        db.session.execute(
+            update(Timer).where(Timer.id == timer_id, Timer.status == "waiting").values(status="cancelled")
+        )
+        audit.record(
+            "timer.refused",
+            None,
+            instance_id=instance_id,
+            customer_id=customer_id,
+            timer_id=timer_id,
+            element=element,
+            status=instance.status,
+            reason=refused.message,
+        )
     except Conflict:
         db.session.rollback()  # another worker moved the instance first
         return False
@@ -84,8 +97,16 @@ def _fire(timer: Timer) -> bool:
         _mark_failed(timer_id)
     except Exception as exc:  # noqa: BLE001 - any failure of this case is this timer's, not the tick's
         why = one_by_one.failed("timer", timer_id, exc)
-        audit.record("engine.error", None, instance_id=instance_id, customer_id=customer_id,
-                     process_id=process_id, element=element, reason=why, timer_id=timer_id)
+        audit.record(
+            "engine.error",
+            None,
+            instance_id=instance_id,
+            customer_id=customer_id,
+            process_id=process_id,
+            element=element,
+            reason=why,
+            timer_id=timer_id,
+        )
         _mark_failed(timer_id)
     db.session.commit()
     return False
@@ -116,9 +137,13 @@ def failed(admin: User) -> list[FailedTimer]:
     reasons: dict[int, str | None] = {}
     if rows:
         for instance_id, payload in db.session.execute(
-                select(AuditEvent.instance_id, AuditEvent.payload)
-                .where(AuditEvent.event_type == "engine.error", AuditEvent.instance_id.in_({t.instance_id for t in rows}))
-                .order_by(AuditEvent.id)):
+            select(AuditEvent.instance_id, AuditEvent.payload)
+            .where(
+                AuditEvent.event_type == "engine.error",
+                AuditEvent.instance_id.in_({t.instance_id for t in rows}),
+            )
+            .order_by(AuditEvent.id)
+        ):
             reasons[instance_id] = (payload or {}).get("reason")  # the latest wins
     return [FailedTimer(t, reasons.get(t.instance_id)) for t in rows]
 
@@ -130,10 +155,18 @@ def retry(admin: User, timer_id: int) -> Timer:
     if timer is None or timer.status != "failed":
         raise NotFound(_("No failed timer %(id)s.", id=timer_id))
     with unit_of_work():
-        db.session.execute(update(Timer).where(Timer.id == timer.id, Timer.status == "failed").values(status="waiting"))
+        db.session.execute(
+            update(Timer).where(Timer.id == timer.id, Timer.status == "failed").values(status="waiting")
+        )
         instance = db.session.get(ProcessInstance, timer.instance_id)
-        audit.record("timer.retried", admin, instance_id=timer.instance_id,
-                     customer_id=instance.customer_id if instance else None, timer_id=timer.id, element=timer.task_spec)
+        audit.record(
+            "timer.retried",
+            admin,
+            instance_id=timer.instance_id,
+            customer_id=instance.customer_id if instance else None,
+            timer_id=timer.id,
+            element=timer.task_spec,
+        )
     db.session.refresh(timer)
     return timer
 

@@ -29,7 +29,9 @@ DECIDED_LANES = ("compliance",)  # a case waiting here was approved: past withdr
 MAX_REASON = 2000
 
 
-def withdraw(user: User, instance_id: int, reason: str, expected_version: int | None = None) -> ProcessInstance:
+def withdraw(
+    user: User, instance_id: int, reason: str, expected_version: int | None = None
+) -> ProcessInstance:
     """Withdraw the application ``instance_id`` for ``reason``; refused (naming why) if ``user`` may not or
     the case is decided, already withdrawn, or moved since ``expected_version``."""
     instance = _instance(instance_id)
@@ -38,21 +40,34 @@ def withdraw(user: User, instance_id: int, reason: str, expected_version: int | 
     if not reason:
         raise InvalidInput(_("Say why the application is withdrawn."), {"reason": _("A reason is required.")})
     if len(reason) > MAX_REASON:
-        raise InvalidInput(_("The reason is too long."),
-                           {"reason": _("At most %(n)s characters.", n=MAX_REASON)})
+        raise InvalidInput(
+            _("The reason is too long."), {"reason": _("At most %(n)s characters.", n=MAX_REASON)}
+        )
     if expected_version is not None and expected_version != instance.version:
         raise lost_race(instance.id)
     held = [t.assignee_id for t in _open_tasks(instance) if t.assignee_id not in (None, user.id)]
 
     def recorded() -> None:
         """The withdrawal and the word to those who held its tasks, in the step's transaction."""
-        audit.record("instance.withdrawn", user, instance_id=instance.id, customer_id=instance.customer_id,
-                     reason=reason, step=instance.current_step)
-        notifications.withdrawn(instance, user, [u for i in held if (u := db.session.get(User, i)) is not None],
-                                reason)
+        audit.record(
+            "instance.withdrawn",
+            user,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            reason=reason,
+            step=instance.current_step,
+        )
+        notifications.withdrawn(
+            instance, user, [u for i in held if (u := db.session.get(User, i)) is not None], reason
+        )
 
-    run_step(instance, user, lambda b, state: engine.cancel(b, state, {"outcome": WITHDRAWN}),
-             prelude=recorded, also={"status": WITHDRAWN, "outcome": WITHDRAWN})
+    run_step(
+        instance,
+        user,
+        lambda b, state: engine.cancel(b, state, {"outcome": WITHDRAWN}),
+        prelude=recorded,
+        also={"status": WITHDRAWN, "outcome": WITHDRAWN},
+    )
     return instance
 
 
@@ -67,16 +82,28 @@ def check_may_withdraw(user: User, instance: ProcessInstance) -> None:
     """Raise the refusal that applies, if any: ``user`` does not work the case (403, first: who withdrew it and
     why is not told to someone who may not read it), or not an application, already withdrawn or decided (409)."""
     if not _works_on(user, instance):
-        raise NotAuthorized(_("Only an officer who works on case %(reference)s may withdraw it.",
-                              reference=instance.reference))
+        raise NotAuthorized(
+            _(
+                "Only an officer who works on case %(reference)s may withdraw it.",
+                reference=instance.reference,
+            )
+        )
     if instance.status == WITHDRAWN:
         raise withdrawn_conflict(instance)
     if instance.process_id not in PROCESSES:
-        raise Conflict(_("Only a credit application can be withdrawn; %(reference)s is not one.",
-                         reference=instance.reference))
+        raise Conflict(
+            _(
+                "Only a credit application can be withdrawn; %(reference)s is not one.",
+                reference=instance.reference,
+            )
+        )
     if instance.status != "running" or any(t.lane in DECIDED_LANES for t in _open_tasks(instance)):
-        raise Conflict(_("Case %(reference)s has been decided; it can no longer be withdrawn.",
-                         reference=instance.reference))
+        raise Conflict(
+            _(
+                "Case %(reference)s has been decided; it can no longer be withdrawn.",
+                reference=instance.reference,
+            )
+        )
 
 
 def may_withdraw(user: User, instance: ProcessInstance) -> bool:
@@ -106,8 +133,11 @@ def _instance(instance_id: int) -> ProcessInstance:
 
 
 def _open_tasks(instance: ProcessInstance) -> list[HumanTask]:
-    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                           HumanTask.state == "ready")))
+    return list(
+        db.session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+        )
+    )
 
 
 def _works_on(user: User, instance: ProcessInstance) -> bool:
@@ -115,8 +145,16 @@ def _works_on(user: User, instance: ProcessInstance) -> bool:
     if instance.started_by_id == user.id:
         return True
     officer_side = outside(HumanTask.lane, (*APPROVAL_LANES, *DECIDED_LANES))
-    if db.session.scalar(select(exists().where(HumanTask.instance_id == instance.id,
-                                               HumanTask.completed_by_id == user.id, officer_side))):
+    if db.session.scalar(
+        select(
+            exists().where(
+                HumanTask.instance_id == instance.id, HumanTask.completed_by_id == user.id, officer_side
+            )
+        )
+    ):
         return True
-    return any(t.lane in user.group_codes and t.assignee_id in (None, user.id)
-               for t in _open_tasks(instance) if t.lane not in (*APPROVAL_LANES, *DECIDED_LANES))
+    return any(
+        t.lane in user.group_codes and t.assignee_id in (None, user.id)
+        for t in _open_tasks(instance)
+        if t.lane not in (*APPROVAL_LANES, *DECIDED_LANES)
+    )

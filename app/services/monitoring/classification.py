@@ -40,12 +40,22 @@ def classify(customer: Customer, instance: ProcessInstance, found: str, actor: U
     """Record the class an escalation found, never milder than the one on file: one warning's escalation
     may not lift a class another one set (an upgrade is a credit decision of its own); then settle."""
     before = (customer.grade, customer.loan_class)
-    worse = max(found, customer.loan_class, key=FIVE_CATEGORIES.index) \
-        if customer.loan_class in FIVE_CATEGORIES else found
+    worse = (
+        max(found, customer.loan_class, key=FIVE_CATEGORIES.index)
+        if customer.loan_class in FIVE_CATEGORIES
+        else found
+    )
     if worse != customer.loan_class:
         write(customer, loan_class=worse)
-        audit.record("customer.reclassified", actor, customer_id=customer.id, instance_id=instance.id,
-                     before=before[1], after=worse, found=found)
+        audit.record(
+            "customer.reclassified",
+            actor,
+            customer_id=customer.id,
+            instance_id=instance.id,
+            before=before[1],
+            after=worse,
+            found=found,
+        )
     settle(customer, instance, actor, "escalation", before)
 
 
@@ -59,8 +69,14 @@ def cap(loan_class: str | None, grade: str | None) -> tuple[str | None, str | No
     return held, ",".join(result.matched_rule_ids) if held != grade else None
 
 
-def settle(customer: Customer, instance: ProcessInstance, actor: User | None, reason: str,
-           before: tuple[str | None, str | None], rated: str | None = None) -> None:
+def settle(
+    customer: Customer,
+    instance: ProcessInstance,
+    actor: User | None,
+    reason: str,
+    before: tuple[str | None, str | None],
+    rated: str | None = None,
+) -> None:
     """After ``reason`` changed the customer's grade or class (from ``before``: grade, class), cap the grade
     by the class and keep the change. ``rated`` is the grade the case's rating gave before its process capped
     it (its data's ``capped_from``), so the change says what the class lowered even when the process did.
@@ -69,23 +85,47 @@ def settle(customer: Customer, instance: ProcessInstance, actor: User | None, re
     capped, rule = cap(customer.loan_class, found)
     if rule is not None:
         write(customer, grade=capped)
-        audit.record("customer.grade_capped", actor, customer_id=customer.id, instance_id=instance.id,
-                     loan_class=customer.loan_class, before=found, after=capped, rule=rule)
+        audit.record(
+            "customer.grade_capped",
+            actor,
+            customer_id=customer.id,
+            instance_id=instance.id,
+            loan_class=customer.loan_class,
+            before=found,
+            after=capped,
+            rule=rule,
+        )
     elif rated is not None and rated != found:
         found, rule = rated, cap(customer.loan_class, rated)[1]
     if (customer.grade, customer.loan_class) == before and rule is None:
         return
-    insert_row(RatingChange, {
-        "customer_id": customer.id, "instance_id": instance.id, "reason": reason,
-        "grade_before": before[0], "grade_after": customer.grade, "class_before": before[1],
-        "class_after": customer.loan_class, "capped_from": found if rule is not None else None,
-        "rule_id": rule, "changed_by_id": actor.id if actor else None,
-        "changed_at": utcnow()})
+    insert_row(
+        RatingChange,
+        {
+            "customer_id": customer.id,
+            "instance_id": instance.id,
+            "reason": reason,
+            "grade_before": before[0],
+            "grade_after": customer.grade,
+            "class_before": before[1],
+            "class_after": customer.loan_class,
+            "capped_from": found if rule is not None else None,
+            "rule_id": rule,
+            "changed_by_id": actor.id if actor else None,
+            "changed_at": utcnow(),
+        },
+    )
     review_schedule.follow_policy(customer, instance, actor)  # a worse class or grade is reviewed sooner
 
 
 def history_of(customer_id: int, limit: int = 20) -> list[RatingChange]:
     """The customer's grade and class changes, newest first (for a page that may read the customer)."""
-    return list(db.session.scalars(select(RatingChange).where(RatingChange.customer_id == customer_id)
-                                   .order_by(RatingChange.id.desc()).limit(limit)
-                                   .options(selectinload(RatingChange.instance), selectinload(RatingChange.changed_by))))
+    return list(
+        db.session.scalars(
+            select(RatingChange)
+            .where(RatingChange.customer_id == customer_id)
+            .order_by(RatingChange.id.desc())
+            .limit(limit)
+            .options(selectinload(RatingChange.instance), selectinload(RatingChange.changed_by))
+        )
+    )

@@ -24,14 +24,23 @@ def others_of(instance: ProcessInstance) -> list[ProcessInstance]:
     one of them), oldest first."""
     if instance.customer_id is None:
         return []
-    return list(db.session.scalars(select(ProcessInstance).where(
-        ProcessInstance.process_id == PROCESS, ProcessInstance.status == "running",
-        ProcessInstance.customer_id == instance.customer_id, ProcessInstance.id != instance.id)
-        .order_by(ProcessInstance.id)))
+    return list(
+        db.session.scalars(
+            select(ProcessInstance)
+            .where(
+                ProcessInstance.process_id == PROCESS,
+                ProcessInstance.status == "running",
+                ProcessInstance.customer_id == instance.customer_id,
+                ProcessInstance.id != instance.id,
+            )
+            .order_by(ProcessInstance.id)
+        )
+    )
 
 
 def held_by(instance_id: int) -> list[EarlyWarning]:
     """The warnings an escalation holds, worst first (then in the order they were raised)."""
-    warnings = db.session.scalars(select(EarlyWarning).where(EarlyWarning.instance_id == instance_id)
-                                  .order_by(EarlyWarning.id))
+    warnings = db.session.scalars(
+        select(EarlyWarning).where(EarlyWarning.instance_id == instance_id).order_by(EarlyWarning.id)
+    )
     return sorted(warnings, key=rank)

@@ -42,21 +42,34 @@ def open_for(customer_ids: Iterable[int]) -> dict[int, list[ProcessInstance]]:
     warning may join (the diagram says which of them still take one)."""
     ids = list(customer_ids)
     found: dict[int, list[ProcessInstance]] = {}
-    waits_for_someone = exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "ready")
+    waits_for_someone = exists().where(
+        HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "ready"
+    )
     for start in range(0, len(ids), 900):
         for instance in db.session.scalars(
-                select(ProcessInstance).where(ProcessInstance.process_id == PROCESS,
-                                              ProcessInstance.status == "running", waits_for_someone,
-                                              ProcessInstance.customer_id.in_(ids[start:start + 900]))
-                .order_by(ProcessInstance.id.desc())):
+            select(ProcessInstance)
+            .where(
+                ProcessInstance.process_id == PROCESS,
+                ProcessInstance.status == "running",
+                waits_for_someone,
+                ProcessInstance.customer_id.in_(ids[start : start + 900]),
+            )
+            .order_by(ProcessInstance.id.desc())
+        ):
             assert instance.customer_id is not None  # selected by it
             found.setdefault(instance.customer_id, []).append(instance)
     return found
 
 
 def _brief(warning: EarlyWarning) -> dict[str, Any]:
-    return {"warning_id": warning.id, "code": warning.code, "name": warning.name, "severity": warning.severity,
-            "rule_id": warning.rule_id, "observed_on": warning.observed_on.isoformat() if warning.observed_on else None}
+    return {
+        "warning_id": warning.id,
+        "code": warning.code,
+        "name": warning.name,
+        "severity": warning.severity,
+        "rule_id": warning.rule_id,
+        "observed_on": warning.observed_on.isoformat() if warning.observed_on else None,
+    }
 
 
 def _names(warnings: list[EarlyWarning]) -> str:
@@ -72,28 +85,44 @@ def _group_data(warnings: list[EarlyWarning], days_past_due: Any) -> dict[str, A
     ordered = sorted(warnings, key=rank)  # stable: the table's order among equals
     lead = ordered[0]
     dates = [w.observed_on for w in ordered if w.observed_on is not None]
-    return {"warning_id": lead.id, "warning_code": lead.code, "warning_name": _names(ordered),
-            "severity": lead.severity, "evidence": lead.evidence,
-            "observed_on": max(dates).isoformat() if dates else None, "days_past_due": days_past_due,
-            "warnings": [_brief(w) for w in ordered]}
+    return {
+        "warning_id": lead.id,
+        "warning_code": lead.code,
+        "warning_name": _names(ordered),
+        "severity": lead.severity,
+        "evidence": lead.evidence,
+        "observed_on": max(dates).isoformat() if dates else None,
+        "days_past_due": days_past_due,
+        "warnings": [_brief(w) for w in ordered],
+    }
 
 
-def place(customer: Mapping[str, Any], warnings: list[EarlyWarning], actor: User | None,
-          candidates: Iterable[ProcessInstance] = ()) -> tuple[ProcessInstance, bool]:
+def place(
+    customer: Mapping[str, Any],
+    warnings: list[EarlyWarning],
+    actor: User | None,
+    candidates: Iterable[ProcessInstance] = (),
+) -> tuple[ProcessInstance, bool]:
     """Put ``warnings`` (new, flushed) of one customer in the first of ``candidates`` (``open_for``) still at
     its investigation, else in a new escalation; commits them with it. True when they joined one.
     ``customer`` holds its id, name, credit code, officer and the days past due observed."""
     for instance in candidates:
-        if instance.status == "running" and _join(instance, warnings, customer, actor):  # read again: it may have ended
+        if instance.status == "running" and _join(
+            instance, warnings, customer, actor
+        ):  # read again: it may have ended
             return instance, True
     return start(customer, warnings, actor), False
 
 
 def start(customer: Mapping[str, Any], warnings: list[EarlyWarning], actor: User | None) -> ProcessInstance:
     """Start one escalation for ``warnings`` (new, flushed) of one customer; commits them with it."""
-    payload = {"customer_id": customer["customer_id"], "customer_name": customer["customer_name"],
-               "uscc": customer["uscc"], "officer": customer["officer"],
-               **_group_data(warnings, customer.get("days_past_due"))}
+    payload = {
+        "customer_id": customer["customer_id"],
+        "customer_name": customer["customer_name"],
+        "uscc": customer["uscc"],
+        "officer": customer["officer"],
+        **_group_data(warnings, customer.get("days_past_due")),
+    }
     instance = cases.start_by_message(PROCESS, MESSAGE, payload, actor)
     for warning in warnings:
         warning.instance_id = instance.id
@@ -104,16 +133,22 @@ def start(customer: Mapping[str, Any], warnings: list[EarlyWarning], actor: User
 def _time_left(instance: ProcessInstance) -> str | None:
     """What the escalation's open task has left of its time limit (ISO 8601; none left is "PT0S"), or None
     when it has none."""
-    due = db.session.scalar(select(HumanTask.due_at).where(HumanTask.instance_id == instance.id,
-                                                           HumanTask.state == "ready", HumanTask.due_at.is_not(None))
-                            .order_by(HumanTask.due_at).limit(1))
+    due = db.session.scalar(
+        select(HumanTask.due_at)
+        .where(
+            HumanTask.instance_id == instance.id, HumanTask.state == "ready", HumanTask.due_at.is_not(None)
+        )
+        .order_by(HumanTask.due_at)
+        .limit(1)
+    )
     if due is None:
         return None
     return f"PT{max(0, int((due - utcnow()).total_seconds()))}S"
 
 
-def _join(instance: ProcessInstance, warnings: list[EarlyWarning], customer: Mapping[str, Any],
-          actor: User | None) -> bool:
+def _join(
+    instance: ProcessInstance, warnings: list[EarlyWarning], customer: Mapping[str, Any], actor: User | None
+) -> bool:
     """Deliver ``warnings`` with their whole group to the escalation's ``warning_joined`` event, in one
     version-checked step with them; False, changing nothing, when nothing waits for it there (its
     investigation has concluded). A lost race (the escalation moved meanwhile) rolls both back (Conflict)."""
@@ -125,13 +160,25 @@ def _join(instance: ProcessInstance, warnings: list[EarlyWarning], customer: Map
         now = utcnow()
         for warning in warnings:
             warning.instance_id, warning.joined_at = instance.id, now
-        audit.record("warning.joined", actor, instance_id=instance.id, customer_id=instance.customer_id,
-                     warning_ids=[w.id for w in warnings], codes=[w.code for w in warnings],
-                     severity_before=before, severity=message["severity"], time_left=message["time_left"])
+        audit.record(
+            "warning.joined",
+            actor,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            warning_ids=[w.id for w in warnings],
+            codes=[w.code for w in warnings],
+            severity_before=before,
+            severity=message["severity"],
+            time_left=message["time_left"],
+        )
 
     try:
-        steps.run_step(instance, actor, lambda bundle, state: engine.deliver_message(
-            bundle, state, JOINED, message, for_case(instance)), prelude=joined)
+        steps.run_step(
+            instance,
+            actor,
+            lambda bundle, state: engine.deliver_message(bundle, state, JOINED, message, for_case(instance)),
+            prelude=joined,
+        )
     except engine.TaskNotReady:  # past its investigation (or a version of the diagram no warning joins)
         return False
     return True

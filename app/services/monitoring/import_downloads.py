@@ -17,10 +17,17 @@ from app.language import shown
 from app.models import MonitoringImport, User
 from app.services.monitoring import observations
 
-TEMPLATE_LANGUAGES = {"zh": "zh_CN", "en": "en"}  # the header row's language: Chinese headers, or the column names
+TEMPLATE_LANGUAGES = {
+    "zh": "zh_CN",
+    "en": "en",
+}  # the header row's language: Chinese headers, or the column names
 KIND_HINTS = {  # what a template's notes say to enter, by the kind of column
-    "text": _l("text"), "date": _l("a date such as 2026-11-30"), "number": _l("a number"),
-    "integer": _l("a whole number"), "money": _l("an amount in CNY"), "boolean": _l("yes or no (%(yes)s or %(no)s also)", yes="是", no="否"),
+    "text": _l("text"),
+    "date": _l("a date such as 2026-11-30"),
+    "number": _l("a number"),
+    "integer": _l("a whole number"),
+    "money": _l("an amount in CNY"),
+    "boolean": _l("yes or no (%(yes)s or %(no)s also)", yes="是", no="否"),
     "rating": _l("one of %(values)s", values=", ".join(observations.RATINGS)),
 }
 
@@ -30,8 +37,13 @@ def errors_csv(job: MonitoringImport) -> bytes:
     rows: list[list] = [[_("Row"), _("Column"), _("Reason")]]
     for error in job.errors:
         field = observations.BY_NAME.get(error["column"])
-        rows.append([error["row"], f"{error['column']} ({field.header_zh})" if field else error["column"],
-                     shown(error["reason"])])
+        rows.append(
+            [
+                error["row"],
+                f"{error['column']} ({field.header_zh})" if field else error["column"],
+                shown(error["reason"]),
+            ]
+        )
     return sheets.csv_bytes(rows)
 
 
@@ -47,8 +59,10 @@ def template(user: User, kind: str, language: str) -> tuple[bytes, str]:
     if kind == "csv":  # with a BOM, so Excel opens the Chinese headers correctly
         return sheets.csv_bytes([headers]), name
     with force_locale(TEMPLATE_LANGUAGES[language]):
-        notes = [(header, str(f.title), str(KIND_HINTS[f.kind]))
-                 for header, f in zip(headers, observations.FIELDS, strict=True)]
+        notes = [
+            (header, str(f.title), str(KIND_HINTS[f.kind]))
+            for header, f in zip(headers, observations.FIELDS, strict=True)
+        ]
         sheet_names = (_("Observations"), _("Columns"))
         note_headers = (_("Column"), _("Meaning"), _("What to enter"))
     book = Workbook()

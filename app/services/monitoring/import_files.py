@@ -54,20 +54,32 @@ class Limits:
     @classmethod
     def configured(cls) -> Limits:
         config = current_app.config
-        return cls(config["IMPORT_MAX_ROWS"], config["IMPORT_MAX_COLUMNS"], config["IMPORT_MAX_CELLS"],
-                   config["IMPORT_MAX_UNPACKED"])
+        return cls(
+            config["IMPORT_MAX_ROWS"],
+            config["IMPORT_MAX_COLUMNS"],
+            config["IMPORT_MAX_CELLS"],
+            config["IMPORT_MAX_UNPACKED"],
+        )
 
     def check(self, rows: int, columns: int, cells: int) -> None:
         """Refuse a table past a limit, naming the limit and its setting."""
         if rows > self.rows:
-            raise UnreadableFile(kept("more than %(limit)s rows (the limit, CREDIT_IMPORT_MAX_ROWS)",
-                                      limit=f"{self.rows:,}"))
+            raise UnreadableFile(
+                kept("more than %(limit)s rows (the limit, CREDIT_IMPORT_MAX_ROWS)", limit=f"{self.rows:,}")
+            )
         if columns > self.columns:
-            raise UnreadableFile(kept("more than %(limit)s columns (the limit, CREDIT_IMPORT_MAX_COLUMNS)",
-                                      limit=f"{self.columns:,}"))
+            raise UnreadableFile(
+                kept(
+                    "more than %(limit)s columns (the limit, CREDIT_IMPORT_MAX_COLUMNS)",
+                    limit=f"{self.columns:,}",
+                )
+            )
         if cells > self.cells:
-            raise UnreadableFile(kept("more than %(limit)s cells (the limit, CREDIT_IMPORT_MAX_CELLS)",
-                                      limit=f"{self.cells:,}"))
+            raise UnreadableFile(
+                kept(
+                    "more than %(limit)s cells (the limit, CREDIT_IMPORT_MAX_CELLS)", limit=f"{self.cells:,}"
+                )
+            )
 
 
 def is_xlsx(name: str) -> bool:
@@ -87,7 +99,7 @@ def measure(name: str, content: bytes, limits: Limits) -> int:
             rows, columns = (max_row or 1) - (min_row or 1), (max_col or 1) - (min_col or 1) + 1
             limits.check(rows, columns, rows * columns)
         return sum(info.file_size for info in archive.infolist())
-    first_line = content[:content.find(b"\n")] if b"\n" in content else content
+    first_line = content[: content.find(b"\n")] if b"\n" in content else content
     header = next(csv.reader(io.StringIO(decode(first_line))), [])
     lines = content.count(b"\n") + (not content.endswith(b"\n"))
     rows = max(lines - 1, 0)  # an upper bound: blank lines and quoted line breaks are counted too
@@ -144,7 +156,9 @@ def read(name: str, content: bytes) -> tuple[list[str], Iterator[tuple[int, list
     except UnreadableFile:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl and csv raise many kinds for a broken file
-        raise UnreadableFile(kept("the file cannot be read as a table (%(reason)s)", reason=escaped(str(exc)[:200]))) from exc
+        raise UnreadableFile(
+            kept("the file cannot be read as a table (%(reason)s)", reason=escaped(str(exc)[:200]))
+        ) from exc
     headers = [h.strip() for h in header]
     while headers and not headers[-1]:
         headers.pop()
@@ -181,28 +195,47 @@ def _open_xlsx(content: bytes, limits: Limits) -> tuple[zipfile.ZipFile, str]:
     """The zip, its members and declared sizes checked, and the path of its first worksheet."""
     entries = _declared_members(content)
     if entries is None or entries > MAX_MEMBERS:
-        raise UnreadableFile(kept("the file is not a workbook this importer reads (an XLSX of at most %(limit)s "
-                                  "parts)", limit=f"{MAX_MEMBERS:,}"))
+        raise UnreadableFile(
+            kept(
+                "the file is not a workbook this importer reads (an XLSX of at most %(limit)s parts)",
+                limit=f"{MAX_MEMBERS:,}",
+            )
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         unpacked = sum(info.file_size for info in archive.infolist())
-        if any(info.file_size > PART_PARSED_AT_UPLOAD for info in archive.infolist()
-               if info.filename == "[Content_Types].xml" or info.filename.endswith(("workbook.xml", ".rels"))):
-            raise UnreadableFile(kept("the file is not a workbook this importer reads (an XLSX of at most %(limit)s "
-                                      "parts)", limit=f"{MAX_MEMBERS:,}"))
+        if any(
+            info.file_size > PART_PARSED_AT_UPLOAD
+            for info in archive.infolist()
+            if info.filename == "[Content_Types].xml" or info.filename.endswith(("workbook.xml", ".rels"))
+        ):
+            raise UnreadableFile(
+                kept(
+                    "the file is not a workbook this importer reads (an XLSX of at most %(limit)s parts)",
+                    limit=f"{MAX_MEMBERS:,}",
+                )
+            )
         if unpacked > limits.unpacked:
-            raise UnreadableFile(kept("%(size)s MB unpacked, more than %(limit)s MB (the limit, "
-                                      "CREDIT_IMPORT_MAX_UNPACKED)", size=f"{unpacked / 2**20:,.0f}",
-                                      limit=f"{limits.unpacked / 2**20:,.0f}"))
+            raise UnreadableFile(
+                kept(
+                    "%(size)s MB unpacked, more than %(limit)s MB (the limit, CREDIT_IMPORT_MAX_UNPACKED)",
+                    size=f"{unpacked / 2**20:,.0f}",
+                    limit=f"{limits.unpacked / 2**20:,.0f}",
+                )
+            )
         reader = ExcelReader(io.BytesIO(content), read_only=True)
         reader.read_manifest()
         reader.read_workbook()
-        sheet = next((rel.target for _sheet, rel in reader.parser.find_sheets()
-                      if rel.Type.endswith("/worksheet")), None)
+        sheet = next(
+            (rel.target for _sheet, rel in reader.parser.find_sheets() if rel.Type.endswith("/worksheet")),
+            None,
+        )
     except UnreadableFile:
         raise
     except Exception as exc:  # noqa: BLE001 - zipfile and openpyxl raise many kinds for a broken file
-        raise UnreadableFile(kept("the file cannot be read as a table (%(reason)s)", reason=escaped(str(exc)[:200]))) from exc
+        raise UnreadableFile(
+            kept("the file cannot be read as a table (%(reason)s)", reason=escaped(str(exc)[:200]))
+        ) from exc
     if sheet is None:
         raise UnreadableFile(kept("the workbook has no worksheet"))
     return archive, sheet
@@ -214,5 +247,5 @@ def _declared_members(content: bytes) -> int | None:
     end = content.rfind(_EOCD, max(0, len(content) - 65_557))
     if end < 0 or len(content) < end + 22:
         return None
-    total = struct.unpack("<H", content[end + 10:end + 12])[0]
+    total = struct.unpack("<H", content[end + 10 : end + 12])[0]
     return None if total == 0xFFFF else total

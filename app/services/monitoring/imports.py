@@ -72,16 +72,27 @@ def _kept(user: User, file_name: str | None, content: bytes) -> tuple[Monitoring
     observations.check_role(user, write=True)
     name = PurePath(file_name or "").name
     if not name or PurePath(name).suffix.lower() not in EXTENSIONS:
-        raise InvalidInput(_("The file cannot be imported."),
-                           {"file": _("a .csv or .xlsx file, not %(name)s", name=name or "-")})
+        raise InvalidInput(
+            _("The file cannot be imported."),
+            {"file": _("a .csv or .xlsx file, not %(name)s", name=name or "-")},
+        )
     if not content:
         raise InvalidInput(_("The file cannot be imported."), {"file": _("the file is empty")})
     try:
         work = import_files.measure(name, content, import_files.Limits.configured())
     except UnreadableFile as exc:
-        raise InvalidInput(_("The file cannot be imported."), {"file": shown(kept_form(exc.args[0]))}) from exc
-    job = MonitoringImport(file_name=name, content=content, uploaded_by_id=user.id, status="queued",
-                           errors=[], uploaded_at=utcnow(), heartbeat_at=utcnow())
+        raise InvalidInput(
+            _("The file cannot be imported."), {"file": shown(kept_form(exc.args[0]))}
+        ) from exc
+    job = MonitoringImport(
+        file_name=name,
+        content=content,
+        uploaded_by_id=user.id,
+        status="queued",
+        errors=[],
+        uploaded_at=utcnow(),
+        heartbeat_at=utcnow(),
+    )
     db.session.add(job)
     db.session.flush()
     audit.record("monitoring.import_uploaded", user, import_id=job.id, file=name, size=len(content))
@@ -98,18 +109,27 @@ def get(user: User, import_id: int) -> MonitoringImport:
 
 def recent(user: User, limit: int = 20) -> list[MonitoringImport]:
     observations.check_role(user, write=False)
-    return list(db.session.scalars(select(MonitoringImport).order_by(MonitoringImport.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(select(MonitoringImport).order_by(MonitoringImport.id.desc()).limit(limit))
+    )
 
 
 def columns(headers: list[str]) -> list[str]:
     """The file's header row as our column names; refused as a whole when it cannot be."""
     odd = [escaped(h) for h in headers if text_problem(h)]
     if odd:  # a NUL in a header would reach the failure kept and the audit (PostgreSQL refuses it)
-        raise UnreadableFile(kept("a column name holds a control character: %(columns)s", columns=", ".join(odd)))
+        raise UnreadableFile(
+            kept("a column name holds a control character: %(columns)s", columns=", ".join(odd))
+        )
     unknown = [h for h in headers if h not in observations.BY_HEADER]
     if unknown:
-        raise UnreadableFile(kept("unknown columns: %(columns)s; the columns are %(known)s", columns=", ".join(unknown),
-                               known=", ".join(f.name for f in observations.FIELDS)))
+        raise UnreadableFile(
+            kept(
+                "unknown columns: %(columns)s; the columns are %(known)s",
+                columns=", ".join(unknown),
+                known=", ".join(f.name for f in observations.FIELDS),
+            )
+        )
     names = [observations.BY_HEADER[h].name for h in headers]
     if len(set(names)) != len(names):
         raise UnreadableFile(kept("a column appears twice"))
@@ -127,7 +147,9 @@ def run(import_id: int) -> MonitoringImport | None:
     if token is None or job is None:
         return job
     if job.attempts > current_app.config["IMPORT_MAX_ATTEMPTS"]:
-        return _failed(job, kept("it stopped its worker %(count)s times; it is not tried again", count=job.attempts - 1))
+        return _failed(
+            job, kept("it stopped its worker %(count)s times; it is not tried again", count=job.attempts - 1)
+        )
     try:
         return _run(job, token)
     except LeaseLost:
@@ -135,8 +157,9 @@ def run(import_id: int) -> MonitoringImport | None:
         return db.session.get(MonitoringImport, import_id)
     except BaseException:
         db.session.rollback()  # whatever stopped it, the next run may take over at once (not after the stale time)
-        db.session.execute(update(_IMPORTS).where(_IMPORTS.c.id == import_id, _IMPORTS.c.runner == token)
-                           .values(runner=None))
+        db.session.execute(
+            update(_IMPORTS).where(_IMPORTS.c.id == import_id, _IMPORTS.c.runner == token).values(runner=None)
+        )
         db.session.commit()
         raise
 
@@ -145,11 +168,22 @@ def _claim(import_id: int) -> str | None:
     """Take the lease of an import waiting to run, or of a run whose worker is gone; None if a live run
     holds it or it is finished. Of two runs claiming at once the database lets one."""
     token, now = str(uuid.uuid4()), utcnow()
-    taken = rowcount(db.session.execute(update(_IMPORTS).where(
-        _IMPORTS.c.id == import_id, _IMPORTS.c.status.in_(RUNNING),
-        or_(_IMPORTS.c.status == "queued", _IMPORTS.c.runner.is_(None), _IMPORTS.c.heartbeat_at.is_(None),
-            _IMPORTS.c.heartbeat_at < now - _stale()))
-        .values(status="running", runner=token, heartbeat_at=now, attempts=_IMPORTS.c.attempts + 1)))
+    taken = rowcount(
+        db.session.execute(
+            update(_IMPORTS)
+            .where(
+                _IMPORTS.c.id == import_id,
+                _IMPORTS.c.status.in_(RUNNING),
+                or_(
+                    _IMPORTS.c.status == "queued",
+                    _IMPORTS.c.runner.is_(None),
+                    _IMPORTS.c.heartbeat_at.is_(None),
+                    _IMPORTS.c.heartbeat_at < now - _stale(),
+                ),
+            )
+            .values(status="running", runner=token, heartbeat_at=now, attempts=_IMPORTS.c.attempts + 1)
+        )
+    )
     db.session.commit()
     return token if taken == 1 else None
 
@@ -160,8 +194,13 @@ def _stale() -> timedelta:
 
 def _beat(job: MonitoringImport, token: str) -> None:
     """Renew the lease in the current transaction; LeaseLost if another run holds it now."""
-    held = rowcount(db.session.execute(update(_IMPORTS).where(_IMPORTS.c.id == job.id, _IMPORTS.c.runner == token)
-                                       .values(heartbeat_at=utcnow())))
+    held = rowcount(
+        db.session.execute(
+            update(_IMPORTS)
+            .where(_IMPORTS.c.id == job.id, _IMPORTS.c.runner == token)
+            .values(heartbeat_at=utcnow())
+        )
+    )
     if held != 1:
         raise LeaseLost(job.id)
 
@@ -195,8 +234,15 @@ def _run(job: MonitoringImport, token: str) -> MonitoringImport:
         _store_batch(job, batch, token, seen)
     _beat(job, token)
     job.status, job.finished_at, job.total_rows, job.runner = "done", utcnow(), job.done_rows, None
-    audit.record("monitoring.imported", job.uploaded_by, import_id=job.id, file=job.file_name,
-                 rows=job.total_rows, stored=job.stored_rows, refused=job.error_rows)
+    audit.record(
+        "monitoring.imported",
+        job.uploaded_by,
+        import_id=job.id,
+        file=job.file_name,
+        rows=job.total_rows,
+        stored=job.stored_rows,
+        refused=job.error_rows,
+    )
     db.session.commit()
     return job
 
@@ -204,7 +250,7 @@ def _run(job: MonitoringImport, token: str) -> MonitoringImport:
 def _record(names: list[str], cells: list[str]) -> dict[str, Any]:
     """A row's cells by column name; a cell past the header's columns is a problem of the row."""
     record: dict[str, Any] = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names)}
-    if any(str(c).strip() for c in cells[len(names):]):
+    if any(str(c).strip() for c in cells[len(names) :]):
         record[EXTRA] = True
     return record
 
@@ -222,12 +268,20 @@ def watch() -> list[int]:
     heartbeat is renewed as it is queued, so it is queued once per stale period, and its lease revoked, so
     the run queued takes it over at once. Returns their ids."""
     now = utcnow()
-    lapsed = list(db.session.scalars(select(MonitoringImport.id).where(
-        MonitoringImport.status.in_(RUNNING),
-        or_(MonitoringImport.heartbeat_at.is_(None), MonitoringImport.heartbeat_at < now - _stale()))
-        .order_by(MonitoringImport.id)))
+    lapsed = list(
+        db.session.scalars(
+            select(MonitoringImport.id)
+            .where(
+                MonitoringImport.status.in_(RUNNING),
+                or_(MonitoringImport.heartbeat_at.is_(None), MonitoringImport.heartbeat_at < now - _stale()),
+            )
+            .order_by(MonitoringImport.id)
+        )
+    )
     for import_id in lapsed:  # the lapsed lease revoked: a run that was only frozen stores nothing more
-        db.session.execute(update(_IMPORTS).where(_IMPORTS.c.id == import_id).values(heartbeat_at=now, runner=None))
+        db.session.execute(
+            update(_IMPORTS).where(_IMPORTS.c.id == import_id).values(heartbeat_at=now, runner=None)
+        )
         audit.record("monitoring.import_resumed", None, import_id=import_id)
         dispatch.enqueue(dispatch.RUN_IMPORT, import_id)
     db.session.commit()
@@ -236,11 +290,21 @@ def watch() -> list[int]:
 
 def _store_batch(job: MonitoringImport, batch: list[tuple[int, dict]], token: str, seen: dict) -> None:
     _beat(job, token)  # first: a run that lost its lease stores nothing (and waits for no one's row lock)
-    checked = [(number, *(observations.check(record) if EXTRA not in record else
-                          ({}, {"-": kept("more cells than the header has columns")})))
-               for number, record in batch]
+    checked = [
+        (
+            number,
+            *(
+                observations.check(record)
+                if EXTRA not in record
+                else ({}, {"-": kept("more cells than the header has columns")})
+            ),
+        )
+        for number, record in batch
+    ]
     customers = observations.customers_by_uscc(v["uscc"] for _n, v, e in checked if not e)
-    pairs = {(customers[v["uscc"]], v["observed_on"]) for _n, v, e in checked if not e and v["uscc"] in customers}
+    pairs = {
+        (customers[v["uscc"]], v["observed_on"]) for _n, v, e in checked if not e and v["uscc"] in customers
+    }
     stored = observations.already_stored(pairs - set(seen))
     rows, errors = [], []
     for row_number, values, problems in checked:
@@ -255,8 +319,15 @@ def _store_batch(job: MonitoringImport, batch: list[tuple[int, dict]], token: st
                 problems = {"observed_on": kept("the same customer and date as row %(row)s", row=seen[key])}
             else:
                 seen[key] = row_number
-                rows.append({**observations.row_values(values, customer_id), "source": "import",
-                             "import_id": job.id, "recorded_by_id": job.uploaded_by_id, "recorded_at": utcnow()})
+                rows.append(
+                    {
+                        **observations.row_values(values, customer_id),
+                        "source": "import",
+                        "import_id": job.id,
+                        "recorded_by_id": job.uploaded_by_id,
+                        "recorded_at": utcnow(),
+                    }
+                )
         for column, reason in problems.items():
             errors.append({"row": row_number, "column": column, "reason": kept_form(reason)})
         job.error_rows += bool(problems)
@@ -264,6 +335,5 @@ def _store_batch(job: MonitoringImport, batch: list[tuple[int, dict]], token: st
     job.stored_rows += len(rows)
     job.done_rows += len(batch)
     if len(job.errors) < MAX_ERRORS_KEPT:
-        job.errors = job.errors + errors[:MAX_ERRORS_KEPT - len(job.errors)]
+        job.errors = job.errors + errors[: MAX_ERRORS_KEPT - len(job.errors)]
     db.session.commit()
-

@@ -47,10 +47,14 @@ class ObservationField:
 FIELDS = (
     ObservationField("uscc", "统一社会信用代码", "text", _l("Unified social credit code")),
     ObservationField("observed_on", "观测日期", "date", _l("Observed on")),
-    ObservationField("utilization_pct", "额度使用率（%）", "number", _l("Utilization of the limit (%)"), 1000),
+    ObservationField(
+        "utilization_pct", "额度使用率（%）", "number", _l("Utilization of the limit (%)"), 1000
+    ),
     ObservationField("days_past_due", "逾期天数", "integer", _l("Days past due"), 100000),
     ObservationField("overdue_interest", "欠息金额（元）", "money", _l("Overdue interest (CNY)")),
-    ObservationField("enforcement_records", "涉诉及被执行记录数", "integer", _l("Court and enforcement records"), 100000),
+    ObservationField(
+        "enforcement_records", "涉诉及被执行记录数", "integer", _l("Court and enforcement records"), 100000
+    ),
     ObservationField("tax_arrears", "欠税金额（元）", "money", _l("Tax arrears (CNY)")),
     ObservationField("utility_arrears", "欠缴水电费（元）", "money", _l("Utility arrears (CNY)")),
     ObservationField("negative_news", "负面舆情", "boolean", _l("Negative news")),
@@ -69,8 +73,11 @@ _FALSE = {"false", "0", "no", "n", "否", "无", "f"}
 def check_role(user: User, *, write: bool) -> None:
     allowed = MAY_RECORD if write else MAY_READ
     if user.role not in allowed:
-        raise NotAuthorized(_("Your role may not record monitoring data.") if write
-                            else _("Your role may not read monitoring data."))
+        raise NotAuthorized(
+            _("Your role may not record monitoring data.")
+            if write
+            else _("Your role may not read monitoring data.")
+        )
 
 
 def _text(value: Any) -> str:
@@ -102,8 +109,14 @@ def _value(field: ObservationField, raw: Any) -> tuple[Any, str | None]:
         return None, kept("yes or no")
     if kind == "rating":
         upper = text.upper()
-        return (upper, None) if upper in RATINGS else (None, kept("one of %(values)s", values=", ".join(RATINGS)))
-    number = raw if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool) else parse_number(text)
+        return (
+            (upper, None)
+            if upper in RATINGS
+            else (None, kept("one of %(values)s", values=", ".join(RATINGS)))
+        )
+    number = (
+        raw if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool) else parse_number(text)
+    )
     if number is None or number_rules.refused_kind(number):
         return None, kept("a number")
     if number < 0:
@@ -143,8 +156,10 @@ def customers_by_uscc(codes: Iterable[str]) -> dict[str, int]:
     codes = list(dict.fromkeys(codes))
     found: dict[str, int] = {}
     for start in range(0, len(codes), 900):
-        chunk = codes[start:start + 900]
-        found.update(db.session.execute(select(Customer.uscc, Customer.id).where(Customer.uscc.in_(chunk))).all())
+        chunk = codes[start : start + 900]
+        found.update(
+            db.session.execute(select(Customer.uscc, Customer.id).where(Customer.uscc.in_(chunk))).all()
+        )
     return found
 
 
@@ -153,9 +168,14 @@ def already_stored(pairs: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
     pairs = list(pairs)
     stored: set[tuple[int, date]] = set()
     for start in range(0, len(pairs), 400):
-        chunk = pairs[start:start + 400]
-        stored.update(db.session.execute(select(Observation.customer_id, Observation.observed_on).where(
-            tuple_(Observation.customer_id, Observation.observed_on).in_(chunk))).all())
+        chunk = pairs[start : start + 400]
+        stored.update(
+            db.session.execute(
+                select(Observation.customer_id, Observation.observed_on).where(
+                    tuple_(Observation.customer_id, Observation.observed_on).in_(chunk)
+                )
+            ).all()
+        )
     return stored
 
 
@@ -172,20 +192,29 @@ def record(user: User, data: Mapping[str, Any], source: str = "screen") -> Obser
     return record_many(user, [data], source, single=True)[0]
 
 
-def record_many(user: User, items: list[Mapping[str, Any]], source: str = "api", *,
-                single: bool = False) -> list[Observation]:
+def record_many(
+    user: User, items: list[Mapping[str, Any]], source: str = "api", *, single: bool = False
+) -> list[Observation]:
     """Store several observations, all or none: any bad one refuses the lot, naming item and field
     (``observations[2].uscc``)."""
     check_role(user, write=True)
     if not single and not 1 <= len(items) <= MAX_BATCH:
-        raise InvalidInput(_("The observations were not stored."),
-                           {"observations": _("between 1 and %(n)s observations", n=MAX_BATCH)})
+        raise InvalidInput(
+            _("The observations were not stored."),
+            {"observations": _("between 1 and %(n)s observations", n=MAX_BATCH)},
+        )
     checked = [check(item if isinstance(item, Mapping) else {}) for item in items]
     customers = customers_by_uscc(v["uscc"] for v, e in checked if not e)
-    pairs: list[tuple[int | None, Any]] = [(customers.get(v.get("uscc", "")), v.get("observed_on"))
-                                           for v, _e in checked]
-    stored = already_stored({(customer_id, day) for (customer_id, day), (_v, e) in zip(pairs, checked, strict=True)
-                             if not e and customer_id})
+    pairs: list[tuple[int | None, Any]] = [
+        (customers.get(v.get("uscc", "")), v.get("observed_on")) for v, _e in checked
+    ]
+    stored = already_stored(
+        {
+            (customer_id, day)
+            for (customer_id, day), (_v, e) in zip(pairs, checked, strict=True)
+            if not e and customer_id
+        }
+    )
     errors: dict[str, str] = {}
     seen: set = set()
     for index, ((_values, problems), pair) in enumerate(zip(checked, pairs, strict=True)):
@@ -199,24 +228,38 @@ def record_many(user: User, items: list[Mapping[str, Any]], source: str = "api",
         prefix = "" if single else f"observations[{index}]."
         errors.update({prefix + name: reason for name, reason in problems.items()})
     if errors:
-        raise InvalidInput(_("The observation was not stored.") if single
-                           else _("The observations were not stored."), errors)
+        raise InvalidInput(
+            _("The observation was not stored.") if single else _("The observations were not stored."), errors
+        )
     with unit_of_work():
         now, made = utcnow(), []
         for (values, _problems), (customer_id, _day) in zip(checked, pairs, strict=True):
             assert customer_id is not None  # refused above otherwise
-            observation = Observation(**row_values(values, customer_id), source=source, recorded_by_id=user.id,
-                                      recorded_at=now)
+            observation = Observation(
+                **row_values(values, customer_id), source=source, recorded_by_id=user.id, recorded_at=now
+            )
             db.session.add(observation)
             made.append((observation, values))
         db.session.flush()
         for observation, values in made:
-            audit.record("observation.recorded", user, customer_id=observation.customer_id,
-                         observation_id=observation.id, source=source, observed_on=values["observed_on"].isoformat(),
-                         figures={k: audit.to_json_safe(values[k]) for k in FIGURES if values.get(k) is not None})
+            audit.record(
+                "observation.recorded",
+                user,
+                customer_id=observation.customer_id,
+                observation_id=observation.id,
+                source=source,
+                observed_on=values["observed_on"].isoformat(),
+                figures={k: audit.to_json_safe(values[k]) for k in FIGURES if values.get(k) is not None},
+            )
     return [observation for observation, _values in made]
 
 
 def latest_for(customer_id: int, limit: int = 20) -> list[Observation]:
-    return list(db.session.scalars(select(Observation).where(Observation.customer_id == customer_id)
-                                   .order_by(Observation.observed_on.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Observation)
+            .where(Observation.customer_id == customer_id)
+            .order_by(Observation.observed_on.desc())
+            .limit(limit)
+        )
+    )

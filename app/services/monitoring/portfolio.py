@@ -46,7 +46,9 @@ class ScanResult:
     raised: list[int]  # the new EarlyWarning ids
     rules_hash: str
     started: list[int] = field(default_factory=list)  # the escalations started (instance ids)
-    joined: list[int] = field(default_factory=list)  # the escalations at their investigation new warnings joined
+    joined: list[int] = field(
+        default_factory=list
+    )  # the escalations at their investigation new warnings joined
 
 
 # Told after each customer with new warnings is done: (the result so far, customers done, customers in all).
@@ -77,8 +79,13 @@ def scan(actor: User | None = None, progress: Progress | None = None) -> ScanRes
         customer = frame.loc[customer_id]
         try:
             warnings = [_warning(customer, hit, texts, digest, actor) for hit in hits]
-            facts = {"customer_id": customer_id, "customer_name": customer.customer_name, "uscc": customer.uscc,
-                     "officer": customer.officer, "days_past_due": _json(customer.days_past_due)}
+            facts = {
+                "customer_id": customer_id,
+                "customer_name": customer.customer_name,
+                "uscc": customer.uscc,
+                "officer": customer.officer,
+                "days_past_due": _json(customer.days_past_due),
+            }
             instance, joined = escalations.place(facts, warnings, actor, escalating.get(customer_id, ()))
             (result.joined if joined else result.started).append(instance.id)
             result.raised += [w.id for w in warnings]
@@ -90,14 +97,27 @@ def scan(actor: User | None = None, progress: Progress | None = None) -> ScanRes
             # escalation they would join moved meanwhile); the next check raises them. The others go on.
             db.session.rollback()
         except Exception as exc:  # noqa: BLE001 - this customer's failure, recorded; the others go on
-            audit.record("engine.error", actor, customer_id=int(customer_id), process_id=escalations.PROCESS,
-                         element=None, reason=one_by_one.failed("portfolio check of customer", customer_id, exc))
+            audit.record(
+                "engine.error",
+                actor,
+                customer_id=int(customer_id),
+                process_id=escalations.PROCESS,
+                element=None,
+                reason=one_by_one.failed("portfolio check of customer", customer_id, exc),
+            )
             db.session.commit()
         if progress is not None:
             progress(result, done, len(groups))
-    audit.record("monitoring.portfolio_checked", actor, customers=result.customers, signals=result.signals,
-                 raised=len(result.raised), started=len(result.started), joined=len(result.joined),
-                 rules_hash=digest)
+    audit.record(
+        "monitoring.portfolio_checked",
+        actor,
+        customers=result.customers,
+        signals=result.signals,
+        raised=len(result.raised),
+        started=len(result.started),
+        joined=len(result.joined),
+        rules_hash=digest,
+    )
     db.session.commit()
     return result
 
@@ -117,8 +137,11 @@ def _new_warnings(decision, frame: pd.DataFrame) -> dict[int, tuple[int, list[Hi
     """Per customer: how many warnings the rules give, and those not open already nor raised before from
     the very figures they rest on, in the table's order."""
     found = decision.evaluate(frame[list(INPUTS)])
-    open_now = set(db.session.execute(select(EarlyWarning.customer_id, EarlyWarning.code)
-                                      .where(EarlyWarning.status == "open")).all())
+    open_now = set(
+        db.session.execute(
+            select(EarlyWarning.customer_id, EarlyWarning.code).where(EarlyWarning.status == "open")
+        ).all()
+    )
     handled = set(db.session.execute(select(EarlyWarning.customer_id, EarlyWarning.code, EarlyWarning.basis)))
     tested = _tested_inputs(decision.decision)
     groups: dict[int, tuple[int, list[Hit]]] = {}
@@ -136,15 +159,23 @@ def _new_warnings(decision, frame: pd.DataFrame) -> dict[int, tuple[int, list[Hi
 
 def _tested_inputs(decision) -> dict[str, list[tuple[str, str]]]:
     """For each rule, the inputs it tests (a cell other than "-") with their labels, in the table's order."""
-    return {rule.id: [(column.key, column.label or column.key) for column, cell
-                      in zip(decision.inputs, rule.input_entries, strict=True) if cell.text.strip() != "-"]
-            for rule in decision.rules}
+    return {
+        rule.id: [
+            (column.key, column.label or column.key)
+            for column, cell in zip(decision.inputs, rule.input_entries, strict=True)
+            if cell.text.strip() != "-"
+        ]
+        for rule in decision.rules
+    }
 
 
 def _rule_texts(text: str) -> dict[str, str]:
     """Each rule's description in the table (the decision engine keeps ids only)."""
-    return {rule.get("id"): (rule.findtext("{*}description") or "").strip()
-            for rule in parse_xml(text, RULES_FILE).iter("{*}rule") if rule.get("id")}
+    return {
+        rule.get("id"): (rule.findtext("{*}description") or "").strip()
+        for rule in parse_xml(text, RULES_FILE).iter("{*}rule")
+        if rule.get("id")
+    }
 
 
 def _trigger(customer: pd.Series, tested: list[tuple[str, str]]) -> tuple[str, Any]:
@@ -166,18 +197,38 @@ def _json(value: Any) -> Any:
     return audit.to_json_safe(value)
 
 
-def _warning(customer: pd.Series, hit: Hit, texts: dict[str, str], digest: str, actor: User | None) -> EarlyWarning:
+def _warning(
+    customer: pd.Series, hit: Hit, texts: dict[str, str], digest: str, actor: User | None
+) -> EarlyWarning:
     """The new warning of one rule's hit (flushed, audited), with the figures its rule tests as observed."""
     evidence = {name: _json(customer[name]) for name in INPUTS}
     figures = [{"key": key, "label": label, "value": evidence.get(key)} for key, label in hit.tested]
     row = hit.row
-    warning = EarlyWarning(customer_id=int(customer.name), code=row.warning_code, name=row.warning_name,
-                           severity=row.severity, evidence=evidence, rule_id=row.rule_id,
-                           rule_text=texts.get(row.rule_id, "")[:500] or None, figures=figures, rules_hash=digest,
-                           basis=hit.basis, observed_on=hit.observed_on, detected_at=utcnow())
+    warning = EarlyWarning(
+        customer_id=int(customer.name),
+        code=row.warning_code,
+        name=row.warning_name,
+        severity=row.severity,
+        evidence=evidence,
+        rule_id=row.rule_id,
+        rule_text=texts.get(row.rule_id, "")[:500] or None,
+        figures=figures,
+        rules_hash=digest,
+        basis=hit.basis,
+        observed_on=hit.observed_on,
+        detected_at=utcnow(),
+    )
     db.session.add(warning)
     db.session.flush()
-    audit.record("warning.raised", actor, customer_id=warning.customer_id, warning_id=warning.id,
-                 code=warning.code, severity=warning.severity, rule=row.rule_id, figures=figures,
-                 observed_on=hit.observed_on)
+    audit.record(
+        "warning.raised",
+        actor,
+        customer_id=warning.customer_id,
+        warning_id=warning.id,
+        code=warning.code,
+        severity=warning.severity,
+        rule=row.rule_id,
+        figures=figures,
+        observed_on=hit.observed_on,
+    )
     return warning

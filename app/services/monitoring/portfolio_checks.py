@@ -66,8 +66,14 @@ def _claim(user: User | None) -> tuple[PortfolioCheck | None, bool]:
         return going, False
     try:
         with db.session.begin_nested():
-            check = PortfolioCheck(status="queued", active=True, started=[], joined=[],
-                                   requested_by_id=user.id if user else None, requested_at=utcnow())
+            check = PortfolioCheck(
+                status="queued",
+                active=True,
+                started=[],
+                joined=[],
+                requested_by_id=user.id if user else None,
+                requested_at=utcnow(),
+            )
             db.session.add(check)
     except IntegrityError:  # another request, or the beat, inserted theirs first
         return _going(), False
@@ -78,11 +84,14 @@ def _given_up(check: PortfolioCheck) -> bool:
     """Fail ``check`` if it can no longer finish, saying why; True if it was."""
     now = utcnow()
     if check.status == "queued" and check.requested_at < now - QUEUE_LOST_AFTER:
-        reason = kept("No worker took it within %(minutes)s minutes: its job was lost. A new check took its place.",
-                      minutes=int(QUEUE_LOST_AFTER.total_seconds() // 60))
+        reason = kept(
+            "No worker took it within %(minutes)s minutes: its job was lost. A new check took its place.",
+            minutes=int(QUEUE_LOST_AFTER.total_seconds() // 60),
+        )
     elif check.status == "running" and (check.started_at or check.requested_at) < now - STALLED_AFTER:
-        reason = kept("It ran past its time limit without finishing: its worker stopped. "
-                      "A new check took its place.")
+        reason = kept(
+            "It ran past its time limit without finishing: its worker stopped. A new check took its place."
+        )
     else:
         return False
     _fail(check, reason)
@@ -142,8 +151,11 @@ class CheckView:
 def _view(check: PortfolioCheck) -> CheckView:
     ids = [*check.started[:SHOWN], *check.joined[:SHOWN]]
     found = {i.id: i for i in db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))}
-    return CheckView(check, [found[i] for i in check.started[:SHOWN] if i in found],
-                     [found[i] for i in check.joined[:SHOWN] if i in found])
+    return CheckView(
+        check,
+        [found[i] for i in check.started[:SHOWN] if i in found],
+        [found[i] for i in check.joined[:SHOWN] if i in found],
+    )
 
 
 def latest(user: User) -> CheckView | None:

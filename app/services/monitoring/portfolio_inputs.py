@@ -24,19 +24,41 @@ from app.services.monitoring.observations import RATINGS
 
 LIVE = LIVE_FACILITY_STATUSES  # facilities whose customer is watched
 STATEMENT_INPUTS = {"debt_to_asset", "current_ratio", "quick_ratio_change"}
-INPUTS = ("industry", "debt_to_asset", "current_ratio", "quick_ratio_change", "utilization_pct", "days_past_due",
-          "overdue_interest", "new_enforcement_records", "tax_arrears", "utility_arrears", "negative_news",
-          "collateral_coverage", "external_rating_drop")
+INPUTS = (
+    "industry",
+    "debt_to_asset",
+    "current_ratio",
+    "quick_ratio_change",
+    "utilization_pct",
+    "days_past_due",
+    "overdue_interest",
+    "new_enforcement_records",
+    "tax_arrears",
+    "utility_arrears",
+    "negative_news",
+    "collateral_coverage",
+    "external_rating_drop",
+)
 
 
 def _live_customers() -> pd.DataFrame:
     rows = db.session.execute(
-        select(Customer.id, Customer.name, Customer.uscc, Customer.industry, User.username,
-               func.sum(Facility.limit_amount))
-        .join(Facility, Facility.customer_id == Customer.id).outerjoin(User, User.id == Customer.officer_id)
-        .where(Facility.status.in_(LIVE)).group_by(Customer.id, Customer.name, Customer.uscc, Customer.industry,
-                                                   User.username)).all()
-    frame = pd.DataFrame(rows, columns=["customer_id", "customer_name", "uscc", "industry", "officer", "live_limit"])
+        select(
+            Customer.id,
+            Customer.name,
+            Customer.uscc,
+            Customer.industry,
+            User.username,
+            func.sum(Facility.limit_amount),
+        )
+        .join(Facility, Facility.customer_id == Customer.id)
+        .outerjoin(User, User.id == Customer.officer_id)
+        .where(Facility.status.in_(LIVE))
+        .group_by(Customer.id, Customer.name, Customer.uscc, Customer.industry, User.username)
+    ).all()
+    frame = pd.DataFrame(
+        rows, columns=["customer_id", "customer_name", "uscc", "industry", "officer", "live_limit"]
+    )
     return frame.set_index("customer_id")
 
 
@@ -48,22 +70,38 @@ def _watched():
 def _ratios() -> pd.DataFrame:
     """Debt-to-asset and current ratio of the latest statement (and its year), the quick ratio's relative
     change from the year before; a statement that cannot give a ratio gives none."""
-    ranked = select(FinancialStatement.customer_id, FinancialStatement.fiscal_year, FinancialStatement.items,
-                    func.row_number().over(partition_by=FinancialStatement.customer_id,
-                                           order_by=FinancialStatement.fiscal_year.desc()).label("n")) \
-        .where(FinancialStatement.customer_id.in_(_watched())).subquery()
+    ranked = (
+        select(
+            FinancialStatement.customer_id,
+            FinancialStatement.fiscal_year,
+            FinancialStatement.items,
+            func.row_number()
+            .over(partition_by=FinancialStatement.customer_id, order_by=FinancialStatement.fiscal_year.desc())
+            .label("n"),
+        )
+        .where(FinancialStatement.customer_id.in_(_watched()))
+        .subquery()
+    )
     latest: dict[int, list[tuple[int, dict]]] = {}
     for customer_id, year, items, _n in db.session.execute(
-            select(ranked).where(ranked.c.n <= 2).order_by(ranked.c.customer_id, ranked.c.n)):
+        select(ranked).where(ranked.c.n <= 2).order_by(ranked.c.customer_id, ranked.c.n)
+    ):
         latest.setdefault(customer_id, []).append((year, _ratios_of({**items, "fiscal_year": year})))
     rows = {}
     for customer_id, ((year, newest), *older) in latest.items():
         quick_now, quick_before = newest.get("quick_ratio"), older[0][1].get("quick_ratio") if older else None
         change = (quick_now - quick_before) / quick_before if quick_now is not None and quick_before else None
-        rows[customer_id] = {"debt_to_asset": newest.get("debt_to_asset"), "current_ratio": newest.get("current_ratio"),
-                             "quick_ratio_change": change, "statement_year": year}
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["debt_to_asset", "current_ratio",
-                                                                 "quick_ratio_change", "statement_year"])
+        rows[customer_id] = {
+            "debt_to_asset": newest.get("debt_to_asset"),
+            "current_ratio": newest.get("current_ratio"),
+            "quick_ratio_change": change,
+            "statement_year": year,
+        }
+    return pd.DataFrame.from_dict(
+        rows,
+        orient="index",
+        columns=["debt_to_asset", "current_ratio", "quick_ratio_change", "statement_year"],
+    )
 
 
 def _ratios_of(items: dict[str, Any]) -> dict[str, float | None]:
@@ -75,20 +113,37 @@ def _ratios_of(items: dict[str, Any]) -> dict[str, float | None]:
         return {}
 
 
-OBSERVED = ("utilization_pct", "days_past_due", "overdue_interest", "tax_arrears", "utility_arrears",
-            "negative_news", "collateral_value")
+OBSERVED = (
+    "utilization_pct",
+    "days_past_due",
+    "overdue_interest",
+    "tax_arrears",
+    "utility_arrears",
+    "negative_news",
+    "collateral_value",
+)
 CHANGES = ("enforcement_records", "external_rating")  # compared with the figure observed before
 
 
 def _last_values(column, keep: int) -> dict[int, list[tuple[Any, Any]]]:
     """Each watched customer's last ``keep`` observed (not empty) values of one figure with their dates,
     newest first."""
-    ranked = select(Observation.customer_id, column.label("value"), Observation.observed_on, func.row_number().over(
-        partition_by=Observation.customer_id, order_by=Observation.observed_on.desc()).label("n")) \
-        .where(column.is_not(None), Observation.customer_id.in_(_watched())).subquery()
+    ranked = (
+        select(
+            Observation.customer_id,
+            column.label("value"),
+            Observation.observed_on,
+            func.row_number()
+            .over(partition_by=Observation.customer_id, order_by=Observation.observed_on.desc())
+            .label("n"),
+        )
+        .where(column.is_not(None), Observation.customer_id.in_(_watched()))
+        .subquery()
+    )
     found: dict[int, list[tuple[Any, Any]]] = {}
     for customer_id, value, observed_on, _n in db.session.execute(
-            select(ranked).where(ranked.c.n <= keep).order_by(ranked.c.customer_id, ranked.c.n)):
+        select(ranked).where(ranked.c.n <= keep).order_by(ranked.c.customer_id, ranked.c.n)
+    ):
         found.setdefault(customer_id, []).append((value, observed_on))
     return found
 
@@ -106,13 +161,22 @@ def _observations() -> pd.DataFrame:
     for name in OBSERVED:
         put(name, {c: v[0] for c, v in _last_values(getattr(Observation, name), 1).items()})
     enforcement = _last_values(Observation.enforcement_records, 2)
-    put("new_enforcement_records", {c: (v[0][0] - (v[1][0] if len(v) > 1 else 0), v[0][1])
-                                    for c, v in enforcement.items()})
+    put(
+        "new_enforcement_records",
+        {c: (v[0][0] - (v[1][0] if len(v) > 1 else 0), v[0][1]) for c, v in enforcement.items()},
+    )
     ratings = _last_values(Observation.external_rating, 2)
-    put("external_rating_drop", {c: (_notches(v[1][0], v[0][0]), v[0][1]) for c, v in ratings.items() if len(v) > 1})
-    columns["observed_on"] = dict(db.session.execute(
-        select(Observation.customer_id, func.max(Observation.observed_on))
-        .where(Observation.customer_id.in_(_watched())).group_by(Observation.customer_id)).all())
+    put(
+        "external_rating_drop",
+        {c: (_notches(v[1][0], v[0][0]), v[0][1]) for c, v in ratings.items() if len(v) > 1},
+    )
+    columns["observed_on"] = dict(
+        db.session.execute(
+            select(Observation.customer_id, func.max(Observation.observed_on))
+            .where(Observation.customer_id.in_(_watched()))
+            .group_by(Observation.customer_id)
+        ).all()
+    )
     return pd.DataFrame(columns)
 
 
@@ -126,14 +190,18 @@ def portfolio_frame() -> pd.DataFrame:
     """One row per watched customer: the warning rules' inputs, and who and what it is."""
     customers = _live_customers()
     if customers.empty:
-        return customers.reindex(columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value",
-                                          "statement_year"])
+        return customers.reindex(
+            columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value", "statement_year"]
+        )
     frame = customers.join(_ratios()).join(_observations())
-    coverage = [float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
-                for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)]
-    frame = frame.assign(collateral_coverage=coverage, on_collateral_coverage=frame.get("on_collateral_value"))
+    coverage = [
+        float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
+        for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)
+    ]
+    frame = frame.assign(
+        collateral_coverage=coverage, on_collateral_coverage=frame.get("on_collateral_value")
+    )
     for column in (*INPUTS, "observed_on", "statement_year"):
         if column not in frame:
             frame[column] = None
     return frame.astype(object).where(frame.notna(), None)
-

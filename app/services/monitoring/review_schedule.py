@@ -35,7 +35,9 @@ def due_after(start: date, grade: str | None, loan_class: str | None) -> tuple[d
     return start + timedelta(days=round(months * 365 / 12)), ",".join(result.matched_rule_ids)
 
 
-def follow_policy(customer: Customer, instance: ProcessInstance, actor: User | None, today: date | None = None) -> None:
+def follow_policy(
+    customer: Customer, instance: ProcessInstance, actor: User | None, today: date | None = None
+) -> None:
     """Bring the customer's next review forward to what the table asks for its grade and class now, counted
     from today, when that is sooner than the date on file (audited with before, after and the rule). A
     customer with no date yet gets its first one when its reviews are scheduled (``reviews.start_due``)."""
@@ -46,6 +48,14 @@ def follow_policy(customer: Customer, instance: ProcessInstance, actor: User | N
         return
     before = customer.next_review_on
     write(customer, next_review_on=due)
-    audit.record("customer.review_rescheduled", actor, customer_id=customer.id, instance_id=instance.id,
-                 before=before.isoformat(), after=due.isoformat(), grade=customer.grade,
-                 loan_class=customer.loan_class, rule=rule)
+    audit.record(
+        "customer.review_rescheduled",
+        actor,
+        customer_id=customer.id,
+        instance_id=instance.id,
+        before=before.isoformat(),
+        after=due.isoformat(),
+        grade=customer.grade,
+        loan_class=customer.loan_class,
+        rule=rule,
+    )

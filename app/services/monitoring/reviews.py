@@ -31,6 +31,8 @@ from app.services.shared import one_by_one
 
 PROCESS, MESSAGE = "periodic_review", "review_due"
 LIVE = LIVE_FACILITY_STATUSES
+
+
 def _first_due(customer: Customer, decided: date) -> date:
     return review_schedule.due_after(decided, customer.grade, customer.loan_class)[0]
 
@@ -39,12 +41,22 @@ def start_due(actor: User | None = None, today: date | None = None) -> list[int]
     """Start the review of every watched customer whose review is due and not already running; a
     customer never reviewed is first given its date (from its facility's decision)."""
     today = today or local_today()
-    running = exists().where(ProcessInstance.customer_id == Customer.id, ProcessInstance.process_id == PROCESS,
-                             ProcessInstance.status == "running")
-    watched = (select(Customer, func.max(Facility.decided_at)).join(Facility, Facility.customer_id == Customer.id)
-               .where(Facility.status.in_(LIVE), ~running,
-                      or_(Customer.next_review_on.is_(None), Customer.next_review_on <= today))
-               .group_by(Customer.id).order_by(Customer.id))
+    running = exists().where(
+        ProcessInstance.customer_id == Customer.id,
+        ProcessInstance.process_id == PROCESS,
+        ProcessInstance.status == "running",
+    )
+    watched = (
+        select(Customer, func.max(Facility.decided_at))
+        .join(Facility, Facility.customer_id == Customer.id)
+        .where(
+            Facility.status.in_(LIVE),
+            ~running,
+            or_(Customer.next_review_on.is_(None), Customer.next_review_on <= today),
+        )
+        .group_by(Customer.id)
+        .order_by(Customer.id)
+    )
     started = []
     for customer, decided_at in db.session.execute(watched).all():
         customer_id = customer.id
@@ -61,8 +73,14 @@ def start_due(actor: User | None = None, today: date | None = None) -> list[int]
         except DomainError:  # its process failed (recorded), or another scheduler started it first (the
             db.session.rollback()  # database allows one running review per customer); the others still start
         except Exception as exc:  # noqa: BLE001 - this customer's failure, recorded; the others still start
-            audit.record("engine.error", actor, customer_id=customer_id, process_id=PROCESS,
-                         element=None, reason=one_by_one.failed("review of customer", customer_id, exc))
+            audit.record(
+                "engine.error",
+                actor,
+                customer_id=customer_id,
+                process_id=PROCESS,
+                element=None,
+                reason=one_by_one.failed("review of customer", customer_id, exc),
+            )
             db.session.commit()
     if started:
         audit.record("review.started", actor, count=len(started), on=today.isoformat())
@@ -74,16 +92,39 @@ def _payload(customer: Customer) -> dict[str, Any]:
     due_on = customer.next_review_on
     assert due_on is not None  # start_due gives a customer its date first
     officer = db.session.get(User, customer.officer_id) if customer.officer_id else None
-    limit = db.session.scalar(select(func.sum(Facility.limit_amount)).where(Facility.customer_id == customer.id,
-                                                                           Facility.status.in_(LIVE))) or 0
-    statements = [{"fiscal_year": year, **items} for year, items in db.session.execute(
-        select(FinancialStatement.fiscal_year, FinancialStatement.items).where(
-            FinancialStatement.customer_id == customer.id).order_by(FinancialStatement.fiscal_year.desc()).limit(5))]
-    return {"customer_id": customer.id, "customer_name": customer.name, "uscc": customer.uscc,
-            "officer": officer.username if officer else None, "industry": customer.industry, "size": customer.size,
-            "credit_record": customer.credit_record, "listed": customer.listed, "in_group": bool(customer.group_name),
-            "grade": customer.grade, "loan_class": customer.loan_class, "due_on": due_on.isoformat(),
-            "limit_amount": float(limit), "statements": statements}
+    limit = (
+        db.session.scalar(
+            select(func.sum(Facility.limit_amount)).where(
+                Facility.customer_id == customer.id, Facility.status.in_(LIVE)
+            )
+        )
+        or 0
+    )
+    statements = [
+        {"fiscal_year": year, **items}
+        for year, items in db.session.execute(
+            select(FinancialStatement.fiscal_year, FinancialStatement.items)
+            .where(FinancialStatement.customer_id == customer.id)
+            .order_by(FinancialStatement.fiscal_year.desc())
+            .limit(5)
+        )
+    ]
+    return {
+        "customer_id": customer.id,
+        "customer_name": customer.name,
+        "uscc": customer.uscc,
+        "officer": officer.username if officer else None,
+        "industry": customer.industry,
+        "size": customer.size,
+        "credit_record": customer.credit_record,
+        "listed": customer.listed,
+        "in_group": bool(customer.group_name),
+        "grade": customer.grade,
+        "loan_class": customer.loan_class,
+        "due_on": due_on.isoformat(),
+        "limit_amount": float(limit),
+        "statements": statements,
+    }
 
 
 def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User | None) -> None:
@@ -96,8 +137,10 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User
         return
     if data.get("statements"):
         store_statements(customer.id, instance, data["statements"])
-    before = {"grade": customer.grade, "next_review_on": customer.next_review_on.isoformat()
-              if customer.next_review_on else None}
+    before = {
+        "grade": customer.grade,
+        "next_review_on": customer.next_review_on.isoformat() if customer.next_review_on else None,
+    }
     rated = (customer.grade, customer.loan_class)
     customer.grade = data.get("grade") or customer.grade
     customer.next_review_on = date.fromisoformat(data["next_review_on"])
@@ -105,20 +148,49 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     review_schedule.follow_policy(customer, instance, actor)  # a class changed while it ran: sooner
     if data.get("review_decision") == "approve" and data.get("new_limit") is not None:
         _change_limit(customer, instance, Decimal(str(data["new_limit"])), actor)
-    audit.record("customer.reviewed", actor, customer_id=customer.id, instance_id=instance.id, before=before,
-                 after={"grade": customer.grade, "next_review_on": customer.next_review_on.isoformat()},
-                 outcome=data.get("outcome"))
+    audit.record(
+        "customer.reviewed",
+        actor,
+        customer_id=customer.id,
+        instance_id=instance.id,
+        before=before,
+        after={"grade": customer.grade, "next_review_on": customer.next_review_on.isoformat()},
+        outcome=data.get("outcome"),
+    )
 
 
-def _change_limit(customer: Customer, instance: ProcessInstance, new_limit: Decimal, actor: User | None) -> None:
-    facility = db.session.scalar(select(Facility).where(Facility.customer_id == customer.id, Facility.status.in_(LIVE))
-                                 .order_by(Facility.id.desc()).limit(1))
+def _change_limit(
+    customer: Customer, instance: ProcessInstance, new_limit: Decimal, actor: User | None
+) -> None:
+    facility = db.session.scalar(
+        select(Facility)
+        .where(Facility.customer_id == customer.id, Facility.status.in_(LIVE))
+        .order_by(Facility.id.desc())
+        .limit(1)
+    )
     if facility is None:
         return
     before = {"limit_amount": str(facility.limit_amount), "grade": facility.grade}
     facility.limit_amount, facility.grade = new_limit.quantize(Decimal("0.01")), customer.grade
     after = {"limit_amount": str(facility.limit_amount), "grade": facility.grade}
-    db.session.add(FacilityChange(facility_id=facility.id, instance_id=instance.id, action="review", before=before,
-                                  after=after, applied_by_id=actor.id if actor else None, applied_at=utcnow()))
-    audit.record("facility.changed", actor, customer_id=customer.id, instance_id=instance.id, facility_id=facility.id,
-                 action="review", before=before, after=after)
+    db.session.add(
+        FacilityChange(
+            facility_id=facility.id,
+            instance_id=instance.id,
+            action="review",
+            before=before,
+            after=after,
+            applied_by_id=actor.id if actor else None,
+            applied_at=utcnow(),
+        )
+    )
+    audit.record(
+        "facility.changed",
+        actor,
+        customer_id=customer.id,
+        instance_id=instance.id,
+        facility_id=facility.id,
+        action="review",
+        before=before,
+        after=after,
+    )

@@ -37,8 +37,9 @@ def balance_tolerance(size: str | None) -> Callable[[float], float]:
     return lambda total_assets: max(floor, share * total_assets)
 
 
-def check_statements(instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any],
-                     locale: str) -> None:
+def check_statements(
+    instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any], locale: str
+) -> None:
     """Refuse statements whose figures contradict each other (``InvalidInput`` with one message per cell)."""
     statements = submitted.get(FIELD)
     if not isinstance(statements, list):
@@ -54,9 +55,16 @@ def check_statements(instance: ProcessInstance, submitted: dict[str, Any], data:
                 continue  # a figure the form itself refuses (missing, not a number): its message is enough
             year = statement.fiscal_year
             if year in seen:
-                _add(errors, f"{FIELD}-{index}-fiscal_year",
-                     _("Fiscal year %(year)s is entered twice (columns %(first)s and %(second)s).",
-                       year=year, first=seen[year] + 1, second=index + 1))
+                _add(
+                    errors,
+                    f"{FIELD}-{index}-fiscal_year",
+                    _(
+                        "Fiscal year %(year)s is entered twice (columns %(first)s and %(second)s).",
+                        year=year,
+                        first=seen[year] + 1,
+                        second=index + 1,
+                    ),
+                )
                 continue
             seen[year] = index
             for found in inconsistencies(statement, tolerance(statement.total_assets)):
@@ -77,11 +85,22 @@ def _line(item: str, locale: str) -> str:
 def _message(found: Inconsistency, locale: str) -> str:
     lines = " + ".join(_line(p, locale) for p in found.parts)
     if found.kind == "unbalanced":
-        return _("%(year)s: %(assets_line)s %(assets)s do not equal %(lines)s %(sum)s; they differ by "
-                 "%(difference)s, more than the %(tolerance)s the policy allows.",
-                 year=found.fiscal_year, assets_line=_line(found.whole, locale), assets=money(found.bound, locale),
-                 lines=lines, sum=money(found.figure, locale),
-                 difference=money(abs(found.bound - found.figure), locale), tolerance=money(found.tolerance, locale))
-    return _("%(year)s: %(lines)s %(figure)s exceed %(whole_line)s %(whole)s.",
-             year=found.fiscal_year, lines=lines, figure=money(found.figure, locale),
-             whole_line=_line(found.whole, locale), whole=money(found.bound, locale))
+        return _(
+            "%(year)s: %(assets_line)s %(assets)s do not equal %(lines)s %(sum)s; they differ by "
+            "%(difference)s, more than the %(tolerance)s the policy allows.",
+            year=found.fiscal_year,
+            assets_line=_line(found.whole, locale),
+            assets=money(found.bound, locale),
+            lines=lines,
+            sum=money(found.figure, locale),
+            difference=money(abs(found.bound - found.figure), locale),
+            tolerance=money(found.tolerance, locale),
+        )
+    return _(
+        "%(year)s: %(lines)s %(figure)s exceed %(whole_line)s %(whole)s.",
+        year=found.fiscal_year,
+        lines=lines,
+        figure=money(found.figure, locale),
+        whole_line=_line(found.whole, locale),
+        whole=money(found.bound, locale),
+    )

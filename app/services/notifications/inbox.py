@@ -14,16 +14,21 @@ from app.services.shared.unit_of_work import unit_of_work
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).where(Notification.user_id == user.id,
-                                                        Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def listing(user: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Notification], int]:
     """The user's notifications, newest first, and how many there are."""
     query = select(Notification).where(Notification.user_id == user.id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(Notification.id.desc()).offset((page - 1) * per_page)
-                              .limit(per_page)).all()
+    rows = db.session.scalars(
+        query.order_by(Notification.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return list(rows), total
 
 
@@ -42,7 +47,12 @@ def mark_read(user: User, notification_id: int) -> Notification:
 
 def mark_all_read(user: User) -> int:
     with unit_of_work():
-        done = rowcount(db.session.execute(update(Notification).where(Notification.user_id == user.id,
-                                                                      Notification.read_at.is_(None))
-                                           .values(read_at=utcnow()).execution_options(synchronize_session=False)))
+        done = rowcount(
+            db.session.execute(
+                update(Notification)
+                .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                .values(read_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        )
     return done

@@ -56,8 +56,9 @@ def send_pending(limit: int = 100) -> int:
     shown on the outbox page; a server that cannot be reached leaves them all pending."""
     if not configured():
         return 0
-    pending = db.session.scalars(select(OutboxMail).where(OutboxMail.status == "pending")
-                                 .order_by(OutboxMail.id).limit(limit)).all()
+    pending = db.session.scalars(
+        select(OutboxMail).where(OutboxMail.status == "pending").order_by(OutboxMail.id).limit(limit)
+    ).all()
     if not pending:
         return 0
     config = current_app.config
@@ -116,7 +117,8 @@ def outbox(admin: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Outg
     if admin.role != "admin":
         raise NotAuthorized(_("Only an administrator may read the outbox."))
     total = db.session.scalar(select(func.count()).select_from(OutboxMail)) or 0
-    rows = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc())
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        select(OutboxMail).order_by(OutboxMail.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     locale = str(get_locale())
     return [Outgoing(m, *mail_text.mail_in(m, locale)) for m in rows], total

@@ -32,7 +32,7 @@ def _in_both(render, sep: str = " / ") -> str:
 
 def _fitted(text: str, length: int) -> str:
     """At most ``length`` characters (a long customer name in both languages would not fit the column)."""
-    return text if len(text) <= length else text[:length - 1] + "…"
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _half_sent(sent: str, render, sep: str, locale: str) -> str:
@@ -47,7 +47,7 @@ def _half_sent(sent: str, render, sep: str, locale: str) -> str:
         if not rest.startswith(half + sep):
             return sent
         parts.append(half)
-        rest = rest[len(half + sep):]
+        rest = rest[len(half + sep) :]
     return (parts + [rest])[wanted[0]]
 
 
@@ -57,6 +57,7 @@ def mail_in(mail: OutboxMail, locale: str) -> tuple[str, str]:
     note = db.session.get(Notification, mail.notification_id) if mail.notification_id else None
     if note is None:
         return mail.subject, mail.body
-    return (_half_sent(mail.subject, lambda: subject(note), " / ", locale),
-            _half_sent(mail.body, lambda: body(note), "\n\n", locale))
-
+    return (
+        _half_sent(mail.subject, lambda: subject(note), " / ", locale),
+        _half_sent(mail.body, lambda: body(note), "\n\n", locale),
+    )

@@ -30,13 +30,19 @@ def message(notification: Notification, locale: str | None = None) -> str:
     kind = notification.kind
     if kind == "unstaffed":
         why = eligibility.explain(p.get("reason") or "nobody", p.get("lane"), p.get("level"), p.get("user"))
-        return _("Case %(reference)s (%(customer)s) cannot go on at %(task)s. %(why)s", why=why,
-                 **{k: p[k] for k in ("reference", "customer", "task")})
+        return _(
+            "Case %(reference)s (%(customer)s) cannot go on at %(task)s. %(why)s",
+            why=why,
+            **{k: p[k] for k in ("reference", "customer", "task")},
+        )
     if kind == "follow_up":
         return _("Follow-up due %(date)s with %(customer)s: %(summary)s", **p)
     if kind == "renewal":
-        return _("Renewal proposed: facility %(renews)s of %(customer)s matures on %(date)s; case %(reference)s "
-                 "waits for you at %(task)s.", **{**p, "renews": p.get("renews") or "-", "date": p.get("date") or "-"})
+        return _(
+            "Renewal proposed: facility %(renews)s of %(customer)s matures on %(date)s; case %(reference)s "
+            "waits for you at %(task)s.",
+            **{**p, "renews": p.get("renews") or "-", "date": p.get("date") or "-"},
+        )
     if kind in ("transfer_in", "transfer_out"):
         return _transfer_message(kind, p)
     if kind == "chain_broken":
@@ -46,32 +52,51 @@ def message(notification: Notification, locale: str | None = None) -> str:
     if kind == "delegated":
         return _("%(by)s handed you %(task)s on case %(reference)s (%(customer)s).", **p)
     if kind == "escalated":
-        return _("Overdue approval escalated to level %(level)s: %(task)s on case %(reference)s (%(customer)s).",
-                 **p)
+        return _(
+            "Overdue approval escalated to level %(level)s: %(task)s on case %(reference)s (%(customer)s).",
+            **p,
+        )
     if kind == "withdrawn":
         return _("Case %(reference)s (%(customer)s) was withdrawn by %(by)s: %(reason)s", **p)
     if kind == "overdue":
-        return _("%(task)s on case %(reference)s (%(customer)s) passed its due time and went to level "
-                 "%(level)s.", **p)
+        return _(
+            "%(task)s on case %(reference)s (%(customer)s) passed its due time and went to level %(level)s.",
+            **p,
+        )
     return _("New task %(task)s on case %(reference)s (%(customer)s).", **p)
 
 
 def _transfer_message(kind: str, p: dict) -> str:
     separator = "、" if str(get_locale()).startswith("zh") else ", "
     names = separator.join(p.get("names") or []) + ("…" if p.get("more") else "")
-    values = {"by": p.get("by") or "-", "count": p.get("count") or 0, "customers": names,
-              "reason": p.get("reason") or "-", "tasks": p.get("tasks") or 0, "to": p.get("to") or "-"}
+    values = {
+        "by": p.get("by") or "-",
+        "count": p.get("count") or 0,
+        "customers": names,
+        "reason": p.get("reason") or "-",
+        "tasks": p.get("tasks") or 0,
+        "to": p.get("to") or "-",
+    }
     if kind == "transfer_in":
-        return _("%(by)s transferred %(count)s customer(s) to you: %(customers)s; %(tasks)s open task(s) came "
-                 "with them. Reason: %(reason)s", **values)
-    return _("%(by)s transferred %(count)s of your customers to %(to)s: %(customers)s; %(tasks)s open task(s) "
-             "went with them. Reason: %(reason)s", **values)
+        return _(
+            "%(by)s transferred %(count)s customer(s) to you: %(customers)s; %(tasks)s open task(s) came "
+            "with them. Reason: %(reason)s",
+            **values,
+        )
+    return _(
+        "%(by)s transferred %(count)s of your customers to %(to)s: %(customers)s; %(tasks)s open task(s) "
+        "went with them. Reason: %(reason)s",
+        **values,
+    )
 
 
 def subject(notification: Notification) -> str:
     if notification.kind == "unstaffed":  # the why and what to do are in the body
         p = notification.params or {}
-        return _("[Credit] Case %(reference)s cannot go on: nobody may act on it", reference=p.get("reference") or "-")
+        return _(
+            "[Credit] Case %(reference)s cannot go on: nobody may act on it",
+            reference=p.get("reference") or "-",
+        )
     return _("[Credit] %(message)s", message=message(notification))
 
 
@@ -88,4 +113,3 @@ def body(notification: Notification) -> str:
     else:
         link = f"{base}/audit"
     return _("%(message)s\nOpen it: %(link)s", message=message(notification), link=link)
-

@@ -32,22 +32,28 @@ def after_step(instance: ProcessInstance, actor: User | None, changes: TaskChang
         kind = "escalated" if changes.timer_fired else ("returned" if _returned(task) else "new")
         extra = {}
         if changes.started and summary.get("renews_reference"):  # a renewal (续授信) proposed for its officer
-            kind, extra = "renewal", {"renews": summary["renews_reference"], "date": summary.get("renews_matures_on")}
+            kind, extra = (
+                "renewal",
+                {"renews": summary["renews_reference"], "date": summary.get("renews_matures_on")},
+            )
         recipients = _recipients(task, instance)
         _notify([u for u in recipients if actor is None or u.id != actor.id], kind, instance, task, **extra)
     if changes.timer_fired:
         opened_level = next((t.required_level for t in changes.opened if t.required_level), None)
         for task in changes.cancelled:
             if task.assignee_id is not None:
-                _notify([db.session.get(User, task.assignee_id)], "overdue", instance, task,
-                        level=opened_level)
+                _notify(
+                    [db.session.get(User, task.assignee_id)], "overdue", instance, task, level=opened_level
+                )
 
 
 def alert(users: list[User], kind: str, **params) -> None:
     """An alert about the system itself (e.g. the audit chain is broken), to each of ``users``."""
     now = utcnow()
     for user in users:
-        values = dict(user_id=user.id, kind=kind, instance_id=None, task_id=None, params=params, created_at=now)
+        values = dict(
+            user_id=user.id, kind=kind, instance_id=None, task_id=None, params=params, created_at=now
+        )
         _store(user, values)
 
 
@@ -55,12 +61,25 @@ def withdrawn(instance: ProcessInstance, actor: User, holders: list[User], reaso
     """``actor`` withdrew the application: whoever held one of its tasks is told (the case, not the task,
     is linked: the task is gone)."""
     summary = instance.summary or {}
-    params = {"reference": instance.reference, "customer": summary.get("customer_name"), "by": actor.display_name,
-              "reason": reason}
+    params = {
+        "reference": instance.reference,
+        "customer": summary.get("customer_name"),
+        "by": actor.display_name,
+        "reason": reason,
+    }
     now = utcnow()
     for user in {u.id: u for u in holders if u is not None and u.active}.values():
-        _store(user, dict(user_id=user.id, kind="withdrawn", instance_id=instance.id, task_id=None, params=params,
-                          created_at=now))
+        _store(
+            user,
+            dict(
+                user_id=user.id,
+                kind="withdrawn",
+                instance_id=instance.id,
+                task_id=None,
+                params=params,
+                created_at=now,
+            ),
+        )
 
 
 def unstaffed(instance: ProcessInstance, gap: StaffingGap) -> None:
@@ -68,13 +87,28 @@ def unstaffed(instance: ProcessInstance, gap: StaffingGap) -> None:
     the case page, where they see why and what to do)."""
     summary = instance.summary or {}
     assignee = db.session.get(User, gap.assignee_id) if gap.assignee_id else None
-    params = {"reference": instance.reference, "customer": summary.get("customer_name"), "task": gap.name,
-              "reason": gap.reason, "lane": gap.lane, "level": gap.required_level,
-              "user": assignee.display_name if assignee else None}
+    params = {
+        "reference": instance.reference,
+        "customer": summary.get("customer_name"),
+        "task": gap.name,
+        "reason": gap.reason,
+        "lane": gap.lane,
+        "level": gap.required_level,
+        "user": assignee.display_name if assignee else None,
+    }
     now = utcnow()
     for admin in db.session.scalars(select(User).where(User.role == "admin", User.active.is_(True))):
-        _store(admin, dict(user_id=admin.id, kind="unstaffed", instance_id=instance.id, task_id=None, params=params,
-                           created_at=now))
+        _store(
+            admin,
+            dict(
+                user_id=admin.id,
+                kind="unstaffed",
+                instance_id=instance.id,
+                task_id=None,
+                params=params,
+                created_at=now,
+            ),
+        )
 
 
 def waiting_for(users: list[User], instance: ProcessInstance, task: HumanTask) -> None:
@@ -93,10 +127,24 @@ def follow_up_due(officer: User | None, entry) -> None:
     if officer is None or not officer.active:
         return
     summary = entry.summary if len(entry.summary) <= 80 else entry.summary[:79] + "…"
-    params = {"customer": entry.customer.name, "customer_id": entry.customer_id, "entry_id": entry.id,
-              "summary": " ".join(summary.split()), "date": entry.follow_up_on.isoformat()}
-    _store(officer, dict(user_id=officer.id, kind="follow_up", instance_id=None, task_id=None, params=params,
-                         created_at=utcnow()))
+    params = {
+        "customer": entry.customer.name,
+        "customer_id": entry.customer_id,
+        "entry_id": entry.id,
+        "summary": " ".join(summary.split()),
+        "date": entry.follow_up_on.isoformat(),
+    }
+    _store(
+        officer,
+        dict(
+            user_id=officer.id,
+            kind="follow_up",
+            instance_id=None,
+            task_id=None,
+            params=params,
+            created_at=utcnow(),
+        ),
+    )
 
 
 NAMES_SHOWN = 3  # customers a transfer's notice names; "…" for the rest
@@ -109,11 +157,19 @@ def customers_moved(user: User, kind: str, customers: list, by: User, reason: st
     if user is None or not user.active or not customers:
         return
     names = [c.name for c in customers[:NAMES_SHOWN]]
-    params = {"count": len(customers), "names": names, "more": len(customers) > NAMES_SHOWN, "by": by.display_name,
-              "reason": reason if len(reason) <= 200 else reason[:199] + "…",
-              "customer_id": customers[0].id if len(customers) == 1 else None, **extra}
-    _store(user, dict(user_id=user.id, kind=kind, instance_id=None, task_id=None, params=params,
-                      created_at=utcnow()))
+    params = {
+        "count": len(customers),
+        "names": names,
+        "more": len(customers) > NAMES_SHOWN,
+        "by": by.display_name,
+        "reason": reason if len(reason) <= 200 else reason[:199] + "…",
+        "customer_id": customers[0].id if len(customers) == 1 else None,
+        **extra,
+    }
+    _store(
+        user,
+        dict(user_id=user.id, kind=kind, instance_id=None, task_id=None, params=params, created_at=utcnow()),
+    )
 
 
 def customers_link(notification: Notification) -> str:
@@ -126,9 +182,17 @@ def _returned(task: HumanTask) -> bool:
     """A task of the officer's side opened again: the case came back from approval or compliance."""
     if task.lane in APPROVAL_LANES:
         return False
-    return bool(db.session.scalar(select(exists().where(
-        HumanTask.instance_id == task.instance_id, HumanTask.task_spec == task.task_spec,
-        HumanTask.state == "completed"))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    HumanTask.instance_id == task.instance_id,
+                    HumanTask.task_spec == task.task_spec,
+                    HumanTask.state == "completed",
+                )
+            )
+        )
+    )
 
 
 def _recipients(task: HumanTask, instance: ProcessInstance) -> list[User]:
@@ -137,23 +201,39 @@ def _recipients(task: HumanTask, instance: ProcessInstance) -> list[User]:
         return [assignee] if assignee is not None else []
     if task.lane is None:
         return []
-    if task.lane not in APPROVAL_LANES and instance.started_by is not None \
-            and task.lane in instance.started_by.group_codes:
+    if (
+        task.lane not in APPROVAL_LANES
+        and instance.started_by is not None
+        and task.lane in instance.started_by.group_codes
+    ):
         return [instance.started_by]  # the case's own officer, not every officer of the bank
     return eligibility.able_users(task.lane, instance, task.required_level)
 
 
-def _notify(users: Sequence[User | None], kind: str, instance: ProcessInstance, task: HumanTask, **extra) -> None:
+def _notify(
+    users: Sequence[User | None], kind: str, instance: ProcessInstance, task: HumanTask, **extra
+) -> None:
     summary = instance.summary or {}
     customer = (task.about or {}).get("customer_name") or summary.get("customer_name")  # a sampled case's own
-    params = {"reference": instance.reference, "customer": customer, "task": task.name,
-              "level": task.required_level, **extra}
+    params = {
+        "reference": instance.reference,
+        "customer": customer,
+        "task": task.name,
+        "level": task.required_level,
+        **extra,
+    }
     now = utcnow()
     for user in users:
         if user is None or not user.active:
             continue
-        values = dict(user_id=user.id, kind=kind, instance_id=instance.id, task_id=task.id, params=params,
-                      created_at=now)
+        values = dict(
+            user_id=user.id,
+            kind=kind,
+            instance_id=instance.id,
+            task_id=task.id,
+            params=params,
+            created_at=now,
+        )
         _store(user, values)
 
 
@@ -162,5 +242,12 @@ def _store(user: User, values: dict) -> None:
     notification_id = insert_returning_id(Notification, values)
     if user.email:
         subject, body = mail_text.written(Notification(id=notification_id, **values))
-        db.session.add(OutboxMail(notification_id=notification_id, to_address=user.email, subject=subject,
-                                  body=body, created_at=values["created_at"]))
+        db.session.add(
+            OutboxMail(
+                notification_id=notification_id,
+                to_address=user.email,
+                subject=subject,
+                body=body,
+                created_at=values["created_at"],
+            )
+        )

@@ -76,9 +76,11 @@ def relay(ids: list[int]) -> int:
     ended); returns how many the broker took. Errors are written on the rows and logged, not raised
     (except an inline job's own error in eager mode)."""
     with db.engine.connect() as connection:
-        rows = connection.execute(select(QueuedJob.id, QueuedJob.task, QueuedJob.args)
-                                  .where(QueuedJob.id.in_(ids), QueuedJob.sent_at.is_(None))
-                                  .order_by(QueuedJob.id)).all()
+        rows = connection.execute(
+            select(QueuedJob.id, QueuedJob.task, QueuedJob.args)
+            .where(QueuedJob.id.in_(ids), QueuedJob.sent_at.is_(None))
+            .order_by(QueuedJob.id)
+        ).all()
     return _send_all(rows)
 
 
@@ -88,9 +90,12 @@ def sweep() -> int:
     jobs sent more than a week ago. Returns how many were sent."""
     now = utcnow()
     due = now - timedelta(seconds=current_app.config["OUTBOX_SWEEP_SECONDS"])
-    rows = db.session.execute(select(QueuedJob.id, QueuedJob.task, QueuedJob.args)
-                              .where(QueuedJob.sent_at.is_(None), QueuedJob.created_at <= due)
-                              .order_by(QueuedJob.id).limit(SWEEP_BATCH)).all()
+    rows = db.session.execute(
+        select(QueuedJob.id, QueuedJob.task, QueuedJob.args)
+        .where(QueuedJob.sent_at.is_(None), QueuedJob.created_at <= due)
+        .order_by(QueuedJob.id)
+        .limit(SWEEP_BATCH)
+    ).all()
     db.session.execute(QueuedJob.__table__.delete().where(QueuedJob.sent_at < now - KEPT_SENT))
     db.session.commit()
     return _send_all(rows, stop_at_first_failure=True)
@@ -98,7 +103,9 @@ def sweep() -> int:
 
 def unsent() -> list[QueuedJob]:
     """The jobs not yet taken by the broker, oldest first (for operators and tests)."""
-    return list(db.session.scalars(select(QueuedJob).where(QueuedJob.sent_at.is_(None)).order_by(QueuedJob.id)))
+    return list(
+        db.session.scalars(select(QueuedJob).where(QueuedJob.sent_at.is_(None)).order_by(QueuedJob.id))
+    )
 
 
 def _send_all(rows, stop_at_first_failure: bool = False) -> int:

@@ -19,8 +19,9 @@ from app.extensions import db
 
 def transient(exc: BaseException) -> bool:
     """The database cannot be reached, or a lock could not be had in time: not the item's fault."""
-    return (isinstance(exc, (OperationalError, InterfaceError, Unavailable))
-            or (isinstance(exc, DBAPIError) and exc.connection_invalidated))
+    return isinstance(exc, (OperationalError, InterfaceError, Unavailable)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
 
 
 def reason(exc: BaseException) -> str:

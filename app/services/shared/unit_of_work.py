@@ -46,12 +46,15 @@ def unit_of_work(lost: Callable[[], Exception] | None = None, *, own: bool = Fal
         try:
             yield
         finally:
-            info.pop(_OPEN, None)  # closed before its commit: work the commit sets off (an eager job) is its own
+            info.pop(
+                _OPEN, None
+            )  # closed before its commit: work the commit sets off (an eager job) is its own
         db.session.commit()
     except (StaleDataError, IntegrityError) as exc:
         db.session.rollback()
-        raise (lost() if lost else Conflict(_("This was changed by someone else meanwhile; reload to see it."))) \
-            from exc
+        raise (
+            lost() if lost else Conflict(_("This was changed by someone else meanwhile; reload to see it."))
+        ) from exc
     except BaseException:
         db.session.rollback()
         raise

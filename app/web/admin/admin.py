@@ -27,7 +27,9 @@ def edit_settings():
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            settings.set_amount(current_user, settings.TIER1_CAPITAL, request.form.get(settings.TIER1_CAPITAL, ""))
+            settings.set_amount(
+                current_user, settings.TIER1_CAPITAL, request.form.get(settings.TIER1_CAPITAL, "")
+            )
         except InvalidInput as exc:
             errors = exc.errors
         else:
@@ -37,10 +39,16 @@ def edit_settings():
 
 
 def _page(errors=None, entered=None):
-    return render_template("admin/settings.html", capital=settings.amount(settings.TIER1_CAPITAL),
-                           field=settings.TIER1_CAPITAL, errors=errors or {}, entered=entered,
-                           qualified=qualifications.listing(), today=local_today(),
-                           failed_timers=timers.failed(current_user)), 422 if errors else 200
+    return render_template(
+        "admin/settings.html",
+        capital=settings.amount(settings.TIER1_CAPITAL),
+        field=settings.TIER1_CAPITAL,
+        errors=errors or {},
+        entered=entered,
+        qualified=qualifications.listing(),
+        today=local_today(),
+        failed_timers=timers.failed(current_user),
+    ), 422 if errors else 200
 
 
 @admin.route("/admin/outbox")
@@ -49,8 +57,9 @@ def outbox():
     """The e-mails notifications produced: what was sent, and (without SMTP) what would have been."""
     page = page_number()
     rows, total = mail.outbox(current_user, page=page)
-    return render_template("admin/outbox.html", rows=rows, total=total, page=page,
-                           smtp=current_app.config.get("MAIL_SERVER"))
+    return render_template(
+        "admin/outbox.html", rows=rows, total=total, page=page, smtp=current_app.config.get("MAIL_SERVER")
+    )
 
 
 @admin.route("/admin/timers/<int:timer_id>/retry", methods=["POST"])

@@ -16,8 +16,9 @@ notifications = Blueprint("notifications", __name__)
 def index():
     page = page_number()
     rows, total = inbox.listing(current_user, page=page)
-    return render_template("notifications/list.html", rows=rows, total=total, page=page,
-                           message=messages.message)
+    return render_template(
+        "notifications/list.html", rows=rows, total=total, page=page, message=messages.message
+    )
 
 
 @notifications.route("/notifications/<int:notification_id>/open", methods=["POST"])
@@ -30,7 +31,9 @@ def open_one(notification_id: int):
     if note.instance_id:
         return redirect(url_for("cases.show", case_id=note.instance_id))
     if note.kind == "follow_up" and (note.params or {}).get("customer_id"):
-        return redirect(url_for("customers.show", customer_id=note.params["customer_id"], _anchor="contact-log"))
+        return redirect(
+            url_for("customers.show", customer_id=note.params["customer_id"], _anchor="contact-log")
+        )
     if note.kind in ("transfer_in", "transfer_out"):
         return redirect(messages.customers_link(note))
     return redirect(url_for("audit.search"))

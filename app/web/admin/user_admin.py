@@ -29,8 +29,14 @@ def index():
         errors, filters = exc.errors, user_admin.UserFilter()
     page = page_number()
     listing = user_admin.list_users(current_user, filters, page)
-    return render_template("admin/users.html", listing=listing, filters=filters, errors=errors, roles=ROLES,
-                           choices=user_admin.choices(current_user)), 422 if errors else 200
+    return render_template(
+        "admin/users.html",
+        listing=listing,
+        filters=filters,
+        errors=errors,
+        roles=ROLES,
+        choices=user_admin.choices(current_user),
+    ), 422 if errors else 200
 
 
 @user_pages.route("/admin/users/new", methods=["GET", "POST"])
@@ -42,21 +48,40 @@ def new():
         try:
             user, password = user_admin.create(current_user, request.form, _groups())
         except InvalidInput as exc:
-            return render_template("admin/user_new.html", choices=choices, roles=ROLES, errors=exc.errors,
-                                   form=request.form, ticked=_groups()), 422
+            return render_template(
+                "admin/user_new.html",
+                choices=choices,
+                roles=ROLES,
+                errors=exc.errors,
+                form=request.form,
+                ticked=_groups(),
+            ), 422
         flash(_("User %(name)s created.", name=user.username))
         return _user_page(user.id, shown_password=password)
     return render_template("admin/user_new.html", choices=choices, roles=ROLES, errors={}, form={}, ticked=[])
 
 
-def _user_page(user_id: int, *, refused: InvalidInput | Conflict | None = None, section: str | None = None,
-               shown_password: str | None = None):
+def _user_page(
+    user_id: int,
+    *,
+    refused: InvalidInput | Conflict | None = None,
+    section: str | None = None,
+    shown_password: str | None = None,
+):
     """The user's page; ``refused``: the refusal of the form in ``section``, shown beside it."""
     page = user_admin.user_page(current_user, user_id)
     errors = refused.errors if isinstance(refused, InvalidInput) else {}
-    response = render_template("admin/user.html", page=page, roles=ROLES, errors=errors, section=section,
-                               message=refused.message if refused else None, form=request.form if refused else {},
-                               shown_password=shown_password, choices=user_admin.choices(current_user))
+    response = render_template(
+        "admin/user.html",
+        page=page,
+        roles=ROLES,
+        errors=errors,
+        section=section,
+        message=refused.message if refused else None,
+        form=request.form if refused else {},
+        shown_password=shown_password,
+        choices=user_admin.choices(current_user),
+    )
     status = refused.status if refused else 200
     headers = {"Cache-Control": "no-store"} if shown_password else {}
     return response, status, headers
@@ -83,30 +108,45 @@ def _change(user_id: int, section: str, action, done: str):
 @login_required
 def profile(user_id: int):
     """Name shown, e-mail, branch and authority level."""
-    return _change(user_id, "profile", lambda: user_admin.update_profile(current_user, user_id, request.form),
-                   _("Profile saved."))
+    return _change(
+        user_id,
+        "profile",
+        lambda: user_admin.update_profile(current_user, user_id, request.form),
+        _("Profile saved."),
+    )
 
 
 @user_pages.route("/admin/users/<int:user_id>/membership", methods=["POST"])
 @login_required
 def membership(user_id: int):
     """Role and groups."""
-    return _change(user_id, "membership", lambda: user_admin.set_role_and_groups(
-        current_user, user_id, request.form.get("role", ""), _groups()), _("Role and groups saved."))
+    return _change(
+        user_id,
+        "membership",
+        lambda: user_admin.set_role_and_groups(
+            current_user, user_id, request.form.get("role", ""), _groups()
+        ),
+        _("Role and groups saved."),
+    )
 
 
 @user_pages.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
 @login_required
 def deactivate(user_id: int):
-    return _change(user_id, "status", lambda: user_admin.set_active(current_user, user_id, False),
-                   _("User deactivated: they can no longer log in."))
+    return _change(
+        user_id,
+        "status",
+        lambda: user_admin.set_active(current_user, user_id, False),
+        _("User deactivated: they can no longer log in."),
+    )
 
 
 @user_pages.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
 @login_required
 def reactivate(user_id: int):
-    return _change(user_id, "status", lambda: user_admin.set_active(current_user, user_id, True),
-                   _("User reactivated."))
+    return _change(
+        user_id, "status", lambda: user_admin.set_active(current_user, user_id, True), _("User reactivated.")
+    )
 
 
 @user_pages.route("/admin/users/<int:user_id>/password", methods=["POST"])
@@ -127,6 +167,11 @@ def password(user_id: int):
 @login_required
 def qualification(user_id: int):
     """Record an approval qualification (a training certificate and its expiry)."""
-    return _change(user_id, "qualifications", lambda: user_admin.record_qualification(
-        current_user, user_id, request.form.get("certificate", ""), request.form.get("valid_until", "")),
-        _("Qualification recorded."))
+    return _change(
+        user_id,
+        "qualifications",
+        lambda: user_admin.record_qualification(
+            current_user, user_id, request.form.get("certificate", ""), request.form.get("valid_until", "")
+        ),
+        _("Qualification recorded."),
+    )

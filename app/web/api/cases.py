@@ -13,17 +13,32 @@ from app.web.api.shared import json_body, token_required
 
 
 def _task_json(task, form=None) -> dict:
-    return {"id": task.id, "name": task.name, "case_id": task.instance_id, "process": task.instance.process_id,
-            "lane": task.lane, "assignee": task.assignee.username if task.assignee else None,
-            "due_at": task.due_at.isoformat() + "Z" if task.due_at else None, "state": task.state,
-            "form": form}
+    return {
+        "id": task.id,
+        "name": task.name,
+        "case_id": task.instance_id,
+        "process": task.instance.process_id,
+        "lane": task.lane,
+        "assignee": task.assignee.username if task.assignee else None,
+        "due_at": task.due_at.isoformat() + "Z" if task.due_at else None,
+        "state": task.state,
+        "form": form,
+    }
 
 
 def _case_json(instance) -> dict:
-    return {"id": instance.id, "reference": instance.reference, "process": instance.process_id,
-            "version": instance.definition.version, "status": instance.status, "outcome": instance.outcome,
-            "current_step": instance.current_step, "customer_id": instance.customer_id,
-            "summary": instance.summary, "started_at": instance.started_at.isoformat() + "Z"}
+    return {
+        "id": instance.id,
+        "reference": instance.reference,
+        "process": instance.process_id,
+        "version": instance.definition.version,
+        "status": instance.status,
+        "outcome": instance.outcome,
+        "current_step": instance.current_step,
+        "customer_id": instance.customer_id,
+        "summary": instance.summary,
+        "started_at": instance.started_at.isoformat() + "Z",
+    }
 
 
 @token_required
@@ -43,8 +58,15 @@ def get_case(case_id: int):
     view = case_service.case_view(g.api_user, case_id)
     body = _case_json(view.instance)
     body["tasks"] = [_task_json(t) for t in view.tasks]
-    body["decisions"] = [{"decision_id": d.decision_id, "inputs": d.inputs, "matched_rules": d.matched_rules,
-                          "outputs": d.outputs} for d in view.decisions]
+    body["decisions"] = [
+        {
+            "decision_id": d.decision_id,
+            "inputs": d.inputs,
+            "matched_rules": d.matched_rules,
+            "outputs": d.outputs,
+        }
+        for d in view.decisions
+    ]
     return jsonify(body)
 
 
@@ -53,16 +75,31 @@ def withdraw_case(case_id: int):
     """Withdraw an application before it is decided: ``{"reason": "..."}``; 409 once decided or withdrawn."""
     body = json_body()
     reason = body.get("reason")
-    instance = withdrawal.withdraw(g.api_user, case_id, reason if isinstance(reason, str) else "",
-                                   expected_version=body.get("version") if isinstance(body.get("version"), int) else None)
+    instance = withdrawal.withdraw(
+        g.api_user,
+        case_id,
+        reason if isinstance(reason, str) else "",
+        expected_version=body.get("version") if isinstance(body.get("version"), int) else None,
+    )
     return jsonify(_case_json(instance))
 
 
 @token_required
 def case_history(case_id: int):
     events = case_service.history(g.api_user, case_id)
-    return jsonify([{"id": e.id, "at": e.occurred_at.isoformat() + "Z", "type": e.event_type,
-                     "actor": e.actor_name, "payload": e.payload, "hash": e.hash} for e in events])
+    return jsonify(
+        [
+            {
+                "id": e.id,
+                "at": e.occurred_at.isoformat() + "Z",
+                "type": e.event_type,
+                "actor": e.actor_name,
+                "payload": e.payload,
+                "hash": e.hash,
+            }
+            for e in events
+        ]
+    )
 
 
 @token_required

@@ -12,19 +12,34 @@ from app.web.api.shared import json_body, token_required
 
 def _contact_json(contact) -> dict:
     """A contact as the API shows it: the identity number masked, as on every screen."""
-    return {"id": contact.id, "customer_id": contact.customer_id, "name": contact.name, "role": contact.role,
-            "phone": contact.phone, "email": contact.email, "id_type": contact.id_type,
-            "id_number_masked": masked(contact.id_number) or None, "is_primary": contact.is_primary}
+    return {
+        "id": contact.id,
+        "customer_id": contact.customer_id,
+        "name": contact.name,
+        "role": contact.role,
+        "phone": contact.phone,
+        "email": contact.email,
+        "id_type": contact.id_type,
+        "id_number_masked": masked(contact.id_number) or None,
+        "is_primary": contact.is_primary,
+    }
 
 
 def _entry_json(entry) -> dict:
     done = entry.follow_up_done_at
-    return {"id": entry.id, "customer_id": entry.customer_id, "contacted_on": entry.contacted_on.isoformat(),
-            "channel": entry.channel, "contact_id": entry.contact_id, "contact_name": entry.contact_name,
-            "summary": entry.summary, "follow_up_on": entry.follow_up_on.isoformat() if entry.follow_up_on else None,
-            "follow_up_done_at": done.isoformat() + "Z" if done else None,
-            "logged_by": entry.logged_by.username if entry.logged_by else None,
-            "logged_at": entry.logged_at.isoformat() + "Z"}
+    return {
+        "id": entry.id,
+        "customer_id": entry.customer_id,
+        "contacted_on": entry.contacted_on.isoformat(),
+        "channel": entry.channel,
+        "contact_id": entry.contact_id,
+        "contact_name": entry.contact_name,
+        "summary": entry.summary,
+        "follow_up_on": entry.follow_up_on.isoformat() if entry.follow_up_on else None,
+        "follow_up_done_at": done.isoformat() + "Z" if done else None,
+        "logged_by": entry.logged_by.username if entry.logged_by else None,
+        "logged_at": entry.logged_at.isoformat() + "Z",
+    }
 
 
 @token_required

@@ -19,13 +19,26 @@ def _time(value) -> str | None:
 
 def _document_json(a) -> dict:
     """An attached document's metadata; its bytes at ``content_url``."""
-    return {"id": a.id, "customer_id": a.customer_id, "case_id": a.instance_id, "warning_id": a.warning_id,
-            "checklist_item": a.checklist_item, "kind": a.kind, "title": a.title, "note": a.note,
-            "file_name": a.file_name, "content_type": a.content_type, "size": a.size, "sha256": a.sha256,
-            "uploaded_by": a.uploaded_by.username if a.uploaded_by else None, "uploaded_at": _time(a.uploaded_at),
-            "deleted_at": _time(a.deleted_at), "deleted_by": a.deleted_by.username if a.deleted_by else None,
-            "delete_reason": a.delete_reason,
-            "content_url": url_for("api.document_content", attachment_id=a.id)}
+    return {
+        "id": a.id,
+        "customer_id": a.customer_id,
+        "case_id": a.instance_id,
+        "warning_id": a.warning_id,
+        "checklist_item": a.checklist_item,
+        "kind": a.kind,
+        "title": a.title,
+        "note": a.note,
+        "file_name": a.file_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_by": a.uploaded_by.username if a.uploaded_by else None,
+        "uploaded_at": _time(a.uploaded_at),
+        "deleted_at": _time(a.deleted_at),
+        "deleted_by": a.deleted_by.username if a.deleted_by else None,
+        "delete_reason": a.delete_reason,
+        "content_url": url_for("api.document_content", attachment_id=a.id),
+    }
 
 
 @token_required

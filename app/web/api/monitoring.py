@@ -17,5 +17,8 @@ def record_observations():
         made = observation_service.record_many(g.api_user, items, "api")
     else:
         made = [observation_service.record(g.api_user, body, "api")]
-    return jsonify(observations=[{"id": o.id, "customer_id": o.customer_id,
-                                  "observed_on": o.observed_on.isoformat()} for o in made]), 201
+    return jsonify(
+        observations=[
+            {"id": o.id, "customer_id": o.customer_id, "observed_on": o.observed_on.isoformat()} for o in made
+        ]
+    ), 201

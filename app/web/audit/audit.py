@@ -19,7 +19,9 @@ def _filters() -> tuple[AuditFilter, dict[str, str]]:
     try:
         return AuditFilter.from_args(request.args), {}
     except InvalidInput as exc:  # the search keeps what could be read
-        return AuditFilter.from_args({k: v for k, v in request.args.items() if k not in exc.errors}), exc.errors
+        return AuditFilter.from_args(
+            {k: v for k, v in request.args.items() if k not in exc.errors}
+        ), exc.errors
 
 
 @audit.route("/audit")
@@ -27,9 +29,16 @@ def _filters() -> tuple[AuditFilter, dict[str, str]]:
 def search():
     filters, errors = _filters()
     page = audit_search.search(current_user, filters, whole_number("before"))
-    return render_template("audit/search.html", page=page, filters=filters, errors=errors,
-                           last_check=audit_checks.last_check(), families=event_families(),
-                           processes=process_choices(), outcomes=outcome_choices()), 422 if errors else 200
+    return render_template(
+        "audit/search.html",
+        page=page,
+        filters=filters,
+        errors=errors,
+        last_check=audit_checks.last_check(),
+        families=event_families(),
+        processes=process_choices(),
+        outcomes=outcome_choices(),
+    ), 422 if errors else 200
 
 
 @audit.route("/audit/export.<kind>")
@@ -39,12 +48,17 @@ def export(kind: str):
     if errors:
         raise InvalidInput(_("The search cannot be run."), errors)
     if kind == "csv":
-        return Response(audit_search.export_csv(current_user, filters), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=audit.csv"})
+        return Response(
+            audit_search.export_csv(current_user, filters),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=audit.csv"},
+        )
     if kind == "xlsx":
-        return Response(audit_search.export_xlsx(current_user, filters),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": "attachment; filename=audit.xlsx"})
+        return Response(
+            audit_search.export_xlsx(current_user, filters),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": "attachment; filename=audit.xlsx"},
+        )
     raise InvalidInput(_("Unknown export."), {"kind": _("csv or xlsx")})
 
 
@@ -62,11 +76,16 @@ def sampling_reviews():
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            review = sampling.start(current_user, request.form.get("period_from", ""), request.form.get("period_to", ""),
-                                    request.form.get("seed") or None)
+            review = sampling.start(
+                current_user,
+                request.form.get("period_from", ""),
+                request.form.get("period_to", ""),
+                request.form.get("seed") or None,
+            )
         except InvalidInput as exc:
             errors = exc.errors
         else:
             return redirect(url_for("cases.show", case_id=review.id))
-    return render_template("audit/sampling.html", reviews=sampling.reviews(current_user), errors=errors,
-                           entered=request.form), 422 if errors else 200
+    return render_template(
+        "audit/sampling.html", reviews=sampling.reviews(current_user), errors=errors, entered=request.form
+    ), 422 if errors else 200

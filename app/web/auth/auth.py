@@ -68,8 +68,12 @@ def change_password():
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            users.change_own_password(current_user, request.form.get("current", ""), request.form.get("new", ""),
-                                      request.form.get("repeated", ""))
+            users.change_own_password(
+                current_user,
+                request.form.get("current", ""),
+                request.form.get("new", ""),
+                request.form.get("repeated", ""),
+            )
         except InvalidInput as exc:
             errors = exc.errors
         else:
@@ -85,8 +89,14 @@ def set_locale(code: str):
     response = redirect(safe_next(request.form.get("next")))
     if code in current_app.config["LANGUAGES"]:
         # A cookie of its own, not the session: the choice outlives logging out and the browser's session.
-        response.set_cookie(LOCALE_COOKIE, code, max_age=LOCALE_COOKIE_DAYS * 86400, httponly=True,
-                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+        response.set_cookie(
+            LOCALE_COOKIE,
+            code,
+            max_age=LOCALE_COOKIE_DAYS * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
     return response
 
 

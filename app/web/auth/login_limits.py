@@ -31,10 +31,20 @@ def _account() -> str:
 
 def limited(view):
     """Decorate the log-in view with both limits."""
-    view = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_account,
-                         methods=["POST"], deduct_when=_failed, scope="login-account")(view)
-    return limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], key_func=get_remote_address,
-                         methods=["POST"], deduct_when=_failed, scope="login-address")(view)
+    view = limiter.limit(
+        lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"],
+        key_func=_account,
+        methods=["POST"],
+        deduct_when=_failed,
+        scope="login-account",
+    )(view)
+    return limiter.limit(
+        lambda: current_app.config["LOGIN_LIMIT_ADDRESS"],
+        key_func=get_remote_address,
+        methods=["POST"],
+        deduct_when=_failed,
+        scope="login-address",
+    )(view)
 
 
 def retry_after_seconds() -> int:
@@ -51,8 +61,11 @@ def register_limits(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(_exc):
         seconds = retry_after_seconds()
-        message = _("Too many failed log-ins for this user name or from this address. "
-                    "Try again in %(seconds)s seconds.", seconds=seconds)
+        message = _(
+            "Too many failed log-ins for this user name or from this address. "
+            "Try again in %(seconds)s seconds.",
+            seconds=seconds,
+        )
         if request.path.startswith("/api/"):
             response = jsonify(error=message, retry_after=seconds)
         else:

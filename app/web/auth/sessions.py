@@ -34,11 +34,15 @@ def _expired(now: float) -> str | None:
     if not isinstance(signed_in_at, int) or not isinstance(seen_at, int):
         return _("Please log in again.")
     if now - seen_at > current_app.config["SESSION_IDLE_MINUTES"] * 60:
-        return _("You were logged out after %(minutes)s minutes without activity.",
-                 minutes=current_app.config["SESSION_IDLE_MINUTES"])
+        return _(
+            "You were logged out after %(minutes)s minutes without activity.",
+            minutes=current_app.config["SESSION_IDLE_MINUTES"],
+        )
     if now - signed_in_at > current_app.config["SESSION_HOURS"] * 3600:
-        return _("You were logged out: a session lasts at most %(hours)s hours.",
-                 hours=current_app.config["SESSION_HOURS"])
+        return _(
+            "You were logged out: a session lasts at most %(hours)s hours.",
+            hours=current_app.config["SESSION_HOURS"],
+        )
     return None
 
 

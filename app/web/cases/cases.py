@@ -20,7 +20,9 @@ from app.web.input_guard import lines_allowed
 
 cases = Blueprint("cases", __name__)
 cases.add_app_template_global(kind_of, "case_kind")  # lists name each case's kind
-cases.add_app_template_global(case_service.startable, "startable_kinds")  # the start menu: what the user may start
+cases.add_app_template_global(
+    case_service.startable, "startable_kinds"
+)  # the start menu: what the user may start
 CREDIT_APPLICATION = "credit_application"
 
 
@@ -29,8 +31,12 @@ CREDIT_APPLICATION = "credit_application"
 def index():
     """Every case, newest first, with search and status filter."""
     page = page_number()
-    listing = case_service.list_cases(current_user, status=request.args.get("status") or None,
-                                      search=request.args.get("q") or None, page=page)
+    listing = case_service.list_cases(
+        current_user,
+        status=request.args.get("status") or None,
+        search=request.args.get("q") or None,
+        page=page,
+    )
     return render_template("cases/list.html", listing=listing)
 
 
@@ -61,15 +67,21 @@ def withdraw(case_id: int):
     if request.method == "POST":
         reason = request.form.get("reason", "")
         try:
-            instance = withdrawal.withdraw(current_user, case_id, reason,
-                                           expected_version=form_number("_version"))
+            instance = withdrawal.withdraw(
+                current_user, case_id, reason, expected_version=form_number("_version")
+            )
         except InvalidInput as exc:
-            return render_template("cases/withdraw.html", instance=withdrawal.to_confirm(current_user, case_id),
-                                   reason=reason, errors=exc.errors), 422
+            return render_template(
+                "cases/withdraw.html",
+                instance=withdrawal.to_confirm(current_user, case_id),
+                reason=reason,
+                errors=exc.errors,
+            ), 422
         flash(_("Application %(reference)s withdrawn.", reference=instance.reference))
         return redirect(url_for("cases.show", case_id=case_id))
-    return render_template("cases/withdraw.html", instance=withdrawal.to_confirm(current_user, case_id),
-                           reason="", errors={})
+    return render_template(
+        "cases/withdraw.html", instance=withdrawal.to_confirm(current_user, case_id), reason="", errors={}
+    )
 
 
 @cases.route("/cases/<int:case_id>/memo")
@@ -78,8 +90,9 @@ def memo(case_id: int):
     """The credit memo as one page: what the approver decides on, with the decisions explained and
     what earlier rounds said."""
     page = document_service.memo(current_user, case_id, str(get_locale()))
-    return render_template("cases/memo.html", memo=page, view=page.view,
-                           document_languages=document_service.LANGUAGES)
+    return render_template(
+        "cases/memo.html", memo=page, view=page.view, document_languages=document_service.LANGUAGES
+    )
 
 
 @cases.route("/cases/<int:case_id>/documents/<kind>.pdf")
@@ -99,8 +112,11 @@ def kept_document(case_id: int, document_id: int):
 
 def _pdf(row) -> Response:
     name = f"{row.instance_id}-{row.kind}-{row.language}-v{row.instance_version}.pdf"
-    return Response(row.content, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "X-Content-SHA256": row.sha256})
+    return Response(
+        row.content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-SHA256": row.sha256},
+    )
 
 
 @cases.route("/cases/<int:case_id>/diagram.bpmn")
@@ -123,10 +139,15 @@ def decision(case_id: int, log_id: int):
 def history(case_id: int, kind: str):
     """The case's full history for auditors, as CSV or PDF."""
     if kind == "csv":
-        return Response(case_history.history_csv(current_user, case_id, str(get_locale())), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.csv"})
+        return Response(
+            case_history.history_csv(current_user, case_id, str(get_locale())),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.csv"},
+        )
     if kind == "pdf":
-        return Response(case_history.history_pdf(current_user, case_id, language()),
-                        mimetype="application/pdf",
-                        headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.pdf"})
+        return Response(
+            case_history.history_pdf(current_user, case_id, language()),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.pdf"},
+        )
     raise InvalidInput(_("Unknown export."), {"kind": _("csv or pdf")})

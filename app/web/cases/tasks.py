@@ -37,8 +37,13 @@ def _page() -> int:
 def my_tasks():
     """Tasks assigned to me and my groups' unclaimed queue, and the contact log's follow-ups due."""
     listing = task_service.my_tasks(current_user, page=_page())
-    return render_template("tasks/list.html", listing=listing, page=_page(), title=_("My tasks"),
-                           follow_ups=follow_ups.due_for(current_user))
+    return render_template(
+        "tasks/list.html",
+        listing=listing,
+        page=_page(),
+        title=_("My tasks"),
+        follow_ups=follow_ups.due_for(current_user),
+    )
 
 
 @tasks.route("/inbox")
@@ -53,9 +58,19 @@ def inbox():
         errors = exc.errors
         filters = InboxFilter.from_args({k: v for k, v in request.args.items() if k not in errors})
     listing = task_service.sign_off_inbox(current_user, page=_page(), filters=filters)
-    return render_template("tasks/inbox.html", listing=listing, page=_page(), filters=filters, errors=errors,
-                           grades=GRADES, segments=SEGMENTS, sorts=SORTS, due_states=DUE_STATES,
-                           branches=users.branches(), powers=membership.powers_of(current_user)), 422 if errors else 200
+    return render_template(
+        "tasks/inbox.html",
+        listing=listing,
+        page=_page(),
+        filters=filters,
+        errors=errors,
+        grades=GRADES,
+        segments=SEGMENTS,
+        sorts=SORTS,
+        due_states=DUE_STATES,
+        branches=users.branches(),
+        powers=membership.powers_of(current_user),
+    ), 422 if errors else 200
 
 
 @tasks.route("/tasks/<int:task_id>", methods=["GET", "POST"])
@@ -65,37 +80,61 @@ def show(task_id: int):
     """The task's form; a POST validates it and runs the process on."""
     if request.method == "POST":
         try:
-            task = task_service.complete(current_user, task_id, post=request.form,
-                                         expected_version=form_number("_version"),
-                                         locale=str(get_locale()))
+            task = task_service.complete(
+                current_user,
+                task_id,
+                post=request.form,
+                expected_version=form_number("_version"),
+                locale=str(get_locale()),
+            )
         except InvalidInput as exc:
             page = task_page(current_user, task_id)
-            return render_template("tasks/form.html", **page.names(),
-                                   data={**page.view.data, **(exc.details.get("data") or {})}, errors=exc.errors,
-                                   queue=_queue(request.form.get("_queue"))), 422
-        except Conflict as exc:  # opened again meanwhile: the new task, with what they entered, to check and send
+            return render_template(
+                "tasks/form.html",
+                **page.names(),
+                data={**page.view.data, **(exc.details.get("data") or {})},
+                errors=exc.errors,
+                queue=_queue(request.form.get("_queue")),
+            ), 422
+        except (
+            Conflict
+        ) as exc:  # opened again meanwhile: the new task, with what they entered, to check and send
             if not exc.details.get("task_id"):
                 raise
             flash(exc.message)
             page = task_page(current_user, exc.details["task_id"])
             entered = {k: v for k, v in request.form.items() if not k.startswith("_") and k != "csrf_token"}
-            return render_template("tasks/form.html", **page.names(), data={**page.view.data, **entered}, errors={},
-                                   queue=_queue(request.form.get("_queue"))), 409
+            return render_template(
+                "tasks/form.html",
+                **page.names(),
+                data={**page.view.data, **entered},
+                errors={},
+                queue=_queue(request.form.get("_queue")),
+            ), 409
         flash(_("“%(task)s” completed.", task=in_language(task.name, get_locale())))
         queue = _queue(request.form.get("_queue"))
         if queue is not None:
             return _next_in_queue(queue)
         return redirect(url_for("cases.show", case_id=task.instance_id))
     try:  # the intake's picker: the customers searched for, and the one picked (its fields filled in)
-        page = task_page(current_user, task_id, customer_query=request.args.get(QUERY_FIELD) or None,
-                         customer_id=whole_number("customer"))
+        page = task_page(
+            current_user,
+            task_id,
+            customer_query=request.args.get(QUERY_FIELD) or None,
+            customer_id=whole_number("customer"),
+        )
     except Conflict as exc:
         if not exc.details.get("task_id"):
             raise
         flash(exc.message)
         return redirect(url_for("tasks.show", task_id=exc.details["task_id"]))
-    return render_template("tasks/form.html", **page.names(), data=page.view.data, errors={},
-                           queue=_queue(request.args.get("queue")))
+    return render_template(
+        "tasks/form.html",
+        **page.names(),
+        data=page.view.data,
+        errors={},
+        queue=_queue(request.args.get("queue")),
+    )
 
 
 @tasks.route("/tasks/<int:task_id>/customers")
@@ -104,8 +143,12 @@ def customer_matches(task_id: int):
     """The intake's customer search as the officer types (htmx): the bank's customers whose name or credit code
     holds ``customer_q``, each offered to fill the form."""
     query = request.args.get(QUERY_FIELD) or None
-    return render_template("tasks/_customer_matches.html", task_id=task_id, query=query,
-                           matches=task_service.customer_matches(current_user, task_id, query))
+    return render_template(
+        "tasks/_customer_matches.html",
+        task_id=task_id,
+        query=query,
+        matches=task_service.customer_matches(current_user, task_id, query),
+    )
 
 
 @tasks.route("/tasks/<int:task_id>/claim", methods=["POST"])
@@ -113,8 +156,11 @@ def customer_matches(task_id: int):
 def claim(task_id: int):
     task_service.claim(current_user, task_id)
     flash(_("Task claimed: it is now yours alone."))
-    return redirect(safe_next(request.form.get("next")) if request.form.get("next")
-                    else url_for("tasks.show", task_id=task_id))
+    return redirect(
+        safe_next(request.form.get("next"))
+        if request.form.get("next")
+        else url_for("tasks.show", task_id=task_id)
+    )
 
 
 @tasks.route("/tasks/<int:task_id>/unclaim", methods=["POST"])
@@ -155,8 +201,12 @@ def _queue(raw: str | None) -> str | None:
 def excuse(task_id: int):
     """The administrator excuses the vote of a member who may no longer vote on the case (回避)."""
     task = recusal.excuse(current_user, task_id)
-    flash(_("The vote of %(user)s was excused; the committee decides with the members who may vote.",
-            user=task.assignee.display_name if task.assignee else "-"))
+    flash(
+        _(
+            "The vote of %(user)s was excused; the committee decides with the members who may vote.",
+            user=task.assignee.display_name if task.assignee else "-",
+        )
+    )
     return redirect(url_for("cases.show", case_id=task.instance_id))
 
 

@@ -24,11 +24,15 @@ def overview():
 
 
 def _overview(errors: dict[str, str] | None = None, problems=None, status: int = 200):
-    return render_template("designer/overview.html", versions=designer_service.versions(current_user),
-                           tables=designer_service.tables(current_user),
-                           process_suites=designer_service.process_suites(current_user),
-                           requests=requests.listing(current_user),
-                           errors=errors or {}, problems=problems or []), status
+    return render_template(
+        "designer/overview.html",
+        versions=designer_service.versions(current_user),
+        tables=designer_service.tables(current_user),
+        process_suites=designer_service.process_suites(current_user),
+        requests=requests.listing(current_user),
+        errors=errors or {},
+        problems=problems or [],
+    ), status
 
 
 @designer.route("/designer/deployments", methods=["POST"])
@@ -50,7 +54,12 @@ def request_deployment():
 def decide_deployment(request_id: int, decision: str):
     if decision == "approve":
         row = requests.approve(current_user, request_id, request.form.get("comment", ""))
-        flash(_("Deployed: %(versions)s.", versions=", ".join(f"{p} v{v}" for p, v, _created in row.outcome or [])))
+        flash(
+            _(
+                "Deployed: %(versions)s.",
+                versions=", ".join(f"{p} v{v}" for p, v, _created in row.outcome or []),
+            )
+        )
     elif decision == "reject":
         requests.reject(current_user, request_id, request.form.get("comment", ""))
         flash(_("The deployment request was rejected."))
@@ -70,8 +79,11 @@ def deployment_request(request_id: int):
 @login_required
 def request_diff(request_id: int, process_id: str):
     """What a pending request changes in one process, against the version running now."""
-    return render_template("designer/diff.html", d=deployment_review.process_diff(current_user, request_id, process_id),
-                           versions=[])
+    return render_template(
+        "designer/diff.html",
+        d=deployment_review.process_diff(current_user, request_id, process_id),
+        versions=[],
+    )
 
 
 @designer.route("/designer/deployments/<int:request_id>/<process_id>.bpmn")
@@ -88,8 +100,11 @@ def version_diff(process_id: str):
     latest = versions[0].version if versions else 0  # newest first
     a = whole_number("a") or max(latest - 1, 1)
     b = whole_number("b") or latest
-    return render_template("designer/diff.html", d=version_diff_service.diff(current_user, process_id, a, b),
-                           versions=[v.version for v in versions])
+    return render_template(
+        "designer/diff.html",
+        d=version_diff_service.diff(current_user, process_id, a, b),
+        versions=[v.version for v in versions],
+    )
 
 
 @designer.route("/designer/<process_id>/v<int:version>/diagram.bpmn")

@@ -43,8 +43,13 @@ def new_file():
 def edit(kind: str, name: str):
     view = workspace.opened(current_user, kind, name)
     check = draft_checks.request(current_user, kind, name) if view.text is not None else None
-    return render_template(f"designer/edit_{view.file.editor}.html", view=view, file=view.file, check=check,
-                           save_url=url_for("editor.save", kind=kind, name=name))
+    return render_template(
+        f"designer/edit_{view.file.editor}.html",
+        view=view,
+        file=view.file,
+        check=check,
+        save_url=url_for("editor.save", kind=kind, name=name),
+    )
 
 
 @editor.route("/designer/edit/<kind>/<name>", methods=["POST"])
@@ -54,16 +59,24 @@ def save(kind: str, name: str):
     working copy (``check``: its state, and its problems and tests once done; ``check.url`` to ask again);
     409 if someone saved since revision ``n``."""
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("content"), str) \
-            or not isinstance(body.get("revision"), int) or not isinstance(body.get("base", ""), str):
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("content"), str)
+        or not isinstance(body.get("revision"), int)
+        or not isinstance(body.get("base", ""), str)
+    ):
         return jsonify(error=_("Send the file as JSON: content (text) and revision (a number).")), 400
     try:
         draft = drafts.save(current_user, kind, name, body["content"], body["revision"], body.get("base"))
     except DomainError as exc:
         return jsonify(error=exc.message, errors=getattr(exc, "errors", {})), exc.status
     check = draft_checks.request(current_user, kind, name)
-    return jsonify(revision=draft.revision, saved_by=draft.updated_by.display_name, stale=drafts.is_stale(draft),
-                   check=_described(check))
+    return jsonify(
+        revision=draft.revision,
+        saved_by=draft.updated_by.display_name,
+        stale=drafts.is_stale(draft),
+        check=_described(check),
+    )
 
 
 @editor.route("/designer/checks/<int:check_id>")
@@ -81,8 +94,11 @@ def _described(check) -> dict:
 @login_required
 def discard(kind: str, name: str):
     drafts.discard(current_user, kind, name, form_number("revision", 0))
-    return render_template("designer/files.html", files=workspace.listing(current_user),
-                           message=_("The draft of %(name)s was discarded.", name=name))
+    return render_template(
+        "designer/files.html",
+        files=workspace.listing(current_user),
+        message=_("The draft of %(name)s was discarded.", name=name),
+    )
 
 
 @editor.route("/designer/forms/preview", methods=["POST"])
@@ -95,13 +111,22 @@ def form_preview():
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
-        return render_template("designer/_form_preview.html", problems=[
-            _("Not valid JSON at line %(line)s, column %(column)s: %(reason)s", line=exc.lineno, column=exc.colno,
-              reason=exc.msg)]), 200
+        return render_template(
+            "designer/_form_preview.html",
+            problems=[
+                _(
+                    "Not valid JSON at line %(line)s, column %(column)s: %(reason)s",
+                    line=exc.lineno,
+                    column=exc.colno,
+                    reason=exc.msg,
+                )
+            ],
+        ), 200
     except RecursionError:
         return render_template("designer/_form_preview.html", problems=[_("The JSON is nested too deeply.")])
     problems = check_form_schema(schema) if isinstance(schema, dict) else [_("A form is a JSON object.")]
     if problems:
         return render_template("designer/_form_preview.html", problems=problems)
-    return render_template("designer/_form_preview.html", form=FormSchema(request.form.get("name", "form"), schema),
-                           problems=[])
+    return render_template(
+        "designer/_form_preview.html", form=FormSchema(request.form.get("name", "form"), schema), problems=[]
+    )

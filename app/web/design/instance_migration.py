@@ -26,18 +26,23 @@ def _choice() -> tuple[list[int], int | None]:
         target = request.form.get("to", "").strip()
         version = int(target) if target else None
     except ValueError as exc:
-        raise InvalidInput(_("The selection is not valid."), {"ids": _("case ids and the version are numbers")}
-                           ) from exc
+        raise InvalidInput(
+            _("The selection is not valid."), {"ids": _("case ids and the version are numbers")}
+        ) from exc
     if not all(1 <= number <= _LARGEST_ID for number in ids + ([version] if version is not None else [])):
         raise InvalidInput(_("The selection is not valid."), {"ids": _("no case or version has that number")})
     return ids, version
 
 
 def _page(process_id: str, status: int = 200, **shown):
-    return render_template("designer/migrate.html", process_id=process_id,
-                           candidates=migration_preview.candidates(current_user, process_id),
-                           history=migration_preview.history(current_user, process_id),
-                           selected=set(shown.pop("selected", ())), **shown), status
+    return render_template(
+        "designer/migrate.html",
+        process_id=process_id,
+        candidates=migration_preview.candidates(current_user, process_id),
+        history=migration_preview.history(current_user, process_id),
+        selected=set(shown.pop("selected", ())),
+        **shown,
+    ), status
 
 
 @instance_migration.route("/designer/<process_id>/migrate")
@@ -70,6 +75,11 @@ def migrate(process_id: str):
 def rollback(migration_id: int):
     """Put a migrated case back on the version it left (refused once it has moved on)."""
     row = migration_service.rollback(current_user, migration_id)
-    flash(_("Case %(reference)s is back on version %(version)s.", reference=row.instance.reference,
-            version=row.from_definition.version))
+    flash(
+        _(
+            "Case %(reference)s is back on version %(version)s.",
+            reference=row.instance.reference,
+            version=row.from_definition.version,
+        )
+    )
     return redirect(url_for("instance_migration.page", process_id=row.instance.process_id))

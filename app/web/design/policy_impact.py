@@ -44,14 +44,27 @@ def charts(impact: impact_service.Impact, locale: str) -> dict[str, dict]:
     """The bar charts of the fragment, as ``static/impact.js`` draws them (by output, or "entries")."""
     if impact.multi:
         values = [e for e in impact.entries if e.gained or e.lost or e.altered][:CHART_BARS]
-        return {"entries": {"labels": [impact_value(e.value, locale) for e in values], "datasets": [
-            {"key": "gained", "data": [e.gained for e in values]},
-            {"key": "lost", "data": [e.lost for e in values]},
-            {"key": "altered", "data": [e.altered for e in values]}]}}
-    return {o.name: {"labels": [f"{impact_value(t.before, locale)} → {impact_value(t.after, locale)}"
-                                for t in o.transitions[:CHART_BARS]],
-                     "datasets": [{"key": "customers", "data": [t.count for t in o.transitions[:CHART_BARS]]}]}
-            for o in impact.outputs if o.transitions}
+        return {
+            "entries": {
+                "labels": [impact_value(e.value, locale) for e in values],
+                "datasets": [
+                    {"key": "gained", "data": [e.gained for e in values]},
+                    {"key": "lost", "data": [e.lost for e in values]},
+                    {"key": "altered", "data": [e.altered for e in values]},
+                ],
+            }
+        }
+    return {
+        o.name: {
+            "labels": [
+                f"{impact_value(t.before, locale)} → {impact_value(t.after, locale)}"
+                for t in o.transitions[:CHART_BARS]
+            ],
+            "datasets": [{"key": "customers", "data": [t.count for t in o.transitions[:CHART_BARS]]}],
+        }
+        for o in impact.outputs
+        if o.transitions
+    }
 
 
 def _fragment_context(dmn_file: str, compute) -> tuple[dict, int]:
@@ -60,8 +73,13 @@ def _fragment_context(dmn_file: str, compute) -> tuple[dict, int]:
     except (InvalidInput, InputsUnavailable) as exc:
         return {"dmn_file": dmn_file, "impact": None, "error": exc}, exc.status
     locale = str(get_locale())
-    return {"dmn_file": dmn_file, "impact": impact, "error": None,
-            "charts": charts(impact, locale), "link_customers": current_user.role in customer_service.READERS}, 200
+    return {
+        "dmn_file": dmn_file,
+        "impact": impact,
+        "error": None,
+        "charts": charts(impact, locale),
+        "link_customers": current_user.role in customer_service.READERS,
+    }, 200
 
 
 @policy_impact.route("/designer/impact/<dmn_file>")
@@ -71,11 +89,13 @@ def page(dmn_file: str):
     table as that pending deployment request would deploy it."""
     request_id = whole_number("request")
     if request_id is not None:
-        context, status = _fragment_context(dmn_file, lambda: deployment_review.table_impact(
-            current_user, request_id, dmn_file))
+        context, status = _fragment_context(
+            dmn_file, lambda: deployment_review.table_impact(current_user, request_id, dmn_file)
+        )
         return render_template("designer/impact.html", request_id=request_id, **context), status
-    context, status = _fragment_context(dmn_file, lambda: impact_service.impact_of_working_copy(current_user,
-                                                                                                 dmn_file))
+    context, status = _fragment_context(
+        dmn_file, lambda: impact_service.impact_of_working_copy(current_user, dmn_file)
+    )
     return render_template("designer/impact.html", **context), status
 
 
@@ -84,6 +104,7 @@ def page(dmn_file: str):
 @login_required
 def fragment(dmn_file: str):
     """The impact of the XML posted (the editor's unsaved table), as the fragment only."""
-    context, status = _fragment_context(dmn_file, lambda: impact_service.impact(current_user, dmn_file,
-                                                                                request.form.get("xml", "")))
+    context, status = _fragment_context(
+        dmn_file, lambda: impact_service.impact(current_user, dmn_file, request.form.get("xml", ""))
+    )
     return render_template("designer/_impact.html", **context), status

@@ -33,8 +33,16 @@ attachment_pages.add_app_template_global(checklist.title_of, "checklist_title")
 FRAMES_OWN_PREVIEW = {**POLICY, "frame-src": "'self'"}
 # What a preview may do once open, alone or in the frame above: load nothing, run nothing, be framed only by our
 # pages, in an origin of its own.
-PREVIEW_POLICY = {"sandbox": "", "default-src": "'none'", "img-src": "'self'", "style-src": "'unsafe-inline'",
-                  "object-src": "'self'", "frame-ancestors": "'self'", "form-action": "'none'", "base-uri": "'none'"}
+PREVIEW_POLICY = {
+    "sandbox": "",
+    "default-src": "'none'",
+    "img-src": "'self'",
+    "style-src": "'unsafe-inline'",
+    "object-src": "'self'",
+    "frame-ancestors": "'self'",
+    "form-action": "'none'",
+    "base-uri": "'none'",
+}
 
 
 def uploaded() -> Upload | None:
@@ -44,8 +52,9 @@ def uploaded() -> Upload | None:
 
 
 def _form(form: pages.UploadForm, entered, errors):
-    return render_template("attachments/upload.html", form=form, entered=entered, errors=errors), \
-        422 if errors else 200
+    return render_template(
+        "attachments/upload.html", form=form, entered=entered, errors=errors
+    ), 422 if errors else 200
 
 
 @attachment_pages.route("/customers/<int:customer_id>/documents/new", methods=["GET", "POST"])
@@ -84,21 +93,34 @@ def attach_to_case(case_id: int):
 @login_required
 def show(attachment_id: int):
     """A document: what it is and what about, its preview (PDF, images), download and delete."""
-    return render_template("attachments/show.html", page=pages.document_page(current_user, attachment_id),
-                           kinds=attachments.KINDS, errors={}, entered={})
+    return render_template(
+        "attachments/show.html",
+        page=pages.document_page(current_user, attachment_id),
+        kinds=attachments.KINDS,
+        errors={},
+        entered={},
+    )
 
 
 def file_response(attachment, data: bytes, *, inline: bool) -> Response:
     """The bytes with the detected type, never sniffed; as an attachment unless ``inline`` (a preview)."""
-    response = send_file(io.BytesIO(data), mimetype=attachment.content_type, as_attachment=not inline,
-                         download_name=attachment.file_name, conditional=False, etag=False)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=attachment.content_type,
+        as_attachment=not inline,
+        download_name=attachment.file_name,
+        conditional=False,
+        etag=False,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Content-SHA256"] = attachment.sha256
     return response
 
 
 @attachment_pages.route("/documents/<int:attachment_id>/download")
-@talisman(content_security_policy=DATA_ONLY_POLICY)  # should a browser ever render it: no script, nothing loaded
+@talisman(
+    content_security_policy=DATA_ONLY_POLICY
+)  # should a browser ever render it: no script, nothing loaded
 @login_required
 def download(attachment_id: int):
     """The file, as an attachment, with the type detected from its bytes."""
@@ -123,8 +145,13 @@ def delete(attachment_id: int):
     try:
         attachment = attachments.delete(current_user, attachment_id, request.form)
     except InvalidInput as exc:
-        return render_template("attachments/show.html", page=pages.document_page(current_user, attachment_id),
-                               kinds=attachments.KINDS, errors=exc.errors, entered=request.form), 422
+        return render_template(
+            "attachments/show.html",
+            page=pages.document_page(current_user, attachment_id),
+            kinds=attachments.KINDS,
+            errors=exc.errors,
+            entered=request.form,
+        ), 422
     flash(_("Document %(title)s deleted.", title=attachment.title))
     if attachment.instance_id is not None:
         return redirect(url_for("cases.show", case_id=attachment.instance_id, _anchor="attachments"))

@@ -18,8 +18,15 @@ contact_pages = Blueprint("contacts", __name__)
 
 
 def _contact_form(customer, contact, entered, errors):
-    return render_template("contacts/contact_form.html", customer=customer, contact=contact, entered=entered,
-                           errors=errors, roles=contacts.ROLES, id_types=contacts.ID_TYPES), 422 if errors else 200
+    return render_template(
+        "contacts/contact_form.html",
+        customer=customer,
+        contact=contact,
+        entered=entered,
+        errors=errors,
+        roles=contacts.ROLES,
+        id_types=contacts.ID_TYPES,
+    ), 422 if errors else 200
 
 
 def _to_customer(customer_id: int, anchor: str):
@@ -54,7 +61,9 @@ def edit_contact(customer_id: int, contact_id: int):
             return _contact_form(customer, contact, request.form, exc.errors)
         flash(_("Contact saved."))
         return _to_customer(customer_id, "contacts")
-    return _contact_form(customer, contact, {name: getattr(contact, name) or "" for name in contacts.EDITABLE}, {})
+    return _contact_form(
+        customer, contact, {name: getattr(contact, name) or "" for name in contacts.EDITABLE}, {}
+    )
 
 
 @contact_pages.route("/customers/<int:customer_id>/contacts/<int:contact_id>/remove", methods=["POST"])
@@ -81,9 +90,14 @@ def new_entry(customer_id: int):
         else:
             flash(_("Contact logged."))
             return _to_customer(customer_id, "contact-log")
-    return render_template("contacts/entry_form.html", customer=customer, entered=request.form, errors=errors,
-                           channels=contact_log.CHANNELS, contacts=contacts.current(customer_id)), \
-        422 if errors else 200
+    return render_template(
+        "contacts/entry_form.html",
+        customer=customer,
+        entered=request.form,
+        errors=errors,
+        channels=contact_log.CHANNELS,
+        contacts=contacts.current(customer_id),
+    ), 422 if errors else 200
 
 
 @contact_pages.route("/contact-log/<int:entry_id>/done", methods=["POST"])
@@ -100,5 +114,9 @@ def follow_up_done(entry_id: int):
 def search_log():
     """The bank's contact log, searched by customer (name or credit code) and text (risk managers)."""
     page = page_number()
-    rows, total = contact_log.search(current_user, request.args.get("customer"), request.args.get("q"), page=page)
-    return render_template("contacts/search.html", rows=rows, total=total, page=page, channels=contact_log.CHANNELS)
+    rows, total = contact_log.search(
+        current_user, request.args.get("customer"), request.args.get("q"), page=page
+    )
+    return render_template(
+        "contacts/search.html", rows=rows, total=total, page=page, channels=contact_log.CHANNELS
+    )

@@ -27,6 +27,14 @@ def show(customer_id: int):
     """The customer, its contacts and one timeline of its contact log, cases and warnings (``log_q``
     searches the log)."""
     view = customer_page.page(current_user, customer_id, request.args.get("log_q") or None)
-    return render_template("customers/show.html", view=view, customer=view.customer, cases=view.cases,
-                           observations=view.observations, warnings=view.warnings,
-                           rating_history=view.rating_history, roles=contacts.ROLES, channels=contact_log.CHANNELS)
+    return render_template(
+        "customers/show.html",
+        view=view,
+        customer=view.customer,
+        cases=view.cases,
+        observations=view.observations,
+        warnings=view.warnings,
+        rating_history=view.rating_history,
+        roles=contacts.ROLES,
+        channels=contact_log.CHANNELS,
+    )

@@ -21,10 +21,15 @@ facilities = Blueprint("facilities", __name__)
 def maturing_list():
     """The live facilities of the reader's customers maturing within ``within`` days (30, 60, 90; matured ones
     still live too), with totals per band; ``renewal`` narrows them by their renewal's state."""
-    listing = maturing.maturing(current_user, whole_number("within"), request.args.get("renewal") or None,
-                                page=page_number())
-    return render_template("facilities/maturing.html", listing=listing, within_choices=maturing.WITHIN,
-                           renewal_filters=maturing.RENEWAL_FILTERS)
+    listing = maturing.maturing(
+        current_user, whole_number("within"), request.args.get("renewal") or None, page=page_number()
+    )
+    return render_template(
+        "facilities/maturing.html",
+        listing=listing,
+        within_choices=maturing.WITHIN,
+        renewal_filters=maturing.RENEWAL_FILTERS,
+    )
 
 
 @facilities.route("/facilities/<int:facility_id>/renew", methods=["POST"])

@@ -23,13 +23,19 @@ def index():
     if request.method == "POST":
         upload = request.files.get("file")
         try:
-            job = imports.submit(current_user, upload.filename if upload else "", upload.read() if upload else b"")
+            job = imports.submit(
+                current_user, upload.filename if upload else "", upload.read() if upload else b""
+            )
         except InvalidInput as exc:
             errors = exc.errors
         else:
             return redirect(url_for("monitoring.show_import", import_id=job.id))
-    return render_template("monitoring/index.html", imports=imports.recent(current_user), errors=errors,
-                           fields=observations.FIELDS), 422 if errors else 200
+    return render_template(
+        "monitoring/index.html",
+        imports=imports.recent(current_user),
+        errors=errors,
+        fields=observations.FIELDS,
+    ), 422 if errors else 200
 
 
 @monitoring.route("/monitoring/template.<kind>")
@@ -37,37 +43,53 @@ def index():
 def import_template(kind: str):
     """An empty file to fill in and import: ``?headers=zh`` (Chinese) or ``en`` (the column names)."""
     content, name = import_downloads.template(current_user, kind, request.args.get("headers", "zh"))
-    mimetype = "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    mimetype = (
+        "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
 
 
 @monitoring.route("/monitoring/imports/<int:import_id>")
 @login_required
 def show_import(import_id: int):
-    return render_template("monitoring/import.html", job=imports.get(current_user, import_id), shown=ERRORS_SHOWN)
+    return render_template(
+        "monitoring/import.html", job=imports.get(current_user, import_id), shown=ERRORS_SHOWN
+    )
 
 
 @monitoring.route("/monitoring/imports/<int:import_id>/progress")
 @login_required
 def import_progress(import_id: int):
     """The progress fragment the import page polls (htmx) until the import is done."""
-    return render_template("monitoring/_progress.html", job=imports.get(current_user, import_id), shown=ERRORS_SHOWN)
+    return render_template(
+        "monitoring/_progress.html", job=imports.get(current_user, import_id), shown=ERRORS_SHOWN
+    )
 
 
 @monitoring.route("/monitoring/imports/<int:import_id>/errors.csv")
 @login_required
 def import_errors(import_id: int):
     job = imports.get(current_user, import_id)
-    return Response(import_downloads.errors_csv(job), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=import-{job.id}-errors.csv"})
+    return Response(
+        import_downloads.errors_csv(job),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=import-{job.id}-errors.csv"},
+    )
 
 
 @monitoring.route("/monitoring/imports/<int:import_id>/file")
 @login_required
 def import_file(import_id: int):
     job = imports.get(current_user, import_id)
-    return Response(job.content, mimetype="application/octet-stream", headers={
-        "Content-Disposition": f"attachment; filename=import-{job.id}{'.xlsx' if job.file_name.lower().endswith('.xlsx') else '.csv'}"})
+    return Response(
+        job.content,
+        mimetype="application/octet-stream",
+        headers={
+            "Content-Disposition": f"attachment; filename=import-{job.id}{'.xlsx' if job.file_name.lower().endswith('.xlsx') else '.csv'}"
+        },
+    )
 
 
 @monitoring.route("/monitoring/observations/new", methods=["GET", "POST"])
@@ -82,11 +104,21 @@ def new_observation():
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            flash(_("Observation stored for %(customer)s on %(date)s.", customer=observation.customer.name,
-                    date=observation.observed_on.isoformat()))
+            flash(
+                _(
+                    "Observation stored for %(customer)s on %(date)s.",
+                    customer=observation.customer.name,
+                    date=observation.observed_on.isoformat(),
+                )
+            )
             return redirect(url_for("customers.show", customer_id=observation.customer_id))
-    return render_template("monitoring/new.html", fields=observations.FIELDS, errors=errors,
-                           entered=request.form, ratings=observations.RATINGS), 422 if errors else 200
+    return render_template(
+        "monitoring/new.html",
+        fields=observations.FIELDS,
+        errors=errors,
+        entered=request.form,
+        ratings=observations.RATINGS,
+    ), 422 if errors else 200
 
 
 @monitoring.route("/watchlist")
@@ -94,8 +126,13 @@ def new_observation():
 def watchlist():
     severity = request.args.get("severity") or None
     customers, flagged = watchlist_service.listing(current_user, severity)
-    return render_template("monitoring/watchlist.html", customers=customers, flagged=flagged, severity=severity,
-                           check=portfolio_checks.latest(current_user))
+    return render_template(
+        "monitoring/watchlist.html",
+        customers=customers,
+        flagged=flagged,
+        severity=severity,
+        check=portfolio_checks.latest(current_user),
+    )
 
 
 @monitoring.route("/watchlist/check", methods=["POST"])
@@ -111,4 +148,6 @@ def run_check():
 @login_required
 def check_progress(check_id: int):
     """The check's progress fragment the watchlist polls (htmx) until it is done."""
-    return render_template("monitoring/_check.html", check=portfolio_checks.get(current_user, check_id), polled=True)
+    return render_template(
+        "monitoring/_check.html", check=portfolio_checks.get(current_user, check_id), polled=True
+    )

@@ -16,32 +16,48 @@ from app.engine.dmn.vectorized import compile_decision
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "tests" / "data" / "dmn"
 
-HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<definitions xmlns="https://www.omg.org/spec/'
-        'DMN/20191111/MODEL/" id="defs" name="t" namespace="http://example.com/dmn">\n')
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<definitions xmlns="https://www.omg.org/spec/'
+    'DMN/20191111/MODEL/" id="defs" name="t" namespace="http://example.com/dmn">\n'
+)
 
 
-def table(decision_id: str, policy: str, inputs: list[tuple[str, str]],
-          outputs: list[tuple[str, str | None, str | None]], rules: list[tuple[list[str], list[str]]],
-          requires: tuple[str, ...] = ()) -> str:
+def table(
+    decision_id: str,
+    policy: str,
+    inputs: list[tuple[str, str]],
+    outputs: list[tuple[str, str | None, str | None]],
+    rules: list[tuple[list[str], list[str]]],
+    requires: tuple[str, ...] = (),
+) -> str:
     """A decision in DMN XML: inputs (expression, typeRef), outputs (name, typeRef, values)."""
+
     def text(value: str) -> str:
         return f"<text>{value.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</text>"
+
     hit = policy.split("+")
     attrs = f'hitPolicy="{hit[0]}"' + (f' aggregation="{hit[1]}"' if len(hit) > 1 else "")
     parts = [f'<decision id="{decision_id}" name="{decision_id}">']
-    parts += [f'<informationRequirement><requiredDecision href="#{r}"/></informationRequirement>'
-              for r in requires]
+    parts += [
+        f'<informationRequirement><requiredDecision href="#{r}"/></informationRequirement>' for r in requires
+    ]
     parts.append(f'<decisionTable id="{decision_id}_t" {attrs}>')
-    parts += [f'<input id="{decision_id}_i{k}"><inputExpression typeRef="{type_ref}">{text(e)}'
-              "</inputExpression></input>" for k, (e, type_ref) in enumerate(inputs)]
+    parts += [
+        f'<input id="{decision_id}_i{k}"><inputExpression typeRef="{type_ref}">{text(e)}'
+        "</inputExpression></input>"
+        for k, (e, type_ref) in enumerate(inputs)
+    ]
     for name, type_ref, values in outputs:
         typed = f' typeRef="{type_ref}"' if type_ref else ""
         allowed = f"<outputValues>{text(values)}</outputValues>" if values else ""
         parts.append(f'<output id="{decision_id}_{name}" name="{name}"{typed}>{allowed}</output>')
     for r, (cells, entries) in enumerate(rules, start=1):
-        parts.append(f'<rule id="{decision_id}_r{r}">'
-                     + "".join(f"<inputEntry>{text(c)}</inputEntry>" for c in cells)
-                     + "".join(f"<outputEntry>{text(e)}</outputEntry>" for e in entries) + "</rule>")
+        parts.append(
+            f'<rule id="{decision_id}_r{r}">'
+            + "".join(f"<inputEntry>{text(c)}</inputEntry>" for c in cells)
+            + "".join(f"<outputEntry>{text(e)}</outputEntry>" for e in entries)
+            + "</rule>"
+        )
     return "\n".join([*parts, "</decisionTable></decision>"])
 
 
@@ -60,23 +76,57 @@ FORM_RULES = [
     (["-", "-", "null", '[date("2020-01-01")..date("2020-12-31")]'], ['"r11"', "-3"]),
 ]
 FORM_INPUTS = [("amount", "number"), ("segment", "string"), ("flag", "boolean"), ("opened", "date")]
-POINT_RULES = [(["-", "-"], ["1"]), (["> 1000", "-"], ["10"]), (["> 100", "-"], ["amount / 100"]),
-               (["-", '"A","B"'], ["2.5"]), (["< 0", 'not("A")'], ["-4"])]
+POINT_RULES = [
+    (["-", "-"], ["1"]),
+    (["> 1000", "-"], ["10"]),
+    (["> 100", "-"], ["amount / 100"]),
+    (["-", '"A","B"'], ["2.5"]),
+    (["< 0", 'not("A")'], ["-4"]),
+]
 WIDE_RULES = [([f"> {i * 30}", '"A"' if i % 7 == 0 else "-"], [str(i)]) for i in range(70)]
-CHAIN = "\n".join([
-    table("tier", "COLLECT+COUNT", [("amount", "number"), ("segment", "string")], [("hits", "number", None)],
-          [(["> 100", "-"], ["1"]), (["-", '"A"'], ["1"]), (["< 0", "-"], ["1"])]),
-    table("grade_of", "FIRST", [("score", "number")], [("grade", "string", None)],
-          [([">= 0.5"], ['"G1"']), (["< 0.5"], ['"G2"'])]),
-    table("alert", "FIRST", [("hits", "number"), ("grade", "string"), ("amount", "number")],
-          [("level", "string", None), ("seen", None, None)],
-          [([">= 2", "-", "-"], ['"high"', "tier.hits"]), (["-", '"G2"', "> 10"], ['"medium"', "2"]),
-           (["-", "null", "-"], ['"no grade"', "3"]), (["-", "-", "-"], ['"low"', "amount"])],
-          requires=("tier", "grade_of"))])
-FRAGILE = table("fragile", "FIRST", [("amount * 1", "number"), ("segment", "string")],
-                [("code", "string", None), ("n", "number", None)],
-                [(["amount > 10", "-"], ['"big"', "1"]), (["-", '"A"'], ['"a"', '"x"']),
-                 (["< 0", "-"], ['"neg"', "3"]), (["-", "-"], ['"other"', "len(segment or '')"])])
+CHAIN = "\n".join(
+    [
+        table(
+            "tier",
+            "COLLECT+COUNT",
+            [("amount", "number"), ("segment", "string")],
+            [("hits", "number", None)],
+            [(["> 100", "-"], ["1"]), (["-", '"A"'], ["1"]), (["< 0", "-"], ["1"])],
+        ),
+        table(
+            "grade_of",
+            "FIRST",
+            [("score", "number")],
+            [("grade", "string", None)],
+            [([">= 0.5"], ['"G1"']), (["< 0.5"], ['"G2"'])],
+        ),
+        table(
+            "alert",
+            "FIRST",
+            [("hits", "number"), ("grade", "string"), ("amount", "number")],
+            [("level", "string", None), ("seen", None, None)],
+            [
+                ([">= 2", "-", "-"], ['"high"', "tier.hits"]),
+                (["-", '"G2"', "> 10"], ['"medium"', "2"]),
+                (["-", "null", "-"], ['"no grade"', "3"]),
+                (["-", "-", "-"], ['"low"', "amount"]),
+            ],
+            requires=("tier", "grade_of"),
+        ),
+    ]
+)
+FRAGILE = table(
+    "fragile",
+    "FIRST",
+    [("amount * 1", "number"), ("segment", "string")],
+    [("code", "string", None), ("n", "number", None)],
+    [
+        (["amount > 10", "-"], ['"big"', "1"]),
+        (["-", '"A"'], ['"a"', '"x"']),
+        (["< 0", "-"], ['"neg"', "3"]),
+        (["-", "-"], ['"other"', "len(segment or '')"]),
+    ],
+)
 
 
 def model(text: str) -> DecisionModel:
@@ -84,21 +134,46 @@ def model(text: str) -> DecisionModel:
 
 
 HAND_WRITTEN: dict[str, tuple[str, str]] = {
-    **{f"forms {p}": (table("forms", p, FORM_INPUTS, [("code", "string", CODES), ("score", "number", None)],
-                            FORM_RULES), "forms")
-       for p in ("UNIQUE", "FIRST", "ANY", "PRIORITY", "OUTPUT ORDER", "RULE ORDER", "COLLECT")},
-    **{f"points {p}": (table("points", p, FORM_INPUTS[:2], [("points", "number", None)], POINT_RULES),
-                       "points")
-       for p in ("COLLECT+SUM", "COLLECT+MIN", "COLLECT+MAX", "COLLECT+COUNT", "COLLECT", "ANY")},
-    **{f"wide {p}": (table("wide", p, FORM_INPUTS[:2], [("n", "number", None)], WIDE_RULES), "wide")
-       for p in ("COLLECT", "FIRST")},  # more than 64 rules: patterns no longer fit one word
+    **{
+        f"forms {p}": (
+            table(
+                "forms", p, FORM_INPUTS, [("code", "string", CODES), ("score", "number", None)], FORM_RULES
+            ),
+            "forms",
+        )
+        for p in ("UNIQUE", "FIRST", "ANY", "PRIORITY", "OUTPUT ORDER", "RULE ORDER", "COLLECT")
+    },
+    **{
+        f"points {p}": (
+            table("points", p, FORM_INPUTS[:2], [("points", "number", None)], POINT_RULES),
+            "points",
+        )
+        for p in ("COLLECT+SUM", "COLLECT+MIN", "COLLECT+MAX", "COLLECT+COUNT", "COLLECT", "ANY")
+    },
+    **{
+        f"wide {p}": (table("wide", p, FORM_INPUTS[:2], [("n", "number", None)], WIDE_RULES), "wide")
+        for p in ("COLLECT", "FIRST")
+    },  # more than 64 rules: patterns no longer fit one word
     "chain": (CHAIN, "alert"),
     "fragile": (FRAGILE, "fragile"),
 }
-FILES = {f"{name} {d}": (name, d) for name, ds in {
-    "hit_policies.dmn": ("first", "priority", "output_order", "rule_order", "collect", "any_agree", "unique"),
-    "credit_grade.dmn": ("risk_grade",), "limit_chain.dmn": ("leverage_band", "credit_limit")}.items()
-    for d in ds}
+FILES = {
+    f"{name} {d}": (name, d)
+    for name, ds in {
+        "hit_policies.dmn": (
+            "first",
+            "priority",
+            "output_order",
+            "rule_order",
+            "collect",
+            "any_agree",
+            "unique",
+        ),
+        "credit_grade.dmn": ("risk_grade",),
+        "limit_chain.dmn": ("leverage_band", "credit_limit"),
+    }.items()
+    for d in ds
+}
 
 
 @functools.cache
@@ -118,5 +193,8 @@ def compiled_hand(key: str):
 
 def cells(frame: pd.DataFrame) -> list[Any]:
     """Every value with its exact type (repr tells -0.0, NaN, 1 and 1.0 apart)."""
-    return [list(frame.columns), [(type(v), repr(v)) for v in frame.index],
-            *([(type(v), repr(v)) for v in frame[c].tolist()] for c in frame.columns)]
+    return [
+        list(frame.columns),
+        [(type(v), repr(v)) for v in frame.index],
+        *([(type(v), repr(v)) for v in frame[c].tolist()] for c in frame.columns),
+    ]

@@ -39,8 +39,7 @@ def test_feel_table_unique() -> None:
 
 
 def test_no_match_gives_none() -> None:
-    result = load("credit_grade.dmn").decisions["risk_grade"].evaluate(
-        {"score": 0.6, "segment": "RETAIL"})
+    result = load("credit_grade.dmn").decisions["risk_grade"].evaluate({"score": 0.6, "segment": "RETAIL"})
     assert result.output is None and result.matched_rule_ids == []
 
 
@@ -53,24 +52,32 @@ def test_unique_double_match_names_both_rules(policies: DecisionModel) -> None:
     assert error.value.decision_id == "unique" and error.value.rule_id == "u_r2"
 
 
-@pytest.mark.parametrize(("amount", "rule", "level"), [
-    (50, "first_r3", "LOW"), (500, "first_r2", "MEDIUM"), (5000, "first_r1", "HIGH")])
+@pytest.mark.parametrize(
+    ("amount", "rule", "level"),
+    [(50, "first_r3", "LOW"), (500, "first_r2", "MEDIUM"), (5000, "first_r1", "HIGH")],
+)
 def test_first(policies: DecisionModel, amount: int, rule: str, level: str) -> None:
     result = policies.evaluate("first", {"amount": amount})
     assert result.matched_rule_ids == [rule] and result.output == {"level": level}
 
 
-@pytest.mark.parametrize(("amount", "rule", "level"), [
-    (50, "priority_r1", "LOW"), (500, "priority_r2", "MEDIUM"), (5000, "priority_r3", "HIGH")])
-def test_priority_follows_output_values(policies: DecisionModel, amount: int, rule: str,
-                                        level: str) -> None:
+@pytest.mark.parametrize(
+    ("amount", "rule", "level"),
+    [(50, "priority_r1", "LOW"), (500, "priority_r2", "MEDIUM"), (5000, "priority_r3", "HIGH")],
+)
+def test_priority_follows_output_values(policies: DecisionModel, amount: int, rule: str, level: str) -> None:
     result = policies.evaluate("priority", {"amount": amount})
     assert result.matched_rule_ids == [rule] and result.output == {"level": level}
 
 
 def test_priority_value_outside_output_values() -> None:
-    model = load("hit_policies.dmn", ('<text>"MEDIUM"</text></outputEntry></rule>\n      <rule id="priority_r3"',
-                                      '<text>"HUGE"</text></outputEntry></rule>\n      <rule id="priority_r3"'))
+    model = load(
+        "hit_policies.dmn",
+        (
+            '<text>"MEDIUM"</text></outputEntry></rule>\n      <rule id="priority_r3"',
+            '<text>"HUGE"</text></outputEntry></rule>\n      <rule id="priority_r3"',
+        ),
+    )
     with pytest.raises(DmnEvaluationError, match="not one of the column's output values"):
         model.evaluate("priority", {"amount": 500})
 
@@ -95,26 +102,37 @@ def test_collect_without_aggregation(policies: DecisionModel) -> None:
     assert result.output == [{"points": 1}, {"points": 5.0}]
 
 
-@pytest.mark.parametrize(("aggregation", "amount", "expected"), [
-    ("SUM", 5000, 61.0), ("SUM", 50, 1), ("MIN", 5000, 1), ("MAX", 5000, 50.0),
-    ("COUNT", 5000, 3), ("COUNT", 500, 2)])
+@pytest.mark.parametrize(
+    ("aggregation", "amount", "expected"),
+    [
+        ("SUM", 5000, 61.0),
+        ("SUM", 50, 1),
+        ("MIN", 5000, 1),
+        ("MAX", 5000, 50.0),
+        ("COUNT", 5000, 3),
+        ("COUNT", 500, 2),
+    ],
+)
 def test_collect_aggregations(aggregation: str, amount: int, expected: float) -> None:
-    model = load("hit_policies.dmn", ('hitPolicy="COLLECT"',
-                                      f'hitPolicy="COLLECT" aggregation="{aggregation}"'))
+    model = load(
+        "hit_policies.dmn", ('hitPolicy="COLLECT"', f'hitPolicy="COLLECT" aggregation="{aggregation}"')
+    )
     result = model.evaluate("collect", {"amount": amount})
     assert not result.is_multi and result.aggregation == aggregation
     assert result.output == {"points": expected}
     assert result.as_dict()["output"] == {"points": expected}
 
 
-@pytest.mark.parametrize(("aggregation", "expected"), [
-    ("SUM", 0), ("COUNT", 0), ("MIN", None), ("MAX", None)])
+@pytest.mark.parametrize(
+    ("aggregation", "expected"), [("SUM", 0), ("COUNT", 0), ("MIN", None), ("MAX", None)]
+)
 def test_collect_aggregations_of_nothing(aggregation: str, expected: object) -> None:
-    no_rule_matches = load_dmn((DATA / "hit_policies.dmn").read_text()
-                               .replace('hitPolicy="COLLECT"',
-                                        f'hitPolicy="COLLECT" aggregation="{aggregation}"')
-                               .replace('<inputEntry id="c_r1_i"><text>-</text>',
-                                        '<inputEntry id="c_r1_i"><text>&lt; 0</text>'))
+    no_rule_matches = load_dmn(
+        (DATA / "hit_policies.dmn")
+        .read_text()
+        .replace('hitPolicy="COLLECT"', f'hitPolicy="COLLECT" aggregation="{aggregation}"')
+        .replace('<inputEntry id="c_r1_i"><text>-</text>', '<inputEntry id="c_r1_i"><text>&lt; 0</text>')
+    )
     result = no_rule_matches.evaluate("collect", {"amount": 50})
     assert result.matched_rule_ids == []
     assert result.output == {"points": expected}
@@ -133,9 +151,11 @@ def test_any_agreeing_and_conflicting(policies: DecisionModel) -> None:
 def test_required_decision_chain_with_python_cells() -> None:
     model = load("limit_chain.dmn")
     assert model.decisions["credit_limit"].required_ids == ("leverage_band",)
-    cases = [({"debt": 10, "income": 100}, "LOW", {"limit": 1000, "approved": True}),
-             ({"debt": 150, "income": 100}, "MID", {"limit": 800.0, "approved": True}),
-             ({"debt": 500, "income": 100}, "HIGH", {"limit": 0, "approved": False})]
+    cases = [
+        ({"debt": 10, "income": 100}, "LOW", {"limit": 1000, "approved": True}),
+        ({"debt": 150, "income": 100}, "MID", {"limit": 800.0, "approved": True}),
+        ({"debt": 500, "income": 100}, "HIGH", {"limit": 0, "approved": False}),
+    ]
     for context, band, output in cases:
         result = model.evaluate("credit_limit", {**context, "requested_amount": 1000})
         assert result.output == output
@@ -157,8 +177,7 @@ def test_missing_input_name_is_named() -> None:
 
 def test_runtime_failure_in_a_required_decision_names_it() -> None:
     with pytest.raises(DmnEvaluationError, match="'leverage_band'.*ZeroDivisionError"):
-        load("limit_chain.dmn").evaluate("credit_limit", {"debt": 1, "income": 0,
-                                                          "requested_amount": 1})
+        load("limit_chain.dmn").evaluate("credit_limit", {"debt": 1, "income": 0, "requested_amount": 1})
 
 
 def test_typed_output_coercion_error_names_rule_and_column() -> None:
@@ -179,10 +198,13 @@ def test_as_dict_is_json_ready() -> None:
 
 
 def test_date_inputs_and_outputs_are_logged_as_iso_strings() -> None:
-    source = (DATA / "credit_grade.dmn").read_text().replace(
-        "<text>[0.8..1]</text>", '<text>&gt;= date("2024-01-01")</text>').replace(
-        '<text>"A"</text>', '<text>date("2025-01-01")</text>').replace(
-        'name="grade" label="Grade" typeRef="string"', 'name="grade" label="Grade" typeRef="date"')
+    source = (
+        (DATA / "credit_grade.dmn")
+        .read_text()
+        .replace("<text>[0.8..1]</text>", '<text>&gt;= date("2024-01-01")</text>')
+        .replace('<text>"A"</text>', '<text>date("2025-01-01")</text>')
+        .replace('name="grade" label="Grade" typeRef="string"', 'name="grade" label="Grade" typeRef="date"')
+    )
     result = load_dmn(source).evaluate("risk_grade", {"score": "2024-06-30", "segment": "X"})
     assert result.matched_rule_ids == ["r_a"]
     assert result.as_dict()["output"] == {"grade": "2025-01-01", "pd": 0.01}

@@ -25,10 +25,16 @@ TABLE = """<?xml version="1.0" encoding="UTF-8"?>
 </definitions>"""
 
 
-def table(policy: str = "UNIQUE", expression: str = "amount", cell: str = "-",
-          output: str = '"X"', requirement: str = "") -> str:
-    return TABLE.format(policy=policy, expression=expression, cell=cell, output=output,
-                        requirement=requirement)
+def table(
+    policy: str = "UNIQUE",
+    expression: str = "amount",
+    cell: str = "-",
+    output: str = '"X"',
+    requirement: str = "",
+) -> str:
+    return TABLE.format(
+        policy=policy, expression=expression, cell=cell, output=output, requirement=requirement
+    )
 
 
 @pytest.mark.parametrize("name", GOOD)
@@ -39,8 +45,15 @@ def test_fixtures_are_valid(name: str) -> None:
 def test_model_structure() -> None:
     model = load_dmn((DATA / "hit_policies.dmn").read_bytes(), "hit_policies.dmn")
     assert model.filename == "hit_policies.dmn"
-    assert set(model.decisions) == {"first", "priority", "output_order", "rule_order",
-                                    "collect", "any_agree", "unique"}
+    assert set(model.decisions) == {
+        "first",
+        "priority",
+        "output_order",
+        "rule_order",
+        "collect",
+        "any_agree",
+        "unique",
+    }
     priority = model.decisions["priority"]
     assert priority.outputs[0].output_values == ("HIGH", "MEDIUM", "LOW")
     assert [r.row for r in priority.rules] == [1, 2, 3]
@@ -56,8 +69,9 @@ def test_model_structure() -> None:
 
 
 def test_doctype_is_refused() -> None:
-    evil = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">]>\n'
-            + table().split("\n", 1)[1].replace('"X"', "&lol;"))
+    evil = '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">]>\n' + table().split("\n", 1)[
+        1
+    ].replace('"X"', "&lol;")
     with pytest.raises(DmnParseError, match="DOCTYPE") as error:
         load_dmn(evil, "evil.dmn")
     assert error.value.line == 2 and error.value.filename == "evil.dmn"
@@ -65,17 +79,21 @@ def test_doctype_is_refused() -> None:
 
 
 def test_external_entity_is_refused() -> None:
-    evil = ('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-            + table().split("\n", 1)[1].replace('"X"', "&x;"))
+    evil = '<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + table().split("\n", 1)[1].replace(
+        '"X"', "&x;"
+    )
     with pytest.raises(DmnParseError, match="DOCTYPE"):
         load_dmn(evil.encode())
 
 
-@pytest.mark.parametrize(("source", "reason"), [
-    ("<definitions", "not well-formed"),
-    ('<definitions xmlns="http://example.com/other"/>', "not a DMN"),
-    ('<bpmn xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"/>', "not a DMN"),
-])
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("<definitions", "not well-formed"),
+        ('<definitions xmlns="http://example.com/other"/>', "not a DMN"),
+        ('<bpmn xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"/>', "not a DMN"),
+    ],
+)
 def test_not_dmn(source: str, reason: str) -> None:
     with pytest.raises(DmnParseError, match=reason):
         load_dmn(source, "x.dmn")
@@ -89,17 +107,27 @@ def test_sandbox_refusal_in_a_cell_names_the_rule() -> None:
     assert "cell.dmn:7" in str(error.value)
 
 
-@pytest.mark.parametrize(("kwargs", "fragment"), [
-    ({"output": "open('/etc/passwd')"}, "output 'out'"),
-    ({"expression": "amount.__class__"}, "input expression"),
-    ({"cell": "[1.."}, "neither FEEL"),
-    ({"policy": "SOMETIMES"}, "unknown hit policy"),
-    ({"policy": "PRIORITY"}, "needs output values"),
-    ({"requirement": '<informationRequirement><requiredDecision href="#nope"/>'
-                     "</informationRequirement>"}, "'nope' is not in this file"),
-    ({"requirement": '<informationRequirement><requiredDecision href="#d"/>'
-                     "</informationRequirement>"}, "cycle"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"output": "open('/etc/passwd')"}, "output 'out'"),
+        ({"expression": "amount.__class__"}, "input expression"),
+        ({"cell": "[1.."}, "neither FEEL"),
+        ({"policy": "SOMETIMES"}, "unknown hit policy"),
+        ({"policy": "PRIORITY"}, "needs output values"),
+        (
+            {
+                "requirement": '<informationRequirement><requiredDecision href="#nope"/>'
+                "</informationRequirement>"
+            },
+            "'nope' is not in this file",
+        ),
+        (
+            {"requirement": '<informationRequirement><requiredDecision href="#d"/></informationRequirement>'},
+            "cycle",
+        ),
+    ],
+)
 def test_load_refuses_with_clear_reason(kwargs: dict, fragment: str) -> None:
     with pytest.raises(DmnParseError, match=fragment):
         load_dmn(table(**kwargs), "t.dmn")
@@ -133,7 +161,9 @@ def test_validate_reports_every_problem() -> None:
     ]
     for element_id, fragment in expected:
         assert any(p.element_id == element_id and fragment in p.message for p in problems), (
-            fragment, messages)
+            fragment,
+            messages,
+        )
     assert len(problems) == len(expected)
 
 
@@ -146,12 +176,15 @@ def test_validate_names_an_input_without_expression_or_label_by_its_id() -> None
 
 
 def test_validate_aggregation_needs_one_output() -> None:
-    source = table(policy="COLLECT").replace('hitPolicy="COLLECT"',
-                                             'hitPolicy="COLLECT" aggregation="MEDIAN"')
+    source = table(policy="COLLECT").replace(
+        'hitPolicy="COLLECT"', 'hitPolicy="COLLECT" aggregation="MEDIAN"'
+    )
     assert any("unknown aggregation" in p.message for p in validate_dmn(source, "t.dmn"))
-    two_outputs = table(policy="COLLECT").replace(
-        'hitPolicy="COLLECT"', 'hitPolicy="COLLECT" aggregation="SUM"').replace(
-        '<output id="o" name="out" />', '<output id="o" name="out" /><output id="o2" name="b" />')
+    two_outputs = (
+        table(policy="COLLECT")
+        .replace('hitPolicy="COLLECT"', 'hitPolicy="COLLECT" aggregation="SUM"')
+        .replace('<output id="o" name="out" />', '<output id="o" name="out" /><output id="o2" name="b" />')
+    )
     messages = [p.message for p in validate_dmn(two_outputs, "t.dmn")]
     assert any("exactly one output" in m for m in messages)
     assert any("has 1 input and 1 output entries" in m for m in messages)

@@ -28,14 +28,24 @@ from app.engine.feel import Comparison, Disjunction, Equals, Not, Range
 from app.engine.sandbox import SAFE_BUILTINS
 from tests.unit.engine.dmn_tables import FILES, HAND_WRITTEN, ROOT, cells, compiled_hand, compiled_rules
 
-NAMED = ("approval_authority", "approval_sla", "committee_rules", "credit_rating",
-         "customer_segment", "large_exposure", "limit_proposal", "warning_rules")
+NAMED = (
+    "approval_authority",
+    "approval_sla",
+    "committee_rules",
+    "credit_rating",
+    "customer_segment",
+    "large_exposure",
+    "limit_proposal",
+    "warning_rules",
+)
 RULE_FILES = tuple(sorted(p.stem for p in (ROOT / "rules").glob("*.dmn")))
-PROPERTY = settings(max_examples=50, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY = settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 # ---------------------------------------------------------------- generated frames
+
 
 def literals(test: Any) -> list[Any]:
     if isinstance(test, (Equals, Comparison)):
@@ -53,8 +63,14 @@ def beside(value: Any) -> list[Any]:
         return [value, value - dt.timedelta(days=1), value + dt.timedelta(days=1), value.isoformat()]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return [value]
-    near = [value, value + 1, value - 1, float(value), math.nextafter(value, math.inf),
-            math.nextafter(value, -math.inf)]
+    near = [
+        value,
+        value + 1,
+        value - 1,
+        float(value),
+        math.nextafter(value, math.inf),
+        math.nextafter(value, -math.inf),
+    ]
     return near + ([int(value)] if isinstance(value, float) and value.is_integer() else [])
 
 
@@ -73,8 +89,12 @@ def variables(decision: Decision) -> dict[str, tuple[str, list[Any]]]:
             if name.isidentifier():
                 kinds.setdefault(name, (column.type_ref or "number").lower())
                 near.setdefault(name, []).extend(
-                    v for rule in d.rules if isinstance(rule.input_entries[k], FeelInputCell)
-                    for lit in literals(rule.input_entries[k].tests.test) for v in beside(lit))
+                    v
+                    for rule in d.rules
+                    if isinstance(rule.input_entries[k], FeelInputCell)
+                    for lit in literals(rule.input_entries[k].tests.test)
+                    for v in beside(lit)
+                )
         for rule in d.rules:
             sources += [c.python for c in rule.input_entries if isinstance(c, PythonInputCell)]
             sources += [e.python for e in rule.output_entries]
@@ -89,18 +109,41 @@ def variables(decision: Decision) -> dict[str, tuple[str, list[Any]]]:
 
 MAX_ROWS = 12
 NAN = float("nan")
-ODD = st.sampled_from([None, NAN, True, False, "", "unknown", "AAA", 0, -0.0, math.inf, 1.0, 95,
-                       Decimal("0.70"), Decimal("95"), Decimal("NaN"), dt.datetime(2024, 1, 1, 12)])
-CLEAN = {"number": st.one_of(st.floats(-2000, 2000), st.integers(-200, 2_000_000)),
-         "string": st.text(alphabet="abAB_m", max_size=3),
-         "boolean": st.booleans(),
-         "date": st.dates(dt.date(2019, 6, 1), dt.date(2025, 6, 1))}
+ODD = st.sampled_from(
+    [
+        None,
+        NAN,
+        True,
+        False,
+        "",
+        "unknown",
+        "AAA",
+        0,
+        -0.0,
+        math.inf,
+        1.0,
+        95,
+        Decimal("0.70"),
+        Decimal("95"),
+        Decimal("NaN"),
+        dt.datetime(2024, 1, 1, 12),
+    ]
+)
+CLEAN = {
+    "number": st.one_of(st.floats(-2000, 2000), st.integers(-200, 2_000_000)),
+    "string": st.text(alphabet="abAB_m", max_size=3),
+    "boolean": st.booleans(),
+    "date": st.dates(dt.date(2019, 6, 1), dt.date(2025, 6, 1)),
+}
 
 
 def fits(kind: str, value: Any) -> bool:
-    return {"number": isinstance(value, (int, float)) and not isinstance(value, bool),
-            "string": isinstance(value, str), "boolean": isinstance(value, bool),
-            "date": isinstance(value, dt.date)}.get(kind, True)
+    return {
+        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "string": isinstance(value, str),
+        "boolean": isinstance(value, bool),
+        "date": isinstance(value, dt.date),
+    }.get(kind, True)
 
 
 @st.composite
@@ -109,8 +152,11 @@ def frames(draw: Any, decision: Decision) -> pd.DataFrame:
     columns = {}
     for name, (kind, near) in variables(decision).items():
         typed = [v for v in near if fits(kind, v)]
-        own = st.one_of(st.sampled_from(typed), CLEAN.get(kind, CLEAN["number"])) if typed else \
-            CLEAN.get(kind, CLEAN["number"])
+        own = (
+            st.one_of(st.sampled_from(typed), CLEAN.get(kind, CLEAN["number"]))
+            if typed
+            else CLEAN.get(kind, CLEAN["number"])
+        )
         if draw(st.booleans()):  # a typed column (float64, int64, str, bool...), some missing
             values = draw(st.lists(st.one_of(own, st.none()), min_size=n, max_size=n))
             if kind == "number" and any(v is None for v in values):
@@ -151,6 +197,7 @@ def assert_same(compiled: Any, frame: pd.DataFrame) -> None:
 
 # ---------------------------------------------------------------- properties
 
+
 def test_the_rules_files_are_all_here() -> None:
     assert set(NAMED) <= set(RULE_FILES)
 
@@ -162,8 +209,11 @@ def test_every_rules_table_compiles_vectorized(name: str) -> None:
         assert compiled_rules(name, decision_id).per_row is None
 
 
-RULE_DECISIONS = [(name, d) for name in RULE_FILES
-                  for d in load_dmn((ROOT / "rules" / f"{name}.dmn").read_bytes()).decisions]
+RULE_DECISIONS = [
+    (name, d)
+    for name in RULE_FILES
+    for d in load_dmn((ROOT / "rules" / f"{name}.dmn").read_bytes()).decisions
+]
 
 
 @pytest.mark.parametrize(("name", "decision_id"), RULE_DECISIONS)

@@ -15,25 +15,44 @@ from tests.unit.engine.dmn_tables import DATA, cells, compiled_hand, compiled_ru
 
 
 def warning_frame(**changes: Any) -> pd.DataFrame:
-    row = {"industry": "construction", "debt_to_asset": 0.80, "current_ratio": 1.0,
-           "quick_ratio_change": -0.3333, "utilization_pct": 95, "days_past_due": 0,
-           "overdue_interest": 0.0, "new_enforcement_records": 0, "tax_arrears": 0.0,
-           "utility_arrears": 0.0, "negative_news": False, "collateral_coverage": 1.0,
-           "external_rating_drop": 1}
+    row = {
+        "industry": "construction",
+        "debt_to_asset": 0.80,
+        "current_ratio": 1.0,
+        "quick_ratio_change": -0.3333,
+        "utilization_pct": 95,
+        "days_past_due": 0,
+        "overdue_interest": 0.0,
+        "new_enforcement_records": 0,
+        "tax_arrears": 0.0,
+        "utility_arrears": 0.0,
+        "negative_news": False,
+        "collateral_coverage": 1.0,
+        "external_rating_drop": 1,
+    }
     return pd.DataFrame([{**row, **changes}], index=["cust-1"])
 
 
 def test_thresholds_and_missing_figures_in_the_warning_rules() -> None:
     compiled = compiled_rules("warning_rules", "warning_rules")
     assert compiled.evaluate(warning_frame())["warning_code"].tolist() == ["quick_ratio_fall"]
-    frame = pd.concat([warning_frame(current_ratio=np.nan, quick_ratio_change=None),
-                       warning_frame(current_ratio=0.999, days_past_due=30).set_axis(["cust-2"]),
-                       warning_frame(days_past_due=31.0, negative_news=True).set_axis(["cust-3"])])
+    frame = pd.concat(
+        [
+            warning_frame(current_ratio=np.nan, quick_ratio_change=None),
+            warning_frame(current_ratio=0.999, days_past_due=30).set_axis(["cust-2"]),
+            warning_frame(days_past_due=31.0, negative_news=True).set_axis(["cust-3"]),
+        ]
+    )
     result = compiled.evaluate(frame)
     assert list(result.columns) == ["row", "rule_id", "warning_code", "severity", "warning_name"]
     assert list(zip(result["row"], result["warning_code"], strict=True)) == [
-        ("cust-2", "current_ratio_below_one"), ("cust-2", "quick_ratio_fall"), ("cust-2", "past_due"),
-        ("cust-3", "quick_ratio_fall"), ("cust-3", "past_due_30"), ("cust-3", "negative_news")]
+        ("cust-2", "current_ratio_below_one"),
+        ("cust-2", "quick_ratio_fall"),
+        ("cust-2", "past_due"),
+        ("cust-3", "quick_ratio_fall"),
+        ("cust-3", "past_due_30"),
+        ("cust-3", "negative_news"),
+    ]
     assert cells(result) == cells(evaluate_rows(compiled.decision, frame))
 
 
@@ -45,7 +64,8 @@ def test_single_hit_and_aggregated_shapes() -> None:
     assert result["grade"].tolist() == ["AAA", "C", None]
     assert result["rule_id"].tolist() == ["Rule_credit_rating_02", "Rule_credit_rating_09", None]
     points = compiled_hand("points COLLECT+SUM").evaluate(
-        pd.DataFrame({"amount": [5000, 50, None], "segment": ["A", None, "B"]}))
+        pd.DataFrame({"amount": [5000, 50, None], "segment": ["A", None, "B"]})
+    )
     assert list(points.columns) == ["points"]
     assert points["points"].tolist() == [63.5, 1, 3.5]
 
@@ -70,15 +90,30 @@ def test_clean_data_never_calls_the_engine(monkeypatch: pytest.MonkeyPatch) -> N
 
     def refuse(*_args: Any) -> None:
         raise AssertionError("the per-row engine ran")
+
     monkeypatch.setattr(Decision, "evaluate", refuse)
     assert cells(compiled.evaluate(frame)) == cells(expected)
 
 
 def test_what_cannot_be_vectorized_runs_per_row_and_says_so() -> None:
-    text = table("many", "COLLECT", [("amount", "number")], [("n", "number", None)],
-                 [(["-"], ["1"]), (["> 1"], ["2"])]) + "\n" + table(
-        "uses_many", "FIRST", [("amount", "number")], [("m", None, None)], [(["-"], ["many"])],
-        requires=("many",))
+    text = (
+        table(
+            "many",
+            "COLLECT",
+            [("amount", "number")],
+            [("n", "number", None)],
+            [(["-"], ["1"]), (["> 1"], ["2"])],
+        )
+        + "\n"
+        + table(
+            "uses_many",
+            "FIRST",
+            [("amount", "number")],
+            [("m", None, None)],
+            [(["-"], ["many"])],
+            requires=("many",),
+        )
+    )
     compiled = compile_decision(model(text), "uses_many")
     assert compiled.per_row and "multiple-hit decision 'many'" in compiled.per_row
     frame = pd.DataFrame({"amount": [0, 5, None]})

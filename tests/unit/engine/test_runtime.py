@@ -25,8 +25,11 @@ def _forms(names) -> dict[str, dict]:
 def _called(xml: str, name: str) -> dict[str, str]:
     """The files of workflows/ defining the processes ``xml`` calls (as a deployment finds them)."""
     wanted = engine.called_processes(xml, name)
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "workflows").glob("*.bpmn"))
-            if engine.process_ids(p.read_text(encoding="utf-8"), p.name) & wanted}
+    return {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted((ROOT / "workflows").glob("*.bpmn"))
+        if engine.process_ids(p.read_text(encoding="utf-8"), p.name) & wanted
+    }
 
 
 def _bundle(bpmn_path: Path) -> engine.Bundle:
@@ -54,18 +57,34 @@ def _only_ready(result: engine.StepResult) -> engine.ReadyTask:
 def _to_approval(bundle: engine.Bundle) -> engine.StepResult:
     result = engine.start(bundle)
     result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, intake())
-    result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, {"statements": statements()},
-                                  NEW_CUSTOMER)
-    return engine.complete_task(bundle, result.state, _only_ready(result).uuid, {
-        "proposed_limit": result.data["proposed_limit"], "proposed_term_months": 12,
-        "proposed_margin_pct": 1.2, "officer_opinion": "ok"})
+    result = engine.complete_task(
+        bundle, result.state, _only_ready(result).uuid, {"statements": statements()}, NEW_CUSTOMER
+    )
+    return engine.complete_task(
+        bundle,
+        result.state,
+        _only_ready(result).uuid,
+        {
+            "proposed_limit": result.data["proposed_limit"],
+            "proposed_term_months": 12,
+            "proposed_margin_pct": 1.2,
+            "officer_opinion": "ok",
+        },
+    )
 
 
 def test_bundle_knows_its_process_user_tasks_lanes_and_forms(credit):
     assert credit.process_id == "credit_application"
-    assert set(credit.decisions) == {"customer_segment", "credit_rating", "limit_proposal", "approval_authority",
-                                     "approval_sla", "committee_rules", "large_exposure",
-                                     "classification_grade_cap"}
+    assert set(credit.decisions) == {
+        "customer_segment",
+        "credit_rating",
+        "limit_proposal",
+        "approval_authority",
+        "approval_sla",
+        "committee_rules",
+        "large_exposure",
+        "classification_grade_cap",
+    }
     tasks = credit.user_tasks
     assert {t: (m.lane, m.form, m.assignee_variable) for t, m in tasks.items()} == {
         "application_intake": ("officer", "application_intake.json", None),
@@ -81,15 +100,24 @@ def test_same_content_gives_the_cached_bundle_and_changed_content_a_new_one(cred
     again = _bundle(ROOT / "workflows" / "credit_application.bpmn")
     assert again is credit
     xml = (ROOT / "workflows" / "credit_application.bpmn").read_text(encoding="utf-8")
-    changed = engine.build_bundle("credit_application.bpmn", xml.replace("Sign off / 审批", "Sign off / 审批2"),
-                                  {}, {}, called_files=_called(xml, "credit_application.bpmn"))
+    changed = engine.build_bundle(
+        "credit_application.bpmn",
+        xml.replace("Sign off / 审批", "Sign off / 审批2"),
+        {},
+        {},
+        called_files=_called(xml, "credit_application.bpmn"),
+    )
     assert changed.content_hash != credit.content_hash
 
 
 def test_start_waits_at_intake_with_the_initial_data(credit):
     result = engine.start(credit, {"customer_name": "甲公司"})
     task = _only_ready(result)
-    assert (task.spec_id, task.lane, task.form) == ("application_intake", "officer", "application_intake.json")
+    assert (task.spec_id, task.lane, task.form) == (
+        "application_intake",
+        "officer",
+        "application_intake.json",
+    )
     assert not result.completed and result.decisions == []
     assert ("start", "StartEvent") in result.path
     assert engine.task_data(credit, result.state, task.uuid)["customer_name"] == "甲公司"
@@ -113,11 +141,16 @@ def test_intake_runs_the_segment_decision_and_records_it(credit):
 def test_statements_run_analysis_rating_limit_and_stop_at_review(credit):
     result = engine.start(credit)
     result = engine.complete_task(credit, result.state, _only_ready(result).uuid, intake())
-    result = engine.complete_task(credit, result.state, _only_ready(result).uuid, {"statements": statements()},
-                                  NEW_CUSTOMER)
+    result = engine.complete_task(
+        credit, result.state, _only_ready(result).uuid, {"statements": statements()}, NEW_CUSTOMER
+    )
     assert _only_ready(result).spec_id == "review_proposal"
-    assert [d.decision_id for d in result.decisions] == ["credit_rating", "classification_grade_cap", "limit_proposal",
-                                                         "large_exposure"]
+    assert [d.decision_id for d in result.decisions] == [
+        "credit_rating",
+        "classification_grade_cap",
+        "limit_proposal",
+        "large_exposure",
+    ]
     assert result.data["grade"] == result.decisions[0].outputs["grade"]
     assert result.data["proposed_limit"] == min(5_000_000, result.data["limit_cap"])
 
@@ -130,19 +163,33 @@ def test_approval_level_comes_from_the_authority_table_and_approve_completes(cre
     assert result.data["approval_level"] == authority.outputs["approval_level"]
     signed = engine.complete_task(credit, result.state, task.uuid, {"decision": "approve", "comment": "同意"})
     checklist = _only_ready(signed)  # the called compliance process waits for its checklist
-    assert (checklist.spec_id, checklist.lane, signed.completed) == ("compliance_checklist", "compliance", False)
-    assert engine.task_data(credit, signed.state, checklist.uuid)["proposed_limit"] == result.data["proposed_limit"]
+    assert (checklist.spec_id, checklist.lane, signed.completed) == (
+        "compliance_checklist",
+        "compliance",
+        False,
+    )
+    assert (
+        engine.task_data(credit, signed.state, checklist.uuid)["proposed_limit"]
+        == result.data["proposed_limit"]
+    )
     done = engine.complete_task(credit, signed.state, checklist.uuid, COMPLIANT)
     assert done.completed and done.ready_tasks == []
     assert done.data["outcome"] == "approved" and done.data["compliance_result"] == "signed_off"
     assert ("signoff_decision", "ExclusiveGateway") in signed.path
-    assert ("compliance_outcome", "ExclusiveGateway") in done.path and ("end_approved", "EndEvent") in done.path
+    assert ("compliance_outcome", "ExclusiveGateway") in done.path and (
+        "end_approved",
+        "EndEvent",
+    ) in done.path
 
 
 def test_return_loops_back_to_review_with_the_comment(credit):
     result = _to_approval(credit)
-    back = engine.complete_task(credit, result.state, _only_ready(result).uuid,
-                                {"decision": "return", "comment": "补充担保", "fields_to_fix": ["proposed_controls"]})
+    back = engine.complete_task(
+        credit,
+        result.state,
+        _only_ready(result).uuid,
+        {"decision": "return", "comment": "补充担保", "fields_to_fix": ["proposed_controls"]},
+    )
     task = _only_ready(back)
     assert task.spec_id == "review_proposal" and not back.completed
     shown = engine.task_data(credit, back.state, task.uuid)
@@ -205,8 +252,9 @@ def test_validate_bundle_names_the_offending_element(filename, element, reason):
     xml = path.read_text(encoding="utf-8")
     dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
     problems = engine.validate_bundle(filename, xml, dmn, _forms(["application_intake.json"]), {"officer"})
-    assert any(p.filename == filename and p.element_id == element and reason in p.message for p in problems), \
-        problems
+    assert any(
+        p.filename == filename and p.element_id == element and reason in p.message for p in problems
+    ), problems
     assert all(p.line for p in problems if p.element_id == element)
 
 
@@ -214,15 +262,24 @@ def test_validate_bundle_accepts_the_shipped_process(credit):
     xml = (ROOT / "workflows" / "credit_application.bpmn").read_text(encoding="utf-8")
     dmn = {p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "rules").glob("*.dmn"))}
     forms = _forms(p.name for p in (ROOT / "forms").glob("*.json"))
-    assert engine.validate_bundle("credit_application.bpmn", xml, dmn, forms,
-                                  {"officer", "approver", "committee", "compliance"},
-                                  _called(xml, "credit_application.bpmn")) == []
+    assert (
+        engine.validate_bundle(
+            "credit_application.bpmn",
+            xml,
+            dmn,
+            forms,
+            {"officer", "approver", "committee", "compliance"},
+            _called(xml, "credit_application.bpmn"),
+        )
+        == []
+    )
 
 
 def test_validate_bundle_refuses_unknown_lanes():
     xml = (BPMN / "failing_script.bpmn").read_text(encoding="utf-8")
-    problems = engine.validate_bundle("failing_script.bpmn", xml, {}, _forms(["application_intake.json"]),
-                                      {"approver"})
+    problems = engine.validate_bundle(
+        "failing_script.bpmn", xml, {}, _forms(["application_intake.json"]), {"approver"}
+    )
     assert [(p.element_id, "officer" in p.message) for p in problems] == [("Lane_officer", True)]
 
 
@@ -270,7 +327,9 @@ def test_the_sign_off_is_due_when_the_time_limit_table_says_and_escalates_when_o
 
 def test_a_live_path_that_loops_without_waiting_fails_the_step_instead_of_seeming_to_stop():
     # the way out (laps < 0) is never taken: unchecked, SpiffWorkflow's 1,000-deep walk would just stop there
-    bundle = engine.build_bundle("endless_loop.bpmn", (BPMN / "endless_loop.bpmn").read_text(encoding="utf-8"), {}, {})
+    bundle = engine.build_bundle(
+        "endless_loop.bpmn", (BPMN / "endless_loop.bpmn").read_text(encoding="utf-8"), {}, {}
+    )
     with pytest.raises(engine.EngineError) as failed:
         engine.start(bundle, {"laps": 0})
     assert str(failed.value).endswith("the path ran more than 900 steps from the start: a loop?")

@@ -42,15 +42,18 @@ ESCAPES = [
 
 @pytest.mark.parametrize(("source", "reason"), ESCAPES)
 def test_escape_refused_in_script_with_line(source: str, reason: str) -> None:
-    violations = check_script(f"a = 1\ny = {source}" if not source.startswith(("import", "from"))
-                              else f"a = 1\n{source}")
+    violations = check_script(
+        f"a = 1\ny = {source}" if not source.startswith(("import", "from")) else f"a = 1\n{source}"
+    )
     assert violations, source
     assert violations[0].line == 2
     assert reason in violations[0].reason
     assert str(violations[0]).startswith("line 2: ")
 
 
-@pytest.mark.parametrize(("source", "reason"), [e for e in ESCAPES if not e[0].startswith(("import", "from"))])
+@pytest.mark.parametrize(
+    ("source", "reason"), [e for e in ESCAPES if not e[0].startswith(("import", "from"))]
+)
 def test_escape_refused_in_expression(source: str, reason: str) -> None:
     violations = check_expression(source)
     assert violations and violations[0].line == 1
@@ -68,11 +71,19 @@ def test_escape_cannot_run(source: str, _reason: str) -> None:
     assert data == {"x": {"y": 1}, "g": None}
 
 
-@pytest.mark.parametrize("source", [
-    "global a", "class A:\n    pass", "async def f():\n    pass", "def f():\n    yield 1",
-    "with x as y:\n    pass", "_private = 1", "def f(__x):\n    return 1",
-    "try:\n    pass\nexcept Exception as _e:\n    pass",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "global a",
+        "class A:\n    pass",
+        "async def f():\n    pass",
+        "def f():\n    yield 1",
+        "with x as y:\n    pass",
+        "_private = 1",
+        "def f(__x):\n    return 1",
+        "try:\n    pass\nexcept Exception as _e:\n    pass",
+    ],
+)
 def test_refused_constructs(source: str) -> None:
     assert check_script(source)
 
@@ -142,8 +153,9 @@ print('ignored')
 
 def test_helper_names_do_not_stay_in_data() -> None:
     data: dict = {"a": 1}
-    run_script("b = a + 1\nprint(b)\ndef f():\n    return 1\nalias = min\n", data,
-               functions={"score": lambda v: v})
+    run_script(
+        "b = a + 1\nprint(b)\ndef f():\n    return 1\nalias = min\n", data, functions={"score": lambda v: v}
+    )
     assert data == {"a": 1, "b": 2}
 
 
@@ -192,24 +204,35 @@ def test_runtime_guards_still_hold() -> None:
 def test_a_while_loop_is_refused_with_its_line() -> None:
     [violation] = check_script("done = False\nwhile not done:\n    pass")
     assert (violation.line, violation.reason) == (
-        2, "while loops are not allowed (a loop must end: use for over a list or a range)")
+        2,
+        "while loops are not allowed (a loop must end: use for over a list or a range)",
+    )
 
 
 def test_a_loop_over_a_list_it_keeps_growing_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sandbox_iteration, "MAX_ITERATIONS", 1_000)
-    for source in ("items = [1]\nfor i in items:\n    items.append(i)",
-                   "items = [1]\nfound = [items.append(i) for i in items]"):
+    for source in (
+        "items = [1]\nfor i in items:\n    items.append(i)",
+        "items = [1]\nfound = [items.append(i) for i in items]",
+    ):
         with pytest.raises(ScriptError) as error:
             run_script(source, {})
-        assert (error.value.line, error.value.message) == (2, "RuntimeError: a loop ran more than 1,000 times")
+        assert (error.value.line, error.value.message) == (
+            2,
+            "RuntimeError: a loop ran more than 1,000 times",
+        )
     data: dict = {"items": list(range(1_000))}
-    run_script("total = 0\nfor i, j in zip(items, items):\n    total += i\nsquares = [i * i for i in items]", data)
+    run_script(
+        "total = 0\nfor i, j in zip(items, items):\n    total += i\nsquares = [i * i for i in items]", data
+    )
     assert data["total"] == sum(range(1_000)) and len(data["squares"]) == 1_000
 
 
 @pytest.mark.parametrize("source", ["sum(range(10 ** 12))", "range(10 ** 30)", "list(range(0, 10 ** 7, 2))"])
 def test_a_range_of_more_than_a_million_numbers_is_refused(source: str) -> None:
-    with pytest.raises(ScriptError, match="ValueError: range\\(\\) of more than 1,000,000 numbers is not allowed"):
+    with pytest.raises(
+        ScriptError, match="ValueError: range\\(\\) of more than 1,000,000 numbers is not allowed"
+    ):
         evaluate(source, {})
     assert evaluate("sum(range(1, 5))", {}) == 10 and evaluate("list(range(0, 10, 3))", {}) == [0, 3, 6, 9]
 
@@ -223,7 +246,9 @@ def test_dates_work_in_scripts_though_imports_stay_refused() -> None:
     from datetime import date
 
     data: dict = {}
-    run_script("today = date.today()\nyear = today.strftime('%Y')\nfirst = today.replace(month=1, day=1)", data)
+    run_script(
+        "today = date.today()\nyear = today.strftime('%Y')\nfirst = today.replace(month=1, day=1)", data
+    )
     assert data["today"] == local_today() and data["year"] == str(local_today().year)
     assert data["first"] == date(local_today().year, 1, 1)
     assert set(data) == {"today", "year", "first"}
@@ -234,15 +259,23 @@ def test_dates_work_in_scripts_though_imports_stay_refused() -> None:
 def test_scripts_read_beijing_s_calendar_and_clock_and_keep_plain_dates() -> None:
     with time_machine.travel("2026-12-05 17:30:00+00:00", tick=False):  # 01:30 on the 6th in Beijing
         data: dict = {}
-        run_script("today = date.today()\nnow = datetime.now()\nalso_now = datetime.today()\n"
-                   "utc = datetime.utcnow()\nstamp = datetime.fromtimestamp(0)", data)
+        run_script(
+            "today = date.today()\nnow = datetime.now()\nalso_now = datetime.today()\n"
+            "utc = datetime.utcnow()\nstamp = datetime.fromtimestamp(0)",
+            data,
+        )
         assert evaluate("date.today() == date(2026, 12, 6)", {})
     assert data["today"] == dt.date(2026, 12, 6)
     assert data["now"] == data["also_now"] == dt.datetime(2026, 12, 6, 1, 30)
     assert data["utc"] == dt.datetime(2026, 12, 5, 17, 30)  # asked for UTC by name
     assert data["stamp"] == dt.datetime(1970, 1, 1, 8, 0)
-    assert type(data["today"]) is dt.date and type(data["now"]) is dt.datetime  # task data holds standard values
+    assert (
+        type(data["today"]) is dt.date and type(data["now"]) is dt.datetime
+    )  # task data holds standard values
     assert type(evaluate("date.fromisoformat('2026-01-31') + timedelta(days=1)", {})) is dt.date
-    assert evaluate("isinstance(d, date) and isinstance(t, datetime) and isinstance(t, date) "
-                    "and not isinstance(d, datetime)", {"d": dt.date(2026, 1, 1), "t": dt.datetime(2026, 1, 1)})
+    assert evaluate(
+        "isinstance(d, date) and isinstance(t, datetime) and isinstance(t, date) "
+        "and not isinstance(d, datetime)",
+        {"d": dt.date(2026, 1, 1), "t": dt.datetime(2026, 1, 1)},
+    )
     assert check_expression("date._plain") and check_expression("date.today.__func__")

@@ -41,12 +41,12 @@ ATTACKS = {
     "dict.update": "x = {}\nx.update(zip([s, t] * 500000, range(10**6)))",
     "dict equality": "a = dict.fromkeys(range(10**5), s)\nb = dict.fromkeys(range(10**5), t)\nx = a == b",
     "dict items equality": "a = dict.fromkeys(range(10**5), s)\nb = dict.fromkeys(range(10**5), t)\n"
-                           "x = a.items() == b.items()",
+    "x = a.items() == b.items()",
     "in dict values": "a = dict.fromkeys(range(10**6), s)\nx = t in a.values()",
     "set operator": "a = {(s, i) for i in range(10**4)}\nb = {(t, i) for i in range(10**4)}\nx = a | b",
     "set operator in place": "a = {(s, i) for i in range(10**4)}\nb = {(t, i) for i in range(10**4)}\na -= b",
     "dict merge display": "a = {(s, i): 0 for i in range(10**4)}\nb = {(t, i): 0 for i in range(10**4)}\n"
-                          "x = {**a, **b}",
+    "x = {**a, **b}",
     "long decimals": "d = Decimal('1' * 900000)\ne = Decimal('1' * 900000)\nx = [d] * 10**5 == [e] * 10**5",
     "tuples in a set display": "a = (s,) * 10**6\nb = (t,) * 10**6\nx = {a, b}",
     "tuple keys in a dict display": "a = (s,) * 10**6\nx = {a: 1}",
@@ -87,7 +87,9 @@ def test_a_function_called_from_c_for_each_of_many_items_ends_on_the_deadline(so
     and the deadline is looked at, as for a loop's item (before, one of these ran for minutes in one call)."""
     with pytest.raises(ScriptLimitExceeded) as caught:
         run_script(HALF + source, {})
-    assert caught.value.line == source.count("\n") + 3 and ("longer than" in caught.value.message or "steps" in caught.value.message)
+    assert caught.value.line == source.count("\n") + 3 and (
+        "longer than" in caught.value.message or "steps" in caught.value.message
+    )
 
 
 DEEP = "t = ()\nfor i in range(200000):\n    t = (t,)\n"
@@ -111,9 +113,12 @@ def test_a_value_nested_too_deep_to_hash_is_refused_not_a_crash(source: str) -> 
 
 def test_values_nested_as_deep_as_data_is_still_compare_and_hash_and_c_iterators_work() -> None:
     data: dict[str, object] = {}
-    run_script("t = ()\nfor i in range(50):\n    t = (t,)\nx = t in {t: 1}\ny = [t] == [t]\n"
-               "z = list(map(str.upper, ['a', 'b']))\nw = dict(zip('ab', range(2)))\n"
-               "v = list(enumerate(filter(None, [0, 1, 2])))\nu = list(reversed([1, 2]))\n", data)
+    run_script(
+        "t = ()\nfor i in range(50):\n    t = (t,)\nx = t in {t: 1}\ny = [t] == [t]\n"
+        "z = list(map(str.upper, ['a', 'b']))\nw = dict(zip('ab', range(2)))\n"
+        "v = list(enumerate(filter(None, [0, 1, 2])))\nu = list(reversed([1, 2]))\n",
+        data,
+    )
     assert data["x"] is True and data["y"] is True and data["z"] == ["A", "B"]
     assert data["w"] == {"a": 0, "b": 1} and data["v"] == [(0, 1), (1, 2)] and data["u"] == [2, 1]
 
@@ -123,7 +128,7 @@ def test_a_key_whose_hash_runs_through_a_billion_items_is_refused() -> None:
     nested = "a = (1,) * 1000\nb = (a,) * 1000\nc = (b,) * 1000\n"
     with pytest.raises(ScriptLimitExceeded, match="a key would look at more than"):
         run_script(nested + "x = {}.get(c)", {})
-    c = ((((1,) * 1000,) * 1000,) * 1000)
+    c = (((1,) * 1000,) * 1000,) * 1000
     with pytest.raises(ScriptLimitExceeded, match="a comparison would look at more than"):
         evaluate("c in d", {"c": c, "d": {}})
 
@@ -155,7 +160,8 @@ def test_ordinary_comparisons_lookups_and_sorts_still_run() -> None:
         "spread = {*[1, 2, 2], *{3}}\n"
         "numbers = [3, 1, 2]\nnumbers.sort()\nplaces = numbers.index(2) + (1, 2).count(2) + 'abca'.count('a')\n"
         "keys = dict.fromkeys('ab')\nseen = 'b' in 'abc' and 2 in range(3) and 'x' not in ('A', 'B')\n",
-        data)
+        data,
+    )
     assert data["same"] is True and data["found"] == 10**5 and data["ordered"] == [1, 2, 3]
     assert data["nested"] is True and data["chained"] is True and data["stopped"] is False
     assert data["calls"] == [2, 2]  # each operand once; the chain stopped before f(5)

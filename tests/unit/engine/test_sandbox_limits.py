@@ -50,7 +50,9 @@ def test_a_script_past_a_limit_is_refused_in_seconds_with_its_line(source: str) 
         run_script(source, {})
     assert time.monotonic() - started < LIMITS.seconds + 1.5
     assert caught.value.line is not None and caught.value.message.startswith("limit exceeded: ")
-    assert any(word in caught.value.message for word in ("limit is", "steps", "seconds", "not allowed", "numbers"))
+    assert any(
+        word in caught.value.message for word in ("limit is", "steps", "seconds", "not allowed", "numbers")
+    )
 
 
 def test_big_integer_arithmetic_is_refused_before_it_holds_the_interpreter() -> None:
@@ -101,7 +103,9 @@ def test_ordinary_code_still_runs_as_before() -> None:
         "rows = [[i * j for j in range(100)] for i in range(100)]\n"
         "squared = pow(7, 2) + pow(3, 4, 5)\n"
         "text = str([1, 'a']) + str(5) + 'x' * 3\n"
-        "print('discarded', text)\n", data)
+        "print('discarded', text)\n",
+        data,
+    )
     assert data["total"] == 6 and data["label"] == "1, 2, 3002.5" and data["kinds"] is True
     assert data["padded"] == "acme..   6" and data["big"] == 2**64 * 3 + 2**70 + 12 + 10**20
     assert data["copy"] == [3, 1, 2, 1, 2, 0, 1, 2] and data["rows"][99][99] == 9801

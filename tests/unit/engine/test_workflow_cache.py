@@ -30,12 +30,14 @@ def _cache_off_after():
 def _without_clock(state: str) -> object:
     """The state with the engine's wall-clock stamps removed (they differ between any two runs): state
     changes, and the due times of timers (now + the time limit)."""
+
     def strip(value):
         if isinstance(value, dict):
             return {k: strip(v) for k, v in value.items() if k not in ("last_state_change", "event_value")}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
+
     return strip(json.loads(state))
 
 
@@ -45,10 +47,20 @@ def _run_case(bundle: engine.Bundle, monkeypatch) -> list[str]:
     monkeypatch.setattr("SpiffWorkflow.task.uuid4", lambda: uuid.UUID(int=rng.getrandbits(128), version=4))
     result = engine.start(bundle)
     states = [result.state]
-    for data in (intake(), {"statements": statements()}, None, {"decision": "approve", "comment": "同意"}, COMPLIANT):
+    for data in (
+        intake(),
+        {"statements": statements()},
+        None,
+        {"decision": "approve", "comment": "同意"},
+        COMPLIANT,
+    ):
         if data is None:
-            data = {"proposed_limit": result.data["proposed_limit"], "proposed_term_months": 12,
-                    "proposed_margin_pct": 1.2, "officer_opinion": "ok"}
+            data = {
+                "proposed_limit": result.data["proposed_limit"],
+                "proposed_term_months": 12,
+                "proposed_margin_pct": 1.2,
+                "officer_opinion": "ok",
+            }
         result = engine.complete_task(bundle, result.state, _only_ready(result).uuid, data, NEW_CUSTOMER)
         states.append(result.state)
     assert result.completed
@@ -60,7 +72,9 @@ def test_warm_steps_store_exactly_what_cold_steps_store(credit, monkeypatch):
     cold = _run_case(credit, monkeypatch)
     workflow_cache.configure(16)
     warm = _run_case(credit, monkeypatch)
-    assert workflow_cache.held() == 0  # every kept workflow was taken by the next step; a finished one is not kept
+    assert (
+        workflow_cache.held() == 0
+    )  # every kept workflow was taken by the next step; a finished one is not kept
     assert [_without_clock(s) for s in warm] == [_without_clock(s) for s in cold]
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from app.forms import FormSchema, check_form_schema
 from app.forms.display import display_value
 
-SCHEMA = {"type": "object", "properties": {
-    "warning_name": {"type": "string", "readOnly": True, "x-widget": "bilingual", "title": "Warning"},
-    "findings": {"type": "string", "readOnly": True, "title": "Findings"}}}
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "warning_name": {"type": "string", "readOnly": True, "x-widget": "bilingual", "title": "Warning"},
+        "findings": {"type": "string", "readOnly": True, "title": "Findings"},
+    },
+}
 
 
 def test_a_rules_text_shows_the_readers_half_and_a_persons_text_stays_whole():

@@ -34,8 +34,9 @@ def decided(**fields: Any) -> dict[str, Any]:
 
 def test_a_reduction_is_accepted_whatever_the_term_and_margin_fields_hold():
     """The submission the risk manager saw refused: 压降额度 with "期限缩短至（月）" left at 0."""
-    cleaned, errors = clean_form(RISK_REVIEW, decided(action="reduce_limit", reduce_share=0.3, term_months=0,
-                                                      margin_add_pct=0))
+    cleaned, errors = clean_form(
+        RISK_REVIEW, decided(action="reduce_limit", reduce_share=0.3, term_months=0, margin_add_pct=0)
+    )
     assert errors == {}
     assert cleaned["reduce_share"] == 0.3 and "term_months" not in cleaned and "margin_add_pct" not in cleaned
 
@@ -50,15 +51,24 @@ def test_a_field_that_applies_is_still_required_and_checked():
 
 
 def test_the_sizes_a_risk_manager_would_choose_are_the_defaults():
-    defaults = {name: RISK_REVIEW.field(name).schema.get("default")
-                for name in ("reduce_share", "margin_add_pct", "term_months")}
+    defaults = {
+        name: RISK_REVIEW.field(name).schema.get("default")
+        for name in ("reduce_share", "margin_add_pct", "term_months")
+    }
     assert defaults == {"reduce_share": 0.2, "margin_add_pct": 0.5, "term_months": 12}
 
 
-@pytest.mark.parametrize("action, applies", [
-    ("reduce_limit", {"reduce_share"}), ("raise_margin", {"margin_add_pct"}), ("shorten_term", {"term_months"}),
-    ("freeze", set()), ("exit", set()), (None, set()),
-])
+@pytest.mark.parametrize(
+    "action, applies",
+    [
+        ("reduce_limit", {"reduce_share"}),
+        ("raise_margin", {"margin_add_pct"}),
+        ("shorten_term", {"term_months"}),
+        ("freeze", set()),
+        ("exit", set()),
+        (None, set()),
+    ],
+)
 def test_each_action_has_its_own_fields(action, applies):
     sizes = {"reduce_share", "margin_add_pct", "term_months"}
     assert sizes - inapplicable(RISK_REVIEW.schema, {"action": action}) == applies
@@ -95,9 +105,18 @@ class Boxes(HTMLParser):
 
 
 def test_the_shipped_forms_with_choices_are_the_ones_expected():
-    dependent = {path.stem for path in FORMS.glob("*.json")
-                 if any(r.forbidden_then | r.forbidden_else for r in rules_of(json.loads(path.read_text())))}
-    assert dependent == {"risk_review", "control_approval", "approval_signoff", "review_proposal", "sampling_review"}
+    dependent = {
+        path.stem
+        for path in FORMS.glob("*.json")
+        if any(r.forbidden_then | r.forbidden_else for r in rules_of(json.loads(path.read_text())))
+    }
+    assert dependent == {
+        "risk_review",
+        "control_approval",
+        "approval_signoff",
+        "review_proposal",
+        "sampling_review",
+    }
 
 
 @pytest.mark.parametrize("form_name, choice, option", shipped_cases())
@@ -124,31 +143,60 @@ BASE: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
     "required": ["action"],
-    "properties": {"action": {"type": "string", "enum": ["a", "b"]}, "size": {"type": "number"},
-                   "tags": {"type": "array", "items": {"enum": ["x", "y"]}}},
+    "properties": {
+        "action": {"type": "string", "enum": ["a", "b"]},
+        "size": {"type": "number"},
+        "tags": {"type": "array", "items": {"enum": ["x", "y"]}},
+    },
 }
 
 
-@pytest.mark.parametrize("extra, expected", [
-    ({"oneOf": [{"required": ["size"]}]}, "oneOf: the screens cannot follow it"),
-    ({"dependentSchemas": {"action": {"required": ["size"]}}}, "dependentSchemas: the screens cannot follow it"),
-    ({"if": {"properties": {"action": {"pattern": "^a"}}}, "then": {}}, "'action' must be tested with const or enum"),
-    ({"if": {"properties": {"ghost": {"const": 1}}}, "then": {}}, "if: 'ghost' is not a property"),
-    ({"if": {"properties": {"tags": {"const": ["x"]}}}, "then": {}}, "'tags' holds several values"),
-    ({"if": {"minProperties": 2}, "then": {}}, "'minProperties' cannot be followed"),
-    ({"allOf": [{"if": {"properties": {"action": {"const": "a"}}}, "else": {"properties": {"action": False}}}]},
-     "allOf[0].else.properties: 'action' is always required"),
-    ({"if": {"properties": {"action": {"const": "a"}}}, "then": {"properties": {"ghost": False}}},
-     "then.properties: 'ghost' is not a property"),
-])
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ({"oneOf": [{"required": ["size"]}]}, "oneOf: the screens cannot follow it"),
+        (
+            {"dependentSchemas": {"action": {"required": ["size"]}}},
+            "dependentSchemas: the screens cannot follow it",
+        ),
+        (
+            {"if": {"properties": {"action": {"pattern": "^a"}}}, "then": {}},
+            "'action' must be tested with const or enum",
+        ),
+        ({"if": {"properties": {"ghost": {"const": 1}}}, "then": {}}, "if: 'ghost' is not a property"),
+        ({"if": {"properties": {"tags": {"const": ["x"]}}}, "then": {}}, "'tags' holds several values"),
+        ({"if": {"minProperties": 2}, "then": {}}, "'minProperties' cannot be followed"),
+        (
+            {
+                "allOf": [
+                    {
+                        "if": {"properties": {"action": {"const": "a"}}},
+                        "else": {"properties": {"action": False}},
+                    }
+                ]
+            },
+            "allOf[0].else.properties: 'action' is always required",
+        ),
+        (
+            {"if": {"properties": {"action": {"const": "a"}}}, "then": {"properties": {"ghost": False}}},
+            "then.properties: 'ghost' is not a property",
+        ),
+    ],
+)
 def test_conditions_the_screens_cannot_follow_are_refused(extra, expected):
     problems = check_form_schema({**BASE, **extra})
     assert any(expected in p for p in problems), problems
 
 
 def test_a_followable_condition_passes_the_checks():
-    schema = {**BASE, "if": {"properties": {"action": {"const": "a"}}, "required": ["action"]},
-              "then": {"required": ["size"]}, "else": {"properties": {"size": False}}}
+    schema = {
+        **BASE,
+        "if": {"properties": {"action": {"const": "a"}}, "required": ["action"]},
+        "then": {"required": ["size"]},
+        "else": {"properties": {"size": False}},
+    }
     assert check_form_schema(schema) == []
-    assert inapplicable(schema, {"action": "b"}) == {"size"} and inapplicable(schema, {"action": "a"}) == set()
+    assert (
+        inapplicable(schema, {"action": "b"}) == {"size"} and inapplicable(schema, {"action": "a"}) == set()
+    )
     assert FormSchema("x", schema).field("size") is not None

@@ -324,12 +324,32 @@ def test_format_money_is_a_filter(app: Flask) -> None:
 
 
 def test_a_table_offering_columns_shows_them_and_one_more_than_it_holds() -> None:
-    table = Field("years", {"type": "array", "minItems": 1, "maxItems": 5, "x-columns": 3, "x-layout": "columns",
-                            "items": {"type": "object", "properties": {"fiscal_year": {"type": "integer"}}}})
+    table = Field(
+        "years",
+        {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 5,
+            "x-columns": 3,
+            "x-layout": "columns",
+            "items": {"type": "object", "properties": {"fiscal_year": {"type": "integer"}}},
+        },
+    )
     assert column_count(table, None) == 3  # one to five years: three offered on an empty page
-    assert column_count(table, [{}] * 3) == 4 and column_count(table, [{}] * 5) == 5  # room for one more, up to 5
+    assert (
+        column_count(table, [{}] * 3) == 4 and column_count(table, [{}] * 5) == 5
+    )  # room for one more, up to 5
     plain = Field("years", {**table.schema, "x-columns": None})
     assert column_count(plain, None) == 1 and column_count(plain, [{}] * 2) == 2
-    problems = check_form_schema({**SCHEMA, "properties": {**SCHEMA["properties"], "statements": {
-        **SCHEMA["properties"]["statements"], "x-columns": 4}}})
-    assert problems == ["properties.statements: x-columns must be a whole number of columns from 1 to maxItems"]
+    problems = check_form_schema(
+        {
+            **SCHEMA,
+            "properties": {
+                **SCHEMA["properties"],
+                "statements": {**SCHEMA["properties"]["statements"], "x-columns": 4},
+            },
+        }
+    )
+    assert problems == [
+        "properties.statements: x-columns must be a whole number of columns from 1 to maxItems"
+    ]

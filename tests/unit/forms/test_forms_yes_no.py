@@ -21,11 +21,16 @@ SHIPPED = sorted((ROOT / "forms").glob("*.json"))
 
 def form(**extra: Any) -> dict[str, Any]:
     schema: dict[str, Any] = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
         "properties": {
             "listed": {"type": "boolean", "title": "Listed company", "x-title": {"zh_CN": "上市公司"}},
-            "confirmed": {"type": "boolean", "const": True, "title": "I confirm the figures",
-                          "x-title": {"zh_CN": "确认数据真实"}},
+            "confirmed": {
+                "type": "boolean",
+                "const": True,
+                "title": "I confirm the figures",
+                "x-title": {"zh_CN": "确认数据真实"},
+            },
             "decision": {"type": "string", "enum": ["sign_off", "return"]},
         },
     }
@@ -41,29 +46,59 @@ def test_no_shipped_form_requires_a_yes_no_field(path: Path) -> None:
         assert primary_type(schema["properties"][name]) != "boolean", name
 
 
-@pytest.mark.parametrize("extra, where", [
-    ({"required": ["listed"]}, "required: 'listed'"),
-    ({"allOf": [{"if": {"properties": {"decision": {"const": "sign_off"}}},
-                 "then": {"required": ["listed"]}}]}, "allOf[0].then.required: 'listed'"),
-    ({"if": {"properties": {"decision": {"const": "sign_off"}}}, "then": {"required": ["listed"]}},
-     "then.required: 'listed'"),
-])
+@pytest.mark.parametrize(
+    "extra, where",
+    [
+        ({"required": ["listed"]}, "required: 'listed'"),
+        (
+            {
+                "allOf": [
+                    {
+                        "if": {"properties": {"decision": {"const": "sign_off"}}},
+                        "then": {"required": ["listed"]},
+                    }
+                ]
+            },
+            "allOf[0].then.required: 'listed'",
+        ),
+        (
+            {"if": {"properties": {"decision": {"const": "sign_off"}}}, "then": {"required": ["listed"]}},
+            "then.required: 'listed'",
+        ),
+    ],
+)
 def test_the_designers_checks_refuse_a_required_yes_no_field(extra: dict, where: str) -> None:
     problems = check_form_schema(form(**extra))
     assert any(p.startswith(where) and "yes/no" in p and '"const": true' in p for p in problems), problems
 
 
 def test_a_yes_no_field_in_a_table_cannot_be_required() -> None:
-    schema = form(properties={"years": {"type": "array", "x-layout": "columns", "items": {
-        "type": "object", "required": ["audited"],
-        "properties": {"fiscal_year": {"type": "integer"}, "audited": {"type": "boolean"}}}}})
+    schema = form(
+        properties={
+            "years": {
+                "type": "array",
+                "x-layout": "columns",
+                "items": {
+                    "type": "object",
+                    "required": ["audited"],
+                    "properties": {"fiscal_year": {"type": "integer"}, "audited": {"type": "boolean"}},
+                },
+            }
+        }
+    )
     assert any(p.startswith("properties.years.items.required: 'audited'") for p in check_form_schema(schema))
 
 
 def test_a_must_tick_field_may_be_required_where_it_says_const_true() -> None:
     assert check_form_schema(form(required=["confirmed"])) == []
-    conditional = {"allOf": [{"if": {"properties": {"decision": {"const": "sign_off"}}, "required": ["decision"]},
-                              "then": {"required": ["listed"], "properties": {"listed": {"enum": [True]}}}}]}
+    conditional = {
+        "allOf": [
+            {
+                "if": {"properties": {"decision": {"const": "sign_off"}}, "required": ["decision"]},
+                "then": {"required": ["listed"], "properties": {"listed": {"enum": [True]}}},
+            }
+        ]
+    }
     assert check_form_schema(form(**conditional)) == []
 
 
@@ -77,12 +112,14 @@ def app() -> Flask:
 def rendered(app: Flask, schema: dict, errors: dict | None = None, locale: str = "zh_CN") -> str:
     source = '{% from "forms/macros.html" import render_form %}{{ render_form(form, {}, errors, locale) }}'
     with app.app_context():
-        return render_template_string(source, form=FormSchema("f", schema), errors=errors or {}, locale=locale)
+        return render_template_string(
+            source, form=FormSchema("f", schema), errors=errors or {}, locale=locale
+        )
 
 
 def label_of(html: str, field_id: str) -> str:
     start = html.index(f'<label class="form-label" for="{field_id}">')
-    return html[start:html.index("</label>", start)]
+    return html[start : html.index("</label>", start)]
 
 
 def test_a_yes_no_field_is_never_marked_required_even_if_a_form_lists_it(app: Flask) -> None:

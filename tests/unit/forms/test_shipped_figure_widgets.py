@@ -28,5 +28,7 @@ def test_every_share_percentage_and_amount_field_uses_its_widget():
         for where, name, prop in number_fields(json.loads(path.read_text(encoding="utf-8"))["properties"]):
             wanted = WIDGETS.get(FIGURE_KINDS.get(name, ""))
             if wanted and prop.get("x-widget") != wanted:
-                wrong.append(f"{path.name}: {where} is a {FIGURE_KINDS[name]} but uses {prop.get('x-widget')}")
+                wrong.append(
+                    f"{path.name}: {where} is a {FIGURE_KINDS[name]} but uses {prop.get('x-widget')}"
+                )
     assert not wrong, wrong

@@ -84,11 +84,15 @@ def test_needs_one_period(healthy: RawFactory) -> None:
 def test_one_period_is_analysed_alone(healthy: RawFactory) -> None:
     result = analyse_financials([healthy()], "z")
     assert result["fiscal_year"] == 2024 and list(result["ratio_trend"]) == ["2024"]
-    assert result["ratio_trend"]["2024"] == result["ratios"] and result["pd"] == pytest.approx(0.033246, abs=1e-6)
+    assert result["ratio_trend"]["2024"] == result["ratios"] and result["pd"] == pytest.approx(
+        0.033246, abs=1e-6
+    )
 
 
 def test_five_periods_trend_oldest_first(healthy: RawFactory) -> None:
-    years = [healthy(fiscal_year=year, net_income=10 * (year - 2019)) for year in (2024, 2020, 2022, 2021, 2023)]
+    years = [
+        healthy(fiscal_year=year, net_income=10 * (year - 2019)) for year in (2024, 2020, 2022, 2021, 2023)
+    ]
     result = analyse_financials(years, "z")
     assert list(result["ratio_trend"]) == ["2020", "2021", "2022", "2023", "2024"]
     assert result["ratio_trend"]["2020"]["roa"] == pytest.approx(0.01)

@@ -70,7 +70,11 @@ def test_compute_ratios_returns_every_ratio_in_order(healthy: RawFactory) -> Non
             ratios.current_ratio,
             "current_liabilities: is 0, current ratio undefined",
         ),
-        ({"current_liabilities": 0, "short_term_debt": 0}, ratios.quick_ratio, "current_liabilities: is 0, quick ratio undefined"),
+        (
+            {"current_liabilities": 0, "short_term_debt": 0},
+            ratios.quick_ratio,
+            "current_liabilities: is 0, quick ratio undefined",
+        ),
         (
             {"interest_expense": 0},
             ratios.interest_coverage,

@@ -113,7 +113,10 @@ def test_total_assets_must_be_positive(healthy: RawFactory) -> None:
 def test_current_assets_above_total_assets(healthy: RawFactory) -> None:
     with pytest.raises(RiskInputError) as caught:
         parse_statement(healthy(current_assets=1000.5))
-    assert str(caught.value) == "current_assets: current_assets 1000.5 exceeds total_assets 1000 (fiscal year 2024)"
+    assert (
+        str(caught.value)
+        == "current_assets: current_assets 1000.5 exceeds total_assets 1000 (fiscal year 2024)"
+    )
 
 
 def test_current_liabilities_above_total_liabilities(healthy: RawFactory) -> None:
@@ -146,18 +149,35 @@ def test_not_a_mapping() -> None:
     assert caught.value.field == "statement"
 
 
-@pytest.mark.parametrize("overrides, field, parts, whole", [
-    ({"current_assets": 1001}, "current_assets", ("current_assets",), "total_assets"),
-    ({"cash": 200}, "current_assets", ("cash", "inventory", "receivables"), "current_assets"),
-    ({"current_liabilities": 601}, "current_liabilities", ("current_liabilities",), "total_liabilities"),
-    ({"short_term_debt": 251}, "short_term_debt", ("short_term_debt",), "current_liabilities"),
-    ({"long_term_debt": 351}, "total_liabilities", ("current_liabilities", "long_term_debt"), "total_liabilities"),
-])
+@pytest.mark.parametrize(
+    "overrides, field, parts, whole",
+    [
+        ({"current_assets": 1001}, "current_assets", ("current_assets",), "total_assets"),
+        ({"cash": 200}, "current_assets", ("cash", "inventory", "receivables"), "current_assets"),
+        ({"current_liabilities": 601}, "current_liabilities", ("current_liabilities",), "total_liabilities"),
+        ({"short_term_debt": 251}, "short_term_debt", ("short_term_debt",), "current_liabilities"),
+        (
+            {"long_term_debt": 351},
+            "total_liabilities",
+            ("current_liabilities", "long_term_debt"),
+            "total_liabilities",
+        ),
+    ],
+)
 def test_every_part_above_its_whole_is_found(healthy: RawFactory, overrides, field, parts, whole) -> None:
     # current liabilities above total liabilities are, with long-term borrowings, above them too
     found = inconsistencies(read_statement(healthy(**overrides)))[0]
-    assert (found.kind, found.field, found.parts, found.whole, found.fiscal_year) == ("exceeds", field, parts, whole, 2024)
-    assert found.figure == sum(healthy(**overrides)[p] for p in parts) and found.bound == healthy(**overrides)[whole]
+    assert (found.kind, found.field, found.parts, found.whole, found.fiscal_year) == (
+        "exceeds",
+        field,
+        parts,
+        whole,
+        2024,
+    )
+    assert (
+        found.figure == sum(healthy(**overrides)[p] for p in parts)
+        and found.bound == healthy(**overrides)[whole]
+    )
     with pytest.raises(RiskInputError) as caught:
         parse_statement(healthy(**overrides))
     assert caught.value.field == field and "(fiscal year 2024)" in caught.value.message
@@ -169,4 +189,6 @@ def test_the_balance_sheet_balances_within_the_tolerance_given(healthy: RawFacto
     assert inconsistencies(st, balance_tolerance=5) == []
     [found] = inconsistencies(st, balance_tolerance=4.99)
     assert (found.kind, found.field, found.figure, found.bound) == ("unbalanced", "total_assets", 1005, 1000)
-    assert parse_statement(healthy(book_equity=405)).book_equity == 405  # parsing alone does not need the policy
+    assert (
+        parse_statement(healthy(book_equity=405)).book_equity == 405
+    )  # parsing alone does not need the policy

@@ -29,8 +29,15 @@ from app.services.design.forms.forms import (
 from app.services.shared.rows import write
 
 
-def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, post: Any = None,
-             expected_version: int | None = None, locale: str = "zh_CN") -> HumanTask:
+def complete(
+    user: User,
+    task_id: int,
+    data: dict[str, Any] | None = None,
+    *,
+    post: Any = None,
+    expected_version: int | None = None,
+    locale: str = "zh_CN",
+) -> HumanTask:
     """Validate the submission against the task's form and run the process on."""
     task = get_task(task_id)
     check_may_act(user, task)
@@ -41,8 +48,12 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     schema = schema_of(bundle.forms, task.form)
     submitted = accept_post(schema, post, locale) if post is not None else accept(schema, data or {}, locale)
     if names_case_groups(schema):  # an option reserved for the group the case's rules named: read the case
-        check_option_groups(schema, submitted, user, {**(instance.summary or {}),
-                                                      **engine.task_data(bundle, instance.state, task.task_uuid)})
+        check_option_groups(
+            schema,
+            submitted,
+            user,
+            {**(instance.summary or {}), **engine.task_data(bundle, instance.state, task.task_uuid)},
+        )
     else:
         check_option_groups(schema, submitted, user)
     try:
@@ -55,21 +66,50 @@ def complete(user: User, task_id: int, data: dict[str, Any] | None = None, *, po
     def recorded() -> None:
         """What the person did, written ahead of what the engine did in response (the instance row already
         carries the step's outcome)."""
-        write(task, state="completed", completed_at=utcnow(), completed_by_id=user.id, assignee_id=user.id,
-              submitted=audit.to_json_safe(submitted))
+        write(
+            task,
+            state="completed",
+            completed_at=utcnow(),
+            completed_by_id=user.id,
+            assignee_id=user.id,
+            submitted=audit.to_json_safe(submitted),
+        )
         if claimed_now:
-            audit.record("task.claimed", user, instance_id=instance.id, customer_id=instance.customer_id,
-                         task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec)
-        audit.record("task.completed", user, instance_id=instance.id, customer_id=instance.customer_id,
-                     task_id=task.id, task_uuid=task.task_uuid, task=task.task_spec, data=submitted)
+            audit.record(
+                "task.claimed",
+                user,
+                instance_id=instance.id,
+                customer_id=instance.customer_id,
+                task_id=task.id,
+                task_uuid=task.task_uuid,
+                task=task.task_spec,
+            )
+        audit.record(
+            "task.completed",
+            user,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            task_id=task.id,
+            task_uuid=task.task_uuid,
+            task=task.task_spec,
+            data=submitted,
+        )
 
     task_uuid = task.task_uuid
     directory = for_case(instance, worker=None if task.lane in APPROVAL_LANES else user)
     try:
-        run_step(instance, user, lambda b, state: engine.complete_task(b, state, task_uuid, submitted, directory,
-                                                                       performer=user.username),
-                 prelude=recorded, completing=task_uuid)
+        run_step(
+            instance,
+            user,
+            lambda b, state: engine.complete_task(
+                b, state, task_uuid, submitted, directory, performer=user.username
+            ),
+            prelude=recorded,
+            completing=task_uuid,
+        )
     except engine.TaskNotReady as exc:
         db.session.rollback()
-        raise Conflict(_("This task is no longer waiting for input; reload the case to see where it is.")) from exc
+        raise Conflict(
+            _("This task is no longer waiting for input; reload the case to see where it is.")
+        ) from exc
     return task

@@ -34,8 +34,9 @@ class TaskForm:
     pick: intake_pick.Pick | None = None  # a form naming its customer: the search of the bank's customers
 
 
-def open_task(user: User, task_id: int, *, customer_query: str | None = None,
-              customer_id: int | None = None) -> TaskForm:
+def open_task(
+    user: User, task_id: int, *, customer_query: str | None = None, customer_id: int | None = None
+) -> TaskForm:
     """The task with its form and current data, for the task page or the API; an approval also
     shows what the officer changed since the last round. A form that names its customer (the intake)
     offers the customers ``customer_query`` finds, and opens filled with what the bank knows of the
@@ -47,13 +48,24 @@ def open_task(user: User, task_id: int, *, customer_query: str | None = None,
     bundle = deployment.bundle_for(instance.definition)
     data = engine.task_data(bundle, instance.state, task.task_uuid)
     data = {**data, **offered(schema_of(bundle.forms, task.form), instance, data)}
-    changes = rounds.changes_since_last_round(instance.id, bundle.forms) if task.lane in APPROVAL_LANES else []
+    changes = (
+        rounds.changes_since_last_round(instance.id, bundle.forms) if task.lane in APPROVAL_LANES else []
+    )
     case_data = {**(instance.summary or {}), **data}
     schema = for_user(schema_of(bundle.forms, task.form), user, case_data)
-    facts = facts_of(instance, case_data, list(db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id))))
+    facts = facts_of(
+        instance,
+        case_data,
+        list(
+            db.session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id)
+            )
+        ),
+    )
     shown = None  # the exposure: where a proposal is made, and wherever a credit is decided
-    if "large_exposure" in schema.get("x-checks", ()) or (task.lane in APPROVAL_LANES and isinstance(facts, CreditFacts)):
+    if "large_exposure" in schema.get("x-checks", ()) or (
+        task.lane in APPROVAL_LANES and isinstance(facts, CreditFacts)
+    ):
         shown = exposure_of(instance, case_data, case_data.get("proposed_limit"))
     pick = intake_pick.pick(user, schema, customer_query, customer_id)
     if pick is not None:
@@ -66,5 +78,6 @@ def customer_matches(user: User, task_id: int, query: str | None) -> list[Custom
     to someone who may work the task."""
     task = get_task(task_id)
     check_may_act(user, task, record_refusal=False)
-    return intake_pick.search(user, schema_of(deployment.bundle_for(task.instance.definition).forms, task.form),
-                              query)
+    return intake_pick.search(
+        user, schema_of(deployment.bundle_for(task.instance.definition).forms, task.form), query
+    )

@@ -36,8 +36,11 @@ class TaskList:
 
 
 def _base(user: User):
-    return (select(HumanTask).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-            .where(HumanTask.state == "ready"))
+    return (
+        select(HumanTask)
+        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .where(HumanTask.state == "ready")
+    )
 
 
 def _not_investigated_by(user: User):
@@ -56,19 +59,24 @@ def my_tasks(user: User, *, page: int = 1, per_page: int = 50) -> TaskList:
     as in the sign-off inbox: ``check_may_act`` would refuse them.
     """
     groups = list(user.group_codes)
-    may_approve = differs(ProcessInstance.started_by_id, user.id) \
-        & _not_investigated_by(user) \
+    may_approve = (
+        differs(ProcessInstance.started_by_id, user.id)
+        & _not_investigated_by(user)
         & or_(HumanTask.required_level.is_(None), HumanTask.required_level <= (user.authority_level or 0))
+    )
     if qualifications.refusal(user):
         may_approve = false()  # without a valid qualification no approval is theirs to do
-    query = _base(user).where(or_(HumanTask.assignee_id == user.id,
-                                  (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)),
-                              or_(outside(HumanTask.lane, APPROVAL_LANES), may_approve))
+    query = _base(user).where(
+        or_(HumanTask.assignee_id == user.id, (HumanTask.assignee_id.is_(None)) & HumanTask.lane.in_(groups)),
+        or_(outside(HumanTask.lane, APPROVAL_LANES), may_approve),
+    )
     listing = _page(query, page, per_page)
     return TaskList(listing.rows, listing.total, waiting=staffing.for_user(user))
 
 
-def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50, filters: InboxFilter | None = None) -> TaskList:
+def sign_off_inbox(
+    user: User, *, page: int = 1, per_page: int = 50, filters: InboxFilter | None = None
+) -> TaskList:
     """Approval tasks within my authority and my committee votes, excluding cases I investigated (审贷分离),
     narrowed and ordered by ``filters``."""
     filters = filters or InboxFilter()
@@ -85,12 +93,21 @@ def sign_off_inbox(user: User, *, page: int = 1, per_page: int = 50, filters: In
         differs(ProcessInstance.started_by_id, user.id),  # a case the system started has no starter
         _not_investigated_by(user),
     )
-    hidden = db.session.scalar(select(func.count()).select_from(
-        query.where(HumanTask.required_level > level).subquery())) or 0
+    hidden = (
+        db.session.scalar(
+            select(func.count()).select_from(query.where(HumanTask.required_level > level).subquery())
+        )
+        or 0
+    )
     queue = query.where(or_(HumanTask.required_level.is_(None), HumanTask.required_level <= level))
     result = _page(filters.apply(queue), page, per_page, filters.order())
-    due_counts = {state: db.session.scalar(select(func.count()).select_from(
-        InboxFilter(due=state).apply(queue).subquery())) or 0 for state in DUE_STATES}
+    due_counts = {
+        state: db.session.scalar(
+            select(func.count()).select_from(InboxFilter(due=state).apply(queue).subquery())
+        )
+        or 0
+        for state in DUE_STATES
+    }
     return TaskList(result.rows, result.total, hidden, due_counts=due_counts)
 
 
@@ -103,16 +120,22 @@ def next_in_queue(user: User, filters: InboxFilter) -> HumanTask | None:
 
 def _page(query, page: int, per_page: int, order: tuple | None = None) -> TaskList:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.options(contains_eager(HumanTask.instance))
-                              .order_by(*(order or (HumanTask.created_at, HumanTask.id)))
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        query.options(contains_eager(HumanTask.instance))
+        .order_by(*(order or (HumanTask.created_at, HumanTask.id)))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return TaskList(list(rows), total)
 
 
 def first_open_task(user: User, instance_id: int) -> HumanTask | None:
     """The task of a case that ``user`` may work now, if any (e.g. right after opening it)."""
-    candidates = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                            HumanTask.state == "ready").order_by(HumanTask.id))
+    candidates = db.session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance_id, HumanTask.state == "ready")
+        .order_by(HumanTask.id)
+    )
     for task in candidates:
         try:
             check_may_act(user, task, record_refusal=False)

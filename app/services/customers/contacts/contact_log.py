@@ -69,8 +69,14 @@ def add(user: User, customer_id: int, data: Mapping[str, Any]) -> ContactLogEntr
         entry = ContactLogEntry(customer_id=customer_id, logged_by_id=user.id, **values)
         db.session.add(entry)
         db.session.flush()
-        audit.record("customer.contact_logged", user, customer_id=customer_id, entry_id=entry.id,
-                     after={k: v for k, v in values.items() if k != "summary"}, summary=values["summary"][:200])
+        audit.record(
+            "customer.contact_logged",
+            user,
+            customer_id=customer_id,
+            entry_id=entry.id,
+            after={k: v for k, v in values.items() if k != "summary"},
+            summary=values["summary"][:200],
+        )
     return entry
 
 
@@ -78,33 +84,52 @@ def _matching(query: Select, term: str | None) -> Select:
     if not term:
         return query
     pattern = text_search.like_pattern(term)
-    return query.where(or_(ContactLogEntry.summary.ilike(pattern, escape="\\"),
-                           ContactLogEntry.contact_name.ilike(pattern, escape="\\")))
+    return query.where(
+        or_(
+            ContactLogEntry.summary.ilike(pattern, escape="\\"),
+            ContactLogEntry.contact_name.ilike(pattern, escape="\\"),
+        )
+    )
 
 
-def of_customer(user: User, customer_id: int, search: str | None = None, *, field: str = "log_q",
-                limit: int = 200) -> list[ContactLogEntry]:
+def of_customer(
+    user: User, customer_id: int, search: str | None = None, *, field: str = "log_q", limit: int = 200
+) -> list[ContactLogEntry]:
     """The customer's log, newest contact first; ``search`` (the query-string ``field``) keeps the entries whose
     summary or whom holds it."""
     readable_customer(user, customer_id)
     term = text_search.clean_term(search, field)
-    query = select(ContactLogEntry).where(ContactLogEntry.customer_id == customer_id) \
+    query = (
+        select(ContactLogEntry)
+        .where(ContactLogEntry.customer_id == customer_id)
         .options(selectinload(ContactLogEntry.logged_by), selectinload(ContactLogEntry.follow_up_done_by))
-    return list(db.session.scalars(_matching(query, term).order_by(
-        ContactLogEntry.contacted_on.desc(), ContactLogEntry.id.desc()).limit(limit)))
+    )
+    return list(
+        db.session.scalars(
+            _matching(query, term)
+            .order_by(ContactLogEntry.contacted_on.desc(), ContactLogEntry.id.desc())
+            .limit(limit)
+        )
+    )
 
 
-def search(user: User, customer: str | None, text: str | None, *, page: int = 1,
-           per_page: int = 50) -> tuple[list[ContactLogEntry], int]:
+def search(
+    user: User, customer: str | None, text: str | None, *, page: int = 1, per_page: int = 50
+) -> tuple[list[ContactLogEntry], int]:
     """The bank's log (risk managers): entries of the customers whose name or credit code holds
     ``customer``, whose summary or whom holds ``text``; newest first, a page of them and how many in all."""
     check_manager(user)
     customer_term = text_search.clean_term(customer, "customer")
     text_term = text_search.clean_term(text, "q")
-    query = _matching(select(ContactLogEntry).join(Customer, Customer.id == ContactLogEntry.customer_id), text_term)
+    query = _matching(
+        select(ContactLogEntry).join(Customer, Customer.id == ContactLogEntry.customer_id), text_term
+    )
     if customer_term:
         query = query.where(text_search.customer_filter(customer_term))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(ContactLogEntry.contacted_on.desc(), ContactLogEntry.id.desc())
-                              .offset((page - 1) * per_page).limit(per_page))
+    rows = db.session.scalars(
+        query.order_by(ContactLogEntry.contacted_on.desc(), ContactLogEntry.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     return list(rows), total

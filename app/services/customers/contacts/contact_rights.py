@@ -29,8 +29,9 @@ def writable_customer(user: User, customer_id: int) -> Customer:
     """The customer, when ``user`` may change its contacts and log; refused otherwise."""
     customer = readable_customer(user, customer_id)
     if not may_write(user, customer):
-        raise NotAuthorized(_("Only the customer's officer or a risk manager may change its contacts and "
-                              "contact log."))
+        raise NotAuthorized(
+            _("Only the customer's officer or a risk manager may change its contacts and contact log.")
+        )
     return customer
 
 

@@ -24,10 +24,18 @@ from app.services.customers.contacts import fields, identity
 from app.services.customers.contacts.contact_rights import readable_customer, writable_customer
 from app.services.shared.unit_of_work import unit_of_work
 
-ROLES = {"legal_representative": _l("Legal representative"), "actual_controller": _l("Actual controller"),
-         "financial_controller": _l("Financial controller"), "authorised_agent": _l("Authorised agent"),
-         "other": _l("Other")}
-ID_TYPES = {"resident_id": _l("Resident identity card"), "passport": _l("Passport"), "other": _l("Other document")}
+ROLES = {
+    "legal_representative": _l("Legal representative"),
+    "actual_controller": _l("Actual controller"),
+    "financial_controller": _l("Financial controller"),
+    "authorised_agent": _l("Authorised agent"),
+    "other": _l("Other"),
+}
+ID_TYPES = {
+    "resident_id": _l("Resident identity card"),
+    "passport": _l("Passport"),
+    "other": _l("Other document"),
+}
 EDITABLE = ("name", "role", "phone", "email", "id_type", "id_number", "is_primary")
 
 
@@ -69,9 +77,13 @@ def listing(user: User, customer_id: int) -> list[CustomerContact]:
 
 
 def current(customer_id: int) -> list[CustomerContact]:
-    return list(db.session.scalars(select(CustomerContact).where(
-        CustomerContact.customer_id == customer_id, CustomerContact.removed_at.is_(None))
-        .order_by(CustomerContact.is_primary.desc(), CustomerContact.name, CustomerContact.id)))
+    return list(
+        db.session.scalars(
+            select(CustomerContact)
+            .where(CustomerContact.customer_id == customer_id, CustomerContact.removed_at.is_(None))
+            .order_by(CustomerContact.is_primary.desc(), CustomerContact.name, CustomerContact.id)
+        )
+    )
 
 
 def get(user: User, customer_id: int, contact_id: int) -> CustomerContact:
@@ -93,9 +105,15 @@ def _audited(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _only_primary(customer_id: int, contact_id: int) -> None:
-    db.session.execute(update(CustomerContact).where(
-        CustomerContact.customer_id == customer_id, CustomerContact.id != contact_id,
-        CustomerContact.is_primary.is_(True)).values(is_primary=False))  # the loaded rows follow (evaluated)
+    db.session.execute(
+        update(CustomerContact)
+        .where(
+            CustomerContact.customer_id == customer_id,
+            CustomerContact.id != contact_id,
+            CustomerContact.is_primary.is_(True),
+        )
+        .values(is_primary=False)
+    )  # the loaded rows follow (evaluated)
 
 
 def add(user: User, customer_id: int, data: Mapping[str, Any]) -> CustomerContact:
@@ -108,8 +126,13 @@ def add(user: User, customer_id: int, data: Mapping[str, Any]) -> CustomerContac
         db.session.flush()
         if contact.is_primary:
             _only_primary(customer_id, contact.id)
-        audit.record("customer.contact_added", user, customer_id=customer_id, contact_id=contact.id,
-                     after=_audited(values))
+        audit.record(
+            "customer.contact_added",
+            user,
+            customer_id=customer_id,
+            contact_id=contact.id,
+            after=_audited(values),
+        )
     return contact
 
 
@@ -126,8 +149,14 @@ def edit(user: User, customer_id: int, contact_id: int, data: Mapping[str, Any])
                 setattr(contact, name, value)
             if changed.get("is_primary"):
                 _only_primary(customer_id, contact.id)
-            audit.record("customer.contact_changed", user, customer_id=customer_id, contact_id=contact.id,
-                         before=_audited({k: before[k] for k in changed}), after=_audited(changed))
+            audit.record(
+                "customer.contact_changed",
+                user,
+                customer_id=customer_id,
+                contact_id=contact.id,
+                before=_audited({k: before[k] for k in changed}),
+                after=_audited(changed),
+            )
     return contact
 
 
@@ -137,6 +166,12 @@ def remove(user: User, customer_id: int, contact_id: int) -> CustomerContact:
     contact = _current(customer_id, contact_id)
     with unit_of_work():
         contact.removed_at, contact.removed_by_id, contact.is_primary = utcnow(), user.id, False
-        audit.record("customer.contact_removed", user, customer_id=customer_id, contact_id=contact.id,
-                     name=contact.name, role=contact.role)
+        audit.record(
+            "customer.contact_removed",
+            user,
+            customer_id=customer_id,
+            contact_id=contact.id,
+            name=contact.name,
+            role=contact.role,
+        )
     return contact

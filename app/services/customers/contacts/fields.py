@@ -19,8 +19,15 @@ from app.inputs.text import text_problem
 Errors = dict[str, str]
 
 
-def text(data: Mapping[str, Any], name: str, errors: Errors, *, limit: int, required: bool = False,
-         multi_line: bool = False) -> str | None:
+def text(
+    data: Mapping[str, Any],
+    name: str,
+    errors: Errors,
+    *,
+    limit: int,
+    required: bool = False,
+    multi_line: bool = False,
+) -> str | None:
     """A text of at most ``limit`` characters, trimmed; a single line unless ``multi_line``."""
     raw = data.get(name)
     if raw is None or raw == "":
@@ -43,8 +50,9 @@ def text(data: Mapping[str, Any], name: str, errors: Errors, *, limit: int, requ
     return value or None
 
 
-def choice(data: Mapping[str, Any], name: str, errors: Errors, allowed: Collection[str], *,
-           required: bool = False) -> str | None:
+def choice(
+    data: Mapping[str, Any], name: str, errors: Errors, allowed: Collection[str], *, required: bool = False
+) -> str | None:
     """One of ``allowed`` (the stored codes)."""
     value = text(data, name, errors, limit=32, required=required)
     if value is not None and value not in allowed:
@@ -70,7 +78,18 @@ def flag(data: Mapping[str, Any], name: str, errors: Errors) -> bool:
     raw = data.get(name)
     if isinstance(raw, bool) or raw is None:
         return bool(raw)
-    if isinstance(raw, str) and raw.strip().lower() in ("", "on", "true", "1", "yes", "y", "false", "0", "no", "n"):
+    if isinstance(raw, str) and raw.strip().lower() in (
+        "",
+        "on",
+        "true",
+        "1",
+        "yes",
+        "y",
+        "false",
+        "0",
+        "no",
+        "n",
+    ):
         return raw.strip().lower() in ("on", "true", "1", "yes", "y")
     errors[name] = _("yes or no")
     return False

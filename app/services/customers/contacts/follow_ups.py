@@ -27,10 +27,15 @@ _OPEN = (ContactLogEntry.follow_up_on.is_not(None), ContactLogEntry.follow_up_do
 
 def due_for(user: User, limit: int = 100) -> list[ContactLogEntry]:
     """The open follow-ups due today or earlier of the customers ``user`` is the officer of, oldest first."""
-    return list(db.session.scalars(
-        select(ContactLogEntry).join(Customer, Customer.id == ContactLogEntry.customer_id)
-        .where(*_OPEN, ContactLogEntry.follow_up_on <= local_today(), Customer.officer_id == user.id)
-        .order_by(ContactLogEntry.follow_up_on, ContactLogEntry.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(ContactLogEntry)
+            .join(Customer, Customer.id == ContactLogEntry.customer_id)
+            .where(*_OPEN, ContactLogEntry.follow_up_on <= local_today(), Customer.officer_id == user.id)
+            .order_by(ContactLogEntry.follow_up_on, ContactLogEntry.id)
+            .limit(limit)
+        )
+    )
 
 
 def done(user: User, entry_id: int) -> ContactLogEntry:
@@ -44,8 +49,13 @@ def done(user: User, entry_id: int) -> ContactLogEntry:
         return entry
     with unit_of_work():
         entry.follow_up_done_at, entry.follow_up_done_by_id = utcnow(), user.id
-        audit.record("customer.follow_up_done", user, customer_id=entry.customer_id, entry_id=entry.id,
-                     follow_up_on=entry.follow_up_on)
+        audit.record(
+            "customer.follow_up_done",
+            user,
+            customer_id=entry.customer_id,
+            entry_id=entry.id,
+            follow_up_on=entry.follow_up_on,
+        )
     return entry
 
 
@@ -54,16 +64,26 @@ def notify_due() -> int:
     due = db.session.execute(
         select(ContactLogEntry.id, Customer.officer_id)
         .join(Customer, Customer.id == ContactLogEntry.customer_id)
-        .where(*_OPEN, ContactLogEntry.follow_up_on <= local_today(),
-               ContactLogEntry.follow_up_notified_at.is_(None), Customer.officer_id.is_not(None))
-        .order_by(ContactLogEntry.id)).all()
+        .where(
+            *_OPEN,
+            ContactLogEntry.follow_up_on <= local_today(),
+            ContactLogEntry.follow_up_notified_at.is_(None),
+            Customer.officer_id.is_not(None),
+        )
+        .order_by(ContactLogEntry.id)
+    ).all()
     told = 0
     for entry_id, officer_id in due:
         with unit_of_work():
-            claimed = db.session.execute(update(ContactLogEntry).where(
-                ContactLogEntry.id == entry_id, ContactLogEntry.follow_up_notified_at.is_(None))
-                .values(follow_up_notified_at=utcnow()).execution_options(synchronize_session=False))
+            claimed = db.session.execute(
+                update(ContactLogEntry)
+                .where(ContactLogEntry.id == entry_id, ContactLogEntry.follow_up_notified_at.is_(None))
+                .values(follow_up_notified_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
             if rowcount(claimed) == 1:
-                notifications.follow_up_due(db.session.get(User, officer_id), db.session.get(ContactLogEntry, entry_id))
+                notifications.follow_up_due(
+                    db.session.get(User, officer_id), db.session.get(ContactLogEntry, entry_id)
+                )
                 told += 1
     return told

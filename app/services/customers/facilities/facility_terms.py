@@ -66,20 +66,34 @@ def claim_for_renewal(instance: ProcessInstance, data: dict[str, Any], actor: Us
     if not facility_id:
         return
     claimed = db.session.execute(
-        update(Facility).where(Facility.id == facility_id, Facility.renewal_case_id.is_(None),
-                               Facility.status.in_(LIVE))
-        .values(renewal_case_id=instance.id))  # the facility loaded in the session learns it too
+        update(Facility)
+        .where(Facility.id == facility_id, Facility.renewal_case_id.is_(None), Facility.status.in_(LIVE))
+        .values(renewal_case_id=instance.id)
+    )  # the facility loaded in the session learns it too
     if rowcount(claimed) != 1:
         raise not_renewable(db.session.get(Facility, facility_id))
     if instance.started_by_id is not None:
         db.session.execute(
-            update(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready",
-                                    HumanTask.assignee_id.is_(None), HumanTask.lane == "officer")
+            update(HumanTask)
+            .where(
+                HumanTask.instance_id == instance.id,
+                HumanTask.state == "ready",
+                HumanTask.assignee_id.is_(None),
+                HumanTask.lane == "officer",
+            )
             .values(assignee_id=instance.started_by_id, claimed_at=utcnow())
-            .execution_options(synchronize_session=False))
-    audit.record("facility.renewal_proposed", actor, instance_id=instance.id, customer_id=instance.customer_id,
-                 facility_id=facility_id, renews=data.get("renews_reference"),
-                 matures_on=data.get("renews_matures_on"), officer_id=instance.started_by_id)
+            .execution_options(synchronize_session=False)
+        )
+    audit.record(
+        "facility.renewal_proposed",
+        actor,
+        instance_id=instance.id,
+        customer_id=instance.customer_id,
+        facility_id=facility_id,
+        renews=data.get("renews_reference"),
+        matures_on=data.get("renews_matures_on"),
+        officer_id=instance.started_by_id,
+    )
 
 
 def check_same_customer(instance: ProcessInstance, data: dict[str, Any]) -> None:
@@ -87,8 +101,10 @@ def check_same_customer(instance: ProcessInstance, data: dict[str, Any]) -> None
     refused on that field (the step is rolled back)."""
     linked = db.session.scalar(select(Customer.uscc).where(Customer.id == instance.customer_id))
     if linked is not None and data.get("uscc") != linked:
-        raise InvalidInput(_("A renewal stays with the customer whose facility it renews."), {
-            "uscc": _("this renewal is for the customer with credit code %(uscc)s", uscc=linked)})
+        raise InvalidInput(
+            _("A renewal stays with the customer whose facility it renews."),
+            {"uscc": _("this renewal is for the customer with credit code %(uscc)s", uscc=linked)},
+        )
 
 
 def not_renewable(facility: Facility | None) -> Conflict:
@@ -97,11 +113,21 @@ def not_renewable(facility: Facility | None) -> Conflict:
         return Conflict(_("The facility to renew is gone."))
     if facility.renewal_case_id is not None:
         case = db.session.get(ProcessInstance, facility.renewal_case_id)
-        return Conflict(_("Facility %(reference)s already has its renewal: case %(case)s.",
-                          reference=facility.instance.reference, case=case.reference if case else "-"),
-                        case_id=facility.renewal_case_id)
-    return Conflict(_("Facility %(reference)s is %(status)s; only a live facility is renewed.",
-                      reference=facility.instance.reference, status=_(facility.status)))
+        return Conflict(
+            _(
+                "Facility %(reference)s already has its renewal: case %(case)s.",
+                reference=facility.instance.reference,
+                case=case.reference if case else "-",
+            ),
+            case_id=facility.renewal_case_id,
+        )
+    return Conflict(
+        _(
+            "Facility %(reference)s is %(status)s; only a live facility is renewed.",
+            reference=facility.instance.reference,
+            status=_(facility.status),
+        )
+    )
 
 
 def carried_over(old_id: int | None) -> dict[str, Any]:
@@ -123,7 +149,23 @@ def end_renewed(old_id: int, new_facility_id: int, instance: ProcessInstance, ac
     before = {"status": old.status, "matures_on": old.matures_on.isoformat() if old.matures_on else None}
     old.status = RENEWED
     after = {"status": RENEWED, "renewed_by_facility": new_facility_id}
-    db.session.add(FacilityChange(facility_id=old.id, instance_id=instance.id, action=RENEWED, before=before,
-                                  after=after, applied_by_id=actor.id if actor else None, applied_at=utcnow()))
-    audit.record("facility.renewed", actor, instance_id=instance.id, customer_id=old.customer_id,
-                 facility_id=old.id, before=before, after=after)
+    db.session.add(
+        FacilityChange(
+            facility_id=old.id,
+            instance_id=instance.id,
+            action=RENEWED,
+            before=before,
+            after=after,
+            applied_by_id=actor.id if actor else None,
+            applied_at=utcnow(),
+        )
+    )
+    audit.record(
+        "facility.renewed",
+        actor,
+        instance_id=instance.id,
+        customer_id=old.customer_id,
+        facility_id=old.id,
+        before=before,
+        after=after,
+    )

@@ -96,8 +96,11 @@ def _worked():
 
 
 def _conditions(user: User, within: int, renewal: str | None, today: date, case_row) -> list:
-    found = [Facility.status.in_(facility_terms.LIVE), Facility.matures_on.is_not(None),
-             Facility.matures_on <= today + timedelta(days=within)]
+    found = [
+        Facility.status.in_(facility_terms.LIVE),
+        Facility.matures_on.is_not(None),
+        Facility.matures_on <= today + timedelta(days=within),
+    ]
     if user.role in OWN_CUSTOMERS_ONLY:
         found.append(Customer.officer_id == user.id)
     if renewal == "none":
@@ -116,13 +119,16 @@ def check_filters(within: int | None, renewal: str | None) -> tuple[int, str | N
     if within not in WITHIN:
         raise InvalidInput(_("The list cannot be filtered so."), {"within": _("30, 60 or 90 days")})
     if renewal is not None and renewal not in RENEWAL_FILTERS:
-        raise InvalidInput(_("The list cannot be filtered so."),
-                           {"renewal": _("one of %(keys)s", keys=", ".join(RENEWAL_FILTERS))})
+        raise InvalidInput(
+            _("The list cannot be filtered so."),
+            {"renewal": _("one of %(keys)s", keys=", ".join(RENEWAL_FILTERS))},
+        )
     return within, renewal
 
 
-def maturing(user: User, within: int | None = None, renewal: str | None = None, page: int = 1,
-             per_page: int = 50) -> MaturingPage:
+def maturing(
+    user: User, within: int | None = None, renewal: str | None = None, page: int = 1, per_page: int = 50
+) -> MaturingPage:
     """The live facilities maturing within ``within`` days (30, 60 or 90) and those matured but still live that
     ``user`` may see, soonest first, ``renewal`` narrowing them by their renewal's state."""
     _check_reader(user)
@@ -132,35 +138,61 @@ def maturing(user: User, within: int | None = None, renewal: str | None = None, 
     conditions = _conditions(user, within, renewal, today, case_row)
 
     def scoped(query):
-        return (query.join(Customer, Customer.id == Facility.customer_id)
-                .outerjoin(case_row, case_row.id == Facility.renewal_case_id).where(*conditions))
+        return (
+            query.join(Customer, Customer.id == Facility.customer_id)
+            .outerjoin(case_row, case_row.id == Facility.renewal_case_id)
+            .where(*conditions)
+        )
 
-    band = case((Facility.matures_on < today, "matured"),
-                (Facility.matures_on <= today + timedelta(days=30), "within_30"),
-                (Facility.matures_on <= today + timedelta(days=60), "within_60"), else_="within_90")
-    banded = scoped(select(band.label("band"), Facility.limit_amount.label("amount")).select_from(Facility)).subquery()
-    counted = {key: (count, Decimal(str(amount or 0))) for key, count, amount in db.session.execute(
-        select(banded.c.band, func.count(), func.sum(banded.c.amount)).group_by(banded.c.band))}
-    shown = BANDS[:1 + WITHIN.index(within) + 1]
+    band = case(
+        (Facility.matures_on < today, "matured"),
+        (Facility.matures_on <= today + timedelta(days=30), "within_30"),
+        (Facility.matures_on <= today + timedelta(days=60), "within_60"),
+        else_="within_90",
+    )
+    banded = scoped(
+        select(band.label("band"), Facility.limit_amount.label("amount")).select_from(Facility)
+    ).subquery()
+    counted = {
+        key: (count, Decimal(str(amount or 0)))
+        for key, count, amount in db.session.execute(
+            select(banded.c.band, func.count(), func.sum(banded.c.amount)).group_by(banded.c.band)
+        )
+    }
+    shown = BANDS[: 1 + WITHIN.index(within) + 1]
     bands = [Band(key, *counted.get(key, (0, Decimal(0)))) for key in shown]
     rows = db.session.execute(
         scoped(select(Facility, Customer, case_row, _worked().label("worked")).select_from(Facility))
-        .options(*_FACILITY_LINKS).order_by(Facility.matures_on, Facility.id).offset((page - 1) * per_page).limit(per_page)).all()
+        .options(*_FACILITY_LINKS)
+        .order_by(Facility.matures_on, Facility.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     used = _utilization({customer.id for _f, customer, _c, _w in rows})
-    terms = [_term(user, facility, customer, renewal_case, worked, today, used)
-             for facility, customer, renewal_case, worked in rows]
-    return MaturingPage(terms, bands, within, renewal, page, renewals.lead_days(), sum(b.count for b in bands), today)
+    terms = [
+        _term(user, facility, customer, renewal_case, worked, today, used)
+        for facility, customer, renewal_case, worked in rows
+    ]
+    return MaturingPage(
+        terms, bands, within, renewal, page, renewals.lead_days(), sum(b.count for b in bands), today
+    )
 
 
 def of_customer(user: User, customer_id: int) -> list[FacilityTerm]:
     """Every facility of the customer (newest first) with its dates, use and renewal, for a reader of it."""
     customer = customers.get_customer(user, customer_id)
     rows = db.session.execute(
-        select(Facility, _worked().label("worked")).where(Facility.customer_id == customer_id)
-        .options(*_FACILITY_LINKS, joinedload(Facility.renewal_case)).order_by(Facility.id.desc())).all()
+        select(Facility, _worked().label("worked"))
+        .where(Facility.customer_id == customer_id)
+        .options(*_FACILITY_LINKS, joinedload(Facility.renewal_case))
+        .order_by(Facility.id.desc())
+    ).all()
     used = _utilization({customer_id})
     today = local_today()
-    return [_term(user, facility, customer, facility.renewal_case, worked, today, used) for facility, worked in rows]
+    return [
+        _term(user, facility, customer, facility.renewal_case, worked, today, used)
+        for facility, worked in rows
+    ]
 
 
 # What a facility's row shows beside it (its case's reference, the facility it renews), loaded with it: the
@@ -168,25 +200,45 @@ def of_customer(user: User, customer_id: int) -> list[FacilityTerm]:
 _FACILITY_LINKS = (joinedload(Facility.instance), selectinload(Facility.renews).joinedload(Facility.instance))
 
 
-def _term(user: User, facility: Facility, customer: Customer, renewal_case: ProcessInstance | None, worked: bool,
-          today: date, used: dict[int, tuple[Decimal | None, date | None]]) -> FacilityTerm:
+def _term(
+    user: User,
+    facility: Facility,
+    customer: Customer,
+    renewal_case: ProcessInstance | None,
+    worked: bool,
+    today: date,
+    used: dict[int, tuple[Decimal | None, date | None]],
+) -> FacilityTerm:
     pct, observed_on = used.get(customer.id, (None, None))
     days_left = (facility.matures_on - today).days if facility.matures_on else None
     if user.role not in observations.MAY_READ:  # monitoring data is for those who read it (not approvers)
         pct, observed_on = None, None
-    return FacilityTerm(facility, customer, days_left, renewal_case, renewal_state(renewal_case, bool(worked)),
-                        renewals.may_propose(user, facility), pct if facility.status in facility_terms.LIVE else None,
-                        observed_on)
+    return FacilityTerm(
+        facility,
+        customer,
+        days_left,
+        renewal_case,
+        renewal_state(renewal_case, bool(worked)),
+        renewals.may_propose(user, facility),
+        pct if facility.status in facility_terms.LIVE else None,
+        observed_on,
+    )
 
 
 def _utilization(customer_ids: set[int]) -> dict[int, tuple[Decimal | None, date | None]]:
     """Each customer's latest observed utilization (%) and its date, for those observed."""
     if not customer_ids:
         return {}
-    latest = (select(Observation.customer_id, func.max(Observation.observed_on).label("on"))
-              .where(Observation.customer_id.in_(customer_ids), Observation.utilization_pct.is_not(None))
-              .group_by(Observation.customer_id).subquery())
-    rows = db.session.execute(select(Observation.customer_id, Observation.utilization_pct, Observation.observed_on)
-                              .join(latest, and_(Observation.customer_id == latest.c.customer_id,
-                                                 Observation.observed_on == latest.c.on)))
+    latest = (
+        select(Observation.customer_id, func.max(Observation.observed_on).label("on"))
+        .where(Observation.customer_id.in_(customer_ids), Observation.utilization_pct.is_not(None))
+        .group_by(Observation.customer_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Observation.customer_id, Observation.utilization_pct, Observation.observed_on).join(
+            latest,
+            and_(Observation.customer_id == latest.c.customer_id, Observation.observed_on == latest.c.on),
+        )
+    )
     return {customer_id: (pct, on) for customer_id, pct, on in rows}

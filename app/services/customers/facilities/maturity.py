@@ -30,4 +30,6 @@ def maturing_within(today: date, end: date) -> ColumnElement[bool]:
     of the facilities, so a query that joins them too still reads every customer's."""
     facility = aliased(Facility)
     when = matures_on(facility)
-    return exists().where(facility.customer_id == Customer.id, is_live(facility), and_(when >= today, when <= end))
+    return exists().where(
+        facility.customer_id == Customer.id, is_live(facility), and_(when >= today, when <= end)
+    )

@@ -47,8 +47,12 @@ def lead_days() -> int:
 def may_propose(user: User, facility: Facility) -> bool:
     """Whether ``user`` may propose the renewal of ``facility`` now: its customer's officer, while it is live
     and has none."""
-    return (user.role == "officer" and facility.customer.officer_id == user.id and facility.status in facility_terms.LIVE
-            and facility.renewal_case_id is None)
+    return (
+        user.role == "officer"
+        and facility.customer.officer_id == user.id
+        and facility.status in facility_terms.LIVE
+        and facility.renewal_case_id is None
+    )
 
 
 def propose(user: User, facility_id: int) -> ProcessInstance:
@@ -73,12 +77,19 @@ def propose_due(today: date | None = None) -> list[int]:
     today = today or local_today()
     horizon, oldest = today + timedelta(days=lead_days()), today - timedelta(days=OVERDUE_WINDOW_DAYS)
     due = db.session.execute(
-        select(Facility.id, User.id).join(Customer, Customer.id == Facility.customer_id)
+        select(Facility.id, User.id)
+        .join(Customer, Customer.id == Facility.customer_id)
         .join(User, User.id == Customer.officer_id)
-        .where(Facility.status == "active", Facility.renewal_case_id.is_(None),
-               Facility.matures_on.is_not(None), Facility.matures_on.between(oldest, horizon),
-               User.active.is_(True), User.role == "officer")
-        .order_by(Facility.matures_on, Facility.id)).all()
+        .where(
+            Facility.status == "active",
+            Facility.renewal_case_id.is_(None),
+            Facility.matures_on.is_not(None),
+            Facility.matures_on.between(oldest, horizon),
+            User.active.is_(True),
+            User.role == "officer",
+        )
+        .order_by(Facility.matures_on, Facility.id)
+    ).all()
     started = []
     for facility_id, officer_id in due:
         try:
@@ -95,8 +106,13 @@ def propose_due(today: date | None = None) -> list[int]:
             reason = one_by_one.failed("renewal of facility", facility_id, exc)
             customer_id = _customer_of(facility_id)
             if _last_failure(customer_id, facility_id) != reason:
-                audit.record("facility.renewal_failed", None, customer_id=customer_id,
-                             facility_id=facility_id, reason=reason)
+                audit.record(
+                    "facility.renewal_failed",
+                    None,
+                    customer_id=customer_id,
+                    facility_id=facility_id,
+                    reason=reason,
+                )
                 db.session.commit()
     return started
 
@@ -109,9 +125,10 @@ def _last_failure(customer_id: int | None, facility_id: int) -> str | None:
     """The reason of the last recorded failure to propose this facility's renewal, if any: the job runs every
     hour, and a failure that stays the same is recorded once, not once a run (a new reason is recorded)."""
     payloads = db.session.scalars(
-        select(AuditEvent.payload).where(AuditEvent.event_type == "facility.renewal_failed",
-                                         AuditEvent.customer_id == customer_id)
-        .order_by(AuditEvent.id.desc()))
+        select(AuditEvent.payload)
+        .where(AuditEvent.event_type == "facility.renewal_failed", AuditEvent.customer_id == customer_id)
+        .order_by(AuditEvent.id.desc())
+    )
     return next((p.get("reason") for p in payloads if p.get("facility_id") == facility_id), None)
 
 
@@ -130,7 +147,9 @@ def intake_of(facility: Facility) -> dict[str, Any]:
         data["requested_amount"] = float(facility.limit_amount)
     if facility.term_months:
         data["requested_term_months"] = facility.term_months
-    data["purpose"] = _("Renewal of facility %(reference)s, maturing on %(date)s.",
-                        reference=facility.instance.reference,
-                        date=facility.matures_on.isoformat() if facility.matures_on else "-")
+    data["purpose"] = _(
+        "Renewal of facility %(reference)s, maturing on %(date)s.",
+        reference=facility.instance.reference,
+        date=facility.matures_on.isoformat() if facility.matures_on else "-",
+    )
     return data

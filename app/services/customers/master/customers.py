@@ -16,25 +16,32 @@ from app.services.shared.rows import insert_rows
 
 READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
 
-_STATEMENT_YEARS = select(FinancialStatement.id, FinancialStatement.fiscal_year, FinancialStatement.items) \
-    .where(FinancialStatement.customer_id == bindparam("customer_id"))
+_STATEMENT_YEARS = select(
+    FinancialStatement.id, FinancialStatement.fiscal_year, FinancialStatement.items
+).where(FinancialStatement.customer_id == bindparam("customer_id"))
 
 
 def store_statements(customer_id: int, instance: ProcessInstance, statements: list[dict]) -> None:
     """Keep the statements a decided case or review holds: new years added, changed years updated."""
-    existing = {year: (row_id, items) for row_id, year, items in
-                db.session.execute(_STATEMENT_YEARS, {"customer_id": customer_id})}
+    existing = {
+        year: (row_id, items)
+        for row_id, year, items in db.session.execute(_STATEMENT_YEARS, {"customer_id": customer_id})
+    }
     added = []
     for raw in statements:
         year = int(raw["fiscal_year"])
         items = {k: raw.get(k) for k in LINE_ITEMS}
         if year not in existing:
-            added.append({"customer_id": customer_id, "fiscal_year": year, "items": items,
-                          "instance_id": instance.id})
+            added.append(
+                {"customer_id": customer_id, "fiscal_year": year, "items": items, "instance_id": instance.id}
+            )
         elif existing[year][1] != items:
-            db.session.execute(update(FinancialStatement).where(FinancialStatement.id == existing[year][0])
-                               .values(items=items, instance_id=instance.id)
-                               .execution_options(synchronize_session=False))
+            db.session.execute(
+                update(FinancialStatement)
+                .where(FinancialStatement.id == existing[year][0])
+                .values(items=items, instance_id=instance.id)
+                .execution_options(synchronize_session=False)
+            )
     insert_rows(FinancialStatement, added)
 
 
@@ -43,14 +50,18 @@ def _check_reader(user: User) -> None:
         raise NotAuthorized(_("Your role may not read customer files."))
 
 
-def list_customers(user: User, search: str | None = None, page: int = 1, per_page: int = 50) -> tuple[list[Customer], int]:
+def list_customers(
+    user: User, search: str | None = None, page: int = 1, per_page: int = 50
+) -> tuple[list[Customer], int]:
     _check_reader(user)
     query = select(Customer)
     term = text_search.clean_term(search)
     if term:
         query = query.where(text_search.customer_filter(term))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(Customer.name).offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        query.order_by(Customer.name).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return list(rows), total
 
 
@@ -61,8 +72,11 @@ def search_customers(user: User, search: str | None, limit: int = 10, field: str
     term = text_search.clean_term(search, field)
     if not term:
         return []
-    return list(db.session.scalars(select(Customer).where(text_search.customer_filter(term))
-                                   .order_by(Customer.name).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Customer).where(text_search.customer_filter(term)).order_by(Customer.name).limit(limit)
+        )
+    )
 
 
 def get_customer(user: User, customer_id: int) -> Customer:
@@ -74,12 +88,23 @@ def get_customer(user: User, customer_id: int) -> Customer:
 
 
 def cases_of(customer_id: int) -> list[ProcessInstance]:
-    return list(db.session.scalars(select(ProcessInstance).where(ProcessInstance.customer_id == customer_id)
-                                   .order_by(ProcessInstance.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.customer_id == customer_id)
+            .order_by(ProcessInstance.id.desc())
+        )
+    )
 
 
 def warnings_of(customer_id: int, limit: int = 20) -> list[EarlyWarning]:
     """The customer's early warnings, newest first (the page of a customer the user may read)."""
-    return list(db.session.scalars(select(EarlyWarning).where(EarlyWarning.customer_id == customer_id)
-                                   .options(joinedload(EarlyWarning.instance))  # the page names each one's case
-                                   .order_by(EarlyWarning.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(EarlyWarning)
+            .where(EarlyWarning.customer_id == customer_id)
+            .options(joinedload(EarlyWarning.instance))  # the page names each one's case
+            .order_by(EarlyWarning.id.desc())
+            .limit(limit)
+        )
+    )

@@ -18,10 +18,16 @@ from app.localtime import local_today
 from app.models import Customer, CustomerOfficerChange, ProcessInstance, Qualification, User, UserGroup
 from app.services.approval import eligibility
 
-_MEMBERS = (select(User.username).join(UserGroup, UserGroup.user_id == User.id)
-            .where(UserGroup.group_code == bindparam("group"), User.active.is_(True),
-                   exists().where(Qualification.user_id == User.id, Qualification.valid_on(bindparam("today"))))
-            .order_by(User.username))
+_MEMBERS = (
+    select(User.username)
+    .join(UserGroup, UserGroup.user_id == User.id)
+    .where(
+        UserGroup.group_code == bindparam("group"),
+        User.active.is_(True),
+        exists().where(Qualification.user_id == User.id, Qualification.valid_on(bindparam("today"))),
+    )
+    .order_by(User.username)
+)
 
 
 def members_of(group: str) -> list[str]:
@@ -37,10 +43,13 @@ def class_on_file(uscc: str | None) -> str | None:
     return db.session.scalar(select(Customer.loan_class).where(Customer.uscc == uscc))
 
 
-_OFFICER_NOW = (select(Customer.officer_id)
-                .where(Customer.id == bindparam("customer_id"),
-                       exists().where(CustomerOfficerChange.customer_id == Customer.id,
-                                      CustomerOfficerChange.officer_before_id == bindparam("named"))))
+_OFFICER_NOW = select(Customer.officer_id).where(
+    Customer.id == bindparam("customer_id"),
+    exists().where(
+        CustomerOfficerChange.customer_id == Customer.id,
+        CustomerOfficerChange.officer_before_id == bindparam("named"),
+    ),
+)
 
 
 def officer_now(customer_id: int | None, named_id: int | None) -> int | None:
@@ -60,7 +69,10 @@ def for_case(instance: ProcessInstance, worker: User | None = None) -> dict[str,
     def voters_of(group: str) -> list[str]:
         """Usernames of the members of ``group`` who may decide this case: active, qualified, and clear of it
         (审贷分离) — the committee votes with these and counts its quorum among them."""
-        return sorted(u.username for u in eligibility.able_users(group, instance, deciding=True)
-                      if worker is None or u.id != worker.id)
+        return sorted(
+            u.username
+            for u in eligibility.able_users(group, instance, deciding=True)
+            if worker is None or u.id != worker.id
+        )
 
     return {"members_of": members_of, "voters_of": voters_of, "class_on_file": class_on_file}

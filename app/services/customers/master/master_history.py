@@ -21,11 +21,22 @@ from app.models import AuditEvent, ProcessInstance, User
 EVENTS = ("customer.created", "customer.updated")
 # The master data fields in the order the page shows them, with their labels.
 FIELDS: dict[str, Any] = {
-    "name": _l("Customer name"), "uscc": _l("Unified social credit code"), "industry": _l("Industry"),
-    "size": _l("Enterprise size"), "credit_record": _l("Credit record"), "listed": _l("Listed"),
-    "segment": _l("Segment"), "grade": _l("Grade"), "group_name": _l("Connected group"),
+    "name": _l("Customer name"),
+    "uscc": _l("Unified social credit code"),
+    "industry": _l("Industry"),
+    "size": _l("Enterprise size"),
+    "credit_record": _l("Credit record"),
+    "listed": _l("Listed"),
+    "segment": _l("Segment"),
+    "grade": _l("Grade"),
+    "group_name": _l("Connected group"),
 }
-CODED = {"industry", "size", "credit_record", "segment"}  # values that are codes, shown in the reader's language
+CODED = {
+    "industry",
+    "size",
+    "credit_record",
+    "segment",
+}  # values that are codes, shown in the reader's language
 
 
 @dataclass(frozen=True)
@@ -56,11 +67,14 @@ class MasterChange:
 
 def history_of(customer_id: int, limit: int = 50) -> list[MasterChange]:
     """The customer's master data record and changes, newest first."""
-    rows = db.session.execute(select(AuditEvent, User.display_name, ProcessInstance.reference)
-                              .outerjoin(User, User.id == AuditEvent.actor_id)
-                              .outerjoin(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
-                              .where(AuditEvent.customer_id == customer_id, AuditEvent.event_type.in_(EVENTS))
-                              .order_by(AuditEvent.id.desc()).limit(limit))
+    rows = db.session.execute(
+        select(AuditEvent, User.display_name, ProcessInstance.reference)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
+        .where(AuditEvent.customer_id == customer_id, AuditEvent.event_type.in_(EVENTS))
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
     return [_change(event, shown_as, reference) for event, shown_as, reference in rows]
 
 
@@ -68,7 +82,12 @@ def _change(event: AuditEvent, shown_as: str | None, reference: str | None) -> M
     payload = event.payload or {}
     before, after = payload.get("before") or {}, payload.get("after") or {}
     order = [f for f in FIELDS if f in after] + sorted(f for f in after if f not in FIELDS)
-    return MasterChange(event_id=event.id, created=event.event_type == "customer.created", at=event.occurred_at,
-                        actor_name=shown_as or (event.actor_name if event.actor_id else None),
-                        instance_id=event.instance_id, reference=reference,
-                        changes=[FieldChange(f, before.get(f), after[f]) for f in order])
+    return MasterChange(
+        event_id=event.id,
+        created=event.event_type == "customer.created",
+        at=event.occurred_at,
+        actor_name=shown_as or (event.actor_name if event.actor_id else None),
+        instance_id=event.instance_id,
+        reference=reference,
+        changes=[FieldChange(f, before.get(f), after[f]) for f in order],
+    )

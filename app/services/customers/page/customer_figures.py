@@ -33,9 +33,11 @@ class Figures:
 
 
 def figures_of(customer_id: int) -> Figures:
-    rows = db.session.execute(select(FinancialStatement.fiscal_year, FinancialStatement.items)
-                              .where(FinancialStatement.customer_id == customer_id)
-                              .order_by(FinancialStatement.fiscal_year)).all()
+    rows = db.session.execute(
+        select(FinancialStatement.fiscal_year, FinancialStatement.items)
+        .where(FinancialStatement.customer_id == customer_id)
+        .order_by(FinancialStatement.fiscal_year)
+    ).all()
     statements = [{**(items or {}), "fiscal_year": year} for year, items in rows]
     trend: dict[str, dict[str, float | None]] = {}
     unreadable = []
@@ -67,16 +69,28 @@ class CustomerExposure:
 def exposure_of(customer: Customer) -> CustomerExposure:
     live = Facility.status.in_(LIVE_FACILITY_STATUSES)
     limit, count = db.session.execute(
-        select(func.coalesce(func.sum(Facility.limit_amount), 0), func.count(Facility.id))
-        .where(Facility.customer_id == customer.id, live)).one()
+        select(func.coalesce(func.sum(Facility.limit_amount), 0), func.count(Facility.id)).where(
+            Facility.customer_id == customer.id, live
+        )
+    ).one()
     group_limit, members = None, 0
     if customer.group_name:
-        members = db.session.scalar(select(func.count(Customer.id))
-                                    .where(Customer.group_name == customer.group_name)) or 0
+        members = (
+            db.session.scalar(
+                select(func.count(Customer.id)).where(Customer.group_name == customer.group_name)
+            )
+            or 0
+        )
         group_limit = db.session.scalar(
             select(func.coalesce(func.sum(Facility.limit_amount), 0))
             .join(Customer, Customer.id == Facility.customer_id)
-            .where(Customer.group_name == customer.group_name, live))
-    return CustomerExposure(customer_limit=Decimal(limit), live_facilities=count, group_name=customer.group_name,
-                            group_limit=Decimal(group_limit) if group_limit is not None else None,
-                            group_members=members, capital=settings.amount(settings.TIER1_CAPITAL))
+            .where(Customer.group_name == customer.group_name, live)
+        )
+    return CustomerExposure(
+        customer_limit=Decimal(limit),
+        live_facilities=count,
+        group_name=customer.group_name,
+        group_limit=Decimal(group_limit) if group_limit is not None else None,
+        group_members=members,
+        capital=settings.amount(settings.TIER1_CAPITAL),
+    )

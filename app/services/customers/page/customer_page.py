@@ -67,8 +67,9 @@ class CustomerPage:
         return [c for c in self.cases if c.process_id == ESCALATION]
 
 
-def timeline(entries: list[ContactLogEntry], cases: list[ProcessInstance],
-             warnings: list[EarlyWarning]) -> list[TimelineItem]:
+def timeline(
+    entries: list[ContactLogEntry], cases: list[ProcessInstance], warnings: list[EarlyWarning]
+) -> list[TimelineItem]:
     """The items newest first; on one day the day's contacts (which have a date only) come first, then its
     cases and warnings, the latest first."""
     items = [TimelineItem("contact", e.contacted_on, None, e) for e in entries]
@@ -84,15 +85,23 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
     cases, warnings = customers.cases_of(customer_id), customers.warnings_of(customer_id)
     shown = timeline(entries, [] if log_search else cases, [] if log_search else warnings)
     watched = observation_service.latest_for(customer_id) if user.role in observation_service.MAY_READ else []
-    return CustomerPage(customer=customer, cases=cases, warnings=warnings, contacts=contacts.current(customer_id),
-                        timeline=shown, may_write=may_write(user, customer), log_search=log_search,
-                        observations=watched, rating_history=classification.history_of(customer_id),
-                        master_changes=master_history.history_of(customer_id),
-                        figures=customer_figures.figures_of(customer_id),
-                        exposure=customer_figures.exposure_of(customer),
-                        documents=attachment_pages.for_customer(user, customer),
-                        facility_terms=maturing.of_customer(user, customer_id),
-                        officer=transfer.officer_panel(user, customer))
+    return CustomerPage(
+        customer=customer,
+        cases=cases,
+        warnings=warnings,
+        contacts=contacts.current(customer_id),
+        timeline=shown,
+        may_write=may_write(user, customer),
+        log_search=log_search,
+        observations=watched,
+        rating_history=classification.history_of(customer_id),
+        master_changes=master_history.history_of(customer_id),
+        figures=customer_figures.figures_of(customer_id),
+        exposure=customer_figures.exposure_of(customer),
+        documents=attachment_pages.for_customer(user, customer),
+        facility_terms=maturing.of_customer(user, customer_id),
+        officer=transfer.officer_panel(user, customer),
+    )
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,28 @@ from app.services.monitoring.observations import RATINGS
 SORTS = ("name", "limit", "grade")  # by name; the largest live limit first; the best grade first
 UNCLASSIFIED = "unclassified"  # a customer not classified yet (五级分类 not set)
 CLASSES = (*FIVE_CATEGORIES, UNCLASSIFIED)
-INDUSTRIES = ("manufacturing", "wholesale_retail", "construction", "real_estate", "technology", "services",
-              "agriculture", "transport")  # forms/application_intake.json's list
+INDUSTRIES = (
+    "manufacturing",
+    "wholesale_retail",
+    "construction",
+    "real_estate",
+    "technology",
+    "services",
+    "agriculture",
+    "transport",
+)  # forms/application_intake.json's list
 MAX_DAYS = 3660  # ten years ahead: further is no filter
-ARG_NAMES = ("officer", "team", "grade", "loan_class", "industry", "warning", "review_days", "maturity_days",
-             "sort")
+ARG_NAMES = (
+    "officer",
+    "team",
+    "grade",
+    "loan_class",
+    "industry",
+    "warning",
+    "review_days",
+    "maturity_days",
+    "sort",
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +103,16 @@ class BookFilter:
     @property
     def narrowed(self) -> bool:
         """Any filter beyond who holds the customers."""
-        return any((self.grade, self.loan_class, self.industry, self.warning, self.review_days is not None,
-                    self.maturity_days is not None))
+        return any(
+            (
+                self.grade,
+                self.loan_class,
+                self.industry,
+                self.warning,
+                self.review_days is not None,
+                self.maturity_days is not None,
+            )
+        )
 
     def as_args(self) -> dict[str, str]:
         """The query string that gives this filter back (for links and the pager)."""
@@ -111,7 +136,9 @@ class BookFilter:
         if self.industry:
             found.append(Customer.industry == self.industry)
         if self.warning:
-            found.append(exists().where(EarlyWarning.status == "open", EarlyWarning.customer_id == Customer.id))
+            found.append(
+                exists().where(EarlyWarning.status == "open", EarlyWarning.customer_id == Customer.id)
+            )
         if self.review_days is not None:
             found.append(Customer.next_review_on <= today + timedelta(days=self.review_days))
         if self.maturity_days is not None:
@@ -129,4 +156,6 @@ def _text(args: Mapping[str, str], name: str, errors: dict[str, str]) -> str | N
 
 def grade_rank() -> ColumnElement[int]:
     """The grade's place on the master scale (AAA first, unrated last), for sorting."""
-    return case({grade: index for index, grade in enumerate(RATINGS)}, value=Customer.grade, else_=len(RATINGS))
+    return case(
+        {grade: index for index, grade in enumerate(RATINGS)}, value=Customer.grade, else_=len(RATINGS)
+    )

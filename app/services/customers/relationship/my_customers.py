@@ -87,8 +87,9 @@ class Book:
         return max(1, (self.total + self.per_page - 1) // self.per_page)
 
 
-def page(user: User, args: Mapping[str, str], page: int = 1, *, strict: bool = False,
-         per_page: int = PER_PAGE) -> Book:
+def page(
+    user: User, args: Mapping[str, str], page: int = 1, *, strict: bool = False, per_page: int = PER_PAGE
+) -> Book:
     """The book ``user`` sees (refused for a role that neither holds nor manages customers), narrowed by the
     filters ``args`` hold. A filter that cannot be read is left out and named in ``errors`` (``strict``:
     refused as ``InvalidInput`` instead, for the API)."""
@@ -108,7 +109,9 @@ def page(user: User, args: Mapping[str, str], page: int = 1, *, strict: bool = F
     total, limit, by_class = _totals(where)
     rows = _rows(where, filters.sort, page, per_page) if total else []
     targets = [o for o in officers if o.active]
-    return Book(scope, filters, rows, total, limit, by_class, page, per_page, errors, officers, teams, targets)
+    return Book(
+        scope, filters, rows, total, limit, by_class, page, per_page, errors, officers, teams, targets
+    )
 
 
 def _holders(filters: BookFilter, officers: list[User]) -> list[ColumnElement[bool]]:
@@ -121,11 +124,18 @@ def _holders(filters: BookFilter, officers: list[User]) -> list[ColumnElement[bo
 
 def _totals(where: list) -> tuple[int, Decimal, list[ClassTotal]]:
     """How many customers and their live limit, in all and by class: one grouped query."""
-    grouped = db.session.execute(select(Customer.loan_class, func.count(), func.sum(Customer.live_limit))
-                                 .where(*where).group_by(Customer.loan_class)).all()
+    grouped = db.session.execute(
+        select(Customer.loan_class, func.count(), func.sum(Customer.live_limit))
+        .where(*where)
+        .group_by(Customer.loan_class)
+    ).all()
     found = {cls: (count, amount) for cls, count, amount in grouped}
     order = ("normal", "special_mention", "substandard", "doubtful", "loss", None)
-    ordered = [ClassTotal(c or UNCLASSIFIED, found[c][0], Decimal(str(found[c][1] or 0))) for c in order if c in found]
+    ordered = [
+        ClassTotal(c or UNCLASSIFIED, found[c][0], Decimal(str(found[c][1] or 0)))
+        for c in order
+        if c in found
+    ]
     return sum(c.customers for c in ordered), sum((c.live_limit for c in ordered), Decimal(0)), ordered
 
 
@@ -133,28 +143,63 @@ def _rows(where: list, sort: str, page: int, per_page: int) -> list[BookRow]:
     """The page: its customers' ids in order (narrow rows, from the index where it can), then the customers,
     their next maturities, their open warnings and their officers, a query each."""
     orders: dict[str, tuple[ColumnElement[Any], ...]] = {
-        "name": (), "limit": (Customer.live_limit.desc(),), "grade": (grade_rank(),)}
+        "name": (),
+        "limit": (Customer.live_limit.desc(),),
+        "grade": (grade_rank(),),
+    }
     order = orders[sort]
-    chosen = db.session.execute(select(Customer.id).where(*where).order_by(*order, Customer.name, Customer.id)
-                                .offset((page - 1) * per_page).limit(per_page)).scalars().all()
+    chosen = (
+        db.session.execute(
+            select(Customer.id)
+            .where(*where)
+            .order_by(*order, Customer.name, Customer.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+        .scalars()
+        .all()
+    )
     if not chosen:
         return []
-    found = {c.id: c for c in db.session.scalars(select(Customer).where(Customer.id.in_(chosen))
-                                                 .execution_options(populate_existing=True))}  # the live limit now
+    found = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Customer).where(Customer.id.in_(chosen)).execution_options(populate_existing=True)
+        )
+    }  # the live limit now
     when = maturity.matures_on()
-    nearest = dict(db.session.execute(
-        select(Facility.customer_id, func.min(when))
-        .where(maturity.is_live(), Facility.customer_id.in_(chosen), when >= local_today())
-        .group_by(Facility.customer_id)).all())
-    warnings = dict(db.session.execute(
-        select(EarlyWarning.customer_id, func.count()).where(EarlyWarning.status == "open",
-                                                             EarlyWarning.customer_id.in_(chosen))
-        .group_by(EarlyWarning.customer_id)).all())
+    nearest = dict(
+        db.session.execute(
+            select(Facility.customer_id, func.min(when))
+            .where(maturity.is_live(), Facility.customer_id.in_(chosen), when >= local_today())
+            .group_by(Facility.customer_id)
+        ).all()
+    )
+    warnings = dict(
+        db.session.execute(
+            select(EarlyWarning.customer_id, func.count())
+            .where(EarlyWarning.status == "open", EarlyWarning.customer_id.in_(chosen))
+            .group_by(EarlyWarning.customer_id)
+        ).all()
+    )
     holders: dict[int | None, User] = {  # looked up by officer_id, which may be None
-        u.id: u for u in db.session.scalars(select(User).options(lazyload(User.groups)).where(
-            User.id.in_({c.officer_id for c in found.values() if c.officer_id})))}
-    return [BookRow(found[cid], holders.get(found[cid].officer_id), found[cid].live_limit or Decimal(0),
-                    warnings.get(cid, 0), _as_date(nearest.get(cid))) for cid in chosen]
+        u.id: u
+        for u in db.session.scalars(
+            select(User)
+            .options(lazyload(User.groups))
+            .where(User.id.in_({c.officer_id for c in found.values() if c.officer_id}))
+        )
+    }
+    return [
+        BookRow(
+            found[cid],
+            holders.get(found[cid].officer_id),
+            found[cid].live_limit or Decimal(0),
+            warnings.get(cid, 0),
+            _as_date(nearest.get(cid)),
+        )
+        for cid in chosen
+    ]
 
 
 def _as_date(value) -> date | None:

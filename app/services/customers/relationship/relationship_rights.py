@@ -39,15 +39,21 @@ def is_manager(user: User) -> bool:
 
 def check_manager(user: User) -> None:
     if not is_manager(user):
-        raise NotAuthorized(_("Only a relationship manager (a branch's approver or a risk manager) may assign or "
-                              "transfer customers."))
+        raise NotAuthorized(
+            _(
+                "Only a relationship manager (a branch's approver or a risk manager) may assign or "
+                "transfer customers."
+            )
+        )
 
 
 def manages_officer(manager: User, officer: User) -> bool:
     """``officer`` is one of ``manager``'s officers (whether active or not)."""
     if officer.role != OFFICER:
         return False
-    return manager.role == BANK_MANAGER or (manager.role == BRANCH_MANAGER and officer.branch == manager.branch)
+    return manager.role == BANK_MANAGER or (
+        manager.role == BRANCH_MANAGER and officer.branch == manager.branch
+    )
 
 
 def manages_customer(manager: User, customer: Customer) -> bool:

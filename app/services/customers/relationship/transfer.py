@@ -63,7 +63,9 @@ class Transferred:
     before: dict[int, str | None]  # each customer's former officer (user name; None: it had none)
 
 
-def transfer(manager: User, customer_ids: Iterable, to_officer: str | None, reason: str | None) -> Transferred:
+def transfer(
+    manager: User, customer_ids: Iterable, to_officer: str | None, reason: str | None
+) -> Transferred:
     """Move the customers ``customer_ids`` to the officer named ``to_officer`` (a user name), for ``reason``."""
     check_manager(manager)
     errors: dict[str, str] = {}
@@ -80,12 +82,20 @@ def transfer(manager: User, customer_ids: Iterable, to_officer: str | None, reas
         if customer is None:
             raise NotFound(_("No customer %(id)s.", id=customer_id))
         if not manages_customer(manager, customer):
-            raise NotAuthorized(_("You do not manage %(customer)s: no customer was transferred.",
-                                  customer=customer.name))
+            raise NotAuthorized(
+                _("You do not manage %(customer)s: no customer was transferred.", customer=customer.name)
+            )
         if customer.officer_id == officer.id:
-            raise InvalidInput(_("No customer was transferred."), {"officer": _(
-                "%(customer)s is already %(officer)s's customer.", customer=customer.name,
-                officer=officer.display_name)})
+            raise InvalidInput(
+                _("No customer was transferred."),
+                {
+                    "officer": _(
+                        "%(customer)s is already %(officer)s's customer.",
+                        customer=customer.name,
+                        officer=officer.display_name,
+                    )
+                },
+            )
         chosen.append(customer)
     with unit_of_work():
         moved, before = _move(manager, chosen, officer, reason)
@@ -127,20 +137,31 @@ def _target(manager: User, username: str | None, errors: dict[str, str]) -> User
     elif officer.role != OFFICER or not officer.active:
         errors["officer"] = _("%(user)s is not an active officer", user=officer.display_name)
     elif not manages_officer(manager, officer):
-        errors["officer"] = _("%(user)s works at another branch (%(branch)s); you manage the officers of %(own)s",
-                              user=officer.display_name, branch=_(officer.branch), own=_(manager.branch))
+        errors["officer"] = _(
+            "%(user)s works at another branch (%(branch)s); you manage the officers of %(own)s",
+            user=officer.display_name,
+            branch=_(officer.branch),
+            own=_(manager.branch),
+        )
     return officer
 
 
-def _move(manager: User, chosen: list[Customer], officer: User, reason: str) -> tuple[int, dict[int, str | None]]:
+def _move(
+    manager: User, chosen: list[Customer], officer: User, reason: str
+) -> tuple[int, dict[int, str | None]]:
     now = utcnow()
     before = {c.id: c.officer_id for c in chosen}
-    for old in set(before.values()):  # one conditional UPDATE per former officer: a transfer meanwhile is a 409
+    for old in set(
+        before.values()
+    ):  # one conditional UPDATE per former officer: a transfer meanwhile is a 409
         mine = [cid for cid, held in before.items() if held == old]
         held_still = Customer.officer_id.is_(None) if old is None else Customer.officer_id == old
-        done = db.session.execute(update(Customer).where(Customer.id.in_(mine), held_still)
-                                  .values(officer_id=officer.id, updated_at=now)
-                                  .execution_options(synchronize_session=False))
+        done = db.session.execute(
+            update(Customer)
+            .where(Customer.id.in_(mine), held_still)
+            .values(officer_id=officer.id, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
         if rowcount(done) != len(mine):
             raise _changed_meanwhile(mine, old)
     tasks = _held_tasks(before)
@@ -149,27 +170,60 @@ def _move(manager: User, chosen: list[Customer], officer: User, reason: str) -> 
     for task in tasks:
         customer_id = _customer_of(task)
         per_customer[customer_id] = per_customer.get(customer_id, 0) + 1
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(
-        {old for old in before.values() if old is not None})))}
-    insert_rows(CustomerOfficerChange, [
-        {"customer_id": c.id, "officer_before_id": before[c.id], "officer_after_id": officer.id, "reason": reason,
-         "tasks_moved": per_customer.get(c.id, 0), "changed_by_id": manager.id, "changed_at": now} for c in chosen])
+    people = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({old for old in before.values() if old is not None}))
+        )
+    }
+    insert_rows(
+        CustomerOfficerChange,
+        [
+            {
+                "customer_id": c.id,
+                "officer_before_id": before[c.id],
+                "officer_after_id": officer.id,
+                "reason": reason,
+                "tasks_moved": per_customer.get(c.id, 0),
+                "changed_by_id": manager.id,
+                "changed_at": now,
+            }
+            for c in chosen
+        ],
+    )
     for customer in chosen:
         held = before[customer.id]
         old = people[held] if held in people else None
         set_committed_value(customer, "officer_id", officer.id)
-        audit.record("customer.officer_changed", manager, customer_id=customer.id, reason=reason,
-                     before={"officer": old.username if old else None}, after={"officer": officer.username},
-                     tasks_moved=per_customer.get(customer.id, 0))
+        audit.record(
+            "customer.officer_changed",
+            manager,
+            customer_id=customer.id,
+            reason=reason,
+            before={"officer": old.username if old else None},
+            after={"officer": officer.username},
+            tasks_moved=per_customer.get(customer.id, 0),
+        )
     _notify(manager, chosen, officer, before, people, per_customer, reason)
     return len(tasks), {cid: people[old].username if old in people else None for cid, old in before.items()}
 
 
 def _changed_meanwhile(ids: list[int], old: int | None) -> Conflict:
-    name = db.session.scalar(select(Customer.name).where(Customer.id.in_(ids), Customer.officer_id.is_distinct_from(old))
-                             .order_by(Customer.id).limit(1)) or ""
-    return Conflict(_("%(customer)s changed hands meanwhile: no customer was transferred; reload to see it.",
-                      customer=name))
+    name = (
+        db.session.scalar(
+            select(Customer.name)
+            .where(Customer.id.in_(ids), Customer.officer_id.is_distinct_from(old))
+            .order_by(Customer.id)
+            .limit(1)
+        )
+        or ""
+    )
+    return Conflict(
+        _(
+            "%(customer)s changed hands meanwhile: no customer was transferred; reload to see it.",
+            customer=name,
+        )
+    )
 
 
 def _held_tasks(before: dict[int, int | None]) -> list[HumanTask]:
@@ -178,10 +232,16 @@ def _held_tasks(before: dict[int, int | None]) -> list[HumanTask]:
     if not officers:
         return []
     rows = db.session.scalars(
-        select(HumanTask).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.customer_id.in_(list(before)), HumanTask.state == "ready",
-               HumanTask.lane == OFFICER_LANE, HumanTask.assignee_id.in_(officers))
-        .order_by(HumanTask.id)).all()
+        select(HumanTask)
+        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .where(
+            ProcessInstance.customer_id.in_(list(before)),
+            HumanTask.state == "ready",
+            HumanTask.lane == OFFICER_LANE,
+            HumanTask.assignee_id.in_(officers),
+        )
+        .order_by(HumanTask.id)
+    ).all()
     return [t for t in rows if t.assignee_id == before[_customer_of(t)]]
 
 
@@ -191,14 +251,30 @@ def _customer_of(task: HumanTask) -> int:
     return customer_id
 
 
-def _notify(manager: User, chosen: list[Customer], officer: User, before: dict[int, int | None],
-            people: dict[int, User], per_customer: dict[int, int], reason: str) -> None:
-    notifications.customers_moved(officer, "transfer_in", chosen, manager, reason, tasks=sum(per_customer.values()))
+def _notify(
+    manager: User,
+    chosen: list[Customer],
+    officer: User,
+    before: dict[int, int | None],
+    people: dict[int, User],
+    per_customer: dict[int, int],
+    reason: str,
+) -> None:
+    notifications.customers_moved(
+        officer, "transfer_in", chosen, manager, reason, tasks=sum(per_customer.values())
+    )
     for old_id, old in people.items():
         theirs = [c for c in chosen if before[c.id] == old_id]
         if old.id != manager.id:
-            notifications.customers_moved(old, "transfer_out", theirs, manager, reason, to=officer.display_name,
-                                          tasks=sum(per_customer.get(c.id, 0) for c in theirs))
+            notifications.customers_moved(
+                old,
+                "transfer_out",
+                theirs,
+                manager,
+                reason,
+                to=officer.display_name,
+                tasks=sum(per_customer.get(c.id, 0) for c in theirs),
+            )
 
 
 @dataclass(frozen=True)
@@ -212,17 +288,26 @@ class OfficerPanel:
 
 def history_of(customer_id: int, limit: int = HISTORY_SHOWN) -> list[CustomerOfficerChange]:
     """The customer's officer changes, newest first."""
-    people = [selectinload(getattr(CustomerOfficerChange, name)).lazyload(User.groups)
-              for name in ("officer_before", "officer_after", "changed_by")]
-    return list(db.session.scalars(select(CustomerOfficerChange)
-                                   .where(CustomerOfficerChange.customer_id == customer_id)
-                                   .order_by(CustomerOfficerChange.changed_at.desc(), CustomerOfficerChange.id.desc())
-                                   .limit(limit).options(*people)))
+    people = [
+        selectinload(getattr(CustomerOfficerChange, name)).lazyload(User.groups)
+        for name in ("officer_before", "officer_after", "changed_by")
+    ]
+    return list(
+        db.session.scalars(
+            select(CustomerOfficerChange)
+            .where(CustomerOfficerChange.customer_id == customer_id)
+            .order_by(CustomerOfficerChange.changed_at.desc(), CustomerOfficerChange.id.desc())
+            .limit(limit)
+            .options(*people)
+        )
+    )
 
 
 def officer_panel(user: User, customer: Customer) -> OfficerPanel:
     officer = db.session.get(User, customer.officer_id) if customer.officer_id else None
-    return OfficerPanel(officer, history_of(customer.id), is_manager(user) and manages_customer(user, customer))
+    return OfficerPanel(
+        officer, history_of(customer.id), is_manager(user) and manages_customer(user, customer)
+    )
 
 
 @dataclass(frozen=True)

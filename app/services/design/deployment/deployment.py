@@ -38,8 +38,10 @@ class DeploymentRefused(InvalidInput):
     """Validation found problems; ``problems`` lists them (file, element, line, reason)."""
 
     def __init__(self, problems: list[engine.Problem]) -> None:
-        super().__init__("the files cannot be deployed",
-                         {f"{p.filename}:{p.element_id or ''}": p.message for p in problems})
+        super().__init__(
+            "the files cannot be deployed",
+            {f"{p.filename}:{p.element_id or ''}": p.message for p in problems},
+        )
         self.problems = problems
 
 
@@ -74,8 +76,11 @@ def _load_forms(names: Iterable[str], forms_dir: Path) -> tuple[dict[str, dict],
         if not isinstance(checks, list) or not all(isinstance(check, str) for check in checks):
             problems.append(engine.Problem(name, None, None, "x-checks: must be a list of check names"))
         else:
-            problems += [engine.Problem(name, None, None, f"x-checks: no check named {check!r} ({', '.join(CHECKS)})")
-                         for check in checks if check not in CHECKS]
+            problems += [
+                engine.Problem(name, None, None, f"x-checks: no check named {check!r} ({', '.join(CHECKS)})")
+                for check in checks
+                if check not in CHECKS
+            ]
         problems += [engine.Problem(name, None, None, message) for message in form_offers.problems(schema)]
         forms[name] = schema
     return forms, problems
@@ -124,20 +129,24 @@ def _called_files(bpmn_file: str, bpmn_xml: str, workflows_dir: Path) -> dict[st
     return found
 
 
-def prepare(bpmn_path: Path, dmn_files: dict[str, str], forms_dir: Path, workflows_dir: Path | None = None
-            ) -> Candidate:
+def prepare(
+    bpmn_path: Path, dmn_files: dict[str, str], forms_dir: Path, workflows_dir: Path | None = None
+) -> Candidate:
     """Gather and validate what deploying ``bpmn_path`` would store: with the DMN and forms it
     uses, the BPMN files of the processes it calls (and the DMN and forms those use)."""
     bpmn_xml = bpmn_path.read_text(encoding="utf-8")
     try:
-        called = _called_files(bpmn_path.name, bpmn_xml,
-                               workflows_dir or Path(current_app.config["WORKFLOWS_DIR"]))
+        called = _called_files(
+            bpmn_path.name, bpmn_xml, workflows_dir or Path(current_app.config["WORKFLOWS_DIR"])
+        )
         decision_ids, form_names = engine.references(bpmn_xml, bpmn_path.name)
         for name, xml in called.items():
             more_decisions, more_forms = engine.references(xml, name)
             decision_ids, form_names = decision_ids | more_decisions, form_names | more_forms
     except ValueError as exc:
-        return Candidate(bpmn_path.name, bpmn_xml, {}, {}, [engine.Problem(bpmn_path.name, None, None, str(exc))])
+        return Candidate(
+            bpmn_path.name, bpmn_xml, {}, {}, [engine.Problem(bpmn_path.name, None, None, str(exc))]
+        )
     used_dmn = engine.decision_files(dmn_files, decision_ids)
     forms, problems = _load_forms(form_names, forms_dir)
     problems += engine.validate_bundle(bpmn_path.name, bpmn_xml, used_dmn, forms, known_groups(), called)
@@ -182,8 +191,11 @@ def validate_files(paths: Iterable[Path], source: Source | None = None) -> list[
     candidates = [prepare(path, dmn_files, source.forms, source.workflows) for path in bpmn_paths]
     for candidate in candidates:
         problems += [p for p in candidate.problems if p.filename not in dmn_files]
-    return problems + decision_tests.problems(dmn_files, source.rules) \
+    return (
+        problems
+        + decision_tests.problems(dmn_files, source.rules)
         + process_tests.problems(candidates, source.workflows)
+    )
 
 
 def prepared(source: Source, process_id: str | None = None) -> list[Candidate]:
@@ -217,8 +229,12 @@ def candidates_of(paths: Iterable[Path] = (), source: Source | None = None) -> l
     return candidates
 
 
-def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: str | None = None,
-                 source: Source | None = None) -> list[DeployOutcome]:
+def deploy_files(
+    paths: Iterable[Path] = (),
+    actor: User | None = None,
+    note: str | None = None,
+    source: Source | None = None,
+) -> list[DeployOutcome]:
     """Deploy the BPMN files named (or all of workflows/), each with the DMN and forms it uses.
 
     All or nothing: if any file has a problem nothing is stored. One unit of work: inside a caller's unit
@@ -230,30 +246,57 @@ def deploy_files(paths: Iterable[Path] = (), actor: User | None = None, note: st
 
 
 def _store(candidate: Candidate, actor: User | None, note: str | None) -> DeployOutcome:
-    bundle = engine.build_bundle(candidate.bpmn_file, candidate.bpmn_xml, candidate.dmn_files, candidate.forms,
-                                 called_files=candidate.called_files)
+    bundle = engine.build_bundle(
+        candidate.bpmn_file,
+        candidate.bpmn_xml,
+        candidate.dmn_files,
+        candidate.forms,
+        called_files=candidate.called_files,
+    )
     latest = latest_definition(bundle.process_id, required=False)
     if latest is not None and latest.content_hash == bundle.content_hash:
         return DeployOutcome(bundle.process_id, latest.version, created=False)
-    version = (db.session.scalar(select(func.max(ProcessDefinition.version))
-                                 .where(ProcessDefinition.process_id == bundle.process_id)) or 0) + 1
+    version = (
+        db.session.scalar(
+            select(func.max(ProcessDefinition.version)).where(
+                ProcessDefinition.process_id == bundle.process_id
+            )
+        )
+        or 0
+    ) + 1
     definition = ProcessDefinition(
-        process_id=bundle.process_id, name=bundle.name, version=version, content_hash=bundle.content_hash,
-        bpmn_file=candidate.bpmn_file, bpmn_xml=candidate.bpmn_xml, dmn_files=candidate.dmn_files,
-        forms=candidate.forms, called_files=candidate.called_files, deployed_by_id=actor.id if actor else None,
+        process_id=bundle.process_id,
+        name=bundle.name,
+        version=version,
+        content_hash=bundle.content_hash,
+        bpmn_file=candidate.bpmn_file,
+        bpmn_xml=candidate.bpmn_xml,
+        dmn_files=candidate.dmn_files,
+        forms=candidate.forms,
+        called_files=candidate.called_files,
+        deployed_by_id=actor.id if actor else None,
         note=note,
     )
     db.session.add(definition)
     db.session.flush()
-    audit.record("definition.deployed", actor, process_id=bundle.process_id, version=version,
-                 content_hash=bundle.content_hash,
-                 files=[candidate.bpmn_file, *candidate.called_files, *candidate.dmn_files],
-                 note=note)
+    audit.record(
+        "definition.deployed",
+        actor,
+        process_id=bundle.process_id,
+        version=version,
+        content_hash=bundle.content_hash,
+        files=[candidate.bpmn_file, *candidate.called_files, *candidate.dmn_files],
+        note=note,
+    )
     return DeployOutcome(bundle.process_id, version, created=True)
 
 
-_LATEST = select(ProcessDefinition).where(ProcessDefinition.process_id == bindparam("process_id")) \
-    .order_by(ProcessDefinition.version.desc()).limit(1)
+_LATEST = (
+    select(ProcessDefinition)
+    .where(ProcessDefinition.process_id == bindparam("process_id"))
+    .order_by(ProcessDefinition.version.desc())
+    .limit(1)
+)
 
 
 @overload
@@ -278,8 +321,14 @@ def bundle_for(definition: ProcessDefinition) -> engine.Bundle:
     key = (definition.id, definition.content_hash)
     bundle = _BUNDLES.get(key)
     if bundle is None:
-        bundle = engine.build_bundle(definition.bpmn_file, definition.bpmn_xml, definition.dmn_files,
-                                     definition.forms, definition.process_id, definition.called_files or {})
+        bundle = engine.build_bundle(
+            definition.bpmn_file,
+            definition.bpmn_xml,
+            definition.dmn_files,
+            definition.forms,
+            definition.process_id,
+            definition.called_files or {},
+        )
         if len(_BUNDLES) > 256:
             _BUNDLES.clear()
         _BUNDLES[key] = bundle

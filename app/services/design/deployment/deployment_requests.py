@@ -31,11 +31,19 @@ def request(user: User, note: str) -> DeploymentRequest:
     with workspace.materialized(files) as source:
         deployment.candidates_of(source=source)  # refused here, naming each problem, if anything fails
     with unit_of_work():
-        row = DeploymentRequest(note=note[:500], files=files, bases=bases, drafts=records, requested_by_id=user.id,
-                                requested_at=utcnow())
+        row = DeploymentRequest(
+            note=note[:500],
+            files=files,
+            bases=bases,
+            drafts=records,
+            requested_by_id=user.id,
+            requested_at=utcnow(),
+        )
         db.session.add(row)
         db.session.flush()
-        audit.record("deployment.requested", user, request_id=row.id, note=row.note, drafts=changed_files(row))
+        audit.record(
+            "deployment.requested", user, request_id=row.id, note=row.note, drafts=changed_files(row)
+        )
     return row
 
 
@@ -57,25 +65,46 @@ def approve(user: User, request_id: int, comment: str = "") -> DeploymentRequest
         raise NotAuthorized(_("Four eyes: someone other than the requester approves a deployment."))
     written_by_approver = [f"{r['kind']}/{r['name']}" for r in row.drafts or () if user.id in r["authors"]]
     if written_by_approver:
-        raise NotAuthorized(_("Four eyes: you wrote drafts this request deploys (%(files)s); another designer "
-                              "approves it.", files=", ".join(written_by_approver)))
+        raise NotAuthorized(
+            _(
+                "Four eyes: you wrote drafts this request deploys (%(files)s); another designer approves it.",
+                files=", ".join(written_by_approver),
+            )
+        )
     changed = workspace.changed_since(row.bases) if row.bases is not None else []
     if changed:
-        raise Conflict(_("These files changed after the request was made: %(files)s. Reject it and request "
-                         "again, so what is approved is what is deployed over the files as they are.",
-                         files=", ".join(changed)))
+        raise Conflict(
+            _(
+                "These files changed after the request was made: %(files)s. Reject it and request "
+                "again, so what is approved is what is deployed over the files as they are.",
+                files=", ".join(changed),
+            )
+        )
     try:
         with unit_of_work():
             with workspace.materialized(row.files) as source:
                 outcomes = deployment.deploy_files(actor=row.requested_by, note=row.note, source=source)
             written = workspace.publish(row.files, row.drafts or [])
             row.status, row.decided_by_id, row.decided_at = "deployed", user.id, utcnow()
-            row.comment, row.outcome = comment or None, [[o.process_id, o.version, o.created] for o in outcomes]
-            audit.record("deployment.approved", user, request_id=row.id, requested_by=row.requested_by.username,
-                         deployed=row.outcome, written=written)
+            row.comment, row.outcome = (
+                comment or None,
+                [[o.process_id, o.version, o.created] for o in outcomes],
+            )
+            audit.record(
+                "deployment.approved",
+                user,
+                request_id=row.id,
+                requested_by=row.requested_by.username,
+                deployed=row.outcome,
+                written=written,
+            )
     except OSError as exc:  # rolled back: nothing was deployed
-        raise Conflict(_("The files could not be written back (%(reason)s); nothing was deployed.",
-                         reason=exc.strerror or exc)) from exc
+        raise Conflict(
+            _(
+                "The files could not be written back (%(reason)s); nothing was deployed.",
+                reason=exc.strerror or exc,
+            )
+        ) from exc
     return row
 
 
@@ -85,7 +114,12 @@ def reject(user: User, request_id: int, comment: str) -> DeploymentRequest:
     if not (comment or "").strip():
         raise InvalidInput(_("The request was not rejected."), {"comment": _("say why")})
     with unit_of_work():
-        row.status, row.decided_by_id, row.decided_at, row.comment = "rejected", user.id, utcnow(), comment.strip()[:500]
+        row.status, row.decided_by_id, row.decided_at, row.comment = (
+            "rejected",
+            user.id,
+            utcnow(),
+            comment.strip()[:500],
+        )
         audit.record("deployment.rejected", user, request_id=row.id, comment=row.comment)
     return row
 

@@ -92,8 +92,9 @@ def _proposals(row: DeploymentRequest, only: str | None = None) -> list[Proposed
             continue  # it could not be deployed as it is: the approval is refused, naming the problem
         process_id = _process_id(c)
         latest = deployment.latest_definition(process_id, required=False)
-        if latest is None or latest.content_hash != engine.content_hash(c.bpmn_xml, c.dmn_files, c.forms,
-                                                                        c.called_files):
+        if latest is None or latest.content_hash != engine.content_hash(
+            c.bpmn_xml, c.dmn_files, c.forms, c.called_files
+        ):
             found.append(Proposed(process_id, c.bpmn_file, c.bpmn_xml, c.dmn_files, c.forms, row))
     return found
 
@@ -110,8 +111,14 @@ def _tables(pairs) -> dict[str, str | None]:
 
 
 def _versions(process_id: str, *versions: int) -> dict[int, ProcessDefinition]:
-    return {d.version: d for d in db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.process_id == process_id, ProcessDefinition.version.in_(versions)))}
+    return {
+        d.version: d
+        for d in db.session.scalars(
+            select(ProcessDefinition).where(
+                ProcessDefinition.process_id == process_id, ProcessDefinition.version.in_(versions)
+            )
+        )
+    }
 
 
 def review(user: User, request_id: int) -> RequestReview:
@@ -122,8 +129,13 @@ def review(user: User, request_id: int) -> RequestReview:
     if row.status == "pending":
         for p in _proposals(row):
             latest = deployment.latest_definition(p.process_id, required=False)
-            processes.append(ProcessChange(p.process_id, _name(p.bpmn_xml, p.bpmn_file, p.process_id) or p.process_id,
-                                           latest.version if latest else None))
+            processes.append(
+                ProcessChange(
+                    p.process_id,
+                    _name(p.bpmn_xml, p.bpmn_file, p.process_id) or p.process_id,
+                    latest.version if latest else None,
+                )
+            )
             pairs.append((latest, p))
     else:
         for process_id, version, created in row.outcome or ():
@@ -135,18 +147,24 @@ def review(user: User, request_id: int) -> RequestReview:
 
 
 def _name(xml: str, filename: str, process_id: str) -> str | None:
-    process = next((p for p in parse_xml(xml, filename).iter("{*}process") if p.get("id") == process_id), None)
+    process = next(
+        (p for p in parse_xml(xml, filename).iter("{*}process") if p.get("id") == process_id), None
+    )
     return process.get("name") if process is not None else None
 
 
 def proposed(user: User, request_id: int, process_id: str) -> Proposed:
     """``process_id`` as the pending request would deploy it."""
     row = _request(user, request_id)
-    found = next((p for p in _proposals(row, process_id) if p.process_id == process_id), None) \
-        if row.status == "pending" else None
+    found = (
+        next((p for p in _proposals(row, process_id) if p.process_id == process_id), None)
+        if row.status == "pending"
+        else None
+    )
     if found is None:
-        raise NotFound(_("Deployment request %(id)s changes no process %(process)s.", id=request_id,
-                         process=process_id))
+        raise NotFound(
+            _("Deployment request %(id)s changes no process %(process)s.", id=request_id, process=process_id)
+        )
     return found
 
 
@@ -155,7 +173,9 @@ def process_diff(user: User, request_id: int, process_id: str) -> version_diff.V
     after = proposed(user, request_id, process_id)
     before = deployment.latest_definition(process_id, required=False)
     if before is None:
-        raise NotFound(_("%(process)s is new: there is no deployed version to compare it with.", process=process_id))
+        raise NotFound(
+            _("%(process)s is new: there is no deployed version to compare it with.", process=process_id)
+        )
     return version_diff.compare(process_id, before, after)
 
 
@@ -165,7 +185,9 @@ def table_impact(user: User, request_id: int, dmn_file: str) -> policy_impact.Im
     proposals = _proposals(row) if row.status == "pending" else []
     changed = _tables((deployment.latest_definition(p.process_id, required=False), p) for p in proposals)
     if dmn_file not in changed:
-        raise NotFound(_("Deployment request %(id)s changes no table %(file)s.", id=request_id, file=dmn_file))
+        raise NotFound(
+            _("Deployment request %(id)s changes no table %(file)s.", id=request_id, file=dmn_file)
+        )
     if changed[dmn_file] is None:
         raise NotFound(_("%(file)s is new: no table runs yet to compare it with.", file=dmn_file))
     after = next(p.dmn_files[dmn_file] for p in proposals if dmn_file in p.dmn_files)

@@ -35,7 +35,9 @@ class Changes:
 class VersionDiff:
     process_id: str
     before: ProcessDefinition
-    after: Any  # a deployed version (ProcessDefinition), or a pending request's (``deployment_review.Proposed``)
+    after: (
+        Any  # a deployed version (ProcessDefinition), or a pending request's (``deployment_review.Proposed``)
+    )
     elements: Changes
     tables: dict[str, Changes]  # DMN file -> its rules' changes
     forms: Changes
@@ -53,8 +55,9 @@ def _elements(xml: str, name: str) -> dict[str, tuple[str, str]]:
     for process in root.iter(f"{{{BPMN_NS}}}process"):
         for element in process.iter():
             if isinstance(element.tag, str) and element.get("id") and element is not process:
-                label = f"{etree.QName(element).localname} {element.get('id')}" + \
-                        (f" ({element.get('name')})" if element.get("name") else "")
+                label = f"{etree.QName(element).localname} {element.get('id')}" + (
+                    f" ({element.get('name')})" if element.get("name") else ""
+                )
                 found[element.get("id")] = (label, _text(element))
     return found
 
@@ -63,8 +66,11 @@ def _rules(xml: str, name: str) -> dict[str, str]:
     root = parse_xml(xml, name)
     rules = {}
     for rule in root.iter("{*}rule"):
-        cells = [(entry.findtext("{*}text") or "").strip() for entry in rule
-                 if etree.QName(entry).localname in ("inputEntry", "outputEntry")]
+        cells = [
+            (entry.findtext("{*}text") or "").strip()
+            for entry in rule
+            if etree.QName(entry).localname in ("inputEntry", "outputEntry")
+        ]
         rules[rule.get("id")] = " | ".join(cells)
     return rules
 
@@ -80,8 +86,11 @@ def _compare(before: dict, after: dict, show=lambda v: v) -> Changes:
 def diagram(user: User, process_id: str, version: int) -> str:
     """The BPMN of one version (the diff page draws both with bpmn-js)."""
     check_designer(user)
-    definition = db.session.scalar(select(ProcessDefinition).where(
-        ProcessDefinition.process_id == process_id, ProcessDefinition.version == version))
+    definition = db.session.scalar(
+        select(ProcessDefinition).where(
+            ProcessDefinition.process_id == process_id, ProcessDefinition.version == version
+        )
+    )
     if definition is None:
         raise NotFound(_("No version %(v)s of %(process)s.", v=version, process=process_id))
     return definition.bpmn_xml
@@ -89,10 +98,19 @@ def diagram(user: User, process_id: str, version: int) -> str:
 
 def diff(user: User, process_id: str, version_a: int, version_b: int) -> VersionDiff:
     check_designer(user)
-    found = {d.version: d for d in db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.process_id == process_id, ProcessDefinition.version.in_((version_a, version_b))))}
+    found = {
+        d.version: d
+        for d in db.session.scalars(
+            select(ProcessDefinition).where(
+                ProcessDefinition.process_id == process_id,
+                ProcessDefinition.version.in_((version_a, version_b)),
+            )
+        )
+    }
     if version_a not in found or version_b not in found:
-        raise NotFound(_("No versions %(a)s and %(b)s of %(process)s.", a=version_a, b=version_b, process=process_id))
+        raise NotFound(
+            _("No versions %(a)s and %(b)s of %(process)s.", a=version_a, b=version_b, process=process_id)
+        )
     return compare(process_id, found[version_a], found[version_b])
 
 
@@ -100,10 +118,15 @@ def compare(process_id: str, before: Any, after: Any) -> VersionDiff:
     """The diff of two versions; each has ``bpmn_xml``, ``bpmn_file``, ``dmn_files`` and ``forms``."""
     elements_before = _elements(before.bpmn_xml, before.bpmn_file)
     elements_after = _elements(after.bpmn_xml, after.bpmn_file)
-    elements = _compare({k: v[1] for k, v in elements_before.items()}, {k: v[1] for k, v in elements_after.items()})
+    elements = _compare(
+        {k: v[1] for k, v in elements_before.items()}, {k: v[1] for k, v in elements_after.items()}
+    )
     labels = {**{k: v[0] for k, v in elements_before.items()}, **{k: v[0] for k, v in elements_after.items()}}
-    ids = {"added": list(elements.added), "removed": list(elements.removed),
-           "changed": [element_id for element_id, _before, _after in elements.changed]}
+    ids = {
+        "added": list(elements.added),
+        "removed": list(elements.removed),
+        "changed": [element_id for element_id, _before, _after in elements.changed],
+    }
     elements.added = [labels[k] for k in elements.added]
     elements.removed = [labels[k] for k in elements.removed]
     tables = {}

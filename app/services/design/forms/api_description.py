@@ -27,12 +27,20 @@ class ProcessShape:
 
 def process_shapes() -> list[ProcessShape]:
     """The latest deployed version of each process, by process id."""
-    latest = (select(ProcessDefinition.process_id, func.max(ProcessDefinition.version).label("version"))
-              .group_by(ProcessDefinition.process_id).subquery())
+    latest = (
+        select(ProcessDefinition.process_id, func.max(ProcessDefinition.version).label("version"))
+        .group_by(ProcessDefinition.process_id)
+        .subquery()
+    )
     definitions = db.session.scalars(
-        select(ProcessDefinition).join(latest, (ProcessDefinition.process_id == latest.c.process_id)
-                                       & (ProcessDefinition.version == latest.c.version))
-        .order_by(ProcessDefinition.process_id))
+        select(ProcessDefinition)
+        .join(
+            latest,
+            (ProcessDefinition.process_id == latest.c.process_id)
+            & (ProcessDefinition.version == latest.c.version),
+        )
+        .order_by(ProcessDefinition.process_id)
+    )
     return [_shape(definition) for definition in definitions]
 
 
@@ -43,11 +51,24 @@ def _shape(definition: ProcessDefinition) -> ProcessShape:
     key = (definition.id, definition.content_hash)
     if key not in _SHAPES:
         bundle = deployment.bundle_for(definition)
-        forms = {name: {k: v for k, v in schema.items() if k not in _OWN_NAME} for name, schema in bundle.forms.items()}
-        properties = {name: prop for form in opening_forms(bundle)
-                      for name, prop in forms[form].get("properties", {}).items() if name in writable_fields(forms[form])}
-        _SHAPES[key] = ProcessShape(definition.process_id, {
-            "type": "object", "additionalProperties": False, "properties": properties,
-            "description": "fields of the process's first form to fill in beforehand (each may be left out)"},
-            forms)
+        forms = {
+            name: {k: v for k, v in schema.items() if k not in _OWN_NAME}
+            for name, schema in bundle.forms.items()
+        }
+        properties = {
+            name: prop
+            for form in opening_forms(bundle)
+            for name, prop in forms[form].get("properties", {}).items()
+            if name in writable_fields(forms[form])
+        }
+        _SHAPES[key] = ProcessShape(
+            definition.process_id,
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": properties,
+                "description": "fields of the process's first form to fill in beforehand (each may be left out)",
+            },
+            forms,
+        )
     return _SHAPES[key]

@@ -16,8 +16,9 @@ from app.services.monitoring.classification import cap
 from app.services.monitoring.statement_checks import check_statements
 
 
-def check_within_limit_cap(instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any],
-                           locale: str) -> None:
+def check_within_limit_cap(
+    instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any], locale: str
+) -> None:
     """A review may neither raise nor keep a limit above the policy cap of the grade it gives (a grade the
     customer's five-category class has already capped): an empty new limit keeps the live one, so it is
     checked as asked too. The refusal names the field, the amount asked and the cap."""
@@ -27,19 +28,32 @@ def check_within_limit_cap(instance: ProcessInstance, submitted: dict[str, Any],
     if cap is None or asked is None or Decimal(str(asked)) <= Decimal(str(cap)):
         return
     class_key = f"class_{data['loan_class']}" if data.get("loan_class") else None  # vocabulary.LOAN_CLASSES
-    held = {"asked": format_money(asked, locale), "cap": format_money(cap, locale), "grade": data.get("grade") or "—",
-            "loan_class": _(class_key) if class_key else _("not classified")}
+    held = {
+        "asked": format_money(asked, locale),
+        "cap": format_money(cap, locale),
+        "grade": data.get("grade") or "—",
+        "loan_class": _(class_key) if class_key else _("not classified"),
+    }
     if new_limit is None:
-        field = _("Keeping the live limit of %(asked)s is above the cap of %(cap)s for grade %(grade)s "
-                  "(%(loan_class)s): enter a new limit of at most %(cap)s.", **held)
+        field = _(
+            "Keeping the live limit of %(asked)s is above the cap of %(cap)s for grade %(grade)s "
+            "(%(loan_class)s): enter a new limit of at most %(cap)s.",
+            **held,
+        )
     else:
-        field = _("%(asked)s is above the cap of %(cap)s for grade %(grade)s (%(loan_class)s): enter at most "
-                  "%(cap)s.", **held)
-    raise InvalidInput(_("New limit: %(asked)s is above the policy cap of %(cap)s.", **held), {"new_limit": field})
+        field = _(
+            "%(asked)s is above the cap of %(cap)s for grade %(grade)s (%(loan_class)s): enter at most "
+            "%(cap)s.",
+            **held,
+        )
+    raise InvalidInput(
+        _("New limit: %(asked)s is above the policy cap of %(cap)s.", **held), {"new_limit": field}
+    )
 
 
-def check_grade_within_class(instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any],
-                             locale: str) -> None:
+def check_grade_within_class(
+    instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any], locale: str
+) -> None:
     """A grade the officer adjusts may be no better than the customer's five-category class allows (the cap
     table the process applies anyway): said at once, rather than lowered after the officer sent it."""
     adjusted, loan_class = submitted.get("grade_override"), data.get("loan_class")
@@ -49,9 +63,19 @@ def check_grade_within_class(instance: ProcessInstance, submitted: dict[str, Any
     if rule is None:
         return
     label = "class_" + loan_class  # the class's name, as the pages name it
-    raise InvalidInput(_("The adjusted grade is better than the customer's class allows."), {
-        "grade_override": _("at best %(grade)s for a customer classified %(class)s", grade=held, **{"class": _(label)})})
+    raise InvalidInput(
+        _("The adjusted grade is better than the customer's class allows."),
+        {
+            "grade_override": _(
+                "at best %(grade)s for a customer classified %(class)s", grade=held, **{"class": _(label)}
+            )
+        },
+    )
 
 
-CHECKS = {"large_exposure": check_large_exposure, "within_limit_cap": check_within_limit_cap,
-          "statements": check_statements, "grade_within_class": check_grade_within_class}
+CHECKS = {
+    "large_exposure": check_large_exposure,
+    "within_limit_cap": check_within_limit_cap,
+    "statements": check_statements,
+    "grade_within_class": check_grade_within_class,
+}

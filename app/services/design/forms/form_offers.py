@@ -19,7 +19,9 @@ def _statements_on_file(instance: ProcessInstance, data: Mapping[str, Any]) -> A
     return known.statements_on_file(instance.customer_id) if instance.customer_id else None
 
 
-OFFERS: dict[str, Callable[[ProcessInstance, Mapping[str, Any]], Any]] = {"statements_on_file": _statements_on_file}
+OFFERS: dict[str, Callable[[ProcessInstance, Mapping[str, Any]], Any]] = {
+    "statements_on_file": _statements_on_file
+}
 
 
 def offered(schema: Mapping[str, Any], instance: ProcessInstance, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -41,6 +43,8 @@ def problems(schema: Mapping[str, Any]) -> list[str]:
     if not isinstance(offers, Mapping) or not all(isinstance(v, str) for v in offers.values()):
         return ["x-offers: must map field names to offer names"]
     fields = schema.get("properties") or {}
-    return ([f"x-offers: {name!r} is not a property" for name in offers if name not in fields]
-            + [f"x-offers: no offer named {offer!r} ({', '.join(OFFERS)})" for offer in offers.values()
-               if offer not in OFFERS])
+    return [f"x-offers: {name!r} is not a property" for name in offers if name not in fields] + [
+        f"x-offers: no offer named {offer!r} ({', '.join(OFFERS)})"
+        for offer in offers.values()
+        if offer not in OFFERS
+    ]

@@ -47,8 +47,13 @@ def accept(schema: Mapping[str, Any], data: Mapping[str, Any], locale: str) -> d
     A yes/no field left out is answered "no", as an unticked box on the page is: it is never missing."""
     allowed = writable_fields(schema)
     cleaned = {k: v for k, v in data.items() if k in allowed}
-    cleaned.update({name: False for name, prop in schema.get("properties", {}).items()
-                    if name in allowed and name not in cleaned and primary_type(prop) == "boolean"})
+    cleaned.update(
+        {
+            name: False
+            for name, prop in schema.get("properties", {}).items()
+            if name in allowed and name not in cleaned and primary_type(prop) == "boolean"
+        }
+    )
     normalized, errors = clean_form(schema, cleaned, locale)
     if errors:
         raise InvalidInput("the form has errors", errors, data=dict(data))
@@ -59,8 +64,9 @@ def accept_prefill(schema: Mapping[str, Any], data: Mapping[str, Any], locale: s
     """Data that fills in the form beforehand (a case's start data): each field given is checked as the form
     checks it (type, bounds, pattern, validator); fields left out stay for the person to fill in at the task."""
     given = {name: prop for name, prop in schema.get("properties", {}).items() if name in data}
-    normalized, errors = clean_form({"type": "object", "properties": given},
-                                    {k: v for k, v in data.items() if k in given}, locale)
+    normalized, errors = clean_form(
+        {"type": "object", "properties": given}, {k: v for k, v in data.items() if k in given}, locale
+    )
     if errors:
         raise InvalidInput(_("The case data has errors."), errors, data=dict(data))
     return normalized
@@ -70,7 +76,6 @@ def accept_post(schema: Mapping[str, Any], form: Any, locale: str) -> dict[str, 
     """Like ``accept`` for an HTML form post (strings turned into typed values first). Read-only
     fields are never taken from a post, so the task's current data is not needed here."""
     return accept(schema, coerce_form(schema, form), locale)
-
 
 
 def _reserved(prop: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str | None]:
@@ -85,12 +90,16 @@ def _reserved(prop: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, str
 
 def names_case_groups(schema: Mapping[str, Any]) -> bool:
     """Whether an option of the form is reserved for a group the case's data names (so the data is needed)."""
-    return any(str(group).startswith("=") for prop in schema.get("properties", {}).values()
-               for group in (prop.get("x-option-groups") or {}).values())
+    return any(
+        str(group).startswith("=")
+        for prop in schema.get("properties", {}).values()
+        for group in (prop.get("x-option-groups") or {}).values()
+    )
 
 
-def check_option_groups(schema: Mapping[str, Any], data: Mapping[str, Any], user,
-                        case_data: Mapping[str, Any] | None = None) -> None:
+def check_option_groups(
+    schema: Mapping[str, Any], data: Mapping[str, Any], user, case_data: Mapping[str, Any] | None = None
+) -> None:
     """An option a form reserves for a group may be chosen only by that group's members (an option the
     case's rules gave to no group, by nobody); anyone else is refused, naming the field and the option."""
     errors = {}
@@ -102,9 +111,17 @@ def check_option_groups(schema: Mapping[str, Any], data: Mapping[str, Any], user
         required = reserved[value]
         if required is None or required not in user.group_codes:
             titles = dict(Field(name, prop).options(get_locale()))
-            errors[name] = (_("Only members of the %(group)s group may choose “%(option)s”.",
-                              group=_(required), option=titles.get(value, value)) if required else
-                            _("The rules of this case let nobody choose “%(option)s”.", option=titles.get(value, value)))
+            errors[name] = (
+                _(
+                    "Only members of the %(group)s group may choose “%(option)s”.",
+                    group=_(required),
+                    option=titles.get(value, value),
+                )
+                if required
+                else _(
+                    "The rules of this case let nobody choose “%(option)s”.", option=titles.get(value, value)
+                )
+            )
     if errors:
         raise InvalidInput(_("The form has errors."), errors, data=dict(data))
 
@@ -115,14 +132,23 @@ def for_user(schema: Mapping[str, Any], user, case_data: Mapping[str, Any] | Non
     properties = dict(schema.get("properties", {}))
     changed = False
     for name, prop in properties.items():
-        barred = {option for option, group in _reserved(prop, case_data or {}).items()
-                  if group is None or group not in user.group_codes}
+        barred = {
+            option
+            for option, group in _reserved(prop, case_data or {}).items()
+            if group is None or group not in user.group_codes
+        }
         if not barred or "enum" not in prop:
             continue
         keep = [i for i, option in enumerate(prop["enum"]) if option not in barred]
-        titles = {lang: [labels[i] for i in keep if i < len(labels)]
-                  for lang, labels in (prop.get("x-enum-titles") or {}).items() if isinstance(labels, list)}
-        properties[name] = {**prop, "enum": [prop["enum"][i] for i in keep],
-                            **({"x-enum-titles": titles} if titles else {})}
+        titles = {
+            lang: [labels[i] for i in keep if i < len(labels)]
+            for lang, labels in (prop.get("x-enum-titles") or {}).items()
+            if isinstance(labels, list)
+        }
+        properties[name] = {
+            **prop,
+            "enum": [prop["enum"][i] for i in keep],
+            **({"x-enum-titles": titles} if titles else {}),
+        }
         changed = True
     return {**schema, "properties": properties} if changed else dict(schema)

@@ -45,7 +45,9 @@ class DecisionDetail:
 def detail(user: User, case_id: int, log_id: int) -> DecisionDetail:
     """One evaluation of a case's decision, with the table version it ran on (anyone who may read the case)."""
     instance = get_case(user, case_id)
-    log = db.session.scalar(select(DecisionLog).where(DecisionLog.id == log_id, DecisionLog.instance_id == instance.id))
+    log = db.session.scalar(
+        select(DecisionLog).where(DecisionLog.id == log_id, DecisionLog.instance_id == instance.id)
+    )
     if log is None:
         raise NotFound(_("No decision %(id)s in this case.", id=log_id))
     definition = db.session.get(ProcessDefinition, log.definition_id)
@@ -55,6 +57,13 @@ def detail(user: User, case_id: int, log_id: int) -> DecisionDetail:
         raise NotFound(_("The table %(file)s is not in the deployed version.", file=log.dmn_file))
     decision = load_dmn(xml, log.dmn_file).decisions[log.decision_id]
     _names, rules = dmn_texts(definition)
-    return DecisionDetail(instance, log, definition, hashlib.sha256(xml.encode()).hexdigest(), decision,
-                          {rule_id: text for (file, rule_id), text in rules.items() if file == log.dmn_file},
-                          readings([log])[0], fields_of(instance.definition.forms or {}))
+    return DecisionDetail(
+        instance,
+        log,
+        definition,
+        hashlib.sha256(xml.encode()).hexdigest(),
+        decision,
+        {rule_id: text for (file, rule_id), text in rules.items() if file == log.dmn_file},
+        readings([log])[0],
+        fields_of(instance.definition.forms or {}),
+    )

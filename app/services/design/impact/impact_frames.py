@@ -52,9 +52,15 @@ class InputsUnavailable(DomainError):
     status = 422
 
     def __init__(self, decision_id: str, names: list[str]) -> None:
-        super().__init__(_("The table %(table)s cannot be evaluated over the portfolio: %(inputs)s are not "
-                           "known for each customer (only for a case, a warning or an action).",
-                           table=decision_id, inputs=", ".join(names)), inputs=names)
+        super().__init__(
+            _(
+                "The table %(table)s cannot be evaluated over the portfolio: %(inputs)s are not "
+                "known for each customer (only for a case, a warning or an action).",
+                table=decision_id,
+                inputs=", ".join(names),
+            ),
+            inputs=names,
+        )
         self.names = names
 
 
@@ -86,14 +92,50 @@ class _Build:
 
 
 def _customers(build: _Build) -> pd.DataFrame:
-    live = select(Facility.customer_id, func.sum(Facility.limit_amount).label("live_limit")) \
-        .where(Facility.status.in_(portfolio_inputs.LIVE)).group_by(Facility.customer_id).subquery()
-    rows = [tuple(row) for row in db.session.execute(
-        select(Customer.id, Customer.name, Customer.uscc, Customer.industry, Customer.size, Customer.credit_record,
-               Customer.listed, Customer.segment, Customer.grade, Customer.loan_class, Customer.group_name,
-               live.c.live_limit).join(live, live.c.customer_id == Customer.id).order_by(Customer.id))]
-    frame = pd.DataFrame(rows, columns=["customer_id", "customer_name", "uscc", "industry", "size", "credit_record",
-                                        "listed", "segment", "grade", "loan_class", "group_name", "live_limit"])
+    live = (
+        select(Facility.customer_id, func.sum(Facility.limit_amount).label("live_limit"))
+        .where(Facility.status.in_(portfolio_inputs.LIVE))
+        .group_by(Facility.customer_id)
+        .subquery()
+    )
+    rows = [
+        tuple(row)
+        for row in db.session.execute(
+            select(
+                Customer.id,
+                Customer.name,
+                Customer.uscc,
+                Customer.industry,
+                Customer.size,
+                Customer.credit_record,
+                Customer.listed,
+                Customer.segment,
+                Customer.grade,
+                Customer.loan_class,
+                Customer.group_name,
+                live.c.live_limit,
+            )
+            .join(live, live.c.customer_id == Customer.id)
+            .order_by(Customer.id)
+        )
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "customer_id",
+            "customer_name",
+            "uscc",
+            "industry",
+            "size",
+            "credit_record",
+            "listed",
+            "segment",
+            "grade",
+            "loan_class",
+            "group_name",
+            "live_limit",
+        ],
+    )
     frame = frame.set_index("customer_id").astype(object)
     limits = [float(v) if v is not None else 0.0 for v in frame.pop("live_limit")]
     frame["listed"] = [bool(v) for v in frame["listed"]]
@@ -109,25 +151,45 @@ def _monitoring(build: _Build) -> pd.DataFrame:
 def _segments(build: _Build) -> pd.DataFrame:
     """The Z-score model the customer segment table in force gives each customer."""
     customers = build.source("customers")
-    decision = compile_decision(load_dmn(drafts.file_text("rules", SEGMENT_FILE) or "", SEGMENT_FILE), SEGMENT)
+    decision = compile_decision(
+        load_dmn(drafts.file_text("rules", SEGMENT_FILE) or "", SEGMENT_FILE), SEGMENT
+    )
     found = decision.evaluate(customers[list(SOURCES["customers"].columns)])
     return pd.DataFrame({"z_model": found["z_model"]}, index=customers.index)
 
 
-FINANCIALS = {"pd": "pd", "z_zone": "z_zone", "z_score": "z_score", "score_points": "points", "debt_ratio": "debt_ratio"}
+FINANCIALS = {
+    "pd": "pd",
+    "z_zone": "z_zone",
+    "z_score": "z_score",
+    "score_points": "points",
+    "debt_ratio": "debt_ratio",
+}
 
 
 def _financials(build: _Build) -> pd.DataFrame:
     """What the "Analyse financials" script task gives, on the customer's latest statements."""
     models = build.source("segments")["z_model"]
-    ranked = select(FinancialStatement.customer_id, FinancialStatement.fiscal_year, FinancialStatement.items,
-                    func.row_number().over(partition_by=FinancialStatement.customer_id,
-                                           order_by=FinancialStatement.fiscal_year.desc()).label("n")) \
-        .where(FinancialStatement.customer_id.in_(select(Facility.customer_id).where(
-            Facility.status.in_(portfolio_inputs.LIVE)))).subquery()
+    ranked = (
+        select(
+            FinancialStatement.customer_id,
+            FinancialStatement.fiscal_year,
+            FinancialStatement.items,
+            func.row_number()
+            .over(partition_by=FinancialStatement.customer_id, order_by=FinancialStatement.fiscal_year.desc())
+            .label("n"),
+        )
+        .where(
+            FinancialStatement.customer_id.in_(
+                select(Facility.customer_id).where(Facility.status.in_(portfolio_inputs.LIVE))
+            )
+        )
+        .subquery()
+    )
     statements: dict[int, list[dict]] = {}
     for customer_id, year, items, _n in db.session.execute(
-            select(ranked).where(ranked.c.n <= STATEMENTS_READ).order_by(ranked.c.customer_id, ranked.c.n)):
+        select(ranked).where(ranked.c.n <= STATEMENTS_READ).order_by(ranked.c.customer_id, ranked.c.n)
+    ):
         statements.setdefault(customer_id, []).append({"fiscal_year": year, **items})
     rows = {}
     for customer_id, model in models.items():
@@ -150,8 +212,21 @@ def _why(error: RiskInputError) -> str:
 
 
 SOURCES: dict[str, Source] = {
-    "customers": Source(("industry", "size", "credit_record", "listed", "segment", "grade", "loan_class",
-                         "in_group", "limit_amount", "proposed_limit"), _customers),
+    "customers": Source(
+        (
+            "industry",
+            "size",
+            "credit_record",
+            "listed",
+            "segment",
+            "grade",
+            "loan_class",
+            "in_group",
+            "limit_amount",
+            "proposed_limit",
+        ),
+        _customers,
+    ),
     "monitoring": Source(tuple(c for c in portfolio_inputs.INPUTS if c != "industry"), _monitoring),
     "segments": Source(("z_model",), _segments),
     "financials": Source(tuple(FINANCIALS), _financials),
@@ -167,8 +242,13 @@ def _free_names(python: str) -> set[str]:
         return set()
     nodes = list(ast.walk(tree))
     bound = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    bound |= {a.arg for n in nodes if isinstance(n, ast.arguments)
-              for a in (*n.posonlyargs, *n.args, *n.kwonlyargs, n.vararg, n.kwarg) if a is not None}
+    bound |= {
+        a.arg
+        for n in nodes
+        if isinstance(n, ast.arguments)
+        for a in (*n.posonlyargs, *n.args, *n.kwonlyargs, n.vararg, n.kwarg)
+        if a is not None
+    }
     read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     return read - bound - set(SAFE_BUILTINS)
 
@@ -183,7 +263,12 @@ def names_read(decision: Decision) -> set[str]:
     for column in decision.inputs:
         read |= _free_names(column.python)
     for rule in decision.rules:
-        read |= {n for cell in rule.input_entries if isinstance(cell, PythonInputCell) for n in _free_names(cell.python)}
+        read |= {
+            n
+            for cell in rule.input_entries
+            if isinstance(cell, PythonInputCell)
+            for n in _free_names(cell.python)
+        }
         read |= {n for entry in rule.output_entries for n in _free_names(entry.python)}
     return read - given
 

@@ -111,9 +111,14 @@ def _main_decision(dmn_file: str, decisions: dict[str, Decision]) -> Decision:
         return decisions[stem]
     if len(decisions) == 1:
         return next(iter(decisions.values()))
-    raise InvalidInput(_("Which decision of %(file)s to compare is not clear.", file=dmn_file),
-                       {"xml": _("the file defines %(ids)s and none is named like the file",
-                                 ids=", ".join(sorted(decisions)))})
+    raise InvalidInput(
+        _("Which decision of %(file)s to compare is not clear.", file=dmn_file),
+        {
+            "xml": _(
+                "the file defines %(ids)s and none is named like the file", ids=", ".join(sorted(decisions))
+            )
+        },
+    )
 
 
 def _load_draft(dmn_file: str, xml: str, decision_id: str) -> Decision:
@@ -134,8 +139,16 @@ def _load_draft(dmn_file: str, xml: str, decision_id: str) -> Decision:
     except DmnError as error:
         raise InvalidInput(problem, {"xml": str(error)}) from error
     if decision_id not in decisions:
-        raise InvalidInput(problem, {"xml": _("the draft defines the decision %(found)s, not %(id)s as the file "
-                                              "does", found=", ".join(sorted(decisions)) or "—", id=decision_id)})
+        raise InvalidInput(
+            problem,
+            {
+                "xml": _(
+                    "the draft defines the decision %(found)s, not %(id)s as the file does",
+                    found=", ".join(sorted(decisions)) or "—",
+                    id=decision_id,
+                )
+            },
+        )
     return decisions[decision_id]
 
 
@@ -144,11 +157,22 @@ def _evaluate(decision: Decision, frame: PortfolioFrame, which: str) -> pd.DataF
         return compile_decision(decision).evaluate(frame.inputs)
     except DmnRowError as error:
         who = frame.who.loc[error.label]
-        raise InvalidInput(_("The table cannot be evaluated over the portfolio."), {
-            "xml": _("%(which)s fails on %(name)s (%(uscc)s): %(reason)s", which=which, name=who.customer_name,
-                     uscc=who.uscc, reason=str(error.__cause__ or error))}) from error
+        raise InvalidInput(
+            _("The table cannot be evaluated over the portfolio."),
+            {
+                "xml": _(
+                    "%(which)s fails on %(name)s (%(uscc)s): %(reason)s",
+                    which=which,
+                    name=who.customer_name,
+                    uscc=who.uscc,
+                    reason=str(error.__cause__ or error),
+                )
+            },
+        ) from error
     except (DmnError, ValueError) as error:  # ValueError: an output named like a result column ("row")
-        raise InvalidInput(_("The table cannot be evaluated over the portfolio."), {"xml": str(error)}) from error
+        raise InvalidInput(
+            _("The table cannot be evaluated over the portfolio."), {"xml": str(error)}
+        ) from error
 
 
 def impact(user: User, dmn_file: str, draft_xml: str, current_xml: str | None = None) -> Impact:
@@ -159,8 +183,9 @@ def impact(user: User, dmn_file: str, draft_xml: str, current_xml: str | None = 
         raise NotFound(_("No file %(name)s in %(kind)s.", name=dmn_file, kind="rules"))
     text = current_xml if current_xml is not None else drafts.file_text("rules", dmn_file)
     if text is None:
-        raise NotFound(_("%(file)s is not in rules/ yet: there is nothing to compare the draft with.",
-                         file=dmn_file))
+        raise NotFound(
+            _("%(file)s is not in rules/ yet: there is nothing to compare the draft with.", file=dmn_file)
+        )
     current = _main_decision(dmn_file, load_dmn(text, dmn_file).decisions)
     draft = _load_draft(dmn_file, draft_xml, current.id)
     frame = portfolio_frame(current, draft)
@@ -181,19 +206,27 @@ def impact_of_working_copy(user: User, dmn_file: str) -> Impact:
     return result
 
 
-def compare(current: Decision, draft: Decision, before: pd.DataFrame, after: pd.DataFrame,
-            frame: PortfolioFrame) -> Impact:
+def compare(
+    current: Decision, draft: Decision, before: pd.DataFrame, after: pd.DataFrame, frame: PortfolioFrame
+) -> Impact:
     """The impact, from the two tables' results over ``frame`` (as ``VectorizedDecision.evaluate`` gives)."""
     multi = is_multi(draft.hit_policy, draft.aggregation) or is_multi(current.hit_policy, current.aggregation)
-    result = Impact("", draft.id, draft.name, draft.hit_policy, multi, len(frame.inputs), 0, dict(frame.left_out))
+    result = Impact(
+        "", draft.id, draft.name, draft.hit_policy, multi, len(frame.inputs), 0, dict(frame.left_out)
+    )
     names = list(dict.fromkeys([*current.shape.output_names, *draft.shape.output_names]))
     labels = {o.name: o.label or o.name for o in (*current.outputs, *draft.outputs)}
     index = frame.inputs.index
     if multi:
         old, new = _entries(before, names), _entries(after, names)
         changed = _compare_entries(result, names[0], old, new, index)
-        shown = {c: ([("", e) for e in sorted(old.get(c, []), key=repr)],
-                     [("", e) for e in sorted(new.get(c, []), key=repr)]) for c in changed[:SHOWN]}
+        shown = {
+            c: (
+                [("", e) for e in sorted(old.get(c, []), key=repr)],
+                [("", e) for e in sorted(new.get(c, []), key=repr)],
+            )
+            for c in changed[:SHOWN]
+        }
     else:
         moved = _compare_single(result, names, labels, before, after)
         changed = index[np.logical_or.reduce(list(moved.values()))].tolist() if moved else []
@@ -206,7 +239,9 @@ def compare(current: Decision, draft: Decision, before: pd.DataFrame, after: pd.
     result.rules = _rules(current, draft, before, after, index)
     for customer_id, (was, becomes) in shown.items():
         who = frame.who.loc[customer_id]
-        result.changed_customers.append(ChangedCustomer(int(customer_id), who.customer_name, who.uscc, was, becomes))
+        result.changed_customers.append(
+            ChangedCustomer(int(customer_id), who.customer_name, who.uscc, was, becomes)
+        )
     return result
 
 
@@ -218,16 +253,18 @@ def _value(result: pd.DataFrame, name: str, customer_id: Any) -> Any:
     return result.at[customer_id, name] if name in result else None
 
 
-def _compare_single(result: Impact, names: list[str], labels: dict[str, str], before: pd.DataFrame,
-                    after: pd.DataFrame) -> dict[str, np.ndarray]:
+def _compare_single(
+    result: Impact, names: list[str], labels: dict[str, str], before: pd.DataFrame, after: pd.DataFrame
+) -> dict[str, np.ndarray]:
     """Per output, where it changes and its transitions; a missing output (added, removed) is None."""
     moved = {}
     for name in names:
         a, b = _column(before, name), _column(after, name)
         moved[name] = np.array([x != y for x, y in zip(a.tolist(), b.tolist(), strict=True)], bool)
         counts = Counter(zip(a[moved[name]].tolist(), b[moved[name]].tolist(), strict=True))
-        transitions = [Transition(x, y, n) for (x, y), n in
-                       sorted(counts.items(), key=lambda kv: (-kv[1], repr(kv[0])))]
+        transitions = [
+            Transition(x, y, n) for (x, y), n in sorted(counts.items(), key=lambda kv: (-kv[1], repr(kv[0])))
+        ]
         result.outputs.append(OutputChange(name, labels.get(name, name), int(moved[name].sum()), transitions))
     return moved
 
@@ -240,16 +277,20 @@ def _entries(result: pd.DataFrame, names: list[str]) -> dict[Any, list[tuple]]:
         rows, kept = result["row"].tolist(), [True] * len(result)
     else:  # the other table is single-hit (a hit policy changed): a customer no rule matched has no entry
         rows = result.index.tolist()
-        kept = result["rule_id"].notna().tolist() if "rule_id" in result else [
-            any(v is not None for v in values) for values in zip(*columns, strict=True)]
+        kept = (
+            result["rule_id"].notna().tolist()
+            if "rule_id" in result
+            else [any(v is not None for v in values) for values in zip(*columns, strict=True)]
+        )
     for row, keep, *values in zip(rows, kept, *columns, strict=True):
         if keep:
             found.setdefault(row, []).append(tuple(values))
     return found
 
 
-def _compare_entries(result: Impact, key: str, old: dict[Any, list[tuple]], new: dict[Any, list[tuple]],
-                     index: pd.Index) -> list[Any]:
+def _compare_entries(
+    result: Impact, key: str, old: dict[Any, list[tuple]], new: dict[Any, list[tuple]], index: pd.Index
+) -> list[Any]:
     """Per customer, which entries (named by the first output: a warning) come, go or change."""
     result.key = key
     tally: dict[Any, Counter] = {}
@@ -268,9 +309,13 @@ def _compare_entries(result: Impact, key: str, old: dict[Any, list[tuple]], new:
             t["gained"] += value in becomes and value not in was
             t["lost"] += value in was and value not in becomes
             t["altered"] += value in was and value in becomes and repr(was[value]) != repr(becomes[value])
-    result.entries = sorted((EntryChange(v, t["before"], t["after"], t["gained"], t["lost"], t["altered"])
-                             for v, t in tally.items()),
-                            key=lambda e: (-(e.gained + e.lost + e.altered), -e.after, repr(e.value)))
+    result.entries = sorted(
+        (
+            EntryChange(v, t["before"], t["after"], t["gained"], t["lost"], t["altered"])
+            for v, t in tally.items()
+        ),
+        key=lambda e: (-(e.gained + e.lost + e.altered), -e.after, repr(e.value)),
+    )
     return changed
 
 
@@ -285,8 +330,9 @@ def _rule_customers(result: pd.DataFrame, index: pd.Index) -> dict[str, set]:
     return found
 
 
-def _rules(current: Decision, draft: Decision, before: pd.DataFrame, after: pd.DataFrame,
-           index: pd.Index) -> list[RuleChange]:
+def _rules(
+    current: Decision, draft: Decision, before: pd.DataFrame, after: pd.DataFrame, index: pd.Index
+) -> list[RuleChange]:
     """Each rule whose customers change, known by its id (the editor keeps a rule's id as it is edited)."""
     old, new = _rule_customers(before, index), _rule_customers(after, index)
     rows_before, rows_after = {r.id: r.row for r in current.rules}, {r.id: r.row for r in draft.rules}
@@ -294,6 +340,15 @@ def _rules(current: Decision, draft: Decision, before: pd.DataFrame, after: pd.D
     for rule_id in dict.fromkeys([*rows_before, *rows_after]):
         a, b = old.get(rule_id, set()), new.get(rule_id, set())
         if a != b:
-            found.append(RuleChange(rule_id, rows_before.get(rule_id), rows_after.get(rule_id), len(a), len(b),
-                                    len(b - a), len(a - b)))
+            found.append(
+                RuleChange(
+                    rule_id,
+                    rows_before.get(rule_id),
+                    rows_after.get(rule_id),
+                    len(a),
+                    len(b),
+                    len(b - a),
+                    len(a - b),
+                )
+            )
     return sorted(found, key=lambda r: (-(r.gained + r.lost), r.row_after or r.row_before or 0))

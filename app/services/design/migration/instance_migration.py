@@ -51,20 +51,31 @@ def _align_rows(instance_id: int, result: engine.StepResult) -> None:
     element aligned under another id, its label, lane, form). Due times stay: a migration keeps them."""
     ready = {t.uuid: t for t in result.ready_tasks}
     if ready:
-        for row in db.session.scalars(select(HumanTask).where(
-                HumanTask.instance_id == instance_id, HumanTask.state == "ready", HumanTask.task_uuid.in_(ready))):
+        for row in db.session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.state == "ready",
+                HumanTask.task_uuid.in_(ready),
+            )
+        ):
             task = ready[row.task_uuid]
             row.task_spec, row.name, row.lane, row.form = task.spec_id, task.name, task.lane, task.form
     timers = {t.uuid: t for t in result.timers}
     if timers:
-        for timer in db.session.scalars(select(Timer).where(
-                Timer.instance_id == instance_id, Timer.status == "waiting", Timer.task_uuid.in_(timers))):
+        for timer in db.session.scalars(
+            select(Timer).where(
+                Timer.instance_id == instance_id, Timer.status == "waiting", Timer.task_uuid.in_(timers)
+            )
+        ):
             timer.task_spec = timers[timer.task_uuid].spec_id
 
 
 def _open_before(instance: ProcessInstance) -> tuple[set[str], set[str]]:
-    timers = set(db.session.scalars(select(Timer.task_uuid).where(Timer.instance_id == instance.id,
-                                                                  Timer.status == "waiting")))
+    timers = set(
+        db.session.scalars(
+            select(Timer.task_uuid).where(Timer.instance_id == instance.id, Timer.status == "waiting")
+        )
+    )
     return set(instance.open_tasks or ()), timers
 
 
@@ -87,7 +98,9 @@ def _migrate_one(user: User, instance: ProcessInstance, target: ProcessDefinitio
     def step(_bundle: engine.Bundle, stored: str) -> engine.StepResult:
         nonlocal moved
         moved = spec_migration.migrate(old, new, stored, directory.for_case(instance))
-        lost = (tasks_before - {t.uuid for t in moved.ready_tasks}) | (timers_before - {t.uuid for t in moved.timers})
+        lost = (tasks_before - {t.uuid for t in moved.ready_tasks}) | (
+            timers_before - {t.uuid for t in moved.timers}
+        )
         if lost:
             raise _Withdrawn(withdrawn_text(len(lost)))
         return moved
@@ -95,23 +108,39 @@ def _migrate_one(user: User, instance: ProcessInstance, target: ProcessDefinitio
     def record() -> None:  # after the instance row is written: its version is the one the migration leaves
         nonlocal row
         row = InstanceMigration(
-            instance_id=instance.id, from_definition_id=source.id, to_definition_id=target.id,
-            state_before=state, serializer_version_before=serializer_version, version_before=version,
-            version_after=instance.version, migrated_by_id=user.id, migrated_at=utcnow(),
-            changes=_changes_of(preview_of.plan, source, target))
+            instance_id=instance.id,
+            from_definition_id=source.id,
+            to_definition_id=target.id,
+            state_before=state,
+            serializer_version_before=serializer_version,
+            version_before=version,
+            version_after=instance.version,
+            migrated_by_id=user.id,
+            migrated_at=utcnow(),
+            changes=_changes_of(preview_of.plan, source, target),
+        )
         db.session.add(row)
         db.session.flush()
         assert moved is not None
         _align_rows(instance.id, moved)
-        audit.record("instance.migrated", user, instance_id=instance.id, customer_id=instance.customer_id,
-                     process_id=instance.process_id, from_version=source.version, to_version=target.version,
-                     migration_id=row.id)
+        audit.record(
+            "instance.migrated",
+            user,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            process_id=instance.process_id,
+            from_version=source.version,
+            to_version=target.version,
+            migration_id=row.id,
+        )
 
     try:
         run_step(instance, user, step, prelude=record, also={"definition_id": target.id})
     except spec_migration.MigrationRefused as exc:  # it changed between the preview and the step
         db.session.rollback()
-        return Outcome(instance, source.version, refusals=[blocker_text(b, target.version) for b in exc.blockers])
+        return Outcome(
+            instance, source.version, refusals=[blocker_text(b, target.version) for b in exc.blockers]
+        )
     except DomainError as exc:  # a lost race, a failing script on the new version, a withdrawn task
         db.session.rollback()
         return Outcome(instance, source.version, refusals=[exc.message])
@@ -119,17 +148,24 @@ def _migrate_one(user: User, instance: ProcessInstance, target: ProcessDefinitio
     return Outcome(instance, source.version, migration=row)
 
 
-def _changes_of(plan: spec_migration.Plan | None, source: ProcessDefinition, target: ProcessDefinition) -> dict:
+def _changes_of(
+    plan: spec_migration.Plan | None, source: ProcessDefinition, target: ProcessDefinition
+) -> dict:
     """What the preview said, kept with the migration."""
     if plan is None:
         return {}
-    return {"from_version": source.version, "to_version": target.version,
-            "standing": [s.element.id for s in plan.standing],
-            "ahead": [e.id for e in plan.ahead], "skipped": [e.id for e in plan.skipped]}
+    return {
+        "from_version": source.version,
+        "to_version": target.version,
+        "standing": [s.element.id for s in plan.standing],
+        "ahead": [e.id for e in plan.ahead],
+        "skipped": [e.id for e in plan.skipped],
+    }
 
 
-def migrate(user: User, process_id: str, instance_ids: Iterable[int], to_version: int | None = None
-            ) -> list[Outcome]:
+def migrate(
+    user: User, process_id: str, instance_ids: Iterable[int], to_version: int | None = None
+) -> list[Outcome]:
     """Move each chosen case to ``to_version`` (by default the latest), each in its own transaction;
     a case that cannot move is reported and left as it is."""
     check_designer(user)
@@ -137,9 +173,12 @@ def migrate(user: User, process_id: str, instance_ids: Iterable[int], to_version
     ids = [i.id for i in selected_cases(process_id, instance_ids)]
     outcomes = []
     for instance_id in ids:
-        instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
-                                     .options(joinedload(ProcessInstance.definition))
-                                     .execution_options(populate_existing=True))
+        instance = db.session.scalar(
+            select(ProcessInstance)
+            .where(ProcessInstance.id == instance_id)
+            .options(joinedload(ProcessInstance.definition))
+            .execution_options(populate_existing=True)
+        )
         assert instance is not None  # selected above, and cases are never deleted
         from_version = instance.definition.version
         try:
@@ -160,11 +199,18 @@ def rollback(user: User, migration_id: int) -> InstanceMigration:
     if row is None:
         raise NotFound(_("No migration %(id)s.", id=migration_id))
     if row.rolled_back_at is not None:
-        raise Conflict(_("This migration was already rolled back by %(user)s at %(time)s.",
-                         user=row.rolled_back_by.display_name if row.rolled_back_by else "?",
-                         time=local_time(row.rolled_back_at, "%Y-%m-%d %H:%M:%S")))
-    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == row.instance_id)
-                                 .execution_options(populate_existing=True))
+        raise Conflict(
+            _(
+                "This migration was already rolled back by %(user)s at %(time)s.",
+                user=row.rolled_back_by.display_name if row.rolled_back_by else "?",
+                time=local_time(row.rolled_back_at, "%Y-%m-%d %H:%M:%S"),
+            )
+        )
+    instance = db.session.scalar(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == row.instance_id)
+        .execution_options(populate_existing=True)
+    )
     assert instance is not None  # a migration's case: cases are never deleted
     if instance.version != row.version_after:
         raise Conflict(_moved_on(row, instance))
@@ -181,22 +227,45 @@ def rollback(user: User, migration_id: int) -> InstanceMigration:
         row.rolled_back_by_id, row.rolled_back_at = user.id, utcnow()
         assert restored is not None
         _align_rows(instance.id, restored)
-        audit.record("instance.migration_rolled_back", user, instance_id=instance.id,
-                     customer_id=instance.customer_id, process_id=instance.process_id,
-                     from_version=row.to_definition.version, to_version=source.version, migration_id=row.id)
+        audit.record(
+            "instance.migration_rolled_back",
+            user,
+            instance_id=instance.id,
+            customer_id=instance.customer_id,
+            process_id=instance.process_id,
+            from_version=row.to_definition.version,
+            to_version=source.version,
+            migration_id=row.id,
+        )
 
-    run_step(instance, user, step, prelude=record,
-             also={"definition_id": source.id, "serializer_version": row.serializer_version_before})
+    run_step(
+        instance,
+        user,
+        step,
+        prelude=record,
+        also={"definition_id": source.id, "serializer_version": row.serializer_version_before},
+    )
     db.session.expire(instance, ["definition"])
     return row
 
 
 def _moved_on(row: InstanceMigration, instance: ProcessInstance) -> str:
-    later = db.session.scalar(select(func.count()).select_from(InstanceMigration).where(
-        InstanceMigration.instance_id == row.instance_id, InstanceMigration.id > row.id,
-        InstanceMigration.rolled_back_at.is_(None)))
+    later = db.session.scalar(
+        select(func.count())
+        .select_from(InstanceMigration)
+        .where(
+            InstanceMigration.instance_id == row.instance_id,
+            InstanceMigration.id > row.id,
+            InstanceMigration.rolled_back_at.is_(None),
+        )
+    )
     if later:
-        return _("Case %(reference)s was migrated again after this; roll that migration back first.",
-                 reference=instance.reference)
-    return _("Case %(reference)s has moved on since it was migrated (a task was completed or a timer fired); "
-             "rolling back would undo that work, so it is refused.", reference=instance.reference)
+        return _(
+            "Case %(reference)s was migrated again after this; roll that migration back first.",
+            reference=instance.reference,
+        )
+    return _(
+        "Case %(reference)s has moved on since it was migrated (a task was completed or a timer fired); "
+        "rolling back would undo that work, so it is refused.",
+        reference=instance.reference,
+    )

@@ -12,11 +12,20 @@ from app.language import in_language
 
 def _attribute(code: str) -> str:
     words = {
-        "flows": _("sequence flows"), "name": _("name"), "id": _("id"), "lane": _("lane"),
-        "properties": _("properties (form, assignee)"), "script": _("script"), "event": _("event"),
-        "type": _("element type"), "decision": _("called decision"), "conditions": _("gateway conditions"),
-        "data": _("data inputs and outputs"), "documentation": _("documentation"),
-        "called process": _("called process"), "instances": _("multi-instance settings"),
+        "flows": _("sequence flows"),
+        "name": _("name"),
+        "id": _("id"),
+        "lane": _("lane"),
+        "properties": _("properties (form, assignee)"),
+        "script": _("script"),
+        "event": _("event"),
+        "type": _("element type"),
+        "decision": _("called decision"),
+        "conditions": _("gateway conditions"),
+        "data": _("data inputs and outputs"),
+        "documentation": _("documentation"),
+        "called process": _("called process"),
+        "instances": _("multi-instance settings"),
     }
     return words.get(code, code)
 
@@ -41,30 +50,56 @@ def blocker_text(blocker: Blocker, version: int) -> str:
     element = label(blocker.element)
     if blocker.reason == "removed":
         if blocker.standing == "passed":
-            return _("It has already passed %(element)s, which version %(version)s removes: its history "
-                     "would not fit the new version.", element=element, version=version)
+            return _(
+                "It has already passed %(element)s, which version %(version)s removes: its history "
+                "would not fit the new version.",
+                element=element,
+                version=version,
+            )
         if blocker.standing == "ahead":
-            return _("%(element)s, still on its path, is missing from version %(version)s.",
-                     element=element, version=version)
-        return _("It waits at %(element)s, which version %(version)s removes.", element=element, version=version)
+            return _(
+                "%(element)s, still on its path, is missing from version %(version)s.",
+                element=element,
+                version=version,
+            )
+        return _(
+            "It waits at %(element)s, which version %(version)s removes.", element=element, version=version
+        )
     if blocker.reason == "changed":
-        return _("It waits at %(element)s, whose %(what)s version %(version)s changes: a step cannot change "
-                 "under a waiting case.", element=element, version=version,
-                 what=attributes_text(blocker.attributes))
+        return _(
+            "It waits at %(element)s, whose %(what)s version %(version)s changes: a step cannot change "
+            "under a waiting case.",
+            element=element,
+            version=version,
+            what=attributes_text(blocker.attributes),
+        )
     if blocker.reason == "rerouted":
-        return _("It waits at %(element)s, which version %(version)s reaches another way (a new step or "
-                 "boundary event before it): the case cannot have come that way.", element=element,
-                 version=version)
+        return _(
+            "It waits at %(element)s, which version %(version)s reaches another way (a new step or "
+            "boundary event before it): the case cannot have come that way.",
+            element=element,
+            version=version,
+        )
     if blocker.reason == "process_dropped":
-        return _("It is inside %(element)s, whose called process %(process)s version %(version)s no longer "
-                 "includes.", element=element, process=blocker.detail, version=version)
-    return _("Version %(version)s could not load the migrated case: %(reason)s", version=version,
-             reason=blocker.detail)
+        return _(
+            "It is inside %(element)s, whose called process %(process)s version %(version)s no longer "
+            "includes.",
+            element=element,
+            process=blocker.detail,
+            version=version,
+        )
+    return _(
+        "Version %(version)s could not load the migrated case: %(reason)s",
+        version=version,
+        reason=blocker.detail,
+    )
 
 
 def withdrawn_text(count: int) -> str:
-    return _("Migrating would withdraw %(count)s open task(s) or waiting timer(s); it was not migrated.",
-             count=count)
+    return _(
+        "Migrating would withdraw %(count)s open task(s) or waiting timer(s); it was not migrated.",
+        count=count,
+    )
 
 
 def notes_for(plan: Plan, version: int, tables: list[str], forms: list[str]) -> list[str]:
@@ -72,19 +107,40 @@ def notes_for(plan: Plan, version: int, tables: list[str], forms: list[str]) -> 
     notes = []
     for standing in plan.standing:
         if standing.moves_to is not None and standing.moves_to.id != standing.element.id:
-            notes.append(_("It waits at %(element)s, which becomes %(new)s.", element=label(standing.element),
-                           new=label(standing.moves_to)))
+            notes.append(
+                _(
+                    "It waits at %(element)s, which becomes %(new)s.",
+                    element=label(standing.element),
+                    new=label(standing.moves_to),
+                )
+            )
         else:
             notes.append(_("It waits at %(element)s, which stays as it is.", element=label(standing.element)))
     if plan.ahead:
-        notes.append(_("Ahead of it, version %(version)s adds or changes: %(elements)s.", version=version,
-                       elements=_labels(plan.ahead)))
+        notes.append(
+            _(
+                "Ahead of it, version %(version)s adds or changes: %(elements)s.",
+                version=version,
+                elements=_labels(plan.ahead),
+            )
+        )
     if plan.skipped:
-        notes.append(_("Version %(version)s adds %(elements)s where the case has already passed: they will "
-                       "not run for it.", version=version, elements=_labels(plan.skipped)))
+        notes.append(
+            _(
+                "Version %(version)s adds %(elements)s where the case has already passed: they will "
+                "not run for it.",
+                version=version,
+                elements=_labels(plan.skipped),
+            )
+        )
     if tables:
-        notes.append(_("Decisions still to be taken use version %(version)s's tables: %(tables)s changed.",
-                       version=version, tables=", ".join(tables)))
+        notes.append(
+            _(
+                "Decisions still to be taken use version %(version)s's tables: %(tables)s changed.",
+                version=version,
+                tables=", ".join(tables),
+            )
+        )
     if forms:
         notes.append(_("Forms changed: %(forms)s.", forms=", ".join(forms)))
     if not (plan.ahead or plan.skipped or tables or forms):

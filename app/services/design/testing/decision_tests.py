@@ -36,8 +36,11 @@ def _matches(expected: Any, got: Any) -> bool:
     if isinstance(expected, dict):
         return isinstance(got, dict) and all(k in got and _matches(v, got[k]) for k, v in expected.items())
     if isinstance(expected, list):
-        return isinstance(got, list) and len(expected) == len(got) and all(
-            _matches(e, g) for e, g in zip(expected, got, strict=True))
+        return (
+            isinstance(got, list)
+            and len(expected) == len(got)
+            and all(_matches(e, g) for e, g in zip(expected, got, strict=True))
+        )
     if isinstance(expected, int | float) and not isinstance(expected, bool) and isinstance(got, int | float):
         return abs(float(expected) - float(got)) < 1e-9
     return expected == got
@@ -55,7 +58,9 @@ def run(dmn_name: str, xml: str, text: str) -> list[CaseResult]:
     except RecursionError:
         return [CaseResult(name, "-", False, "not valid JSON: nested too deeply")]
     except (KeyError, TypeError) as exc:
-        return [CaseResult(name, "-", False, f"needs a decision the file defines and a list of cases ({exc})")]
+        return [
+            CaseResult(name, "-", False, f"needs a decision the file defines and a list of cases ({exc})")
+        ]
     except DmnError as exc:
         return [CaseResult(name, "-", False, f"the table cannot be loaded: {exc}")]
     if not isinstance(cases, list):
@@ -66,7 +71,9 @@ def run(dmn_name: str, xml: str, text: str) -> list[CaseResult]:
             try:
                 results.append(_run_case(name, decision, case, number))
             except RecursionError:  # parsed, but too deep to evaluate, compare or print
-                results.append(CaseResult(name, _label(case, number), False, "the case is nested too deeply to run"))
+                results.append(
+                    CaseResult(name, _label(case, number), False, "the case is nested too deeply to run")
+                )
     return results
 
 
@@ -78,14 +85,20 @@ def _label(case: Any, number: int) -> str:
 def _run_case(name: str, decision: Decision, case: Any, number: int) -> CaseResult:
     label = _label(case, number)
     if not isinstance(case, dict) or not isinstance(case.get("inputs") or {}, dict):
-        return CaseResult(name, label, False, 'a case must be an object with "inputs" (an object) and "expected"')
+        return CaseResult(
+            name, label, False, 'a case must be an object with "inputs" (an object) and "expected"'
+        )
     try:
         got = decision.evaluate(case.get("inputs") or {}).output
     except DmnError as exc:
         return CaseResult(name, label, False, f"the table failed: {exc}")
     ok = _matches(case.get("expected"), got)
-    message = "" if ok else f"expected {json.dumps(case.get('expected'), ensure_ascii=False)}, " \
-                            f"got {json.dumps(got, ensure_ascii=False, default=str)}"
+    message = (
+        ""
+        if ok
+        else f"expected {json.dumps(case.get('expected'), ensure_ascii=False)}, "
+        f"got {json.dumps(got, ensure_ascii=False, default=str)}"
+    )
     return CaseResult(name, label, ok, message)
 
 
@@ -101,5 +114,8 @@ def run_dir(dmn_files: dict[str, str], rules_dir: Path) -> list[CaseResult]:
 
 def problems(dmn_files: dict[str, str], rules_dir: Path) -> list[engine.Problem]:
     """Each failing case as a problem that blocks a deployment."""
-    return [engine.Problem(r.file, r.name, None, f"decision test failed: {r.message}")
-            for r in run_dir(dmn_files, rules_dir) if not r.ok]
+    return [
+        engine.Problem(r.file, r.name, None, f"decision test failed: {r.message}")
+        for r in run_dir(dmn_files, rules_dir)
+        if not r.ok
+    ]

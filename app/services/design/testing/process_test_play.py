@@ -31,12 +31,14 @@ def _directory(members: Mapping[str, Any], classes: Mapping[str, Any]) -> dict:
     """The directory functions answering from ``members`` as it stands when a script calls them (nobody has
     worked a simulated case, so every member may also decide it), and from ``classes`` (credit code → class on
     file; a customer not listed is new)."""
+
     def members_of(group: str) -> list[str]:
         return [str(m) for m in members.get(group, [])]
 
     def class_on_file(uscc: str | None) -> str | None:
         found = classes.get(uscc or "")
         return str(found) if found else None
+
     return {"members_of": members_of, "voters_of": members_of, "class_on_file": class_on_file}
 
 
@@ -61,11 +63,21 @@ def play(bundle: engine.Bundle, spec: dict, case: dict, locale: str) -> None:
             if kind == "task":
                 _complete(sim, bundle, step, where, index, locale)
             elif kind == "timer" and not sim.fire_timer(element):
-                raise CaseFailed(index, element, f"{where}: expected the timer to be waiting, but {_where(sim)}",
-                                 f"timer {element} waiting", _where(sim))
+                raise CaseFailed(
+                    index,
+                    element,
+                    f"{where}: expected the timer to be waiting, but {_where(sim)}",
+                    f"timer {element} waiting",
+                    _where(sim),
+                )
             elif kind == "message" and not sim.send_message(element, step.get("data") or {}):
-                raise CaseFailed(index, element, f"{where}: expected an event waiting for the message, but {_where(sim)}",
-                                 f"message {element} awaited", _where(sim))
+                raise CaseFailed(
+                    index,
+                    element,
+                    f"{where}: expected an event waiting for the message, but {_where(sim)}",
+                    f"message {element} awaited",
+                    _where(sim),
+                )
         except CaseFailed:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -79,22 +91,33 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _complete(sim: engine.Simulation, bundle: engine.Bundle, step: dict, where: str, index: int,
-              locale: str) -> None:
+def _complete(
+    sim: engine.Simulation, bundle: engine.Bundle, step: dict, where: str, index: int, locale: str
+) -> None:
     task_id, assignee = step["task"], step.get("assignee")
-    ready = [t for t in sim.ready_tasks() if t.spec_id == task_id and (assignee is None or t.assignee == assignee)]
+    ready = [
+        t for t in sim.ready_tasks() if t.spec_id == task_id and (assignee is None or t.assignee == assignee)
+    ]
     if not ready:
         wanted = f"{task_id} waiting" + (f" for {assignee}" if assignee else "")
-        raise CaseFailed(index, task_id, f"{where}: expected {wanted}, but {_where(sim)}", wanted, _where(sim))
+        raise CaseFailed(
+            index, task_id, f"{where}: expected {wanted}, but {_where(sim)}", wanted, _where(sim)
+        )
     task = ready[0]
     schema = bundle.forms.get(task.form or "")
     if schema is None:
-        raise CaseFailed(index, task_id, f"{where}: the task has no form deployed with it ({task.form!r}), so "
-                                         "nobody could complete it")
+        raise CaseFailed(
+            index,
+            task_id,
+            f"{where}: the task has no form deployed with it ({task.form!r}), so nobody could complete it",
+        )
     data = step.get("data") or {}
     properties = schema.get("properties", {})
-    refused = {k: ("read-only on the form" if k in properties else "not a field of the form")
-               for k in data if k not in writable_fields(schema)}
+    refused = {
+        k: ("read-only on the form" if k in properties else "not a field of the form")
+        for k in data
+        if k not in writable_fields(schema)
+    }
     try:
         submitted = accept(schema, data, locale)
     except InvalidInput as exc:
@@ -102,8 +125,13 @@ def _complete(sim: engine.Simulation, bundle: engine.Bundle, step: dict, where: 
         submitted = None
     if refused:
         fields = "; ".join(f"{field}: {message}" for field, message in refused.items())
-        raise CaseFailed(index, task_id, f"{where}: {task.form} refuses the data — {fields}", "the form accepts the data",
-                         fields)
+        raise CaseFailed(
+            index,
+            task_id,
+            f"{where}: {task.form} refuses the data — {fields}",
+            "the form accepts the data",
+            fields,
+        )
     assert submitted is not None  # accept refuses only with errors, raised above
     sim.complete(task.uuid, submitted)
 
@@ -128,19 +156,39 @@ def _shown(value: Any) -> str:
 def _check_end(sim: engine.Simulation, expected: dict) -> None:
     status = "completed" if sim.completed else "waiting"
     if expected["status"] != status:
-        raise CaseFailed(None, None, f"end state: expected the process {expected['status']}, but {_where(sim)}",
-                         expected["status"], _where(sim))
+        raise CaseFailed(
+            None,
+            None,
+            f"end state: expected the process {expected['status']}, but {_where(sim)}",
+            expected["status"],
+            _where(sim),
+        )
     if "end" in expected and expected["end"] != sim.end:
-        raise CaseFailed(None, expected["end"], f"end state: expected the end event {expected['end']}, "
-                                                f"got {sim.end or 'none'}", expected["end"], sim.end)
+        raise CaseFailed(
+            None,
+            expected["end"],
+            f"end state: expected the end event {expected['end']}, got {sim.end or 'none'}",
+            expected["end"],
+            sim.end,
+        )
     if "ready" in expected:
         wanted, got = sorted(set(expected["ready"])), sorted({t.spec_id for t in sim.ready_tasks()})
         if wanted != got:
-            raise CaseFailed(None, None, f"end state: expected waiting {listed(wanted)}, got {listed(got)}",
-                             listed(wanted), listed(got))
+            raise CaseFailed(
+                None,
+                None,
+                f"end state: expected waiting {listed(wanted)}, got {listed(got)}",
+                listed(wanted),
+                listed(got),
+            )
     if "data" in expected:
         difference = _difference(expected["data"], sim.data, "data")
         if difference:
             path, want, got = difference
-            raise CaseFailed(None, path, f"end state: {path} expected {_shown(want)}, got {_shown(got)}",
-                             _shown(want), _shown(got))
+            raise CaseFailed(
+                None,
+                path,
+                f"end state: {path} expected {_shown(want)}, got {_shown(got)}",
+                _shown(want),
+                _shown(got),
+            )

@@ -99,16 +99,24 @@ _RESULTS: OrderedDict[tuple[str, str, str], list[CaseResult]] = OrderedDict()
 _RESULTS_SIZE = 64
 
 
-def run_text(bpmn_file: str, bpmn_xml: str, tests_text: str, dmn_files: Mapping[str, str],
-             forms: Mapping[str, dict], called_files: Mapping[str, str] | None = None,
-             locale: str = "en") -> list[CaseResult]:
+def run_text(
+    bpmn_file: str,
+    bpmn_xml: str,
+    tests_text: str,
+    dmn_files: Mapping[str, str],
+    forms: Mapping[str, dict],
+    called_files: Mapping[str, str] | None = None,
+    locale: str = "en",
+) -> list[CaseResult]:
     """Run the cases of one tests file against ``bpmn_xml`` with the DMN files, forms and called process
     files it is deployed with (pure: nothing is read or written but the texts given)."""
     name = tests_file(bpmn_file)
     try:
         spec = json.loads(tests_text)
     except json.JSONDecodeError as exc:
-        return [CaseResult(name, "-", False, f"not valid JSON at line {exc.lineno}: {exc.msg}", line=exc.lineno)]
+        return [
+            CaseResult(name, "-", False, f"not valid JSON at line {exc.lineno}: {exc.msg}", line=exc.lineno)
+        ]
     except RecursionError:
         return [CaseResult(name, "-", False, "not valid JSON: nested too deeply", line=1)]
     shape = shape_problem(spec)
@@ -117,23 +125,43 @@ def run_text(bpmn_file: str, bpmn_xml: str, tests_text: str, dmn_files: Mapping[
     try:
         defined = engine.process_ids(bpmn_xml, bpmn_file)
         if spec["process"] not in defined:
-            return [CaseResult(name, "-", False, f"the cases are for the process {spec['process']!r}, which "
-                                                 f"{bpmn_file} does not define (it defines: {listed(defined)})",
-                               line=1)]
-        bundle = engine.build_bundle(bpmn_file, bpmn_xml, dmn_files, forms, spec["process"], called_files or {})
+            return [
+                CaseResult(
+                    name,
+                    "-",
+                    False,
+                    f"the cases are for the process {spec['process']!r}, which "
+                    f"{bpmn_file} does not define (it defines: {listed(defined)})",
+                    line=1,
+                )
+            ]
+        bundle = engine.build_bundle(
+            bpmn_file, bpmn_xml, dmn_files, forms, spec["process"], called_files or {}
+        )
     except (DmnError, ValueError) as exc:  # engine.DefinitionError is a ValueError
         return [CaseResult(name, "-", False, f"the process {spec['process']!r} cannot be built: {exc}")]
-    if bundle.process_id != spec["process"]:  # the engine keeps one bundle per content: the file's first process
-        return [CaseResult(name, "-", False, f"only {bundle.process_id}, the first process of {bpmn_file}, can be "
-                                             "tested", line=1)]
+    if (
+        bundle.process_id != spec["process"]
+    ):  # the engine keeps one bundle per content: the file's first process
+        return [
+            CaseResult(
+                name,
+                "-",
+                False,
+                f"only {bundle.process_id}, the first process of {bpmn_file}, can be tested",
+                line=1,
+            )
+        ]
     key = (bundle.content_hash, hashlib.sha256(tests_text.encode()).hexdigest(), locale)
     cached = _RESULTS.get(key)
     if cached is not None:
         _RESULTS.move_to_end(key)
         return list(cached)
     with engine.bounded_checks():  # a tests file's scripts, together, end within the check's seconds
-        results = [_run_case(name, bundle, spec, case, number, tests_text, locale)
-                   for number, case in enumerate(spec["cases"], 1)]
+        results = [
+            _run_case(name, bundle, spec, case, number, tests_text, locale)
+            for number, case in enumerate(spec["cases"], 1)
+        ]
     _RESULTS[key] = results
     if len(_RESULTS) > _RESULTS_SIZE:
         _RESULTS.popitem(last=False)
@@ -151,8 +179,9 @@ def _line_of(text: str, case: Any) -> int | None:
     return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
-def _run_case(file: str, bundle: engine.Bundle, spec: dict, case: Any, number: int, text: str,
-              locale: str) -> CaseResult:
+def _run_case(
+    file: str, bundle: engine.Bundle, spec: dict, case: Any, number: int, text: str, locale: str
+) -> CaseResult:
     name = case.get("name") if isinstance(case, dict) else None
     label = name if isinstance(name, str) else f"case {number}"
     line = _line_of(text, case)
@@ -160,13 +189,20 @@ def _run_case(file: str, bundle: engine.Bundle, spec: dict, case: Any, number: i
         check_case(bundle, case)
         play(bundle, spec, case, locale)
     except CaseFailed as failed:
-        return CaseResult(file, label, False, failed.message, failed.step, failed.element, failed.expected,
-                          failed.actual, line)
+        return CaseResult(
+            file,
+            label,
+            False,
+            failed.message,
+            failed.step,
+            failed.element,
+            failed.expected,
+            failed.actual,
+            line,
+        )
     except RecursionError:  # parsed, but too deep to compare or copy
         return CaseResult(file, label, False, "the case is nested too deeply to run", line=line)
     return CaseResult(file, label, True, "", line=line)
-
-
 
 
 def _suites(candidates: Iterable[Candidate], workflows_dir: Path):
@@ -177,15 +213,26 @@ def _suites(candidates: Iterable[Candidate], workflows_dir: Path):
         if candidate.problems:
             continue  # reported as they are; its tests cannot run
         called = dict(candidate.called_files or {})
-        files = [(candidate.bpmn_file, candidate.bpmn_xml, called),
-                 *[(name, xml, {n: x for n, x in called.items() if n != name}) for name, xml in sorted(called.items())]]
+        files = [
+            (candidate.bpmn_file, candidate.bpmn_xml, called),
+            *[
+                (name, xml, {n: x for n, x in called.items() if n != name})
+                for name, xml in sorted(called.items())
+            ],
+        ]
         for bpmn_file, bpmn_xml, others in files:
             path = workflows_dir / tests_file(bpmn_file)
             if path.name in seen or not path.is_file():
                 continue
             seen.add(path.name)
-            yield (path.read_text(encoding="utf-8"), bpmn_file, bpmn_xml, candidate.dmn_files, candidate.forms,
-                   others)
+            yield (
+                path.read_text(encoding="utf-8"),
+                bpmn_file,
+                bpmn_xml,
+                candidate.dmn_files,
+                candidate.forms,
+                others,
+            )
 
 
 def run_dir(candidates: Iterable[Candidate], workflows_dir: Path, locale: str = "en") -> list[CaseResult]:
@@ -198,5 +245,8 @@ def run_dir(candidates: Iterable[Candidate], workflows_dir: Path, locale: str = 
 
 def problems(candidates: Iterable[Candidate], workflows_dir: Path) -> list[engine.Problem]:
     """Each failing case as a problem that blocks a deployment."""
-    return [engine.Problem(r.file, None if r.name == "-" else r.name, r.line, f"process test failed: {r.message}")
-            for r in run_dir(candidates, workflows_dir) if not r.ok]
+    return [
+        engine.Problem(r.file, None if r.name == "-" else r.name, r.line, f"process test failed: {r.message}")
+        for r in run_dir(candidates, workflows_dir)
+        if not r.ok
+    ]

@@ -53,8 +53,9 @@ def versions(user: User) -> dict[str, list[ProcessDefinition]]:
     """Each deployed process's versions, newest first."""
     check_designer(user)
     found: dict[str, list[ProcessDefinition]] = {}
-    for definition in db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.process_id,
-                                                                            ProcessDefinition.version.desc())):
+    for definition in db.session.scalars(
+        select(ProcessDefinition).order_by(ProcessDefinition.process_id, ProcessDefinition.version.desc())
+    ):
         found.setdefault(definition.process_id, []).append(definition)
     return found
 
@@ -66,8 +67,11 @@ def tables(user: User) -> list[TableTests]:
     found = []
     for path in sorted(rules.glob("*.dmn")):
         tests = rules / decision_tests.tests_file(path.name)
-        results = decision_tests.run(path.name, path.read_text(encoding="utf-8"), tests.read_text(encoding="utf-8")) \
-            if tests.is_file() else []
+        results = (
+            decision_tests.run(path.name, path.read_text(encoding="utf-8"), tests.read_text(encoding="utf-8"))
+            if tests.is_file()
+            else []
+        )
         found.append(TableTests(path.name, results))
     return found
 
@@ -85,8 +89,18 @@ def process_suites(user: User) -> list[ProcessTests]:
             found.append(ProcessTests(path.name, tests.name, [], False))
             continue
         candidate = deployment.prepare(path, dmn_files, source.forms, source.workflows)
-        results = [] if candidate.problems else process_tests.run_text(
-            path.name, candidate.bpmn_xml, tests.read_text(encoding="utf-8"), candidate.dmn_files, candidate.forms,
-            candidate.called_files, locale)
+        results = (
+            []
+            if candidate.problems
+            else process_tests.run_text(
+                path.name,
+                candidate.bpmn_xml,
+                tests.read_text(encoding="utf-8"),
+                candidate.dmn_files,
+                candidate.forms,
+                candidate.called_files,
+                locale,
+            )
+        )
         found.append(ProcessTests(path.name, tests.name, results, True, len(candidate.problems)))
     return found

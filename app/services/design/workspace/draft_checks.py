@@ -57,14 +57,29 @@ def request(user: User, kind: str, name: str, _tries: int = 3) -> DraftCheck:
     locale = str(get_locale() or "zh_CN")
     files = workspace.snapshot()
     key = fingerprint(kind, name, locale, files)
-    found = db.session.scalar(select(DraftCheck).where(DraftCheck.kind == kind, DraftCheck.name == name,
-                                                       DraftCheck.fingerprint == key))
+    found = db.session.scalar(
+        select(DraftCheck).where(
+            DraftCheck.kind == kind, DraftCheck.name == name, DraftCheck.fingerprint == key
+        )
+    )
     if found is not None:
         return _revived(found)
-    db.session.execute(delete(DraftCheck).where(DraftCheck.kind == kind, DraftCheck.name == name,
-                                                DraftCheck.requested_at < utcnow() - KEPT))
-    row = DraftCheck(kind=kind, name=name, fingerprint=key, locale=locale, state="queued", attempts=0,
-                     problems=[], tests=[], requested_at=utcnow())
+    db.session.execute(
+        delete(DraftCheck).where(
+            DraftCheck.kind == kind, DraftCheck.name == name, DraftCheck.requested_at < utcnow() - KEPT
+        )
+    )
+    row = DraftCheck(
+        kind=kind,
+        name=name,
+        fingerprint=key,
+        locale=locale,
+        state="queued",
+        attempts=0,
+        problems=[],
+        tests=[],
+        requested_at=utcnow(),
+    )
     db.session.add(row)
     try:
         db.session.flush()
@@ -96,9 +111,11 @@ def _revived(row: DraftCheck) -> DraftCheck:
     working copy again (a change undone, a draft discarded), its worker lost mid-run, or its job lost
     before any worker took it."""
     late = utcnow() - LOST_AFTER
-    lost = (row.state == "superseded"
-            or (row.state == "running" and row.started_at is not None and row.started_at < late)
-            or (row.state == "queued" and row.requested_at < late))
+    lost = (
+        row.state == "superseded"
+        or (row.state == "running" and row.started_at is not None and row.started_at < late)
+        or (row.state == "queued" and row.requested_at < late)
+    )
     if lost:
         row.state, row.requested_at = "queued", utcnow()
         dispatch.enqueue(dispatch.CHECK_DRAFT, row.id)
@@ -123,15 +140,29 @@ def run(check_id: int) -> str | None:
     db.session.commit()
     with force_locale(row.locale):
         if row.attempts > MAX_ATTEMPTS:
-            problems = [{"file": row.name, "element": None, "line": None, "message": _(
-                "The check could not finish: its run was stopped %(n)s times (a worker was lost or the check "
-                "took too long). Mend the draft or discard it.", n=row.attempts - 1)}]
+            problems = [
+                {
+                    "file": row.name,
+                    "element": None,
+                    "line": None,
+                    "message": _(
+                        "The check could not finish: its run was stopped %(n)s times (a worker was lost or the check "
+                        "took too long). Mend the draft or discard it.",
+                        n=row.attempts - 1,
+                    ),
+                }
+            ]
             tests: list[dict] = []
         else:
             found = workspace.check(row.kind, row.name, files)
-            problems = [{"file": p.filename, "element": p.element_id, "line": p.line, "message": p.message}
-                        for p in found.problems]
-            tests = [{"name": in_language(t.name, row.locale), "ok": t.ok, "message": t.message} for t in found.tests]
+            problems = [
+                {"file": p.filename, "element": p.element_id, "line": p.line, "message": p.message}
+                for p in found.problems
+            ]
+            tests = [
+                {"name": in_language(t.name, row.locale), "ok": t.ok, "message": t.message}
+                for t in found.tests
+            ]
     row.problems, row.tests = problems, tests
     row.state, row.finished_at = "done", utcnow()
     db.session.commit()
@@ -140,5 +171,9 @@ def run(check_id: int) -> str | None:
 
 def described(row: DraftCheck) -> dict:
     """What the editor reads of a check (JSON)."""
-    return {"id": row.id, "state": row.state, "problems": row.problems if row.state == "done" else [],
-            "tests": row.tests if row.state == "done" else []}
+    return {
+        "id": row.id,
+        "state": row.state,
+        "problems": row.problems if row.state == "done" else [],
+        "tests": row.tests if row.state == "done" else [],
+    }

@@ -56,13 +56,17 @@ def new_name(user: User, kind: str, name: str) -> str:
     check_designer(user)
     suffixes = {"workflows": ".bpmn", "rules": ".dmn", "forms": ".json"}
     if kind not in suffixes:
-        raise InvalidInput(_("The file was not opened."), {"kind": _("one of %(kinds)s", kinds=", ".join(suffixes))})
+        raise InvalidInput(
+            _("The file was not opened."), {"kind": _("one of %(kinds)s", kinds=", ".join(suffixes))}
+        )
     name = name.strip()
     if not name.endswith(suffixes[kind]):
         name += suffixes[kind]
     if not PATTERNS[kind].fullmatch(name):
-        raise InvalidInput(_("The file was not opened."),
-                           {"name": _("lower-case letters, digits and _ only, starting with a letter")})
+        raise InvalidInput(
+            _("The file was not opened."),
+            {"name": _("lower-case letters, digits and _ only, starting with a letter")},
+        )
     return name
 
 
@@ -109,13 +113,22 @@ def _check_content(content: str) -> None:
 
 def _moved_on(draft: DesignDraft | None) -> Conflict:
     if draft is None:
-        return Conflict(_("This draft was discarded or deployed since you opened it; reload to edit the current file."))
-    return Conflict(_("%(user)s saved this draft at %(time)s, after you opened it. Your changes were not saved; "
-                      "reload to see theirs, then make yours again.",
-                      user=draft.updated_by.display_name, time=format_datetime(draft.updated_at, "short")))
+        return Conflict(
+            _("This draft was discarded or deployed since you opened it; reload to edit the current file.")
+        )
+    return Conflict(
+        _(
+            "%(user)s saved this draft at %(time)s, after you opened it. Your changes were not saved; "
+            "reload to see theirs, then make yours again.",
+            user=draft.updated_by.display_name,
+            time=format_datetime(draft.updated_at, "short"),
+        )
+    )
 
 
-def save(user: User, kind: str, name: str, content: str, revision: int, base: str | None = None) -> DesignDraft:
+def save(
+    user: User, kind: str, name: str, content: str, revision: int, base: str | None = None
+) -> DesignDraft:
     """Save the draft made on ``revision`` (0: begun from the file). Refused (409) if the draft moved on
     since that revision: someone else's (or another window's) changes are never overwritten, even by a
     save racing this one. ``base`` is the SHA-256 of the file the editor showed beside the draft: if it is
@@ -129,9 +142,18 @@ def save(user: User, kind: str, name: str, content: str, revision: int, base: st
     draft = draft_of(kind, name)
     with unit_of_work():
         if revision == 0 and draft is None:
-            draft = DesignDraft(kind=kind, name=name, base_hash=current_hash, revision=1, content=content,
-                                created_by_id=user.id, created_at=now, updated_by_id=user.id, updated_at=now,
-                                authors=[user.id])
+            draft = DesignDraft(
+                kind=kind,
+                name=name,
+                base_hash=current_hash,
+                revision=1,
+                content=content,
+                created_by_id=user.id,
+                created_at=now,
+                updated_by_id=user.id,
+                updated_at=now,
+                authors=[user.id],
+            )
             try:
                 with db.session.begin_nested():
                     db.session.add(draft)
@@ -143,14 +165,25 @@ def save(user: User, kind: str, name: str, content: str, revision: int, base: st
             authors = draft.authors if user.id in draft.authors else [*draft.authors, user.id]
             rebased = base if base is not None and base == current_hash else draft.base_hash
             updated = db.session.execute(
-                update(DesignDraft).where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
-                .values(content=content, revision=revision + 1, updated_by_id=user.id, updated_at=now, authors=authors,
-                        base_hash=rebased).execution_options(synchronize_session=False))
+                update(DesignDraft)
+                .where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
+                .values(
+                    content=content,
+                    revision=revision + 1,
+                    updated_by_id=user.id,
+                    updated_at=now,
+                    authors=authors,
+                    base_hash=rebased,
+                )
+                .execution_options(synchronize_session=False)
+            )
             if rowcount(updated) != 1:  # a save between our read and our write: nothing of ours was written
                 db.session.expire(draft)
                 raise _moved_on(draft_of(kind, name))
             db.session.expire(draft)
-        audit.record("draft.saved", user, kind=kind, name=name, revision=revision + 1, content_hash=digest(content))
+        audit.record(
+            "draft.saved", user, kind=kind, name=name, revision=revision + 1, content_hash=digest(content)
+        )
     return draft
 
 
@@ -161,12 +194,20 @@ def discard(user: User, kind: str, name: str, revision: int) -> None:
     if draft is None:
         return
     with unit_of_work():
-        deleted = db.session.execute(delete(DesignDraft).where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
-                                     .execution_options(synchronize_session=False))
+        deleted = db.session.execute(
+            delete(DesignDraft)
+            .where(DesignDraft.id == draft.id, DesignDraft.revision == revision)
+            .execution_options(synchronize_session=False)
+        )
         if rowcount(deleted) != 1:
             db.session.expire(draft)
-            raise Conflict(_("%(user)s saved this draft at %(time)s, after you opened it; it was not discarded.",
-                             user=draft.updated_by.display_name, time=format_datetime(draft.updated_at, "short")))
+            raise Conflict(
+                _(
+                    "%(user)s saved this draft at %(time)s, after you opened it; it was not discarded.",
+                    user=draft.updated_by.display_name,
+                    time=format_datetime(draft.updated_at, "short"),
+                )
+            )
         audit.record("draft.discarded", user, kind=kind, name=name, revision=revision)
 
 

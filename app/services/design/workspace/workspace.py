@@ -50,8 +50,12 @@ def listing(user: User) -> list[WorkingFile]:
     """Every file a designer may edit, with its draft (if any)."""
     check_designer(user)
     by_file = {(d.kind, d.name): d for d in db.session.scalars(select(DesignDraft))}
-    names = {(kind, p.name) for kind in KINDS for p in drafts.directory(kind).iterdir()
-             if drafts.PATTERNS[kind].fullmatch(p.name)}
+    names = {
+        (kind, p.name)
+        for kind in KINDS
+        for p in drafts.directory(kind).iterdir()
+        if drafts.PATTERNS[kind].fullmatch(p.name)
+    }
     found = []
     for kind, name in sorted(names | set(by_file), key=lambda k: (KINDS.index(k[0]), k[1])):
         found.append(_working_file(kind, name, by_file.get((kind, name))))
@@ -59,8 +63,13 @@ def listing(user: User) -> list[WorkingFile]:
 
 
 def _working_file(kind: str, name: str, draft: DesignDraft | None) -> WorkingFile:
-    return WorkingFile(kind, name, draft, draft is not None and drafts.is_stale(draft),
-                       (drafts.directory(kind) / name).is_file())
+    return WorkingFile(
+        kind,
+        name,
+        draft,
+        draft is not None and drafts.is_stale(draft),
+        (drafts.directory(kind) / name).is_file(),
+    )
 
 
 @dataclass(frozen=True)
@@ -86,9 +95,15 @@ def opened(user: User, kind: str, name: str) -> Opened:
     current = drafts.file_text(kind, name)
     files = snapshot()
     text = files[kind].get(name)
-    return Opened(_working_file(kind, name, draft), text, drafts.digest(current) if current is not None else "",
-                  sorted(n for n in files["forms"] if n.endswith(".json")), decision_ids(files), groups(),
-                  engine.spiffworkflow_descriptor())
+    return Opened(
+        _working_file(kind, name, draft),
+        text,
+        drafts.digest(current) if current is not None else "",
+        sorted(n for n in files["forms"] if n.endswith(".json")),
+        decision_ids(files),
+        groups(),
+        engine.spiffworkflow_descriptor(),
+    )
 
 
 def decision_ids(files: dict[str, dict[str, str]] | None = None) -> list[str]:
@@ -111,8 +126,14 @@ def groups() -> list[str]:
 
 def snapshot() -> dict[str, dict[str, str]]:
     """The working copy's text: {"workflows": {name: text}, "rules": {...}, "forms": {...}}."""
-    files = {kind: {p.name: p.read_text(encoding="utf-8") for p in sorted(drafts.directory(kind).iterdir())
-                    if drafts.PATTERNS[kind].fullmatch(p.name)} for kind in KINDS}
+    files = {
+        kind: {
+            p.name: p.read_text(encoding="utf-8")
+            for p in sorted(drafts.directory(kind).iterdir())
+            if drafts.PATTERNS[kind].fullmatch(p.name)
+        }
+        for kind in KINDS
+    }
     for draft in db.session.scalars(select(DesignDraft)):
         files[draft.kind][draft.name] = draft.content
     return files
@@ -134,9 +155,13 @@ def check_stale() -> None:
     """Refuse to go on while a draft rests on a file that changed since it was begun."""
     stale = [d for d in db.session.scalars(select(DesignDraft)) if drafts.is_stale(d)]
     if stale:
-        raise Conflict(_("These drafts were begun on files that have changed since: %(files)s. Open each, check "
-                         "it against the current file and save it again.",
-                         files=", ".join(f"{d.kind}/{d.name}" for d in stale)))
+        raise Conflict(
+            _(
+                "These drafts were begun on files that have changed since: %(files)s. Open each, check "
+                "it against the current file and save it again.",
+                files=", ".join(f"{d.kind}/{d.name}" for d in stale),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -153,10 +178,14 @@ def check(kind: str, name: str, files: dict[str, dict[str, str]] | None = None) 
     files = files or snapshot()
     try:
         with engine.bounded_checks(), materialized(files) as source:
-            return Check(_ordered(_problems(kind, name, source), kind, name), _tests(kind, name, files, source))
+            return Check(
+                _ordered(_problems(kind, name, source), kind, name), _tests(kind, name, files, source)
+            )
     except Exception as exc:  # noqa: BLE001 - reported to the designer, who can mend or discard the draft
         current_app.logger.exception("the check of %s/%s failed", kind, name)
-        return Check([engine.Problem(name, None, None, f"the check could not run: {type(exc).__name__}: {exc}")], [])
+        return Check(
+            [engine.Problem(name, None, None, f"the check could not run: {type(exc).__name__}: {exc}")], []
+        )
 
 
 def _problems(kind: str, name: str, source: deployment.Source) -> list[engine.Problem]:
@@ -188,23 +217,40 @@ def _ordered(problems: list[engine.Problem], kind: str, name: str) -> list[engin
 
 def bases() -> dict[str, dict[str, str]]:
     """Each directory file's SHA-256 now, by kind and name (what a deployment request rests on)."""
-    return {kind: {p.name: drafts.digest(p.read_text(encoding="utf-8")) for p in sorted(drafts.directory(kind).iterdir())
-                   if drafts.PATTERNS[kind].fullmatch(p.name)} for kind in KINDS}
+    return {
+        kind: {
+            p.name: drafts.digest(p.read_text(encoding="utf-8"))
+            for p in sorted(drafts.directory(kind).iterdir())
+            if drafts.PATTERNS[kind].fullmatch(p.name)
+        }
+        for kind in KINDS
+    }
 
 
 def draft_records() -> list[dict]:
     """The drafts in the working copy now, with every author (four eyes: none of them may approve)."""
-    return [{"kind": d.kind, "name": d.name, "id": d.id, "revision": d.revision, "authors": list(d.authors or []),
-             "created": d.created_at.isoformat()}
-            for d in db.session.scalars(select(DesignDraft).order_by(DesignDraft.kind, DesignDraft.name))]
+    return [
+        {
+            "kind": d.kind,
+            "name": d.name,
+            "id": d.id,
+            "revision": d.revision,
+            "authors": list(d.authors or []),
+            "created": d.created_at.isoformat(),
+        }
+        for d in db.session.scalars(select(DesignDraft).order_by(DesignDraft.kind, DesignDraft.name))
+    ]
 
 
 def changed_since(recorded: dict[str, dict[str, str]]) -> list[str]:
     """The files whose directory content is no longer what ``recorded`` (``bases()`` then) says."""
     now = bases()
-    return [f"{kind}/{name}" for kind in KINDS
-            for name in sorted(set(now.get(kind, {})) | set(recorded.get(kind, {})))
-            if now.get(kind, {}).get(name) != recorded.get(kind, {}).get(name)]
+    return [
+        f"{kind}/{name}"
+        for kind in KINDS
+        for name in sorted(set(now.get(kind, {})) | set(recorded.get(kind, {})))
+        if now.get(kind, {}).get(name) != recorded.get(kind, {}).get(name)
+    ]
 
 
 def publish(files: dict[str, dict[str, str]], records: list[dict]) -> list[str]:
@@ -216,7 +262,9 @@ def publish(files: dict[str, dict[str, str]], records: list[dict]) -> list[str]:
     for kind in KINDS:
         for name, text in files.get(kind, {}).items():
             path = drafts.directory(kind) / name
-            if drafts.PATTERNS[kind].fullmatch(name) and (not path.is_file() or path.read_text(encoding="utf-8") != text):
+            if drafts.PATTERNS[kind].fullmatch(name) and (
+                not path.is_file() or path.read_text(encoding="utf-8") != text
+            ):
                 pending.append((path, text, f"{kind}/{name}"))
     staged = []
     try:
@@ -232,7 +280,11 @@ def publish(files: dict[str, dict[str, str]], records: list[dict]) -> list[str]:
         temporary.replace(path)
     for record in records:
         draft = db.session.get(DesignDraft, record["id"])
-        if draft is None or draft.created_at.isoformat() != record["created"] or draft.revision < record["revision"]:
+        if (
+            draft is None
+            or draft.created_at.isoformat() != record["created"]
+            or draft.revision < record["revision"]
+        ):
             continue  # discarded, or begun again after the request: not the draft deployed
         deployed = files[record["kind"]].get(record["name"])
         if draft.content == deployed:

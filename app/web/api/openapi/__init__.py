@@ -15,18 +15,32 @@ __all__ = ["OPENAPI", "document"]
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
-    "info": {"title": "Credit lifecycle API", "version": "1",
-             "description": "Bearer tokens from `flask users token USERNAME`. Amounts in CNY."},
+    "info": {
+        "title": "Credit lifecycle API",
+        "version": "1",
+        "description": "Bearer tokens from `flask users token USERNAME`. Amounts in CNY.",
+    },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        "schemas": {"Error": ERROR, "Task": cases.TASK, "Customer": customers.CUSTOMER,
-                    "CustomerDetail": customers.CUSTOMER_DETAIL, "Contact": contacts.CONTACT,
-                    "NewContact": contacts.NEW_CONTACT, "ContactLogEntry": contacts.ENTRY,
-                    "NewContactLogEntry": contacts.NEW_ENTRY, "Document": documents.DOCUMENT,
-                    "NewDocument": documents.NEW_DOCUMENT, "Facility": customers.FACILITY, "BookRow": book.BOOK_ROW,
-                    "Book": book.BOOK, "Transfer": book.TRANSFER, "Transferred": book.TRANSFERRED},
+        "schemas": {
+            "Error": ERROR,
+            "Task": cases.TASK,
+            "Customer": customers.CUSTOMER,
+            "CustomerDetail": customers.CUSTOMER_DETAIL,
+            "Contact": contacts.CONTACT,
+            "NewContact": contacts.NEW_CONTACT,
+            "ContactLogEntry": contacts.ENTRY,
+            "NewContactLogEntry": contacts.NEW_ENTRY,
+            "Document": documents.DOCUMENT,
+            "NewDocument": documents.NEW_DOCUMENT,
+            "Facility": customers.FACILITY,
+            "BookRow": book.BOOK_ROW,
+            "Book": book.BOOK,
+            "Transfer": book.TRANSFER,
+            "Transferred": book.TRANSFERRED,
+        },
         "responses": {"Unavailable": UNAVAILABLE},
     },
     "paths": {
@@ -59,8 +73,17 @@ def document(shapes: Iterable[ProcessShape]) -> dict:
     schemas, starts, forms = doc["components"]["schemas"], [], []
     for shape in shapes:
         schemas[f"Start.{shape.process_id}"] = shape.start_data
-        starts.append({"type": "object", "required": ["process"], "additionalProperties": False, "properties": {
-            "process": {"const": shape.process_id}, "data": {"$ref": f"#/components/schemas/Start.{shape.process_id}"}}})
+        starts.append(
+            {
+                "type": "object",
+                "required": ["process"],
+                "additionalProperties": False,
+                "properties": {
+                    "process": {"const": shape.process_id},
+                    "data": {"$ref": f"#/components/schemas/Start.{shape.process_id}"},
+                },
+            }
+        )
         for file_name, schema in shape.forms.items():
             name = f"Form.{file_name.removesuffix('.json')}"
             if schemas.get(name, schema) != schema:  # another process deployed a different form by that name
@@ -69,10 +92,26 @@ def document(shapes: Iterable[ProcessShape]) -> dict:
                 schemas[name] = schema
                 forms.append({"$ref": f"#/components/schemas/{name}"})
     if starts:
-        doc["paths"]["/cases"]["post"]["requestBody"]["content"]["application/json"]["schema"] = {"oneOf": starts}
+        doc["paths"]["/cases"]["post"]["requestBody"]["content"]["application/json"]["schema"] = {
+            "oneOf": starts
+        }
     if forms:
-        doc["paths"]["/tasks/{id}/complete"]["post"]["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"type": "object", "required": ["data"], "properties": {"data": {
-                "anyOf": forms, "description": "the fields of the task's own form (its key is the task's form "
-                                               "in GET /tasks)"}}}}}}
+        doc["paths"]["/tasks/{id}/complete"]["post"]["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "data": {
+                                "anyOf": forms,
+                                "description": "the fields of the task's own form (its key is the task's form "
+                                "in GET /tasks)",
+                            }
+                        },
+                    }
+                }
+            },
+        }
     return doc
