@@ -147,7 +147,9 @@ class BaseConfig:
     SECRET_KEY = env("SECRET_KEY") or secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", bare=True) or _sqlite_url("credit.sqlite")
     # A network database connection can die while pooled: ping it at checkout. SQLite has no network.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {} if SQLALCHEMY_DATABASE_URI.startswith("sqlite") else {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = (
+        {} if SQLALCHEMY_DATABASE_URI.startswith("sqlite") else {"pool_pre_ping": True}
+    )
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", bare=True) or f"sqla+{_sqlite_url('broker.sqlite')}"
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or f"db+{_sqlite_url('celery-results.sqlite')}"
     CELERY_ALWAYS_EAGER = env_bool("CELERY_ALWAYS_EAGER", False)
@@ -209,7 +211,9 @@ class BaseConfig:
     SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
     SESSION_HOURS = env_int("SESSION_HOURS", 10)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
-    SESSION_REFRESH_EACH_REQUEST = False  # the cookie expires a lifetime after log-in, not after the last request
+    SESSION_REFRESH_EACH_REQUEST = (
+        False  # the cookie expires a lifetime after log-in, not after the last request
+    )
     # Failed log-ins counted per user name and per address (Flask-Limiter; app/web/auth/login_limits.py).
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI") or "memory://"
     # The 429 answer sets its own Retry-After (login_limits.py); Flask-Limiter's headers would stamp the window's
@@ -246,7 +250,8 @@ class TestingConfig(BaseConfig):
     SESSION_HOURS = env_int("SESSION_HOURS", 10 * 365 * 24)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_HOURS)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (
-        "cache+memory://" if CELERY_ALWAYS_EAGER else f"db+{_sqlite_url('celery-results.sqlite')}")
+        "cache+memory://" if CELERY_ALWAYS_EAGER else f"db+{_sqlite_url('celery-results.sqlite')}"
+    )
 
 
 class ProductionConfig(BaseConfig):
@@ -260,26 +265,43 @@ class ProductionConfig(BaseConfig):
         if not key:
             raise ConfigError("CREDIT_SECRET_KEY must be set in production")
         if problem := secret_key_problem(key):
-            raise ConfigError(f"CREDIT_SECRET_KEY is too weak for production: {problem}. "
-                              "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'")
+            raise ConfigError(
+                f"CREDIT_SECRET_KEY is too weak for production: {problem}. "
+                "Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
         if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             raise ConfigError("production needs DATABASE_URL pointing at PostgreSQL, not SQLite")
         if cls.CELERY_BROKER_URL.startswith("sqla+"):
             raise ConfigError("production needs CELERY_BROKER_URL pointing at Redis or RabbitMQ")
         if cls.CELERY_RESULT_BACKEND.startswith(("db+sqlite", "cache+memory")):
-            raise ConfigError("production needs CREDIT_CELERY_RESULT_BACKEND set to Redis or the database "
-                              "(redis://…/1 or db+postgresql+psycopg://…), not a local SQLite file")
+            raise ConfigError(
+                "production needs CREDIT_CELERY_RESULT_BACKEND set to Redis or the database "
+                "(redis://…/1 or db+postgresql+psycopg://…), not a local SQLite file"
+            )
         if cls.RATELIMIT_STORAGE_URI.startswith("memory://"):
-            raise ConfigError("production needs CREDIT_RATELIMIT_STORAGE_URI pointing at Redis "
-                              "(redis://…/2): in memory each web process would count failed log-ins alone")
+            raise ConfigError(
+                "production needs CREDIT_RATELIMIT_STORAGE_URI pointing at Redis "
+                "(redis://…/2): in memory each web process would count failed log-ins alone"
+            )
         check_audit_key(env("AUDIT_KEY"), env("SECRET_KEY"))
         if cls.AUDIT_ANCHOR is None:
-            raise ConfigError("production needs CREDIT_AUDIT_ANCHOR: the file that keeps the audit chain's head")
+            raise ConfigError(
+                "production needs CREDIT_AUDIT_ANCHOR: the file that keeps the audit chain's head"
+            )
 
 
 # Keys people type when told to "set a secret": refused in production, whatever their length.
-WEAK_KEY_WORDS = ("changeme", "change-me", "change_me", "secret", "password", "default", "example", "qwerty",
-                  "letmein")
+WEAK_KEY_WORDS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "secret",
+    "password",
+    "default",
+    "example",
+    "qwerty",
+    "letmein",
+)
 
 
 def secret_key_problem(key: str) -> str | None:
@@ -302,12 +324,16 @@ def check_audit_key(key: str | None, secret_key: str | None) -> None:
     """The audit chain's key in production: set, long and varied enough that it cannot be guessed, and not
     the session secret (whoever reads one must not hold the other)."""
     if not key:
-        raise ConfigError("CREDIT_AUDIT_KEY must be set in production: it keys the audit chain's hashes "
-                          "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+        raise ConfigError(
+            "CREDIT_AUDIT_KEY must be set in production: it keys the audit chain's hashes "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
     problem = "it is the development key" if key == DEVELOPMENT_AUDIT_KEY else secret_key_problem(key)
     if problem:
-        raise ConfigError(f"CREDIT_AUDIT_KEY is too weak for production ({problem}): "
-                          "e.g. python -c 'import secrets; print(secrets.token_hex(32))'")
+        raise ConfigError(
+            f"CREDIT_AUDIT_KEY is too weak for production ({problem}): "
+            "e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     if key == secret_key:
         raise ConfigError("CREDIT_AUDIT_KEY must differ from CREDIT_SECRET_KEY")
 
@@ -337,7 +363,11 @@ def check_document_limit(document_bytes: int, request_bytes: int | None) -> None
     """An attached document's limit must leave room in a request's: past the request's, the web server would
     refuse the upload before the application could say which limit it passed."""
     if document_bytes <= 0:
-        raise ConfigError(f"CREDIT_DOCUMENT_MAX_BYTES must be a positive number of bytes, not {document_bytes}")
+        raise ConfigError(
+            f"CREDIT_DOCUMENT_MAX_BYTES must be a positive number of bytes, not {document_bytes}"
+        )
     if request_bytes is not None and document_bytes >= request_bytes:
-        raise ConfigError(f"CREDIT_DOCUMENT_MAX_BYTES ({document_bytes}) must be below CREDIT_MAX_UPLOAD_BYTES "
-                          f"({request_bytes}), which bounds the whole request the file comes in")
+        raise ConfigError(
+            f"CREDIT_DOCUMENT_MAX_BYTES ({document_bytes}) must be below CREDIT_MAX_UPLOAD_BYTES "
+            f"({request_bytes}), which bounds the whole request the file comes in"
+        )
