@@ -15,7 +15,7 @@ round's figure is timers fired ÷ the wall time from the workers' start to the l
 
 **Where the time goes.** Each worker wraps, for itself, the parts of a fire with a clock: the claim query
 (``timers._next_due``), who works the case (``directory.for_case``, for the engine's lanes), the bundle lookup, restoring the stored state (``serialization.load``), the engine step
-without the restore, the projections and the domains' ``after_step`` (``steps.apply_step`` ...), waiting for the
+without the restore, the projections and the domains' reactions (``steps.apply_step``, ``app/step_reactions.py`` ...), waiting for the
 audit chain's lock (``audit._lock_chain``) and the whole commit (``Session.commit``, which holds the audit
 chain's lock wait and write, then the database's COMMIT). It prints milliseconds per fired timer for each
 part, summed over the round's workers (so with four workers the parts add to four times the wall time).
@@ -87,8 +87,12 @@ def _instrument(spent: Counter) -> None:
 
     import app.engine as engine_pkg
     from app.engine.runtime import serialization
+    from app.services.approval import staffing
     from app.services.audit import audit
     from app.services.cases import steps, timers
+    from app.services.customers import case_sync
+    from app.services.monitoring import reviews, risk_controls
+    from app.services.notifications import notifications
 
     _clocked(timers, "_next_due", "claim", spent)
     _clocked(timers, "for_case", "directory", spent)
@@ -96,9 +100,14 @@ def _instrument(spent: Counter) -> None:
     _clocked(serialization, "load", "restore", spent)
     _clocked(engine_pkg, "fire_due_timers", "engine step", spent)  # the restore inside is taken off below
     _clocked(steps, "apply_step", "projections", spent)
-    for module in (steps.risk_controls, steps.reviews, steps.notifications, steps.staffing):
+    for module in (
+        risk_controls,
+        reviews,
+        notifications,
+        staffing,
+    ):  # the step's reactions (app/step_reactions.py)
         _clocked(module, "after_step", "projections", spent)
-    _clocked(steps.customers, "sync_from_case", "projections", spent)
+    _clocked(case_sync, "sync_from_case", "projections", spent)
     _clocked(audit, "_lock_chain", "audit lock wait", spent)
     _clocked(Session, "commit", "commit (all)", spent)
 
