@@ -151,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                 per_row_rate[layout] = row_s / n
                 line += (
                     f"{row_s:>11.2f}{row_s / n * 1e7:>9.0f}{row_s / vector_s:>9.0f}x"
-                    f"  {same(result, reference)}"
-                )  # type: ignore[arg-type]
+                    f"  {same(result, reference)}"  # type: ignore[arg-type]
+                )
             elif layout in per_row_rate:
                 estimate = per_row_rate[layout] * n
                 line += (

@@ -172,12 +172,6 @@ def customers_moved(user: User, kind: str, customers: list, by: User, reason: st
     )
 
 
-def customers_link(notification: Notification) -> str:
-    """Where a transfer's notice leads: the one customer's page, or "my customers"."""
-    customer_id = (notification.params or {}).get("customer_id")
-    return f"/customers/{customer_id}#officer" if customer_id else "/customers/mine"
-
-
 def _returned(task: HumanTask) -> bool:
     """A task of the officer's side opened again: the case came back from approval or compliance."""
     if task.lane in APPROVAL_LANES:
