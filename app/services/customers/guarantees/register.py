@@ -14,6 +14,7 @@ whoever may read the customer. Each write is one unit of work with its audit row
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -55,6 +56,25 @@ def writable_customer(user: User, customer_id: int) -> Customer:
             )
         )
     return customer
+
+
+@dataclass(frozen=True)
+class GuaranteeForm:
+    """What the form to record a guarantee offers: the borrower and its live facilities."""
+
+    customer: Customer
+    facilities: list[Facility]
+
+
+def form(user: User, customer_id: int) -> GuaranteeForm:
+    """The form's choices, for a user who may record the borrower's guarantees."""
+    customer = writable_customer(user, customer_id)
+    live = db.session.scalars(
+        select(Facility)
+        .where(Facility.customer_id == customer_id, Facility.status.in_(("active", "frozen")))
+        .order_by(Facility.id.desc())
+    )
+    return GuaranteeForm(customer, list(live))
 
 
 def amount(data: Mapping[str, Any], name: str, errors: fields.Errors) -> Decimal | None:
