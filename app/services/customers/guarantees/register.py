@@ -34,9 +34,9 @@ from app.services.customers.relationship.relationship_rights import manages_cust
 from app.services.shared.unit_of_work import unit_of_work
 
 KINDS = {
-    "guarantee": _l("Guarantee (保证)"),
-    "mortgage": _l("Mortgage (抵押)"),
-    "pledge": _l("Pledge (质押)"),
+    "guarantee": _l("Guarantee"),
+    "mortgage": _l("Mortgage"),
+    "pledge": _l("Pledge"),
 }
 LARGEST_AMOUNT = Decimal("9999999999999999.99")  # Numeric(18, 2)
 
