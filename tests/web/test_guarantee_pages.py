@@ -104,6 +104,19 @@ def test_a_post_without_its_csrf_token_is_refused(app, signed_in, people, monkey
     assert db.session.get(Guarantee, recorded.id).status == "active"
 
 
+def test_the_form_token_is_the_clients_own_after_another_clients_page(app, signed_in, people, monkeypatch):
+    """Tests share one app context: a page another client rendered first must not hand this one its token."""
+    borrower, guarantor = book_customer(people.officer, 1), book_customer(people.officer2, 2)
+    body = {"guarantor_uscc": guarantor.uscc, "kind": "guarantee", "amount": "1", "signed_on": "2026-01-05"}
+    assert signed_in("compliance").get(f"/customers/{borrower.id}").status_code == 200  # renders a token
+    officer = signed_in("officer")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    form = officer.get(f"/customers/{borrower.id}/guarantees/new").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    accepted = officer.post(f"/customers/{borrower.id}/guarantees/new", data={**body, "csrf_token": token})
+    assert accepted.status_code == 302, accepted.text
+
+
 def test_the_circles_page_lists_circles_and_long_chains(signed_in, people):
     firms = ring(people)
     chain = [book_customer(people.officer, i) for i in range(10, 16)]
