@@ -50,8 +50,35 @@ def test_a_tree_has_no_circle_and_no_chain_longer_than_its_depth():
     tree = graph((1, 2), (1, 3), (2, 4), (2, 5), (3, 6), (3, 7))
     assert circles.circles_in(tree) == []
     assert circles.chains_in(tree, 3) == []
-    [chain] = circles.chains_in(tree, 2)
-    assert len(chain.steps) == 3 and chain.steps[0] == (1,)
+    chains = circles.chains_in(tree, 2)  # each leaf ends a chain of three: all four listed
+    assert sorted(c.steps[1:] for c in chains) == [((2,), (4,)), ((2,), (5,)), ((3,), (6,)), ((3,), (7,))]
+    assert all(c.steps[0] == (1,) for c in chains)
+
+
+def test_the_policy_length_is_accepted_and_one_more_is_a_long_chain():
+    assert circles.chains_in(graph((1, 2), (2, 3), (3, 4)), 4) == []
+    assert circles.chains_in(graph((1, 2), (2, 3), (3, 4), (4, 5)), 4) == [
+        circles.Chain(((1,), (2,), (3,), (4,), (5,)))
+    ]
+
+
+def test_two_long_branches_of_one_part_are_both_listed():
+    fork = graph((1, 2), (2, 3), (3, 4), (4, 5), (1, 6), (6, 7), (7, 8), (8, 9))  # one guarantor, two chains
+    funnel = graph((1, 2), (2, 3), (3, 4), (4, 5), (6, 7), (7, 8), (8, 9), (9, 5))  # two chains, one borrower
+    assert [c.steps for c in circles.chains_in(fork, 4)] == [
+        ((1,), (2,), (3,), (4,), (5,)),
+        ((1,), (6,), (7,), (8,), (9,)),
+    ]
+    assert [c.steps for c in circles.chains_in(funnel, 4)] == [
+        ((1,), (2,), (3,), (4,), (5,)),
+        ((6,), (7,), (8,), (9,), (5,)),
+    ]
+
+
+def test_a_chain_through_a_circle_counts_the_circle_as_one_step():
+    through = graph((1, 2), (2, 3), (3, 4), (4, 3), (4, 5))
+    assert circles.chains_in(through, 4) == []
+    assert circles.chains_in(through, 3) == [circles.Chain(((1,), (2,), (3, 4), (5,)))]
 
 
 def test_several_guarantees_of_one_pair_are_one_edge_with_their_sum():

@@ -7,9 +7,9 @@ down. Two firms are a mutual guarantee (互保), three or more a circular one (�
 ``nx.strongly_connected_components`` (linear in the graph), never by listing simple cycles, whose number grows
 exponentially with the book.
 
-A **long chain**: with each circle collapsed to one step (the condensation, a DAG), the longest path of each
-weakly connected part, when it has more steps than ``rules/guarantee_network.dmn`` accepts
-(``max_chain_length``). A step is a firm or a whole circle.
+A **long chain**: with each circle collapsed to one step (the condensation, a DAG), a path with more steps than
+``rules/guarantee_network.dmn`` accepts (``max_chain_length``); every firm on one is on a listed chain (the
+longest through it), found in two passes over the DAG in topological order. A step is a firm or a whole circle.
 """
 
 from __future__ import annotations
@@ -85,16 +85,36 @@ def circles_in(graph: nx.DiGraph) -> list[Circle]:
 
 
 def chains_in(graph: nx.DiGraph, longest_accepted: int) -> list[Chain]:
-    """Each weakly connected part's longest chain, when longer than ``longest_accepted`` steps, longest first."""
+    """The chains longer than ``longest_accepted`` steps, longest first: every firm on such a chain is on a
+    listed one (for each such firm not listed yet, in topological order, the longest chain through it), so two
+    long branches of one part are both listed, not only the part's longest path."""
     dag = nx.condensation(graph)  # one node per strongly connected component, its firms in "members"
+    order = list(nx.topological_sort(dag))
+    # the steps of the longest chain ending at (before) and starting from (after) each node, and its neighbour
+    before: dict[int, tuple[int, int | None]] = {}
+    for node in order:
+        steps, previous = max(((before[p][0], p) for p in dag.predecessors(node)), default=(0, None))
+        before[node] = (steps + 1, previous)
+    after: dict[int, tuple[int, int | None]] = {}
+    for node in reversed(order):
+        steps, following = max(((after[s][0], s) for s in dag.successors(node)), default=(0, None))
+        after[node] = (steps + 1, following)
+    listed: set[int] = set()
     chains = []
-    for part in nx.weakly_connected_components(dag):
-        if len(part) <= longest_accepted:
-            continue  # too few steps for a chain too long
-        path = nx.dag_longest_path(dag.subgraph(part))
-        if len(path) > longest_accepted:
-            steps = tuple(tuple(sorted(dag.nodes[n]["members"])) for n in path)
-            chains.append(Chain(steps))
+    for node in order:
+        if node in listed or before[node][0] + after[node][0] - 1 <= longest_accepted:
+            continue
+        path, step = [node], before[node][1]
+        while step is not None:
+            path.append(step)
+            step = before[step][1]
+        path.reverse()
+        step = after[node][1]
+        while step is not None:
+            path.append(step)
+            step = after[step][1]
+        listed.update(path)
+        chains.append(Chain(tuple(tuple(sorted(dag.nodes[n]["members"])) for n in path)))
     return sorted(chains, key=lambda c: (-len(c.steps), c.steps))
 
 
