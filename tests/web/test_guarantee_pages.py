@@ -40,6 +40,11 @@ def test_the_page_shows_both_ways_and_the_circle_badge(signed_in, people):
     assert f"/customers/{firms[1].id}/guarantees/new" in officer_page and "/release" in officer_page
     zh = signed_in("compliance", "zh").get(f"/customers/{firms[1].id}").text
     assert "担保圈" in zh
+    section = zh[zh.index('<section class="card" id="guarantees">') :]
+    section = section[: section.index("</section>")]
+    assert "担保方式" in section and "业务类型" not in section  # 保证/抵押/质押 is a kind of guarantee
+    circles_zh = signed_in("risk", "zh").get("/guarantees/circles").text
+    assert "担保圈类型" in circles_zh and "环节数" in circles_zh and "业务类型" not in circles_zh
 
 
 def test_the_form_records_refuses_bad_fields_and_the_release_works(signed_in, people):
