@@ -72,6 +72,9 @@ def test_the_network_reads_both_ways(people):
         "12.345",
         "99999999999999999",
         "12\x00",
+        "1_000",
+        "１０００",  # full-width digits
+        "١٢٣",  # Arabic-Indic digits
         True,
         [1],
     ],

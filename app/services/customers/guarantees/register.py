@@ -93,7 +93,8 @@ def amount(data: Mapping[str, Any], name: str, errors: fields.Errors) -> Decimal
         errors[name] = _("an amount in CNY")
         return None
     problem = number_problem(value)
-    if problem or "e" in text.lower() or "\x00" in text:
+    # Decimal also reads 1_000 and full-width or Arabic-Indic digits: an amount is ASCII digits here
+    if problem or "e" in text.lower() or "_" in text or not text.isascii():
         errors[name] = problem or _("an amount in CNY")
     elif value <= 0:
         errors[name] = _("more than zero")
