@@ -3,10 +3,16 @@ policy length from rules/guarantee_network.dmn, released guarantees left out."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from app.services.customers.guarantees import circles, register
+from sqlalchemy import update
+
+from app.extensions import db
+from app.localtime import local_today
+from app.models import Guarantee
+from app.services.customers.guarantees import circles, network, register
 from app.services.design.testing import decision_tests
 from tests.factories import book_customer
 
@@ -122,3 +128,28 @@ def test_the_book_s_circles_and_chains_leave_released_guarantees_out(people):
     assert found.names[firms[4].id] == firms[4].name
     assert circles.circle_of(firms[2].id) == found.circles[0]
     assert circles.circle_of(firms[10].id) is None and circles.circle_of(firms[5].id) is None
+
+
+def test_a_guarantee_past_its_end_date_no_longer_counts_and_reads_expired(people):
+    a, b = book_customer(people.officer, 1), book_customer(people.officer, 2)
+    give(people, a, b)
+    ended = register.record(
+        people.risk,
+        a.id,
+        {
+            "guarantor_uscc": b.uscc,
+            "kind": "guarantee",
+            "amount": "1000000",
+            "signed_on": "2024-01-05",
+            "ends_on": (local_today() - timedelta(days=1)).isoformat(),
+        },
+    )
+    assert circles.of_book(people.risk).circles == [] and circles.circle_of(a.id) is None
+    seen = network.of_customer(people.risk, a.id)
+    assert [g.state_on(seen.today) for g in seen.received] == ["expired"]
+    assert (
+        seen.guaranteed_for_it == Decimal(0) and ended.status == "active"
+    )  # stored as it was, read as ended
+    db.session.execute(update(Guarantee).where(Guarantee.id == ended.id).values(ends_on=local_today()))
+    db.session.commit()
+    assert [c.members for c in circles.of_book(people.risk).circles] == [tuple(sorted((a.id, b.id)))]

@@ -7,11 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.errors import Conflict, InvalidInput, NotAuthorized
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, Guarantee
 from app.services.customers.guarantees import network, register
 from tests.factories import book_customer, facility
 
@@ -140,3 +141,18 @@ def test_only_the_officer_or_a_relationship_manager_writes(people):
         register.release(people.officer2, recorded.id)
     with pytest.raises(NotAuthorized):
         network.of_customer(people.designer, borrower.id)
+
+
+def test_of_two_releases_at_once_one_wins_and_the_other_is_told(people):
+    borrower, guarantor = book_customer(people.officer, 1), book_customer(people.officer2, 2)
+    recorded = register.record(people.officer, borrower.id, good(guarantor))
+    # another session released it after this one read it as active
+    db.session.execute(update(Guarantee).where(Guarantee.id == recorded.id).values(status="released"))
+    db.session.commit()
+    db.session.expire_all()
+    stale = register.get(people.officer, recorded.id)
+    set_committed_value(stale, "status", "active")  # what this session still believes: both read it at once
+    with pytest.raises(Conflict):
+        register.release(people.officer, recorded.id)
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "guarantee.released")).all()
+    assert events == []  # the loser wrote nothing

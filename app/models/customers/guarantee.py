@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, Numeric, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Model, utcnow
 
 KINDS = ("guarantee", "mortgage", "pledge")  # 保证, 抵押, 质押
-STATUSES = ("active", "released")
+STATUSES = ("active", "released")  # stored; "expired" is read: active, its end date passed
 
 
 class Guarantee(Model):
@@ -48,3 +48,14 @@ class Guarantee(Model):
     customer = relationship("Customer", foreign_keys=[customer_id])
     guarantor = relationship("Customer", foreign_keys=[guarantor_id])
     facility = relationship("Facility")
+
+    def state_on(self, today: date) -> str:
+        """``active`` (in force), ``expired`` (not released, but its end date has passed) or ``released``."""
+        if self.status == "active" and self.ends_on is not None and self.ends_on < today:
+            return "expired"
+        return self.status
+
+
+def in_force(today: date) -> ColumnElement[bool]:
+    """The guarantees that count in the network on ``today``: active, and not past their end date."""
+    return and_(Guarantee.status == "active", or_(Guarantee.ends_on.is_(None), Guarantee.ends_on >= today))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import g, jsonify
 
+from app.localtime import local_today
 from app.services.customers.guarantees import circles, network, register
 from app.web.api.shared import json_body, token_required
 
@@ -23,7 +24,7 @@ def _guarantee_json(guarantee) -> dict:
         "amount": str(guarantee.amount),
         "signed_on": guarantee.signed_on.isoformat(),
         "ends_on": guarantee.ends_on.isoformat() if guarantee.ends_on else None,
-        "status": guarantee.status,
+        "status": guarantee.state_on(local_today()),
         "released_at": released.isoformat() + "Z" if released else None,
     }
 

@@ -1,6 +1,6 @@
 """Guarantee circles (担保圈) and long guarantee chains (担保链) over the whole book.
 
-The active guarantees form a directed graph, guarantor → borrower (networkx ``DiGraph``; several guarantees
+The guarantees in force (active, not past their end date) form a directed graph, guarantor → borrower (networkx ``DiGraph``; several guarantees
 between one pair are one edge carrying their sum). A **circle** is a strongly connected component of two or
 more firms: each one guarantees, through the others, its own guarantors, so one default can pull them all
 down. Two firms are a mutual guarantee (互保), three or more a circular one (联保). Circles are found with
@@ -27,7 +27,9 @@ from sqlalchemy import func, select
 from app.engine.dmn import decision_in_force
 from app.errors import NotAuthorized
 from app.extensions import db
+from app.localtime import local_today
 from app.models import Customer, Guarantee, User
+from app.models.customers.guarantee import in_force
 
 POLICY_FILE, POLICY = "guarantee_network.dmn", "guarantee_chain_policy"
 READERS = {"risk_manager", "compliance", "approver"}
@@ -121,7 +123,7 @@ def chains_in(graph: nx.DiGraph, longest_accepted: int) -> list[Chain]:
 def active_edges() -> list[tuple[int, int, Decimal]]:
     rows = db.session.execute(
         select(Guarantee.guarantor_id, Guarantee.customer_id, func.sum(Guarantee.amount))
-        .where(Guarantee.status == "active")
+        .where(in_force(local_today()))
         .group_by(Guarantee.guarantor_id, Guarantee.customer_id)
     )
     return [(g, b, Decimal(a)) for g, b, a in rows]
@@ -164,7 +166,7 @@ def circle_of(customer_id: int, limit: int = 5000) -> Circle | None:
     while frontier and len(seen) < limit:
         rows = db.session.execute(
             select(Guarantee.id, Guarantee.guarantor_id, Guarantee.customer_id, Guarantee.amount).where(
-                Guarantee.status == "active",
+                in_force(local_today()),
                 Guarantee.guarantor_id.in_(frontier) | Guarantee.customer_id.in_(frontier),
             )
         )

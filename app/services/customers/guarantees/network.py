@@ -4,12 +4,14 @@ guarantees, with the circle it is in, for its page and the API."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.localtime import local_today
 from app.models import Guarantee, User
 from app.services.customers.guarantees import circles
 from app.services.customers.master import customers
@@ -20,16 +22,17 @@ class Network:
     received: list[Guarantee]  # guarantees given for the customer: its guarantors (担保人)
     given: list[Guarantee]  # guarantees the customer gives for others (被担保人)
     circle: circles.Circle | None  # the guarantee circle (担保圈) it is in, if any
+    today: date  # a guarantee past its end date reads as expired and no longer counts
 
     @property
     def guaranteed_for_it(self) -> Decimal:
-        """The active guarantees it holds, in CNY."""
-        return sum((g.amount for g in self.received if g.status == "active"), Decimal(0))
+        """The guarantees in force it holds, in CNY."""
+        return sum((g.amount for g in self.received if g.state_on(self.today) == "active"), Decimal(0))
 
     @property
     def guaranteed_by_it(self) -> Decimal:
-        """The active guarantees it gives, in CNY."""
-        return sum((g.amount for g in self.given if g.status == "active"), Decimal(0))
+        """The guarantees in force it gives, in CNY."""
+        return sum((g.amount for g in self.given if g.state_on(self.today) == "active"), Decimal(0))
 
 
 def _guarantees(*where) -> list[Guarantee]:
@@ -53,6 +56,7 @@ def network_of(customer_id: int) -> Network:
         received=_guarantees(Guarantee.customer_id == customer_id),
         given=_guarantees(Guarantee.guarantor_id == customer_id),
         circle=circles.circle_of(customer_id),
+        today=local_today(),
     )
 
 

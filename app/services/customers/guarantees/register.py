@@ -20,7 +20,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
@@ -31,6 +31,7 @@ from app.services.audit import audit
 from app.services.customers.contacts import fields
 from app.services.customers.master import customers
 from app.services.customers.relationship.relationship_rights import manages_customer
+from app.services.shared import rows
 from app.services.shared.unit_of_work import unit_of_work
 
 KINDS = {
@@ -191,7 +192,14 @@ def release(user: User, guarantee_id: int) -> Guarantee:
     if guarantee.status != "active":
         raise Conflict(_("This guarantee was already released."))
     with unit_of_work():
-        guarantee.status, guarantee.released_by_id, guarantee.released_at = "released", user.id, utcnow()
+        # compare-and-set: of two people releasing it at once, one releases it, the other is told
+        released = db.session.execute(
+            update(Guarantee)
+            .where(Guarantee.id == guarantee.id, Guarantee.status == "active")
+            .values(status="released", released_by_id=user.id, released_at=utcnow())
+        )
+        if rows.rowcount(released) != 1:
+            raise Conflict(_("This guarantee was already released."))
         audit.record(
             "guarantee.released",
             user,
@@ -200,4 +208,5 @@ def release(user: User, guarantee_id: int) -> Guarantee:
             guarantor_id=guarantee.guarantor_id,
             amount=str(guarantee.amount),
         )
+    db.session.refresh(guarantee)  # the row as released, for the caller
     return guarantee

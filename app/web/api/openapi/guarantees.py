@@ -42,7 +42,11 @@ GUARANTEE = {
         "amount": {"type": "string", "description": "CNY"},
         "signed_on": {"type": "string", "format": "date"},
         "ends_on": {"type": ["string", "null"], "format": "date"},
-        "status": {"type": "string", "enum": ["active", "released"]},
+        "status": {
+            "type": "string",
+            "enum": ["active", "expired", "released"],
+            "description": "expired: not released, but past its end date (it no longer counts)",
+        },
         "released_at": {"type": ["string", "null"], "format": "date-time"},
     },
 }
