@@ -26,12 +26,15 @@ from tests import factories
 class OwnUserClient(FlaskClient):
     """A test client whose requests load their user from their own session cookie.
 
-    Tests run inside one app context, so Flask-Login's cached ``g._login_user`` (and
-    Flask-Babel's cached locale) would otherwise carry over to another client's request.
+    Tests run inside one app context, so Flask-Login's cached ``g._login_user``, Flask-WTF's cached
+    ``g.csrf_token`` (signed from another client's session: a form rendered from it fails with "The CSRF
+    session token is missing.") and Flask-Babel's cached locale would otherwise carry over to another
+    client's request.
     """
 
     def open(self, *args, **kwargs):
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)
         refresh()  # the language is chosen per request too
         return super().open(*args, **kwargs)
 

@@ -24,6 +24,7 @@ from app.models.customers import (
     CustomerOfficerChange,
     Facility,
     FinancialStatement,
+    Guarantee,
     RatingChange,
     install_live_limit,  # noqa: F401  (registers the triggers)
 )
@@ -70,6 +71,7 @@ __all__ = [
     "FacilityChange",
     "Facility",
     "FinancialStatement",
+    "Guarantee",
     "HumanTask",
     "InstanceMigration",
     "MonitoringImport",

@@ -44,6 +44,7 @@ from app.web.monitoring.attachments import attachment_pages
 from app.web.monitoring.contacts import contact_pages
 from app.web.monitoring.customers import customers
 from app.web.monitoring.facilities import facilities
+from app.web.monitoring.guarantees import guarantee_pages
 from app.web.monitoring.monitoring import monitoring
 from app.web.monitoring.my_customers import my_customer_pages
 from app.web.security_headers import register_security_headers
@@ -183,6 +184,7 @@ def register_web(app: Flask) -> None:
         contact_pages,
         attachment_pages,
         facilities,
+        guarantee_pages,
         monitoring,
         notifications,
         audit,

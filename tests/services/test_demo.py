@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.localtime import local_today
@@ -12,6 +12,7 @@ from app.models import (
     Customer,
     CustomerContact,
     EarlyWarning,
+    Guarantee,
     HumanTask,
     Notification,
     OutboxMail,
@@ -19,11 +20,12 @@ from app.models import (
     User,
 )
 from app.models.people import ROLES
-from app.services.admin import demo
+from app.services.admin import demo, demo_guarantees
 from app.services.audit import audit
 from app.services.customers.contacts import follow_ups
 from app.services.customers.facilities import maturing
 from app.services.customers.facilities.facility_terms import add_months
+from app.services.customers.guarantees import circles
 from app.services.monitoring import watchlist
 
 
@@ -126,3 +128,15 @@ def test_the_demo_has_facilities_near_maturity_and_one_renewal_proposed(app):
     for term in bank.rows:
         assert term.facility.start_on == add_months(term.facility.matures_on, -term.facility.term_months)
     assert audit.verify_chain().ok
+
+
+def test_the_demo_has_a_guarantee_circle_of_four_a_long_chain_and_ordinary_guarantees(app):
+    lines = list(demo.load(count=len(demo.STAGES)))
+    assert any("a guarantee circle of 4 firms" in line for line in lines), lines
+    found = circles.findings()
+    assert [len(c.members) for c in found.circles] == [4]
+    assert [len(chain.steps) for chain in found.chains] == [6] and found.max_chain_length == 4
+    ordinary = db.session.scalars(select(Guarantee).where(Guarantee.facility_id.is_not(None))).all()
+    assert ordinary and all(g.amount == g.facility.limit_amount // 2 for g in ordinary)
+    assert list(demo_guarantees.load()) == []  # loaded again: nothing added
+    assert db.session.scalar(select(func.count()).select_from(Guarantee)) == 4 + 5 + len(ordinary)

@@ -36,6 +36,10 @@ CONTACT_WRITERS = frozenset({OFFICER, RISK})  # the customer's officer and the r
 DOCUMENT_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE})
 DOCUMENT_ATTACHERS = frozenset({OFFICER, RISK, COMPLIANCE})
 RELATIONSHIP_MANAGERS = frozenset({APPROVER, RISK})  # who assigns and transfers customers
+# guarantees (担保): the borrower's officer and the managers of its relationship write; the circles of the book
+# are read by risk managers, approvers and compliance
+GUARANTEE_WRITERS = frozenset({OFFICER, APPROVER, RISK})
+CIRCLE_READERS = frozenset({APPROVER, RISK, COMPLIANCE})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -84,6 +88,9 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "contacts.new_entry": CONTACT_WRITERS,
     "contacts.follow_up_done": CONTACT_WRITERS,
     "contacts.search_log": frozenset({RISK}),
+    "guarantees.new_guarantee": GUARANTEE_WRITERS,
+    "guarantees.release": GUARANTEE_WRITERS,
+    "guarantees.circles_page": CIRCLE_READERS,
     # attached documents: the seeded photo was attached by the officer to the officer's customer
     "attachments.attach_to_customer": DOCUMENT_ATTACHERS,
     "attachments.attach_to_case": DOCUMENT_ATTACHERS,
@@ -164,6 +171,10 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.add_contact": CONTACT_WRITERS,
     "api.list_contact_log": CASE_READERS,
     "api.add_contact_log": CONTACT_WRITERS,
+    "api.list_guarantees": CASE_READERS,
+    "api.record_guarantee": GUARANTEE_WRITERS,
+    "api.release_guarantee": GUARANTEE_WRITERS,
+    "api.guarantee_circles": CIRCLE_READERS,
     "api.list_documents": DOCUMENT_READERS,
     "api.attach_document": DOCUMENT_ATTACHERS,
     "api.get_document": DOCUMENT_READERS,

@@ -14,6 +14,7 @@ from app.services.admin import users
 from app.services.attachments import attachments
 from app.services.audit import documents
 from app.services.customers.contacts import contact_log, contacts
+from app.services.customers.guarantees import register
 from app.services.customers.relationship import transfer
 from app.services.design.deployment import deployment_requests
 from app.services.monitoring import imports, portfolio_checks
@@ -81,6 +82,17 @@ def seed() -> dict[str, int]:
         attachments.Upload("site.png", "image/png", io.BytesIO(files.png())),
         {"kind": "photo", "title": "厂房照片"},
     )
+    guarantor = factories.book_customer(people.officer2, 90)
+    guarantee = register.record(
+        people.officer,
+        customer_id,
+        {
+            "guarantor_uscc": guarantor.uscc,
+            "kind": "guarantee",
+            "amount": "1000000",
+            "signed_on": "2026-01-05",
+        },
+    )
     return {
         "case_id": at_approval.id,
         "customer_id": at_approval.customer_id,
@@ -99,4 +111,5 @@ def seed() -> dict[str, int]:
         "entry_id": entry.id,
         "attachment_id": photo.id,
         "facility_id": facility.id,
+        "guarantee_id": guarantee.id,
     }

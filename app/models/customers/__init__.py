@@ -1,5 +1,5 @@
 """The customers: their master data, statements, facilities and the changes to them, their contacts and
-contact log, and the live limit the database keeps on each."""
+contact log, who guarantees whom, and the live limit the database keeps on each."""
 
 from app.models.customers.contact import ContactLogEntry, CustomerContact
 from app.models.customers.customer import (
@@ -10,6 +10,7 @@ from app.models.customers.customer import (
     FinancialStatement,
     RatingChange,
 )
+from app.models.customers.guarantee import Guarantee
 from app.models.customers.live_limit import install as install_live_limit  # registers the triggers
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "CustomerOfficerChange",
     "Facility",
     "FinancialStatement",
+    "Guarantee",
     "RatingChange",
     "install_live_limit",
 ]

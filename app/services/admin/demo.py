@@ -18,6 +18,7 @@ from app.localtime import local_today
 from app.models import Customer, Facility, HumanTask, ProcessInstance, User
 from app.risk.uscc import make_uscc, org_code_check_character
 from app.services.admin import demo_contacts, demo_documents, demo_facilities, settings, users
+from app.services.admin.demo_guarantees import load as load_guarantees
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks, withdrawal
 from app.services.customers.relationship import transfer
@@ -307,6 +308,7 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     yield from demo_contacts.load()
     yield from demo_documents.load()
     yield from demo_facilities.load()
+    yield from load_guarantees()
     yield from _past_transfer()
 
 

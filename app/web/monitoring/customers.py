@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from app.services.customers.contacts import contact_log, contacts
+from app.services.customers.guarantees import register
 from app.services.customers.master import customers as customer_service
 from app.services.customers.page import customer_page
 from app.web.args import page_number
@@ -37,4 +38,5 @@ def show(customer_id: int):
         rating_history=view.rating_history,
         roles=contacts.ROLES,
         channels=contact_log.CHANNELS,
+        guarantee_kinds=register.KINDS,
     )

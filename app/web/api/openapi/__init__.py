@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json: the fixed paths, each room's in a
-module of its own (``cases``, ``monitoring``, ``customers``, ``book``, ``contacts``, ``documents``; the pieces
+module of its own (``cases``, ``monitoring``, ``customers``, ``book``, ``contacts``, ``documents``, ``guarantees``; the pieces
 they share in ``shared``), with the bodies of opening a case and completing a task described by the deployed
 processes' own forms (``document()``)."""
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.services.design.forms.api_description import ProcessShape
-from app.web.api.openapi import book, cases, contacts, customers, documents, monitoring
+from app.web.api.openapi import book, cases, contacts, customers, documents, guarantees, monitoring
 from app.web.api.openapi.shared import ERROR, UNAVAILABLE
 
 __all__ = ["OPENAPI", "document"]
@@ -40,6 +40,9 @@ OPENAPI: dict[str, Any] = {
             "Book": book.BOOK,
             "Transfer": book.TRANSFER,
             "Transferred": book.TRANSFERRED,
+            "Guarantee": guarantees.GUARANTEE,
+            "NewGuarantee": guarantees.NEW_GUARANTEE,
+            "GuaranteeCircle": guarantees.CIRCLE,
         },
         "responses": {"Unavailable": UNAVAILABLE},
     },
@@ -63,6 +66,9 @@ OPENAPI: dict[str, Any] = {
         "/customers/{id}/documents": documents.CUSTOMER_DOCUMENTS,
         "/documents/{id}": documents.METADATA,
         "/documents/{id}/content": documents.CONTENT,
+        "/customers/{id}/guarantees": guarantees.CUSTOMER_GUARANTEES,
+        "/guarantees/{id}/release": guarantees.RELEASE,
+        "/guarantees/circles": guarantees.CIRCLES,
     },
 }
 

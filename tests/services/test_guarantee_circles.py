@@ -1,0 +1,155 @@
+"""Guarantee circles (担保圈) and long chains (担保链) against hand-built graphs, and over the stored book: the
+policy length from rules/guarantee_network.dmn, released guarantees left out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import update
+
+from app.extensions import db
+from app.localtime import local_today
+from app.models import Guarantee
+from app.services.customers.guarantees import circles, network, register
+from app.services.design.testing import decision_tests
+from tests.factories import book_customer
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+def graph(*pairs: tuple[int, int], amount: int = 100):
+    return circles.graph_of((g, b, Decimal(amount)) for g, b in pairs)
+
+
+def test_a_mutual_pair_is_a_circle_of_two():
+    [circle] = circles.circles_in(graph((1, 2), (2, 1), (3, 1)))
+    assert (circle.members, circle.kind, circle.amount) == ((1, 2), "mutual", Decimal(200))
+
+
+def test_a_ring_of_four_is_one_circular_circle():
+    [circle] = circles.circles_in(graph((1, 2), (2, 3), (3, 4), (4, 1)))
+    assert (circle.members, circle.kind, circle.amount) == ((1, 2, 3, 4), "circular", Decimal(400))
+
+
+def test_two_rings_joined_by_one_edge_both_ways_are_one_circle():
+    ring_a, ring_b = [(1, 2), (2, 3), (3, 1)], [(4, 5), (5, 6), (6, 4)]
+    [circle] = circles.circles_in(graph(*ring_a, *ring_b, (3, 4), (6, 1)))
+    assert circle.members == (1, 2, 3, 4, 5, 6)
+
+
+def test_two_rings_joined_by_one_edge_one_way_stay_two_circles_in_one_chain():
+    found = graph((1, 2), (2, 3), (3, 1), (4, 5), (5, 6), (6, 4), (3, 4))
+    assert [c.members for c in circles.circles_in(found)] == [(1, 2, 3), (4, 5, 6)]
+    assert circles.chains_in(found, 1) == [circles.Chain(((1, 2, 3), (4, 5, 6)))]
+
+
+def test_a_chain_of_six_is_longer_than_a_policy_of_four():
+    chain = graph((1, 2), (2, 3), (3, 4), (4, 5), (5, 6))
+    assert circles.circles_in(chain) == []
+    assert circles.chains_in(chain, 4) == [circles.Chain(((1,), (2,), (3,), (4,), (5,), (6,)))]
+    assert circles.chains_in(chain, 6) == []
+
+
+def test_a_tree_has_no_circle_and_no_chain_longer_than_its_depth():
+    tree = graph((1, 2), (1, 3), (2, 4), (2, 5), (3, 6), (3, 7))
+    assert circles.circles_in(tree) == []
+    assert circles.chains_in(tree, 3) == []
+    chains = circles.chains_in(tree, 2)  # each leaf ends a chain of three: all four listed
+    assert sorted(c.steps[1:] for c in chains) == [((2,), (4,)), ((2,), (5,)), ((3,), (6,)), ((3,), (7,))]
+    assert all(c.steps[0] == (1,) for c in chains)
+
+
+def test_the_policy_length_is_accepted_and_one_more_is_a_long_chain():
+    assert circles.chains_in(graph((1, 2), (2, 3), (3, 4)), 4) == []
+    assert circles.chains_in(graph((1, 2), (2, 3), (3, 4), (4, 5)), 4) == [
+        circles.Chain(((1,), (2,), (3,), (4,), (5,)))
+    ]
+
+
+def test_two_long_branches_of_one_part_are_both_listed():
+    fork = graph((1, 2), (2, 3), (3, 4), (4, 5), (1, 6), (6, 7), (7, 8), (8, 9))  # one guarantor, two chains
+    funnel = graph((1, 2), (2, 3), (3, 4), (4, 5), (6, 7), (7, 8), (8, 9), (9, 5))  # two chains, one borrower
+    assert [c.steps for c in circles.chains_in(fork, 4)] == [
+        ((1,), (2,), (3,), (4,), (5,)),
+        ((1,), (6,), (7,), (8,), (9,)),
+    ]
+    assert [c.steps for c in circles.chains_in(funnel, 4)] == [
+        ((1,), (2,), (3,), (4,), (5,)),
+        ((6,), (7,), (8,), (9,), (5,)),
+    ]
+
+
+def test_a_chain_through_a_circle_counts_the_circle_as_one_step():
+    through = graph((1, 2), (2, 3), (3, 4), (4, 3), (4, 5))
+    assert circles.chains_in(through, 4) == []
+    assert circles.chains_in(through, 3) == [circles.Chain(((1,), (2,), (3, 4), (5,)))]
+
+
+def test_several_guarantees_of_one_pair_are_one_edge_with_their_sum():
+    pair = circles.graph_of([(1, 2, Decimal(5)), (1, 2, Decimal(7)), (2, 1, Decimal(1))])
+    [circle] = circles.circles_in(pair)
+    assert circle.amount == Decimal(13)
+
+
+def test_the_policy_table_passes_its_own_cases_and_gives_four(app):
+    results = decision_tests.run(
+        "guarantee_network.dmn",
+        (RULES / "guarantee_network.dmn").read_text(encoding="utf-8"),
+        (RULES / "guarantee_network.tests.json").read_text(encoding="utf-8"),
+    )
+    assert results and all(r.ok for r in results), [r.message for r in results if not r.ok]
+    with app.app_context():
+        assert circles.policy_length() == 4
+
+
+def give(people, guarantor, borrower, amount="1000000"):
+    return register.record(
+        people.risk,
+        borrower.id,
+        {"guarantor_uscc": guarantor.uscc, "kind": "guarantee", "amount": amount, "signed_on": "2026-01-05"},
+    )
+
+
+def test_the_book_s_circles_and_chains_leave_released_guarantees_out(people):
+    firms = [book_customer(people.officer, i) for i in range(1, 12)]
+    for a, b in zip(firms[:4], firms[1:4] + firms[:1], strict=True):
+        give(people, a, b)  # a ring of four
+    chain = firms[4:10]
+    for a, b in zip(chain, chain[1:], strict=False):
+        give(people, a, b)  # a chain of six
+    mutual = [give(people, firms[10], firms[0]), give(people, firms[0], firms[10])]
+    register.release(people.risk, mutual[0].id)
+    found = circles.of_book(people.compliance)
+    assert [c.members for c in found.circles] == [tuple(f.id for f in firms[:4])]
+    assert found.circles[0].amount == Decimal(4_000_000)
+    assert [len(c.steps) for c in found.chains] == [6]
+    assert found.names[firms[4].id] == firms[4].name
+    assert circles.circle_of(firms[2].id) == found.circles[0]
+    assert circles.circle_of(firms[10].id) is None and circles.circle_of(firms[5].id) is None
+
+
+def test_a_guarantee_past_its_end_date_no_longer_counts_and_reads_expired(people):
+    a, b = book_customer(people.officer, 1), book_customer(people.officer, 2)
+    give(people, a, b)
+    ended = register.record(
+        people.risk,
+        a.id,
+        {
+            "guarantor_uscc": b.uscc,
+            "kind": "guarantee",
+            "amount": "1000000",
+            "signed_on": "2024-01-05",
+            "ends_on": (local_today() - timedelta(days=1)).isoformat(),
+        },
+    )
+    assert circles.of_book(people.risk).circles == [] and circles.circle_of(a.id) is None
+    seen = network.of_customer(people.risk, a.id)
+    assert [g.state_on(seen.today) for g in seen.received] == ["expired"]
+    assert (
+        seen.guaranteed_for_it == Decimal(0) and ended.status == "active"
+    )  # stored as it was, read as ended
+    db.session.execute(update(Guarantee).where(Guarantee.id == ended.id).values(ends_on=local_today()))
+    db.session.commit()
+    assert [c.members for c in circles.of_book(people.risk).circles] == [tuple(sorted((a.id, b.id)))]

@@ -1,0 +1,172 @@
+"""Guarantees on the customer's page (担保): both ways, a badge when the customer is in a circle, the form (a
+bad field a 422 naming it), the release, refusals (a designer, another customer's officer, a post without its
+CSRF token), the guarantee circles page, and the API."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Guarantee
+from app.services.admin import users
+from app.services.customers.guarantees import register
+from tests.factories import book_customer
+
+
+def give(people, guarantor, borrower, amount="1000000"):
+    return register.record(
+        people.risk,
+        borrower.id,
+        {"guarantor_uscc": guarantor.uscc, "kind": "guarantee", "amount": amount, "signed_on": "2026-01-05"},
+    )
+
+
+def ring(people, size: int = 4):
+    firms = [book_customer(people.officer, i) for i in range(1, size + 1)]
+    for a, b in zip(firms, firms[1:] + firms[:1], strict=True):
+        give(people, a, b)
+    return firms
+
+
+def test_the_page_shows_both_ways_and_the_circle_badge(signed_in, people):
+    firms = ring(people)
+    page = signed_in("compliance").get(f"/customers/{firms[1].id}").text
+    assert 'id="guarantees"' in page and 'id="in-circle"' in page and "4 firms" in page
+    assert firms[0].name in page and firms[2].name in page and "1,000,000.00" in page
+    assert "/guarantees/new" not in page and "/release" not in page  # compliance reads only
+    officer_page = signed_in("officer").get(f"/customers/{firms[1].id}").text
+    assert f"/customers/{firms[1].id}/guarantees/new" in officer_page and "/release" in officer_page
+    zh = signed_in("compliance", "zh").get(f"/customers/{firms[1].id}").text
+    assert "担保圈" in zh
+    section = zh[zh.index('<section class="card" id="guarantees">') :]
+    section = section[: section.index("</section>")]
+    assert "担保方式" in section and "业务类型" not in section  # 保证/抵押/质押 is a kind of guarantee
+    circles_zh = signed_in("risk", "zh").get("/guarantees/circles").text
+    assert "担保圈类型" in circles_zh and "环节数" in circles_zh and "业务类型" not in circles_zh
+
+
+def test_the_form_records_refuses_bad_fields_and_the_release_works(signed_in, people):
+    borrower, guarantor = book_customer(people.officer, 1), book_customer(people.officer2, 2)
+    officer = signed_in("officer")
+    assert officer.get(f"/customers/{borrower.id}/guarantees/new").status_code == 200
+    bad = officer.post(
+        f"/customers/{borrower.id}/guarantees/new",
+        data={
+            "guarantor_uscc": borrower.uscc,
+            "kind": "guarantee",
+            "amount": "NaN",
+            "signed_on": "2026-01-05",
+        },
+    )
+    assert (
+        bad.status_code == 422 and "a customer does not guarantee itself" in bad.text and "Amount" in bad.text
+    )
+    done = officer.post(
+        f"/customers/{borrower.id}/guarantees/new",
+        data={
+            "guarantor_uscc": guarantor.uscc,
+            "kind": "mortgage",
+            "amount": "2,500,000",
+            "signed_on": "2026-01-05",
+        },
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/customers/{borrower.id}#guarantees"
+    )
+    recorded = db.session.scalar(select(Guarantee))
+    assert officer.post(f"/guarantees/{recorded.id}/release").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Guarantee, recorded.id).status == "released"
+    assert officer.post(f"/guarantees/{recorded.id}/release").status_code == 409
+
+
+def test_refusals(signed_in, people):
+    borrower, guarantor = book_customer(people.officer, 1), book_customer(people.officer2, 2)
+    recorded = give(people, guarantor, borrower)
+    body = {"guarantor_uscc": guarantor.uscc, "kind": "guarantee", "amount": "1", "signed_on": "2026-01-05"}
+    designer, other_officer = signed_in("designer"), signed_in("officer2")
+    assert designer.get(f"/customers/{borrower.id}/guarantees/new").status_code == 403
+    assert designer.get("/guarantees/circles").status_code == 403
+    assert other_officer.post(f"/customers/{borrower.id}/guarantees/new", data=body).status_code == 403
+    assert other_officer.post(f"/guarantees/{recorded.id}/release").status_code == 403
+    assert other_officer.get("/guarantees/circles").status_code == 403
+
+
+def test_a_post_without_its_csrf_token_is_refused(app, signed_in, people, monkeypatch):
+    borrower, guarantor = book_customer(people.officer, 1), book_customer(people.officer2, 2)
+    recorded = give(people, guarantor, borrower)
+    body = {"guarantor_uscc": guarantor.uscc, "kind": "guarantee", "amount": "1", "signed_on": "2026-01-05"}
+    officer = signed_in("officer")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert officer.post(f"/customers/{borrower.id}/guarantees/new", data=body).status_code == 400
+    assert officer.post(f"/guarantees/{recorded.id}/release").status_code == 400
+    form = officer.get(f"/customers/{borrower.id}/guarantees/new").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    accepted = officer.post(f"/customers/{borrower.id}/guarantees/new", data={**body, "csrf_token": token})
+    assert accepted.status_code == 302, accepted.text
+    assert db.session.get(Guarantee, recorded.id).status == "active"
+
+
+def test_the_form_token_is_the_clients_own_after_another_clients_page(app, signed_in, people, monkeypatch):
+    """Tests share one app context: a page another client rendered first must not hand this one its token."""
+    borrower, guarantor = book_customer(people.officer, 1), book_customer(people.officer2, 2)
+    body = {"guarantor_uscc": guarantor.uscc, "kind": "guarantee", "amount": "1", "signed_on": "2026-01-05"}
+    assert signed_in("compliance").get(f"/customers/{borrower.id}").status_code == 200  # renders a token
+    officer = signed_in("officer")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    form = officer.get(f"/customers/{borrower.id}/guarantees/new").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    accepted = officer.post(f"/customers/{borrower.id}/guarantees/new", data={**body, "csrf_token": token})
+    assert accepted.status_code == 302, accepted.text
+
+
+def test_the_circles_page_lists_circles_and_long_chains(signed_in, people):
+    firms = ring(people)
+    chain = [book_customer(people.officer, i) for i in range(10, 16)]
+    for a, b in zip(chain, chain[1:], strict=False):
+        give(people, a, b)
+    for who in ("risk", "approver1", "compliance"):
+        page = signed_in(who).get("/guarantees/circles").text
+        assert 'data-circle="1"' in page and 'data-chain="1"' in page and "4,000,000.00" in page
+        assert firms[3].name in page and chain[5].name in page
+    assert 'href="/guarantees/circles"' in signed_in("risk").get("/customers").text  # the nav link
+
+
+def api_headers(username: str) -> dict:
+    return {"Accept-Language": "en", "Authorization": f"Bearer {users.issue_token(username)}"}
+
+
+def test_the_api_records_lists_releases_and_reads_the_circles(client, people):
+    firms = ring(people, 2)
+    third = book_customer(people.officer, 9)
+    body = {"guarantor_id": third.id, "kind": "pledge", "amount": 300000, "signed_on": "2026-02-01"}
+    created = client.post(
+        f"/api/v1/customers/{firms[0].id}/guarantees", json=body, headers=api_headers("officer")
+    )
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["amount"] == "300000.00"
+    hostile = client.post(
+        f"/api/v1/customers/{firms[0].id}/guarantees",
+        json={**body, "amount": "Infinity"},
+        headers=api_headers("officer"),
+    )
+    assert hostile.status_code == 422 and "amount" in hostile.get_json()["errors"]
+    listed = client.get(
+        f"/api/v1/customers/{firms[0].id}/guarantees", headers=api_headers("compliance")
+    ).get_json()
+    assert listed["circle"]["kind"] == "mutual" and len(listed["received"]) == 2 and len(listed["given"]) == 1
+    circles = client.get("/api/v1/guarantees/circles", headers=api_headers("risk")).get_json()
+    assert circles["max_chain_length"] == 4 and [c["members"] for c in circles["circles"]] == [
+        [f.id for f in firms]
+    ]
+    assert client.get("/api/v1/guarantees/circles", headers=api_headers("officer")).status_code == 403
+    released = client.post(
+        f"/api/v1/guarantees/{created.get_json()['id']}/release", headers=api_headers("officer")
+    )
+    assert released.status_code == 200 and released.get_json()["status"] == "released"
+    refused = client.post(
+        f"/api/v1/guarantees/{created.get_json()['id']}/release", headers=api_headers("officer2")
+    )
+    assert refused.status_code == 403
