@@ -325,7 +325,9 @@ def test_a_renewal_that_cannot_start_is_recorded_once_per_reason_and_the_others_
 
     def failures():
         return db.session.scalars(
-            select(AuditEvent.payload).where(AuditEvent.event_type == "facility.renewal_failed")
+            select(AuditEvent.payload)
+            .where(AuditEvent.event_type == "facility.renewal_failed")
+            .order_by(AuditEvent.id)
         ).all()
 
     assert len(renewals.propose_due()) == 1  # the other facility is proposed all the same
