@@ -68,17 +68,30 @@ def whole_number(
     return value
 
 
-def decimal_number(args: Mapping[str, str], name: str) -> Decimal | None:
-    """An amount from a query string (``1,000,000.50``), None when absent; NaN, infinities, exponents and
-    numbers beyond 64 bits are refused naming the field."""
-    raw = (args.get(name) or "").replace(",", "").strip()
-    if not raw:
+def written_decimal(raw: object) -> Decimal | None:
+    """The decimal a person wrote (``1,000,000.50``, or a JSON number), or None when it is not one. ``Decimal``
+    alone reads too much: NaN, infinities, exponents, ``1_000`` and full-width or Arabic-Indic digits
+    (``１０００``) all come out as numbers; here only ASCII digits, a sign, a point and thousands commas do."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        return None
+    text = str(raw).replace(",", "").strip()
+    if not text or not text.isascii() or "_" in text or "e" in text.lower():
         return None
     try:
-        value = Decimal(raw)
+        value = Decimal(text)
     except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or "e" in raw.lower():
+        return None
+    return value if value.is_finite() else None
+
+
+def decimal_number(args: Mapping[str, str], name: str) -> Decimal | None:
+    """An amount from a query string (``1,000,000.50``), None when absent; NaN, infinities, exponents,
+    non-ASCII digits and numbers beyond 64 bits are refused naming the field."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    value = written_decimal(raw)
+    if value is None:
         raise InvalidInput(_("The request cannot be read."), {name: _("a number")})
     problem = number_problem(value)
     if problem:

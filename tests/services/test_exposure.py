@@ -126,8 +126,9 @@ def test_without_tier1_capital_no_proposal_goes_through(deployed, people):
 def test_only_an_administrator_sets_the_capital_with_before_and_after_audited(deployed, people):
     with pytest.raises(NotAuthorized):
         settings.set_amount(people.officer, settings.TIER1_CAPITAL, "1")
-    with pytest.raises(InvalidInput):
-        settings.set_amount(people.admin, settings.TIER1_CAPITAL, "minus one")
+    for wrong in ("minus one", "５０,000,000,000", "5_000_000", "1e10", "NaN", "1" + "0" * 30):
+        with pytest.raises(InvalidInput):
+            settings.set_amount(people.admin, settings.TIER1_CAPITAL, wrong)
     before = settings.amount(settings.TIER1_CAPITAL)
     assert settings.set_amount(people.admin, settings.TIER1_CAPITAL, "50,000,000,000") == Decimal(
         50_000_000_000

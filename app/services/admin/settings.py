@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
+from app.inputs.numbers import number_problem, written_decimal
 from app.models import AppSetting, User
 from app.models.base import utcnow
 from app.services.audit import audit
@@ -31,11 +32,8 @@ def set_amount(actor: User | None, key: str, raw: str) -> Decimal:
         )
     if key not in SETTINGS:
         raise InvalidInput(_("Unknown setting."), {"key": _("one of %(keys)s", keys=", ".join(SETTINGS))})
-    try:
-        value = Decimal(str(raw).replace(",", "").strip())
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value <= 0:
+    value = written_decimal(raw)
+    if value is None or value <= 0 or number_problem(value):
         raise InvalidInput(_("The setting was not changed."), {key: _("a positive amount in CNY")})
     with unit_of_work():
         row = db.session.get(AppSetting, key)
