@@ -127,6 +127,15 @@ def test_the_facility_must_be_the_borrower_s(people, deployed):
     assert "facility_id" in refused(
         lambda: register.record(people.officer, borrower.id, good(other, facility_id=foreign.id))
     )
+    own.status = "exited"  # ended: the form no longer offers it, and the API may not name it either
+    db.session.commit()
+    assert register.form(people.officer, borrower.id).facilities == []
+    assert (
+        "有效"  # the borrower's live facilities (no request: zh)
+        in refused(lambda: register.record(people.officer, borrower.id, good(other, facility_id=own.id)))[
+            "facility_id"
+        ]
+    )
 
 
 def test_only_the_officer_or_a_relationship_manager_writes(people):

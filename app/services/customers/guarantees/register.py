@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -24,9 +24,10 @@ from sqlalchemy import select, update
 
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
-from app.inputs.numbers import number_problem
+from app.inputs.numbers import number_problem, written_decimal
 from app.models import Customer, Facility, Guarantee, User
 from app.models.base import utcnow
+from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
 from app.services.customers.contacts import fields
 from app.services.customers.master import customers
@@ -72,7 +73,7 @@ def form(user: User, customer_id: int) -> GuaranteeForm:
     customer = writable_customer(user, customer_id)
     live = db.session.scalars(
         select(Facility)
-        .where(Facility.customer_id == customer_id, Facility.status.in_(("active", "frozen")))
+        .where(Facility.customer_id == customer_id, Facility.status.in_(LIVE_FACILITY_STATUSES))
         .order_by(Facility.id.desc())
     )
     return GuaranteeForm(customer, list(live))
@@ -84,19 +85,12 @@ def amount(data: Mapping[str, Any], name: str, errors: fields.Errors) -> Decimal
     if raw is None or raw == "":
         errors[name] = _("required")
         return None
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+    value = written_decimal(raw)
+    problem = number_problem(value) if value is not None else None
+    if value is None:
         errors[name] = _("an amount in CNY")
-        return None
-    text = str(raw).replace(",", "").strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors[name] = _("an amount in CNY")
-        return None
-    problem = number_problem(value)
-    # Decimal also reads 1_000 and full-width or Arabic-Indic digits: an amount is ASCII digits here
-    if problem or "e" in text.lower() or "_" in text or not text.isascii():
-        errors[name] = problem or _("an amount in CNY")
+    elif problem:
+        errors[name] = problem
     elif value <= 0:
         errors[name] = _("more than zero")
     elif value > LARGEST_AMOUNT:
@@ -147,8 +141,12 @@ def check(customer: Customer, data: Mapping[str, Any]) -> dict[str, Any]:
         errors["ends_on"] = _("on or after the day it was signed")
     if values["facility_id"] is not None:
         facility = db.session.get(Facility, values["facility_id"])
-        if facility is None or facility.customer_id != customer.id:
-            errors["facility_id"] = _("one of the borrower's facilities")
+        if (
+            facility is None
+            or facility.customer_id != customer.id
+            or facility.status not in LIVE_FACILITY_STATUSES
+        ):
+            errors["facility_id"] = _("one of the borrower's live facilities")
     if errors:
         raise InvalidInput(_("The guarantee was not saved."), errors)
     return values
