@@ -153,3 +153,15 @@ def test_a_guarantee_past_its_end_date_no_longer_counts_and_reads_expired(people
     db.session.execute(update(Guarantee).where(Guarantee.id == ended.id).values(ends_on=local_today()))
     db.session.commit()
     assert [c.members for c in circles.of_book(people.risk).circles] == [tuple(sorted((a.id, b.id)))]
+
+
+def test_a_customer_that_only_gives_or_only_holds_guarantees_is_not_walked(people, monkeypatch):
+    a, b, c = (book_customer(people.officer, i) for i in (1, 2, 3))
+    give(people, a, b)
+    give(people, b, a)  # a and b: a mutual guarantee
+    give(people, c, a)  # c only gives
+    walked = []
+    monkeypatch.setattr(circles, "graph_of", lambda edges: walked.append(1) or circles.nx.DiGraph())
+    assert circles.circle_of(c.id) is None and walked == []  # answered by two index reads, no walk
+    circles.circle_of(a.id)
+    assert walked == [1]

@@ -161,6 +161,8 @@ def of_book(user: User) -> Findings:
 def circle_of(customer_id: int, limit: int = 5000) -> Circle | None:
     """The circle ``customer_id`` is in, if any: found in its weakly connected part of the book, read hop by
     hop from the customer (a circle lies within that part), up to about ``limit`` firms."""
+    if not _gives_and_receives(customer_id):
+        return None  # a firm in a circle both guarantees and is guaranteed: most customers are neither
     seen, frontier = {customer_id}, {customer_id}
     guarantees: dict[int, tuple[int, int, Decimal]] = {}
     while frontier and len(seen) < limit:
@@ -177,3 +179,14 @@ def circle_of(customer_id: int, limit: int = 5000) -> Circle | None:
         frontier = reached - seen
         seen |= reached
     return next((c for c in circles_in(graph_of(guarantees.values())) if customer_id in c.members), None)
+
+
+def _gives_and_receives(customer_id: int) -> bool:
+    """``customer_id`` gives a guarantee in force and holds one: two index reads, before any walk."""
+    today = local_today()
+
+    def any_where(column) -> bool:
+        found = select(Guarantee.id).where(column == customer_id, in_force(today)).limit(1)
+        return db.session.scalar(found) is not None
+
+    return any_where(Guarantee.guarantor_id) and any_where(Guarantee.customer_id)
