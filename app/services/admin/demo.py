@@ -17,8 +17,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, HumanTask, ProcessInstance, User
 from app.risk.uscc import make_uscc, org_code_check_character
-from app.services.admin import demo_contacts, demo_documents, demo_facilities, settings, users
-from app.services.admin.demo_guarantees import load as load_guarantees
+from app.services.admin import demo_customer_file, settings, users
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks, withdrawal
 from app.services.customers.relationship import transfer
@@ -305,10 +304,7 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
         _drive(index, STAGES[index % len(STAGES)], rng)
     yield f"{count} cases created, in every state: {', '.join(STAGES)}"
     yield from _monitoring()
-    yield from demo_contacts.load()
-    yield from demo_documents.load()
-    yield from demo_facilities.load()
-    yield from load_guarantees()
+    yield from demo_customer_file.load()
     yield from _past_transfer()
 
 

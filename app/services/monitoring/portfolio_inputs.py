@@ -38,6 +38,8 @@ INPUTS = (
     "negative_news",
     "collateral_coverage",
     "external_rating_drop",
+    "inspection_finding",
+    "in_guarantee_circle",
 )
 
 
