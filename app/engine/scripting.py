@@ -31,8 +31,9 @@ SCRIPT_FUNCTIONS: dict[str, Callable[..., Any]] = {
 # Functions whose answers live in the database (people, groups, customers): the services pass them in
 # for each step. ``members_of(group)`` -> usernames of the active, qualified members of a group;
 # ``voters_of(group)`` -> those of them who may decide this case (never opened or worked it: 审贷分离);
-# ``class_on_file(uscc)`` -> the customer's five-category class on file (None: new or never classified).
-DIRECTORY_FUNCTIONS = ("members_of", "voters_of", "class_on_file")
+# ``class_on_file(uscc)`` -> the customer's five-category class on file (None: new or never classified);
+# ``circle_on_file(uscc)`` -> whether the customer is kept in a guarantee circle (担保圈).
+DIRECTORY_FUNCTIONS = ("members_of", "voters_of", "class_on_file", "circle_on_file")
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):

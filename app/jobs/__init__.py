@@ -85,6 +85,10 @@ def celery_init_app(app: Flask):
                 "task": "app.jobs.customers.propose_renewals",
                 "schedule": float(config["RENEWAL_CHECK_SECONDS"]),
             },
+            "keep-guarantee-circles": {
+                "task": "app.jobs.customers.keep_guarantee_circles",
+                "schedule": float(config["GUARANTEE_CIRCLE_SECONDS"]),
+            },
             "watch-imports": {
                 "task": "app.jobs.imports.watch",
                 "schedule": float(config["IMPORT_WATCH_SECONDS"]),

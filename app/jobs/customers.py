@@ -1,9 +1,11 @@
-"""The customers' scheduled work: follow-ups of the contact log falling due, and facilities nearing maturity."""
+"""The customers' scheduled work: follow-ups of the contact log falling due, facilities nearing maturity, and
+the guarantee circles of the whole book."""
 
 from celery import shared_task
 
 from app.services.customers.contacts import follow_ups
 from app.services.customers.facilities import renewals
+from app.services.customers.guarantees import circles_kept
 from app.services.shared import dispatch
 
 
@@ -19,3 +21,10 @@ def propose_renewals() -> int:
     """Propose the renewal (续授信) of each live facility within ``CREDIT_RENEWAL_LEAD_DAYS`` of its maturity
     that has none; returns how many were proposed."""
     return len(renewals.propose_due())
+
+
+# Idempotent (the scan keeps what it finds): a lost worker's job is redelivered.
+@shared_task(name=dispatch.KEEP_CIRCLES, time_limit=3600, acks_late=True, reject_on_worker_lost=True)
+def keep_guarantee_circles() -> int:
+    """Scan the whole guarantee network and keep its circles (担保圈); returns the firms in a circle."""
+    return circles_kept.refresh_book().members

@@ -25,6 +25,8 @@ from app.models.customers import (
     Facility,
     FinancialStatement,
     Guarantee,
+    GuaranteeCircleMember,
+    GuaranteeNetworkScan,
     RatingChange,
     install_live_limit,  # noqa: F401  (registers the triggers)
 )
@@ -72,6 +74,8 @@ __all__ = [
     "Facility",
     "FinancialStatement",
     "Guarantee",
+    "GuaranteeCircleMember",
+    "GuaranteeNetworkScan",
     "HumanTask",
     "InstanceMigration",
     "MonitoringImport",

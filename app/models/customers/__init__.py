@@ -11,6 +11,7 @@ from app.models.customers.customer import (
     RatingChange,
 )
 from app.models.customers.guarantee import Guarantee
+from app.models.customers.guarantee_circle import GuaranteeCircleMember, GuaranteeNetworkScan
 from app.models.customers.live_limit import install as install_live_limit  # registers the triggers
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "Facility",
     "FinancialStatement",
     "Guarantee",
+    "GuaranteeCircleMember",
+    "GuaranteeNetworkScan",
     "RatingChange",
     "install_live_limit",
 ]

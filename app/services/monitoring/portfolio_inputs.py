@@ -4,7 +4,7 @@ the frame the portfolio check (``portfolio``) and a draft table's policy impact 
 The inputs of a customer: its industry; debt-to-asset, current ratio and the change of the quick ratio
 from its two latest statements (``risk.ratios``, the one place the formulas live); its latest monitoring
 observed value of each figure, the change of enforcement records and of the external rating since the
-value observed before, and collateral value over its live limits.
+value observed before, and collateral value over its live limits; whether it is kept in a guarantee circle.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Customer, Facility, FinancialStatement, Observation, User
+from app.models import Customer, Facility, FinancialStatement, GuaranteeCircleMember, Observation, User
 from app.models.customers import LIVE_FACILITY_STATUSES
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
@@ -195,6 +195,17 @@ def _notches(before: Any, now: Any) -> int | None:
     return RATINGS.index(now) - RATINGS.index(before)
 
 
+def _circles(only: Only) -> pd.DataFrame:
+    """The watched customers kept in a guarantee circle (担保圈), and since when (what the warning rests on)."""
+    rows = db.session.execute(
+        select(GuaranteeCircleMember.customer_id, GuaranteeCircleMember.since).where(
+            GuaranteeCircleMember.customer_id.in_(_watched(only))
+        )
+    ).all()
+    frame = pd.DataFrame(rows, columns=["customer_id", "on_in_guarantee_circle"]).set_index("customer_id")
+    return frame.assign(in_guarantee_circle=True)
+
+
 def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
     """One row per watched customer (of ``customer_ids``, when given): the warning rules' inputs, and who and
     what it is."""
@@ -204,7 +215,7 @@ def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
         return customers.reindex(
             columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value", "statement_year"]
         )
-    frame = customers.join(_ratios(only)).join(_observations(only))
+    frame = customers.join(_ratios(only)).join(_observations(only)).join(_circles(only))
     coverage = [
         float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
         for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)
@@ -212,6 +223,7 @@ def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
     frame = frame.assign(
         collateral_coverage=coverage, on_collateral_coverage=frame.get("on_collateral_value")
     )
+    frame["in_guarantee_circle"] = frame["in_guarantee_circle"].eq(True)  # known: in none
     for column in (*INPUTS, "observed_on", "statement_year"):
         if column not in frame:
             frame[column] = None

@@ -163,7 +163,17 @@ def circle_of(customer_id: int, limit: int = 5000) -> Circle | None:
     hop from the customer (a circle lies within that part), up to about ``limit`` firms."""
     if not _gives_and_receives(customer_id):
         return None  # a firm in a circle both guarantees and is guaranteed: most customers are neither
-    seen, frontier = {customer_id}, {customer_id}
+    edges, _firms, _whole = part_around({customer_id}, limit)
+    return next((c for c in circles_in(graph_of(edges)) if customer_id in c.members), None)
+
+
+def part_around(
+    customer_ids: set[int], limit: int = 5000
+) -> tuple[list[tuple[int, int, Decimal]], set[int], bool]:
+    """The guarantees in force of the weakly connected part of the book holding ``customer_ids`` (every circle
+    of theirs lies within it), read hop by hop, and the firms reached; the last is False when the part is
+    larger than about ``limit`` firms and was read only so far."""
+    seen, frontier = set(customer_ids), set(customer_ids)
     guarantees: dict[int, tuple[int, int, Decimal]] = {}
     while frontier and len(seen) < limit:
         rows = db.session.execute(
@@ -178,7 +188,7 @@ def circle_of(customer_id: int, limit: int = 5000) -> Circle | None:
             reached |= {guarantor, borrower}
         frontier = reached - seen
         seen |= reached
-    return next((c for c in circles_in(graph_of(guarantees.values())) if customer_id in c.members), None)
+    return list(guarantees.values()), seen, not frontier
 
 
 def _gives_and_receives(customer_id: int) -> bool:

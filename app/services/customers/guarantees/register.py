@@ -30,6 +30,7 @@ from app.models.base import utcnow
 from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.audit import audit
 from app.services.customers.contacts import fields
+from app.services.customers.guarantees import circles_kept
 from app.services.customers.master import customers
 from app.services.customers.relationship.relationship_rights import manages_customer
 from app.services.shared import rows
@@ -171,6 +172,7 @@ def record(user: User, customer_id: int, data: Mapping[str, Any]) -> Guarantee:
             guarantee_id=guarantee.id,
             after=_audited(values),
         )
+        circles_kept.refresh_around({customer_id, guarantee.guarantor_id}, user)
     return guarantee
 
 
@@ -206,5 +208,6 @@ def release(user: User, guarantee_id: int) -> Guarantee:
             guarantor_id=guarantee.guarantor_id,
             amount=str(guarantee.amount),
         )
+        circles_kept.refresh_around({guarantee.customer_id, guarantee.guarantor_id}, user)
     db.session.refresh(guarantee)  # the row as released, for the caller
     return guarantee

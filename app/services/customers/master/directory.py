@@ -1,4 +1,4 @@
-"""Who is in a group and what class a customer holds, for the diagrams: the directory functions the engine's
+"""Who is in a group, what class a customer holds and whether it is in a guarantee circle, for the diagrams: the directory functions the engine's
 scripts may call.
 
 People, groups and customers' classes live in the database, not in a diagram, so the services hand these functions
@@ -15,7 +15,15 @@ from sqlalchemy import bindparam, exists, select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Customer, CustomerOfficerChange, ProcessInstance, Qualification, User, UserGroup
+from app.models import (
+    Customer,
+    CustomerOfficerChange,
+    GuaranteeCircleMember,
+    ProcessInstance,
+    Qualification,
+    User,
+    UserGroup,
+)
 from app.services.approval import eligibility
 
 _MEMBERS = (
@@ -41,6 +49,15 @@ def class_on_file(uscc: str | None) -> str | None:
     if not uscc:
         return None
     return db.session.scalar(select(Customer.loan_class).where(Customer.uscc == uscc))
+
+
+def circle_on_file(uscc: str | None) -> bool:
+    """Whether the customer with credit code ``uscc`` is kept in a guarantee circle (担保圈): the approval
+    authority sends such a credit to head office."""
+    if not uscc:
+        return False
+    found = select(GuaranteeCircleMember.customer_id).join(Customer, Customer.id == GuaranteeCircleMember.customer_id)
+    return db.session.scalar(found.where(Customer.uscc == uscc)) is not None
 
 
 _OFFICER_NOW = select(Customer.officer_id).where(
@@ -75,4 +92,9 @@ def for_case(instance: ProcessInstance, worker: User | None = None) -> dict[str,
             if worker is None or u.id != worker.id
         )
 
-    return {"members_of": members_of, "voters_of": voters_of, "class_on_file": class_on_file}
+    return {
+        "members_of": members_of,
+        "voters_of": voters_of,
+        "class_on_file": class_on_file,
+        "circle_on_file": circle_on_file,
+    }

@@ -5,7 +5,7 @@ the end state compared with the expected one. The first difference raises ``Case
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from app import engine
@@ -27,10 +27,10 @@ def _where(sim: engine.Simulation) -> str:
     return "; ".join(parts)
 
 
-def _directory(members: Mapping[str, Any], classes: Mapping[str, Any]) -> dict:
+def _directory(members: Mapping[str, Any], classes: Mapping[str, Any], circles: Collection[str] = ()) -> dict:
     """The directory functions answering from ``members`` as it stands when a script calls them (nobody has
-    worked a simulated case, so every member may also decide it), and from ``classes`` (credit code → class on
-    file; a customer not listed is new)."""
+    worked a simulated case, so every member may also decide it), from ``classes`` (credit code → class on
+    file; a customer not listed is new) and from ``circles`` (the credit codes kept in a guarantee circle)."""
 
     def members_of(group: str) -> list[str]:
         return [str(m) for m in members.get(group, [])]
@@ -39,15 +39,24 @@ def _directory(members: Mapping[str, Any], classes: Mapping[str, Any]) -> dict:
         found = classes.get(uscc or "")
         return str(found) if found else None
 
-    return {"members_of": members_of, "voters_of": members_of, "class_on_file": class_on_file}
+    def circle_on_file(uscc: str | None) -> bool:
+        return (uscc or "") in circles
+
+    return {
+        "members_of": members_of,
+        "voters_of": members_of,
+        "class_on_file": class_on_file,
+        "circle_on_file": circle_on_file,
+    }
 
 
 def play(bundle: engine.Bundle, spec: dict, case: dict, locale: str) -> None:
     members = {**spec.get("members", {}), **(case.get("members") or {})}
     classes = {**spec.get("classes", {}), **(case.get("classes") or {})}
+    circles = {str(c) for c in [*spec.get("circles", []), *(case.get("circles") or [])]}
     start = case.get("start") or {}
     try:
-        sim = engine.Simulation(bundle, _directory(members, classes))
+        sim = engine.Simulation(bundle, _directory(members, classes, circles))
         if case.get("start_message"):
             sim.start_by_message(case["start_message"], start)
         else:

@@ -43,7 +43,11 @@ def shape_problem(spec: Any) -> str | None:
         or not isinstance(spec.get("cases"), list)
     ):
         return 'needs {"process": "<process id>", "cases": [...]}'
-    return members_problem(spec.get("members", {})) or classes_problem(spec.get("classes", {}))
+    return (
+        members_problem(spec.get("members", {}))
+        or classes_problem(spec.get("classes", {}))
+        or circles_problem(spec.get("circles", []))
+    )
 
 
 def members_problem(members: Any) -> str | None:
@@ -57,6 +61,12 @@ def members_problem(members: Any) -> str | None:
 def classes_problem(classes: Any) -> str | None:
     if not isinstance(classes, dict) or not all(isinstance(c, str) for c in classes.values()):
         return '"classes" must map each credit code to a five-category class'
+    return None
+
+
+def circles_problem(circles: Any) -> str | None:
+    if not isinstance(circles, list) or not all(isinstance(c, str) for c in circles):
+        return '"circles" must list the credit codes of customers in a guarantee circle'
     return None
 
 
@@ -84,7 +94,11 @@ def check_case(bundle: engine.Bundle, case: Any) -> None:
             None,
             'a case needs "steps" (a list), "expected" (an object) and, if any, "start" (an object)',
         )
-    members = members_problem(case.get("members", {})) or classes_problem(case.get("classes", {}))
+    members = (
+        members_problem(case.get("members", {}))
+        or classes_problem(case.get("classes", {}))
+        or circles_problem(case.get("circles", []))
+    )
     if members:
         raise CaseFailed(None, None, members)
     tasks, timers, messages, ends = _ids(bundle)
