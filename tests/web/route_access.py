@@ -91,6 +91,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "guarantees.new_guarantee": GUARANTEE_WRITERS,
     "guarantees.release": GUARANTEE_WRITERS,
     "guarantees.circles_page": CIRCLE_READERS,
+    "guarantees.scan_circles": frozenset({RISK}),
     # attached documents: the seeded photo was attached by the officer to the officer's customer
     "attachments.attach_to_customer": DOCUMENT_ATTACHERS,
     "attachments.attach_to_case": DOCUMENT_ATTACHERS,

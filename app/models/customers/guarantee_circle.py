@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric
+from sqlalchemy import Float, ForeignKey, Index, Integer, Numeric
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import JsonType, Model, utcnow
@@ -49,4 +49,4 @@ class GuaranteeNetworkScan(Model):
     left: Mapped[int] = mapped_column(Integer)  # firms no longer in any circle
     max_chain_length: Mapped[int] = mapped_column(Integer)  # the policy's, as the scan read it
     chains: Mapped[list] = mapped_column(JsonType, default=list)  # [[[member ids of a step], ...], ...]
-    seconds: Mapped[float]
+    seconds: Mapped[float] = mapped_column(Float)

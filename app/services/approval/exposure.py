@@ -1,7 +1,8 @@
 """Group exposure (统一授信) and the large-exposure limits (大额风险暴露).
 
 A customer's exposure is the sum of its active limits; its connected group's is the sum over every
-customer of the group. A proposal is measured on top of both, against shares of the bank's tier-1
+customer of the group, with the guarantees in force its members give for the bank's borrowers outside it (each
+borrower's up to its live limits) at the share the table gives (``guaranteed_share``). A proposal is measured on top of both, against shares of the bank's tier-1
 capital: the shares come from ``rules/large_exposure.dmn`` (into the case data), the capital from
 the administrator's setting. A proposal that would breach a limit is refused with the numbers. A renewal
 (续授信) is measured without the facility it replaces, which ends when the renewal is approved.
@@ -14,13 +15,16 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.errors import InvalidInput
 from app.extensions import db
 from app.forms.display import format_money
-from app.models import Customer, Facility, ProcessInstance
+from app.localtime import local_today
+from app.models import Customer, Facility, Guarantee, ProcessInstance
 from app.models.customers import LIVE_FACILITY_STATUSES
+from app.models.customers.guarantee import in_force
 from app.services.admin import settings
 
 LIMIT_FIELD = "proposed_limit"
@@ -30,11 +34,14 @@ LIMIT_FIELD = "proposed_limit"
 class Exposure:
     group_name: str | None
     customer_existing: Decimal  # active limits of this customer, other cases
-    group_existing: Decimal  # active limits of the whole group (this customer included), other cases
+    # active limits of the whole group (this customer included, other cases), and what it guarantees for others
+    group_existing: Decimal
     proposed: Decimal
     capital: Decimal | None
     single_share: Decimal | None
     group_share: Decimal | None
+    # of group_existing: the guarantees the group gives for others, at the share counted
+    guaranteed: Decimal = Decimal(0)
 
     @property
     def single_total(self) -> Decimal:
@@ -88,15 +95,38 @@ def exposure_of(instance: ProcessInstance, data: dict[str, Any], proposed: Any) 
         )
     share = data.get("single_client_share")
     group_share = data.get("group_share")
+    counted = data.get("guaranteed_share")  # a case decided by a table without it counted none
+    guaranteed = Decimal(0)
+    if group and counted:
+        guaranteed = (guaranteed_by_group(group) * Decimal(str(counted))).quantize(Decimal("0.01"))
     return Exposure(
         group_name=group,
         customer_existing=customer_existing,
-        group_existing=group_existing,
+        group_existing=group_existing + guaranteed,
         proposed=Decimal(str(proposed or 0)),
         capital=settings.amount(settings.TIER1_CAPITAL),
         single_share=Decimal(str(share)) if share is not None else None,
         group_share=Decimal(str(group_share)) if group_share is not None else None,
+        guaranteed=guaranteed,
     )
+
+
+def guaranteed_by_group(group: str) -> Decimal:
+    """The guarantees in force the members of ``group`` give for the bank's borrowers outside it: per borrower,
+    their sum up to the borrower's live limits (a guarantee secures no more than the credit it guarantees)."""
+    guarantor, borrower = aliased(Customer), aliased(Customer)
+    rows = db.session.execute(
+        select(borrower.id, borrower.live_limit, func.sum(Guarantee.amount))
+        .join(guarantor, guarantor.id == Guarantee.guarantor_id)
+        .join(borrower, borrower.id == Guarantee.customer_id)
+        .where(
+            in_force(local_today()),
+            guarantor.group_name == group,
+            or_(borrower.group_name.is_(None), borrower.group_name != group),
+        )
+        .group_by(borrower.id, borrower.live_limit)
+    )
+    return sum((min(Decimal(total), Decimal(live or 0)) for _id, live, total in rows), Decimal(0))
 
 
 def check_large_exposure(

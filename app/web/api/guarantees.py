@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from app.localtime import local_today
-from app.services.customers.guarantees import circles, network, register
+from app.services.customers.guarantees import circles_kept, network, register
 from app.web.api.shared import json_body, token_required
 
 
@@ -59,8 +59,9 @@ def release_guarantee(guarantee_id: int):
 @token_required
 def guarantee_circles():
     """The circles and the chains longer than the policy over the whole book, the firms named."""
-    found = circles.of_book(g.api_user)
+    found = circles_kept.of_book(g.api_user)
     return jsonify(
+        scanned_at=found.scanned_at.isoformat() if found.scanned_at else None,
         max_chain_length=found.max_chain_length,
         circles=[_circle_json(c) for c in found.circles],
         chains=[[list(step) for step in chain.steps] for chain in found.chains],

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services.customers.guarantees import circles, register
+from app.services.customers.guarantees import circles_kept, register
 
 guarantee_pages = Blueprint("guarantees", __name__)
 
@@ -54,4 +54,13 @@ def release(guarantee_id: int):
 @login_required
 def circles_page():
     """The guarantee circles and the chains longer than the policy, over the whole book."""
-    return render_template("guarantees/circles.html", found=circles.of_book(current_user))
+    return render_template("guarantees/circles.html", found=circles_kept.of_book(current_user))
+
+
+@guarantee_pages.route("/guarantees/circles/scan", methods=["POST"])
+@login_required
+def scan_circles():
+    """A risk manager asks for a scan of the whole guarantee network now (queued, as the beat's)."""
+    circles_kept.request_scan(current_user)
+    flash(_("The scan of the guarantee network is queued; the page shows it when it has run."))
+    return redirect(url_for("guarantees.circles_page"))

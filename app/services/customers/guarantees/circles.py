@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from app.models.customers.guarantee import in_force
 
 POLICY_FILE, POLICY = "guarantee_network.dmn", "guarantee_chain_policy"
 READERS = {"risk_manager", "compliance", "approver"}
+SCANNERS = {"risk_manager"}  # who may ask for a scan of the whole book now
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Findings:
     chains: list[Chain]
     max_chain_length: int
     names: dict[int, str] = field(default_factory=dict)  # every customer named in a circle or a chain
+    scanned_at: datetime | None = None  # when the whole book was last scanned (kept findings)
 
 
 def policy_length() -> int:
@@ -129,7 +132,7 @@ def active_edges() -> list[tuple[int, int, Decimal]]:
     return [(g, b, Decimal(a)) for g, b, a in rows]
 
 
-def _names(ids: set[int]) -> dict[int, str]:
+def names_of(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids)))
@@ -143,7 +146,7 @@ def findings() -> Findings:
     found = Findings(circles_in(graph), chains_in(graph, longest), longest)
     named = {m for c in found.circles for m in c.members}
     named |= {m for chain in found.chains for step in chain.steps for m in step}
-    found.names = _names(named)
+    found.names = names_of(named)
     return found
 
 
@@ -152,10 +155,9 @@ def check_reader(user: User) -> None:
         raise NotAuthorized(_("Only risk managers, approvers and compliance read the guarantee circles."))
 
 
-def of_book(user: User) -> Findings:
-    """The guarantee circles page (担保圈): for risk managers, approvers and compliance."""
-    check_reader(user)
-    return findings()
+def check_scanner(user: User) -> None:
+    if user.role not in SCANNERS:
+        raise NotAuthorized(_("Only risk managers ask for a scan of the guarantee network."))
 
 
 def circle_of(customer_id: int, limit: int = 5000) -> Circle | None:

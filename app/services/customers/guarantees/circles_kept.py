@@ -196,3 +196,50 @@ def latest_scan() -> GuaranteeNetworkScan | None:
     return db.session.scalars(
         select(GuaranteeNetworkScan).order_by(GuaranteeNetworkScan.id.desc()).limit(1)
     ).first()
+
+
+def kept_findings() -> circles.Findings:
+    """The circles as kept (current: each guarantee's change is kept at once) and the long chains of the last
+    scan of the whole book, the firms named."""
+    rows = db.session.scalars(select(GuaranteeCircleMember).order_by(GuaranteeCircleMember.customer_id))
+    grouped: dict[int, list[GuaranteeCircleMember]] = {}
+    for row in rows:
+        grouped.setdefault(row.circle_id, []).append(row)
+    found = sorted(
+        (
+            circles.Circle(tuple(r.customer_id for r in members), members[0].amount)
+            for members in grouped.values()
+        ),
+        key=lambda c: (-len(c.members), -c.amount, c.members),
+    )
+    scan = latest_scan()
+    chains = [circles.Chain(tuple(tuple(step) for step in chain)) for chain in (scan.chains if scan else [])]
+    longest = scan.max_chain_length if scan else circles.policy_length()
+    result = circles.Findings(found, chains, longest, scanned_at=scan.ran_at if scan else None)
+    named = {m for c in found for m in c.members} | {
+        m for chain in chains for step in chain.steps for m in step
+    }
+    result.names = circles.names_of(named)
+    return result
+
+
+def of_book(user: User) -> circles.Findings:
+    """The guarantee circles page (担保圈): for risk managers, approvers and compliance."""
+    circles.check_reader(user)
+    return kept_findings()
+
+
+def request_scan(user: User) -> None:
+    """A risk manager asks for a scan of the whole book now (queued, as the beat's)."""
+    circles.check_scanner(user)
+    dispatch.enqueue(dispatch.KEEP_CIRCLES)
+    audit.record("guarantee.network_scan_requested", user)
+    db.session.commit()
+
+
+def circle_around(customer_id: int) -> circles.Circle | None:
+    """The kept circle ``customer_id`` is in, if any (its page)."""
+    place = place_of(customer_id)
+    if place is None:
+        return None
+    return circles.Circle(tuple(m.customer_id for m in members_of(place.circle_id)), place.amount)

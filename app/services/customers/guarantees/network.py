@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Guarantee, User
-from app.services.customers.guarantees import circles
+from app.services.customers.guarantees import circles, circles_kept
 from app.services.customers.master import customers
 
 
@@ -55,7 +55,7 @@ def network_of(customer_id: int) -> Network:
     return Network(
         received=_guarantees(Guarantee.customer_id == customer_id),
         given=_guarantees(Guarantee.guarantor_id == customer_id),
-        circle=circles.circle_of(customer_id),
+        circle=circles_kept.circle_around(customer_id),
         today=local_today(),
     )
 

@@ -56,7 +56,9 @@ def circle_on_file(uscc: str | None) -> bool:
     authority sends such a credit to head office."""
     if not uscc:
         return False
-    found = select(GuaranteeCircleMember.customer_id).join(Customer, Customer.id == GuaranteeCircleMember.customer_id)
+    found = select(GuaranteeCircleMember.customer_id).join(
+        Customer, Customer.id == GuaranteeCircleMember.customer_id
+    )
     return db.session.scalar(found.where(Customer.uscc == uscc)) is not None
 
 

@@ -109,6 +109,11 @@ CIRCLES = {
                 {
                     "type": "object",
                     "properties": {
+                        "scanned_at": {
+                            "type": ["string", "null"],
+                            "format": "date-time",
+                            "description": "the last scan of the whole book (the chains are its); null: none yet",
+                        },
                         "max_chain_length": {"type": "integer", "description": "rules/guarantee_network.dmn"},
                         "circles": {
                             "type": "array",
