@@ -180,6 +180,7 @@ FIGURE_KINDS: dict[str, str] = {
     "collateral_coverage": "share",
     "single_client_share": "share",
     "group_share": "share",
+    "guaranteed_share": "share",
     "sla_warn_share": "share",
     "sample_share": "share",
     "approve_share": "share",

@@ -127,6 +127,12 @@ def test_the_circles_page_lists_circles_and_long_chains(signed_in, people):
     chain = [book_customer(people.officer, i) for i in range(10, 16)]
     for a, b in zip(chain, chain[1:], strict=False):
         give(people, a, b)
+    before = signed_in("risk").get("/guarantees/circles").text  # circles at once; chains after a scan
+    assert 'data-circle="1"' in before and 'data-chain="1"' not in before and "not been scanned" in before
+    assert "Scan the network now" not in signed_in("compliance").get("/guarantees/circles").text
+    assert signed_in("compliance").post("/guarantees/circles/scan").status_code == 403
+    asked = signed_in("risk").post("/guarantees/circles/scan", follow_redirects=True)
+    assert "scan of the guarantee network is queued" in asked.text and 'data-chain="1"' in asked.text
     for who in ("risk", "approver1", "compliance"):
         page = signed_in(who).get("/guarantees/circles").text
         assert 'data-circle="1"' in page and 'data-chain="1"' in page and "4,000,000.00" in page

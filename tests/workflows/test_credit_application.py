@@ -61,7 +61,7 @@ def test_every_business_rule_is_logged_with_inputs_and_matched_rule(deployed, pe
         .where(AuditEvent.instance_id == case.id, AuditEvent.event_type == "engine.decision_evaluated")
     )
     assert events == 8
-    assert logs[4].outputs == {"single_client_share": 0.15, "group_share": 0.2}
+    assert logs[4].outputs == {"single_client_share": 0.15, "group_share": 0.2, "guaranteed_share": 1.0}
 
 
 def test_return_loops_back_to_the_officer_with_the_comment(deployed, people):

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, Guarantee, User
 from app.risk.uscc import make_uscc, org_code_check_character
-from app.services.customers.guarantees import register
+from app.services.customers.guarantees import circles_kept, register
 
 CIRCLE = ["江南纺织印染有限公司", "江南化纤材料有限公司", "锦程服装制造有限公司", "华锦进出口贸易有限公司"]
 CHAIN = [
@@ -94,3 +94,5 @@ def load() -> Iterator[str]:
         )
         given += 1
     yield f"{given} ordinary guarantees on customers with a live facility"
+    scan = circles_kept.refresh_book()
+    yield f"guarantee network scanned: {scan.circles} circle(s), {len(scan.chains)} long chain(s)"

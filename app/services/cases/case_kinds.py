@@ -84,6 +84,8 @@ CREDIT_APPLICATION = CaseKind(
         "group_name",
         "single_client_share",
         "group_share",
+        "guaranteed_share",
+        "in_guarantee_circle",
         "industry",
         "size",
         "credit_record",
