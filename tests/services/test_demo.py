@@ -137,7 +137,9 @@ def test_the_demo_has_a_guarantee_circle_of_four_a_long_chain_and_ordinary_guara
     assert [len(c.members) for c in found.circles] == [4]
     assert [len(chain.steps) for chain in found.chains] == [6] and found.max_chain_length == 4
     kept = circles_kept.kept_findings()  # kept as registered, and the demo's scan found the chain
-    assert [c.members for c in kept.circles] == [c.members for c in found.circles] and kept.chains == found.chains
+    assert [c.members for c in kept.circles] == [
+        c.members for c in found.circles
+    ] and kept.chains == found.chains
     ordinary = db.session.scalars(select(Guarantee).where(Guarantee.facility_id.is_not(None))).all()
     assert ordinary and all(g.amount == g.facility.limit_amount // 2 for g in ordinary)
     assert list(demo_guarantees.load()) == []  # loaded again: nothing added

@@ -12,84 +12,84 @@ from sqlalchemy import update
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Guarantee
-from app.services.customers.guarantees import circles, circles_kept, network, register
+from app.services.customers.guarantees import circles, circles_kept, graph, network, register
 from app.services.design.testing import decision_tests
 from tests.factories import book_customer
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
-def graph(*pairs: tuple[int, int], amount: int = 100):
-    return circles.graph_of((g, b, Decimal(amount)) for g, b in pairs)
+def net(*pairs: tuple[int, int], amount: int = 100):
+    return graph.network_of((g, b, Decimal(amount)) for g, b in pairs)
 
 
 def test_a_mutual_pair_is_a_circle_of_two():
-    [circle] = circles.circles_in(graph((1, 2), (2, 1), (3, 1)))
+    [circle] = graph.circles_in(net((1, 2), (2, 1), (3, 1)))
     assert (circle.members, circle.kind, circle.amount) == ((1, 2), "mutual", Decimal(200))
 
 
 def test_a_ring_of_four_is_one_circular_circle():
-    [circle] = circles.circles_in(graph((1, 2), (2, 3), (3, 4), (4, 1)))
+    [circle] = graph.circles_in(net((1, 2), (2, 3), (3, 4), (4, 1)))
     assert (circle.members, circle.kind, circle.amount) == ((1, 2, 3, 4), "circular", Decimal(400))
 
 
 def test_two_rings_joined_by_one_edge_both_ways_are_one_circle():
     ring_a, ring_b = [(1, 2), (2, 3), (3, 1)], [(4, 5), (5, 6), (6, 4)]
-    [circle] = circles.circles_in(graph(*ring_a, *ring_b, (3, 4), (6, 1)))
+    [circle] = graph.circles_in(net(*ring_a, *ring_b, (3, 4), (6, 1)))
     assert circle.members == (1, 2, 3, 4, 5, 6)
 
 
 def test_two_rings_joined_by_one_edge_one_way_stay_two_circles_in_one_chain():
-    found = graph((1, 2), (2, 3), (3, 1), (4, 5), (5, 6), (6, 4), (3, 4))
-    assert [c.members for c in circles.circles_in(found)] == [(1, 2, 3), (4, 5, 6)]
-    assert circles.chains_in(found, 1) == [circles.Chain(((1, 2, 3), (4, 5, 6)))]
+    found = net((1, 2), (2, 3), (3, 1), (4, 5), (5, 6), (6, 4), (3, 4))
+    assert [c.members for c in graph.circles_in(found)] == [(1, 2, 3), (4, 5, 6)]
+    assert graph.chains_in(found, 1) == [graph.Chain(((1, 2, 3), (4, 5, 6)))]
 
 
 def test_a_chain_of_six_is_longer_than_a_policy_of_four():
-    chain = graph((1, 2), (2, 3), (3, 4), (4, 5), (5, 6))
-    assert circles.circles_in(chain) == []
-    assert circles.chains_in(chain, 4) == [circles.Chain(((1,), (2,), (3,), (4,), (5,), (6,)))]
-    assert circles.chains_in(chain, 6) == []
+    chain = net((1, 2), (2, 3), (3, 4), (4, 5), (5, 6))
+    assert graph.circles_in(chain) == []
+    assert graph.chains_in(chain, 4) == [graph.Chain(((1,), (2,), (3,), (4,), (5,), (6,)))]
+    assert graph.chains_in(chain, 6) == []
 
 
 def test_a_tree_has_no_circle_and_no_chain_longer_than_its_depth():
-    tree = graph((1, 2), (1, 3), (2, 4), (2, 5), (3, 6), (3, 7))
-    assert circles.circles_in(tree) == []
-    assert circles.chains_in(tree, 3) == []
-    chains = circles.chains_in(tree, 2)  # each leaf ends a chain of three: all four listed
+    tree = net((1, 2), (1, 3), (2, 4), (2, 5), (3, 6), (3, 7))
+    assert graph.circles_in(tree) == []
+    assert graph.chains_in(tree, 3) == []
+    chains = graph.chains_in(tree, 2)  # each leaf ends a chain of three: all four listed
     assert sorted(c.steps[1:] for c in chains) == [((2,), (4,)), ((2,), (5,)), ((3,), (6,)), ((3,), (7,))]
     assert all(c.steps[0] == (1,) for c in chains)
 
 
 def test_the_policy_length_is_accepted_and_one_more_is_a_long_chain():
-    assert circles.chains_in(graph((1, 2), (2, 3), (3, 4)), 4) == []
-    assert circles.chains_in(graph((1, 2), (2, 3), (3, 4), (4, 5)), 4) == [
-        circles.Chain(((1,), (2,), (3,), (4,), (5,)))
+    assert graph.chains_in(net((1, 2), (2, 3), (3, 4)), 4) == []
+    assert graph.chains_in(net((1, 2), (2, 3), (3, 4), (4, 5)), 4) == [
+        graph.Chain(((1,), (2,), (3,), (4,), (5,)))
     ]
 
 
 def test_two_long_branches_of_one_part_are_both_listed():
-    fork = graph((1, 2), (2, 3), (3, 4), (4, 5), (1, 6), (6, 7), (7, 8), (8, 9))  # one guarantor, two chains
-    funnel = graph((1, 2), (2, 3), (3, 4), (4, 5), (6, 7), (7, 8), (8, 9), (9, 5))  # two chains, one borrower
-    assert [c.steps for c in circles.chains_in(fork, 4)] == [
+    fork = net((1, 2), (2, 3), (3, 4), (4, 5), (1, 6), (6, 7), (7, 8), (8, 9))  # one guarantor, two chains
+    funnel = net((1, 2), (2, 3), (3, 4), (4, 5), (6, 7), (7, 8), (8, 9), (9, 5))  # two chains, one borrower
+    assert [c.steps for c in graph.chains_in(fork, 4)] == [
         ((1,), (2,), (3,), (4,), (5,)),
         ((1,), (6,), (7,), (8,), (9,)),
     ]
-    assert [c.steps for c in circles.chains_in(funnel, 4)] == [
+    assert [c.steps for c in graph.chains_in(funnel, 4)] == [
         ((1,), (2,), (3,), (4,), (5,)),
         ((6,), (7,), (8,), (9,), (5,)),
     ]
 
 
 def test_a_chain_through_a_circle_counts_the_circle_as_one_step():
-    through = graph((1, 2), (2, 3), (3, 4), (4, 3), (4, 5))
-    assert circles.chains_in(through, 4) == []
-    assert circles.chains_in(through, 3) == [circles.Chain(((1,), (2,), (3, 4), (5,)))]
+    through = net((1, 2), (2, 3), (3, 4), (4, 3), (4, 5))
+    assert graph.chains_in(through, 4) == []
+    assert graph.chains_in(through, 3) == [graph.Chain(((1,), (2,), (3, 4), (5,)))]
 
 
 def test_several_guarantees_of_one_pair_are_one_edge_with_their_sum():
-    pair = circles.graph_of([(1, 2, Decimal(5)), (1, 2, Decimal(7)), (2, 1, Decimal(1))])
-    [circle] = circles.circles_in(pair)
+    pair = graph.network_of([(1, 2, Decimal(5)), (1, 2, Decimal(7)), (2, 1, Decimal(1))])
+    [circle] = graph.circles_in(pair)
     assert circle.amount == Decimal(13)
 
 
@@ -163,7 +163,13 @@ def test_a_customer_that_only_gives_or_only_holds_guarantees_is_not_walked(peopl
     give(people, b, a)  # a and b: a mutual guarantee
     give(people, c, a)  # c only gives
     walked = []
-    monkeypatch.setattr(circles, "graph_of", lambda edges: walked.append(1) or circles.nx.DiGraph())
+    monkeypatch.setattr(circles, "part_around", lambda ids, limit: walked.append(1) or ([], set(ids), True))
     assert circles.circle_of(c.id) is None and walked == []  # answered by two index reads, no walk
     circles.circle_of(a.id)
     assert walked == [1]
+
+
+def test_a_limit_keeps_the_longest_chains_first():
+    book = net((1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 7), (10, 11), (11, 12), (12, 13), (13, 14))
+    assert [len(c.steps) for c in graph.chains_in(book, 4)] == [7, 5]
+    assert graph.chains_in(book, 4, limit=1) == [graph.Chain(tuple((n,) for n in range(1, 8)))]

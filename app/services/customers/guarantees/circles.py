@@ -1,29 +1,20 @@
-"""Guarantee circles (担保圈) and long guarantee chains (担保链) over the whole book.
-
-The guarantees in force (active, not past their end date) form a directed graph, guarantor → borrower (networkx ``DiGraph``; several guarantees
-between one pair are one edge carrying their sum). A **circle** is a strongly connected component of two or
-more firms: each one guarantees, through the others, its own guarantors, so one default can pull them all
-down. Two firms are a mutual guarantee (互保), three or more a circular one (联保). Circles are found with
-``nx.strongly_connected_components`` (linear in the graph), never by listing simple cycles, whose number grows
-exponentially with the book.
-
-A **long chain**: with each circle collapsed to one step (the condensation, a DAG), a path with more steps than
-``rules/guarantee_network.dmn`` accepts (``max_chain_length``); every firm on one is on a listed chain (the
-longest through it), found in two passes over the DAG in topological order. A step is a firm or a whole circle.
+"""Guarantee circles (担保圈) and long guarantee chains (担保链) over the book: the guarantees in force read from the
+database (active, not past their end date) and handed to ``graph``, which finds them; the policy's longest
+accepted chain (``rules/guarantee_network.dmn``, ``max_chain_length``); who reads them; and the part of the book
+around some firms, read hop by hop, for a change kept at once (``circles_kept``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-import networkx as nx
+import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select
 
 from app.engine.dmn import decision_in_force
 from app.errors import NotAuthorized
@@ -31,31 +22,17 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Guarantee, User
 from app.models.customers.guarantee import in_force
+from app.services.customers.guarantees import graph
 
 POLICY_FILE, POLICY = "guarantee_network.dmn", "guarantee_chain_policy"
 READERS = {"risk_manager", "compliance", "approver"}
 SCANNERS = {"risk_manager"}  # who may ask for a scan of the whole book now
 
 
-@dataclass(frozen=True)
-class Circle:
-    members: tuple[int, ...]  # customer ids, ascending
-    amount: Decimal  # the guarantees among the members, in CNY
-
-    @property
-    def kind(self) -> str:
-        return "mutual" if len(self.members) == 2 else "circular"
-
-
-@dataclass(frozen=True)
-class Chain:
-    steps: tuple[tuple[int, ...], ...]  # from the first guarantor to the last borrower; a circle is one step
-
-
 @dataclass
 class Findings:
-    circles: list[Circle]
-    chains: list[Chain]
+    circles: list[graph.Circle]
+    chains: list[graph.Chain]
     max_chain_length: int
     names: dict[int, str] = field(default_factory=dict)  # every customer named in a circle or a chain
     scanned_at: datetime | None = None  # when the whole book was last scanned (kept findings)
@@ -67,69 +44,17 @@ def policy_length() -> int:
     return int(table.evaluate({"scope": "book"}).single_output["max_chain_length"])
 
 
-def graph_of(edges: Iterable[tuple[int, int, Decimal]]) -> nx.DiGraph:
-    """guarantor → borrower, the amounts of one pair summed on its edge."""
-    graph = nx.DiGraph()
-    for guarantor, borrower, amount in edges:
-        if graph.has_edge(guarantor, borrower):
-            graph[guarantor][borrower]["amount"] += amount
-        else:
-            graph.add_edge(guarantor, borrower, amount=amount)
-    return graph
-
-
-def circles_in(graph: nx.DiGraph) -> list[Circle]:
-    """The circles, the largest first."""
-    found = []
-    for component in nx.strongly_connected_components(graph):
-        if len(component) > 1:
-            inner = graph.subgraph(component)
-            total = sum((d["amount"] for _u, _v, d in inner.edges(data=True)), Decimal(0))
-            found.append(Circle(tuple(sorted(component)), total))
-    return sorted(found, key=lambda c: (-len(c.members), -c.amount, c.members))
-
-
-def chains_in(graph: nx.DiGraph, longest_accepted: int) -> list[Chain]:
-    """The chains longer than ``longest_accepted`` steps, longest first: every firm on such a chain is on a
-    listed one (for each such firm not listed yet, in topological order, the longest chain through it), so two
-    long branches of one part are both listed, not only the part's longest path."""
-    dag = nx.condensation(graph)  # one node per strongly connected component, its firms in "members"
-    order = list(nx.topological_sort(dag))
-    # the steps of the longest chain ending at (before) and starting from (after) each node, and its neighbour
-    before: dict[int, tuple[int, int | None]] = {}
-    for node in order:
-        steps, previous = max(((before[p][0], p) for p in dag.predecessors(node)), default=(0, None))
-        before[node] = (steps + 1, previous)
-    after: dict[int, tuple[int, int | None]] = {}
-    for node in reversed(order):
-        steps, following = max(((after[s][0], s) for s in dag.successors(node)), default=(0, None))
-        after[node] = (steps + 1, following)
-    listed: set[int] = set()
-    chains = []
-    for node in order:
-        if node in listed or before[node][0] + after[node][0] - 1 <= longest_accepted:
-            continue
-        path, step = [node], before[node][1]
-        while step is not None:
-            path.append(step)
-            step = before[step][1]
-        path.reverse()
-        step = after[node][1]
-        while step is not None:
-            path.append(step)
-            step = after[step][1]
-        listed.update(path)
-        chains.append(Chain(tuple(tuple(sorted(dag.nodes[n]["members"])) for n in path)))
-    return sorted(chains, key=lambda c: (-len(c.steps), c.steps))
-
-
-def active_edges() -> list[tuple[int, int, Decimal]]:
+def active_network() -> graph.Network:
+    """The guarantees in force of the whole book, one grouped read (amounts summed per pair, in cents)."""
     rows = db.session.execute(
-        select(Guarantee.guarantor_id, Guarantee.customer_id, func.sum(Guarantee.amount))
+        select(
+            Guarantee.guarantor_id, Guarantee.customer_id, cast(func.sum(Guarantee.amount) * 100, BigInteger)
+        )
         .where(in_force(local_today()))
         .group_by(Guarantee.guarantor_id, Guarantee.customer_id)
-    )
-    return [(g, b, Decimal(a)) for g, b, a in rows]
+    ).all()
+    columns = np.array([tuple(row) for row in rows], dtype=np.int64).reshape(-1, 3)  # from Rows: 30x slower
+    return graph.network_of_arrays(columns[:, 0], columns[:, 1], columns[:, 2])
 
 
 def names_of(ids: set[int]) -> dict[int, str]:
@@ -141,9 +66,12 @@ def names_of(ids: set[int]) -> dict[int, str]:
 
 def findings() -> Findings:
     """The circles and long chains of the whole book, with the names of the firms in them."""
-    graph = graph_of(active_edges())
+    network = active_network()
+    labels = graph.components(network)
     longest = policy_length()
-    found = Findings(circles_in(graph), chains_in(graph, longest), longest)
+    found = Findings(
+        graph.circles_in(network, labels), graph.chains_in(network, longest, labels=labels), longest
+    )
     named = {m for c in found.circles for m in c.members}
     named |= {m for chain in found.chains for step in chain.steps for m in step}
     found.names = names_of(named)
@@ -160,13 +88,13 @@ def check_scanner(user: User) -> None:
         raise NotAuthorized(_("Only risk managers ask for a scan of the guarantee network."))
 
 
-def circle_of(customer_id: int, limit: int = 5000) -> Circle | None:
+def circle_of(customer_id: int, limit: int = 5000) -> graph.Circle | None:
     """The circle ``customer_id`` is in, if any: found in its weakly connected part of the book, read hop by
     hop from the customer (a circle lies within that part), up to about ``limit`` firms."""
     if not _gives_and_receives(customer_id):
         return None  # a firm in a circle both guarantees and is guaranteed: most customers are neither
     edges, _firms, _whole = part_around({customer_id}, limit)
-    return next((c for c in circles_in(graph_of(edges)) if customer_id in c.members), None)
+    return next((c for c in graph.circles_in(graph.network_of(edges)) if customer_id in c.members), None)
 
 
 def part_around(

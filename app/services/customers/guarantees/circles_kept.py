@@ -1,7 +1,7 @@
 """The guarantee circles (担保圈) kept in the database, so that the warning rules, the approval authority and the
 pages read a firm's circle with one index read (``GuaranteeCircleMember``), whatever the size of the book.
 
-Kept two ways, with the one definition of a circle (``circles.circles_in``):
+Kept two ways, with the one definition of a circle (``graph.circles_in``):
 
 - **around a guarantee** registered or released (``refresh_around``), in its transaction: the weakly connected
   part of the network holding its two firms is read hop by hop and its circles found, so the customer page and
@@ -30,9 +30,10 @@ from app.localtime import local_today
 from app.models import GuaranteeCircleMember, GuaranteeNetworkScan, User
 from app.models.base import utcnow
 from app.services.audit import audit
-from app.services.customers.guarantees import circles
+from app.services.customers.guarantees import circles, graph
 from app.services.shared import dispatch
 
+CHAINS_KEPT = 500  # the longest chains a scan keeps, for the page and the API
 PART_LIMIT = 5000  # firms read around a changed guarantee before the change is left to the whole scan
 
 
@@ -45,7 +46,7 @@ class Place:
     amount: Decimal
 
 
-def places_in(found: Iterable[circles.Circle]) -> dict[int, Place]:
+def places_in(found: Iterable[graph.Circle]) -> dict[int, Place]:
     """Each member of the circles ``found``, with its place."""
     return {
         member: Place(circle.members[0], len(circle.members), circle.amount)
@@ -124,7 +125,7 @@ def refresh_around(customer_ids: set[int], actor: User | None) -> None:
         return
     try:
         with db.session.begin_nested():
-            _apply(places_in(circles.circles_in(circles.graph_of(edges))), firms, actor)
+            _apply(places_in(graph.circles_in(graph.network_of(edges))), firms, actor)
     except IntegrityError:  # a scan kept the same firm meanwhile: the whole scan settles it
         dispatch.enqueue(dispatch.KEEP_CIRCLES)
 
@@ -141,17 +142,17 @@ def refresh_book(actor: User | None = None) -> GuaranteeNetworkScan:
 
 def _scan(actor: User | None) -> GuaranteeNetworkScan:
     started = time.perf_counter()
-    edges = circles.active_edges()
-    graph = circles.graph_of(edges)
-    found = circles.circles_in(graph)
+    network = circles.active_network()
+    labels = graph.components(network)
+    found = graph.circles_in(network, labels)
     longest = circles.policy_length()
-    chains = circles.chains_in(graph, longest)
+    chains = graph.chains_in(network, longest, CHAINS_KEPT, labels)
     places = places_in(found)
     joined, left = _apply(places, None, actor)
     scan = GuaranteeNetworkScan(
         ran_at=utcnow(),
-        firms=graph.number_of_nodes(),
-        guarantees=graph.number_of_edges(),
+        firms=network.size,
+        guarantees=len(network.guarantors),
         circles=len(found),
         members=len(places),
         joined=joined,
@@ -207,13 +208,13 @@ def kept_findings() -> circles.Findings:
         grouped.setdefault(row.circle_id, []).append(row)
     found = sorted(
         (
-            circles.Circle(tuple(r.customer_id for r in members), members[0].amount)
+            graph.Circle(tuple(r.customer_id for r in members), members[0].amount)
             for members in grouped.values()
         ),
         key=lambda c: (-len(c.members), -c.amount, c.members),
     )
     scan = latest_scan()
-    chains = [circles.Chain(tuple(tuple(step) for step in chain)) for chain in (scan.chains if scan else [])]
+    chains = [graph.Chain(tuple(tuple(step) for step in chain)) for chain in (scan.chains if scan else [])]
     longest = scan.max_chain_length if scan else circles.policy_length()
     result = circles.Findings(found, chains, longest, scanned_at=scan.ran_at if scan else None)
     named = {m for c in found for m in c.members} | {
@@ -237,9 +238,9 @@ def request_scan(user: User) -> None:
     db.session.commit()
 
 
-def circle_around(customer_id: int) -> circles.Circle | None:
+def circle_around(customer_id: int) -> graph.Circle | None:
     """The kept circle ``customer_id`` is in, if any (its page)."""
     place = place_of(customer_id)
     if place is None:
         return None
-    return circles.Circle(tuple(m.customer_id for m in members_of(place.circle_id)), place.amount)
+    return graph.Circle(tuple(m.customer_id for m in members_of(place.circle_id)), place.amount)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Guarantee, User
-from app.services.customers.guarantees import circles, circles_kept
+from app.services.customers.guarantees import circles_kept, graph
 from app.services.customers.master import customers
 
 
@@ -21,7 +21,7 @@ from app.services.customers.master import customers
 class Network:
     received: list[Guarantee]  # guarantees given for the customer: its guarantors (担保人)
     given: list[Guarantee]  # guarantees the customer gives for others (被担保人)
-    circle: circles.Circle | None  # the guarantee circle (担保圈) it is in, if any
+    circle: graph.Circle | None  # the guarantee circle (担保圈) it is in, if any
     today: date  # a guarantee past its end date reads as expired and no longer counts
 
     @property
