@@ -31,7 +31,7 @@ class GuaranteeCircleMember(Model):
     size: Mapped[int] = mapped_column(Integer)  # how many firms the circle holds
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))  # the guarantees in force among the members
     since: Mapped[date]  # the day it was first found in a circle (kept while it stays in one)
-    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)  # when its circle was last found changed
 
 
 class GuaranteeNetworkScan(Model):

@@ -93,13 +93,9 @@ def _apply(places: dict[int, Place], scope: set[int] | None, actor: User | None)
                 amount=str(place.amount),
             )
             joined += 1
-        else:
-            row.circle_id, row.size, row.amount, row.checked_at = (
-                place.circle_id,
-                place.size,
-                place.amount,
-                now,
-            )
+        elif (row.circle_id, row.size, row.amount) != (place.circle_id, place.size, place.amount):
+            row.circle_id, row.size, row.amount = place.circle_id, place.size, place.amount
+            row.checked_at = now
     db.session.flush()
     return joined, len(left)
 
