@@ -127,8 +127,10 @@ def test_the_book_s_circles_and_chains_leave_released_guarantees_out(people):
     assert found.circles[0].amount == Decimal(4_000_000)
     assert [len(c.steps) for c in found.chains] == [6]
     assert found.names[firms[4].id] == firms[4].name
-    assert circles.circle_of(firms[2].id) == found.circles[0]
-    assert circles.circle_of(firms[10].id) is None and circles.circle_of(firms[5].id) is None
+    assert circles_kept.circle_around(firms[2].id) == found.circles[0]
+    assert (
+        circles_kept.circle_around(firms[10].id) is None and circles_kept.circle_around(firms[5].id) is None
+    )
 
 
 def test_a_guarantee_past_its_end_date_no_longer_counts_and_reads_expired(people):
@@ -145,7 +147,7 @@ def test_a_guarantee_past_its_end_date_no_longer_counts_and_reads_expired(people
             "ends_on": (local_today() - timedelta(days=1)).isoformat(),
         },
     )
-    assert circles_kept.of_book(people.risk).circles == [] and circles.circle_of(a.id) is None
+    assert circles_kept.of_book(people.risk).circles == [] and circles_kept.circle_around(a.id) is None
     seen = network.of_customer(people.risk, a.id)
     assert [g.state_on(seen.today) for g in seen.received] == ["expired"]
     assert (
@@ -157,16 +159,15 @@ def test_a_guarantee_past_its_end_date_no_longer_counts_and_reads_expired(people
     assert [c.members for c in circles_kept.of_book(people.risk).circles] == [tuple(sorted((a.id, b.id)))]
 
 
-def test_a_customer_that_only_gives_or_only_holds_guarantees_is_not_walked(people, monkeypatch):
+def test_a_guarantee_that_closes_no_circle_reads_ahead_of_its_borrower_only(people, monkeypatch):
     a, b, c = (book_customer(people.officer, i) for i in (1, 2, 3))
     give(people, a, b)
-    give(people, b, a)  # a and b: a mutual guarantee
-    give(people, c, a)  # c only gives
-    walked = []
-    monkeypatch.setattr(circles, "part_around", lambda ids, limit: walked.append(1) or ([], set(ids), True))
-    assert circles.circle_of(c.id) is None and walked == []  # answered by two index reads, no walk
-    circles.circle_of(a.id)
-    assert walked == [1]
+    kept = []
+    monkeypatch.setattr(circles_kept, "_keep", lambda firms, actor: kept.append(firms))
+    give(people, c, a)  # a reaches b only: no path back to c
+    assert kept == []
+    give(people, b, c)  # c now reaches b through a: the ring closes
+    assert kept == [{a.id, b.id, c.id}]
 
 
 def test_a_limit_keeps_the_longest_chains_first():

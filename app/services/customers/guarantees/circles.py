@@ -48,7 +48,9 @@ def active_network() -> graph.Network:
     """The guarantees in force of the whole book, one grouped read (amounts summed per pair, in cents)."""
     rows = db.session.execute(
         select(
-            Guarantee.guarantor_id, Guarantee.customer_id, cast(func.sum(Guarantee.amount) * 100, BigInteger)
+            Guarantee.guarantor_id,
+            Guarantee.customer_id,
+            cast(func.round(func.sum(Guarantee.amount) * 100), BigInteger),
         )
         .where(in_force(local_today()))
         .group_by(Guarantee.guarantor_id, Guarantee.customer_id)
@@ -88,45 +90,38 @@ def check_scanner(user: User) -> None:
         raise NotAuthorized(_("Only risk managers ask for a scan of the guarantee network."))
 
 
-def circle_of(customer_id: int, limit: int = 5000) -> graph.Circle | None:
-    """The circle ``customer_id`` is in, if any: found in its weakly connected part of the book, read hop by
-    hop from the customer (a circle lies within that part), up to about ``limit`` firms."""
-    if not _gives_and_receives(customer_id):
-        return None  # a firm in a circle both guarantees and is guaranteed: most customers are neither
-    edges, _firms, _whole = part_around({customer_id}, limit)
-    return next((c for c in graph.circles_in(graph.network_of(edges)) if customer_id in c.members), None)
-
-
-def part_around(
-    customer_ids: set[int], limit: int = 5000
-) -> tuple[list[tuple[int, int, Decimal]], set[int], bool]:
-    """The guarantees in force of the weakly connected part of the book holding ``customer_ids`` (every circle
-    of theirs lies within it), read hop by hop, and the firms reached; the last is False when the part is
-    larger than about ``limit`` firms and was read only so far."""
-    seen, frontier = set(customer_ids), set(customer_ids)
-    guarantees: dict[int, tuple[int, int, Decimal]] = {}
-    while frontier and len(seen) < limit:
-        rows = db.session.execute(
-            select(Guarantee.id, Guarantee.guarantor_id, Guarantee.customer_id, Guarantee.amount).where(
-                in_force(local_today()),
-                Guarantee.guarantor_id.in_(frontier) | Guarantee.customer_id.in_(frontier),
-            )
+def reach(
+    start: set[int], *, forward: bool, limit: int | None = None, within: set[int] | None = None
+) -> tuple[set[int], bool]:
+    """The firms ``start`` reaches through guarantees in force — forward, the borrowers they guarantee and theirs;
+    backward, their guarantors and theirs — ``start`` included, staying ``within`` a set when given; the last is
+    False when more than about ``limit`` firms were reached and the reading stopped there."""
+    ahead, behind = (
+        (Guarantee.guarantor_id, Guarantee.customer_id)
+        if forward
+        else (
+            Guarantee.customer_id,
+            Guarantee.guarantor_id,
         )
-        reached: set[int] = set()
-        for row_id, guarantor, borrower, amount in rows:
-            guarantees[row_id] = (guarantor, borrower, Decimal(amount))
-            reached |= {guarantor, borrower}
+    )
+    seen, frontier = set(start), set(start)
+    while frontier:
+        if limit is not None and len(seen) > limit:
+            return seen, False
+        rows = db.session.scalars(
+            select(behind).where(in_force(local_today()), ahead.in_(frontier)).distinct()
+        )
+        reached = {firm for firm in rows if within is None or firm in within}
         frontier = reached - seen
         seen |= reached
-    return list(guarantees.values()), seen, not frontier
+    return seen, True
 
 
-def _gives_and_receives(customer_id: int) -> bool:
-    """``customer_id`` gives a guarantee in force and holds one: two index reads, before any walk."""
-    today = local_today()
-
-    def any_where(column) -> bool:
-        found = select(Guarantee.id).where(column == customer_id, in_force(today)).limit(1)
-        return db.session.scalar(found) is not None
-
-    return any_where(Guarantee.guarantor_id) and any_where(Guarantee.customer_id)
+def edges_among(firms: set[int]) -> list[tuple[int, int, Decimal]]:
+    """The guarantees in force between the ``firms`` (both guarantor and borrower among them)."""
+    rows = db.session.execute(
+        select(Guarantee.guarantor_id, Guarantee.customer_id, Guarantee.amount).where(
+            in_force(local_today()), Guarantee.guarantor_id.in_(firms), Guarantee.customer_id.in_(firms)
+        )
+    )
+    return [(g, b, Decimal(a)) for g, b, a in rows]

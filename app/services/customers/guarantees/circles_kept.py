@@ -3,10 +3,12 @@ pages read a firm's circle with one index read (``GuaranteeCircleMember``), what
 
 Kept two ways, with the one definition of a circle (``graph.circles_in``):
 
-- **around a guarantee** registered or released (``refresh_around``), in its transaction: the weakly connected
-  part of the network holding its two firms is read hop by hop and its circles found, so the customer page and
-  the next case see the circle at once. A part larger than ``PART_LIMIT`` firms is left to the whole scan,
-  queued with the change.
+- **around a guarantee** registered (``guarantee_added``) or released (``guarantee_removed``), in its
+  transaction: a new guarantee closes a circle exactly when its borrower reaches its guarantor, so the firms
+  ahead of the borrower are read hop by hop (up to ``PART_LIMIT``; a larger reach is left to the whole scan,
+  queued with the change) and, when the guarantor is among them, the circle's firms found on those paths; a
+  released one can only split the circle holding both its firms. The customer page and the next case see the
+  circle at once.
 - **over the whole book** (``refresh_book``), by the beat and on a risk manager's request: every guarantee in
   force (one grouped read), the circles and the long chains over it, kept with a scan row. A guarantee whose end
   date passes leaves the network here.
@@ -19,22 +21,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, false, func, select, update
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import GuaranteeCircleMember, GuaranteeNetworkScan, User
+from app.models import GuaranteeCircleMember, GuaranteeNetworkScan, QueuedJob, User
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.customers.guarantees import circles, graph
 from app.services.shared import dispatch
 
 CHAINS_KEPT = 500  # the longest chains a scan keeps, for the page and the API
-PART_LIMIT = 5000  # firms read around a changed guarantee before the change is left to the whole scan
+PART_LIMIT = 5000  # firms read ahead of a new guarantee before the change is left to the whole scan
+SCANS_KEPT = 100  # the latest scans kept (the page reads the last)
+NETWORK_LOCK = 7301037  # PostgreSQL advisory lock: one keeper of the circles at a time
 
 
 @dataclass(frozen=True)
@@ -55,22 +58,38 @@ def places_in(found: Iterable[graph.Circle]) -> dict[int, Place]:
     }
 
 
-def _apply(places: dict[int, Place], scope: set[int] | None, actor: User | None) -> tuple[int, int]:
-    """Make the kept rows of the firms in ``scope`` (None: every firm) say ``places``; returns how many firms
-    joined a circle and how many left every circle. Flushed, not committed."""
+@dataclass
+class Changes:
+    """What keeping a part of the network changed: the firms that joined a circle, and those that left every one."""
+
+    joined: list[tuple[int, Place]] = field(default_factory=list)
+    left: list[tuple[int, int]] = field(default_factory=list)  # (customer id, the circle it was in)
+
+
+def _serialize() -> None:
+    """One keeper of the circles at a time, to its commit: a register and a scan (or two registers) each read the
+    network only once the other's change is committed, so neither keeps a picture the other has made stale.
+    PostgreSQL: a transaction-scoped advisory lock; SQLite: a write that changes nothing takes the database's
+    write lock, held to the commit."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(NETWORK_LOCK)))
+    else:
+        db.session.execute(
+            update(GuaranteeCircleMember).where(false()).values(size=GuaranteeCircleMember.size)
+        )
+
+
+def _apply(places: dict[int, Place], scope: set[int] | None) -> Changes:
+    """Make the kept rows of the firms in ``scope`` (None: every firm) say ``places``. Flushed, not committed."""
     query = select(GuaranteeCircleMember)
     if scope is not None:
         query = query.where(GuaranteeCircleMember.customer_id.in_(scope))
     kept = {row.customer_id: row for row in db.session.scalars(query)}
     today, now = local_today(), utcnow()
-    left = [customer_id for customer_id in kept if customer_id not in places]
-    if left:
-        db.session.execute(delete(GuaranteeCircleMember).where(GuaranteeCircleMember.customer_id.in_(left)))
-    for customer_id in left:
-        audit.record(
-            "guarantee.circle_left", actor, customer_id=customer_id, circle_id=kept[customer_id].circle_id
-        )
-    joined = 0
+    changes = Changes(left=[(c, row.circle_id) for c, row in kept.items() if c not in places])
+    if changes.left:
+        gone = [c for c, _circle in changes.left]
+        db.session.execute(delete(GuaranteeCircleMember).where(GuaranteeCircleMember.customer_id.in_(gone)))
     for customer_id, place in places.items():
         row = kept.get(customer_id)
         if row is None:
@@ -84,59 +103,79 @@ def _apply(places: dict[int, Place], scope: set[int] | None, actor: User | None)
                     checked_at=now,
                 )
             )
-            audit.record(
-                "guarantee.circle_joined",
-                actor,
-                customer_id=customer_id,
-                circle_id=place.circle_id,
-                size=place.size,
-                amount=str(place.amount),
-            )
-            joined += 1
+            changes.joined.append((customer_id, place))
         elif (row.circle_id, row.size, row.amount) != (place.circle_id, place.size, place.amount):
             row.circle_id, row.size, row.amount = place.circle_id, place.size, place.amount
             row.checked_at = now
     db.session.flush()
-    return joined, len(left)
+    return changes
 
 
-def refresh_around(customer_ids: set[int], actor: User | None) -> None:
-    """Find again the circles of the part of the network holding ``customer_ids`` (a guarantee between them was
-    just registered or released), in the caller's transaction. The firms kept in their circles before are read
-    too (a released guarantee may have split theirs)."""
-    before = set(
-        db.session.scalars(
-            select(GuaranteeCircleMember.customer_id).where(
-                GuaranteeCircleMember.circle_id.in_(
-                    select(GuaranteeCircleMember.circle_id).where(
-                        GuaranteeCircleMember.customer_id.in_(customer_ids)
-                    )
-                )
-            )
+def _audit(changes: Changes, actor: User | None) -> None:
+    for customer_id, circle_id in changes.left:
+        audit.record("guarantee.circle_left", actor, customer_id=customer_id, circle_id=circle_id)
+    for customer_id, place in changes.joined:
+        audit.record(
+            "guarantee.circle_joined",
+            actor,
+            customer_id=customer_id,
+            circle_id=place.circle_id,
+            size=place.size,
+            amount=str(place.amount),
         )
-    )
-    edges, firms, whole = circles.part_around(customer_ids | before, PART_LIMIT)
-    if not whole:
-        dispatch.enqueue(dispatch.KEEP_CIRCLES)  # too large a part to read here: the whole scan keeps it
-        return
-    try:
-        with db.session.begin_nested():
-            _apply(places_in(graph.circles_in(graph.network_of(edges))), firms, actor)
-    except IntegrityError:  # a scan kept the same firm meanwhile: the whole scan settles it
+
+
+def _keep(firms: set[int], actor: User | None) -> None:
+    """Find the circles among ``firms`` (the guarantees in force between them) and keep them, for those firms."""
+    places = places_in(graph.circles_in(graph.network_of(circles.edges_among(firms))))
+    _audit(_apply(places, firms), actor)
+
+
+def _kept_circle(customer_id: int) -> set[int]:
+    """The firms kept in the circle ``customer_id`` is in (none: it is in none)."""
+    place = place_of(customer_id)
+    return {m.customer_id for m in members_of(place.circle_id)} if place is not None else set()
+
+
+def _queue_scan() -> None:
+    """Queue the whole scan, unless one is queued and not yet sent."""
+    waiting = select(QueuedJob.id).where(QueuedJob.task == dispatch.KEEP_CIRCLES, QueuedJob.sent_at.is_(None))
+    if db.session.scalar(waiting.limit(1)) is None:
         dispatch.enqueue(dispatch.KEEP_CIRCLES)
+
+
+def guarantee_added(guarantor_id: int, borrower_id: int, actor: User | None) -> None:
+    """Keep the circle a new guarantee may close, in the register's transaction. It closes one exactly when the
+    borrower reaches the guarantor through guarantees in force; the circle then holds the firms on those paths and
+    the circles they were in (read forward from the borrower, then back from the guarantor within what was read,
+    up to ``PART_LIMIT`` firms: a larger reach is left to the whole scan, queued)."""
+    _serialize()
+    ahead, whole = circles.reach({borrower_id}, forward=True, limit=PART_LIMIT)
+    if not whole:
+        _queue_scan()
+        return
+    if guarantor_id not in ahead:
+        return  # no path back: the guarantee closes no circle (most do not)
+    on_paths, _whole = circles.reach({guarantor_id}, forward=False, within=ahead)
+    firms = set(on_paths) | {guarantor_id, borrower_id}
+    for firm in list(firms):
+        firms |= _kept_circle(firm)
+    _keep(firms, actor)
+
+
+def guarantee_removed(guarantor_id: int, borrower_id: int, actor: User | None) -> None:
+    """Keep what is left of the circle a released guarantee was in, in the release's transaction: only a circle
+    holding both its firms can change, and what is left of it lies within it."""
+    _serialize()
+    members = _kept_circle(guarantor_id)
+    if borrower_id in members:
+        _keep(members, actor)
 
 
 def refresh_book(actor: User | None = None) -> GuaranteeNetworkScan:
     """Scan the whole network: keep every firm's circle and record the scan with its long chains; committed.
-    A change kept around a guarantee while the scan ran makes it scan once more."""
-    try:
-        return _scan(actor)
-    except IntegrityError:
-        db.session.rollback()
-        return _scan(actor)
-
-
-def _scan(actor: User | None) -> GuaranteeNetworkScan:
+    The scans kept are the latest ``SCANS_KEPT``."""
+    _serialize()
     started = time.perf_counter()
     network = circles.active_network()
     labels = graph.components(network)
@@ -144,7 +183,9 @@ def _scan(actor: User | None) -> GuaranteeNetworkScan:
     longest = circles.policy_length()
     chains = graph.chains_in(network, longest, CHAINS_KEPT, labels)
     places = places_in(found)
-    joined, left = _apply(places, None, actor)
+    changes = _apply(places, None)
+    _audit(changes, actor)
+    joined, left = len(changes.joined), len(changes.left)
     scan = GuaranteeNetworkScan(
         ran_at=utcnow(),
         firms=network.size,
@@ -159,6 +200,8 @@ def _scan(actor: User | None) -> GuaranteeNetworkScan:
     )
     db.session.add(scan)
     db.session.flush()
+    old = select(GuaranteeNetworkScan.id).order_by(GuaranteeNetworkScan.id.desc()).offset(SCANS_KEPT)
+    db.session.execute(delete(GuaranteeNetworkScan).where(GuaranteeNetworkScan.id.in_(old.scalar_subquery())))
     audit.record(
         "guarantee.network_scanned",
         actor,

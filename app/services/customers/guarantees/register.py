@@ -172,7 +172,7 @@ def record(user: User, customer_id: int, data: Mapping[str, Any]) -> Guarantee:
             guarantee_id=guarantee.id,
             after=_audited(values),
         )
-        circles_kept.refresh_around({customer_id, guarantee.guarantor_id}, user)
+        circles_kept.guarantee_added(guarantee.guarantor_id, customer_id, user)
     return guarantee
 
 
@@ -208,6 +208,6 @@ def release(user: User, guarantee_id: int) -> Guarantee:
             guarantor_id=guarantee.guarantor_id,
             amount=str(guarantee.amount),
         )
-        circles_kept.refresh_around({guarantee.customer_id, guarantee.guarantor_id}, user)
+        circles_kept.guarantee_removed(guarantee.guarantor_id, guarantee.customer_id, user)
     db.session.refresh(guarantee)  # the row as released, for the caller
     return guarantee
