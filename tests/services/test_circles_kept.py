@@ -134,3 +134,12 @@ def test_the_whole_scan_is_in_the_beat_schedule(app):
     entry = app.extensions["celery"].conf.beat_schedule["keep-guarantee-circles"]
     assert entry["task"] == "app.jobs.customers.keep_guarantee_circles"
     assert entry["schedule"] == float(app.config["GUARANTEE_CIRCLE_SECONDS"])
+
+
+def test_the_register_and_the_scan_keep_the_same_amount_to_the_cent(people):
+    a, b = book_customer(people.officer, 1), book_customer(people.officer, 2)
+    give(people, a, b, amount="0.29")
+    give(people, b, a, amount="1000000.29")
+    around = db.session.get(GuaranteeCircleMember, a.id).amount
+    circles_kept.refresh_book()
+    assert around == db.session.get(GuaranteeCircleMember, a.id).amount == Decimal("1000000.58")
