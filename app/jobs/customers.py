@@ -1,7 +1,9 @@
-"""The customers' scheduled work: follow-ups of the contact log falling due, and facilities nearing maturity."""
+"""The customers' scheduled work: follow-ups of the contact log falling due, facilities nearing maturity, and
+collateral due for revaluation."""
 
 from celery import shared_task
 
+from app.services.customers.collateral import revaluation
 from app.services.customers.contacts import follow_ups
 from app.services.customers.facilities import renewals
 from app.services.shared import dispatch
@@ -19,3 +21,13 @@ def propose_renewals() -> int:
     """Propose the renewal (续授信) of each live facility within ``CREDIT_RENEWAL_LEAD_DAYS`` of its maturity
     that has none; returns how many were proposed."""
     return len(renewals.propose_due())
+
+
+# Idempotent (an item is revalued by one running case at a time, claimed when it starts): safe to run twice.
+@shared_task(
+    name="app.jobs.customers.start_revaluations", time_limit=3600, acks_late=True, reject_on_worker_lost=True
+)
+def start_revaluations() -> int:
+    """Start the revaluation (押品重估) of each active item whose next revaluation fell due (catching up after
+    downtime); returns how many started."""
+    return len(revaluation.start_due())
