@@ -101,6 +101,7 @@ def links_of(data: Mapping[str, Any], errors: Errors, live: Collection[int]) -> 
     total = sum((s for _f, s in found), Decimal(0))
     if total > WHOLE:
         errors["links"] = _(
-            "the shares of one item sum to at most 100%% (these sum to %(total)s%%)", total=f"{total:g}"
+            "the shares of one item sum to at most 100%% (these sum to %(total)s%%)",
+            total=f"{total.normalize():f}",
         )
     return sorted(found)

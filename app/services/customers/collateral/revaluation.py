@@ -209,6 +209,7 @@ def _record(instance: ProcessInstance, step: StepTaken, recorder: int | None) ->
     item = db.session.get(Collateral, data.get("collateral_id"))
     if item is None:
         return
+    db.session.refresh(item)  # as it stands now (a release meanwhile): sessions keep rows after commit
     value = Decimal(str(data["new_value"])).quantize(Decimal("0.01"))
     valued_on = date.fromisoformat(str(data["valued_on"]))
     haircut = Decimal(str(data["haircut"])).quantize(Decimal("0.0001"))
@@ -243,8 +244,12 @@ def _record(instance: ProcessInstance, step: StepTaken, recorder: int | None) ->
         )
         item.haircut, item.haircut_rule, item.next_revaluation_on = haircut, rule, next_on
         item.changed_on = local_today()
-    if item.revaluation_case_id == instance.id:
-        item.revaluation_case_id = None  # the next one may start when due
+    db.session.execute(  # its claim ends with it: the next one may start when due
+        update(Collateral)
+        .where(Collateral.id == item.id, Collateral.revaluation_case_id == instance.id)
+        .values(revaluation_case_id=None)
+        .execution_options(synchronize_session=False)
+    )
     audit.record(
         "collateral.revalued",
         actor,
