@@ -298,14 +298,19 @@ COLLATERAL_REVALUATION = CaseKind(
     decided_on=(
         *CUSTOMER_KEYS,
         "collateral_description",
+        "owner_name",
+        "certificate_no",
         "previous_value",
         "previous_valued_on",
+        "due_on",
         "new_value",
         "valued_on",
         "appraiser",
         "valuation_note",
+        "valuation_comment",
     ),
-    decided_on_lanes=("risk_manager",),
+    # whoever records the valuation and whoever confirms it see the item above their form
+    decided_on_lanes=("officer", "risk_manager"),
 )
 
 KINDS = {

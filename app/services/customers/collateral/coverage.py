@@ -23,8 +23,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Collateral, CollateralLink, Facility
+from app.models import Collateral, CollateralLink, Facility, User
 from app.models.customers import LIVE_FACILITY_STATUSES
+from app.services.customers.master import customers
 
 CENT = Decimal("0.01")
 INSURANCE_NOTICE_DAYS = 30  # insurance expiring within this many days is flagged
@@ -124,6 +125,12 @@ def of_customer(customer_id: int) -> CustomerCollateral:
             if link.facility_id in covers:
                 covers[link.facility_id].pledges.append((item, link.share, secured_by(item, link.share)))
     return CustomerCollateral(items, list(covers.values()), local_today())
+
+
+def of_readable(user: User, customer_id: int) -> CustomerCollateral:
+    """``of_customer`` for a user who may read the customer (the API)."""
+    customers.get_customer(user, customer_id)
+    return of_customer(customer_id)
 
 
 def book_frame() -> pd.DataFrame:
