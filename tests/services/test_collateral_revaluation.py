@@ -187,6 +187,9 @@ def test_the_frame_takes_coverage_from_the_register_where_it_secures_a_facility(
 def test_a_facility_short_of_its_limit_raises_the_shortfall_warning(deployed, people):
     customer, live = borrower(people.officer, 1, 10_000_000)
     item = record(people.officer, customer, live, "50")  # 7m over 10m
+    other, _live = borrower(people.officer, 2)
+    assert portfolio.scan(people.officer, customer_ids=[other.id]).raised == []  # a check of another customer
+    assert len(portfolio.scan(people.officer, customer_ids=[customer.id]).raised) == 1  # of this one
     portfolio.scan(people.risk)
     warning = db.session.scalar(
         select(EarlyWarning).where(

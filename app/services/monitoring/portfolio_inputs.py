@@ -217,7 +217,7 @@ def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
     frame = frame.assign(
         collateral_coverage=coverage, on_collateral_coverage=frame.get("on_collateral_value")
     ).astype({"collateral_value": object, "collateral_coverage": object, "on_collateral_coverage": object})
-    register = collateral_cover.book_frame()
+    register = collateral_cover.book_frame(only)
     secured = register.index.intersection(frame.index)
     if len(secured):  # the register's figures replace the observed ones where it secures a live facility
         frame.loc[secured, register.columns] = register.loc[secured].to_numpy()

@@ -13,6 +13,7 @@ is enough), and the register's secured value as the evidence of it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -133,11 +134,12 @@ def of_readable(user: User, customer_id: int) -> CustomerCollateral:
     return of_customer(customer_id)
 
 
-def book_frame() -> pd.DataFrame:
+def book_frame(only: Collection[int] | None = None) -> pd.DataFrame:
     """For each customer whose live facilities the register secures, set-based over the whole book:
     ``collateral_coverage`` (the lowest coverage of its secured facilities), ``collateral_value`` (what the
     register secures of them, CNY) and ``on_collateral_coverage`` (the last day its collateral changed: what a
-    warning rests on). Indexed by customer id; empty when the register secures nothing."""
+    warning rests on). Indexed by customer id; empty when the register secures nothing. ``only``: these
+    customers' rows alone (a check of some customers)."""
     columns = ["collateral_coverage", "collateral_value", "on_collateral_coverage"]
     pledged = db.session.execute(
         select(
@@ -150,7 +152,11 @@ def book_frame() -> pd.DataFrame:
         )
         .join(Collateral, Collateral.id == CollateralLink.collateral_id)
         .join(Facility, Facility.id == CollateralLink.facility_id)
-        .where(Collateral.status == "active", Facility.status.in_(LIVE_FACILITY_STATUSES))
+        .where(
+            Collateral.status == "active",
+            Facility.status.in_(LIVE_FACILITY_STATUSES),
+            *([] if only is None else [Facility.customer_id.in_(only)]),
+        )
     ).all()
     if not pledged:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="customer_id"))
@@ -168,7 +174,9 @@ def book_frame() -> pd.DataFrame:
     by_customer["collateral_value"] = by_customer.collateral_value.round(2)
     changed = dict(  # every customer's latest change, one grouped read (a released item moves it too)
         db.session.execute(
-            select(Collateral.customer_id, func.max(Collateral.changed_on)).group_by(Collateral.customer_id)
+            select(Collateral.customer_id, func.max(Collateral.changed_on))
+            .where(*([] if only is None else [Collateral.customer_id.in_(only)]))
+            .group_by(Collateral.customer_id)
         ).all()
     )
     by_customer["on_collateral_coverage"] = [changed.get(c) for c in by_customer.index]
