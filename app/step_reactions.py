@@ -14,6 +14,7 @@ from app.services.approval import staffing
 from app.services.attachments import attachments
 from app.services.cases.reactions import EXTENSION, Reactions, StepTaken
 from app.services.customers import case_sync
+from app.services.customers.collateral import revaluation
 from app.services.monitoring import reviews, risk_controls
 from app.services.notifications import notifications
 from app.services.shared import dispatch
@@ -35,6 +36,7 @@ def register_step_reactions(app: Flask) -> Reactions:
     reactions.on_rows(
         "reviews.after_step", lambda step: reviews.after_step(step.instance, step.result, step.actor)
     )
+    reactions.on_rows("collateral.after_step", revaluation.after_step)
     reactions.on_rows(
         "notifications.after_step",
         lambda step: notifications.after_step(step.instance, step.actor, step.changes),

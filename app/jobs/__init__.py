@@ -89,6 +89,10 @@ def celery_init_app(app: Flask):
                 "task": "app.jobs.customers.keep_guarantee_circles",
                 "schedule": float(config["GUARANTEE_CIRCLE_SECONDS"]),
             },
+            "start-revaluations": {
+                "task": "app.jobs.customers.start_revaluations",
+                "schedule": float(config["COLLATERAL_CHECK_SECONDS"]),
+            },
             "watch-imports": {
                 "task": "app.jobs.imports.watch",
                 "schedule": float(config["IMPORT_WATCH_SECONDS"]),

@@ -1,8 +1,9 @@
 """The customers' scheduled work: follow-ups of the contact log falling due, facilities nearing maturity, and
-the guarantee circles of the whole book."""
+the guarantee circles of the whole book and the collateral due for revaluation."""
 
 from celery import shared_task
 
+from app.services.customers.collateral import revaluation
 from app.services.customers.contacts import follow_ups
 from app.services.customers.facilities import renewals
 from app.services.customers.guarantees import circles_kept
@@ -28,3 +29,13 @@ def propose_renewals() -> int:
 def keep_guarantee_circles() -> int:
     """Scan the whole guarantee network and keep its circles (担保圈); returns the firms in a circle."""
     return circles_kept.refresh_book().members
+
+
+# Idempotent (an item is revalued by one running case at a time, claimed when it starts): safe to run twice.
+@shared_task(
+    name="app.jobs.customers.start_revaluations", time_limit=3600, acks_late=True, reject_on_worker_lost=True
+)
+def start_revaluations() -> int:
+    """Start the revaluation (押品重估) of each active item whose next revaluation fell due (catching up after
+    downtime); returns how many started."""
+    return len(revaluation.start_due())

@@ -18,6 +18,9 @@ from app.models.cases import (
     customer_text,
 )
 from app.models.customers import (
+    Collateral,
+    CollateralLink,
+    CollateralValuation,
     ContactLogEntry,
     Customer,
     CustomerContact,
@@ -55,6 +58,9 @@ __all__ = [
     "AppSetting",
     "Attachment",
     "CaseDocument",
+    "Collateral",
+    "CollateralLink",
+    "CollateralValuation",
     "ContactLogEntry",
     "CustomerContact",
     "ROLES",

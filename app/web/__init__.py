@@ -41,6 +41,7 @@ from app.web.design.policy_impact import policy_impact
 from app.web.display import actor_filter, in_language, local_time, people_filter, shown, term_filter, title_in
 from app.web.input_guard import install_input_guard
 from app.web.monitoring.attachments import attachment_pages
+from app.web.monitoring.collateral import collateral_pages
 from app.web.monitoring.contacts import contact_pages
 from app.web.monitoring.customers import customers
 from app.web.monitoring.facilities import facilities
@@ -185,6 +186,7 @@ def register_web(app: Flask) -> None:
         attachment_pages,
         facilities,
         guarantee_pages,
+        collateral_pages,
         monitoring,
         notifications,
         audit,

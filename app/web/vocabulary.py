@@ -159,6 +159,7 @@ WARNING_OUTCOMES: tuple[str, ...] = (
     N_("reviewed"),
     N_("regraded"),
     N_("no_findings"),
+    N_("revalued"),  # a collateral revaluation confirmed
 )
 
 INDUSTRIES: tuple[str, ...] = (
@@ -270,6 +271,12 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("guarantee.network_scanned"),
     N_("guarantee.network_scan_requested"),
     N_("review.started"),
+    N_("collateral.recorded"),
+    N_("collateral.links_changed"),
+    N_("collateral.insurance_changed"),
+    N_("collateral.released"),
+    N_("collateral.revalued"),
+    N_("collateral.revaluations_started"),
     N_("audit.verified"),
     N_("task.refused"),
     N_("sampling.drawn"),
@@ -296,6 +303,7 @@ EVENT_FAMILIES: tuple[str, ...] = (
     N_("event_family_monitoring"),
     N_("event_family_staffing"),
     N_("event_family_review"),
+    N_("event_family_collateral"),
     N_("event_family_sampling"),
     N_("event_family_document"),
     N_("event_family_timer"),

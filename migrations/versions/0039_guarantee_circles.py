@@ -2,7 +2,7 @@
 approval authority with one index read, and a row per scan of the whole network with its long chains.
 
 Revision ID: 0039_guarantee_circles
-Revises: 0036_guarantees
+Revises: 0037_collateral
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0039_guarantee_circles"
-down_revision = "0036_guarantees"
+down_revision = "0037_collateral"
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import (
     Attachment,
+    Collateral,
     ContactLogEntry,
     Customer,
     CustomerContact,
@@ -20,13 +21,14 @@ from app.models import (
     User,
 )
 from app.models.people import ROLES
-from app.services.admin import demo, demo_guarantees
+from app.services.admin import demo, demo_collateral, demo_guarantees
 from app.services.audit import audit
+from app.services.customers.collateral import book as collateral_book
 from app.services.customers.contacts import follow_ups
 from app.services.customers.facilities import maturing
 from app.services.customers.facilities.facility_terms import add_months
 from app.services.customers.guarantees import circles, circles_kept
-from app.services.monitoring import watchlist
+from app.services.monitoring import portfolio, watchlist
 
 
 def ready_specs(instance_id: int) -> dict[str, list[HumanTask]]:
@@ -144,3 +146,22 @@ def test_the_demo_has_a_guarantee_circle_of_four_a_long_chain_and_ordinary_guara
     assert ordinary and all(g.amount == g.facility.limit_amount // 2 for g in ordinary)
     assert list(demo_guarantees.load()) == []  # loaded again: nothing added
     assert db.session.scalar(select(func.count()).select_from(Guarantee)) == 4 + 5 + len(ordinary)
+
+
+def test_the_demo_has_collateral_due_short_and_insurance_expiring(app):
+    lines = list(demo.load(count=len(demo.STAGES)))
+    assert "1 collateral revaluation(s) started" in lines, lines
+    items = list(db.session.scalars(select(Collateral).order_by(Collateral.id)))
+    assert len(items) == 4 and items[0].owner_name == "沪东投资控股有限公司"  # a third party's plant
+    [running] = [i for i in items if i.revaluation_case_id]
+    assert running.kind == "equipment"
+    [task] = ready_specs(running.revaluation_case_id)["record_valuation"]
+    assert task.assignee_id == running.customer.officer_id
+    risk = db.session.scalar(select(User).where(User.username == "risk"))
+    found = collateral_book.of_book(risk)
+    assert [s.facility.id for s in found.shortfalls] == [running.links[0].facility_id]
+    assert [i.kind for i in found.insurance] == ["inventory"]
+    portfolio.scan(risk)
+    shortfall = db.session.scalar(select(EarlyWarning).where(EarlyWarning.code == "collateral_shortfall"))
+    assert shortfall is not None and shortfall.customer_id == running.customer_id
+    assert list(demo_collateral.load()) == []  # loaded again: nothing added

@@ -40,6 +40,10 @@ RELATIONSHIP_MANAGERS = frozenset({APPROVER, RISK})  # who assigns and transfers
 # are read by risk managers, approvers and compliance
 GUARANTEE_WRITERS = frozenset({OFFICER, APPROVER, RISK})
 CIRCLE_READERS = frozenset({APPROVER, RISK, COMPLIANCE})
+# collateral (押品): written as guarantees are (the borrower's officer, the managers of its relationship), read by
+# who reads customers; the book's lists by risk managers and approvers
+COLLATERAL_WRITERS = frozenset({OFFICER, APPROVER, RISK})
+COLLATERAL_BOOK_READERS = frozenset({APPROVER, RISK})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -92,6 +96,13 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "guarantees.release": GUARANTEE_WRITERS,
     "guarantees.circles_page": CIRCLE_READERS,
     "guarantees.scan_circles": frozenset({RISK}),
+    "collateral.new_item": COLLATERAL_WRITERS,
+    "collateral.show": CASE_READERS,
+    "collateral.links": COLLATERAL_WRITERS,
+    "collateral.insurance": COLLATERAL_WRITERS,
+    "collateral.release": COLLATERAL_WRITERS,
+    "collateral.revalue": COLLATERAL_WRITERS,
+    "collateral.book": COLLATERAL_BOOK_READERS,
     # attached documents: the seeded photo was attached by the officer to the officer's customer
     "attachments.attach_to_customer": DOCUMENT_ATTACHERS,
     "attachments.attach_to_case": DOCUMENT_ATTACHERS,
@@ -176,6 +187,14 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.record_guarantee": GUARANTEE_WRITERS,
     "api.release_guarantee": GUARANTEE_WRITERS,
     "api.guarantee_circles": CIRCLE_READERS,
+    "api.list_collateral": CASE_READERS,
+    "api.record_collateral": COLLATERAL_WRITERS,
+    "api.get_collateral": CASE_READERS,
+    "api.collateral_links": COLLATERAL_WRITERS,
+    "api.collateral_insurance": COLLATERAL_WRITERS,
+    "api.release_collateral": COLLATERAL_WRITERS,
+    "api.revalue_collateral": COLLATERAL_WRITERS,
+    "api.collateral_book": COLLATERAL_BOOK_READERS,
     "api.list_documents": DOCUMENT_READERS,
     "api.attach_document": DOCUMENT_ATTACHERS,
     "api.get_document": DOCUMENT_READERS,

@@ -13,6 +13,7 @@ from app.models import DecisionLog, Facility, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.attachments import attachments
 from app.services.audit import documents
+from app.services.customers.collateral import register as collateral_register
 from app.services.customers.contacts import contact_log, contacts
 from app.services.customers.guarantees import register
 from app.services.customers.relationship import transfer
@@ -93,6 +94,18 @@ def seed() -> dict[str, int]:
             "signed_on": "2026-01-05",
         },
     )
+    item = collateral_register.record(  # on the officer's customer; it secures no facility
+        people.officer,
+        customer_id,
+        {
+            "owner_name": "华东精密机械有限公司",
+            "kind": "real_estate",
+            "description": "浦东新区张江路 88 号厂房",
+            "appraised_value": "20000000",
+            "appraised_on": local_today().isoformat(),
+            "appraiser": "上海东洲资产评估有限公司",
+        },
+    )
     return {
         "case_id": at_approval.id,
         "customer_id": at_approval.customer_id,
@@ -112,4 +125,5 @@ def seed() -> dict[str, int]:
         "attachment_id": photo.id,
         "facility_id": facility.id,
         "guarantee_id": guarantee.id,
+        "item_id": item.id,
     }

@@ -24,15 +24,17 @@ from app.services.approval import eligibility, qualifications
 from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit import sampling
 from app.services.cases import cases, tasks, timers
+from app.services.customers.collateral import revaluation
 from app.services.design.deployment import deployment
 from app.services.monitoring import portfolio, reviews
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, intake, open_task, review, statements
+from tests.services.collateral_data import borrower, record, report
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import observe
 
 # The processes only the system (a job or a message) starts, and the paths below that reach each of
 # their human tasks.
-SYSTEM_STARTED = {"warning_escalation", "periodic_review", "audit_sampling"}
+SYSTEM_STARTED = {"warning_escalation", "periodic_review", "audit_sampling", "collateral_revaluation"}
 
 
 @pytest.fixture
@@ -228,6 +230,35 @@ def test_every_task_of_a_system_started_case_is_in_the_queue_of_who_may_do_it(qu
     remedy = open_task(drawn.id, "remedy_finding")
     queues.do(remedy.assignee.username, drawn.id, "remedy_finding", {"remediation": "已补充。"})
     queues.do("compliance", drawn.id, "close_review", {"closure": "closed"})
+
+    # The revaluation schedule starts one revaluation per item due: its officer records the new value and a risk
+    # manager confirms it; another is not recorded in time and goes to the risk managers, a second confirming it.
+    long_ago = (today - timedelta(days=400)).isoformat()
+    items = [borrower(people.officer2, index) for index in (41, 42)]
+    for customer, live in items:
+        record(people.officer2, customer, live, appraised_on=long_ago)
+    value = {"new_value": 18_000_000, "valued_on": today.isoformat(), "appraiser": "上海东洲资产评估有限公司"}
+    queues.pages.clear()
+    with time_machine.travel(today.isoformat() + " 02:00:00+00:00", tick=False) as clock:
+        revalued = {
+            db.session.get(ProcessInstance, i).customer_id: started_by_the_system(i)
+            for i in revaluation.start_due()
+        }
+        on_time, overdue = (revalued[customer.id] for customer, _live in items)
+        doc = report(people.officer2, case_id=on_time).id
+        queues.do(
+            "officer2",
+            on_time,
+            "record_valuation",
+            {**value, "report_document_id": doc},
+            hidden_from=("officer",),
+        )
+        queues.do("risk", on_time, "confirm_valuation", {"valuation_decision": "confirm"})
+        clock.shift(timedelta(days=31))
+        assert timers.fire_due() == 1
+        doc = report(people.risk, case_id=overdue).id
+        queues.do("risk", overdue, "record_overdue_valuation", {**value, "report_document_id": doc})
+        queues.do("cro", overdue, "confirm_valuation", {"valuation_decision": "confirm"})
 
     for process in SYSTEM_STARTED:  # every human task of each process was reached and done
         bundle = deployment.bundle_for(deployment.latest_definition(process))

@@ -1,6 +1,7 @@
 """The customers: their master data, statements, facilities and the changes to them, their contacts and
-contact log, who guarantees whom, and the live limit the database keeps on each."""
+contact log, who guarantees whom, the collateral that secures their facilities, and the live limit the database keeps on each."""
 
+from app.models.customers.collateral import Collateral, CollateralLink, CollateralValuation
 from app.models.customers.contact import ContactLogEntry, CustomerContact
 from app.models.customers.customer import (
     LIVE_FACILITY_STATUSES,
@@ -16,6 +17,9 @@ from app.models.customers.live_limit import install as install_live_limit  # reg
 
 __all__ = [
     "LIVE_FACILITY_STATUSES",
+    "Collateral",
+    "CollateralLink",
+    "CollateralValuation",
     "ContactLogEntry",
     "Customer",
     "CustomerContact",

@@ -22,6 +22,7 @@ from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit.readable import fields_of
 from app.services.cases.case_kinds import (
     AUDIT_SAMPLING,
+    COLLATERAL_REVALUATION,
     PERIODIC_REVIEW,
     WARNING_ESCALATION,
     CaseKind,
@@ -161,6 +162,8 @@ def facts_of(instance: ProcessInstance, data: Mapping[str, Any], tasks: list[Hum
         return _escalation(base, instance, data, tasks)
     if kind is AUDIT_SAMPLING:
         return _sampling(base, data)
+    if kind is COLLATERAL_REVALUATION:
+        return Facts(**base)  # its partial reads the case data (the item, the valuations)
     if kind.known:
         return CreditFacts(**base)
     return Facts(**base)

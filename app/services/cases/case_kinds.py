@@ -266,9 +266,64 @@ AUDIT_SAMPLING = CaseKind(
     started_by=(),
 )  # compliance draws a sample
 
+COLLATERAL_REVALUATION = CaseKind(
+    "collateral_revaluation",
+    _l("Collateral revaluation"),
+    (
+        *CUSTOMER_KEYS,
+        "collateral_id",
+        "collateral_kind",
+        "collateral_description",
+        "certificate_no",
+        "owner_name",
+        "previous_value",
+        "previous_valued_on",
+        "previous_appraiser",
+        "due_on",
+        "revaluation_months",
+        "revaluation_within",
+        "new_value",
+        "valued_on",
+        "appraiser",
+        "report_document_id",
+        "valuation_note",
+        "revaluation_escalated",
+        "valuation_decision",
+        "valuation_comment",
+        "haircut",
+        "next_revaluation_on",
+        "outcome",
+    ),
+    prefix="CV",
+    template="cases/kinds/_collateral_revaluation.html",
+    started_by=(),  # the revaluation schedule starts it (or the item's page, through its service)
+    decided_on=(
+        *CUSTOMER_KEYS,
+        "collateral_description",
+        "owner_name",
+        "certificate_no",
+        "previous_value",
+        "previous_valued_on",
+        "due_on",
+        "new_value",
+        "valued_on",
+        "appraiser",
+        "valuation_note",
+        "valuation_comment",
+    ),
+    # whoever records the valuation and whoever confirms it see the item above their form
+    decided_on_lanes=("officer", "risk_manager"),
+)
+
 KINDS = {
     kind.process_id: kind
-    for kind in (CREDIT_APPLICATION, PERIODIC_REVIEW, WARNING_ESCALATION, AUDIT_SAMPLING)
+    for kind in (
+        CREDIT_APPLICATION,
+        PERIODIC_REVIEW,
+        WARNING_ESCALATION,
+        AUDIT_SAMPLING,
+        COLLATERAL_REVALUATION,
+    )
 }
 OTHER_KEYS = tuple(dict.fromkeys(key for kind in KINDS.values() for key in kind.summary_keys))
 

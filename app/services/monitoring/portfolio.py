@@ -32,7 +32,7 @@ from app.models import EarlyWarning, User
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.monitoring import escalations
-from app.services.monitoring.portfolio_inputs import INPUTS, STATEMENT_INPUTS, portfolio_frame
+from app.services.monitoring.portfolio_inputs import EVIDENCE, INPUTS, STATEMENT_INPUTS, portfolio_frame
 from app.services.shared import one_by_one
 
 RULES_FILE = "warning_rules.dmn"
@@ -214,7 +214,7 @@ def _warning(
     customer: pd.Series, hit: Hit, texts: dict[str, str], digest: str, actor: User | None
 ) -> EarlyWarning:
     """The new warning of one rule's hit (flushed, audited), with the figures its rule tests as observed."""
-    evidence = {name: _json(customer[name]) for name in INPUTS}
+    evidence = {name: _json(customer[name]) for name in (*INPUTS, *EVIDENCE)}
     figures = [{"key": key, "label": label, "value": evidence.get(key)} for key, label in hit.tested]
     row = hit.row
     warning = EarlyWarning(

@@ -4,7 +4,10 @@ the frame the portfolio check (``portfolio``) and a draft table's policy impact 
 The inputs of a customer: its industry; debt-to-asset, current ratio and the change of the quick ratio
 from its two latest statements (``risk.ratios``, the one place the formulas live); its latest monitoring
 observed value of each figure, the change of enforcement records and of the external rating since the
-value observed before, and collateral value over its live limits; whether it is kept in a guarantee circle.
+value observed before, and its collateral coverage: where the collateral register (押品) secures any of its live
+facilities, the lowest coverage of those (``customers.collateral.coverage``: one facility short is enough), with
+the register's secured value as its evidence; otherwise the observed collateral value over its live limits.
+Whether it is kept in a guarantee circle (担保圈), and since when.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from app.models.customers import LIVE_FACILITY_STATUSES
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
 from app.risk.statements import read_statement
+from app.services.customers.collateral import coverage as collateral_cover
 from app.services.monitoring.observations import RATINGS
 
 LIVE = LIVE_FACILITY_STATUSES  # facilities whose customer is watched
@@ -42,6 +46,8 @@ INPUTS = (
     "inspection_finding",
     "in_guarantee_circle",
 )
+# What a warning keeps as its evidence beside the inputs: the collateral value its coverage was read from.
+EVIDENCE = ("collateral_value",)
 
 
 Only = Collection[int] | None  # the customers to read (None: the whole book)
@@ -222,7 +228,11 @@ def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
     ]
     frame = frame.assign(
         collateral_coverage=coverage, on_collateral_coverage=frame.get("on_collateral_value")
-    )
+    ).astype({"collateral_value": object, "collateral_coverage": object, "on_collateral_coverage": object})
+    register = collateral_cover.book_frame(only)
+    secured = register.index.intersection(frame.index)
+    if len(secured):  # the register's figures replace the observed ones where it secures a live facility
+        frame.loc[secured, register.columns] = register.loc[secured].to_numpy()
     frame["in_guarantee_circle"] = frame["in_guarantee_circle"].eq(True)  # known: in none
     for column in (*INPUTS, "observed_on", "statement_year"):
         if column not in frame:

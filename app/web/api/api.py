@@ -1,7 +1,8 @@
 """The JSON API under /api/v1, authenticated by bearer tokens only (never the session cookie).
 
 This module holds the blueprint, its URL table and its error handler; the views live in a module per room
-(``cases``, ``monitoring``, ``customers``, ``contacts``, ``documents``, ``guarantees``), the token check in ``shared``. The
+(``cases``, ``monitoring``, ``customers``, ``contacts``, ``documents``, ``guarantees``,
+``collateral``), the token check in ``shared``. The
 routes are registered here, in one table, so every endpoint keeps its name (``api.<view>``) and no module
 has to be imported for what it does on import."""
 
@@ -11,7 +12,7 @@ from flask import Blueprint, jsonify
 
 from app.errors import NotAuthorized
 from app.services.design.forms import api_description
-from app.web.api import cases, contacts, customers, documents, guarantees, monitoring
+from app.web.api import cases, collateral, contacts, customers, documents, guarantees, monitoring
 from app.web.api import openapi as description
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -56,6 +57,14 @@ _ROUTES = [
     ("/customers/<int:customer_id>/guarantees", "POST", guarantees.record_guarantee),
     ("/guarantees/<int:guarantee_id>/release", "POST", guarantees.release_guarantee),
     ("/guarantees/circles", "GET", guarantees.guarantee_circles),
+    ("/customers/<int:customer_id>/collateral", "GET", collateral.list_collateral),
+    ("/customers/<int:customer_id>/collateral", "POST", collateral.record_collateral),
+    ("/collateral", "GET", collateral.collateral_book),
+    ("/collateral/<int:item_id>", "GET", collateral.get_collateral),
+    ("/collateral/<int:item_id>/links", "POST", collateral.collateral_links),
+    ("/collateral/<int:item_id>/insurance", "POST", collateral.collateral_insurance),
+    ("/collateral/<int:item_id>/release", "POST", collateral.release_collateral),
+    ("/collateral/<int:item_id>/revaluation", "POST", collateral.revalue_collateral),
 ]
 for _rule, _method, _view in _ROUTES:
     api.add_url_rule(_rule, view_func=_view, methods=[_method])

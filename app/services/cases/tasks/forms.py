@@ -18,6 +18,7 @@ from app.services.cases import intake_pick, rounds
 from app.services.cases.case_facts import CreditFacts, Facts, facts_of
 from app.services.cases.tasks.access import check_may_act, get_task
 from app.services.design.deployment import deployment
+from app.services.design.forms.form_choices import with_choices
 from app.services.design.forms.form_offers import offered
 from app.services.design.forms.forms import for_user, schema_of
 
@@ -41,7 +42,8 @@ def open_task(
     shows what the officer changed since the last round. A form that names its customer (the intake)
     offers the customers ``customer_query`` finds, and opens filled with what the bank knows of the
     customer ``customer_id`` picked; a field the case holds nothing for yet may be offered from the bank's
-    records (``form_offers``: the statements on file)."""
+    records (``form_offers``: the statements on file), and a field may take its options from them
+    (``form_choices``: the appraisal reports of a revaluation)."""
     task = get_task(task_id)
     check_may_act(user, task)
     instance = task.instance
@@ -52,7 +54,7 @@ def open_task(
         rounds.changes_since_last_round(instance.id, bundle.forms) if task.lane in APPROVAL_LANES else []
     )
     case_data = {**(instance.summary or {}), **data}
-    schema = for_user(schema_of(bundle.forms, task.form), user, case_data)
+    schema = with_choices(for_user(schema_of(bundle.forms, task.form), user, case_data), instance)
     facts = facts_of(
         instance,
         case_data,

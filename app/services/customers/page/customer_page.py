@@ -1,6 +1,7 @@
 """What a customer's page (客户全景视图) shows, gathered by one call: the customer and its master data history,
 its exposure and its group's, its facilities, statements and ratio trend, grade and class history, monitoring
-data, warnings, reviews and cases, its guarantees both ways (and the circle it is in), its contacts, its documents (资料, with its cases' and warnings'), and one
+data, warnings, reviews and cases, its guarantees both ways (and the circle it is in), its collateral with the
+LTV of each facility, its contacts, its documents (资料, with its cases' and warnings'), and one
 timeline of its contact log with its cases and warnings (newest first). Every part is read by the customer's id
 on an index (see ``customer_figures``).
 
@@ -18,6 +19,8 @@ from typing import Any
 from app.localtime import local_date
 from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, ProcessInstance, User
 from app.services.attachments import pages as attachment_pages
+from app.services.customers.collateral import coverage as collateral_cover
+from app.services.customers.collateral import register as collateral_register
 from app.services.customers.contacts import contact_log, contacts
 from app.services.customers.contacts.contact_rights import may_write
 from app.services.customers.facilities import maturing
@@ -58,6 +61,10 @@ class CustomerPage:
     officer: transfer.OfficerPanel | None = None  # the relationship officer, their team, the transfers
     guarantees: network.Network | None = None  # its guarantors and the guarantees it gives (担保)
     may_write_guarantees: bool = False  # records and releases the guarantees it receives
+    collateral: collateral_cover.CustomerCollateral | None = (
+        None  # its collateral (押品) and each facility's LTV
+    )
+    may_write_collateral: bool = False  # records collateral for it
 
     @property
     def reviews(self) -> list[ProcessInstance]:
@@ -106,6 +113,8 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
         officer=transfer.officer_panel(user, customer),
         guarantees=network.network_of(customer_id),
         may_write_guarantees=register.may_write(user, customer),
+        collateral=collateral_cover.of_customer(customer_id),
+        may_write_collateral=collateral_register.may_write(user, customer),
     )
 
 

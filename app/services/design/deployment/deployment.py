@@ -21,7 +21,7 @@ from app.extensions import db
 from app.forms import check_form_schema
 from app.models import GROUPS, ProcessDefinition, User, UserGroup
 from app.services.audit import audit
-from app.services.design.forms import form_offers
+from app.services.design.forms import form_choices, form_offers
 from app.services.design.forms.form_checks import CHECKS
 from app.services.design.testing import decision_tests, process_tests
 from app.services.shared.unit_of_work import unit_of_work
@@ -82,6 +82,7 @@ def _load_forms(names: Iterable[str], forms_dir: Path) -> tuple[dict[str, dict],
                 if check not in CHECKS
             ]
         problems += [engine.Problem(name, None, None, message) for message in form_offers.problems(schema)]
+        problems += [engine.Problem(name, None, None, message) for message in form_choices.problems(schema)]
         forms[name] = schema
     return forms, problems
 

@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json: the fixed paths, each room's in a
-module of its own (``cases``, ``monitoring``, ``customers``, ``book``, ``contacts``, ``documents``, ``guarantees``; the pieces
+module of its own (``cases``, ``monitoring``, ``customers``, ``book``, ``contacts``, ``documents``, ``guarantees``, ``collateral``; the pieces
 they share in ``shared``), with the bodies of opening a case and completing a task described by the deployed
 processes' own forms (``document()``)."""
 
@@ -8,7 +8,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.services.design.forms.api_description import ProcessShape
-from app.web.api.openapi import book, cases, contacts, customers, documents, guarantees, monitoring
+from app.web.api.openapi import (
+    book,
+    cases,
+    collateral,
+    contacts,
+    customers,
+    documents,
+    guarantees,
+    monitoring,
+)
 from app.web.api.openapi.shared import ERROR, UNAVAILABLE
 
 __all__ = ["OPENAPI", "document"]
@@ -43,6 +52,9 @@ OPENAPI: dict[str, Any] = {
             "Guarantee": guarantees.GUARANTEE,
             "NewGuarantee": guarantees.NEW_GUARANTEE,
             "GuaranteeCircle": guarantees.CIRCLE,
+            "Collateral": collateral.COLLATERAL,
+            "NewCollateral": collateral.NEW_COLLATERAL,
+            "CollateralCover": collateral.COVER,
         },
         "responses": {"Unavailable": UNAVAILABLE},
     },
@@ -69,6 +81,13 @@ OPENAPI: dict[str, Any] = {
         "/customers/{id}/guarantees": guarantees.CUSTOMER_GUARANTEES,
         "/guarantees/{id}/release": guarantees.RELEASE,
         "/guarantees/circles": guarantees.CIRCLES,
+        "/customers/{id}/collateral": collateral.CUSTOMER_COLLATERAL,
+        "/collateral": collateral.BOOK,
+        "/collateral/{id}": collateral.ITEM,
+        "/collateral/{id}/links": collateral.ITEM_LINKS,
+        "/collateral/{id}/insurance": collateral.ITEM_INSURANCE,
+        "/collateral/{id}/release": collateral.RELEASE,
+        "/collateral/{id}/revaluation": collateral.REVALUATION,
     },
 }
 
