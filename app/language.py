@@ -19,6 +19,11 @@ _LATIN = re.compile(r"[A-Za-z]")
 _MAX_LENGTH = 4000  # a description; longer text is a document, not a label
 
 
+def N_(s: str) -> str:  # noqa: N802  (the conventional gettext no-op marker)
+    """Mark ``s`` for extraction without translating it (``pybabel extract -k N_``)."""
+    return s
+
+
 def title_in(titles: dict[str, tuple[str, str]], key: str, locale: str) -> str:
     """The (English, Chinese) title of ``key`` in ``locale``."""
     english, chinese = titles.get(key, (key, key))

@@ -15,14 +15,9 @@ from dataclasses import dataclass
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.language import collation_key
+from app.language import N_, collation_key
 from app.services.cases.case_kinds import KINDS
-
-
-def N_(s: str) -> str:  # noqa: N802  (the conventional gettext no-op marker)
-    """Mark ``s`` for extraction without translating it."""
-    return s
-
+from app.web.vocabulary_events import EVENT_FAMILIES, EVENT_TYPES
 
 ROLES: tuple[str, ...] = (
     N_("officer"),
@@ -199,123 +194,6 @@ Z_MODELS: tuple[str, ...] = (
     N_("z_model_em"),
 )
 
-EVENT_TYPES: tuple[str, ...] = (
-    N_("instance.started"),
-    N_("document.rendered"),
-    N_("document.uploaded"),
-    N_("document.downloaded"),
-    N_("document.deleted"),
-    N_("setting.changed"),
-    N_("task.delegated"),
-    N_("qualification.recorded"),
-    N_("task.reassigned"),
-    N_("task.excused"),
-    N_("staffing.short"),
-    N_("staffing.restored"),
-    N_("instance.completed"),
-    N_("instance.withdrawn"),
-    N_("task.ready"),
-    N_("task.cancelled"),
-    N_("task.claimed"),
-    N_("task.unclaimed"),
-    N_("task.completed"),
-    N_("engine.started"),
-    N_("engine.gateway_taken"),
-    N_("engine.script_run"),
-    N_("engine.business_rule_run"),
-    N_("engine.end_reached"),
-    N_("engine.timer_fired"),
-    N_("engine.event_caught"),
-    N_("engine.decision_evaluated"),
-    N_("engine.error"),
-    N_("customer.created"),
-    N_("customer.updated"),
-    N_("customer.officer_changed"),
-    N_("facility.recorded"),
-    N_("definition.deployed"),
-    N_("user.created"),
-    N_("user.updated"),
-    N_("user.membership_changed"),
-    N_("user.deactivated"),
-    N_("user.reactivated"),
-    N_("user.password_reset"),
-    N_("user.password_changed"),
-    N_("auth.login"),
-    N_("auth.login_failed"),
-    N_("auth.logout"),
-    N_("auth.token_issued"),
-    N_("observation.recorded"),
-    N_("monitoring.import_uploaded"),
-    N_("monitoring.imported"),
-    N_("monitoring.import_failed"),
-    N_("monitoring.portfolio_checked"),
-    N_("monitoring.customers_checked"),
-    N_("monitoring.portfolio_check_requested"),
-    N_("monitoring.portfolio_check_failed"),
-    N_("warning.raised"),
-    N_("warning.joined"),
-    N_("facility.changed"),
-    N_("facility.renewal_proposed"),
-    N_("facility.renewal_failed"),
-    N_("facility.renewed"),
-    N_("facility.control_skipped"),
-    N_("customer.reclassified"),
-    N_("customer.grade_capped"),
-    N_("customer.watchlisted"),
-    N_("customer.reviewed"),
-    N_("customer.review_rescheduled"),
-    N_("guarantee.recorded"),
-    N_("guarantee.released"),
-    N_("guarantee.circle_joined"),
-    N_("guarantee.circle_left"),
-    N_("guarantee.network_scanned"),
-    N_("guarantee.network_scan_requested"),
-    N_("review.started"),
-    N_("collateral.recorded"),
-    N_("collateral.links_changed"),
-    N_("collateral.insurance_changed"),
-    N_("collateral.released"),
-    N_("collateral.revalued"),
-    N_("collateral.revaluations_started"),
-    N_("audit.verified"),
-    N_("task.refused"),
-    N_("sampling.drawn"),
-    N_("timer.retried"),
-    N_("timer.refused"),
-    N_("deployment.requested"),
-    N_("deployment.approved"),
-    N_("deployment.rejected"),
-    N_("instance.migrated"),
-    N_("instance.migration_rolled_back"),
-    N_("draft.saved"),
-    N_("draft.discarded"),
-)
-
-# The audit log's event families (the part before the dot), as the event filter names them.
-EVENT_FAMILIES: tuple[str, ...] = (
-    N_("event_family_instance"),
-    N_("event_family_task"),
-    N_("event_family_engine"),
-    N_("event_family_customer"),
-    N_("event_family_facility"),
-    N_("event_family_warning"),
-    N_("event_family_observation"),
-    N_("event_family_monitoring"),
-    N_("event_family_staffing"),
-    N_("event_family_review"),
-    N_("event_family_collateral"),
-    N_("event_family_sampling"),
-    N_("event_family_document"),
-    N_("event_family_timer"),
-    N_("event_family_definition"),
-    N_("event_family_deployment"),
-    N_("event_family_draft"),
-    N_("event_family_user"),
-    N_("event_family_qualification"),
-    N_("event_family_auth"),
-    N_("event_family_setting"),
-    N_("event_family_audit"),
-)
 WARNING_STATES: tuple[str, ...] = (N_("open"),)
 
 
