@@ -25,6 +25,7 @@ from app.models.customers import (
     Facility,
     FinancialStatement,
     Guarantee,
+    Inspection,
     RatingChange,
     install_live_limit,  # noqa: F401  (registers the triggers)
 )
@@ -72,6 +73,7 @@ __all__ = [
     "Facility",
     "FinancialStatement",
     "Guarantee",
+    "Inspection",
     "HumanTask",
     "InstanceMigration",
     "MonitoringImport",

@@ -1,5 +1,5 @@
 """The customers: their master data, statements, facilities and the changes to them, their contacts and
-contact log, who guarantees whom, and the live limit the database keeps on each."""
+contact log, who guarantees whom, their post-loan inspections, and the live limit the database keeps on each."""
 
 from app.models.customers.contact import ContactLogEntry, CustomerContact
 from app.models.customers.customer import (
@@ -11,6 +11,7 @@ from app.models.customers.customer import (
     RatingChange,
 )
 from app.models.customers.guarantee import Guarantee
+from app.models.customers.inspection import Inspection
 from app.models.customers.live_limit import install as install_live_limit  # registers the triggers
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Facility",
     "FinancialStatement",
     "Guarantee",
+    "Inspection",
     "RatingChange",
     "install_live_limit",
 ]
