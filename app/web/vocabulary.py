@@ -248,6 +248,7 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("monitoring.imported"),
     N_("monitoring.import_failed"),
     N_("monitoring.portfolio_checked"),
+    N_("monitoring.customers_checked"),
     N_("monitoring.portfolio_check_requested"),
     N_("monitoring.portfolio_check_failed"),
     N_("warning.raised"),

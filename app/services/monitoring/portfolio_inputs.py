@@ -9,6 +9,7 @@ value observed before, and collateral value over its live limits.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -43,8 +44,11 @@ INPUTS = (
 )
 
 
-def _live_customers() -> pd.DataFrame:
-    rows = db.session.execute(
+Only = Collection[int] | None  # the customers to read (None: the whole book)
+
+
+def _live_customers(only: Only) -> pd.DataFrame:
+    query = (
         select(
             Customer.id,
             Customer.name,
@@ -57,19 +61,22 @@ def _live_customers() -> pd.DataFrame:
         .outerjoin(User, User.id == Customer.officer_id)
         .where(Facility.status.in_(LIVE))
         .group_by(Customer.id, Customer.name, Customer.uscc, Customer.industry, User.username)
-    ).all()
+    )
+    rows = db.session.execute(query if only is None else query.where(Customer.id.in_(only))).all()
     frame = pd.DataFrame(
         rows, columns=["customer_id", "customer_name", "uscc", "industry", "officer", "live_limit"]
     )
     return frame.set_index("customer_id")
 
 
-def _watched():
-    """The ids of the customers with a live facility, as a subquery (a portfolio is too many to list)."""
-    return select(Facility.customer_id).where(Facility.status.in_(LIVE)).distinct()
+def _watched(only: Only):
+    """The ids of the customers with a live facility (of ``only``, when given), as a subquery (a portfolio is
+    too many to list)."""
+    query = select(Facility.customer_id).where(Facility.status.in_(LIVE))
+    return (query if only is None else query.where(Facility.customer_id.in_(only))).distinct()
 
 
-def _ratios() -> pd.DataFrame:
+def _ratios(only: Only) -> pd.DataFrame:
     """Debt-to-asset and current ratio of the latest statement (and its year), the quick ratio's relative
     change from the year before; a statement that cannot give a ratio gives none."""
     ranked = (
@@ -81,7 +88,7 @@ def _ratios() -> pd.DataFrame:
             .over(partition_by=FinancialStatement.customer_id, order_by=FinancialStatement.fiscal_year.desc())
             .label("n"),
         )
-        .where(FinancialStatement.customer_id.in_(_watched()))
+        .where(FinancialStatement.customer_id.in_(_watched(only)))
         .subquery()
     )
     latest: dict[int, list[tuple[int, dict]]] = {}
@@ -127,7 +134,7 @@ OBSERVED = (
 CHANGES = ("enforcement_records", "external_rating")  # compared with the figure observed before
 
 
-def _last_values(column, keep: int) -> dict[int, list[tuple[Any, Any]]]:
+def _last_values(column, keep: int, only: Only) -> dict[int, list[tuple[Any, Any]]]:
     """Each watched customer's last ``keep`` observed (not empty) values of one figure with their dates,
     newest first."""
     ranked = (
@@ -139,7 +146,7 @@ def _last_values(column, keep: int) -> dict[int, list[tuple[Any, Any]]]:
             .over(partition_by=Observation.customer_id, order_by=Observation.observed_on.desc())
             .label("n"),
         )
-        .where(column.is_not(None), Observation.customer_id.in_(_watched()))
+        .where(column.is_not(None), Observation.customer_id.in_(_watched(only)))
         .subquery()
     )
     found: dict[int, list[tuple[Any, Any]]] = {}
@@ -150,7 +157,7 @@ def _last_values(column, keep: int) -> dict[int, list[tuple[Any, Any]]]:
     return found
 
 
-def _observations() -> pd.DataFrame:
+def _observations(only: Only) -> pd.DataFrame:
     """Each figure's latest observed value (a row that did not observe a figure does not hide the one
     before it) and the date it was observed (``on_<figure>``), the change of enforcement records and of
     the external rating since the value observed before, and the date of the latest observation."""
@@ -161,13 +168,13 @@ def _observations() -> pd.DataFrame:
         columns[f"on_{name}"] = {c: on for c, (_value, on) in values.items()}
 
     for name in OBSERVED:
-        put(name, {c: v[0] for c, v in _last_values(getattr(Observation, name), 1).items()})
-    enforcement = _last_values(Observation.enforcement_records, 2)
+        put(name, {c: v[0] for c, v in _last_values(getattr(Observation, name), 1, only).items()})
+    enforcement = _last_values(Observation.enforcement_records, 2, only)
     put(
         "new_enforcement_records",
         {c: (v[0][0] - (v[1][0] if len(v) > 1 else 0), v[0][1]) for c, v in enforcement.items()},
     )
-    ratings = _last_values(Observation.external_rating, 2)
+    ratings = _last_values(Observation.external_rating, 2, only)
     put(
         "external_rating_drop",
         {c: (_notches(v[1][0], v[0][0]), v[0][1]) for c, v in ratings.items() if len(v) > 1},
@@ -175,7 +182,7 @@ def _observations() -> pd.DataFrame:
     columns["observed_on"] = dict(
         db.session.execute(
             select(Observation.customer_id, func.max(Observation.observed_on))
-            .where(Observation.customer_id.in_(_watched()))
+            .where(Observation.customer_id.in_(_watched(only)))
             .group_by(Observation.customer_id)
         ).all()
     )
@@ -188,14 +195,16 @@ def _notches(before: Any, now: Any) -> int | None:
     return RATINGS.index(now) - RATINGS.index(before)
 
 
-def portfolio_frame() -> pd.DataFrame:
-    """One row per watched customer: the warning rules' inputs, and who and what it is."""
-    customers = _live_customers()
+def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
+    """One row per watched customer (of ``customer_ids``, when given): the warning rules' inputs, and who and
+    what it is."""
+    only = None if customer_ids is None else sorted({int(c) for c in customer_ids})
+    customers = _live_customers(only)
     if customers.empty:
         return customers.reindex(
             columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value", "statement_year"]
         )
-    frame = customers.join(_ratios()).join(_observations())
+    frame = customers.join(_ratios(only)).join(_observations(only))
     coverage = [
         float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
         for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)

@@ -29,6 +29,8 @@ def warning_frame(**changes: Any) -> pd.DataFrame:
         "negative_news": False,
         "collateral_coverage": 1.0,
         "external_rating_drop": 1,
+        "inspection_finding": "low",
+        "in_guarantee_circle": False,
     }
     return pd.DataFrame([{**row, **changes}], index=["cust-1"])
 
@@ -41,6 +43,7 @@ def test_thresholds_and_missing_figures_in_the_warning_rules() -> None:
             warning_frame(current_ratio=np.nan, quick_ratio_change=None),
             warning_frame(current_ratio=0.999, days_past_due=30).set_axis(["cust-2"]),
             warning_frame(days_past_due=31.0, negative_news=True).set_axis(["cust-3"]),
+            warning_frame(inspection_finding="high", in_guarantee_circle=True).set_axis(["cust-4"]),
         ]
     )
     result = compiled.evaluate(frame)
@@ -52,6 +55,9 @@ def test_thresholds_and_missing_figures_in_the_warning_rules() -> None:
         ("cust-3", "quick_ratio_fall"),
         ("cust-3", "past_due_30"),
         ("cust-3", "negative_news"),
+        ("cust-4", "quick_ratio_fall"),
+        ("cust-4", "inspection_finding_serious"),
+        ("cust-4", "guarantee_circle"),
     ]
     assert cells(result) == cells(evaluate_rows(compiled.decision, frame))
 
