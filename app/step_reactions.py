@@ -14,6 +14,7 @@ from app.services.approval import staffing
 from app.services.attachments import attachments
 from app.services.cases.reactions import EXTENSION, Reactions, StepTaken
 from app.services.customers import case_sync
+from app.services.customers.inspections import progress as inspections
 from app.services.monitoring import reviews, risk_controls
 from app.services.notifications import notifications
 from app.services.shared import dispatch
@@ -36,12 +37,20 @@ def register_step_reactions(app: Flask) -> Reactions:
         "reviews.after_step", lambda step: reviews.after_step(step.instance, step.result, step.actor)
     )
     reactions.on_rows(
+        "inspections.after_step",
+        lambda step: inspections.after_step(step.instance, step.result, step.actor, step.changes),
+    )
+    reactions.on_rows(
         "notifications.after_step",
         lambda step: notifications.after_step(step.instance, step.actor, step.changes),
     )
     reactions.on_rows(
         "staffing.after_step",
         lambda step: staffing.after_step(step.instance, step.result, step.changes, step.actor),
+    )
+    reactions.on_jobs(
+        "inspections.check_findings",
+        lambda step: inspections.check_findings(step.instance, step.result, step.actor),
     )
     reactions.on_jobs("documents.keep_decided", keep_decided)
     app.extensions[EXTENSION] = reactions

@@ -4,7 +4,8 @@ the frame the portfolio check (``portfolio``) and a draft table's policy impact 
 The inputs of a customer: its industry; debt-to-asset, current ratio and the change of the quick ratio
 from its two latest statements (``risk.ratios``, the one place the formulas live); its latest monitoring
 observed value of each figure, the change of enforcement records and of the external rating since the
-value observed before, and collateral value over its live limits.
+value observed before, collateral value over its live limits, and the worst finding of its latest signed-off
+post-loan inspection.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Customer, Facility, FinancialStatement, Observation, User
+from app.localtime import local_date
+from app.models import Customer, Facility, FinancialStatement, Inspection, Observation, User
 from app.models.customers import LIVE_FACILITY_STATUSES
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
@@ -189,6 +191,38 @@ def _observations(only: Only) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def _inspection_findings(only: Only) -> pd.DataFrame:
+    """The worst severity of the findings of each watched customer's latest signed-off inspection (贷后检查;
+    None: nothing found) and the Beijing day it was signed off (``on_inspection_finding``: the warning rests
+    on that visit, and is not raised again from it)."""
+    ranked = (
+        select(
+            Inspection.customer_id,
+            Inspection.worst_severity,
+            Inspection.signed_off_at,
+            func.row_number()
+            .over(
+                partition_by=Inspection.customer_id,
+                order_by=(Inspection.signed_off_at.desc(), Inspection.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(
+            Inspection.status == "signed_off",
+            Inspection.signed_off_at.is_not(None),
+            Inspection.customer_id.in_(_watched(only)),
+        )
+        .subquery()
+    )
+    rows = {
+        customer_id: {"inspection_finding": worst, "on_inspection_finding": local_date(signed_off_at)}
+        for customer_id, worst, signed_off_at, _n in db.session.execute(select(ranked).where(ranked.c.n == 1))
+    }
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=["inspection_finding", "on_inspection_finding"]
+    )
+
+
 def _notches(before: Any, now: Any) -> int | None:
     if not isinstance(before, str) or not isinstance(now, str) or before not in RATINGS or now not in RATINGS:
         return None
@@ -204,7 +238,7 @@ def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
         return customers.reindex(
             columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value", "statement_year"]
         )
-    frame = customers.join(_ratios(only)).join(_observations(only))
+    frame = customers.join(_ratios(only)).join(_observations(only)).join(_inspection_findings(only))
     coverage = [
         float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
         for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)

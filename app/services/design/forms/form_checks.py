@@ -12,6 +12,7 @@ from app.errors import InvalidInput
 from app.forms.display import format_money
 from app.models import ProcessInstance
 from app.services.approval.exposure import check_large_exposure
+from app.services.customers.inspections.record_checks import check_inspection_record
 from app.services.monitoring.classification import cap
 from app.services.monitoring.statement_checks import check_statements
 
@@ -78,4 +79,5 @@ CHECKS = {
     "within_limit_cap": check_within_limit_cap,
     "statements": check_statements,
     "grade_within_class": check_grade_within_class,
+    "inspection_record": check_inspection_record,
 }
