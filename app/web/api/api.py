@@ -1,7 +1,7 @@
 """The JSON API under /api/v1, authenticated by bearer tokens only (never the session cookie).
 
 This module holds the blueprint, its URL table and its error handler; the views live in a module per room
-(``cases``, ``monitoring``, ``customers``, ``contacts``, ``documents``, ``guarantees``), the token check in ``shared``. The
+(``cases``, ``monitoring``, ``customers``, ``contacts``, ``documents``, ``guarantees``, ``inspections``), the token check in ``shared``. The
 routes are registered here, in one table, so every endpoint keeps its name (``api.<view>``) and no module
 has to be imported for what it does on import."""
 
@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify
 
 from app.errors import NotAuthorized
 from app.services.design.forms import api_description
-from app.web.api import cases, contacts, customers, documents, guarantees, monitoring
+from app.web.api import cases, contacts, customers, documents, guarantees, inspections, monitoring
 from app.web.api import openapi as description
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -56,6 +56,8 @@ _ROUTES = [
     ("/customers/<int:customer_id>/guarantees", "POST", guarantees.record_guarantee),
     ("/guarantees/<int:guarantee_id>/release", "POST", guarantees.release_guarantee),
     ("/guarantees/circles", "GET", guarantees.guarantee_circles),
+    ("/customers/<int:customer_id>/inspections", "GET", inspections.list_inspections),
+    ("/customers/<int:customer_id>/inspections", "POST", inspections.start_inspection),
 ]
 for _rule, _method, _view in _ROUTES:
     api.add_url_rule(_rule, view_func=_view, methods=[_method])

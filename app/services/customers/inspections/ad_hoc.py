@@ -8,6 +8,7 @@ in the refusal (409): never two at once for a customer (the database refuses a s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import exists, select
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.localtime import local_today
-from app.models import EarlyWarning, Facility, Inspection, ProcessInstance, User
+from app.models import Customer, EarlyWarning, Facility, HumanTask, Inspection, ProcessInstance, User
 from app.models.customers import LIVE_FACILITY_STATUSES
 from app.models.customers.inspection import OPEN_STATUSES
 from app.services.cases import cases
@@ -130,6 +131,38 @@ def _check_startable(customer_id: int) -> None:
         )
 
 
-def earliest_due(today: date | None = None) -> date:
-    """The default due date offered on the form."""
-    return (today or local_today()) + timedelta(days=DEFAULT_DAYS)
+@dataclass(frozen=True)
+class StartForm:
+    """What the form to start one offers: the customer, its open warnings and the due date by default."""
+
+    customer: Customer
+    warnings: list[EarlyWarning]
+    default_due: date
+    last_due: date
+
+
+def start_form(user: User, customer_id: int) -> StartForm:
+    """The form, for a user who may start an inspection of the customer."""
+    customer = customers.get_customer(user, customer_id)
+    rights.check_start(user, customer)
+    today = local_today()
+    return StartForm(
+        customer,
+        open_warnings(customer_id),
+        today + timedelta(days=DEFAULT_DAYS),
+        today + timedelta(days=MAX_DAYS),
+    )
+
+
+def task_for(user: User, case: ProcessInstance) -> HumanTask | None:
+    """The case's open task ``user`` holds (the officer who started it lands on the record), if any."""
+    return db.session.scalar(
+        select(HumanTask).where(
+            HumanTask.instance_id == case.id, HumanTask.state == "ready", HumanTask.assignee_id == user.id
+        )
+    )
+
+
+def of_case(case_id: int) -> Inspection | None:
+    """The inspection a case records."""
+    return db.session.scalar(select(Inspection).where(Inspection.instance_id == case_id))

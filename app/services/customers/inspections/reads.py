@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +19,28 @@ from app.services.customers.inspections import ad_hoc, rights
 from app.services.customers.master import customers
 from app.services.customers.relationship.relationship_rights import staff_of
 
+KIND_TITLES = {
+    "first": _l("First inspection after drawdown (use-of-funds tracing)"),
+    "scheduled": _l("Scheduled inspection"),
+    "ad_hoc": _l("Ad hoc inspection"),
+}
+STATUS_TITLES = {
+    "planned": _l("Planned"),
+    "open": _l("Visit to record"),
+    "submitted": _l("Awaiting sign-off"),
+    "returned": _l("Returned for revision"),
+    "signed_off": _l("Signed off"),
+    "cancelled": _l("Cancelled"),
+}
+AREA_TITLES = {
+    "operations": _l("Operations"),
+    "premises": _l("Premises"),
+    "use_of_funds": _l("Use of funds"),
+    "collateral": _l("Collateral"),
+    "guarantors": _l("Guarantors"),
+    "financials": _l("Financial condition"),
+    "other": _l("Other"),
+}
 HISTORY = 20  # inspections a customer's page lists
 SHOWN = 100  # rows of each section of the list
 DUE_SOON_DAYS = 30  # "due soon" on the list: due within this many days
@@ -94,6 +117,7 @@ class InspectionList:
     findings: Section  # signed off within ``RECENT_DAYS`` with a medium or high finding
     today: date
     scope: str  # branch | bank
+    officers: dict[int, str] = field(default_factory=dict)  # the customers' officers' names, by id
     due_soon_days: int = DUE_SOON_DAYS
     recent_days: int = RECENT_DAYS
 
@@ -112,7 +136,7 @@ def listing(user: User, today: date | None = None) -> InspectionList:
     staff = staff_of(user)
     scope = [] if staff is None else [Customer.officer_id.in_(staff)]
     not_recorded = Inspection.status.in_(("planned", "open"))
-    return InspectionList(
+    found = InspectionList(
         overdue=_section(
             [*scope, not_recorded, Inspection.due_on < today], (Inspection.due_on, Inspection.id)
         ),
@@ -141,6 +165,16 @@ def listing(user: User, today: date | None = None) -> InspectionList:
         today=today,
         scope="bank" if staff is None else "branch",
     )
+    shown = {
+        i.customer.officer_id
+        for section in (found.overdue, found.due_soon, found.awaiting, found.findings)
+        for i in section.rows
+        if i.customer.officer_id is not None
+    }
+    if shown:
+        names = db.session.execute(select(User.id, User.display_name).where(User.id.in_(shown)))
+        found.officers.update({user_id: name for user_id, name in names})
+    return found
 
 
 def _start_of(day: date) -> datetime:

@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json: the fixed paths, each room's in a
-module of its own (``cases``, ``monitoring``, ``customers``, ``book``, ``contacts``, ``documents``, ``guarantees``; the pieces
+module of its own (``cases``, ``monitoring``, ``customers``, ``book``, ``contacts``, ``documents``, ``guarantees``, ``inspections``; the pieces
 they share in ``shared``), with the bodies of opening a case and completing a task described by the deployed
 processes' own forms (``document()``)."""
 
@@ -8,7 +8,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.services.design.forms.api_description import ProcessShape
-from app.web.api.openapi import book, cases, contacts, customers, documents, guarantees, monitoring
+from app.web.api.openapi import (
+    book,
+    cases,
+    contacts,
+    customers,
+    documents,
+    guarantees,
+    inspections,
+    monitoring,
+)
 from app.web.api.openapi.shared import ERROR, UNAVAILABLE
 
 __all__ = ["OPENAPI", "document"]
@@ -43,6 +52,8 @@ OPENAPI: dict[str, Any] = {
             "Guarantee": guarantees.GUARANTEE,
             "NewGuarantee": guarantees.NEW_GUARANTEE,
             "GuaranteeCircle": guarantees.CIRCLE,
+            "Inspection": inspections.INSPECTION,
+            "NewInspection": inspections.NEW_INSPECTION,
         },
         "responses": {"Unavailable": UNAVAILABLE},
     },
@@ -69,6 +80,7 @@ OPENAPI: dict[str, Any] = {
         "/customers/{id}/guarantees": guarantees.CUSTOMER_GUARANTEES,
         "/guarantees/{id}/release": guarantees.RELEASE,
         "/guarantees/circles": guarantees.CIRCLES,
+        "/customers/{id}/inspections": inspections.CUSTOMER_INSPECTIONS,
     },
 }
 
