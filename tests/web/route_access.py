@@ -40,6 +40,10 @@ RELATIONSHIP_MANAGERS = frozenset({APPROVER, RISK})  # who assigns and transfers
 # are read by risk managers, approvers and compliance
 GUARANTEE_WRITERS = frozenset({OFFICER, APPROVER, RISK})
 CIRCLE_READERS = frozenset({APPROVER, RISK, COMPLIANCE})
+# post-loan inspections (贷后检查): the customer's officer or a risk manager starts one by hand; the list is the
+# managers' (a branch's approver, a risk manager); the seeded customer and its open warning are the officer's
+INSPECTION_STARTERS = frozenset({OFFICER, RISK})
+INSPECTION_LIST = frozenset({APPROVER, RISK})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -91,6 +95,9 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "guarantees.new_guarantee": GUARANTEE_WRITERS,
     "guarantees.release": GUARANTEE_WRITERS,
     "guarantees.circles_page": CIRCLE_READERS,
+    "inspections.index": INSPECTION_LIST,
+    "inspections.new": INSPECTION_STARTERS,
+    "inspections.from_warning": INSPECTION_STARTERS,
     # attached documents: the seeded photo was attached by the officer to the officer's customer
     "attachments.attach_to_customer": DOCUMENT_ATTACHERS,
     "attachments.attach_to_case": DOCUMENT_ATTACHERS,
@@ -175,6 +182,8 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.record_guarantee": GUARANTEE_WRITERS,
     "api.release_guarantee": GUARANTEE_WRITERS,
     "api.guarantee_circles": CIRCLE_READERS,
+    "api.list_inspections": CASE_READERS,
+    "api.start_inspection": INSPECTION_STARTERS,
     "api.list_documents": DOCUMENT_READERS,
     "api.attach_document": DOCUMENT_ATTACHERS,
     "api.get_document": DOCUMENT_READERS,
