@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.services.admin import demo_contacts, demo_documents, demo_facilities, demo_guarantees
+from app.services.admin import (
+    demo_contacts,
+    demo_documents,
+    demo_facilities,
+    demo_guarantees,
+    demo_inspections,
+)
 
 
 def load() -> Iterator[str]:
@@ -15,3 +21,4 @@ def load() -> Iterator[str]:
     yield from demo_documents.load()
     yield from demo_facilities.load()
     yield from demo_guarantees.load()
+    yield from demo_inspections.load()
