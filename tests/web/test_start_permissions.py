@@ -43,7 +43,7 @@ def test_every_role_is_named_here():
 
 
 def test_the_system_only_processes_are_the_ones_the_system_starts():
-    assert SYSTEM_ONLY == ["audit_sampling", "periodic_review", "warning_escalation"]
+    assert SYSTEM_ONLY == ["audit_sampling", "periodic_review", "post_loan_inspection", "warning_escalation"]
 
 
 @pytest.mark.parametrize("process", SYSTEM_ONLY)

@@ -17,8 +17,9 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import AuditEvent, EarlyWarning, HumanTask, Inspection, Notification, ProcessInstance
 from app.services.cases import tasks, timers
-from app.services.customers.inspections import planning
-from tests.workflows.test_warning_escalation import approved_customer, ready
+from app.services.customers.inspections import ad_hoc, planning
+from app.services.monitoring import portfolio
+from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
 TODAY = local_today
 
@@ -220,6 +221,28 @@ def test_a_serious_finding_raises_a_warning_for_the_customer_once(deployed, peop
         "high",
     )
     assert warning.observed_on == TODAY() and warning.instance_id is not None  # its escalation started
-    from app.services.monitoring import portfolio
-
     assert portfolio.scan(people.risk).raised == []  # the daily check raises nothing twice
+
+
+def test_an_inspection_started_from_a_warning_answers_it_and_a_closed_one_is_refused(deployed, people):
+    customer = approved_customer(people)
+    observe(people, customer, on=(TODAY() - timedelta(days=1)).isoformat(), days_past_due="45")
+    portfolio.scan(people.risk, customer_ids=[customer.id])
+    warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.code == "past_due_30"))
+    case = ad_hoc.start_from_warning(
+        people.risk, warning.id, {"due_on": (TODAY() + timedelta(days=3)).isoformat()}
+    )
+    inspection = inspection_of(case.id)
+    assert (inspection.kind, inspection.warning_id, inspection.requested_by_id) == (
+        "ad_hoc",
+        warning.id,
+        people.risk.id,
+    )
+    assert inspection.due_on == TODAY() + timedelta(days=3)
+    assert db.session.get(ProcessInstance, case.id).summary["warning_name"] == warning.name
+    assert ready(case.id, "record_visit").assignee_id == people.officer.id  # the customer's officer visits
+    warning.status = "closed"
+    db.session.commit()
+    with pytest.raises(InvalidInput) as refused:
+        ad_hoc.start_from_warning(people.officer, warning.id, {})
+    assert "warning_id" in refused.value.errors
