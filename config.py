@@ -58,6 +58,8 @@ CREDIT_OUTBOX_SWEEP_SECONDS     how often beat sends again the jobs the broker d
                                 take (and how old a job is before it is sent again)
 CREDIT_PORTFOLIO_CHECK_SECONDS  how often beat runs the early-warning portfolio check       86400
 CREDIT_REVIEW_CHECK_SECONDS     how often beat starts the periodic reviews that fell due    3600
+CREDIT_INSPECTION_CHECK_SECONDS how often beat plans and opens the post-loan inspections    3600
+                                (贷后检查) that fell due
 CREDIT_FOLLOW_UP_CHECK_SECONDS  how often beat tells officers of contact-log follow-ups     3600
                                 that fell due (each once)
 CREDIT_RENEWAL_LEAD_DAYS        how many days before a facility matures its renewal         90
@@ -186,6 +188,7 @@ class BaseConfig:
     IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 64 * 1024)
     PORTFOLIO_CHECK_SECONDS = env_int("PORTFOLIO_CHECK_SECONDS", 24 * 3600)
     REVIEW_CHECK_SECONDS = env_int("REVIEW_CHECK_SECONDS", 3600)
+    INSPECTION_CHECK_SECONDS = env_int("INSPECTION_CHECK_SECONDS", 3600)
     FOLLOW_UP_CHECK_SECONDS = env_int("FOLLOW_UP_CHECK_SECONDS", 3600)
     RENEWAL_LEAD_DAYS = env_int("RENEWAL_LEAD_DAYS", 90)
     RENEWAL_CHECK_SECONDS = env_int("RENEWAL_CHECK_SECONDS", 3600)

@@ -15,6 +15,7 @@ from app.services.attachments import attachments
 from app.services.cases.reactions import EXTENSION, Reactions, StepTaken
 from app.services.customers import case_sync
 from app.services.customers.collateral import revaluation
+from app.services.customers.inspections import progress as inspections
 from app.services.monitoring import reviews, risk_controls
 from app.services.notifications import notifications
 from app.services.shared import dispatch
@@ -38,12 +39,20 @@ def register_step_reactions(app: Flask) -> Reactions:
     )
     reactions.on_rows("collateral.after_step", revaluation.after_step)
     reactions.on_rows(
+        "inspections.after_step",
+        lambda step: inspections.after_step(step.instance, step.result, step.actor, step.changes),
+    )
+    reactions.on_rows(
         "notifications.after_step",
         lambda step: notifications.after_step(step.instance, step.actor, step.changes),
     )
     reactions.on_rows(
         "staffing.after_step",
         lambda step: staffing.after_step(step.instance, step.result, step.changes, step.actor),
+    )
+    reactions.on_jobs(
+        "inspections.check_findings",
+        lambda step: inspections.check_findings(step.instance, step.result, step.actor),
     )
     reactions.on_jobs("documents.keep_decided", keep_decided)
     app.extensions[EXTENSION] = reactions

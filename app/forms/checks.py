@@ -165,7 +165,9 @@ def _property_problems(prop: Mapping[str, Any], where: str, nested: bool) -> lis
     if kind == "array":
         return problems + _array_problems(prop, where, nested)
     if kind == "object":
-        return problems + [f"{where}: nested objects are not supported; use an array with x-layout columns"]
+        return problems + [
+            f"{where}: nested objects are not supported; use an array with x-layout columns or rows"
+        ]
     if kind not in _SCALAR_TYPES:
         problems.append(f"{where}: type must be one of string, number, integer, boolean or array")
     problems += _widget_problems(prop, kind, where)
@@ -218,15 +220,21 @@ def _array_problems(prop: Mapping[str, Any], where: str, nested: bool) -> list[s
     items = prop.get("items")
     layout = prop.get("x-layout")
     if is_object_array(prop) and isinstance(items, Mapping):  # the one implies the other
-        problems = [] if layout in (None, "columns") else [f'{where}: x-layout must be "columns"']
-        offered, most = prop.get("x-columns"), prop.get("maxItems")
+        problems = (
+            [] if layout in (None, "columns", "rows") else [f'{where}: x-layout must be "columns" or "rows"']
+        )
+        hint, unit = ("x-rows", "rows") if layout == "rows" else ("x-columns", "columns")
+        other = "x-columns" if hint == "x-rows" else "x-rows"
+        if other in prop:
+            problems.append(f"{where}: {other} is for a table laid out in {other[2:]}; this one uses {hint}")
+        offered, most = prop.get(hint), prop.get("maxItems")
         if offered is not None and (
             not isinstance(offered, int)
             or isinstance(offered, bool)
             or offered < 1
             or (isinstance(most, int) and offered > most)
         ):
-            problems.append(f"{where}: x-columns must be a whole number of columns from 1 to maxItems")
+            problems.append(f"{where}: {hint} must be a whole number of {unit} from 1 to maxItems")
         return problems + _object_problems(items, f"{where}.items.")
     if isinstance(items, Mapping) and isinstance(items.get("enum"), list):
         return _enum_title_problems(items, f"{where}.items")

@@ -152,8 +152,11 @@ def _coerce_table(field: Field, form: Mapping[str, Any], current: Any) -> Any:
     # are dropped, down to minItems.
     while count > max(field.min_items, 1) and not posted.get(count - 1):
         count -= 1
+    indexes = list(range(count))
+    if field.layout == "rows":  # a list of entries: every row left blank is dropped, wherever it stands
+        indexes = [index for index in indexes if posted.get(index)]
     items = []
-    for index in range(count):
+    for index in indexes:
         previous = old[index] if index < len(old) and isinstance(old[index], Mapping) else {}
         item: dict[str, Any] = {}
         for row in rows:

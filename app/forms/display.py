@@ -117,13 +117,14 @@ def cell_path(table: Field, index: int, row: Field) -> str:
 
 
 def column_count(table: Field, value: Any, add: str | None = None) -> int:
-    """Columns to show: existing items, at least minItems and 1, plus one if ``add`` names the table.
+    """Items to show (columns, or rows of a table laid out in rows): existing items, at least minItems and 1,
+    plus one if ``add`` names the table.
 
-    A table with ``"x-columns": n`` offers n columns when empty and one blank column more than it holds,
-    up to maxItems (blank columns at the end are dropped when the form is submitted), so a year can be
-    added on a page without links or script."""
+    A table with ``"x-columns": n`` (``"x-rows": n`` for rows) offers n items when empty and one blank item
+    more than it holds, up to maxItems (blank ones are dropped when the form is submitted), so a year, or a
+    finding, can be added on a page without links or script."""
     held = len(value) if isinstance(value, list) else 0
-    offered = table.schema.get("x-columns")
+    offered = table.offered
     count = max(held, table.min_items, 1)
     if isinstance(offered, int) and not table.read_only:
         count = max(count, offered, held + 1)
@@ -140,7 +141,10 @@ def can_add_column(table: Field, count: int) -> bool:
 
 def column_label(table: Field, value: Any, index: int, locale: Any = None) -> str:
     """A column's header: the first line item's value (the fiscal year) when the table has other
-    rows and that value has the right type, else "第 n 列" / "Column n"."""
+    rows and that value has the right type, else "第 n 列" / "Column n"; an item of a table of rows is
+    "第 n 项" / "Item n"."""
+    if table.layout == "rows":
+        return ui_text("item", locale, n=index + 1)
     rows = table.item_fields()
     item = value[index] if isinstance(value, list) and index < len(value) else None
     if len(rows) >= 2 and isinstance(item, Mapping) and _is_key_value(rows[0], item.get(rows[0].name)):

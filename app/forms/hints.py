@@ -35,6 +35,13 @@ def is_object_array(prop: Mapping[str, Any]) -> bool:
     return primary_type(prop) == "array" and isinstance(items, Mapping) and primary_type(items) == "object"
 
 
+def table_layout(prop: Mapping[str, Any]) -> str:
+    """How a table (an array of objects) is laid out: ``columns`` (the default: one column per item, one row per
+    field, as the fiscal years of the statements) or ``rows`` (``"x-layout": "rows"``: one row per item, one
+    column per field, as a list of findings)."""
+    return "rows" if prop.get("x-layout") == "rows" else "columns"
+
+
 def field_widget(prop: Mapping[str, Any]) -> str:
     """How a property is entered: table, checkboxes, checkbox, radio, select, textarea,
     money, percent, share, date, integer, number or text."""

@@ -68,7 +68,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "must_tick": {"zh_CN": "请勾选“{title}”以确认", "en": "Tick “{title}” to confirm"},
     "custom": {"zh_CN": "{title}：{detail}", "en": "{title}: {detail}"},
-    # How a cell of a columns table is named in a message: "财务报表（2023）总资产".
+    # How a cell of a table is named in a message: "财务报表（2023）总资产", "检查发现（第 2 项）严重程度".
     "item_title": {"zh_CN": "{array}（{column}）{field}", "en": "{array} ({column}): {field}"},
     "form": {"zh_CN": "表单", "en": "Form"},
 }
@@ -84,7 +84,9 @@ UI_TEXT: dict[str, dict[str, str]] = {
     "no": {"zh_CN": "否", "en": "No"},
     "choose": {"zh_CN": "请选择", "en": "Choose…"},
     "column": {"zh_CN": "第 {n} 列", "en": "Column {n}"},
+    "item": {"zh_CN": "第 {n} 项", "en": "Item {n}"},
     "add_column": {"zh_CN": "增加一列", "en": "Add a column"},
+    "add_row": {"zh_CN": "增加一行", "en": "Add a row"},
     "empty": {"zh_CN": "—", "en": "—"},
     "money_unit": {"zh_CN": "元", "en": "CNY"},
     "list_separator": {"zh_CN": "、", "en": ", "},

@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from app.forms.checks import check_form_schema, structural_problems
-from app.forms.hints import field_widget, must_tick, ordered_names, primary_type
+from app.forms.hints import field_widget, must_tick, ordered_names, primary_type, table_layout
 from app.forms.messages import normalize_locale, pick, ui_text
 
 __all__ = [
@@ -85,6 +85,16 @@ class Field:
         return self.widget == "table"
 
     @property
+    def layout(self) -> str:
+        """A table's layout: ``columns`` (one column per item) or ``rows`` (one row per item)."""
+        return table_layout(self.schema)
+
+    @property
+    def offered(self) -> Any:
+        """How many blank items a table offers when empty: ``x-rows`` for a table of rows, ``x-columns`` else."""
+        return self.schema.get("x-rows" if self.layout == "rows" else "x-columns")
+
+    @property
     def min_items(self) -> int:
         return int(self.schema.get("minItems") or 0)
 
@@ -125,7 +135,8 @@ class Field:
         ]
 
     def item_fields(self) -> list[Field]:
-        """The line items (rows) of a columns table; empty for other fields."""
+        """The fields of each item of a table (the rows of a columns table, the columns of a table of rows);
+        empty for other fields."""
         items = self.schema.get("items")
         if not self.is_table or not isinstance(items, Mapping):
             return []

@@ -61,6 +61,10 @@ def celery_init_app(app: Flask):
                 "task": "app.jobs.monitoring.start_reviews",
                 "schedule": float(config["REVIEW_CHECK_SECONDS"]),
             },
+            "start-inspections": {
+                "task": "app.jobs.customers.start_inspections",
+                "schedule": float(config["INSPECTION_CHECK_SECONDS"]),
+            },
             "verify-audit": {
                 "task": "app.jobs.audit.verify_chain",
                 "schedule": float(config["AUDIT_CHECK_SECONDS"]),

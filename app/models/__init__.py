@@ -30,6 +30,7 @@ from app.models.customers import (
     Guarantee,
     GuaranteeCircleMember,
     GuaranteeNetworkScan,
+    Inspection,
     RatingChange,
     install_live_limit,  # noqa: F401  (registers the triggers)
 )
@@ -82,6 +83,7 @@ __all__ = [
     "Guarantee",
     "GuaranteeCircleMember",
     "GuaranteeNetworkScan",
+    "Inspection",
     "HumanTask",
     "InstanceMigration",
     "MonitoringImport",

@@ -46,6 +46,7 @@ from app.web.monitoring.contacts import contact_pages
 from app.web.monitoring.customers import customers
 from app.web.monitoring.facilities import facilities
 from app.web.monitoring.guarantees import guarantee_pages
+from app.web.monitoring.inspections import inspection_pages
 from app.web.monitoring.monitoring import monitoring
 from app.web.monitoring.my_customers import my_customer_pages
 from app.web.security_headers import register_security_headers
@@ -187,6 +188,7 @@ def register_web(app: Flask) -> None:
         facilities,
         guarantee_pages,
         collateral_pages,
+        inspection_pages,
         monitoring,
         notifications,
         audit,

@@ -96,6 +96,14 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("instance.migration_rolled_back"),
     N_("draft.saved"),
     N_("draft.discarded"),
+    N_("inspection.planned"),
+    N_("inspection.opened"),
+    N_("inspection.escalated"),
+    N_("inspection.recorded"),
+    N_("inspection.returned"),
+    N_("inspection.signed_off"),
+    N_("inspection.cancelled"),
+    N_("inspection.start_failed"),
 )
 
 # The audit log's event families (the part before the dot), as the event filter names them.
@@ -111,6 +119,7 @@ EVENT_FAMILIES: tuple[str, ...] = (
     N_("event_family_monitoring"),
     N_("event_family_staffing"),
     N_("event_family_review"),
+    N_("event_family_inspection"),
     N_("event_family_collateral"),
     N_("event_family_sampling"),
     N_("event_family_document"),

@@ -2,7 +2,7 @@
 approval authority with one index read, and a row per scan of the whole network with its long chains.
 
 Revision ID: 0039_guarantee_circles
-Revises: 0037_collateral
+Revises: 0038_inspections
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0039_guarantee_circles"
-down_revision = "0037_collateral"
+down_revision = "0038_inspections"
 branch_labels = None
 depends_on = None
 

@@ -73,8 +73,9 @@ def test_the_task_page_offers_the_officer_colleagues_and_the_withdrawal_and_the_
     case = case_at("statements", people.officer)
     statements = open_task(case.id, "financial_statements")
     officer = task_page(people.officer, statements.id)
-    assert set(officer.names()) == {"view", "colleagues", "can_withdraw"}
+    assert set(officer.names()) == {"view", "colleagues", "can_withdraw", "documents"}
     assert officer.view.task.id == statements.id and officer.can_withdraw
+    assert officer.documents is None  # an application's documents are on its case page, not its tasks
     assert "officer2" in {u.username for u in officer.colleagues}
 
     routed = case_routed("single", people.officer, 2)

@@ -73,6 +73,7 @@ def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
         "periodic_review",
         "audit_sampling",
         "collateral_revaluation",
+        "post_loan_inspection",
     }
     outcome = credit(outcomes)
     assert (outcome.process_id, outcome.version, outcome.created) == ("credit_application", 1, True)

@@ -23,8 +23,10 @@ def test_the_listeners_run_in_one_fixed_order_with_the_customer_first_and_jobs_l
         "risk_controls.after_step",
         "reviews.after_step",
         "collateral.after_step",
+        "inspections.after_step",
         "notifications.after_step",
         "staffing.after_step",
+        "inspections.check_findings",
         "documents.keep_decided",
     ]
 

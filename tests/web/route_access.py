@@ -44,6 +44,10 @@ CIRCLE_READERS = frozenset({APPROVER, RISK, COMPLIANCE})
 # who reads customers; the book's lists by risk managers and approvers
 COLLATERAL_WRITERS = frozenset({OFFICER, APPROVER, RISK})
 COLLATERAL_BOOK_READERS = frozenset({APPROVER, RISK})
+# post-loan inspections (贷后检查): the customer's officer or a risk manager starts one by hand; the list is the
+# managers' (a branch's approver, a risk manager); the seeded customer and its open warning are the officer's
+INSPECTION_STARTERS = frozenset({OFFICER, RISK})
+INSPECTION_LIST = frozenset({APPROVER, RISK})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -103,6 +107,9 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "collateral.release": COLLATERAL_WRITERS,
     "collateral.revalue": COLLATERAL_WRITERS,
     "collateral.book": COLLATERAL_BOOK_READERS,
+    "inspections.index": INSPECTION_LIST,
+    "inspections.new": INSPECTION_STARTERS,
+    "inspections.from_warning": INSPECTION_STARTERS,
     # attached documents: the seeded photo was attached by the officer to the officer's customer
     "attachments.attach_to_customer": DOCUMENT_ATTACHERS,
     "attachments.attach_to_case": DOCUMENT_ATTACHERS,
@@ -195,6 +202,8 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.release_collateral": COLLATERAL_WRITERS,
     "api.revalue_collateral": COLLATERAL_WRITERS,
     "api.collateral_book": COLLATERAL_BOOK_READERS,
+    "api.list_inspections": CASE_READERS,
+    "api.start_inspection": INSPECTION_STARTERS,
     "api.list_documents": DOCUMENT_READERS,
     "api.attach_document": DOCUMENT_ATTACHERS,
     "api.get_document": DOCUMENT_READERS,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import DecisionLog, Facility, HumanTask, Notification, Timer
+from app.models import DecisionLog, EarlyWarning, Facility, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.attachments import attachments
 from app.services.audit import documents
@@ -18,7 +18,7 @@ from app.services.customers.contacts import contact_log, contacts
 from app.services.customers.guarantees import register
 from app.services.customers.relationship import transfer
 from app.services.design.deployment import deployment_requests
-from app.services.monitoring import imports, portfolio_checks
+from app.services.monitoring import imports, observations, portfolio, portfolio_checks
 from tests import factories, files
 
 # The user who stands for each role (factories.PEOPLE); None is the anonymous visitor.
@@ -106,6 +106,13 @@ def seed() -> dict[str, int]:
             "appraiser": "上海东洲资产评估有限公司",
         },
     )
+    # an open warning of the officer's customer (its escalation started), for an inspection started from it
+    observations.record(
+        people.officer,
+        {"uscc": at_approval.customer.uscc, "observed_on": local_today().isoformat(), "days_past_due": "45"},
+    )
+    portfolio.scan(people.risk, customer_ids=[customer_id])
+    warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.customer_id == customer_id))
     return {
         "case_id": at_approval.id,
         "customer_id": at_approval.customer_id,
@@ -126,4 +133,5 @@ def seed() -> dict[str, int]:
         "facility_id": facility.id,
         "guarantee_id": guarantee.id,
         "item_id": item.id,
+        "warning_id": warning.id,
     }

@@ -47,6 +47,7 @@ def test_the_system_only_processes_are_the_ones_the_system_starts():
         "audit_sampling",
         "collateral_revaluation",
         "periodic_review",
+        "post_loan_inspection",
         "warning_escalation",
     ]
 

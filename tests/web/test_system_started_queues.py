@@ -25,16 +25,24 @@ from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit import sampling
 from app.services.cases import cases, tasks, timers
 from app.services.customers.collateral import revaluation
+from app.services.customers.inspections import planning
 from app.services.design.deployment import deployment
 from app.services.monitoring import portfolio, reviews
 from tests.factories import PASSWORD, case_routed, compliance_sign_off, intake, open_task, review, statements
 from tests.services.collateral_data import borrower, record, report
 from tests.web.test_pages import text_of
+from tests.workflows.test_post_loan_inspection import visit
 from tests.workflows.test_warning_escalation import observe
 
 # The processes only the system (a job or a message) starts, and the paths below that reach each of
 # their human tasks.
-SYSTEM_STARTED = {"warning_escalation", "periodic_review", "audit_sampling", "collateral_revaluation"}
+SYSTEM_STARTED = {
+    "warning_escalation",
+    "periodic_review",
+    "audit_sampling",
+    "collateral_revaluation",
+    "post_loan_inspection",
+}
 
 
 @pytest.fixture
@@ -211,6 +219,27 @@ def test_every_task_of_a_system_started_case_is_in_the_queue_of_who_may_do_it(qu
         )
 
     queues.pages.clear()  # back to the real clock, before the last travel's
+    # The inspection schedule opens the first inspection of dual's drawdown: dual records the visit, a manager
+    # who did not record it returns it, dual revises it and the manager signs it off.
+    opened = {db.session.get(ProcessInstance, i).customer_id: i for i in planning.start_due()}
+    inspection = started_by_the_system(opened[watched.id])
+    queues.do("dual", inspection, "record_visit", visit(), hidden_from=("officer",))
+    back = {
+        "signoff_decision": "return",
+        "signoff_comment": "请补充资金流水。",
+        "fields_to_fix": ["use_of_funds"],
+    }
+    queues.do("approver1", inspection, "sign_off_inspection", back, hidden_from=("dual",))
+    queues.do(
+        "dual", inspection, "revise_visit", visit(use_of_funds="已核对银行流水。"), hidden_from=("officer",)
+    )
+    queues.do(
+        "approver1",
+        inspection,
+        "sign_off_inspection",
+        {"signoff_decision": "sign_off"},
+        hidden_from=("dual",),
+    )
     # Compliance draws a sample: each drawn case is reviewed, the finding remedied by the case's officer.
     drawn = sampling.start(people.compliance, today.isoformat(), today.isoformat(), seed="7")
     for task in db.session.scalars(

@@ -95,8 +95,10 @@ def step_result(workflow: BpmnWorkflow, bundle: Bundle, engine: CreditScriptEngi
 
 
 def _interrupted_by(timer_task) -> str | None:
-    """The task an interrupting boundary timer is attached to (the split's other child)."""
-    if not (isinstance(timer_task.task_spec, BoundaryEvent) and timer_task.task_spec.cancel_activity):
+    """The task a boundary timer is attached to (the split's other child): an interrupting one cancels it when
+    it fires, a non-interrupting one (an overdue inspection escalated while the officer still records it)
+    starts other work beside it; either is the task's due time."""
+    if not isinstance(timer_task.task_spec, BoundaryEvent):
         return None
     siblings = timer_task.parent.children if timer_task.parent is not None else []
     main = next((t for t in siblings if not isinstance(t.task_spec, BoundaryEvent)), None)
@@ -104,7 +106,7 @@ def _interrupted_by(timer_task) -> str | None:
 
 
 def _with_due_dates(ready: list[ReadyTask], timers: list[WaitingTimer]) -> list[ReadyTask]:
-    """Each ready task with the earliest interrupting timer on it as its due time."""
+    """Each ready task with the earliest boundary timer on it as its due time."""
     due: dict[str, datetime] = {}
     for timer in timers:
         if timer.attached_to and (timer.attached_to not in due or timer.due_at < due[timer.attached_to]):

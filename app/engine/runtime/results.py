@@ -32,7 +32,7 @@ class ReadyTask:
     lane: str | None
     form: str | None
     assignee: str | None = None  # a username, when the diagram names who must do it (e.g. a committee member)
-    due_at: datetime | None = None  # when an interrupting timer on the task fires (its SLA), if it has one
+    due_at: datetime | None = None  # when a boundary timer on the task fires (its SLA), if it has one
     item: Mapping[str, Any] | None = None  # of a multi-instance step: the record this instance works on
 
 
@@ -41,7 +41,7 @@ class WaitingTimer:
     uuid: str
     spec_id: str
     due_at: datetime
-    attached_to: str | None = None  # the task an interrupting boundary timer would cancel
+    attached_to: str | None = None  # the task a boundary timer is on (an interrupting one cancels it)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The customers: their master data, statements, facilities and the changes to them, their contacts and
-contact log, who guarantees whom, the collateral that secures their facilities, and the live limit the database keeps on each."""
+contact log, who guarantees whom (and the circles kept), the collateral that secures their facilities, their
+post-loan inspections, and the live limit the database keeps on each."""
 
 from app.models.customers.collateral import Collateral, CollateralLink, CollateralValuation
 from app.models.customers.contact import ContactLogEntry, CustomerContact
@@ -13,6 +14,7 @@ from app.models.customers.customer import (
 )
 from app.models.customers.guarantee import Guarantee
 from app.models.customers.guarantee_circle import GuaranteeCircleMember, GuaranteeNetworkScan
+from app.models.customers.inspection import Inspection
 from app.models.customers.live_limit import install as install_live_limit  # registers the triggers
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "Guarantee",
     "GuaranteeCircleMember",
     "GuaranteeNetworkScan",
+    "Inspection",
     "RatingChange",
     "install_live_limit",
 ]

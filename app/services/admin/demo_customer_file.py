@@ -12,6 +12,7 @@ from app.services.admin import (
     demo_documents,
     demo_facilities,
     demo_guarantees,
+    demo_inspections,
 )
 
 
@@ -22,3 +23,4 @@ def load() -> Iterator[str]:
     yield from demo_facilities.load()
     yield from demo_guarantees.load()
     yield from demo_collateral.load()
+    yield from demo_inspections.load()

@@ -17,13 +17,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.forms.schema import Field, as_form_schema
-from app.models import Customer, EarlyWarning, HumanTask, ProcessInstance, User
+from app.models import Customer, EarlyWarning, HumanTask, Inspection, ProcessInstance, User
 from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit.readable import fields_of
 from app.services.cases.case_kinds import (
     AUDIT_SAMPLING,
     COLLATERAL_REVALUATION,
     PERIODIC_REVIEW,
+    POST_LOAN_INSPECTION,
     WARNING_ESCALATION,
     CaseKind,
     kind_of,
@@ -127,6 +128,18 @@ class SamplingFacts(Facts):
     closure_comment: str | None = None
 
 
+@dataclass(frozen=True)
+class InspectionFacts(Facts):
+    """A post-loan inspection (贷后检查): its row (status, due date, escalation, next one) and the sign-off."""
+
+    inspection: Inspection | None = None
+    approval: Signed | None = None
+
+    @property
+    def findings(self) -> list[Mapping[str, Any]]:
+        return [f for f in self.data.get("findings") or () if isinstance(f, Mapping)]
+
+
 class _Common(TypedDict):
     """The fields of ``Facts`` every kind's facts are made with."""
 
@@ -164,6 +177,12 @@ def facts_of(instance: ProcessInstance, data: Mapping[str, Any], tasks: list[Hum
         return _sampling(base, data)
     if kind is COLLATERAL_REVALUATION:
         return Facts(**base)  # its partial reads the case data (the item, the valuations)
+    if kind is POST_LOAN_INSPECTION:
+        return InspectionFacts(
+            **base,
+            inspection=db.session.scalar(select(Inspection).where(Inspection.instance_id == instance.id)),
+            approval=_signed(tasks, "signoff_decision", "signoff_comment", instance.definition.forms or {}),
+        )
     if kind.known:
         return CreditFacts(**base)
     return Facts(**base)

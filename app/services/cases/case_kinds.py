@@ -62,6 +62,8 @@ class CaseKind:
     # a sample drawn), never a person, in the browser or over the API.
     started_by: tuple[str, ...] = PEOPLE_WHO_START
     start_label: str = ""  # a lazy translation: the start menu's button ("New credit application")
+    # Its task pages list the case's attached documents with a link to attach one (an inspection's photos).
+    documents_on_task: bool = False
 
     @property
     def system_only(self) -> bool:
@@ -315,6 +317,60 @@ COLLATERAL_REVALUATION = CaseKind(
     decided_on_lanes=("officer", "risk_manager"),
 )
 
+# 贷后检查: the record is the officer's; the manager signs it off reading it above the form.
+INSPECTION_RECORD = (
+    "visited_on",
+    "visit_mode",
+    "people_met",
+    "operations",
+    "premises",
+    "use_of_funds",
+    "funds_match_purpose",
+    "collateral_seen",
+    "collateral_state",
+    "guarantors_condition",
+    "findings",
+    "conclusion",
+)
+POST_LOAN_INSPECTION = CaseKind(
+    "post_loan_inspection",
+    _l("Post-loan inspection"),
+    (
+        *CUSTOMER_KEYS,
+        "inspection_kind",
+        "due_on",
+        "earliest_visit_on",
+        "facility_reference",
+        "purpose",
+        "warning_name",
+        "inspection_reason",
+        *INSPECTION_RECORD,
+        "signoff_decision",
+        "signoff_comment",
+        "return_comment",
+        "returned_fields",
+        "next_inspection_on",
+        "outcome",
+    ),
+    prefix="PI",
+    template="cases/kinds/_post_loan_inspection.html",
+    started_by=(),  # the inspection schedule opens it, or a person through the inspections' own service
+    decided_on=(
+        *CUSTOMER_KEYS,
+        "inspection_kind",
+        "due_on",
+        "facility_reference",
+        "purpose",
+        "warning_name",
+        "inspection_reason",
+        *INSPECTION_RECORD,
+    ),
+    decided_on_lanes=("approver",),
+    signed_fields=("signoff_decision", "signoff_comment"),
+    signed_anchor="inspection-signoff",
+    documents_on_task=True,
+)
+
 KINDS = {
     kind.process_id: kind
     for kind in (
@@ -323,6 +379,7 @@ KINDS = {
         WARNING_ESCALATION,
         AUDIT_SAMPLING,
         COLLATERAL_REVALUATION,
+        POST_LOAN_INSPECTION,
     )
 }
 OTHER_KEYS = tuple(dict.fromkeys(key for kind in KINDS.values() for key in kind.summary_keys))

@@ -7,7 +7,8 @@ observed value of each figure, the change of enforcement records and of the exte
 value observed before, and its collateral coverage: where the collateral register (押品) secures any of its live
 facilities, the lowest coverage of those (``customers.collateral.coverage``: one facility short is enough), with
 the register's secured value as its evidence; otherwise the observed collateral value over its live limits.
-Whether it is kept in a guarantee circle (担保圈), and since when.
+The worst finding of its latest signed-off post-loan inspection. Whether it is kept in a guarantee circle (担保圈),
+and since when.
 """
 
 from __future__ import annotations
@@ -19,7 +20,16 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Customer, Facility, FinancialStatement, GuaranteeCircleMember, Observation, User
+from app.localtime import local_date
+from app.models import (
+    Customer,
+    Facility,
+    FinancialStatement,
+    GuaranteeCircleMember,
+    Inspection,
+    Observation,
+    User,
+)
 from app.models.customers import LIVE_FACILITY_STATUSES
 from app.risk.errors import RiskInputError
 from app.risk.ratios import compute_ratios
@@ -195,6 +205,38 @@ def _observations(only: Only) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def _inspection_findings(only: Only) -> pd.DataFrame:
+    """The worst severity of the findings of each watched customer's latest signed-off inspection (贷后检查;
+    None: nothing found) and the Beijing day it was signed off (``on_inspection_finding``: the warning rests
+    on that visit, and is not raised again from it)."""
+    ranked = (
+        select(
+            Inspection.customer_id,
+            Inspection.worst_severity,
+            Inspection.signed_off_at,
+            func.row_number()
+            .over(
+                partition_by=Inspection.customer_id,
+                order_by=(Inspection.signed_off_at.desc(), Inspection.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(
+            Inspection.status == "signed_off",
+            Inspection.signed_off_at.is_not(None),
+            Inspection.customer_id.in_(_watched(only)),
+        )
+        .subquery()
+    )
+    rows = {
+        customer_id: {"inspection_finding": worst, "on_inspection_finding": local_date(signed_off_at)}
+        for customer_id, worst, signed_off_at, _n in db.session.execute(select(ranked).where(ranked.c.n == 1))
+    }
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=["inspection_finding", "on_inspection_finding"]
+    )
+
+
 def _notches(before: Any, now: Any) -> int | None:
     if not isinstance(before, str) or not isinstance(now, str) or before not in RATINGS or now not in RATINGS:
         return None
@@ -221,7 +263,8 @@ def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
         return customers.reindex(
             columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value", "statement_year"]
         )
-    frame = customers.join(_ratios(only)).join(_observations(only)).join(_circles(only))
+    frame = customers.join(_ratios(only)).join(_observations(only))
+    frame = frame.join(_inspection_findings(only)).join(_circles(only))
     coverage = [
         float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
         for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)

@@ -45,6 +45,18 @@ def message(notification: Notification, locale: str | None = None) -> str:
         )
     if kind in ("transfer_in", "transfer_out"):
         return _transfer_message(kind, p)
+    if kind == "inspection_overdue":
+        return _(
+            "Inspection %(reference)s of %(customer)s was due on %(date)s and is not recorded yet: your manager "
+            "has been told.",
+            **{**p, "date": p.get("date") or "-"},
+        )
+    if kind == "inspection_escalated":
+        return _(
+            "Inspection %(reference)s of %(customer)s was due on %(date)s and is not recorded yet; %(officer)s "
+            "still records it.",
+            **{**p, "date": p.get("date") or "-", "officer": p.get("officer") or "-"},
+        )
     if kind == "chain_broken":
         return _("The audit log's hash chain is broken at event %(row)s: %(reason)s", **p)
     if kind == "returned":

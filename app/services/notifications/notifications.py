@@ -29,7 +29,9 @@ def after_step(instance: ProcessInstance, actor: User | None, changes: TaskChang
     """Notify about the tasks one step opened and, after a timer, the tasks it took away."""
     summary = instance.summary or {}
     for task in changes.opened:
-        kind = "escalated" if changes.timer_fired else ("returned" if _returned(task) else "new")
+        # a timer that fired as the case started (an inspection opened past its due date) escalated no task
+        escalated = changes.timer_fired and not changes.started
+        kind = "escalated" if escalated else ("returned" if _returned(task) else "new")
         extra = {}
         if changes.started and summary.get("renews_reference"):  # a renewal (续授信) proposed for its officer
             kind, extra = (
@@ -145,6 +147,40 @@ def follow_up_due(officer: User | None, entry) -> None:
             created_at=utcnow(),
         ),
     )
+
+
+def inspection_overdue(
+    holder: User | None, managers: list[User], instance: ProcessInstance, task_id: int | None, **params
+) -> None:
+    """A post-loan inspection not recorded by its due date (贷后检查逾期): its officer is told (the task linked)
+    and the managers it is escalated to (the case linked: the officer still records it)."""
+    now = utcnow()
+    told = {"reference": instance.reference, **params}
+    if holder is not None and holder.active:
+        _store(
+            holder,
+            dict(
+                user_id=holder.id,
+                kind="inspection_overdue",
+                instance_id=instance.id,
+                task_id=task_id,
+                params=told,
+                created_at=now,
+            ),
+        )
+    for manager in managers:
+        if manager.active:
+            _store(
+                manager,
+                dict(
+                    user_id=manager.id,
+                    kind="inspection_escalated",
+                    instance_id=instance.id,
+                    task_id=None,
+                    params=told,
+                    created_at=now,
+                ),
+            )
 
 
 NAMES_SHOWN = 3  # customers a transfer's notice names; "…" for the rest

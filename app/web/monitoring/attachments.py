@@ -77,13 +77,16 @@ def attach_to_customer(customer_id: int):
 @login_required
 def attach_to_case(case_id: int):
     """Attach a document to the case, one of its warnings (``warning_id``) or one of its compliance checklist's
-    items (``checklist_item``)."""
+    items (``checklist_item``); reached from a task's page (``task_id``), back to it."""
     if request.method == "POST":
         try:
             attachment = attachments.attach_to_case(current_user, case_id, uploaded(), request.form)
         except InvalidInput as exc:
             return _form(pages.case_form(current_user, case_id), request.form, exc.errors)
         flash(_("Document %(title)s attached.", title=attachment.title))
+        back = request.form.get("task_id", "")
+        if back.isascii() and back.isdigit() and len(back) < 10:  # attached from a task's page: back to it
+            return redirect(url_for("tasks.show", task_id=int(back), _anchor="task-documents"))
         return redirect(url_for("cases.show", case_id=case_id, _anchor="attachments"))
     return _form(pages.case_form(current_user, case_id), request.args, {})
 

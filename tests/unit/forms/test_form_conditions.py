@@ -116,6 +116,8 @@ def test_the_shipped_forms_with_choices_are_the_ones_expected():
         "approval_signoff",
         "review_proposal",
         "sampling_review",
+        "post_loan_inspection",
+        "inspection_signoff",
     }
 
 

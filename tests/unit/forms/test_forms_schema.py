@@ -177,9 +177,9 @@ def _with(prop: dict[str, Any], **top: Any) -> dict[str, Any]:
         (_with({"type": "array", "items": {"type": "string"}}), "arrays need object items"),
         (
             _with(
-                {"type": "array", "x-layout": "rows", "items": {"type": "object", "properties": {"a": {}}}}
+                {"type": "array", "x-layout": "grid", "items": {"type": "object", "properties": {"a": {}}}}
             ),
-            'x-layout must be "columns"',
+            'x-layout must be "columns" or "rows"',
         ),
         (_with({"type": "string"}, required=["missing"]), "'missing' is not a property"),
         (_with({"type": "string"}, **{"x-order": ["ghost"]}), "x-order: 'ghost' is not a property"),

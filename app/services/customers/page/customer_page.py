@@ -1,7 +1,7 @@
 """What a customer's page (客户全景视图) shows, gathered by one call: the customer and its master data history,
 its exposure and its group's, its facilities, statements and ratio trend, grade and class history, monitoring
-data, warnings, reviews and cases, its guarantees both ways (and the circle it is in), its collateral with the
-LTV of each facility, its contacts, its documents (资料, with its cases' and warnings'), and one
+data, warnings, reviews, post-loan inspections and cases, its guarantees both ways (and the circle it is in), its
+collateral with the LTV of each facility, its contacts, its documents (资料, with its cases' and warnings'), and one
 timeline of its contact log with its cases and warnings (newest first). Every part is read by the customer's id
 on an index (see ``customer_figures``).
 
@@ -25,6 +25,7 @@ from app.services.customers.contacts import contact_log, contacts
 from app.services.customers.contacts.contact_rights import may_write
 from app.services.customers.facilities import maturing
 from app.services.customers.guarantees import network, register
+from app.services.customers.inspections import reads as inspection_reads
 from app.services.customers.master import customers, master_history
 from app.services.customers.page import customer_figures
 from app.services.customers.relationship import transfer
@@ -65,6 +66,7 @@ class CustomerPage:
         None  # its collateral (押品) and each facility's LTV
     )
     may_write_collateral: bool = False  # records collateral for it
+    inspections: inspection_reads.CustomerInspections | None = None  # its post-loan inspections (贷后检查)
 
     @property
     def reviews(self) -> list[ProcessInstance]:
@@ -115,6 +117,7 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
         may_write_guarantees=register.may_write(user, customer),
         collateral=collateral_cover.of_customer(customer_id),
         may_write_collateral=collateral_register.may_write(user, customer),
+        inspections=inspection_reads.of_customer(user, customer),
     )
 
 

@@ -13,6 +13,7 @@ from app.forms.display import format_money
 from app.models import ProcessInstance
 from app.services.approval.exposure import check_large_exposure
 from app.services.customers.collateral.valuation_checks import check_valuation
+from app.services.customers.inspections.record_checks import check_inspection_record
 from app.services.monitoring.classification import cap
 from app.services.monitoring.statement_checks import check_statements
 
@@ -80,4 +81,5 @@ CHECKS = {
     "statements": check_statements,
     "grade_within_class": check_grade_within_class,
     "collateral_valuation": check_valuation,
+    "inspection_record": check_inspection_record,
 }

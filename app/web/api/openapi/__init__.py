@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json: the fixed paths, each room's in a
-module of its own (``cases``, ``monitoring``, ``customers``, ``book``, ``contacts``, ``documents``, ``guarantees``, ``collateral``; the pieces
+module of its own (``cases``, ``monitoring``, ``customers``, ``book``, ``contacts``, ``documents``, ``guarantees``,
+``collateral``, ``inspections``; the pieces
 they share in ``shared``), with the bodies of opening a case and completing a task described by the deployed
 processes' own forms (``document()``)."""
 
@@ -16,6 +17,7 @@ from app.web.api.openapi import (
     customers,
     documents,
     guarantees,
+    inspections,
     monitoring,
 )
 from app.web.api.openapi.shared import ERROR, UNAVAILABLE
@@ -55,6 +57,8 @@ OPENAPI: dict[str, Any] = {
             "Collateral": collateral.COLLATERAL,
             "NewCollateral": collateral.NEW_COLLATERAL,
             "CollateralCover": collateral.COVER,
+            "Inspection": inspections.INSPECTION,
+            "NewInspection": inspections.NEW_INSPECTION,
         },
         "responses": {"Unavailable": UNAVAILABLE},
     },
@@ -88,6 +92,7 @@ OPENAPI: dict[str, Any] = {
         "/collateral/{id}/insurance": collateral.ITEM_INSURANCE,
         "/collateral/{id}/release": collateral.RELEASE,
         "/collateral/{id}/revaluation": collateral.REVALUATION,
+        "/customers/{id}/inspections": inspections.CUSTOMER_INSPECTIONS,
     },
 }
 
