@@ -1,6 +1,5 @@
 """The customers' scheduled work: follow-ups of the contact log falling due, facilities nearing maturity, the
-guarantee circles of the whole book, the collateral due for revaluation, the post-loan inspections falling due, and
-the warning rules run for a customer whose inspection found a problem."""
+guarantee circles of the whole book, the collateral due for revaluation and the post-loan inspections falling due."""
 
 from celery import shared_task
 
@@ -8,7 +7,7 @@ from app.services.customers.collateral import revaluation
 from app.services.customers.contacts import follow_ups
 from app.services.customers.facilities import renewals
 from app.services.customers.guarantees import circles_kept
-from app.services.customers.inspections import findings, planning
+from app.services.customers.inspections import planning
 from app.services.shared import dispatch
 
 
@@ -47,11 +46,3 @@ def start_revaluations() -> int:
 def start_inspections() -> int:
     """Plan the post-loan inspections (贷后检查) missing and open those due to open; returns how many opened."""
     return len(planning.start_due())
-
-
-# Idempotent (the warning rules never raise a warning twice from one visit): a lost worker's job is redelivered.
-@shared_task(name=dispatch.INSPECTION_FINDINGS, time_limit=600, acks_late=True, reject_on_worker_lost=True)
-def inspection_findings(customer_id: int, actor_id: int | None = None) -> int:
-    """Run the warning rules for a customer whose signed-off inspection found a medium or high problem; returns
-    how many warnings were raised."""
-    return len(findings.raise_warnings(customer_id, actor_id).raised)

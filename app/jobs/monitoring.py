@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from app.services.monitoring import portfolio_checks, reviews
+from app.services.monitoring import customer_checks, portfolio_checks, reviews
 from app.services.shared import dispatch
 
 
@@ -19,3 +19,10 @@ def check_portfolio(check_id: int | None = None) -> int:
 def start_reviews() -> int:
     """Start the periodic reviews that fall due (catching up after downtime); returns how many started."""
     return len(reviews.start_due())
+
+
+# Idempotent (the warning rules never raise a warning twice from one figure): a lost worker's job is redelivered.
+@shared_task(name=dispatch.CHECK_CUSTOMER, time_limit=600, acks_late=True, reject_on_worker_lost=True)
+def check_customer(customer_id: int, actor_id: int | None = None) -> int:
+    """Run the warning rules for one customer whose file just changed; returns how many warnings were raised."""
+    return len(customer_checks.check(customer_id, actor_id).raised)

@@ -1,11 +1,16 @@
-"""Demo data of the customers' files after their cases: contacts, documents, facility dates, guarantees (and,
-as the post-loan work adds them, collateral and inspection visits), each from a module of its own, in the order
-one builds on the other."""
+"""Demo data of the customers' files after their cases: contacts, documents, facility dates, guarantees, collateral
+and post-loan inspection visits, each from a module of its own, in the order one builds on the other; then the
+warning rules run once more over the book, so what these files make them say (a collateral shortfall, a circle) is
+raised as the daily check would raise it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import User
 from app.services.admin import (
     demo_collateral,
     demo_contacts,
@@ -14,6 +19,7 @@ from app.services.admin import (
     demo_guarantees,
     demo_inspections,
 )
+from app.services.monitoring import portfolio
 
 
 def load() -> Iterator[str]:
@@ -24,3 +30,6 @@ def load() -> Iterator[str]:
     yield from demo_guarantees.load()
     yield from demo_collateral.load()
     yield from demo_inspections.load()
+    risk = db.session.scalar(select(User).where(User.username == "risk"))
+    result = portfolio.scan(risk)
+    yield f"portfolio check again: {len(result.raised)} more warning(s) from the customers' files"

@@ -94,5 +94,25 @@ def load() -> Iterator[str]:
         )
         given += 1
     yield f"{given} ordinary guarantees on customers with a live facility"
+    yield from _mutual(risk)
     scan = circles_kept.refresh_book()
     yield f"guarantee network scanned: {scan.circles} circle(s), {len(scan.chains)} long chain(s)"
+
+
+def _mutual(risk: User) -> Iterator[str]:
+    """Two customers with a live facility guaranteeing each other (互保): a circle the warning rules watch and the
+    approval authority sends to head office."""
+    watched = list(
+        dict.fromkeys(
+            db.session.scalars(
+                select(Facility.customer_id).where(Facility.status == "active").order_by(Facility.id)
+            )
+        )
+    )
+    if len(watched) < 5:
+        return
+    a, b = (db.session.get(Customer, c) for c in watched[3:5])
+    assert a is not None and b is not None
+    _give(risk, a, b, 3_000_000)
+    _give(risk, b, a, 3_000_000)
+    yield f"a mutual guarantee (互保) between {a.name} and {b.name}, both with a live facility"

@@ -24,7 +24,8 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, EarlyWarning, HumanTask, Inspection, User
 from app.services.cases import tasks
-from app.services.customers.inspections import findings, planning
+from app.services.customers.inspections import planning
+from app.services.monitoring import customer_checks
 
 MANAGER = "approver"  # the Shanghai branch's approver signs the demo's visits off
 
@@ -90,7 +91,7 @@ def load() -> Iterator[str]:
     _complete(case.id, "record_visit", SERIOUS)
     sign_off = {"signoff_decision": "sign_off", "signoff_comment": "同意，转预警处置。"}
     _complete(case.id, "sign_off_inspection", sign_off, manager)
-    findings.raise_warnings(signed.customer_id, manager.id if manager else None)  # the job's work, at once
+    customer_checks.check(signed.customer_id, manager.id if manager else None)  # the job's work, at once
     warned = db.session.scalars(
         select(EarlyWarning.code).where(
             EarlyWarning.customer_id == signed.customer_id, EarlyWarning.code.startswith("inspection_finding")

@@ -33,7 +33,7 @@ CHECK_PORTFOLIO = "app.jobs.monitoring.check_portfolio"
 CHECK_DRAFT = "app.jobs.design.check_draft"
 PROPOSE_RENEWALS = "app.jobs.customers.propose_renewals"
 KEEP_CIRCLES = "app.jobs.customers.keep_guarantee_circles"
-INSPECTION_FINDINGS = "app.jobs.customers.inspection_findings"
+CHECK_CUSTOMER = "app.jobs.monitoring.check_customer"
 
 PENDING = "job_outbox"  # the session.info key of the ids enqueued in the session's transaction
 KEPT_SENT = timedelta(days=7)  # sent rows are deleted by the sweep after this long

@@ -32,7 +32,7 @@ from app.services.audit import audit
 from app.services.cases import cases
 from app.services.cases.reactions import StepTaken
 from app.services.customers.collateral import register
-from app.services.shared import one_by_one, rows
+from app.services.shared import dispatch, one_by_one, rows
 
 PROCESS, MESSAGE = "collateral_revaluation", "collateral_revaluation_due"
 RECORDING = ("record_valuation", "record_overdue_valuation")  # the tasks that record a valuation
@@ -237,6 +237,8 @@ def _record(instance: ProcessInstance, step: StepTaken, recorder: int | None) ->
         )
     )
     if item.status == "active":  # a released item keeps its history, not a new value
+        # the coverage of its facilities changed: the warning rules run for the customer at once
+        dispatch.enqueue(dispatch.CHECK_CUSTOMER, item.customer_id, actor.id if actor else None)
         item.appraised_value, item.appraised_on, item.appraiser = (
             value,
             valued_on,

@@ -237,4 +237,4 @@ def check_findings(instance: ProcessInstance, result: engine.StepResult, actor: 
         return
     findings = _findings(result.data)
     if worst_of(findings) in WARNING_SEVERITIES and instance.customer_id is not None:
-        dispatch.enqueue(dispatch.INSPECTION_FINDINGS, instance.customer_id, actor.id if actor else None)
+        dispatch.enqueue(dispatch.CHECK_CUSTOMER, instance.customer_id, actor.id if actor else None)
