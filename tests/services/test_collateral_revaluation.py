@@ -109,6 +109,11 @@ def test_the_revaluation_records_the_value_haircut_and_next_date(deployed, peopl
     assert latest.haircut_rule == "Rule_collateral_haircut_02"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "collateral.revalued"))
     assert event.instance_id == started and event.payload["after"]["appraised_value"] == "18000000.00"
+    # the coverage changed: the warning rules ran for the customer at once (a job queued with the step)
+    checked = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.event_type == "monitoring.customers_checked")
+    )
+    assert checked.payload["customer_ids"] == [item.customer_id] and checked.actor_id == people.risk.id
     assert revaluation.start_due() == []  # not due again for a year
 
 
