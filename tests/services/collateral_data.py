@@ -4,6 +4,7 @@ attached, and the refusal's reasons."""
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -24,13 +25,16 @@ def borrower(officer: User, index: int = 1, limit: int = 10_000_000) -> tuple[Cu
     return customer, facility(customer, limit)
 
 
+NUMBERS = itertools.count(12345)  # each item its own title certificate (one active item per certificate)
+
+
 def fields(live: Facility | None = None, share: str = "100", **overrides) -> dict:
     """A real-estate item appraised at CNY 20m a month ago, securing ``live`` for ``share`` percent."""
     return {
         "owner_name": "华东精密机械有限公司",
         "kind": "real_estate",
         "description": "浦东新区张江路 88 号厂房及土地使用权",
-        "certificate_no": "沪(2024)浦字不动产权第0012345号",
+        "certificate_no": f"沪(2024)浦字不动产权第{next(NUMBERS):07d}号",
         "appraised_value": "20,000,000.00",
         "appraised_on": (local_today() - timedelta(days=30)).isoformat(),
         "appraiser": "上海东洲资产评估有限公司",

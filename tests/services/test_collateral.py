@@ -189,11 +189,28 @@ def test_who_may_write(deployed, people):
 def test_a_released_item_secures_nothing_and_is_released_once(deployed, people):
     customer, live = borrower(people.officer)
     item = record(people.officer, customer, live)
-    register.release(people.officer, item.id)
-    assert item.status == "released" and item.released_by_id == people.officer.id
+    with pytest.raises(NotAuthorized):  # 解押 is never the officer's alone: its four eyes hold
+        register.release(people.officer, item.id)
+    register.release(people.risk, item.id)
+    assert item.status == "released" and item.released_by_id == people.risk.id
     assert coverage.of_customer(customer.id).covers[0].secured == 0
     with pytest.raises(Conflict):
-        register.release(people.officer, item.id)
+        register.release(people.risk, item.id)
     with pytest.raises(Conflict):
         register.set_links(people.officer, item.id, {"links": []})
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.event_type == "collateral.released"))
+
+
+def test_one_title_certificate_is_recorded_once_while_active(deployed, people):
+    customer, live = borrower(people.officer)
+    first = record(people.officer, customer, live, "50", certificate_no="沪(2024)浦东新区不动产权第0012345号")
+    errors = refused(
+        lambda: record(
+            people.officer, customer, live, "50", certificate_no="沪(2024)浦东新区不动产权第0012345号"
+        )
+    )
+    assert set(errors) == {"certificate_no"} and str(first.id) in errors["certificate_no"]
+    register.release(people.risk, first.id)
+    assert record(
+        people.officer, customer, live, "50", certificate_no="沪(2024)浦东新区不动产权第0012345号"
+    ).id

@@ -10,12 +10,20 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.errors import Conflict
 from app.extensions import db
 from app.localtime import local_today
-from app.models import AuditEvent, Collateral, CollateralValuation, EarlyWarning, HumanTask, ProcessInstance
+from app.models import (
+    AuditEvent,
+    Collateral,
+    CollateralValuation,
+    EarlyWarning,
+    Facility,
+    HumanTask,
+    ProcessInstance,
+)
 from app.services.cases import tasks, timers
 from app.services.customers.collateral import register, revaluation
 from app.services.customers.facilities.facility_terms import add_months
@@ -84,6 +92,10 @@ def test_the_revaluation_records_the_value_haircut_and_next_date(deployed, peopl
     assert "new_value" in refused(
         lambda: tasks.complete(people.officer, task.id, valuation(doc.id, new_value=-1))
     )
+    for unconfirmable in (0.004, 1234.567, 1e16):  # never accepted, then failed at confirmation
+        assert "new_value" in refused(
+            lambda v=unconfirmable: tasks.complete(people.officer, task.id, valuation(doc.id, new_value=v))
+        )
     tasks.complete(people.officer, task.id, valuation(doc.id))
     confirm = ready(started, "confirm_valuation")
     assert confirm.lane == "risk_manager"
@@ -227,9 +239,20 @@ def test_an_item_released_while_it_is_revalued_keeps_its_history_not_a_new_value
     [started] = revaluation.start_due()
     doc = report(people.officer, case_id=started)
     tasks.complete(people.officer, ready(started, "record_valuation").id, valuation(doc.id))
-    register.release(people.officer, item.id)
+    register.release(people.risk, item.id)
     tasks.complete(people.risk, ready(started, "confirm_valuation").id, {"valuation_decision": "confirm"})
     db.session.expire_all()
     released = db.session.get(Collateral, item.id)
     assert released.status == "released" and released.appraised_value == Decimal("20000000.00")
     assert db.session.scalar(select(func.count()).select_from(CollateralValuation)) == 2
+
+
+def test_a_facility_covered_to_the_cent_is_not_short_for_the_rules_either(deployed, people):
+    customer, live = borrower(people.officer, 1, 10_000_000)
+    db.session.execute(
+        update(Facility).where(Facility.id == live.id).values(limit_amount=Decimal("45162052.60"))
+    )
+    db.session.commit()
+    record(people.officer, customer, live, appraised_value="64,517,218.00")  # 30% off: 45,162,052.60 exactly
+    assert portfolio_frame().loc[customer.id, "collateral_coverage"] == 1.0
+    assert portfolio.scan(people.risk, customer_ids=[customer.id]).raised == []

@@ -104,7 +104,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "collateral.show": CASE_READERS,
     "collateral.links": COLLATERAL_WRITERS,
     "collateral.insurance": COLLATERAL_WRITERS,
-    "collateral.release": COLLATERAL_WRITERS,
+    "collateral.release": RELATIONSHIP_MANAGERS,  # 解押: never the officer alone
     "collateral.revalue": COLLATERAL_WRITERS,
     "collateral.book": COLLATERAL_BOOK_READERS,
     "inspections.index": INSPECTION_LIST,
@@ -199,7 +199,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.get_collateral": CASE_READERS,
     "api.collateral_links": COLLATERAL_WRITERS,
     "api.collateral_insurance": COLLATERAL_WRITERS,
-    "api.release_collateral": COLLATERAL_WRITERS,
+    "api.release_collateral": RELATIONSHIP_MANAGERS,
     "api.revalue_collateral": COLLATERAL_WRITERS,
     "api.collateral_book": COLLATERAL_BOOK_READERS,
     "api.list_inspections": CASE_READERS,

@@ -117,8 +117,12 @@ def test_the_item_page_edits_shares_insurance_releases_and_revalues(deployed, si
     assert started.status_code == 302 and started.headers["Location"].endswith(f"/cases/{case.id}")
     assert officer.post(f"/collateral/{item.id}/revaluation").status_code == 409  # one at a time
     assert case.reference in officer.get(f"/collateral/{item.id}").text
-    assert officer.post(f"/collateral/{item.id}/release").status_code == 302
-    assert officer.post(f"/collateral/{item.id}/release").status_code == 409
+    assert 'id="release"' not in officer.get(f"/collateral/{item.id}").text  # the officer asks a manager
+    assert officer.post(f"/collateral/{item.id}/release").status_code == 403
+    risk = signed_in("risk")
+    assert 'id="release"' in risk.get(f"/collateral/{item.id}").text
+    assert risk.post(f"/collateral/{item.id}/release").status_code == 302
+    assert risk.post(f"/collateral/{item.id}/release").status_code == 409
 
 
 def test_the_revaluation_task_offers_the_reports_attached(deployed, signed_in, people):
@@ -257,9 +261,13 @@ def test_the_api_records_reads_links_insures_revalues_and_releases(deployed, cli
         client.post(f"/api/v1/collateral/{item['id']}/release", headers=api_headers("officer2")).status_code
         == 403
     )
-    released = client.post(f"/api/v1/collateral/{item['id']}/release", headers=api_headers("officer"))
-    assert released.status_code == 200 and released.get_json()["status"] == "released"
     assert (
         client.post(f"/api/v1/collateral/{item['id']}/release", headers=api_headers("officer")).status_code
+        == 403
+    )
+    released = client.post(f"/api/v1/collateral/{item['id']}/release", headers=api_headers("risk"))
+    assert released.status_code == 200 and released.get_json()["status"] == "released"
+    assert (
+        client.post(f"/api/v1/collateral/{item['id']}/release", headers=api_headers("risk")).status_code
         == 409
     )

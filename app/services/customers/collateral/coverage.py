@@ -34,7 +34,13 @@ INSURANCE_NOTICE_DAYS = 30  # insurance expiring within this many days is flagge
 
 def secured_by(item: Collateral, share: Decimal) -> Decimal:
     """What ``share`` percent of an item secures: its value after the haircut times the share."""
-    return (item.appraised_value * (1 - item.haircut) * share / 100).quantize(CENT)
+    return secured_of(item.appraised_value, item.haircut, share)
+
+
+def secured_of(value: Decimal, haircut: Decimal, share: Decimal) -> Decimal:
+    """``share`` percent of ``value`` after ``haircut``, to the cent: the one computation the page and the warning
+    rules share (a facility covered exactly on the page is covered exactly for the rules)."""
+    return (Decimal(value) * (1 - Decimal(haircut)) * Decimal(share) / 100).quantize(CENT)
 
 
 @dataclass
@@ -160,15 +166,20 @@ def book_frame(only: Collection[int] | None = None) -> pd.DataFrame:
     ).all()
     if not pledged:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="customer_id"))
-    links = pd.DataFrame(
-        pledged, columns=["customer_id", "facility_id", "limit", "value", "haircut", "share"]
-    ).astype({"limit": float, "value": float, "haircut": float, "share": float})
-    links["secured"] = links.value * (1 - links.haircut) * links.share / 100
-    facilities = links.groupby(["customer_id", "facility_id"]).agg(
-        limit=("limit", "first"), secured=("secured", "sum")
+    secured: dict[tuple[int, int], Decimal] = {}  # in Decimal, to the cent per link, as the page computes it
+    limits: dict[tuple[int, int], Decimal] = {}
+    for customer_id, facility_id, limit, value, haircut, share in pledged:
+        key = (customer_id, facility_id)
+        secured[key] = secured.get(key, Decimal(0)) + secured_of(value, haircut, share)
+        limits[key] = Decimal(limit)
+    facilities = pd.DataFrame(
+        [
+            (c, float(amount / limits[(c, f)]) if limits[(c, f)] > 0 else None, float(amount))
+            for (c, f), amount in secured.items()
+        ],
+        columns=["customer_id", "coverage", "secured"],
     )
-    facilities["coverage"] = facilities.secured / facilities.limit.where(facilities.limit > 0)
-    by_customer = facilities.groupby(level="customer_id").agg(
+    by_customer = facilities.groupby("customer_id").agg(
         collateral_coverage=("coverage", "min"), collateral_value=("secured", "sum")
     )
     by_customer["collateral_value"] = by_customer.collateral_value.round(2)

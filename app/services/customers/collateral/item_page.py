@@ -28,6 +28,7 @@ class ItemPage:
     running: ProcessInstance | None  # the revaluation under way
     reports_readable: bool  # the user's role reads documents (the reports are linked)
     may_write: bool
+    may_release: bool  # a manager of the relationship (解押 is never the officer's alone)
     today: date
 
     @property
@@ -71,5 +72,6 @@ def page(user: User, item_id: int) -> ItemPage:
         running=revaluation.running_case(item),
         reports_readable=attachment_rights.may_read(user),
         may_write=item.status == "active" and register.may_write(user, item.customer),
+        may_release=item.status == "active" and register.may_release(user, item.customer),
         today=local_today(),
     )

@@ -46,6 +46,12 @@ def may_write(user: User, customer: Customer) -> bool:
     return (user.role == "officer" and customer.officer_id == user.id) or manages_customer(user, customer)
 
 
+def may_release(user: User, customer: Customer) -> bool:
+    """Only a manager of the relationship releases collateral (解押): the officer asks them. An officer alone could
+    otherwise release an item and record it again at a value nobody confirmed (the revaluation's four eyes)."""
+    return manages_customer(user, customer)
+
+
 def writable_customer(user: User, customer_id: int) -> Customer:
     """The borrower, when ``user`` may change its collateral; refused otherwise."""
     customer = customers.get_customer(user, customer_id)
@@ -149,10 +155,28 @@ def _links_audited(links: list[tuple[int, Decimal]]) -> list[dict[str, Any]]:
     return [{"facility_id": facility_id, "share": str(share)} for facility_id, share in links]
 
 
+def _refuse_a_second_record(values: Mapping[str, Any]) -> None:
+    """One active item per title certificate (权证号) of a kind: the same property recorded twice would secure the
+    same facilities twice."""
+    number = values.get("certificate_no")
+    if not number:
+        return
+    same = select(Collateral.id).where(
+        Collateral.status == "active", Collateral.kind == values["kind"], Collateral.certificate_no == number
+    )
+    found = db.session.scalar(same.limit(1))
+    if found is not None:
+        raise InvalidInput(
+            _("The collateral was not saved."),
+            {"certificate_no": _("already recorded as collateral %(id)s, still active", id=found)},
+        )
+
+
 def record(user: User, customer_id: int, data: Mapping[str, Any]) -> Collateral:
     """Record an item securing ``customer_id``'s credit, with its first valuation and the facilities it secures."""
     customer = writable_customer(user, customer_id)
     values, links, report_id = check(customer, data)
+    _refuse_a_second_record(values)
     haircut, rule = policy.haircut_of(values["kind"])
     next_on = policy.next_revaluation(values["kind"], values["appraised_on"])
     with unit_of_work():
@@ -224,6 +248,10 @@ def set_links(user: User, item_id: int, data: Mapping[str, Any]) -> Collateral:
         raise InvalidInput(_("The facilities secured were not saved."), errors)
     before = [{"facility_id": link.facility_id, "share": str(link.share)} for link in item.links]
     with unit_of_work():
+        # one edit of an item's shares at a time (PostgreSQL): the second reads the first's links, never both kept
+        locked = select(Collateral.status).where(Collateral.id == item.id).with_for_update()
+        if db.session.scalar(locked) != "active":
+            raise Conflict(_("This collateral was released; it no longer changes."))
         db.session.execute(delete(CollateralLink).where(CollateralLink.collateral_id == item.id))
         db.session.add_all(CollateralLink(collateral_id=item.id, facility_id=f, share=s) for f, s in links)
         item.changed_on = local_today()
@@ -262,7 +290,15 @@ def set_insurance(user: User, item_id: int, data: Mapping[str, Any]) -> Collater
 
 
 def release(user: User, item_id: int) -> Collateral:
-    """Release an item (解除抵质押): kept, marked released; it no longer secures any facility."""
+    """Release an item (解除抵质押): kept, marked released; it no longer secures any facility. By a manager of the
+    customer's relationship only."""
+    item = get(user, item_id)
+    if not may_release(user, item.customer):  # before its state: a refused role learns nothing of it
+        raise NotAuthorized(
+            _(
+                "Only a manager of the customer's relationship releases collateral; the officer asks its approver."
+            )
+        )
     item = _writable_active(user, item_id)
     with unit_of_work():
         # compare-and-set: of two people releasing it at once, one releases it, the other is told

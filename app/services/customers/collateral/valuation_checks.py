@@ -9,6 +9,7 @@ customer.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -48,6 +49,9 @@ def _day(value: Any) -> date | None:
         return None
 
 
+CENT = Decimal("0.01")
+
+
 def check_valuation(
     instance: ProcessInstance, submitted: dict[str, Any], data: dict[str, Any], locale: str
 ) -> None:
@@ -67,6 +71,9 @@ def check_valuation(
                 "older than the %(months)s months a valuation of this kind holds: it would be due again at once",
                 months=int(months),
             )
+    value = submitted.get("new_value")
+    if isinstance(value, int | float) and Decimal(str(value)) != Decimal(str(value)).quantize(CENT):
+        errors["new_value"] = _("in yuan and fen: at most two decimals")
     report = submitted.get("report_document_id")
     if report is not None and report not in {a.id for a in reports_for(instance)}:
         errors["report_document_id"] = _("an appraisal report attached to this case or to its customer")
