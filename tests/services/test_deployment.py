@@ -115,7 +115,7 @@ def test_redeploying_unchanged_files_creates_no_version(app):
     again = credit(deployment.deploy_files())
     assert (again.version, again.created) == (1, False)
     assert definitions() == [("credit_application", 1)]
-    assert deployed_events() == 5  # each process once
+    assert deployed_events() == 6  # each process once
 
 
 def test_a_changed_dmn_makes_version_2_and_running_cases_stay_on_version_1(app, people, rules_copy):

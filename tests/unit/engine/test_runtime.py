@@ -70,6 +70,7 @@ def _to_approval(bundle: engine.Bundle) -> engine.StepResult:
             "proposed_margin_pct": 1.2,
             "officer_opinion": "ok",
         },
+        NEW_CUSTOMER,
     )
 
 
