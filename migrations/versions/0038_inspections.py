@@ -1,5 +1,6 @@
 """Post-loan inspection visits (贷后检查): each customer's inspections, the next one planned and those under way
-or signed off, one at a time per customer (a partial unique index over the open statuses).
+or signed off, one at a time per customer (a partial unique index over the open statuses). A notification's kind
+takes up to 32 characters (``inspection_overdue`` is 18; PostgreSQL refuses what SQLite let through).
 
 Revision ID: 0038_inspections
 Revises: 0037_collateral
@@ -76,9 +77,17 @@ def upgrade():
     op.create_index("ix_inspection_status_due", "inspection", ["status", "due_on"])
     op.create_index("ix_inspection_customer_signed", "inspection", ["customer_id", "signed_off_at"])
     op.create_index("ix_inspection_warning_id", "inspection", ["warning_id"])
+    with op.batch_alter_table("notification") as notification:
+        notification.alter_column(
+            "kind", existing_type=sa.String(16), type_=sa.String(32), existing_nullable=False
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("notification") as notification:
+        notification.alter_column(
+            "kind", existing_type=sa.String(32), type_=sa.String(16), existing_nullable=False
+        )
     op.drop_index("ix_inspection_warning_id", table_name="inspection")
     op.drop_index("ix_inspection_customer_signed", table_name="inspection")
     op.drop_index("ix_inspection_status_due", table_name="inspection")

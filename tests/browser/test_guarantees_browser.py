@@ -13,7 +13,7 @@ from tests.browser.pages import log_in
 from tests.web.test_guarantee_pages import give
 
 
-def test_an_officer_closes_a_ring_and_the_risk_manager_sees_the_circle(app, browser_page: Page):
+def test_an_officer_closes_a_ring_and_the_risk_manager_sees_the_circle(app, browser_page: Page, jobs_here):
     page = browser_page
     with app.app_context():
         people = factories.people()

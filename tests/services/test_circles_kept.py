@@ -75,7 +75,7 @@ def test_the_whole_scan_drops_a_circle_whose_guarantee_ended_and_keeps_the_date_
     assert db.session.scalar(select(func.count()).select_from(GuaranteeNetworkScan)) == 2
 
 
-def test_a_part_too_large_to_read_at_once_is_left_to_the_whole_scan(people, monkeypatch):
+def test_a_part_too_large_to_read_at_once_is_left_to_the_whole_scan(people, monkeypatch, jobs_here):
     monkeypatch.setattr(circles_kept, "PART_LIMIT", 2)
     a, b, c = (book_customer(people.officer, i) for i in (1, 2, 3))
     give(people, a, b)

@@ -78,7 +78,7 @@ def test_the_beat_starts_a_due_revaluation_once(deployed, people):
     assert instance.reference in running.value.message
 
 
-def test_the_revaluation_records_the_value_haircut_and_next_date(deployed, people):
+def test_the_revaluation_records_the_value_haircut_and_next_date(deployed, people, jobs_here):
     item = due_item(people)
     [started] = revaluation.start_due()
     task = ready(started, "record_valuation")

@@ -122,7 +122,7 @@ def test_the_form_token_is_the_clients_own_after_another_clients_page(app, signe
     assert accepted.status_code == 302, accepted.text
 
 
-def test_the_circles_page_lists_circles_and_long_chains(signed_in, people):
+def test_the_circles_page_lists_circles_and_long_chains(signed_in, people, jobs_here):
     firms = ring(people)
     chain = [book_customer(people.officer, i) for i in range(10, 16)]
     for a, b in zip(chain, chain[1:], strict=False):
