@@ -30,6 +30,7 @@ from app.models import Customer, Inspection, ProcessInstance, User
 from app.models.base import utcnow
 from app.models.customers.inspection import SEVERITIES
 from app.services.audit import audit
+from app.services.cases.case_kinds import INSPECTION_RECORD
 from app.services.cases.projections import TaskChanges
 from app.services.customers.inspections import managers, planning
 from app.services.shared import dispatch
@@ -38,18 +39,8 @@ from app.services.shared.rows import insert_returning_id, rowcount, write
 PROCESS = planning.PROCESS
 SIGN_OFF, REVISE, RECORD = "sign_off_inspection", "revise_visit", "record_visit"
 OVERDUE = "inspection_overdue"  # the timer on the officer's task
-RECORD_KEYS = (
-    "visit_mode",
-    "people_met",
-    "operations",
-    "premises",
-    "use_of_funds",
-    "funds_match_purpose",
-    "collateral_seen",
-    "collateral_state",
-    "guarantors_condition",
-    "conclusion",
-)
+# the record's free fields, kept on the inspection row as they were entered (its date and findings have columns)
+RECORD_KEYS = tuple(k for k in INSPECTION_RECORD if k not in ("visited_on", "findings"))
 WARNING_SEVERITIES = ("medium", "high")  # a finding the warning rules act on (rules 16 and 17)
 
 
