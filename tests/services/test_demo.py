@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -27,7 +29,7 @@ from app.services.customers.collateral import book as collateral_book
 from app.services.customers.contacts import follow_ups
 from app.services.customers.facilities import maturing
 from app.services.customers.facilities.facility_terms import add_months
-from app.services.customers.guarantees import circles, circles_kept
+from app.services.customers.guarantees import circles, circles_kept, graph
 from app.services.monitoring import portfolio, watchlist
 
 
@@ -135,7 +137,13 @@ def test_the_demo_has_facilities_near_maturity_and_one_renewal_proposed(app):
 def test_the_demo_has_a_guarantee_circle_of_four_a_long_chain_and_ordinary_guarantees(app):
     lines = list(demo.load(count=len(demo.STAGES)))
     assert any("a guarantee circle of 4 firms" in line for line in lines), lines
-    found = circles.findings()
+    network = circles.active_network()  # the book as it stands, found afresh
+    labels = graph.components(network)
+    found = SimpleNamespace(
+        circles=graph.circles_in(network, labels),
+        chains=graph.chains_in(network, circles.policy_length(), labels=labels),
+        max_chain_length=circles.policy_length(),
+    )
     assert [len(c.members) for c in found.circles] == [4]
     assert [len(chain.steps) for chain in found.chains] == [6] and found.max_chain_length == 4
     kept = circles_kept.kept_findings()  # kept as registered, and the demo's scan found the chain

@@ -66,20 +66,6 @@ def names_of(ids: set[int]) -> dict[int, str]:
     return {row_id: name for row_id, name in rows}
 
 
-def findings() -> Findings:
-    """The circles and long chains of the whole book, with the names of the firms in them."""
-    network = active_network()
-    labels = graph.components(network)
-    longest = policy_length()
-    found = Findings(
-        graph.circles_in(network, labels), graph.chains_in(network, longest, labels=labels), longest
-    )
-    named = {m for c in found.circles for m in c.members}
-    named |= {m for chain in found.chains for step in chain.steps for m in step}
-    found.names = names_of(named)
-    return found
-
-
 def check_reader(user: User) -> None:
     if user.role not in READERS:
         raise NotAuthorized(_("Only risk managers, approvers and compliance read the guarantee circles."))
