@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import AuditEvent, EarlyWarning, GuaranteeCircleMember, GuaranteeNetworkScan
+from app.models import AuditEvent, EarlyWarning, GuaranteeCircleMember, GuaranteeNetworkScan, QueuedJob
 from app.services.approval import exposure
 from app.services.customers.guarantees import circles_kept, register
 from app.services.customers.master import directory
@@ -143,3 +143,15 @@ def test_the_register_and_the_scan_keep_the_same_amount_to_the_cent(people):
     around = db.session.get(GuaranteeCircleMember, a.id).amount
     circles_kept.refresh_book()
     assert around == db.session.get(GuaranteeCircleMember, a.id).amount == Decimal("1000000.58")
+
+
+def test_asking_twice_for_a_scan_queues_one(people, no_worker):
+    circles_kept.request_scan(people.risk)
+    circles_kept.request_scan(people.risk)
+    queued = (
+        select(func.count())
+        .select_from(QueuedJob)
+        .where(QueuedJob.task == "app.jobs.customers.keep_guarantee_circles")
+    )
+    assert db.session.scalar(queued) == 1
+    assert len(events("guarantee.network_scan_requested")) == 2  # each request audited

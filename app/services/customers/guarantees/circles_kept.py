@@ -131,10 +131,11 @@ def _keep(firms: set[int], actor: User | None) -> None:
     _audit(_apply(places, firms), actor)
 
 
-def _kept_circle(customer_id: int) -> set[int]:
-    """The firms kept in the circle ``customer_id`` is in (none: it is in none)."""
-    place = place_of(customer_id)
-    return {m.customer_id for m in members_of(place.circle_id)} if place is not None else set()
+def _kept_circles(firms: set[int]) -> set[int]:
+    """The firms kept in the circles any of ``firms`` is in, in one read (none: they are in none)."""
+    member = GuaranteeCircleMember
+    theirs = select(member.circle_id).where(member.customer_id.in_(firms))
+    return set(db.session.scalars(select(member.customer_id).where(member.circle_id.in_(theirs))))
 
 
 def _queue_scan() -> None:
@@ -158,8 +159,7 @@ def guarantee_added(guarantor_id: int, borrower_id: int, actor: User | None) -> 
         return  # no path back: the guarantee closes no circle (most do not)
     on_paths, _whole = circles.reach({guarantor_id}, forward=False, within=ahead)
     firms = set(on_paths) | {guarantor_id, borrower_id}
-    for firm in list(firms):
-        firms |= _kept_circle(firm)
+    firms |= _kept_circles(firms)
     _keep(firms, actor)
 
 
@@ -167,7 +167,7 @@ def guarantee_removed(guarantor_id: int, borrower_id: int, actor: User | None) -
     """Keep what is left of the circle a released guarantee was in, in the release's transaction: only a circle
     holding both its firms can change, and what is left of it lies within it."""
     _serialize()
-    members = _kept_circle(guarantor_id)
+    members = _kept_circles({guarantor_id})
     if borrower_id in members:
         _keep(members, actor)
 
@@ -270,9 +270,10 @@ def of_book(user: User) -> circles.Findings:
 
 
 def request_scan(user: User) -> None:
-    """A risk manager asks for a scan of the whole book now (queued, as the beat's)."""
+    """A risk manager asks for a scan of the whole book now (queued, as the beat's; one waiting at a time, however
+    often the button is pressed)."""
     circles.check_scanner(user)
-    dispatch.enqueue(dispatch.KEEP_CIRCLES)
+    _queue_scan()
     audit.record("guarantee.network_scan_requested", user)
     db.session.commit()
 
