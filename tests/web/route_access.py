@@ -53,6 +53,8 @@ ONLY_ADMIN = frozenset({ADMIN})
 
 ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # signing in, the language, static files
+    # analytics (分析): the hub opens the first tab the user may open (none yet: refused to every role)
+    "analytics.index": frozenset(),
     "auth.index": PUBLIC,
     "auth.login": PUBLIC,
     "auth.set_locale": PUBLIC,
