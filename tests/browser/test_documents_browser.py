@@ -72,7 +72,7 @@ def test_an_officer_attaches_a_photo_and_a_pdf_to_a_customer_and_previews_them(a
     page.wait_for_url(re.compile(r"/documents/\d+$"))
     frame = page.locator("#preview iframe")
     expect(frame).to_have_count(1)
-    preview = page.request.get(frame.get_attribute("src"))
+    preview = page.request.get(frame.get_attribute("src"), timeout=30_000)  # CI shares two cores
     assert preview.status == 200 and preview.headers["content-type"] == "application/pdf"
     assert preview.headers["content-disposition"].startswith("inline")
     assert "sandbox" in [p.strip() for p in preview.headers["content-security-policy"].split(";")]
@@ -80,7 +80,7 @@ def test_an_officer_attaches_a_photo_and_a_pdf_to_a_customer_and_previews_them(a
     # has loaded the document, and stays empty for one it could not load. (Polled from here: the viewer's own
     # policy refuses the eval behind wait_for_function.)
     title = ""
-    for _ in range(100):
+    for _ in range(300):  # up to 30 s: on a loaded machine the viewer takes its time
         viewer = next((f for f in page.frames if f.url.startswith("chrome-extension://")), None)
         title = viewer.evaluate("() => document.title") if viewer is not None else ""
         if title:
