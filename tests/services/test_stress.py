@@ -158,3 +158,17 @@ def test_the_drill_down_lists_the_customers_behind_a_figure(book, jobs_here):
         people.risk, run.id, stress_results.Drill(industry="real_estate")
     )
     assert {r["customer"] for r in figure.rows} == {estate.name, elsewhere.name}
+    outcomes = list(db.session.scalars(select(StressOutcome).where(StressOutcome.run_id == run.id)))
+    for drill, wanted in (
+        (
+            stress_results.Drill(grade=outcomes[0].grade_before),
+            {o for o in outcomes if o.grade_before == outcomes[0].grade_before},
+        ),
+        (stress_results.Drill(loan_class="normal"), {o for o in outcomes if o.class_before == "normal"}),
+        (
+            stress_results.Drill(warning="current_ratio_below_one"),
+            {o for o in outcomes if "current_ratio_below_one" in (o.new_warnings or "")},
+        ),
+    ):
+        _run, figure = stress_results.customers_figure(people.risk, run.id, drill)
+        assert len(figure.rows) == len(wanted)

@@ -18,7 +18,7 @@ import pandas as pd
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from app.engine.dmn import load_dmn
 from app.errors import InvalidInput
@@ -44,20 +44,19 @@ def _pct(value: Any) -> Decimal:
     return Decimal(str(round(float(value or 0), 2)))
 
 
-def outcome_frame(run: StressRun, reach: rights.Reach) -> pd.DataFrame:
-    """The run's outcome rows in ``reach``, indexed by customer id, with the customer's name."""
+def outcome_frame(run: StressRun, reach: rights.Reach, *where: ColumnElement[bool]) -> pd.DataFrame:
+    """The run's outcome rows in ``reach`` (and matching ``where``), indexed by customer id, with the customer's
+    name: one query of plain columns (a branch's or a figure's part of a large book)."""
+    table = StressOutcome.__table__
+    columns = [c.key for c in table.columns]
     query = (
-        select(StressOutcome, Customer.name)
-        .join(Customer, Customer.id == StressOutcome.customer_id)
-        .where(StressOutcome.run_id == run.id, reach.customers())
-        .order_by(StressOutcome.customer_id)
+        select(*table.columns, Customer.name.label("customer_name"))
+        .join(Customer, Customer.id == table.c.customer_id)
+        .where(table.c.run_id == run.id, reach.customers(), *where)
+        .order_by(table.c.customer_id)
     )
-    columns = [c.key for c in StressOutcome.__table__.columns]
-    rows = [
-        {**{c: getattr(o, c) for c in columns}, "customer_name": name}
-        for o, name in db.session.execute(query)
-    ]
-    frame = pd.DataFrame(rows, columns=[*columns, "customer_name"]).set_index("customer_id")
+    frame = pd.DataFrame(db.session.execute(query).all(), columns=[*columns, "customer_name"])
+    frame = frame.set_index("customer_id")
     frame["new_warnings"] = frame.new_warnings.fillna("")
     return frame
 
@@ -134,7 +133,7 @@ def page_figures(run: StressRun, reach: rights.Reach) -> tuple[dict[str, Any], l
         _("Expected loss by industry, before and after"),
         (
             industry,
-            Column("customers", _("Customers"), "count"),
+            Column("customers", _("Number of customers"), "count"),
             Column("ead", _("Exposure (EAD)"), "money"),
             Column("el_before", _("EL before"), "money"),
             Column("el_after", _("EL after"), "money"),
@@ -183,7 +182,7 @@ def page_figures(run: StressRun, reach: rights.Reach) -> tuple[dict[str, Any], l
     breaches = Figure(
         "warnings",
         _("Warning rules newly breached"),
-        (Column("rule", _("Warning rule")), Column("customers", _("Customers"), "count")),
+        (Column("rule", _("Warning rule")), Column("customers", _("Number of customers"), "count")),
         [
             {"rule": names.get(code, code), "customers": n, "drill": {"warning": code}}
             for code, n in found.get("warnings", {}).items()
@@ -223,15 +222,18 @@ def customers_figure(user: User, run_id: int, drill: Drill) -> tuple[StressRun, 
     the first :data:`LISTED`."""
     reach = stress_scenarios.check_reader(user)
     run = stress_runs.get(user, run_id)
-    frame = outcome_frame(run, reach)
-    if drill.industry:
-        frame = frame[frame.industry == drill.industry]
-    if drill.grade:
-        frame = frame[frame.grade_before == drill.grade]
-    if drill.loan_class:
-        frame = frame[frame.class_before == drill.loan_class]
-    if drill.warning:
-        frame = frame[frame.new_warnings.str.split(",").apply(lambda codes: drill.warning in codes)]
+    table = StressOutcome.__table__.c
+    where = [
+        *([table.industry == drill.industry] if drill.industry else []),
+        *([table.grade_before == drill.grade] if drill.grade else []),
+        *([table.class_before == drill.loan_class] if drill.loan_class else []),
+        *(
+            [("," + table.new_warnings + ",").contains(f",{drill.warning},", autoescape=True)]
+            if drill.warning
+            else []
+        ),
+    ]
+    frame = outcome_frame(run, reach, *where)
     frame = frame.sort_values("el_after", ascending=False)
     names = warning_names()
     rows = [
