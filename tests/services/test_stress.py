@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from app.engine.dmn import load_dmn
+from app.engine.dmn import evaluate_rows, load_dmn
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import FinancialStatement, StressOutcome
@@ -54,7 +55,7 @@ def test_an_industry_is_shocked_once_and_a_scenario_has_shocks():
 
 
 def test_an_industrys_own_shock_takes_the_place_of_every_industrys():
-    industries = stress_compute.pd.Series(["real_estate", "services"])
+    industries = pd.Series(["real_estate", "services"])
     shocks = [
         {"industry": "*", "sales_pct": 0, "ebit_pct": 0, "rate_bp": 300, "collateral_pct": 0},
         {"industry": "real_estate", "sales_pct": -30, "ebit_pct": 0, "rate_bp": 200, "collateral_pct": 0},
@@ -172,3 +173,15 @@ def test_the_drill_down_lists_the_customers_behind_a_figure(book, jobs_here):
     ):
         _run, figure = stress_results.customers_figure(people.risk, run.id, drill)
         assert len(figure.rows) == len(wanted)
+
+
+def test_the_grade_cap_read_once_per_pair_is_the_tables_answer_on_every_row():
+    tables = stress_compute.Tables.load(RULES)
+    classes = pd.Series(["normal", "special_mention", None, "substandard", "special_mention", "loss"] * 3)
+    grades = pd.Series(["A", "AA", "B", "BB", "CCC", None] * 3)
+    capped = stress_compute._capped(grades, classes, tables)
+    expected = evaluate_rows(
+        tables.cap, pd.DataFrame({"loan_class": classes, "grade": grades}).astype(object)
+    )
+    assert capped.tolist() == expected["grade"].tolist()
+    assert capped.tolist()[:2] == ["A", "BB"]

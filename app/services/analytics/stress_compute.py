@@ -19,7 +19,8 @@ live facility: ``industry``, the line items of its latest statement (``risk.stat
 
 **Rated**: ``risk.frames`` (the ratios, Z-score and scorecard of ``risk.analysis``, column-wise) gives PD and zone;
 ``rules/credit_rating.dmn`` the grade; ``rules/stress_classification.dmn`` the class from PD and days past due, the
-worse of it and the class on file kept (``loan_classification.dmn`` reads an officer's judged loss on an escalated
+worse of it and the class on file kept, and ``rules/classification_grade_cap.dmn`` caps the grade by that class as it
+does wherever a class is recorded (``loan_classification.dmn`` reads an officer's judged loss on an escalated
 warning, every loss above 0 being 关注, so it cannot read a model PD; ``stress_classification.dmn`` says why its
 bands mirror the grade cap). **Expected loss** EL = PD × LGD × EAD: EAD the live limit × utilization where observed
 (else the whole limit), LGD :data:`UNSECURED_LGD` on the part the collateral does not cover (the register's value
@@ -58,6 +59,7 @@ class Tables:
 
     rating: VectorizedDecision
     classification: VectorizedDecision
+    cap: VectorizedDecision
     warnings: VectorizedDecision
 
     @classmethod
@@ -66,7 +68,12 @@ class Tables:
             text = (Path(rules_dir) / f"{name}.dmn").read_text(encoding="utf-8")
             return compile_decision(load_dmn(text, f"{name}.dmn"), name)
 
-        return cls(table("credit_rating"), table("stress_classification"), table("warning_rules"))
+        return cls(
+            table("credit_rating"),
+            table("stress_classification"),
+            table("classification_grade_cap"),
+            table("warning_rules"),
+        )
 
 
 def shock_frame(industries: pd.Series, shocks: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -128,6 +135,19 @@ def _classify(pd_: pd.Series, book: pd.DataFrame, tables: Tables) -> pd.Series:
     return _worse(found["loan_class"], book.loan_class)
 
 
+def _capped(grade: pd.Series, loan_class: pd.Series, tables: Tables) -> pd.Series:
+    """The grade the class allows (``rules/classification_grade_cap.dmn``: a class and a grade never disagree),
+    evaluated once per distinct (class, grade) pair: a few dozen, whatever the size of the book."""
+    pairs = pd.DataFrame({"loan_class": loan_class, "grade": grade}).astype(object)
+    pairs = pairs.where(pairs.notna(), None)
+    keys = pd.MultiIndex.from_frame(pairs.fillna("\0"))
+    distinct = pairs[~keys.duplicated()]
+    capped = pd.Series(
+        tables.cap.evaluate(distinct)["grade"].to_numpy(), index=keys[~keys.duplicated()], dtype=object
+    )
+    return pd.Series(capped.reindex(keys).to_numpy(), index=grade.index, dtype=object)
+
+
 def _warnings(inputs: pd.DataFrame, tables: Tables) -> tuple[pd.Series, pd.Series]:
     """How many warning rules each customer breaches, and the codes as a set."""
     hits = tables.warnings.evaluate(inputs[list(INPUTS)])
@@ -168,6 +188,8 @@ def run(book: pd.DataFrame, shocks: Sequence[Mapping[str, Any]], tables: Tables)
     cover = pd.to_numeric(book.collateral_coverage, errors="coerce").astype(float)
     stressed_inputs["collateral_coverage"] = cover * (1 + shock.collateral_pct / 100)
     stressed_inputs = stressed_inputs.astype(object).where(stressed_inputs.notna(), None)
+    class_before = _classify(before.pd, book, tables)
+    class_after = _classify(after.pd, book, tables)
     count_before, codes_before = _warnings(book, tables)
     count_after, codes_after = _warnings(stressed_inputs, tables)
     new = [",".join(sorted(a - b)) for a, b in zip(codes_after, codes_before, strict=True)]
@@ -177,10 +199,10 @@ def run(book: pd.DataFrame, shocks: Sequence[Mapping[str, Any]], tables: Tables)
             "ead": ead,
             "pd_before": before.pd,
             "pd_after": after.pd,
-            "grade_before": before.grade,
-            "grade_after": after.grade,
-            "class_before": _classify(before.pd, book, tables),
-            "class_after": _classify(after.pd, book, tables),
+            "grade_before": _capped(before.grade, class_before, tables),
+            "grade_after": _capped(after.grade, class_after, tables),
+            "class_before": class_before,
+            "class_after": class_after,
             "lgd_before": lgd_before,
             "lgd_after": lgd_after,
             "el_before": before.pd * lgd_before * ead,
