@@ -88,3 +88,23 @@ def test_who_may_not_is_refused_and_bad_input_is_named(ran, as_user):
     )
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "shocks.0.rate_bp" in text and "shocks.0.sales_pct" in text
+
+
+def test_a_scenario_is_edited_and_its_past_run_keeps_the_shocks_it_ran_with(ran):
+    risk, run = ran
+    form = risk.get(f"/analytics/stress/scenarios/{run.scenario_id}/edit").get_data(as_text=True)
+    assert 'value="-30"' in form and 'value="200"' in form
+    changed = {
+        "name": "房地产深度下行",
+        "industry_0": "real_estate",
+        "sales_pct_0": "-50",
+        "industry_1": "*",
+        "rate_bp_1": "100",
+    }
+    assert risk.post(f"/analytics/stress/scenarios/{run.scenario_id}/edit", data=changed).status_code == 302
+    scenario = db.session.get(StressScenario, run.scenario_id)
+    assert scenario.name == "房地产深度下行" and [s["industry"] for s in scenario.shocks] == [
+        "real_estate",
+        "*",
+    ]
+    assert db.session.get(StressRun, run.id).shocks[0]["sales_pct"] == -30

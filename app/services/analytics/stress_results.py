@@ -254,7 +254,8 @@ def customers_figure(user: User, run_id: int, drill: Drill) -> tuple[StressRun, 
     ]
     figure = Figure(
         "customers",
-        _("Customers behind the figure"),
+        _("Customers behind the figure")
+        + (f" · {names.get(drill.warning, drill.warning)}" if drill.warning else ""),
         (
             Column("customer", _("Customer")),
             Column("industry", _("Industry")),
