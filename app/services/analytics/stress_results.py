@@ -36,6 +36,13 @@ LISTED = 500  # customers listed on the drill-down page (the export holds them a
 DRILL_ARGS = ("industry", "grade", "loan_class", "warning")
 
 
+CLASS_PREFIX = "class_"  # the vocabulary's five-category words (class_normal...)
+
+
+def _class(code: str) -> str:
+    return _(CLASS_PREFIX + code)
+
+
 def _money(value: Any) -> Decimal:
     return Decimal(str(round(float(value or 0), 2)))
 
@@ -169,12 +176,12 @@ def page_figures(run: StressRun, reach: rights.Reach) -> tuple[dict[str, Any], l
         Chart("stacked", "before", GRADES),
         drill=DRILL,
     )
-    class_columns = tuple(Column(c, _("class_" + c), "count") for c in CLASSES)
+    class_columns = tuple(Column(c, _class(c), "count") for c in CLASSES)
     classes = Figure(
         "class_migration",
         _("Five-category migration (rows: before; columns: after)"),
         (Column("before", _("Class before")), *class_columns),
-        _matrix(found.get("classes", {}), CLASSES, lambda c: _("class_" + c), "loan_class"),
+        _matrix(found.get("classes", {}), CLASSES, lambda c: _class(c), "loan_class"),
         Chart("stacked", "before", CLASSES),
         drill=DRILL,
     )
@@ -242,8 +249,8 @@ def customers_figure(user: User, run_id: int, drill: Drill) -> tuple[StressRun, 
             "industry": _(row.industry) if row.industry else "—",
             "grade_before": row.grade_before,
             "grade_after": row.grade_after,
-            "class_before": _("class_" + row.class_before),
-            "class_after": _("class_" + row.class_after),
+            "class_before": _class(row.class_before),
+            "class_after": _class(row.class_after),
             "ead": _money(row.ead),
             "pd_after": _pct(100 * row.pd_after),
             "el_before": _money(row.el_before),
