@@ -50,6 +50,7 @@ from app.models.people import (
     UserGroup,
 )
 from app.models.setting import AppSetting
+from app.models.stress import StressOutcome, StressRun, StressScenario
 
 __all__ = [
     "case_text",
@@ -95,6 +96,9 @@ __all__ = [
     "ProcessDefinition",
     "ProcessInstance",
     "StaffingGap",
+    "StressOutcome",
+    "StressRun",
+    "StressScenario",
     "Timer",
     "User",
     "UserGroup",

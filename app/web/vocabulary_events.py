@@ -104,6 +104,9 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("inspection.signed_off"),
     N_("inspection.cancelled"),
     N_("inspection.start_failed"),
+    N_("stress.scenario_kept"),
+    N_("stress.run_requested"),
+    N_("stress.run_finished"),
 )
 
 # The audit log's event families (the part before the dot), as the event filter names them.
@@ -132,4 +135,5 @@ EVENT_FAMILIES: tuple[str, ...] = (
     N_("event_family_auth"),
     N_("event_family_setting"),
     N_("event_family_audit"),
+    N_("event_family_stress"),
 )

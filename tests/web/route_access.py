@@ -50,11 +50,18 @@ INSPECTION_STARTERS = frozenset({OFFICER, RISK})
 INSPECTION_LIST = frozenset({APPROVER, RISK})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
+# analytics (分析): the portfolio's readers (a branch's approver over their branch); risk managers keep the scenarios
+PORTFOLIO_READERS = frozenset({APPROVER, RISK, COMPLIANCE})
 
 ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # signing in, the language, static files
     # analytics (分析): the hub opens the first tab the user may open (none yet: refused to every role)
     "analytics.index": frozenset(),
+    "stress.index": PORTFOLIO_READERS,
+    "stress.new_scenario": frozenset({RISK}),
+    "stress.edit_scenario": frozenset({RISK}),
+    "stress.run_scenario": frozenset({RISK}),
+    "stress.customers": PORTFOLIO_READERS,
     "auth.index": PUBLIC,
     "auth.login": PUBLIC,
     "auth.set_locale": PUBLIC,

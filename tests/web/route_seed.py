@@ -11,6 +11,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import DecisionLog, EarlyWarning, Facility, HumanTask, Notification, Timer
 from app.services.admin import users
+from app.services.analytics import stress_runs, stress_scenarios
 from app.services.attachments import attachments
 from app.services.audit import documents
 from app.services.customers.collateral import register as collateral_register
@@ -113,6 +114,11 @@ def seed() -> dict[str, int]:
     )
     portfolio.scan(people.risk, customer_ids=[customer_id])
     warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.customer_id == customer_id))
+    scenario = stress_scenarios.create(
+        people.risk, {"name": "利率上行", "shocks": [{"industry": "*", "rate_bp": 300}]}
+    )
+    stress = stress_runs.request(people.risk, scenario.id)
+    stress_runs.run(stress.id)
     return {
         "case_id": at_approval.id,
         "customer_id": at_approval.customer_id,
@@ -134,4 +140,6 @@ def seed() -> dict[str, int]:
         "guarantee_id": guarantee.id,
         "item_id": item.id,
         "warning_id": warning.id,
+        "scenario_id": scenario.id,
+        "run": stress.id,
     }

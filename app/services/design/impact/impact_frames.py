@@ -158,6 +158,13 @@ def _segments(build: _Build) -> pd.DataFrame:
     return pd.DataFrame({"z_model": found["z_model"]}, index=customers.index)
 
 
+def customers_and_models() -> pd.DataFrame:
+    """Each customer with a live facility: the ``customers`` source's master data and the Z-score model the segment
+    table in force gives it (``z_model``): what the stress test rates the book with."""
+    build = _Build()
+    return build.source("customers").join(build.source("segments"))
+
+
 FINANCIALS = {
     "pd": "pd",
     "z_zone": "z_zone",
