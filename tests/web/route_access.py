@@ -55,8 +55,8 @@ PORTFOLIO_READERS = frozenset({APPROVER, RISK, COMPLIANCE})
 
 ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # signing in, the language, static files
-    # analytics (分析): the hub opens the first tab the user may open (none yet: refused to every role)
-    "analytics.index": frozenset(),
+    # analytics (分析): the hub opens the first tab the user may open (a tab each role may open)
+    "analytics.index": frozenset({APPROVER, RISK, COMPLIANCE}),
     "stress.index": PORTFOLIO_READERS,
     "stress.new_scenario": frozenset({RISK}),
     "stress.edit_scenario": frozenset({RISK}),
