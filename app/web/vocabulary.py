@@ -130,6 +130,13 @@ EXCEPTION_SECTIONS: tuple[str, ...] = (
     N_("exception_near_misses"),
 )
 REQUEST_STATES: tuple[str, ...] = (N_("request_pending"), N_("request_deployed"), N_("request_rejected"))
+# a stress test run (压力测试): queued, running, done or failed
+STRESS_STATES: tuple[str, ...] = (
+    N_("stress_status_queued"),
+    N_("stress_status_running"),
+    N_("stress_status_done"),
+    N_("stress_status_failed"),
+)
 SEVERITIES: tuple[str, ...] = (N_("severity_low"), N_("severity_medium"), N_("severity_high"))
 # What recorded a change of a customer's grade or class.
 RATING_REASONS: tuple[str, ...] = (
@@ -252,6 +259,7 @@ VOCABULARY: tuple[str, ...] = tuple(
         + BOOK_WORDS
         + IMPORT_STATES
         + CHECK_STATES
+        + STRESS_STATES
         + OBSERVATION_SOURCES
         + SEVERITIES
         + RATING_REASONS
