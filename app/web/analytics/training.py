@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.services.analytics.filters import Filters
 from app.services.people.training import readings, records, rights
 from app.web.analytics.hub import export_of
 
@@ -18,15 +19,22 @@ training.add_app_template_global(readings.link_of, "reading_link")  # where an a
 @training.route("/analytics/training")
 @login_required
 def index():
-    """My training; below it, for managers, the completion per branch (``?export=completion``: its XLSX)."""
-    figures = [records.by_branch(current_user)] if rights.is_manager(current_user) else []
+    """My training; below it, for managers, the completion per branch as of ``date_to`` (today by default),
+    narrowed to ``branch`` (``?export=completion``: its XLSX), and their people."""
+    manager = rights.is_manager(current_user)
+    filters = Filters.parse(request.args) if manager else None
+    as_of, branch = (filters.date_to, filters.branch) if filters else (None, None)
+    figures = [records.by_branch(current_user, as_of, branch)] if manager else []
     if request.args.get("export"):
         return export_of(figures, request.args["export"], "training")
     return render_template(
         "analytics/training.html",
         record=records.my_record(current_user),
         figures=figures,
-        people=records.people_in_reach(current_user) if figures else [],
+        as_of=as_of,
+        branch=branch,
+        branches=records.branches(current_user) if manager else [],
+        people=records.people_in_reach(current_user, as_of, branch) if manager else [],
         keeper=current_user.role in rights.KEEPERS,
     )
 

@@ -70,16 +70,27 @@ class PersonRow:
     lapsed: int  # lapsed or never passed
 
 
-def people_in_reach(manager: User, today: date | None = None) -> list[PersonRow]:
-    """Each active member of staff in ``manager``'s reach with the count of their required courses by state."""
-    today = today or local_today()
-    branch = manager_branch(manager)
+def branches(manager: User) -> list[str]:
+    """The branches ``manager`` may narrow the figures to (their own only, for a branch's approver)."""
+    own = manager_branch(manager)
+    if own is not None:
+        return [own]
+    return list(
+        db.session.scalars(select(User.branch).where(User.active.is_(True)).distinct().order_by(User.branch))
+    )
+
+
+def people_in_reach(manager: User, as_of: date | None = None, branch: str | None = None) -> list[PersonRow]:
+    """Each active member of staff in ``manager``'s reach (narrowed to ``branch`` when asked) with the count of
+    their required courses by state on ``as_of`` (today by default), from the passes completed by then."""
+    today = as_of or local_today()
+    branch = manager_branch(manager) or branch
     query = select(User).where(User.active.is_(True)).order_by(User.branch, User.username)
     if branch is not None:
         query = query.where(User.branch == branch)
     staff = list(db.session.scalars(query))
     courses = {c.code: c.id for c in db.session.scalars(select(Course))}
-    passes = required.latest_passes([u.id for u in staff])
+    passes = required.latest_passes([u.id for u in staff], today if as_of else None)
     asked: dict[tuple[str, int | None], list[required.Requirement]] = {}
     rows = []
     for person in staff:
@@ -103,11 +114,12 @@ def people_in_reach(manager: User, today: date | None = None) -> list[PersonRow]
     return rows
 
 
-def by_branch(manager: User, today: date | None = None) -> Figure:
-    """Training completion per branch (培训完成率): required pairs, complete (valid or expiring), expiring within
-    the reminder window, lapsed or missing, and the share complete."""
+def by_branch(manager: User, as_of: date | None = None, branch: str | None = None) -> Figure:
+    """Training completion per branch (培训完成率) on ``as_of``: required pairs, complete (valid or expiring),
+    expiring within the reminder window, lapsed or missing, and the share complete."""
+    day = as_of or local_today()
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {"staff": 0, "required": 0, "done": 0, "soon": 0})
-    for row in people_in_reach(manager, today):
+    for row in people_in_reach(manager, as_of, branch):
         t = totals[row.person.branch]
         t["staff"] += 1
         t["required"] += row.required
@@ -142,6 +154,9 @@ def by_branch(manager: User, today: date | None = None) -> Figure:
         ),
         rows=rows,
         chart=Chart("stacked", "branch", ("complete", "lapsed")),
-        note=_("Each person's courses required by their role (rules/required_training.dmn), as of today."),
+        note=_(
+            "Each person's courses required by their role (rules/required_training.dmn), as of %(date)s.",
+            date=day.isoformat(),
+        ),
         total={"branch": _("Total"), **whole, "rate": share(whole["complete"], whole["required"])},
     )

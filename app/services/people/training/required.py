@@ -88,16 +88,22 @@ class Standing:
         return self.course.title(str(get_locale())) if self.course else self.code
 
 
-def latest_passes(user_ids: list[int]) -> dict[tuple[int, int], tuple[date | None, bool]]:
-    """(user, course) → the furthest expiry of the user's passes (None: one that never lapses), one query."""
+def latest_passes(
+    user_ids: list[int], as_of: date | None = None
+) -> dict[tuple[int, int], tuple[date | None, bool]]:
+    """(user, course) → the furthest expiry of the user's passes (None: one that never lapses), one query;
+    ``as_of``: only the passes completed by that day (the record as it stood then)."""
     if not user_ids:
         return {}
     never = func.max(func.coalesce(TrainingCompletion.valid_until, date(9999, 12, 31)))
-    rows = db.session.execute(
+    query = (
         select(TrainingCompletion.user_id, TrainingCompletion.course_id, never)
         .where(TrainingCompletion.user_id.in_(user_ids), TrainingCompletion.result == "pass")
         .group_by(TrainingCompletion.user_id, TrainingCompletion.course_id)
     )
+    if as_of is not None:
+        query = query.where(TrainingCompletion.completed_on <= as_of)
+    rows = db.session.execute(query)
     found: dict[tuple[int, int], tuple[date | None, bool]] = {}
     for user_id, course_id, until in rows:
         until = date.fromisoformat(until) if isinstance(until, str) else until
