@@ -15,10 +15,10 @@ from app.localtime import local_today
 from app.models import Course, Notification, TrainingCompletion, User
 from app.services.admin import users
 from app.services.approval import qualifications
-from app.services.cases import cases
+from app.services.cases import cases, tasks
 from app.services.design.testing import decision_tests
 from app.services.people.training import attendance, catalog, readings, records, reminders, required
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, intake, open_task
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
@@ -85,6 +85,34 @@ def test_an_officer_whose_aml_training_lapsed_opens_no_application(deployed, peo
         cases.start_case(newcomer, "credit_application")
     assert any(word in never.value.message for word in ("AML and know-your-customer", "反洗钱与客户身份识别"))
     assert cases.start_case(people.admin, "credit_application").id  # nothing is required of an administrator
+
+
+def test_an_intake_opened_before_the_lapse_is_not_submitted_after_it(deployed, people):
+    case = cases.start_case(people.officer, "credit_application")
+    task = open_task(case.id, "application_intake")
+    lapse(people.officer, "KYC_AML", local_today() - timedelta(days=1))
+    with pytest.raises(NotAuthorized):
+        tasks.complete(people.officer, task.id, intake())
+    assert open_task(case.id, "application_intake").id == task.id  # still waiting for a valid officer
+
+
+def test_the_approval_course_keeps_an_expiry(people):
+    course = catalog.ensure("CREDIT_APPROVAL")
+    form = {
+        "title_zh": "授信审批资格",
+        "title_en": "Credit approval qualification",
+        "topic": "credit",
+        "hours": "24",
+    }
+    with pytest.raises(InvalidInput) as refused:
+        catalog.update(people.admin, course.id, {**form, "validity_months": ""})
+    assert "validity_months" in refused.value.errors
+    assert (
+        catalog.update(
+            people.admin, course.id, {**form, "validity_months": "36", "active": "on"}
+        ).validity_months
+        == 36
+    )
 
 
 def test_the_approval_qualification_is_a_pass_of_the_approval_course(people):

@@ -74,7 +74,8 @@ def listing(active_only: bool = False) -> list[Course]:
     return list(db.session.scalars(query))
 
 
-def _values(data: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
+def _values(data: Mapping[str, Any], existing: Course | None) -> dict[str, Any]:
+    """The course's fields from a form; the code only for a new course (``existing`` None)."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {
         "title_zh": fields.text(data, "title_zh", errors, limit=120),
@@ -86,13 +87,16 @@ def _values(data: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
         ),
         "active": str(data.get("active") or "") in ("1", "on", "true", "y"),
     }
-    if new:
+    if existing is None:
         code = str(data.get("code") or "").strip().upper()
         if not _CODE.fullmatch(code):
             errors["code"] = _("2 to 40 capital letters, digits or _, starting with a letter")
         elif by_code(code) is not None:
             errors["code"] = _("the code %(code)s is taken", code=code)
         values["code"] = code
+    code = existing.code if existing else values["code"]
+    if code == APPROVAL_COURSE and values["validity_months"] is None and "validity_months" not in errors:
+        errors["validity_months"] = _("the approval qualification always expires: give its months")
     if errors:
         raise InvalidInput(_("The course was not saved."), errors)
     return values
@@ -102,7 +106,7 @@ def create(user: User, data: Mapping[str, Any]) -> Course:
     """A new course (administrators and risk managers), audited."""
     check_keeper(user)
     with unit_of_work():
-        course = Course(**_values(data, new=True))
+        course = Course(**_values(data, None))
         db.session.add(course)
         db.session.flush()
         audit.record("training.course_saved", user, course=course.code, created=True)
@@ -114,7 +118,7 @@ def update(user: User, course_id: int, data: Mapping[str, Any]) -> Course:
     check_keeper(user)
     with unit_of_work():
         course = get(course_id)
-        for key, value in _values(data, new=False).items():
+        for key, value in _values(data, course).items():
             setattr(course, key, value)
         audit.record("training.course_saved", user, course=course.code, created=False)
     return course

@@ -29,8 +29,9 @@ from app.models import KYC_COURSE, Course, TrainingCompletion, User
 REQUIRED_FILE, REQUIRED = "required_training.dmn", "required_training"
 EXPIRING_DAYS = 30
 STATES = ("valid", "expiring", "lapsed", "missing")
-# The act → the course it needs, for a role the table asks to hold it.
-GATES = {"credit_application": KYC_COURSE}
+# The act (a process started, a task submitted) → the course it needs, for a role the table asks to hold it:
+# an application opened, and its intake submitted (a renewal the system opens for the officer is theirs to submit).
+GATES = {"credit_application": KYC_COURSE, "application_intake": KYC_COURSE}
 
 
 def table() -> Decision:
@@ -130,7 +131,7 @@ def standing(user: User, today: date | None = None) -> list[Standing]:
 
 
 def check_gate(user: User, act: str, today: date | None = None) -> None:
-    """Refuse ``act`` (a process id of ``GATES``) to ``user`` when the table asks their role for the course it
+    """Refuse ``act`` (a process id or task of ``GATES``) to ``user`` when the table asks their role for the course it
     needs and they hold no valid pass of it, naming the course and when it lapsed."""
     code = GATES.get(act)
     if code is None:
