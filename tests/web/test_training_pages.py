@@ -7,11 +7,12 @@ import io
 from datetime import timedelta
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import TrainingCompletion
-from app.services.people.training import catalog, readings
+from app.models import Notification, TrainingCompletion
+from app.services.people.training import catalog, readings, reminders
 from tests.web.test_pages import text_of
 
 
@@ -92,3 +93,26 @@ def test_a_lapsed_officer_is_refused_an_intake_naming_the_course(as_user, people
     refused = as_user("officer").post("/cases/new", data={"process": "credit_application"})
     assert refused.status_code == 403 and "AML and know-your-customer" in text_of(refused)
     assert as_user("officer2").post("/cases/new", data={"process": "credit_application"}).status_code == 302
+
+
+def test_a_reminder_opens_the_person_s_training_page(signed_in, people):
+    course = catalog.by_code("KYC_AML")
+    db.session.execute(
+        TrainingCompletion.__table__.update()
+        .where(TrainingCompletion.user_id == people.officer.id, TrainingCompletion.course_id == course.id)
+        .values(valid_until=local_today() + timedelta(days=12))
+    )
+    db.session.commit()
+    assert reminders.notify_due() >= 1
+    note = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == people.officer.id, Notification.kind == "training_expiring"
+        )
+    )
+    officer = signed_in("officer")
+    listed = text_of(officer.get("/notifications"))
+    assert (
+        "AML and know-your-customer" in listed and (local_today() + timedelta(days=12)).isoformat() in listed
+    )
+    opened = officer.post(f"/notifications/{note.id}/open")
+    assert opened.status_code == 302 and opened.location.endswith("/analytics/training#required")
