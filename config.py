@@ -62,6 +62,8 @@ CREDIT_INSPECTION_CHECK_SECONDS how often beat plans and opens the post-loan ins
                                 (贷后检查) that fell due
 CREDIT_FOLLOW_UP_CHECK_SECONDS  how often beat tells officers of contact-log follow-ups     3600
                                 that fell due (each once)
+CREDIT_TRAINING_CHECK_SECONDS   how often beat reminds staff of required training expiring  86400
+                                within 30 days or lapsed (培训到期提醒, each once)
 CREDIT_RENEWAL_LEAD_DAYS        how many days before a facility matures its renewal         90
                                 (续授信) is proposed
 CREDIT_RENEWAL_CHECK_SECONDS    how often beat proposes the renewals that fell due           3600
@@ -190,6 +192,7 @@ class BaseConfig:
     REVIEW_CHECK_SECONDS = env_int("REVIEW_CHECK_SECONDS", 3600)
     INSPECTION_CHECK_SECONDS = env_int("INSPECTION_CHECK_SECONDS", 3600)
     FOLLOW_UP_CHECK_SECONDS = env_int("FOLLOW_UP_CHECK_SECONDS", 3600)
+    TRAINING_CHECK_SECONDS = env_int("TRAINING_CHECK_SECONDS", 24 * 3600)
     RENEWAL_LEAD_DAYS = env_int("RENEWAL_LEAD_DAYS", 90)
     RENEWAL_CHECK_SECONDS = env_int("RENEWAL_CHECK_SECONDS", 3600)
     GUARANTEE_CIRCLE_SECONDS = env_int("GUARANTEE_CIRCLE_SECONDS", 3600)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,13 +12,25 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.localtime import local_date, local_today
-from app.models import AuditEvent, Customer, Facility, HumanTask, ProcessDefinition, ProcessInstance, User
+from app.models import (
+    APPROVAL_COURSE,
+    AuditEvent,
+    Course,
+    Customer,
+    Facility,
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    TrainingCompletion,
+    User,
+)
 from app.services.admin import settings, users
 from app.services.admin.demo import COMPLIANT, demo_uscc, statement
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks
 from app.services.customers.facilities.facility_terms import maturity
 from app.services.design.deployment import deployment
+from app.services.people.training import attendance, required
 
 PASSWORD = "correct-horse-42"
 BPMN_FIXTURES = Path(__file__).resolve().parent / "data" / "bpmn"
@@ -69,8 +81,22 @@ def people() -> SimpleNamespace:
         )
         if role == "approver" or "committee" in (groups[0] if groups else ()):
             qualifications.record(None, username, f"CQ-TEST-{username}", "2099-12-31")
+        trained(user)
         created[username] = user
     return SimpleNamespace(**created)
+
+
+def approval_passes():
+    """The approval qualification's passes (审批资格) as a condition, for a test that takes them away."""
+    return TrainingCompletion.course_id.in_(select(Course.id).where(Course.code == APPROVAL_COURSE))
+
+
+def trained(user: User, until: date = date(2099, 12, 31)) -> None:
+    """A pass valid until ``until`` of every course the required-training table asks of ``user``'s role (the
+    approval qualification is recorded as an administrator records it, above)."""
+    for req in required.of(user):
+        if req.code != APPROVAL_COURSE:
+            attendance.grant(None, user, req.code, date(2026, 1, 5), until)
 
 
 def intake(index: int = 1, **overrides) -> dict:

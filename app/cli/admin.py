@@ -96,7 +96,7 @@ def qualify(username, certificate, valid_until) -> None:
         if not exc.details.get("errors"):
             click.echo(f"error: {exc.message}", err=True)
         sys.exit(1)
-    click.echo(f"{username} qualified until {row.valid_until.isoformat()} ({row.certificate})")
+    click.echo(f"{username} qualified until {row.valid_until} ({row.certificate})")
 
 
 @users_cli.command("token")

@@ -22,6 +22,7 @@ from app.jobs import (  # noqa: F401  (registers the tasks)
     search,
     staffing,
     timers,
+    training,
 )
 
 
@@ -97,6 +98,10 @@ def celery_init_app(app: Flask):
             "start-revaluations": {
                 "task": "app.jobs.customers.start_revaluations",
                 "schedule": float(config["COLLATERAL_CHECK_SECONDS"]),
+            },
+            "remind-training": {
+                "task": "app.jobs.training.remind",
+                "schedule": float(config["TRAINING_CHECK_SECONDS"]),
             },
             "watch-imports": {
                 "task": "app.jobs.imports.watch",

@@ -39,13 +39,18 @@ from app.models.monitoring import EarlyWarning, FacilityChange, MonitoringImport
 from app.models.notification import Notification, OutboxMail
 from app.models.outbox import QueuedJob
 from app.models.people import (
+    APPROVAL_COURSE,
     EXTRA_GROUPS,
     GROUPS,
+    KYC_COURSE,
     ROLE_GROUPS,
     ROLES,
     ApiToken,
-    Qualification,
+    Course,
+    ReadingAssignment,
     StaffingGap,
+    TrainingCompletion,
+    TrainingSession,
     User,
     UserGroup,
 )
@@ -55,7 +60,12 @@ from app.models.stress import StressOutcome, StressRun, StressScenario
 __all__ = [
     "case_text",
     "customer_text",
-    "Qualification",
+    "APPROVAL_COURSE",
+    "KYC_COURSE",
+    "Course",
+    "ReadingAssignment",
+    "TrainingCompletion",
+    "TrainingSession",
     "QueuedJob",
     "AppSetting",
     "Attachment",

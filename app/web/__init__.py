@@ -29,6 +29,8 @@ from app.web.admin.notifications import notifications
 from app.web.admin.user_admin import user_pages
 from app.web.analytics.hub import analytics
 from app.web.analytics.stress import stress
+from app.web.analytics.training import training
+from app.web.analytics.training_keep import training_keep
 from app.web.api.api import api
 from app.web.audit.audit import audit
 from app.web.auth.auth import auth
@@ -193,6 +195,8 @@ def register_web(app: Flask) -> None:
         inspection_pages,
         analytics,
         stress,
+        training,
+        training_keep,
         monitoring,
         notifications,
         audit,

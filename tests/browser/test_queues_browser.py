@@ -16,11 +16,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import EarlyWarning, HumanTask, ProcessInstance, Qualification
+from app.models import EarlyWarning, HumanTask, ProcessInstance, TrainingCompletion
 from app.services.cases import tasks
 from app.services.monitoring import portfolio
 from tests import factories
 from tests.browser.pages import log_in, log_out, submit_task
+from tests.factories import approval_passes
 from tests.workflows.test_warning_escalation import approved_customer, observe
 
 INBOX_LINK = re.compile("审批待办|Sign-off inbox")
@@ -80,8 +81,9 @@ def test_a_committee_nobody_may_vote_on_waits_visibly_until_the_administrator_qu
         people = factories.people()
         factories.deploy()
         db.session.execute(
-            delete(Qualification).where(
-                Qualification.user_id.in_([people.member1.id, people.member2.id, people.cro.id])
+            delete(TrainingCompletion).where(
+                TrainingCompletion.user_id.in_([people.member1.id, people.member2.id, people.cro.id]),
+                approval_passes(),
             )
         )  # a fresh install: nobody qualified
         db.session.commit()

@@ -9,12 +9,12 @@ from sqlalchemy import delete, select
 from app import engine
 from app.errors import Conflict, InsufficientAuthority, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, Qualification, UserGroup
+from app.models import AuditEvent, HumanTask, TrainingCompletion, UserGroup
 from app.services.admin import users
 from app.services.approval import qualifications
 from app.services.cases import delegation, tasks
 from app.services.design.deployment import deployment
-from tests.factories import PASSWORD, case_routed, open_task, snapshot
+from tests.factories import PASSWORD, approval_passes, case_routed, open_task, snapshot, trained
 
 
 def sequential_first_signoff(people):
@@ -58,6 +58,7 @@ def test_the_investigator_can_never_be_the_delegate(deployed, people):
     dual.authority_level = 3
     db.session.commit()
     db.session.refresh(dual)
+    trained(dual)
     case = case_routed("sequential", dual)  # dual opened and worked the case
     signoff = open_task(case.id, "approval_signoff")
     with pytest.raises(SegregationOfDutiesViolation):
@@ -139,7 +140,9 @@ def _vote_of(instance_id: int, user) -> HumanTask:
 
 def test_a_colleague_without_a_valid_qualification_is_neither_offered_nor_accepted(deployed, people):
     case, signoff = sequential_first_signoff(people)
-    db.session.execute(delete(Qualification).where(Qualification.user_id == people.member1.id))
+    db.session.execute(
+        delete(TrainingCompletion).where(TrainingCompletion.user_id == people.member1.id, approval_passes())
+    )
     db.session.commit()
     assert "member1" not in [u.username for u in delegation.colleagues_for(people.approver2, signoff)]
     before = snapshot(case.id)

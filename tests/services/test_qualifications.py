@@ -10,14 +10,16 @@ from sqlalchemy import delete, select
 
 from app.errors import InsufficientAuthority, InvalidInput, NotAuthorized
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, Qualification
+from app.models import AuditEvent, HumanTask, TrainingCompletion
 from app.services.approval import qualifications
 from app.services.cases import tasks
-from tests.factories import case_routed, open_task, snapshot
+from tests.factories import approval_passes, case_routed, open_task, snapshot
 
 
 def expire(user, on: str = "2025-06-30") -> None:
-    db.session.execute(delete(Qualification).where(Qualification.user_id == user.id))
+    db.session.execute(
+        delete(TrainingCompletion).where(TrainingCompletion.user_id == user.id, approval_passes())
+    )
     db.session.commit()
     qualifications.record(None, user.username, "CQ-2023-0042", on)
 

@@ -9,10 +9,10 @@ from sqlalchemy import delete, select
 
 from app.errors import Conflict, InvalidInput, NotAuthorized
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, Qualification
+from app.models import AuditEvent, HumanTask, TrainingCompletion
 from app.services.approval import staffing
 from app.services.cases import delegation, recusal, tasks
-from tests.factories import case_routed, compliance_sign_off, open_task, snapshot
+from tests.factories import approval_passes, case_routed, compliance_sign_off, open_task, snapshot
 
 APPROVE = {"decision": "approve", "comment": "同意"}
 
@@ -31,7 +31,9 @@ def votes(instance_id: int) -> dict[str, HumanTask]:
 
 
 def lapse(user) -> None:
-    db.session.execute(delete(Qualification).where(Qualification.user_id == user.id))
+    db.session.execute(
+        delete(TrainingCompletion).where(TrainingCompletion.user_id == user.id, approval_passes())
+    )
     db.session.commit()
 
 

@@ -14,13 +14,15 @@ from sqlalchemy import delete, func, select
 from app.extensions import db
 from app.localtime import local_today
 from app.models import (
+    APPROVAL_COURSE,
     AuditEvent,
+    Course,
     HumanTask,
     Notification,
     OutboxMail,
     ProcessInstance,
-    Qualification,
     StaffingGap,
+    TrainingCompletion,
 )
 from app.services.admin import user_admin, users
 from app.services.approval import qualifications, staffing
@@ -51,7 +53,13 @@ def admin_mail(people):
 def unqualify(*usernames: str) -> None:
     """A fresh install: nobody of these holds a qualification yet."""
     ids = [users.get_by_username(u).id for u in usernames]
-    db.session.execute(delete(Qualification).where(Qualification.user_id.in_(ids)))
+    db.session.execute(
+        delete(TrainingCompletion).where(
+            TrainingCompletion.user_id.in_(ids),
+            TrainingCompletion.course_id
+            == select(Course.id).where(Course.code == APPROVAL_COURSE).scalar_subquery(),
+        )
+    )
     db.session.commit()
 
 
@@ -226,8 +234,11 @@ def test_a_lapsed_qualification_is_found_by_the_beat_recheck_and_told_once(deplo
     assert staffing.of_case(case.id) == []
     for username in APPROVERS:
         db.session.execute(
-            Qualification.__table__.update()
-            .where(Qualification.user_id == users.get_by_username(username).id)
+            TrainingCompletion.__table__.update()
+            .where(
+                TrainingCompletion.user_id == users.get_by_username(username).id,
+                TrainingCompletion.certificate.is_not(None),  # the approval qualification's passes
+            )
             .values(valid_until=local_today())
         )
     db.session.commit()
@@ -260,7 +271,16 @@ def test_the_recheck_job_runs_from_beat(deployed, people, app):
 
     unqualify(*APPROVERS)
     case = case_routed("single", people.officer)
-    db.session.add(Qualification(user_id=people.approver1.id, certificate="CQ-1", valid_until=local_today()))
+    db.session.add(
+        TrainingCompletion(
+            user_id=people.approver1.id,
+            course_id=db.session.scalar(select(Course.id).where(Course.code == APPROVAL_COURSE)),
+            completed_on=local_today(),
+            result="pass",
+            certificate="CQ-1",
+            valid_until=local_today(),
+        )
+    )
     db.session.commit()  # recorded behind the service's back: only the beat job notices
     assert recheck.delay().get() >= 1
     assert staffing.of_case(case.id) == [] and told("new", case.id) == ["approver1"]

@@ -12,7 +12,7 @@ from app.models import AuditEvent, ProcessInstance, UserGroup
 from app.services.admin import users
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks
-from tests.factories import PASSWORD, case_at, intake, open_task, review, snapshot, statements
+from tests.factories import PASSWORD, case_at, intake, open_task, review, snapshot, statements, trained
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +39,7 @@ def dual_role_user(admin):
     user.authority_level = 3
     db.session.commit()
     qualifications.record(admin, "dual", "CQ-2026-0500", "2099-12-31")
+    trained(user)
     db.session.refresh(user)
     assert user.group_codes == {"officer", "approver"}
     return user

@@ -48,6 +48,11 @@ COLLATERAL_BOOK_READERS = frozenset({APPROVER, RISK})
 # managers' (a branch's approver, a risk manager); the seeded customer and its open warning are the officer's
 INSPECTION_STARTERS = frozenset({OFFICER, RISK})
 INSPECTION_LIST = frozenset({APPROVER, RISK})
+# training (培训): everyone their own record; a person's record for the managers (the spare officer works at the
+# head office, as approver1 does); administrators and risk managers keep courses, sessions and readings; a
+# reading is acknowledged by the one it is assigned to (the officer's)
+TRAINING_MANAGERS = frozenset({APPROVER, RISK, COMPLIANCE, ADMIN})
+TRAINING_KEEPERS = frozenset({RISK, ADMIN})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 # analytics (分析): the portfolio's readers (a branch's approver over their branch); risk managers keep the scenarios
@@ -56,7 +61,7 @@ PORTFOLIO_READERS = frozenset({APPROVER, RISK, COMPLIANCE})
 ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # signing in, the language, static files
     # analytics (分析): the hub opens the first tab the user may open (a tab each role may open)
-    "analytics.index": frozenset({APPROVER, RISK, COMPLIANCE}),
+    "analytics.index": SIGNED_IN,
     "stress.index": PORTFOLIO_READERS,
     "stress.new_scenario": frozenset({RISK}),
     "stress.edit_scenario": frozenset({RISK}),
@@ -117,6 +122,15 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "collateral.revalue": COLLATERAL_WRITERS,
     "collateral.book": COLLATERAL_BOOK_READERS,
     "inspections.index": INSPECTION_LIST,
+    "training.index": SIGNED_IN,
+    "training.person": TRAINING_MANAGERS,
+    "training.acknowledge": frozenset({OFFICER}),
+    "training_keep.courses": TRAINING_KEEPERS,
+    "training_keep.new_course": TRAINING_KEEPERS,
+    "training_keep.edit_course": TRAINING_KEEPERS,
+    "training_keep.new_session": TRAINING_KEEPERS,
+    "training_keep.session": TRAINING_KEEPERS,
+    "training_keep.assign_reading": TRAINING_KEEPERS,
     "inspections.new": INSPECTION_STARTERS,
     "inspections.from_warning": INSPECTION_STARTERS,
     # attached documents: the seeded photo was attached by the officer to the officer's customer

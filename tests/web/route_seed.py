@@ -20,6 +20,7 @@ from app.services.customers.guarantees import register
 from app.services.customers.relationship import transfer
 from app.services.design.deployment import deployment_requests
 from app.services.monitoring import imports, observations, portfolio, portfolio_checks
+from app.services.people.training import attendance, catalog, readings
 from tests import factories, files
 
 # The user who stands for each role (factories.PEOPLE); None is the anonymous visitor.
@@ -119,6 +120,15 @@ def seed() -> dict[str, int]:
     )
     stress = stress_runs.request(people.risk, scenario.id)
     stress_runs.run(stress.id)
+    # training (培训): a session of the AML course, and a case-library entry the officer is to read
+    course = catalog.by_code("KYC_AML")
+    session = attendance.create_session(
+        people.risk,
+        {"course_id": str(course.id), "held_on": "2026-01-05", "trainer": "王老师", "place": "总行"},
+    )
+    reading = readings.assign(
+        people.risk, {"user_id": str(people.officer.id), "entry_ref": "7", "title": "案例"}
+    )
     return {
         "case_id": at_approval.id,
         "customer_id": at_approval.customer_id,
@@ -142,4 +152,7 @@ def seed() -> dict[str, int]:
         "warning_id": warning.id,
         "scenario_id": scenario.id,
         "run": stress.id,
+        "course_id": course.id,
+        "session_id": session.id,
+        "assignment_id": reading.id,
     }

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import HumanTask, ProcessInstance, UserGroup
 from app.services.admin import users
-from tests.factories import COMPLIANT, case_at, intake, open_task, review, snapshot, statements
+from tests.factories import COMPLIANT, case_at, intake, open_task, review, snapshot, statements, trained
 
 EN = {"Accept-Language": "en"}
 
@@ -259,6 +259,7 @@ def test_the_investigator_may_not_approve_even_in_the_approver_group(api, people
     db.session.add(UserGroup(user_id=user.id, group_code="approver"))
     user.authority_level = 3
     db.session.commit()
+    trained(user)
     dual = api("dual")
     case = case_at("approval", user)
     signoff_id = open_task(case.id, "approval_signoff").id

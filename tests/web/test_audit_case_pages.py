@@ -18,7 +18,7 @@ from app.models import AuditEvent, DecisionLog
 from app.services.admin import users
 from app.services.approval import qualifications
 from app.services.cases import delegation, tasks, timers
-from tests.factories import PASSWORD, case_at, case_routed, open_task, review
+from tests.factories import PASSWORD, case_at, case_routed, open_task, review, trained
 from tests.web.test_pages import text_of
 
 
@@ -98,6 +98,7 @@ def test_the_exceptions_dashboard_lists_each_kind(as_user, people):
         "zhao.dual", "officer", PASSWORD, authority_level=3, groups=("approver",), actor=people.admin
     )
     qualifications.record(people.admin, "zhao.dual", "CQ-1", "2099-12-31")
+    trained(dual)
     own = case_routed("single", dual)
     with pytest.raises(SegregationOfDutiesViolation):
         tasks.complete(dual, open_task(own.id, "approval_signoff").id, {"decision": "approve"})

@@ -11,13 +11,14 @@ from sqlalchemy import delete, select
 
 from app.errors import Conflict, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
-from app.models import AuditEvent, HumanTask, Qualification
+from app.models import AuditEvent, HumanTask, TrainingCompletion
 from app.services.admin import users
 from app.services.approval import qualifications, staffing
 from app.services.cases import cases, delegation, tasks
 from tests.factories import (
     PASSWORD,
     ROUTES,
+    approval_passes,
     case_routed,
     compliance_sign_off,
     intake,
@@ -25,6 +26,7 @@ from tests.factories import (
     review,
     snapshot,
     statements,
+    trained,
 )
 from tests.web.test_pages import text_of
 
@@ -51,6 +53,7 @@ def investigator(people):
         "li", "officer", PASSWORD, groups=("officer", "committee"), actor=people.admin
     )
     qualifications.record(people.admin, "li", "CQ-2026-0401", "2099-12-31")
+    trained(user)
     return user
 
 
@@ -146,7 +149,9 @@ def test_the_administrators_page_refuses_the_investigator_with_the_reason(as_use
 def test_the_case_page_offers_the_administrator_to_excuse_it(as_user, people):
     case = case_routed("committee", people.officer)
     vote = votes(case.id)["member2"]
-    db.session.execute(delete(Qualification).where(Qualification.user_id == people.member2.id))
+    db.session.execute(
+        delete(TrainingCompletion).where(TrainingCompletion.user_id == people.member2.id, approval_passes())
+    )
     db.session.commit()  # mid-round, and every other member holds a vote: nobody to hand it to
     admin = as_user("admin")
     assert f"/tasks/{vote.id}/excuse" in text_of(admin.get(f"/cases/{case.id}"))

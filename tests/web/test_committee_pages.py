@@ -9,11 +9,11 @@ from pypdf import PdfReader
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import HumanTask, Qualification
+from app.models import HumanTask, TrainingCompletion
 from app.services.admin import users
 from app.services.approval import qualifications
 from app.services.cases import tasks
-from tests.factories import PASSWORD, case_routed, open_task, review, snapshot
+from tests.factories import PASSWORD, approval_passes, case_routed, open_task, review, snapshot
 from tests.web.test_pages import text_of
 
 
@@ -99,8 +99,9 @@ def test_a_committee_nobody_may_vote_on_shows_why_on_its_page_and_in_the_lists_u
     as_user, people
 ):
     db.session.execute(
-        delete(Qualification).where(
-            Qualification.user_id.in_([people.member1.id, people.member2.id, people.cro.id])
+        delete(TrainingCompletion).where(
+            TrainingCompletion.user_id.in_([people.member1.id, people.member2.id, people.cro.id]),
+            approval_passes(),
         )
     )
     db.session.commit()

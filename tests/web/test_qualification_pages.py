@@ -5,15 +5,17 @@ from __future__ import annotations
 from sqlalchemy import delete
 
 from app.extensions import db
-from app.models import Qualification
+from app.models import TrainingCompletion
 from app.services.approval import qualifications
-from tests.factories import case_routed, open_task
+from tests.factories import approval_passes, case_routed, open_task
 from tests.web.test_pages import text_of
 
 
 def test_an_unqualified_approver_is_told_why_and_the_administrator_renews(as_user, people):
     case = case_routed("single", people.officer)
-    db.session.execute(delete(Qualification).where(Qualification.user_id == people.approver1.id))
+    db.session.execute(
+        delete(TrainingCompletion).where(TrainingCompletion.user_id == people.approver1.id, approval_passes())
+    )
     db.session.commit()
     approver = as_user("approver1")
     inbox = text_of(approver.get("/inbox"))

@@ -28,7 +28,16 @@ from app.services.customers.collateral import revaluation
 from app.services.customers.inspections import planning
 from app.services.design.deployment import deployment
 from app.services.monitoring import portfolio, reviews
-from tests.factories import PASSWORD, case_routed, compliance_sign_off, intake, open_task, review, statements
+from tests.factories import (
+    PASSWORD,
+    case_routed,
+    compliance_sign_off,
+    intake,
+    open_task,
+    review,
+    statements,
+    trained,
+)
 from tests.services.collateral_data import borrower, record, report
 from tests.web.test_pages import text_of
 from tests.workflows.test_post_loan_inspection import visit
@@ -52,6 +61,7 @@ def dual(people):
         "dual", "officer", PASSWORD, authority_level=3, groups=("approver",), branch="shanghai"
     )
     qualifications.record(None, "dual", "CQ-TEST-dual", "2099-12-31")
+    trained(user)
     db.session.refresh(user)
     assert user.group_codes == {"officer", "approver"}
     return user

@@ -13,7 +13,7 @@ from app.models import AuditEvent, HumanTask
 from app.services.admin import users
 from app.services.approval import qualifications
 from app.services.cases import tasks
-from tests.factories import PASSWORD, case_routed, compliance_sign_off, review, snapshot
+from tests.factories import PASSWORD, case_routed, compliance_sign_off, review, snapshot, trained
 
 APPROVE = {"decision": "approve", "comment": "同意"}
 
@@ -164,6 +164,7 @@ def test_a_committee_member_who_investigated_the_case_gets_no_vote_and_the_quoru
     for it for ever. Now the committee is only who may vote on the case, and its quorum counts them."""
     dual, _ = users.create_user("li.officer", "officer", PASSWORD, groups=("committee",), actor=people.admin)
     qualifications.record(people.admin, "li.officer", "CQ-2026-0300", "2099-12-31")
+    trained(dual)
     case = case_routed("committee", dual)  # an officer on the committee opened and worked the case
     votes = votes_by_member(case.id)
     assert set(votes) == {"member1", "member2", "cro"}
@@ -242,6 +243,7 @@ def test_the_quorum_counts_every_member_who_may_vote_on_the_case_and_no_one_excl
     officer on the committee who opened the case is neither counted nor able to vote."""
     dual, _ = users.create_user("li.officer", "officer", PASSWORD, groups=("committee",), actor=people.admin)
     qualifications.record(people.admin, "li.officer", "CQ-2026-0301", "2099-12-31")
+    trained(dual)
     users.create_user(
         "zhao", "approver", PASSWORD, authority_level=3, groups=("committee",), actor=people.admin
     )

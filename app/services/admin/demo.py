@@ -17,7 +17,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, HumanTask, ProcessInstance, User
 from app.risk.uscc import make_uscc, org_code_check_character
-from app.services.admin import demo_customer_file, settings, users
+from app.services.admin import demo_customer_file, demo_training, settings, users
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks, withdrawal
 from app.services.customers.relationship import transfer
@@ -294,6 +294,7 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
             if role == "approver" or "committee" in groups:
                 qualifications.record(None, username, f"审批资格-{username}-2026", DEMO_QUALIFIED_UNTIL)
         yield f"user {username:<11} role {role:<13} level {level or '-'}  password {PASSWORD}"
+    yield from demo_training.load()  # before the cases: an officer opens none without valid AML training
     if settings.amount(settings.TIER1_CAPITAL) is None:
         settings.set_amount(None, settings.TIER1_CAPITAL, DEMO_TIER1_CAPITAL)
         yield f"tier-1 capital CNY {DEMO_TIER1_CAPITAL} (flask settings set tier1_capital ...)"

@@ -17,7 +17,16 @@ from sqlalchemy import func, or_, select
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
-from app.models import ROLE_GROUPS, ROLES, HumanTask, Qualification, User, UserGroup
+from app.models import (
+    APPROVAL_COURSE,
+    ROLE_GROUPS,
+    ROLES,
+    Course,
+    HumanTask,
+    TrainingCompletion,
+    User,
+    UserGroup,
+)
 from app.services.admin import membership, passwords, users
 from app.services.admin.users import branches, check_admin, create_user, group_errors, profile_errors, teams
 from app.services.approval import qualifications, staffing
@@ -97,7 +106,7 @@ def list_users(admin: User, filters: UserFilter, page: int = 1) -> UserList:
 @dataclass(frozen=True)
 class UserPage:
     user: User
-    certificates: list[Qualification]
+    certificates: list[TrainingCompletion]  # the passes of the approval course (审批资格)
     tasks_held: list[HumanTask]  # open tasks assigned to the user (to reassign before they leave)
     required: dict[str, str]  # group -> why a deployed process needs it
     groups: list[str]  # every group that can be given
@@ -107,9 +116,14 @@ def user_page(admin: User, user_id: int) -> UserPage:
     check_admin(admin)
     user = _user(user_id)
     certificates = db.session.scalars(
-        select(Qualification)
-        .where(Qualification.user_id == user.id)
-        .order_by(Qualification.valid_until.desc(), Qualification.id.desc())
+        select(TrainingCompletion)
+        .join(Course, Course.id == TrainingCompletion.course_id)
+        .where(
+            TrainingCompletion.user_id == user.id,
+            Course.code == APPROVAL_COURSE,
+            TrainingCompletion.result == "pass",
+        )
+        .order_by(TrainingCompletion.valid_until.desc(), TrainingCompletion.id.desc())
     ).all()
     held = db.session.scalars(
         select(HumanTask)
@@ -283,7 +297,7 @@ def reset_password(admin: User, user_id: int, password: str | None) -> str | Non
     return None if password else chosen
 
 
-def record_qualification(admin: User, user_id: int, certificate: str, until: str) -> Qualification:
+def record_qualification(admin: User, user_id: int, certificate: str, until: str) -> TrainingCompletion:
     """Record ``user_id``'s approval qualification (see ``qualifications.record``)."""
     check_admin(admin)
     return qualifications.record(admin, _user(user_id).username, certificate, until)

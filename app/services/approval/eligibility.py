@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import HumanTask, ProcessInstance, Qualification, User, UserGroup
+from app.models import APPROVAL_COURSE, HumanTask, ProcessInstance, TrainingCompletion, User, UserGroup
 from app.services.approval.lanes import APPROVAL_LANES, APPROVER_LANE
 from app.services.shared.nullsafe import differs, outside
 
@@ -82,7 +82,7 @@ def could_work(
     clear = and_(
         differs(User.id, started_by_id),
         ~worked_on(User.id, instance_id),
-        User.id.in_(select(Qualification.user_id).where(Qualification.valid_on(today))),
+        User.id.in_(TrainingCompletion.holders_of(APPROVAL_COURSE, today)),
     )
     return and_(
         UserGroup.user_id == User.id,
@@ -191,8 +191,8 @@ def shortfall(lane: str, instance: ProcessInstance, required_level: int | None =
     qualified = (
         set(
             db.session.scalars(
-                select(Qualification.user_id).where(
-                    Qualification.user_id.in_([u.id for u in members]), Qualification.valid_on(today)
+                TrainingCompletion.holders_of(APPROVAL_COURSE, today).where(
+                    TrainingCompletion.user_id.in_([u.id for u in members])
                 )
             )
         )

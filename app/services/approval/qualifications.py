@@ -1,5 +1,9 @@
 """Approval qualifications (审批资格): an approver holds their authority only with a valid training
 certificate. An expired one takes them out of the sign-off queue and refuses their approvals, saying why.
+
+The qualification is one case of training (``app.services.people.training``): a pass completion of the course
+``APPROVAL_COURSE`` (授信审批资格); the certificate the administrator records here is such a completion, and
+one recorded at a training session counts the same.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from sqlalchemy import func, select
 from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Qualification, User, UserGroup
+from app.models import APPROVAL_COURSE, Course, TrainingCompletion, User, UserGroup
 from app.services.admin import membership
+from app.services.people.training import catalog
 
 MAX_CERTIFICATE = 100
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -22,9 +27,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def valid_until(user: User) -> date | None:
-    """The latest expiry among the user's certificates (None: none recorded)."""
+    """The latest expiry among the user's passes of the approval course (None: none recorded)."""
     return db.session.scalar(
-        select(func.max(Qualification.valid_until)).where(Qualification.user_id == user.id)
+        select(func.max(TrainingCompletion.valid_until))
+        .join(Course, Course.id == TrainingCompletion.course_id)
+        .where(
+            TrainingCompletion.user_id == user.id,
+            TrainingCompletion.result == "pass",
+            Course.code == APPROVAL_COURSE,
+        )
     )
 
 
@@ -48,12 +59,13 @@ def refusal(user: User, today: date | None = None) -> str | None:
 
 def qualified_user_query(today: date | None = None):
     """A subquery of the ids of users holding a certificate valid today (for ``IN``)."""
-    return select(Qualification.user_id).where(Qualification.valid_on(today or local_today()))
+    return TrainingCompletion.holders_of(APPROVAL_COURSE, today or local_today())
 
 
-def record(admin: User | None, username: str, certificate: str, until: str | date) -> Qualification:
-    """Record a certificate (administrators, or the system at set-up); audited with the expiry before and
-    after, through the one place a change of who may act is committed."""
+def record(admin: User | None, username: str, certificate: str, until: str | date) -> TrainingCompletion:
+    """Record a certificate (administrators, or the system at set-up) as a pass of the approval course valid
+    until ``until``; audited with the expiry before and after, through the one place a change of who may act
+    is committed."""
     if admin is not None and admin.role != "admin":
         raise NotAuthorized(_("Only an administrator may record qualifications."))
     user = db.session.scalar(select(User).where(User.username == username))
@@ -78,8 +90,11 @@ def record(admin: User | None, username: str, certificate: str, until: str | dat
         raise InvalidInput(_("The qualification was not recorded."), errors)
     assert until_date is not None  # refused above otherwise
     before = valid_until(user)
-    row = Qualification(
+    row = TrainingCompletion(
         user_id=user.id,
+        course_id=catalog.ensure(APPROVAL_COURSE).id,
+        completed_on=min(local_today(), until_date),
+        result="pass",
         certificate=certificate,
         valid_until=until_date,
         recorded_by_id=admin.id if admin else None,
@@ -101,8 +116,10 @@ def record(admin: User | None, username: str, certificate: str, until: str | dat
 def listing() -> list[tuple[User, date | None]]:
     """Everyone who approves or sits on the committee, with their latest expiry (one query)."""
     latest = (
-        select(Qualification.user_id, func.max(Qualification.valid_until).label("until"))
-        .group_by(Qualification.user_id)
+        select(TrainingCompletion.user_id, func.max(TrainingCompletion.valid_until).label("until"))
+        .join(Course, Course.id == TrainingCompletion.course_id)
+        .where(Course.code == APPROVAL_COURSE, TrainingCompletion.result == "pass")
+        .group_by(TrainingCompletion.user_id)
         .subquery()
     )
     approvers = select(UserGroup.user_id).where(UserGroup.group_code.in_(("approver", "committee")))

@@ -28,6 +28,7 @@ from app.services.customers.master.customers import READERS
 from app.services.customers.master.directory import for_case
 from app.services.design.deployment import deployment
 from app.services.design.forms.forms import accept_prefill, writable_fields
+from app.services.people.training import required as required_training
 
 SIGNING_LANES = (*APPROVAL_LANES, "compliance")
 
@@ -50,10 +51,14 @@ def start_case(
     service puts in the case from the bank's own records beside them (a renewal's link to the facility it
     renews): never read from a request, so not a form's field. ``on_behalf``: the system opens the case for
     ``user`` (a renewal the beat proposes): it is theirs (they are its starter), and the audit log names the
-    system as who started it."""
+    system as who started it. A person whose required training the process needs has lapsed is refused,
+    the course named (``required_training.GATES``: an officer without valid AML/KYC training submits no
+    credit application); a case the system opens on their behalf is not theirs to refuse."""
     definition = deployment.latest_definition(process_id)
     bundle = deployment.bundle_for(definition)
     check_may_start(user, process_id, bundle)
+    if not on_behalf:
+        required_training.check_gate(user, process_id)
     unknown = sorted(set(data or {}) - opening_fields(bundle)) if data else []
     if unknown:
         raise InvalidInput(

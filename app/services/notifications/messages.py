@@ -45,6 +45,15 @@ def message(notification: Notification, locale: str | None = None) -> str:
         )
     if kind in ("transfer_in", "transfer_out"):
         return _transfer_message(kind, p)
+    if kind in ("training_expiring", "training_lapsed"):
+        course = p.get("title_zh") if str(get_locale()).startswith("zh") else p.get("title_en")
+        values = {"course": course or p.get("course") or "-", "date": p.get("date") or "-"}
+        if kind == "training_expiring":
+            return _("Your training %(course)s expires on %(date)s: attend a session to renew it.", **values)
+        return _(
+            "Your training %(course)s lapsed on %(date)s: what it allows is withheld until it is renewed.",
+            **values,
+        )
     if kind == "inspection_overdue":
         return _(
             "Inspection %(reference)s of %(customer)s was due on %(date)s and is not recorded yet: your manager "
@@ -122,6 +131,8 @@ def body(notification: Notification) -> str:
         link = f"{base}/customers/{(notification.params or {}).get('customer_id')}#contact-log"
     elif notification.kind in ("transfer_in", "transfer_out"):
         link = base + customers_link(notification)
+    elif notification.kind.startswith("training_"):
+        link = f"{base}/analytics/training"
     else:
         link = f"{base}/audit"
     return _("%(message)s\nOpen it: %(link)s", message=message(notification), link=link)

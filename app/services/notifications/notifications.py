@@ -149,6 +149,19 @@ def follow_up_due(officer: User | None, entry) -> None:
     )
 
 
+def training_due(person: User, kind: str, **params) -> None:
+    """A required course of ``person`` expires soon (``training_expiring``) or lapsed (``training_lapsed``);
+    ``params`` name the course (code, titles) and the date, linked to their training page."""
+    if not person.active:
+        return
+    _store(
+        person,
+        dict(
+            user_id=person.id, kind=kind, instance_id=None, task_id=None, params=params, created_at=utcnow()
+        ),
+    )
+
+
 def inspection_overdue(
     holder: User | None, managers: list[User], instance: ProcessInstance, task_id: int | None, **params
 ) -> None:

@@ -36,6 +36,8 @@ def open_one(notification_id: int):
         )
     if note.kind in ("transfer_in", "transfer_out"):
         return redirect(messages.customers_link(note))
+    if note.kind.startswith("training_"):  # a required course expiring or lapsed: the person's own record
+        return redirect(url_for("training.index", _anchor="required"))
     return redirect(url_for("audit.search"))
 
 

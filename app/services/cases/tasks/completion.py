@@ -26,6 +26,7 @@ from app.services.design.forms.forms import (
     names_case_groups,
     schema_of,
 )
+from app.services.people.training import required as required_training
 from app.services.shared.rows import write
 
 
@@ -38,9 +39,12 @@ def complete(
     expected_version: int | None = None,
     locale: str = "zh_CN",
 ) -> HumanTask:
-    """Validate the submission against the task's form and run the process on."""
+    """Validate the submission against the task's form and run the process on. A task whose submission lapsed
+    training withholds (``required_training.GATES``: the credit application's intake) is refused, naming the
+    course."""
     task = get_task(task_id)
     check_may_act(user, task)
+    required_training.check_gate(user, task.task_spec)
     instance = task.instance
     if expected_version is not None and expected_version != instance.version:
         raise lost_race(instance.id)

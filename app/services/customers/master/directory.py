@@ -16,11 +16,12 @@ from sqlalchemy import bindparam, exists, select
 from app.extensions import db
 from app.localtime import local_today
 from app.models import (
+    APPROVAL_COURSE,
     Customer,
     CustomerOfficerChange,
     GuaranteeCircleMember,
     ProcessInstance,
-    Qualification,
+    TrainingCompletion,
     User,
     UserGroup,
 )
@@ -32,7 +33,7 @@ _MEMBERS = (
     .where(
         UserGroup.group_code == bindparam("group"),
         User.active.is_(True),
-        exists().where(Qualification.user_id == User.id, Qualification.valid_on(bindparam("today"))),
+        User.id.in_(TrainingCompletion.holders_of(APPROVAL_COURSE, bindparam("today"))),
     )
     .order_by(User.username)
 )

@@ -1,0 +1,1 @@
+"""The bank's people beyond their accounts (``admin`` keeps the accounts): their training (``training``)."""
