@@ -50,11 +50,15 @@ INSPECTION_STARTERS = frozenset({OFFICER, RISK})
 INSPECTION_LIST = frozenset({APPROVER, RISK})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
+PORTFOLIO_READERS = frozenset({APPROVER, RISK, COMPLIANCE})  # analytics.rights.PORTFOLIO_READERS
 
 ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # signing in, the language, static files
     # analytics (分析): the hub opens the first tab the user may open (none yet: refused to every role)
     "analytics.index": frozenset(),
+    # the portfolio dashboard (风险管理驾驶舱) and the customers behind its figures: risk, compliance, approvers
+    "portfolio.dashboard": PORTFOLIO_READERS,
+    "portfolio.customers": PORTFOLIO_READERS,
     "auth.index": PUBLIC,
     "auth.login": PUBLIC,
     "auth.set_locale": PUBLIC,

@@ -1,7 +1,7 @@
 """Demo data of the customers' files after their cases: contacts, documents, facility dates, guarantees, collateral
 and post-loan inspection visits, each from a module of its own, in the order one builds on the other; then the
 warning rules run once more over the book, so what these files make them say (a collateral shortfall, a circle) is
-raised as the daily check would raise it."""
+raised as the daily check would raise it; last, two years of the book's history (grades, classes, warnings)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from app.services.admin import (
     demo_documents,
     demo_facilities,
     demo_guarantees,
+    demo_history,
     demo_inspections,
 )
 from app.services.monitoring import portfolio
@@ -33,3 +34,4 @@ def load() -> Iterator[str]:
     risk = db.session.scalar(select(User).where(User.username == "risk"))
     result = portfolio.scan(risk)
     yield f"portfolio check again: {len(result.raised)} more warning(s) from the customers' files"
+    yield from demo_history.load()
