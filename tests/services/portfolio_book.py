@@ -24,7 +24,7 @@ SPECS = [
     ("shanghai", "A", "normal", "technology", "mid_corporate", "申能系", [(90, 12), (10, 12)], 20),
     ("shanghai", "BB", None, "services", "micro", None, [(5, 12)], 10),
 ]
-WAN = 10_000  # limits in SPECS are in 万元
+MILLION = 1_000_000  # limits in SPECS are in millions of CNY (a book of CNY 975m: the limits apply)
 T0 = datetime(2025, 1, 15, 4)  # stored UTC
 # (customer index, days after T0, grade before→after, class before→after)
 CHANGES = [
@@ -72,7 +72,7 @@ def build(people) -> SimpleNamespace:
             group_name=group,
         )
         for limit, term in limits:
-            facility(customer, limit * WAN, term_months=term)
+            facility(customer, limit * MILLION, term_months=term)
         if util is not None:
             for days, pct in ((40, util / 2), (2, util)):  # the latest counts
                 db.session.add(
@@ -124,7 +124,7 @@ def whole_period() -> Filters:
 
 
 def limit_of(spec) -> Decimal:
-    return Decimal(sum(limit for limit, _term in spec[6]) * WAN)
+    return Decimal(sum(limit for limit, _term in spec[6]) * MILLION)
 
 
 def used_of(spec) -> Decimal:

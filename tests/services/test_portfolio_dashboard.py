@@ -26,6 +26,7 @@ from app.services.analytics.rights import Reach
 from app.services.design.testing import decision_tests
 from tests.services.portfolio_book import (
     CHANGES,
+    MILLION,
     SPECS,
     T0,
     WARNINGS,
@@ -70,7 +71,7 @@ def test_exposure_by_industry_branch_and_product_is_the_sum_of_the_facilities(bo
             for k, (c, lim, u) in expected.items()
         }
     products = _rows(portfolio_exposure.by(BANK, filters, "product"), "value")
-    term = sum(limit for spec in SPECS for limit, months in spec[6] if months > 12) * 10_000
+    term = sum(limit for spec in SPECS for limit, months in spec[6] if months > 12) * MILLION
     assert products["term_loan"]["limit"] == Decimal(term)
     assert products["term_loan"]["customers"] == 2  # the first two hold a 24- and a 36-month facility
 
@@ -170,22 +171,22 @@ def test_concentration_largest_customers_hhi_and_the_breached_limits(book):
         by_industry[spec[3]] += limit_of(spec)
     shares = {k: (v * 100 / total).quantize(Decimal("0.01")) for k, v in by_industry.items()}
     assert hhi == sum(s**2 for s in shares.values())
-    status = {row["drill"]["industry"]: row["status"] for row in figure.rows}
+    status = {row["drill"]["industry"]: "breach" if row["breached"] else "within" for row in figure.rows}
     maxima = {"real_estate": 15, "construction": 20}
     assert status == {k: "breach" if s > maxima.get(k, 30) else "within" for k, s in shares.items()}
-    assert status["real_estate"] == "breach"  # 370 of 975 (万元): 37.95% against 15%
+    assert status["real_estate"] == "breach"  # 370 of 975 (millions): 37.95% against 15%
 
 
 def test_would_breach_asks_whether_the_amount_takes_the_industry_or_region_over(book):
     total = sum(limit_of(s) for s in SPECS)
     technology = limit_of(SPECS[5])
-    # technology may take 30%: (100 + x) / (975 + x) <= 0.3 holds up to x = 275 (万元)
-    assert portfolio_concentration.would_breach("technology", None, 270 * 10_000) is False
-    assert portfolio_concentration.would_breach("technology", None, 280 * 10_000) is True
-    assert (technology + 275 * 10_000) * 10 == (total + 275 * 10_000) * 3
+    # technology may take 30%: (100 + x) / (975 + x) <= 0.3 holds up to x = 275 (millions)
+    assert portfolio_concentration.would_breach("technology", None, 270 * MILLION) is False
+    assert portfolio_concentration.would_breach("technology", None, 280 * MILLION) is True
+    assert (technology + 275 * MILLION) * 10 == (total + 275 * MILLION) * 3
     # shanghai holds 205 of 975: far inside 50% on its own; a large proposal takes it over
-    assert portfolio_concentration.would_breach(None, "shanghai", 10 * 10_000) is False
-    assert portfolio_concentration.would_breach(None, "shanghai", 600 * 10_000) is True
+    assert portfolio_concentration.would_breach(None, "shanghai", 10 * MILLION) is False
+    assert portfolio_concentration.would_breach(None, "shanghai", 600 * MILLION) is True
     assert portfolio_concentration.would_breach("technology", "shanghai", 0) is False
 
 

@@ -6,8 +6,9 @@ industry and by region, and each industry's and region's share of the live limit
 HHI = Σ (share in %)², from 0 to 10,000: below 1,500 unconcentrated, 1,500 to 2,500 moderately, above 2,500
 highly concentrated (the usual reading). A region is the branch whose officers hold the customers.
 
-``would_breach`` is what the approval authority asks (``concentration_on_file``): whether a proposal's amount,
-added to the whole bank's book, would push its industry or region above its limit.
+``would_breach`` is what the approval authority asks (``concentration_over``): whether a proposal's amount,
+added to the whole bank's book, would push its industry or region above its limit. The table reads the size of
+the whole bank's book too (a small one has no limit yet), on the dashboard and for the authority alike.
 """
 
 from __future__ import annotations
@@ -41,9 +42,14 @@ def limits() -> Decision:
     return decision_in_force(Path(current_app.config["RULES_DIR"]) / LIMITS_FILE, LIMITS)
 
 
-def max_share(dimension: str, name: str) -> Decimal:
-    """The table's largest share (%) of live limits for ``name`` of ``dimension`` (industry or branch)."""
-    output = limits().evaluate({"dimension": dimension, "name": name}).single_output
+def max_share(dimension: str, name: str, book_total: Decimal) -> Decimal:
+    """The table's largest share (%) of live limits for ``name`` of ``dimension`` (industry or branch), in a
+    bank whose live limits come to ``book_total`` (a small book has none: 100)."""
+    output = (
+        limits()
+        .evaluate({"dimension": dimension, "name": name, "book_total": float(book_total)})
+        .single_output
+    )
     return Decimal(str(output["max_share_pct"]))
 
 
@@ -127,10 +133,11 @@ def against_limits(reach: Reach, filters: Filters, dimension: str) -> tuple[Figu
         for value, limit in db.session.execute(select(key, func.sum(book.c.limit_amount)).group_by(key))
     ]
     total = sum((limit for _v, limit in found), Decimal(0))
+    bank_total = _bank_limits(Facility.id.is_not(None))  # the limits are the whole bank's
     hhi = sum(((share(limit, total) or Decimal(0)) ** 2 for _v, limit in found), Decimal(0))
     rows = []
     for value, limit in sorted(found, key=lambda f: -f[1]):
-        allowed = max_share(dimension, value)
+        allowed = max_share(dimension, value, bank_total)
         current = share(limit, total) or Decimal(0)
         rows.append(
             {
@@ -139,6 +146,7 @@ def against_limits(reach: Reach, filters: Filters, dimension: str) -> tuple[Figu
                 "share": current,
                 "max_share": allowed,
                 "headroom": money(total * allowed / 100 - limit),
+                "breached": current > allowed,
                 "status": _("breach") if current > allowed else _("within"),
                 "drill": {dimension: value},
             }
@@ -227,6 +235,6 @@ def would_breach(industry: str | None, branch: str | None, amount: Decimal | flo
         if not value:
             continue
         mine = _bank_limits(column == value) + added
-        if mine * 100 > max_share(dimension, value) * total:
+        if mine * 100 > max_share(dimension, value, total) * total:
             return True
     return False
