@@ -21,7 +21,7 @@ from app.services.analytics import (
     portfolio_warnings,
 )
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import end_of
+from app.services.analytics.portfolio_book import Sums, end_of
 from app.services.analytics.rights import Reach
 from app.services.design.testing import decision_tests
 from tests.services.portfolio_book import (
@@ -58,7 +58,7 @@ def test_exposure_by_industry_branch_and_product_is_the_sum_of_the_facilities(bo
         ("branch", lambda s: s[0]),
         ("segment", lambda s: s[4]),
     ):
-        figure = portfolio_exposure.by(BANK, filters, dimension)
+        figure = portfolio_exposure.by(Sums(BANK, filters), dimension)
         got = {row["value"]: (row["customers"], row["limit"], row["used"]) for row in figure.rows}
         expected = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
         for spec in SPECS:
@@ -70,14 +70,14 @@ def test_exposure_by_industry_branch_and_product_is_the_sum_of_the_facilities(bo
             k: (c, lim.quantize(Decimal("0.01")), u.quantize(Decimal("0.01")))
             for k, (c, lim, u) in expected.items()
         }
-    products = _rows(portfolio_exposure.by(BANK, filters, "product"), "value")
+    products = _rows(portfolio_exposure.by(Sums(BANK, filters), "product"), "value")
     term = sum(limit for spec in SPECS for limit, months in spec[6] if months > 12) * MILLION
     assert products["term_loan"]["limit"] == Decimal(term)
     assert products["term_loan"]["customers"] == 2  # the first two hold a 24- and a 36-month facility
 
 
 def test_the_npl_ratio_is_substandard_doubtful_and_loss_over_all_live_limits(book):
-    figure = portfolio_exposure.quality(BANK, whole_period())
+    figure = portfolio_exposure.quality(Sums(BANK, whole_period()))
     total = sum(limit_of(s) for s in SPECS)
     npl = sum(limit_of(s) for s in SPECS if s[2] in NPL)
     mention = sum(limit_of(s) for s in SPECS if s[2] == "special_mention")
@@ -91,7 +91,7 @@ def test_the_npl_ratio_is_substandard_doubtful_and_loss_over_all_live_limits(boo
 def test_a_branch_approver_reads_their_branch_only_and_an_officer_none(book, people):
     reach = portfolio.rights.portfolio_reach(book.sh_approver)
     assert reach == Reach("shanghai")
-    figure = portfolio_exposure.by(reach, whole_period(), "branch")
+    figure = portfolio_exposure.by(Sums(reach, whole_period()), "branch")
     assert [row["value"] for row in figure.rows] == ["shanghai"]
     assert figure.total["limit"] == sum(limit_of(s) for s in SPECS if s[0] == "shanghai")
     with pytest.raises(NotAuthorized):
@@ -164,7 +164,7 @@ def test_concentration_largest_customers_hhi_and_the_breached_limits(book):
     assert largest.rows[0]["capital_share"] == (limits[0] * 100 / capital).quantize(Decimal("0.01"))
     groups = _rows(portfolio_concentration.largest(BANK, filters, "group"))
     assert groups["华润系"]["limit"] == limit_of(SPECS[0]) + limit_of(SPECS[1])
-    figure, hhi = portfolio_concentration.against_limits(BANK, filters, "industry")
+    figure, hhi = portfolio_concentration.against_limits(Sums(BANK, filters), "industry")
     total = sum(limit_of(s) for s in SPECS)
     by_industry = defaultdict(Decimal)
     for spec in SPECS:
@@ -220,7 +220,7 @@ def test_warnings_by_signal_time_to_close_and_the_noisy_rule_named(book):
 def test_the_customers_behind_a_figure_are_the_ones_it_counts(book):
     filters = whole_period()
     risk_like = book.sh_approver
-    figure = portfolio_exposure.by(Reach("shanghai"), filters, "grade")
+    figure = portfolio_exposure.by(Sums(Reach("shanghai"), filters), "grade")
     for row in figure.rows:
         listing = portfolio_customers.customers(risk_like, filters, row["drill"])
         assert listing.total == row["customers"]

@@ -24,6 +24,7 @@ from app.services.analytics import portfolio_warnings as warnings
 from app.services.analytics import rights
 from app.services.analytics.figures import Figure
 from app.services.analytics.filters import Filters
+from app.services.analytics.portfolio_book import Sums
 
 SECTIONS = ("exposure", "migration", "concentration", "warnings")
 
@@ -52,15 +53,16 @@ def dashboard(user: User, filters: Filters) -> Dashboard:
     """Every figure of the dashboard for ``user`` (their reach) under ``filters``; refused (403) to a role
     that does not read the portfolio."""
     reach = rights.portfolio_reach(user)
+    sums = Sums(reach, filters, exposure.TOP_GROUPS)
     history = migration.History(reach, filters)
-    limits = {d: concentration.against_limits(reach, filters, d) for d in concentration.REGIONS}
+    limits = {d: concentration.against_limits(sums, d) for d in concentration.REGIONS}
     frame = warnings.read(reach, filters)
     sections = [
         Section(
             "exposure",
             _("Exposure and quality"),
-            [exposure.quality(reach, filters), migration.npl_trend(history, filters)]
-            + [exposure.by(reach, filters, d) for d in exposure.DIMENSION_KEYS],
+            [exposure.quality(sums), migration.npl_trend(history, filters)]
+            + [exposure.by(sums, d) for d in exposure.DIMENSION_KEYS],
         ),
         Section(
             "migration",

@@ -28,7 +28,7 @@ from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.admin import settings
 from app.services.analytics.figures import Chart, Column, Figure, share
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import NO_VALUE, label, live_facilities, money
+from app.services.analytics.portfolio_book import NO_VALUE, Sums, label, live_facilities, money
 from app.services.analytics.rights import Reach
 
 LIMITS_FILE, LIMITS = "concentration_limits.dmn", "concentration_limits"
@@ -123,16 +123,11 @@ def _pct(value: Decimal | None) -> str:
     return "—" if value is None else f"{value}%"
 
 
-def against_limits(reach: Reach, filters: Filters, dimension: str) -> tuple[Figure, Decimal]:
+def against_limits(sums: Sums, dimension: str) -> tuple[Figure, Decimal]:
     """Each industry's or region's (``dimension``) share of the live limits against its limit, the breaches
     named; and the dimension's HHI."""
-    book = live_facilities(reach, filters)
-    key = book.c[dimension]
-    found = [
-        (value or NO_VALUE, money(limit))
-        for value, limit in db.session.execute(select(key, func.sum(book.c.limit_amount)).group_by(key))
-    ]
-    total = sum((limit for _v, limit in found), Decimal(0))
+    found = [(value or NO_VALUE, limit) for value, (_n, limit, _used) in sums.by(dimension).items()]
+    total = sums.total
     bank_total = _bank_limits(Facility.id.is_not(None))  # the limits are the whole bank's
     hhi = sum(((share(limit, total) or Decimal(0)) ** 2 for _v, limit in found), Decimal(0))
     rows = []

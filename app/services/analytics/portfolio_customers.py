@@ -136,10 +136,12 @@ def customers(user: User, filters: Filters, args: Mapping[str, str], page: int =
     if "moved" in asked or "as_of" in asked:
         history = History(reach, filters)
         if "moved" in asked:
-            moved = history.moved(asked["moved"], filters.date_from, filters.date_to)
+            moved = history.moves(asked["moved"], filters.date_from, filters.date_to)
             if "before" in asked:
                 moved = moved[moved["before"] == asked["before"]]
-            states = {int(i): (r.before, r.after) for i, r in moved.iterrows()}
+            states = {
+                int(i): (b, a) for i, b, a in zip(moved.index, moved["before"], moved["after"], strict=True)
+            }
         if "as_of" in asked:
             classes = history.states_at(asked["as_of"], "loan_class")
             wanted = asked.get("loan_class")

@@ -2,7 +2,8 @@
 class, segment, industry, branch, product or group; and the book's quality — the special-mention share (关注占比)
 and the NPL ratio (不良率: 次级 + 可疑 + 损失 over all live limits), by amount and by count.
 
-Each figure is one GROUP BY over ``portfolio_book.live_facilities``; each row drills down to its customers.
+Each figure reads the page's ``portfolio_book.Sums`` (three GROUP BYs for them all); each row drills down to
+its customers.
 """
 
 from __future__ import annotations
@@ -10,13 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, select
 
-from app.extensions import db
 from app.services.analytics.figures import Chart, Column, Figure, share
-from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import NO_VALUE, label, live_facilities, money
-from app.services.analytics.rights import Reach
+from app.services.analytics.portfolio_book import NO_VALUE, Sums, label
 from app.services.monitoring.classification import FIVE_CATEGORIES
 from app.services.monitoring.observations import RATINGS
 
@@ -48,35 +45,22 @@ def _sorted(dimension: str, rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda r: scale.index(r["value"]) if r["value"] in scale else len(scale))
 
 
-def by(reach: Reach, filters: Filters, dimension: str) -> Figure:
+def by(sums: Sums, dimension: str) -> Figure:
     """Live limits and used amounts grouped by ``dimension`` (one of ``DIMENSION_KEYS``), each row's share of
     the book's limits; groups: the largest ``TOP_GROUPS`` (customers in no group left out)."""
-    book = live_facilities(reach, filters)
-    key = book.c[dimension]
-    query = select(
-        key,
-        func.count(distinct(book.c.customer_id)),
-        func.sum(book.c.limit_amount),
-        func.sum(book.c.used),
-    ).group_by(key)
-    if dimension == "group":
-        query = query.where(key.is_not(None))
     found = [
         {
             "value": value if value is not None else NO_VALUE,
             "label": label(dimension, value),
             "customers": customers,
-            "limit": money(limit),
-            "used": money(used),
+            "limit": limit,
+            "used": used,
         }
-        for value, customers, limit, used in db.session.execute(query)
+        for value, (customers, limit, used) in sums.by(dimension).items()
     ]
-    total = money(db.session.scalar(select(func.sum(book.c.limit_amount))))
     rows = _sorted(dimension, found)
-    if dimension == "group":
-        rows = rows[:TOP_GROUPS]
     for row in rows:
-        row["share"] = share(row["limit"], total)
+        row["share"] = share(row["limit"], sums.total)
         row["used_pct"] = share(row["used"], row["limit"])
         row["drill"] = {dimension: row["value"]}
     return Figure(
@@ -114,18 +98,12 @@ def _total(rows: list[dict]) -> dict:
     }
 
 
-def quality(reach: Reach, filters: Filters) -> Figure:
+def quality(sums: Sums) -> Figure:
     """The book's quality now: all live limits, the special-mention part (关注) and the non-performing part
     (不良: 次级 + 可疑 + 损失), each by customers and amount with its share — the NPL ratio (不良率) by amount
     is the last row's share of limits, by count its share of customers."""
-    book = live_facilities(reach, filters)
     per_class = {
-        value: (customers, money(limit))
-        for value, customers, limit in db.session.execute(
-            select(
-                book.c.loan_class, func.count(distinct(book.c.customer_id)), func.sum(book.c.limit_amount)
-            ).group_by(book.c.loan_class)
-        )
+        value: (customers, limit) for value, (customers, limit, _used) in sums.by("loan_class").items()
     }
     all_customers = sum(c for c, _l in per_class.values())
     all_limits = sum((amount for _c, amount in per_class.values()), Decimal(0))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from app.extensions import db
 from app.models import Customer, RatingChange
 from app.services.analytics.figures import Chart, Column, Figure, share
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import NO_VALUE, end_of, in_scope, label, money
+from app.services.analytics.portfolio_book import NO_VALUE, end_of, in_scope, label
 from app.services.analytics.rights import Reach
 from app.services.monitoring.classification import FIVE_CATEGORIES
 from app.services.monitoring.observations import RATINGS
@@ -35,18 +36,23 @@ NPL_CLASSES = ("substandard", "doubtful", "loss")
 
 
 class History:
-    """The customers in scope (their state and live limit now) and their changes, read once for a page."""
+    """The customers in scope (their state and live limit now) and their changes, read once for a page and
+    kept as arrays: each state a code (its place in the field's scale, -1 for none), each limit in fen."""
 
     def __init__(self, reach: Reach, filters: Filters) -> None:
         scope = in_scope(reach, filters)
-        self.customers = pd.DataFrame(
+        now = pd.DataFrame(
             db.session.execute(
-                select(Customer.id, Customer.grade, Customer.loan_class, Customer.live_limit).where(scope)
+                select(Customer.id, Customer.grade, Customer.loan_class, Customer.live_limit)
+                .where(scope)
+                .order_by(Customer.id)
             ).all(),
             columns=["id", "grade", "loan_class", "live_limit"],
-        ).set_index("id")
-        in_book = select(Customer.id).where(scope)
-        self.changes = pd.DataFrame(
+        )
+        self.ids = now["id"].to_numpy(dtype=np.int64)
+        self.cents = np.array([int(Decimal(str(v or 0)) * 100) for v in now["live_limit"]], dtype=np.int64)
+        self.now = {field: _codes(now[field], field) for field in FIELDS}
+        changes = pd.DataFrame(
             db.session.execute(
                 select(
                     RatingChange.customer_id,
@@ -56,7 +62,7 @@ class History:
                     RatingChange.class_before,
                     RatingChange.class_after,
                 )
-                .where(RatingChange.customer_id.in_(in_book))
+                .where(RatingChange.customer_id.in_(select(Customer.id).where(scope)))
                 .order_by(RatingChange.changed_at, RatingChange.id)
             ).all(),
             columns=[
@@ -68,35 +74,65 @@ class History:
                 "class_after",
             ],
         )
+        self.position = np.searchsorted(self.ids, changes["customer_id"].to_numpy(dtype=np.int64))
+        self.changed_at = pd.to_datetime(changes["changed_at"]).to_numpy()
+        self.states = {
+            field: (_codes(changes[before], field), _codes(changes[after], field))
+            for field, (before, after) in _HISTORY.items()
+        }
+
+    def codes_at(self, day: date, field: str) -> np.ndarray:
+        """Each customer's state code of ``field`` at the close of ``day`` (-1: none then)."""
+        state = self.now[field].copy()
+        if not len(self.position):
+            return state
+        before, after = self.states[field]
+        done = self.changed_at <= np.datetime64(end_of(day))
+        later = np.flatnonzero(~done)
+        first, index = np.unique(self.position[later], return_index=True)  # the first change after it
+        state[first] = before[later][index]
+        earlier = np.flatnonzero(done)[::-1]
+        last, index = np.unique(self.position[earlier], return_index=True)  # the last change at or before
+        state[last] = after[earlier][index]
+        return state
 
     def states_at(self, day: date, field: str) -> pd.Series:
         """Each customer's ``field`` (grade or loan_class) at the close of ``day`` (None: none then)."""
-        before, after = _HISTORY[field]
-        state = self.customers[field].astype(object).copy()
-        if self.changes.empty:
-            return state
-        instant = pd.Timestamp(end_of(day))
-        done = self.changes["changed_at"] <= instant
-        later = self.changes[~done].groupby("customer_id")[before].first()
-        last = self.changes[done].groupby("customer_id")[after].last()
-        state.loc[later.index] = later.astype(object).values
-        state.loc[last.index] = last.astype(object).values
-        return state.where(state.notna(), None)
+        values = np.array([*FIELDS[field], None], dtype=object)
+        return pd.Series(values[self.codes_at(day, field)], index=self.ids)
 
     def moved(self, field: str, day_from: date, day_to: date) -> pd.DataFrame:
-        """One row per customer: its state at both dates and its live limit now."""
-        frame = pd.DataFrame(
+        """One row per customer: its state at both dates (codes) and its live limit now (fen)."""
+        return pd.DataFrame(
             {
-                "before": self.states_at(day_from, field).fillna(NO_VALUE),
-                "after": self.states_at(day_to, field).fillna(NO_VALUE),
-                "limit": self.customers["live_limit"].map(lambda v: Decimal(str(v or 0))),
-            }
+                "before": self.codes_at(day_from, field),
+                "after": self.codes_at(day_to, field),
+                "cents": self.cents,
+            },
+            index=self.ids,
         )
-        return frame
+
+    def moves(self, field: str, day_from: date, day_to: date) -> pd.DataFrame:
+        """``moved`` with the states as values (``NO_VALUE``: none), the customers never rated left out."""
+        codes = self.moved(field, day_from, day_to)
+        values = np.array([*FIELDS[field], NO_VALUE], dtype=object)
+        found = pd.DataFrame(
+            {"before": values[codes["before"]], "after": values[codes["after"]]}, index=codes.index
+        )
+        return found[(codes["before"] >= 0) | (codes["after"] >= 0)]
+
+
+def _codes(values: pd.Series, field: str) -> np.ndarray:
+    """States as their places in the scale (-1: none, or a value the scale does not know)."""
+    return pd.Categorical(values, categories=FIELDS[field]).codes.astype(np.int64)
 
 
 def _scale(field: str) -> tuple[str, ...]:
     return (*FIELDS[field], NO_VALUE)
+
+
+def _fen(cents: int) -> Decimal:
+    return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
 
 
 def matrix(history: History, filters: Filters, field: str, measure: str) -> Figure:
@@ -105,18 +141,25 @@ def matrix(history: History, filters: Filters, field: str, measure: str) -> Figu
     now (``measure`` amount). The diagonal stayed; right of it (a worse grade or class) moved down. Customers
     with no state at either date (never rated) are left out."""
     moved = history.moved(field, filters.date_from, filters.date_to)
-    scale = _scale(field)
+    moved = moved[(moved["before"] >= 0) | (moved["after"] >= 0)]
+    cells = moved.groupby(["before", "after"])["cents"].agg(["size", "sum"])
+    scale = _scale(field)  # code -1 is the last: none
     kind = "count" if measure == "count" else "money"
     rows = []
-    for before in scale:
-        mine = moved[(moved["before"] == before) & ((moved["after"] != NO_VALUE) | (before != NO_VALUE))]
-        if mine.empty:
+    for b, before in enumerate(scale):
+        code_b = b if b < len(FIELDS[field]) else -1
+        if code_b not in cells.index.get_level_values(0):
             continue
+        mine = cells.loc[code_b]
         row: dict = {"label": label(field, before), "drill": {"moved": field, "before": before}}
-        for after in scale:
-            cell = mine[mine["after"] == after]
-            row[after] = len(cell) if measure == "count" else money(sum(cell["limit"], Decimal(0)))
-        row["total"] = len(mine) if measure == "count" else money(sum(mine["limit"], Decimal(0)))
+        for a, after in enumerate(scale):
+            code_a = a if a < len(FIELDS[field]) else -1
+            found = mine.loc[code_a] if code_a in mine.index else None
+            if measure == "count":
+                row[after] = int(found["size"]) if found is not None else 0
+            else:
+                row[after] = _fen(found["sum"]) if found is not None else Decimal("0.00")
+        row["total"] = int(mine["size"].sum()) if measure == "count" else _fen(mine["sum"].sum())
         rows.append(row)
     shown = tuple(s for s in scale if any(r[s] for r in rows))
     what = _("Grade") if field == "grade" else _("Five-category class")
@@ -158,20 +201,20 @@ def month_ends(filters: Filters) -> list[date]:
 def npl_trend(history: History, filters: Filters) -> Figure:
     """At each month's end: the NPL ratio (次级 + 可疑 + 损失 over all classified customers) by today's live
     limits and by count, and the special-mention share (关注占比) by limits."""
-    limits = history.customers["live_limit"].map(lambda v: Decimal(str(v or 0)))
+    npl_codes = [FIVE_CATEGORIES.index(c) for c in NPL_CLASSES]
+    mention_code = FIVE_CATEGORIES.index("special_mention")
     rows = []
     for end in month_ends(filters):
-        classes = history.states_at(end, "loan_class")
-        classified = classes.notna()
-        npl = classes.isin(NPL_CLASSES)
-        mention = classes == "special_mention"
-        book = sum(limits[classified], Decimal(0))
+        classes = history.codes_at(end, "loan_class")
+        classified = classes >= 0
+        npl = np.isin(classes, npl_codes)
+        book = int(history.cents[classified].sum())
         rows.append(
             {
                 "label": end.isoformat(),
-                "npl_ratio": share(sum(limits[npl], Decimal(0)), book),
+                "npl_ratio": share(_fen(history.cents[npl].sum()), _fen(book)),
                 "npl_count_ratio": share(int(npl.sum()), int(classified.sum())),
-                "special_mention": share(sum(limits[mention], Decimal(0)), book),
+                "special_mention": share(_fen(history.cents[classes == mention_code].sum()), _fen(book)),
                 "npl_customers": int(npl.sum()),
                 "drill": {"loan_class": "npl", "as_of": end.isoformat()},
             }
