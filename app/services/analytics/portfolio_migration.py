@@ -16,13 +16,12 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import BigInteger, cast, func, select
 
-from app.extensions import db
 from app.models import Customer, RatingChange
 from app.services.analytics.figures import Chart, Column, Figure, share
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import NO_VALUE, end_of, in_scope, label
+from app.services.analytics.portfolio_book import NO_VALUE, end_of, frame, in_scope, label
 from app.services.analytics.rights import Reach
 from app.services.monitoring.classification import FIVE_CATEGORIES
 from app.services.monitoring.observations import RATINGS
@@ -41,38 +40,26 @@ class History:
 
     def __init__(self, reach: Reach, filters: Filters) -> None:
         scope = in_scope(reach, filters)
-        now = pd.DataFrame(
-            db.session.execute(
-                select(Customer.id, Customer.grade, Customer.loan_class, Customer.live_limit)
-                .where(scope)
-                .order_by(Customer.id)
-            ).all(),
-            columns=["id", "grade", "loan_class", "live_limit"],
+        fen = cast(func.round(func.coalesce(Customer.live_limit, 0) * 100), BigInteger)
+        now = frame(
+            select(Customer.id, Customer.grade, Customer.loan_class, fen).where(scope).order_by(Customer.id),
+            ["id", "grade", "loan_class", "cents"],
         )
         self.ids = now["id"].to_numpy(dtype=np.int64)
-        self.cents = np.array([int(Decimal(str(v or 0)) * 100) for v in now["live_limit"]], dtype=np.int64)
+        self.cents = now["cents"].to_numpy(dtype=np.int64)
         self.now = {field: _codes(now[field], field) for field in FIELDS}
-        changes = pd.DataFrame(
-            db.session.execute(
-                select(
-                    RatingChange.customer_id,
-                    RatingChange.changed_at,
-                    RatingChange.grade_before,
-                    RatingChange.grade_after,
-                    RatingChange.class_before,
-                    RatingChange.class_after,
-                )
-                .where(RatingChange.customer_id.in_(select(Customer.id).where(scope)))
-                .order_by(RatingChange.changed_at, RatingChange.id)
-            ).all(),
-            columns=[
-                "customer_id",
-                "changed_at",
-                "grade_before",
-                "grade_after",
-                "class_before",
-                "class_after",
-            ],
+        changes = frame(
+            select(
+                RatingChange.customer_id,
+                RatingChange.changed_at,
+                RatingChange.grade_before,
+                RatingChange.grade_after,
+                RatingChange.class_before,
+                RatingChange.class_after,
+            )
+            .where(RatingChange.customer_id.in_(select(Customer.id).where(scope)))
+            .order_by(RatingChange.changed_at, RatingChange.id),
+            ["customer_id", "changed_at", "grade_before", "grade_after", "class_before", "class_after"],
         )
         self.position = np.searchsorted(self.ids, changes["customer_id"].to_numpy(dtype=np.int64))
         self.changed_at = pd.to_datetime(changes["changed_at"]).to_numpy()

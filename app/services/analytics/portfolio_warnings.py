@@ -16,13 +16,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from app.extensions import db
 from app.language import in_language
 from app.localtime import local_date
 from app.models import Customer, EarlyWarning
 from app.services.analytics.figures import Chart, Column, Figure, share
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import end_of, in_scope
+from app.services.analytics.portfolio_book import end_of, frame, in_scope
 from app.services.analytics.rights import Reach
 
 SEVERITY_ORDER = ("high", "medium", "low")
@@ -41,14 +40,14 @@ def read(reach: Reach, filters: Filters) -> pd.DataFrame:
             EarlyWarning.closed_at.between(start, end),
         ),
     )
-    frame = pd.DataFrame(db.session.execute(query).all(), columns=COLUMNS)
-    frame["detected_in"] = frame["detected_at"].map(lambda t: start < t <= end) if len(frame) else []
-    frame["closed_in"] = (
-        frame["closed_at"].map(lambda t: t is not None and not pd.isna(t) and start < t <= end)
-        if len(frame)
+    found = frame(query, COLUMNS)
+    found["detected_in"] = found["detected_at"].map(lambda t: start < t <= end) if len(found) else []
+    found["closed_in"] = (
+        found["closed_at"].map(lambda t: t is not None and not pd.isna(t) and start < t <= end)
+        if len(found)
         else []
     )
-    return frame
+    return found
 
 
 def _severity_titles() -> dict[str, str]:
