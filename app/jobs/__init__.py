@@ -10,6 +10,7 @@ from werkzeug.local import LocalProxy
 
 from app.extensions import celery
 from app.jobs import (  # noqa: F401  (registers the tasks)
+    analytics,
     audit,
     customers,
     design,
@@ -92,6 +93,10 @@ def celery_init_app(app: Flask):
             "keep-guarantee-circles": {
                 "task": "app.jobs.customers.keep_guarantee_circles",
                 "schedule": float(config["GUARANTEE_CIRCLE_SECONDS"]),
+            },
+            "precompute-portfolio": {
+                "task": "app.jobs.analytics.precompute_portfolio",
+                "schedule": float(config["PORTFOLIO_SUMMARY_SECONDS"]),
             },
             "start-revaluations": {
                 "task": "app.jobs.customers.start_revaluations",

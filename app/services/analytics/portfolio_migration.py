@@ -149,6 +149,9 @@ def matrix(history: History, filters: Filters, field: str, measure: str) -> Figu
         row["total"] = int(mine["size"].sum()) if measure == "count" else _fen(mine["sum"].sum())
         rows.append(row)
     shown = tuple(s for s in scale if any(r[s] for r in rows))
+    for row in rows:  # a row holds the columns shown only
+        for hidden in set(scale) - set(shown):
+            del row[hidden]
     what = _("Grade") if field == "grade" else _("Five-category class")
     title = (
         _("%(what)s migration: customers", what=what)
