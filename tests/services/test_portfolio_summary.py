@@ -39,6 +39,9 @@ def test_the_job_keeps_each_scope_and_the_page_reads_it_back_exactly(app, deploy
         assert branch.precomputed and not branch.whole_bank
         other = portfolio.dashboard(people.risk, Filters(date(2025, 1, 1), default.date_to))
         assert not other.precomputed
+    with force_locale("zh_CN"):
+        page = portfolio.dashboard(people.risk, default)
+        assert page.precomputed and page.sections[0].title == compute(Reach(None), default)[0].title
 
 
 def test_the_job_is_on_beat(app):

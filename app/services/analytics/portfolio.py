@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from babel import Locale
+from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -41,7 +43,7 @@ def dashboard(user: User, filters: Filters) -> Dashboard:
     that does not read the portfolio. The default period's figures come precomputed when the job has kept
     them for today (``as_of`` then says when), any other filters' live."""
     reach = rights.portfolio_reach(user)
-    kept = portfolio_summary.stored(reach, filters, str(get_locale()))
+    kept = portfolio_summary.stored(reach, filters, _language())
     if kept is not None:
         sections, as_of, precomputed = portfolio_summary.sections_of(kept), kept.computed_at, True
     else:
@@ -54,6 +56,13 @@ def dashboard(user: User, filters: Filters) -> Dashboard:
         branches=_branches() if reach.branch is None else [],
         segments=_segments(),
     )
+
+
+def _language() -> str:
+    """The reader's language as the app names it (``zh_CN``, ``en``): what the summary is kept under."""
+    current = get_locale()
+    languages = current_app.config["LANGUAGES"]
+    return next((name for name in languages if Locale.parse(name) == current), str(current))
 
 
 def _branches() -> list[str]:
