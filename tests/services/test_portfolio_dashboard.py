@@ -220,10 +220,13 @@ def test_warnings_by_signal_time_to_close_and_the_noisy_rule_named(book):
 def test_the_customers_behind_a_figure_are_the_ones_it_counts(book):
     filters = whole_period()
     risk_like = book.sh_approver
-    figure = portfolio_exposure.by(Sums(Reach("shanghai"), filters), "grade")
-    for row in figure.rows:
-        listing = portfolio_customers.customers(risk_like, filters, row["drill"])
-        assert listing.total == row["customers"]
+    sums = Sums(Reach("shanghai"), filters)
+    for dimension in ("grade", "segment", "product"):
+        for row in portfolio_exposure.by(sums, dimension).rows:
+            # the page passes a segment as its filter (Filters.parse reads it), the others as drill arguments
+            narrowed = Filters(filters.date_from, filters.date_to, segment=row["drill"].get("segment"))
+            listing = portfolio_customers.customers(risk_like, narrowed, row["drill"])
+            assert listing.total == row["customers"], (dimension, row["value"])
     npl = portfolio_customers.customers(risk_like, filters, {"loan_class": "npl"})
     assert sorted(r["name"] for r in npl.rows) == sorted(
         c.name for c, s in zip(book.customers, SPECS, strict=True) if s[2] in NPL

@@ -4,8 +4,9 @@ arguments — a value of a dimension (``grade``, ``loan_class`` — ``npl`` for 
 (``moved`` grade|loan_class and ``before``, with the period), a class at a month's end (``as_of``), a warning
 signal detected in the period (``warning``) or a rule's warnings closed in it (``warning_rule``).
 
-Exposure figures count customers holding a live facility, so a dimension's drill lists only those (a product:
-those holding a live facility of that product); history and warning drills list every customer in scope. The
+Exposure figures count customers holding a live facility, so their drills (and the filters alone: branch,
+segment) list only those (a product: those holding a live facility of that product); history and warning drills
+list every customer in scope. The
 reader's reach holds as on the figures; a value that cannot be read is a 422 naming its field.
 """
 
@@ -41,6 +42,12 @@ CHOICES = {
 }
 FREE = ("industry", "group", "warning", "warning_rule", "before")  # checked as text
 ARGS = (*CHOICES, *FREE, "customer", "as_of")
+HISTORY_OR_WARNING = {
+    "as_of",
+    "moved",
+    "warning",
+    "warning_rule",
+}  # drills that list customers without a facility
 
 
 @dataclass(frozen=True)
@@ -100,9 +107,7 @@ def _conditions(asked: dict[str, Any], filters: Filters) -> list[ColumnElement[b
         )
     if "customer" in asked:
         found.append(Customer.id == asked["customer"])
-    if {"grade", "loan_class", "industry", "group", "product"} & set(asked) and not {"as_of", "moved"} & set(
-        asked
-    ):
+    if not HISTORY_OR_WARNING & set(asked):  # an exposure figure's row: its customers hold a live facility
         found.append(exists().where(*live, *((PRODUCT == asked["product"],) if "product" in asked else ())))
     start, end = end_of(filters.previous().date_to), end_of(filters.date_to)
     if "warning" in asked:
