@@ -61,7 +61,11 @@ PEOPLE = [
 
 
 # The directory of an engine step run without the database: the customer is new (no five-category class on file).
-NEW_CUSTOMER = {"class_on_file": lambda uscc: None, "circle_on_file": lambda uscc: False}
+NEW_CUSTOMER = {
+    "class_on_file": lambda uscc: None,
+    "circle_on_file": lambda uscc: False,
+    "concentration_over": lambda industry, amount: False,
+}
 
 
 # Tier-1 capital of a mid-sized bank (CNY 50 billion): the large-exposure limits are shares of it.

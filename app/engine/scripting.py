@@ -32,8 +32,10 @@ SCRIPT_FUNCTIONS: dict[str, Callable[..., Any]] = {
 # for each step. ``members_of(group)`` -> usernames of the active, qualified members of a group;
 # ``voters_of(group)`` -> those of them who may decide this case (never opened or worked it: 审贷分离);
 # ``class_on_file(uscc)`` -> the customer's five-category class on file (None: new or never classified);
-# ``circle_on_file(uscc)`` -> whether the customer is kept in a guarantee circle (担保圈).
-DIRECTORY_FUNCTIONS = ("members_of", "voters_of", "class_on_file", "circle_on_file")
+# ``circle_on_file(uscc)`` -> whether the customer is kept in a guarantee circle (担保圈);
+# ``concentration_over(industry, amount)`` -> whether ``amount`` more in ``industry`` and the case's region would
+# breach a concentration limit (集中度限额).
+DIRECTORY_FUNCTIONS = ("members_of", "voters_of", "class_on_file", "circle_on_file", "concentration_over")
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):

@@ -95,6 +95,10 @@ def celery_init_app(app: Flask):
                 "task": "app.jobs.customers.keep_guarantee_circles",
                 "schedule": float(config["GUARANTEE_CIRCLE_SECONDS"]),
             },
+            "precompute-portfolio": {
+                "task": "app.jobs.analytics.precompute_portfolio",
+                "schedule": float(config["PORTFOLIO_SUMMARY_SECONDS"]),
+            },
             "start-revaluations": {
                 "task": "app.jobs.customers.start_revaluations",
                 "schedule": float(config["COLLATERAL_CHECK_SECONDS"]),

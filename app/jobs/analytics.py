@@ -1,8 +1,11 @@
-"""Analytics jobs: a stress scenario run over the whole book."""
+"""Analytics jobs (分析): a stress scenario run over the whole book; the portfolio dashboard precomputed for its
+default period."""
+
+from __future__ import annotations
 
 from celery import shared_task
 
-from app.services.analytics import stress_runs
+from app.services.analytics import portfolio_summary, stress_runs
 from app.services.shared import dispatch
 
 
@@ -12,3 +15,15 @@ def run_stress_test(run_id: int) -> int:
     """Compute the stress test run ``run_id``; returns how many customers it rated."""
     found = stress_runs.run(run_id)
     return int((found.summary or {}).get("customers", 0)) if found is not None else 0
+
+
+# Idempotent (each run replaces the rows it computes): a lost worker's job is redelivered.
+@shared_task(
+    name="app.jobs.analytics.precompute_portfolio",
+    time_limit=3600,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def precompute_portfolio() -> int:
+    """Compute the dashboard of the whole bank and of each branch, in each language; returns the rows kept."""
+    return portfolio_summary.refresh()

@@ -28,6 +28,7 @@ from app.web.admin.admin import admin
 from app.web.admin.notifications import notifications
 from app.web.admin.user_admin import user_pages
 from app.web.analytics.hub import analytics
+from app.web.analytics.portfolio import portfolio
 from app.web.analytics.stress import stress
 from app.web.analytics.training import training
 from app.web.analytics.training_keep import training_keep
@@ -197,6 +198,7 @@ def register_web(app: Flask) -> None:
         stress,
         training,
         training_keep,
+        portfolio,
         monitoring,
         notifications,
         audit,

@@ -1,7 +1,7 @@
 """Stress testing (压力测试): scenarios as data, each run over the book and what it found per customer.
 
 Revision ID: 0042_stress_tests
-Revises: 0039_guarantee_circles
+Revises: 0040_portfolio_summary
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0042_stress_tests"
-down_revision = "0039_guarantee_circles"
+down_revision = "0040_portfolio_summary"
 branch_labels = None
 depends_on = None
 

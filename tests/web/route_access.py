@@ -67,6 +67,9 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "stress.edit_scenario": frozenset({RISK}),
     "stress.run_scenario": frozenset({RISK}),
     "stress.customers": PORTFOLIO_READERS,
+    # the portfolio dashboard (风险管理驾驶舱) and the customers behind its figures: risk, compliance, approvers
+    "portfolio.dashboard": PORTFOLIO_READERS,
+    "portfolio.customers": PORTFOLIO_READERS,
     "auth.index": PUBLIC,
     "auth.login": PUBLIC,
     "auth.set_locale": PUBLIC,

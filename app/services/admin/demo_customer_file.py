@@ -1,7 +1,8 @@
 """Demo data of the customers' files after their cases: contacts, documents, facility dates, guarantees, collateral
 and post-loan inspection visits, each from a module of its own, in the order one builds on the other; then the
 warning rules run once more over the book, so what these files make them say (a collateral shortfall, a circle) is
-raised as the daily check would raise it; last the stress tests, over the book as it then stands."""
+raised as the daily check would raise it; then two years of the book's history (grades, classes, warnings);
+last the stress tests, over the book as it then stands."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.services.admin import (
     demo_documents,
     demo_facilities,
     demo_guarantees,
+    demo_history,
     demo_inspections,
     demo_stress,
 )
@@ -34,4 +36,5 @@ def load() -> Iterator[str]:
     risk = db.session.scalar(select(User).where(User.username == "risk"))
     result = portfolio.scan(risk)
     yield f"portfolio check again: {len(result.raised)} more warning(s) from the customers' files"
+    yield from demo_history.load()
     yield from demo_stress.load()

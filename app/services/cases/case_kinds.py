@@ -88,6 +88,7 @@ CREDIT_APPLICATION = CaseKind(
         "group_share",
         "guaranteed_share",
         "in_guarantee_circle",
+        "concentration_breach",
         "industry",
         "size",
         "credit_record",

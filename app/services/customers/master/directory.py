@@ -1,5 +1,5 @@
-"""Who is in a group, what class a customer holds and whether it is in a guarantee circle, for the diagrams: the directory functions the engine's
-scripts may call.
+"""Who is in a group, what class a customer holds, whether it is in a guarantee circle and whether a proposal would
+breach a concentration limit, for the diagrams: the directory functions the engine's scripts may call.
 
 People, groups and customers' classes live in the database, not in a diagram, so the services hand these functions
 to each engine step (``engine.scripting.DIRECTORY_FUNCTIONS`` names them), bound to the case the
@@ -25,6 +25,7 @@ from app.models import (
     User,
     UserGroup,
 )
+from app.services.analytics import portfolio_concentration
 from app.services.approval import eligibility
 
 _MEMBERS = (
@@ -95,9 +96,28 @@ def for_case(instance: ProcessInstance, worker: User | None = None) -> dict[str,
             if worker is None or u.id != worker.id
         )
 
+    def concentration_over(industry: str | None, amount: Any) -> bool:
+        """Whether ``amount`` (CNY) more of live limits in ``industry`` and the case's region (the branch of
+        the customer's officer, or of whoever opened the case for a new customer) would take either above its
+        share in ``rules/concentration_limits.dmn``: the approval authority then goes one level up."""
+        return portfolio_concentration.would_breach(industry, region_of(instance), amount)
+
     return {
         "members_of": members_of,
         "voters_of": voters_of,
         "class_on_file": class_on_file,
         "circle_on_file": circle_on_file,
+        "concentration_over": concentration_over,
     }
+
+
+def region_of(instance: ProcessInstance) -> str | None:
+    """The region a case's credit counts in: its customer's officer's branch, else its starter's."""
+    officer = select(User.branch).join(Customer, Customer.officer_id == User.id)
+    if instance.customer_id is not None:
+        found = db.session.scalar(officer.where(Customer.id == instance.customer_id))
+        if found:
+            return found
+    if instance.started_by_id is None:
+        return None
+    return db.session.scalar(select(User.branch).where(User.id == instance.started_by_id))

@@ -27,10 +27,16 @@ def _where(sim: engine.Simulation) -> str:
     return "; ".join(parts)
 
 
-def _directory(members: Mapping[str, Any], classes: Mapping[str, Any], circles: Collection[str] = ()) -> dict:
+def _directory(
+    members: Mapping[str, Any],
+    classes: Mapping[str, Any],
+    circles: Collection[str] = (),
+    crowded: Collection[str] = (),
+) -> dict:
     """The directory functions answering from ``members`` as it stands when a script calls them (nobody has
     worked a simulated case, so every member may also decide it), from ``classes`` (credit code → class on
-    file; a customer not listed is new) and from ``circles`` (the credit codes kept in a guarantee circle)."""
+    file; a customer not listed is new), from ``circles`` (the credit codes kept in a guarantee circle) and
+    from ``crowded`` (the industries where any more credit would breach a concentration limit)."""
 
     def members_of(group: str) -> list[str]:
         return [str(m) for m in members.get(group, [])]
@@ -42,11 +48,15 @@ def _directory(members: Mapping[str, Any], classes: Mapping[str, Any], circles: 
     def circle_on_file(uscc: str | None) -> bool:
         return (uscc or "") in circles
 
+    def concentration_over(industry: str | None, amount: Any) -> bool:
+        return (industry or "") in crowded and bool(amount) and float(amount) > 0
+
     return {
         "members_of": members_of,
         "voters_of": members_of,
         "class_on_file": class_on_file,
         "circle_on_file": circle_on_file,
+        "concentration_over": concentration_over,
     }
 
 
@@ -54,9 +64,10 @@ def play(bundle: engine.Bundle, spec: dict, case: dict, locale: str) -> None:
     members = {**spec.get("members", {}), **(case.get("members") or {})}
     classes = {**spec.get("classes", {}), **(case.get("classes") or {})}
     circles = {str(c) for c in [*spec.get("circles", []), *(case.get("circles") or [])]}
+    crowded = {str(c) for c in [*spec.get("crowded", []), *(case.get("crowded") or [])]}
     start = case.get("start") or {}
     try:
-        sim = engine.Simulation(bundle, _directory(members, classes, circles))
+        sim = engine.Simulation(bundle, _directory(members, classes, circles, crowded))
         if case.get("start_message"):
             sim.start_by_message(case["start_message"], start)
         else:

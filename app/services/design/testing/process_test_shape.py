@@ -47,6 +47,7 @@ def shape_problem(spec: Any) -> str | None:
         members_problem(spec.get("members", {}))
         or classes_problem(spec.get("classes", {}))
         or circles_problem(spec.get("circles", []))
+        or crowded_problem(spec.get("crowded", []))
     )
 
 
@@ -67,6 +68,12 @@ def classes_problem(classes: Any) -> str | None:
 def circles_problem(circles: Any) -> str | None:
     if not isinstance(circles, list) or not all(isinstance(c, str) for c in circles):
         return '"circles" must list the credit codes of customers in a guarantee circle'
+    return None
+
+
+def crowded_problem(crowded: Any) -> str | None:
+    if not isinstance(crowded, list) or not all(isinstance(c, str) for c in crowded):
+        return '"crowded" must list the industries where more credit would breach a concentration limit'
     return None
 
 
@@ -98,6 +105,7 @@ def check_case(bundle: engine.Bundle, case: Any) -> None:
         members_problem(case.get("members", {}))
         or classes_problem(case.get("classes", {}))
         or circles_problem(case.get("circles", []))
+        or crowded_problem(case.get("crowded", []))
     )
     if members:
         raise CaseFailed(None, None, members)

@@ -9,6 +9,7 @@ A file holds::
      "members": {"committee": ["member1", "cro"]}, # optional: who members_of(group) and voters_of(group) answer
      "classes": {"91110000MA01ABCD2X": "substandard"}, # optional: what class_on_file(uscc) answers (else None)
      "circles": ["91110000MA01ABCD2X"],             # optional: whom circle_on_file(uscc) finds in a circle
+     "crowded": ["real_estate"],                    # optional: industries concentration_over(industry, amount) finds full
      "cases": [{
         "name": "Approved by the branch / 分行批准",
         "start_message": "early_warning",          # optional: start as this message starts it ...
