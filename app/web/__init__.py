@@ -28,6 +28,7 @@ from app.web.admin.admin import admin
 from app.web.admin.notifications import notifications
 from app.web.admin.user_admin import user_pages
 from app.web.analytics.hub import analytics
+from app.web.analytics.kpis import kpis
 from app.web.api.api import api
 from app.web.audit.audit import audit
 from app.web.auth.auth import auth
@@ -191,6 +192,7 @@ def register_web(app: Flask) -> None:
         collateral_pages,
         inspection_pages,
         analytics,
+        kpis,
         monitoring,
         notifications,
         audit,

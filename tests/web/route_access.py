@@ -48,6 +48,7 @@ COLLATERAL_BOOK_READERS = frozenset({APPROVER, RISK})
 # managers' (a branch's approver, a risk manager); the seeded customer and its open warning are the officer's
 INSPECTION_STARTERS = frozenset({OFFICER, RISK})
 INSPECTION_LIST = frozenset({APPROVER, RISK})
+KPI_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -55,6 +56,11 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # signing in, the language, static files
     # analytics (分析): the hub opens the first tab the user may open (none yet: refused to every role)
     "analytics.index": frozenset(),
+    # KPIs (绩效考核): the credit staff, each over their own reach; the seeded person is a head-office officer
+    # (not the probing officer: refused to them), read by their branch's approver and by management
+    "kpis.dashboard": KPI_READERS,
+    "kpis.cases": KPI_READERS,
+    "kpis.person": frozenset({APPROVER, RISK, COMPLIANCE}),
     "auth.index": PUBLIC,
     "auth.login": PUBLIC,
     "auth.set_locale": PUBLIC,
