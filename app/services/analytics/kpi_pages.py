@@ -155,7 +155,11 @@ def person(reader: User, user_id: int, filters: Filters) -> PersonPage:
         rows,
         kpi_process.Chart("bar", "metric", ("attainment",)),
         drill="kpis.cases",
-        total={"metric": _("Score (100: every target met)"), "points": score.total},
+        total={
+            **dict.fromkeys(("now", "before", "target", "weight", "attainment")),
+            "metric": _("Score (100: every target met)"),
+            "points": score.total,
+        },
     )
     return PersonPage(found, figure, score, score_before, utcnow())
 
