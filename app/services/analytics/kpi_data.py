@@ -132,7 +132,7 @@ def decisions(reach: KpiReach, filters: Filters) -> pd.DataFrame:
     frame = pd.DataFrame(db.session.execute(query).all(), columns=list(query.selected_columns.keys()))
     frame["approved"] = frame["status"] != "rejected"
     frame["days"] = _days(frame["decided_at"], frame["started_at"]) if len(frame) else pd.Series(dtype=float)
-    frame["route"] = frame["route"].fillna("levels")
+    frame["route"] = frame["route"].fillna("single")
     return frame
 
 

@@ -144,7 +144,7 @@ def _customers(frame: pd.DataFrame, title: str, note: str) -> Figure:
     rows = [
         {
             "customer": r.name,
-            "what": _("severity_" + r.severity) if warning else _change(r),
+            "what": _coded("severity_", r.severity) if warning else _change(r),
             "when": local_time(r.detected_at if warning else r.changed_at),
             "drill": {"customer_id": int(r.customer_id)},
         }
@@ -163,4 +163,12 @@ def _change(r) -> str:
 
 
 def _class(code: str | None) -> str:
-    return _("class_" + code) if code else "—"
+    return _coded("class_", code)
+
+
+def _coded(prefix: str, code: str | None) -> str:
+    """A coded value in the reader's language, by its vocabulary name (``severity_high``, ``class_loss``)."""
+    if not code:
+        return "—"
+    name = prefix + code
+    return _(name)

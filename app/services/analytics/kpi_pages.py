@@ -50,6 +50,7 @@ class PersonPage:
     score: kpi_scorecard.Score
     score_before: kpi_scorecard.Score
     as_of: datetime
+    titles: dict[str, str]  # metric → its title, for the score's explanation
 
 
 def dashboard(reader: User, filters: Filters) -> DashboardPage:
@@ -96,22 +97,25 @@ def _people_figures(reach: KpiReach, filters: Filters) -> list[Figure]:
                 }
             )
         if rows:
-            columns = (
-                Column("name", _("Name")),
-                Column("score", _("Score"), "ratio"),
-                Column("score_before", _("Previous score"), "ratio"),
-                *(Column(m, str(t), kind) for m, (t, kind) in metrics.items()),
-            )
             out.append(
                 Figure(
-                    key,
-                    title,
-                    columns,
+                    f"{key}_scores",
+                    _("%(people)s: score this period and the previous one", people=title),
+                    (
+                        Column("name", _("Name")),
+                        Column("score", _("Score"), "ratio"),
+                        Column("score_before", _("Previous score"), "ratio"),
+                    ),
                     rows,
                     kpi_process.Chart("bar", "name", ("score", "score_before")),
                     drill="kpis.person",
                 )
             )
+            columns = (
+                Column("name", _("Name")),
+                *(Column(m, str(t), kind) for m, (t, kind) in metrics.items()),
+            )
+            out.append(Figure(key, title, columns, rows, drill="kpis.person"))
     return out
 
 
@@ -161,7 +165,8 @@ def person(reader: User, user_id: int, filters: Filters) -> PersonPage:
             "points": score.total,
         },
     )
-    return PersonPage(found, figure, score, score_before, utcnow())
+    titles = {metric: str(title) for metric, (title, _kind) in metrics_for(role).items()}
+    return PersonPage(found, figure, score, score_before, utcnow(), titles)
 
 
 def _plain(value: object) -> Decimal | float | int | None:

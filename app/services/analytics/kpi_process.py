@@ -25,7 +25,6 @@ from app.services.analytics.filters import Filters
 from app.services.analytics.kpi_rights import KpiReach
 
 DRILL = "kpis.cases"
-ROUTES = {"levels": "By authority level", "committee": "Credit committee"}
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,6 @@ def days(series: pd.Series, q: float) -> float | None:
     return None if clean.empty else round(float(clean.quantile(q)), 1)
 
 
-def headline(now: Frames, before: Frames) -> dict[str, Any]:
-    """The page's headline figures for one period's frames."""
-    return {"now": _headline(now), "before": _headline(before)}
-
-
 def _headline(f: Frames) -> dict[str, Any]:
     d, t = f.decisions, f.tasks
     signoffs = t[t["task_spec"] == kpi_data.SIGN_OFF]
@@ -67,30 +61,28 @@ def _headline(f: Frames) -> dict[str, Any]:
 
 
 def headline_figure(now: Frames, before: Frames) -> Figure:
-    a, b = _headline(now), _headline(before)
-    names = [
-        ("decided", _("Decisions"), "decisions"),
-        ("approval_rate", _("Approval rate (%)"), "decisions"),
-        ("turnaround_p50", _("Turnaround, median days"), "decisions"),
-        ("turnaround_p90", _("Turnaround, 90th percentile days"), "decisions"),
-        ("sla_on_time", _("Sign-offs within the SLA (%)"), "signoffs"),
-        ("escalations", _("Escalations"), "escalated"),
-        ("returns", _("Returns for revision"), "returned"),
-    ]
+    """The period's headline figures in one row, the previous period's in the next (the row of this period
+    drills down to its decisions)."""
     rows = [
-        {"figure": title, "now": a[key], "before": b[key], "drill": {"measure": measure}}
-        for key, title, measure in names
+        {"period": _("This period"), **_headline(now), "drill": {"measure": "decisions"}},
+        {"period": _("Previous period"), **_headline(before)},
     ]
     return Figure(
         "headline",
         _("This period against the previous one"),
         (
-            Column("figure", _("Figure")),
-            Column("now", _("This period"), "ratio"),
-            Column("before", _("Previous period"), "ratio"),
+            Column("period", _("Period")),
+            Column("decided", _("Decisions"), "count"),
+            Column("approval_rate", _("Approval rate"), "pct"),
+            Column("turnaround_p50", _("Turnaround, median days"), "days"),
+            Column("turnaround_p90", _("Turnaround, 90th percentile days"), "days"),
+            Column("sla_on_time", _("Sign-offs within the SLA"), "pct"),
+            Column("escalations", _("Escalations"), "count"),
+            Column("returns", _("Returns for revision"), "count"),
         ),
         rows,
         drill=DRILL,
+        note=_("Escalations and returns drill down from the sign-offs by authority level below."),
     )
 
 
@@ -122,7 +114,7 @@ def turnaround_figure(f: Frames) -> Figure:
     for route, group in d.groupby("route") if len(d) else []:
         rows.append(
             {
-                "route": _(ROUTES.get(route, route)),
+                "route": _(route),  # single | sequential | committee, coded values the vocabulary names
                 "decided": len(group),
                 "approved": int(group["approved"].sum()),
                 "approval_rate": share(int(group["approved"].sum()), len(group)),

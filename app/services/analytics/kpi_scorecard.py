@@ -25,8 +25,10 @@ import pandas as pd
 from flask import current_app
 
 from app.engine.dmn import Decision, compile_decision, decision_in_force
+from app.language import N_
 
 SCORECARD_FILE, SCORECARD = "kpi_scorecard.dmn", "kpi_scorecard"
+DIRECTIONS = (N_("higher"), N_("lower"))  # the table's ``direction``, named on the person's page
 
 
 def scorecard() -> Decision:
