@@ -57,14 +57,20 @@ def dashboard(reader: User, filters: Filters) -> DashboardPage:
     """The KPI dashboard for ``reader`` (NotAuthorized for a role without KPIs)."""
     reach = kpi_reach(reader)
     scope = reach.narrowed(filters.branch)
-    now, before = kpi_process.Frames.read(reach, filters), kpi_process.Frames.read(reach, filters.previous())
+    people = people_in(reach, filters)
+    periods = (PeriodFrames.read(filters), PeriodFrames.read(filters.previous())) if people else None
+    if periods is not None and scope.whole_bank:  # the people's frames are the whole bank's: read once
+        now, before = periods[0].process, periods[1].process
+    else:
+        now = kpi_process.Frames.read(reach, filters)
+        before = kpi_process.Frames.read(reach, filters.previous())
     figures = [
         kpi_process.headline_figure(now, before),
         kpi_process.open_figure(kpi_data.open_cases(reach, filters)),
         kpi_process.turnaround_figure(now),
         kpi_process.stages_figure(now),
         kpi_process.sla_figure(now),
-        *_people_figures(reach, filters),
+        *(_people_figures(people, *periods) if periods is not None else []),
     ]
     hook: Callable[[KpiReach, Filters], Figure | None] | None = current_app.extensions.get(TRAINING_HOOK)
     training = hook(scope, filters) if hook is not None else None
@@ -73,25 +79,22 @@ def dashboard(reader: User, filters: Filters) -> DashboardPage:
     return DashboardPage(figures, reach, utcnow(), _branches(reach), _segments())
 
 
-def _people_figures(reach: KpiReach, filters: Filters) -> list[Figure]:
-    people = people_in(reach, filters)
-    if not people:
-        return []
-    now, before = PeriodFrames.read(filters), PeriodFrames.read(filters.previous())
+def _people_figures(people: list[User], now: PeriodFrames, before: PeriodFrames) -> list[Figure]:
     out = []
     for role, key, title in (
         ("officer", "officers", _("Officers")),
         ("approver", "approvers", _("Approvers")),
     ):
         metrics = metrics_for(role)
+        weights = kpi_scorecard.weights_of(role, list(metrics))
         rows = []
         for person in (p for p in people if p.role == role):
-            mine, score = score_of(now, person)
+            mine, score = score_of(now, person, weights)
             rows.append(
                 {
                     "name": person.display_name,
                     "score": score.total,
-                    "score_before": score_of(before, person)[1].total,
+                    "score_before": score_of(before, person, weights)[1].total,
                     **mine,
                     "drill": {"user_id": person.id},
                 }

@@ -12,7 +12,7 @@ Every figure is computed from the same frames as the dashboard's (``kpi_data``),
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -22,12 +22,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import User
 from app.services.analytics import kpi_data, kpi_scorecard
-from app.services.analytics.figures import share
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpi_process import Frames, days
+from app.services.analytics.kpi_people_table import MONITORING_STEPS, Figures, PeopleTable
+from app.services.analytics.kpi_process import Frames
 from app.services.analytics.kpi_rights import KpiReach
-
-MONITORING_STEPS = ("do_review", "record_visit", "investigate_warning")  # reviews, visits, warning checks
 
 # metric key → (title, column kind): the order a person's page lists them in
 OFFICER_METRICS: dict[str, tuple[Any, str]] = {
@@ -55,7 +53,7 @@ def metrics_for(role: str) -> dict[str, tuple[Any, str]]:
     return APPROVER_METRICS if role == "approver" else OFFICER_METRICS
 
 
-@dataclass(frozen=True)
+@dataclass
 class PeriodFrames:
     """Everything one period's people figures read."""
 
@@ -63,6 +61,10 @@ class PeriodFrames:
     quality: pd.DataFrame
     warnings: pd.DataFrame
     approvers: pd.DataFrame  # instance_id → approver_id, for the new NPLs' approvals
+
+    @cached_property
+    def table(self) -> PeopleTable:
+        return PeopleTable(self)
 
     @classmethod
     def read(cls, filters: Filters) -> PeriodFrames:
@@ -100,22 +102,6 @@ def officer_sets(f: PeriodFrames, person: int) -> dict[str, pd.DataFrame]:
     }
 
 
-def officer_figures(f: PeriodFrames, person: int) -> dict[str, Decimal | int | float | None]:
-    s = officer_sets(f, person)
-    decided, returns, monitoring = s["decided"], s["returns_rate"], s["monitoring_on_time"]
-    return {
-        "decided": len(decided),
-        "approval_rate": share(kpi_data.count_of(decided, "approved"), len(decided)),
-        "turnaround_p50": days(decided["days"], 0.5),
-        "task_days_p50": days(s["task_days_p50"]["days"], 0.5),
-        "returns_rate": share(kpi_data.count_of(returns, "returned"), len(returns)),
-        "monitoring_on_time": share(kpi_data.count_of(monitoring, "on_time"), len(monitoring)),
-        "downgrades": len(s["downgrades"]),
-        "new_npls": len(s["new_npls"]),
-        "warnings": len(s["warnings"]),
-    }
-
-
 def approver_sets(f: PeriodFrames, person: int) -> dict[str, pd.DataFrame]:
     """The rows behind each of an approver's figures (what its drill-down lists)."""
     t, q = f.process.tasks, f.quality
@@ -134,20 +120,7 @@ def approver_sets(f: PeriodFrames, person: int) -> dict[str, pd.DataFrame]:
     }
 
 
-def approver_figures(f: PeriodFrames, person: int) -> dict[str, Decimal | int | float | None]:
-    s = approver_sets(f, person)
-    done, timed, asked = s["signoffs"], s["sla_on_time"], s["escalation_rate"]
-    return {
-        "signoffs": len(done),
-        "signoff_p50": days(done["days"], 0.5),
-        "sla_on_time": share(kpi_data.count_of(timed, "on_time"), len(timed)),
-        "escalation_rate": share(kpi_data.count_of(asked, "escalated"), len(asked)),
-        "returns_made": len(s["returns_made"]),
-        "new_npls": len(s["new_npls"]),
-    }
-
-
-def active(figures: dict[str, Decimal | int | float | None], role: str) -> bool:
+def active(figures: Figures, role: str) -> bool:
     """Whether the period holds any work of the person's own (else their score is not computed)."""
     if role == "approver":
         return bool(figures["signoffs"]) or bool(figures["escalation_rate"])
@@ -164,19 +137,18 @@ def role_of(person: User) -> str:
 
 
 def score_of(
-    f: PeriodFrames, person: User
-) -> tuple[dict[str, Decimal | int | float | None], kpi_scorecard.Score]:
-    """``person``'s figures over the period of ``f`` and their score."""
+    f: PeriodFrames, person: User, weights: list[kpi_scorecard.Weight] | None = None
+) -> tuple[Figures, kpi_scorecard.Score]:
+    """``person``'s figures over the period of ``f`` and their score (``weights``: the role's, when read once
+    for many people)."""
     figures = figures_of(f, person)
     role = role_of(person)
-    return figures, kpi_scorecard.score(role, figures, active=active(figures, role))
+    return figures, kpi_scorecard.score(role, figures, active=active(figures, role), weights=weights)
 
 
-def figures_of(f: PeriodFrames, person: User) -> dict[str, Decimal | int | float | None]:
+def figures_of(f: PeriodFrames, person: User) -> Figures:
     """``person``'s figures over the period of ``f``."""
-    if person.role == "approver":
-        return approver_figures(f, person.id)
-    return officer_figures(f, person.id)
+    return f.table.of(person)
 
 
 def people_in(reach: KpiReach, filters: Filters) -> list[User]:

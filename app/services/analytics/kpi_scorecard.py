@@ -62,7 +62,7 @@ class Score:
     total: Decimal | None  # out of 100; None when no figure had a basis
 
 
-def weights(role: str, metrics: list[str]) -> list[Weight]:
+def weights_of(role: str, metrics: list[str]) -> list[Weight]:
     """The table's row for each of ``metrics`` of ``role`` (only those it weighs above zero)."""
     frame = pd.DataFrame({"role": [role] * len(metrics), "metric": metrics})
     found = compile_decision(scorecard()).evaluate(frame)
@@ -100,12 +100,20 @@ def attainment(w: Weight, actual: Decimal | None) -> Decimal | None:
     return min(raw, w.cap_pct).quantize(Decimal("0.1"))
 
 
-def score(role: str, actuals: Mapping[str, Decimal | int | float | None], *, active: bool = True) -> Score:
+def score(
+    role: str,
+    actuals: Mapping[str, Decimal | int | float | None],
+    *,
+    active: bool = True,
+    weights: list[Weight] | None = None,
+) -> Score:
     """The score of a person of ``role`` whose figures are ``actuals`` (metric → value, None: no basis). A
     period without any work of theirs (``active`` False) is not scored: its lines are shown, its total is None
     (a quiet portfolio alone earns nothing)."""
     lines = []
-    for w in weights(role, list(actuals)):
+    for w in weights if weights is not None else weights_of(role, list(actuals)):
+        if w.metric not in actuals:
+            continue
         actual = _decimal(actuals[w.metric])
         reached = attainment(w, actual)
         points = None if reached is None else (w.weight * reached / 100).quantize(Decimal("0.01"))
