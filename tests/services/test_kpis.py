@@ -113,6 +113,7 @@ def test_each_persons_figures_match_a_count_by_hand(book, people):
         assert got["downgrades"] == sum(c["downgrade"] for c in book.changes if c["officer"] == officer.id)
         assert got["new_npls"] == sum(bool(c["npl_case"]) for c in book.changes if c["officer"] == officer.id)
         assert got["warnings"] == sum(w["officer"] == officer.id for w in book.warnings)
+        assert kpi_people.figures_of(kpi_people.PeriodFrames.read(PERIOD, [officer.id]), officer) == got
     for approver in (people.approver1, people.approver2):
         got = kpi_people.figures_of(frames, approver)
         held = [t for t in book.tasks if t["spec"] == "approval_signoff" and t["person"] == approver.id]

@@ -48,7 +48,7 @@ def load(drive: Callable[[int, str], None], first_index: int, seed: int = 202612
         .where(ProcessInstance.process_id == "credit_application")
         .order_by(ProcessInstance.id)
     ).all()
-    decided = dict(db.session.execute(select(Facility.instance_id, Facility.decided_at)).tuples().all())
+    decided = {i: at for i, at in db.session.execute(select(Facility.instance_id, Facility.decided_at))}
     now = utcnow()
     for case in cases:
         _spread(case, decided.get(case.id) or now - timedelta(hours=rng.uniform(1, 48)), pace, rng)

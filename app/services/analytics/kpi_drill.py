@@ -34,7 +34,7 @@ def rows_of(reader: User, filters: Filters, measure: str, key: str | None, perso
         if person is None:
             raise NotFound(_("No such person."))
         check_person(reader, person)
-        sets = kpi_people.sets_of(kpi_people.PeriodFrames.read(filters), person)
+        sets = kpi_people.sets_of(kpi_people.PeriodFrames.read(filters, [person.id]), person)
         if measure not in sets:
             raise NotFound(_("This page has no such table."))
         return _figure(
@@ -80,6 +80,8 @@ def _figure(frame: pd.DataFrame, title: str) -> Figure:
     note = _("%(count)s in all.", count=len(frame))
     columns: tuple[Column, ...]
     if "task_id" in frame.columns:
+        names = kpi_data.names_of(shown)
+        references = kpi_data.references_of([int(i) for i in shown["instance_id"]])
         columns = (
             Column("case", _("Case")),
             Column("step", _("Step")),
@@ -89,8 +91,8 @@ def _figure(frame: pd.DataFrame, title: str) -> Figure:
         )
         rows = [
             {
-                "case": r.reference,
-                "step": in_language(r.task_name, locale),
+                "case": references.get(int(r.instance_id), ""),
+                "step": in_language(names.get(r.task_spec, r.task_spec), locale),
                 "ended": local_time(r.completed_at),
                 "days": r.days,
                 "timing": _("on time") if r.on_time else (_("late") if r.late else "—"),
@@ -100,6 +102,8 @@ def _figure(frame: pd.DataFrame, title: str) -> Figure:
         ]
         return Figure("cases", title, columns, rows, drill="cases.show", note=note)
     if "decided_at" in frame.columns:
+        ids = [int(i) for i in shown["instance_id"]]
+        references, limits = kpi_data.references_of(ids), kpi_data.limits_of(ids)
         columns = (
             Column("case", _("Case")),
             Column("outcome", _("Outcome")),
@@ -109,11 +113,11 @@ def _figure(frame: pd.DataFrame, title: str) -> Figure:
         )
         rows = [
             {
-                "case": r.reference,
+                "case": references.get(int(r.instance_id), ""),
                 "outcome": _("approved") if r.approved else _("rejected"),
                 "decided": local_time(r.decided_at),
                 "days": round(r.days, 1),
-                "limit": r.limit_amount,
+                "limit": limits.get(int(r.instance_id)),
                 "drill": {"case_id": int(r.instance_id)},
             }
             for r in shown.itertuples()

@@ -58,7 +58,10 @@ def dashboard(reader: User, filters: Filters) -> DashboardPage:
     reach = kpi_reach(reader)
     scope = reach.narrowed(filters.branch)
     people = people_in(reach, filters)
-    periods = (PeriodFrames.read(filters), PeriodFrames.read(filters.previous())) if people else None
+    ids = None if scope.whole_bank else [p.id for p in people]
+    periods = (
+        (PeriodFrames.read(filters, ids), PeriodFrames.read(filters.previous(), ids)) if people else None
+    )
     if periods is not None and scope.whole_bank:  # the people's frames are the whole bank's: read once
         now, before = periods[0].process, periods[1].process
     else:
@@ -129,8 +132,8 @@ def person(reader: User, user_id: int, filters: Filters) -> PersonPage:
         raise NotFound(_("No such person."))
     check_person(reader, found)
     role = role_of(found)
-    now, score = score_of(PeriodFrames.read(filters), found)
-    before, score_before = score_of(PeriodFrames.read(filters.previous()), found)
+    now, score = score_of(PeriodFrames.read(filters, [found.id]), found)
+    before, score_before = score_of(PeriodFrames.read(filters.previous(), [found.id]), found)
     lines = {line.weight.metric: line for line in score.lines}
     rows = []
     for metric, (title, _kind) in metrics_for(role).items():

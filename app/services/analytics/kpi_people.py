@@ -67,14 +67,15 @@ class PeriodFrames:
         return PeopleTable(self)
 
     @classmethod
-    def read(cls, filters: Filters) -> PeriodFrames:
+    def read(cls, filters: Filters, people: list[int] | None = None) -> PeriodFrames:
         """Read over the whole bank in the filters' period and segment: a person's figures are all of their
-        work, whichever branch a case is booked in (the branch filter chooses the people, not their cases)."""
+        work, whichever branch a case is booked in (the branch filter chooses the people, not their cases).
+        ``people``: only the work of these (a branch's, one person's), the whole bank's when None."""
         whole = replace(filters, branch=None)
         quality = kpi_data.quality(KpiReach(), whole)
         cases = [int(c) for c in quality["approved_case"].dropna().unique()] if len(quality) else []
         return cls(
-            Frames.read(KpiReach(), whole),
+            Frames.read(KpiReach(), whole, people),
             quality,
             kpi_data.warnings(KpiReach(), whole),
             kpi_data.approvers_of(cases),

@@ -35,8 +35,9 @@ class Frames:
     decisions: pd.DataFrame
 
     @classmethod
-    def read(cls, reach: KpiReach, filters: Filters) -> Frames:
-        return cls(kpi_data.tasks(reach, filters), kpi_data.decisions(reach, filters))
+    def read(cls, reach: KpiReach, filters: Filters, people: list[int] | None = None) -> Frames:
+        """``people``: only what these people did or opened (their own figures need no more)."""
+        return cls(kpi_data.tasks(reach, filters, people), kpi_data.decisions(reach, filters, people))
 
 
 def days(series: pd.Series, q: float) -> float | None:
@@ -151,13 +152,14 @@ def turnaround_figure(f: Frames) -> Figure:
 
 def stages_figure(f: Frames) -> Figure:
     t, locale = f.tasks, get_locale()
+    names = kpi_data.names_of(t)
     rows: list[dict[str, Any]] = []
     for spec, group in t.groupby("task_spec") if len(t) else []:
         done = group[group["state"] == "completed"]
         timed = group[group["on_time"] | group["late"]]
         rows.append(
             {
-                "step": in_language(group["task_name"].iloc[0], locale),
+                "step": in_language(names.get(str(spec), str(spec)), locale),
                 "done": len(done),
                 "p50": days(done["days"], 0.5),
                 "p90": days(done["days"], 0.9),
