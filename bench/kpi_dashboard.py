@@ -126,12 +126,13 @@ def populate(size: int, load: Loader) -> None:
                 }
             )
             started = now - timedelta(days=rng.uniform(0, 730))
-            decided = n % 4 != 3
+            decided, rejected, late = rng.random() < 0.75, rng.random() < 0.2, rng.random() < 0.1
+            escalated_case, returned = rng.random() < 0.02, rng.random() < 0.05
             at = started
             for k, spec in enumerate(STEPS):
                 took = timedelta(days=rng.uniform(0.1, 3))
                 last = k == len(STEPS) - 1
-                escalated = last and n % 50 == 0
+                escalated = last and escalated_case
                 open_now = last and not decided
                 task_id += 1
                 tasks.append(
@@ -147,9 +148,9 @@ def populate(size: int, load: Loader) -> None:
                         "assignee_id": approver if last else officer,
                         "created_at": at,
                         "completed_at": None if open_now else at + took,
-                        "due_at": at + timedelta(days=2.7 if n % 10 else 0.05) if last else None,
+                        "due_at": at + timedelta(days=0.05 if late else 3.1) if last else None,
                         "completed_by_id": None if open_now or escalated else (approver if last else officer),
-                        "submitted": {"decision": "return" if n % 20 == 1 else "approve"} if last else None,
+                        "submitted": {"decision": "return" if returned else "approve"} if last else None,
                     }
                 )
                 at += took
@@ -180,7 +181,7 @@ def populate(size: int, load: Loader) -> None:
                         "id": n + 1,
                         "customer_id": n + 1,
                         "instance_id": n + 1,
-                        "status": "rejected" if n % 5 == 0 else "active",
+                        "status": "rejected" if rejected else "active",
                         "limit_amount": Decimal(1_000_000),
                         "decided_by_id": approver,
                         "decided_at": at,

@@ -14,12 +14,13 @@ Durations are in days (floats). The period is the filters' Beijing dates, inclus
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Float, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, DateTime, Float, and_, case, cast, func, or_, select
 from sqlalchemy.sql import Select
 
 from app.extensions import db
@@ -55,7 +56,11 @@ def _scoped(query: Select, reach: KpiReach, filters: Filters) -> Select:
 
 
 def _frame(query: Select) -> pd.DataFrame:
-    """The query's rows as a frame, built column by column (a list of row objects is many times slower)."""
+    """The query's rows as a frame. On PostgreSQL the rows come as CSV through ``COPY ... TO STDOUT`` and are
+    parsed by pandas' C reader (several times faster than a row object each); elsewhere they are built column by
+    column from the rows."""
+    if db.engine.dialect.name == "postgresql":
+        return _copied(query)
     result = db.session.execute(query)
     keys = list(result.keys())
     rows = result.all()
@@ -64,6 +69,23 @@ def _frame(query: Select) -> pd.DataFrame:
     return pd.DataFrame(
         {key: list(values) for key, values in zip(keys, zip(*rows, strict=True), strict=True)}
     )
+
+
+def _copied(query: Select) -> pd.DataFrame:
+    # the statement's values are ours (dates, ids, codes), rendered as SQL literals by the dialect
+    sql = str(query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    times = [c.name for c in query.selected_columns if isinstance(c.type, DateTime)]
+    buffer = io.BytesIO()
+    raw = db.session.connection().connection.driver_connection
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy,
+    ):
+        for chunk in copy:
+            buffer.write(chunk)
+    buffer.seek(0)
+    frame = pd.read_csv(buffer, parse_dates=times)
+    return frame
 
 
 def day_span(end: Any, start: Any) -> Any:

@@ -87,9 +87,9 @@ def headline_figure(now: Frames, before: Frames) -> Figure:
     )
 
 
-def step_label(step: str | None) -> str:
+def step_label(step: object) -> str:
     """The step a case waits at, in the reader's language (the figure's row and its drill-down's key)."""
-    return "—" if not step else in_language(step, get_locale())
+    return in_language(step, get_locale()) if isinstance(step, str) and step else "—"
 
 
 def open_figure(open_cases: pd.DataFrame) -> Figure:
