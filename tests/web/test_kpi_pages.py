@@ -52,6 +52,12 @@ def test_a_persons_page_is_theirs_their_branch_managers_and_managements(as_user,
     assert as_user("officer2").get(f"/analytics/kpis/people/{people.officer2.id}").status_code == 200
     assert as_user("compliance").get(f"/analytics/kpis/people/{people.officer2.id}").status_code == 200
     assert as_user("designer").get("/analytics/kpis").status_code == 403
+    own = as_user("approver2").get(f"/analytics/kpis/people/{people.approver2.id}?{PERIOD}")
+    assert own.status_code == 200 and "Rule_kpi_scorecard_08" in text_of(own)  # an approver's own lines
+    escalated = as_user("approver2").get(
+        f"/analytics/kpis/cases?{PERIOD}&measure=escalation_rate&user_id={people.approver2.id}"
+    )
+    assert escalated.status_code == 200 and "CA-KPI-" in text_of(escalated)
     sheet = as_user("officer").get(f"/analytics/kpis/people/{people.officer.id}?{PERIOD}&export=scorecard")
     assert load_workbook(BytesIO(sheet.data)).active["A1"].value == "Figure"
 
