@@ -77,6 +77,7 @@ def _copied(query: Select) -> pd.DataFrame:
     times = [c.name for c in query.selected_columns if isinstance(c.type, DateTime)]
     buffer = io.BytesIO()
     raw = db.session.connection().connection.driver_connection
+    assert raw is not None, "a live PostgreSQL connection"
     with (
         raw.cursor() as cursor,
         cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy,
@@ -84,8 +85,7 @@ def _copied(query: Select) -> pd.DataFrame:
         for chunk in copy:
             buffer.write(chunk)
     buffer.seek(0)
-    frame = pd.read_csv(buffer, parse_dates=times)
-    return frame
+    return pd.read_csv(buffer, parse_dates=times)
 
 
 def day_span(end: Any, start: Any) -> Any:
