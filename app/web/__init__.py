@@ -28,6 +28,7 @@ from app.web.admin.admin import admin
 from app.web.admin.notifications import notifications
 from app.web.admin.user_admin import user_pages
 from app.web.analytics.hub import analytics
+from app.web.analytics.kpis import kpis
 from app.web.analytics.portfolio import portfolio
 from app.web.analytics.stress import stress
 from app.web.analytics.training import training
@@ -199,6 +200,7 @@ def register_web(app: Flask) -> None:
         training,
         training_keep,
         portfolio,
+        kpis,
         monitoring,
         notifications,
         audit,

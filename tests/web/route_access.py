@@ -53,6 +53,7 @@ INSPECTION_LIST = frozenset({APPROVER, RISK})
 # reading is acknowledged by the one it is assigned to (the officer's)
 TRAINING_MANAGERS = frozenset({APPROVER, RISK, COMPLIANCE, ADMIN})
 TRAINING_KEEPERS = frozenset({RISK, ADMIN})
+KPI_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 # analytics (分析): the portfolio's readers (a branch's approver over their branch); risk managers keep the scenarios
@@ -70,6 +71,11 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # the portfolio dashboard (风险管理驾驶舱) and the customers behind its figures: risk, compliance, approvers
     "portfolio.dashboard": PORTFOLIO_READERS,
     "portfolio.customers": PORTFOLIO_READERS,
+    # KPIs (绩效考核): the credit staff, each over their own reach; the seeded person is a head-office officer
+    # (not the probing officer: refused to them), read by their branch's approver and by management
+    "kpis.dashboard": KPI_READERS,
+    "kpis.cases": KPI_READERS,
+    "kpis.person": frozenset({APPROVER, RISK, COMPLIANCE}),
     "auth.index": PUBLIC,
     "auth.login": PUBLIC,
     "auth.set_locale": PUBLIC,

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Facility, HumanTask, ProcessInstance, User
 from app.risk.uscc import make_uscc, org_code_check_character
-from app.services.admin import demo_customer_file, demo_training, settings, users
+from app.services.admin import demo_customer_file, demo_kpis, demo_training, settings, users
 from app.services.approval import qualifications
 from app.services.cases import cases, tasks, withdrawal
 from app.services.customers.relationship import transfer
@@ -164,9 +164,9 @@ def _approver_for(level: int | None) -> User:
     return _user({1: "approver", 2: "approver2"}.get(level or 3, "cco"))
 
 
-def _drive(index: int, stage: str, rng: random.Random) -> None:
+def _drive(index: int, stage: str, rng: random.Random, officer: User | None = None) -> None:
     # alternate the two officers, shifted each round of the stages: each holds approved facilities of its own
-    officer = _user("officer" if (index + index // len(STAGES)) % 2 == 0 else "officer2")
+    officer = officer or _user("officer" if (index + index // len(STAGES)) % 2 == 0 else "officer2")
     size = list(SIZES)[index % 4]
     industry = INDUSTRIES[index % len(INDUSTRIES)]
     health = rng.uniform(0.2, 0.45) if stage == "rejected" else rng.uniform(0.75, 1.45)
@@ -307,6 +307,8 @@ def load(count: int = 36, seed: int = 20261130) -> Iterator[str]:
     yield from _monitoring()
     yield from demo_customer_file.load()
     yield from _past_transfer()
+    officer3 = _user("officer3")
+    yield from demo_kpis.load(lambda index, stage: _drive(index, stage, rng, officer3), first_index=count)
 
 
 LATER_NEWS = {"negative_news": True, "news_note": "媒体报道实际控制人涉诉"}  # low: negative news
