@@ -10,6 +10,7 @@ from werkzeug.local import LocalProxy
 
 from app.extensions import celery
 from app.jobs import (  # noqa: F401  (registers the tasks)
+    analytics,
     audit,
     customers,
     design,

@@ -34,6 +34,7 @@ CHECK_DRAFT = "app.jobs.design.check_draft"
 PROPOSE_RENEWALS = "app.jobs.customers.propose_renewals"
 KEEP_CIRCLES = "app.jobs.customers.keep_guarantee_circles"
 CHECK_CUSTOMER = "app.jobs.monitoring.check_customer"
+START_CASE_ANALYSIS = "app.jobs.analytics.start_case_analysis"
 
 PENDING = "job_outbox"  # the session.info key of the ids enqueued in the session's transaction
 KEPT_SENT = timedelta(days=7)  # sent rows are deleted by the sweep after this long
