@@ -104,6 +104,10 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("inspection.signed_off"),
     N_("inspection.cancelled"),
     N_("inspection.start_failed"),
+    N_("case_analysis.started"),
+    N_("case_analysis.submitted"),
+    N_("case_analysis.returned"),
+    N_("case_analysis.approved"),
 )
 
 # The audit log's event families (the part before the dot), as the event filter names them.
@@ -120,6 +124,7 @@ EVENT_FAMILIES: tuple[str, ...] = (
     N_("event_family_staffing"),
     N_("event_family_review"),
     N_("event_family_inspection"),
+    N_("event_family_case_analysis"),
     N_("event_family_collateral"),
     N_("event_family_sampling"),
     N_("event_family_document"),

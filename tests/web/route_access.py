@@ -48,6 +48,9 @@ COLLATERAL_BOOK_READERS = frozenset({APPROVER, RISK})
 # managers' (a branch's approver, a risk manager); the seeded customer and its open warning are the officer's
 INSPECTION_STARTERS = frozenset({OFFICER, RISK})
 INSPECTION_LIST = frozenset({APPROVER, RISK})
+# the case library (案例库): read by every credit user; the rules' evidence by designers too; a risk manager starts
+# an analysis by hand
+CREDIT_USERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 
@@ -55,6 +58,10 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # signing in, the language, static files
     # analytics (分析): the hub opens the first tab the user may open (none yet: refused to every role)
     "analytics.index": frozenset(),
+    "case_library.index": CREDIT_USERS,
+    "case_library.show": CREDIT_USERS,
+    "case_library.evidence_page": CREDIT_USERS | {DESIGNER},
+    "case_library.new": frozenset({RISK}),
     "auth.index": PUBLIC,
     "auth.login": PUBLIC,
     "auth.set_locale": PUBLIC,

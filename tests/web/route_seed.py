@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import DecisionLog, EarlyWarning, Facility, HumanTask, Notification, Timer
+from app.models import CaseAnalysis, DecisionLog, EarlyWarning, Facility, HumanTask, Notification, Timer
 from app.services.admin import users
+from app.services.analytics.case_library import start as case_analyses
 from app.services.attachments import attachments
 from app.services.audit import documents
 from app.services.customers.collateral import register as collateral_register
@@ -113,6 +114,7 @@ def seed() -> dict[str, int]:
     )
     portfolio.scan(people.risk, customer_ids=[customer_id])
     warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.customer_id == customer_id))
+    analysis = case_analyses.start_by_hand(people.risk, customer_id, {"kind": "manual"})  # 案例库: an entry
     return {
         "case_id": at_approval.id,
         "customer_id": at_approval.customer_id,
@@ -134,4 +136,7 @@ def seed() -> dict[str, int]:
         "guarantee_id": guarantee.id,
         "item_id": item.id,
         "warning_id": warning.id,
+        "analysis_id": db.session.scalar(
+            select(CaseAnalysis.id).where(CaseAnalysis.instance_id == analysis.id)
+        ),
     }

@@ -31,15 +31,17 @@ STATUSES = {
 
 
 @cache
-def _choices(forms_dir: str, field: str) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    schema = json.loads((Path(forms_dir) / FORM).read_text(encoding="utf-8"))
+def _choices(
+    forms_dir: str, field: str, form: str = FORM
+) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    schema = json.loads((Path(forms_dir) / form).read_text(encoding="utf-8"))
     spec = schema["properties"][field]
     enum = spec["items"]["enum"] if spec.get("type") == "array" else spec["enum"]
     return tuple(enum), {lang: tuple(titles) for lang, titles in spec["x-enum-titles"].items()}
 
 
-def _titles(field: str, locale: str | None) -> dict[str, str]:
-    codes, titles = _choices(str(current_app.config["FORMS_DIR"]), field)
+def _titles(field: str, locale: str | None, form: str = FORM) -> dict[str, str]:
+    codes, titles = _choices(str(current_app.config["FORMS_DIR"]), field, form)
     lang = "zh_CN" if (locale or str(get_locale() or "zh_CN")).startswith("zh") else "en"
     return dict(zip(codes, titles[lang], strict=True))
 
@@ -52,6 +54,11 @@ def cause_titles(locale: str | None = None) -> dict[str, str]:
 def outcome_titles(locale: str | None = None) -> dict[str, str]:
     """Each outcome's code → its title (loss, recovering, recovered, restructured)."""
     return _titles("case_outcome", locale)
+
+
+def action_titles(locale: str | None = None) -> dict[str, str]:
+    """Each risk-control action's code → its title, as the risk manager's form names it (a timeline's controls)."""
+    return _titles("action", locale, "risk_review.json")
 
 
 def codes(field: str) -> tuple[str, ...]:
