@@ -15,6 +15,7 @@ from app.services.cases import tasks
 from app.services.monitoring import portfolio
 from tests.services.test_case_library import approved  # noqa: F401  (the fixture)
 from tests.web.test_pages import text_of
+from tests.workflows.test_case_analysis import RECORD, analyses, controlled
 from tests.workflows.test_warning_escalation import approved_customer, escalation, observe, ready
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,3 +86,20 @@ def test_a_risk_manager_starts_a_success_case_from_the_customers_page(as_user, p
     assert started.status_code == 302
     analysis = db.session.scalar(select(CaseAnalysis))
     assert (analysis.trigger_kind, analysis.trigger_ref) == ("success", f"warning:{warning_id}")
+
+
+def test_the_reviewer_reads_the_analysis_above_the_form_and_the_case_page_shows_it(
+    as_user, people, jobs_here
+):
+    controlled(people, 25)
+    [analysis] = analyses()
+    task = ready(analysis.instance_id, "record_analysis")
+    form = text_of(as_user("risk", "zh").get(f"/tasks/{task.id}"))
+    assert "根本原因" in form and "担保圈风险" in form and "五级分类降为次级" in form
+    tasks.complete(people.risk, task.id, RECORD)
+    review = ready(analysis.instance_id, "review_analysis")
+    page = text_of(as_user("compliance").get(f"/tasks/{review.id}"))
+    assert 'id="decided-on"' in page and RECORD["title"] in page and RECORD["lessons"] in page
+    assert as_user("risk").get(f"/tasks/{review.id}").status_code == 403
+    case_page = text_of(as_user("compliance").get(f"/cases/{analysis.instance_id}"))
+    assert 'id="analysis-record"' in case_page and RECORD["title"] in case_page
