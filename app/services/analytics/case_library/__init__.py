@@ -3,7 +3,8 @@ and approved by compliance in ``workflows/case_analysis.bpmn``, then read by eve
 
 Other rooms import the modules by name: ``start`` (the events that start an analysis, idempotently, and one
 started by hand), ``progress`` (what each step writes on the analysis row), ``timeline`` (the customer's story
-read from the system's tables), ``search`` (the library's list, its figures), ``evidence`` (what each warning
+read from the system's tables), ``entries`` (one entry's page: the stable link ``case_library.show`` with
+``analysis_id``; a customer's analyses), ``search`` (the library's list, its figures), ``evidence`` (what each warning
 rule caught before a default), ``causes`` (the root causes, outcomes and triggers named once), ``rights`` (who
 may) and ``record_checks`` (the analysis form's own check). Nothing is imported here.
 """
