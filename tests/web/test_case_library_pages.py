@@ -103,3 +103,22 @@ def test_the_reviewer_reads_the_analysis_above_the_form_and_the_case_page_shows_
     assert as_user("risk").get(f"/tasks/{review.id}").status_code == 403
     case_page = text_of(as_user("compliance").get(f"/cases/{analysis.instance_id}"))
     assert 'id="analysis-record"' in case_page and RECORD["title"] in case_page
+
+
+def test_a_closed_escalation_offers_the_risk_manager_a_success_case_of_its_warning(
+    as_user, people, jobs_here
+):
+    customer = approved_customer(people)
+    observe(people, customer, tax_arrears="800")
+    [warning_id] = portfolio.scan(people.risk).raised
+    case = escalation(db.session.get(EarlyWarning, warning_id))
+    tasks.complete(
+        people.officer,
+        ready(case.id, "investigate_warning").id,
+        {"assessment": "confirmed", "findings": "已补缴。"},
+    )
+    link = f"/customers/{customer.id}/case-analysis/new?warning_id={warning_id}"
+    assert link in text_of(as_user("risk").get(f"/cases/{case.id}"))
+    assert link not in text_of(as_user("officer").get(f"/cases/{case.id}"))
+    form = text_of(as_user("risk").get(link))
+    assert f'<option value="{warning_id}" selected>' in form

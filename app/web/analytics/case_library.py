@@ -16,6 +16,12 @@ case_library = Blueprint("case_library", __name__)
 NAME = "case-library"
 
 
+@case_library.app_context_processor
+def case_library_rights() -> dict:
+    """Whether a user may start an analysis by hand (a closed escalation's page offers a success case)."""
+    return {"may_start_analysis": rights.may_start}
+
+
 @case_library.route("/analytics/cases")
 @login_required
 def index():
