@@ -48,7 +48,7 @@ DEFAULTED: dict[str, Any] = {
     "missed_signals": "出险前一个半月已出现逾期及额度使用率持续高位；首次贷后检查发现部分资金转入关联企业，未及时处置。",
     "lessons": "资金用途不符应在首次检查后立即启动预警并要求收回；担保圈成员授信应合并测算。",
     "recommendation": "将“资金用途不符”设为重大预警；担保圈成员的额度使用率预警阈值由 95% 下调至 85%。",
-    "tags": "担保圈，制造业，挪用",
+    "tags": "担保圈，挪用，民营",
     "case_outcome": "loss",
 }
 SUCCESS: dict[str, Any] = {
@@ -95,9 +95,12 @@ def _free_customers() -> list[Customer]:
     )
 
 
-def _escalate(customer: Customer, figures: dict[str, Any]) -> ProcessInstance | None:
+def _escalate(customer: Customer, figures: dict[str, Any], days_ago: int) -> ProcessInstance | None:
+    """The figures observed ``days_ago`` (the monitoring demo observed every watched customer today: each
+    figure's latest value counts, so an earlier row of other figures is still read), then the check run."""
+    on = local_today() - timedelta(days=days_ago)
     observations.record(
-        _user("risk"), {"uscc": customer.uscc, "observed_on": local_today().isoformat(), **figures}, "import"
+        _user("risk"), {"uscc": customer.uscc, "observed_on": on.isoformat(), **figures}, "import"
     )
     started = portfolio.scan(_user("risk"), customer_ids=[customer.id]).started
     return db.session.get(ProcessInstance, started[0]) if started else None
@@ -113,7 +116,7 @@ def _analyse(case_id: int, record: dict[str, Any]) -> None:
 
 
 def _defaulted(customer: Customer) -> str | None:
-    escalation = _escalate(customer, {"days_past_due": 120, "overdue_interest": 86000})
+    escalation = _escalate(customer, {"days_past_due": 120, "overdue_interest": 86000}, 1)
     if escalation is None:
         return None
     db.session.execute(  # the demo's clock: the warnings fired some weeks before the default
@@ -162,7 +165,7 @@ def _defaulted(customer: Customer) -> str | None:
 
 
 def _success(customer: Customer) -> str | None:
-    escalation = _escalate(customer, {"negative_news": True, "news_note": "媒体报道企业环保处罚"})
+    escalation = _escalate(customer, {"negative_news": True, "news_note": "媒体报道企业环保处罚"}, 2)
     if escalation is None:
         return None
     investigate = _ready(escalation.id, "investigate_warning")

@@ -8,7 +8,7 @@ Nothing here writes; whoever may read the library may read the timeline of its e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -72,7 +72,12 @@ def timeline(customer_id: int, default_on: date | None) -> list[Entry]:
         *_controls(customer_id),
         *_visits(customer_id),
     ]
-    return sorted(entries, key=lambda e: e.at)
+    references = {e.case_id: e.reference for e in entries if e.kind == "case"}
+    named = [
+        e if e.reference or e.case_id is None else replace(e, reference=references.get(e.case_id))
+        for e in entries
+    ]
+    return sorted(named, key=lambda e: e.at)
 
 
 def _cases(customer_id: int) -> list[Entry]:
@@ -207,7 +212,7 @@ def _decision_of(submitted: dict | None) -> str | None:
     found = submitted or {}
     for key in ("decision", "control_decision", "review_decision", "signoff_decision", "compliance_decision"):
         if found.get(key):
-            return str(found[key])
+            return _coded("", str(found[key]))
     return None
 
 
