@@ -1,5 +1,6 @@
 """The case library (案例库): one case analysis per default, control or success, recorded and approved in
-``workflows/case_analysis.bpmn``; one per event (a unique trigger).
+``workflows/case_analysis.bpmn``; one per event (a unique trigger). The rating changes get an index by case: a
+step that may have recorded a default reads its own.
 
 Revision ID: 0043_case_library
 Revises: 0039_guarantee_circles
@@ -58,9 +59,12 @@ def upgrade():
     )
     op.create_index("ix_case_analysis_customer_id", "case_analysis", ["customer_id"])
     op.create_index("ix_case_analysis_status_industry", "case_analysis", ["status", "industry"])
+    # the step that recorded a default is found by its case (one query per step that may classify)
+    op.create_index("ix_customer_rating_change_instance_id", "customer_rating_change", ["instance_id"])
 
 
 def downgrade():
+    op.drop_index("ix_customer_rating_change_instance_id", table_name="customer_rating_change")
     op.drop_index("ix_case_analysis_status_industry", table_name="case_analysis")
     op.drop_index("ix_case_analysis_customer_id", table_name="case_analysis")
     op.drop_table("case_analysis")
