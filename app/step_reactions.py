@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from app.services.analytics.case_library import progress as case_library
+from app.services.analytics.case_library import start as case_analyses
 from app.services.approval import staffing
 from app.services.attachments import attachments
 from app.services.cases.reactions import EXTENSION, Reactions, StepTaken
@@ -42,6 +44,7 @@ def register_step_reactions(app: Flask) -> Reactions:
         "inspections.after_step",
         lambda step: inspections.after_step(step.instance, step.result, step.actor, step.changes),
     )
+    reactions.on_rows("case_library.after_step", case_library.after_step)
     reactions.on_rows(
         "notifications.after_step",
         lambda step: notifications.after_step(step.instance, step.actor, step.changes),
@@ -54,6 +57,7 @@ def register_step_reactions(app: Flask) -> Reactions:
         "inspections.check_findings",
         lambda step: inspections.check_findings(step.instance, step.result, step.actor),
     )
+    reactions.on_jobs("case_library.queue_analyses", case_analyses.queue_after_step)
     reactions.on_jobs("documents.keep_decided", keep_decided)
     app.extensions[EXTENSION] = reactions
     return reactions

@@ -6,7 +6,7 @@ Importing this package maps every model and registers the database objects built
 live limit's triggers, the text indexes): ``create_all`` and Alembic read its metadata.
 """
 
-from app.models.analytics import PortfolioSummary
+from app.models.analytics import CaseAnalysis, PortfolioSummary
 from app.models.attachment import Attachment
 from app.models.audit import AuditEvent, CaseDocument
 from app.models.cases import (
@@ -71,6 +71,7 @@ __all__ = [
     "QueuedJob",
     "AppSetting",
     "Attachment",
+    "CaseAnalysis",
     "CaseDocument",
     "Collateral",
     "CollateralLink",

@@ -27,6 +27,7 @@ from app.services.shared.one_by_one import transient
 from app.web.admin.admin import admin
 from app.web.admin.notifications import notifications
 from app.web.admin.user_admin import user_pages
+from app.web.analytics.case_library import case_library
 from app.web.analytics.hub import analytics
 from app.web.analytics.kpis import kpis
 from app.web.analytics.portfolio import portfolio
@@ -201,6 +202,7 @@ def register_web(app: Flask) -> None:
         training_keep,
         portfolio,
         kpis,
+        case_library,
         monitoring,
         notifications,
         audit,

@@ -162,6 +162,7 @@ WARNING_OUTCOMES: tuple[str, ...] = (
     N_("regraded"),
     N_("no_findings"),
     N_("revalued"),  # a collateral revaluation confirmed
+    N_("filed"),  # a case analysis approved into the case library (案例库)
 )
 
 INDUSTRIES: tuple[str, ...] = (

@@ -112,6 +112,10 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("stress.scenario_kept"),
     N_("stress.run_requested"),
     N_("stress.run_finished"),
+    N_("case_analysis.started"),
+    N_("case_analysis.submitted"),
+    N_("case_analysis.returned"),
+    N_("case_analysis.approved"),
 )
 
 # The audit log's event families (the part before the dot), as the event filter names them.
@@ -128,6 +132,7 @@ EVENT_FAMILIES: tuple[str, ...] = (
     N_("event_family_staffing"),
     N_("event_family_review"),
     N_("event_family_inspection"),
+    N_("event_family_case_analysis"),
     N_("event_family_collateral"),
     N_("event_family_sampling"),
     N_("event_family_document"),

@@ -3,7 +3,7 @@ entries assigned as reading. The approvers' qualifications become passes of the 
 (授信审批资格), each keeping its certificate number, expiry, recorder and time; the qualification table goes.
 
 Revision ID: 0044_training
-Revises: 0042_stress_tests
+Revises: 0043_case_library
 """
 
 from datetime import UTC, datetime
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0044_training"
-down_revision = "0042_stress_tests"
+down_revision = "0043_case_library"
 branch_labels = None
 depends_on = None
 

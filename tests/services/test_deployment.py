@@ -74,6 +74,7 @@ def test_first_deploy_stores_bpmn_with_the_dmn_and_forms_it_uses(app, people):
         "audit_sampling",
         "collateral_revaluation",
         "post_loan_inspection",
+        "case_analysis",
     }
     outcome = credit(outcomes)
     assert (outcome.process_id, outcome.version, outcome.created) == ("credit_application", 1, True)
@@ -115,7 +116,7 @@ def test_redeploying_unchanged_files_creates_no_version(app):
     again = credit(deployment.deploy_files())
     assert (again.version, again.created) == (1, False)
     assert definitions() == [("credit_application", 1)]
-    assert deployed_events() == 6  # each process once
+    assert deployed_events() == 7  # each process once
 
 
 def test_a_changed_dmn_makes_version_2_and_running_cases_stay_on_version_1(app, people, rules_copy):

@@ -24,9 +24,11 @@ def test_the_listeners_run_in_one_fixed_order_with_the_customer_first_and_jobs_l
         "reviews.after_step",
         "collateral.after_step",
         "inspections.after_step",
+        "case_library.after_step",
         "notifications.after_step",
         "staffing.after_step",
         "inspections.check_findings",
+        "case_library.queue_analyses",
         "documents.keep_decided",
     ]
 

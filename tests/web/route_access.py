@@ -54,6 +54,9 @@ INSPECTION_LIST = frozenset({APPROVER, RISK})
 TRAINING_MANAGERS = frozenset({APPROVER, RISK, COMPLIANCE, ADMIN})
 TRAINING_KEEPERS = frozenset({RISK, ADMIN})
 KPI_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE})
+# the case library (案例库): read by every credit user; the rules' evidence by designers too; a risk manager starts
+# an analysis by hand
+CREDIT_USERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE})
 DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 # analytics (分析): the portfolio's readers (a branch's approver over their branch); risk managers keep the scenarios
@@ -76,6 +79,11 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "kpis.dashboard": KPI_READERS,
     "kpis.cases": KPI_READERS,
     "kpis.person": frozenset({APPROVER, RISK, COMPLIANCE}),
+    # the case library (案例库): every credit user reads it; a risk manager starts an analysis by hand
+    "case_library.index": CREDIT_USERS,
+    "case_library.show": CREDIT_USERS,
+    "case_library.evidence_page": CREDIT_USERS | {DESIGNER},
+    "case_library.new": frozenset({RISK}),
     "auth.index": PUBLIC,
     "auth.login": PUBLIC,
     "auth.set_locale": PUBLIC,

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import DecisionLog, EarlyWarning, Facility, HumanTask, Notification, Timer
+from app.models import CaseAnalysis, DecisionLog, EarlyWarning, Facility, HumanTask, Notification, Timer
 from app.services.admin import users
 from app.services.analytics import stress_runs, stress_scenarios
+from app.services.analytics.case_library import start as case_analyses
 from app.services.attachments import attachments
 from app.services.audit import documents
 from app.services.customers.collateral import register as collateral_register
@@ -129,6 +130,7 @@ def seed() -> dict[str, int]:
     reading = readings.assign(
         people.risk, {"user_id": str(people.officer.id), "entry_ref": "7", "title": "案例"}
     )
+    analysis = case_analyses.start_by_hand(people.risk, customer_id, {"kind": "manual"})  # 案例库: an entry
     return {
         "case_id": at_approval.id,
         "customer_id": at_approval.customer_id,
@@ -155,4 +157,7 @@ def seed() -> dict[str, int]:
         "course_id": course.id,
         "session_id": session.id,
         "assignment_id": reading.id,
+        "analysis_id": db.session.scalar(
+            select(CaseAnalysis.id).where(CaseAnalysis.instance_id == analysis.id)
+        ),
     }

@@ -45,6 +45,7 @@ def test_every_role_is_named_here():
 def test_the_system_only_processes_are_the_ones_the_system_starts():
     assert SYSTEM_ONLY == [
         "audit_sampling",
+        "case_analysis",
         "collateral_revaluation",
         "periodic_review",
         "post_loan_inspection",

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Customer, EarlyWarning, HumanTask, ProcessDefinition, ProcessInstance
+from app.models import CaseAnalysis, Customer, EarlyWarning, HumanTask, ProcessDefinition, ProcessInstance
 from app.services.admin import users
 from app.services.approval import eligibility, qualifications
 from app.services.approval.lanes import APPROVAL_LANES
@@ -40,6 +40,7 @@ from tests.factories import (
 )
 from tests.services.collateral_data import borrower, record, report
 from tests.web.test_pages import text_of
+from tests.workflows.test_case_analysis import RECORD
 from tests.workflows.test_post_loan_inspection import visit
 from tests.workflows.test_warning_escalation import observe
 
@@ -51,6 +52,7 @@ SYSTEM_STARTED = {
     "audit_sampling",
     "collateral_revaluation",
     "post_loan_inspection",
+    "case_analysis",
 }
 
 
@@ -298,6 +300,21 @@ def test_every_task_of_a_system_started_case_is_in_the_queue_of_who_may_do_it(qu
         doc = report(people.risk, case_id=overdue).id
         queues.do("risk", overdue, "record_overdue_valuation", {**value, "report_document_id": doc})
         queues.do("cro", overdue, "confirm_valuation", {"valuation_decision": "confirm"})
+
+    # The escalation closed after its control started a case analysis (案例库): a risk manager records it,
+    # compliance returns it, the analyst revises it and compliance approves it into the library.
+    queues.pages.clear()
+    analysis = db.session.scalar(
+        select(CaseAnalysis).where(CaseAnalysis.trigger_ref == f"escalation:{escalation}")
+    )
+    analysed = started_by_the_system(analysis.instance_id)
+    queues.do("risk", analysed, "record_analysis", RECORD)
+    back = {"review_decision": "return", "review_comment": "请补充被忽视的信号。"}
+    queues.do("compliance", analysed, "review_analysis", back, hidden_from=("risk",))
+    queues.do("risk", analysed, "record_analysis", RECORD)
+    queues.do(
+        "compliance", analysed, "review_analysis", {"review_decision": "approve"}, hidden_from=("risk",)
+    )
 
     for process in SYSTEM_STARTED:  # every human task of each process was reached and done
         bundle = deployment.bundle_for(deployment.latest_definition(process))

@@ -123,7 +123,10 @@ class RatingChange(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="SET NULL"))
+    # a step that recorded a default is found by its case (the case library's trigger, ``case_library.start``)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="SET NULL"), index=True
+    )
     reason: Mapped[str] = mapped_column(String(32))  # application | review | escalation: what recorded it
     grade_before: Mapped[str | None] = mapped_column(String(8))
     grade_after: Mapped[str | None] = mapped_column(String(8))

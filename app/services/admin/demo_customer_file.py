@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import User
 from app.services.admin import (
+    demo_case_library,
     demo_collateral,
     demo_contacts,
     demo_documents,
@@ -38,3 +39,4 @@ def load() -> Iterator[str]:
     yield f"portfolio check again: {len(result.raised)} more warning(s) from the customers' files"
     yield from demo_history.load()
     yield from demo_stress.load()
+    yield from demo_case_library.load()  # last: its customers are those the check left without a warning

@@ -372,6 +372,40 @@ POST_LOAN_INSPECTION = CaseKind(
     documents_on_task=True,
 )
 
+# 案例分析: a risk manager analyses a default, a control or a success; compliance approves it into the library.
+CASE_ANALYSIS_RECORD = (
+    "title",
+    "root_causes",
+    "missed_signals",
+    "lessons",
+    "recommendation",
+    "draft_name",
+    "tags",
+    "case_outcome",
+)
+CASE_ANALYSIS = CaseKind(
+    "case_analysis",
+    _l("Case analysis"),
+    (
+        *CUSTOMER_KEYS,
+        "industry",
+        "trigger_kind",
+        "trigger_label",
+        "default_on",
+        *CASE_ANALYSIS_RECORD,
+        "review_decision",
+        "review_comment",
+        "return_comment",
+        "outcome",
+    ),
+    prefix="CL",
+    template="cases/kinds/_case_analysis.html",
+    started_by=(),  # an event starts it, or a risk manager through the case library's own service
+    decided_on=(*CUSTOMER_KEYS, "trigger_label", "default_on", *CASE_ANALYSIS_RECORD),
+    decided_on_lanes=("compliance",),
+    signed_fields=("review_decision", "review_comment"),
+)
+
 KINDS = {
     kind.process_id: kind
     for kind in (
@@ -381,6 +415,7 @@ KINDS = {
         AUDIT_SAMPLING,
         COLLATERAL_REVALUATION,
         POST_LOAN_INSPECTION,
+        CASE_ANALYSIS,
     )
 }
 OTHER_KEYS = tuple(dict.fromkeys(key for kind in KINDS.values() for key in kind.summary_keys))

@@ -18,6 +18,8 @@ from typing import Any
 
 from app.localtime import local_date
 from app.models import ContactLogEntry, Customer, CustomerContact, EarlyWarning, ProcessInstance, User
+from app.services.analytics.case_library import entries as case_entries
+from app.services.analytics.case_library import rights as case_rights
 from app.services.attachments import pages as attachment_pages
 from app.services.customers.collateral import coverage as collateral_cover
 from app.services.customers.collateral import register as collateral_register
@@ -67,6 +69,8 @@ class CustomerPage:
     )
     may_write_collateral: bool = False  # records collateral for it
     inspections: inspection_reads.CustomerInspections | None = None  # its post-loan inspections (贷后检查)
+    analyses: list = field(default_factory=list)  # its case analyses (案例库), newest first
+    may_start_analysis: bool = False  # a risk manager starts one by hand (a success case)
 
     @property
     def reviews(self) -> list[ProcessInstance]:
@@ -118,6 +122,8 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
         collateral=collateral_cover.of_customer(customer_id),
         may_write_collateral=collateral_register.may_write(user, customer),
         inspections=inspection_reads.of_customer(user, customer),
+        analyses=case_entries.of_customer(customer_id),
+        may_start_analysis=case_rights.may_start(user),
     )
 
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from app.errors import InvalidInput
 from app.forms.display import format_money
 from app.models import ProcessInstance
+from app.services.analytics.case_library.record_checks import check_case_analysis
 from app.services.approval.exposure import check_large_exposure
 from app.services.customers.collateral.valuation_checks import check_valuation
 from app.services.customers.inspections.record_checks import check_inspection_record
@@ -82,4 +83,5 @@ CHECKS = {
     "grade_within_class": check_grade_within_class,
     "collateral_valuation": check_valuation,
     "inspection_record": check_inspection_record,
+    "case_analysis": check_case_analysis,
 }
