@@ -39,6 +39,7 @@ CHANGES = [
     (4, 250, ("B", "CCC"), ("special_mention", "substandard")),
     (4, 500, ("CCC", "C"), ("substandard", "doubtful")),
     (5, 100, (None, "A"), (None, "normal")),
+    (4, 550, ("C", "C"), (None, None)),  # an application rates again and classifies nothing: still doubtful
 ]
 # (customer index, code, severity, rule, days after T0 detected, days to close or None, outcome)
 WARNINGS = [
@@ -133,7 +134,7 @@ def used_of(spec) -> Decimal:
 
 def state_at(index: int, instant: datetime, which: int) -> str | None:
     """Customer ``index``'s grade (which 0) or class (1) at ``instant``, read from CHANGES by hand."""
-    mine = [c for c in CHANGES if c[0] == index]
+    mine = [c for c in CHANGES if c[0] == index and c[2 + which] != (None, None)]  # a field left untouched
     done = [c for c in mine if T0 + timedelta(days=c[1]) <= instant]
     if done:
         return done[-1][2 + which][1]

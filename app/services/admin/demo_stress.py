@@ -14,8 +14,11 @@ from app.services.analytics import stress_runs, stress_scenarios
 SCENARIOS = [
     {
         "name": "房地产下行",
-        "description": "房地产业营业收入下降 30%，利率上行 200 个基点，抵押物价值下跌 20%。",
-        "shocks": [{"industry": "real_estate", "sales_pct": -30, "rate_bp": 200, "collateral_pct": -20}],
+        "description": "房地产业营业收入下降 30%，上游建筑业下降 20%；利率上行 200 个基点，抵押物价值下跌 20%。",
+        "shocks": [
+            {"industry": "real_estate", "sales_pct": -30, "rate_bp": 200, "collateral_pct": -20},
+            {"industry": "construction", "sales_pct": -20, "rate_bp": 200, "collateral_pct": -20},
+        ],
     },
     {
         "name": "利率上行",

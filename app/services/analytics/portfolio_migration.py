@@ -61,25 +61,28 @@ class History:
             .order_by(RatingChange.changed_at, RatingChange.id),
             ["customer_id", "changed_at", "grade_before", "grade_after", "class_before", "class_after"],
         )
-        self.position = np.searchsorted(self.ids, changes["customer_id"].to_numpy(dtype=np.int64))
-        self.changed_at = pd.to_datetime(changes["changed_at"]).to_numpy()
-        self.states = {
-            field: (_codes(changes[before], field), _codes(changes[after], field))
-            for field, (before, after) in _HISTORY.items()
-        }
+        position = np.searchsorted(self.ids, changes["customer_id"].to_numpy(dtype=np.int64))
+        changed_at = pd.to_datetime(changes["changed_at"]).to_numpy()
+        # A change names both fields; one it did not touch is None before and after (an application rates, it
+        # does not classify): for that field the row is no change at all, not a move to "none".
+        self.changes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        for field, (before, after) in _HISTORY.items():
+            was, became = _codes(changes[before], field), _codes(changes[after], field)
+            touched = (was >= 0) | (became >= 0)
+            self.changes[field] = (position[touched], changed_at[touched], was[touched], became[touched])
 
     def codes_at(self, day: date, field: str) -> np.ndarray:
         """Each customer's state code of ``field`` at the close of ``day`` (-1: none then)."""
         state = self.now[field].copy()
-        if not len(self.position):
+        position, changed_at, before, after = self.changes[field]
+        if not len(position):
             return state
-        before, after = self.states[field]
-        done = self.changed_at <= np.datetime64(end_of(day))
+        done = changed_at <= np.datetime64(end_of(day))
         later = np.flatnonzero(~done)
-        first, index = np.unique(self.position[later], return_index=True)  # the first change after it
+        first, index = np.unique(position[later], return_index=True)  # the first change after it
         state[first] = before[later][index]
         earlier = np.flatnonzero(done)[::-1]
-        last, index = np.unique(self.position[earlier], return_index=True)  # the last change at or before
+        last, index = np.unique(position[earlier], return_index=True)  # the last change at or before
         state[last] = after[earlier][index]
         return state
 
@@ -189,21 +192,22 @@ def month_ends(filters: Filters) -> list[date]:
 
 
 def npl_trend(history: History, filters: Filters) -> Figure:
-    """At each month's end: the NPL ratio (次级 + 可疑 + 损失 over all classified customers) by today's live
-    limits and by count, and the special-mention share (关注占比) by limits."""
+    """At each month's end: the NPL ratio (次级 + 可疑 + 损失 over the whole book: every customer with a live limit,
+    classified or not, as the exposure figures count it) by today's live limits and by count, and the
+    special-mention share (关注占比) by limits. Its last point is the book today."""
     npl_codes = [FIVE_CATEGORIES.index(c) for c in NPL_CLASSES]
     mention_code = FIVE_CATEGORIES.index("special_mention")
+    in_book = history.cents > 0
+    book = int(history.cents.sum())
     rows = []
     for end in month_ends(filters):
         classes = history.codes_at(end, "loan_class")
-        classified = classes >= 0
-        npl = np.isin(classes, npl_codes)
-        book = int(history.cents[classified].sum())
+        npl = np.isin(classes, npl_codes) & in_book
         rows.append(
             {
                 "label": end.isoformat(),
                 "npl_ratio": share(_fen(history.cents[npl].sum()), _fen(book)),
-                "npl_count_ratio": share(int(npl.sum()), int(classified.sum())),
+                "npl_count_ratio": share(int(npl.sum()), int(in_book.sum())),
                 "special_mention": share(_fen(history.cents[classes == mention_code].sum()), _fen(book)),
                 "npl_customers": int(npl.sum()),
                 "drill": {"loan_class": "npl", "as_of": end.isoformat()},
