@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,6 +34,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+class OneAtATimeHandler(WSGIRequestHandler):
+    """A connection that sends nothing for a few seconds is dropped: Chromium opens sockets ahead of need
+    (preconnects), and the one-at-a-time server, blocked reading the request line of such an idle socket,
+    would otherwise keep every other request (the test's own, a frame's) waiting until the browser closed it."""
+
+    timeout = 3
+
+
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """The session app on 127.0.0.1 with a free port, one request at a time; yields its base URL.
@@ -43,7 +51,7 @@ def live_server(app) -> Iterator[str]:
     With an in-memory SQLite database the server thread and the test share one connection
     (Flask-SQLAlchemy's StaticPool), so the test only touches the database while no page is loading.
     """
-    server = make_server("127.0.0.1", 0, app, threaded=False)
+    server = make_server("127.0.0.1", 0, app, threaded=False, request_handler=OneAtATimeHandler)
     host = f"127.0.0.1:{server.server_port}"
     saved = app.config["SERVER_NAME"]
     app.config["SERVER_NAME"] = host
