@@ -134,6 +134,8 @@ def record_results(keeper: User, session_id: int, data: Mapping[str, Any]) -> in
         entered.append((person, result, score))
     if errors:
         raise InvalidInput(_("The results were not saved."), errors)
+    if not entered:
+        return 0  # nothing changed: no write, no audit event
     with unit_of_work():
         for person, result, score in entered:
             row = page.recorded.get(person.id) or TrainingCompletion(user_id=person.id, session_id=session.id)
