@@ -68,6 +68,15 @@ def whole_number(
     return value
 
 
+def row_id(raw: object) -> int | None:
+    """``raw`` as a row id when it is ASCII digits within ``ROW_ID``, else None (``str.isdigit`` also passes
+    ``²``, which ``int`` refuses — a 500 — and a long number overflows the database driver)."""
+    text = str(raw if raw is not None else "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > ROW_ID:
+        return None
+    return int(text)
+
+
 def written_decimal(raw: object) -> Decimal | None:
     """The decimal a person wrote (``1,000,000.50``, or a JSON number), or None when it is not one. ``Decimal``
     alone reads too much: NaN, infinities, exponents, ``1_000`` and full-width or Arabic-Indic digits

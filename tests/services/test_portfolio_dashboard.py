@@ -154,6 +154,14 @@ def test_the_npl_trend_reads_each_month_end_from_the_history(book):
         assert row["npl_customers"] == len(npl)
 
 
+def test_the_npl_trend_of_a_period_of_centuries_shows_its_last_ten_years(book):
+    filters = Filters(date(1900, 1, 1), date(2999, 12, 31))  # what the filters accept: 13,200 month ends
+    figure = portfolio_migration.npl_trend(portfolio_migration.History(BANK, filters), filters)
+    assert len(figure.rows) == portfolio_migration.TREND_MONTHS == 120
+    assert figure.rows[-1]["label"] == "2999-12-31" and figure.rows[0]["label"] == "2990-01-31"
+    assert "120" in figure.note
+
+
 def test_concentration_largest_customers_hhi_and_the_breached_limits(book):
     filters = whole_period()
     largest = portfolio_concentration.largest(BANK, filters, "customer")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.engine.dmn import evaluate_rows, load_dmn
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
-from app.models import FinancialStatement, StressOutcome
+from app.models import FinancialStatement, StressOutcome, StressRun
 from app.risk.analysis import analyse_financials
 from app.risk.ratios import compute_ratios
 from app.risk.scorecard import DEFAULT_MODEL, score
@@ -185,3 +185,21 @@ def test_the_grade_cap_read_once_per_pair_is_the_tables_answer_on_every_row():
     )
     assert capped.tolist() == expected["grade"].tolist()
     assert capped.tolist()[:2] == ["A", "BB"]
+
+
+def test_the_page_reads_each_scenarios_last_run_only(deployed):
+    people = factories.people()
+    shocks = [{"industry": "*", "sales_pct": -10, "ebit_pct": 0, "rate_bp": 0, "collateral_pct": 0}]
+    one = stress_scenarios.create(people.risk, {"name": "one", "shocks": shocks})
+    two = stress_scenarios.create(people.risk, {"name": "two", "shocks": shocks})
+    runs = [stress_runs.request(people.risk, s.id) for s in (one, one, one, two, two)]
+    db.session.expunge_all()
+    loaded: list[int] = []
+    record = lambda run, _context: loaded.append(run.id)  # noqa: E731
+    event.listen(StressRun, "load", record)
+    try:
+        last = stress_runs.last_runs()
+    finally:
+        event.remove(StressRun, "load", record)
+    assert {k: r.id for k, r in last.items()} == {one.id: runs[2].id, two.id: runs[4].id}
+    assert sorted(loaded) == [runs[2].id, runs[4].id]  # not every run kept, with its figures, on each view

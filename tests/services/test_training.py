@@ -272,3 +272,35 @@ def test_the_completion_per_branch_matches_a_count_of_the_passes(people):
         records.person_record(people.approver1, people.officer.id)
     with pytest.raises(NotAuthorized):
         records.by_branch(people.officer)
+
+
+def _held_session(keeper: User, code: str):
+    course = catalog.ensure(code)
+    held = (local_today() - timedelta(days=1)).isoformat()
+    return attendance.create_session(
+        keeper, {"course_id": str(course.id), "held_on": held, "trainer": "孙丽", "place": "总行"}
+    )
+
+
+def test_no_keeper_records_their_own_pass_and_only_the_admin_the_approval_qualification(people):
+    own = f"result_{people.risk.id}"
+    with pytest.raises(InvalidInput) as refused:  # the risk manager passing themselves
+        attendance.record_results(people.risk, _held_session(people.risk, "KYC_AML").id, {own: "pass"})
+    assert own in refused.value.errors
+    approval = _held_session(people.risk, "CREDIT_APPROVAL")
+    for person in (
+        people.cro,
+        people.officer,
+    ):  # the CRO sits on the committee: a pass would let them approve
+        key = f"result_{person.id}"
+        with pytest.raises(InvalidInput) as refused:
+            attendance.record_results(people.risk, approval.id, {key: "pass"})
+        assert key in refused.value.errors
+    assert not db.session.scalar(
+        select(func.count()).where(TrainingCompletion.session_id == approval.id)
+    )  # nothing half-written
+    assert attendance.record_results(people.admin, approval.id, {f"result_{people.officer.id}": "pass"}) == 1
+    session = _held_session(people.admin, "KYC_AML")
+    assert attendance.record_results(people.admin, session.id, {own: "pass"}) == 1  # another keeper may
+    # the form posts back what is recorded: the risk manager saving it again is refused nothing
+    assert attendance.record_results(people.risk, session.id, {own: "pass"}) == 0

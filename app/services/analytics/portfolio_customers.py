@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 
 from app.errors import InvalidInput
 from app.extensions import db
-from app.inputs import dates
+from app.inputs import dates, numbers
 from app.models import Customer, EarlyWarning, Facility, User
 from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.analytics import rights
@@ -71,8 +71,8 @@ def _read(args: Mapping[str, str]) -> dict[str, Any]:
             continue
         if name in CHOICES and raw not in CHOICES[name]:
             errors[name] = _("one of %(keys)s", keys=", ".join(CHOICES[name]))
-        elif name == "customer" and not raw.isdigit():
-            errors[name] = _("a whole number")
+        elif name == "customer" and numbers.row_id(raw) is None:
+            errors[name] = _("a whole number")  # ASCII digits within a row id: no ``²``, no overflow
         elif name == "as_of" and dates.iso_date(raw) is None:
             errors[name] = _("a date such as 2026-11-30")
         else:

@@ -32,6 +32,7 @@ FIELDS = {
 }  # what a matrix moves between, in the scale's order
 _HISTORY = {"grade": ("grade_before", "grade_after"), "loan_class": ("class_before", "class_after")}
 NPL_CLASSES = ("substandard", "doubtful", "loss")
+TREND_MONTHS = 120  # the trend's last months at most: a period of 1900-2999 is 13,200 passes over the book
 
 
 class History:
@@ -200,7 +201,8 @@ def npl_trend(history: History, filters: Filters) -> Figure:
     in_book = history.cents > 0
     book = int(history.cents.sum())
     rows = []
-    for end in month_ends(filters):
+    ends = month_ends(filters)
+    for end in ends[-TREND_MONTHS:]:
         classes = history.codes_at(end, "loan_class")
         npl = np.isin(classes, npl_codes) & in_book
         rows.append(
@@ -226,5 +228,10 @@ def npl_trend(history: History, filters: Filters) -> Figure:
         rows=rows,
         chart=Chart("line", "label", ("npl_ratio", "npl_count_ratio", "special_mention")),
         drill="portfolio.customers",
-        note=_("Classes at each month's end from the recorded changes; amounts are today's live limits."),
+        note=_("Classes at each month's end from the recorded changes; amounts are today's live limits.")
+        + (
+            " " + _("The last %(count)s months of the period only.", count=TREND_MONTHS)
+            if len(ends) > TREND_MONTHS
+            else ""
+        ),
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from app.errors import NotFound
 from app.extensions import db
@@ -103,6 +103,8 @@ def get(user: User, run_id: int) -> StressRun:
 
 
 def last_runs() -> dict[int, StressRun]:
-    """Each scenario's last run, by scenario id."""
-    runs = db.session.scalars(select(StressRun).order_by(StressRun.id))
+    """Each scenario's last run, by scenario id (those runs only: every run kept, with its figures, would be
+    read on each view of the page otherwise)."""
+    last = select(func.max(StressRun.id)).group_by(StressRun.scenario_id)
+    runs = db.session.scalars(select(StressRun).where(StressRun.id.in_(last)))
     return {r.scenario_id: r for r in runs}

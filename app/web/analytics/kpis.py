@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app.services.analytics import kpi_drill, kpi_pages
 from app.services.analytics.filters import Filters
 from app.web.analytics.hub import export_of
+from app.web.args import whole_number
 
 kpis = Blueprint("kpis", __name__)
 
@@ -43,7 +44,7 @@ def person(user_id: int):
 def cases():
     """The cases or customers behind one figure (``measure``, ``key``; ``user_id`` for a person's figure)."""
     filters = Filters.parse(request.args)
-    person = request.args.get("user_id", type=int)
+    person = whole_number("user_id")  # a 422 naming it, not None (the whole reach) or an overflow
     figure = kpi_drill.rows_of(
         current_user, filters, request.args.get("measure", ""), request.args.get("key"), person
     )

@@ -12,6 +12,7 @@ from app.language import N_
 from app.services.analytics import stress_results, stress_runs, stress_scenarios
 from app.services.customers.relationship.book_filter import INDUSTRIES
 from app.web.analytics.hub import export_of
+from app.web.args import whole_number
 from app.web.input_guard import lines_allowed
 
 stress = Blueprint("stress", __name__, url_prefix="/analytics/stress")
@@ -25,14 +26,8 @@ STATUS_WORDS = (
 
 
 def _run_arg() -> int | None:
-    raw = (request.args.get("run") or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput(
-            _("The figures cannot be computed for these filters."), {"run": _("a run's number")}
-        )
-    return int(raw)
+    # digits only and within a row id (``²`` is a digit to ``str.isdigit`` but no number to ``int``)
+    return whole_number("run")
 
 
 @stress.route("")

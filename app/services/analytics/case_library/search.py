@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import InvalidInput
 from app.extensions import db
+from app.inputs import numbers
 from app.models import CaseAnalysis, Customer, User
 from app.services.analytics.case_library import causes, rights
 from app.services.analytics.figures import Chart, Column, Figure
@@ -66,7 +67,8 @@ class Query:
         kind = one_of("kind", tuple(causes.TRIGGERS))
         status = one_of("status", tuple(STATUS_FILTERS)) or "approved"
         raw_page = text("page") or "1"
-        page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 0
+        page = numbers.row_id(raw_page) or 0
+        page = page if page < 100_000 else 0
         if not page:
             errors["page"] = _("a page number from 1")
         found = cls(text("industry"), cause, text("tag"), outcome, kind, status, text("q"), page or 1)

@@ -25,6 +25,7 @@ from sqlalchemy import or_, select
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.inputs import numbers
 from app.localtime import local_date
 from app.models import CaseAnalysis, Customer, EarlyWarning, ProcessInstance, RatingChange, User
 from app.services.analytics.case_library import rights
@@ -186,7 +187,8 @@ def start_by_hand(user: User, customer_id: int, data: Mapping[str, Any]) -> Proc
 def _closed_warning(raw: Any, customer_id: int, errors: dict[str, str]) -> EarlyWarning | None:
     if raw in (None, ""):
         return None
-    warning = db.session.get(EarlyWarning, int(raw)) if str(raw).isdigit() else None
+    warning_id = numbers.row_id(raw)
+    warning = db.session.get(EarlyWarning, warning_id) if warning_id is not None else None
     if warning is None or warning.customer_id != customer_id:
         errors["warning_id"] = _("not a warning of this customer")
         return None

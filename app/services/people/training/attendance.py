@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.inputs import numbers
 from app.localtime import local_today
-from app.models import Course, TrainingCompletion, TrainingSession, User
+from app.models import APPROVAL_COURSE, Course, TrainingCompletion, TrainingSession, User
 from app.services.audit import audit
 from app.services.people.training import catalog, fields, required
 from app.services.people.training.rights import check_keeper
@@ -40,9 +41,9 @@ def create_session(keeper: User, data: Mapping[str, Any]) -> TrainingSession:
     check_keeper(keeper)
     errors: dict[str, str] = {}
     course = None
-    raw_course = str(data.get("course_id") or "")
-    if raw_course.isdigit():
-        course = db.session.get(Course, int(raw_course))
+    course_id = numbers.row_id(data.get("course_id"))
+    if course_id is not None:
+        course = db.session.get(Course, course_id)
     if course is None or not course.active:
         errors["course_id"] = _("choose an offered course")
     held_on = fields.day(data, "held_on", errors)
@@ -114,15 +115,27 @@ def record_results(keeper: User, session_id: int, data: Mapping[str, Any]) -> in
         )
     errors: dict[str, str] = {}
     entered: list[tuple[User, str, Decimal | None]] = []
+    approval = session.course.code == APPROVAL_COURSE
     for person in page.staff:
         result = str(data.get(f"result_{person.id}") or "").strip()
         if not result:
             continue
         fields.choice(data, f"result_{person.id}", errors, ("pass", "fail"))
         score = fields.number(data, f"score_{person.id}", errors, top=MAX_SCORE, required=False)
+        kept = page.recorded.get(person.id)
+        if kept is not None and (kept.result, kept.score) == (result, score):
+            continue  # the form posts back what is recorded: left as it is (and as who recorded it)
+        if person.id == keeper.id:  # no one passes themselves: a pass opens gates (审批资格, an intake's KYC)
+            errors[f"result_{person.id}"] = _("your own result is recorded by another keeper")
+        elif (
+            approval and keeper.role != "admin"
+        ):  # as ``qualifications.record``: who may approve is the admin's
+            errors[f"result_{person.id}"] = _("only an administrator records the approval qualification")
         entered.append((person, result, score))
     if errors:
         raise InvalidInput(_("The results were not saved."), errors)
+    if not entered:
+        return 0  # nothing changed: no write, no audit event
     with unit_of_work():
         for person, result, score in entered:
             row = page.recorded.get(person.id) or TrainingCompletion(user_id=person.id, session_id=session.id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.errors import Conflict, InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
+from app.inputs import numbers
 from app.models import ReadingAssignment, User
 from app.models.base import utcnow
 from app.services.audit import audit
@@ -34,9 +35,9 @@ def assign(keeper: User, data: Mapping[str, Any]) -> ReadingAssignment:
     check_keeper(keeper)
     errors: dict[str, str] = {}
     person = None
-    raw = str(data.get("user_id") or "")
-    if raw.isdigit():
-        person = db.session.get(User, int(raw))
+    person_id = numbers.row_id(data.get("user_id"))
+    if person_id is not None:
+        person = db.session.get(User, person_id)
     if person is None or not person.active:
         errors["user_id"] = _("choose an active member of staff")
     entry_ref = str(data.get("entry_ref") or "").strip()
