@@ -50,17 +50,20 @@ def credit(outcomes):
 
 
 def everything_needs_level_3(rules: Path) -> None:
-    """Policy change: branch and head-office approvers lose their amount authority."""
+    """Policy change: branch and head-office approvers lose their amount authority over ordinary proposals (the
+    rules of a proposal over a concentration limit, which come first in the table, are left as they were)."""
     path = rules / "approval_authority.dmn"
     xml = path.read_text(encoding="utf-8")
-    assert xml.count("&lt;= 10000000") == 1 and xml.count("&lt;= 50000000") == 1
-    path.write_text(
-        xml.replace("&lt;= 10000000", "&lt;= 1000").replace("&lt;= 50000000", "&lt;= 1000"), encoding="utf-8"
-    )
+    # each amount bound twice: the rule of a proposal over a concentration limit, then the ordinary rule
+    assert xml.count("&lt;= 10000000") == 2 and xml.count("&lt;= 50000000") == 2
+    for bound in ("&lt;= 10000000", "&lt;= 50000000"):
+        last = xml.rindex(bound)
+        xml = xml[:last] + "&lt;= 1000" + xml[last + len(bound) :]
+    path.write_text(xml, encoding="utf-8")
     # the designer updates the table's decision tests with it (a CNY 10m grade A credit now needs level 3)
     tests = rules / "approval_authority.tests.json"
     spec = json.loads(tests.read_text(encoding="utf-8"))
-    [case] = [c for c in spec["cases"] if c["name"].startswith("CNY 10m grade A")]
+    [case] = [c for c in spec["cases"] if c["name"].startswith("CNY 10m grade A:")]
     case["expected"]["approval_level"] = 3
     tests.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
 
