@@ -7,7 +7,9 @@ calling the function that computes it for a case — never a second copy of a fo
 * ``customers`` — the customer's master data as it stands (what ``credit_application`` records at approval
   and ``periodic_review`` reads back): industry, size, credit record, listed, the segment and grade in force,
   the five-category class; ``in_group`` (a connected group is named), and the live limits added up as
-  ``limit_amount`` and ``proposed_limit`` (what a periodic review takes to its tables).
+  ``limit_amount`` and ``proposed_limit`` (what a periodic review takes to its tables); and
+  ``concentration_breach`` false for all: a review proposing the limit in force adds nothing to its industry's
+  or region's share, and only an increase is weighed against ``rules/concentration_limits.dmn``.
 * ``monitoring`` — the early-warning inputs, from ``portfolio_inputs.portfolio_frame`` (the portfolio check's).
 * ``financials`` — probability of default, Z-score and its zone, scorecard points and debt ratio of the
   customer's latest statements, from ``risk.analysis.analyse_financials`` with the Z-score model that
@@ -141,6 +143,7 @@ def _customers(build: _Build) -> pd.DataFrame:
     frame["listed"] = [bool(v) for v in frame["listed"]]
     frame["in_group"] = [bool(v) for v in frame.pop("group_name")]
     frame["limit_amount"] = frame["proposed_limit"] = limits
+    frame["concentration_breach"] = False  # the limit in force proposed again: no increase to weigh
     return frame.where(frame.notna(), None)
 
 
@@ -231,6 +234,7 @@ SOURCES: dict[str, Source] = {
             "in_group",
             "limit_amount",
             "proposed_limit",
+            "concentration_breach",
         ),
         _customers,
     ),
