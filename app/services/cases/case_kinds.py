@@ -16,67 +16,16 @@ wait for a message is the system's whatever its kind says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 
-# What every kind about one customer keeps, so lists and notifications can name the customer.
-CUSTOMER_KEYS = ("customer_name", "uscc")
-# The figures a rating produces, in an application and in a review alike.
-RATING_KEYS = (
-    "segment",
-    "z_model",
-    "analysis",
-    "pd",
-    "score_points",
-    "z_score",
-    "z_zone",
-    "grade",
-    "capped_from",
-    "limit_cap",
+from app.services.cases.case_kind import (
+    APPROVAL_KEYS,
+    CUSTOMER_KEYS,
+    PEOPLE_WHO_START,
+    RATING_KEYS,
+    RENEWAL_KEYS,
+    CaseKind,
 )
-# Who opens a case by hand, unless its kind says otherwise.
-PEOPLE_WHO_START = ("officer", "admin")
-APPROVAL_KEYS = ("approval_level", "approval_level_name", "approval_route", "final_level")
-# A renewal (续授信): the facility it replaces, named by its case's reference, and when that one matures.
-RENEWAL_KEYS = ("renews_facility_id", "renews_reference", "renews_matures_on")
-
-
-@dataclass(frozen=True)
-class CaseKind:
-    process_id: str
-    title: str  # a lazy translation: "Credit application" / 授信申请
-    summary_keys: tuple[str, ...]
-    prefix: str = "CS"  # of its references: CA-2026-000123
-    documents: tuple[str, ...] = ()  # the document kinds (``services.documents.KINDS``) this kind has
-    template: str = "cases/kinds/_other.html"  # the partial with its own facts
-    # What its approvers decide on, shown above their form (the partial's ``on_task``) to the lanes named:
-    # the form's read-only copies of these fields are not shown a second time.
-    decided_on: tuple[str, ...] = ()
-    decided_on_lanes: tuple[str, ...] = ()
-    # The fields of an approval the case page shows in its sign-off record (the section ``signed_anchor``):
-    # the timeline names that record instead of repeating them.
-    signed_fields: tuple[str, ...] = ()
-    signed_anchor: str = ""
-    # The roles that may open a case of this kind by hand; () = only the system starts it (a schedule, a check,
-    # a sample drawn), never a person, in the browser or over the API.
-    started_by: tuple[str, ...] = PEOPLE_WHO_START
-    start_label: str = ""  # a lazy translation: the start menu's button ("New credit application")
-    # Its task pages list the case's attached documents with a link to attach one (an inspection's photos).
-    documents_on_task: bool = False
-
-    @property
-    def system_only(self) -> bool:
-        return not self.started_by
-
-    def shown_above(self, lane: str | None) -> frozenset[str]:
-        """The fields the task page of ``lane`` shows above the form."""
-        return frozenset(self.decided_on) if lane in self.decided_on_lanes else frozenset()
-
-    @property
-    def known(self) -> bool:
-        return self.process_id in KINDS
-
 
 CREDIT_APPLICATION = CaseKind(
     "credit_application",
@@ -423,4 +372,4 @@ OTHER_KEYS = tuple(dict.fromkeys(key for kind in KINDS.values() for key in kind.
 
 def kind_of(process_id: str) -> CaseKind:
     """The kind of a case of ``process_id``; a process without a kind of its own is named by its id."""
-    return KINDS.get(process_id) or CaseKind(process_id, process_id, OTHER_KEYS)
+    return KINDS.get(process_id) or CaseKind(process_id, process_id, OTHER_KEYS, known=False)
