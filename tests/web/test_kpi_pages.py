@@ -77,3 +77,21 @@ def test_a_bad_filter_is_refused_naming_the_field(as_user):
     assert response.status_code == 422 and "date_from" in text_of(response)
     backwards = as_user("risk").get("/analytics/kpis?date_from=2026-05-01&date_to=2026-04-01")
     assert backwards.status_code == 422 and "date_to" in text_of(backwards)
+
+
+def test_training_completion_per_branch_is_on_the_dashboard_for_managers_not_on_an_officer_s(as_user, people):
+    build(people)
+    bank = as_user("risk").get(f"/analytics/kpis?{PERIOD}&export=completion")
+    assert bank.status_code == 200 and bank.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(BytesIO(bank.data)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "Branch" and len(rows) >= 2  # the branches of every member of staff
+    branch = people.approver1.branch
+    mine = list(
+        load_workbook(
+            BytesIO(as_user("approver1").get(f"/analytics/kpis?{PERIOD}&export=completion").data)
+        ).active.iter_rows(values_only=True)
+    )
+    assert [r[0] for r in mine[1:-1]] == [branch]  # a branch's approver: their branch only (then the total)
+    officer = as_user("officer").get(f"/analytics/kpis?{PERIOD}")
+    assert officer.status_code == 200 and 'id="fig-completion"' not in officer.get_data(as_text=True)
+    assert as_user("officer").get(f"/analytics/kpis?{PERIOD}&export=completion").status_code == 404

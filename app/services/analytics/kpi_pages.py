@@ -5,19 +5,17 @@
 - ``person``: one person's figures this period against the previous one, their score line by line (weight,
   target, attainment, points), each figure drilling down to the cases or customers behind it.
 
-Training completion per branch (培训完成率) belongs on the dashboard but is kept by the training room: it plugs in
-through ``TRAINING_HOOK`` (a callable in ``app.extensions``, ``(reach, filters) -> Figure | None``) and the page
-shows it when one is registered.
+Training completion per branch (培训完成率) is the training room's figure (``people.training.records``), shown here
+over the dashboard's reach as of the period's end: a branch's, or every branch's for management; not on one
+person's own figures (their training record is their own page).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -30,8 +28,7 @@ from app.services.analytics.figures import Column, Figure
 from app.services.analytics.filters import Filters
 from app.services.analytics.kpi_people import PeriodFrames, metrics_for, people_in, role_of, score_of
 from app.services.analytics.kpi_rights import KpiReach, check_person, kpi_reach
-
-TRAINING_HOOK = "kpi_training_figure"  # app.extensions[TRAINING_HOOK](reach, filters) -> Figure | None
+from app.services.people.training import records
 
 
 @dataclass(frozen=True)
@@ -75,10 +72,8 @@ def dashboard(reader: User, filters: Filters) -> DashboardPage:
         kpi_process.sla_figure(now),
         *(_people_figures(people, *periods) if periods is not None else []),
     ]
-    hook: Callable[[KpiReach, Filters], Figure | None] | None = current_app.extensions.get(TRAINING_HOOK)
-    training = hook(scope, filters) if hook is not None else None
-    if training is not None:
-        figures.append(training)
+    if scope.person is None:
+        figures.append(records.completion_of(scope.branch, filters.date_to))
     return DashboardPage(figures, reach, utcnow(), _branches(reach), _segments())
 
 

@@ -83,8 +83,12 @@ def branches(manager: User) -> list[str]:
 def people_in_reach(manager: User, as_of: date | None = None, branch: str | None = None) -> list[PersonRow]:
     """Each active member of staff in ``manager``'s reach (narrowed to ``branch`` when asked) with the count of
     their required courses by state on ``as_of`` (today by default), from the passes completed by then."""
+    return _staff_of(manager_branch(manager) or branch, as_of)
+
+
+def _staff_of(branch: str | None, as_of: date | None) -> list[PersonRow]:
+    """``people_in_reach`` of one branch (None: the whole bank), its reader already checked."""
     today = as_of or local_today()
-    branch = manager_branch(manager) or branch
     query = select(User).where(User.active.is_(True)).order_by(User.branch, User.username)
     if branch is not None:
         query = query.where(User.branch == branch)
@@ -117,9 +121,15 @@ def people_in_reach(manager: User, as_of: date | None = None, branch: str | None
 def by_branch(manager: User, as_of: date | None = None, branch: str | None = None) -> Figure:
     """Training completion per branch (培训完成率) on ``as_of``: required pairs, complete (valid or expiring),
     expiring within the reminder window, lapsed or missing, and the share complete."""
+    return completion_of(manager_branch(manager) or branch, as_of)
+
+
+def completion_of(branch: str | None, as_of: date | None = None) -> Figure:
+    """``by_branch`` over one branch (None: every branch), for a page that checked its reader itself (the KPI
+    dashboard: a branch's approver reads their branch, management the whole bank)."""
     day = as_of or local_today()
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {"staff": 0, "required": 0, "done": 0, "soon": 0})
-    for row in people_in_reach(manager, as_of, branch):
+    for row in _staff_of(branch, as_of):
         t = totals[row.person.branch]
         t["staff"] += 1
         t["required"] += row.required
