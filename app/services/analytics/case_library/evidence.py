@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.language import in_language
@@ -27,6 +27,7 @@ from app.models import CaseAnalysis, EarlyWarning, RatingChange, User
 from app.services.analytics.case_library import rights
 from app.services.analytics.case_library.causes import DEFAULT_CLASSES
 from app.services.analytics.figures import Chart, Column, Figure, share
+from app.services.shared.nullsafe import outside
 
 WINDOW_DAYS = 365
 READERS = (*rights.CREDIT_USERS, "designer")  # designers read it before changing a threshold
@@ -44,7 +45,7 @@ def default_dates() -> dict[int, date]:
         select(RatingChange.customer_id, func.min(RatingChange.changed_at))
         .where(
             RatingChange.class_after.in_(DEFAULT_CLASSES),
-            or_(RatingChange.class_before.is_(None), RatingChange.class_before.not_in(DEFAULT_CLASSES)),
+            outside(RatingChange.class_before, DEFAULT_CLASSES),
         )
         .group_by(RatingChange.customer_id)
     ):

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
@@ -33,6 +33,7 @@ from app.services.analytics.case_library.causes import DEFAULT_CLASSES
 from app.services.cases import cases
 from app.services.cases.reactions import StepTaken
 from app.services.shared import dispatch
+from app.services.shared.nullsafe import outside
 
 PROCESS, MESSAGE = "case_analysis", "case_analysis_due"
 ESCALATION = "warning_escalation"
@@ -54,7 +55,7 @@ def queue_after_step(step: StepTaken) -> None:
             select(RatingChange.id).where(
                 RatingChange.instance_id == instance.id,
                 RatingChange.class_after.in_(DEFAULT_CLASSES),
-                or_(RatingChange.class_before.is_(None), RatingChange.class_before.not_in(DEFAULT_CLASSES)),
+                outside(RatingChange.class_before, DEFAULT_CLASSES),
             )
         ):
             dispatch.enqueue(dispatch.START_CASE_ANALYSIS, "default", f"rating_change:{change_id}")
@@ -128,7 +129,7 @@ def default_date(customer_id: int) -> date | None:
         .where(
             RatingChange.customer_id == customer_id,
             RatingChange.class_after.in_(DEFAULT_CLASSES),
-            or_(RatingChange.class_before.is_(None), RatingChange.class_before.not_in(DEFAULT_CLASSES)),
+            outside(RatingChange.class_before, DEFAULT_CLASSES),
         )
         .order_by(RatingChange.changed_at)
         .limit(1)
