@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.extensions import db, limiter
+from app.localtime import local_today
 from config import TestingConfig
 from tests import factories
 
@@ -84,6 +86,14 @@ def _clean_db(app):
         db.session.rollback()
         empty_tables()
         db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def _today_when_run(request, monkeypatch):
+    """A test module's ``TODAY`` is the Beijing date the test runs on, not the date it was collected on: a run
+    that crosses midnight in Beijing (16:00 UTC) would otherwise compare yesterday's date with the app's today."""
+    if isinstance(getattr(request.module, "TODAY", None), date):
+        monkeypatch.setattr(request.module, "TODAY", local_today())
 
 
 @pytest.fixture

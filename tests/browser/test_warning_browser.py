@@ -11,13 +11,14 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.localtime import local_today
 from app.services.cases import tasks
 from app.services.monitoring import portfolio
 from tests import factories
 from tests.browser.pages import log_in, log_out, submit_task
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
-TODAY = date.today()
+TODAY = local_today()  # the bank's (Beijing) date, as the app reads it
 
 pytestmark = pytest.mark.usefixtures("jobs_here")  # the check runs at once, in this process
 

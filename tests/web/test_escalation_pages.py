@@ -4,12 +4,13 @@ observed and the date of the observation that triggered it."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
+from app.localtime import local_today
 from app.models import HumanTask, ProcessInstance
 from app.services.cases import tasks, timers
 from app.services.monitoring import portfolio
@@ -17,7 +18,7 @@ from tests.factories import snapshot
 from tests.web.test_pages import text_of
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
-TODAY = date.today()
+TODAY = local_today()  # the bank's (Beijing) date, as the app reads it
 
 
 def test_the_investigation_lists_each_warning_with_its_rule_values_and_date(as_user, people):

@@ -4,18 +4,19 @@ warning keeps the figures its rule tested and the date of the observation that t
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import time_machine
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.localtime import local_today
 from app.models import AuditEvent, EarlyWarning, HumanTask, ProcessInstance
 from app.services.cases import tasks, timers
 from app.services.monitoring import escalations, portfolio
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
-TODAY = date.today()
+TODAY = local_today()  # the bank's (Beijing) date, as the app reads it
 
 
 def investigations(customer_id: int) -> int:

@@ -11,13 +11,14 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
+from app.localtime import local_today
 from app.models import AuditEvent, DecisionLog, EarlyWarning, HumanTask, Notification, ProcessInstance
 from app.models.base import utcnow
 from app.services.cases import tasks, timers
 from app.services.monitoring import portfolio
 from tests.workflows.test_warning_escalation import approved_customer, observe, ready
 
-TODAY = date.today()
+TODAY = local_today()  # the bank's (Beijing) date, as the app reads it
 NIGHT = TODAY.isoformat() + " 02:00:00+00:00"  # the check's hour, on a frozen clock
 
 
