@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from app.extensions import db
+from app.localtime import local_today
 from app.models import EarlyWarning, Observation, RatingChange
 from app.services.admin import users
 from app.services.analytics.filters import Filters
@@ -79,7 +80,7 @@ def build(people) -> SimpleNamespace:
                 db.session.add(
                     Observation(
                         customer_id=customer.id,
-                        observed_on=date.today() - timedelta(days=days),
+                        observed_on=local_today() - timedelta(days=days),
                         utilization_pct=Decimal(pct),
                         source="screen",
                     )
@@ -121,7 +122,7 @@ def build(people) -> SimpleNamespace:
 
 
 def whole_period() -> Filters:
-    return Filters(date(2025, 1, 1), date.today())
+    return Filters(date(2025, 1, 1), local_today())
 
 
 def limit_of(spec) -> Decimal:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import InvalidInput, NotAuthorized
+from app.localtime import local_today
 from app.services.analytics import (
     portfolio,
     portfolio_concentration,
@@ -99,7 +100,7 @@ def test_a_branch_approver_reads_their_branch_only_and_an_officer_none(book, peo
 
 
 def test_the_migration_matrices_count_each_customer_from_its_state_then_to_its_state_now(book):
-    filters = Filters(date(2025, 3, 1), date.today())
+    filters = Filters(date(2025, 3, 1), local_today())
     history = portfolio_migration.History(BANK, filters)
     start, end = end_of(filters.date_from), end_of(filters.date_to)
     for field, which in (("grade", 0), ("loan_class", 1)):
@@ -240,7 +241,7 @@ def test_the_customers_behind_a_figure_are_the_ones_it_counts(book):
     )
     moved = portfolio_customers.customers(
         risk_like,
-        Filters(date(2025, 3, 1), date.today()),
+        Filters(date(2025, 3, 1), local_today()),
         {"moved": "loan_class", "before": "special_mention"},
     )
     assert {r["name"] for r in moved.rows} == {book.customers[3].name, book.customers[4].name}

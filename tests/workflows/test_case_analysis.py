@@ -4,13 +4,12 @@ or approved into the library by compliance, never by the analyst (四眼原则).
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
 from app.errors import Conflict, InvalidInput, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
+from app.localtime import local_today
 from app.models import AuditEvent, CaseAnalysis, EarlyWarning, ProcessInstance, UserGroup
 from app.services.analytics.case_library import start
 from app.services.cases import tasks
@@ -65,7 +64,7 @@ def test_a_default_starts_one_analysis_that_is_recorded_returned_and_approved(de
     customer_id, control = controlled(people, 25)  # 预期损失 25%: 次级
     [analysis] = analyses()  # the default's analysis covers the control: one, not two
     assert (analysis.customer_id, analysis.trigger_kind, analysis.status) == (customer_id, "default", "open")
-    assert analysis.default_on == date.today() and analysis.industry == "manufacturing"
+    assert analysis.default_on == local_today() and analysis.industry == "manufacturing"
     case = db.session.get(ProcessInstance, analysis.instance_id)
     assert case.reference.startswith("CL-") and case.started_by_id is None
     assert start.start_for_event(analysis.trigger_kind, analysis.trigger_ref) is None  # once per event
