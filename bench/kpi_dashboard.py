@@ -53,8 +53,8 @@ from app.models import (  # noqa: E402
     User,
 )
 from app.models.base import utcnow  # noqa: E402
-from app.services.analytics import kpi_pages  # noqa: E402
 from app.services.analytics.filters import Filters  # noqa: E402
+from app.services.analytics.kpis import kpi_pages  # noqa: E402
 from bench.customer_pages_seed import Loader, analyse  # noqa: E402
 from bench.size_runs import fresh_app, trigram_in_public  # noqa: E402
 

@@ -43,8 +43,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from app.extensions import db  # noqa: E402
 from app.models import Customer, EarlyWarning, Observation, RatingChange, User  # noqa: E402
-from app.services.analytics import portfolio, portfolio_summary  # noqa: E402
 from app.services.analytics.filters import Filters  # noqa: E402
+from app.services.analytics.portfolio_dashboard import portfolio, portfolio_summary  # noqa: E402
 from bench.customer_pages_seed import CHUNK, NOW, TODAY, Loader, analyse, make_staff, populate  # noqa: E402
 from bench.size_runs import fresh_app, trigram_in_public  # noqa: E402
 

@@ -27,7 +27,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.services.analytics import stress_compute  # noqa: E402
+from app.services.analytics.stress import stress_compute  # noqa: E402
 from app.services.customers.relationship.book_filter import INDUSTRIES  # noqa: E402
 
 SCENARIO = [

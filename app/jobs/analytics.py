@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from app.services.analytics import portfolio_summary, stress_runs
 from app.services.analytics.case_library import start
+from app.services.analytics.portfolio_dashboard import portfolio_summary
+from app.services.analytics.stress import stress_runs
 from app.services.shared import dispatch
 
 

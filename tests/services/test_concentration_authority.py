@@ -4,7 +4,7 @@ limits goes one level up; the same proposal in a book with room stays where it w
 
 from __future__ import annotations
 
-from app.services.analytics import portfolio_concentration
+from app.services.analytics.portfolio_dashboard import portfolio_concentration
 from tests.factories import case_routed, open_task
 from tests.services.portfolio_book import build
 

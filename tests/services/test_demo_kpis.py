@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ProcessInstance, User
 from app.services.admin import demo
-from app.services.analytics import kpi_people
 from app.services.analytics.filters import Filters
+from app.services.analytics.kpis import kpi_people
 
 
 def test_the_demo_gives_each_officer_and_approver_figures_of_their_own(app):

@@ -13,9 +13,9 @@ import pytest
 
 from app.errors import NotAuthorized, NotFound
 from app.localtime import local_today
-from app.services.analytics import kpi_drill, kpi_pages, kpi_people, kpi_process, kpi_scorecard
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpi_rights import KpiReach, kpi_reach, may_read_person
+from app.services.analytics.kpis import kpi_drill, kpi_pages, kpi_people, kpi_process, kpi_scorecard
+from app.services.analytics.kpis.kpi_rights import KpiReach, kpi_reach, may_read_person
 from app.services.design.testing import decision_tests
 from tests.services.kpi_book import build
 

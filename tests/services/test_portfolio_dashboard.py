@@ -13,7 +13,8 @@ import pytest
 
 from app.errors import InvalidInput, NotAuthorized
 from app.localtime import local_today
-from app.services.analytics import (
+from app.services.analytics.filters import Filters
+from app.services.analytics.portfolio_dashboard import (
     portfolio,
     portfolio_concentration,
     portfolio_customers,
@@ -21,8 +22,7 @@ from app.services.analytics import (
     portfolio_migration,
     portfolio_warnings,
 )
-from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import Sums, end_of
+from app.services.analytics.portfolio_dashboard.portfolio_book import Sums, end_of
 from app.services.analytics.rights import Reach
 from app.services.design.testing import decision_tests
 from tests.services.portfolio_book import (

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.jobs import analytics as analytics_jobs
 from app.models import PortfolioSummary
-from app.services.analytics import portfolio, portfolio_summary
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_sections import compute
+from app.services.analytics.portfolio_dashboard import portfolio, portfolio_summary
+from app.services.analytics.portfolio_dashboard.portfolio_sections import compute
 from app.services.analytics.rights import Reach
 from tests.services.portfolio_book import build
 

@@ -18,8 +18,8 @@ from app.risk.analysis import analyse_financials
 from app.risk.ratios import compute_ratios
 from app.risk.scorecard import DEFAULT_MODEL, score
 from app.risk.statements import read_statement
-from app.services.analytics import stress_compute, stress_results, stress_runs, stress_scenarios
 from app.services.analytics.rights import Reach
+from app.services.analytics.stress import stress_compute, stress_results, stress_runs, stress_scenarios
 from tests import factories
 
 RULES = Path(__file__).resolve().parents[2] / "rules"

@@ -11,8 +11,8 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import CaseAnalysis, DecisionLog, EarlyWarning, Facility, HumanTask, Notification, Timer
 from app.services.admin import users
-from app.services.analytics import stress_runs, stress_scenarios
 from app.services.analytics.case_library import start as case_analyses
+from app.services.analytics.stress import stress_runs, stress_scenarios
 from app.services.attachments import attachments
 from app.services.audit import documents
 from app.services.customers.collateral import register as collateral_register

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import StressRun, StressScenario, User
-from app.services.analytics import stress_runs, stress_scenarios
+from app.services.analytics.stress import stress_runs, stress_scenarios
 
 SCENARIOS = [
     {

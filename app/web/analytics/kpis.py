@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from app.services.analytics import kpi_drill, kpi_pages
 from app.services.analytics.filters import Filters
+from app.services.analytics.kpis import kpi_drill, kpi_pages
 from app.web.analytics.hub import export_of
 from app.web.args import whole_number
 

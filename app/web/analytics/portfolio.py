@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from app.services.analytics import portfolio as dashboard_service
-from app.services.analytics import portfolio_customers
 from app.services.analytics.filters import Filters
+from app.services.analytics.portfolio_dashboard import portfolio as dashboard_service
+from app.services.analytics.portfolio_dashboard import portfolio_customers
 from app.web.analytics.hub import export_of
 from app.web.args import page_number
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
 from app.language import N_
-from app.services.analytics import stress_results, stress_runs, stress_scenarios
+from app.services.analytics.stress import stress_results, stress_runs, stress_scenarios
 from app.services.customers.relationship.book_filter import INDUSTRIES
 from app.web.analytics.hub import export_of
 from app.web.args import whole_number

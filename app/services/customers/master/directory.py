@@ -25,7 +25,7 @@ from app.models import (
     User,
     UserGroup,
 )
-from app.services.analytics import portfolio_concentration
+from app.services.analytics.portfolio_dashboard import portfolio_concentration
 from app.services.approval import eligibility
 
 _MEMBERS = (

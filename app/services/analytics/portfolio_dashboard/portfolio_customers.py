@@ -26,9 +26,16 @@ from app.models import Customer, EarlyWarning, Facility, User
 from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.analytics import rights
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import NO_VALUE, PRODUCT, PRODUCTS, end_of, in_scope, label
-from app.services.analytics.portfolio_exposure import NPL, NPL_CLASSES
-from app.services.analytics.portfolio_migration import FIELDS, History
+from app.services.analytics.portfolio_dashboard.portfolio_book import (
+    NO_VALUE,
+    PRODUCT,
+    PRODUCTS,
+    end_of,
+    in_scope,
+    label,
+)
+from app.services.analytics.portfolio_dashboard.portfolio_exposure import NPL, NPL_CLASSES
+from app.services.analytics.portfolio_dashboard.portfolio_migration import FIELDS, History
 from app.services.cases import text_search
 from app.services.monitoring.classification import FIVE_CATEGORIES
 from app.services.monitoring.observations import RATINGS

@@ -19,10 +19,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.language import in_language
-from app.services.analytics import kpi_data
 from app.services.analytics.figures import Chart, Column, Figure, share
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpi_rights import KpiReach
+from app.services.analytics.kpis import kpi_data
+from app.services.analytics.kpis.kpi_rights import KpiReach
 
 DRILL = "kpis.cases"
 

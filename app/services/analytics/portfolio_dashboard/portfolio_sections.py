@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from app.services.analytics import portfolio_concentration as concentration
-from app.services.analytics import portfolio_exposure as exposure
-from app.services.analytics import portfolio_migration as migration
-from app.services.analytics import portfolio_warnings as warnings
 from app.services.analytics.figures import Figure
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import Sums
+from app.services.analytics.portfolio_dashboard import portfolio_concentration as concentration
+from app.services.analytics.portfolio_dashboard import portfolio_exposure as exposure
+from app.services.analytics.portfolio_dashboard import portfolio_migration as migration
+from app.services.analytics.portfolio_dashboard import portfolio_warnings as warnings
+from app.services.analytics.portfolio_dashboard.portfolio_book import Sums
 from app.services.analytics.rights import Reach
 
 SECTIONS = ("exposure", "migration", "concentration", "warnings")

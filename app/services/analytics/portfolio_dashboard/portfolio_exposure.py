@@ -13,7 +13,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from app.services.analytics.figures import Chart, Column, Figure, share
-from app.services.analytics.portfolio_book import NO_VALUE, Sums, label
+from app.services.analytics.portfolio_dashboard.portfolio_book import NO_VALUE, Sums, label
 from app.services.monitoring.classification import FIVE_CATEGORIES
 from app.services.monitoring.observations import RATINGS
 

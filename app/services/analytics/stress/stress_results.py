@@ -26,9 +26,10 @@ from app.extensions import db
 from app.language import in_language
 from app.localtime import local_time
 from app.models import Customer, StressOutcome, StressRun, User
-from app.services.analytics import rights, stress_runs, stress_scenarios
+from app.services.analytics import rights
 from app.services.analytics.figures import Chart, Column, Figure
-from app.services.analytics.stress_compute import CLASSES, GRADES, summary
+from app.services.analytics.stress import stress_runs, stress_scenarios
+from app.services.analytics.stress.stress_compute import CLASSES, GRADES, summary
 from app.services.customers.relationship.book_filter import INDUSTRIES
 
 DRILL = "stress.customers"

@@ -24,7 +24,7 @@ from app.models import Customer, PortfolioSummary, User
 from app.models.base import utcnow
 from app.services.analytics.figures import Chart, Column, Figure
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_sections import Section, compute
+from app.services.analytics.portfolio_dashboard.portfolio_sections import Section, compute
 from app.services.analytics.rights import Reach
 from app.services.shared.unit_of_work import unit_of_work
 

@@ -28,7 +28,13 @@ from app.models.customers import LIVE_FACILITY_STATUSES
 from app.services.admin import settings
 from app.services.analytics.figures import Chart, Column, Figure, share
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import NO_VALUE, Sums, label, live_facilities, money
+from app.services.analytics.portfolio_dashboard.portfolio_book import (
+    NO_VALUE,
+    Sums,
+    label,
+    live_facilities,
+    money,
+)
 from app.services.analytics.rights import Reach
 
 LIMITS_FILE, LIMITS = "concentration_limits.dmn", "concentration_limits"

@@ -21,11 +21,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.services.analytics import kpi_data, kpi_scorecard
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpi_people_table import MONITORING_STEPS, Figures, PeopleTable
-from app.services.analytics.kpi_process import Frames
-from app.services.analytics.kpi_rights import KpiReach
+from app.services.analytics.kpis import kpi_data, kpi_scorecard
+from app.services.analytics.kpis.kpi_people_table import MONITORING_STEPS, Figures, PeopleTable
+from app.services.analytics.kpis.kpi_process import Frames
+from app.services.analytics.kpis.kpi_rights import KpiReach
 
 # metric key → (title, column kind): the order a person's page lists them in
 OFFICER_METRICS: dict[str, tuple[Any, str]] = {

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from app.models import User
-from app.services.analytics import kpi_data
 from app.services.analytics.figures import share
+from app.services.analytics.kpis import kpi_data
 
 if TYPE_CHECKING:
-    from app.services.analytics.kpi_people import PeriodFrames
+    from app.services.analytics.kpis.kpi_people import PeriodFrames
 
 Figures = dict[str, Decimal | int | float | None]
 MONITORING_STEPS = ("do_review", "record_visit", "investigate_warning")  # reviews, visits, warning checks

@@ -20,7 +20,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models import StressOutcome, StressRun, User
 from app.models.base import utcnow
-from app.services.analytics import stress_book, stress_compute, stress_scenarios
+from app.services.analytics.stress import stress_book, stress_compute, stress_scenarios
 from app.services.audit import audit
 from app.services.shared import dispatch
 from app.services.shared.unit_of_work import unit_of_work

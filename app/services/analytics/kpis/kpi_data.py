@@ -28,7 +28,7 @@ from app.localtime import to_utc
 from app.models import Customer, EarlyWarning, Facility, HumanTask, ProcessInstance, RatingChange
 from app.models.base import readable_json
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpi_rights import KpiReach
+from app.services.analytics.kpis.kpi_rights import KpiReach
 
 GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "C")  # best first
 CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")

@@ -17,11 +17,11 @@ from app.extensions import db
 from app.language import in_language
 from app.localtime import local_time
 from app.models import User
-from app.services.analytics import kpi_data, kpi_people
 from app.services.analytics.figures import Column, Figure
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpi_process import Frames, step_label
-from app.services.analytics.kpi_rights import check_person, kpi_reach
+from app.services.analytics.kpis import kpi_data, kpi_people
+from app.services.analytics.kpis.kpi_process import Frames, step_label
+from app.services.analytics.kpis.kpi_rights import check_person, kpi_reach
 
 LIMIT = 1000  # rows listed (and exported) at most; the count says how many there are
 

@@ -21,7 +21,7 @@ from sqlalchemy import BigInteger, cast, func, select
 from app.models import Customer, RatingChange
 from app.services.analytics.figures import Chart, Column, Figure, share
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import NO_VALUE, end_of, frame, in_scope, label
+from app.services.analytics.portfolio_dashboard.portfolio_book import NO_VALUE, end_of, frame, in_scope, label
 from app.services.analytics.rights import Reach
 from app.services.monitoring.classification import FIVE_CATEGORIES
 from app.services.monitoring.observations import RATINGS

@@ -23,11 +23,11 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models import Customer, User
 from app.models.base import utcnow
-from app.services.analytics import kpi_data, kpi_process, kpi_scorecard
 from app.services.analytics.figures import Column, Figure
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpi_people import PeriodFrames, metrics_for, people_in, role_of, score_of
-from app.services.analytics.kpi_rights import KpiReach, check_person, kpi_reach
+from app.services.analytics.kpis import kpi_data, kpi_process, kpi_scorecard
+from app.services.analytics.kpis.kpi_people import PeriodFrames, metrics_for, people_in, role_of, score_of
+from app.services.analytics.kpis.kpi_rights import KpiReach, check_person, kpi_reach
 from app.services.people.training import records
 
 

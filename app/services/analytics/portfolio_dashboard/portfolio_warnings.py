@@ -21,7 +21,7 @@ from app.localtime import local_date
 from app.models import Customer, EarlyWarning
 from app.services.analytics.figures import Chart, Column, Figure, share
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_book import end_of, frame, in_scope
+from app.services.analytics.portfolio_dashboard.portfolio_book import end_of, frame, in_scope
 from app.services.analytics.rights import Reach
 
 SEVERITY_ORDER = ("high", "medium", "low")

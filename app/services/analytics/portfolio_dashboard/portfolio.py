@@ -16,10 +16,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Customer, User
 from app.models.base import utcnow
-from app.services.analytics import portfolio_summary, rights
+from app.services.analytics import rights
 from app.services.analytics.figures import Figure
 from app.services.analytics.filters import Filters
-from app.services.analytics.portfolio_sections import SECTIONS, Section, compute
+from app.services.analytics.portfolio_dashboard import portfolio_summary
+from app.services.analytics.portfolio_dashboard.portfolio_sections import SECTIONS, Section, compute
 
 __all__ = ["SECTIONS", "Dashboard", "Section", "dashboard"]
 
