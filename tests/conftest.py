@@ -62,8 +62,10 @@ def app(tmp_path_factory):
 def empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
+        names = ", ".join(t.name for t in _written(tables))
         for attempt in range(5):
+            if not names:
+                break
             try:
                 db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
                 break
@@ -76,6 +78,21 @@ def empty_tables() -> None:
         for table in tables:
             db.session.execute(table.delete())
     db.session.commit()
+
+
+def _written(tables: list) -> list:
+    """The tables a test wrote to: those holding rows, and those whose id sequence has handed out a number (rows
+    added then deleted; TRUNCATE ... RESTART IDENTITY sets it back). One query: truncating every table after
+    every test cost a quarter of a second each, most tests writing to none or a few."""
+    holding = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {t.name})" for t in tables)
+    numbered = (
+        "SELECT owner.relname FROM pg_sequences s JOIN pg_class seq ON seq.relname = s.sequencename "
+        "AND seq.relkind = 'S' JOIN pg_depend d ON d.objid = seq.oid AND d.deptype IN ('a', 'i') "
+        "JOIN pg_class owner ON owner.oid = d.refobjid "
+        "WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL"
+    )
+    found = set(db.session.scalars(text(f"{holding} UNION {numbered}")))
+    return [t for t in tables if t.name in found]
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ def celery_worker(app):
     celery.control.purge()  # jobs the tests before queued for a worker that was not there: not ours to run
     env = {**os.environ, "CREDIT_ENV": "testing", "PYTHONPATH": str(ROOT)}
     log = (
-        open(ROOT / "instance" / "test-worker.log", "w")
+        open(ROOT / "instance" / f"test-worker{os.environ.get('PYTEST_XDIST_WORKER', '')}.log", "w")
         if (ROOT / "instance").is_dir()
         else subprocess.DEVNULL
     )
