@@ -5,7 +5,7 @@ or approved into the library by compliance, never by the analyst (四眼原则).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.errors import Conflict, InvalidInput, NotAuthorized, SegregationOfDutiesViolation
 from app.extensions import db
@@ -149,3 +149,45 @@ def test_a_risk_manager_starts_a_success_case_from_a_closed_warning_once(deploye
     start.start_by_hand(people.risk, customer.id, {"kind": "manual"})
     with pytest.raises(Conflict):
         start.start_by_hand(people.risk, customer.id, {"kind": "success"})  # one by hand at a time
+
+
+def test_no_one_who_wrote_any_revision_of_the_analysis_reviews_it(deployed, people, jobs_here):
+    """risk writes, compliance returns it, cro (another risk manager) revises: risk, though in compliance too,
+    is still one of its writers and may not approve it."""
+    controlled(people, 25)
+    [analysis] = analyses()
+    db.session.add(UserGroup(user_id=people.risk.id, group_code="compliance"))
+    db.session.commit()
+    db.session.refresh(people.risk)
+    tasks.complete(people.risk, ready(analysis.instance_id, "record_analysis").id, RECORD)
+    tasks.complete(
+        people.compliance,
+        ready(analysis.instance_id, "review_analysis").id,
+        {"review_decision": "return", "review_comment": "请补充信号。"},
+    )
+    tasks.complete(people.cro, ready(analysis.instance_id, "record_analysis").id, RECORD)
+    assert analyses()[0].analyst_id == people.cro.id
+    with pytest.raises(SegregationOfDutiesViolation):
+        tasks.complete(
+            people.risk, ready(analysis.instance_id, "review_analysis").id, {"review_decision": "approve"}
+        )
+    assert analyses()[0].status == "in_review"
+
+
+def test_two_analyses_by_hand_started_at_the_same_moment_are_one(deployed, people, jobs_here, monkeypatch):
+    """Both requests read no analysis under way (the second as if before the first committed): the database
+    refuses the second, and nothing of it is kept."""
+    customer = approved_customer(people)
+    first = start.start_by_hand(people.risk, customer.id, {"kind": "manual"})
+    monkeypatch.setattr(start, "hand_started_under_way", lambda customer_id: None)
+    monkeypatch.setattr(start, "_next_hand_ref", lambda customer_id: f"hand:{customer_id}:1")
+    before = db.session.scalar(select(func.count()).select_from(ProcessInstance))
+    with pytest.raises(Conflict):
+        start.start_by_hand(people.cro, customer.id, {"kind": "manual"})
+    db.session.rollback()
+    [analysis] = analyses()
+    assert analysis.instance_id == first.id and analysis.trigger_ref == f"hand:{customer.id}:1"
+    assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == before
+    monkeypatch.undo()
+    with pytest.raises(Conflict):  # under way: the next is refused by the check, as before
+        start.start_by_hand(people.risk, customer.id, {"kind": "success"})

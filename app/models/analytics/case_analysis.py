@@ -4,7 +4,8 @@ signals were missed, the lessons and the policy recommendation, recorded by a ri
 
 An analysis is started once per event (``trigger_kind`` + ``trigger_ref``: a rating change into 次级 or worse,
 an escalation closed after a risk control, a closed warning handled well); one started by hand from the
-customer's page has no event of its own (``trigger_ref`` None).
+customer's page with no warning is numbered per customer instead (``hand:<customer id>:<n>``; None on those
+started before), so that two started at the same moment are one.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class CaseAnalysis(Model):
     trigger_kind: Mapped[str] = mapped_column(String(16))  # default | control | success | manual
     trigger_ref: Mapped[str | None] = mapped_column(
         String(64)
-    )  # rating_change:<id> | escalation:<id> | warning:<id>
+    )  # rating_change:<id> | escalation:<id> | warning:<id> | hand:<customer id>:<n>
     instance_id: Mapped[int | None] = mapped_column(
         ForeignKey("process_instance.id", ondelete="SET NULL"), unique=True
     )

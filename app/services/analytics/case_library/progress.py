@@ -6,8 +6,8 @@
 - the analyst's record (a first one or a revision) is kept on the row awaiting the reviewer (``in_review``), its
   tags split and its linked draft found by name; ``case_analysis.submitted``;
 - the reviewer's return sends it back with the comment (``returned``); ``case_analysis.returned``;
-- the approval files it in the library (``approved``); ``case_analysis.approved``. The analyst never approves
-  their own analysis (四眼原则): refused, the step rolled back, whatever groups they hold.
+- the approval files it in the library (``approved``); ``case_analysis.approved``. No one who wrote the analysis,
+  in any revision, returns or approves it (四眼原则): refused, the step rolled back, whatever groups they hold.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from app.errors import SegregationOfDutiesViolation
 from app.extensions import db
-from app.models import CaseAnalysis, DesignDraft, ProcessInstance, User
+from app.models import AuditEvent, CaseAnalysis, DesignDraft, ProcessInstance, User
 from app.models.base import utcnow
 from app.services.analytics.case_library.start import PROCESS
 from app.services.audit import audit
@@ -124,7 +124,20 @@ def _submitted(
 
 
 def _check_four_eyes(analysis: CaseAnalysis, actor: User | None) -> None:
-    if actor is not None and actor.id == analysis.analyst_id:
+    """Whoever wrote the analysis, in any of its revisions (the trail's submissions, not only its latest
+    analyst), never returns or approves it."""
+    if actor is None:
+        return
+    wrote = actor.id == analysis.analyst_id or db.session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.event_type == "case_analysis.submitted",
+            AuditEvent.instance_id == analysis.instance_id,
+            AuditEvent.actor_id == actor.id,
+        )
+        .limit(1)
+    )
+    if wrote:
         raise SegregationOfDutiesViolation(_("Four eyes: you wrote this analysis, so you may not review it."))
 
 

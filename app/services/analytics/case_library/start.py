@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
@@ -42,6 +42,7 @@ CLASSIFYING = ("warning_escalation", "periodic_review", "credit_application")
 UNDER_WAY = ("open", "in_review", "returned")
 # what an escalation may close with that is not a control on the credit (the officer's watch on a low warning)
 NOT_CONTROLS = (None, "none", "watchlist")
+HAND = "hand"  # the trigger of an analysis started by hand with no warning: hand:<customer id>:<n>
 
 
 def queue_after_step(step: StepTaken) -> None:
@@ -141,7 +142,8 @@ def start_by_hand(user: User, customer_id: int, data: Mapping[str, Any]) -> Proc
     """A risk manager starts an analysis of the customer, held by them: ``warning_id`` (a closed warning of the
     customer: a success case of that warning, once per warning) or ``kind`` success | manual. Refused, nothing
     stored: a role that may not (403), no such customer (404), a bad field (422, named), an analysis of the
-    customer already started by hand and not yet approved, or of that warning (409)."""
+    customer already started by hand and not yet approved, or of that warning (409), even when two start at the
+    same moment."""
     rights.check_start(user)
     customer = db.session.get(Customer, customer_id)
     if customer is None:
@@ -153,15 +155,14 @@ def start_by_hand(user: User, customer_id: int, data: Mapping[str, Any]) -> Proc
         errors["kind"] = _("success or manual")
     if errors:
         raise InvalidInput(_("The analysis cannot be started: check the fields named."), errors)
-    ref = f"warning:{warning.id}" if warning is not None else None
-    if ref is None:
-        current = db.session.scalar(
-            select(CaseAnalysis).where(
-                CaseAnalysis.customer_id == customer_id,
-                CaseAnalysis.trigger_ref.is_(None),
-                CaseAnalysis.status.in_(UNDER_WAY),
-            )
-        )
+    if warning is not None:
+        ref = f"warning:{warning.id}"
+        if db.session.scalar(
+            select(CaseAnalysis.id).where(CaseAnalysis.trigger_kind == kind, CaseAnalysis.trigger_ref == ref)
+        ):
+            raise Conflict(_("This warning has its success case already."))
+    else:
+        current = hand_started_under_way(customer_id)
         if current is not None:
             raise Conflict(
                 _(
@@ -169,10 +170,7 @@ def start_by_hand(user: User, customer_id: int, data: Mapping[str, Any]) -> Proc
                     reference=current.instance.reference if current.instance else "—",
                 )
             )
-    elif db.session.scalar(
-        select(CaseAnalysis.id).where(CaseAnalysis.trigger_kind == kind, CaseAnalysis.trigger_ref == ref)
-    ):
-        raise Conflict(_("This warning has its success case already."))
+        ref = _next_hand_ref(customer_id)
     label = (
         f"Success case: warning {warning.code} handled / 成功案例：预警 {warning.code} 妥善处置"
         if warning is not None
@@ -183,6 +181,30 @@ def start_by_hand(user: User, customer_id: int, data: Mapping[str, Any]) -> Proc
         )
     )
     return _start(customer, kind, ref, default_date(customer_id), label, user, user.username)
+
+
+def _hand_started(customer_id: int):
+    """The analyses of the customer started by hand without a warning: ``hand:<customer>:<n>``, or None for those
+    started before they were numbered."""
+    return or_(
+        CaseAnalysis.trigger_ref.is_(None), CaseAnalysis.trigger_ref.like(f"{HAND}:{customer_id}:%")
+    ) & (CaseAnalysis.customer_id == customer_id)
+
+
+def hand_started_under_way(customer_id: int) -> CaseAnalysis | None:
+    return db.session.scalar(
+        select(CaseAnalysis).where(_hand_started(customer_id), CaseAnalysis.status.in_(UNDER_WAY)).limit(1)
+    )
+
+
+def _next_hand_ref(customer_id: int) -> str:
+    """The customer's next number of an analysis by hand: two risk managers starting one at the same moment
+    both read none under way, and both ask for this number; the database's uniqueness of the trigger refuses the
+    second (409), which the check above alone could not."""
+    started = db.session.scalar(
+        select(func.count()).select_from(CaseAnalysis).where(_hand_started(customer_id))
+    )
+    return f"{HAND}:{customer_id}:{(started or 0) + 1}"
 
 
 def _closed_warning(raw: Any, customer_id: int, errors: dict[str, str]) -> EarlyWarning | None:
