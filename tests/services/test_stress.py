@@ -175,6 +175,38 @@ def test_the_drill_down_lists_the_customers_behind_a_figure(book, jobs_here):
         assert len(figure.rows) == len(wanted)
 
 
+def test_a_customer_with_no_grade_or_class_is_counted_in_the_migrations_and_drills_down(book, jobs_here):
+    """A customer the run could not rate (no grade before: no statements to rate) is a row of its own in the grade
+    matrix, not left out, and its drill-down lists it, in words; the same for a class missing from the frame."""
+    people, estate, _maker, _elsewhere = book
+    run = stress_runs.request(people.risk, stress_scenarios.create(people.risk, SCENARIO).id)
+    db.session.execute(
+        StressOutcome.__table__.update()
+        .where(StressOutcome.run_id == run.id, StressOutcome.customer_id == estate.id)
+        .values(grade_before=None)
+    )
+    db.session.commit()
+    reach = Reach(branch=None)
+    frame = stress_results.outcome_frame(run, reach)
+    frame.loc[estate.id, "class_before"] = None
+    found = stress_compute.summary(frame)
+    for key, missing in (("grades", "unrated"), ("classes", "unclassified")):
+        assert sum(sum(row.values()) for row in found[key].values()) == 3
+        assert sum(found[key][missing].values()) == 1
+    run.summary = {k: v for k, v in found.items() if k != "industries"}
+    _summary, figures = stress_results.page_figures(run, reach)
+    classes = next(f for f in figures if f.key == "class_migration")
+    assert classes.rows[-1]["before"] == "未分类"
+    grades = next(f for f in figures if f.key == "grade_migration")
+    assert grades.rows[-1]["before"] == "未评级" and grades.rows[-1]["drill"] == {"grade": "unrated"}
+    assert "unrated" in [c.key for c in grades.columns]
+    _run, listed = stress_results.customers_figure(
+        people.risk, run.id, stress_results.Drill.parse({"grade": "unrated"})
+    )
+    assert [(r["customer"], r["grade_before"]) for r in listed.rows] == [(estate.name, "未评级")]
+    db.session.rollback()
+
+
 def test_the_grade_cap_read_once_per_pair_is_the_tables_answer_on_every_row():
     tables = stress_compute.Tables.load(RULES)
     classes = pd.Series(["normal", "special_mention", None, "substandard", "special_mention", "loss"] * 3)

@@ -76,6 +76,12 @@ class Tables:
         )
 
 
+UNRATED, UNCLASSIFIED = (
+    "unrated",
+    "unclassified",
+)  # the migration matrices' row and column of no grade, no class
+
+
 def shock_frame(industries: pd.Series, shocks: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Each customer's shock (columns sales_pct, ebit_pct, rate_bp, collateral_pct; 0 where none applies): its
     industry's own, else the scenario's ``*``."""
@@ -235,8 +241,11 @@ def _figures(outcome: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _migration(outcome: pd.DataFrame, before: str, after: str) -> dict[str, dict[str, int]]:
-    counts = outcome.groupby([before, after]).size()
+def _migration(outcome: pd.DataFrame, before: str, after: str, missing: str) -> dict[str, dict[str, int]]:
+    """{before: {after: customers}}; a customer with no grade or class (no statements to rate) counted under
+    ``missing``, not left out."""
+    pairs = outcome[[before, after]].astype(object)
+    counts = pairs.where(pairs.notna(), missing).groupby([before, after]).size()
     matrix: dict[str, dict[str, int]] = {}
     for (was, now), count in counts.items():
         matrix.setdefault(str(was), {})[str(now)] = int(count)
@@ -249,8 +258,8 @@ def summary(outcome: pd.DataFrame) -> dict[str, Any]:
     the grade and class migration matrices ({before: {after: customers}}), the customers newly breaching each
     warning rule ({code: customers}) and the same figures by industry."""
     found = _figures(outcome)
-    found["grades"] = _migration(outcome, "grade_before", "grade_after")
-    found["classes"] = _migration(outcome, "class_before", "class_after")
+    found["grades"] = _migration(outcome, "grade_before", "grade_after", UNRATED)
+    found["classes"] = _migration(outcome, "class_before", "class_after", UNCLASSIFIED)
     codes = outcome.new_warnings[outcome.new_warnings != ""].str.split(",").explode()
     found["warnings"] = {str(code): int(n) for code, n in codes.value_counts().sort_index().items()}
     found["industries"] = [

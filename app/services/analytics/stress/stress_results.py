@@ -29,7 +29,7 @@ from app.models import Customer, StressOutcome, StressRun, User
 from app.services.analytics import rights
 from app.services.analytics.figures import Chart, Column, Figure
 from app.services.analytics.stress import stress_runs, stress_scenarios
-from app.services.analytics.stress.stress_compute import CLASSES, GRADES, summary
+from app.services.analytics.stress.stress_compute import CLASSES, GRADES, UNCLASSIFIED, UNRATED, summary
 from app.services.customers.relationship.book_filter import INDUSTRIES
 
 DRILL = "stress.customers"
@@ -40,8 +40,18 @@ DRILL_ARGS = ("industry", "grade", "loan_class", "warning")
 CLASS_PREFIX = "class_"  # the vocabulary's five-category words (class_normal...)
 
 
-def _class(code: str) -> str:
-    return _(CLASS_PREFIX + code)
+def _class(code: str | None) -> str:
+    return _(CLASS_PREFIX + (code or UNCLASSIFIED))
+
+
+def _grade(code: str | None) -> str:
+    return code if code and code != UNRATED else _("Not rated")
+
+
+def _order(matrix: Mapping[str, Mapping[str, int]], known: tuple[str, ...], missing: str) -> tuple[str, ...]:
+    """The matrix's rows and columns: the known values, and the missing one when a customer has it."""
+    present = missing in matrix or any(missing in row for row in matrix.values())
+    return (*known, missing) if present else known
 
 
 def _money(value: Any) -> Decimal:
@@ -168,22 +178,22 @@ def page_figures(run: StressRun, reach: rights.Reach) -> tuple[dict[str, Any], l
         note=_("Share of the exposure classed substandard, doubtful or loss."),
         total=total,
     )
-    grade_columns = tuple(Column(g, g, "count") for g in GRADES)
+    grade_order = _order(found.get("grades", {}), GRADES, UNRATED)
     grades = Figure(
         "grade_migration",
         _("Grade migration (rows: before; columns: after)"),
-        (Column("before", _("Grade before")), *grade_columns),
-        _matrix(found.get("grades", {}), GRADES, str, "grade"),
-        Chart("stacked", "before", GRADES),
+        (Column("before", _("Grade before")), *(Column(g, _grade(g), "count") for g in grade_order)),
+        _matrix(found.get("grades", {}), grade_order, _grade, "grade"),
+        Chart("stacked", "before", grade_order),
         drill=DRILL,
     )
-    class_columns = tuple(Column(c, _class(c), "count") for c in CLASSES)
+    class_order = _order(found.get("classes", {}), CLASSES, UNCLASSIFIED)
     classes = Figure(
         "class_migration",
         _("Five-category migration (rows: before; columns: after)"),
-        (Column("before", _("Class before")), *class_columns),
-        _matrix(found.get("classes", {}), CLASSES, lambda c: _class(c), "loan_class"),
-        Chart("stacked", "before", CLASSES),
+        (Column("before", _("Class before")), *(Column(c, _class(c), "count") for c in class_order)),
+        _matrix(found.get("classes", {}), class_order, _class, "loan_class"),
+        Chart("stacked", "before", class_order),
         drill=DRILL,
     )
     names = warning_names()
@@ -210,7 +220,12 @@ class Drill:
 
     @classmethod
     def parse(cls, args: Mapping[str, str]) -> Drill:
-        allowed = {"industry": INDUSTRIES, "grade": GRADES, "loan_class": CLASSES, "warning": None}
+        allowed = {
+            "industry": INDUSTRIES,
+            "grade": (*GRADES, UNRATED),
+            "loan_class": (*CLASSES, UNCLASSIFIED),
+            "warning": None,
+        }
         errors, values = {}, {}
         for name, choices in allowed.items():
             value = (args.get(name) or "").strip() or None
@@ -225,6 +240,10 @@ class Drill:
         return {name: value for name in DRILL_ARGS if (value := getattr(self, name))}
 
 
+def _is(column, value: str, missing: str) -> ColumnElement[bool]:
+    return column.is_(None) if value == missing else column == value
+
+
 def customers_figure(user: User, run_id: int, drill: Drill) -> tuple[StressRun, Figure]:
     """The customers behind a figure of the run (in the reader's reach): all of them in the figure, the page lists
     the first :data:`LISTED`."""
@@ -233,8 +252,8 @@ def customers_figure(user: User, run_id: int, drill: Drill) -> tuple[StressRun, 
     table = StressOutcome.__table__.c
     where = [
         *([table.industry == drill.industry] if drill.industry else []),
-        *([table.grade_before == drill.grade] if drill.grade else []),
-        *([table.class_before == drill.loan_class] if drill.loan_class else []),
+        *([_is(table.grade_before, drill.grade, UNRATED)] if drill.grade else []),
+        *([_is(table.class_before, drill.loan_class, UNCLASSIFIED)] if drill.loan_class else []),
         *(
             [("," + table.new_warnings + ",").contains(f",{drill.warning},", autoescape=True)]
             if drill.warning
@@ -248,8 +267,8 @@ def customers_figure(user: User, run_id: int, drill: Drill) -> tuple[StressRun, 
         {
             "customer": row.customer_name,
             "industry": _(row.industry) if row.industry else "—",
-            "grade_before": row.grade_before,
-            "grade_after": row.grade_after,
+            "grade_before": _grade(row.grade_before),
+            "grade_after": _grade(row.grade_after),
             "class_before": _class(row.class_before),
             "class_after": _class(row.class_after),
             "ead": _money(row.ead),
