@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite's processes (pytest-xdist); each has its own database and broker (tests/parallel.py).
+TEST_PROCESSES ?= 2
 # Where people open the application: the links in e-mails point there (`make run PORT=8080` moves both).
 PUBLIC_URL := $(or $(CREDIT_PUBLIC_URL),http://$(HOST):$(PORT))
 export FLASK_APP := wsgi.py
@@ -19,7 +21,7 @@ test: install assets fonts chromium translations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

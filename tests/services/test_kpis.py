@@ -5,14 +5,19 @@ what a figure counted."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from app.errors import NotAuthorized, NotFound
+from app.extensions import db
 from app.localtime import local_today
+from app.models import HumanTask
 from app.services.analytics.filters import Filters
 from app.services.analytics.kpis import kpi_drill, kpi_pages, kpi_people, kpi_process, kpi_scorecard
 from app.services.analytics.kpis.kpi_rights import KpiReach, kpi_reach, may_read_person
@@ -192,3 +197,16 @@ def test_the_segment_and_branch_filters_narrow_the_cases(book, people):
     beijing = Filters(PERIOD.date_from, PERIOD.date_to, branch="beijing")
     frames = kpi_process.Frames.read(KpiReach(), beijing)
     assert set(frames.decisions["started_by_id"]) == {people.officer2.id}
+
+
+def test_times_of_mixed_precision_read_as_times_and_the_drill_down_shows_them(book, people):
+    """A time on the whole second and one with a fraction in the same column: on PostgreSQL the rows come as CSV,
+    and pandas' guess from the first row had left the column as text, so the drill-down answered 500."""
+    tasks = list(db.session.scalars(select(HumanTask).where(HumanTask.completed_at.is_not(None))))
+    for n, task in enumerate(sorted(tasks, key=lambda t: t.id)):
+        task.completed_at = task.completed_at.replace(microsecond=0 if n % 2 == 0 else 325152)
+    db.session.commit()
+    frames = kpi_process.Frames.read(KpiReach(), PERIOD)
+    assert pd.api.types.is_datetime64_any_dtype(frames.tasks["completed_at"])
+    figure = kpi_drill.rows_of(people.risk, PERIOD, "signoffs", None, None)
+    assert figure.rows and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", r["ended"]) for r in figure.rows)

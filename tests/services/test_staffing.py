@@ -266,7 +266,7 @@ def test_a_task_whose_assignee_may_no_longer_do_it_is_shown_and_closes_when_reas
     assert staffing.of_case(case.id) == []
 
 
-def test_the_recheck_job_runs_from_beat(deployed, people, app):
+def test_the_recheck_job_runs_from_beat(deployed, people, app, jobs_here):
     from app.jobs.staffing import recheck
 
     unqualify(*APPROVERS)

@@ -85,7 +85,11 @@ def _copied(query: Select) -> pd.DataFrame:
         for chunk in copy:
             buffer.write(chunk)
     buffer.seek(0)
-    return pd.read_csv(buffer, parse_dates=times)
+    frame = pd.read_csv(buffer)
+    for name in times:  # ISO 8601 whatever the precision: a time on the second has no fraction in the CSV, and
+        # pandas' guess from the first row would leave the column as text when another row has one
+        frame[name] = pd.to_datetime(frame[name], format="ISO8601")
+    return frame
 
 
 def day_span(end: Any, start: Any) -> Any:
