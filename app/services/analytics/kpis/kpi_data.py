@@ -86,8 +86,9 @@ def _copied(query: Select) -> pd.DataFrame:
             buffer.write(chunk)
     buffer.seek(0)
     frame = pd.read_csv(buffer)
-    for name in times:  # ISO 8601 whatever the precision: a time on the second has no fraction in the CSV, and
-        # pandas' guess from the first row would leave the column as text when another row has one
+    # ISO 8601 whatever the precision: a time on the second has no fraction in the CSV, and pandas' guess from
+    # the first row would leave the column as text when another row has one
+    for name in times:
         frame[name] = pd.to_datetime(frame[name], format="ISO8601")
     return frame
 
