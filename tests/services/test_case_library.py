@@ -8,16 +8,17 @@ import statistics
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.localtime import local_date
-from app.models import CaseAnalysis, EarlyWarning, ProcessInstance, RatingChange, User
+from app.models import CaseAnalysis, EarlyWarning, ProcessInstance, RatingChange, ReadingAssignment, User
 from app.models.base import utcnow
 from app.services.admin import demo, demo_case_library
 from app.services.analytics.case_library import entries, evidence, search
 from app.services.cases import tasks
+from app.services.people.training import readings
 from tests.factories import book_customer, facility
 from tests.workflows.test_case_analysis import RECORD, analyses, controlled
 from tests.workflows.test_warning_escalation import ready
@@ -122,4 +123,13 @@ def test_the_demo_has_a_default_approved_a_success_approved_and_one_waiting(app,
     assert kept == {("default", "approved"), ("success", "approved"), ("manual", "open")}
     waiting = db.session.scalar(select(CaseAnalysis).where(CaseAnalysis.status == "open"))
     assert db.session.get(ProcessInstance, waiting.instance_id).open_tasks
+    [reading] = db.session.scalars(
+        select(ReadingAssignment)
+    ).all()  # the approved default, for 王晓明 to read
+    entry = db.session.get(CaseAnalysis, int(reading.entry_ref))
+    assert (entry.trigger_kind, entry.status) == ("default", "approved") and reading.title == entry.title
+    assert reading.user_id == officer.id and reading.acknowledged_at is None
+    with app.test_request_context():
+        assert readings.link_of(reading.entry_ref) == f"/analytics/cases/{entry.id}"
     assert list(demo_case_library.load()) == []  # loaded again: nothing added
+    assert db.session.scalar(select(func.count()).select_from(ReadingAssignment)) == 1

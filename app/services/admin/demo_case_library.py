@@ -36,6 +36,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.customers import LIVE_FACILITY_STATUSES
+from app.services.admin import demo_training
 from app.services.analytics.case_library import start
 from app.services.analytics.case_library.causes import DEFAULT_CLASSES
 from app.services.cases import tasks
@@ -195,6 +196,14 @@ def load() -> Iterator[str]:
         return
     defaulted = _defaulted(free[0])
     yield f"case library: {defaulted or 'no'} default analysed and approved"
+    entry = db.session.scalar(
+        select(CaseAnalysis)
+        .where(CaseAnalysis.trigger_kind == "default", CaseAnalysis.status == "approved")
+        .order_by(CaseAnalysis.id)
+        .limit(1)
+    )
+    if entry is not None:  # the officers learn from it: 王晓明 has it to read
+        yield demo_training.assign_reading(entry.id, entry.title or DEFAULTED["title"])
     success = _success(free[1])
     yield f"case library: {success or 'no'} success case approved"
     waiting = free[2] if len(free) > 2 else free[1]

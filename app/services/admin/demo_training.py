@@ -7,7 +7,8 @@ applications only with valid AML training):
   submit applications; the reminder and the "expiring" state show it);
 - a post-loan management session a month ago for the officers (郑凯 failed it: his course is missing) and a
   five-category classification session for risk, the CRO and the level-3 approver;
-- one case-library entry assigned to 王晓明 (officer) as reading, not yet acknowledged.
+- (with the case library's demo, once its default is approved: ``assign_reading``) that entry assigned to 王晓明
+  (officer) as reading, not yet acknowledged.
 
 The approvers' qualification is recorded as ``demo.load`` records it (a pass of the approval course). Sessions and
 results go through the services as the administrator records them (the risk managers attend some).
@@ -36,7 +37,7 @@ SCORES = {
     "approver2": "90",
     "cco": "95",
 }
-READING = {"user": "officer", "entry_ref": "1", "title": "案例：担保圈风险传染致不良（华东某机械企业）"}
+READER = "officer"  # assigned the approved default of the case library's demo as reading
 
 
 def _user(username: str) -> User:
@@ -89,11 +90,15 @@ def load() -> Iterator[str]:
     _session(
         keeper, "FIVE_CATEGORY", today - timedelta(days=45), "风险管理部 黄涛", {u: "pass" for u in five}
     )
-    reader = _user(READING["user"])
-    readings.assign(
-        keeper, {"user_id": str(reader.id), "entry_ref": READING["entry_ref"], "title": READING["title"]}
-    )
     yield (
         f"training: {len(catalog.STANDARD)} courses, 4 sessions; {EXPIRING_OFFICER}'s AML training expires in "
-        f"{EXPIRES_IN_DAYS} days; one reading assigned to {READING['user']}"
+        f"{EXPIRES_IN_DAYS} days"
     )
+
+
+def assign_reading(entry_id: int, title: str) -> str:
+    """The case library's approved entry ``entry_id`` assigned to 王晓明 (officer) as reading, by the keeper
+    (the case library's demo, once the entry exists)."""
+    reader = _user(READER)
+    readings.assign(_user(KEEPER), {"user_id": str(reader.id), "entry_ref": str(entry_id), "title": title})
+    return f"training: case-library entry {entry_id} assigned to {READER} as reading"

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -26,7 +27,10 @@ _REF = re.compile(r"\d{1,12}|/[A-Za-z0-9/_\-.]{1,199}")
 
 
 def link_of(entry_ref: str) -> str | None:
-    """Where the entry opens: an address inside the application as is (an id alone opens nothing here)."""
+    """Where the entry opens: a number is the case library's entry of that number, an address inside the
+    application is itself."""
+    if entry_ref.isdigit():
+        return url_for("case_library.show", analysis_id=int(entry_ref))
     return entry_ref if entry_ref.startswith("/") and not entry_ref.startswith("//") else None
 
 
