@@ -80,6 +80,13 @@ def empty_tables() -> None:
     db.session.commit()
 
 
+def clean_up() -> None:
+    """The test's (or a module's) rows gone: its open transaction rolled back, every table it wrote emptied."""
+    db.session.rollback()
+    empty_tables()
+    db.session.remove()
+
+
 def _written(tables: list) -> list:
     """The tables a test wrote to: those holding rows, and those whose id sequence has handed out a number (rows
     added then deleted; TRUNCATE ... RESTART IDENTITY sets it back). One query: truncating every table after
@@ -100,9 +107,7 @@ def _clean_db(app):
     limiter.reset()  # failed log-ins counted by one test never hold up another's
     with app.app_context():
         yield
-        db.session.rollback()
-        empty_tables()
-        db.session.remove()
+        clean_up()
 
 
 @pytest.fixture(autouse=True)

@@ -53,7 +53,7 @@ from app.services.customers.guarantees import circles, circles_kept, graph
 from app.services.monitoring import portfolio, watchlist
 from app.services.people.training import records, required
 from app.services.shared import dispatch
-from tests.conftest import empty_tables
+from tests.conftest import clean_up
 from tests.factories import book_customer, facility
 
 
@@ -81,9 +81,7 @@ def lines(app):
         facility(book_customer(officer, 90, grade="A", loan_class="normal"), 3_000_000)
         printed += demo_inspections.load()
         yield printed
-        db.session.rollback()
-        empty_tables()
-        db.session.remove()
+        clean_up()
 
 
 @pytest.fixture(autouse=True)

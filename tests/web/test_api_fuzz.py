@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from app.extensions import db
 from app.services.admin import users
 from app.web.api.openapi import OPENAPI
-from tests.conftest import empty_tables
+from tests.conftest import clean_up
 from tests.factories import case_at, open_task
 from tests.web.route_seed import seed
 
@@ -78,9 +78,7 @@ def world(app):
         }
         document = app.test_client().get("/api/v1/openapi.json").get_json()
         yield seeded, tokens, document
-        db.session.rollback()
-        empty_tables()
-        db.session.remove()
+        clean_up()
 
 
 def resolve(document: dict, schema: dict) -> dict:

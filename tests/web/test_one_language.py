@@ -26,7 +26,7 @@ from app.models import ProcessInstance
 from app.services.admin import demo
 from app.services.admin import users as user_service
 from app.services.monitoring import imports
-from tests.conftest import empty_tables
+from tests.conftest import clean_up
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "app" / "translations"
 ROLES = ("officer", "approver2", "cro", "compliance", "risk", "admin", "designer")
@@ -149,9 +149,7 @@ def demo_site(app):
             f"/cases/{i}" for i in db.session.scalars(select(ProcessInstance.id).order_by(ProcessInstance.id))
         ]
         yield app
-        db.session.rollback()
-        empty_tables()
-        db.session.remove()
+        clean_up()
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from app.extensions import db
 from app.services.admin import users
 from config import TestingConfig
-from tests.conftest import OwnUserClient, empty_tables
+from tests.conftest import OwnUserClient, clean_up
 from tests.factories import PASSWORD
 from tests.web import route_access
 from tests.web.route_seed import ROLE_USERS, ROLES, seed
@@ -29,9 +28,7 @@ def _clean_db():
 def seeded(app):
     with app.app_context():
         yield seed()
-        db.session.rollback()
-        empty_tables()
-        db.session.remove()
+        clean_up()
 
 
 def login_as(app):
