@@ -141,7 +141,9 @@ def started_by_the_system(instance_id: int) -> int:
     return instance_id
 
 
-def test_every_task_of_a_system_started_case_is_in_the_queue_of_who_may_do_it(queues, people, dual):
+def test_every_task_of_a_system_started_case_is_in_the_queue_of_who_may_do_it(
+    queues, people, dual, jobs_here
+):
     today = local_today()
     # The portfolio check raises a warning: the escalation is started by the beat job, nobody else.
     watched = customer_of(dual, people, 1)
