@@ -76,10 +76,8 @@ class Tables:
         )
 
 
-UNRATED, UNCLASSIFIED = (
-    "unrated",
-    "unclassified",
-)  # the migration matrices' row and column of no grade, no class
+# the migration matrices' row and column of the customers with no grade, with no class
+UNRATED, UNCLASSIFIED = "unrated", "unclassified"
 
 
 def shock_frame(industries: pd.Series, shocks: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
