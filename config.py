@@ -71,6 +71,8 @@ CREDIT_GUARANTEE_CIRCLE_SECONDS how often beat scans the whole guarantee network
                                 (a guarantee registered or released is seen at once)
 CREDIT_PORTFOLIO_SUMMARY_SECONDS how often beat precomputes the portfolio dashboard      3600
                                 (风险管理驾驶舱) for its default period
+CREDIT_KPI_SUMMARY_SECONDS      how often beat precomputes the KPI dashboards and pages       3600
+                                (绩效考核) for their default period
 CREDIT_COLLATERAL_CHECK_SECONDS how often beat starts the collateral revaluations that fell   3600
                                 due (押品重估; one running case per item)
 CREDIT_AUDIT_CHECK_SECONDS      how often beat recomputes the audit chain (alerts on break) 86400
@@ -199,6 +201,7 @@ class BaseConfig:
     RENEWAL_CHECK_SECONDS = env_int("RENEWAL_CHECK_SECONDS", 3600)
     GUARANTEE_CIRCLE_SECONDS = env_int("GUARANTEE_CIRCLE_SECONDS", 3600)
     PORTFOLIO_SUMMARY_SECONDS = env_int("PORTFOLIO_SUMMARY_SECONDS", 3600)
+    KPI_SUMMARY_SECONDS = env_int("KPI_SUMMARY_SECONDS", 3600)
     COLLATERAL_CHECK_SECONDS = env_int("COLLATERAL_CHECK_SECONDS", 3600)
     AUDIT_CHECK_SECONDS = env_int("AUDIT_CHECK_SECONDS", 24 * 3600)
     AUDIT_KEY = env("AUDIT_KEY") or DEVELOPMENT_AUDIT_KEY

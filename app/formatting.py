@@ -256,6 +256,7 @@ TEMPLATE_FILTERS: dict[str, Callable[..., str]] = {
     "times": _localized(times),
     "score": _localized(score),
     "points": _localized(points),
+    "plain": _localized(plain),
     "figure": _localized(figure),
     "ratio": _localized(ratio),
 }

@@ -12,11 +12,23 @@ from __future__ import annotations
 import math
 import re
 
+from babel import Locale
+from flask import current_app
+from flask_babel import get_locale
+
 LOCALE_COOKIE = "locale"  # the language chosen in the top bar
 LOCALE_COOKIE_DAYS = 365
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _LATIN = re.compile(r"[A-Za-z]")
 _MAX_LENGTH = 4000  # a description; longer text is a document, not a label
+
+
+def configured_locale() -> str:
+    """The reader's language as the app's configuration names it (``zh_CN``, ``en``): what a precomputed page is
+    kept under."""
+    current = get_locale()
+    languages = current_app.config["LANGUAGES"]
+    return next((name for name in languages if Locale.parse(name) == current), str(current))
 
 
 def N_(s: str) -> str:  # noqa: N802  (the conventional gettext no-op marker)

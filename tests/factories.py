@@ -313,3 +313,10 @@ def facility(
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def shown(figure) -> list[list]:
+    """What a page shows of a dashboard's figure: each row's (and the total's) cells by column, and its drill-down
+    (what a precomputed page keeps of it)."""
+    rows = [*figure.rows, *([figure.total] if figure.total else [])]
+    return [[row.get(c.key) for c in figure.columns] + [row.get("drill")] for row in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from celery import Task
+from celery.schedules import crontab
 from flask import Flask, current_app, has_app_context
 from werkzeug.local import LocalProxy
 
@@ -98,6 +99,20 @@ def celery_init_app(app: Flask):
             "precompute-portfolio": {
                 "task": "app.jobs.analytics.precompute_portfolio",
                 "schedule": float(config["PORTFOLIO_SUMMARY_SECONDS"]),
+            },
+            "precompute-kpis": {
+                "task": "app.jobs.analytics.precompute_kpis",
+                "schedule": float(config["KPI_SUMMARY_SECONDS"]),
+            },
+            # the default period moves at Beijing midnight (16:00 UTC): yesterday's pages are no longer read, so the
+            # dashboards are kept again at once rather than at the next hour of their interval
+            "precompute-portfolio-new-day": {
+                "task": "app.jobs.analytics.precompute_portfolio",
+                "schedule": crontab(minute=1, hour=16),
+            },
+            "precompute-kpis-new-day": {
+                "task": "app.jobs.analytics.precompute_kpis",
+                "schedule": crontab(minute=1, hour=16),
             },
             "start-revaluations": {
                 "task": "app.jobs.customers.start_revaluations",

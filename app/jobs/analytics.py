@@ -1,11 +1,13 @@
-"""Analytics jobs (分析): a stress scenario run over the whole book; the portfolio dashboard precomputed for its
-default period; the case analysis an event asks for (案例分析), started after the step that recorded it."""
+"""Analytics jobs (分析): a stress scenario run over the whole book; the portfolio dashboard and the KPI pages
+precomputed for their default period; the case analysis an event asks for (案例分析), started after the step that
+recorded it."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from app.services.analytics.case_library import start
+from app.services.analytics.kpis import kpi_refresh
 from app.services.analytics.portfolio_dashboard import portfolio_summary
 from app.services.analytics.stress import stress_runs
 from app.services.shared import dispatch
@@ -29,6 +31,15 @@ def run_stress_test(run_id: int) -> int:
 def precompute_portfolio() -> int:
     """Compute the dashboard of the whole bank and of each branch, in each language; returns the rows kept."""
     return portfolio_summary.refresh()
+
+
+# Idempotent (each run replaces the pages it computes): a lost worker's job is redelivered.
+@shared_task(
+    name="app.jobs.analytics.precompute_kpis", time_limit=3600, acks_late=True, reject_on_worker_lost=True
+)
+def precompute_kpis() -> int:
+    """Compute every scope's KPI pages of the default period, in each language; returns the rows kept."""
+    return kpi_refresh.refresh()
 
 
 # Idempotent (one analysis per event, a unique trigger): a lost worker's job is redelivered.

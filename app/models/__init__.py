@@ -6,7 +6,7 @@ Importing this package maps every model and registers the database objects built
 live limit's triggers, the text indexes): ``create_all`` and Alembic read its metadata.
 """
 
-from app.models.analytics import CaseAnalysis, PortfolioSummary
+from app.models.analytics import CaseAnalysis, KpiSummary, PortfolioSummary
 from app.models.attachment import Attachment
 from app.models.audit import AuditEvent, CaseDocument
 from app.models.cases import (
@@ -59,6 +59,7 @@ from app.models.setting import AppSetting
 from app.models.stress import StressOutcome, StressRun, StressScenario
 
 __all__ = [
+    "KpiSummary",
     "PortfolioSummary",
     "case_text",
     "customer_text",

@@ -24,6 +24,7 @@ from app.services.approval import sla
 from app.services.customers.contacts.identity import masked as masked_id
 from app.services.notifications import inbox as notification_inbox
 from app.services.shared.one_by_one import transient
+from app.web import top_menu
 from app.web.admin.admin import admin
 from app.web.admin.notifications import notifications
 from app.web.admin.user_admin import user_pages
@@ -161,7 +162,8 @@ def register_web(app: Flask) -> None:
     def layout_globals():
         signed_in = getattr(current_user, "is_authenticated", False)  # no user outside a request (PDF jobs)
         unread = notification_inbox.unread_count(current_user) if signed_in else 0
-        return {"current_locale": str(get_locale()), "unread_notifications": unread}
+        menu = top_menu.menu_for(current_user) if signed_in else []
+        return {"current_locale": str(get_locale()), "unread_notifications": unread, "top_menu": menu}
 
     # JSON (API answers, and |tojson in pages and PDFs) keeps Chinese as it is, never "\u9700…".
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ def test_the_auditor_reads_a_case_on_its_highlighted_diagram(app, browser_page: 
         case_id, reference = case.id, case.reference
 
     log_in(page, "compliance")
+    page.locator("#menu-compliance summary").click()  # the top bar's 合规 menu
     page.locator("header nav").get_by_role("link", name="审计日志").click()
     page.locator("#audit-search input[name=case]").fill(reference)
     page.locator("#audit-search button[type=submit]").click()

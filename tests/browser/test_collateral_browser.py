@@ -1,7 +1,8 @@
 """Browser test of the collateral register (押品): the officer records a plant for a borrower (a share over 100%
 refused on its field), sees its facility short of its limit on the item's page, raises the share so it is covered,
-starts a revaluation; the risk manager, who has the book's list in the top bar, opens the item and follows the
-revaluation under way to its case."""
+starts a revaluation; the risk manager, whose top bar (the most links of any role) stays one line at 1366 px in
+either language, opens the book's list from its 贷后与风险 menu, then the item, and follows the revaluation under
+way to its case."""
 
 from __future__ import annotations
 
@@ -60,9 +61,24 @@ def test_an_officer_records_collateral_sees_the_shortfall_and_starts_a_revaluati
     case_url = page.url
     log_out(page)
 
-    log_in(page, "risk")
-    page.goto("/collateral")
-    expect(page.locator("#collateral-link")).to_be_visible()
+    log_in(page, "risk")  # the top bar, the role with the most links: one line at the width of a laptop
+    page.set_viewport_size({"width": 1366, "height": 900})
+    bar = page.locator("header.topbar")
+    for lang, switch in (("zh-CN", "English"), ("en", "中文")):
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        assert bar.bounding_box()["height"] < 64, lang
+        page.locator("header .session button", has_text=switch).click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    menu = page.locator("#menu-risk")
+    expect(page.locator("#collateral-link")).to_be_hidden()
+    menu.locator("summary").click()
+    page.locator("#menu-credit summary").click()  # one menu open at a time
+    expect(page.locator("#collateral-link")).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(page.locator("#menu-credit .menu-items")).to_be_hidden()
+    menu.locator("summary").click()
+    page.locator("#collateral-link").click()
+    page.wait_for_url(re.compile(r"/collateral$"))
     page.goto(item_url)
     expect(page.locator("#revaluation-case")).to_be_visible()
     page.locator("#revaluation-case").click()

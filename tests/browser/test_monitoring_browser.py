@@ -30,6 +30,7 @@ def test_an_officer_imports_a_file_and_follows_its_progress_to_the_refused_rows(
     )
 
     log_in(page, "officer")
+    page.locator("#menu-risk summary").click()  # the top bar's 贷后与风险 menu
     page.locator("header nav").get_by_role("link", name="贷后监测").click()
     page.locator("#import-form input[type=file]").set_input_files(str(csv))
     page.locator("#import-form button[type=submit]").click()
@@ -71,6 +72,7 @@ def test_a_risk_manager_reads_the_watchlist_and_follows_a_warning_to_its_escalat
         name = customer.name
 
     log_in(page, "risk")
+    page.locator("#menu-risk summary").click()  # the top bar's 贷后与风险 menu
     page.locator("header nav").get_by_role("link", name="预警名单").click()
     page.wait_for_url(re.compile(r"/watchlist$"))
     table = page.locator("#watchlist")

@@ -43,6 +43,7 @@ def test_a_manager_filters_the_branch_and_transfers_two_customers_in_bulk(app, b
         chosen = [(c.id, c.name) for c in moved if c.grade == "A"][:2]
 
     log_in(page, "sh_head")
+    page.locator("#menu-credit summary").click()  # the top bar's 授信业务 menu
     page.locator("header nav a", has_text="团队客户").click()
     page.wait_for_url(re.compile(r"/customers/mine$"))
     expect(page.locator("h1")).to_contain_text("本分行客户")

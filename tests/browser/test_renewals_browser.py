@@ -33,6 +33,7 @@ def test_an_officer_proposes_a_renewal_from_the_maturing_list_and_picks_a_custom
         name, uscc = facility.customer.name, facility.customer.uscc
 
     log_in(page, "officer")
+    page.locator("#menu-credit summary").click()  # the top bar's 授信业务 menu
     page.locator("#maturing-link").click()
     page.wait_for_url(re.compile(r"/facilities/maturing$"))
     row = page.locator(f'#maturing tr[data-facility="{facility_id}"]')

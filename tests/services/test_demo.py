@@ -10,6 +10,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -42,7 +43,8 @@ from app.services.admin import (
     demo_training,
 )
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpis import kpi_people
+from app.services.analytics.kpis import kpi_pages, kpi_people
+from app.services.analytics.portfolio_dashboard import portfolio as portfolio_dashboard
 from app.services.audit import audit
 from app.services.cases import cases as case_service
 from app.services.customers.collateral import book as collateral_book
@@ -207,6 +209,15 @@ def test_the_demo_gives_each_officer_and_approver_figures_of_their_own(lines):
     assert len({figures["task_days_p50"] for figures in officers}) == 3
     approvers = [kpi_people.figures_of(frames, people[name]) for name in ("approver", "approver2")]
     assert approvers[0]["signoff_p50"] < approvers[1]["signoff_p50"]  # approver2 is the slow one
+
+
+def test_the_demo_opens_its_dashboards_precomputed(lines):
+    assert any(line.startswith("dashboards precomputed") for line in lines)
+    risk, default = users()["risk"], Filters.parse({})
+    for locale in ("zh_CN", "en"):
+        with force_locale(locale):
+            assert kpi_pages.dashboard(risk, default).precomputed
+            assert portfolio_dashboard.dashboard(risk, default).precomputed
 
 
 def test_the_demo_runs_its_two_scenarios(lines):

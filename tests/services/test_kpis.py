@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.errors import NotAuthorized, NotFound
@@ -19,7 +20,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import HumanTask
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpis import kpi_drill, kpi_pages, kpi_people, kpi_process, kpi_scorecard
+from app.services.analytics.kpis import kpi_data, kpi_drill, kpi_pages, kpi_people, kpi_process, kpi_scorecard
 from app.services.analytics.kpis.kpi_rights import KpiReach, kpi_reach, may_read_person
 from app.services.design.testing import decision_tests
 from tests.services.kpi_book import build
@@ -210,3 +211,18 @@ def test_times_of_mixed_precision_read_as_times_and_the_drill_down_shows_them(bo
     assert pd.api.types.is_datetime64_any_dtype(frames.tasks["completed_at"])
     figure = kpi_drill.rows_of(people.risk, PERIOD, "signoffs", None, None)
     assert figure.rows and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", r["ended"]) for r in figure.rows)
+
+
+def test_an_open_step_drills_down_by_the_step_as_stored_in_either_language(book, people):
+    keys = {}
+    for locale in ("en", "zh_CN"):
+        with force_locale(locale):
+            figure = kpi_process.open_figure(kpi_data.open_cases(KpiReach(), PERIOD))
+            keys[locale] = [row["drill"]["key"] for row in figure.rows]
+            assert [row["step"] for row in figure.rows] == [("Sign off" if locale == "en" else "审批")]
+    assert keys["en"] == keys["zh_CN"] == ["Sign off / 审批"]  # one link whichever language it was opened in
+    with force_locale("zh_CN"):
+        waiting = kpi_drill.rows_of(people.risk, PERIOD, "open", "Sign off / 审批", None)
+    assert {row["drill"]["case_id"] for row in waiting.rows} == {
+        c["id"] for c in book.cases if not c["decided_at"]
+    }

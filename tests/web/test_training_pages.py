@@ -19,11 +19,11 @@ from tests.web.test_pages import text_of
 def test_everyone_sees_their_own_record_in_both_languages(signed_in, people):
     readings.assign(
         people.risk,
-        {"user_id": str(people.officer.id), "entry_ref": "/analytics/case-library", "title": "担保圈案例"},
+        {"user_id": str(people.officer.id), "entry_ref": "/analytics/cases", "title": "担保圈案例"},
     )
     english = text_of(signed_in("officer").get("/analytics/training"))
     assert "Required courses" in english and "AML and know-your-customer" in english and "Valid" in english
-    assert 'href="/analytics/case-library"' in english and "I have read it" in english
+    assert 'href="/analytics/cases"' in english and "I have read it" in english
     assert "Training completion per branch" not in english  # not a manager
     chinese = text_of(signed_in("officer", "zh-CN").get("/analytics/training"))
     assert "反洗钱与客户身份识别" in chinese and "贷后管理" in chinese
@@ -79,6 +79,13 @@ def test_the_course_form_names_each_refused_field(signed_in, people):
         session.location, data={f"result_{people.officer.id}": "pass", f"score_{people.officer.id}": "1e999"}
     )
     assert bad.status_code == 422 and f'id="l-score_{people.officer.id}"' in text_of(bad)
+    scored = {f"result_{people.officer.id}": "pass", f"score_{people.officer.id}": "92"}
+    assert risk.post(session.location, data=scored).status_code == 302
+    record = text_of(risk.get(f"/analytics/training/people/{people.officer.id}"))
+    assert '<td class="num">92</td>' in record and "92.0" not in record  # as entered, not as stored (92.0)
+    assert f'name="score_{people.officer.id}" inputmode="decimal" size="5" value="92"' in text_of(
+        risk.get(session.location)
+    )
     assert risk.post(session.location, data={f"result_{people.officer.id}": "pass"}).status_code == 302
 
 

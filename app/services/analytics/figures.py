@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 KINDS = ("text", "count", "money", "pct", "ratio", "days")
+NUMBERS = ("money", "pct", "ratio", "days")  # kept as text when Decimal, read back as Decimal
 CHARTS = ("bar", "stacked", "line", "none")
 
 
@@ -110,3 +112,57 @@ def share(part: Any, whole: Any) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part or 0) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal | date):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {k: _json_value(v) for k, v in value.items()}
+    return value
+
+
+def figure_json(figure: Figure) -> dict:
+    """``figure`` as plain JSON to keep: each row's columns and drill-down (a Decimal or a date as text, so not a
+    fen is lost); ``figure_from_json`` reads it back."""
+    return {
+        "key": figure.key,
+        "title": figure.title,
+        "columns": [[c.key, c.title, c.kind] for c in figure.columns],
+        "rows": [_json_value(_shown(row, figure.columns)) for row in figure.rows],
+        "chart": [figure.chart.kind, figure.chart.label, list(figure.chart.values)],
+        "drill": figure.drill,
+        "note": figure.note,
+        "total": _json_value(_shown(figure.total, figure.columns)) if figure.total else None,
+    }
+
+
+def _shown(row: Mapping[str, Any], columns: tuple[Column, ...]) -> dict:
+    """What of ``row`` the page shows (its columns) and where it drills down to: what is kept of it."""
+    return {key: row[key] for key in (*(c.key for c in columns), "drill") if key in row}
+
+
+def _typed(row: Mapping[str, Any] | None, columns: tuple[Column, ...]) -> dict | None:
+    """A kept row typed again: a number kept as text is a Decimal (an int or a float came back as itself)."""
+    if row is None:
+        return None
+    found = dict(row)
+    for column in columns:
+        if column.kind in NUMBERS and isinstance(found.get(column.key), str):
+            found[column.key] = Decimal(found[column.key])
+    return found
+
+
+def figure_from_json(data: dict) -> Figure:
+    columns = tuple(Column(*c) for c in data["columns"])
+    kind, label, values = data["chart"]
+    return Figure(
+        key=data["key"],
+        title=data["title"],
+        columns=columns,
+        rows=[_typed(row, columns) or {} for row in data["rows"]],
+        chart=Chart(kind, label, tuple(values)),
+        drill=data["drill"],
+        note=data["note"],
+        total=_typed(data["total"], columns),
+    )

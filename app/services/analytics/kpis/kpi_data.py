@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, DateTime, Float, and_, case, cast, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from app.extensions import db
@@ -35,6 +36,7 @@ CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 NPL_CLASSES = ("substandard", "doubtful", "loss")  # 不良贷款
 NPL_WINDOW_DAYS = 730  # a new NPL counts against the approval when within 24 months of it
 SIGN_OFF = "approval_signoff"
+OFFICER_OF = aliased(Customer, name="case_customer")  # a case's customer, joined for its officer
 DAY_SECONDS = 86400.0
 
 
@@ -55,6 +57,16 @@ def _scoped(query: Select, reach: KpiReach, filters: Filters) -> Select:
     return query
 
 
+def _case_people() -> tuple[Any, ...]:
+    """Who a case belongs to, for ``KpiReach.case_rows`` to narrow a whole bank's frame: its opener, its customer
+    and the customer's officer (the query outer-joins ``OFFICER_OF`` on the customer)."""
+    return (
+        ProcessInstance.started_by_id,
+        ProcessInstance.customer_id,
+        OFFICER_OF.officer_id.label("customer_officer_id"),
+    )
+
+
 def _frame(query: Select) -> pd.DataFrame:
     """The query's rows as a frame. On PostgreSQL the rows come as CSV through ``COPY ... TO STDOUT`` and are
     parsed by pandas' C reader (several times faster than a row object each); elsewhere they are built column by
@@ -72,15 +84,15 @@ def _frame(query: Select) -> pd.DataFrame:
 
 
 def _copied(query: Select) -> pd.DataFrame:
-    # the statement's values are ours (dates, ids, codes), rendered as SQL literals by the dialect
-    sql = str(query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    # its values stay parameters, bound by the driver (a list of an IN as one parameter each)
+    compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True})
     times = [c.name for c in query.selected_columns if isinstance(c.type, DateTime)]
     buffer = io.BytesIO()
     raw = db.session.connection().connection.driver_connection
     assert raw is not None, "a live PostgreSQL connection"
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy,
+        cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER true)", compiled.params) as copy,
     ):
         for chunk in copy:
             buffer.write(chunk)
@@ -118,7 +130,7 @@ def tasks(reach: KpiReach, filters: Filters, people: list[int] | None = None) ->
         select(
             HumanTask.id.label("task_id"),
             HumanTask.instance_id,
-            ProcessInstance.started_by_id,
+            *_case_people(),
             HumanTask.task_spec,
             HumanTask.state,
             HumanTask.required_level,
@@ -133,6 +145,7 @@ def tasks(reach: KpiReach, filters: Filters, people: list[int] | None = None) ->
             case((sign_off & ~done & late, 1), else_=0).label("escalated"),
         )
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .outerjoin(OFFICER_OF, OFFICER_OF.id == ProcessInstance.customer_id)
         .where(
             HumanTask.state.in_(("completed", "cancelled")),
             HumanTask.completed_at >= start,
@@ -192,13 +205,14 @@ def decisions(reach: KpiReach, filters: Filters, people: list[int] | None = None
     query = _scoped(
         select(
             Facility.instance_id,
-            ProcessInstance.started_by_id,
+            *_case_people(),
             case((Facility.status == "rejected", 0), else_=1).label("approved"),
             Facility.decided_at,
             day_span(Facility.decided_at, ProcessInstance.started_at).label("days"),
             route.label("route"),
         )
         .join(ProcessInstance, ProcessInstance.id == Facility.instance_id)
+        .outerjoin(OFFICER_OF, OFFICER_OF.id == ProcessInstance.customer_id)
         .where(Facility.decided_at >= start, Facility.decided_at < end),
         reach,
         filters,
@@ -219,9 +233,11 @@ def open_cases(reach: KpiReach, filters: Filters) -> pd.DataFrame:
             ProcessInstance.id.label("instance_id"),
             ProcessInstance.reference,
             ProcessInstance.current_step,
-            ProcessInstance.started_by_id,
+            *_case_people(),
             ProcessInstance.started_at,
-        ).where(ProcessInstance.process_id == "credit_application", ProcessInstance.status == "running"),
+        )
+        .outerjoin(OFFICER_OF, OFFICER_OF.id == ProcessInstance.customer_id)
+        .where(ProcessInstance.process_id == "credit_application", ProcessInstance.status == "running"),
         reach,
         filters,
     )

@@ -43,8 +43,8 @@ def rows_of(reader: User, filters: Filters, measure: str, key: str | None, perso
     reach = kpi_reach(reader)
     if measure == "open":
         cases = kpi_data.open_cases(reach, filters)
-        waiting = cases[cases["current_step"].map(step_label) == key] if len(cases) else cases
-        return _figure(waiting, _("Open applications"))
+        waiting = cases[cases["current_step"].fillna("") == (key or "")] if len(cases) else cases
+        return _figure(waiting, _("Open applications waiting at %(step)s", step=step_label(key)))
     frames = Frames.read(reach, filters)
     return _figure(_process_rows(frames, measure, key), _("Cases behind the figure"))
 

@@ -21,11 +21,13 @@ from sqlalchemy import select
 
 from app.errors import NotFound
 from app.extensions import db
+from app.language import configured_locale
 from app.models import Customer, User
 from app.models.base import utcnow
-from app.services.analytics.figures import Column, Figure
+from app.services.analytics.figures import Column, Figure, figure_from_json
 from app.services.analytics.filters import Filters
-from app.services.analytics.kpis import kpi_data, kpi_process, kpi_scorecard
+from app.services.analytics.kpis import kpi_data, kpi_kept, kpi_process, kpi_scorecard
+from app.services.analytics.kpis.kpi_bank import BankFrames
 from app.services.analytics.kpis.kpi_people import PeriodFrames, metrics_for, people_in, role_of, score_of
 from app.services.analytics.kpis.kpi_rights import KpiReach, check_person, kpi_reach
 from app.services.people.training import records
@@ -35,7 +37,8 @@ from app.services.people.training import records
 class DashboardPage:
     figures: list[Figure]
     reach: KpiReach
-    as_of: datetime
+    as_of: datetime  # when the figures were computed (stored UTC)
+    precomputed: bool  # read from what the job keeps (else computed for this request)
     branches: list[str]
     segments: list[str]
 
@@ -47,34 +50,53 @@ class PersonPage:
     score: kpi_scorecard.Score
     score_before: kpi_scorecard.Score
     as_of: datetime
+    precomputed: bool
     titles: dict[str, str]  # metric → its title, for the score's explanation
 
 
 def dashboard(reader: User, filters: Filters) -> DashboardPage:
-    """The KPI dashboard for ``reader`` (NotAuthorized for a role without KPIs)."""
+    """The KPI dashboard for ``reader`` (NotAuthorized for a role without KPIs): kept by the job for the default
+    filters (``as_of`` then says when it was computed), else computed now."""
     reach = kpi_reach(reader)
+    kept = kpi_kept.stored(kpi_kept.scope_of(reach.narrowed(filters.branch)), filters, configured_locale())
+    if kept is not None:
+        figures, as_of, precomputed = kpi_kept.figures_of(kept.page["figures"]), kept.computed_at, True
+    else:
+        figures, as_of, precomputed = dashboard_figures(reach, filters), utcnow(), False
+    return DashboardPage(figures, reach, as_of, precomputed, _branches(reach), _segments())
+
+
+def dashboard_figures(reach: KpiReach, filters: Filters, bank: BankFrames | None = None) -> list[Figure]:
+    """Every figure of the dashboard over ``reach`` narrowed by ``filters``. ``bank``: the whole bank's frames,
+    read once by the job that keeps every scope, narrowed here; else what the reach needs is read."""
     scope = reach.narrowed(filters.branch)
     people = people_in(reach, filters)
-    ids = None if scope.whole_bank else [p.id for p in people]
-    periods = (
-        (PeriodFrames.read(filters, ids), PeriodFrames.read(filters.previous(), ids)) if people else None
-    )
-    if periods is not None and scope.whole_bank:  # the people's frames are the whole bank's: read once
-        now, before = periods[0].process, periods[1].process
+    if bank is not None:
+        periods: tuple[PeriodFrames, PeriodFrames] | None = (bank.now, bank.before)
+        now, before = bank.process(scope)
+        open_cases = bank.open_cases(scope)
     else:
-        now = kpi_process.Frames.read(reach, filters)
-        before = kpi_process.Frames.read(reach, filters.previous())
+        ids = None if scope.whole_bank else [p.id for p in people]
+        periods = (
+            (PeriodFrames.read(filters, ids), PeriodFrames.read(filters.previous(), ids)) if people else None
+        )
+        if periods is not None and scope.whole_bank:  # the people's frames are the whole bank's: read once
+            now, before = periods[0].process, periods[1].process
+        else:
+            now = kpi_process.Frames.read(reach, filters)
+            before = kpi_process.Frames.read(reach, filters.previous())
+        open_cases = kpi_data.open_cases(reach, filters)
     figures = [
         kpi_process.headline_figure(now, before),
-        kpi_process.open_figure(kpi_data.open_cases(reach, filters)),
+        kpi_process.open_figure(open_cases),
         kpi_process.turnaround_figure(now),
         kpi_process.stages_figure(now),
         kpi_process.sla_figure(now),
-        *(_people_figures(people, *periods) if periods is not None else []),
+        *(_people_figures(people, *periods) if people and periods is not None else []),
     ]
     if scope.person is None:
         figures.append(records.completion_of(scope.branch, filters.date_to))
-    return DashboardPage(figures, reach, utcnow(), _branches(reach), _segments())
+    return figures
 
 
 def _people_figures(people: list[User], now: PeriodFrames, before: PeriodFrames) -> list[Figure]:
@@ -121,14 +143,37 @@ def _people_figures(people: list[User], now: PeriodFrames, before: PeriodFrames)
 
 
 def person(reader: User, user_id: int, filters: Filters) -> PersonPage:
-    """``user_id``'s figures and score (NotFound, or NotAuthorized outside the reader's reach)."""
+    """``user_id``'s figures and score (NotFound, or NotAuthorized outside the reader's reach): kept by the job
+    for the default filters, else computed now."""
     found = db.session.get(User, user_id)
     if found is None:
         raise NotFound(_("No such person."))
     check_person(reader, found)
+    titles = {metric: str(title) for metric, (title, _kind) in metrics_for(role_of(found)).items()}
+    kept = kpi_kept.stored(kpi_kept.page_scope(found.id), filters, configured_locale())
+    if kept is not None and kept.page.get("role") == found.role:  # else kept before their role changed
+        figure = figure_from_json(kept.page["figure"])
+        score, before = kpi_kept.score_of(kept.page["score"]), kpi_kept.score_of(kept.page["score_before"])
+        return PersonPage(found, figure, score, before, kept.computed_at, True, titles)
+    figure, score, before = person_figures(found, filters)
+    return PersonPage(found, figure, score, before, utcnow(), False, titles)
+
+
+def person_figures(
+    found: User, filters: Filters, bank: BankFrames | None = None
+) -> tuple[Figure, kpi_scorecard.Score, kpi_scorecard.Score]:
+    """``found``'s figures line by line and their score this period and the previous one (``bank``: the whole
+    bank's frames read once by the job, else ``found``'s own are read)."""
     role = role_of(found)
-    now, score = score_of(PeriodFrames.read(filters, [found.id]), found)
-    before, score_before = score_of(PeriodFrames.read(filters.previous(), [found.id]), found)
+    if bank is not None:
+        frames_now, frames_before = bank.now, bank.before
+    else:
+        frames_now, frames_before = (
+            PeriodFrames.read(filters, [found.id]),
+            PeriodFrames.read(filters.previous(), [found.id]),
+        )
+    now, score = score_of(frames_now, found)
+    before, score_before = score_of(frames_before, found)
     lines = {line.weight.metric: line for line in score.lines}
     rows = []
     for metric, (title, _kind) in metrics_for(role).items():
@@ -166,8 +211,7 @@ def person(reader: User, user_id: int, filters: Filters) -> PersonPage:
             "points": score.total,
         },
     )
-    titles = {metric: str(title) for metric, (title, _kind) in metrics_for(role).items()}
-    return PersonPage(found, figure, score, score_before, utcnow(), titles)
+    return figure, score, score_before
 
 
 def _plain(value: object) -> Decimal | float | int | None:

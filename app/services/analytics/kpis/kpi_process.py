@@ -88,15 +88,15 @@ def headline_figure(now: Frames, before: Frames) -> Figure:
 
 
 def step_label(step: object) -> str:
-    """The step a case waits at, in the reader's language (the figure's row and its drill-down's key)."""
+    """The step a case waits at, in the reader's language (a row's label; "—" for none)."""
     return in_language(step, get_locale()) if isinstance(step, str) and step else "—"
 
 
 def open_figure(open_cases: pd.DataFrame) -> Figure:
-    counts = open_cases["current_step"].map(step_label).value_counts() if len(open_cases) else pd.Series()
-    rows = [
-        {"step": label, "cases": int(n), "drill": {"measure": "open", "key": label}}
-        for label, n in counts.items()
+    counts = open_cases["current_step"].fillna("").value_counts() if len(open_cases) else pd.Series()
+    rows = [  # the drill-down's key is the step as stored (both languages): a link that reads the same in either
+        {"step": step_label(step), "cases": int(n), "drill": {"measure": "open", "key": step}}
+        for step, n in counts.items()
     ]
     return Figure(
         "open",

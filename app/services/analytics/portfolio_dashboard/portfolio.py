@@ -8,12 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel import Locale
-from flask import current_app
-from flask_babel import get_locale
 from sqlalchemy import select
 
 from app.extensions import db
+from app.language import configured_locale
 from app.models import Customer, User
 from app.models.base import utcnow
 from app.services.analytics import rights
@@ -44,7 +42,7 @@ def dashboard(user: User, filters: Filters) -> Dashboard:
     that does not read the portfolio. The default period's figures come precomputed when the job has kept
     them for today (``as_of`` then says when), any other filters' live."""
     reach = rights.portfolio_reach(user)
-    kept = portfolio_summary.stored(reach, filters, _language())
+    kept = portfolio_summary.stored(reach, filters, configured_locale())
     if kept is not None:
         sections, as_of, precomputed = portfolio_summary.sections_of(kept), kept.computed_at, True
     else:
@@ -57,13 +55,6 @@ def dashboard(user: User, filters: Filters) -> Dashboard:
         branches=_branches() if reach.branch is None else [],
         segments=_segments(),
     )
-
-
-def _language() -> str:
-    """The reader's language as the app names it (``zh_CN``, ``en``): what the summary is kept under."""
-    current = get_locale()
-    languages = current_app.config["LANGUAGES"]
-    return next((name for name in languages if Locale.parse(name) == current), str(current))
 
 
 def _branches() -> list[str]:
