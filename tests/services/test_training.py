@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import delete, func, select
 
 from app.errors import Conflict, InvalidInput, NotAuthorized
@@ -263,11 +264,13 @@ def test_the_completion_per_branch_matches_a_count_of_the_passes(people):
             valid += until is not None and until >= today
     assert figure.total["required"] == expected_required and figure.total["complete"] == valid
     assert figure.total["lapsed"] == 1 and figure.total["expiring"] == 1
-    assert [r["branch"] for r in figure.rows] == ["head_office"]
+    with force_locale("zh_CN"):
+        assert [r["branch"] for r in records.by_branch(people.risk).rows] == ["总行"]  # named, not its code
     people.approver1.branch = "shanghai"
     db.session.commit()
-    mine = records.by_branch(people.approver1)
-    assert [r["branch"] for r in mine.rows] == ["shanghai"] and mine.total["staff"] == 1
+    with force_locale("en"):
+        mine = records.by_branch(people.approver1)
+    assert [r["branch"] for r in mine.rows] == ["Shanghai branch"] and mine.total["staff"] == 1
     with pytest.raises(NotAuthorized):
         records.person_record(people.approver1, people.officer.id)
     with pytest.raises(NotAuthorized):

@@ -47,6 +47,10 @@ def test_a_persons_page_is_theirs_their_branch_managers_and_managements(as_user,
     page = as_user("approver1").get(f"/analytics/kpis/people/{people.officer.id}?{PERIOD}")
     assert page.status_code == 200
     assert "How the score is computed" in text_of(page) and "Rule_kpi_scorecard_" in text_of(page)
+    approval_rate = text_of(page).split(">Approval rate</a>")[1].split("</tr>")[0]
+    assert (
+        '<td class="num">80</td><td class="num">20</td>' in approval_rate
+    )  # target, weight: not 80.00, 20.00
     assert as_user("approver1").get(f"/analytics/kpis/people/{people.officer2.id}").status_code == 403
     assert as_user("officer").get(f"/analytics/kpis/people/{people.officer2.id}").status_code == 403
     assert as_user("officer2").get(f"/analytics/kpis/people/{people.officer2.id}").status_code == 200
@@ -91,7 +95,10 @@ def test_training_completion_per_branch_is_on_the_dashboard_for_managers_not_on_
             BytesIO(as_user("approver1").get(f"/analytics/kpis?{PERIOD}&export=completion").data)
         ).active.iter_rows(values_only=True)
     )
-    assert [r[0] for r in mine[1:-1]] == [branch]  # a branch's approver: their branch only (then the total)
+    names = {"shanghai": "Shanghai branch", "head_office": "Head office"}  # named, never the code
+    assert [r[0] for r in mine[1:-1]] == [
+        names[branch]
+    ]  # a branch's approver: their branch only (then the total)
     officer = as_user("officer").get(f"/analytics/kpis?{PERIOD}")
     assert officer.status_code == 200 and 'id="fig-completion"' not in officer.get_data(as_text=True)
     assert as_user("officer").get(f"/analytics/kpis?{PERIOD}&export=completion").status_code == 404

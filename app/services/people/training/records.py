@@ -137,7 +137,7 @@ def completion_of(branch: str | None, as_of: date | None = None) -> Figure:
         t["soon"] += row.expiring
     rows = [
         {
-            "branch": branch,
+            "branch": _(branch),  # the branch's name in the reader's language, not its code
             "staff": t["staff"],
             "required": t["required"],
             "complete": t["done"],
