@@ -7,6 +7,7 @@ approver's page, and keeps them (``kpi_kept``).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
@@ -43,7 +44,7 @@ def refresh() -> int:
                 for reach in reaches:
                     began = time.perf_counter()
                     figures = kpi_pages.dashboard_figures(reach, filters, bank)
-                    page = {"figures": kpi_kept.figures_json(figures)}
+                    page: dict[str, Any] = {"figures": kpi_kept.figures_json(figures)}
                     seconds = read_seconds + time.perf_counter() - began
                     kpi_kept.keep(kpi_kept.scope_of(reach), locale, filters, page, seconds, read_at)
                     kept += 1
