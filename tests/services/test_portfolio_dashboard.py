@@ -165,12 +165,14 @@ def test_the_npl_trend_of_a_period_of_centuries_shows_its_last_ten_years(book):
 
 def test_concentration_largest_customers_hhi_and_the_breached_limits(book):
     filters = whole_period()
-    largest = portfolio_concentration.largest(BANK, filters, "customer")
+    largest = portfolio_concentration.largest(portfolio_concentration.read_largest(BANK, filters, "customer"))
     limits = sorted((limit_of(s) for s in SPECS), reverse=True)
     assert [row["limit"] for row in largest.rows] == limits
     capital = Decimal("50000000000")
     assert largest.rows[0]["capital_share"] == (limits[0] * 100 / capital).quantize(Decimal("0.01"))
-    groups = _rows(portfolio_concentration.largest(BANK, filters, "group"))
+    groups = _rows(
+        portfolio_concentration.largest(portfolio_concentration.read_largest(BANK, filters, "group"))
+    )
     assert groups["华润系"]["limit"] == limit_of(SPECS[0]) + limit_of(SPECS[1])
     figure, hhi = portfolio_concentration.against_limits(Sums(BANK, filters), "industry")
     total = sum(limit_of(s) for s in SPECS)

@@ -27,6 +27,7 @@ from app.models import CaseAnalysis, EarlyWarning, RatingChange, User
 from app.services.analytics.case_library import rights
 from app.services.analytics.case_library.causes import DEFAULT_CLASSES
 from app.services.analytics.figures import Chart, Column, Figure, share
+from app.services.shared.id_lists import among
 from app.services.shared.nullsafe import outside
 
 WINDOW_DAYS = 365
@@ -68,7 +69,7 @@ def rule_figure(user: User) -> Figure:
     if defaults:
         for code, customer_id, detected in db.session.execute(
             select(EarlyWarning.code, EarlyWarning.customer_id, EarlyWarning.detected_at).where(
-                EarlyWarning.customer_id.in_(list(defaults))
+                among(EarlyWarning.customer_id, defaults)
             )
         ):
             on, default_on = local_date(detected), defaults[customer_id]

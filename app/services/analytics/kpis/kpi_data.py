@@ -30,6 +30,7 @@ from app.models import Customer, EarlyWarning, Facility, HumanTask, ProcessInsta
 from app.models.base import readable_json
 from app.services.analytics.filters import Filters
 from app.services.analytics.kpis.kpi_rights import KpiReach
+from app.services.shared.id_lists import among
 
 GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "C")  # best first
 CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
@@ -291,7 +292,8 @@ def _approval_within(changes: pd.DataFrame) -> pd.Series:
         return pd.Series(dtype=object)
     rows = db.session.execute(
         select(Facility.customer_id, Facility.instance_id, Facility.decided_at).where(
-            Facility.customer_id.in_(changes["customer_id"].unique().tolist()), Facility.status != "rejected"
+            among(Facility.customer_id, changes["customer_id"].unique().tolist()),
+            Facility.status != "rejected",
         )
     ).all()
     found = {}
@@ -310,7 +312,7 @@ def approvers_of(instance_ids: list[int]) -> pd.DataFrame:
     rows = db.session.execute(
         select(HumanTask.instance_id, HumanTask.completed_by_id)
         .where(
-            HumanTask.instance_id.in_(instance_ids),
+            among(HumanTask.instance_id, instance_ids),
             HumanTask.task_spec == SIGN_OFF,
             HumanTask.state == "completed",
             decision == "approve",

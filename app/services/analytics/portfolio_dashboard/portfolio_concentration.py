@@ -13,6 +13,7 @@ the whole bank's book too (a small one has no limit yet), on the dashboard and f
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -63,9 +64,18 @@ def _capital() -> Decimal | None:
     return settings.amount(settings.TIER1_CAPITAL)
 
 
-def largest(reach: Reach, filters: Filters, of: str) -> Figure:
-    """The ``TOP[-1]`` largest customers (``of`` customer) or groups (``of`` group) by live limits, each with
-    its share of tier-1 capital and of the book; the first ten's and twenty's sums in the note."""
+@dataclass(frozen=True)
+class Largest:
+    """The largest customers or groups by live limits, read once (the job renders them in each language)."""
+
+    of: str  # customer | group
+    found: list[tuple[Any, Decimal]]  # (customer id or group, live limits), largest first
+    total: Decimal  # the book in scope
+    names: dict[Any, str]  # a customer's name by id
+
+
+def read_largest(reach: Reach, filters: Filters, of: str) -> Largest:
+    """The ``TOP[-1]`` largest customers (``of`` customer) or groups (``of`` group) in scope by live limits."""
     book = live_facilities(reach, filters)
     key = book.c.customer_id if of == "customer" else book.c.group
     query = (
@@ -77,11 +87,18 @@ def largest(reach: Reach, filters: Filters, of: str) -> Figure:
     )
     found = [(value, money(limit)) for value, limit in db.session.execute(query)]
     total = money(db.session.scalar(select(func.sum(book.c.limit_amount))))
-    capital = _capital()
     names = {}
     if of == "customer" and found:
         ids = [value for value, _limit in found]
         names = dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all())
+    return Largest(of, found, total, names)
+
+
+def largest(read: Largest) -> Figure:
+    """The largest customers or groups, each with its share of tier-1 capital and of the book; the first ten's
+    and twenty's sums in the note."""
+    of, found, total, names = read.of, read.found, read.total, read.names
+    capital = _capital()
     rows: list[dict[str, Any]] = []
     for rank, (value, limit) in enumerate(found, 1):
         rows.append(

@@ -39,6 +39,7 @@ from app.services.analytics.portfolio_dashboard.portfolio_migration import FIELD
 from app.services.cases import text_search
 from app.services.monitoring.classification import FIVE_CATEGORIES
 from app.services.monitoring.observations import RATINGS
+from app.services.shared.id_lists import among
 
 PER_PAGE = 50
 CHOICES = {
@@ -162,7 +163,7 @@ def customers(user: User, filters: Filters, args: Mapping[str, str], page: int =
             elif wanted:
                 classes = classes[classes == wanted] if wanted != NO_VALUE else classes[classes.isna()]
             states = {int(i): (c, None) for i, c in classes.items()}
-        conditions.append(Customer.id.in_(list(states)))
+        conditions.append(among(Customer.id, states))  # a whole bank's ids: one parameter
     total = db.session.scalar(select(func.count()).select_from(Customer).where(*conditions)) or 0
     query = (
         select(Customer, User.branch)

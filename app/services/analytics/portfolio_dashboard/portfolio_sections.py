@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from flask_babel import gettext as _
 
 from app.services.analytics.figures import Figure
@@ -28,12 +29,34 @@ class Section:
     figures: list[Figure]
 
 
-def compute(reach: Reach, filters: Filters) -> list[Section]:
-    """Every figure of the dashboard over ``reach`` under ``filters``, computed now from the tables."""
-    sums = Sums(reach, filters, exposure.TOP_GROUPS)
-    history = migration.History(reach, filters)
+@dataclass(frozen=True)
+class Reading:
+    """What the dashboard reads from the tables for one scope, whatever the language it is shown in."""
+
+    sums: Sums
+    history: migration.History
+    largest: tuple[concentration.Largest, concentration.Largest]  # customers, groups
+    warnings: pd.DataFrame
+
+
+def read(reach: Reach, filters: Filters) -> Reading:
+    return Reading(
+        Sums(reach, filters, exposure.TOP_GROUPS),
+        migration.History(reach, filters),
+        (
+            concentration.read_largest(reach, filters, "customer"),
+            concentration.read_largest(reach, filters, "group"),
+        ),
+        warnings.read(reach, filters),
+    )
+
+
+def compute(reach: Reach, filters: Filters, reading: Reading | None = None) -> list[Section]:
+    """Every figure of the dashboard over ``reach`` under ``filters`` in the reader's language, from ``reading``
+    (read once for every language by the job that keeps them), else read now from the tables."""
+    found = reading or read(reach, filters)
+    sums, history, frame = found.sums, found.history, found.warnings
     limits = {d: concentration.against_limits(sums, d) for d in concentration.REGIONS}
-    frame = warnings.read(reach, filters)
     sections = [
         Section(
             "exposure",
@@ -50,8 +73,8 @@ def compute(reach: Reach, filters: Filters) -> list[Section]:
             "concentration",
             _("Concentration"),
             [
-                concentration.largest(reach, filters, "customer"),
-                concentration.largest(reach, filters, "group"),
+                concentration.largest(found.largest[0]),
+                concentration.largest(found.largest[1]),
                 concentration.hhi_figure({d: hhi for d, (_f, hhi) in limits.items()}),
                 *(figure for figure, _h in limits.values()),
             ],
