@@ -10,10 +10,8 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
-from app.errors import InvalidInput
-from app.inputs import dates
 from app.localtime import local_today
-from app.services.cases import text_search
+from app.services.shared.query_args import QueryArgs
 
 DEFAULT_DAYS = 365
 
@@ -27,36 +25,14 @@ class Filters:
 
     @classmethod
     def parse(cls, args: Mapping[str, str], default_days: int = DEFAULT_DAYS) -> Filters:
-        errors: dict[str, str] = {}
-
-        def text(name: str) -> str | None:
-            try:
-                return text_search.clean_term(args.get(name), name)
-            except InvalidInput as exc:
-                errors.update(exc.errors)
-                return None
-
-        def day(name: str) -> date | None:
-            raw = text(name)
-            if raw is None:
-                return None
-            value = dates.iso_date(raw)
-            if value is None:
-                errors[name] = _(
-                    "a date such as 2026-11-30, from %(first)s to %(last)s",
-                    first=dates.EARLIEST.isoformat(),
-                    last=dates.LATEST.isoformat(),
-                )
-            return value
-
-        today = local_today()
-        date_to = day("date_to") or today
-        date_from = day("date_from") or date_to - timedelta(days=default_days)
-        if date_from > date_to:
-            errors["date_to"] = _("not before the start date")
-        found = cls(date_from=date_from, date_to=date_to, branch=text("branch"), segment=text("segment"))
-        if errors:
-            raise InvalidInput(_("The figures cannot be computed for these filters."), errors)
+        read = QueryArgs(args)
+        date_to = read.day("date_to") or local_today()
+        date_from = read.day("date_from") or date_to - timedelta(days=default_days)
+        read.period_checked(date_from, date_to)
+        found = cls(
+            date_from=date_from, date_to=date_to, branch=read.text("branch"), segment=read.text("segment")
+        )
+        read.refuse_if_wrong(_("The figures cannot be computed for these filters."))
         return found
 
     def as_args(self) -> dict[str, str]:

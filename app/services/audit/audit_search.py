@@ -15,13 +15,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app.documents import sheets
-from app.errors import InvalidInput, NotAuthorized
+from app.errors import NotAuthorized
 from app.extensions import db
-from app.inputs import dates, numbers
 from app.localtime import local_time, to_utc
 from app.models import AuditEvent, Customer, ProcessDefinition, ProcessInstance, User
 from app.services.audit.readable import Moment, moments
 from app.services.cases import text_search
+from app.services.shared.query_args import QueryArgs
 
 AUDITORS = {"compliance"}
 PAGE = 50
@@ -58,50 +58,20 @@ class AuditFilter:
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> AuditFilter:
         """From a query string; a value that cannot be read is refused naming its field."""
-        errors: dict[str, str] = {}
-
-        def text(name: str) -> str | None:
-            try:
-                return text_search.clean_term(args.get(name), name)
-            except InvalidInput as exc:
-                errors.update(exc.errors)
-                return None
-
-        def day(name: str) -> date | None:
-            raw = text(name)
-            if raw is None:
-                return None
-            value = dates.iso_date(raw)
-            if value is None:
-                errors[name] = _(
-                    "a date such as 2026-11-30, from %(first)s to %(last)s",
-                    first=dates.EARLIEST.isoformat(),
-                    last=dates.LATEST.isoformat(),
-                )
-            return value
-
-        def whole(name: str) -> int | None:
-            try:
-                return numbers.whole_number(args, name)
-            except InvalidInput as exc:
-                errors.update(exc.errors)
-                return None
-
+        read = QueryArgs(args)
         found = cls(
-            customer=text("customer"),
-            case=text("case"),
-            user=text("user"),
-            event_type=text("event_type"),
-            process=text("process"),
-            version=whole("version"),
-            date_from=day("date_from"),
-            date_to=day("date_to"),
-            outcome=text("outcome"),
+            customer=read.text("customer"),
+            case=read.text("case"),
+            user=read.text("user"),
+            event_type=read.text("event_type"),
+            process=read.text("process"),
+            version=read.whole("version"),
+            date_from=read.day("date_from"),
+            date_to=read.day("date_to"),
+            outcome=read.text("outcome"),
         )
-        if found.date_from and found.date_to and found.date_from > found.date_to:
-            errors["date_to"] = _("not before the start date")
-        if errors:
-            raise InvalidInput(_("The search cannot be run."), errors)
+        read.period_checked(found.date_from, found.date_to)
+        read.refuse_if_wrong(_("The search cannot be run."))
         return found
 
     def as_args(self) -> dict[str, str]:
