@@ -18,7 +18,13 @@ over two years (one signal mostly false alarms). The job that precomputes the de
 (``portfolio_summary.refresh``) is timed once; then ``portfolio.dashboard`` as the page calls it, for a risk
 manager (the whole bank) and a branch approver (one branch in ten), median of ``--calls`` after one warm-up:
 live (a period other than the default) and precomputed (the default period, read from the summary). The goal is
-2 s at 1M on PostgreSQL. Prints figures, asserts nothing, exits 0.
+2 s at 1M on PostgreSQL. Prints figures, asserts nothing, exits 0. ``--no-live`` skips the live pages (at 1M
+each takes minutes).
+
+Measured on the shared 2-core machine (2026-12-06): at 1M customers (1.8M rating changes, seeded in 27 min) the
+job kept its 22 summaries in 297 s (each scope read once for both languages; run at low priority beside the test
+suite) and the precomputed page took 0.21 s for the bank and for a branch: the goal is met. At 100k (earlier) the
+live page took 16 s for the bank and 3.4 s for a branch.
 """
 
 from __future__ import annotations
@@ -153,7 +159,7 @@ def history(load: Loader) -> None:
         db.session.commit()
 
 
-def run(size: int, url: str, calls: int) -> None:
+def run(size: int, url: str, calls: int, live: bool = True) -> None:
     app = fresh_app(url, f"portfolio_{size}" if url.startswith("postgresql") else None)
     with app.app_context():
         t0 = time.perf_counter()
@@ -173,7 +179,7 @@ def run(size: int, url: str, calls: int) -> None:
         )
         with app.test_request_context():
             for label, filters in (
-                ("live", Filters(date(2025, 1, 1), TODAY)),
+                *((("live", Filters(date(2025, 1, 1), TODAY)),) if live else ()),
                 ("precomputed", Filters.parse({})),
             ):
                 for who, user_id in (
@@ -199,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("CREDIT_BENCH_PORTFOLIO_URL", DEFAULT_URL))
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--calls", type=int, default=3)
+    parser.add_argument(
+        "--no-live", action="store_true", help="time only the precomputed pages (and the job)"
+    )
     args = parser.parse_args(argv)
     name = make_url(args.database_url).database or ""
     if name in ("test", "bench"):
@@ -207,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.database_url.startswith("postgresql"):
         trigram_in_public(args.database_url)
     for size in args.sizes:
-        run(size, args.database_url, args.calls)
+        run(size, args.database_url, args.calls, live=not args.no_live)
     return 0
 
 
