@@ -10,10 +10,11 @@ Column kinds: ``text``, ``count`` (a whole number), ``money`` (CNY, Decimal), ``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 KINDS = ("text", "count", "money", "pct", "ratio", "days")
@@ -115,6 +116,12 @@ def share(part: Any, whole: Any) -> Decimal | None:
 
 
 def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return (
+            None  # JSON (and PostgreSQL's JSONB) has no NaN or Infinity: one would fail the whole job's write
+        )
+    if isinstance(value, Decimal) and not value.is_finite():
+        return None
     if isinstance(value, Decimal | date):
         return str(value)
     if isinstance(value, Mapping):
@@ -148,8 +155,12 @@ def _typed(row: Mapping[str, Any] | None, columns: tuple[Column, ...]) -> dict |
         return None
     found = dict(row)
     for column in columns:
-        if column.kind in NUMBERS and isinstance(found.get(column.key), str):
-            found[column.key] = Decimal(found[column.key])
+        value = found.get(column.key)
+        if column.kind in NUMBERS and isinstance(value, str):
+            try:
+                found[column.key] = Decimal(value)
+            except InvalidOperation:  # a number column's text (a "—"): shown as it was kept
+                pass
     return found
 
 
