@@ -13,9 +13,16 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import AuditEvent, EarlyWarning, GuaranteeCircleMember, GuaranteeNetworkScan, QueuedJob
+from app.models import (
+    AuditEvent,
+    EarlyWarning,
+    GuaranteeChainMember,
+    GuaranteeCircleMember,
+    GuaranteeNetworkScan,
+    QueuedJob,
+)
 from app.services.approval import exposure
-from app.services.customers.guarantees import circles_kept, register
+from app.services.customers.guarantees import chains_kept, circles_kept, register
 from app.services.customers.master import directory
 from app.services.monitoring import portfolio
 from tests.factories import book_customer, case_routed, facility, open_task
@@ -155,3 +162,27 @@ def test_asking_twice_for_a_scan_queues_one(people, no_worker):
     )
     assert db.session.scalar(queued) == 1
     assert len(events("guarantee.network_scan_requested")) == 2  # each request audited
+
+
+def test_the_scan_keeps_the_firms_on_a_long_chain_and_the_warning_rules_read_them_once(deployed, people):
+    firms = [book_customer(people.officer, i) for i in range(1, 7)]
+    facility(firms[2], 5_000_000)
+    links = [give(people, guarantor, borrower) for guarantor, borrower in zip(firms, firms[1:], strict=False)]
+    assert (
+        db.session.scalar(select(func.count()).select_from(GuaranteeChainMember)) == 0
+    )  # the scan finds chains
+    circles_kept.refresh_book()
+    on = {row.customer_id: row.steps for row in db.session.scalars(select(GuaranteeChainMember))}
+    assert on == {firm.id: 6 for firm in firms}  # six steps against the policy's four
+    assert events("guarantee.network_scanned") and chains_kept.place_of(firms[0].id).steps == 6
+
+    first = portfolio.scan(people.risk)
+    warned = db.session.scalars(select(EarlyWarning).where(EarlyWarning.code == "guarantee_chain")).all()
+    assert [w.customer_id for w in warned] == [firms[2].id] and warned[0].severity == "low"
+    assert first.raised == [warned[0].id]
+    circles_kept.refresh_book()  # found again: the stay goes on, no new warning
+    assert portfolio.scan(people.risk).raised == []
+
+    register.release(people.risk, links[3].id)  # 1→2→3→4 and 5→6: no chain past four
+    circles_kept.refresh_book()
+    assert db.session.scalar(select(func.count()).select_from(GuaranteeChainMember)) == 0

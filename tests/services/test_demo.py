@@ -23,6 +23,7 @@ from app.models import (
     CustomerContact,
     EarlyWarning,
     Guarantee,
+    GuaranteeChainMember,
     HumanTask,
     Inspection,
     Notification,
@@ -265,6 +266,8 @@ def test_the_demo_has_a_guarantee_circle_of_four_a_long_chain_and_ordinary_guara
     assert [c.members for c in kept.circles] == [
         c.members for c in found.circles
     ] and kept.chains == found.chains
+    on_chain = db.session.scalars(select(GuaranteeChainMember.steps)).all()
+    assert on_chain == [6] * 6  # every firm of the chain kept for the warning rules
     ordinary = db.session.scalars(select(Guarantee).where(Guarantee.facility_id.is_not(None))).all()
     assert ordinary and all(g.amount == g.facility.limit_amount // 2 for g in ordinary)
     assert list(demo_guarantees.load()) == []  # loaded again: nothing added

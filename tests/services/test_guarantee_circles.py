@@ -174,3 +174,25 @@ def test_a_limit_keeps_the_longest_chains_first():
     book = net((1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 7), (10, 11), (11, 12), (12, 13), (13, 14))
     assert [len(c.steps) for c in graph.chains_in(book, 4)] == [7, 5]
     assert graph.chains_in(book, 4, limit=1) == [graph.Chain(tuple((n,) for n in range(1, 8)))]
+
+
+def test_every_firm_on_a_long_chain_is_found_with_the_longest_chain_through_it_even_past_the_list_s_limit():
+    # a chain of seven, a branch of five off its third firm, a chain through a circle, a short chain
+    book = net(
+        *[(n, n + 1) for n in range(1, 7)],
+        (3, 20),
+        (20, 21),
+        (30, 31),
+        (31, 32),
+        (32, 31),
+        (32, 33),
+        (33, 34),
+        (40, 41),
+    )
+    on = graph.on_long_chains(book, 4)
+    assert on == {**{n: 7 for n in range(1, 8)}, 20: 5, 21: 5}
+    assert graph.on_long_chains(book, 3) == {**on, 30: 4, 31: 4, 32: 4, 33: 4, 34: 4}  # the circle one step
+    assert graph.chains_in(book, 4, limit=1) == [
+        graph.Chain(tuple((n,) for n in range(1, 8)))
+    ]  # 20, 21 unlisted
+    assert graph.on_long_chains(net(), 4) == {} and graph.on_long_chains(book, 7) == {}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Guarantee
 from app.services.admin import users
-from app.services.customers.guarantees import register
+from app.services.customers.guarantees import circles_kept, register
 from tests.factories import book_customer
 
 
@@ -163,6 +163,7 @@ def test_the_api_records_lists_releases_and_reads_the_circles(client, people):
         f"/api/v1/customers/{firms[0].id}/guarantees", headers=api_headers("compliance")
     ).get_json()
     assert listed["circle"]["kind"] == "mutual" and len(listed["received"]) == 2 and len(listed["given"]) == 1
+    assert listed["long_chain_steps"] is None
     circles = client.get("/api/v1/guarantees/circles", headers=api_headers("risk")).get_json()
     assert circles["max_chain_length"] == 4 and [c["members"] for c in circles["circles"]] == [
         [f.id for f in firms]
@@ -176,3 +177,34 @@ def test_the_api_records_lists_releases_and_reads_the_circles(client, people):
         f"/api/v1/guarantees/{created.get_json()['id']}/release", headers=api_headers("officer2")
     )
     assert refused.status_code == 403
+
+
+def _drawing(page: str) -> str:
+    start = page.index('<figure class="guarantee-drawing" id="guarantee-network">')
+    return page[start : page.index("</figure>", start)]
+
+
+def test_the_page_draws_the_network_within_two_guarantees_with_its_circle_and_a_long_chain(signed_in, people):
+    firms = ring(people)  # 1 → 2 → 3 → 4 → 1
+    far = [book_customer(people.officer, i) for i in (5, 6, 7, 8)]
+    give(
+        people, firms[1], far[0]
+    )  # 2 → 5 → 6 → 7 → 8: from 1, firm 5 is two away, the rest beyond the drawing
+    for guarantor, borrower in zip(far, far[1:], strict=False):
+        give(people, guarantor, borrower)
+    circles_kept.refresh_book()  # the ring (one step) → 5 → 6 → 7 → 8: five steps, past the policy's four
+    page = signed_in("compliance").get(f"/customers/{firms[0].id}").text
+    drawn = _drawing(page)
+    shown = {int(n) for n in re.findall(r'data-customer="(\d+)"', drawn)}
+    assert shown == {firms[0].id, firms[1].id, firms[2].id, firms[3].id, far[0].id}
+    assert drawn.count('class="edge circle"') == 4 and drawn.count('class="edge"') == 1  # the ring, and 2 → 5
+    assert re.search(rf'class="node self circle chain" data-customer="{firms[0].id}"', drawn)
+    assert 'id="on-chain"' in page and "On a guarantee chain of" in page
+    zh = signed_in("compliance", "zh").get(f"/customers/{firms[0].id}").text
+    assert "担保关系" in _drawing(zh) and "超长担保链" in zh
+
+
+def test_a_customer_without_guarantees_has_no_drawing(signed_in, people):
+    alone = book_customer(people.officer, 1)
+    page = signed_in("officer").get(f"/customers/{alone.id}").text
+    assert 'id="guarantee-network"' not in page and 'id="guarantees"' in page

@@ -13,7 +13,11 @@ from app.models.customers.customer import (
     RatingChange,
 )
 from app.models.customers.guarantee import Guarantee
-from app.models.customers.guarantee_circle import GuaranteeCircleMember, GuaranteeNetworkScan
+from app.models.customers.guarantee_circle import (
+    GuaranteeChainMember,
+    GuaranteeCircleMember,
+    GuaranteeNetworkScan,
+)
 from app.models.customers.inspection import Inspection
 from app.models.customers.live_limit import install as install_live_limit  # registers the triggers
 
@@ -29,6 +33,7 @@ __all__ = [
     "Facility",
     "FinancialStatement",
     "Guarantee",
+    "GuaranteeChainMember",
     "GuaranteeCircleMember",
     "GuaranteeNetworkScan",
     "Inspection",

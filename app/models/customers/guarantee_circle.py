@@ -50,3 +50,18 @@ class GuaranteeNetworkScan(Model):
     max_chain_length: Mapped[int] = mapped_column(Integer)  # the policy's, as the scan read it
     chains: Mapped[list] = mapped_column(JsonType, default=list)  # [[[member ids of a step], ...], ...]
     seconds: Mapped[float] = mapped_column(Float)
+
+
+class GuaranteeChainMember(Model):
+    """``customer_id`` is on a guarantee chain (担保链) longer than the policy accepts, the longest through it
+    ``steps`` long (a circle one step), since ``since``: kept by each scan of the whole book, for the warning
+    rules."""
+
+    __tablename__ = "guarantee_chain_member"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    steps: Mapped[int] = mapped_column(Integer)
+    since: Mapped[date]  # the first scan that found it on a long chain (kept while it stays on one)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)  # the scan that last changed its steps

@@ -8,7 +8,7 @@ value observed before, and its collateral coverage: where the collateral registe
 facilities, the lowest coverage of those (``customers.collateral.coverage``: one facility short is enough), with
 the register's secured value as its evidence; otherwise the observed collateral value over its live limits.
 The worst finding of its latest signed-off post-loan inspection. Whether it is kept in a guarantee circle (担保圈),
-and since when.
+and whether on a guarantee chain (担保链) longer than the policy accepts, each since when.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from app.models import (
     Customer,
     Facility,
     FinancialStatement,
+    GuaranteeChainMember,
     GuaranteeCircleMember,
     Inspection,
     Observation,
@@ -55,6 +56,7 @@ INPUTS = (
     "external_rating_drop",
     "inspection_finding",
     "in_guarantee_circle",
+    "long_guarantee_chain",
 )
 # What a warning keeps as its evidence beside the inputs: the collateral value its coverage was read from.
 EVIDENCE = ("collateral_value",)
@@ -254,6 +256,18 @@ def _circles(only: Only) -> pd.DataFrame:
     return frame.assign(in_guarantee_circle=True)
 
 
+def _chains(only: Only) -> pd.DataFrame:
+    """The watched customers on a guarantee chain (担保链) longer than the policy accepts, as the last scan of the
+    book found them, and since when."""
+    rows = db.session.execute(
+        select(GuaranteeChainMember.customer_id, GuaranteeChainMember.since).where(
+            GuaranteeChainMember.customer_id.in_(_watched(only))
+        )
+    ).all()
+    frame = pd.DataFrame(rows, columns=["customer_id", "on_long_guarantee_chain"]).set_index("customer_id")
+    return frame.assign(long_guarantee_chain=True)
+
+
 def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
     """One row per watched customer (of ``customer_ids``, when given): the warning rules' inputs, and who and
     what it is."""
@@ -264,7 +278,7 @@ def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
             columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value", "statement_year"]
         )
     frame = customers.join(_ratios(only)).join(_observations(only))
-    frame = frame.join(_inspection_findings(only)).join(_circles(only))
+    frame = frame.join(_inspection_findings(only)).join(_circles(only)).join(_chains(only))
     coverage = [
         float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
         for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)
@@ -276,7 +290,8 @@ def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
     secured = register.index.intersection(frame.index)
     if len(secured):  # the register's figures replace the observed ones where it secures a live facility
         frame.loc[secured, register.columns] = register.loc[secured].to_numpy()
-    frame["in_guarantee_circle"] = frame["in_guarantee_circle"].eq(True)  # known: in none
+    for known in ("in_guarantee_circle", "long_guarantee_chain"):  # known: in none, on none
+        frame[known] = frame[known].eq(True)
     for column in (*INPUTS, "observed_on", "statement_year"):
         if column not in frame:
             frame[column] = None

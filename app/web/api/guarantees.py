@@ -35,12 +35,14 @@ def _circle_json(circle) -> dict:
 
 @token_required
 def list_guarantees(customer_id: int):
-    """The customer's guarantors and the guarantees it gives, and the circle it is in (null when none)."""
+    """The customer's guarantors and the guarantees it gives, the circle it is in (null when none) and the steps of
+    the long chain it is on (null when none)."""
     seen = network.of_customer(g.api_user, customer_id)
     return jsonify(
         received=[_guarantee_json(x) for x in seen.received],
         given=[_guarantee_json(x) for x in seen.given],
         circle=_circle_json(seen.circle) if seen.circle else None,
+        long_chain_steps=seen.chain_steps,
     )
 
 

@@ -31,6 +31,7 @@ def warning_frame(**changes: Any) -> pd.DataFrame:
         "external_rating_drop": 1,
         "inspection_finding": "low",
         "in_guarantee_circle": False,
+        "long_guarantee_chain": False,
     }
     return pd.DataFrame([{**row, **changes}], index=["cust-1"])
 
@@ -43,7 +44,9 @@ def test_thresholds_and_missing_figures_in_the_warning_rules() -> None:
             warning_frame(current_ratio=np.nan, quick_ratio_change=None),
             warning_frame(current_ratio=0.999, days_past_due=30).set_axis(["cust-2"]),
             warning_frame(days_past_due=31.0, negative_news=True).set_axis(["cust-3"]),
-            warning_frame(inspection_finding="high", in_guarantee_circle=True).set_axis(["cust-4"]),
+            warning_frame(
+                inspection_finding="high", in_guarantee_circle=True, long_guarantee_chain=True
+            ).set_axis(["cust-4"]),
         ]
     )
     result = compiled.evaluate(frame)
@@ -58,6 +61,7 @@ def test_thresholds_and_missing_figures_in_the_warning_rules() -> None:
         ("cust-4", "quick_ratio_fall"),
         ("cust-4", "inspection_finding_serious"),
         ("cust-4", "guarantee_circle"),
+        ("cust-4", "guarantee_chain"),
     ]
     assert cells(result) == cells(evaluate_rows(compiled.decision, frame))
 

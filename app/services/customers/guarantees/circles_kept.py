@@ -10,8 +10,9 @@ Kept two ways, with the one definition of a circle (``graph.circles_in``):
   released one can only split the circle holding both its firms. The customer page and the next case see the
   circle at once.
 - **over the whole book** (``refresh_book``), by the beat and on a risk manager's request: every guarantee in
-  force (one grouped read), the circles and the long chains over it, kept with a scan row. A guarantee whose end
-  date passes leaves the network here.
+  force (one grouped read), the circles and the long chains over it, kept with a scan row, and every firm on a
+  long chain kept for the warning rules (``chains_kept``). A guarantee whose end date passes leaves the network
+  here.
 
 A firm keeps the date it was first found in a circle (``since``) while it stays in one; the warning rules rest on
 that date, so a firm long in a circle is warned once. Joining and leaving a circle are audited on the customer.
@@ -31,7 +32,7 @@ from app.localtime import local_today
 from app.models import GuaranteeCircleMember, GuaranteeNetworkScan, QueuedJob, User
 from app.models.base import utcnow
 from app.services.audit import audit
-from app.services.customers.guarantees import circles, graph
+from app.services.customers.guarantees import chains_kept, circles, graph
 from app.services.shared import dispatch
 
 CHAINS_KEPT = 500  # the longest chains a scan keeps, for the page and the API
@@ -185,6 +186,7 @@ def refresh_book(actor: User | None = None) -> GuaranteeNetworkScan:
     places = places_in(found)
     changes = _apply(places, None)
     _audit(changes, actor)
+    on_chains = chains_kept.keep(graph.on_long_chains(network, longest, labels))
     joined, left = len(changes.joined), len(changes.left)
     scan = GuaranteeNetworkScan(
         ran_at=utcnow(),
@@ -211,6 +213,9 @@ def refresh_book(actor: User | None = None) -> GuaranteeNetworkScan:
         joined=joined,
         left=left,
         chains=len(chains),
+        on_long_chains=on_chains.on,
+        joined_long_chains=on_chains.joined,
+        left_long_chains=on_chains.left,
     )
     db.session.commit()
     return scan

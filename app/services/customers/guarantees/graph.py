@@ -134,6 +134,33 @@ def _longest_ending(count: int, tails: np.ndarray, heads: np.ndarray) -> np.ndar
     return steps
 
 
+def _steps(
+    network: Network, labels: np.ndarray
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The condensation (its step count and edges, one per pair of steps) and, for each step, the steps of the
+    longest chain ending at it and of the longest starting from it."""
+    count = int(labels.max()) + 1
+    tails, heads = labels[network.guarantors], labels[network.borrowers]
+    across = tails != heads
+    pairs = np.unique(tails[across] * count + heads[across])
+    tails, heads = pairs // count, pairs % count
+    return count, tails, heads, _longest_ending(count, tails, heads), _longest_ending(count, heads, tails)
+
+
+def on_long_chains(
+    network: Network, longest_accepted: int, labels: np.ndarray | None = None
+) -> dict[int, int]:
+    """Every firm on a chain longer than ``longest_accepted`` steps, with the steps of the longest chain through
+    it (its circle counting as one step): what the warning rules read, whatever ``chains_in``'s list keeps."""
+    if network.size == 0:
+        return {}
+    labels = components(network) if labels is None else labels
+    _count, _tails, _heads, before, after = _steps(network, labels)
+    through = (before + after - 1)[labels]
+    on = np.flatnonzero(through > longest_accepted)
+    return dict(zip(network.firms[on].tolist(), through[on].tolist(), strict=True))
+
+
 def chains_in(
     network: Network, longest_accepted: int, limit: int | None = None, labels: np.ndarray | None = None
 ) -> list[Chain]:
@@ -142,13 +169,7 @@ def chains_in(
     if network.size == 0:
         return []
     labels = components(network) if labels is None else labels
-    count = int(labels.max()) + 1
-    tails, heads = labels[network.guarantors], labels[network.borrowers]
-    across = tails != heads
-    pairs = np.unique(tails[across] * count + heads[across])
-    tails, heads = pairs // count, pairs % count
-    before = _longest_ending(count, tails, heads)
-    after = _longest_ending(count, heads, tails)
+    count, tails, heads, before, after = _steps(network, labels)
     through = before + after - 1
     previous, following = np.full(count, -1), np.full(count, -1)
     on_before = before[tails] + 1 == before[heads]

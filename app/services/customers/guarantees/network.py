@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.localtime import local_today
 from app.models import Guarantee, User
-from app.services.customers.guarantees import circles_kept, graph
+from app.services.customers.guarantees import chains_kept, circles_kept, graph, network_view
 from app.services.customers.master import customers
 
 
@@ -23,6 +23,10 @@ class Network:
     given: list[Guarantee]  # guarantees the customer gives for others (被担保人)
     circle: graph.Circle | None  # the guarantee circle (担保圈) it is in, if any
     today: date  # a guarantee past its end date reads as expired and no longer counts
+    chain_steps: int | None = (
+        None  # on a guarantee chain longer than the policy: the longest through it (last scan)
+    )
+    drawing: network_view.Drawing | None = None  # the network within two guarantees, for its page
 
     @property
     def guaranteed_for_it(self) -> Decimal:
@@ -50,13 +54,18 @@ def _guarantees(*where) -> list[Guarantee]:
     )
 
 
-def network_of(customer_id: int) -> Network:
-    """The customer's guarantees both ways (active first, the latest signed first) and its circle."""
+def network_of(customer_id: int, drawn: bool = False) -> Network:
+    """The customer's guarantees both ways (active first, the latest signed first), its circle, the long chain it
+    is on and, when ``drawn``, the drawing of its network."""
+    circle = circles_kept.circle_around(customer_id)
+    chain = chains_kept.place_of(customer_id)
     return Network(
         received=_guarantees(Guarantee.customer_id == customer_id),
         given=_guarantees(Guarantee.guarantor_id == customer_id),
-        circle=circles_kept.circle_around(customer_id),
+        circle=circle,
         today=local_today(),
+        chain_steps=chain.steps if chain else None,
+        drawing=network_view.drawing_of(customer_id, circle.members if circle else ()) if drawn else None,
     )
 
 

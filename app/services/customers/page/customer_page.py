@@ -117,7 +117,7 @@ def page(user: User, customer_id: int, log_search: str | None = None) -> Custome
         documents=attachment_pages.for_customer(user, customer),
         facility_terms=maturing.of_customer(user, customer_id),
         officer=transfer.officer_panel(user, customer),
-        guarantees=network.network_of(customer_id),
+        guarantees=network.network_of(customer_id, drawn=True),
         may_write_guarantees=register.may_write(user, customer),
         collateral=collateral_cover.of_customer(customer_id),
         may_write_collateral=collateral_register.may_write(user, customer),

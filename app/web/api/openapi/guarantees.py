@@ -74,6 +74,11 @@ CUSTOMER_GUARANTEES = {
                         "circle": {
                             "oneOf": [{"$ref": "#/components/schemas/GuaranteeCircle"}, {"type": "null"}]
                         },
+                        "long_chain_steps": {
+                            "type": ["integer", "null"],
+                            "description": "on a guarantee chain longer than the policy (the last scan of the "
+                            "book): the steps of the longest through it",
+                        },
                     },
                 },
                 "the network one hop each way",
