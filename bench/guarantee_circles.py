@@ -21,7 +21,8 @@ circles, no giant component. Loaded with ``COPY``.
 For each size it prints the scan's parts — reading the guarantees in force (one grouped query), finding the
 strongly connected components, the circles, the long chains — and the whole scan as the beat runs it (reading,
 finding, keeping each member's row, the scan row, the audit), and checks that every planted ring was found in a
-circle. Prints figures, asserts nothing, exits 0.
+circle; and every firm on a chain longer than the policy (kept by the scan for the warning rules). Prints
+figures, asserts nothing, exits 0.
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ import time  # noqa: E402
 from datetime import date, datetime  # noqa: E402
 
 import numpy as np  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from app.extensions import db  # noqa: E402
-from app.models import Customer, Guarantee  # noqa: E402
+from app.models import Customer, Guarantee, GuaranteeChainMember  # noqa: E402
 from app.services.customers.guarantees import circles, circles_kept, graph  # noqa: E402
 from bench.customer_pages_seed import Loader, analyse  # noqa: E402
 from bench.size_runs import close, fresh_app, masked, trigram_in_public  # noqa: E402
@@ -174,6 +176,8 @@ def run(url: str, customers: int, guarantees: int, rings: int, compare: bool) ->
         print(
             f"  long chains (> {longest} steps)         {chained:7.2f} s  ({len(chains)} kept; longest {len(chains[0].steps)} steps)"
         )
+        on, marked = timed(lambda: graph.on_long_chains(network, longest, labels))
+        print(f"  every firm on a long chain     {marked:7.2f} s  ({len(on):,} firms, for the warning rules)")
         members = {m for c in found for m in c.members}
         print(f"  planted rings found in a circle {sum(int(f) in members for f in firsts)} of {len(firsts)}")
         scan, whole = timed(circles_kept.refresh_book)
@@ -182,6 +186,8 @@ def run(url: str, customers: int, guarantees: int, rings: int, compare: bool) ->
         )
         again, steady = timed(circles_kept.refresh_book)
         print(f"  again, nothing changed         {steady:7.2f} s  (joined {again.joined}, left {again.left})")
+        kept_on = db.session.scalar(select(func.count()).select_from(GuaranteeChainMember))
+        print(f"  firms kept on a long chain     {kept_on:,}")
         if compare:
             before = with_networkx(network)
             if before is not None:

@@ -180,7 +180,11 @@ def test_the_scan_keeps_the_firms_on_a_long_chain_and_the_warning_rules_read_the
     warned = db.session.scalars(select(EarlyWarning).where(EarlyWarning.code == "guarantee_chain")).all()
     assert [w.customer_id for w in warned] == [firms[2].id] and warned[0].severity == "low"
     assert first.raised == [warned[0].id]
+    since = chains_kept.place_of(firms[2].id).since
+    give(people, firms[5], book_customer(people.officer, 7))  # the chain grows to seven steps
     circles_kept.refresh_book()  # found again: the stay goes on, no new warning
+    on = {row.customer_id: (row.steps, row.since) for row in db.session.scalars(select(GuaranteeChainMember))}
+    assert len(on) == 7 and set(on.values()) == {(7, since)}
     assert portfolio.scan(people.risk).raised == []
 
     register.release(people.risk, links[3].id)  # 1→2→3→4 and 5→6: no chain past four

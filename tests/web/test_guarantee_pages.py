@@ -199,6 +199,14 @@ def test_the_page_draws_the_network_within_two_guarantees_with_its_circle_and_a_
     assert shown == {firms[0].id, firms[1].id, firms[2].id, firms[3].id, far[0].id}
     assert drawn.count('class="edge circle"') == 4 and drawn.count('class="edge"') == 1  # the ring, and 2 → 5
     assert re.search(rf'class="node self circle chain" data-customer="{firms[0].id}"', drawn)
+    x = {
+        int(c): int(v)
+        for c, v in re.findall(r'data-customer="(\d+)">\s*<title>[^<]*</title>\s*<rect x="(\d+)"', drawn)
+    }
+    assert x[firms[3].id] < x[firms[0].id] < x[firms[1].id] < x[far[0].id]  # guarantors left, borrowers right
+    assert (
+        x[firms[2].id] == min(x.values()) == 16
+    )  # two steps either way: the guarantors' side; no empty column
     assert 'id="on-chain"' in page and "On a guarantee chain of" in page
     zh = signed_in("compliance", "zh").get(f"/customers/{firms[0].id}").text
     assert "担保关系" in _drawing(zh) and "超长担保链" in zh

@@ -21,9 +21,9 @@ from app.models.customers.guarantee import in_force
 
 HOPS = 2
 MAX_FIRMS = 30
-BOX_WIDTH, BOX_HEIGHT = 132, 34
-COLUMN, ROW, MARGIN = 190, 50, 16
-NAME_CHARS = 9  # a box holds about nine Chinese characters at the page's size
+BOX_WIDTH, BOX_HEIGHT = 150, 34
+COLUMN, ROW, MARGIN = 200, 50, 16
+NAME_CHARS = 11  # a box holds about eleven Chinese characters at the page's size (most firms' names whole)
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ class Drawing:
     height: int
     reached: int  # firms within HOPS, the customer included
     hops: int = HOPS
+    box_width: int = BOX_WIDTH
+    box_height: int = BOX_HEIGHT
 
     @property
     def left_out(self) -> int:
@@ -127,6 +129,7 @@ def drawing_of(customer_id: int, circle_members: tuple[int, ...] = ()) -> Drawin
     for firm in sorted(shown, key=lambda f: (names.get(f, ""), f)):
         columns.setdefault(shown[firm], []).append(firm)
     rows = max(len(column) for column in columns.values())
+    first, last = min(columns), max(columns)  # the columns drawn: none empty at either side
     circle = set(circle_members)
     nodes: dict[int, Node] = {}
     for distance, column in columns.items():
@@ -136,7 +139,7 @@ def drawing_of(customer_id: int, circle_members: tuple[int, ...] = ()) -> Drawin
                 customer_id=firm,
                 name=names.get(firm, str(firm)),
                 label=_label(names.get(firm, str(firm))),
-                x=MARGIN + (distance + HOPS) * COLUMN,
+                x=MARGIN + (distance - first) * COLUMN,
                 y=top + place * ROW,
                 is_self=firm == customer_id,
                 in_circle=firm in circle,
@@ -163,7 +166,7 @@ def drawing_of(customer_id: int, circle_members: tuple[int, ...] = ()) -> Drawin
     return Drawing(
         nodes=list(nodes.values()),
         edges=edges,
-        width=2 * MARGIN + 2 * HOPS * COLUMN + BOX_WIDTH,
+        width=2 * MARGIN + (last - first) * COLUMN + BOX_WIDTH,
         height=2 * MARGIN + rows * ROW + ROW // 2,
         reached=len(found),
     )
