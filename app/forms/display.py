@@ -189,6 +189,11 @@ class FixRequest:
 
     fields: list[Field]
     comment: str | None
+    holders: frozenset[str] = frozenset()  # the fields holding the request (x-fix-fields, x-fix-comment)
+
+    def unasked(self, field: Field) -> bool:
+        """A read-only holder of a request that was never made (a first record): nothing to show, not even "—"."""
+        return field.read_only and field.name in self.holders and not self.fields
 
     def __contains__(self, name: object) -> bool:
         return any(f.name == name for f in self.fields)
@@ -206,7 +211,10 @@ def fix_request(form: FormSchema | Mapping[str, Any], data: Mapping[str, Any] | 
     wanted = {n for n in named if isinstance(n, str)} if isinstance(named, list) else set()
     fields = [f for f in form.fields() if f.name in wanted and not f.read_only]
     comment = data.get(form.schema.get("x-fix-comment") or "") if fields else None
-    return FixRequest(fields, comment if isinstance(comment, str) and comment.strip() else None)
+    holders = frozenset(
+        str(form.schema.get(key)) for key in ("x-fix-fields", "x-fix-comment") if form.schema.get(key)
+    )
+    return FixRequest(fields, comment if isinstance(comment, str) and comment.strip() else None, holders)
 
 
 def _cell_position(path: str, table: Field) -> tuple[int, int] | None:

@@ -63,6 +63,19 @@ def test_the_form_records_refuses_bad_fields_and_the_release_works(signed_in, pe
     assert (
         bad.status_code == 422 and "a customer does not guarantee itself" in bad.text and "Amount" in bad.text
     )
+    assert re.search(r'href="#g-amount">Amount guaranteed \(CNY\): [^<]+</a>', bad.text)
+    bad_zh = signed_in("officer", "zh").post(
+        f"/customers/{borrower.id}/guarantees/new",
+        data={
+            "guarantor_uscc": guarantor.uscc,
+            "kind": "guarantee",
+            "amount": "NaN",
+            "signed_on": "2026-01-05",
+        },
+    )  # a field and its error joined as Chinese writes them, by a full-width colon
+    assert bad_zh.status_code == 422 and re.search(
+        r'href="#g-amount">担保金额（元）：[^<:]+</a>', bad_zh.text
+    )
     done = officer.post(
         f"/customers/{borrower.id}/guarantees/new",
         data={

@@ -113,3 +113,16 @@ def test_the_exceptions_page_names_and_links_cases_customers_and_people(as_user,
     handed = section("delegations")
     assert "from 张伟 to 李强" in handed
     assert "Sign off:" in handed and ">approver1<" not in handed and " approver1 " not in handed
+
+
+def test_only_a_sign_off_s_completion_points_to_the_record_above_not_its_claim(as_user, people):
+    case = case_routed("single", people.officer)
+    signoff = open_task(case.id, "approval_signoff")
+    tasks.claim(people.approver1, signoff.id)
+    tasks.complete(people.approver1, signoff.id, {"decision": "approve", "comment": "同意"})
+    shown = timeline(text_of(as_user("compliance").get(f"/cases/{case.id}")))
+    entries = shown.split('<li data-element="approval_signoff" data-event="')[1:]
+    pointing = sorted(
+        entry.split('"')[0] for entry in entries if 'class="signed-above"' in entry.split("</li>")[0]
+    )
+    assert "task.claimed" in {entry.split('"')[0] for entry in entries} and pointing == ["task.completed"]

@@ -48,6 +48,19 @@ def test_a_first_round_form_marks_nothing(as_user, people):
     case = case_at("review", people.officer)
     page = text_of(as_user("officer").get(f"/tasks/{open_task(case.id, 'review_proposal').id}"))
     assert "form-fix-summary" not in page and "form-field-to-fix" not in page and "autofocus" not in page
+    # the read-only fields that would hold an approver's request are left out, not shown empty ("—")
+    assert 'id="f-approver_comment"' not in page and 'id="f-returned_fields"' not in page
+
+
+def test_a_returned_form_shows_the_request_s_fields_too(as_user, people):
+    case = case_routed("single", people.officer)
+    tasks.complete(
+        people.approver1,
+        open_task(case.id, "approval_signoff").id,
+        {"decision": "return", "comment": COMMENT, "fields_to_fix": ["proposed_limit"]},
+    )
+    page = text_of(as_user("officer").get(f"/tasks/{open_task(case.id, 'review_proposal').id}"))
+    assert 'id="f-approver_comment"' in page and 'id="f-returned_fields"' in page
 
 
 def test_what_to_fix_is_read_from_the_fields_the_form_names():

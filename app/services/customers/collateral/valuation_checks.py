@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 
 from app.errors import InvalidInput
 from app.extensions import db
-from app.localtime import local_today
+from app.localtime import local_date, local_today
 from app.models import Attachment, ProcessInstance
 from app.services.customers.facilities.facility_terms import add_months
 
@@ -39,7 +39,7 @@ def reports_for(instance: ProcessInstance) -> list[Attachment]:
 
 def report_choices(instance: ProcessInstance) -> list[tuple[int, str]]:
     """The reports as a form offers them: (id, "title · file name · date")."""
-    return [(a.id, f"{a.title} · {a.file_name} · {a.uploaded_at:%Y-%m-%d}") for a in reports_for(instance)]
+    return [(a.id, f"{a.title} · {a.file_name} · {local_date(a.uploaded_at)}") for a in reports_for(instance)]
 
 
 def _day(value: Any) -> date | None:
