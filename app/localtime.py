@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -28,6 +28,17 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     return value.replace(tzinfo=UTC).astimezone(SHANGHAI).strftime(fmt)
+
+
+def local_deadline(value: datetime | None) -> str:
+    """A deadline as Beijing time text; one falling on midnight is the end of the day before, and reads so
+    ("2026-12-14 24:00", not "2026-12-15 00:00": a task due on the 14th may be done all that day)."""
+    if value is None:
+        return ""
+    local = value.replace(tzinfo=UTC).astimezone(SHANGHAI)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def to_utc(local: datetime) -> datetime:

@@ -90,6 +90,11 @@ def portfolio(n: int, seed: int = 20261130) -> pd.DataFrame:
             "negative_news": news,
             "collateral_coverage": missing(rng.lognormal(np.log(1.5), 0.4, n).round(3), 0.30),
             "external_rating_drop": missing(rng.choice([0, 0, 0, 0, 1, 1, 2, 3], n).astype(float), 0.50),
+            "inspection_finding": pd.Series(
+                rng.choice([None, None, None, None, "low", "medium", "high"], n), dtype="object"
+            ),
+            "in_guarantee_circle": rng.random(n) < 0.01,
+            "long_guarantee_chain": rng.random(n) < 0.05,
         },
         index=pd.RangeIndex(100_000, 100_000 + n, name="customer_id"),
     )

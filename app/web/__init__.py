@@ -17,6 +17,7 @@ from app.extensions import csrf, login_manager
 from app.formatting import amount as format_amount
 from app.formatting import money as format_money
 from app.formatting import register_filters
+from app.localtime import local_deadline
 from app.risk.ratios import RATIO_KINDS, RATIO_NAMES, RATIO_TITLES
 from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
 from app.services.admin import users
@@ -169,6 +170,7 @@ def register_web(app: Flask) -> None:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     register_filters(app.jinja_env)
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["deadline"] = local_deadline
     app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.filters["shown"] = shown
     app.jinja_env.filters["term"] = term_filter

@@ -96,6 +96,10 @@ def test_the_form_records_an_item_and_shares_over_a_hundred_are_refused(deployed
     assert (
         "=HYPERLINK(&#34;http://x&#34;)" in page and "Valuation history" in page and "first valuation" in page
     )
+    rule = re.search(r'id="haircut-rule">([^<]+)<', page).group(1)  # the table's words, not the rule's id
+    assert rule == "by the haircut table: Real estate" and item.haircut_rule.startswith("Rule_")
+    zh = signed_in("officer", "zh").get(f"/collateral/{item.id}").text
+    assert re.search(r'id="haircut-rule">([^<]+)<', zh).group(1) == "按折扣率表：房地产"
 
 
 def test_the_item_page_edits_shares_insurance_releases_and_revalues(deployed, signed_in, people):

@@ -5,6 +5,7 @@ schema previews as the screen it makes; only designers get in."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -98,6 +99,15 @@ def test_a_form_schema_previews_as_the_screen_it_makes(as_user, workspace_copy):
         designer.post("/designer/forms/preview", data={"content": json.dumps(schema), "name": "visit.json"})
     )
     assert 'id="preview-form"' in page and "Visit date" in page and 'name="amount"' in page
+    shipped = (Path(__file__).resolve().parents[2] / "forms" / "review_proposal.json").read_text(
+        encoding="utf-8"
+    )
+    whole = text_of(
+        designer.post("/designer/forms/preview", data={"content": shipped, "name": "review_proposal.json"})
+    )
+    assert (
+        'id="f-approver_comment"' in whole and 'id="f-returned_fields"' in whole
+    )  # the designer sees every field
     bad = text_of(
         designer.post("/designer/forms/preview", data={"content": '{"type": "object",\n  "properties": }'})
     )

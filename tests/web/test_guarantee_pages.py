@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Guarantee
 from app.services.admin import users
-from app.services.customers.guarantees import circles_kept, register
+from app.services.customers.guarantees import circles_kept, network_view, register
 from tests.factories import book_customer
 
 
@@ -218,7 +218,7 @@ def test_the_page_draws_the_network_within_two_guarantees_with_its_circle_and_a_
     }
     assert x[firms[3].id] < x[firms[0].id] < x[firms[1].id] < x[far[0].id]  # guarantors left, borrowers right
     assert (
-        x[firms[2].id] == min(x.values()) == 16
+        x[firms[2].id] == min(x.values()) == network_view.MARGIN
     )  # two steps either way: the guarantors' side; no empty column
     assert 'id="on-chain"' in page and "On a guarantee chain of" in page
     zh = signed_in("compliance", "zh").get(f"/customers/{firms[0].id}").text
@@ -229,3 +229,36 @@ def test_a_customer_without_guarantees_has_no_drawing(signed_in, people):
     alone = book_customer(people.officer, 1)
     page = signed_in("officer").get(f"/customers/{alone.id}").text
     assert 'id="guarantee-network"' not in page and 'id="guarantees"' in page
+
+
+def test_an_arrow_never_passes_behind_a_box_it_does_not_join(people):
+    firms = [book_customer(people.officer, i) for i in range(1, 6)]
+    me, parent, subsidiary, far = firms[0], firms[1], firms[2], firms[3]
+    give(people, parent, me)
+    give(people, subsidiary, me)
+    give(people, parent, subsidiary)  # both guarantors, one column: round its right side
+    give(people, me, far)
+    give(people, far, firms[4])
+    give(people, subsidiary, firms[4])  # column −1 to +2: along the lane under the rows
+    drawing = network_view.drawing_of(me.id)
+    place = {n.customer_id: n for n in drawing.nodes}
+    paths = {(e.guarantor, e.borrower): e.path for e in drawing.edges}
+    within = paths[(parent.name, subsidiary.name)]
+    assert place[parent.id].x == place[subsidiary.id].x and " C" in within and "V" not in within
+    across = paths[(subsidiary.name, firms[4].name)]
+    lane = int(re.search(r"V(\d+)", across).group(1))
+    assert lane > max(n.y + network_view.BOX_HEIGHT for n in drawing.nodes)  # under every box
+    assert lane < drawing.height and max(n.x for n in drawing.nodes) + network_view.BOX_WIDTH < drawing.width
+
+
+def test_a_hub_shows_its_guarantors_beside_its_many_borrowers_and_says_there_are_more(people, monkeypatch):
+    monkeypatch.setattr(network_view, "READ_LIMIT", 3)
+    monkeypatch.setattr(network_view, "MAX_FIRMS", 4)
+    hub, guarantor = book_customer(people.officer, 1), book_customer(people.officer, 2)
+    give(people, guarantor, hub)
+    for i in range(3, 9):
+        give(people, hub, book_customer(people.officer, i))
+    drawing = network_view.drawing_of(hub.id)
+    shown = {n.customer_id for n in drawing.nodes}
+    assert hub.id in shown and guarantor.id in shown and len(shown) == 4
+    assert drawing.capped and drawing.reached == 5  # itself, its guarantor, the three borrowers read

@@ -7,7 +7,7 @@ aggregation and history; the engine adapter calls this package instead.
 """
 
 from app.engine.dmn.errors import DmnError, DmnEvaluationError, DmnParseError, DmnProblem
-from app.engine.dmn.in_force import decision_in_force
+from app.engine.dmn.in_force import decision_in_force, rule_descriptions, rule_descriptions_in_force
 from app.engine.dmn.model import (
     Decision,
     DecisionInput,
@@ -37,6 +37,8 @@ __all__ = [
     "VectorizedDecision",
     "compile_decision",
     "decision_in_force",
+    "rule_descriptions",
+    "rule_descriptions_in_force",
     "evaluate_rows",
     "load_dmn",
     "validate_dmn",

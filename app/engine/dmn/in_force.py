@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.engine.dmn.model import Decision
 from app.engine.dmn.parse import load_dmn
+from app.engine.xml import parse_xml
 
 KEPT = 32  # tables parsed and kept: a few rules files, each in a few versions
 
@@ -27,3 +28,23 @@ def decision_in_force(path: Path | str, decision_id: str) -> Decision:
 @functools.lru_cache(maxsize=KEPT)
 def _parsed(text: str, filename: str, decision_id: str) -> Decision:
     return load_dmn(text, filename).decisions[decision_id]
+
+
+def rule_descriptions_in_force(path: Path | str) -> dict[str, str]:
+    """Each rule's description in the DMN file at ``path`` as it stands now, by rule id (the engine keeps ids)."""
+    path = Path(path)
+    return _descriptions(path.read_text(encoding="utf-8"), path.name)
+
+
+def rule_descriptions(text: str, filename: str) -> dict[str, str]:
+    """Each rule's description in the DMN ``text``, by rule id."""
+    return dict(_descriptions(text, filename))
+
+
+@functools.lru_cache(maxsize=KEPT)
+def _descriptions(text: str, filename: str) -> dict[str, str]:
+    return {
+        rule.get("id"): (rule.findtext("{*}description") or "").strip()
+        for rule in parse_xml(text, filename).iter("{*}rule")
+        if rule.get("id")
+    }

@@ -23,9 +23,8 @@ from flask import current_app
 from sqlalchemy import select, true
 from sqlalchemy.exc import IntegrityError
 
-from app.engine.dmn import load_dmn
+from app.engine.dmn import load_dmn, rule_descriptions
 from app.engine.dmn.vectorized import compile_decision
-from app.engine.xml import parse_xml
 from app.errors import DomainError, Unavailable
 from app.extensions import db
 from app.models import EarlyWarning, User
@@ -77,7 +76,7 @@ def scan(
     result.signals = sum(found for found, _hits in signals.values())
     groups = {customer_id: hits for customer_id, (_found, hits) in signals.items() if hits}
     escalating = escalations.open_for(groups)
-    texts = _rule_texts(text)
+    texts = rule_descriptions(text, RULES_FILE)
     if progress is not None:
         progress(result, 0, len(groups))
     for done, (customer_id, hits) in enumerate(groups.items(), 1):
@@ -179,15 +178,6 @@ def _tested_inputs(decision) -> dict[str, list[tuple[str, str]]]:
             if cell.text.strip() != "-"
         ]
         for rule in decision.rules
-    }
-
-
-def _rule_texts(text: str) -> dict[str, str]:
-    """Each rule's description in the table (the decision engine keeps ids only)."""
-    return {
-        rule.get("id"): (rule.findtext("{*}description") or "").strip()
-        for rule in parse_xml(text, RULES_FILE).iter("{*}rule")
-        if rule.get("id")
     }
 
 

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Attachment, Collateral, CollateralValuation, Facility, ProcessInstance, User
 from app.services.attachments import rights as attachment_rights
-from app.services.customers.collateral import coverage, register, revaluation
+from app.services.customers.collateral import coverage, policy, register, revaluation
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,11 @@ class ItemPage:
     @property
     def insurance(self) -> str | None:
         return coverage.insurance_state(self.item, self.today)
+
+    @property
+    def haircut_rule(self) -> str | None:
+        """The haircut table's words for the rule that gave the item's haircut (both languages)."""
+        return policy.haircut_rule_text(self.item.haircut_rule)
 
     @property
     def due(self) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.engine.dmn import decision_in_force
+from app.engine.dmn import decision_in_force, rule_descriptions_in_force
 from app.services.customers.facilities.facility_terms import add_months
 
 HAIRCUT_FILE, HAIRCUT = "collateral_haircut.dmn", "collateral_haircut"
@@ -29,6 +29,16 @@ def haircut_of(kind: str) -> tuple[Decimal, str]:
     result = _evaluate(HAIRCUT_FILE, HAIRCUT, kind)
     value = Decimal(str(result.single_output["haircut"])).quantize(Decimal("0.0001"))
     return value, result.matched_rule_ids[0]
+
+
+def haircut_rule_text(rule_id: str | None) -> str | None:
+    """What the haircut table in force says of its rule ``rule_id`` (its description, both languages), or None
+    when the table no longer holds it (an item keeps the rule it was recorded under)."""
+    if not rule_id:
+        return None
+    return (
+        rule_descriptions_in_force(Path(current_app.config["RULES_DIR"]) / HAIRCUT_FILE).get(rule_id) or None
+    )
 
 
 def revaluation_months(kind: str) -> int:
