@@ -153,8 +153,22 @@ def test_the_revaluation_task_offers_the_reports_attached(deployed, signed_in, p
         },
     )
     assert sent.status_code == 422 and "an appraisal report attached to this case" in sent.text
-    case_page = signed_in("risk").get(f"/cases/{started}").text
+    done = officer.post(
+        f"/tasks/{task.id}",
+        data={
+            "new_value": "18,000,000",
+            "valued_on": (local_today() - timedelta(days=1)).isoformat(),
+            "appraiser": "上海东洲资产评估有限公司",
+            "report_document_id": str(doc.id),
+        },
+    )
+    assert done.status_code == 302
+    risk = signed_in("risk")
+    case_page = risk.get(f"/cases/{started}").text
     assert 'id="revaluation-facts"' in case_page and "Collateral revaluation" in case_page
+    confirming = risk.get(f"/tasks/{ready(started, 'confirm_valuation').id}").text
+    for page in (case_page, confirming):  # the report by its title, where the confirmer reads it
+        assert re.search(rf'href="/documents/{doc.id}" id="valuation-report">押品重估报告<', page)
 
 
 def test_the_book_lists_due_short_and_insurance_for_risk_and_approvers(deployed, signed_in, people):

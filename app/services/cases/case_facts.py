@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.forms.schema import Field, as_form_schema
-from app.models import Customer, EarlyWarning, HumanTask, Inspection, ProcessInstance, User
+from app.models import Attachment, Customer, EarlyWarning, HumanTask, Inspection, ProcessInstance, User
 from app.services.approval.lanes import APPROVAL_LANES
 from app.services.audit.readable import fields_of
 from app.services.cases.case_kinds import (
@@ -140,6 +140,13 @@ class InspectionFacts(Facts):
         return [f for f in self.data.get("findings") or () if isinstance(f, Mapping)]
 
 
+@dataclass(frozen=True)
+class RevaluationFacts(Facts):
+    """A collateral revaluation (押品重估): the item's case data, and the appraisal report it names."""
+
+    report: Attachment | None = None
+
+
 class _Common(TypedDict):
     """The fields of ``Facts`` every kind's facts are made with."""
 
@@ -175,8 +182,8 @@ def facts_of(instance: ProcessInstance, data: Mapping[str, Any], tasks: list[Hum
         return _escalation(base, instance, data, tasks)
     if kind is AUDIT_SAMPLING:
         return _sampling(base, data)
-    if kind is COLLATERAL_REVALUATION:
-        return Facts(**base)  # its partial reads the case data (the item, the valuations)
+    if kind is COLLATERAL_REVALUATION:  # its partial reads the case data (the item, the valuations)
+        return RevaluationFacts(**base, report=_report(instance, data.get("report_document_id")))
     if kind is POST_LOAN_INSPECTION:
         return InspectionFacts(
             **base,
@@ -186,6 +193,17 @@ def facts_of(instance: ProcessInstance, data: Mapping[str, Any], tasks: list[Hum
     if kind.known:
         return CreditFacts(**base)
     return Facts(**base)
+
+
+def _report(instance: ProcessInstance, document_id: Any) -> Attachment | None:
+    """The appraisal report a revaluation names, when it is still the case's or its customer's."""
+    if not isinstance(document_id, int) or isinstance(document_id, bool):
+        return None
+    report = db.session.get(Attachment, document_id)
+    mine = report is not None and (
+        report.instance_id == instance.id or report.customer_id == instance.customer_id
+    )
+    return report if mine and report.deleted_at is None else None
 
 
 def _signed(
