@@ -200,10 +200,9 @@ def _report(instance: ProcessInstance, document_id: Any) -> Attachment | None:
     if not isinstance(document_id, int) or isinstance(document_id, bool):
         return None
     report = db.session.get(Attachment, document_id)
-    mine = report is not None and (
-        report.instance_id == instance.id or report.customer_id == instance.customer_id
-    )
-    return report if mine and report.deleted_at is None else None
+    if report is None or report.deleted_at is not None:
+        return None
+    return report if instance.id == report.instance_id or instance.customer_id == report.customer_id else None
 
 
 def _signed(
