@@ -25,6 +25,7 @@ from app.extensions import db
 from app.localtime import local_today
 from app.models import Customer, Guarantee, GuaranteeChainMember
 from app.models.customers.guarantee import in_force
+from app.services.shared.nullsafe import outside
 
 HOPS = 2
 MAX_FIRMS = 30
@@ -87,7 +88,9 @@ def _distances(customer_id: int) -> tuple[dict[int, int], bool]:
     for sign, ahead, behind in ways:
         seen, frontier = {customer_id}, {customer_id}
         for hop in range(1, HOPS + 1):
-            query = select(behind).where(in_force(today), ahead.in_(frontier), behind.not_in(seen)).distinct()
+            query = (
+                select(behind).where(in_force(today), ahead.in_(frontier), outside(behind, seen)).distinct()
+            )
             rows = list(db.session.scalars(query.order_by(behind).limit(READ_LIMIT + 1)))
             frontier = set(rows[:READ_LIMIT])
             seen |= frontier
