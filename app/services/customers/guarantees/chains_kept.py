@@ -79,6 +79,14 @@ def _write_arrays(new: dict[int, int], changed: dict[int, int], today: date, now
         )
 
 
+def steps_of(customer_ids: set[int]) -> dict[int, int]:
+    """Of ``customer_ids`` (a page's few), those on a long chain, with the steps of the longest through each."""
+    rows = select(GuaranteeChainMember.customer_id, GuaranteeChainMember.steps).where(
+        GuaranteeChainMember.customer_id.in_(customer_ids)
+    )
+    return {customer: steps for customer, steps in db.session.execute(rows)}
+
+
 def place_of(customer_id: int) -> GuaranteeChainMember | None:
     """The long chain a customer is on, as the last scan found it, if it is on one."""
     return db.session.get(GuaranteeChainMember, customer_id)

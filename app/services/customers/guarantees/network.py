@@ -23,9 +23,8 @@ class Network:
     given: list[Guarantee]  # guarantees the customer gives for others (被担保人)
     circle: graph.Circle | None  # the guarantee circle (担保圈) it is in, if any
     today: date  # a guarantee past its end date reads as expired and no longer counts
-    chain_steps: int | None = (
-        None  # on a guarantee chain longer than the policy: the longest through it (last scan)
-    )
+    # on a guarantee chain longer than the policy: the steps of the longest through it (the last scan)
+    chain_steps: int | None = None
     drawing: network_view.Drawing | None = None  # the network within two guarantees, for its page
 
     @property

@@ -23,8 +23,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Customer, Guarantee, GuaranteeChainMember
+from app.models import Guarantee
 from app.models.customers.guarantee import in_force
+from app.services.customers.guarantees import chains_kept, circles
 from app.services.shared.nullsafe import outside
 
 HOPS = 2
@@ -148,13 +149,8 @@ def drawing_of(customer_id: int, circle_members: tuple[int, ...] = ()) -> Drawin
         return None
     shown = _nearest(found)
     firms = set(shown)
-    named = select(Customer.id, Customer.name).where(Customer.id.in_(firms))
-    names: dict[int, str] = {firm: name for firm, name in db.session.execute(named)}
-    on_chains = select(GuaranteeChainMember.customer_id, GuaranteeChainMember.steps)
-    chains: dict[int, int] = {
-        firm: steps
-        for firm, steps in db.session.execute(on_chains.where(GuaranteeChainMember.customer_id.in_(firms)))
-    }
+    names = circles.names_of(firms)
+    chains = chains_kept.steps_of(firms)
     columns: dict[int, list[int]] = {}
     for firm in sorted(shown, key=lambda f: (names.get(f, ""), f)):
         columns.setdefault(shown[firm], []).append(firm)
@@ -175,14 +171,9 @@ def drawing_of(customer_id: int, circle_members: tuple[int, ...] = ()) -> Drawin
                 in_circle=firm in circle,
                 chain_steps=chains.get(firm),
             )
-    pairs = db.session.execute(
-        select(Guarantee.guarantor_id, Guarantee.customer_id, Guarantee.amount).where(
-            in_force(local_today()), Guarantee.guarantor_id.in_(firms), Guarantee.customer_id.in_(firms)
-        )
-    ).all()
-    summed: dict[tuple[int, int], Decimal] = {}
-    for guarantor, borrower, amount in pairs:
-        summed[(guarantor, borrower)] = summed.get((guarantor, borrower), Decimal(0)) + Decimal(amount)
+    summed: dict[tuple[int, int], Decimal] = {}  # the guarantees between one pair, one arrow
+    for guarantor, borrower, amount in circles.edges_among(firms):
+        summed[(guarantor, borrower)] = summed.get((guarantor, borrower), Decimal(0)) + amount
     under = MARGIN + rows * ROW  # the first lane, below the last row's boxes
     edges: list[Edge] = []
     lanes = 0
