@@ -245,27 +245,17 @@ def _notches(before: Any, now: Any) -> int | None:
     return RATINGS.index(now) - RATINGS.index(before)
 
 
-def _circles(only: Only) -> pd.DataFrame:
-    """The watched customers kept in a guarantee circle (担保圈), and since when (what the warning rests on)."""
+def _kept_since(
+    table: type[GuaranteeCircleMember] | type[GuaranteeChainMember], name: str, only: Only
+) -> pd.DataFrame:
+    """The watched customers a kept table holds — in a guarantee circle (担保圈), or on a guarantee chain (担保链)
+    longer than the policy accepts as the last scan found it — as the input ``name``, True, and since when
+    (what its warning rests on)."""
     rows = db.session.execute(
-        select(GuaranteeCircleMember.customer_id, GuaranteeCircleMember.since).where(
-            GuaranteeCircleMember.customer_id.in_(_watched(only))
-        )
-    ).all()
-    frame = pd.DataFrame(rows, columns=["customer_id", "on_in_guarantee_circle"]).set_index("customer_id")
-    return frame.assign(in_guarantee_circle=True)
-
-
-def _chains(only: Only) -> pd.DataFrame:
-    """The watched customers on a guarantee chain (担保链) longer than the policy accepts, as the last scan of the
-    book found them, and since when."""
-    rows = db.session.execute(
-        select(GuaranteeChainMember.customer_id, GuaranteeChainMember.since).where(
-            GuaranteeChainMember.customer_id.in_(_watched(only))
-        )
-    ).all()
-    frame = pd.DataFrame(rows, columns=["customer_id", "on_long_guarantee_chain"]).set_index("customer_id")
-    return frame.assign(long_guarantee_chain=True)
+        select(table.customer_id, table.since).where(table.customer_id.in_(_watched(only)))
+    )
+    frame = pd.DataFrame(rows.all(), columns=["customer_id", f"on_{name}"]).set_index("customer_id")
+    return frame.assign(**{name: True})
 
 
 def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
@@ -278,7 +268,9 @@ def portfolio_frame(customer_ids: Only = None) -> pd.DataFrame:
             columns=[*customers.columns, *INPUTS, "observed_on", "collateral_value", "statement_year"]
         )
     frame = customers.join(_ratios(only)).join(_observations(only))
-    frame = frame.join(_inspection_findings(only)).join(_circles(only)).join(_chains(only))
+    circle = _kept_since(GuaranteeCircleMember, "in_guarantee_circle", only)
+    chain = _kept_since(GuaranteeChainMember, "long_guarantee_chain", only)
+    frame = frame.join(_inspection_findings(only)).join(circle).join(chain)
     coverage = [
         float(value) / float(limit) if value is not None and not pd.isna(value) and limit else None
         for value, limit in zip(frame.collateral_value, frame.live_limit, strict=True)
