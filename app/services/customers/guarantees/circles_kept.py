@@ -182,11 +182,12 @@ def refresh_book(actor: User | None = None) -> GuaranteeNetworkScan:
     labels = graph.components(network)
     found = graph.circles_in(network, labels)
     longest = circles.policy_length()
-    chains = graph.chains_in(network, longest, CHAINS_KEPT, labels)
+    condensed = graph.condense(network, labels) if network.size else None  # counted once, for both reads
+    chains = graph.chains_in(network, longest, CHAINS_KEPT, condensed=condensed)
     places = places_in(found)
     changes = _apply(places, None)
     _audit(changes, actor)
-    on_chains = chains_kept.keep(graph.on_long_chains(network, longest, labels))
+    on_chains = chains_kept.keep(graph.on_long_chains(network, longest, condensed))
     joined, left = len(changes.joined), len(changes.left)
     scan = GuaranteeNetworkScan(
         ran_at=utcnow(),

@@ -134,44 +134,64 @@ def _longest_ending(count: int, tails: np.ndarray, heads: np.ndarray) -> np.ndar
     return steps
 
 
-def _steps(
-    network: Network, labels: np.ndarray
-) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The condensation (its step count and edges, one per pair of steps) and, for each step, the steps of the
-    longest chain ending at it and of the longest starting from it."""
+@dataclass(frozen=True)
+class Condensation:
+    """The network with each circle collapsed to one step (a DAG: ``count`` steps, one edge per pair of steps,
+    ``tails`` → ``heads``), each firm's step (``labels``), and for each step the steps of the longest chain ending
+    at it (``before``) and starting from it (``after``): what the chains are read from, counted once a scan."""
+
+    labels: np.ndarray
+    count: int
+    tails: np.ndarray
+    heads: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+
+    @property
+    def through(self) -> np.ndarray:
+        """For each step, the steps of the longest chain through it."""
+        return self.before + self.after - 1
+
+
+def condense(network: Network, labels: np.ndarray | None = None) -> Condensation:
+    """The condensation of a network that holds at least one firm (``labels``: its components, when known)."""
+    labels = components(network) if labels is None else labels
     count = int(labels.max()) + 1
     tails, heads = labels[network.guarantors], labels[network.borrowers]
     across = tails != heads
     pairs = np.unique(tails[across] * count + heads[across])
     tails, heads = pairs // count, pairs % count
-    return count, tails, heads, _longest_ending(count, tails, heads), _longest_ending(count, heads, tails)
+    before, after = _longest_ending(count, tails, heads), _longest_ending(count, heads, tails)
+    return Condensation(labels, count, tails, heads, before, after)
 
 
 def on_long_chains(
-    network: Network, longest_accepted: int, labels: np.ndarray | None = None
+    network: Network, longest_accepted: int, condensed: Condensation | None = None
 ) -> dict[int, int]:
     """Every firm on a chain longer than ``longest_accepted`` steps, with the steps of the longest chain through
     it (its circle counting as one step): what the warning rules read, whatever ``chains_in``'s list keeps."""
     if network.size == 0:
         return {}
-    labels = components(network) if labels is None else labels
-    _count, _tails, _heads, before, after = _steps(network, labels)
-    through = (before + after - 1)[labels]
+    condensed = condense(network) if condensed is None else condensed
+    through = condensed.through[condensed.labels]
     on = np.flatnonzero(through > longest_accepted)
     return dict(zip(network.firms[on].tolist(), through[on].tolist(), strict=True))
 
 
 def chains_in(
-    network: Network, longest_accepted: int, limit: int | None = None, labels: np.ndarray | None = None
+    network: Network,
+    longest_accepted: int,
+    limit: int | None = None,
+    labels: np.ndarray | None = None,
+    condensed: Condensation | None = None,
 ) -> list[Chain]:
     """The chains longer than ``longest_accepted`` steps, longest first: every firm on such a chain is on a listed
     one (the longest through it), unless ``limit`` stops the list first."""
     if network.size == 0:
         return []
-    labels = components(network) if labels is None else labels
-    count, tails, heads, before, after = _steps(network, labels)
-    through = before + after - 1
-    previous, following = np.full(count, -1), np.full(count, -1)
+    c = condense(network, labels) if condensed is None else condensed
+    labels, tails, heads, before, after, through = c.labels, c.tails, c.heads, c.before, c.after, c.through
+    previous, following = np.full(c.count, -1), np.full(c.count, -1)
     on_before = before[tails] + 1 == before[heads]
     previous[heads[on_before]] = tails[on_before]
     on_after = after[heads] + 1 == after[tails]
