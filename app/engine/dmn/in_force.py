@@ -33,11 +33,11 @@ def _parsed(text: str, filename: str, decision_id: str) -> Decision:
 def rule_descriptions_in_force(path: Path | str) -> dict[str, str]:
     """Each rule's description in the DMN file at ``path`` as it stands now, by rule id (the engine keeps ids)."""
     path = Path(path)
-    return _descriptions(path.read_text(encoding="utf-8"), path.name)
+    return rule_descriptions(path.read_text(encoding="utf-8"), path.name)
 
 
 def rule_descriptions(text: str, filename: str) -> dict[str, str]:
-    """Each rule's description in the DMN ``text``, by rule id."""
+    """Each rule's description in the DMN ``text``, by rule id (a copy: the parsed table's stays in the cache)."""
     return dict(_descriptions(text, filename))
 
 
