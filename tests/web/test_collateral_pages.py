@@ -143,25 +143,14 @@ def test_the_revaluation_task_offers_the_reports_attached(deployed, signed_in, p
     doc = report(people.officer, case_id=started)
     page = officer.get(f"/tasks/{task.id}").text
     assert f'<option value="{doc.id}"' in page and "押品重估报告" in page
-    sent = officer.post(
-        f"/tasks/{task.id}",
-        data={
-            "new_value": "18,000,000",
-            "valued_on": (local_today() - timedelta(days=1)).isoformat(),
-            "appraiser": "上海东洲资产评估有限公司",
-            "report_document_id": str(doc.id + 50),
-        },
-    )
+    valuation = {
+        "new_value": "18,000,000",
+        "valued_on": (local_today() - timedelta(days=1)).isoformat(),
+        "appraiser": "上海东洲资产评估有限公司",
+    }
+    sent = officer.post(f"/tasks/{task.id}", data={**valuation, "report_document_id": str(doc.id + 50)})
     assert sent.status_code == 422 and "an appraisal report attached to this case" in sent.text
-    done = officer.post(
-        f"/tasks/{task.id}",
-        data={
-            "new_value": "18,000,000",
-            "valued_on": (local_today() - timedelta(days=1)).isoformat(),
-            "appraiser": "上海东洲资产评估有限公司",
-            "report_document_id": str(doc.id),
-        },
-    )
+    done = officer.post(f"/tasks/{task.id}", data={**valuation, "report_document_id": str(doc.id)})
     assert done.status_code == 302
     risk = signed_in("risk")
     case_page = risk.get(f"/cases/{started}").text
