@@ -47,7 +47,16 @@ from app.web.design.designer import designer
 from app.web.design.editor import editor
 from app.web.design.instance_migration import instance_migration
 from app.web.design.policy_impact import policy_impact
-from app.web.display import actor_filter, in_language, local_time, people_filter, shown, term_filter, title_in
+from app.web.display import (
+    actor_filter,
+    field_message,
+    in_language,
+    local_time,
+    people_filter,
+    shown,
+    term_filter,
+    title_in,
+)
 from app.web.input_guard import install_input_guard
 from app.web.monitoring.attachments import attachment_pages
 from app.web.monitoring.collateral import collateral_pages
@@ -178,6 +187,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["people"] = people_filter
     app.jinja_env.filters["masked_id"] = masked_id  # an identity number, on every screen
     app.jinja_env.globals.update(
+        field_message=field_message,
         format_money=format_money,
         format_amount=format_amount,
         sla_state=lambda task: sla.state_of(task.due_at, task.warn_at),

@@ -38,6 +38,12 @@ _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\
 _KNOWN = frozenset(VOCABULARY)
 
 
+def field_message(field: Any, message: Any) -> str:
+    """A refused field and why, as one list item of an error summary ("金额：须为数字" / "Amount: a number"): the
+    catalogue holds the separator, a full-width colon in Chinese."""
+    return gettext("%(field)s: %(message)s", field=field, message=message)
+
+
 def duration(text: str) -> str | None:
     """An ISO 8601 duration in words ("P4D" -> "4 天" / "4 days"); None when ``text`` is not one."""
     found = _DURATION.match(text)
