@@ -10,6 +10,8 @@ variable                        meaning                                         
 CREDIT_ENV                      development | testing | production                          development
 CREDIT_SECRET_KEY               Flask session and CSRF secret (required in production:      random per process
                                 at least 32 characters, not a word or a repeated pattern)
+CREDIT_MODEL_SIGNING_KEY        the key scoring models are signed with (set it where more   instance/model-signing.key
+                                than one machine reads the models)                          (made on first use)
 DATABASE_URL                    SQLAlchemy URL (postgresql+psycopg://…, sqlite:///…)         sqlite:///instance/credit.sqlite
 CELERY_BROKER_URL               redis://…, amqp://…, or sqla+sqlite:///… (embedded)          sqla+sqlite:///instance/broker.sqlite
 CREDIT_CELERY_RESULT_BACKEND    Celery result backend (required in production)              db+<database url> (sqlite)
@@ -157,6 +159,8 @@ def _sqlite_url(name: str) -> str:
 class BaseConfig:
     ENV_NAME = "development"
     SECRET_KEY = env("SECRET_KEY") or secrets.token_hex(32)
+    MODEL_SIGNING_KEY = env("MODEL_SIGNING_KEY")
+    MODEL_SIGNING_KEY_FILE = INSTANCE_DIR / "model-signing.key"
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", bare=True) or _sqlite_url("credit.sqlite")
     # A network database connection can die while pooled: ping it at checkout. SQLite has no network.
     SQLALCHEMY_ENGINE_OPTIONS: dict = (
@@ -260,6 +264,7 @@ class TestingConfig(BaseConfig):
     ENGINE_CACHE_SIZE = env_int("ENGINE_CACHE_SIZE", 0)
     # Rendering four PDFs per decided case would dominate the suite; the documents tests turn it on.
     DOCUMENTS_ON_DECISION = env_bool("DOCUMENTS_ON_DECISION", False)
+    MODEL_SIGNING_KEY = env("MODEL_SIGNING_KEY") or "testing-model-signing-key"  # no key file left by tests
     # One anchor file would outlive each test's database: the anchor tests name their own.
     AUDIT_ANCHOR = _anchor_path(None)
 

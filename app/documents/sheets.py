@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet.worksheet import Worksheet
@@ -49,6 +50,20 @@ def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
     return (BOM + out.getvalue()).encode("utf-8")
+
+
+def csv_frame_bytes(frame: pd.DataFrame) -> bytes:
+    """A whole frame as ``csv_bytes`` writes rows (header, BOM, formula-like text prefixed), column by column
+    so that a million rows take seconds: the same rule as ``csv_cell``, vectorized."""
+    guarded = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            text = column.astype(object).where(column.notna(), "").astype(str)
+            formula = text.str.startswith(FORMULA_STARTS) & ~text.str.fullmatch(_PLAIN_NUMBER.pattern)
+            column = text.where(~formula, "'" + text)
+        guarded[csv_cell(str(name))] = column
+    return (BOM + pd.DataFrame(guarded).to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
 
 
 def append_row(sheet: Worksheet, row: Iterable[Any]) -> None:

@@ -56,6 +56,7 @@ from app.models.people import (
     User,
     UserGroup,
 )
+from app.models.scoring import ScoringModel
 from app.models.setting import AppSetting
 from app.models.stress import StressOutcome, StressRun, StressScenario
 
@@ -72,6 +73,7 @@ __all__ = [
     "TrainingSession",
     "QueuedJob",
     "AppSetting",
+    "ScoringModel",
     "Attachment",
     "CaseAnalysis",
     "CaseDocument",

@@ -1,0 +1,51 @@
+"""Credit scoring models (模型管理): every trained model is a version kept whole and never overwritten — its
+data's fingerprint, parameters, figures on the held-out rows, author, and the fitted model itself, signed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import JsonType, Model, utcnow
+
+CANDIDATE, CHAMPION, CHALLENGER, RETIRED = "candidate", "champion", "challenger", "retired"
+
+
+class ScoringModel(Model):
+    """One version of a named model. ``features`` maps each column the model reads to numeric|categorical;
+    ``figures`` holds the validation (AUC, KS, Gini, curves, deciles, Hosmer–Lemeshow, PSI, CSI, and a
+    scorecard's bins and points); ``artifact`` is the pickled model and ``signature`` its HMAC under the
+    application's secret, checked before it is ever unpickled."""
+
+    __tablename__ = "scoring_model"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_scoring_model_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    algorithm: Mapped[str] = mapped_column(String(16))  # scorecard | gbm
+    status: Mapped[str] = mapped_column(String(16), default=CANDIDATE, index=True)
+    source: Mapped[str] = mapped_column(String(16))  # file | history
+    source_name: Mapped[str] = mapped_column(String(200), default="")
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the data as read
+    rows: Mapped[int] = mapped_column(Integer)
+    defaults: Mapped[int] = mapped_column(Integer)
+    period_from: Mapped[date | None] = mapped_column(Date)
+    period_to: Mapped[date | None] = mapped_column(Date)
+    target: Mapped[str] = mapped_column(String(80))
+    bad_value: Mapped[str] = mapped_column(String(80))
+    params: Mapped[dict] = mapped_column(JsonType)
+    features: Mapped[dict] = mapped_column(JsonType)
+    excluded: Mapped[list] = mapped_column(JsonType)
+    figures: Mapped[dict] = mapped_column(JsonType)
+    n_train: Mapped[int] = mapped_column(Integer)
+    n_validation: Mapped[int] = mapped_column(Integer)
+    artifact: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    author_name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author = relationship("User")

@@ -1,0 +1,208 @@
+"""A table of text cells typed for a model: numeric and categorical features, and a 0/1 target (1 = bad).
+
+Every cell arrives as the text a person typed (``cells``: a frame of ``str``, blank ``""``; ``rows``: the row
+numbers a spreadsheet shows). Rules, each refusal naming its row and column:
+
+- **Headers** are named and unique; the target column exists (``type_for_training``).
+- **Target**: a cell equal to ``bad`` (as text, or as the same number: "1" and "1.0") is a default (1); any
+  other non-blank value is good (0); a blank target refuses the row. Both classes need ``MIN_CLASS`` rows.
+- **Missing**: blank, ``NA``, ``N/A``, ``#N/A``, ``null``, ``None`` and ``-`` are missing values, kept as NaN
+  (numeric) or None (categorical); the models score them, never refuse them.
+- **Numbers**: ``1234.5``, ``1,234.5`` (thousands separators), ``12.5%`` (0.125). A column whose non-missing
+  cells are numbers in more than half is numeric, and each of its other cells is refused
+  (``not_a_number``); ``NaN`` and ``Infinity`` written out are refused (``not_finite``), as is a number past
+  float range.
+- **Text**: a control character (NUL and the like) or more than ``MAX_TEXT`` characters in a cell is refused.
+- **Columns left out** (``Exclusion``, not refused): all missing, one value only, or categorical with a
+  distinct value on most rows (an identifier) or more than ``MAX_CATEGORIES`` values.
+
+``type_for_scoring`` types a file against a model's columns: the target may be absent, missing columns are
+refused, unseen categories and missing values pass.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from app.scoring.problems import MAX_LISTED, Exclusion, Problem, TableRefused
+
+NUMERIC, CATEGORICAL = "numeric", "categorical"
+MISSING_TOKENS = frozenset({"", "na", "n/a", "#n/a", "null", "none", "-"})
+NOT_FINITE_TOKENS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+MIN_CLASS = 10  # defaults and goods each, so that the held-out part has some of both
+MAX_TEXT = 200
+MAX_CATEGORIES = 1000
+IDENTIFIER_SHARE = 0.5  # a text column with a distinct value on more than half its rows names rows
+_THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+@dataclass(frozen=True)
+class TypedTable:
+    """``features``: float64 columns (numeric, NaN missing) and object columns (categorical, None missing);
+    ``target``: int8, 1 = bad (empty for a scoring table); ``kinds``: column → numeric|categorical."""
+
+    features: pd.DataFrame
+    target: np.ndarray
+    kinds: dict[str, str]
+    excluded: list[Exclusion]
+    rows: np.ndarray
+
+
+def type_for_training(cells: pd.DataFrame, rows: np.ndarray, target: str, bad: str) -> TypedTable:
+    """Type ``cells`` for training (rules in the module docstring); raises ``TableRefused``."""
+    problems: list[Problem] = _header_problems(list(cells.columns))
+    if target not in cells.columns:
+        problems.append(Problem("target_missing", target, facts={"columns": list(cells.columns)[:20]}))
+    if problems:
+        raise TableRefused(problems)
+    found = _Found()
+    y = _target(cells[target], rows, bad, found)
+    features: dict[str, pd.Series] = {}
+    kinds: dict[str, str] = {}
+    excluded: list[Exclusion] = []
+    for column in cells.columns:
+        if column == target:
+            continue
+        kind, values = _typed_column(column, cells[column], rows, found, kind=None)
+        reason = _exclusion(column, kind, values)
+        if reason is not None:
+            excluded.append(reason)
+            continue
+        features[column], kinds[column] = values, kind
+    found.raise_if_any()
+    bads = int(y.sum())
+    if bads < MIN_CLASS or len(y) - bads < MIN_CLASS:
+        raise TableRefused(
+            [Problem("too_few", target, facts={"bad": bads, "good": len(y) - bads, "min": MIN_CLASS})]
+        )
+    if not features:
+        raise TableRefused([Problem("no_features", None, facts={"excluded": len(excluded)})])
+    return TypedTable(pd.DataFrame(features, index=cells.index), y, kinds, excluded, rows)
+
+
+def type_for_scoring(cells: pd.DataFrame, rows: np.ndarray, kinds: Mapping[str, str]) -> TypedTable:
+    """Type ``cells`` for a model's ``kinds``; columns the model does not use are ignored."""
+    problems = _header_problems(list(cells.columns))
+    problems += [Problem("column_missing", column) for column in kinds if column not in cells.columns]
+    if problems:
+        raise TableRefused(problems)
+    found = _Found()
+    features = {}
+    for column, kind in kinds.items():
+        features[column] = _typed_column(column, cells[column], rows, found, kind=kind)[1]
+    found.raise_if_any()
+    return TypedTable(pd.DataFrame(features, index=cells.index), np.zeros(0, np.int8), dict(kinds), [], rows)
+
+
+class _Found:
+    """Problems as they are found, the first ``MAX_LISTED`` kept and all counted."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.total = 0
+
+    def add(self, code: str, column: str, rows: np.ndarray, values: pd.Series | None = None) -> None:
+        self.total += len(rows)
+        room = MAX_LISTED - len(self.problems)
+        for position in range(min(room, len(rows))):
+            facts = {} if values is None else {"value": str(values.iloc[position])[:40]}
+            self.problems.append(Problem(code, column, int(rows[position]), facts))
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise TableRefused(sorted(self.problems, key=lambda p: (p.row or 0, p.column or "")), self.total)
+
+
+def _header_problems(columns: list[str]) -> list[Problem]:
+    problems = [
+        Problem("header_blank", None, facts={"position": position})
+        for position, name in enumerate(columns, start=1)
+        if not str(name).strip()
+    ]
+    seen: set[str] = set()
+    for name in columns:
+        if name in seen and str(name).strip():
+            problems.append(Problem("header_duplicate", str(name)))
+        seen.add(name)
+    return problems
+
+
+def _target(column: pd.Series, rows: np.ndarray, bad: str, found: _Found) -> np.ndarray:
+    text = column.fillna("").astype(str).str.strip()
+    blank = text.str.lower().isin(MISSING_TOKENS).to_numpy()
+    if blank.any():
+        found.add("target_blank", str(column.name), rows[blank])
+    is_bad = (text == bad.strip()).to_numpy(dtype=bool, copy=True)
+    bad_number = _as_float(bad.strip())
+    if bad_number is not None:
+        numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        is_bad |= numbers == bad_number
+    return is_bad.astype(np.int8)
+
+
+def _as_float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _typed_column(
+    name: str, column: pd.Series, rows: np.ndarray, found: _Found, kind: str | None
+) -> tuple[str, pd.Series]:
+    text = column.fillna("").astype(str).str.strip()
+    control = text.str.contains(_CONTROL, regex=True).to_numpy()
+    if control.any():
+        found.add("control_character", name, rows[control])
+    long = (text.str.len() > MAX_TEXT).to_numpy()
+    if long.any():
+        found.add("too_long", name, rows[long], None)
+    lowered = text.str.lower()
+    missing = lowered.isin(MISSING_TOKENS).to_numpy()
+    numbers, not_finite = _numbers(text, lowered)
+    is_number = ~np.isnan(numbers) | not_finite
+    present = int((~missing).sum())
+    if kind is None:
+        kind = NUMERIC if present and is_number[~missing].sum() * 2 > present else CATEGORICAL
+    if kind == CATEGORICAL:
+        values = text.where(~missing, None).astype(object)
+        return kind, values.where(~missing, None)
+    wrong = ~missing & ~is_number
+    if wrong.any():
+        found.add("not_a_number", name, rows[wrong], text[wrong])
+    if not_finite.any():
+        found.add("not_finite", name, rows[not_finite], text[not_finite])
+    return kind, pd.Series(np.where(not_finite, np.nan, numbers), index=column.index, dtype=float)
+
+
+def _numbers(text: pd.Series, lowered: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell as a float (NaN where it is not a number) and where it is a number outside float range."""
+    cleaned = text.where(~text.str.match(_THOUSANDS), text.str.replace(",", "", regex=False))
+    percent = cleaned.str.endswith("%").to_numpy()
+    cleaned = cleaned.where(~percent, cleaned.str[:-1])
+    numbers = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    numbers = np.where(percent, numbers / 100.0, numbers)
+    spelled = lowered.isin(NOT_FINITE_TOKENS).to_numpy()
+    not_finite = spelled | np.isinf(numbers)
+    return np.where(not_finite, np.nan, numbers), not_finite
+
+
+def _exclusion(name: str, kind: str, values: pd.Series) -> Exclusion | None:
+    present = values.dropna()
+    if present.empty:
+        return Exclusion(name, "empty")
+    distinct = int(present.nunique())
+    if distinct == 1:
+        return Exclusion(name, "constant", {"value": str(present.iloc[0])[:40]})
+    if kind == CATEGORICAL and distinct > MAX_CATEGORIES:
+        return Exclusion(name, "too_many_categories", {"distinct": distinct, "max": MAX_CATEGORIES})
+    if kind == CATEGORICAL and distinct > IDENTIFIER_SHARE * len(present) and len(present) >= 20:
+        return Exclusion(name, "identifier", {"distinct": distinct, "rows": len(present)})
+    return None

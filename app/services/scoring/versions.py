@@ -1,0 +1,184 @@
+"""Training a model version from a file, finding a version, and scoring a file with it.
+
+``train_from_file`` reads the file within the import limits, types every cell (a refusal lists each
+problem by row and column, and nothing is stored), trains on 70% (seeded, stratified) and validates on the
+other 30%, and keeps the result as a new version of ``name`` — never overwriting one — with the file's
+SHA-256, its rows, the parameters, the figures and the signed model; audited ``scoring_model.trained``.
+Who may train: the risk and model-risk people (``risk_manager``), an administrator, and the command line.
+
+``score_file`` writes each row of a file in order with ``pd`` (and ``points`` for a scorecard): the target
+may be absent; unseen categories and missing values are scored (``app.scoring.table``), never refused.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+import numpy as np
+import sklearn
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.documents.sheets import csv_frame_bytes
+from app.errors import DomainError, NotAuthorized, NotFound
+from app.extensions import db
+from app.language import Kept, kept, shown
+from app.models.people import User
+from app.models.scoring import ScoringModel
+from app.scoring import table, training
+from app.scoring.problems import TableRefused
+from app.scoring.woe_scorecard import WoeScorecard
+from app.services.audit import audit
+from app.services.monitoring.import_files import UnreadableFile
+from app.services.scoring import artifacts, data_files, wording
+from app.services.shared.unit_of_work import unit_of_work
+
+TRAINERS = frozenset({"risk_manager", "admin"})
+NAME_LENGTH = 80
+
+
+class DataRefused(DomainError):
+    """The file cannot train or be scored; ``problems`` lists what is wrong, by row and column."""
+
+    status = 422
+
+    def __init__(self, problems: list[Kept]) -> None:
+        super().__init__("; ".join(shown(p.stored()) for p in problems[:5]))
+        self.problems = problems
+
+
+def may_train(user: User | None) -> bool:
+    return user is None or bool(user.group_codes & TRAINERS)
+
+
+def train_from_file(
+    file_name: str,
+    content: bytes,
+    target: str,
+    bad: str,
+    algorithm: str = training.SCORECARD,
+    name: str | None = None,
+    author: User | None = None,
+    monotonic: set[str] | None = None,
+) -> ScoringModel:
+    """A new version trained on the file (module docstring); ``author`` None is the command line."""
+    if not may_train(author):
+        raise NotAuthorized(_("Only risk management trains scoring models."))
+    if algorithm not in training.ALGORITHMS:
+        raise DataRefused([kept("unknown algorithm %(name)s (scorecard or gbm)", name=algorithm)])
+    name = (name or target).strip()[:NAME_LENGTH] or "model"
+    try:
+        cells, rows = data_files.cells_of(file_name, content)
+        typed = table.type_for_training(cells, rows, target.strip(), bad)
+        trained = training.train(typed, algorithm, monotonic=monotonic)
+    except UnreadableFile as error:
+        raise DataRefused([error.args[0]]) from error
+    except TableRefused as error:
+        raise DataRefused(wording.refusal(error)) from error
+    return _kept(
+        trained,
+        name=name,
+        source="file",
+        source_name=file_name[:200],
+        fingerprint=data_files.fingerprint(content),
+        rows=len(typed.target),
+        defaults=int(typed.target.sum()),
+        target=target.strip()[:80],
+        bad_value=bad.strip()[:80],
+        params={
+            "monotonic": sorted(monotonic) if monotonic is not None else "numeric",
+            "seed": training.SEED,
+            "hold_out": training.HOLD_OUT,
+            "sklearn": sklearn.__version__,
+        },
+        author=author,
+    )
+
+
+def _kept(trained: training.Trained, *, name: str, author: User | None, **facts: Any) -> ScoringModel:
+    used = training.used_features(trained.model)
+    kinds = _kinds(trained.model)
+    content, signature = artifacts.packed(trained.model)
+    with unit_of_work():
+        latest = db.session.scalar(select(func.max(ScoringModel.version)).where(ScoringModel.name == name))
+        version = ScoringModel(
+            name=name,
+            version=(latest or 0) + 1,
+            algorithm=trained.algorithm,
+            features={column: kinds[column] for column in used},
+            excluded=[
+                {"column": e.column, "code": e.code, "facts": e.facts, "text": wording.exclusion(e).stored()}
+                for e in trained.excluded
+            ],
+            figures=_plain(trained.figures),
+            n_train=trained.n_train,
+            n_validation=trained.n_validation,
+            artifact=content,
+            signature=signature,
+            author_id=author.id if author else None,
+            author_name=author.username if author else f"cli:{getpass.getuser()}"[:80],
+            **facts,
+        )
+        db.session.add(version)
+        db.session.flush()
+        audit.record(
+            "scoring_model.trained",
+            author,
+            model_id=version.id,
+            name=name,
+            version=version.version,
+            algorithm=version.algorithm,
+            fingerprint=version.fingerprint,
+            rows=version.rows,
+            auc=round(version.figures["auc"], 4),
+        )
+    return version
+
+
+def find(model_id: int) -> ScoringModel:
+    version = db.session.get(ScoringModel, model_id)
+    if version is None:
+        raise NotFound(f"scoring model {model_id} does not exist")
+    return version
+
+
+def model_of(version: ScoringModel) -> training.Model:
+    return artifacts.unpacked(version.artifact, version.signature)
+
+
+def score_file(model_id: int, file_name: str, content: bytes) -> tuple[bytes, int]:
+    """The file's rows in order with ``pd`` (and ``points``), as CSV; and how many rows."""
+    version = find(model_id)
+    model = model_of(version)
+    try:
+        cells, rows = data_files.cells_of(file_name, content)
+        typed = table.type_for_scoring(cells, rows, version.features)
+    except UnreadableFile as error:
+        raise DataRefused([error.args[0]]) from error
+    except TableRefused as error:
+        raise DataRefused(wording.refusal(error)) from error
+    out = cells.copy()
+    out["pd"] = np.round(model.predict_pd(typed.features), 6)
+    if isinstance(model, WoeScorecard):
+        out["points"] = np.round(model.points(typed.features), 1)
+    return csv_frame_bytes(out), len(out)
+
+
+def _kinds(model: training.Model) -> dict[str, str]:
+    if isinstance(model, WoeScorecard):
+        return {name: b.kind for name, b in model.binnings.items()}
+    return dict(model.kinds)
+
+
+def _plain(value: Any) -> Any:
+    """Figures as JSON: numpy numbers as Python numbers, NaN and infinities as None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value

@@ -1,0 +1,98 @@
+"""A table's problems and a model's left-out columns (``app.scoring.problems``) in words, zh/en, naming the row
+and column as a monitoring import does."""
+
+from __future__ import annotations
+
+from app.language import Kept, kept
+from app.scoring.problems import Exclusion, Problem, TableRefused
+
+
+def problem(p: Problem) -> Kept:
+    column, row, facts = p.column or "", p.row, p.facts
+    if p.code == "header_blank":
+        return kept("column %(position)s has no name in the header", position=facts["position"])
+    if p.code == "header_duplicate":
+        return kept("column %(column)s is named twice in the header", column=column)
+    if p.code == "target_missing":
+        return kept("the target column %(column)s is not in the file", column=column)
+    if p.code == "column_missing":
+        return kept("column %(column)s, which the model reads, is not in the file", column=column)
+    if p.code == "target_blank":
+        return kept("row %(row)s: the target %(column)s is empty", row=row, column=column)
+    if p.code == "not_a_number":
+        return kept(
+            "row %(row)s, column %(column)s: %(value)s is not a number (the column's other cells are numbers)",
+            row=row,
+            column=column,
+            value=facts.get("value", ""),
+        )
+    if p.code == "not_finite":
+        return kept(
+            "row %(row)s, column %(column)s: %(value)s is not a finite number",
+            row=row,
+            column=column,
+            value=facts.get("value", ""),
+        )
+    if p.code == "control_character":
+        return kept(
+            "row %(row)s, column %(column)s: the cell holds a control character", row=row, column=column
+        )
+    if p.code == "too_long":
+        return kept(
+            "row %(row)s, column %(column)s: the cell is longer than 200 characters", row=row, column=column
+        )
+    if p.code == "too_few":
+        return kept(
+            "%(column)s has %(bad)s defaults and %(good)s goods; each needs at least %(min)s",
+            column=column,
+            bad=facts["bad"],
+            good=facts["good"],
+            min=facts["min"],
+        )
+    if p.code == "no_features":
+        return kept("no column is left to learn from (%(excluded)s left out)", excluded=facts["excluded"])
+    if p.code == "no_signal":
+        return kept(
+            "no column tells defaults from goods (every information value under %(min)s)", min=facts["min_iv"]
+        )
+    return kept("the table cannot be used (%(code)s)", code=p.code)
+
+
+def exclusion(e: Exclusion) -> Kept:
+    facts = e.facts
+    if e.code == "empty":
+        return kept("%(column)s: left out, every cell is empty", column=e.column)
+    if e.code == "constant":
+        return kept("%(column)s: left out, one value only (%(value)s)", column=e.column, value=facts["value"])
+    if e.code == "identifier":
+        return kept(
+            "%(column)s: left out, %(distinct)s different values in %(rows)s rows (it names rows, like an id)",
+            column=e.column,
+            distinct=facts["distinct"],
+            rows=facts["rows"],
+        )
+    if e.code == "too_many_categories":
+        return kept(
+            "%(column)s: left out, %(distinct)s categories (at most %(max)s)",
+            column=e.column,
+            distinct=facts["distinct"],
+            max=facts["max"],
+        )
+    if e.code == "weak":
+        return kept(
+            "%(column)s: left out, information value %(iv)s (under 0.02)", column=e.column, iv=facts["iv"]
+        )
+    if e.code == "wrong_sign":
+        return kept(
+            "%(column)s: left out, its coefficient came out against its bins' order (overlaps another column)",
+            column=e.column,
+        )
+    return kept("%(column)s: left out (%(code)s)", column=e.column, code=e.code)
+
+
+def refusal(error: TableRefused) -> list[Kept]:
+    """The listed problems, and how many more there were."""
+    words = [problem(p) for p in error.problems]
+    if error.total > len(error.problems):
+        words.append(kept("… and %(count)s more problems", count=error.total - len(error.problems)))
+    return words

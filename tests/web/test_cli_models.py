@@ -1,0 +1,148 @@
+"""``flask models train`` and ``flask models score``: the contract's last JSON line, the version kept whole and
+audited, every row scored in order, a bad file refused by row and column with nothing stored."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, ScoringModel
+from app.scoring import synthetic
+from app.services.scoring import artifacts, versions
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=list(args))
+
+
+@pytest.fixture
+def book_csv(tmp_path):
+    path = tmp_path / "book.csv"
+    synthetic.book(3000, seed=9).to_csv(path, index=False)
+    return path
+
+
+def last_json(output: str) -> dict:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("algorithm", ["scorecard", "gbm"])
+def test_train_prints_the_contract_and_keeps_a_new_version(cli, book_csv, algorithm):
+    first = cli(
+        "models",
+        "train",
+        "--data",
+        str(book_csv),
+        "--target",
+        "defaulted",
+        "--bad",
+        "1",
+        "--algorithm",
+        algorithm,
+        "--name",
+        "corporate",
+    )
+    assert first.exit_code == 0, first.output
+    result = last_json(first.output)
+    assert {"model_id", "version", "algorithm", "auc", "ks", "gini", "n_train", "n_validation"} <= set(result)
+    assert (result["algorithm"], result["version"], result["n_train"], result["n_validation"]) == (
+        algorithm,
+        1,
+        2100,
+        900,
+    )
+    assert 0.7 < result["auc"] < 1 and result["gini"] == pytest.approx(2 * result["auc"] - 1, abs=1e-5)
+    again = last_json(
+        cli(
+            "models",
+            "train",
+            "--data",
+            str(book_csv),
+            "--target",
+            "defaulted",
+            "--bad",
+            "1",
+            "--algorithm",
+            algorithm,
+            "--name",
+            "corporate",
+        ).output
+    )
+    assert again["version"] == 2 and again["model_id"] != result["model_id"]
+    kept = db.session.get(ScoringModel, result["model_id"])
+    assert kept.version == 1 and kept.rows == 3000 and len(kept.fingerprint) == 64
+    assert kept.author_name.startswith("cli:")
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.event_type == "scoring_model.trained")
+    ).all()
+    assert [e.payload["version"] for e in events] == [1, 2]
+
+
+def test_score_writes_every_row_in_order_with_pd_and_points(cli, book_csv, tmp_path):
+    model_id = last_json(
+        cli("models", "train", "--data", str(book_csv), "--target", "defaulted", "--bad", "1").output
+    )["model_id"]
+    new = tmp_path / "new.csv"
+    rows = synthetic.book(30, seed=2).drop(columns=["defaulted"])
+    rows.loc[0, "industry"] = "从未见过的行业"
+    rows.loc[1, "debt_to_asset"] = None
+    rows.loc[2, "region"] = '=HYPERLINK("http://x")'
+    rows.to_csv(new, index=False)
+    out = tmp_path / "out.csv"
+    result = cli("models", "score", str(model_id), "--data", str(new), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert last_json(result.output)["rows"] == 30
+    written = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert [r["employees"] for r in written] == [str(v) for v in rows["employees"]]
+    assert all(0 < float(r["pd"]) < 1 and float(r["points"]) > 0 for r in written)
+    assert written[2]["region"].startswith("'=")  # a formula stays text
+
+
+def test_a_bad_file_is_refused_by_row_and_column_and_nothing_is_stored(cli, tmp_path):
+    path = tmp_path / "bad.csv"
+    frame = synthetic.book(200, seed=1)
+    frame["roa"] = frame["roa"].astype(object)
+    frame.loc[4, "roa"] = "12a"
+    frame.loc[7, "defaulted"] = None
+    frame.to_csv(path, index=False)
+    result = cli("models", "train", "--data", str(path), "--target", "defaulted", "--bad", "1")
+    assert result.exit_code == 2
+    assert "row 6, column roa: 12a is not a number" in result.output
+    assert "row 9: the target defaulted is empty" in result.output
+    assert db.session.scalar(select(func.count()).select_from(ScoringModel)) == 0
+
+
+def test_score_refuses_a_file_without_a_column_the_model_reads(cli, book_csv, tmp_path):
+    model_id = last_json(
+        cli("models", "train", "--data", str(book_csv), "--target", "defaulted", "--bad", "1").output
+    )["model_id"]
+    path = tmp_path / "short.csv"
+    synthetic.book(10).drop(columns=["debt_to_asset"]).to_csv(path, index=False)
+    result = cli("models", "score", str(model_id), "--data", str(path), "--output", str(tmp_path / "o.csv"))
+    assert (
+        result.exit_code == 2 and "debt_to_asset, which the model reads, is not in the file" in result.output
+    )
+
+
+def test_a_changed_model_is_refused_before_it_is_unpickled(app, book_csv):
+    version = versions.train_from_file("book.csv", book_csv.read_bytes(), "defaulted", "1")
+    middle = len(version.artifact) // 2
+    version.artifact = (
+        version.artifact[:middle] + bytes([version.artifact[middle] ^ 1]) + version.artifact[middle + 1 :]
+    )
+    with pytest.raises(artifacts.TamperedModel):
+        versions.model_of(version)
+
+
+def test_only_risk_management_trains(people, book_csv):
+    with pytest.raises(versions.NotAuthorized):
+        versions.train_from_file("book.csv", book_csv.read_bytes(), "defaulted", "1", author=people.officer)
+    assert versions.train_from_file(
+        "book.csv", book_csv.read_bytes(), "defaulted", "1", author=people.risk
+    ).id
