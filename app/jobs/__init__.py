@@ -20,6 +20,7 @@ from app.jobs import (  # noqa: F401  (registers the tasks)
     mail,
     monitoring,
     outbox,
+    scoring,
     search,
     staffing,
     timers,

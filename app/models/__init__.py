@@ -56,7 +56,7 @@ from app.models.people import (
     User,
     UserGroup,
 )
-from app.models.scoring import ScoringModel
+from app.models.scoring import ScoringModel, ScoringModelDecision, ScoringTrainingRun
 from app.models.setting import AppSetting
 from app.models.stress import StressOutcome, StressRun, StressScenario
 
@@ -74,6 +74,8 @@ __all__ = [
     "QueuedJob",
     "AppSetting",
     "ScoringModel",
+    "ScoringModelDecision",
+    "ScoringTrainingRun",
     "Attachment",
     "CaseAnalysis",
     "CaseDocument",

@@ -49,3 +49,47 @@ class ScoringModel(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author = relationship("User")
+
+
+class ScoringModelDecision(Model):
+    """One step of a version's governance, in order: proposed as champion or challenger (by one risk person),
+    approved or rejected (by another: four-eyes), retired. The version's ``status`` is where they lead."""
+
+    __tablename__ = "scoring_model_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("scoring_model.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # proposed | approved | rejected | retired | replaced
+    role: Mapped[str | None] = mapped_column(String(16))  # champion | challenger (what was proposed)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor = relationship("User")
+
+
+class ScoringTrainingRun(Model):
+    """A training asked for in the browser or over the API: the file kept until the job has read it, the job's
+    stage as it goes, and the version it kept or the problems that refused the file."""
+
+    __tablename__ = "scoring_training_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    stage: Mapped[str] = mapped_column(String(16), default="queued")  # reading | training | validating | kept
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    source: Mapped[str] = mapped_column(String(16), default="file")  # file | history
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # dropped once the job is done
+    target: Mapped[str] = mapped_column(String(80))
+    bad_value: Mapped[str] = mapped_column(String(80))
+    algorithm: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(80))
+    monotonic: Mapped[list | None] = mapped_column(JsonType)  # None: every numeric column
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_model.id"))
+    problems: Mapped[list | None] = mapped_column(JsonType)  # stored messages, when the file was refused
+
+    requested_by = relationship("User")
+    model = relationship("ScoringModel")

@@ -7,11 +7,14 @@ Each row is a borrower at its decision date; ``defaulted`` is drawn from the tru
     + industry risk (−0.6 … +1.1) + 0.4·[region in the north-east]
     + 1.3·[overdue_days_12m > 30] + 0.6·[0 < overdue_days_12m ≤ 30]
     + 0.8·[interest_coverage missing] + 0.9·[debt_to_asset > 0.7 and the industry cyclical]
-    + 1.0·[debt_to_asset > 0.8]
+    + 1.0·[debt_to_asset > 0.8] − 0.35·ln(revenue_cny / 10M) − 0.8·[interest_coverage = 9999]
     − 0.25·min(years_in_business, 20)/5
 
-so leverage, liquidity, profit, arrears and the sector carry the risk, with a threshold, an interaction
-and a missing value that means something; ``employees`` and ``founder_zodiac`` carry none.
+so leverage, liquidity, profit, arrears, size and the sector carry the risk, with thresholds, an interaction
+and a missing value that means something; ``employees`` and ``founder_zodiac`` carry none. As in a bank's own
+extracts, amounts are heavy-tailed (revenue spans four orders of magnitude and acts through its logarithm)
+and a firm without interest-bearing debt has its coverage written as the sentinel 9999 (and is safer), so a
+model must cope with raw columns as they come.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ INDUSTRIES = {
 CYCLICAL = {"建筑业", "房地产", "采矿"}
 REGIONS = ["广东", "江苏", "浙江", "山东", "北京", "上海", "辽宁", "黑龙江", "四川", "湖北"]
 NORTH_EAST = {"辽宁", "黑龙江"}
+NO_DEBT = 9999.0  # interest coverage as written for a firm with no interest expense
 ZODIAC = ["鼠", "牛", "虎", "兔", "龙", "蛇", "马", "羊", "猴", "鸡", "狗", "猪"]
 
 
@@ -56,6 +60,8 @@ def true_logit(frame: pd.DataFrame) -> np.ndarray:
         + 0.8 * frame["interest_coverage"].isna().to_numpy()
         + 0.9 * ((dta > 0.7) & np.isin(industry, list(CYCLICAL)))
         + 1.0 * (dta > 0.8)
+        - 0.35 * np.log(frame["revenue_cny"].to_numpy(dtype=float) / 1e7)
+        - 0.8 * (frame["interest_coverage"].to_numpy(dtype=float) == NO_DEBT)
         - 0.25 * np.minimum(frame["years_in_business"].to_numpy(dtype=float), 20) / 5
     )
 
@@ -66,6 +72,7 @@ def book(rows: int, seed: int = 7) -> pd.DataFrame:
     industry = rng.choice(list(INDUSTRIES), size=rows, p=_weights(len(INDUSTRIES), rng))
     coverage = np.round(rng.lognormal(1.2, 0.9, rows), 2)
     coverage[rng.random(rows) < 0.12] = np.nan
+    coverage[rng.random(rows) < 0.08] = NO_DEBT
     frame = pd.DataFrame(
         {
             "debt_to_asset": np.round(np.clip(rng.beta(5, 4, rows), 0.05, 1.3), 4),
@@ -74,6 +81,7 @@ def book(rows: int, seed: int = 7) -> pd.DataFrame:
             "interest_coverage": coverage,
             "overdue_days_12m": np.where(rng.random(rows) < 0.8, 0, rng.integers(1, 120, rows)),
             "years_in_business": rng.integers(1, 35, rows),
+            "revenue_cny": np.round(rng.lognormal(16.5, 1.6, rows), -3),
             "employees": rng.integers(5, 3000, rows),
             "industry": industry,
             "region": rng.choice(REGIONS, size=rows),

@@ -1,6 +1,7 @@
 """A WoE logistic scorecard (评分卡): bins per feature, a logistic regression on their WoE, points by PDO.
 
-Fit: every feature is binned (``binning``); features with IV under ``MIN_IV`` are left out (``weak``); a
+Fit: every feature is binned (``binning``); a feature left in one bin is left out (``no_relation``: no two
+of its bins differ), as is one with IV under ``MIN_IV`` (``weak``); a
 logistic regression of default on the WoE columns is fitted (L2, scikit-learn's lbfgs); a feature whose
 coefficient comes out with the wrong sign (WoE rises with goods, so its coefficient on default must be
 negative) is left out (``wrong_sign``, the sign of collinearity) and the rest refitted.
@@ -101,7 +102,10 @@ def fit(
     for name in features.columns:
         wanted = kinds[name] == "numeric" and (monotonic is None or name in monotonic)
         binning = bin_feature(name, kinds[name], features[name], bad, wanted)
-        if binning.iv < MIN_IV or len(binning.bins) < 2:
+        if len(binning.bins) < 2:
+            excluded.append(Exclusion(name, "no_relation"))
+            continue
+        if binning.iv < MIN_IV:
             excluded.append(Exclusion(name, "weak", {"iv": round(binning.iv, 4)}))
             continue
         binnings[name] = binning

@@ -32,6 +32,7 @@ from app.web.admin.user_admin import user_pages
 from app.web.analytics.case_library import case_library
 from app.web.analytics.hub import analytics
 from app.web.analytics.kpis import kpis
+from app.web.analytics.models import models
 from app.web.analytics.portfolio import portfolio
 from app.web.analytics.stress import stress
 from app.web.analytics.training import training
@@ -212,6 +213,7 @@ def register_web(app: Flask) -> None:
         inspection_pages,
         analytics,
         stress,
+        models,
         training,
         training_keep,
         portfolio,

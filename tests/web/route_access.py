@@ -61,6 +61,7 @@ DESIGNERS = frozenset({DESIGNER, ADMIN})
 ONLY_ADMIN = frozenset({ADMIN})
 # analytics (分析): the portfolio's readers (a branch's approver over their branch); risk managers keep the scenarios
 PORTFOLIO_READERS = frozenset({APPROVER, RISK, COMPLIANCE})
+MODEL_READERS = frozenset({RISK, COMPLIANCE})
 
 ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     # signing in, the language, static files
@@ -71,6 +72,18 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "stress.edit_scenario": frozenset({RISK}),
     "stress.run_scenario": frozenset({RISK}),
     "stress.customers": PORTFOLIO_READERS,
+    # scoring models (模型管理): read by risk and compliance; trained, scored with, proposed, decided (a second
+    # person: the seeded version has no proposal, so a decision is a 409 that reaches the view) by risk managers
+    "models.index": MODEL_READERS,
+    "models.train": frozenset({RISK}),
+    "models.show_run": MODEL_READERS,
+    "models.run_progress": MODEL_READERS,
+    "models.show": MODEL_READERS,
+    "models.report_pdf": MODEL_READERS,
+    "models.score": frozenset({RISK}),
+    "models.propose": frozenset({RISK}),
+    "models.decide": frozenset({RISK}),
+    "models.retire": frozenset({RISK}),
     # the portfolio dashboard (风险管理驾驶舱) and the customers behind its figures: risk, compliance, approvers
     "portfolio.dashboard": PORTFOLIO_READERS,
     "portfolio.customers": PORTFOLIO_READERS,

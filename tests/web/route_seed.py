@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.localtime import local_today
 from app.models import CaseAnalysis, DecisionLog, EarlyWarning, Facility, HumanTask, Notification, Timer
+from app.scoring import synthetic
 from app.services.admin import users
 from app.services.analytics.case_library import start as case_analyses
 from app.services.analytics.stress import stress_runs, stress_scenarios
@@ -22,6 +23,7 @@ from app.services.customers.relationship import transfer
 from app.services.design.deployment import deployment_requests
 from app.services.monitoring import imports, observations, portfolio, portfolio_checks
 from app.services.people.training import attendance, catalog, readings
+from app.services.scoring import training_runs, versions
 from tests import factories, files
 
 # The user who stands for each role (factories.PEOPLE); None is the anonymous visitor.
@@ -130,6 +132,9 @@ def seed() -> dict[str, int]:
     reading = readings.assign(
         people.risk, {"user_id": str(people.officer.id), "entry_ref": "7", "title": "案例"}
     )
+    book = synthetic.book(600, seed=4).to_csv(index=False).encode()  # 模型管理: a version and a training
+    model = versions.train_from_file("seed.csv", book, "defaulted", "1")
+    training = training_runs.request(people.risk, "seed.csv", book, {"target": "defaulted", "bad": "1"})
     analysis = case_analyses.start_by_hand(people.risk, customer_id, {"kind": "manual"})  # 案例库: an entry
     return {
         "case_id": at_approval.id,
@@ -154,6 +159,8 @@ def seed() -> dict[str, int]:
         "warning_id": warning.id,
         "scenario_id": scenario.id,
         "run": stress.id,
+        "model_id": model.id,
+        "run_id": training.id,
         "course_id": course.id,
         "session_id": session.id,
         "assignment_id": reading.id,

@@ -9,6 +9,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from app.errors import NotAuthorized
 from app.extensions import db
 from app.models import AuditEvent, ScoringModel
 from app.scoring import synthetic
@@ -141,7 +142,7 @@ def test_a_changed_model_is_refused_before_it_is_unpickled(app, book_csv):
 
 
 def test_only_risk_management_trains(people, book_csv):
-    with pytest.raises(versions.NotAuthorized):
+    with pytest.raises(NotAuthorized):
         versions.train_from_file("book.csv", book_csv.read_bytes(), "defaulted", "1", author=people.officer)
     assert versions.train_from_file(
         "book.csv", book_csv.read_bytes(), "defaulted", "1", author=people.risk

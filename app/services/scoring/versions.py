@@ -4,7 +4,7 @@
 problem by row and column, and nothing is stored), trains on 70% (seeded, stratified) and validates on the
 other 30%, and keeps the result as a new version of ``name`` — never overwriting one — with the file's
 SHA-256, its rows, the parameters, the figures and the signed model; audited ``scoring_model.trained``.
-Who may train: the risk and model-risk people (``risk_manager``), an administrator, and the command line.
+Who may train: risk management (``rights``) and the command line.
 
 ``score_file`` writes each row of a file in order with ``pd`` (and ``points`` for a scorecard): the target
 may be absent; unseen categories and missing values are scored (``app.scoring.table``), never refused.
@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 import sklearn
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.documents.sheets import csv_frame_bytes
-from app.errors import DomainError, NotAuthorized, NotFound
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.language import Kept, kept, shown
 from app.models.people import User
@@ -30,12 +29,13 @@ from app.scoring import table, training
 from app.scoring.problems import TableRefused
 from app.scoring.woe_scorecard import WoeScorecard
 from app.services.audit import audit
-from app.services.monitoring.import_files import UnreadableFile
-from app.services.scoring import artifacts, data_files, wording
+from app.services.monitoring import import_files
+from app.services.monitoring.import_files import Limits, UnreadableFile
+from app.services.scoring import artifacts, data_files, rights, wording
 from app.services.shared.unit_of_work import unit_of_work
 
-TRAINERS = frozenset({"risk_manager", "admin"})
 NAME_LENGTH = 80
+SCORE_INLINE_ROWS = 100_000
 
 
 class DataRefused(DomainError):
@@ -46,10 +46,6 @@ class DataRefused(DomainError):
     def __init__(self, problems: list[Kept]) -> None:
         super().__init__("; ".join(shown(p.stored()) for p in problems[:5]))
         self.problems = problems
-
-
-def may_train(user: User | None) -> bool:
-    return user is None or bool(user.group_codes & TRAINERS)
 
 
 def train_from_file(
@@ -63,8 +59,7 @@ def train_from_file(
     monotonic: set[str] | None = None,
 ) -> ScoringModel:
     """A new version trained on the file (module docstring); ``author`` None is the command line."""
-    if not may_train(author):
-        raise NotAuthorized(_("Only risk management trains scoring models."))
+    rights.check_keeper(author)
     if algorithm not in training.ALGORITHMS:
         raise DataRefused([kept("unknown algorithm %(name)s (scorecard or gbm)", name=algorithm)])
     name = (name or target).strip()[:NAME_LENGTH] or "model"
@@ -163,6 +158,25 @@ def score_file(model_id: int, file_name: str, content: bytes) -> tuple[bytes, in
     if isinstance(model, WoeScorecard):
         out["points"] = np.round(model.points(typed.features), 1)
     return csv_frame_bytes(out), len(out)
+
+
+def score_upload(user: User, model_id: int, file_name: str | None, content: bytes) -> tuple[bytes, int]:
+    """``score_file`` for a person in risk management, for a file of at most ``SCORE_INLINE_ROWS`` rows (a
+    larger one goes through the command line or the API's batch job, not a waiting request)."""
+    rights.check_keeper(user)
+    name = (file_name or "").rsplit("/", 1)[-1]
+    if not name.lower().endswith((".csv", ".xlsx")):
+        raise DataRefused([kept("a .csv or .xlsx file, not %(name)s", name=name or "-")])
+    limits = Limits.configured()
+    inline = Limits(min(limits.rows, SCORE_INLINE_ROWS), limits.columns, limits.cells, limits.unpacked)
+    try:
+        import_files.measure(name, content, inline)
+    except UnreadableFile as error:
+        raise DataRefused([error.args[0]]) from error
+    scored = score_file(model_id, name, content)
+    with unit_of_work():
+        audit.record("scoring_model.scored", user, model_id=model_id, file=name, rows=scored[1])
+    return scored
 
 
 def _kinds(model: training.Model) -> dict[str, str]:

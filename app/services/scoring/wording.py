@@ -3,7 +3,7 @@ and column as a monitoring import does."""
 
 from __future__ import annotations
 
-from app.language import Kept, kept
+from app.language import N_, Kept, kept
 from app.scoring.problems import Exclusion, Problem, TableRefused
 
 
@@ -78,6 +78,10 @@ def exclusion(e: Exclusion) -> Kept:
             distinct=facts["distinct"],
             max=facts["max"],
         )
+    if e.code == "no_relation":
+        return kept(
+            "%(column)s: left out, no two of its bins differ in default rate (at 1%%)", column=e.column
+        )
     if e.code == "weak":
         return kept(
             "%(column)s: left out, information value %(iv)s (under 0.02)", column=e.column, iv=facts["iv"]
@@ -96,3 +100,25 @@ def refusal(error: TableRefused) -> list[Kept]:
     if error.total > len(error.problems):
         words.append(kept("… and %(count)s more problems", count=error.total - len(error.problems)))
     return words
+
+
+# The names the pages and the report look up by code (``_('model_status_' ~ status)`` and the like).
+CODES = (
+    N_("algorithm_scorecard"),
+    N_("algorithm_gbm"),
+    N_("model_status_candidate"),
+    N_("model_status_champion"),
+    N_("model_status_challenger"),
+    N_("model_status_retired"),
+    N_("model_source_file"),
+    N_("model_source_history"),
+    N_("model_action_proposed"),
+    N_("model_action_approved"),
+    N_("model_action_rejected"),
+    N_("model_action_retired"),
+    N_("model_action_replaced"),
+    N_("model_run_queued"),
+    N_("model_run_running"),
+    N_("model_run_done"),
+    N_("model_run_failed"),
+)

@@ -13,6 +13,8 @@ from app.errors import NotAuthorized, NotFound
 from app.models import User
 from app.services.analytics import rights
 from app.services.analytics.figures import Figure, sheet_rows
+from app.services.scoring import rights as scoring_rights
+from app.web.downloads import attachment
 
 analytics = Blueprint("analytics", __name__)
 
@@ -29,6 +31,7 @@ TABS: list[tuple[str, object, Callable[[User], bool]]] = [
     ("kpis.dashboard", _l("KPIs"), _may(rights.CREDIT_USERS)),
     ("stress.index", _l("Stress tests"), _may(rights.PORTFOLIO_READERS)),
     ("case_library.index", _l("Case library"), _may(rights.CREDIT_USERS)),
+    ("models.index", _l("Scoring models"), _may(scoring_rights.READERS)),
     ("training.index", _l("Training"), lambda user: True),
 ]
 
@@ -64,7 +67,7 @@ def xlsx_response(figure: Figure, name: str) -> Response:
     return Response(
         sheets.xlsx_bytes(figure.key[:31], sheet_rows(figure)),
         mimetype=XLSX,
-        headers={"Content-Disposition": f"attachment; filename={name}-{figure.key}.xlsx"},
+        headers=attachment(f"{name}-{figure.key}.xlsx"),
     )
 
 

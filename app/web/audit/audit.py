@@ -10,6 +10,7 @@ from app.errors import InvalidInput
 from app.services.audit import audit_checks, audit_search, exceptions, sampling
 from app.services.audit.audit_search import AuditFilter
 from app.web.args import whole_number
+from app.web.downloads import attachment
 from app.web.vocabulary import event_families, outcome_choices, process_choices
 
 audit = Blueprint("audit", __name__)
@@ -51,13 +52,13 @@ def export(kind: str):
         return Response(
             audit_search.export_csv(current_user, filters),
             mimetype="text/csv",
-            headers={"Content-Disposition": "attachment; filename=audit.csv"},
+            headers=attachment("audit.csv"),
         )
     if kind == "xlsx":
         return Response(
             audit_search.export_xlsx(current_user, filters),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": "attachment; filename=audit.xlsx"},
+            headers=attachment("audit.xlsx"),
         )
     raise InvalidInput(_("Unknown export."), {"kind": _("csv or xlsx")})
 

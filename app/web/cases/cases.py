@@ -16,6 +16,7 @@ from app.services.cases.case_kinds import kind_of
 from app.services.design.deployment import diagram_labels
 from app.services.design.impact import decision_tables
 from app.web.args import form_number, language, page_number
+from app.web.downloads import attachment
 from app.web.input_guard import lines_allowed
 
 cases = Blueprint("cases", __name__)
@@ -115,7 +116,7 @@ def _pdf(row) -> Response:
     return Response(
         row.content,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-SHA256": row.sha256},
+        headers={**attachment(name), "X-Content-SHA256": row.sha256},
     )
 
 
@@ -142,12 +143,12 @@ def history(case_id: int, kind: str):
         return Response(
             case_history.history_csv(current_user, case_id, str(get_locale())),
             mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.csv"},
+            headers=attachment(f"case-{case_id}-history.csv"),
         )
     if kind == "pdf":
         return Response(
             case_history.history_pdf(current_user, case_id, language()),
             mimetype="application/pdf",
-            headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.pdf"},
+            headers=attachment(f"case-{case_id}-history.pdf"),
         )
     raise InvalidInput(_("Unknown export."), {"kind": _("csv or pdf")})

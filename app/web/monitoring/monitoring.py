@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.errors import InvalidInput
 from app.services.monitoring import import_downloads, imports, observations, portfolio_checks
 from app.services.monitoring import watchlist as watchlist_service
+from app.web.downloads import attachment
 
 monitoring = Blueprint("monitoring", __name__)
 ERRORS_SHOWN = 200
@@ -46,9 +47,7 @@ def import_template(kind: str):
     mimetype = (
         "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    return Response(
-        content, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"}
-    )
+    return Response(content, mimetype=mimetype, headers=attachment(name))
 
 
 @monitoring.route("/monitoring/imports/<int:import_id>")
@@ -75,7 +74,7 @@ def import_errors(import_id: int):
     return Response(
         import_downloads.errors_csv(job),
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=import-{job.id}-errors.csv"},
+        headers=attachment(f"import-{job.id}-errors.csv"),
     )
 
 
@@ -86,9 +85,9 @@ def import_file(import_id: int):
     return Response(
         job.content,
         mimetype="application/octet-stream",
-        headers={
-            "Content-Disposition": f"attachment; filename=import-{job.id}{'.xlsx' if job.file_name.lower().endswith('.xlsx') else '.csv'}"
-        },
+        headers=attachment(
+            f"import-{job.id}{'.xlsx' if job.file_name.lower().endswith('.xlsx') else '.csv'}"
+        ),
     )
 
 

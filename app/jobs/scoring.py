@@ -1,0 +1,17 @@
+"""Scoring model jobs (模型管理): a training asked for in the browser or over the API."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from app.services.scoring import training_runs
+from app.services.shared import dispatch
+
+
+# Idempotent (a run done or failed is left as it is; one that died running trains again, keeping nothing
+# until its version): a lost worker's job is redelivered.
+@shared_task(name=dispatch.TRAIN_MODEL, time_limit=1800, acks_late=True, reject_on_worker_lost=True)
+def train_model(run_id: int) -> int | None:
+    """Train for the run ``run_id``; returns the version's id (None when the file was refused)."""
+    found = training_runs.run(run_id)
+    return found.model_id if found is not None else None

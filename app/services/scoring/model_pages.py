@@ -1,0 +1,75 @@
+"""What the scoring model pages show (one call per view, rights checked here): the versions with the champion
+and its challengers, the recent trainings, and one version's page (its data, figures, left-out columns and
+governance, and what the reader may do with it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.errors import NotAuthorized
+from app.extensions import db
+from app.models.people import User
+from app.models.scoring import ScoringModel, ScoringModelDecision, ScoringTrainingRun
+from app.services.analytics.figures import Figure
+from app.services.scoring import governance, model_figures, rights, training_runs, versions
+
+LISTED = 100
+
+
+@dataclass
+class IndexPage:
+    versions: list[ScoringModel]
+    champion: ScoringModel | None
+    challengers: list[ScoringModel]
+    runs: list[ScoringTrainingRun]
+    may_keep: bool
+    pending: set[int] = field(default_factory=set)  # versions with a proposal waiting
+
+
+@dataclass
+class ModelPage:
+    version: ScoringModel
+    figures: list[Figure]
+    history: list[ScoringModelDecision]
+    proposal: ScoringModelDecision | None
+    may_keep: bool
+    may_decide: bool
+
+
+def index(user: User) -> IndexPage:
+    rights.check_reader(user)
+    listed = list(db.session.scalars(select(ScoringModel).order_by(ScoringModel.id.desc()).limit(LISTED)))
+    waiting = {v.id for v in listed if governance.open_proposal(v) is not None}
+    return IndexPage(
+        listed,
+        governance.champion(),
+        governance.challengers(),
+        training_runs.recent(),
+        user.role in rights.KEEPERS,
+        waiting,
+    )
+
+
+def page(user: User, model_id: int) -> ModelPage:
+    rights.check_reader(user)
+    version = versions.find(model_id)
+    proposal = governance.open_proposal(version)
+    may_decide = False
+    if proposal is not None:
+        try:
+            rights.check_second_person(user, version, proposal.actor_id)
+            may_decide = True
+        except (
+            NotAuthorized
+        ):  # the proposer, the author or not in risk: the page says a second person decides
+            may_decide = False
+    return ModelPage(
+        version,
+        model_figures.figures(version),
+        governance.history(version),
+        proposal,
+        user.role in rights.KEEPERS,
+        may_decide,
+    )
