@@ -6,16 +6,17 @@ With G goods and B bads in all, and g_i, b_i in bin i (each smoothed by 0.5 so t
     IV    = Σ_i (g_i / G − b_i / B) · WoE_i    < 0.02 useless, 0.02–0.1 weak, 0.1–0.3 medium, > 0.3 strong
 
 **Numeric**: fine classes at up to ``FINE_BINS`` quantiles; then adjacent classes are merged while one holds
-fewer than ``MIN_SHARE`` of the rows or no good or no bad; then while two neighbours' bad rates do not
-differ at 1% (ChiMerge: Pearson's χ² of their 2×2 table under 6.635), so a small sample keeps few bins and a
-feature with no signal collapses to one (and is left out); then, where the bank asks for a monotonic
-feature, while the bad rate turns against the feature's trend (its sign over the classes' order); then down
-to ``MAX_BINS``, always the adjacent pair whose bad rates are closest. Missing values get a bin of their own.
-**Categorical**: first the whole column is tested (Pearson's χ² of its values against default, p under 1%):
+fewer than ``MIN_SHARE`` of the rows or no good or no bad. A **monotonic** feature (the default; the bank may
+name fewer) is then merged while the bad rate turns against its trend (its sign over the classes' order):
+pooling the neighbours that break the order is restraint enough, and keeps the steps a small sample shows.
+A feature left free of order is instead merged while two neighbours' bad rates do not differ at 1%
+(ChiMerge: Pearson's χ² of their 2×2 table under 6.635), so a feature with no signal collapses to one bin
+(and is left out). Then down to ``MAX_BINS``, always the adjacent pair whose bad rates are closest. Missing
+values get a bin of their own.
+**Categorical**: first the whole column is tested (Pearson's χ² of its values against default, p under 5%):
 sorting categories by their bad rate and testing neighbours would find differences in pure noise, so a
 column that fails is one bin (and left out). Otherwise one class per value; values under ``MIN_SHARE`` of
-the rows join an "other" class; the classes ordered by bad rate are merged as above (never for
-monotonicity: categories have no order).
+the rows join an "other" class; the classes ordered by bad rate are merged by ChiMerge as above.
 
 At scoring a value goes to its bin: a number by the edges, an unseen category to "other" when there is
 one, and a missing value (or an unseen category with no "other") to the missing bin when there is one,
@@ -183,7 +184,7 @@ def _categorical_bins(texts: np.ndarray, bad: np.ndarray) -> list[Bin]:
 
 
 def _related(counts: pd.DataFrame) -> bool:
-    """Whether a column's values and default are related (χ² test of independence, p under 1%)."""
+    """Whether a column's values and default are related (χ² test of independence, p under 5%)."""
     table = np.column_stack([counts["size"] - counts["sum"], counts["sum"]])
     table = table[table.sum(axis=1) > 0]
     if len(table) < 2 or (table.sum(axis=0) == 0).any():
@@ -200,7 +201,7 @@ def _merge(bins: list[Bin], total: int, monotonic: bool) -> list[Bin]:
         i = weak[0]
         j = i - 1 if i == len(bins) - 1 or (i > 0 and _closer(bins, i - 1, i + 1, i)) else i + 1
         bins = _join(bins, min(i, j))
-    while len(bins) > 1:
+    while len(bins) > 1 and not monotonic:
         stats = [_chi2(bins[i], bins[i + 1]) for i in range(len(bins) - 1)]
         if min(stats) >= CHI2_SIGNIFICANT:
             break

@@ -3,8 +3,10 @@
 - **Categories** are native: each categorical column becomes a pandas category over the training's
   ``MAX_CATEGORIES`` most frequent values; rarer values, values unseen in training and missing values are
   missing, which the trees route on their own (learned at each split), never refused.
-- **Defaults**: learning rate 0.05, leaves of at least 20 rows, L2 1.0, up to 1,000 rounds stopped early when
-  the log-loss on a tenth held back inside the training part has not improved for 30 rounds; seeded.
+- **Defaults**: trees of depth 3 (interactions of up to three columns) with leaves of at least 50 rows,
+  learning rate 0.05, L2 1.0, up to 1,000 rounds stopped early when the log-loss on a tenth held back inside
+  the training part has not improved for 30 rounds; seeded. Chosen on books drawn with a known relationship
+  (``bench/scoring_models.py``): deeper trees and smaller leaves overfit them at every size.
 - **Reason codes**: a row's contribution of feature j is f(x) − mean_b f(x with x_j taken from background
   row b), in PD, over ``BACKGROUND`` training rows (an interventional, occlusion-style attribution: no
   library beyond scikit-learn); the features that raise the PD most are the reasons.
@@ -76,7 +78,8 @@ def fit(features: pd.DataFrame, kinds: dict[str, str], bad: np.ndarray, seed: in
     shell.model = HistGradientBoostingClassifier(
         learning_rate=0.05,
         max_iter=1000,
-        min_samples_leaf=20,
+        max_depth=3,
+        min_samples_leaf=50,
         l2_regularization=1.0,
         early_stopping=True,
         validation_fraction=0.1,

@@ -4,7 +4,8 @@ Fit: every feature is binned (``binning``); a feature left in one bin is left ou
 of its bins differ), as is one with IV under ``MIN_IV`` (``weak``); a
 logistic regression of default on the WoE columns is fitted (L2, scikit-learn's lbfgs); a feature whose
 coefficient comes out with the wrong sign (WoE rises with goods, so its coefficient on default must be
-negative) is left out (``wrong_sign``, the sign of collinearity) and the rest refitted.
+negative) is left out (``wrong_sign``, the sign of collinearity) and the rest refitted. The regression's L2
+penalty (``C``) is chosen on books drawn with a known relationship (``bench/scoring_models.py``).
 
 Points (the scale of ``app.risk.scorecard``: ``base_score`` at odds ``base_odds`` good:bad, ``pdo`` points
 more per doubling of the odds), with logit = b0 + Σ b_j·WoE_j the log-odds of default:
@@ -30,6 +31,7 @@ from app.scoring.binning import Binning, bin_feature
 from app.scoring.problems import Exclusion, Problem, TableRefused
 
 MIN_IV = 0.02
+C = 0.1  # L2 on the WoE coefficients: it shrinks a small sample's noise; past a few thousand rows it hardly acts
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def fit(
     chosen = list(binnings)
     woe = pd.DataFrame({name: binnings[name].woe_of(features[name]) for name in chosen}, index=features.index)
     while chosen:
-        model = LogisticRegression(C=1.0, max_iter=1000).fit(woe[chosen].to_numpy(), bad)
+        model = LogisticRegression(C=C, max_iter=1000).fit(woe[chosen].to_numpy(), bad)
         coefficients = dict(zip(chosen, model.coef_[0].tolist(), strict=True))
         wrong = [name for name, value in coefficients.items() if value >= 0]
         if not wrong:
