@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -53,15 +54,19 @@ def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
 
 
 def csv_frame_bytes(frame: pd.DataFrame) -> bytes:
-    """A whole frame as ``csv_bytes`` writes rows (header, BOM, formula-like text prefixed), column by column
-    so that a million rows take seconds: the same rule as ``csv_cell``, vectorized."""
+    """A whole frame as ``csv_bytes`` writes rows (header, BOM, formula-like text prefixed by ``csv_cell``),
+    column by column and once per distinct text, so that a million rows take seconds."""
     guarded = {}
     for name in frame.columns:
         column = frame[name]
         if column.dtype == object or pd.api.types.is_string_dtype(column):
-            text = column.astype(object).where(column.notna(), "").astype(str)
-            formula = text.str.startswith(FORMULA_STARTS) & ~text.str.fullmatch(_PLAIN_NUMBER.pattern)
-            column = text.where(~formula, "'" + text)
+            codes, uniques = pd.factorize(
+                column.astype(object).where(column.notna(), ""), use_na_sentinel=False
+            )
+            shown = np.array(
+                [csv_cell(str(value)) for value in uniques], dtype=object
+            )  # once per distinct text
+            column = pd.Series(shown[codes], index=column.index)
         guarded[csv_cell(str(name))] = column
     return (BOM + pd.DataFrame(guarded).to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
 

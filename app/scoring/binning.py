@@ -37,9 +37,8 @@ MIN_SHARE = 0.05
 MAX_BINS = 6
 SMOOTH = 0.5
 CHI2_SIGNIFICANT = 6.635  # χ² with one degree of freedom at 1%
-CATEGORIES_SIGNIFICANT = (
-    0.01  # a categorical column is binned only when its values and default are related at 1%
-)
+# a categorical column is binned only when its values and default are related at 5%
+CATEGORIES_SIGNIFICANT = 0.05
 OTHER = "其他 / other"
 
 

@@ -157,29 +157,55 @@ def _as_float(text: str) -> float | None:
 def _typed_column(
     name: str, column: pd.Series, rows: np.ndarray, found: _Found, kind: str | None
 ) -> tuple[str, pd.Series]:
-    text = column.fillna("").astype(str).str.strip()
-    control = text.str.contains(_CONTROL, regex=True).to_numpy()
+    # Every check runs once per distinct text and is taken back to the rows by code: a column of a million
+    # cells holds a few dozen categories, or numbers that parse at once (``_facts``).
+    codes, uniques = pd.factorize(column.fillna("").astype(object), use_na_sentinel=False)
+    facts = _facts(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    control, long, missing = facts["control"][codes], facts["long"][codes], facts["missing"][codes]
+    numbers, not_finite = facts["numbers"][codes], facts["not_finite"][codes]
     if control.any():
         found.add("control_character", name, rows[control])
-    long = (text.str.len() > MAX_TEXT).to_numpy()
     if long.any():
         found.add("too_long", name, rows[long], None)
-    lowered = text.str.lower()
-    missing = lowered.isin(MISSING_TOKENS).to_numpy()
-    numbers, not_finite = _numbers(text, lowered)
     is_number = ~np.isnan(numbers) | not_finite
     present = int((~missing).sum())
     if kind is None:
         kind = NUMERIC if present and is_number[~missing].sum() * 2 > present else CATEGORICAL
     if kind == CATEGORICAL:
-        values = text.where(~missing, None).astype(object)
-        return kind, values.where(~missing, None)
+        stripped = np.array([str(u).strip() for u in uniques], dtype=object)[codes]
+        return kind, pd.Series(np.where(missing, None, stripped), index=column.index, dtype=object)
+    texts = np.asarray(uniques, dtype=object)[codes]
     wrong = ~missing & ~is_number
     if wrong.any():
-        found.add("not_a_number", name, rows[wrong], text[wrong])
+        found.add("not_a_number", name, rows[wrong], pd.Series(texts[wrong]).str.strip())
     if not_finite.any():
-        found.add("not_finite", name, rows[not_finite], text[not_finite])
+        found.add("not_finite", name, rows[not_finite], pd.Series(texts[not_finite]).str.strip())
     return kind, pd.Series(np.where(not_finite, np.nan, numbers), index=column.index, dtype=float)
+
+
+def _facts(values: pd.Series) -> dict[str, np.ndarray]:
+    """For each distinct text: a control character, too long, a missing marker, its number (NaN: none) and
+    whether it is a number past float range. A text that parses at once as a finite number needs nothing
+    more; only the others go through the string checks."""
+    quick = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    slow = ~np.isfinite(quick)
+    facts = {
+        "control": np.zeros(len(values), bool),
+        "long": np.zeros(len(values), bool),
+        "missing": np.zeros(len(values), bool),
+        "numbers": np.where(slow, np.nan, quick),
+        "not_finite": np.zeros(len(values), bool),
+    }
+    if slow.any():
+        text = values[slow].astype(str).str.strip()
+        lowered = text.str.lower()
+        numbers, not_finite = _numbers(text, lowered)
+        facts["control"][slow] = text.str.contains(_CONTROL, regex=True).to_numpy()
+        facts["long"][slow] = (text.str.len() > MAX_TEXT).to_numpy()
+        facts["missing"][slow] = lowered.isin(MISSING_TOKENS).to_numpy()
+        facts["numbers"][slow] = numbers
+        facts["not_finite"][slow] = not_finite
+    return facts
 
 
 def _numbers(text: pd.Series, lowered: pd.Series) -> tuple[np.ndarray, np.ndarray]:
