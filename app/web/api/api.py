@@ -2,7 +2,7 @@
 
 This module holds the blueprint, its URL table and its error handler; the views live in a module per room
 (``cases``, ``monitoring``, ``customers``, ``contacts``, ``documents``, ``guarantees``, ``collateral``,
-``inspections``), the token check in ``shared``. The
+``inspections``, ``models``), the token check in ``shared``. The
 routes are registered here, in one table, so every endpoint keeps its name (``api.<view>``) and no module
 has to be imported for what it does on import."""
 
@@ -12,7 +12,17 @@ from flask import Blueprint, jsonify
 
 from app.errors import NotAuthorized
 from app.services.design.forms import api_description
-from app.web.api import cases, collateral, contacts, customers, documents, guarantees, inspections, monitoring
+from app.web.api import (
+    cases,
+    collateral,
+    contacts,
+    customers,
+    documents,
+    guarantees,
+    inspections,
+    models,
+    monitoring,
+)
 from app.web.api import openapi as description
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -67,6 +77,11 @@ _ROUTES = [
     ("/collateral/<int:item_id>/revaluation", "POST", collateral.revalue_collateral),
     ("/customers/<int:customer_id>/inspections", "GET", inspections.list_inspections),
     ("/customers/<int:customer_id>/inspections", "POST", inspections.start_inspection),
+    ("/models", "GET", models.list_models),
+    ("/models/<int:model_id>", "GET", models.get_model),
+    ("/models/trainings", "POST", models.start_training),
+    ("/models/trainings/<int:run_id>", "GET", models.get_training),
+    ("/models/<int:model_id>/score", "POST", models.score_batch),
 ]
 for _rule, _method, _view in _ROUTES:
     api.add_url_rule(_rule, view_func=_view, methods=[_method])

@@ -18,6 +18,7 @@ from app.web.api.openapi import (
     documents,
     guarantees,
     inspections,
+    models,
     monitoring,
 )
 from app.web.api.openapi.shared import ERROR, UNAVAILABLE
@@ -59,6 +60,8 @@ OPENAPI: dict[str, Any] = {
             "CollateralCover": collateral.COVER,
             "Inspection": inspections.INSPECTION,
             "NewInspection": inspections.NEW_INSPECTION,
+            "ScoringModel": models.MODEL,
+            "ScoringTraining": models.TRAINING,
         },
         "responses": {"Unavailable": UNAVAILABLE},
     },
@@ -93,6 +96,11 @@ OPENAPI: dict[str, Any] = {
         "/collateral/{id}/release": collateral.RELEASE,
         "/collateral/{id}/revaluation": collateral.REVALUATION,
         "/customers/{id}/inspections": inspections.CUSTOMER_INSPECTIONS,
+        "/models": models.MODELS,
+        "/models/{id}": models.MODEL_DETAIL,
+        "/models/trainings": models.TRAININGS,
+        "/models/trainings/{id}": models.TRAINING_DETAIL,
+        "/models/{id}/score": models.SCORE,
     },
 }
 
