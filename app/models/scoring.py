@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import JsonType, Model, utcnow
@@ -20,7 +20,17 @@ class ScoringModel(Model):
     application's secret, checked before it is ever unpickled."""
 
     __tablename__ = "scoring_model"
-    __table_args__ = (UniqueConstraint("name", "version", name="uq_scoring_model_version"),)
+    __table_args__ = (
+        UniqueConstraint("name", "version", name="uq_scoring_model_version"),
+        # one champion: two approvals racing for it cannot both win (the later is refused, 409)
+        Index(
+            "uq_scoring_model_one_champion",
+            "status",
+            unique=True,
+            sqlite_where=text("status = 'champion'"),
+            postgresql_where=text("status = 'champion'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))

@@ -39,7 +39,7 @@ SMOOTH = 0.5
 CHI2_SIGNIFICANT = 6.635  # χ² with one degree of freedom at 1%
 # a categorical column is binned only when its values and default are related at 5%
 CATEGORIES_SIGNIFICANT = 0.05
-OTHER = "其他 / other"
+OTHER = "\x00other"  # the rare and unseen values' bin: a key no cell can hold (a cell with a NUL is refused)
 
 
 @dataclass
@@ -83,7 +83,9 @@ class Binning:
             index = np.searchsorted(edges, numbers, side="left")
             return np.where(np.isnan(numbers), fallback, index)
         lookup = {value: position for position, b in enumerate(self.bins) for value in b.values}
-        other = lookup.get(OTHER, fallback)
+        other = lookup.get(
+            OTHER, self._worst()
+        )  # an unseen value: "other", else the worst bin, never the missing one
         missing_bin = self._missing_index()
         out = np.empty(len(values), dtype=np.int64)
         for position, value in enumerate(values.to_numpy(dtype=object)):
@@ -101,9 +103,11 @@ class Binning:
 
     def _fallback(self) -> int:
         missing = self._missing_index()
-        if missing is not None:
-            return missing
-        return int(np.argmax([b.bad_rate for b in self.bins]))
+        return missing if missing is not None else self._worst()
+
+    def _worst(self) -> int:
+        """The bin with the lowest WoE (the most defaults for its goods)."""
+        return int(np.argmin([b.woe for b in self.bins]))
 
 
 def bin_feature(name: str, kind: str, values: pd.Series, bad: np.ndarray, monotonic: bool) -> Binning:
@@ -119,7 +123,9 @@ def bin_feature(name: str, kind: str, values: pd.Series, bad: np.ndarray, monoto
         bins = _categorical_bins(texts[present], bad[present])
         missing_bad = bad[~present]
     if len(missing_bad):
-        bins.append(_counted("missing", missing_bad, missing=True))
+        bins.append(
+            _counted("", missing_bad, missing=True)
+        )  # labelled where it is shown, in the reader's words
     iv = _weigh(bins, int(bad.sum()), int(len(bad) - bad.sum()))
     return Binning(name, kind, bins, iv, monotonic and kind == "numeric")
 
@@ -178,7 +184,8 @@ def _categorical_bins(texts: np.ndarray, bad: np.ndarray) -> list[Bin]:
     bins.sort(key=lambda b: b.bad_rate)
     bins = _merge(bins, len(texts), monotonic=False)
     for b in bins:
-        b.label = " / ".join(b.values[:6]) + (" …" if len(b.values) > 6 else "")
+        shown = [v for v in b.values if v != OTHER]
+        b.label = " / ".join(shown[:6]) + (" …" if len(shown) > 6 else "")
     return bins
 
 
@@ -194,7 +201,12 @@ def _related(counts: pd.DataFrame) -> bool:
 def _merge(bins: list[Bin], total: int, monotonic: bool) -> list[Bin]:
     """Merge adjacent bins: too small or one-class first, then against the trend, then down to MAX_BINS."""
     while len(bins) > 1:
-        weak = [i for i, b in enumerate(bins) if b.rows < MIN_SHARE * total or not b.goods or not b.bads]
+        # a bin of one class is merged only when small too: a large bin with no default is the strongest signal
+        weak = [
+            i
+            for i, b in enumerate(bins)
+            if b.rows < MIN_SHARE * total or (not (b.goods and b.bads) and b.rows < 2 * MIN_SHARE * total)
+        ]
         if not weak:
             break
         i = weak[0]

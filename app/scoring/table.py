@@ -3,9 +3,10 @@
 Every cell arrives as the text a person typed (``cells``: a frame of ``str``, blank ``""``; ``rows``: the row
 numbers a spreadsheet shows). Rules, each refusal naming its row and column:
 
-- **Headers** are named and unique; the target column exists (``type_for_training``).
+- **Headers** are named, unique, at most ``MAX_HEADER`` characters without a control character; the target
+  column exists (``type_for_training``).
 - **Target**: a cell equal to ``bad`` (as text, or as the same number: "1" and "1.0") is a default (1); any
-  other non-blank value is good (0); a blank target refuses the row. Both classes need ``MIN_CLASS`` rows.
+  other non-blank value is good (0); a blank target (or a missing marker, ``nan`` among them) refuses the row. Both classes need ``MIN_CLASS`` rows.
 - **Missing**: blank, ``NA``, ``N/A``, ``#N/A``, ``null``, ``None`` and ``-`` are missing values, kept as NaN
   (numeric) or None (categorical); the models score them, never refuse them.
 - **Numbers**: ``1234.5``, ``1,234.5`` (thousands separators), ``12.5%`` (0.125). A column whose non-missing
@@ -23,6 +24,7 @@ refused, unseen categories and missing values pass.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -36,6 +38,7 @@ MISSING_TOKENS = frozenset({"", "na", "n/a", "#n/a", "null", "none", "-"})
 NOT_FINITE_TOKENS = frozenset({"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 MIN_CLASS = 10  # defaults and goods each, so that the held-out part has some of both
 MAX_TEXT = 200
+MAX_HEADER = 80
 MAX_CATEGORIES = 1000
 IDENTIFIER_SHARE = 0.5  # a text column with a distinct value on more than half its rows names rows
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
@@ -125,6 +128,11 @@ def _header_problems(columns: list[str]) -> list[Problem]:
         for position, name in enumerate(columns, start=1)
         if not str(name).strip()
     ]
+    problems += [
+        Problem("header_control", str(name), facts={"position": position})
+        for position, name in enumerate(columns, start=1)
+        if re.search(_CONTROL, str(name)) or len(str(name)) > MAX_HEADER
+    ]
     seen: set[str] = set()
     for name in columns:
         if name in seen and str(name).strip():
@@ -135,7 +143,7 @@ def _header_problems(columns: list[str]) -> list[Problem]:
 
 def _target(column: pd.Series, rows: np.ndarray, bad: str, found: _Found) -> np.ndarray:
     text = column.fillna("").astype(str).str.strip()
-    blank = text.str.lower().isin(MISSING_TOKENS).to_numpy()
+    blank = text.str.lower().isin(MISSING_TOKENS | NOT_FINITE_TOKENS).to_numpy()  # "nan": an outcome unknown
     if blank.any():
         found.add("target_blank", str(column.name), rows[blank])
     is_bad = (text == bad.strip()).to_numpy(dtype=bool, copy=True)

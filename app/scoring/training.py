@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from app.scoring import gbm, metrics, woe_scorecard
+from app.scoring.binning import OTHER
 from app.scoring.gbm import GradientBoosted
 from app.scoring.problems import Exclusion
 from app.scoring.table import TypedTable
@@ -118,6 +119,8 @@ def scorecard_bins(model: WoeScorecard) -> list[dict[str, Any]]:
                 "bins": [
                     {
                         "label": b.label,
+                        "missing": b.missing,
+                        "other": OTHER in b.values,
                         "rows": b.rows,
                         "bads": b.bads,
                         "bad_rate": b.bad_rate,

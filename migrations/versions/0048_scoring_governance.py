@@ -1,4 +1,4 @@
-"""Scoring models' governance (each proposal and four-eyes decision) and trainings asked for in the browser or
+"""Scoring models' governance (each proposal and four-eyes decision, one champion at most) and trainings asked for in the browser or
 over the API, run as jobs.
 
 Revision ID: 0048_scoring_governance
@@ -16,6 +16,14 @@ depends_on = None
 
 
 def upgrade():
+    op.create_index(
+        "uq_scoring_model_one_champion",
+        "scoring_model",
+        ["status"],
+        unique=True,
+        sqlite_where=sa.text("status = 'champion'"),
+        postgresql_where=sa.text("status = 'champion'"),
+    )
     op.create_table(
         "scoring_model_decision",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -49,6 +57,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("uq_scoring_model_one_champion", table_name="scoring_model")
     op.drop_table("scoring_training_run")
     op.drop_index("ix_scoring_model_decision_model_id", table_name="scoring_model_decision")
     op.drop_table("scoring_model_decision")

@@ -135,6 +135,7 @@ def seed() -> dict[str, int]:
     book = synthetic.book(600, seed=4).to_csv(index=False).encode()  # 模型管理: a version and a training
     model = versions.train_from_file("seed.csv", book, "defaulted", "1")
     training = training_runs.request(people.risk, "seed.csv", book, {"target": "defaulted", "bad": "1"})
+    training_runs.run(training.id)  # here, whatever a worker does with its job (it finds it done)
     analysis = case_analyses.start_by_hand(people.risk, customer_id, {"kind": "manual"})  # 案例库: an entry
     return {
         "case_id": at_approval.id,

@@ -26,7 +26,7 @@ def model(people):
     )
 
 
-def test_a_training_is_a_job_polled_to_its_version(client, token):
+def test_a_training_is_a_job_polled_to_its_version(client, token, jobs_here):
     book = synthetic.book(2000, seed=31).to_csv(index=False).encode()
     started = client.post(
         "/api/v1/models/trainings",

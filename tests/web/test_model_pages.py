@@ -38,7 +38,9 @@ def upload(client, content: bytes, **form):
     )
 
 
-def test_a_training_asked_for_in_the_browser_keeps_a_version_with_its_validation(people, login, book):
+def test_a_training_asked_for_in_the_browser_keeps_a_version_with_its_validation(
+    people, login, book, jobs_here
+):
     client = login("risk")
     response = upload(client, book, name="企业客户评分卡")
     assert response.status_code == 302
@@ -57,7 +59,7 @@ def test_a_training_asked_for_in_the_browser_keeps_a_version_with_its_validation
     assert export.status_code == 200 and export.data[:2] == b"PK"
 
 
-def test_a_refused_file_lists_every_problem_and_keeps_nothing(people, login, book):
+def test_a_refused_file_lists_every_problem_and_keeps_nothing(people, login, book, jobs_here):
     client = login("risk")
     rows = book.decode().splitlines()
     cells = rows[5].split(",")

@@ -82,7 +82,9 @@ def decide(user: User, model_id: int, approve: bool, note: str) -> ScoringModelD
         if not approve:
             return _step(version, "rejected", proposal.role, user, note)
         if proposal.role == CHAMPION:
-            for previous in db.session.scalars(select(ScoringModel).where(ScoringModel.status == CHAMPION)):
+            # the champion's row is locked, and the one-champion index refuses a race this lock cannot see
+            champions = select(ScoringModel).where(ScoringModel.status == CHAMPION).with_for_update()
+            for previous in db.session.scalars(champions).all():
                 previous.status = RETIRED
                 _step(
                     previous,

@@ -116,10 +116,11 @@ def _calibration(found: dict) -> Figure:
 def _psi(found: dict) -> Figure:
     psi = found["psi"]
     cuts = [f"{c:.4f}" for c in psi["cuts"]]
-    labels = (
-        [f"≤ {cuts[0]}"] + [f"{a} – {b}" for a, b in zip(cuts, cuts[1:], strict=False)] + [f"> {cuts[-1]}"]
-    )
-    if not cuts:
+    # a PD equal to a cut counts in the band above it (``metrics.shares_by_training_deciles``)
+    if cuts:
+        middle = [f"[{a}, {b})" for a, b in zip(cuts, cuts[1:], strict=False)]
+        labels = [f"< {cuts[0]}", *middle, f"≥ {cuts[-1]}"]
+    else:
         labels = [_("all")]
     rows = [
         {"bin": label, "train": _pct(t), "validation": _pct(v)}
@@ -183,11 +184,20 @@ def _iv(found: dict) -> Figure:
     )
 
 
+def _bin_label(b: dict) -> str:
+    """A bin as the reader names it: its values or interval, "missing values", "other values" in their words."""
+    if b.get("missing"):
+        return _("Missing values")
+    if b.get("other"):
+        return " / ".join(part for part in (b["label"], _("other values")) if part)
+    return b["label"]
+
+
 def _bins(position: int, entry: dict) -> Figure:
     """Keyed by position: a column's name (Chinese, or with ``/``) is no file or sheet name."""
     rows = [
         {
-            "bin": b["label"],
+            "bin": _bin_label(b),
             "rows": b["rows"],
             "bads": b["bads"],
             "bad_rate": _pct(b["bad_rate"]),

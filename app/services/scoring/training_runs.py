@@ -8,11 +8,13 @@ training keeps nothing until its version, in one unit).
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -26,9 +28,12 @@ from app.services.monitoring import import_files
 from app.services.monitoring.import_files import UnreadableFile
 from app.services.scoring import rights, versions
 from app.services.shared import dispatch
+from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 EXTENSIONS = (".csv", ".xlsx")
+LOST_AFTER = timedelta(minutes=40)  # the job's time limit is 30 minutes (``app.jobs.scoring``)
+log = logging.getLogger(__name__)
 SHORT_TEXT = 80
 
 
@@ -89,14 +94,26 @@ def request(user: User, file_name: str | None, content: bytes, form: dict[str, A
 
 
 def run(run_id: int) -> ScoringTrainingRun | None:
-    """Train for the run ``run_id`` (the job's one call); None when there is no such run."""
-    found = db.session.get(ScoringTrainingRun, run_id)
-    if found is None or found.status in ("done", "failed"):
-        return found
-    found.status, found.stage = "running", "training"
+    """Train for the run ``run_id`` (the job's one call); None when there is no such run. The run is claimed
+    from ``queued`` in one statement, so a job delivered twice trains once; the version and the run's ``done``
+    are one unit (``versions._kept``)."""
+    claimed = rowcount(
+        db.session.execute(
+            update(ScoringTrainingRun)
+            .where(ScoringTrainingRun.id == run_id, ScoringTrainingRun.status == "queued")
+            .values(status="running", stage="training")
+            # not evaluated on the objects in memory: a stale one would be set running when no row was claimed
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.commit()
+    found = db.session.get(ScoringTrainingRun, run_id)
+    if found is not None:
+        db.session.refresh(found)
+    if found is None or not claimed:
+        return found
     try:
-        version = versions.train_from_file(
+        versions.train_from_file(
             found.file_name,
             found.content or b"",
             found.target,
@@ -105,27 +122,47 @@ def run(run_id: int) -> ScoringTrainingRun | None:
             found.name,
             author=found.requested_by,
             monotonic=set(found.monotonic) if found.monotonic is not None else None,
+            run=found,
         )
     except versions.DataRefused as refused:
         db.session.rollback()
-        found.status, found.stage, found.finished_at = "failed", "refused", utcnow()
-        found.problems, found.content = [stored(p) for p in refused.problems], None
-        db.session.commit()
+        _failed(found, "refused", [stored(p) for p in refused.problems])
         return found
-    except Exception as exc:  # noqa: BLE001 - whatever stopped it, the page says so instead of waiting
+    except Exception:  # noqa: BLE001 - whatever stopped it, the page says so instead of waiting
         db.session.rollback()
-        found.status, found.stage, found.finished_at = "failed", "error", utcnow()
-        found.problems = [stored(kept("the training stopped: %(reason)s", reason=str(exc)[:300]))]
-        db.session.commit()
+        log.exception("scoring training run %s failed", run_id)
+        _failed(
+            found, "error", [stored(kept("the training stopped on an unexpected error; ask for it again"))]
+        )
         raise
-    found.status, found.stage, found.finished_at = "done", "kept", utcnow()
-    found.model_id, found.content = version.id, None
-    db.session.commit()
     return found
+
+
+def expire_lost() -> int:
+    """Fail the runs left running past the job's time limit (a worker killed, a job timed out), dropping their
+    file; how many."""
+    lost = list(
+        db.session.scalars(
+            select(ScoringTrainingRun).where(
+                ScoringTrainingRun.status.in_(("queued", "running")),
+                ScoringTrainingRun.requested_at < utcnow() - LOST_AFTER,
+            )
+        )
+    )
+    for found in lost:
+        _failed(found, "lost", [stored(kept("the training did not finish in time; ask for it again"))])
+    return len(lost)
+
+
+def _failed(found: ScoringTrainingRun, stage: str, problems: list) -> None:
+    with unit_of_work():
+        found.status, found.stage, found.finished_at = "failed", stage, utcnow()
+        found.problems, found.content = problems, None
 
 
 def get(user: User, run_id: int) -> ScoringTrainingRun:
     rights.check_reader(user)
+    expire_lost()
     found = db.session.get(ScoringTrainingRun, run_id)
     if found is None:
         raise NotFound(_("No training %(id)s.", id=run_id))
@@ -133,6 +170,7 @@ def get(user: User, run_id: int) -> ScoringTrainingRun:
 
 
 def recent(limit: int = 10) -> list[ScoringTrainingRun]:
+    expire_lost()
     query = select(ScoringTrainingRun).order_by(ScoringTrainingRun.id.desc()).limit(limit)
     return list(db.session.scalars(query))
 

@@ -20,11 +20,12 @@ import sklearn
 from sqlalchemy import func, select
 
 from app.documents.sheets import csv_frame_bytes
-from app.errors import DomainError, NotFound
+from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.language import Kept, kept, shown
+from app.models.base import utcnow
 from app.models.people import User
-from app.models.scoring import ScoringModel
+from app.models.scoring import ScoringModel, ScoringTrainingRun
 from app.scoring import table, training
 from app.scoring.problems import TableRefused
 from app.scoring.woe_scorecard import WoeScorecard
@@ -36,6 +37,7 @@ from app.services.shared.unit_of_work import unit_of_work
 
 NAME_LENGTH = 80
 SCORE_INLINE_ROWS = 100_000
+VERSION_ATTEMPTS = 3
 
 
 class DataRefused(DomainError):
@@ -57,6 +59,7 @@ def train_from_file(
     name: str | None = None,
     author: User | None = None,
     monotonic: set[str] | None = None,
+    run: ScoringTrainingRun | None = None,
 ) -> ScoringModel:
     """A new version trained on the file (module docstring); ``author`` None is the command line."""
     rights.check_keeper(author)
@@ -88,10 +91,27 @@ def train_from_file(
             "sklearn": sklearn.__version__,
         },
         author=author,
+        run=run,
     )
 
 
-def _kept(trained: training.Trained, *, name: str, author: User | None, **facts: Any) -> ScoringModel:
+def _kept(
+    trained: training.Trained, *, name: str, author: User | None, run: ScoringTrainingRun | None, **facts: Any
+) -> ScoringModel:
+    """The version kept (and the run that asked for it marked done, in the same unit); a version number taken by a
+    training of the same name meanwhile is taken again, the next one."""
+    for attempt in range(VERSION_ATTEMPTS):
+        try:
+            return _insert(trained, name=name, author=author, run=run, **facts)
+        except Conflict:
+            if attempt == VERSION_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _insert(
+    trained: training.Trained, *, name: str, author: User | None, run: ScoringTrainingRun | None, **facts: Any
+) -> ScoringModel:
     used = training.used_features(trained.model)
     kinds = _kinds(trained.model)
     content, signature = artifacts.packed(trained.model)
@@ -117,6 +137,9 @@ def _kept(trained: training.Trained, *, name: str, author: User | None, **facts:
         )
         db.session.add(version)
         db.session.flush()
+        if run is not None:
+            run.status, run.stage, run.finished_at = "done", "kept", utcnow()
+            run.model_id, run.content = version.id, None
         audit.record(
             "scoring_model.trained",
             author,

@@ -3,14 +3,24 @@ and column as a monitoring import does."""
 
 from __future__ import annotations
 
+from app.inputs.text import escaped
 from app.language import N_, Kept, kept
 from app.scoring.problems import Exclusion, Problem, TableRefused
 
 
 def problem(p: Problem) -> Kept:
-    column, row, facts = p.column or "", p.row, p.facts
+    # a file's own text (a column's name, a cell) is shown with its control characters written out (\u0000):
+    # never raw on a page, in a terminal or in a stored message (PostgreSQL's JSON refuses a NUL)
+    column, row = escaped(p.column or ""), p.row
+    facts = {key: escaped(value) if isinstance(value, str) else value for key, value in p.facts.items()}
     if p.code == "header_blank":
         return kept("column %(position)s has no name in the header", position=facts["position"])
+    if p.code == "header_control":
+        return kept(
+            "column %(position)s's name %(column)s holds a control character or is longer than 80 characters",
+            position=facts["position"],
+            column=column,
+        )
     if p.code == "header_duplicate":
         return kept("column %(column)s is named twice in the header", column=column)
     if p.code == "target_missing":
@@ -59,7 +69,7 @@ def problem(p: Problem) -> Kept:
 
 
 def exclusion(e: Exclusion) -> Kept:
-    facts = e.facts
+    facts = {key: escaped(value) if isinstance(value, str) else value for key, value in e.facts.items()}
     if e.code == "empty":
         return kept("%(column)s: left out, every cell is empty", column=e.column)
     if e.code == "constant":
