@@ -17,6 +17,9 @@ from flask_babel import gettext as _
 
 from app.language import N_, collation_key
 from app.services.cases.case_kinds import KINDS
+from app.services.scoring.wording import (
+    CODES as SCORING_CODES,
+)  # 模型管理: algorithms, states, governance steps
 from app.web.vocabulary_events import EVENT_FAMILIES, EVENT_TYPES
 
 ROLES: tuple[str, ...] = (
@@ -261,6 +264,7 @@ VOCABULARY: tuple[str, ...] = tuple(
         + IMPORT_STATES
         + CHECK_STATES
         + STRESS_STATES
+        + SCORING_CODES
         + OBSERVATION_SOURCES
         + SEVERITIES
         + RATING_REASONS
