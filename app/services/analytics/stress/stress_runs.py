@@ -10,11 +10,12 @@ half-written run's outcomes.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 
 from app.errors import NotFound
 from app.extensions import db
@@ -23,9 +24,11 @@ from app.models.base import utcnow
 from app.services.analytics.stress import stress_book, stress_compute, stress_scenarios
 from app.services.audit import audit
 from app.services.shared import dispatch
+from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 OUTCOME_BATCH = 5000
+LOST_AFTER = timedelta(minutes=35)  # the job's time limit is 30 minutes (``app.jobs.analytics``)
 
 
 def request(user: User, scenario_id: int) -> StressRun:
@@ -56,11 +59,29 @@ def _rows(run_id: int, outcome) -> list[dict[str, Any]]:
 
 def run(run_id: int) -> StressRun | None:
     """Compute the run ``run_id`` (the job's one call) and keep what it found; None when there is no such run."""
-    found = db.session.get(StressRun, run_id)
-    if found is None or found.status == "done":
-        return found
-    found.status = "running"
+    # Claimed in one statement: the job and a second delivery of it (or a test running it by hand while a worker
+    # takes its job) would both rewrite the outcomes, and one of them fail on the other's rows. A run left
+    # running past the job's time limit was lost with its worker and is claimed again.
+    claimed = rowcount(
+        db.session.execute(
+            update(StressRun)
+            .where(
+                StressRun.id == run_id,
+                or_(
+                    StressRun.status.in_(("queued", "failed")),
+                    and_(StressRun.status == "running", StressRun.started_at < utcnow() - LOST_AFTER),
+                ),
+            )
+            .values(status="running")
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.commit()
+    found = db.session.get(StressRun, run_id)
+    if found is not None:
+        db.session.refresh(found)
+    if found is None or not claimed:
+        return found
     try:
         book, left_out = stress_book.book_frame()
         start = time.perf_counter()
