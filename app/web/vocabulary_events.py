@@ -116,6 +116,20 @@ EVENT_TYPES: tuple[str, ...] = (
     N_("case_analysis.submitted"),
     N_("case_analysis.returned"),
     N_("case_analysis.approved"),
+    N_("customer.contact_added"),
+    N_("customer.contact_changed"),
+    N_("customer.contact_removed"),
+    N_("customer.contact_logged"),
+    N_("customer.follow_up_done"),
+    N_("monitoring.import_resumed"),
+    N_("scoring_model.trained"),
+    N_("scoring_model.scored"),
+    N_("scoring_model.training_requested"),
+    N_("scoring_model.proposed"),
+    N_("scoring_model.approved"),
+    N_("scoring_model.rejected"),
+    N_("scoring_model.retired"),
+    N_("scoring_model.replaced"),
 )
 
 # The audit log's event families (the part before the dot), as the event filter names them.
@@ -147,4 +161,5 @@ EVENT_FAMILIES: tuple[str, ...] = (
     N_("event_family_setting"),
     N_("event_family_audit"),
     N_("event_family_stress"),
+    N_("event_family_scoring_model"),
 )

@@ -26,6 +26,8 @@ from app.services.scoring import rights, versions
 from app.services.shared.unit_of_work import unit_of_work
 
 ROLES = (CHAMPION, CHALLENGER)
+# each step's action, recorded as ``scoring_model.<action>`` (the audit log's vocabulary names each)
+ACTIONS = ("proposed", "approved", "rejected", "retired", "replaced")
 NOTE_LENGTH = 500
 
 
