@@ -98,6 +98,13 @@ def test_a_file_scored_in_the_browser_comes_back_in_order(people, login, book):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert len(rows) == 20 and all(0 < float(r["pd"]) < 1 for r in rows)
+    pdf = client.post(
+        f"/analytics/models/{version.id}/score",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(new), "new.pdf")},
+        headers={"Accept-Language": "en"},
+    )
+    assert pdf.status_code == 422 and "a .csv or .xlsx file, not new.pdf" in pdf.get_data(as_text=True)
     short = synthetic.book(5).drop(columns=["debt_to_asset"]).to_csv(index=False).encode()
     refused = client.post(
         f"/analytics/models/{version.id}/score",

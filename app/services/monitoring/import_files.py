@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import PurePath
 
 from flask import current_app
 from openpyxl import load_workbook
@@ -31,6 +32,7 @@ from openpyxl.utils.cell import range_boundaries
 from app.inputs.text import escaped
 from app.language import kept
 
+EXTENSIONS = (".csv", ".xlsx")
 MAX_MEMBERS = 10_000  # a workbook has dozens; a zip of a million empty members is a bomb of its own
 CHUNK = 1 << 20
 PART_PARSED_AT_UPLOAD = 4 << 20  # the package's index, workbook and relations: kilobytes in any real workbook
@@ -80,6 +82,18 @@ class Limits:
                     "more than %(limit)s cells (the limit, CREDIT_IMPORT_MAX_CELLS)", limit=f"{self.cells:,}"
                 )
             )
+
+
+def checked_upload(file_name: str | None, content: bytes, limits: Limits) -> tuple[str, int]:
+    """An uploaded table's bare name and the bytes a parse would read (``measure``), checked before anything
+    is kept: a CSV or an XLSX, not empty, within ``limits``; refused (``UnreadableFile``) naming what is wrong.
+    Every upload of a table (a monitoring import, a model's training or scoring file) comes through here."""
+    name = PurePath(file_name or "").name
+    if not name or PurePath(name).suffix.lower() not in EXTENSIONS:
+        raise UnreadableFile(kept("a .csv or .xlsx file, not %(name)s", name=escaped(name) or "-"))
+    if not content:
+        raise UnreadableFile(kept("the file is empty"))
+    return name, measure(name, content, limits)
 
 
 def is_xlsx(name: str) -> bool:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from pathlib import PurePath
 from typing import Any
 
 from flask import current_app
@@ -38,7 +37,6 @@ from app.services.monitoring.import_files import UnreadableFile
 from app.services.shared import dispatch
 from app.services.shared.rows import insert_rows, rowcount
 
-EXTENSIONS = (".csv", ".xlsx")
 BATCH = 500
 MAX_ERRORS_KEPT = 50_000
 RUNNING = ("queued", "running")
@@ -70,16 +68,8 @@ def submit(user: User, file_name: str | None, content: bytes) -> MonitoringImpor
 
 def _kept(user: User, file_name: str | None, content: bytes) -> tuple[MonitoringImport, int]:
     observations.check_role(user, write=True)
-    name = PurePath(file_name or "").name
-    if not name or PurePath(name).suffix.lower() not in EXTENSIONS:
-        raise InvalidInput(
-            _("The file cannot be imported."),
-            {"file": _("a .csv or .xlsx file, not %(name)s", name=name or "-")},
-        )
-    if not content:
-        raise InvalidInput(_("The file cannot be imported."), {"file": _("the file is empty")})
     try:
-        work = import_files.measure(name, content, import_files.Limits.configured())
+        name, work = import_files.checked_upload(file_name, content, import_files.Limits.configured())
     except UnreadableFile as exc:
         raise InvalidInput(
             _("The file cannot be imported."), {"file": shown(kept_form(exc.args[0]))}

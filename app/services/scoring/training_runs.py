@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from pathlib import PurePath
 from typing import Any
 
 from flask_babel import gettext as _
@@ -31,7 +30,6 @@ from app.services.shared import dispatch
 from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
-EXTENSIONS = (".csv", ".xlsx")
 LOST_AFTER = timedelta(minutes=40)  # the job's time limit is 30 minutes (``app.jobs.scoring``)
 log = logging.getLogger(__name__)
 SHORT_TEXT = 80
@@ -41,16 +39,11 @@ def request(user: User, file_name: str | None, content: bytes, form: dict[str, A
     """Check the request (each field named in the refusal) and the file's declared size, keep both, queue the job."""
     rights.check_keeper(user)
     errors: dict[str, str] = {}
-    name = PurePath(file_name or "").name
-    if not name or PurePath(name).suffix.lower() not in EXTENSIONS:
-        errors["file"] = _("a .csv or .xlsx file, not %(name)s", name=name or "-")
-    elif not content:
-        errors["file"] = _("the file is empty")
-    else:
-        try:
-            import_files.measure(name, content, import_files.Limits.configured())
-        except UnreadableFile as exc:
-            errors["file"] = str(shown(stored(exc.args[0])))
+    name = ""
+    try:
+        name, _work = import_files.checked_upload(file_name, content, import_files.Limits.configured())
+    except UnreadableFile as exc:
+        errors["file"] = str(shown(stored(exc.args[0])))
     fields = {key: _text(form.get(key)) for key in ("target", "bad", "name")}
     for key in ("target", "bad"):
         if not fields[key]:

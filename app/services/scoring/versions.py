@@ -187,13 +187,10 @@ def score_upload(user: User, model_id: int, file_name: str | None, content: byte
     """``score_file`` for a person in risk management, for a file of at most ``SCORE_INLINE_ROWS`` rows (a
     larger one goes through the command line or the API's batch job, not a waiting request)."""
     rights.check_keeper(user)
-    name = (file_name or "").rsplit("/", 1)[-1]
-    if not name.lower().endswith((".csv", ".xlsx")):
-        raise DataRefused([kept("a .csv or .xlsx file, not %(name)s", name=name or "-")])
     limits = Limits.configured()
     inline = Limits(min(limits.rows, SCORE_INLINE_ROWS), limits.columns, limits.cells, limits.unpacked)
     try:
-        import_files.measure(name, content, inline)
+        name, _work = import_files.checked_upload(file_name, content, inline)
     except UnreadableFile as error:
         raise DataRefused([error.args[0]]) from error
     scored = score_file(model_id, name, content)
