@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from app.errors import NotFound
 from app.language import shown
 from app.scoring.training import ALGORITHMS, SCORECARD
-from app.services.scoring import versions
+from app.services.scoring import versions, wording
 
 
 class DataUsageError(click.ClickException):
@@ -49,40 +49,22 @@ def train_command(
 ) -> None:
     """Train on 70% of the file, validate on the 30% held out, and keep the model as a new version."""
     click.echo(f"training {algorithm} on {data.name} …", err=True)
-    wanted = (
-        None if monotonic is None else {c.strip() for c in monotonic.split(",") if c.strip() and c != "none"}
-    )
-    try:
-        version = versions.train_from_file(
-            data.name, data.read_bytes(), target, bad, algorithm, name, monotonic=wanted
-        )
-    except versions.DataRefused as error:
-        raise DataUsageError(_listed(error)) from error
-    figures = version.figures
-    for excluded in version.excluded:
-        click.echo(f"  {_english(excluded['text'])}", err=True)
-    click.echo(
-        json.dumps(
-            {
-                "model_id": version.id,
-                "name": version.name,
-                "version": version.version,
-                "algorithm": version.algorithm,
-                "auc": round(figures["auc"], 6),
-                "ks": round(figures["ks"], 6),
-                "gini": round(figures["gini"], 6),
-                "train_auc": round(figures["train_auc"], 6),
-                "psi": round(figures["psi"]["value"], 6),
-                "n_train": version.n_train,
-                "n_validation": version.n_validation,
-                "rows": version.rows,
-                "defaults": version.defaults,
-                "features": list(version.features),
-                "fingerprint": version.fingerprint,
-            },
-            ensure_ascii=False,
-        )
-    )
+    with force_locale("en"):  # the command line speaks English, as its options do
+        try:
+            version = versions.train_from_file(
+                data.name,
+                data.read_bytes(),
+                target,
+                bad,
+                algorithm,
+                name,
+                monotonic=versions.monotonic_columns(monotonic),
+            )
+        except versions.DataRefused as error:
+            raise DataUsageError(_listed(error)) from error
+        for words in wording.exclusions(version.excluded):
+            click.echo(f"  {shown(words.stored())}", err=True)
+    click.echo(json.dumps(versions.summary(version), ensure_ascii=False))
 
 
 @models_cli.command("score")
@@ -91,20 +73,16 @@ def train_command(
 @click.option("--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def score_command(model_id: int, data: Path, output: Path) -> None:
     """Write every row of the file in order with its pd (and points for a scorecard)."""
-    try:
-        content, rows = versions.score_file(model_id, data.name, data.read_bytes())
-    except versions.DataRefused as error:
-        raise DataUsageError(_listed(error)) from error
-    except NotFound as error:
-        raise DataUsageError(error.message) from error
+    with force_locale("en"):
+        try:
+            content, rows = versions.score_file(model_id, data.name, data.read_bytes())
+        except versions.DataRefused as error:
+            raise DataUsageError(_listed(error)) from error
+        except NotFound as error:
+            raise DataUsageError(error.message) from error
     output.write_bytes(content)
     click.echo(json.dumps({"model_id": model_id, "rows": rows, "output": str(output)}, ensure_ascii=False))
 
 
-def _english(message) -> str:
-    with force_locale("en"):
-        return str(shown(message))
-
-
 def _listed(error: versions.DataRefused) -> str:
-    return "the file cannot be used:\n" + "\n".join(f"  {_english(p.stored())}" for p in error.problems)
+    return "the file cannot be used:\n" + "\n".join(f"  {shown(p.stored())}" for p in error.problems)

@@ -42,7 +42,7 @@ MAX_HEADER = 80
 MAX_CATEGORIES = 1000
 IDENTIFIER_SHARE = 0.5  # a text column with a distinct value on more than half its rows names rows
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]"  # C0 but tab and line ends, DEL, C1, lone surrogates: the app's rule (app.inputs.text)
 
 
 @dataclass(frozen=True)

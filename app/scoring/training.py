@@ -17,7 +17,7 @@ from sklearn.model_selection import train_test_split
 from app.scoring import gbm, metrics, woe_scorecard
 from app.scoring.binning import OTHER
 from app.scoring.gbm import GradientBoosted
-from app.scoring.problems import Exclusion
+from app.scoring.problems import Exclusion, Problem, TableRefused
 from app.scoring.table import TypedTable
 from app.scoring.woe_scorecard import Scale, WoeScorecard
 
@@ -55,6 +55,7 @@ def train(
     y_fit, y_hold = table.target[fit_at], table.target[hold_at]
     model: Model
     if algorithm == SCORECARD:
+        _check_monotonic(monotonic, table.kinds)
         model = woe_scorecard.fit(x_fit, table.kinds, y_fit, monotonic, scale)
         excluded = list(table.excluded) + model.excluded
     elif algorithm == GBM:
@@ -76,6 +77,15 @@ def train(
     if isinstance(model, WoeScorecard):
         figures["bins"] = scorecard_bins(model)
     return Trained(model, algorithm, figures, excluded, len(fit_at), len(hold_at))
+
+
+def _check_monotonic(monotonic: set[str] | None, kinds: dict[str, str]) -> None:
+    """A column named monotonic is a numeric column the model may use: a misspelt or left-out one is refused,
+    never silently binned free of order."""
+    numeric = {name for name, kind in kinds.items() if kind == "numeric"}
+    unknown = sorted((monotonic or set()) - numeric)
+    if unknown:
+        raise TableRefused([Problem("monotonic_unknown", name) for name in unknown])
 
 
 def used_features(model: Model) -> list[str]:

@@ -147,3 +147,27 @@ def test_only_risk_management_trains(people, book_csv):
     assert versions.train_from_file(
         "book.csv", book_csv.read_bytes(), "defaulted", "1", author=people.risk
     ).id
+
+
+def test_a_monotonic_column_the_model_cannot_use_is_refused(cli, book_csv):
+    result = cli(
+        "models",
+        "train",
+        "--data",
+        str(book_csv),
+        "--target",
+        "defaulted",
+        "--bad",
+        "1",
+        "--monotonic",
+        "debt_to_asset，revnue,industry",
+    )
+    assert result.exit_code == 2
+    assert "revnue, named monotonic, is not a numeric column the model can use" in result.output
+    assert "industry, named monotonic" in result.output  # a category has no order
+    assert db.session.scalar(select(func.count()).select_from(ScoringModel)) == 0
+
+
+def test_an_unknown_model_is_named(cli, book_csv, tmp_path):
+    result = cli("models", "score", "999", "--data", str(book_csv), "--output", str(tmp_path / "o.csv"))
+    assert result.exit_code == 2 and "No scoring model 999." in result.output

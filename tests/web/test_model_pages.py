@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.models import AuditEvent, ScoringModel, ScoringTrainingRun
 from app.scoring import synthetic
@@ -124,6 +125,8 @@ def test_a_champion_takes_a_second_person_and_replaces_the_last(people, login, b
     client = login("risk")
     client.post(f"/analytics/models/{first.id}/propose", data={"role": "champion", "note": "首个冠军模型"})
     assert governance.open_proposal(first) is not None
+    listed = client.get("/analytics/models", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert listed.count("proposal waiting") == 1  # the first version only, found in one query for the list
     own = client.post(f"/analytics/models/{first.id}/decide", data={"decision": "approve"})
     assert own.status_code == 403 and first.status == "candidate"  # the proposer never approves
     cro = login("cro")
@@ -138,6 +141,13 @@ def test_a_champion_takes_a_second_person_and_replaces_the_last(people, login, b
         select(AuditEvent.event_type).where(AuditEvent.event_type.like("scoring_model.%"))
     )
     assert {"scoring_model.proposed", "scoring_model.approved", "scoring_model.replaced"} <= set(events)
-    with pytest.raises(Exception) as refused:
+    replaced = governance.history(first)[-1]
+    assert (replaced.action, replaced.note) == ("replaced", f"→ defaulted v{second.version}")
+    with pytest.raises(InvalidInput) as unexplained:
         governance.decide(people.cro, second.id, False, "")
-    assert refused.value.__class__.__name__ in ("Conflict", "InvalidInput")
+    assert set(unexplained.value.errors) == {"note"}  # a rejection says why
+    with pytest.raises(Conflict):
+        governance.decide(people.cro, second.id, False, "no proposal is waiting")
+    with pytest.raises(InvalidInput) as nul:
+        governance.propose(people.risk, first.id, "challenger", "理由\x00")
+    assert "NUL" in nul.value.errors["note"]

@@ -15,10 +15,11 @@ champion never changes a decided case: a case keeps the PD, grade and model vers
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
+from app.inputs.text import text_problem
 from app.models.people import User
 from app.models.scoring import CANDIDATE, CHALLENGER, CHAMPION, RETIRED, ScoringModel, ScoringModelDecision
 from app.services.audit import audit
@@ -40,6 +41,19 @@ def open_proposal(version: ScoringModel) -> ScoringModelDecision | None:
         .limit(1)
     ).first()
     return last if last is not None and last.action == "proposed" else None
+
+
+def waiting(ids: list[int]) -> set[int]:
+    """Which of the versions ``ids`` have a proposal waiting (their last step is one), in one query."""
+    last = (
+        select(func.max(ScoringModelDecision.id))
+        .where(ScoringModelDecision.model_id.in_(ids))
+        .group_by(ScoringModelDecision.model_id)
+    )
+    found = select(ScoringModelDecision.model_id).where(
+        ScoringModelDecision.id.in_(last), ScoringModelDecision.action == "proposed"
+    )
+    return set(db.session.scalars(found)) if ids else set()
 
 
 def history(version: ScoringModel) -> list[ScoringModelDecision]:
@@ -65,7 +79,8 @@ def propose(user: User, model_id: int, role: str, note: str) -> ScoringModelDeci
         if open_proposal(version) is not None:
             raise Conflict(_("This version already has a proposal waiting for a second person."))
         if version.status == role:
-            raise Conflict(_("This version already is the %(role)s.", role=_role(role)))
+            status = f"model_status_{role}"  # a code of the vocabulary (wording.CODES)
+            raise Conflict(_("This version already is the %(role)s.", role=_(status)))
         if version.status == RETIRED:
             raise Conflict(_("A retired version cannot be proposed again; train a new one."))
         step = _step(version, "proposed", role, user, note)
@@ -88,13 +103,8 @@ def decide(user: User, model_id: int, approve: bool, note: str) -> ScoringModelD
             champions = select(ScoringModel).where(ScoringModel.status == CHAMPION).with_for_update()
             for previous in db.session.scalars(champions).all():
                 previous.status = RETIRED
-                _step(
-                    previous,
-                    "replaced",
-                    CHAMPION,
-                    user,
-                    _("replaced by %(name)s v%(version)s", name=version.name, version=version.version),
-                )
+                # the note names the new champion, in no language: every reader sees the step in their own
+                _step(previous, "replaced", CHAMPION, user, f"→ {version.name} v{version.version}")
         version.status = proposal.role or CANDIDATE
         step = _step(version, "approved", proposal.role, user, note)
     return step
@@ -143,11 +153,10 @@ def _note(note: str | None, required: bool = False) -> str:
     text = (note or "").strip()
     if required and not text:
         raise InvalidInput(_("Nothing was changed."), {"note": _("say why")})
-    if len(text) > NOTE_LENGTH or any(ord(c) < 32 and c not in "\n\t" for c in text):
-        limit = _("at most %(count)s characters, without control characters", count=NOTE_LENGTH)
-        raise InvalidInput(_("Nothing was changed."), {"note": limit})
+    if problem := text_problem(text, multi_line=True):
+        raise InvalidInput(_("Nothing was changed."), {"note": problem})
+    if len(text) > NOTE_LENGTH:
+        raise InvalidInput(
+            _("Nothing was changed."), {"note": _("at most %(count)s characters", count=NOTE_LENGTH)}
+        )
     return text
-
-
-def _role(role: str) -> str:
-    return _("champion") if role == CHAMPION else _("challenger")

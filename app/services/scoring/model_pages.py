@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from app.errors import NotAuthorized
 from app.extensions import db
+from app.language import shown
 from app.models.people import User
 from app.models.scoring import ScoringModel, ScoringModelDecision, ScoringTrainingRun
 from app.services.analytics.figures import Figure
-from app.services.scoring import governance, model_figures, rights, training_runs, versions
+from app.services.scoring import governance, model_figures, rights, training_runs, versions, wording
 
 LISTED = 100
 
@@ -36,12 +37,13 @@ class ModelPage:
     proposal: ScoringModelDecision | None
     may_keep: bool
     may_decide: bool
+    excluded: list[str]  # the left-out columns, each with its reason, in the reader's words
 
 
 def index(user: User) -> IndexPage:
     rights.check_reader(user)
     listed = list(db.session.scalars(select(ScoringModel).order_by(ScoringModel.id.desc()).limit(LISTED)))
-    waiting = {v.id for v in listed if governance.open_proposal(v) is not None}
+    waiting = governance.waiting([v.id for v in listed])
     return IndexPage(
         listed,
         governance.champion(),
@@ -72,4 +74,5 @@ def page(user: User, model_id: int) -> ModelPage:
         proposal,
         user.role in rights.KEEPERS,
         may_decide,
+        [str(shown(words.stored())) for words in wording.exclusions(version.excluded)],
     )

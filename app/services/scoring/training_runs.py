@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.inputs.text import text_problem
 from app.language import kept, shown, stored
 from app.models.base import utcnow
 from app.models.people import User
@@ -49,12 +50,17 @@ def request(user: User, file_name: str | None, content: bytes, form: dict[str, A
         if not fields[key]:
             errors[key] = _("required")
     for key, value in fields.items():
-        if len(value) > SHORT_TEXT or any(ord(c) < 32 or ord(c) == 127 for c in value):
-            errors[key] = _("at most %(count)s characters, without control characters", count=SHORT_TEXT)
+        if problem := text_problem(value):
+            errors[key] = problem
+        elif len(value) > SHORT_TEXT:
+            errors[key] = _("at most %(count)s characters", count=SHORT_TEXT)
     algorithm = _text(form.get("algorithm")) or ALGORITHMS[0]
     if algorithm not in ALGORITHMS:
         errors["algorithm"] = _("one of %(keys)s", keys=", ".join(ALGORITHMS))
-    monotonic = _columns(form.get("monotonic"))
+    wanted = versions.monotonic_columns(_text(form.get("monotonic")))
+    monotonic = sorted(wanted) if wanted is not None else None
+    if problem := text_problem(_text(form.get("monotonic"))):
+        errors["monotonic"] = problem
     if errors:
         raise InvalidInput(_("The training was not started."), errors)
     with unit_of_work():
@@ -170,13 +176,3 @@ def recent(limit: int = 10) -> list[ScoringTrainingRun]:
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def _columns(value: Any) -> list[str] | None:
-    """The monotonic columns as entered: blank is every numeric column, ``none`` none."""
-    text = _text(value)
-    if not text:
-        return None
-    return [
-        c.strip() for c in text.replace("，", ",").split(",") if c.strip() and c.strip().lower() != "none"
-    ]

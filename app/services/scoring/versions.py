@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import sklearn
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.documents.sheets import csv_frame_bytes
@@ -122,10 +123,7 @@ def _insert(
             version=(latest or 0) + 1,
             algorithm=trained.algorithm,
             features={column: kinds[column] for column in used},
-            excluded=[
-                {"column": e.column, "code": e.code, "facts": e.facts, "text": wording.exclusion(e).stored()}
-                for e in trained.excluded
-            ],
+            excluded=[{"column": e.column, "code": e.code, "facts": e.facts} for e in trained.excluded],
             figures=_plain(trained.figures),
             n_train=trained.n_train,
             n_validation=trained.n_validation,
@@ -154,10 +152,41 @@ def _insert(
     return version
 
 
+def summary(version: ScoringModel) -> dict[str, Any]:
+    """A version as the command line and the API give it: its identity, headline figures and data."""
+    found = version.figures
+    return {
+        "model_id": version.id,
+        "name": version.name,
+        "version": version.version,
+        "algorithm": version.algorithm,
+        "status": version.status,
+        **{key: round(found[key], 6) for key in ("auc", "ks", "gini", "train_auc")},
+        "psi": round(found["psi"]["value"], 6),
+        "n_train": version.n_train,
+        "n_validation": version.n_validation,
+        "rows": version.rows,
+        "defaults": version.defaults,
+        "features": version.features,
+        "fingerprint": version.fingerprint,
+        "created_at": version.created_at.isoformat() + "Z",
+        "author": version.author.username if version.author else version.author_name,
+    }
+
+
+def monotonic_columns(text: str | None) -> set[str] | None:
+    """The columns to bin monotonic as a person writes them (comma-separated, a full-width comma too): blank is
+    every numeric column (None), ``none`` no column."""
+    if text is None or not text.strip():
+        return None
+    names = (name.strip() for name in text.replace("，", ",").split(","))
+    return {name for name in names if name and name.lower() != "none"}
+
+
 def find(model_id: int) -> ScoringModel:
     version = db.session.get(ScoringModel, model_id)
     if version is None:
-        raise NotFound(f"scoring model {model_id} does not exist")
+        raise NotFound(_("No scoring model %(id)s.", id=model_id))
     return version
 
 

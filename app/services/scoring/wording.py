@@ -59,6 +59,8 @@ def problem(p: Problem) -> Kept:
             good=facts["good"],
             min=facts["min"],
         )
+    if p.code == "monotonic_unknown":
+        return kept("%(column)s, named monotonic, is not a numeric column the model can use", column=column)
     if p.code == "no_features":
         return kept("no column is left to learn from (%(excluded)s left out)", excluded=facts["excluded"])
     if p.code == "no_signal":
@@ -102,6 +104,11 @@ def exclusion(e: Exclusion) -> Kept:
             column=e.column,
         )
     return kept("%(column)s: left out (%(code)s)", column=e.column, code=e.code)
+
+
+def exclusions(excluded: list[dict]) -> list[Kept]:
+    """A version's left-out columns (as kept: column, code, facts) in words."""
+    return [exclusion(Exclusion(e["column"], e["code"], e.get("facts") or {})) for e in excluded]
 
 
 def refusal(error: TableRefused) -> list[Kept]:

@@ -7,32 +7,13 @@ from flask import g, jsonify, request, url_for
 
 from app.language import shown
 from app.models.scoring import ScoringModel, ScoringTrainingRun
-from app.services.scoring import batch, model_pages, training_runs
+from app.services.scoring import batch, model_pages, training_runs, versions
 from app.web.api.shared import json_body, token_required
 
 
 def _version_json(version: ScoringModel) -> dict:
-    found = version.figures
-    return {
-        "id": version.id,
-        "name": version.name,
-        "version": version.version,
-        "algorithm": version.algorithm,
-        "status": version.status,
-        "auc": found["auc"],
-        "ks": found["ks"],
-        "gini": found["gini"],
-        "train_auc": found["train_auc"],
-        "psi": found["psi"]["value"],
-        "n_train": version.n_train,
-        "n_validation": version.n_validation,
-        "rows": version.rows,
-        "defaults": version.defaults,
-        "fingerprint": version.fingerprint,
-        "features": version.features,
-        "created_at": version.created_at.isoformat() + "Z",
-        "author": version.author.username if version.author else version.author_name,
-    }
+    found = versions.summary(version)
+    return {"id": found.pop("model_id"), **found}
 
 
 def _run_json(run: ScoringTrainingRun) -> dict:

@@ -66,10 +66,15 @@ def test_a_bad_number_is_refused_by_row_and_column(value, code):
 def test_control_characters_and_blank_targets_are_refused():
     column = book()
     column["industry"][3] = "制造\x00业"
+    column["industry"][4] = "制造\x85业"  # a C1 control, as the app refuses everywhere
     column["bad"][9] = ""
     frame, rows = cells(**column)
     problems = refused(frame, rows, target="bad", bad="1")
-    assert {(p.code, p.row) for p in problems} == {("control_character", 5), ("target_blank", 11)}
+    assert {(p.code, p.row) for p in problems} == {
+        ("control_character", 5),
+        ("control_character", 6),
+        ("target_blank", 11),
+    }
 
 
 def test_missing_markers_are_missing_not_refused():
