@@ -86,7 +86,6 @@ class ScoringTrainingRun(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
-    stage: Mapped[str] = mapped_column(String(16), default="queued")  # reading | training | validating | kept
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

@@ -39,7 +39,6 @@ def upgrade():
         "scoring_training_run",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("stage", sa.String(16), nullable=False),
         sa.Column("requested_by_id", sa.Integer(), sa.ForeignKey("app_user.id"), nullable=False),
         sa.Column("requested_at", sa.DateTime(), nullable=False),
         sa.Column("finished_at", sa.DateTime(), nullable=True),

@@ -88,6 +88,8 @@ def test_a_batch_is_scored_in_order_with_reasons_on_request(client, token, model
 def test_a_bad_row_is_refused_by_row_and_column(client, token, model, rows, key):
     answer = client.post(f"/api/v1/models/{model.id}/score", headers=token("risk"), json={"rows": rows})
     assert answer.status_code == 422 and key in answer.get_json()["errors"], answer.get_json()
+    if key == "rows[1].debt_to_asset":  # the message names the same row as the key
+        assert answer.get_json()["errors"][key].startswith("row 1, column debt_to_asset: abc is not a number")
 
 
 def test_reasons_for_too_many_rows_and_other_roles_are_refused(client, token, model):

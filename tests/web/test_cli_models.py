@@ -171,3 +171,14 @@ def test_a_monotonic_column_the_model_cannot_use_is_refused(cli, book_csv):
 def test_an_unknown_model_is_named(cli, book_csv, tmp_path):
     result = cli("models", "score", "999", "--data", str(book_csv), "--output", str(tmp_path / "o.csv"))
     assert result.exit_code == 2 and "No scoring model 999." in result.output
+
+
+def test_a_file_whose_column_the_scores_would_overwrite_is_refused(cli, book_csv, tmp_path):
+    model_id = last_json(
+        cli("models", "train", "--data", str(book_csv), "--target", "defaulted", "--bad", "1").output
+    )["model_id"]
+    path = tmp_path / "with_pd.csv"
+    synthetic.book(10).assign(pd=0.5).to_csv(path, index=False)  # the bank's own PD, say
+    result = cli("models", "score", str(model_id), "--data", str(path), "--output", str(tmp_path / "o.csv"))
+    assert result.exit_code == 2 and "the file has a column pd, where the scores are written" in result.output
+    assert not (tmp_path / "o.csv").exists()

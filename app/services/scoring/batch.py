@@ -43,11 +43,11 @@ def score_rows(user: User, model_id: int, rows: Any, explain: bool = False) -> d
         )
     cells = _cells(rows, list(version.features))
     try:
-        typed = table.type_for_scoring(cells, np.arange(1, len(rows) + 1), version.features)
+        # numbered from 0, so that "row 3" in a message is rows[3], the key it is filed under
+        typed = table.type_for_scoring(cells, np.arange(len(rows)), version.features)
     except TableRefused as refused:
         errors = {
-            f"rows[{(p.row or 1) - 1}].{p.column}": str(shown(wording.problem(p).stored()))
-            for p in refused.problems
+            f"rows[{p.row}].{p.column}": str(shown(wording.problem(p).stored())) for p in refused.problems
         }
         raise InvalidInput(_("The rows were not scored."), errors) from refused
     model = versions.model_of(version)

@@ -1,5 +1,5 @@
 """Training asked for in the browser or over the API: the request checked and kept with its file, a job that
-trains (``versions.train_from_file``) and says its stage as it goes, and the version it kept — or, for a file
+trains (``versions.train_from_file``), and the version it kept — or, for a file
 that cannot be used, every problem by row and column (the run ``failed``, nothing else stored).
 
 A redelivered job finds its run done and leaves it; a run that died while running is run again whole (a
@@ -66,7 +66,6 @@ def request(user: User, file_name: str | None, content: bytes, form: dict[str, A
     with unit_of_work():
         run = ScoringTrainingRun(
             status="queued",
-            stage="queued",
             requested_by_id=user.id,
             requested_at=utcnow(),
             source="file",
@@ -100,7 +99,7 @@ def run(run_id: int) -> ScoringTrainingRun | None:
         db.session.execute(
             update(ScoringTrainingRun)
             .where(ScoringTrainingRun.id == run_id, ScoringTrainingRun.status == "queued")
-            .values(status="running", stage="training")
+            .values(status="running")
             # not evaluated on the objects in memory: a stale one would be set running when no row was claimed
             .execution_options(synchronize_session=False)
         )
@@ -125,14 +124,12 @@ def run(run_id: int) -> ScoringTrainingRun | None:
         )
     except versions.DataRefused as refused:
         db.session.rollback()
-        _failed(found, "refused", [stored(p) for p in refused.problems])
+        _failed(found, [stored(p) for p in refused.problems])
         return found
     except Exception:  # noqa: BLE001 - whatever stopped it, the page says so instead of waiting
         db.session.rollback()
         log.exception("scoring training run %s failed", run_id)
-        _failed(
-            found, "error", [stored(kept("the training stopped on an unexpected error; ask for it again"))]
-        )
+        _failed(found, [stored(kept("the training stopped on an unexpected error; ask for it again"))])
         raise
     return found
 
@@ -149,13 +146,13 @@ def expire_lost() -> int:
         )
     )
     for found in lost:
-        _failed(found, "lost", [stored(kept("the training did not finish in time; ask for it again"))])
+        _failed(found, [stored(kept("the training did not finish in time; ask for it again"))])
     return len(lost)
 
 
-def _failed(found: ScoringTrainingRun, stage: str, problems: list) -> None:
+def _failed(found: ScoringTrainingRun, problems: list) -> None:
     with unit_of_work():
-        found.status, found.stage, found.finished_at = "failed", stage, utcnow()
+        found.status, found.finished_at = "failed", utcnow()
         found.problems, found.content = problems, None
 
 

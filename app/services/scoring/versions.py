@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from app.documents.sheets import csv_frame_bytes
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
+from app.inputs.text import escaped
 from app.language import Kept, kept, shown
 from app.models.base import utcnow
 from app.models.people import User
@@ -39,6 +40,7 @@ from app.services.shared.unit_of_work import unit_of_work
 NAME_LENGTH = 80
 SCORE_INLINE_ROWS = 100_000
 VERSION_ATTEMPTS = 3
+SCORE_COLUMNS = ("pd", "points")  # what a scored file gains
 
 
 class DataRefused(DomainError):
@@ -136,7 +138,7 @@ def _insert(
         db.session.add(version)
         db.session.flush()
         if run is not None:
-            run.status, run.stage, run.finished_at = "done", "kept", utcnow()
+            run.status, run.finished_at = "done", utcnow()
             run.model_id, run.content = version.id, None
         audit.record(
             "scoring_model.trained",
@@ -205,6 +207,16 @@ def score_file(model_id: int, file_name: str, content: bytes) -> tuple[bytes, in
         raise DataRefused([error.args[0]]) from error
     except TableRefused as error:
         raise DataRefused(wording.refusal(error)) from error
+    taken = sorted(set(SCORE_COLUMNS) & set(cells.columns))
+    if taken:  # written over, the file's own column would be lost from what comes back
+        raise DataRefused(
+            [
+                kept(
+                    "the file has a column %(column)s, where the scores are written: rename it",
+                    column=escaped(taken[0]),
+                )
+            ]
+        )
     out = cells.copy()
     out["pd"] = np.round(model.predict_pd(typed.features), 6)
     if isinstance(model, WoeScorecard):

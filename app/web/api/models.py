@@ -20,7 +20,6 @@ def _run_json(run: ScoringTrainingRun) -> dict:
     return {
         "id": run.id,
         "status": run.status,
-        "stage": run.stage,
         "model_id": run.model_id,
         "problems": [str(shown(p)) for p in run.problems or []],
         "requested_at": run.requested_at.isoformat() + "Z",
@@ -54,7 +53,7 @@ def start_training():
 
 @token_required
 def get_training(run_id: int):
-    """The training's status and stage, its version once kept, or the problems that refused its file."""
+    """The training's status, its version once kept, or the problems that refused its file."""
     return jsonify(_run_json(training_runs.get(g.api_user, run_id)))
 
 

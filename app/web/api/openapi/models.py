@@ -34,7 +34,6 @@ TRAINING = {
     "properties": {
         "id": {"type": "integer"},
         "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
-        "stage": {"type": "string"},
         "model_id": {"type": ["integer", "null"], "description": "the version kept, once done"},
         "problems": {"type": "array", "items": {"type": "string"}, "description": "why the file was refused"},
         "requested_at": {"type": "string", "format": "date-time"},
