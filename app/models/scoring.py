@@ -52,7 +52,7 @@ class ScoringModel(Model):
     figures: Mapped[dict] = mapped_column(JsonType)
     n_train: Mapped[int] = mapped_column(Integer)
     n_validation: Mapped[int] = mapped_column(Integer)
-    artifact: Mapped[bytes] = mapped_column(LargeBinary)
+    artifact: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # megabytes: read only to score
     signature: Mapped[str] = mapped_column(String(64))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     author_name: Mapped[str] = mapped_column(String(80))
@@ -91,7 +91,8 @@ class ScoringTrainingRun(Model):
     finished_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(16), default="file")  # file | history
     file_name: Mapped[str] = mapped_column(String(200), default="")
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # dropped once the job is done
+    # the upload, read only by the job and dropped once it is done
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     target: Mapped[str] = mapped_column(String(80))
     bad_value: Mapped[str] = mapped_column(String(80))
     algorithm: Mapped[str] = mapped_column(String(16))

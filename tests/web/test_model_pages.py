@@ -9,13 +9,13 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import event, func, inspect, select
 
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.models import AuditEvent, ScoringModel, ScoringTrainingRun
 from app.scoring import synthetic
-from app.services.scoring import governance, versions
+from app.services.scoring import governance, model_pages, versions
 
 
 @pytest.fixture
@@ -151,3 +151,34 @@ def test_a_champion_takes_a_second_person_and_replaces_the_last(people, login, b
     with pytest.raises(InvalidInput) as nul:
         governance.propose(people.risk, first.id, "challenger", "理由\x00")
     assert "NUL" in nul.value.errors["note"]
+
+
+def test_the_list_reads_no_model_bytes_and_a_fixed_number_of_queries(people, book):
+    def listed() -> tuple[model_pages.IndexPage, list[str]]:
+        db.session.expire_all()
+        statements: list[str] = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            page = model_pages.index(people.cro)
+            [(v.author, v.figures["auc"]) for v in page.versions]  # what the template reads
+            [(r.requested_by, r.model) for r in page.runs]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        return page, statements
+
+    first = versions.train_from_file("book.csv", book, "defaulted", "1", author=people.risk)
+    governance.propose(people.risk, first.id, "champion", "理由")
+    _page, few = listed()
+    for author in (people.cro, None, people.risk, people.cro):
+        governance.propose(
+            people.risk,
+            versions.train_from_file("b.csv", book, "defaulted", "1", author=author).id,
+            "challenger",
+            "理由",
+        )
+    page, many = listed()
+    assert len(page.versions) == 5 and len(page.pending) == 5
+    assert len(many) == len(few), "\n".join(many)  # as many queries for five versions as for one
+    assert all("artifact" in inspect(v).unloaded for v in page.versions)  # megabytes each, never read here
+    assert not any("artifact" in sql for sql in many)

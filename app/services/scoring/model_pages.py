@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.errors import NotAuthorized
 from app.extensions import db
@@ -42,7 +43,8 @@ class ModelPage:
 
 def index(user: User) -> IndexPage:
     rights.check_reader(user)
-    listed = list(db.session.scalars(select(ScoringModel).order_by(ScoringModel.id.desc()).limit(LISTED)))
+    query = select(ScoringModel).options(selectinload(ScoringModel.author)).order_by(ScoringModel.id.desc())
+    listed = list(db.session.scalars(query.limit(LISTED)))
     waiting = governance.waiting([v.id for v in listed])
     return IndexPage(
         listed,

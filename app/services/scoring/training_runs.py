@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
@@ -167,7 +168,12 @@ def get(user: User, run_id: int) -> ScoringTrainingRun:
 
 def recent(limit: int = 10) -> list[ScoringTrainingRun]:
     expire_lost()
-    query = select(ScoringTrainingRun).order_by(ScoringTrainingRun.id.desc()).limit(limit)
+    query = (
+        select(ScoringTrainingRun)
+        .options(selectinload(ScoringTrainingRun.requested_by), selectinload(ScoringTrainingRun.model))
+        .order_by(ScoringTrainingRun.id.desc())
+        .limit(limit)
+    )
     return list(db.session.scalars(query))
 
 
