@@ -95,8 +95,8 @@ def z_frame(items: pd.DataFrame, models: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"z_model": used, "z_score": score, "z_zone": zone}, index=items.index)
 
 
-def _sigmoid(logit: np.ndarray) -> np.ndarray:
-    # Both branches of the twin's sigmoid, so that exp() never overflows.
+def sigmoid(logit: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^−logit) on every element, in two branches (as the twin's) so that exp() never overflows."""
     positive = logit >= 0
     out = np.empty_like(logit)
     out[positive] = 1.0 / (1.0 + np.exp(-logit[positive]))
@@ -118,5 +118,5 @@ def score_frame(model: ScorecardModel, features: pd.DataFrame) -> pd.DataFrame:
         value = np.minimum(np.maximum(value, low), high)
         logit = logit + coefficient * value
     return pd.DataFrame(
-        {"pd": _sigmoid(logit), "points": model.offset - model.factor * logit}, index=features.index
+        {"pd": sigmoid(logit), "points": model.offset - model.factor * logit}, index=features.index
     )

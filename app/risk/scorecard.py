@@ -25,6 +25,32 @@ NO_LIMIT: tuple[float, float] = (-math.inf, math.inf)
 
 
 @dataclass(frozen=True)
+class PointsScale:
+    """The points scale (module docstring): ``base_score`` at odds ``base_odds`` good:bad, ``pdo`` points more
+    per doubling of the odds. The hand-set scorecard and the learned ones (``app.scoring``) share it."""
+
+    base_score: float = 600.0
+    base_odds: float = 50.0
+    pdo: float = 20.0
+
+    def __post_init__(self) -> None:
+        if self.pdo <= 0:
+            raise RiskInputError("pdo", f"is {self.pdo:g}, must be positive")
+        if self.base_odds <= 0:
+            raise RiskInputError("base_odds", f"is {self.base_odds:g}, must be positive")
+
+    @property
+    def factor(self) -> float:
+        """factor = pdo / ln 2."""
+        return self.pdo / math.log(2)
+
+    @property
+    def offset(self) -> float:
+        """offset = base_score − factor · ln(base_odds)."""
+        return self.base_score - self.factor * math.log(self.base_odds)
+
+
+@dataclass(frozen=True)
 class ScorecardModel:
     """A versioned logit scorecard.
 
@@ -46,20 +72,21 @@ class ScorecardModel:
     fallbacks: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.pdo <= 0:
-            raise RiskInputError("pdo", f"is {self.pdo:g}, must be positive")
-        if self.base_odds <= 0:
-            raise RiskInputError("base_odds", f"is {self.base_odds:g}, must be positive")
+        PointsScale(
+            self.base_score, self.base_odds, self.pdo
+        )  # refuses a pdo or base odds that is not positive
+
+    @property
+    def scale(self) -> PointsScale:
+        return PointsScale(self.base_score, self.base_odds, self.pdo)
 
     @property
     def factor(self) -> float:
-        """factor = pdo / ln 2."""
-        return self.pdo / math.log(2)
+        return self.scale.factor
 
     @property
     def offset(self) -> float:
-        """offset = base_score − factor · ln(base_odds)."""
-        return self.base_score - self.factor * math.log(self.base_odds)
+        return self.scale.offset
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from app.risk.scorecard import PointsScale
 from app.scoring import gbm, metrics, woe_scorecard
 from app.scoring.binning import OTHER
 from app.scoring.gbm import GradientBoosted
 from app.scoring.problems import Exclusion, Problem, TableRefused
 from app.scoring.table import TypedTable
-from app.scoring.woe_scorecard import Scale, WoeScorecard
+from app.scoring.woe_scorecard import WoeScorecard
 
 SCORECARD, GBM = "scorecard", "gbm"
 ALGORITHMS = (SCORECARD, GBM)
@@ -44,7 +45,7 @@ def train(
     algorithm: str,
     seed: int = SEED,
     monotonic: set[str] | None = None,
-    scale: Scale | None = None,
+    scale: PointsScale | None = None,
 ) -> Trained:
     positions = np.arange(len(table.target))
     fit_at, hold_at = train_test_split(

@@ -7,7 +7,7 @@ coefficient comes out with the wrong sign (WoE rises with goods, so its coeffici
 negative) is left out (``wrong_sign``, the sign of collinearity) and the rest refitted. The regression's L2
 penalty (``C``) is chosen on books drawn with a known relationship (``bench/scoring_models.py``).
 
-Points (the scale of ``app.risk.scorecard``: ``base_score`` at odds ``base_odds`` good:bad, ``pdo`` points
+Points (the scale of ``app.risk.scorecard``, ``PointsScale``: ``base_score`` at odds ``base_odds`` good:bad, ``pdo`` points
 more per doubling of the odds), with logit = b0 + Σ b_j·WoE_j the log-odds of default:
 
     factor = pdo / ln 2,   offset = base_score − factor · ln(base_odds)
@@ -20,13 +20,14 @@ so each bin's points are shown and a customer's score is their sum; PD = 1 / (1 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from app.risk.frames import sigmoid
+from app.risk.scorecard import PointsScale
 from app.scoring.binning import Binning, bin_feature
 from app.scoring.problems import Exclusion, Problem, TableRefused
 
@@ -34,27 +35,12 @@ MIN_IV = 0.02
 C = 0.1  # L2 on the WoE coefficients: it shrinks a small sample's noise; past a few thousand rows it hardly acts
 
 
-@dataclass(frozen=True)
-class Scale:
-    base_score: float = 600.0
-    base_odds: float = 50.0
-    pdo: float = 20.0
-
-    @property
-    def factor(self) -> float:
-        return self.pdo / math.log(2)
-
-    @property
-    def offset(self) -> float:
-        return self.base_score - self.factor * math.log(self.base_odds)
-
-
 @dataclass
 class WoeScorecard:
     binnings: dict[str, Binning]
     coefficients: dict[str, float]
     intercept: float
-    scale: Scale
+    scale: PointsScale
     excluded: list[Exclusion]
 
     def logit(self, features: pd.DataFrame) -> np.ndarray:
@@ -64,7 +50,7 @@ class WoeScorecard:
         return logit
 
     def predict_pd(self, features: pd.DataFrame) -> np.ndarray:
-        return _sigmoid(self.logit(features))
+        return sigmoid(self.logit(features))
 
     def points(self, features: pd.DataFrame) -> np.ndarray:
         return self.scale.offset - self.scale.factor * self.logit(features)
@@ -95,7 +81,7 @@ def fit(
     kinds: dict[str, str],
     bad: np.ndarray,
     monotonic: set[str] | None = None,
-    scale: Scale | None = None,
+    scale: PointsScale | None = None,
 ) -> WoeScorecard:
     """Bin, select and fit (module docstring); ``monotonic`` names the numeric features binned monotonic
     (None: every numeric feature)."""
@@ -122,7 +108,7 @@ def fit(
                 {n: binnings[n] for n in chosen},
                 coefficients,
                 float(model.intercept_[0]),
-                scale or Scale(),
+                scale or PointsScale(),
                 excluded,
             )
             return card
@@ -130,7 +116,3 @@ def fit(
         excluded.append(Exclusion(worst, "wrong_sign", {"iv": round(binnings[worst].iv, 4)}))
         chosen.remove(worst)
     raise TableRefused([Problem("no_signal", None, facts={"min_iv": MIN_IV})])
-
-
-def _sigmoid(logit: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * logit))  # = 1 / (1 + e^−x), without overflow
