@@ -29,26 +29,18 @@ def book_csv(tmp_path):
     return path
 
 
+def train(cli, data, *options: str):
+    """``flask models train`` on ``data`` (target defaulted, bad 1) with ``options``; the result."""
+    return cli("models", "train", "--data", str(data), "--target", "defaulted", "--bad", "1", *options)
+
+
 def last_json(output: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("algorithm", ["scorecard", "gbm"])
 def test_train_prints_the_contract_and_keeps_a_new_version(cli, book_csv, algorithm):
-    first = cli(
-        "models",
-        "train",
-        "--data",
-        str(book_csv),
-        "--target",
-        "defaulted",
-        "--bad",
-        "1",
-        "--algorithm",
-        algorithm,
-        "--name",
-        "corporate",
-    )
+    first = train(cli, book_csv, "--algorithm", algorithm, "--name", "corporate")
     assert first.exit_code == 0, first.output
     result = last_json(first.output)
     assert {"model_id", "version", "algorithm", "auc", "ks", "gini", "n_train", "n_validation"} <= set(result)
@@ -59,22 +51,7 @@ def test_train_prints_the_contract_and_keeps_a_new_version(cli, book_csv, algori
         900,
     )
     assert 0.7 < result["auc"] < 1 and result["gini"] == pytest.approx(2 * result["auc"] - 1, abs=1e-5)
-    again = last_json(
-        cli(
-            "models",
-            "train",
-            "--data",
-            str(book_csv),
-            "--target",
-            "defaulted",
-            "--bad",
-            "1",
-            "--algorithm",
-            algorithm,
-            "--name",
-            "corporate",
-        ).output
-    )
+    again = last_json(train(cli, book_csv, "--algorithm", algorithm, "--name", "corporate").output)
     assert again["version"] == 2 and again["model_id"] != result["model_id"]
     kept = db.session.get(ScoringModel, result["model_id"])
     assert kept.version == 1 and kept.rows == 3000 and len(kept.fingerprint) == 64
@@ -86,9 +63,7 @@ def test_train_prints_the_contract_and_keeps_a_new_version(cli, book_csv, algori
 
 
 def test_score_writes_every_row_in_order_with_pd_and_points(cli, book_csv, tmp_path):
-    model_id = last_json(
-        cli("models", "train", "--data", str(book_csv), "--target", "defaulted", "--bad", "1").output
-    )["model_id"]
+    model_id = last_json(train(cli, book_csv).output)["model_id"]
     new = tmp_path / "new.csv"
     rows = synthetic.book(30, seed=2).drop(columns=["defaulted"])
     rows.loc[0, "industry"] = "从未见过的行业"
@@ -112,7 +87,7 @@ def test_a_bad_file_is_refused_by_row_and_column_and_nothing_is_stored(cli, tmp_
     frame.loc[4, "roa"] = "12a"
     frame.loc[7, "defaulted"] = None
     frame.to_csv(path, index=False)
-    result = cli("models", "train", "--data", str(path), "--target", "defaulted", "--bad", "1")
+    result = train(cli, path)
     assert result.exit_code == 2
     assert "row 6, column roa: 12a is not a number" in result.output
     assert "row 9: the target defaulted is empty" in result.output
@@ -120,9 +95,7 @@ def test_a_bad_file_is_refused_by_row_and_column_and_nothing_is_stored(cli, tmp_
 
 
 def test_score_refuses_a_file_without_a_column_the_model_reads(cli, book_csv, tmp_path):
-    model_id = last_json(
-        cli("models", "train", "--data", str(book_csv), "--target", "defaulted", "--bad", "1").output
-    )["model_id"]
+    model_id = last_json(train(cli, book_csv).output)["model_id"]
     path = tmp_path / "short.csv"
     synthetic.book(10).drop(columns=["debt_to_asset"]).to_csv(path, index=False)
     result = cli("models", "score", str(model_id), "--data", str(path), "--output", str(tmp_path / "o.csv"))
@@ -150,18 +123,7 @@ def test_only_risk_management_trains(people, book_csv):
 
 
 def test_a_monotonic_column_the_model_cannot_use_is_refused(cli, book_csv):
-    result = cli(
-        "models",
-        "train",
-        "--data",
-        str(book_csv),
-        "--target",
-        "defaulted",
-        "--bad",
-        "1",
-        "--monotonic",
-        "debt_to_asset，revnue,industry",
-    )
+    result = train(cli, book_csv, "--monotonic", "debt_to_asset，revnue,industry")
     assert result.exit_code == 2
     assert "revnue, named monotonic, is not a numeric column the model can use" in result.output
     assert "industry, named monotonic" in result.output  # a category has no order
@@ -174,9 +136,7 @@ def test_an_unknown_model_is_named(cli, book_csv, tmp_path):
 
 
 def test_a_file_whose_column_the_scores_would_overwrite_is_refused(cli, book_csv, tmp_path):
-    model_id = last_json(
-        cli("models", "train", "--data", str(book_csv), "--target", "defaulted", "--bad", "1").output
-    )["model_id"]
+    model_id = last_json(train(cli, book_csv).output)["model_id"]
     path = tmp_path / "with_pd.csv"
     synthetic.book(10).assign(pd=0.5).to_csv(path, index=False)  # the bank's own PD, say
     result = cli("models", "score", str(model_id), "--data", str(path), "--output", str(tmp_path / "o.csv"))
