@@ -9,6 +9,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
 from app.scoring import gbm, synthetic, table, training, woe_scorecard
+from app.scoring.binning import OTHER
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +64,21 @@ def test_a_scorecard_scores_unseen_and_missing_values_no_better_than_the_worst_s
     model = card.model
     row = pd.DataFrame([dict.fromkeys(model.binnings, None)], dtype=object)
     row["industry"] = "从未见过的行业"
+    checked = 0
     for name, binning in model.binnings.items():
-        if binning.kind == "numeric" and not any(b.missing for b in binning.bins):
-            row[name] = np.nan
-            assert binning.assign(row[name])[0] == int(np.argmax([b.bad_rate for b in binning.bins]))
-    assert 0 < model.predict_pd(row)[0] < 1
+        points = model.bin_points(name)
+        at = binning.assign(row[name])[0]
+        if any(b.missing for b in binning.bins) and binning.kind == "numeric":
+            assert binning.bins[at].missing  # a missing value the data showed: its own bin
+            continue
+        if OTHER in [v for b in binning.bins for v in b.values]:
+            assert OTHER in binning.bins[at].values  # an unseen category: the rare values' bin
+            continue
+        assert points[at] == min(points), name  # never better than the worst bin seen
+        checked += 1
+    assert checked >= 2  # industry (unseen) and a numeric column with no missing value in training
+    total = sum(model.bin_points(name)[b.assign(row[name])[0]] for name, b in model.binnings.items())
+    assert total == pytest.approx(model.points(row)[0])
 
 
 def test_reason_codes_name_where_points_were_lost(typed, card):
