@@ -98,6 +98,10 @@ def test_reasons_for_too_many_rows_and_other_roles_are_refused(client, token, mo
         f"/api/v1/models/{model.id}/score", headers=token("risk"), json={"rows": many, "explain": True}
     )
     assert answer.status_code == 422 and "explain" in answer.get_json()["errors"]
+    answer = client.post(
+        f"/api/v1/models/{model.id}/score", headers=token("risk"), json={"rows": [{}], "explain": "yes"}
+    )
+    assert answer.status_code == 422 and answer.get_json()["errors"] == {"explain": "true or false"}
     assert (
         client.post(
             f"/api/v1/models/{model.id}/score", headers=token("officer"), json={"rows": [{}]}

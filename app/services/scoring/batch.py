@@ -29,8 +29,10 @@ MAX_ROWS = 10_000
 MAX_EXPLAINED = 100
 
 
-def score_rows(user: User, model_id: int, rows: Any, explain: bool = False) -> dict[str, Any]:
+def score_rows(user: User, model_id: int, rows: Any, explain: Any = False) -> dict[str, Any]:
     rights.check_keeper(user)
+    if not isinstance(explain, bool):  # "yes" or 1 is no answer: refused, not read as false
+        raise InvalidInput(_("The rows were not scored."), {"explain": _("true or false")})
     version = versions.find(model_id)
     if not isinstance(rows, list) or not 1 <= len(rows) <= MAX_ROWS:
         raise InvalidInput(

@@ -61,4 +61,4 @@ def get_training(run_id: int):
 def score_batch(model_id: int):
     """Score ``{"rows": [{column: value, ...}, ...], "explain": false}`` in order."""
     body = json_body()
-    return jsonify(batch.score_rows(g.api_user, model_id, body.get("rows"), body.get("explain") is True))
+    return jsonify(batch.score_rows(g.api_user, model_id, body.get("rows"), body.get("explain", False)))
