@@ -31,6 +31,7 @@ def test_a_model_is_trained_read_and_made_champion_by_a_second_person(
     page.fill("#m-name", "企业客户评分卡")
     page.locator("#train-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/analytics/models/runs/\d+$"))
+    expect(page.locator("h1")).to_contain_text("模型训练")  # not 培训, the staff's training
     expect(page.locator("#open-model")).to_be_visible(timeout=30_000)
     page.locator("#open-model").click()
     page.wait_for_url(re.compile(r"/analytics/models/\d+$"))

@@ -92,7 +92,7 @@ def exclusion(e: Exclusion) -> Kept:
         )
     if e.code == "no_relation":
         return kept(
-            "%(column)s: left out, no two of its bins differ in default rate (at 1%%)", column=e.column
+            "%(column)s: left out, its values do not tell defaults from goods (one bin)", column=e.column
         )
     if e.code == "weak":
         return kept(
