@@ -1,4 +1,5 @@
-"""``flask models ...``: train a credit scoring model on a file, and score a file with a kept version.
+"""``flask models ...``: train a credit scoring model on a file or on the system's own history, and score a file
+with a kept version.
 
 Each command prints, as the last thing it prints, one JSON object (the contract integrations read). A file
 that cannot be used exits with status 2 and lists every problem by row and column.
@@ -30,11 +31,17 @@ models_cli = click.Group("models", help="Credit scoring models: train on a file,
     "--data",
     "data",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
+    default=None,
     help="CSV or XLSX with a header row and a target column.",
 )
-@click.option("--target", required=True, help="The column that says whether the row defaulted.")
-@click.option("--bad", required=True, help="The target's value for a default (every other value is good).")
+@click.option(
+    "--from-history",
+    "from_history",
+    is_flag=True,
+    help="Train on the decided credit applications instead (rules/default_definition.dmn says what a default is).",
+)
+@click.option("--target", default=None, help="The file's column that says whether the row defaulted.")
+@click.option("--bad", default=None, help="The target's value for a default (every other value is good).")
 @click.option("--algorithm", type=click.Choice(ALGORITHMS), default=SCORECARD, show_default=True)
 @click.option(
     "--name", default=None, help="The model's name; a new version of it is kept (default: the target)."
@@ -45,21 +52,32 @@ models_cli = click.Group("models", help="Credit scoring models: train on a file,
     help="Scorecard: the numeric columns binned monotonic, comma-separated; 'none'; default every one.",
 )
 def train_command(
-    data: Path, target: str, bad: str, algorithm: str, name: str | None, monotonic: str | None
+    data: Path | None,
+    from_history: bool,
+    target: str | None,
+    bad: str | None,
+    algorithm: str,
+    name: str | None,
+    monotonic: str | None,
 ) -> None:
-    """Train on 70% of the file, validate on the 30% held out, and keep the model as a new version."""
-    click.echo(f"training {algorithm} on {data.name} …", err=True)
+    """Train on 70% of the file (or of the history), validate on the 30% held out, and keep the model as a new
+    version."""
+    if from_history == (data is not None):
+        raise click.UsageError("give either --data FILE (with --target and --bad) or --from-history")
+    if data is not None and (not target or not bad):
+        raise click.UsageError("--data needs --target and --bad")
+    wanted = versions.monotonic_columns(monotonic)
     with force_locale("en"):  # the command line speaks English, as its options do
         try:
-            version = versions.train_from_file(
-                data.name,
-                data.read_bytes(),
-                target,
-                bad,
-                algorithm,
-                name,
-                monotonic=versions.monotonic_columns(monotonic),
-            )
+            if data is not None:
+                click.echo(f"training {algorithm} on {data.name} …", err=True)
+                version = versions.train_from_file(
+                    data.name, data.read_bytes(), target or "", bad or "", algorithm, name, monotonic=wanted
+                )
+            else:
+                click.echo(f"training {algorithm} on the decided credit applications …", err=True)
+                version = versions.train_from_history(algorithm, name, monotonic=wanted)
+                click.echo(f"  {shown(wording.history_counts(version.params['history']).stored())}", err=True)
         except versions.DataRefused as error:
             raise DataUsageError(_listed(error)) from error
         for words in wording.exclusions(version.excluded):
@@ -85,4 +103,4 @@ def score_command(model_id: int, data: Path, output: Path) -> None:
 
 
 def _listed(error: versions.DataRefused) -> str:
-    return "the file cannot be used:\n" + "\n".join(f"  {shown(p.stored())}" for p in error.problems)
+    return "the data cannot be used:\n" + "\n".join(f"  {shown(p.stored())}" for p in error.problems)

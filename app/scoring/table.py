@@ -79,14 +79,46 @@ def type_for_training(cells: pd.DataFrame, rows: np.ndarray, target: str, bad: s
             continue
         features[column], kinds[column] = values, kind
     found.raise_if_any()
+    return _checked(pd.DataFrame(features, index=cells.index), y, kinds, excluded, rows, target)
+
+
+def typed_frame(
+    features: pd.DataFrame, kinds: Mapping[str, str], target: np.ndarray, name: str
+) -> TypedTable:
+    """A table of values already typed (float64 and object columns, as ``TypedTable`` holds them) made ready
+    to train on: its columns left out for the same reasons as a file's, both classes counted (``name`` is the
+    target's name in a refusal)."""
+    kept: dict[str, pd.Series] = {}
+    excluded: list[Exclusion] = []
+    for column, kind in kinds.items():
+        reason = _exclusion(column, kind, features[column])
+        if reason is None:
+            kept[column] = features[column]
+        else:
+            excluded.append(reason)
+    chosen = {column: kind for column, kind in kinds.items() if column in kept}
+    rows = np.arange(len(target))
+    return _checked(
+        pd.DataFrame(kept, index=features.index), target.astype(np.int8), chosen, excluded, rows, name
+    )
+
+
+def _checked(
+    features: pd.DataFrame,
+    y: np.ndarray,
+    kinds: dict[str, str],
+    excluded: list[Exclusion],
+    rows: np.ndarray,
+    target: str,
+) -> TypedTable:
     bads = int(y.sum())
     if bads < MIN_CLASS or len(y) - bads < MIN_CLASS:
         raise TableRefused(
             [Problem("too_few", target, facts={"bad": bads, "good": len(y) - bads, "min": MIN_CLASS})]
         )
-    if not features:
+    if len(features.columns) == 0:
         raise TableRefused([Problem("no_features", None, facts={"excluded": len(excluded)})])
-    return TypedTable(pd.DataFrame(features, index=cells.index), y, kinds, excluded, rows)
+    return TypedTable(features, y, kinds, excluded, rows)
 
 
 def type_for_scoring(cells: pd.DataFrame, rows: np.ndarray, kinds: Mapping[str, str]) -> TypedTable:

@@ -2,7 +2,8 @@
 and post-loan inspection visits, each from a module of its own, in the order one builds on the other; then the
 warning rules run once more over the book, so what these files make them say (a collateral shortfall, a circle) is
 raised as the daily check would raise it; then two years of the book's history (grades, classes, warnings);
-last the stress tests, over the book as it then stands."""
+then the stress tests, over the book as it then stands; last the past applications of former customers
+that a scoring model is trained on."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.services.admin import (
     demo_guarantees,
     demo_history,
     demo_inspections,
+    demo_scoring_history,
     demo_stress,
 )
 from app.services.monitoring import portfolio
@@ -39,4 +41,5 @@ def load() -> Iterator[str]:
     yield f"portfolio check again: {len(result.raised)} more warning(s) from the customers' files"
     yield from demo_history.load()
     yield from demo_stress.load()
-    yield from demo_case_library.load()  # last: its customers are those the check left without a warning
+    yield from demo_case_library.load()  # its customers are those the check left without a warning
+    yield from demo_scoring_history.load()  # last: former customers, outside the book the others build

@@ -48,7 +48,8 @@ def load(drive: Callable[[int, str], None], first_index: int, seed: int = 202612
     pace = {u.id: PACE.get(u.username, 1.0) for u in db.session.scalars(select(User))}
     cases = db.session.scalars(
         select(ProcessInstance)
-        .where(ProcessInstance.process_id == "credit_application")
+        # the demo's own applications: a former customer's past one (demo_scoring_history) keeps its dates
+        .where(ProcessInstance.process_id == "credit_application", ProcessInstance.started_by_id.is_not(None))
         .order_by(ProcessInstance.id)
     ).all()
     decided = {i: at for i, at in db.session.execute(select(Facility.instance_id, Facility.decided_at))}

@@ -39,6 +39,7 @@ class ModelPage:
     may_keep: bool
     may_decide: bool
     excluded: list[str]  # the left-out columns, each with its reason, in the reader's words
+    history_counts: str | None = None  # trained on the history: the cases read, used and left out, in words
 
 
 def index(user: User) -> IndexPage:
@@ -77,4 +78,7 @@ def page(user: User, model_id: int) -> ModelPage:
         user.role in rights.KEEPERS,
         may_decide,
         [str(shown(words.stored())) for words in wording.exclusions(version.excluded)],
+        str(shown(wording.history_counts(counts).stored()))
+        if (counts := version.params.get("history"))
+        else None,
     )

@@ -1,6 +1,7 @@
-"""Training asked for in the browser or over the API: the request checked and kept with its file, a job that
-trains (``versions.train_from_file``), and the version it kept — or, for a file
-that cannot be used, every problem by row and column (the run ``failed``, nothing else stored).
+"""Training asked for in the browser or over the API: the request checked and kept with its file (or, to train on
+the system's own history, without one), a job that trains (``versions.train_from_file`` or
+``versions.train_from_history``), and the version it kept — or, for data that cannot be used, every problem by row
+and column, or the history's counts (the run ``failed``, nothing else stored).
 
 A redelivered job finds its run done and leaves it; a run that died while running is run again whole (a
 training keeps nothing until its version, in one unit).
@@ -27,7 +28,7 @@ from app.scoring.training import ALGORITHMS
 from app.services.audit import audit
 from app.services.monitoring import import_files
 from app.services.monitoring.import_files import UnreadableFile
-from app.services.scoring import rights, versions
+from app.services.scoring import history, rights, versions
 from app.services.shared import dispatch
 from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
@@ -42,14 +43,21 @@ def request(user: User, file_name: str | None, content: bytes, form: dict[str, A
     rights.check_keeper(user)
     errors: dict[str, str] = {}
     name = ""
-    try:
-        name, _work = import_files.checked_upload(file_name, content, import_files.Limits.configured())
-    except UnreadableFile as exc:
-        errors["file"] = str(shown(stored(exc.args[0])))
+    source = _text(form.get("source")) or "file"
     fields = {key: _text(form.get(key)) for key in ("target", "bad", "name")}
-    for key in ("target", "bad"):
-        if not fields[key]:
-            errors[key] = _("required")
+    if source == "history":  # no file: the builder reads the cases, and its table says what a default is
+        content, fields["target"], fields["bad"] = b"", history.TARGET, "default"
+        fields["name"] = fields["name"] or history.DEFAULT_NAME
+    elif source != "file":
+        errors["source"] = _("one of %(keys)s", keys="file, history")
+    else:
+        try:
+            name, _work = import_files.checked_upload(file_name, content, import_files.Limits.configured())
+        except UnreadableFile as exc:
+            errors["file"] = str(shown(stored(exc.args[0])))
+        for key in ("target", "bad"):
+            if not fields[key]:
+                errors[key] = _("required")
     for key, value in fields.items():
         if problem := text_problem(value):
             errors[key] = problem
@@ -69,7 +77,7 @@ def request(user: User, file_name: str | None, content: bytes, form: dict[str, A
             status="queued",
             requested_by_id=user.id,
             requested_at=utcnow(),
-            source="file",
+            source="history" if source == "history" else "file",
             file_name=name,
             content=content,
             target=fields["target"],
@@ -84,6 +92,7 @@ def request(user: User, file_name: str | None, content: bytes, form: dict[str, A
             "scoring_model.training_requested",
             user,
             run_id=run.id,
+            source=run.source,
             file=name,
             size=len(content),
             algorithm=algorithm,
@@ -111,18 +120,24 @@ def run(run_id: int) -> ScoringTrainingRun | None:
         db.session.refresh(found)
     if found is None or not claimed:
         return found
+    monotonic = set(found.monotonic) if found.monotonic is not None else None
     try:
-        versions.train_from_file(
-            found.file_name,
-            found.content or b"",
-            found.target,
-            found.bad_value,
-            found.algorithm,
-            found.name,
-            author=found.requested_by,
-            monotonic=set(found.monotonic) if found.monotonic is not None else None,
-            run=found,
-        )
+        if found.source == "history":
+            versions.train_from_history(
+                found.algorithm, found.name, author=found.requested_by, monotonic=monotonic, run=found
+            )
+        else:
+            versions.train_from_file(
+                found.file_name,
+                found.content or b"",
+                found.target,
+                found.bad_value,
+                found.algorithm,
+                found.name,
+                author=found.requested_by,
+                monotonic=monotonic,
+                run=found,
+            )
     except versions.DataRefused as refused:
         db.session.rollback()
         _failed(found, [stored(p) for p in refused.problems])

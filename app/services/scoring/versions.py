@@ -34,7 +34,7 @@ from app.scoring.woe_scorecard import WoeScorecard
 from app.services.audit import audit
 from app.services.monitoring import import_files
 from app.services.monitoring.import_files import Limits, UnreadableFile
-from app.services.scoring import artifacts, data_files, rights, wording
+from app.services.scoring import artifacts, data_files, history, rights, wording
 from app.services.shared.unit_of_work import unit_of_work
 
 NAME_LENGTH = 80
@@ -92,6 +92,50 @@ def train_from_file(
             "seed": training.SEED,
             "hold_out": training.HOLD_OUT,
             "sklearn": sklearn.__version__,
+        },
+        author=author,
+        run=run,
+    )
+
+
+def train_from_history(
+    algorithm: str = training.SCORECARD,
+    name: str | None = None,
+    author: User | None = None,
+    monotonic: set[str] | None = None,
+    run: ScoringTrainingRun | None = None,
+) -> ScoringModel:
+    """A new version trained on the system's decided credit applications (``history``); refused, with the
+    builder's counts, when they hold too few defaults or goods to learn from."""
+    rights.check_keeper(author)
+    if algorithm not in training.ALGORITHMS:
+        raise DataRefused([kept("unknown algorithm %(name)s (scorecard or gbm)", name=algorithm)])
+    found = history.build()
+    if found.table is None:
+        problems = wording.refusal(found.refused) if found.refused is not None else []
+        raise DataRefused([*problems, wording.history_counts(found.report())])
+    try:
+        trained = training.train(found.table, algorithm, monotonic=monotonic)
+    except TableRefused as error:
+        raise DataRefused([*wording.refusal(error), wording.history_counts(found.report())]) from error
+    return _kept(
+        trained,
+        name=(name or "").strip()[:NAME_LENGTH] or history.DEFAULT_NAME,
+        source="history",
+        source_name="",
+        fingerprint=found.fingerprint,
+        rows=found.used,
+        defaults=found.defaults,
+        period_from=found.period[0],
+        period_to=found.period[1],
+        target=history.TARGET,
+        bad_value="default",
+        params={
+            "monotonic": sorted(monotonic) if monotonic is not None else "numeric",
+            "seed": training.SEED,
+            "hold_out": training.HOLD_OUT,
+            "sklearn": sklearn.__version__,
+            "history": found.report(),
         },
         author=author,
         run=run,
@@ -171,6 +215,8 @@ def summary(version: ScoringModel) -> dict[str, Any]:
         "defaults": version.defaults,
         "features": version.features,
         "fingerprint": version.fingerprint,
+        "source": version.source,
+        **({"history": version.params.get("history")} if version.source == "history" else {}),
         "created_at": version.created_at.isoformat() + "Z",
         "author": version.author.username if version.author else version.author_name,
     }

@@ -119,6 +119,25 @@ def refusal(error: TableRefused) -> list[Kept]:
     return words
 
 
+def history_counts(report: dict) -> Kept:
+    """What the history builder read (``history.History.report``), in words."""
+    excluded = report["excluded"]
+    return kept(
+        "%(cases)s decided credit applications read: %(used)s used, %(defaults)s of them defaults within "
+        "%(window)s months; left out: %(declined)s declined, %(no_analysis)s without an analysis of statements, "
+        "%(in_default)s already in default when decided, %(not_mature)s decided less than %(window)s months ago "
+        "without a default",
+        cases=report["cases"],
+        used=report["used"],
+        defaults=report["defaults"],
+        window=report["window_months"],
+        declined=excluded.get("declined", 0),
+        no_analysis=excluded.get("no_analysis", 0),
+        in_default=excluded.get("in_default", 0),
+        not_mature=excluded.get("not_mature", 0),
+    )
+
+
 # The names the pages and the report look up by code (``_('model_status_' ~ status)`` and the like).
 CODES = (
     N_("algorithm_scorecard"),

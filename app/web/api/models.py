@@ -20,6 +20,7 @@ def _run_json(run: ScoringTrainingRun) -> dict:
     return {
         "id": run.id,
         "status": run.status,
+        "source": run.source,
         "model_id": run.model_id,
         "problems": [str(shown(p)) for p in run.problems or []],
         "requested_at": run.requested_at.isoformat() + "Z",
@@ -41,7 +42,8 @@ def get_model(model_id: int):
 @token_required
 def start_training():
     """A training on the uploaded file (multipart/form-data: ``file``, ``target``, ``bad``, ``algorithm``,
-    ``name``, ``monotonic``), run as a job: 202 with the run to poll."""
+    ``name``, ``monotonic``) or, with ``source`` history, on the decided credit applications; run as a job: 202
+    with the run to poll."""
     upload = request.files.get("file")
     run = training_runs.request(
         g.api_user, upload.filename if upload else "", upload.read() if upload else b"", request.form

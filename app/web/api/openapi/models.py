@@ -21,6 +21,19 @@ MODEL = {
         "rows": {"type": "integer"},
         "defaults": {"type": "integer"},
         "fingerprint": {"type": "string", "description": "SHA-256 of the training data as read"},
+        "source": {"type": "string", "enum": ["file", "history"]},
+        "history": {
+            "type": "object",
+            "description": "source history: the decided credit applications read, used, their defaults, and those "
+            "left out by reason (declined, no_analysis, in_default, not_mature)",
+            "properties": {
+                "cases": {"type": "integer"},
+                "used": {"type": "integer"},
+                "defaults": {"type": "integer"},
+                "window_months": {"type": "integer"},
+                "excluded": {"type": "object", "additionalProperties": {"type": "integer"}},
+            },
+        },
         "features": {
             "type": "object",
             "additionalProperties": {"type": "string", "enum": ["numeric", "categorical"]},
@@ -34,8 +47,9 @@ TRAINING = {
     "properties": {
         "id": {"type": "integer"},
         "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "source": {"type": "string", "enum": ["file", "history"]},
         "model_id": {"type": ["integer", "null"], "description": "the version kept, once done"},
-        "problems": {"type": "array", "items": {"type": "string"}, "description": "why the file was refused"},
+        "problems": {"type": "array", "items": {"type": "string"}, "description": "why the data was refused"},
         "requested_at": {"type": "string", "format": "date-time"},
         "finished_at": {"type": ["string", "null"], "format": "date-time"},
         "progress": {"type": "string", "description": "the URL to poll (in the 202 only)"},
@@ -43,8 +57,10 @@ TRAINING = {
 }
 _NEW_TRAINING = {
     "type": "object",
-    "required": ["file", "target", "bad"],
+    "description": "source file (the default) needs file, target and bad; source history trains on the decided "
+    "credit applications, default as rules/default_definition.dmn says",
     "properties": {
+        "source": {"type": "string", "enum": ["file", "history"], "default": "file"},
         "file": {"type": "string", "format": "binary", "description": "CSV or XLSX with a header row"},
         "target": {"type": "string", "maxLength": 80},
         "bad": {"type": "string", "maxLength": 80, "description": "the target's value for a default"},

@@ -1,0 +1,211 @@
+"""The system's own history as a table to train on (``flask models train --from-history``, the training page, the API).
+
+One row per decided credit application that granted a facility: its features as they stood on the decision date
+(``app.scoring.case_features``: the case's own data, and the customer's observations observed by that date and
+recorded by then) and its outcome — whether the customer defaulted within the window after the decision.
+
+What a default is, and the window, is ``rules/default_definition.dmn``: each event recorded after the decision
+(a five-category class on the customer's rating history, a days-past-due figure observed) is put to the table,
+and a default event within its window makes the case bad. Cases are left out, counted by reason:
+
+- ``declined``: the application was declined, so nothing was lent and there is no outcome;
+- ``no_analysis``: the case holds no analysis of statements to describe it;
+- ``in_default``: the customer's class at the decision was already a default;
+- ``not_mature``: decided less than the window ago with no default yet, so its outcome is not known.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from flask import current_app
+from sqlalchemy import select
+
+from app.engine.dmn import Decision, decision_in_force
+from app.extensions import db
+from app.localtime import local_date, local_today
+from app.models import Facility, Observation, ProcessInstance, RatingChange
+from app.scoring import case_features, table
+from app.scoring.problems import TableRefused
+from app.services.customers.facilities.facility_terms import add_months
+
+DEFINITION_FILE, DEFINITION = "default_definition.dmn", "default_definition"
+TARGET = "default_definition"  # the target's name on a version trained from the history
+DEFAULT_NAME = "history"  # a version trained from the history, unless named
+EXCLUSION_REASONS = ("declined", "no_analysis", "in_default", "not_mature")
+
+
+@dataclass
+class History:
+    """The table to train on and what the builder found: cases read, defaults, exclusions by reason."""
+
+    table: table.TypedTable | None
+    refused: TableRefused | None = None  # too few defaults or goods to learn from, when so
+    features: pd.DataFrame | None = (
+        None  # every case used, oldest decision first, before columns are left out
+    )
+    target: np.ndarray | None = None
+    cases: int = 0
+    defaults: int = 0
+    excluded: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EXCLUSION_REASONS, 0))
+    window_months: int = 12
+    period: tuple[date | None, date | None] = (None, None)
+    fingerprint: str = ""
+
+    @property
+    def used(self) -> int:
+        return self.cases - sum(self.excluded.values())
+
+    def report(self) -> dict[str, Any]:
+        """The counts as the command line, the API and a version's parameters keep them."""
+        return {
+            "cases": self.cases,
+            "used": self.used,
+            "defaults": self.defaults,
+            "excluded": dict(self.excluded),
+            "window_months": self.window_months,
+        }
+
+
+class _Definition:
+    """``rules/default_definition.dmn`` in force, each distinct event put to it once."""
+
+    def __init__(self) -> None:
+        self.decision: Decision = decision_in_force(
+            Path(current_app.config["RULES_DIR"]) / DEFINITION_FILE, DEFINITION
+        )
+        self._seen: dict[tuple[str | None, int | None], tuple[bool, int]] = {}
+        self.window_months = self.judge(None, None)[1]
+
+    def judge(self, loan_class: str | None, days_past_due: int | None) -> tuple[bool, int]:
+        key = (loan_class, days_past_due)
+        if key not in self._seen:
+            out = self.decision.evaluate(
+                {"loan_class": loan_class, "days_past_due": days_past_due}
+            ).single_output
+            self._seen[key] = (out.get("default") is True, int(out.get("window_months") or 0))
+        return self._seen[key]
+
+
+def build(today: date | None = None) -> History:
+    """The history as it stands ``today`` (Beijing's date by default): module docstring."""
+    today = today or local_today()
+    definition = _Definition()
+    found = History(None, window_months=definition.window_months)
+    cases = db.session.execute(
+        select(Facility.customer_id, Facility.status, Facility.decided_at, ProcessInstance.summary)
+        .join(ProcessInstance, ProcessInstance.id == Facility.instance_id)
+        .where(ProcessInstance.process_id == "credit_application")
+        .order_by(Facility.decided_at, Facility.id)
+    ).all()
+    found.cases = len(cases)
+    customers = {row.customer_id for row in cases}
+    seen, events = _observations(customers), _rating_events(customers)
+    rows: list[dict[str, float | str | None]] = []
+    outcomes: list[int] = []
+    decided: list[date] = []
+    for customer_id, status, decided_at, summary in cases:
+        facts = summary if isinstance(summary, dict) else {}
+        on = local_date(decided_at)
+        reason = _left_out(status, facts, definition)
+        if reason is None:
+            bad = _defaulted(on, seen[customer_id], events[customer_id], definition)
+            if not bad and today < add_months(on, definition.window_months):
+                reason = "not_mature"
+        if reason is not None:
+            found.excluded[reason] += 1
+            continue
+        known = [s for s, recorded in seen[customer_id] if recorded <= decided_at]
+        rows.append(case_features.case_row(facts, known, on))
+        outcomes.append(int(bad))
+        decided.append(on)
+    found.features = features = case_features.frame(rows)
+    found.target = target = np.array(outcomes, dtype=np.int8)
+    found.defaults = int(target.sum())
+    found.period = (min(decided), max(decided)) if decided else (None, None)
+    found.fingerprint = hashlib.sha256(
+        features.assign(_default=target).to_csv(index=False).encode("utf-8")
+    ).hexdigest()
+    try:
+        found.table = table.typed_frame(features, case_features.CASE_FEATURES, target, TARGET)
+    except TableRefused as refused:
+        found.refused = refused
+    return found
+
+
+def _left_out(status: str, facts: dict[str, Any], definition: _Definition) -> str | None:
+    if status == "rejected":
+        return "declined"
+    if not isinstance(facts.get("analysis"), dict):
+        return "no_analysis"
+    loan_class = facts.get("loan_class")
+    if isinstance(loan_class, str) and definition.judge(loan_class, None)[0]:
+        return "in_default"
+    return None
+
+
+def _defaulted(on: date, seen: list, events: list[tuple[date, str]], definition: _Definition) -> bool:
+    for observation, _recorded in seen:
+        if observation.observed_on > on and observation.days_past_due is not None:
+            default, months = definition.judge(None, observation.days_past_due)
+            if default and observation.observed_on <= add_months(on, months):
+                return True
+    for day, loan_class in events:
+        if day > on:
+            default, months = definition.judge(loan_class, None)
+            if default and day <= add_months(on, months):
+                return True
+    return False
+
+
+def _observations(customers: set[int]) -> defaultdict[int, list]:
+    """Each customer's observations with when each was recorded, oldest first."""
+    found: defaultdict[int, list] = defaultdict(list)
+    for ids in _chunks(customers):
+        for row in db.session.execute(
+            select(
+                Observation.customer_id,
+                Observation.observed_on,
+                Observation.recorded_at,
+                Observation.days_past_due,
+                Observation.enforcement_records,
+                Observation.tax_arrears,
+                Observation.negative_news,
+            )
+            .where(Observation.customer_id.in_(ids))
+            .order_by(Observation.customer_id, Observation.observed_on)
+        ):
+            seen = case_features.Seen(
+                row.observed_on,
+                row.days_past_due,
+                row.enforcement_records,
+                float(row.tax_arrears) if row.tax_arrears is not None else None,
+                row.negative_news,
+            )
+            found[row.customer_id].append((seen, row.recorded_at))
+    return found
+
+
+def _rating_events(customers: set[int]) -> defaultdict[int, list[tuple[date, str]]]:
+    """Each customer's recorded five-category classes, by the Beijing date they were recorded."""
+    found: defaultdict[int, list[tuple[date, str]]] = defaultdict(list)
+    for ids in _chunks(customers):
+        for customer_id, changed_at, class_after in db.session.execute(
+            select(RatingChange.customer_id, RatingChange.changed_at, RatingChange.class_after).where(
+                RatingChange.customer_id.in_(ids), RatingChange.class_after.is_not(None)
+            )
+        ):
+            found[customer_id].append((local_date(changed_at), str(class_after)))
+    return found
+
+
+def _chunks(ids: set[int], size: int = 1000) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[start : start + size] for start in range(0, len(ordered), size)]
