@@ -24,6 +24,7 @@ from app.models import (
     TrainingCompletion,
     User,
 )
+from app.risk.analysis import hand_set_rating
 from app.services.admin import settings, users
 from app.services.admin.demo import COMPLIANT, demo_uscc, statement
 from app.services.approval import qualifications
@@ -65,6 +66,7 @@ NEW_CUSTOMER = {
     "class_on_file": lambda uscc: None,
     "circle_on_file": lambda uscc: False,
     "concentration_over": lambda industry, amount: False,
+    "model_rating": lambda uscc, analysis, facts: hand_set_rating(analysis),
 }
 
 
@@ -167,6 +169,21 @@ def open_task(instance_id: int, spec: str) -> HumanTask:
     )
     assert task is not None, f"no ready {spec} task in case {instance_id}"
     return task
+
+
+def ready_tasks(instance_id: int, specs: tuple[str, ...]) -> list[HumanTask]:
+    """The case's ready tasks of ``specs``, oldest first."""
+    return list(
+        db.session.scalars(
+            select(HumanTask)
+            .where(
+                HumanTask.instance_id == instance_id,
+                HumanTask.task_spec.in_(specs),
+                HumanTask.state == "ready",
+            )
+            .order_by(HumanTask.id)
+        )
+    )
 
 
 def case_at(stage: str, officer: User, **intake_overrides) -> ProcessInstance:

@@ -34,8 +34,17 @@ SCRIPT_FUNCTIONS: dict[str, Callable[..., Any]] = {
 # ``class_on_file(uscc)`` -> the customer's five-category class on file (None: new or never classified);
 # ``circle_on_file(uscc)`` -> whether the customer is kept in a guarantee circle (担保圈);
 # ``concentration_over(industry, amount)`` -> whether ``amount`` more in ``industry`` and the case's region would
-# breach a concentration limit (集中度限额).
-DIRECTORY_FUNCTIONS = ("members_of", "voters_of", "class_on_file", "circle_on_file", "concentration_over")
+# breach a concentration limit (集中度限额);
+# ``model_rating(uscc, analysis, facts)`` -> the PD the rating uses: the champion scoring model's, with its reasons
+# and the challengers' in shadow, or the hand-set scorecard's when no champion is approved (评分模型).
+DIRECTORY_FUNCTIONS = (
+    "members_of",
+    "voters_of",
+    "class_on_file",
+    "circle_on_file",
+    "concentration_over",
+    "model_rating",
+)
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):

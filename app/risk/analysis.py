@@ -69,6 +69,20 @@ def analyse_financials(
     }
 
 
+def hand_set_rating(analysis: Mapping[str, Any]) -> dict[str, Any]:
+    """The rating's PD when no learned scoring model is the champion: the hand-set scorecard's, named by its model
+    and version (the shape ``model_rating`` answers in, ``app.services.scoring.rating``)."""
+    card = analysis.get("scorecard") if isinstance(analysis.get("scorecard"), Mapping) else {}
+    return {
+        "pd": analysis.get("pd"),
+        "source": "scorecard",
+        "model": f"{card.get('model', '')} {card.get('version', '')}".strip(),
+        "model_id": None,
+        "reasons": [],
+        "shadow": [],
+    }
+
+
 def _parse_periods(statements: Sequence[Mapping[str, Any]]) -> list[Statement]:
     if isinstance(statements, (str, bytes, Mapping)) or not isinstance(statements, Sequence):
         raise RiskInputError("statements", "must be a list of annual statements")

@@ -43,6 +43,22 @@ CASE_FEATURES: dict[str, str] = {
     "negative_news_12m": CATEGORICAL,
 }
 
+# (English, Chinese) titles of the features that are not ratios (those are ``app.risk.ratios.RATIO_TITLES``)
+FEATURE_TITLES: dict[str, tuple[str, str]] = {
+    "z_score": ("Z-score", "Z 值"),
+    "requested_amount": ("Amount requested", "申请金额"),
+    "requested_term_months": ("Term requested (months)", "申请期限（月）"),
+    "industry": ("Industry", "行业"),
+    "size": ("Size", "企业规模"),
+    "credit_record": ("Credit record", "征信记录"),
+    "listed": ("Listed", "是否上市"),
+    "class_at_decision": ("Five-category class on file", "在档五级分类"),
+    "max_days_past_due_12m": ("Worst days past due in the last 12 months", "近 12 个月最长逾期天数"),
+    "enforcement_records": ("Enforcement records", "被执行记录"),
+    "tax_arrears": ("Tax arrears", "欠税金额"),
+    "negative_news_12m": ("Negative news in the last 12 months", "近 12 个月负面舆情"),
+}
+
 
 @dataclass(frozen=True)
 class Seen:

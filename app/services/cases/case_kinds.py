@@ -46,6 +46,7 @@ CREDIT_APPLICATION = CaseKind(
         "requested_term_months",
         "loan_class",
         *RATING_KEYS,
+        "pd_model",
         "model_grade",
         "rating_override",
         "pricing_margin_pct",

@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.services.analytics.portfolio_dashboard import portfolio_concentration
 from app.services.approval import eligibility
+from app.services.scoring import rating
 
 _MEMBERS = (
     select(User.username)
@@ -108,6 +109,7 @@ def for_case(instance: ProcessInstance, worker: User | None = None) -> dict[str,
         "class_on_file": class_on_file,
         "circle_on_file": circle_on_file,
         "concentration_over": concentration_over,
+        "model_rating": rating.model_rating,
     }
 
 

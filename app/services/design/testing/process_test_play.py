@@ -10,6 +10,7 @@ from typing import Any
 
 from app import engine
 from app.errors import InvalidInput
+from app.risk.analysis import hand_set_rating
 from app.services.design.forms.forms import accept, writable_fields
 from app.services.design.testing.decision_tests import _matches
 from app.services.design.testing.process_test_shape import STEP_KINDS, CaseFailed, listed
@@ -51,9 +52,14 @@ def _directory(
     def concentration_over(industry: str | None, amount: Any) -> bool:
         return (industry or "") in crowded and bool(amount) and float(amount) > 0
 
+    def model_rating(uscc: str | None, analysis: Any, facts: Any) -> dict:
+        """No scoring model is approved in a simulation: the hand-set scorecard's PD stands."""
+        return hand_set_rating(analysis if isinstance(analysis, dict) else {})
+
     return {
         "members_of": members_of,
         "voters_of": members_of,
+        "model_rating": model_rating,
         "class_on_file": class_on_file,
         "circle_on_file": circle_on_file,
         "concentration_over": concentration_over,

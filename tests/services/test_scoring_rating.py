@@ -1,0 +1,119 @@
+"""The champion scoring model in the credit application's rating: its PD feeds rules/credit_rating.dmn, the case
+page and the memo name the version and its reasons, challengers are scored beside it in shadow for risk
+management only, and a champion approved later leaves a rated case as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import current_app
+
+from app.engine.dmn import decision_in_force
+from app.extensions import db
+from app.models import ScoringModel
+from app.services.admin import demo_scoring_history
+from app.services.cases import tasks
+from app.services.scoring import versions
+from app.services.shared.rows import write
+from tests import factories
+
+ZH = {"Accept-Language": "zh-CN"}
+
+
+def in_use(version: ScoringModel, status: str) -> None:
+    """``version`` made champion or challenger as governance would (four-eyes is tested with governance)."""
+    write(version, status=status)
+    db.session.commit()
+
+
+def rated_grade(pd: float, zone: str) -> str:
+    table = decision_in_force(Path(current_app.config["RULES_DIR"]) / "credit_rating.dmn", "credit_rating")
+    return table.evaluate({"pd": pd, "z_zone": zone}).single_output["grade"]
+
+
+def decided(people, index: int = 1):
+    """A credit application rated, approved on whatever route its grade takes, and signed off by compliance."""
+    case = factories.case_at("approval", people.officer, index=index)
+    levels = {1: people.approver1, 2: people.approver2, 3: people.approver3}
+    while case.status == "running" and (
+        ready := factories.ready_tasks(case.id, ("approval_signoff", "committee_vote"))
+    ):
+        for task in ready:
+            who = task.assignee if task.task_spec == "committee_vote" else levels[task.required_level]
+            tasks.complete(who, task.id, {"decision": "approve", "comment": "同意"})
+        db.session.refresh(case)
+    factories.compliance_sign_off(case, people.compliance)
+    db.session.refresh(case)
+    assert (case.status, case.outcome) == ("completed", "approved"), case.summary
+    return case
+
+
+@pytest.fixture
+def models(people):
+    factories.deploy()
+    list(demo_scoring_history.load())
+    champion = versions.train_from_history(name="企业历史评分卡")
+    challenger = versions.train_from_history(algorithm="gbm", name="历史梯度提升树")
+    in_use(champion, "champion")
+    in_use(challenger, "challenger")
+    return champion, challenger
+
+
+def test_without_a_champion_the_hand_set_scorecard_rates(people, login):
+    factories.deploy()
+    case = factories.approved_case(people)
+    found = case.summary["pd_model"]
+    assert (found["source"], found["model_id"], found["shadow"]) == ("scorecard", None, [])
+    assert case.summary["pd"] == case.summary["analysis"]["pd"]
+    page = login("officer").get(f"/cases/{case.id}", headers=ZH).get_data(as_text=True)
+    assert "手工评分卡" in page
+
+
+def test_the_champion_rates_a_new_case_and_challengers_are_scored_in_shadow(people, login, models):
+    champion, challenger = models
+    case = decided(people)
+    data = case.summary
+    found = data["pd_model"]
+    assert (found["source"], found["model_id"], found["model"]) == (
+        "champion",
+        champion.id,
+        "企业历史评分卡 v1",
+    )
+    assert data["pd"] == found["pd"] != data["analysis"]["pd"]
+    assert data["grade"] == rated_grade(found["pd"], data["z_zone"])  # the master scale is still the table
+    assert found["reasons"] and all(r["points_lost"] > 0 for r in found["reasons"])
+    assert [s["model_id"] for s in found["shadow"]] == [challenger.id] and 0 < found["shadow"][0]["pd"] < 1
+
+    risk = login("risk").get(f"/cases/{case.id}", headers=ZH).get_data(as_text=True)
+    assert "评分模型 企业历史评分卡 v1（冠军模型）" in risk and "历史梯度提升树 v1" in risk
+    officer = login("officer").get(f"/cases/{case.id}", headers=ZH).get_data(as_text=True)
+    assert (
+        "评分模型 企业历史评分卡 v1（冠军模型）" in officer and "历史梯度提升树" not in officer
+    )  # shadow: risk only
+    memo = login("officer").get(f"/cases/{case.id}/memo", headers=ZH).get_data(as_text=True)
+    assert "企业历史评分卡 v1" in memo and "主要影响因素" in memo
+
+    successor = versions.train_from_history(name="企业历史评分卡")
+    in_use(champion, "retired")
+    in_use(successor, "champion")
+    db.session.refresh(case)
+    assert case.summary["pd_model"]["model_id"] == champion.id and case.summary["pd"] == found["pd"]
+    memo = login("officer").get(f"/cases/{case.id}/memo", headers=ZH).get_data(as_text=True)
+    assert "企业历史评分卡 v1" in memo and "企业历史评分卡 v2" not in memo
+    again = factories.case_at("approval", people.officer, index=2)
+    assert again.summary["pd_model"]["model"] == "企业历史评分卡 v2"
+
+
+def test_a_champion_trained_on_other_columns_leaves_the_hand_set_scorecard(people, models):
+    champion, _challenger = models
+    in_use(champion, "retired")
+    other = versions.train_from_file(
+        "book.csv",
+        b"x,defaulted\n" + b"".join(f"{i},{int(i % 7 == 0)}\n".encode() for i in range(200)),
+        "defaulted",
+        "1",
+    )
+    in_use(other, "champion")
+    case = factories.case_at("approval", people.officer)
+    assert case.summary["pd_model"]["source"] == "scorecard"
