@@ -72,7 +72,8 @@ def analyse_financials(
 def hand_set_rating(analysis: Mapping[str, Any]) -> dict[str, Any]:
     """The rating's PD when no learned scoring model is the champion: the hand-set scorecard's, named by its model
     and version (the shape ``model_rating`` answers in, ``app.services.scoring.rating``)."""
-    card = analysis.get("scorecard") if isinstance(analysis.get("scorecard"), Mapping) else {}
+    found = analysis.get("scorecard")
+    card: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     return {
         "pd": analysis.get("pd"),
         "source": "scorecard",
