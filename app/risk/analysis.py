@@ -70,12 +70,13 @@ def analyse_financials(
 
 
 def hand_set_rating(analysis: Mapping[str, Any]) -> dict[str, Any]:
-    """The rating's PD when no learned scoring model is the champion: the hand-set scorecard's, named by its model
-    and version (the shape ``model_rating`` answers in, ``app.services.scoring.rating``)."""
+    """The rating's PD (and points) when no learned scoring model is the champion: the hand-set scorecard's, named
+    by its model and version (the shape ``model_rating`` answers in, ``app.services.scoring.rating``)."""
     found = analysis.get("scorecard")
     card: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     return {
         "pd": analysis.get("pd"),
+        "points": analysis.get("points"),
         "source": "scorecard",
         "model": f"{card.get('model', '')} {card.get('version', '')}".strip(),
         "model_id": None,

@@ -66,6 +66,7 @@ def test_without_a_champion_the_hand_set_scorecard_rates(people, login):
     found = case.summary["pd_model"]
     assert (found["source"], found["model_id"], found["shadow"]) == ("scorecard", None, [])
     assert case.summary["pd"] == case.summary["analysis"]["pd"]
+    assert case.summary["score_points"] == case.summary["analysis"]["points"]
     page = login("officer").get(f"/cases/{case.id}", headers=ZH).get_data(as_text=True)
     assert "手工评分卡" in page
 
@@ -82,6 +83,7 @@ def test_the_champion_rates_a_new_case_and_challengers_are_scored_in_shadow(peop
     )
     assert data["pd"] == found["pd"] != data["analysis"]["pd"]
     assert data["grade"] == rated_grade(found["pd"], data["z_zone"])  # the master scale is still the table
+    assert data["score_points"] == found["points"] != data["analysis"]["points"]  # the champion's own points
     assert found["reasons"] and all(r["points_lost"] > 0 for r in found["reasons"])
     assert [s["model_id"] for s in found["shadow"]] == [challenger.id] and 0 < found["shadow"][0]["pd"] < 1
 

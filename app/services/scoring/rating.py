@@ -57,6 +57,7 @@ def model_rating(uscc: str | None, analysis: Mapping[str, Any], facts: Mapping[s
         scored = _scored(version, frame)
         if version.status == "champion":
             answer.update(
+                points=scored.get("points"),  # a scorecard's; trees have none
                 pd=scored["pd"],
                 source="champion",
                 model=scored["model"],
