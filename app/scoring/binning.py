@@ -275,4 +275,5 @@ def _interval(low: float | None, high: float | None) -> str:
     def shown(x: float | None) -> str:
         return "∞" if x is None or np.isinf(x) else f"{x:.4g}"
 
-    return f"({'-∞' if low is None or np.isinf(low) else shown(low)}, {shown(high)}]"
+    closed = ")" if high is None or np.isinf(high) else "]"  # infinity is never reached
+    return f"({'-∞' if low is None or np.isinf(low) else shown(low)}, {shown(high)}{closed}"

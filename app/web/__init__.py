@@ -20,12 +20,12 @@ from app.formatting import register_filters
 from app.localtime import local_deadline
 from app.risk.ratios import RATIO_KINDS, RATIO_NAMES, RATIO_TITLES
 from app.risk.statements import LINE_ITEM_TITLES, LINE_ITEMS
-from app.scoring.case_features import FEATURE_TITLES
 from app.services.admin import users
 from app.services.approval import sla
 from app.services.customers.contacts.identity import masked as masked_id
 from app.services.notifications import inbox as notification_inbox
 from app.services.scoring import rights as scoring_rights
+from app.services.scoring import wording as scoring_wording
 from app.services.shared.one_by_one import transient
 from app.web import top_menu
 from app.web.admin.admin import admin
@@ -199,7 +199,7 @@ def register_web(app: Flask) -> None:
         ratio_kinds=RATIO_KINDS,
         line_item_title=lambda item, locale: title_in(LINE_ITEM_TITLES, item, locale),
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
-        feature_title=lambda name, locale: title_in({**RATIO_TITLES, **FEATURE_TITLES}, name, locale),
+        column_title=scoring_wording.column_title,
         reads_models=lambda user: getattr(user, "role", None) in scoring_rights.READERS,
     )
     csrf.exempt(api)

@@ -31,6 +31,12 @@ def test_a_model_trained_in_the_browser_on_the_demo_history_finds_its_relationsh
     assert response.status_code == 302
     run = db.session.scalar(select(ScoringTrainingRun))
     assert (run.source, run.status) == ("history", "done"), run.problems
+    shown_run = client.get(response.headers["Location"], headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
+    assert (
+        "模型训练 · 系统历史数据" in shown_run and "违约按规则表 default_definition 的定义认定" in shown_run
+    )
     version = db.session.get(ScoringModel, run.model_id)
     assert (version.source, version.name, version.target) == ("history", "history", "default_definition")
     assert version.figures["auc"] > 0.72  # health, industry, record and conduct decide default in the demo
@@ -47,6 +53,11 @@ def test_a_model_trained_in_the_browser_on_the_demo_history_finds_its_relationsh
         f"读取已决策授信申请 {counts['cases']} 笔：采用 {counts['used']} 笔" in page
         and "系统历史数据" in page
     )
+    # the case features by their titles, the app's codes in the reader's words, an open interval up to infinity
+    assert (
+        "分箱与分值：行业" in page and "分箱与分值：近 12 个月最长逾期天数" in page and "/ 房地产业" in page
+    )
+    assert "资产负债率 (<code>debt_to_asset</code>)" in page and "real_estate" not in page and ", ∞)" in page
     form = client.get("/analytics/models", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "基于本行历史数据训练" in form and 'name="source" value="history"' in form
 

@@ -52,7 +52,7 @@ def test_a_training_asked_for_in_the_browser_keeps_a_version_with_its_validation
     shown = client.get(f"/analytics/models/{run.model_id}", headers={"Accept-Language": "zh-CN"})
     text = shown.get_data(as_text=True)
     assert shown.status_code == 200
-    for heading in ("ROC 曲线", "KS 曲线", "校准", "分箱与分值：debt_to_asset", "信息值"):
+    for heading in ("ROC 曲线", "KS 曲线", "校准", "分箱与分值：资产负债率", "信息值"):
         assert heading in text, heading
     version = db.session.get(ScoringModel, run.model_id)
     assert f"{version.figures['auc']:.4f}" in text and version.author_id == people.risk.id

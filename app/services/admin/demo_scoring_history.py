@@ -47,18 +47,18 @@ from app.services.shared.rows import insert_returning_id, insert_rows
 from app.services.shared.unit_of_work import unit_of_work
 
 SEED = 20261207
-APPLICATIONS = 1500
+APPLICATIONS = 4000
 MONTHS = 48  # decided over the last four years
 REFERENCE_BASE = 700_000  # past applications' references: CA-<year>-7xxxxx, clear of the demo's own
 INDUSTRY_ODDS = {"real_estate": 0.8, "construction": 0.5, "wholesale_retail": 0.2, "technology": -0.3}
-RECORD_ODDS = {"serious_delinquency": 1.1, "minor_delinquency": 0.5, "no_history": 0.2}
+RECORD_ODDS = {"serious_delinquency": 1.6, "minor_delinquency": 0.9, "no_history": 0.4}
 SIZES = ("large", "medium", "small", "micro")
 SIZE_WEIGHTS = (1, 3, 5, 3)
 
 
 def _default_odds(health: float, facts: dict[str, Any], conduct: dict[str, Any]) -> float:
     """The log-odds of default within a year: the relationship a model is to find."""
-    logit = -2.7 + 3.4 * (0.8 - health)
+    logit = -4.0 + 3.8 * (0.8 - health)
     logit += INDUSTRY_ODDS.get(facts["industry"], 0.0) + RECORD_ODDS.get(facts["credit_record"], 0.0)
     logit += 1.0 if conduct.get("max_days_past_due", 0) > 30 else 0.0
     logit += 0.5 if conduct.get("negative_news") else 0.0

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from app.models.scoring import ScoringModel
 from app.services.analytics.figures import Chart, Column, Figure
+from app.services.scoring import wording
 
 PSI_WATCH, PSI_SHIFTED = 0.1, 0.25
 
@@ -27,7 +28,10 @@ def figures(version: ScoringModel) -> list[Figure]:
     out = [_roc(found), _ks(found), _calibration(found), _psi(found), _csi(version)]
     if version.algorithm == "scorecard":
         out.append(_iv(found))
-        out += [_bins(position, entry) for position, entry in enumerate(found.get("bins", []), start=1)]
+        out += [
+            _bins(position, entry, version.source)
+            for position, entry in enumerate(found.get("bins", []), start=1)
+        ]
     return out
 
 
@@ -147,7 +151,7 @@ def _psi(found: dict) -> Figure:
 def _csi(version: ScoringModel) -> Figure:
     csi = version.figures.get("csi", {})
     rows = [
-        {"feature": name, "csi": round(value, 4), "word": stability_word(value)}
+        {"feature": wording.column_title(name), "csi": round(value, 4), "word": stability_word(value)}
         for name, value in csi.items()
     ]
     return Figure(
@@ -162,7 +166,7 @@ def _csi(version: ScoringModel) -> Figure:
 def _iv(found: dict) -> Figure:
     rows = [
         {
-            "feature": e["feature"],
+            "feature": wording.column_title(e["feature"]),
             "iv": round(e["iv"], 4),
             "bins": len(e["bins"]),
             "monotonic": _("yes") if e["monotonic"] else _("no"),
@@ -184,20 +188,25 @@ def _iv(found: dict) -> Figure:
     )
 
 
-def _bin_label(b: dict) -> str:
+def _bin_label(b: dict, kind: str, source: str) -> str:
     """A bin as the reader names it: its values or interval, "missing values", "other values" in their words."""
     if b.get("missing"):
         return _("Missing values")
+    label = b["label"]
+    if kind == "categorical" and label:
+        more = label.endswith(" …")
+        values = label.removesuffix(" …").split(" / ")
+        label = " / ".join(wording.category(v, source) for v in values) + (" …" if more else "")
     if b.get("other"):
-        return " / ".join(part for part in (b["label"], _("other values")) if part)
-    return b["label"]
+        return " / ".join(part for part in (label, _("other values")) if part)
+    return label
 
 
-def _bins(position: int, entry: dict) -> Figure:
+def _bins(position: int, entry: dict, source: str) -> Figure:
     """Keyed by position: a column's name (Chinese, or with ``/``) is no file or sheet name."""
     rows = [
         {
-            "bin": _bin_label(b),
+            "bin": _bin_label(b, entry.get("kind", ""), source),
             "rows": b["rows"],
             "bads": b["bads"],
             "bad_rate": _pct(b["bad_rate"]),
@@ -208,7 +217,7 @@ def _bins(position: int, entry: dict) -> Figure:
     ]
     return Figure(
         f"bins-{position}",
-        _("Bins and points: %(column)s", column=entry["feature"]),
+        _("Bins and points: %(column)s", column=wording.column_title(entry["feature"])),
         (
             Column("bin", _("Bin")),
             Column("rows", _("Rows"), "count"),

@@ -3,8 +3,13 @@ and column as a monitoring import does."""
 
 from __future__ import annotations
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 from app.inputs.text import escaped
-from app.language import N_, Kept, kept
+from app.language import N_, Kept, kept, title_in
+from app.risk.ratios import RATIO_TITLES
+from app.scoring.case_features import FEATURE_TITLES
 from app.scoring.problems import Exclusion, Problem, TableRefused
 
 
@@ -107,8 +112,8 @@ def exclusion(e: Exclusion) -> Kept:
 
 
 def exclusions(excluded: list[dict]) -> list[Kept]:
-    """A version's left-out columns (as kept: column, code, facts) in words."""
-    return [exclusion(Exclusion(e["column"], e["code"], e.get("facts") or {})) for e in excluded]
+    """A version's left-out columns (as kept: column, code, facts) in words, each column by its title."""
+    return [exclusion(Exclusion(column_title(e["column"]), e["code"], e.get("facts") or {})) for e in excluded]
 
 
 def refusal(error: TableRefused) -> list[Kept]:
@@ -117,6 +122,21 @@ def refusal(error: TableRefused) -> list[Kept]:
     if error.total > len(error.problems):
         words.append(kept("… and %(count)s more problems", count=error.total - len(error.problems)))
     return words
+
+
+COLUMN_TITLES = {**RATIO_TITLES, **FEATURE_TITLES}
+
+
+def column_title(name: str) -> str:
+    """A column as the reader names it: a case feature's title in their language (资产负债率), any other column
+    (a file's own) by its name."""
+    return title_in(COLUMN_TITLES, name, str(get_locale() or "zh_CN"))
+
+
+def category(value: str, source: str) -> str:
+    """A category of a model trained on the history in the reader's words (the app's codes: real_estate →
+    房地产业); a file's categories are the file's own text, shown as written."""
+    return _(value) if source == "history" and value else value
 
 
 def history_counts(report: dict) -> Kept:
