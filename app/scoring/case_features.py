@@ -60,6 +60,12 @@ FEATURE_TITLES: dict[str, tuple[str, str]] = {
 }
 
 
+def reads_case_features(kinds: Mapping[str, str]) -> bool:
+    """Whether a model reading the columns ``kinds`` (name → numeric|categorical) can score a case: every column is a
+    case feature of the same kind (a file's ``industry`` read as numbers cannot take the case's text)."""
+    return bool(kinds) and all(CASE_FEATURES.get(name) == kind for name, kind in kinds.items())
+
+
 @dataclass(frozen=True)
 class Seen:
     """One monitoring observation of the customer, as far as the features read it."""

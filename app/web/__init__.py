@@ -200,7 +200,7 @@ def register_web(app: Flask) -> None:
         line_item_title=lambda item, locale: title_in(LINE_ITEM_TITLES, item, locale),
         ratio_title=lambda name, locale: title_in(RATIO_TITLES, name, locale),
         column_title=scoring_wording.column_title,
-        reads_models=lambda user: getattr(user, "role", None) in scoring_rights.READERS,
+        reads_models=scoring_rights.may_read,
     )
     csrf.exempt(api)
     for blueprint in (

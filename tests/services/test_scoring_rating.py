@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import ScoringModel
 from app.services.admin import demo_scoring_history
 from app.services.cases import tasks
-from app.services.scoring import versions
+from app.services.scoring import rating, versions
 from app.services.shared.rows import write
 from tests import factories
 
@@ -119,3 +119,53 @@ def test_a_champion_trained_on_other_columns_leaves_the_hand_set_scorecard(peopl
     in_use(other, "champion")
     case = factories.case_at("approval", people.officer)
     assert case.summary["pd_model"]["source"] == "scorecard"
+
+
+def test_a_model_that_cannot_score_never_stops_an_application(people, login, models):
+    champion, challenger = models
+    write(challenger, signature="0" * 64)  # its bytes refused by their signature (a key rotated, say)
+    db.session.commit()
+    case = factories.case_at("review", people.officer)
+    found = case.summary["pd_model"]
+    assert (found["source"], found["shadow"]) == ("champion", [])  # the challenger left out, the case goes on
+    write(champion, signature="0" * 64)
+    db.session.commit()
+    case = factories.case_at("review", people.officer, index=2)
+    found = case.summary["pd_model"]
+    assert (found["source"], found["champion_failed"]) == ("scorecard", "企业历史评分卡 v1")
+    assert case.summary["pd"] == case.summary["analysis"]["pd"]
+    page = login("officer").get(f"/cases/{case.id}", headers=ZH).get_data(as_text=True)
+    assert "冠军模型 企业历史评分卡 v1 未能对本案评分" in page
+
+
+def test_a_champion_reading_case_columns_as_another_kind_does_not_rate(people, models):
+    champion, _challenger = models
+    in_use(champion, "retired")
+    rows = b"".join(f"{i % 9},{i % 5},{int(i % 7 == 0)}\n".encode() for i in range(300))
+    numeric = versions.train_from_file(
+        "book.csv", b"industry,debt_to_asset,defaulted\n" + rows, "defaulted", "1"
+    )
+    assert numeric.features.get("industry") == "numeric"  # a file's industry codes, read as numbers
+    in_use(numeric, "champion")
+    case = factories.case_at("review", people.officer)
+    assert (
+        case.summary["pd_model"]["source"] == "scorecard"
+        and "champion_failed" not in case.summary["pd_model"]
+    )
+
+
+@pytest.mark.parametrize(
+    "analysis, facts",
+    [
+        (None, None),
+        ({"pd": 0.01, "ratios": {"debt_to_asset": None}}, ["not", "a", "mapping"]),
+        (
+            {"pd": 0.01, "ratios": {"debt_to_asset": 0.5}},
+            {"requested_amount": "1e400", "industry": "\x00" * 1000},
+        ),
+    ],
+)
+def test_odd_data_from_a_diagram_is_rated_not_raised(people, models, analysis, facts):
+    found = rating.model_rating("91310000MA0000001X", analysis, facts)
+    expected = "champion" if analysis and analysis["ratios"]["debt_to_asset"] is not None else "scorecard"
+    assert found["source"] == expected and found["rated_at"].endswith("Z")

@@ -107,7 +107,7 @@ def build(today: date | None = None) -> History:
     ).all()
     found.cases = len(cases)
     customers = {row.customer_id for row in cases}
-    seen, events = _observations(customers), _rating_events(customers)
+    seen, events = observations_of(customers), _rating_events(customers)
     rows: list[dict[str, float | str | None]] = []
     outcomes: list[int] = []
     decided: list[date] = []
@@ -165,7 +165,7 @@ def _defaulted(on: date, seen: list, events: list[tuple[date, str]], definition:
     return False
 
 
-def _observations(customers: set[int]) -> defaultdict[int, list]:
+def observations_of(customers: set[int]) -> defaultdict[int, list]:
     """Each customer's observations with when each was recorded, oldest first."""
     found: defaultdict[int, list] = defaultdict(list)
     for ids in _chunks(customers):

@@ -5,16 +5,22 @@ challenger scored beside it in shadow.
 credit_application.bpmn``): the case is described as ``app.scoring.case_features`` describes the history (its
 statements' analysis, the application's facts, the class on file, and the customer's observations recorded by
 now), the champion gives the PD that ``rules/credit_rating.dmn`` turns into a grade, and the challengers' PDs are
-kept beside it for risk management to compare, deciding nothing. With no champion, or one that reads a column
-the cases do not have (a model trained on a file of other columns), the hand-set scorecard's PD stands, and the
-answer says so.
+kept beside it for risk management to compare, deciding nothing.
 
-What it answers is kept in the case's data (``pd_model``): the memo names the version that rated the case,
-and a champion approved later never changes a case already rated.
+The hand-set scorecard's PD stands, and the answer says so, when there is no champion, when the champion reads a
+column the cases do not have (a model trained on a file of other columns, or of the same names read as another
+kind), when the statements give no ratio to score, and when the champion cannot score at all (its stored bytes
+refused by their signature, say): one model that fails never stops an application — it is logged, the case names
+it, and a challenger that fails is left out.
+
+What it answers is kept in the case's data (``pd_model``, with the moment it rated, which the history reads the
+case as of): the memo names the version that rated the case, and a champion approved later never changes a case
+already rated.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,39 +28,62 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Customer, Observation
+from app.models import Customer
 from app.models.base import utcnow
 from app.models.scoring import ScoringModel
 from app.risk.analysis import hand_set_rating
 from app.scoring import case_features, training
 from app.scoring.woe_scorecard import WoeScorecard
-from app.services.scoring import versions
+from app.services.scoring import artifacts, history
 
 IN_USE = ("champion", "challenger")
 REASONS = 3  # the columns that moved the PD most, per model
-_LOADED: dict[
-    tuple[int, str], training.Model
-] = {}  # (version, signature) -> the model, unpacked once per process
+# (version, signature) -> the model, unpacked once per process; versions no longer in use are let go
+_LOADED: dict[tuple[int, str], training.Model] = {}
+log = logging.getLogger(__name__)
 
 
-def model_rating(uscc: str | None, analysis: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:
+def model_rating(uscc: Any, analysis: Any, facts: Any) -> dict[str, Any]:
     """The PD the rating uses and where it came from (module docstring); JSON for the case's data."""
-    answer = hand_set_rating(analysis)
+    analysis = analysis if isinstance(analysis, Mapping) else {}
+    facts = facts if isinstance(facts, Mapping) else {}
+    now = utcnow()
+    answer = {**hand_set_rating(analysis), "rated_at": now.isoformat() + "Z"}
     in_use = [
         v
-        for v in db.session.scalars(
-            select(ScoringModel).where(ScoringModel.status.in_(IN_USE)).order_by(ScoringModel.id)
+        for v in db.session.execute(
+            select(
+                ScoringModel.id,
+                ScoringModel.name,
+                ScoringModel.version,
+                ScoringModel.algorithm,
+                ScoringModel.status,
+                ScoringModel.features,
+                ScoringModel.signature,
+            )
+            .where(ScoringModel.status.in_(IN_USE))
+            .order_by(ScoringModel.id)
         )
-        if set(v.features) <= set(case_features.CASE_FEATURES)
+        if case_features.reads_case_features(v.features)
     ]
-    if not in_use:
+    _let_go({(v.id, v.signature) for v in in_use})
+    ratios = analysis.get("ratios")
+    if not in_use or not isinstance(ratios, Mapping) or all(v is None for v in ratios.values()):
         return answer
     row = case_features.case_row(
-        {**facts, "analysis": analysis, "z_score": analysis.get("z_score")}, _seen(uscc), local_today()
+        {**facts, "analysis": analysis, "z_score": analysis.get("z_score")}, _seen(uscc, now), local_today()
     )
     frame = case_features.frame([row])
     for version in in_use:
-        scored = _scored(version, frame)
+        try:
+            scored = _scored(version, frame)
+        except Exception:  # noqa: BLE001 - one model that cannot score never stops an application
+            log.exception(
+                "scoring model %s (%s v%s) could not rate a case", version.id, version.name, version.version
+            )
+            if version.status == "champion":
+                answer["champion_failed"] = f"{version.name} v{version.version}"
+            continue
         if version.status == "champion":
             answer.update(
                 points=scored.get("points"),  # a scorecard's; trees have none
@@ -69,7 +98,7 @@ def model_rating(uscc: str | None, analysis: Mapping[str, Any], facts: Mapping[s
     return answer
 
 
-def _scored(version: ScoringModel, frame) -> dict[str, Any]:
+def _scored(version: Any, frame) -> dict[str, Any]:
     model = _model(version)
     features = frame[list(version.features)]
     pd = float(model.predict_pd(features)[0])
@@ -87,36 +116,24 @@ def _scored(version: ScoringModel, frame) -> dict[str, Any]:
     return scored
 
 
-def _model(version: ScoringModel) -> training.Model:
+def _model(version: Any) -> training.Model:
     key = (version.id, version.signature)
     if key not in _LOADED:
-        _LOADED[key] = versions.model_of(version)
+        content = db.session.scalar(select(ScoringModel.artifact).where(ScoringModel.id == version.id))
+        _LOADED[key] = artifacts.unpacked(content or b"", version.signature)
     return _LOADED[key]
 
 
-def _seen(uscc: str | None) -> list[case_features.Seen]:
+def _let_go(in_use: set[tuple[int, str]]) -> None:
+    for key in set(_LOADED) - in_use:
+        del _LOADED[key]
+
+
+def _seen(uscc: Any, now) -> list[case_features.Seen]:
     """The customer's observations recorded by now (none for a customer new to the bank)."""
-    if not uscc:
+    if not isinstance(uscc, str) or not uscc:
         return []
-    rows = db.session.execute(
-        select(
-            Observation.observed_on,
-            Observation.days_past_due,
-            Observation.enforcement_records,
-            Observation.tax_arrears,
-            Observation.negative_news,
-        )
-        .join(Customer, Customer.id == Observation.customer_id)
-        .where(Customer.uscc == uscc, Observation.recorded_at <= utcnow())
-        .order_by(Observation.observed_on)
-    )
-    return [
-        case_features.Seen(
-            r.observed_on,
-            r.days_past_due,
-            r.enforcement_records,
-            float(r.tax_arrears) if r.tax_arrears is not None else None,
-            r.negative_news,
-        )
-        for r in rows
-    ]
+    customer_id = db.session.scalar(select(Customer.id).where(Customer.uscc == uscc))
+    if customer_id is None:
+        return []
+    return [seen for seen, recorded in history.observations_of({customer_id})[customer_id] if recorded <= now]

@@ -18,8 +18,13 @@ READERS = ("risk_manager", "compliance")
 KEEPERS = ("risk_manager",)
 
 
+def may_read(user: User | None) -> bool:
+    """Whether ``user`` reads the scoring models (and the challengers' scores on a case)."""
+    return getattr(user, "role", None) in READERS
+
+
 def check_reader(user: User) -> None:
-    if user.role not in READERS:
+    if not may_read(user):
         raise NotAuthorized(_("The scoring models are for risk management and compliance."))
 
 

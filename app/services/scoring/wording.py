@@ -113,7 +113,9 @@ def exclusion(e: Exclusion) -> Kept:
 
 def exclusions(excluded: list[dict]) -> list[Kept]:
     """A version's left-out columns (as kept: column, code, facts) in words, each column by its title."""
-    return [exclusion(Exclusion(column_title(e["column"]), e["code"], e.get("facts") or {})) for e in excluded]
+    return [
+        exclusion(Exclusion(column_title(e["column"]), e["code"], e.get("facts") or {})) for e in excluded
+    ]
 
 
 def refusal(error: TableRefused) -> list[Kept]:
