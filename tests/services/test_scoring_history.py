@@ -95,7 +95,7 @@ def test_each_case_is_read_as_it_stood_and_judged_by_the_definition(app, summary
         "excluded": {"declined": 1, "no_analysis": 0, "in_default": 1, "not_mature": 2},
         "window_months": 12,
     }
-    assert found.target.tolist().count(1) == 3
+    assert len(found.target) == len(found.features) == 6  # one outcome per case used, in the same order
     seen = found.features["max_days_past_due_12m"]
     assert seen.tolist().count(45.0) == 1 and 60.0 not in seen.tolist()  # the backfilled one is not known
     assert found.features["negative_news_12m"].tolist().count("yes") == 1
@@ -157,3 +157,21 @@ def test_a_feature_is_what_was_known_on_the_day():
     assert row["debt_to_asset"] == 0.6 and math.isnan(row["roe"]) and row["z_score"] == 2.5
     assert math.isnan(case_features.case_row({}, [], on)["current_ratio"])
     assert list(case_features.frame([row]).columns) == list(case_features.CASE_FEATURES)
+
+
+def test_what_the_rating_saw_and_what_came_after_the_decision(app, summary):
+    in_arrears, at = decided(1, summary, 24)  # 120 days past due a month before: in default when rated
+    observed(in_arrears, local_date(at) - timedelta(days=30), days_past_due=120)
+    same_day, at = decided(2, summary, 24)  # classified 次级 the afternoon it was decided: a default
+    classified(same_day, at + timedelta(hours=5), "substandard")
+    rated_at = utcnow() - timedelta(days=730 + 10)
+    late, at = decided(
+        3, summary, 24, pd_model={"source": "scorecard", "rated_at": rated_at.isoformat() + "Z"}
+    )
+    # seen the day before the decision, recorded after the rating and before the sign-off: the rating never saw it
+    observed(late, local_date(at) - timedelta(days=1), rated_at + timedelta(days=2), days_past_due=60)
+
+    found = history.build()
+
+    assert found.excluded["in_default"] == 1 and found.defaults == 1
+    assert 60.0 not in found.features["max_days_past_due_12m"].tolist()

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Facility, ScoringModel, ScoringTrainingRun
+from app.models import Facility, ProcessInstance, ScoringModel, ScoringTrainingRun
 from app.services.admin import demo_scoring_history, users
 from tests import factories
 
@@ -43,8 +43,12 @@ def test_a_model_trained_in_the_browser_on_the_demo_history_finds_its_relationsh
     counts = version.params["history"]
     declined = db.session.scalar(select(func.count()).where(Facility.status == "rejected"))
     assert counts["excluded"]["declined"] == declined > 0 and counts["excluded"]["not_mature"] > 0
-    assert counts["used"] == version.rows == version.n_train + version.n_validation
-    assert counts["defaults"] == version.defaults
+    applications = db.session.scalar(
+        select(func.count())
+        .select_from(Facility)
+        .join(ProcessInstance, ProcessInstance.id == Facility.instance_id)
+    )
+    assert counts["cases"] == applications and version.n_train + version.n_validation == counts["used"]
     assert {"debt_to_asset", "credit_record", "max_days_past_due_12m"} <= set(version.features)
     page = client.get(f"/analytics/models/{version.id}", headers={"Accept-Language": "zh-CN"}).get_data(
         as_text=True

@@ -1,8 +1,9 @@
 """The system's own history as a table to train on (``flask models train --from-history``, the training page, the API).
 
-One row per decided credit application that granted a facility: its features as they stood on the decision date
-(``app.scoring.case_features``: the case's own data, and the customer's observations observed by that date and
-recorded by then) and its outcome — whether the customer defaulted within the window after the decision.
+One row per decided credit application that granted a facility: its features as they stood when it was rated
+(``app.scoring.case_features``: the case's own data, and the customer's observations observed by that day and
+recorded by then — the moment ``pd_model`` keeps, else the decision's) and its outcome — whether the customer
+defaulted within the window after the decision.
 
 What a default is, and the window, is ``rules/default_definition.dmn``: each event recorded after the decision
 (a five-category class on the customer's rating history, a days-past-due figure observed) is put to the table,
@@ -10,7 +11,8 @@ and a default event within its window makes the case bad. Cases are left out, co
 
 - ``declined``: the application was declined, so nothing was lent and there is no outcome;
 - ``no_analysis``: the case holds no analysis of statements to describe it;
-- ``in_default``: the customer's class at the decision was already a default;
+- ``in_default``: the customer was already in default when rated (its class on file, or its latest days past
+  due known then, is a default by the table);
 - ``not_mature``: decided less than the window ago with no default yet, so its outcome is not known.
 """
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,16 +116,17 @@ def build(today: date | None = None) -> History:
     for customer_id, status, decided_at, summary in cases:
         facts = summary if isinstance(summary, dict) else {}
         on = local_date(decided_at)
-        reason = _left_out(status, facts, definition)
+        rated_at = _rated_at(facts, decided_at)  # what the rating saw, not what was recorded by the sign-off
+        known = [s for s, recorded in seen[customer_id] if recorded <= rated_at]
+        reason = _left_out(status, facts, known, definition)
         if reason is None:
-            bad = _defaulted(on, seen[customer_id], events[customer_id], definition)
+            bad = _defaulted(decided_at, seen[customer_id], events[customer_id], definition)
             if not bad and today < add_months(on, definition.window_months):
                 reason = "not_mature"
         if reason is not None:
             found.excluded[reason] += 1
             continue
-        known = [s for s, recorded in seen[customer_id] if recorded <= decided_at]
-        rows.append(case_features.case_row(facts, known, on))
+        rows.append(case_features.case_row(facts, known, local_date(rated_at)))
         outcomes.append(int(bad))
         decided.append(on)
     found.features = features = case_features.frame(rows)
@@ -140,7 +143,20 @@ def build(today: date | None = None) -> History:
     return found
 
 
-def _left_out(status: str, facts: dict[str, Any], definition: _Definition) -> str | None:
+def _rated_at(facts: dict[str, Any], decided_at: datetime) -> datetime:
+    """When the case was rated (``pd_model.rated_at``, kept since the scoring models rate), else when decided."""
+    found = facts.get("pd_model")
+    text = found.get("rated_at") if isinstance(found, dict) else None
+    try:
+        rated = datetime.fromisoformat(text.removesuffix("Z")) if isinstance(text, str) else None
+    except ValueError:
+        rated = None
+    return min(rated, decided_at) if rated is not None else decided_at
+
+
+def _left_out(status: str, facts: dict[str, Any], known: list, definition: _Definition) -> str | None:
+    """Why a case is left out, if it is: declined, no analysis, or in default when rated — by the class on file,
+    or by the latest days past due known then (a customer 120 days past due is in default, whatever its class)."""
     if status == "rejected":
         return "declined"
     if not isinstance(facts.get("analysis"), dict):
@@ -148,19 +164,27 @@ def _left_out(status: str, facts: dict[str, Any], definition: _Definition) -> st
     loan_class = facts.get("loan_class")
     if isinstance(loan_class, str) and definition.judge(loan_class, None)[0]:
         return "in_default"
+    past_due = [s.days_past_due for s in known if s.days_past_due is not None]
+    if past_due and definition.judge(None, past_due[-1])[0]:
+        return "in_default"
     return None
 
 
-def _defaulted(on: date, seen: list, events: list[tuple[date, str]], definition: _Definition) -> bool:
+def _defaulted(
+    decided_at: datetime, seen: list, events: list[tuple[datetime, str]], definition: _Definition
+) -> bool:
+    """A default within the window after the decision: an observation dated after its day, or a class recorded
+    after its moment (the same afternoon counts)."""
+    on = local_date(decided_at)
     for observation, _recorded in seen:
         if observation.observed_on > on and observation.days_past_due is not None:
             default, months = definition.judge(None, observation.days_past_due)
             if default and observation.observed_on <= add_months(on, months):
                 return True
-    for day, loan_class in events:
-        if day > on:
+    for at, loan_class in events:
+        if at > decided_at:
             default, months = definition.judge(loan_class, None)
-            if default and day <= add_months(on, months):
+            if default and local_date(at) <= add_months(on, months):
                 return True
     return False
 
@@ -193,16 +217,16 @@ def observations_of(customers: set[int]) -> defaultdict[int, list]:
     return found
 
 
-def _rating_events(customers: set[int]) -> defaultdict[int, list[tuple[date, str]]]:
-    """Each customer's recorded five-category classes, by the Beijing date they were recorded."""
-    found: defaultdict[int, list[tuple[date, str]]] = defaultdict(list)
+def _rating_events(customers: set[int]) -> defaultdict[int, list[tuple[datetime, str]]]:
+    """Each customer's recorded five-category classes, with when each was recorded."""
+    found: defaultdict[int, list[tuple[datetime, str]]] = defaultdict(list)
     for ids in _chunks(customers):
         for customer_id, changed_at, class_after in db.session.execute(
             select(RatingChange.customer_id, RatingChange.changed_at, RatingChange.class_after).where(
                 RatingChange.customer_id.in_(ids), RatingChange.class_after.is_not(None)
             )
         ):
-            found[customer_id].append((local_date(changed_at), str(class_after)))
+            found[customer_id].append((changed_at, str(class_after)))
     return found
 
 
