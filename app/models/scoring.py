@@ -79,8 +79,8 @@ class ScoringModelDecision(Model):
 
 
 class ScoringTrainingRun(Model):
-    """A training asked for in the browser or over the API: the file kept until the job has read it, the job's
-    stage as it goes, and the version it kept or the problems that refused the file."""
+    """A training asked for in the browser or over the API: the file kept until the job has read it, its status,
+    and the version it kept or the problems that refused its data."""
 
     __tablename__ = "scoring_training_run"
 
@@ -88,6 +88,9 @@ class ScoringTrainingRun(Model):
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # when last queued or taken by a worker, and how many times taken (``services.shared.job_runs``)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     finished_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(16), default="file")  # file | history
     file_name: Mapped[str] = mapped_column(String(200), default="")

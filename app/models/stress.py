@@ -40,6 +40,9 @@ class StressRun(Model):
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)  # asked for
+    # when last queued or taken by a worker, and how many times taken (``services.shared.job_runs``)
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     finished_at: Mapped[datetime | None]
     seconds: Mapped[float | None] = mapped_column(Float)  # the computation's own time
     summary: Mapped[dict | None] = mapped_column(

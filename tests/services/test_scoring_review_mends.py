@@ -10,7 +10,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -18,6 +18,7 @@ from app.models import ScoringModel, ScoringTrainingRun
 from app.models.base import utcnow
 from app.scoring import binning, synthetic
 from app.services.scoring import training_runs, versions
+from app.services.shared import job_runs
 
 BOOK = synthetic.book(1500, seed=17)
 
@@ -85,12 +86,45 @@ def test_a_job_delivered_twice_trains_once(asked):
     assert (asked.status, asked.content) == ("done", None), asked.problems
 
 
-def test_a_run_left_running_is_failed_and_its_file_dropped(people, no_worker):
+def test_a_run_whose_worker_was_lost_is_queued_again_and_trains(people, no_worker):
     run = training_runs.request(people.risk, "book.csv", csv_bytes(BOOK), {"target": "defaulted", "bad": "1"})
-    run.status, run.requested_at = "running", utcnow() - timedelta(hours=1)
+    run.requested_at = utcnow() - timedelta(hours=2)  # asked for long ago, taken a minute ago: not lost
+    run.status, run.attempted_at, run.attempts = "running", utcnow() - timedelta(minutes=1), 1
+    db.session.commit()
+    assert training_runs.get(people.risk, run.id).status == "running"
+    assert training_runs.run(run.id).status == "running"  # a redelivery while it trains takes nothing
+    run.attempted_at = (
+        utcnow() - training_runs.LOST_AFTER - timedelta(seconds=1)
+    )  # its worker killed outright
+    db.session.commit()
+    assert training_runs.get(people.risk, run.id).status == "queued"  # looked at: queued again
+    assert training_runs.run(run.id).status == "done" and run.attempts == 2 and run.content is None
+
+
+def test_a_run_that_kills_its_worker_every_time_is_failed_and_its_file_dropped(people, no_worker):
+    run = training_runs.request(people.risk, "book.csv", csv_bytes(BOOK), {"target": "defaulted", "bad": "1"})
+    run.status, run.attempts = "running", job_runs.MAX_ATTEMPTS
+    run.attempted_at = utcnow() - training_runs.LOST_AFTER - timedelta(seconds=1)
     db.session.commit()
     assert training_runs.get(people.risk, run.id).status == "failed"
     assert run.content is None and run.problems[0]["msgid"].startswith("the training did not finish in time")
+
+
+def test_a_worker_taken_over_keeps_nothing(asked, monkeypatch):
+    def lost_meanwhile(*args, **kwargs):  # while this worker trains, the run is found lost and taken again
+        db.session.execute(
+            update(ScoringTrainingRun)
+            .where(ScoringTrainingRun.id == asked.id)
+            .values(attempted_at=utcnow())
+            .execution_options(synchronize_session=False)  # another worker's session: not this one's objects
+        )
+        return trained(*args, **kwargs)
+
+    trained = versions.train_from_file
+    monkeypatch.setattr(versions, "train_from_file", lost_meanwhile)
+    training_runs.run(asked.id)
+    assert db.session.scalar(select(func.count()).select_from(ScoringModel)) == 0
+    assert (asked.status, asked.model_id) == ("running", None)  # the worker that took it over finishes it
 
 
 def test_a_run_that_fails_unexpectedly_drops_its_file_and_shows_no_internals(people, no_worker, monkeypatch):
@@ -116,4 +150,4 @@ def test_two_champions_cannot_stand(people):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    assert db.session.get(ScoringTrainingRun, 1) is None
+    assert db.session.scalar(select(func.count()).where(ScoringModel.status == "champion")) == 0

@@ -4,6 +4,7 @@ computation with the functions and tables that rate one customer."""
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ from app.engine.dmn import evaluate_rows, load_dmn
 from app.errors import InvalidInput, NotAuthorized
 from app.extensions import db
 from app.models import FinancialStatement, StressOutcome, StressRun
+from app.models.base import utcnow
 from app.risk.analysis import analyse_financials
 from app.risk.ratios import compute_ratios
 from app.risk.scorecard import DEFAULT_MODEL, score
@@ -235,3 +237,20 @@ def test_the_page_reads_each_scenarios_last_run_only(deployed):
         event.remove(StressRun, "load", record)
     assert {k: r.id for k, r in last.items()} == {one.id: runs[2].id, two.id: runs[4].id}
     assert sorted(loaded) == [runs[2].id, runs[4].id]  # not every run kept, with its figures, on each view
+
+
+def test_a_run_whose_worker_was_lost_is_queued_again_once_and_not_twice_while_it_runs(book, no_worker):
+    people = book[0]
+    run = stress_runs.request(people.risk, stress_scenarios.create(people.risk, SCENARIO).id)
+    run.started_at = utcnow() - timedelta(
+        hours=2
+    )  # asked for long ago, taken a minute ago: still its worker's
+    run.status, run.attempted_at, run.attempts = "running", utcnow() - timedelta(minutes=1), 1
+    db.session.commit()
+    assert stress_runs.run(run.id).status == "running"  # a second delivery computes nothing
+    assert stress_runs.get(people.risk, run.id).status == "running"
+    run.attempted_at = utcnow() - stress_runs.LOST_AFTER - timedelta(seconds=1)
+    db.session.commit()
+    assert stress_runs.get(people.risk, run.id).status == "queued"  # its worker lost: queued again
+    done = stress_runs.run(run.id)
+    assert (done.status, done.attempts) == ("done", 2) and done.summary["customers"] > 0

@@ -10,7 +10,7 @@ training keeps nothing until its version, in one unit).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -29,11 +29,10 @@ from app.services.audit import audit
 from app.services.monitoring import import_files
 from app.services.monitoring.import_files import UnreadableFile
 from app.services.scoring import history, rights, versions
-from app.services.shared import dispatch
-from app.services.shared.rows import rowcount
+from app.services.shared import dispatch, job_runs
 from app.services.shared.unit_of_work import unit_of_work
 
-LOST_AFTER = timedelta(minutes=40)  # the job's time limit is 30 minutes (``app.jobs.scoring``)
+LOST_AFTER = timedelta(minutes=40)  # since taken; the job's time limit is 30 minutes (``app.jobs.scoring``)
 log = logging.getLogger(__name__)
 SHORT_TEXT = 80
 
@@ -102,23 +101,14 @@ def request(user: User, file_name: str | None, content: bytes, form: dict[str, A
 
 
 def run(run_id: int) -> ScoringTrainingRun | None:
-    """Train for the run ``run_id`` (the job's one call); None when there is no such run. The run is claimed
-    from ``queued`` in one statement, so a job delivered twice trains once; the version and the run's ``done``
-    are one unit (``versions._kept``)."""
-    claimed = rowcount(
-        db.session.execute(
-            update(ScoringTrainingRun)
-            .where(ScoringTrainingRun.id == run_id, ScoringTrainingRun.status == "queued")
-            .values(status="running")
-            # not evaluated on the objects in memory: a stale one would be set running when no row was claimed
-            .execution_options(synchronize_session=False)
-        )
-    )
-    db.session.commit()
+    """Train for the run ``run_id`` (the job's one call); None when there is no such run. The run is taken in one
+    statement (``job_runs.take``), so a job delivered twice trains once; the version and the run's ``done`` are
+    one unit, written only while the run is still this worker's (``versions._kept``)."""
+    taken = job_runs.take(ScoringTrainingRun, run_id, LOST_AFTER)
     found = db.session.get(ScoringTrainingRun, run_id)
     if found is not None:
         db.session.refresh(found)
-    if found is None or not claimed:
+    if found is None or taken is None:
         return found
     monotonic = set(found.monotonic) if found.monotonic is not None else None
     try:
@@ -138,43 +128,55 @@ def run(run_id: int) -> ScoringTrainingRun | None:
                 monotonic=monotonic,
                 run=found,
             )
+    except (
+        versions.TakenOver
+    ):  # lost and queued again meanwhile: the worker that took it over keeps its version
+        db.session.rollback()
+        return found
     except versions.DataRefused as refused:
         db.session.rollback()
-        _failed(found, [stored(p) for p in refused.problems])
+        _failed(found, [stored(p) for p in refused.problems], taken)
         return found
     except Exception:  # noqa: BLE001 - whatever stopped it, the page says so instead of waiting
         db.session.rollback()
         log.exception("scoring training run %s failed", run_id)
-        _failed(found, [stored(kept("the training stopped on an unexpected error; ask for it again"))])
+        _failed(found, [stored(kept("the training stopped on an unexpected error; ask for it again"))], taken)
         raise
+    db.session.refresh(found)
     return found
 
 
-def expire_lost() -> int:
-    """Fail the runs left running past the job's time limit (a worker killed, a job timed out), dropping their
-    file; how many."""
-    lost = list(
-        db.session.scalars(
-            select(ScoringTrainingRun).where(
-                ScoringTrainingRun.status.in_(("queued", "running")),
-                ScoringTrainingRun.requested_at < utcnow() - LOST_AFTER,
-            )
-        )
+def revive_lost() -> int:
+    """Queue again the runs whose worker was lost, or fail those taken too often (``job_runs.revive``); how many."""
+    return job_runs.revive(
+        ScoringTrainingRun,
+        LOST_AFTER,
+        dispatch.TRAIN_MODEL,
+        lambda found: _failed(found, [stored(kept("the training did not finish in time; ask for it again"))]),
     )
-    for found in lost:
-        _failed(found, [stored(kept("the training did not finish in time; ask for it again"))])
-    return len(lost)
 
 
-def _failed(found: ScoringTrainingRun, problems: list) -> None:
+def _failed(found: ScoringTrainingRun, problems: list, taken_at: datetime | None = None) -> None:
+    """The run failed with ``problems`` and its file dropped — when ``taken_at`` is given, only while the run is
+    still the worker's that took it then."""
+    still = (
+        job_runs.mine(ScoringTrainingRun, found.id, taken_at)
+        if taken_at
+        else ScoringTrainingRun.id == found.id
+    )
     with unit_of_work():
-        found.status, found.finished_at = "failed", utcnow()
-        found.problems, found.content = problems, None
+        db.session.execute(
+            update(ScoringTrainingRun)
+            .where(still)
+            .values(status="failed", finished_at=utcnow(), problems=problems, content=None)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(found)
 
 
 def get(user: User, run_id: int) -> ScoringTrainingRun:
     rights.check_reader(user)
-    expire_lost()
+    revive_lost()
     found = db.session.get(ScoringTrainingRun, run_id)
     if found is None:
         raise NotFound(_("No training %(id)s.", id=run_id))
@@ -182,7 +184,7 @@ def get(user: User, run_id: int) -> ScoringTrainingRun:
 
 
 def recent(limit: int = 10) -> list[ScoringTrainingRun]:
-    expire_lost()
+    revive_lost()
     query = (
         select(ScoringTrainingRun)
         .options(selectinload(ScoringTrainingRun.requested_by), selectinload(ScoringTrainingRun.model))

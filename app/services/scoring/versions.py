@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import sklearn
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.documents.sheets import csv_frame_bytes
 from app.errors import Conflict, DomainError, NotFound
@@ -35,12 +35,18 @@ from app.services.audit import audit
 from app.services.monitoring import import_files
 from app.services.monitoring.import_files import Limits, UnreadableFile
 from app.services.scoring import artifacts, data_files, history, rights, wording
+from app.services.shared import job_runs
+from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 NAME_LENGTH = 80
 SCORE_INLINE_ROWS = 100_000
 VERSION_ATTEMPTS = 3
 SCORE_COLUMNS = ("pd", "points")  # what a scored file gains
+
+
+class TakenOver(Exception):
+    """The training run was queued again and taken by another worker while this one trained: it keeps nothing."""
 
 
 class DataRefused(DomainError):
@@ -182,8 +188,14 @@ def _insert(
         db.session.add(version)
         db.session.flush()
         if run is not None:
-            run.status, run.finished_at = "done", utcnow()
-            run.model_id, run.content = version.id, None
+            done = db.session.execute(
+                update(ScoringTrainingRun)
+                .where(job_runs.mine(ScoringTrainingRun, run.id, run.attempted_at))
+                .values(status="done", finished_at=utcnow(), model_id=version.id, content=None)
+                .execution_options(synchronize_session=False)
+            )
+            if not rowcount(done):
+                raise TakenOver(run.id)
         audit.record(
             "scoring_model.trained",
             author,

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from app.errors import NotFound
 from app.extensions import db
@@ -23,12 +23,12 @@ from app.models import StressOutcome, StressRun, User
 from app.models.base import utcnow
 from app.services.analytics.stress import stress_book, stress_compute, stress_scenarios
 from app.services.audit import audit
-from app.services.shared import dispatch
+from app.services.shared import dispatch, job_runs
 from app.services.shared.rows import rowcount
 from app.services.shared.unit_of_work import unit_of_work
 
 OUTCOME_BATCH = 5000
-LOST_AFTER = timedelta(minutes=35)  # the job's time limit is 30 minutes (``app.jobs.analytics``)
+LOST_AFTER = timedelta(minutes=35)  # since taken; the job's time limit is 30 minutes (``app.jobs.analytics``)
 
 
 def request(user: User, scenario_id: int) -> StressRun:
@@ -59,28 +59,15 @@ def _rows(run_id: int, outcome) -> list[dict[str, Any]]:
 
 def run(run_id: int) -> StressRun | None:
     """Compute the run ``run_id`` (the job's one call) and keep what it found; None when there is no such run."""
-    # Claimed in one statement: the job and a second delivery of it (or a test running it by hand while a worker
-    # takes its job) would both rewrite the outcomes, and one of them fail on the other's rows. A run left
-    # running past the job's time limit was lost with its worker and is claimed again.
-    claimed = rowcount(
-        db.session.execute(
-            update(StressRun)
-            .where(
-                StressRun.id == run_id,
-                or_(
-                    StressRun.status.in_(("queued", "failed")),
-                    and_(StressRun.status == "running", StressRun.started_at < utcnow() - LOST_AFTER),
-                ),
-            )
-            .values(status="running")
-            .execution_options(synchronize_session=False)
-        )
-    )
-    db.session.commit()
+    # Taken in one statement (``job_runs.take``): the job and a second delivery of it (or a test running it by hand
+    # while a worker takes its job) would both rewrite the outcomes, and one of them fail on the other's rows. A
+    # failed run asked for again is taken; one running past the job's time limit since taken was lost with its
+    # worker and is taken again.
+    taken = job_runs.take(StressRun, run_id, LOST_AFTER, takeable=("queued", "failed"))
     found = db.session.get(StressRun, run_id)
     if found is not None:
         db.session.refresh(found)
-    if found is None or not claimed:
+    if found is None or taken is None:
         return found
     try:
         book, left_out = stress_book.book_frame()
@@ -96,27 +83,58 @@ def run(run_id: int) -> StressRun | None:
             figures = stress_compute.summary(outcome)
         else:
             figures = {"customers": 0, "industries": []}
-        found.industries = figures.pop("industries")
-        found.summary = {**figures, "left_out": left_out}
-        found.status, found.finished_at, found.seconds = "done", utcnow(), round(seconds, 3)
+        if not rowcount(
+            db.session.execute(
+                update(StressRun)
+                .where(job_runs.mine(StressRun, found.id, taken))
+                .values(
+                    industries=figures.pop("industries"),
+                    summary={**figures, "left_out": left_out},
+                    status="done",
+                    finished_at=utcnow(),
+                    seconds=round(seconds, 3),  # the computation's own time
+                )
+                .execution_options(synchronize_session=False)
+            )
+        ):  # lost and queued again meanwhile: the worker that took it over writes the outcomes
+            db.session.rollback()
+            db.session.refresh(found)
+            return found
         audit.record(
             "stress.run_finished",
             None,
             run_id=found.id,
             customers=figures["customers"],
-            seconds=found.seconds,
+            seconds=round(seconds, 3),
         )
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - whatever stopped it, the page says so instead of waiting
         db.session.rollback()
-        found.status, found.finished_at, found.failure = "failed", utcnow(), str(exc)[:500]
+        db.session.execute(
+            update(StressRun)
+            .where(job_runs.mine(StressRun, found.id, taken))
+            .values(status="failed", finished_at=utcnow(), failure=str(exc)[:500])
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
         raise
+    db.session.refresh(found)
     return found
+
+
+def revive_lost() -> int:
+    """Queue again the runs whose worker was lost, or fail those taken too often (``job_runs.revive``); how many."""
+
+    def failed(found: StressRun) -> None:
+        found.status, found.finished_at = "failed", utcnow()
+        found.failure = "the run did not finish in time; run it again"
+
+    return job_runs.revive(StressRun, LOST_AFTER, dispatch.RUN_STRESS, failed)
 
 
 def get(user: User, run_id: int) -> StressRun:
     stress_scenarios.check_reader(user)
+    revive_lost()
     found = db.session.get(StressRun, run_id)
     if found is None:
         raise NotFound(_("No stress test run %(id)s.", id=run_id))
@@ -125,7 +143,8 @@ def get(user: User, run_id: int) -> StressRun:
 
 def last_runs() -> dict[int, StressRun]:
     """Each scenario's last run, by scenario id (those runs only: every run kept, with its figures, would be
-    read on each view of the page otherwise)."""
+    read on each view of the page otherwise); a run whose worker was lost is queued again first."""
+    revive_lost()
     last = select(func.max(StressRun.id)).group_by(StressRun.scenario_id)
     runs = db.session.scalars(select(StressRun).where(StressRun.id.in_(last)))
     return {r.scenario_id: r for r in runs}
