@@ -52,6 +52,8 @@ class Limits:
     columns: int
     cells: int
     unpacked: int
+    # what a refusal for too many rows says to do (a screen with a lower limit than the setting names its own)
+    rows_hint: str | None = None
 
     @classmethod
     def configured(cls) -> Limits:
@@ -67,7 +69,11 @@ class Limits:
         """Refuse a table past a limit, naming the limit and its setting."""
         if rows > self.rows:
             raise UnreadableFile(
-                kept("more than %(limit)s rows (the limit, CREDIT_IMPORT_MAX_ROWS)", limit=f"{self.rows:,}")
+                kept("more than %(limit)s rows: %(hint)s", limit=f"{self.rows:,}", hint=self.rows_hint)
+                if self.rows_hint
+                else kept(
+                    "more than %(limit)s rows (the limit, CREDIT_IMPORT_MAX_ROWS)", limit=f"{self.rows:,}"
+                )
             )
         if columns > self.columns:
             raise UnreadableFile(

@@ -25,9 +25,10 @@ from app.services.monitoring.import_files import Limits, UnreadableFile
 SPARE = 20  # cells read past the header's width, to find a row that has more than it names
 
 
-def cells_of(name: str, content: bytes) -> tuple[pd.DataFrame, np.ndarray]:
-    """The header's columns over every non-blank row's cells (text), and the rows' spreadsheet numbers."""
-    import_files.count(name, content, Limits.configured())
+def cells_of(name: str, content: bytes, limits: Limits | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The header's columns over every non-blank row's cells (text), and the rows' spreadsheet numbers; the rows
+    really in the file counted against ``limits`` (the configured ones by default) before any is read."""
+    import_files.count(name, content, limits or Limits.configured())
     if import_files.is_xlsx(name):
         headers, rows = import_files.read(name, content)
         numbers, records = [], []

@@ -87,8 +87,19 @@ def propose(user: User, model_id: int, role: str, note: str) -> ScoringModelDeci
     return step
 
 
-def decide(user: User, model_id: int, approve: bool, note: str) -> ScoringModelDecision:
+DECISIONS = {"approve": True, "reject": False}
+
+
+def decide(user: User, model_id: int, approve: bool | str | None, note: str) -> ScoringModelDecision:
+    """Approve or reject the open proposal: ``approve`` is True or False, or as a form says it, approve or reject
+    (anything else is refused, never read as a rejection)."""
     rights.check_keeper(user)
+    if not isinstance(approve, bool):
+        if approve not in DECISIONS:
+            raise InvalidInput(
+                _("Nothing was decided."), {"decision": _("one of %(keys)s", keys="approve, reject")}
+            )
+        approve = DECISIONS[approve]
     note = _note(note, required=not approve)
     with unit_of_work():
         version = _locked(model_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.errors import NotAuthorized
@@ -17,7 +17,8 @@ from app.models.scoring import ScoringModel, ScoringModelDecision, ScoringTraini
 from app.services.analytics.figures import Figure
 from app.services.scoring import governance, model_figures, rights, training_runs, versions, wording
 
-LISTED = 100
+LISTED = 100  # the page's list
+PER_PAGE = 100  # the API's, a page at a time
 
 
 @dataclass
@@ -55,6 +56,21 @@ def index(user: User) -> IndexPage:
         user.role in rights.KEEPERS,
         waiting,
     )
+
+
+def versions_page(user: User, number: int) -> tuple[list[ScoringModel], int]:
+    """Page ``number`` (from 1) of every version, newest first, ``PER_PAGE`` at a time, and how many there are
+    (the API's list: the page's other parts are not read)."""
+    rights.check_reader(user)
+    total = db.session.scalar(select(func.count()).select_from(ScoringModel)) or 0
+    query = select(ScoringModel).options(selectinload(ScoringModel.author)).order_by(ScoringModel.id.desc())
+    return list(db.session.scalars(query.offset((number - 1) * PER_PAGE).limit(PER_PAGE))), total
+
+
+def version(user: User, model_id: int) -> ScoringModel:
+    """One version, for a reader of the models."""
+    rights.check_reader(user)
+    return versions.find(model_id)
 
 
 def page(user: User, model_id: int) -> ModelPage:

@@ -35,6 +35,7 @@ from app.services.shared.unit_of_work import unit_of_work
 LOST_AFTER = timedelta(minutes=40)  # since taken; the job's time limit is 30 minutes (``app.jobs.scoring``)
 log = logging.getLogger(__name__)
 SHORT_TEXT = 80
+MONOTONIC_TEXT = 500  # the columns' names, comma-separated (the form's field holds as many)
 
 
 def request(user: User, file_name: str | None, content: bytes, form: dict[str, Any]) -> ScoringTrainingRun:
@@ -69,6 +70,8 @@ def request(user: User, file_name: str | None, content: bytes, form: dict[str, A
     monotonic = sorted(wanted) if wanted is not None else None
     if problem := text_problem(_text(form.get("monotonic"))):
         errors["monotonic"] = problem
+    elif len(_text(form.get("monotonic"))) > MONOTONIC_TEXT:
+        errors["monotonic"] = _("at most %(count)s characters", count=MONOTONIC_TEXT)
     if errors:
         raise InvalidInput(_("The training was not started."), errors)
     with unit_of_work():

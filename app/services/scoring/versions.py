@@ -254,12 +254,14 @@ def model_of(version: ScoringModel) -> training.Model:
     return artifacts.unpacked(version.artifact, version.signature)
 
 
-def score_file(model_id: int, file_name: str, content: bytes) -> tuple[bytes, int]:
-    """The file's rows in order with ``pd`` (and ``points``), as CSV; and how many rows."""
+def score_file(
+    model_id: int, file_name: str, content: bytes, limits: Limits | None = None
+) -> tuple[bytes, int]:
+    """The file's rows in order with ``pd`` (and ``points``), as CSV; and how many rows (within ``limits``)."""
     version = find(model_id)
     model = model_of(version)
     try:
-        cells, rows = data_files.cells_of(file_name, content)
+        cells, rows = data_files.cells_of(file_name, content, limits)
         typed = table.type_for_scoring(cells, rows, version.features)
     except UnreadableFile as error:
         raise DataRefused([error.args[0]]) from error
@@ -287,12 +289,18 @@ def score_upload(user: User, model_id: int, file_name: str | None, content: byte
     larger one goes through the command line or the API's batch job, not a waiting request)."""
     rights.check_keeper(user)
     limits = Limits.configured()
-    inline = Limits(min(limits.rows, SCORE_INLINE_ROWS), limits.columns, limits.cells, limits.unpacked)
+    inline = Limits(
+        min(limits.rows, SCORE_INLINE_ROWS),
+        limits.columns,
+        limits.cells,
+        limits.unpacked,
+        rows_hint=str(_("score a larger file with flask models score or over the API")),
+    )
     try:
         name, _work = import_files.checked_upload(file_name, content, inline)
     except UnreadableFile as error:
         raise DataRefused([error.args[0]]) from error
-    scored = score_file(model_id, name, content)
+    scored = score_file(model_id, name, content, inline)  # an XLSX's rows counted, not taken from its header
     with unit_of_work():
         audit.record("scoring_model.scored", user, model_id=model_id, file=name, rows=scored[1])
     return scored

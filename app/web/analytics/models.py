@@ -108,9 +108,10 @@ def propose(model_id: int):
 @login_required
 def decide(model_id: int):
     """Approve or reject the open proposal (four-eyes)."""
-    approve = request.form.get("decision") == "approve"
-    governance.decide(current_user, model_id, approve, request.form.get("note", ""))
-    flash(_("Approved.") if approve else _("Rejected."))
+    step = governance.decide(
+        current_user, model_id, request.form.get("decision"), request.form.get("note", "")
+    )
+    flash(_("Approved.") if step.action == "approved" else _("Rejected."))
     return redirect(url_for("models.show", model_id=model_id))
 
 

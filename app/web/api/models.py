@@ -9,6 +9,7 @@ from app.language import shown
 from app.models.scoring import ScoringModel, ScoringTrainingRun
 from app.services.scoring import batch, model_pages, training_runs, versions
 from app.web.api.shared import json_body, token_required
+from app.web.args import page_number
 
 
 def _version_json(version: ScoringModel) -> dict:
@@ -30,13 +31,17 @@ def _run_json(run: ScoringTrainingRun) -> dict:
 
 @token_required
 def list_models():
-    """Every version, newest first (the page's list)."""
-    return jsonify(models=[_version_json(v) for v in model_pages.index(g.api_user).versions])
+    """Every version, newest first, a page at a time (``?page=``), with how many there are."""
+    number = page_number()
+    listed, total = model_pages.versions_page(g.api_user, number)
+    return jsonify(
+        models=[_version_json(v) for v in listed], total=total, page=number, per_page=model_pages.PER_PAGE
+    )
 
 
 @token_required
 def get_model(model_id: int):
-    return jsonify(_version_json(model_pages.page(g.api_user, model_id).version))
+    return jsonify(_version_json(model_pages.version(g.api_user, model_id)))
 
 
 @token_required

@@ -105,13 +105,19 @@ _SCORES = {
 
 MODELS = {
     "get": {
-        "summary": "The scoring model versions, newest first (risk management, compliance)",
+        "summary": "The scoring model versions, newest first, 100 a page (risk management, compliance)",
+        "parameters": [
+            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}
+        ],
         "responses": responses(
             json_answer(
                 {
                     "type": "object",
                     "properties": {
-                        "models": {"type": "array", "items": {"$ref": "#/components/schemas/ScoringModel"}}
+                        "models": {"type": "array", "items": {"$ref": "#/components/schemas/ScoringModel"}},
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "per_page": {"type": "integer"},
                     },
                 },
                 "the versions",
