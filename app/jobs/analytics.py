@@ -13,7 +13,9 @@ from app.services.analytics.stress import stress_runs
 from app.services.shared import dispatch
 
 
-# Idempotent (a run done is left as it is; a half-written one is written again): a lost worker's job is redelivered.
+# Idempotent (a run is taken by one worker at a time, a done one left as it is, a half-written one written again;
+# a run whose worker died is queued again when looked at, ``services.shared.job_runs``): a lost worker's job is
+# redelivered.
 @shared_task(name=dispatch.RUN_STRESS, time_limit=1800, acks_late=True, reject_on_worker_lost=True)
 def run_stress_test(run_id: int) -> int:
     """Compute the stress test run ``run_id``; returns how many customers it rated."""

@@ -8,8 +8,9 @@ from app.services.scoring import training_runs
 from app.services.shared import dispatch
 
 
-# Idempotent (a run done or failed is left as it is; one that died running trains again, keeping nothing
-# until its version): a lost worker's job is redelivered.
+# Idempotent (a run is taken by one worker at a time, and a done or failed one is left as it is; a run whose worker
+# died is queued again when looked at, ``services.shared.job_runs``, and trains again, keeping nothing until its
+# version): a lost worker's job is redelivered.
 @shared_task(name=dispatch.TRAIN_MODEL, time_limit=1800, acks_late=True, reject_on_worker_lost=True)
 def train_model(run_id: int) -> int | None:
     """Train for the run ``run_id``; returns the version's id (None when the file was refused)."""

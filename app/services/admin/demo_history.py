@@ -72,15 +72,19 @@ def _rating_changes(rng: random.Random, book: list[Customer], now: datetime) -> 
         states = _path(rng, customer.grade or "BBB", customer.loan_class or "normal", rng.randint(1, 3))
         days = sorted(rng.sample(range(20, DAYS - 30), len(states) - 1), reverse=True)
         opened = now - timedelta(days=DAYS - rng.randint(0, 30))
-        rows.append(_change(customer, "application", (None, None), states[0], opened))
+        rows.append(rating_change(customer.id, "application", (None, None), states[0], opened))
         for before, after, ago in zip(states[:-1], states[1:], days, strict=True):
-            rows.append(_change(customer, "review", before, after, now - timedelta(days=ago)))
+            rows.append(rating_change(customer.id, "review", before, after, now - timedelta(days=ago)))
     return rows
 
 
-def _change(customer: Customer, reason: str, before: tuple, after: tuple, at: datetime) -> dict:
+def rating_change(
+    customer_id: int, reason: str, before: tuple, after: tuple, at: datetime, instance_id: int | None = None
+) -> dict:
+    """A row of a customer's rating history: (grade, class) before and after, recorded ``at`` for ``reason``."""
     return {
-        "customer_id": customer.id,
+        "customer_id": customer_id,
+        "instance_id": instance_id,
         "reason": reason,
         "grade_before": before[0],
         "class_before": before[1],

@@ -41,7 +41,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.risk.analysis import analyse_financials
-from app.services.admin import demo
+from app.services.admin import demo, demo_history
 from app.services.customers.facilities.facility_terms import add_months
 from app.services.shared.rows import insert_returning_id, insert_rows
 from app.services.shared.unit_of_work import unit_of_work
@@ -189,12 +189,18 @@ def _application(
     insert_rows(
         Observation, _observations(customer_id, on, conduct, default_on if defaulted else None, rng, now)
     )
-    changes = [_change(customer_id, instance_id, "application", (None, None), (grade, "normal"), decided_at)]
+    changes = [
+        demo_history.rating_change(
+            customer_id, "application", (None, None), (grade, "normal"), decided_at, instance_id
+        )
+    ]
     counts["defaults"] += int(defaulted)
     if shown_default:
         at = to_utc(datetime.combine(default_on, time(10)))
         changes.append(
-            _change(customer_id, None, "escalation", (grade, "normal"), ("CCC", "substandard"), at)
+            demo_history.rating_change(
+                customer_id, "escalation", (grade, "normal"), ("CCC", "substandard"), at
+            )
         )
     insert_rows(RatingChange, changes)
 
@@ -273,19 +279,4 @@ def _facility(customer_id: int, instance_id: int, facts: dict, decided_at: datet
         "decided_at": decided_at,
         "start_on": None if declined else start,
         "matures_on": None if declined else add_months(start, 12),
-    }
-
-
-def _change(
-    customer_id: int, instance_id: int | None, reason: str, before: tuple, after: tuple, at: datetime
-):
-    return {
-        "customer_id": customer_id,
-        "instance_id": instance_id,
-        "reason": reason,
-        "grade_before": before[0],
-        "class_before": before[1],
-        "grade_after": after[0],
-        "class_after": after[1],
-        "changed_at": at,
     }

@@ -71,9 +71,7 @@ def train_from_file(
     run: ScoringTrainingRun | None = None,
 ) -> ScoringModel:
     """A new version trained on the file (module docstring); ``author`` None is the command line."""
-    rights.check_keeper(author)
-    if algorithm not in training.ALGORITHMS:
-        raise DataRefused([kept("unknown algorithm %(name)s (scorecard or gbm)", name=algorithm)])
+    _check_request(author, algorithm)
     name = (name or target).strip()[:NAME_LENGTH] or "model"
     try:
         cells, rows = data_files.cells_of(file_name, content)
@@ -93,12 +91,7 @@ def train_from_file(
         defaults=int(typed.target.sum()),
         target=target.strip()[:80],
         bad_value=bad.strip()[:80],
-        params={
-            "monotonic": sorted(monotonic) if monotonic is not None else "numeric",
-            "seed": training.SEED,
-            "hold_out": training.HOLD_OUT,
-            "sklearn": sklearn.__version__,
-        },
+        params=_params(monotonic),
         author=author,
         run=run,
     )
@@ -113,9 +106,7 @@ def train_from_history(
 ) -> ScoringModel:
     """A new version trained on the system's decided credit applications (``history``); refused, with the
     builder's counts, when they hold too few defaults or goods to learn from."""
-    rights.check_keeper(author)
-    if algorithm not in training.ALGORITHMS:
-        raise DataRefused([kept("unknown algorithm %(name)s (scorecard or gbm)", name=algorithm)])
+    _check_request(author, algorithm)
     found = history.build()
     if found.table is None:
         problems = wording.refusal(found.refused) if found.refused is not None else []
@@ -136,16 +127,27 @@ def train_from_history(
         period_to=found.period[1],
         target=history.TARGET,
         bad_value="default",
-        params={
-            "monotonic": sorted(monotonic) if monotonic is not None else "numeric",
-            "seed": training.SEED,
-            "hold_out": training.HOLD_OUT,
-            "sklearn": sklearn.__version__,
-            "history": found.report(),
-        },
+        params=_params(monotonic, history=found.report()),
         author=author,
         run=run,
     )
+
+
+def _check_request(author: User | None, algorithm: str) -> None:
+    rights.check_keeper(author)
+    if algorithm not in training.ALGORITHMS:
+        raise DataRefused([kept("unknown algorithm %(name)s (scorecard or gbm)", name=algorithm)])
+
+
+def _params(monotonic: set[str] | None, **more: Any) -> dict[str, Any]:
+    """What a version was trained with: the monotonic columns, the seed and hold-out, scikit-learn's version."""
+    return {
+        "monotonic": sorted(monotonic) if monotonic is not None else "numeric",
+        "seed": training.SEED,
+        "hold_out": training.HOLD_OUT,
+        "sklearn": sklearn.__version__,
+        **more,
+    }
 
 
 def _kept(

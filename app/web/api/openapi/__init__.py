@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json: the fixed paths, each room's in a
 module of its own (``cases``, ``monitoring``, ``customers``, ``book``, ``contacts``, ``documents``, ``guarantees``,
-``collateral``, ``inspections``; the pieces
+``collateral``, ``inspections``, ``models``; the pieces
 they share in ``shared``), with the bodies of opening a case and completing a task described by the deployed
 processes' own forms (``document()``)."""
 
