@@ -85,6 +85,13 @@ def test_the_champion_rates_a_new_case_and_challengers_are_scored_in_shadow(peop
     assert data["grade"] == rated_grade(found["pd"], data["z_zone"])  # the master scale is still the table
     assert data["score_points"] == found["points"] != data["analysis"]["points"]  # the champion's own points
     assert found["reasons"] and all(r["points_lost"] > 0 for r in found["reasons"])
+    observed = {
+        "max_days_past_due_12m",
+        "enforcement_records",
+        "tax_arrears",
+        "negative_news_12m",
+    }  # a new customer
+    assert all(bool(r.get("missing")) == (r["column"] in observed) for r in found["reasons"])
     assert [s["model_id"] for s in found["shadow"]] == [challenger.id] and 0 < found["shadow"][0]["pd"] < 1
 
     risk = login("risk").get(f"/cases/{case.id}", headers=ZH).get_data(as_text=True)

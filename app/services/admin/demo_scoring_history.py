@@ -211,7 +211,7 @@ def _conduct(rng: random.Random, health: float) -> dict[str, Any]:
     return {
         "max_days_past_due": rng.choice((5, 15, 35, 60)) if rng.random() < 0.05 + 0.25 * weak else 0,
         "enforcement_records": rng.randint(1, 3) if rng.random() < 0.04 + 0.08 * weak else 0,
-        "tax_arrears": round(rng.uniform(2e4, 5e5), -2) if rng.random() < 0.08 else None,
+        "tax_arrears": round(rng.uniform(2e4, 5e5), -2) if rng.random() < 0.08 else 0,  # observed: none owed
         "negative_news": rng.random() < 0.04 + 0.1 * weak,
     }
 
@@ -235,7 +235,7 @@ def _observations(
                     add_months(on, -months_before),
                     days_past_due=conduct["max_days_past_due"] if worst else 0,
                     enforcement_records=conduct["enforcement_records"],
-                    tax_arrears=conduct["tax_arrears"] if worst else None,
+                    tax_arrears=conduct["tax_arrears"] if worst else 0,
                     negative_news=conduct["negative_news"] if worst else False,
                 )
             )

@@ -21,6 +21,7 @@ already rated.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -109,11 +110,24 @@ def _scored(version: Any, frame) -> dict[str, Any]:
         "model": f"{version.name} v{version.version}",
         "algorithm": version.algorithm,
         "pd": round(pd, 6),
-        "reasons": [{"column": name, key: round(float(value), 4)} for name, value in reasons],
+        # a reason whose value was not known (a customer new to the bank has no days past due) says so
+        "reasons": [
+            {
+                "column": name,
+                key: round(float(value), 4),
+                **({"missing": True} if _missing(features[name]) else {}),
+            }
+            for name, value in reasons
+        ],
     }
     if isinstance(model, WoeScorecard):
         scored["points"] = round(float(model.points(features)[0]), 1)
     return scored
+
+
+def _missing(column) -> bool:
+    value = column.iloc[0]
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _model(version: Any) -> training.Model:
