@@ -77,6 +77,9 @@ CREDIT_KPI_SUMMARY_SECONDS      how often beat precomputes the KPI dashboards an
                                 (绩效考核) for their default period
 CREDIT_COLLATERAL_CHECK_SECONDS how often beat starts the collateral revaluations that fell   3600
                                 due (押品重估; one running case per item)
+CREDIT_MODEL_DRIFT_SECONDS      how often beat checks the scoring models in use (模型监测):   3600
+                                a month is checked once, soon after it ends, and again for
+                                a champion approved since
 CREDIT_AUDIT_CHECK_SECONDS      how often beat recomputes the audit chain (alerts on break) 86400
 CREDIT_AUDIT_KEY                the secret that keys the audit chain's hashes (HMAC), kept   a fixed development key
                                 outside the database (required and strong in production)    (refused in production)
@@ -207,6 +210,7 @@ class BaseConfig:
     PORTFOLIO_SUMMARY_SECONDS = env_int("PORTFOLIO_SUMMARY_SECONDS", 3600)
     KPI_SUMMARY_SECONDS = env_int("KPI_SUMMARY_SECONDS", 3600)
     COLLATERAL_CHECK_SECONDS = env_int("COLLATERAL_CHECK_SECONDS", 3600)
+    MODEL_DRIFT_SECONDS = env_int("MODEL_DRIFT_SECONDS", 3600)
     AUDIT_CHECK_SECONDS = env_int("AUDIT_CHECK_SECONDS", 24 * 3600)
     AUDIT_KEY = env("AUDIT_KEY") or DEVELOPMENT_AUDIT_KEY
     AUDIT_ANCHOR = _anchor_path(INSTANCE_DIR / "audit-anchor")

@@ -1,5 +1,5 @@
-"""``flask models ...``: train a credit scoring model on a file or on the system's own history, and score a file
-with a kept version.
+"""``flask models ...``: train a credit scoring model on a file or on the system's own history, score a file
+with a kept version, and check the models in use for a month (模型监测).
 
 Each command prints, as the last thing it prints, one JSON object (the contract integrations read). A file
 that cannot be used exits with status 2 and lists every problem by row and column.
@@ -8,6 +8,7 @@ that cannot be used exits with status 2 and lists every problem by row and colum
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -15,15 +16,19 @@ from flask_babel import force_locale
 
 from app.errors import NotFound
 from app.language import shown
+from app.localtime import local_today
 from app.scoring.training import ALGORITHMS, SCORECARD
-from app.services.scoring import versions, wording
+from app.services.scoring import drift, versions, wording
 
 
 class DataUsageError(click.ClickException):
     exit_code = 2
 
 
-models_cli = click.Group("models", help="Credit scoring models: train on a file, score a file.")
+models_cli = click.Group(
+    "models",
+    help="Credit scoring models: train on a file or the history, score a file, check the models in use.",
+)
 
 
 @models_cli.command("train")
@@ -104,3 +109,21 @@ def score_command(model_id: int, data: Path, output: Path) -> None:
 
 def _listed(error: versions.DataRefused) -> str:
     return "the data cannot be used:\n" + "\n".join(f"  {shown(p.stored())}" for p in error.problems)
+
+
+@models_cli.command("check")
+@click.option("--month", default=None, help="The month to check, YYYY-MM (default: the month just ended).")
+def check_command(month: str | None) -> None:
+    """Check the scoring models in use for a month that has ended (模型监测), as beat does each month."""
+    ended = drift.previous_month(local_today())
+    try:
+        first = datetime.strptime(month, "%Y-%m").date() if month is not None else ended
+    except ValueError as error:
+        raise click.BadParameter(f"{month!r} is not a month written YYYY-MM", param_hint="--month") from error
+    if first > ended:
+        raise click.BadParameter(
+            f"{month} has not ended; the last month ended is {ended:%Y-%m}", param_hint="--month"
+        )
+    made = drift.check(first)
+    found = made or drift.checked(first)
+    click.echo(json.dumps({**drift.summary(found), "made_now": made is not None}, ensure_ascii=False))

@@ -26,6 +26,7 @@ from app.jobs import (  # noqa: F401  (registers the tasks)
     timers,
     training,
 )
+from app.services.shared import dispatch
 
 
 def celery_init_app(app: Flask):
@@ -122,6 +123,10 @@ def celery_init_app(app: Flask):
             "remind-training": {
                 "task": "app.jobs.training.remind",
                 "schedule": float(config["TRAINING_CHECK_SECONDS"]),
+            },
+            "check-model-drift": {
+                "task": dispatch.CHECK_MODEL_DRIFT,
+                "schedule": float(config["MODEL_DRIFT_SECONDS"]),
             },
             "watch-imports": {
                 "task": "app.jobs.imports.watch",

@@ -56,7 +56,7 @@ from app.models.people import (
     User,
     UserGroup,
 )
-from app.models.scoring import ScoringModel, ScoringModelDecision, ScoringTrainingRun
+from app.models.scoring import ScoringDriftCheck, ScoringModel, ScoringModelDecision, ScoringTrainingRun
 from app.models.setting import AppSetting
 from app.models.stress import StressOutcome, StressRun, StressScenario
 
@@ -73,6 +73,7 @@ __all__ = [
     "TrainingSession",
     "QueuedJob",
     "AppSetting",
+    "ScoringDriftCheck",
     "ScoringModel",
     "ScoringModelDecision",
     "ScoringTrainingRun",

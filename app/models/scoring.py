@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import JsonType, Model, utcnow
@@ -105,4 +105,40 @@ class ScoringTrainingRun(Model):
     problems: Mapped[list | None] = mapped_column(JsonType)  # stored messages, when the file was refused
 
     requested_by = relationship("User")
+    model = relationship("ScoringModel")
+
+
+class ScoringDriftCheck(Model):
+    """One month's check of the scoring models in use (模型监测, ``services.scoring.drift``), never redone: the PSI
+    of the champion's PD on the quarter's applications to the month's end against its training sample, the realised default rate per
+    grade of the cases whose window closed by the month's end, each measure's level by ``rules/model_drift.dmn``,
+    and how many people in model risk were told."""
+
+    __tablename__ = "scoring_drift_check"
+    # a month is checked once for each champion (``subject`` is model:<id>, or hand_set when there is none)
+    __table_args__ = (UniqueConstraint("month", "subject", name="uq_scoring_drift_check_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date, index=True)  # its first day
+    subject: Mapped[str] = mapped_column(String(40))
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_model.id"))
+    model_label: Mapped[str] = mapped_column(String(120), default="")  # "history v3"; empty: no champion
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    applications: Mapped[int] = mapped_column(
+        Integer, default=0
+    )  # rated in the month and scored by the champion
+    psi: Mapped[float | None] = mapped_column(Float)
+    psi_level: Mapped[str] = mapped_column(String(16))
+    # {"cuts": [...], "train": [...], "month": [...]}: the shares the PSI compares
+    psi_shares: Mapped[dict | None] = mapped_column(JsonType)
+    # [{"grade", "cases", "defaults", "realised", "predicted", "p_value", "level"}], best grade first
+    grades: Mapped[list] = mapped_column(JsonType)
+    # the back-test's cases: {"decided_from", "decided_before", "cases", "used", "defaults", "excluded": {...}}
+    cohort: Mapped[dict] = mapped_column(JsonType)
+    level: Mapped[str] = mapped_column(String(16))  # the worst of the measures'
+    notified: Mapped[int] = mapped_column(Integer, default=0)
+    # why as many were told: told | told_before (the month's earlier check told of it all) | nothing (nothing
+    # past a threshold that tells) | quiet (checked without telling: the demo's past months)
+    telling: Mapped[str] = mapped_column(String(16), default="nothing")
+
     model = relationship("ScoringModel")

@@ -81,13 +81,15 @@ def shares_by_training_deciles(
 ) -> tuple[np.ndarray, np.ndarray, list[float]]:
     """Shares of ``train`` and ``other`` over the training's decile bins, and the cut points."""
     cuts = np.unique(np.quantile(train, np.linspace(0, 1, 11)[1:-1]))
+    return shares_over(cuts, train), shares_over(cuts, other), cuts.tolist()
 
-    def shares(values: np.ndarray) -> np.ndarray:
-        return np.bincount(np.searchsorted(cuts, values, side="right"), minlength=len(cuts) + 1) / max(
-            len(values), 1
-        )
 
-    return shares(train), shares(other), cuts.tolist()
+def shares_over(cuts: np.ndarray | list[float], values: np.ndarray) -> np.ndarray:
+    """Shares of ``values`` in the bins the ascending ``cuts`` make (a value equal to a cut falls above it)."""
+    edges = np.asarray(cuts, dtype=float)
+    return np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1) / max(
+        len(values), 1
+    )
 
 
 def shares_of(index: np.ndarray, bins: int) -> np.ndarray:

@@ -99,6 +99,7 @@ NOTICE_KINDS: tuple[str, ...] = (
     N_("notice_renewal"),
     N_("notice_transfer_in"),
     N_("notice_transfer_out"),
+    N_("notice_model_drift"),
 )
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))
 BRANCHES: tuple[str, ...] = (N_("head_office"), N_("shanghai"), N_("beijing"), N_("shenzhen"))

@@ -80,6 +80,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "models.run_progress": MODEL_READERS,
     "models.show": MODEL_READERS,
     "models.report_pdf": MODEL_READERS,
+    "models.drift_check": MODEL_READERS,
     "models.score": frozenset({RISK}),
     "models.propose": frozenset({RISK}),
     "models.decide": frozenset({RISK}),

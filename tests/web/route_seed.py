@@ -23,7 +23,7 @@ from app.services.customers.relationship import transfer
 from app.services.design.deployment import deployment_requests
 from app.services.monitoring import imports, observations, portfolio, portfolio_checks
 from app.services.people.training import attendance, catalog, readings
-from app.services.scoring import training_runs, versions
+from app.services.scoring import drift, training_runs, versions
 from tests import factories, files
 
 # The user who stands for each role (factories.PEOPLE); None is the anonymous visitor.
@@ -136,6 +136,7 @@ def seed() -> dict[str, int]:
     model = versions.train_from_file("seed.csv", book, "defaulted", "1")
     training = training_runs.request(people.risk, "seed.csv", book, {"target": "defaulted", "bad": "1"})
     training_runs.run(training.id)  # here, whatever a worker does with its job (it finds it done)
+    model_check = drift.check()  # 模型监测: last month's
     analysis = case_analyses.start_by_hand(people.risk, customer_id, {"kind": "manual"})  # 案例库: an entry
     return {
         "case_id": at_approval.id,
@@ -162,6 +163,7 @@ def seed() -> dict[str, int]:
         "run": stress.id,
         "model_id": model.id,
         "run_id": training.id,
+        "drift_check_id": model_check.id if model_check else 10**6,
         "course_id": course.id,
         "session_id": session.id,
         "assignment_id": reading.id,

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from app.errors import NotAuthorized
 from app.extensions import db
+from app.localtime import local_today
 from app.models import AuditEvent, ScoringModel
 from app.scoring import synthetic
-from app.services.scoring import artifacts, versions
+from app.services.scoring import artifacts, drift, versions
 
 
 @pytest.fixture
@@ -142,3 +143,21 @@ def test_a_file_whose_column_the_scores_would_overwrite_is_refused(cli, book_csv
     result = cli("models", "score", str(model_id), "--data", str(path), "--output", str(tmp_path / "o.csv"))
     assert result.exit_code == 2 and "the file has a column pd, where the scores are written" in result.output
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_check_prints_the_months_check_once_and_refuses_a_month_not_ended(app, cli):
+    ended = drift.previous_month(local_today())
+    made = cli("models", "check")
+    assert made.exit_code == 0, made.output
+    found = last_json(made.output)
+    assert (found["month"], found["champion"], found["made_now"]) == (f"{ended:%Y-%m}", None, True)
+    assert found["check_id"] == drift.latest().id and found["psi"] is None
+    again = last_json(cli("models", "check", "--month", f"{ended:%Y-%m}").output)
+    assert (again["check_id"], again["made_now"]) == (found["check_id"], False)
+    for month, says in (
+        ("2026-13", "YYYY-MM"),
+        ("\x00", "YYYY-MM"),
+        (f"{local_today():%Y-%m}", "has not ended"),
+    ):
+        refused = cli("models", "check", "--month", month)
+        assert refused.exit_code == 2 and says in refused.output

@@ -55,6 +55,7 @@ def test_every_route_answers_each_role_as_the_table_says(app, seeded, jobs_here)
     extra = {
         "api.withdraw_case": {"case_id": seeded["withdrawn_case_id"]},
         "cases.withdraw": {"case_id": seeded["withdrawn_case_id"]},
+        "models.drift_check": {"check_id": seeded["drift_check_id"]},
     }
     wrong = route_access.probe(app, ROLES, login_as(app), seeded, extra)
     assert not wrong, "\n".join(wrong)

@@ -3,7 +3,7 @@ and post-loan inspection visits, each from a module of its own, in the order one
 warning rules run once more over the book, so what these files make them say (a collateral shortfall, a circle) is
 raised as the daily check would raise it; then two years of the book's history (grades, classes, warnings);
 then the stress tests, over the book as it then stands; last the past applications of former customers
-that a scoring model is trained on."""
+that a scoring model is trained on, and the monthly checks of the models in use (模型监测) over the last half year."""
 
 from __future__ import annotations
 
@@ -43,3 +43,4 @@ def load() -> Iterator[str]:
     yield from demo_stress.load()
     yield from demo_case_library.load()  # its customers are those the check left without a warning
     yield from demo_scoring_history.load()  # last: former customers, outside the book the others build
+    yield from demo_scoring_history.checks()

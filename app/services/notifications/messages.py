@@ -66,6 +66,8 @@ def message(notification: Notification, locale: str | None = None) -> str:
             "still records it.",
             **{**p, "date": p.get("date") or "-", "officer": p.get("officer") or "-"},
         )
+    if kind == "model_drift":
+        return _model_drift_message(p)
     if kind == "chain_broken":
         return _("The audit log's hash chain is broken at event %(row)s: %(reason)s", **p)
     if kind == "returned":
@@ -85,6 +87,29 @@ def message(notification: Notification, locale: str | None = None) -> str:
             **p,
         )
     return _("New task %(task)s on case %(reference)s (%(customer)s).", **p)
+
+
+def _model_drift_message(p: dict) -> str:
+    """What the month's scoring model check found past its threshold (``services.scoring.drift``)."""
+    separator = "；" if str(get_locale()).startswith("zh") else "; "
+    findings = []
+    if p.get("psi") is not None:
+        findings.append(
+            _(
+                "the PD of the champion %(model)s on the quarter's applications has shifted from its training "
+                "sample (PSI %(psi)s)",
+                model=p.get("model") or "-",
+                psi=p["psi"],
+            )
+        )
+    if p.get("grades"):
+        grades = "、".join(p["grades"]) if str(get_locale()).startswith("zh") else ", ".join(p["grades"])
+        findings.append(_("realised defaults are well above the PD of grade(s) %(grades)s", grades=grades))
+    return _(
+        "Scoring model check of %(month)s: %(findings)s.",
+        month=p.get("month") or "-",
+        findings=separator.join(findings) or "-",
+    )
 
 
 def _transfer_message(kind: str, p: dict) -> str:
@@ -121,18 +146,27 @@ def subject(notification: Notification) -> str:
     return _("[Credit] %(message)s", message=message(notification))
 
 
-def body(notification: Notification) -> str:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
+def place(notification: Notification) -> str:
+    """Where the notification leads, as a path: its task (the task page says if it has moved on), its case, or
+    what it is about."""
+    params = notification.params or {}
     if notification.task_id:
-        link = f"{base}/tasks/{notification.task_id}"
-    elif notification.instance_id:
-        link = f"{base}/cases/{notification.instance_id}"
-    elif notification.kind == "follow_up":
-        link = f"{base}/customers/{(notification.params or {}).get('customer_id')}#contact-log"
-    elif notification.kind in ("transfer_in", "transfer_out"):
-        link = base + customers_link(notification)
-    elif notification.kind.startswith("training_"):
-        link = f"{base}/analytics/training"
-    else:
-        link = f"{base}/audit"
+        return f"/tasks/{notification.task_id}"
+    if notification.instance_id:
+        return f"/cases/{notification.instance_id}"
+    if notification.kind == "follow_up" and params.get("customer_id"):
+        return f"/customers/{params['customer_id']}#contact-log"
+    if notification.kind in ("transfer_in", "transfer_out"):
+        return customers_link(notification)
+    if notification.kind == "model_drift" and params.get("check_id"):
+        return f"/analytics/models/monitoring/{params['check_id']}"
+    if notification.kind.startswith(
+        "training_"
+    ):  # a required course expiring or lapsed: the person's own record
+        return "/analytics/training#required"
+    return "/audit"
+
+
+def body(notification: Notification) -> str:
+    link = current_app.config["PUBLIC_URL"].rstrip("/") + place(notification)
     return _("%(message)s\nOpen it: %(link)s", message=message(notification), link=link)

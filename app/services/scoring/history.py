@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ class History:
         }
 
 
-class _Definition:
+class Definition:
     """``rules/default_definition.dmn`` in force, each distinct event put to it once."""
 
     def __init__(self) -> None:
@@ -96,42 +96,36 @@ class _Definition:
         return self._seen[key]
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One decided case the history uses: its data, the observations known when it was rated, and its outcome."""
+
+    facts: dict[str, Any]
+    known: list[case_features.Seen]
+    rated_at: datetime
+    decided_on: date
+    bad: bool
+
+
+@dataclass
+class Read:
+    """What reading the decided cases found: how many, the ones used (oldest decision first), those left out."""
+
+    cases: int = 0
+    used: list[Outcome] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EXCLUSION_REASONS, 0))
+
+
 def build(today: date | None = None) -> History:
     """The history as it stands ``today`` (Beijing's date by default): module docstring."""
-    today = today or local_today()
-    definition = _Definition()
-    found = History(None, window_months=definition.window_months)
-    cases = db.session.execute(
-        select(Facility.customer_id, Facility.status, Facility.decided_at, ProcessInstance.summary)
-        .join(ProcessInstance, ProcessInstance.id == Facility.instance_id)
-        .where(ProcessInstance.process_id == "credit_application")
-        .order_by(Facility.decided_at, Facility.id)
-    ).all()
-    found.cases = len(cases)
-    customers = {row.customer_id for row in cases}
-    seen, events = observations_of(customers), _rating_events(customers)
-    rows: list[dict[str, float | str | None]] = []
-    outcomes: list[int] = []
-    decided: list[date] = []
-    for customer_id, status, decided_at, summary in cases:
-        facts = summary if isinstance(summary, dict) else {}
-        on = local_date(decided_at)
-        rated_at = _rated_at(facts, decided_at)  # what the rating saw, not what was recorded by the sign-off
-        known = [s for s, recorded in seen[customer_id] if recorded <= rated_at]
-        reason = _left_out(status, facts, known, definition)
-        if reason is None:
-            bad = _defaulted(decided_at, seen[customer_id], events[customer_id], definition)
-            if not bad and today < add_months(on, definition.window_months):
-                reason = "not_mature"
-        if reason is not None:
-            found.excluded[reason] += 1
-            continue
-        rows.append(case_features.case_row(facts, known, local_date(rated_at)))
-        outcomes.append(int(bad))
-        decided.append(on)
+    definition = Definition()
+    read = outcomes(today or local_today(), definition)
+    found = History(None, window_months=definition.window_months, cases=read.cases, excluded=read.excluded)
+    rows = [case_features.case_row(o.facts, o.known, local_date(o.rated_at)) for o in read.used]
     found.features = features = case_features.frame(rows)
-    found.target = target = np.array(outcomes, dtype=np.int8)
+    found.target = target = np.array([int(o.bad) for o in read.used], dtype=np.int8)
     found.defaults = int(target.sum())
+    decided = [o.decided_on for o in read.used]
     found.period = (min(decided), max(decided)) if decided else (None, None)
     found.fingerprint = hashlib.sha256(
         features.assign(_default=target).to_csv(index=False).encode("utf-8")
@@ -143,18 +137,64 @@ def build(today: date | None = None) -> History:
     return found
 
 
-def _rated_at(facts: dict[str, Any], decided_at: datetime) -> datetime:
+def outcomes(
+    today: date, definition: Definition, since: datetime | None = None, before: datetime | None = None
+) -> Read:
+    """Every credit application decided (within ``since`` .. ``before``, when given) with its outcome as known
+    ``today``, or the reason it is left out (module docstring)."""
+    query = (
+        select(Facility.customer_id, Facility.status, Facility.decided_at, ProcessInstance.summary)
+        .join(ProcessInstance, ProcessInstance.id == Facility.instance_id)
+        .where(ProcessInstance.process_id == "credit_application")
+        .order_by(Facility.decided_at, Facility.id)
+    )
+    if since is not None:
+        query = query.where(Facility.decided_at >= since)
+    if before is not None:
+        query = query.where(Facility.decided_at < before)
+    cases = db.session.execute(query).all()
+    found = Read(len(cases))
+    customers = {row.customer_id for row in cases}
+    seen, events = observations_of(customers), _rating_events(customers)
+    for customer_id, status, decided_at, summary in cases:
+        facts = summary if isinstance(summary, dict) else {}
+        on = local_date(decided_at)
+        rated_at = rated_moment(
+            facts, decided_at
+        )  # what the rating saw, not what was recorded by the sign-off
+        known = [s for s, recorded in seen[customer_id] if recorded <= rated_at]
+        reason = _left_out(status, facts, known, definition)
+        if reason is None:
+            bad = _defaulted(decided_at, seen[customer_id], events[customer_id], definition)
+            if not bad and today < add_months(on, definition.window_months):
+                reason = "not_mature"
+        if reason is not None:
+            found.excluded[reason] += 1
+            continue
+        found.used.append(Outcome(facts, known, rated_at, on, bad))
+    return found
+
+
+def rated_moment(facts: dict[str, Any], decided_at: datetime) -> datetime:
     """When the case was rated (``pd_model.rated_at``, kept since the scoring models rate), else when decided."""
-    found = facts.get("pd_model")
-    text = found.get("rated_at") if isinstance(found, dict) else None
-    try:
-        rated = datetime.fromisoformat(text.removesuffix("Z")) if isinstance(text, str) else None
-    except ValueError:
-        rated = None
+    rated = rated_at_of(facts)
     return min(rated, decided_at) if rated is not None else decided_at
 
 
-def _left_out(status: str, facts: dict[str, Any], known: list, definition: _Definition) -> str | None:
+def rated_at_of(facts: dict[str, Any]) -> datetime | None:
+    """The moment a case's ``pd_model`` says it was rated (naive UTC), if it says one."""
+    found = facts.get("pd_model")
+    text = found.get("rated_at") if isinstance(found, dict) else None
+    try:
+        moment = datetime.fromisoformat(text.removesuffix("Z")) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is not None:  # written by a diagram with its offset
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _left_out(status: str, facts: dict[str, Any], known: list, definition: Definition) -> str | None:
     """Why a case is left out, if it is: declined, no analysis, or in default when rated — by the class on file,
     or by the latest days past due known then (a customer 120 days past due is in default, whatever its class)."""
     if status == "rejected":
@@ -171,7 +211,7 @@ def _left_out(status: str, facts: dict[str, Any], known: list, definition: _Defi
 
 
 def _defaulted(
-    decided_at: datetime, seen: list, events: list[tuple[datetime, str]], definition: _Definition
+    decided_at: datetime, seen: list, events: list[tuple[datetime, str]], definition: Definition
 ) -> bool:
     """A default within the window after the decision: an observation dated after its day, or a class recorded
     after its moment (the same afternoon counts)."""

@@ -119,13 +119,7 @@ def _calibration(found: dict) -> Figure:
 
 def _psi(found: dict) -> Figure:
     psi = found["psi"]
-    cuts = [f"{c:.4f}" for c in psi["cuts"]]
-    # a PD equal to a cut counts in the band above it (``metrics.shares_by_training_deciles``)
-    if cuts:
-        middle = [f"[{a}, {b})" for a, b in zip(cuts, cuts[1:], strict=False)]
-        labels = [f"< {cuts[0]}", *middle, f"≥ {cuts[-1]}"]
-    else:
-        labels = [_("all")]
+    labels = band_labels(psi["cuts"])
     rows = [
         {"bin": label, "train": _pct(t), "validation": _pct(v)}
         for label, t, v in zip(labels, psi["train"], psi["validation"], strict=False)
@@ -146,6 +140,16 @@ def _psi(found: dict) -> Figure:
             word=stability_word(psi["value"]),
         ),
     )
+
+
+def band_labels(cuts: list[float]) -> list[str]:
+    """The PD bands the training's deciles cut; a PD equal to a cut counts in the band above it
+    (``metrics.shares_over``)."""
+    shown = [f"{c:.4f}" for c in cuts]
+    if not shown:
+        return [_("all")]
+    middle = [f"[{a}, {b})" for a, b in zip(shown, shown[1:], strict=False)]
+    return [f"< {shown[0]}", *middle, f"≥ {shown[-1]}"]
 
 
 def _csi(version: ScoringModel) -> Figure:

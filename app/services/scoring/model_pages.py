@@ -15,7 +15,15 @@ from app.language import shown
 from app.models.people import User
 from app.models.scoring import ScoringModel, ScoringModelDecision, ScoringTrainingRun
 from app.services.analytics.figures import Figure
-from app.services.scoring import governance, model_figures, rights, training_runs, versions, wording
+from app.services.scoring import (
+    drift_pages,
+    governance,
+    model_figures,
+    rights,
+    training_runs,
+    versions,
+    wording,
+)
 
 LISTED = 100  # the page's list
 PER_PAGE = 100  # the API's, a page at a time
@@ -29,6 +37,7 @@ class IndexPage:
     runs: list[ScoringTrainingRun]
     may_keep: bool
     pending: set[int] = field(default_factory=set)  # versions with a proposal waiting
+    drift: Figure | None = None  # the recent monthly checks (``drift_pages.trend``)
 
 
 @dataclass
@@ -55,6 +64,7 @@ def index(user: User) -> IndexPage:
         training_runs.recent(),
         user.role in rights.KEEPERS,
         waiting,
+        drift_pages.trend(user),
     )
 
 

@@ -100,7 +100,7 @@ def model_rating(uscc: Any, analysis: Any, facts: Any) -> dict[str, Any]:
 
 
 def _scored(version: Any, frame) -> dict[str, Any]:
-    model = _model(version)
+    model = model_of(version)
     features = frame[list(version.features)]
     pd = float(model.predict_pd(features)[0])
     reasons = model.reasons(features)[0][:REASONS]
@@ -130,7 +130,8 @@ def _missing(column) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _model(version: Any) -> training.Model:
+def model_of(version: Any) -> training.Model:
+    """The version (any row with its ``id`` and ``signature``) unpacked, once per process while it is in use."""
     key = (version.id, version.signature)
     if key not in _LOADED:
         content = db.session.scalar(select(ScoringModel.artifact).where(ScoringModel.id == version.id))

@@ -179,4 +179,8 @@ CODES = (
     N_("model_run_running"),
     N_("model_run_done"),
     N_("model_run_failed"),
+    N_("drift_level_too_few"),
+    N_("drift_level_green"),
+    N_("drift_level_amber"),
+    N_("drift_level_red"),
 )

@@ -37,6 +37,7 @@ CHECK_CUSTOMER = "app.jobs.monitoring.check_customer"
 RUN_STRESS = "app.jobs.analytics.run_stress_test"
 START_CASE_ANALYSIS = "app.jobs.analytics.start_case_analysis"
 TRAIN_MODEL = "app.jobs.scoring.train_model"
+CHECK_MODEL_DRIFT = "app.jobs.scoring.check_drift"
 
 PENDING = "job_outbox"  # the session.info key of the ids enqueued in the session's transaction
 KEPT_SENT = timedelta(days=7)  # sent rows are deleted by the sweep after this long

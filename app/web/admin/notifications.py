@@ -24,21 +24,9 @@ def index():
 @notifications.route("/notifications/<int:notification_id>/open", methods=["POST"])
 @login_required
 def open_one(notification_id: int):
-    """Mark it read and go to its task (the task page says if it has moved on) or its case."""
+    """Mark it read and go where it leads (``messages.place``): its task, its case, or what it is about."""
     note = inbox.mark_read(current_user, notification_id)
-    if note.task_id:
-        return redirect(url_for("tasks.show", task_id=note.task_id))
-    if note.instance_id:
-        return redirect(url_for("cases.show", case_id=note.instance_id))
-    if note.kind == "follow_up" and (note.params or {}).get("customer_id"):
-        return redirect(
-            url_for("customers.show", customer_id=note.params["customer_id"], _anchor="contact-log")
-        )
-    if note.kind in ("transfer_in", "transfer_out"):
-        return redirect(messages.customers_link(note))
-    if note.kind.startswith("training_"):  # a required course expiring or lapsed: the person's own record
-        return redirect(url_for("training.index", _anchor="required"))
-    return redirect(url_for("audit.search"))
+    return redirect(messages.place(note))
 
 
 @notifications.route("/notifications/read", methods=["POST"])

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import InvalidInput
-from app.services.scoring import governance, model_pages, report, training_runs, versions
+from app.services.scoring import drift_pages, governance, model_pages, report, training_runs, versions
 from app.web.analytics.hub import export_of
 from app.web.downloads import attachment
 from app.web.input_guard import lines_allowed
@@ -20,10 +20,12 @@ models = Blueprint("models", __name__, url_prefix="/analytics/models")
 @models.route("")
 @login_required
 def index():
-    """The versions, the champion and its challengers, the recent trainings and (risk) the training form."""
-    return render_template(
-        "analytics/models.html", page=model_pages.index(current_user), errors={}, entered={}
-    )
+    """The versions, the champion and its challengers, the monthly checks, the recent trainings and (risk) the
+    training form; ``?export=drift`` the checks as XLSX."""
+    page = model_pages.index(current_user)
+    if request.args.get("export"):
+        return export_of([page.drift] if page.drift else [], request.args["export"], "models")
+    return render_template("analytics/models.html", page=page, errors={}, entered={})
 
 
 @models.route("/train", methods=["POST"])
@@ -64,6 +66,16 @@ def show(model_id: int):
     if request.args.get("export"):
         return export_of(found.figures, request.args["export"], f"model-{model_id}")
     return render_template("analytics/model.html", page=found, errors={})
+
+
+@models.route("/monitoring/<int:check_id>")
+@login_required
+def drift_check(check_id: int):
+    """One month's check of the models in use (模型监测); ``?export=`` one figure as XLSX."""
+    found = drift_pages.check_page(current_user, check_id)
+    if request.args.get("export"):
+        return export_of(found.figures, request.args["export"], f"model-check-{check_id}")
+    return render_template("analytics/model_check.html", page=found)
 
 
 @models.route("/<int:model_id>/report.pdf")

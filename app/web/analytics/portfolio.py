@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app.services.analytics.filters import Filters
 from app.services.analytics.portfolio_dashboard import portfolio as dashboard_service
 from app.services.analytics.portfolio_dashboard import portfolio_customers
+from app.services.scoring import drift_pages
 from app.web.analytics.hub import export_of
 from app.web.args import page_number
 
@@ -30,6 +31,7 @@ def dashboard():
         filters=filters,
         branches=page.branches,
         segments=page.segments,
+        model_check=drift_pages.latest_seen_by(current_user),
     )
 
 

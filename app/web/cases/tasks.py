@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import Conflict, InvalidInput
+from app.risk.master_scale import GRADES
 from app.services.admin import membership, users
 from app.services.cases import delegation, recusal
 from app.services.cases import tasks as task_service
@@ -24,7 +25,6 @@ from app.web.display import in_language
 from app.web.input_guard import SCHEMA, lines_allowed
 
 tasks = Blueprint("tasks", __name__)
-GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "C")
 SEGMENTS = ("large_corporate", "mid_corporate", "sme", "micro")
 
 

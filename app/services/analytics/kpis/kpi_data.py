@@ -28,11 +28,11 @@ from app.extensions import db
 from app.localtime import to_utc
 from app.models import Customer, EarlyWarning, Facility, HumanTask, ProcessInstance, RatingChange
 from app.models.base import readable_json
+from app.risk.master_scale import GRADES
 from app.services.analytics.filters import Filters
 from app.services.analytics.kpis.kpi_rights import KpiReach
 from app.services.shared.id_lists import among
 
-GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "C")  # best first
 CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 NPL_CLASSES = ("substandard", "doubtful", "loss")  # 不良贷款
 NPL_WINDOW_DAYS = 730  # a new NPL counts against the approval when within 24 months of it

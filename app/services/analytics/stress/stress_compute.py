@@ -41,6 +41,7 @@ import pandas as pd
 from app.engine.dmn import load_dmn
 from app.engine.dmn.vectorized import VectorizedDecision, compile_decision
 from app.risk.frames import ratio_frame, score_frame, z_frame
+from app.risk.master_scale import GRADES
 from app.risk.scorecard import DEFAULT_MODEL
 from app.risk.statements import LINE_ITEMS
 from app.services.monitoring.portfolio_inputs import INPUTS
@@ -49,7 +50,6 @@ CONTRIBUTION_MARGIN = 0.30  # of each yuan of revenue lost, what EBIT loses (pol
 UNSECURED_LGD = 0.45  # loss given default of an unsecured senior claim (the Basel foundation figure)
 CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 NPL = ("substandard", "doubtful", "loss")  # 不良: the last three classes
-GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "C")
 EVERY = "*"
 
 

@@ -1,0 +1,203 @@
+"""The monthly check of the scoring models in use (模型监测): each grade's realised default rate over the decisions
+whose window closed, the champion's PSI on the month's applications, each judged by rules/model_drift.dmn, model
+risk told once when a measure says so, and a month checked once per champion."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from scipy.stats import binom
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.localtime import local_date, local_today, to_utc
+from app.models import Notification, ProcessInstance, ScoringDriftCheck
+from app.models.base import utcnow
+from app.scoring import metrics
+from app.services.admin import demo_scoring_history
+from app.services.customers.facilities.facility_terms import add_months
+from app.services.notifications import messages
+from app.services.scoring import drift, versions
+from app.services.shared.rows import write
+from tests import factories
+from tests.services.test_scoring_history import decided, observed
+
+LAST_MONTH = drift.previous_month(local_today())
+
+
+@pytest.fixture
+def summary(people):
+    factories.deploy()
+    return dict(factories.approved_case(people).summary)
+
+
+def told() -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.kind == "model_drift")))
+
+
+def test_each_grades_realised_default_rate_is_judged_against_its_pd(app, people, summary):
+    index = iter(range(1, 1000))
+    for number in range(30):  # BB at 1%, 6 defaults in 30: far more than a 1% PD explains
+        customer, at = decided(next(index), summary, 18, grade="BB", pd=0.01)
+        if number < 6:
+            observed(customer, local_date(at) + timedelta(days=100), days_past_due=95)
+    for _ in range(25):  # A at 0.2%, none
+        decided(next(index), summary, 18, grade="A", pd=0.002)
+    decided(next(index), summary, 6, grade="BB", pd=0.01)  # its window is still open: not in the back-test
+    decided(next(index), summary, 30, grade="BB", pd=0.01)  # before the year read
+    decided(next(index), summary, 18, grade="BB", pd=0.01, status="rejected")  # declined: nothing lent
+
+    found = drift.check()
+
+    assert (found.month, found.subject, found.model_id) == (LAST_MONTH, drift.HAND_SET, None)
+    by_grade = {g["grade"]: g for g in found.grades}
+    assert list(by_grade) == ["A", "BB"]
+    bb = by_grade["BB"]
+    assert (bb["cases"], bb["defaults"], bb["realised"]) == (30, 6, 0.2)
+    assert bb["p_value"] == pytest.approx(binom.sf(5, 30, 0.01))
+    assert (bb["level"], bb["tell"]) == ("red", True)
+    assert (by_grade["A"]["cases"], by_grade["A"]["level"]) == (25, "green")
+    assert found.cohort["used"] == 55 and found.cohort["excluded"]["declined"] == 1
+    assert found.cohort["decided_before"] == add_months(local_today().replace(day=1), -12).isoformat()
+    assert (found.psi, found.psi_level, found.level) == (None, "too_few", "red")
+    # every active person in risk management is told, once; nobody else
+    risk = {people.risk.id, people.cro.id}
+    assert {n.user_id for n in told()} == risk and found.notified == len(told()) == 2
+    note = told()[0]
+    assert messages.place(note) == f"/analytics/models/monitoring/{found.id}"
+    assert "BB" in messages.message(note, "zh_CN") and "评分模型" in messages.message(note, "zh_CN")
+    assert "grade(s) BB" in messages.message(note, "en")
+
+    # a month is checked once for the champion in force: the beat's next run does nothing
+    assert drift.check() is None
+    assert db.session.scalar(select(func.count()).select_from(ScoringDriftCheck)) == 1 and len(told()) == 2
+
+
+def test_a_grade_whose_defaults_agree_with_its_pd_tells_no_one(app, people, summary):
+    index = iter(range(1, 1000))
+    for number in range(40):
+        customer, at = decided(next(index), summary, 18, grade="B", pd=0.03)
+        if number < 1:
+            observed(customer, local_date(at) + timedelta(days=100), days_past_due=95)
+    found = drift.check()
+    assert [(g["grade"], g["level"]) for g in found.grades] == [("B", "green")]
+    assert (found.level, found.notified, told()) == ("green", 0, [])
+
+
+def _quarter_cases() -> list[int]:
+    """The credit applications decided (and so rated) in the quarter to the end of last month."""
+    start = to_utc(datetime.combine(add_months(LAST_MONTH, -2), time()))
+    end = to_utc(datetime.combine(add_months(LAST_MONTH, 1), time()))
+    return list(
+        db.session.scalars(
+            select(ProcessInstance.id).where(
+                ProcessInstance.process_id == "credit_application",
+                ProcessInstance.completed_at >= start,
+                ProcessInstance.completed_at < end,
+            )
+        )
+    )
+
+
+@pytest.fixture
+def champion(people):
+    factories.deploy()
+    list(demo_scoring_history.load())
+    version = versions.train_from_history(name="企业历史评分卡")
+    write(version, status="champion")
+    db.session.commit()
+    return version
+
+
+def test_the_champions_pd_on_the_months_applications_against_its_training(app, people, champion):
+    found = drift.check()
+    assert (found.subject, found.model_id, found.model_label) == (
+        f"model:{champion.id}",
+        champion.id,
+        "企业历史评分卡 v1",
+    )
+    # the demo's past applications decided in the quarter to last month's end (each rated as it was decided), scored
+    # by the champion
+    assert found.applications == len(_quarter_cases()) >= 100
+    assert found.psi_shares["rated_from"] == add_months(LAST_MONTH, -2).isoformat()
+    shares = found.psi_shares
+    assert shares["cuts"] == champion.figures["psi"]["cuts"] and sum(shares["month"]) == pytest.approx(1)
+    assert found.psi == pytest.approx(metrics.psi(shares["train"], shares["month"]), abs=1e-5)
+    assert found.psi < 0.25 and found.psi_level in ("green", "amber")  # the same population as the training's
+    # the back-test reads the year of decisions whose window has closed, as they were rated
+    assert sum(g["cases"] for g in found.grades) == found.cohort["used"] > 500
+    assert found.cohort["rated_by"] == {"hand_set": found.cohort["used"]}
+
+
+def test_a_shifted_population_is_red_and_tells_model_risk(app, people, champion):
+    for case_id in _quarter_cases():  # the quarter's applicants, all far weaker than the training's
+        case = db.session.get(ProcessInstance, case_id)
+        analysis = {**case.summary["analysis"]}
+        analysis["ratios"] = {name: None for name in analysis["ratios"]}
+        facts = {
+            **case.summary,
+            "analysis": analysis,
+            "credit_record": "serious_delinquency",
+            "z_score": -3.0,
+        }
+        db.session.execute(update(ProcessInstance).where(ProcessInstance.id == case_id).values(summary=facts))
+    db.session.commit()
+    found = drift.check()
+    assert found.psi > 0.25 and (found.psi_level, found.level) == ("red", "red")
+    note = next(n for n in told() if n.user_id == people.risk.id)
+    assert note.params["psi"] == round(found.psi, 4)
+    assert "PSI" in messages.message(note, "en") and "企业历史评分卡 v1" in messages.message(note, "zh_CN")
+
+
+def test_a_champion_approved_since_is_checked_again_for_the_month(app, people, champion):
+    first = drift.check()
+    short = [g["grade"] for g in first.grades if g["tell"]]
+    assert short and first.notified == 2  # the demo's hand-set PDs fall short in the weaker grades
+    write(champion, status="retired")
+    db.session.commit()
+    second = drift.check()
+    assert (first.subject, second.subject) == (f"model:{champion.id}", drift.HAND_SET)
+    assert second.psi is None and second.applications == 0
+    # the same grades' back-test is not told of twice in a month
+    assert [g["grade"] for g in second.grades if g["tell"]] == short
+    assert second.notified == 0 and len(told()) == 2
+    assert drift.latest().id == second.id and [c.id for c in drift.recent()] == [second.id, first.id]
+
+
+def test_a_month_named_is_checked_as_of_its_end(app, people, summary):
+    customer, at = decided(1, summary, 18, grade="BB", pd=0.01)
+    observed(customer, local_date(at) + timedelta(days=100), days_past_due=95)
+    month = add_months(LAST_MONTH, -7)
+    found = drift.check(month, notify=False)
+    assert found.month == month and found.grades == []  # decided 18 months ago: not in the year read then
+    assert date.fromisoformat(found.cohort["decided_before"]) == add_months(month, -11)
+    assert told() == []
+    assert utcnow() >= found.checked_at
+
+
+def test_the_rule_table_not_the_code_says_who_is_told(app, people, summary, rules_copy):
+    table = rules_copy / "model_drift.dmn"
+    text = table.read_text(encoding="utf-8")
+    told_red = '<outputEntry id="Rule_model_drift_06_out2"><text>true</text></outputEntry>'
+    assert told_red in text
+    table.write_text(text.replace(told_red, told_red.replace("true", "false")), encoding="utf-8")
+    index = iter(range(1, 1000))
+    for number in range(30):
+        customer, at = decided(next(index), summary, 18, grade="BB", pd=0.01)
+        if number < 6:
+            observed(customer, local_date(at) + timedelta(days=100), days_past_due=95)
+    found = drift.check()
+    assert (found.grades[0]["level"], found.level) == ("red", "red")
+    assert (found.notified, told()) == (0, [])
+
+
+def test_the_demo_checks_the_last_half_year_and_tells_of_the_latest_only(app, people):
+    factories.deploy()
+    list(demo_scoring_history.load())
+    assert list(demo_scoring_history.checks()) == ["scoring model checks: 6 month(s) checked (模型监测)"]
+    checks = drift.recent()
+    assert [c.month for c in checks] == [add_months(LAST_MONTH, -back) for back in range(6)]
+    assert [c.telling for c in checks] == ["told"] + ["quiet"] * 5
+    assert {n.params["month"] for n in told()} == {f"{LAST_MONTH:%Y-%m}"}
+    assert list(demo_scoring_history.checks()) == []  # loaded again: nothing more
