@@ -78,8 +78,10 @@ CREDIT_KPI_SUMMARY_SECONDS      how often beat precomputes the KPI dashboards an
 CREDIT_COLLATERAL_CHECK_SECONDS how often beat starts the collateral revaluations that fell   3600
                                 due (押品重估; one running case per item)
 CREDIT_MODEL_DRIFT_SECONDS      how often beat checks the scoring models in use (模型监测):   3600
-                                a month is checked once, soon after it ends, and again for
-                                a champion approved since
+                                a month is checked once its grace is over, and again for a
+                                champion approved since
+CREDIT_MODEL_DRIFT_GRACE_DAYS   how long after a month's end its check waits, so that what  10
+                                is recorded late (a class, a days-past-due figure) counts
 CREDIT_AUDIT_CHECK_SECONDS      how often beat recomputes the audit chain (alerts on break) 86400
 CREDIT_AUDIT_KEY                the secret that keys the audit chain's hashes (HMAC), kept   a fixed development key
                                 outside the database (required and strong in production)    (refused in production)
@@ -211,6 +213,7 @@ class BaseConfig:
     KPI_SUMMARY_SECONDS = env_int("KPI_SUMMARY_SECONDS", 3600)
     COLLATERAL_CHECK_SECONDS = env_int("COLLATERAL_CHECK_SECONDS", 3600)
     MODEL_DRIFT_SECONDS = env_int("MODEL_DRIFT_SECONDS", 3600)
+    MODEL_DRIFT_GRACE_DAYS = env_int("MODEL_DRIFT_GRACE_DAYS", 10)
     AUDIT_CHECK_SECONDS = env_int("AUDIT_CHECK_SECONDS", 24 * 3600)
     AUDIT_KEY = env("AUDIT_KEY") or DEVELOPMENT_AUDIT_KEY
     AUDIT_ANCHOR = _anchor_path(INSTANCE_DIR / "audit-anchor")
@@ -269,6 +272,8 @@ class TestingConfig(BaseConfig):
     # Rendering four PDFs per decided case would dominate the suite; the documents tests turn it on.
     DOCUMENTS_ON_DECISION = env_bool("DOCUMENTS_ON_DECISION", False)
     MODEL_SIGNING_KEY = env("MODEL_SIGNING_KEY") or "testing-model-signing-key"  # no key file left by tests
+    # The month just ended is the one checked, whatever the day: the grace has a test of its own.
+    MODEL_DRIFT_GRACE_DAYS = 0
     # One anchor file would outlive each test's database: the anchor tests name their own.
     AUDIT_ANCHOR = _anchor_path(None)
 

@@ -112,12 +112,13 @@ def _listed(error: versions.DataRefused) -> str:
 
 
 @models_cli.command("check")
-@click.option("--month", default=None, help="The month to check, YYYY-MM (default: the month just ended).")
+@click.option("--month", default=None, help="The month to check, YYYY-MM (default: the one beat checks now).")
 def check_command(month: str | None) -> None:
     """Check the scoring models in use for a month that has ended (模型监测), as beat does each month."""
     ended = drift.previous_month(local_today())
     try:
-        first = datetime.strptime(month, "%Y-%m").date() if month is not None else ended
+        first = datetime.strptime(month, "%Y-%m").date() if month is not None else drift.due_month()
+        first.replace(year=first.year - 3)  # the back-test reads two years before it: a month that has them
     except ValueError as error:
         raise click.BadParameter(f"{month!r} is not a month written YYYY-MM", param_hint="--month") from error
     if first > ended:

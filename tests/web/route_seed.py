@@ -137,6 +137,7 @@ def seed() -> dict[str, int]:
     training = training_runs.request(people.risk, "seed.csv", book, {"target": "defaulted", "bad": "1"})
     training_runs.run(training.id)  # here, whatever a worker does with its job (it finds it done)
     model_check = drift.check()  # 模型监测: last month's
+    assert model_check is not None
     analysis = case_analyses.start_by_hand(people.risk, customer_id, {"kind": "manual"})  # 案例库: an entry
     return {
         "case_id": at_approval.id,
@@ -163,7 +164,7 @@ def seed() -> dict[str, int]:
         "run": stress.id,
         "model_id": model.id,
         "run_id": training.id,
-        "drift_check_id": model_check.id if model_check else 10**6,
+        "drift_check_id": model_check.id,
         "course_id": course.id,
         "session_id": session.id,
         "assignment_id": reading.id,

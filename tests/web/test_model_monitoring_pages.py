@@ -46,7 +46,7 @@ def test_risk_reads_the_checks_and_one_checks_figures(app, login, checked):
     text = found.get_data(as_text=True)
     assert found.status_code == 200
     assert f"评分模型 {month} 月度监测" in text and "各等级实际违约率与其 PD 对比" in text
-    assert "预警" in text and "正常" in text and "无：评级使用本行手工评分卡" in text
+    assert "红灯" in text and "绿灯" in text and "无：评级使用本行手工评分卡" in text
     assert "风险管理部 2 人" in text
     english = client.get(f"/analytics/models/monitoring/{checked.id}", headers=EN).get_data(as_text=True)
     assert "Realised default rate per grade against its PD" in english and "red" in english
@@ -79,7 +79,7 @@ def test_the_notification_leads_to_the_check(app, login, people, checked):
     client = login("risk")
     note = db.session.query(Notification).filter_by(user_id=people.risk.id, kind="model_drift").one()
     listed = client.get("/notifications", headers=ZH).get_data(as_text=True)
-    assert "模型监测预警" in listed and "等级 BB 的实际违约显著高于其 PD" in listed
+    assert "模型监测告警" in listed and "等级 BB 的实际违约显著高于其 PD" in listed
     opened = client.post(f"/notifications/{note.id}/open")
     assert opened.headers["Location"].endswith(f"/analytics/models/monitoring/{checked.id}")
 

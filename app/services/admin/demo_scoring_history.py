@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from app.engine.dmn import decision_in_force
 from app.extensions import db
-from app.localtime import local_date, local_today, to_utc
+from app.localtime import local_date, to_utc
 from app.models import (
     Customer,
     Facility,
@@ -98,7 +98,7 @@ def load() -> Iterator[str]:
 def checks(months: int = 6) -> Iterator[str]:
     """The monthly checks of the models in use (模型监测) of the last ``months`` months, as beat would have made them
     (none is approved yet: the grades the hand-set scorecard gave, back-tested); only the latest tells model risk."""
-    latest = drift.previous_month(local_today())
+    latest = drift.due_month()
     made = [drift.check(add_months(latest, -back), notify=back == 0) for back in range(months - 1, -1, -1)]
     if any(made):
         yield f"scoring model checks: {sum(1 for m in made if m)} month(s) checked (模型监测)"

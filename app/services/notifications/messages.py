@@ -93,6 +93,13 @@ def _model_drift_message(p: dict) -> str:
     """What the month's scoring model check found past its threshold (``services.scoring.drift``)."""
     separator = "；" if str(get_locale()).startswith("zh") else "; "
     findings = []
+    if p.get("failed"):
+        findings.append(
+            _(
+                "the champion %(model)s could not score the quarter's applications (the log says why)",
+                model=p.get("model") or "-",
+            )
+        )
     if p.get("psi") is not None:
         findings.append(
             _(

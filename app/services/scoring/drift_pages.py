@@ -22,6 +22,15 @@ class CheckPage:
     check: ScoringDriftCheck
     figures: list[Figure]
     rated_by: list[tuple[str, int]]  # who rated the back-test's cases, in the reader's words, most first
+    population: str  # what became of the PSI, in words
+
+
+@dataclass
+class Card:
+    """The latest check on the portfolio dashboard."""
+
+    check: ScoringDriftCheck
+    population: str  # the PSI's level, or why there is none, in a few words
 
 
 def level_word(level: str) -> str:
@@ -29,9 +38,54 @@ def level_word(level: str) -> str:
     return _(code)
 
 
-def latest_seen_by(user: User) -> ScoringDriftCheck | None:
+def population_word(check: ScoringDriftCheck) -> str:
+    """The PSI's level, or in a few words why there is none."""
+    state = (check.psi_shares or {}).get("state")
+    if check.model_id is None:
+        return _("no champion")
+    if state == "failed":
+        return _("the champion could not score")
+    if state == "other_columns":
+        return _("the champion rates no case")
+    if state == "no_reference":
+        return _("no training shares kept")
+    return level_word(check.psi_level)
+
+
+def _population(check: ScoringDriftCheck) -> str:
+    shares = check.psi_shares or {}
+    state = shares.get("state")
+    if check.model_id is None:
+        return _("None: the rating used the bank's hand-set scorecard, so there is no PSI of a model.")
+    if state == "failed":
+        return _(
+            "The champion could not score the applications; the log says why. The back-test below stands."
+        )
+    if state == "other_columns":
+        return _(
+            "The champion reads columns the cases do not have (it was trained on a file), so the hand-set "
+            "scorecard rated the applications and there is no PSI of the champion."
+        )
+    if state == "no_reference":
+        return _("The champion keeps no training shares to compare with.")
+    left = shares.get("left_out") or {}
+    return _(
+        "%(value)s · %(word)s · %(count)s applications rated from %(since)s to %(until)s (left out as the training "
+        "leaves them out: %(declined)s declined, %(in_default)s already in default)",
+        value="—" if check.psi is None else f"{check.psi:.4f}",
+        word=level_word(check.psi_level),
+        count=check.applications,
+        since=shares.get("rated_from", "—"),
+        until=shares.get("rated_to", "—"),
+        declined=left.get("declined", 0),
+        in_default=left.get("in_default", 0),
+    )
+
+
+def latest_seen_by(user: User) -> Card | None:
     """The latest check, for a reader of the models (the dashboard's card); None for anyone else."""
-    return drift.latest() if rights.may_read(user) else None
+    found = drift.latest() if rights.may_read(user) else None
+    return Card(found, population_word(found)) if found is not None else None
 
 
 def trend(user: User) -> Figure:
@@ -44,7 +98,7 @@ def trend(user: User) -> Figure:
             "model": c.model_label or _("hand-set scorecard"),
             "applications": c.applications if c.model_id is not None else None,
             "psi": round(c.psi, 4) if c.psi is not None else None,
-            "psi_level": level_word(c.psi_level) if c.model_id is not None else _("no champion"),
+            "psi_level": population_word(c),
             "red": sum(g["level"] == "red" for g in c.grades),
             "level": level_word(c.level),
             "drill": {"check_id": c.id},
@@ -81,11 +135,11 @@ def check_page(user: User, check_id: int) -> CheckPage:
     if found is None:
         raise NotFound(_("No such scoring model check."))
     figures = [_grades(found)]
-    if found.psi_shares:
+    if (found.psi_shares or {}).get("state", "scored") == "scored" and (found.psi_shares or {}).get("cuts"):
         figures.insert(0, _psi(found))
     by = sorted((found.cohort.get("rated_by") or {}).items(), key=lambda item: -item[1])
     rated_by = [(_("hand-set scorecard") if name == drift.HAND_SET else name, count) for name, count in by]
-    return CheckPage(found, figures, rated_by)
+    return CheckPage(found, figures, rated_by, _population(found))
 
 
 def _psi(found: ScoringDriftCheck) -> Figure:
@@ -145,14 +199,15 @@ def _grades(found: ScoringDriftCheck) -> Figure:
         rows,
         Chart("bar", "grade", ("realised", "predicted")),
         note=_(
-            "Credit applications decided from %(since)s to %(until)s, each followed for %(months)s months: "
-            "%(used)s cases, %(defaults)s defaults. Each grade's level is the rule table model_drift's reading of "
-            "the chance of at least so many defaults at its PD (a one-sided binomial test).",
+            "Credit applications decided from %(since)s to %(until)s, each followed for %(months)s months and put "
+            "in the grade its PD falls in on the master scale (before any cap by class, override or distress "
+            "zone): %(used)s cases, %(defaults)s defaults. Each grade's level is the rule table model_drift's "
+            "reading of the chance of at least so many defaults at its PD (a one-sided binomial test).",
             since=cohort.get("decided_from", "—"),
             until=_day_before(cohort.get("decided_before")),
             months=cohort.get("window_months", "—"),
-            used=cohort.get("used", 0),
-            defaults=cohort.get("defaults", 0),
+            used=sum(g["cases"] for g in found.grades),
+            defaults=sum(g["defaults"] for g in found.grades),
         ),
     )
 

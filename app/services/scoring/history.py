@@ -138,10 +138,15 @@ def build(today: date | None = None) -> History:
 
 
 def outcomes(
-    today: date, definition: Definition, since: datetime | None = None, before: datetime | None = None
+    today: date,
+    definition: Definition,
+    since: datetime | None = None,
+    before: datetime | None = None,
+    known_by: datetime | None = None,
 ) -> Read:
     """Every credit application decided (within ``since`` .. ``before``, when given) with its outcome as known
-    ``today``, or the reason it is left out (module docstring)."""
+    ``today``, or the reason it is left out (module docstring); with ``known_by``, only what was recorded by then
+    counts (a past month's check reads the history as it then stood)."""
     query = (
         select(Facility.customer_id, Facility.status, Facility.decided_at, ProcessInstance.summary)
         .join(ProcessInstance, ProcessInstance.id == Facility.instance_id)
@@ -163,9 +168,9 @@ def outcomes(
             facts, decided_at
         )  # what the rating saw, not what was recorded by the sign-off
         known = [s for s, recorded in seen[customer_id] if recorded <= rated_at]
-        reason = _left_out(status, facts, known, definition)
+        reason = left_out(status, facts, known, definition)
         if reason is None:
-            bad = _defaulted(decided_at, seen[customer_id], events[customer_id], definition)
+            bad = _defaulted(decided_at, seen[customer_id], events[customer_id], definition, known_by)
             if not bad and today < add_months(on, definition.window_months):
                 reason = "not_mature"
         if reason is not None:
@@ -187,14 +192,14 @@ def rated_at_of(facts: dict[str, Any]) -> datetime | None:
     text = found.get("rated_at") if isinstance(found, dict) else None
     try:
         moment = datetime.fromisoformat(text.removesuffix("Z")) if isinstance(text, str) else None
-    except ValueError:
+        if moment is not None and moment.tzinfo is not None:  # written by a diagram with its offset
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # not a moment, or one past the calendar once moved to UTC
         return None
-    if moment is not None and moment.tzinfo is not None:  # written by a diagram with its offset
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
-def _left_out(status: str, facts: dict[str, Any], known: list, definition: Definition) -> str | None:
+def left_out(status: str, facts: dict[str, Any], known: list, definition: Definition) -> str | None:
     """Why a case is left out, if it is: declined, no analysis, or in default when rated — by the class on file,
     or by the latest days past due known then (a customer 120 days past due is in default, whatever its class)."""
     if status == "rejected":
@@ -211,18 +216,24 @@ def _left_out(status: str, facts: dict[str, Any], known: list, definition: Defin
 
 
 def _defaulted(
-    decided_at: datetime, seen: list, events: list[tuple[datetime, str]], definition: Definition
+    decided_at: datetime,
+    seen: list,
+    events: list[tuple[datetime, str]],
+    definition: Definition,
+    known_by: datetime | None = None,
 ) -> bool:
     """A default within the window after the decision: an observation dated after its day, or a class recorded
-    after its moment (the same afternoon counts)."""
+    after its moment (the same afternoon counts); with ``known_by``, only one recorded by then."""
     on = local_date(decided_at)
-    for observation, _recorded in seen:
+    for observation, recorded in seen:
+        if known_by is not None and recorded > known_by:
+            continue
         if observation.observed_on > on and observation.days_past_due is not None:
             default, months = definition.judge(None, observation.days_past_due)
             if default and observation.observed_on <= add_months(on, months):
                 return True
     for at, loan_class in events:
-        if at > decided_at:
+        if at > decided_at and (known_by is None or at <= known_by):
             default, months = definition.judge(loan_class, None)
             if default and local_date(at) <= add_months(on, months):
                 return True
