@@ -388,7 +388,15 @@ def config_for(name: str | None = None) -> type[BaseConfig]:
     if check:
         check()
     check_document_limit(cls.DOCUMENT_MAX_BYTES, cls.MAX_CONTENT_LENGTH)
+    check_drift_grace(cls.MODEL_DRIFT_GRACE_DAYS)
     return cls
+
+
+def check_drift_grace(days: int) -> None:
+    """A month's check waits from 0 days to a year after its end: a negative grace would check the month still
+    running, once and for good."""
+    if not 0 <= days <= 366:
+        raise ConfigError(f"CREDIT_MODEL_DRIFT_GRACE_DAYS must be from 0 to 366 days, not {days}")
 
 
 def check_document_limit(document_bytes: int, request_bytes: int | None) -> None:

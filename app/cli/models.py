@@ -16,7 +16,6 @@ from flask_babel import force_locale
 
 from app.errors import NotFound
 from app.language import shown
-from app.localtime import local_today
 from app.scoring.training import ALGORITHMS, SCORECARD
 from app.services.scoring import drift, versions, wording
 
@@ -112,19 +111,20 @@ def _listed(error: versions.DataRefused) -> str:
 
 
 @models_cli.command("check")
-@click.option("--month", default=None, help="The month to check, YYYY-MM (default: the one beat checks now).")
+@click.option(
+    "--month", default=None, help="The month to check, YYYY-MM, once it is due (default: the last month due)."
+)
 def check_command(month: str | None) -> None:
     """Check the scoring models in use for a month that has ended (模型监测), as beat does each month."""
-    ended = drift.previous_month(local_today())
     try:
         first = datetime.strptime(month, "%Y-%m").date() if month is not None else drift.due_month()
-        first.replace(year=first.year - 3)  # the back-test reads two years before it: a month that has them
     except ValueError as error:
         raise click.BadParameter(f"{month!r} is not a month written YYYY-MM", param_hint="--month") from error
-    if first > ended:
-        raise click.BadParameter(
-            f"{month} has not ended; the last month ended is {ended:%Y-%m}", param_hint="--month"
-        )
-    made = drift.check(first)
+    if first.year < 1900:
+        raise click.BadParameter(f"{month} is before the bank kept any history", param_hint="--month")
+    try:
+        made = drift.check(first)
+    except drift.NotDue as error:
+        raise click.BadParameter(str(error), param_hint="--month") from error
     found = made or drift.checked(first)
     click.echo(json.dumps({**drift.summary(found), "made_now": made is not None}, ensure_ascii=False))

@@ -23,6 +23,7 @@ def train_model(run_id: int) -> int | None:
 # month and subject, and leaves nothing): run by beat, a lost worker's job is redelivered.
 @shared_task(name=dispatch.CHECK_MODEL_DRIFT, time_limit=1800, acks_late=True, reject_on_worker_lost=True)
 def check_drift() -> int | None:
-    """Check the month just ended for the champion in force, unless it has been; returns the check's id."""
+    """Check the last month due (ended the grace ago) for the champion in force, unless it has been; returns the
+    check's id."""
     found = drift.check()
     return found.id if found is not None else None

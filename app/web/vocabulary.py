@@ -99,6 +99,10 @@ NOTICE_KINDS: tuple[str, ...] = (
     N_("notice_renewal"),
     N_("notice_transfer_in"),
     N_("notice_transfer_out"),
+    N_("notice_training_expiring"),
+    N_("notice_training_lapsed"),
+    N_("notice_inspection_overdue"),
+    N_("notice_inspection_escalated"),
     N_("notice_model_drift"),
 )
 MAIL_STATUSES: tuple[str, ...] = (N_("mail_pending"), N_("mail_sent"), N_("mail_failed"))

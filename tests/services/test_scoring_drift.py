@@ -13,7 +13,6 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.localtime import local_date, local_today, to_utc
 from app.models import Notification, ProcessInstance, ScoringDriftCheck
-from app.models.base import utcnow
 from app.scoring import metrics
 from app.services.admin import demo_scoring_history
 from app.services.customers.facilities.facility_terms import add_months
@@ -180,8 +179,18 @@ def test_a_month_named_is_checked_as_of_its_end(app, people, summary):
     found = drift.check(month, notify=False)
     assert found.month == month and found.grades == []  # decided 18 months ago: not in the year read then
     assert date.fromisoformat(found.cohort["decided_before"]) == add_months(month, -11)
-    assert told() == []
-    assert utcnow() >= found.checked_at
+    assert found.cohort["used"] == 0 and found.telling == "nothing"
+
+
+def test_a_month_not_due_is_refused(app, people, summary, monkeypatch):
+    """Checked before its grace is over, a month would miss for good what is recorded late for it."""
+    monkeypatch.setitem(app.config, "MODEL_DRIFT_GRACE_DAYS", 40)
+    assert drift.due_month() < LAST_MONTH
+    with pytest.raises(drift.NotDue, match="is due on"):
+        drift.check(LAST_MONTH)
+    with pytest.raises(drift.NotDue):
+        drift.check(local_today())
+    assert db.session.scalar(select(func.count()).select_from(ScoringDriftCheck)) == 0
 
 
 def test_the_rule_table_not_the_code_says_who_is_told(app, people, summary, rules_copy):
@@ -285,3 +294,54 @@ def test_a_past_month_reads_the_history_as_it_stood_when_its_check_was_due(app, 
     # beat checks a month once its grace is over
     assert drift.due_month(date(2026, 12, 10)) == date(2026, 10, 1)
     assert drift.due_month(date(2026, 12, 11)) == date(2026, 11, 1)
+
+
+def test_the_psi_leaves_out_who_the_training_leaves_out_as_known_when_due(app, people, champion, monkeypatch):
+    monkeypatch.setitem(app.config, "MODEL_DRIFT_GRACE_DAYS", 5)
+    month = add_months(LAST_MONTH, -1)
+    start = to_utc(datetime.combine(add_months(month, -2), time()))
+    end = to_utc(datetime.combine(add_months(month, 1), time()))
+    due = end + timedelta(days=5)
+    cases = list(
+        db.session.scalars(
+            select(ProcessInstance)
+            .where(
+                ProcessInstance.process_id == "credit_application",
+                ProcessInstance.outcome == "approved",
+                ProcessInstance.completed_at >= start,
+                ProcessInstance.completed_at < end,
+            )
+            .order_by(ProcessInstance.id)
+        )
+    )
+    in_default, declined_late = cases[0], cases[1]
+    db.session.execute(
+        update(ProcessInstance)
+        .where(ProcessInstance.id == in_default.id)
+        .values(summary={**in_default.summary, "loan_class": "substandard"})
+    )
+    db.session.execute(  # declined after the check was due: it was still running then
+        update(ProcessInstance)
+        .where(ProcessInstance.id == declined_late.id)
+        .values(
+            outcome="rejected",
+            completed_at=due + timedelta(days=1),
+            summary={
+                **declined_late.summary,
+                "pd_model": {"rated_at": declined_late.completed_at.isoformat() + "Z"},
+            },
+        )
+    )
+    db.session.commit()
+    found = drift.check(month)
+    assert found.psi_shares["left_out"]["in_default"] == 1
+    assert found.applications == len(cases) - 1  # the one declined after the check was due is still in
+    declined = db.session.scalar(
+        select(func.count()).where(
+            ProcessInstance.process_id == "credit_application",
+            ProcessInstance.outcome == "rejected",
+            ProcessInstance.completed_at >= start,
+            ProcessInstance.completed_at < end,
+        )
+    )
+    assert found.psi_shares["left_out"]["declined"] == declined

@@ -1,10 +1,11 @@
-"""The attached documents' size limit must leave room in a request's: the application refuses to start otherwise."""
+"""Limits the configuration must keep: the attached documents' size below a request's, and a scoring model check's grace
+within a year. The application refuses to start otherwise."""
 
 from __future__ import annotations
 
 import pytest
 
-from config import BaseConfig, ConfigError, check_document_limit, config_for
+from config import BaseConfig, ConfigError, check_document_limit, check_drift_grace, config_for
 
 
 def test_the_defaults_fit():
@@ -28,3 +29,11 @@ def test_config_for_checks_it(monkeypatch):
     monkeypatch.setattr(BaseConfig, "DOCUMENT_MAX_BYTES", BaseConfig.MAX_CONTENT_LENGTH)
     with pytest.raises(ConfigError, match="CREDIT_DOCUMENT_MAX_BYTES"):
         config_for("development")
+
+
+@pytest.mark.parametrize("days", [-5, 367, 10**9])
+def test_a_drift_grace_that_would_check_a_running_month_or_none_is_refused(days):
+    with pytest.raises(ConfigError, match="CREDIT_MODEL_DRIFT_GRACE_DAYS"):
+        check_drift_grace(days)
+    check_drift_grace(0)
+    check_drift_grace(BaseConfig.MODEL_DRIFT_GRACE_DAYS)

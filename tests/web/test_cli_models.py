@@ -157,7 +157,8 @@ def test_check_prints_the_months_check_once_and_refuses_a_month_not_ended(app, c
     for month, says in (
         ("2026-13", "YYYY-MM"),
         ("\x00", "YYYY-MM"),
-        (f"{local_today():%Y-%m}", "has not ended"),
+        ("0001-01", "before the bank kept any history"),
+        (f"{local_today():%Y-%m}", "is due on"),
     ):
         refused = cli("models", "check", "--month", month)
         assert refused.exit_code == 2 and says in refused.output

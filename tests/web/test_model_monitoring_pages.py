@@ -49,7 +49,8 @@ def test_risk_reads_the_checks_and_one_checks_figures(app, login, checked):
     assert "红灯" in text and "绿灯" in text and "无：评级使用本行手工评分卡" in text
     assert "风险管理部 2 人" in text
     english = client.get(f"/analytics/models/monitoring/{checked.id}", headers=EN).get_data(as_text=True)
-    assert "Realised default rate per grade against its PD" in english and "red" in english
+    assert "Realised default rate per grade against its PD" in english
+    assert "<td>BB</td>" in english and "<td>red</td>" in english and "<td>green</td>" in english
 
     sheet = client.get(f"/analytics/models/monitoring/{checked.id}?export=grades", headers=EN)
     assert sheet.status_code == 200

@@ -2,10 +2,11 @@
 champion's training sample, and whether the PDs held.
 
 ``check`` checks one month (by default the last month ended ``CREDIT_MODEL_DRIFT_GRACE_DAYS`` ago, in Beijing's
-calendar: what is recorded in the first days after a month's end still counts for it) for the champion in force,
-once. Beat runs it every ``CREDIT_MODEL_DRIFT_SECONDS`` (hourly), so a month is checked once its grace is over, and
-a champion approved since is checked within the hour. A check reads the history as it stood when the month's
-check was due (nothing recorded after its end and grace), so a past month checked later reads as it would have.
+calendar: what is recorded in the first days after a month's end still counts for it; a month not due yet is
+refused) for the champion in force, once. Beat runs it every ``CREDIT_MODEL_DRIFT_SECONDS`` (hourly), so a month is
+checked once its grace is over, and a champion approved since is checked within the hour. The back-test reads the
+defaults as they stood when the month's check was due (no observation or class recorded after its end and grace);
+the PSI reads each application as its case now keeps it (one rated again later has its later rating).
 A month already checked for the champion in force is left as it is (a check is a record, never redone): the job
 is idempotent, and a second worker's check is refused by the unique month and subject and leaves nothing.
 
@@ -49,6 +50,10 @@ class _AlreadyChecked(Exception):
     """Another worker checked the month for the same champion first."""
 
 
+class NotDue(ValueError):
+    """The month's check is not due yet: what is recorded late for it would be missed for good."""
+
+
 def month_of(day: date) -> date:
     return day.replace(day=1)
 
@@ -75,6 +80,9 @@ def check(month: date | None = None, *, notify: bool = True) -> ScoringDriftChec
     """Check ``month`` (its first day; by default ``due_month``) for the champion in force, unless it has been;
     returns the check made, or None when there was nothing to do."""
     month = month_of(month or due_month())
+    if month > due_month():
+        due = add_months(month, 1) + grace()
+        raise NotDue(f"the check of {month:%Y-%m} is due on {due:%Y-%m-%d}, once its grace is over")
     champion = governance.champion()
     subject = f"model:{champion.id}" if champion is not None else HAND_SET
     if _checked(month, subject):

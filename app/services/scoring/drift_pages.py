@@ -122,9 +122,10 @@ def trend(user: User) -> Figure:
         Chart("line", "month", ("psi",)) if charted else Chart("none", "", ()),
         drill="models.drift_check",
         note=_(
-            "Each month, soon after it ends: the champion's PD on the applications of the quarter to the month's end "
-            "against its training sample, and the realised default rate of each grade over the decisions whose window has closed. "
-            "The thresholds are the rule table model_drift."
+            "Each month, once %(days)s days past its end: the champion's PD on the applications of the quarter to "
+            "the month's end against its training sample, and the realised default rate of each grade over the decisions whose window has closed. "
+            "The thresholds are the rule table model_drift.",
+            days=drift.grace().days,
         ),
     )
 

@@ -16,6 +16,7 @@ from app.models.people import User
 from app.models.scoring import ScoringModel, ScoringModelDecision, ScoringTrainingRun
 from app.services.analytics.figures import Figure
 from app.services.scoring import (
+    drift,
     drift_pages,
     governance,
     model_figures,
@@ -38,6 +39,7 @@ class IndexPage:
     may_keep: bool
     pending: set[int] = field(default_factory=set)  # versions with a proposal waiting
     drift: Figure | None = None  # the recent monthly checks (``drift_pages.trend``)
+    grace_days: int = 0  # how long after its end a month is checked
 
 
 @dataclass
@@ -65,6 +67,7 @@ def index(user: User) -> IndexPage:
         user.role in rights.KEEPERS,
         waiting,
         drift_pages.trend(user),
+        drift.grace().days,
     )
 
 
