@@ -9,12 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import JsonType, Model, utcnow
 
+# Every kind of notification, each worded by ``services.notifications.messages`` and named by its vocabulary code
+# notice_<kind> (``web.vocabulary.NOTICE_KINDS``); ``services.notifications`` stores no other kind.
 # new: a task arrived in your queue; returned: your case came back to you; delegated: a colleague or a
 # manager handed you a task; escalated: an overdue approval arrived at your level; overdue: a task you
 # held passed its due time and went up a level; chain_broken: the audit log failed its daily check;
-# unstaffed (to administrators): a case cannot go on, nobody may act on it; follow_up: a follow-up of the
-# contact log fell due (to the customer's officer); transfer_in / transfer_out: customers were transferred to
-# you / away from you (客户移交).
+# withdrawn: a case you held a task of was withdrawn; unstaffed (to administrators): a case cannot go on, nobody
+# may act on it; follow_up: a follow-up of the contact log fell due (to the customer's officer); renewal: a
+# renewal (续授信) was proposed to you; transfer_in / transfer_out: customers were transferred to you / away from
+# you (客户移交); training_expiring / training_lapsed: a required course of yours is about to lapse / lapsed;
+# inspection_overdue / inspection_escalated: a post-loan inspection passed its due date (to the officer / the
+# manager); model_drift: the monthly scoring model check passed a threshold (to model risk).
 KINDS = (
     "new",
     "returned",
@@ -22,10 +27,17 @@ KINDS = (
     "escalated",
     "overdue",
     "chain_broken",
+    "withdrawn",
     "unstaffed",
     "follow_up",
+    "renewal",
     "transfer_in",
     "transfer_out",
+    "training_expiring",
+    "training_lapsed",
+    "inspection_overdue",
+    "inspection_escalated",
+    "model_drift",
 )
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Notification, OutboxMail
-from app.services.notifications import messages, notifications
+from app.models.notification import KINDS
+from app.services.notifications import notifications
 from app.web.vocabulary import NOTICE_KINDS
 from tests.factories import case_routed, open_task
 from tests.web.test_pages import text_of
@@ -126,10 +127,10 @@ def test_the_outbox_shows_each_e_mail_in_the_readers_language_and_keeps_what_was
 
 def test_every_kind_of_notification_has_its_name_in_both_languages_and_no_other_kind_is_stored(app, people):
     """A kind stored without its vocabulary showed its code (notice_inspection_escalated) in the list."""
-    assert set(NOTICE_KINDS) == {f"notice_{kind}" for kind in messages.KINDS}
-    for kind in messages.KINDS:
+    assert set(NOTICE_KINDS) == {f"notice_{kind}" for kind in KINDS}
+    for kind in KINDS:
         for locale in ("zh_CN", "en"):
             with force_locale(locale):
                 assert _(f"notice_{kind}") != f"notice_{kind}", (kind, locale)
-    with pytest.raises(ValueError, match="no words"):
+    with pytest.raises(ValueError, match="has no words"):
         notifications.alert([people.risk], "made_up")

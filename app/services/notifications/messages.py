@@ -11,28 +11,6 @@ from app.language import in_language
 from app.models import Notification
 from app.services.approval import eligibility
 
-# every kind of notification, each worded by ``message`` and named by its vocabulary code notice_<kind>
-# (``web.vocabulary.NOTICE_KINDS``): ``notifications`` stores no other kind
-KINDS = (
-    "new",
-    "returned",
-    "delegated",
-    "escalated",
-    "overdue",
-    "chain_broken",
-    "withdrawn",
-    "unstaffed",
-    "follow_up",
-    "renewal",
-    "transfer_in",
-    "transfer_out",
-    "training_expiring",
-    "training_lapsed",
-    "inspection_overdue",
-    "inspection_escalated",
-    "model_drift",
-)
-
 
 def customers_link(notification: Notification) -> str:
     """Where a transfer's notice leads: the one customer's page, or "my customers"."""

@@ -18,10 +18,11 @@ from sqlalchemy import exists, select
 from app.extensions import db
 from app.models import HumanTask, Notification, OutboxMail, ProcessInstance, StaffingGap, User
 from app.models.base import utcnow
+from app.models.notification import KINDS
 from app.services.approval import eligibility
 from app.services.approval.lanes import APPROVAL_LANES
 from app.services.cases.projections import TaskChanges
-from app.services.notifications import mail_text, messages
+from app.services.notifications import mail_text
 from app.services.shared.rows import insert_returning_id
 
 
@@ -282,9 +283,9 @@ def _notify(
 
 def _store(user: User, values: dict) -> None:
     """One notification, and its e-mail in the outbox when the person has an address. A kind without its words
-    (``messages.KINDS``) is a mistake of the code, refused before a person would read its code."""
-    if values["kind"] not in messages.KINDS:
-        raise ValueError(f"notification kind {values['kind']!r} has no words in messages.KINDS")
+    (``models.notification.KINDS``) is a mistake of the code, refused before a person would read its code."""
+    if values["kind"] not in KINDS:
+        raise ValueError(f"notification kind {values['kind']!r} has no words: it is not in KINDS")
     notification_id = insert_returning_id(Notification, values)
     if user.email:
         subject, body = mail_text.written(Notification(id=notification_id, **values))
