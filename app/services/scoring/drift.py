@@ -29,7 +29,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.engine.dmn import decision_in_force
-from app.errors import Conflict
 from app.extensions import db
 from app.localtime import local_today, to_utc
 from app.models import User
@@ -113,7 +112,7 @@ def check(month: date | None = None, *, notify: bool = True) -> ScoringDriftChec
             db.session.flush()
             if found.telling == "told":
                 found.notified = _tell(found, told)
-    except (_AlreadyChecked, Conflict):
+    except _AlreadyChecked:
         log.info("scoring drift check of %s for %s already made", month, subject)
         return None
     return found
