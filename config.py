@@ -59,6 +59,9 @@ CREDIT_IMPORT_MAX_ATTEMPTS      runs of one import before it is failed (a file t
 CREDIT_OUTBOX_SWEEP_SECONDS     how often beat sends again the jobs the broker did not      60
                                 take (and how old a job is before it is sent again)
 CREDIT_PORTFOLIO_CHECK_SECONDS  how often beat runs the early-warning portfolio check       86400
+CREDIT_MONITORING_REALTIME      real-time monitoring (实时监控): the warning rules run for    true (false in testing)
+                                a customer as soon as an observation or a statement of its
+                                is stored (a job per batch), not only at the daily check
 CREDIT_REVIEW_CHECK_SECONDS     how often beat starts the periodic reviews that fell due    3600
 CREDIT_INSPECTION_CHECK_SECONDS how often beat plans and opens the post-loan inspections    3600
                                 (贷后检查) that fell due
@@ -202,6 +205,7 @@ class BaseConfig:
     AUDIT_LOCK_SECONDS = env_int("AUDIT_LOCK_SECONDS", 5)
     IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 64 * 1024)
     PORTFOLIO_CHECK_SECONDS = env_int("PORTFOLIO_CHECK_SECONDS", 24 * 3600)
+    MONITORING_REALTIME = env_bool("MONITORING_REALTIME", True)
     REVIEW_CHECK_SECONDS = env_int("REVIEW_CHECK_SECONDS", 3600)
     INSPECTION_CHECK_SECONDS = env_int("INSPECTION_CHECK_SECONDS", 3600)
     FOLLOW_UP_CHECK_SECONDS = env_int("FOLLOW_UP_CHECK_SECONDS", 3600)
@@ -271,6 +275,9 @@ class TestingConfig(BaseConfig):
     ENGINE_CACHE_SIZE = env_int("ENGINE_CACHE_SIZE", 0)
     # Rendering four PDFs per decided case would dominate the suite; the documents tests turn it on.
     DOCUMENTS_ON_DECISION = env_bool("DOCUMENTS_ON_DECISION", False)
+    # Tests that record observations and then run a check count what that check raises; the real-time
+    # tests turn it on (the ``realtime`` fixture).
+    MONITORING_REALTIME = env_bool("MONITORING_REALTIME", False)
     MODEL_SIGNING_KEY = env("MODEL_SIGNING_KEY") or "testing-model-signing-key"  # no key file left by tests
     # The month just ended is the one checked, whatever the day: the grace has a test of its own.
     MODEL_DRIFT_GRACE_DAYS = 0

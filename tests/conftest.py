@@ -127,6 +127,13 @@ def jobs_here(app, monkeypatch):
 
 
 @pytest.fixture
+def realtime_on(app, monkeypatch, jobs_here):
+    """Real-time monitoring on (off in testing: most tests count what a check they run raises), its jobs run
+    here."""
+    monkeypatch.setitem(app.config, "MONITORING_REALTIME", True)
+
+
+@pytest.fixture
 def no_worker(monkeypatch):
     """No worker takes the jobs queued: they stay in the outbox, unsent (for tests of what waits for its job,
     or that run the job themselves)."""

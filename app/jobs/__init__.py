@@ -26,6 +26,7 @@ from app.jobs import (  # noqa: F401  (registers the tasks)
     timers,
     training,
 )
+from app.services.monitoring import realtime
 from app.services.shared import dispatch
 
 
@@ -61,6 +62,10 @@ def celery_init_app(app: Flask):
             "check-portfolio": {
                 "task": "app.jobs.monitoring.check_portfolio",
                 "schedule": float(config["PORTFOLIO_CHECK_SECONDS"]),
+            },
+            "drain-customer-checks": {  # real time: what a lost job left (its claim lapsed)
+                "task": "app.jobs.monitoring.check_customers",
+                "schedule": float(realtime.SWEEP_SECONDS),
             },
             "start-reviews": {
                 "task": "app.jobs.monitoring.start_reviews",

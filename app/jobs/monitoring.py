@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from app.services.monitoring import customer_checks, portfolio_checks, reviews
+from app.services.monitoring import customer_checks, portfolio_checks, realtime, reviews
 from app.services.shared import dispatch
 
 
@@ -26,3 +26,12 @@ def start_reviews() -> int:
 def check_customer(customer_id: int, actor_id: int | None = None) -> int:
     """Run the warning rules for one customer whose file just changed; returns how many warnings were raised."""
     return len(customer_checks.check(customer_id, actor_id).raised)
+
+
+# Idempotent, as above: real-time monitoring's job, queued with the observations or statements stored (and by
+# beat, for what a lost job left).
+@shared_task(name=dispatch.CHECK_CUSTOMERS, time_limit=600, acks_late=True, reject_on_worker_lost=True)
+def check_customers() -> int:
+    """Run the warning rules for the customers waiting since their observations or statements were stored;
+    returns how many warnings were raised."""
+    return realtime.drain()

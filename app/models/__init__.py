@@ -37,7 +37,14 @@ from app.models.customers import (
     install_live_limit,  # noqa: F401  (registers the triggers)
 )
 from app.models.design import DeploymentRequest, DesignDraft, DraftCheck, InstanceMigration
-from app.models.monitoring import EarlyWarning, FacilityChange, MonitoringImport, Observation, PortfolioCheck
+from app.models.monitoring import (
+    CustomerCheckQueue,
+    EarlyWarning,
+    FacilityChange,
+    MonitoringImport,
+    Observation,
+    PortfolioCheck,
+)
 from app.models.notification import Notification, OutboxMail
 from app.models.outbox import QueuedJob
 from app.models.people import (
@@ -111,6 +118,7 @@ __all__ = [
     "MonitoringImport",
     "Observation",
     "PortfolioCheck",
+    "CustomerCheckQueue",
     "RatingChange",
     "Notification",
     "OutboxMail",

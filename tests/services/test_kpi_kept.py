@@ -24,7 +24,11 @@ from app.services.analytics.kpis.kpi_rights import KpiReach
 from tests.factories import demo_uscc, shown
 from tests.services.kpi_book import _task, build
 
-DEFAULT = Filters.parse({})
+
+def default() -> Filters:
+    """The default filters of the day the test runs on (a module constant would keep the day it was collected on,
+    and a run crossing midnight in Beijing would read a page kept today as yesterday's)."""
+    return Filters.parse({})
 
 
 @pytest.fixture
@@ -66,7 +70,7 @@ def book(deployed, people):
 
 
 def test_the_bank_frames_narrowed_hold_exactly_what_each_reach_reads(book, people):
-    bank = BankFrames.read(DEFAULT)
+    bank = BankFrames.read(default())
     reaches = (
         KpiReach(),
         KpiReach(branch="shanghai"),
@@ -75,12 +79,12 @@ def test_the_bank_frames_narrowed_hold_exactly_what_each_reach_reads(book, peopl
         KpiReach(person=people.officer2.id),
     )
     for reach in reaches:
-        own = kpi_process.Frames.read(reach, DEFAULT)
+        own = kpi_process.Frames.read(reach, default())
         narrowed, _before = bank.process(reach)
         assert set(narrowed.tasks["task_id"]) == set(own.tasks["task_id"]), reach
         assert set(narrowed.decisions["instance_id"]) == set(own.decisions["instance_id"]), reach
         opened = set(bank.open_cases(reach)["instance_id"])
-        assert opened == set(kpi_data.open_cases(reach, DEFAULT)["instance_id"]), reach
+        assert opened == set(kpi_data.open_cases(reach, default())["instance_id"]), reach
     edges = set(
         db.session.scalars(select(ProcessInstance.id).where(ProcessInstance.reference.like("CA-EDGE-%")))
     )
@@ -107,40 +111,42 @@ def test_the_job_keeps_each_scope_and_the_pages_read_it_back_exactly(app, book, 
     for locale in ("en", "zh_CN"):
         with force_locale(locale):
             for reader in (people.risk, people.approver1, people.officer):
-                page = kpi_pages.dashboard(reader, DEFAULT)
-                live = kpi_pages.dashboard_figures(page.reach, DEFAULT)
+                page = kpi_pages.dashboard(reader, default())
+                live = kpi_pages.dashboard_figures(page.reach, default())
                 assert page.precomputed
                 assert [f.title for f in page.figures] == [f.title for f in live]
                 chinese = re.search(r"[\u4e00-\u9fff]", page.figures[0].title) is not None
                 assert chinese == (locale == "zh_CN")  # kept in the language it is read in
                 assert [shown(f) for f in page.figures] == [shown(f) for f in live], reader.username
             for person in (people.officer, people.approver2):
-                mine = kpi_pages.person(people.risk, person.id, DEFAULT)
-                figure, score, before = kpi_pages.person_figures(person, DEFAULT)
+                mine = kpi_pages.person(people.risk, person.id, default())
+                figure, score, before = kpi_pages.person_figures(person, default())
                 assert mine.precomputed
                 assert shown(mine.figure) == shown(figure)
                 assert (mine.score, mine.score_before) == (score, before)
-    branch = kpi_pages.dashboard(people.risk, Filters(DEFAULT.date_from, DEFAULT.date_to, branch="beijing"))
+    branch = kpi_pages.dashboard(
+        people.risk, Filters(default().date_from, default().date_to, branch="beijing")
+    )
     assert branch.precomputed and branch.reach.whole_bank  # the branch filter reads the branch's kept page
-    assert not kpi_pages.dashboard(people.risk, Filters(date(2025, 1, 1), DEFAULT.date_to)).precomputed
+    assert not kpi_pages.dashboard(people.risk, Filters(date(2025, 1, 1), default().date_to)).precomputed
     assert not kpi_pages.dashboard(
-        people.risk, Filters(DEFAULT.date_from, DEFAULT.date_to, segment="sme")
+        people.risk, Filters(default().date_from, default().date_to, segment="sme")
     ).precomputed
     assert not kpi_pages.person(
-        people.risk, people.officer.id, Filters(date(2025, 1, 1), DEFAULT.date_to)
+        people.risk, people.officer.id, Filters(date(2025, 1, 1), default().date_to)
     ).precomputed
 
 
 def test_a_page_kept_yesterday_is_not_read_today(book, people):
     before = utcnow()
     analytics_jobs.precompute_kpis()
-    mine = kpi_pages.person(people.risk, people.officer.id, DEFAULT)
+    mine = kpi_pages.person(people.risk, people.officer.id, default())
     assert mine.precomputed and before <= mine.as_of <= utcnow()
     people.officer.role = "approver"  # since the job ran: its page, kept for an officer, is not theirs now
     db.session.commit()
-    assert not kpi_pages.person(people.risk, people.officer.id, DEFAULT).precomputed
-    db.session.execute(KpiSummary.__table__.update().values(date_to=DEFAULT.date_to - timedelta(days=1)))
-    assert not kpi_pages.dashboard(people.risk, DEFAULT).precomputed
+    assert not kpi_pages.person(people.risk, people.officer.id, default()).precomputed
+    db.session.execute(KpiSummary.__table__.update().values(date_to=default().date_to - timedelta(days=1)))
+    assert not kpi_pages.dashboard(people.risk, default()).precomputed
 
 
 def test_the_job_is_on_beat_and_again_as_the_day_turns_in_beijing(app):

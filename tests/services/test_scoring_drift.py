@@ -22,7 +22,10 @@ from app.services.shared.rows import write
 from tests import factories
 from tests.services.test_scoring_history import decided, observed
 
-LAST_MONTH = drift.previous_month(local_today())
+
+def last_month() -> date:
+    """The month before the one the test runs in (not the one it was collected in)."""
+    return drift.previous_month(local_today())
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ def test_each_grades_realised_default_rate_is_judged_against_its_pd(app, people,
 
     found = drift.check()
 
-    assert (found.month, found.subject, found.model_id) == (LAST_MONTH, drift.HAND_SET, None)
+    assert (found.month, found.subject, found.model_id) == (last_month(), drift.HAND_SET, None)
     by_grade = {g["grade"]: g for g in found.grades}
     assert list(by_grade) == ["A", "BB"]
     bb = by_grade["BB"]
@@ -87,8 +90,8 @@ def test_a_grade_whose_defaults_agree_with_its_pd_tells_no_one(app, people, summ
 def _quarter_cases(declined: bool | None = None) -> list[int]:
     """The credit applications decided (and so rated) in the quarter to the end of last month (the declined ones,
     or the others, when asked)."""
-    start = to_utc(datetime.combine(add_months(LAST_MONTH, -2), time()))
-    end = to_utc(datetime.combine(add_months(LAST_MONTH, 1), time()))
+    start = to_utc(datetime.combine(add_months(last_month(), -2), time()))
+    end = to_utc(datetime.combine(add_months(last_month(), 1), time()))
     query = select(ProcessInstance.id).where(
         ProcessInstance.process_id == "credit_application",
         ProcessInstance.completed_at >= start,
@@ -121,7 +124,7 @@ def test_the_champions_pd_on_the_months_applications_against_its_training(app, p
     # declined ones left out, as the training leaves them out
     assert found.applications == len(_quarter_cases(declined=False)) >= 100
     assert found.psi_shares["left_out"] == {"declined": len(_quarter_cases(declined=True)), "in_default": 0}
-    assert found.psi_shares["rated_from"] == add_months(LAST_MONTH, -2).isoformat()
+    assert found.psi_shares["rated_from"] == add_months(last_month(), -2).isoformat()
     assert found.psi_shares["state"] == "scored"
     shares = found.psi_shares
     assert shares["cuts"] == champion.figures["psi"]["cuts"] and sum(shares["month"]) == pytest.approx(
@@ -175,7 +178,7 @@ def test_a_champion_approved_since_is_checked_again_for_the_month(app, people, c
 def test_a_month_named_is_checked_as_of_its_end(app, people, summary):
     customer, at = decided(1, summary, 18, grade="BB", pd=0.01)
     observed(customer, local_date(at) + timedelta(days=100), days_past_due=95)
-    month = add_months(LAST_MONTH, -7)
+    month = add_months(last_month(), -7)
     found = drift.check(month, notify=False)
     assert found.month == month and found.grades == []  # decided 18 months ago: not in the year read then
     assert date.fromisoformat(found.cohort["decided_before"]) == add_months(month, -11)
@@ -185,9 +188,9 @@ def test_a_month_named_is_checked_as_of_its_end(app, people, summary):
 def test_a_month_not_due_is_refused(app, people, summary, monkeypatch):
     """Checked before its grace is over, a month would miss for good what is recorded late for it."""
     monkeypatch.setitem(app.config, "MODEL_DRIFT_GRACE_DAYS", 40)
-    assert drift.due_month() < LAST_MONTH
+    assert drift.due_month() < last_month()
     with pytest.raises(drift.NotDue, match="is due on"):
-        drift.check(LAST_MONTH)
+        drift.check(last_month())
     with pytest.raises(drift.NotDue):
         drift.check(local_today())
     assert db.session.scalar(select(func.count()).select_from(ScoringDriftCheck)) == 0
@@ -214,9 +217,9 @@ def test_the_demo_checks_the_last_half_year_and_tells_of_the_latest_only(app, pe
     list(demo_scoring_history.load())
     assert list(demo_scoring_history.checks()) == ["scoring model checks: 6 month(s) checked (模型监测)"]
     checks = drift.recent()
-    assert [c.month for c in checks] == [add_months(LAST_MONTH, -back) for back in range(6)]
+    assert [c.month for c in checks] == [add_months(last_month(), -back) for back in range(6)]
     assert [c.telling for c in checks] == ["told"] + ["quiet"] * 5
-    assert {n.params["month"] for n in told()} == {f"{LAST_MONTH:%Y-%m}"}
+    assert {n.params["month"] for n in told()} == {f"{last_month():%Y-%m}"}
     assert list(demo_scoring_history.checks()) == []  # loaded again: nothing more
 
 
@@ -283,7 +286,7 @@ def test_odd_case_data_is_left_out_not_a_failed_check(app, people, summary):
 
 def test_a_past_month_reads_the_history_as_it_stood_when_its_check_was_due(app, people, summary, monkeypatch):
     monkeypatch.setitem(app.config, "MODEL_DRIFT_GRACE_DAYS", 10)
-    month = add_months(LAST_MONTH, -3)
+    month = add_months(last_month(), -3)
     due = to_utc(datetime.combine(add_months(month, 1), time())) + timedelta(days=10)
     on_time, at = decided(1, summary, 18 + 3, grade="BB", pd=0.01)
     observed(on_time, local_date(at) + timedelta(days=100), due - timedelta(hours=1), days_past_due=95)
@@ -298,7 +301,7 @@ def test_a_past_month_reads_the_history_as_it_stood_when_its_check_was_due(app, 
 
 def test_the_psi_leaves_out_who_the_training_leaves_out_as_known_when_due(app, people, champion, monkeypatch):
     monkeypatch.setitem(app.config, "MODEL_DRIFT_GRACE_DAYS", 5)
-    month = add_months(LAST_MONTH, -1)
+    month = add_months(last_month(), -1)
     start = to_utc(datetime.combine(add_months(month, -2), time()))
     end = to_utc(datetime.combine(add_months(month, 1), time()))
     due = end + timedelta(days=5)

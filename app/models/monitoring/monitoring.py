@@ -98,3 +98,17 @@ class PortfolioCheck(Model):
     finished_at: Mapped[datetime | None]
 
     requested_by = relationship("User")
+
+
+class CustomerCheckQueue(Model):
+    """A customer whose observations or statements were just stored, waiting for the warning rules (real-time
+    monitoring, ``app.services.monitoring.realtime``): one row per customer, however often it is queued before a
+    job takes it, so a burst is checked in few batches. ``claimed_at``: when a job took it (a job that died
+    leaves it to be taken again after a while); queued again meanwhile, it is unclaimed and checked again."""
+
+    __tablename__ = "customer_check_queue"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))  # who stored it (last)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    claimed_at: Mapped[datetime | None]

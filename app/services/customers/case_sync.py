@@ -51,7 +51,7 @@ def sync_from_case(instance: ProcessInstance, data: dict[str, Any], actor: User 
         assert customer is not None  # the case's customer: customers are never deleted
         _apply_master_data(customer, instance, data, actor)
         if data.get("statements"):
-            customers.store_statements(instance.customer_id, instance, data["statements"])
+            customers.store_statements(instance.customer_id, instance, data["statements"], actor)
     _record_facility(instance.customer_id, instance, data, actor)
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import exists, select
 
 from app import engine
 from app.extensions import db
-from app.models import EarlyWarning, HumanTask, ProcessInstance, User
+from app.models import Customer, EarlyWarning, HumanTask, ProcessInstance, User
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.cases import cases, steps
@@ -35,6 +35,12 @@ from app.services.customers.master.directory import for_case
 from app.services.monitoring.escalation_reads import PROCESS, held_by, rank
 
 MESSAGE, JOINED = "early_warning", "warning_joined"
+
+
+def hold(customer_id: int) -> None:
+    """Lock the customer's row until the transaction ends: whoever places its warnings next waits (PostgreSQL;
+    SQLite has one writer at a time anyway)."""
+    db.session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
 
 
 def open_for(customer_ids: Iterable[int]) -> dict[int, list[ProcessInstance]]:

@@ -32,7 +32,7 @@ from app.language import stored as kept_form
 from app.models import MonitoringImport, Observation, User
 from app.models.base import utcnow
 from app.services.audit import audit
-from app.services.monitoring import import_files, observations
+from app.services.monitoring import import_files, observations, realtime
 from app.services.monitoring.import_files import UnreadableFile
 from app.services.shared import dispatch
 from app.services.shared.rows import insert_rows, rowcount
@@ -322,6 +322,7 @@ def _store_batch(job: MonitoringImport, batch: list[tuple[int, dict]], token: st
             errors.append({"row": row_number, "column": column, "reason": kept_form(reason)})
         job.error_rows += bool(problems)
     insert_rows(Observation, rows)
+    realtime.queue({row["customer_id"] for row in rows}, job.uploaded_by_id)
     job.stored_rows += len(rows)
     job.done_rows += len(batch)
     if len(job.errors) < MAX_ERRORS_KEPT:

@@ -28,6 +28,7 @@ from app.localtime import local_today
 from app.models import Customer, Observation, User
 from app.models.base import utcnow
 from app.services.audit import audit
+from app.services.monitoring import realtime
 from app.services.shared.unit_of_work import unit_of_work
 
 MAY_RECORD = {"officer", "risk_manager"}
@@ -251,6 +252,7 @@ def record_many(
                 observed_on=values["observed_on"].isoformat(),
                 figures={k: audit.to_json_safe(values[k]) for k in FIGURES if values.get(k) is not None},
             )
+        realtime.queue({observation.customer_id for observation, _values in made}, user.id)
     return [observation for observation, _values in made]
 
 

@@ -75,13 +75,15 @@ def scan(
     signals = _new_warnings(decision, frame) if not frame.empty else {}
     result.signals = sum(found for found, _hits in signals.values())
     groups = {customer_id: hits for customer_id, (_found, hits) in signals.items() if hits}
-    escalating = escalations.open_for(groups)
     texts = rule_descriptions(text, RULES_FILE)
     if progress is not None:
         progress(result, 0, len(groups))
     for done, (customer_id, hits) in enumerate(groups.items(), 1):
         customer = frame.loc[customer_id]
         try:
+            # One check at a time places a customer's warnings (a real-time one and the daily one, two workers):
+            # the escalation they join is read under the lock, so two checks never start two for one customer.
+            escalations.hold(customer_id)
             warnings = [_warning(customer, hit, texts, digest, actor) for hit in hits]
             facts = {
                 "customer_id": customer_id,
@@ -90,7 +92,8 @@ def scan(
                 "officer": customer.officer,
                 "days_past_due": _json(customer.days_past_due),
             }
-            instance, joined = escalations.place(facts, warnings, actor, escalating.get(customer_id, ()))
+            joinable = escalations.open_for([customer_id]).get(customer_id, ())
+            instance, joined = escalations.place(facts, warnings, actor, joinable)
             (result.joined if joined else result.started).append(instance.id)
             result.raised += [w.id for w in warnings]
         except Unavailable:  # the database is away or the audit log held: the next run starts it again

@@ -136,7 +136,7 @@ def after_step(instance: ProcessInstance, result: engine.StepResult, actor: User
     if customer is None:
         return
     if data.get("statements"):
-        store_statements(customer.id, instance, data["statements"])
+        store_statements(customer.id, instance, data["statements"], actor)
     before = {
         "grade": customer.grade,
         "next_review_on": customer.next_review_on.isoformat() if customer.next_review_on else None,

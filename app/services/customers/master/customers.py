@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Customer, EarlyWarning, FinancialStatement, ProcessInstance, User
 from app.risk.statements import LINE_ITEMS
 from app.services.cases import text_search
+from app.services.monitoring import realtime
 from app.services.shared.rows import insert_rows
 
 READERS = {"officer", "approver", "risk_manager", "compliance", "admin"}
@@ -21,13 +22,16 @@ _STATEMENT_YEARS = select(
 ).where(FinancialStatement.customer_id == bindparam("customer_id"))
 
 
-def store_statements(customer_id: int, instance: ProcessInstance, statements: list[dict]) -> None:
-    """Keep the statements a decided case or review holds: new years added, changed years updated."""
+def store_statements(
+    customer_id: int, instance: ProcessInstance, statements: list[dict], actor: User | None
+) -> None:
+    """Keep the statements a decided case or review holds: new years added, changed years updated; either
+    way the warning rules run for the customer (real time) once ``actor``'s step commits."""
     existing = {
         year: (row_id, items)
         for row_id, year, items in db.session.execute(_STATEMENT_YEARS, {"customer_id": customer_id})
     }
-    added = []
+    added, changed = [], False
     for raw in statements:
         year = int(raw["fiscal_year"])
         items = {k: raw.get(k) for k in LINE_ITEMS}
@@ -36,6 +40,7 @@ def store_statements(customer_id: int, instance: ProcessInstance, statements: li
                 {"customer_id": customer_id, "fiscal_year": year, "items": items, "instance_id": instance.id}
             )
         elif existing[year][1] != items:
+            changed = True
             db.session.execute(
                 update(FinancialStatement)
                 .where(FinancialStatement.id == existing[year][0])
@@ -43,6 +48,8 @@ def store_statements(customer_id: int, instance: ProcessInstance, statements: li
                 .execution_options(synchronize_session=False)
             )
     insert_rows(FinancialStatement, added)
+    if added or changed:
+        realtime.queue([customer_id], actor.id if actor is not None else None)
 
 
 def _check_reader(user: User) -> None:
