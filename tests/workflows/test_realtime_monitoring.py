@@ -5,7 +5,7 @@ and deduplication as the daily check, which then finds nothing new."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 import time_machine
@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from app.errors import InvalidInput
 from app.extensions import db
+from app.localtime import local_today
 from app.models import AuditEvent, CustomerCheckQueue, EarlyWarning, ProcessInstance, QueuedJob
 from app.models.base import utcnow
 from app.services.admin import users
@@ -26,9 +27,10 @@ from tests.factories import statements
 from tests.workflows.test_periodic_review import review_due_today
 from tests.workflows.test_warning_escalation import approved_customer_of, ready
 
-TODAY = date.today().isoformat()
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
-TWO_DAYS_AGO = (date.today() - timedelta(days=2)).isoformat()
+
+def days_ago(days: int) -> str:
+    """A Beijing date of the day the test runs on (not of the day it was collected on)."""
+    return (local_today() - timedelta(days=days)).isoformat()
 
 
 def checks_of(customer_id: int) -> list[AuditEvent]:
@@ -66,7 +68,7 @@ def test_an_observation_posted_to_the_api_opens_its_warning_at_once_and_the_dail
     headers = {"Accept-Language": "en", "Authorization": f"Bearer {users.issue_token('officer')}"}
     response = client.post(
         "/api/v1/monitoring/observations",
-        json={"uscc": customer.uscc, "observed_on": YESTERDAY, "days_past_due": 45},
+        json={"uscc": customer.uscc, "observed_on": days_ago(1), "days_past_due": 45},
         headers=headers,
     )
     assert response.status_code == 201, response.get_json()
@@ -76,7 +78,7 @@ def test_an_observation_posted_to_the_api_opens_its_warning_at_once_and_the_dail
             EarlyWarning.customer_id == customer.id, EarlyWarning.code == "past_due_30"
         )
     )
-    assert warning is not None and warning.status == "open" and str(warning.observed_on) == YESTERDAY
+    assert warning is not None and warning.status == "open" and str(warning.observed_on) == days_ago(1)
     escalation = db.session.get(ProcessInstance, warning.instance_id)
     assert escalation.process_id == "warning_escalation" and escalation.status == "running"
     check = checks_of(customer.id)[-1]
@@ -106,9 +108,9 @@ def test_a_batch_waits_as_one_job_a_refused_batch_not_at_all_nor_anything_with_r
     observations.record_many(
         people.officer,
         [
-            {"uscc": first.uscc, "observed_on": YESTERDAY, "utilization_pct": 97},
-            {"uscc": second.uscc, "observed_on": YESTERDAY, "utilization_pct": 40},
-            {"uscc": first.uscc, "observed_on": TWO_DAYS_AGO, "tax_arrears": 0},
+            {"uscc": first.uscc, "observed_on": days_ago(1), "utilization_pct": 97},
+            {"uscc": second.uscc, "observed_on": days_ago(1), "utilization_pct": 40},
+            {"uscc": first.uscc, "observed_on": days_ago(2), "tax_arrears": 0},
         ],
     )
     jobs = queued()[before:]
@@ -120,8 +122,8 @@ def test_a_batch_waits_as_one_job_a_refused_batch_not_at_all_nor_anything_with_r
         observations.record_many(
             people.risk,
             [
-                {"uscc": second.uscc, "observed_on": TODAY, "utilization_pct": 99},
-                {"uscc": "91000000000000000X", "observed_on": TODAY},
+                {"uscc": second.uscc, "observed_on": days_ago(0), "utilization_pct": 99},
+                {"uscc": "91000000000000000X", "observed_on": days_ago(0)},
             ],
         )
     assert len(queued()) == before + 1 and waiting()[second.id] == people.officer.id
@@ -131,7 +133,9 @@ def test_a_batch_waits_as_one_job_a_refused_batch_not_at_all_nor_anything_with_r
     assert realtime.drain() == 0  # a later call's job finds its customers checked
 
     app.config["MONITORING_REALTIME"] = False  # restored by the fixture
-    observations.record(people.officer, {"uscc": second.uscc, "observed_on": TODAY, "utilization_pct": 99})
+    observations.record(
+        people.officer, {"uscc": second.uscc, "observed_on": days_ago(0), "utilization_pct": 99}
+    )
     assert len(queued()) == before + 1 and waiting() == {}  # the daily check reads it
     assert len(portfolio.scan(people.risk).raised) == 1
 
@@ -142,7 +146,7 @@ def test_a_customer_queued_again_while_its_check_runs_is_checked_again_and_a_los
     first, second = approved_customer_of(people, 1), approved_customer_of(people, 2)
     realtime.drain()  # the statements their approvals kept
     observations.record(
-        people.officer, {"uscc": first.uscc, "observed_on": TWO_DAYS_AGO, "utilization_pct": 40}
+        people.officer, {"uscc": first.uscc, "observed_on": days_ago(2), "utilization_pct": 40}
     )
     real_check = customer_checks.check_many
     calls = []
@@ -152,7 +156,7 @@ def test_a_customer_queued_again_while_its_check_runs_is_checked_again_and_a_los
         found = real_check(ids, actor_id)
         if len(calls) == 1:
             observations.record(
-                people.officer, {"uscc": first.uscc, "observed_on": YESTERDAY, "days_past_due": 45}
+                people.officer, {"uscc": first.uscc, "observed_on": days_ago(1), "days_past_due": 45}
             )
         return found
 
@@ -160,7 +164,9 @@ def test_a_customer_queued_again_while_its_check_runs_is_checked_again_and_a_los
     assert realtime.drain() == 1
     assert calls == [[first.id], [first.id]] and open_codes(first.id) == {"past_due_30"} and waiting() == {}
 
-    observations.record(people.officer, {"uscc": second.uscc, "observed_on": YESTERDAY, "days_past_due": 45})
+    observations.record(
+        people.officer, {"uscc": second.uscc, "observed_on": days_ago(1), "days_past_due": 45}
+    )
     db.session.execute(update(CustomerCheckQueue).values(claimed_at=utcnow()))  # a job took it, then died
     db.session.commit()
     assert realtime.drain() == 0 and waiting() == {second.id: people.officer.id}  # its claim still holds
@@ -173,8 +179,8 @@ def test_each_batch_an_import_stores_is_checked_as_it_is_stored(deployed, people
     first, second = approved_customer_of(people, 1), approved_customer_of(people, 2)
     text = (
         "uscc,observed_on,days_past_due,negative_news\n"
-        f"{first.uscc},{YESTERDAY},45,\n"
-        f"{second.uscc},{YESTERDAY},,true\n"
+        f"{first.uscc},{days_ago(1)},45,\n"
+        f"{second.uscc},{days_ago(1)},,true\n"
         "91000000000000000X,2026-11-01,3,\n"  # no such customer: reported, the rest stored
     )
     job = imports.run(imports.upload(people.risk, "obs.csv", text.encode()).id)
@@ -193,7 +199,7 @@ def test_statements_an_approved_case_or_review_keeps_are_checked_at_once(deploye
     )  # the sign-off that kept the case's statements
 
     case = db.session.scalar(select(ProcessInstance).where(ProcessInstance.customer_id == customer.id))
-    worse = statement(date.today().year, 400_000_000, 0.0, random.Random(1))  # current ratio under one
+    worse = statement(local_today().year, 400_000_000, 0.0, random.Random(1))  # current ratio under one
     with unit_of_work():
         customer_files.store_statements(customer.id, case, [worse], people.risk)
     assert "current_ratio_below_one" in open_codes(customer.id)
@@ -220,3 +226,50 @@ def test_statements_a_periodic_review_keeps_are_checked_when_it_completes(deploy
     assert (review.status, review.outcome) == ("completed", "reviewed")
     assert len(checks_of(customer.id)) == checked + 1
     assert checks_of(customer.id)[-1].actor_id == people.officer.id  # who completed the review
+
+
+def test_a_failed_check_leaves_the_rest_of_its_batch_to_the_next_job_and_a_long_drain_hands_over(
+    deployed, people, realtime_on, no_worker, monkeypatch
+):
+    first, second = approved_customer_of(people, 1), approved_customer_of(people, 2)
+    realtime.drain()  # the statements their approvals kept
+    observations.record(people.officer, {"uscc": first.uscc, "observed_on": days_ago(1), "days_past_due": 45})
+    observations.record(people.risk, {"uscc": second.uscc, "observed_on": days_ago(1), "days_past_due": 45})
+    queued_at = db.session.scalar(
+        select(CustomerCheckQueue.queued_at).where(CustomerCheckQueue.customer_id == first.id)
+    )
+    observations.record(
+        people.officer, {"uscc": first.uscc, "observed_on": days_ago(0), "utilization_pct": 30}
+    )
+    db.session.expire_all()
+    assert db.session.get(CustomerCheckQueue, first.id).queued_at == queued_at  # queued again: its place kept
+
+    real_check = customer_checks.check_many
+
+    def failing_for_risk(ids, actor_id):
+        if actor_id == people.risk.id:
+            raise RuntimeError("the database went away")
+        return real_check(ids, actor_id)
+
+    monkeypatch.setattr(customer_checks, "check_many", failing_for_risk)
+    with pytest.raises(RuntimeError):
+        realtime.drain()
+    db.session.expire_all()
+    assert waiting() == {second.id: people.risk.id}  # the officer's group done, the risk manager's left
+    assert (
+        db.session.get(CustomerCheckQueue, second.id).claimed_at is None
+    )  # for the next job, not in 15 minutes
+    assert open_codes(first.id) == {"past_due_30"}
+
+    monkeypatch.setattr(customer_checks, "check_many", real_check)
+    observations.record(
+        people.officer, {"uscc": first.uscc, "observed_on": days_ago(3), "utilization_pct": 99}
+    )
+    monkeypatch.setattr(realtime, "BATCH", 1)
+    monkeypatch.setattr(realtime, "DRAIN_SECONDS", 0)
+    jobs = len(queued())
+    realtime.drain()  # one batch of one, then its time is up: the next job takes the rest
+    assert realtime.waiting() == 1 and len(queued()) == jobs + 1
+    realtime.drain()
+    realtime.drain()
+    assert realtime.waiting() == 0 and open_codes(second.id) == {"past_due_30"}

@@ -39,8 +39,10 @@ MESSAGE, JOINED = "early_warning", "warning_joined"
 
 def hold(customer_id: int) -> None:
     """Lock the customer's row until the transaction ends: whoever places its warnings next waits (PostgreSQL;
-    SQLite has one writer at a time anyway)."""
-    db.session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+    SQLite has one writer at a time anyway). FOR NO KEY UPDATE: a row that refers to the customer (an audit row
+    inserted at another transaction's commit, under the audit chain's lock) is not held up, else the two would
+    wait for each other."""
+    db.session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update(key_share=True))
 
 
 def open_for(customer_ids: Iterable[int]) -> dict[int, list[ProcessInstance]]:

@@ -84,18 +84,12 @@ def scan(
             # One check at a time places a customer's warnings (a real-time one and the daily one, two workers):
             # the escalation they join is read under the lock, so two checks never start two for one customer.
             escalations.hold(customer_id)
-            warnings = [_warning(customer, hit, texts, digest, actor) for hit in hits]
-            facts = {
-                "customer_id": customer_id,
-                "customer_name": customer.customer_name,
-                "uscc": customer.uscc,
-                "officer": customer.officer,
-                "days_past_due": _json(customer.days_past_due),
-            }
-            joinable = escalations.open_for([customer_id]).get(customer_id, ())
-            instance, joined = escalations.place(facts, warnings, actor, joinable)
-            (result.joined if joined else result.started).append(instance.id)
-            result.raised += [w.id for w in warnings]
+            # Read again under the lock: another check may have raised some of them since this one read.
+            hits = _still_new(customer_id, hits)
+            if hits:
+                _place(customer, customer_id, hits, texts, digest, actor, result)
+            else:
+                db.session.rollback()  # nothing left to place: the lock let go
         except Unavailable:  # the database is away or the audit log held: the next run starts it again
             db.session.rollback()
             raise
@@ -170,6 +164,41 @@ def _new_warnings(decision, frame: pd.DataFrame) -> dict[int, tuple[int, list[Hi
             hits.append(Hit(hit, tested[hit.rule_id], basis, observed_on))
         groups[key[0]] = (count + 1, hits)
     return groups
+
+
+def _place(
+    customer: Any, customer_id: int, hits: list[Hit], texts, digest: str, actor, result: ScanResult
+) -> None:
+    """The new warnings of one customer, in the escalation they join or one they start (committed)."""
+    warnings = [_warning(customer, hit, texts, digest, actor) for hit in hits]
+    facts = {
+        "customer_id": customer_id,
+        "customer_name": customer.customer_name,
+        "uscc": customer.uscc,
+        "officer": customer.officer,
+        "days_past_due": _json(customer.days_past_due),
+    }
+    joinable = escalations.open_for([customer_id]).get(customer_id, ())
+    instance, joined = escalations.place(facts, warnings, actor, joinable)
+    (result.joined if joined else result.started).append(instance.id)
+    result.raised += [w.id for w in warnings]
+
+
+def _still_new(customer_id: int, hits: list[Hit]) -> list[Hit]:
+    """``hits`` of one customer still neither open nor raised before from the figures they rest on, read under
+    its lock (a check that read the warnings before another placed its own)."""
+    rows = db.session.execute(
+        select(EarlyWarning.code, EarlyWarning.basis, EarlyWarning.status).where(
+            EarlyWarning.customer_id == customer_id
+        )
+    ).all()
+    open_now = {code for code, _basis, status in rows if status == "open"}
+    handled = {(code, basis) for code, basis, _status in rows}
+    return [
+        hit
+        for hit in hits
+        if hit.row.warning_code not in open_now and (hit.row.warning_code, hit.basis) not in handled
+    ]
 
 
 def _tested_inputs(decision) -> dict[str, list[tuple[str, str]]]:
