@@ -97,6 +97,15 @@ CREDIT_STAFFING_CHECK_SECONDS   how often beat re-checks cases waiting for someo
 CREDIT_SEARCH_INDEX_SECONDS     how often beat merges SQLite's search index (FTS5 segments) 86400
 CREDIT_SESSION_IDLE_MINUTES     a browser session ends after this long without a request    30
 CREDIT_SESSION_HOURS            a browser session ends this long after log-in, used or not  10 (a working day)
+CREDIT_CONNECTOR_<SOURCE>_URL   an external data source's endpoint (外部数据; SOURCE: TAX);  unset (not pulled)
+                                see README "External data"
+CREDIT_CONNECTOR_POLL_SECONDS   how often beat pulls each source that has a URL              300
+CREDIT_CONNECTOR_TIMEOUT_SECONDS one request to a source gives up after this long            10
+CREDIT_CONNECTOR_RETRIES        attempts of one request (exponential backoff between)       3
+CREDIT_CONNECTOR_BREAKER_FAILURES failed pulls in a row that open a source's circuit        5
+                                breaker (no request until it resets)
+CREDIT_CONNECTOR_BREAKER_RESET_SECONDS how long an open breaker waits before one trial       60
+                                request
 CREDIT_RATELIMIT_STORAGE_URI    where failed log-ins are counted: memory:// (one process)   memory:// (required
                                 or redis://host:6379/N (shared by every web process)         in production)
 CREDIT_LOGIN_LIMIT_ACCOUNT      failed log-ins allowed per user name                        5 per minute;20 per hour
@@ -206,6 +215,12 @@ class BaseConfig:
     IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 64 * 1024)
     PORTFOLIO_CHECK_SECONDS = env_int("PORTFOLIO_CHECK_SECONDS", 24 * 3600)
     MONITORING_REALTIME = env_bool("MONITORING_REALTIME", True)
+    CONNECTOR_URLS = {source: env(f"CONNECTOR_{source.upper()}_URL") for source in ("tax",)}
+    CONNECTOR_POLL_SECONDS = env_int("CONNECTOR_POLL_SECONDS", 300)
+    CONNECTOR_TIMEOUT_SECONDS = env_int("CONNECTOR_TIMEOUT_SECONDS", 10)
+    CONNECTOR_RETRIES = env_int("CONNECTOR_RETRIES", 3)
+    CONNECTOR_BREAKER_FAILURES = env_int("CONNECTOR_BREAKER_FAILURES", 5)
+    CONNECTOR_BREAKER_RESET_SECONDS = env_int("CONNECTOR_BREAKER_RESET_SECONDS", 60)
     REVIEW_CHECK_SECONDS = env_int("REVIEW_CHECK_SECONDS", 3600)
     INSPECTION_CHECK_SECONDS = env_int("INSPECTION_CHECK_SECONDS", 3600)
     FOLLOW_UP_CHECK_SECONDS = env_int("FOLLOW_UP_CHECK_SECONDS", 3600)

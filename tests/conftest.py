@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import tenacity
 from flask import g
 from flask.testing import FlaskClient
 from flask_babel import refresh
@@ -131,6 +132,23 @@ def realtime_on(app, monkeypatch, jobs_here):
     """Real-time monitoring on (off in testing: most tests count what a check they run raises), its jobs run
     here."""
     monkeypatch.setitem(app.config, "MONITORING_REALTIME", True)
+
+
+@pytest.fixture
+def feed(app, monkeypatch):
+    """The fake provider, served for the test, as the tax source's endpoint; quick retries and breaker."""
+    from app.services.connectors import fake_provider, provider
+
+    served = fake_provider.Served(fake_provider.Feed())
+    monkeypatch.setitem(app.config, "CONNECTOR_URLS", {"tax": served.url})
+    monkeypatch.setitem(app.config, "CONNECTOR_TIMEOUT_SECONDS", 1)
+    monkeypatch.setitem(app.config, "CONNECTOR_RETRIES", 2)
+    monkeypatch.setitem(app.config, "CONNECTOR_BREAKER_FAILURES", 3)
+    monkeypatch.setitem(app.config, "CONNECTOR_BREAKER_RESET_SECONDS", 30)
+    monkeypatch.setattr(provider, "_breakers", {})
+    monkeypatch.setattr(provider, "BACKOFF", tenacity.wait_none())  # the backoff, without its wait
+    yield served.feed
+    served.stop()
 
 
 @pytest.fixture

@@ -36,3 +36,16 @@ def test_a_public_address_set_for_e_mails_is_kept():
 
 def test_the_readme_says_how():
     assert "make run PORT=8080" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_fake_provider_feeds_the_tax_source_unless_a_real_one_is_set():
+    commands = dry_run()
+    assert "flask connectors fake-provider --port 5099 &" in commands
+    assert (
+        commands.count("CREDIT_CONNECTOR_TAX_URL=http://127.0.0.1:5099 ") == 2
+    )  # the worker pulls, the web shows
+    real = dry_run(env={"CREDIT_CONNECTOR_TAX_URL": "https://tax.example.cn/api"})
+    assert (
+        "fake-provider" not in real
+        and real.count("CREDIT_CONNECTOR_TAX_URL=https://tax.example.cn/api ") == 2
+    )

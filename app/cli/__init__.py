@@ -1,8 +1,9 @@
-"""``flask`` sub-commands: workflows, rules, risk, models, users, audit, demo."""
+"""``flask`` sub-commands: workflows, rules, risk, models, connectors, users, audit, demo."""
 
 from flask import Flask
 
 from app.cli.admin import audit_cli, demo_cli, settings_cli, users_cli
+from app.cli.connectors import connectors_cli
 from app.cli.models import models_cli
 from app.cli.risk import risk_cli
 from app.cli.rules import rules_cli
@@ -15,6 +16,7 @@ def register_cli(app: Flask) -> None:
         rules_cli,
         risk_cli,
         models_cli,
+        connectors_cli,
         users_cli,
         audit_cli,
         demo_cli,

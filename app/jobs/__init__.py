@@ -13,6 +13,7 @@ from app.extensions import celery
 from app.jobs import (  # noqa: F401  (registers the tasks)
     analytics,
     audit,
+    connectors,
     customers,
     design,
     documents,
@@ -62,6 +63,10 @@ def celery_init_app(app: Flask):
             "check-portfolio": {
                 "task": "app.jobs.monitoring.check_portfolio",
                 "schedule": float(config["PORTFOLIO_CHECK_SECONDS"]),
+            },
+            "poll-connectors": {
+                "task": "app.jobs.connectors.poll_all",
+                "schedule": float(config["CONNECTOR_POLL_SECONDS"]),
             },
             "drain-customer-checks": {  # real time: what a lost job left (its claim lapsed)
                 "task": "app.jobs.monitoring.check_customers",

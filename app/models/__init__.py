@@ -38,6 +38,8 @@ from app.models.customers import (
 )
 from app.models.design import DeploymentRequest, DesignDraft, DraftCheck, InstanceMigration
 from app.models.monitoring import (
+    ConnectorPayload,
+    ConnectorSource,
     CustomerCheckQueue,
     EarlyWarning,
     FacilityChange,
@@ -119,6 +121,8 @@ __all__ = [
     "Observation",
     "PortfolioCheck",
     "CustomerCheckQueue",
+    "ConnectorPayload",
+    "ConnectorSource",
     "RatingChange",
     "Notification",
     "OutboxMail",

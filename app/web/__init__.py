@@ -29,6 +29,7 @@ from app.services.scoring import wording as scoring_wording
 from app.services.shared.one_by_one import transient
 from app.web import top_menu
 from app.web.admin.admin import admin
+from app.web.admin.connectors import connectors
 from app.web.admin.notifications import notifications
 from app.web.admin.user_admin import user_pages
 from app.web.analytics.case_library import case_library
@@ -232,6 +233,7 @@ def register_web(app: Flask) -> None:
         instance_migration,
         admin,
         user_pages,
+        connectors,
         api,
     ):
         app.register_blueprint(blueprint)

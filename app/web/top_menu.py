@@ -126,6 +126,7 @@ MENU = (
             Link("designer.overview", _text(_l("Process design")), roles("designer", "admin")),
             Link("admin.edit_settings", _text(_l("Settings")), roles("admin")),
             Link("admin.outbox", _text(_l("Outbox")), roles("admin")),
+            Link("connectors.index", _text(_l("External data sources")), roles("admin")),
         ),
     ),
 )

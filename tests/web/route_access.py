@@ -218,6 +218,11 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "admin.edit_settings": ONLY_ADMIN,
     "admin.outbox": ONLY_ADMIN,
     "admin.retry_timer": ONLY_ADMIN,
+    "connectors.index": ONLY_ADMIN,
+    "connectors.pause": ONLY_ADMIN,
+    "connectors.pull": ONLY_ADMIN,
+    "connectors.replay": ONLY_ADMIN,
+    "connectors.again": ONLY_ADMIN,
     "users.index": ONLY_ADMIN,
     "users.new": ONLY_ADMIN,
     "users.show": ONLY_ADMIN,
@@ -281,6 +286,7 @@ PATH_VALUES = {
     "decision": "reject",
     "dmn_file": "approval_authority.dmn",
     "migration_id": 1,
+    "source": "tax",
 }
 PATH_BY_ENDPOINT = {
     "audit.export": {"kind": "csv"},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import JsonType, Model, utcnow
@@ -19,8 +19,17 @@ class Observation(Model):
 
     __tablename__ = "observation"
     __table_args__ = (
-        UniqueConstraint("customer_id", "observed_on"),
-    )  # also the index of "latest per customer"
+        # One a day per customer from the bank's own channels (import, screen, API): also the index of "latest
+        # per customer". A connector's (``payload_id``) come as their source delivers them, one per event.
+        Index(
+            "uq_observation_customer_id",
+            "customer_id",
+            "observed_on",
+            unique=True,
+            sqlite_where=text("payload_id IS NULL"),
+            postgresql_where=text("payload_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
@@ -35,7 +44,8 @@ class Observation(Model):
     news_note: Mapped[str | None] = mapped_column(String(500))
     collateral_value: Mapped[Decimal | None] = mapped_column(Money)
     external_rating: Mapped[str | None] = mapped_column(String(8))
-    source: Mapped[str] = mapped_column(String(16))  # import | screen | api
+    source: Mapped[str] = mapped_column(String(16))  # import | screen | api | a connector's key (tax, ...)
+    payload_id: Mapped[int | None] = mapped_column(ForeignKey("connector_payload.id"), unique=True)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_import.id", ondelete="SET NULL"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

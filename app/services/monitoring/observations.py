@@ -165,7 +165,8 @@ def customers_by_uscc(codes: Iterable[str]) -> dict[str, int]:
 
 
 def already_stored(pairs: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
-    """Which (customer, date) pairs have an observation already."""
+    """Which (customer, date) pairs have an observation already from the bank's own channels (a connector's,
+    one per event, take no customer's day)."""
     pairs = list(pairs)
     stored: set[tuple[int, date]] = set()
     for start in range(0, len(pairs), 400):
@@ -173,7 +174,8 @@ def already_stored(pairs: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
         stored.update(
             db.session.execute(
                 select(Observation.customer_id, Observation.observed_on).where(
-                    tuple_(Observation.customer_id, Observation.observed_on).in_(chunk)
+                    tuple_(Observation.customer_id, Observation.observed_on).in_(chunk),
+                    Observation.payload_id.is_(None),
                 )
             ).all()
         )

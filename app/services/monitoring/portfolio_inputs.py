@@ -161,7 +161,10 @@ def _last_values(column, keep: int, only: Only) -> dict[int, list[tuple[Any, Any
             column.label("value"),
             Observation.observed_on,
             func.row_number()
-            .over(partition_by=Observation.customer_id, order_by=Observation.observed_on.desc())
+            .over(  # the same day's, from a connector and the bank: the one stored last
+                partition_by=Observation.customer_id,
+                order_by=(Observation.observed_on.desc(), Observation.id.desc()),
+            )
             .label("n"),
         )
         .where(column.is_not(None), Observation.customer_id.in_(_watched(only)))

@@ -236,9 +236,11 @@ def _utilization(customer_ids: set[int]) -> dict[int, tuple[Decimal | None, date
         .subquery()
     )
     rows = db.session.execute(
-        select(Observation.customer_id, Observation.utilization_pct, Observation.observed_on).join(
+        select(Observation.customer_id, Observation.utilization_pct, Observation.observed_on)
+        .join(
             latest,
             and_(Observation.customer_id == latest.c.customer_id, Observation.observed_on == latest.c.on),
         )
+        .where(Observation.utilization_pct.is_not(None))  # not another source's row of the same day
     )
     return {customer_id: (pct, on) for customer_id, pct, on in rows}
