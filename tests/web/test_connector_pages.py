@@ -31,7 +31,7 @@ def test_the_administrator_sees_each_source_s_health_and_what_it_did_not_store(
     polling.poll("tax")  # fails: written on the source
     client = login("admin")
     page = client.get("/admin/connectors", headers=EN).get_data(as_text=True)
-    assert "Tax arrears and tax credit grade" in page and "Failing" in page
+    assert "Tax authority: tax arrears" in page and "Failing" in page
     assert "the source answered HTTP 500" in page and "stored 1, malformed 0, unknown customer 1" in page
     assert "Unknown customer" in page and "no customer has this credit code" in page
     zh = client.get("/admin/connectors", headers=ZH).get_data(as_text=True)

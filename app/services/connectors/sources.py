@@ -47,7 +47,7 @@ class TaxConnector(Connector):
     """Tax arrears from the tax authority's feed (欠税公告)."""
 
     key = "tax"
-    title = _l("Tax arrears and tax credit grade")
+    title = _l("Tax authority: tax arrears")
     path = "/tax/events"
     figures = {"tax_arrears": "tax_arrears"}
 
