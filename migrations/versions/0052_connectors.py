@@ -27,7 +27,7 @@ def upgrade():
         sa.Column("cursor", sa.String(200), nullable=True),
         sa.Column("last_attempt_at", sa.DateTime(), nullable=True),
         sa.Column("last_success_at", sa.DateTime(), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("last_error", JSON, nullable=True),
         sa.Column("last_error_at", sa.DateTime(), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("breaker", sa.String(16), nullable=False),

@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.localtime import local_today
 from app.models import AuditEvent, ConnectorPayload, ConnectorSource, EarlyWarning, Observation
-from app.services.connectors import fake_provider, polling
+from app.models.base import utcnow
+from app.services.connectors import fake_provider, intake, polling
 from app.services.monitoring import portfolio_inputs
 from tests.workflows.test_warning_escalation import approved_customer_of
 
@@ -24,6 +27,13 @@ NOON = (
 
 def event(number: int, uscc: str, arrears=0, at: str = NOON, **more) -> dict:
     return {"id": f"tax-{number}", "uscc": uscc, "occurred_at": at, "tax_arrears": arrears, **more}
+
+
+@pytest.fixture(autouse=True)
+def _english(app):
+    """The failures are read in English (the default language is Chinese)."""
+    with force_locale("en"):
+        yield
 
 
 def payloads() -> list[ConnectorPayload]:
@@ -121,7 +131,8 @@ def test_a_provider_that_fails_once_is_retried_and_one_that_stays_slow_is_writte
     pulled = polling.poll("tax")
     assert pulled.stored == 0 and "no answer within" in pulled.error
     row = source()
-    assert (row.cursor, row.failures) == ("1", 1) and "no answer within" in row.last_error
+    assert (row.cursor, row.failures) == ("1", 1)
+    assert row.last_error["msgid"] == "no answer within %(seconds)s s"
     feed.faults.slow_seconds = 0
     assert polling.poll("tax").stored == 1  # resumed from the cursor
     assert source().failures == 0 and source().last_error  # the last failure stays readable
@@ -165,6 +176,14 @@ HOSTILE = [
     {"id": "h7", "uscc": "X", "occurred_at": NOON, "tax_arrears": {"a": [[[[[[1]]]]]]}},
     {"id": True, "uscc": "X", "occurred_at": NOON, "tax_arrears": 1},
     {"id": "h9", "uscc": "X", "occurred_at": NOON, "tax_arrears": 1, "pad": "x" * 70_000},
+    {
+        "id": "h10",
+        "uscc": "X",
+        "occurred_at": "0001-01-01T00:00:00+08:00",
+        "tax_arrears": 1,
+    },  # past UTC's start
+    {"id": "h11", "uscc": "X", "occurred_at": "9999-12-31T23:00:00-08:00", "tax_arrears": 1},  # past its end
+    {"id": "h12", "uscc": "X", "occurred_at": "9999-12-31T00:00:00", "tax_arrears": 1},  # in the future
     ["not", "an", "object"],
     "text",
     None,
@@ -179,11 +198,45 @@ def test_hostile_events_are_kept_unstored_with_their_reasons_and_the_page_goes_o
     pulled = polling.poll("tax")
     assert (pulled.stored, pulled.malformed + pulled.unknown, pulled.error) == (1, len(HOSTILE), None)
     kept = payloads()
-    assert [p.status for p in kept[:-1]] == ["malformed"] * 4 + ["unknown_customer"] + ["malformed"] * 7
+    assert [p.status for p in kept[:-1]] == ["malformed"] * 4 + ["unknown_customer"] + ["malformed"] * 10
     for bad in kept[:-1]:
         assert bad.reasons
         json.dumps(bad.body, allow_nan=False)  # kept as JSON a database holds
     assert db.session.scalar(select(func.count()).select_from(Observation)) == 1
+    assert source().newest_event_at <= utcnow()  # a stamp in the future moves no lag
+
+    before = [(p.status, p.reasons) for p in kept]
+    assert take_again_here() == 0
+    assert [(p.status, p.reasons) for p in payloads()] == before  # taken again: each as it was
+
+
+def take_again_here() -> int:
+    from app.services.connectors import health, intake
+
+    row = polling.source_row("tax")
+    waiting = [p for p in payloads() if p.status == "unknown_customer"]
+    stored = intake.store_again(row, health.SOURCES["tax"], waiting)
+    db.session.commit()
+    return len(stored)
+
+
+def test_a_page_that_cannot_be_stored_is_a_failure_of_the_source_not_a_crash(
+    deployed, people, feed, monkeypatch
+):
+    customer = approved_customer_of(people, 1)
+    feed.events["tax"] = [event(1, customer.uscc, 0)]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(intake, "receive", broken)
+    pulled = polling.poll("tax")
+    assert pulled.error == "a page could not be stored (RuntimeError)"
+    row = source()
+    assert (row.cursor, row.failures, row.received) == (None, 1, 0) and row.last_error["params"] == {
+        "error": "RuntimeError"
+    }
+    monkeypatch.undo()
 
 
 def test_the_command_pulls_and_prints_what_it_did(app, deployed, people, feed):

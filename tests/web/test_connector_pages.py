@@ -36,6 +36,7 @@ def test_the_administrator_sees_each_source_s_health_and_what_it_did_not_store(
     assert "Unknown customer" in page and "no customer has this credit code" in page
     zh = client.get("/admin/connectors", headers=ZH).get_data(as_text=True)
     assert "外部数据源" in zh and "异常" in zh and "没有客户使用此统一社会信用代码" in zh and "未知客户" in zh
+    assert "数据源返回 HTTP 500" in zh and "the source answered" not in zh  # in the reader's language
 
 
 def test_pause_resume_replay_and_take_again(deployed, people, feed, login, jobs_here):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import JsonType, Model, utcnow
@@ -25,9 +25,8 @@ class ConnectorSource(Model):
     )  # the provider's position after the last page taken
     last_attempt_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(
-        Text
-    )  # of the last attempt that failed (kept after success)
+    # Of the last attempt that failed (kept after success): a kept message, shown in the reader's language.
+    last_error: Mapped[dict | str | None] = mapped_column(JsonType)
     last_error_at: Mapped[datetime | None]
     failures: Mapped[int] = mapped_column(default=0)  # attempts failed in a row
     breaker: Mapped[str] = mapped_column(

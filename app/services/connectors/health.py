@@ -1,7 +1,7 @@
 """Each external source's health for the administrator (外部数据源状态): configured or not, paused, the last
 success and failure, how far behind it is, the breaker; and what an administrator does about it: pause and resume
 it, pull it now (a job), replay it from an earlier position of the provider (what was already received is kept
-once), and take again the events kept but not stored (a customer added since, a figure mended). Each audited."""
+once), and take again the events that named a customer the bank did not have yet. Each audited."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from app.services.shared import dispatch
 from app.services.shared.unit_of_work import unit_of_work
 
 RECENT = 20  # the payloads not stored, shown per source
+TAKE_AGAIN = 1000  # payloads taken again at one press (oldest first; press again for more)
 STALE = timedelta(
     hours=24
 )  # a configured source without success this long is failing, whatever its breaker says
@@ -122,18 +123,23 @@ def replay(user: User, key: str, cursor: str) -> None:
 
 
 def take_again(user: User, key: str) -> int:
-    """The events kept but not stored, mapped and checked again: those good now (a customer added since) are
-    stored. Returns how many."""
-    row = _row(user, key)
+    """The events kept because they named a credit code no customer had, checked again: those of a customer
+    added since are stored (a malformed event stays as it was: the provider sends it again mended). Returns how
+    many."""
+    _row(user, key)
     connector = SOURCES[key]
-    waiting = list(
-        db.session.scalars(
-            select(ConnectorPayload)
-            .where(ConnectorPayload.source == key, ConnectorPayload.status != "stored")
-            .order_by(ConnectorPayload.id)
-        )
-    )
     with unit_of_work():
+        # One at a time (the source's row locked): two at once would both store the same payload.
+        row = db.session.scalar(select(ConnectorSource).where(ConnectorSource.key == key).with_for_update())
+        assert row is not None  # made by _row
+        waiting = list(
+            db.session.scalars(
+                select(ConnectorPayload)
+                .where(ConnectorPayload.source == key, ConnectorPayload.status == "unknown_customer")
+                .order_by(ConnectorPayload.id)
+                .limit(TAKE_AGAIN)
+            )
+        )
         stored = intake.store_again(row, connector, waiting)
         audit.record("connector.taken_again", user, source=key, payloads=len(waiting), stored=len(stored))
     return len(stored)

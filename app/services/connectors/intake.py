@@ -77,8 +77,8 @@ def receive(
             reasons=None if customer_id else _reasons(problems),
         )
         db.session.add(payload)
-        if at is not None and (result.newest is None or at > result.newest):
-            result.newest = at
+        if status == "stored" and at is not None and (result.newest is None or at > result.newest):
+            result.newest = min(at, now)  # the lag of what was stored (a stamp in the future does not count)
         if status == "malformed":
             result.malformed += 1
         elif customer_id is None:
@@ -113,7 +113,8 @@ def store_again(source: ConnectorSource, connector: Connector, payloads: list[Co
     """Map and check again ``payloads`` kept but not stored (in the caller's transaction); store the good ones
     now. Returns the observations stored."""
     now, made = utcnow(), []
-    checked = [(payload, *_checked(connector, payload.body)) for payload in payloads]
+    # A body kept as its text (not a JSON object, or too large) cannot be read again: its first reasons stand.
+    checked = [(p, *_checked(connector, p.body)) for p in payloads if set(p.body) != {"raw"}]
     customers = observations.customers_by_uscc(v["uscc"] for _p, v, problems in checked if not problems)
     for payload, values, problems in checked:
         customer_id = customers.get(values.get("uscc", "")) if not problems else None

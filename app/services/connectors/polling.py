@@ -7,19 +7,23 @@ finds it busy)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import pybreaker
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.language import kept, stored
 from app.models import ConnectorSource
 from app.models.base import utcnow
 from app.services.connectors import intake, provider
 from app.services.connectors.sources import SOURCES
 
 PAGE_SIZE = 200
+log = logging.getLogger(__name__)
 MAX_PAGES = 50  # one pull takes at most this many pages; the next goes on
 
 
@@ -46,7 +50,10 @@ def source_row(key: str) -> ConnectorSource:
     row = db.session.get(ConnectorSource, key)
     if row is None:
         db.session.add(ConnectorSource(key=key, paused=False, failures=0, breaker="closed", received=0))
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:  # made meanwhile by another (the beat's pull, the page)
+            db.session.rollback()
         row = db.session.get(ConnectorSource, key)
     assert row is not None
     return row
@@ -79,8 +86,21 @@ def poll(key: str) -> Pulled:
             result.error = _failed(row, exc)
             db.session.commit()
             return result
-        received = intake.receive(row, connector, events, "pull", page.request_id)
-        row.cursor = after if after is not None else row.cursor
+        try:
+            received = intake.receive(row, connector, events, "pull", page.request_id)
+        except Exception as exc:  # noqa: BLE001 - this page could not be stored: said on the source, not raised
+            log.exception("page of %s not stored", key)
+            db.session.rollback()
+            row = polling_row(key)
+            result.error = _failed(
+                row,
+                provider.ProviderError(
+                    kept("a page could not be stored (%(error)s)", error=type(exc).__name__)
+                ),
+            )
+            db.session.commit()
+            return result
+        before, row.cursor = row.cursor, after if after is not None else row.cursor
         row.last_success_at, row.failures, row.breaker = utcnow(), 0, provider.breaker_state(key)
         db.session.commit()
         result.pages += 1
@@ -88,21 +108,29 @@ def poll(key: str) -> Pulled:
         result.duplicates += received.duplicates
         result.malformed += received.malformed
         result.unknown += received.unknown
-        if len(events) < PAGE_SIZE or after is None:  # the last page: nothing more for now
+        if len(events) < PAGE_SIZE or after is None or after == before:  # nothing more for now
             break
     return result
 
 
 def _failed(row: ConnectorSource, exc: Exception) -> str:
-    text = str(exc)
-    if isinstance(exc, pybreaker.CircuitBreakerError):
-        cause = exc.__context__  # the failure that tripped it; none while it stays open
-        text = (
-            f"{cause}; the circuit breaker opened: no request until it resets"
-            if isinstance(cause, provider.ProviderError)
-            else "the circuit breaker is open after repeated failures: no request until it resets"
+    """Write the failure on the source (a kept message: the page shows it in the reader's language); its
+    words in the current language."""
+    if isinstance(exc, provider.ProviderError):
+        message = exc.message
+    elif isinstance(exc.__context__, provider.ProviderError):  # the failure that tripped the breaker
+        message = kept(
+            "%(error)s; the circuit breaker opened: no request until it resets", error=exc.__context__.message
         )
-    row.last_error, row.last_error_at = text, utcnow()
+    else:  # open: no request made
+        message = kept("the circuit breaker is open after repeated failures: no request until it resets")
+    row.last_error, row.last_error_at = stored(message), utcnow()
     row.failures += 1
     row.breaker = provider.breaker_state(row.key)
-    return text
+    return str(message)
+
+
+def polling_row(key: str) -> ConnectorSource:
+    row = db.session.get(ConnectorSource, key)
+    assert row is not None  # made before the pull
+    return row

@@ -7,6 +7,7 @@ the worker); its state is written on the source's row after each pull for the he
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,13 +16,20 @@ import pybreaker
 from flask import current_app
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from app.language import Kept, kept
+
 BACKOFF = wait_exponential(multiplier=0.5, max=8)  # 0.5 s, 1 s, 2 s ... between attempts
 MAX_PAGE_BYTES = 8 * 1024 * 1024  # one page's answer, at most
 _breakers: dict[tuple[str, int, int], pybreaker.CircuitBreaker] = {}
 
 
 class ProviderError(Exception):
-    """The source could not be read: said in words an administrator can act on."""
+    """The source could not be read: said in words an administrator can act on (``message``, a kept message:
+    stored, and shown later in the reader's language)."""
+
+    def __init__(self, message: Kept) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class _Transient(ProviderError):
@@ -39,7 +47,9 @@ def get(source: str, path: str, params: dict[str, str]) -> Page:
     had (pybreaker's CircuitBreakerError while the breaker is open)."""
     base = current_app.config["CONNECTOR_URLS"].get(source)
     if not base:
-        raise ProviderError(f"no endpoint is configured for {source} (CREDIT_CONNECTOR_{source.upper()}_URL)")
+        raise ProviderError(
+            kept("no endpoint is configured (%(setting)s)", setting=f"CREDIT_CONNECTOR_{source.upper()}_URL")
+        )
     retrying = Retrying(
         stop=stop_after_attempt(max(1, current_app.config["CONNECTOR_RETRIES"])),
         wait=BACKOFF,
@@ -48,7 +58,7 @@ def get(source: str, path: str, params: dict[str, str]) -> Page:
     )
     timeout = current_app.config["CONNECTOR_TIMEOUT_SECONDS"]
     with httpx.Client(base_url=base, timeout=timeout) as client:
-        return breaker(source).call(lambda: retrying(_once, client, path, params))
+        return breaker(source).call(lambda: retrying(_once, client, path, params, timeout))
 
 
 def breaker(source: str) -> pybreaker.CircuitBreaker:
@@ -67,25 +77,29 @@ def breaker_state(source: str) -> str:
     return str(breaker(source).current_state)
 
 
-def _once(client: httpx.Client, path: str, params: dict[str, str]) -> Page:
+def _once(client: httpx.Client, path: str, params: dict[str, str], timeout: float) -> Page:
     try:
         with client.stream("GET", path, params=params) as response:
             if response.status_code >= 500 or response.status_code == 429:
-                raise _Transient(f"the source answered HTTP {response.status_code}")
+                raise _Transient(kept("the source answered HTTP %(status)s", status=response.status_code))
             if response.status_code != 200:
-                raise ProviderError(f"the source answered HTTP {response.status_code}")
-            content = b""
+                raise ProviderError(kept("the source answered HTTP %(status)s", status=response.status_code))
+            content, deadline = b"", time.monotonic() + 3 * timeout  # a drip-fed answer is cut off too
             for chunk in response.iter_bytes():
                 content += chunk
                 if len(content) > MAX_PAGE_BYTES:
-                    raise ProviderError(f"the source's answer is larger than {MAX_PAGE_BYTES:,} bytes")
+                    raise ProviderError(
+                        kept("the source's answer is larger than %(n)s bytes", n=f"{MAX_PAGE_BYTES:,}")
+                    )
+                if time.monotonic() > deadline:
+                    raise _Transient(kept("no complete answer within %(seconds)s s", seconds=3 * timeout))
             request_id = response.headers.get("X-Request-Id")
     except httpx.TimeoutException as exc:
-        raise _Transient(f"no answer within {client.timeout.read} s") from exc
+        raise _Transient(kept("no answer within %(seconds)s s", seconds=timeout)) from exc
     except httpx.TransportError as exc:
-        raise _Transient(f"could not reach the source ({type(exc).__name__})") from exc
+        raise _Transient(kept("could not reach the source (%(error)s)", error=type(exc).__name__)) from exc
     try:
         body = json.loads(content)
     except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, or nested past any page's depth
-        raise ProviderError("the source's answer is not JSON") from exc
+        raise ProviderError(kept("the source's answer is not JSON")) from exc
     return Page(body, request_id[:100] if request_id else None)

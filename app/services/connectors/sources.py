@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from app.language import kept
 from app.localtime import SHANGHAI
 from app.services.connectors.provider import ProviderError
 
@@ -26,12 +27,10 @@ class Connector:
     def page(self, body: Any) -> tuple[list[Any], str | None]:
         """The events of a page and the cursor after it; ProviderError when the page is not one."""
         if not isinstance(body, Mapping) or not isinstance(body.get("events"), list):
-            raise ProviderError(
-                'the source\'s answer is not a page of events ({"events": [...], "next": ...})'
-            )
+            raise ProviderError(kept("the source's answer is not a page of events"))
         after = body.get("next")
         if after is not None and not isinstance(after, str | int):
-            raise ProviderError("the source's page names no cursor to go on from")
+            raise ProviderError(kept("the source's page names no position to go on from"))
         return body["events"], None if after is None else str(after)[:200]
 
     def record(self, event: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,11 +60,12 @@ def occurred_at(value: Any) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=SHANGHAI)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # no time, or one the calendar cannot shift to UTC (year 1 or 9999)
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    return moment if moment.year >= 1900 else None
 
 
 def occurred_on(value: Any) -> date | str | None:

@@ -255,7 +255,9 @@ def observations_of(customers: set[int]) -> defaultdict[int, list]:
                 Observation.negative_news,
             )
             .where(Observation.customer_id.in_(ids))
-            .order_by(Observation.customer_id, Observation.observed_on)
+            .order_by(
+                Observation.customer_id, Observation.observed_on, Observation.id
+            )  # a day's last stored last
         ):
             seen = case_features.Seen(
                 row.observed_on,
