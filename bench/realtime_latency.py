@@ -315,7 +315,11 @@ def main() -> None:
         print(f"p50 under load ÷ p50 one at a time: {loaded / base:.1f}")
     finally:
         worker.terminate()
-        worker.wait(30)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:  # still finishing a job: stopped
+            worker.kill()
+            worker.wait(30)
 
 
 if __name__ == "__main__":
