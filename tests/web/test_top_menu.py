@@ -93,6 +93,7 @@ EXPECTED = {  # role's user → (its menus, the pages its bar links to)
             "/designer",
             "/admin/settings",
             "/admin/outbox",
+            "/admin/connectors",
             "/notifications",
         },
     ),
