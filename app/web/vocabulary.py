@@ -128,7 +128,13 @@ CHECK_STATES: tuple[str, ...] = (
     N_("check_done"),
     N_("check_failed"),
 )
-OBSERVATION_SOURCES: tuple[str, ...] = (N_("source_import"), N_("source_screen"), N_("source_api"))
+# The bank's own channels, then each external source (app.services.connectors.sources) by its key.
+OBSERVATION_SOURCES: tuple[str, ...] = (
+    N_("source_import"),
+    N_("source_screen"),
+    N_("source_api"),
+    N_("source_tax"),
+)
 EXCEPTION_SECTIONS: tuple[str, ...] = (
     N_("exception_overrides"),
     N_("exception_escalations"),

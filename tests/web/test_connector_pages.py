@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, ConnectorPayload, ConnectorSource, Customer
 from app.services.connectors import polling
+from app.services.connectors.sources import SOURCES
+from app.web.vocabulary import OBSERVATION_SOURCES
 from tests.services.test_connectors import event
 from tests.workflows.test_warning_escalation import approved_customer_of
 
@@ -32,7 +34,7 @@ def test_the_administrator_sees_each_source_s_health_and_what_it_did_not_store(
     client = login("admin")
     page = client.get("/admin/connectors", headers=EN).get_data(as_text=True)
     assert "Tax authority: tax arrears" in page and "Failing" in page
-    assert "the source answered HTTP 500" in page and "stored 1, malformed 0, unknown customer 1" in page
+    assert "the source answered HTTP 500" in page and "2 (stored 1, malformed 0, unknown customer 1)" in page
     assert "Unknown customer" in page and "no customer has this credit code" in page
     zh = client.get("/admin/connectors", headers=ZH).get_data(as_text=True)
     assert "外部数据源" in zh and "异常" in zh and "没有客户使用此统一社会信用代码" in zh and "未知客户" in zh
@@ -75,4 +77,19 @@ def test_pause_resume_replay_and_take_again(deployed, people, feed, login, jobs_
 
     feed.events["tax"].append(event(2, customer.uscc, 0))
     assert client.post("/admin/connectors/tax/pull", headers=EN).status_code == 302  # the job, run here
-    assert db.session.get(ConnectorSource, "tax").received == 2
+    assert db.session.scalar(select(func.count()).select_from(ConnectorPayload)) == 2
+
+
+def test_an_observation_a_source_stored_is_named_by_its_source_on_the_customer_page(
+    deployed, people, feed, login
+):
+    customer = approved_customer_of(people, 1)
+    feed.events["tax"] = [event(1, customer.uscc, 36000)]
+    polling.poll("tax")
+    client = login("officer")
+    en = client.get(f"/customers/{customer.id}", headers=EN).get_data(as_text=True)
+    zh = client.get(f"/customers/{customer.id}", headers=ZH).get_data(as_text=True)
+    assert "External data: tax authority" in en and "外部数据：税务" in zh and "source_tax" not in en + zh
+    assert {f"source_{key}" for key in SOURCES} <= set(
+        OBSERVATION_SOURCES
+    )  # every source named, the next too
