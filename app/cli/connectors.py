@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.localtime import local_today
-from app.models import Customer, Facility
-from app.models.customers import LIVE_FACILITY_STATUSES
+from app.models import Customer
 from app.services.connectors import fake_provider, polling
 from app.services.connectors.sources import SOURCES
+from app.services.monitoring.portfolio_inputs import watched
 
 connectors_cli = click.Group(
     "connectors", help="External data sources (外部数据): pull now, or serve a fake provider."
@@ -38,15 +38,7 @@ def poll(source: str | None) -> None:
 def serve_fake_provider(port: int) -> None:
     """Serve tax events for the customers with a live facility (the demo's) until stopped."""
     codes = list(
-        db.session.scalars(
-            select(Customer.uscc)
-            .where(
-                Customer.id.in_(
-                    select(Facility.customer_id).where(Facility.status.in_(LIVE_FACILITY_STATUSES))
-                )
-            )
-            .order_by(Customer.id)
-        )
+        db.session.scalars(select(Customer.uscc).where(Customer.id.in_(watched())).order_by(Customer.id))
     )
     served = fake_provider.Served(fake_provider.demo_feed(codes, local_today()), port)
     click.echo(f"fake provider at {served.url}: {len(codes)} customers' tax events")

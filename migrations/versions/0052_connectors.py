@@ -31,7 +31,6 @@ def upgrade():
         sa.Column("last_error_at", sa.DateTime(), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("breaker", sa.String(16), nullable=False),
-        sa.Column("received", sa.Integer(), nullable=False),
         sa.Column("newest_event_at", sa.DateTime(), nullable=True),
     )
     op.create_table(

@@ -32,7 +32,6 @@ class ConnectorSource(Model):
     breaker: Mapped[str] = mapped_column(
         String(16), default="closed"
     )  # closed | open | half-open, as last seen
-    received: Mapped[int] = mapped_column(default=0)  # events received in all
     newest_event_at: Mapped[datetime | None]  # the latest event time received (its lag: now less this)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.errors import InvalidInput, NotAuthorized, NotFound
 from app.extensions import db
-from app.models import ConnectorPayload, ConnectorSource, Observation, User
+from app.models import ConnectorPayload, ConnectorSource, User
 from app.models.base import utcnow
 from app.services.audit import audit
 from app.services.connectors import intake, polling
@@ -39,6 +39,10 @@ class Health:
     since_success: timedelta | None
     not_stored: list[ConnectorPayload]  # the latest kept but not stored
     counts: dict[str, int]  # payloads by status
+
+    @property
+    def received(self) -> int:
+        return sum(self.counts.values())
 
 
 def overview(user: User) -> list[Health]:
@@ -143,12 +147,6 @@ def take_again(user: User, key: str) -> int:
         stored = intake.store_again(row, connector, waiting)
         audit.record("connector.taken_again", user, source=key, payloads=len(waiting), stored=len(stored))
     return len(stored)
-
-
-def observations_of(key: str) -> int:
-    return (
-        db.session.scalar(select(func.count()).select_from(Observation).where(Observation.source == key)) or 0
-    )
 
 
 def _row(user: User, key: str) -> ConnectorSource:

@@ -33,11 +33,7 @@ class Received:
     duplicates: int = 0
     malformed: int = 0
     unknown: int = 0
-    newest: datetime | None = None  # the latest event time among them
-
-    @property
-    def events(self) -> int:
-        return len(self.stored) + self.duplicates + self.malformed + self.unknown
+    newest: datetime | None = None  # the latest time of the events stored (never past now)
 
 
 def receive(
@@ -57,9 +53,10 @@ def receive(
     for event_id, event in zip(ids, events, strict=True):
         if event_id not in seen:  # else received before, or twice in this delivery
             seen.add(event_id)
-            checked.append((event_id, event, *_checked(connector, event)))
+            checked.append((event_id, event, *_checked(connector, event, event_id)))
     result.duplicates = len(events) - len(checked)
     customers = observations.customers_by_uscc(v["uscc"] for _i, _e, v, problems in checked if not problems)
+    stored_customers = set()
     for event_id, event, values, problems in checked:
         customer_id = customers.get(values.get("uscc", "")) if not problems else None
         status = "malformed" if problems else "stored" if customer_id else "unknown_customer"
@@ -85,8 +82,8 @@ def receive(
             result.unknown += 1
         else:
             result.stored.append(_observed(payload, values, customer_id, now))
+            stored_customers.add(customer_id)
     db.session.flush()
-    source.received += result.events - result.duplicates
     if result.newest is not None and (
         source.newest_event_at is None or result.newest > source.newest_event_at
     ):
@@ -102,9 +99,6 @@ def receive(
         malformed=result.malformed,
         unknown_customer=result.unknown,
     )
-    stored_customers = {
-        cid for _i, _e, v, p in checked if not p and (cid := customers.get(v.get("uscc", "")))
-    }
     realtime.queue(stored_customers, None)
     return result
 
@@ -114,7 +108,7 @@ def store_again(source: ConnectorSource, connector: Connector, payloads: list[Co
     now. Returns the observations stored."""
     now, made = utcnow(), []
     # A body kept as its text (not a JSON object, or too large) cannot be read again: its first reasons stand.
-    checked = [(p, *_checked(connector, p.body)) for p in payloads if set(p.body) != {"raw"}]
+    checked = [(p, *_checked(connector, p.body, p.event_id)) for p in payloads if set(p.body) != {"raw"}]
     customers = observations.customers_by_uscc(v["uscc"] for _p, v, problems in checked if not problems)
     for payload, values, problems in checked:
         customer_id = customers.get(values.get("uscc", "")) if not problems else None
@@ -150,13 +144,13 @@ def _reasons(problems: dict[str, str]) -> dict:
     )
 
 
-def _checked(connector: Connector, event: Any) -> tuple[dict[str, Any], dict[str, str]]:
+def _checked(connector: Connector, event: Any, event_id: str) -> tuple[dict[str, Any], dict[str, str]]:
     if not isinstance(event, Mapping):
         return {}, {"event": kept("an event is a JSON object")}
     if len(_json(event)) > MAX_EVENT_BYTES:
         return {}, {"event": kept("at most %(n)s bytes", n=MAX_EVENT_BYTES)}
     values, problems = observations.check(connector.record(event))
-    if _event_id(event).startswith("sha256:"):
+    if event_id.startswith("sha256:"):  # it came without a usable id of its own
         problems = {**problems, "id": kept("required")}
     return values, problems
 

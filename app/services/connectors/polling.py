@@ -49,7 +49,7 @@ def source_row(key: str) -> ConnectorSource:
     """The source's row, made on first use (committed)."""
     row = db.session.get(ConnectorSource, key)
     if row is None:
-        db.session.add(ConnectorSource(key=key, paused=False, failures=0, breaker="closed", received=0))
+        db.session.add(ConnectorSource(key=key, paused=False, failures=0, breaker="closed"))
         try:
             db.session.commit()
         except IntegrityError:  # made meanwhile by another (the beat's pull, the page)
@@ -91,7 +91,7 @@ def poll(key: str) -> Pulled:
         except Exception as exc:  # noqa: BLE001 - this page could not be stored: said on the source, not raised
             log.exception("page of %s not stored", key)
             db.session.rollback()
-            row = polling_row(key)
+            row = source_row(key)
             result.error = _failed(
                 row,
                 provider.ProviderError(
@@ -128,9 +128,3 @@ def _failed(row: ConnectorSource, exc: Exception) -> str:
     row.failures += 1
     row.breaker = provider.breaker_state(row.key)
     return str(message)
-
-
-def polling_row(key: str) -> ConnectorSource:
-    row = db.session.get(ConnectorSource, key)
-    assert row is not None  # made before the pull
-    return row

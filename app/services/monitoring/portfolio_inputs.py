@@ -87,7 +87,7 @@ def _live_customers(only: Only) -> pd.DataFrame:
     return frame.set_index("customer_id")
 
 
-def _watched(only: Only):
+def watched(only: Only = None):
     """The ids of the customers with a live facility (of ``only``, when given), as a subquery (a portfolio is
     too many to list)."""
     query = select(Facility.customer_id).where(Facility.status.in_(LIVE))
@@ -106,7 +106,7 @@ def _ratios(only: Only) -> pd.DataFrame:
             .over(partition_by=FinancialStatement.customer_id, order_by=FinancialStatement.fiscal_year.desc())
             .label("n"),
         )
-        .where(FinancialStatement.customer_id.in_(_watched(only)))
+        .where(FinancialStatement.customer_id.in_(watched(only)))
         .subquery()
     )
     latest: dict[int, list[tuple[int, dict]]] = {}
@@ -167,7 +167,7 @@ def _last_values(column, keep: int, only: Only) -> dict[int, list[tuple[Any, Any
             )
             .label("n"),
         )
-        .where(column.is_not(None), Observation.customer_id.in_(_watched(only)))
+        .where(column.is_not(None), Observation.customer_id.in_(watched(only)))
         .subquery()
     )
     found: dict[int, list[tuple[Any, Any]]] = {}
@@ -203,7 +203,7 @@ def _observations(only: Only) -> pd.DataFrame:
     columns["observed_on"] = dict(
         db.session.execute(
             select(Observation.customer_id, func.max(Observation.observed_on))
-            .where(Observation.customer_id.in_(_watched(only)))
+            .where(Observation.customer_id.in_(watched(only)))
             .group_by(Observation.customer_id)
         ).all()
     )
@@ -229,7 +229,7 @@ def _inspection_findings(only: Only) -> pd.DataFrame:
         .where(
             Inspection.status == "signed_off",
             Inspection.signed_off_at.is_not(None),
-            Inspection.customer_id.in_(_watched(only)),
+            Inspection.customer_id.in_(watched(only)),
         )
         .subquery()
     )
@@ -255,7 +255,7 @@ def _kept_since(
     longer than the policy accepts as the last scan found it — as the input ``name``, True, and since when
     (what its warning rests on)."""
     rows = db.session.execute(
-        select(table.customer_id, table.since).where(table.customer_id.in_(_watched(only)))
+        select(table.customer_id, table.since).where(table.customer_id.in_(watched(only)))
     )
     frame = pd.DataFrame(rows.all(), columns=["customer_id", f"on_{name}"]).set_index("customer_id")
     return frame.assign(**{name: True})

@@ -46,8 +46,9 @@ def queue(customer_ids: Iterable[int], actor_id: int | None) -> None:
     monitoring is off: the daily check reads them."""
     if not current_app.config["MONITORING_REALTIME"]:
         return
+    now = utcnow()
     rows = [
-        {"customer_id": i, "actor_id": actor_id, "queued_at": utcnow(), "claimed_at": None}
+        {"customer_id": i, "actor_id": actor_id, "queued_at": now, "claimed_at": None}
         for i in sorted({int(i) for i in customer_ids})
     ]
     if not rows:
