@@ -102,6 +102,16 @@ class Staff(FastHttpUser):
             self._read_token(response)
             return response.text
 
+    def one_task(self, listing: str | None, task_name: str, name: str) -> tuple[int, str] | None:
+        """One of the ``task_name`` tasks ``listing`` links to, opened after a pause: its id and page, or None."""
+        waiting = _task_links(listing, task_name) if listing else []
+        if not waiting:
+            return None
+        task_id = random.choice(waiting)
+        self.wait()
+        page = self.open(f"/tasks/{task_id}", name)
+        return (task_id, page) if page is not None else None
+
     def send(self, path: str, fields: list[tuple[str, str]], name: str) -> str | None:
         """POST a form; the address it redirects to, or None (a lost race is counted, not failed)."""
         with self.client.post(
@@ -137,17 +147,10 @@ class Officer(Staff):
 
     @task(3)
     def review_a_proposal(self) -> None:
-        listing = self._list()
-        if not listing:
+        opened = self.one_task(self._list(), REVIEW, "task page (review)")
+        if opened is None:
             return
-        reviews = _task_links(listing, REVIEW)
-        if not reviews:
-            return
-        task_id = random.choice(reviews)
-        self.wait()
-        page = self.open(f"/tasks/{task_id}", "task page (review)")
-        if page is None:
-            return
+        task_id, page = opened
         fields = [(k, v) for k, v in task_form_fields(page) if k not in ("csrf_token", "officer_opinion")]
         fields += [("csrf_token", self.csrf), ("officer_opinion", OPINION)]
         self.wait()
@@ -178,17 +181,10 @@ class Approver(Staff):
 
     @task(3)
     def sign_off(self) -> None:
-        inbox = self.open("/inbox", "sign-off inbox")
-        if not inbox:
+        opened = self.one_task(self.open("/inbox", "sign-off inbox"), SIGN_OFF, "task page (sign-off)")
+        if opened is None:
             return
-        waiting = _task_links(inbox, SIGN_OFF)
-        if not waiting:
-            return
-        task_id = random.choice(waiting)
-        self.wait()
-        page = self.open(f"/tasks/{task_id}", "task page (sign-off)")
-        if page is None:
-            return
+        task_id, page = opened
         version = re.search(r'name="_version" value="(\d+)"', page)
         fields = [
             ("csrf_token", self.csrf),
