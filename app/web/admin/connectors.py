@@ -45,7 +45,7 @@ def replay(source: str):
     try:
         health.replay(current_user, source, request.form.get("cursor", ""))
     except InvalidInput as exc:
-        return _page(errors={source: exc.errors.get("cursor", exc.message)}), 422
+        return _page(errors={source: " ".join(filter(None, (exc.message, exc.errors.get("cursor"))))}), 422
     flash(_("The next pull starts from the position given; events already received are kept once."))
     return redirect(url_for("connectors.index"))
 
