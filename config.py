@@ -99,6 +99,8 @@ CREDIT_SESSION_IDLE_MINUTES     a browser session ends after this long without a
 CREDIT_SESSION_HOURS            a browser session ends this long after log-in, used or not  10 (a working day)
 CREDIT_CONNECTOR_<SOURCE>_URL   an external data source's endpoint (外部数据; SOURCE: TAX);  unset (not pulled)
                                 see README "External data"
+CREDIT_CONNECTOR_<SOURCE>_SECRET the secret a source signs its pushes with (its webhook,      unset (takes no
+                                POST /api/v1/connectors/<source>/events); 32+ characters     pushes)
 CREDIT_CONNECTOR_POLL_SECONDS   how often beat pulls each source that has a URL              300
 CREDIT_CONNECTOR_TIMEOUT_SECONDS one request to a source gives up after this long            10
 CREDIT_CONNECTOR_RETRIES        attempts of one request (exponential backoff between)       3
@@ -216,6 +218,8 @@ class BaseConfig:
     PORTFOLIO_CHECK_SECONDS = env_int("PORTFOLIO_CHECK_SECONDS", 24 * 3600)
     MONITORING_REALTIME = env_bool("MONITORING_REALTIME", True)
     CONNECTOR_URLS = {source: env(f"CONNECTOR_{source.upper()}_URL") for source in ("tax",)}
+    # Each source's webhook secret: its pushes are signed with it (none: the source does not push).
+    CONNECTOR_SECRETS = {source: env(f"CONNECTOR_{source.upper()}_SECRET") for source in ("tax",)}
     CONNECTOR_POLL_SECONDS = env_int("CONNECTOR_POLL_SECONDS", 300)
     CONNECTOR_TIMEOUT_SECONDS = env_int("CONNECTOR_TIMEOUT_SECONDS", 10)
     CONNECTOR_RETRIES = env_int("CONNECTOR_RETRIES", 3)
@@ -411,7 +415,15 @@ def config_for(name: str | None = None) -> type[BaseConfig]:
         check()
     check_document_limit(cls.DOCUMENT_MAX_BYTES, cls.MAX_CONTENT_LENGTH)
     check_drift_grace(cls.MODEL_DRIFT_GRACE_DAYS)
+    check_connector_secrets(cls.CONNECTOR_SECRETS)
     return cls
+
+
+def check_connector_secrets(secrets: dict[str, str | None]) -> None:
+    """A webhook's secret long enough that its signatures cannot be guessed."""
+    for source, secret in secrets.items():
+        if secret and len(secret) < 32:  # unset or empty: the source takes no pushes
+            raise ConfigError(f"CREDIT_CONNECTOR_{source.upper()}_SECRET must be 32 characters or more")
 
 
 def check_drift_grace(days: int) -> None:

@@ -27,6 +27,7 @@ OFFICER, APPROVER, RISK, COMPLIANCE, DESIGNER, ADMIN = (
 ALL_ROLES = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE, DESIGNER, ADMIN})
 PUBLIC = frozenset({*ALL_ROLES, None})  # None: a visitor who has not logged in
 SIGNED_IN = ALL_ROLES
+SIGNED_ONLY = frozenset({"api.push_events"})  # reached by a request a source signed, never by a user
 CASE_READERS = frozenset({OFFICER, APPROVER, RISK, COMPLIANCE, ADMIN})
 MONITORING_READERS = frozenset({OFFICER, RISK, COMPLIANCE, ADMIN})
 MONITORING_WRITERS = frozenset({OFFICER, RISK})
@@ -222,12 +223,8 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "users.index": ONLY_ADMIN,
     "users.new": ONLY_ADMIN,
     "users.show": ONLY_ADMIN,
-    "users.profile": ONLY_ADMIN,
-    "users.membership": ONLY_ADMIN,
-    "users.qualification": ONLY_ADMIN,
-    "users.password": ONLY_ADMIN,
-    "users.deactivate": ONLY_ADMIN,
-    "users.reactivate": ONLY_ADMIN,
+    **{f"users.{name}": ONLY_ADMIN for name in ("profile", "membership", "qualification", "password")},
+    **{f"users.{name}": ONLY_ADMIN for name in ("deactivate", "reactivate")},
     # the JSON API (bearer tokens; the seeded task is the officers')
     "api.openapi": PUBLIC,
     "api.list_tasks": SIGNED_IN,
@@ -239,6 +236,7 @@ ACCESS: dict[str, frozenset | Mapping[str, frozenset]] = {
     "api.unclaim": frozenset({OFFICER}),
     "api.complete": frozenset({OFFICER}),
     "api.record_observations": MONITORING_WRITERS,
+    "api.push_events": frozenset(),  # a source's signed webhook (SIGNED_ONLY): no session reaches it
     "api.list_models": MODEL_READERS,
     "api.get_model": MODEL_READERS,
     "api.start_training": frozenset({RISK}),
@@ -362,6 +360,8 @@ def outcome(response) -> str:
 
 
 def expected(endpoint: str, method: str, role: str | None) -> str:
+    if endpoint in SIGNED_ONLY:  # the source's signature, not a session: everyone is asked to sign (401)
+        return "log in"
     if role in allowed(endpoint, method):
         return "reached"
     return "log in" if role is None else "refused"

@@ -33,7 +33,8 @@ STALE = timedelta(
 class Health:
     row: ConnectorSource
     title: str
-    configured: bool
+    configured: bool  # an endpoint to pull
+    pushes: bool  # a webhook secret: the source may push (webhooks)
     state: str  # paused | not_configured | failing | waiting (never pulled yet) | healthy
     lag: timedelta | None  # now less the newest event received
     since_success: timedelta | None
@@ -48,7 +49,11 @@ class Health:
 def overview(user: User) -> list[Health]:
     """Every source, in the order they are listed."""
     _check(user)
-    now, urls = utcnow(), current_app.config["CONNECTOR_URLS"]
+    now, urls, secrets = (
+        utcnow(),
+        current_app.config["CONNECTOR_URLS"],
+        current_app.config["CONNECTOR_SECRETS"],
+    )
     found = []
     for key in SOURCES:
         row = polling.source_row(key)
@@ -72,7 +77,8 @@ def overview(user: User) -> list[Health]:
                 row,
                 str(SOURCES[key].title),
                 bool(urls.get(key)),
-                _state(row, bool(urls.get(key)), now),
+                bool(secrets.get(key)),
+                _state(row, bool(urls.get(key) or secrets.get(key)), now),
                 now - row.newest_event_at if row.newest_event_at else None,
                 now - row.last_success_at if row.last_success_at else None,
                 not_stored,

@@ -1,7 +1,7 @@
 """The JSON API under /api/v1, authenticated by bearer tokens only (never the session cookie).
 
 This module holds the blueprint, its URL table and its error handler; the views live in a module per room
-(``cases``, ``monitoring``, ``customers``, ``contacts``, ``documents``, ``guarantees``, ``collateral``,
+(``cases``, ``monitoring``, ``connectors``, ``customers``, ``contacts``, ``documents``, ``guarantees``, ``collateral``,
 ``inspections``, ``models``), the token check in ``shared``. The
 routes are registered here, in one table, so every endpoint keeps its name (``api.<view>``) and no module
 has to be imported for what it does on import."""
@@ -15,6 +15,7 @@ from app.services.design.forms import api_description
 from app.web.api import (
     cases,
     collateral,
+    connectors,
     contacts,
     customers,
     documents,
@@ -50,6 +51,7 @@ _ROUTES = [
     ("/tasks/<int:task_id>/unclaim", "POST", cases.unclaim),
     ("/tasks/<int:task_id>/complete", "POST", cases.complete),
     ("/monitoring/observations", "POST", monitoring.record_observations),
+    ("/connectors/<source>/events", "POST", connectors.push_events),
     ("/customers", "GET", customers.list_customers),
     ("/customers/<int:customer_id>", "GET", customers.show_customer),
     ("/customers/<int:customer_id>/contacts", "GET", contacts.list_contacts),
