@@ -60,7 +60,9 @@ def loads(raw: bytes | str) -> Any:
             {"body": _("JSON nested more than %(count)s levels deep", count=MAX_DEPTH)},
         )
     try:
-        parsed = json.loads(data)
+        # JSON is UTF-8 (RFC 8259): from bytes, json.loads would take UTF-16 or UTF-32 too, whose characters the
+        # byte patterns below do not see (a NUL or lone surrogate would pass unchecked).
+        parsed = json.loads(raw if isinstance(raw, str) else data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise InvalidInput(_("The request cannot be read."), {"body": _("not UTF-8 text")}) from exc
     except ValueError as exc:

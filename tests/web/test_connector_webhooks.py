@@ -10,7 +10,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from app.errors import InvalidInput
 from app.extensions import db
+from app.inputs import json_body
 from app.models import AuditEvent, ConnectorPayload, ConnectorSource, EarlyWarning, Observation
 from app.services.connectors import webhooks
 from config import ConfigError, check_connector_secrets
@@ -18,6 +20,16 @@ from tests.services.test_connectors import event
 from tests.workflows.test_warning_escalation import approved_customer_of
 
 SECRET = "s" * 40
+NOW = str(int(time.time()))
+HOSTILE_HEADERS = [
+    {"X-Signature": "sha256=\u00e9"},
+    {"X-Timestamp": "\u00b9"},  # a superscript one: a digit to str.isdigit, no number to int()
+    {"X-Timestamp": "\u0661\u0667"},  # Arabic-Indic digits
+    {"X-Timestamp": "+" + NOW},
+    {"X-Timestamp": "-5"},
+    {"X-Timestamp": "9" * 13},
+    {"X-Signature": "SHA256=" + "0" * 64},
+]
 URL = "/api/v1/connectors/tax/events"
 USCC = "91310000MA1FL0001X"
 
@@ -69,12 +81,31 @@ def test_a_signed_push_is_kept_stored_and_its_warning_opened_at_once(client, dep
 
 @pytest.mark.parametrize(
     "how",
-    ["unsigned", "another secret", "another body", "an hour old", "an hour ahead", "no secret set"],
+    [
+        "unsigned",
+        "unsigned hostile",
+        "another secret",
+        "another body",
+        "an hour old",
+        "an hour ahead",
+        "no secret set",
+        *(f"headers {n}" for n in range(len(HOSTILE_HEADERS))),
+    ],
 )
 def test_a_push_not_signed_as_it_should_be_is_refused_and_nothing_kept(app, client, monkeypatch, how):
     page = {"events": [event(1, USCC, 36000)]}
     if how == "unsigned":
         response = client.post(URL, json=page)
+    elif how == "unsigned hostile":  # nothing in it is read before its signature: the parser's rules untold
+        body = (
+            b'{"events": [{"id": "1", "tax_arrears": NaN, "uscc": "\\u0000"}'
+            + b"[" * 100
+            + b"]" * 100
+            + b"]}"
+        )
+        response = client.post(URL, data=body, content_type="application/json")
+    elif how.startswith("headers"):
+        response = push(client, page, **HOSTILE_HEADERS[int(how.split()[1])])
     elif how == "another secret":
         response = push(client, page, secret="t" * 40)
     elif how == "another body":
@@ -121,6 +152,26 @@ def test_a_signed_push_that_is_no_page_is_a_4xx_naming_what_and_nothing_kept(cli
     response = push(client, None, body=body)
     assert response.status_code == 422 and field in response.json["errors"], response.get_data(as_text=True)
     assert kept() == 0
+
+
+def test_a_push_is_read_up_to_its_own_limit_and_refused_past_it(client):
+    large = {
+        "events": [event(1, USCC, 1, note="x" * 5_000_000)]
+    }  # past an API body's 4 MB, within a push's 8
+    response = push(client, large)
+    assert response.status_code == 200 and response.json["malformed"] == 1  # an event over 64 KB
+    huge = push(client, {"events": [event(2, USCC, 1, note="x" * webhooks.MAX_PUSH_BYTES)]})
+    assert huge.status_code == 422 and "body" in huge.json["errors"]
+    assert kept() == 1
+
+
+def test_a_body_in_utf_16_is_refused_as_no_utf_8_not_read_past_the_checks(client):
+    page = '{"events": [{"id": "1", "uscc": "\\u0000", "k\ud800": NaN}]}'.encode("utf-16", "surrogatepass")
+    response = push(client, None, body=page)
+    assert response.status_code == 422 and "body" in response.json["errors"] and kept() == 0
+    with pytest.raises(InvalidInput) as refused:  # nor any JSON body of the API: the same reader
+        json_body.loads(page)
+    assert list(refused.value.errors) == ["body"] and "UTF-8" in refused.value.errors["body"]
 
 
 def test_hostile_events_of_a_signed_push_are_kept_with_their_reasons(client):

@@ -6,14 +6,17 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from app.services.connectors import webhooks
+from app.web.input_guard import raw_body
 
 
+@raw_body
 def push_events(source: str):
-    """A page of ``source``'s events, signed: what became of them."""
+    """A page of ``source``'s events, signed: what became of them. The body is read as bytes, at most one past
+    the largest push (the signature is over the bytes; the service refuses a longer one)."""
     headers = request.headers
     received = webhooks.receive(
         source,
-        request.get_data(cache=False),
+        request.stream.read(webhooks.MAX_PUSH_BYTES + 1),
         headers.get("X-Timestamp", ""),
         headers.get("X-Signature", ""),
         headers.get("X-Request-Id"),
