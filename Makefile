@@ -8,9 +8,11 @@ PORT ?= 5000
 TEST_PROCESSES ?= 2
 # Where people open the application: the links in e-mails point there (`make run PORT=8080` moves both).
 PUBLIC_URL := $(or $(CREDIT_PUBLIC_URL),http://$(HOST):$(PORT))
-# The tax source's endpoint: the fake provider (flask connectors fake-provider) unless a real one is set.
+# Each external source's endpoint: the fake provider (flask connectors fake-provider) unless a real one is set.
 FAKE_PROVIDER_PORT ?= 5099
-TAX_URL := $(or $(CREDIT_CONNECTOR_TAX_URL),http://127.0.0.1:$(FAKE_PROVIDER_PORT))
+FAKE_PROVIDER := http://127.0.0.1:$(FAKE_PROVIDER_PORT)
+SOURCE_URLS := CREDIT_CONNECTOR_TAX_URL=$(or $(CREDIT_CONNECTOR_TAX_URL),$(FAKE_PROVIDER)) \
+	CREDIT_CONNECTOR_COURT_URL=$(or $(CREDIT_CONNECTOR_COURT_URL),$(FAKE_PROVIDER))
 export FLASK_APP := wsgi.py
 export PYTHONPATH := $(CURDIR)
 VENDOR := app/static/vendor
@@ -77,14 +79,15 @@ demo: install
 	$(BIN)/flask demo load --if-empty
 
 # The web server, a Celery worker with embedded beat (SQLite + kombu's SQLAlchemy transport), and the fake
-# external data provider the worker pulls (when no real tax source is set).
+# external data provider the worker pulls (unless every source has a real endpoint).
 serve:
 	@echo "Open $(PUBLIC_URL)/ (demo users and passwords printed above)"
-	$(if $(CREDIT_CONNECTOR_TAX_URL),,$(BIN)/flask connectors fake-provider --port $(FAKE_PROVIDER_PORT) & provider=$$!;) \
-	CREDIT_CONNECTOR_TAX_URL=$(TAX_URL) CREDIT_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/celery -A app.worker worker --beat \
+	$(if $(and $(CREDIT_CONNECTOR_TAX_URL),$(CREDIT_CONNECTOR_COURT_URL)),,$(BIN)/flask connectors fake-provider \
+	    --port $(FAKE_PROVIDER_PORT) & provider=$$!;) \
+	$(SOURCE_URLS) CREDIT_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/celery -A app.worker worker --beat \
 	    --loglevel=INFO --concurrency=1 --schedule instance/celerybeat-schedule & worker=$$!; \
 	trap "kill $$worker $$provider 2>/dev/null" EXIT INT TERM; \
-	CREDIT_CONNECTOR_TAX_URL=$(TAX_URL) CREDIT_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
+	$(SOURCE_URLS) CREDIT_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -97,7 +97,7 @@ CREDIT_STAFFING_CHECK_SECONDS   how often beat re-checks cases waiting for someo
 CREDIT_SEARCH_INDEX_SECONDS     how often beat merges SQLite's search index (FTS5 segments) 86400
 CREDIT_SESSION_IDLE_MINUTES     a browser session ends after this long without a request    30
 CREDIT_SESSION_HOURS            a browser session ends this long after log-in, used or not  10 (a working day)
-CREDIT_CONNECTOR_<SOURCE>_URL   an external data source's endpoint (外部数据; SOURCE: TAX);  unset (not pulled)
+CREDIT_CONNECTOR_<SOURCE>_URL   an external data source's endpoint (外部数据; SOURCE: TAX, COURT);  unset (not pulled)
                                 see README "External data"
 CREDIT_CONNECTOR_<SOURCE>_SECRET the secret a source signs its pushes with (its webhook,      unset (takes no
                                 POST /api/v1/connectors/<source>/events); 32+ characters     pushes)
@@ -175,6 +175,10 @@ def _sqlite_url(name: str) -> str:
     return f"sqlite:///{INSTANCE_DIR / name}"
 
 
+# The external data sources by their keys (app.services.connectors.sources: one class each).
+CONNECTOR_SOURCES = ("tax", "court")
+
+
 class BaseConfig:
     ENV_NAME = "development"
     SECRET_KEY = env("SECRET_KEY") or secrets.token_hex(32)
@@ -217,9 +221,9 @@ class BaseConfig:
     IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 64 * 1024)
     PORTFOLIO_CHECK_SECONDS = env_int("PORTFOLIO_CHECK_SECONDS", 24 * 3600)
     MONITORING_REALTIME = env_bool("MONITORING_REALTIME", True)
-    CONNECTOR_URLS = {source: env(f"CONNECTOR_{source.upper()}_URL") for source in ("tax",)}
+    CONNECTOR_URLS = {source: env(f"CONNECTOR_{source.upper()}_URL") for source in CONNECTOR_SOURCES}
     # Each source's webhook secret: its pushes are signed with it (none: the source does not push).
-    CONNECTOR_SECRETS = {source: env(f"CONNECTOR_{source.upper()}_SECRET") for source in ("tax",)}
+    CONNECTOR_SECRETS = {source: env(f"CONNECTOR_{source.upper()}_SECRET") for source in CONNECTOR_SOURCES}
     CONNECTOR_POLL_SECONDS = env_int("CONNECTOR_POLL_SECONDS", 300)
     CONNECTOR_TIMEOUT_SECONDS = env_int("CONNECTOR_TIMEOUT_SECONDS", 10)
     CONNECTOR_RETRIES = env_int("CONNECTOR_RETRIES", 3)

@@ -136,11 +136,12 @@ def realtime_on(app, monkeypatch, jobs_here):
 
 @pytest.fixture
 def feed(app, monkeypatch):
-    """The fake provider, served for the test, as the tax source's endpoint; quick retries and breaker."""
+    """The fake provider, served for the test, as every source's endpoint; quick retries and breaker."""
     from app.services.connectors import fake_provider, provider
+    from app.services.connectors.sources import SOURCES
 
     served = fake_provider.Served(fake_provider.Feed())
-    monkeypatch.setitem(app.config, "CONNECTOR_URLS", {"tax": served.url})
+    monkeypatch.setitem(app.config, "CONNECTOR_URLS", dict.fromkeys(SOURCES, served.url))
     monkeypatch.setitem(app.config, "CONNECTOR_TIMEOUT_SECONDS", 1)
     monkeypatch.setitem(app.config, "CONNECTOR_RETRIES", 2)
     monkeypatch.setitem(app.config, "CONNECTOR_BREAKER_FAILURES", 3)

@@ -38,14 +38,18 @@ def test_the_readme_says_how():
     assert "make run PORT=8080" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_the_fake_provider_feeds_the_tax_source_unless_a_real_one_is_set():
+def test_the_fake_provider_feeds_each_source_unless_a_real_one_is_set():
     commands = dry_run()
-    assert "flask connectors fake-provider --port 5099 &" in commands
-    assert (
-        commands.count("CREDIT_CONNECTOR_TAX_URL=http://127.0.0.1:5099 ") == 2
-    )  # the worker pulls, the web shows
-    real = dry_run(env={"CREDIT_CONNECTOR_TAX_URL": "https://tax.example.cn/api"})
-    assert (
-        "fake-provider" not in real
-        and real.count("CREDIT_CONNECTOR_TAX_URL=https://tax.example.cn/api ") == 2
+    assert "flask connectors fake-provider" in commands and "--port 5099 &" in commands
+    for source in ("TAX", "COURT"):  # the worker pulls, the web shows
+        assert commands.count(f"CREDIT_CONNECTOR_{source}_URL=http://127.0.0.1:5099 ") == 2
+    one = dry_run(env={"CREDIT_CONNECTOR_TAX_URL": "https://tax.example.cn/api"})
+    assert "fake-provider" in one and one.count("CREDIT_CONNECTOR_TAX_URL=https://tax.example.cn/api ") == 2
+    assert one.count("CREDIT_CONNECTOR_COURT_URL=http://127.0.0.1:5099 ") == 2
+    real = dry_run(
+        env={
+            "CREDIT_CONNECTOR_TAX_URL": "https://tax.example.cn/api",
+            "CREDIT_CONNECTOR_COURT_URL": "https://c.cn",
+        }
     )
+    assert "fake-provider" not in real and real.count("CREDIT_CONNECTOR_COURT_URL=https://c.cn ") == 2

@@ -36,13 +36,15 @@ def poll(source: str | None) -> None:
 @connectors_cli.command("fake-provider")
 @click.option("--port", default=5099, show_default=True, help="Served on 127.0.0.1 at this port.")
 def serve_fake_provider(port: int) -> None:
-    """Serve tax events for the customers with a live facility (the demo's) until stopped."""
+    """Serve tax and court events for the customers with a live facility (the demo's) until stopped."""
     codes = list(
         db.session.scalars(select(Customer.uscc).where(Customer.id.in_(watched())).order_by(Customer.id))
     )
     served = fake_provider.Served(fake_provider.demo_feed(codes, local_today()), port)
-    click.echo(f"fake provider at {served.url}: {len(codes)} customers' tax events")
-    click.echo(f"point the app at it: CREDIT_CONNECTOR_TAX_URL={served.url}")
+    click.echo(f"fake provider at {served.url}: {len(codes)} customers' tax and court events")
+    click.echo(
+        f"point the app at it: CREDIT_CONNECTOR_TAX_URL={served.url} CREDIT_CONNECTOR_COURT_URL={served.url}"
+    )
     try:
         while True:
             time.sleep(3600)

@@ -134,6 +134,7 @@ OBSERVATION_SOURCES: tuple[str, ...] = (
     N_("source_screen"),
     N_("source_api"),
     N_("source_tax"),
+    N_("source_court"),
 )
 EXCEPTION_SECTIONS: tuple[str, ...] = (
     N_("exception_overrides"),

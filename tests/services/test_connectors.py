@@ -162,7 +162,7 @@ def test_a_paused_source_is_not_pulled_and_one_without_an_endpoint_says_so(app, 
     db.session.commit()
     feed.events["tax"] = [event(1, approved_customer_of(people, 1).uscc, 0)]
     assert polling.poll("tax").skipped == "paused" and feed.requests == 0
-    app.config["CONNECTOR_URLS"] = {"tax": None}
+    app.config["CONNECTOR_URLS"] = {}
     assert polling.poll("tax").skipped == "not configured" and polling.configured() == []
 
 
@@ -244,14 +244,46 @@ def test_the_command_pulls_and_prints_what_it_did(app, deployed, people, feed):
     result = app.test_cli_runner().invoke(args=["connectors", "poll", "tax"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.splitlines()[-1])["stored"] == 1
-    app.config["CONNECTOR_URLS"] = {"tax": None}
+    app.config["CONNECTOR_URLS"] = {}
     refused = app.test_cli_runner().invoke(args=["connectors", "poll"])
     assert refused.exit_code != 0 and "CREDIT_CONNECTOR_<SOURCE>_URL" in refused.output
 
 
-def test_the_demo_feed_gives_each_customer_its_tax_position_and_every_fifth_arrears():
-    codes = [f"91310000MA{n:07d}X"[:18] for n in range(10)]
-    events = fake_provider.demo_feed(codes, local_today()).events["tax"]
-    assert [e["uscc"] for e in events] == codes and len({e["id"] for e in events}) == 10
-    assert [e["tax_arrears"] for e in events] == [0, 0, 0, 0, 36000] * 2
-    assert all(e["occurred_at"].startswith(str(local_today() - timedelta(days=1))) for e in events)
+def test_the_demo_feed_gives_each_customer_its_tax_position_and_court_cases():
+    codes = [f"91310000MA{n:07d}X"[:18] for n in range(14)]
+    feed = fake_provider.demo_feed(codes, local_today())
+    tax, court = feed.events["tax"], feed.events["court"]
+    assert [e["uscc"] for e in tax] == codes == [e["uscc"] for e in court]
+    assert len({e["id"] for e in tax + court}) == 28  # ids unique across the sources too
+    assert [e["tax_arrears"] for e in tax] == ([0, 0, 0, 0, 36000] * 3)[:14]
+    assert [e["enforcement_records"] for e in court] == [0, 0, 0, 0, 0, 0, 1] * 2
+    assert all(e["occurred_at"].startswith(str(local_today() - timedelta(days=1))) for e in tax + court)
+
+
+def test_a_court_s_new_enforcement_case_opens_its_warning_at_once_and_a_steady_count_none(
+    deployed, people, feed, realtime_on
+):
+    listed, steady = approved_customer_of(people, 1), approved_customer_of(people, 2)
+    feed.events["court"] = [
+        {"id": "court-1", "uscc": listed.uscc, "occurred_at": NOON, "enforcement_records": 0},
+        {"id": "court-2", "uscc": steady.uscc, "occurred_at": NOON, "enforcement_records": 0},
+    ]
+    assert polling.poll("court").stored == 2
+    assert db.session.scalar(select(func.count()).select_from(EarlyWarning)) == 0
+    later = (datetime.fromisoformat(NOON) + timedelta(days=1)).isoformat()
+    feed.events["court"] += [
+        {"id": "court-3", "uscc": listed.uscc, "occurred_at": later, "enforcement_records": 1},
+        {"id": "court-4", "uscc": steady.uscc, "occurred_at": later, "enforcement_records": 0},
+    ]
+    assert polling.poll("court").stored == 2
+    warnings = list(db.session.scalars(select(EarlyWarning)))
+    assert [(w.customer_id, w.code) for w in warnings] == [(listed.id, "new_enforcement")]
+    observation = db.session.scalar(select(Observation).where(Observation.source == "court").limit(1))
+    assert observation is not None and db.session.get(ConnectorSource, "court").cursor == "4"
+
+
+def test_every_source_has_its_settings():
+    from app.services.connectors.sources import SOURCES
+    from config import CONNECTOR_SOURCES
+
+    assert set(CONNECTOR_SOURCES) == set(SOURCES)

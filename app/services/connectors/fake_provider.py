@@ -1,5 +1,5 @@
 """A local stand-in for the external providers, for the tests and the demo (``flask connectors fake-provider``):
-it serves each source's events a page at a time (``GET /tax/events?after=<cursor>&limit=<n>``, the cursor being
+it serves each source's events a page at a time (``GET /<source>/events?after=<cursor>&limit=<n>``, the cursor being
 how many events were served before) and can be told to misbehave, as real providers do: slow answers, HTTP 500,
 a page that is not JSON, events delivered twice, a page out of order (``POST /_faults``, or ``Faults`` directly).
 """
@@ -88,16 +88,28 @@ class Served:
 
 
 def demo_feed(credit_codes: list[str], today: date) -> Feed:
-    """Tax events for the customers given (the demo's, with a live facility): every one's tax position of the
-    day before, and for every fifth, arrears (欠税) since."""
+    """Events for the customers given (the demo's, with a live facility), of the day before: every one's tax
+    position, with arrears (欠税) for every fifth; and every one's enforcement cases at court, one (被执行人) for
+    every seventh."""
     noon = datetime.combine(today - timedelta(days=1), datetime.min.time()).replace(hour=12)
-    events = [
-        {
-            "id": f"tax-{uscc}-{noon:%Y%m%d}",
+
+    def day_of(source: str, uscc: str, **figures: Any) -> dict[str, Any]:
+        return {
+            "id": f"{source}-{uscc}-{noon:%Y%m%d}",
             "uscc": uscc,
             "occurred_at": noon.isoformat(),
-            "tax_arrears": 36_000 if index % 5 == 4 else 0,
+            **figures,
         }
-        for index, uscc in enumerate(credit_codes)
-    ]
-    return Feed(events={"tax": events})
+
+    return Feed(
+        events={
+            "tax": [
+                day_of("tax", uscc, tax_arrears=36_000 if index % 5 == 4 else 0)
+                for index, uscc in enumerate(credit_codes)
+            ],
+            "court": [
+                day_of("court", uscc, enforcement_records=1 if index % 7 == 6 else 0)
+                for index, uscc in enumerate(credit_codes)
+            ],
+        }
+    )

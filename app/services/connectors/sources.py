@@ -51,7 +51,17 @@ class TaxConnector(Connector):
     figures = {"tax_arrears": "tax_arrears"}
 
 
-SOURCES: dict[str, Connector] = {c.key: c for c in (TaxConnector(),)}
+class CourtConnector(Connector):
+    """Court enforcement records (被执行人) from the courts' enforcement information feed: the number of enforcement
+    cases the customer stands in; one more than observed before is a new record (``new_enforcement_records``)."""
+
+    key = "court"
+    title = _l("Courts: enforcement cases")
+    path = "/court/events"
+    figures = {"enforcement_records": "enforcement_records"}
+
+
+SOURCES: dict[str, Connector] = {c.key: c for c in (TaxConnector(), CourtConnector())}
 
 
 def occurred_at(value: Any) -> datetime | None:
