@@ -95,6 +95,7 @@ def portfolio(n: int, seed: int = 20261130) -> pd.DataFrame:
             ),
             "in_guarantee_circle": rng.random(n) < 0.01,
             "long_guarantee_chain": rng.random(n) < 0.05,
+            "dishonest_debtor": rng.random(n) < 0.005,
         },
         index=pd.RangeIndex(100_000, 100_000 + n, name="customer_id"),
     )

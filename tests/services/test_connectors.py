@@ -257,29 +257,39 @@ def test_the_demo_feed_gives_each_customer_its_tax_position_and_court_cases():
     assert len({e["id"] for e in tax + court}) == 28  # ids unique across the sources too
     assert [e["tax_arrears"] for e in tax] == ([0, 0, 0, 0, 36000] * 3)[:14]
     assert [e["enforcement_records"] for e in court] == [0, 0, 0, 0, 0, 0, 1] * 2
+    assert [e["dishonest_debtor"] for e in court] == [False] * 13 + [True]
     assert all(e["occurred_at"].startswith(str(local_today() - timedelta(days=1))) for e in tax + court)
 
 
-def test_a_court_s_new_enforcement_case_opens_its_warning_at_once_and_a_steady_count_none(
+def test_a_court_s_new_case_or_dishonest_debtor_listing_opens_its_warning_at_once_and_a_steady_count_none(
     deployed, people, feed, realtime_on
 ):
-    listed, steady = approved_customer_of(people, 1), approved_customer_of(people, 2)
-    feed.events["court"] = [
-        {"id": "court-1", "uscc": listed.uscc, "occurred_at": NOON, "enforcement_records": 0},
-        {"id": "court-2", "uscc": steady.uscc, "occurred_at": NOON, "enforcement_records": 0},
-    ]
-    assert polling.poll("court").stored == 2
+    sued, listed, steady = (approved_customer_of(people, n) for n in (1, 2, 3))
+
+    def court(number: int, customer, at: str, cases: int, dishonest: bool = False) -> dict:
+        return {
+            "id": f"court-{number}",
+            "uscc": customer.uscc,
+            "occurred_at": at,
+            "enforcement_records": cases,
+            "dishonest_debtor": dishonest,
+        }
+
+    feed.events["court"] = [court(n, c, NOON, 0) for n, c in enumerate((sued, listed, steady), start=1)]
+    assert polling.poll("court").stored == 3
     assert db.session.scalar(select(func.count()).select_from(EarlyWarning)) == 0
     later = (datetime.fromisoformat(NOON) + timedelta(days=1)).isoformat()
     feed.events["court"] += [
-        {"id": "court-3", "uscc": listed.uscc, "occurred_at": later, "enforcement_records": 1},
-        {"id": "court-4", "uscc": steady.uscc, "occurred_at": later, "enforcement_records": 0},
+        court(4, sued, later, 1),
+        court(5, listed, later, 0, True),
+        court(6, steady, later, 0),
     ]
-    assert polling.poll("court").stored == 2
-    warnings = list(db.session.scalars(select(EarlyWarning)))
-    assert [(w.customer_id, w.code) for w in warnings] == [(listed.id, "new_enforcement")]
-    observation = db.session.scalar(select(Observation).where(Observation.source == "court").limit(1))
-    assert observation is not None and db.session.get(ConnectorSource, "court").cursor == "4"
+    assert polling.poll("court").stored == 3
+    warnings = sorted((w.customer_id, w.code) for w in db.session.scalars(select(EarlyWarning)))
+    assert warnings == [(sued.id, "new_enforcement"), (listed.id, "dishonest_debtor")]
+    observation = db.session.scalar(select(Observation).where(Observation.payload_id.is_not(None)).limit(1))
+    assert observation.dishonest_debtor is False  # the figure kept as sent, not left empty
+    assert db.session.get(ConnectorSource, "court").cursor == "6"
 
 
 def test_every_source_has_its_settings():

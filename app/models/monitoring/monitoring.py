@@ -38,6 +38,9 @@ class Observation(Model):
     days_past_due: Mapped[int | None]
     overdue_interest: Mapped[Decimal | None] = mapped_column(Money)
     enforcement_records: Mapped[int | None]  # court and enforcement records on file (cumulative)
+    dishonest_debtor: Mapped[
+        bool | None
+    ]  # on the courts' list of dishonest debtors (失信被执行人) when observed
     tax_arrears: Mapped[Decimal | None] = mapped_column(Money)
     utility_arrears: Mapped[Decimal | None] = mapped_column(Money)
     negative_news: Mapped[bool | None]

@@ -52,13 +52,14 @@ class TaxConnector(Connector):
 
 
 class CourtConnector(Connector):
-    """Court enforcement records (被执行人) from the courts' enforcement information feed: the number of enforcement
-    cases the customer stands in; one more than observed before is a new record (``new_enforcement_records``)."""
+    """The courts' enforcement information feed: the number of enforcement cases the customer stands in (被执行人;
+    one more than observed before is a new record, ``new_enforcement_records``), and whether it is on the list of
+    dishonest debtors (失信被执行人)."""
 
     key = "court"
-    title = _l("Courts: enforcement cases")
+    title = _l("Courts: enforcement cases and dishonest debtors")
     path = "/court/events"
-    figures = {"enforcement_records": "enforcement_records"}
+    figures = {"enforcement_records": "enforcement_records", "dishonest_debtor": "dishonest_debtor"}
 
 
 SOURCES: dict[str, Connector] = {c.key: c for c in (TaxConnector(), CourtConnector())}

@@ -62,6 +62,8 @@ FIELDS = (
     ObservationField("news_note", "舆情摘要", "text", _l("What the news says")),
     ObservationField("collateral_value", "抵押物价值（元）", "money", _l("Collateral value (CNY)")),
     ObservationField("external_rating", "外部评级", "rating", _l("External rating")),
+    # Added last: a template filled before it came reads as it did.
+    ObservationField("dishonest_debtor", "失信被执行人", "boolean", _l("On the dishonest-debtor list")),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 BY_HEADER = {**{f.name: f for f in FIELDS}, **{f.header_zh: f for f in FIELDS}}

@@ -57,6 +57,7 @@ INPUTS = (
     "inspection_finding",
     "in_guarantee_circle",
     "long_guarantee_chain",
+    "dishonest_debtor",
 )
 # What a warning keeps as its evidence beside the inputs: the collateral value its coverage was read from.
 EVIDENCE = ("collateral_value",)
@@ -148,6 +149,7 @@ OBSERVED = (
     "utility_arrears",
     "negative_news",
     "collateral_value",
+    "dishonest_debtor",
 )
 CHANGES = ("enforcement_records", "external_rating")  # compared with the figure observed before
 

@@ -32,6 +32,7 @@ def warning_frame(**changes: Any) -> pd.DataFrame:
         "inspection_finding": "low",
         "in_guarantee_circle": False,
         "long_guarantee_chain": False,
+        "dishonest_debtor": False,
     }
     return pd.DataFrame([{**row, **changes}], index=["cust-1"])
 
@@ -45,7 +46,10 @@ def test_thresholds_and_missing_figures_in_the_warning_rules() -> None:
             warning_frame(current_ratio=0.999, days_past_due=30).set_axis(["cust-2"]),
             warning_frame(days_past_due=31.0, negative_news=True).set_axis(["cust-3"]),
             warning_frame(
-                inspection_finding="high", in_guarantee_circle=True, long_guarantee_chain=True
+                inspection_finding="high",
+                in_guarantee_circle=True,
+                long_guarantee_chain=True,
+                dishonest_debtor=True,
             ).set_axis(["cust-4"]),
         ]
     )
@@ -62,6 +66,7 @@ def test_thresholds_and_missing_figures_in_the_warning_rules() -> None:
         ("cust-4", "inspection_finding_serious"),
         ("cust-4", "guarantee_circle"),
         ("cust-4", "guarantee_chain"),
+        ("cust-4", "dishonest_debtor"),
     ]
     assert cells(result) == cells(evaluate_rows(compiled.decision, frame))
 

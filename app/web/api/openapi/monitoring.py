@@ -13,6 +13,7 @@ _OBSERVATION = {
         "days_past_due": {"type": "integer", "minimum": 0},
         "overdue_interest": {"type": "number", "minimum": 0},
         "enforcement_records": {"type": "integer", "minimum": 0},
+        "dishonest_debtor": {"type": "boolean", "description": "on the courts' list of dishonest debtors"},
         "tax_arrears": {"type": "number", "minimum": 0},
         "utility_arrears": {"type": "number", "minimum": 0},
         "negative_news": {"type": "boolean"},
