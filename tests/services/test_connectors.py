@@ -297,3 +297,40 @@ def test_every_source_has_its_settings():
     from config import CONNECTOR_SOURCES
 
     assert set(CONNECTOR_SOURCES) == set(SOURCES)
+
+
+def test_the_court_s_count_and_the_bank_s_are_two_series_whose_changes_are_never_mixed(
+    deployed, people, feed, realtime_on
+):
+    from app.services.monitoring import observations
+
+    customer = approved_customer_of(people, 1)
+
+    def on_screen(days_ago: int, records: int) -> None:
+        day = local_today() - timedelta(days=days_ago)
+        observations.record(
+            people.officer,
+            {"uscc": customer.uscc, "observed_on": str(day), "enforcement_records": records},
+            "screen",
+        )
+
+    def warnings_closed() -> list[str]:
+        """The new-enforcement warnings so far (by the day they rest on), each closed (as its review would)."""
+        found = list(db.session.scalars(select(EarlyWarning).where(EarlyWarning.code == "new_enforcement")))
+        for warning in found:
+            warning.status = "closed"
+        db.session.commit()
+        return sorted(w.basis for w in found)
+
+    def new_records() -> float:
+        return portfolio_inputs.portfolio_frame([customer.id]).loc[customer.id, "new_enforcement_records"]
+
+    on_screen(4, 3)  # the bank's count: 3 records on file, new
+    assert new_records() == 3 and len(warnings_closed()) == 1
+    feed.events["court"] = [
+        {"id": "court-1", "uscc": customer.uscc, "occurred_at": NOON, "enforcement_records": 1}  # 3 days ago
+    ]
+    polling.poll("court")  # the court lists one case: new in its own series
+    assert new_records() == 1 and len(warnings_closed()) == 2
+    on_screen(2, 3)  # the bank's count as before: nothing new, though 3 follows the court's 1
+    assert new_records() == 0 and len(warnings_closed()) == 2

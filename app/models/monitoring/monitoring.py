@@ -37,7 +37,9 @@ class Observation(Model):
     utilization_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))  # drawn / limit, in %
     days_past_due: Mapped[int | None]
     overdue_interest: Mapped[Decimal | None] = mapped_column(Money)
-    enforcement_records: Mapped[int | None]  # court and enforcement records on file (cumulative)
+    # Court and enforcement records: the bank's channels keep their count on file, a court source the enforcement
+    # cases it lists; each series changes on its own (portfolio_inputs._new_enforcement).
+    enforcement_records: Mapped[int | None]
     dishonest_debtor: Mapped[
         bool | None
     ]  # on the courts' list of dishonest debtors (失信被执行人) when observed

@@ -17,7 +17,7 @@ from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.localtime import local_date
@@ -154,17 +154,19 @@ OBSERVED = (
 CHANGES = ("enforcement_records", "external_rating")  # compared with the figure observed before
 
 
-def _last_values(column, keep: int, only: Only) -> dict[int, list[tuple[Any, Any]]]:
+def _last_values(column, keep: int, only: Only, by_series: bool = False) -> dict[Any, list[tuple[Any, Any]]]:
     """Each watched customer's last ``keep`` observed (not empty) values of one figure with their dates,
-    newest first."""
+    newest first; with ``by_series``, of each series of it apart, keyed (customer, series)."""
+    series = case((Observation.payload_id.is_(None), "bank"), else_=Observation.source)
     ranked = (
         select(
             Observation.customer_id,
+            series.label("series"),
             column.label("value"),
             Observation.observed_on,
             func.row_number()
             .over(  # the same day's, from a connector and the bank: the one stored last
-                partition_by=Observation.customer_id,
+                partition_by=(Observation.customer_id, series) if by_series else Observation.customer_id,
                 order_by=(Observation.observed_on.desc(), Observation.id.desc()),
             )
             .label("n"),
@@ -172,12 +174,31 @@ def _last_values(column, keep: int, only: Only) -> dict[int, list[tuple[Any, Any
         .where(column.is_not(None), Observation.customer_id.in_(watched(only)))
         .subquery()
     )
-    found: dict[int, list[tuple[Any, Any]]] = {}
-    for customer_id, value, observed_on, _n in db.session.execute(
-        select(ranked).where(ranked.c.n <= keep).order_by(ranked.c.customer_id, ranked.c.n)
+    found: dict[Any, list[tuple[Any, Any]]] = {}
+    for customer_id, kind, value, observed_on, _n in db.session.execute(
+        select(ranked).where(ranked.c.n <= keep).order_by(ranked.c.customer_id, ranked.c.series, ranked.c.n)
     ):
-        found.setdefault(customer_id, []).append((value, observed_on))
+        found.setdefault((customer_id, kind) if by_series else customer_id, []).append((value, observed_on))
     return found
+
+
+def _new_enforcement(only: Only) -> dict[int, tuple[Any, Any]]:
+    """The change of the enforcement records a customer's latest observation of them says, over the count observed
+    before in the same series, and its date: the bank's own channels keep one count (lawsuits and enforcement
+    records on file), each source its own (the courts' feed: the enforcement cases it lists), and a count of one
+    series is never compared with another's (alternating, they would rise and fall with nothing new)."""
+    latest: dict[int, tuple[Any, Any]] = {}
+    for (customer_id, _series), values in _last_values(
+        Observation.enforcement_records, 2, only, True
+    ).items():
+        rise = (values[0][0] - (values[1][0] if len(values) > 1 else 0), values[0][1])
+        held = latest.get(customer_id)
+        if held is None or (rise[1], rise[0]) > (
+            held[1],
+            held[0],
+        ):  # the series observed last (that day: the rise)
+            latest[customer_id] = rise
+    return latest
 
 
 def _observations(only: Only) -> pd.DataFrame:
@@ -192,11 +213,7 @@ def _observations(only: Only) -> pd.DataFrame:
 
     for name in OBSERVED:
         put(name, {c: v[0] for c, v in _last_values(getattr(Observation, name), 1, only).items()})
-    enforcement = _last_values(Observation.enforcement_records, 2, only)
-    put(
-        "new_enforcement_records",
-        {c: (v[0][0] - (v[1][0] if len(v) > 1 else 0), v[0][1]) for c, v in enforcement.items()},
-    )
+    put("new_enforcement_records", _new_enforcement(only))
     ratings = _last_values(Observation.external_rating, 2, only)
     put(
         "external_rating_drop",

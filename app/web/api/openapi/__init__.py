@@ -75,6 +75,7 @@ OPENAPI: dict[str, Any] = {
         "/tasks/{id}/unclaim": cases.UNCLAIM,
         "/tasks/{id}/complete": cases.COMPLETE,
         "/monitoring/observations": monitoring.OBSERVATIONS,
+        "/connectors/{id}/events": monitoring.PUSH,
         "/customers": customers.SEARCH,
         "/customers/{id}": customers.DETAIL,
         "/customers/mine": book.MINE,

@@ -58,3 +58,70 @@ OBSERVATIONS = {
         ),
     }
 }
+
+_PUSH_ANSWER = json_answer(
+    {
+        "type": "object",
+        "properties": {
+            "stored": {"type": "integer", "description": "events stored as observations"},
+            "duplicates": {"type": "integer", "description": "events whose id was received before"},
+            "malformed": {"type": "integer", "description": "events kept with their reasons, not stored"},
+            "unknown_customer": {
+                "type": "integer",
+                "description": "events naming a credit code no customer has",
+            },
+        },
+    },
+    "what became of the events",
+)
+_SIGNED_HEADERS = [
+    {
+        "name": "X-Timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+    },
+    {
+        "name": "X-Signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
+        "description": "HMAC-SHA256 of '<X-Timestamp>.<body>' with the source's secret (CREDIT_CONNECTOR_<SOURCE>_SECRET)",
+    },
+    {
+        "name": "X-Request-Id",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 100},
+    },
+]
+PUSH = {
+    "post": {
+        "summary": "An external source pushes its events (外部数据, a signed webhook)",
+        "description": "The path's id is the source's key (tax, court). The body is a page as a pull gets it: "
+        '{"events": [...]}, at most 8 MB. Signed with the source\'s secret, not a bearer token; a timestamp more '
+        "than 5 minutes from now is refused, a delivery replayed within them stores nothing twice. 503 while "
+        "the source is paused: deliver again later.",
+        "security": [],
+        "parameters": _SIGNED_HEADERS,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["events"],
+                        "properties": {"events": {"type": "array", "items": {"type": "object"}}},
+                    }
+                }
+            },
+        },
+        "responses": {
+            **responses(_PUSH_ANSWER, 401, 404, 422),
+            "401": {
+                "description": "not signed as the source signs (or the source takes no pushes)",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        },
+    }
+}
