@@ -257,7 +257,7 @@ def test_the_demo_feed_gives_each_customer_its_tax_position_and_court_cases():
     assert len({e["id"] for e in tax + court}) == 28  # ids unique across the sources too
     assert [e["tax_arrears"] for e in tax] == ([0, 0, 0, 0, 36000] * 3)[:14]
     assert [e["enforcement_records"] for e in court] == [0, 0, 0, 0, 0, 0, 1] * 2
-    assert [e["dishonest_debtor"] for e in court] == [False] * 13 + [True]
+    assert [e["dishonest_debtor"] for e in court] == [False, False, False, True, False, False, False] * 2
     assert all(e["occurred_at"].startswith(str(local_today() - timedelta(days=1))) for e in tax + court)
 
 

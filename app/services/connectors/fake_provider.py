@@ -90,7 +90,7 @@ class Served:
 def demo_feed(credit_codes: list[str], today: date) -> Feed:
     """Events for the customers given (the demo's, with a live facility), of the day before: every one's tax
     position, with arrears (欠税) for every fifth; and every one's enforcement cases at court, one (被执行人) for
-    every seventh, every second of those on the list of dishonest debtors (失信被执行人)."""
+    every seventh, and every seventh from the fourth on the list of dishonest debtors (失信被执行人)."""
     noon = datetime.combine(today - timedelta(days=1), datetime.min.time()).replace(hour=12)
 
     def day_of(source: str, uscc: str, **figures: Any) -> dict[str, Any]:
@@ -112,7 +112,7 @@ def demo_feed(credit_codes: list[str], today: date) -> Feed:
                     "court",
                     uscc,
                     enforcement_records=1 if index % 7 == 6 else 0,
-                    dishonest_debtor=index % 14 == 13,
+                    dishonest_debtor=index % 7 == 3,
                 )
                 for index, uscc in enumerate(credit_codes)
             ],
