@@ -188,15 +188,12 @@ def _new_enforcement(only: Only) -> dict[int, tuple[Any, Any]]:
     records on file), each source its own (the courts' feed: the enforcement cases it lists), and a count of one
     series is never compared with another's (alternating, they would rise and fall with nothing new)."""
     latest: dict[int, tuple[Any, Any]] = {}
-    for (customer_id, _series), values in _last_values(
-        Observation.enforcement_records, 2, only, True
-    ).items():
+    series = _last_values(Observation.enforcement_records, 2, only, by_series=True)
+    for (customer_id, _series), values in series.items():
         rise = (values[0][0] - (values[1][0] if len(values) > 1 else 0), values[0][1])
         held = latest.get(customer_id)
-        if held is None or (rise[1], rise[0]) > (
-            held[1],
-            held[0],
-        ):  # the series observed last (that day: the rise)
+        # the series observed last; on the same day, the larger rise
+        if held is None or (rise[1], rise[0]) > (held[1], held[0]):
             latest[customer_id] = rise
     return latest
 
